@@ -1,0 +1,1 @@
+namespace TorchSharp { public static partial class torch { } }

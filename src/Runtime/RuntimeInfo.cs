@@ -1,0 +1,1 @@
+namespace ArchDsl.Runtime { internal static class RuntimeInfo { } }
