@@ -32,8 +32,9 @@ namespace ArchDsl.Generator.Pipeline
         public static string Combine(string fromPath, string importPath)
         {
             var target = importPath.Replace('\\', '/');
-            if (RootOf(target).Length > 0) return Normalize(target);
-            return Normalize(DirectoryOf(Normalize(fromPath)) + "/" + target);
+            var folder = DirectoryOf(fromPath);
+            if (RootOf(target).Length > 0 || folder.Length == 0) return Normalize(target);
+            return Normalize(folder + "/" + target);
         }
 
         public static string DirectoryOf(string path)
