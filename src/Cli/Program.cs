@@ -1,1 +1,1 @@
-System.Console.WriteLine("archdsl");
+return ArchDsl.Cli.CliApp.Run(args, System.Console.Out, System.Console.Error);

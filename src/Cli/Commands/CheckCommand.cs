@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.Linq;
+
+namespace ArchDsl.Cli.Commands
+{
+    /// <summary><c>archdsl check FILE...</c>: every diagnostic of the files, in the compiler's format.</summary>
+    public static class CheckCommand
+    {
+        public static Command Create(CliConsole console)
+        {
+            var files = new Argument<string[]>("FILE")
+            {
+                Description = ".arch files or folders (searched recursively for *.arch).",
+                Arity = ArgumentArity.OneOrMore,
+            };
+            var command = new Command("check", "Report the diagnostics of .arch files on standard error; exit 1 if any is an error.")
+            {
+                files,
+            };
+            command.SetAction(parsed => Run(console, parsed.GetValue(files) ?? new string[0]));
+            return command;
+        }
+
+        private static int Run(CliConsole console, IReadOnlyList<string> paths)
+        {
+            var seen = new HashSet<ArchDiagnostic>();
+            int errors = 0, warnings = 0;
+            var files = ArchSources.Instance.Expand(paths);
+            foreach (var path in files)
+            {
+                var result = ArchFrontEnd.Check(ArchSources.Instance.Read(path), ArchSources.Instance);
+                // A file imported by several checked files reports its diagnostics once.
+                foreach (var diagnostic in result.Diagnostics.Where(seen.Add))
+                {
+                    console.Error.WriteLine(diagnostic.ToString());
+                    if (diagnostic.Severity == ArchSeverity.Error) errors++;
+                    else if (diagnostic.Severity == ArchSeverity.Warning) warnings++;
+                }
+            }
+            console.Output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "{0} file(s) checked: {1} error(s), {2} warning(s)", files.Count, errors, warnings));
+            return errors > 0 ? CliApp.SourceErrors : CliApp.Success;
+        }
+    }
+}
