@@ -54,12 +54,31 @@ namespace ArchDsl.Tests
         public static (string Verified, string Received) FilesFor(
             string sourceFile, string testName, string? parameter, string extension, string? directory = null)
         {
-            var folder = Path.GetDirectoryName(sourceFile) ?? ".";
+            var folder = SourceFolder(sourceFile);
             if (!string.IsNullOrEmpty(directory)) folder = Path.Combine(folder, directory);
             var stem = Path.GetFileNameWithoutExtension(sourceFile) + "." + testName;
             if (!string.IsNullOrEmpty(parameter)) stem += "_" + SafeName(parameter!);
             return (Path.Combine(folder, stem + ".verified." + extension),
                     Path.Combine(folder, stem + ".received." + extension));
+        }
+
+        /// <summary>The folder of the test's source file. Deterministic CI builds map source paths to "/_/..."; then
+        /// the folder is found under the nearest ancestor of the test's output folder that contains it.</summary>
+        private static string SourceFolder(string sourceFile)
+        {
+            var folder = Path.GetDirectoryName(sourceFile) ?? ".";
+            if (Directory.Exists(folder)) return folder;
+            var relative = folder.Replace('\\', '/');
+            foreach (var prefix in new[] { "/_/", "/_1/", "/_2/" })
+            {
+                if (relative.StartsWith(prefix, StringComparison.Ordinal)) { relative = relative.Substring(prefix.Length); break; }
+            }
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, relative);
+                if (File.Exists(Path.Combine(candidate, Path.GetFileName(sourceFile)))) return candidate;
+            }
+            throw new DirectoryNotFoundException("cannot find the folder of test source " + sourceFile);
         }
 
         public static bool Accepting => IsSet(AcceptVariable) || IsSet(VerifyAcceptVariable);

@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ArchDsl.Cli;
+using ArchDsl.Cli.Commands;
+using ArchDsl.Cli.Output;
+using ArchDsl.Tests;
+using Xunit;
+
+namespace ArchDsl.Generator.Tests
+{
+    /// <summary>The archdsl command line, run in-process with captured output.</summary>
+    public sealed class CliTests : IDisposable
+    {
+        private readonly string folder = Path.Combine(Path.GetTempPath(), "archdsl-cli-" + Guid.NewGuid().ToString("N"));
+
+        public CliTests() => Directory.CreateDirectory(folder);
+
+        public void Dispose() => Directory.Delete(folder, recursive: true);
+
+        [Fact]
+        public void Help_ListsTheCommands()
+        {
+            var (code, output, _) = Run("--help");
+
+            Assert.Equal(0, code);
+            Assert.Contains("check", output);
+            Assert.Contains("summary", output);
+            Assert.Contains("emit", output);
+        }
+
+        [Theory]
+        [InlineData("summary", "--help")]
+        [InlineData("check", "--help")]
+        [InlineData("emit", "--help")]
+        public void EveryCommand_HasHelp(string command, string help)
+        {
+            var (code, output, _) = Run(command, help);
+
+            Assert.Equal(0, code);
+            Assert.Contains("Usage:", output);
+        }
+
+        [Fact]
+        public void UnknownOption_IsAUsageError()
+        {
+            var (code, _, error) = Run("summary", "x.arch", "--format", "xml");
+
+            Assert.Equal(CliApp.UsageError, code);
+            Assert.Contains("archdsl: error:", error);
+        }
+
+        [Fact]
+        public void MissingFile_IsAUsageErrorNamingTheFile()
+        {
+            var missing = Path.Combine(folder, "missing.arch");
+
+            var (code, _, error) = Run("check", missing);
+
+            Assert.Equal(CliApp.UsageError, code);
+            Assert.Contains("file not found: " + missing, error);
+        }
+
+        [Fact]
+        public void Summary_NeedsAFileOrAll()
+        {
+            Assert.Equal(CliApp.UsageError, Run("summary").Code);
+            Assert.Equal(CliApp.UsageError, Run("summary", Write("a.arch", "network A { }"), "--all", folder).Code);
+        }
+
+        [Fact]
+        public void Check_ExpandsFoldersAndCountsFiles()
+        {
+            Write("a.arch", "network A { }\n");
+            Write("sub/b.arch", "network B { }\n");
+
+            var (_, output, _) = Run("check", folder);
+
+            Assert.Contains("2 file(s) checked", output);
+        }
+
+        [Theory]
+        [InlineData("3x224x224", new long[] { 3, 224, 224 })]
+        [InlineData("1X28x28", new long[] { 1, 28, 28 })]
+        [InlineData("64", new long[] { 64 })]
+        public void InputShapes_Parse(string text, long[] expected) =>
+            Assert.Equal(expected, SummaryCommand.ParseShape(text));
+
+        [Theory]
+        [InlineData("3x0x224")]
+        [InlineData("3xx224")]
+        [InlineData("-3x224")]
+        public void BadInputShapes_AreUsageErrors(string text) =>
+            Assert.Throws<CliException>(() => SummaryCommand.ParseShape(text));
+
+        [Fact]
+        public void SummaryTable_Format() => Snapshot.Verify(SummaryTable.Format(Sample));
+
+        [Fact]
+        public void SummaryTable_Overview() => Snapshot.Verify(SummaryTable.Overview(new[] { Sample, Sample with { Name = "TinyNet-Wide", Reference = null } }));
+
+        [Fact]
+        public void SummaryJson_WithLayers() => Snapshot.Verify(SummaryJson.Format(new[] { Sample }, withLayers: true), extension: "json");
+
+        [Fact]
+        public void SummaryJson_IsValidJsonWithTheDocumentedFields()
+        {
+            using var json = JsonDocument.Parse(SummaryJson.Format(new[] { Sample with { Reference = null } }, withLayers: false));
+
+            var network = json.RootElement.EnumerateArray().Single();
+            foreach (var field in new[] { "name", "file", "input", "output", "params", "macs", "reference" })
+            {
+                Assert.True(network.TryGetProperty(field, out _), "missing " + field);
+            }
+            Assert.Equal(JsonValueKind.Null, network.GetProperty("reference").ValueKind);
+            Assert.False(network.TryGetProperty("layers", out _));
+        }
+
+        [FrontEndFact]
+        public void Check_ReportsErrorsInCompilerFormatAndExitsOne()
+        {
+            var broken = Write("broken.arch", "network Broken {\n  conv 16 (((\n}\n");
+
+            var (code, _, error) = Run("check", broken);
+
+            Assert.Equal(CliApp.SourceErrors, code);
+            Assert.Matches(new Regex(@"^" + Regex.Escape(broken.Replace('\\', '/')) + @"\(\d+,\d+\): error ARCH\d{4}: .+", RegexOptions.Multiline), error);
+        }
+
+        [FrontEndFact]
+        public void SummaryAll_CoversEveryNetworkOfTheCatalogue()
+        {
+            var (code, output, error) = Run("summary", "--all", RepoPaths.Architectures, "--format", "json");
+
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var networks = json.RootElement.EnumerateArray().ToArray();
+            Assert.NotEmpty(networks);
+            Assert.All(networks, n =>
+            {
+                Assert.False(string.IsNullOrEmpty(n.GetProperty("name").GetString()));
+                Assert.EndsWith(".arch", n.GetProperty("file").GetString());
+                Assert.NotEmpty(n.GetProperty("input").EnumerateArray());
+                Assert.NotEmpty(n.GetProperty("output").EnumerateArray());
+                Assert.True(n.GetProperty("params").GetInt64() >= 0);
+            });
+        }
+
+        internal static readonly NetworkSummary Sample = new NetworkSummary(
+            "TinyNet", "nets/tiny.arch", 3,
+            ImmutableArray.Create(3L, 32, 32), ImmutableArray.Create(10L),
+            Params: 1_234_890, Buffers: 64, Macs: 4_089_184_256, MemoryAccess: 5_120_000, ActivationElements: 98_304,
+            Reference: "resnet18", Layers: ImmutableArray.Create(
+                new LayerRow("conv1", "Conv2d 3x3/1", ImmutableArray.Create(16L, 32, 32), 432, 442_368, 17_840),
+                new LayerRow("layer1.0.bn1", "BatchNorm2d", ImmutableArray.Create(16L, 32, 32), 32, 0, 32_800),
+                new LayerRow("fc", "Linear", ImmutableArray.Create(10L), 1_234_426, 4_088_741_888, 5_069_360)));
+
+        private string Write(string relativePath, string text)
+        {
+            var path = Path.Combine(folder, relativePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+            return path;
+        }
+
+        private static (int Code, string Output, string Error) Run(params string[] args)
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var code = CliApp.Run(args, output, error);
+            return (code, output.ToString(), error.ToString());
+        }
+    }
+}
