@@ -1,5 +1,13 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
+using ArchDsl.Analysis;
+using ArchDsl.Binding;
+using ArchDsl.Diagnostics;
+using ArchDsl.Elaboration;
+using ArchDsl.Text;
 
 namespace ArchDsl
 {
@@ -10,6 +18,13 @@ namespace ArchDsl
     public interface IImportResolver
     {
         SourceFile? Resolve(string fromPath, string importPath);
+    }
+
+    /// <summary>An import resolver that knows no files.</summary>
+    public sealed class NoImports : IImportResolver
+    {
+        public static readonly NoImports Instance = new NoImports();
+        public SourceFile? Resolve(string fromPath, string importPath) => null;
     }
 
     public enum ArchSeverity { Error, Warning, Info }
@@ -45,13 +60,168 @@ namespace ArchDsl
         ImmutableArray<ArchDiagnostic> Diagnostics,
         ImmutableArray<NetworkSummary> Networks);
 
-    /// <summary>The front end's entry point: parse, bind, infer shapes and costs. Never throws.</summary>
+    /// <summary>The full analysis of one file: diagnostics, the bound program (null only after an internal
+    /// error) and a report per analysed network (every variant, and every network whose parameters all have defaults).</summary>
+    public sealed record AnalysisResult(
+        ImmutableArray<ArchDiagnostic> Diagnostics,
+        BoundProgram? Program,
+        ImmutableArray<NetworkReport> Reports)
+    {
+        public bool HasErrors => Diagnostics.Any(d => d.Severity == ArchSeverity.Error);
+    }
+
+    /// <summary>The front end's entry point: parse, bind, elaborate, analyse. Never throws (cancellation aside).</summary>
     public static class ArchFrontEnd
     {
         public static FrontEndResult Check(SourceFile file, IImportResolver imports, CancellationToken cancellationToken = default)
         {
-            // Placeholder until the pipeline lands (language issue).
-            return new FrontEndResult(ImmutableArray<ArchDiagnostic>.Empty, ImmutableArray<NetworkSummary>.Empty);
+            var result = Analyze(file, imports, cancellationToken);
+            return new FrontEndResult(result.Diagnostics, result.Reports.Select(r => r.Summary).ToImmutableArray());
+        }
+
+        public static AnalysisResult Analyze(SourceFile file, IImportResolver imports, CancellationToken cancellationToken = default)
+        {
+            var bag = new DiagnosticBag();
+            BoundProgram? program = null;
+            var reports = ImmutableArray.CreateBuilder<NetworkReport>();
+            try
+            {
+                program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
+                if (bag.ErrorCount == 0)
+                {
+                    foreach (var def in program.LocalDefinitions.Where(d => d.IsNetwork))
+                    {
+                        var missing = def.Parameters.Where(p => p.Syntax.Default == null).Select(p => p.Name).ToList();
+                        if (missing.Count > 0)
+                        {
+                            if (!program.Variants.Any(v => v.Target == def))
+                                bag.Report(DiagnosticCatalogue.MissingDefault, def.File.Path, def.Syntax.NameSpan, def.Name, string.Join(", ", missing));
+                            continue;
+                        }
+                        var r = Report(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, cancellationToken);
+                        if (r != null) reports.Add(r);
+                    }
+                    foreach (var variant in program.Variants)
+                    {
+                        var r = ReportVariant(program, variant, null, null, bag, cancellationToken);
+                        if (r != null) reports.Add(r);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                bag.Report(DiagnosticCatalogue.InternalError, file?.Path ?? "", new TextSpan(0, 0), ex.GetType().Name + ": " + ex.Message);
+            }
+            return new AnalysisResult(Place(bag, program, file), program, reports.ToImmutable());
+        }
+
+        /// <summary>Analyses one network or variant of a file with some arguments replaced and, optionally, another
+        /// input size (channels, height, width). Arguments are .NET values: long/int, double, bool, string,
+        /// arrays of those, or a block's name (string) for a block parameter.</summary>
+        public static (NetworkReport? Report, ImmutableArray<ArchDiagnostic> Diagnostics) AnalyzeNetwork(
+            SourceFile file, IImportResolver imports, string name,
+            IReadOnlyDictionary<string, object>? arguments = null, (long C, long H, long W)? input = null,
+            CancellationToken cancellationToken = default)
+        {
+            var bag = new DiagnosticBag();
+            BoundProgram? program = null;
+            NetworkReport? report = null;
+            try
+            {
+                program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
+                if (bag.ErrorCount == 0)
+                {
+                    var overrides = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
+                    foreach (var a in arguments ?? new Dictionary<string, object>())
+                    {
+                        var v = FromObject(a.Value, program);
+                        if (v == null)
+                            bag.Report(DiagnosticCatalogue.TypeMismatch, file.Path, new TextSpan(0, 0), "Argument '" + a.Key + "' has an unsupported value");
+                        else overrides[a.Key] = (v, new TextSpan(0, 0), file.Path);
+                    }
+                    Feature? inputFeature = input == null ? null : new Feature(input.Value.C, input.Value.H, input.Value.W, false, 1, 1);
+                    var variant = program.Variants.FirstOrDefault(v => v.Name == name);
+                    if (variant != null) report = ReportVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
+                    else if (program.Definitions.TryGetValue(name, out var def) && def.IsNetwork)
+                        report = Report(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
+                    else
+                        bag.Report(DiagnosticCatalogue.UnknownCallee, file.Path, new TextSpan(0, 0), name);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                bag.Report(DiagnosticCatalogue.InternalError, file?.Path ?? "", new TextSpan(0, 0), ex.GetType().Name + ": " + ex.Message);
+            }
+            return (report, Place(bag, program, file));
+        }
+
+        private static NetworkReport? ReportVariant(BoundProgram program, VariantSymbol variant,
+            Dictionary<string, (Value, TextSpan, string)>? overrides, Feature? input, DiagnosticBag bag, CancellationToken ct)
+        {
+            if (variant.Target == null) return null;
+            var args = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
+            int position = 0;
+            foreach (var a in variant.Syntax.Arguments)
+            {
+                var v = Elaborator.EvaluateConstant(program, a.Value, variant.File, bag);
+                if (v == null) return null;
+                string key = a.Name ?? (position < variant.Target.Parameters.Length ? variant.Target.Parameters[position++].Name : "?");
+                args[key] = (v, a.Value.Span, variant.File.Path);
+            }
+            if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
+            return Report(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, ct);
+        }
+
+        private static NetworkReport? Report(BoundProgram program, DefinitionSymbol network, string name, string? reference,
+            Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, CancellationToken ct)
+        {
+            var elaborated = Elaborator.Elaborate(program, network, name, reference,
+                args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, ct);
+            return elaborated == null ? null : NetworkAnalyzer.Analyze(elaborated);
+        }
+
+        private static Value? FromObject(object? o, BoundProgram program)
+        {
+            switch (o)
+            {
+                case null: return null;
+                case Value v: return v;
+                case int i: return new IntValue(i);
+                case long l: return new IntValue(l);
+                case double d: return new FloatValue(d);
+                case float f: return new FloatValue(f);
+                case bool b: return new BoolValue(b);
+                case string s:
+                    return program.Definitions.TryGetValue(s, out var def) && !def.IsNetwork ? new BlockValue(def) : (Value)new StringValue(s);
+                case System.Collections.IEnumerable e:
+                {
+                    var items = new List<Value>();
+                    foreach (var item in e)
+                    {
+                        var v = FromObject(item, program);
+                        if (v == null) return null;
+                        items.Add(v);
+                    }
+                    return new ListValue(items.ToImmutableArray());
+                }
+            }
+            return null;
+        }
+
+        private static ImmutableArray<ArchDiagnostic> Place(DiagnosticBag bag, BoundProgram? program, SourceFile? file)
+        {
+            var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (program != null) foreach (var f in program.Files) texts[f.Path] = f.Text;
+            if (file != null && !texts.ContainsKey(file.Path ?? "")) texts[file.Path ?? ""] = file.Text ?? "";
+            return bag.ToDiagnostics(texts);
         }
     }
 }

@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ArchDsl.Elaboration;
+
+namespace ArchDsl.Analysis
+{
+    /// <summary>Everything the front end knows about one elaborated network: the summary table, the state
+    /// dict, the totals and the receptive field.</summary>
+    public sealed record NetworkReport(
+        NetworkSummary Summary,
+        ImmutableArray<StateEntry> StateDict,
+        long BufferElements,
+        long ElementwiseOps,
+        long ReceptiveField,
+        ImmutableArray<(string Name, ImmutableArray<long> Shape)> AuxOutputs,
+        ElaboratedNetwork Network);
+
+    public static class NetworkAnalyzer
+    {
+        public static NetworkReport Analyze(ElaboratedNetwork network)
+        {
+            var rows = ImmutableArray.CreateBuilder<LayerRow>(network.Ops.Length);
+            var state = ImmutableArray.CreateBuilder<StateEntry>();
+            long parameters = 0, macs = 0, memory = 0, activations = 0, elementwise = 0;
+            foreach (var op in network.Ops)
+            {
+                var cost = CostModel.Cost(op);
+                parameters += cost.Params;
+                macs += cost.Macs;
+                memory += cost.MemoryAccess;
+                elementwise += cost.ElementwiseOps;
+                activations += op.Output.Elements;
+                state.AddRange(cost.State);
+                rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
+            }
+            var stateDict = state.ToImmutable();
+            var def = network.Network;
+            var (line, _) = new Text.LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
+            var summary = new NetworkSummary(
+                network.Name, def.File.Path, line, network.Input.Shape, network.Output.Shape,
+                parameters, stateDict.Count(s => s.IsBuffer), macs, memory, activations, network.Reference, rows.ToImmutable());
+            return new NetworkReport(summary, stateDict, stateDict.Where(s => s.IsBuffer).Sum(s => s.Elements), elementwise,
+                network.Output.Field, network.AuxOutputs.Select(a => (a.Name, a.Output.Shape)).ToImmutableArray(), network);
+        }
+    }
+}

@@ -1,0 +1,808 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using ArchDsl.Diagnostics;
+using ArchDsl.Syntax;
+using ArchDsl.Text;
+
+namespace ArchDsl.Binding
+{
+    /// <summary>Resolves imports and names, checks argument lists and types, finds cycles. Reports
+    /// diagnostics into the bag and never throws on user input.</summary>
+    public sealed class Binder
+    {
+        private readonly DiagnosticBag _diagnostics;
+        private readonly IImportResolver _resolver;
+        private readonly CancellationToken _cancellation;
+        private readonly Dictionary<ExprSyntax, ArchType> _types = new Dictionary<ExprSyntax, ArchType>(NodeComparer<ExprSyntax>.Instance);
+        private readonly List<ParsedFile> _files = new List<ParsedFile>();
+        private readonly Dictionary<string, DefinitionSymbol> _definitions = new Dictionary<string, DefinitionSymbol>(StringComparer.Ordinal);
+        private readonly Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>> _uses = new Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>>();
+
+        private Binder(DiagnosticBag diagnostics, IImportResolver resolver, CancellationToken cancellation)
+        {
+            _diagnostics = diagnostics;
+            _resolver = resolver;
+            _cancellation = cancellation;
+        }
+
+        public static BoundProgram Bind(SourceFile file, IImportResolver resolver, DiagnosticBag diagnostics, CancellationToken cancellation)
+        {
+            var binder = new Binder(diagnostics, resolver, cancellation);
+            return binder.Run(file);
+        }
+
+        private BoundProgram Run(SourceFile source)
+        {
+            var main = ParseAndReport(source.Path, source.Text);
+            _files.Add(main);
+            LoadImports(main, new List<string> { main.Path });
+
+            // Definitions: imported files first, so a local duplicate is the one reported.
+            var local = ImmutableArray.CreateBuilder<DefinitionSymbol>();
+            foreach (var file in _files.Skip(1).Concat(new[] { main }))
+            {
+                foreach (var decl in file.Unit.Declarations.OfType<DefinitionDecl>())
+                {
+                    var symbol = new DefinitionSymbol(decl.Name, decl.Kind, BindParameters(decl, file), decl, file);
+                    if (_definitions.TryGetValue(decl.Name, out var existing))
+                    {
+                        _diagnostics.Report(DiagnosticCatalogue.DuplicateName, file.Path, decl.NameSpan, decl.Name,
+                            "(" + (existing.IsNetwork ? "network" : "block") + " in " + existing.File.Path + ")");
+                        continue;
+                    }
+                    _definitions[decl.Name] = symbol;
+                    if (ReferenceEquals(file, main)) local.Add(symbol);
+                }
+            }
+
+            foreach (var def in _definitions.Values.ToList())
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                CheckDefinition(def);
+            }
+
+            var variants = ImmutableArray.CreateBuilder<VariantSymbol>();
+            var variantNames = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var decl in main.Unit.Declarations.OfType<VariantDecl>())
+            {
+                var v = CheckVariant(decl, main);
+                if (!variantNames.Add(decl.Name) || _definitions.ContainsKey(decl.Name))
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.DuplicateName, main.Path, decl.NameSpan, decl.Name, "in this file");
+                    continue;
+                }
+                variants.Add(v);
+            }
+
+            FindCycles();
+            return new BoundProgram(main, _definitions.ToImmutableDictionary(StringComparer.Ordinal), local.ToImmutable(),
+                variants.ToImmutable(), _types, _files.ToImmutableArray());
+        }
+
+        // ------------------------------------------------------------ files and imports
+
+        private ParsedFile ParseAndReport(string path, string text)
+        {
+            var unit = ArchParser.ParseUnit(text);
+            var file = new ParsedFile(path, text, unit);
+            foreach (var node in SyntaxWalker.Descendants(unit))
+            {
+                if (node is ErrorStmt es) _diagnostics.Report(DiagnosticCatalogue.SyntaxError, path, es.Span, es.Expected);
+                else if (node is ErrorDecl ed) _diagnostics.Report(DiagnosticCatalogue.SyntaxError, path, ed.Span, ed.Expected);
+            }
+            return file;
+        }
+
+        private void LoadImports(ParsedFile file, List<string> stack)
+        {
+            foreach (var import in file.Unit.Declarations.OfType<ImportDecl>())
+            {
+                SourceFile? target;
+                try { target = _resolver.Resolve(file.Path, import.Path); }
+                catch (Exception) { target = null; }
+                if (target == null)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.ImportNotFound, file.Path, import.PathSpan, import.Path);
+                    continue;
+                }
+                if (stack.Contains(target.Path, StringComparer.Ordinal))
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.CyclicImport, file.Path, import.PathSpan,
+                        string.Join(" -> ", stack.Concat(new[] { target.Path })));
+                    continue;
+                }
+                if (_files.Any(f => string.Equals(f.Path, target.Path, StringComparison.Ordinal))) continue;
+                var parsed = ParseAndReport(target.Path, target.Text);
+                _files.Add(parsed);
+                stack.Add(target.Path);
+                LoadImports(parsed, stack);
+                stack.RemoveAt(stack.Count - 1);
+            }
+        }
+
+        private ImmutableArray<ParameterSymbol> BindParameters(DefinitionDecl decl, ParsedFile file)
+        {
+            var result = ImmutableArray.CreateBuilder<ParameterSymbol>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in decl.Parameters)
+            {
+                var type = ArchType.FromName(p.Type.Name, p.Type.ListDepth);
+                if (type == null)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, file.Path, p.Type.Span,
+                        "Unknown type '" + p.Type.Name + "'; use int, float, bool, string, block or a list of them (int[])");
+                    type = ArchType.Error;
+                }
+                if (!seen.Add(p.Name))
+                    _diagnostics.Report(DiagnosticCatalogue.DuplicateName, file.Path, p.NameSpan, p.Name, "as a parameter of '" + decl.Name + "'");
+                if (Builtins.Values.Contains(p.Name) || p.Name == Builtins.Input)
+                    _diagnostics.Report(DiagnosticCatalogue.DuplicateName, file.Path, p.NameSpan, p.Name, "as a builtin value");
+                result.Add(new ParameterSymbol(p.Name, type, p));
+            }
+            return result.ToImmutable();
+        }
+
+        // ------------------------------------------------------------ scopes
+
+        private enum LocalKind { Parameter, Let, Loop, Tensor, Builtin }
+
+        private sealed class Local
+        {
+            public Local(string name, LocalKind kind, ArchType type, TextSpan span) { Name = name; Kind = kind; Type = type; Span = span; }
+            public string Name { get; }
+            public LocalKind Kind { get; }
+            public ArchType Type { get; }
+            public TextSpan Span { get; }
+            public bool Used { get; set; }
+        }
+
+        private sealed class Scope
+        {
+            private readonly Dictionary<string, Local> _locals = new Dictionary<string, Local>(StringComparer.Ordinal);
+            public Scope(Scope? parent) { Parent = parent; }
+            public Scope? Parent { get; }
+            public Local? Lookup(string name)
+            {
+                for (var s = this; s != null; s = s.Parent)
+                    if (s._locals.TryGetValue(name, out var l)) return l;
+                return null;
+            }
+            public Local? Declare(Local local)
+            {
+                var existing = Lookup(local.Name);
+                _locals[local.Name] = local;
+                return existing;
+            }
+            public IEnumerable<Local> Own => _locals.Values;
+        }
+
+        /// <summary>Per-definition state while checking its body.</summary>
+        private sealed class Context
+        {
+            public Context(DefinitionSymbol? definition, ParsedFile file) { Definition = definition; File = file; }
+            public DefinitionSymbol? Definition { get; }
+            public ParsedFile File { get; }
+            public string Path => File.Path;
+        }
+
+        // ------------------------------------------------------------ definitions
+
+        private void CheckDefinition(DefinitionSymbol def)
+        {
+            var ctx = new Context(def, def.File);
+            var scope = new Scope(null);
+            foreach (var p in def.Parameters)
+            {
+                if (p.Syntax.Default != null)
+                {
+                    var t = Infer(p.Syntax.Default, scope, ctx);
+                    if (!p.Type.Accepts(t))
+                        _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, p.Syntax.Default.Span,
+                            "Default of '" + p.Name + "' is " + t + " but the parameter is " + p.Type);
+                }
+                scope.Declare(new Local(p.Name, LocalKind.Parameter, p.Type, p.Syntax.NameSpan));
+            }
+            var body = new Scope(scope);
+            var statements = def.Syntax.Body.Statements;
+            for (int i = 0; i < statements.Length; i++)
+            {
+                var s = statements[i];
+                if (s is InputStmt input)
+                {
+                    if (!def.IsNetwork)
+                        _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, s.Span, "A block takes its input from where it is used; only a network declares 'input'");
+                    else if (i != 0)
+                        _diagnostics.Report(DiagnosticCatalogue.InputDeclaration, ctx.Path, s.Span, "'input' must be the first statement of network '" + def.Name + "'");
+                    CheckInput(input, body, ctx);
+                    continue;
+                }
+                CheckStatement(s, body, new HashSet<string>(StringComparer.Ordinal), ctx);
+            }
+            // A second pass is not needed: names are declared before use.
+            if (def.IsNetwork && !statements.OfType<InputStmt>().Any())
+                _diagnostics.Report(DiagnosticCatalogue.InputDeclaration, ctx.Path, def.Syntax.NameSpan,
+                    "Network '" + def.Name + "' needs an input declaration such as 'input 3x224x224' as its first statement");
+
+            foreach (var l in scope.Own)
+            {
+                if (!l.Used)
+                    _diagnostics.Report(DiagnosticCatalogue.UnusedParameter, ctx.Path, l.Span, l.Name, def.Name);
+            }
+        }
+
+        private void CheckInput(InputStmt input, Scope scope, Context ctx)
+        {
+            if (input.Dimensions.Length != 3)
+                _diagnostics.Report(DiagnosticCatalogue.InputDeclaration, ctx.Path, input.Span,
+                    "'input' takes three sizes, channels x height x width (e.g. 3x224x224), not " + input.Dimensions.Length);
+            foreach (var d in input.Dimensions) Expect(d, ArchType.Int, scope, ctx, "An input size");
+        }
+
+        // Container names: the static child names already used in the container being filled.
+        private void CheckStatement(StatementSyntax s, Scope scope, HashSet<string> container, Context ctx)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            switch (s)
+            {
+                case ErrorStmt _:
+                    return;
+                case LetStmt let:
+                {
+                    var t = Infer(let.Value, scope, ctx);
+                    if (t.Kind == TypeKind.Tensor)
+                        _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, let.Value.Span, "'let' binds a scalar; bind a tensor with '" + let.Name + " = …' instead");
+                    Declare(scope, new Local(let.Name, LocalKind.Let, t, let.NameSpan), ctx);
+                    return;
+                }
+                case InputStmt input:
+                    _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, input.Span, "'input' is only allowed as the first statement of a network");
+                    return;
+                case AssignStmt assign:
+                {
+                    var t = Infer(assign.Value, scope, ctx, container);
+                    if (t.Kind != TypeKind.Tensor && !t.IsError)
+                        _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, assign.Value.Span,
+                            "'" + assign.Name + " = …' binds a tensor but the value is " + t + "; use 'let' for scalars");
+                    Declare(scope, new Local(assign.Name, LocalKind.Tensor, ArchType.Tensor, assign.NameSpan), ctx);
+                    return;
+                }
+                case LabeledStmt labeled:
+                {
+                    CheckName(labeled.Name, scope, container, ctx);
+                    if (IsApplication(labeled.Statement, scope) || labeled.Statement is AuxStmt)
+                    {
+                        if (labeled.Statement is ExprStmt es && es.Expression is SharedRefExpr)
+                            _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, labeled.Name.Span, "A shared module keeps its first name; remove the label before '@'");
+                        CheckStatement(labeled.Statement, scope, container, ctx);
+                    }
+                    else
+                        CheckStatement(labeled.Statement, new Scope(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
+                    return;
+                }
+                case ExprStmt es:
+                    CheckApplicationOrTensor(es.Expression, scope, container, ctx);
+                    return;
+                case GroupStmt g:
+                    CheckBody(g.Body, new Scope(scope), container, ctx);
+                    return;
+                case IfStmt ifs:
+                    Expect(ifs.Condition, ArchType.Bool, scope, ctx, "An 'if' condition");
+                    CheckBody(ifs.Then, new Scope(scope), container, ctx);
+                    if (ifs.Else != null) CheckStatement(ifs.Else, new Scope(scope), container, ctx);
+                    return;
+                case RepeatStmt rep:
+                {
+                    Expect(rep.Count, ArchType.Int, scope, ctx, "A repeat count");
+                    var inner = new Scope(scope);
+                    if (rep.Variable != null) Declare(inner, new Local(rep.Variable, LocalKind.Loop, ArchType.Int, rep.VariableSpan), ctx);
+                    CheckBody(rep.Body, inner, container, ctx);
+                    return;
+                }
+                case ForStmt f:
+                {
+                    ArchType element;
+                    if (f.Source is RangeExpr range)
+                    {
+                        Expect(range.From, ArchType.Int, scope, ctx, "A range bound");
+                        Expect(range.To, ArchType.Int, scope, ctx, "A range bound");
+                        element = ArchType.Int;
+                    }
+                    else
+                    {
+                        var t = Infer(f.Source, scope, ctx);
+                        if (t.Kind == TypeKind.List) element = t.Element!;
+                        else
+                        {
+                            if (!t.IsError)
+                                _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, f.Source.Span, "'for' needs a list or a range a..b, not " + t);
+                            element = ArchType.Error;
+                        }
+                    }
+                    var inner = new Scope(scope);
+                    Declare(inner, new Local(f.Variable, LocalKind.Loop, element, f.VariableSpan), ctx);
+                    CheckBody(f.Body, inner, container, ctx);
+                    return;
+                }
+                case ResidualStmt r:
+                    if (r.Condition != null) Expect(r.Condition, ArchType.Bool, scope, ctx, "A residual condition");
+                    CheckBody(r.Body, new Scope(scope), container, ctx);
+                    if (r.Shortcut != null)
+                    {
+                        if (r.Shortcut.Condition != null) Expect(r.Shortcut.Condition, ArchType.Bool, scope, ctx, "A shortcut condition");
+                        if (r.Shortcut.Name != null)
+                        {
+                            CheckName(r.Shortcut.Name, scope, container, ctx);
+                            if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new Scope(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
+                        }
+                        else if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new Scope(scope), container, ctx);
+                    }
+                    return;
+                case MergeStmt m:
+                    CheckBranches(m.Branches, scope, container, ctx, m.Kind.ToString().ToLowerInvariant());
+                    return;
+                case SplitStmt sp:
+                    CheckBranches(sp.Branches, scope, container, ctx, "split");
+                    return;
+                case DenseStmt d:
+                    CheckStatement(d.Loop, scope, container, ctx);
+                    return;
+                case AuxStmt aux:
+                    CheckStatement(aux.Body, scope, container, ctx);
+                    return;
+            }
+        }
+
+        private void CheckBranches(BodySyntax branches, Scope scope, HashSet<string> container, Context ctx, string what)
+        {
+            int count = branches.Statements.Count(b => !(b is ErrorStmt));
+            if (count == 0)
+                _diagnostics.Report(DiagnosticCatalogue.InvalidValue, ctx.Path, branches.Span, "'" + what + "' needs at least one branch");
+            foreach (var b in branches.Statements)
+            {
+                if (b is LetStmt || b is AssignStmt)
+                    _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, b.Span, "Each statement in '" + what + "' is a branch; put bindings before it or inside a { } branch");
+                CheckStatement(b, new Scope(scope), container, ctx);
+            }
+        }
+
+        private void CheckBody(BodySyntax body, Scope scope, HashSet<string> container, Context ctx)
+        {
+            foreach (var s in body.Statements) CheckStatement(s, scope, container, ctx);
+        }
+
+        private void Declare(Scope scope, Local local, Context ctx)
+        {
+            var previous = scope.Lookup(local.Name);
+            if (previous != null && previous.Kind == LocalKind.Parameter && local.Kind != LocalKind.Parameter)
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a parameter");
+            if (Builtins.Values.Contains(local.Name) || local.Name == Builtins.Input)
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a builtin value");
+            scope.Declare(local);
+        }
+
+        private void CheckName(NameSpec name, Scope scope, HashSet<string> container, Context ctx)
+        {
+            foreach (var part in name.Parts)
+            {
+                if (part.Expression == null) continue;
+                var t = Infer(part.Expression, scope, ctx);
+                if (!(t.Kind == TypeKind.Int || t.Kind == TypeKind.String || t.IsError))
+                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, part.Expression.Span, "A name part must be an int or a string, not " + t);
+            }
+            if (name.IsStatic && !container.Add(name.StaticText!))
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, name.Span, name.StaticText!, "in this container");
+        }
+
+        /// <summary>Whether a statement applies a single module (which a label then names).</summary>
+        private bool IsApplication(StatementSyntax s, Scope scope)
+        {
+            if (!(s is ExprStmt es)) return false;
+            return ApplicationCallee(es.Expression, scope) != CalleeKind.None || es.Expression is SharedRefExpr;
+        }
+
+        private CalleeKind ApplicationCallee(ExprSyntax e, Scope scope)
+        {
+            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
+            if (name == null) return CalleeKind.None;
+            var local = scope.Lookup(name);
+            if (local != null) return local.Type.Kind == TypeKind.Block ? CalleeKind.BlockValue : CalleeKind.None;
+            if (Primitives.Find(name) != null) return CalleeKind.Primitive;
+            if (_definitions.ContainsKey(name)) return CalleeKind.Definition;
+            if (e is CallExpr && Builtins.Functions.ContainsKey(name)) return CalleeKind.Function;
+            return CalleeKind.None;
+        }
+
+        private void CheckApplicationOrTensor(ExprSyntax e, Scope scope, HashSet<string> container, Context ctx)
+        {
+            if (e is SharedRefExpr) return;
+            var kind = ApplicationCallee(e, scope);
+            var call = e as CallExpr;
+            string? name = call != null ? call.Callee : (e as NameExpr)?.Name;
+            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
+            var span = call != null ? call.CalleeSpan : e.Span;
+            switch (kind)
+            {
+                case CalleeKind.Primitive:
+                    CheckPrimitiveArguments(Primitives.Find(name!)!, args, span, scope, ctx);
+                    _types[e] = ArchType.Tensor;
+                    return;
+                case CalleeKind.Definition:
+                {
+                    var def = _definitions[name!];
+                    if (def.IsNetwork)
+                        _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, span, "'" + name + "' is a network; only blocks can be applied inside a body");
+                    else
+                        CheckDefinitionArguments(def, args, span, scope, ctx);
+                    Use(ctx, def);
+                    _types[e] = ArchType.Tensor;
+                    return;
+                }
+                case CalleeKind.BlockValue:
+                    scope.Lookup(name!)!.Used = true;
+                    foreach (var a in args) Infer(a.Value, scope, ctx);
+                    CheckDuplicateArguments(args, ctx);
+                    _types[e] = ArchType.Tensor;
+                    return;
+                case CalleeKind.Function:
+                    _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, span, "'" + name + "' is a scalar function, not a layer");
+                    return;
+            }
+            if (e is CallExpr || (e is NameExpr ne && scope.Lookup(ne.Name) == null && ne.Name != Builtins.Input && !Builtins.Values.Contains(ne.Name)))
+            {
+                _diagnostics.Report(DiagnosticCatalogue.UnknownCallee, ctx.Path, span, name!);
+                return;
+            }
+            var t = Infer(e, scope, ctx, container);
+            if (t.Kind != TypeKind.Tensor && !t.IsError)
+                _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, e.Span,
+                    "A statement must apply a layer or compute a tensor; this is a " + t + " value");
+        }
+
+        private void Use(Context ctx, DefinitionSymbol target)
+        {
+            if (ctx.Definition == null) return;
+            if (!_uses.TryGetValue(ctx.Definition, out var set)) _uses[ctx.Definition] = set = new HashSet<DefinitionSymbol>();
+            set.Add(target);
+        }
+
+        // ------------------------------------------------------------ arguments
+
+        private void CheckDuplicateArguments(ImmutableArray<ArgumentSyntax> args, Context ctx)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in args)
+                if (a.Name != null && !seen.Add(a.Name))
+                    _diagnostics.Report(DiagnosticCatalogue.DuplicateArgument, ctx.Path, a.Span, a.Name);
+        }
+
+        /// <summary>Matches arguments to parameters (positional first, then by name) and reports what does not fit.
+        /// Returns, per parameter index, the argument given (or null).</summary>
+        private ArgumentSyntax?[] MatchArguments(string callee, IReadOnlyList<string> parameterNames, IReadOnlyList<bool> required,
+            ImmutableArray<ArgumentSyntax> args, TextSpan calleeSpan, Context ctx)
+        {
+            var matched = new ArgumentSyntax?[parameterNames.Count];
+            int position = 0;
+            bool sawNamed = false;
+            foreach (var a in args)
+            {
+                if (a.Name == null)
+                {
+                    if (sawNamed)
+                    {
+                        _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, a.Span, "A positional argument cannot follow a named one in '" + callee + "'");
+                        continue;
+                    }
+                    if (position >= parameterNames.Count)
+                    {
+                        _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, a.Span,
+                            "'" + callee + "' takes at most " + parameterNames.Count + " argument" + (parameterNames.Count == 1 ? "" : "s"));
+                        continue;
+                    }
+                    matched[position++] = a;
+                    continue;
+                }
+                sawNamed = true;
+                int index = -1;
+                for (int i = 0; i < parameterNames.Count; i++) if (parameterNames[i] == a.Name) index = i;
+                if (index < 0)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.UnknownParameter, ctx.Path, new TextSpan(a.Span.Start, a.Name.Length), callee, a.Name);
+                    continue;
+                }
+                if (matched[index] != null)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.DuplicateArgument, ctx.Path, a.Span, a.Name);
+                    continue;
+                }
+                matched[index] = a;
+            }
+            var missing = new List<string>();
+            for (int i = 0; i < parameterNames.Count; i++) if (required[i] && matched[i] == null) missing.Add(parameterNames[i]);
+            if (missing.Count > 0)
+                _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, calleeSpan,
+                    "'" + callee + "' needs " + string.Join(", ", missing.Select(m => "'" + m + "'")));
+            return matched;
+        }
+
+        private void CheckPrimitiveArguments(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, TextSpan span, Scope scope, Context ctx)
+        {
+            var matched = MatchArguments(layer.Name, layer.Parameters.Select(p => p.Name).ToList(), layer.Parameters.Select(p => p.Required).ToList(), args, span, ctx);
+            foreach (var a in args)
+            {
+                int index = Array.IndexOf(matched, a);
+                var t = Infer(a.Value, scope, ctx);
+                if (index < 0) continue;
+                var p = layer.Parameters[index];
+                bool ok = p.Kind == ArgKind.Pair
+                    ? t.IsError || t.Kind == TypeKind.Int || (t.Kind == TypeKind.List && t.Element!.Kind == TypeKind.Int)
+                    : p.Type.Accepts(t);
+                if (!ok)
+                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span,
+                        "'" + p.Name + "' of '" + layer.Name + "' takes " + (p.Kind == ArgKind.Pair ? "an int or [h, w]" : "a " + p.Type) + ", not " + t);
+            }
+        }
+
+        private void CheckDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, TextSpan span, Scope scope, Context ctx)
+        {
+            var matched = MatchArguments(def.Name, def.Parameters.Select(p => p.Name).ToList(), def.Parameters.Select(p => p.Syntax.Default == null).ToList(), args, span, ctx);
+            foreach (var a in args)
+            {
+                int index = Array.IndexOf(matched, a);
+                var t = Infer(a.Value, scope, ctx);
+                if (index < 0) continue;
+                var p = def.Parameters[index];
+                if (!p.Type.Accepts(t))
+                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span,
+                        "'" + p.Name + "' of '" + def.Name + "' is " + p.Type + ", not " + t);
+            }
+        }
+
+        // ------------------------------------------------------------ variants
+
+        private VariantSymbol CheckVariant(VariantDecl decl, ParsedFile file)
+        {
+            var ctx = new Context(null, file);
+            if (!_definitions.TryGetValue(decl.Target, out var target))
+            {
+                _diagnostics.Report(DiagnosticCatalogue.UnknownCallee, file.Path, decl.TargetSpan, decl.Target);
+                foreach (var a in decl.Arguments) Infer(a.Value, new Scope(null), ctx);
+                return new VariantSymbol(decl.Name, null, decl, file);
+            }
+            if (!target.IsNetwork)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.NotANetwork, file.Path, decl.TargetSpan, decl.Name, decl.Target, "a block");
+                return new VariantSymbol(decl.Name, null, decl, file);
+            }
+            CheckDefinitionArguments(target, decl.Arguments, decl.TargetSpan, new Scope(null), ctx);
+            return new VariantSymbol(decl.Name, target, decl, file);
+        }
+
+        // ------------------------------------------------------------ cycles
+
+        private void FindCycles()
+        {
+            var state = new Dictionary<DefinitionSymbol, int>();
+            var path = new List<DefinitionSymbol>();
+            foreach (var def in _definitions.Values.OrderBy(d => d.Syntax.Span.Start))
+                Visit(def, state, path);
+        }
+
+        private void Visit(DefinitionSymbol def, Dictionary<DefinitionSymbol, int> state, List<DefinitionSymbol> path)
+        {
+            state.TryGetValue(def, out var s);
+            if (s == 2) return;
+            if (s == 1)
+            {
+                int start = path.IndexOf(def);
+                var cycle = path.Skip(start).Select(d => d.Name).Concat(new[] { def.Name });
+                _diagnostics.Report(DiagnosticCatalogue.CyclicDefinition, def.File.Path, def.Syntax.NameSpan, def.Name, string.Join(" -> ", cycle));
+                return;
+            }
+            state[def] = 1;
+            path.Add(def);
+            if (_uses.TryGetValue(def, out var targets))
+                foreach (var t in targets.OrderBy(t => t.Syntax.Span.Start)) Visit(t, state, path);
+            path.RemoveAt(path.Count - 1);
+            state[def] = 2;
+        }
+
+        // ------------------------------------------------------------ expressions
+
+        private void Expect(ExprSyntax e, ArchType expected, Scope scope, Context ctx, string what)
+        {
+            var t = Infer(e, scope, ctx);
+            if (!expected.Accepts(t))
+                _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, e.Span, what + " must be " + expected + ", not " + t);
+        }
+
+        private ArchType Infer(ExprSyntax e, Scope scope, Context ctx, HashSet<string>? container = null)
+        {
+            var t = InferCore(e, scope, ctx, container);
+            _types[e] = t;
+            return t;
+        }
+
+        private ArchType InferCore(ExprSyntax e, Scope scope, Context ctx, HashSet<string>? container)
+        {
+            switch (e)
+            {
+                case IntLiteral _: return ArchType.Int;
+                case FloatLiteral _: return ArchType.Float;
+                case BoolLiteral _: return ArchType.Bool;
+                case StringLiteral _: return ArchType.String;
+                case NameExpr n:
+                {
+                    var local = scope.Lookup(n.Name);
+                    if (local != null) { local.Used = true; return local.Type; }
+                    if (n.Name == Builtins.Input) return ArchType.Tensor;
+                    if (Builtins.Values.Contains(n.Name)) return ArchType.Int;
+                    if (_definitions.TryGetValue(n.Name, out var def))
+                    {
+                        Use(ctx, def);
+                        return ArchType.Block;
+                    }
+                    if (Primitives.Find(n.Name) != null)
+                    {
+                        _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, n.Span,
+                            "'" + n.Name + "' is a layer; apply it as a statement or as a pipeline stage (x |> " + n.Name + ")");
+                        return ArchType.Error;
+                    }
+                    _diagnostics.Report(DiagnosticCatalogue.UnknownName, ctx.Path, n.Span, n.Name);
+                    return ArchType.Error;
+                }
+                case ListExpr list:
+                {
+                    ArchType? element = null;
+                    foreach (var item in list.Items)
+                    {
+                        var t = Infer(item, scope, ctx);
+                        var u = element == null ? t : ArchType.Unify(element, t);
+                        if (u == null)
+                        {
+                            _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, item.Span, "List items must share a type: " + element + " and " + t);
+                            u = ArchType.Error;
+                        }
+                        element = u;
+                    }
+                    return ArchType.ListOf(element ?? ArchType.Int);
+                }
+                case UnaryExpr u:
+                {
+                    var t = Infer(u.Operand, scope, ctx);
+                    if (t.IsError) return t;
+                    if (u.Op == "!")
+                    {
+                        if (t.Kind != TypeKind.Bool) return Mismatch(u, "'!' needs a bool, not " + t, ctx);
+                        return ArchType.Bool;
+                    }
+                    if (t.IsNumeric || t.Kind == TypeKind.Tensor) return t;
+                    return Mismatch(u, "'-' needs a number, not " + t, ctx);
+                }
+                case BinaryExpr b: return InferBinary(b, scope, ctx, container);
+                case ConditionalExpr c:
+                {
+                    Expect(c.Condition, ArchType.Bool, scope, ctx, "A condition");
+                    var a = Infer(c.WhenTrue, scope, ctx);
+                    var bt = Infer(c.WhenFalse, scope, ctx);
+                    var u = ArchType.Unify(a, bt);
+                    if (u == null) return Mismatch(c, "Both branches of '?:' must have the same type: " + a + " and " + bt, ctx);
+                    if (u.Kind == TypeKind.Tensor) return Mismatch(c, "'?:' chooses between scalars; choose between tensors with 'if'", ctx);
+                    return u;
+                }
+                case IndexExpr ix:
+                {
+                    var target = Infer(ix.Target, scope, ctx);
+                    Expect(ix.Index, ArchType.Int, scope, ctx, "An index");
+                    if (target.IsError) return ArchType.Error;
+                    if (target.Kind != TypeKind.List) return Mismatch(ix, "Only lists can be indexed, not " + target, ctx);
+                    return target.Element!;
+                }
+                case RangeExpr r:
+                    Infer(r.From, scope, ctx);
+                    Infer(r.To, scope, ctx);
+                    return Mismatch(r, "A range a..b is only allowed after 'for … in'", ctx);
+                case CallExpr call: return InferCall(call, scope, ctx);
+                case SharedRefExpr sr:
+                    return Mismatch(sr, "'@" + sr.Name + "' applies a module; use it as a statement or a pipeline stage", ctx);
+                case PipeExpr pipe:
+                {
+                    var source = Infer(pipe.Source, scope, ctx);
+                    if (source.Kind != TypeKind.Tensor && !source.IsError)
+                        _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, pipe.Source.Span, "A pipeline starts from a tensor (e.g. 'input'), not a " + source);
+                    var names = container ?? new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var stage in pipe.Stages) CheckStatement(stage, scope, names, ctx);
+                    return ArchType.Tensor;
+                }
+            }
+            return ArchType.Error;
+        }
+
+        private ArchType Mismatch(ExprSyntax e, string message, Context ctx)
+        {
+            _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, e.Span, message);
+            return ArchType.Error;
+        }
+
+        private ArchType InferBinary(BinaryExpr b, Scope scope, Context ctx, HashSet<string>? container)
+        {
+            var l = Infer(b.Left, scope, ctx, container);
+            var r = Infer(b.Right, scope, ctx, container);
+            if (l.IsError || r.IsError) return ArchType.Error;
+            switch (b.Op)
+            {
+                case "&&":
+                case "||":
+                    if (l.Kind != TypeKind.Bool || r.Kind != TypeKind.Bool) return Mismatch(b, "'" + b.Op + "' needs bools, not " + l + " and " + r, ctx);
+                    return ArchType.Bool;
+                case "==":
+                case "!=":
+                    if (ArchType.Unify(l, r) == null || l.Kind == TypeKind.Tensor) return Mismatch(b, "Cannot compare " + l + " with " + r, ctx);
+                    return ArchType.Bool;
+                case "<":
+                case "<=":
+                case ">":
+                case ">=":
+                    if (!l.IsNumeric || !r.IsNumeric) return Mismatch(b, "'" + b.Op + "' compares numbers, not " + l + " and " + r, ctx);
+                    return ArchType.Bool;
+            }
+            if (l.Kind == TypeKind.Tensor || r.Kind == TypeKind.Tensor)
+            {
+                bool ok = (b.Op == "*" || b.Op == "+" || b.Op == "-")
+                    && (l.Kind == TypeKind.Tensor || l.IsNumeric) && (r.Kind == TypeKind.Tensor || r.IsNumeric);
+                if (!ok) return Mismatch(b, "Tensors combine element-wise with +, - and * only", ctx);
+                return ArchType.Tensor;
+            }
+            if (b.Op == "+" && l.Kind == TypeKind.String && r.Kind == TypeKind.String) return ArchType.String;
+            if (!l.IsNumeric || !r.IsNumeric) return Mismatch(b, "'" + b.Op + "' needs numbers, not " + l + " and " + r, ctx);
+            return l.Kind == TypeKind.Int && r.Kind == TypeKind.Int ? ArchType.Int : ArchType.Float;
+        }
+
+        private ArchType InferCall(CallExpr call, Scope scope, Context ctx)
+        {
+            var argTypes = call.Arguments.Select(a => Infer(a.Value, scope, ctx)).ToList();
+            if (!Builtins.Functions.TryGetValue(call.Callee, out var arity))
+            {
+                if (Primitives.Find(call.Callee) != null || _definitions.ContainsKey(call.Callee) || scope.Lookup(call.Callee)?.Type.Kind == TypeKind.Block)
+                    _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, call.CalleeSpan,
+                        "'" + call.Callee + "' is a layer or block; apply it as a statement or as a pipeline stage (x |> " + call.Callee + "(…))");
+                else
+                    _diagnostics.Report(DiagnosticCatalogue.UnknownName, ctx.Path, call.CalleeSpan, call.Callee);
+                return ArchType.Error;
+            }
+            foreach (var a in call.Arguments)
+                if (a.Name != null)
+                    _diagnostics.Report(DiagnosticCatalogue.UnknownParameter, ctx.Path, a.Span, call.Callee, a.Name);
+            if (argTypes.Count < arity.Min || argTypes.Count > arity.Max)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, call.CalleeSpan,
+                    "'" + call.Callee + "' takes " + (arity.Min == arity.Max ? arity.Min.ToString(System.Globalization.CultureInfo.InvariantCulture) : arity.Min + " to " + arity.Max) + " arguments, not " + argTypes.Count);
+                return ArchType.Error;
+            }
+            if (argTypes.Any(t => t.IsError)) return call.Callee == "float" ? ArchType.Float : call.Callee == "len" || call.Callee == "make_divisible" ? ArchType.Int : ArchType.Error;
+            if (call.Callee == "len")
+            {
+                if (argTypes[0].Kind != TypeKind.List) return Mismatch(call, "'len' takes a list, not " + argTypes[0], ctx);
+                return ArchType.Int;
+            }
+            for (int i = 0; i < argTypes.Count; i++)
+                if (!argTypes[i].IsNumeric)
+                    return Mismatch(call.Arguments[i].Value, "'" + call.Callee + "' takes numbers, not " + argTypes[i], ctx);
+            switch (call.Callee)
+            {
+                case "make_divisible":
+                case "round":
+                case "ceil":
+                case "floor":
+                case "int":
+                    return ArchType.Int;
+                case "float":
+                    return ArchType.Float;
+                default:
+                    return argTypes.All(t => t.Kind == TypeKind.Int) ? ArchType.Int : ArchType.Float;
+            }
+        }
+    }
+}

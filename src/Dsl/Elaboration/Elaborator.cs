@@ -1,0 +1,885 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using ArchDsl.Binding;
+using ArchDsl.Diagnostics;
+using ArchDsl.Syntax;
+using ArchDsl.Text;
+
+namespace ArchDsl.Elaboration
+{
+    /// <summary>Evaluates a network with concrete arguments into the ordered list of layers it runs, each with
+    /// its state-dict path and shapes. The first error in a network stops its elaboration (shapes after it
+    /// would be meaningless); errors in other networks are still found.</summary>
+    public sealed class Elaborator
+    {
+        /// <summary>Upper bound on layers per network, so a runaway <c>repeat</c> is an error, not a hang.</summary>
+        public const int MaxOps = 200_000;
+        private const int MaxDepth = 64;
+
+        private readonly BoundProgram _program;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly CancellationToken _cancellation;
+        private readonly List<ElaboratedOp> _ops = new List<ElaboratedOp>();
+        private readonly List<(string, Feature)> _aux = new List<(string, Feature)>();
+        private int _depth;
+
+        private sealed class Abort : Exception { }
+
+        private Elaborator(BoundProgram program, DiagnosticBag diagnostics, CancellationToken cancellation)
+        {
+            _program = program;
+            _diagnostics = diagnostics;
+            _cancellation = cancellation;
+        }
+
+        /// <summary>Elaborates <paramref name="network"/> with named arguments (others take their defaults).
+        /// <paramref name="inputOverride"/> replaces the declared input size. Null when an error was reported.</summary>
+        public static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
+            IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride,
+            DiagnosticBag diagnostics, CancellationToken cancellation)
+        {
+            var e = new Elaborator(program, diagnostics, cancellation);
+            try
+            {
+                return e.Run(network, name, reference, arguments, inputOverride);
+            }
+            catch (Abort)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Evaluates an expression with no enclosing definition (a variant's argument). Null after an error.</summary>
+        public static Value? EvaluateConstant(BoundProgram program, ExprSyntax expression, ParsedFile file, DiagnosticBag diagnostics)
+        {
+            var e = new Elaborator(program, diagnostics, CancellationToken.None);
+            try
+            {
+                return e.Eval(expression, new Env(null), new Feature(0, 0, 0, false, 1, 1), file);
+            }
+            catch (Abort)
+            {
+                return null;
+            }
+        }
+
+        private ElaboratedNetwork Run(DefinitionSymbol network, string name, string? reference,
+            IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride)
+        {
+            var frame = new Frame(network, "");
+            var env = new Env(null);
+            var args = BindParameters(network, arguments.ToDictionary(a => a.Key, a => (a.Value.Value, a.Value.Span)),
+                env, new Feature(0, 0, 0, false, 1, 1), network.File.Path, network.Syntax.NameSpan);
+            var statements = network.Syntax.Body.Statements;
+            var input = statements.FirstOrDefault() as InputStmt;
+            if (input == null)
+                throw Fail(DiagnosticCatalogue.InputDeclaration, network.File.Path, network.Syntax.NameSpan, "Network '" + network.Name + "' needs an input declaration such as 'input 3x224x224'");
+            var zero = new Feature(0, 0, 0, false, 1, 1);
+            var dims = input.Dimensions.Select(d => AsInt(Eval(d, env, zero, network.File), d, network.File)).ToList();
+            if (dims.Count != 3) throw Fail(DiagnosticCatalogue.InputDeclaration, network.File.Path, input.Span, "'input' takes three sizes, channels x height x width");
+            if (dims.Any(d => d < 1)) throw Fail(DiagnosticCatalogue.InputDeclaration, network.File.Path, input.Span, "Input sizes must be at least 1");
+            var x = inputOverride ?? new Feature(dims[0], dims[1], dims[2], false, 1, 1);
+            var start = x;
+            var container = new Container("");
+            foreach (var s in statements.Skip(1)) x = Run(s, x, env, container, frame);
+            return new ElaboratedNetwork(name, network, reference, start, x, _ops.ToImmutableArray(), _aux.ToImmutableArray(), args);
+        }
+
+        // ------------------------------------------------------------ environment
+
+        private sealed class Env
+        {
+            private readonly Dictionary<string, Value> _values = new Dictionary<string, Value>(StringComparer.Ordinal);
+            public Env(Env? parent) { Parent = parent; }
+            public Env? Parent { get; }
+            public Value? Lookup(string name)
+            {
+                for (var e = this; e != null; e = e.Parent)
+                    if (e._values.TryGetValue(name, out var v)) return v;
+                return null;
+            }
+            public void Define(string name, Value value) => _values[name] = value;
+        }
+
+        /// <summary>A container being filled: children are named <c>Prefix + name</c>, unnamed ones by their index.</summary>
+        private sealed class Container
+        {
+            public Container(string prefix) { Prefix = prefix; }
+            public string Prefix { get; }
+            public int Count { get; set; }
+            public HashSet<string> Names { get; } = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        /// <summary>One block or network instance: its file and the modules it declared by name (for <c>@name</c>).</summary>
+        private sealed class Frame
+        {
+            public Frame(DefinitionSymbol definition, string path) { Definition = definition; Path = path; }
+            public DefinitionSymbol Definition { get; }
+            public string Path { get; }
+            public ParsedFile File => Definition.File;
+            public Dictionary<string, ElaboratedOp> Named { get; } = new Dictionary<string, ElaboratedOp>(StringComparer.Ordinal);
+        }
+
+        private string NewChild(Container c, string? name, TextSpan span, Frame frame)
+        {
+            string key = name ?? c.Count.ToString(CultureInfo.InvariantCulture);
+            if (!c.Names.Add(key))
+                throw Fail(DiagnosticCatalogue.DuplicateName, frame.File.Path, span, key, "in this container (" + (c.Prefix.Length == 0 ? "the top level" : c.Prefix.TrimEnd('.')) + ")");
+            c.Count++;
+            return c.Prefix + key;
+        }
+
+        private Abort Fail(DiagnosticDescriptor d, string path, TextSpan span, params object[] args)
+        {
+            _diagnostics.Report(d, path, span, args);
+            return new Abort();
+        }
+
+        // ------------------------------------------------------------ parameters
+
+        private ImmutableDictionary<string, Value> BindParameters(DefinitionSymbol def, Dictionary<string, (Value Value, TextSpan Span)> given,
+            Env env, Feature x, string callerPath, TextSpan callSpan)
+        {
+            var result = ImmutableDictionary.CreateBuilder<string, Value>(StringComparer.Ordinal);
+            foreach (var g in given)
+            {
+                if (def.IndexOf(g.Key) < 0)
+                    throw Fail(DiagnosticCatalogue.UnknownParameter, callerPath, g.Value.Span, def.Name, g.Key);
+            }
+            foreach (var p in def.Parameters)
+            {
+                Value v;
+                if (given.TryGetValue(p.Name, out var arg))
+                {
+                    v = Coerce(arg.Value, p.Type, callerPath, arg.Span, "'" + p.Name + "' of '" + def.Name + "'");
+                }
+                else if (p.Syntax.Default != null)
+                {
+                    v = Coerce(Eval(p.Syntax.Default, env, x, def.File), p.Type, def.File.Path, p.Syntax.Default.Span, "'" + p.Name + "'");
+                }
+                else
+                    throw Fail(DiagnosticCatalogue.ArgumentCount, callerPath, callSpan, "'" + def.Name + "' needs '" + p.Name + "'");
+                env.Define(p.Name, v);
+                result[p.Name] = v;
+            }
+            return result.ToImmutable();
+        }
+
+        private Value Coerce(Value v, ArchType type, string path, TextSpan span, string what)
+        {
+            if (type.Kind == TypeKind.Float && v is IntValue i) return new FloatValue(i.Value);
+            if (type.Kind == TypeKind.List && v is ListValue l)
+                return new ListValue(l.Items.Select(item => Coerce(item, type.Element!, path, span, what)).ToImmutableArray());
+            if (type.IsError || Matches(v, type)) return v;
+            throw Fail(DiagnosticCatalogue.TypeMismatch, path, span, what + " is " + type + ", not " + v.Display);
+        }
+
+        private static bool Matches(Value v, ArchType t) => t.Kind switch
+        {
+            TypeKind.Int => v is IntValue,
+            TypeKind.Float => v is FloatValue || v is IntValue,
+            TypeKind.Bool => v is BoolValue,
+            TypeKind.String => v is StringValue,
+            TypeKind.Block => v is BlockValue,
+            TypeKind.List => v is ListValue l && l.Items.All(i => Matches(i, t.Element!)),
+            TypeKind.Tensor => v is TensorValue,
+            _ => true,
+        };
+
+        // ------------------------------------------------------------ statements
+
+        private Feature Run(StatementSyntax s, Feature x, Env env, Container c, Frame frame)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            switch (s)
+            {
+                case ErrorStmt _:
+                case InputStmt _:
+                    throw new Abort();
+                case LetStmt let:
+                    env.Define(let.Name, Eval(let.Value, env, x, frame.File));
+                    return x;
+                case AssignStmt assign:
+                    env.Define(assign.Name, new TensorValue(EvalTensor(assign.Value, x, env, c, frame)));
+                    return x;
+                case LabeledStmt labeled:
+                {
+                    var name = Interpolate(labeled.Name, env, x, frame);
+                    if (labeled.Statement is AuxStmt aux)
+                    {
+                        var y = RunLabeled(labeled.Name, name, aux.Body, x, env, c, frame);
+                        _aux.Add((frame.Path + name, y));
+                        return x;
+                    }
+                    return RunLabeled(labeled.Name, name, labeled.Statement, x, env, c, frame);
+                }
+                case ExprStmt es:
+                    if (IsApplication(es.Expression, env)) return Apply(es.Expression, null, default, x, env, c, frame);
+                    return EvalTensor(es.Expression, x, env, c, frame);
+                case GroupStmt g:
+                    return RunBody(g.Body, x, new Env(env), c, frame);
+                case IfStmt ifs:
+                    if (AsBool(Eval(ifs.Condition, env, x, frame.File), ifs.Condition, frame.File))
+                        return RunBody(ifs.Then, x, new Env(env), c, frame);
+                    return ifs.Else == null ? x : Run(ifs.Else, x, new Env(env), c, frame);
+                case RepeatStmt rep:
+                {
+                    long n = AsInt(Eval(rep.Count, env, x, frame.File), rep.Count, frame.File);
+                    if (n < 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, rep.Count.Span, "A repeat count must not be negative (it is " + n + ")");
+                    for (long i = 0; i < n; i++)
+                    {
+                        var inner = new Env(env);
+                        if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
+                        x = RunBody(rep.Body, x, inner, c, frame);
+                    }
+                    return x;
+                }
+                case ForStmt f:
+                    foreach (var item in Iterate(f.Source, env, x, frame))
+                    {
+                        var inner = new Env(env);
+                        inner.Define(f.Variable, item);
+                        x = RunBody(f.Body, x, inner, c, frame);
+                    }
+                    return x;
+                case ResidualStmt r: return RunResidual(r, x, env, c, frame);
+                case MergeStmt m: return RunMerge(m, x, env, c, frame);
+                case SplitStmt sp: return RunSplit(sp, x, env, c, frame);
+                case DenseStmt d: return RunDense(d, x, env, c, frame);
+                case AuxStmt a:
+                {
+                    var y = Run(a.Body, x, new Env(env), c, frame);
+                    _aux.Add((frame.Path + "aux" + _aux.Count.ToString(CultureInfo.InvariantCulture), y));
+                    return x;
+                }
+            }
+            throw new Abort();
+        }
+
+        private Feature RunLabeled(NameSpec nameSyntax, string name, StatementSyntax inner, Feature x, Env env, Container c, Frame frame)
+        {
+            if (inner is ExprStmt es && IsApplication(es.Expression, env))
+                return Apply(es.Expression, name, nameSyntax.Span, x, env, c, frame);
+            var path = NewChild(c, name, nameSyntax.Span, frame);
+            return Run(inner, x, new Env(env), new Container(path + "."), frame);
+        }
+
+        private Feature RunBody(BodySyntax body, Feature x, Env env, Container c, Frame frame)
+        {
+            foreach (var s in body.Statements) x = Run(s, x, env, c, frame);
+            return x;
+        }
+
+        private IEnumerable<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
+        {
+            if (source is RangeExpr range)
+            {
+                long from = AsInt(Eval(range.From, env, x, frame.File), range.From, frame.File);
+                long to = AsInt(Eval(range.To, env, x, frame.File), range.To, frame.File);
+                if (to - from > MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, source.Span, "This range has more than " + MaxOps + " items");
+                var list = new List<Value>();
+                for (long i = from; i < to; i++) list.Add(new IntValue(i));
+                return list;
+            }
+            var v = Eval(source, env, x, frame.File);
+            if (v is ListValue l) return l.Items;
+            throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, source.Span, "'for' needs a list or a range, not " + v.Display);
+        }
+
+        private Feature RunResidual(ResidualStmt r, Feature x, Env env, Container c, Frame frame)
+        {
+            bool active = r.Condition == null || AsBool(Eval(r.Condition, env, x, frame.File), r.Condition, frame.File);
+            var y = RunBody(r.Body, x, new Env(env), c, frame);
+            if (!active) return y;
+            var shortcut = x;
+            var sc = r.Shortcut;
+            if (sc != null && sc.Body != null && (sc.Condition == null || AsBool(Eval(sc.Condition, env, x, frame.File), sc.Condition, frame.File)))
+            {
+                if (sc.Name != null)
+                {
+                    var name = Interpolate(sc.Name, env, x, frame);
+                    var path = NewChild(c, name, sc.Name.Span, frame);
+                    shortcut = RunBody(sc.Body, x, new Env(env), new Container(path + "."), frame);
+                }
+                else shortcut = RunBody(sc.Body, x, new Env(env), c, frame);
+            }
+            if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
+            {
+                if (shortcut.Channels > y.Channels)
+                    throw Fail(DiagnosticCatalogue.ChannelMismatch, frame.File.Path, sc.Span, "residual (zero-padded shortcut)", y.Channels, shortcut.Channels);
+                if (shortcut.Channels < y.Channels)
+                {
+                    var padded = shortcut with { Channels = y.Channels };
+                    Record(frame.Path + "(zeropad)", OpKind.ZeroPad, null, ImmutableArray.Create(shortcut), padded, frame, sc.Span);
+                    shortcut = padded;
+                }
+            }
+            CheckSameShape(y, shortcut, "residual", frame, r.Span, allowBroadcast: false);
+            var output = y with { Field = Math.Max(y.Field, shortcut.Field) };
+            Record(frame.Path + "(add)", OpKind.Add, null, ImmutableArray.Create(y, shortcut), output, frame, r.Span);
+            return output;
+        }
+
+        private void CheckSameShape(Feature a, Feature b, string what, Frame frame, TextSpan span, bool allowBroadcast)
+        {
+            if (a.Flat != b.Flat)
+                throw Fail(DiagnosticCatalogue.SpatialMismatch, frame.File.Path, span, what, a.ToString(), b.ToString());
+            bool channelsOk = a.Channels == b.Channels || (allowBroadcast && (a.Channels == 1 || b.Channels == 1));
+            if (!channelsOk) throw Fail(DiagnosticCatalogue.ChannelMismatch, frame.File.Path, span, what, a.Channels, b.Channels);
+            if (a.Flat) return;
+            bool hOk = a.Height == b.Height || (allowBroadcast && (a.Height == 1 || b.Height == 1));
+            bool wOk = a.Width == b.Width || (allowBroadcast && (a.Width == 1 || b.Width == 1));
+            if (!hOk || !wOk)
+                throw Fail(DiagnosticCatalogue.SpatialMismatch, frame.File.Path, span, what, a.Height + "x" + a.Width, b.Height + "x" + b.Width);
+        }
+
+        private Feature Broadcast(Feature a, Feature b) => a with
+        {
+            Channels = Math.Max(a.Channels, b.Channels),
+            Height = Math.Max(a.Height, b.Height),
+            Width = Math.Max(a.Width, b.Width),
+            Field = Math.Max(a.Field, b.Field),
+            Jump = Math.Max(a.Jump, b.Jump),
+        };
+
+        private Feature RunMerge(MergeStmt m, Feature x, Env env, Container c, Frame frame)
+        {
+            var outputs = new List<Feature>();
+            foreach (var branch in m.Branches.Statements)
+                outputs.Add(Run(branch, x, new Env(env), c, frame));
+            if (outputs.Count == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, m.Span, "A merge needs at least one branch");
+            return Combine(m.Kind, outputs, frame, m.Span);
+        }
+
+        private Feature Combine(MergeKind kind, List<Feature> outputs, Frame frame, TextSpan span)
+        {
+            var result = outputs[0];
+            string what = kind.ToString().ToLowerInvariant();
+            for (int i = 1; i < outputs.Count; i++)
+            {
+                var o = outputs[i];
+                if (kind == MergeKind.Concat)
+                {
+                    if (result.Flat != o.Flat || (!o.Flat && (result.Height != o.Height || result.Width != o.Width)))
+                        throw Fail(DiagnosticCatalogue.SpatialMismatch, frame.File.Path, span, what, Size(result), Size(o));
+                    result = result with { Channels = result.Channels + o.Channels, Field = Math.Max(result.Field, o.Field), Jump = Math.Max(result.Jump, o.Jump) };
+                }
+                else
+                {
+                    CheckSameShape(result, o, what, frame, span, allowBroadcast: kind == MergeKind.Mul);
+                    result = Broadcast(result, o);
+                }
+            }
+            if (outputs.Count > 1)
+                Record(frame.Path + "(" + what + ")", kind == MergeKind.Concat ? OpKind.Concat : kind == MergeKind.Add ? OpKind.Add : OpKind.Mul,
+                    null, outputs.ToImmutableArray(), result, frame, span);
+            return result;
+        }
+
+        private static string Size(Feature f) => f.Flat ? "flat" : f.Height + "x" + f.Width;
+
+        private Feature RunSplit(SplitStmt sp, Feature x, Env env, Container c, Frame frame)
+        {
+            var branches = sp.Branches.Statements;
+            if (branches.Length == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, sp.Span, "'split' needs at least one branch");
+            if (x.Flat || x.Channels % branches.Length != 0)
+                throw Fail(DiagnosticCatalogue.SplitDoesNotDivide, frame.File.Path, sp.Span, x.Channels, branches.Length);
+            var chunk = x with { Channels = x.Channels / branches.Length };
+            var outputs = new List<Feature>();
+            foreach (var b in branches) outputs.Add(Run(b, chunk, new Env(env), c, frame));
+            return Combine(MergeKind.Concat, outputs, frame, sp.Span);
+        }
+
+        private Feature RunDense(DenseStmt d, Feature x, Env env, Container c, Frame frame)
+        {
+            var loop = d.Loop;
+            long n = AsInt(Eval(loop.Count, env, x, frame.File), loop.Count, frame.File);
+            if (n < 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, loop.Count.Span, "A repeat count must not be negative (it is " + n + ")");
+            var features = new List<Feature> { x };
+            var all = x;
+            for (long i = 0; i < n; i++)
+            {
+                var inner = new Env(env);
+                if (loop.Variable != null) inner.Define(loop.Variable, new IntValue(i));
+                var y = RunBody(loop.Body, all, inner, c, frame);
+                features.Add(y);
+                all = Combine(MergeKind.Concat, new List<Feature> { all, y }, frame, d.Span);
+            }
+            return all;
+        }
+
+        // ------------------------------------------------------------ module applications
+
+        private bool IsApplication(ExprSyntax e, Env env)
+        {
+            if (e is SharedRefExpr) return true;
+            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
+            if (name == null) return false;
+            var local = env.Lookup(name);
+            if (local != null) return local is BlockValue;
+            if (name == Builtins.Input || Builtins.Values.Contains(name)) return false;
+            return Primitives.Find(name) != null || _program.Definitions.ContainsKey(name);
+        }
+
+        private Feature Apply(ExprSyntax e, string? name, TextSpan nameSpan, Feature x, Env env, Container c, Frame frame)
+        {
+            if (_ops.Count > MaxOps)
+                throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, e.Span, "The network has more than " + MaxOps + " layers");
+            if (e is SharedRefExpr shared) return ApplyShared(shared, x, frame);
+            var call = e as CallExpr;
+            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
+            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
+            var calleeSpan = call != null ? call.CalleeSpan : e.Span;
+            var span = name != null ? nameSpan : calleeSpan;
+
+            DefinitionSymbol? def = null;
+            var local = env.Lookup(callee);
+            if (local is BlockValue bv) def = bv.Definition;
+            else if (local == null)
+            {
+                var primitive = Primitives.Find(callee);
+                if (primitive != null)
+                {
+                    var config = Configure(primitive, args, x, env, frame, calleeSpan);
+                    var y = Shapes.Apply(config, x, out var problem, out var detail);
+                    if (y == null) throw ReportShapeProblem(primitive.Name, config, x, problem, detail, frame, calleeSpan);
+                    var path = NewChild(c, name, span, frame);
+                    var op = Record(path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, e.Span);
+                    if (name != null && c.Prefix == frame.Path) frame.Named[name] = op;
+                    return y;
+                }
+                _program.Definitions.TryGetValue(callee, out def);
+            }
+            if (def == null) throw Fail(DiagnosticCatalogue.UnknownCallee, frame.File.Path, calleeSpan, callee);
+            if (def.IsNetwork) throw Fail(DiagnosticCatalogue.MisplacedStatement, frame.File.Path, calleeSpan, "'" + def.Name + "' is a network; only blocks can be applied inside a body");
+
+            var given = MatchDefinitionArguments(def, args, env, x, frame, calleeSpan);
+            var childPath = NewChild(c, name, span, frame);
+            if (++_depth > MaxDepth)
+                throw Fail(DiagnosticCatalogue.CyclicDefinition, frame.File.Path, calleeSpan, def.Name, "blocks nest more than " + MaxDepth + " deep");
+            try
+            {
+                var inner = new Frame(def, childPath + ".");
+                var innerEnv = new Env(null);
+                BindParameters(def, given, innerEnv, x, frame.File.Path, calleeSpan);
+                var container = new Container(childPath + ".");
+                foreach (var s in def.Syntax.Body.Statements) x = Run(s, x, innerEnv, container, inner);
+                return x;
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+
+        private Feature ApplyShared(SharedRefExpr shared, Feature x, Frame frame)
+        {
+            if (!frame.Named.TryGetValue(shared.Name, out var original))
+                throw Fail(DiagnosticCatalogue.SharedModule, frame.File.Path, shared.Span,
+                    "'@" + shared.Name + "' must name a layer declared earlier in '" + frame.Definition.Name + "' as '" + shared.Name + ": …'");
+            var config = original.Config!;
+            var y = Shapes.Apply(config, x, out var problem, out var detail);
+            if (y == null) throw ReportShapeProblem(shared.Name, config, x, problem, detail, frame, shared.Span);
+            var before = original.Inputs[0];
+            bool sameWeights = Primitives.HasState(config.Kind) ? before.Channels == x.Channels && before.Flat == x.Flat && (!x.Flat || before.Channels == x.Channels) : true;
+            if (!sameWeights)
+                throw Fail(DiagnosticCatalogue.SharedModule, frame.File.Path, shared.Span,
+                    "'@" + shared.Name + "' was built for " + before.Channels + " input channels but gets " + x.Channels);
+            Record(original.Path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, shared.Span, shared: true);
+            return y;
+        }
+
+        private Exception ReportShapeProblem(string layer, LayerConfig config, Feature x, Shapes.Problem problem, string detail, Frame frame, TextSpan span)
+        {
+            var path = frame.File.Path;
+            switch (problem)
+            {
+                case Shapes.Problem.NeedsFlat:
+                    return Fail(DiagnosticCatalogue.ChannelsMustBeFlat, path, span, layer, x.ToString());
+                case Shapes.Problem.NeedsSpatial:
+                    return Fail(DiagnosticCatalogue.InvalidValue, path, span, "'" + layer + "' needs a [C, H, W] input but gets the flat " + x);
+                case Shapes.Problem.Groups:
+                {
+                    var parts = detail.Split(':');
+                    return Fail(DiagnosticCatalogue.GroupsDoNotDivide, path, span, config.Groups, parts[0], parts.Length > 1 ? parts[1] : "?");
+                }
+                case Shapes.Problem.Shrinks:
+                    return Fail(DiagnosticCatalogue.SizeBelowOne, path, span, layer, x.ToString(), "less than 1x1");
+                default:
+                    return Fail(DiagnosticCatalogue.InvalidValue, path, span, detail);
+            }
+        }
+
+        private ElaboratedOp Record(string path, OpKind kind, LayerConfig? config, ImmutableArray<Feature> inputs, Feature output, Frame frame, TextSpan span, bool shared = false)
+        {
+            var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span);
+            _ops.Add(op);
+            return op;
+        }
+
+        private Dictionary<string, (Value, TextSpan)> MatchDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, Env env, Feature x, Frame frame, TextSpan calleeSpan)
+        {
+            var given = new Dictionary<string, (Value, TextSpan)>(StringComparer.Ordinal);
+            int position = 0;
+            foreach (var a in args)
+            {
+                var v = Eval(a.Value, env, x, frame.File);
+                string key;
+                if (a.Name == null)
+                {
+                    if (position >= def.Parameters.Length)
+                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + def.Name + "' takes at most " + def.Parameters.Length + " arguments");
+                    key = def.Parameters[position++].Name;
+                }
+                else key = a.Name;
+                if (given.ContainsKey(key)) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, key);
+                given[key] = (v, a.Value.Span);
+            }
+            return given;
+        }
+
+        private LayerConfig Configure(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, Feature x, Env env, Frame frame, TextSpan calleeSpan)
+        {
+            var values = new Dictionary<string, (Value Value, TextSpan Span)>(StringComparer.Ordinal);
+            int position = 0;
+            foreach (var a in args)
+            {
+                string key;
+                if (a.Name == null)
+                {
+                    if (position >= layer.Parameters.Length)
+                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + layer.Name + "' takes at most " + layer.Parameters.Length + " arguments");
+                    key = layer.Parameters[position++].Name;
+                }
+                else
+                {
+                    if (layer.Find(a.Name) == null) throw Fail(DiagnosticCatalogue.UnknownParameter, frame.File.Path, a.Span, layer.Name, a.Name);
+                    key = a.Name;
+                }
+                if (values.ContainsKey(key)) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, key);
+                values[key] = (Eval(a.Value, env, x, frame.File), a.Value.Span);
+            }
+            foreach (var p in layer.Parameters)
+            {
+                if (values.ContainsKey(p.Name)) continue;
+                if (p.SameAs != null && values.TryGetValue(p.SameAs, out var same)) { values[p.Name] = same; continue; }
+                if (p.Default == null) throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, calleeSpan, "'" + layer.Name + "' needs '" + p.Name + "'");
+                values[p.Name] = (p.Default switch
+                {
+                    long l => new IntValue(l),
+                    double d => new FloatValue(d),
+                    bool b => new BoolValue(b),
+                    _ => new IntValue(0),
+                }, calleeSpan);
+            }
+
+            (long, long) Pair(string n)
+            {
+                var (v, span) = values[n];
+                if (v is IntValue i) return (i.Value, i.Value);
+                if (v is ListValue l && l.Items.Length == 2 && l.Items.All(it => it is IntValue))
+                    return (((IntValue)l.Items[0]).Value, ((IntValue)l.Items[1]).Value);
+                throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
+            }
+            long Int(string n) => AsIntValue(values[n].Value, values[n].Span, frame.File);
+            double Real(string n) => values[n].Value is FloatValue f ? f.Value : values[n].Value is IntValue i ? i.Value
+                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, values[n].Span, "'" + n + "' takes a number, not " + values[n].Value.Display);
+            bool Flag(string n) => values[n].Value is BoolValue b ? b.Value
+                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, values[n].Span, "'" + n + "' takes a bool, not " + values[n].Value.Display);
+
+            var c = new LayerConfig(layer.Kind, InChannels: x.Channels);
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv:
+                    return c with
+                    {
+                        Out = Int("out"), Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"),
+                        Dilation = Pair("dilation"), Groups = Int("groups"), Bias = Flag("bias"),
+                    };
+                case LayerKind.Linear:
+                    return c with { Out = Int("out"), Bias = Flag("bias") };
+                case LayerKind.BatchNorm:
+                    return c with { Out = x.Channels, Eps = Real("eps"), Momentum = Real("momentum") };
+                case LayerKind.LeakyReLU:
+                    return c with { Alpha = Real("slope") };
+                case LayerKind.MaxPool:
+                    return c with { Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"), Dilation = (1, 1), CeilMode = Flag("ceil_mode") };
+                case LayerKind.AvgPool:
+                    return c with { Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"), Dilation = (1, 1), CeilMode = Flag("ceil_mode"), CountIncludePad = Flag("count_include_pad") };
+                case LayerKind.AdaptiveAvgPool:
+                case LayerKind.AdaptiveMaxPool:
+                    return c with { Kernel = Pair("size") };
+                case LayerKind.Dropout:
+                case LayerKind.StochasticDepth:
+                    return c with { P = Real("p") };
+                case LayerKind.LocalResponseNorm:
+                    return c with { Size = Int("size"), Alpha = Real("alpha"), Beta = Real("beta"), K = Real("k") };
+                case LayerKind.ChannelShuffle:
+                    return c with { Groups = Int("groups") };
+                default:
+                    return c;
+            }
+        }
+
+        private string Interpolate(NameSpec name, Env env, Feature x, Frame frame)
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var part in name.Parts)
+            {
+                if (part.Text != null) { sb.Append(part.Text); continue; }
+                var v = Eval(part.Expression!, env, x, frame.File);
+                if (v is IntValue i) sb.Append(i.Value.ToString(CultureInfo.InvariantCulture));
+                else if (v is StringValue s) sb.Append(s.Value);
+                else throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, part.Span, "A name part must be an int or a string, not " + v.Display);
+            }
+            var text = sb.ToString();
+            if (text.Length == 0 || text.Any(ch => !(Lexical.IsIdentPart(ch))))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, name.Span, "'" + text + "' is not a valid module name (letters, digits and '_' only)");
+            return text;
+        }
+
+        // ------------------------------------------------------------ tensor expressions
+
+        private Feature EvalTensor(ExprSyntax e, Feature x, Env env, Container c, Frame frame)
+        {
+            switch (e)
+            {
+                case NameExpr n:
+                {
+                    var v = env.Lookup(n.Name);
+                    if (v is TensorValue t) return t.Feature;
+                    if (v == null && n.Name == Builtins.Input) return x;
+                    throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, n.Span, "'" + n.Name + "' is not a tensor");
+                }
+                case PipeExpr p:
+                {
+                    var y = EvalTensor(p.Source, x, env, c, frame);
+                    foreach (var stage in p.Stages) y = Run(stage, y, env, c, frame);
+                    return y;
+                }
+                case UnaryExpr u when u.Op == "-":
+                    return EvalTensor(u.Operand, x, env, c, frame);
+                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                {
+                    bool lt = IsTensor(b.Left, env), rt = IsTensor(b.Right, env);
+                    if (!lt && !rt) break;
+                    Feature? l = lt ? EvalTensor(b.Left, x, env, c, frame) : (Feature?)null;
+                    Feature? r = rt ? EvalTensor(b.Right, x, env, c, frame) : (Feature?)null;
+                    if (!lt) Eval(b.Left, env, x, frame.File);
+                    if (!rt) Eval(b.Right, env, x, frame.File);
+                    if (l != null && r != null)
+                    {
+                        CheckSameShape(l, r, b.Op == "*" ? "multiply" : b.Op == "+" ? "add" : "subtract", frame, b.Span, allowBroadcast: true);
+                        var o = Broadcast(l, r);
+                        Record(frame.Path + "(" + (b.Op == "*" ? "mul" : b.Op == "+" ? "add" : "sub") + ")", b.Op == "*" ? OpKind.Mul : OpKind.Add, null, ImmutableArray.Create(l, r), o, frame, b.Span);
+                        return o;
+                    }
+                    var only = l ?? r!;
+                    Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span);
+                    return only;
+                }
+            }
+            throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, e.Span, "This statement neither applies a layer nor computes a tensor");
+        }
+
+        private bool IsTensor(ExprSyntax e, Env env) => e switch
+        {
+            NameExpr n => env.Lookup(n.Name) is TensorValue || (env.Lookup(n.Name) == null && n.Name == Builtins.Input),
+            PipeExpr _ => true,
+            UnaryExpr u => IsTensor(u.Operand, env),
+            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, env) || IsTensor(b.Right, env)),
+            _ => false,
+        };
+
+        // ------------------------------------------------------------ scalar expressions
+
+        private long AsInt(Value v, ExprSyntax e, ParsedFile file) => AsIntValue(v, e.Span, file);
+
+        private long AsIntValue(Value v, TextSpan span, ParsedFile file) => v is IntValue i ? i.Value
+            : throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, span, "Expected an int, not " + v.Display);
+
+        private bool AsBool(Value v, ExprSyntax e, ParsedFile file) => v is BoolValue b ? b.Value
+            : throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, e.Span, "Expected a bool, not " + v.Display);
+
+        private static double AsReal(Value v) => v is FloatValue f ? f.Value : v is IntValue i ? i.Value : double.NaN;
+
+        private Value Eval(ExprSyntax e, Env env, Feature x, ParsedFile file)
+        {
+            switch (e)
+            {
+                case IntLiteral i: return new IntValue(i.Value);
+                case FloatLiteral f: return new FloatValue(f.Value);
+                case BoolLiteral b: return new BoolValue(b.Value);
+                case StringLiteral s: return new StringValue(s.Value);
+                case NameExpr n:
+                {
+                    var v = env.Lookup(n.Name);
+                    if (v != null) return v;
+                    switch (n.Name)
+                    {
+                        case "in_channels": return new IntValue(x.Channels);
+                        case "in_height": return new IntValue(x.Flat ? 1 : x.Height);
+                        case "in_width": return new IntValue(x.Flat ? 1 : x.Width);
+                    }
+                    if (_program.Definitions.TryGetValue(n.Name, out var def)) return new BlockValue(def);
+                    throw Fail(DiagnosticCatalogue.UnknownName, file.Path, n.Span, n.Name);
+                }
+                case ListExpr l:
+                {
+                    var items = l.Items.Select(item => Eval(item, env, x, file)).ToList();
+                    if (items.Any(it => it is FloatValue) && items.All(it => it is FloatValue || it is IntValue))
+                        items = items.Select(it => it is IntValue iv ? new FloatValue(iv.Value) : it).ToList();
+                    return new ListValue(items.ToImmutableArray());
+                }
+                case UnaryExpr u:
+                {
+                    var v = Eval(u.Operand, env, x, file);
+                    if (u.Op == "!") return new BoolValue(!AsBool(v, u.Operand, file));
+                    if (v is IntValue iv) return new IntValue(-iv.Value);
+                    if (v is FloatValue fv) return new FloatValue(-fv.Value);
+                    throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, u.Span, "'-' needs a number, not " + v.Display);
+                }
+                case BinaryExpr b: return EvalBinary(b, env, x, file);
+                case ConditionalExpr c:
+                    return AsBool(Eval(c.Condition, env, x, file), c.Condition, file) ? Eval(c.WhenTrue, env, x, file) : Eval(c.WhenFalse, env, x, file);
+                case IndexExpr ix:
+                {
+                    var target = Eval(ix.Target, env, x, file);
+                    long index = AsInt(Eval(ix.Index, env, x, file), ix.Index, file);
+                    if (!(target is ListValue list)) throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, ix.Target.Span, "Only lists can be indexed, not " + target.Display);
+                    if (index < 0 || index >= list.Items.Length)
+                        throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, ix.Index.Span, "Index " + index + " is outside the list of " + list.Items.Length + " items");
+                    return list.Items[(int)index];
+                }
+                case CallExpr call: return EvalCall(call, env, x, file);
+            }
+            throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, e.Span, "This expression has no scalar value");
+        }
+
+        private Value EvalBinary(BinaryExpr b, Env env, Feature x, ParsedFile file)
+        {
+            if (b.Op == "&&" || b.Op == "||")
+            {
+                bool l = AsBool(Eval(b.Left, env, x, file), b.Left, file);
+                if (b.Op == "&&" && !l) return new BoolValue(false);
+                if (b.Op == "||" && l) return new BoolValue(true);
+                return new BoolValue(AsBool(Eval(b.Right, env, x, file), b.Right, file));
+            }
+            var lv = Eval(b.Left, env, x, file);
+            var rv = Eval(b.Right, env, x, file);
+            if (b.Op == "==" || b.Op == "!=")
+            {
+                bool eq = (lv is IntValue || lv is FloatValue) && (rv is IntValue || rv is FloatValue) ? AsReal(lv) == AsReal(rv) : lv.Equals(rv);
+                return new BoolValue(b.Op == "==" ? eq : !eq);
+            }
+            if (b.Op == "+" && lv is StringValue ls && rv is StringValue rs) return new StringValue(ls.Value + rs.Value);
+            if (!(lv is IntValue || lv is FloatValue) || !(rv is IntValue || rv is FloatValue))
+                throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, b.Span, "'" + b.Op + "' needs numbers, not " + lv.Display + " and " + rv.Display);
+            if (lv is IntValue li && rv is IntValue ri)
+            {
+                long l = li.Value, r = ri.Value;
+                try
+                {
+                    checked
+                    {
+                        switch (b.Op)
+                        {
+                            case "+": return new IntValue(l + r);
+                            case "-": return new IntValue(l - r);
+                            case "*": return new IntValue(l * r);
+                            case "/":
+                                if (r == 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Division by zero");
+                                return new IntValue(ArchMath.FloorDiv(l, r));
+                            case "%":
+                                if (r == 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Division by zero");
+                                return new IntValue(ArchMath.FloorMod(l, r));
+                            case "^":
+                                if (r < 0) return new FloatValue(Math.Pow(l, r));
+                                if (r > 64 && Math.Abs(l) > 1) throw new OverflowException();
+                                return new IntValue(ArchMath.IntPow(l, r));
+                            case "<": return new BoolValue(l < r);
+                            case "<=": return new BoolValue(l <= r);
+                            case ">": return new BoolValue(l > r);
+                            case ">=": return new BoolValue(l >= r);
+                        }
+                    }
+                }
+                catch (OverflowException)
+                {
+                    throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Integer overflow");
+                }
+            }
+            double a = AsReal(lv), c = AsReal(rv);
+            switch (b.Op)
+            {
+                case "+": return Real(a + c, b, file);
+                case "-": return Real(a - c, b, file);
+                case "*": return Real(a * c, b, file);
+                case "/":
+                    if (c == 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Division by zero");
+                    return Real(a / c, b, file);
+                case "%":
+                    if (c == 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Division by zero");
+                    return Real(a - Math.Floor(a / c) * c, b, file);
+                case "^": return Real(Math.Pow(a, c), b, file);
+                case "<": return new BoolValue(a < c);
+                case "<=": return new BoolValue(a <= c);
+                case ">": return new BoolValue(a > c);
+                case ">=": return new BoolValue(a >= c);
+            }
+            throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, b.Span, "Unknown operator '" + b.Op + "'");
+        }
+
+        private Value Real(double v, ExprSyntax e, ParsedFile file)
+        {
+            if (double.IsNaN(v) || double.IsInfinity(v)) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, e.Span, "The result is not a finite number");
+            return new FloatValue(v);
+        }
+
+        private Value EvalCall(CallExpr call, Env env, Feature x, ParsedFile file)
+        {
+            var args = call.Arguments.Select(a => Eval(a.Value, env, x, file)).ToList();
+            if (!Builtins.Functions.TryGetValue(call.Callee, out var arity) || args.Count < arity.Min || args.Count > arity.Max)
+                throw Fail(DiagnosticCatalogue.UnknownName, file.Path, call.CalleeSpan, call.Callee);
+            if (call.Callee == "len")
+                return args[0] is ListValue l ? new IntValue(l.Items.Length)
+                    : throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'len' takes a list");
+            if (args.Any(a => !(a is IntValue || a is FloatValue)))
+                throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'" + call.Callee + "' takes numbers");
+            var reals = args.Select(AsReal).ToList();
+            long ToLong(double d)
+            {
+                if (double.IsNaN(d) || d > 9e18 || d < -9e18) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
+                return (long)d;
+            }
+            switch (call.Callee)
+            {
+                case "make_divisible":
+                {
+                    long d = args[1] is IntValue di ? di.Value : ToLong(reals[1]);
+                    if (d <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "make_divisible needs a positive divisor");
+                    if (reals[0] > 9e18) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
+                    return new IntValue(ArchMath.MakeDivisible(reals[0], d, args.Count > 2 ? ToLong(reals[2]) : (long?)null));
+                }
+                case "round": return new IntValue(ToLong(Math.Round(reals[0], MidpointRounding.ToEven)));
+                case "ceil": return new IntValue(ToLong(Math.Ceiling(reals[0])));
+                case "floor": return new IntValue(ToLong(Math.Floor(reals[0])));
+                case "int": return new IntValue(ToLong(Math.Truncate(reals[0])));
+                case "float": return new FloatValue(reals[0]);
+                case "abs": return args[0] is IntValue ai ? new IntValue(Math.Abs(ai.Value)) : new FloatValue(Math.Abs(reals[0]));
+                case "min":
+                case "max":
+                {
+                    bool allInt = args.All(a => a is IntValue);
+                    double best = call.Callee == "min" ? reals.Min() : reals.Max();
+                    return allInt ? new IntValue((long)best) : new FloatValue(best);
+                }
+            }
+            throw Fail(DiagnosticCatalogue.UnknownName, file.Path, call.CalleeSpan, call.Callee);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+using ArchDsl.Binding;
+using ArchDsl.Text;
+
+namespace ArchDsl.Elaboration
+{
+    /// <summary>A primitive layer's arguments after evaluation; pairs are (height, width).</summary>
+    public sealed record LayerConfig(
+        LayerKind Kind,
+        long InChannels = 0,
+        long Out = 0,
+        (long H, long W) Kernel = default,
+        (long H, long W) Stride = default,
+        (long H, long W) Padding = default,
+        (long H, long W) Dilation = default,
+        long Groups = 1,
+        bool Bias = true,
+        bool CeilMode = false,
+        bool CountIncludePad = true,
+        double Eps = 1e-5,
+        double Momentum = 0.1,
+        double P = 0.5,
+        double Alpha = 1e-4,
+        double Beta = 0.75,
+        double K = 1.0,
+        long Size = 0);
+
+    public enum OpKind { Layer, Add, Mul, Concat, Split, ZeroPad, Scale }
+
+    /// <summary>One step of the network in execution order: a layer applied (its module registered at
+    /// <see cref="Path"/>, or re-applied when <see cref="Shared"/>), or an element-wise merge.</summary>
+    public sealed record ElaboratedOp(
+        string Path, OpKind Kind, LayerConfig? Config, ImmutableArray<Feature> Inputs, Feature Output, bool Shared,
+        string SourcePath, TextSpan Span);
+
+    /// <summary>A network or variant evaluated with concrete arguments at its declared input.</summary>
+    public sealed record ElaboratedNetwork(
+        string Name, DefinitionSymbol Network, string? Reference, Feature Input, Feature Output,
+        ImmutableArray<ElaboratedOp> Ops, ImmutableArray<(string Name, Feature Output)> AuxOutputs,
+        ImmutableDictionary<string, Value> Arguments);
+}

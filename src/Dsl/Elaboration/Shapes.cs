@@ -1,0 +1,97 @@
+using System;
+using ArchDsl.Binding;
+
+namespace ArchDsl.Elaboration
+{
+    /// <summary>Output sizes of the primitive layers (PyTorch's formulas). Returns null and a reason when the
+    /// layer cannot apply to the input.</summary>
+    public static class Shapes
+    {
+        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) =>
+            ArchMath.FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+
+        /// <summary>Pooling output size, with PyTorch's ceil-mode rule (the last window must start inside the input or left padding).</summary>
+        public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode)
+        {
+            long numerator = size + 2 * padding - (kernel - 1) - 1;
+            long o = (ceilMode ? -ArchMath.FloorDiv(-numerator, stride) : ArchMath.FloorDiv(numerator, stride)) + 1;
+            if (ceilMode && (o - 1) * stride >= size + padding) o--;
+            return o;
+        }
+
+        public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument }
+
+        /// <summary>Applies a primitive to a feature. <paramref name="detail"/> explains a problem.</summary>
+        public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            switch (c.Kind)
+            {
+                case LayerKind.Conv:
+                {
+                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+                    if (c.Out < 1 || c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Dilation.H < 1 || c.Dilation.W < 1 || c.Padding.H < 0 || c.Padding.W < 0 || c.Groups < 1)
+                    {
+                        problem = Problem.BadArgument;
+                        detail = "conv needs out, kernel, stride, dilation and groups of at least 1 and padding of at least 0";
+                        return null;
+                    }
+                    if (x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
+                    if (c.Out % c.Groups != 0) { problem = Problem.Groups; detail = "output:" + c.Out; return null; }
+                    long h = ConvOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.Dilation.H);
+                    long w = ConvOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.Dilation.W);
+                    return Spatial(x, c.Out, h, w, Math.Max((c.Kernel.H - 1) * c.Dilation.H, (c.Kernel.W - 1) * c.Dilation.W), Math.Max(c.Stride.H, c.Stride.W), out problem);
+                }
+                case LayerKind.MaxPool:
+                case LayerKind.AvgPool:
+                {
+                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+                    if (c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Padding.H < 0 || c.Padding.W < 0
+                        || c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W)
+                    {
+                        problem = Problem.BadArgument;
+                        detail = "pooling needs kernel and stride of at least 1 and padding of at most half the kernel";
+                        return null;
+                    }
+                    long h = PoolOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.CeilMode);
+                    long w = PoolOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.CeilMode);
+                    return Spatial(x, x.Channels, h, w, Math.Max(c.Kernel.H, c.Kernel.W) - 1, Math.Max(c.Stride.H, c.Stride.W), out problem);
+                }
+                case LayerKind.AdaptiveAvgPool:
+                case LayerKind.AdaptiveMaxPool:
+                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+                    if (c.Kernel.H < 1 || c.Kernel.W < 1) { problem = Problem.BadArgument; detail = "adaptive pooling needs an output size of at least 1"; return null; }
+                    // The receptive field of a global pooling output covers the whole input.
+                    return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Math.Max(x.Field, x.Field + (x.Height - 1) * x.Jump), Jump = x.Jump * Math.Max(1, x.Height / Math.Max(1, c.Kernel.H)) };
+                case LayerKind.Linear:
+                    if (!x.Flat) { problem = Problem.NeedsFlat; return null; }
+                    if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
+                    return x with { Channels = c.Out };
+                case LayerKind.Flatten:
+                    return x.Flat ? x : new Feature(x.Elements, 1, 1, true, x.Field, x.Jump);
+                case LayerKind.BatchNorm:
+                case LayerKind.LocalResponseNorm:
+                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+                    return x;
+                case LayerKind.ChannelShuffle:
+                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+                    if (c.Groups < 1 || x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
+                    return x;
+                case LayerKind.Dropout:
+                case LayerKind.StochasticDepth:
+                    if (c.P < 0 || c.P > 1) { problem = Problem.BadArgument; detail = "a drop probability must lie in [0, 1]"; return null; }
+                    return x;
+                default:
+                    return x;
+            }
+        }
+
+        private static Feature? Spatial(Feature x, long channels, long h, long w, long extent, long stride, out Problem problem)
+        {
+            problem = Problem.None;
+            if (h < 1 || w < 1) { problem = Problem.Shrinks; return null; }
+            return new Feature(channels, h, w, false, x.Field + extent * x.Jump, x.Jump * stride);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Sprache;
+
+namespace ArchDsl.Syntax
+{
+    /// <summary>The lexical layer of the parser: whitespace and comments, names, keywords, numbers, strings.
+    /// Every token parser skips the whitespace and comments before it, never after, so a node ends
+    /// exactly where its last token ends.</summary>
+    internal static class Lexical
+    {
+        public static readonly HashSet<string> Keywords = new HashSet<string>
+        {
+            "let", "if", "else", "repeat", "as", "for", "in", "residual", "shortcut", "when", "zeropad",
+            "concat", "add", "mul", "split", "dense", "aux", "true", "false",
+        };
+
+        public static bool IsIdentStart(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        public static bool IsIdentPart(char c) => IsIdentStart(c) || (c >= '0' && c <= '9');
+
+        /// <summary>Skips spaces, newlines, <c>// line</c> and <c>/* block */</c> comments.</summary>
+        public static readonly Parser<int> Ws = input =>
+        {
+            var i = input;
+            while (!i.AtEnd)
+            {
+                char c = i.Current;
+                if (char.IsWhiteSpace(c)) { i = i.Advance(); continue; }
+                if (c == '/' && Peek(i, 1) == '/')
+                {
+                    while (!i.AtEnd && i.Current != '\n') i = i.Advance();
+                    continue;
+                }
+                if (c == '/' && Peek(i, 1) == '*')
+                {
+                    i = i.Advance().Advance();
+                    while (!i.AtEnd && !(i.Current == '*' && Peek(i, 1) == '/')) i = i.Advance();
+                    if (!i.AtEnd) i = i.Advance().Advance();
+                    continue;
+                }
+                break;
+            }
+            return Result.Success(i.Position, i);
+        };
+
+        /// <summary>The current offset, consuming nothing.</summary>
+        public static readonly Parser<int> Pos = i => Result.Success(i.Position, i);
+
+        /// <summary>Skips whitespace, then yields the offset where the next token starts.</summary>
+        public static readonly Parser<int> Start = Ws.Then(_ => Pos);
+
+        public static char Peek(IInput i, int ahead)
+        {
+            int p = i.Position + ahead;
+            return p < i.Source.Length ? i.Source[p] : '\0';
+        }
+
+        public static IInput AdvanceTo(IInput i, int position)
+        {
+            while (!i.AtEnd && i.Position < position) i = i.Advance();
+            return i;
+        }
+
+        /// <summary>A punctuation token, e.g. <c>"("</c>, <c>"|>"</c>, <c>"=="</c>.</summary>
+        public static Parser<string> Sym(string text) => Ws.Then(_ => Parse.String(text).Text()).Named("'" + text + "'");
+
+        /// <summary>A punctuation token that must not be followed by <paramref name="notFollowedBy"/> (so '=' is not '==').</summary>
+        public static Parser<string> SymNot(string text, string notFollowedBy) => input =>
+        {
+            var r = Sym(text)(input);
+            if (!r.WasSuccessful) return r;
+            foreach (char c in notFollowedBy)
+                if (!r.Remainder.AtEnd && r.Remainder.Current == c)
+                    return Result.Failure<string>(input, "'" + text + "'", new[] { "'" + text + "'" });
+            return r;
+        };
+
+        private static readonly Parser<string> RawWord = input =>
+        {
+            if (input.AtEnd || !IsIdentStart(input.Current)) return Result.Failure<string>(input, "name", new[] { "name" });
+            var sb = new StringBuilder();
+            var i = input;
+            while (!i.AtEnd && IsIdentPart(i.Current)) { sb.Append(i.Current); i = i.Advance(); }
+            return Result.Success(sb.ToString(), i);
+        };
+
+        /// <summary>A keyword, not followed by a name character.</summary>
+        public static Parser<string> Kw(string word) => Ws.Then(_ => (Parser<string>)(input =>
+        {
+            var r = RawWord(input);
+            if (r.WasSuccessful && r.Value == word) return r;
+            return Result.Failure<string>(input, "'" + word + "'", new[] { "'" + word + "'" });
+        }));
+
+        /// <summary>A name that is not a keyword, with its span.</summary>
+        public static readonly Parser<(string Name, int Start, int End)> Ident = Ws.Then(_ => (Parser<(string, int, int)>)(input =>
+        {
+            var r = RawWord(input);
+            if (!r.WasSuccessful || Keywords.Contains(r.Value))
+                return Result.Failure<(string, int, int)>(input, "name", new[] { "name" });
+            return Result.Success((r.Value, input.Position, r.Remainder.Position), r.Remainder);
+        }));
+
+        /// <summary>Name characters immediately following (no whitespace): the literal parts of <c>layer{i+1}</c>.</summary>
+        public static readonly Parser<string> NameChars = input =>
+        {
+            var sb = new StringBuilder();
+            var i = input;
+            while (!i.AtEnd && IsIdentPart(i.Current)) { sb.Append(i.Current); i = i.Advance(); }
+            return sb.Length == 0 ? Result.Failure<string>(input, "name", new[] { "name" }) : Result.Success(sb.ToString(), i);
+        };
+
+        /// <summary>A number: <c>42</c> is an int; <c>0.5</c>, <c>1e-3</c>, <c>2.0</c> are floats. <c>0..4</c> reads as 0, '..', 4.</summary>
+        public static readonly Parser<(string Text, bool IsFloat, int Start, int End)> Number = Ws.Then(_ => (Parser<(string, bool, int, int)>)(input =>
+        {
+            var i = input;
+            var sb = new StringBuilder();
+            while (!i.AtEnd && char.IsDigit(i.Current) && i.Current < 128) { sb.Append(i.Current); i = i.Advance(); }
+            if (sb.Length == 0) return Result.Failure<(string, bool, int, int)>(input, "number", new[] { "number" });
+            bool isFloat = false;
+            if (!i.AtEnd && i.Current == '.' && char.IsDigit(Peek(i, 1)))
+            {
+                isFloat = true;
+                sb.Append('.'); i = i.Advance();
+                while (!i.AtEnd && char.IsDigit(i.Current) && i.Current < 128) { sb.Append(i.Current); i = i.Advance(); }
+            }
+            if (!i.AtEnd && (i.Current == 'e' || i.Current == 'E'))
+            {
+                int k = 1;
+                char s = Peek(i, 1);
+                if (s == '+' || s == '-') k = 2;
+                if (char.IsDigit(Peek(i, k)))
+                {
+                    isFloat = true;
+                    for (int n = 0; n < k; n++) { sb.Append(i.Current); i = i.Advance(); }
+                    while (!i.AtEnd && char.IsDigit(i.Current) && i.Current < 128) { sb.Append(i.Current); i = i.Advance(); }
+                }
+            }
+            if (!i.AtEnd && IsIdentStart(i.Current) && !(i.Current == 'x' && char.IsDigit(Peek(i, 1))))
+                return Result.Failure<(string, bool, int, int)>(i, "number", new[] { "a separator after the number" });
+            return Result.Success((sb.ToString(), isFloat, input.Position, i.Position), i);
+        }));
+
+        /// <summary>A string in double quotes with <c>\"</c> and <c>\\</c> escapes, on one line.</summary>
+        public static readonly Parser<(string Value, int Start, int End)> StringToken = Ws.Then(_ => (Parser<(string, int, int)>)(input =>
+        {
+            if (input.AtEnd || input.Current != '"') return Result.Failure<(string, int, int)>(input, "string", new[] { "string" });
+            var i = input.Advance();
+            var sb = new StringBuilder();
+            while (true)
+            {
+                if (i.AtEnd || i.Current == '\n') return Result.Failure<(string, int, int)>(i, "string", new[] { "closing '\"'" });
+                char c = i.Current;
+                if (c == '"') { i = i.Advance(); break; }
+                if (c == '\\')
+                {
+                    char n = Peek(i, 1);
+                    if (n == '"' || n == '\\') { sb.Append(n); i = i.Advance().Advance(); continue; }
+                    if (n == 'n') { sb.Append('\n'); i = i.Advance().Advance(); continue; }
+                    return Result.Failure<(string, int, int)>(i, "string", new[] { "an escape \\\" \\\\ or \\n" });
+                }
+                sb.Append(c);
+                i = i.Advance();
+            }
+            return Result.Success((sb.ToString(), input.Position, i.Position), i);
+        }));
+
+        /// <summary>A dimension literal <c>3x224x224</c>, with its offsets.</summary>
+        public static readonly Parser<List<(long Value, int Start, int End)>> Dims = Ws.Then(_ => (Parser<List<(long, int, int)>>)(input =>
+        {
+            var list = new List<(long, int, int)>();
+            var i = input;
+            while (true)
+            {
+                int start = i.Position;
+                var sb = new StringBuilder();
+                while (!i.AtEnd && char.IsDigit(i.Current) && i.Current < 128) { sb.Append(i.Current); i = i.Advance(); }
+                if (sb.Length == 0 || !long.TryParse(sb.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+                    return Result.Failure<List<(long, int, int)>>(i, "dimensions", new[] { "dimensions like 3x224x224" });
+                list.Add((v, start, i.Position));
+                if (!i.AtEnd && i.Current == 'x' && char.IsDigit(Peek(i, 1))) { i = i.Advance(); continue; }
+                break;
+            }
+            if (list.Count < 2) return Result.Failure<List<(long, int, int)>>(input, "dimensions", new[] { "dimensions like 3x224x224" });
+            return Result.Success(list, i);
+        }));
+    }
+}

@@ -1,0 +1,524 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using ArchDsl.Text;
+using Sprache;
+using static ArchDsl.Syntax.Lexical;
+
+namespace ArchDsl.Syntax
+{
+    /// <summary>The .arch grammar on Sprache. Bodies and the file recover from errors statement by statement
+    /// (an <see cref="ErrorStmt"/> / <see cref="ErrorDecl"/> records what was expected), so one run reports
+    /// every independent syntax error. docs/language.md holds the grammar in EBNF.</summary>
+    public static class ArchParser
+    {
+        /// <summary>Parses a whole file. Never throws; syntax errors are error nodes in the tree.</summary>
+        public static CompilationUnit ParseUnit(string text) => Run(Unit, text);
+
+        /// <summary>Parses one expression (used by tests and tools).</summary>
+        public static ExprSyntax? ParseExpression(string text)
+        {
+            var r = Expr.End()(new Input(text ?? ""));
+            return r.WasSuccessful ? r.Value : null;
+        }
+
+        private static T Run<T>(Parser<T> parser, string text)
+        {
+            var result = parser(new Input(text ?? ""));
+            return result.Value;
+        }
+
+        private static TextSpan S(int start, int end) => TextSpan.FromBounds(start, end);
+
+        // ------------------------------------------------------------ expressions
+
+        private static readonly Parser<ExprSyntax> ExprRef = Parse.Ref(() => Expr);
+        private static readonly Parser<ExprSyntax> TernaryRef = Parse.Ref(() => Ternary);
+        private static readonly Parser<BodySyntax> BodyRef = Parse.Ref(() => Body);
+        private static readonly Parser<NameSpec> NameSpecRef = Parse.Ref(() => NameSpecP);
+        private static readonly Parser<StatementSyntax> UnlabeledRef = Parse.Ref(() => Unlabeled);
+
+        /// <summary>Zero or more <c>separator item</c>; once a separator is read, the item is required and its
+        /// failure (the deepest one) is the result. Tokens skip whitespace first, so Sprache's XMany would
+        /// treat skipped whitespace as consumed input; this does not.</summary>
+        private static Parser<List<T>> Continued<T>(Parser<string> separator, Parser<T> item) => input =>
+        {
+            var items = new List<T>();
+            var i = input;
+            while (true)
+            {
+                var s = separator(i);
+                if (!s.WasSuccessful) return Result.Success(items, i);
+                var r = item(s.Remainder);
+                if (!r.WasSuccessful) return Result.Failure<List<T>>(r.Remainder, r.Message, r.Expectations);
+                items.Add(r.Value);
+                i = r.Remainder;
+            }
+        };
+
+        private static Parser<ImmutableArray<T>> CommaList<T>(Parser<T> item) =>
+            (from first in item
+             from rest in Continued(Sym(","), item)
+             select ImmutableArray.CreateRange(new[] { first }.Concat(rest)))
+            .Or(Parse.Return(ImmutableArray<T>.Empty));
+
+        private static readonly Parser<ArgumentSyntax> Argument =
+            from start in Start
+            from name in (from id in Ident from colon in SymNot(":", ":") select id.Name).Optional()
+            from value in ExprRef
+            select new ArgumentSyntax(name.GetOrDefault(), value, S(start, value.Span.End));
+
+        private static readonly Parser<(ImmutableArray<ArgumentSyntax> Args, int End)> ArgumentList =
+            from open in Sym("(")
+            from args in CommaList(Argument)
+            from close in Sym(")")
+            from end in Pos
+            select (args, end);
+
+        private static readonly Parser<ExprSyntax> NumberLiteral =
+            Number.Select(n => n.IsFloat
+                ? (ExprSyntax)new FloatLiteral(double.Parse(n.Text, NumberStyles.Float, CultureInfo.InvariantCulture), n.Text, S(n.Start, n.End))
+                : long.TryParse(n.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+                    ? new IntLiteral(v, S(n.Start, n.End))
+                    : new FloatLiteral(double.Parse(n.Text, NumberStyles.Float, CultureInfo.InvariantCulture), n.Text, S(n.Start, n.End)));
+
+        private static readonly Parser<ExprSyntax> StringLit = StringToken.Select(s => (ExprSyntax)new StringLiteral(s.Value, S(s.Start, s.End)));
+
+        private static readonly Parser<ExprSyntax> BoolLit =
+            (from start in Start from k in Kw("true") from end in Pos select (ExprSyntax)new BoolLiteral(true, S(start, end)))
+            .Or(from start in Start from k in Kw("false") from end in Pos select (ExprSyntax)new BoolLiteral(false, S(start, end)));
+
+        private static readonly Parser<ExprSyntax> ListLit =
+            from start in Start
+            from open in Sym("[")
+            from items in CommaList(ExprRef)
+            from close in Sym("]")
+            from end in Pos
+            select (ExprSyntax)new ListExpr(items, S(start, end));
+
+        private static readonly Parser<ExprSyntax> Parenthesized =
+            from open in Sym("(")
+            from e in ExprRef
+            from close in Sym(")")
+            select e;
+
+        private static readonly Parser<ExprSyntax> SharedRef =
+            from start in Start
+            from at in Parse.Char('@')
+            from id in NameChars
+            from end in Pos
+            select (ExprSyntax)new SharedRefExpr(id, S(start, end));
+
+        private static readonly Parser<ExprSyntax> CallOrName =
+            from id in Ident
+            from args in ArgumentList.Optional()
+            select args.IsDefined
+                ? (ExprSyntax)new CallExpr(id.Name, S(id.Start, id.End), args.Get().Args, S(id.Start, args.Get().End))
+                : new NameExpr(id.Name, S(id.Start, id.End));
+
+        private static readonly Parser<ExprSyntax> Primary =
+            NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(CallOrName)
+            .Named("expression");
+
+        private static readonly Parser<ExprSyntax> Postfix =
+            from target in Primary
+            from indices in (from open in Sym("[") from index in ExprRef from close in Sym("]") from end in Pos select (index, end)).Many()
+            select indices.Aggregate(target, (t, ix) => (ExprSyntax)new IndexExpr(t, ix.index, S(t.Span.Start, ix.end)));
+
+        private static readonly Parser<ExprSyntax> UnaryRef = Parse.Ref(() => Unary);
+
+        private static readonly Parser<ExprSyntax> Power =
+            from b in Postfix
+            from exp in Sym("^").Then(_ => UnaryRef).Optional()
+            select exp.IsDefined ? new BinaryExpr("^", b, exp.Get(), b.Span.Cover(exp.Get().Span)) : b;
+
+        private static readonly Parser<ExprSyntax> Unary =
+            (from start in Start
+             from op in Parse.Char('-').Return("-").Or(SymNot("!", "=").Return("!"))
+             from operand in UnaryRef
+             select (ExprSyntax)new UnaryExpr(op, operand, S(start, operand.Span.End)))
+            .Or(Power);
+
+        private static Parser<ExprSyntax> Binary(Parser<ExprSyntax> operand, params Parser<string>[] ops) =>
+            Parse.ChainOperator(ops.Aggregate((a, b) => a.Or(b)), operand,
+                (op, l, r) => new BinaryExpr(op, l, r, l.Span.Cover(r.Span)));
+
+        private static readonly Parser<ExprSyntax> Multiplicative = Binary(Unary, Sym("*"), Sym("/"), Sym("%"));
+        private static readonly Parser<ExprSyntax> Additive = Binary(Multiplicative, Sym("+"), SymNot("-", ">"));
+        private static readonly Parser<ExprSyntax> Relational = Binary(Additive, Sym("<="), Sym(">="), Sym("<"), Sym(">"));
+        private static readonly Parser<ExprSyntax> Equality = Binary(Relational, Sym("=="), Sym("!="));
+        private static readonly Parser<ExprSyntax> And = Binary(Equality, Sym("&&"));
+        private static readonly Parser<ExprSyntax> Or = Binary(And, Sym("||"));
+
+        private static readonly Parser<ExprSyntax> Ternary =
+            from c in Or
+            from rest in (from q in Sym("?") from a in TernaryRef from colon in Sym(":") from b in TernaryRef select (a, b)).Optional()
+            select rest.IsDefined ? new ConditionalExpr(c, rest.Get().a, rest.Get().b, c.Span.Cover(rest.Get().b.Span)) : c;
+
+        /// <summary>A pipeline stage: <c>[name:] layer(args)</c>, <c>@shared</c> or <c>{ … }</c>.</summary>
+        private static readonly Parser<StatementSyntax> Stage =
+            from name in (from n in NameSpecRef from colon in SymNot(":", ":") select n).Optional()
+            from inner in SharedRef.Or(CallOrName).Select(e => (StatementSyntax)new ExprStmt(e, e.Span))
+                .Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span)))
+            select name.IsDefined ? new LabeledStmt(name.Get(), inner, name.Get().Span.Cover(inner.Span)) : inner;
+
+        private static readonly Parser<ExprSyntax> Expr =
+            (from source in Ternary
+             from stages in Continued(Sym("|>"), Stage)
+             select stages.Any()
+                 ? new PipeExpr(source, ImmutableArray.CreateRange(stages), source.Span.Cover(stages.Last().Span))
+                 : source)
+            .Named("expression");
+
+        // ------------------------------------------------------------ names
+
+        private static readonly Parser<NamePart> LiteralPart =
+            from start in Pos from text in NameChars from end in Pos select new NamePart(text, null, S(start, end));
+
+        private static readonly Parser<NamePart> InterpolatedPart =
+            from start in Pos
+            from open in Parse.Char('{')
+            from e in ExprRef
+            from close in Sym("}")
+            from end in Pos
+            select new NamePart(null, e, S(start, end));
+
+        private static readonly Parser<NameSpec> NameSpecP =
+            from first in Ident
+            from rest in InterpolatedPart.Or(LiteralPart).Many()
+            from end in Pos
+            select new NameSpec(MergeParts(new NamePart(first.Name, null, S(first.Start, first.End)), rest), S(first.Start, end));
+
+        private static ImmutableArray<NamePart> MergeParts(NamePart first, IEnumerable<NamePart> rest)
+        {
+            var parts = new List<NamePart> { first };
+            foreach (var p in rest)
+            {
+                var last = parts[parts.Count - 1];
+                if (p.Text != null && last.Text != null)
+                    parts[parts.Count - 1] = new NamePart(last.Text + p.Text, null, last.Span.Cover(p.Span));
+                else parts.Add(p);
+            }
+            return parts.ToImmutableArray();
+        }
+
+        // ------------------------------------------------------------ statements
+
+        private static readonly Parser<StatementSyntax> StatementRef = Parse.Ref(() => Statement);
+        private static readonly Parser<StatementSyntax> Let =
+            from start in Start
+            from k in Kw("let")
+            from id in Ident
+            from eq in SymNot("=", "=")
+            from value in Expr
+            select (StatementSyntax)new LetStmt(id.Name, S(id.Start, id.End), value, S(start, value.Span.End));
+
+        private static readonly Parser<StatementSyntax> InputDecl =
+            from start in Start
+            from k in Kw("input")
+            from dims in Dims.Select(ds => ds.Select(d => (ExprSyntax)new IntLiteral(d.Value, S(d.Start, d.End))).ToImmutableArray())
+                .Or(ListLit.Select(l => ((ListExpr)l).Items))
+            from end in Pos
+            select (StatementSyntax)new InputStmt(dims, S(start, end));
+
+        private static readonly Parser<StatementSyntax> Assign =
+            from id in Ident
+            from eq in SymNot("=", "=")
+            from value in Expr
+            select (StatementSyntax)new AssignStmt(id.Name, S(id.Start, id.End), value, S(id.Start, value.Span.End));
+
+        private static readonly Parser<StatementSyntax> ElseRef = Parse.Ref(() => If.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
+
+        private static readonly Parser<StatementSyntax> If =
+            from start in Start
+            from k in Kw("if")
+            from cond in Expr
+            from then in BodyRef
+            from els in Kw("else").Then(_ => ElseRef).Optional()
+            select (StatementSyntax)new IfStmt(cond, then, els.GetOrDefault(), S(start, els.IsDefined ? els.Get().Span.End : then.Span.End));
+
+        private static readonly Parser<RepeatStmt> Repeat =
+            from start in Start
+            from k in Kw("repeat")
+            from count in Expr
+            from variable in Kw("as").Then(_ => Ident).Optional()
+            from body in BodyRef
+            select new RepeatStmt(count, variable.IsDefined ? variable.Get().Name : null,
+                variable.IsDefined ? S(variable.Get().Start, variable.Get().End) : new TextSpan(start, 0), body, S(start, body.Span.End));
+
+        private static readonly Parser<StatementSyntax> For =
+            from start in Start
+            from k in Kw("for")
+            from id in Ident
+            from kin in Kw("in")
+            from source in Expr
+            from upper in Sym("..").Then(_ => Expr).Optional()
+            from body in BodyRef
+            select (StatementSyntax)new ForStmt(id.Name, S(id.Start, id.End),
+                upper.IsDefined ? new RangeExpr(source, upper.Get(), source.Span.Cover(upper.Get().Span)) : source,
+                body, S(start, body.Span.End));
+
+        private static readonly Parser<ShortcutSyntax> Shortcut =
+            (from start in Start
+             from k in Kw("shortcut")
+             from z in Kw("zeropad")
+             from end in Pos
+             select new ShortcutSyntax(ShortcutKind.ZeroPad, null, null, null, S(start, end)))
+            .Or(from start in Start
+                from k in Kw("shortcut")
+                from name in NameSpecP.Optional()
+                from cond in Kw("when").Then(_ => Expr).Optional()
+                from body in BodyRef
+                select new ShortcutSyntax(ShortcutKind.Projection, name.GetOrDefault(), cond.GetOrDefault(), body, S(start, body.Span.End)));
+
+        private static readonly Parser<StatementSyntax> Residual =
+            from start in Start
+            from k in Kw("residual")
+            from cond in Kw("when").Then(_ => Expr).Optional()
+            from body in BodyRef
+            from shortcut in Shortcut.Optional()
+            select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut.GetOrDefault(),
+                S(start, shortcut.IsDefined ? shortcut.Get().Span.End : body.Span.End));
+
+        private static Parser<StatementSyntax> Merge(string keyword, MergeKind kind) =>
+            from start in Start
+            from k in Kw(keyword)
+            from body in BodyRef
+            select (StatementSyntax)new MergeStmt(kind, body, S(start, body.Span.End));
+
+        private static readonly Parser<StatementSyntax> Split =
+            from start in Start
+            from k in Kw("split")
+            from body in BodyRef
+            select (StatementSyntax)new SplitStmt(body, S(start, body.Span.End));
+
+        private static readonly Parser<StatementSyntax> Dense =
+            from start in Start
+            from k in Kw("dense")
+            from loop in Repeat
+            select (StatementSyntax)new DenseStmt(loop, S(start, loop.Span.End));
+
+        private static readonly Parser<StatementSyntax> Aux =
+            from start in Start
+            from k in Kw("aux")
+            from body in UnlabeledRef
+            select (StatementSyntax)new AuxStmt(body, S(start, body.Span.End));
+
+        private static readonly Parser<StatementSyntax> Group = BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span));
+
+        private static readonly Parser<StatementSyntax> ExpressionStatement = Expr.Select(e => (StatementSyntax)new ExprStmt(e, e.Span));
+
+        private static readonly Parser<StatementSyntax> Unlabeled =
+            If.Or(Repeat.Select(r => (StatementSyntax)r)).Or(For).Or(Residual)
+              .Or(Merge("concat", MergeKind.Concat)).Or(Merge("add", MergeKind.Add)).Or(Merge("mul", MergeKind.Mul))
+              .Or(Split).Or(Dense).Or(Aux).Or(Group).Or(ExpressionStatement)
+              .Named("statement");
+
+        private static readonly Parser<StatementSyntax> Labeled =
+            from name in NameSpecP
+            from colon in SymNot(":", ":")
+            from inner in UnlabeledRef
+            select (StatementSyntax)new LabeledStmt(name, inner, name.Span.Cover(inner.Span));
+
+        private static readonly Parser<StatementSyntax> Statement =
+            from s in Let.Or(InputDecl).Or(Assign).Or(Labeled).Or(Unlabeled)
+            from semi in Sym(";").Optional()
+            select s;
+
+        /// <summary><c>{ statement* }</c> with recovery: a statement that fails to parse becomes an
+        /// <see cref="ErrorStmt"/> and parsing resumes after it (next line or ';' at the same brace depth).</summary>
+        private static readonly Parser<BodySyntax> Body = input =>
+        {
+            var open = Sym("{")(input);
+            if (!open.WasSuccessful) return Result.Failure<BodySyntax>(open.Remainder, "'{'", new[] { "'{'" });
+            int start = open.Remainder.Position - 1;
+            var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
+            var i = open.Remainder;
+            while (true)
+            {
+                i = Ws(i).Remainder;
+                if (i.AtEnd) return Result.Failure<BodySyntax>(i, "'}'", new[] { "'}'" });
+                if (i.Current == '}')
+                {
+                    i = i.Advance();
+                    return Result.Success(new BodySyntax(statements.ToImmutable(), S(start, i.Position)), i);
+                }
+                var r = Statement(i);
+                if (r.WasSuccessful && r.Remainder.Position > i.Position)
+                {
+                    statements.Add(r.Value);
+                    i = r.Remainder;
+                    continue;
+                }
+                int failAt = Math.Max(r.Remainder.Position, i.Position);
+                int resume = Resync(i.Source, i.Position, failAt, stopAtDeclaration: false);
+                statements.Add(new ErrorStmt(Expected(r.Expectations, "a statement"), ErrorSpan(i.Source, failAt)));
+                i = AdvanceTo(i, resume);
+            }
+        };
+
+        private static string Expected(IEnumerable<string> expectations, string fallback)
+        {
+            var list = expectations.Where(e => !string.IsNullOrEmpty(e)).Distinct().OrderBy(e => e, StringComparer.Ordinal).ToList();
+            return list.Count == 0 ? fallback : global::System.String.Join(" or ", list);
+        }
+
+        private static TextSpan ErrorSpan(string text, int at)
+        {
+            if (at >= text.Length) return new TextSpan(text.Length, 0);
+            int end = at;
+            if (IsIdentPart(text[at])) while (end < text.Length && IsIdentPart(text[end])) end++;
+            else end = at + 1;
+            return S(at, end);
+        }
+
+        /// <summary>Where to resume after an error between <paramref name="from"/> and <paramref name="failAt"/>:
+        /// the next line break (or ';') past the failure at brace depth 0, or just before a '}' that closes the
+        /// enclosing body. At the top level: the next line that starts a declaration.</summary>
+        private static int Resync(string text, int from, int failAt, bool stopAtDeclaration)
+        {
+            int depth = 0;
+            int p = from;
+            bool inString = false;
+            while (p < text.Length)
+            {
+                char c = text[p];
+                if (inString) { if (c == '"' || c == '\n') inString = false; p++; continue; }
+                if (c == '"') { inString = true; p++; continue; }
+                if (c == '/' && p + 1 < text.Length && text[p + 1] == '/') { while (p < text.Length && text[p] != '\n') p++; continue; }
+                if (c == '{') depth++;
+                else if (c == '}')
+                {
+                    if (depth == 0 && !stopAtDeclaration) return p > from ? p : p + 1;
+                    if (depth > 0) depth--;
+                }
+                else if ((c == '\n' || c == ';') && depth <= 0 && p >= failAt)
+                {
+                    if (!stopAtDeclaration) return p + 1;
+                    if (StartsDeclaration(text, p + 1)) return p + 1;
+                }
+                p++;
+            }
+            return text.Length;
+        }
+
+        private static bool StartsDeclaration(string text, int p)
+        {
+            while (p < text.Length && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r')) p++;
+            foreach (var k in new[] { "block", "network", "variant", "import" })
+            {
+                if (string.CompareOrdinal(text, p, k, 0, k.Length) == 0 && (p + k.Length >= text.Length || !IsIdentPart(text[p + k.Length])))
+                    return true;
+            }
+            return false;
+        }
+
+        // ------------------------------------------------------------ declarations
+
+        private static readonly Parser<TypeSyntax> Type =
+            from id in Ident
+            from lists in (from o in Sym("[") from c in Sym("]") from end in Pos select end).Many()
+            select new TypeSyntax(id.Name, lists.Count(), S(id.Start, lists.Any() ? lists.Last() : id.End));
+
+        private static readonly Parser<ParameterSyntax> Parameter =
+            from id in Ident
+            from colon in SymNot(":", ":")
+            from type in Type
+            from def in SymNot("=", "=").Then(_ => Expr).Optional()
+            select new ParameterSyntax(id.Name, S(id.Start, id.End), type, def.GetOrDefault(),
+                S(id.Start, def.IsDefined ? def.Get().Span.End : type.Span.End));
+
+        private static readonly Parser<ImmutableArray<ParameterSyntax>> ParameterList =
+            (from open in Sym("(") from ps in CommaList(Parameter) from close in Sym(")") select ps)
+            .Or(Parse.Return(ImmutableArray<ParameterSyntax>.Empty));
+
+        private static Parser<DeclarationSyntax> Definition(string keyword, DefinitionKind kind) =>
+            from start in Start
+            from k in Kw(keyword)
+            from id in Ident
+            from ps in ParameterList
+            from body in Body
+            select (DeclarationSyntax)new DefinitionDecl(kind, id.Name, S(id.Start, id.End), ps, body, null, S(start, body.Span.End));
+
+        private static readonly Parser<DeclarationSyntax> Variant =
+            from start in Start
+            from k in Kw("variant")
+            from id in Ident
+            from eq in SymNot("=", "=")
+            from target in Ident
+            from args in ArgumentList.Optional()
+            from reference in Kw("reference").Then(_ => StringToken).Optional()
+            from end in Pos
+            select (DeclarationSyntax)new VariantDecl(id.Name, S(id.Start, id.End), target.Name, S(target.Start, target.End),
+                args.IsDefined ? args.Get().Args : ImmutableArray<ArgumentSyntax>.Empty,
+                reference.IsDefined ? reference.Get().Value : null, null, S(start, end));
+
+        private static readonly Parser<DeclarationSyntax> Import =
+            from start in Start
+            from k in Kw("import")
+            from path in StringToken
+            from end in Pos
+            select (DeclarationSyntax)new ImportDecl(path.Value, S(path.Start, path.End), S(start, end));
+
+        private static readonly Parser<DeclarationSyntax> Declaration =
+            (from d in Import.Or(Definition("block", DefinitionKind.Block)).Or(Definition("network", DefinitionKind.Network)).Or(Variant)
+             from semi in Sym(";").Optional()
+             select d)
+            .Named("'block', 'network', 'variant' or 'import'");
+
+        private static readonly Parser<CompilationUnit> Unit = input =>
+        {
+            var decls = ImmutableArray.CreateBuilder<DeclarationSyntax>();
+            var i = input;
+            while (true)
+            {
+                i = Ws(i).Remainder;
+                if (i.AtEnd) break;
+                var r = Declaration(i);
+                if (r.WasSuccessful && r.Remainder.Position > i.Position)
+                {
+                    decls.Add(WithDocumentation(r.Value, i.Source));
+                    i = r.Remainder;
+                    continue;
+                }
+                int failAt = Math.Max(r.Remainder.Position, i.Position);
+                decls.Add(new ErrorDecl(Expected(r.Expectations, "a declaration"), ErrorSpan(i.Source, failAt)));
+                i = AdvanceTo(i, Math.Max(Resync(i.Source, i.Position, failAt, stopAtDeclaration: true), i.Position + 1));
+            }
+            return Result.Success(new CompilationUnit(decls.ToImmutable(), S(0, input.Source.Length)), i);
+        };
+
+        /// <summary>The <c>//</c> comment lines directly above a declaration are its documentation.</summary>
+        private static DeclarationSyntax WithDocumentation(DeclarationSyntax d, string text)
+        {
+            string? doc = LeadingComment(text, d.Span.Start);
+            return d switch
+            {
+                DefinitionDecl def => def with { Documentation = doc },
+                VariantDecl v => v with { Documentation = doc },
+                _ => d,
+            };
+        }
+
+        private static string? LeadingComment(string text, int start)
+        {
+            int lineStart = start;
+            while (lineStart > 0 && text[lineStart - 1] != '\n') lineStart--;
+            var lines = new List<string>();
+            int p = lineStart;
+            while (p > 0)
+            {
+                int prevEnd = p - 1;
+                int prevStart = prevEnd;
+                while (prevStart > 0 && text[prevStart - 1] != '\n') prevStart--;
+                var line = text.Substring(prevStart, prevEnd - prevStart).Trim();
+                if (!line.StartsWith("//", StringComparison.Ordinal)) break;
+                lines.Insert(0, line.TrimStart('/').Trim());
+                p = prevStart;
+            }
+            return lines.Count == 0 ? null : global::System.String.Join("\n", lines);
+        }
+    }
+}
