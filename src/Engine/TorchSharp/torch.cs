@@ -1,1 +1,0 @@
-namespace TorchSharp { public static partial class torch { } }
