@@ -13,6 +13,33 @@ namespace ArchDsl.Generator.Tests
         }
     }
 
+    /// <summary>A fact about the emitter's output for the catalogue. Skipped, with the reason shown, while the
+    /// catalogue has networks but the emitter produces no source for any of them (src/Generator/Emit is still the
+    /// placeholder). Once it emits, losing the output fails the catalogue snapshots, not just this skip.</summary>
+    public sealed class EmitterFactAttribute : FactAttribute
+    {
+        public EmitterFactAttribute()
+        {
+            if (!EmitterProbe.IsImplemented) Skip = "The C# emitter is not implemented yet (no source for any catalogue network).";
+        }
+    }
+
+    internal static class EmitterProbe
+    {
+        public static bool IsImplemented { get; } = Probe();
+
+        private static bool Probe()
+        {
+            foreach (var path in CatalogueBuild.Paths())
+            {
+                var file = new SourceFile(path, System.IO.File.ReadAllText(path));
+                var result = Emit.CSharpEmitter.Emit(file, Cli.ArchSources.Instance, new Emit.EmitOptions("Probe"), CancellationToken.None);
+                if (!result.Sources.IsDefaultOrEmpty) return true;
+            }
+            return false;
+        }
+    }
+
     internal static class FrontEndProbe
     {
         public static bool IsImplemented { get; } =

@@ -1,0 +1,1 @@
+// Generated from architectures/resnet.arch: 0 source(s)
