@@ -800,7 +800,7 @@ namespace ArchDsl.Elaboration
                             case "^":
                                 if (r < 0) return new FloatValue(Math.Pow(l, r));
                                 if (r > 64 && Math.Abs(l) > 1) throw new OverflowException();
-                                return new IntValue(ArchMath.IntPow(l, r));
+                                return new IntValue(ArchMath.Pow(l, r));
                             case "<": return new BoolValue(l < r);
                             case "<=": return new BoolValue(l <= r);
                             case ">": return new BoolValue(l > r);

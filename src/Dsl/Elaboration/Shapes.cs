@@ -7,17 +7,9 @@ namespace ArchDsl.Elaboration
     /// layer cannot apply to the input.</summary>
     public static class Shapes
     {
-        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) =>
-            ArchMath.FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) => ArchMath.ConvOut(size, kernel, stride, padding, dilation);
 
-        /// <summary>Pooling output size, with PyTorch's ceil-mode rule (the last window must start inside the input or left padding).</summary>
-        public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode)
-        {
-            long numerator = size + 2 * padding - (kernel - 1) - 1;
-            long o = (ceilMode ? -ArchMath.FloorDiv(-numerator, stride) : ArchMath.FloorDiv(numerator, stride)) + 1;
-            if (ceilMode && (o - 1) * stride >= size + padding) o--;
-            return o;
-        }
+        public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode) => ArchMath.PoolOut(size, kernel, stride, padding, ceilMode);
 
         public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument }
 

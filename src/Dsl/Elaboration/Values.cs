@@ -63,38 +63,4 @@ namespace ArchDsl.Elaboration
             ? "[" + Channels.ToString(CultureInfo.InvariantCulture) + "]"
             : "[" + Channels.ToString(CultureInfo.InvariantCulture) + ", " + Height.ToString(CultureInfo.InvariantCulture) + ", " + Width.ToString(CultureInfo.InvariantCulture) + "]";
     }
-
-    /// <summary>Arithmetic shared by the elaborator (and mirrored in ArchDsl.Runtime for generated code).</summary>
-    public static class ArchMath
-    {
-        /// <summary>Floor division, as Python's <c>//</c>.</summary>
-        public static long FloorDiv(long a, long b)
-        {
-            long q = a / b;
-            if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
-            return q;
-        }
-
-        public static long FloorMod(long a, long b) => a - FloorDiv(a, b) * b;
-
-        /// <summary>torchvision's <c>_make_divisible</c>: the nearest multiple of <paramref name="divisor"/>, at least
-        /// <paramref name="minValue"/> (default: the divisor), never more than 10% below <paramref name="v"/>.</summary>
-        public static long MakeDivisible(double v, long divisor, long? minValue = null)
-        {
-            long min = minValue ?? divisor;
-            long newV = Math.Max(min, FloorDiv((long)(v + divisor / 2.0), divisor) * divisor);
-            if (newV < 0.9 * v) newV += divisor;
-            return newV;
-        }
-
-        /// <summary>Rounds half to even, as Python's <c>round</c>.</summary>
-        public static long Round(double v) => (long)Math.Round(v, MidpointRounding.ToEven);
-
-        public static long IntPow(long b, long e)
-        {
-            long r = 1;
-            for (long i = 0; i < e; i++) r = checked(r * b);
-            return r;
-        }
-    }
 }

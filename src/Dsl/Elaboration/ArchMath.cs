@@ -1,0 +1,66 @@
+// One source for the arithmetic of the language, compiled into the front end (ArchDsl.Elaboration) and
+// into the runtime (ArchDsl.Runtime, with ARCHDSL_RUNTIME defined), so generated constructors compute
+// exactly the channel counts and sizes the front end computed.
+using System;
+
+#if ARCHDSL_RUNTIME
+namespace ArchDsl.Runtime
+#else
+namespace ArchDsl.Elaboration
+#endif
+{
+    /// <summary>Integer and rounding rules of the .arch language.</summary>
+    public static class ArchMath
+    {
+        /// <summary>Floor division, as Python's <c>//</c> (the .arch <c>/</c> on ints).</summary>
+        public static long FloorDiv(long a, long b)
+        {
+            if (b == 0) throw new DivideByZeroException("Division by zero in an .arch expression");
+            long q = a / b;
+            if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+            return q;
+        }
+
+        /// <summary>Remainder with the sign of the divisor, as Python's <c>%</c>.</summary>
+        public static long FloorMod(long a, long b) => a - FloorDiv(a, b) * b;
+
+        public static double FloorMod(double a, double b) => a - Math.Floor(a / b) * b;
+
+        /// <summary>Integer power; a negative exponent is not an int.</summary>
+        public static long Pow(long b, long e)
+        {
+            if (e < 0) throw new ArgumentOutOfRangeException(nameof(e), "A negative exponent gives a float; write the base as a float");
+            long r = 1;
+            for (long i = 0; i < e; i++) r = checked(r * b);
+            return r;
+        }
+
+        /// <summary>torchvision's <c>_make_divisible</c>: the nearest multiple of <paramref name="divisor"/>, at least
+        /// <paramref name="minValue"/> (default: the divisor), never more than 10% below <paramref name="v"/>.</summary>
+        public static long MakeDivisible(double v, long divisor, long? minValue = null)
+        {
+            if (divisor <= 0) throw new ArgumentOutOfRangeException(nameof(divisor), "make_divisible needs a positive divisor");
+            long min = minValue ?? divisor;
+            long newV = Math.Max(min, FloorDiv((long)(v + divisor / 2.0), divisor) * divisor);
+            if (newV < 0.9 * v) newV += divisor;
+            return newV;
+        }
+
+        /// <summary>Rounds half to even, as Python's <c>round</c>.</summary>
+        public static long Round(double v) => (long)Math.Round(v, MidpointRounding.ToEven);
+
+        /// <summary>Output size of a convolution along one axis (PyTorch's formula).</summary>
+        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) =>
+            FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+
+        /// <summary>Output size of a pooling along one axis, with PyTorch's ceil-mode rule (the last window must
+        /// start inside the input or its left padding).</summary>
+        public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode)
+        {
+            long numerator = size + 2 * padding - (kernel - 1) - 1;
+            long o = (ceilMode ? -FloorDiv(-numerator, stride) : FloorDiv(numerator, stride)) + 1;
+            if (ceilMode && (o - 1) * stride >= size + padding) o--;
+            return o;
+        }
+    }
+}

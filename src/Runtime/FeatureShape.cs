@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace ArchDsl.Runtime
+{
+    /// <summary>The shape of one sample, [C, H, W] (or [C] once flattened). Generated constructors thread it
+    /// through the layers to infer every layer's input channels, with the same formulas as the front end.</summary>
+    public readonly record struct FeatureShape(long Channels, long Height, long Width, bool Flat = false)
+    {
+        public long Elements => Flat ? Channels : Channels * Height * Width;
+
+        public long[] ToArray() => Flat ? new[] { Channels } : new[] { Channels, Height, Width };
+
+        public override string ToString() => "[" + string.Join(", ", ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+
+        public FeatureShape WithChannels(long channels) => this with { Channels = channels };
+
+        public FeatureShape Conv(long outChannels, long kernelH, long kernelW, long strideH, long strideW,
+            long paddingH, long paddingW, long dilationH, long dilationW, long groups)
+        {
+            RequireSpatial("conv");
+            if (groups < 1 || Channels % groups != 0 || outChannels % groups != 0)
+                throw new ArgumentException("conv: groups = " + groups + " must divide the input channels (" + Channels + ") and the output channels (" + outChannels + ")");
+            return Sized("conv", outChannels,
+                ArchMath.ConvOut(Height, kernelH, strideH, paddingH, dilationH),
+                ArchMath.ConvOut(Width, kernelW, strideW, paddingW, dilationW));
+        }
+
+        public FeatureShape Pool(long kernelH, long kernelW, long strideH, long strideW, long paddingH, long paddingW, bool ceilMode)
+        {
+            RequireSpatial("pooling");
+            return Sized("pooling", Channels,
+                ArchMath.PoolOut(Height, kernelH, strideH, paddingH, ceilMode),
+                ArchMath.PoolOut(Width, kernelW, strideW, paddingW, ceilMode));
+        }
+
+        public FeatureShape Adaptive(long height, long width)
+        {
+            RequireSpatial("adaptive pooling");
+            return this with { Height = height, Width = width };
+        }
+
+        public FeatureShape Flatten() => Flat ? this : new FeatureShape(Elements, 1, 1, true);
+
+        public FeatureShape Linear(long outFeatures)
+        {
+            if (!Flat) throw new ArgumentException("linear needs a flat input, not " + this);
+            return this with { Channels = outFeatures };
+        }
+
+        public FeatureShape Spatial(string layer)
+        {
+            RequireSpatial(layer);
+            return this;
+        }
+
+        /// <summary>Channel-wise concatenation; spatial sizes must agree.</summary>
+        public static FeatureShape Concat(IReadOnlyList<FeatureShape> parts)
+        {
+            var first = parts[0];
+            long channels = 0;
+            foreach (var p in parts)
+            {
+                if (p.Flat != first.Flat || p.Height != first.Height || p.Width != first.Width)
+                    throw new ArgumentException("concat: spatial sizes differ, " + first + " and " + p);
+                channels += p.Channels;
+            }
+            return first with { Channels = channels };
+        }
+
+        /// <summary>The shape of an element-wise sum or product (broadcasting sizes of 1 for products).</summary>
+        public static FeatureShape Broadcast(FeatureShape a, FeatureShape b, bool allowBroadcast)
+        {
+            bool Fits(long x, long y) => x == y || (allowBroadcast && (x == 1 || y == 1));
+            if (a.Flat != b.Flat || !Fits(a.Channels, b.Channels) || !Fits(a.Height, b.Height) || !Fits(a.Width, b.Width))
+                throw new ArgumentException("element-wise merge: shapes " + a + " and " + b + " do not match");
+            return new FeatureShape(Math.Max(a.Channels, b.Channels), Math.Max(a.Height, b.Height), Math.Max(a.Width, b.Width), a.Flat);
+        }
+
+        private void RequireSpatial(string layer)
+        {
+            if (Flat) throw new ArgumentException(layer + " needs a [C, H, W] input, not the flat " + this);
+        }
+
+        private FeatureShape Sized(string layer, long channels, long height, long width)
+        {
+            if (height < 1 || width < 1)
+                throw new ArgumentException(layer + " shrinks " + this + " below 1x1");
+            return new FeatureShape(channels, height, width);
+        }
+    }
+
+    /// <summary>A generated module that knows its output shape for the input it was built for.</summary>
+    public interface IArchModule
+    {
+        FeatureShape OutputShape { get; }
+    }
+
+    /// <summary>Names the children of one container the way nn.Sequential does: a child without a name gets
+    /// its position, counting every child before it.</summary>
+    public sealed class ChildNames
+    {
+        private readonly HashSet<string> _used = new HashSet<string>(StringComparer.Ordinal);
+        private int _count;
+
+        public string Next(string? name = null)
+        {
+            var key = name ?? _count.ToString(CultureInfo.InvariantCulture);
+            if (!_used.Add(key)) throw new ArgumentException("Two children share the name '" + key + "'");
+            _count++;
+            return key;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Runtime
+{
+    /// <summary>torchvision's StochasticDepth in "row" mode: in training, each sample's branch is dropped with
+    /// probability p and the survivors are scaled by 1/(1-p); in evaluation it is the identity.</summary>
+    public sealed class StochasticDepth : nn.Module<Tensor, Tensor>
+    {
+        private readonly double _p;
+
+        public StochasticDepth(double p) : base(nameof(StochasticDepth))
+        {
+            if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), "A drop probability must lie in [0, 1]");
+            _p = p;
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            if (!training || _p == 0.0) return input.alias();
+            using var scope = torch.NewDisposeScope();
+            double survival = 1.0 - _p;
+            var noiseShape = new long[input.dim()];
+            noiseShape[0] = input.shape[0];
+            for (int i = 1; i < noiseShape.Length; i++) noiseShape[i] = 1;
+            var noise = torch.empty(noiseShape, input.dtype, input.device).bernoulli_(survival);
+            if (survival > 0.0) noise.div_(survival);
+            return input.mul(noise).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>Tensor operations the structural constructs need.</summary>
+    public static class ArchOps
+    {
+        /// <summary>Pads the channel dimension with zeros up to <paramref name="channels"/> (zero-padded identity shortcut).</summary>
+        public static Tensor ZeroPadChannels(Tensor x, long channels)
+        {
+            long have = x.shape[1];
+            if (have == channels) return x;
+            if (have > channels) throw new ArgumentException("A zero-padded shortcut cannot remove channels (" + have + " to " + channels + ")");
+            var shape = (long[])x.shape.Clone();
+            shape[1] = channels - have;
+            return torch.cat(new[] { x, torch.zeros(shape, x.dtype, x.device) }, 1);
+        }
+
+        /// <summary>Chunk <paramref name="index"/> of <paramref name="count"/> equal channel chunks.</summary>
+        public static Tensor ChannelChunk(Tensor x, long index, long count)
+        {
+            long size = x.shape[1] / count;
+            return x.narrow(1, index * size, size);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace ArchDsl.Runtime
+{
+    /// <summary>One row of a network's static shape/cost table.</summary>
+    public sealed record LayerInfo(string Path, string Operation, long[] OutputShape, long Params, long Macs, long MemoryAccess);
+
+    /// <summary>Static facts about a network at its declared input, computed by the .arch front end when the
+    /// code was generated: no model has to be built or run to read them. MACs are conv + linear multiply-adds
+    /// (FLOPs = 2 x MACs); memory access is ShuffleNet V2's count of elements read and written.</summary>
+    public sealed record NetworkMetadata(
+        string Name, string SourceFile, int SourceLine, string? Reference,
+        long[] InputShape, long[] OutputShape,
+        long Params, long Buffers, long Macs, long MemoryAccess, long ActivationElements,
+        IReadOnlyList<LayerInfo> Layers)
+    {
+        /// <summary>The table: one line per layer (path, operation, output shape, params, MACs, memory access) and totals.</summary>
+        public string ToTable()
+        {
+            var rows = new List<string[]> { new[] { "path", "operation", "output", "params", "MACs", "memory access" } };
+            foreach (var l in Layers)
+                rows.Add(new[] { l.Path, l.Operation, Shape(l.OutputShape), N(l.Params), N(l.Macs), N(l.MemoryAccess) });
+            var widths = Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            var sb = new StringBuilder();
+            sb.Append(Name).Append(" (").Append(SourceFile).Append(':').Append(SourceLine.ToString(CultureInfo.InvariantCulture)).Append(')');
+            if (Reference != null) sb.Append(", reference ").Append(Reference);
+            sb.Append('\n');
+            for (int r = 0; r < rows.Count; r++)
+            {
+                for (int c = 0; c < 6; c++)
+                {
+                    var cell = rows[r][c];
+                    sb.Append(c >= 3 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+                    sb.Append(c == 5 ? "\n" : "  ");
+                }
+                if (r == 0) sb.Append(new string('-', widths.Sum() + 10)).Append('\n');
+            }
+            sb.Append("input ").Append(Shape(InputShape)).Append(", output ").Append(Shape(OutputShape)).Append('\n');
+            sb.Append("params ").Append(N(Params)).Append(", buffers ").Append(N(Buffers))
+              .Append(", MACs ").Append(N(Macs)).Append(" (FLOPs ").Append(N(2 * Macs)).Append(')')
+              .Append(", memory access ").Append(N(MemoryAccess))
+              .Append(", activations ").Append(N(ActivationElements)).Append(" elements\n");
+            return sb.ToString();
+        }
+
+        private static string N(long v) => v.ToString("#,0", CultureInfo.InvariantCulture);
+
+        private static string Shape(long[] s) => "[" + string.Join(", ", s.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+    }
+}

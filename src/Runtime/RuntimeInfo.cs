@@ -1,1 +1,0 @@
-namespace ArchDsl.Runtime { internal static class RuntimeInfo { } }
