@@ -9,32 +9,33 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Engine.Tests;
 
+/// <summary>A conv/bn/pool/linear network used across tests.</summary>
+internal sealed class SmallNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1 = nn.Conv2d(3, 8, 3, padding: 1, bias: false);
+    private readonly BatchNorm2d bn1 = nn.BatchNorm2d(8);
+    private readonly Sequential head;
+
+    public SmallNet() : base(nameof(SmallNet))
+    {
+        head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4));
+        register_module("conv1", conv1);
+        register_module("bn1", bn1);
+        register_module("head", head);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = nn.functional.relu(bn1.call(conv1.call(x)));
+        y = nn.functional.max_pool2d(y, 2);
+        return head.call(y).MoveToOuterDisposeScope();
+    }
+}
+
 /// <summary>Tensors, modules, state dicts, persistence, error surfacing and handle lifetime.</summary>
 public class CoreTests
 {
-    private sealed class SmallNet : nn.Module<Tensor, Tensor>
-    {
-        private readonly Conv2d conv1 = nn.Conv2d(3, 8, 3, padding: 1, bias: false);
-        private readonly BatchNorm2d bn1 = nn.BatchNorm2d(8);
-        private readonly Sequential head;
-
-        public SmallNet() : base(nameof(SmallNet))
-        {
-            head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4));
-            register_module("conv1", conv1);
-            register_module("bn1", bn1);
-            register_module("head", head);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var y = nn.functional.relu(bn1.call(conv1.call(x)));
-            y = nn.functional.max_pool2d(y, 2);
-            return head.call(y).MoveToOuterDisposeScope();
-        }
-    }
-
     [Fact]
     public void Arithmetic_broadcasts_and_reads_back()
     {
@@ -133,6 +134,22 @@ public class CoreTests
         Assert.True(z.requires_grad);
     }
 
+}
+
+/// <summary>Counts process-wide native handles, so nothing else may run meanwhile.</summary>
+[CollectionDefinition(nameof(HandleCounting), DisableParallelization = true)]
+public sealed class HandleCounting { }
+
+[Collection(nameof(HandleCounting))]
+public class HandleLifetimeTests
+{
+    private static long SettledHandleCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return Tensor.NativeHandleCount;
+    }
+
     [Fact]
     public void Forward_loop_in_dispose_scopes_leaves_no_live_handles()
     {
@@ -141,7 +158,7 @@ public class CoreTests
         net.eval();
         // Warm up once so lazily created state exists before counting.
         using (NewDisposeScope()) net.call(x);
-        var before = Tensor.NativeHandleCount;
+        var before = SettledHandleCount();
         for (int i = 0; i < 20; i++) {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
@@ -149,6 +166,6 @@ public class CoreTests
             var p = y.softmax(1);
             Assert.Equal(2, p.shape[0]);
         }
-        Assert.Equal(before, Tensor.NativeHandleCount);
+        Assert.Equal(before, SettledHandleCount());
     }
 }

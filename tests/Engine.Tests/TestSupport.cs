@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ArchDsl.Testing;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Engine.Tests;
+
+/// <summary>Reading TorchSharp-format files and comparing tensors.</summary>
+internal static class TestSupport
+{
+    public static string PythonDir => Path.Combine(RepoPaths.Root, "tests", "Engine.Tests", "python");
+
+    public static string WeightsTool(string script) => Path.Combine(RepoPaths.Root, "tools", "weights", script);
+
+    /// <summary>Every entry of a weight file, in file order.</summary>
+    public static Dictionary<string, Tensor> ReadWeightFile(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        long count = 0;
+        for (int shift = 0; ; shift += 7) {
+            long b = reader.ReadByte();
+            count |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) break;
+        }
+        var result = new Dictionary<string, Tensor>();
+        for (long i = 0; i < count; i++) {
+            var key = reader.ReadString();
+            result[key] = TensorExtensionMethods.Load(reader);
+        }
+        return result;
+    }
+
+    public static void WriteWeightFile(string path, Dictionary<string, Tensor> entries)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        nn.Module.save_state_dict(writer, entries);
+    }
+
+    public static double MaxAbsDiff(Tensor expected, Tensor actual)
+    {
+        using var e = expected.to(ScalarType.Float64);
+        using var a = actual.to(ScalarType.Float64);
+        using var d = (e - a).abs();
+        return d.numel() == 0 ? 0 : d.max().ToDouble();
+    }
+
+    public static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        Assert.True(expected.shape.SequenceEqual(actual.shape),
+            $"{what}: shape [{string.Join(", ", actual.shape)}], expected [{string.Join(", ", expected.shape)}]");
+        Assert.Equal(expected.dtype, actual.dtype);
+        var diff = MaxAbsDiff(expected, actual);
+        Assert.True(diff <= tolerance, $"{what}: max abs difference {diff:G3} exceeds {tolerance:G3}");
+    }
+
+    public static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"archdsl-{Guid.NewGuid():N}-{name}");
+
+    /// <summary>Snapshot of every state-dict entry's bytes, to prove a failed load changed nothing.</summary>
+    public static Dictionary<string, byte[]> Snapshot(nn.Module module) =>
+        module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.bytes.ToArray());
+}
