@@ -1,5 +1,12 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Threading;
+using ArchDsl.Binding;
+using ArchDsl.Diagnostics;
+using ArchDsl.Syntax;
+using ArchDsl.Text;
 
 namespace ArchDsl.Generator.Emit
 {
@@ -10,13 +17,203 @@ namespace ArchDsl.Generator.Emit
 
     public sealed record EmitResult(ImmutableArray<GeneratedSource> Sources, ImmutableArray<ArchDiagnostic> Diagnostics);
 
-    /// <summary>Turns one .arch file (with its imports) into C#. Never throws.</summary>
+    /// <summary>Turns one .arch file (with its imports) into C#: a class per block, network and variant, and an
+    /// enum of the blocks a block-valued parameter can take. Deterministic, invariant culture. Never throws.</summary>
     public static class CSharpEmitter
     {
         public static EmitResult Emit(SourceFile file, IImportResolver imports, EmitOptions options, CancellationToken cancellationToken = default)
         {
-            var front = ArchFrontEnd.Check(file, imports, cancellationToken);
-            return new EmitResult(ImmutableArray<GeneratedSource>.Empty, front.Diagnostics);
+            var analysis = ArchFrontEnd.Analyze(file, imports, cancellationToken);
+            if (analysis.HasErrors || analysis.Program == null)
+                return new EmitResult(ImmutableArray<GeneratedSource>.Empty, analysis.Diagnostics);
+            var bag = new DiagnosticBag();
+            var sources = ImmutableArray.CreateBuilder<GeneratedSource>();
+            try
+            {
+                Generate(file, imports, options, analysis, bag, sources, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                bag.Report(DiagnosticCatalogue.InternalError, file.Path, new TextSpan(0, 0), "emitter: " + ex.GetType().Name + ": " + ex.Message);
+            }
+            var texts = analysis.Program.Files.ToDictionary(f => f.Path, f => f.Text);
+            var extra = bag.ToDiagnostics(texts);
+            var all = analysis.Diagnostics.AddRange(extra);
+            if (extra.Any(d => d.Severity == ArchSeverity.Error)) return new EmitResult(ImmutableArray<GeneratedSource>.Empty, all);
+            return new EmitResult(sources.ToImmutable(), all);
+        }
+
+        private static string Stem(string path)
+        {
+            var name = path ?? "arch";
+            int slash = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
+            if (slash >= 0) name = name.Substring(slash + 1);
+            if (name.EndsWith(".arch", StringComparison.OrdinalIgnoreCase)) name = name.Substring(0, name.Length - 5);
+            return name;
+        }
+
+        private static string NamespaceName(string ns)
+        {
+            var parts = (ns ?? "").Split('.').Where(p => p.Length > 0).Select(Naming.Identifier).ToList();
+            return parts.Count == 0 ? "ArchDsl.Generated" : string.Join(".", parts);
+        }
+
+        private static void Generate(SourceFile file, IImportResolver imports, EmitOptions options, AnalysisResult analysis, DiagnosticBag bag,
+            ImmutableArray<GeneratedSource>.Builder sources, CancellationToken ct)
+        {
+            var program = analysis.Program!;
+            var stem = Stem(file.Path);
+            var blocksEnum = Naming.Pascal(stem) + "Blocks";
+            var expr = new ExpressionEmitter(program, blocksEnum);
+            var ns = NamespaceName(options?.Namespace ?? "");
+            var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
+
+            var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+            if (blocks.Count > 0)
+            {
+                var w = new IndentedWriter(1);
+                w.Line("/// <summary>The blocks of " + Naming.Xml(stem) + ".arch, for block-valued parameters.</summary>");
+                w.Open("public enum " + blocksEnum);
+                foreach (var b in blocks) w.Line(Naming.Identifier(b.Name) + ",");
+                w.Close();
+                sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString())));
+            }
+
+            foreach (var def in program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start))
+            {
+                ct.ThrowIfCancellationRequested();
+                var name = Naming.Identifier(def.Name);
+                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers);
+                var scope = new CsScope(null);
+                var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
+                var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;
+                var (ctor, fwd) = emitter.Body(statements, scope, "shape");
+                var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
+                var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
+                reports.TryGetValue(def.Name, out var report);
+                var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
+                ClassEmitter.Guard? guard = null;
+                string? inputShape = null;
+                var ctorParams = parameters.Select(p => p.Declaration).ToList();
+                List<string>? extra = null;
+                if (def.IsNetwork)
+                {
+                    var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
+                    inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
+                    var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
+                    guard = GuardFor(file, imports, def.Name, basis?.Summary.Name, ct);
+                    if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
+                }
+                else ctorParams.Insert(0, "FeatureShape input");
+                var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
+                    report != null ? ClassEmitter.DocTable(report.Summary) : null);
+                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(ns, def.File.Path, text)));
+            }
+
+            foreach (var variant in program.Variants)
+            {
+                if (variant.Target == null) continue;
+                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs",
+                    Wrap(ns, variant.File.Path, Variant(variant, expr, reports, program))));
+            }
+        }
+
+        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program)
+        {
+            var target = variant.Target!;
+            var name = Naming.Identifier(variant.Name);
+            var fixedArgs = new Dictionary<string, ExprSyntax>(StringComparer.Ordinal);
+            int position = 0;
+            foreach (var a in variant.Syntax.Arguments)
+            {
+                var key = a.Name ?? (position < target.Parameters.Length ? target.Parameters[position++].Name : null);
+                if (key != null) fixedArgs[key] = a.Value;
+            }
+            var names = new NameAllocator();
+            var csNames = target.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
+            var ctorParams = new List<string>();
+            var baseArgs = new List<string>();
+            var emptyScope = new CsScope(null);
+            bool optionalSeen = false;
+            foreach (var p in target.Parameters)
+            {
+                var cs = csNames[p.Name];
+                if (fixedArgs.TryGetValue(p.Name, out var value))
+                {
+                    baseArgs.Add(cs + ": " + expr.Emit(value, emptyScope, "shape", p.Type));
+                    continue;
+                }
+                var type = expr.CsType(p.Type);
+                var constant = p.Syntax.Default == null ? null : expr.Constant(p.Syntax.Default, p.Type);
+                if (constant != null) { ctorParams.Add(type + " " + cs + " = " + constant); optionalSeen = true; }
+                else if (p.Syntax.Default != null || optionalSeen) { ctorParams.Add(type + "? " + cs + " = null"); optionalSeen = true; }
+                else ctorParams.Add(type + " " + cs);
+                baseArgs.Add(cs + ": " + cs);
+            }
+            reports.TryGetValue(variant.Name, out var report);
+            var (line, _) = new LineMap(variant.File.Text).Locate(variant.Syntax.Span.Start);
+            var w = new IndentedWriter(1);
+            w.Line("/// <summary>" + Naming.Xml("Variant " + variant.Name + " of " + target.Name
+                + (variant.Syntax.Reference != null ? ", mirroring torchvision's " + variant.Syntax.Reference : "")
+                + (variant.Syntax.Documentation != null ? ": " + variant.Syntax.Documentation : "")
+                + " (" + variant.File.Path + ", line " + line + ")") + "</summary>");
+            if (report != null) foreach (var l in ClassEmitter.DocTable(report.Summary).Split('\n')) w.Line("/// " + l);
+            w.Open("public partial class " + name + " : " + Naming.Identifier(target.Name));
+            w.Line("public " + name + "(" + string.Join(", ", ctorParams) + ") : base(" + string.Join(", ", baseArgs) + ") { }");
+            if (report != null)
+            {
+                bool hide = reports.ContainsKey(target.Name);
+                foreach (var m in ClassEmitter.MetadataMembers(report.Summary, hide))
+                {
+                    w.Line();
+                    foreach (var l in m.Split('\n')) w.Line(l);
+                }
+            }
+            w.Close();
+            return w.ToString();
+        }
+
+        /// <summary>The smallest square input the network accepts at its defaults (or its first variant), and whether
+        /// a flatten before a linear layer pins the size. Found by elaborating at other sizes.</summary>
+        private static ClassEmitter.Guard GuardFor(SourceFile file, IImportResolver imports, string network, string? basis, CancellationToken ct)
+        {
+            if (basis == null) return new ClassEmitter.Guard(network, 1, 1, false);
+            var (declared, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, null, ct);
+            if (declared == null) return new ClassEmitter.Guard(network, 1, 1, false);
+            long c = declared.Summary.Input[0], h = declared.Summary.Input[1], w = declared.Summary.Input[2];
+            var (bigger, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, (c, h * 2, w * 2), ct);
+            bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
+            if (exact) return new ClassEmitter.Guard(network, h, w, true);
+            long lo = 1, hi = Math.Max(h, w);
+            while (lo < hi)
+            {
+                long mid = (lo + hi) / 2;
+                var (r, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, (c, mid, mid), ct);
+                if (r != null) hi = mid; else lo = mid + 1;
+            }
+            return new ClassEmitter.Guard(network, lo, lo, false);
+        }
+
+        private static string Wrap(string ns, string path, string body)
+        {
+            var w = new IndentedWriter();
+            w.Line("// <auto-generated>");
+            w.Line("// Generated by ArchDsl from " + Naming.Xml(path).Replace("\\", "/") + ". Do not edit: change the .arch file instead.");
+            w.Line("// </auto-generated>");
+            w.Line("#nullable enable");
+            w.Line("#pragma warning disable CS1591");
+            w.Line("using ArchDsl.Runtime;");
+            w.Line("using TorchSharp;");
+            w.Line("using static TorchSharp.torch;");
+            w.Line();
+            w.Line("namespace " + ns);
+            w.Line("{");
+            var text = w.ToString() + body + "}\n";
+            return text;
         }
     }
 }

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace ArchDsl.Generator.Emit
+{
+    /// <summary>Assembles a module class from translated parts, and writes the static metadata members.</summary>
+    internal static class ClassEmitter
+    {
+        /// <summary>Member names a generated field must not take (Module's API and the generated members).</summary>
+        public static readonly string[] ReservedMembers =
+        {
+            "forward", "call", "training", "train", "eval", "OutputShape", "InputShape", "Metadata", "Summary",
+            "ParameterCount", "MultiplyAccumulates", "MemoryAccessCost", "MinimumHeight", "MinimumWidth", "ExactInputSize",
+            "register_module", "register_buffer", "register_parameter", "add_module", "state_dict", "load_state_dict",
+            "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules",
+            "named_modules", "to", "cuda", "cpu", "Dispose", "GetName", "apply", "zero_grad", "load", "save",
+            "get_buffer", "get_parameter", "has_buffer", "has_parameter", "register_forward_hook", "register_forward_pre_hook",
+            "half", "float", "double", "bfloat16", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone",
+            "Finalize", "handle", "Create", "_to", "x", "input", "scope",
+        };
+
+        /// <summary>Guard facts for a network's forward: the declared input and the smallest size the layers accept.</summary>
+        public sealed record Guard(string NetworkName, long MinHeight, long MinWidth, bool Exact);
+
+        public static string ModuleClass(string name, string modifiers, string docSummary, IList<string> ctorParameters,
+            IEnumerable<ModuleEmitter.Parameter> parameters, IndentedWriter ctorBody, IndentedWriter forwardBody, ModuleEmitter emitter,
+            Guard? guard, bool isNetwork, string? inputShape = null, IEnumerable<string>? extraMembers = null, string? docRemarks = null)
+        {
+            var w = new IndentedWriter(1);
+            w.Line("/// <summary>" + docSummary + "</summary>");
+            if (docRemarks != null) foreach (var line in docRemarks.Split('\n')) w.Line("/// " + line);
+            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule");
+            foreach (var f in emitter.Fields) w.Line(f);
+            if (emitter.Fields.Count > 0) w.Line();
+            if (isNetwork)
+            {
+                w.Line("/// <summary>The input [C, H, W] this instance was built for.</summary>");
+                w.Line("public FeatureShape InputShape { get; }");
+                w.Line();
+            }
+            w.Line("/// <summary>The output shape for the input this instance was built for.</summary>");
+            w.Line("public FeatureShape OutputShape { get; }");
+            w.Line();
+            if (guard != null)
+            {
+                w.Line("/// <summary>The smallest input height the layers accept (at the default arguments).</summary>");
+                w.Line("public const long MinimumHeight = " + Naming.Long(guard.MinHeight) + ";");
+                w.Line("/// <summary>The smallest input width the layers accept (at the default arguments).</summary>");
+                w.Line("public const long MinimumWidth = " + Naming.Long(guard.MinWidth) + ";");
+                w.Line("/// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>");
+                w.Line("public const bool ExactInputSize = " + Naming.Bool(guard.Exact) + ";");
+                w.Line();
+            }
+            if (extraMembers != null)
+                foreach (var m in extraMembers) { foreach (var line in m.Split('\n')) if (line.Length > 0) w.Line(line); w.Line(); }
+
+            w.Open("public " + name + "(" + string.Join(", ", ctorParameters) + ") : base(" + Naming.StringLiteral(name) + ")");
+            foreach (var p in parameters) if (p.Prologue != null) w.Line(p.Prologue);
+            if (isNetwork)
+            {
+                w.Line("var shape = " + inputShape + ";");
+                w.Line("InputShape = shape;");
+            }
+            else w.Line("var shape = input;");
+            w.Append(ctorBody);
+            w.Line("OutputShape = shape;");
+            w.Close();
+            w.Line();
+            w.Open("public override Tensor forward(Tensor input)");
+            if (guard != null)
+                w.Line("ShapeGuard.Check(input, " + Naming.StringLiteral(guard.NetworkName) + ", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);");
+            w.Line("using var scope = torch.NewDisposeScope();");
+            w.Line("var x = input;");
+            w.Append(forwardBody);
+            w.Line("return x.MoveToOuterDisposeScope();");
+            w.Close();
+            foreach (var nested in emitter.NestedClasses)
+            {
+                w.Line();
+                w.Indent();
+                foreach (var line in nested.Split('\n')) if (line.Length > 0) w.Line(line.Substring(System.Math.Min(4, line.Length - line.TrimStart().Length)));
+                w.Outdent();
+            }
+            w.Close();
+            return w.ToString();
+        }
+
+        /// <summary>Static metadata members: the table's totals as constants, the full table as a
+        /// <c>NetworkMetadata</c>, and <c>Summary()</c>.</summary>
+        public static List<string> MetadataMembers(NetworkSummary s, bool hide)
+        {
+            string newKw = hide ? "new " : "";
+            var members = new List<string>
+            {
+                "/// <summary>Parameters (learnable elements) at the declared input.</summary>\npublic " + newKw + "const long ParameterCount = " + Naming.Long(s.Params) + ";",
+                "/// <summary>Conv + linear multiply-accumulates for one sample at the declared input (FLOPs = 2 x MACs).</summary>\npublic " + newKw + "const long MultiplyAccumulates = " + Naming.Long(s.Macs) + ";",
+                "/// <summary>Memory access cost (ShuffleNet V2): elements read and written by all layers for one sample.</summary>\npublic " + newKw + "const long MemoryAccessCost = " + Naming.Long(s.MemoryAccess) + ";",
+            };
+            var m = new System.Text.StringBuilder();
+            m.Append("/// <summary>The shape/cost table computed by the .arch front end.</summary>\n");
+            m.Append("public static " + newKw + "NetworkMetadata Metadata { get; } = new NetworkMetadata(\n");
+            m.Append("    " + Naming.StringLiteral(s.Name) + ", " + Naming.StringLiteral(s.File) + ", " + s.Line.ToString(CultureInfo.InvariantCulture) + ", "
+                + (s.Reference == null ? "null" : Naming.StringLiteral(s.Reference)) + ",\n");
+            m.Append("    " + Shape(s.Input) + ", " + Shape(s.Output) + ",\n");
+            m.Append("    " + Naming.Long(s.Params) + ", " + Naming.Long(s.Buffers) + ", " + Naming.Long(s.Macs) + ", " + Naming.Long(s.MemoryAccess) + ", " + Naming.Long(s.ActivationElements) + ",\n");
+            m.Append("    new LayerInfo[]\n    {\n");
+            foreach (var row in s.Layers)
+                m.Append("        new LayerInfo(" + Naming.StringLiteral(row.Path) + ", " + Naming.StringLiteral(row.Operation) + ", " + Shape(row.OutputShape) + ", "
+                    + Naming.Long(row.Params) + ", " + Naming.Long(row.Macs) + ", " + Naming.Long(row.MemoryAccess) + "),\n");
+            m.Append("    });");
+            members.Add(m.ToString());
+            members.Add("/// <summary>The per-layer shape/cost table with totals, as text.</summary>\npublic static " + newKw + "string Summary() => Metadata.ToTable();");
+            return members;
+        }
+
+        private static string Shape(System.Collections.Immutable.ImmutableArray<long> shape) =>
+            "new long[] { " + string.Join(", ", shape.Select(Naming.Long)) + " }";
+
+        /// <summary>The doc-comment table: totals and the first rows, XML-escaped.</summary>
+        public static string DocTable(NetworkSummary s, int maxRows = 40)
+        {
+            var lines = new List<string>
+            {
+                "<remarks>",
+                "<para>At input [" + string.Join(", ", s.Input) + "]: output [" + string.Join(", ", s.Output) + "], "
+                    + s.Params.ToString("#,0", CultureInfo.InvariantCulture) + " parameters, "
+                    + s.Macs.ToString("#,0", CultureInfo.InvariantCulture) + " MACs, memory access "
+                    + s.MemoryAccess.ToString("#,0", CultureInfo.InvariantCulture) + ".</para>",
+                "<code>",
+            };
+            foreach (var row in s.Layers.Take(maxRows))
+                lines.Add(Naming.Xml(row.Path.PadRight(28) + " " + row.Operation.PadRight(26) + " [" + string.Join(", ", row.OutputShape) + "]"
+                    + " params " + row.Params.ToString(CultureInfo.InvariantCulture) + " MACs " + row.Macs.ToString(CultureInfo.InvariantCulture)));
+            if (s.Layers.Length > maxRows) lines.Add("… " + (s.Layers.Length - maxRows).ToString(CultureInfo.InvariantCulture) + " more rows: see Summary()");
+            lines.Add("</code>");
+            lines.Add("</remarks>");
+            return string.Join("\n", lines);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ArchDsl.Binding;
+using ArchDsl.Syntax;
+
+namespace ArchDsl.Generator.Emit
+{
+    /// <summary>An .arch name visible in generated code: a C# local (scalars) or, for tensors, the pair of
+    /// C# locals holding its shape (constructor) and its value (forward).</summary>
+    internal sealed record CsLocal(string ArchName, string CsName, ArchType Type, string? ShapeVar = null, string? TensorVar = null);
+
+    internal sealed class CsScope
+    {
+        private readonly Dictionary<string, CsLocal> _locals = new Dictionary<string, CsLocal>(StringComparer.Ordinal);
+        public CsScope(CsScope? parent) { Parent = parent; }
+        public CsScope? Parent { get; }
+
+        public CsLocal? Lookup(string name)
+        {
+            for (var s = this; s != null; s = s.Parent)
+                if (s._locals.TryGetValue(name, out var l)) return l;
+            return null;
+        }
+
+        public void Add(CsLocal local) => _locals[local.ArchName] = local;
+
+        /// <summary>Every visible scalar, innermost last, one per name.</summary>
+        public List<CsLocal> Visible()
+        {
+            var chain = new List<CsScope>();
+            for (var s = this; s != null; s = s.Parent) chain.Insert(0, s);
+            var result = new Dictionary<string, CsLocal>(StringComparer.Ordinal);
+            foreach (var s in chain) foreach (var l in s._locals.Values) result[l.ArchName] = l;
+            return result.Values.Where(l => l.Type.Kind != TypeKind.Tensor).OrderBy(l => l.ArchName, StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Unique C# names within one member.</summary>
+    internal sealed class NameAllocator
+    {
+        private readonly HashSet<string> _used;
+        public NameAllocator(IEnumerable<string>? reserved = null) { _used = new HashSet<string>(reserved ?? Enumerable.Empty<string>(), StringComparer.Ordinal); }
+
+        public string Fresh(string wanted)
+        {
+            var name = wanted;
+            for (int i = 1; !_used.Add(name); i++) name = wanted + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return name;
+        }
+    }
+
+    /// <summary>Translates .arch scalar expressions to C# with the language's semantics (floor division on ints,
+    /// Python rounding, torchvision's make_divisible) through ArchDsl.Runtime.ArchMath.</summary>
+    internal sealed class ExpressionEmitter
+    {
+        private readonly BoundProgram _program;
+        private readonly string _blocksEnum;
+
+        public ExpressionEmitter(BoundProgram program, string blocksEnum)
+        {
+            _program = program;
+            _blocksEnum = blocksEnum;
+        }
+
+        public string BlocksEnum => _blocksEnum;
+
+        public string CsType(ArchType t) => t.Kind switch
+        {
+            TypeKind.Int => "long",
+            TypeKind.Float => "double",
+            TypeKind.Bool => "bool",
+            TypeKind.String => "string",
+            TypeKind.Block => _blocksEnum,
+            TypeKind.List => CsType(t.Element!) + "[]",
+            _ => "object",
+        };
+
+        public ArchType TypeOf(ExprSyntax e) => _program.TypeOf(e);
+
+        /// <summary>The expression as C#, converted to <paramref name="target"/> when that is float and the value an int.</summary>
+        public string Emit(ExprSyntax e, CsScope scope, string shapeVar, ArchType? target = null)
+        {
+            var text = EmitCore(e, scope, shapeVar);
+            if (target != null && target.Kind == TypeKind.Float && TypeOf(e).Kind == TypeKind.Int) return "(double)" + text;
+            return text;
+        }
+
+        private string D(ExprSyntax e, CsScope scope, string shapeVar) => "(double)" + EmitCore(e, scope, shapeVar);
+
+        private string EmitCore(ExprSyntax e, CsScope scope, string shapeVar)
+        {
+            switch (e)
+            {
+                case IntLiteral i: return Naming.Long(i.Value);
+                case FloatLiteral f: return Naming.Double(f.Value);
+                case BoolLiteral b: return Naming.Bool(b.Value);
+                case StringLiteral s: return Naming.StringLiteral(s.Value);
+                case NameExpr n:
+                {
+                    var local = scope.Lookup(n.Name);
+                    if (local != null) return local.CsName;
+                    switch (n.Name)
+                    {
+                        case "in_channels": return shapeVar + ".Channels";
+                        case "in_height": return shapeVar + ".Height";
+                        case "in_width": return shapeVar + ".Width";
+                    }
+                    if (_program.Definitions.ContainsKey(n.Name)) return _blocksEnum + "." + Naming.Identifier(n.Name);
+                    return "default";
+                }
+                case ListExpr l:
+                {
+                    var t = TypeOf(l);
+                    var elem = t.Kind == TypeKind.List ? t.Element! : ArchType.Int;
+                    if (l.Items.Length == 0) return "System.Array.Empty<" + CsType(elem) + ">()";
+                    return "new " + CsType(elem) + "[] { " + string.Join(", ", l.Items.Select(item => Emit(item, scope, shapeVar, elem))) + " }";
+                }
+                case UnaryExpr u:
+                    return "(" + u.Op + EmitCore(u.Operand, scope, shapeVar) + ")";
+                case BinaryExpr b: return Binary(b, scope, shapeVar);
+                case ConditionalExpr c:
+                {
+                    var t = TypeOf(c);
+                    return "(" + EmitCore(c.Condition, scope, shapeVar) + " ? " + Emit(c.WhenTrue, scope, shapeVar, t) + " : " + Emit(c.WhenFalse, scope, shapeVar, t) + ")";
+                }
+                case IndexExpr ix:
+                    return EmitCore(ix.Target, scope, shapeVar) + "[checked((int)" + EmitCore(ix.Index, scope, shapeVar) + ")]";
+                case CallExpr call: return Call(call, scope, shapeVar);
+            }
+            return "default";
+        }
+
+        private string Binary(BinaryExpr b, CsScope scope, string shapeVar)
+        {
+            var lt = TypeOf(b.Left);
+            var rt = TypeOf(b.Right);
+            bool ints = lt.Kind == TypeKind.Int && rt.Kind == TypeKind.Int;
+            string l = EmitCore(b.Left, scope, shapeVar), r = EmitCore(b.Right, scope, shapeVar);
+            switch (b.Op)
+            {
+                case "/": return ints ? "ArchMath.FloorDiv(" + l + ", " + r + ")" : "((double)" + l + " / " + r + ")";
+                case "%": return ints ? "ArchMath.FloorMod(" + l + ", " + r + ")" : "ArchMath.FloorMod((double)" + l + ", (double)" + r + ")";
+                case "^": return ints ? "ArchMath.Pow(" + l + ", " + r + ")" : "System.Math.Pow(" + l + ", " + r + ")";
+                case "==":
+                case "!=":
+                    if (lt.Kind == TypeKind.List)
+                        return "(" + (b.Op == "!=" ? "!" : "") + "System.Linq.Enumerable.SequenceEqual(" + l + ", " + r + "))";
+                    return "(" + l + " " + b.Op + " " + r + ")";
+                default:
+                    return "(" + l + " " + b.Op + " " + r + ")";
+            }
+        }
+
+        private string Call(CallExpr call, CsScope scope, string shapeVar)
+        {
+            var args = call.Arguments.Select(a => a.Value).ToList();
+            var resultType = TypeOf(call);
+            switch (call.Callee)
+            {
+                case "make_divisible":
+                    return "ArchMath.MakeDivisible(" + D(args[0], scope, shapeVar) + ", " + EmitCore(args[1], scope, shapeVar)
+                        + (args.Count > 2 ? ", " + EmitCore(args[2], scope, shapeVar) : "") + ")";
+                case "round": return "ArchMath.Round(" + D(args[0], scope, shapeVar) + ")";
+                case "ceil": return "((long)System.Math.Ceiling(" + D(args[0], scope, shapeVar) + "))";
+                case "floor": return "((long)System.Math.Floor(" + D(args[0], scope, shapeVar) + "))";
+                case "int": return "((long)" + EmitCore(args[0], scope, shapeVar) + ")";
+                case "float": return D(args[0], scope, shapeVar);
+                case "abs": return "System.Math.Abs(" + EmitCore(args[0], scope, shapeVar) + ")";
+                case "len": return "((long)" + EmitCore(args[0], scope, shapeVar) + ".Length)";
+                case "min":
+                case "max":
+                {
+                    var parts = args.Select(a => Emit(a, scope, shapeVar, resultType)).ToList();
+                    var text = parts[0];
+                    for (int i = 1; i < parts.Count; i++) text = "System.Math." + (call.Callee == "min" ? "Min" : "Max") + "(" + text + ", " + parts[i] + ")";
+                    return text;
+                }
+            }
+            return "default";
+        }
+
+        /// <summary>A C# constant for a parameter default, or null when the default is not a literal.</summary>
+        public string? Constant(ExprSyntax e, ArchType type)
+        {
+            switch (e)
+            {
+                case IntLiteral i: return type.Kind == TypeKind.Float ? Naming.Double(i.Value) : Naming.Long(i.Value);
+                case FloatLiteral f: return Naming.Double(f.Value);
+                case BoolLiteral b: return Naming.Bool(b.Value);
+                case StringLiteral s: return Naming.StringLiteral(s.Value);
+                case UnaryExpr u when u.Op == "-" && u.Operand is IntLiteral ui: return type.Kind == TypeKind.Float ? Naming.Double(-ui.Value) : Naming.Long(-ui.Value);
+                case UnaryExpr u when u.Op == "-" && u.Operand is FloatLiteral uf: return Naming.Double(-uf.Value);
+                case NameExpr n when type.Kind == TypeKind.Block && _program.Definitions.ContainsKey(n.Name):
+                    return _blocksEnum + "." + Naming.Identifier(n.Name);
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,780 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ArchDsl.Binding;
+using ArchDsl.Diagnostics;
+using ArchDsl.Syntax;
+using ArchDsl.Text;
+
+namespace ArchDsl.Generator.Emit
+{
+    /// <summary>Translates one block or network body into a TorchSharp module class: the body becomes
+    /// construction code (lets are locals, if/repeat/for are C# control flow, names are register_module keys,
+    /// shapes are threaded through <c>FeatureShape</c>), and a forward that mirrors it with explicit calls.
+    /// Loops whose iterations are plain chains of modules become module lists the forward iterates; a labeled
+    /// group becomes an nn.Sequential, or a nested class when it holds more than a chain.</summary>
+    internal sealed class ModuleEmitter
+    {
+        private enum Mode { Explicit, Collect, Sequential }
+
+        /// <summary>Where the statements being translated put their modules and how the forward finds them.</summary>
+        private sealed record Ctx(CsScope Scope, string ShapeVar, string TensorVar, string NamesVar, string? SequentialVar,
+            Mode Mode, string? CollectList, bool Conditional)
+        {
+            public Ctx Nested() => this with { Scope = new CsScope(Scope) };
+        }
+
+        private const string ModuleType = "nn.Module<Tensor, Tensor>";
+
+        private readonly ExpressionEmitter _expr;
+        private readonly BoundProgram _program;
+        private readonly string _className;
+        private readonly string _path;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly List<string> _fields = new List<string>();
+        private readonly NameAllocator _members;
+        private readonly NameAllocator _locals = new NameAllocator(new[] { "input", "scope", "shape", "x" });
+        private readonly Dictionary<string, (string Field, Func<string, string> Reshape)> _sharable = new Dictionary<string, (string, Func<string, string>)>(StringComparer.Ordinal);
+        private readonly List<string> _nested = new List<string>();
+        private int _nestedCount;
+
+        public ModuleEmitter(ExpressionEmitter expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics, IEnumerable<string> reservedMembers)
+        {
+            _expr = expr;
+            _program = program;
+            _className = className;
+            _path = path;
+            _diagnostics = diagnostics;
+            _members = new NameAllocator(reservedMembers.Concat(new[] { className }));
+        }
+
+        public IReadOnlyList<string> Fields => _fields;
+        public IReadOnlyList<string> NestedClasses => _nested;
+
+        /// <summary>A constructor parameter: C# declaration and the C# local the body reads.</summary>
+        public sealed record Parameter(string Declaration, string CsName, string? Prologue);
+
+        /// <summary>Constructor parameters for .arch parameters: literal defaults stay C# defaults; other defaults
+        /// become nullable parameters resolved in the constructor, in declaration order.</summary>
+        public List<Parameter> Parameters(IEnumerable<(string Name, ArchType Type, ExprSyntax? Default)> parameters, CsScope scope)
+        {
+            var result = new List<Parameter>();
+            bool optionalSeen = false;
+            foreach (var (name, type, def) in parameters)
+            {
+                var cs = _locals.Fresh(Naming.Camel(name));
+                var csType = _expr.CsType(type);
+                var constant = def == null ? null : _expr.Constant(def, type);
+                if (def != null && constant != null)
+                {
+                    result.Add(new Parameter(csType + " " + cs + " = " + constant, cs, null));
+                    optionalSeen = true;
+                    scope.Add(new CsLocal(name, cs, type));
+                }
+                else if (def != null || optionalSeen)
+                {
+                    optionalSeen = true;
+                    var resolved = _locals.Fresh("_" + cs);
+                    string nullable = type.Kind == TypeKind.List || type.Kind == TypeKind.String ? csType + "?" : csType + "?";
+                    string fallback = def != null
+                        ? "(" + _expr.Emit(def, scope, "input", type) + ")"
+                        : "throw new System.ArgumentNullException(" + Naming.StringLiteral(cs) + ")";
+                    result.Add(new Parameter(nullable + " " + cs + " = null", cs, "var " + resolved + " = " + cs + " ?? " + fallback + ";"));
+                    scope.Add(new CsLocal(name, resolved, type));
+                }
+                else
+                {
+                    result.Add(new Parameter(csType + " " + cs, cs, null));
+                    scope.Add(new CsLocal(name, cs, type));
+                }
+            }
+            return result;
+        }
+
+        /// <summary>Translates a body. Returns the constructor statements and the forward statements.</summary>
+        public (IndentedWriter Ctor, IndentedWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar)
+        {
+            var ctor = new IndentedWriter();
+            var fwd = new IndentedWriter();
+            var names = _locals.Fresh("_names");
+            ctor.Line("var " + names + " = new ChildNames();");
+            var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
+            foreach (var s in statements) Statement(s, ctx, ctor, fwd);
+            return (ctor, fwd);
+        }
+
+        private void NotSupported(SyntaxNode node, string what) =>
+            _diagnostics.Report(DiagnosticCatalogue.NotSupportedByEmitter, _path, node.Span,
+                "The code generator cannot translate " + what + " yet; the front end's analysis is unaffected");
+
+        private string Field(string wanted, string type, bool nullable)
+        {
+            var name = _members.Fresh(Naming.Identifier(wanted));
+            _fields.Add("private readonly " + type + (nullable ? "?" : "") + " " + name + ";");
+            return name;
+        }
+
+        // ------------------------------------------------------------ statements
+
+        private void Statement(StatementSyntax s, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            switch (s)
+            {
+                case LetStmt let:
+                {
+                    var cs = _locals.Fresh(Naming.Camel(let.Name));
+                    ctor.Line("var " + cs + " = " + _expr.Emit(let.Value, ctx.Scope, ctx.ShapeVar) + ";");
+                    ctx.Scope.Add(new CsLocal(let.Name, cs, _expr.TypeOf(let.Value)));
+                    return;
+                }
+                case LabeledStmt labeled:
+                {
+                    var key = NameKey(labeled.Name, ctx);
+                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression, ctx.Scope))
+                    {
+                        Apply(es.Expression, key, labeled.Name.StaticText, ctx, ctor, fwd);
+                        return;
+                    }
+                    if (labeled.Statement is AuxStmt) { NotSupported(labeled, "an auxiliary output"); return; }
+                    Container(labeled.Statement, key, labeled.Name.StaticText, ctx, ctor, fwd);
+                    return;
+                }
+                case ExprStmt es:
+                    if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, ctor, fwd); return; }
+                    if (IsApplication(es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
+                    {
+                        var (shape, tensor) = Tensor(es.Expression, ctx, ctor, fwd);
+                        ctor.Line(ctx.ShapeVar + " = " + shape + ";");
+                        fwd.Line(ctx.TensorVar + " = " + tensor + ";");
+                    }
+                    return;
+                case AssignStmt assign:
+                {
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(assign, "a tensor binding inside a loop or a labeled group"); return; }
+                    var (shape, tensor) = Tensor(assign.Value, ctx, ctor, fwd);
+                    var sv = _locals.Fresh("_" + Naming.Camel(assign.Name) + "Shape");
+                    var tv = _locals.Fresh("_" + Naming.Camel(assign.Name));
+                    ctor.Line("var " + sv + " = " + shape + ";");
+                    fwd.Line("var " + tv + " = " + tensor + ";");
+                    ctx.Scope.Add(new CsLocal(assign.Name, tv, ArchType.Tensor, sv, tv));
+                    return;
+                }
+                case GroupStmt g:
+                {
+                    var inner = ctx.Nested();
+                    ctor.Open("");
+                    if (ctx.Mode == Mode.Explicit) fwd.Open("");
+                    foreach (var st in g.Body.Statements) Statement(st, inner, ctor, fwd);
+                    ctor.Close();
+                    if (ctx.Mode == Mode.Explicit) fwd.Close();
+                    return;
+                }
+                case IfStmt ifs: If(ifs, ctx, ctor, fwd); return;
+                case RepeatStmt rep: Loop(rep, ctx, ctor, fwd); return;
+                case ForStmt f: Loop(f, ctx, ctor, fwd); return;
+                case ResidualStmt r:
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(r, "a residual inside a loop; put the residual in a block"); return; }
+                    Residual(r, ctx, ctor, fwd);
+                    return;
+                case MergeStmt m:
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(m, "a merge inside a loop; put it in a block"); return; }
+                    Branches(m.Branches.Statements, m.Kind == MergeKind.Concat ? "concat" : m.Kind == MergeKind.Add ? "add" : "mul", false, ctx, ctor, fwd);
+                    return;
+                case SplitStmt sp:
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(sp, "a split inside a loop; put it in a block"); return; }
+                    Branches(sp.Branches.Statements, "concat", true, ctx, ctor, fwd);
+                    return;
+                case DenseStmt d:
+                    if (ctx.Mode != Mode.Explicit) { NotSupported(d, "a dense block inside a loop; label it (denseblock{i}: dense …) or put it in a block"); return; }
+                    Dense(d, ctx, ctor, fwd);
+                    return;
+                case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
+                default: NotSupported(s, "this statement"); return;
+            }
+        }
+
+        private bool IsApplication(ExprSyntax e, CsScope scope)
+        {
+            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
+            if (name == null) return false;
+            var local = scope.Lookup(name);
+            if (local != null) return local.Type.Kind == TypeKind.Block;
+            if (name == Builtins.Input || Builtins.Values.Contains(name)) return false;
+            return Primitives.Find(name) != null || (_program.Definitions.TryGetValue(name, out var d) && !d.IsNetwork);
+        }
+
+        /// <summary>Statements whose modules simply run one after another (so a list or a Sequential can hold them).</summary>
+        private bool IsChain(StatementSyntax s, CsScope scope) => s switch
+        {
+            LetStmt _ => true,
+            ExprStmt es => !(es.Expression is SharedRefExpr) && IsApplication(es.Expression, scope),
+            LabeledStmt l => !(l.Statement is AuxStmt),
+            GroupStmt g => g.Body.Statements.All(x => IsChain(x, scope)),
+            IfStmt i => i.Then.Statements.All(x => IsChain(x, scope)) && (i.Else == null || IsChain(i.Else, scope)),
+            RepeatStmt r => r.Body.Statements.All(x => IsChain(x, scope)),
+            ForStmt f => f.Body.Statements.All(x => IsChain(x, scope)),
+            _ => false,
+        };
+
+        private string NameKey(NameSpec name, Ctx ctx)
+        {
+            if (name.IsStatic) return Naming.StringLiteral(name.StaticText!);
+            var parts = name.Parts.Select(p => p.Text != null
+                ? Naming.StringLiteral(p.Text)
+                : _expr.TypeOf(p.Expression!).Kind == TypeKind.String
+                    ? _expr.Emit(p.Expression!, ctx.Scope, ctx.ShapeVar)
+                    : _expr.Emit(p.Expression!, ctx.Scope, ctx.ShapeVar) + ".ToString(System.Globalization.CultureInfo.InvariantCulture)");
+            return "string.Concat(" + string.Join(", ", parts) + ")";
+        }
+
+        private string Register(Ctx ctx, string key, string module) =>
+            ctx.SequentialVar == null
+                ? "register_module(" + ctx.NamesVar + ".Next(" + key + "), " + module + ");"
+                : ctx.SequentialVar + ".append(" + ctx.NamesVar + ".Next(" + key + "), " + module + ");";
+
+        /// <summary>Places a created module: a field with an explicit call (Explicit), or a registered entry of a list
+        /// or Sequential whose owner runs it.</summary>
+        private void Place(string create, Func<string, string> reshape, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var keyExpr = key ?? "null";
+            if (ctx.Mode == Mode.Explicit)
+            {
+                var field = Field(staticName ?? "_m", ModuleType, ctx.Conditional);
+                ctor.Line("this." + field + " = " + create + ";");
+                ctor.Line(Register(ctx, keyExpr, "this." + field));
+                var reshaped = reshape("this." + field);
+                if (reshaped.Length > 0) ctor.Line(ctx.ShapeVar + " = " + reshaped + ";");
+                fwd.Line(ctx.TensorVar + " = this." + field + (ctx.Conditional ? "!" : "") + ".call(" + ctx.TensorVar + ");");
+                if (staticName != null && !ctx.Conditional) _sharable[staticName] = (field, reshape);
+                return;
+            }
+            var m = _locals.Fresh("_m");
+            ctor.Line("var " + m + " = " + create + ";");
+            ctor.Line(Register(ctx, keyExpr, m));
+            if (ctx.Mode == Mode.Collect) ctor.Line(ctx.CollectList + ".Add(" + m + ");");
+            var after = reshape(m);
+            if (after.Length > 0) ctor.Line(ctx.ShapeVar + " = " + after + ";");
+        }
+
+        private void Shared(SharedRefExpr shared, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            if (ctx.Mode != Mode.Explicit || !_sharable.TryGetValue(shared.Name, out var target))
+            {
+                NotSupported(shared, "'@" + shared.Name + "' here; share a layer declared by a plain name at the block's top level");
+                return;
+            }
+            var reshaped = target.Reshape("this." + target.Field);
+            if (reshaped.Length > 0) ctor.Line(ctx.ShapeVar + " = " + reshaped + ";");
+            fwd.Line(ctx.TensorVar + " = this." + target.Field + ".call(" + ctx.TensorVar + ");");
+        }
+
+        // ------------------------------------------------------------ applications
+
+        private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var call = e as CallExpr;
+            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
+            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
+            var local = ctx.Scope.Lookup(callee);
+            if (local != null && local.Type.Kind == TypeKind.Block)
+            {
+                var arms = new List<string>();
+                foreach (var def in _program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal))
+                {
+                    var ctorArgs = BlockArguments(def, args, ctx);
+                    if (ctorArgs == null) continue;
+                    arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + Naming.Identifier(def.Name) + "(" + ctorArgs + ")");
+                }
+                arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(callee).Replace("\"", "") + "\")");
+                var create = "(" + ModuleType + ")(" + local.CsName + " switch { " + string.Join(", ", arms.Select(a => a.Contains("=> new") ? a.Replace(" => new ", " => (" + ModuleType + ")new ") : a)) + " })";
+                Place(create, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+                return;
+            }
+            var primitive = Primitives.Find(callee);
+            if (primitive != null)
+            {
+                Primitive(primitive, args, key, staticName, ctx, ctor, fwd, e);
+                return;
+            }
+            if (_program.Definitions.TryGetValue(callee, out var block))
+            {
+                var ctorArgs = BlockArguments(block, args, ctx) ?? "";
+                Place("new " + Naming.Identifier(block.Name) + "(" + ctorArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+                return;
+            }
+            NotSupported(e, "'" + callee + "'");
+        }
+
+        /// <summary>C# arguments for a block's constructor, or null when the block cannot take these arguments.</summary>
+        private string? BlockArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, Ctx ctx)
+        {
+            var parts = new List<string> { ctx.ShapeVar };
+            var covered = new HashSet<string>(StringComparer.Ordinal);
+            int position = 0;
+            var names = new NameAllocator();
+            var csNames = def.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
+            foreach (var a in args)
+            {
+                ParameterSymbol? p;
+                if (a.Name == null) p = position < def.Parameters.Length ? def.Parameters[position++] : null;
+                else p = def.Parameters.FirstOrDefault(x => x.Name == a.Name);
+                if (p == null || !covered.Add(p.Name)) return null;
+                var t = _expr.TypeOf(a.Value);
+                if (!p.Type.Accepts(t) && !t.IsError) return null;
+                parts.Add(csNames[p.Name] + ": " + _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type));
+            }
+            if (def.Parameters.Any(p => p.Syntax.Default == null && !covered.Contains(p.Name))) return null;
+            return string.Join(", ", parts);
+        }
+
+        private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd, ExprSyntax node)
+        {
+            var values = new Dictionary<string, (ExprSyntax? Expr, object? Default)>(StringComparer.Ordinal);
+            int position = 0;
+            foreach (var a in args)
+            {
+                var p = a.Name == null ? (position < layer.Parameters.Length ? layer.Parameters[position++] : null) : layer.Find(a.Name);
+                if (p != null) values[p.Name] = (a.Value, null);
+            }
+            foreach (var p in layer.Parameters)
+            {
+                if (values.ContainsKey(p.Name)) continue;
+                if (p.SameAs != null && values.TryGetValue(p.SameAs, out var same)) values[p.Name] = same;
+                else values[p.Name] = (null, p.Default);
+            }
+            string S = ctx.ShapeVar;
+            string V(string n, ArchType? t = null)
+            {
+                var (expr, def) = values[n];
+                if (expr != null) return _expr.Emit(expr, ctx.Scope, S, t);
+                return def switch { long l => Naming.Long(l), double d => Naming.Double(d), bool b => Naming.Bool(b), _ => "default" };
+            }
+            bool IsList(string n) => values[n].Expr != null && _expr.TypeOf(values[n].Expr!).Kind == TypeKind.List;
+            string H(string n) => IsList(n) ? V(n) + "[0]" : V(n);
+            string W(string n) => IsList(n) ? V(n) + "[1]" : V(n);
+            string Pair(string n) => "(" + H(n) + ", " + W(n) + ")";
+
+            string create;
+            Func<string, string> reshape;
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv:
+                {
+                    bool tuples = new[] { "kernel", "stride", "padding", "dilation" }.Any(IsList);
+                    create = tuples
+                        ? "nn.Conv2d(" + S + ".Channels, " + V("out") + ", " + Pair("kernel") + ", stride: " + Pair("stride") + ", padding: " + Pair("padding") + ", dilation: " + Pair("dilation") + ", groups: " + V("groups") + ", bias: " + V("bias") + ")"
+                        : "nn.Conv2d(" + S + ".Channels, " + V("out") + ", " + V("kernel") + ", stride: " + V("stride") + ", padding: " + V("padding") + ", dilation: " + V("dilation") + ", groups: " + V("groups") + ", bias: " + V("bias") + ")";
+                    var shape = S + ".Conv(" + V("out") + ", " + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", " + W("padding") + ", " + H("dilation") + ", " + W("dilation") + ", " + V("groups") + ")";
+                    reshape = _ => shape;
+                    // The shape must be computed before the module changes S; Conv reads only S.
+                    break;
+                }
+                case LayerKind.Linear:
+                {
+                    create = "nn.Linear(" + S + ".Channels, " + V("out") + ", " + V("bias") + ")";
+                    var shape = S + ".Linear(" + V("out") + ")";
+                    reshape = _ => shape;
+                    break;
+                }
+                case LayerKind.BatchNorm:
+                    create = "nn.BatchNorm2d(" + S + ".Spatial(\"batchnorm\").Channels, " + V("eps", ArchType.Float) + ", " + V("momentum", ArchType.Float) + ")";
+                    reshape = _ => "";
+                    break;
+                case LayerKind.MaxPool:
+                case LayerKind.AvgPool:
+                {
+                    bool tuples = new[] { "kernel", "stride", "padding" }.Any(IsList);
+                    string name = layer.Kind == LayerKind.MaxPool ? "nn.MaxPool2d(" : "nn.AvgPool2d(";
+                    string extra = layer.Kind == LayerKind.AvgPool ? ", count_include_pad: " + V("count_include_pad") : "";
+                    create = tuples
+                        ? name + Pair("kernel") + ", stride: " + Pair("stride") + ", padding: " + Pair("padding") + ", ceil_mode: " + V("ceil_mode") + extra + ")"
+                        : name + V("kernel") + ", stride: " + V("stride") + ", padding: " + V("padding") + ", ceil_mode: " + V("ceil_mode") + extra + ")";
+                    var shape = S + ".Pool(" + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", " + W("padding") + ", " + V("ceil_mode") + ")";
+                    reshape = _ => shape;
+                    break;
+                }
+                case LayerKind.AdaptiveAvgPool:
+                case LayerKind.AdaptiveMaxPool:
+                {
+                    string name = layer.Kind == LayerKind.AdaptiveAvgPool ? "nn.AdaptiveAvgPool2d(" : "nn.AdaptiveMaxPool2d(";
+                    create = name + (IsList("size") ? Pair("size") : V("size")) + ")";
+                    var shape = S + ".Adaptive(" + H("size") + ", " + W("size") + ")";
+                    reshape = _ => shape;
+                    break;
+                }
+                case LayerKind.Flatten:
+                {
+                    create = "nn.Flatten()";
+                    var shape = S + ".Flatten()";
+                    reshape = _ => shape;
+                    break;
+                }
+                case LayerKind.ReLU: create = "nn.ReLU()"; reshape = _ => ""; break;
+                case LayerKind.ReLU6: create = "nn.ReLU6()"; reshape = _ => ""; break;
+                case LayerKind.SiLU: create = "nn.SiLU()"; reshape = _ => ""; break;
+                case LayerKind.Sigmoid: create = "nn.Sigmoid()"; reshape = _ => ""; break;
+                case LayerKind.Tanh: create = "nn.Tanh()"; reshape = _ => ""; break;
+                case LayerKind.Hardswish: create = "nn.Hardswish()"; reshape = _ => ""; break;
+                case LayerKind.Hardsigmoid: create = "nn.Hardsigmoid()"; reshape = _ => ""; break;
+                case LayerKind.GELU: create = "nn.GELU()"; reshape = _ => ""; break;
+                case LayerKind.LeakyReLU: create = "nn.LeakyReLU(" + V("slope", ArchType.Float) + ")"; reshape = _ => ""; break;
+                case LayerKind.Dropout: create = "nn.Dropout(" + V("p", ArchType.Float) + ")"; reshape = _ => ""; break;
+                case LayerKind.StochasticDepth: create = "new StochasticDepth(" + V("p", ArchType.Float) + ")"; reshape = _ => ""; break;
+                case LayerKind.Identity: create = "nn.Identity()"; reshape = _ => ""; break;
+                case LayerKind.LocalResponseNorm:
+                    create = "nn.LocalResponseNorm(" + V("size") + ", " + V("alpha", ArchType.Float) + ", " + V("beta", ArchType.Float) + ", " + V("k", ArchType.Float) + ")";
+                    reshape = _ => "";
+                    break;
+                case LayerKind.ChannelShuffle: create = "nn.ChannelShuffle(" + V("groups") + ")"; reshape = _ => ""; break;
+                default:
+                    NotSupported(node, "'" + layer.Name + "'");
+                    return;
+            }
+            // The new shape reads the current shape, which creation also reads: compute it first when the
+            // module is kept in a field (reshape runs after creation, but only S changes, never the module).
+            Place(create, reshape, key, staticName, ctx, ctor, fwd);
+        }
+
+        // ------------------------------------------------------------ containers and control flow
+
+        private void Container(StatementSyntax inner, string key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            if (IsChain(inner, ctx.Scope))
+            {
+                var seq = _locals.Fresh("_seq");
+                var names = _locals.Fresh("_names");
+                ctor.Line("var " + seq + " = nn.Sequential();");
+                ctor.Line("var " + names + " = new ChildNames();");
+                var inside = ctx with { Scope = new CsScope(ctx.Scope), NamesVar = names, SequentialVar = seq, Mode = Mode.Sequential, CollectList = null };
+                Statement(inner, inside, ctor, new IndentedWriter());
+                Place(seq, _ => "", key, staticName, ctx, ctor, fwd);
+                return;
+            }
+            // More than a chain: a nested module class holding the statement, built with every scalar in scope.
+            var captured = ctx.Scope.Visible();
+            var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
+            var scope = new CsScope(null);
+            var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
+            var (nctor, nfwd) = emitter.Body(new[] { inner }, scope, "shape");
+            _nested.Add(ClassEmitter.ModuleClass(nestedName, "private sealed", "A labeled group of " + Naming.Xml(_className) + ".",
+                new[] { "FeatureShape input" }.Concat(parameters.Select(p => p.Declaration)).ToList(), parameters, nctor, nfwd, emitter, guard: null, isNetwork: false));
+            var args = string.Join(", ", new[] { ctx.ShapeVar }.Concat(captured.Select(c => c.CsName)));
+            Place("new " + nestedName + "(" + args + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+        }
+
+        private void If(IfStmt ifs, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var cond = _expr.Emit(ifs.Condition, ctx.Scope, ctx.ShapeVar);
+            if (ctx.Mode != Mode.Explicit)
+            {
+                if (!IsChain(ifs, ctx.Scope)) { NotSupported(ifs, "this 'if' inside a loop or group; put it in a block"); return; }
+                ctor.Open("if (" + cond + ")");
+                foreach (var s in ifs.Then.Statements) Statement(s, ctx.Nested(), ctor, fwd);
+                ctor.Close();
+                if (ifs.Else != null)
+                {
+                    ctor.Open("else");
+                    Statement(ifs.Else, ctx.Nested(), ctor, fwd);
+                    ctor.Close();
+                }
+                return;
+            }
+            var field = Field("_if", "bool", false);
+            ctor.Line("this." + field + " = " + cond + ";");
+            var inner = ctx.Nested() with { Conditional = true };
+            ctor.Open("if (this." + field + ")");
+            fwd.Open("if (this." + field + ")");
+            foreach (var s in ifs.Then.Statements) Statement(s, inner, ctor, fwd);
+            ctor.Close();
+            fwd.Close();
+            if (ifs.Else != null)
+            {
+                var other = ctx.Nested() with { Conditional = true };
+                ctor.Open("else");
+                fwd.Open("else");
+                Statement(ifs.Else, other, ctor, fwd);
+                ctor.Close();
+                fwd.Close();
+            }
+        }
+
+        private void Loop(StatementSyntax loop, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var body = loop is RepeatStmt r ? r.Body : ((ForStmt)loop).Body;
+            if (!body.Statements.All(s => IsChain(s, ctx.Scope)))
+            {
+                NotSupported(loop, "a loop whose body is more than a chain of layers and blocks; put the body in a block");
+                return;
+            }
+            var inner = ctx.Nested();
+            if (ctx.Mode == Mode.Explicit)
+            {
+                var list = Field("_stage", "System.Collections.Generic.List<" + ModuleType + ">", false);
+                ctor.Line("this." + list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
+                inner = inner with { Mode = Mode.Collect, CollectList = "this." + list, Conditional = false };
+                var m = _locals.Fresh("_module");
+                fwd.Line("foreach (var " + m + " in this." + list + ") " + ctx.TensorVar + " = " + m + ".call(" + ctx.TensorVar + ");");
+            }
+            LoopHeader(loop, ctx, inner, ctor);
+            foreach (var s in body.Statements) Statement(s, inner, ctor, fwd);
+            ctor.Close();
+        }
+
+        private void LoopHeader(StatementSyntax loop, Ctx outer, Ctx inner, IndentedWriter ctor)
+        {
+            if (loop is RepeatStmt rep)
+            {
+                var count = _locals.Fresh("_count");
+                ctor.Line("var " + count + " = " + _expr.Emit(rep.Count, outer.Scope, outer.ShapeVar) + ";");
+                var i = _locals.Fresh(rep.Variable != null ? Naming.Camel(rep.Variable) : "_i");
+                if (rep.Variable != null) inner.Scope.Add(new CsLocal(rep.Variable, i, ArchType.Int));
+                ctor.Open("for (long " + i + " = 0L; " + i + " < " + count + "; " + i + "++)");
+                return;
+            }
+            var f = (ForStmt)loop;
+            var v = _locals.Fresh(Naming.Camel(f.Variable));
+            if (f.Source is RangeExpr range)
+            {
+                var end = _locals.Fresh("_end");
+                ctor.Line("var " + end + " = " + _expr.Emit(range.To, outer.Scope, outer.ShapeVar) + ";");
+                inner.Scope.Add(new CsLocal(f.Variable, v, ArchType.Int));
+                ctor.Open("for (long " + v + " = " + _expr.Emit(range.From, outer.Scope, outer.ShapeVar) + "; " + v + " < " + end + "; " + v + "++)");
+                return;
+            }
+            var t = _expr.TypeOf(f.Source);
+            inner.Scope.Add(new CsLocal(f.Variable, v, t.Kind == TypeKind.List ? t.Element! : ArchType.Error));
+            ctor.Open("foreach (var " + v + " in " + _expr.Emit(f.Source, outer.Scope, outer.ShapeVar) + ")");
+        }
+
+        private void Residual(ResidualStmt r, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var inShape = _locals.Fresh("_residualInput");
+            var identity = _locals.Fresh("_identity");
+            ctor.Line("var " + inShape + " = " + ctx.ShapeVar + ";");
+            fwd.Line("var " + identity + " = " + ctx.TensorVar + ";");
+            string? active = null;
+            if (r.Condition != null)
+            {
+                active = "this." + Field("_residual", "bool", false);
+                ctor.Line(active + " = " + _expr.Emit(r.Condition, ctx.Scope, ctx.ShapeVar) + ";");
+            }
+            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), ctor, fwd);
+            var outShape = _locals.Fresh("_residualOutput");
+            ctor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
+            var sc = r.Shortcut;
+            var shortcut = _locals.Fresh("_shortcut");
+            var shortcutCtor = new IndentedWriter();
+            var shortcutFwd = new IndentedWriter();
+            shortcutFwd.Line("var " + shortcut + " = " + identity + ";");
+            if (sc != null && sc.Body != null)
+            {
+                string? scCond = sc.Condition == null ? null : _expr.Emit(sc.Condition, ctx.Scope, inShape);
+                var scCtx = ctx.Nested() with { ShapeVar = inShape, TensorVar = shortcut, Conditional = scCond != null || active != null };
+                if (!sc.Body.Statements.All(s => IsChain(s, ctx.Scope)))
+                    NotSupported(sc, "a shortcut that is more than a chain of layers");
+                else if (sc.Name != null)
+                {
+                    var key = NameKey(sc.Name, ctx);
+                    var group = new GroupStmt(sc.Body, sc.Body.Span);
+                    var field = "this." + Field(sc.Name.StaticText ?? "_shortcut", ModuleType, true);
+                    var seq = _locals.Fresh("_seq");
+                    var names = _locals.Fresh("_names");
+                    shortcutCtor.Line("var " + seq + " = nn.Sequential();");
+                    shortcutCtor.Line("var " + names + " = new ChildNames();");
+                    var inside = scCtx with { NamesVar = names, SequentialVar = seq, Mode = Mode.Sequential };
+                    Statement(group, inside, shortcutCtor, new IndentedWriter());
+                    shortcutCtor.Line(field + " = " + seq + ";");
+                    shortcutCtor.Line(Register(ctx, key, seq));
+                    shortcutFwd.Line("if (" + field + " is not null) " + shortcut + " = " + field + ".call(" + identity + ");");
+                }
+                else
+                {
+                    var list = "this." + Field("_shortcut", "System.Collections.Generic.List<" + ModuleType + ">", false);
+                    ctor.Line(list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
+                    var inside = scCtx with { Mode = Mode.Collect, CollectList = list };
+                    foreach (var s in sc.Body.Statements) Statement(s, inside, shortcutCtor, new IndentedWriter());
+                    var m = _locals.Fresh("_module");
+                    shortcutFwd.Line("foreach (var " + m + " in " + list + ") " + shortcut + " = " + m + ".call(" + shortcut + ");");
+                }
+                if (scCond != null && !shortcutCtor.IsEmpty)
+                {
+                    var wrapped = new IndentedWriter();
+                    wrapped.Open("if (" + scCond + ")").Append(shortcutCtor).Close();
+                    shortcutCtor = wrapped;
+                }
+            }
+            if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
+                shortcutFwd.Line(shortcut + " = ArchOps.ZeroPadChannels(" + shortcut + ", " + ctx.TensorVar + ".shape[1]);");
+            shortcutFwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + ".add(" + shortcut + ");");
+            if (active != null)
+            {
+                ctor.Open("if (" + active + ")").Append(shortcutCtor).Close();
+                fwd.Open("if (" + active + ")").Append(shortcutFwd).Close();
+            }
+            else
+            {
+                ctor.Append(shortcutCtor);
+                fwd.Append(shortcutFwd);
+            }
+            ctor.Line(ctx.ShapeVar + " = " + outShape + ";");
+        }
+
+        private void Branches(ImmutableArray<StatementSyntax> branches, string merge, bool split, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var inShape = _locals.Fresh("_branchInput");
+            var inTensor = _locals.Fresh("_branchInput");
+            var shapes = _locals.Fresh("_branchShapes");
+            var outputs = _locals.Fresh("_branchOutputs");
+            ctor.Line("var " + inShape + " = " + ctx.ShapeVar + ";");
+            ctor.Line("var " + shapes + " = new System.Collections.Generic.List<FeatureShape>();");
+            fwd.Line("var " + inTensor + " = " + ctx.TensorVar + ";");
+            fwd.Line("var " + outputs + " = new System.Collections.Generic.List<Tensor>();");
+            int n = branches.Length;
+            for (int i = 0; i < n; i++)
+            {
+                var index = Naming.Long(i);
+                ctor.Open("");
+                ctor.Line(ctx.ShapeVar + " = " + (split ? inShape + ".WithChannels(" + inShape + ".Channels / " + Naming.Long(n) + ")" : inShape) + ";");
+                fwd.Open("");
+                fwd.Line(ctx.TensorVar + " = " + (split ? "ArchOps.ChannelChunk(" + inTensor + ", " + index + ", " + Naming.Long(n) + ")" : inTensor) + ";");
+                Statement(branches[i], ctx.Nested(), ctor, fwd);
+                ctor.Line(shapes + ".Add(" + ctx.ShapeVar + ");");
+                fwd.Line(outputs + ".Add(" + ctx.TensorVar + ");");
+                ctor.Close();
+                fwd.Close();
+            }
+            switch (merge)
+            {
+                case "concat":
+                    ctor.Line(ctx.ShapeVar + " = FeatureShape.Concat(" + shapes + ");");
+                    fwd.Line(ctx.TensorVar + " = torch.cat(" + outputs + ", 1);");
+                    break;
+                default:
+                {
+                    bool mul = merge == "mul";
+                    ctor.Line(ctx.ShapeVar + " = " + shapes + "[0];");
+                    ctor.Line("for (int _k = 1; _k < " + shapes + ".Count; _k++) " + ctx.ShapeVar + " = FeatureShape.Broadcast(" + ctx.ShapeVar + ", " + shapes + "[_k], " + Naming.Bool(mul) + ");");
+                    fwd.Line(ctx.TensorVar + " = " + outputs + "[0];");
+                    fwd.Line("for (int _k = 1; _k < " + outputs + ".Count; _k++) " + ctx.TensorVar + " = " + ctx.TensorVar + (mul ? ".mul(" : ".add(") + outputs + "[_k]);");
+                    break;
+                }
+            }
+        }
+
+        private void Dense(DenseStmt d, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var loop = d.Loop;
+            if (!loop.Body.Statements.All(s => IsChain(s, ctx.Scope)))
+            {
+                NotSupported(d, "a dense layer that is more than a chain of layers and blocks");
+                return;
+            }
+            var listType = "System.Collections.Generic.List<System.Collections.Generic.List<" + ModuleType + ">>";
+            var layers = "this." + Field("_dense", listType, false);
+            ctor.Line(layers + " = new " + listType + "();");
+            var all = _locals.Fresh("_denseShape");
+            ctor.Line("var " + all + " = " + ctx.ShapeVar + ";");
+            var chain = _locals.Fresh("_chain");
+            var inner = ctx.Nested() with { Mode = Mode.Collect, CollectList = chain, Conditional = false };
+            LoopHeader(loop, ctx, inner, ctor);
+            ctor.Line("var " + chain + " = new System.Collections.Generic.List<" + ModuleType + ">();");
+            ctor.Line(ctx.ShapeVar + " = " + all + ";");
+            foreach (var s in loop.Body.Statements) Statement(s, inner, ctor, fwd);
+            ctor.Line(layers + ".Add(" + chain + ");");
+            ctor.Line(all + " = FeatureShape.Concat(new[] { " + all + ", " + ctx.ShapeVar + " });");
+            ctor.Close();
+            ctor.Line(ctx.ShapeVar + " = " + all + ";");
+
+            var features = _locals.Fresh("_features");
+            var layer = _locals.Fresh("_layer");
+            var y = _locals.Fresh("_y");
+            var m = _locals.Fresh("_module");
+            fwd.Line("var " + features + " = new System.Collections.Generic.List<Tensor> { " + ctx.TensorVar + " };");
+            fwd.Open("foreach (var " + layer + " in " + layers + ")");
+            fwd.Line("var " + y + " = torch.cat(" + features + ", 1);");
+            fwd.Line("foreach (var " + m + " in " + layer + ") " + y + " = " + m + ".call(" + y + ");");
+            fwd.Line(features + ".Add(" + y + ");");
+            fwd.Close();
+            fwd.Line(ctx.TensorVar + " = torch.cat(" + features + ", 1);");
+        }
+
+        // ------------------------------------------------------------ tensor expressions
+
+        /// <summary>Emits a tensor expression; returns the C# shape (constructor) and tensor (forward) expressions.</summary>
+        private (string Shape, string Tensor) Tensor(ExprSyntax e, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            switch (e)
+            {
+                case NameExpr n:
+                {
+                    var local = ctx.Scope.Lookup(n.Name);
+                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
+                    return (ctx.ShapeVar, ctx.TensorVar);
+                }
+                case PipeExpr p:
+                {
+                    var (s0, t0) = Tensor(p.Source, ctx, ctor, fwd);
+                    var sv = _locals.Fresh("_pipeShape");
+                    var tv = _locals.Fresh("_pipe");
+                    ctor.Line("var " + sv + " = " + s0 + ";");
+                    fwd.Line("var " + tv + " = " + t0 + ";");
+                    var inner = ctx with { ShapeVar = sv, TensorVar = tv };
+                    foreach (var stage in p.Stages) Statement(stage, inner, ctor, fwd);
+                    return (sv, tv);
+                }
+                case UnaryExpr u when u.Op == "-":
+                {
+                    var (s, t) = Tensor(u.Operand, ctx, ctor, fwd);
+                    return (s, t + ".neg()");
+                }
+                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                {
+                    bool lt = IsTensor(b.Left, ctx.Scope), rt = IsTensor(b.Right, ctx.Scope);
+                    string method = b.Op == "*" ? "mul" : b.Op == "+" ? "add" : "sub";
+                    if (lt && rt)
+                    {
+                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
+                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
+                        return ("FeatureShape.Broadcast(" + ls + ", " + rs + ", true)", lten + "." + method + "(" + rten + ")");
+                    }
+                    if (lt)
+                    {
+                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
+                        return (ls, lten + "." + method + "(" + Scalar(b.Right, ctx, ctor) + ")");
+                    }
+                    if (rt)
+                    {
+                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
+                        var scalar = Scalar(b.Left, ctx, ctor);
+                        return (rs, b.Op == "-" ? rten + ".neg().add(" + scalar + ")" : rten + "." + method + "(" + scalar + ")");
+                    }
+                    break;
+                }
+            }
+            NotSupported(e, "this tensor expression");
+            return (ctx.ShapeVar, ctx.TensorVar);
+        }
+
+        private bool IsTensor(ExprSyntax e, CsScope scope) => e switch
+        {
+            NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
+            PipeExpr _ => true,
+            UnaryExpr u => IsTensor(u.Operand, scope),
+            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
+            _ => false,
+        };
+
+        /// <summary>A scalar the forward needs: literals inline, anything else computed once in the constructor.</summary>
+        private string Scalar(ExprSyntax e, Ctx ctx, IndentedWriter ctor)
+        {
+            if (e is IntLiteral i) return Naming.Double(i.Value);
+            if (e is FloatLiteral f) return Naming.Double(f.Value);
+            var field = "this." + Field("_scalar", "double", false);
+            ctor.Line(field + " = " + _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ";");
+            return field;
+        }
+    }
+}
