@@ -12,9 +12,19 @@ namespace ArchDsl.Engine.Tests;
 /// <summary>Reading TorchSharp-format files and comparing tensors.</summary>
 internal static class TestSupport
 {
-    public static string PythonDir => Path.Combine(RepoPaths.Root, "tests", "Engine.Tests", "python");
+    /// <summary>The repository root: the nearest folder above the test binaries holding ArchDsl.sln.</summary>
+    public static string RepoRoot { get; } = FindRoot();
 
-    public static string WeightsTool(string script) => Path.Combine(RepoPaths.Root, "tools", "weights", script);
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ArchDsl.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ArchDsl.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string PythonDir => Path.Combine(RepoRoot, "tests", "Engine.Tests", "python");
+
+    public static string WeightsTool(string script) => Path.Combine(RepoRoot, "tools", "weights", script);
 
     /// <summary>Every entry of a weight file, in file order.</summary>
     public static Dictionary<string, Tensor> ReadWeightFile(string path)
