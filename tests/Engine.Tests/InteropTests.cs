@@ -83,6 +83,22 @@ public class InteropTests
     }
 
     [PythonFact]
+    public void Csharp_resnet18_weights_import_strictly_into_torchvision()
+    {
+        var weights = TempPath("csharp-resnet18.dat");
+        var torchFile = TempPath("csharp-resnet18.pt");
+        try {
+            using (var model = new ResNet18()) model.save(weights);
+            var result = Python.RunScript(WeightsTool("import.py"), weights, "--torchvision", "resnet18", "--out", torchFile);
+            Assert.Contains("loaded 122 tensors into resnet18", result.Stdout);
+            Assert.True(File.Exists(torchFile));
+        } finally {
+            File.Delete(weights);
+            File.Delete(torchFile);
+        }
+    }
+
+    [PythonFact]
     public void Default_initialisation_draws_what_pytorch_draws()
     {
         // Same seed, same libtorch generator and the same formulas give identical weights.
