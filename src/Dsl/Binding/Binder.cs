@@ -159,26 +159,6 @@ namespace ArchDsl.Binding
             public bool Used { get; set; }
         }
 
-        private sealed class Scope
-        {
-            private readonly Dictionary<string, Local> _locals = new Dictionary<string, Local>(StringComparer.Ordinal);
-            public Scope(Scope? parent) { Parent = parent; }
-            public Scope? Parent { get; }
-            public Local? Lookup(string name)
-            {
-                for (var s = this; s != null; s = s.Parent)
-                    if (s._locals.TryGetValue(name, out var l)) return l;
-                return null;
-            }
-            public Local? Declare(Local local)
-            {
-                var existing = Lookup(local.Name);
-                _locals[local.Name] = local;
-                return existing;
-            }
-            public IEnumerable<Local> Own => _locals.Values;
-        }
-
         /// <summary>Per-definition state while checking its body.</summary>
         private sealed class Context
         {
@@ -193,7 +173,7 @@ namespace ArchDsl.Binding
         private void CheckDefinition(DefinitionSymbol def)
         {
             var ctx = new Context(def, def.File);
-            var scope = new Scope(null);
+            var scope = new ScopeChain<Local>(null);
             foreach (var p in def.Parameters)
             {
                 if (p.Syntax.Default != null)
@@ -203,9 +183,9 @@ namespace ArchDsl.Binding
                         _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, p.Syntax.Default.Span,
                             "Default of '" + p.Name + "' is " + t + " but the parameter is " + p.Type);
                 }
-                scope.Declare(new Local(p.Name, LocalKind.Parameter, p.Type, p.Syntax.NameSpan));
+                scope.Declare(p.Name, new Local(p.Name, LocalKind.Parameter, p.Type, p.Syntax.NameSpan));
             }
-            var body = new Scope(scope);
+            var body = new ScopeChain<Local>(scope);
             var statements = def.Syntax.Body.Statements;
             for (int i = 0; i < statements.Length; i++)
             {
@@ -233,7 +213,7 @@ namespace ArchDsl.Binding
             }
         }
 
-        private void CheckInput(InputStmt input, Scope scope, Context ctx)
+        private void CheckInput(InputStmt input, ScopeChain<Local> scope, Context ctx)
         {
             if (input.Dimensions.Length != 3)
                 _diagnostics.Report(DiagnosticCatalogue.InputDeclaration, ctx.Path, input.Span,
@@ -242,7 +222,7 @@ namespace ArchDsl.Binding
         }
 
         // Container names: the static child names already used in the container being filled.
-        private void CheckStatement(StatementSyntax s, Scope scope, HashSet<string> container, Context ctx)
+        private void CheckStatement(StatementSyntax s, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
             _cancellation.ThrowIfCancellationRequested();
             switch (s)
@@ -279,24 +259,24 @@ namespace ArchDsl.Binding
                         CheckStatement(labeled.Statement, scope, container, ctx);
                     }
                     else
-                        CheckStatement(labeled.Statement, new Scope(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
+                        CheckStatement(labeled.Statement, new ScopeChain<Local>(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
                     return;
                 }
                 case ExprStmt es:
                     CheckApplicationOrTensor(es.Expression, scope, container, ctx);
                     return;
                 case GroupStmt g:
-                    CheckBody(g.Body, new Scope(scope), container, ctx);
+                    CheckBody(g.Body, new ScopeChain<Local>(scope), container, ctx);
                     return;
                 case IfStmt ifs:
                     Expect(ifs.Condition, ArchType.Bool, scope, ctx, "An 'if' condition");
-                    CheckBody(ifs.Then, new Scope(scope), container, ctx);
-                    if (ifs.Else != null) CheckStatement(ifs.Else, new Scope(scope), container, ctx);
+                    CheckBody(ifs.Then, new ScopeChain<Local>(scope), container, ctx);
+                    if (ifs.Else != null) CheckStatement(ifs.Else, new ScopeChain<Local>(scope), container, ctx);
                     return;
                 case RepeatStmt rep:
                 {
                     Expect(rep.Count, ArchType.Int, scope, ctx, "A repeat count");
-                    var inner = new Scope(scope);
+                    var inner = new ScopeChain<Local>(scope);
                     if (rep.Variable != null) Declare(inner, new Local(rep.Variable, LocalKind.Loop, ArchType.Int, rep.VariableSpan), ctx);
                     CheckBody(rep.Body, inner, container, ctx);
                     return;
@@ -321,23 +301,23 @@ namespace ArchDsl.Binding
                             element = ArchType.Error;
                         }
                     }
-                    var inner = new Scope(scope);
+                    var inner = new ScopeChain<Local>(scope);
                     Declare(inner, new Local(f.Variable, LocalKind.Loop, element, f.VariableSpan), ctx);
                     CheckBody(f.Body, inner, container, ctx);
                     return;
                 }
                 case ResidualStmt r:
                     if (r.Condition != null) Expect(r.Condition, ArchType.Bool, scope, ctx, "A residual condition");
-                    CheckBody(r.Body, new Scope(scope), container, ctx);
+                    CheckBody(r.Body, new ScopeChain<Local>(scope), container, ctx);
                     if (r.Shortcut != null)
                     {
                         if (r.Shortcut.Condition != null) Expect(r.Shortcut.Condition, ArchType.Bool, scope, ctx, "A shortcut condition");
                         if (r.Shortcut.Name != null)
                         {
                             CheckName(r.Shortcut.Name, scope, container, ctx);
-                            if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new Scope(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
+                            if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new ScopeChain<Local>(scope), new HashSet<string>(StringComparer.Ordinal), ctx);
                         }
-                        else if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new Scope(scope), container, ctx);
+                        else if (r.Shortcut.Body != null) CheckBody(r.Shortcut.Body, new ScopeChain<Local>(scope), container, ctx);
                     }
                     return;
                 case MergeStmt m:
@@ -355,7 +335,7 @@ namespace ArchDsl.Binding
             }
         }
 
-        private void CheckBranches(BodySyntax branches, Scope scope, HashSet<string> container, Context ctx, string what)
+        private void CheckBranches(BodySyntax branches, ScopeChain<Local> scope, HashSet<string> container, Context ctx, string what)
         {
             int count = branches.Statements.Count(b => !(b is ErrorStmt));
             if (count == 0)
@@ -364,26 +344,26 @@ namespace ArchDsl.Binding
             {
                 if (b is LetStmt || b is AssignStmt)
                     _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, b.Span, "Each statement in '" + what + "' is a branch; put bindings before it or inside a { } branch");
-                CheckStatement(b, new Scope(scope), container, ctx);
+                CheckStatement(b, new ScopeChain<Local>(scope), container, ctx);
             }
         }
 
-        private void CheckBody(BodySyntax body, Scope scope, HashSet<string> container, Context ctx)
+        private void CheckBody(BodySyntax body, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
             foreach (var s in body.Statements) CheckStatement(s, scope, container, ctx);
         }
 
-        private void Declare(Scope scope, Local local, Context ctx)
+        private void Declare(ScopeChain<Local> scope, Local local, Context ctx)
         {
             var previous = scope.Lookup(local.Name);
             if (previous != null && previous.Kind == LocalKind.Parameter && local.Kind != LocalKind.Parameter)
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a parameter");
             if (Builtins.Values.Contains(local.Name) || local.Name == Builtins.Input)
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a builtin value");
-            scope.Declare(local);
+            scope.Declare(local.Name, local);
         }
 
-        private void CheckName(NameSpec name, Scope scope, HashSet<string> container, Context ctx)
+        private void CheckName(NameSpec name, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
             foreach (var part in name.Parts)
             {
@@ -397,13 +377,13 @@ namespace ArchDsl.Binding
         }
 
         /// <summary>Whether a statement applies a single module (which a label then names).</summary>
-        private bool IsApplication(StatementSyntax s, Scope scope)
+        private bool IsApplication(StatementSyntax s, ScopeChain<Local> scope)
         {
             if (!(s is ExprStmt es)) return false;
             return ApplicationCallee(es.Expression, scope) != CalleeKind.None || es.Expression is SharedRefExpr;
         }
 
-        private CalleeKind ApplicationCallee(ExprSyntax e, Scope scope)
+        private CalleeKind ApplicationCallee(ExprSyntax e, ScopeChain<Local> scope)
         {
             string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
             if (name == null) return CalleeKind.None;
@@ -415,7 +395,7 @@ namespace ArchDsl.Binding
             return CalleeKind.None;
         }
 
-        private void CheckApplicationOrTensor(ExprSyntax e, Scope scope, HashSet<string> container, Context ctx)
+        private void CheckApplicationOrTensor(ExprSyntax e, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
             if (e is SharedRefExpr) return;
             var kind = ApplicationCallee(e, scope);
@@ -527,7 +507,7 @@ namespace ArchDsl.Binding
             return matched;
         }
 
-        private void CheckPrimitiveArguments(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, TextSpan span, Scope scope, Context ctx)
+        private void CheckPrimitiveArguments(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, TextSpan span, ScopeChain<Local> scope, Context ctx)
         {
             var matched = MatchArguments(layer.Name, layer.Parameters.Select(p => p.Name).ToList(), layer.Parameters.Select(p => p.Required).ToList(), args, span, ctx);
             foreach (var a in args)
@@ -545,7 +525,7 @@ namespace ArchDsl.Binding
             }
         }
 
-        private void CheckDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, TextSpan span, Scope scope, Context ctx)
+        private void CheckDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, TextSpan span, ScopeChain<Local> scope, Context ctx)
         {
             var matched = MatchArguments(def.Name, def.Parameters.Select(p => p.Name).ToList(), def.Parameters.Select(p => p.Syntax.Default == null).ToList(), args, span, ctx);
             foreach (var a in args)
@@ -568,7 +548,7 @@ namespace ArchDsl.Binding
             if (!_definitions.TryGetValue(decl.Target, out var target))
             {
                 _diagnostics.Report(DiagnosticCatalogue.UnknownCallee, file.Path, decl.TargetSpan, decl.Target);
-                foreach (var a in decl.Arguments) Infer(a.Value, new Scope(null), ctx);
+                foreach (var a in decl.Arguments) Infer(a.Value, new ScopeChain<Local>(null), ctx);
                 return new VariantSymbol(decl.Name, null, decl, file);
             }
             if (!target.IsNetwork)
@@ -576,7 +556,7 @@ namespace ArchDsl.Binding
                 _diagnostics.Report(DiagnosticCatalogue.NotANetwork, file.Path, decl.TargetSpan, decl.Name, decl.Target, "a block");
                 return new VariantSymbol(decl.Name, null, decl, file);
             }
-            CheckDefinitionArguments(target, decl.Arguments, decl.TargetSpan, new Scope(null), ctx);
+            CheckDefinitionArguments(target, decl.Arguments, decl.TargetSpan, new ScopeChain<Local>(null), ctx);
             return new VariantSymbol(decl.Name, target, decl, file);
         }
 
@@ -611,21 +591,21 @@ namespace ArchDsl.Binding
 
         // ------------------------------------------------------------ expressions
 
-        private void Expect(ExprSyntax e, ArchType expected, Scope scope, Context ctx, string what)
+        private void Expect(ExprSyntax e, ArchType expected, ScopeChain<Local> scope, Context ctx, string what)
         {
             var t = Infer(e, scope, ctx);
             if (!expected.Accepts(t))
                 _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, e.Span, what + " must be " + expected + ", not " + t);
         }
 
-        private ArchType Infer(ExprSyntax e, Scope scope, Context ctx, HashSet<string>? container = null)
+        private ArchType Infer(ExprSyntax e, ScopeChain<Local> scope, Context ctx, HashSet<string>? container = null)
         {
             var t = InferCore(e, scope, ctx, container);
             _types[e] = t;
             return t;
         }
 
-        private ArchType InferCore(ExprSyntax e, Scope scope, Context ctx, HashSet<string>? container)
+        private ArchType InferCore(ExprSyntax e, ScopeChain<Local> scope, Context ctx, HashSet<string>? container)
         {
             switch (e)
             {
@@ -726,7 +706,7 @@ namespace ArchDsl.Binding
             return ArchType.Error;
         }
 
-        private ArchType InferBinary(BinaryExpr b, Scope scope, Context ctx, HashSet<string>? container)
+        private ArchType InferBinary(BinaryExpr b, ScopeChain<Local> scope, Context ctx, HashSet<string>? container)
         {
             var l = Infer(b.Left, scope, ctx, container);
             var r = Infer(b.Right, scope, ctx, container);
@@ -760,7 +740,7 @@ namespace ArchDsl.Binding
             return l.Kind == TypeKind.Int && r.Kind == TypeKind.Int ? ArchType.Int : ArchType.Float;
         }
 
-        private ArchType InferCall(CallExpr call, Scope scope, Context ctx)
+        private ArchType InferCall(CallExpr call, ScopeChain<Local> scope, Context ctx)
         {
             var argTypes = call.Arguments.Select(a => Infer(a.Value, scope, ctx)).ToList();
             if (!Builtins.Functions.TryGetValue(call.Callee, out var arity))

@@ -91,18 +91,13 @@ namespace ArchDsl.Elaboration
 
         // ------------------------------------------------------------ environment
 
+        /// <summary>Construction-time values in scope.</summary>
         private sealed class Env
         {
-            private readonly Dictionary<string, Value> _values = new Dictionary<string, Value>(StringComparer.Ordinal);
-            public Env(Env? parent) { Parent = parent; }
-            public Env? Parent { get; }
-            public Value? Lookup(string name)
-            {
-                for (var e = this; e != null; e = e.Parent)
-                    if (e._values.TryGetValue(name, out var v)) return v;
-                return null;
-            }
-            public void Define(string name, Value value) => _values[name] = value;
+            private readonly ScopeChain<Value> _values;
+            public Env(Env? parent) { _values = new ScopeChain<Value>(parent?._values); }
+            public Value? Lookup(string name) => _values.Lookup(name);
+            public void Define(string name, Value value) => _values.Declare(name, value);
         }
 
         /// <summary>A container being filled: children are named <c>Prefix + name</c>, unnamed ones by their index.</summary>

@@ -10,30 +10,17 @@ namespace ArchDsl.Generator.Emit
     /// C# locals holding its shape (constructor) and its value (forward).</summary>
     internal sealed record CsLocal(string ArchName, string CsName, ArchType Type, string? ShapeVar = null, string? TensorVar = null);
 
+    /// <summary>The .arch names visible at a point of the generated code.</summary>
     internal sealed class CsScope
     {
-        private readonly Dictionary<string, CsLocal> _locals = new Dictionary<string, CsLocal>(StringComparer.Ordinal);
-        public CsScope(CsScope? parent) { Parent = parent; }
-        public CsScope? Parent { get; }
+        private readonly ScopeChain<CsLocal> _locals;
+        public CsScope(CsScope? parent) { _locals = new ScopeChain<CsLocal>(parent?._locals); }
+        public CsLocal? Lookup(string name) => _locals.Lookup(name);
+        public void Add(CsLocal local) => _locals.Declare(local.ArchName, local);
 
-        public CsLocal? Lookup(string name)
-        {
-            for (var s = this; s != null; s = s.Parent)
-                if (s._locals.TryGetValue(name, out var l)) return l;
-            return null;
-        }
-
-        public void Add(CsLocal local) => _locals[local.ArchName] = local;
-
-        /// <summary>Every visible scalar, innermost last, one per name.</summary>
-        public List<CsLocal> Visible()
-        {
-            var chain = new List<CsScope>();
-            for (var s = this; s != null; s = s.Parent) chain.Insert(0, s);
-            var result = new Dictionary<string, CsLocal>(StringComparer.Ordinal);
-            foreach (var s in chain) foreach (var l in s._locals.Values) result[l.ArchName] = l;
-            return result.Values.Where(l => l.Type.Kind != TypeKind.Tensor).OrderBy(l => l.ArchName, StringComparer.Ordinal).ToList();
-        }
+        /// <summary>Every visible scalar, ordered by name.</summary>
+        public List<CsLocal> Visible() =>
+            _locals.Visible().Values.Where(l => l.Type.Kind != TypeKind.Tensor).OrderBy(l => l.ArchName, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Unique C# names within one member.</summary>
