@@ -165,6 +165,8 @@ namespace ArchDsl.Binding
             public Context(DefinitionSymbol? definition, ParsedFile file) { Definition = definition; File = file; }
             public DefinitionSymbol? Definition { get; }
             public ParsedFile File { get; }
+            /// <summary>Static labels declared so far in the definition (what '@name' may refer to).</summary>
+            public HashSet<string> Labels { get; } = new HashSet<string>(StringComparer.Ordinal);
             public string Path => File.Path;
         }
 
@@ -186,6 +188,7 @@ namespace ArchDsl.Binding
                 scope.Declare(p.Name, new Local(p.Name, LocalKind.Parameter, p.Type, p.Syntax.NameSpan));
             }
             var body = new ScopeChain<Local>(scope);
+            var topLevel = new HashSet<string>(StringComparer.Ordinal);
             var statements = def.Syntax.Body.Statements;
             for (int i = 0; i < statements.Length; i++)
             {
@@ -199,7 +202,7 @@ namespace ArchDsl.Binding
                     CheckInput(input, body, ctx);
                     continue;
                 }
-                CheckStatement(s, body, new HashSet<string>(StringComparer.Ordinal), ctx);
+                CheckStatement(s, body, topLevel, ctx);
             }
             // A second pass is not needed: names are declared before use.
             if (def.IsNetwork && !statements.OfType<InputStmt>().Any())
@@ -372,6 +375,7 @@ namespace ArchDsl.Binding
                 if (!(t.Kind == TypeKind.Int || t.Kind == TypeKind.String || t.IsError))
                     _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, part.Expression.Span, "A name part must be an int or a string, not " + t);
             }
+            if (name.IsStatic) ctx.Labels.Add(name.StaticText!);
             if (name.IsStatic && !container.Add(name.StaticText!))
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, name.Span, name.StaticText!, "in this container");
         }
@@ -397,7 +401,13 @@ namespace ArchDsl.Binding
 
         private void CheckApplicationOrTensor(ExprSyntax e, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
-            if (e is SharedRefExpr) return;
+            if (e is SharedRefExpr shared)
+            {
+                if (!ctx.Labels.Contains(shared.Name))
+                    _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, shared.Span,
+                        "'@" + shared.Name + "' must name a layer declared earlier in this definition as '" + shared.Name + ": …'");
+                return;
+            }
             var kind = ApplicationCallee(e, scope);
             var call = e as CallExpr;
             string? name = call != null ? call.Callee : (e as NameExpr)?.Name;

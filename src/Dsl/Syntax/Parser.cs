@@ -24,6 +24,18 @@ namespace ArchDsl.Syntax
             return r.WasSuccessful ? r.Value : null;
         }
 
+        private sealed class Option<T> : IOption<T>
+        {
+            private readonly T _value;
+            private Option(bool defined, T value) { IsDefined = defined; _value = value; }
+            public static readonly Option<T> None = new Option<T>(false, default!);
+            public static Option<T> Some(T value) => new Option<T>(true, value);
+            public bool IsEmpty => !IsDefined;
+            public bool IsDefined { get; }
+            public T GetOrDefault() => _value;
+            public T Get() => IsDefined ? _value : throw new InvalidOperationException("No value");
+        }
+
         private static T Run<T>(Parser<T> parser, string text)
         {
             var result = parser(new Input(text ?? ""));
@@ -58,11 +70,21 @@ namespace ArchDsl.Syntax
             }
         };
 
-        private static Parser<ImmutableArray<T>> CommaList<T>(Parser<T> item) =>
-            (from first in item
-             from rest in Continued(Sym(","), item)
-             select ImmutableArray.CreateRange(new[] { first }.Concat(rest)))
-            .Or(Parse.Return(ImmutableArray<T>.Empty));
+        /// <summary>Items separated by commas, possibly none. A list that has started must finish: an error after
+        /// its first item (or inside it) is the result, not an empty list.</summary>
+        private static Parser<ImmutableArray<T>> CommaList<T>(Parser<T> item) => input =>
+        {
+            int start = Ws(input).Remainder.Position;
+            var first = item(input);
+            if (!first.WasSuccessful)
+            {
+                if (first.Remainder.Position > start) return Result.Failure<ImmutableArray<T>>(first.Remainder, first.Message, first.Expectations);
+                return Result.Success(ImmutableArray<T>.Empty, input);
+            }
+            var rest = Continued(Sym(","), item)(first.Remainder);
+            if (!rest.WasSuccessful) return Result.Failure<ImmutableArray<T>>(rest.Remainder, rest.Message, rest.Expectations);
+            return Result.Success(ImmutableArray.CreateRange(new[] { first.Value }.Concat(rest.Value)), rest.Remainder);
+        };
 
         private static readonly Parser<ArgumentSyntax> Argument =
             from start in Start
@@ -111,9 +133,21 @@ namespace ArchDsl.Syntax
             from end in Pos
             select (ExprSyntax)new SharedRefExpr(id, S(start, end));
 
+        /// <summary>An argument list when '(' follows on the same line; once '(' is there, its errors are the result
+        /// (so <c>conv(8, 3,, 1)</c> reports the missing argument, not a stray parenthesis).</summary>
+        private static readonly Parser<IOption<(ImmutableArray<ArgumentSyntax> Args, int End)>> CallArguments = input =>
+        {
+            var i = input;
+            while (!i.AtEnd && (i.Current == ' ' || i.Current == '\t')) i = i.Advance();
+            if (i.AtEnd || i.Current != '(') return Result.Success(Option<(ImmutableArray<ArgumentSyntax>, int)>.None, input);
+            var r = ArgumentList(input);
+            if (!r.WasSuccessful) return Result.Failure<IOption<(ImmutableArray<ArgumentSyntax>, int)>>(r.Remainder, r.Message, r.Expectations);
+            return Result.Success(Option<(ImmutableArray<ArgumentSyntax>, int)>.Some(r.Value), r.Remainder);
+        };
+
         private static readonly Parser<ExprSyntax> CallOrName =
             from id in Ident
-            from args in ArgumentList.Optional()
+            from args in CallArguments
             select args.IsDefined
                 ? (ExprSyntax)new CallExpr(id.Name, S(id.Start, id.End), args.Get().Args, S(id.Start, args.Get().End))
                 : new NameExpr(id.Name, S(id.Start, id.End));
