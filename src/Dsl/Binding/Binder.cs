@@ -255,7 +255,13 @@ namespace ArchDsl.Binding
                 case LabeledStmt labeled:
                 {
                     CheckName(labeled.Name, scope, container, ctx);
-                    if (IsApplication(labeled.Statement, scope) || labeled.Statement is AuxStmt)
+                    if (labeled.Statement is AuxStmt aux)
+                    {
+                        // 'name: aux S' names S as 'name: S' would.
+                        CheckStatement(new LabeledStmt(labeled.Name, aux.Body, labeled.Span), scope, new HashSet<string>(StringComparer.Ordinal), ctx);
+                        return;
+                    }
+                    if (IsApplication(labeled.Statement, scope))
                     {
                         if (labeled.Statement is ExprStmt es && es.Expression is SharedRefExpr)
                             _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, labeled.Name.Span, "A shared module keeps its first name; remove the label before '@'");

@@ -298,8 +298,10 @@ namespace ArchDsl.Syntax
             (from start in Start
              from k in Kw("shortcut")
              from z in Kw("zeropad")
+             from cond in Kw("when").Then(_ => Expr).Optional()
+             from body in BodyRef.Optional()
              from end in Pos
-             select new ShortcutSyntax(ShortcutKind.ZeroPad, null, null, null, S(start, end)))
+             select new ShortcutSyntax(ShortcutKind.ZeroPad, null, cond.GetOrDefault(), body.GetOrDefault(), S(start, end)))
             .Or(from start in Start
                 from k in Kw("shortcut")
                 from name in NameSpecP.Optional()

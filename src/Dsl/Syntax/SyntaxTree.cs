@@ -87,7 +87,8 @@ namespace ArchDsl.Syntax
 
     public enum ShortcutKind { Identity, Projection, ZeroPad }
 
-    /// <summary><c>shortcut [name] [when cond] { … }</c> or <c>shortcut zeropad</c>.</summary>
+    /// <summary><c>shortcut [name] [when cond] { … }</c> (projection when cond holds, identity otherwise) or
+    /// <c>shortcut zeropad [when cond] [{ … }]</c> (the optional body, e.g. a pooling, then zero channels appended).</summary>
     public sealed record ShortcutSyntax(ShortcutKind Kind, NameSpec? Name, ExprSyntax? Condition, BodySyntax? Body, TextSpan Span) : SyntaxNode(Span);
 
     /// <summary><c>residual [when cond] { body } [shortcut …]</c>: output = body(x) + shortcut(x).</summary>
