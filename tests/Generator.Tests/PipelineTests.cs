@@ -55,10 +55,11 @@ namespace ArchDsl.Generator.Tests
                 new GeneratedSource("ResNet50.g.cs", "b"),
                 new GeneratedSource("Block<T>/x.cs", "c"),
                 new GeneratedSource("nets.res-net_v2.Already.cs", "d"),
+                new GeneratedSource("res-net_v2.Stem.g.cs", "e"),
             });
 
             Assert.Equal(
-                new[] { "nets.res-net_v2.ResNet50.g.cs", "nets.res-net_v2.ResNet50.g_2.cs", "nets.res-net_v2.Block_T__x.cs", "nets.res-net_v2.Already.cs" },
+                new[] { "nets.res-net_v2.ResNet50.g.cs", "nets.res-net_v2.ResNet50.g_2.cs", "nets.res-net_v2.Block_T__x.cs", "nets.res-net_v2.Already.cs", "nets.res-net_v2.Stem.g.cs" },
                 named.Select(s => s.HintName));
         }
 

@@ -44,6 +44,7 @@ namespace ArchDsl.Generator.Pipeline
         public static EquatableArray<GeneratedSource> NameSources(string displayPath, IEnumerable<GeneratedSource> sources)
         {
             var prefix = HintPrefix(displayPath);
+            var stem = Sanitize(ArchPaths.StemOf(displayPath));
             var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var named = new List<GeneratedSource>();
             foreach (var source in sources)
@@ -51,6 +52,8 @@ namespace ArchDsl.Generator.Pipeline
                 if (source is null) continue;
                 var hint = Sanitize(source.HintName ?? string.Empty);
                 if (hint.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)) hint = hint.Substring(0, hint.Length - 3);
+                // An emitter that already names the file ("resnet.ResNet50.g") is not told twice.
+                if (hint.StartsWith(stem + ".", StringComparison.Ordinal)) hint = hint.Substring(stem.Length + 1);
                 if (!hint.StartsWith(prefix + ".", StringComparison.Ordinal)) hint = hint.Length == 0 ? prefix : prefix + "." + hint;
                 var unique = hint;
                 for (var n = 2; !used.Add(unique); n++) unique = hint + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);

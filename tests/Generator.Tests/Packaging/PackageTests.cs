@@ -51,7 +51,7 @@ namespace ArchDsl.Generator.Tests.Packaging
             // the packed generator loads and checks the file.
             var program = EmitterProbe.IsImplemented && network != null
                 ? "using static TorchSharp.torch;\n" +
-                  "var model = new My.Nets." + network.Name + "(); model.Summary();\n" +
+                  "var model = new My.Nets." + network.Name + "(); System.Console.WriteLine(My.Nets." + network.Name + ".Summary());\n" +
                   "System.Console.WriteLine(\"output \" + string.Join(\"x\", model.call(randn(1, " + string.Join(", ", network.Input) + ")).shape));\n"
                 : "System.Console.WriteLine(\"built\");\n";
             var app = feed.CreateConsumer("app", new Dictionary<string, string> { ["resnet.arch"] = resnet }, program,
@@ -65,8 +65,10 @@ namespace ArchDsl.Generator.Tests.Packaging
             Assert.True(run.ExitCode == 0, run.Output);
             if (EmitterProbe.IsImplemented && network != null)
             {
-                Assert.Contains(network.Name, run.Output);
                 Assert.Contains("output 1x" + string.Join("x", network.Output), run.Output);
+                Assert.True(run.Output.Contains(network.Params.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)) ||
+                            run.Output.Contains(network.Params.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    "the summary should show " + network.Params + " parameters:\n" + run.Output);
             }
             else
             {
@@ -96,6 +98,21 @@ namespace ArchDsl.Generator.Tests.Packaging
             var build = feed.DotNet(app, "build", "-c", "Release");
 
             Assert.True(build.ExitCode == 0, build.Output);
+        }
+
+        [Fact]
+        public void InSolutionConsumer_UsesTheSamePropsAndReportsArchErrors()
+        {
+            var app = feed.CreateConsumer("insolution", new Dictionary<string, string> { ["nets/broken.arch"] = BrokenArch },
+                "System.Console.WriteLine(\"unreachable\");\n", references: "",
+                imports: "<Import Project=\"" + Path.Combine(RepoPaths.Root, "build", "ArchDsl.InSolution.targets") + "\" />");
+
+            // The generator's project graph restores from the machine's usual sources and package cache.
+            var build = Packaging.DotNet.Run(app, null, "build", "-c", "Release", "--artifacts-path", Path.Combine(app, "artifacts"));
+
+            Assert.NotEqual(0, build.ExitCode);
+            Assert.Matches(new Regex(@"nets[/\\]broken\.arch\(\d+,\d+\): error ARCH\d{4}: "), build.Output);
+            Assert.DoesNotMatch(new Regex(@"\b(CS8784|CS8785|ARCH9999)\b"), build.Output);
         }
 
         private string[] Entries(string id)
@@ -139,9 +156,14 @@ namespace ArchDsl.Generator.Tests.Packaging
         public string Package(string id) => Path.Combine(Feed, id + "." + Version + ".nupkg");
 
         /// <summary>A new project folder with the given .arch files and Program.cs, referencing both packages by version
-        /// from the feed only, with its own package cache.</summary>
-        public string CreateConsumer(string name, IDictionary<string, string> archFiles, string program, string extraProperties = "")
+        /// from the feed only (with its own package cache, see <see cref="DotNet"/>), or with other references and imports.</summary>
+        public string CreateConsumer(
+            string name, IDictionary<string, string> archFiles, string program, string extraProperties = "",
+            string? references = null, string imports = "")
         {
+            references ??=
+                "    <PackageReference Include=\"ArchDsl.Generator\" Version=\"" + Version + "\" />\n" +
+                "    <PackageReference Include=\"ArchDsl.Runtime\" Version=\"" + Version + "\" />\n";
             var folder = Path.Combine(root, name);
             Directory.CreateDirectory(folder);
             File.WriteAllText(Path.Combine(folder, name + ".csproj"),
@@ -153,12 +175,10 @@ namespace ArchDsl.Generator.Tests.Packaging
                 "    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>\n" +
                 "    " + extraProperties + "\n" +
                 "  </PropertyGroup>\n" +
-                "  <ItemGroup>\n" +
-                "    <PackageReference Include=\"ArchDsl.Generator\" Version=\"" + Version + "\" />\n" +
-                "    <PackageReference Include=\"ArchDsl.Runtime\" Version=\"" + Version + "\" />\n" +
-                "  </ItemGroup>\n" +
+                "  <ItemGroup>\n" + references + "  </ItemGroup>\n" +
+                "  " + imports + "\n" +
                 "</Project>\n");
-            File.WriteAllText(Path.Combine(folder, "nuget.config"),
+            if (references.Length > 0) File.WriteAllText(Path.Combine(folder, "nuget.config"),
                 "<configuration>\n  <packageSources>\n    <clear />\n    <add key=\"local\" value=\"" + Feed + "\" />\n" +
                 "  </packageSources>\n</configuration>\n");
             File.WriteAllText(Path.Combine(folder, "Program.cs"), program);
