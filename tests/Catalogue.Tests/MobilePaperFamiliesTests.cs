@@ -311,3 +311,74 @@ public class PeleeNetTests
     [Fact]
     public void Runs_forward_and_backward_at_224() => PaperCosts.RunsForwardAndBackward("PeleeNet224");
 }
+
+/// <summary>CondenseNet-74 (Huang et al. 2018): condensed and training structures, against Table 5's figures.</summary>
+public class CondenseNetTests
+{
+    // Derived in docs/catalogue/condensenet.md: (variant, params, MACs) of the structure as written.
+    [Theory]
+    [InlineData("CondenseNet74_C4_G4", 5_805_944, 517_672_576)]
+    [InlineData("CondenseNet74_C8_G8", 3_967_416, 262_577_792)]
+    [InlineData("CondenseNet74_C4_G4_Train", 11_922_680, 1_267_904_128)]
+    [InlineData("CondenseNet74_C8_G8_Train", 11_103_608, 1_137_847_936)]
+    public void Params_and_macs_equal_the_derivation(string name, long parameters, long macs)
+    {
+        var net = CatalogueVariants.Get(name);
+        Assert.Equal(parameters, net.Params);
+        Assert.Equal(macs, net.Macs);
+    }
+
+    // Condensing prunes the classifier to half of the 2,064 pooled features (an index gather the .arch leaves
+    // out), so the paper's model has a 1,032 -> 1,000 classifier instead of 2,064 -> 1,000.
+    const long FullClassifier = 2064L * 1000 + 1000, PrunedClassifier = 1032L * 1000 + 1000;
+
+    // The paper's FLOPs come from the authors' counter: conv multiply-adds, plus one operation per ReLU output
+    // element, per pooling-window element, and the (pruned) classifier's weights and biases.
+    [Theory]
+    [InlineData("CondenseNet74_C4_G4", 4.8, 529)]
+    [InlineData("CondenseNet74_C8_G8", 2.9, 274)]
+    public void Condensed_network_rounds_to_the_papers_figures(string name, double millionParams, double millionFlops)
+    {
+        var net = CatalogueVariants.Get(name);
+        Assert.Equal(FullClassifier, PaperCosts.Params(net, "linear"));
+        PaperCosts.AgreesWithin(millionParams, net.Params - FullClassifier + PrunedClassifier, 1e6, 1, name + " params");
+        long pooling = 4 * PaperCosts.OutputElements(net, "avgpool") + 2064L * 7 * 7;
+        long flops = PaperCosts.Macs(net, "conv") + PaperCosts.OutputElements(net, "relu") + pooling + PrunedClassifier;
+        PaperCosts.AgreesWithin(millionFlops, flops, 1e6, 0, name + " FLOPs (authors' counter)");
+    }
+
+    [Theory]
+    [InlineData("CondenseNet74_C4_G4", 4, 4)]
+    [InlineData("CondenseNet74_C8_G8", 8, 8)]
+    [InlineData("CondenseNet74_C4_G4_Train", 1, 4)]
+    [InlineData("CondenseNet74_C8_G8_Train", 1, 8)]
+    public void Structure_is_condensenet_74(string name, long groups1x1, long groups3x3)
+    {
+        var net = CatalogueVariants.Get(name);
+        var convs = PaperCosts.Convs(net);
+        Assert.Equal((3, 2, 3L, 16L, 112L), (convs[0].Kernel, convs[0].Stride, convs[0].In, convs[0].Out, convs[0].Side));
+        var layers = new[] { 4, 6, 8, 10, 8 };
+        var growth = new long[] { 8, 16, 32, 64, 128 };
+        var sides = new long[] { 112, 56, 28, 14, 7 };
+        long channels = 16;
+        for (int b = 0; b < 5; b++)
+        {
+            var block = convs.Where(c => c.Path.StartsWith("features.denseblock_" + (b + 1) + ".", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2 * layers[b], block.Count);
+            for (int l = 0; l < layers[b]; l++)
+            {
+                var (c1, c3) = (block[2 * l], block[2 * l + 1]);
+                Assert.Equal((1, channels, 4 * growth[b], groups1x1, sides[b]), (c1.Kernel, c1.In, c1.Out, c1.Groups, c1.Side));
+                Assert.Equal((3, 4 * growth[b], growth[b], groups3x3, sides[b]), (c3.Kernel, c3.In, c3.Out, c3.Groups, c3.Side));
+                channels += growth[b];
+            }
+        }
+        Assert.Equal(2064, channels);
+        Assert.Equal(4, net.Layers.Count(l => l.Operation == "avgpool 2x2/2"));
+        Assert.Equal(groups1x1 == 1 ? 0 : 36, net.Layers.Count(l => l.Operation == "shuffle " + groups1x1));
+        Assert.Contains(net.Layers, l => l.Operation == "linear 2064->1000");
+    }
+
+    [Fact]
+    public void Runs_forward_and_backward_at_224() => PaperCosts.RunsForwardAndBackward("CondenseNet74_C4_G4");
+}
