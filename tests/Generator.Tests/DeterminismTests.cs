@@ -8,13 +8,16 @@ namespace ArchDsl.Generator.Tests
     /// <summary>Generated code and tables are byte-identical across runs and whatever the current culture.</summary>
     public sealed class DeterminismTests
     {
+        /// <summary>One run in the invariant culture, which every other run is compared with.</summary>
+        private static readonly Lazy<string> Baseline =
+            new Lazy<string>(() => InCulture(CultureInfo.InvariantCulture, () => Render(CatalogueBuild.Run())));
+
         [Fact]
         public void TwoRuns_ProduceIdenticalBytes()
         {
-            var first = Render(CatalogueBuild.Run());
-            var second = Render(CatalogueBuild.Run());
+            var second = InCulture(CultureInfo.InvariantCulture, () => Render(CatalogueBuild.Run()));
 
-            Assert.Equal(first, second);
+            Assert.Equal(Baseline.Value, second);
         }
 
         [Theory]
@@ -24,11 +27,9 @@ namespace ArchDsl.Generator.Tests
         [InlineData("ar-SA")] // another calendar and list separator
         public void OutputDoesNotDependOnTheCurrentCulture(string cultureName)
         {
-            var invariant = InCulture(CultureInfo.InvariantCulture, () => Render(CatalogueBuild.Run()));
-
             var other = InCulture(new CultureInfo(cultureName), () => Render(CatalogueBuild.Run()));
 
-            Assert.Equal(invariant, other);
+            Assert.Equal(Baseline.Value, other);
         }
 
         private static string Render(CatalogueBuild build) =>
