@@ -34,7 +34,7 @@ public static class CatalogueTour
         // A network whose defaults equal one of its variants (ResNet is ResNet50) is shown once, as the variant.
         return found
             .Where(n => !found.Any(v => v.Type.BaseType == n.Type && SameNetwork(v.Metadata, n.Metadata)))
-            .OrderBy(n => n.Metadata.SourceFile, StringComparer.Ordinal)
+            .OrderBy(n => System.IO.Path.GetFileName(n.Metadata.SourceFile), StringComparer.Ordinal)
             .ThenBy(n => n.Metadata.Params)
             .ThenBy(n => n.Name, StringComparer.Ordinal)
             .ToList();
@@ -54,7 +54,7 @@ public static class CatalogueTour
         {
             var m = n.Metadata;
             table.AddRow(
-                Markup.Escape(n.Name), Markup.Escape(m.SourceFile),
+                Markup.Escape(n.Name), Markup.Escape(System.IO.Path.GetFileName(m.SourceFile)),
                 Markup.Escape(Output.Shape(m.InputShape)), Markup.Escape(Output.Shape(m.OutputShape)),
                 Output.Count(m.Params), Output.Scaled(m.Macs),
                 Markup.Escape(m.Reference ?? "-"));

@@ -130,7 +130,7 @@ public static class CifarTraining
 
         var ok = after == 0f;
         AnsiConsole.MarkupLine($"Saved {Markup.Escape(path)} ({Output.Count(new FileInfo(path).Length)} bytes). A fresh CifarNet differs by up to {before.ToString("0.000", CultureInfo.InvariantCulture)}; "
-            + $"after loading, by {after.ToString("0.###E+0", CultureInfo.InvariantCulture)} "
+            + $"after loading, by {(after == 0f ? "0" : after.ToString("0.###E+0", CultureInfo.InvariantCulture))} "
             + (ok ? "[green](identical outputs)[/]" : "[red](outputs differ)[/]"));
         return ok;
     }
