@@ -44,6 +44,18 @@ namespace ArchDsl.Runtime
             return torch.cat(new[] { x, torch.zeros(shape, x.dtype, x.device) }, 1);
         }
 
+        /// <summary>Sets a layer's bias to <paramref name="value"/> (a conv or linear with <c>bias_init</c>).</summary>
+        public static T InitBias<T>(T layer, double value) where T : nn.Module
+        {
+            foreach (var (name, p) in layer.named_parameters(recurse: false))
+            {
+                if (name != "bias") continue;
+                using (torch.no_grad()) p.fill_(value);
+                return layer;
+            }
+            throw new ArgumentException("The layer has no bias to initialise");
+        }
+
         /// <summary>Chunk <paramref name="index"/> of <paramref name="count"/> equal channel chunks.</summary>
         public static Tensor ChannelChunk(Tensor x, long index, long count)
         {

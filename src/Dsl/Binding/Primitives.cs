@@ -42,11 +42,15 @@ namespace ArchDsl.Binding
         private static PrimitiveLayer L(string name, LayerKind kind, string description, params PrimitiveParameter[] ps) =>
             new PrimitiveLayer(name, kind, ImmutableArray.Create(ps), description);
 
+        /// <summary>A constant the bias starts at instead of the framework's default (NaN: the default), as a highway
+        /// layer's negative transform-gate bias. Initialisation only: no effect on shapes or costs.</summary>
+        private static readonly PrimitiveParameter BiasInit = P("bias_init", ArgKind.Float, double.NaN);
+
         public static ImmutableArray<PrimitiveLayer> All { get; } = ImmutableArray.Create(
             L("conv", LayerKind.Conv, "2-D convolution; input channels inferred",
                 P("out", ArgKind.Int), P("kernel", ArgKind.Pair), P("stride", ArgKind.Pair, 1L), P("padding", ArgKind.Pair, 0L),
-                P("dilation", ArgKind.Pair, 1L), P("groups", ArgKind.Int, 1L), P("bias", ArgKind.Bool, true)),
-            L("linear", LayerKind.Linear, "fully connected layer on a flat input", P("out", ArgKind.Int), P("bias", ArgKind.Bool, true)),
+                P("dilation", ArgKind.Pair, 1L), P("groups", ArgKind.Int, 1L), P("bias", ArgKind.Bool, true), BiasInit),
+            L("linear", LayerKind.Linear, "fully connected layer on a flat input", P("out", ArgKind.Int), P("bias", ArgKind.Bool, true), BiasInit),
             L("batchnorm", LayerKind.BatchNorm, "2-D batch normalisation", P("eps", ArgKind.Float, 1e-5), P("momentum", ArgKind.Float, 0.1)),
             L("relu", LayerKind.ReLU, "max(x, 0)"),
             L("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)"),

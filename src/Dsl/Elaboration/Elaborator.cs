@@ -587,6 +587,8 @@ namespace ArchDsl.Elaboration
                 : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, values[n].Span, "'" + n + "' takes a bool, not " + values[n].Value.Display);
 
             var c = new LayerConfig(layer.Kind, InChannels: x.Channels);
+            if (values.TryGetValue("bias_init", out var init) && !double.IsNaN(Real("bias_init")) && !Flag("bias"))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, init.Span, "'bias_init' needs a bias ('bias: false' removes it)");
             switch (layer.Kind)
             {
                 case LayerKind.Conv:

@@ -146,7 +146,7 @@ namespace ArchDsl.Generator.Emit
                     if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
                     {
                         var (shape, tensor) = Tensor(es.Expression, ctx, ctor, fwd);
-                        ctor.Line(ctx.ShapeVar + " = " + shape + ";");
+                        if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
                         fwd.Line(ctx.TensorVar + " = " + tensor + ";");
                     }
                     return;
@@ -432,6 +432,8 @@ namespace ArchDsl.Generator.Emit
                     NotSupported(node, "'" + layer.Name + "'");
                     return;
             }
+            if (values.TryGetValue("bias_init", out var biasInit) && biasInit.Expr != null)
+                create = "ArchOps.InitBias(" + create + ", " + V("bias_init", ArchType.Float) + ")";
             // The new shape reads the current shape, which creation also reads: compute it first when the
             // module is kept in a field (reshape runs after creation, but only S changes, never the module).
             Place(create, reshape, key, staticName, ctx, ctor, fwd);
