@@ -84,8 +84,20 @@ namespace ArchDsl.Binding
 
         // ------------------------------------------------------------ files and imports
 
+        /// <summary>The longest file the front end reads (characters). The catalogue's largest is under 10,000; the
+        /// limit keeps a runaway file (generated, pasted, binary) from holding the IDE's generator for minutes.</summary>
+        public const int MaxFileLength = 1 << 20;
+
         private ParsedFile ParseAndReport(string path, string text)
         {
+            text ??= string.Empty;
+            if (text.Length > MaxFileLength)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.TooLarge, path, new TextSpan(0, 0),
+                    "The file has " + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " characters; .arch files may have at most "
+                    + MaxFileLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return new ParsedFile(path, text, new CompilationUnit(ImmutableArray<DeclarationSyntax>.Empty, new TextSpan(0, 0)));
+            }
             var unit = ArchParser.ParseUnit(text);
             var file = new ParsedFile(path, text, unit);
             foreach (var node in SyntaxWalker.Descendants(unit))
@@ -412,6 +424,13 @@ namespace ArchDsl.Binding
                 if (!ctx.Labels.Contains(shared.Name))
                     _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, shared.Span,
                         "'@" + shared.Name + "' must name a layer declared earlier in this definition as '" + shared.Name + ": …'");
+                return;
+            }
+            if (e is CallExpr domain && ParameterDomains.IsDomain(domain.Callee) && scope.Lookup(domain.Callee) == null)
+            {
+                var problem = ParameterDomains.Check(domain, ctx.Definition);
+                if (problem != null) _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, domain.Span, problem);
+                foreach (var a in domain.Arguments) Infer(a.Value, scope, ctx);
                 return;
             }
             var kind = ApplicationCallee(e, scope);

@@ -22,6 +22,11 @@ namespace ArchDsl.Syntax
         /// <summary>Skips spaces, newlines, <c>// line</c> and <c>/* block */</c> comments.</summary>
         public static readonly Parser<int> Ws = input =>
         {
+            // Every token passes here, so this one check bounds the recursion of the whole grammar: input that
+            // nests deeper than the thread's stack allows ends in a syntax error instead of a StackOverflow
+            // that would take the compiler down with it.
+            try { System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); }
+            catch (System.InsufficientExecutionStackException) { throw new NestingTooDeepException(input.Position); }
             var i = input;
             while (!i.AtEnd)
             {
@@ -43,6 +48,13 @@ namespace ArchDsl.Syntax
             }
             return Result.Success(i.Position, i);
         };
+
+        /// <summary>Thrown by <see cref="Ws"/> when the stack is nearly exhausted; the parser turns it into an error node.</summary>
+        public sealed class NestingTooDeepException : System.Exception
+        {
+            public NestingTooDeepException(int position) : base("nesting too deep at offset " + position) => Position = position;
+            public int Position { get; }
+        }
 
         /// <summary>The current offset, consuming nothing.</summary>
         public static readonly Parser<int> Pos = i => Result.Success(i.Position, i);

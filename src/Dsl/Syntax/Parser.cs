@@ -20,8 +20,15 @@ namespace ArchDsl.Syntax
         /// <summary>Parses one expression (used by tests and tools).</summary>
         public static ExprSyntax? ParseExpression(string text)
         {
-            var r = Expr.End()(new Input(text ?? ""));
-            return r.WasSuccessful ? r.Value : null;
+            try
+            {
+                var r = Expr.End()(new Input(text ?? ""));
+                return r.WasSuccessful ? r.Value : null;
+            }
+            catch (NestingTooDeepException)
+            {
+                return null;
+            }
         }
 
         private sealed class Option<T> : IOption<T>
@@ -504,6 +511,27 @@ namespace ArchDsl.Syntax
              select d)
             .Named("'block', 'network', 'variant' or 'import'");
 
+        /// <summary>What a declaration nested beyond the parser's stack is told to be instead.</summary>
+        internal const string TooDeep = "less deeply nested code (brackets, blocks or operators nest too deep to parse)";
+
+        /// <summary>How deep a declaration's tree may be. The binder, elaborator and emitter walk trees recursively;
+        /// this bound keeps them well inside a 1 MB stack (the catalogue stays under 20 levels).</summary>
+        public const int MaxTreeDepth = 200;
+
+        /// <summary>The first node deeper than <see cref="MaxTreeDepth"/>, found without recursion; null when none is.</summary>
+        private static SyntaxNode? DeepestBeyondLimit(SyntaxNode root)
+        {
+            var stack = new Stack<(SyntaxNode Node, int Depth)>();
+            stack.Push((root, 1));
+            while (stack.Count > 0)
+            {
+                var (node, depth) = stack.Pop();
+                if (depth > MaxTreeDepth) return node;
+                foreach (var child in SyntaxWalker.Children(node)) stack.Push((child, depth + 1));
+            }
+            return null;
+        }
+
         private static readonly Parser<CompilationUnit> Unit = input =>
         {
             var decls = ImmutableArray.CreateBuilder<DeclarationSyntax>();
@@ -512,9 +540,26 @@ namespace ArchDsl.Syntax
             {
                 i = Ws(i).Remainder;
                 if (i.AtEnd) break;
-                var r = Declaration(i);
+                IResult<DeclarationSyntax> r;
+                try
+                {
+                    r = Declaration(i);
+                }
+                catch (NestingTooDeepException deep)
+                {
+                    decls.Add(new ErrorDecl(TooDeep, ErrorSpan(i.Source, deep.Position)));
+                    i = AdvanceTo(i, Math.Max(Resync(i.Source, i.Position, deep.Position, stopAtDeclaration: true), i.Position + 1));
+                    continue;
+                }
                 if (r.WasSuccessful && r.Remainder.Position > i.Position)
                 {
+                    var deepest = DeepestBeyondLimit(r.Value);
+                    if (deepest != null)
+                    {
+                        decls.Add(new ErrorDecl(TooDeep, deepest.Span));
+                        i = r.Remainder;
+                        continue;
+                    }
                     decls.Add(WithDocumentation(r.Value, i.Source));
                     i = r.Remainder;
                     continue;
