@@ -72,6 +72,7 @@ namespace ArchDsl.Elaboration
         {
             var frame = new Frame(network, "");
             var env = new Env(null);
+            _given = arguments;
             var args = BindParameters(network, arguments.ToDictionary(a => a.Key, a => (a.Value.Value, a.Value.Span)),
                 env, new Feature(0, 0, 0, false, 1, 1), network.File.Path, network.Syntax.NameSpan);
             var statements = network.Syntax.Body.Statements;
@@ -187,11 +188,29 @@ namespace ArchDsl.Elaboration
 
         // ------------------------------------------------------------ statements
 
+        private IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)>? _given;
+
+        /// <summary><c>choice(p: [...])</c> / <c>slimmable(p: [...])</c>: the parameter's value must be one of the
+        /// listed ones; reported where the value was given (a variant's argument) or else at the statement.</summary>
+        private void CheckDomain(CallExpr call, Env env, Feature x, Frame frame)
+        {
+            var name = call.Arguments[0].Name!;
+            if (!(Eval(call.Arguments[0].Value, env, x, frame.File) is ListValue allowed)) return;
+            var problem = ParameterDomains.Violation(call.Callee, name, env.Lookup(name)!, allowed.Items);
+            if (problem == null) return;
+            if (_given != null && _given.TryGetValue(name, out var given) && given.Span.Length > 0)
+                throw Fail(DiagnosticCatalogue.InvalidValue, given.Path, given.Span, problem);
+            throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, call.Span, problem);
+        }
+
         private Feature Run(StatementSyntax s, Feature x, Env env, Container c, Frame frame)
         {
             _cancellation.ThrowIfCancellationRequested();
             switch (s)
             {
+                case ExprStmt domain when domain.Expression is CallExpr dc && ParameterDomains.IsDomain(dc.Callee) && env.Lookup(dc.Callee) == null:
+                    CheckDomain(dc, env, x, frame);
+                    return x;
                 case ErrorStmt _:
                 case InputStmt _:
                     throw new Abort();

@@ -49,6 +49,8 @@ namespace ArchDsl.Generator.Emit
             _members = new NameAllocator(reservedMembers.Concat(new[] { className }));
         }
 
+        private bool IsSlimmableFile => _program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
+
         public IReadOnlyList<string> Fields => _fields;
         public IReadOnlyList<string> NestedClasses => _nested;
 
@@ -140,6 +142,13 @@ namespace ArchDsl.Generator.Emit
                     Container(labeled.Statement, key, labeled.Name.StaticText, ctx, ctor, fwd);
                     return;
                 }
+                case ExprStmt es when es.Expression is CallExpr domain && ParameterDomains.IsDomain(domain.Callee) && ctx.Scope.Lookup(domain.Callee) == null:
+                    // choice(p: [...]) checks a constructor argument; slimmable(...) is handled by the layer factory.
+                    if (domain.Callee == ParameterDomains.Choice)
+                        ctor.Line("ParameterChoices.Require(" + Naming.StringLiteral(domain.Arguments[0].Name!) + ", "
+                            + _expr.Emit(new NameExpr(domain.Arguments[0].Name!, domain.Span), ctx.Scope, ctx.ShapeVar) + ", "
+                            + _expr.Emit(domain.Arguments[0].Value, ctx.Scope, ctx.ShapeVar) + ");");
+                    return;
                 case ExprStmt es:
                     if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, ctor, fwd); return; }
                     if (IsApplication(es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
@@ -432,6 +441,10 @@ namespace ArchDsl.Generator.Emit
                     NotSupported(node, "'" + layer.Name + "'");
                     return;
             }
+            // A file that declares a slimmable network builds its weighted layers through SlimmableLayers, which makes
+            // plain layers unless SlimmableLayers.Build is constructing the shared-weight network.
+            if (IsSlimmableFile && (layer.Kind == LayerKind.Conv || layer.Kind == LayerKind.Linear || layer.Kind == LayerKind.BatchNorm))
+                create = "SlimmableLayers." + create.Substring("nn.".Length);
             if (values.TryGetValue("bias_init", out var biasInit) && biasInit.Expr != null)
                 create = "ArchOps.InitBias(" + create + ", " + V("bias_init", ArchType.Float) + ")";
             // The new shape reads the current shape, which creation also reads: compute it first when the
