@@ -14,7 +14,7 @@ namespace ArchDsl.Catalogue.Tests;
 /// <summary>Every network and variant in architectures/, as the front end sees it, and its generated class.</summary>
 public static class CatalogueVariants
 {
-    sealed class FolderImports : IImportResolver
+    public sealed class FolderImports : IImportResolver
     {
         public SourceFile? Resolve(string fromPath, string importPath)
         {
