@@ -66,7 +66,7 @@ public class TrainingStepTests
     }
 
     /// <summary>All outputs of a forward pass: one for plain networks, every head for auxiliary-output ones.</summary>
-    static List<Tensor> Forward(nn.Module model, Tensor x)
+    internal static List<Tensor> Forward(nn.Module model, Tensor x)
     {
         if (model is nn.Module<Tensor, Tensor> single) return new List<Tensor> { single.call(x) };
         var call = model.GetType().GetMethods().First(m => m.Name == "call" && m.GetParameters().Length == 1);

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using ArchDsl.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Bench;
+
+/// <summary>
+/// One measurement process: builds a generated network, loads torchvision's weights, times a task and prints one
+/// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python twin is
+/// bench/python/torchvision_side.py; bench/run.py alternates the two.
+/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
+///   TASK: infer | infer-fused | train | allocs; each batch size is timed in turn (train: the first only).
+/// Each iteration records wall time and this process's CPU time: on a loaded machine the wall clock measures the
+/// scheduler, CPU time (with one intra-op thread) the work.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("usage: ArchDsl.Bench MODEL infer|infer-fused|train|allocs WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N]");
+            return 2;
+        }
+        var (model, task, weights) = (args[0], args[1], args[2]);
+        var batches = Option(args, "--batches", "1").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var iters = Option(args, "--iters", "5").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        var warmup = int.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        if (threads > 0) torch.set_num_threads(threads);
+
+        using var net = Create(model);
+        if (weights != "-") net.load(weights, strict: true);
+        torch.manual_seed(1);
+        if (task == "infer-fused") Fusion.FoldBatchNorms(net);
+        var runs = new Dictionary<string, object>();
+        for (int i = 0; i < batches.Length; i++)
+        {
+            var (b, n) = (batches[i], iters[Math.Min(i, iters.Length - 1)]);
+            runs["b" + b] = task switch
+            {
+                "infer" or "infer-fused" => Inference(net, b, warmup, n),
+                "train" => TrainingSteps(net, b, warmup, n),
+                "allocs" => (object)Allocations(net, b, warmup, n),
+                _ => throw new ArgumentException($"unknown task {task}"),
+            };
+        }
+        var result = new Dictionary<string, object>
+        {
+            ["side"] = "csharp",
+            ["model"] = model,
+            ["task"] = task,
+            ["runs"] = runs,
+            ["vmhwm_kb"] = ProcStatus("VmHWM"),
+            ["libtorch"] = MappedLibrary("libtorch_cpu"),
+            ["threads"] = torch.get_num_threads(),
+            ["modules"] = net.modules().Count(),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    static Timings Inference(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters)
+    {
+        net.eval();
+        using var x = torch.randn(batch, 3, 224, 224);
+        using var _ = torch.no_grad();
+        return Time(warmup, iters, () =>
+        {
+            using var y = net.call(x);
+        });
+    }
+
+    static Timings TrainingSteps(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters)
+    {
+        net.train();
+        using var x = torch.randn(batch, 3, 224, 224);
+        using var labels = torch.randint(0, 1000, new long[] { batch }, dtype: ScalarType.Int64);
+        using var optimizer = torch.optim.SGD(net.parameters(), 0.01, momentum: 0.9);
+        return Time(warmup, iters, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(net.call(x), labels);
+            loss.backward();
+            optimizer.step();
+        });
+    }
+
+    /// <summary>Managed bytes allocated per forward call after warm-up, for each block of 10 calls.</summary>
+    static Dictionary<string, double[]> Allocations(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters)
+    {
+        net.eval();
+        using var x = torch.randn(batch, 3, 224, 224);
+        using var _ = torch.no_grad();
+        for (int i = 0; i < warmup; i++) net.call(x).Dispose();
+        var perCall = new double[iters];
+        for (int i = 0; i < iters; i++)
+        {
+            const int calls = 10;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int c = 0; c < calls; c++) net.call(x).Dispose();
+            perCall[i] = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)calls;
+        }
+        return new Dictionary<string, double[]> { ["bytes_per_call"] = perCall };
+    }
+
+    public sealed record Timings(double[] wall_ms, double[] cpu_ms);
+
+    static Timings Time(int warmup, int iters, Action step)
+    {
+        for (int i = 0; i < warmup; i++) step();
+        var (wall, cpu) = (new double[iters], new double[iters]);
+        for (int i = 0; i < iters; i++)
+        {
+            double cpu0 = CpuMilliseconds();
+            long start = Stopwatch.GetTimestamp();
+            step();
+            wall[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            cpu[i] = CpuMilliseconds() - cpu0;
+        }
+        return new Timings(wall, cpu);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct Timespec { public long Seconds; public long Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    static extern int ClockGetTime(int clock, out Timespec time);
+
+    /// <summary>CPU time of the whole process (CLOCK_PROCESS_CPUTIME_ID, as Python's time.process_time).</summary>
+    static double CpuMilliseconds()
+    {
+        const int ProcessCpuTime = 2;
+        ClockGetTime(ProcessCpuTime, out var t);
+        return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
+    }
+
+    static nn.Module<Tensor, Tensor> Create(string name)
+    {
+        var type = typeof(Program).Assembly.GetTypes()
+            .SingleOrDefault(t => t.Namespace == "ArchDsl.Catalogue" && t.Name == name)
+            ?? throw new ArgumentException($"no generated class {name}");
+        var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length)
+            .First(c => c.GetParameters().All(p => p.IsOptional));
+        var args = ctor.GetParameters().Select(_ => Type.Missing).ToArray();
+        return (nn.Module<Tensor, Tensor>)ctor.Invoke(BindingFlags.OptionalParamBinding, null, args, CultureInfo.InvariantCulture);
+    }
+
+    static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    /// <summary>A "Key:  N kB" line of /proc/self/status, in kB.</summary>
+    static long ProcStatus(string key)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return long.Parse(line.Substring(key.Length + 1).Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return -1;
+    }
+
+    /// <summary>The file a shared library was mapped from, to show both sides run the same libtorch.</summary>
+    static string MappedLibrary(string stem) =>
+        File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 6 && Path.GetFileName(p[5]).StartsWith(stem, StringComparison.Ordinal))
+            .Select(p => p[5]).FirstOrDefault() ?? "?";
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""The Python side of ./bench.sh: one measurement process, torchvision eager on the same libtorch.
+
+Usage: torchvision_side.py CONSTRUCTOR TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
+  CONSTRUCTOR  torchvision builder, e.g. resnet50
+  TASK         infer | train
+  WEIGHTS      TorchSharp-format file written by tools/weights/export.py (the C# side loads the same file)
+Prints one JSON line: per-iteration wall and process CPU milliseconds for each batch size (train: the first
+only), peak resident memory (VmHWM), the libtorch mapped. Mirrors bench/ArchDsl.Bench/Program.cs.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "weights"))
+import torchsharp_format  # noqa: E402
+
+
+def proc_status(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def mapped_library(stem):
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 6 and os.path.basename(parts[5]).startswith(stem):
+                return parts[5]
+    return "?"
+
+
+def timed(warmup, iters, step):
+    for _ in range(warmup):
+        step()
+    wall, cpu = [], []
+    for _ in range(iters):
+        cpu0 = time.process_time()
+        start = time.perf_counter()
+        step()
+        wall.append((time.perf_counter() - start) * 1000.0)
+        cpu.append((time.process_time() - cpu0) * 1000.0)
+    return {"wall_ms": wall, "cpu_ms": cpu}
+
+
+def inference_step(model, x):
+    def step():
+        with torch.no_grad():
+            model(x)
+    return step
+
+
+def training_step(model, x, optimizer):
+    labels = torch.randint(0, 1000, (x.shape[0],))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), labels)
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("constructor")
+    p.add_argument("task", choices=["infer", "train"])
+    p.add_argument("weights")
+    p.add_argument("--batches", default="1")
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--iters", default="5")
+    p.add_argument("--threads", type=int, default=0)
+    a = p.parse_args()
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    batches = [int(b) for b in a.batches.split(",")]
+    iters = [int(n) for n in a.iters.split(",")]
+
+    model = getattr(torchvision.models, a.constructor)(weights=None)
+    if a.weights != "-":
+        model.load_state_dict(torchsharp_format.read_state_dict(a.weights), strict=True)
+    torch.manual_seed(1)
+    if a.task == "infer":
+        model.eval()
+    else:
+        model.train()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    runs = {}
+    for i, b in enumerate(batches):
+        x = torch.randn(b, 3, 224, 224)
+        step = inference_step(model, x) if a.task == "infer" else training_step(model, x, optimizer)
+        runs[f"b{b}"] = timed(a.warmup, iters[min(i, len(iters) - 1)], step)
+    print(json.dumps({
+        "side": "python", "model": a.constructor, "task": a.task, "runs": runs,
+        "vmhwm_kb": proc_status("VmHWM"), "libtorch": mapped_library("libtorch_cpu"),
+        "threads": torch.get_num_threads(), "torch": torch.__version__, "torchvision": torchvision.__version__,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""Generated C# against torchvision eager on the same libtorch, in interleaved processes.
+
+Run through ./bench.sh (which builds bench/ArchDsl.Bench first). For each model, each round runs one process
+per (side, task) — C# inference, torchvision inference, C# inference after Fusion.FoldBatchNorms, C# training,
+torchvision training — alternating which side goes first from round to round, all with the same intra-op
+thread count and the same weights (torchvision's, exported once with tools/weights/export.py). Each process
+times warm iterations (wall clock and process CPU time) and reports its peak resident memory (VmHWM).
+The tables go into docs/performance.md between the bench markers; raw results into artifacts/bench/.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = "/usr/bin/python3"
+CSHARP = os.path.join(ROOT, "bench", "ArchDsl.Bench", "bin", "Release", "net10.0", "ArchDsl.Bench")
+TORCHVISION_SIDE = os.path.join(ROOT, "bench", "python", "torchvision_side.py")
+EXPORT = os.path.join(ROOT, "tools", "weights", "export.py")
+
+# generated class -> torchvision builder (the .arch variant's reference)
+MODELS = {
+    "ResNet50": "resnet50",
+    "MobileNetV2_100": "mobilenet_v2",
+    "ShuffleNetV2_x1_0": "shufflenet_v2_x1_0",
+    "DenseNet121": "densenet121",
+    "EfficientNetB0": "efficientnet_b0",
+}
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def run_json(cmd, env):
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def export_weights(builder, cache):
+    path = os.path.join(cache, builder + ".dat")
+    if not os.path.exists(path):
+        subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--seed", "0", "--out", path],
+                       check=True, capture_output=True)
+    return path
+
+
+def jobs(cls, builder, weights, a):
+    """The five processes of one model in one round, as (side, task, command)."""
+    infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "1"]
+    train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
+    py = [PYTHON, TORCHVISION_SIDE, builder]
+    return [
+        ("csharp", "infer", [CSHARP, cls, "infer", weights, "--threads", str(a.threads)] + infer),
+        ("python", "infer", py + ["infer", weights, "--threads", str(a.threads)] + infer),
+        ("csharp", "infer-fused", [CSHARP, cls, "infer-fused", weights, "--threads", str(a.threads)] + infer),
+        ("csharp", "train", [CSHARP, cls, "train", weights, "--threads", str(a.threads)] + train),
+        ("python", "train", py + ["train", weights, "--threads", str(a.threads)] + train),
+    ]
+
+
+def interleaved(pairs, round_index):
+    """Alternates which side runs first: C#-first in even rounds, Python-first in odd ones."""
+    if round_index % 2 == 0:
+        return pairs
+    swapped = list(pairs)
+    swapped[0], swapped[1] = swapped[1], swapped[0]
+    swapped[3], swapped[4] = swapped[4], swapped[3]
+    return swapped
+
+
+def quartiles(xs):
+    xs = sorted(xs)
+    if len(xs) < 2:
+        return xs[0], xs[0], xs[0]
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return q[0], statistics.median(xs), q[2]
+
+
+def machine():
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    keep = ("Architecture", "Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Socket(s)",
+            "L1d cache", "L2 cache", "L3 cache", "Flags")
+    lines = []
+    for line in lscpu.splitlines():
+        key = line.split(":")[0].strip()
+        if key in keep:
+            value = line.split(":", 1)[1].strip()
+            if key == "Flags":  # only the vector extensions libtorch dispatches on
+                value = " ".join(f for f in value.split() if f.startswith(("avx", "fma", "sse4")))
+            lines.append(f"{key}: {value}")
+    mem = next((l for l in open("/proc/meminfo") if l.startswith("MemTotal")), "").strip()
+    return lines + [mem, f"Kernel: {platform.release()}"]
+
+
+def fmt(q):
+    lo, med, hi = q
+    return f"{med:,.1f} [{lo:,.1f}–{hi:,.1f}]"
+
+
+def render(results, a, meta):
+    def times(side, task, batch, clock):
+        return [t for r in results if r["side"] == side and r["task"] == task and r["model_class"] == cls
+                for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
+
+    def memory(side, task):
+        return [r["vmhwm_kb"] / 1024 for r in results if r["side"] == side and r["task"] == task and r["model_class"] == cls]
+
+    out = [BEGIN, "",
+           f"Run of {meta['date']}: `./bench.sh {' '.join(meta['argv'])}`, {a.rounds} interleaved round(s), "
+           f"{a.threads} intra-op thread(s) on both sides (OMP_NUM_THREADS/MKL_NUM_THREADS, and "
+           f"torch.set_num_threads in Python), took {meta['minutes']:.1f} min.",
+           f"Load average (1 min) before / after: {meta['load_before']:.1f} / {meta['load_after']:.1f} on "
+           f"{os.cpu_count()} CPU(s).", "",
+           "Machine:", "", "```"] + meta["machine"] + [
+           f"libtorch mapped by both sides: {', '.join(sorted(meta['libtorch']))}",
+           f"Python side: torch {meta['torch']}, torchvision {meta['torchvision']}, "
+           f"torch.get_num_threads() = {meta['py_threads']}",
+           f"C# side: .NET {meta['dotnet']}, generated classes on src/Engine, torch.get_num_threads() = {meta['cs_threads']}",
+           "```", "",
+           "### Latency (ms, process CPU time: median [interquartile range])", "",
+           "CPU time is the primary figure because the machine was shared; wall-clock medians follow in the "
+           "last two columns. Ratio = C# median / torchvision median (below 1: C# faster).", "",
+           "| Model | Task | C# | torchvision | C#/torchvision | C# wall | torchvision wall |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for cls in a.models:
+        rows = [("inference, batch 1", "infer", 1), ("inference, batch 1, fused", "infer-fused", 1),
+                ("inference, batch 8", "infer", 8), ("inference, batch 8, fused", "infer-fused", 8),
+                ("training step, batch 8", "train", 8)]
+        for label, task, batch in rows:
+            cs, py = times("csharp", task, batch, "cpu_ms"), times("python", task.replace("-fused", ""), batch, "cpu_ms")
+            csw, pyw = times("csharp", task, batch, "wall_ms"), times("python", task.replace("-fused", ""), batch, "wall_ms")
+            if not cs or not py:
+                continue
+            ratio = statistics.median(cs) / statistics.median(py)
+            out.append(f"| {cls} | {label} | {fmt(quartiles(cs))} | {fmt(quartiles(py))} | **{ratio:.2f}** | "
+                       f"{statistics.median(csw):,.1f} | {statistics.median(pyw):,.1f} |")
+    out += ["", "### Fusion speedup (C# unfused / C# fused, CPU-time medians)", "",
+            "| Model | batch 1 | batch 8 |", "|---|---:|---:|"]
+    for cls in a.models:
+        cells = []
+        for batch in (1, 8):
+            un, fu = times("csharp", "infer", batch, "cpu_ms"), times("csharp", "infer-fused", batch, "cpu_ms")
+            cells.append(f"{statistics.median(un) / statistics.median(fu):.2f}×" if un and fu else "–")
+        out.append(f"| {cls} | {cells[0]} | {cells[1]} |")
+    out += ["", "### Peak resident memory (VmHWM, MiB, median over rounds)", "",
+            "Inference processes ran batch 1 then batch 8; training processes ran batch-8 steps.", "",
+            "| Model | C# inference | torchvision inference | ratio | C# training | torchvision training | ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for cls in a.models:
+        cells = []
+        for task in ("infer", "train"):
+            cs, py = memory("csharp", task), memory("python", task)
+            if cs and py:
+                mc, mp = statistics.median(cs), statistics.median(py)
+                cells += [f"{mc:,.0f}", f"{mp:,.0f}", f"**{mc / mp:.2f}**"]
+            else:
+                cells += ["–"] * 3
+        out.append(f"| {cls} | " + " | ".join(cells) + " |")
+    out += ["", END]
+    return "\n".join(out)
+
+
+def write_doc(section, path):
+    text = open(path).read() if os.path.exists(path) else f"# Performance\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    with open(path, "w") as f:
+        f.write(head + section + tail)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--iters-b1", type=int, default=5)
+    p.add_argument("--iters-b8", type=int, default=2)
+    p.add_argument("--iters-train", type=int, default=2)
+    p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
+    p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
+    p.add_argument("--render", metavar="RESULTS", help="only render a results file written by an earlier run")
+    a = p.parse_args()
+    if a.render:
+        with open(a.render) as f:
+            saved = json.load(f)
+        a.models = [m for m in MODELS if any(r["model_class"] == m for r in saved["results"])]
+        publish(render(saved["results"], argparse.Namespace(**saved["args"], models=a.models), saved["meta"]), a)
+        return
+
+    artifacts = os.path.join(ROOT, "artifacts", "bench")
+    os.makedirs(artifacts, exist_ok=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), MKL_NUM_THREADS=str(a.threads))
+    start, load_before = time.time(), os.getloadavg()[0]
+    weights = {cls: export_weights(MODELS[cls], artifacts) for cls in a.models}
+    results = []
+    for r in range(a.rounds):
+        for cls in a.models:
+            for side, task, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
+                res = run_json(cmd, env)
+                res["model_class"], res["round"] = cls, r
+                results.append(res)
+                cpu = {b: statistics.median(v["cpu_ms"]) for b, v in res["runs"].items()}
+                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} cpu ms {cpu} "
+                      f"VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB", flush=True)
+    py = next(r for r in results if r["side"] == "python")
+    cs = next(r for r in results if r["side"] == "csharp")
+    dotnet = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
+    meta = {
+        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "argv": sys.argv[1:],
+        "minutes": (time.time() - start) / 60, "load_before": load_before, "load_after": os.getloadavg()[0],
+        "machine": machine(), "libtorch": {r["libtorch"] for r in results},
+        "torch": py["torch"], "torchvision": py["torchvision"], "py_threads": py["threads"], "cs_threads": cs["threads"], "dotnet": dotnet,
+    }
+    meta["libtorch"] = sorted(meta["libtorch"])
+    with open(os.path.join(artifacts, "results.json"), "w") as f:
+        json.dump({"results": results, "meta": meta, "args": {"threads": a.threads, "rounds": a.rounds}}, f, indent=1)
+    publish(render(results, a, meta), a)
+
+
+def publish(section, a):
+    if a.no_doc:
+        print(section)
+    else:
+        write_doc(section, a.doc)
+        print(f"wrote {a.doc}")
+
+
+if __name__ == "__main__":
+    main()
