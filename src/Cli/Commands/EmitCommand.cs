@@ -24,11 +24,14 @@ namespace ArchDsl.Cli.Commands
                 Description = "Write one .cs file per generated source into this folder instead of printing.",
                 HelpName = "DIR",
             };
-            var command = new Command("emit", "Print the C# classes generated from an .arch file (as the source generator would add them).")
+            var target = PyTorchEmit.TargetOption();
+            var command = new Command("emit", "Print the C# classes generated from an .arch file (as the source generator would add them), or with --target pytorch a Python module for PyTorch.")
             {
-                file, ns, output,
+                file, ns, output, target,
             };
-            command.SetAction(parsed => Run(console, parsed.GetValue(file)!, parsed.GetValue(ns)!, parsed.GetValue(output)));
+            command.SetAction(parsed => parsed.GetValue(target) == PyTorchEmit.Target
+                ? PyTorchEmit.Run(console, parsed.GetValue(file)!, parsed.GetValue(output))
+                : Run(console, parsed.GetValue(file)!, parsed.GetValue(ns)!, parsed.GetValue(output)));
             return command;
         }
 

@@ -204,28 +204,10 @@ namespace ArchDsl.Generator.Emit
             }
         }
 
-        private bool IsApplication(ExprSyntax e, CsScope scope)
-        {
-            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
-            if (name == null) return false;
-            var local = scope.Lookup(name);
-            if (local != null) return local.Type.Kind == TypeKind.Block;
-            if (name == Builtins.Input || Builtins.Values.Contains(name)) return false;
-            return Primitives.Find(name) != null || (_program.Definitions.TryGetValue(name, out var d) && !d.IsNetwork);
-        }
+        private bool IsApplication(ExprSyntax e, CsScope scope) => BodyForms.IsApplication(_program, e, scope);
 
         /// <summary>Statements whose modules simply run one after another (so a list or a Sequential can hold them).</summary>
-        private bool IsChain(StatementSyntax s, CsScope scope) => s switch
-        {
-            LetStmt _ => true,
-            ExprStmt es => !(es.Expression is SharedRefExpr) && IsApplication(es.Expression, scope),
-            LabeledStmt l => !(l.Statement is AuxStmt),
-            GroupStmt g => g.Body.Statements.All(x => IsChain(x, scope)),
-            IfStmt i => i.Then.Statements.All(x => IsChain(x, scope)) && (i.Else == null || IsChain(i.Else, scope)),
-            RepeatStmt r => r.Body.Statements.All(x => IsChain(x, scope)),
-            ForStmt f => f.Body.Statements.All(x => IsChain(x, scope)),
-            _ => false,
-        };
+        private bool IsChain(StatementSyntax s, CsScope scope) => BodyForms.IsChain(_program, s, scope);
 
         private string NameKey(NameSpec name, Ctx ctx)
         {
@@ -340,19 +322,7 @@ namespace ArchDsl.Generator.Emit
 
         private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd, ExprSyntax node)
         {
-            var values = new Dictionary<string, (ExprSyntax? Expr, object? Default)>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in args)
-            {
-                var p = a.Name == null ? (position < layer.Parameters.Length ? layer.Parameters[position++] : null) : layer.Find(a.Name);
-                if (p != null) values[p.Name] = (a.Value, null);
-            }
-            foreach (var p in layer.Parameters)
-            {
-                if (values.ContainsKey(p.Name)) continue;
-                if (p.SameAs != null && values.TryGetValue(p.SameAs, out var same)) values[p.Name] = same;
-                else values[p.Name] = (null, p.Default);
-            }
+            var values = BodyForms.PrimitiveArguments(layer, args);
             string S = ctx.ShapeVar;
             string V(string n, ArchType? t = null)
             {
