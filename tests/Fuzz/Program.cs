@@ -1,0 +1,61 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using ArchDsl.Fuzzing;
+
+// archdsl-fuzz [--cases N] [--seed S] [--compile-every K] [--bound-ms T] [--out DIR] [--root REPO]
+// Seeds are architectures/*.arch; failing inputs are written to DIR (default fuzz-failures/) for the corpus.
+int cases = 100_000, seed = 1, compileEvery = 50, boundMs = 10_000;
+string? outDir = "fuzz-failures";
+string? rootOption = null;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    if (args[i] == "--time-seeds") { i--; continue; }
+    int Value() => int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+    switch (args[i])
+    {
+        case "--cases": cases = Value(); break;
+        case "--seed": seed = Value(); break;
+        case "--compile-every": compileEvery = Value(); break;
+        case "--bound-ms": boundMs = Value(); break;
+        case "--out": outDir = args[i + 1]; break;
+        case "--root": rootOption = args[i + 1]; break;
+        default: Console.Error.WriteLine("unknown option " + args[i]); return 2;
+    }
+}
+
+var root = rootOption ?? AppContext.BaseDirectory;
+while (root != null && !File.Exists(Path.Combine(root, "ArchDsl.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/'));
+if (root == null) { Console.Error.WriteLine("ArchDsl.sln not found"); return 2; }
+var architectures = Path.Combine(root, "architectures");
+var seeds = Directory.EnumerateFiles(architectures, "*.arch").OrderBy(p => p, StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
+
+if (args.Contains("--time-seeds"))
+{
+    var timer = new FuzzOracle(new FuzzOracle.FolderImports(architectures), TimeSpan.FromMinutes(1));
+    foreach (var path in Directory.EnumerateFiles(architectures, "*.arch").OrderBy(p => p, StringComparer.Ordinal))
+    {
+        var w = System.Diagnostics.Stopwatch.StartNew();
+        var r = timer.Check(File.ReadAllText(path), compile: false);
+        Console.WriteLine($"{Path.GetFileName(path)}: {w.ElapsedMilliseconds} ms, clean {r.Clean}, {r.Failure}");
+    }
+    return 0;
+}
+Console.WriteLine($"fuzzing: {cases} cases, seed {seed}, {seeds.Length} seed files, compile every {compileEvery}th clean case, bound {boundMs} ms per case");
+var run = FuzzRun.Execute(cases, seed, compileEvery, TimeSpan.FromMilliseconds(boundMs), seeds, new FuzzOracle.FolderImports(architectures),
+    r => Console.WriteLine($"  {r.Cases} cases, {r.Clean} clean, {r.Compiled} compiled, {r.Failures.Count} failures"));
+Console.WriteLine($"cases: {run.Cases} (generated {run.Generated}, mutated {run.Mutated}); clean: {run.Clean}; compiled: {run.Compiled}; failures: {run.Failures.Count}");
+Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F0} s (generated {run.GeneratedTime.TotalSeconds:F0} s, mutated {run.MutatedTime.TotalSeconds:F0} s); slowest case: {run.Slowest.TotalMilliseconds:F0} ms");
+if (run.Failures.Count > 0 && outDir != null)
+{
+    Directory.CreateDirectory(outDir);
+    foreach (var f in run.Failures)
+    {
+        var name = Path.Combine(outDir, "case-" + seed + "-" + f.Case.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(name + ".arch", f.Input);
+        File.WriteAllText(name + ".txt", f.Origin + "\n" + f.Reason + "\n");
+        Console.WriteLine($"FAIL case {f.Case} ({f.Origin}): {f.Reason.Split('\n')[0]}");
+    }
+}
+return run.Failures.Count == 0 ? 0 : 1;
