@@ -5,7 +5,7 @@ Usage: torchvision_reference.py CONSTRUCTOR INPUT OUT_DIR [--train]
 CONSTRUCTOR is the oracle's variant name, e.g. "resnet50()" or "mobilenet_v2(width_mult=0.5)".
 INPUT is CxHxW. Writes into OUT_DIR:
   weights.dat   the model's state_dict in TorchSharp's weight format (the project's exporter)
-  input.bin     float32 little-endian, shape 2xCxHxW (seeded)
+  input.bin     float32 little-endian, shape 1xCxHxW (2xCxHxW with --train), seeded
   output.bin    float32 eval-mode outputs of the model on input.bin
   meta.json     shapes of the files above
 With --train, outputs are the training-mode outputs (every head for auxiliary-output models),
@@ -45,7 +45,7 @@ def main() -> None:
     model = build(constructor)
     c, h, w = (int(v) for v in shape.split("x"))
     torch.manual_seed(1)
-    x = torch.randn(2, c, h, w)
+    x = torch.randn(2 if train else 1, c, h, w)  # batch 2 in training mode: batch norm needs it
     if train:
         model.train()
         for module in model.modules():  # deterministic training-mode forward
