@@ -23,16 +23,19 @@ namespace ArchDsl.Analysis
             var rows = ImmutableArray.CreateBuilder<LayerRow>(network.Ops.Length);
             var state = ImmutableArray.CreateBuilder<StateEntry>();
             long parameters = 0, macs = 0, memory = 0, activations = 0, elementwise = 0;
+            // Auxiliary heads run only in training: their parameters count, their work does not (inference totals).
+            var auxNames = network.AuxOutputs.Select(a => a.Name).ToList();
             foreach (var op in network.Ops)
             {
                 var cost = CostModel.Cost(op);
                 parameters += cost.Params;
+                state.AddRange(cost.State);
+                rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
+                if (auxNames.Any(n => op.Path == n || op.Path.StartsWith(n + ".", System.StringComparison.Ordinal))) continue;
                 macs += cost.Macs;
                 memory += cost.MemoryAccess;
                 elementwise += cost.ElementwiseOps;
                 activations += op.Output.Elements;
-                state.AddRange(cost.State);
-                rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
             }
             var stateDict = state.ToImmutable();
             var def = network.Network;

@@ -17,7 +17,7 @@ namespace ArchDsl.Generator.Emit
             "named_modules", "to", "cuda", "cpu", "Dispose", "GetName", "apply", "zero_grad", "load", "save",
             "get_buffer", "get_parameter", "has_buffer", "has_parameter", "register_forward_hook", "register_forward_pre_hook",
             "half", "float", "double", "bfloat16", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone",
-            "Finalize", "handle", "Create", "_to", "x", "input", "scope",
+            "Finalize", "handle", "Create", "_to", "x", "input", "scope", "Outputs", "forward_with_aux",
         };
 
         /// <summary>Guard facts for a network's forward: the declared input and the smallest size the layers accept.</summary>
@@ -67,13 +67,18 @@ namespace ArchDsl.Generator.Emit
             w.Line("OutputShape = shape;");
             w.Close();
             w.Line();
-            w.Open("public override Tensor forward(Tensor input)");
+            var aux = emitter.AuxOutputs;
+            if (aux.Count > 0) AuxOutputMembers(w, aux);
+            w.Open(aux.Count > 0 ? "public Outputs forward_with_aux(Tensor input)" : "public override Tensor forward(Tensor input)");
             if (guard != null)
                 w.Line("ShapeGuard.Check(input, " + Naming.StringLiteral(guard.NetworkName) + ", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);");
             w.Line("using var scope = torch.NewDisposeScope();");
+            foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
             w.Line("var x = input;");
             w.Append(forwardBody);
-            w.Line("return x.MoveToOuterDisposeScope();");
+            if (aux.Count > 0)
+                w.Line("return new Outputs(x.MoveToOuterDisposeScope()" + string.Concat(aux.Select(a => ", " + a.Local + "?.MoveToOuterDisposeScope()")) + ");");
+            else w.Line("return x.MoveToOuterDisposeScope();");
             w.Close();
             foreach (var nested in emitter.NestedClasses)
             {
@@ -84,6 +89,22 @@ namespace ArchDsl.Generator.Emit
             }
             w.Close();
             return w.ToString();
+        }
+
+        /// <summary>For a network with auxiliary heads: the typed result of <c>forward_with_aux</c> (one property per head,
+        /// named by its .arch label, null in eval mode or when the head is not built), and a <c>forward</c> that returns
+        /// the main output alone, as nn.Module's contract wants.</summary>
+        private static void AuxOutputMembers(IndentedWriter w, IReadOnlyList<(string Local, string Name)> aux)
+        {
+            w.Line("/// <summary>The main output and each auxiliary head's output (null unless training and the head exists).</summary>");
+            w.Line("public sealed record Outputs(Tensor Output" + string.Concat(aux.Select(a => ", Tensor? " + Naming.Pascal(a.Name))) + ");");
+            w.Line();
+            w.Open("public override Tensor forward(Tensor input)");
+            w.Line("var all = forward_with_aux(input);");
+            foreach (var a in aux) w.Line("all." + Naming.Pascal(a.Name) + "?.Dispose();");
+            w.Line("return all.Output;");
+            w.Close();
+            w.Line();
         }
 
         /// <summary>Static metadata members: the table's totals as constants, the full table as a

@@ -37,6 +37,7 @@ namespace ArchDsl.Generator.Emit
         private readonly NameAllocator _locals = new NameAllocator(new[] { "input", "scope", "shape", "x" });
         private readonly Dictionary<string, (string Field, Func<string, string> Reshape)> _sharable = new Dictionary<string, (string, Func<string, string>)>(StringComparer.Ordinal);
         private readonly List<string> _nested = new List<string>();
+        private readonly List<(string Local, string Name)> _aux = new List<(string, string)>();
         private int _nestedCount;
 
         public ModuleEmitter(ExpressionEmitter expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics, IEnumerable<string> reservedMembers)
@@ -53,6 +54,12 @@ namespace ArchDsl.Generator.Emit
 
         public IReadOnlyList<string> Fields => _fields;
         public IReadOnlyList<string> NestedClasses => _nested;
+
+        /// <summary>True for a network's own body, where <c>aux</c> heads may be declared (the class exposes them).</summary>
+        public bool AllowsAuxOutputs { get; set; }
+
+        /// <summary>Auxiliary heads in declaration order: the forward's local holding each, and its .arch label.</summary>
+        public IReadOnlyList<(string Local, string Name)> AuxOutputs => _aux;
 
         /// <summary>A constructor parameter: C# declaration and the C# local the body reads.</summary>
         public sealed record Parameter(string Declaration, string CsName, string? Prologue);
@@ -138,7 +145,7 @@ namespace ArchDsl.Generator.Emit
                         Apply(es.Expression, key, labeled.Name.StaticText, ctx, ctor, fwd);
                         return;
                     }
-                    if (labeled.Statement is AuxStmt) { NotSupported(labeled, "an auxiliary output"); return; }
+                    if (labeled.Statement is AuxStmt aux) { Aux(labeled, aux, ctx, ctor, fwd); return; }
                     Container(labeled.Statement, key, labeled.Name.StaticText, ctx, ctor, fwd);
                     return;
                 }
@@ -202,6 +209,29 @@ namespace ArchDsl.Generator.Emit
                 case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
                 default: NotSupported(s, "this statement"); return;
             }
+        }
+
+        /// <summary><c>name: aux statement</c>: the statement runs on the current tensor in training mode only and its
+        /// result goes to a forward local the class returns beside the main output; the current tensor flows on.</summary>
+        private void Aux(LabeledStmt labeled, AuxStmt aux, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            if (!AllowsAuxOutputs || ctx.Mode != Mode.Explicit || !labeled.Name.IsStatic)
+            {
+                NotSupported(labeled, "an auxiliary output here; declare it with a plain name in the network's own body");
+                return;
+            }
+            var local = _locals.Fresh("_" + Naming.Camel(labeled.Name.StaticText!));
+            _aux.Add((local, labeled.Name.StaticText!));
+            var shape = _locals.Fresh("_auxShape");
+            var tensor = _locals.Fresh("_auxInput");
+            var inner = new IndentedWriter();
+            ctor.Open("");
+            ctor.Line("var " + shape + " = " + ctx.ShapeVar + ";");
+            inner.Line("var " + tensor + " = " + ctx.TensorVar + ";");
+            Statement(new LabeledStmt(labeled.Name, aux.Body, labeled.Span), ctx.Nested() with { ShapeVar = shape, TensorVar = tensor }, ctor, inner);
+            inner.Line(local + " = " + tensor + ";");
+            ctor.Close();
+            fwd.Open("if (this.training)").Append(inner).Close();
         }
 
         private bool IsApplication(ExprSyntax e, CsScope scope) => BodyForms.IsApplication(_program, e, scope);
