@@ -361,35 +361,49 @@ namespace TorchSharp
                     skip ??= Array.Empty<string>();
                     var sd = state_dict();
                     var loaded = new Dictionary<string, Tensor>();
+                    // Every problem is collected before anything is copied, so one exception names every offending
+                    // key and a failed load leaves the weights untouched.
+                    var unexpected = new List<string>();
+                    var mismatched = new List<string>();
                     try {
                         var count = LEB128Codec.Decode(reader);
-                        if (strict && count != sd.Count)
-                            throw new ArgumentException($"Mismatched state_dict sizes: expected {sd.Count}, but found {count} entries.");
+                        if (count < 0 || count > int.MaxValue)
+                            throw new System.IO.InvalidDataException($"Corrupt weight file: it claims {count} entries.");
                         for (long i = 0; i < count; i++) {
-                            var key = reader.ReadString();
-                            var tensor = TensorExtensionMethods.Load(reader);
+                            string key;
+                            Tensor tensor;
+                            try {
+                                key = reader.ReadString();
+                                tensor = TensorExtensionMethods.Load(reader);
+                            } catch (System.IO.EndOfStreamException) {
+                                throw new System.IO.InvalidDataException($"Truncated weight file: it ends inside entry {i + 1} of {count}.");
+                            } catch (System.IO.IOException e) {
+                                throw new System.IO.InvalidDataException($"Corrupt weight file: entry {i + 1} of {count} is unreadable ({e.Message}).");
+                            } catch (FormatException) {
+                                throw new System.IO.InvalidDataException($"Corrupt weight file: the name of entry {i + 1} of {count} is unreadable.");
+                            }
                             var found = sd.ContainsKey(key);
                             loadedParameters?.TryAdd(key, found);
-                            if (!found) {
+                            if (!found || skip.Contains(key)) {
                                 tensor.Dispose();
-                                if (strict) throw new ArgumentException($"Mismatched module state names: the target module does not have a submodule or buffer named '{key}'");
-                                continue;
-                            }
-                            if (skip.Contains(key)) {
-                                tensor.Dispose();
+                                if (!found && strict) unexpected.Add(key);
                                 continue;
                             }
                             var target = sd[key];
                             if (tensor.dtype != target.dtype)
-                                throw new ArgumentException($"Mismatched tensor data types while loading '{key}': file has {tensor.dtype}, module has {target.dtype}.");
-                            if (!tensor.shape.SequenceEqual(target.shape))
-                                throw new ArgumentException($"Mismatched tensor shape while loading '{key}': file has [{string.Join(", ", tensor.shape)}], module has [{string.Join(", ", target.shape)}].");
+                                mismatched.Add($"'{key}': file has {tensor.dtype}, module has {target.dtype}");
+                            else if (!tensor.shape.SequenceEqual(target.shape))
+                                mismatched.Add($"'{key}': file has [{string.Join(", ", tensor.shape)}], module has [{string.Join(", ", target.shape)}]");
+                            if (loaded.TryGetValue(key, out var duplicate)) duplicate.Dispose();
                             loaded[key] = tensor;
                         }
-                        if (strict) {
-                            var absent = sd.Keys.Where(k => !loaded.ContainsKey(k) && !skip.Contains(k)).ToList();
-                            if (absent.Count > 0)
-                                throw new ArgumentException("Missing key(s) in the weight file: " + string.Join(", ", absent.Select(k => $"'{k}'")));
+                        var absent = strict ? sd.Keys.Where(k => !loaded.ContainsKey(k) && !skip.Contains(k)).ToList() : new List<string>();
+                        if (unexpected.Count > 0 || mismatched.Count > 0 || absent.Count > 0) {
+                            var lines = new List<string>();
+                            if (absent.Count > 0) lines.Add("Missing key(s) in the weight file: " + string.Join(", ", absent.Select(k => $"'{k}'")));
+                            if (unexpected.Count > 0) lines.Add("Unexpected key(s) in the weight file: " + string.Join(", ", unexpected.Select(k => $"'{k}'")));
+                            if (mismatched.Count > 0) lines.Add("Mismatched tensor(s): " + string.Join("; ", mismatched));
+                            throw new ArgumentException($"Cannot load weights into {GetName()}:\n\t" + string.Join("\n\t", lines));
                         }
                         using (no_grad()) {
                             foreach (var (key, tensor) in loaded) sd[key].copy_(tensor);

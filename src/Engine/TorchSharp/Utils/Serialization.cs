@@ -65,17 +65,29 @@ namespace TorchSharp
         /// <summary>Reads one tensor written by Save.</summary>
         public static Tensor Load(BinaryReader reader)
         {
-            var type = (ScalarType)Utils.LEB128Codec.Decode(reader);
+            var code = Utils.LEB128Codec.Decode(reader);
+            if (code < 0 || code > 64 || !Enum.IsDefined(typeof(ScalarType), (sbyte)code))
+                throw new InvalidDataException($"corrupt weight file: unknown element type {code}");
+            var type = (ScalarType)code;
+            long elementSize;
+            try { elementSize = ElementSize(type); }
+            catch (ArgumentException) { throw new InvalidDataException($"corrupt weight file: element type {type} cannot be loaded"); }
             var rank = Utils.LEB128Codec.Decode(reader);
             if (rank < 0 || rank > 64) throw new InvalidDataException($"implausible tensor rank {rank}");
             var shape = new long[rank];
             long count = 1;
             for (int i = 0; i < rank; i++) {
                 shape[i] = Utils.LEB128Codec.Decode(reader);
+                // Checked before multiplying, so absurd sizes never overflow into a small or negative count.
+                if (shape[i] < 0 || (shape[i] > 0 && count > int.MaxValue / shape[i]))
+                    throw new InvalidDataException($"corrupt weight file: implausible tensor shape [{string.Join(", ", shape.Take(i + 1))}]");
                 count *= shape[i];
             }
-            var size = count * ElementSize(type);
+            var size = count * elementSize;
             if (size > int.MaxValue) throw new NotSupportedException("tensors over 2 GB cannot be loaded");
+            // A seekable file must still hold the bytes it claims: no allocation for data that is not there.
+            if (reader.BaseStream.CanSeek && size > reader.BaseStream.Length - reader.BaseStream.Position)
+                throw new EndOfStreamException("weight file ends inside a tensor");
             var data = reader.ReadBytes((int)size);
             if (data.Length != size) throw new EndOfStreamException("weight file ends inside a tensor");
             unsafe {
