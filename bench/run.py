@@ -25,12 +25,13 @@ TORCHVISION_SIDE = os.path.join(ROOT, "bench", "python", "torchvision_side.py")
 EXPORT = os.path.join(ROOT, "tools", "weights", "export.py")
 
 # generated class -> torchvision builder (the .arch variant's reference)
+# lightest first, so an interrupted run (artifacts/bench/partial.json) holds the most models
 MODELS = {
-    "ResNet50": "resnet50",
-    "MobileNetV2_100": "mobilenet_v2",
     "ShuffleNetV2_x1_0": "shufflenet_v2_x1_0",
-    "DenseNet121": "densenet121",
+    "MobileNetV2_100": "mobilenet_v2",
     "EfficientNetB0": "efficientnet_b0",
+    "DenseNet121": "densenet121",
+    "ResNet50": "resnet50",
 }
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -184,13 +185,22 @@ def main():
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
-    p.add_argument("--render", metavar="RESULTS", help="only render a results file written by an earlier run")
+    p.add_argument("--render", metavar="RESULTS", nargs="+",
+                   help="only render results of earlier runs (results.json, or partial.json of interrupted ones, merged)")
     a = p.parse_args()
     if a.render:
-        with open(a.render) as f:
-            saved = json.load(f)
-        a.models = [m for m in MODELS if any(r["model_class"] == m for r in saved["results"])]
-        publish(render(saved["results"], argparse.Namespace(**saved["args"], models=a.models), saved["meta"]), a)
+        results, meta = [], None
+        for path in a.render:
+            with open(path) as f:
+                saved = json.load(f)
+            if isinstance(saved, list):  # partial.json: results only
+                results += saved
+            else:
+                results += saved["results"]
+                meta = meta or saved["meta"]
+                a.threads, a.rounds = saved["args"]["threads"], saved["args"]["rounds"]
+        a.models = [m for m in MODELS if any(r["model_class"] == m for r in results)]
+        publish(render(results, a, meta or describe(results, a, time.time(), os.getloadavg()[0])), a)
         return
 
     artifacts = os.path.join(ROOT, "artifacts", "bench")
@@ -208,19 +218,27 @@ def main():
                 cpu = {b: statistics.median(v["cpu_ms"]) for b, v in res["runs"].items()}
                 print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} cpu ms {cpu} "
                       f"VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB", flush=True)
+                with open(os.path.join(artifacts, "partial.json"), "w") as f:  # survives an interrupted run
+                    json.dump(results, f)
+    meta = describe(results, a, start, load_before)
+    with open(os.path.join(artifacts, "results.json"), "w") as f:
+        json.dump({"results": results, "meta": meta, "args": {"threads": a.threads, "rounds": a.rounds}}, f, indent=1)
+    publish(render(results, a, meta), a)
+
+
+def describe(results, a, start, load_before):
+    """The run's circumstances: machine, versions, load, duration."""
     py = next(r for r in results if r["side"] == "python")
-    cs = next(r for r in results if r["side"] == "csharp")
+    cs_threads = next((r["threads"] for r in results if r["side"] == "csharp" and "threads" in r), "?")
     dotnet = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
     meta = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "argv": sys.argv[1:],
         "minutes": (time.time() - start) / 60, "load_before": load_before, "load_after": os.getloadavg()[0],
         "machine": machine(), "libtorch": {r["libtorch"] for r in results},
-        "torch": py["torch"], "torchvision": py["torchvision"], "py_threads": py["threads"], "cs_threads": cs["threads"], "dotnet": dotnet,
+        "torch": py["torch"], "torchvision": py["torchvision"], "py_threads": py["threads"], "cs_threads": cs_threads, "dotnet": dotnet,
     }
     meta["libtorch"] = sorted(meta["libtorch"])
-    with open(os.path.join(artifacts, "results.json"), "w") as f:
-        json.dump({"results": results, "meta": meta, "args": {"threads": a.threads, "rounds": a.rounds}}, f, indent=1)
-    publish(render(results, a, meta), a)
+    return meta
 
 
 def publish(section, a):

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using ArchDsl.Generator.Emit;
+using ArchDsl.Syntax;
 using ArchDsl.Generator.Pipeline;
 using BenchmarkDotNet.Attributes;
 using Microsoft.CodeAnalysis;
@@ -61,6 +62,27 @@ public class GeneratorBenchmarks
         foreach (var f in files)
             n += CSharpEmitter.Emit(new SourceFile(f.Path, f.Text.ToString()), resolver, new EmitOptions("ArchDsl.Catalogue"), CancellationToken.None).Sources.Length;
         return n;
+    }
+
+    /// <summary>Each file through the front end and emitter: wall milliseconds and managed bytes allocated.</summary>
+    public IEnumerable<(string File, string Stage, double Ms, long Bytes)> PerFile()
+    {
+        var resolver = new InMemory(files);
+        foreach (var f in files)
+        {
+            var source = new SourceFile(f.Path, f.Text.ToString());
+            yield return Measure(f, "parse", () => ArchParser.ParseUnit(source.Text));
+            yield return Measure(f, "parse+check", () => ArchFrontEnd.Check(source, resolver));
+            yield return Measure(f, "parse+check+emit", () => CSharpEmitter.Emit(source, resolver, new EmitOptions("ArchDsl.Catalogue"), CancellationToken.None));
+        }
+    }
+
+    static (string, string, double, long) Measure(ArchText f, string stage, Action action)
+    {
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        action();
+        return (Path.GetFileName(f.Path), stage, clock.Elapsed.TotalMilliseconds, GC.GetAllocatedBytesForCurrentThread() - bytes);
     }
 
     /// <summary>The same through a fresh CSharpGeneratorDriver, as a clean build runs it.</summary>
