@@ -1,5 +1,7 @@
 using System.IO;
 using System.Linq;
+using ArchDsl.Catalogue.Blocks.Efficientnet;
+using ArchDsl.Catalogue.Blocks.ShufflenetV2;
 using ArchDsl.Runtime;
 using ArchDsl.Testing;
 using TorchSharp;

@@ -47,14 +47,7 @@ namespace ArchDsl.Generator.Emit
             return new EmitResult(sources.ToImmutable(), all);
         }
 
-        private static string Stem(string path)
-        {
-            var name = path ?? "arch";
-            int slash = Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
-            if (slash >= 0) name = name.Substring(slash + 1);
-            if (name.EndsWith(".arch", StringComparison.OrdinalIgnoreCase)) name = name.Substring(0, name.Length - 5);
-            return name;
-        }
+        private static string Stem(string path) => Naming.FileStem(path);
 
         private static string NamespaceName(string ns)
         {
@@ -68,8 +61,8 @@ namespace ArchDsl.Generator.Emit
             var program = analysis.Program!;
             var stem = Stem(file.Path);
             var blocksEnum = Naming.Pascal(stem) + "Blocks";
-            var expr = new ExpressionEmitter(program, blocksEnum);
             var ns = NamespaceName(options?.Namespace ?? "");
+            var expr = new ExpressionEmitter(program, blocksEnum, ns);
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
@@ -111,7 +104,7 @@ namespace ArchDsl.Generator.Emit
                 else ctorParams.Insert(0, "FeatureShape input");
                 var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
                     report != null ? ClassEmitter.DocTable(report.Summary) : null);
-                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(ns, def.File.Path, text)));
+                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text)));
             }
 
             foreach (var variant in program.Variants)
@@ -144,11 +137,16 @@ namespace ArchDsl.Generator.Emit
                 var cs = csNames[p.Name];
                 if (fixedArgs.TryGetValue(p.Name, out var value))
                 {
-                    baseArgs.Add(cs + ": " + expr.Emit(value, emptyScope, "shape", p.Type));
+                    var emitted = expr.Emit(value, emptyScope, "shape", p.Type);
+                    baseArgs.Add(cs + ": " + (p.Type.Kind == TypeKind.Block ? expr.BlockValueFor(target, value, emitted, emptyScope) : emitted));
                     continue;
                 }
-                var type = expr.CsType(p.Type);
-                var constant = p.Syntax.Default == null ? null : expr.Constant(p.Syntax.Default, p.Type);
+                // A network imported from another file takes that file's block enum.
+                bool foreignBlock = p.Type.Kind == TypeKind.Block && expr.BlocksEnumOf(target) != expr.BlocksEnum;
+                var type = foreignBlock ? expr.BlocksEnumOf(target) : expr.CsType(p.Type);
+                var constant = p.Syntax.Default == null ? null
+                    : foreignBlock ? (p.Syntax.Default is NameExpr dn ? type + "." + Naming.Identifier(dn.Name) : null)
+                    : expr.Constant(p.Syntax.Default, p.Type);
                 if (constant != null) { ctorParams.Add(type + " " + cs + " = " + constant); optionalSeen = true; }
                 else if (p.Syntax.Default != null || optionalSeen) { ctorParams.Add(type + "? " + cs + " = null"); optionalSeen = true; }
                 else ctorParams.Add(type + " " + cs);

@@ -43,14 +43,40 @@ namespace ArchDsl.Generator.Emit
     {
         private readonly BoundProgram _program;
         private readonly string _blocksEnum;
+        private readonly string _namespace;
 
-        public ExpressionEmitter(BoundProgram program, string blocksEnum)
+        public ExpressionEmitter(BoundProgram program, string blocksEnum, string rootNamespace = "ArchDsl.Generated")
         {
             _program = program;
             _blocksEnum = blocksEnum;
+            _namespace = rootNamespace;
         }
 
         public string BlocksEnum => _blocksEnum;
+
+        /// <summary>A block's class, fully qualified: its file's blocks namespace, so the same block name in two
+        /// files (and a block named like a namespace part) never clashes.</summary>
+        public string BlockClass(DefinitionSymbol block) =>
+            "global::" + Naming.BlocksNamespace(_namespace, block.File.Path) + "." + Naming.Identifier(block.Name);
+
+        /// <summary>The enum of block values that <paramref name="definition"/>'s parameters take: its own file's.</summary>
+        public string BlocksEnumOf(DefinitionSymbol definition)
+        {
+            var name = Naming.Pascal(Naming.FileStem(definition.File.Path)) + "Blocks";
+            return name == _blocksEnum ? name : "global::" + _namespace + "." + name;
+        }
+
+        /// <summary>A block-valued argument for a parameter of <paramref name="callee"/>, a block of another file
+        /// when its enum differs from this file's: a named block becomes that file's member, any other value is
+        /// converted by member name (both enums name blocks by their .arch names).</summary>
+        public string BlockValueFor(DefinitionSymbol callee, ExprSyntax value, string emitted, CsScope scope)
+        {
+            var target = BlocksEnumOf(callee);
+            if (target == _blocksEnum) return emitted;
+            if (value is NameExpr n && scope.Lookup(n.Name) == null && _program.Definitions.ContainsKey(n.Name))
+                return target + "." + Naming.Identifier(n.Name);
+            return "System.Enum.Parse<" + target + ">(" + emitted + ".ToString())";
+        }
 
         public string CsType(ArchType t) => t.Kind switch
         {

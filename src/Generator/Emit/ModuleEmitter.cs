@@ -306,7 +306,7 @@ namespace ArchDsl.Generator.Emit
                 {
                     var ctorArgs = BlockArguments(def, args, ctx);
                     if (ctorArgs == null) continue;
-                    arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + Naming.Identifier(def.Name) + "(" + ctorArgs + ")");
+                    arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + _expr.BlockClass(def) + "(" + ctorArgs + ")");
                 }
                 arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(callee).Replace("\"", "") + "\")");
                 var create = "(" + ModuleType + ")(" + local.CsName + " switch { " + string.Join(", ", arms.Select(a => a.Contains("=> new") ? a.Replace(" => new ", " => (" + ModuleType + ")new ") : a)) + " })";
@@ -322,7 +322,7 @@ namespace ArchDsl.Generator.Emit
             if (_program.Definitions.TryGetValue(callee, out var block))
             {
                 var ctorArgs = BlockArguments(block, args, ctx) ?? "";
-                Place("new " + Naming.Identifier(block.Name) + "(" + ctorArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+                Place("new " + _expr.BlockClass(block) + "(" + ctorArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
                 return;
             }
             NotSupported(e, "'" + callee + "'");
@@ -344,7 +344,9 @@ namespace ArchDsl.Generator.Emit
                 if (p == null || !covered.Add(p.Name)) return null;
                 var t = _expr.TypeOf(a.Value);
                 if (!p.Type.Accepts(t) && !t.IsError) return null;
-                parts.Add(csNames[p.Name] + ": " + _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type));
+                var value = _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type);
+                if (p.Type.Kind == TypeKind.Block) value = _expr.BlockValueFor(def, a.Value, value, ctx.Scope);
+                parts.Add(csNames[p.Name] + ": " + value);
             }
             if (def.Parameters.Any(p => p.Syntax.Default == null && !covered.Contains(p.Name))) return null;
             return string.Join(", ", parts);

@@ -63,6 +63,21 @@ namespace ArchDsl.Generator.Emit
             return s[0] == '_' ? "A" + s : s;
         }
 
+        /// <summary>The .arch file's name without folder and extension: <c>architectures/resnet.arch</c> to <c>resnet</c>.</summary>
+        public static string FileStem(string path)
+        {
+            var name = path ?? "arch";
+            int slash = System.Math.Max(name.LastIndexOf('/'), name.LastIndexOf('\\'));
+            if (slash >= 0) name = name.Substring(slash + 1);
+            if (name.EndsWith(".arch", System.StringComparison.OrdinalIgnoreCase)) name = name.Substring(0, name.Length - 5);
+            return name;
+        }
+
+        /// <summary>The namespace of an .arch file's block classes, <c>&lt;ns&gt;.Blocks.&lt;File&gt;</c>: blocks are
+        /// implementation parts a file may name as it likes (two files may both define <c>ConvBN</c>), while networks
+        /// and variants, what users construct, stay in the project namespace.</summary>
+        public static string BlocksNamespace(string ns, string archPath) => ns + ".Blocks." + Pascal(FileStem(archPath));
+
         public static string StringLiteral(string value)
         {
             var sb = new StringBuilder("\"");

@@ -30,7 +30,7 @@ using ArchDsl.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Catalogue
+namespace ArchDsl.Catalogue.Blocks.Densenet
 {
     /// <summary>Block DenseLayer: Bottleneck layer (DenseNet-B): BN-ReLU-Conv 1x1 to bn_size * growth_rate, BN-ReLU-Conv 3x3 to growth_rate. (architectures/densenet.arch, line 7)</summary>
     public partial class DenseLayer : nn.Module<Tensor, Tensor>, IArchModule
@@ -103,7 +103,7 @@ using ArchDsl.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Catalogue
+namespace ArchDsl.Catalogue.Blocks.Densenet
 {
     /// <summary>Block Transition: Transition (DenseNet-C, compression 0.5): BN-ReLU-Conv 1x1, 2x2 average pooling. (architectures/densenet.arch, line 18)</summary>
     public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
@@ -701,7 +701,7 @@ namespace ArchDsl.Catalogue
                     shape = ((IArchModule)_m4).OutputShape;
                     if ((i != (((long)_blockConfig.Length) - 1L)))
                     {
-                        var _m5 = new Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2L));
+                        var _m5 = new global::ArchDsl.Catalogue.Blocks.Densenet.Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2L));
                         _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
                         shape = ((IArchModule)_m5).OutputShape;
                     }
@@ -755,7 +755,7 @@ namespace ArchDsl.Catalogue
                     {
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
-                        var _m = new DenseLayer(shape, growthRate: growthRate, bnSize: bnSize, dropRate: dropRate);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Densenet.DenseLayer(shape, growthRate: growthRate, bnSize: bnSize, dropRate: dropRate);
                         register_module(_names.Next(string.Concat("denselayer", (j + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;

@@ -30,7 +30,7 @@ using ArchDsl.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Catalogue
+namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 {
     /// <summary>Block ConvBNReLU: Convolution, batch norm, ReLU6 (torchvision's Conv2dNormActivation, a Sequential). (architectures/mobilenet_v2.arch, line 8)</summary>
     public partial class ConvBNReLU : nn.Module<Tensor, Tensor>, IArchModule
@@ -78,7 +78,7 @@ using ArchDsl.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Catalogue
+namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 {
     /// <summary>Block InvertedResidual: Expand with a 1x1 convolution, filter depthwise, project linearly (no activation) with a 1x1 convolution; add the input when the block keeps the shape. (architectures/mobilenet_v2.arch, line 16)</summary>
     public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
@@ -101,11 +101,11 @@ namespace ArchDsl.Catalogue
             {
                 if ((expand != 1L))
                 {
-                    var _m = new ConvBNReLU(shape, out_: hidden, kernel: 1L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: hidden, kernel: 1L);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
-                var _m1 = new ConvBNReLU(shape, out_: hidden, stride: stride, groups: hidden);
+                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: hidden, stride: stride, groups: hidden);
                 _seq.append(_names1.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 var _m2 = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
@@ -402,7 +402,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new ConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2L);
+                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2L);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 foreach (var row in settings)
@@ -410,12 +410,12 @@ namespace ArchDsl.Catalogue
                     var _count = row[checked((int)2L)];
                     for (long i = 0L; i < _count; i++)
                     {
-                        var _m1 = new InvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[checked((int)1L)] * width), 8L), stride: ((i == 0L) ? row[checked((int)3L)] : 1L), expand: row[checked((int)0L)]);
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[checked((int)1L)] * width), 8L), stride: ((i == 0L) ? row[checked((int)3L)] : 1L), expand: row[checked((int)0L)]);
                         _seq.append(_names1.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
                 }
-                var _m2 = new ConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1L);
+                var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1L);
                 _seq.append(_names1.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
             }
@@ -467,7 +467,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant MobileNetV2_140 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.4) (architectures/mobilenet_v2.arch, line 55)</summary>
+    /// <summary>Variant MobileNetV2_140 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.4) (architectures/mobilenet_v2.arch, line 44)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,108,776 parameters, 582,195,824 MACs, memory access 62,982,480.</para>
     /// <code>
@@ -706,7 +706,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant MobileNetV2_100 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.0) (architectures/mobilenet_v2.arch, line 56)</summary>
+    /// <summary>Variant MobileNetV2_100 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.0) (architectures/mobilenet_v2.arch, line 45)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>
     /// <code>
@@ -945,7 +945,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant MobileNetV2_075 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.75) (architectures/mobilenet_v2.arch, line 57)</summary>
+    /// <summary>Variant MobileNetV2_075 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.75) (architectures/mobilenet_v2.arch, line 46)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,636,424 parameters, 209,069,792 MACs, memory access 37,436,672.</para>
     /// <code>
@@ -1184,7 +1184,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant MobileNetV2_050 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.5) (architectures/mobilenet_v2.arch, line 58)</summary>
+    /// <summary>Variant MobileNetV2_050 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.5) (architectures/mobilenet_v2.arch, line 47)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,968,680 parameters, 97,131,840 MACs, memory access 23,708,272.</para>
     /// <code>
@@ -1423,7 +1423,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant MobileNetV2_035 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.35) (architectures/mobilenet_v2.arch, line 59)</summary>
+    /// <summary>Variant MobileNetV2_035 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.35) (architectures/mobilenet_v2.arch, line 48)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,677,128 parameters, 59,285,808 MACs, memory access 18,780,928.</para>
     /// <code>
