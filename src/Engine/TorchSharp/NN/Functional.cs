@@ -13,15 +13,17 @@ namespace TorchSharp
                 private static long[] Pair(long v) => new[] { v, v };
                 private static long[] Pair((long, long) v) => new[] { v.Item1, v.Item2 };
                 private static long[] Pair(long[]? v, long[] fallback) => v is null ? fallback : v.Length == 1 ? new[] { v[0], v[0] } : v;
+                // Shared defaults: passed to native code as read-only pointers, so one array serves every call.
+                private static readonly long[] Ones = { 1, 1 }, Zeros = { 0, 0 };
 
                 // ---- convolution and linear
 
                 public static unsafe Tensor conv2d(Tensor input, Tensor weight, Tensor? bias = null,
                     long[]? strides = null, long[]? padding = null, long[]? dilation = null, long groups = 1)
                 {
-                    var s = Pair(strides, new long[] { 1, 1 });
-                    var p = Pair(padding, new long[] { 0, 0 });
-                    var d = Pair(dilation, new long[] { 1, 1 });
+                    var s = Pair(strides, Ones);
+                    var p = Pair(padding, Zeros);
+                    var d = Pair(dilation, Ones);
                     fixed (long* ps = s, pp = p, pd = d)
                         return new Tensor(Check(adt_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, ps, pp, pd, groups, 0)));
                 }
@@ -29,9 +31,9 @@ namespace TorchSharp
                 public static unsafe Tensor conv2d_padding(Tensor input, Tensor weight, Tensor? bias = null,
                     long[]? strides = null, Padding padding = Padding.Valid, long[]? dilation = null, long groups = 1)
                 {
-                    var s = Pair(strides, new long[] { 1, 1 });
-                    var p = new long[] { 0, 0 };
-                    var d = Pair(dilation, new long[] { 1, 1 });
+                    var s = Pair(strides, Ones);
+                    var p = Zeros;
+                    var d = Pair(dilation, Ones);
                     fixed (long* ps = s, pp = p, pd = d)
                         return new Tensor(Check(adt_conv2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, ps, pp, pd, groups,
                             padding == Padding.Same ? 2 : 1)));
@@ -40,10 +42,10 @@ namespace TorchSharp
                 public static unsafe Tensor conv_transpose2d(Tensor input, Tensor weight, Tensor? bias = null,
                     long[]? strides = null, long[]? padding = null, long[]? output_padding = null, long[]? dilation = null, long groups = 1)
                 {
-                    var s = Pair(strides, new long[] { 1, 1 });
-                    var p = Pair(padding, new long[] { 0, 0 });
-                    var o = Pair(output_padding, new long[] { 0, 0 });
-                    var d = Pair(dilation, new long[] { 1, 1 });
+                    var s = Pair(strides, Ones);
+                    var p = Pair(padding, Zeros);
+                    var o = Pair(output_padding, Zeros);
+                    var d = Pair(dilation, Ones);
                     fixed (long* ps = s, pp = p, po = o, pd = d)
                         return new Tensor(Check(adt_conv_transpose2d(input.Handle, weight.Handle, bias?.Handle ?? IntPtr.Zero, ps, pp, po, pd, groups)));
                 }
@@ -115,8 +117,8 @@ namespace TorchSharp
                 {
                     var k = Pair(kernel_size, kernel_size);
                     var s = Pair(strides, k);
-                    var p = Pair(padding, new long[] { 0, 0 });
-                    var d = Pair(dilation, new long[] { 1, 1 });
+                    var p = Pair(padding, Zeros);
+                    var d = Pair(dilation, Ones);
                     fixed (long* pk = k, ps = s, pp = p, pd = d)
                         return new Tensor(Check(adt_max_pool2d(input.Handle, pk, ps, pp, pd, ceil_mode ? 1 : 0, null)));
                 }
@@ -134,8 +136,8 @@ namespace TorchSharp
                 {
                     var k = Pair(kernel_size, kernel_size);
                     var s = Pair(strides, k);
-                    var p = Pair(padding, new long[] { 0, 0 });
-                    var d = Pair(dilation, new long[] { 1, 1 });
+                    var p = Pair(padding, Zeros);
+                    var d = Pair(dilation, Ones);
                     IntPtr indices;
                     IntPtr values;
                     fixed (long* pk = k, ps = s, pp = p, pd = d)
@@ -148,7 +150,7 @@ namespace TorchSharp
                 {
                     var k = Pair(kernel_size, kernel_size);
                     var s = Pair(strides, k);
-                    var p = Pair(paddings, new long[] { 0, 0 });
+                    var p = Pair(paddings, Zeros);
                     fixed (long* pk = k, ps = s, pp = p)
                         return new Tensor(Check(adt_avg_pool2d(input.Handle, pk, ps, pp, ceil_mode ? 1 : 0, count_include_pad ? 1 : 0, divisor_override ?? 0)));
                 }
