@@ -21,6 +21,8 @@ namespace ArchDsl.Generator.Emit
             "var", "dynamic", "value", "record", "nameof", "when", "and", "or", "not", "with", "init", "required",
             "scoped", "file", "managed", "unmanaged", "args", "get", "set", "add", "remove", "global", "partial", "yield",
             "async", "await", "select", "where", "from", "let", "join", "on", "equals", "into", "orderby", "group", "by",
+            // Undocumented keywords: as field or parameter names they do not compile.
+            "__arglist", "__makeref", "__reftype", "__refvalue",
         };
 
         /// <summary>Letters, digits and '_' only, not starting with a digit, never empty, never a keyword.</summary>

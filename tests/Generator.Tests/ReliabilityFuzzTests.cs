@@ -1,0 +1,58 @@
+using System;
+using System.IO;
+using System.Linq;
+using ArchDsl.Fuzzing;
+using ArchDsl.Testing;
+using Xunit;
+
+namespace ArchDsl.Generator.Tests
+{
+    /// <summary>A small run of the fuzzing command (tests/Fuzz) inside the suite, and the replay of every input a run
+    /// ever failed on (tests/Dsl.Tests/FuzzCorpus). The full run and its report are in docs/reliability.md.</summary>
+    public sealed class ReliabilityFuzzTests
+    {
+        private static readonly string Corpus = Path.Combine(RepoPaths.Root, "tests", "Dsl.Tests", "FuzzCorpus");
+
+        private static readonly FuzzOracle.FolderImports Imports = new FuzzOracle.FolderImports(RepoPaths.Architectures);
+
+        public static TheoryData<string> CorpusFiles()
+        {
+            var data = new TheoryData<string>();
+            foreach (var path in Directory.EnumerateFiles(Corpus, "*.arch").OrderBy(p => p, StringComparer.Ordinal)) data.Add(Path.GetFileName(path));
+            return data;
+        }
+
+        [Theory]
+        [MemberData(nameof(CorpusFiles))]
+        public void Corpus_input_keeps_every_property(string name)
+        {
+            var result = new FuzzOracle(Imports, TimeSpan.FromSeconds(60)).Check(File.ReadAllText(Path.Combine(Corpus, name)), compile: true);
+            Assert.Null(result.Failure);
+        }
+
+        [Fact]
+        public void Generated_programs_keep_every_property()
+        {
+            var run = FuzzRun.Execute(cases: 400, seed: 20240601, compileEvery: 4, bound: TimeSpan.FromSeconds(60),
+                seeds: Array.Empty<string>(), imports: Imports);
+            Assert.True(run.Failures.Count == 0, string.Join("\n\n", run.Failures.Select(f => f.Reason + "\n" + f.Input)));
+            Assert.True(run.Clean > 20, "only " + run.Clean + " of 400 generated programs are clean: the generator no longer reaches the emitter");
+            Assert.True(run.Compiled >= 4, "only " + run.Compiled + " programs compiled");
+        }
+
+        [Fact]
+        public void Mutated_catalogue_files_keep_every_property()
+        {
+            var seeds = CatalogueBuild.Paths().Select(File.ReadAllText).ToArray();
+            var run = FuzzRun.Execute(cases: 120, seed: 20240602, compileEvery: 0, bound: TimeSpan.FromSeconds(60), seeds: seeds, imports: Imports);
+            Assert.True(run.Failures.Count == 0, string.Join("\n\n", run.Failures.Select(f => f.Reason + "\n" + f.Input)));
+        }
+
+        [Fact]
+        public void The_oracle_catches_a_span_outside_the_file_and_uncompilable_output()
+        {
+            // The oracle itself must be able to fail: C# with an error is reported.
+            Assert.NotEmpty(FuzzOracle.Compile(new[] { new Emit.GeneratedSource("x.cs", "class C { int M() { return \"s\"; } }") }));
+        }
+    }
+}
