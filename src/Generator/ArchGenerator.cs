@@ -61,7 +61,8 @@ namespace ArchDsl.Generator
         {
             var ns = Property(options, "ArchDslNamespace") ?? Property(options, "RootNamespace") ?? DefaultNamespace;
             var directory = Property(options, "ProjectDir") ?? Property(options, "MSBuildProjectDirectory") ?? string.Empty;
-            return new GeneratorOptions(SanitizeNamespace(ns), ArchPaths.Normalize(directory));
+            var sourceRoot = Property(options, "ArchDslSourceRoot") ?? string.Empty;
+            return new GeneratorOptions(SanitizeNamespace(ns), ArchPaths.Normalize(directory), ArchPaths.Normalize(sourceRoot));
         }
 
         private static string? Property(AnalyzerConfigOptions options, string name) =>
@@ -86,7 +87,7 @@ namespace ArchDsl.Generator
         {
             var fullPath = ArchPaths.Normalize(text.Path);
             var content = text.GetText(cancellationToken)?.ToString() ?? string.Empty;
-            return new ArchFile(text.Path, ArchPaths.RelativeTo(fullPath, options.ProjectDirectory), content);
+            return new ArchFile(text.Path, ArchPaths.Display(fullPath, options.ProjectDirectory, options.SourceRoot), content);
         }
 
         private static ArchUnit BuildUnit(ArchFile file, EquatableArray<ArchFile> allFiles)

@@ -60,6 +60,39 @@ namespace ArchDsl.Generator.Pipeline
             return file;
         }
 
+        /// <summary>The path generated code shows for an .arch file (Metadata.SourceFile, doc comments), never absolute, so the
+        /// generated text is the same on every machine: relative to the project folder when inside it; else relative to
+        /// <paramref name="sourceRoot"/> (ArchDslSourceRoot, the repository inside this one) when inside that; else
+        /// relative to the project folder through '..' segments; the bare file name when no relative path exists (another
+        /// drive, or no project folder).</summary>
+        public static string Display(string fullPath, string projectDirectory, string sourceRoot = "")
+        {
+            var file = Normalize(fullPath);
+            if (RootOf(file).Length == 0) return file;
+            foreach (var folder in new[] { projectDirectory, sourceRoot })
+            {
+                var inside = RelativeTo(file, folder);
+                if (RootOf(inside).Length == 0) return inside;
+            }
+            return UpwardsFrom(file, Normalize(projectDirectory).TrimEnd('/')) ?? file.Substring(file.LastIndexOf('/') + 1);
+        }
+
+        // "../../architectures/x.arch" from "/r/tests/App" to "/r/architectures/x.arch"; null across roots.
+        private static string? UpwardsFrom(string file, string folder)
+        {
+            var root = RootOf(file);
+            if (folder.Length == 0 || root.Length == 0 || !string.Equals(root, RootOf(folder + "/"), StringComparison.OrdinalIgnoreCase)) return null;
+            var fileParts = file.Substring(root.Length).Split('/');
+            var folderParts = folder.Length > root.Length ? folder.Substring(root.Length).Split('/') : new string[0];
+            int common = 0;
+            while (common < folderParts.Length && common < fileParts.Length - 1 &&
+                   string.Equals(fileParts[common], folderParts[common], StringComparison.OrdinalIgnoreCase)) common++;
+            var parts = new List<string>();
+            for (int i = common; i < folderParts.Length; i++) parts.Add("..");
+            for (int i = common; i < fileParts.Length; i++) parts.Add(fileParts[i]);
+            return string.Join("/", parts);
+        }
+
         /// <summary>File name without folder and without the last extension.</summary>
         public static string StemOf(string path)
         {

@@ -9,7 +9,9 @@ namespace ArchDsl.Generator.Pipeline
     /// <summary>Project-wide settings read from MSBuild properties.</summary>
     /// <param name="Namespace">Namespace of the generated classes.</param>
     /// <param name="ProjectDirectory">Normalized project folder; .arch paths are shown relative to it.</param>
-    public sealed record GeneratorOptions(string Namespace, string ProjectDirectory);
+    /// <param name="SourceRoot">Normalized ArchDslSourceRoot (empty when unset): files outside the project but under
+    /// it are shown relative to it (see <see cref="ArchPaths.Display"/>).</param>
+    public sealed record GeneratorOptions(string Namespace, string ProjectDirectory, string SourceRoot = "");
 
     /// <summary>One .arch file: where the compiler found it, the path shown to the user and to the
     /// emitter (relative to the project, so generated text does not depend on the machine), and its text.</summary>
