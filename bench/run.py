@@ -111,10 +111,11 @@ def render(results, a, meta):
         return [r["vmhwm_kb"] / 1024 for r in results if r["side"] == side and r["task"] == task and r["model_class"] == cls]
 
     out = [BEGIN, "",
-           f"Run of {meta['date']}: `./bench.sh {' '.join(meta['argv'])}`, {a.rounds} interleaved round(s), "
+           (f"Run of {meta['date']}: `./bench.sh {' '.join(meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
+            else f"Runs of {meta['date']}: {meta['argv'][0]}, ") + f"{a.rounds} interleaved round(s), "
            f"{a.threads} intra-op thread(s) on both sides (OMP_NUM_THREADS/MKL_NUM_THREADS, and "
            f"torch.set_num_threads in Python), took {meta['minutes']:.1f} min.",
-           f"Load average (1 min) before / after: {meta['load_before']:.1f} / {meta['load_after']:.1f} on "
+           f"Load average (1 min) at the start / end: {meta['load_before']:.1f} / {meta['load_after']:.1f} on "
            f"{os.cpu_count()} CPU(s).", "",
            "Machine:", "", "```"] + meta["machine"] + [
            f"libtorch mapped by both sides: {', '.join(sorted(meta['libtorch']))}",
@@ -183,6 +184,7 @@ def main():
     p.add_argument("--iters-b8", type=int, default=2)
     p.add_argument("--iters-train", type=int, default=2)
     p.add_argument("--skip-train", action="store_true", help="inference only")
+    p.add_argument("--tasks", nargs="+", default=["infer", "infer-fused", "train"], choices=["infer", "infer-fused", "train"])
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
@@ -190,7 +192,7 @@ def main():
                    help="only render results of earlier runs (results.json, or partial.json of interrupted ones, merged)")
     a = p.parse_args()
     if a.render:
-        results, meta = [], None
+        results, metas = [], []
         for path in a.render:
             with open(path) as f:
                 saved = json.load(f)
@@ -198,10 +200,16 @@ def main():
                 results += saved
             else:
                 results += saved["results"]
-                meta = meta or saved["meta"]
+                metas.append(saved["meta"])
                 a.threads, a.rounds = saved["args"]["threads"], saved["args"]["rounds"]
         a.models = [m for m in MODELS if any(r["model_class"] == m for r in results)]
-        publish(render(results, a, meta or describe(results, a, time.time(), os.getloadavg()[0])), a)
+        meta = dict(metas[0]) if metas else describe(results, a, time.time(), os.getloadavg()[0])
+        if len(metas) > 1:  # several runs, each over part of the models or tasks
+            meta["argv"] = [" + ".join("`./bench.sh " + " ".join(m["argv"]) + "`" for m in metas)]
+            meta["minutes"] = sum(m["minutes"] for m in metas)
+            meta["load_before"] = min(m["load_before"] for m in metas)
+            meta["load_after"] = max(m["load_after"] for m in metas)
+        publish(render(results, a, meta), a)
         return
 
     artifacts = os.path.join(ROOT, "artifacts", "bench")
@@ -216,7 +224,7 @@ def main():
     for r in range(a.rounds):
         for cls in a.models:
             for side, task, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
-                if a.skip_train and task == "train":
+                if task not in a.tasks or (a.skip_train and task == "train"):
                     continue
                 res = run_json(cmd, env)
                 res["model_class"], res["round"] = cls, r
