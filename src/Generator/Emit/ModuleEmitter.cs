@@ -101,13 +101,18 @@ namespace ArchDsl.Generator.Emit
             return result;
         }
 
+        /// <summary>A constructor local name no .arch parameter will take.</summary>
+        public string ReserveLocal(string wanted) => _locals.Fresh(wanted);
+
         /// <summary>Translates a body. Returns the constructor statements and the forward statements.</summary>
-        public (IndentedWriter Ctor, IndentedWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar)
+        /// <paramref name="namesVar"/>: a constructor parameter holding the owner's <c>ChildNames</c>, for a loop body
+        /// whose modules are keyed as the owner's children; null for a module with its own names.</summary>
+        public (IndentedWriter Ctor, IndentedWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar, string? namesVar = null)
         {
             var ctor = new IndentedWriter();
             var fwd = new IndentedWriter();
-            var names = _locals.Fresh("_names");
-            ctor.Line("var " + names + " = new ChildNames();");
+            var names = namesVar ?? _locals.Fresh("_names");
+            if (namesVar == null) ctor.Line("var " + names + " = new ChildNames();");
             var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
             foreach (var s in statements) Statement(s, ctx, ctor, fwd);
             return (ctor, fwd);
@@ -523,7 +528,8 @@ namespace ArchDsl.Generator.Emit
             var body = loop is RepeatStmt r ? r.Body : ((ForStmt)loop).Body;
             if (!body.Statements.All(s => IsChain(s, ctx.Scope)))
             {
-                NotSupported(loop, "a loop whose body is more than a chain of layers and blocks; put the body in a block");
+                if (ctx.Mode != Mode.Explicit) { NotSupported(loop, "a loop whose body is more than a chain of layers and blocks here; put the body in a block"); return; }
+                LoopOfBodies(loop, body, ctx, ctor, fwd);
                 return;
             }
             var inner = ctx.Nested();
@@ -538,6 +544,37 @@ namespace ArchDsl.Generator.Emit
             LoopHeader(loop, ctx, inner, ctor);
             foreach (var s in body.Statements) Statement(s, inner, ctor, fwd);
             ctor.Close();
+        }
+
+        /// <summary>A loop whose body holds residuals, merges or tensor expressions: the body becomes a nested module
+        /// class built once per iteration with the scalars in scope (the loop variable included). It keys its modules
+        /// with the owner's <c>ChildNames</c> and the owner registers them as its own children, so the state-dict keys
+        /// are those of the body written out in place; the owner's forward runs the iterations in order.</summary>
+        private void LoopOfBodies(StatementSyntax loop, BodySyntax body, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var nestedName = _members.Fresh(_className + "Iteration" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var listType = "System.Collections.Generic.List<" + nestedName + ">";
+            var list = "this." + Field("_iterations", listType, ctx.Conditional);
+            ctor.Line(list + " = new " + listType + "();");
+            var inner = ctx.Nested();
+            LoopHeader(loop, ctx, inner, ctor);
+            var captured = inner.Scope.Visible();
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
+            var namesParam = emitter.ReserveLocal("_ownerNames");
+            var scope = new CsScope(null);
+            var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
+            var (nctor, nfwd) = emitter.Body(body.Statements, scope, "shape", namesParam);
+            _nested.Add(ClassEmitter.ModuleClass(nestedName, "private sealed", "One iteration of a loop of " + Naming.Xml(_className) + "; its modules are registered as the owner's children.",
+                new[] { "FeatureShape input", "ChildNames " + namesParam }.Concat(parameters.Select(p => p.Declaration)).ToList(), parameters, nctor, nfwd, emitter, guard: null, isNetwork: false));
+            var iteration = _locals.Fresh("_iteration");
+            var child = _locals.Fresh("_child");
+            ctor.Line("var " + iteration + " = new " + nestedName + "(" + string.Join(", ", new[] { ctx.ShapeVar, ctx.NamesVar }.Concat(captured.Select(c => c.CsName))) + ");");
+            ctor.Line(list + ".Add(" + iteration + ");");
+            ctor.Line("foreach (var " + child + " in " + iteration + ".named_children()) register_module(" + child + ".name, " + child + ".module);");
+            ctor.Line(ctx.ShapeVar + " = " + iteration + ".OutputShape;");
+            ctor.Close();
+            var m = _locals.Fresh("_iteration");
+            fwd.Line("foreach (var " + m + " in " + list + (ctx.Conditional ? "!" : "") + ") " + ctx.TensorVar + " = " + m + ".call(" + ctx.TensorVar + ");");
         }
 
         private void LoopHeader(StatementSyntax loop, Ctx outer, Ctx inner, IndentedWriter ctor)

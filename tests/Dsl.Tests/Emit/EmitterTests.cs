@@ -73,13 +73,14 @@ namespace ArchDsl.Dsl.Tests.Emit
         }
 
         [Fact]
-        public void Residual_directly_in_a_loop_is_reported_not_miscompiled()
+        public void Residual_directly_in_a_loop_becomes_a_nested_iteration_module()
         {
             var result = Emit("network N() {\n  input 3x8x8\n  repeat 2 { residual { conv(3, 3, padding: 1) } }\n}\n");
-            var d = Assert.Single(result.Diagnostics, x => x.Id == "ARCH0022");
-            Assert.Equal(3, d.Line);
-            Assert.Equal(3, d.Column);
-            Assert.Empty(result.Sources);
+            Assert.DoesNotContain(result.Diagnostics, x => x.Id == "ARCH0022");
+            AssertValidCSharp(result);
+            var n = Assert.Single(result.Sources).Text;
+            Assert.Contains("private sealed partial class NIteration1", n);
+            Assert.Contains("register_module(_child.name, _child.module);", n);
         }
 
         [Fact]
