@@ -43,19 +43,18 @@ if (args.Contains("--time-seeds"))
     return 0;
 }
 Console.WriteLine($"fuzzing: {cases} cases, seed {seed}, {seeds.Length} seed files, compile every {compileEvery}th clean case, bound {boundMs} ms per case");
+// Each failing input is written as soon as it is found, so a long run that is stopped loses none.
+void Save(FuzzRun.Failure f)
+{
+    if (outDir == null) return;
+    Directory.CreateDirectory(outDir);
+    var name = Path.Combine(outDir, "case-" + seed + "-" + f.Case.ToString(CultureInfo.InvariantCulture));
+    File.WriteAllText(name + ".arch", f.Input);
+    File.WriteAllText(name + ".txt", f.Origin + "\n" + f.Reason + "\n");
+    Console.WriteLine($"FAIL case {f.Case} ({f.Origin}): {f.Reason.Split('\n')[0]}");
+}
 var run = FuzzRun.Execute(cases, seed, compileEvery, TimeSpan.FromMilliseconds(boundMs), seeds, new FuzzOracle.FolderImports(architectures),
-    r => Console.WriteLine($"  {r.Cases} cases, {r.Clean} clean, {r.Compiled} compiled, {r.Failures.Count} failures"));
+    r => Console.WriteLine($"  {r.Cases} cases, {r.Clean} clean, {r.Compiled} compiled, {r.Failures.Count} failures"), failed: Save);
 Console.WriteLine($"cases: {run.Cases} (generated {run.Generated}, mutated {run.Mutated}); clean: {run.Clean}; compiled: {run.Compiled}; failures: {run.Failures.Count}");
 Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F0} s (generated {run.GeneratedTime.TotalSeconds:F0} s, mutated {run.MutatedTime.TotalSeconds:F0} s); slowest case: {run.Slowest.TotalMilliseconds:F0} ms");
-if (run.Failures.Count > 0 && outDir != null)
-{
-    Directory.CreateDirectory(outDir);
-    foreach (var f in run.Failures)
-    {
-        var name = Path.Combine(outDir, "case-" + seed + "-" + f.Case.ToString(CultureInfo.InvariantCulture));
-        File.WriteAllText(name + ".arch", f.Input);
-        File.WriteAllText(name + ".txt", f.Origin + "\n" + f.Reason + "\n");
-        Console.WriteLine($"FAIL case {f.Case} ({f.Origin}): {f.Reason.Split('\n')[0]}");
-    }
-}
 return run.Failures.Count == 0 ? 0 : 1;

@@ -135,7 +135,7 @@ namespace ArchDsl.Fuzzing
         }
 
         public static FuzzRun Execute(int cases, int seed, int compileEvery, TimeSpan bound, IReadOnlyList<string> seeds,
-            IImportResolver imports, Action<FuzzRun>? progress = null, int maxFailures = 50)
+            IImportResolver imports, Action<FuzzRun>? progress = null, int maxFailures = 50, Action<Failure>? failed = null)
         {
             var run = new FuzzRun();
             var oracle = new FuzzOracle(imports, bound);
@@ -172,7 +172,11 @@ namespace ArchDsl.Fuzzing
                 run.Cases++;
                 if (result.Clean) run.Clean++;
                 if (result.Compiled) run.Compiled++;
-                if (result.Failure != null) run.Failures.Add(new Failure(i, origin, result.Failure, input));
+                if (result.Failure != null)
+                {
+                    run.Failures.Add(new Failure(i, origin, result.Failure, input));
+                    failed?.Invoke(run.Failures[run.Failures.Count - 1]);
+                }
                 if (progress != null && run.Cases % 1000 == 0) progress(run);
             }
             run.Elapsed = watch.Elapsed;
