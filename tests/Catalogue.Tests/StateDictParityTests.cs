@@ -1,4 +1,5 @@
 using System.Linq;
+using ArchDsl.Testing;
 using Xunit;
 
 namespace ArchDsl.Catalogue.Tests;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using ArchDsl.Dsl.Tests.Support;
+using ArchDsl.Testing;
 using Xunit;
 
 namespace ArchDsl.Dsl.Tests.Oracles
@@ -25,7 +26,7 @@ namespace ArchDsl.Dsl.Tests.Oracles
         /// <summary>Every oracle row of the covered families, including MobileNet V2 at 192/160/128.</summary>
         public static IEnumerable<object[]> OracleRows()
         {
-            foreach (var row in TorchvisionOracle.Rows.Where(r => r.Reference.StartsWith("resnet", StringComparison.Ordinal)
+            foreach (var row in Oracle.Rows.Where(r => r.Reference.StartsWith("resnet", StringComparison.Ordinal)
                 || r.Reference.StartsWith("mobilenet_v2", StringComparison.Ordinal) || r.Reference.StartsWith("densenet", StringComparison.Ordinal)))
                 yield return new object[] { row.Reference, string.Join("x", row.Input) };
         }
@@ -46,7 +47,7 @@ namespace ArchDsl.Dsl.Tests.Oracles
         public void Params_buffers_and_MACs_equal_torchvision(string reference, string input)
         {
             var dims = input.Split('x').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            var row = TorchvisionOracle.Rows.Single(r => r.Reference == reference && r.Input.SequenceEqual(dims));
+            var row = Oracle.Rows.Single(r => r.Reference == reference && r.Input.SequenceEqual(dims));
             var (file, variant) = VariantFor(reference);
             var (report, diagnostics) = ArchFrontEnd.AnalyzeNetwork(TestFiles.Catalogue(file), new TestFiles.CatalogueImports(), variant,
                 input: (dims[0], dims[1], dims[2]));
@@ -67,7 +68,7 @@ namespace ArchDsl.Dsl.Tests.Oracles
             Assert.True(report != null, string.Join("\n", diagnostics));
             var reference = report!.Summary.Reference;
             Assert.False(reference == null, variant + " has no reference");
-            var expected = TorchvisionOracle.StateDict(reference!);
+            var expected = Oracle.Keys(reference!);
             Assert.False(expected == null, "torchvision-keys.json has no " + reference);
             var mine = report.StateDict.Select(s => s.Key + " " + string.Join("x", s.Shape)).OrderBy(s => s, StringComparer.Ordinal).ToList();
             var theirs = expected!.Select(s => s.Key + " " + string.Join("x", s.Shape)).OrderBy(s => s, StringComparer.Ordinal).ToList();
