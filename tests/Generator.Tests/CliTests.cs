@@ -131,6 +131,22 @@ namespace ArchDsl.Generator.Tests
         }
 
         [FrontEndFact]
+        public void Summary_AtAnotherInput_MatchesTorchvisionAtThatInput()
+        {
+            var file = System.IO.Path.Combine(RepoPaths.Architectures, "mobilenet_v2.arch");
+            var (code, output, error) = Run("summary", file, "--network", "MobileNetV2_050", "--input", "3x160x160", "--format", "json");
+
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var network = json.RootElement.EnumerateArray().Single();
+            Assert.Equal(new long[] { 3, 160, 160 }, network.GetProperty("input").EnumerateArray().Select(e => e.GetInt64()).ToArray());
+            // torchvision.csv: mobilenet_v2(width_mult=0.5) at 1x3x160x160.
+            var row = ArchDsl.Testing.Oracle.Find("mobilenet_v2(width_mult=0.5)", new long[] { 3, 160, 160 })!;
+            Assert.Equal(row.Macs, network.GetProperty("macs").GetInt64());
+            Assert.Equal(row.Params, network.GetProperty("params").GetInt64());
+        }
+
+        [FrontEndFact]
         public void SummaryAll_CoversEveryNetworkOfTheCatalogue()
         {
             var (code, output, error) = Run("summary", "--all", RepoPaths.Architectures, "--format", "json");

@@ -61,13 +61,18 @@ namespace ArchDsl.Cli.Commands
             var expectedInput = request.Input is null ? (ImmutableArray<long>?)null : ParseShape(request.Input);
 
             var networks = new List<NetworkSummary>();
+            var sourceOf = new Dictionary<NetworkSummary, SourceFile>();
             var errors = false;
             foreach (var (source, shownAs) in Sources(request))
             {
                 var result = ArchFrontEnd.Check(source, ArchSources.Instance);
                 foreach (var diagnostic in result.Diagnostics) console.Error.WriteLine(diagnostic.ToString());
                 errors |= result.Diagnostics.Any(d => d.Severity == ArchSeverity.Error);
-                networks.AddRange(result.Networks.Select(n => n with { File = shownAs }));
+                foreach (var n in result.Networks.Select(n => n with { File = shownAs }))
+                {
+                    networks.Add(n);
+                    sourceOf[n] = source;
+                }
             }
             if (errors) return CliApp.SourceErrors;
 
@@ -83,10 +88,17 @@ namespace ArchDsl.Cli.Commands
             }
             if (expectedInput is { } shape)
             {
-                foreach (var n in networks.Where(n => !n.Input.SequenceEqual(shape)))
+                if (shape.Length != 3) throw new CliException("--input must have three sizes, CxHxW, not '" + request.Input + "'");
+                // Re-analyse at the requested input: shapes and costs are static for any input size.
+                for (int i = 0; i < networks.Count; i++)
                 {
-                    throw new CliException("--input " + request.Input + " differs from " + n.Name + "'s declared input " +
-                        Numbers.Shape(n.Input) + "; summaries are computed at the declared input size");
+                    var n = networks[i];
+                    if (n.Input.SequenceEqual(shape)) continue;
+                    var (report, diagnostics) = ArchFrontEnd.AnalyzeNetwork(sourceOf[n], ArchSources.Instance, n.Name,
+                        input: (shape[0], shape[1], shape[2]));
+                    foreach (var diagnostic in diagnostics) console.Error.WriteLine(diagnostic.ToString());
+                    if (report == null || diagnostics.Any(d => d.Severity == ArchSeverity.Error)) return CliApp.SourceErrors;
+                    networks[i] = report.Summary with { File = n.File };
                 }
             }
 
