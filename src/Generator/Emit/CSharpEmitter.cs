@@ -79,7 +79,7 @@ namespace ArchDsl.Generator.Emit
             foreach (var def in program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start))
             {
                 ct.ThrowIfCancellationRequested();
-                var name = Naming.Identifier(def.Name);
+                var name = ClassEmitter.TypeName(def.Name);
                 var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
@@ -118,7 +118,7 @@ namespace ArchDsl.Generator.Emit
         private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program)
         {
             var target = variant.Target!;
-            var name = Naming.Identifier(variant.Name);
+            var name = ClassEmitter.TypeName(variant.Name);
             var fixedArgs = new Dictionary<string, ExprSyntax>(StringComparer.Ordinal);
             int position = 0;
             foreach (var a in variant.Syntax.Arguments)
@@ -160,7 +160,7 @@ namespace ArchDsl.Generator.Emit
                 + (variant.Syntax.Documentation != null ? ": " + variant.Syntax.Documentation : "")
                 + " (" + variant.File.Path + ", line " + line + ")") + "</summary>");
             if (report != null) foreach (var l in ClassEmitter.DocTable(report.Summary).Split('\n')) w.Line("/// " + l);
-            w.Open("public partial class " + name + " : " + Naming.Identifier(target.Name));
+            w.Open("public partial class " + name + " : " + ClassEmitter.TypeName(target.Name));
             w.Line("public " + name + "(" + string.Join(", ", ctorParams) + ") : base(" + string.Join(", ", baseArgs) + ") { }");
             if (report != null)
             {

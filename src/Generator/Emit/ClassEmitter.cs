@@ -7,6 +7,14 @@ namespace ArchDsl.Generator.Emit
     /// <summary>Assembles a module class from translated parts, and writes the static metadata members.</summary>
     internal static class ClassEmitter
     {
+        /// <summary>A class name for a block, network or variant: an identifier that is also none of the members the
+        /// generated class declares or inherits (C# forbids a member named like its enclosing type).</summary>
+        public static string TypeName(string name)
+        {
+            var id = Naming.Identifier(name);
+            return System.Array.IndexOf(ReservedMembers, id) >= 0 ? id + "_" : id;
+        }
+
         /// <summary>Member names a generated field must not take (Module's API and the generated members).</summary>
         public static readonly string[] ReservedMembers =
         {

@@ -57,7 +57,7 @@ namespace ArchDsl.Generator.Emit
         /// <summary>A block's class, fully qualified: its file's blocks namespace, so the same block name in two
         /// files (and a block named like a namespace part) never clashes.</summary>
         public string BlockClass(DefinitionSymbol block) =>
-            "global::" + Naming.BlocksNamespace(_namespace, block.File.Path) + "." + Naming.Identifier(block.Name);
+            "global::" + Naming.BlocksNamespace(_namespace, block.File.Path) + "." + ClassEmitter.TypeName(block.Name);
 
         /// <summary>The enum of block values that <paramref name="definition"/>'s parameters take: its own file's.</summary>
         public string BlocksEnumOf(DefinitionSymbol definition)
