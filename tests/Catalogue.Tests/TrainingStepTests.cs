@@ -71,6 +71,9 @@ public class TrainingStepTests
     /// <summary>All outputs of a forward pass: one for plain networks, every head for auxiliary-output ones.</summary>
     internal static List<Tensor> Forward(nn.Module model, Tensor x)
     {
+        // Networks with auxiliary heads expose them (training mode only) through forward_with_aux.
+        var withAux = model.GetType().GetMethod("forward_with_aux", new[] { typeof(Tensor) });
+        if (withAux != null) return Flatten(withAux.Invoke(model, new object[] { x })).ToList();
         if (model is nn.Module<Tensor, Tensor> single) return new List<Tensor> { single.call(x) };
         var call = model.GetType().GetMethods().First(m => m.Name == "call" && m.GetParameters().Length == 1);
         var result = call.Invoke(model, new object[] { x });
