@@ -1,3 +1,4 @@
+using ArchDsl.Testing;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
