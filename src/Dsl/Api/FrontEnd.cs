@@ -133,24 +133,7 @@ namespace ArchDsl
             try
             {
                 program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
-                if (bag.ErrorCount == 0)
-                {
-                    var overrides = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
-                    foreach (var a in arguments ?? new Dictionary<string, object>())
-                    {
-                        var v = FromObject(a.Value, program);
-                        if (v == null)
-                            bag.Report(DiagnosticCatalogue.TypeMismatch, file.Path, new TextSpan(0, 0), "Argument '" + a.Key + "' has an unsupported value");
-                        else overrides[a.Key] = (v, new TextSpan(0, 0), file.Path);
-                    }
-                    Feature? inputFeature = input == null ? null : new Feature(input.Value.C, input.Value.H, input.Value.W, false, 1, 1);
-                    var variant = program.Variants.FirstOrDefault(v => v.Name == name);
-                    if (variant != null) report = ReportVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
-                    else if (program.Definitions.TryGetValue(name, out var def) && def.IsNetwork)
-                        report = Report(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
-                    else
-                        bag.Report(DiagnosticCatalogue.UnknownCallee, file.Path, new TextSpan(0, 0), name);
-                }
+                if (bag.ErrorCount == 0) report = AnalyzeBound(program, file.Path, name, arguments, input, bag, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -161,6 +144,47 @@ namespace ArchDsl
                 bag.Report(DiagnosticCatalogue.InternalError, file?.Path ?? "", new TextSpan(0, 0), ex.GetType().Name + ": " + ex.Message);
             }
             return (report, Place(bag, program, file));
+        }
+
+        /// <summary>As <see cref="AnalyzeNetwork(SourceFile, IImportResolver, string, IReadOnlyDictionary{string, object}?, (long C, long H, long W)?, CancellationToken)"/>
+        /// on a program already bound without errors (by <see cref="Analyze"/>), so callers that elaborate one network at
+        /// many sizes bind the file once. Returns null where the network does not elaborate; never throws.</summary>
+        public static NetworkReport? AnalyzeNetwork(BoundProgram program, string name,
+            IReadOnlyDictionary<string, object>? arguments = null, (long C, long H, long W)? input = null,
+            CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return AnalyzeBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, arguments, input, new DiagnosticBag(), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
+        private static NetworkReport? AnalyzeBound(BoundProgram program, string path, string name,
+            IReadOnlyDictionary<string, object>? arguments, (long C, long H, long W)? input, DiagnosticBag bag, CancellationToken cancellationToken)
+        {
+            var overrides = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
+            foreach (var a in arguments ?? new Dictionary<string, object>())
+            {
+                var v = FromObject(a.Value, program);
+                if (v == null)
+                    bag.Report(DiagnosticCatalogue.TypeMismatch, path, new TextSpan(0, 0), "Argument '" + a.Key + "' has an unsupported value");
+                else overrides[a.Key] = (v, new TextSpan(0, 0), path);
+            }
+            Feature? inputFeature = input == null ? null : new Feature(input.Value.C, input.Value.H, input.Value.W, false, 1, 1);
+            var variant = program.Variants.FirstOrDefault(v => v.Name == name);
+            if (variant != null) return ReportVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
+            if (program.Definitions.TryGetValue(name, out var def) && def.IsNetwork)
+                return Report(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
+            bag.Report(DiagnosticCatalogue.UnknownCallee, path, new TextSpan(0, 0), name);
+            return null;
         }
 
         private static NetworkReport? ReportVariant(BoundProgram program, VariantSymbol variant,

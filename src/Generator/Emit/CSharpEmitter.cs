@@ -98,7 +98,7 @@ namespace ArchDsl.Generator.Emit
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
                     inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
                     var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
-                    guard = GuardFor(file, imports, def.Name, basis?.Summary.Name, ct);
+                    guard = GuardFor(program, def.Name, basis, ct);
                     if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
                 }
                 else ctorParams.Insert(0, "FeatureShape input");
@@ -177,21 +177,19 @@ namespace ArchDsl.Generator.Emit
 
         /// <summary>The smallest square input the network accepts at its defaults (or its first variant), and whether
         /// a flatten before a linear layer pins the size. Found by elaborating at other sizes.</summary>
-        private static ClassEmitter.Guard GuardFor(SourceFile file, IImportResolver imports, string network, string? basis, CancellationToken ct)
+        private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, CancellationToken ct)
         {
-            if (basis == null) return new ClassEmitter.Guard(network, 1, 1, false);
-            var (declared, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, null, ct);
             if (declared == null) return new ClassEmitter.Guard(network, 1, 1, false);
+            var basis = declared.Summary.Name;
             long c = declared.Summary.Input[0], h = declared.Summary.Input[1], w = declared.Summary.Input[2];
-            var (bigger, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, (c, h * 2, w * 2), ct);
+            var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), ct);
             bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
             if (exact) return new ClassEmitter.Guard(network, h, w, true);
             long lo = 1, hi = Math.Max(h, w);
             while (lo < hi)
             {
                 long mid = (lo + hi) / 2;
-                var (r, _) = ArchFrontEnd.AnalyzeNetwork(file, imports, basis, null, (c, mid, mid), ct);
-                if (r != null) hi = mid; else lo = mid + 1;
+                if (ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, mid, mid), ct) != null) hi = mid; else lo = mid + 1;
             }
             return new ClassEmitter.Guard(network, lo, lo, false);
         }
