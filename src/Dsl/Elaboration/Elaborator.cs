@@ -25,6 +25,7 @@ namespace ArchDsl.Elaboration
         private readonly CancellationToken _cancellation;
         private readonly List<ElaboratedOp> _ops = new List<ElaboratedOp>();
         private readonly List<(string, Feature)> _aux = new List<(string, Feature)>();
+        private readonly List<(Feature, Feature)> _splits = new List<(Feature, Feature)>();
         private int _depth;
 
         private sealed class Abort : Exception { }
@@ -87,7 +88,10 @@ namespace ArchDsl.Elaboration
             var start = x;
             var container = new Container("");
             foreach (var s in statements.Skip(1)) x = Run(s, x, env, container, frame);
-            return new ElaboratedNetwork(name, network, reference, start, x, _ops.ToImmutableArray(), _aux.ToImmutableArray(), args);
+            return new ElaboratedNetwork(name, network, reference, start, x, _ops.ToImmutableArray(), _aux.ToImmutableArray(), args)
+            {
+                Splits = _splits.ToImmutableArray(),
+            };
         }
 
         // ------------------------------------------------------------ environment
@@ -403,6 +407,7 @@ namespace ArchDsl.Elaboration
             if (x.Flat || x.Channels % branches.Length != 0)
                 throw Fail(DiagnosticCatalogue.SplitDoesNotDivide, frame.File.Path, sp.Span, x.Channels, branches.Length);
             var chunk = x with { Channels = x.Channels / branches.Length };
+            _splits.Add((chunk, x));
             var outputs = new List<Feature>();
             foreach (var b in branches) outputs.Add(Run(b, chunk, new Env(env), c, frame));
             return Combine(MergeKind.Concat, outputs, frame, sp.Span);
@@ -464,7 +469,7 @@ namespace ArchDsl.Elaboration
                     var path = NewChild(c, name, span, frame);
                     var op = Record(path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, e.Span);
                     if (name != null && c.Prefix == frame.Path) frame.Named[name] = op;
-                    return y;
+                    return op.Output;
                 }
                 _program.Definitions.TryGetValue(callee, out def);
             }
@@ -503,8 +508,7 @@ namespace ArchDsl.Elaboration
             if (!sameWeights)
                 throw Fail(DiagnosticCatalogue.SharedModule, frame.File.Path, shared.Span,
                     "'@" + shared.Name + "' was built for " + before.Channels + " input channels but gets " + x.Channels);
-            Record(original.Path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, shared.Span, shared: true);
-            return y;
+            return Record(original.Path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, shared.Span, shared: true).Output;
         }
 
         private Exception ReportShapeProblem(string layer, LayerConfig config, Feature x, Shapes.Problem problem, string detail, Frame frame, TextSpan span)
@@ -530,6 +534,9 @@ namespace ArchDsl.Elaboration
 
         private ElaboratedOp Record(string path, OpKind kind, LayerConfig? config, ImmutableArray<Feature> inputs, Feature output, Frame frame, TextSpan span, bool shared = false)
         {
+            // A layer that keeps the shape returns its input feature; the op gets its own copy so that every
+            // tensor is one object and consumers find their producer by reference (ElaboratedOp's contract).
+            if (inputs.Any(i => ReferenceEquals(i, output))) output = output with { };
             var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span);
             _ops.Add(op);
             return op;
@@ -695,8 +702,7 @@ namespace ArchDsl.Elaboration
                         return o;
                     }
                     var only = l ?? r!;
-                    Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span);
-                    return only;
+                    return Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span).Output;
                 }
             }
             throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, e.Span, "This statement neither applies a layer nor computes a tensor");

@@ -28,7 +28,10 @@ namespace ArchDsl.Elaboration
     public enum OpKind { Layer, Add, Mul, Concat, Split, ZeroPad, Scale }
 
     /// <summary>One step of the network in execution order: a layer applied (its module registered at
-    /// <see cref="Path"/>, or re-applied when <see cref="Shared"/>), or an element-wise merge.</summary>
+    /// <see cref="Path"/>, or re-applied when <see cref="Shared"/>), or an element-wise merge. Every op's
+    /// <see cref="Output"/> is an object of its own, and each of <see cref="Inputs"/> is the very object (by reference)
+    /// that its producer output: an earlier op's Output, the network's Input, or a part of a channel split
+    /// (<see cref="ElaboratedNetwork.Splits"/>). That is how the data flow is read back (diagrams).</summary>
     public sealed record ElaboratedOp(
         string Path, OpKind Kind, LayerConfig? Config, ImmutableArray<Feature> Inputs, Feature Output, bool Shared,
         string SourcePath, TextSpan Span);
@@ -37,5 +40,9 @@ namespace ArchDsl.Elaboration
     public sealed record ElaboratedNetwork(
         string Name, DefinitionSymbol Network, string? Reference, Feature Input, Feature Output,
         ImmutableArray<ElaboratedOp> Ops, ImmutableArray<(string Name, Feature Output)> AuxOutputs,
-        ImmutableDictionary<string, Value> Arguments);
+        ImmutableDictionary<string, Value> Arguments)
+    {
+        /// <summary>For each channel split: the part each branch receives and the whole feature it was cut from.</summary>
+        public ImmutableArray<(Feature Part, Feature Whole)> Splits { get; init; } = ImmutableArray<(Feature Part, Feature Whole)>.Empty;
+    }
 }
