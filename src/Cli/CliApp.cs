@@ -24,6 +24,7 @@ namespace ArchDsl.Cli
                 CheckCommand.Create(console),
                 SummaryCommand.Create(console),
                 EmitCommand.Create(console),
+                GraphCommand.Create(console),
             };
 
             var parsed = root.Parse(args);
