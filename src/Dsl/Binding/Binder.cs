@@ -179,6 +179,10 @@ namespace ArchDsl.Binding
             public ParsedFile File { get; }
             /// <summary>Static labels declared so far in the definition (what '@name' may refer to).</summary>
             public HashSet<string> Labels { get; } = new HashSet<string>(StringComparer.Ordinal);
+            /// <summary>Names the definition's labels and tensor bindings may produce (interpolated ones as samples,
+            /// <see cref="IndexedNames.Sample"/>), for '@w{i}' and 'x{i}'.</summary>
+            public List<string> LabelNames { get; } = new List<string>();
+            public List<string> TensorNames { get; } = new List<string>();
             public string Path => File.Path;
         }
 
@@ -262,6 +266,18 @@ namespace ArchDsl.Binding
                         _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, assign.Value.Span,
                             "'" + assign.Name + " = …' binds a tensor but the value is " + t + "; use 'let' for scalars");
                     Declare(scope, new Local(assign.Name, LocalKind.Tensor, ArchType.Tensor, assign.NameSpan), ctx);
+                    ctx.TensorNames.Add(assign.Name);
+                    return;
+                }
+                case IndexedAssignStmt indexed:
+                {
+                    // Declared before its value is checked: a loop's binding reads the earlier iterations' (x{j}, j < i).
+                    CheckNameParts(indexed.Name, scope, ctx);
+                    ctx.TensorNames.Add(IndexedNames.Sample(indexed.Name));
+                    var t = Infer(indexed.Value, scope, ctx, container);
+                    if (t.Kind != TypeKind.Tensor && !t.IsError)
+                        _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, indexed.Value.Span,
+                            "'" + IndexedNames.Display(indexed.Name) + " = …' binds a tensor but the value is " + t);
                     return;
                 }
                 case LabeledStmt labeled:
@@ -275,7 +291,7 @@ namespace ArchDsl.Binding
                     }
                     if (IsApplication(labeled.Statement, scope))
                     {
-                        if (labeled.Statement is ExprStmt es && es.Expression is SharedRefExpr)
+                        if (labeled.Statement is ExprStmt es && (es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr))
                             _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, labeled.Name.Span, "A shared module keeps its first name; remove the label before '@'");
                         CheckStatement(labeled.Statement, scope, container, ctx);
                     }
@@ -386,6 +402,15 @@ namespace ArchDsl.Binding
 
         private void CheckName(NameSpec name, ScopeChain<Local> scope, HashSet<string> container, Context ctx)
         {
+            CheckNameParts(name, scope, ctx);
+            ctx.LabelNames.Add(name.IsStatic ? name.StaticText! : IndexedNames.Sample(name));
+            if (name.IsStatic) ctx.Labels.Add(name.StaticText!);
+            if (name.IsStatic && !container.Add(name.StaticText!))
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, name.Span, name.StaticText!, "in this container");
+        }
+
+        private void CheckNameParts(NameSpec name, ScopeChain<Local> scope, Context ctx)
+        {
             foreach (var part in name.Parts)
             {
                 if (part.Expression == null) continue;
@@ -393,16 +418,13 @@ namespace ArchDsl.Binding
                 if (!(t.Kind == TypeKind.Int || t.Kind == TypeKind.String || t.IsError))
                     _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, part.Expression.Span, "A name part must be an int or a string, not " + t);
             }
-            if (name.IsStatic) ctx.Labels.Add(name.StaticText!);
-            if (name.IsStatic && !container.Add(name.StaticText!))
-                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, name.Span, name.StaticText!, "in this container");
         }
 
         /// <summary>Whether a statement applies a single module (which a label then names).</summary>
         private bool IsApplication(StatementSyntax s, ScopeChain<Local> scope)
         {
             if (!(s is ExprStmt es)) return false;
-            return ApplicationCallee(es.Expression, scope) != CalleeKind.None || es.Expression is SharedRefExpr;
+            return ApplicationCallee(es.Expression, scope) != CalleeKind.None || es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr;
         }
 
         private CalleeKind ApplicationCallee(ExprSyntax e, ScopeChain<Local> scope)
@@ -424,6 +446,15 @@ namespace ArchDsl.Binding
                 if (!ctx.Labels.Contains(shared.Name))
                     _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, shared.Span,
                         "'@" + shared.Name + "' must name a layer declared earlier in this definition as '" + shared.Name + ": …'");
+                return;
+            }
+            if (e is IndexedSharedRefExpr indexedShared)
+            {
+                CheckNameParts(indexedShared.Name, scope, ctx);
+                if (!ctx.LabelNames.Any(l => IndexedNames.CouldName(indexedShared.Name, l)))
+                    _diagnostics.Report(DiagnosticCatalogue.SharedModule, ctx.Path, indexedShared.Span,
+                        "'@" + IndexedNames.Display(indexedShared.Name) + "' must name a layer declared earlier in this definition under such a name (e.g. '"
+                        + IndexedNames.Display(indexedShared.Name) + ": conv(…)')");
                 return;
             }
             if (e is CallExpr domain && ParameterDomains.IsDomain(domain.Callee) && scope.Lookup(domain.Callee) == null)
@@ -722,6 +753,18 @@ namespace ArchDsl.Binding
                 case CallExpr call: return InferCall(call, scope, ctx);
                 case SharedRefExpr sr:
                     return Mismatch(sr, "'@" + sr.Name + "' applies a module; use it as a statement or a pipeline stage", ctx);
+                case IndexedSharedRefExpr isr:
+                    return Mismatch(isr, "'@" + IndexedNames.Display(isr.Name) + "' applies a module; use it as a statement or a pipeline stage", ctx);
+                case IndexedNameExpr ine:
+                {
+                    CheckNameParts(ine.Name, scope, ctx);
+                    if (!ctx.TensorNames.Any(n => IndexedNames.CouldName(ine.Name, n)))
+                    {
+                        _diagnostics.Report(DiagnosticCatalogue.UnknownName, ctx.Path, ine.Span, IndexedNames.Display(ine.Name));
+                        return ArchType.Error;
+                    }
+                    return ArchType.Tensor;
+                }
                 case PipeExpr pipe:
                 {
                     var source = Infer(pipe.Source, scope, ctx);

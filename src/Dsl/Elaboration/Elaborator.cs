@@ -122,6 +122,8 @@ namespace ArchDsl.Elaboration
             public string Path { get; }
             public ParsedFile File => Definition.File;
             public Dictionary<string, ElaboratedOp> Named { get; } = new Dictionary<string, ElaboratedOp>(StringComparer.Ordinal);
+            /// <summary>Tensors bound under interpolated names (<c>x{i} = …</c>): visible to the end of the definition.</summary>
+            public Dictionary<string, Feature> Tensors { get; } = new Dictionary<string, Feature>(StringComparer.Ordinal);
         }
 
         private string NewChild(Container c, string? name, TextSpan span, Frame frame)
@@ -224,6 +226,12 @@ namespace ArchDsl.Elaboration
                 case AssignStmt assign:
                     env.Define(assign.Name, new TensorValue(EvalTensor(assign.Value, x, env, c, frame)));
                     return x;
+                case IndexedAssignStmt indexed:
+                {
+                    var key = Interpolate(indexed.Name, env, x, frame);
+                    frame.Tensors[key] = EvalTensor(indexed.Value, x, env, c, frame);
+                    return x;
+                }
                 case LabeledStmt labeled:
                 {
                     var name = Interpolate(labeled.Name, env, x, frame);
@@ -290,6 +298,33 @@ namespace ArchDsl.Elaboration
         {
             foreach (var s in body.Statements) x = Run(s, x, env, c, frame);
             return x;
+        }
+
+        /// <summary>A loop's iterations: its body with the environment of each (the loop variable defined).</summary>
+        private List<(BodySyntax Body, Env Env)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
+        {
+            var result = new List<(BodySyntax, Env)>();
+            if (loop is RepeatStmt rep)
+            {
+                long n = AsInt(Eval(rep.Count, env, x, frame.File), rep.Count, frame.File);
+                if (n < 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, rep.Count.Span, "A repeat count must not be negative (it is " + n + ")");
+                if (n > MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, rep.Count.Span, "This repeat has more than " + MaxOps + " iterations");
+                for (long i = 0; i < n; i++)
+                {
+                    var inner = new Env(env);
+                    if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
+                    result.Add((rep.Body, inner));
+                }
+                return result;
+            }
+            var f = (ForStmt)loop;
+            foreach (var item in Iterate(f.Source, env, x, frame))
+            {
+                var inner = new Env(env);
+                inner.Define(f.Variable, item);
+                result.Add((f.Body, inner));
+            }
+            return result;
         }
 
         private IEnumerable<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
@@ -368,7 +403,12 @@ namespace ArchDsl.Elaboration
         {
             var outputs = new List<Feature>();
             foreach (var branch in m.Branches.Statements)
-                outputs.Add(Run(branch, x, new Env(env), c, frame));
+            {
+                // A loop among the branches contributes one branch per iteration (a clique layer sums over its peers).
+                if (branch is ForStmt || branch is RepeatStmt)
+                    foreach (var (body, inner) in Iterations(branch, env, x, frame)) outputs.Add(RunBody(body, x, inner, c, frame));
+                else outputs.Add(Run(branch, x, new Env(env), c, frame));
+            }
             if (outputs.Count == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, m.Span, "A merge needs at least one branch");
             return Combine(m.Kind, outputs, frame, m.Span);
         }
@@ -435,7 +475,7 @@ namespace ArchDsl.Elaboration
 
         private bool IsApplication(ExprSyntax e, Env env)
         {
-            if (e is SharedRefExpr) return true;
+            if (e is SharedRefExpr || e is IndexedSharedRefExpr) return true;
             string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
             if (name == null) return false;
             var local = env.Lookup(name);
@@ -448,7 +488,8 @@ namespace ArchDsl.Elaboration
         {
             if (_ops.Count > MaxOps)
                 throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, e.Span, "The network has more than " + MaxOps + " layers");
-            if (e is SharedRefExpr shared) return ApplyShared(shared, x, frame);
+            if (e is SharedRefExpr shared) return ApplyShared(shared.Name, shared.Span, x, frame);
+            if (e is IndexedSharedRefExpr indexedShared) return ApplyShared(Interpolate(indexedShared.Name, env, x, frame), indexedShared.Span, x, frame);
             var call = e as CallExpr;
             string callee = call != null ? call.Callee : ((NameExpr)e).Name;
             var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
@@ -495,8 +536,9 @@ namespace ArchDsl.Elaboration
             }
         }
 
-        private Feature ApplyShared(SharedRefExpr shared, Feature x, Frame frame)
+        private Feature ApplyShared(string sharedName, TextSpan sharedSpan, Feature x, Frame frame)
         {
+            var shared = (Name: sharedName, Span: sharedSpan);
             if (!frame.Named.TryGetValue(shared.Name, out var original))
                 throw Fail(DiagnosticCatalogue.SharedModule, frame.File.Path, shared.Span,
                     "'@" + shared.Name + "' must name a layer declared earlier in '" + frame.Definition.Name + "' as '" + shared.Name + ": …'");
@@ -678,6 +720,14 @@ namespace ArchDsl.Elaboration
                     if (v == null && n.Name == Builtins.Input) return x;
                     throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, n.Span, "'" + n.Name + "' is not a tensor");
                 }
+                case IndexedNameExpr ine:
+                {
+                    // An interpolated name finds a tensor bound under it, or a plain binding of that name (x0 = input).
+                    var key = Interpolate(ine.Name, env, x, frame);
+                    if (frame.Tensors.TryGetValue(key, out var bound)) return bound;
+                    if (env.Lookup(key) is TensorValue plain) return plain.Feature;
+                    throw Fail(DiagnosticCatalogue.UnknownName, frame.File.Path, ine.Span, key);
+                }
                 case PipeExpr p:
                 {
                     var y = EvalTensor(p.Source, x, env, c, frame);
@@ -712,6 +762,7 @@ namespace ArchDsl.Elaboration
         {
             NameExpr n => env.Lookup(n.Name) is TensorValue || (env.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
+            IndexedNameExpr _ => true,
             UnaryExpr u => IsTensor(u.Operand, env),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, env) || IsTensor(b.Right, env)),
             _ => false,

@@ -133,12 +133,35 @@ namespace ArchDsl.Syntax
             from close in Sym(")")
             select e;
 
+        /// <summary>The parts of an indexed name after its first word, when '{' follows that word directly
+        /// (<c>x{i}</c>, <c>w{j}_{i}</c>); none otherwise.</summary>
+        private static readonly Parser<List<NamePart>> IndexedRest = input =>
+        {
+            if (input.AtEnd || input.Current != '{') return Result.Success(new List<NamePart>(), input);
+            var r = InterpolatedPartRef.Or(LiteralPartRef).Many()(input);
+            return r.WasSuccessful ? Result.Success(r.Value.ToList(), r.Remainder) : Result.Failure<List<NamePart>>(r.Remainder, r.Message, r.Expectations);
+        };
+
+        private static readonly Parser<NamePart> InterpolatedPartRef = Parse.Ref(() => InterpolatedPart);
+        private static readonly Parser<NamePart> LiteralPartRef = Parse.Ref(() => LiteralPart);
+
         private static readonly Parser<ExprSyntax> SharedRef =
             from start in Start
             from at in Parse.Char('@')
             from id in NameChars
+            from rest in IndexedRest
             from end in Pos
-            select (ExprSyntax)new SharedRefExpr(id, S(start, end));
+            select rest.Count == 0
+                ? (ExprSyntax)new SharedRefExpr(id, S(start, end))
+                : new IndexedSharedRefExpr(new NameSpec(MergeParts(new NamePart(id, null, S(start + 1, start + 1 + id.Length)), rest), S(start + 1, end)), S(start, end));
+
+        /// <summary><c>x{j}</c>: a tensor bound under an interpolated name (no space before '{').</summary>
+        private static readonly Parser<ExprSyntax> IndexedName =
+            from id in Ident
+            from rest in IndexedRest
+            from end in Pos
+            where rest.Count > 0
+            select (ExprSyntax)new IndexedNameExpr(new NameSpec(MergeParts(new NamePart(id.Name, null, S(id.Start, id.End)), rest), S(id.Start, end)), S(id.Start, end));
 
         /// <summary>An argument list when '(' follows on the same line; once '(' is there, its errors are the result
         /// (so <c>conv(8, 3,, 1)</c> reports the missing argument, not a stray parenthesis).</summary>
@@ -160,7 +183,7 @@ namespace ArchDsl.Syntax
                 : new NameExpr(id.Name, S(id.Start, id.End));
 
         private static readonly Parser<ExprSyntax> Primary =
-            NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(CallOrName)
+            NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
             .Named("expression");
 
         private static readonly Parser<ExprSyntax> Postfix =
@@ -264,11 +287,26 @@ namespace ArchDsl.Syntax
             from end in Pos
             select (StatementSyntax)new InputStmt(dims, S(start, end));
 
+        /// <summary>A binding's value: a tensor expression, or a merge (<c>t = add { … }</c>), which is read as
+        /// <c>input |> { add { … } }</c>: the merge applied to the current tensor.</summary>
+        private static readonly Parser<ExprSyntax> BindingValue =
+            Merge("concat", MergeKind.Concat).Or(Merge("add", MergeKind.Add)).Or(Merge("mul", MergeKind.Mul))
+                .Select(m => (ExprSyntax)new PipeExpr(new NameExpr("input", new TextSpan(m.Span.Start, 0)),
+                    ImmutableArray.Create<StatementSyntax>(new GroupStmt(new BodySyntax(ImmutableArray.Create(m), m.Span), m.Span)), m.Span))
+                .Or(Expr);
+
         private static readonly Parser<StatementSyntax> Assign =
             from id in Ident
             from eq in SymNot("=", "=")
-            from value in Expr
+            from value in BindingValue
             select (StatementSyntax)new AssignStmt(id.Name, S(id.Start, id.End), value, S(id.Start, value.Span.End));
+
+        private static readonly Parser<StatementSyntax> IndexedAssign =
+            from name in NameSpecRef
+            where !name.IsStatic
+            from eq in SymNot("=", "=")
+            from value in BindingValue
+            select (StatementSyntax)new IndexedAssignStmt(name, value, name.Span.Cover(value.Span));
 
         private static readonly Parser<StatementSyntax> ElseRef = Parse.Ref(() => If.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
 
@@ -366,7 +404,7 @@ namespace ArchDsl.Syntax
             select (StatementSyntax)new LabeledStmt(name, inner, name.Span.Cover(inner.Span));
 
         private static readonly Parser<StatementSyntax> Statement =
-            from s in Let.Or(InputDecl).Or(Assign).Or(Labeled).Or(Unlabeled)
+            from s in Let.Or(InputDecl).Or(Assign).Or(IndexedAssign).Or(Labeled).Or(Unlabeled)
             from semi in Sym(";").Optional()
             select s;
 

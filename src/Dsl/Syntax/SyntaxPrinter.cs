@@ -61,6 +61,7 @@ namespace ArchDsl.Syntax
                 case LetStmt let: sb.Append("let ").Append(let.Name).Append(" = ").Append(Expr(let.Value)); break;
                 case InputStmt input: sb.Append("input [").Append(string.Join(", ", input.Dimensions.Select(Expr))).Append(']'); break;
                 case AssignStmt a: sb.Append(a.Name).Append(" = ").Append(Expr(a.Value)); break;
+                case IndexedAssignStmt ia: sb.Append(Name(ia.Name)).Append(" = ").Append(Expr(ia.Value)); break;
                 case ExprStmt e: sb.Append(Expr(e.Expression)); break;
                 case GroupStmt g: Body(g.Body, sb, indent); break;
                 case IfStmt i:
@@ -130,6 +131,8 @@ namespace ArchDsl.Syntax
                 case RangeExpr r: return Expr(r.From) + ".." + Expr(r.To);
                 case CallExpr c: return c.Callee + "(" + Arguments(c.Arguments) + ")";
                 case SharedRefExpr s: return "@" + s.Name;
+                case IndexedSharedRefExpr isr: return "@" + Name(isr.Name);
+                case IndexedNameExpr ine: return Name(ine.Name);
                 case PipeExpr p:
                 {
                     var sb = new StringBuilder("(" + Expr(p.Source));

@@ -34,6 +34,13 @@ namespace ArchDsl.Syntax
     /// <summary><c>@name</c>: the module declared as <c>name</c> earlier in the same definition, applied again with the same weights.</summary>
     public sealed record SharedRefExpr(string Name, TextSpan Span) : ExprSyntax(Span);
 
+    /// <summary><c>@w{j}_{i}</c>: a shared module whose name is interpolated; it names the module declared under the
+    /// same interpolated name (<c>w{j}_{i}: conv(…)</c>) earlier in the definition.</summary>
+    public sealed record IndexedSharedRefExpr(NameSpec Name, TextSpan Span) : ExprSyntax(Span);
+
+    /// <summary><c>x{j}</c> (no space before <c>{</c>): the tensor bound under that interpolated name.</summary>
+    public sealed record IndexedNameExpr(NameSpec Name, TextSpan Span) : ExprSyntax(Span);
+
     /// <summary><c>source |> stage |> stage</c>: a tensor run through module statements.</summary>
     public sealed record PipeExpr(ExprSyntax Source, ImmutableArray<StatementSyntax> Stages, TextSpan Span) : ExprSyntax(Span);
 
@@ -69,6 +76,10 @@ namespace ArchDsl.Syntax
 
     /// <summary><c>name = tensor expression</c>: binds a tensor without changing the current one.</summary>
     public sealed record AssignStmt(string Name, TextSpan NameSpan, ExprSyntax Value, TextSpan Span) : StatementSyntax(Span);
+
+    /// <summary><c>x{i} = tensor expression</c>: binds a tensor under an interpolated name, visible to the end of the
+    /// definition (so a loop can build x1 … xn for the statements after it).</summary>
+    public sealed record IndexedAssignStmt(NameSpec Name, ExprSyntax Value, TextSpan Span) : StatementSyntax(Span);
 
     /// <summary>A module application (<c>conv(64, 3)</c>, <c>relu</c>, <c>Block(…)</c>, <c>@conv1</c>) or an
     /// element-wise tensor expression (<c>input * s</c>) replacing the current tensor.</summary>

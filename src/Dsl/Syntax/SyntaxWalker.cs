@@ -33,6 +33,9 @@ namespace ArchDsl.Syntax
                 case LetStmt let: return new SyntaxNode[] { let.Value };
                 case InputStmt i: return i.Dimensions;
                 case AssignStmt a: return new SyntaxNode[] { a.Value };
+                case IndexedAssignStmt ia: return new SyntaxNode[] { ia.Name, ia.Value };
+                case IndexedNameExpr ine: return new SyntaxNode[] { ine.Name };
+                case IndexedSharedRefExpr isr: return new SyntaxNode[] { isr.Name };
                 case ExprStmt e: return new SyntaxNode[] { e.Expression };
                 case GroupStmt g: return new SyntaxNode[] { g.Body };
                 case IfStmt f: return f.Else == null ? new SyntaxNode[] { f.Condition, f.Then } : new SyntaxNode[] { f.Condition, f.Then, f.Else };
