@@ -14,7 +14,7 @@ namespace ArchDsl.Generator.Emit
     /// shapes are threaded through <c>FeatureShape</c>), and a forward that mirrors it with explicit calls.
     /// Loops whose iterations are plain chains of modules become module lists the forward iterates; a labeled
     /// group becomes an nn.Sequential, or a nested class when it holds more than a chain.</summary>
-    internal sealed class ModuleEmitter
+    internal sealed partial class ModuleEmitter
     {
         private enum Mode { Explicit, Collect, Sequential }
 
@@ -112,6 +112,7 @@ namespace ArchDsl.Generator.Emit
             var ctor = new IndentedWriter();
             var fwd = new IndentedWriter();
             var names = namesVar ?? _locals.Fresh("_names");
+            if (namesVar == null && NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar, names);
             if (namesVar == null) ctor.Line("var " + names + " = new ChildNames();");
             var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
             foreach (var s in statements) Statement(s, ctx, ctor, fwd);
