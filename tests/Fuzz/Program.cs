@@ -4,9 +4,9 @@ using System.IO;
 using System.Linq;
 using ArchDsl.Fuzzing;
 
-// archdsl-fuzz [--cases N] [--seed S] [--compile-every K] [--bound-ms T] [--out DIR] [--root REPO]
+// archdsl-fuzz [--cases N] [--seed S] [--from I] [--compile-every K] [--batch B] [--bound-ms T] [--out DIR] [--root REPO]
 // Seeds are architectures/*.arch; failing inputs are written to DIR (default fuzz-failures/) for the corpus.
-int cases = 100_000, seed = 1, compileEvery = 50, boundMs = 10_000;
+int cases = 100_000, seed = 1, compileEvery = 1, batch = 64, boundMs = 10_000, from = 0;
 string? outDir = "fuzz-failures";
 string? rootOption = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -17,7 +17,9 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     {
         case "--cases": cases = Value(); break;
         case "--seed": seed = Value(); break;
+        case "--from": from = Value(); break;
         case "--compile-every": compileEvery = Value(); break;
+        case "--batch": batch = Value(); break;
         case "--bound-ms": boundMs = Value(); break;
         case "--out": outDir = args[i + 1]; break;
         case "--root": rootOption = args[i + 1]; break;
@@ -42,7 +44,8 @@ if (args.Contains("--time-seeds"))
     }
     return 0;
 }
-Console.WriteLine($"fuzzing: {cases} cases, seed {seed}, {seeds.Length} seed files, compile every {compileEvery}th clean case, bound {boundMs} ms per case");
+Console.WriteLine($"fuzzing: cases {from} to {cases - 1}, seed {seed}, {seeds.Length} seed files, " +
+    (compileEvery == 1 ? "every clean case compiled" : $"every {compileEvery}th clean case compiled") + $" ({batch} per compilation), bound {boundMs} ms of CPU time per case");
 // Each failing input is written as soon as it is found, so a long run that is stopped loses none.
 void Save(FuzzRun.Failure f)
 {
@@ -54,7 +57,8 @@ void Save(FuzzRun.Failure f)
     Console.WriteLine($"FAIL case {f.Case} ({f.Origin}): {f.Reason.Split('\n')[0]}");
 }
 var run = FuzzRun.Execute(cases, seed, compileEvery, TimeSpan.FromMilliseconds(boundMs), seeds, new FuzzOracle.FolderImports(architectures),
-    r => Console.WriteLine($"  {r.Cases} cases, {r.Clean} clean, {r.Compiled} compiled, {r.Failures.Count} failures"), failed: Save);
+    r => Console.WriteLine($"  {r.Cases} cases, {r.Clean} clean, {r.Compiled} compiled, {r.Failures.Count} failures"), failed: Save, from: from, batch: batch);
 Console.WriteLine($"cases: {run.Cases} (generated {run.Generated}, mutated {run.Mutated}); clean: {run.Clean}; compiled: {run.Compiled}; failures: {run.Failures.Count}");
-Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F0} s (generated {run.GeneratedTime.TotalSeconds:F0} s, mutated {run.MutatedTime.TotalSeconds:F0} s); slowest case: {run.Slowest.TotalMilliseconds:F0} ms");
+Console.WriteLine($"time: {run.Elapsed.TotalSeconds:F0} s (generated {run.GeneratedTime.TotalSeconds:F0} s, mutated {run.MutatedTime.TotalSeconds:F0} s, compiling {run.CompileTime.TotalSeconds:F0} s); " +
+    $"slowest case: {run.SlowestCpu.TotalMilliseconds:F0} ms of CPU time, {run.Slowest.TotalMilliseconds:F0} ms of wall time");
 return run.Failures.Count == 0 ? 0 : 1;

@@ -51,13 +51,22 @@ namespace ArchDsl.Syntax
 
         private static TextSpan S(int start, int end) => TextSpan.FromBounds(start, end);
 
+        /// <summary>A forward reference to a parser not yet initialised. Not Sprache's <c>Parse.Ref</c>: that one remembers
+        /// a failure per input and throws a ParseException when the same input is tried again (a zeropad shortcut
+        /// without body followed directly by a non-space character made the body parser run twice there).</summary>
+        private static Parser<T> Ref<T>(Func<Parser<T>?> reference)
+        {
+            Parser<T>? parser = null;
+            return input => (parser ??= reference() ?? throw new InvalidOperationException("a parser used before it is initialised"))(input);
+        }
+
         // ------------------------------------------------------------ expressions
 
-        private static readonly Parser<ExprSyntax> ExprRef = Parse.Ref(() => Expr);
-        private static readonly Parser<ExprSyntax> TernaryRef = Parse.Ref(() => Ternary);
-        private static readonly Parser<BodySyntax> BodyRef = Parse.Ref(() => Body);
-        private static readonly Parser<NameSpec> NameSpecRef = Parse.Ref(() => NameSpecP);
-        private static readonly Parser<StatementSyntax> UnlabeledRef = Parse.Ref(() => Unlabeled);
+        private static readonly Parser<ExprSyntax> ExprRef = Ref(() => Expr);
+        private static readonly Parser<ExprSyntax> TernaryRef = Ref(() => Ternary);
+        private static readonly Parser<BodySyntax> BodyRef = Ref(() => Body);
+        private static readonly Parser<NameSpec> NameSpecRef = Ref(() => NameSpecP);
+        private static readonly Parser<StatementSyntax> UnlabeledRef = Ref(() => Unlabeled);
 
         /// <summary>Zero or more <c>separator item</c>; once a separator is read, the item is required and its
         /// failure (the deepest one) is the result. Tokens skip whitespace first, so Sprache's XMany would
@@ -142,8 +151,8 @@ namespace ArchDsl.Syntax
             return r.WasSuccessful ? Result.Success(r.Value.ToList(), r.Remainder) : Result.Failure<List<NamePart>>(r.Remainder, r.Message, r.Expectations);
         };
 
-        private static readonly Parser<NamePart> InterpolatedPartRef = Parse.Ref(() => InterpolatedPart);
-        private static readonly Parser<NamePart> LiteralPartRef = Parse.Ref(() => LiteralPart);
+        private static readonly Parser<NamePart> InterpolatedPartRef = Ref(() => InterpolatedPart);
+        private static readonly Parser<NamePart> LiteralPartRef = Ref(() => LiteralPart);
 
         private static readonly Parser<ExprSyntax> SharedRef =
             from start in Start
@@ -191,7 +200,7 @@ namespace ArchDsl.Syntax
             from indices in (from open in Sym("[") from index in ExprRef from close in Sym("]") from end in Pos select (index, end)).Many()
             select indices.Aggregate(target, (t, ix) => (ExprSyntax)new IndexExpr(t, ix.index, S(t.Span.Start, ix.end)));
 
-        private static readonly Parser<ExprSyntax> UnaryRef = Parse.Ref(() => Unary);
+        private static readonly Parser<ExprSyntax> UnaryRef = Ref(() => Unary);
 
         private static readonly Parser<ExprSyntax> Power =
             from b in Postfix
@@ -270,7 +279,7 @@ namespace ArchDsl.Syntax
 
         // ------------------------------------------------------------ statements
 
-        private static readonly Parser<StatementSyntax> StatementRef = Parse.Ref(() => Statement);
+        private static readonly Parser<StatementSyntax> StatementRef = Ref(() => Statement);
         private static readonly Parser<StatementSyntax> Let =
             from start in Start
             from k in Kw("let")
@@ -308,7 +317,7 @@ namespace ArchDsl.Syntax
             from value in BindingValue
             select (StatementSyntax)new IndexedAssignStmt(name, value, name.Span.Cover(value.Span));
 
-        private static readonly Parser<StatementSyntax> ElseRef = Parse.Ref(() => If.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
+        private static readonly Parser<StatementSyntax> ElseRef = Ref(() => If.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
 
         private static readonly Parser<StatementSyntax> If =
             from start in Start
