@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
@@ -27,27 +28,41 @@ namespace ArchDsl.Syntax
             // that would take the compiler down with it.
             try { System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); }
             catch (System.InsufficientExecutionStackException) { throw new NestingTooDeepException(input.Position); }
-            var i = input;
-            while (!i.AtEnd)
+            if (input is SourceInput cursor)
             {
-                char c = i.Current;
-                if (char.IsWhiteSpace(c)) { i = i.Advance(); continue; }
-                if (c == '/' && Peek(i, 1) == '/')
+                var next = cursor.Seek(cursor.AfterTrivia());
+                return Result.Success(next.Position, (IInput)next);
+            }
+            var i = input;
+            int end = SkipTrivia(input.Source, input.Position);
+            while (!i.AtEnd && i.Position < end) i = i.Advance();
+            return Result.Success(i.Position, i);
+        };
+
+        /// <summary>The offset after the spaces, newlines and comments starting at <paramref name="position"/>.</summary>
+        public static int SkipTrivia(string source, int position)
+        {
+            int i = position, n = source.Length;
+            while (i < n)
+            {
+                char c = source[i];
+                if (char.IsWhiteSpace(c)) { i++; continue; }
+                if (c == '/' && i + 1 < n && source[i + 1] == '/')
                 {
-                    while (!i.AtEnd && i.Current != '\n') i = i.Advance();
+                    while (i < n && source[i] != '\n') i++;
                     continue;
                 }
-                if (c == '/' && Peek(i, 1) == '*')
+                if (c == '/' && i + 1 < n && source[i + 1] == '*')
                 {
-                    i = i.Advance().Advance();
-                    while (!i.AtEnd && !(i.Current == '*' && Peek(i, 1) == '/')) i = i.Advance();
-                    if (!i.AtEnd) i = i.Advance().Advance();
+                    i += 2;
+                    while (i < n && !(source[i] == '*' && i + 1 < n && source[i + 1] == '/')) i++;
+                    i = Math.Min(n, i + 2);
                     continue;
                 }
                 break;
             }
-            return Result.Success(i.Position, i);
-        };
+            return i;
+        }
 
         /// <summary>Thrown by <see cref="Ws"/> when the stack is nearly exhausted; the parser turns it into an error node.</summary>
         public sealed class NestingTooDeepException : System.Exception
@@ -70,12 +85,24 @@ namespace ArchDsl.Syntax
 
         public static IInput AdvanceTo(IInput i, int position)
         {
+            if (i is SourceInput cursor) return position <= i.Position ? i : cursor.Seek(position);
             while (!i.AtEnd && i.Position < position) i = i.Advance();
             return i;
         }
 
         /// <summary>A punctuation token, e.g. <c>"("</c>, <c>"|>"</c>, <c>"=="</c>.</summary>
-        public static Parser<string> Sym(string text) => Ws.Then(_ => Parse.String(text).Text()).Named("'" + text + "'");
+        public static Parser<string> Sym(string text)
+        {
+            var expected = new[] { "'" + text + "'" };
+            Parser<string> token = input =>
+            {
+                int p = input.Position;
+                if (string.CompareOrdinal(input.Source, p, text, 0, text.Length) == 0 && p + text.Length <= input.Source.Length)
+                    return Result.Success(text, AdvanceTo(input, p + text.Length));
+                return Result.Failure<string>(input, expected[0], expected);
+            };
+            return Ws.Then(_ => token).Named(expected[0]);
+        }
 
         /// <summary>A punctuation token that must not be followed by <paramref name="notFollowedBy"/> (so '=' is not '==').</summary>
         public static Parser<string> SymNot(string text, string notFollowedBy) => input =>
@@ -91,19 +118,30 @@ namespace ArchDsl.Syntax
         private static readonly Parser<string> RawWord = input =>
         {
             if (input.AtEnd || !IsIdentStart(input.Current)) return Result.Failure<string>(input, "name", new[] { "name" });
-            var sb = new StringBuilder();
-            var i = input;
-            while (!i.AtEnd && IsIdentPart(i.Current)) { sb.Append(i.Current); i = i.Advance(); }
-            return Result.Success(sb.ToString(), i);
+            int end = WordEnd(input.Source, input.Position);
+            return Result.Success(input.Source.Substring(input.Position, end - input.Position), AdvanceTo(input, end));
         };
 
-        /// <summary>A keyword, not followed by a name character.</summary>
-        public static Parser<string> Kw(string word) => Ws.Then(_ => (Parser<string>)(input =>
+        private static int WordEnd(string source, int position)
         {
-            var r = RawWord(input);
-            if (r.WasSuccessful && r.Value == word) return r;
-            return Result.Failure<string>(input, "'" + word + "'", new[] { "'" + word + "'" });
-        }));
+            while (position < source.Length && IsIdentPart(source[position])) position++;
+            return position;
+        }
+
+        /// <summary>A keyword, not followed by a name character.</summary>
+        public static Parser<string> Kw(string word)
+        {
+            var expected = new[] { "'" + word + "'" };
+            return Ws.Then(_ => (Parser<string>)(input =>
+            {
+                // Compared in place: keywords are tried at almost every statement start.
+                string source = input.Source;
+                int p = input.Position;
+                if (string.CompareOrdinal(source, p, word, 0, word.Length) == 0 && WordEnd(source, p) == p + word.Length)
+                    return Result.Success(word, AdvanceTo(input, p + word.Length));
+                return Result.Failure<string>(input, expected[0], expected);
+            }));
+        }
 
         /// <summary>A name that is not a keyword, with its span.</summary>
         public static readonly Parser<(string Name, int Start, int End)> Ident = Ws.Then(_ => (Parser<(string, int, int)>)(input =>

@@ -22,7 +22,7 @@ namespace ArchDsl.Syntax
         {
             try
             {
-                var r = Expr.End()(new Input(text ?? ""));
+                var r = Expr.End()(SourceInput.Start(text ?? ""));
                 return r.WasSuccessful ? r.Value : null;
             }
             catch (NestingTooDeepException)
@@ -45,7 +45,7 @@ namespace ArchDsl.Syntax
 
         private static T Run<T>(Parser<T> parser, string text)
         {
-            var result = parser(new Input(text ?? ""));
+            var result = parser(SourceInput.Start(text ?? ""));
             return result.Value;
         }
 
