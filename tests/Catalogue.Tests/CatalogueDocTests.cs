@@ -136,6 +136,9 @@ public class CatalogueDocTests
             sb.Append($"### {family.Key}\n\n");
             sb.Append($"Source: [`architectures/{family.Key}.arch`](../architectures/{family.Key}.arch)");
             if (File.Exists(derivation)) sb.Append($"; derivation and notes: [catalogue/{family.Key}.md](catalogue/{family.Key}.md)");
+            // Drawn by `archdsl graph` and kept current by tests/Generator.Tests/CatalogueDiagramTests.
+            var diagram = Path.Combine(RepoPaths.Root, "docs", "catalogue", family.Key + ".svg");
+            if (File.Exists(diagram)) sb.Append($"; diagram: [catalogue/{family.Key}.svg](catalogue/{family.Key}.svg)");
             sb.Append("\n\n| variant | input | output | params | MACs | memory access | reference | matches |\n|---|---|---|---:|---:|---:|---|---|\n");
             foreach (var n in family.OrderBy(n => n.Line))
             {
