@@ -24,7 +24,7 @@ block Clique(layers: int, k: int) {
       for j in i + 1..layers + 1 { x{j} |> relu |> w{j}_{i}: conv(k, 3, padding: 1, bias: false) }
     }
   }
-  concat { x0; for i in 1..layers + 1 { y{i} } }
+  concat { input; for i in 1..layers + 1 { y{i} } }
 }
 network CliqueNet() {
   input 4x6x6

@@ -113,8 +113,8 @@ namespace ArchDsl.Generator.Emit
                 case ExprStmt es when !IsApplication(es.Expression, ctx.Scope):
                 {
                     var (shape, key) = FlowTensor(es.Expression, ctx, ctor);
-                    ctor.Line(ctx.ShapeVar + " = " + shape + ";");
-                    ctor.Line(ctx.TensorVar + " = " + key + ";");
+                    if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
+                    if (key != ctx.TensorVar) ctor.Line(ctx.TensorVar + " = " + key + ";");
                     return;
                 }
                 case GroupStmt g when !IsChain(g, ctx.Scope):

@@ -14,7 +14,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
     /// names are <c>add_module</c> keys, shapes are threaded through <c>_Shape</c>) and a <c>forward</c> that
     /// mirrors it. Loop bodies that only chain modules become plain lists the forward iterates; a labeled group
     /// becomes an nn.Sequential, or a helper class when it holds more than a chain.</summary>
-    internal sealed class PythonModuleEmitter
+    internal sealed partial class PythonModuleEmitter
     {
         private enum Mode { Explicit, Collect, Sequential }
 
@@ -99,6 +99,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
         /// <summary>Translates a body into <c>__init__</c> and forward statements.</summary>
         public (PyWriter Init, PyWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar)
         {
+            if (ModuleEmitter.NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar);
             var init = new PyWriter();
             var fwd = new PyWriter();
             init.Line("names = _ChildNames()");
