@@ -25,6 +25,8 @@ namespace ArchDsl.Cli
                 SummaryCommand.Create(console),
                 EmitCommand.Create(console),
                 GraphCommand.Create(console),
+                WeightsCommands.CreateExport(console),
+                WeightsCommands.CreateImport(console),
             };
 
             var parsed = root.Parse(args);

@@ -273,12 +273,6 @@ namespace ArchDsl.Generator.Tests
 
         private static string Arch(string file) => Path.Combine(RepoPaths.Architectures, file);
 
-        private static (int Code, string Output, string Error) Run(params string[] args)
-        {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            var code = CliApp.Run(args, output, error);
-            return (code, output.ToString(), error.ToString());
-        }
+        private static (int Code, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
     }
 }
