@@ -33,6 +33,27 @@ namespace ArchDsl.Runtime
     /// <summary>Tensor operations the structural constructs need.</summary>
     public static class ArchOps
     {
+        /// <summary>Runs <paramref name="layers"/> in order on <paramref name="input"/> and frees each intermediate
+        /// result as soon as the next layer has read it, as Python frees an activation when its last reference goes
+        /// (a dispose scope alone keeps every one until the forward returns). Only tensors made inside this call are
+        /// freed: the input, and a result a layer hands back unchanged (an in-place activation), are left alone.
+        /// Autograd holds its own references, so training is unaffected.</summary>
+        public static Tensor Sequence(Tensor input, params nn.Module<Tensor, Tensor>[] layers) =>
+            Sequence(input, (System.Collections.Generic.IEnumerable<nn.Module<Tensor, Tensor>>)layers);
+
+        /// <inheritdoc cref="Sequence(Tensor, nn.Module{Tensor, Tensor}[])"/>
+        public static Tensor Sequence(Tensor input, System.Collections.Generic.IEnumerable<nn.Module<Tensor, Tensor>> layers)
+        {
+            var x = input;
+            foreach (var layer in layers)
+            {
+                var next = layer.call(x);
+                if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x)) x.Dispose();
+                x = next;
+            }
+            return x;
+        }
+
         /// <summary>Pads the channel dimension with zeros up to <paramref name="channels"/> (zero-padded identity shortcut).</summary>
         public static Tensor ZeroPadChannels(Tensor x, long channels)
         {

@@ -83,7 +83,7 @@ namespace ArchDsl.Generator.Emit
             w.Line("using var scope = torch.NewDisposeScope();");
             foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
             w.Line("var x = input;");
-            w.Append(forwardBody);
+            w.Append(ForwardChains.Collapse(forwardBody.ToString()));
             if (aux.Count > 0)
                 w.Line("return new Outputs(x.MoveToOuterDisposeScope()" + string.Concat(aux.Select(a => ", " + a.Local + "?.MoveToOuterDisposeScope()")) + ");");
             else w.Line("return x.MoveToOuterDisposeScope();");

@@ -35,9 +35,12 @@ namespace ArchDsl.Generator.Emit
         public IndentedWriter Outdent() { _indent--; return this; }
 
         /// <summary>Appends another writer's lines at this writer's indentation.</summary>
-        public IndentedWriter Append(IndentedWriter other)
+        public IndentedWriter Append(IndentedWriter other) => Append(other.ToString());
+
+        /// <summary>Appends lines of text at this writer's indentation.</summary>
+        public IndentedWriter Append(string text)
         {
-            foreach (var line in other.ToString().Split('\n'))
+            foreach (var line in text.Split('\n'))
             {
                 if (line.Length == 0) continue;
                 Line(line);

@@ -185,10 +185,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "AlexNetOneTower", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this.avgpool.call(x);
-            x = this._m.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -389,29 +386,30 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "AlexNetTwoTower", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.relu1.call(x);
-            x = this.norm1.call(x);
-            x = this.pool1.call(x);
-            x = this.conv2.call(x);
-            x = this.relu2.call(x);
-            x = this.norm2.call(x);
-            x = this.pool2.call(x);
-            x = this.conv3.call(x);
-            x = this.relu3.call(x);
-            x = this.conv4.call(x);
-            x = this.relu4.call(x);
-            x = this.conv5.call(x);
-            x = this.relu5.call(x);
-            x = this.pool5.call(x);
-            x = this._m.call(x);
-            x = this.fc6.call(x);
-            x = this.relu6.call(x);
-            x = this.drop6.call(x);
-            x = this.fc7.call(x);
-            x = this.relu7.call(x);
-            x = this.drop7.call(x);
-            x = this.fc8.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.relu1,
+                this.norm1,
+                this.pool1,
+                this.conv2,
+                this.relu2,
+                this.norm2,
+                this.pool2,
+                this.conv3,
+                this.relu3,
+                this.conv4,
+                this.relu4,
+                this.conv5,
+                this.relu5,
+                this.pool5,
+                this._m,
+                this.fc6,
+                this.relu6,
+                this.drop6,
+                this.fc7,
+                this.relu7,
+                this.drop7,
+                this.fc8);
             return x.MoveToOuterDisposeScope();
         }
     }

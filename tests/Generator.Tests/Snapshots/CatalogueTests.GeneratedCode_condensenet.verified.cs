@@ -61,9 +61,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.norm.call(x);
-            x = this.relu.call(x);
-            x = this.conv.call(x);
+            x = ArchOps.Sequence(x, this.norm, this.relu, this.conv);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -107,8 +105,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv_1.call(x);
-            x = this.conv_2.call(x);
+            x = ArchOps.Sequence(x, this.conv_1, this.conv_2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -160,8 +157,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv_1.call(x);
-            x = this.conv_2.call(x);
+            x = ArchOps.Sequence(x, this.conv_1, this.conv_2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -614,9 +610,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "CondenseNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
 
@@ -655,7 +649,7 @@ namespace ArchDsl.Catalogue
                     foreach (var _layer in this._dense)
                     {
                         var _y = torch.cat(_features, 1);
-                        foreach (var _module in _layer) _y = _module.call(_y);
+                        _y = ArchOps.Sequence(_y, _layer);
                         _features.Add(_y);
                     }
                     x = torch.cat(_features, 1);

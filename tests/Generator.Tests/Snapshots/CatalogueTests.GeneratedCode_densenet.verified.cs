@@ -78,12 +78,13 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.norm1.call(x);
-            x = this.relu1.call(x);
-            x = this.conv1.call(x);
-            x = this.norm2.call(x);
-            x = this.relu2.call(x);
-            x = this.conv2.call(x);
+            x = ArchOps.Sequence(x,
+                this.norm1,
+                this.relu1,
+                this.conv1,
+                this.norm2,
+                this.relu2,
+                this.conv2);
             if (this._if)
             {
                 x = this._m!.call(x);
@@ -137,10 +138,7 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.norm.call(x);
-            x = this.relu.call(x);
-            x = this.conv.call(x);
-            x = this.pool.call(x);
+            x = ArchOps.Sequence(x, this.norm, this.relu, this.conv, this.pool);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -730,11 +728,12 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "DenseNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x,
+                this.features,
+                this._m,
+                this._m1,
+                this._m2,
+                this.classifier);
             return x.MoveToOuterDisposeScope();
         }
 
@@ -773,7 +772,7 @@ namespace ArchDsl.Catalogue
                     foreach (var _layer in this._dense)
                     {
                         var _y = torch.cat(_features, 1);
-                        foreach (var _module in _layer) _y = _module.call(_y);
+                        _y = ArchOps.Sequence(_y, _layer);
                         _features.Add(_y);
                     }
                     x = torch.cat(_features, 1);

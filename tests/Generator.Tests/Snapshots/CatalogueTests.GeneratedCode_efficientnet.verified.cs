@@ -67,8 +67,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
+            x = ArchOps.Sequence(x, this._m, this._m1);
             if (this._if)
             {
                 x = this._m2!.call(x);
@@ -131,11 +130,12 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _pipe = x;
-            _pipe = this.avgpool.call(_pipe);
-            _pipe = this.fc1.call(_pipe);
-            _pipe = this.activation.call(_pipe);
-            _pipe = this.fc2.call(_pipe);
-            _pipe = this.scale_activation.call(_pipe);
+            _pipe = ArchOps.Sequence(_pipe,
+                this.avgpool,
+                this.fc1,
+                this.activation,
+                this.fc2,
+                this.scale_activation);
             var _scale = _pipe;
             x = x.mul(_scale);
             return x.MoveToOuterDisposeScope();
@@ -270,7 +270,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            foreach (var _module in this._stage) x = _module.call(x);
+            x = ArchOps.Sequence(x, this._stage);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -362,10 +362,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "EfficientNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this.avgpool.call(x);
-            x = this._m.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }

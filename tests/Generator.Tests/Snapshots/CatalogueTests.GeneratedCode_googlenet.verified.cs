@@ -61,9 +61,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv.call(x);
-            x = this.bn.call(x);
-            x = this._m.call(x);
+            x = ArchOps.Sequence(x, this.conv, this.bn, this._m);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -245,13 +243,14 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this.conv.call(x);
-            x = this._m1.call(x);
-            x = this.fc1.call(x);
-            x = this._m2.call(x);
-            x = this.dropout.call(x);
-            x = this.fc2.call(x);
+            x = ArchOps.Sequence(x,
+                this._m,
+                this.conv,
+                this._m1,
+                this.fc1,
+                this._m2,
+                this.dropout,
+                this.fc2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -679,15 +678,16 @@ namespace ArchDsl.Catalogue
             Tensor? _aux1 = null;
             Tensor? _aux2 = null;
             var x = input;
-            x = this.conv1.call(x);
-            x = this.maxpool1.call(x);
-            x = this.conv2.call(x);
-            x = this.conv3.call(x);
-            x = this.maxpool2.call(x);
-            x = this.inception3a.call(x);
-            x = this.inception3b.call(x);
-            x = this.maxpool3.call(x);
-            x = this.inception4a.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.maxpool1,
+                this.conv2,
+                this.conv3,
+                this.maxpool2,
+                this.inception3a,
+                this.inception3b,
+                this.maxpool3,
+                this.inception4a);
             if (this._if)
             {
                 if (this.training)
@@ -697,9 +697,7 @@ namespace ArchDsl.Catalogue
                     _aux1 = _auxInput;
                 }
             }
-            x = this.inception4b.call(x);
-            x = this.inception4c.call(x);
-            x = this.inception4d.call(x);
+            x = ArchOps.Sequence(x, this.inception4b, this.inception4c, this.inception4d);
             if (this._if1)
             {
                 if (this.training)
@@ -709,14 +707,15 @@ namespace ArchDsl.Catalogue
                     _aux2 = _auxInput1;
                 }
             }
-            x = this.inception4e.call(x);
-            x = this.maxpool4.call(x);
-            x = this.inception5a.call(x);
-            x = this.inception5b.call(x);
-            x = this.avgpool.call(x);
-            x = this._m.call(x);
-            x = this.dropout.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x,
+                this.inception4e,
+                this.maxpool4,
+                this.inception5a,
+                this.inception5b,
+                this.avgpool,
+                this._m,
+                this.dropout,
+                this.fc);
             return new Outputs(x.MoveToOuterDisposeScope(), _aux1?.MoveToOuterDisposeScope(), _aux2?.MoveToOuterDisposeScope());
         }
     }

@@ -70,12 +70,10 @@ namespace ArchDsl.Catalogue.Blocks.Highway
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _pipe = x;
-            _pipe = this.plain.call(_pipe);
-            _pipe = this._m.call(_pipe);
+            _pipe = ArchOps.Sequence(_pipe, this.plain, this._m);
             var _h = _pipe;
             var _pipe1 = x;
-            _pipe1 = this.gate.call(_pipe1);
-            _pipe1 = this._m1.call(_pipe1);
+            _pipe1 = ArchOps.Sequence(_pipe1, this.gate, this._m1);
             var _t = _pipe1;
             x = _h.mul(_t).add(x.mul(_t.neg().add(1.0)));
             return x.MoveToOuterDisposeScope();
@@ -352,12 +350,9 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "HighwayCifar", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.stem.call(x);
-            x = this._m.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.classifier.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
+            x = ArchOps.Sequence(x, this.stem, this._m);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x, this.classifier, this._m1, this._m2);
             return x.MoveToOuterDisposeScope();
         }
     }

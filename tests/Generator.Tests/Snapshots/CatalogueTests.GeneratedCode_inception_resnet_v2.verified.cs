@@ -64,9 +64,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv.call(x);
-            x = this.bn.call(x);
-            x = this._m.call(x);
+            x = ArchOps.Sequence(x, this.conv, this.bn, this._m);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -1427,25 +1425,26 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "InceptionResNetV2", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv2d_1a.call(x);
-            x = this.conv2d_2a.call(x);
-            x = this.conv2d_2b.call(x);
-            x = this.maxpool_3a.call(x);
-            x = this.conv2d_3b.call(x);
-            x = this.conv2d_4a.call(x);
-            x = this.maxpool_5a.call(x);
-            x = this.mixed_5b.call(x);
-            x = this.repeat_a.call(x);
-            x = this.mixed_6a.call(x);
-            x = this.repeat_b.call(x);
-            x = this.mixed_7a.call(x);
-            x = this.repeat_c.call(x);
-            x = this.block8.call(x);
-            x = this.conv2d_7b.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this.classif.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv2d_1a,
+                this.conv2d_2a,
+                this.conv2d_2b,
+                this.maxpool_3a,
+                this.conv2d_3b,
+                this.conv2d_4a,
+                this.maxpool_5a,
+                this.mixed_5b,
+                this.repeat_a,
+                this.mixed_6a,
+                this.repeat_b,
+                this.mixed_7a,
+                this.repeat_c,
+                this.block8,
+                this.conv2d_7b,
+                this._m,
+                this._m1,
+                this._m2,
+                this.classif);
             return x.MoveToOuterDisposeScope();
         }
 

@@ -66,9 +66,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv.call(x);
-            x = this.bn.call(x);
-            x = this._m.call(x);
+            x = ArchOps.Sequence(x, this.conv, this.bn, this._m);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -171,25 +169,21 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this.branch5x5_1.call(x);
-                    x = this.branch5x5_2.call(x);
+                    x = ArchOps.Sequence(x, this.branch5x5_1, this.branch5x5_2);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this.branch3x3dbl_1.call(x);
-                    x = this.branch3x3dbl_2.call(x);
-                    x = this.branch3x3dbl_3.call(x);
+                    x = ArchOps.Sequence(x, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this._m.call(x);
-                    x = this.branch_pool.call(x);
+                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
                 }
                 _branchOutputs.Add(x);
             }
@@ -276,9 +270,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this.branch3x3dbl_1.call(x);
-                    x = this.branch3x3dbl_2.call(x);
-                    x = this.branch3x3dbl_3.call(x);
+                    x = ArchOps.Sequence(x, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
                 }
                 _branchOutputs.Add(x);
             }
@@ -402,28 +394,26 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this.branch7x7_1.call(x);
-                    x = this.branch7x7_2.call(x);
-                    x = this.branch7x7_3.call(x);
+                    x = ArchOps.Sequence(x, this.branch7x7_1, this.branch7x7_2, this.branch7x7_3);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this.branch7x7dbl_1.call(x);
-                    x = this.branch7x7dbl_2.call(x);
-                    x = this.branch7x7dbl_3.call(x);
-                    x = this.branch7x7dbl_4.call(x);
-                    x = this.branch7x7dbl_5.call(x);
+                    x = ArchOps.Sequence(x,
+                        this.branch7x7dbl_1,
+                        this.branch7x7dbl_2,
+                        this.branch7x7dbl_3,
+                        this.branch7x7dbl_4,
+                        this.branch7x7dbl_5);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this._m.call(x);
-                    x = this.branch_pool.call(x);
+                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
                 }
                 _branchOutputs.Add(x);
             }
@@ -515,18 +505,14 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this.branch3x3_1.call(x);
-                    x = this.branch3x3_2.call(x);
+                    x = ArchOps.Sequence(x, this.branch3x3_1, this.branch3x3_2);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this.branch7x7x3_1.call(x);
-                    x = this.branch7x7x3_2.call(x);
-                    x = this.branch7x7x3_3.call(x);
-                    x = this.branch7x7x3_4.call(x);
+                    x = ArchOps.Sequence(x, this.branch7x7x3_1, this.branch7x7x3_2, this.branch7x7x3_3, this.branch7x7x3_4);
                 }
                 _branchOutputs.Add(x);
             }
@@ -688,8 +674,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this.branch3x3dbl_1.call(x);
-                    x = this.branch3x3dbl_2.call(x);
+                    x = ArchOps.Sequence(x, this.branch3x3dbl_1, this.branch3x3dbl_2);
                     var _branchInput5 = x;
                     var _branchOutputs2 = new System.Collections.Generic.List<Tensor>();
                     {
@@ -709,8 +694,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 x = _branchInput1;
                 {
-                    x = this._m.call(x);
-                    x = this.branch_pool.call(x);
+                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
                 }
                 _branchOutputs.Add(x);
             }
@@ -774,12 +758,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this.conv0.call(x);
-            x = this.conv1.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x,
+                this._m,
+                this.conv0,
+                this.conv1,
+                this._m1,
+                this._m2,
+                this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -1328,21 +1313,22 @@ namespace ArchDsl.Catalogue
             using var scope = torch.NewDisposeScope();
             Tensor? _auxLogits = null;
             var x = input;
-            x = this.Conv2d_1a_3x3.call(x);
-            x = this.Conv2d_2a_3x3.call(x);
-            x = this.Conv2d_2b_3x3.call(x);
-            x = this.maxpool1.call(x);
-            x = this.Conv2d_3b_1x1.call(x);
-            x = this.Conv2d_4a_3x3.call(x);
-            x = this.maxpool2.call(x);
-            x = this.Mixed_5b.call(x);
-            x = this.Mixed_5c.call(x);
-            x = this.Mixed_5d.call(x);
-            x = this.Mixed_6a.call(x);
-            x = this.Mixed_6b.call(x);
-            x = this.Mixed_6c.call(x);
-            x = this.Mixed_6d.call(x);
-            x = this.Mixed_6e.call(x);
+            x = ArchOps.Sequence(x,
+                this.Conv2d_1a_3x3,
+                this.Conv2d_2a_3x3,
+                this.Conv2d_2b_3x3,
+                this.maxpool1,
+                this.Conv2d_3b_1x1,
+                this.Conv2d_4a_3x3,
+                this.maxpool2,
+                this.Mixed_5b,
+                this.Mixed_5c,
+                this.Mixed_5d,
+                this.Mixed_6a,
+                this.Mixed_6b,
+                this.Mixed_6c,
+                this.Mixed_6d,
+                this.Mixed_6e);
             if (this._if)
             {
                 if (this.training)
@@ -1352,13 +1338,14 @@ namespace ArchDsl.Catalogue
                     _auxLogits = _auxInput;
                 }
             }
-            x = this.Mixed_7a.call(x);
-            x = this.Mixed_7b.call(x);
-            x = this.Mixed_7c.call(x);
-            x = this.avgpool.call(x);
-            x = this.dropout.call(x);
-            x = this._m.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x,
+                this.Mixed_7a,
+                this.Mixed_7b,
+                this.Mixed_7c,
+                this.avgpool,
+                this.dropout,
+                this._m,
+                this.fc);
             return new Outputs(x.MoveToOuterDisposeScope(), _auxLogits?.MoveToOuterDisposeScope());
         }
     }

@@ -136,18 +136,19 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "LeNet5", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.c1.call(x);
-            x = this._m.call(x);
-            x = this.s2.call(x);
-            x = this.c3.call(x);
-            x = this._m1.call(x);
-            x = this.s4.call(x);
-            x = this.c5.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this.f6.call(x);
-            x = this._m4.call(x);
-            x = this.output.call(x);
+            x = ArchOps.Sequence(x,
+                this.c1,
+                this._m,
+                this.s2,
+                this.c3,
+                this._m1,
+                this.s4,
+                this.c5,
+                this._m2,
+                this._m3,
+                this.f6,
+                this._m4,
+                this.output);
             return x.MoveToOuterDisposeScope();
         }
     }

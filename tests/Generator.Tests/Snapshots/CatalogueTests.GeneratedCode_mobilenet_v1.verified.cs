@@ -60,9 +60,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
+            x = ArchOps.Sequence(x, this._m, this._m1, this._m2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -106,8 +104,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.depthwise.call(x);
-            x = this.pointwise.call(x);
+            x = ArchOps.Sequence(x, this.depthwise, this.pointwise);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -335,10 +332,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "MobileNetV1", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this._m, this._m1, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -60,9 +60,7 @@ namespace ArchDsl.Catalogue.Blocks.Nas
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
+            x = ArchOps.Sequence(x, this._m, this._m1, this._m2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -455,10 +453,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "NasMobile", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this._m, this._m1, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }

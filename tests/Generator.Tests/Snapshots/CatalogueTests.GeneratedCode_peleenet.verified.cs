@@ -61,9 +61,7 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
+            x = ArchOps.Sequence(x, this._m, this._m1, this._m2);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -781,10 +779,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "PeleeNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this._m, this._m1, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
 
@@ -823,7 +818,7 @@ namespace ArchDsl.Catalogue
                     foreach (var _layer in this._dense)
                     {
                         var _y = torch.cat(_features, 1);
-                        foreach (var _module in _layer) _y = _module.call(_y);
+                        _y = ArchOps.Sequence(_y, _layer);
                         _features.Add(_y);
                     }
                     x = torch.cat(_features, 1);

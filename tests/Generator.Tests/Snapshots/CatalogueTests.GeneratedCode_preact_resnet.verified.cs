@@ -124,13 +124,14 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
                 x = this.bn1!.call(x);
                 x = this._m1!.call(x);
             }
-            x = this.conv1.call(x);
-            x = this.bn2.call(x);
-            x = this._m2.call(x);
-            x = this.conv2.call(x);
-            x = this.bn3.call(x);
-            x = this._m3.call(x);
-            x = this.conv3.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.bn2,
+                this._m2,
+                this.conv2,
+                this.bn3,
+                this._m3,
+                this.conv3);
             var _shortcut = _identity;
             if (this.projection is not null) _shortcut = this.projection.call(_identity);
             x = x.add(_shortcut);
@@ -839,12 +840,13 @@ namespace ArchDsl.Catalogue
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = this.conv1.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.bn.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x,
+                this.bn,
+                this._m,
+                this._m1,
+                this._m2,
+                this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -1181,16 +1183,14 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "PreActResNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.bn.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this._m4.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.bn1, this._m, this._m1);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x,
+                this.bn,
+                this._m2,
+                this._m3,
+                this._m4,
+                this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

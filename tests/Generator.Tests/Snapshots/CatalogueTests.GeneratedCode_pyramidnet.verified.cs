@@ -82,14 +82,15 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _identity = x;
-            x = this.bn1.call(x);
-            x = this.conv1.call(x);
-            x = this.bn2.call(x);
-            x = this._m.call(x);
-            x = this.conv2.call(x);
-            x = this.bn3.call(x);
+            x = ArchOps.Sequence(x,
+                this.bn1,
+                this.conv1,
+                this.bn2,
+                this._m,
+                this.conv2,
+                this.bn3);
             var _shortcut = _identity;
-            foreach (var _module in this._shortcut) _shortcut = _module.call(_shortcut);
+            _shortcut = ArchOps.Sequence(_shortcut, this._shortcut);
             _shortcut = ArchOps.ZeroPadChannels(_shortcut, x.shape[1]);
             x = x.add(_shortcut);
             return x.MoveToOuterDisposeScope();
@@ -686,14 +687,14 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "PyramidNetCifar", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.bn_final.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.bn1);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x,
+                this.bn_final,
+                this._m,
+                this._m1,
+                this._m2,
+                this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -86,11 +86,12 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _identity = x;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this.relu.call(x);
-            x = this.conv2.call(x);
-            x = this.bn2.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.bn1,
+                this.relu,
+                this.conv2,
+                this.bn2);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
             x = x.add(_shortcut);
@@ -174,14 +175,15 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _identity = x;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this.relu.call(x);
-            x = this.conv2.call(x);
-            x = this.bn2.call(x);
-            x = this.relu.call(x);
-            x = this.conv3.call(x);
-            x = this.bn3.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.bn1,
+                this.relu,
+                this.conv2,
+                this.bn2,
+                this.relu,
+                this.conv3,
+                this.bn3);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
             x = x.add(_shortcut);
@@ -520,14 +522,9 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "ResNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this.relu.call(x);
-            x = this.maxpool.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.avgpool.call(x);
-            x = this._m.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.bn1, this.relu, this.maxpool);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x, this.avgpool, this._m, this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

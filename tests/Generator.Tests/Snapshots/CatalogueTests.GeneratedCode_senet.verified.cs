@@ -73,11 +73,12 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _pipe = x;
-            _pipe = this._m.call(_pipe);
-            _pipe = this.fc1.call(_pipe);
-            _pipe = this._m1.call(_pipe);
-            _pipe = this.fc2.call(_pipe);
-            _pipe = this._m2.call(_pipe);
+            _pipe = ArchOps.Sequence(_pipe,
+                this._m,
+                this.fc1,
+                this._m1,
+                this.fc2,
+                this._m2);
             var _scale = _pipe;
             x = x.mul(_scale);
             return x.MoveToOuterDisposeScope();
@@ -174,14 +175,15 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _identity = x;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this._m.call(x);
-            x = this.conv2.call(x);
-            x = this.bn2.call(x);
-            x = this._m1.call(x);
-            x = this.conv3.call(x);
-            x = this.bn3.call(x);
+            x = ArchOps.Sequence(x,
+                this.conv1,
+                this.bn1,
+                this._m,
+                this.conv2,
+                this.bn2,
+                this._m1,
+                this.conv3,
+                this.bn3);
             if (this._if)
             {
                 x = this.se_module!.call(x);
@@ -620,14 +622,9 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "SEResNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.bn1.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.bn1, this._m, this._m1);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x, this._m2, this._m3, this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -179,14 +179,15 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this._m4.call(x);
-            x = this._m5.call(x);
-            x = this._m6.call(x);
-            x = this._m7.call(x);
+            x = ArchOps.Sequence(x,
+                this._m,
+                this._m1,
+                this._m2,
+                this._m3,
+                this._m4,
+                this._m5,
+                this._m6,
+                this._m7);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -521,12 +522,9 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "ShuffleNetV1", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.maxpool.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.maxpool);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x, this._m, this._m1, this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

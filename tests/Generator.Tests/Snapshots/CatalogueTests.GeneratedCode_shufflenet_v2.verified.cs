@@ -78,14 +78,15 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this._m4.call(x);
-            x = this._m5.call(x);
-            x = this._m6.call(x);
-            x = this._m7.call(x);
+            x = ArchOps.Sequence(x,
+                this._m,
+                this._m1,
+                this._m2,
+                this._m3,
+                this._m4,
+                this._m5,
+                this._m6,
+                this._m7);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -363,13 +364,9 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "ShuffleNetV2", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.conv1.call(x);
-            x = this.maxpool.call(x);
-            foreach (var _module in this._stage) x = _module.call(x);
-            x = this.conv5.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x, this.conv1, this.maxpool);
+            x = ArchOps.Sequence(x, this._stage);
+            x = ArchOps.Sequence(x, this.conv5, this._m, this._m1, this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

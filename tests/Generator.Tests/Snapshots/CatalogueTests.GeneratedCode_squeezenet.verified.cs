@@ -85,23 +85,20 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.squeeze.call(x);
-            x = this.squeeze_activation.call(x);
+            x = ArchOps.Sequence(x, this.squeeze, this.squeeze_activation);
             var _branchInput1 = x;
             var _branchOutputs = new System.Collections.Generic.List<Tensor>();
             {
                 x = _branchInput1;
                 {
-                    x = this.expand1x1.call(x);
-                    x = this.expand1x1_activation.call(x);
+                    x = ArchOps.Sequence(x, this.expand1x1, this.expand1x1_activation);
                 }
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
                 {
-                    x = this.expand3x3.call(x);
-                    x = this.expand3x3_activation.call(x);
+                    x = ArchOps.Sequence(x, this.expand3x3, this.expand3x3_activation);
                 }
                 _branchOutputs.Add(x);
             }
@@ -398,9 +395,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "SqueezeNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this.classifier.call(x);
-            x = this._m.call(x);
+            x = ArchOps.Sequence(x, this.features, this.classifier, this._m);
             return x.MoveToOuterDisposeScope();
         }
     }

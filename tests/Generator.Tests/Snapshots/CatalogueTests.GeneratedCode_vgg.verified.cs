@@ -190,10 +190,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "VGG", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this.avgpool.call(x);
-            x = this._m.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }

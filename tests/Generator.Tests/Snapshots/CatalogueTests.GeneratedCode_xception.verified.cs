@@ -62,9 +62,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         {
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.depthwise.call(x);
-            x = this.pointwise.call(x);
-            x = this.bn.call(x);
+            x = ArchOps.Sequence(x, this.depthwise, this.pointwise, this.bn);
             return x.MoveToOuterDisposeScope();
         }
     }
@@ -143,10 +141,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
             {
                 x = this._m!.call(x);
             }
-            x = this._m1.call(x);
-            x = this._m2.call(x);
-            x = this._m3.call(x);
-            x = this._m4.call(x);
+            x = ArchOps.Sequence(x, this._m1, this._m2, this._m3, this._m4);
             var _shortcut = _identity;
             if (this.skip is not null) _shortcut = this.skip.call(_identity);
             x = x.add(_shortcut);
@@ -202,7 +197,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
             using var scope = torch.NewDisposeScope();
             var x = input;
             var _identity = x;
-            foreach (var _module in this._stage) x = _module.call(x);
+            x = ArchOps.Sequence(x, this._stage);
             var _shortcut = _identity;
             x = x.add(_shortcut);
             return x.MoveToOuterDisposeScope();
@@ -561,12 +556,13 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "Xception", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.entry.call(x);
-            x = this.middle.call(x);
-            x = this.exit.call(x);
-            x = this._m.call(x);
-            x = this._m1.call(x);
-            x = this.fc.call(x);
+            x = ArchOps.Sequence(x,
+                this.entry,
+                this.middle,
+                this.exit,
+                this._m,
+                this._m1,
+                this.fc);
             return x.MoveToOuterDisposeScope();
         }
     }

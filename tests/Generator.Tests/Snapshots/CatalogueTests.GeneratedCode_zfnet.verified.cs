@@ -187,9 +187,7 @@ namespace ArchDsl.Catalogue
             ShapeGuard.Check(input, "ZFNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = this.features.call(x);
-            x = this._m.call(x);
-            x = this.classifier.call(x);
+            x = ArchOps.Sequence(x, this.features, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -1,0 +1,75 @@
+using System.Collections.Generic;
+using ArchDsl.Runtime;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace ArchDsl.Catalogue.Tests;
+
+/// <summary>ArchOps.Sequence, which generated forwards use for straight runs of layers, frees exactly the
+/// intermediates it made and nothing a caller may still hold.</summary>
+public class ForwardReleaseTests
+{
+    /// <summary>Remembers every tensor it returns, so the test can see which were freed.</summary>
+    private sealed class Recorder : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> _inner;
+        public readonly List<Tensor> Outputs = new();
+        public Recorder(nn.Module<Tensor, Tensor> inner) : base("Recorder") { _inner = inner; }
+        public override Tensor forward(Tensor input)
+        {
+            var y = _inner.call(input);
+            Outputs.Add(y);
+            return y;
+        }
+    }
+
+    [Fact]
+    public void Intermediates_are_freed_input_and_result_are_not()
+    {
+        using var scope = NewDisposeScope();
+        var conv = new Recorder(nn.Conv2d(3, 4, 3, padding: 1));
+        var relu = new Recorder(nn.ReLU(inplace: true));   // hands its input back
+        var bn = new Recorder(nn.BatchNorm2d(4));
+        var input = randn(2, 3, 8, 8);
+
+        var output = ArchOps.Sequence(input, conv, relu, bn);
+
+        Assert.False(input.IsInvalid);
+        Assert.True(conv.Outputs[0].IsInvalid);            // read by relu (in place) and bn, then freed
+        Assert.Same(conv.Outputs[0], relu.Outputs[0]);
+        Assert.Same(bn.Outputs[0], output);
+        Assert.False(output.IsInvalid);
+        Assert.Equal(new long[] { 2, 4, 8, 8 }, output.shape);
+    }
+
+    [Fact]
+    public void A_layer_that_returns_the_input_unchanged_never_frees_it()
+    {
+        using var scope = NewDisposeScope();
+        var inPlace = new Recorder(nn.ReLU(inplace: true));
+        var input = randn(1, 2, 4, 4);
+        var output = ArchOps.Sequence(input, inPlace, nn.Identity());
+        Assert.False(input.IsInvalid);                     // the in-place result is the input itself
+        Assert.False(output.IsInvalid);
+    }
+
+    [Fact]
+    public void Results_equal_calling_the_layers_one_by_one_and_gradients_flow()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        var layers = new nn.Module<Tensor, Tensor>[] { nn.Conv2d(3, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.Conv2d(8, 2, 1) };
+        var input = randn(2, 3, 6, 6);
+        var expected = input;
+        foreach (var l in layers) expected = l.call(expected);
+        var actual = ArchOps.Sequence(input, layers);
+        Assert.True(actual.allclose(expected));
+
+        // Freeing the intermediates' handles leaves autograd's own references intact.
+        actual.sum().backward();
+        var grad = ((TorchSharp.Modules.Conv2d)layers[0]).weight.grad;
+        Assert.NotNull(grad);
+        Assert.True(grad!.abs().sum().item<float>() > 0);
+    }
+}
