@@ -12,7 +12,8 @@ namespace ArchDsl.Generator.Tests.Packaging
     /// <summary>The packages as a user meets them: ArchDsl.Generator and ArchDsl.Runtime packed into a local folder
     /// feed, and fresh projects made from scratch that reference them by version. Slow (several builds).</summary>
     [Trait("Category", "Slow")]
-    public sealed class PackageTests : IClassFixture<PackedFeed>
+    [Collection(PackedFeedCollection.Name)]
+    public sealed class PackageTests
     {
         private const string BrokenArch = "network Broken {\n  conv 16 (((\n}\n";
 
