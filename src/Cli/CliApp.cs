@@ -25,6 +25,7 @@ namespace ArchDsl.Cli
                 SummaryCommand.Create(console),
                 EmitCommand.Create(console),
                 GraphCommand.Create(console),
+                FmtCommand.Create(console),
                 WeightsCommands.CreateExport(console),
                 WeightsCommands.CreateImport(console),
             };
