@@ -49,7 +49,8 @@ namespace ArchDsl.Runtime
         {
             int folded = 0;
             var children = parent.named_children().ToList();
-            for (int i = 1; i < children.Count; i++)
+            // A dataflow module's registration order is not its data flow (IDataflowModule): nothing there is folded.
+            for (int i = 1; parent is not IDataflowModule && i < children.Count; i++)
             {
                 var (name, child) = children[i];
                 if (child is not BatchNorm bn || !Foldable(bn) || !Replaceable(parent, bn)) continue;

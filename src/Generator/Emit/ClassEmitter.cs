@@ -38,7 +38,7 @@ namespace ArchDsl.Generator.Emit
             var w = new IndentedWriter(1);
             w.Line("/// <summary>" + docSummary + "</summary>");
             if (docRemarks != null) foreach (var line in docRemarks.Split('\n')) w.Line("/// " + line);
-            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule");
+            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule" + (emitter.IsDataflow ? ", IDataflowModule" : ""));
             foreach (var f in emitter.Fields) w.Line(f);
             if (emitter.Fields.Count > 0) w.Line();
             if (isNetwork)

@@ -20,6 +20,9 @@ namespace ArchDsl.Generator.Emit
         private string? _sharedModules;
         private string? _tempCount;
 
+        /// <summary>Whether this class's body was emitted in the dataflow form (the class is then an IDataflowModule).</summary>
+        public bool IsDataflow => _steps != null;
+
         /// <summary>Whether a body needs the dataflow form.</summary>
         public static bool NeedsDataflow(IEnumerable<StatementSyntax> statements) =>
             statements.SelectMany(s => SyntaxWalker.Descendants(s)).Any(n =>
