@@ -42,13 +42,15 @@ namespace ArchDsl.Runtime
             Sequence(input, (System.Collections.Generic.IEnumerable<nn.Module<Tensor, Tensor>>)layers);
 
         /// <inheritdoc cref="Sequence(Tensor, nn.Module{Tensor, Tensor}[])"/>
-        public static Tensor Sequence(Tensor input, System.Collections.Generic.IEnumerable<nn.Module<Tensor, Tensor>> layers)
+        /// <param name="freeInput">The input too is the caller's temporary (DenseNet's per-layer concatenation): free it
+        /// once the first layer that makes a new tensor has read it.</param>
+        public static Tensor Sequence(Tensor input, System.Collections.Generic.IEnumerable<nn.Module<Tensor, Tensor>> layers, bool freeInput = false)
         {
             var x = input;
             foreach (var layer in layers)
             {
                 var next = layer.call(x);
-                if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x)) x.Dispose();
+                if ((freeInput || !ReferenceEquals(x, input)) && !ReferenceEquals(next, x)) x.Dispose();
                 x = next;
             }
             return x;

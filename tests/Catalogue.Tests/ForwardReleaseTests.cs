@@ -55,6 +55,20 @@ public class ForwardReleaseTests
     }
 
     [Fact]
+    public void An_owned_input_is_freed_once_read_but_never_when_it_is_the_result()
+    {
+        using var scope = NewDisposeScope();
+        var concatenated = randn(1, 4, 4, 4);
+        var output = ArchOps.Sequence(concatenated, new nn.Module<Tensor, Tensor>[] { nn.BatchNorm2d(4), nn.ReLU() }, freeInput: true);
+        Assert.True(concatenated.IsInvalid);
+        Assert.False(output.IsInvalid);
+
+        var kept = randn(1, 4, 4, 4);
+        Assert.Same(kept, ArchOps.Sequence(kept, new nn.Module<Tensor, Tensor>[0], freeInput: true));
+        Assert.False(kept.IsInvalid);
+    }
+
+    [Fact]
     public void Results_equal_calling_the_layers_one_by_one_and_gradients_flow()
     {
         using var scope = NewDisposeScope();

@@ -119,13 +119,7 @@ namespace ArchDsl.Generator.Emit
         {
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
-            var fixedArgs = new Dictionary<string, ExprSyntax>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in variant.Syntax.Arguments)
-            {
-                var key = a.Name ?? (position < target.Parameters.Length ? target.Parameters[position++].Name : null);
-                if (key != null) fixedArgs[key] = a.Value;
-            }
+            var fixedArgs = BodyForms.VariantArguments(variant);
             var names = new NameAllocator();
             var csNames = target.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
             var ctorParams = new List<string>();

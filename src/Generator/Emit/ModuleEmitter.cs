@@ -746,11 +746,10 @@ namespace ArchDsl.Generator.Emit
             var features = _locals.Fresh("_features");
             var layer = _locals.Fresh("_layer");
             var y = _locals.Fresh("_y");
-            var m = _locals.Fresh("_module");
             fwd.Line("var " + features + " = new System.Collections.Generic.List<Tensor> { " + ctx.TensorVar + " };");
             fwd.Open("foreach (var " + layer + " in " + layers + ")");
-            fwd.Line("var " + y + " = torch.cat(" + features + ", 1);");
-            fwd.Line("foreach (var " + m + " in " + layer + ") " + y + " = " + m + ".call(" + y + ");");
+            // The concatenation is this layer's alone: freed as soon as the layer has read it.
+            fwd.Line("var " + y + " = ArchOps.Sequence(torch.cat(" + features + ", 1), " + layer + ", freeInput: true);");
             fwd.Line(features + ".Add(" + y + ");");
             fwd.Close();
             fwd.Line(ctx.TensorVar + " = torch.cat(" + features + ", 1);");

@@ -648,8 +648,7 @@ namespace ArchDsl.Catalogue
                     var _features = new System.Collections.Generic.List<Tensor> { x };
                     foreach (var _layer in this._dense)
                     {
-                        var _y = torch.cat(_features, 1);
-                        _y = ArchOps.Sequence(_y, _layer);
+                        var _y = ArchOps.Sequence(torch.cat(_features, 1), _layer, freeInput: true);
                         _features.Add(_y);
                     }
                     x = torch.cat(_features, 1);
