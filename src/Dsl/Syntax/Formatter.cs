@@ -229,10 +229,8 @@ namespace ArchDsl.Syntax
             private void Token(int start, int end, string text, Sep sep, bool pipe = false)
             {
                 var frame = _frames.Count > 0 ? _frames.Peek() : null;
-                bool blankAllowed = !_afterOpen;
                 if (sep == Sep.Semi) Write(";");
-                var (newlines, mustBreak, hadComment) = Gap(start, sep);
-                blankAllowed |= hadComment;
+                var (newlines, mustBreak, hadComment, blankAllowed) = Gap(start, sep);
 
                 bool lineBreak = mustBreak || sep == Sep.Line || sep == Sep.Close
                     || (newlines > 0 && (sep == Sep.Tight || sep == Sep.Space));
@@ -365,8 +363,9 @@ namespace ArchDsl.Syntax
 
             /// <summary>Writes the comments between the last token and <paramref name="end"/>: on the last token's line
             /// when the author put them there, else each on its own line (after one blank line where the author left any).
-            /// Returns the line breaks after the last comment and whether a '//' comment ended the line.</summary>
-            private (int Newlines, bool MustBreak, bool HadComment) Gap(int end, Sep sep)
+            /// Returns the line breaks after the last comment, whether a '//' comment ended the line, whether there was a
+            /// comment, and whether a blank line may follow (not directly after an opening bracket or brace).</summary>
+            private (int Newlines, bool MustBreak, bool HadComment, bool BlankAllowed) Gap(int end, Sep sep)
             {
                 bool blankAllowed = !_afterOpen, mustBreak = false, hadComment = false;
                 int newlines = 0, p = _pos;
@@ -383,17 +382,18 @@ namespace ArchDsl.Syntax
                         {
                             if (_lineHasText) NewLine(blank: newlines >= 2 && blankAllowed);
                             Indent(CommentIndent(sep, comment.Span.Start));
+                            blankAllowed = true;
                         }
                         Write(TrimLines(_src.Substring(comment.Span.Start, comment.Span.Length)));
                         mustBreak = comment.IsLine;
-                        hadComment = blankAllowed = true;
+                        hadComment = true;
                         newlines = 0;
                         p = comment.Span.End;
                         continue;
                     }
                     throw new InvalidOperationException("formatter out of step with the text: unexpected '" + c + "' at offset " + p);
                 }
-                return (newlines, mustBreak, hadComment);
+                return (newlines, mustBreak, hadComment, blankAllowed);
             }
 
             private void Declaration(DeclarationSyntax d)

@@ -29,7 +29,8 @@ namespace ArchDsl.Dsl.Tests.Properties
         private static readonly string[] Names = { "a", "b", "in_channels", "width", "layers" };
         private static readonly string[] Ops = { "+", "-", "*", "/", "%", "^", "<", "<=", ">", ">=", "==", "!=", "&&", "||" };
 
-        private static Gen<string> Expression(int depth)
+        /// <summary>Random expressions over every operator (also used by the formatter's properties).</summary>
+        internal static Gen<string> Expression(int depth)
         {
             var leaves = Gen.OneOf(
                 Gen.Choose(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -62,16 +63,21 @@ namespace ArchDsl.Dsl.Tests.Properties
             }).QuickCheckThrowOnFailure();
         }
 
-        [Fact]
-        public void Random_programs_print_and_parse_to_the_same_tree()
+        /// <summary>Random blocks of every statement kind, each followed by a variant (also used by the formatter's properties).</summary>
+        internal static Gen<string> Programs()
         {
             var statement = Gen.Elements(
                 "conv(8, 3, stride: 2, padding: 1, bias: false)", "relu", "c{i}: batchnorm", "let k = in_channels / 2",
                 "repeat 2 as j { relu }", "if a > 1 { relu } else { sigmoid }", "residual when a == 1 { conv(8, 1) } shortcut zeropad",
                 "concat { b1: relu\n b2: { conv(4, 1) } }", "s = input |> fc: conv(4, 1) |> sigmoid", "input * s", "split { identity\n relu }",
                 "dense repeat 2 as j { l{j}: relu }", "aux1: aux { flatten }", "@c0", "for x in [1, 2] { conv(x, 1) }");
-            var program = Gen.ListOf(statement).Select(list => "block A(a: int = 1, i: int = 0) {\n" + string.Join("\n", list) + "\n}\nvariant V = N(a: 2) reference \"n(a=2)\"\n");
-            Prop.ForAll(program.ToArbitrary(), text =>
+            return Gen.ListOf(statement).Select(list => "block A(a: int = 1, i: int = 0) {\n" + string.Join("\n", list) + "\n}\nvariant V = N(a: 2) reference \"n(a=2)\"\n");
+        }
+
+        [Fact]
+        public void Random_programs_print_and_parse_to_the_same_tree()
+        {
+            Prop.ForAll(Programs().ToArbitrary(), text =>
             {
                 var unit = ArchParser.ParseUnit(text);
                 if (SyntaxWalker.Descendants(unit).Any(n => n is ErrorStmt || n is ErrorDecl)) return false;
