@@ -146,10 +146,24 @@ namespace ArchDsl.Syntax
         /// (<c>x{i}</c>, <c>w{j}_{i}</c>); none otherwise.</summary>
         private static readonly Parser<List<NamePart>> IndexedRest = input =>
         {
-            if (input.AtEnd || input.Current != '{') return Result.Success(new List<NamePart>(), input);
+            // `if flag{` and `for i in 0..n{` open a body: an index closes on its own line, a body does not.
+            if (input.AtEnd || input.Current != '{' || !ClosesOnSameLine(input.Source, input.Position))
+                return Result.Success(new List<NamePart>(), input);
             var r = InterpolatedPartRef.Or(LiteralPartRef).Many()(input);
             return r.WasSuccessful ? Result.Success(r.Value.ToList(), r.Remainder) : Result.Failure<List<NamePart>>(r.Remainder, r.Message, r.Expectations);
         };
+
+        /// <summary>Whether the '{' at <paramref name="open"/> has its matching '}' before the end of the line.</summary>
+        private static bool ClosesOnSameLine(string source, int open)
+        {
+            int depth = 0;
+            for (int i = open; i < source.Length && source[i] != '\n'; i++)
+            {
+                if (source[i] == '{') depth++;
+                else if (source[i] == '}' && --depth == 0) return true;
+            }
+            return false;
+        }
 
         private static readonly Parser<NamePart> InterpolatedPartRef = Ref(() => InterpolatedPart);
         private static readonly Parser<NamePart> LiteralPartRef = Ref(() => LiteralPart);
@@ -298,11 +312,11 @@ namespace ArchDsl.Syntax
 
         /// <summary>A binding's value: a tensor expression, or a merge (<c>t = add { … }</c>), which is read as
         /// <c>input |> { add { … } }</c>: the merge applied to the current tensor.</summary>
-        private static readonly Parser<ExprSyntax> BindingValue =
+        private static readonly Parser<ExprSyntax> BindingValue = Ref(() =>
             Merge("concat", MergeKind.Concat).Or(Merge("add", MergeKind.Add)).Or(Merge("mul", MergeKind.Mul))
                 .Select(m => (ExprSyntax)new PipeExpr(new NameExpr("input", new TextSpan(m.Span.Start, 0)),
                     ImmutableArray.Create<StatementSyntax>(new GroupStmt(new BodySyntax(ImmutableArray.Create(m), m.Span), m.Span)), m.Span))
-                .Or(Expr);
+                .Or(Expr));
 
         private static readonly Parser<StatementSyntax> Assign =
             from id in Ident
