@@ -51,7 +51,7 @@ public class CatalogueDocTests
     /// <summary>Families not yet within the concision bar (a fifth of torchvision's lines); the doc marks them.
     /// The list may only shrink: a family leaving it must stay under the bar, one on it must still be over.</summary>
     public static readonly IReadOnlyCollection<string> OverConcisionBar =
-        new[] { "alexnet", "googlenet", "inception_v3", "squeezenet" };
+        new[] { "alexnet", "inception_v3" };
 
     static bool OverBar(string family) => ArchLines(ArchFile(family)) * 5 > TorchvisionLines[family].Lines;
 

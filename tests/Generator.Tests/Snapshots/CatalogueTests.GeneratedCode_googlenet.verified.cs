@@ -105,50 +105,23 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             }
             {
                 shape = _branchInput;
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c3x3Reduce, kernel: 1L);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c3x3, kernel: 3L, padding: 1L);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
-                }
-                this.branch2 = _seq;
+                this.branch2 = new InceptionV1ModuleGroup1(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
                 register_module(_names.Next("branch2"), this.branch2);
+                shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
-                {
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c5x5Reduce, kernel: 1L);
-                    _seq1.append(_names2.Next(null), _m2);
-                    shape = ((IArchModule)_m2).OutputShape;
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c5x5, kernel: 3L, padding: 1L);
-                    _seq1.append(_names2.Next(null), _m3);
-                    shape = ((IArchModule)_m3).OutputShape;
-                }
-                this.branch3 = _seq1;
+                this.branch3 = new InceptionV1ModuleGroup2(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
                 register_module(_names.Next("branch3"), this.branch3);
+                shape = ((IArchModule)this.branch3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                var _seq2 = nn.Sequential();
-                var _names3 = new ChildNames();
-                {
-                    var _m4 = nn.MaxPool2d(3L, stride: 1L, padding: 1L, ceil_mode: true);
-                    _seq2.append(_names3.Next(null), _m4);
-                    shape = shape.Pool(3L, 3L, 1L, 1L, 1L, 1L, true);
-                    var _m5 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: poolProj, kernel: 1L);
-                    _seq2.append(_names3.Next(null), _m5);
-                    shape = ((IArchModule)_m5).OutputShape;
-                }
-                this.branch4 = _seq2;
+                this.branch4 = new InceptionV1ModuleGroup3(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
                 register_module(_names.Next("branch4"), this.branch4);
+                shape = ((IArchModule)this.branch4).OutputShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -184,6 +157,102 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             x = torch.cat(_branchOutputs, 1);
             return x.MoveToOuterDisposeScope();
         }
+
+            /// <summary>A labeled group of InceptionV1Module.</summary>
+            private sealed partial class InceptionV1ModuleGroup1 : nn.Module<Tensor, Tensor>, IArchModule
+            {
+                private readonly nn.Module<Tensor, Tensor> _m;
+                private readonly nn.Module<Tensor, Tensor> _m1;
+                /// <summary>The output shape for the input this instance was built for.</summary>
+                public FeatureShape OutputShape { get; }
+                public InceptionV1ModuleGroup1(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup1")
+                {
+                    var shape = input;
+                    var _names = new ChildNames();
+                    var _pipeShape = shape;
+                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3Reduce, kernel: 1L);
+                    register_module(_names.Next(null), this._m);
+                    _pipeShape = ((IArchModule)this._m).OutputShape;
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3, kernel: 3L, padding: 1L);
+                    register_module(_names.Next(null), this._m1);
+                    _pipeShape = ((IArchModule)this._m1).OutputShape;
+                    shape = _pipeShape;
+                    OutputShape = shape;
+                }
+                public override Tensor forward(Tensor input)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var x = input;
+                    var _pipe = x;
+                    _pipe = ArchOps.Sequence(_pipe, this._m, this._m1);
+                    x = _pipe;
+                    return x.MoveToOuterDisposeScope();
+                }
+            }
+
+            /// <summary>A labeled group of InceptionV1Module.</summary>
+            private sealed partial class InceptionV1ModuleGroup2 : nn.Module<Tensor, Tensor>, IArchModule
+            {
+                private readonly nn.Module<Tensor, Tensor> _m;
+                private readonly nn.Module<Tensor, Tensor> _m1;
+                /// <summary>The output shape for the input this instance was built for.</summary>
+                public FeatureShape OutputShape { get; }
+                public InceptionV1ModuleGroup2(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup2")
+                {
+                    var shape = input;
+                    var _names = new ChildNames();
+                    var _pipeShape = shape;
+                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5Reduce, kernel: 1L);
+                    register_module(_names.Next(null), this._m);
+                    _pipeShape = ((IArchModule)this._m).OutputShape;
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5, kernel: 3L, padding: 1L);
+                    register_module(_names.Next(null), this._m1);
+                    _pipeShape = ((IArchModule)this._m1).OutputShape;
+                    shape = _pipeShape;
+                    OutputShape = shape;
+                }
+                public override Tensor forward(Tensor input)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var x = input;
+                    var _pipe = x;
+                    _pipe = ArchOps.Sequence(_pipe, this._m, this._m1);
+                    x = _pipe;
+                    return x.MoveToOuterDisposeScope();
+                }
+            }
+
+            /// <summary>A labeled group of InceptionV1Module.</summary>
+            private sealed partial class InceptionV1ModuleGroup3 : nn.Module<Tensor, Tensor>, IArchModule
+            {
+                private readonly nn.Module<Tensor, Tensor> _m;
+                private readonly nn.Module<Tensor, Tensor> _m1;
+                /// <summary>The output shape for the input this instance was built for.</summary>
+                public FeatureShape OutputShape { get; }
+                public InceptionV1ModuleGroup3(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup3")
+                {
+                    var shape = input;
+                    var _names = new ChildNames();
+                    var _pipeShape = shape;
+                    this._m = nn.MaxPool2d(3L, stride: 1L, padding: 1L, ceil_mode: true);
+                    register_module(_names.Next(null), this._m);
+                    _pipeShape = _pipeShape.Pool(3L, 3L, 1L, 1L, 1L, 1L, true);
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: poolProj, kernel: 1L);
+                    register_module(_names.Next(null), this._m1);
+                    _pipeShape = ((IArchModule)this._m1).OutputShape;
+                    shape = _pipeShape;
+                    OutputShape = shape;
+                }
+                public override Tensor forward(Tensor input)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var x = input;
+                    var _pipe = x;
+                    _pipe = ArchOps.Sequence(_pipe, this._m, this._m1);
+                    x = _pipe;
+                    return x.MoveToOuterDisposeScope();
+                }
+            }
     }
 }
 
@@ -199,7 +268,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
-    /// <summary>Block GoogLeNetAuxHead: Auxiliary classifier (Section 5): average pooling to 4x4 (5x5 stride 3 on the paper's 14x14 maps), a 1x1 convolution to 128 channels, a 1024-wide fully connected layer with ReLU and 70% dropout, and a linear classifier. (architectures/googlenet.arch, line 39)</summary>
+    /// <summary>Block GoogLeNetAuxHead: Auxiliary classifier (Section 5): average pooling to 4x4 (5x5 stride 3 on the paper's 14x14 maps), a 1x1 convolution to 128 channels, a 1024-wide fully connected layer with ReLU and 70% dropout, and a linear classifier. (architectures/googlenet.arch, line 30)</summary>
     public partial class GoogLeNetAuxHead : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> _m;
@@ -268,7 +337,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network GoogLeNet (architectures/googlenet.arch, line 49)</summary>
+    /// <summary>Network GoogLeNet (architectures/googlenet.arch, line 40)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,624,904 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>
     /// <code>
@@ -366,7 +435,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "GoogLeNet", "architectures/googlenet.arch", 49, null,
+            "GoogLeNet", "architectures/googlenet.arch", 40, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             6624904L, 171L, 1498376192L, 34239824L, 12335608L,
             new LayerInfo[]
@@ -733,7 +802,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant GoogLeNetAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=True, init_weights=True): Training mode returns the main logits and both heads (forward_with_aux); eval mode the main logits only. (architectures/googlenet.arch, line 77)</summary>
+    /// <summary>Variant GoogLeNetAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=True, init_weights=True): Training mode returns the main logits and both heads (forward_with_aux); eval mode the main logits only. (architectures/googlenet.arch, line 68)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 13,004,888 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>
     /// <code>
@@ -795,7 +864,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "GoogLeNetAux", "architectures/googlenet.arch", 49, "googlenet(aux_logits=True, init_weights=True)",
+            "GoogLeNetAux", "architectures/googlenet.arch", 40, "googlenet(aux_logits=True, init_weights=True)",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             13004888L, 177L, 1498376192L, 34239824L, 12335608L,
             new LayerInfo[]
@@ -1034,7 +1103,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant GoogLeNetNoAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=False, init_weights=True) (architectures/googlenet.arch, line 78)</summary>
+    /// <summary>Variant GoogLeNetNoAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=False, init_weights=True) (architectures/googlenet.arch, line 69)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,624,904 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>
     /// <code>
@@ -1096,7 +1165,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "GoogLeNetNoAux", "architectures/googlenet.arch", 49, "googlenet(aux_logits=False, init_weights=True)",
+            "GoogLeNetNoAux", "architectures/googlenet.arch", 40, "googlenet(aux_logits=False, init_weights=True)",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             6624904L, 171L, 1498376192L, 34239824L, 12335608L,
             new LayerInfo[]

@@ -57,24 +57,24 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                {
-                    this.expand1x1 = nn.Conv2d(shape.Channels, e1x1, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
-                    register_module(_names.Next("expand1x1"), this.expand1x1);
-                    shape = shape.Conv(e1x1, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                    this.expand1x1_activation = nn.ReLU();
-                    register_module(_names.Next("expand1x1_activation"), this.expand1x1_activation);
-                }
+                var _pipeShape = shape;
+                this.expand1x1 = nn.Conv2d(_pipeShape.Channels, e1x1, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                register_module(_names.Next("expand1x1"), this.expand1x1);
+                _pipeShape = _pipeShape.Conv(e1x1, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+                this.expand1x1_activation = nn.ReLU();
+                register_module(_names.Next("expand1x1_activation"), this.expand1x1_activation);
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.expand3x3 = nn.Conv2d(shape.Channels, e3x3, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
-                    register_module(_names.Next("expand3x3"), this.expand3x3);
-                    shape = shape.Conv(e3x3, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
-                    this.expand3x3_activation = nn.ReLU();
-                    register_module(_names.Next("expand3x3_activation"), this.expand3x3_activation);
-                }
+                var _pipeShape1 = shape;
+                this.expand3x3 = nn.Conv2d(_pipeShape1.Channels, e3x3, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                register_module(_names.Next("expand3x3"), this.expand3x3);
+                _pipeShape1 = _pipeShape1.Conv(e3x3, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                this.expand3x3_activation = nn.ReLU();
+                register_module(_names.Next("expand3x3_activation"), this.expand3x3_activation);
+                shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -90,16 +90,16 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
             var _branchOutputs = new System.Collections.Generic.List<Tensor>();
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.expand1x1, this.expand1x1_activation);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this.expand1x1, this.expand1x1_activation);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.expand3x3, this.expand3x3_activation);
-                }
+                var _pipe1 = x;
+                _pipe1 = ArchOps.Sequence(_pipe1, this.expand3x3, this.expand3x3_activation);
+                x = _pipe1;
                 _branchOutputs.Add(x);
             }
             x = torch.cat(_branchOutputs, 1);
@@ -120,7 +120,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network SqueezeNet (architectures/squeezenet.arch, line 25)</summary>
+    /// <summary>Network SqueezeNet (architectures/squeezenet.arch, line 19)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,248,424 parameters, 818,924,576 MACs, memory access 25,802,112.</para>
     /// <code>
@@ -197,7 +197,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "SqueezeNet", "architectures/squeezenet.arch", 25, null,
+            "SqueezeNet", "architectures/squeezenet.arch", 19, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             1248424L, 0L, 818924576L, 25802112L, 12033376L,
             new LayerInfo[]
@@ -278,91 +278,31 @@ namespace ArchDsl.Catalogue
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
             var _names = new ChildNames();
+            var v10 = (version == "1_0");
+            var fires = new long[][] { new long[] { 16L, 64L, 64L }, new long[] { 16L, 64L, 64L }, new long[] { 32L, 128L, 128L }, new long[] { 32L, 128L, 128L }, new long[] { 48L, 192L, 192L }, new long[] { 48L, 192L, 192L }, new long[] { 64L, 256L, 256L }, new long[] { 64L, 256L, 256L } };
+            var pooled = (v10 ? new long[] { 4L, 8L } : new long[] { 3L, 5L });
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                if ((version == "1_0"))
+                var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                _seq.append(_names1.Next(null), _m);
+                shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2L, 2L, 0L, 0L, 1L, 1L, 1L);
+                var _m1 = nn.ReLU();
+                _seq.append(_names1.Next(null), _m1);
+                var _m2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                _seq.append(_names1.Next(null), _m2);
+                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
+                var _end = 10L;
+                for (long i = 2L; i < _end; i++)
                 {
-                    var _m = nn.Conv2d(shape.Channels, 96L, 7L, stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(96L, 7L, 7L, 2L, 2L, 0L, 0L, 1L, 1L, 1L);
-                    var _m1 = nn.ReLU();
-                    _seq.append(_names1.Next(null), _m1);
-                    var _m2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 16L, e1x1: 64L, e3x3: 64L);
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: fires[checked((int)(i - 2L))][checked((int)0L)], e1x1: fires[checked((int)(i - 2L))][checked((int)1L)], e3x3: fires[checked((int)(i - 2L))][checked((int)2L)]);
                     _seq.append(_names1.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
-                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 16L, e1x1: 64L, e3x3: 64L);
-                    _seq.append(_names1.Next(null), _m4);
-                    shape = ((IArchModule)_m4).OutputShape;
-                    var _m5 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 32L, e1x1: 128L, e3x3: 128L);
-                    _seq.append(_names1.Next(null), _m5);
-                    shape = ((IArchModule)_m5).OutputShape;
-                    var _m6 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m6);
-                    shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                    var _m7 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 32L, e1x1: 128L, e3x3: 128L);
-                    _seq.append(_names1.Next(null), _m7);
-                    shape = ((IArchModule)_m7).OutputShape;
-                    var _m8 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 48L, e1x1: 192L, e3x3: 192L);
-                    _seq.append(_names1.Next(null), _m8);
-                    shape = ((IArchModule)_m8).OutputShape;
-                    var _m9 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 48L, e1x1: 192L, e3x3: 192L);
-                    _seq.append(_names1.Next(null), _m9);
-                    shape = ((IArchModule)_m9).OutputShape;
-                    var _m10 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 64L, e1x1: 256L, e3x3: 256L);
-                    _seq.append(_names1.Next(null), _m10);
-                    shape = ((IArchModule)_m10).OutputShape;
-                    var _m11 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m11);
-                    shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                    var _m12 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 64L, e1x1: 256L, e3x3: 256L);
-                    _seq.append(_names1.Next(null), _m12);
-                    shape = ((IArchModule)_m12).OutputShape;
-                }
-                else
-                {
+                    if (((i == pooled[checked((int)0L)]) || (i == pooled[checked((int)1L)])))
                     {
-                        var _m13 = nn.Conv2d(shape.Channels, 64L, 3L, stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
-                        _seq.append(_names1.Next(null), _m13);
-                        shape = shape.Conv(64L, 3L, 3L, 2L, 2L, 0L, 0L, 1L, 1L, 1L);
-                        var _m14 = nn.ReLU();
-                        _seq.append(_names1.Next(null), _m14);
-                        var _m15 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                        _seq.append(_names1.Next(null), _m15);
+                        var _m4 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                        _seq.append(_names1.Next(null), _m4);
                         shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                        var _m16 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 16L, e1x1: 64L, e3x3: 64L);
-                        _seq.append(_names1.Next(null), _m16);
-                        shape = ((IArchModule)_m16).OutputShape;
-                        var _m17 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 16L, e1x1: 64L, e3x3: 64L);
-                        _seq.append(_names1.Next(null), _m17);
-                        shape = ((IArchModule)_m17).OutputShape;
-                        var _m18 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                        _seq.append(_names1.Next(null), _m18);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                        var _m19 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 32L, e1x1: 128L, e3x3: 128L);
-                        _seq.append(_names1.Next(null), _m19);
-                        shape = ((IArchModule)_m19).OutputShape;
-                        var _m20 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 32L, e1x1: 128L, e3x3: 128L);
-                        _seq.append(_names1.Next(null), _m20);
-                        shape = ((IArchModule)_m20).OutputShape;
-                        var _m21 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
-                        _seq.append(_names1.Next(null), _m21);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                        var _m22 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 48L, e1x1: 192L, e3x3: 192L);
-                        _seq.append(_names1.Next(null), _m22);
-                        shape = ((IArchModule)_m22).OutputShape;
-                        var _m23 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 48L, e1x1: 192L, e3x3: 192L);
-                        _seq.append(_names1.Next(null), _m23);
-                        shape = ((IArchModule)_m23).OutputShape;
-                        var _m24 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 64L, e1x1: 256L, e3x3: 256L);
-                        _seq.append(_names1.Next(null), _m24);
-                        shape = ((IArchModule)_m24).OutputShape;
-                        var _m25 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: 64L, e1x1: 256L, e3x3: 256L);
-                        _seq.append(_names1.Next(null), _m25);
-                        shape = ((IArchModule)_m25).OutputShape;
                     }
                 }
             }
@@ -371,15 +311,15 @@ namespace ArchDsl.Catalogue
             var _seq1 = nn.Sequential();
             var _names2 = new ChildNames();
             {
-                var _m26 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m26);
-                var _m27 = nn.Conv2d(shape.Channels, numClasses, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
-                _seq1.append(_names2.Next(null), _m27);
+                var _m5 = nn.Dropout(dropoutP);
+                _seq1.append(_names2.Next(null), _m5);
+                var _m6 = nn.Conv2d(shape.Channels, numClasses, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                _seq1.append(_names2.Next(null), _m6);
                 shape = shape.Conv(numClasses, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m28 = nn.ReLU();
-                _seq1.append(_names2.Next(null), _m28);
-                var _m29 = nn.AdaptiveAvgPool2d(1L);
-                _seq1.append(_names2.Next(null), _m29);
+                var _m7 = nn.ReLU();
+                _seq1.append(_names2.Next(null), _m7);
+                var _m8 = nn.AdaptiveAvgPool2d(1L);
+                _seq1.append(_names2.Next(null), _m8);
                 shape = shape.Adaptive(1L, 1L);
             }
             this.classifier = _seq1;
@@ -413,7 +353,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant SqueezeNet1_0 of SqueezeNet, mirroring torchvision's squeezenet1_0() (architectures/squeezenet.arch, line 68)</summary>
+    /// <summary>Variant SqueezeNet1_0 of SqueezeNet, mirroring torchvision's squeezenet1_0() (architectures/squeezenet.arch, line 51)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,248,424 parameters, 818,924,576 MACs, memory access 25,802,112.</para>
     /// <code>
@@ -475,7 +415,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "SqueezeNet1_0", "architectures/squeezenet.arch", 25, "squeezenet1_0()",
+            "SqueezeNet1_0", "architectures/squeezenet.arch", 19, "squeezenet1_0()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             1248424L, 0L, 818924576L, 25802112L, 12033376L,
             new LayerInfo[]
@@ -565,7 +505,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant SqueezeNet1_1 of SqueezeNet, mirroring torchvision's squeezenet1_1() (architectures/squeezenet.arch, line 69)</summary>
+    /// <summary>Variant SqueezeNet1_1 of SqueezeNet, mirroring torchvision's squeezenet1_1() (architectures/squeezenet.arch, line 52)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,235,496 parameters, 349,151,936 MACs, memory access 15,662,144.</para>
     /// <code>
@@ -627,7 +567,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "SqueezeNet1_1", "architectures/squeezenet.arch", 25, "squeezenet1_1()",
+            "SqueezeNet1_1", "architectures/squeezenet.arch", 19, "squeezenet1_1()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             1235496L, 0L, 349151936L, 15662144L, 7047904L,
             new LayerInfo[]
