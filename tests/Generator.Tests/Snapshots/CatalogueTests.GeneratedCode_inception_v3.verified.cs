@@ -37,7 +37,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3Conv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d. Kernel and padding are [height, width], so the factorized 1x7 / 7x1 convolutions read as they do in the paper. (architectures/inception_v3.arch, line 11)</summary>
+    /// <summary>Block InceptionV3Conv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d, kh x kw. Stride-1 convolutions keep the grid ("same" padding) unless marked unpadded, as Table 1 and the figures have it. (architectures/inception_v3.arch, line 11)</summary>
     public partial class InceptionV3Conv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> conv;
@@ -47,14 +47,15 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public InceptionV3Conv(FeatureShape input, long out_, long[] kernel, long stride = 1L, long[]? padding = null) : base("InceptionV3Conv")
+        public InceptionV3Conv(FeatureShape input, long out_, long kh = 1L, long? kw = null, long stride = 1L, bool? padded = null) : base("InceptionV3Conv")
         {
-            var _padding = padding ?? (new long[] { 0L, 0L });
+            var _kw = kw ?? (kh);
+            var _padded = padded ?? ((stride == 1L));
             var shape = input;
             var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, (kernel[0], kernel[1]), stride: (stride, stride), padding: (_padding[0], _padding[1]), dilation: (1L, 1L), groups: 1L, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: ((_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1]), dilation: (1L, 1L), groups: 1L, bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel[0], kernel[1], stride, stride, _padding[0], _padding[1], 1L, 1L, 1L);
+            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1], 1L, 1L, 1L);
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 0.001, 0.1);
             register_module(_names.Next("bn"), this.bn);
             this._m = nn.ReLU();
@@ -107,48 +108,48 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kernel: new long[] { 1L, 1L });
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch5x5_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 48L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch5x5_1"), this.branch5x5_1);
-                    shape = ((IArchModule)this.branch5x5_1).OutputShape;
-                    this.branch5x5_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kernel: new long[] { 5L, 5L }, padding: new long[] { 2L, 2L });
-                    register_module(_names.Next("branch5x5_2"), this.branch5x5_2);
-                    shape = ((IArchModule)this.branch5x5_2).OutputShape;
-                }
+                var _pipeShape = shape;
+                this.branch5x5_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 48L);
+                register_module(_names.Next("branch5x5_1"), this.branch5x5_1);
+                _pipeShape = ((IArchModule)this.branch5x5_1).OutputShape;
+                this.branch5x5_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64L, kh: 5L);
+                register_module(_names.Next("branch5x5_2"), this.branch5x5_2);
+                _pipeShape = ((IArchModule)this.branch5x5_2).OutputShape;
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
-                    shape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 96L, kernel: new long[] { 3L, 3L }, padding: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
-                    shape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                    this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 96L, kernel: new long[] { 3L, 3L }, padding: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
-                    shape = ((IArchModule)this.branch3x3dbl_3).OutputShape;
-                }
+                var _pipeShape1 = shape;
+                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 64L);
+                register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
+                _pipeShape1 = ((IArchModule)this.branch3x3dbl_1).OutputShape;
+                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96L, kh: 3L);
+                register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
+                _pipeShape1 = ((IArchModule)this.branch3x3dbl_2).OutputShape;
+                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96L, kh: 3L);
+                register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
+                _pipeShape1 = ((IArchModule)this.branch3x3dbl_3).OutputShape;
+                shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
-                    register_module(_names.Next(null), this._m);
-                    shape = shape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                    this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: poolFeatures, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch_pool"), this.branch_pool);
-                    shape = ((IArchModule)this.branch_pool).OutputShape;
-                }
+                var _pipeShape2 = shape;
+                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                register_module(_names.Next(null), this._m);
+                _pipeShape2 = _pipeShape2.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
+                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: poolFeatures);
+                register_module(_names.Next("branch_pool"), this.branch_pool);
+                _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
+                shape = _pipeShape2;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -168,23 +169,23 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch5x5_1, this.branch5x5_2);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this.branch5x5_1, this.branch5x5_2);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
-                }
+                var _pipe1 = x;
+                _pipe1 = ArchOps.Sequence(_pipe1, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
+                x = _pipe1;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
-                }
+                var _pipe2 = x;
+                _pipe2 = ArchOps.Sequence(_pipe2, this._m, this.branch_pool);
+                x = _pipe2;
                 _branchOutputs.Add(x);
             }
             x = torch.cat(_branchOutputs, 1);
@@ -205,7 +206,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3B: Figure 10: grid reduction 35x35 -&gt; 17x17 with stride-2 convolutions beside a stride-2 max pool. (architectures/inception_v3.arch, line 38)</summary>
+    /// <summary>Block InceptionV3B: Figure 10: grid reduction 35x35 -&gt; 17x17 with stride-2 convolutions beside a stride-2 max pool. (architectures/inception_v3.arch, line 29)</summary>
     public partial class InceptionV3B : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> branch3x3;
@@ -225,24 +226,24 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 3L, 3L }, stride: 2L);
+                this.branch3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, stride: 2L);
                 register_module(_names.Next("branch3x3"), this.branch3x3);
                 shape = ((IArchModule)this.branch3x3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
-                    shape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 96L, kernel: new long[] { 3L, 3L }, padding: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
-                    shape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                    this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 96L, kernel: new long[] { 3L, 3L }, stride: 2L);
-                    register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
-                    shape = ((IArchModule)this.branch3x3dbl_3).OutputShape;
-                }
+                var _pipeShape = shape;
+                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64L);
+                register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
+                _pipeShape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
+                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96L, kh: 3L);
+                register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
+                _pipeShape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
+                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96L, kh: 3L, stride: 2L);
+                register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
+                _pipeShape = ((IArchModule)this.branch3x3dbl_3).OutputShape;
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
@@ -269,9 +270,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this.branch3x3dbl_1, this.branch3x3dbl_2, this.branch3x3dbl_3);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             {
@@ -297,7 +298,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3C: Figure 6 (17x17, n = 7): 7x7 convolutions factorized into 1x7 followed by 7x1; c7 channels inside. (architectures/inception_v3.arch, line 51)</summary>
+    /// <summary>Block InceptionV3C: Figure 6 (17x17, n = 7): 7x7 convolutions factorized into 1x7 followed by 7x1; c7 channels inside. (architectures/inception_v3.arch, line 39)</summary>
     public partial class InceptionV3C : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> branch1x1;
@@ -323,57 +324,57 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 1L });
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch7x7_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch7x7_1"), this.branch7x7_1);
-                    shape = ((IArchModule)this.branch7x7_1).OutputShape;
-                    this.branch7x7_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 1L, 7L }, padding: new long[] { 0L, 3L });
-                    register_module(_names.Next("branch7x7_2"), this.branch7x7_2);
-                    shape = ((IArchModule)this.branch7x7_2).OutputShape;
-                    this.branch7x7_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 7L, 1L }, padding: new long[] { 3L, 0L });
-                    register_module(_names.Next("branch7x7_3"), this.branch7x7_3);
-                    shape = ((IArchModule)this.branch7x7_3).OutputShape;
-                }
+                var _pipeShape = shape;
+                this.branch7x7_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7);
+                register_module(_names.Next("branch7x7_1"), this.branch7x7_1);
+                _pipeShape = ((IArchModule)this.branch7x7_1).OutputShape;
+                this.branch7x7_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7, kh: 1L, kw: 7L);
+                register_module(_names.Next("branch7x7_2"), this.branch7x7_2);
+                _pipeShape = ((IArchModule)this.branch7x7_2).OutputShape;
+                this.branch7x7_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L, kh: 7L, kw: 1L);
+                register_module(_names.Next("branch7x7_3"), this.branch7x7_3);
+                _pipeShape = ((IArchModule)this.branch7x7_3).OutputShape;
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch7x7dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch7x7dbl_1"), this.branch7x7dbl_1);
-                    shape = ((IArchModule)this.branch7x7dbl_1).OutputShape;
-                    this.branch7x7dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 7L, 1L }, padding: new long[] { 3L, 0L });
-                    register_module(_names.Next("branch7x7dbl_2"), this.branch7x7dbl_2);
-                    shape = ((IArchModule)this.branch7x7dbl_2).OutputShape;
-                    this.branch7x7dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 1L, 7L }, padding: new long[] { 0L, 3L });
-                    register_module(_names.Next("branch7x7dbl_3"), this.branch7x7dbl_3);
-                    shape = ((IArchModule)this.branch7x7dbl_3).OutputShape;
-                    this.branch7x7dbl_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: c7, kernel: new long[] { 7L, 1L }, padding: new long[] { 3L, 0L });
-                    register_module(_names.Next("branch7x7dbl_4"), this.branch7x7dbl_4);
-                    shape = ((IArchModule)this.branch7x7dbl_4).OutputShape;
-                    this.branch7x7dbl_5 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 7L }, padding: new long[] { 0L, 3L });
-                    register_module(_names.Next("branch7x7dbl_5"), this.branch7x7dbl_5);
-                    shape = ((IArchModule)this.branch7x7dbl_5).OutputShape;
-                }
+                var _pipeShape1 = shape;
+                this.branch7x7dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7);
+                register_module(_names.Next("branch7x7dbl_1"), this.branch7x7dbl_1);
+                _pipeShape1 = ((IArchModule)this.branch7x7dbl_1).OutputShape;
+                this.branch7x7dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7L, kw: 1L);
+                register_module(_names.Next("branch7x7dbl_2"), this.branch7x7dbl_2);
+                _pipeShape1 = ((IArchModule)this.branch7x7dbl_2).OutputShape;
+                this.branch7x7dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 1L, kw: 7L);
+                register_module(_names.Next("branch7x7dbl_3"), this.branch7x7dbl_3);
+                _pipeShape1 = ((IArchModule)this.branch7x7dbl_3).OutputShape;
+                this.branch7x7dbl_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7L, kw: 1L);
+                register_module(_names.Next("branch7x7dbl_4"), this.branch7x7dbl_4);
+                _pipeShape1 = ((IArchModule)this.branch7x7dbl_4).OutputShape;
+                this.branch7x7dbl_5 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 1L, kw: 7L);
+                register_module(_names.Next("branch7x7dbl_5"), this.branch7x7dbl_5);
+                _pipeShape1 = ((IArchModule)this.branch7x7dbl_5).OutputShape;
+                shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
-                    register_module(_names.Next(null), this._m);
-                    shape = shape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                    this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch_pool"), this.branch_pool);
-                    shape = ((IArchModule)this.branch_pool).OutputShape;
-                }
+                var _pipeShape2 = shape;
+                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                register_module(_names.Next(null), this._m);
+                _pipeShape2 = _pipeShape2.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
+                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: 192L);
+                register_module(_names.Next("branch_pool"), this.branch_pool);
+                _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
+                shape = _pipeShape2;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -393,28 +394,28 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch7x7_1, this.branch7x7_2, this.branch7x7_3);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this.branch7x7_1, this.branch7x7_2, this.branch7x7_3);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x,
-                        this.branch7x7dbl_1,
-                        this.branch7x7dbl_2,
-                        this.branch7x7dbl_3,
-                        this.branch7x7dbl_4,
-                        this.branch7x7dbl_5);
-                }
+                var _pipe1 = x;
+                _pipe1 = ArchOps.Sequence(_pipe1,
+                    this.branch7x7dbl_1,
+                    this.branch7x7dbl_2,
+                    this.branch7x7dbl_3,
+                    this.branch7x7dbl_4,
+                    this.branch7x7dbl_5);
+                x = _pipe1;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
-                }
+                var _pipe2 = x;
+                _pipe2 = ArchOps.Sequence(_pipe2, this._m, this.branch_pool);
+                x = _pipe2;
                 _branchOutputs.Add(x);
             }
             x = torch.cat(_branchOutputs, 1);
@@ -435,7 +436,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3D: Grid reduction 17x17 -&gt; 8x8 (the second reduction of Table 1). (architectures/inception_v3.arch, line 74)</summary>
+    /// <summary>Block InceptionV3D: Grid reduction 17x17 -&gt; 8x8 (the second reduction of Table 1). (architectures/inception_v3.arch, line 52)</summary>
     public partial class InceptionV3D : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> branch3x3_1;
@@ -457,32 +458,32 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                {
-                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
-                    shape = ((IArchModule)this.branch3x3_1).OutputShape;
-                    this.branch3x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320L, kernel: new long[] { 3L, 3L }, stride: 2L);
-                    register_module(_names.Next("branch3x3_2"), this.branch3x3_2);
-                    shape = ((IArchModule)this.branch3x3_2).OutputShape;
-                }
+                var _pipeShape = shape;
+                this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L);
+                register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
+                _pipeShape = ((IArchModule)this.branch3x3_1).OutputShape;
+                this.branch3x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 320L, kh: 3L, stride: 2L);
+                register_module(_names.Next("branch3x3_2"), this.branch3x3_2);
+                _pipeShape = ((IArchModule)this.branch3x3_2).OutputShape;
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                {
-                    this.branch7x7x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch7x7x3_1"), this.branch7x7x3_1);
-                    shape = ((IArchModule)this.branch7x7x3_1).OutputShape;
-                    this.branch7x7x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 7L }, padding: new long[] { 0L, 3L });
-                    register_module(_names.Next("branch7x7x3_2"), this.branch7x7x3_2);
-                    shape = ((IArchModule)this.branch7x7x3_2).OutputShape;
-                    this.branch7x7x3_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 7L, 1L }, padding: new long[] { 3L, 0L });
-                    register_module(_names.Next("branch7x7x3_3"), this.branch7x7x3_3);
-                    shape = ((IArchModule)this.branch7x7x3_3).OutputShape;
-                    this.branch7x7x3_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 3L, 3L }, stride: 2L);
-                    register_module(_names.Next("branch7x7x3_4"), this.branch7x7x3_4);
-                    shape = ((IArchModule)this.branch7x7x3_4).OutputShape;
-                }
+                var _pipeShape1 = shape;
+                this.branch7x7x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L);
+                register_module(_names.Next("branch7x7x3_1"), this.branch7x7x3_1);
+                _pipeShape1 = ((IArchModule)this.branch7x7x3_1).OutputShape;
+                this.branch7x7x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 1L, kw: 7L);
+                register_module(_names.Next("branch7x7x3_2"), this.branch7x7x3_2);
+                _pipeShape1 = ((IArchModule)this.branch7x7x3_2).OutputShape;
+                this.branch7x7x3_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 7L, kw: 1L);
+                register_module(_names.Next("branch7x7x3_3"), this.branch7x7x3_3);
+                _pipeShape1 = ((IArchModule)this.branch7x7x3_3).OutputShape;
+                this.branch7x7x3_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 3L, stride: 2L);
+                register_module(_names.Next("branch7x7x3_4"), this.branch7x7x3_4);
+                _pipeShape1 = ((IArchModule)this.branch7x7x3_4).OutputShape;
+                shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
             {
@@ -504,16 +505,16 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchOutputs = new System.Collections.Generic.List<Tensor>();
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch3x3_1, this.branch3x3_2);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this.branch3x3_1, this.branch3x3_2);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this.branch7x7x3_1, this.branch7x7x3_2, this.branch7x7x3_3, this.branch7x7x3_4);
-                }
+                var _pipe1 = x;
+                _pipe1 = ArchOps.Sequence(_pipe1, this.branch7x7x3_1, this.branch7x7x3_2, this.branch7x7x3_3, this.branch7x7x3_4);
+                x = _pipe1;
                 _branchOutputs.Add(x);
             }
             {
@@ -539,7 +540,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3E: Figure 7 (8x8): the 3x3 convolutions' outputs split into parallel 1x3 and 3x1 filter banks. (architectures/inception_v3.arch, line 91)</summary>
+    /// <summary>Block InceptionV3E: Figure 7 (8x8): the 3x3 convolutions' outputs split into parallel 1x3 and 3x1 filter banks. (architectures/inception_v3.arch, line 62)</summary>
     public partial class InceptionV3E : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> branch1x1;
@@ -564,7 +565,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320L, kernel: new long[] { 1L, 1L });
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320L);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
@@ -572,21 +573,21 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 1L, 1L });
+                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L);
                     register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
                     shape = ((IArchModule)this.branch3x3_1).OutputShape;
                     var _branchInput2 = shape;
                     var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 1L, 3L }, padding: new long[] { 0L, 1L });
+                        this.branch3x3_2a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 1L, kw: 3L);
                         register_module(_names.Next("branch3x3_2a"), this.branch3x3_2a);
                         shape = ((IArchModule)this.branch3x3_2a).OutputShape;
                         _branchShapes1.Add(shape);
                     }
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 3L, 1L }, padding: new long[] { 1L, 0L });
+                        this.branch3x3_2b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, kw: 1L);
                         register_module(_names.Next("branch3x3_2b"), this.branch3x3_2b);
                         shape = ((IArchModule)this.branch3x3_2b).OutputShape;
                         _branchShapes1.Add(shape);
@@ -598,24 +599,24 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448L, kernel: new long[] { 1L, 1L });
+                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448L);
                     register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
                     shape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 3L, 3L }, padding: new long[] { 1L, 1L });
+                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L);
                     register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
                     shape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
                     var _branchInput4 = shape;
                     var _branchShapes2 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 1L, 3L }, padding: new long[] { 0L, 1L });
+                        this.branch3x3dbl_3a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 1L, kw: 3L);
                         register_module(_names.Next("branch3x3dbl_3a"), this.branch3x3dbl_3a);
                         shape = ((IArchModule)this.branch3x3dbl_3a).OutputShape;
                         _branchShapes2.Add(shape);
                     }
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kernel: new long[] { 3L, 1L }, padding: new long[] { 1L, 0L });
+                        this.branch3x3dbl_3b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, kw: 1L);
                         register_module(_names.Next("branch3x3dbl_3b"), this.branch3x3dbl_3b);
                         shape = ((IArchModule)this.branch3x3dbl_3b).OutputShape;
                         _branchShapes2.Add(shape);
@@ -626,14 +627,14 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 shape = _branchInput;
-                {
-                    this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
-                    register_module(_names.Next(null), this._m);
-                    shape = shape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                    this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 1L, 1L });
-                    register_module(_names.Next("branch_pool"), this.branch_pool);
-                    shape = ((IArchModule)this.branch_pool).OutputShape;
-                }
+                var _pipeShape = shape;
+                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                register_module(_names.Next(null), this._m);
+                _pipeShape = _pipeShape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
+                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L);
+                register_module(_names.Next("branch_pool"), this.branch_pool);
+                _pipeShape = ((IArchModule)this.branch_pool).OutputShape;
+                shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -693,9 +694,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 x = _branchInput1;
-                {
-                    x = ArchOps.Sequence(x, this._m, this.branch_pool);
-                }
+                var _pipe = x;
+                _pipe = ArchOps.Sequence(_pipe, this._m, this.branch_pool);
+                x = _pipe;
                 _branchOutputs.Add(x);
             }
             x = torch.cat(_branchOutputs, 1);
@@ -716,7 +717,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
-    /// <summary>Block InceptionV3AuxHead: Auxiliary classifier on the 17x17 grid (Section 4, Figure 8 of the paper): 5x5 average pooling with stride 3, a 1x1 convolution to 128 channels, a 5x5 convolution to 768, global pooling, a linear classifier. (architectures/inception_v3.arch, line 118)</summary>
+    /// <summary>Block InceptionV3AuxHead: Auxiliary classifier on the 17x17 grid (Section 4, Figure 8 of the paper): 5x5 average pooling with stride 3, a 1x1 convolution to 128 channels, a 5x5 convolution to 768, global pooling, a linear classifier. (architectures/inception_v3.arch, line 86)</summary>
     public partial class InceptionV3AuxHead : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> _m;
@@ -736,10 +737,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             this._m = nn.AvgPool2d(5L, stride: 3L, padding: 0L, ceil_mode: false, count_include_pad: true);
             register_module(_names.Next(null), this._m);
             shape = shape.Pool(5L, 5L, 3L, 3L, 0L, 0L, false);
-            this.conv0 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128L, kernel: new long[] { 1L, 1L });
+            this.conv0 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128L);
             register_module(_names.Next("conv0"), this.conv0);
             shape = ((IArchModule)this.conv0).OutputShape;
-            this.conv1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768L, kernel: new long[] { 5L, 5L });
+            this.conv1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768L, kh: 5L, padded: false);
             register_module(_names.Next("conv1"), this.conv1);
             shape = ((IArchModule)this.conv1).OutputShape;
             this._m1 = nn.AdaptiveAvgPool2d(1L);
@@ -782,7 +783,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network InceptionV3 (architectures/inception_v3.arch, line 127)</summary>
+    /// <summary>Network InceptionV3 (architectures/inception_v3.arch, line 95)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 27,161,264 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>
     /// <code>
@@ -880,7 +881,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "InceptionV3", "architectures/inception_v3.arch", 127, null,
+            "InceptionV3", "architectures/inception_v3.arch", 95, null,
             new long[] { 3L, 299L, 299L }, new long[] { 1000L },
             27161264L, 288L, 5713216096L, 95937339L, 32290280L,
             new LayerInfo[]
@@ -1219,22 +1220,22 @@ namespace ArchDsl.Catalogue
             var shape = new FeatureShape(3L, 299L, 299L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kernel: new long[] { 3L, 3L }, stride: 2L);
+            this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kh: 3L, stride: 2L);
             register_module(_names.Next("Conv2d_1a_3x3"), this.Conv2d_1a_3x3);
             shape = ((IArchModule)this.Conv2d_1a_3x3).OutputShape;
-            this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kernel: new long[] { 3L, 3L });
+            this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kh: 3L, padded: false);
             register_module(_names.Next("Conv2d_2a_3x3"), this.Conv2d_2a_3x3);
             shape = ((IArchModule)this.Conv2d_2a_3x3).OutputShape;
-            this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kernel: new long[] { 3L, 3L }, padding: new long[] { 1L, 1L });
+            this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kh: 3L);
             register_module(_names.Next("Conv2d_2b_3x3"), this.Conv2d_2b_3x3);
             shape = ((IArchModule)this.Conv2d_2b_3x3).OutputShape;
             this.maxpool1 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
             register_module(_names.Next("maxpool1"), this.maxpool1);
             shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80L, kernel: new long[] { 1L, 1L });
+            this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80L);
             register_module(_names.Next("Conv2d_3b_1x1"), this.Conv2d_3b_1x1);
             shape = ((IArchModule)this.Conv2d_3b_1x1).OutputShape;
-            this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kernel: new long[] { 3L, 3L });
+            this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kh: 3L, padded: false);
             register_module(_names.Next("Conv2d_4a_3x3"), this.Conv2d_4a_3x3);
             shape = ((IArchModule)this.Conv2d_4a_3x3).OutputShape;
             this.maxpool2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
@@ -1363,7 +1364,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant InceptionV3Aux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=True, init_weights=True): Training mode returns the main logits and the auxiliary head's (forward_with_aux); eval mode the main logits only. (architectures/inception_v3.arch, line 155)</summary>
+    /// <summary>Variant InceptionV3Aux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=True, init_weights=True): Training mode returns the main logits and the auxiliary head's (forward_with_aux); eval mode the main logits only. (architectures/inception_v3.arch, line 123)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 27,161,264 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>
     /// <code>
@@ -1425,7 +1426,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "InceptionV3Aux", "architectures/inception_v3.arch", 127, "inception_v3(aux_logits=True, init_weights=True)",
+            "InceptionV3Aux", "architectures/inception_v3.arch", 95, "inception_v3(aux_logits=True, init_weights=True)",
             new long[] { 3L, 299L, 299L }, new long[] { 1000L },
             27161264L, 288L, 5713216096L, 95937339L, 32290280L,
             new LayerInfo[]
@@ -1773,7 +1774,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant InceptionV3NoAux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=False, init_weights=True) (architectures/inception_v3.arch, line 156)</summary>
+    /// <summary>Variant InceptionV3NoAux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=False, init_weights=True) (architectures/inception_v3.arch, line 124)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 23,834,568 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>
     /// <code>
@@ -1835,7 +1836,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "InceptionV3NoAux", "architectures/inception_v3.arch", 127, "inception_v3(aux_logits=False, init_weights=True)",
+            "InceptionV3NoAux", "architectures/inception_v3.arch", 95, "inception_v3(aux_logits=False, init_weights=True)",
             new long[] { 3L, 299L, 299L }, new long[] { 1000L },
             23834568L, 282L, 5713216096L, 95937339L, 32290280L,
             new LayerInfo[]
