@@ -22,15 +22,15 @@ public class NasTests
     // MobileNet V2's searchable rows after the first: channels, layers, first stride.
     static readonly (int C, int N, int S)[] Stages = { (24, 2, 2), (32, 3, 2), (64, 4, 2), (96, 3, 1), (160, 3, 2), (320, 1, 1) };
 
-    /// <summary>The path as a plain network: one NasMBConv line per layer with its numbers written in.</summary>
+    /// <summary>The path as a plain network: one InvertedResidual line per layer with its numbers written in.</summary>
     static NetworkSummary WrittenOut(long[] kernels, long[] expansions)
     {
-        var text = new StringBuilder("import \"nas.arch\"\nnetwork Path() {\n  input 3x224x224\n  features: {\n    NasConvBNReLU(32, stride: 2)\n    NasMBConv(16, stride: 1, expand: 1, kernel: 3)\n");
+        var text = new StringBuilder("import \"mobilenet_v2.arch\"\nnetwork Path() {\n  input 3x224x224\n  features: {\n    ConvBNReLU(32, stride: 2)\n    InvertedResidual(16, stride: 1, expand: 1, kernel: 3)\n");
         int layer = 0;
         foreach (var (c, n, s) in Stages)
             for (int i = 0; i < n; i++, layer++)
-                text.Append($"    NasMBConv({c}, stride: {(i == 0 ? s : 1)}, expand: {expansions[layer]}, kernel: {kernels[layer]})\n");
-        text.Append("    NasConvBNReLU(1280, 1)\n  }\n  adaptive_avgpool(1)\n  flatten\n  classifier: { dropout(0.2); linear(1000) }\n}\n");
+                text.Append($"    InvertedResidual({c}, stride: {(i == 0 ? s : 1)}, expand: {expansions[layer]}, kernel: {kernels[layer]})\n");
+        text.Append("    ConvBNReLU(1280, 1)\n  }\n  adaptive_avgpool(1)\n  flatten\n  classifier: { dropout(0.2); linear(1000) }\n}\n");
         Assert.Equal(16, layer);
         var path = Path.Combine(RepoPaths.Architectures, "written_out_path.arch");
         var result = ArchFrontEnd.Check(new SourceFile(path, text.ToString()), new CatalogueVariants.FolderImports());

@@ -78,7 +78,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 {
-    /// <summary>Block InvertedResidual: Expand with a 1x1 convolution, filter depthwise, project linearly (no activation) with a 1x1 convolution; add the input when the block keeps the shape. (architectures/mobilenet_v2.arch, line 16)</summary>
+    /// <summary>Block InvertedResidual: Expand with a 1x1 convolution, filter depthwise (3x3; nas.arch searches 5x5 and 7x7 too), project linearly (no activation) with a 1x1 convolution; add the input when the block keeps the shape. (architectures/mobilenet_v2.arch, line 16)</summary>
     public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
@@ -87,7 +87,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public InvertedResidual(FeatureShape input, long out_, long stride, long expand) : base("InvertedResidual")
+        public InvertedResidual(FeatureShape input, long out_, long stride, long expand, long kernel = 3L) : base("InvertedResidual")
         {
             var shape = input;
             var _names = new ChildNames();
@@ -103,7 +103,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: hidden, stride: stride, groups: hidden);
+                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: hidden, kernel: kernel, stride: stride, groups: hidden);
                 _seq.append(_names1.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 var _m2 = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
