@@ -238,7 +238,7 @@ namespace ArchDsl.Generator.Tests
             Directory.EnumerateFiles(RepoPaths.Architectures, "*.arch").OrderBy(f => f, StringComparer.Ordinal)
                 .SelectMany(f =>
                 {
-                    var result = ArchFrontEnd.Analyze(Source(Path.GetFileName(f)), ArchSources.Instance);
+                    var result = Analyze(Path.GetFileName(f));
                     return result.Reports.Select((r, i) => new object[] { Path.GetFileName(f), r.Summary.Name, i == 0 });
                 });
 
@@ -259,15 +259,22 @@ namespace ArchDsl.Generator.Tests
             }
         }
 
+        // One analysis per file for the whole class: the theory has a case per network, and analysing a file
+        // elaborates all of its variants.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<AnalysisResult>> Analyses = new();
+
+        private static AnalysisResult Analyze(string file) =>
+            Analyses.GetOrAdd(file, f => new Lazy<AnalysisResult>(() => ArchFrontEnd.Analyze(Source(f), ArchSources.Instance))).Value;
+
         internal static NetworkGraph Graph(string file, string network, bool expand = false)
         {
-            var result = ArchFrontEnd.Analyze(Source(file), ArchSources.Instance);
+            var result = Analyze(file);
             Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
             return GraphBuilder.Build(result.Reports.Single(r => r.Summary.Name == network), result.Program!.Definitions.Values, expand);
         }
 
         private static Analysis.NetworkReport Report(string file, string network) =>
-            ArchFrontEnd.Analyze(Source(file), ArchSources.Instance).Reports.Single(r => r.Summary.Name == network);
+            Analyze(file).Reports.Single(r => r.Summary.Name == network);
 
         private static SourceFile Source(string file) => ArchSources.Instance.Read(Arch(file));
 
