@@ -27,7 +27,7 @@ public class ModernFamiliesTests
     [InlineData(48, 48, 1, 7)]
     public void Shuffle_unit_equals_torchvision_in_training_mode(int inChannels, int outChannels, int stride, int size)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"archdsl-shufflenet-unit-{System.Environment.ProcessId}-{inChannels}-{outChannels}-{stride}-{size}");
+        var dir = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), $"archdsl-shufflenet-unit-{System.Environment.ProcessId}-{inChannels}-{outChannels}-{stride}-{size}"));
         Python.RunScript(Path.Combine(RepoPaths.Root, "tests", "Catalogue.Tests", "python", "shufflenet_unit_reference.py"),
             inChannels.ToString(), outChannels.ToString(), stride.ToString(), size.ToString(), dir);
         var input = new FeatureShape(inChannels, size, size);

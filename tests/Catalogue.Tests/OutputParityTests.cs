@@ -38,7 +38,7 @@ public class OutputParityTests
 /// <summary>Reference data written by python/torchvision_reference.py, cached per variant for one test run.</summary>
 public static class Reference
 {
-    static readonly string Root = Path.Combine(Path.GetTempPath(), "archdsl-reference-" + Environment.ProcessId);
+    static readonly string Root = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), "archdsl-reference-" + Environment.ProcessId));
 
     public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train)
     {

@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using ArchDsl.Runtime;
 using ArchDsl.Testing;
 using ArchGenerator::ArchDsl.Generator.Emit.PyTorch;
 using TorchSharp;
@@ -69,6 +70,12 @@ public class PyTorchEmitterTests
         var type = TrainingStepTests.Networks.Single(t => t.Name == name);
         var meta = TrainingStepTests.Metadata(type);
         var dir = Scratch(name);
+        try { CompareIn(dir, name, type, meta); }
+        finally { ScratchFolder.TryDelete(dir); }   // the network's weights: up to half a gigabyte each
+    }
+
+    static void CompareIn(string dir, string name, Type type, NetworkMetadata meta)
+    {
         torch.manual_seed(0);
         using var model = (nn.Module<Tensor, Tensor>)TrainingStepTests.Create(type);
         RandomiseStatistics(model);
@@ -155,7 +162,7 @@ public class PyTorchEmitterTests
 /// <summary>The Python module emitted for a catalogue file, written once per test run.</summary>
 public static class EmittedPython
 {
-    public static readonly string Root = Path.Combine(Path.GetTempPath(), "archdsl-pytorch-" + Environment.ProcessId);
+    public static readonly string Root = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), "archdsl-pytorch-" + Environment.ProcessId));
 
     static readonly ConcurrentDictionary<string, Lazy<string>> modules = new(StringComparer.Ordinal);
 
