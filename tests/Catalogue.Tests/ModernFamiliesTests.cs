@@ -12,6 +12,9 @@ namespace ArchDsl.Catalogue.Tests;
 
 /// <summary>What the generic parity tests (eval mode, static figures) cannot see in ShuffleNet V2 and EfficientNet:
 /// the order in which channel shuffle interleaves the branches, and stochastic depth, which acts only in training.</summary>
+/// <remarks>Runs outside the parallel test classes: the stochastic-depth comparison replays torchvision's draws from
+/// the process-wide generator, and another class drawing random numbers at the same time would shift them.</remarks>
+[Collection(GlobalRandomState.Name)]
 public class ModernFamiliesTests
 {
     const double Tolerance = OutputParityTests.Tolerance;
@@ -167,4 +170,11 @@ public class ModernFamiliesTests
         var diff = MaxDiff(expected, actual);
         Assert.True(diff <= Tolerance, $"{what}: max |C# − torchvision| = {diff:E3} > {Tolerance:E0}");
     }
+}
+
+/// <summary>Tests that replay an exact sequence from libtorch's process-wide random generator: run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GlobalRandomState
+{
+    public const string Name = "Global random state";
 }
