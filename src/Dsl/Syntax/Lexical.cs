@@ -28,15 +28,10 @@ namespace ArchDsl.Syntax
             // that would take the compiler down with it.
             try { System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); }
             catch (System.InsufficientExecutionStackException) { throw new NestingTooDeepException(input.Position); }
-            if (input is SourceInput cursor)
-            {
-                var next = cursor.Seek(cursor.AfterTrivia());
-                return Result.Success(next.Position, (IInput)next);
-            }
-            var i = input;
-            int end = SkipTrivia(input.Source, input.Position);
-            while (!i.AtEnd && i.Position < end) i = i.Advance();
-            return Result.Success(i.Position, i);
+            // A SourceInput knows the end of the trivia at each offset once found; AdvanceTo jumps there.
+            int end = input is SourceInput cursor ? cursor.AfterTrivia() : SkipTrivia(input.Source, input.Position);
+            var next = AdvanceTo(input, end);
+            return Result.Success(next.Position, next);
         };
 
         /// <summary>The offset after the spaces, newlines and comments starting at <paramref name="position"/>.</summary>
