@@ -80,6 +80,8 @@ namespace TorchSharp
         [DllImport(Lib)] internal static extern int adt_set_num_threads(int n);
         [DllImport(Lib)] internal static extern int adt_get_num_threads();
         [DllImport(Lib)] internal static extern int adt_set_num_interop_threads(int n);
+        [DllImport(Lib)] internal static extern int adt_set_convolution_kernel(int kind);
+        [DllImport(Lib)] internal static extern int adt_get_convolution_kernel();
 
         // ---- creation
         [DllImport(Lib)] internal static extern unsafe IntPtr adt_factory(int kind, long* shape, int ndim, int dtype, double value, int valueIsIntegral, int requiresGrad);
