@@ -77,6 +77,33 @@ public class GeneratorBenchmarks
         }
     }
 
+    /// <summary>Where a catalogue pass goes, stage by stage, summed over the files and averaged over
+    /// <paramref name="passes"/> passes: parse (the file alone), bind (the file and its imports parsed and bound),
+    /// analyse (bind, then every network and variant elaborated and costed), emit (analyse, then C# generated).
+    /// Each stage includes the ones before it.</summary>
+    public IEnumerable<(string Stage, double Ms, long Bytes)> Stages(int passes)
+    {
+        var resolver = new InMemory(files);
+        var sources = files.Select(f => new SourceFile(f.Path, f.Text.ToString())).ToArray();
+        var stages = new (string, Action<SourceFile>)[]
+        {
+            ("parse", s => ArchParser.ParseUnit(s.Text)),
+            ("bind", s => ArchDsl.Binding.Binder.Bind(s, resolver, new ArchDsl.Diagnostics.DiagnosticBag(), CancellationToken.None)),
+            ("analyse", s => ArchFrontEnd.Analyze(s, resolver)),
+            ("emit", s => CSharpEmitter.Emit(s, resolver, new EmitOptions("ArchDsl.Catalogue"), CancellationToken.None)),
+        };
+        foreach (var (stage, action) in stages)
+        {
+            foreach (var s in sources) action(s);
+            GC.Collect();
+            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < passes; i++)
+                foreach (var s in sources) action(s);
+            yield return (stage, clock.Elapsed.TotalMilliseconds / passes, (GC.GetAllocatedBytesForCurrentThread() - bytes) / passes);
+        }
+    }
+
     static (string, string, double, long) Measure(ArchText f, string stage, Action action)
     {
         long bytes = GC.GetAllocatedBytesForCurrentThread();

@@ -23,6 +23,14 @@ public static class Program
                 Console.WriteLine($"{file,-28} {stage,-18} {ms,9:F1} ms {bytes / 1048576.0,9:F1} MB allocated");
             return;
         }
+        int stagesAt = Array.IndexOf(args, "--stages");
+        if (stagesAt >= 0)
+        {
+            int passes = stagesAt + 1 < args.Length && int.TryParse(args[stagesAt + 1], out var n) ? n : 10;
+            foreach (var (stage, ms, bytes) in census.Stages(passes))
+                Console.WriteLine($"{stage,-10} {ms,9:F1} ms {bytes / 1048576.0,9:F1} MB allocated per catalogue pass (cumulative, mean of {passes})");
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(Array.IndexOf(args, "--filter") >= 0 ? args : args.Concat(new[] { "--filter", "*" }).ToArray(),
             DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator));
     }
