@@ -2,8 +2,7 @@
 """Generated C# against torchvision eager on the same libtorch, in interleaved processes.
 
 Run through ./bench.sh (which builds bench/ArchDsl.Bench first). For each model, each round runs one process
-per (side, task) — C# inference, torchvision inference, C# inference after Fusion.FoldBatchNorms, C# training,
-torchvision training — alternating which side goes first from round to round, all with the same intra-op
+per (side, task, convolution kernel) — see jobs() — in reverse order every other round, all with the same intra-op
 thread count and the same weights (torchvision's, exported once with tools/weights/export.py). Each process
 times warm iterations (wall clock and process CPU time) and reports its peak resident memory (VmHWM).
 The tables go into docs/performance.md between the bench markers; raw results into artifacts/bench/.
@@ -50,27 +49,29 @@ def export_weights(builder, cache):
 
 
 def jobs(cls, builder, weights, a):
-    """The five processes of one model in one round, as (side, task, command)."""
-    infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "1"]
+    """The processes of one model in one round, as (side, task, conv, command). conv is the convolution kernel:
+    libtorch's own choice (what torchvision runs as shipped) or oneDNN for every convolution — on the C# side the
+    engine's ConvolutionKernel.OneDnn, on the Python side the same torch.mkldnn_convolution call as a control."""
+    infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "2"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
-    py = [PYTHON, TORCHVISION_SIDE, builder]
+    threads = ["--threads", str(a.threads)]
+
+    def cs(task, conv, opts):
+        return ("csharp", task, conv, [CSHARP, cls, task, weights, "--conv", conv] + threads + opts)
+
+    def py(task, conv, opts):
+        return ("python", task, conv, [PYTHON, TORCHVISION_SIDE, builder, task, weights, "--conv", conv] + threads + opts)
     return [
-        ("csharp", "infer", [CSHARP, cls, "infer", weights, "--threads", str(a.threads)] + infer),
-        ("python", "infer", py + ["infer", weights, "--threads", str(a.threads)] + infer),
-        ("csharp", "infer-fused", [CSHARP, cls, "infer-fused", weights, "--threads", str(a.threads)] + infer),
-        ("csharp", "train", [CSHARP, cls, "train", weights, "--threads", str(a.threads)] + train),
-        ("python", "train", py + ["train", weights, "--threads", str(a.threads)] + train),
+        cs("infer", "libtorch", infer), py("infer", "libtorch", infer), cs("infer-fused", "libtorch", infer),
+        cs("infer", "onednn", infer), py("infer", "onednn", infer), cs("infer-fused", "onednn", infer),
+        cs("train", "libtorch", train), py("train", "libtorch", train),
+        cs("train", "onednn", train), py("train", "onednn", train),
     ]
 
 
-def interleaved(pairs, round_index):
-    """Alternates which side runs first: C#-first in even rounds, Python-first in odd ones."""
-    if round_index % 2 == 0:
-        return pairs
-    swapped = list(pairs)
-    swapped[0], swapped[1] = swapped[1], swapped[0]
-    swapped[3], swapped[4] = swapped[4], swapped[3]
-    return swapped
+def interleaved(processes, round_index):
+    """Even rounds run in the listed order (C# before Python in each pair), odd rounds in reverse."""
+    return processes if round_index % 2 == 0 else list(reversed(processes))
 
 
 def quartiles(xs):
@@ -103,12 +104,18 @@ def fmt(q):
 
 
 def render(results, a, meta):
-    def times(side, task, batch, clock):
-        return [t for r in results if r["side"] == side and r["task"] == task and r["model_class"] == cls
-                for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
+    def pick(side, task, conv):
+        return [r for r in results if r["side"] == side and r["task"] == task and r.get("conv", "libtorch") == conv
+                and r["model_class"] == cls]
 
-    def memory(side, task):
-        return [r["vmhwm_kb"] / 1024 for r in results if r["side"] == side and r["task"] == task and r["model_class"] == cls]
+    def times(side, task, conv, batch, clock="cpu_ms"):
+        return [t for r in pick(side, task, conv) for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
+
+    def memory(side, task, conv):
+        return [r["vmhwm_kb"] / 1024 for r in pick(side, task, conv)]
+
+    def med(xs):
+        return statistics.median(xs) if xs else None
 
     out = [BEGIN, "",
            (f"Run of {meta['date']}: `./bench.sh {' '.join(meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
@@ -124,43 +131,54 @@ def render(results, a, meta):
            f"C# side: .NET {meta['dotnet']}, generated classes on src/Engine, torch.get_num_threads() = {meta['cs_threads']}",
            "```", "",
            "### Latency (ms, process CPU time: median [interquartile range])", "",
-           "CPU time is the primary figure because the machine was shared; wall-clock medians follow in the "
-           "last two columns. Ratio = C# median / torchvision median (below 1: C# faster).", "",
-           "| Model | Task | C# | torchvision | C#/torchvision | C# wall | torchvision wall |",
-           "|---|---|---:|---:|---:|---:|---:|"]
+           "Ratio = C# median / torchvision median (below 1: C# faster); torchvision runs as shipped (libtorch's kernel "
+           "choice). *oneDNN*: the C# process set `EngineSettings.ConvolutionKernel = OneDnn`; the column "
+           "\"torchvision, oneDNN\" is the control — torchvision with every convolution routed to the same "
+           "`torch.mkldnn_convolution` — so the last ratio shows what is left once both sides run the same kernels. "
+           "*BN folded*: `Fusion.FoldBatchNorms`. Wall ratio: C# / torchvision wall-clock medians.", "",
+           "| Model | Task | C# | torchvision | C#/torchvision | torchvision, oneDNN | C#/that | wall ratio |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
     for cls in a.models:
-        rows = [("inference, batch 1", "infer", 1), ("inference, batch 1, fused", "infer-fused", 1),
-                ("inference, batch 8", "infer", 8), ("inference, batch 8, fused", "infer-fused", 8),
-                ("training step, batch 8", "train", 8)]
-        for label, task, batch in rows:
-            cs, py = times("csharp", task, batch, "cpu_ms"), times("python", task.replace("-fused", ""), batch, "cpu_ms")
-            csw, pyw = times("csharp", task, batch, "wall_ms"), times("python", task.replace("-fused", ""), batch, "wall_ms")
+        rows = []
+        for b in (1, 8):
+            rows += [(f"inference, batch {b}", "infer", "libtorch", b, False),
+                     (f"inference, batch {b}, BN folded", "infer-fused", "libtorch", b, False),
+                     (f"inference, batch {b}, oneDNN", "infer", "onednn", b, True),
+                     (f"inference, batch {b}, oneDNN + BN folded", "infer-fused", "onednn", b, True)]
+        rows += [("training step, batch 8", "train", "libtorch", 8, False),
+                 ("training step, batch 8, oneDNN", "train", "onednn", 8, True)]
+        for label, task, conv, batch, control in rows:
+            base_task = "train" if task == "train" else "infer"
+            cs, py = times("csharp", task, conv, batch), times("python", base_task, "libtorch", batch)
             if not cs or not py:
                 continue
-            ratio = statistics.median(cs) / statistics.median(py)
-            out.append(f"| {cls} | {label} | {fmt(quartiles(cs))} | {fmt(quartiles(py))} | **{ratio:.2f}** | "
-                       f"{statistics.median(csw):,.1f} | {statistics.median(pyw):,.1f} |")
-    out += ["", "### Fusion speedup (C# unfused / C# fused, CPU-time medians)", "",
-            "| Model | batch 1 | batch 8 |", "|---|---:|---:|"]
+            ctrl = times("python", base_task, "onednn", batch) if control else []
+            csw, pyw = med(times("csharp", task, conv, batch, "wall_ms")), med(times("python", base_task, "libtorch", batch, "wall_ms"))
+            ctrl_cells = f"{fmt(quartiles(ctrl))} | **{med(cs) / med(ctrl):.2f}**" if ctrl else "– | –"
+            out.append(f"| {cls} | {label} | {fmt(quartiles(cs))} | {fmt(quartiles(py))} | **{med(cs) / med(py):.2f}** | "
+                       f"{ctrl_cells} | {csw / pyw:.2f} |")
+    out += ["", "### Batch norm folding (C# unfused / C# folded, CPU-time medians)", "",
+            "| Model | batch 1, libtorch kernels | batch 8, libtorch kernels | batch 1, oneDNN | batch 8, oneDNN |",
+            "|---|---:|---:|---:|---:|"]
     for cls in a.models:
         cells = []
-        for batch in (1, 8):
-            un, fu = times("csharp", "infer", batch, "cpu_ms"), times("csharp", "infer-fused", batch, "cpu_ms")
-            cells.append(f"{statistics.median(un) / statistics.median(fu):.2f}×" if un and fu else "–")
-        out.append(f"| {cls} | {cells[0]} | {cells[1]} |")
+        for conv in ("libtorch", "onednn"):
+            for batch in (1, 8):
+                un, fu = med(times("csharp", "infer", conv, batch)), med(times("csharp", "infer-fused", conv, batch))
+                cells.append(f"{un / fu:.2f}×" if un and fu else "–")
+        out.append(f"| {cls} | " + " | ".join(cells) + " |")
     out += ["", "### Peak resident memory (VmHWM, MiB, median over rounds)", "",
-            "Inference processes ran batch 1 then batch 8; training processes ran batch-8 steps.", "",
-            "| Model | C# inference | torchvision inference | ratio | C# training | torchvision training | ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+            "Inference processes ran batch 1 then batch 8; training processes ran batch-8 steps. Ratios are against "
+            "torchvision as shipped.", "",
+            "| Model | C# inference | C# inference, oneDNN + BN folded | torchvision inference | ratios | "
+            "C# training | C# training, oneDNN | torchvision training | ratios |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for cls in a.models:
         cells = []
-        for task in ("infer", "train"):
-            cs, py = memory("csharp", task), memory("python", task)
-            if cs and py:
-                mc, mp = statistics.median(cs), statistics.median(py)
-                cells += [f"{mc:,.0f}", f"{mp:,.0f}", f"**{mc / mp:.2f}**"]
-            else:
-                cells += ["–"] * 3
+        for task, fast_task in (("infer", "infer-fused"), ("train", "train")):
+            a1, a2, p = med(memory("csharp", task, "libtorch")), med(memory("csharp", fast_task, "onednn")), med(memory("python", task, "libtorch"))
+            cells += [f"{v:,.0f}" if v else "–" for v in (a1, a2, p)]
+            cells.append(" / ".join(f"**{v / p:.2f}**" for v in (a1, a2) if v) if p else "–")
         out.append(f"| {cls} | " + " | ".join(cells) + " |")
     out += ["", END]
     return "\n".join(out)
@@ -180,11 +198,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--iters-b1", type=int, default=5)
-    p.add_argument("--iters-b8", type=int, default=2)
+    p.add_argument("--iters-b1", type=int, default=10)
+    p.add_argument("--iters-b8", type=int, default=3)
     p.add_argument("--iters-train", type=int, default=2)
     p.add_argument("--skip-train", action="store_true", help="inference only")
     p.add_argument("--tasks", nargs="+", default=["infer", "infer-fused", "train"], choices=["infer", "infer-fused", "train"])
+    p.add_argument("--convs", nargs="+", default=["libtorch", "onednn"], choices=["libtorch", "onednn"],
+                   help="convolution kernels to measure (see jobs())")
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
@@ -223,14 +243,14 @@ def main():
     results = []
     for r in range(a.rounds):
         for cls in a.models:
-            for side, task, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
-                if task not in a.tasks or (a.skip_train and task == "train"):
+            for side, task, conv, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
+                if task not in a.tasks or conv not in a.convs or (a.skip_train and task == "train"):
                     continue
                 res = run_json(cmd, env)
                 res["model_class"], res["round"] = cls, r
                 results.append(res)
                 cpu = {b: statistics.median(v["cpu_ms"]) for b, v in res["runs"].items()}
-                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} cpu ms {cpu} "
+                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} {conv:8} cpu ms {cpu} "
                       f"VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB", flush=True)
                 with open(os.path.join(artifacts, "partial.json"), "w") as f:  # survives an interrupted run
                     json.dump(results, f)

@@ -17,8 +17,9 @@ namespace ArchDsl.Bench;
 /// One measurement process: builds a generated network, loads torchvision's weights, times a task and prints one
 /// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python twin is
 /// bench/python/torchvision_side.py; bench/run.py alternates the two.
-/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
+/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--conv libtorch|onednn]
 ///   TASK: infer | infer-fused | train | allocs; each batch size is timed in turn (train: the first only).
+///   --conv: the engine's convolution kernel (EngineSettings.ConvolutionKernel); libtorch is the default.
 /// Each iteration records wall time and this process's CPU time: on a loaded machine the wall clock measures the
 /// scheduler, CPU time (with one intra-op thread) the work.
 /// </summary>
@@ -37,6 +38,13 @@ public static class Program
         var warmup = int.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
         var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
         if (threads > 0) torch.set_num_threads(threads);
+        var conv = Option(args, "--conv", "libtorch");
+        EngineSettings.ConvolutionKernel = conv switch
+        {
+            "libtorch" => ConvolutionKernel.LibTorch,
+            "onednn" => ConvolutionKernel.OneDnn,
+            _ => throw new ArgumentException($"unknown --conv {conv}"),
+        };
 
         if (task == "hotpath")
         {
@@ -64,6 +72,7 @@ public static class Program
             ["side"] = "csharp",
             ["model"] = model,
             ["task"] = task,
+            ["conv"] = conv,
             ["runs"] = runs,
             ["vmhwm_kb"] = ProcStatus("VmHWM"),
             ["libtorch"] = MappedLibrary("libtorch_cpu"),

@@ -2,9 +2,13 @@
 """The Python side of ./bench.sh: one measurement process, torchvision eager on the same libtorch.
 
 Usage: torchvision_side.py CONSTRUCTOR TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
+                           [--conv libtorch|onednn]
   CONSTRUCTOR  torchvision builder, e.g. resnet50
   TASK         infer | train
   WEIGHTS      TorchSharp-format file written by tools/weights/export.py (the C# side loads the same file)
+  --conv       libtorch (default): torchvision as shipped. onednn: every Conv2d calls torch.mkldnn_convolution,
+               the kernel the C# side runs under ConvolutionKernel.OneDnn — the control that shows what of a
+               C# gain is the kernel choice.
 Prints one JSON line: per-iteration wall and process CPU milliseconds for each batch size (train: the first
 only), peak resident memory (VmHWM), the libtorch mapped. Mirrors bench/ArchDsl.Bench/Program.cs.
 """
@@ -70,6 +74,18 @@ def training_step(model, x, optimizer):
     return step
 
 
+def use_onednn_convolutions():
+    """Routes every zero-padded Conv2d through torch.mkldnn_convolution (as the engine's OneDnn setting does)."""
+    libtorch_forward = torch.nn.Conv2d._conv_forward
+
+    def forward(self, input, weight, bias):
+        if self.padding_mode != "zeros" or isinstance(self.padding, str) or input.dim() != 4:
+            return libtorch_forward(self, input, weight, bias)
+        return torch.mkldnn_convolution(input.contiguous(), weight.contiguous(), bias, self.padding, self.stride,
+                                        self.dilation, self.groups)
+    torch.nn.Conv2d._conv_forward = forward
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("constructor")
@@ -79,7 +95,10 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--iters", default="5")
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--conv", choices=["libtorch", "onednn"], default="libtorch")
     a = p.parse_args()
+    if a.conv == "onednn":
+        use_onednn_convolutions()
     if a.threads:
         torch.set_num_threads(a.threads)
     batches = [int(b) for b in a.batches.split(",")]
@@ -100,7 +119,7 @@ def main():
         step = inference_step(model, x) if a.task == "infer" else training_step(model, x, optimizer)
         runs[f"b{b}"] = timed(a.warmup, iters[min(i, len(iters) - 1)], step)
     print(json.dumps({
-        "side": "python", "model": a.constructor, "task": a.task, "runs": runs,
+        "side": "python", "model": a.constructor, "task": a.task, "conv": a.conv, "runs": runs,
         "vmhwm_kb": proc_status("VmHWM"), "libtorch": mapped_library("libtorch_cpu"),
         "threads": torch.get_num_threads(), "torch": torch.__version__, "torchvision": torchvision.__version__,
     }))

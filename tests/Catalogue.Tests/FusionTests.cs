@@ -93,7 +93,7 @@ public class FusionTests
 
     /// <summary>The declared input, or a square of 96 (at least the network's minimum) when the size is not pinned
     /// by a flatten before a linear layer.</summary>
-    static long[] ReducedInput(Type network, long[] declared)
+    internal static long[] ReducedInput(Type network, long[] declared)
     {
         const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.FlattenHierarchy;
         bool exact = (bool)network.GetField("ExactInputSize", flags)!.GetValue(null)!;
@@ -103,7 +103,7 @@ public class FusionTests
         return new[] { declared[0], side, side };
     }
 
-    static nn.Module Build(string name)
+    internal static nn.Module Build(string name)
     {
         torch.manual_seed(0);
         var model = TrainingStepTests.Create(TrainingStepTests.Networks.Single(t => t.Name == name));

@@ -172,7 +172,8 @@ public class ModernFamiliesTests
     }
 }
 
-/// <summary>Tests that replay an exact sequence from libtorch's process-wide random generator: run alone.</summary>
+/// <summary>Tests that depend on process-wide state — an exact sequence from libtorch's random generator, the engine's
+/// convolution kernel setting: run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GlobalRandomState
 {
