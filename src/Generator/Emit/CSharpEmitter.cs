@@ -170,7 +170,8 @@ namespace ArchDsl.Generator.Emit
         }
 
         /// <summary>The smallest square input the network accepts at its defaults (or its first variant), and whether
-        /// a flatten before a linear layer pins the size. Found by elaborating at other sizes.</summary>
+        /// a flatten before a linear layer pins the size. Found by elaborating at twice the size and at the
+        /// candidate the replayed shape arithmetic gives.</summary>
         private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, CancellationToken ct)
         {
             if (declared == null) return new ClassEmitter.Guard(network, 1, 1, false);
@@ -179,11 +180,18 @@ namespace ArchDsl.Generator.Emit
             var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), ct);
             bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
             if (exact) return new ClassEmitter.Guard(network, h, w, true);
+            bool Elaborates(long size) => ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, size, size), ct) != null;
+            // The declared elaboration's arithmetic replayed at every size names the candidate; two elaborations confirm
+            // it (it fits, one less does not). Only when they disagree (a network that reads its input size) is the
+            // size bisected by elaborating.
+            long candidate = Analysis.InputReplay.SmallestFit(declared.Network, Math.Max(h, w));
+            if (Elaborates(candidate) && (candidate == 1 || !Elaborates(candidate - 1)))
+                return new ClassEmitter.Guard(network, candidate, candidate, false);
             long lo = 1, hi = Math.Max(h, w);
             while (lo < hi)
             {
                 long mid = (lo + hi) / 2;
-                if (ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, mid, mid), ct) != null) hi = mid; else lo = mid + 1;
+                if (Elaborates(mid)) hi = mid; else lo = mid + 1;
             }
             return new ClassEmitter.Guard(network, lo, lo, false);
         }
