@@ -2,7 +2,7 @@
 """Generated C# against torchvision eager on the same libtorch, in interleaved processes.
 
 Run through ./bench.sh (which builds bench/ArchDsl.Bench first). For each model, each round runs one process
-per (side, task, convolution kernel) — see jobs() — in reverse order every other round, all with the same intra-op
+per (side, task, setup) — see jobs() — in reverse order every other round, all with the same intra-op
 thread count and the same weights (torchvision's, exported once with tools/weights/export.py). Each process
 times warm iterations (wall clock and process CPU time) and reports its peak resident memory (VmHWM).
 The tables go into docs/performance.md between the bench markers; raw results into artifacts/bench/.
@@ -49,23 +49,24 @@ def export_weights(builder, cache):
 
 
 def jobs(cls, builder, weights, a):
-    """The processes of one model in one round, as (side, task, conv, command). conv is the convolution kernel:
-    libtorch's own choice (what torchvision runs as shipped) or oneDNN for every convolution — on the C# side the
-    engine's ConvolutionKernel.OneDnn, on the Python side the same torch.mkldnn_convolution call as a control."""
+    """The processes of one model in one round, as (side, task, setup, command). setup "shipped": libtorch's own
+    kernel choice and the C library's allocator, what torchvision runs as shipped. setup "fast": oneDNN for every
+    convolution and freed tensor memory kept for reuse — on the C# side the engine's ConvolutionKernel.OneDnn and
+    RetainTensorMemory, on the Python side (the control) torch.mkldnn_convolution and glibc told not to unmap."""
     infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "2"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
     threads = ["--threads", str(a.threads)]
 
-    def cs(task, conv, opts):
-        return ("csharp", task, conv, [CSHARP, cls, task, weights, "--conv", conv] + threads + opts)
+    def cs(task, setup, opts):
+        return ("csharp", task, setup, [CSHARP, cls, task, weights, "--setup", setup] + threads + opts)
 
-    def py(task, conv, opts):
-        return ("python", task, conv, [PYTHON, TORCHVISION_SIDE, builder, task, weights, "--conv", conv] + threads + opts)
+    def py(task, setup, opts):
+        return ("python", task, setup, [PYTHON, TORCHVISION_SIDE, builder, task, weights, "--setup", setup] + threads + opts)
     return [
-        cs("infer", "libtorch", infer), py("infer", "libtorch", infer), cs("infer-fused", "libtorch", infer),
-        cs("infer", "onednn", infer), py("infer", "onednn", infer), cs("infer-fused", "onednn", infer),
-        cs("train", "libtorch", train), py("train", "libtorch", train),
-        cs("train", "onednn", train), py("train", "onednn", train),
+        cs("infer", "shipped", infer), py("infer", "shipped", infer), cs("infer-fused", "shipped", infer),
+        cs("infer", "fast", infer), py("infer", "fast", infer), cs("infer-fused", "fast", infer),
+        cs("train", "shipped", train), py("train", "shipped", train),
+        cs("train", "fast", train), py("train", "fast", train),
     ]
 
 
@@ -104,15 +105,15 @@ def fmt(q):
 
 
 def render(results, a, meta):
-    def pick(side, task, conv):
-        return [r for r in results if r["side"] == side and r["task"] == task and r.get("conv", "libtorch") == conv
+    def pick(side, task, setup):
+        return [r for r in results if r["side"] == side and r["task"] == task and r.get("setup", "shipped") == setup
                 and r["model_class"] == cls]
 
-    def times(side, task, conv, batch, clock="cpu_ms"):
-        return [t for r in pick(side, task, conv) for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
+    def times(side, task, setup, batch, clock="cpu_ms"):
+        return [t for r in pick(side, task, setup) for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
 
-    def memory(side, task, conv):
-        return [r["vmhwm_kb"] / 1024 for r in pick(side, task, conv)]
+    def memory(side, task, setup):
+        return [r["vmhwm_kb"] / 1024 for r in pick(side, task, setup)]
 
     def med(xs):
         return statistics.median(xs) if xs else None
@@ -132,51 +133,52 @@ def render(results, a, meta):
            "```", "",
            "### Latency (ms, process CPU time: median [interquartile range])", "",
            "Ratio = C# median / torchvision median (below 1: C# faster); torchvision runs as shipped (libtorch's kernel "
-           "choice). *oneDNN*: the C# process set `EngineSettings.ConvolutionKernel = OneDnn`; the column "
-           "\"torchvision, oneDNN\" is the control — torchvision with every convolution routed to the same "
-           "`torch.mkldnn_convolution` — so the last ratio shows what is left once both sides run the same kernels. "
+           "choice, glibc's allocator). *fast*: the C# process set `EngineSettings.ConvolutionKernel = OneDnn` and "
+           "`EngineSettings.RetainTensorMemory()`; the column \"torchvision, fast\" is the control — torchvision with "
+           "every convolution routed to the same `torch.mkldnn_convolution` and glibc told to keep freed memory "
+           "(`mallopt`: no mmap, no trimming) — so the last ratio shows what is left once both sides do the same work. "
            "*BN folded*: `Fusion.FoldBatchNorms`. Wall ratio: C# / torchvision wall-clock medians.", "",
-           "| Model | Task | C# | torchvision | C#/torchvision | torchvision, oneDNN | C#/that | wall ratio |",
+           "| Model | Task | C# | torchvision | C#/torchvision | torchvision, fast | C#/that | wall ratio |",
            "|---|---|---:|---:|---:|---:|---:|---:|"]
     for cls in a.models:
         rows = []
         for b in (1, 8):
-            rows += [(f"inference, batch {b}", "infer", "libtorch", b, False),
-                     (f"inference, batch {b}, BN folded", "infer-fused", "libtorch", b, False),
-                     (f"inference, batch {b}, oneDNN", "infer", "onednn", b, True),
-                     (f"inference, batch {b}, oneDNN + BN folded", "infer-fused", "onednn", b, True)]
-        rows += [("training step, batch 8", "train", "libtorch", 8, False),
-                 ("training step, batch 8, oneDNN", "train", "onednn", 8, True)]
-        for label, task, conv, batch, control in rows:
+            rows += [(f"inference, batch {b}", "infer", "shipped", b, False),
+                     (f"inference, batch {b}, BN folded", "infer-fused", "shipped", b, False),
+                     (f"inference, batch {b}, fast", "infer", "fast", b, True),
+                     (f"inference, batch {b}, fast + BN folded", "infer-fused", "fast", b, True)]
+        rows += [("training step, batch 8", "train", "shipped", 8, False),
+                 ("training step, batch 8, fast", "train", "fast", 8, True)]
+        for label, task, setup, batch, control in rows:
             base_task = "train" if task == "train" else "infer"
-            cs, py = times("csharp", task, conv, batch), times("python", base_task, "libtorch", batch)
+            cs, py = times("csharp", task, setup, batch), times("python", base_task, "shipped", batch)
             if not cs or not py:
                 continue
-            ctrl = times("python", base_task, "onednn", batch) if control else []
-            csw, pyw = med(times("csharp", task, conv, batch, "wall_ms")), med(times("python", base_task, "libtorch", batch, "wall_ms"))
+            ctrl = times("python", base_task, "fast", batch) if control else []
+            csw, pyw = med(times("csharp", task, setup, batch, "wall_ms")), med(times("python", base_task, "shipped", batch, "wall_ms"))
             ctrl_cells = f"{fmt(quartiles(ctrl))} | **{med(cs) / med(ctrl):.2f}**" if ctrl else "– | –"
             out.append(f"| {cls} | {label} | {fmt(quartiles(cs))} | {fmt(quartiles(py))} | **{med(cs) / med(py):.2f}** | "
                        f"{ctrl_cells} | {csw / pyw:.2f} |")
     out += ["", "### Batch norm folding (C# unfused / C# folded, CPU-time medians)", "",
-            "| Model | batch 1, libtorch kernels | batch 8, libtorch kernels | batch 1, oneDNN | batch 8, oneDNN |",
+            "| Model | batch 1, shipped | batch 8, shipped | batch 1, fast | batch 8, fast |",
             "|---|---:|---:|---:|---:|"]
     for cls in a.models:
         cells = []
-        for conv in ("libtorch", "onednn"):
+        for setup in ("shipped", "fast"):
             for batch in (1, 8):
-                un, fu = med(times("csharp", "infer", conv, batch)), med(times("csharp", "infer-fused", conv, batch))
+                un, fu = med(times("csharp", "infer", setup, batch)), med(times("csharp", "infer-fused", setup, batch))
                 cells.append(f"{un / fu:.2f}×" if un and fu else "–")
         out.append(f"| {cls} | " + " | ".join(cells) + " |")
     out += ["", "### Peak resident memory (VmHWM, MiB, median over rounds)", "",
             "Inference processes ran batch 1 then batch 8; training processes ran batch-8 steps. Ratios are against "
             "torchvision as shipped.", "",
-            "| Model | C# inference | C# inference, oneDNN + BN folded | torchvision inference | ratios | "
-            "C# training | C# training, oneDNN | torchvision training | ratios |",
+            "| Model | C# inference | C# inference, fast + BN folded | torchvision inference | ratios | "
+            "C# training | C# training, fast | torchvision training | ratios |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for cls in a.models:
         cells = []
         for task, fast_task in (("infer", "infer-fused"), ("train", "train")):
-            a1, a2, p = med(memory("csharp", task, "libtorch")), med(memory("csharp", fast_task, "onednn")), med(memory("python", task, "libtorch"))
+            a1, a2, p = med(memory("csharp", task, "shipped")), med(memory("csharp", fast_task, "fast")), med(memory("python", task, "shipped"))
             cells += [f"{v:,.0f}" if v else "–" for v in (a1, a2, p)]
             cells.append(" / ".join(f"**{v / p:.2f}**" for v in (a1, a2) if v) if p else "–")
         out.append(f"| {cls} | " + " | ".join(cells) + " |")
@@ -203,8 +205,8 @@ def main():
     p.add_argument("--iters-train", type=int, default=2)
     p.add_argument("--skip-train", action="store_true", help="inference only")
     p.add_argument("--tasks", nargs="+", default=["infer", "infer-fused", "train"], choices=["infer", "infer-fused", "train"])
-    p.add_argument("--convs", nargs="+", default=["libtorch", "onednn"], choices=["libtorch", "onednn"],
-                   help="convolution kernels to measure (see jobs())")
+    p.add_argument("--setups", nargs="+", default=["shipped", "fast"], choices=["shipped", "fast"],
+                   help="engine setups to measure (see jobs())")
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
@@ -243,14 +245,14 @@ def main():
     results = []
     for r in range(a.rounds):
         for cls in a.models:
-            for side, task, conv, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
-                if task not in a.tasks or conv not in a.convs or (a.skip_train and task == "train"):
+            for side, task, setup, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
+                if task not in a.tasks or setup not in a.setups or (a.skip_train and task == "train"):
                     continue
                 res = run_json(cmd, env)
                 res["model_class"], res["round"] = cls, r
                 results.append(res)
                 cpu = {b: statistics.median(v["cpu_ms"]) for b, v in res["runs"].items()}
-                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} {conv:8} cpu ms {cpu} "
+                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} {setup:7} cpu ms {cpu} "
                       f"VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB", flush=True)
                 with open(os.path.join(artifacts, "partial.json"), "w") as f:  # survives an interrupted run
                     json.dump(results, f)
@@ -268,10 +270,10 @@ def describe(results, a, start, load_before):
     meta = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "argv": sys.argv[1:],
         "minutes": (time.time() - start) / 60, "load_before": load_before, "load_after": os.getloadavg()[0],
-        "machine": machine(), "libtorch": {r["libtorch"] for r in results},
+        "machine": machine(), "shipped": {r["shipped"] for r in results},
         "torch": py["torch"], "torchvision": py["torchvision"], "py_threads": py["threads"], "cs_threads": cs_threads, "dotnet": dotnet,
     }
-    meta["libtorch"] = sorted(meta["libtorch"])
+    meta["shipped"] = sorted(meta["shipped"])
     return meta
 
 

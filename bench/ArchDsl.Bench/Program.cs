@@ -17,9 +17,10 @@ namespace ArchDsl.Bench;
 /// One measurement process: builds a generated network, loads torchvision's weights, times a task and prints one
 /// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python twin is
 /// bench/python/torchvision_side.py; bench/run.py alternates the two.
-/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--conv libtorch|onednn]
+/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--setup shipped|fast]
 ///   TASK: infer | infer-fused | train | allocs; each batch size is timed in turn (train: the first only).
-///   --conv: the engine's convolution kernel (EngineSettings.ConvolutionKernel); libtorch is the default.
+///   --setup: shipped (default) runs the engine as it starts; fast sets EngineSettings.ConvolutionKernel = OneDnn and
+///   EngineSettings.RetainTensorMemory() first.
 /// Each iteration records wall time and this process's CPU time: on a loaded machine the wall clock measures the
 /// scheduler, CPU time (with one intra-op thread) the work.
 /// </summary>
@@ -38,13 +39,13 @@ public static class Program
         var warmup = int.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
         var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
         if (threads > 0) torch.set_num_threads(threads);
-        var conv = Option(args, "--conv", "libtorch");
-        EngineSettings.ConvolutionKernel = conv switch
+        var setup = Option(args, "--setup", "shipped");
+        if (setup == "fast")
         {
-            "libtorch" => ConvolutionKernel.LibTorch,
-            "onednn" => ConvolutionKernel.OneDnn,
-            _ => throw new ArgumentException($"unknown --conv {conv}"),
-        };
+            EngineSettings.ConvolutionKernel = ConvolutionKernel.OneDnn;
+            EngineSettings.RetainTensorMemory();
+        }
+        else if (setup != "shipped") throw new ArgumentException($"unknown --setup {setup}");
 
         if (task == "hotpath")
         {
@@ -72,7 +73,7 @@ public static class Program
             ["side"] = "csharp",
             ["model"] = model,
             ["task"] = task,
-            ["conv"] = conv,
+            ["setup"] = setup,
             ["runs"] = runs,
             ["vmhwm_kb"] = ProcStatus("VmHWM"),
             ["libtorch"] = MappedLibrary("libtorch_cpu"),

@@ -2,13 +2,14 @@
 """The Python side of ./bench.sh: one measurement process, torchvision eager on the same libtorch.
 
 Usage: torchvision_side.py CONSTRUCTOR TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
-                           [--conv libtorch|onednn]
+                           [--setup shipped|fast]
   CONSTRUCTOR  torchvision builder, e.g. resnet50
   TASK         infer | train
   WEIGHTS      TorchSharp-format file written by tools/weights/export.py (the C# side loads the same file)
-  --conv       libtorch (default): torchvision as shipped. onednn: every Conv2d calls torch.mkldnn_convolution,
-               the kernel the C# side runs under ConvolutionKernel.OneDnn — the control that shows what of a
-               C# gain is the kernel choice.
+  --setup      shipped (default): torchvision as shipped. fast: every Conv2d calls torch.mkldnn_convolution and
+               glibc keeps freed memory (mallopt: no mmap, no trimming) — what the C# side's fast setup does
+               (ConvolutionKernel.OneDnn, RetainTensorMemory), as a control that shows what of a C# gain is the
+               engine setup rather than the generated code.
 Prints one JSON line: per-iteration wall and process CPU milliseconds for each batch size (train: the first
 only), peak resident memory (VmHWM), the libtorch mapped. Mirrors bench/ArchDsl.Bench/Program.cs.
 """
@@ -86,6 +87,16 @@ def use_onednn_convolutions():
     torch.nn.Conv2d._conv_forward = forward
 
 
+def retain_freed_memory():
+    """glibc: no mmap for large blocks, no trimming — freed activations stay for the next pass (this process's
+    tensors come from the main thread's arena, which these settings govern)."""
+    import ctypes
+    libc = ctypes.CDLL("libc.so.6")
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
+    if libc.mallopt(M_MMAP_MAX, 0) != 1 or libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) != 1:
+        raise RuntimeError("mallopt refused")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("constructor")
@@ -95,10 +106,11 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--iters", default="5")
     p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--conv", choices=["libtorch", "onednn"], default="libtorch")
+    p.add_argument("--setup", choices=["shipped", "fast"], default="shipped")
     a = p.parse_args()
-    if a.conv == "onednn":
+    if a.setup == "fast":
         use_onednn_convolutions()
+        retain_freed_memory()
     if a.threads:
         torch.set_num_threads(a.threads)
     batches = [int(b) for b in a.batches.split(",")]
@@ -119,7 +131,7 @@ def main():
         step = inference_step(model, x) if a.task == "infer" else training_step(model, x, optimizer)
         runs[f"b{b}"] = timed(a.warmup, iters[min(i, len(iters) - 1)], step)
     print(json.dumps({
-        "side": "python", "model": a.constructor, "task": a.task, "conv": a.conv, "runs": runs,
+        "side": "python", "model": a.constructor, "task": a.task, "setup": a.setup, "runs": runs,
         "vmhwm_kb": proc_status("VmHWM"), "libtorch": mapped_library("libtorch_cpu"),
         "threads": torch.get_num_threads(), "torch": torch.__version__, "torchvision": torchvision.__version__,
     }))

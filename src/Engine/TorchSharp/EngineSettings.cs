@@ -30,5 +30,25 @@ namespace TorchSharp
                     throw new ArgumentOutOfRangeException(nameof(value), value, "unknown convolution kernel");
             }
         }
+
+        /// <summary>Whether freed tensor memory is kept for reuse (<see cref="RetainTensorMemory"/>).</summary>
+        public static bool TensorMemoryRetained => adt_tensor_memory_retained() != 0;
+
+        /// <summary>Bytes of freed tensor memory kept for reuse now.</summary>
+        public static long RetainedTensorBytes => adt_retained_tensor_bytes();
+
+        /// <summary>Keeps freed tensor blocks of 128 KiB and more (up to 2 GiB in all) for the next tensor of the same
+        /// byte size instead of returning them to the C library. glibc maps such blocks afresh on every allocation, so
+        /// without it each forward pass page-faults its activations in again; a pass at a fixed input size asks for the
+        /// same sizes every time and then reuses the same memory. Process-wide and one-way;
+        /// <c>ARCHDSL_TENSOR_MEMORY=retain</c> sets it at start-up. <see cref="ReleaseRetainedTensorMemory"/> empties
+        /// the store.</summary>
+        public static void RetainTensorMemory()
+        {
+            Check(adt_retain_tensor_memory());
+        }
+
+        /// <summary>Returns every kept block to the C library; returns the bytes released.</summary>
+        public static long ReleaseRetainedTensorMemory() => adt_release_retained_tensor_memory();
     }
 }
