@@ -28,11 +28,15 @@ namespace ArchDsl.Syntax
             // that would take the compiler down with it.
             try { System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); }
             catch (System.InsufficientExecutionStackException) { throw new NestingTooDeepException(input.Position); }
-            // A SourceInput knows the end of the trivia at each offset once found; AdvanceTo jumps there.
-            int end = input is SourceInput cursor ? cursor.AfterTrivia() : SkipTrivia(input.Source, input.Position);
-            var next = AdvanceTo(input, end);
+            // A SourceInput keeps the result at each offset (the end of its trivia is found once).
+            if (input is SourceInput cursor) return cursor.SkipTrivia();
+            var next = AdvanceTo(input, SkipTrivia(input.Source, input.Position));
             return Result.Success(next.Position, next);
         };
+
+        /// <summary>A token parser that runs where the whitespace and comments before it end; the same as
+        /// <c>Ws.Then(_ => token)</c> (Ws never fails) without the closures Sprache makes per attempt.</summary>
+        private static Parser<T> Token<T>(Parser<T> token) => input => token(Ws(input).Remainder);
 
         /// <summary>The offset after the spaces, newlines and comments starting at <paramref name="position"/>.</summary>
         public static int SkipTrivia(string source, int position)
@@ -70,7 +74,7 @@ namespace ArchDsl.Syntax
         public static readonly Parser<int> Pos = i => Result.Success(i.Position, i);
 
         /// <summary>Skips whitespace, then yields the offset where the next token starts.</summary>
-        public static readonly Parser<int> Start = Ws.Then(_ => Pos);
+        public static readonly Parser<int> Start = Ws; // Ws's value is the offset it stops at
 
         public static char Peek(IInput i, int ahead)
         {
@@ -88,27 +92,34 @@ namespace ArchDsl.Syntax
         /// <summary>A punctuation token, e.g. <c>"("</c>, <c>"|>"</c>, <c>"=="</c>.</summary>
         public static Parser<string> Sym(string text)
         {
+            // One delegate in place of Ws.Then(token).Named(expected): the failure is the same either way
+            // (at the token's offset, expecting the quoted symbol).
             var expected = new[] { "'" + text + "'" };
-            Parser<string> token = input =>
+            return Token(input =>
             {
                 int p = input.Position;
                 if (string.CompareOrdinal(input.Source, p, text, 0, text.Length) == 0 && p + text.Length <= input.Source.Length)
                     return Result.Success(text, AdvanceTo(input, p + text.Length));
                 return Result.Failure<string>(input, expected[0], expected);
-            };
-            return Ws.Then(_ => token).Named(expected[0]);
+            });
         }
 
         /// <summary>A punctuation token that must not be followed by <paramref name="notFollowedBy"/> (so '=' is not '==').</summary>
-        public static Parser<string> SymNot(string text, string notFollowedBy) => input =>
+        public static Parser<string> SymNot(string text, string notFollowedBy)
         {
-            var r = Sym(text)(input);
+            var sym = Sym(text);
+            return input => SymNotAt(sym, text, notFollowedBy, input);
+        }
+
+        private static IResult<string> SymNotAt(Parser<string> sym, string text, string notFollowedBy, IInput input)
+        {
+            var r = sym(input);
             if (!r.WasSuccessful) return r;
             foreach (char c in notFollowedBy)
                 if (!r.Remainder.AtEnd && r.Remainder.Current == c)
                     return Result.Failure<string>(input, "'" + text + "'", new[] { "'" + text + "'" });
             return r;
-        };
+        }
 
         private static readonly Parser<string> RawWord = input =>
         {
@@ -127,7 +138,7 @@ namespace ArchDsl.Syntax
         public static Parser<string> Kw(string word)
         {
             var expected = new[] { "'" + word + "'" };
-            return Ws.Then(_ => (Parser<string>)(input =>
+            return Token(input =>
             {
                 // Compared in place: keywords are tried at almost every statement start.
                 string source = input.Source;
@@ -135,17 +146,25 @@ namespace ArchDsl.Syntax
                 if (string.CompareOrdinal(source, p, word, 0, word.Length) == 0 && WordEnd(source, p) == p + word.Length)
                     return Result.Success(word, AdvanceTo(input, p + word.Length));
                 return Result.Failure<string>(input, expected[0], expected);
-            }));
+            });
         }
 
         /// <summary>A name that is not a keyword, with its span.</summary>
-        public static readonly Parser<(string Name, int Start, int End)> Ident = Ws.Then(_ => (Parser<(string, int, int)>)(input =>
+        public static readonly Parser<(string Name, int Start, int End)> Ident = Token(input =>
+        {
+            // Statements and expressions try a name at the same offset several times over (assignment, label,
+            // indexed name, call): a SourceInput keeps the first answer.
+            if (input is SourceInput cursor) return cursor.Name ??= ReadIdent(input);
+            return ReadIdent(input);
+        });
+
+        private static IResult<(string Name, int Start, int End)> ReadIdent(IInput input)
         {
             var r = RawWord(input);
             if (!r.WasSuccessful || Keywords.Contains(r.Value))
                 return Result.Failure<(string, int, int)>(input, "name", new[] { "name" });
             return Result.Success((r.Value, input.Position, r.Remainder.Position), r.Remainder);
-        }));
+        }
 
         /// <summary>Name characters immediately following (no whitespace): the literal parts of <c>layer{i+1}</c>.</summary>
         public static readonly Parser<string> NameChars = input =>
@@ -157,7 +176,7 @@ namespace ArchDsl.Syntax
         };
 
         /// <summary>A number: <c>42</c> is an int; <c>0.5</c>, <c>1e-3</c>, <c>2.0</c> are floats. <c>0..4</c> reads as 0, '..', 4.</summary>
-        public static readonly Parser<(string Text, bool IsFloat, int Start, int End)> Number = Ws.Then(_ => (Parser<(string, bool, int, int)>)(input =>
+        public static readonly Parser<(string Text, bool IsFloat, int Start, int End)> Number = Token<(string, bool, int, int)>(input =>
         {
             var i = input;
             var sb = new StringBuilder();
@@ -185,10 +204,10 @@ namespace ArchDsl.Syntax
             if (!i.AtEnd && IsIdentStart(i.Current) && !(i.Current == 'x' && char.IsDigit(Peek(i, 1))))
                 return Result.Failure<(string, bool, int, int)>(i, "number", new[] { "a separator after the number" });
             return Result.Success((sb.ToString(), isFloat, input.Position, i.Position), i);
-        }));
+        });
 
         /// <summary>A string in double quotes with <c>\"</c> and <c>\\</c> escapes, on one line.</summary>
-        public static readonly Parser<(string Value, int Start, int End)> StringToken = Ws.Then(_ => (Parser<(string, int, int)>)(input =>
+        public static readonly Parser<(string Value, int Start, int End)> StringToken = Token<(string, int, int)>(input =>
         {
             if (input.AtEnd || input.Current != '"') return Result.Failure<(string, int, int)>(input, "string", new[] { "string" });
             var i = input.Advance();
@@ -209,10 +228,10 @@ namespace ArchDsl.Syntax
                 i = i.Advance();
             }
             return Result.Success((sb.ToString(), input.Position, i.Position), i);
-        }));
+        });
 
         /// <summary>A dimension literal <c>3x224x224</c>, with its offsets.</summary>
-        public static readonly Parser<List<(long Value, int Start, int End)>> Dims = Ws.Then(_ => (Parser<List<(long, int, int)>>)(input =>
+        public static readonly Parser<List<(long Value, int Start, int End)>> Dims = Token<List<(long, int, int)>>(input =>
         {
             var list = new List<(long, int, int)>();
             var i = input;
@@ -229,6 +248,6 @@ namespace ArchDsl.Syntax
             }
             if (list.Count < 2) return Result.Failure<List<(long, int, int)>>(input, "dimensions", new[] { "dimensions like 3x224x224" });
             return Result.Success(list, i);
-        }));
+        });
     }
 }

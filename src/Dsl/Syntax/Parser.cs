@@ -88,7 +88,13 @@ namespace ArchDsl.Syntax
 
         /// <summary>Items separated by commas, possibly none. A list that has started must finish: an error after
         /// its first item (or inside it) is the result, not an empty list.</summary>
-        private static Parser<ImmutableArray<T>> CommaList<T>(Parser<T> item) => input =>
+        private static Parser<ImmutableArray<T>> CommaList<T>(Parser<T> item)
+        {
+            var more = Continued(Sym(","), item);
+            return input => CommaListAt(item, more, input);
+        }
+
+        private static IResult<ImmutableArray<T>> CommaListAt<T>(Parser<T> item, Parser<List<T>> more, IInput input)
         {
             int start = Ws(input).Remainder.Position;
             var first = item(input);
@@ -97,10 +103,13 @@ namespace ArchDsl.Syntax
                 if (first.Remainder.Position > start) return Result.Failure<ImmutableArray<T>>(first.Remainder, first.Message, first.Expectations);
                 return Result.Success(ImmutableArray<T>.Empty, input);
             }
-            var rest = Continued(Sym(","), item)(first.Remainder);
+            var rest = more(first.Remainder);
             if (!rest.WasSuccessful) return Result.Failure<ImmutableArray<T>>(rest.Remainder, rest.Message, rest.Expectations);
-            return Result.Success(ImmutableArray.CreateRange(new[] { first.Value }.Concat(rest.Value)), rest.Remainder);
-        };
+            var items = ImmutableArray.CreateBuilder<T>(rest.Value.Count + 1);
+            items.Add(first.Value);
+            items.AddRange(rest.Value);
+            return Result.Success(items.MoveToImmutable(), rest.Remainder);
+        }
 
         private static readonly Parser<ArgumentSyntax> Argument =
             from start in Start
@@ -149,7 +158,7 @@ namespace ArchDsl.Syntax
             // `if flag{` and `for i in 0..n{` open a body: an index closes on its own line, a body does not.
             if (input.AtEnd || input.Current != '{' || !ClosesOnSameLine(input.Source, input.Position))
                 return Result.Success(new List<NamePart>(), input);
-            var r = InterpolatedPartRef.Or(LiteralPartRef).Many()(input);
+            var r = InterpolatedPartRef!.Or(LiteralPartRef!).Many()(input);
             return r.WasSuccessful ? Result.Success(r.Value.ToList(), r.Remainder) : Result.Failure<List<NamePart>>(r.Remainder, r.Message, r.Expectations);
         };
 
@@ -228,9 +237,31 @@ namespace ArchDsl.Syntax
              select (ExprSyntax)new UnaryExpr(op, operand, S(start, operand.Span.End)))
             .Or(Power);
 
-        private static Parser<ExprSyntax> Binary(Parser<ExprSyntax> operand, params Parser<string>[] ops) =>
-            Parse.ChainOperator(ops.Aggregate((a, b) => a.Or(b)), operand,
-                (op, l, r) => new BinaryExpr(op, l, r, l.Span.Cover(r.Span)));
+        /// <summary>Left-associative operators over <paramref name="operand"/>, the first matching operator in
+        /// <paramref name="ops"/> order. As Sprache's ChainOperator over the operators' Or: a failed operator, or an
+        /// operand that fails after one, ends the chain at the last operand (neither is an error); but a loop, not
+        /// parsers built per operand.</summary>
+        private static Parser<ExprSyntax> Binary(Parser<ExprSyntax> operand, params Parser<string>[] ops) => input =>
+        {
+            var first = operand(input);
+            if (!first.WasSuccessful) return first;
+            var left = first.Value;
+            var rest = first.Remainder;
+            while (true)
+            {
+                IResult<string>? op = null;
+                foreach (var candidate in ops)
+                {
+                    var o = candidate(rest);
+                    if (o.WasSuccessful) { op = o; break; }
+                }
+                if (op == null) return Result.Success(left, rest);
+                var right = operand(op.Remainder);
+                if (!right.WasSuccessful) return Result.Success(left, rest);
+                left = new BinaryExpr(op.Value, left, right.Value, left.Span.Cover(right.Value.Span));
+                rest = right.Remainder;
+            }
+        };
 
         private static readonly Parser<ExprSyntax> Multiplicative = Binary(Unary, Sym("*"), Sym("/"), Sym("%"));
         private static readonly Parser<ExprSyntax> Additive = Binary(Multiplicative, Sym("+"), SymNot("-", ">"));
@@ -331,7 +362,7 @@ namespace ArchDsl.Syntax
             from value in BindingValue
             select (StatementSyntax)new IndexedAssignStmt(name, value, name.Span.Cover(value.Span));
 
-        private static readonly Parser<StatementSyntax> ElseRef = Ref(() => If.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
+        private static readonly Parser<StatementSyntax> ElseRef = Ref(() => If!.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
 
         private static readonly Parser<StatementSyntax> If =
             from start in Start

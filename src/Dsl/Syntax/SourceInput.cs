@@ -51,6 +51,20 @@ namespace ArchDsl.Syntax
         /// <summary>The offset of the first character after the whitespace and comments that start here.</summary>
         public int AfterTrivia() => _text.AfterTrivia(Position);
 
+        /// <summary>Skipping the whitespace and comments that start here: the offset where they end and the cursor
+        /// there, made once per offset (every token parser starts with it).</summary>
+        public IResult<int> SkipTrivia()
+        {
+            if (_skipped != null) return _skipped;
+            var next = Seek(AfterTrivia());
+            return _skipped = Result.Success(next.Position, (IInput)next);
+        }
+
+        private IResult<int>? _skipped;
+
+        /// <summary>The result of reading a name here (the grammar's alternatives try one at the same offset several times).</summary>
+        internal IResult<(string Name, int Start, int End)>? Name;
+
         public bool Equals(SourceInput? other) => other != null && ReferenceEquals(other._text, _text) && other.Position == Position;
         public bool Equals(IInput? other) => other is SourceInput s && Equals(s);
         public override bool Equals(object? obj) => obj is SourceInput s && Equals(s);
