@@ -27,8 +27,8 @@ public static class Program
         if (stagesAt >= 0)
         {
             int passes = stagesAt + 1 < args.Length && int.TryParse(args[stagesAt + 1], out var n) ? n : 10;
-            foreach (var (stage, ms, bytes) in census.Stages(passes))
-                Console.WriteLine($"{stage,-10} {ms,9:F1} ms {bytes / 1048576.0,9:F1} MB allocated per catalogue pass (cumulative, mean of {passes})");
+            foreach (var (stage, ms, cpuMs, bytes) in census.Stages(passes))
+                Console.WriteLine($"{stage,-10} {ms,9:F1} ms wall {cpuMs,9:F1} ms CPU {bytes / 1048576.0,9:F1} MB allocated per catalogue pass (cumulative, mean of {passes})");
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(Array.IndexOf(args, "--filter") >= 0 ? args : args.Concat(new[] { "--filter", "*" }).ToArray(),

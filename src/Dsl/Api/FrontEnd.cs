@@ -98,12 +98,12 @@ namespace ArchDsl
                                 bag.Report(DiagnosticCatalogue.MissingDefault, def.File.Path, def.Syntax.NameSpan, def.Name, string.Join(", ", missing));
                             continue;
                         }
-                        var r = Report(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, cancellationToken);
+                        var r = Analyzed(Elaborate(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, cancellationToken));
                         if (r != null) reports.Add(r);
                     }
                     foreach (var variant in program.Variants)
                     {
-                        var r = ReportVariant(program, variant, null, null, bag, cancellationToken);
+                        var r = Analyzed(ElaborateVariant(program, variant, null, null, bag, cancellationToken));
                         if (r != null) reports.Add(r);
                     }
                 }
@@ -133,7 +133,7 @@ namespace ArchDsl
             try
             {
                 program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
-                if (bag.ErrorCount == 0) report = AnalyzeBound(program, file.Path, name, arguments, input, bag, cancellationToken);
+                if (bag.ErrorCount == 0) report = Analyzed(ElaborateBound(program, file.Path, name, arguments, input, bag, cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -155,7 +155,7 @@ namespace ArchDsl
         {
             try
             {
-                return AnalyzeBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, arguments, input, new DiagnosticBag(), cancellationToken);
+                return Analyzed(ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, arguments, input, new DiagnosticBag(), cancellationToken));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -167,7 +167,28 @@ namespace ArchDsl
             }
         }
 
-        private static NetworkReport? AnalyzeBound(BoundProgram program, string path, string name,
+        /// <summary>Whether a network or variant of a program bound without errors elaborates (its shapes check) at
+        /// another input size: <see cref="AnalyzeNetwork(BoundProgram, string, IReadOnlyDictionary{string, object}?, (long C, long H, long W)?, CancellationToken)"/>
+        /// without the cost analysis, for callers that only probe sizes. Never throws.</summary>
+        public static bool Elaborates(BoundProgram program, string name, (long C, long H, long W) input, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, null, input, new DiagnosticBag(), cancellationToken) != null;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+
+        private static NetworkReport? Analyzed(ElaboratedNetwork? network) => network == null ? null : NetworkAnalyzer.Analyze(network);
+
+        private static ElaboratedNetwork? ElaborateBound(BoundProgram program, string path, string name,
             IReadOnlyDictionary<string, object>? arguments, (long C, long H, long W)? input, DiagnosticBag bag, CancellationToken cancellationToken)
         {
             var overrides = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
@@ -180,14 +201,14 @@ namespace ArchDsl
             }
             Feature? inputFeature = input == null ? null : new Feature(input.Value.C, input.Value.H, input.Value.W, false, 1, 1);
             var variant = program.Variants.FirstOrDefault(v => v.Name == name);
-            if (variant != null) return ReportVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
+            if (variant != null) return ElaborateVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
             if (program.Definitions.TryGetValue(name, out var def) && def.IsNetwork)
-                return Report(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
+                return Elaborate(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
             bag.Report(DiagnosticCatalogue.UnknownCallee, path, new TextSpan(0, 0), name);
             return null;
         }
 
-        private static NetworkReport? ReportVariant(BoundProgram program, VariantSymbol variant,
+        private static ElaboratedNetwork? ElaborateVariant(BoundProgram program, VariantSymbol variant,
             Dictionary<string, (Value, TextSpan, string)>? overrides, Feature? input, DiagnosticBag bag, CancellationToken ct)
         {
             if (variant.Target == null) return null;
@@ -201,15 +222,14 @@ namespace ArchDsl
                 args[key] = (v, a.Value.Span, variant.File.Path);
             }
             if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
-            return Report(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, ct);
+            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, ct);
         }
 
-        private static NetworkReport? Report(BoundProgram program, DefinitionSymbol network, string name, string? reference,
+        private static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
             Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, CancellationToken ct)
         {
-            var elaborated = Elaborator.Elaborate(program, network, name, reference,
+            return Elaborator.Elaborate(program, network, name, reference,
                 args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, ct);
-            return elaborated == null ? null : NetworkAnalyzer.Analyze(elaborated);
         }
 
         private static Value? FromObject(object? o, BoundProgram program)

@@ -180,7 +180,7 @@ namespace ArchDsl.Generator.Emit
             var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), ct);
             bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
             if (exact) return new ClassEmitter.Guard(network, h, w, true);
-            bool Elaborates(long size) => ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, size, size), ct) != null;
+            bool Elaborates(long size) => ArchFrontEnd.Elaborates(program, basis, (c, size, size), ct);
             // The declared elaboration's arithmetic replayed at every size names the candidate; two elaborations confirm
             // it (it fits, one less does not). Only when they disagree (a network that reads its input size) is the
             // size bisected by elaborating.
