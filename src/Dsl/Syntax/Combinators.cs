@@ -30,6 +30,17 @@ namespace ArchDsl.Syntax
             return u.WasSuccessful ? Result.Success(projector(r.Value, u.Value), u.Remainder) : Result.Failure<V>(u.Remainder, u.Message, u.Expectations);
         };
 
+        /// <summary>A failure that consumed nothing expects <paramref name="name"/> instead of what the parser expected.</summary>
+        public static Parser<T> Named<T>(this Parser<T> parser, string name)
+        {
+            var expected = new[] { name };
+            return input =>
+            {
+                var r = parser(input);
+                return r.WasSuccessful || !r.Remainder.Equals(input) ? r : Result.Failure<T>(r.Remainder, r.Message, expected);
+            };
+        }
+
         /// <summary>First, or second when first fails or consumes nothing; when both fail, the failure that got
         /// further (at the same offset: first's, expecting either's).</summary>
         public static Parser<T> Or<T>(this Parser<T> first, Parser<T> second) => input =>

@@ -90,7 +90,15 @@ namespace ArchDsl.Syntax
         }
 
         /// <summary>A punctuation token, e.g. <c>"("</c>, <c>"|>"</c>, <c>"=="</c>.</summary>
-        public static Parser<string> Sym(string text)
+        // The grammar's query expressions name tokens inside their lambdas (`from open in Sym("(")`), so these run on
+        // every attempt: each token's parser is made once and looked up after that.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Parser<string>> Syms = new(StringComparer.Ordinal);
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Parser<string>> Kws = new(StringComparer.Ordinal);
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Parser<string>> SymNots = new();
+
+        public static Parser<string> Sym(string text) => Syms.TryGetValue(text, out var p) ? p : Syms.GetOrAdd(text, MakeSym(text));
+
+        private static Parser<string> MakeSym(string text)
         {
             // One delegate in place of Ws.Then(token).Named(expected): the failure is the same either way
             // (at the token's offset, expecting the quoted symbol).
@@ -105,7 +113,10 @@ namespace ArchDsl.Syntax
         }
 
         /// <summary>A punctuation token that must not be followed by <paramref name="notFollowedBy"/> (so '=' is not '==').</summary>
-        public static Parser<string> SymNot(string text, string notFollowedBy)
+        public static Parser<string> SymNot(string text, string notFollowedBy) =>
+            SymNots.TryGetValue((text, notFollowedBy), out var p) ? p : SymNots.GetOrAdd((text, notFollowedBy), MakeSymNot(text, notFollowedBy));
+
+        private static Parser<string> MakeSymNot(string text, string notFollowedBy)
         {
             var sym = Sym(text);
             return input => SymNotAt(sym, text, notFollowedBy, input);
@@ -135,7 +146,9 @@ namespace ArchDsl.Syntax
         }
 
         /// <summary>A keyword, not followed by a name character.</summary>
-        public static Parser<string> Kw(string word)
+        public static Parser<string> Kw(string word) => Kws.TryGetValue(word, out var p) ? p : Kws.GetOrAdd(word, MakeKw(word));
+
+        private static Parser<string> MakeKw(string word)
         {
             var expected = new[] { "'" + word + "'" };
             return Token(input =>

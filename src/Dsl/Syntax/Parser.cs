@@ -158,7 +158,7 @@ namespace ArchDsl.Syntax
             // `if flag{` and `for i in 0..n{` open a body: an index closes on its own line, a body does not.
             if (input.AtEnd || input.Current != '{' || !ClosesOnSameLine(input.Source, input.Position))
                 return Result.Success(new List<NamePart>(), input);
-            var r = InterpolatedPartRef!.Or(LiteralPartRef!).Many()(input);
+            var r = NameParts!(input);
             return r.WasSuccessful ? Result.Success(r.Value.ToList(), r.Remainder) : Result.Failure<List<NamePart>>(r.Remainder, r.Message, r.Expectations);
         };
 
@@ -177,9 +177,14 @@ namespace ArchDsl.Syntax
         private static readonly Parser<NamePart> InterpolatedPartRef = Ref(() => InterpolatedPart);
         private static readonly Parser<NamePart> LiteralPartRef = Ref(() => LiteralPart);
 
+        // A parser written inside a query after its first 'from' is built each time the query runs; the ones on hot
+        // paths are fields instead.
+        private static readonly Parser<char> AtSign = Parse.Char('@');
+        private static readonly Parser<char> OpenBrace = Parse.Char('{');
+
         private static readonly Parser<ExprSyntax> SharedRef =
             from start in Start
-            from at in Parse.Char('@')
+            from at in AtSign
             from id in NameChars
             from rest in IndexedRest
             from end in Pos
@@ -218,21 +223,28 @@ namespace ArchDsl.Syntax
             NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
             .Named("expression");
 
+        private static readonly Parser<IEnumerable<(ExprSyntax index, int end)>> Indices =
+            (from open in Sym("[") from index in ExprRef from close in Sym("]") from end in Pos select (index, end)).Many();
+
         private static readonly Parser<ExprSyntax> Postfix =
             from target in Primary
-            from indices in (from open in Sym("[") from index in ExprRef from close in Sym("]") from end in Pos select (index, end)).Many()
+            from indices in Indices
             select indices.Aggregate(target, (t, ix) => (ExprSyntax)new IndexExpr(t, ix.index, S(t.Span.Start, ix.end)));
 
         private static readonly Parser<ExprSyntax> UnaryRef = Ref(() => Unary);
 
+        private static readonly Parser<IOption<ExprSyntax>> Exponent = Sym("^").Then(_ => UnaryRef).Optional();
+
         private static readonly Parser<ExprSyntax> Power =
             from b in Postfix
-            from exp in Sym("^").Then(_ => UnaryRef).Optional()
+            from exp in Exponent
             select exp.IsDefined ? new BinaryExpr("^", b, exp.Get(), b.Span.Cover(exp.Get().Span)) : b;
+
+        private static readonly Parser<string> PrefixOperator = Parse.Char('-').Return("-").Or(SymNot("!", "=").Return("!"));
 
         private static readonly Parser<ExprSyntax> Unary =
             (from start in Start
-             from op in Parse.Char('-').Return("-").Or(SymNot("!", "=").Return("!"))
+             from op in PrefixOperator
              from operand in UnaryRef
              select (ExprSyntax)new UnaryExpr(op, operand, S(start, operand.Span.End)))
             .Or(Power);
@@ -240,8 +252,10 @@ namespace ArchDsl.Syntax
         /// <summary>Left-associative operators over <paramref name="operand"/>, the first matching operator in
         /// <paramref name="ops"/> order. As Sprache's ChainOperator over the operators' Or: a failed operator, or an
         /// operand that fails after one, ends the chain at the last operand (neither is an error); but a loop, not
-        /// parsers built per operand.</summary>
-        private static Parser<ExprSyntax> Binary(Parser<ExprSyntax> operand, params Parser<string>[] ops) => input =>
+        /// parsers built per operand.
+        /// <paramref name="starts"/> holds the operators' first characters: where the next token starts with none of
+        /// them, no operator is tried (their failures would be dropped anyway).</summary>
+        private static Parser<ExprSyntax> Binary(Parser<ExprSyntax> operand, string starts, params Parser<string>[] ops) => input =>
         {
             var first = operand(input);
             if (!first.WasSuccessful) return first;
@@ -250,36 +264,44 @@ namespace ArchDsl.Syntax
             while (true)
             {
                 IResult<string>? op = null;
-                foreach (var candidate in ops)
-                {
-                    var o = candidate(rest);
-                    if (o.WasSuccessful) { op = o; break; }
-                }
-                if (op == null) return Result.Success(left, rest);
-                var right = operand(op.Remainder);
-                if (!right.WasSuccessful) return Result.Success(left, rest);
-                left = new BinaryExpr(op.Value, left, right.Value, left.Span.Cover(right.Value.Span));
+                var next = Ws(rest).Remainder;
+                if (!next.AtEnd && starts.IndexOf(next.Current) >= 0)
+                    foreach (var candidate in ops)
+                    {
+                        var o = candidate(rest);
+                        if (o.WasSuccessful) { op = o; break; }
+                    }
+                var right = op == null ? null : operand(op.Remainder);
+                if (right == null || !right.WasSuccessful)
+                    return ReferenceEquals(left, first.Value) ? first : Result.Success(left, rest);
+                left = new BinaryExpr(op!.Value, left, right.Value, left.Span.Cover(right.Value.Span));
                 rest = right.Remainder;
             }
         };
 
-        private static readonly Parser<ExprSyntax> Multiplicative = Binary(Unary, Sym("*"), Sym("/"), Sym("%"));
-        private static readonly Parser<ExprSyntax> Additive = Binary(Multiplicative, Sym("+"), SymNot("-", ">"));
-        private static readonly Parser<ExprSyntax> Relational = Binary(Additive, Sym("<="), Sym(">="), Sym("<"), Sym(">"));
-        private static readonly Parser<ExprSyntax> Equality = Binary(Relational, Sym("=="), Sym("!="));
-        private static readonly Parser<ExprSyntax> And = Binary(Equality, Sym("&&"));
-        private static readonly Parser<ExprSyntax> Or = Binary(And, Sym("||"));
+        private static readonly Parser<ExprSyntax> Multiplicative = Binary(Unary, "*/%", Sym("*"), Sym("/"), Sym("%"));
+        private static readonly Parser<ExprSyntax> Additive = Binary(Multiplicative, "+-", Sym("+"), SymNot("-", ">"));
+        private static readonly Parser<ExprSyntax> Relational = Binary(Additive, "<>", Sym("<="), Sym(">="), Sym("<"), Sym(">"));
+        private static readonly Parser<ExprSyntax> Equality = Binary(Relational, "=!", Sym("=="), Sym("!="));
+        private static readonly Parser<ExprSyntax> And = Binary(Equality, "&", Sym("&&"));
+        private static readonly Parser<ExprSyntax> Or = Binary(And, "|", Sym("||"));
+
+        private static readonly Parser<IOption<(ExprSyntax a, ExprSyntax b)>> Branches =
+            (from q in Sym("?") from a in TernaryRef from colon in Sym(":") from b in TernaryRef select (a, b)).Optional();
 
         private static readonly Parser<ExprSyntax> Ternary =
             from c in Or
-            from rest in (from q in Sym("?") from a in TernaryRef from colon in Sym(":") from b in TernaryRef select (a, b)).Optional()
+            from rest in Branches
             select rest.IsDefined ? new ConditionalExpr(c, rest.Get().a, rest.Get().b, c.Span.Cover(rest.Get().b.Span)) : c;
 
         /// <summary>A pipeline stage: <c>[name:] layer(args)</c>, <c>@shared</c> or <c>{ … }</c>.</summary>
+        private static readonly Parser<StatementSyntax> StageBody =
+            SharedRef.Or(CallOrName).Select(e => (StatementSyntax)new ExprStmt(e, e.Span))
+                .Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span)));
+
         private static readonly Parser<StatementSyntax> Stage =
             from name in (from n in NameSpecRef from colon in SymNot(":", ":") select n).Optional()
-            from inner in SharedRef.Or(CallOrName).Select(e => (StatementSyntax)new ExprStmt(e, e.Span))
-                .Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span)))
+            from inner in StageBody
             select name.IsDefined ? new LabeledStmt(name.Get(), inner, name.Get().Span.Cover(inner.Span)) : inner;
 
         private static readonly Parser<ExprSyntax> Expr =
@@ -297,15 +319,17 @@ namespace ArchDsl.Syntax
 
         private static readonly Parser<NamePart> InterpolatedPart =
             from start in Pos
-            from open in Parse.Char('{')
+            from open in OpenBrace
             from e in ExprRef
             from close in Sym("}")
             from end in Pos
             select new NamePart(null, e, S(start, end));
 
+        private static readonly Parser<IEnumerable<NamePart>> NameParts = InterpolatedPartRef.Or(LiteralPartRef).Many();
+
         private static readonly Parser<NameSpec> NameSpecP =
             from first in Ident
-            from rest in InterpolatedPart.Or(LiteralPart).Many()
+            from rest in NameParts
             from end in Pos
             select new NameSpec(MergeParts(new NamePart(first.Name, null, S(first.Start, first.End)), rest), S(first.Start, end));
 
@@ -457,9 +481,11 @@ namespace ArchDsl.Syntax
             from inner in UnlabeledRef
             select (StatementSyntax)new LabeledStmt(name, inner, name.Span.Cover(inner.Span));
 
+        private static readonly Parser<IOption<string>> Semicolon = Sym(";").Optional();
+
         private static readonly Parser<StatementSyntax> Statement =
             from s in Let.Or(InputDecl).Or(Assign).Or(IndexedAssign).Or(Labeled).Or(Unlabeled)
-            from semi in Sym(";").Optional()
+            from semi in Semicolon
             select s;
 
         /// <summary><c>{ statement* }</c> with recovery: a statement that fails to parse becomes an
@@ -599,7 +625,7 @@ namespace ArchDsl.Syntax
 
         private static readonly Parser<DeclarationSyntax> Declaration =
             (from d in Import.Or(Definition("block", DefinitionKind.Block)).Or(Definition("network", DefinitionKind.Network)).Or(Variant)
-             from semi in Sym(";").Optional()
+             from semi in Semicolon
              select d)
             .Named("'block', 'network', 'variant' or 'import'");
 
