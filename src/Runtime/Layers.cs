@@ -56,6 +56,14 @@ namespace ArchDsl.Runtime
             return x;
         }
 
+        /// <summary>The residual sum: <paramref name="branch"/> + <paramref name="shortcut"/>. Outside autograd (inference
+        /// under no_grad, frozen weights) the shortcut is added into the branch's result in place, as torchvision's
+        /// <c>out += identity</c>, so a block holds one activation fewer at its peak. With gradients it makes a new tensor:
+        /// the layer that made the branch's result may need it for backward. The emitter calls this only for branches
+        /// whose result is their own memory (they ran a conv, linear or batch norm), never a view of the block's input.</summary>
+        public static Tensor AddShortcut(Tensor branch, Tensor shortcut) =>
+            branch.requires_grad || ReferenceEquals(branch, shortcut) ? branch.add(shortcut) : branch.add_(shortcut);
+
         /// <summary>Pads the channel dimension with zeros up to <paramref name="channels"/> (zero-padded identity shortcut).</summary>
         public static Tensor ZeroPadChannels(Tensor x, long channels)
         {

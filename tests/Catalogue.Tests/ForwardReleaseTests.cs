@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using ArchDsl.Runtime;
 using TorchSharp;
@@ -85,5 +86,32 @@ public class ForwardReleaseTests
         var grad = ((TorchSharp.Modules.Conv2d)layers[0]).weight.grad;
         Assert.NotNull(grad);
         Assert.True(grad!.abs().sum().item<float>() > 0);
+    }
+
+    /// <summary>The residual sum goes into the branch's own result outside autograd (one activation fewer, as
+    /// torchvision's <c>out += identity</c>) and into a new tensor when the branch's result takes part in a graph.</summary>
+    [Fact]
+    public void Shortcut_is_added_in_place_only_outside_autograd()
+    {
+        using var scope = NewDisposeScope();
+        var conv = nn.Conv2d(3, 3, 3, padding: 1);
+        var input = randn(2, 3, 8, 8);
+        Tensor expected, branch, sum;
+        using (no_grad()) {
+            branch = conv.call(input);
+            expected = branch + input;
+            sum = ArchOps.AddShortcut(branch, input);
+        }
+        Assert.Same(branch, sum);
+        Assert.True(sum.allclose(expected));
+        Assert.False(input.IsInvalid);
+
+        branch = conv.call(input);
+        expected = (branch + input).detach();
+        sum = ArchOps.AddShortcut(branch, input);
+        Assert.NotSame(branch, sum);
+        Assert.True(sum.allclose(expected));
+        sum.sum().backward();                       // the graph through the branch is intact
+        Assert.NotNull(conv.parameters().First().grad);
     }
 }

@@ -35,6 +35,8 @@ namespace ArchDsl.Generator.Emit
         private readonly List<string> _fields = new List<string>();
         private readonly NameAllocator _members;
         private readonly NameAllocator _locals = new NameAllocator(new[] { "input", "scope", "shape", "x" });
+        // Conv, linear and batch norm layers emitted so far: a residual branch that ran one owns its result.
+        private int _allocatingLayers;
         private readonly Dictionary<string, (string Field, Func<string, string> Reshape)> _sharable = new Dictionary<string, (string, Func<string, string>)>(StringComparer.Ordinal);
         private readonly List<string> _nested = new List<string>();
         private readonly List<(string Local, string Name)> _aux = new List<(string, string)>();
@@ -375,6 +377,7 @@ namespace ArchDsl.Generator.Emit
 
             string create;
             Func<string, string> reshape;
+            if (layer.Kind is LayerKind.Conv or LayerKind.Linear or LayerKind.BatchNorm) _allocatingLayers++;
             switch (layer.Kind)
             {
                 case LayerKind.Conv:
@@ -616,7 +619,11 @@ namespace ArchDsl.Generator.Emit
                 active = "this." + Field("_residual", "bool", false);
                 ctor.Line(active + " = " + _expr.Emit(r.Condition, ctx.Scope, ctx.ShapeVar) + ";");
             }
+            int allocatingBefore = _allocatingLayers;
             foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), ctor, fwd);
+            // A branch that runs a conv, linear or batch norm ends in memory of its own, never a view of the block's
+            // input, so the runtime may add the shortcut into it in place.
+            bool branchOwnsResult = _allocatingLayers > allocatingBefore;
             var outShape = _locals.Fresh("_residualOutput");
             ctor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
             var sc = r.Shortcut;
@@ -663,7 +670,9 @@ namespace ArchDsl.Generator.Emit
             }
             if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
                 shortcutFwd.Line(shortcut + " = ArchOps.ZeroPadChannels(" + shortcut + ", " + ctx.TensorVar + ".shape[1]);");
-            shortcutFwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + ".add(" + shortcut + ");");
+            shortcutFwd.Line(ctx.TensorVar + " = " + (branchOwnsResult
+                ? "ArchOps.AddShortcut(" + ctx.TensorVar + ", " + shortcut + ");"
+                : ctx.TensorVar + ".add(" + shortcut + ");"));
             if (active != null)
             {
                 ctor.Open("if (" + active + ")").Append(shortcutCtor).Close();

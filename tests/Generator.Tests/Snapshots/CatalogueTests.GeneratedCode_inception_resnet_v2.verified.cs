@@ -183,7 +183,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             x = this.up.call(x);
             x = x.mul(this._scalar);
             var _shortcut = _identity;
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             x = this._m.call(x);
             return x.MoveToOuterDisposeScope();
         }
@@ -281,7 +281,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             x = this.up.call(x);
             x = x.mul(this._scalar);
             var _shortcut = _identity;
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             x = this._m.call(x);
             return x.MoveToOuterDisposeScope();
         }
@@ -384,7 +384,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             x = this.up.call(x);
             x = x.mul(this._scalar);
             var _shortcut = _identity;
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             if (this._if)
             {
                 x = this._m!.call(x);

@@ -131,7 +131,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
             if (this._residual)
             {
                 var _shortcut = _identity;
-                x = x.add(_shortcut);
+                x = ArchOps.AddShortcut(x, _shortcut);
             }
             return x.MoveToOuterDisposeScope();
         }

@@ -134,7 +134,7 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
                 this.conv3);
             var _shortcut = _identity;
             if (this.projection is not null) _shortcut = this.projection.call(_identity);
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -92,7 +92,7 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
             var _shortcut = _identity;
             _shortcut = ArchOps.Sequence(_shortcut, this._shortcut);
             _shortcut = ArchOps.ZeroPadChannels(_shortcut, x.shape[1]);
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -94,7 +94,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 this.bn2);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             x = this.relu.call(x);
             return x.MoveToOuterDisposeScope();
         }
@@ -186,7 +186,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 this.bn3);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = x.add(_shortcut);
+            x = ArchOps.AddShortcut(x, _shortcut);
             x = this.relu.call(x);
             return x.MoveToOuterDisposeScope();
         }
