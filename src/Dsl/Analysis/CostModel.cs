@@ -10,7 +10,15 @@ namespace ArchDsl.Analysis
     /// <summary>One state-dict entry: key, shape and whether it is a buffer (not a parameter).</summary>
     public sealed record StateEntry(string Key, ImmutableArray<long> Shape, bool IsBuffer)
     {
-        public long Elements => Shape.Aggregate(1L, (a, b) => a * b);
+        public long Elements
+        {
+            get
+            {
+                long n = 1;
+                foreach (var d in Shape) n *= d;
+                return n;
+            }
+        }
     }
 
     /// <summary>Costs of one op. MACs count conv and linear multiply-adds only (torchvision oracle convention);
@@ -51,13 +59,15 @@ namespace ArchDsl.Analysis
 
         public static OpCost Cost(ElaboratedOp op)
         {
-            long inputs = op.Inputs.Sum(i => i.Elements);
+            long inputs = 0;
+            foreach (var i in op.Inputs) inputs += i.Elements;
             long output = op.Output.Elements;
             if (op.Kind != OpKind.Layer || op.Config == null)
                 return new OpCost(0, 0, inputs + output, op.Kind == OpKind.Concat || op.Kind == OpKind.Split ? 0 : output, ImmutableArray<StateEntry>.Empty);
             var c = op.Config;
             var state = StateOf(op.Path, c);
-            long weights = state.Where(s => !s.IsBuffer).Sum(s => s.Elements);
+            long weights = 0;
+            foreach (var s in state) if (!s.IsBuffer) weights += s.Elements;
             long macs = c.Kind switch
             {
                 LayerKind.Conv => output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W,
@@ -67,10 +77,14 @@ namespace ArchDsl.Analysis
             return new OpCost(op.Shared ? 0 : weights, macs, inputs + output + weights, 0, op.Shared ? ImmutableArray<StateEntry>.Empty : state);
         }
 
+        // Every layer row is described: the names that do not depend on arguments are made once.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<OpKind, string> Names = new();
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<LayerKind, string> LayerNames = new();
+
         /// <summary>A short human description: <c>conv 3x3/2 64→128</c>, <c>maxpool 3x3/2</c>, <c>linear 2048→1000</c>.</summary>
         public static string Describe(ElaboratedOp op)
         {
-            if (op.Config == null) return op.Kind.ToString().ToLowerInvariant();
+            if (op.Config == null) return Names.GetOrAdd(op.Kind, k => k.ToString().ToLowerInvariant());
             var c = op.Config;
             string K((long H, long W) p) => p.H == p.W ? p.H + "x" + p.H : p.H + "x" + p.W;
             string S((long H, long W) p) => p.H == 1 && p.W == 1 ? "" : "/" + (p.H == p.W ? p.H.ToString(CultureInfo.InvariantCulture) : p.H + "x" + p.W);
@@ -86,7 +100,7 @@ namespace ArchDsl.Analysis
                 LayerKind.Dropout => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture),
                 LayerKind.StochasticDepth => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture),
                 LayerKind.ChannelShuffle => "shuffle " + c.Groups,
-                _ => (Primitives.All.FirstOrDefault(p => p.Kind == c.Kind)?.Name ?? c.Kind.ToString().ToLowerInvariant()),
+                _ => LayerNames.GetOrAdd(c.Kind, k => Primitives.All.FirstOrDefault(p => p.Kind == k)?.Name ?? k.ToString().ToLowerInvariant()),
             };
             return op.Shared ? text + " (shared)" : text;
         }

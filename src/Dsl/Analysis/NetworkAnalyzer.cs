@@ -18,6 +18,13 @@ namespace ArchDsl.Analysis
 
     public static class NetworkAnalyzer
     {
+        private static bool InAuxHead(List<string> auxNames, string path)
+        {
+            foreach (var n in auxNames)
+                if (path == n || (path.Length > n.Length && path[n.Length] == '.' && path.StartsWith(n, System.StringComparison.Ordinal))) return true;
+            return false;
+        }
+
         public static NetworkReport Analyze(ElaboratedNetwork network)
         {
             var rows = ImmutableArray.CreateBuilder<LayerRow>(network.Ops.Length);
@@ -31,7 +38,7 @@ namespace ArchDsl.Analysis
                 parameters += cost.Params;
                 state.AddRange(cost.State);
                 rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
-                if (auxNames.Any(n => op.Path == n || op.Path.StartsWith(n + ".", System.StringComparison.Ordinal))) continue;
+                if (InAuxHead(auxNames, op.Path)) continue;
                 macs += cost.Macs;
                 memory += cost.MemoryAccess;
                 elementwise += cost.ElementwiseOps;

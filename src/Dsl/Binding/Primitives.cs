@@ -31,7 +31,15 @@ namespace ArchDsl.Binding
     /// <summary>A primitive layer of the language: one TorchSharp module each.</summary>
     public sealed record PrimitiveLayer(string Name, LayerKind Kind, ImmutableArray<PrimitiveParameter> Parameters, string Description)
     {
-        public PrimitiveParameter? Find(string name) => Parameters.FirstOrDefault(p => p.Name == name);
+        public PrimitiveParameter? Find(string name) => IndexOf(name) is var i && i >= 0 ? Parameters[i] : null;
+
+        /// <summary>The position of the parameter named <paramref name="name"/>; -1 when there is none.</summary>
+        public int IndexOf(string name)
+        {
+            for (int i = 0; i < Parameters.Length; i++)
+                if (string.Equals(Parameters[i].Name, name, System.StringComparison.Ordinal)) return i;
+            return -1;
+        }
     }
 
     /// <summary>The table of primitive layers (docs/language.md lists them with their TorchSharp counterparts).</summary>

@@ -6,7 +6,12 @@ using ArchDsl.Syntax;
 namespace ArchDsl.Binding
 {
     /// <summary>A parsed file with its path and text.</summary>
-    public sealed record ParsedFile(string Path, string Text, CompilationUnit Unit);
+    public sealed record ParsedFile(string Path, string Text, CompilationUnit Unit)
+    {
+        // By the path alone (equal files have equal paths): symbols that hold a file are dictionary keys, and the
+        // synthesized hash would read the whole text each time.
+        public override int GetHashCode() => Path == null ? 0 : System.StringComparer.Ordinal.GetHashCode(Path);
+    }
 
     public sealed record ParameterSymbol(string Name, ArchType Type, ParameterSyntax Syntax);
 

@@ -75,7 +75,7 @@ namespace ArchDsl.Elaboration
             var env = new Env(null);
             _given = arguments;
             var args = BindParameters(network, arguments.ToDictionary(a => a.Key, a => (a.Value.Value, a.Value.Span)),
-                env, new Feature(0, 0, 0, false, 1, 1), network.File.Path, network.Syntax.NameSpan);
+                env, new Feature(0, 0, 0, false, 1, 1), network.File.Path, network.Syntax.NameSpan, collect: true)!;
             var statements = network.Syntax.Body.Statements;
             var input = statements.FirstOrDefault() as InputStmt;
             if (input == null)
@@ -143,10 +143,12 @@ namespace ArchDsl.Elaboration
 
         // ------------------------------------------------------------ parameters
 
-        private ImmutableDictionary<string, Value> BindParameters(DefinitionSymbol def, Dictionary<string, (Value Value, TextSpan Span)> given,
-            Env env, Feature x, string callerPath, TextSpan callSpan)
+        /// <summary>Defines each parameter of <paramref name="def"/> in <paramref name="env"/>; the values as a
+        /// dictionary too when <paramref name="collect"/> (the network's own, kept in the result; a block's are not).</summary>
+        private ImmutableDictionary<string, Value>? BindParameters(DefinitionSymbol def, Dictionary<string, (Value Value, TextSpan Span)> given,
+            Env env, Feature x, string callerPath, TextSpan callSpan, bool collect = false)
         {
-            var result = ImmutableDictionary.CreateBuilder<string, Value>(StringComparer.Ordinal);
+            var result = collect ? ImmutableDictionary.CreateBuilder<string, Value>(StringComparer.Ordinal) : null;
             foreach (var g in given)
             {
                 if (def.IndexOf(g.Key) < 0)
@@ -166,9 +168,9 @@ namespace ArchDsl.Elaboration
                 else
                     throw Fail(DiagnosticCatalogue.ArgumentCount, callerPath, callSpan, "'" + def.Name + "' needs '" + p.Name + "'");
                 env.Define(p.Name, v);
-                result[p.Name] = v;
+                if (result != null) result[p.Name] = v;
             }
-            return result.ToImmutable();
+            return result?.ToImmutable();
         }
 
         private Value Coerce(Value v, ArchType type, string path, TextSpan span, string what)
@@ -607,31 +609,34 @@ namespace ArchDsl.Elaboration
 
         private LayerConfig Configure(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, Feature x, Env env, Frame frame, TextSpan calleeSpan)
         {
-            var values = new Dictionary<string, (Value Value, TextSpan Span)>(StringComparer.Ordinal);
+            // One slot per parameter, in the layer's order (every layer is configured this way, so no dictionary).
+            var parameters = layer.Parameters;
+            var values = new (Value Value, TextSpan Span)?[parameters.Length];
             int position = 0;
             foreach (var a in args)
             {
-                string key;
+                int k;
                 if (a.Name == null)
                 {
-                    if (position >= layer.Parameters.Length)
-                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + layer.Name + "' takes at most " + layer.Parameters.Length + " arguments");
-                    key = layer.Parameters[position++].Name;
+                    if (position >= parameters.Length)
+                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + layer.Name + "' takes at most " + parameters.Length + " arguments");
+                    k = position++;
                 }
                 else
                 {
-                    if (layer.Find(a.Name) == null) throw Fail(DiagnosticCatalogue.UnknownParameter, frame.File.Path, a.Span, layer.Name, a.Name);
-                    key = a.Name;
+                    k = layer.IndexOf(a.Name);
+                    if (k < 0) throw Fail(DiagnosticCatalogue.UnknownParameter, frame.File.Path, a.Span, layer.Name, a.Name);
                 }
-                if (values.ContainsKey(key)) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, key);
-                values[key] = (Eval(a.Value, env, x, frame.File), a.Value.Span);
+                if (values[k] != null) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, parameters[k].Name);
+                values[k] = (Eval(a.Value, env, x, frame.File), a.Value.Span);
             }
-            foreach (var p in layer.Parameters)
+            for (int k = 0; k < parameters.Length; k++)
             {
-                if (values.ContainsKey(p.Name)) continue;
-                if (p.SameAs != null && values.TryGetValue(p.SameAs, out var same)) { values[p.Name] = same; continue; }
+                var p = parameters[k];
+                if (values[k] != null) continue;
+                if (p.SameAs != null && layer.IndexOf(p.SameAs) is var same && same >= 0 && values[same] != null) { values[k] = values[same]; continue; }
                 if (p.Default == null) throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, calleeSpan, "'" + layer.Name + "' needs '" + p.Name + "'");
-                values[p.Name] = (p.Default switch
+                values[k] = (p.Default switch
                 {
                     long l => new IntValue(l),
                     double d => new FloatValue(d),
@@ -640,53 +645,50 @@ namespace ArchDsl.Elaboration
                 }, calleeSpan);
             }
 
+            (Value Value, TextSpan Span) Get(string n) => values[layer.IndexOf(n)]!.Value;
             (long, long) Pair(string n)
             {
-                var (v, span) = values[n];
+                var (v, span) = Get(n);
                 if (v is IntValue i) return (i.Value, i.Value);
                 if (v is ListValue l && l.Items.Length == 2 && l.Items.All(it => it is IntValue))
                     return (((IntValue)l.Items[0]).Value, ((IntValue)l.Items[1]).Value);
                 throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
             }
-            long Int(string n) => AsIntValue(values[n].Value, values[n].Span, frame.File);
-            double Real(string n) => values[n].Value is FloatValue f ? f.Value : values[n].Value is IntValue i ? i.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, values[n].Span, "'" + n + "' takes a number, not " + values[n].Value.Display);
-            bool Flag(string n) => values[n].Value is BoolValue b ? b.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, values[n].Span, "'" + n + "' takes a bool, not " + values[n].Value.Display);
+            long Int(string n) => AsIntValue(Get(n).Value, Get(n).Span, frame.File);
+            double Real(string n) => Get(n).Value is FloatValue f ? f.Value : Get(n).Value is IntValue i ? i.Value
+                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a number, not " + Get(n).Value.Display);
+            bool Flag(string n) => Get(n).Value is BoolValue b ? b.Value
+                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a bool, not " + Get(n).Value.Display);
 
-            var c = new LayerConfig(layer.Kind, InChannels: x.Channels);
-            if (values.TryGetValue("bias_init", out var init) && !double.IsNaN(Real("bias_init")) && !Flag("bias"))
-                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, init.Span, "'bias_init' needs a bias ('bias: false' removes it)");
+            if (layer.IndexOf("bias_init") >= 0 && !double.IsNaN(Real("bias_init")) && !Flag("bias"))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, Get("bias_init").Span, "'bias_init' needs a bias ('bias: false' removes it)");
             switch (layer.Kind)
             {
                 case LayerKind.Conv:
-                    return c with
-                    {
-                        Out = Int("out"), Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"),
-                        Dilation = Pair("dilation"), Groups = Int("groups"), Bias = Flag("bias"),
-                    };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"),
+                        Dilation: Pair("dilation"), Groups: Int("groups"), Bias: Flag("bias"));
                 case LayerKind.Linear:
-                    return c with { Out = Int("out"), Bias = Flag("bias") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Bias: Flag("bias"));
                 case LayerKind.BatchNorm:
-                    return c with { Out = x.Channels, Eps = Real("eps"), Momentum = Real("momentum") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: x.Channels, Eps: Real("eps"), Momentum: Real("momentum"));
                 case LayerKind.LeakyReLU:
-                    return c with { Alpha = Real("slope") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Alpha: Real("slope"));
                 case LayerKind.MaxPool:
-                    return c with { Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"), Dilation = (1, 1), CeilMode = Flag("ceil_mode") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"));
                 case LayerKind.AvgPool:
-                    return c with { Kernel = Pair("kernel"), Stride = Pair("stride"), Padding = Pair("padding"), Dilation = (1, 1), CeilMode = Flag("ceil_mode"), CountIncludePad = Flag("count_include_pad") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"), CountIncludePad: Flag("count_include_pad"));
                 case LayerKind.AdaptiveAvgPool:
                 case LayerKind.AdaptiveMaxPool:
-                    return c with { Kernel = Pair("size") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("size"));
                 case LayerKind.Dropout:
                 case LayerKind.StochasticDepth:
-                    return c with { P = Real("p") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, P: Real("p"));
                 case LayerKind.LocalResponseNorm:
-                    return c with { Size = Int("size"), Alpha = Real("alpha"), Beta = Real("beta"), K = Real("k") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Size: Int("size"), Alpha: Real("alpha"), Beta: Real("beta"), K: Real("k"));
                 case LayerKind.ChannelShuffle:
-                    return c with { Groups = Int("groups") };
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Groups: Int("groups"));
                 default:
-                    return c;
+                    return new LayerConfig(layer.Kind, InChannels: x.Channels);
             }
         }
 
@@ -801,13 +803,7 @@ namespace ArchDsl.Elaboration
                     if (_program.Definitions.TryGetValue(n.Name, out var def)) return new BlockValue(def);
                     throw Fail(DiagnosticCatalogue.UnknownName, file.Path, n.Span, n.Name);
                 }
-                case ListExpr l:
-                {
-                    var items = l.Items.Select(item => Eval(item, env, x, file)).ToList();
-                    if (items.Any(it => it is FloatValue) && items.All(it => it is FloatValue || it is IntValue))
-                        items = items.Select(it => it is IntValue iv ? new FloatValue(iv.Value) : it).ToList();
-                    return new ListValue(items.ToImmutableArray());
-                }
+                case ListExpr l: return EvalList(l, env, x, file);
                 case UnaryExpr u:
                 {
                     var v = Eval(u.Operand, env, x, file);
@@ -831,6 +827,15 @@ namespace ArchDsl.Elaboration
                 case CallExpr call: return EvalCall(call, env, x, file);
             }
             throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, e.Span, "This expression has no scalar value");
+        }
+
+        // Apart from Eval: a lambda capturing Eval's parameters would cost an object on every Eval call.
+        private Value EvalList(ListExpr l, Env env, Feature x, ParsedFile file)
+        {
+            var items = l.Items.Select(item => Eval(item, env, x, file)).ToList();
+            if (items.Any(it => it is FloatValue) && items.All(it => it is FloatValue || it is IntValue))
+                items = items.Select(it => it is IntValue iv ? new FloatValue(iv.Value) : it).ToList();
+            return new ListValue(items.ToImmutableArray());
         }
 
         private Value EvalBinary(BinaryExpr b, Env env, Feature x, ParsedFile file)
