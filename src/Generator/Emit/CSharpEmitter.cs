@@ -153,7 +153,7 @@ namespace ArchDsl.Generator.Emit
                 + (variant.Syntax.Reference != null ? ", mirroring torchvision's " + variant.Syntax.Reference : "")
                 + (variant.Syntax.Documentation != null ? ": " + variant.Syntax.Documentation : "")
                 + " (" + variant.File.Path + ", line " + line + ")") + "</summary>");
-            if (report != null) foreach (var l in ClassEmitter.DocTable(report.Summary).Split('\n')) w.Line("/// " + l);
+            if (report != null) w.Lines(ClassEmitter.DocTable(report.Summary), "/// ");
             w.Open("public partial class " + name + " : " + ClassEmitter.TypeName(target.Name));
             w.Line("public " + name + "(" + string.Join(", ", ctorParams) + ") : base(" + string.Join(", ", baseArgs) + ") { }");
             if (report != null)
@@ -162,7 +162,7 @@ namespace ArchDsl.Generator.Emit
                 foreach (var m in ClassEmitter.MetadataMembers(report.Summary, hide))
                 {
                     w.Line();
-                    foreach (var l in m.Split('\n')) w.Line(l);
+                    w.Lines(m);
                 }
             }
             w.Close();

@@ -37,7 +37,7 @@ namespace ArchDsl.Generator.Emit
         {
             var w = new IndentedWriter(1);
             w.Line("/// <summary>" + docSummary + "</summary>");
-            if (docRemarks != null) foreach (var line in docRemarks.Split('\n')) w.Line("/// " + line);
+            if (docRemarks != null) w.Lines(docRemarks, "/// ");
             w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule" + (emitter.IsDataflow ? ", IDataflowModule" : ""));
             foreach (var f in emitter.Fields) w.Line(f);
             if (emitter.Fields.Count > 0) w.Line();
@@ -61,7 +61,7 @@ namespace ArchDsl.Generator.Emit
                 w.Line();
             }
             if (extraMembers != null)
-                foreach (var m in extraMembers) { foreach (var line in m.Split('\n')) if (line.Length > 0) w.Line(line); w.Line(); }
+                foreach (var m in extraMembers) { w.Lines(m, skipEmpty: true); w.Line(); }
 
             w.Open("public " + name + "(" + string.Join(", ", ctorParameters) + ") : base(" + Naming.StringLiteral(name) + ")");
             foreach (var p in parameters) if (p.Prologue != null) w.Line(p.Prologue);
@@ -131,20 +131,34 @@ namespace ArchDsl.Generator.Emit
             m.Append("public static " + newKw + "NetworkMetadata Metadata { get; } = new NetworkMetadata(\n");
             m.Append("    " + Naming.StringLiteral(s.Name) + ", " + Naming.StringLiteral(s.File) + ", " + s.Line.ToString(CultureInfo.InvariantCulture) + ", "
                 + (s.Reference == null ? "null" : Naming.StringLiteral(s.Reference)) + ",\n");
-            m.Append("    " + Shape(s.Input) + ", " + Shape(s.Output) + ",\n");
+            m.Append("    ");
+            AppendShape(m, s.Input).Append(", ");
+            AppendShape(m, s.Output).Append(",\n");
             m.Append("    " + Naming.Long(s.Params) + ", " + Naming.Long(s.Buffers) + ", " + Naming.Long(s.Macs) + ", " + Naming.Long(s.MemoryAccess) + ", " + Naming.Long(s.ActivationElements) + ",\n");
             m.Append("    new LayerInfo[]\n    {\n");
             foreach (var row in s.Layers)
-                m.Append("        new LayerInfo(" + Naming.StringLiteral(row.Path) + ", " + Naming.StringLiteral(row.Operation) + ", " + Shape(row.OutputShape) + ", "
-                    + Naming.Long(row.Params) + ", " + Naming.Long(row.Macs) + ", " + Naming.Long(row.MemoryAccess) + "),\n");
+            {
+                // Piece by piece into the one builder: the tables of the larger networks run to a thousand rows.
+                m.Append("        new LayerInfo(");
+                Naming.AppendStringLiteral(m, row.Path).Append(", ");
+                Naming.AppendStringLiteral(m, row.Operation).Append(", ");
+                AppendShape(m, row.OutputShape).Append(", ");
+                Naming.AppendLong(m, row.Params).Append(", ");
+                Naming.AppendLong(m, row.Macs).Append(", ");
+                Naming.AppendLong(m, row.MemoryAccess).Append("),\n");
+            }
             m.Append("    });");
             members.Add(m.ToString());
             members.Add("/// <summary>The per-layer shape/cost table with totals, as text.</summary>\npublic static " + newKw + "string Summary() => Metadata.ToTable();");
             return members;
         }
 
-        private static string Shape(System.Collections.Immutable.ImmutableArray<long> shape) =>
-            "new long[] { " + string.Join(", ", shape.Select(Naming.Long)) + " }";
+        private static System.Text.StringBuilder AppendShape(System.Text.StringBuilder sb, System.Collections.Immutable.ImmutableArray<long> shape)
+        {
+            sb.Append("new long[] { ");
+            for (int i = 0; i < shape.Length; i++) Naming.AppendLong(i == 0 ? sb : sb.Append(", "), shape[i]);
+            return sb.Append(" }");
+        }
 
         /// <summary>The doc-comment table: totals and the first rows, XML-escaped.</summary>
         public static string DocTable(NetworkSummary s, int maxRows = 40)

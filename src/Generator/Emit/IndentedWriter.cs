@@ -17,6 +17,23 @@ namespace ArchDsl.Generator.Emit
             return this;
         }
 
+        /// <summary>Each '\n'-separated line of <paramref name="text"/> after <paramref name="prefix"/>, without
+        /// splitting the text first (metadata tables run to thousands of lines); empty lines are left out when
+        /// <paramref name="skipEmpty"/>.</summary>
+        public IndentedWriter Lines(string text, string prefix = "", bool skipEmpty = false)
+        {
+            int start = 0;
+            while (true)
+            {
+                int end = text.IndexOf('\n', start);
+                int length = (end < 0 ? text.Length : end) - start;
+                if (length > 0 || prefix.Length > 0) _text.Append(' ', _indent * 4).Append(prefix).Append(text, start, length).Append('\n');
+                else if (!skipEmpty) _text.Append('\n');
+                if (end < 0) return this;
+                start = end + 1;
+            }
+        }
+
         public IndentedWriter Open(string line)
         {
             Line(line);

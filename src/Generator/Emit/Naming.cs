@@ -82,7 +82,15 @@ namespace ArchDsl.Generator.Emit
 
         public static string StringLiteral(string value)
         {
-            var sb = new StringBuilder("\"");
+            foreach (char c in value ?? "")
+                if (c < 0x20 || c > 0x7e || c == '\\' || c == '"') return AppendStringLiteral(new StringBuilder(), value!).ToString();
+            return "\"" + value + "\"";
+        }
+
+        /// <summary>Appends <paramref name="value"/> as a C# string literal (printable ASCII as is, the rest escaped).</summary>
+        public static StringBuilder AppendStringLiteral(StringBuilder sb, string value)
+        {
+            sb.Append('"');
             foreach (char c in value ?? "")
             {
                 switch (c)
@@ -95,10 +103,12 @@ namespace ArchDsl.Generator.Emit
                         break;
                 }
             }
-            return sb.Append('"').ToString();
+            return sb.Append('"');
         }
 
         public static string Long(long v) => v.ToString(CultureInfo.InvariantCulture) + "L";
+
+        public static StringBuilder AppendLong(StringBuilder sb, long v) => sb.Append(v.ToString(CultureInfo.InvariantCulture)).Append('L');
 
         public static string Double(double v)
         {
