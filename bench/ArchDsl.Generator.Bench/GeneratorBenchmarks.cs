@@ -83,15 +83,8 @@ public class GeneratorBenchmarks
     /// Each stage includes the ones before it.</summary>
     public IEnumerable<(string Stage, double Ms, double CpuMs, long Bytes)> Stages(int passes)
     {
-        var resolver = new InMemory(files);
         var sources = files.Select(f => new SourceFile(f.Path, f.Text.ToString())).ToArray();
-        var stages = new (string, Action<SourceFile>)[]
-        {
-            ("parse", s => ArchParser.ParseUnit(s.Text)),
-            ("bind", s => ArchDsl.Binding.Binder.Bind(s, resolver, new ArchDsl.Diagnostics.DiagnosticBag(), CancellationToken.None)),
-            ("analyse", s => ArchFrontEnd.Analyze(s, resolver)),
-            ("emit", s => CSharpEmitter.Emit(s, resolver, new EmitOptions("ArchDsl.Catalogue"), CancellationToken.None)),
-        };
+        var stages = StageActions();
         // Warm-up: every stage a few times first, so that no stage is measured while the JIT is still tiering.
         for (int round = 0; round < 5; round++)
             foreach (var (_, action) in stages)
@@ -109,6 +102,26 @@ public class GeneratorBenchmarks
             double used = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / passes;
             yield return (stage, wall, used, (GC.GetAllocatedBytesForCurrentThread() - bytes) / passes);
         }
+    }
+
+    /// <summary>One pass of the named stage (parse, bind, analyse or emit) over the catalogue.</summary>
+    public Action Stage(string name)
+    {
+        var sources = files.Select(f => new SourceFile(f.Path, f.Text.ToString())).ToArray();
+        var action = StageActions().Single(s => s.Item1 == name).Item2;
+        return () => { foreach (var s in sources) action(s); };
+    }
+
+    (string, Action<SourceFile>)[] StageActions()
+    {
+        var resolver = new InMemory(files);
+        return new (string, Action<SourceFile>)[]
+        {
+            ("parse", s => ArchParser.ParseUnit(s.Text)),
+            ("bind", s => ArchDsl.Binding.Binder.Bind(s, resolver, new ArchDsl.Diagnostics.DiagnosticBag(), CancellationToken.None)),
+            ("analyse", s => ArchFrontEnd.Analyze(s, resolver)),
+            ("emit", s => CSharpEmitter.Emit(s, resolver, new EmitOptions("ArchDsl.Catalogue"), CancellationToken.None)),
+        };
     }
 
     static (string, string, double, long) Measure(ArchText f, string stage, Action action)

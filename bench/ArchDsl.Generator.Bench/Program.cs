@@ -23,6 +23,19 @@ public static class Program
                 Console.WriteLine($"{file,-28} {stage,-18} {ms,9:F1} ms {bytes / 1048576.0,9:F1} MB allocated");
             return;
         }
+        int allocAt = Array.IndexOf(args, "--allocations");
+        if (allocAt >= 0)
+        {
+            // Which types one stage allocates most of (sampled), over ten passes after a warm-up pass.
+            string stage = allocAt + 1 < args.Length ? args[allocAt + 1] : "emit";
+            var run = census.Stage(stage);
+            run();
+            using var sampler = new AllocationSampler();
+            for (int i = 0; i < 10; i++) run();
+            foreach (var (type, bytes) in sampler.Top(30))
+                Console.WriteLine($"{bytes / 10 / 1048576.0,8:F2} MB per pass  {type}");
+            return;
+        }
         int stagesAt = Array.IndexOf(args, "--stages");
         if (stagesAt >= 0)
         {
