@@ -580,7 +580,8 @@ namespace ArchDsl.Elaboration
         {
             // A layer that keeps the shape returns its input feature; the op gets its own copy so that every
             // tensor is one object and consumers find their producer by reference (ElaboratedOp's contract).
-            if (inputs.Any(i => ReferenceEquals(i, output))) output = output with { };
+            foreach (var i in inputs)
+                if (ReferenceEquals(i, output)) { output = output with { }; break; }
             var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span);
             _ops.Add(op);
             return op;
@@ -704,7 +705,9 @@ namespace ArchDsl.Elaboration
                 else throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, part.Span, "A name part must be an int or a string, not " + v.Display);
             }
             var text = sb.ToString();
-            if (text.Length == 0 || text.Any(ch => !(Lexical.IsIdentPart(ch))))
+            bool valid = text.Length > 0;
+            foreach (char ch in text) valid &= Lexical.IsIdentPart(ch);
+            if (!valid)
                 throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, name.Span, "'" + text + "' is not a valid module name (letters, digits and '_' only)");
             return text;
         }
