@@ -8,36 +8,35 @@ using static TorchSharp.torch;
 namespace ArchDsl.Engine.Tests;
 
 /// <summary><see cref="EngineSettings.RetainTensorMemory"/>: a repeated allocation of the same large tensor stops
-/// page-faulting its memory in once freed blocks are retained. Process-wide and one-way, so it runs with the other
+/// page-faulting its memory in once freed memory is retained. Process-wide and one-way, so it runs with the other
 /// process-wide cases and measures the default first.</summary>
 [Collection(ProcessWideSettings.Name)]
 public class TensorMemoryTests
 {
+    /// <summary>A large tensor is mapped afresh by default (and its pages faulted in on every pass); once memory is
+    /// retained it comes from the heap. The page faults saved show in the benchmark (docs/performance.md); the
+    /// faults of a test thread depend on its malloc arena, so this checks the mechanism itself.</summary>
     [Fact]
-    public void Retained_memory_is_reused_without_page_faults()
+    public void Large_tensors_come_from_the_heap_once_memory_is_retained()
     {
         const int elements = 10 * 1024 * 1024;   // 40 MiB: above every glibc mmap threshold
-        const int passes = 6;
-        long pages = elements * 4L / Environment.SystemPageSize;
-
         if (!EngineSettings.TensorMemoryRetained) {
-            var faults = FaultsOfPasses(elements, passes);
-            // Default glibc: each pass maps the block afresh and touches every page.
-            Assert.True(faults >= passes / 2 * pages, $"{faults} minor faults over {passes} passes of {pages} pages (default allocator)");
+            long before = EngineSettings.MappedBlocks;
+            using (var t = empty(elements)) Assert.Equal(before + 1, EngineSettings.MappedBlocks);
+            Assert.Equal(before, EngineSettings.MappedBlocks);
         }
         EngineSettings.RetainTensorMemory();
         Assert.True(EngineSettings.TensorMemoryRetained);
-        FaultsOfPasses(elements, 1);   // the first retained block is faulted in once
-        Assert.True(EngineSettings.RetainedTensorBytes >= elements * 4L);
-        var retained = FaultsOfPasses(elements, passes);
-        Assert.True(retained < pages / 2, $"{retained} minor faults over {passes} passes of {pages} pages with memory retained");
-
-        Assert.True(EngineSettings.ReleaseRetainedTensorMemory() >= elements * 4L);
-        Assert.Equal(0, EngineSettings.RetainedTensorBytes);
+        long mapped = EngineSettings.MappedBlocks;
+        for (int i = 0; i < 3; i++) {
+            using var t = empty(elements);
+            t.fill_(1.0f);
+            Assert.Equal(mapped, EngineSettings.MappedBlocks);
+        }
     }
 
     [Fact]
-    public void Reused_blocks_hold_the_new_tensor_values()
+    public void Reused_memory_holds_the_new_tensor_values()
     {
         EngineSettings.RetainTensorMemory();
         for (int i = 0; i < 3; i++) {
@@ -46,24 +45,6 @@ public class TensorMemoryTests
             Assert.Equal(2f * i, b.mean().item<float>());
             Assert.Equal(2f * i, b.max().item<float>());
         }
-    }
-
-    /// <summary>Minor page faults of this process while a tensor is made, filled and freed <paramref name="passes"/> times.</summary>
-    static long FaultsOfPasses(int elements, int passes)
-    {
-        long before = MinorFaults();
-        for (int i = 0; i < passes; i++) {
-            using var t = empty(elements);
-            t.fill_(1.0f);
-        }
-        return MinorFaults() - before;
-    }
-
-    // Field 10 of /proc/self/stat (after the parenthesised command name): minflt.
-    static long MinorFaults()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[7], System.Globalization.CultureInfo.InvariantCulture);
+        EngineSettings.ReleaseRetainedTensorMemory();
     }
 }

@@ -34,21 +34,20 @@ namespace TorchSharp
         /// <summary>Whether freed tensor memory is kept for reuse (<see cref="RetainTensorMemory"/>).</summary>
         public static bool TensorMemoryRetained => adt_tensor_memory_retained() != 0;
 
-        /// <summary>Bytes of freed tensor memory kept for reuse now.</summary>
-        public static long RetainedTensorBytes => adt_retained_tensor_bytes();
+        /// <summary>Keeps freed tensor memory in the process for the next allocation. libtorch takes tensor memory from
+        /// malloc, and glibc maps blocks from 128 KiB up afresh and unmaps them on free, so without this each forward
+        /// pass page-faults its activations in again. Sets glibc's allocator to keep large blocks in its heap (no mmap,
+        /// no trimming), where freed blocks coalesce and serve the next requests of any size. Process-wide and
+        /// one-way; <c>ARCHDSL_TENSOR_MEMORY=retain</c> sets it when the engine loads. It governs the main heap: the
+        /// main thread's allocations, or every thread's in a process started with <c>MALLOC_ARENA_MAX=1</c>; a thread
+        /// with a malloc arena of its own can still have freed blocks unmapped.</summary>
+        public static void RetainTensorMemory() => Check(adt_retain_tensor_memory());
 
-        /// <summary>Keeps freed tensor blocks of 128 KiB and more (up to 2 GiB in all) for the next tensor of the same
-        /// byte size instead of returning them to the C library. glibc maps such blocks afresh on every allocation, so
-        /// without it each forward pass page-faults its activations in again; a pass at a fixed input size asks for the
-        /// same sizes every time and then reuses the same memory. Process-wide and one-way;
-        /// <c>ARCHDSL_TENSOR_MEMORY=retain</c> sets it at start-up. <see cref="ReleaseRetainedTensorMemory"/> empties
-        /// the store.</summary>
-        public static void RetainTensorMemory()
-        {
-            Check(adt_retain_tensor_memory());
-        }
+        /// <summary>Returns free memory at the top of the heap to the system (after a peak that will not recur);
+        /// true when some was released.</summary>
+        public static bool ReleaseRetainedTensorMemory() => adt_release_retained_tensor_memory() != 0;
 
-        /// <summary>Returns every kept block to the C library; returns the bytes released.</summary>
-        public static long ReleaseRetainedTensorMemory() => adt_release_retained_tensor_memory();
+        /// <summary>Memory blocks the C library serves by mmap now (glibc's <c>mallinfo2().hblks</c>).</summary>
+        public static long MappedBlocks => adt_mmapped_blocks();
     }
 }

@@ -84,8 +84,8 @@ namespace TorchSharp
         [DllImport(Lib)] internal static extern int adt_get_convolution_kernel();
         [DllImport(Lib)] internal static extern int adt_retain_tensor_memory();
         [DllImport(Lib)] internal static extern int adt_tensor_memory_retained();
-        [DllImport(Lib)] internal static extern long adt_retained_tensor_bytes();
-        [DllImport(Lib)] internal static extern long adt_release_retained_tensor_memory();
+        [DllImport(Lib)] internal static extern int adt_release_retained_tensor_memory();
+        [DllImport(Lib)] internal static extern long adt_mmapped_blocks();
 
         // ---- creation
         [DllImport(Lib)] internal static extern unsafe IntPtr adt_factory(int kind, long* shape, int ndim, int dtype, double value, int valueIsIntegral, int requiresGrad);
