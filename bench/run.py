@@ -119,7 +119,7 @@ def render(results, a, meta):
         return statistics.median(xs) if xs else None
 
     out = [BEGIN, "",
-           (f"Run of {meta['date']}: `./bench.sh {' '.join(meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
+           (f"Run of {meta['date']}: `{' '.join(['./bench.sh'] + meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
             else f"Runs of {meta['date']}: {meta['argv'][0]}, ") + f"{a.rounds} interleaved round(s), "
            f"{a.threads} intra-op thread(s) on both sides (OMP_NUM_THREADS/MKL_NUM_THREADS, and "
            f"torch.set_num_threads in Python), took {meta['minutes']:.1f} min.",
@@ -270,10 +270,10 @@ def describe(results, a, start, load_before):
     meta = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "argv": sys.argv[1:],
         "minutes": (time.time() - start) / 60, "load_before": load_before, "load_after": os.getloadavg()[0],
-        "machine": machine(), "shipped": {r["shipped"] for r in results},
+        "machine": machine(), "libtorch": {r["libtorch"] for r in results},
         "torch": py["torch"], "torchvision": py["torchvision"], "py_threads": py["threads"], "cs_threads": cs_threads, "dotnet": dotnet,
     }
-    meta["shipped"] = sorted(meta["shipped"])
+    meta["libtorch"] = sorted(meta["libtorch"])
     return meta
 
 
