@@ -70,15 +70,11 @@ public class FusionTests
     /// resolution changes nothing the test checks, and the largest networks cost minutes at their declared size.</param>
     static void CompareFolded(string name, bool reduced = false)
     {
-        var type = TrainingStepTests.Networks.Single(t => t.Name == name);
-        var meta = TrainingStepTests.Metadata(type);
-        var shape = reduced ? ReducedInput(type, meta.InputShape) : meta.InputShape;
         using var model = Build(name);
         int norms = BatchNorms(model);
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        torch.manual_seed(1);
-        var x = torch.randn(new long[] { 2 }.Concat(shape).ToArray());
+        var x = SeededBatch(name, reduced);
         var before = TrainingStepTests.Forward(model, x);
         int folded = Fusion.FoldBatchNorms(model);
         Assert.Equal(norms - folded, BatchNorms(model));
@@ -89,6 +85,16 @@ public class FusionTests
             var diff = (before[i] - after[i]).abs().max().item<float>();
             Assert.True(diff <= Tolerance, $"{name} output {i}: max |folded − unfused| = {diff:E3} > {Tolerance:E0} ({folded} of {norms} BNs folded)");
         }
+    }
+
+    /// <summary>Two inputs drawn with seed 1: of the network's declared size, or of <see cref="ReducedInput"/>.</summary>
+    internal static Tensor SeededBatch(string name, bool reduced)
+    {
+        var type = TrainingStepTests.Networks.Single(t => t.Name == name);
+        var declared = TrainingStepTests.Metadata(type).InputShape;
+        var shape = reduced ? ReducedInput(type, declared) : declared;
+        torch.manual_seed(1);
+        return torch.randn(new long[] { 2 }.Concat(shape).ToArray());
     }
 
     /// <summary>The declared input, or a square of 96 (at least the network's minimum) when the size is not pinned

@@ -41,13 +41,11 @@ public class OneDnnKernelTests
     [InlineData("DenseNet121")]
     public void OneDnn_gradients_are_as_accurate_as_libtorch_kernels(string name)
     {
-        var type = TrainingStepTests.Networks.Single(t => t.Name == name);
-        var shape = FusionTests.ReducedInput(type, TrainingStepTests.Metadata(type).InputShape);
         var before = EngineSettings.ConvolutionKernel;
         try {
-            var exact = Gradients(type, shape, ConvolutionKernel.LibTorch, ScalarType.Float64);
-            var libtorch = Gradients(type, shape, ConvolutionKernel.LibTorch, ScalarType.Float32);
-            var onednn = Gradients(type, shape, ConvolutionKernel.OneDnn, ScalarType.Float32);
+            var exact = Gradients(name, ConvolutionKernel.LibTorch, ScalarType.Float64);
+            var libtorch = Gradients(name, ConvolutionKernel.LibTorch, ScalarType.Float32);
+            var onednn = Gradients(name, ConvolutionKernel.OneDnn, ScalarType.Float32);
             Assert.Equal(exact.Keys.OrderBy(k => k), onednn.Keys.OrderBy(k => k));
             double libtorchError = 0, onednnError = 0;
             foreach (var (key, g) in exact) {
@@ -62,11 +60,11 @@ public class OneDnnKernelTests
         }
     }
 
-    static System.Collections.Generic.Dictionary<string, Tensor> Gradients(Type type, long[] shape, ConvolutionKernel kernel, ScalarType dtype)
+    static System.Collections.Generic.Dictionary<string, Tensor> Gradients(string name, ConvolutionKernel kernel, ScalarType dtype)
     {
         EngineSettings.ConvolutionKernel = kernel;
         manual_seed(0);
-        using var model = TrainingStepTests.Create(type);
+        using var model = TrainingStepTests.Create(TrainingStepTests.Networks.Single(t => t.Name == name));
         if (dtype != ScalarType.Float32) model.to(dtype);
         model.train();
         // Dropout and stochastic depth off: their masks are drawn per element type, so a float64 run would drop
@@ -74,8 +72,7 @@ public class OneDnnKernelTests
         foreach (var m in model.modules().Where(m => m is TorchSharp.Modules.Dropout or TorchSharp.Modules.Dropout2d or StochasticDepth))
             m.eval();
         using var scope = NewDisposeScope();
-        manual_seed(1);
-        var x = randn(new long[] { 2 }.Concat(shape).ToArray()).to(dtype);
+        var x = FusionTests.SeededBatch(name, reduced: true).to(dtype);
         var loss = TrainingStepTests.Forward(model, x).Select(y => (y * arange(y.numel(), dtype: dtype).reshape(y.shape).sin()).sum())
             .Aggregate((a, b) => a + b);
         loss.backward();
@@ -85,14 +82,10 @@ public class OneDnnKernelTests
 
     static void Compare(string name, bool reduced = false)
     {
-        var type = TrainingStepTests.Networks.Single(t => t.Name == name);
-        var meta = TrainingStepTests.Metadata(type);
-        var shape = reduced ? FusionTests.ReducedInput(type, meta.InputShape) : meta.InputShape;
         using var model = FusionTests.Build(name);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        manual_seed(1);
-        var x = randn(new long[] { 2 }.Concat(shape).ToArray());
+        var x = FusionTests.SeededBatch(name, reduced);
         var before = EngineSettings.ConvolutionKernel;
         try {
             EngineSettings.ConvolutionKernel = ConvolutionKernel.LibTorch;
