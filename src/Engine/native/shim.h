@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #define ADT_API extern "C" __attribute__((visibility("default")))
@@ -18,6 +20,12 @@ namespace adt {
 extern std::atomic<int64_t> live_handles;
 
 void set_error(const char* message);
+
+// Whether the environment variable `name` is set to exactly `value` (the engine's process-wide ARCHDSL_* switches).
+inline bool environment_says(const char* name, const char* value) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::strcmp(v, value) == 0;
+}
 
 inline TensorHandle wrap(at::Tensor&& t) {
   live_handles.fetch_add(1, std::memory_order_relaxed);

@@ -2,8 +2,6 @@
 #include "shim.h"
 
 #include <ATen/Config.h>
-#include <cstdlib>
-#include <cstring>
 
 using adt::wrap;
 
@@ -16,12 +14,7 @@ at::IntArrayRef pair(const int64_t* p) { return at::IntArrayRef(p, 2); }
 // on one thread to im2col + BLAS, tuned for MKL; Debian links the reference BLAS, which makes that path ~10x slower
 // than oneDNN (ResNet-50, batch 1, one thread: 617 ms against 66 ms).
 // The environment variable ARCHDSL_CONVOLUTION=onednn sets it for a whole process.
-int convolution_kernel_from_environment() {
-  const char* v = std::getenv("ARCHDSL_CONVOLUTION");
-  return v != nullptr && std::strcmp(v, "onednn") == 0 ? 1 : 0;
-}
-
-std::atomic<int> convolution_kernel{convolution_kernel_from_environment()};
+std::atomic<int> convolution_kernel{adt::environment_says("ARCHDSL_CONVOLUTION", "onednn") ? 1 : 0};
 
 bool onednn_eligible(const at::Tensor& input, const at::Tensor& weight) {
 #if AT_MKLDNN_ENABLED()
