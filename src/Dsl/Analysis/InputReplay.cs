@@ -72,13 +72,17 @@ namespace ArchDsl.Analysis
 
         /// <summary>The smallest square size in [1, <paramref name="upper"/>] at which <see cref="Fits"/> holds, by
         /// bisection (fitting is monotone for the windows and merges replayed); <paramref name="upper"/> when none smaller does.</summary>
-        public static long SmallestFit(ElaboratedNetwork network, long upper)
+        public static long SmallestFit(ElaboratedNetwork network, long upper) => SmallestFit(upper, size => Fits(network, size));
+
+        /// <summary>The smallest size in [1, <paramref name="upper"/>] for which the monotone test <paramref name="fits"/>
+        /// holds, by bisection; <paramref name="upper"/> when none smaller does.</summary>
+        public static long SmallestFit(long upper, Func<long, bool> fits)
         {
             long lo = 1, hi = Math.Max(1, upper);
             while (lo < hi)
             {
                 long mid = lo + (hi - lo) / 2;
-                if (Fits(network, mid)) hi = mid; else lo = mid + 1;
+                if (fits(mid)) hi = mid; else lo = mid + 1;
             }
             return lo;
         }

@@ -187,13 +187,8 @@ namespace ArchDsl.Generator.Emit
             long candidate = Analysis.InputReplay.SmallestFit(declared.Network, Math.Max(h, w));
             if (Elaborates(candidate) && (candidate == 1 || !Elaborates(candidate - 1)))
                 return new ClassEmitter.Guard(network, candidate, candidate, false);
-            long lo = 1, hi = Math.Max(h, w);
-            while (lo < hi)
-            {
-                long mid = (lo + hi) / 2;
-                if (Elaborates(mid)) hi = mid; else lo = mid + 1;
-            }
-            return new ClassEmitter.Guard(network, lo, lo, false);
+            long smallest = Analysis.InputReplay.SmallestFit(Math.Max(h, w), Elaborates);
+            return new ClassEmitter.Guard(network, smallest, smallest, false);
         }
 
         private static string Wrap(string ns, string path, string body)
