@@ -40,12 +40,7 @@ public static class Program
         var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
         if (threads > 0) torch.set_num_threads(threads);
         var setup = Option(args, "--setup", "shipped");
-        if (setup == "fast")
-        {
-            EngineSettings.ConvolutionKernel = ConvolutionKernel.OneDnn;
-            EngineSettings.RetainTensorMemory();
-        }
-        else if (setup != "shipped") throw new ArgumentException($"unknown --setup {setup}");
+        if (setup != "shipped") throw new ArgumentException($"unknown --setup {setup}");
 
         if (task == "hotpath")
         {

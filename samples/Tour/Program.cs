@@ -16,19 +16,11 @@ public static class Program
         Directory.CreateDirectory(output);
         Output.Configure();
         torch.manual_seed(0);
-        // The engine's fast setup (docs/performance.md): oneDNN runs this machine's convolutions several times faster
-        // than libtorch's own choice, and reusing freed tensor memory saves the page faults of every pass.
-        // ARCHDSL_CONVOLUTION=libtorch keeps libtorch's kernels (torchvision's); ARCHDSL_TENSOR_MEMORY=system the allocator.
-        if (Environment.GetEnvironmentVariable("ARCHDSL_CONVOLUTION") is null)
-            EngineSettings.ConvolutionKernel = ConvolutionKernel.OneDnn;
-        if (Environment.GetEnvironmentVariable("ARCHDSL_TENSOR_MEMORY") is null)
-            EngineSettings.RetainTensorMemory();
-
         var networks = CatalogueTour.Discover(exclude: typeof(CifarNet));
         Output.Heading("1. The catalogue, from the generated classes' static metadata");
         CatalogueTour.PrintTable(networks);
 
-        Output.Heading($"2. A forward pass of every network (batch 1, its declared input; convolutions on {(EngineSettings.ConvolutionKernel == ConvolutionKernel.OneDnn ? "oneDNN" : "libtorch's kernels")})");
+        Output.Heading("2. A forward pass of every network (batch 1, its declared input)");
         var forwardOk = CatalogueTour.RunAll(networks);
 
         Output.Heading("3. CifarNet (samples/Tour/cifar.arch) trained on a synthetic data set");

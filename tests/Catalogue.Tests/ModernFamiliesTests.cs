@@ -76,7 +76,7 @@ public class ModernFamiliesTests
         using var _ = torch.no_grad();
         using var x = torch.randn(4, 16, 8, 8);
         block.train();
-        using (var y = block.call(x)) Assert.True(y.equal(x), "training: the branch should have been dropped for every sample");
+        using (var y = block.call(x)) Assert.True(y.Equals(x), "training: the branch should have been dropped for every sample");
         block.eval();
         using (var y = block.call(x)) Assert.True(MaxDiff(x, y) > 1e-3, "evaluation: the branch should be added");
     }
@@ -118,7 +118,7 @@ public class ModernFamiliesTests
         torch.manual_seed(2);
         using var second = dropping.call(x);
         using var reference = keeping.call(x);
-        Assert.True(first.equal(second) && first.equal(reference), "evaluation must not drop anything");
+        Assert.True(first.Equals(second) && first.Equals(reference), "evaluation must not drop anything");
     }
 
     /// <summary>EfficientNet-B0 in training mode against torchvision on the same weights, input and random state:
@@ -140,7 +140,7 @@ public class ModernFamiliesTests
         // torchvision_reference.py seeds 1, draws the input, then runs the model: replay that random state.
         torch.manual_seed(1);
         using var x = torch.randn(input.shape);
-        Assert.True(x.equal(input), "the engine's generator does not replay torchvision's input");
+        Assert.True(x.Equals(input), "the engine's generator does not replay torchvision's input");
         using var y = model.call(x);
         AssertClose(expected, y, "EfficientNetB0 (training)");
 
@@ -155,7 +155,7 @@ public class ModernFamiliesTests
         using var eval1 = model.call(x);
         torch.manual_seed(2);
         using var eval2 = model.call(x);
-        Assert.True(eval1.equal(eval2), "stochastic depth must be the identity in evaluation");
+        Assert.True(eval1.Equals(eval2), "stochastic depth must be the identity in evaluation");
     }
 
     static double MaxDiff(Tensor a, Tensor b)

@@ -145,17 +145,17 @@ public class SlimmableTests
             if (i == 1)
             {
                 Assert.True(weight.grad is not null && weight.grad.abs().sum().item<float>() > 0);
-                Assert.False(mean.equal(means[i]));
+                Assert.False(mean.Equals(means[i]));
             }
             else
             {
                 Assert.True(weight.grad is null || weight.grad.abs().sum().item<float>() == 0, $"batch norm {i} received a gradient");
-                Assert.True(mean.equal(means[i]), $"batch norm {i} updated its statistics");
+                Assert.True(mean.Equals(means[i]), $"batch norm {i} updated its statistics");
             }
         }
         var old = conv.clone();
         optimizer.step();
-        Assert.False(conv.narrow(0, 0, 16).equal(old.narrow(0, 0, 16)));
-        Assert.True(conv.narrow(0, 16, 16).equal(old.narrow(0, 16, 16)));
+        Assert.False(conv.narrow(0, 0, 16).Equals(old.narrow(0, 0, 16)));
+        Assert.True(conv.narrow(0, 16, 16).Equals(old.narrow(0, 16, 16)));
     }
 }

@@ -64,7 +64,7 @@ public class TrainingStepTests
             .Select(p => p.name).ToList();
         Assert.True(missing.Count == 0, $"{name}: no finite gradient for {string.Join(", ", missing.Take(10))}");
         optimizer.step();
-        var moved = model.parameters().Zip(before).Count(p => !p.First.equal(p.Second));
+        var moved = model.parameters().Zip(before).Count(p => !p.First.Equals(p.Second));
         Assert.True(moved > 0, $"{name}: the SGD step changed no parameter");
     }
 

@@ -6,7 +6,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Engine.Tests;
+namespace ArchDsl.Weights.Tests;
 
 /// <summary>Weight files from elsewhere: a load that does not fit names every offending key in one exception, and a
 /// truncated or corrupt file is refused with a managed exception; either way the model keeps its weights.</summary>

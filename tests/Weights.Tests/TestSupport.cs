@@ -7,7 +7,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Engine.Tests;
+namespace ArchDsl.Weights.Tests;
 
 /// <summary>Reading TorchSharp-format files and comparing tensors.</summary>
 internal static class TestSupport
@@ -22,7 +22,7 @@ internal static class TestSupport
         throw new InvalidOperationException("ArchDsl.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static string PythonDir => Path.Combine(RepoRoot, "tests", "Engine.Tests", "python");
+    public static string PythonDir => Path.Combine(RepoRoot, "tests", "Weights.Tests", "python");
 
     public static string WeightsTool(string script) => Path.Combine(RepoRoot, "tools", "weights", script);
 

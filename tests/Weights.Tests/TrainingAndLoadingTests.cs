@@ -5,9 +5,9 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Xunit;
 using static TorchSharp.torch;
-using static ArchDsl.Engine.Tests.TestSupport;
+using static ArchDsl.Weights.Tests.TestSupport;
 
-namespace ArchDsl.Engine.Tests;
+namespace ArchDsl.Weights.Tests;
 
 public class TrainingAndLoadingTests
 {
@@ -109,7 +109,7 @@ public class TrainingAndLoadingTests
         using var model = new SmallNet();
         var source = Copy(model);
         model.load_state_dict(source);
-        foreach (var (k, v) in model.state_dict()) Assert.True(source[k].equal(v), k);
+        foreach (var (k, v) in model.state_dict()) Assert.True(source[k].Equals(v), k);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ArchDsl.Engine.Tests;
+namespace ArchDsl.Weights.Tests;
 
 /// <summary>torchvision's BasicBlock, written by hand against the TorchSharp API.</summary>
 internal sealed class BasicBlock : nn.Module<Tensor, Tensor>

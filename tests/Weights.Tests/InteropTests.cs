@@ -7,9 +7,9 @@ using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using static ArchDsl.Engine.Tests.TestSupport;
+using static ArchDsl.Weights.Tests.TestSupport;
 
-namespace ArchDsl.Engine.Tests;
+namespace ArchDsl.Weights.Tests;
 
 /// <summary>Weights crossing between PyTorch and the engine in TorchSharp's format.</summary>
 public class InteropTests
