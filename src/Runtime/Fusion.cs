@@ -22,8 +22,8 @@ namespace ArchDsl.Runtime
     /// registers children in the order of the .arch body, so registration order is data-flow order within a block;
     /// a convolution whose output also flows elsewhere would not be followed by its batch norm in that order.
     ///
-    /// Activation fusion: libtorch 1.13's eager CPU kernels have no convolution-with-activation entry point (only
-    /// the JIT's graph fuser has), so activations stay separate calls.
+    /// Activation fusion: libtorch's eager CPU kernels have no convolution-with-activation entry point that TorchSharp
+    /// exposes (only the JIT's graph fuser has one), so activations stay separate calls.
     /// </remarks>
     public static class Fusion
     {
@@ -132,7 +132,14 @@ namespace ArchDsl.Runtime
         /// the registered child, instance fields and list elements of the parent's own classes.</summary>
         static void Replace(nn.Module parent, string name, nn.Module old, nn.Module replacement)
         {
-            parent.register_module(name, replacement);
+            // TorchSharp refuses a second registration under a name; registering null is its way to remove one.
+            // Modules registered this way (generated classes) are renamed in place; a Sequential keeps its children
+            // in a list, which the loop below updates.
+            if (parent is not Sequential)
+            {
+                parent.register_module(name, null!);
+                parent.register_module(name, replacement);
+            }
             foreach (var field in FieldsOf(parent))
             {
                 var value = field.GetValue(parent);

@@ -75,6 +75,11 @@ namespace ArchDsl.Generator.Emit
             w.Line("OutputShape = shape;");
             w.Close();
             w.Line();
+            // TorchSharp registers a module's fields under their field names when the module is registered in a parent;
+            // the constructor has registered every child already, under its .arch name.
+            w.Line("/// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>");
+            w.Line("protected override void RegisterComponents() { }");
+            w.Line();
             var aux = emitter.AuxOutputs;
             if (aux.Count > 0) AuxOutputMembers(w, aux);
             w.Open(aux.Count > 0 ? "public Outputs forward_with_aux(Tensor input)" : "public override Tensor forward(Tensor input)");
