@@ -111,7 +111,7 @@ public class CatalogueDocTests
         sb.Append("  **memory access** is ShuffleNet V2's memory access cost (elements read and written), summed over layers.\n");
         sb.Append("* **Group A** rows name the torchvision constructor they mirror. *matches* says whether params and MACs equal\n");
         sb.Append("  `torchvision.csv` exactly, computed when this file was generated. The test suite further checks, for every such\n");
-        sb.Append("  variant, state-dict keys and shapes (`StateDictParityTests`), eval outputs on torchvision's weights within 1e-4\n");
+        sb.Append("  variant, state-dict keys and shapes (`StateDictParityTests`), eval outputs on torchvision's weights within 1e-4 of the output's magnitude\n");
         sb.Append("  (`OutputParityTests`), every oracle row at every measured input size (`StaticParityTests`) and one SGD step\n");
         sb.Append("  (`TrainingStepTests`).\n");
         sb.Append("* **Group B** rows link the family's derivation from its paper; the figures there are pinned by that family's tests.\n\n");

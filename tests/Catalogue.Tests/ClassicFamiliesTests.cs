@@ -14,14 +14,6 @@ namespace ArchDsl.Catalogue.Tests;
 /// two-tower AlexNet against Caffe's figure and a PyTorch build of the same layers.</summary>
 public class ClassicFamiliesTests
 {
-    const double Tolerance = OutputParityTests.Tolerance;
-
-    static float MaxAbsDiff(Tensor a, Tensor b)
-    {
-        Assert.Equal(b.shape, a.shape);
-        return (a - b).abs().max().item<float>();
-    }
-
     /// <summary>Loads the weights written in DIR strictly (same keys and shapes) and sets the mode; returns the input.</summary>
     static Tensor Prepare(nn.Module model, string dir, bool train)
     {
@@ -35,8 +27,7 @@ public class ClassicFamiliesTests
     {
         Assert.True(actual is not null, what + " is missing");
         using var expected = Reference.ReadTensor(dir, output);
-        var diff = MaxAbsDiff(actual!, expected);
-        Assert.True(diff <= Tolerance, $"{what}: max |C# − reference| = {diff:E3} > {Tolerance:E0}");
+        OutputTolerance.AssertClose(expected, actual!, what + ", C# against the reference");
     }
 
     // ---------------------------------------------------------------- VGG-13/19 with batch norm
@@ -136,7 +127,7 @@ print(json.dumps({'params': sum(p.numel() for p in m.parameters()), 'macs': macs
         Assert.Equal(new long[] { 2, 7 }, train.Aux1!.shape);
         Assert.Equal(new long[] { 2, 7 }, train.Aux2!.shape);
         using var plain = model.call(x);
-        Assert.True(MaxAbsDiff(plain, train.Output) <= Tolerance);
+        OutputTolerance.AssertClose(train.Output, plain, "forward against forward_with_aux");
         // Without aux_logits the heads are not built at all.
         using var noAux = new GoogLeNetNoAux();
         Assert.DoesNotContain(noAux.state_dict().Keys, k => k.StartsWith("aux", StringComparison.Ordinal));

@@ -13,7 +13,6 @@ namespace ArchDsl.Catalogue.Tests;
 /// fold has something to fold.</summary>
 public class FusionTests
 {
-    public const double Tolerance = 1e-4;
 
     public static TheoryData<string> Fast() => TrainingStepTests.Fast();
     public static TheoryData<string> Slow() => TrainingStepTests.Slow();
@@ -82,8 +81,7 @@ public class FusionTests
         Assert.Equal(before.Count, after.Count);
         for (int i = 0; i < before.Count; i++)
         {
-            var diff = (before[i] - after[i]).abs().max().item<float>();
-            Assert.True(diff <= Tolerance, $"{name} output {i}: max |folded − unfused| = {diff:E3} > {Tolerance:E0} ({folded} of {norms} BNs folded)");
+            OutputTolerance.AssertClose(before[i], after[i], $"{name} output {i}, folded against unfused ({folded} of {norms} BNs folded)");
         }
     }
 

@@ -17,7 +17,6 @@ namespace ArchDsl.Catalogue.Tests;
 [Collection(GlobalRandomState.Name)]
 public class ModernFamiliesTests
 {
-    const double Tolerance = OutputParityTests.Tolerance;
 
     // ------------------------------------------------------------ ShuffleNet V2: channel split and shuffle
 
@@ -164,12 +163,8 @@ public class ModernFamiliesTests
         return d.item<float>();
     }
 
-    static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        var diff = MaxDiff(expected, actual);
-        Assert.True(diff <= Tolerance, $"{what}: max |C# − torchvision| = {diff:E3} > {Tolerance:E0}");
-    }
+    static void AssertClose(Tensor expected, Tensor actual, string what) =>
+        OutputTolerance.AssertClose(expected, actual, what + ", C# against torchvision");
 }
 
 /// <summary>Tests that depend on process-wide state — an exact sequence from libtorch's random generator, the engine's

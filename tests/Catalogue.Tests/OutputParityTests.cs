@@ -12,8 +12,6 @@ namespace ArchDsl.Catalogue.Tests;
 /// <summary>Generated class vs torchvision on the same weights (exported by tools/weights) and inputs, eval mode.</summary>
 public class OutputParityTests
 {
-    public const double Tolerance = 1e-4;
-
     public static TheoryData<string> Variants() => new(CatalogueVariants.WithReference.Select(n => n.Name));
 
     [PythonTheory]
@@ -29,9 +27,7 @@ public class OutputParityTests
         using var x = Reference.ReadTensor(dir, "input");
         using var y = model.call(x);
         using var expected = Reference.ReadTensor(dir, "output0");
-        Assert.Equal(expected.shape, y.shape);
-        var diff = (y - expected).abs().max().item<float>();
-        Assert.True(diff <= Tolerance, $"{name}: max |C# − torchvision| = {diff:E3} > {Tolerance:E0}");
+        OutputTolerance.AssertClose(expected, y, $"{name}, C# against torchvision");
     }
 }
 

@@ -16,13 +16,11 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Tests;
 
 /// <summary>Every catalogue network emitted as Python (<c>archdsl emit --target pytorch</c>) against its generated
-/// C# class: parameter count, state-dict keys and shapes in order, and eval outputs within 1e-4 on the C# weights
+/// C# class: parameter count, state-dict keys and shapes in order, and eval outputs within <see cref="OutputTolerance"/> on the C# weights
 /// (saved with <c>save()</c>, read by tools/weights). Networks that mirror torchvision are also checked against
 /// torchvision: its weights load strictly into the emitted class and give its outputs.</summary>
 public class PyTorchEmitterTests
 {
-    public const double Tolerance = 1e-4;
-
     public static TheoryData<string> Fast() => new(TrainingStepTests.Networks
         .Where(t => TrainingStepTests.Metadata(t).Macs < TrainingStepTests.SlowMacs).Select(t => t.Name));
 
@@ -94,13 +92,12 @@ public class PyTorchEmitterTests
         Assert.Equal(model.parameters().Sum(p => p.numel()), report.GetProperty("params").GetInt64());
         Assert.Equal(meta.Params, report.GetProperty("params").GetInt64());
         Assert.Equal(new long[] { 1 }.Concat(meta.OutputShape), report.GetProperty("output_shape").EnumerateArray().Select(v => v.GetInt64()));
-        var diff = report.GetProperty("csharp_max_diff").GetDouble();
-        Assert.True(diff <= Tolerance, $"{name}: max |Python − C#| = {diff:E3} > {Tolerance:E0}");
+        OutputTolerance.AssertClose(report.GetProperty("csharp_max_diff").GetDouble(), report.GetProperty("csharp_magnitude").GetDouble(), $"{name}, Python against C#");
         if (reference != null)
         {
             var tv = report.GetProperty("torchvision_max_diff");
             Assert.True(tv.ValueKind == JsonValueKind.Number, $"{name}: output shape {report.GetProperty("torchvision_output_shape")} differs from torchvision's");
-            Assert.True(tv.GetDouble() <= Tolerance, $"{name}: max |Python − torchvision| = {tv.GetDouble():E3} > {Tolerance:E0}");
+            OutputTolerance.AssertClose(tv.GetDouble(), report.GetProperty("torchvision_magnitude").GetDouble(), $"{name}, Python against torchvision");
         }
     }
 

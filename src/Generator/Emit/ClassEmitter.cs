@@ -72,6 +72,8 @@ namespace ArchDsl.Generator.Emit
             }
             else w.Line("var shape = input;");
             w.Append(ctorBody);
+            // Keeps training off a libtorch 2.10 crash; equal outputs (see the runtime's StridedPointwise).
+            if (isNetwork) w.Line("StridedPointwise.SubsampleFirst(this);");
             w.Line("OutputShape = shape;");
             w.Close();
             w.Line();

@@ -9,8 +9,9 @@ torchvision_reference.py wrote (torchvision's weights, input and eval output). R
   params            the Python module's parameter count
   keys              [key, shape] for every state-dict entry, in order
   output_shape      the Python output's shape on INPUT.bin
-  csharp_max_diff   max |Python - C#| on INPUT.bin with the C# weights
-  torchvision_max_diff, torchvision_output_shape   the same against torchvision on its weights (with REFERENCE_DIR)
+  csharp_max_diff   max |Python - C#| on INPUT.bin with the C# weights (csharp_magnitude: max |C#|)
+  torchvision_max_diff, torchvision_magnitude, torchvision_output_shape   the same against torchvision on its weights
+                    (with REFERENCE_DIR)
 """
 import importlib.util
 import json
@@ -67,6 +68,7 @@ def main():
     expected = read_floats(output_path, list(y.shape)) if y.numel() * 4 == os.path.getsize(output_path) else None
     report["output_shape"] = list(y.shape)
     report["csharp_max_diff"] = None if expected is None else float((y - expected).abs().max())
+    report["csharp_magnitude"] = None if expected is None else float(expected.abs().max())
     if reference is not None:
         with open(os.path.join(reference, "meta.json")) as f:
             meta = json.load(f)
@@ -75,6 +77,7 @@ def main():
         expected = read_floats(os.path.join(reference, "output0.bin"), meta["outputs"][0])
         report["torchvision_output_shape"] = list(ry.shape)
         report["torchvision_max_diff"] = float((ry - expected).abs().max()) if ry.shape == expected.shape else None
+        report["torchvision_magnitude"] = float(expected.abs().max())
     with open(report_path, "w") as f:
         json.dump(report, f)
 

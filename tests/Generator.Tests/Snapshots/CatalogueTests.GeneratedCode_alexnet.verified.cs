@@ -177,8 +177,12 @@ namespace ArchDsl.Catalogue
             }
             this.classifier = _seq1;
             register_module(_names.Next("classifier"), this.classifier);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -378,8 +382,12 @@ namespace ArchDsl.Catalogue
             this.fc8 = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc8"), this.fc8);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

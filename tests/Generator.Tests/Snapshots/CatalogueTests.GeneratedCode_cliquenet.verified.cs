@@ -229,6 +229,9 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -288,6 +291,9 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             shape = FeatureShape.Broadcast(shape, _sShape, true);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -355,6 +361,9 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -536,8 +545,12 @@ namespace ArchDsl.Catalogue
             _current = _key7;
             _shared["fc"] = (_chain5[0], _layerInput1, shape);
             this._result = _current;
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -57,6 +57,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -100,6 +103,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -152,6 +158,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -602,8 +611,12 @@ namespace ArchDsl.Catalogue
             this.classifier = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -641,6 +654,8 @@ namespace ArchDsl.Catalogue
                     shape = _denseShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();

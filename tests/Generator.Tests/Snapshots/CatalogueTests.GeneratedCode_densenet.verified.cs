@@ -74,6 +74,9 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -133,6 +136,9 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
             shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -720,8 +726,12 @@ namespace ArchDsl.Catalogue
             this.classifier = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -764,6 +774,8 @@ namespace ArchDsl.Catalogue
                     shape = _denseShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();

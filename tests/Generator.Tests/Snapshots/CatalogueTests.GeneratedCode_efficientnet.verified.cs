@@ -63,6 +63,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -124,6 +127,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -210,6 +216,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -265,6 +274,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             }
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -354,8 +366,12 @@ namespace ArchDsl.Catalogue
             }
             this.classifier = _seq1;
             register_module(_names.Next("classifier"), this.classifier);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -57,6 +57,9 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -128,6 +131,9 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -179,6 +185,8 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                     shape = _pipeShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -211,6 +219,8 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                     shape = _pipeShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -243,6 +253,8 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                     shape = _pipeShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -307,6 +319,9 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             shape = shape.Linear(numClasses);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -726,8 +741,12 @@ namespace ArchDsl.Catalogue
             this.fc = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         /// <summary>The main output and each auxiliary head's output (null unless training and the head exists).</summary>
         public sealed record Outputs(Tensor Output, Tensor? Aux1, Tensor? Aux2);

@@ -60,6 +60,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -156,6 +159,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -260,6 +266,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -362,6 +371,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             }
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -1417,8 +1429,12 @@ namespace ArchDsl.Catalogue
             this.classif = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("classif"), this.classif);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -1524,6 +1540,8 @@ namespace ArchDsl.Catalogue
                     shape = FeatureShape.Concat(_branchShapes);
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -1605,6 +1623,8 @@ namespace ArchDsl.Catalogue
                     shape = FeatureShape.Concat(_branchShapes);
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();
@@ -1707,6 +1727,8 @@ namespace ArchDsl.Catalogue
                     shape = FeatureShape.Concat(_branchShapes);
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();

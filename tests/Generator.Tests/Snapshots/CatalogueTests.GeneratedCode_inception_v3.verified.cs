@@ -63,6 +63,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -155,6 +158,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             shape = FeatureShape.Concat(_branchShapes);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -256,6 +262,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             shape = FeatureShape.Concat(_branchShapes);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -381,6 +390,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -496,6 +508,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             shape = FeatureShape.Concat(_branchShapes);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -641,6 +656,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -754,6 +772,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             shape = shape.Linear(numClasses);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -1295,8 +1316,12 @@ namespace ArchDsl.Catalogue
             this.fc = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         /// <summary>The main output and each auxiliary head's output (null unless training and the head exists).</summary>
         public sealed record Outputs(Tensor Output, Tensor? AuxLogits);

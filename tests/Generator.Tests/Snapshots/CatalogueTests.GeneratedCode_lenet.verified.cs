@@ -128,8 +128,12 @@ namespace ArchDsl.Catalogue
             this.output = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("output"), this.output);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -56,6 +56,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -99,6 +102,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
             shape = ((IArchModule)this.pointwise).OutputShape;
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -324,8 +330,12 @@ namespace ArchDsl.Catalogue
             this.classifier = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

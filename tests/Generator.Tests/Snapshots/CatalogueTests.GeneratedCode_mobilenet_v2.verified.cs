@@ -56,6 +56,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -121,6 +124,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
             shape = _residualOutput;
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -436,8 +442,12 @@ namespace ArchDsl.Catalogue
             }
             this.classifier = _seq1;
             register_module(_names.Next("classifier"), this.classifier);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -327,8 +327,12 @@ namespace ArchDsl.Catalogue
             }
             this.classifier = _seq1;
             register_module(_names.Next("classifier"), this.classifier);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

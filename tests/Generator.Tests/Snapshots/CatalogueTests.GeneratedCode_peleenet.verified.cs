@@ -57,6 +57,9 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -128,6 +131,9 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
             shape = ((IArchModule)this.stem3).OutputShape;
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -218,6 +224,9 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
             shape = FeatureShape.Concat(_branchShapes);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -771,8 +780,12 @@ namespace ArchDsl.Catalogue
             this.classifier = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -810,6 +823,8 @@ namespace ArchDsl.Catalogue
                     shape = _denseShape;
                     OutputShape = shape;
                 }
+                /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+                protected override void RegisterComponents() { }
                 public override Tensor forward(Tensor input)
                 {
                     using var scope = torch.NewDisposeScope();

@@ -68,6 +68,9 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -169,6 +172,9 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             register_module(_names.Next(null), this._m2);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -614,8 +620,12 @@ namespace ArchDsl.Catalogue
             this.fc = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -87,6 +87,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -174,6 +177,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
             register_module(_names.Next(null), this._m7);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -514,8 +520,12 @@ namespace ArchDsl.Catalogue
             this.fc = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {

@@ -74,6 +74,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             OutputShape = shape;
         }
 
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
+
         public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
@@ -138,6 +141,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             register_module(_names.Next(null), this._m1);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -224,6 +230,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
@@ -356,8 +365,12 @@ namespace ArchDsl.Catalogue
             this.fc = nn.Linear(shape.Channels, numClasses, true);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
+            StridedPointwise.SubsampleFirst(this);
             OutputShape = shape;
         }
+
+        /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
+        protected override void RegisterComponents() { }
 
         public override Tensor forward(Tensor input)
         {
