@@ -46,6 +46,10 @@ public class TrainingAndLoadingTests
             model.train();
             opt.zero_grad();
             var loss = loss_fn.call(model.call(x), y);
+            // Says why when training breaks down: on this AVX-512 machine libtorch 2.10's oneDNN 3.7.1 convolution
+            // backward (jit:avx512_core) now and then returns NaN gradients; with ONEDNN_MAX_CPU_ISA=AVX2 it does not.
+            var lossValue = loss.ToDouble();
+            Assert.True(double.IsFinite(lossValue), $"the loss is {lossValue} at epoch {epoch}: an earlier step produced a non-finite gradient");
             loss.backward();
             opt.step();
 
