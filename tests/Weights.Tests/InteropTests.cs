@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ArchDsl.Runtime;
 using ArchDsl.Testing;
 using TorchSharp;
 using Xunit;
@@ -28,7 +29,7 @@ public class InteropTests
             Python.RunScript(Path.Combine(PythonDir, "resnet18_reference.py"), weights, io);
 
             using var model = new ResNet18();
-            model.load(weights);
+            model.LoadWeights(weights);
             model.eval();
             var reference = ReadWeightFile(io);
             using var _ = no_grad();
@@ -49,10 +50,18 @@ public class InteropTests
     {
         using var model = new ResNet18();
         var sd = model.state_dict();
-        Assert.Equal(122, sd.Count);
+        var torchvision = Oracle.Keys("resnet18()") ?? throw new InvalidOperationException("no torchvision keys for resnet18() in " + Oracle.Directory);
+        Assert.Equal(122, torchvision.Length);
+        // Every key with torchvision's shape, no other key: what a load by key (ours, PyTorch's) needs.
+        Assert.Equal(torchvision.Select(e => e.Key + " [" + string.Join(", ", e.Shape) + "]").OrderBy(k => k, StringComparer.Ordinal),
+            sd.Select(kv => kv.Key + " [" + string.Join(", ", kv.Value.shape) + "]").OrderBy(k => k, StringComparer.Ordinal));
+        // The order: TorchSharp's state_dict lists every parameter, then every buffer (PyTorch interleaves them module
+        // by module); within each group the modules come in torchvision's order.
+        var buffers = model.named_buffers().Select(b => b.name).ToHashSet();
+        Assert.Equal(torchvision.Select(e => e.Key).Where(k => !buffers.Contains(k)).Concat(torchvision.Select(e => e.Key).Where(buffers.Contains)),
+            sd.Keys);
         Assert.Equal("conv1.weight", sd.Keys.First());
         Assert.Contains("layer2.0.downsample.1.running_var", sd.Keys);
-        Assert.Equal("fc.bias", sd.Keys.Last());
         Assert.Equal(11689512, model.parameters().Sum(p => p.numel()));
     }
 

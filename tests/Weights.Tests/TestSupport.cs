@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using ArchDsl.Runtime;
 using ArchDsl.Testing;
 using TorchSharp;
 using Xunit;
@@ -26,23 +27,8 @@ internal static class TestSupport
 
     public static string WeightsTool(string script) => Path.Combine(RepoRoot, "tools", "weights", script);
 
-    /// <summary>Every entry of a weight file, in file order.</summary>
-    public static Dictionary<string, Tensor> ReadWeightFile(string path)
-    {
-        using var reader = new BinaryReader(File.OpenRead(path));
-        long count = 0;
-        for (int shift = 0; ; shift += 7) {
-            long b = reader.ReadByte();
-            count |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) break;
-        }
-        var result = new Dictionary<string, Tensor>();
-        for (long i = 0; i < count; i++) {
-            var key = reader.ReadString();
-            result[key] = TensorExtensionMethods.Load(reader);
-        }
-        return result;
-    }
+    /// <summary>Every entry of a weight file, in file order (the runtime's validating reader).</summary>
+    public static Dictionary<string, Tensor> ReadWeightFile(string path) => WeightFile.Read(path);
 
     public static void WriteWeightFile(string path, Dictionary<string, Tensor> entries)
     {
