@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/install-deps.sh
 
-echo "Building samples/Tour (Release; the first build also compiles the native engine)..."
+echo "Building samples/Tour (Release; the first build restores TorchSharp-cpu from NuGet)..."
 dotnet build samples/Tour/ArchDsl.Tour.csproj -c Release -nologo -v minimal -clp:NoSummary
 dotnet run --project samples/Tour/ArchDsl.Tour.csproj -c Release --no-build -- "${1:-artifacts/tour}"

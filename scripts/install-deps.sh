@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine, skipping what is present:
-# libtorch (the engine underneath), torchvision for /usr/bin/python3 (the reference), cmake and g++
-# (the native shim), graphviz (network diagrams).
+# torchvision for /usr/bin/python3 (the reference the tests compare with), g++ and patchelf (the build makes
+# TorchSharp's native library loadable where libstdc++ predates GCC 13, as on Debian 12; see build/ArchDsl.Runtime.targets),
+# graphviz (network diagrams). TorchSharp itself (TorchSharp-cpu, with libtorch) comes from NuGet at restore.
 set -euo pipefail
 
 need=()
-dpkg -s libtorch-dev >/dev/null 2>&1 || need+=(libtorch-dev)
 dpkg -s python3-torchvision >/dev/null 2>&1 || need+=(python3-torchvision)
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v patchelf >/dev/null 2>&1 || need+=(patchelf)
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 
 if [ ${#need[@]} -gt 0 ]; then
