@@ -37,8 +37,11 @@ public class ForwardReleaseTests
         var output = ArchOps.Sequence(input, conv, relu, bn);
 
         Assert.False(input.IsInvalid);
-        Assert.True(conv.Outputs[0].IsInvalid);            // read by relu (in place) and bn, then freed
-        Assert.Same(conv.Outputs[0], relu.Outputs[0]);
+        // TorchSharp's in-place ReLU hands back an alias: a second handle on the conv's result, which stays alive
+        // through it. Each handle is freed once the next layer has read it.
+        Assert.NotSame(conv.Outputs[0], relu.Outputs[0]);
+        Assert.True(conv.Outputs[0].IsInvalid);
+        Assert.True(relu.Outputs[0].IsInvalid);
         Assert.Same(bn.Outputs[0], output);
         Assert.False(output.IsInvalid);
         Assert.Equal(new long[] { 2, 4, 8, 8 }, output.shape);

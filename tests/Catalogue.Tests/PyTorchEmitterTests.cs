@@ -88,7 +88,11 @@ public class PyTorchEmitterTests
         var expectedKeys = model.state_dict().Select(kv => kv.Key + " " + string.Join("x", kv.Value.shape)).ToList();
         var actualKeys = report.GetProperty("keys").EnumerateArray()
             .Select(e => e[0].GetString() + " " + string.Join("x", e[1].EnumerateArray().Select(v => v.GetInt64()))).ToList();
-        Assert.Equal(expectedKeys, actualKeys);
+        // TorchSharp lists every parameter before every buffer, PyTorch module by module; both load by key. So: the
+        // same keys and shapes, and the parameters (what an optimizer sees) in the same order.
+        Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), actualKeys.Order(StringComparer.Ordinal));
+        var parameters = model.named_parameters().Select(p => p.name).ToHashSet();
+        Assert.Equal(expectedKeys.Where(k => parameters.Contains(k.Split(' ')[0])), actualKeys.Where(k => parameters.Contains(k.Split(' ')[0])));
         Assert.Equal(model.parameters().Sum(p => p.numel()), report.GetProperty("params").GetInt64());
         Assert.Equal(meta.Params, report.GetProperty("params").GetInt64());
         Assert.Equal(new long[] { 1 }.Concat(meta.OutputShape), report.GetProperty("output_shape").EnumerateArray().Select(v => v.GetInt64()));
