@@ -88,6 +88,8 @@ namespace ArchDsl.Generator.Emit
                 var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
                 reports.TryGetValue(def.Name, out var report);
+                long upfront = Upfront(report);
+                if (!Spend(analysis.Budget, upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
                 ClassEmitter.Guard? guard = null;
                 string? inputShape = null;
@@ -98,20 +100,25 @@ namespace ArchDsl.Generator.Emit
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
                     inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
                     var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
-                    guard = GuardFor(program, def.Name, basis, ct);
+                    guard = GuardFor(program, def.Name, basis, analysis.Budget);
                     if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
                 }
                 else ctorParams.Insert(0, "FeatureShape input");
                 var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
                     report != null ? ClassEmitter.DocTable(report.Summary) : null);
+                // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
+                if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text)));
             }
 
             foreach (var variant in program.Variants)
             {
                 if (variant.Target == null) continue;
-                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs",
-                    Wrap(ns, variant.File.Path, Variant(variant, expr, reports, program))));
+                long upfront = Upfront(reports.TryGetValue(variant.Name, out var report) ? report : null);
+                if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
+                var text = Variant(variant, expr, reports, program);
+                if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
+                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text)));
             }
         }
 
@@ -172,15 +179,15 @@ namespace ArchDsl.Generator.Emit
         /// <summary>The smallest square input the network accepts at its defaults (or its first variant), and whether
         /// a flatten before a linear layer pins the size. Found by elaborating at twice the size and at the
         /// candidate the replayed shape arithmetic gives.</summary>
-        private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, CancellationToken ct)
+        private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, WorkBudget budget)
         {
             if (declared == null) return new ClassEmitter.Guard(network, 1, 1, false);
             var basis = declared.Summary.Name;
             long c = declared.Summary.Input[0], h = declared.Summary.Input[1], w = declared.Summary.Input[2];
-            var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), ct);
+            var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), budget);
             bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
             if (exact) return new ClassEmitter.Guard(network, h, w, true);
-            bool Elaborates(long size) => ArchFrontEnd.Elaborates(program, basis, (c, size, size), ct);
+            bool Elaborates(long size) => ArchFrontEnd.Elaborates(program, basis, (c, size, size), budget);
             // The declared elaboration's arithmetic replayed at every size names the candidate; two elaborations confirm
             // it (it fits, one less does not). Only when they disagree (a network that reads its input size) is the
             // size bisected by elaborating.
@@ -190,6 +197,21 @@ namespace ArchDsl.Generator.Emit
             long smallest = Analysis.InputReplay.SmallestFit(Math.Max(h, w), Elaborates);
             return new ClassEmitter.Guard(network, smallest, smallest, false);
         }
+
+        /// <summary>Charges a class's text to the file's budget. False, with ARCH0023 at the declaration, when the budget
+        /// ran out, here or in the size probes before it (whose answers then cannot be trusted).</summary>
+        private static bool Spend(WorkBudget budget, long characters, DiagnosticBag bag, string path, TextSpan span)
+        {
+            var exhausted = budget.TryCharge(WorkKind.EmittedCharacters, Math.Max(0, characters)) ? budget.Exhausted : WorkKind.EmittedCharacters;
+            if (exhausted == null) return true;
+            bag.Report(DiagnosticCatalogue.TooLarge, path, span, WorkBudget.ExceededMessage(exhausted.Value));
+            return false;
+        }
+
+        /// <summary>What a class's layer rows (doc table and metadata) cost before they are written: charged first, so
+        /// that a table the budget cannot pay for is never built.</summary>
+        private static long Upfront(Analysis.NetworkReport? report) =>
+            report == null ? 0 : (long)report.Summary.Layers.Length * ReliabilityLimits.EmittedCharactersPerLayer;
 
         private static string Wrap(string ns, string path, string body)
         {
