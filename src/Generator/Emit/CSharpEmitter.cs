@@ -64,6 +64,7 @@ namespace ArchDsl.Generator.Emit
             var ns = NamespaceName(options?.Namespace ?? "");
             var expr = new ExpressionEmitter(program, blocksEnum, ns);
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
+            if (!NamesAreFree(file, program, ns, blocksEnum, bag)) return;
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
             if (blocks.Count > 0)
@@ -73,7 +74,7 @@ namespace ArchDsl.Generator.Emit
                 w.Open("public enum " + blocksEnum);
                 foreach (var b in blocks) w.Line(Naming.Identifier(b.Name) + ",");
                 w.Close();
-                sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString())));
+                sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString(), blocksEnum)));
             }
 
             foreach (var def in program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start))
@@ -108,7 +109,7 @@ namespace ArchDsl.Generator.Emit
                     report != null ? ClassEmitter.DocTable(report.Summary) : null);
                 // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
-                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text)));
+                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text, name)));
             }
 
             foreach (var variant in program.Variants)
@@ -118,7 +119,7 @@ namespace ArchDsl.Generator.Emit
                 if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
                 var text = Variant(variant, expr, reports, program);
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
-                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text)));
+                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text, ClassEmitter.TypeName(variant.Name))));
             }
         }
 
@@ -127,7 +128,7 @@ namespace ArchDsl.Generator.Emit
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
             var fixedArgs = BodyForms.VariantArguments(variant);
-            var names = new NameAllocator();
+            var names = ClassEmitter.LocalNames();
             var csNames = target.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
             var ctorParams = new List<string>();
             var baseArgs = new List<string>();
@@ -198,6 +199,35 @@ namespace ArchDsl.Generator.Emit
             return new ClassEmitter.Guard(network, smallest, smallest, false);
         }
 
+        /// <summary>ARCH0028 for every name that the generated C# would see hidden or declared twice: a namespace part, or a
+        /// network, block or variant class, named like a type the generated code refers to (<see cref="ClassEmitter.ReferencedNames"/>),
+        /// like the blocks' namespace (<c>Blocks</c>) or like the file's block enum (<c>&lt;File&gt;Blocks</c>). Classes the
+        /// file imports are checked by their own file.</summary>
+        private static bool NamesAreFree(SourceFile file, BoundProgram program, string ns, string blocksEnum, DiagnosticBag bag)
+        {
+            int before = bag.ErrorCount;
+            foreach (var part in ns.Split('.'))
+                if (Array.IndexOf(ClassEmitter.ReferencedNames, part) >= 0)
+                    bag.Report(DiagnosticCatalogue.GeneratedNameCollision, file.Path, new TextSpan(0, 0),
+                        "The namespace '" + ns + "' has a part named '" + part + "', which would hide the type or namespace the generated code uses under that name; choose another namespace (ArchDslNamespace, or --namespace)");
+            void Check(string archName, string path, TextSpan span, string what)
+            {
+                var cs = ClassEmitter.TypeName(archName);
+                string? clash = Array.IndexOf(ClassEmitter.ReferencedNames, cs) >= 0 ? "the type '" + cs + "' the generated code uses"
+                    : cs == "Blocks" ? "the namespace of the generated block classes"
+                    : cs == blocksEnum ? "the generated enum of this file's blocks"
+                    : null;
+                if (clash != null)
+                    bag.Report(DiagnosticCatalogue.GeneratedNameCollision, path, span,
+                        "The " + what + " '" + archName + "' would become a C# class named like " + clash + "; rename it");
+            }
+            foreach (var def in program.LocalDefinitions)
+                Check(def.Name, def.File.Path, def.Syntax.NameSpan, def.IsNetwork ? "network" : "block");
+            foreach (var variant in program.Variants.Where(v => v.File.Path == file.Path))
+                Check(variant.Name, variant.File.Path, variant.Syntax.NameSpan, "variant");
+            return bag.ErrorCount == before;
+        }
+
         /// <summary>Charges a class's text to the file's budget. False, with ARCH0023 at the declaration, when the budget
         /// ran out, here or in the size probes before it (whose answers then cannot be trusted).</summary>
         private static bool Spend(WorkBudget budget, long characters, DiagnosticBag bag, string path, TextSpan span)
@@ -213,7 +243,10 @@ namespace ArchDsl.Generator.Emit
         private static long Upfront(Analysis.NetworkReport? report) =>
             report == null ? 0 : (long)report.Summary.Layers.Length * ReliabilityLimits.EmittedCharactersPerLayer;
 
-        private static string Wrap(string ns, string path, string body)
+        /// <summary>A generated file around <paramref name="body"/>, which declares the type <paramref name="typeName"/>. A
+        /// name of lower-case letters only (a network called <c>net</c>) draws CS8981, an error under warnings-as-errors,
+        /// for the generated file: that file, and only that one (the others stay as they were), disables it.</summary>
+        private static string Wrap(string ns, string path, string body, string typeName)
         {
             var w = new IndentedWriter();
             w.Line("// <auto-generated>");
@@ -221,6 +254,7 @@ namespace ArchDsl.Generator.Emit
             w.Line("// </auto-generated>");
             w.Line("#nullable enable");
             w.Line("#pragma warning disable CS1591");
+            if (typeName.All(ch => ch < 'A' || ch > 'Z')) w.Line("#pragma warning disable CS8981");
             w.Line("using ArchDsl.Runtime;");
             w.Line("using TorchSharp;");
             w.Line("using static TorchSharp.torch;");
