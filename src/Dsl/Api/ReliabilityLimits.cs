@@ -25,9 +25,6 @@ namespace ArchDsl
         /// <summary>The longest string value an expression may build (characters).</summary>
         public const int MaxStringLength = MaxFileLength;
 
-        /// <summary>The most elements (counted through nested lists) one list value may hold.</summary>
-        public const int MaxListElements = 1_000_000;
-
         /// <summary>How many cost units of each kind one file (with its imports) may spend, all its networks and
         /// variants together. The catalogue's busiest file uses under a hundredth of each (docs/reliability.md).</summary>
         public static long Limit(WorkKind kind) => kind switch
