@@ -166,6 +166,25 @@ namespace ArchDsl.Generator.Tests
             });
         }
 
+        [FrontEndFact]
+        public void Summary_at_an_input_whose_counts_overflow_is_a_located_ARCH0018_not_a_negative_number()
+        {
+            var file = Write("big.arch", "network Big() {\n  input 3x32x32\n  conv(64, 3, padding: 1)\n  relu\n}\n");
+
+            // 64 x 99999999^2 outputs times 27 multiply-adds each is past 2^63: it used to print negative FLOPs.
+            var (code, output, error) = Run("summary", file, "--input", "3x99999999x99999999");
+
+            Assert.Equal(CliApp.SourceErrors, code);
+            Assert.Matches(new Regex(@"big\.arch\(3,3\): error ARCH0018: Integer overflow"), error);
+            Assert.DoesNotContain("-", output);
+        }
+
+        [Fact]
+        public void FLOPs_of_the_largest_MAC_count_are_not_wrapped()
+        {
+            Assert.Equal("18.45 E", ArchDsl.Cli.Output.Numbers.Scaled(2m * long.MaxValue));
+        }
+
         internal static readonly NetworkSummary Sample = new NetworkSummary(
             "TinyNet", "nets/tiny.arch", 3,
             ImmutableArray.Create(3L, 32, 32), ImmutableArray.Create(10L),

@@ -11,11 +11,12 @@ namespace ArchDsl.Cli.Output
         /// <summary>25557032 → "25,557,032".</summary>
         public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-        /// <summary>4089184256 → "4.09 G"; below a thousand the number itself.</summary>
-        public static string Scaled(long value)
+        /// <summary>4089184256 → "4.09 G"; below a thousand the number itself. Decimal, so that a value derived from a
+        /// 64-bit count (FLOPs, twice the MACs) is exact, never wrapped.</summary>
+        public static string Scaled(decimal value)
         {
-            string[] units = { "", " K", " M", " G", " T", " P" };
-            double scaled = value;
+            string[] units = { "", " K", " M", " G", " T", " P", " E" };
+            decimal scaled = value;
             var unit = 0;
             while (System.Math.Abs(scaled) >= 1000 && unit < units.Length - 1)
             {

@@ -33,7 +33,7 @@ namespace ArchDsl.Cli.Output
                 .Append(" (").Append(Megabytes(network.Params * 4)).Append(" MB as float32)")
                 .Append("   Buffers: ").Append(Numbers.Count(network.Buffers)).Append('\n');
             text.Append("MACs: ").Append(Numbers.Scaled(network.Macs))
-                .Append("   FLOPs (2 x MACs): ").Append(Numbers.Scaled(2 * network.Macs)).Append('\n');
+                .Append("   FLOPs (2 x MACs): ").Append(Numbers.Scaled(2m * network.Macs)).Append('\n');
             text.Append("Memory access: ").Append(Numbers.Count(network.MemoryAccess)).Append(" elements")
                 .Append("   Activations: ").Append(Numbers.Count(network.ActivationElements)).Append(" elements")
                 .Append(" (").Append(Megabytes(network.ActivationElements * 4)).Append(" MB as float32, batch 1)").Append('\n');

@@ -15,7 +15,7 @@ namespace ArchDsl.Analysis
             get
             {
                 long n = 1;
-                foreach (var d in Shape) n *= d;
+                foreach (var d in Shape) n = checked(n * d);
                 return n;
             }
         }
@@ -25,6 +25,8 @@ namespace ArchDsl.Analysis
     /// memory access is ShuffleNet V2's: elements read and written, inputs + outputs + weights.</summary>
     public sealed record OpCost(long Params, long Macs, long MemoryAccess, long ElementwiseOps, ImmutableArray<StateEntry> State);
 
+    /// <summary>Every count is checked: one that does not fit in 64 bits throws <see cref="System.OverflowException"/>,
+    /// which <see cref="NetworkAnalyzer"/> reports as ARCH0018 at the layer (never a wrapped number).</summary>
     public static class CostModel
     {
         /// <summary>State-dict entries a layer registers (in PyTorch's order: parameters, then buffers).</summary>
@@ -59,22 +61,25 @@ namespace ArchDsl.Analysis
 
         public static OpCost Cost(ElaboratedOp op)
         {
-            long inputs = 0;
-            foreach (var i in op.Inputs) inputs += i.Elements;
-            long output = op.Output.Elements;
-            if (op.Kind != OpKind.Layer || op.Config == null)
-                return new OpCost(0, 0, inputs + output, op.Kind == OpKind.Concat || op.Kind == OpKind.Split ? 0 : output, ImmutableArray<StateEntry>.Empty);
-            var c = op.Config;
-            var state = StateOf(op.Path, c);
-            long weights = 0;
-            foreach (var s in state) if (!s.IsBuffer) weights += s.Elements;
-            long macs = c.Kind switch
+            checked
             {
-                LayerKind.Conv => output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W,
-                LayerKind.Linear => c.InChannels * c.Out,
-                _ => 0,
-            };
-            return new OpCost(op.Shared ? 0 : weights, macs, inputs + output + weights, 0, op.Shared ? ImmutableArray<StateEntry>.Empty : state);
+                long inputs = 0;
+                foreach (var i in op.Inputs) inputs += i.Elements;
+                long output = op.Output.Elements;
+                if (op.Kind != OpKind.Layer || op.Config == null)
+                    return new OpCost(0, 0, inputs + output, op.Kind == OpKind.Concat || op.Kind == OpKind.Split ? 0 : output, ImmutableArray<StateEntry>.Empty);
+                var c = op.Config;
+                var state = StateOf(op.Path, c);
+                long weights = 0;
+                foreach (var s in state) if (!s.IsBuffer) weights += s.Elements;
+                long macs = c.Kind switch
+                {
+                    LayerKind.Conv => output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W,
+                    LayerKind.Linear => c.InChannels * c.Out,
+                    _ => 0,
+                };
+                return new OpCost(op.Shared ? 0 : weights, macs, inputs + output + weights, 0, op.Shared ? ImmutableArray<StateEntry>.Empty : state);
+            }
         }
 
         // Every layer row is described: the names that do not depend on arguments are made once.

@@ -25,24 +25,59 @@ namespace ArchDsl.Analysis
             return false;
         }
 
-        public static NetworkReport Analyze(ElaboratedNetwork network)
+        /// <summary>As <see cref="Analyze"/>; a count that does not fit in 64 bits is ARCH0018 at the layer whose count
+        /// (or whose addition to the network's totals) overflowed, and the result null.</summary>
+        public static NetworkReport? Analyze(ElaboratedNetwork network, Diagnostics.DiagnosticBag diagnostics)
+        {
+            try
+            {
+                return Analyze(network);
+            }
+            catch (CountOverflowException e)
+            {
+                diagnostics.Report(Diagnostics.DiagnosticCatalogue.InvalidValue, e.Op.SourcePath, e.Op.Span,
+                    "Integer overflow: the parameters, multiply-adds or memory access of '" + e.Op.Path + "' (or the network's total with them) do not fit in 64 bits");
+                return null;
+            }
+        }
+
+        /// <summary>The op whose counts overflowed.</summary>
+        private sealed class CountOverflowException : System.Exception
+        {
+            public CountOverflowException(ElaboratedOp op) { Op = op; }
+            public ElaboratedOp Op { get; }
+        }
+
+        /// <summary>Throws <see cref="CountOverflowException"/> where a count overflows; see <see cref="Analyze(ElaboratedNetwork, Diagnostics.DiagnosticBag)"/>.</summary>
+        private static NetworkReport Analyze(ElaboratedNetwork network)
         {
             var rows = ImmutableArray.CreateBuilder<LayerRow>(network.Ops.Length);
             var state = ImmutableArray.CreateBuilder<StateEntry>();
-            long parameters = 0, macs = 0, memory = 0, activations = 0, elementwise = 0;
+            long parameters = 0, macs = 0, memory = 0, activations = 0, elementwise = 0, buffers = 0;
             // Auxiliary heads run only in training: their parameters count, their work does not (inference totals).
             var auxNames = network.AuxOutputs.Select(a => a.Name).ToList();
             foreach (var op in network.Ops)
             {
-                var cost = CostModel.Cost(op);
-                parameters += cost.Params;
-                state.AddRange(cost.State);
-                rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
-                if (InAuxHead(auxNames, op.Path)) continue;
-                macs += cost.Macs;
-                memory += cost.MemoryAccess;
-                elementwise += cost.ElementwiseOps;
-                activations += op.Output.Elements;
+                try
+                {
+                    checked
+                    {
+                        var cost = CostModel.Cost(op);
+                        parameters += cost.Params;
+                        state.AddRange(cost.State);
+                        foreach (var s in cost.State) if (s.IsBuffer) buffers += s.Elements;
+                        rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
+                        if (InAuxHead(auxNames, op.Path)) continue;
+                        macs += cost.Macs;
+                        memory += cost.MemoryAccess;
+                        elementwise += cost.ElementwiseOps;
+                        activations += op.Output.Elements;
+                    }
+                }
+                catch (System.OverflowException)
+                {
+                    throw new CountOverflowException(op);
+                }
             }
             var stateDict = state.ToImmutable();
             var def = network.Network;
@@ -50,7 +85,7 @@ namespace ArchDsl.Analysis
             var summary = new NetworkSummary(
                 network.Name, def.File.Path, line, network.Input.Shape, network.Output.Shape,
                 parameters, stateDict.Count(s => s.IsBuffer), macs, memory, activations, network.Reference, rows.ToImmutable());
-            return new NetworkReport(summary, stateDict, stateDict.Where(s => s.IsBuffer).Sum(s => s.Elements), elementwise,
+            return new NetworkReport(summary, stateDict, buffers, elementwise,
                 network.Output.Field, network.AuxOutputs.Select(a => (a.Name, a.Output.Shape)).ToImmutableArray(), network);
         }
     }

@@ -68,6 +68,10 @@ namespace ArchDsl
         ImmutableArray<NetworkReport> Reports)
     {
         public bool HasErrors => Diagnostics.Any(d => d.Severity == ArchSeverity.Error);
+
+        /// <summary>The work budget the analysis spent from; later work on the same file (the emitter's size probes and
+        /// its output) spends from it too, so one file has one budget.</summary>
+        public WorkBudget Budget { get; init; } = new WorkBudget();
     }
 
     /// <summary>The front end's entry point: parse, bind, elaborate, analyse. Never throws (cancellation aside).</summary>
@@ -82,6 +86,7 @@ namespace ArchDsl
         public static AnalysisResult Analyze(SourceFile file, IImportResolver imports, CancellationToken cancellationToken = default)
         {
             var bag = new DiagnosticBag();
+            var budget = new WorkBudget(cancellationToken);
             BoundProgram? program = null;
             var reports = ImmutableArray.CreateBuilder<NetworkReport>();
             try
@@ -91,6 +96,11 @@ namespace ArchDsl
                 {
                     foreach (var def in program.LocalDefinitions.Where(d => d.IsNetwork))
                     {
+                        if (!budget.TryCharge(WorkKind.Variants))
+                        {
+                            bag.Report(DiagnosticCatalogue.TooLarge, def.File.Path, def.Syntax.NameSpan, WorkBudget.ExceededMessage(WorkKind.Variants));
+                            break;
+                        }
                         var missing = def.Parameters.Where(p => p.Syntax.Default == null).Select(p => p.Name).ToList();
                         if (missing.Count > 0)
                         {
@@ -98,12 +108,17 @@ namespace ArchDsl
                                 bag.Report(DiagnosticCatalogue.MissingDefault, def.File.Path, def.Syntax.NameSpan, def.Name, string.Join(", ", missing));
                             continue;
                         }
-                        var r = Analyzed(Elaborate(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, cancellationToken));
+                        var r = Analyzed(Elaborate(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, budget), bag);
                         if (r != null) reports.Add(r);
                     }
                     foreach (var variant in program.Variants)
                     {
-                        var r = Analyzed(ElaborateVariant(program, variant, null, null, bag, cancellationToken));
+                        if (!budget.TryCharge(WorkKind.Variants))
+                        {
+                            bag.Report(DiagnosticCatalogue.TooLarge, variant.File.Path, variant.Syntax.Span, WorkBudget.ExceededMessage(WorkKind.Variants));
+                            break;
+                        }
+                        var r = Analyzed(ElaborateVariant(program, variant, null, null, bag, budget), bag);
                         if (r != null) reports.Add(r);
                     }
                 }
@@ -116,7 +131,7 @@ namespace ArchDsl
             {
                 bag.Report(DiagnosticCatalogue.InternalError, file?.Path ?? "", new TextSpan(0, 0), ex.GetType().Name + ": " + ex.Message);
             }
-            return new AnalysisResult(Place(bag, program, file), program, reports.ToImmutable());
+            return new AnalysisResult(Place(bag, program, file), program, reports.ToImmutable()) { Budget = budget };
         }
 
         /// <summary>Analyses one network or variant of a file with some arguments replaced and, optionally, another
@@ -133,7 +148,7 @@ namespace ArchDsl
             try
             {
                 program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
-                if (bag.ErrorCount == 0) report = Analyzed(ElaborateBound(program, file.Path, name, arguments, input, bag, cancellationToken));
+                if (bag.ErrorCount == 0) report = Analyzed(ElaborateBound(program, file.Path, name, arguments, input, bag, new WorkBudget(cancellationToken)), bag);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -151,11 +166,17 @@ namespace ArchDsl
         /// many sizes bind the file once. Returns null where the network does not elaborate; never throws.</summary>
         public static NetworkReport? AnalyzeNetwork(BoundProgram program, string name,
             IReadOnlyDictionary<string, object>? arguments = null, (long C, long H, long W)? input = null,
-            CancellationToken cancellationToken = default)
+            CancellationToken cancellationToken = default) => AnalyzeNetwork(program, name, arguments, input, new WorkBudget(cancellationToken));
+
+        /// <summary>As above, spending from <paramref name="budget"/> (an <see cref="AnalysisResult.Budget"/>: the file's).</summary>
+        public static NetworkReport? AnalyzeNetwork(BoundProgram program, string name,
+            IReadOnlyDictionary<string, object>? arguments, (long C, long H, long W)? input, WorkBudget budget)
         {
+            var cancellationToken = budget.Cancellation;
             try
             {
-                return Analyzed(ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, arguments, input, new DiagnosticBag(), cancellationToken));
+                var bag = new DiagnosticBag();
+                return Analyzed(ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, arguments, input, bag, budget), bag);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -170,11 +191,16 @@ namespace ArchDsl
         /// <summary>Whether a network or variant of a program bound without errors elaborates (its shapes check) at
         /// another input size: <see cref="AnalyzeNetwork(BoundProgram, string, IReadOnlyDictionary{string, object}?, (long C, long H, long W)?, CancellationToken)"/>
         /// without the cost analysis, for callers that only probe sizes. Never throws.</summary>
-        public static bool Elaborates(BoundProgram program, string name, (long C, long H, long W) input, CancellationToken cancellationToken = default)
+        public static bool Elaborates(BoundProgram program, string name, (long C, long H, long W) input, CancellationToken cancellationToken = default) =>
+            Elaborates(program, name, input, new WorkBudget(cancellationToken));
+
+        /// <summary>As above, spending from <paramref name="budget"/> (an <see cref="AnalysisResult.Budget"/>: the file's).</summary>
+        public static bool Elaborates(BoundProgram program, string name, (long C, long H, long W) input, WorkBudget budget)
         {
+            var cancellationToken = budget.Cancellation;
             try
             {
-                return ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, null, input, new DiagnosticBag(), cancellationToken) != null;
+                return ElaborateBound(program, program.Files.FirstOrDefault()?.Path ?? "", name, null, input, new DiagnosticBag(), budget) != null;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -186,10 +212,10 @@ namespace ArchDsl
             }
         }
 
-        private static NetworkReport? Analyzed(ElaboratedNetwork? network) => network == null ? null : NetworkAnalyzer.Analyze(network);
+        private static NetworkReport? Analyzed(ElaboratedNetwork? network, DiagnosticBag bag) => network == null ? null : NetworkAnalyzer.Analyze(network, bag);
 
         private static ElaboratedNetwork? ElaborateBound(BoundProgram program, string path, string name,
-            IReadOnlyDictionary<string, object>? arguments, (long C, long H, long W)? input, DiagnosticBag bag, CancellationToken cancellationToken)
+            IReadOnlyDictionary<string, object>? arguments, (long C, long H, long W)? input, DiagnosticBag bag, WorkBudget budget)
         {
             var overrides = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
             foreach (var a in arguments ?? new Dictionary<string, object>())
@@ -201,35 +227,35 @@ namespace ArchDsl
             }
             Feature? inputFeature = input == null ? null : new Feature(input.Value.C, input.Value.H, input.Value.W, false, 1, 1);
             var variant = program.Variants.FirstOrDefault(v => v.Name == name);
-            if (variant != null) return ElaborateVariant(program, variant, overrides, inputFeature, bag, cancellationToken);
+            if (variant != null) return ElaborateVariant(program, variant, overrides, inputFeature, bag, budget);
             if (program.Definitions.TryGetValue(name, out var def) && def.IsNetwork)
-                return Elaborate(program, def, def.Name, null, overrides, inputFeature, bag, cancellationToken);
+                return Elaborate(program, def, def.Name, null, overrides, inputFeature, bag, budget);
             bag.Report(DiagnosticCatalogue.UnknownCallee, path, new TextSpan(0, 0), name);
             return null;
         }
 
         private static ElaboratedNetwork? ElaborateVariant(BoundProgram program, VariantSymbol variant,
-            Dictionary<string, (Value, TextSpan, string)>? overrides, Feature? input, DiagnosticBag bag, CancellationToken ct)
+            Dictionary<string, (Value, TextSpan, string)>? overrides, Feature? input, DiagnosticBag bag, WorkBudget budget)
         {
             if (variant.Target == null) return null;
             var args = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
             int position = 0;
             foreach (var a in variant.Syntax.Arguments)
             {
-                var v = Elaborator.EvaluateConstant(program, a.Value, variant.File, bag);
+                var v = Elaborator.EvaluateConstant(program, a.Value, variant.File, bag, budget);
                 if (v == null) return null;
                 string key = a.Name ?? (position < variant.Target.Parameters.Length ? variant.Target.Parameters[position++].Name : "?");
                 args[key] = (v, a.Value.Span, variant.File.Path);
             }
             if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
-            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, ct);
+            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget);
         }
 
         private static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
-            Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, CancellationToken ct)
+            Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, WorkBudget budget)
         {
             return Elaborator.Elaborate(program, network, name, reference,
-                args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, ct);
+                args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, budget);
         }
 
         private static Value? FromObject(object? o, BoundProgram program)

@@ -84,18 +84,14 @@ namespace ArchDsl.Binding
 
         // ------------------------------------------------------------ files and imports
 
-        /// <summary>The longest file the front end reads (characters). The catalogue's largest is under 10,000; the
-        /// limit keeps a runaway file (generated, pasted, binary) from holding the IDE's generator for minutes.</summary>
-        public const int MaxFileLength = 1 << 20;
-
         private ParsedFile ParseAndReport(string path, string text)
         {
             text ??= string.Empty;
-            if (text.Length > MaxFileLength)
+            if (text.Length > ReliabilityLimits.MaxFileLength)
             {
                 _diagnostics.Report(DiagnosticCatalogue.TooLarge, path, new TextSpan(0, 0),
                     "The file has " + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " characters; .arch files may have at most "
-                    + MaxFileLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    + ReliabilityLimits.MaxFileLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return new ParsedFile(path, text, new CompilationUnit(ImmutableArray<DeclarationSyntax>.Empty, new TextSpan(0, 0)));
             }
             var unit = ArchParser.ParseUnit(text);

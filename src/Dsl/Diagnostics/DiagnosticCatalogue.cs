@@ -42,6 +42,7 @@ namespace ArchDsl.Diagnostics
         public static readonly DiagnosticDescriptor MisplacedStatement = Error("ARCH0025", "Misplaced statement", "{0}");
         public static readonly DiagnosticDescriptor TensorMisuse = Error("ARCH0026", "Tensor and scalar mixed up", "{0}");
         public static readonly DiagnosticDescriptor MissingDefault = Info("ARCH0027", "Network not analysed", "Network '{0}' has parameters without defaults ({1}); it is analysed through its variants only");
+        public static readonly DiagnosticDescriptor GeneratedNameCollision = Error("ARCH0028", "Name collides in the generated code", "{0}");
         public static readonly DiagnosticDescriptor InternalError = Error("ARCH9998", "Internal front-end error", "Internal error in the .arch front end: {0}");
 
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
@@ -50,7 +51,7 @@ namespace ArchDsl.Diagnostics
             DuplicateName, UnusedParameter, CyclicDefinition, CyclicImport, ImportNotFound,
             InputDeclaration, InvalidValue, NotANetwork, ChannelsMustBeFlat, SharedModule,
             NotSupportedByEmitter, TooLarge, DuplicateArgument, MisplacedStatement, TensorMisuse,
-            MissingDefault, InternalError);
+            MissingDefault, GeneratedNameCollision, InternalError);
 
         private static DiagnosticDescriptor Error(string id, string title, string format) => new DiagnosticDescriptor(id, ArchSeverity.Error, title, format);
         private static DiagnosticDescriptor Warning(string id, string title, string format) => new DiagnosticDescriptor(id, ArchSeverity.Warning, title, format);

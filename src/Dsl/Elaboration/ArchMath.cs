@@ -26,14 +26,39 @@ namespace ArchDsl.Elaboration
 
         public static double FloorMod(double a, double b) => a - Math.Floor(a / b) * b;
 
-        /// <summary>Integer power; a negative exponent is not an int.</summary>
+        /// <summary>Integer power; a negative exponent is not an int. Bases 0, 1 and -1 have closed forms (an exponent
+        /// of 2^62 is an answer, not a loop); any other base overflows long before its 64th square, and a result
+        /// that does not fit in 64 bits throws <see cref="OverflowException"/>.</summary>
         public static long Pow(long b, long e)
         {
             if (e < 0) throw new ArgumentOutOfRangeException(nameof(e), "A negative exponent gives a float; write the base as a float");
+            if (e == 0 || b == 1) return 1;
+            if (b == 0) return 0;
+            if (b == -1) return (e & 1) == 0 ? 1 : -1;
             long r = 1;
-            for (long i = 0; i < e; i++) r = checked(r * b);
-            return r;
+            while (true)
+            {
+                if ((e & 1) != 0) r = checked(r * b);
+                e >>= 1;
+                if (e == 0) return r;
+                b = checked(b * b);
+            }
         }
+
+        /// <summary>-v; throws <see cref="OverflowException"/> for <see cref="long.MinValue"/> (its negation is not a long).</summary>
+        public static long Negate(long v) => checked(-v);
+
+        /// <summary>|v|; throws <see cref="OverflowException"/> for <see cref="long.MinValue"/>.</summary>
+        public static long Abs(long v) => checked(v < 0 ? -v : v);
+
+        /// <summary>a + b for non-negative counts, <see cref="long.MaxValue"/> where that does not fit.</summary>
+        public static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+        /// <summary>a * b for non-negative counts, <see cref="long.MaxValue"/> where that does not fit.</summary>
+        public static long SaturatingMultiply(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+
+        /// <summary>The number of ints in <c>from..to</c> (end excluded), exact even where <c>to - from</c> overflows a long.</summary>
+        public static ulong RangeLength(long from, long to) => to <= from ? 0UL : unchecked((ulong)to - (ulong)from);
 
         /// <summary>torchvision's <c>_make_divisible</c>: the nearest multiple of <paramref name="divisor"/>, at least
         /// <paramref name="minValue"/> (default: the divisor), never more than 10% below <paramref name="v"/>.</summary>
@@ -49,18 +74,21 @@ namespace ArchDsl.Elaboration
         /// <summary>Rounds half to even, as Python's <c>round</c>.</summary>
         public static long Round(double v) => (long)Math.Round(v, MidpointRounding.ToEven);
 
-        /// <summary>Output size of a convolution along one axis (PyTorch's formula).</summary>
+        /// <summary>Output size of a convolution along one axis (PyTorch's formula); <see cref="OverflowException"/> past 64 bits.</summary>
         public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) =>
-            FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
+            checked(FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1);
 
         /// <summary>Output size of a pooling along one axis, with PyTorch's ceil-mode rule (the last window must
         /// start inside the input or its left padding).</summary>
         public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode)
         {
-            long numerator = size + 2 * padding - (kernel - 1) - 1;
-            long o = (ceilMode ? -FloorDiv(-numerator, stride) : FloorDiv(numerator, stride)) + 1;
-            if (ceilMode && (o - 1) * stride >= size + padding) o--;
-            return o;
+            checked
+            {
+                long numerator = size + 2 * padding - (kernel - 1) - 1;
+                long o = (ceilMode ? -FloorDiv(-numerator, stride) : FloorDiv(numerator, stride)) + 1;
+                if (ceilMode && (o - 1) * stride >= size + padding) o--;
+                return o;
+            }
         }
     }
 }

@@ -16,13 +16,12 @@ namespace ArchDsl.Elaboration
     /// would be meaningless); errors in other networks are still found.</summary>
     public sealed class Elaborator
     {
-        /// <summary>Upper bound on layers per network, so a runaway <c>repeat</c> is an error, not a hang.</summary>
-        public const int MaxOps = 200_000;
-        private const int MaxDepth = 64;
+        private const int MaxOps = ReliabilityLimits.MaxLayersPerNetwork;
+        private const int MaxDepth = ReliabilityLimits.MaxBlockDepth;
 
         private readonly BoundProgram _program;
         private readonly DiagnosticBag _diagnostics;
-        private readonly CancellationToken _cancellation;
+        private readonly WorkBudget _budget;
         private readonly List<ElaboratedOp> _ops = new List<ElaboratedOp>();
         private readonly List<(string, Feature)> _aux = new List<(string, Feature)>();
         private readonly List<(Feature, Feature)> _splits = new List<(Feature, Feature)>();
@@ -30,20 +29,20 @@ namespace ArchDsl.Elaboration
 
         private sealed class Abort : Exception { }
 
-        private Elaborator(BoundProgram program, DiagnosticBag diagnostics, CancellationToken cancellation)
+        private Elaborator(BoundProgram program, DiagnosticBag diagnostics, WorkBudget budget)
         {
             _program = program;
             _diagnostics = diagnostics;
-            _cancellation = cancellation;
+            _budget = budget;
         }
 
         /// <summary>Elaborates <paramref name="network"/> with named arguments (others take their defaults).
         /// <paramref name="inputOverride"/> replaces the declared input size. Null when an error was reported.</summary>
         public static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
             IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride,
-            DiagnosticBag diagnostics, CancellationToken cancellation)
+            DiagnosticBag diagnostics, WorkBudget budget)
         {
-            var e = new Elaborator(program, diagnostics, cancellation);
+            var e = new Elaborator(program, diagnostics, budget);
             try
             {
                 return e.Run(network, name, reference, arguments, inputOverride);
@@ -55,9 +54,9 @@ namespace ArchDsl.Elaboration
         }
 
         /// <summary>Evaluates an expression with no enclosing definition (a variant's argument). Null after an error.</summary>
-        public static Value? EvaluateConstant(BoundProgram program, ExprSyntax expression, ParsedFile file, DiagnosticBag diagnostics)
+        public static Value? EvaluateConstant(BoundProgram program, ExprSyntax expression, ParsedFile file, DiagnosticBag diagnostics, WorkBudget budget)
         {
-            var e = new Elaborator(program, diagnostics, CancellationToken.None);
+            var e = new Elaborator(program, diagnostics, budget);
             try
             {
                 return e.Eval(expression, new Env(null), new Feature(0, 0, 0, false, 1, 1), file);
@@ -141,6 +140,17 @@ namespace ArchDsl.Elaboration
             return new Abort();
         }
 
+        /// <summary>Spends work from the file's budget; where it runs out, ARCH0023 at <paramref name="span"/>.</summary>
+        private void Charge(WorkKind kind, string path, TextSpan span, long amount = 1)
+        {
+            if (!_budget.TryCharge(kind, amount))
+                throw Fail(DiagnosticCatalogue.TooLarge, path, span, WorkBudget.ExceededMessage(kind));
+        }
+
+        /// <summary>ARCH0018 for a result that does not fit in 64 bits.</summary>
+        private Abort Overflow(string path, TextSpan span, string what = "Integer overflow") =>
+            Fail(DiagnosticCatalogue.InvalidValue, path, span, what + ": the result does not fit in 64 bits");
+
         // ------------------------------------------------------------ parameters
 
         /// <summary>Defines each parameter of <paramref name="def"/> in <paramref name="env"/>; the values as a
@@ -213,7 +223,20 @@ namespace ArchDsl.Elaboration
 
         private Feature Run(StatementSyntax s, Feature x, Env env, Container c, Frame frame)
         {
-            _cancellation.ThrowIfCancellationRequested();
+            Charge(WorkKind.ExpressionSteps, frame.File.Path, s.Span);
+            try
+            {
+                return RunStatement(s, x, env, c, frame);
+            }
+            catch (OverflowException)
+            {
+                // Shapes, channel sums and receptive fields are checked; the statement that overflowed is the place.
+                throw Overflow(frame.File.Path, s.Span, "A size, channel count or receptive field overflows");
+            }
+        }
+
+        private Feature RunStatement(StatementSyntax s, Feature x, Env env, Container c, Frame frame)
+        {
             switch (s)
             {
                 case ExprStmt domain when domain.Expression is CallExpr dc && ParameterDomains.IsDomain(dc.Callee) && env.Lookup(dc.Callee) == null:
@@ -260,6 +283,7 @@ namespace ArchDsl.Elaboration
                     if (n < 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, rep.Count.Span, "A repeat count must not be negative (it is " + n + ")");
                     for (long i = 0; i < n; i++)
                     {
+                        Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                         var inner = new Env(env);
                         if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
                         x = RunBody(rep.Body, x, inner, c, frame);
@@ -269,6 +293,7 @@ namespace ArchDsl.Elaboration
                 case ForStmt f:
                     foreach (var item in Iterate(f.Source, env, x, frame))
                     {
+                        Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                         var inner = new Env(env);
                         inner.Define(f.Variable, item);
                         x = RunBody(f.Body, x, inner, c, frame);
@@ -313,6 +338,7 @@ namespace ArchDsl.Elaboration
                 if (n > MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, rep.Count.Span, "This repeat has more than " + MaxOps + " iterations");
                 for (long i = 0; i < n; i++)
                 {
+                    Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                     var inner = new Env(env);
                     if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
                     result.Add((rep.Body, inner));
@@ -322,6 +348,7 @@ namespace ArchDsl.Elaboration
             var f = (ForStmt)loop;
             foreach (var item in Iterate(f.Source, env, x, frame))
             {
+                Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                 var inner = new Env(env);
                 inner.Define(f.Variable, item);
                 result.Add((f.Body, inner));
@@ -335,7 +362,7 @@ namespace ArchDsl.Elaboration
             {
                 long from = AsInt(Eval(range.From, env, x, frame.File), range.From, frame.File);
                 long to = AsInt(Eval(range.To, env, x, frame.File), range.To, frame.File);
-                if (to - from > MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, source.Span, "This range has more than " + MaxOps + " items");
+                if (ArchMath.RangeLength(from, to) > MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, source.Span, "This range has more than " + MaxOps + " items");
                 var list = new List<Value>();
                 for (long i = from; i < to; i++) list.Add(new IntValue(i));
                 return list;
@@ -426,7 +453,7 @@ namespace ArchDsl.Elaboration
                 {
                     if (result.Flat != o.Flat || (!o.Flat && (result.Height != o.Height || result.Width != o.Width)))
                         throw Fail(DiagnosticCatalogue.SpatialMismatch, frame.File.Path, span, what, Size(result), Size(o));
-                    result = result with { Channels = result.Channels + o.Channels, Field = Math.Max(result.Field, o.Field), Jump = Math.Max(result.Jump, o.Jump) };
+                    result = result with { Channels = checked(result.Channels + o.Channels), Field = Math.Max(result.Field, o.Field), Jump = Math.Max(result.Jump, o.Jump) };
                 }
                 else
                 {
@@ -464,6 +491,7 @@ namespace ArchDsl.Elaboration
             var all = x;
             for (long i = 0; i < n; i++)
             {
+                Charge(WorkKind.LoopIterations, frame.File.Path, loop.Count.Span);
                 var inner = new Env(env);
                 if (loop.Variable != null) inner.Define(loop.Variable, new IntValue(i));
                 var y = RunBody(loop.Body, all, inner, c, frame);
@@ -519,6 +547,7 @@ namespace ArchDsl.Elaboration
             if (def == null) throw Fail(DiagnosticCatalogue.UnknownCallee, frame.File.Path, calleeSpan, callee);
             if (def.IsNetwork) throw Fail(DiagnosticCatalogue.MisplacedStatement, frame.File.Path, calleeSpan, "'" + def.Name + "' is a network; only blocks can be applied inside a body");
 
+            Charge(WorkKind.BlockApplications, frame.File.Path, calleeSpan);
             var given = MatchDefinitionArguments(def, args, env, x, frame, calleeSpan);
             var childPath = NewChild(c, name, span, frame);
             if (++_depth > MaxDepth)
@@ -582,6 +611,7 @@ namespace ArchDsl.Elaboration
             // tensor is one object and consumers find their producer by reference (ElaboratedOp's contract).
             foreach (var i in inputs)
                 if (ReferenceEquals(i, output)) { output = output with { }; break; }
+            Charge(WorkKind.Layers, frame.File.Path, span);
             var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span);
             _ops.Add(op);
             return op;
@@ -787,6 +817,7 @@ namespace ArchDsl.Elaboration
 
         private Value Eval(ExprSyntax e, Env env, Feature x, ParsedFile file)
         {
+            Charge(WorkKind.ExpressionSteps, file.Path, e.Span);
             switch (e)
             {
                 case IntLiteral i: return new IntValue(i.Value);
@@ -811,7 +842,8 @@ namespace ArchDsl.Elaboration
                 {
                     var v = Eval(u.Operand, env, x, file);
                     if (u.Op == "!") return new BoolValue(!AsBool(v, u.Operand, file));
-                    if (v is IntValue iv) return new IntValue(-iv.Value);
+                    if (v is IntValue iv)
+                        return iv.Value == long.MinValue ? throw Overflow(file.Path, u.Span) : new IntValue(ArchMath.Negate(iv.Value));
                     if (v is FloatValue fv) return new FloatValue(-fv.Value);
                     throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, u.Span, "'-' needs a number, not " + v.Display);
                 }
@@ -857,7 +889,12 @@ namespace ArchDsl.Elaboration
                 bool eq = (lv is IntValue || lv is FloatValue) && (rv is IntValue || rv is FloatValue) ? AsReal(lv) == AsReal(rv) : lv.Equals(rv);
                 return new BoolValue(b.Op == "==" ? eq : !eq);
             }
-            if (b.Op == "+" && lv is StringValue ls && rv is StringValue rs) return new StringValue(ls.Value + rs.Value);
+            if (b.Op == "+" && lv is StringValue ls && rv is StringValue rs)
+            {
+                if ((long)ls.Value.Length + rs.Value.Length > ReliabilityLimits.MaxStringLength)
+                    throw Fail(DiagnosticCatalogue.TooLarge, file.Path, b.Span, "This string would be longer than " + ReliabilityLimits.MaxStringLength + " characters");
+                return new StringValue(ls.Value + rs.Value);
+            }
             if (!(lv is IntValue || lv is FloatValue) || !(rv is IntValue || rv is FloatValue))
                 throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, b.Span, "'" + b.Op + "' needs numbers, not " + lv.Display + " and " + rv.Display);
             if (lv is IntValue li && rv is IntValue ri)
@@ -880,7 +917,6 @@ namespace ArchDsl.Elaboration
                                 return new IntValue(ArchMath.FloorMod(l, r));
                             case "^":
                                 if (r < 0) return new FloatValue(Math.Pow(l, r));
-                                if (r > 64 && Math.Abs(l) > 1) throw new OverflowException();
                                 return new IntValue(ArchMath.Pow(l, r));
                             case "<": return new BoolValue(l < r);
                             case "<=": return new BoolValue(l <= r);
@@ -891,7 +927,7 @@ namespace ArchDsl.Elaboration
                 }
                 catch (OverflowException)
                 {
-                    throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Integer overflow");
+                    throw Overflow(file.Path, b.Span);
                 }
             }
             double a = AsReal(lv), c = AsReal(rv);
@@ -951,13 +987,20 @@ namespace ArchDsl.Elaboration
                 case "floor": return new IntValue(ToLong(Math.Floor(reals[0])));
                 case "int": return new IntValue(ToLong(Math.Truncate(reals[0])));
                 case "float": return new FloatValue(reals[0]);
-                case "abs": return args[0] is IntValue ai ? new IntValue(Math.Abs(ai.Value)) : new FloatValue(Math.Abs(reals[0]));
+                case "abs":
+                    if (!(args[0] is IntValue ai)) return new FloatValue(Math.Abs(reals[0]));
+                    return ai.Value == long.MinValue ? throw Overflow(file.Path, call.Span) : new IntValue(ArchMath.Abs(ai.Value));
                 case "min":
                 case "max":
                 {
-                    bool allInt = args.All(a => a is IntValue);
-                    double best = call.Callee == "min" ? reals.Min() : reals.Max();
-                    return allInt ? new IntValue((long)best) : new FloatValue(best);
+                    // Ints compare as ints: through double, values above 2^53 would round (and differ from the generated code's).
+                    if (args.All(a => a is IntValue))
+                    {
+                        long bestInt = ((IntValue)args[0]).Value;
+                        foreach (var a in args) bestInt = call.Callee == "min" ? Math.Min(bestInt, ((IntValue)a).Value) : Math.Max(bestInt, ((IntValue)a).Value);
+                        return new IntValue(bestInt);
+                    }
+                    return new FloatValue(call.Callee == "min" ? reals.Min() : reals.Max());
                 }
             }
             throw Fail(DiagnosticCatalogue.UnknownName, file.Path, call.CalleeSpan, call.Callee);

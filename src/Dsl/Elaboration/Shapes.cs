@@ -4,7 +4,8 @@ using ArchDsl.Binding;
 namespace ArchDsl.Elaboration
 {
     /// <summary>Output sizes of the primitive layers (PyTorch's formulas). Returns null and a reason when the
-    /// layer cannot apply to the input.</summary>
+    /// layer cannot apply to the input; throws <see cref="OverflowException"/> when a size, element count or
+    /// receptive field does not fit in 64 bits (the elaborator reports it at the layer).</summary>
     public static class Shapes
     {
         public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) => ArchMath.ConvOut(size, kernel, stride, padding, dilation);
@@ -33,7 +34,7 @@ namespace ArchDsl.Elaboration
                     if (c.Out % c.Groups != 0) { problem = Problem.Groups; detail = "output:" + c.Out; return null; }
                     long h = ConvOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.Dilation.H);
                     long w = ConvOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.Dilation.W);
-                    return Spatial(x, c.Out, h, w, Math.Max((c.Kernel.H - 1) * c.Dilation.H, (c.Kernel.W - 1) * c.Dilation.W), Math.Max(c.Stride.H, c.Stride.W), out problem);
+                    return Spatial(x, c.Out, h, w, checked(Math.Max((c.Kernel.H - 1) * c.Dilation.H, (c.Kernel.W - 1) * c.Dilation.W)), Math.Max(c.Stride.H, c.Stride.W), out problem);
                 }
                 case LayerKind.MaxPool:
                 case LayerKind.AvgPool:
@@ -55,7 +56,7 @@ namespace ArchDsl.Elaboration
                     if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
                     if (c.Kernel.H < 1 || c.Kernel.W < 1) { problem = Problem.BadArgument; detail = "adaptive pooling needs an output size of at least 1"; return null; }
                     // The receptive field of a global pooling output covers the whole input.
-                    return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Math.Max(x.Field, x.Field + (x.Height - 1) * x.Jump), Jump = x.Jump * Math.Max(1, x.Height / Math.Max(1, c.Kernel.H)) };
+                    return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Reach(x.Field, x.Height - 1, x.Jump), Jump = ArchMath.SaturatingMultiply(x.Jump, Math.Max(1, x.Height / Math.Max(1, c.Kernel.H))) };
                 case LayerKind.Linear:
                     if (!x.Flat) { problem = Problem.NeedsFlat; return null; }
                     if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
@@ -79,11 +80,17 @@ namespace ArchDsl.Elaboration
             }
         }
 
+        /// <summary>The receptive field after a window reaching <paramref name="extent"/> positions <paramref name="jump"/>
+        /// pixels apart. Fields and jumps saturate at <see cref="long.MaxValue"/> ("the whole input and more": repeated
+        /// global poolings, as in squeeze-and-excitation, multiply the jump without bound); they are never wrapped.</summary>
+        private static long Reach(long field, long extent, long jump) =>
+            ArchMath.SaturatingAdd(field, ArchMath.SaturatingMultiply(Math.Max(0, extent), jump));
+
         private static Feature? Spatial(Feature x, long channels, long h, long w, long extent, long stride, out Problem problem)
         {
             problem = Problem.None;
             if (h < 1 || w < 1) { problem = Problem.Shrinks; return null; }
-            return new Feature(channels, h, w, false, x.Field + extent * x.Jump, x.Jump * stride);
+            return new Feature(channels, h, w, false, Reach(x.Field, extent, x.Jump), ArchMath.SaturatingMultiply(x.Jump, stride));
         }
     }
 }

@@ -55,7 +55,8 @@ namespace ArchDsl.Elaboration
     /// neighbouring output positions (<see cref="Jump"/>).</summary>
     public sealed record Feature(long Channels, long Height, long Width, bool Flat, long Field, long Jump)
     {
-        public long Elements => Flat ? Channels : Channels * Height * Width;
+        /// <summary>Elements of one sample; <see cref="System.OverflowException"/> when they do not fit in 64 bits.</summary>
+        public long Elements => Flat ? Channels : checked(Channels * Height * Width);
 
         public ImmutableArray<long> Shape => Flat ? ImmutableArray.Create(Channels) : ImmutableArray.Create(Channels, Height, Width);
 

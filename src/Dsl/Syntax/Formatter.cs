@@ -25,11 +25,11 @@ namespace ArchDsl.Syntax
         {
             var text = file.Text ?? "";
             var bag = new DiagnosticBag();
-            if (text.Length > Binding.Binder.MaxFileLength)
+            if (text.Length > ReliabilityLimits.MaxFileLength)
             {
                 bag.Report(DiagnosticCatalogue.TooLarge, file.Path, new TextSpan(0, 0),
                     "The file has " + text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " characters; .arch files may have at most "
-                    + Binding.Binder.MaxFileLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    + ReliabilityLimits.MaxFileLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return new FormatResult(text, false, bag.ToDiagnostics(new Dictionary<string, string> { [file.Path] = text }));
             }
             var unit = ArchParser.ParseUnit(Normalize(text));

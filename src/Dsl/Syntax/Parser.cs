@@ -632,11 +632,7 @@ namespace ArchDsl.Syntax
         /// <summary>What a declaration nested beyond the parser's stack is told to be instead.</summary>
         internal const string TooDeep = "less deeply nested code (brackets, blocks or operators nest too deep to parse)";
 
-        /// <summary>How deep a declaration's tree may be. The binder, elaborator and emitter walk trees recursively;
-        /// this bound keeps them well inside a 1 MB stack (the catalogue stays under 20 levels).</summary>
-        public const int MaxTreeDepth = 200;
-
-        /// <summary>The first node deeper than <see cref="MaxTreeDepth"/>, found without recursion; null when none is.</summary>
+        /// <summary>The first node deeper than <see cref="ReliabilityLimits.MaxTreeDepth"/>, found without recursion; null when none is.</summary>
         private static SyntaxNode? DeepestBeyondLimit(SyntaxNode root)
         {
             var stack = new Stack<(SyntaxNode Node, int Depth)>();
@@ -644,7 +640,7 @@ namespace ArchDsl.Syntax
             while (stack.Count > 0)
             {
                 var (node, depth) = stack.Pop();
-                if (depth > MaxTreeDepth) return node;
+                if (depth > ReliabilityLimits.MaxTreeDepth) return node;
                 foreach (var child in SyntaxWalker.Children(node)) stack.Push((child, depth + 1));
             }
             return null;

@@ -64,6 +64,7 @@ namespace ArchDsl.Generator.Emit
             var ns = NamespaceName(options?.Namespace ?? "");
             var expr = new ExpressionEmitter(program, blocksEnum, ns);
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
+            if (!NamesAreFree(file, program, ns, blocksEnum, bag)) return;
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
             if (blocks.Count > 0)
@@ -73,7 +74,7 @@ namespace ArchDsl.Generator.Emit
                 w.Open("public enum " + blocksEnum);
                 foreach (var b in blocks) w.Line(Naming.Identifier(b.Name) + ",");
                 w.Close();
-                sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString())));
+                sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString(), blocksEnum)));
             }
 
             foreach (var def in program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start))
@@ -88,6 +89,8 @@ namespace ArchDsl.Generator.Emit
                 var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
                 reports.TryGetValue(def.Name, out var report);
+                long upfront = Upfront(report);
+                if (!Spend(analysis.Budget, upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
                 ClassEmitter.Guard? guard = null;
                 string? inputShape = null;
@@ -98,20 +101,25 @@ namespace ArchDsl.Generator.Emit
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
                     inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
                     var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
-                    guard = GuardFor(program, def.Name, basis, ct);
+                    guard = GuardFor(program, def.Name, basis, analysis.Budget);
                     if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
                 }
                 else ctorParams.Insert(0, "FeatureShape input");
                 var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
                     report != null ? ClassEmitter.DocTable(report.Summary) : null);
-                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text)));
+                // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
+                if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
+                sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text, name)));
             }
 
             foreach (var variant in program.Variants)
             {
                 if (variant.Target == null) continue;
-                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs",
-                    Wrap(ns, variant.File.Path, Variant(variant, expr, reports, program))));
+                long upfront = Upfront(reports.TryGetValue(variant.Name, out var report) ? report : null);
+                if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
+                var text = Variant(variant, expr, reports, program);
+                if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
+                sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text, ClassEmitter.TypeName(variant.Name))));
             }
         }
 
@@ -120,7 +128,7 @@ namespace ArchDsl.Generator.Emit
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
             var fixedArgs = BodyForms.VariantArguments(variant);
-            var names = new NameAllocator();
+            var names = ClassEmitter.LocalNames();
             var csNames = target.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
             var ctorParams = new List<string>();
             var baseArgs = new List<string>();
@@ -172,15 +180,15 @@ namespace ArchDsl.Generator.Emit
         /// <summary>The smallest square input the network accepts at its defaults (or its first variant), and whether
         /// a flatten before a linear layer pins the size. Found by elaborating at twice the size and at the
         /// candidate the replayed shape arithmetic gives.</summary>
-        private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, CancellationToken ct)
+        private static ClassEmitter.Guard GuardFor(BoundProgram program, string network, Analysis.NetworkReport? declared, WorkBudget budget)
         {
             if (declared == null) return new ClassEmitter.Guard(network, 1, 1, false);
             var basis = declared.Summary.Name;
             long c = declared.Summary.Input[0], h = declared.Summary.Input[1], w = declared.Summary.Input[2];
-            var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), ct);
+            var bigger = ArchFrontEnd.AnalyzeNetwork(program, basis, null, (c, h * 2, w * 2), budget);
             bool exact = bigger == null || !bigger.StateDict.Select(s => s.Key + string.Join(",", s.Shape)).SequenceEqual(declared.StateDict.Select(s => s.Key + string.Join(",", s.Shape)));
             if (exact) return new ClassEmitter.Guard(network, h, w, true);
-            bool Elaborates(long size) => ArchFrontEnd.Elaborates(program, basis, (c, size, size), ct);
+            bool Elaborates(long size) => ArchFrontEnd.Elaborates(program, basis, (c, size, size), budget);
             // The declared elaboration's arithmetic replayed at every size names the candidate; two elaborations confirm
             // it (it fits, one less does not). Only when they disagree (a network that reads its input size) is the
             // size bisected by elaborating.
@@ -191,7 +199,54 @@ namespace ArchDsl.Generator.Emit
             return new ClassEmitter.Guard(network, smallest, smallest, false);
         }
 
-        private static string Wrap(string ns, string path, string body)
+        /// <summary>ARCH0028 for every name that the generated C# would see hidden or declared twice: a namespace part, or a
+        /// network, block or variant class, named like a type the generated code refers to (<see cref="ClassEmitter.ReferencedNames"/>),
+        /// like the blocks' namespace (<c>Blocks</c>) or like the file's block enum (<c>&lt;File&gt;Blocks</c>). Classes the
+        /// file imports are checked by their own file.</summary>
+        private static bool NamesAreFree(SourceFile file, BoundProgram program, string ns, string blocksEnum, DiagnosticBag bag)
+        {
+            int before = bag.ErrorCount;
+            foreach (var part in ns.Split('.'))
+                if (Array.IndexOf(ClassEmitter.ReferencedNames, part) >= 0)
+                    bag.Report(DiagnosticCatalogue.GeneratedNameCollision, file.Path, new TextSpan(0, 0),
+                        "The namespace '" + ns + "' has a part named '" + part + "', which would hide the type or namespace the generated code uses under that name; choose another namespace (ArchDslNamespace, or --namespace)");
+            void Check(string archName, string path, TextSpan span, string what)
+            {
+                var cs = ClassEmitter.TypeName(archName);
+                string? clash = Array.IndexOf(ClassEmitter.ReferencedNames, cs) >= 0 ? "the type '" + cs + "' the generated code uses"
+                    : cs == "Blocks" ? "the namespace of the generated block classes"
+                    : cs == blocksEnum ? "the generated enum of this file's blocks"
+                    : null;
+                if (clash != null)
+                    bag.Report(DiagnosticCatalogue.GeneratedNameCollision, path, span,
+                        "The " + what + " '" + archName + "' would become a C# class named like " + clash + "; rename it");
+            }
+            foreach (var def in program.LocalDefinitions)
+                Check(def.Name, def.File.Path, def.Syntax.NameSpan, def.IsNetwork ? "network" : "block");
+            foreach (var variant in program.Variants.Where(v => v.File.Path == file.Path))
+                Check(variant.Name, variant.File.Path, variant.Syntax.NameSpan, "variant");
+            return bag.ErrorCount == before;
+        }
+
+        /// <summary>Charges a class's text to the file's budget. False, with ARCH0023 at the declaration, when the budget
+        /// ran out, here or in the size probes before it (whose answers then cannot be trusted).</summary>
+        private static bool Spend(WorkBudget budget, long characters, DiagnosticBag bag, string path, TextSpan span)
+        {
+            var exhausted = budget.TryCharge(WorkKind.EmittedCharacters, Math.Max(0, characters)) ? budget.Exhausted : WorkKind.EmittedCharacters;
+            if (exhausted == null) return true;
+            bag.Report(DiagnosticCatalogue.TooLarge, path, span, WorkBudget.ExceededMessage(exhausted.Value));
+            return false;
+        }
+
+        /// <summary>What a class's layer rows (doc table and metadata) cost before they are written: charged first, so
+        /// that a table the budget cannot pay for is never built.</summary>
+        private static long Upfront(Analysis.NetworkReport? report) =>
+            report == null ? 0 : (long)report.Summary.Layers.Length * ReliabilityLimits.EmittedCharactersPerLayer;
+
+        /// <summary>A generated file around <paramref name="body"/>, which declares the type <paramref name="typeName"/>. A
+        /// name of lower-case letters only (a network called <c>net</c>) draws CS8981, an error under warnings-as-errors,
+        /// for the generated file: that file, and only that one (the others stay as they were), disables it.</summary>
+        private static string Wrap(string ns, string path, string body, string typeName)
         {
             var w = new IndentedWriter();
             w.Line("// <auto-generated>");
@@ -199,6 +254,7 @@ namespace ArchDsl.Generator.Emit
             w.Line("// </auto-generated>");
             w.Line("#nullable enable");
             w.Line("#pragma warning disable CS1591");
+            if (typeName.All(ch => ch < 'A' || ch > 'Z')) w.Line("#pragma warning disable CS8981");
             w.Line("using ArchDsl.Runtime;");
             w.Line("using TorchSharp;");
             w.Line("using static TorchSharp.torch;");

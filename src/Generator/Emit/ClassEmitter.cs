@@ -15,6 +15,22 @@ namespace ArchDsl.Generator.Emit
             return System.Array.IndexOf(ReservedMembers, id) >= 0 ? id + "_" : id;
         }
 
+        /// <summary>The simple names generated code refers to without qualification (TorchSharp's, ArchDsl.Runtime's and
+        /// System). No local, parameter or field takes one (it would hide the type inside the class); a network, block
+        /// or variant named like one is ARCH0028 (a class of that name in the project namespace would hide it for every
+        /// generated file), and so is a namespace part.</summary>
+        public static readonly string[] ReferencedNames =
+        {
+            "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
+            "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
+            "SlimmableLayers", "StochasticDepth",
+        };
+
+        /// <summary>Names for a member's locals and a module's constructor parameters; every place that names a
+        /// constructor's parameters (its declaration, a block application's and a variant's named arguments) starts here,
+        /// so they agree.</summary>
+        public static NameAllocator LocalNames() => new NameAllocator(new[] { "input", "scope", "shape", "x" }.Concat(ReferencedNames));
+
         /// <summary>Member names a generated field must not take (Module's API and the generated members).</summary>
         public static readonly string[] ReservedMembers =
         {
@@ -27,6 +43,9 @@ namespace ArchDsl.Generator.Emit
             "half", "float", "double", "bfloat16", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone",
             "Finalize", "handle", "Create", "_to", "x", "input", "scope", "Outputs", "forward_with_aux",
         };
+
+        /// <summary>The Outputs record's property for the network's main output (auxiliary heads take the others).</summary>
+        public const string OutputsMainProperty = "Output";
 
         /// <summary>Guard facts for a network's forward: the declared input and the smallest size the layers accept.</summary>
         public sealed record Guard(string NetworkName, long MinHeight, long MinWidth, bool Exact);
@@ -112,7 +131,7 @@ namespace ArchDsl.Generator.Emit
         private static void AuxOutputMembers(IndentedWriter w, IReadOnlyList<(string Local, string Name)> aux)
         {
             w.Line("/// <summary>The main output and each auxiliary head's output (null unless training and the head exists).</summary>");
-            w.Line("public sealed record Outputs(Tensor Output" + string.Concat(aux.Select(a => ", Tensor? " + Naming.Pascal(a.Name))) + ");");
+            w.Line("public sealed record Outputs(Tensor " + OutputsMainProperty + string.Concat(aux.Select(a => ", Tensor? " + Naming.Pascal(a.Name))) + ");");
             w.Line();
             w.Open("public override Tensor forward(Tensor input)");
             w.Line("var all = forward_with_aux(input);");

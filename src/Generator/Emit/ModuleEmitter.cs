@@ -34,7 +34,7 @@ namespace ArchDsl.Generator.Emit
         private readonly DiagnosticBag _diagnostics;
         private readonly List<string> _fields = new List<string>();
         private readonly NameAllocator _members;
-        private readonly NameAllocator _locals = new NameAllocator(new[] { "input", "scope", "shape", "x" });
+        private readonly NameAllocator _locals = ClassEmitter.LocalNames();
         // Conv, linear and batch norm layers emitted so far: a residual branch that ran one owns its result.
         private int _allocatingLayers;
         private readonly Dictionary<string, (string Field, Func<string, string> Reshape)> _sharable = new Dictionary<string, (string, Func<string, string>)>(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ namespace ArchDsl.Generator.Emit
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
-            _members = new NameAllocator(reservedMembers.Concat(new[] { className }));
+            _members = new NameAllocator(reservedMembers.Concat(ClassEmitter.ReferencedNames).Concat(new[] { className }));
         }
 
         private bool IsSlimmableFile => _program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
@@ -228,6 +228,16 @@ namespace ArchDsl.Generator.Emit
                 NotSupported(labeled, "an auxiliary output here; declare it with a plain name in the network's own body");
                 return;
             }
+            // Each head is a property of the Outputs record, named in Pascal case beside Output: 'aux1', 'Aux1' and
+            // 'aux_1' would all be 'Aux1'.
+            var property = Naming.Pascal(labeled.Name.StaticText!);
+            var taken = _aux.FirstOrDefault(a => Naming.Pascal(a.Name) == property).Name ?? (property == ClassEmitter.OutputsMainProperty ? "the main output" : null);
+            if (taken != null)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, _path, labeled.Name.Span, property,
+                    "as a property of the generated Outputs record (for " + (taken == "the main output" ? taken : "auxiliary output '" + taken + "'") + ")");
+                return;
+            }
             var local = _locals.Fresh("_" + Naming.Camel(labeled.Name.StaticText!));
             _aux.Add((local, labeled.Name.StaticText!));
             var shape = _locals.Fresh("_auxShape");
@@ -342,7 +352,7 @@ namespace ArchDsl.Generator.Emit
             var parts = new List<string> { ctx.ShapeVar };
             var covered = new HashSet<string>(StringComparer.Ordinal);
             int position = 0;
-            var names = new NameAllocator();
+            var names = ClassEmitter.LocalNames();
             var csNames = def.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
             foreach (var a in args)
             {
