@@ -38,7 +38,8 @@ namespace ArchDsl.Generator.Tests.Packaging
             const string program = "System.Console.WriteLine(typeof(Repro.ResNet18).Name + typeof(Repro.DenseNet121).Name);\n";
             string Copy(string folder)
             {
-                var project = feed.CreateConsumer(folder, arch, program, properties, imports: sourceRoot);
+                // Compiled only: the ArchDsl packages without a TorchSharp backend (its natives have nothing to do with this).
+                var project = feed.CreateConsumer(folder, arch, program, properties, PackedFeed.ArchDslReferences, sourceRoot);
                 File.Move(Path.Combine(project, folder + ".csproj"), Path.Combine(project, "Repro.csproj"));
                 return project;
             }
