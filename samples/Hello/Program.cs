@@ -1,6 +1,7 @@
 // The program of docs/getting-started.md: a network from tinynet.arch, and ResNet-18 from the catalogue
 // loaded with PyTorch weights when a file is given (dotnet run --project samples/Hello -- resnet18.dat).
 using System;
+using ArchDsl.Runtime;
 using TorchSharp;
 using Hello;
 
@@ -16,7 +17,7 @@ Console.WriteLine("output " + string.Join("x", y.shape));   // output 2x5
 if (args.Length > 0)
 {
     using var resnet = new ResNet18();
-    resnet.load(args[0], strict: true);
+    resnet.LoadWeights(args[0]);   // strict, all or nothing: a file that does not fit names every bad key
     resnet.eval();
     using var image = torch.ones(1, 3, 224, 224);
     using var logits = resnet.call(image);

@@ -7,6 +7,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using ArchDsl.Runtime;
 using ArchDsl.ScaleOut;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ static int Check(string dir)
     using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "meta.json")));
     long[] Shape(string name) => meta.RootElement.GetProperty(name).EnumerateArray().Select(e => e.GetInt64()).ToArray();
     using var model = new CifarNet();
-    model.load(Path.Combine(dir, "weights.dat"), strict: true);
+    model.LoadWeights(Path.Combine(dir, "weights.dat"));
     model.eval();
     using var _ = torch.no_grad();
     using var x = ReadFloats(Path.Combine(dir, "heldout_input.bin"), Shape("input"));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using ArchDsl.Catalogue;
+using ArchDsl.Runtime;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -119,13 +120,13 @@ public static class CifarTraining
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         model.eval();
-        model.save(path);
+        model.SaveWeights(path);
         var expected = model.call(images);
 
         using var fresh = new CifarNet();
         fresh.eval();
         var before = (fresh.call(images) - expected).abs().max().item<float>();
-        fresh.load(path, strict: true);
+        fresh.LoadWeights(path);
         var after = (fresh.call(images) - expected).abs().max().item<float>();
 
         var ok = after == 0f;

@@ -22,7 +22,7 @@ namespace ArchDsl.Cli.Commands
             var stateDict = new Option<string?>("--state-dict") { Description = "Export a file written by torch.save(state_dict).", HelpName = "FILE" };
             var kwargs = new Option<string?>("--kwargs") { Description = "JSON keyword arguments for the torchvision builder, e.g. '{\"width_mult\": 0.5}'.", HelpName = "JSON" };
             var seed = new Option<int?>("--seed") { Description = "torch.manual_seed before building (default 0).", HelpName = "N" };
-            var output = new Option<string>("--out") { Description = "The TorchSharp weight file to write (load it with the generated class's load).", HelpName = "FILE", Required = true };
+            var output = new Option<string>("--out") { Description = "The TorchSharp weight file to write (load it with the generated class's LoadWeights).", HelpName = "FILE", Required = true };
             var command = new Command("export-weights",
                 "Write PyTorch weights (a torchvision model's, or a saved state dict) in TorchSharp's format, for the generated classes. Runs tools/weights/export.py.")
             {
@@ -46,7 +46,7 @@ namespace ArchDsl.Cli.Commands
 
         public static Command CreateImport(CliConsole console)
         {
-            var weights = new Argument<string>("WEIGHTS") { Description = "A file written by TorchSharp's Module.save (a generated class's save)." };
+            var weights = new Argument<string>("WEIGHTS") { Description = "A file written by TorchSharp's Module.save (a generated class's SaveWeights or save)." };
             var output = new Option<string?>("--out") { Description = "Write the weights as torch.save(state_dict) here.", HelpName = "FILE" };
             var torchvision = new Option<string?>("--torchvision") { Description = "Check the weights load strictly into torchvision.models.NAME.", HelpName = "NAME" };
             var kwargs = new Option<string?>("--kwargs") { Description = "JSON keyword arguments for the torchvision builder.", HelpName = "JSON" };
