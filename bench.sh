@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Performance side by side: generated C# against torchvision eager on the same libtorch (CPU), in interleaved
-# processes; writes the tables into docs/performance.md. See docs/performance.md for what is measured.
+# Performance of the generated C# on TorchSharp (libtorch 2.10, CPU) in its speed setups, with torchvision on
+# Debian's torch 1.13 as a control, in interleaved processes; writes the tables into docs/performance.md.
+# See docs/performance.md for what is measured.
 # Usage: ./bench.sh [--threads N] [--rounds N] [--models ResNet50 ...] [--no-doc]   (bench/run.py --help)
 #        ./bench.sh generator   BenchmarkDotNet runs of the generator (bench/ArchDsl.Generator.Bench)
 set -euo pipefail

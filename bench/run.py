@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""Generated C# against torchvision eager on the same libtorch, in interleaved processes.
+"""Generated C# on TorchSharp (libtorch 2.10) in interleaved processes, with torchvision as an older-engine control.
 
 Run through ./bench.sh (which builds bench/ArchDsl.Bench first). For each model, each round runs one process
 per (side, task, setup) — see jobs() — in reverse order every other round, all with the same intra-op
 thread count and the same weights (torchvision's, exported once with tools/weights/export.py). Each process
-times warm iterations (wall clock and process CPU time) and reports its peak resident memory (VmHWM).
+times warm iterations (wall clock and process CPU time), reports its peak resident memory (VmHWM), and the
+machine's 1-minute load average is recorded before and after it.
+C# setups (bench/ArchDsl.Bench/Program.cs): shipped, retain (TensorMemory.Retain), channels-last, folded
+(Fusion.FoldBatchNorms) and combinations; "all" = the three. The Python side is Debian's torch 1.13 with
+torchvision — an older libtorch than the C# side's, so its column is a control, not a like-for-like ratio.
 The tables go into docs/performance.md between the bench markers; raw results into artifacts/bench/.
 """
 import argparse
@@ -32,12 +36,20 @@ MODELS = {
     "DenseNet121": "densenet121",
     "ResNet50": "resnet50",
 }
+# C# inference setups, in table order
+SETUPS = ["shipped", "retain", "channels-last", "folded", "retain+channels-last", "retain+folded", "all"]
+# Python controls: torchvision on Debian's torch 1.13 as shipped, and with every convolution forced through
+# torch.mkldnn_convolution and glibc keeping freed memory (what reached ResNet-50's 62 ms on this machine)
+CONTROLS = ["shipped", "onednn+retain"]
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def run_json(cmd, env):
+    load_before = os.getloadavg()[0]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res["load"] = [load_before, os.getloadavg()[0]]
+    return res
 
 
 def export_weights(builder, cache):
@@ -48,30 +60,30 @@ def export_weights(builder, cache):
     return path
 
 
-def jobs(cls, builder, weights, a):
-    """The processes of one model in one round, as (side, task, setup, command). setup "shipped": libtorch's own
-    kernel choice and the C library's allocator, what torchvision runs as shipped. setup "fast": oneDNN for every
-    convolution and freed tensor memory kept for reuse — on the C# side the engine's ConvolutionKernel.OneDnn and
-    RetainTensorMemory, on the Python side (the control) torch.mkldnn_convolution and glibc told not to unmap."""
+def jobs(cls, builder, weights, a, round_index):
+    """The processes of one model in one round, as (side, task, setup, isa, command). isa: the oneDNN instruction
+    set cap the process was started with ("" = the runtime's own choice, CpuKernels; on this machine AVX2)."""
     infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "2"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
     threads = ["--threads", str(a.threads)]
 
-    def cs(task, setup, opts):
-        return ("csharp", task, setup, [CSHARP, cls, task, weights, "--setup", setup] + threads + opts)
+    def cs(task, setup, opts, isa=""):
+        return ("csharp", task, setup, isa, [CSHARP, cls, task, weights, "--setup", setup] + threads + opts)
 
     def py(task, setup, opts):
-        return ("python", task, setup, [PYTHON, TORCHVISION_SIDE, builder, task, weights, "--setup", setup] + threads + opts)
-    return [
-        cs("infer", "shipped", infer), py("infer", "shipped", infer), cs("infer-fused", "shipped", infer),
-        cs("infer", "fast", infer), py("infer", "fast", infer), cs("infer-fused", "fast", infer),
-        cs("train", "shipped", train), py("train", "shipped", train),
-        cs("train", "fast", train), py("train", "fast", train),
-    ]
+        return ("python", task, setup, "", [PYTHON, TORCHVISION_SIDE, builder, task, weights, "--setup", setup] + threads + opts)
+    out = []
+    if "infer" in a.tasks:
+        out += [cs("infer", s, infer) for s in a.setups] + [py("infer", s, infer) for s in a.controls]
+        if a.isa and round_index == 0:  # once: the same setups without the runtime's AVX2 cap, for comparison
+            out += [cs("infer", s, infer, a.isa) for s in a.isa_setups]
+    if "train" in a.tasks:
+        out += [cs("train", s, train) for s in ("shipped", "retain")] + [py("train", "shipped", train)]
+    return out
 
 
 def interleaved(processes, round_index):
-    """Even rounds run in the listed order (C# before Python in each pair), odd rounds in reverse."""
+    """Even rounds run in the listed order, odd rounds in reverse: no setup always runs first or last."""
     return processes if round_index % 2 == 0 else list(reversed(processes))
 
 
@@ -105,83 +117,87 @@ def fmt(q):
 
 
 def render(results, a, meta):
-    def pick(side, task, setup):
+    def pick(side, task, setup, isa=""):
         return [r for r in results if r["side"] == side and r["task"] == task and r.get("setup", "shipped") == setup
-                and r["model_class"] == cls]
+                and r.get("isa", "") == isa and r["model_class"] == cls]
 
-    def times(side, task, setup, batch, clock="cpu_ms"):
-        return [t for r in pick(side, task, setup) for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
-
-    def memory(side, task, setup):
-        return [r["vmhwm_kb"] / 1024 for r in pick(side, task, setup)]
+    def times(side, task, setup, batch, clock="cpu_ms", isa=""):
+        return [t for r in pick(side, task, setup, isa) for t in r["runs"].get(f"b{batch}", {}).get(clock, [])]
 
     def med(xs):
         return statistics.median(xs) if xs else None
 
+    def loads(rows):
+        ls = [l for r in rows for l in r.get("load", [])]
+        return f"{min(ls):.0f}–{max(ls):.0f}" if ls else "?"
+
     out = [BEGIN, "",
            (f"Run of {meta['date']}: `{' '.join(['./bench.sh'] + meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
             else f"Runs of {meta['date']}: {meta['argv'][0]}, ") + f"{a.rounds} interleaved round(s), "
-           f"{a.threads} intra-op thread(s) on both sides (OMP_NUM_THREADS/MKL_NUM_THREADS, and "
-           f"torch.set_num_threads in Python), took {meta['minutes']:.1f} min.",
+           f"{a.threads} intra-op thread(s) on both sides (OMP_NUM_THREADS/MKL_NUM_THREADS and torch.set_num_threads), "
+           f"took {meta['minutes']:.1f} min.",
            f"Load average (1 min) at the start / end: {meta['load_before']:.1f} / {meta['load_after']:.1f} on "
-           f"{os.cpu_count()} CPU(s).", "",
+           f"{os.cpu_count()} CPU(s); per process it is in the tables (min–max of the values before and after each "
+           "process of that row).", "",
            "Machine:", "", "```"] + meta["machine"] + [
-           f"libtorch mapped by both sides: {', '.join(sorted(meta['libtorch']))}",
-           f"Python side: torch {meta['torch']}, torchvision {meta['torchvision']}, "
+           f"libtorch mapped: {', '.join(sorted(meta['libtorch']))}",
+           f"Python side (control, older engine): torch {meta['torch']}, torchvision {meta['torchvision']}, "
            f"torch.get_num_threads() = {meta['py_threads']}",
-           f"C# side: .NET {meta['dotnet']}, generated classes on src/Engine, torch.get_num_threads() = {meta['cs_threads']}",
+           f"C# side: .NET {meta['dotnet']}, generated classes on TorchSharp (libtorch 2.10), "
+           f"torch.get_num_threads() = {meta['cs_threads']}",
            "```", "",
-           "### Latency (ms, process CPU time: median [interquartile range])", "",
-           "Ratio = C# median / torchvision median (below 1: C# faster); torchvision runs as shipped (libtorch's kernel "
-           "choice, glibc's allocator). *fast*: the C# process set `EngineSettings.ConvolutionKernel = OneDnn` and "
-           "`EngineSettings.RetainTensorMemory()`; the column \"torchvision, fast\" is the control — torchvision with "
-           "every convolution routed to the same `torch.mkldnn_convolution` and glibc told to keep freed memory "
-           "(`mallopt`: no mmap, no trimming) — so the last ratio shows what is left once both sides do the same work. "
-           "*BN folded*: `Fusion.FoldBatchNorms`. Wall ratio: C# / torchvision wall-clock medians.", "",
-           "| Model | Task | C# | torchvision | C#/torchvision | torchvision, fast | C#/that | wall ratio |",
-           "|---|---|---:|---:|---:|---:|---:|---:|"]
+           "### Inference latency (ms, process CPU time: median [interquartile range])", "",
+           "eval + no_grad, torchvision's weights. Setups: *shipped* (TorchSharp and ArchDsl.Runtime as they start; "
+           "oneDNN capped at AVX2 by `CpuKernels` on this machine), *retain* (`TensorMemory.Retain()`), "
+           "*channels-last* (input and every 4-D parameter in channels-last layout), *folded* "
+           "(`Fusion.FoldBatchNorms`), *all* (the three). Ratio: shipped median / this median (above 1: faster). "
+           "Rows marked *torchvision 1.13* are the control on Debian's older libtorch: *onednn+retain* forces every "
+           "convolution through `torch.mkldnn_convolution` and keeps freed memory. Rows marked with an ISA ran with "
+           "`ONEDNN_MAX_CPU_ISA` set to it (the cap lifted), once.", "",
+           "| Model | Setup | batch 1 | ratio | batch 8 | ratio | wall b1 / b8 | load | VmHWM MiB |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for cls in a.models:
-        rows = []
-        for b in (1, 8):
-            rows += [(f"inference, batch {b}", "infer", "shipped", b, False),
-                     (f"inference, batch {b}, BN folded", "infer-fused", "shipped", b, False),
-                     (f"inference, batch {b}, fast", "infer", "fast", b, True),
-                     (f"inference, batch {b}, fast + BN folded", "infer-fused", "fast", b, True)]
-        rows += [("training step, batch 8", "train", "shipped", 8, False),
-                 ("training step, batch 8, fast", "train", "fast", 8, True)]
-        for label, task, setup, batch, control in rows:
-            base_task = "train" if task == "train" else "infer"
-            cs, py = times("csharp", task, setup, batch), times("python", base_task, "shipped", batch)
-            if not cs or not py:
+        base = {b: med(times("csharp", "infer", "shipped", b)) for b in (1, 8)}
+        rows = [("csharp", s, "", s) for s in SETUPS]
+        rows += [("csharp", s, a.isa, f"{s}, {a.isa}") for s in a.isa_setups] if a.isa else []
+        rows += [("python", s, "", f"torchvision 1.13, {s}") for s in CONTROLS]
+        for side, setup, isa, label in rows:
+            rs = pick(side, "infer", setup, isa)
+            if not rs:
                 continue
-            ctrl = times("python", base_task, "fast", batch) if control else []
-            csw, pyw = med(times("csharp", task, setup, batch, "wall_ms")), med(times("python", base_task, "shipped", batch, "wall_ms"))
-            ctrl_cells = f"{fmt(quartiles(ctrl))} | **{med(cs) / med(ctrl):.2f}**" if ctrl else "– | –"
-            out.append(f"| {cls} | {label} | {fmt(quartiles(cs))} | {fmt(quartiles(py))} | **{med(cs) / med(py):.2f}** | "
-                       f"{ctrl_cells} | {csw / pyw:.2f} |")
-    out += ["", "### Batch norm folding (C# unfused / C# folded, CPU-time medians)", "",
-            "| Model | batch 1, shipped | batch 8, shipped | batch 1, fast | batch 8, fast |",
-            "|---|---:|---:|---:|---:|"]
-    for cls in a.models:
-        cells = []
-        for setup in ("shipped", "fast"):
-            for batch in (1, 8):
-                un, fu = med(times("csharp", "infer", setup, batch)), med(times("csharp", "infer-fused", setup, batch))
-                cells.append(f"{un / fu:.2f}×" if un and fu else "–")
-        out.append(f"| {cls} | " + " | ".join(cells) + " |")
-    out += ["", "### Peak resident memory (VmHWM, MiB, median over rounds)", "",
-            "Inference processes ran batch 1 then batch 8; training processes ran batch-8 steps. Ratios are against "
-            "torchvision as shipped.", "",
-            "| Model | C# inference | C# inference, fast + BN folded | torchvision inference | ratios | "
-            "C# training | C# training, fast | torchvision training | ratios |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for cls in a.models:
-        cells = []
-        for task, fast_task in (("infer", "infer-fused"), ("train", "train")):
-            a1, a2, p = med(memory("csharp", task, "shipped")), med(memory("csharp", fast_task, "fast")), med(memory("python", task, "shipped"))
-            cells += [f"{v:,.0f}" if v else "–" for v in (a1, a2, p)]
-            cells.append(" / ".join(f"**{v / p:.2f}**" for v in (a1, a2) if v) if p else "–")
-        out.append(f"| {cls} | " + " | ".join(cells) + " |")
+            cells = []
+            for b in (1, 8):
+                xs = times(side, "infer", setup, b, isa=isa)
+                cells += [fmt(quartiles(xs)), f"**{base[b] / med(xs):.2f}**" if xs and base[b] else "–"] if xs else ["–", "–"]
+            walls = " / ".join(f"{med(times(side, 'infer', setup, b, 'wall_ms', isa)):,.0f}" for b in (1, 8)
+                               if times(side, "infer", setup, b, "wall_ms", isa))
+            mem = med([r["vmhwm_kb"] / 1024 for r in rs])
+            out.append(f"| {cls} | {label} | " + " | ".join(cells) + f" | {walls} | {loads(rs)} | {mem:,.0f} |")
+    drift_rows = [r for r in results if r["side"] == "csharp" and "drift" in r]
+    if drift_rows:
+        out += ["", "### Outputs of the changed setups against the shipped model (batch 1, same process)", "",
+                "The suite's tolerance: max |difference| ≤ 1e-4 · max(1, max |reference|).", "",
+                "| Model | Setup | max abs difference (worst over runs) | max abs reference | relative | within tolerance |",
+                "|---|---|---:|---:|---:|---|"]
+        for cls in a.models:
+            for setup in SETUPS:
+                rs = [r for r in drift_rows if r["model_class"] == cls and r["setup"] == setup]
+                if not rs:
+                    continue
+                worst = max(r["drift"]["max_abs_diff"] for r in rs)
+                ref = rs[0]["drift"]["max_abs_reference"]
+                ok = all(r["drift"]["within"] for r in rs)
+                rel = f"{worst / ref:.1e}" if ref else "–"
+                out.append(f"| {cls} | {setup} | {worst:.2e} | {ref:.3g} | {rel} | {'yes' if ok else '**no**'} |")
+    train_rows = [r for r in results if r["task"] == "train"]
+    if train_rows:
+        out += ["", "### Training step, batch 8 (ms, process CPU time: median [interquartile range])", "",
+                "| Model | C# shipped | C# retain | torchvision 1.13 (control) |", "|---|---:|---:|---:|"]
+        for cls in a.models:
+            cells = [times(side, "train", setup, 8) for side, setup in
+                     (("csharp", "shipped"), ("csharp", "retain"), ("python", "shipped"))]
+            if any(cells):
+                out.append(f"| {cls} | " + " | ".join(fmt(quartiles(c)) if c else "–" for c in cells) + " |")
     out += ["", END]
     return "\n".join(out)
 
@@ -200,19 +216,26 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--iters-b1", type=int, default=10)
+    p.add_argument("--iters-b1", type=int, default=5)
     p.add_argument("--iters-b8", type=int, default=3)
     p.add_argument("--iters-train", type=int, default=2)
     p.add_argument("--skip-train", action="store_true", help="inference only")
-    p.add_argument("--tasks", nargs="+", default=["infer", "infer-fused", "train"], choices=["infer", "infer-fused", "train"])
-    p.add_argument("--setups", nargs="+", default=["shipped", "fast"], choices=["shipped", "fast"],
-                   help="engine setups to measure (see jobs())")
+    p.add_argument("--tasks", nargs="+", default=["infer", "train"], choices=["infer", "train"])
+    p.add_argument("--setups", nargs="+", default=SETUPS, choices=SETUPS, help="C# inference setups (see jobs())")
+    p.add_argument("--controls", nargs="+", default=CONTROLS, choices=CONTROLS + ["none"],
+                   help="torchvision (Debian's torch 1.13) controls; none: skip the Python side")
+    p.add_argument("--isa", default="AVX512_CORE",
+                   help="ONEDNN_MAX_CPU_ISA for a one-off comparison in round 1 (empty: skip)")
+    p.add_argument("--isa-setups", nargs="+", default=["shipped", "all"], choices=SETUPS)
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
     p.add_argument("--render", metavar="RESULTS", nargs="+",
                    help="only render results of earlier runs (results.json, or partial.json of interrupted ones, merged)")
     a = p.parse_args()
+    a.controls = [c for c in a.controls if c != "none"]
+    if a.skip_train:
+        a.tasks = [t for t in a.tasks if t != "train"]
     if a.render:
         results, metas = [], []
         for path in a.render:
@@ -224,6 +247,7 @@ def main():
                 results += saved["results"]
                 metas.append(saved["meta"])
                 a.threads, a.rounds = saved["args"]["threads"], saved["args"]["rounds"]
+                a.isa = saved["args"].get("isa", a.isa)
         a.models = [m for m in MODELS if any(r["model_class"] == m for r in results)]
         meta = dict(metas[0]) if metas else describe(results, a, time.time(), os.getloadavg()[0])
         if len(metas) > 1:  # several runs, each over part of the models or tasks
@@ -245,26 +269,26 @@ def main():
     results = []
     for r in range(a.rounds):
         for cls in a.models:
-            for side, task, setup, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a), r):
-                if task not in a.tasks or setup not in a.setups or (a.skip_train and task == "train"):
-                    continue
-                res = run_json(cmd, env)
-                res["model_class"], res["round"] = cls, r
+            for side, task, setup, isa, cmd in interleaved(jobs(cls, MODELS[cls], weights[cls], a, r), r):
+                res = run_json(cmd, dict(env, ONEDNN_MAX_CPU_ISA=isa) if isa else env)
+                res["model_class"], res["round"], res["isa"] = cls, r, isa
                 results.append(res)
-                cpu = {b: statistics.median(v["cpu_ms"]) for b, v in res["runs"].items()}
-                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:11} {setup:7} cpu ms {cpu} "
-                      f"VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB", flush=True)
+                cpu = {b: round(statistics.median(v["cpu_ms"]), 1) for b, v in res["runs"].items()}
+                print(f"round {r + 1}/{a.rounds} {cls:18} {side:6} {task:5} {setup + (' ' + isa if isa else ''):22} "
+                      f"cpu ms {cpu} VmHWM {res['vmhwm_kb'] / 1024:.0f} MiB load {res['load'][0]:.1f}→{res['load'][1]:.1f}",
+                      flush=True)
                 with open(os.path.join(artifacts, "partial.json"), "w") as f:  # survives an interrupted run
                     json.dump(results, f)
     meta = describe(results, a, start, load_before)
     with open(os.path.join(artifacts, "results.json"), "w") as f:
-        json.dump({"results": results, "meta": meta, "args": {"threads": a.threads, "rounds": a.rounds}}, f, indent=1)
+        json.dump({"results": results, "meta": meta,
+                   "args": {"threads": a.threads, "rounds": a.rounds, "isa": a.isa}}, f, indent=1)
     publish(render(results, a, meta), a)
 
 
 def describe(results, a, start, load_before):
     """The run's circumstances: machine, versions, load, duration."""
-    py = next(r for r in results if r["side"] == "python")
+    py = next((r for r in results if r["side"] == "python"), {"torch": "–", "torchvision": "–", "threads": "–"})
     cs_threads = next((r["threads"] for r in results if r["side"] == "csharp" and "threads" in r), "?")
     dotnet = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
     meta = {

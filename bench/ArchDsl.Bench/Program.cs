@@ -15,12 +15,18 @@ namespace ArchDsl.Bench;
 
 /// <summary>
 /// One measurement process: builds a generated network, loads torchvision's weights, times a task and prints one
-/// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python twin is
-/// bench/python/torchvision_side.py; bench/run.py alternates the two.
-/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--setup shipped|fast]
-///   TASK: infer | infer-fused | train | allocs; each batch size is timed in turn (train: the first only).
-///   --setup: shipped (default) runs the engine as it starts; fast sets EngineSettings.ConvolutionKernel = OneDnn and
-///   EngineSettings.RetainTensorMemory() first.
+/// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python control is
+/// bench/python/torchvision_side.py (Debian's torch 1.13); bench/run.py alternates the processes.
+/// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--setup SETUP]
+///                      [--on worker]
+///   TASK: infer | train | allocs; each batch size is timed in turn (train: the first only).
+///   --setup: shipped (default: TorchSharp and ArchDsl.Runtime as they start), or a '+'-joined list of
+///     retain (TensorMemory.Retain() before anything is allocated), channels-last (TensorMemory.ToChannelsLast on the model,
+///     TensorMemory.ChannelsLast on the input), folded (Fusion.FoldBatchNorms; inference only); all = the three.
+///   Inference with channels-last or folded also reports how far the output moved from the shipped model's
+///   (max |difference| and max |reference| over a batch-1 input), checked against the suite's tolerance.
+///   --on worker: build and time everything on a new thread instead of the main one (a thread of its own gets its
+///     own glibc arena: shows what TensorMemory.Retain's remarks say about other arenas).
 /// Each iteration records wall time and this process's CPU time: on a loaded machine the wall clock measures the
 /// scheduler, CPU time (with one intra-op thread) the work.
 /// </summary>
@@ -30,7 +36,7 @@ public static class Program
     {
         if (args.Length < 3)
         {
-            Console.Error.WriteLine("usage: ArchDsl.Bench MODEL infer|infer-fused|train|allocs WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N]");
+            Console.Error.WriteLine("usage: ArchDsl.Bench MODEL infer|train|allocs WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--setup SETUP]");
             return 2;
         }
         var (model, task, weights) = (args[0], args[1], args[2]);
@@ -38,10 +44,22 @@ public static class Program
         var iters = Option(args, "--iters", "5").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         var warmup = int.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
         var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        var setup = Setup.Parse(Option(args, "--setup", "shipped"));
+        if (setup.Retain && !TensorMemory.Retain()) throw new InvalidOperationException("TensorMemory.Retain() refused");
         if (threads > 0) torch.set_num_threads(threads);
-        var setup = Option(args, "--setup", "shipped");
-        if (setup != "shipped") throw new ArgumentException($"unknown --setup {setup}");
+        if (Option(args, "--on", "main") == "worker")
+        {
+            int rc = 0;
+            var worker = new System.Threading.Thread(() => rc = Measure(model, task, weights, batches, iters, warmup, setup), 16 << 20);
+            worker.Start();
+            worker.Join();
+            return rc;
+        }
+        return Measure(model, task, weights, batches, iters, warmup, setup);
+    }
 
+    static int Measure(string model, string task, string weights, int[] batches, int[] iters, int warmup, Setup setup)
+    {
         if (task == "hotpath")
         {
             Console.WriteLine(JsonSerializer.Serialize(HotPath()));
@@ -50,15 +68,30 @@ public static class Program
         using var net = Create(model);
         if (weights != "-") net.load(weights, strict: true);
         torch.manual_seed(1);
-        if (task == "infer-fused") Fusion.FoldBatchNorms(net);
+        Dictionary<string, double>? drift = null;
+        if (task == "infer" && (setup.Folded || setup.ChannelsLast))
+        {
+            net.eval();
+            using var probe = torch.randn(1, 3, 224, 224);
+            using var reference = Forward(net, probe, channelsLast: false);
+            if (setup.Folded) Fusion.FoldBatchNorms(net);
+            if (setup.ChannelsLast) TensorMemory.ToChannelsLast(net);
+            using var output = Forward(net, probe, setup.ChannelsLast);
+            drift = Drift(reference, output);
+        }
+        else if (setup.Folded || setup.ChannelsLast)
+        {
+            if (setup.Folded) throw new ArgumentException("folded is an inference setup");
+            TensorMemory.ToChannelsLast(net);
+        }
         var runs = new Dictionary<string, object>();
         for (int i = 0; i < batches.Length; i++)
         {
             var (b, n) = (batches[i], iters[Math.Min(i, iters.Length - 1)]);
             runs["b" + b] = task switch
             {
-                "infer" or "infer-fused" => Inference(net, b, warmup, n),
-                "train" => TrainingSteps(net, b, warmup, n),
+                "infer" => Inference(net, b, warmup, n, setup.ChannelsLast),
+                "train" => TrainingSteps(net, b, warmup, n, setup.ChannelsLast),
                 "allocs" => (object)Allocations(net, b, warmup, n),
                 _ => throw new ArgumentException($"unknown task {task}"),
             };
@@ -68,21 +101,58 @@ public static class Program
             ["side"] = "csharp",
             ["model"] = model,
             ["task"] = task,
-            ["setup"] = setup,
+            ["setup"] = setup.Name,
             ["runs"] = runs,
+            ["retained"] = TensorMemory.Retained,
+            ["onednn_isa_cap"] = CpuKernels.Cap ?? Environment.GetEnvironmentVariable(CpuKernels.IsaVariable) ?? "none",
             ["vmhwm_kb"] = ProcStatus("VmHWM"),
             ["libtorch"] = MappedLibrary("libtorch_cpu"),
             ["threads"] = torch.get_num_threads(),
             ["modules"] = net.modules().Count(),
         };
+        if (drift is not null) result["drift"] = drift;
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }
 
-    static Timings Inference(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters)
+    /// <summary>The setup of one process: which of the runtime's speed settings it applies.</summary>
+    sealed record Setup(string Name, bool Retain, bool ChannelsLast, bool Folded)
+    {
+        public static Setup Parse(string name)
+        {
+            if (name == "shipped") return new Setup(name, false, false, false);
+            var parts = name == "all" ? new[] { "retain", "channels-last", "folded" } : name.Split('+');
+            foreach (var part in parts)
+                if (part is not ("retain" or "channels-last" or "folded")) throw new ArgumentException($"unknown --setup part {part}");
+            return new Setup(name, parts.Contains("retain"), parts.Contains("channels-last"), parts.Contains("folded"));
+        }
+    }
+
+    static Tensor Forward(nn.Module<Tensor, Tensor> net, Tensor x, bool channelsLast)
+    {
+        using var _ = torch.no_grad();
+        if (!channelsLast) return net.call(x);
+        using var input = TensorMemory.ChannelsLast(x);
+        return net.call(input);
+    }
+
+    /// <summary>max |output − reference|, max |reference| and the suite's tolerance, 1e-4 · max(1, max |reference|).</summary>
+    static Dictionary<string, double> Drift(Tensor reference, Tensor output)
+    {
+        using var diff = (output - reference).abs();
+        using var maxDiff = diff.max();
+        using var absRef = reference.abs();
+        using var maxRef = absRef.max();
+        double d = maxDiff.item<float>(), r = maxRef.item<float>();
+        var tolerance = 1e-4 * Math.Max(1.0, r);
+        return new Dictionary<string, double> { ["max_abs_diff"] = d, ["max_abs_reference"] = r, ["tolerance"] = tolerance, ["within"] = d <= tolerance ? 1 : 0 };
+    }
+
+    static Timings Inference(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters, bool channelsLast)
     {
         net.eval();
-        using var x = torch.randn(batch, 3, 224, 224);
+        using var plain = torch.randn(batch, 3, 224, 224);
+        using var x = channelsLast ? TensorMemory.ChannelsLast(plain) : plain.alias();
         using var _ = torch.no_grad();
         return Time(warmup, iters, () =>
         {
@@ -90,10 +160,11 @@ public static class Program
         });
     }
 
-    static Timings TrainingSteps(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters)
+    static Timings TrainingSteps(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters, bool channelsLast)
     {
         net.train();
-        using var x = torch.randn(batch, 3, 224, 224);
+        using var plain = torch.randn(batch, 3, 224, 224);
+        using var x = channelsLast ? TensorMemory.ChannelsLast(plain) : plain.alias();
         using var labels = torch.randint(0, 1000, new long[] { batch }, dtype: ScalarType.Int64);
         using var optimizer = torch.optim.SGD(net.parameters(), 0.01, momentum: 0.9);
         return Time(warmup, iters, () =>
@@ -218,7 +289,7 @@ public static class Program
         return -1;
     }
 
-    /// <summary>The file a shared library was mapped from, to show both sides run the same libtorch.</summary>
+    /// <summary>The file a shared library was mapped from, to show which libtorch a run used.</summary>
     static string MappedLibrary(string stem) =>
         File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(p => p.Length >= 6 && Path.GetFileName(p[5]).StartsWith(stem, StringComparison.Ordinal))

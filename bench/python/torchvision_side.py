@@ -1,15 +1,16 @@
 #!/usr/bin/python3
-"""The Python side of ./bench.sh: one measurement process, torchvision eager on the same libtorch.
+"""The Python side of ./bench.sh: one measurement process, torchvision eager on Debian's torch 1.13 (a control:
+an older libtorch than the C# side's TorchSharp 0.107 / libtorch 2.10).
 
 Usage: torchvision_side.py CONSTRUCTOR TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
-                           [--setup shipped|fast]
+                           [--setup shipped|retain|onednn+retain]
   CONSTRUCTOR  torchvision builder, e.g. resnet50
   TASK         infer | train
   WEIGHTS      TorchSharp-format file written by tools/weights/export.py (the C# side loads the same file)
-  --setup      shipped (default): torchvision as shipped. fast: every Conv2d calls torch.mkldnn_convolution and
-               glibc keeps freed memory (mallopt: no mmap, no trimming) — what the C# side's fast setup does
-               (ConvolutionKernel.OneDnn, RetainTensorMemory), as a control that shows what of a C# gain is the
-               engine setup rather than the generated code.
+  --setup      shipped (default): torchvision as shipped. retain: glibc keeps freed memory (the mallopt settings
+               of ArchDsl.Runtime's TensorMemory.Retain). onednn+retain: that, and every Conv2d calls
+               torch.mkldnn_convolution — the configuration that reached ResNet-50's best one-thread figure on
+               libtorch 1.13, kept as the target the C# side is compared with.
 Prints one JSON line: per-iteration wall and process CPU milliseconds for each batch size (train: the first
 only), peak resident memory (VmHWM), the libtorch mapped. Mirrors bench/ArchDsl.Bench/Program.cs.
 """
@@ -76,7 +77,7 @@ def training_step(model, x, optimizer):
 
 
 def use_onednn_convolutions():
-    """Routes every zero-padded Conv2d through torch.mkldnn_convolution (as the engine's OneDnn setting does)."""
+    """Routes every zero-padded Conv2d through torch.mkldnn_convolution (oneDNN for every convolution)."""
     libtorch_forward = torch.nn.Conv2d._conv_forward
 
     def forward(self, input, weight, bias):
@@ -88,12 +89,14 @@ def use_onednn_convolutions():
 
 
 def retain_freed_memory():
-    """glibc: no mmap for large blocks, no trimming — freed activations stay for the next pass (this process's
-    tensors come from the main thread's arena, which these settings govern)."""
+    """glibc: mmap threshold explicit at its 32 MiB maximum, no mmap for large blocks, no trimming — freed
+    activations stay for the next pass (the same parameters as TensorMemory.Retain; this process computes on its
+    main thread, whose arena can hold blocks of any size)."""
     import ctypes
     libc = ctypes.CDLL("libc.so.6")
-    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
-    if libc.mallopt(M_MMAP_MAX, 0) != 1 or libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) != 1:
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
+    if (libc.mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) != 1 or libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) != 1
+            or libc.mallopt(M_MMAP_MAX, 0) != 1):
         raise RuntimeError("mallopt refused")
 
 
@@ -106,10 +109,11 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--iters", default="5")
     p.add_argument("--threads", type=int, default=0)
-    p.add_argument("--setup", choices=["shipped", "fast"], default="shipped")
+    p.add_argument("--setup", choices=["shipped", "retain", "onednn+retain"], default="shipped")
     a = p.parse_args()
-    if a.setup == "fast":
+    if a.setup == "onednn+retain":
         use_onednn_convolutions()
+    if a.setup in ("retain", "onednn+retain"):
         retain_freed_memory()
     if a.threads:
         torch.set_num_threads(a.threads)

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using ArchDsl.Catalogue;
+using ArchDsl.Runtime;
 using Spectre.Console;
 using TorchSharp;
 
@@ -15,6 +16,7 @@ public static class Program
         var output = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "archdsl-tour");
         Directory.CreateDirectory(output);
         Output.Configure();
+        TensorMemory.Retain();   // freed activations stay for the next network (docs/performance.md)
         torch.manual_seed(0);
         var networks = CatalogueTour.Discover(exclude: typeof(CifarNet));
         Output.Heading("1. The catalogue, from the generated classes' static metadata");
