@@ -428,8 +428,10 @@ namespace ArchDsl.Generator.Emit
                 case LayerKind.AdaptiveAvgPool:
                 case LayerKind.AdaptiveMaxPool:
                 {
-                    string name = layer.Kind == LayerKind.AdaptiveAvgPool ? "nn.AdaptiveAvgPool2d(" : "nn.AdaptiveMaxPool2d(";
-                    create = name + (IsList("size") ? Pair("size") : V("size")) + ")";
+                    // TorchSharp's AdaptiveMaxPool2d takes only an array; AdaptiveAvgPool2d also a size or a pair.
+                    create = layer.Kind == LayerKind.AdaptiveAvgPool
+                        ? "nn.AdaptiveAvgPool2d(" + (IsList("size") ? Pair("size") : V("size")) + ")"
+                        : "nn.AdaptiveMaxPool2d(new[] { " + H("size") + ", " + W("size") + " })";
                     var shape = S + ".Adaptive(" + H("size") + ", " + W("size") + ")";
                     reshape = _ => shape;
                     break;

@@ -56,7 +56,7 @@ namespace ArchDsl.Generator.Tests.Packaging
             Assert.DoesNotContain(dependencies, d => d.Contains("id=\"TorchSharp-cpu\"") || d.Contains("id=\"libtorch"));
             // The build integration that makes TorchSharp's native library loadable on an old libstdc++ (Debian 12).
             Assert.Contains("buildTransitive/ArchDsl.Runtime.targets", entries);
-            Assert.Contains("buildTransitive/tasks/LibTorchSharpOnOldLibstdcxx.cs", entries);
+            Assert.Contains("buildTransitive/tasks/LibTorchSharpOnOldLibstdcxx.csx", entries);
             Assert.Contains("buildTransitive/native/glibcxx_compat.cpp", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("runtimes/", StringComparison.Ordinal));
         }

@@ -1,5 +1,6 @@
 // Two MSBuild inline tasks (RoslynCodeTaskFactory) used by ../ArchDsl.Runtime.targets, kept free of any dependency
-// beyond the BCL: they read and edit an ELF64 file's version-requirement table (.gnu.version_r).
+// beyond the BCL: they read and edit an ELF64 file's version-requirement table (.gnu.version_r). Named .csx, not .cs,
+// so that a package folder inside a consumer's project is never compiled into the consumer.
 #nullable enable
 using System;
 using System.Collections.Generic;
