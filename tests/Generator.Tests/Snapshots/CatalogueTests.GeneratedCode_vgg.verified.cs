@@ -808,7 +808,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant VGG13_BN of VGG (architectures/vgg.arch, line 41)</summary>
+    /// <summary>Variant VGG13_BN of VGG, mirroring torchvision's vgg13_bn() (architectures/vgg.arch, line 41)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 133,053,736 parameters, 11,308,466,176 MACs, memory access 209,873,168.</para>
     /// <code>
@@ -870,7 +870,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "VGG13_BN", "architectures/vgg.arch", 9, null,
+            "VGG13_BN", "architectures/vgg.arch", 9, "vgg13_bn()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             133053736L, 30L, 11308466176L, 209873168L, 38334952L,
             new LayerInfo[]
@@ -1077,7 +1077,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant VGG19_BN of VGG (architectures/vgg.arch, line 43)</summary>
+    /// <summary>Variant VGG19_BN of VGG, mirroring torchvision's vgg19_bn() (architectures/vgg.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 143,678,248 parameters, 19,632,062,464 MACs, memory access 236,152,592.</para>
     /// <code>
@@ -1139,7 +1139,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "VGG19_BN", "architectures/vgg.arch", 9, null,
+            "VGG19_BN", "architectures/vgg.arch", 9, "vgg19_bn()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             143678248L, 48L, 19632062464L, 236152592L, 46162408L,
             new LayerInfo[]
