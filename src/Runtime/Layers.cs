@@ -70,9 +70,8 @@ namespace ArchDsl.Runtime
             long have = x.shape[1];
             if (have == channels) return x;
             if (have > channels) throw new ArgumentException("A zero-padded shortcut cannot remove channels (" + have + " to " + channels + ")");
-            var shape = (long[])x.shape.Clone();
-            shape[1] = channels - have;
-            return torch.cat(new[] { x, torch.zeros(shape, x.dtype, x.device) }, 1);
+            // functional.pad lists its amounts from the last dimension back: W, H, then C (front, back).
+            return nn.functional.pad(x, new long[] { 0, 0, 0, 0, 0, channels - have });
         }
 
         /// <summary>Sets a layer's bias to <paramref name="value"/> (a conv or linear with <c>bias_init</c>).</summary>
@@ -81,7 +80,7 @@ namespace ArchDsl.Runtime
             foreach (var (name, p) in layer.named_parameters(recurse: false))
             {
                 if (name != "bias") continue;
-                using (torch.no_grad()) p.fill_(value);
+                nn.init.constant_(p, value);
                 return layer;
             }
             throw new ArgumentException("The layer has no bias to initialise");
