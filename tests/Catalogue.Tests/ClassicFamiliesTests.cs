@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using ArchDsl.Testing;
 using TorchSharp;
 using Xunit;
@@ -28,54 +27,6 @@ public class ClassicFamiliesTests
         Assert.True(actual is not null, what + " is missing");
         using var expected = Reference.ReadTensor(dir, output);
         OutputTolerance.AssertClose(expected, actual!, what + ", C# against the reference");
-    }
-
-    // ---------------------------------------------------------------- VGG-13/19 with batch norm
-
-    /// <summary>Params, conv+linear MACs (the oracle's hook convention) and state-dict entries of a torchvision model.</summary>
-    const string TorchvisionFigures = @"
-import json, sys, torch, torchvision
-m = getattr(torchvision.models, sys.argv[1])(weights=None).eval()
-c, h, w = (int(v) for v in sys.argv[2].split('x'))
-macs = [0]
-def hook(mod, inp, out):
-    if isinstance(mod, torch.nn.Conv2d):
-        macs[0] += out.numel() * (mod.in_channels // mod.groups) * mod.kernel_size[0] * mod.kernel_size[1]
-    elif isinstance(mod, torch.nn.Linear):
-        macs[0] += out.numel() * mod.in_features
-for mod in m.modules():
-    mod.register_forward_hook(hook)
-with torch.no_grad():
-    m(torch.zeros(1, c, h, w))
-print(json.dumps({'params': sum(p.numel() for p in m.parameters()), 'macs': macs[0],
-                  'keys': [[k, list(v.shape)] for k, v in m.state_dict().items()]}))
-";
-
-    [PythonTheory]
-    [InlineData("VGG13_BN", "vgg13_bn")]
-    [InlineData("VGG19_BN", "vgg19_bn")]
-    public void Vgg_with_batch_norm_equals_torchvision_built_here(string name, string constructor)
-    {
-        var net = CatalogueVariants.Get(name);
-        Assert.Null(net.Reference); // the oracle file has no row for it: torchvision itself is asked below
-        var shape = string.Join("x", net.Input);
-        using var figures = JsonDocument.Parse(Python.RunCode(TorchvisionFigures, constructor, shape).Stdout);
-        var root = figures.RootElement;
-        Assert.Equal(root.GetProperty("params").GetInt64(), net.Params);
-        Assert.Equal(root.GetProperty("macs").GetInt64(), net.Macs);
-
-        using var model = CatalogueVariants.Create(name);
-        var expectedKeys = root.GetProperty("keys").EnumerateArray()
-            .Select(e => e[0].GetString() + " " + string.Join("x", e[1].EnumerateArray().Select(d => d.GetInt64())))
-            .OrderBy(s => s, StringComparer.Ordinal);
-        var actualKeys = model.state_dict().Select(kv => kv.Key + " " + string.Join("x", kv.Value.shape)).OrderBy(s => s, StringComparer.Ordinal);
-        Assert.Equal(expectedKeys, actualKeys);
-
-        var dir = Reference.Produce(constructor + "()", net.Input, train: false);
-        using var _ = torch.no_grad();
-        using var x = Prepare(model, dir, train: false);
-        using var y = model.call(x);
-        AssertMatches(y, dir, "output0", name);
     }
 
     // ---------------------------------------------------------------- auxiliary heads
