@@ -60,8 +60,29 @@ namespace ArchDsl.Fuzzing
         {
             var result = Check(text, "Fuzz.Generated");
             if (!compile || result.Failure != null || !result.Clean) return result;
-            var errors = Compile(result.Sources);
+            var errors = Compile(result.Sources.Concat(ImportedSources(text)));
             return new CaseResult(true, true, errors.Count == 0 ? null : NotCompiling(errors));
+        }
+
+        /// <summary>The C# of every file <paramref name="text"/> imports, directly or not: in a project each imported file
+        /// is an input too and emits its own blocks, which the importing file's classes refer to.</summary>
+        private IEnumerable<GeneratedSource> ImportedSources(string text)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Queue<SourceFile>();
+            pending.Enqueue(new SourceFile(FileName, text));
+            while (pending.Count > 0)
+            {
+                var from = pending.Dequeue();
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(from.Text, "^\\s*import\\s+\"([^\"]+)\"", System.Text.RegularExpressions.RegexOptions.Multiline))
+                {
+                    var file = imports.Resolve(from.Path, m.Groups[1].Value);
+                    if (file == null || !seen.Add(file.Path)) continue;
+                    foreach (var source in CSharpEmitter.Emit(file, imports, new EmitOptions("Fuzz.Generated"), CancellationToken.None).Sources)
+                        yield return source;
+                    pending.Enqueue(file);
+                }
+            }
         }
 
         /// <summary>Checks one input through the front end and the emitter; a clean case's C# (in namespace

@@ -190,7 +190,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 45)</summary>
+    /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 44)</summary>
     public partial class EfficientNetV2 : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> features;
@@ -286,7 +286,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2S of EfficientNetV2, mirroring torchvision's efficientnet_v2_s(): At torchvision's evaluation crop, and at 224x224, the size torchvision's figures are also given at. (architectures/efficientnet_v2.arch, line 92)</summary>
+    /// <summary>Variant EfficientNetV2S of EfficientNetV2, mirroring torchvision's efficientnet_v2_s(): At torchvision's evaluation crop, and at 224x224, the size torchvision's figures are also given at. (architectures/efficientnet_v2.arch, line 91)</summary>
     /// <remarks>
     /// <para>At input [3, 384, 384]: output [1000], 21,458,488 parameters, 8,365,617,152 MACs, memory access 283,105,664.</para>
     /// <code>
@@ -348,7 +348,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2S", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_s()",
+            "EfficientNetV2S", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_s()",
             new long[] { 3L, 384L, 384L }, new long[] { 1000L },
             21458488L, 330L, 8365617152L, 283105664L, 123160984L,
             new LayerInfo[]
@@ -918,7 +918,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2M of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 93)</summary>
+    /// <summary>Variant EfficientNetV2M of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 92)</summary>
     /// <remarks>
     /// <para>At input [3, 480, 480]: output [1000], 54,139,356 parameters, 24,582,460,384 MACs, memory access 719,112,964.</para>
     /// <code>
@@ -980,7 +980,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2M", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_m()",
+            "EfficientNetV2M", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_m()",
             new long[] { 3L, 480L, 480L }, new long[] { 1000L },
             54139356L, 471L, 24582460384L, 719112964L, 312159904L,
             new LayerInfo[]
@@ -1791,7 +1791,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2L of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 94)</summary>
+    /// <summary>Variant EfficientNetV2L of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 93)</summary>
     /// <remarks>
     /// <para>At input [3, 480, 480]: output [1000], 118,515,272 parameters, 56,079,699,008 MACs, memory access 1,290,887,408.</para>
     /// <code>
@@ -1853,7 +1853,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2L", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_l()",
+            "EfficientNetV2L", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_l()",
             new long[] { 3L, 480L, 480L }, new long[] { 1000L },
             118515272L, 651L, 56079699008L, 1290887408L, 550380968L,
             new LayerInfo[]
@@ -2969,7 +2969,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2S_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_s() (architectures/efficientnet_v2.arch, line 95)</summary>
+    /// <summary>Variant EfficientNetV2S_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_s() (architectures/efficientnet_v2.arch, line 94)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 21,458,488 parameters, 2,849,895,872 MACs, memory access 110,634,304.</para>
     /// <code>
@@ -3031,7 +3031,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2S_224", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_s()",
+            "EfficientNetV2S_224", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_s()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             21458488L, 330L, 2849895872L, 110634304L, 41980824L,
             new LayerInfo[]
@@ -3601,7 +3601,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2M_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 96)</summary>
+    /// <summary>Variant EfficientNetV2M_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 95)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 54,139,356 parameters, 5,362,207,200 MACs, memory access 199,276,548.</para>
     /// <code>
@@ -3663,7 +3663,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2M_224", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_m()",
+            "EfficientNetV2M_224", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_m()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             54139356L, 471L, 5362207200L, 199276548L, 68142240L,
             new LayerInfo[]
@@ -4474,7 +4474,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant EfficientNetV2L_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 97)</summary>
+    /// <summary>Variant EfficientNetV2L_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 96)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 118,515,272 parameters, 12,231,188,544 MACs, memory access 374,392,048.</para>
     /// <code>
@@ -4536,7 +4536,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "EfficientNetV2L_224", "architectures/efficientnet_v2.arch", 45, "efficientnet_v2_l()",
+            "EfficientNetV2L_224", "architectures/efficientnet_v2.arch", 44, "efficientnet_v2_l()",
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             118515272L, 651L, 12231188544L, 374392048L, 120141224L,
             new LayerInfo[]
