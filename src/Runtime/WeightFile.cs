@@ -12,13 +12,17 @@ namespace ArchDsl.Runtime
     /// all-or-nothing. TorchSharp's own <c>load</c> copies entry by entry as it reads, stops at the first problem
     /// (leaving the model half-loaded) and trusts every count in the file; a weight file from elsewhere needs
     /// better: the whole file is checked before any tensor is allocated, and a file that does not fit the model
-    /// is one exception naming every missing, unexpected and mis-shaped key, thrown before anything is copied.</summary>
+    /// is one exception naming every missing, unexpected and mis-shaped key, thrown before anything is copied.
+    /// PyTorch's <c>torch.save(model.state_dict())</c> files and safetensors files load the same way, with no
+    /// Python (<see cref="PyTorchWeights"/>).</summary>
     /// <remarks>The format: an LEB128 entry count; per entry a BinaryWriter string (LEB128 byte length, UTF-8)
     /// for the name, the LEB128 element type code, the LEB128 rank, one LEB128 per dimension, then the elements'
     /// raw bytes in the machine's (little-endian) order.</remarks>
     public static class WeightFile
     {
-        /// <summary>Every entry of a weight file, in file order. The caller owns the tensors.</summary>
+        /// <summary>Every entry of a weight file (TorchSharp's format in file order; also a PyTorch
+        /// <c>torch.save(state_dict)</c> archive or a safetensors file, told apart by their first bytes: see
+        /// <see cref="WeightFormat"/>). The caller owns the tensors.</summary>
         /// <exception cref="InvalidDataException">the file is truncated, corrupt or not a weight file</exception>
         public static Dictionary<string, Tensor> Read(string path)
         {
@@ -28,6 +32,14 @@ namespace ArchDsl.Runtime
 
         /// <inheritdoc cref="Read(string)"/>
         public static Dictionary<string, Tensor> Read(Stream stream) => Read(stream, "the weight stream");
+
+        /// <summary>The format of the weight file at <paramref name="path"/>, from its first bytes.</summary>
+        /// <exception cref="InvalidDataException">a pickle from before PyTorch 1.6, which is not read</exception>
+        public static WeightFormat FormatOf(string path)
+        {
+            using var stream = File.OpenRead(path);
+            return PyTorchWeights.Detect(stream, path);
+        }
 
         /// <summary>Loads a weight file into <paramref name="module"/>, all or nothing (see
         /// <see cref="LoadStateDict"/>).</summary>
@@ -117,6 +129,10 @@ namespace ArchDsl.Runtime
                 stream.CopyTo(copy);
                 copy.Position = 0;
                 stream = copy;
+            }
+            switch (PyTorchWeights.Detect(stream, origin)) {
+                case WeightFormat.PyTorch: return PyTorchWeights.ReadPyTorch(stream, origin);
+                case WeightFormat.Safetensors: return PyTorchWeights.ReadSafetensors(stream, origin);
             }
             var entries = ReadHeaders(stream, origin);
             var result = new Dictionary<string, Tensor>();

@@ -36,14 +36,16 @@ public static class Reference
 {
     static readonly string Root = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), "archdsl-reference-" + Environment.ProcessId));
 
-    public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train)
+    /// <param name="checkpoints">also write the weights as PyTorch and safetensors files (see the script)</param>
+    public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train, bool checkpoints = false)
     {
         var shape = string.Join("x", input);
-        var dir = Path.Combine(Root, Sanitize(reference) + "-" + shape + (train ? "-train" : ""));
+        var dir = Path.Combine(Root, Sanitize(reference) + "-" + shape + (train ? "-train" : "") + (checkpoints ? "-checkpoints" : ""));
         if (!File.Exists(Path.Combine(dir, "meta.json")))
         {
             var script = Path.Combine(RepoPaths.Root, "tests", "Catalogue.Tests", "python", "torchvision_reference.py");
-            var args = train ? new[] { reference, shape, dir, "--train" } : new[] { reference, shape, dir };
+            var args = new[] { reference, shape, dir }.Concat(train ? ["--train"] : Array.Empty<string>())
+                .Concat(checkpoints ? ["--checkpoints"] : Array.Empty<string>()).ToArray();
             Python.RunScript(script, args);
         }
         return dir;

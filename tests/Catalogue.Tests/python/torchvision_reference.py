@@ -8,6 +8,11 @@ INPUT is CxHxW. Writes into OUT_DIR:
   input.bin     float32 little-endian, shape 1xCxHxW (2xCxHxW with --train), seeded
   output.bin    float32 eval-mode outputs of the model on input.bin
   meta.json     shapes of the files above
+With --checkpoints, also the same weights as PyTorch and safetensors files for the loaders' tests:
+  weights.pth            torch.save(model.state_dict())
+  weights.safetensors    the safetensors format (written here from its specification)
+  weights-nofc.pth       the state dict without fc.weight and fc.bias
+  checkpoint.pth         torch.save({"epoch": 3, "state_dict": ...}): not a bare state dict
 With --train, outputs are the training-mode outputs (every head for auxiliary-output models),
 computed with dropout disabled so they are deterministic.
 """
@@ -38,6 +43,33 @@ def build(constructor: str) -> torch.nn.Module:
     return getattr(torchvision.models, name)(weights=None, **kwargs)
 
 
+SAFETENSORS_TYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.int32: "I32"}
+
+
+def write_safetensors(state_dict, path: str) -> None:
+    """8-byte little-endian header length, a JSON header (dtype, shape, data_offsets per tensor), the data."""
+    header, blobs, offset = {}, [], 0
+    for key, t in state_dict.items():
+        data = t.detach().contiguous().numpy().tobytes()
+        header[key] = {"dtype": SAFETENSORS_TYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(len(text).to_bytes(8, "little"))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def write_checkpoints(state_dict, out_dir: str) -> None:
+    torch.save(state_dict, os.path.join(out_dir, "weights.pth"))
+    write_safetensors(state_dict, os.path.join(out_dir, "weights.safetensors"))
+    headless = {k: v for k, v in state_dict.items() if not k.startswith("fc.")}
+    torch.save(headless, os.path.join(out_dir, "weights-nofc.pth"))
+    torch.save({"epoch": 3, "state_dict": state_dict}, os.path.join(out_dir, "checkpoint.pth"))
+
+
 def main() -> None:
     constructor, shape, out_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     train = "--train" in sys.argv[4:]
@@ -61,6 +93,8 @@ def main() -> None:
                 module.running_mean.copy_(torch.rand(module.running_mean.shape, generator=g) * 0.2 - 0.1)
                 module.running_var.copy_(torch.rand(module.running_var.shape, generator=g) * 0.5 + 0.75)
     torchsharp_format.write_state_dict(model.state_dict(), os.path.join(out_dir, "weights.dat"))
+    if "--checkpoints" in sys.argv[4:]:
+        write_checkpoints(model.state_dict(), out_dir)
     with torch.no_grad():
         y = model(x)
     outputs = list(y) if isinstance(y, tuple) else [y]
