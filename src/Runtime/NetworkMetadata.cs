@@ -24,21 +24,11 @@ namespace ArchDsl.Runtime
             var rows = new List<string[]> { new[] { "path", "operation", "output", "params", "MACs", "memory access" } };
             foreach (var l in Layers)
                 rows.Add(new[] { l.Path, l.Operation, Shape(l.OutputShape), N(l.Params), N(l.Macs), N(l.MemoryAccess) });
-            var widths = Enumerable.Range(0, 6).Select(c => rows.Max(r => r[c].Length)).ToArray();
             var sb = new StringBuilder();
             sb.Append(Name).Append(" (").Append(SourceFile).Append(':').Append(SourceLine.ToString(CultureInfo.InvariantCulture)).Append(')');
             if (Reference != null) sb.Append(", reference ").Append(Reference);
             sb.Append('\n');
-            for (int r = 0; r < rows.Count; r++)
-            {
-                for (int c = 0; c < 6; c++)
-                {
-                    var cell = rows[r][c];
-                    sb.Append(c >= 3 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
-                    sb.Append(c == 5 ? "\n" : "  ");
-                }
-                if (r == 0) sb.Append(new string('-', widths.Sum() + 10)).Append('\n');
-            }
+            AppendColumns(sb, rows, firstNumeric: 3);
             sb.Append("input ").Append(Shape(InputShape)).Append(", output ").Append(Shape(OutputShape)).Append('\n');
             sb.Append("params ").Append(N(Params)).Append(", buffers ").Append(N(Buffers))
               .Append(", MACs ").Append(N(Macs)).Append(" (FLOPs ").Append(N(2 * Macs)).Append(')')
@@ -47,8 +37,26 @@ namespace ArchDsl.Runtime
             return sb.ToString();
         }
 
-        private static string N(long v) => v.ToString("#,0", CultureInfo.InvariantCulture);
+        /// <summary>Rows as aligned columns, the header underlined; columns from <paramref name="firstNumeric"/> on
+        /// are right-aligned.</summary>
+        internal static void AppendColumns(StringBuilder sb, List<string[]> rows, int firstNumeric)
+        {
+            int columns = rows[0].Length;
+            var widths = Enumerable.Range(0, columns).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            for (int r = 0; r < rows.Count; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    var cell = rows[r][c];
+                    sb.Append(c >= firstNumeric ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+                    sb.Append(c == columns - 1 ? "\n" : "  ");
+                }
+                if (r == 0) sb.Append(new string('-', widths.Sum() + 2 * (columns - 1))).Append('\n');
+            }
+        }
 
-        private static string Shape(long[] s) => "[" + string.Join(", ", s.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+        internal static string N(long v) => v.ToString("#,0", CultureInfo.InvariantCulture);
+
+        internal static string Shape(long[] s) => "[" + string.Join(", ", s.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
     }
 }
