@@ -52,10 +52,11 @@ def run_json(cmd, env):
     return res
 
 
-def export_weights(builder, cache):
+def export_weights(builder, cache, kwargs="{}"):
+    """torchvision's BUILDER(**kwargs) state dict at seed 0 in TorchSharp's format, exported once into CACHE."""
     path = os.path.join(cache, builder + ".dat")
     if not os.path.exists(path):
-        subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--seed", "0", "--out", path],
+        subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--kwargs", kwargs, "--seed", "0", "--out", path],
                        check=True, capture_output=True)
     return path
 
@@ -202,12 +203,13 @@ def render(results, a, meta):
     return "\n".join(out)
 
 
-def write_doc(section, path):
-    text = open(path).read() if os.path.exists(path) else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
+def write_doc(section, path, begin=BEGIN, end=END):
+    """Replaces the text between the markers (the section includes them) in PATH."""
+    text = open(path).read() if os.path.exists(path) else f"# Performance\n\n{begin}\n{end}\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
     with open(path, "w") as f:
         f.write(head + section + tail)
 
