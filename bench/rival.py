@@ -9,7 +9,7 @@ intra-op thread count and a oneDNN setting: "shipped" (ArchDsl.Runtime's CpuKern
 its cache geometry, libtorch's oneDNN convolutions off) or "keep" (ARCHDSL_ONEDNN=keep: libtorch as shipped). The
 setting is process-wide and applied by the benchmark process itself, so the generated class and the TorchVision
 model of a comparison always run under the same one. The primary configuration (1 thread, shipped) runs in every
-round; the others run in one round each unless --full. A `peak` process per configuration times one large convolution.
+round; the others (by default only 1 thread with oneDNN kept) run in one round each unless --full. A `peak` process per configuration times one large convolution.
 Each process reports per-pass wall and CPU milliseconds, its peak resident memory (VmHWM); the 1-minute load
 average is recorded around every process and at the start of every round. Tables go into docs/performance.md
 between the rival markers; raw results into artifacts/bench/rival-results.json.
@@ -42,7 +42,8 @@ MORE = [
     ("InceptionV3NoAux", "inception_v3", '{"aux_logits": false, "init_weights": true}'),
 ]
 PRIMARY = (1, "shipped")
-SECONDARY = [(2, "shipped"), (1, "keep")]
+SECONDARY = [(1, "keep")]            # the default's other configuration, in round 1 only unless --full
+EXTRA = [(2, "shipped")]              # --full (or --configs): wall-clock figures, meaningful on a quiet machine only
 BEGIN, END = "<!-- rival:begin -->", "<!-- rival:end -->"
 IMPLS = ("generated", "torchvision")
 
@@ -132,9 +133,10 @@ def render(results, a, meta):
         return med(xs)
 
     models = [m for m in a.models if any(r.get("model_class") == m[0] for r in results)]
-    configs = [PRIMARY] + [c for c in SECONDARY if any(tuple(r.get("config", ())) == c for r in results)]
+    configs = [PRIMARY] + [c for c in SECONDARY + EXTRA if any(tuple(r.get("config", ())) == c for r in results)]
     out = [BEGIN, "",
-           f"Run of {meta['date']}: `{' '.join(['./bench.sh'] + meta['argv'])}`, {a.rounds} interleaved round(s), "
+           (f"Run of {meta['date']}: `{' '.join(['./bench.sh'] + meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
+            else f"Runs of {meta['date']}, at the same time: {meta['argv'][0]}, ") + f"{a.rounds} interleaved round(s), "
            f"took {meta['minutes']:.1f} min. Load average (1 min) at the start of each round: "
            + ", ".join(f"{l:.1f}" for l in meta["round_loads"]) + f" (end: {meta['load_after']:.1f}) on "
            f"{os.cpu_count()} CPUs shared with other work; per row, the min–max of the values before and after its "
@@ -154,9 +156,11 @@ def render(results, a, meta):
             if "failed" in r:
                 out.append(f"| {cls} | `{factory}` | {r['config'][1]} | – | failed ({r['failed']}) | – | **no** |")
                 continue
-            d = r["drift"]
+            d = {k: float(v) for k, v in r["drift"].items()}  # NaN arrives as the string "NaN"
+            nans = [f"{r[f'nan_{impl}']} NaN in the {impl} output" for impl in IMPLS if r.get(f"nan_{impl}")]
             out.append(f"| {cls} | `{factory}` | {r['onednn_convolutions']} | {r['keys']} | {d['max_abs_diff']:.2e} | "
-                       f"{d['max_abs_reference']:.3g} | {'yes' if d['within'] else '**no**'} |")
+                       f"{d['max_abs_reference']:.3g} | {'yes' if d['within'] else '**no**'}"
+                       + (f" ({'; '.join(nans)})" if nans else "") + " |")
 
     for config in configs:
         threads, onednn = config
@@ -188,7 +192,7 @@ def render(results, a, meta):
             out.append(f"| {cls} | {cell(g[1])} | {cell(t[1])} | {ratio(med(g[1]), med(t[1]), 0.9)} | {cell(g[8])} | "
                        f"{cell(t[8])} | {ratio(med(g[8]), med(t[8]), 0.9)} | {folded} | {gflops} | {mem} | "
                        f"{loads(gr + tr)} |")
-        if "train" in a.tasks:
+        if "train" in a.tasks and any(r.get("task_requested") == "train" and tuple(r["config"]) == config for r in results):
             out += ["", f"### Training step at batch 8, {label} (ms, {what})", "",
                     "`zero_grad`, forward, cross-entropy, backward, SGD step (lr 0.01, momentum 0.9). Ratio: generated / "
                     "TorchVision (goal ≤ 1.0).", "",
@@ -235,28 +239,41 @@ def main():
                    help=f"every configuration in every round, and the models {' '.join(m[0] for m in MORE)} too")
     p.add_argument("--models", nargs="+", choices=[m[0] for m in MODELS + MORE], help="only these models")
     p.add_argument("--configs", nargs="+", default=None, metavar="THREADS:ONEDNN",
-                   help="secondary configurations, e.g. 2:shipped 1:keep (default: both; 'none' for only 1:shipped)")
+                   help="secondary configurations, e.g. 1:keep 2:shipped (default: 1:keep; --full: both; 'none' for only 1:shipped)")
+    p.add_argument("--no-peak", dest="peak", action="store_false", help="skip the large-convolution processes")
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
-    p.add_argument("--render", metavar="RESULTS", help="only render an earlier run's rival-results.json")
+    p.add_argument("--out", default="rival", help="name of the raw results in artifacts/bench/ (NAME-results.json, "
+                   "NAME-partial.json): runs of different models at the same time need different names")
+    p.add_argument("--render", metavar="RESULTS", nargs="+",
+                   help="only render earlier runs' results (NAME-results.json, or NAME-partial.json of a cut run), merged")
     a = p.parse_args()
     catalogue = MODELS + MORE
     a.models = ([m for m in catalogue if m[0] in a.models] if a.models else catalogue if a.full else MODELS)
-    secondary = SECONDARY if a.configs is None else [] if a.configs == ["none"] else \
+    secondary = (SECONDARY + EXTRA if a.full else SECONDARY) if a.configs is None else [] if a.configs == ["none"] else \
         [(int(c.split(":")[0]), c.split(":")[1]) for c in a.configs]
 
     if a.render:
-        with open(a.render) as f:
-            saved = json.load(f)
-        if isinstance(saved, list):  # rival-partial.json of an interrupted run: results only
-            rounds = max((r.get("round", 0) for r in saved), default=0) + 1
-            loads = [l for r in saved for l in r.get("load", [])]
-            saved = {"results": saved, "args": {"rounds": rounds, "tasks": a.tasks},
-                     "meta": {"date": "(interrupted run)", "argv": [], "minutes": 0, "round_loads": loads[:1],
-                              "load_after": loads[-1] if loads else 0, "machine": machine(), "dotnet": "?",
-                              "libtorch": sorted({r["libtorch"] for r in saved if "libtorch" in r})}}
-        a.rounds, a.tasks, a.models = saved["args"]["rounds"], saved["args"]["tasks"], catalogue
-        publish(render(saved["results"], a, saved["meta"]), a)
+        results, metas, rounds = [], [], 1
+        for path in a.render:
+            with open(path) as f:
+                saved = json.load(f)
+            if isinstance(saved, list):  # NAME-partial.json of an interrupted run: results only
+                saved = {"results": saved, "meta": None,
+                         "args": {"rounds": max((r.get("round", 0) for r in saved), default=0) + 1, "tasks": a.tasks}}
+            results += saved["results"]
+            rounds = max(rounds, saved["args"]["rounds"])
+            if saved["meta"]:
+                metas.append(saved["meta"])
+        loads = [l for r in results for l in r.get("load", [])]
+        meta = dict(metas[0]) if metas else {"date": "(interrupted run)", "machine": machine(), "dotnet": "?"}
+        meta.update(argv=[" + ".join("`./bench.sh " + " ".join(m["argv"]) + "`" for m in metas)] if len(metas) > 1 else meta.get("argv", []),
+                    minutes=max((m["minutes"] for m in metas), default=0),
+                    round_loads=[l for m in metas for l in m["round_loads"]] or loads[:1],
+                    load_after=max((m["load_after"] for m in metas), default=loads[-1] if loads else 0),
+                    libtorch=sorted({r["libtorch"] for r in results if "libtorch" in r}))
+        a.rounds, a.models = rounds, catalogue
+        publish(render(results, a, meta), a)
         return
 
     artifacts = os.path.join(ROOT, "artifacts", "bench")
@@ -270,7 +287,7 @@ def main():
     def record(res, **tags):
         res.update(tags)
         results.append(res)
-        with open(os.path.join(artifacts, "rival-partial.json"), "w") as f:
+        with open(os.path.join(artifacts, f"{a.out}-partial.json"), "w") as f:
             json.dump(results, f)
         return res
 
@@ -278,9 +295,9 @@ def main():
         for cls, factory, _ in a.models:
             res = run_process([CSHARP, cls, "compare", weights[cls], "--rival", factory], env_for(base, 1, onednn))
             record(res, model_class=cls, task_requested="compare", config=[1, onednn])
-            print(f"compare {cls:18} oneDNN {onednn:7} " + (f"max|diff| {res['drift']['max_abs_diff']:.2e} within "
+            print(f"compare {cls:18} oneDNN {onednn:7} " + (f"max|diff| {float(res['drift']['max_abs_diff']):.2e} within "
                   f"{res['drift']['within']}" if "drift" in res else f"FAILED {res}"), flush=True)
-    for config in [PRIMARY] + secondary:
+    for config in [PRIMARY] + secondary if a.peak else []:
         res = run_process([CSHARP, "-", "peak", "-", "--iters", "3", "--warmup", "1", "--threads", str(config[0])],
                           env_for(base, *config))
         record(res, task_requested="peak", config=list(config))
@@ -304,7 +321,7 @@ def main():
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "argv": sys.argv[1:],
             "minutes": (time.time() - start) / 60, "round_loads": round_loads, "load_after": os.getloadavg()[0],
             "machine": machine(), "libtorch": sorted({r["libtorch"] for r in results if "libtorch" in r}), "dotnet": dotnet}
-    with open(os.path.join(artifacts, "rival-results.json"), "w") as f:
+    with open(os.path.join(artifacts, f"{a.out}-results.json"), "w") as f:
         json.dump({"results": results, "meta": meta, "args": {"rounds": a.rounds, "tasks": a.tasks}}, f, indent=1)
     publish(render(results, a, meta), a)
 

@@ -63,7 +63,8 @@ def export_weights(builder, cache, kwargs="{}"):
 
 def jobs(cls, builder, weights, a, round_index):
     """The processes of one model in one round, as (side, task, setup, isa, command). isa: the oneDNN instruction
-    set cap the process was started with ("" = the runtime's own choice, CpuKernels; on this machine AVX2)."""
+    set cap the process was started with ("" = the runtime's own choice, CpuKernels: on this machine class
+    oneDNN convolutions off and the rest of oneDNN capped at AVX2)."""
     infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "2"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
     threads = ["--threads", str(a.threads)]
@@ -76,7 +77,7 @@ def jobs(cls, builder, weights, a, round_index):
     out = []
     if "infer" in a.tasks:
         out += [cs("infer", s, infer) for s in a.setups] + [py("infer", s, infer) for s in a.controls]
-        if a.isa and round_index == 0:  # once: the same setups without the runtime's AVX2 cap, for comparison
+        if a.isa and round_index == 0:  # once: the same setups without the runtime's ISA cap, for comparison
             out += [cs("infer", s, infer, a.isa) for s in a.isa_setups]
     if "train" in a.tasks:
         out += [cs("train", s, train) for s in ("shipped", "retain")] + [py("train", "shipped", train)]
@@ -149,7 +150,7 @@ def render(results, a, meta):
            "```", "",
            "### Inference latency (ms, process CPU time: median [interquartile range])", "",
            "eval + no_grad, torchvision's weights. Setups: *shipped* (TorchSharp and ArchDsl.Runtime as they start; "
-           "oneDNN capped at AVX2 by `CpuKernels` on this machine), *retain* (`TensorMemory.Retain()`), "
+           "on this machine class `CpuKernels` turns libtorch's oneDNN convolutions off and caps the rest of oneDNN at AVX2), *retain* (`TensorMemory.Retain()`), "
            "*channels-last* (input and every 4-D parameter in channels-last layout), *folded* "
            "(`Fusion.FoldBatchNorms`), *all* (the three). Ratio: shipped median / this median (above 1: faster). "
            "Rows marked *torchvision 1.13* are the control on Debian's older libtorch: *onednn+retain* forces every "
