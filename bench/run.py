@@ -52,17 +52,19 @@ def run_json(cmd, env):
     return res
 
 
-def export_weights(builder, cache):
+def export_weights(builder, cache, kwargs="{}"):
+    """torchvision's BUILDER(**kwargs) state dict at seed 0 in TorchSharp's format, exported once into CACHE."""
     path = os.path.join(cache, builder + ".dat")
     if not os.path.exists(path):
-        subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--seed", "0", "--out", path],
+        subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--kwargs", kwargs, "--seed", "0", "--out", path],
                        check=True, capture_output=True)
     return path
 
 
 def jobs(cls, builder, weights, a, round_index):
     """The processes of one model in one round, as (side, task, setup, isa, command). isa: the oneDNN instruction
-    set cap the process was started with ("" = the runtime's own choice, CpuKernels; on this machine AVX2)."""
+    set cap the process was started with ("" = the runtime's own choice, CpuKernels: on this machine class
+    oneDNN convolutions off and the rest of oneDNN capped at AVX2)."""
     infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "2"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
     threads = ["--threads", str(a.threads)]
@@ -75,7 +77,7 @@ def jobs(cls, builder, weights, a, round_index):
     out = []
     if "infer" in a.tasks:
         out += [cs("infer", s, infer) for s in a.setups] + [py("infer", s, infer) for s in a.controls]
-        if a.isa and round_index == 0:  # once: the same setups without the runtime's AVX2 cap, for comparison
+        if a.isa and round_index == 0:  # once: the same setups without the runtime's ISA cap, for comparison
             out += [cs("infer", s, infer, a.isa) for s in a.isa_setups]
     if "train" in a.tasks:
         out += [cs("train", s, train) for s in ("shipped", "retain")] + [py("train", "shipped", train)]
@@ -148,7 +150,7 @@ def render(results, a, meta):
            "```", "",
            "### Inference latency (ms, process CPU time: median [interquartile range])", "",
            "eval + no_grad, torchvision's weights. Setups: *shipped* (TorchSharp and ArchDsl.Runtime as they start; "
-           "oneDNN capped at AVX2 by `CpuKernels` on this machine), *retain* (`TensorMemory.Retain()`), "
+           "on this machine class `CpuKernels` turns libtorch's oneDNN convolutions off and caps the rest of oneDNN at AVX2), *retain* (`TensorMemory.Retain()`), "
            "*channels-last* (input and every 4-D parameter in channels-last layout), *folded* "
            "(`Fusion.FoldBatchNorms`), *all* (the three). Ratio: shipped median / this median (above 1: faster). "
            "Rows marked *torchvision 1.13* are the control on Debian's older libtorch: *onednn+retain* forces every "
@@ -202,12 +204,13 @@ def render(results, a, meta):
     return "\n".join(out)
 
 
-def write_doc(section, path):
-    text = open(path).read() if os.path.exists(path) else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
+def write_doc(section, path, begin=BEGIN, end=END):
+    """Replaces the text between the markers (the section includes them) in PATH."""
+    text = open(path).read() if os.path.exists(path) else f"# Performance\n\n{begin}\n{end}\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
     with open(path, "w") as f:
         f.write(head + section + tail)
 

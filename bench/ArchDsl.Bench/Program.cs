@@ -18,8 +18,18 @@ namespace ArchDsl.Bench;
 /// JSON line (per-iteration milliseconds, peak resident memory, the libtorch it ran on). The Python control is
 /// bench/python/torchvision_side.py (Debian's torch 1.13); bench/run.py alternates the processes.
 /// Usage: ArchDsl.Bench MODEL TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N] [--setup SETUP]
-///                      [--on worker]
+///                      [--on worker] [--rival FACTORY]
+///   MODEL: a generated class of ArchDsl.Catalogue (its metadata gives the input size and the MACs).
 ///   TASK: infer | train | allocs; each batch size is timed in turn (train: the first only).
+///     compare: builds MODEL and the rival, loads WEIGHTS strictly into both, gives every batch norm the same random
+///     statistics and affine parameters in both (so the outputs are far from zero), and reports how far the rival's
+///     eval output (batch 2) is from the generated class's, against the suite's tolerance.
+///     peak: times one large convolution (8×256×56×56, 3×3, 256 outputs; MODEL and WEIGHTS are ignored) for the
+///     machine's attainable GFLOP/s.
+///   --rival FACTORY: time TorchSharp's hand-written port instead of the generated class: the TorchVision package's
+///     torchvision.models.FACTORY (e.g. resnet50) with its default arguments, loaded from the same WEIGHTS.
+///   Every process applies ArchDsl.Runtime's CpuKernels choice first (oneDNN convolutions off on virtual CPUs hiding
+///     their cache geometry, unless ARCHDSL_ONEDNN=keep), so both sides of a comparison run the same libtorch setting.
 ///   --setup: shipped (default: TorchSharp and ArchDsl.Runtime as they start), or a '+'-joined list of
 ///     retain (TensorMemory.Retain() before anything is allocated), channels-last (TensorMemory.ToChannelsLast on the model,
 ///     TensorMemory.ChannelsLast on the input), folded (Fusion.FoldBatchNorms; inference only); all = the three.
@@ -45,34 +55,63 @@ public static class Program
         var warmup = int.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
         var threads = int.Parse(Option(args, "--threads", "0"), CultureInfo.InvariantCulture);
         var setup = Setup.Parse(Option(args, "--setup", "shipped"));
+        var rival = Option(args, "--rival", "");
+        // libtorch-global and process-wide: the same for the generated class and the rival (see CpuKernels).
+        CpuKernels.Apply();
         if (setup.Retain && !TensorMemory.Retain()) throw new InvalidOperationException("TensorMemory.Retain() refused");
         if (threads > 0) torch.set_num_threads(threads);
         if (Option(args, "--on", "main") == "worker")
         {
             int rc = 0;
-            var worker = new System.Threading.Thread(() => rc = Measure(model, task, weights, batches, iters, warmup, setup), 16 << 20);
+            var worker = new System.Threading.Thread(() => rc = Measure(model, rival, task, weights, batches, iters, warmup, setup), 16 << 20);
             worker.Start();
             worker.Join();
             return rc;
         }
-        return Measure(model, task, weights, batches, iters, warmup, setup);
+        return Measure(model, rival, task, weights, batches, iters, warmup, setup);
     }
 
-    static int Measure(string model, string task, string weights, int[] batches, int[] iters, int warmup, Setup setup)
+    /// <summary>NaN and infinities written as the strings "NaN", "Infinity" (Python's json reads them back): a NaN
+    /// output is a result to report, not a reason to lose the process's line.</summary>
+    static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    static int Measure(string model, string rival, string task, string weights, int[] batches, int[] iters, int warmup, Setup setup)
     {
         if (task == "hotpath")
         {
-            Console.WriteLine(JsonSerializer.Serialize(HotPath()));
+            Console.WriteLine(JsonSerializer.Serialize(HotPath(), Json));
             return 0;
         }
-        using var net = Create(model);
+        if (task == "peak")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(Peak(warmup, iters[0]), Json));
+            return 0;
+        }
+        var metadata = Metadata(model);
+        var size = metadata.InputShape[^1];
+        if (task == "compare")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(Compare(model, rival, weights, size), Json));
+            return 0;
+        }
+        using var net = rival == "" ? Create(model) : Rival(rival);
         if (weights != "-") net.load(weights, strict: true);
         torch.manual_seed(1);
         Dictionary<string, double>? drift = null;
-        if (task == "infer" && (setup.Folded || setup.ChannelsLast))
+        if (task == "infer" && setup.InPlace)
         {
             net.eval();
-            using var probe = torch.randn(1, 3, 224, 224);
+            using var probe = torch.randn(1, 3, size, size);
+            using var reference = Forward(net, probe, channelsLast: false);
+            InPlaceActivations(net);
+            using var output = Forward(net, probe, channelsLast: false);
+            drift = Drift(reference, output);
+        }
+        else if (setup.InPlace) InPlaceActivations(net);
+        else if (task == "infer" && (setup.Folded || setup.ChannelsLast))
+        {
+            net.eval();
+            using var probe = torch.randn(1, 3, size, size);
             using var reference = Forward(net, probe, channelsLast: false);
             if (setup.Folded) Fusion.FoldBatchNorms(net);
             if (setup.ChannelsLast) TensorMemory.ToChannelsLast(net);
@@ -90,8 +129,8 @@ public static class Program
             var (b, n) = (batches[i], iters[Math.Min(i, iters.Length - 1)]);
             runs["b" + b] = task switch
             {
-                "infer" => Inference(net, b, warmup, n, setup.ChannelsLast),
-                "train" => TrainingSteps(net, b, warmup, n, setup.ChannelsLast),
+                "infer" => Inference(net, b, size, warmup, n, setup.ChannelsLast),
+                "train" => TrainingSteps(net, b, size, warmup, n, setup.ChannelsLast),
                 "allocs" => (object)Allocations(net, b, warmup, n),
                 _ => throw new ArgumentException($"unknown task {task}"),
             };
@@ -99,7 +138,11 @@ public static class Program
         var result = new Dictionary<string, object>
         {
             ["side"] = "csharp",
+            ["impl"] = rival == "" ? "generated" : "torchvision",
             ["model"] = model,
+            ["rival"] = rival,
+            ["macs"] = metadata.Macs,
+            ["input_size"] = size,
             ["task"] = task,
             ["setup"] = setup.Name,
             ["runs"] = runs,
@@ -112,21 +155,38 @@ public static class Program
             ["modules"] = net.modules().Count(),
         };
         if (drift is not null) result["drift"] = drift;
-        Console.WriteLine(JsonSerializer.Serialize(result));
+        Console.WriteLine(JsonSerializer.Serialize(result, Json));
         return 0;
     }
 
     /// <summary>The setup of one process: which of the runtime's speed settings it applies.</summary>
-    sealed record Setup(string Name, bool Retain, bool ChannelsLast, bool Folded)
+    sealed record Setup(string Name, bool Retain, bool ChannelsLast, bool Folded, bool InPlace = false)
     {
         public static Setup Parse(string name)
         {
             if (name == "shipped") return new Setup(name, false, false, false);
+            if (name == "inplace") return new Setup(name, false, false, false, InPlace: true);
             var parts = name == "all" ? new[] { "retain", "channels-last", "folded" } : name.Split('+');
             foreach (var part in parts)
                 if (part is not ("retain" or "channels-last" or "folded")) throw new ArgumentException($"unknown --setup part {part}");
             return new Setup(name, parts.Contains("retain"), parts.Contains("channels-last"), parts.Contains("folded"));
         }
+    }
+
+    /// <summary>An experiment, not a runtime feature: every ReLU and ReLU6 of the model computes in place, as in
+    /// TorchVision's hand-written classes. Valid only where every activation reads a temporary no one else reads
+    /// (true of the generated ResNets and MobileNet V2: an activation follows a batch norm or the residual sum); the
+    /// process checks the output against the unchanged model's. What an emitter that knows this statically would
+    /// give.</summary>
+    static int InPlaceActivations(nn.Module net)
+    {
+        int n = 0;
+        foreach (var m in net.modules())
+        {
+            if (m is TorchSharp.Modules.ReLU relu) { relu.inplace = true; n++; }
+            else if (m is TorchSharp.Modules.ReLU6 relu6) { relu6.inplace = true; n++; }
+        }
+        return n;
     }
 
     static Tensor Forward(nn.Module<Tensor, Tensor> net, Tensor x, bool channelsLast)
@@ -149,10 +209,10 @@ public static class Program
         return new Dictionary<string, double> { ["max_abs_diff"] = d, ["max_abs_reference"] = r, ["tolerance"] = tolerance, ["within"] = d <= tolerance ? 1 : 0 };
     }
 
-    static Timings Inference(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters, bool channelsLast)
+    static Timings Inference(nn.Module<Tensor, Tensor> net, int batch, long size, int warmup, int iters, bool channelsLast)
     {
         net.eval();
-        using var plain = torch.randn(batch, 3, 224, 224);
+        using var plain = torch.randn(batch, 3, size, size);
         using var x = channelsLast ? TensorMemory.ChannelsLast(plain) : plain.alias();
         using var _ = torch.no_grad();
         return Time(warmup, iters, () =>
@@ -161,10 +221,10 @@ public static class Program
         });
     }
 
-    static Timings TrainingSteps(nn.Module<Tensor, Tensor> net, int batch, int warmup, int iters, bool channelsLast)
+    static Timings TrainingSteps(nn.Module<Tensor, Tensor> net, int batch, long size, int warmup, int iters, bool channelsLast)
     {
         net.train();
-        using var plain = torch.randn(batch, 3, 224, 224);
+        using var plain = torch.randn(batch, 3, size, size);
         using var x = channelsLast ? TensorMemory.ChannelsLast(plain) : plain.alias();
         using var labels = torch.randint(0, 1000, new long[] { batch }, dtype: ScalarType.Int64);
         using var optimizer = torch.optim.SGD(net.parameters(), 0.01, momentum: 0.9);
@@ -264,11 +324,90 @@ public static class Program
         return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
     }
 
+    /// <summary>The rival's output against the generated class's, both loaded strictly from the same file and given
+    /// the same random batch-norm statistics and affine parameters (torchvision's fresh ones keep some networks'
+    /// outputs near zero, where the tolerance's absolute floor would pass anything).</summary>
+    static Dictionary<string, object> Compare(string model, string rival, string weights, long size)
+    {
+        using var generated = Create(model);
+        using var hand = Rival(rival);
+        generated.load(weights, strict: true);
+        hand.load(weights, strict: true);
+        var theirs = hand.state_dict();
+        var keys = generated.state_dict().Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        if (!keys.SequenceEqual(theirs.Keys.OrderBy(k => k, StringComparer.Ordinal)))
+            throw new InvalidOperationException("state-dict keys differ");
+        torch.manual_seed(7);
+        int randomised = 0;
+        using (torch.no_grad())
+        {
+            foreach (var (key, mine) in generated.state_dict())
+            {
+                var normBuffer = key.EndsWith(".running_mean", StringComparison.Ordinal) || key.EndsWith(".running_var", StringComparison.Ordinal);
+                var owner = key[..key.LastIndexOf('.')];
+                var isNorm = normBuffer || generated.state_dict().ContainsKey(owner + ".running_var");
+                if (!isNorm || mine.dtype != ScalarType.Float32) continue;
+                using var values = key.EndsWith(".running_var", StringComparison.Ordinal) ? torch.rand_like(mine) + 0.5
+                    : key.EndsWith(".weight", StringComparison.Ordinal) ? torch.rand_like(mine) + 0.5 : torch.randn_like(mine) * 0.1;
+                mine.copy_(values);
+                theirs[key].copy_(values);
+                randomised++;
+            }
+        }
+        generated.eval();
+        hand.eval();
+        using var x = torch.randn(2, 3, size, size);
+        using var expected = Forward(generated, x, channelsLast: false);
+        using var actual = Forward(hand, x, channelsLast: false);
+        var drift = Drift(expected, actual);
+        return new Dictionary<string, object>
+        {
+            ["side"] = "csharp", ["task"] = "compare", ["model"] = model, ["rival"] = rival,
+            ["keys"] = keys.Length, ["randomised"] = randomised, ["drift"] = drift,
+            ["nan_generated"] = expected.isnan().sum().item<long>(), ["nan_torchvision"] = actual.isnan().sum().item<long>(),
+            ["onednn_convolutions"] = CpuKernels.OneDnnConvolutionsOff ? "off" : "on",
+        };
+    }
+
+    /// <summary>Time of one large convolution, the machine's attainable rate for the kernels networks use.</summary>
+    static Dictionary<string, object> Peak(int warmup, int iters)
+    {
+        using var _ = torch.no_grad();
+        using var conv = nn.Conv2d(256, 256, 3, padding: 1, bias: false);
+        using var x = torch.randn(8, 256, 56, 56);
+        long macs = 8L * 256 * 56 * 56 * 256 * 9;
+        var t = Time(warmup, iters, () => { using var y = conv.call(x); });
+        return new Dictionary<string, object>
+        {
+            ["side"] = "csharp", ["task"] = "peak", ["shape"] = "8x256x56x56, 3x3, 256 out", ["macs"] = macs,
+            ["runs"] = new Dictionary<string, object> { ["b8"] = t }, ["threads"] = torch.get_num_threads(),
+            ["onednn_convolutions"] = CpuKernels.OneDnnConvolutionsOff ? "off" : "on",
+            ["vmhwm_kb"] = ProcStatus("VmHWM"), ["libtorch"] = MappedLibrary("libtorch_cpu"),
+        };
+    }
+
+    /// <summary>TorchSharp's hand-written port: torchvision.models.FACTORY of the TorchVision package, defaults.</summary>
+    static nn.Module<Tensor, Tensor> Rival(string factory)
+    {
+        var method = typeof(torchvision.models).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name == factory && m.GetParameters().All(p => p.IsOptional))
+            .OrderBy(m => m.GetParameters().Length).FirstOrDefault()
+            ?? throw new ArgumentException($"TorchVision has no torchvision.models.{factory}()");
+        var args = method.GetParameters().Select(_ => Type.Missing).ToArray();
+        return (nn.Module<Tensor, Tensor>)method.Invoke(null, BindingFlags.OptionalParamBinding, null, args, CultureInfo.InvariantCulture)!;
+    }
+
+    static NetworkMetadata Metadata(string name) =>
+        (NetworkMetadata)(GeneratedType(name).GetProperty("Metadata", BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
+            ?? throw new ArgumentException($"{name} has no Metadata"));
+
+    static Type GeneratedType(string name) =>
+        typeof(Program).Assembly.GetTypes().SingleOrDefault(t => t.Namespace == "ArchDsl.Catalogue" && t.Name == name)
+            ?? throw new ArgumentException($"no generated class {name}");
+
     static nn.Module<Tensor, Tensor> Create(string name)
     {
-        var type = typeof(Program).Assembly.GetTypes()
-            .SingleOrDefault(t => t.Namespace == "ArchDsl.Catalogue" && t.Name == name)
-            ?? throw new ArgumentException($"no generated class {name}");
+        var type = GeneratedType(name);
         var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length)
             .First(c => c.GetParameters().All(p => p.IsOptional));
         var args = ctor.GetParameters().Select(_ => Type.Missing).ToArray();
