@@ -30,7 +30,9 @@ namespace ArchDsl.Onnx
                     _ => null,
                 };
                 if (layer == null) continue;
-                foreach (var (key, value) in layer.state_dict()) state[op.Path + "." + key] = value;
+                // Copies: the layer's own tensors go when the layer is collected.
+                using (layer)
+                    foreach (var (key, value) in layer.state_dict()) state[op.Path + "." + key] = value.detach().clone();
             }
             return state;
         }
