@@ -8,7 +8,7 @@ using TorchSharp;
 namespace ArchDsl.Tour;
 
 /// <summary>The main job: what the catalogue costs (known before anything runs), every network run once,
-/// then a small network trained, saved and reloaded. Exits non-zero when any step fails its check.</summary>
+/// then a small network trained, saved and reloaded, and exported to ONNX. Exits non-zero when any step fails its check.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -28,7 +28,10 @@ public static class Program
         Output.Heading("3. CifarNet (samples/Tour/cifar.arch) trained on a synthetic data set");
         var trainingOk = CifarTraining.Run(Path.Combine(output, "cifarnet.dat"));
 
-        var ok = forwardOk && trainingOk;
+        Output.Heading("4. The trained CifarNet exported to ONNX from its .arch graph and run by ONNX Runtime");
+        var onnxOk = trainingOk && OnnxExportStep.Run(Path.Combine(output, "cifarnet.dat"), Path.Combine(output, "cifarnet.onnx"));
+
+        var ok = forwardOk && trainingOk && onnxOk;
         AnsiConsole.MarkupLine(ok ? "[green]Tour complete.[/]" : "[red]Tour failed: see above.[/]");
         return ok ? 0 : 1;
     }

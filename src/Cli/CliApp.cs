@@ -28,6 +28,7 @@ namespace ArchDsl.Cli
                 FmtCommand.Create(console),
                 WeightsCommands.CreateExport(console),
                 WeightsCommands.CreateImport(console),
+                ExportOnnxCommand.Create(console),
             };
 
             var parsed = root.Parse(args);
