@@ -16,6 +16,11 @@ namespace ArchDsl
         /// this bound keeps them well inside a 1 MB stack (the catalogue stays under 20 levels).</summary>
         public const int MaxTreeDepth = 200;
 
+        /// <summary>Branches of one <c>if … else if … else</c> chain. A chain counts as one level of
+        /// <see cref="MaxTreeDepth"/>, but the binder, elaborator and emitter still recurse once per branch; this keeps
+        /// that recursion within the same stack (measured: ReliabilityLimitsTests).</summary>
+        public const int MaxElseIfBranches = 1_000;
+
         /// <summary>Layers of one network, so a runaway <c>repeat</c> is an error, not a hang.</summary>
         public const int MaxLayersPerNetwork = 200_000;
 
