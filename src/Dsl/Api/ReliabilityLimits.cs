@@ -19,7 +19,7 @@ namespace ArchDsl
         /// <summary>Branches of one <c>if … else if … else</c> chain. A chain counts as one level of
         /// <see cref="MaxTreeDepth"/>, but the binder, elaborator and emitter still recurse once per branch; this keeps
         /// that recursion within the same stack (measured: ReliabilityLimitsTests).</summary>
-        public const int MaxElseIfBranches = 1_000;
+        public const int MaxElseIfBranches = 300;
 
         /// <summary>Layers of one network, so a runaway <c>repeat</c> is an error, not a hang.</summary>
         public const int MaxLayersPerNetwork = 200_000;
