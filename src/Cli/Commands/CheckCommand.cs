@@ -26,11 +26,21 @@ namespace ArchDsl.Cli.Commands
         private static int Run(CliConsole console, IReadOnlyList<string> paths)
         {
             var seen = new HashSet<ArchDiagnostic>();
-            int errors = 0, warnings = 0;
+            int errors = 0, warnings = 0, unreadable = 0;
             var files = ArchSources.Instance.Expand(paths);
             foreach (var path in files)
             {
-                var result = ArchFrontEnd.Check(ArchSources.Instance.Read(path), ArchSources.Instance);
+                SourceFile source;
+                try { source = ArchSources.Instance.Read(path); }
+                catch (CliException failure)
+                {
+                    // One unreadable file (a FIFO named *.arch in a folder, a file over the size limit) does not stop
+                    // the others from being checked; the exit code still says a file could not be used.
+                    console.Fail(failure.Message);
+                    unreadable++;
+                    continue;
+                }
+                var result = ArchFrontEnd.Check(source, ArchSources.Instance);
                 // A file imported by several checked files reports its diagnostics once.
                 foreach (var diagnostic in result.Diagnostics.Where(seen.Add))
                 {
@@ -40,8 +50,9 @@ namespace ArchDsl.Cli.Commands
                 }
             }
             console.Output.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "{0} file(s) checked: {1} error(s), {2} warning(s)", files.Count, errors, warnings));
-            return errors > 0 ? CliApp.SourceErrors : CliApp.Success;
+                "{0} file(s) checked: {1} error(s), {2} warning(s)", files.Count - unreadable, errors, warnings)
+                + (unreadable > 0 ? string.Format(CultureInfo.InvariantCulture, "; {0} file(s) could not be read", unreadable) : ""));
+            return unreadable > 0 ? CliApp.UsageError : errors > 0 ? CliApp.SourceErrors : CliApp.Success;
         }
     }
 }
