@@ -125,6 +125,21 @@ namespace ArchDsl.Generator.Tests
         }
 
         [Fact]
+        public void Check_of_a_folder_reports_names_that_collide_between_its_files()
+        {
+            Write("my_net.arch", "block S() { relu }\n" + Network);
+            Write("my-net.arch", "block S() { relu }\n" + Network);
+
+            var (code, output, error) = Bounded("check", folder);
+
+            Assert.Equal(CliApp.SourceErrors, code);
+            Assert.Contains("2 file(s) checked: 2 error(s)", output);
+            // my-net.arch sorts first and keeps its names; my_net.arch's blocks enum and network N are refused.
+            Assert.Contains("my_net.arch(1,7): error ARCH0028: The blocks of", error);
+            Assert.Contains("my_net.arch(2,9): error ARCH0028: The network 'N'", error);
+        }
+
+        [Fact]
         public void Emit_into_a_path_that_is_a_file_or_cannot_be_written_is_a_clean_error()
         {
             var source = Write("n.arch", Network);
