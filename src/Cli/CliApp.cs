@@ -15,6 +15,7 @@ namespace ArchDsl.Cli
         /// <summary>Runs one command line with the given standard output and error (tests pass string writers).</summary>
         public static int Run(string[] args, TextWriter output, TextWriter error)
         {
+            ArchSources.BeginRun();
             var console = new CliConsole(output, error);
             var root = new RootCommand(
                 "archdsl: check, summarize and compile .arch network descriptions.\n" +

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using ArchDsl.Generator.Emit;
@@ -46,8 +47,16 @@ namespace ArchDsl.Generator
                 .Select((pair, _) => BuildUnit(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Units);
 
+            // Names that collide between files (the same network in two files, two files mapping to one blocks name):
+            // no unit sees them alone.
+            var collisions = allFiles
+                .Select((all, cancellationToken) => FindCollisions(all, cancellationToken))
+                .WithTrackingName(TrackingNames.Collisions);
+
             var outputs = units.Combine(options)
                 .Select((pair, cancellationToken) => UnitCompiler.Compile(pair.Left, pair.Right, emit, cancellationToken))
+                .Combine(collisions)
+                .Select((pair, _) => pair.Right.Apply(pair.Left))
                 .WithTrackingName(TrackingNames.Outputs);
 
             var sources = outputs.Select((output, _) => output.Sources).WithTrackingName(TrackingNames.Sources);
@@ -99,6 +108,18 @@ namespace ArchDsl.Generator
             catch (Exception exception)
             {
                 return new ArchUnit(file, EquatableArray<ArchFile>.Empty, exception.GetType().Name + ": " + exception.Message);
+            }
+        }
+
+        private static ProjectCollisions FindCollisions(EquatableArray<ArchFile> all, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ProjectCollisions.Find(all.ToList(), cancellationToken);
+            }
+            catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return new ProjectCollisions(new[] { Pipeline.Diagnostics.Fault(string.Empty, exception) }.ToEquatableArray(), EquatableArray<string>.Empty);
             }
         }
 

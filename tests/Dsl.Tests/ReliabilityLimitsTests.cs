@@ -96,6 +96,77 @@ namespace ArchDsl.Dsl.Tests
             Assert.DoesNotContain(diagnostics, d => d.Severity == ArchSeverity.Error);
         }
 
+        private static string ElseIfChain(int branches, string last) =>
+            "block B(k: int) {\n  if k == 0 { conv(1, 1) }\n"
+            + string.Concat(Enumerable.Range(1, branches - 1).Select(i => "  else if k == " + i + " { " + (i == branches - 1 ? last : "conv(" + i + ", 1)") + " }\n"))
+            + "  else { conv(3, 1) }\n}\n";
+
+        [Fact]
+        public void A_chain_of_else_ifs_at_the_limit_is_one_level_of_nesting()
+        {
+            // The last branch nests groups to just under the depth limit: the chain adds nothing to the depth, and the
+            // recursion of the binder and elaborator along it stays within a 1 MB stack, also once the JIT has
+            // optimised them (larger frames: the run is repeated first until it is).
+            const int depth = 95; // a group is two levels (statement and body): 4 + 2 x 95 + 4 = 198
+            string deepest = Times("{ ", depth) + "conv(7, 1)" + Times(" }", depth);
+            var text = ElseIfChain(ReliabilityLimits.MaxElseIfBranches, deepest) + Network("  B(" + (ReliabilityLimits.MaxElseIfBranches - 1) + ")\n  B(200)");
+            FrontEndResult result = null!;
+            var warm = System.Diagnostics.Stopwatch.StartNew();
+            while (warm.Elapsed < TimeSpan.FromSeconds(3))
+                result = ArchFrontEnd.Check(new SourceFile("chain.arch", text), NoImports.Instance);
+            Assert.DoesNotContain(result.Diagnostics, d => d.Severity == ArchSeverity.Error);
+            var (diagnostics, _) = CheckBounded(text);
+            Assert.DoesNotContain(diagnostics, d => d.Severity == ArchSeverity.Error);
+            // The branch taken is the one named: 3->7 channels (1x1, with bias), then 7->200.
+            var network = Assert.Single(result.Networks);
+            Assert.Equal(3 * 7 + 7 + 7 * 200 + 200, network.Params);
+        }
+
+        [Fact]
+        public void A_chain_longer_than_the_limit_is_an_error_at_its_first_branch_too_many()
+        {
+            var text = ElseIfChain(ReliabilityLimits.MaxElseIfBranches + 1, "conv(2, 1)") + Network("  B(4)");
+            var (diagnostics, _) = CheckBounded(text);
+            var d = Assert.Single(diagnostics, x => x.Id == "ARCH0001");
+            Assert.Contains("branches", d.Message);
+            Assert.Equal(ReliabilityLimits.MaxElseIfBranches + 2, d.Line);
+            Assert.Equal(8, d.Column);
+        }
+
+        [Theory]
+        [InlineData("network A() {\n  input 3x8x8\n  relu\n}\n/* never closed\nnetwork B() { input 3x8x8\n relu }\n", 5, 1, 1)]
+        [InlineData("network A() {\n  input 3x8x8\n  relu /* open\n}\n", 3, 8, 2)]
+        [InlineData("/*/\nnetwork A() {\n  input 3x8x8\n  relu\n}\n", 1, 1, 1)]
+        public void An_unterminated_comment_is_an_error_where_it_opens(string text, int line, int column, int errors)
+        {
+            var (diagnostics, _) = CheckBounded(text);
+            Assert.Equal(errors, diagnostics.Count(d => d.Severity == ArchSeverity.Error));
+            var d = Assert.Single(diagnostics, x => x.Message.Contains("'*/'"));
+            Assert.Equal((line, column), (d.Line, d.Column));
+        }
+
+        [Theory]
+        [InlineData("network A() {\n  input 3x8x8\n  relu // a line comment's /* is text\n}\n")]
+        [InlineData("network A() {\n  input 3x8x8\n  relu\n}\nvariant V = A() reference \"see /* here \\\" /*\"\n")]
+        [InlineData("network A() {\n  input 3x8x8\n  relu /* closed */ /**/\n}\n")]
+        public void A_comment_opener_inside_a_string_or_a_comment_is_text(string text)
+        {
+            var (diagnostics, _) = CheckBounded(text);
+            Assert.DoesNotContain(diagnostics, d => d.Severity == ArchSeverity.Error);
+        }
+
+        [Theory]
+        [InlineData("network A() {\n  input 3x8x8\n  relu\n}\nvariant V = A reference \"never closed\nnetwork B() {\n  input 3x8x8\n  conv(x, 1)\n}\n")]
+        [InlineData("import \"never closed\nnetwork B() {\n  input 3x8x8\n  conv(x, 1)\n}\n")]
+        [InlineData("network B() {\n  input 3x8x8\n  let s = \"never closed\n  conv(x, 1)\n}\n")]
+        public void An_unterminated_string_is_an_error_and_the_rest_of_the_file_is_still_read(string text)
+        {
+            var (diagnostics, _) = CheckBounded(text);
+            Assert.Contains(diagnostics, d => d.Id == "ARCH0001" && d.Message.Contains("'\"'"));
+            // The declaration after it is read: its unknown name is reported.
+            Assert.Contains(diagnostics, d => d.Id == "ARCH0002" && d.Message.Contains("'x'"));
+        }
+
         [Fact]
         public void A_50_MB_file_is_refused_with_a_diagnostic()
         {

@@ -64,7 +64,8 @@ namespace ArchDsl.Generator.Tests
             var generator = new ArchGenerator((file, imports, options, cancellationToken) =>
                 throw new InvalidOperationException("the emitter broke"));
             var compilation = Compilation(null, "class Program { }");
-            var driver = Driver(generator, new[] { Arch("broken.arch", Text), Arch("other.arch", Text) });
+            // Two networks of different names: the same name in both files would be a collision (ARCH0028) besides.
+            var driver = Driver(generator, new[] { Arch("broken.arch", Text), Arch("other.arch", Text.Replace("network A", "network B")) });
 
             driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
             var result = driver.GetRunResult().Results.Single();

@@ -59,6 +59,19 @@ namespace ArchDsl.Generator.Tests
             return new OptionsProvider(globals);
         }
 
+        /// <summary>Runs the generator over <paramref name="files"/> and compiles its output against TorchSharp and
+        /// ArchDsl.Runtime, warnings as errors: the generator's diagnostics, the C# errors, and how many files it generated.</summary>
+        public static (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> CSharp, int Generated) BuildStrict(
+            IDictionary<string, string>? properties, params (string Path, string Text)[] files)
+        {
+            var driver = Driver(new ArchGenerator(), files.Select(f => (AdditionalText)Arch(f.Path, f.Text)), properties);
+            var compilation = Compilation(CatalogueBuild.References);
+            compilation = compilation.WithOptions(compilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error));
+            driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+            return (diagnostics, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList(),
+                output.SyntaxTrees.Count() - compilation.SyntaxTrees.Count());
+        }
+
         public static ArchText Arch(string relativePath, string text) => new ArchText(ProjectDir + relativePath, text);
 
         /// <summary>Every output value of a tracked step with the reason the driver gave for it.</summary>

@@ -19,12 +19,9 @@ namespace ArchDsl.Generator.Tests
         /// <summary>The generator's diagnostics and the C# errors of the compilation it produced.</summary>
         private static (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> CSharp) Build(IDictionary<string, string>? properties, params (string Path, string Text)[] files)
         {
-            var driver = Driver(new ArchGenerator(), files.Select(f => (AdditionalText)Arch(f.Path, f.Text)), properties);
-            var compilation = Compilation(CatalogueBuild.References);
-            compilation = compilation.WithOptions(compilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error));
-            driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
-            Generated = output.SyntaxTrees.Count() - compilation.SyntaxTrees.Count();
-            return (diagnostics, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList());
+            var (generator, csharp, generated) = BuildStrict(properties, files);
+            Generated = generated;
+            return (generator, csharp);
         }
 
         private static void AssertRefused(string id, string path, int line, (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> CSharp) build)

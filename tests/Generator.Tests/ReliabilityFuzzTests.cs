@@ -34,7 +34,7 @@ namespace ArchDsl.Generator.Tests
         public void Generated_programs_keep_every_property()
         {
             var run = FuzzRun.Execute(cases: 400, seed: 20240601, compileEvery: 1, bound: TimeSpan.FromSeconds(60),
-                seeds: Array.Empty<string>(), imports: Imports);
+                seeds: Array.Empty<string>(), imports: Imports, hostileEvery: 0);
             Assert.True(run.Failures.Count == 0, string.Join("\n\n", run.Failures.Select(f => f.Reason + "\n" + f.Input)));
             Assert.True(run.Clean > 20, "only " + run.Clean + " of 400 generated programs are clean: the generator no longer reaches the emitter");
             Assert.Equal(run.Clean, run.Compiled);
@@ -44,8 +44,20 @@ namespace ArchDsl.Generator.Tests
         public void Mutated_catalogue_files_keep_every_property()
         {
             var seeds = CatalogueBuild.Paths().Select(File.ReadAllText).ToArray();
-            var run = FuzzRun.Execute(cases: 120, seed: 20240602, compileEvery: 1, bound: TimeSpan.FromSeconds(60), seeds: seeds, imports: Imports);
+            var run = FuzzRun.Execute(cases: 120, seed: 20240602, compileEvery: 1, bound: TimeSpan.FromSeconds(60), seeds: seeds, imports: Imports, hostileEvery: 0);
             Assert.True(run.Failures.Count == 0, string.Join("\n\n", run.Failures.Select(f => f.Reason + "\n" + f.Input)));
+        }
+
+        [Fact]
+        public void Programs_on_the_limits_keep_every_property()
+        {
+            // Deep, wide, huge-count, extreme-literal and colliding-name programs (HostileShapes), each kind in turn.
+            var run = FuzzRun.Execute(cases: 60, seed: 20240603, compileEvery: 1, bound: TimeSpan.FromSeconds(60),
+                seeds: Array.Empty<string>(), imports: Imports, hostileEvery: 1);
+            Assert.True(run.Failures.Count == 0, string.Join("\n\n", run.Failures.Select(f => f.Reason + "\n" + f.Input)));
+            Assert.Equal(60, run.Hostile);
+            Assert.True(run.Clean > 10, "only " + run.Clean + " of 60 programs on the limits are clean: the compiler no longer sees them");
+            Assert.Equal(run.Clean, run.Compiled);
         }
 
         [Fact]

@@ -46,11 +46,20 @@ namespace ArchDsl.Cli.Commands
             var sources = UnitCompiler.NameSources(source.Path, result.Sources.IsDefault ? new GeneratedSource[0] : result.Sources.ToArray());
             if (outputFolder != null)
             {
-                Directory.CreateDirectory(outputFolder);
+                if (File.Exists(outputFolder)) throw new CliException("-o " + outputFolder + ": is a file; -o names the folder the .cs files go into");
                 foreach (var generated in sources)
                 {
-                    File.WriteAllText(Path.Combine(outputFolder, generated.HintName), generated.Text);
-                    console.Output.WriteLine(Path.Combine(outputFolder, generated.HintName));
+                    var file = Path.Combine(outputFolder, generated.HintName);
+                    try
+                    {
+                        Directory.CreateDirectory(outputFolder);
+                        File.WriteAllText(file, generated.Text);
+                    }
+                    catch (System.Exception e) when (e is IOException or System.UnauthorizedAccessException)
+                    {
+                        throw new CliException("cannot write " + file + ": " + e.Message);
+                    }
+                    console.Output.WriteLine(file);
                 }
                 return CliApp.Success;
             }

@@ -12,9 +12,18 @@ namespace ArchDsl
         /// limit keeps a runaway file (generated, pasted, binary) from holding the IDE's generator for minutes.</summary>
         public const int MaxFileLength = 1 << 20;
 
+        /// <summary>The largest file the command line reads (bytes), checked before it is opened: four bytes per character
+        /// of <see cref="MaxFileLength"/>, the most UTF-8 needs. The front end then holds the file to its length.</summary>
+        public const long MaxFileBytes = 4L * MaxFileLength;
+
         /// <summary>How deep a declaration's tree may be. The binder, elaborator and emitter walk trees recursively;
         /// this bound keeps them well inside a 1 MB stack (the catalogue stays under 20 levels).</summary>
         public const int MaxTreeDepth = 200;
+
+        /// <summary>Branches of one <c>if … else if … else</c> chain. A chain counts as one level of
+        /// <see cref="MaxTreeDepth"/>, but the binder, elaborator and emitter still recurse once per branch; this keeps
+        /// that recursion within the same stack (measured: ReliabilityLimitsTests).</summary>
+        public const int MaxElseIfBranches = 300;
 
         /// <summary>Layers of one network, so a runaway <c>repeat</c> is an error, not a hang.</summary>
         public const int MaxLayersPerNetwork = 200_000;

@@ -15,7 +15,19 @@ namespace ArchDsl.Syntax
     public static class ArchParser
     {
         /// <summary>Parses a whole file. Never throws; syntax errors are error nodes in the tree.</summary>
-        public static CompilationUnit ParseUnit(string text) => Run(Unit, text);
+        public static CompilationUnit ParseUnit(string text)
+        {
+            text ??= "";
+            // A comment left open would swallow the rest of the file as trivia, silently. The text before it is parsed
+            // alone (its offsets are the file's), and the comment is an error where it opens.
+            int open = SourceComments.UnclosedComment(text);
+            if (open < 0) return Run(Unit, text);
+            var unit = Run(Unit, text.Substring(0, open));
+            return new CompilationUnit(unit.Declarations.Add(new ErrorDecl(UnclosedComment, S(open, open + 2))), S(0, text.Length));
+        }
+
+        /// <summary>What a <c>/*</c> without its <c>*/</c> is told to have.</summary>
+        internal const string UnclosedComment = "'*/' to close the comment opened here (it runs to the end of the file)";
 
         /// <summary>Parses one expression (used by tests and tools).</summary>
         public static ExprSyntax? ParseExpression(string text)
@@ -386,15 +398,41 @@ namespace ArchDsl.Syntax
             from value in BindingValue
             select (StatementSyntax)new IndexedAssignStmt(name, value, name.Span.Cover(value.Span));
 
-        private static readonly Parser<StatementSyntax> ElseRef = Ref(() => If!.Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span))));
-
-        private static readonly Parser<StatementSyntax> If =
+        private static readonly Parser<(int Start, ExprSyntax Condition, BodySyntax Then)> IfHead =
             from start in Start
             from k in Kw("if")
             from cond in Expr
             from then in BodyRef
-            from els in Kw("else").Then(_ => ElseRef).Optional()
-            select (StatementSyntax)new IfStmt(cond, then, els.GetOrDefault(), S(start, els.IsDefined ? els.Get().Span.End : then.Span.End));
+            select (start, cond, then);
+
+        /// <summary><c>if c { … } else if d { … } … else { … }</c>. The branches of a chain are read in a loop, not by
+        /// recursion, so a chain of any length costs the parser the stack of one; the tree nests each <c>else if</c>
+        /// in the previous one's else (<see cref="BeyondLimits"/> counts a chain as one level). An <c>else</c>
+        /// followed by neither an <c>if</c> nor a body is not part of the statement.</summary>
+        private static readonly Parser<StatementSyntax> If = input =>
+        {
+            var first = IfHead(input);
+            if (!first.WasSuccessful) return Result.Failure<StatementSyntax>(first.Remainder, first.Message, first.Expectations);
+            var heads = new List<(int Start, ExprSyntax Condition, BodySyntax Then)> { first.Value };
+            var rest = first.Remainder;
+            StatementSyntax? last = null;
+            while (true)
+            {
+                var els = Kw("else")(rest);
+                if (!els.WasSuccessful) break;
+                var head = IfHead(els.Remainder);
+                if (head.WasSuccessful) { heads.Add(head.Value); rest = head.Remainder; continue; }
+                var body = BodyRef(els.Remainder);
+                if (body.WasSuccessful) { last = new GroupStmt(body.Value, body.Value.Span); rest = body.Remainder; }
+                break;
+            }
+            for (int k = heads.Count - 1; k >= 0; k--)
+            {
+                var (start, cond, then) = heads[k];
+                last = new IfStmt(cond, then, last, S(start, last?.Span.End ?? then.Span.End));
+            }
+            return Result.Success(last!, rest);
+        };
 
         private static readonly Parser<RepeatStmt> Repeat =
             from start in Start
@@ -546,9 +584,16 @@ namespace ArchDsl.Syntax
             while (p < text.Length)
             {
                 char c = text[p];
-                if (inString) { if (c == '"' || c == '\n') inString = false; p++; continue; }
-                if (c == '"') { inString = true; p++; continue; }
+                if (inString)
+                {
+                    // A string ends at its quote or, unterminated, at the line break, which is still a place to resume.
+                    if (c == '\\' && p + 1 < text.Length && text[p + 1] != '\n') { p += 2; continue; }
+                    if (c != '\n') { if (c == '"') inString = false; p++; continue; }
+                    inString = false;
+                }
+                else if (c == '"') { inString = true; p++; continue; }
                 if (c == '/' && p + 1 < text.Length && text[p + 1] == '/') { while (p < text.Length && text[p] != '\n') p++; continue; }
+                if (c == '/' && p + 1 < text.Length && text[p + 1] == '*') { int close = text.IndexOf("*/", p + 2, StringComparison.Ordinal); p = close < 0 ? text.Length : close + 2; continue; }
                 if (c == '{') depth++;
                 else if (c == '}')
                 {
@@ -603,6 +648,22 @@ namespace ArchDsl.Syntax
             from body in Body
             select (DeclarationSyntax)new DefinitionDecl(kind, id.Name, S(id.Start, id.End), ps, body, null, S(start, body.Span.End));
 
+        /// <summary><c>keyword item</c> when the keyword is there, and then the item is required (its failure, e.g. an
+        /// unterminated string, is the result); none when the keyword is not.</summary>
+        private static Parser<IOption<T>> AfterKeyword<T>(string keyword, Parser<T> item)
+        {
+            var word = Kw(keyword);
+            return input =>
+            {
+                var k = word(input);
+                if (!k.WasSuccessful) return Result.Success<IOption<T>>(Option<T>.None, input);
+                var r = item(k.Remainder);
+                return r.WasSuccessful
+                    ? Result.Success<IOption<T>>(Option<T>.Some(r.Value), r.Remainder)
+                    : Result.Failure<IOption<T>>(r.Remainder, r.Message, r.Expectations);
+            };
+        }
+
         private static readonly Parser<DeclarationSyntax> Variant =
             from start in Start
             from k in Kw("variant")
@@ -610,7 +671,7 @@ namespace ArchDsl.Syntax
             from eq in SymNot("=", "=")
             from target in Ident
             from args in ArgumentList.Optional()
-            from reference in Kw("reference").Then(_ => StringToken).Optional()
+            from reference in AfterKeyword("reference", StringToken)
             from end in Pos
             select (DeclarationSyntax)new VariantDecl(id.Name, S(id.Start, id.End), target.Name, S(target.Start, target.End),
                 args.IsDefined ? args.Get().Args : ImmutableArray<ArgumentSyntax>.Empty,
@@ -632,16 +693,28 @@ namespace ArchDsl.Syntax
         /// <summary>What a declaration nested beyond the parser's stack is told to be instead.</summary>
         internal const string TooDeep = "less deeply nested code (brackets, blocks or operators nest too deep to parse)";
 
-        /// <summary>The first node deeper than <see cref="ReliabilityLimits.MaxTreeDepth"/>, found without recursion; null when none is.</summary>
-        private static SyntaxNode? DeepestBeyondLimit(SyntaxNode root)
+        /// <summary>What an <c>else if</c> chain longer than <see cref="ReliabilityLimits.MaxElseIfBranches"/> is told to be instead.</summary>
+        internal static readonly string TooManyBranches = "at most " + ReliabilityLimits.MaxElseIfBranches.ToString("N0", CultureInfo.InvariantCulture)
+            + " branches in one 'if … else if' chain (a table or a parameter is the way to choose among more)";
+
+        /// <summary>The first node deeper than <see cref="ReliabilityLimits.MaxTreeDepth"/>, or the first branch of an
+        /// <c>else if</c> chain past <see cref="ReliabilityLimits.MaxElseIfBranches"/>, found without recursion, with
+        /// what it is told to be; null when there is none. The <c>if</c> in an <c>else</c> is a branch of its chain, at
+        /// the chain's depth: a chain is one level of nesting, however long.</summary>
+        private static (SyntaxNode Node, string Expected)? BeyondLimits(SyntaxNode root)
         {
-            var stack = new Stack<(SyntaxNode Node, int Depth)>();
-            stack.Push((root, 1));
+            var stack = new Stack<(SyntaxNode Node, int Depth, int Branch)>();
+            stack.Push((root, 1, 1));
             while (stack.Count > 0)
             {
-                var (node, depth) = stack.Pop();
-                if (depth > ReliabilityLimits.MaxTreeDepth) return node;
-                foreach (var child in SyntaxWalker.Children(node)) stack.Push((child, depth + 1));
+                var (node, depth, branch) = stack.Pop();
+                if (depth > ReliabilityLimits.MaxTreeDepth) return (node, TooDeep);
+                if (branch > ReliabilityLimits.MaxElseIfBranches) return (node, TooManyBranches);
+                foreach (var child in SyntaxWalker.Children(node))
+                {
+                    if (node is IfStmt ifs && ReferenceEquals(child, ifs.Else) && child is IfStmt) stack.Push((child, depth, branch + 1));
+                    else stack.Push((child, depth + 1, 1));
+                }
             }
             return null;
         }
@@ -667,10 +740,11 @@ namespace ArchDsl.Syntax
                 }
                 if (r.WasSuccessful && r.Remainder.Position > i.Position)
                 {
-                    var deepest = DeepestBeyondLimit(r.Value);
-                    if (deepest != null)
+                    var beyond = BeyondLimits(r.Value);
+                    if (beyond != null)
                     {
-                        decls.Add(new ErrorDecl(TooDeep, deepest.Span));
+                        var (node, expected) = beyond.Value;
+                        decls.Add(new ErrorDecl(expected, ReferenceEquals(expected, TooDeep) ? node.Span : ErrorSpan(i.Source, node.Span.Start)));
                         i = r.Remainder;
                         continue;
                     }

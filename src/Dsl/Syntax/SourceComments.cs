@@ -37,6 +37,17 @@ namespace ArchDsl.Syntax
         /// <summary>The offset of the ')' that closes the '(' at <paramref name="open"/>; -1 when unbalanced.</summary>
         public int ClosingParen(int open) => _closingParen.TryGetValue(open, out var close) ? close : -1;
 
+        /// <summary>The offset of a <c>/*</c> that no <c>*/</c> closes, or -1. There is at most one, the last comment:
+        /// an unclosed comment runs to the end of the text.</summary>
+        public static int UnclosedComment(string text)
+        {
+            var comments = Scan(text).Comments;
+            if (comments.IsEmpty || comments[comments.Length - 1].IsLine) return -1;
+            var last = comments[comments.Length - 1].Span;
+            bool closed = last.Length >= 4 && text[last.End - 2] == '*' && text[last.End - 1] == '/';
+            return closed ? -1 : last.Start;
+        }
+
         public static SourceComments Scan(string text)
         {
             var comments = ImmutableArray.CreateBuilder<SourceComment>();

@@ -7,6 +7,7 @@ namespace ArchDsl.Generator.Pipeline
         public const string ArchFiles = nameof(ArchFiles);
         public const string AllArchFiles = nameof(AllArchFiles);
         public const string Units = nameof(Units);
+        public const string Collisions = nameof(Collisions);
         public const string Outputs = nameof(Outputs);
         public const string Sources = nameof(Sources);
         public const string Diagnostics = nameof(Diagnostics);

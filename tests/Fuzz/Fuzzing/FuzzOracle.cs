@@ -205,9 +205,9 @@ namespace ArchDsl.Fuzzing
         }
     }
 
-    /// <summary>Runs many cases and collects the failures. Cases alternate between generated programs and mutated
-    /// seed files; every <c>compileEvery</c>-th clean case is compiled (1: all of them), <c>batch</c> cases per
-    /// compilation.</summary>
+    /// <summary>Runs many cases and collects the failures. Every <c>hostileEvery</c>-th case is a program on a limit
+    /// (<see cref="HostileShapes"/>; 0: none); the others alternate between generated programs and mutated seed files.
+    /// Every <c>compileEvery</c>-th clean case is compiled (1: all of them), <c>batch</c> cases per compilation.</summary>
     public sealed class FuzzRun
     {
         public sealed record Failure(int Case, string Origin, string Reason, string Input);
@@ -215,12 +215,18 @@ namespace ArchDsl.Fuzzing
         public int Cases { get; private set; }
         public int Generated { get; private set; }
         public int Mutated { get; private set; }
+        public int Hostile { get; private set; }
         public int Clean { get; private set; }
         public int Compiled { get; private set; }
         public List<Failure> Failures { get; } = new List<Failure>();
         public TimeSpan Elapsed { get; private set; }
         public TimeSpan Slowest { get; private set; }
         public TimeSpan SlowestCpu { get; private set; }
+
+        /// <summary>The case that used the most CPU time, and where it came from.</summary>
+        public int SlowestCase { get; private set; } = -1;
+        public string SlowestOrigin { get; private set; } = "";
+        public TimeSpan HostileTime { get; private set; }
         public TimeSpan GeneratedTime { get; private set; }
         public TimeSpan MutatedTime { get; private set; }
         public TimeSpan CompileTime { get; private set; }
@@ -236,16 +242,19 @@ namespace ArchDsl.Fuzzing
             return string.Join("\n", lines.Where((_, i) => !variants.Contains(i) || keep.Contains(i)));
         }
 
+        /// <param name="starting">Told each case before it runs (case, origin, input): a failure that ends the process
+        /// (a stack overflow) leaves its input behind.</param>
         /// <param name="from">Cases before it are drawn but not checked, so case i is the same input with or without an offset.</param>
         public static FuzzRun Execute(int cases, int seed, int compileEvery, TimeSpan bound, IReadOnlyList<string> seeds,
             IImportResolver imports, Action<FuzzRun>? progress = null, int maxFailures = 50, Action<Failure>? failed = null,
-            int from = 0, int batch = 64)
+            int from = 0, int batch = 64, int hostileEvery = 3, Action<int, string, string>? starting = null)
         {
             var run = new FuzzRun();
             var oracle = new FuzzOracle(imports, bound);
             var random = new Random(seed);
             var generator = new ProgramGenerator(random);
             var mutator = new Mutator(random);
+            var hostile = new HostileShapes(random);
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var pending = new List<(int Case, string Origin, string Text, ImmutableArray<GeneratedSource> Sources)>();
 
@@ -268,10 +277,17 @@ namespace ArchDsl.Fuzzing
 
             for (int i = 0; i < cases && run.Failures.Count < maxFailures; i++)
             {
-                bool generate = seeds.Count == 0 || i % 2 == 0;
+                bool shaped = hostileEvery > 0 && i % hostileEvery == hostileEvery - 1;
+                bool generate = !shaped && (seeds.Count == 0 || i % 2 == 0);
                 string origin;
                 string input;
-                if (generate)
+                if (shaped)
+                {
+                    var (kind, program) = hostile.Program();
+                    input = program;
+                    origin = "hostile " + kind;
+                }
+                else if (generate)
                 {
                     input = generator.Program();
                     // A quarter of the generated programs are mutated too: near-valid input reaches the binder.
@@ -285,13 +301,14 @@ namespace ArchDsl.Fuzzing
                     origin = "mutated seed " + s;
                 }
                 if (i < from) continue;
-                if (generate) run.Generated++; else run.Mutated++;
+                if (shaped) run.Hostile++; else if (generate) run.Generated++; else run.Mutated++;
+                starting?.Invoke(i, origin, input);
                 var started = watch.Elapsed;
                 var result = oracle.Check(input, "Fuzz.Generated.Case" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var took = watch.Elapsed - started;
                 if (took > run.Slowest) run.Slowest = took;
-                if (result.Cpu > run.SlowestCpu) run.SlowestCpu = result.Cpu;
-                if (generate) run.GeneratedTime += took; else run.MutatedTime += took;
+                if (result.Cpu > run.SlowestCpu) (run.SlowestCpu, run.SlowestCase, run.SlowestOrigin) = (result.Cpu, i, origin);
+                if (shaped) run.HostileTime += took; else if (generate) run.GeneratedTime += took; else run.MutatedTime += took;
                 run.Cases++;
                 if (result.Failure != null) Fail(new Failure(i, origin, result.Failure, input));
                 else if (result.Clean)
