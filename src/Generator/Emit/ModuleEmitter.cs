@@ -148,7 +148,7 @@ namespace ArchDsl.Generator.Emit
                 case LabeledStmt labeled:
                 {
                     var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression, ctx.Scope))
+                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression))
                     {
                         Apply(es.Expression, key, labeled.Name.StaticText, ctx, ctor, fwd);
                         return;
@@ -166,7 +166,7 @@ namespace ArchDsl.Generator.Emit
                     return;
                 case ExprStmt es:
                     if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, ctor, fwd); return; }
-                    if (IsApplication(es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
+                    if (IsApplication(es.Expression)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
                     if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
                     {
                         var (shape, tensor) = Tensor(es.Expression, ctx, ctor, fwd);
@@ -252,7 +252,7 @@ namespace ArchDsl.Generator.Emit
             fwd.Open("if (this.training)").Append(inner).Close();
         }
 
-        private bool IsApplication(ExprSyntax e, CsScope scope) => BodyForms.IsApplication(_program, e, scope);
+        private bool IsApplication(ExprSyntax e) => BodyForms.IsApplication(_program, e);
 
         /// <summary>Statements whose modules simply run one after another (so a list or a Sequential can hold them).</summary>
         private bool IsChain(StatementSyntax s, CsScope scope) => BodyForms.IsChain(_program, s, scope);
@@ -313,66 +313,59 @@ namespace ArchDsl.Generator.Emit
 
         private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var call = e as CallExpr;
-            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var local = ctx.Scope.Lookup(callee);
-            if (local != null && local.Type.Kind == TypeKind.Block)
+            var call = _program.CallOf(e)!;
+            if (call.Kind == CalleeKind.BlockValue)
             {
+                var local = ctx.Scope.Lookup(call.Callee)!;
                 var arms = new List<string>();
                 foreach (var def in _program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal))
                 {
-                    var ctorArgs = BlockArguments(def, args, ctx);
+                    var ctorArgs = BlockArguments(def, call, ctx);
                     if (ctorArgs == null) continue;
                     arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + _expr.BlockClass(def) + "(" + ctorArgs + ")");
                 }
-                arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(callee).Replace("\"", "") + "\")");
+                arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(call.Callee).Replace("\"", "") + "\")");
                 var create = "(" + ModuleType + ")(" + local.CsName + " switch { " + string.Join(", ", arms.Select(a => a.Contains("=> new") ? a.Replace(" => new ", " => (" + ModuleType + ")new ") : a)) + " })";
                 Place(create, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
                 return;
             }
-            var primitive = Primitives.Find(callee);
-            if (primitive != null)
+            if (call.Primitive != null)
             {
-                Primitive(primitive, args, key, staticName, ctx, ctor, fwd, e);
+                Primitive(call, key, staticName, ctx, ctor, fwd);
                 return;
             }
-            if (_program.Definitions.TryGetValue(callee, out var block))
-            {
-                var ctorArgs = BlockArguments(block, args, ctx) ?? "";
-                Place("new " + _expr.BlockClass(block) + "(" + ctorArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
-                return;
-            }
-            NotSupported(e, "'" + callee + "'");
+            var block = call.Definition!;
+            var blockArgs = BlockArguments(block, call, ctx) ?? "";
+            Place("new " + _expr.BlockClass(block) + "(" + blockArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
         }
 
         /// <summary>C# arguments for a block's constructor, or null when the block cannot take these arguments.</summary>
-        private string? BlockArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, Ctx ctx)
+        private string? BlockArguments(DefinitionSymbol def, BoundCall call, Ctx ctx)
         {
+            var match = call.MatchTo(def);
+            if (!match.Fits) return null;
             var parts = new List<string> { ctx.ShapeVar };
-            var covered = new HashSet<string>(StringComparer.Ordinal);
-            int position = 0;
             var names = ClassEmitter.LocalNames();
             var csNames = def.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
-            foreach (var a in args)
+            // Arguments in the order written (their expressions are evaluated in that order).
+            foreach (var a in call.Arguments)
             {
-                ParameterSymbol? p;
-                if (a.Name == null) p = position < def.Parameters.Length ? def.Parameters[position++] : null;
-                else p = def.Parameters.FirstOrDefault(x => x.Name == a.Name);
-                if (p == null || !covered.Add(p.Name)) return null;
+                int index = match.ByParameter.IndexOf(a);
+                var p = def.Parameters[index];
                 var t = _expr.TypeOf(a.Value);
                 if (!p.Type.Accepts(t) && !t.IsError) return null;
                 var value = _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type);
                 if (p.Type.Kind == TypeKind.Block) value = _expr.BlockValueFor(def, a.Value, value, ctx.Scope);
                 parts.Add(csNames[p.Name] + ": " + value);
             }
-            if (def.Parameters.Any(p => p.Syntax.Default == null && !covered.Contains(p.Name))) return null;
             return string.Join(", ", parts);
         }
 
-        private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd, ExprSyntax node)
+        private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var values = BodyForms.PrimitiveArguments(layer, args);
+            var layer = call.Primitive!;
+            var node = call.Syntax;
+            var values = BodyForms.PrimitiveArguments(call);
             string S = ctx.ShapeVar;
             string V(string n, ArchType? t = null)
             {

@@ -130,7 +130,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 case LabeledStmt labeled:
                 {
                     var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression, ctx.Scope))
+                    if (labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression))
                     {
                         Apply(es.Expression, key, labeled.Name.StaticText, ctx, init, fwd);
                         return;
@@ -152,7 +152,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     return;
                 case ExprStmt es:
                     if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, init, fwd); return; }
-                    if (BodyForms.IsApplication(_program, es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, init, fwd); return; }
+                    if (BodyForms.IsApplication(_program, es.Expression)) { Apply(es.Expression, null, null, ctx, init, fwd); return; }
                     if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
                     {
                         var (shape, tensor) = Tensor(es.Expression, ctx, init, fwd);
@@ -289,28 +289,19 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var call = e as CallExpr;
-            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var local = ctx.Scope.Lookup(callee);
-            if (local != null && local.Type.Kind == TypeKind.Block)
+            var call = _program.CallOf(e)!;
+            if (call.Kind == CalleeKind.BlockValue)
             {
                 // A block-valued parameter holds the block's class; Python binds the arguments by position and name.
-                Place(local.CsName + "(" + BlockArguments(args, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
+                Place(ctx.Scope.Lookup(call.Callee)!.CsName + "(" + BlockArguments(call.Arguments, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
                 return;
             }
-            var primitive = Primitives.Find(callee);
-            if (primitive != null)
+            if (call.Primitive != null)
             {
-                Primitive(primitive, args, key, staticName, ctx, init, fwd, e);
+                Primitive(call, key, staticName, ctx, init, fwd);
                 return;
             }
-            if (_program.Definitions.TryGetValue(callee, out var block))
-            {
-                Place(PyNaming.Class(block.Name) + "(" + BlockArguments(args, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
-                return;
-            }
-            NotSupported(e, "'" + callee + "'");
+            Place(PyNaming.Class(call.Definition!.Name) + "(" + BlockArguments(call.Arguments, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
         }
 
         private string BlockArguments(ImmutableArray<ArgumentSyntax> args, Ctx ctx)
@@ -321,9 +312,11 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return string.Join(", ", parts);
         }
 
-        private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd, ExprSyntax node)
+        private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var values = BodyForms.PrimitiveArguments(layer, args);
+            var layer = call.Primitive!;
+            var node = call.Syntax;
+            var values = BodyForms.PrimitiveArguments(call);
             string S = ctx.ShapeVar;
             string V(string n, ArchType? t = null)
             {
