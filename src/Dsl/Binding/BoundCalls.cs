@@ -69,9 +69,11 @@ namespace ArchDsl.Binding
 
     /// <summary>One parameter of a bound primitive application: the expression that gives it (its own argument, or
     /// for a parameter defaulting to another one, that one's argument), else the layer's default constant.</summary>
-    public sealed record BoundArgument(PrimitiveParameter Parameter, ExprSyntax? Expression, object? Default)
+    public sealed record BoundArgument(PrimitiveParameter Parameter, ExprSyntax? Expression, object? Default, bool Inherited = false)
     {
-        public bool IsDefault => Expression == null;
+        /// <summary>True when nothing was written for the parameter (its default constant, or another parameter's
+        /// argument it defaults to).</summary>
+        public bool IsDefault => Expression == null || Inherited;
     }
 
     /// <summary>A module application as the binder resolved it: the callee (a primitive layer, a block or network,
@@ -113,8 +115,9 @@ namespace ArchDsl.Binding
             {
                 var p = layer.Parameters[i];
                 var given = match.ByParameter[i];
-                if (given == null && p.SameAs != null && layer.IndexOf(p.SameAs) is var same && same >= 0) given = match.ByParameter[same];
-                bound.Add(new BoundArgument(p, given?.Value, given == null ? p.Default : null));
+                bool inherited = false;
+                if (given == null && p.SameAs != null && layer.IndexOf(p.SameAs) is var same && same >= 0) { given = match.ByParameter[same]; inherited = true; }
+                bound.Add(new BoundArgument(p, given?.Value, given == null ? p.Default : null, inherited));
             }
             return new BoundCall(CalleeKind.Primitive, name!, e, span, args, layer, null, match) { PrimitiveArguments = bound.MoveToImmutable() };
         }

@@ -641,51 +641,54 @@ namespace ArchDsl.Elaboration
                     }, call.CalleeSpan);
             }
 
-            (Value Value, TextSpan Span) Get(string n) => values[layer.IndexOf(n)];
-            (long, long) Pair(string n)
+            var arguments = new EvaluatedArguments(this, layer, values, frame.File);
+            if (layer.IndexOf("bias_init") >= 0 && !double.IsNaN(arguments.Real("bias_init")) && !arguments.Flag("bias"))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span("bias_init"), "'bias_init' needs a bias ('bias: false' removes it)");
+            var rule = Layers.LayerTable.Of(layer.Kind);
+            var config = rule.Configure(arguments, x);
+            if (rule.Check(config) is var (parameter, requirement, value))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span(parameter),
+                    "'" + parameter + "' of '" + layer.Name + "' must be " + requirement + ", not " + value);
+            return config;
+        }
+
+        /// <summary>A primitive's evaluated arguments, one slot per parameter; a value of the wrong kind is
+        /// reported at its argument.</summary>
+        private sealed class EvaluatedArguments : Layers.LayerArguments
+        {
+            private readonly Elaborator _owner;
+            private readonly PrimitiveLayer _layer;
+            private readonly (Value Value, TextSpan Span)[] _values;
+            private readonly ParsedFile _file;
+
+            public EvaluatedArguments(Elaborator owner, PrimitiveLayer layer, (Value Value, TextSpan Span)[] values, ParsedFile file)
+            {
+                _owner = owner;
+                _layer = layer;
+                _values = values;
+                _file = file;
+            }
+
+            private (Value Value, TextSpan Span) Get(string n) => _values[_layer.IndexOf(n)];
+
+            public TextSpan Span(string n) => Get(n).Span;
+
+            public override (long H, long W) Pair(string n)
             {
                 var (v, span) = Get(n);
                 if (v is IntValue i) return (i.Value, i.Value);
                 if (v is ListValue l && l.Items.Length == 2 && l.Items.All(it => it is IntValue))
                     return (((IntValue)l.Items[0]).Value, ((IntValue)l.Items[1]).Value);
-                throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
+                throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
             }
-            long Int(string n) => AsIntValue(Get(n).Value, Get(n).Span, frame.File);
-            double Real(string n) => Get(n).Value is FloatValue f ? f.Value : Get(n).Value is IntValue i ? i.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a number, not " + Get(n).Value.Display);
-            bool Flag(string n) => Get(n).Value is BoolValue b ? b.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a bool, not " + Get(n).Value.Display);
 
-            if (layer.IndexOf("bias_init") >= 0 && !double.IsNaN(Real("bias_init")) && !Flag("bias"))
-                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, Get("bias_init").Span, "'bias_init' needs a bias ('bias: false' removes it)");
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"),
-                        Dilation: Pair("dilation"), Groups: Int("groups"), Bias: Flag("bias"));
-                case LayerKind.Linear:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Bias: Flag("bias"));
-                case LayerKind.BatchNorm:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: x.Channels, Eps: Real("eps"), Momentum: Real("momentum"));
-                case LayerKind.LeakyReLU:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Alpha: Real("slope"));
-                case LayerKind.MaxPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"));
-                case LayerKind.AvgPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"), CountIncludePad: Flag("count_include_pad"));
-                case LayerKind.AdaptiveAvgPool:
-                case LayerKind.AdaptiveMaxPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("size"));
-                case LayerKind.Dropout:
-                case LayerKind.StochasticDepth:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, P: Real("p"));
-                case LayerKind.LocalResponseNorm:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Size: Int("size"), Alpha: Real("alpha"), Beta: Real("beta"), K: Real("k"));
-                case LayerKind.ChannelShuffle:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Groups: Int("groups"));
-                default:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels);
-            }
+            public override long Int(string n) => _owner.AsIntValue(Get(n).Value, Get(n).Span, _file);
+
+            public override double Real(string n) => Get(n).Value is FloatValue f ? f.Value : Get(n).Value is IntValue i ? i.Value
+                : throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, Get(n).Span, "'" + n + "' takes a number, not " + Get(n).Value.Display);
+
+            public override bool Flag(string n) => Get(n).Value is BoolValue b ? b.Value
+                : throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, Get(n).Span, "'" + n + "' takes a bool, not " + Get(n).Value.Display);
         }
 
         private string Interpolate(NameSpec name, Env env, Feature x, Frame frame)
