@@ -31,6 +31,21 @@ namespace ArchDsl.Generator.Emit
             _ => false,
         };
 
+        /// <summary>The names <paramref name="nodes"/> read (variables, and callees, which may be block-valued locals):
+        /// a nested class is built with only the scalars in scope among them.</summary>
+        public static HashSet<string> NamesUsed(IEnumerable<SyntaxNode> nodes)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var root in nodes)
+                foreach (var node in SyntaxWalker.Descendants(root))
+                {
+                    if (node is NameExpr n) names.Add(n.Name);
+                    else if (node is CallExpr c) names.Add(c.Callee);
+                    else if (node is ArgumentSyntax a && a.Name != null) names.Add(a.Name); // one_of(width: …) names the parameter it checks
+                }
+            return names;
+        }
+
         /// <summary>Each parameter of a bound primitive application: the argument expression given for it, or its
         /// default value, by parameter name.</summary>
         public static Dictionary<string, (ExprSyntax? Expr, object? Default)> PrimitiveArguments(BoundCall call) =>

@@ -423,8 +423,9 @@ namespace ArchDsl.Generator.Emit
                 Place(seq, SequentialType, _ => "", key, staticName, ctx, ctor, fwd);
                 return;
             }
-            // More than a chain: a nested module class holding the statement, built with every scalar in scope.
-            var captured = ctx.Scope.Visible();
+            // More than a chain: a nested module class holding the statement, built with the scalars in scope it reads.
+            var used = BodyForms.NamesUsed(new[] { inner });
+            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
             var scope = new CsScope(null);
@@ -507,7 +508,8 @@ namespace ArchDsl.Generator.Emit
             ctor.Line(list + " = new " + listType + "();");
             var inner = ctx.Nested();
             LoopHeader(loop, ctx, inner, ctor);
-            var captured = inner.Scope.Visible();
+            var used = BodyForms.NamesUsed(body.Statements);
+            var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);

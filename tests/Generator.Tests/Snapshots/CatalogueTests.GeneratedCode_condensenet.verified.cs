@@ -585,7 +585,7 @@ namespace ArchDsl.Catalogue
                 var _end = ((long)_stages.Length);
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, numClasses, _stages);
+                    var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, _stages);
                     _seq.append(_names1.Next(string.Concat("denseblock_", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     if ((i != (((long)_stages.Length) - 1L)))
@@ -633,7 +633,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public CondenseNetGroup1(FeatureShape input, long groups, long[] growth, long i, CondensenetBlocks layer, long numClasses, long[] stages) : base("CondenseNetGroup1")
+                public CondenseNetGroup1(FeatureShape input, long groups, long[] growth, long i, CondensenetBlocks layer, long[] stages) : base("CondenseNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();

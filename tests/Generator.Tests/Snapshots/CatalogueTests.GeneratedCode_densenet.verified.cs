@@ -700,7 +700,7 @@ namespace ArchDsl.Catalogue
                 var _end = ((long)_blockConfig.Length);
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i, numClasses, numInitFeatures);
+                    var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i);
                     _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                     if ((i != (((long)_blockConfig.Length) - 1L)))
@@ -753,7 +753,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public DenseNetGroup1(FeatureShape input, long[] blockConfig, long bnSize, double dropRate, long growthRate, long i, long numClasses, long numInitFeatures) : base("DenseNetGroup1")
+                public DenseNetGroup1(FeatureShape input, long[] blockConfig, long bnSize, double dropRate, long growthRate, long i) : base("DenseNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();

@@ -108,21 +108,21 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             }
             {
                 shape = _branchInput;
-                this.branch2 = new InceptionV1ModuleGroup1(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch2 = new InceptionV1ModuleGroup1(shape, c3x3, c3x3Reduce);
                 register_module(_names.Next("branch2"), this.branch2);
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch3 = new InceptionV1ModuleGroup2(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch3 = new InceptionV1ModuleGroup2(shape, c5x5, c5x5Reduce);
                 register_module(_names.Next("branch3"), this.branch3);
                 shape = ((IArchModule)this.branch3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch4 = new InceptionV1ModuleGroup3(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch4 = new InceptionV1ModuleGroup3(shape, poolProj);
                 register_module(_names.Next("branch4"), this.branch4);
                 shape = ((IArchModule)this.branch4).OutputShape;
                 _branchShapes.Add(shape);
@@ -171,7 +171,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup1(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup1")
+                public InceptionV1ModuleGroup1(FeatureShape input, long c3x3, long c3x3Reduce) : base("InceptionV1ModuleGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -205,7 +205,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup2(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup2")
+                public InceptionV1ModuleGroup2(FeatureShape input, long c5x5, long c5x5Reduce) : base("InceptionV1ModuleGroup2")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -239,7 +239,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup3(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup3")
+                public InceptionV1ModuleGroup3(FeatureShape input, long poolProj) : base("InceptionV1ModuleGroup3")
                 {
                     var shape = input;
                     var _names = new ChildNames();

@@ -1370,7 +1370,7 @@ namespace ArchDsl.Catalogue
             this.maxpool_5a = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("maxpool_5a"), this.maxpool_5a);
             shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-            this.mixed_5b = new InceptionResNetV2Group1(shape, dropoutP, numClasses);
+            this.mixed_5b = new InceptionResNetV2Group1(shape);
             register_module(_names.Next("mixed_5b"), this.mixed_5b);
             shape = ((IArchModule)this.mixed_5b).OutputShape;
             var _seq = nn.Sequential();
@@ -1384,7 +1384,7 @@ namespace ArchDsl.Catalogue
             }
             this.repeat_a = _seq;
             register_module(_names.Next("repeat_a"), this.repeat_a);
-            this.mixed_6a = new InceptionResNetV2Group2(shape, dropoutP, numClasses);
+            this.mixed_6a = new InceptionResNetV2Group2(shape);
             register_module(_names.Next("mixed_6a"), this.mixed_6a);
             shape = ((IArchModule)this.mixed_6a).OutputShape;
             var _seq1 = nn.Sequential();
@@ -1398,7 +1398,7 @@ namespace ArchDsl.Catalogue
             }
             this.repeat_b = _seq1;
             register_module(_names.Next("repeat_b"), this.repeat_b);
-            this.mixed_7a = new InceptionResNetV2Group3(shape, dropoutP, numClasses);
+            this.mixed_7a = new InceptionResNetV2Group3(shape);
             register_module(_names.Next("mixed_7a"), this.mixed_7a);
             shape = ((IArchModule)this.mixed_7a).OutputShape;
             var _seq2 = nn.Sequential();
@@ -1473,7 +1473,7 @@ namespace ArchDsl.Catalogue
                 private readonly TorchSharp.Modules.Sequential branch3;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group1(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group1")
+                public InceptionResNetV2Group1(FeatureShape input) : base("InceptionResNetV2Group1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -1581,7 +1581,7 @@ namespace ArchDsl.Catalogue
                 private readonly TorchSharp.Modules.MaxPool2d branch2;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group2(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group2")
+                public InceptionResNetV2Group2(FeatureShape input) : base("InceptionResNetV2Group2")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -1660,7 +1660,7 @@ namespace ArchDsl.Catalogue
                 private readonly TorchSharp.Modules.MaxPool2d branch3;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group3(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group3")
+                public InceptionResNetV2Group3(FeatureShape input) : base("InceptionResNetV2Group3")
                 {
                     var shape = input;
                     var _names = new ChildNames();

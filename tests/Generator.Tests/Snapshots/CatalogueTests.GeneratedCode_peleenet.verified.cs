@@ -755,7 +755,7 @@ namespace ArchDsl.Catalogue
                 var _end = 4L;
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i, numClasses, numInitFeatures);
+                    var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i);
                     _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1);
@@ -802,7 +802,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public PeleeNetGroup1(FeatureShape input, long[] blockConfig, long[] bottleneckWidth, long growthRate, long i, long numClasses, long numInitFeatures) : base("PeleeNetGroup1")
+                public PeleeNetGroup1(FeatureShape input, long[] blockConfig, long[] bottleneckWidth, long growthRate, long i) : base("PeleeNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();

@@ -361,8 +361,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 Place(seq, _ => "", key, staticName, ctx, init, fwd);
                 return;
             }
-            // More than a chain: a helper class holding the statement, built with every scalar in scope.
-            var captured = ctx.Scope.Visible();
+            // More than a chain: a helper class holding the statement, built with the scalars in scope it reads.
+            var used = BodyForms.NamesUsed(new[] { inner });
+            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName();
             var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName);
             var scope = new CsScope(null);
