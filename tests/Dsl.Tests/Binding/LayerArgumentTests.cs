@@ -46,6 +46,11 @@ namespace ArchDsl.Dsl.Tests.Binding
                 Assert.NotNull(rule);
                 Assert.Equal(kind, rule.Kind);
                 Assert.Same(Primitives.Find(rule.Name), Primitives.All.Single(p => p.Kind == kind));
+                // Every argument the emitters print names a parameter of the layer (or the input's channels).
+                var printed = rule.Construction.Arguments.Concat(rule.ShapeCall?.Arguments ?? System.Collections.Immutable.ImmutableArray<EmittedArgument>.Empty);
+                foreach (var a in printed)
+                    if (a.Form != ArgForm.InputChannels && a.Form != ArgForm.SpatialChannels)
+                        Assert.True(rule.Declaration.IndexOf(a.Parameter) >= 0, rule.Name + " prints '" + a.Parameter + "', which it does not declare");
             }
         }
 
