@@ -239,13 +239,11 @@ namespace ArchDsl
         {
             if (variant.Target == null) return null;
             var args = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in variant.Syntax.Arguments)
+            foreach (var (parameter, value) in variant.FixedArguments)
             {
-                var v = Elaborator.EvaluateConstant(program, a.Value, variant.File, bag, budget);
+                var v = Elaborator.EvaluateConstant(program, value, variant.File, bag, budget);
                 if (v == null) return null;
-                string key = a.Name ?? (position < variant.Target.Parameters.Length ? variant.Target.Parameters[position++].Name : "?");
-                args[key] = (v, a.Value.Span, variant.File.Path);
+                args[parameter.Name] = (v, value.Span, variant.File.Path);
             }
             if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
             return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget);

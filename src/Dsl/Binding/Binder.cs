@@ -17,6 +17,7 @@ namespace ArchDsl.Binding
         private readonly IImportResolver _resolver;
         private readonly CancellationToken _cancellation;
         private readonly Dictionary<ExprSyntax, ArchType> _types = new Dictionary<ExprSyntax, ArchType>(NodeComparer<ExprSyntax>.Instance);
+        private readonly Dictionary<ExprSyntax, BoundCall> _calls = new Dictionary<ExprSyntax, BoundCall>(NodeComparer<ExprSyntax>.Instance);
         private readonly List<ParsedFile> _files = new List<ParsedFile>();
         private readonly Dictionary<string, DefinitionSymbol> _definitions = new Dictionary<string, DefinitionSymbol>(StringComparer.Ordinal);
         private readonly Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>> _uses = new Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>>();
@@ -79,7 +80,7 @@ namespace ArchDsl.Binding
 
             FindCycles();
             return new BoundProgram(main, _definitions.ToImmutableDictionary(StringComparer.Ordinal), local.ToImmutable(),
-                variants.ToImmutable(), _types, _files.ToImmutableArray());
+                variants.ToImmutable(), _types, _files.ToImmutableArray(), _calls);
         }
 
         // ------------------------------------------------------------ files and imports
@@ -461,28 +462,32 @@ namespace ArchDsl.Binding
                 return;
             }
             var kind = ApplicationCallee(e, scope);
-            var call = e as CallExpr;
-            string? name = call != null ? call.Callee : (e as NameExpr)?.Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var span = call != null ? call.CalleeSpan : e.Span;
+            var (name, args, span) = BoundCall.Parts(e);
             switch (kind)
             {
                 case CalleeKind.Primitive:
-                    CheckPrimitiveArguments(Primitives.Find(name!)!, args, span, scope, ctx);
+                {
+                    var bound = BoundCall.ForPrimitive(Primitives.Find(name!)!, e);
+                    _calls[e] = bound;
+                    CheckArguments(name!, bound.Match!, args, i => bound.Primitive!.Parameters[i], ctx, scope);
                     _types[e] = ArchType.Tensor;
                     return;
+                }
                 case CalleeKind.Definition:
                 {
                     var def = _definitions[name!];
+                    var bound = BoundCall.ForDefinition(def, e);
+                    _calls[e] = bound;
                     if (def.IsNetwork)
                         _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, span, "'" + name + "' is a network; only blocks can be applied inside a body");
                     else
-                        CheckDefinitionArguments(def, args, span, scope, ctx);
+                        CheckArguments(def.Name, bound.Match!, args, i => def.Parameters[i], ctx, scope);
                     Use(ctx, def);
                     _types[e] = ArchType.Tensor;
                     return;
                 }
                 case CalleeKind.BlockValue:
+                    _calls[e] = BoundCall.ForBlockValue(e);
                     scope.Lookup(name!)!.Used = true;
                     foreach (var a in args) Infer(a.Value, scope, ctx);
                     CheckDuplicateArguments(args, ctx);
@@ -520,85 +525,34 @@ namespace ArchDsl.Binding
                     _diagnostics.Report(DiagnosticCatalogue.DuplicateArgument, ctx.Path, a.Span, a.Name);
         }
 
-        /// <summary>Matches arguments to parameters (positional first, then by name) and reports what does not fit.
-        /// Returns, per parameter index, the argument given (or null).</summary>
-        private ArgumentSyntax?[] MatchArguments(string callee, IReadOnlyList<string> parameterNames, IReadOnlyList<bool> required,
-            ImmutableArray<ArgumentSyntax> args, TextSpan calleeSpan, Context ctx)
+        /// <summary>Reports an argument list's matching problems, then checks each matched argument's type against
+        /// its parameter (a primitive's pair parameter takes an int or [h, w]).</summary>
+        private void CheckArguments(string callee, ArgumentMatch match, ImmutableArray<ArgumentSyntax> args, Func<int, object> parameter, Context ctx, ScopeChain<Local> scope)
         {
-            var matched = new ArgumentSyntax?[parameterNames.Count];
-            int position = 0;
-            bool sawNamed = false;
+            foreach (var problem in match.Problems)
+                _diagnostics.Report(problem.Descriptor, ctx.Path, problem.Span, problem.Arguments.ToArray());
             foreach (var a in args)
             {
-                if (a.Name == null)
-                {
-                    if (sawNamed)
-                    {
-                        _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, a.Span, "A positional argument cannot follow a named one in '" + callee + "'");
-                        continue;
-                    }
-                    if (position >= parameterNames.Count)
-                    {
-                        _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, a.Span,
-                            "'" + callee + "' takes at most " + parameterNames.Count + " argument" + (parameterNames.Count == 1 ? "" : "s"));
-                        continue;
-                    }
-                    matched[position++] = a;
-                    continue;
-                }
-                sawNamed = true;
-                int index = -1;
-                for (int i = 0; i < parameterNames.Count; i++) if (parameterNames[i] == a.Name) index = i;
-                if (index < 0)
-                {
-                    _diagnostics.Report(DiagnosticCatalogue.UnknownParameter, ctx.Path, new TextSpan(a.Span.Start, a.Name.Length), callee, a.Name);
-                    continue;
-                }
-                if (matched[index] != null)
-                {
-                    _diagnostics.Report(DiagnosticCatalogue.DuplicateArgument, ctx.Path, a.Span, a.Name);
-                    continue;
-                }
-                matched[index] = a;
-            }
-            var missing = new List<string>();
-            for (int i = 0; i < parameterNames.Count; i++) if (required[i] && matched[i] == null) missing.Add(parameterNames[i]);
-            if (missing.Count > 0)
-                _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, calleeSpan,
-                    "'" + callee + "' needs " + string.Join(", ", missing.Select(m => "'" + m + "'")));
-            return matched;
-        }
-
-        private void CheckPrimitiveArguments(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, TextSpan span, ScopeChain<Local> scope, Context ctx)
-        {
-            var matched = MatchArguments(layer.Name, layer.Parameters.Select(p => p.Name).ToList(), layer.Parameters.Select(p => p.Required).ToList(), args, span, ctx);
-            foreach (var a in args)
-            {
-                int index = Array.IndexOf(matched, a);
                 var t = Infer(a.Value, scope, ctx);
+                int index = match.ByParameter.IndexOf(a);
                 if (index < 0) continue;
-                var p = layer.Parameters[index];
-                bool ok = p.Kind == ArgKind.Pair
-                    ? t.IsError || t.Kind == TypeKind.Int || (t.Kind == TypeKind.List && t.Element!.Kind == TypeKind.Int)
-                    : p.Type.Accepts(t);
-                if (!ok)
-                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span,
-                        "'" + p.Name + "' of '" + layer.Name + "' takes " + (p.Kind == ArgKind.Pair ? "an int or [h, w]" : "a " + p.Type) + ", not " + t);
-            }
-        }
-
-        private void CheckDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, TextSpan span, ScopeChain<Local> scope, Context ctx)
-        {
-            var matched = MatchArguments(def.Name, def.Parameters.Select(p => p.Name).ToList(), def.Parameters.Select(p => p.Syntax.Default == null).ToList(), args, span, ctx);
-            foreach (var a in args)
-            {
-                int index = Array.IndexOf(matched, a);
-                var t = Infer(a.Value, scope, ctx);
-                if (index < 0) continue;
-                var p = def.Parameters[index];
-                if (!p.Type.Accepts(t))
-                    _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span,
-                        "'" + p.Name + "' of '" + def.Name + "' is " + p.Type + ", not " + t);
+                switch (parameter(index))
+                {
+                    case PrimitiveParameter p:
+                    {
+                        bool ok = p.Kind == ArgKind.Pair
+                            ? t.IsError || t.Kind == TypeKind.Int || (t.Kind == TypeKind.List && t.Element!.Kind == TypeKind.Int)
+                            : p.Type.Accepts(t);
+                        if (!ok)
+                            _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span,
+                                "'" + p.Name + "' of '" + callee + "' takes " + (p.Kind == ArgKind.Pair ? "an int or [h, w]" : "a " + p.Type) + ", not " + t);
+                        break;
+                    }
+                    case ParameterSymbol p:
+                        if (!p.Type.Accepts(t))
+                            _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span, "'" + p.Name + "' of '" + callee + "' is " + p.Type + ", not " + t);
+                        break;
+                }
             }
         }
 
@@ -618,8 +572,9 @@ namespace ArchDsl.Binding
                 _diagnostics.Report(DiagnosticCatalogue.NotANetwork, file.Path, decl.TargetSpan, decl.Name, decl.Target, "a block");
                 return new VariantSymbol(decl.Name, null, decl, file);
             }
-            CheckDefinitionArguments(target, decl.Arguments, decl.TargetSpan, new ScopeChain<Local>(null), ctx);
-            return new VariantSymbol(decl.Name, target, decl, file);
+            var match = ArgumentMatcher.Match(target, decl.Arguments, decl.TargetSpan);
+            CheckArguments(target.Name, match, decl.Arguments, i => target.Parameters[i], ctx, new ScopeChain<Local>(null));
+            return new VariantSymbol(decl.Name, target, decl, file) { Match = match };
         }
 
         // ------------------------------------------------------------ cycles

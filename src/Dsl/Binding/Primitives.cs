@@ -42,54 +42,17 @@ namespace ArchDsl.Binding
         }
     }
 
-    /// <summary>The table of primitive layers (docs/language.md lists them with their TorchSharp counterparts).</summary>
+    /// <summary>The primitive layers' declarations (each described in full in <see cref="Layers.LayerTable"/>).</summary>
     public static class Primitives
     {
-        private static PrimitiveParameter P(string name, ArgKind kind, object? def = null, string? sameAs = null) => new PrimitiveParameter(name, kind, def, sameAs);
-
-        private static PrimitiveLayer L(string name, LayerKind kind, string description, params PrimitiveParameter[] ps) =>
-            new PrimitiveLayer(name, kind, ImmutableArray.Create(ps), description);
-
-        /// <summary>A constant the bias starts at instead of the framework's default (NaN: the default), as a highway
-        /// layer's negative transform-gate bias. Initialisation only: no effect on shapes or costs.</summary>
-        private static readonly PrimitiveParameter BiasInit = P("bias_init", ArgKind.Float, double.NaN);
-
-        public static ImmutableArray<PrimitiveLayer> All { get; } = ImmutableArray.Create(
-            L("conv", LayerKind.Conv, "2-D convolution; input channels inferred",
-                P("out", ArgKind.Int), P("kernel", ArgKind.Pair), P("stride", ArgKind.Pair, 1L), P("padding", ArgKind.Pair, 0L),
-                P("dilation", ArgKind.Pair, 1L), P("groups", ArgKind.Int, 1L), P("bias", ArgKind.Bool, true), BiasInit),
-            L("linear", LayerKind.Linear, "fully connected layer on a flat input", P("out", ArgKind.Int), P("bias", ArgKind.Bool, true), BiasInit),
-            L("batchnorm", LayerKind.BatchNorm, "2-D batch normalisation", P("eps", ArgKind.Float, 1e-5), P("momentum", ArgKind.Float, 0.1)),
-            L("relu", LayerKind.ReLU, "max(x, 0)"),
-            L("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)"),
-            L("silu", LayerKind.SiLU, "x * sigmoid(x) (swish)"),
-            L("sigmoid", LayerKind.Sigmoid, "logistic sigmoid"),
-            L("tanh", LayerKind.Tanh, "hyperbolic tangent"),
-            L("hardswish", LayerKind.Hardswish, "x * relu6(x + 3) / 6"),
-            L("hardsigmoid", LayerKind.Hardsigmoid, "relu6(x + 3) / 6"),
-            L("gelu", LayerKind.GELU, "Gaussian error linear unit"),
-            L("leaky_relu", LayerKind.LeakyReLU, "max(x, slope * x)", P("slope", ArgKind.Float, 0.01)),
-            L("maxpool", LayerKind.MaxPool, "2-D max pooling; stride defaults to the kernel",
-                P("kernel", ArgKind.Pair), P("stride", ArgKind.Pair, null, "kernel"), P("padding", ArgKind.Pair, 0L), P("ceil_mode", ArgKind.Bool, false)),
-            L("avgpool", LayerKind.AvgPool, "2-D average pooling; stride defaults to the kernel",
-                P("kernel", ArgKind.Pair), P("stride", ArgKind.Pair, null, "kernel"), P("padding", ArgKind.Pair, 0L), P("ceil_mode", ArgKind.Bool, false),
-                P("count_include_pad", ArgKind.Bool, true)),
-            L("adaptive_avgpool", LayerKind.AdaptiveAvgPool, "average pooling to a fixed output size", P("size", ArgKind.Pair)),
-            L("adaptive_maxpool", LayerKind.AdaptiveMaxPool, "max pooling to a fixed output size", P("size", ArgKind.Pair)),
-            L("dropout", LayerKind.Dropout, "dropout (training only)", P("p", ArgKind.Float, 0.5)),
-            L("stochastic_depth", LayerKind.StochasticDepth, "drops the whole residual branch per sample (training only)", P("p", ArgKind.Float)),
-            L("flatten", LayerKind.Flatten, "[C, H, W] to [C*H*W]"),
-            L("identity", LayerKind.Identity, "passes its input through"),
-            L("lrn", LayerKind.LocalResponseNorm, "local response normalisation across channels",
-                P("size", ArgKind.Int), P("alpha", ArgKind.Float, 1e-4), P("beta", ArgKind.Float, 0.75), P("k", ArgKind.Float, 1.0)),
-            L("shuffle", LayerKind.ChannelShuffle, "channel shuffle: [g, C/g] to [C/g, g]", P("groups", ArgKind.Int)));
+        public static ImmutableArray<PrimitiveLayer> All { get; } = Layers.LayerTable.All.Select(r => r.Declaration).ToImmutableArray();
 
         private static readonly Dictionary<string, PrimitiveLayer> ByName = All.ToDictionary(p => p.Name);
 
         public static PrimitiveLayer? Find(string name) => ByName.TryGetValue(name, out var p) ? p : null;
 
         /// <summary>Layers with learnable parameters or buffers (the ones a name is worth giving).</summary>
-        public static bool HasState(LayerKind kind) => kind == LayerKind.Conv || kind == LayerKind.Linear || kind == LayerKind.BatchNorm;
+        public static bool HasState(LayerKind kind) => Layers.LayerTable.Of(kind).HasState;
     }
 
     /// <summary>Builtin scalar functions and values.</summary>

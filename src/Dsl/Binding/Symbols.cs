@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using ArchDsl.Syntax;
 
@@ -26,7 +27,26 @@ namespace ArchDsl.Binding
         }
     }
 
-    public sealed record VariantSymbol(string Name, DefinitionSymbol? Target, VariantDecl Syntax, ParsedFile File);
+    /// <summary>A variant: the network it fixes arguments of, and those arguments matched to the network's parameters.</summary>
+    public sealed record VariantSymbol(string Name, DefinitionSymbol? Target, VariantDecl Syntax, ParsedFile File)
+    {
+        /// <summary>The variant's arguments matched to <see cref="Target"/>'s parameters (null without a target).</summary>
+        public ArgumentMatch? Match { get; init; }
+
+        /// <summary>The target's parameters this variant fixes, in the target's order, with the expression given.</summary>
+        public ImmutableArray<(ParameterSymbol Parameter, ExprSyntax Value)> FixedArguments =>
+            Target == null || Match == null ? ImmutableArray<(ParameterSymbol, ExprSyntax)>.Empty
+                : Target.Parameters.Select((p, i) => (p, Match.ByParameter[i]?.Value)).Where(a => a.Value != null)
+                    .Select(a => (a.p, a.Value!)).ToImmutableArray();
+
+        /// <summary>The expression this variant gives the target's parameter <paramref name="parameter"/>, or null.</summary>
+        public ExprSyntax? ArgumentFor(ParameterSymbol parameter)
+        {
+            if (Target == null || Match == null) return null;
+            int i = Target.Parameters.IndexOf(parameter);
+            return i < 0 ? null : Match.ByParameter[i]?.Value;
+        }
+    }
 
     /// <summary>What a callee name in a module application refers to.</summary>
     public enum CalleeKind { None, Primitive, Definition, BlockValue, Function }
@@ -45,8 +65,10 @@ namespace ArchDsl.Binding
     {
         public BoundProgram(ParsedFile file, ImmutableDictionary<string, DefinitionSymbol> definitions,
             ImmutableArray<DefinitionSymbol> localDefinitions, ImmutableArray<VariantSymbol> variants,
-            IReadOnlyDictionary<ExprSyntax, ArchType> types, ImmutableArray<ParsedFile> files)
+            IReadOnlyDictionary<ExprSyntax, ArchType> types, ImmutableArray<ParsedFile> files,
+            IReadOnlyDictionary<ExprSyntax, BoundCall> calls)
         {
+            Calls = calls;
             File = file;
             Definitions = definitions;
             LocalDefinitions = localDefinitions;
@@ -63,6 +85,13 @@ namespace ArchDsl.Binding
         /// <summary>This file first, then every imported file.</summary>
         public ImmutableArray<ParsedFile> Files { get; }
 
+        /// <summary>Every module application the binder resolved (<c>conv(…)</c>, <c>block(…)</c>, a block-valued
+        /// local), by the application's expression.</summary>
+        public IReadOnlyDictionary<ExprSyntax, BoundCall> Calls { get; }
+
         public ArchType TypeOf(ExprSyntax e) => Types.TryGetValue(e, out var t) ? t : ArchType.Error;
+
+        /// <summary>The bound application <paramref name="e"/> is, or null when it applies no module.</summary>
+        public BoundCall? CallOf(ExprSyntax e) => Calls.TryGetValue(e, out var c) ? c : null;
     }
 }

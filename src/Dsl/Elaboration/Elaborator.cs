@@ -269,7 +269,7 @@ namespace ArchDsl.Elaboration
                     return RunLabeled(labeled.Name, name, labeled.Statement, x, env, c, frame);
                 }
                 case ExprStmt es:
-                    if (IsApplication(es.Expression, env)) return Apply(es.Expression, null, default, x, env, c, frame);
+                    if (IsApplication(es.Expression)) return Apply(es.Expression, null, default, x, env, c, frame);
                     return EvalTensor(es.Expression, x, env, c, frame);
                 case GroupStmt g:
                     return RunBody(g.Body, x, new Env(env), c, frame);
@@ -315,7 +315,7 @@ namespace ArchDsl.Elaboration
 
         private Feature RunLabeled(NameSpec nameSyntax, string name, StatementSyntax inner, Feature x, Env env, Container c, Frame frame)
         {
-            if (inner is ExprStmt es && IsApplication(es.Expression, env))
+            if (inner is ExprStmt es && IsApplication(es.Expression))
                 return Apply(es.Expression, name, nameSyntax.Span, x, env, c, frame);
             var path = NewChild(c, name, nameSyntax.Span, frame);
             return Run(inner, x, new Env(env), new Container(path + "."), frame);
@@ -503,16 +503,8 @@ namespace ArchDsl.Elaboration
 
         // ------------------------------------------------------------ module applications
 
-        private bool IsApplication(ExprSyntax e, Env env)
-        {
-            if (e is SharedRefExpr || e is IndexedSharedRefExpr) return true;
-            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
-            if (name == null) return false;
-            var local = env.Lookup(name);
-            if (local != null) return local is BlockValue;
-            if (name == Builtins.Input || Builtins.Values.Contains(name)) return false;
-            return Primitives.Find(name) != null || _program.Definitions.ContainsKey(name);
-        }
+        /// <summary>Whether the statement expression <paramref name="e"/> applies a module (the binder decided).</summary>
+        private bool IsApplication(ExprSyntax e) => e is SharedRefExpr || e is IndexedSharedRefExpr || _program.CallOf(e) != null;
 
         private Feature Apply(ExprSyntax e, string? name, TextSpan nameSpan, Feature x, Env env, Container c, Frame frame)
         {
@@ -520,35 +512,31 @@ namespace ArchDsl.Elaboration
                 throw Fail(DiagnosticCatalogue.TooLarge, frame.File.Path, e.Span, "The network has more than " + MaxOps + " layers");
             if (e is SharedRefExpr shared) return ApplyShared(shared.Name, shared.Span, x, frame);
             if (e is IndexedSharedRefExpr indexedShared) return ApplyShared(Interpolate(indexedShared.Name, env, x, frame), indexedShared.Span, x, frame);
-            var call = e as CallExpr;
-            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var calleeSpan = call != null ? call.CalleeSpan : e.Span;
+            var call = _program.CallOf(e)!;
+            var calleeSpan = call.CalleeSpan;
             var span = name != null ? nameSpan : calleeSpan;
 
-            DefinitionSymbol? def = null;
-            var local = env.Lookup(callee);
-            if (local is BlockValue bv) def = bv.Definition;
-            else if (local == null)
+            DefinitionSymbol? def = call.Definition;
+            if (call.Kind == CalleeKind.BlockValue)
             {
-                var primitive = Primitives.Find(callee);
-                if (primitive != null)
-                {
-                    var config = Configure(primitive, args, x, env, frame, calleeSpan);
-                    var y = Shapes.Apply(config, x, out var problem, out var detail);
-                    if (y == null) throw ReportShapeProblem(primitive.Name, config, x, problem, detail, frame, calleeSpan);
-                    var path = NewChild(c, name, span, frame);
-                    var op = Record(path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, e.Span);
-                    if (name != null && c.Prefix == frame.Path) frame.Named[name] = op;
-                    return op.Output;
-                }
-                _program.Definitions.TryGetValue(callee, out def);
+                if (!(env.Lookup(call.Callee) is BlockValue bv)) throw Fail(DiagnosticCatalogue.UnknownCallee, frame.File.Path, calleeSpan, call.Callee);
+                def = bv.Definition;
             }
-            if (def == null) throw Fail(DiagnosticCatalogue.UnknownCallee, frame.File.Path, calleeSpan, callee);
+            else if (call.Primitive != null)
+            {
+                var config = Configure(call, x, env, frame);
+                var y = Shapes.Apply(config, x, out var problem, out var detail);
+                if (y == null) throw ReportShapeProblem(call.Primitive.Name, config, x, problem, detail, frame, calleeSpan);
+                var path = NewChild(c, name, span, frame);
+                var op = Record(path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, e.Span);
+                if (name != null && c.Prefix == frame.Path) frame.Named[name] = op;
+                return op.Output;
+            }
+            if (def == null) throw Fail(DiagnosticCatalogue.UnknownCallee, frame.File.Path, calleeSpan, call.Callee);
             if (def.IsNetwork) throw Fail(DiagnosticCatalogue.MisplacedStatement, frame.File.Path, calleeSpan, "'" + def.Name + "' is a network; only blocks can be applied inside a body");
 
             Charge(WorkKind.BlockApplications, frame.File.Path, calleeSpan);
-            var given = MatchDefinitionArguments(def, args, env, x, frame, calleeSpan);
+            var given = EvaluateArguments(def, call.MatchTo(def), env, x, frame);
             var childPath = NewChild(c, name, span, frame);
             if (++_depth > MaxDepth)
                 throw Fail(DiagnosticCatalogue.CyclicDefinition, frame.File.Path, calleeSpan, def.Name, "blocks nest more than " + MaxDepth + " deep");
@@ -617,110 +605,90 @@ namespace ArchDsl.Elaboration
             return op;
         }
 
-        private Dictionary<string, (Value, TextSpan)> MatchDefinitionArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, Env env, Feature x, Frame frame, TextSpan calleeSpan)
+        /// <summary>Evaluates the arguments a bound application gives a block, by parameter name; the first matching
+        /// problem (a block-valued local holding a block these arguments do not fit) stops the network.</summary>
+        private Dictionary<string, (Value, TextSpan)> EvaluateArguments(DefinitionSymbol def, ArgumentMatch match, Env env, Feature x, Frame frame)
         {
+            if (!match.Fits)
+                throw Fail(match.Problems[0].Descriptor, frame.File.Path, match.Problems[0].Span, match.Problems[0].Arguments.ToArray());
             var given = new Dictionary<string, (Value, TextSpan)>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in args)
+            for (int i = 0; i < def.Parameters.Length; i++)
             {
-                var v = Eval(a.Value, env, x, frame.File);
-                string key;
-                if (a.Name == null)
-                {
-                    if (position >= def.Parameters.Length)
-                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + def.Name + "' takes at most " + def.Parameters.Length + " arguments");
-                    key = def.Parameters[position++].Name;
-                }
-                else key = a.Name;
-                if (given.ContainsKey(key)) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, key);
-                given[key] = (v, a.Value.Span);
+                var a = match.ByParameter[i];
+                if (a != null) given[def.Parameters[i].Name] = (Eval(a.Value, env, x, frame.File), a.Value.Span);
             }
             return given;
         }
 
-        private LayerConfig Configure(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, Feature x, Env env, Frame frame, TextSpan calleeSpan)
+        private LayerConfig Configure(BoundCall call, Feature x, Env env, Frame frame)
         {
+            var layer = call.Primitive!;
+            if (!call.Match!.Fits)
+                throw Fail(call.Match.Problems[0].Descriptor, frame.File.Path, call.Match.Problems[0].Span, call.Match.Problems[0].Arguments.ToArray());
             // One slot per parameter, in the layer's order (every layer is configured this way, so no dictionary).
-            var parameters = layer.Parameters;
-            var values = new (Value Value, TextSpan Span)?[parameters.Length];
-            int position = 0;
-            foreach (var a in args)
+            var values = new (Value Value, TextSpan Span)[layer.Parameters.Length];
+            for (int k = 0; k < values.Length; k++)
             {
-                int k;
-                if (a.Name == null)
-                {
-                    if (position >= parameters.Length)
-                        throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, a.Span, "'" + layer.Name + "' takes at most " + parameters.Length + " arguments");
-                    k = position++;
-                }
-                else
-                {
-                    k = layer.IndexOf(a.Name);
-                    if (k < 0) throw Fail(DiagnosticCatalogue.UnknownParameter, frame.File.Path, a.Span, layer.Name, a.Name);
-                }
-                if (values[k] != null) throw Fail(DiagnosticCatalogue.DuplicateArgument, frame.File.Path, a.Span, parameters[k].Name);
-                values[k] = (Eval(a.Value, env, x, frame.File), a.Value.Span);
-            }
-            for (int k = 0; k < parameters.Length; k++)
-            {
-                var p = parameters[k];
-                if (values[k] != null) continue;
-                if (p.SameAs != null && layer.IndexOf(p.SameAs) is var same && same >= 0 && values[same] != null) { values[k] = values[same]; continue; }
-                if (p.Default == null) throw Fail(DiagnosticCatalogue.ArgumentCount, frame.File.Path, calleeSpan, "'" + layer.Name + "' needs '" + p.Name + "'");
-                values[k] = (p.Default switch
-                {
-                    long l => new IntValue(l),
-                    double d => new FloatValue(d),
-                    bool b => new BoolValue(b),
-                    _ => new IntValue(0),
-                }, calleeSpan);
+                var a = call.PrimitiveArguments[k];
+                values[k] = a.Expression != null
+                    ? (Eval(a.Expression, env, x, frame.File), a.Expression.Span)
+                    : (a.Default switch
+                    {
+                        long l => new IntValue(l),
+                        double d => new FloatValue(d),
+                        bool b => new BoolValue(b),
+                        _ => new IntValue(0),
+                    }, call.CalleeSpan);
             }
 
-            (Value Value, TextSpan Span) Get(string n) => values[layer.IndexOf(n)]!.Value;
-            (long, long) Pair(string n)
+            var arguments = new EvaluatedArguments(this, layer, values, frame.File);
+            if (layer.IndexOf("bias_init") >= 0 && !double.IsNaN(arguments.Real("bias_init")) && !arguments.Flag("bias"))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span("bias_init"), "'bias_init' needs a bias ('bias: false' removes it)");
+            var rule = Layers.LayerTable.Of(layer.Kind);
+            var config = rule.Configure(arguments, x);
+            if (rule.Check(config) is var (parameter, requirement, value))
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span(parameter),
+                    "'" + parameter + "' of '" + layer.Name + "' must be " + requirement + ", not " + value);
+            return config;
+        }
+
+        /// <summary>A primitive's evaluated arguments, one slot per parameter; a value of the wrong kind is
+        /// reported at its argument.</summary>
+        private sealed class EvaluatedArguments : Layers.LayerArguments
+        {
+            private readonly Elaborator _owner;
+            private readonly PrimitiveLayer _layer;
+            private readonly (Value Value, TextSpan Span)[] _values;
+            private readonly ParsedFile _file;
+
+            public EvaluatedArguments(Elaborator owner, PrimitiveLayer layer, (Value Value, TextSpan Span)[] values, ParsedFile file)
+            {
+                _owner = owner;
+                _layer = layer;
+                _values = values;
+                _file = file;
+            }
+
+            private (Value Value, TextSpan Span) Get(string n) => _values[_layer.IndexOf(n)];
+
+            public TextSpan Span(string n) => Get(n).Span;
+
+            public override (long H, long W) Pair(string n)
             {
                 var (v, span) = Get(n);
                 if (v is IntValue i) return (i.Value, i.Value);
                 if (v is ListValue l && l.Items.Length == 2 && l.Items.All(it => it is IntValue))
                     return (((IntValue)l.Items[0]).Value, ((IntValue)l.Items[1]).Value);
-                throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
+                throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, span, "'" + n + "' takes an int or [h, w], not " + v.Display);
             }
-            long Int(string n) => AsIntValue(Get(n).Value, Get(n).Span, frame.File);
-            double Real(string n) => Get(n).Value is FloatValue f ? f.Value : Get(n).Value is IntValue i ? i.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a number, not " + Get(n).Value.Display);
-            bool Flag(string n) => Get(n).Value is BoolValue b ? b.Value
-                : throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, Get(n).Span, "'" + n + "' takes a bool, not " + Get(n).Value.Display);
 
-            if (layer.IndexOf("bias_init") >= 0 && !double.IsNaN(Real("bias_init")) && !Flag("bias"))
-                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, Get("bias_init").Span, "'bias_init' needs a bias ('bias: false' removes it)");
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"),
-                        Dilation: Pair("dilation"), Groups: Int("groups"), Bias: Flag("bias"));
-                case LayerKind.Linear:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: Int("out"), Bias: Flag("bias"));
-                case LayerKind.BatchNorm:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Out: x.Channels, Eps: Real("eps"), Momentum: Real("momentum"));
-                case LayerKind.LeakyReLU:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Alpha: Real("slope"));
-                case LayerKind.MaxPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"));
-                case LayerKind.AvgPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("kernel"), Stride: Pair("stride"), Padding: Pair("padding"), Dilation: (1, 1), CeilMode: Flag("ceil_mode"), CountIncludePad: Flag("count_include_pad"));
-                case LayerKind.AdaptiveAvgPool:
-                case LayerKind.AdaptiveMaxPool:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Kernel: Pair("size"));
-                case LayerKind.Dropout:
-                case LayerKind.StochasticDepth:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, P: Real("p"));
-                case LayerKind.LocalResponseNorm:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Size: Int("size"), Alpha: Real("alpha"), Beta: Real("beta"), K: Real("k"));
-                case LayerKind.ChannelShuffle:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels, Groups: Int("groups"));
-                default:
-                    return new LayerConfig(layer.Kind, InChannels: x.Channels);
-            }
+            public override long Int(string n) => _owner.AsIntValue(Get(n).Value, Get(n).Span, _file);
+
+            public override double Real(string n) => Get(n).Value is FloatValue f ? f.Value : Get(n).Value is IntValue i ? i.Value
+                : throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, Get(n).Span, "'" + n + "' takes a number, not " + Get(n).Value.Display);
+
+            public override bool Flag(string n) => Get(n).Value is BoolValue b ? b.Value
+                : throw _owner.Fail(DiagnosticCatalogue.TypeMismatch, _file.Path, Get(n).Span, "'" + n + "' takes a bool, not " + Get(n).Value.Display);
         }
 
         private string Interpolate(NameSpec name, Env env, Feature x, Frame frame)

@@ -1,5 +1,4 @@
 using System;
-using ArchDsl.Binding;
 
 namespace ArchDsl.Elaboration
 {
@@ -14,70 +13,79 @@ namespace ArchDsl.Elaboration
 
         public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument }
 
-        /// <summary>Applies a primitive to a feature. <paramref name="detail"/> explains a problem.</summary>
-        public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail)
+        /// <summary>Applies a primitive to a feature (its rule in <see cref="Layers.LayerTable"/>). <paramref name="detail"/>
+        /// explains a problem.</summary>
+        public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail) =>
+            Layers.LayerTable.Of(c.Kind).Shape(c, x, out problem, out detail);
+
+        public static Feature? Conv(LayerConfig c, Feature x, out Problem problem, out string detail)
         {
             problem = Problem.None;
             detail = "";
-            switch (c.Kind)
+            if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+            if (c.Out < 1 || c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Dilation.H < 1 || c.Dilation.W < 1 || c.Padding.H < 0 || c.Padding.W < 0 || c.Groups < 1)
             {
-                case LayerKind.Conv:
-                {
-                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-                    if (c.Out < 1 || c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Dilation.H < 1 || c.Dilation.W < 1 || c.Padding.H < 0 || c.Padding.W < 0 || c.Groups < 1)
-                    {
-                        problem = Problem.BadArgument;
-                        detail = "conv needs out, kernel, stride, dilation and groups of at least 1 and padding of at least 0";
-                        return null;
-                    }
-                    if (x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
-                    if (c.Out % c.Groups != 0) { problem = Problem.Groups; detail = "output:" + c.Out; return null; }
-                    long h = ConvOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.Dilation.H);
-                    long w = ConvOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.Dilation.W);
-                    return Spatial(x, c.Out, h, w, checked(Math.Max((c.Kernel.H - 1) * c.Dilation.H, (c.Kernel.W - 1) * c.Dilation.W)), Math.Max(c.Stride.H, c.Stride.W), out problem);
-                }
-                case LayerKind.MaxPool:
-                case LayerKind.AvgPool:
-                {
-                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-                    if (c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Padding.H < 0 || c.Padding.W < 0
-                        || c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W)
-                    {
-                        problem = Problem.BadArgument;
-                        detail = "pooling needs kernel and stride of at least 1 and padding of at most half the kernel";
-                        return null;
-                    }
-                    long h = PoolOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.CeilMode);
-                    long w = PoolOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.CeilMode);
-                    return Spatial(x, x.Channels, h, w, Math.Max(c.Kernel.H, c.Kernel.W) - 1, Math.Max(c.Stride.H, c.Stride.W), out problem);
-                }
-                case LayerKind.AdaptiveAvgPool:
-                case LayerKind.AdaptiveMaxPool:
-                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-                    if (c.Kernel.H < 1 || c.Kernel.W < 1) { problem = Problem.BadArgument; detail = "adaptive pooling needs an output size of at least 1"; return null; }
-                    // The receptive field of a global pooling output covers the whole input.
-                    return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Reach(x.Field, x.Height - 1, x.Jump), Jump = ArchMath.SaturatingMultiply(x.Jump, Math.Max(1, x.Height / Math.Max(1, c.Kernel.H))) };
-                case LayerKind.Linear:
-                    if (!x.Flat) { problem = Problem.NeedsFlat; return null; }
-                    if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
-                    return x with { Channels = c.Out };
-                case LayerKind.Flatten:
-                    return x.Flat ? x : new Feature(x.Elements, 1, 1, true, x.Field, x.Jump);
-                case LayerKind.BatchNorm:
-                case LayerKind.LocalResponseNorm:
-                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-                    return x;
-                case LayerKind.ChannelShuffle:
-                    if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-                    if (c.Groups < 1 || x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
-                    return x;
-                case LayerKind.Dropout:
-                case LayerKind.StochasticDepth:
-                    if (c.P < 0 || c.P > 1) { problem = Problem.BadArgument; detail = "a drop probability must lie in [0, 1]"; return null; }
-                    return x;
-                default:
-                    return x;
+                problem = Problem.BadArgument;
+                detail = "conv needs out, kernel, stride, dilation and groups of at least 1 and padding of at least 0";
+                return null;
             }
+            if (x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
+            if (c.Out % c.Groups != 0) { problem = Problem.Groups; detail = "output:" + c.Out; return null; }
+            long h = ConvOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.Dilation.H);
+            long w = ConvOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.Dilation.W);
+            return Spatial(x, c.Out, h, w, checked(Math.Max((c.Kernel.H - 1) * c.Dilation.H, (c.Kernel.W - 1) * c.Dilation.W)), Math.Max(c.Stride.H, c.Stride.W), out problem);
+        }
+
+        public static Feature? Pool(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+            if (c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Padding.H < 0 || c.Padding.W < 0
+                || c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W)
+            {
+                problem = Problem.BadArgument;
+                detail = "pooling needs kernel and stride of at least 1 and padding of at most half the kernel";
+                return null;
+            }
+            long h = PoolOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.CeilMode);
+            long w = PoolOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.CeilMode);
+            return Spatial(x, x.Channels, h, w, Math.Max(c.Kernel.H, c.Kernel.W) - 1, Math.Max(c.Stride.H, c.Stride.W), out problem);
+        }
+
+        public static Feature? Adaptive(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+            if (c.Kernel.H < 1 || c.Kernel.W < 1) { problem = Problem.BadArgument; detail = "adaptive pooling needs an output size of at least 1"; return null; }
+            // The receptive field of a global pooling output covers the whole input.
+            return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Reach(x.Field, x.Height - 1, x.Jump), Jump = ArchMath.SaturatingMultiply(x.Jump, Math.Max(1, x.Height / Math.Max(1, c.Kernel.H))) };
+        }
+
+        public static Feature? Linear(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            if (!x.Flat) { problem = Problem.NeedsFlat; return null; }
+            if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
+            return x with { Channels = c.Out };
+        }
+
+        public static Feature? Flatten(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            return x.Flat ? x : new Feature(x.Elements, 1, 1, true, x.Field, x.Jump);
+        }
+
+        public static Feature? Shuffle(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            problem = Problem.None;
+            detail = "";
+            if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
+            if (c.Groups < 1 || x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
+            return x;
         }
 
         /// <summary>The receptive field after a window reaching <paramref name="extent"/> positions <paramref name="jump"/>

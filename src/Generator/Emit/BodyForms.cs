@@ -13,22 +13,16 @@ namespace ArchDsl.Generator.Emit
     /// so C# and Python agree on what becomes a module, a list or a container.</summary>
     internal static class BodyForms
     {
-        /// <summary>True when <paramref name="e"/> applies a primitive layer, a block, or a block-valued local.</summary>
-        public static bool IsApplication(BoundProgram program, ExprSyntax e, CsScope scope)
-        {
-            string? name = e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : null;
-            if (name == null) return false;
-            var local = scope.Lookup(name);
-            if (local != null) return local.Type.Kind == TypeKind.Block;
-            if (name == Builtins.Input || Builtins.Values.Contains(name)) return false;
-            return Primitives.Find(name) != null || (program.Definitions.TryGetValue(name, out var d) && !d.IsNetwork);
-        }
+        /// <summary>True when <paramref name="e"/> applies a primitive layer, a block, or a block-valued local (as the
+        /// binder resolved it).</summary>
+        public static bool IsApplication(BoundProgram program, ExprSyntax e) =>
+            program.CallOf(e) is { } call && !(call.Definition?.IsNetwork ?? false);
 
         /// <summary>Statements whose modules simply run one after another.</summary>
         public static bool IsChain(BoundProgram program, StatementSyntax s, CsScope scope) => s switch
         {
             LetStmt _ => true,
-            ExprStmt es => !(es.Expression is SharedRefExpr) && IsApplication(program, es.Expression, scope),
+            ExprStmt es => !(es.Expression is SharedRefExpr) && IsApplication(program, es.Expression),
             LabeledStmt l => !(l.Statement is AuxStmt),
             GroupStmt g => g.Body.Statements.All(x => IsChain(program, x, scope)),
             IfStmt i => i.Then.Statements.All(x => IsChain(program, x, scope)) && (i.Else == null || IsChain(program, i.Else, scope)),
@@ -37,38 +31,24 @@ namespace ArchDsl.Generator.Emit
             _ => false,
         };
 
-        /// <summary>Each parameter of a primitive: the argument expression given for it, or its default value
-        /// (a parameter declared <c>SameAs</c> another takes that one's argument).</summary>
-        public static Dictionary<string, (ExprSyntax? Expr, object? Default)> PrimitiveArguments(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args)
+        /// <summary>The names <paramref name="nodes"/> read (variables, and callees, which may be block-valued locals):
+        /// a nested class is built with only the scalars in scope among them.</summary>
+        public static HashSet<string> NamesUsed(IEnumerable<SyntaxNode> nodes)
         {
-            var values = new Dictionary<string, (ExprSyntax? Expr, object? Default)>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in args)
-            {
-                var p = a.Name == null ? (position < layer.Parameters.Length ? layer.Parameters[position++] : null) : layer.Find(a.Name);
-                if (p != null) values[p.Name] = (a.Value, null);
-            }
-            foreach (var p in layer.Parameters)
-            {
-                if (values.ContainsKey(p.Name)) continue;
-                if (p.SameAs != null && values.TryGetValue(p.SameAs, out var same)) values[p.Name] = same;
-                else values[p.Name] = (null, p.Default);
-            }
-            return values;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var root in nodes)
+                foreach (var node in SyntaxWalker.Descendants(root))
+                {
+                    if (node is NameExpr n) names.Add(n.Name);
+                    else if (node is CallExpr c) names.Add(c.Callee);
+                    else if (node is ArgumentSyntax a && a.Name != null) names.Add(a.Name); // one_of(width: …) names the parameter it checks
+                }
+            return names;
         }
 
-        /// <summary>Arguments of a variant by parameter name (positional ones mapped in order).</summary>
-        public static Dictionary<string, ExprSyntax> VariantArguments(VariantSymbol variant)
-        {
-            var target = variant.Target!;
-            var fixedArgs = new Dictionary<string, ExprSyntax>(StringComparer.Ordinal);
-            int position = 0;
-            foreach (var a in variant.Syntax.Arguments)
-            {
-                var key = a.Name ?? (position < target.Parameters.Length ? target.Parameters[position++].Name : null);
-                if (key != null) fixedArgs[key] = a.Value;
-            }
-            return fixedArgs;
-        }
+        /// <summary>Each parameter of a bound primitive application: the argument expression given for it, or its
+        /// default value, by parameter name.</summary>
+        public static Dictionary<string, (ExprSyntax? Expr, object? Default)> PrimitiveArguments(BoundCall call) =>
+            call.PrimitiveArguments.ToDictionary(a => a.Parameter.Name, a => (a.Expression, a.Default), StringComparer.Ordinal);
     }
 }

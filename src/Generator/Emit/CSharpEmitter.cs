@@ -127,7 +127,6 @@ namespace ArchDsl.Generator.Emit
         {
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
-            var fixedArgs = BodyForms.VariantArguments(variant);
             var names = ClassEmitter.LocalNames();
             var csNames = target.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
             var ctorParams = new List<string>();
@@ -137,7 +136,7 @@ namespace ArchDsl.Generator.Emit
             foreach (var p in target.Parameters)
             {
                 var cs = csNames[p.Name];
-                if (fixedArgs.TryGetValue(p.Name, out var value))
+                if (variant.ArgumentFor(p) is { } value)
                 {
                     var emitted = expr.Emit(value, emptyScope, "shape", p.Type);
                     baseArgs.Add(cs + ": " + (p.Type.Kind == TypeKind.Block ? expr.BlockValueFor(target, value, emitted, emptyScope) : emitted));

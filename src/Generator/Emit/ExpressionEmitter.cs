@@ -96,6 +96,11 @@ namespace ArchDsl.Generator.Emit
 
         public ArchType TypeOf(ExprSyntax e) => _program.TypeOf(e);
 
+        /// <summary>The expression as an argument of a long or double parameter: an int literal plain (the parameter
+        /// makes it a long), anything else as <see cref="Emit"/> writes it.</summary>
+        public string EmitArgument(ExprSyntax e, CsScope scope, string shapeVar, ArchType? target = null) =>
+            e is IntLiteral i && (target == null || target.Kind != TypeKind.Float) ? Naming.LongArgument(i.Value) : Emit(e, scope, shapeVar, target);
+
         /// <summary>The expression as C#, converted to <paramref name="target"/> when that is float and the value an int.</summary>
         public string Emit(ExprSyntax e, CsScope scope, string shapeVar, ArchType? target = null)
         {
@@ -203,11 +208,11 @@ namespace ArchDsl.Generator.Emit
         {
             switch (e)
             {
-                case IntLiteral i: return type.Kind == TypeKind.Float ? Naming.Double(i.Value) : Naming.Long(i.Value);
+                case IntLiteral i: return type.Kind == TypeKind.Float ? Naming.Double(i.Value) : Naming.LongArgument(i.Value);
                 case FloatLiteral f: return Naming.Double(f.Value);
                 case BoolLiteral b: return Naming.Bool(b.Value);
                 case StringLiteral s: return Naming.StringLiteral(s.Value);
-                case UnaryExpr u when u.Op == "-" && u.Operand is IntLiteral ui: return type.Kind == TypeKind.Float ? Naming.Double(-ui.Value) : Naming.Long(-ui.Value);
+                case UnaryExpr u when u.Op == "-" && u.Operand is IntLiteral ui: return type.Kind == TypeKind.Float ? Naming.Double(-ui.Value) : Naming.LongArgument(-ui.Value);
                 case UnaryExpr u when u.Op == "-" && u.Operand is FloatLiteral uf: return Naming.Double(-uf.Value);
                 case NameExpr n when type.Kind == TypeKind.Block && _program.Definitions.ContainsKey(n.Name):
                     return _blocksEnum + "." + Naming.Identifier(n.Name);

@@ -71,8 +71,8 @@ namespace ArchDsl.Generator.Emit
                 case LetStmt _:
                     Statement(s, ctx, ctor, new IndentedWriter());
                     return;
-                case LabeledStmt labeled when labeled.Statement is ExprStmt es && IsApplication(es.Expression, ctx.Scope)
-                                              && Primitives.Find(CalleeName(es.Expression)) != null:
+                case LabeledStmt labeled when labeled.Statement is ExprStmt es && IsApplication(es.Expression)
+                                              && _program.CallOf(es.Expression)?.Primitive != null:
                 {
                     // A named layer may be re-applied later (@name, @w{j}_{i}): remember it with its shapes.
                     var input = _locals.Fresh("_layerInput");
@@ -113,7 +113,7 @@ namespace ArchDsl.Generator.Emit
                     ctor.Line(_bound + "[" + NameKey(indexed.Name, ctx) + "] = (" + key + ", " + shape + ");");
                     return;
                 }
-                case ExprStmt es when !IsApplication(es.Expression, ctx.Scope):
+                case ExprStmt es when !IsApplication(es.Expression):
                 {
                     var (shape, key) = FlowTensor(es.Expression, ctx, ctor);
                     if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
@@ -156,7 +156,6 @@ namespace ArchDsl.Generator.Emit
             NotSupported(s, "this statement in a body with indexed names (a residual, split, dense or aux there)");
         }
 
-        private static string CalleeName(ExprSyntax e) => e is CallExpr c ? c.Callee : e is NameExpr n ? n.Name : "";
 
         /// <summary>A chain of layers and blocks built by the collect mode into a list, applied as one step.
         /// Returns the list's local.</summary>

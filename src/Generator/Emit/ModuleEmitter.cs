@@ -26,6 +26,7 @@ namespace ArchDsl.Generator.Emit
         }
 
         private const string ModuleType = "nn.Module<Tensor, Tensor>";
+        private const string SequentialType = "TorchSharp.Modules.Sequential";
 
         private readonly ExpressionEmitter _expr;
         private readonly BoundProgram _program;
@@ -148,7 +149,7 @@ namespace ArchDsl.Generator.Emit
                 case LabeledStmt labeled:
                 {
                     var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression, ctx.Scope))
+                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression))
                     {
                         Apply(es.Expression, key, labeled.Name.StaticText, ctx, ctor, fwd);
                         return;
@@ -166,7 +167,7 @@ namespace ArchDsl.Generator.Emit
                     return;
                 case ExprStmt es:
                     if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, ctor, fwd); return; }
-                    if (IsApplication(es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
+                    if (IsApplication(es.Expression)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
                     if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
                     {
                         var (shape, tensor) = Tensor(es.Expression, ctx, ctor, fwd);
@@ -252,7 +253,7 @@ namespace ArchDsl.Generator.Emit
             fwd.Open("if (this.training)").Append(inner).Close();
         }
 
-        private bool IsApplication(ExprSyntax e, CsScope scope) => BodyForms.IsApplication(_program, e, scope);
+        private bool IsApplication(ExprSyntax e) => BodyForms.IsApplication(_program, e);
 
         /// <summary>Statements whose modules simply run one after another (so a list or a Sequential can hold them).</summary>
         private bool IsChain(StatementSyntax s, CsScope scope) => BodyForms.IsChain(_program, s, scope);
@@ -275,12 +276,12 @@ namespace ArchDsl.Generator.Emit
 
         /// <summary>Places a created module: a field with an explicit call (Explicit), or a registered entry of a list
         /// or Sequential whose owner runs it.</summary>
-        private void Place(string create, Func<string, string> reshape, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Place(string create, string type, Func<string, string> reshape, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var keyExpr = key ?? "null";
             if (ctx.Mode == Mode.Explicit)
             {
-                var field = Field(staticName ?? "_m", ModuleType, ctx.Conditional);
+                var field = Field(staticName ?? "_m", type, ctx.Conditional);
                 ctor.Line("this." + field + " = " + create + ";");
                 ctor.Line(Register(ctx, keyExpr, "this." + field));
                 var reshaped = reshape("this." + field);
@@ -313,166 +314,98 @@ namespace ArchDsl.Generator.Emit
 
         private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var call = e as CallExpr;
-            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var local = ctx.Scope.Lookup(callee);
-            if (local != null && local.Type.Kind == TypeKind.Block)
+            var call = _program.CallOf(e)!;
+            if (call.Kind == CalleeKind.BlockValue)
             {
+                var local = ctx.Scope.Lookup(call.Callee)!;
                 var arms = new List<string>();
                 foreach (var def in _program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal))
                 {
-                    var ctorArgs = BlockArguments(def, args, ctx);
+                    var ctorArgs = BlockArguments(def, call, ctx);
                     if (ctorArgs == null) continue;
                     arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + _expr.BlockClass(def) + "(" + ctorArgs + ")");
                 }
-                arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(callee).Replace("\"", "") + "\")");
+                arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(call.Callee).Replace("\"", "") + "\")");
                 var create = "(" + ModuleType + ")(" + local.CsName + " switch { " + string.Join(", ", arms.Select(a => a.Contains("=> new") ? a.Replace(" => new ", " => (" + ModuleType + ")new ") : a)) + " })";
-                Place(create, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+                Place(create, ModuleType, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
                 return;
             }
-            var primitive = Primitives.Find(callee);
-            if (primitive != null)
+            if (call.Primitive != null)
             {
-                Primitive(primitive, args, key, staticName, ctx, ctor, fwd, e);
+                Primitive(call, key, staticName, ctx, ctor, fwd);
                 return;
             }
-            if (_program.Definitions.TryGetValue(callee, out var block))
-            {
-                var ctorArgs = BlockArguments(block, args, ctx) ?? "";
-                Place("new " + _expr.BlockClass(block) + "(" + ctorArgs + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
-                return;
-            }
-            NotSupported(e, "'" + callee + "'");
+            var block = call.Definition!;
+            var blockArgs = BlockArguments(block, call, ctx) ?? "";
+            Place("new " + _expr.BlockClass(block) + "(" + blockArgs + ")", _expr.BlockClass(block), m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
         }
 
         /// <summary>C# arguments for a block's constructor, or null when the block cannot take these arguments.</summary>
-        private string? BlockArguments(DefinitionSymbol def, ImmutableArray<ArgumentSyntax> args, Ctx ctx)
+        private string? BlockArguments(DefinitionSymbol def, BoundCall call, Ctx ctx)
         {
+            var match = call.MatchTo(def);
+            if (!match.Fits) return null;
             var parts = new List<string> { ctx.ShapeVar };
-            var covered = new HashSet<string>(StringComparer.Ordinal);
-            int position = 0;
             var names = ClassEmitter.LocalNames();
             var csNames = def.Parameters.ToDictionary(p => p.Name, p => names.Fresh(Naming.Camel(p.Name)));
-            foreach (var a in args)
+            // Arguments in the order written (their expressions are evaluated in that order).
+            foreach (var a in call.Arguments)
             {
-                ParameterSymbol? p;
-                if (a.Name == null) p = position < def.Parameters.Length ? def.Parameters[position++] : null;
-                else p = def.Parameters.FirstOrDefault(x => x.Name == a.Name);
-                if (p == null || !covered.Add(p.Name)) return null;
+                int index = match.ByParameter.IndexOf(a);
+                var p = def.Parameters[index];
                 var t = _expr.TypeOf(a.Value);
                 if (!p.Type.Accepts(t) && !t.IsError) return null;
-                var value = _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type);
+                var value = p.Type.Kind == TypeKind.Int ? _expr.EmitArgument(a.Value, ctx.Scope, ctx.ShapeVar) : _expr.Emit(a.Value, ctx.Scope, ctx.ShapeVar, p.Type);
                 if (p.Type.Kind == TypeKind.Block) value = _expr.BlockValueFor(def, a.Value, value, ctx.Scope);
                 parts.Add(csNames[p.Name] + ": " + value);
             }
-            if (def.Parameters.Any(p => p.Syntax.Default == null && !covered.Contains(p.Name))) return null;
             return string.Join(", ", parts);
         }
 
-        private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd, ExprSyntax node)
+        private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var values = BodyForms.PrimitiveArguments(layer, args);
-            string S = ctx.ShapeVar;
-            string V(string n, ArchType? t = null)
-            {
-                var (expr, def) = values[n];
-                if (expr != null) return _expr.Emit(expr, ctx.Scope, S, t);
-                return def switch { long l => Naming.Long(l), double d => Naming.Double(d), bool b => Naming.Bool(b), _ => "default" };
-            }
-            bool IsList(string n) => values[n].Expr != null && _expr.TypeOf(values[n].Expr!).Kind == TypeKind.List;
-            string H(string n) => IsList(n) ? V(n) + "[0]" : V(n);
-            string W(string n) => IsList(n) ? V(n) + "[1]" : V(n);
-            string Pair(string n) => "(" + H(n) + ", " + W(n) + ")";
-
-            string create;
-            Func<string, string> reshape;
-            if (layer.Kind is LayerKind.Conv or LayerKind.Linear or LayerKind.BatchNorm) _allocatingLayers++;
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv:
-                {
-                    bool tuples = new[] { "kernel", "stride", "padding", "dilation" }.Any(IsList);
-                    create = tuples
-                        ? "nn.Conv2d(" + S + ".Channels, " + V("out") + ", " + Pair("kernel") + ", stride: " + Pair("stride") + ", padding: " + Pair("padding") + ", dilation: " + Pair("dilation") + ", groups: " + V("groups") + ", bias: " + V("bias") + ")"
-                        : "nn.Conv2d(" + S + ".Channels, " + V("out") + ", " + V("kernel") + ", stride: " + V("stride") + ", padding: " + V("padding") + ", dilation: " + V("dilation") + ", groups: " + V("groups") + ", bias: " + V("bias") + ")";
-                    var shape = S + ".Conv(" + V("out") + ", " + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", " + W("padding") + ", " + H("dilation") + ", " + W("dilation") + ", " + V("groups") + ")";
-                    reshape = _ => shape;
-                    // The shape must be computed before the module changes S; Conv reads only S.
-                    break;
-                }
-                case LayerKind.Linear:
-                {
-                    create = "nn.Linear(" + S + ".Channels, " + V("out") + ", " + V("bias") + ")";
-                    var shape = S + ".Linear(" + V("out") + ")";
-                    reshape = _ => shape;
-                    break;
-                }
-                case LayerKind.BatchNorm:
-                    create = "nn.BatchNorm2d(" + S + ".Spatial(\"batchnorm\").Channels, " + V("eps", ArchType.Float) + ", " + V("momentum", ArchType.Float) + ")";
-                    reshape = _ => "";
-                    break;
-                case LayerKind.MaxPool:
-                case LayerKind.AvgPool:
-                {
-                    bool tuples = new[] { "kernel", "stride", "padding" }.Any(IsList);
-                    string name = layer.Kind == LayerKind.MaxPool ? "nn.MaxPool2d(" : "nn.AvgPool2d(";
-                    string extra = layer.Kind == LayerKind.AvgPool ? ", count_include_pad: " + V("count_include_pad") : "";
-                    create = tuples
-                        ? name + Pair("kernel") + ", stride: " + Pair("stride") + ", padding: " + Pair("padding") + ", ceil_mode: " + V("ceil_mode") + extra + ")"
-                        : name + V("kernel") + ", stride: " + V("stride") + ", padding: " + V("padding") + ", ceil_mode: " + V("ceil_mode") + extra + ")";
-                    var shape = S + ".Pool(" + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", " + W("padding") + ", " + V("ceil_mode") + ")";
-                    reshape = _ => shape;
-                    break;
-                }
-                case LayerKind.AdaptiveAvgPool:
-                case LayerKind.AdaptiveMaxPool:
-                {
-                    // TorchSharp's AdaptiveMaxPool2d takes only an array; AdaptiveAvgPool2d also a size or a pair.
-                    create = layer.Kind == LayerKind.AdaptiveAvgPool
-                        ? "nn.AdaptiveAvgPool2d(" + (IsList("size") ? Pair("size") : V("size")) + ")"
-                        : "nn.AdaptiveMaxPool2d(new[] { " + H("size") + ", " + W("size") + " })";
-                    var shape = S + ".Adaptive(" + H("size") + ", " + W("size") + ")";
-                    reshape = _ => shape;
-                    break;
-                }
-                case LayerKind.Flatten:
-                {
-                    create = "nn.Flatten()";
-                    var shape = S + ".Flatten()";
-                    reshape = _ => shape;
-                    break;
-                }
-                case LayerKind.ReLU: create = "nn.ReLU()"; reshape = _ => ""; break;
-                case LayerKind.ReLU6: create = "nn.ReLU6()"; reshape = _ => ""; break;
-                case LayerKind.SiLU: create = "nn.SiLU()"; reshape = _ => ""; break;
-                case LayerKind.Sigmoid: create = "nn.Sigmoid()"; reshape = _ => ""; break;
-                case LayerKind.Tanh: create = "nn.Tanh()"; reshape = _ => ""; break;
-                case LayerKind.Hardswish: create = "nn.Hardswish()"; reshape = _ => ""; break;
-                case LayerKind.Hardsigmoid: create = "nn.Hardsigmoid()"; reshape = _ => ""; break;
-                case LayerKind.GELU: create = "nn.GELU()"; reshape = _ => ""; break;
-                case LayerKind.LeakyReLU: create = "nn.LeakyReLU(" + V("slope", ArchType.Float) + ")"; reshape = _ => ""; break;
-                case LayerKind.Dropout: create = "nn.Dropout(" + V("p", ArchType.Float) + ")"; reshape = _ => ""; break;
-                case LayerKind.StochasticDepth: create = "new StochasticDepth(" + V("p", ArchType.Float) + ")"; reshape = _ => ""; break;
-                case LayerKind.Identity: create = "nn.Identity()"; reshape = _ => ""; break;
-                case LayerKind.LocalResponseNorm:
-                    create = "nn.LocalResponseNorm(" + V("size") + ", " + V("alpha", ArchType.Float) + ", " + V("beta", ArchType.Float) + ", " + V("k", ArchType.Float) + ")";
-                    reshape = _ => "";
-                    break;
-                case LayerKind.ChannelShuffle: create = "nn.ChannelShuffle(" + V("groups") + ")"; reshape = _ => ""; break;
-                default:
-                    NotSupported(node, "'" + layer.Name + "'");
-                    return;
-            }
+            var rule = Layers.LayerTable.Of(call.Primitive!.Kind);
+            var syntax = new CSharpLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
+            string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
+            if (rule.HasState) _allocatingLayers++;
             // A file that declares a slimmable network builds its weighted layers through SlimmableLayers, which makes
             // plain layers unless SlimmableLayers.Build is constructing the shared-weight network.
-            if (IsSlimmableFile && (layer.Kind == LayerKind.Conv || layer.Kind == LayerKind.Linear || layer.Kind == LayerKind.BatchNorm))
+            // A field holds the layer's own TorchSharp type (Conv2d, BatchNorm2d, ...), a slimmable layer the module type.
+            string type = rule.Construction.RuntimeClass ? rule.Construction.TorchSharpType : "TorchSharp.Modules." + rule.Construction.TorchSharpType;
+            if (IsSlimmableFile && rule.HasState)
+            {
                 create = "SlimmableLayers." + create.Substring("nn.".Length);
-            if (values.TryGetValue("bias_init", out var biasInit) && biasInit.Expr != null)
-                create = "ArchOps.InitBias(" + create + ", " + V("bias_init", ArchType.Float) + ")";
+                type = ModuleType;
+            }
+            var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
+            if (biasInit?.Expression != null)
+                create = "ArchOps.InitBias(" + create + ", " + _expr.Emit(biasInit.Expression, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ")";
             // The new shape reads the current shape, which creation also reads: compute it first when the
             // module is kept in a field (reshape runs after creation, but only S changes, never the module).
-            Place(create, reshape, key, staticName, ctx, ctor, fwd);
+            Place(create, type, _ => shape, key, staticName, ctx, ctor, fwd);
+        }
+
+        /// <summary>C#'s spelling of a layer's construction (TorchSharp) and shape call.</summary>
+        private sealed class CSharpLayerSyntax : LayerSyntax
+        {
+            public CSharpLayerSyntax(ExpressionEmitter expr, CsScope scope, string shapeVar) : base((e, t) => expr.EmitArgument(e, scope, shapeVar, t), expr.TypeOf) { }
+
+            public override string Constant(object? value, bool real) => value switch
+            {
+                long l => real ? Naming.Double(l) : Naming.LongArgument(l),
+                double d => Naming.Double(d),
+                bool b => Naming.Bool(b),
+                _ => "default",
+            };
+            public override string Pair(string value, bool isList, string h, string w, bool anyList) => anyList ? "(" + h + ", " + w + ")" : value;
+            public override string Array(string h, string w) => "new[] { " + h + ", " + w + " }";
+            public override string Keyword(string name, string value) => name + ": " + value;
+            public override string? KeywordOf(Layers.EmittedArgument argument) => argument.TorchSharpName;
+            public override string InputChannels(string shapeVar) => shapeVar + ".Channels";
+            public override string SpatialChannels(string shapeVar, string layer) => shapeVar + ".Spatial(" + Naming.StringLiteral(layer) + ").Channels";
+            public override string Constructor(Layers.ModuleConstruction module) => module.RuntimeClass ? "new " + module.TorchSharpType : "nn." + module.TorchSharpFactory;
+            public override string ShapeMethod(string method) => method;
         }
 
         // ------------------------------------------------------------ containers and control flow
@@ -487,11 +420,12 @@ namespace ArchDsl.Generator.Emit
                 ctor.Line("var " + names + " = new ChildNames();");
                 var inside = ctx with { Scope = new CsScope(ctx.Scope), NamesVar = names, SequentialVar = seq, Mode = Mode.Sequential, CollectList = null };
                 Statement(inner, inside, ctor, new IndentedWriter());
-                Place(seq, _ => "", key, staticName, ctx, ctor, fwd);
+                Place(seq, SequentialType, _ => "", key, staticName, ctx, ctor, fwd);
                 return;
             }
-            // More than a chain: a nested module class holding the statement, built with every scalar in scope.
-            var captured = ctx.Scope.Visible();
+            // More than a chain: a nested module class holding the statement, built with the scalars in scope it reads.
+            var used = BodyForms.NamesUsed(new[] { inner });
+            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
             var scope = new CsScope(null);
@@ -500,7 +434,7 @@ namespace ArchDsl.Generator.Emit
             _nested.Add(ClassEmitter.ModuleClass(nestedName, "private sealed", "A labeled group of " + Naming.Xml(_className) + ".",
                 new[] { "FeatureShape input" }.Concat(parameters.Select(p => p.Declaration)).ToList(), parameters, nctor, nfwd, emitter, guard: null, isNetwork: false));
             var args = string.Join(", ", new[] { ctx.ShapeVar }.Concat(captured.Select(c => c.CsName)));
-            Place("new " + nestedName + "(" + args + ")", m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+            Place("new " + nestedName + "(" + args + ")", nestedName, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
         }
 
         private void If(IfStmt ifs, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
@@ -574,7 +508,8 @@ namespace ArchDsl.Generator.Emit
             ctor.Line(list + " = new " + listType + "();");
             var inner = ctx.Nested();
             LoopHeader(loop, ctx, inner, ctor);
-            var captured = inner.Scope.Visible();
+            var used = BodyForms.NamesUsed(body.Statements);
+            var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
@@ -653,7 +588,7 @@ namespace ArchDsl.Generator.Emit
                 {
                     var key = NameKey(sc.Name, ctx);
                     var group = new GroupStmt(sc.Body, sc.Body.Span);
-                    var field = "this." + Field(sc.Name.StaticText ?? "_shortcut", ModuleType, true);
+                    var field = "this." + Field(sc.Name.StaticText ?? "_shortcut", SequentialType, true);
                     var seq = _locals.Fresh("_seq");
                     var names = _locals.Fresh("_names");
                     shortcutCtor.Line("var " + seq + " = nn.Sequential();");

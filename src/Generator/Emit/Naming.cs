@@ -108,6 +108,10 @@ namespace ArchDsl.Generator.Emit
 
         public static string Long(long v) => v.ToString(CultureInfo.InvariantCulture) + "L";
 
+        /// <summary>An integer where the context makes it a long (a long parameter or argument): plain when it fits
+        /// in an int, suffixed otherwise.</summary>
+        public static string LongArgument(long v) => v >= int.MinValue && v <= int.MaxValue ? v.ToString(CultureInfo.InvariantCulture) : Long(v);
+
         public static StringBuilder AppendLong(StringBuilder sb, long v) => sb.Append(v.ToString(CultureInfo.InvariantCulture)).Append('L');
 
         public static string Double(double v)

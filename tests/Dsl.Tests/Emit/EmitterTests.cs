@@ -63,7 +63,7 @@ namespace ArchDsl.Dsl.Tests.Emit
             var result = CSharpEmitter.Emit(TestFiles.Catalogue("resnet.arch"), new TestFiles.CatalogueImports(), new EmitOptions("Models"));
             var resnet = result.Sources.Single(s => s.HintName == "resnet.ResNet.g.cs").Text;
             Assert.Contains("public ResNet(ResnetBlocks block = ResnetBlocks.Bottleneck, long[]? layers = null, ", resnet);
-            Assert.Contains("long numClasses = 1000L)", resnet);
+            Assert.Contains("long numClasses = 1000)", resnet);
             Assert.Contains("register_module(_names.Next(\"conv1\"), this.conv1);", resnet);
             Assert.Contains("using var scope = torch.NewDisposeScope();", resnet);
             Assert.Contains("ShapeGuard.Check(input, \"ResNet\"", resnet);

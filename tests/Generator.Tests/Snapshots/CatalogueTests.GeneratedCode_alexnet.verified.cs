@@ -42,10 +42,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class AlexNetOneTower : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -103,7 +103,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public AlexNetOneTower(long numClasses = 1000L, double dropoutP = 0.5) : base("AlexNetOneTower")
+        public AlexNetOneTower(long numClasses = 1000, double dropoutP = 0.5) : base("AlexNetOneTower")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
@@ -111,46 +111,46 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, 64L, 11L, stride: 4L, padding: 2L, dilation: 1L, groups: 1L, bias: true);
+                var _m = nn.Conv2d(shape.Channels, 64, 11, stride: 4, padding: 2);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(64L, 11L, 11L, 4L, 4L, 2L, 2L, 1L, 1L, 1L);
+                shape = shape.Conv(64, 11, 11, 4, 4, 2, 2, 1, 1, 1);
                 var _m1 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                var _m2 = nn.MaxPool2d(3, stride: 2);
                 _seq.append(_names1.Next(null), _m2);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-                var _m3 = nn.Conv2d(shape.Channels, 192L, 5L, stride: 1L, padding: 2L, dilation: 1L, groups: 1L, bias: true);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                var _m3 = nn.Conv2d(shape.Channels, 192, 5, padding: 2);
                 _seq.append(_names1.Next(null), _m3);
-                shape = shape.Conv(192L, 5L, 5L, 1L, 1L, 2L, 2L, 1L, 1L, 1L);
+                shape = shape.Conv(192, 5, 5, 1, 1, 2, 2, 1, 1, 1);
                 var _m4 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m4);
-                var _m5 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                var _m5 = nn.MaxPool2d(3, stride: 2);
                 _seq.append(_names1.Next(null), _m5);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-                var _m6 = nn.Conv2d(shape.Channels, 384L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                var _m6 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
                 _seq.append(_names1.Next(null), _m6);
-                shape = shape.Conv(384L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m7 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m7);
-                var _m8 = nn.Conv2d(shape.Channels, 256L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m8 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
                 _seq.append(_names1.Next(null), _m8);
-                shape = shape.Conv(256L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m9 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m9);
-                var _m10 = nn.Conv2d(shape.Channels, 256L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m10 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
                 _seq.append(_names1.Next(null), _m10);
-                shape = shape.Conv(256L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m11 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m11);
-                var _m12 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                var _m12 = nn.MaxPool2d(3, stride: 2);
                 _seq.append(_names1.Next(null), _m12);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(6L);
+            this.avgpool = nn.AdaptiveAvgPool2d(6);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(6L, 6L);
+            shape = shape.Adaptive(6, 6);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
@@ -159,19 +159,19 @@ namespace ArchDsl.Catalogue
             {
                 var _m13 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m13);
-                var _m14 = nn.Linear(shape.Channels, 4096L, true);
+                var _m14 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m14);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m15 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m15);
                 var _m16 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m16);
-                var _m17 = nn.Linear(shape.Channels, 4096L, true);
+                var _m17 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m17);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m18 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m18);
-                var _m19 = nn.Linear(shape.Channels, numClasses, true);
+                var _m19 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m19);
                 shape = shape.Linear(numClasses);
             }
@@ -238,29 +238,29 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class AlexNetTwoTower : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> relu1;
-        private readonly nn.Module<Tensor, Tensor> norm1;
-        private readonly nn.Module<Tensor, Tensor> pool1;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> relu2;
-        private readonly nn.Module<Tensor, Tensor> norm2;
-        private readonly nn.Module<Tensor, Tensor> pool2;
-        private readonly nn.Module<Tensor, Tensor> conv3;
-        private readonly nn.Module<Tensor, Tensor> relu3;
-        private readonly nn.Module<Tensor, Tensor> conv4;
-        private readonly nn.Module<Tensor, Tensor> relu4;
-        private readonly nn.Module<Tensor, Tensor> conv5;
-        private readonly nn.Module<Tensor, Tensor> relu5;
-        private readonly nn.Module<Tensor, Tensor> pool5;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> fc6;
-        private readonly nn.Module<Tensor, Tensor> relu6;
-        private readonly nn.Module<Tensor, Tensor> drop6;
-        private readonly nn.Module<Tensor, Tensor> fc7;
-        private readonly nn.Module<Tensor, Tensor> relu7;
-        private readonly nn.Module<Tensor, Tensor> drop7;
-        private readonly nn.Module<Tensor, Tensor> fc8;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.ReLU relu1;
+        private readonly TorchSharp.Modules.LocalResponseNorm norm1;
+        private readonly TorchSharp.Modules.MaxPool2d pool1;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.ReLU relu2;
+        private readonly TorchSharp.Modules.LocalResponseNorm norm2;
+        private readonly TorchSharp.Modules.MaxPool2d pool2;
+        private readonly TorchSharp.Modules.Conv2d conv3;
+        private readonly TorchSharp.Modules.ReLU relu3;
+        private readonly TorchSharp.Modules.Conv2d conv4;
+        private readonly TorchSharp.Modules.ReLU relu4;
+        private readonly TorchSharp.Modules.Conv2d conv5;
+        private readonly TorchSharp.Modules.ReLU relu5;
+        private readonly TorchSharp.Modules.MaxPool2d pool5;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Linear fc6;
+        private readonly TorchSharp.Modules.ReLU relu6;
+        private readonly TorchSharp.Modules.Dropout drop6;
+        private readonly TorchSharp.Modules.Linear fc7;
+        private readonly TorchSharp.Modules.ReLU relu7;
+        private readonly TorchSharp.Modules.Dropout drop7;
+        private readonly TorchSharp.Modules.Linear fc8;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -319,67 +319,67 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public AlexNetTwoTower(long numClasses = 1000L, double dropoutP = 0.5) : base("AlexNetTwoTower")
+        public AlexNetTwoTower(long numClasses = 1000, double dropoutP = 0.5) : base("AlexNetTwoTower")
         {
             var shape = new FeatureShape(3L, 227L, 227L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 96L, 11L, stride: 4L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.conv1 = nn.Conv2d(shape.Channels, 96, 11, stride: 4);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(96L, 11L, 11L, 4L, 4L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(96, 11, 11, 4, 4, 0, 0, 1, 1, 1);
             this.relu1 = nn.ReLU();
             register_module(_names.Next("relu1"), this.relu1);
-            this.norm1 = nn.LocalResponseNorm(5L, 0.0001, 0.75, 2.0);
+            this.norm1 = nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0);
             register_module(_names.Next("norm1"), this.norm1);
-            this.pool1 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.pool1 = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("pool1"), this.pool1);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.conv2 = nn.Conv2d(shape.Channels, 256L, 5L, stride: 1L, padding: 2L, dilation: 1L, groups: 2L, bias: true);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.conv2 = nn.Conv2d(shape.Channels, 256, 5, padding: 2, groups: 2);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(256L, 5L, 5L, 1L, 1L, 2L, 2L, 1L, 1L, 2L);
+            shape = shape.Conv(256, 5, 5, 1, 1, 2, 2, 1, 1, 2);
             this.relu2 = nn.ReLU();
             register_module(_names.Next("relu2"), this.relu2);
-            this.norm2 = nn.LocalResponseNorm(5L, 0.0001, 0.75, 2.0);
+            this.norm2 = nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0);
             register_module(_names.Next("norm2"), this.norm2);
-            this.pool2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.pool2 = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("pool2"), this.pool2);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.conv3 = nn.Conv2d(shape.Channels, 384L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.conv3 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(384L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+            shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             this.relu3 = nn.ReLU();
             register_module(_names.Next("relu3"), this.relu3);
-            this.conv4 = nn.Conv2d(shape.Channels, 384L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 2L, bias: true);
+            this.conv4 = nn.Conv2d(shape.Channels, 384, 3, padding: 1, groups: 2);
             register_module(_names.Next("conv4"), this.conv4);
-            shape = shape.Conv(384L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 2L);
+            shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 2);
             this.relu4 = nn.ReLU();
             register_module(_names.Next("relu4"), this.relu4);
-            this.conv5 = nn.Conv2d(shape.Channels, 256L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 2L, bias: true);
+            this.conv5 = nn.Conv2d(shape.Channels, 256, 3, padding: 1, groups: 2);
             register_module(_names.Next("conv5"), this.conv5);
-            shape = shape.Conv(256L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 2L);
+            shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 2);
             this.relu5 = nn.ReLU();
             register_module(_names.Next("relu5"), this.relu5);
-            this.pool5 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.pool5 = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("pool5"), this.pool5);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
-            this.fc6 = nn.Linear(shape.Channels, 4096L, true);
+            this.fc6 = nn.Linear(shape.Channels, 4096);
             register_module(_names.Next("fc6"), this.fc6);
-            shape = shape.Linear(4096L);
+            shape = shape.Linear(4096);
             this.relu6 = nn.ReLU();
             register_module(_names.Next("relu6"), this.relu6);
             this.drop6 = nn.Dropout(dropoutP);
             register_module(_names.Next("drop6"), this.drop6);
-            this.fc7 = nn.Linear(shape.Channels, 4096L, true);
+            this.fc7 = nn.Linear(shape.Channels, 4096);
             register_module(_names.Next("fc7"), this.fc7);
-            shape = shape.Linear(4096L);
+            shape = shape.Linear(4096);
             this.relu7 = nn.ReLU();
             register_module(_names.Next("relu7"), this.relu7);
             this.drop7 = nn.Dropout(dropoutP);
             register_module(_names.Next("drop7"), this.drop7);
-            this.fc8 = nn.Linear(shape.Channels, numClasses, true);
+            this.fc8 = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc8"), this.fc8);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -465,7 +465,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class AlexNet : AlexNetOneTower
     {
-        public AlexNet(long numClasses = 1000L, double dropoutP = 0.5) : base(numClasses: numClasses, dropoutP: dropoutP) { }
+        public AlexNet(long numClasses = 1000, double dropoutP = 0.5) : base(numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 61100840L;

@@ -73,7 +73,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         var _pipeShape1 = _tensor.Shape;
                         var _pipe1 = _tensor.Key;
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                        var _m = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels);
                         register_module(_names.Next(null), _m);
                         _chain.Add(_m);
                         var _source = _pipe1;
@@ -90,10 +90,10 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _pipe1 = _key1;
                         var _layerInput = _pipeShape1;
                         var _chain2 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m2 = nn.Conv2d(_pipeShape1.Channels, k, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                        var _m2 = nn.Conv2d(_pipeShape1.Channels, k, 3, padding: 1, bias: false);
                         register_module(_names.Next(string.Concat("w", j.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
                         _chain2.Add(_m2);
-                        _pipeShape1 = _pipeShape1.Conv(k, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                        _pipeShape1 = _pipeShape1.Conv(k, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                         var _source2 = _pipe1;
                         var _key2 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source2]; foreach (var m in _chain2) y = m.call(y); t[_key2] = y; });
@@ -131,7 +131,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         var _pipeShape3 = _tensor1.Shape;
                         var _pipe3 = _tensor1.Key;
                         var _chain3 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m3 = nn.BatchNorm2d(_pipeShape3.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                        var _m3 = nn.BatchNorm2d(_pipeShape3.Spatial("batchnorm").Channels);
                         register_module(_names.Next(null), _m3);
                         _chain3.Add(_m3);
                         var _source3 = _pipe3;
@@ -167,7 +167,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         var _pipeShape4 = _tensor2.Shape;
                         var _pipe4 = _tensor2.Key;
                         var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m5 = nn.BatchNorm2d(_pipeShape4.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                        var _m5 = nn.BatchNorm2d(_pipeShape4.Spatial("batchnorm").Channels);
                         register_module(_names.Next(null), _m5);
                         _chain5.Add(_m5);
                         var _source6 = _pipe4;
@@ -184,10 +184,10 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _pipe4 = _key8;
                         var _layerInput1 = _pipeShape4;
                         var _chain7 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m7 = nn.Conv2d(_pipeShape4.Channels, k, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                        var _m7 = nn.Conv2d(_pipeShape4.Channels, k, 3, padding: 1, bias: false);
                         register_module(_names.Next(string.Concat("w", j2.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i1.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m7);
                         _chain7.Add(_m7);
-                        _pipeShape4 = _pipeShape4.Conv(k, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                        _pipeShape4 = _pipeShape4.Conv(k, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                         var _source8 = _pipe4;
                         var _key9 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source8]; foreach (var m in _chain7) y = m.call(y); t[_key9] = y; });
@@ -259,11 +259,11 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
     /// <summary>Block Attention: Channel attention of the attentional transition: global pooling, a fully connected layer to half the channels, ReLU, one back to all of them, sigmoid; the channels are scaled by the result. (architectures/cliquenet.arch, line 35)</summary>
     public partial class Attention : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> fc1;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc2;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Conv2d fc1;
+        private readonly TorchSharp.Modules.ReLU _m1;
+        private readonly TorchSharp.Modules.Conv2d fc2;
+        private readonly TorchSharp.Modules.Sigmoid _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -274,17 +274,17 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            _pipeShape = _pipeShape.Adaptive(1L, 1L);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(c, 2L), 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            _pipeShape = _pipeShape.Adaptive(1, 1);
+            this.fc1 = nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(c, 2L), 1);
             register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(c, 2L), 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(c, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m1 = nn.ReLU();
             register_module(_names.Next(null), this._m1);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, c, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.fc2 = nn.Conv2d(_pipeShape.Channels, c, 1);
             register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(c, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(c, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m2 = nn.Sigmoid();
             register_module(_names.Next(null), this._m2);
             var _sShape = _pipeShape;
@@ -328,12 +328,12 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
     /// <summary>Block Transition (architectures/cliquenet.arch, line 41)</summary>
     public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.BatchNorm2d _m;
+        private readonly TorchSharp.Modules.ReLU _m1;
+        private readonly TorchSharp.Modules.Conv2d _m2;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? attention;
-        private readonly nn.Module<Tensor, Tensor> _m3;
+        private readonly global::ArchDsl.Catalogue.Blocks.Cliquenet.Attention? attention;
+        private readonly TorchSharp.Modules.AvgPool2d _m3;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -342,13 +342,13 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this._m = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.ReLU();
             register_module(_names.Next(null), this._m1);
-            this._m2 = nn.Conv2d(shape.Channels, shape.Channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this._m2 = nn.Conv2d(shape.Channels, shape.Channels, 1, bias: false);
             register_module(_names.Next(null), this._m2);
-            shape = shape.Conv(shape.Channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(shape.Channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._if = attention;
             if (this._if)
             {
@@ -356,9 +356,9 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                 register_module(_names.Next("attention"), this.attention);
                 shape = ((IArchModule)this.attention).OutputShape;
             }
-            this._m3 = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this._m3 = nn.AvgPool2d(2);
             register_module(_names.Next(null), this._m3);
-            shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
             OutputShape = shape;
         }
 
@@ -411,7 +411,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public CliqueNet(long t, long k, bool attention = false, long numClasses = 10L) : base("CliqueNet")
+        public CliqueNet(long t, long k, bool attention = false, long numClasses = 10) : base("CliqueNet")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
             InputShape = shape;
@@ -423,10 +423,10 @@ namespace ArchDsl.Catalogue
             var _current = "input";
             var _layerInput = shape;
             var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _m = nn.Conv2d(shape.Channels, 64L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            var _m = nn.Conv2d(shape.Channels, 64, 3, padding: 1, bias: false);
             register_module(_names.Next("stem"), _m);
             _chain.Add(_m);
-            shape = shape.Conv(64L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+            shape = shape.Conv(64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             var _source = _current;
             var _key = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
             this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
@@ -476,13 +476,13 @@ namespace ArchDsl.Catalogue
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m2);
                     var _m3 = nn.ReLU();
                     _seq.append(_names1.Next(null), _m3);
-                    var _m4 = nn.AdaptiveAvgPool2d(1L);
+                    var _m4 = nn.AdaptiveAvgPool2d(1);
                     _seq.append(_names1.Next(null), _m4);
-                    _pipeShape = _pipeShape.Adaptive(1L, 1L);
+                    _pipeShape = _pipeShape.Adaptive(1, 1);
                 }
                 var _m5 = _seq;
                 register_module(_names.Next(string.Concat("pool", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
@@ -535,7 +535,7 @@ namespace ArchDsl.Catalogue
             _current = _key6;
             var _layerInput1 = shape;
             var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _m8 = nn.Linear(shape.Channels, numClasses, true);
+            var _m8 = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), _m8);
             _chain5.Add(_m8);
             shape = shape.Linear(numClasses);
@@ -626,7 +626,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT12K36 : CliqueNet
     {
-        public CliqueNetT12K36(bool attention = false, long numClasses = 10L) : base(t: 12L, k: 36L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT12K36(bool attention = false, long numClasses = 10) : base(t: 12L, k: 36L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 935994L;
@@ -958,7 +958,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT15K64 : CliqueNet
     {
-        public CliqueNetT15K64(bool attention = false, long numClasses = 10L) : base(t: 15L, k: 64L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT15K64(bool attention = false, long numClasses = 10) : base(t: 15L, k: 64L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 4485706L;
@@ -1413,7 +1413,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT15K80 : CliqueNet
     {
-        public CliqueNetT15K80(bool attention = false, long numClasses = 10L) : base(t: 15L, k: 80L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT15K80(bool attention = false, long numClasses = 10) : base(t: 15L, k: 80L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 6937546L;
@@ -1868,7 +1868,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT18K80 : CliqueNet
     {
-        public CliqueNetT18K80(bool attention = false, long numClasses = 10L) : base(t: 18L, k: 80L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT18K80(bool attention = false, long numClasses = 10) : base(t: 18L, k: 80L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 10135594L;
@@ -2473,7 +2473,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT36K12 : CliqueNet
     {
-        public CliqueNetT36K12(bool attention = false, long numClasses = 10L) : base(t: 36L, k: 12L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT36K12(bool attention = false, long numClasses = 10) : base(t: 36L, k: 12L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 1045306L;
@@ -4545,7 +4545,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT18K24 : CliqueNet
     {
-        public CliqueNetT18K24(bool attention = false, long numClasses = 10L) : base(t: 18L, k: 24L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT18K24(bool attention = false, long numClasses = 10) : base(t: 18L, k: 24L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 986650L;
@@ -5150,7 +5150,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT36K64 : CliqueNet
     {
-        public CliqueNetT36K64(bool attention = false, long numClasses = 10L) : base(t: 36L, k: 64L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT36K64(bool attention = false, long numClasses = 10) : base(t: 36L, k: 64L, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 27003082L;
@@ -7222,7 +7222,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT12K36Attention : CliqueNet
     {
-        public CliqueNetT12K36Attention(long numClasses = 10L) : base(t: 12L, k: 36L, attention: true, numClasses: numClasses) { }
+        public CliqueNetT12K36Attention(long numClasses = 10) : base(t: 12L, k: 36L, attention: true, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 977898L;

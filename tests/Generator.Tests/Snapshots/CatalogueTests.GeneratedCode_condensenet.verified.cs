@@ -36,9 +36,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
     /// <summary>Block CondensePreActConv: Pre-activation convolution: BN, ReLU, conv. (architectures/condensenet.arch, line 18)</summary>
     public partial class CondensePreActConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> norm;
-        private readonly nn.Module<Tensor, Tensor> relu;
-        private readonly nn.Module<Tensor, Tensor> conv;
+        private readonly TorchSharp.Modules.BatchNorm2d norm;
+        private readonly TorchSharp.Modules.ReLU relu;
+        private readonly TorchSharp.Modules.Conv2d conv;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -47,13 +47,13 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm"), this.norm);
             this.relu = nn.ReLU();
             register_module(_names.Next("relu"), this.relu);
-            this.conv = nn.Conv2d(shape.Channels, out_, kernel, stride: 1L, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: groups, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel, kernel, 1L, 1L, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, groups);
+            shape = shape.Conv(out_, kernel, kernel, 1, 1, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
             OutputShape = shape;
         }
 
@@ -85,8 +85,8 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
     /// <summary>Block LearnedDenseLayer: Dense layer while training: dense 1x1 (learned group conv before condensing), 3x3 group conv. (architectures/condensenet.arch, line 25)</summary>
     public partial class LearnedDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv_1;
-        private readonly nn.Module<Tensor, Tensor> conv_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -95,10 +95,10 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.conv_1 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1L, groups: 1L);
+            this.conv_1 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1, groups: 1);
             register_module(_names.Next("conv_1"), this.conv_1);
             shape = ((IArchModule)this.conv_1).OutputShape;
-            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3L, groups: groups);
+            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups);
             register_module(_names.Next("conv_2"), this.conv_2);
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
@@ -132,8 +132,8 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
     /// <summary>Block CondensedDenseLayer: Dense layer after condensing: G-group 1x1 (C = G: every group keeps in/C channels), shuffle, 3x3 group conv. (architectures/condensenet.arch, line 31)</summary>
     public partial class CondensedDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv_1;
-        private readonly nn.Module<Tensor, Tensor> conv_2;
+        private readonly TorchSharp.Modules.Sequential conv_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -145,7 +145,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1L, groups: groups);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1, groups: groups);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _m1 = nn.ChannelShuffle(groups);
@@ -153,7 +153,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             }
             this.conv_1 = _seq;
             register_module(_names.Next("conv_1"), this.conv_1);
-            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3L, groups: groups);
+            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups);
             register_module(_names.Next("conv_2"), this.conv_2);
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
@@ -233,9 +233,9 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Linear classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -569,7 +569,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public CondenseNet(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long groups = 4L, long[]? stages = null, long[]? growth = null, long numClasses = 1000L) : base("CondenseNet")
+        public CondenseNet(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long groups = 4, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base("CondenseNet")
         {
             var _stages = stages ?? (new long[] { 4L, 6L, 8L, 10L, 8L });
             var _growth = growth ?? (new long[] { 8L, 16L, 32L, 64L, 128L });
@@ -579,36 +579,36 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, (2L * _growth[checked((int)0L)]), 3L, stride: 2L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, (2L * _growth[checked((int)0L)]), 3, stride: 2, padding: 1, bias: false);
                 _seq.append(_names1.Next("init_conv"), _m);
-                shape = shape.Conv((2L * _growth[checked((int)0L)]), 3L, 3L, 2L, 2L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv((2L * _growth[checked((int)0L)]), 3, 3, 2, 2, 1, 1, 1, 1, 1);
                 var _end = ((long)_stages.Length);
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, numClasses, _stages);
+                    var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, _stages);
                     _seq.append(_names1.Next(string.Concat("denseblock_", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     if ((i != (((long)_stages.Length) - 1L)))
                     {
-                        var _m2 = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+                        var _m2 = nn.AvgPool2d(2, stride: 2);
                         _seq.append(_names1.Next(string.Concat("transition_", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
-                        shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                     }
                 }
-                var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("norm_last"), _m3);
                 var _m4 = nn.ReLU();
                 _seq.append(_names1.Next("relu_last"), _m4);
-                var _m5 = nn.AdaptiveAvgPool2d(1L);
+                var _m5 = nn.AdaptiveAvgPool2d(1);
                 _seq.append(_names1.Next("pool_last"), _m5);
-                shape = shape.Adaptive(1L, 1L);
+                shape = shape.Adaptive(1, 1);
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses, true);
+            this.classifier = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -633,7 +633,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public CondenseNetGroup1(FeatureShape input, long groups, long[] growth, long i, CondensenetBlocks layer, long numClasses, long[] stages) : base("CondenseNetGroup1")
+                public CondenseNetGroup1(FeatureShape input, long groups, long[] growth, long i, CondensenetBlocks layer, long[] stages) : base("CondenseNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -734,7 +734,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C4_G4 : CondenseNet
     {
-        public CondenseNet74_C4_G4(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000L) : base(layer: layer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C4_G4(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 5805944L;
@@ -1118,7 +1118,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C8_G8 : CondenseNet
     {
-        public CondenseNet74_C8_G8(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000L) : base(layer: layer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C8_G8(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3967416L;
@@ -1502,7 +1502,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C4_G4_Train : CondenseNet
     {
-        public CondenseNet74_C4_G4_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000L) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C4_G4_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11922680L;
@@ -1850,7 +1850,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C8_G8_Train : CondenseNet
     {
-        public CondenseNet74_C8_G8_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000L) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C8_G8_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11103608L;

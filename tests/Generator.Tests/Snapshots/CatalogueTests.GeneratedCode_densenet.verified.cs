@@ -35,14 +35,14 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
     /// <summary>Block DenseLayer: Bottleneck layer (DenseNet-B): BN-ReLU-Conv 1x1 to bn_size * growth_rate, BN-ReLU-Conv 3x3 to growth_rate. (architectures/densenet.arch, line 7)</summary>
     public partial class DenseLayer : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> norm1;
-        private readonly nn.Module<Tensor, Tensor> relu1;
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> norm2;
-        private readonly nn.Module<Tensor, Tensor> relu2;
-        private readonly nn.Module<Tensor, Tensor> conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d norm1;
+        private readonly TorchSharp.Modules.ReLU relu1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d norm2;
+        private readonly TorchSharp.Modules.ReLU relu2;
+        private readonly TorchSharp.Modules.Conv2d conv2;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m;
+        private readonly TorchSharp.Modules.Dropout? _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -51,20 +51,20 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.norm1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.norm1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm1"), this.norm1);
             this.relu1 = nn.ReLU();
             register_module(_names.Next("relu1"), this.relu1);
-            this.conv1 = nn.Conv2d(shape.Channels, (bnSize * growthRate), 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, (bnSize * growthRate), 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv((bnSize * growthRate), 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.norm2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv((bnSize * growthRate), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.norm2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm2"), this.norm2);
             this.relu2 = nn.ReLU();
             register_module(_names.Next("relu2"), this.relu2);
-            this.conv2 = nn.Conv2d(shape.Channels, growthRate, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, growthRate, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(growthRate, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+            shape = shape.Conv(growthRate, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             this._if = (dropRate > 0L);
             if (this._if)
             {
@@ -112,10 +112,10 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
     /// <summary>Block Transition: Transition (DenseNet-C, compression 0.5): BN-ReLU-Conv 1x1, 2x2 average pooling. (architectures/densenet.arch, line 18)</summary>
     public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> norm;
-        private readonly nn.Module<Tensor, Tensor> relu;
-        private readonly nn.Module<Tensor, Tensor> conv;
-        private readonly nn.Module<Tensor, Tensor> pool;
+        private readonly TorchSharp.Modules.BatchNorm2d norm;
+        private readonly TorchSharp.Modules.ReLU relu;
+        private readonly TorchSharp.Modules.Conv2d conv;
+        private readonly TorchSharp.Modules.AvgPool2d pool;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -124,16 +124,16 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm"), this.norm);
             this.relu = nn.ReLU();
             register_module(_names.Next("relu"), this.relu);
-            this.conv = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, 1, bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.pool = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.pool = nn.AvgPool2d(2, stride: 2);
             register_module(_names.Next("pool"), this.pool);
-            shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
             OutputShape = shape;
         }
 
@@ -211,11 +211,11 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m1;
+        private readonly TorchSharp.Modules.Flatten _m2;
+        private readonly TorchSharp.Modules.Linear classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -678,7 +678,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public DenseNet(long growthRate = 32L, long[]? blockConfig = null, long numInitFeatures = 64L, long bnSize = 4L, double dropRate = 0.0, long numClasses = 1000L) : base("DenseNet")
+        public DenseNet(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 64, long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base("DenseNet")
         {
             var _blockConfig = blockConfig ?? (new long[] { 6L, 12L, 24L, 16L });
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -687,20 +687,20 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, numInitFeatures, 7L, stride: 2L, padding: 3L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, numInitFeatures, 7, stride: 2, padding: 3, bias: false);
                 _seq.append(_names1.Next("conv0"), _m);
-                shape = shape.Conv(numInitFeatures, 7L, 7L, 2L, 2L, 3L, 3L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(numInitFeatures, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("norm0"), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next("relu0"), _m2);
-                var _m3 = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+                var _m3 = nn.MaxPool2d(3, stride: 2, padding: 1);
                 _seq.append(_names1.Next("pool0"), _m3);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
                 var _end = ((long)_blockConfig.Length);
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i, numClasses, numInitFeatures);
+                    var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i);
                     _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                     if ((i != (((long)_blockConfig.Length) - 1L)))
@@ -710,20 +710,20 @@ namespace ArchDsl.Catalogue
                         shape = ((IArchModule)_m5).OutputShape;
                     }
                 }
-                var _m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                var _m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("norm5"), _m6);
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.AdaptiveAvgPool2d(1L);
+            this._m1 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m2 = nn.Flatten();
             register_module(_names.Next(null), this._m2);
             shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses, true);
+            this.classifier = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -753,7 +753,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public DenseNetGroup1(FeatureShape input, long[] blockConfig, long bnSize, double dropRate, long growthRate, long i, long numClasses, long numInitFeatures) : base("DenseNetGroup1")
+                public DenseNetGroup1(FeatureShape input, long[] blockConfig, long bnSize, double dropRate, long growthRate, long i) : base("DenseNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -854,7 +854,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet121 : DenseNet
     {
-        public DenseNet121(long bnSize = 4L, double dropRate = 0.0, long numClasses = 1000L) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 24L, 16L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet121(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 24L, 16L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 7978856L;
@@ -1367,7 +1367,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet161 : DenseNet
     {
-        public DenseNet161(long bnSize = 4L, double dropRate = 0.0, long numClasses = 1000L) : base(growthRate: 48L, blockConfig: new long[] { 6L, 12L, 36L, 24L }, numInitFeatures: 96L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet161(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 48L, blockConfig: new long[] { 6L, 12L, 36L, 24L }, numInitFeatures: 96L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 28681000L;
@@ -2020,7 +2020,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet169 : DenseNet
     {
-        public DenseNet169(long bnSize = 4L, double dropRate = 0.0, long numClasses = 1000L) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 32L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet169(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 32L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 14149480L;
@@ -2701,7 +2701,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet201 : DenseNet
     {
-        public DenseNet201(long bnSize = 4L, double dropRate = 0.0, long numClasses = 1000L) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 48L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet201(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 48L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 20013928L;

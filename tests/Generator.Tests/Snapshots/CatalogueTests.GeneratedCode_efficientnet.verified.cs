@@ -37,22 +37,22 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
     /// <summary>Block EfficientNetConv: Convolution, batch norm and (unless act is false) SiLU: torchvision's Conv2dNormActivation. (architectures/efficientnet.arch, line 8)</summary>
     public partial class EfficientNetConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m2;
+        private readonly TorchSharp.Modules.SiLU? _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public EfficientNetConv(FeatureShape input, long out_, long kernel = 3L, long stride = 1L, long groups = 1L, bool act = true, double eps = 1E-05, double momentum = 0.1) : base("EfficientNetConv")
+        public EfficientNetConv(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1, bool act = true, double eps = 1E-05, double momentum = 0.1) : base("EfficientNetConv")
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps, momentum);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: eps, momentum: momentum);
             register_module(_names.Next(null), this._m1);
             this._if = act;
             if (this._if)
@@ -95,11 +95,11 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Hu, Shen and Sun, CVPR 2018): pool each channel to one value, squeeze and re-expand through 1x1 convolutions, and scale the input's channels by the sigmoid of the result. (architectures/efficientnet.arch, line 17)</summary>
     public partial class SqueezeExcitation : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> fc1;
-        private readonly nn.Module<Tensor, Tensor> activation;
-        private readonly nn.Module<Tensor, Tensor> fc2;
-        private readonly nn.Module<Tensor, Tensor> scale_activation;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Conv2d fc1;
+        private readonly TorchSharp.Modules.SiLU activation;
+        private readonly TorchSharp.Modules.Conv2d fc2;
+        private readonly TorchSharp.Modules.Sigmoid scale_activation;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -110,17 +110,17 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            _pipeShape = _pipeShape.Adaptive(1L, 1L);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            _pipeShape = _pipeShape.Adaptive(1, 1);
+            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.activation = nn.SiLU();
             register_module(_names.Next("activation"), this.activation);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.scale_activation = nn.Sigmoid();
             register_module(_names.Next("scale_activation"), this.scale_activation);
             var _scaleShape = _pipeShape;
@@ -165,9 +165,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
     public partial class MBConv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
-        private readonly nn.Module<Tensor, Tensor> block;
+        private readonly TorchSharp.Modules.Sequential block;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? stochastic_depth;
+        private readonly StochasticDepth? stochastic_depth;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -186,7 +186,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             {
                 if ((hidden != shape.Channels))
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: 1L, eps: eps, momentum: momentum);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: 1, eps: eps, momentum: momentum);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
@@ -196,7 +196,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
                 var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.SqueezeExcitation(shape, squeeze: squeeze);
                 _seq.append(_names1.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
-                var _m3 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1L, act: false, eps: eps, momentum: momentum);
+                var _m3 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1, act: false, eps: eps, momentum: momentum);
                 _seq.append(_names1.Next(null), _m3);
                 shape = ((IArchModule)_m3).OutputShape;
             }
@@ -303,10 +303,10 @@ namespace ArchDsl.Catalogue
     /// <summary>Network EfficientNet: width, depth: the compound-scaling multipliers of channels and of each stage's repeats. Channels round to multiples of 8 and repeats round up (torchvision's adjust_channels and adjust_depth). (architectures/efficientnet.arch, line 56)</summary>
     public partial class EfficientNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -321,7 +321,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public EfficientNet(double width, double depth, double dropoutP, long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base("EfficientNet")
+        public EfficientNet(double width, double depth, double dropoutP, long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base("EfficientNet")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
             InputShape = shape;
@@ -333,7 +333,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2L, eps: bnEps, momentum: bnMomentum);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2, eps: bnEps, momentum: bnMomentum);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _end = 7L;
@@ -343,15 +343,15 @@ namespace ArchDsl.Catalogue
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: (4L * shape.Channels), kernel: 1L, eps: bnEps, momentum: bnMomentum);
+                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: (4L * shape.Channels), kernel: 1, eps: bnEps, momentum: bnMomentum);
                 _seq.append(_names1.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
@@ -360,7 +360,7 @@ namespace ArchDsl.Catalogue
             {
                 var _m3 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m3);
-                var _m4 = nn.Linear(shape.Channels, numClasses, true);
+                var _m4 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m4);
                 shape = shape.Linear(numClasses);
             }
@@ -445,7 +445,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB0 : EfficientNet
     {
-        public EfficientNetB0(long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.0, depth: 1.0, dropoutP: 0.2, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB0(long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.0, depth: 1.0, dropoutP: 0.2, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 5288548L;
@@ -780,7 +780,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB1 : EfficientNet
     {
-        public EfficientNetB1(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: 240L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB1(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: 240L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7794184L;
@@ -1224,7 +1224,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB2 : EfficientNet
     {
-        public EfficientNetB2(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: 288L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB2(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: 288L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 9109994L;
@@ -1668,7 +1668,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB3 : EfficientNet
     {
-        public EfficientNetB3(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: 300L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB3(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: 300L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 12233232L;
@@ -2160,7 +2160,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB4 : EfficientNet
     {
-        public EfficientNetB4(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: 380L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB4(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: 380L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 19341616L;
@@ -2748,7 +2748,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB5 : EfficientNet
     {
-        public EfficientNetB5(double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: 456L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB5(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: 456L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 30389784L;
@@ -3445,7 +3445,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB6 : EfficientNet
     {
-        public EfficientNetB6(double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: 528L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB6(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: 528L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 43040704L;
@@ -4238,7 +4238,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB7 : EfficientNet
     {
-        public EfficientNetB7(double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: 600L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB7(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: 600L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 66347960L;
@@ -5188,7 +5188,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB1_224 : EfficientNet
     {
-        public EfficientNetB1_224(long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB1_224(long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7794184L;
@@ -5632,7 +5632,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB2_224 : EfficientNet
     {
-        public EfficientNetB2_224(long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB2_224(long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 9109994L;
@@ -6076,7 +6076,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB3_224 : EfficientNet
     {
-        public EfficientNetB3_224(long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB3_224(long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 12233232L;
@@ -6568,7 +6568,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB4_224 : EfficientNet
     {
-        public EfficientNetB4_224(long resolution = 224L, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB4_224(long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: resolution, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 19341616L;
@@ -7156,7 +7156,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB5_224 : EfficientNet
     {
-        public EfficientNetB5_224(long resolution = 224L, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB5_224(long resolution = 224, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 30389784L;
@@ -7853,7 +7853,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB6_224 : EfficientNet
     {
-        public EfficientNetB6_224(long resolution = 224L, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB6_224(long resolution = 224, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 43040704L;
@@ -8646,7 +8646,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB7_224 : EfficientNet
     {
-        public EfficientNetB7_224(long resolution = 224L, double stochasticDepthP = 0.2, long numClasses = 1000L) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB7_224(long resolution = 224, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: resolution, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 66347960L;

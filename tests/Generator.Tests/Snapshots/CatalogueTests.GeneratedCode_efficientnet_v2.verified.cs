@@ -40,9 +40,9 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
     public partial class FusedMBConv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
-        private readonly nn.Module<Tensor, Tensor> block;
+        private readonly TorchSharp.Modules.Sequential block;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? stochastic_depth;
+        private readonly StochasticDepth? stochastic_depth;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -63,7 +63,7 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
                     var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: kernel, stride: stride, eps: eps);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1L, act: false, eps: eps);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1, act: false, eps: eps);
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
@@ -193,10 +193,10 @@ namespace ArchDsl.Catalogue
     /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 44)</summary>
     public partial class EfficientNetV2 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -211,7 +211,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public EfficientNetV2(string model, double dropoutP, long resolution = 224L, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base("EfficientNetV2")
+        public EfficientNetV2(string model, double dropoutP, long resolution = 224, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base("EfficientNetV2")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
             InputShape = shape;
@@ -223,7 +223,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: rows[checked((int)0L)][checked((int)4L)], stride: 2L, eps: bnEps);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: rows[checked((int)0L)][checked((int)4L)], stride: 2, eps: bnEps);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _end = ((long)rows.Length);
@@ -233,15 +233,15 @@ namespace ArchDsl.Catalogue
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: 1280L, kernel: 1L, eps: bnEps);
+                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: 1280, kernel: 1, eps: bnEps);
                 _seq.append(_names1.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
@@ -250,7 +250,7 @@ namespace ArchDsl.Catalogue
             {
                 var _m3 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m3);
-                var _m4 = nn.Linear(shape.Channels, numClasses, true);
+                var _m4 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m4);
                 shape = shape.Linear(numClasses);
             }
@@ -335,7 +335,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2S : EfficientNetV2
     {
-        public EfficientNetV2S(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "s", dropoutP: 0.2, resolution: 384L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2S(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "s", dropoutP: 0.2, resolution: 384L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 21458488L;
@@ -967,7 +967,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2M : EfficientNetV2
     {
-        public EfficientNetV2M(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "m", dropoutP: 0.3, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2M(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "m", dropoutP: 0.3, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 54139356L;
@@ -1840,7 +1840,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2L : EfficientNetV2
     {
-        public EfficientNetV2L(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "l", dropoutP: 0.4, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2L(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "l", dropoutP: 0.4, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 118515272L;
@@ -3018,7 +3018,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2S_224 : EfficientNetV2
     {
-        public EfficientNetV2S_224(long resolution = 224L, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "s", dropoutP: 0.2, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2S_224(long resolution = 224, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "s", dropoutP: 0.2, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 21458488L;
@@ -3650,7 +3650,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2M_224 : EfficientNetV2
     {
-        public EfficientNetV2M_224(long resolution = 224L, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "m", dropoutP: 0.3, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2M_224(long resolution = 224, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "m", dropoutP: 0.3, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 54139356L;
@@ -4523,7 +4523,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2L_224 : EfficientNetV2
     {
-        public EfficientNetV2L_224(long resolution = 224L, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000L) : base(model: "l", dropoutP: 0.4, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2L_224(long resolution = 224, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "l", dropoutP: 0.4, resolution: resolution, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 118515272L;

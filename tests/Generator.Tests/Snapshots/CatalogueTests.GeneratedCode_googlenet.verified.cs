@@ -36,21 +36,21 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
     /// <summary>Block GoogLeNetConv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d. (architectures/googlenet.arch, line 10)</summary>
     public partial class GoogLeNetConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv;
-        private readonly nn.Module<Tensor, Tensor> bn;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Conv2d conv;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public GoogLeNetConv(FeatureShape input, long out_, long kernel, long stride = 1L, long padding = 0L) : base("GoogLeNetConv")
+        public GoogLeNetConv(FeatureShape input, long out_, long kernel, long stride = 1, long padding = 0) : base("GoogLeNetConv")
         {
             var shape = input;
             var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: padding, dilation: 1L, groups: 1L, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: padding, bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, padding, padding, 1L, 1L, 1L);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 0.001, 0.1);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
@@ -85,10 +85,10 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
     /// <summary>Block InceptionV1Module: Figure 2(b): four branches on the same input, concatenated along channels. The parameters are Table 1's columns "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj". (architectures/googlenet.arch, line 18)</summary>
     public partial class InceptionV1Module : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> branch2;
-        private readonly nn.Module<Tensor, Tensor> branch3;
-        private readonly nn.Module<Tensor, Tensor> branch4;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv branch1;
+        private readonly InceptionV1ModuleGroup1 branch2;
+        private readonly InceptionV1ModuleGroup2 branch3;
+        private readonly InceptionV1ModuleGroup3 branch4;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -101,28 +101,28 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c1x1, kernel: 1L);
+                this.branch1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c1x1, kernel: 1);
                 register_module(_names.Next("branch1"), this.branch1);
                 shape = ((IArchModule)this.branch1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch2 = new InceptionV1ModuleGroup1(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch2 = new InceptionV1ModuleGroup1(shape, c3x3, c3x3Reduce);
                 register_module(_names.Next("branch2"), this.branch2);
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch3 = new InceptionV1ModuleGroup2(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch3 = new InceptionV1ModuleGroup2(shape, c5x5, c5x5Reduce);
                 register_module(_names.Next("branch3"), this.branch3);
                 shape = ((IArchModule)this.branch3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch4 = new InceptionV1ModuleGroup3(shape, c1x1, c3x3, c3x3Reduce, c5x5, c5x5Reduce, poolProj);
+                this.branch4 = new InceptionV1ModuleGroup3(shape, poolProj);
                 register_module(_names.Next("branch4"), this.branch4);
                 shape = ((IArchModule)this.branch4).OutputShape;
                 _branchShapes.Add(shape);
@@ -167,19 +167,19 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             /// <summary>A labeled group of InceptionV1Module.</summary>
             private sealed partial class InceptionV1ModuleGroup1 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> _m;
-                private readonly nn.Module<Tensor, Tensor> _m1;
+                private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m;
+                private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup1(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup1")
+                public InceptionV1ModuleGroup1(FeatureShape input, long c3x3, long c3x3Reduce) : base("InceptionV1ModuleGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3Reduce, kernel: 1L);
+                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3Reduce, kernel: 1);
                     register_module(_names.Next(null), this._m);
                     _pipeShape = ((IArchModule)this._m).OutputShape;
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3, kernel: 3L, padding: 1L);
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3, kernel: 3, padding: 1);
                     register_module(_names.Next(null), this._m1);
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
@@ -201,19 +201,19 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             /// <summary>A labeled group of InceptionV1Module.</summary>
             private sealed partial class InceptionV1ModuleGroup2 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> _m;
-                private readonly nn.Module<Tensor, Tensor> _m1;
+                private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m;
+                private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup2(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup2")
+                public InceptionV1ModuleGroup2(FeatureShape input, long c5x5, long c5x5Reduce) : base("InceptionV1ModuleGroup2")
                 {
                     var shape = input;
                     var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5Reduce, kernel: 1L);
+                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5Reduce, kernel: 1);
                     register_module(_names.Next(null), this._m);
                     _pipeShape = ((IArchModule)this._m).OutputShape;
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5, kernel: 3L, padding: 1L);
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5, kernel: 3, padding: 1);
                     register_module(_names.Next(null), this._m1);
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
@@ -235,19 +235,19 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             /// <summary>A labeled group of InceptionV1Module.</summary>
             private sealed partial class InceptionV1ModuleGroup3 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> _m;
-                private readonly nn.Module<Tensor, Tensor> _m1;
+                private readonly TorchSharp.Modules.MaxPool2d _m;
+                private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionV1ModuleGroup3(FeatureShape input, long c1x1, long c3x3, long c3x3Reduce, long c5x5, long c5x5Reduce, long poolProj) : base("InceptionV1ModuleGroup3")
+                public InceptionV1ModuleGroup3(FeatureShape input, long poolProj) : base("InceptionV1ModuleGroup3")
                 {
                     var shape = input;
                     var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = nn.MaxPool2d(3L, stride: 1L, padding: 1L, ceil_mode: true);
+                    this._m = nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true);
                     register_module(_names.Next(null), this._m);
-                    _pipeShape = _pipeShape.Pool(3L, 3L, 1L, 1L, 1L, 1L, true);
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: poolProj, kernel: 1L);
+                    _pipeShape = _pipeShape.Pool(3, 3, 1, 1, 1, 1, true);
+                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: poolProj, kernel: 1);
                     register_module(_names.Next(null), this._m1);
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
@@ -283,13 +283,13 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
     /// <summary>Block GoogLeNetAuxHead: Auxiliary classifier (Section 5): average pooling to 4x4 (5x5 stride 3 on the paper's 14x14 maps), a 1x1 convolution to 128 channels, a 1024-wide fully connected layer with ReLU and 70% dropout, and a linear classifier. (architectures/googlenet.arch, line 30)</summary>
     public partial class GoogLeNetAuxHead : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> conv;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> dropout;
-        private readonly nn.Module<Tensor, Tensor> fc2;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear fc1;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly TorchSharp.Modules.Dropout dropout;
+        private readonly TorchSharp.Modules.Linear fc2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -298,23 +298,23 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.AdaptiveAvgPool2d(4L);
+            this._m = nn.AdaptiveAvgPool2d(4);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(4L, 4L);
-            this.conv = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 128L, kernel: 1L);
+            shape = shape.Adaptive(4, 4);
+            this.conv = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 128, kernel: 1);
             register_module(_names.Next("conv"), this.conv);
             shape = ((IArchModule)this.conv).OutputShape;
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.fc1 = nn.Linear(shape.Channels, 1024L, true);
+            this.fc1 = nn.Linear(shape.Channels, 1024);
             register_module(_names.Next("fc1"), this.fc1);
-            shape = shape.Linear(1024L);
+            shape = shape.Linear(1024);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
             this.dropout = nn.Dropout(dropoutP);
             register_module(_names.Next("dropout"), this.dropout);
-            this.fc2 = nn.Linear(shape.Channels, numClasses, true);
+            this.fc2 = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc2"), this.fc2);
             shape = shape.Linear(numClasses);
             OutputShape = shape;
@@ -401,30 +401,30 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class GoogLeNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> maxpool1;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> conv3;
-        private readonly nn.Module<Tensor, Tensor> maxpool2;
-        private readonly nn.Module<Tensor, Tensor> inception3a;
-        private readonly nn.Module<Tensor, Tensor> inception3b;
-        private readonly nn.Module<Tensor, Tensor> maxpool3;
-        private readonly nn.Module<Tensor, Tensor> inception4a;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv1;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool1;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv3;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception3a;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception3b;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool3;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception4a;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? aux1;
-        private readonly nn.Module<Tensor, Tensor> inception4b;
-        private readonly nn.Module<Tensor, Tensor> inception4c;
-        private readonly nn.Module<Tensor, Tensor> inception4d;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead? aux1;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception4b;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception4c;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception4d;
         private readonly bool _if1;
-        private readonly nn.Module<Tensor, Tensor>? aux2;
-        private readonly nn.Module<Tensor, Tensor> inception4e;
-        private readonly nn.Module<Tensor, Tensor> maxpool4;
-        private readonly nn.Module<Tensor, Tensor> inception5a;
-        private readonly nn.Module<Tensor, Tensor> inception5b;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> dropout;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead? aux2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception4e;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool4;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception5a;
+        private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module inception5b;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Dropout dropout;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -657,36 +657,36 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public GoogLeNet(bool auxLogits = false, long numClasses = 1000L, double dropoutP = 0.2, double auxDropoutP = 0.7) : base("GoogLeNet")
+        public GoogLeNet(bool auxLogits = false, long numClasses = 1000, double dropoutP = 0.2, double auxDropoutP = 0.7) : base("GoogLeNet")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64L, kernel: 7L, stride: 2L, padding: 3L);
+            this.conv1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 7, stride: 2, padding: 3);
             register_module(_names.Next("conv1"), this.conv1);
             shape = ((IArchModule)this.conv1).OutputShape;
-            this.maxpool1 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+            this.maxpool1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             register_module(_names.Next("maxpool1"), this.maxpool1);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-            this.conv2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64L, kernel: 1L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+            this.conv2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 1);
             register_module(_names.Next("conv2"), this.conv2);
             shape = ((IArchModule)this.conv2).OutputShape;
-            this.conv3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192L, kernel: 3L, padding: 1L);
+            this.conv3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192, kernel: 3, padding: 1);
             register_module(_names.Next("conv3"), this.conv3);
             shape = ((IArchModule)this.conv3).OutputShape;
-            this.maxpool2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+            this.maxpool2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             register_module(_names.Next("maxpool2"), this.maxpool2);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-            this.inception3a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64L, c3x3Reduce: 96L, c3x3: 128L, c5x5Reduce: 16L, c5x5: 32L, poolProj: 32L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+            this.inception3a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64, c3x3Reduce: 96, c3x3: 128, c5x5Reduce: 16, c5x5: 32, poolProj: 32);
             register_module(_names.Next("inception3a"), this.inception3a);
             shape = ((IArchModule)this.inception3a).OutputShape;
-            this.inception3b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128L, c3x3Reduce: 128L, c3x3: 192L, c5x5Reduce: 32L, c5x5: 96L, poolProj: 64L);
+            this.inception3b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 192, c5x5Reduce: 32, c5x5: 96, poolProj: 64);
             register_module(_names.Next("inception3b"), this.inception3b);
             shape = ((IArchModule)this.inception3b).OutputShape;
-            this.maxpool3 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+            this.maxpool3 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             register_module(_names.Next("maxpool3"), this.maxpool3);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-            this.inception4a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192L, c3x3Reduce: 96L, c3x3: 208L, c5x5Reduce: 16L, c5x5: 48L, poolProj: 64L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+            this.inception4a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192, c3x3Reduce: 96, c3x3: 208, c5x5Reduce: 16, c5x5: 48, poolProj: 64);
             register_module(_names.Next("inception4a"), this.inception4a);
             shape = ((IArchModule)this.inception4a).OutputShape;
             this._if = auxLogits;
@@ -699,13 +699,13 @@ namespace ArchDsl.Catalogue
                     _auxShape = ((IArchModule)this.aux1).OutputShape;
                 }
             }
-            this.inception4b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160L, c3x3Reduce: 112L, c3x3: 224L, c5x5Reduce: 24L, c5x5: 64L, poolProj: 64L);
+            this.inception4b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160, c3x3Reduce: 112, c3x3: 224, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
             register_module(_names.Next("inception4b"), this.inception4b);
             shape = ((IArchModule)this.inception4b).OutputShape;
-            this.inception4c = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128L, c3x3Reduce: 128L, c3x3: 256L, c5x5Reduce: 24L, c5x5: 64L, poolProj: 64L);
+            this.inception4c = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 256, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
             register_module(_names.Next("inception4c"), this.inception4c);
             shape = ((IArchModule)this.inception4c).OutputShape;
-            this.inception4d = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112L, c3x3Reduce: 144L, c3x3: 288L, c5x5Reduce: 32L, c5x5: 64L, poolProj: 64L);
+            this.inception4d = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112, c3x3Reduce: 144, c3x3: 288, c5x5Reduce: 32, c5x5: 64, poolProj: 64);
             register_module(_names.Next("inception4d"), this.inception4d);
             shape = ((IArchModule)this.inception4d).OutputShape;
             this._if1 = auxLogits;
@@ -718,27 +718,27 @@ namespace ArchDsl.Catalogue
                     _auxShape1 = ((IArchModule)this.aux2).OutputShape;
                 }
             }
-            this.inception4e = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256L, c3x3Reduce: 160L, c3x3: 320L, c5x5Reduce: 32L, c5x5: 128L, poolProj: 128L);
+            this.inception4e = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
             register_module(_names.Next("inception4e"), this.inception4e);
             shape = ((IArchModule)this.inception4e).OutputShape;
-            this.maxpool4 = nn.MaxPool2d(2L, stride: 2L, padding: 0L, ceil_mode: true);
+            this.maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
             register_module(_names.Next("maxpool4"), this.maxpool4);
-            shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, true);
-            this.inception5a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256L, c3x3Reduce: 160L, c3x3: 320L, c5x5Reduce: 32L, c5x5: 128L, poolProj: 128L);
+            shape = shape.Pool(2, 2, 2, 2, 0, 0, true);
+            this.inception5a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
             register_module(_names.Next("inception5a"), this.inception5a);
             shape = ((IArchModule)this.inception5a).OutputShape;
-            this.inception5b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384L, c3x3Reduce: 192L, c3x3: 384L, c5x5Reduce: 48L, c5x5: 128L, poolProj: 128L);
+            this.inception5b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384, c3x3Reduce: 192, c3x3: 384, c5x5Reduce: 48, c5x5: 128, poolProj: 128);
             register_module(_names.Next("inception5b"), this.inception5b);
             shape = ((IArchModule)this.inception5b).OutputShape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
             this.dropout = nn.Dropout(dropoutP);
             register_module(_names.Next("dropout"), this.dropout);
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -870,7 +870,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class GoogLeNetAux : GoogLeNet
     {
-        public GoogLeNetAux(long numClasses = 1000L, double dropoutP = 0.2, double auxDropoutP = 0.7) : base(auxLogits: true, numClasses: numClasses, dropoutP: dropoutP, auxDropoutP: auxDropoutP) { }
+        public GoogLeNetAux(long numClasses = 1000, double dropoutP = 0.2, double auxDropoutP = 0.7) : base(auxLogits: true, numClasses: numClasses, dropoutP: dropoutP, auxDropoutP: auxDropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 13004888L;
@@ -1171,7 +1171,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class GoogLeNetNoAux : GoogLeNet
     {
-        public GoogLeNetNoAux(long numClasses = 1000L, double dropoutP = 0.2, double auxDropoutP = 0.7) : base(auxLogits: false, numClasses: numClasses, dropoutP: dropoutP, auxDropoutP: auxDropoutP) { }
+        public GoogLeNetNoAux(long numClasses = 1000, double dropoutP = 0.2, double auxDropoutP = 0.7) : base(auxLogits: false, numClasses: numClasses, dropoutP: dropoutP, auxDropoutP: auxDropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 6624904L;

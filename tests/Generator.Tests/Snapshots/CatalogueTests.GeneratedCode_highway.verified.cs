@@ -34,30 +34,30 @@ namespace ArchDsl.Catalogue.Blocks.Highway
     /// <summary>Block HighwayConv (architectures/highway.arch, line 11)</summary>
     public partial class HighwayConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> plain;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> gate;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Conv2d plain;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.Conv2d gate;
+        private readonly TorchSharp.Modules.Sigmoid _m1;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public HighwayConv(FeatureShape input, long kernel = 3L, double gateBias = -2.0) : base("HighwayConv")
+        public HighwayConv(FeatureShape input, long kernel = 3, double gateBias = -2.0) : base("HighwayConv")
         {
             var shape = input;
             var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this.plain = nn.Conv2d(_pipeShape.Channels, c, kernel, stride: 1L, padding: ArchMath.FloorDiv(kernel, 2L), dilation: 1L, groups: 1L, bias: true);
+            this.plain = nn.Conv2d(_pipeShape.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2L));
             register_module(_names.Next("plain"), this.plain);
-            _pipeShape = _pipeShape.Conv(c, kernel, kernel, 1L, 1L, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(c, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
             var _hShape = _pipeShape;
             var _pipeShape1 = shape;
-            this.gate = ArchOps.InitBias(nn.Conv2d(_pipeShape1.Channels, c, kernel, stride: 1L, padding: ArchMath.FloorDiv(kernel, 2L), dilation: 1L, groups: 1L, bias: true), gateBias);
+            this.gate = ArchOps.InitBias(nn.Conv2d(_pipeShape1.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2L)), gateBias);
             register_module(_names.Next("gate"), this.gate);
-            _pipeShape1 = _pipeShape1.Conv(c, kernel, kernel, 1L, 1L, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1L, 1L, 1L);
+            _pipeShape1 = _pipeShape1.Conv(c, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
             this._m1 = nn.Sigmoid();
             register_module(_names.Next(null), this._m1);
             var _tShape = _pipeShape1;
@@ -145,12 +145,12 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class HighwayCifar : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> stem;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Conv2d stem;
+        private readonly TorchSharp.Modules.ReLU _m;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> classifier;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.Conv2d classifier;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m1;
+        private readonly TorchSharp.Modules.Flatten _m2;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -293,16 +293,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public HighwayCifar(long[]? widths = null, long[]? layers = null, double gateBias = -2.0, long numClasses = 10L) : base("HighwayCifar")
+        public HighwayCifar(long[]? widths = null, long[]? layers = null, double gateBias = -2.0, long numClasses = 10) : base("HighwayCifar")
         {
             var _widths = widths ?? (new long[] { 32L, 80L, 128L });
             var _layers = layers ?? (new long[] { 4L, 4L, 4L });
             var shape = new FeatureShape(3L, 32L, 32L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.stem = nn.Conv2d(shape.Channels, _widths[checked((int)0L)], 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+            this.stem = nn.Conv2d(shape.Channels, _widths[checked((int)0L)], 3, padding: 1);
             register_module(_names.Next("stem"), this.stem);
-            shape = shape.Conv(_widths[checked((int)0L)], 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+            shape = shape.Conv(_widths[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
@@ -311,14 +311,14 @@ namespace ArchDsl.Catalogue
             {
                 if ((i > 0L))
                 {
-                    var _m = nn.MaxPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false);
+                    var _m = nn.MaxPool2d(2);
                     register_module(_names.Next(null), _m);
                     this._stage.Add(_m);
-                    shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
-                    var _m1 = nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                    shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                    var _m1 = nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1);
                     register_module(_names.Next(string.Concat("widen", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     this._stage.Add(_m1);
-                    shape = shape.Conv(_widths[checked((int)i)], 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+                    shape = shape.Conv(_widths[checked((int)i)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
                     var _m2 = nn.ReLU();
                     register_module(_names.Next(null), _m2);
                     this._stage.Add(_m2);
@@ -328,7 +328,7 @@ namespace ArchDsl.Catalogue
                 var _count = _layers[checked((int)i)];
                 for (long _i = 0L; _i < _count; _i++)
                 {
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Highway.HighwayConv(shape, kernel: 3L, gateBias: gateBias);
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Highway.HighwayConv(shape, kernel: 3, gateBias: gateBias);
                     _seq.append(_names1.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
                 }
@@ -336,12 +336,12 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
                 this._stage.Add(_m4);
             }
-            this.classifier = nn.Conv2d(shape.Channels, numClasses, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.classifier = nn.Conv2d(shape.Channels, numClasses, 1);
             register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Conv(numClasses, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this._m1 = nn.AdaptiveAvgPool2d(1L);
+            shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this._m1 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m2 = nn.Flatten();
             register_module(_names.Next(null), this._m2);
             shape = shape.Flatten();

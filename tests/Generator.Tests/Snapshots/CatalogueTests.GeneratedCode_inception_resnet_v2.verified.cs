@@ -37,23 +37,23 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
     /// <summary>Block InceptionResNetConv: Convolution, batch norm, ReLU; kh x kw kernel, ph / pw padding. (architectures/inception_resnet_v2.arch, line 11)</summary>
     public partial class InceptionResNetConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv;
-        private readonly nn.Module<Tensor, Tensor> bn;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Conv2d conv;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public InceptionResNetConv(FeatureShape input, long out_, long kh = 1L, long? kw = null, long stride = 1L, long ph = 0L, long? pw = null) : base("InceptionResNetConv")
+        public InceptionResNetConv(FeatureShape input, long out_, long kh = 1, long? kw = null, long stride = 1, long ph = 0, long? pw = null) : base("InceptionResNetConv")
         {
             var _kw = kw ?? (kh);
             var _pw = pw ?? (ph);
             var shape = input;
             var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: (new long[] { ph, _pw }[0], new long[] { ph, _pw }[1]), dilation: (1L, 1L), groups: 1L, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: (new long[] { ph, _pw }[0], new long[] { ph, _pw }[1]), bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, new long[] { ph, _pw }[0], new long[] { ph, _pw }[1], 1L, 1L, 1L);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 0.001, 0.1);
+            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, new long[] { ph, _pw }[0], new long[] { ph, _pw }[1], 1, 1, 1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
@@ -88,12 +88,12 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
     /// <summary>Block InceptionResNetA: Inception-ResNet-A (35x35, Figure 16). (architectures/inception_resnet_v2.arch, line 18)</summary>
     public partial class InceptionResNetA : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch0;
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> branch2;
-        private readonly nn.Module<Tensor, Tensor> up;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
+        private readonly TorchSharp.Modules.Sequential branch1;
+        private readonly TorchSharp.Modules.Sequential branch2;
+        private readonly TorchSharp.Modules.Conv2d up;
         private readonly double _scalar;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -108,7 +108,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L);
+                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
                 register_module(_names.Next("branch0"), this.branch0);
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
@@ -118,10 +118,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L, kh: 3L, ph: 1L);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, ph: 1);
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
@@ -134,13 +134,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 var _seq1 = nn.Sequential();
                 var _names2 = new ChildNames();
                 {
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
                     _seq1.append(_names2.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48L, kh: 3L, ph: 1L);
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48, kh: 3, ph: 1);
                     _seq1.append(_names2.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
-                    var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64L, kh: 3L, ph: 1L);
+                    var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
                     _seq1.append(_names2.Next(null), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                 }
@@ -149,9 +149,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.up = nn.Conv2d(shape.Channels, width, 1);
             register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
@@ -211,11 +211,11 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
     /// <summary>Block InceptionResNetB: Inception-ResNet-B (17x17, Figure 17): the 7x7 factorised into 1x7 and 7x1. (architectures/inception_resnet_v2.arch, line 33)</summary>
     public partial class InceptionResNetB : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch0;
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> up;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
+        private readonly TorchSharp.Modules.Sequential branch1;
+        private readonly TorchSharp.Modules.Conv2d up;
         private readonly double _scalar;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -230,7 +230,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192L);
+                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
                 register_module(_names.Next("branch0"), this.branch0);
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
@@ -240,13 +240,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 128L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 128);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 160L, kh: 1L, kw: 7L, pw: 3L);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 160, kh: 1, kw: 7, pw: 3);
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192L, kh: 7L, kw: 1L, ph: 3L, pw: 0L);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 7, kw: 1, ph: 3, pw: 0);
                     _seq.append(_names1.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
@@ -255,9 +255,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.up = nn.Conv2d(shape.Channels, width, 1);
             register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
@@ -312,12 +312,12 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
     /// <summary>Block InceptionResNetC: Inception-ResNet-C (8x8, Figure 19): the 3x3 factorised into 1x3 and 3x1. The last unit has no ReLU. (architectures/inception_resnet_v2.arch, line 47)</summary>
     public partial class InceptionResNetC : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch0;
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> up;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
+        private readonly TorchSharp.Modules.Sequential branch1;
+        private readonly TorchSharp.Modules.Conv2d up;
         private readonly double _scalar;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m;
+        private readonly TorchSharp.Modules.ReLU? _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -332,7 +332,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192L);
+                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
                 register_module(_names.Next("branch0"), this.branch0);
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
@@ -342,13 +342,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 224L, kh: 1L, kw: 3L, pw: 1L);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 224, kh: 1, kw: 3, pw: 1);
                     _seq.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L, kh: 3L, kw: 1L, ph: 1L, pw: 0L);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256, kh: 3, kw: 1, ph: 1, pw: 0);
                     _seq.append(_names1.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
@@ -357,9 +357,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.up = nn.Conv2d(shape.Channels, width, 1);
             register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
@@ -467,25 +467,25 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class InceptionResNetV2 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv2d_1a;
-        private readonly nn.Module<Tensor, Tensor> conv2d_2a;
-        private readonly nn.Module<Tensor, Tensor> conv2d_2b;
-        private readonly nn.Module<Tensor, Tensor> maxpool_3a;
-        private readonly nn.Module<Tensor, Tensor> conv2d_3b;
-        private readonly nn.Module<Tensor, Tensor> conv2d_4a;
-        private readonly nn.Module<Tensor, Tensor> maxpool_5a;
-        private readonly nn.Module<Tensor, Tensor> mixed_5b;
-        private readonly nn.Module<Tensor, Tensor> repeat_a;
-        private readonly nn.Module<Tensor, Tensor> mixed_6a;
-        private readonly nn.Module<Tensor, Tensor> repeat_b;
-        private readonly nn.Module<Tensor, Tensor> mixed_7a;
-        private readonly nn.Module<Tensor, Tensor> repeat_c;
-        private readonly nn.Module<Tensor, Tensor> block8;
-        private readonly nn.Module<Tensor, Tensor> conv2d_7b;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> classif;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_1a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_2a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_2b;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool_3a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_3b;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_4a;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool_5a;
+        private readonly InceptionResNetV2Group1 mixed_5b;
+        private readonly TorchSharp.Modules.Sequential repeat_a;
+        private readonly InceptionResNetV2Group2 mixed_6a;
+        private readonly TorchSharp.Modules.Sequential repeat_b;
+        private readonly InceptionResNetV2Group3 mixed_7a;
+        private readonly TorchSharp.Modules.Sequential repeat_c;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC block8;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_7b;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Dropout _m2;
+        private readonly TorchSharp.Modules.Linear classif;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -1344,33 +1344,33 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public InceptionResNetV2(long numClasses = 1000L, double dropoutP = 0.2) : base("InceptionResNetV2")
+        public InceptionResNetV2(long numClasses = 1000, double dropoutP = 0.2) : base("InceptionResNetV2")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv2d_1a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L, kh: 3L, stride: 2L);
+            this.conv2d_1a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, stride: 2);
             register_module(_names.Next("conv2d_1a"), this.conv2d_1a);
             shape = ((IArchModule)this.conv2d_1a).OutputShape;
-            this.conv2d_2a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32L, kh: 3L);
+            this.conv2d_2a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3);
             register_module(_names.Next("conv2d_2a"), this.conv2d_2a);
             shape = ((IArchModule)this.conv2d_2a).OutputShape;
-            this.conv2d_2b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64L, kh: 3L, ph: 1L);
+            this.conv2d_2b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
             register_module(_names.Next("conv2d_2b"), this.conv2d_2b);
             shape = ((IArchModule)this.conv2d_2b).OutputShape;
-            this.maxpool_3a = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.maxpool_3a = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("maxpool_3a"), this.maxpool_3a);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.conv2d_3b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.conv2d_3b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80);
             register_module(_names.Next("conv2d_3b"), this.conv2d_3b);
             shape = ((IArchModule)this.conv2d_3b).OutputShape;
-            this.conv2d_4a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192L, kh: 3L);
+            this.conv2d_4a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 3);
             register_module(_names.Next("conv2d_4a"), this.conv2d_4a);
             shape = ((IArchModule)this.conv2d_4a).OutputShape;
-            this.maxpool_5a = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.maxpool_5a = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("maxpool_5a"), this.maxpool_5a);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.mixed_5b = new InceptionResNetV2Group1(shape, dropoutP, numClasses);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.mixed_5b = new InceptionResNetV2Group1(shape);
             register_module(_names.Next("mixed_5b"), this.mixed_5b);
             shape = ((IArchModule)this.mixed_5b).OutputShape;
             var _seq = nn.Sequential();
@@ -1384,7 +1384,7 @@ namespace ArchDsl.Catalogue
             }
             this.repeat_a = _seq;
             register_module(_names.Next("repeat_a"), this.repeat_a);
-            this.mixed_6a = new InceptionResNetV2Group2(shape, dropoutP, numClasses);
+            this.mixed_6a = new InceptionResNetV2Group2(shape);
             register_module(_names.Next("mixed_6a"), this.mixed_6a);
             shape = ((IArchModule)this.mixed_6a).OutputShape;
             var _seq1 = nn.Sequential();
@@ -1398,7 +1398,7 @@ namespace ArchDsl.Catalogue
             }
             this.repeat_b = _seq1;
             register_module(_names.Next("repeat_b"), this.repeat_b);
-            this.mixed_7a = new InceptionResNetV2Group3(shape, dropoutP, numClasses);
+            this.mixed_7a = new InceptionResNetV2Group3(shape);
             register_module(_names.Next("mixed_7a"), this.mixed_7a);
             shape = ((IArchModule)this.mixed_7a).OutputShape;
             var _seq2 = nn.Sequential();
@@ -1415,18 +1415,18 @@ namespace ArchDsl.Catalogue
             this.block8 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 1.0, activate: false);
             register_module(_names.Next("block8"), this.block8);
             shape = ((IArchModule)this.block8).OutputShape;
-            this.conv2d_7b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536L);
+            this.conv2d_7b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536);
             register_module(_names.Next("conv2d_7b"), this.conv2d_7b);
             shape = ((IArchModule)this.conv2d_7b).OutputShape;
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
             this._m2 = nn.Dropout(dropoutP);
             register_module(_names.Next(null), this._m2);
-            this.classif = nn.Linear(shape.Channels, numClasses, true);
+            this.classif = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("classif"), this.classif);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -1467,13 +1467,13 @@ namespace ArchDsl.Catalogue
             /// <summary>A labeled group of InceptionResNetV2.</summary>
             private sealed partial class InceptionResNetV2Group1 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> branch0;
-                private readonly nn.Module<Tensor, Tensor> branch1;
-                private readonly nn.Module<Tensor, Tensor> branch2;
-                private readonly nn.Module<Tensor, Tensor> branch3;
+                private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
+                private readonly TorchSharp.Modules.Sequential branch1;
+                private readonly TorchSharp.Modules.Sequential branch2;
+                private readonly TorchSharp.Modules.Sequential branch3;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group1(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group1")
+                public InceptionResNetV2Group1(FeatureShape input) : base("InceptionResNetV2Group1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -1481,7 +1481,7 @@ namespace ArchDsl.Catalogue
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96L);
+                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96);
                         register_module(_names.Next("branch0"), this.branch0);
                         shape = ((IArchModule)this.branch0).OutputShape;
                         _branchShapes.Add(shape);
@@ -1491,10 +1491,10 @@ namespace ArchDsl.Catalogue
                         var _seq = nn.Sequential();
                         var _names1 = new ChildNames();
                         {
-                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48L);
+                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48);
                             _seq.append(_names1.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
-                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64L, kh: 5L, ph: 2L);
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 5, ph: 2);
                             _seq.append(_names1.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
@@ -1507,13 +1507,13 @@ namespace ArchDsl.Catalogue
                         var _seq1 = nn.Sequential();
                         var _names2 = new ChildNames();
                         {
-                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64L);
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64);
                             _seq1.append(_names2.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
-                            var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96L, kh: 3L, ph: 1L);
+                            var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96, kh: 3, ph: 1);
                             _seq1.append(_names2.Next(null), _m3);
                             shape = ((IArchModule)_m3).OutputShape;
-                            var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96L, kh: 3L, ph: 1L);
+                            var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96, kh: 3, ph: 1);
                             _seq1.append(_names2.Next(null), _m4);
                             shape = ((IArchModule)_m4).OutputShape;
                         }
@@ -1526,10 +1526,10 @@ namespace ArchDsl.Catalogue
                         var _seq2 = nn.Sequential();
                         var _names3 = new ChildNames();
                         {
-                            var _m5 = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: false);
+                            var _m5 = nn.AvgPool2d(3, stride: 1, padding: 1, count_include_pad: false);
                             _seq2.append(_names3.Next(null), _m5);
-                            shape = shape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                            var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64L);
+                            shape = shape.Pool(3, 3, 1, 1, 1, 1, false);
+                            var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64);
                             _seq2.append(_names3.Next(null), _m6);
                             shape = ((IArchModule)_m6).OutputShape;
                         }
@@ -1576,12 +1576,12 @@ namespace ArchDsl.Catalogue
             /// <summary>A labeled group of InceptionResNetV2.</summary>
             private sealed partial class InceptionResNetV2Group2 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> branch0;
-                private readonly nn.Module<Tensor, Tensor> branch1;
-                private readonly nn.Module<Tensor, Tensor> branch2;
+                private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
+                private readonly TorchSharp.Modules.Sequential branch1;
+                private readonly TorchSharp.Modules.MaxPool2d branch2;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group2(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group2")
+                public InceptionResNetV2Group2(FeatureShape input) : base("InceptionResNetV2Group2")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -1589,7 +1589,7 @@ namespace ArchDsl.Catalogue
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384L, kh: 3L, stride: 2L);
+                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
                         register_module(_names.Next("branch0"), this.branch0);
                         shape = ((IArchModule)this.branch0).OutputShape;
                         _branchShapes.Add(shape);
@@ -1599,13 +1599,13 @@ namespace ArchDsl.Catalogue
                         var _seq = nn.Sequential();
                         var _names1 = new ChildNames();
                         {
-                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L);
+                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
                             _seq.append(_names1.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
-                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L, kh: 3L, ph: 1L);
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256, kh: 3, ph: 1);
                             _seq.append(_names1.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
-                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384L, kh: 3L, stride: 2L);
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
                             _seq.append(_names1.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                         }
@@ -1615,9 +1615,9 @@ namespace ArchDsl.Catalogue
                     }
                     {
                         shape = _branchInput;
-                        this.branch2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                        this.branch2 = nn.MaxPool2d(3, stride: 2);
                         register_module(_names.Next("branch2"), this.branch2);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                        shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);
@@ -1654,13 +1654,13 @@ namespace ArchDsl.Catalogue
             /// <summary>A labeled group of InceptionResNetV2.</summary>
             private sealed partial class InceptionResNetV2Group3 : nn.Module<Tensor, Tensor>, IArchModule
             {
-                private readonly nn.Module<Tensor, Tensor> branch0;
-                private readonly nn.Module<Tensor, Tensor> branch1;
-                private readonly nn.Module<Tensor, Tensor> branch2;
-                private readonly nn.Module<Tensor, Tensor> branch3;
+                private readonly TorchSharp.Modules.Sequential branch0;
+                private readonly TorchSharp.Modules.Sequential branch1;
+                private readonly TorchSharp.Modules.Sequential branch2;
+                private readonly TorchSharp.Modules.MaxPool2d branch3;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public InceptionResNetV2Group3(FeatureShape input, double dropoutP, long numClasses) : base("InceptionResNetV2Group3")
+                public InceptionResNetV2Group3(FeatureShape input) : base("InceptionResNetV2Group3")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -1671,10 +1671,10 @@ namespace ArchDsl.Catalogue
                         var _seq = nn.Sequential();
                         var _names1 = new ChildNames();
                         {
-                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L);
+                            var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
                             _seq.append(_names1.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
-                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384L, kh: 3L, stride: 2L);
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
                             _seq.append(_names1.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
@@ -1687,10 +1687,10 @@ namespace ArchDsl.Catalogue
                         var _seq1 = nn.Sequential();
                         var _names2 = new ChildNames();
                         {
-                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L);
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
                             _seq1.append(_names2.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
-                            var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288L, kh: 3L, stride: 2L);
+                            var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288, kh: 3, stride: 2);
                             _seq1.append(_names2.Next(null), _m3);
                             shape = ((IArchModule)_m3).OutputShape;
                         }
@@ -1703,13 +1703,13 @@ namespace ArchDsl.Catalogue
                         var _seq2 = nn.Sequential();
                         var _names3 = new ChildNames();
                         {
-                            var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256L);
+                            var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
                             _seq2.append(_names3.Next(null), _m4);
                             shape = ((IArchModule)_m4).OutputShape;
-                            var _m5 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288L, kh: 3L, ph: 1L);
+                            var _m5 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288, kh: 3, ph: 1);
                             _seq2.append(_names3.Next(null), _m5);
                             shape = ((IArchModule)_m5).OutputShape;
-                            var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 320L, kh: 3L, stride: 2L);
+                            var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 320, kh: 3, stride: 2);
                             _seq2.append(_names3.Next(null), _m6);
                             shape = ((IArchModule)_m6).OutputShape;
                         }
@@ -1719,9 +1719,9 @@ namespace ArchDsl.Catalogue
                     }
                     {
                         shape = _branchInput;
-                        this.branch3 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                        this.branch3 = nn.MaxPool2d(3, stride: 2);
                         register_module(_names.Next("branch3"), this.branch3);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                        shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);

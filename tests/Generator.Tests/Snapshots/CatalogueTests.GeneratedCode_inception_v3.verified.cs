@@ -40,23 +40,23 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3Conv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d, kh x kw. Stride-1 convolutions keep the grid ("same" padding) unless marked unpadded, as Table 1 and the figures have it. (architectures/inception_v3.arch, line 11)</summary>
     public partial class InceptionV3Conv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv;
-        private readonly nn.Module<Tensor, Tensor> bn;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Conv2d conv;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public InceptionV3Conv(FeatureShape input, long out_, long kh = 1L, long? kw = null, long stride = 1L, bool? padded = null) : base("InceptionV3Conv")
+        public InceptionV3Conv(FeatureShape input, long out_, long kh = 1, long? kw = null, long stride = 1, bool? padded = null) : base("InceptionV3Conv")
         {
             var _kw = kw ?? (kh);
             var _padded = padded ?? ((stride == 1L));
             var shape = input;
             var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: ((_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1]), dilation: (1L, 1L), groups: 1L, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: ((_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1]), bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1], 1L, 1L, 1L);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 0.001, 0.1);
+            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1], 1, 1, 1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
@@ -91,14 +91,14 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3A: Figure 5 (35x35): the 5x5 convolution of Inception v1 kept as one 5x5 branch beside a double 3x3. (architectures/inception_v3.arch, line 18)</summary>
     public partial class InceptionV3A : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1x1;
-        private readonly nn.Module<Tensor, Tensor> branch5x5_1;
-        private readonly nn.Module<Tensor, Tensor> branch5x5_2;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_2;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_3;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> branch_pool;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch5x5_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch5x5_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_3;
+        private readonly TorchSharp.Modules.AvgPool2d _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch_pool;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -111,7 +111,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L);
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
@@ -119,10 +119,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch5x5_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 48L);
+                this.branch5x5_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 48);
                 register_module(_names.Next("branch5x5_1"), this.branch5x5_1);
                 _pipeShape = ((IArchModule)this.branch5x5_1).OutputShape;
-                this.branch5x5_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64L, kh: 5L);
+                this.branch5x5_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64, kh: 5);
                 register_module(_names.Next("branch5x5_2"), this.branch5x5_2);
                 _pipeShape = ((IArchModule)this.branch5x5_2).OutputShape;
                 shape = _pipeShape;
@@ -131,13 +131,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 64L);
+                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 64);
                 register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96L, kh: 3L);
+                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3);
                 register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96L, kh: 3L);
+                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3);
                 register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_3).OutputShape;
                 shape = _pipeShape1;
@@ -146,9 +146,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape2 = shape;
-                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
                 register_module(_names.Next(null), this._m);
-                _pipeShape2 = _pipeShape2.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
+                _pipeShape2 = _pipeShape2.Pool(3, 3, 1, 1, 1, 1, false);
                 this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: poolFeatures);
                 register_module(_names.Next("branch_pool"), this.branch_pool);
                 _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
@@ -215,11 +215,11 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3B: Figure 10: grid reduction 35x35 -&gt; 17x17 with stride-2 convolutions beside a stride-2 max pool. (architectures/inception_v3.arch, line 29)</summary>
     public partial class InceptionV3B : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch3x3;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_2;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_3;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_3;
+        private readonly TorchSharp.Modules.MaxPool2d _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -232,7 +232,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, stride: 2L);
+                this.branch3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, stride: 2);
                 register_module(_names.Next("branch3x3"), this.branch3x3);
                 shape = ((IArchModule)this.branch3x3).OutputShape;
                 _branchShapes.Add(shape);
@@ -240,13 +240,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64L);
+                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64);
                 register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
                 _pipeShape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96L, kh: 3L);
+                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3);
                 register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
                 _pipeShape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96L, kh: 3L, stride: 2L);
+                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3, stride: 2);
                 register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
                 _pipeShape = ((IArchModule)this.branch3x3dbl_3).OutputShape;
                 shape = _pipeShape;
@@ -254,9 +254,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 shape = _branchInput;
-                this._m = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                this._m = nn.MaxPool2d(3, stride: 2);
                 register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -310,17 +310,17 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3C: Figure 6 (17x17, n = 7): 7x7 convolutions factorized into 1x7 followed by 7x1; c7 channels inside. (architectures/inception_v3.arch, line 39)</summary>
     public partial class InceptionV3C : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1x1;
-        private readonly nn.Module<Tensor, Tensor> branch7x7_1;
-        private readonly nn.Module<Tensor, Tensor> branch7x7_2;
-        private readonly nn.Module<Tensor, Tensor> branch7x7_3;
-        private readonly nn.Module<Tensor, Tensor> branch7x7dbl_1;
-        private readonly nn.Module<Tensor, Tensor> branch7x7dbl_2;
-        private readonly nn.Module<Tensor, Tensor> branch7x7dbl_3;
-        private readonly nn.Module<Tensor, Tensor> branch7x7dbl_4;
-        private readonly nn.Module<Tensor, Tensor> branch7x7dbl_5;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> branch_pool;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7_3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7dbl_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7dbl_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7dbl_3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7dbl_4;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7dbl_5;
+        private readonly TorchSharp.Modules.AvgPool2d _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch_pool;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -333,7 +333,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L);
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
@@ -344,10 +344,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
                 this.branch7x7_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7);
                 register_module(_names.Next("branch7x7_1"), this.branch7x7_1);
                 _pipeShape = ((IArchModule)this.branch7x7_1).OutputShape;
-                this.branch7x7_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7, kh: 1L, kw: 7L);
+                this.branch7x7_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7, kh: 1, kw: 7);
                 register_module(_names.Next("branch7x7_2"), this.branch7x7_2);
                 _pipeShape = ((IArchModule)this.branch7x7_2).OutputShape;
-                this.branch7x7_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L, kh: 7L, kw: 1L);
+                this.branch7x7_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192, kh: 7, kw: 1);
                 register_module(_names.Next("branch7x7_3"), this.branch7x7_3);
                 _pipeShape = ((IArchModule)this.branch7x7_3).OutputShape;
                 shape = _pipeShape;
@@ -359,16 +359,16 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
                 this.branch7x7dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7);
                 register_module(_names.Next("branch7x7dbl_1"), this.branch7x7dbl_1);
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_1).OutputShape;
-                this.branch7x7dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7L, kw: 1L);
+                this.branch7x7dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1);
                 register_module(_names.Next("branch7x7dbl_2"), this.branch7x7dbl_2);
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_2).OutputShape;
-                this.branch7x7dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 1L, kw: 7L);
+                this.branch7x7dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 1, kw: 7);
                 register_module(_names.Next("branch7x7dbl_3"), this.branch7x7dbl_3);
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_3).OutputShape;
-                this.branch7x7dbl_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7L, kw: 1L);
+                this.branch7x7dbl_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1);
                 register_module(_names.Next("branch7x7dbl_4"), this.branch7x7dbl_4);
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_4).OutputShape;
-                this.branch7x7dbl_5 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 1L, kw: 7L);
+                this.branch7x7dbl_5 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7);
                 register_module(_names.Next("branch7x7dbl_5"), this.branch7x7dbl_5);
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_5).OutputShape;
                 shape = _pipeShape1;
@@ -377,10 +377,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape2 = shape;
-                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
                 register_module(_names.Next(null), this._m);
-                _pipeShape2 = _pipeShape2.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: 192L);
+                _pipeShape2 = _pipeShape2.Pool(3, 3, 1, 1, 1, 1, false);
+                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: 192);
                 register_module(_names.Next("branch_pool"), this.branch_pool);
                 _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
                 shape = _pipeShape2;
@@ -451,13 +451,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3D: Grid reduction 17x17 -&gt; 8x8 (the second reduction of Table 1). (architectures/inception_v3.arch, line 52)</summary>
     public partial class InceptionV3D : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch3x3_1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3_2;
-        private readonly nn.Module<Tensor, Tensor> branch7x7x3_1;
-        private readonly nn.Module<Tensor, Tensor> branch7x7x3_2;
-        private readonly nn.Module<Tensor, Tensor> branch7x7x3_3;
-        private readonly nn.Module<Tensor, Tensor> branch7x7x3_4;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7x3_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7x3_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7x3_3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7x3_4;
+        private readonly TorchSharp.Modules.MaxPool2d _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -471,10 +471,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L);
+                this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192);
                 register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
                 _pipeShape = ((IArchModule)this.branch3x3_1).OutputShape;
-                this.branch3x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 320L, kh: 3L, stride: 2L);
+                this.branch3x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 320, kh: 3, stride: 2);
                 register_module(_names.Next("branch3x3_2"), this.branch3x3_2);
                 _pipeShape = ((IArchModule)this.branch3x3_2).OutputShape;
                 shape = _pipeShape;
@@ -483,16 +483,16 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.branch7x7x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L);
+                this.branch7x7x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192);
                 register_module(_names.Next("branch7x7x3_1"), this.branch7x7x3_1);
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_1).OutputShape;
-                this.branch7x7x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 1L, kw: 7L);
+                this.branch7x7x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7);
                 register_module(_names.Next("branch7x7x3_2"), this.branch7x7x3_2);
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_2).OutputShape;
-                this.branch7x7x3_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 7L, kw: 1L);
+                this.branch7x7x3_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 7, kw: 1);
                 register_module(_names.Next("branch7x7x3_3"), this.branch7x7x3_3);
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_3).OutputShape;
-                this.branch7x7x3_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192L, kh: 3L, stride: 2L);
+                this.branch7x7x3_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 3, stride: 2);
                 register_module(_names.Next("branch7x7x3_4"), this.branch7x7x3_4);
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_4).OutputShape;
                 shape = _pipeShape1;
@@ -500,9 +500,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             }
             {
                 shape = _branchInput;
-                this._m = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                this._m = nn.MaxPool2d(3, stride: 2);
                 register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -558,16 +558,16 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3E: Figure 7 (8x8): the 3x3 convolutions' outputs split into parallel 1x3 and 3x1 filter banks. (architectures/inception_v3.arch, line 62)</summary>
     public partial class InceptionV3E : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1x1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3_1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3_2a;
-        private readonly nn.Module<Tensor, Tensor> branch3x3_2b;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_1;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_2;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_3a;
-        private readonly nn.Module<Tensor, Tensor> branch3x3dbl_3b;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> branch_pool;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_2a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_2b;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_3a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_3b;
+        private readonly TorchSharp.Modules.AvgPool2d _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch_pool;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -580,7 +580,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320L);
+                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320);
                 register_module(_names.Next("branch1x1"), this.branch1x1);
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
@@ -588,21 +588,21 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L);
+                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384);
                     register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
                     shape = ((IArchModule)this.branch3x3_1).OutputShape;
                     var _branchInput2 = shape;
                     var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 1L, kw: 3L);
+                        this.branch3x3_2a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3);
                         register_module(_names.Next("branch3x3_2a"), this.branch3x3_2a);
                         shape = ((IArchModule)this.branch3x3_2a).OutputShape;
                         _branchShapes1.Add(shape);
                     }
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, kw: 1L);
+                        this.branch3x3_2b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1);
                         register_module(_names.Next("branch3x3_2b"), this.branch3x3_2b);
                         shape = ((IArchModule)this.branch3x3_2b).OutputShape;
                         _branchShapes1.Add(shape);
@@ -614,24 +614,24 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448L);
+                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448);
                     register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
                     shape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L);
+                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3);
                     register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
                     shape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
                     var _branchInput4 = shape;
                     var _branchShapes2 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 1L, kw: 3L);
+                        this.branch3x3dbl_3a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3);
                         register_module(_names.Next("branch3x3dbl_3a"), this.branch3x3dbl_3a);
                         shape = ((IArchModule)this.branch3x3dbl_3a).OutputShape;
                         _branchShapes2.Add(shape);
                     }
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384L, kh: 3L, kw: 1L);
+                        this.branch3x3dbl_3b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1);
                         register_module(_names.Next("branch3x3dbl_3b"), this.branch3x3dbl_3b);
                         shape = ((IArchModule)this.branch3x3dbl_3b).OutputShape;
                         _branchShapes2.Add(shape);
@@ -643,10 +643,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this._m = nn.AvgPool2d(3L, stride: 1L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
                 register_module(_names.Next(null), this._m);
-                _pipeShape = _pipeShape.Pool(3L, 3L, 1L, 1L, 1L, 1L, false);
-                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192L);
+                _pipeShape = _pipeShape.Pool(3, 3, 1, 1, 1, 1, false);
+                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192);
                 register_module(_names.Next("branch_pool"), this.branch_pool);
                 _pipeShape = ((IArchModule)this.branch_pool).OutputShape;
                 shape = _pipeShape;
@@ -738,12 +738,12 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
     /// <summary>Block InceptionV3AuxHead: Auxiliary classifier on the 17x17 grid (Section 4, Figure 8 of the paper): 5x5 average pooling with stride 3, a 1x1 convolution to 128 channels, a 5x5 convolution to 768, global pooling, a linear classifier. (architectures/inception_v3.arch, line 86)</summary>
     public partial class InceptionV3AuxHead : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> conv0;
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.AvgPool2d _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv conv0;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv conv1;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m1;
+        private readonly TorchSharp.Modules.Flatten _m2;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -752,22 +752,22 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.AvgPool2d(5L, stride: 3L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this._m = nn.AvgPool2d(5, stride: 3);
             register_module(_names.Next(null), this._m);
-            shape = shape.Pool(5L, 5L, 3L, 3L, 0L, 0L, false);
-            this.conv0 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128L);
+            shape = shape.Pool(5, 5, 3, 3, 0, 0, false);
+            this.conv0 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128);
             register_module(_names.Next("conv0"), this.conv0);
             shape = ((IArchModule)this.conv0).OutputShape;
-            this.conv1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768L, kh: 5L, padded: false);
+            this.conv1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768, kh: 5, padded: false);
             register_module(_names.Next("conv1"), this.conv1);
             shape = ((IArchModule)this.conv1).OutputShape;
-            this._m1 = nn.AdaptiveAvgPool2d(1L);
+            this._m1 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m2 = nn.Flatten();
             register_module(_names.Next(null), this._m2);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             OutputShape = shape;
@@ -853,30 +853,30 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class InceptionV3 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> Conv2d_1a_3x3;
-        private readonly nn.Module<Tensor, Tensor> Conv2d_2a_3x3;
-        private readonly nn.Module<Tensor, Tensor> Conv2d_2b_3x3;
-        private readonly nn.Module<Tensor, Tensor> maxpool1;
-        private readonly nn.Module<Tensor, Tensor> Conv2d_3b_1x1;
-        private readonly nn.Module<Tensor, Tensor> Conv2d_4a_3x3;
-        private readonly nn.Module<Tensor, Tensor> maxpool2;
-        private readonly nn.Module<Tensor, Tensor> Mixed_5b;
-        private readonly nn.Module<Tensor, Tensor> Mixed_5c;
-        private readonly nn.Module<Tensor, Tensor> Mixed_5d;
-        private readonly nn.Module<Tensor, Tensor> Mixed_6a;
-        private readonly nn.Module<Tensor, Tensor> Mixed_6b;
-        private readonly nn.Module<Tensor, Tensor> Mixed_6c;
-        private readonly nn.Module<Tensor, Tensor> Mixed_6d;
-        private readonly nn.Module<Tensor, Tensor> Mixed_6e;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_1a_3x3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_2a_3x3;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_2b_3x3;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_3b_1x1;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_4a_3x3;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool2;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A Mixed_5b;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A Mixed_5c;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A Mixed_5d;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B Mixed_6a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C Mixed_6b;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C Mixed_6c;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C Mixed_6d;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C Mixed_6e;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? AuxLogits;
-        private readonly nn.Module<Tensor, Tensor> Mixed_7a;
-        private readonly nn.Module<Tensor, Tensor> Mixed_7b;
-        private readonly nn.Module<Tensor, Tensor> Mixed_7c;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> dropout;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3AuxHead? AuxLogits;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3D Mixed_7a;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E Mixed_7b;
+        private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E Mixed_7c;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Dropout dropout;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -1236,54 +1236,54 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public InceptionV3(bool auxLogits = true, long numClasses = 1000L, double dropoutP = 0.5) : base("InceptionV3")
+        public InceptionV3(bool auxLogits = true, long numClasses = 1000, double dropoutP = 0.5) : base("InceptionV3")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kh: 3L, stride: 2L);
+            this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, stride: 2);
             register_module(_names.Next("Conv2d_1a_3x3"), this.Conv2d_1a_3x3);
             shape = ((IArchModule)this.Conv2d_1a_3x3).OutputShape;
-            this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32L, kh: 3L, padded: false);
+            this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, padded: false);
             register_module(_names.Next("Conv2d_2a_3x3"), this.Conv2d_2a_3x3);
             shape = ((IArchModule)this.Conv2d_2a_3x3).OutputShape;
-            this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64L, kh: 3L);
+            this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64, kh: 3);
             register_module(_names.Next("Conv2d_2b_3x3"), this.Conv2d_2b_3x3);
             shape = ((IArchModule)this.Conv2d_2b_3x3).OutputShape;
-            this.maxpool1 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.maxpool1 = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("maxpool1"), this.maxpool1);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80);
             register_module(_names.Next("Conv2d_3b_1x1"), this.Conv2d_3b_1x1);
             shape = ((IArchModule)this.Conv2d_3b_1x1).OutputShape;
-            this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192L, kh: 3L, padded: false);
+            this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192, kh: 3, padded: false);
             register_module(_names.Next("Conv2d_4a_3x3"), this.Conv2d_4a_3x3);
             shape = ((IArchModule)this.Conv2d_4a_3x3).OutputShape;
-            this.maxpool2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+            this.maxpool2 = nn.MaxPool2d(3, stride: 2);
             register_module(_names.Next("maxpool2"), this.maxpool2);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
-            this.Mixed_5b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32L);
+            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+            this.Mixed_5b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32);
             register_module(_names.Next("Mixed_5b"), this.Mixed_5b);
             shape = ((IArchModule)this.Mixed_5b).OutputShape;
-            this.Mixed_5c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64L);
+            this.Mixed_5c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
             register_module(_names.Next("Mixed_5c"), this.Mixed_5c);
             shape = ((IArchModule)this.Mixed_5c).OutputShape;
-            this.Mixed_5d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64L);
+            this.Mixed_5d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
             register_module(_names.Next("Mixed_5d"), this.Mixed_5d);
             shape = ((IArchModule)this.Mixed_5d).OutputShape;
             this.Mixed_6a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B(shape);
             register_module(_names.Next("Mixed_6a"), this.Mixed_6a);
             shape = ((IArchModule)this.Mixed_6a).OutputShape;
-            this.Mixed_6b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128L);
+            this.Mixed_6b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128);
             register_module(_names.Next("Mixed_6b"), this.Mixed_6b);
             shape = ((IArchModule)this.Mixed_6b).OutputShape;
-            this.Mixed_6c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160L);
+            this.Mixed_6c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
             register_module(_names.Next("Mixed_6c"), this.Mixed_6c);
             shape = ((IArchModule)this.Mixed_6c).OutputShape;
-            this.Mixed_6d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160L);
+            this.Mixed_6d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
             register_module(_names.Next("Mixed_6d"), this.Mixed_6d);
             shape = ((IArchModule)this.Mixed_6d).OutputShape;
-            this.Mixed_6e = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192L);
+            this.Mixed_6e = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192);
             register_module(_names.Next("Mixed_6e"), this.Mixed_6e);
             shape = ((IArchModule)this.Mixed_6e).OutputShape;
             this._if = auxLogits;
@@ -1305,15 +1305,15 @@ namespace ArchDsl.Catalogue
             this.Mixed_7c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
             register_module(_names.Next("Mixed_7c"), this.Mixed_7c);
             shape = ((IArchModule)this.Mixed_7c).OutputShape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this.dropout = nn.Dropout(dropoutP);
             register_module(_names.Next("dropout"), this.dropout);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -1438,7 +1438,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class InceptionV3Aux : InceptionV3
     {
-        public InceptionV3Aux(long numClasses = 1000L, double dropoutP = 0.5) : base(auxLogits: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public InceptionV3Aux(long numClasses = 1000, double dropoutP = 0.5) : base(auxLogits: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 27161264L;
@@ -1848,7 +1848,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class InceptionV3NoAux : InceptionV3
     {
-        public InceptionV3NoAux(long numClasses = 1000L, double dropoutP = 0.5) : base(auxLogits: false, numClasses: numClasses, dropoutP: dropoutP) { }
+        public InceptionV3NoAux(long numClasses = 1000, double dropoutP = 0.5) : base(auxLogits: false, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 23834568L;

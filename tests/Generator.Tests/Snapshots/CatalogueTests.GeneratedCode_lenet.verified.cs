@@ -32,18 +32,18 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class LeNet5 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> c1;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> s2;
-        private readonly nn.Module<Tensor, Tensor> c3;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> s4;
-        private readonly nn.Module<Tensor, Tensor> c5;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> f6;
-        private readonly nn.Module<Tensor, Tensor> _m4;
-        private readonly nn.Module<Tensor, Tensor> output;
+        private readonly TorchSharp.Modules.Conv2d c1;
+        private readonly TorchSharp.Modules.Tanh _m;
+        private readonly TorchSharp.Modules.AvgPool2d s2;
+        private readonly TorchSharp.Modules.Conv2d c3;
+        private readonly TorchSharp.Modules.Tanh _m1;
+        private readonly TorchSharp.Modules.AvgPool2d s4;
+        private readonly TorchSharp.Modules.Conv2d c5;
+        private readonly TorchSharp.Modules.Tanh _m2;
+        private readonly TorchSharp.Modules.Flatten _m3;
+        private readonly TorchSharp.Modules.Linear f6;
+        private readonly TorchSharp.Modules.Tanh _m4;
+        private readonly TorchSharp.Modules.Linear output;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -91,41 +91,41 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public LeNet5(long numClasses = 10L) : base("LeNet5")
+        public LeNet5(long numClasses = 10) : base("LeNet5")
         {
             var shape = new FeatureShape(1L, 32L, 32L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.c1 = nn.Conv2d(shape.Channels, 6L, 5L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.c1 = nn.Conv2d(shape.Channels, 6, 5);
             register_module(_names.Next("c1"), this.c1);
-            shape = shape.Conv(6L, 5L, 5L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(6, 5, 5, 1, 1, 0, 0, 1, 1, 1);
             this._m = nn.Tanh();
             register_module(_names.Next(null), this._m);
-            this.s2 = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this.s2 = nn.AvgPool2d(2);
             register_module(_names.Next("s2"), this.s2);
-            shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
-            this.c3 = nn.Conv2d(shape.Channels, 16L, 5L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+            this.c3 = nn.Conv2d(shape.Channels, 16, 5);
             register_module(_names.Next("c3"), this.c3);
-            shape = shape.Conv(16L, 5L, 5L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
             this._m1 = nn.Tanh();
             register_module(_names.Next(null), this._m1);
-            this.s4 = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this.s4 = nn.AvgPool2d(2);
             register_module(_names.Next("s4"), this.s4);
-            shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
-            this.c5 = nn.Conv2d(shape.Channels, 120L, 5L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+            this.c5 = nn.Conv2d(shape.Channels, 120, 5);
             register_module(_names.Next("c5"), this.c5);
-            shape = shape.Conv(120L, 5L, 5L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(120, 5, 5, 1, 1, 0, 0, 1, 1, 1);
             this._m2 = nn.Tanh();
             register_module(_names.Next(null), this._m2);
             this._m3 = nn.Flatten();
             register_module(_names.Next(null), this._m3);
             shape = shape.Flatten();
-            this.f6 = nn.Linear(shape.Channels, 84L, true);
+            this.f6 = nn.Linear(shape.Channels, 84);
             register_module(_names.Next("f6"), this.f6);
-            shape = shape.Linear(84L);
+            shape = shape.Linear(84);
             this._m4 = nn.Tanh();
             register_module(_names.Next(null), this._m4);
-            this.output = nn.Linear(shape.Channels, numClasses, true);
+            this.output = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("output"), this.output);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);

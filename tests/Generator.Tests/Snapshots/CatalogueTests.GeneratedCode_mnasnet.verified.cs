@@ -36,7 +36,7 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
     public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
-        private readonly nn.Module<Tensor, Tensor> layers;
+        private readonly TorchSharp.Modules.Sequential layers;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -51,24 +51,24 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, mid, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, mid, 1, bias: false);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(mid, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(mid, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, mid, kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2L), dilation: 1L, groups: mid, bias: false);
+                var _m3 = nn.Conv2d(shape.Channels, mid, kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2L), groups: mid, bias: false);
                 _seq.append(_names1.Next(null), _m3);
-                shape = shape.Conv(mid, kernel, kernel, stride, stride, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1L, 1L, mid);
-                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(mid, kernel, kernel, stride, stride, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, mid);
+                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m4);
                 var _m5 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m5);
-                var _m6 = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m6 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
                 _seq.append(_names1.Next(null), _m6);
-                shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m7);
             }
             this.layers = _seq;
@@ -164,10 +164,10 @@ namespace ArchDsl.Catalogue
     /// <summary>Network MNASNet (architectures/mnasnet.arch, line 36)</summary>
     public partial class MNASNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> layers;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential layers;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -182,7 +182,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public MNASNet(double alpha, long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base("MNASNet")
+        public MNASNet(double alpha, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base("MNASNet")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
             InputShape = shape;
@@ -193,24 +193,24 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3L, stride: 2L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3, stride: 2, padding: 1, bias: false);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(d[checked((int)0L)], 3L, 3L, 2L, 2L, 1L, 1L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(d[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3L, stride: 1L, padding: 1L, dilation: 1L, groups: d[checked((int)0L)], bias: false);
+                var _m3 = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3, padding: 1, groups: d[checked((int)0L)], bias: false);
                 _seq.append(_names1.Next(null), _m3);
-                shape = shape.Conv(d[checked((int)0L)], 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, d[checked((int)0L)]);
-                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(d[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, d[checked((int)0L)]);
+                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m4);
                 var _m5 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m5);
-                var _m6 = nn.Conv2d(shape.Channels, d[checked((int)1L)], 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m6 = nn.Conv2d(shape.Channels, d[checked((int)1L)], 1, bias: false);
                 _seq.append(_names1.Next(null), _m6);
-                shape = shape.Conv(d[checked((int)1L)], 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(d[checked((int)1L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m7);
                 var _end = 6L;
                 for (long i = 0L; i < _end; i++)
@@ -219,19 +219,19 @@ namespace ArchDsl.Catalogue
                     _seq.append(_names1.Next(null), _m8);
                     shape = ((IArchModule)_m8).OutputShape;
                 }
-                var _m9 = nn.Conv2d(shape.Channels, 1280L, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m9 = nn.Conv2d(shape.Channels, 1280, 1, bias: false);
                 _seq.append(_names1.Next(null), _m9);
-                shape = shape.Conv(1280L, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, momentum);
+                shape = shape.Conv(1280, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m10);
                 var _m11 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m11);
             }
             this.layers = _seq;
             register_module(_names.Next("layers"), this.layers);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
@@ -240,7 +240,7 @@ namespace ArchDsl.Catalogue
             {
                 var _m12 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m12);
-                var _m13 = nn.Linear(shape.Channels, numClasses, true);
+                var _m13 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m13);
                 shape = shape.Linear(numClasses);
             }
@@ -325,7 +325,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MNASNet0_5 : MNASNet
     {
-        public MNASNet0_5(long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(alpha: 0.5, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MNASNet0_5(long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(alpha: 0.5, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 2218512L;
@@ -564,7 +564,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MNASNet0_75 : MNASNet
     {
-        public MNASNet0_75(long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(alpha: 0.75, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MNASNet0_75(long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(alpha: 0.75, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 3170208L;
@@ -803,7 +803,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MNASNet1_0 : MNASNet
     {
-        public MNASNet1_0(long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(alpha: 1.0, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MNASNet1_0(long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(alpha: 1.0, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 4383312L;
@@ -1042,7 +1042,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MNASNet1_3 : MNASNet
     {
-        public MNASNet1_3(long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(alpha: 1.3, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MNASNet1_3(long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(alpha: 1.3, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 6282256L;

@@ -35,21 +35,21 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
     /// <summary>Block MobileNetV1Conv: Convolution, batch norm, ReLU: every layer of Table 1 but the last. (architectures/mobilenet_v1.arch, line 10)</summary>
     public partial class MobileNetV1Conv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly TorchSharp.Modules.ReLU _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public MobileNetV1Conv(FeatureShape input, long out_, long kernel = 3L, long stride = 1L, long groups = 1L) : base("MobileNetV1Conv")
+        public MobileNetV1Conv(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1) : base("MobileNetV1Conv")
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
@@ -84,8 +84,8 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
     /// <summary>Block DepthwiseSeparable: Depthwise separable convolution (Figure 3): 3x3 depthwise on each channel, then 1x1 pointwise to out. (architectures/mobilenet_v1.arch, line 17)</summary>
     public partial class DepthwiseSeparable : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> depthwise;
-        private readonly nn.Module<Tensor, Tensor> pointwise;
+        private readonly global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv depthwise;
+        private readonly global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv pointwise;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -97,7 +97,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
             this.depthwise = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: shape.Channels, stride: stride, groups: shape.Channels);
             register_module(_names.Next("depthwise"), this.depthwise);
             shape = ((IArchModule)this.depthwise).OutputShape;
-            this.pointwise = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: out_, kernel: 1L);
+            this.pointwise = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: out_, kernel: 1);
             register_module(_names.Next("pointwise"), this.pointwise);
             shape = ((IArchModule)this.pointwise).OutputShape;
             OutputShape = shape;
@@ -177,10 +177,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -300,7 +300,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public MobileNetV1(double width = 1.0, long resolution = 224L, long numClasses = 1000L) : base("MobileNetV1")
+        public MobileNetV1(double width = 1.0, long resolution = 224, long numClasses = 1000) : base("MobileNetV1")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
             InputShape = shape;
@@ -309,7 +309,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: ((long)(32L * width)), stride: 2L);
+                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: ((long)(32L * width)), stride: 2);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 foreach (var row in layers)
@@ -321,13 +321,13 @@ namespace ArchDsl.Catalogue
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses, true);
+            this.classifier = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -409,7 +409,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100 : MobileNetV1
     {
-        public MobileNetV1_100(long resolution = 224L, long numClasses = 1000L) : base(width: 1.0, resolution: resolution, numClasses: numClasses) { }
+        public MobileNetV1_100(long resolution = 224, long numClasses = 1000) : base(width: 1.0, resolution: resolution, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;
@@ -579,7 +579,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_075 : MobileNetV1
     {
-        public MobileNetV1_075(long resolution = 224L, long numClasses = 1000L) : base(width: 0.75, resolution: resolution, numClasses: numClasses) { }
+        public MobileNetV1_075(long resolution = 224, long numClasses = 1000) : base(width: 0.75, resolution: resolution, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2585560L;
@@ -749,7 +749,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_050 : MobileNetV1
     {
-        public MobileNetV1_050(long resolution = 224L, long numClasses = 1000L) : base(width: 0.5, resolution: resolution, numClasses: numClasses) { }
+        public MobileNetV1_050(long resolution = 224, long numClasses = 1000) : base(width: 0.5, resolution: resolution, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1331592L;
@@ -919,7 +919,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_025 : MobileNetV1
     {
-        public MobileNetV1_025(long resolution = 224L, long numClasses = 1000L) : base(width: 0.25, resolution: resolution, numClasses: numClasses) { }
+        public MobileNetV1_025(long resolution = 224, long numClasses = 1000) : base(width: 0.25, resolution: resolution, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 470072L;
@@ -1089,7 +1089,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_192 : MobileNetV1
     {
-        public MobileNetV1_100_192(long numClasses = 1000L) : base(width: 1.0, resolution: 192L, numClasses: numClasses) { }
+        public MobileNetV1_100_192(long numClasses = 1000) : base(width: 1.0, resolution: 192L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;
@@ -1259,7 +1259,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_160 : MobileNetV1
     {
-        public MobileNetV1_100_160(long numClasses = 1000L) : base(width: 1.0, resolution: 160L, numClasses: numClasses) { }
+        public MobileNetV1_100_160(long numClasses = 1000) : base(width: 1.0, resolution: 160L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;
@@ -1429,7 +1429,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_128 : MobileNetV1
     {
-        public MobileNetV1_100_128(long numClasses = 1000L) : base(width: 1.0, resolution: 128L, numClasses: numClasses) { }
+        public MobileNetV1_100_128(long numClasses = 1000) : base(width: 1.0, resolution: 128L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;

@@ -36,24 +36,24 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
     /// <summary>Block ConvBNAct: Convolution, batch norm (eps 1e-3, momentum 0.01) and an activation: "HS" hard-swish, "RE" ReLU, anything else none (torchvision's Conv2dNormActivation, a Sequential). (architectures/mobilenet_v3.arch, line 13)</summary>
     public partial class ConvBNAct : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m2;
+        private readonly TorchSharp.Modules.Hardswish? _m2;
         private readonly bool _if1;
-        private readonly nn.Module<Tensor, Tensor>? _m3;
+        private readonly TorchSharp.Modules.ReLU? _m3;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public ConvBNAct(FeatureShape input, long out_, long kernel = 1L, long stride = 1L, long groups = 1L, string act = "HS") : base("ConvBNAct")
+        public ConvBNAct(FeatureShape input, long out_, long kernel = 1, long stride = 1, long groups = 1, string act = "HS") : base("ConvBNAct")
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 0.001, 0.01);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001, momentum: 0.01);
             register_module(_names.Next(null), this._m1);
             this._if = (act == "HS");
             if (this._if)
@@ -112,11 +112,11 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Section 5.3): ReLU between the two 1x1 convolutions, hard-sigmoid as the gate. (architectures/mobilenet_v3.arch, line 20)</summary>
     public partial class SqueezeExcitation : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> fc1;
-        private readonly nn.Module<Tensor, Tensor> activation;
-        private readonly nn.Module<Tensor, Tensor> fc2;
-        private readonly nn.Module<Tensor, Tensor> scale_activation;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Conv2d fc1;
+        private readonly TorchSharp.Modules.ReLU activation;
+        private readonly TorchSharp.Modules.Conv2d fc2;
+        private readonly TorchSharp.Modules.Hardsigmoid scale_activation;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -127,17 +127,17 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
             var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            _pipeShape = _pipeShape.Adaptive(1L, 1L);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            _pipeShape = _pipeShape.Adaptive(1, 1);
+            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.activation = nn.ReLU();
             register_module(_names.Next("activation"), this.activation);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.scale_activation = nn.Hardsigmoid();
             register_module(_names.Next("scale_activation"), this.scale_activation);
             var _scaleShape = _pipeShape;
@@ -182,7 +182,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
     public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
-        private readonly nn.Module<Tensor, Tensor> block;
+        private readonly TorchSharp.Modules.Sequential block;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -259,10 +259,10 @@ namespace ArchDsl.Catalogue
     /// <summary>Network MobileNetV3: rows: one per bottleneck, [kernel, expansion size, output channels, SE (0/1), hard-swish (0/1), stride]; stem: the stem's channels; last: the classifier's hidden width. (architectures/mobilenet_v3.arch, line 43)</summary>
     public partial class MobileNetV3 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -277,7 +277,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public MobileNetV3(long[][] rows, long stem, long last, double width = 1.0, long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base("MobileNetV3")
+        public MobileNetV3(long[][] rows, long stem, long last, double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base("MobileNetV3")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
             InputShape = shape;
@@ -285,7 +285,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.MakeDivisible((double)(stem * width), 8L), kernel: 3L, stride: 2L);
+                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.MakeDivisible((double)(stem * width), 8L), kernel: 3, stride: 2);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 foreach (var r in rows)
@@ -300,23 +300,23 @@ namespace ArchDsl.Catalogue
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
             var _seq1 = nn.Sequential();
             var _names2 = new ChildNames();
             {
-                var _m3 = nn.Linear(shape.Channels, ArchMath.MakeDivisible((double)(last * width), 8L), true);
+                var _m3 = nn.Linear(shape.Channels, ArchMath.MakeDivisible((double)(last * width), 8L));
                 _seq1.append(_names2.Next(null), _m3);
                 shape = shape.Linear(ArchMath.MakeDivisible((double)(last * width), 8L));
                 var _m4 = nn.Hardswish();
                 _seq1.append(_names2.Next(null), _m4);
                 var _m5 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m5);
-                var _m6 = nn.Linear(shape.Channels, numClasses, true);
+                var _m6 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m6);
                 shape = shape.Linear(numClasses);
             }
@@ -401,7 +401,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV3Large : MobileNetV3
     {
-        public MobileNetV3Large(double width = 1.0, long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 0L, 0L, 1L }, new long[] { 3L, 64L, 24L, 0L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 1L }, new long[] { 5L, 72L, 40L, 1L, 0L, 2L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 3L, 240L, 80L, 0L, 1L, 2L }, new long[] { 3L, 200L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 480L, 112L, 1L, 1L, 1L }, new long[] { 3L, 672L, 112L, 1L, 1L, 1L }, new long[] { 5L, 672L, 160L, 1L, 1L, 2L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L } }, stem: 16L, last: 1280L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MobileNetV3Large(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 0L, 0L, 1L }, new long[] { 3L, 64L, 24L, 0L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 1L }, new long[] { 5L, 72L, 40L, 1L, 0L, 2L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 3L, 240L, 80L, 0L, 1L, 2L }, new long[] { 3L, 200L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 480L, 112L, 1L, 1L, 1L }, new long[] { 3L, 672L, 112L, 1L, 1L, 1L }, new long[] { 5L, 672L, 160L, 1L, 1L, 2L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L } }, stem: 16L, last: 1280L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 5483032L;
@@ -674,7 +674,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV3Small : MobileNetV3
     {
-        public MobileNetV3Small(double width = 1.0, long resolution = 224L, double dropoutP = 0.2, long numClasses = 1000L) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 1L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 2L }, new long[] { 3L, 88L, 24L, 0L, 0L, 1L }, new long[] { 5L, 96L, 40L, 1L, 1L, 2L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 120L, 48L, 1L, 1L, 1L }, new long[] { 5L, 144L, 48L, 1L, 1L, 1L }, new long[] { 5L, 288L, 96L, 1L, 1L, 2L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L } }, stem: 16L, last: 1024L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MobileNetV3Small(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 1L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 2L }, new long[] { 3L, 88L, 24L, 0L, 0L, 1L }, new long[] { 5L, 96L, 40L, 1L, 1L, 2L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 120L, 48L, 1L, 1L, 1L }, new long[] { 5L, 144L, 48L, 1L, 1L, 1L }, new long[] { 5L, 288L, 96L, 1L, 1L, 2L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L } }, stem: 16L, last: 1024L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 2542856L;

@@ -81,10 +81,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobile : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -273,7 +273,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public NasMobile(long[]? kernels = null, long[]? expansions = null, long numClasses = 1000L) : base("NasMobile")
+        public NasMobile(long[]? kernels = null, long[]? expansions = null, long numClasses = 1000) : base("NasMobile")
         {
             var _kernels = kernels ?? (new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L });
             var _expansions = expansions ?? (new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L });
@@ -287,10 +287,10 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 32L, stride: 2L);
+                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 32, stride: 2);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: 16L, stride: 1L, expand: 1L, kernel: 3L);
+                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: 16, stride: 1, expand: 1, kernel: 3);
                 _seq.append(_names1.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 var _end = 6L;
@@ -304,15 +304,15 @@ namespace ArchDsl.Catalogue
                         shape = ((IArchModule)_m2).OutputShape;
                     }
                 }
-                var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 1280L, kernel: 1L);
+                var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 1280, kernel: 1);
                 _seq.append(_names1.Next(null), _m3);
                 shape = ((IArchModule)_m3).OutputShape;
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
@@ -321,7 +321,7 @@ namespace ArchDsl.Catalogue
             {
                 var _m4 = nn.Dropout(0.2);
                 _seq1.append(_names2.Next(null), _m4);
-                var _m5 = nn.Linear(shape.Channels, numClasses, true);
+                var _m5 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m5);
                 shape = shape.Linear(numClasses);
             }
@@ -406,7 +406,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileSmallest : NasMobile
     {
-        public NasMobileSmallest(long[]? kernels = null, long numClasses = 1000L) : base(kernels: kernels, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L }, numClasses: numClasses) { }
+        public NasMobileSmallest(long[]? kernels = null, long numClasses = 1000) : base(kernels: kernels, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2601416L;
@@ -645,7 +645,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileLargest : NasMobile
     {
-        public NasMobileLargest(long numClasses = 1000L) : base(kernels: new long[] { 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L }, expansions: new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L }, numClasses: numClasses) { }
+        public NasMobileLargest(long numClasses = 1000) : base(kernels: new long[] { 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L }, expansions: new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3789032L;
@@ -884,7 +884,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileMixed : NasMobile
     {
-        public NasMobileMixed(long numClasses = 1000L) : base(kernels: new long[] { 5L, 3L, 7L, 3L, 3L, 3L, 7L, 5L, 5L, 5L, 5L, 5L, 7L, 7L, 7L, 7L }, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 6L, 3L, 3L, 3L, 6L, 3L, 6L, 6L, 3L, 6L }, numClasses: numClasses) { }
+        public NasMobileMixed(long numClasses = 1000) : base(kernels: new long[] { 5L, 3L, 7L, 3L, 3L, 3L, 7L, 5L, 5L, 5L, 5L, 5L, 7L, 7L, 7L, 7L }, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 6L, 3L, 3L, 3L, 6L, 3L, 6L, 6L, 3L, 6L }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3322568L;

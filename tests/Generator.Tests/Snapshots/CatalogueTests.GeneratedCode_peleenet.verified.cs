@@ -36,21 +36,21 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
     /// <summary>Block PeleeConv: Convolution, batch norm, ReLU: every convolution of PeleeNet is one of these. (architectures/peleenet.arch, line 7)</summary>
     public partial class PeleeConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly TorchSharp.Modules.ReLU _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public PeleeConv(FeatureShape input, long out_, long kernel, long stride = 1L) : base("PeleeConv")
+        public PeleeConv(FeatureShape input, long out_, long kernel, long stride = 1) : base("PeleeConv")
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: 1L, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, 1L);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, 1);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
@@ -85,10 +85,10 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
     /// <summary>Block PeleeStemBlock: Stem block (Figure 1 b): a strided 3x3 conv, then a 2x2 max pool beside a 1x1 / strided 3x3 pair, concatenated and fused by a 1x1 conv; 4x down-sampling at little cost. (architectures/peleenet.arch, line 15)</summary>
     public partial class PeleeStemBlock : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> stem1;
-        private readonly nn.Module<Tensor, Tensor> pool;
-        private readonly nn.Module<Tensor, Tensor> branch;
-        private readonly nn.Module<Tensor, Tensor> stem3;
+        private readonly global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv stem1;
+        private readonly TorchSharp.Modules.MaxPool2d pool;
+        private readonly TorchSharp.Modules.Sequential branch;
+        private readonly global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv stem3;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -97,16 +97,16 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.stem1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3L, stride: 2L);
+            this.stem1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3, stride: 2);
             register_module(_names.Next("stem1"), this.stem1);
             shape = ((IArchModule)this.stem1).OutputShape;
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.pool = nn.MaxPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false);
+                this.pool = nn.MaxPool2d(2, stride: 2);
                 register_module(_names.Next("pool"), this.pool);
-                shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                 _branchShapes.Add(shape);
             }
             {
@@ -114,10 +114,10 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(features, 2L), kernel: 1L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(features, 2L), kernel: 1);
                     _seq.append(_names1.Next("stem2a"), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3L, stride: 2L);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3, stride: 2);
                     _seq.append(_names1.Next("stem2b"), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
@@ -126,7 +126,7 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.stem3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 1L);
+            this.stem3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 1);
             register_module(_names.Next("stem3"), this.stem3);
             shape = ((IArchModule)this.stem3).OutputShape;
             OutputShape = shape;
@@ -174,8 +174,8 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
     /// <summary>Block TwoWayDenseLayer: Two-way dense layer (Figure 1 a): one 3x3 path and one two-3x3 path (a 5x5 receptive field), each behind a 1x1 bottleneck of `bottleneck` channels and each adding half the growth rate. (architectures/peleenet.arch, line 29)</summary>
     public partial class TwoWayDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> branch2;
+        private readonly TorchSharp.Modules.Sequential branch1;
+        private readonly TorchSharp.Modules.Sequential branch2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -191,10 +191,10 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1);
                     _seq.append(_names1.Next("a"), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3L);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
                     _seq.append(_names1.Next("b"), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
@@ -207,13 +207,13 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
                 var _seq1 = nn.Sequential();
                 var _names2 = new ChildNames();
                 {
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1L);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1);
                     _seq1.append(_names2.Next("a"), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3L);
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
                     _seq1.append(_names2.Next("b"), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
-                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3L);
+                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
                     _seq1.append(_names2.Next("c"), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                 }
@@ -311,10 +311,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PeleeNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -739,7 +739,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public PeleeNet(long growthRate = 32L, long[]? blockConfig = null, long numInitFeatures = 32L, long[]? bottleneckWidth = null, long numClasses = 1000L) : base("PeleeNet")
+        public PeleeNet(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 32, long[]? bottleneckWidth = null, long numClasses = 1000) : base("PeleeNet")
         {
             var _blockConfig = blockConfig ?? (new long[] { 3L, 4L, 8L, 6L });
             var _bottleneckWidth = bottleneckWidth ?? (new long[] { 1L, 2L, 4L, 4L });
@@ -755,29 +755,29 @@ namespace ArchDsl.Catalogue
                 var _end = 4L;
                 for (long i = 0L; i < _end; i++)
                 {
-                    var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i, numClasses, numInitFeatures);
+                    var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i);
                     _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1L);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1);
                     _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                     if ((i != 3L))
                     {
-                        var _m3 = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false, count_include_pad: true);
+                        var _m3 = nn.AvgPool2d(2, stride: 2);
                         _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "_pool")), _m3);
-                        shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                     }
                 }
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses, true);
+            this.classifier = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("classifier"), this.classifier);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -802,7 +802,7 @@ namespace ArchDsl.Catalogue
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
                 public FeatureShape OutputShape { get; }
-                public PeleeNetGroup1(FeatureShape input, long[] blockConfig, long[] bottleneckWidth, long growthRate, long i, long numClasses, long numInitFeatures) : base("PeleeNetGroup1")
+                public PeleeNetGroup1(FeatureShape input, long[] blockConfig, long[] bottleneckWidth, long growthRate, long i) : base("PeleeNetGroup1")
                 {
                     var shape = input;
                     var _names = new ChildNames();
@@ -903,7 +903,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PeleeNet224 : PeleeNet
     {
-        public PeleeNet224(long growthRate = 32L, long[]? blockConfig = null, long numInitFeatures = 32L, long[]? bottleneckWidth = null, long numClasses = 1000L) : base(growthRate: growthRate, blockConfig: blockConfig, numInitFeatures: numInitFeatures, bottleneckWidth: bottleneckWidth, numClasses: numClasses) { }
+        public PeleeNet224(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 32, long[]? bottleneckWidth = null, long numClasses = 1000) : base(growthRate: growthRate, blockConfig: blockConfig, numInitFeatures: numInitFeatures, bottleneckWidth: bottleneckWidth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2802248L;

@@ -35,24 +35,24 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
     public partial class PreActBottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? preact;
-        private readonly nn.Module<Tensor, Tensor>? _m;
+        private readonly TorchSharp.Modules.BatchNorm2d? preact;
+        private readonly TorchSharp.Modules.ReLU? _m;
         private readonly bool _if1;
-        private readonly nn.Module<Tensor, Tensor>? bn1;
-        private readonly nn.Module<Tensor, Tensor>? _m1;
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn2;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> bn3;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> conv3;
-        private readonly nn.Module<Tensor, Tensor>? projection;
+        private readonly TorchSharp.Modules.BatchNorm2d? bn1;
+        private readonly TorchSharp.Modules.ReLU? _m1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly TorchSharp.Modules.ReLU _m3;
+        private readonly TorchSharp.Modules.Conv2d conv3;
+        private readonly TorchSharp.Modules.Sequential? projection;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public PreActBottleneck(FeatureShape input, long out_, long stride = 1L, bool strideIn1x1 = true, bool afterStem = false) : base("PreActBottleneck")
+        public PreActBottleneck(FeatureShape input, long out_, long stride = 1, bool strideIn1x1 = true, bool afterStem = false) : base("PreActBottleneck")
         {
             var shape = input;
             var _names = new ChildNames();
@@ -61,7 +61,7 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
             this._if = (changes && (!afterStem));
             if (this._if)
             {
-                this.preact = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                this.preact = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 register_module(_names.Next("preact"), this.preact);
                 this._m = nn.ReLU();
                 register_module(_names.Next(null), this._m);
@@ -70,37 +70,37 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
             this._if1 = (!changes);
             if (this._if1)
             {
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 register_module(_names.Next("bn1"), this.bn1);
                 this._m1 = nn.ReLU();
                 register_module(_names.Next(null), this._m1);
             }
-            this.conv1 = nn.Conv2d(shape.Channels, mid, 1L, stride: (strideIn1x1 ? stride : 1L), padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, mid, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(mid, 1L, 1L, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0L, 0L, 1L, 1L, 1L);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(mid, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
+            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
-            this.conv2 = nn.Conv2d(shape.Channels, mid, 3L, stride: (strideIn1x1 ? 1L : stride), padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, mid, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(mid, 3L, 3L, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1L, 1L, 1L, 1L, 1L);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(mid, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, 1);
+            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             this._m3 = nn.ReLU();
             register_module(_names.Next(null), this._m3);
-            this.conv3 = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv3 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             var _residualOutput = shape;
             if (changes)
             {
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, out_, 1L, stride: stride, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, out_, 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(out_, 1L, 1L, stride, stride, 0L, 0L, 1L, 1L, 1L);
+                    _residualInput = _residualInput.Conv(out_, 1, 1, stride, stride, 0, 0, 1, 1, 1);
                 }
                 this.projection = _seq;
                 register_module(_names.Next("projection"), _seq);
@@ -204,13 +204,13 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNetCifar : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> bn;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.AvgPool2d _m1;
+        private readonly TorchSharp.Modules.Flatten _m2;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -795,15 +795,15 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public PreActResNetCifar(long depth = 164L, long numClasses = 10L) : base("PreActResNetCifar")
+        public PreActResNetCifar(long depth = 164, long numClasses = 10) : base("PreActResNetCifar")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
             InputShape = shape;
             var _names = new ChildNames();
             var n = ArchMath.FloorDiv((depth - 2L), 9L);
-            this.conv1 = nn.Conv2d(shape.Channels, 16L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(16L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+            shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 3L;
             for (long i = 0L; i < _end; i++)
@@ -821,17 +821,17 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 this._stage.Add(_m1);
             }
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn"), this.bn);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.AvgPool2d(8L, stride: 8L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this._m1 = nn.AvgPool2d(8);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(8L, 8L, 8L, 8L, 0L, 0L, false);
+            shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
             this._m2 = nn.Flatten();
             register_module(_names.Next(null), this._m2);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -920,16 +920,16 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.MaxPool2d _m1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> bn;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> _m4;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m3;
+        private readonly TorchSharp.Modules.Flatten _m4;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -1136,22 +1136,22 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public PreActResNet(long[]? layers = null, long numClasses = 1000L) : base("PreActResNet")
+        public PreActResNet(long[]? layers = null, long numClasses = 1000) : base("PreActResNet")
         {
             var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64L, 7L, stride: 2L, padding: 3L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64L, 7L, 7L, 2L, 2L, 3L, 3L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 4L;
             for (long i = 0L; i < _end; i++)
@@ -1169,17 +1169,17 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 this._stage.Add(_m1);
             }
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn"), this.bn);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
-            this._m3 = nn.AdaptiveAvgPool2d(1L);
+            this._m3 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m3);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m4 = nn.Flatten();
             register_module(_names.Next(null), this._m4);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -1268,7 +1268,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet164 : PreActResNetCifar
     {
-        public PreActResNet164(long numClasses = 10L) : base(depth: 164L, numClasses: numClasses) { }
+        public PreActResNet164(long numClasses = 10) : base(depth: 164L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1703258L;
@@ -1903,7 +1903,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet1001 : PreActResNetCifar
     {
-        public PreActResNet1001(long numClasses = 10L) : base(depth: 1001L, numClasses: numClasses) { }
+        public PreActResNet1001(long numClasses = 10) : base(depth: 1001L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 10327706L;
@@ -5328,7 +5328,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet50 : PreActResNet
     {
-        public PreActResNet50(long numClasses = 1000L) : base(layers: new long[] { 3L, 4L, 6L, 3L }, numClasses: numClasses) { }
+        public PreActResNet50(long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25549352L;

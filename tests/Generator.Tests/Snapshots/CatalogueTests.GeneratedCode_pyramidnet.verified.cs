@@ -34,44 +34,44 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
     /// <summary>Block PyramidBasicUnit (architectures/pyramidnet.arch, line 9)</summary>
     public partial class PyramidBasicUnit : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn2;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> bn3;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d bn3;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _shortcut;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public PyramidBasicUnit(FeatureShape input, long out_, long stride = 1L) : base("PyramidBasicUnit")
+        public PyramidBasicUnit(FeatureShape input, long out_, long stride = 1) : base("PyramidBasicUnit")
         {
             var shape = input;
             var _names = new ChildNames();
             var _residualInput = shape;
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this.conv1 = nn.Conv2d(shape.Channels, out_, 3L, stride: stride, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, out_, 3, stride: stride, padding: 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(out_, 3L, 3L, stride, stride, 1L, 1L, 1L, 1L, 1L);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, 3, 3, stride, stride, 1, 1, 1, 1, 1);
+            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this.conv2 = nn.Conv2d(shape.Channels, out_, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, out_, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(out_, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             var _residualOutput = shape;
             this._shortcut = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             if ((stride != 1L))
             {
-                var _m = nn.AvgPool2d(2L, stride: 2L, padding: 0L, ceil_mode: true, count_include_pad: true);
+                var _m = nn.AvgPool2d(2, stride: 2, ceil_mode: true);
                 register_module(_names.Next(null), _m);
                 this._shortcut.Add(_m);
-                _residualInput = _residualInput.Pool(2L, 2L, 2L, 2L, 0L, 0L, true);
+                _residualInput = _residualInput.Pool(2, 2, 2, 2, 0, 0, true);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -162,14 +162,14 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PyramidNetCifar : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> bn_final;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.BatchNorm2d bn_final;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.AvgPool2d _m1;
+        private readonly TorchSharp.Modules.Flatten _m2;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -640,17 +640,17 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public PyramidNetCifar(long depth = 110L, long alpha = 48L, long numClasses = 10L) : base("PyramidNetCifar")
+        public PyramidNetCifar(long depth = 110, long alpha = 48, long numClasses = 10) : base("PyramidNetCifar")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
             InputShape = shape;
             var _names = new ChildNames();
             var n = ArchMath.FloorDiv((depth - 2L), 6L);
             var step = ((double)(double)alpha / (3L * n));
-            this.conv1 = nn.Conv2d(shape.Channels, 16L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(16L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 3L;
@@ -669,17 +669,17 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 this._stage.Add(_m1);
             }
-            this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn_final"), this.bn_final);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.AvgPool2d(8L, stride: 8L, padding: 0L, ceil_mode: false, count_include_pad: true);
+            this._m1 = nn.AvgPool2d(8);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(8L, 8L, 8L, 8L, 0L, 0L, false);
+            shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
             this._m2 = nn.Flatten();
             register_module(_names.Next(null), this._m2);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -768,7 +768,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PyramidNet110_48 : PyramidNetCifar
     {
-        public PyramidNet110_48(long numClasses = 10L) : base(depth: 110L, alpha: 48L, numClasses: numClasses) { }
+        public PyramidNet110_48(long numClasses = 10) : base(depth: 110L, alpha: 48L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1739730L;
@@ -1289,7 +1289,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PyramidNet110_84 : PyramidNetCifar
     {
-        public PyramidNet110_84(long numClasses = 10L) : base(depth: 110L, alpha: 84L, numClasses: numClasses) { }
+        public PyramidNet110_84(long numClasses = 10) : base(depth: 110L, alpha: 84L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3855054L;

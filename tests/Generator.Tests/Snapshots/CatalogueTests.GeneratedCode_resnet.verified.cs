@@ -35,32 +35,32 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
     /// <summary>Block BasicBlock: Two 3x3 convolutions (ResNet-18 and -34). The shortcut projects with a strided 1x1 convolution when the block changes the shape (option B of the paper). groups and width_per_group shape the first convolution as they shape Bottleneck's 3x3; torchvision's BasicBlock accepts only their defaults. (architectures/resnet.arch, line 9)</summary>
     public partial class BasicBlock : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> relu;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> bn2;
-        private readonly nn.Module<Tensor, Tensor>? downsample;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU relu;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly TorchSharp.Modules.Sequential? downsample;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public BasicBlock(FeatureShape input, long planes, long stride = 1L, long groups = 1L, long widthPerGroup = 64L) : base("BasicBlock")
+        public BasicBlock(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64) : base("BasicBlock")
         {
             var shape = input;
             var _names = new ChildNames();
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3L, stride: stride, padding: 1L, dilation: 1L, groups: groups, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3, stride: stride, padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv((ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3L, 3L, stride, stride, 1L, 1L, 1L, 1L, groups);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv((ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3, 3, stride, stride, 1, 1, 1, 1, groups);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this.relu = nn.ReLU();
             register_module(_names.Next("relu"), this.relu);
-            this.conv2 = nn.Conv2d(shape.Channels, planes, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, planes, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(planes, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(planes, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
             var _residualOutput = shape;
             if (((stride != 1L) || (_residualInput.Channels != planes)))
@@ -68,10 +68,10 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, planes, 1L, stride: stride, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, planes, 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(planes, 1L, 1L, stride, stride, 0L, 0L, 1L, 1L, 1L);
-                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    _residualInput = _residualInput.Conv(planes, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
                 }
                 this.downsample = _seq;
@@ -119,40 +119,40 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
     /// <summary>Block Bottleneck: 1x1 reduce, 3x3, 1x1 expand by 4 (ResNet-50, -101, -152). The stride sits on the 3x3 convolution (torchvision's "ResNet v1.5"); groups and width_per_group give ResNeXt and Wide ResNet. (architectures/resnet.arch, line 25)</summary>
     public partial class Bottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> relu;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> bn2;
-        private readonly nn.Module<Tensor, Tensor> conv3;
-        private readonly nn.Module<Tensor, Tensor> bn3;
-        private readonly nn.Module<Tensor, Tensor>? downsample;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU relu;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly TorchSharp.Modules.Conv2d conv3;
+        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly TorchSharp.Modules.Sequential? downsample;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public Bottleneck(FeatureShape input, long planes, long stride = 1L, long groups = 1L, long widthPerGroup = 64L) : base("Bottleneck")
+        public Bottleneck(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64) : base("Bottleneck")
         {
             var shape = input;
             var _names = new ChildNames();
             var width = (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups);
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, width, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, width, 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(width, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this.relu = nn.ReLU();
             register_module(_names.Next("relu"), this.relu);
-            this.conv2 = nn.Conv2d(shape.Channels, width, 3L, stride: stride, padding: 1L, dilation: 1L, groups: groups, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: stride, padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(width, 3L, 3L, stride, stride, 1L, 1L, 1L, 1L, groups);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(width, 3, 3, stride, stride, 1, 1, 1, 1, groups);
+            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
-            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv((planes * 4L), 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv((planes * 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             var _residualOutput = shape;
             if (((stride != 1L) || (_residualInput.Channels != (planes * 4L))))
@@ -160,10 +160,10 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1L, stride: stride, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv((planes * 4L), 1L, 1L, stride, stride, 0L, 0L, 1L, 1L, 1L);
-                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    _residualInput = _residualInput.Conv((planes * 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
                 }
                 this.downsample = _seq;
@@ -260,14 +260,14 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> relu;
-        private readonly nn.Module<Tensor, Tensor> maxpool;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU relu;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -478,22 +478,22 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public ResNet(ResnetBlocks block = ResnetBlocks.Bottleneck, long[]? layers = null, long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base("ResNet")
+        public ResNet(ResnetBlocks block = ResnetBlocks.Bottleneck, long[]? layers = null, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base("ResNet")
         {
             var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64L, 7L, stride: 2L, padding: 3L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64L, 7L, 7L, 2L, 2L, 3L, 3L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this.relu = nn.ReLU();
             register_module(_names.Next("relu"), this.relu);
-            this.maxpool = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 4L;
             for (long i = 0L; i < _end; i++)
@@ -511,13 +511,13 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 this._stage.Add(_m1);
             }
-            this.avgpool = nn.AdaptiveAvgPool2d(1L);
+            this.avgpool = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -601,7 +601,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet18 : ResNet
     {
-        public ResNet18(long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 2L, 2L, 2L, 2L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet18(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 2L, 2L, 2L, 2L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11689512L;
@@ -756,7 +756,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet34 : ResNet
     {
-        public ResNet34(long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet34(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 21797672L;
@@ -967,7 +967,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet50 : ResNet
     {
-        public ResNet50(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet50(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25557032L;
@@ -1228,7 +1228,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet101 : ResNet
     {
-        public ResNet101(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet101(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 44549160L;
@@ -1659,7 +1659,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet152 : ResNet
     {
-        public ResNet152(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1L, long widthPerGroup = 64L, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 8L, 36L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet152(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 8L, 36L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 60192808L;
@@ -2260,7 +2260,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt50_32x4d : ResNet
     {
-        public ResNeXt50_32x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, numClasses: numClasses) { }
+        public ResNeXt50_32x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25028904L;
@@ -2521,7 +2521,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt101_32x8d : ResNet
     {
-        public ResNeXt101_32x8d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 32L, widthPerGroup: 8L, numClasses: numClasses) { }
+        public ResNeXt101_32x8d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 32L, widthPerGroup: 8L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 88791336L;
@@ -2952,7 +2952,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt101_64x4d : ResNet
     {
-        public ResNeXt101_64x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 64L, widthPerGroup: 4L, numClasses: numClasses) { }
+        public ResNeXt101_64x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 64L, widthPerGroup: 4L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 83455272L;
@@ -3383,7 +3383,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class WideResNet50_2 : ResNet
     {
-        public WideResNet50_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1L, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
+        public WideResNet50_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 68883240L;
@@ -3644,7 +3644,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class WideResNet101_2 : ResNet
     {
-        public WideResNet101_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1L, long numClasses = 1000L) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
+        public WideResNet101_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 126886696L;

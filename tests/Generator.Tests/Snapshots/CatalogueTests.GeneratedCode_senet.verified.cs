@@ -35,11 +35,11 @@ namespace ArchDsl.Catalogue.Blocks.Senet
     /// <summary>Block SEModule: Squeeze: global average pooling. Excitation: FC (C -&gt; C/r), ReLU, FC (C/r -&gt; C), sigmoid; the result rescales each channel. The FC layers act on a 1x1 map, written as 1x1 convolutions with bias. (architectures/senet.arch, line 10)</summary>
     public partial class SEModule : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> fc1;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc2;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Conv2d fc1;
+        private readonly TorchSharp.Modules.ReLU _m1;
+        private readonly TorchSharp.Modules.Conv2d fc2;
+        private readonly TorchSharp.Modules.Sigmoid _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -50,17 +50,17 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            _pipeShape = _pipeShape.Adaptive(1L, 1L);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            _pipeShape = _pipeShape.Adaptive(1, 1);
+            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m1 = nn.ReLU();
             register_module(_names.Next(null), this._m1);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m2 = nn.Sigmoid();
             register_module(_names.Next(null), this._m2);
             var _scaleShape = _pipeShape;
@@ -104,46 +104,46 @@ namespace ArchDsl.Catalogue.Blocks.Senet
     /// <summary>Block SEBottleneck: ResNet bottleneck (1x1 reduce, 3x3, 1x1 expand by 4) with SE on the residual branch; groups and width_per_group give ResNeXt's grouped 3x3 convolution. (architectures/senet.arch, line 18)</summary>
     public partial class SEBottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> conv2;
-        private readonly nn.Module<Tensor, Tensor> bn2;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> conv3;
-        private readonly nn.Module<Tensor, Tensor> bn3;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.Conv2d conv2;
+        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly TorchSharp.Modules.ReLU _m1;
+        private readonly TorchSharp.Modules.Conv2d conv3;
+        private readonly TorchSharp.Modules.BatchNorm2d bn3;
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? se_module;
-        private readonly nn.Module<Tensor, Tensor>? downsample;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Senet.SEModule? se_module;
+        private readonly TorchSharp.Modules.Sequential? downsample;
+        private readonly TorchSharp.Modules.ReLU _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public SEBottleneck(FeatureShape input, long planes, long stride = 1L, long groups = 1L, long widthPerGroup = 64L, long reduction = 16L, bool se = true, bool strideIn1x1 = true) : base("SEBottleneck")
+        public SEBottleneck(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true) : base("SEBottleneck")
         {
             var shape = input;
             var _names = new ChildNames();
             var width = (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups);
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, width, 1L, stride: (strideIn1x1 ? stride : 1L), padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, width, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(width, 1L, 1L, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0L, 0L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(width, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this.conv2 = nn.Conv2d(shape.Channels, width, 3L, stride: (strideIn1x1 ? 1L : stride), padding: 1L, dilation: 1L, groups: groups, bias: false);
+            this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(width, 3L, 3L, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1L, 1L, 1L, 1L, groups);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(width, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, groups);
+            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
             this._m1 = nn.ReLU();
             register_module(_names.Next(null), this._m1);
-            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv((planes * 4L), 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv((planes * 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             this._if = se;
             if (this._if)
@@ -158,10 +158,10 @@ namespace ArchDsl.Catalogue.Blocks.Senet
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1L, stride: stride, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv((planes * 4L), 1L, 1L, stride, stride, 0L, 0L, 1L, 1L, 1L);
-                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    _residualInput = _residualInput.Conv((planes * 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
                 }
                 this.downsample = _seq;
@@ -264,14 +264,14 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SEResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> bn1;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Conv2d conv1;
+        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly TorchSharp.Modules.ReLU _m;
+        private readonly TorchSharp.Modules.MaxPool2d _m1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m2;
+        private readonly TorchSharp.Modules.Flatten _m3;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -578,22 +578,22 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public SEResNet(long[]? layers = null, long groups = 1L, long widthPerGroup = 64L, long reduction = 16L, bool se = true, bool strideIn1x1 = true, long numClasses = 1000L) : base("SEResNet")
+        public SEResNet(long[]? layers = null, long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true, long numClasses = 1000) : base("SEResNet")
         {
             var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
             var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64L, 7L, stride: 2L, padding: 3L, dilation: 1L, groups: 1L, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64L, 7L, 7L, 2L, 2L, 3L, 3L, 1L, 1L, 1L);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this._m = nn.ReLU();
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 4L;
             for (long i = 0L; i < _end; i++)
@@ -611,13 +611,13 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 this._stage.Add(_m1);
             }
-            this._m2 = nn.AdaptiveAvgPool2d(1L);
+            this._m2 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m2);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m3 = nn.Flatten();
             register_module(_names.Next(null), this._m3);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -701,7 +701,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SEResNet50 : SEResNet
     {
-        public SEResNet50(long groups = 1L, long widthPerGroup = 64L, long reduction = 16L, bool se = true, bool strideIn1x1 = true, long numClasses = 1000L) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
+        public SEResNet50(long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true, long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 28088024L;
@@ -1058,7 +1058,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SEResNeXt50_32x4d : SEResNet
     {
-        public SEResNeXt50_32x4d(long reduction = 16L, bool se = true, long numClasses = 1000L) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, reduction: reduction, se: se, strideIn1x1: false, numClasses: numClasses) { }
+        public SEResNeXt50_32x4d(long reduction = 16, bool se = true, long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, reduction: reduction, se: se, strideIn1x1: false, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 27559896L;

@@ -36,10 +36,10 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
     public partial class ShuffleV1Unit : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m;
-        private readonly nn.Module<Tensor, Tensor>? _m1;
-        private readonly nn.Module<Tensor, Tensor>? _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
+        private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch? _m;
+        private readonly TorchSharp.Modules.AvgPool2d? _m1;
+        private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch? _m2;
+        private readonly TorchSharp.Modules.ReLU _m3;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -54,7 +54,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
             if (this._if)
             {
                 var _residualInput = shape;
-                this._m = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 1L, firstGroups: firstGroups);
+                this._m = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 1, firstGroups: firstGroups);
                 register_module(_names.Next(null), this._m);
                 shape = ((IArchModule)this._m).OutputShape;
                 var _residualOutput = shape;
@@ -67,14 +67,14 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this._m1 = nn.AvgPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false, count_include_pad: true);
+                        this._m1 = nn.AvgPool2d(3, stride: 2, padding: 1);
                         register_module(_names.Next(null), this._m1);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+                        shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
-                        this._m2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 2L, firstGroups: firstGroups);
+                        this._m2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 2, firstGroups: firstGroups);
                         register_module(_names.Next(null), this._m2);
                         shape = ((IArchModule)this._m2).OutputShape;
                         _branchShapes.Add(shape);
@@ -140,14 +140,14 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
     /// <summary>Block ShuffleV1Branch (architectures/shufflenet_v1.arch, line 27)</summary>
     public partial class ShuffleV1Branch : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> _m4;
-        private readonly nn.Module<Tensor, Tensor> _m5;
-        private readonly nn.Module<Tensor, Tensor> _m6;
-        private readonly nn.Module<Tensor, Tensor> _m7;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly TorchSharp.Modules.ChannelShuffle _m3;
+        private readonly TorchSharp.Modules.Conv2d _m4;
+        private readonly TorchSharp.Modules.BatchNorm2d _m5;
+        private readonly TorchSharp.Modules.Conv2d _m6;
+        private readonly TorchSharp.Modules.BatchNorm2d _m7;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -156,24 +156,24 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, bottleneck, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: firstGroups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, bottleneck, 1, groups: firstGroups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(bottleneck, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, firstGroups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(bottleneck, 1, 1, 1, 1, 0, 0, 1, 1, firstGroups);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
             this._m3 = nn.ChannelShuffle(groups);
             register_module(_names.Next(null), this._m3);
-            this._m4 = nn.Conv2d(shape.Channels, bottleneck, 3L, stride: stride, padding: 1L, dilation: 1L, groups: bottleneck, bias: false);
+            this._m4 = nn.Conv2d(shape.Channels, bottleneck, 3, stride: stride, padding: 1, groups: bottleneck, bias: false);
             register_module(_names.Next(null), this._m4);
-            shape = shape.Conv(bottleneck, 3L, 3L, stride, stride, 1L, 1L, 1L, 1L, bottleneck);
-            this._m5 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(bottleneck, 3, 3, stride, stride, 1, 1, 1, 1, bottleneck);
+            this._m5 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m5);
-            this._m6 = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: groups, bias: false);
+            this._m6 = nn.Conv2d(shape.Channels, out_, 1, groups: groups, bias: false);
             register_module(_names.Next(null), this._m6);
-            shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, groups);
-            this._m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, groups);
+            this._m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m7);
             OutputShape = shape;
         }
@@ -260,12 +260,12 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> maxpool;
+        private readonly TorchSharp.Modules.Sequential conv1;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -471,7 +471,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public ShuffleNetV1(long groups = 3L, double scale = 1.0, long numClasses = 1000L) : base("ShuffleNetV1")
+        public ShuffleNetV1(long groups = 3, double scale = 1.0, long numClasses = 1000) : base("ShuffleNetV1")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
@@ -481,19 +481,19 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, ((long)(24L * scale)), 3L, stride: 2L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, ((long)(24L * scale)), 3, stride: 2, padding: 1, bias: false);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(((long)(24L * scale)), 3L, 3L, 2L, 2L, 1L, 1L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(((long)(24L * scale)), 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m2);
             }
             this.conv1 = _seq;
             register_module(_names.Next("conv1"), this.conv1);
-            this.maxpool = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 3L;
             for (long i = 0L; i < _end; i++)
@@ -511,13 +511,13 @@ namespace ArchDsl.Catalogue
                 register_module(_names.Next(string.Concat("stage", (i + 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
                 this._stage.Add(_m4);
             }
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -601,7 +601,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g1 : ShuffleNetV1
     {
-        public ShuffleNetV1_g1(double scale = 1.0, long numClasses = 1000L) : base(groups: 1L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g1(double scale = 1.0, long numClasses = 1000) : base(groups: 1L, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1531936L;
@@ -857,7 +857,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g2 : ShuffleNetV1
     {
-        public ShuffleNetV1_g2(double scale = 1.0, long numClasses = 1000L) : base(groups: 2L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g2(double scale = 1.0, long numClasses = 1000) : base(groups: 2L, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1733848L;
@@ -1113,7 +1113,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3(double scale = 1.0, long numClasses = 1000L) : base(groups: 3L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g3(double scale = 1.0, long numClasses = 1000) : base(groups: 3L, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1865728L;
@@ -1369,7 +1369,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g4 : ShuffleNetV1
     {
-        public ShuffleNetV1_g4(double scale = 1.0, long numClasses = 1000L) : base(groups: 4L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g4(double scale = 1.0, long numClasses = 1000) : base(groups: 4L, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1968344L;
@@ -1625,7 +1625,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g8 : ShuffleNetV1
     {
-        public ShuffleNetV1_g8(double scale = 1.0, long numClasses = 1000L) : base(groups: 8L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g8(double scale = 1.0, long numClasses = 1000) : base(groups: 8L, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2434768L;
@@ -1881,7 +1881,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3_050 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3_050(long numClasses = 1000L) : base(groups: 3L, scale: 0.5, numClasses: numClasses) { }
+        public ShuffleNetV1_g3_050(long numClasses = 1000) : base(groups: 3L, scale: 0.5, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 718324L;
@@ -2137,7 +2137,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3_025 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3_025(long numClasses = 1000L) : base(groups: 3L, scale: 0.25, numClasses: numClasses) { }
+        public ShuffleNetV1_g3_025(long numClasses = 1000) : base(groups: 3L, scale: 0.25, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 305902L;

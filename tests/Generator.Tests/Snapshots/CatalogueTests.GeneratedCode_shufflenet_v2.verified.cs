@@ -36,14 +36,14 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
     /// <summary>Block ShuffleV2Branch: The right branch of both units: 1x1, depthwise 3x3 (no activation), 1x1, each followed by batch norm. (architectures/shufflenet_v2.arch, line 8)</summary>
     public partial class ShuffleV2Branch : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> _m4;
-        private readonly nn.Module<Tensor, Tensor> _m5;
-        private readonly nn.Module<Tensor, Tensor> _m6;
-        private readonly nn.Module<Tensor, Tensor> _m7;
+        private readonly TorchSharp.Modules.Conv2d _m;
+        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly TorchSharp.Modules.Conv2d _m3;
+        private readonly TorchSharp.Modules.BatchNorm2d _m4;
+        private readonly TorchSharp.Modules.Conv2d _m5;
+        private readonly TorchSharp.Modules.BatchNorm2d _m6;
+        private readonly TorchSharp.Modules.ReLU _m7;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -52,22 +52,22 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this._m = nn.Conv2d(shape.Channels, channels, 1, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU();
             register_module(_names.Next(null), this._m2);
-            this._m3 = nn.Conv2d(shape.Channels, channels, 3L, stride: stride, padding: 1L, dilation: 1L, groups: channels, bias: false);
+            this._m3 = nn.Conv2d(shape.Channels, channels, 3, stride: stride, padding: 1, groups: channels, bias: false);
             register_module(_names.Next(null), this._m3);
-            shape = shape.Conv(channels, 3L, 3L, stride, stride, 1L, 1L, 1L, 1L, channels);
-            this._m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(channels, 3, 3, stride, stride, 1, 1, 1, 1, channels);
+            this._m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m4);
-            this._m5 = nn.Conv2d(shape.Channels, channels, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            this._m5 = nn.Conv2d(shape.Channels, channels, 1, bias: false);
             register_module(_names.Next(null), this._m5);
-            shape = shape.Conv(channels, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this._m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this._m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m6);
             this._m7 = nn.ReLU();
             register_module(_names.Next(null), this._m7);
@@ -110,9 +110,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
     /// <summary>Block ShuffleV2Unit: Figure 3(c): half the channels pass through untouched, the other half run the main branch; the halves are concatenated and shuffled so the next unit mixes them. (architectures/shufflenet_v2.arch, line 21)</summary>
     public partial class ShuffleV2Unit : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> branch2;
-        private readonly nn.Module<Tensor, Tensor> _m1;
+        private readonly TorchSharp.Modules.Identity _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch branch2;
+        private readonly TorchSharp.Modules.ChannelShuffle _m1;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -131,13 +131,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             }
             {
                 shape = _branchInput.WithChannels(_branchInput.Channels / 2L);
-                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 1L);
+                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 1);
                 register_module(_names.Next("branch2"), this.branch2);
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this._m1 = nn.ChannelShuffle(2L);
+            this._m1 = nn.ChannelShuffle(2);
             register_module(_names.Next(null), this._m1);
             OutputShape = shape;
         }
@@ -183,9 +183,9 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
     /// <summary>Block ShuffleV2DownsampleUnit: Figure 3(d), the spatial down-sampling unit: no split; both branches see the whole input and halve the resolution, then concatenation doubles the channels and the shuffle mixes them. (architectures/shufflenet_v2.arch, line 31)</summary>
     public partial class ShuffleV2DownsampleUnit : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> branch1;
-        private readonly nn.Module<Tensor, Tensor> branch2;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Sequential branch1;
+        private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch branch2;
+        private readonly TorchSharp.Modules.ChannelShuffle _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -201,15 +201,15 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(shape.Channels, shape.Channels, 3L, stride: 2L, padding: 1L, dilation: 1L, groups: shape.Channels, bias: false);
+                    var _m = nn.Conv2d(shape.Channels, shape.Channels, 3, stride: 2, padding: 1, groups: shape.Channels, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(shape.Channels, 3L, 3L, 2L, 2L, 1L, 1L, 1L, 1L, shape.Channels);
-                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    shape = shape.Conv(shape.Channels, 3, 3, 2, 2, 1, 1, 1, 1, shape.Channels);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
-                    var _m2 = nn.Conv2d(shape.Channels, ArchMath.FloorDiv(out_, 2L), 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                    var _m2 = nn.Conv2d(shape.Channels, ArchMath.FloorDiv(out_, 2L), 1, bias: false);
                     _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Conv(ArchMath.FloorDiv(out_, 2L), 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                    var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                    shape = shape.Conv(ArchMath.FloorDiv(out_, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m3);
                     var _m4 = nn.ReLU();
                     _seq.append(_names1.Next(null), _m4);
@@ -220,13 +220,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             }
             {
                 shape = _branchInput;
-                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 2L);
+                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 2);
                 register_module(_names.Next("branch2"), this.branch2);
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this._m = nn.ChannelShuffle(2L);
+            this._m = nn.ChannelShuffle(2);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
@@ -272,13 +272,13 @@ namespace ArchDsl.Catalogue
     /// <summary>Network ShuffleNetV2: stage_channels: output channels of the stem, of stages 2-4 and of conv5 (Table 5's columns). (architectures/shufflenet_v2.arch, line 46)</summary>
     public partial class ShuffleNetV2 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> conv1;
-        private readonly nn.Module<Tensor, Tensor> maxpool;
+        private readonly TorchSharp.Modules.Sequential conv1;
+        private readonly TorchSharp.Modules.MaxPool2d maxpool;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly nn.Module<Tensor, Tensor> conv5;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.Sequential conv5;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -293,7 +293,7 @@ namespace ArchDsl.Catalogue
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
-        public ShuffleNetV2(long[] stageChannels, long[]? repeats = null, long numClasses = 1000L) : base("ShuffleNetV2")
+        public ShuffleNetV2(long[] stageChannels, long[]? repeats = null, long numClasses = 1000) : base("ShuffleNetV2")
         {
             var _repeats = repeats ?? (new long[] { 4L, 8L, 4L });
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -302,19 +302,19 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, stageChannels[checked((int)0L)], 3L, stride: 2L, padding: 1L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, stageChannels[checked((int)0L)], 3, stride: 2, padding: 1, bias: false);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(stageChannels[checked((int)0L)], 3L, 3L, 2L, 2L, 1L, 1L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(stageChannels[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m2);
             }
             this.conv1 = _seq;
             register_module(_names.Next("conv1"), this.conv1);
-            this.maxpool = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 3L;
             for (long i = 0L; i < _end; i++)
@@ -346,23 +346,23 @@ namespace ArchDsl.Catalogue
             var _seq2 = nn.Sequential();
             var _names3 = new ChildNames();
             {
-                var _m6 = nn.Conv2d(shape.Channels, stageChannels[checked((int)4L)], 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m6 = nn.Conv2d(shape.Channels, stageChannels[checked((int)4L)], 1, bias: false);
                 _seq2.append(_names3.Next(null), _m6);
-                shape = shape.Conv(stageChannels[checked((int)4L)], 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(stageChannels[checked((int)4L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq2.append(_names3.Next(null), _m7);
                 var _m8 = nn.ReLU();
                 _seq2.append(_names3.Next(null), _m8);
             }
             this.conv5 = _seq2;
             register_module(_names.Next("conv5"), this.conv5);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);
@@ -446,7 +446,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x0_5 : ShuffleNetV2
     {
-        public ShuffleNetV2_x0_5(long[]? repeats = null, long numClasses = 1000L) : base(stageChannels: new long[] { 24L, 48L, 96L, 192L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x0_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 48L, 96L, 192L, 1024L }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 1366792L;
@@ -730,7 +730,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x1_0 : ShuffleNetV2
     {
-        public ShuffleNetV2_x1_0(long[]? repeats = null, long numClasses = 1000L) : base(stageChannels: new long[] { 24L, 116L, 232L, 464L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x1_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 116L, 232L, 464L, 1024L }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 2278604L;
@@ -1014,7 +1014,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x1_5 : ShuffleNetV2
     {
-        public ShuffleNetV2_x1_5(long[]? repeats = null, long numClasses = 1000L) : base(stageChannels: new long[] { 24L, 176L, 352L, 704L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x1_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 176L, 352L, 704L, 1024L }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 3503624L;
@@ -1298,7 +1298,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x2_0 : ShuffleNetV2
     {
-        public ShuffleNetV2_x2_0(long[]? repeats = null, long numClasses = 1000L) : base(stageChannels: new long[] { 24L, 244L, 488L, 976L, 2048L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x2_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 244L, 488L, 976L, 2048L }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7393996L;

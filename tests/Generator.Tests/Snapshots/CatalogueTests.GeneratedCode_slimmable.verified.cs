@@ -37,19 +37,19 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
     {
         private readonly nn.Module<Tensor, Tensor> _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
+        private readonly TorchSharp.Modules.ReLU6 _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public SlimConvBNReLU(FeatureShape input, long out_, long kernel = 3L, long stride = 1L, long groups = 1L) : base("SlimConvBNReLU")
+        public SlimConvBNReLU(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1) : base("SlimConvBNReLU")
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), dilation: 1L, groups: groups, bias: false);
+            this._m = SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1L, 1L, groups);
-            this._m1 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            this._m1 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU6();
             register_module(_names.Next(null), this._m2);
@@ -85,7 +85,7 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
     public partial class SlimInvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _residual;
-        private readonly nn.Module<Tensor, Tensor> conv;
+        private readonly TorchSharp.Modules.Sequential conv;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -102,17 +102,17 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
             {
                 if ((expand != 1L))
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: hidden, kernel: 1L);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: hidden, kernel: 1);
                     _seq.append(_names1.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: hidden, stride: stride, groups: hidden);
                 _seq.append(_names1.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
-                var _m2 = SlimmableLayers.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m2 = SlimmableLayers.Conv2d(shape.Channels, out_, 1, bias: false);
                 _seq.append(_names1.Next(null), _m2);
-                shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m3 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                var _m3 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m3);
             }
             this.conv = _seq;
@@ -205,10 +205,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SlimMobileNetV2 : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -397,7 +397,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public SlimMobileNetV2(double width = 1.0, long numClasses = 1000L, double dropoutP = 0.2) : base("SlimMobileNetV2")
+        public SlimMobileNetV2(double width = 1.0, long numClasses = 1000, double dropoutP = 0.2) : base("SlimMobileNetV2")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
@@ -406,7 +406,7 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2L);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 foreach (var row in settings)
@@ -419,15 +419,15 @@ namespace ArchDsl.Catalogue
                         shape = ((IArchModule)_m1).OutputShape;
                     }
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1L);
+                var _m2 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1);
                 _seq.append(_names1.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
@@ -436,7 +436,7 @@ namespace ArchDsl.Catalogue
             {
                 var _m3 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m3);
-                var _m4 = SlimmableLayers.Linear(shape.Channels, numClasses, true);
+                var _m4 = SlimmableLayers.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m4);
                 shape = shape.Linear(numClasses);
             }
@@ -521,7 +521,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SlimMobileNetV2_035 : SlimMobileNetV2
     {
-        public SlimMobileNetV2_035(long numClasses = 1000L, double dropoutP = 0.2) : base(width: 0.35, numClasses: numClasses, dropoutP: dropoutP) { }
+        public SlimMobileNetV2_035(long numClasses = 1000, double dropoutP = 0.2) : base(width: 0.35, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1677128L;
@@ -760,7 +760,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SlimMobileNetV2_050 : SlimMobileNetV2
     {
-        public SlimMobileNetV2_050(long numClasses = 1000L, double dropoutP = 0.2) : base(width: 0.5, numClasses: numClasses, dropoutP: dropoutP) { }
+        public SlimMobileNetV2_050(long numClasses = 1000, double dropoutP = 0.2) : base(width: 0.5, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1968680L;
@@ -999,7 +999,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SlimMobileNetV2_075 : SlimMobileNetV2
     {
-        public SlimMobileNetV2_075(long numClasses = 1000L, double dropoutP = 0.2) : base(width: 0.75, numClasses: numClasses, dropoutP: dropoutP) { }
+        public SlimMobileNetV2_075(long numClasses = 1000, double dropoutP = 0.2) : base(width: 0.75, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2636424L;
@@ -1238,7 +1238,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SlimMobileNetV2_100 : SlimMobileNetV2
     {
-        public SlimMobileNetV2_100(long numClasses = 1000L, double dropoutP = 0.2) : base(width: 1.0, numClasses: numClasses, dropoutP: dropoutP) { }
+        public SlimMobileNetV2_100(long numClasses = 1000, double dropoutP = 0.2) : base(width: 1.0, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3504872L;

@@ -34,12 +34,12 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
     /// <summary>Block Fire: Fire module (Section 3.2): squeeze to s1x1 channels with 1x1 filters, then expand with e1x1 1x1 filters and e3x3 3x3 filters side by side, concatenated. (architectures/squeezenet.arch, line 10)</summary>
     public partial class Fire : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> squeeze;
-        private readonly nn.Module<Tensor, Tensor> squeeze_activation;
-        private readonly nn.Module<Tensor, Tensor> expand1x1;
-        private readonly nn.Module<Tensor, Tensor> expand1x1_activation;
-        private readonly nn.Module<Tensor, Tensor> expand3x3;
-        private readonly nn.Module<Tensor, Tensor> expand3x3_activation;
+        private readonly TorchSharp.Modules.Conv2d squeeze;
+        private readonly TorchSharp.Modules.ReLU squeeze_activation;
+        private readonly TorchSharp.Modules.Conv2d expand1x1;
+        private readonly TorchSharp.Modules.ReLU expand1x1_activation;
+        private readonly TorchSharp.Modules.Conv2d expand3x3;
+        private readonly TorchSharp.Modules.ReLU expand3x3_activation;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -48,9 +48,9 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.squeeze = nn.Conv2d(shape.Channels, s1x1, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+            this.squeeze = nn.Conv2d(shape.Channels, s1x1, 1);
             register_module(_names.Next("squeeze"), this.squeeze);
-            shape = shape.Conv(s1x1, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+            shape = shape.Conv(s1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.squeeze_activation = nn.ReLU();
             register_module(_names.Next("squeeze_activation"), this.squeeze_activation);
             var _branchInput = shape;
@@ -58,9 +58,9 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.expand1x1 = nn.Conv2d(_pipeShape.Channels, e1x1, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                this.expand1x1 = nn.Conv2d(_pipeShape.Channels, e1x1, 1);
                 register_module(_names.Next("expand1x1"), this.expand1x1);
-                _pipeShape = _pipeShape.Conv(e1x1, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+                _pipeShape = _pipeShape.Conv(e1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
                 this.expand1x1_activation = nn.ReLU();
                 register_module(_names.Next("expand1x1_activation"), this.expand1x1_activation);
                 shape = _pipeShape;
@@ -69,9 +69,9 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.expand3x3 = nn.Conv2d(_pipeShape1.Channels, e3x3, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                this.expand3x3 = nn.Conv2d(_pipeShape1.Channels, e3x3, 3, padding: 1);
                 register_module(_names.Next("expand3x3"), this.expand3x3);
-                _pipeShape1 = _pipeShape1.Conv(e3x3, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                _pipeShape1 = _pipeShape1.Conv(e3x3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 this.expand3x3_activation = nn.ReLU();
                 register_module(_names.Next("expand3x3_activation"), this.expand3x3_activation);
                 shape = _pipeShape1;
@@ -172,9 +172,9 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SqueezeNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> classifier;
-        private readonly nn.Module<Tensor, Tensor> _m;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.Sequential classifier;
+        private readonly TorchSharp.Modules.Flatten _m;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -276,7 +276,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public SqueezeNet(string version = "1_0", long numClasses = 1000L, double dropoutP = 0.5) : base("SqueezeNet")
+        public SqueezeNet(string version = "1_0", long numClasses = 1000, double dropoutP = 0.5) : base("SqueezeNet")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
@@ -287,14 +287,14 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2);
                 _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2L, 2L, 0L, 0L, 1L, 1L, 1L);
+                shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2, 2, 0, 0, 1, 1, 1);
                 var _m1 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
                 _seq.append(_names1.Next(null), _m2);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
                 var _end = 10L;
                 for (long i = 2L; i < _end; i++)
                 {
@@ -303,9 +303,9 @@ namespace ArchDsl.Catalogue
                     shape = ((IArchModule)_m3).OutputShape;
                     if (((i == pooled[checked((int)0L)]) || (i == pooled[checked((int)1L)])))
                     {
-                        var _m4 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                        var _m4 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
                         _seq.append(_names1.Next(null), _m4);
-                        shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
+                        shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
                     }
                 }
             }
@@ -316,14 +316,14 @@ namespace ArchDsl.Catalogue
             {
                 var _m5 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m5);
-                var _m6 = nn.Conv2d(shape.Channels, numClasses, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                var _m6 = nn.Conv2d(shape.Channels, numClasses, 1);
                 _seq1.append(_names2.Next(null), _m6);
-                shape = shape.Conv(numClasses, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
+                shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
                 var _m7 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m7);
-                var _m8 = nn.AdaptiveAvgPool2d(1L);
+                var _m8 = nn.AdaptiveAvgPool2d(1);
                 _seq1.append(_names2.Next(null), _m8);
-                shape = shape.Adaptive(1L, 1L);
+                shape = shape.Adaptive(1, 1);
             }
             this.classifier = _seq1;
             register_module(_names.Next("classifier"), this.classifier);
@@ -409,7 +409,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SqueezeNet1_0 : SqueezeNet
     {
-        public SqueezeNet1_0(long numClasses = 1000L, double dropoutP = 0.5) : base(version: "1_0", numClasses: numClasses, dropoutP: dropoutP) { }
+        public SqueezeNet1_0(long numClasses = 1000, double dropoutP = 0.5) : base(version: "1_0", numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1248424L;
@@ -561,7 +561,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SqueezeNet1_1 : SqueezeNet
     {
-        public SqueezeNet1_1(long numClasses = 1000L, double dropoutP = 0.5) : base(version: "1_1", numClasses: numClasses, dropoutP: dropoutP) { }
+        public SqueezeNet1_1(long numClasses = 1000, double dropoutP = 0.5) : base(version: "1_1", numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1235496L;

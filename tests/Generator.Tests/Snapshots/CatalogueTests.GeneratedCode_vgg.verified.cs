@@ -50,10 +50,10 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> avgpool;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -119,7 +119,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public VGG(long[]? layers = null, bool batchNorm = false, long numClasses = 1000L, double dropoutP = 0.5) : base("VGG")
+        public VGG(long[]? layers = null, bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base("VGG")
         {
             var _layers = layers ?? (new long[] { 1L, 1L, 2L, 2L, 2L });
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -135,48 +135,48 @@ namespace ArchDsl.Catalogue
                     var _count = _layers[checked((int)i)];
                     for (long _i = 0L; _i < _count; _i++)
                     {
-                        var _m = nn.Conv2d(shape.Channels, widths[checked((int)i)], 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                        var _m = nn.Conv2d(shape.Channels, widths[checked((int)i)], 3, padding: 1);
                         _seq.append(_names1.Next(null), _m);
-                        shape = shape.Conv(widths[checked((int)i)], 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                        shape = shape.Conv(widths[checked((int)i)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
                         if (batchNorm)
                         {
-                            var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                            var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                             _seq.append(_names1.Next(null), _m1);
                         }
                         var _m2 = nn.ReLU();
                         _seq.append(_names1.Next(null), _m2);
                     }
-                    var _m3 = nn.MaxPool2d(2L, stride: 2L, padding: 0L, ceil_mode: false);
+                    var _m3 = nn.MaxPool2d(2, stride: 2);
                     _seq.append(_names1.Next(null), _m3);
-                    shape = shape.Pool(2L, 2L, 2L, 2L, 0L, 0L, false);
+                    shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                 }
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(7L);
+            this.avgpool = nn.AdaptiveAvgPool2d(7);
             register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(7L, 7L);
+            shape = shape.Adaptive(7, 7);
             this._m = nn.Flatten();
             register_module(_names.Next(null), this._m);
             shape = shape.Flatten();
             var _seq1 = nn.Sequential();
             var _names2 = new ChildNames();
             {
-                var _m4 = nn.Linear(shape.Channels, 4096L, true);
+                var _m4 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m5 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m5);
                 var _m6 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m6);
-                var _m7 = nn.Linear(shape.Channels, 4096L, true);
+                var _m7 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m7);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m8 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m8);
                 var _m9 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m9);
-                var _m10 = nn.Linear(shape.Channels, numClasses, true);
+                var _m10 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next(null), _m10);
                 shape = shape.Linear(numClasses);
             }
@@ -250,7 +250,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG11 : VGG
     {
-        public VGG11(bool batchNorm = false, long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG11(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 132863336L;
@@ -359,7 +359,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG13 : VGG
     {
-        public VGG13(bool batchNorm = false, long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG13(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 133047848L;
@@ -478,7 +478,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG16 : VGG
     {
-        public VGG16(bool batchNorm = false, long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG16(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 138357544L;
@@ -604,7 +604,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG19 : VGG
     {
-        public VGG19(bool batchNorm = false, long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG19(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 143667240L;
@@ -733,7 +733,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG11_BN : VGG
     {
-        public VGG11_BN(long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG11_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 132868840L;
@@ -857,7 +857,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG13_BN : VGG
     {
-        public VGG13_BN(long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG13_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 133053736L;
@@ -987,7 +987,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG16_BN : VGG
     {
-        public VGG16_BN(long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG16_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 138365992L;
@@ -1126,7 +1126,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG19_BN : VGG
     {
-        public VGG19_BN(long numClasses = 1000L, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG19_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 143678248L;

@@ -36,9 +36,9 @@ namespace ArchDsl.Catalogue.Blocks.Xception
     /// <summary>Block XceptionSeparableConv: Depthwise 3x3 then pointwise 1x1, no nonlinearity between them (section 3 of the paper), then batch norm. (architectures/xception.arch, line 9)</summary>
     public partial class XceptionSeparableConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> depthwise;
-        private readonly nn.Module<Tensor, Tensor> pointwise;
-        private readonly nn.Module<Tensor, Tensor> bn;
+        private readonly TorchSharp.Modules.Conv2d depthwise;
+        private readonly TorchSharp.Modules.Conv2d pointwise;
+        private readonly TorchSharp.Modules.BatchNorm2d bn;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -47,13 +47,13 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         {
             var shape = input;
             var _names = new ChildNames();
-            this.depthwise = nn.Conv2d(shape.Channels, shape.Channels, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: shape.Channels, bias: false);
+            this.depthwise = nn.Conv2d(shape.Channels, shape.Channels, 3, padding: 1, groups: shape.Channels, bias: false);
             register_module(_names.Next("depthwise"), this.depthwise);
-            shape = shape.Conv(shape.Channels, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, shape.Channels);
-            this.pointwise = nn.Conv2d(shape.Channels, out_, 1L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+            shape = shape.Conv(shape.Channels, 3, 3, 1, 1, 1, 1, 1, 1, shape.Channels);
+            this.pointwise = nn.Conv2d(shape.Channels, out_, 1, bias: false);
             register_module(_names.Next("pointwise"), this.pointwise);
-            shape = shape.Conv(out_, 1L, 1L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn"), this.bn);
             OutputShape = shape;
         }
@@ -87,12 +87,12 @@ namespace ArchDsl.Catalogue.Blocks.Xception
     public partial class XceptionDownsampling : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _if;
-        private readonly nn.Module<Tensor, Tensor>? _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> _m2;
-        private readonly nn.Module<Tensor, Tensor> _m3;
-        private readonly nn.Module<Tensor, Tensor> _m4;
-        private readonly nn.Module<Tensor, Tensor>? skip;
+        private readonly TorchSharp.Modules.ReLU? _m;
+        private readonly global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv _m1;
+        private readonly TorchSharp.Modules.ReLU _m2;
+        private readonly global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv _m3;
+        private readonly TorchSharp.Modules.MaxPool2d _m4;
+        private readonly TorchSharp.Modules.Sequential? skip;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -116,17 +116,17 @@ namespace ArchDsl.Catalogue.Blocks.Xception
             this._m3 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: second);
             register_module(_names.Next(null), this._m3);
             shape = ((IArchModule)this._m3).OutputShape;
-            this._m4 = nn.MaxPool2d(3L, stride: 2L, padding: 1L, ceil_mode: false);
+            this._m4 = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next(null), this._m4);
-            shape = shape.Pool(3L, 3L, 2L, 2L, 1L, 1L, false);
+            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
             var _residualOutput = shape;
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(_residualInput.Channels, second, 1L, stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(_residualInput.Channels, second, 1, stride: 2, bias: false);
                 _seq.append(_names1.Next(null), _m);
-                _residualInput = _residualInput.Conv(second, 1L, 1L, 2L, 2L, 0L, 0L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                _residualInput = _residualInput.Conv(second, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m1);
             }
             this.skip = _seq;
@@ -176,7 +176,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
 
-        public XceptionMiddle(FeatureShape input, long channels = 728L) : base("XceptionMiddle")
+        public XceptionMiddle(FeatureShape input, long channels = 728) : base("XceptionMiddle")
         {
             var shape = input;
             var _names = new ChildNames();
@@ -275,12 +275,12 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class Xception : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> entry;
-        private readonly nn.Module<Tensor, Tensor> middle;
-        private readonly nn.Module<Tensor, Tensor> exit;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> _m1;
-        private readonly nn.Module<Tensor, Tensor> fc;
+        private readonly TorchSharp.Modules.Sequential entry;
+        private readonly TorchSharp.Modules.Sequential middle;
+        private readonly TorchSharp.Modules.Sequential exit;
+        private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
+        private readonly TorchSharp.Modules.Flatten _m1;
+        private readonly TorchSharp.Modules.Linear fc;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -484,7 +484,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public Xception(long middleRepeats = 8L, long numClasses = 1000L) : base("Xception")
+        public Xception(long middleRepeats = 8, long numClasses = 1000) : base("Xception")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
             InputShape = shape;
@@ -492,27 +492,27 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, 32L, 3L, stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m = nn.Conv2d(shape.Channels, 32, 3, stride: 2, bias: false);
                 _seq.append(_names1.Next("conv1"), _m);
-                shape = shape.Conv(32L, 3L, 3L, 2L, 2L, 0L, 0L, 1L, 1L, 1L);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(32, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("bn1"), _m1);
                 var _m2 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, 64L, 3L, stride: 1L, padding: 0L, dilation: 1L, groups: 1L, bias: false);
+                var _m3 = nn.Conv2d(shape.Channels, 64, 3, bias: false);
                 _seq.append(_names1.Next("conv2"), _m3);
-                shape = shape.Conv(64L, 3L, 3L, 1L, 1L, 0L, 0L, 1L, 1L, 1L);
-                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, 1E-05, 0.1);
+                shape = shape.Conv(64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("bn2"), _m4);
                 var _m5 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m5);
-                var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128L, second: 128L, leadingRelu: false);
+                var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128, second: 128, leadingRelu: false);
                 _seq.append(_names1.Next(null), _m6);
                 shape = ((IArchModule)_m6).OutputShape;
-                var _m7 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 256L, second: 256L);
+                var _m7 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 256, second: 256);
                 _seq.append(_names1.Next(null), _m7);
                 shape = ((IArchModule)_m7).OutputShape;
-                var _m8 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728L, second: 728L);
+                var _m8 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 728);
                 _seq.append(_names1.Next(null), _m8);
                 shape = ((IArchModule)_m8).OutputShape;
             }
@@ -523,7 +523,7 @@ namespace ArchDsl.Catalogue
             var _count = middleRepeats;
             for (long _i = 0L; _i < _count; _i++)
             {
-                var _m9 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionMiddle(shape, channels: 728L);
+                var _m9 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionMiddle(shape, channels: 728);
                 _seq1.append(_names2.Next(null), _m9);
                 shape = ((IArchModule)_m9).OutputShape;
             }
@@ -532,15 +532,15 @@ namespace ArchDsl.Catalogue
             var _seq2 = nn.Sequential();
             var _names3 = new ChildNames();
             {
-                var _m10 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728L, second: 1024L);
+                var _m10 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 1024);
                 _seq2.append(_names3.Next(null), _m10);
                 shape = ((IArchModule)_m10).OutputShape;
-                var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536L);
+                var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536);
                 _seq2.append(_names3.Next(null), _m11);
                 shape = ((IArchModule)_m11).OutputShape;
                 var _m12 = nn.ReLU();
                 _seq2.append(_names3.Next(null), _m12);
-                var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048L);
+                var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048);
                 _seq2.append(_names3.Next(null), _m13);
                 shape = ((IArchModule)_m13).OutputShape;
                 var _m14 = nn.ReLU();
@@ -548,13 +548,13 @@ namespace ArchDsl.Catalogue
             }
             this.exit = _seq2;
             register_module(_names.Next("exit"), this.exit);
-            this._m = nn.AdaptiveAvgPool2d(1L);
+            this._m = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1L, 1L);
+            shape = shape.Adaptive(1, 1);
             this._m1 = nn.Flatten();
             register_module(_names.Next(null), this._m1);
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses, true);
+            this.fc = nn.Linear(shape.Channels, numClasses);
             register_module(_names.Next("fc"), this.fc);
             shape = shape.Linear(numClasses);
             StridedPointwise.SubsampleFirst(this);

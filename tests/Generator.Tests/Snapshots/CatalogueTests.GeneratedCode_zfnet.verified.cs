@@ -43,9 +43,9 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ZFNet : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly nn.Module<Tensor, Tensor> features;
-        private readonly nn.Module<Tensor, Tensor> _m;
-        private readonly nn.Module<Tensor, Tensor> classifier;
+        private readonly TorchSharp.Modules.Sequential features;
+        private readonly TorchSharp.Modules.Flatten _m;
+        private readonly TorchSharp.Modules.Sequential classifier;
 
         /// <summary>The input [C, H, W] this instance was built for.</summary>
         public FeatureShape InputShape { get; }
@@ -104,7 +104,7 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
-        public ZFNet(long numClasses = 1000L, double dropoutP = 0.5) : base("ZFNet")
+        public ZFNet(long numClasses = 1000, double dropoutP = 0.5) : base("ZFNet")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
             InputShape = shape;
@@ -112,44 +112,44 @@ namespace ArchDsl.Catalogue
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = nn.Conv2d(shape.Channels, 96L, 7L, stride: 2L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m = nn.Conv2d(shape.Channels, 96, 7, stride: 2, padding: 1);
                 _seq.append(_names1.Next("conv1"), _m);
-                shape = shape.Conv(96L, 7L, 7L, 2L, 2L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(96, 7, 7, 2, 2, 1, 1, 1, 1, 1);
                 var _m1 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
                 _seq.append(_names1.Next(null), _m2);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                var _m3 = nn.LocalResponseNorm(5L, 0.0001, 0.75, 1.0);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                var _m3 = nn.LocalResponseNorm(5);
                 _seq.append(_names1.Next(null), _m3);
-                var _m4 = nn.Conv2d(shape.Channels, 256L, 5L, stride: 2L, padding: 0L, dilation: 1L, groups: 1L, bias: true);
+                var _m4 = nn.Conv2d(shape.Channels, 256, 5, stride: 2);
                 _seq.append(_names1.Next("conv2"), _m4);
-                shape = shape.Conv(256L, 5L, 5L, 2L, 2L, 0L, 0L, 1L, 1L, 1L);
+                shape = shape.Conv(256, 5, 5, 2, 2, 0, 0, 1, 1, 1);
                 var _m5 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m5);
-                var _m6 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: true);
+                var _m6 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
                 _seq.append(_names1.Next(null), _m6);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, true);
-                var _m7 = nn.LocalResponseNorm(5L, 0.0001, 0.75, 1.0);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                var _m7 = nn.LocalResponseNorm(5);
                 _seq.append(_names1.Next(null), _m7);
-                var _m8 = nn.Conv2d(shape.Channels, 384L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m8 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
                 _seq.append(_names1.Next("conv3"), _m8);
-                shape = shape.Conv(384L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m9 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m9);
-                var _m10 = nn.Conv2d(shape.Channels, 384L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m10 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
                 _seq.append(_names1.Next("conv4"), _m10);
-                shape = shape.Conv(384L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m11 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m11);
-                var _m12 = nn.Conv2d(shape.Channels, 256L, 3L, stride: 1L, padding: 1L, dilation: 1L, groups: 1L, bias: true);
+                var _m12 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
                 _seq.append(_names1.Next("conv5"), _m12);
-                shape = shape.Conv(256L, 3L, 3L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+                shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
                 var _m13 = nn.ReLU();
                 _seq.append(_names1.Next(null), _m13);
-                var _m14 = nn.MaxPool2d(3L, stride: 2L, padding: 0L, ceil_mode: false);
+                var _m14 = nn.MaxPool2d(3, stride: 2);
                 _seq.append(_names1.Next(null), _m14);
-                shape = shape.Pool(3L, 3L, 2L, 2L, 0L, 0L, false);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
@@ -161,19 +161,19 @@ namespace ArchDsl.Catalogue
             {
                 var _m15 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m15);
-                var _m16 = nn.Linear(shape.Channels, 4096L, true);
+                var _m16 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next("fc6"), _m16);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m17 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m17);
                 var _m18 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m18);
-                var _m19 = nn.Linear(shape.Channels, 4096L, true);
+                var _m19 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next("fc7"), _m19);
-                shape = shape.Linear(4096L);
+                shape = shape.Linear(4096);
                 var _m20 = nn.ReLU();
                 _seq1.append(_names2.Next(null), _m20);
-                var _m21 = nn.Linear(shape.Channels, numClasses, true);
+                var _m21 = nn.Linear(shape.Channels, numClasses);
                 _seq1.append(_names2.Next("fc8"), _m21);
                 shape = shape.Linear(numClasses);
             }

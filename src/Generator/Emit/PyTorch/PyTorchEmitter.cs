@@ -95,7 +95,6 @@ namespace ArchDsl.Generator.Emit.PyTorch
         private static string Variant(VariantSymbol variant, PythonExpressions expr)
         {
             var target = variant.Target!;
-            var fixedArgs = BodyForms.VariantArguments(variant);
             var signature = new List<string>();
             var baseArgs = new List<string>();
             var empty = new CsScope(null);
@@ -103,7 +102,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             foreach (var p in target.Parameters)
             {
                 var py = PythonModuleEmitter.ParameterName(p.Name);
-                if (fixedArgs.TryGetValue(p.Name, out var value))
+                if (variant.ArgumentFor(p) is { } value)
                 {
                     baseArgs.Add(py + "=" + expr.Emit(value, empty, "shape", p.Type));
                     continue;

@@ -63,8 +63,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 case LetStmt _:
                     Statement(s, ctx, init, new PyWriter());
                     return;
-                case LabeledStmt labeled when labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression, ctx.Scope)
-                                              && Primitives.Find(es.Expression is CallExpr c ? c.Callee : es.Expression is NameExpr n ? n.Name : "") != null:
+                case LabeledStmt labeled when labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression)
+                                              && _program.CallOf(es.Expression)?.Primitive != null:
                 {
                     var input = _locals.Fresh("layer_input");
                     init.Line(input + " = " + ctx.ShapeVar);
@@ -105,7 +105,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     init.Line(_bound + "[" + NameKey(indexed.Name, ctx) + "] = (" + key + ", " + shape + ")");
                     return;
                 }
-                case ExprStmt es when !BodyForms.IsApplication(_program, es.Expression, ctx.Scope):
+                case ExprStmt es when !BodyForms.IsApplication(_program, es.Expression):
                 {
                     var (shape, key) = FlowTensor(es.Expression, ctx, init);
                     init.Line(ctx.ShapeVar + ", " + ctx.TensorVar + " = " + shape + ", " + key);

@@ -130,7 +130,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 case LabeledStmt labeled:
                 {
                     var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression, ctx.Scope))
+                    if (labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression))
                     {
                         Apply(es.Expression, key, labeled.Name.StaticText, ctx, init, fwd);
                         return;
@@ -152,7 +152,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     return;
                 case ExprStmt es:
                     if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, init, fwd); return; }
-                    if (BodyForms.IsApplication(_program, es.Expression, ctx.Scope)) { Apply(es.Expression, null, null, ctx, init, fwd); return; }
+                    if (BodyForms.IsApplication(_program, es.Expression)) { Apply(es.Expression, null, null, ctx, init, fwd); return; }
                     if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
                     {
                         var (shape, tensor) = Tensor(es.Expression, ctx, init, fwd);
@@ -289,28 +289,19 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var call = e as CallExpr;
-            string callee = call != null ? call.Callee : ((NameExpr)e).Name;
-            var args = call?.Arguments ?? ImmutableArray<ArgumentSyntax>.Empty;
-            var local = ctx.Scope.Lookup(callee);
-            if (local != null && local.Type.Kind == TypeKind.Block)
+            var call = _program.CallOf(e)!;
+            if (call.Kind == CalleeKind.BlockValue)
             {
                 // A block-valued parameter holds the block's class; Python binds the arguments by position and name.
-                Place(local.CsName + "(" + BlockArguments(args, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
+                Place(ctx.Scope.Lookup(call.Callee)!.CsName + "(" + BlockArguments(call.Arguments, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
                 return;
             }
-            var primitive = Primitives.Find(callee);
-            if (primitive != null)
+            if (call.Primitive != null)
             {
-                Primitive(primitive, args, key, staticName, ctx, init, fwd, e);
+                Primitive(call, key, staticName, ctx, init, fwd);
                 return;
             }
-            if (_program.Definitions.TryGetValue(callee, out var block))
-            {
-                Place(PyNaming.Class(block.Name) + "(" + BlockArguments(args, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
-                return;
-            }
-            NotSupported(e, "'" + callee + "'");
+            Place(PyNaming.Class(call.Definition!.Name) + "(" + BlockArguments(call.Arguments, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
         }
 
         private string BlockArguments(ImmutableArray<ArgumentSyntax> args, Ctx ctx)
@@ -321,77 +312,38 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return string.Join(", ", parts);
         }
 
-        private void Primitive(PrimitiveLayer layer, ImmutableArray<ArgumentSyntax> args, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd, ExprSyntax node)
+        private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var values = BodyForms.PrimitiveArguments(layer, args);
-            string S = ctx.ShapeVar;
-            string V(string n, ArchType? t = null)
-            {
-                var (expr, def) = values[n];
-                if (expr != null) return _expr.Emit(expr, ctx.Scope, S, t);
-                return def switch { long l => PyNaming.Long(l), double d => PyNaming.Double(d), bool b => PyNaming.Bool(b), _ => "None" };
-            }
-            bool IsList(string n) => values[n].Expr != null && _expr.TypeOf(values[n].Expr!).Kind == TypeKind.List;
-            string H(string n) => IsList(n) ? V(n) + "[0]" : V(n);
-            string W(string n) => IsList(n) ? V(n) + "[1]" : V(n);
-            string Pair(string n) => IsList(n) ? "tuple(" + V(n) + ")" : V(n);
-
-            string create;
-            string shape = "";
-            switch (layer.Kind)
-            {
-                case LayerKind.Conv:
-                    create = "nn.Conv2d(" + S + ".channels, " + V("out") + ", " + Pair("kernel") + ", stride=" + Pair("stride") + ", padding=" + Pair("padding")
-                        + ", dilation=" + Pair("dilation") + ", groups=" + V("groups") + ", bias=" + V("bias") + ")";
-                    shape = S + ".conv(" + V("out") + ", " + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", "
-                        + W("padding") + ", " + H("dilation") + ", " + W("dilation") + ", " + V("groups") + ")";
-                    break;
-                case LayerKind.Linear:
-                    create = "nn.Linear(" + S + ".channels, " + V("out") + ", bias=" + V("bias") + ")";
-                    shape = S + ".linear(" + V("out") + ")";
-                    break;
-                case LayerKind.BatchNorm:
-                    create = "nn.BatchNorm2d(" + S + ".spatial(\"batchnorm\").channels, eps=" + V("eps", ArchType.Float) + ", momentum=" + V("momentum", ArchType.Float) + ")";
-                    break;
-                case LayerKind.MaxPool:
-                case LayerKind.AvgPool:
-                {
-                    string extra = layer.Kind == LayerKind.AvgPool ? ", count_include_pad=" + V("count_include_pad") : "";
-                    create = (layer.Kind == LayerKind.MaxPool ? "nn.MaxPool2d(" : "nn.AvgPool2d(") + Pair("kernel") + ", stride=" + Pair("stride")
-                        + ", padding=" + Pair("padding") + ", ceil_mode=" + V("ceil_mode") + extra + ")";
-                    shape = S + ".pool(" + H("kernel") + ", " + W("kernel") + ", " + H("stride") + ", " + W("stride") + ", " + H("padding") + ", " + W("padding") + ", " + V("ceil_mode") + ")";
-                    break;
-                }
-                case LayerKind.AdaptiveAvgPool:
-                case LayerKind.AdaptiveMaxPool:
-                    create = (layer.Kind == LayerKind.AdaptiveAvgPool ? "nn.AdaptiveAvgPool2d(" : "nn.AdaptiveMaxPool2d(") + Pair("size") + ")";
-                    shape = S + ".adaptive(" + H("size") + ", " + W("size") + ")";
-                    break;
-                case LayerKind.Flatten: create = "nn.Flatten()"; shape = S + ".flatten()"; break;
-                case LayerKind.ReLU: create = "nn.ReLU()"; break;
-                case LayerKind.ReLU6: create = "nn.ReLU6()"; break;
-                case LayerKind.SiLU: create = "nn.SiLU()"; break;
-                case LayerKind.Sigmoid: create = "nn.Sigmoid()"; break;
-                case LayerKind.Tanh: create = "nn.Tanh()"; break;
-                case LayerKind.Hardswish: create = "nn.Hardswish()"; break;
-                case LayerKind.Hardsigmoid: create = "nn.Hardsigmoid()"; break;
-                case LayerKind.GELU: create = "nn.GELU()"; break;
-                case LayerKind.LeakyReLU: create = "nn.LeakyReLU(" + V("slope", ArchType.Float) + ")"; break;
-                case LayerKind.Dropout: create = "nn.Dropout(" + V("p", ArchType.Float) + ")"; break;
-                case LayerKind.StochasticDepth: create = "_StochasticDepth(" + V("p", ArchType.Float) + ")"; break;
-                case LayerKind.Identity: create = "nn.Identity()"; break;
-                case LayerKind.LocalResponseNorm:
-                    create = "nn.LocalResponseNorm(" + V("size") + ", alpha=" + V("alpha", ArchType.Float) + ", beta=" + V("beta", ArchType.Float) + ", k=" + V("k", ArchType.Float) + ")";
-                    break;
-                case LayerKind.ChannelShuffle: create = "nn.ChannelShuffle(" + V("groups") + ")"; break;
-                default:
-                    NotSupported(node, "'" + layer.Name + "'");
-                    return;
-            }
-            if (values.TryGetValue("bias_init", out var biasInit) && biasInit.Expr != null)
-                create = "_init_bias(" + create + ", " + V("bias_init", ArchType.Float) + ")";
+            var syntax = new PythonLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
+            string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
+            var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
+            if (biasInit?.Expression != null)
+                create = "_init_bias(" + create + ", " + _expr.Emit(biasInit.Expression, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ")";
             // The new shape reads only the current shape, so it may be computed after the module is created.
             Place(create, _ => shape, key, staticName, ctx, init, fwd);
+        }
+
+        /// <summary>Python's spelling of a layer's construction (PyTorch) and shape call.</summary>
+        private sealed class PythonLayerSyntax : LayerSyntax
+        {
+            public PythonLayerSyntax(PythonExpressions expr, CsScope scope, string shapeVar) : base((e, t) => expr.Emit(e, scope, shapeVar, t), expr.TypeOf) { }
+
+            public override string Constant(object? value, bool real) => value switch
+            {
+                long l => real ? PyNaming.Double(l) : PyNaming.Long(l),
+                double d => PyNaming.Double(d),
+                bool b => PyNaming.Bool(b),
+                _ => "None",
+            };
+            public override string Pair(string value, bool isList, string h, string w, bool anyList) => isList ? "tuple(" + value + ")" : value;
+            public override string Array(string h, string w) => "(" + h + ", " + w + ")";
+            public override string Keyword(string name, string value) => name + "=" + value;
+            public override string? KeywordOf(Layers.EmittedArgument argument) => argument.PyTorchName;
+            public override string InputChannels(string shapeVar) => shapeVar + ".channels";
+            public override string SpatialChannels(string shapeVar, string layer) => shapeVar + ".spatial(\"" + layer + "\").channels";
+            public override string Constructor(Layers.ModuleConstruction module) => module.RuntimeClass ? module.PyTorchClass : "nn." + module.PyTorchClass;
+            public override string ShapeMethod(string method) => method.ToLowerInvariant();
         }
 
         // ------------------------------------------------------------ containers and control flow
@@ -409,8 +361,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 Place(seq, _ => "", key, staticName, ctx, init, fwd);
                 return;
             }
-            // More than a chain: a helper class holding the statement, built with every scalar in scope.
-            var captured = ctx.Scope.Visible();
+            // More than a chain: a helper class holding the statement, built with the scalars in scope it reads.
+            var used = BodyForms.NamesUsed(new[] { inner });
+            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName();
             var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName);
             var scope = new CsScope(null);
