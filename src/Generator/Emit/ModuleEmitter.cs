@@ -389,7 +389,10 @@ namespace ArchDsl.Generator.Emit
         /// <summary>C#'s spelling of a layer's construction (TorchSharp) and shape call.</summary>
         private sealed class CSharpLayerSyntax : LayerSyntax
         {
-            public CSharpLayerSyntax(ExpressionEmitter expr, CsScope scope, string shapeVar) : base((e, t) => expr.EmitArgument(e, scope, shapeVar, t), expr.TypeOf) { }
+            // A constant int 0 converts to any enum as well as to long, so TorchSharp's overloads taking a Padding
+            // enum where others take a long make `padding: 0` ambiguous (CS0121); a long zero picks the long one.
+            public CSharpLayerSyntax(ExpressionEmitter expr, CsScope scope, string shapeVar)
+                : base((e, t) => expr.EmitArgument(e, scope, shapeVar, t) is var v && v == "0" ? "0L" : v, expr.TypeOf) { }
 
             public override string Constant(object? value, bool real) => value switch
             {
@@ -399,7 +402,7 @@ namespace ArchDsl.Generator.Emit
                 _ => "default",
             };
             public override string Pair(string value, bool isList, string h, string w, bool anyList) => anyList ? "(" + h + ", " + w + ")" : value;
-            public override string Array(string h, string w) => "new[] { " + h + ", " + w + " }";
+            public override string Array(string h, string w) => "new long[] { " + h + ", " + w + " }";   // plain literals would make an int[]
             public override string Keyword(string name, string value) => name + ": " + value;
             public override string? KeywordOf(Layers.EmittedArgument argument) => argument.TorchSharpName;
             public override string InputChannels(string shapeVar) => shapeVar + ".Channels";
