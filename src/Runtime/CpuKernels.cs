@@ -21,7 +21,8 @@ namespace ArchDsl.Runtime
     /// convolutions (see <see cref="StridedPointwise"/>).</item>
     /// </list>
     /// On such machines, unless the user has chosen (<see cref="Variable"/>), this turns libtorch's oneDNN ("mkldnn")
-    /// convolutions off, so they run on libtorch's own kernels, and caps oneDNN at AVX2 for whatever else uses it.
+    /// convolutions off, so they run on libtorch's own kernels, and caps oneDNN at AVX2 for whatever else uses it
+    /// (NNPACK, which libtorch would try next, goes off too: it cannot initialise there).
     /// It costs speed there (docs/performance.md) and is correct. It happens when ArchDsl.Runtime is loaded — before a
     /// generated network builds its first layer; a program that runs convolutions before that calls
     /// <see cref="Apply"/> first. <c>ARCHDSL_ONEDNN=keep</c> leaves libtorch as shipped; <c>ARCHDSL_ONEDNN=off</c>
@@ -65,6 +66,9 @@ namespace ArchDsl.Runtime
                     // exported C++ functions of the unmodified libtorch_cpu.
                     SetUserEnabledMkldnn(GlobalContext(), false);
                     OneDnnConvolutionsOff = true;
+                    // Without oneDNN, libtorch offers each convolution to NNPACK next, which fails to initialise on
+                    // these CPUs and says so on stderr at every call (thousands of lines in a catalogue run).
+                    SetUserEnabledNnpack(GlobalContext(), false);
                 }
                 catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
                 {
@@ -89,5 +93,8 @@ namespace ArchDsl.Runtime
 
         [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
         private static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+        private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
     }
 }
