@@ -799,6 +799,11 @@ namespace ArchDsl.Binding
             for (int i = 0; i < argTypes.Count; i++)
                 if (!argTypes[i].IsNumeric)
                     return Mismatch(call.Arguments[i].Value, "'" + call.Callee + "' takes numbers, not " + argTypes[i], ctx);
+            // make_divisible rounds to a multiple of its divisor (and floor): both are counts of channels.
+            if (call.Callee == "make_divisible")
+                for (int i = 1; i < argTypes.Count; i++)
+                    if (argTypes[i].Kind != TypeKind.Int)
+                        return Mismatch(call.Arguments[i].Value, "'make_divisible' takes an int " + (i == 1 ? "divisor" : "minimum") + ", not " + argTypes[i], ctx);
             switch (call.Callee)
             {
                 case "make_divisible":

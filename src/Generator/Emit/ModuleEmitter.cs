@@ -232,6 +232,13 @@ namespace ArchDsl.Generator.Emit
             // Each head is a property of the Outputs record, named in Pascal case beside Output: 'aux1', 'Aux1' and
             // 'aux_1' would all be 'Aux1'.
             var property = Naming.Pascal(labeled.Name.StaticText!);
+            if (System.Array.IndexOf(OutputsRecordMembers, property) >= 0)
+            {
+                _diagnostics.Report(DiagnosticCatalogue.GeneratedNameCollision, _path, labeled.Name.Span,
+                    "auxiliary output '" + labeled.Name.StaticText + "' would be the Outputs record's property '" + property
+                    + "', a member every record already has; choose another name");
+                return;
+            }
             var taken = _aux.FirstOrDefault(a => Naming.Pascal(a.Name) == property).Name ?? (property == ClassEmitter.OutputsMainProperty ? "the main output" : null);
             if (taken != null)
             {
@@ -252,6 +259,14 @@ namespace ArchDsl.Generator.Emit
             ctor.Close();
             fwd.Open("if (this.training)").Append(inner).Close();
         }
+
+        /// <summary>Members a positional record has already (object's, the record's own and its type name): a
+        /// property named like one does not compile.</summary>
+        private static readonly string[] OutputsRecordMembers =
+        {
+            "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
+            "EqualityContract", "Deconstruct", "PrintMembers", "Outputs",
+        };
 
         private bool IsApplication(ExprSyntax e) => BodyForms.IsApplication(_program, e);
 
