@@ -388,6 +388,8 @@ namespace ArchDsl.Generator.Emit
             // plain layers unless SlimmableLayers.Build is constructing the shared-weight network.
             // A field holds the layer's own TorchSharp type (Conv2d, BatchNorm2d, ...), a slimmable layer the module type.
             string type = rule.Construction.RuntimeClass ? rule.Construction.TorchSharpType : "TorchSharp.Modules." + rule.Construction.TorchSharpType;
+            // Inference fusion (Fusion.FoldBatchNorms) puts an Identity where a folded batch norm was, field included.
+            if (rule.Construction.TorchSharpType.StartsWith("BatchNorm", System.StringComparison.Ordinal)) type = ModuleType;
             if (IsSlimmableFile && rule.HasState)
             {
                 create = "SlimmableLayers." + create.Substring("nn.".Length);

@@ -328,7 +328,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
     /// <summary>Block Transition (architectures/cliquenet.arch, line 41)</summary>
     public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly TorchSharp.Modules.BatchNorm2d _m;
+        private readonly nn.Module<Tensor, Tensor> _m;
         private readonly TorchSharp.Modules.ReLU _m1;
         private readonly TorchSharp.Modules.Conv2d _m2;
         private readonly bool _if;

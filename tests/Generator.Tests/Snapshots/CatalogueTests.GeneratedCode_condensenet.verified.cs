@@ -36,7 +36,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
     /// <summary>Block CondensePreActConv: Pre-activation convolution: BN, ReLU, conv. (architectures/condensenet.arch, line 18)</summary>
     public partial class CondensePreActConv : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly TorchSharp.Modules.BatchNorm2d norm;
+        private readonly nn.Module<Tensor, Tensor> norm;
         private readonly TorchSharp.Modules.ReLU relu;
         private readonly TorchSharp.Modules.Conv2d conv;
 

@@ -35,10 +35,10 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
     /// <summary>Block DenseLayer: Bottleneck layer (DenseNet-B): BN-ReLU-Conv 1x1 to bn_size * growth_rate, BN-ReLU-Conv 3x3 to growth_rate. (architectures/densenet.arch, line 7)</summary>
     public partial class DenseLayer : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly TorchSharp.Modules.BatchNorm2d norm1;
+        private readonly nn.Module<Tensor, Tensor> norm1;
         private readonly TorchSharp.Modules.ReLU relu1;
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d norm2;
+        private readonly nn.Module<Tensor, Tensor> norm2;
         private readonly TorchSharp.Modules.ReLU relu2;
         private readonly TorchSharp.Modules.Conv2d conv2;
         private readonly bool _if;
@@ -112,7 +112,7 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
     /// <summary>Block Transition: Transition (DenseNet-C, compression 0.5): BN-ReLU-Conv 1x1, 2x2 average pooling. (architectures/densenet.arch, line 18)</summary>
     public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly TorchSharp.Modules.BatchNorm2d norm;
+        private readonly nn.Module<Tensor, Tensor> norm;
         private readonly TorchSharp.Modules.ReLU relu;
         private readonly TorchSharp.Modules.Conv2d conv;
         private readonly TorchSharp.Modules.AvgPool2d pool;

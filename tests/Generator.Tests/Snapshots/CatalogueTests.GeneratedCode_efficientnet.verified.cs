@@ -38,7 +38,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
     public partial class EfficientNetConv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly bool _if;
         private readonly TorchSharp.Modules.SiLU? _m2;
 

@@ -38,7 +38,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
     public partial class InceptionResNetConv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv;
-        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly nn.Module<Tensor, Tensor> bn;
         private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>

@@ -36,7 +36,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
     public partial class ConvBNReLU : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly TorchSharp.Modules.ReLU6 _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>

@@ -37,7 +37,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
     public partial class ConvBNAct : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly bool _if;
         private readonly TorchSharp.Modules.Hardswish? _m2;
         private readonly bool _if1;

@@ -37,7 +37,7 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
     public partial class PeleeConv : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly TorchSharp.Modules.ReLU _m2;
 
         /// <summary>The output shape for the input this instance was built for.</summary>

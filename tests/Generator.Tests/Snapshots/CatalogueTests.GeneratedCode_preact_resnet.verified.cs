@@ -35,16 +35,16 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
     public partial class PreActBottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly bool _if;
-        private readonly TorchSharp.Modules.BatchNorm2d? preact;
+        private readonly nn.Module<Tensor, Tensor>? preact;
         private readonly TorchSharp.Modules.ReLU? _m;
         private readonly bool _if1;
-        private readonly TorchSharp.Modules.BatchNorm2d? bn1;
+        private readonly nn.Module<Tensor, Tensor>? bn1;
         private readonly TorchSharp.Modules.ReLU? _m1;
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly nn.Module<Tensor, Tensor> bn2;
         private readonly TorchSharp.Modules.ReLU _m2;
         private readonly TorchSharp.Modules.Conv2d conv2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly nn.Module<Tensor, Tensor> bn3;
         private readonly TorchSharp.Modules.ReLU _m3;
         private readonly TorchSharp.Modules.Conv2d conv3;
         private readonly TorchSharp.Modules.Sequential? projection;
@@ -206,7 +206,7 @@ namespace ArchDsl.Catalogue
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly nn.Module<Tensor, Tensor> bn;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.AvgPool2d _m1;
         private readonly TorchSharp.Modules.Flatten _m2;
@@ -921,11 +921,11 @@ namespace ArchDsl.Catalogue
     public partial class PreActResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.MaxPool2d _m1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly nn.Module<Tensor, Tensor> bn;
         private readonly TorchSharp.Modules.ReLU _m2;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m3;
         private readonly TorchSharp.Modules.Flatten _m4;

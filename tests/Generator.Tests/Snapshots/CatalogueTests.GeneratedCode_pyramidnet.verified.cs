@@ -34,12 +34,12 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
     /// <summary>Block PyramidBasicUnit (architectures/pyramidnet.arch, line 9)</summary>
     public partial class PyramidBasicUnit : nn.Module<Tensor, Tensor>, IArchModule
     {
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly nn.Module<Tensor, Tensor> bn2;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.Conv2d conv2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly nn.Module<Tensor, Tensor> bn3;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _shortcut;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -163,9 +163,9 @@ namespace ArchDsl.Catalogue
     public partial class PyramidNetCifar : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
-        private readonly TorchSharp.Modules.BatchNorm2d bn_final;
+        private readonly nn.Module<Tensor, Tensor> bn_final;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.AvgPool2d _m1;
         private readonly TorchSharp.Modules.Flatten _m2;

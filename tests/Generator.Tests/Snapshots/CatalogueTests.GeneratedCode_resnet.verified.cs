@@ -36,10 +36,10 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
     public partial class BasicBlock : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU relu;
         private readonly TorchSharp.Modules.Conv2d conv2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly nn.Module<Tensor, Tensor> bn2;
         private readonly TorchSharp.Modules.Sequential? downsample;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -120,12 +120,12 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
     public partial class Bottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU relu;
         private readonly TorchSharp.Modules.Conv2d conv2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly nn.Module<Tensor, Tensor> bn2;
         private readonly TorchSharp.Modules.Conv2d conv3;
-        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly nn.Module<Tensor, Tensor> bn3;
         private readonly TorchSharp.Modules.Sequential? downsample;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -261,7 +261,7 @@ namespace ArchDsl.Catalogue
     public partial class ResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU relu;
         private readonly TorchSharp.Modules.MaxPool2d maxpool;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;

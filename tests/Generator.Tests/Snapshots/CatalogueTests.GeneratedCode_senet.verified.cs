@@ -105,13 +105,13 @@ namespace ArchDsl.Catalogue.Blocks.Senet
     public partial class SEBottleneck : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.Conv2d conv2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn2;
+        private readonly nn.Module<Tensor, Tensor> bn2;
         private readonly TorchSharp.Modules.ReLU _m1;
         private readonly TorchSharp.Modules.Conv2d conv3;
-        private readonly TorchSharp.Modules.BatchNorm2d bn3;
+        private readonly nn.Module<Tensor, Tensor> bn3;
         private readonly bool _if;
         private readonly global::ArchDsl.Catalogue.Blocks.Senet.SEModule? se_module;
         private readonly TorchSharp.Modules.Sequential? downsample;
@@ -265,7 +265,7 @@ namespace ArchDsl.Catalogue
     public partial class SEResNet : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
-        private readonly TorchSharp.Modules.BatchNorm2d bn1;
+        private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.MaxPool2d _m1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;

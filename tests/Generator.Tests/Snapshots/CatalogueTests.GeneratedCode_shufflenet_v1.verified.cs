@@ -141,13 +141,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
     public partial class ShuffleV1Branch : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly TorchSharp.Modules.ReLU _m2;
         private readonly TorchSharp.Modules.ChannelShuffle _m3;
         private readonly TorchSharp.Modules.Conv2d _m4;
-        private readonly TorchSharp.Modules.BatchNorm2d _m5;
+        private readonly nn.Module<Tensor, Tensor> _m5;
         private readonly TorchSharp.Modules.Conv2d _m6;
-        private readonly TorchSharp.Modules.BatchNorm2d _m7;
+        private readonly nn.Module<Tensor, Tensor> _m7;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }

@@ -37,12 +37,12 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
     public partial class ShuffleV2Branch : nn.Module<Tensor, Tensor>, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
-        private readonly TorchSharp.Modules.BatchNorm2d _m1;
+        private readonly nn.Module<Tensor, Tensor> _m1;
         private readonly TorchSharp.Modules.ReLU _m2;
         private readonly TorchSharp.Modules.Conv2d _m3;
-        private readonly TorchSharp.Modules.BatchNorm2d _m4;
+        private readonly nn.Module<Tensor, Tensor> _m4;
         private readonly TorchSharp.Modules.Conv2d _m5;
-        private readonly TorchSharp.Modules.BatchNorm2d _m6;
+        private readonly nn.Module<Tensor, Tensor> _m6;
         private readonly TorchSharp.Modules.ReLU _m7;
 
         /// <summary>The output shape for the input this instance was built for.</summary>

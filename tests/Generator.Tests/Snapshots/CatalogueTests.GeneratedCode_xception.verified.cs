@@ -38,7 +38,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
     {
         private readonly TorchSharp.Modules.Conv2d depthwise;
         private readonly TorchSharp.Modules.Conv2d pointwise;
-        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly nn.Module<Tensor, Tensor> bn;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
