@@ -6,6 +6,11 @@ bash scripts/install-deps.sh || exit 1
 
 results=artifacts/test-results
 rm -rf "$results"
+# Whatever the tests write to the temp directory (the catalogue's reference weights are gigabytes) lives in one
+# folder of this run and goes with it, even when a test host is killed.
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/archdsl-tests.XXXXXX")" || exit 1
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 dotnet build ArchDsl.sln -c Release -nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test ArchDsl.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results"

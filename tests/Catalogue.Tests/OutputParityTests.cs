@@ -34,7 +34,7 @@ public class OutputParityTests
 /// <summary>Reference data written by python/torchvision_reference.py, cached per variant for one test run.</summary>
 public static class Reference
 {
-    static readonly string Root = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), "archdsl-reference-" + Environment.ProcessId));
+    static readonly string Root = ScratchFolder.ForThisProcess("archdsl-reference-");
 
     /// <param name="checkpoints">also write the weights as PyTorch and safetensors files (see the script)</param>
     public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train, bool checkpoints = false)

@@ -163,7 +163,7 @@ public class PyTorchEmitterTests
 /// <summary>The Python module emitted for a catalogue file, written once per test run.</summary>
 public static class EmittedPython
 {
-    public static readonly string Root = ScratchFolder.DeletedAtExit(Path.Combine(Path.GetTempPath(), "archdsl-pytorch-" + Environment.ProcessId));
+    public static readonly string Root = ScratchFolder.ForThisProcess("archdsl-pytorch-");
 
     static readonly ConcurrentDictionary<string, Lazy<string>> modules = new(StringComparer.Ordinal);
 
