@@ -47,7 +47,7 @@ namespace ArchDsl.Cli
         {
             FileIdentity.Kinds.Missing => "file not found",
             FileIdentity.Kinds.Directory => "is a folder; name an .arch file",
-            FileIdentity.Kinds.Other => "not a regular file (a FIFO, a device or a socket is never read: it could block or never end)",
+            FileIdentity.Kinds.Other => "is not a regular file (a FIFO, a device or a socket is never read: it could block or never end)",
             _ => identity.Size > ReliabilityLimits.MaxFileBytes
                 ? "is " + identity.Size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes; .arch files are read up to "
                   + ReliabilityLimits.MaxFileBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes"
@@ -125,13 +125,14 @@ namespace ArchDsl.Cli
             return found;
         }
 
-        /// <summary>The file an import names, or null (the front end reports it at the import) when it is missing, is
-        /// not a regular file, or is over the size limit.</summary>
+        /// <summary>The file an import names; null when it is missing and <see cref="ImportRefusedException"/> when it is
+        /// not a regular file or is over the size limit (the front end reports either at the import).</summary>
         public SourceFile? Resolve(string fromPath, string importPath)
         {
             var path = ArchPaths.Combine(fromPath, importPath);
             var identity = FileIdentity.Of(path);
-            if (Refusal(identity) != null) return null;
+            if (identity.Kind == FileIdentity.Kinds.Missing) return null;
+            if (Refusal(identity) is { } refusal) throw new ImportRefusedException(refusal);
             try
             {
                 return new SourceFile(PathOf(identity, path), ReadBounded(path));

@@ -20,6 +20,13 @@ namespace ArchDsl
         SourceFile? Resolve(string fromPath, string importPath);
     }
 
+    /// <summary>Thrown by an <see cref="IImportResolver"/> that found the imported path but will not read it (a FIFO, a
+    /// device, a folder, a file over the size limit); the front end reports the message at the import.</summary>
+    public sealed class ImportRefusedException : System.Exception
+    {
+        public ImportRefusedException(string reason) : base(reason) { }
+    }
+
     /// <summary>An import resolver that knows no files.</summary>
     public sealed class NoImports : IImportResolver
     {

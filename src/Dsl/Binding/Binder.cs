@@ -110,11 +110,15 @@ namespace ArchDsl.Binding
             foreach (var import in file.Unit.Declarations.OfType<ImportDecl>())
             {
                 SourceFile? target;
+                string? refusal = null;
                 try { target = _resolver.Resolve(file.Path, import.Path); }
+                catch (ImportRefusedException refused) { target = null; refusal = refused.Message; }
                 catch (Exception) { target = null; }
                 if (target == null)
                 {
-                    _diagnostics.Report(DiagnosticCatalogue.ImportNotFound, file.Path, import.PathSpan, import.Path);
+                    _diagnostics.Report(DiagnosticCatalogue.ImportNotFound, file.Path, import.PathSpan, refusal == null
+                        ? "Cannot find the imported file '" + import.Path + "'"
+                        : "Cannot import '" + import.Path + "': it " + refusal);
                     continue;
                 }
                 if (stack.Contains(target.Path, StringComparer.Ordinal))

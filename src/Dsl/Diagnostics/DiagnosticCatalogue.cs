@@ -30,7 +30,7 @@ namespace ArchDsl.Diagnostics
         public static readonly DiagnosticDescriptor UnusedParameter = Warning("ARCH0013", "Unused parameter", "Parameter '{0}' of '{1}' is never used");
         public static readonly DiagnosticDescriptor CyclicDefinition = Error("ARCH0014", "Cyclic definition", "'{0}' uses itself: {1}");
         public static readonly DiagnosticDescriptor CyclicImport = Error("ARCH0015", "Cyclic import", "Import cycle: {0}");
-        public static readonly DiagnosticDescriptor ImportNotFound = Error("ARCH0016", "Import not found", "Cannot find the imported file '{0}'");
+        public static readonly DiagnosticDescriptor ImportNotFound = Error("ARCH0016", "Import not found or refused", "{0}");
         public static readonly DiagnosticDescriptor InputDeclaration = Error("ARCH0017", "Input declaration", "{0}");
         public static readonly DiagnosticDescriptor InvalidValue = Error("ARCH0018", "Invalid value", "{0}");
         public static readonly DiagnosticDescriptor NotANetwork = Error("ARCH0019", "Not a network", "Variant '{0}' must name a network, but '{1}' is {2}");
