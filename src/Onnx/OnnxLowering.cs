@@ -256,8 +256,18 @@ namespace ArchDsl.Onnx
                     case OpKind.Split:
                         // Splits are read from ElaboratedNetwork.Splits (ChannelSplits); no op of this kind is recorded.
                         throw new UnsupportedOpException("ONNX export does not support a split op recorded without its parts");
+                    case OpKind.Scale when op.Scalar is { } step && !double.IsNaN(step.Constant):
+                    {
+                        // The generated code combines a float32 tensor with the number, so the constant is float32 too.
+                        var constant = Scalar(op.Path, "constant", (float)step.Constant);
+                        var tensor = Input(op, 0);
+                        var output = Produce(op);
+                        var opType = step.Operator switch { "*" => "Mul", "+" => "Add", "-" => "Sub", _ => throw new UnsupportedOpException("ONNX export has no lowering for the operator " + step.Operator) };
+                        Node(opType, output, step.ConstantFirst ? new[] { constant, tensor } : new[] { tensor, constant }, new[] { output });
+                        return;
+                    }
                     case OpKind.Scale:
-                        throw new UnsupportedOpException("ONNX export cannot write this tensor-scalar expression: the elaborated graph does not record its constant or its operator");
+                        throw new UnsupportedOpException("ONNX export cannot write this tensor-scalar expression: its number is not known when the network is elaborated");
                     default:
                         throw new UnsupportedOpException("ONNX export does not support the op " + op.Kind);
                 }

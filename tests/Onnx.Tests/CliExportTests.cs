@@ -70,13 +70,23 @@ public class CliExportTests
     }
 
     [Fact]
-    public void An_op_without_an_onnx_form_is_a_located_error_and_no_file()
+    public void An_error_in_the_description_is_located_and_writes_no_file()
     {
-        var onnx = Temp("highway.onnx");
-        var (code, _, error) = Run("export-onnx", Path.Combine(RepoPaths.Architectures, "highway.arch"), "--network", "HighwayCifar", "-o", onnx);
-        Assert.Equal(CliApp.SourceErrors, code);
-        Assert.Contains("highway.arch(15,20): error " + OnnxLowering.UnsupportedId, error);
-        Assert.False(File.Exists(onnx));
+        var arch = Temp("bad.arch");
+        var onnx = Temp("bad.onnx");
+        try
+        {
+            File.WriteAllText(arch, "network Bad() {\n  input 3x8x8\n  conv(4, 3, stride: 0)\n}\n");
+            var (code, _, error) = Run("export-onnx", arch, "--network", "Bad", "-o", onnx);
+            Assert.Equal(CliApp.SourceErrors, code);
+            Assert.Contains("bad.arch(3,", error);
+            Assert.Contains("error ARCH", error);
+            Assert.False(File.Exists(onnx));
+        }
+        finally
+        {
+            File.Delete(arch);
+        }
     }
 
     [Fact]

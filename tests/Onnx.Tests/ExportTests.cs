@@ -66,14 +66,23 @@ public class ExportTests
     }
 
     [Fact]
-    public void A_scalar_expression_is_refused_at_its_place_in_the_source()
+    public void Tensor_and_number_expressions_keep_their_constant_operator_and_order()
     {
-        var source = new SourceFile("scaled.arch", "block Half() {\n  input * 0.5\n}\n\nnetwork Scaled() {\n  input 3x8x8\n  stem: conv(4, 3, padding: 1)\n  Half()\n}\n");
-        var result = OnnxExport.FromArch(source, NoImports.Instance, "Scaled", new Dictionary<string, Tensor>());
-        Assert.False(result.Succeeded);
-        var d = Assert.Single(result.Diagnostics);
-        Assert.Equal((OnnxLowering.UnsupportedId, "scaled.arch", 2, 3), (d.Id, d.Path, d.Line, d.Column));
-        Assert.Equal(ArchSeverity.Error, d.Severity);
+        // Each form once, with the number on either side: a wrong operand order (0.25 - y for y - 0.25) or a lost
+        // constant changes the result everywhere, so the comparison with a hand computation catches it.
+        var source = new SourceFile("scaled.arch",
+            "block Mix() {\n  a = input * 0.5\n  b = 1 - input\n  c = input - 0.25\n  d = -input\n  e = 2 + input\n  a + b + c + d * e\n}\n\n" +
+            "network Scaled() {\n  input 3x8x8\n  stem: conv(4, 3, padding: 1)\n  Mix()\n}\n");
+        torch.manual_seed(5);
+        var weights = new Dictionary<string, Tensor> { ["stem.weight"] = torch.randn(4, 3, 3, 3), ["stem.bias"] = torch.randn(4) };
+        var result = OnnxExport.FromArch(source, NoImports.Instance, "Scaled", weights);
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+
+        using var input = torch.randn(1, 3, 8, 8);
+        using var y = nn.functional.conv2d(input, weights["stem.weight"], weights["stem.bias"], padding: new long[] { 1, 1 });
+        using var expected = y * 0.5 + (1 - y) + (y - 0.25) + (-y) * (2 + y);
+        using var actual = Networks.ToTensor(Networks.RunOnnx(result.ToBytes(), input)[OnnxLowering.OutputName]);
+        OutputTolerance.AssertClose(expected, actual, "tensor and number expressions");
     }
 
     [Fact]

@@ -593,14 +593,15 @@ namespace ArchDsl.Elaboration
             }
         }
 
-        private ElaboratedOp Record(string path, OpKind kind, LayerConfig? config, ImmutableArray<Feature> inputs, Feature output, Frame frame, TextSpan span, bool shared = false)
+        private ElaboratedOp Record(string path, OpKind kind, LayerConfig? config, ImmutableArray<Feature> inputs, Feature output, Frame frame, TextSpan span,
+            bool shared = false, ScalarStep? scalar = null)
         {
             // A layer that keeps the shape returns its input feature; the op gets its own copy so that every
             // tensor is one object and consumers find their producer by reference (ElaboratedOp's contract).
             foreach (var i in inputs)
                 if (ReferenceEquals(i, output)) { output = output with { }; break; }
             Charge(WorkKind.Layers, frame.File.Path, span);
-            var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span);
+            var op = new ElaboratedOp(path, kind, config, inputs, output, shared, frame.File.Path, span) { Scalar = scalar };
             _ops.Add(op);
             return op;
         }
@@ -738,15 +739,18 @@ namespace ArchDsl.Elaboration
                     return y;
                 }
                 case UnaryExpr u when u.Op == "-":
-                    return EvalTensor(u.Operand, x, env, c, frame);
+                {
+                    var operand = EvalTensor(u.Operand, x, env, c, frame);
+                    return Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(operand), operand, frame, u.Span,
+                        scalar: new ScalarStep("*", -1.0, ConstantFirst: false)).Output;
+                }
                 case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
                 {
                     bool lt = IsTensor(b.Left, env), rt = IsTensor(b.Right, env);
                     if (!lt && !rt) break;
                     Feature? l = lt ? EvalTensor(b.Left, x, env, c, frame) : (Feature?)null;
                     Feature? r = rt ? EvalTensor(b.Right, x, env, c, frame) : (Feature?)null;
-                    if (!lt) Eval(b.Left, env, x, frame.File);
-                    if (!rt) Eval(b.Right, env, x, frame.File);
+                    var constant = !lt ? Eval(b.Left, env, x, frame.File) : !rt ? Eval(b.Right, env, x, frame.File) : null;
                     if (l != null && r != null)
                     {
                         CheckSameShape(l, r, b.Op == "*" ? "multiply" : b.Op == "+" ? "add" : "subtract", frame, b.Span, allowBroadcast: true);
@@ -755,7 +759,8 @@ namespace ArchDsl.Elaboration
                         return o;
                     }
                     var only = l ?? r!;
-                    return Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span).Output;
+                    var scalar = new ScalarStep(b.Op, constant switch { IntValue i => i.Value, FloatValue f => f.Value, _ => double.NaN }, ConstantFirst: !lt);
+                    return Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span, scalar: scalar).Output;
                 }
             }
             throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, e.Span, "This statement neither applies a layer nor computes a tensor");

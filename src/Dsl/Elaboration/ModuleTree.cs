@@ -34,7 +34,15 @@ namespace ArchDsl.Elaboration
     /// (<see cref="ElaboratedNetwork.Splits"/>). That is how the data flow is read back (diagrams).</summary>
     public sealed record ElaboratedOp(
         string Path, OpKind Kind, LayerConfig? Config, ImmutableArray<Feature> Inputs, Feature Output, bool Shared,
-        string SourcePath, TextSpan Span);
+        string SourcePath, TextSpan Span)
+    {
+        /// <summary>For an <see cref="OpKind.Scale"/> op: the scalar and the operator it combines with the tensor.</summary>
+        public ScalarStep? Scalar { get; init; }
+    }
+
+    /// <summary>A tensor combined with a number: <c>Constant Operator x</c> when <see cref="ConstantFirst"/>, else
+    /// <c>x Operator Constant</c>; <see cref="Operator"/> is "+", "-" or "*" (unary minus is <c>x * -1</c>).</summary>
+    public sealed record ScalarStep(string Operator, double Constant, bool ConstantFirst);
 
     /// <summary>A network or variant evaluated with concrete arguments at its declared input.</summary>
     public sealed record ElaboratedNetwork(
