@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using ArchDsl.Analysis;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
 using ArchDsl.Syntax;
@@ -64,6 +65,7 @@ namespace ArchDsl.Generator.Emit
             var ns = NamespaceName(options?.Namespace ?? "");
             var expr = new ExpressionEmitter(program, blocksEnum, ns);
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
+            var inPlace = InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network));
             if (!NamesAreFree(file, program, ns, blocksEnum, bag)) return;
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
@@ -81,7 +83,7 @@ namespace ArchDsl.Generator.Emit
             {
                 ct.ThrowIfCancellationRequested();
                 var name = ClassEmitter.TypeName(def.Name);
-                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork };
+                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
                 var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;

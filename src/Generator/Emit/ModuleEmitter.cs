@@ -61,6 +61,9 @@ namespace ArchDsl.Generator.Emit
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared (the class exposes them).</summary>
         public bool AllowsAuxOutputs { get; set; }
 
+        /// <summary>Activation calls built to overwrite their input (<see cref="Analysis.InPlaceActivations"/>).</summary>
+        public ImmutableHashSet<(string Path, int Start)> InPlaceSites { get; init; } = ImmutableHashSet<(string Path, int Start)>.Empty;
+
         /// <summary>Auxiliary heads in declaration order: the forward's local holding each, and its .arch label.</summary>
         public IReadOnlyList<(string Local, string Name)> AuxOutputs => _aux;
 
@@ -395,6 +398,9 @@ namespace ArchDsl.Generator.Emit
                 create = "SlimmableLayers." + create.Substring("nn.".Length);
                 type = ModuleType;
             }
+            // As torchvision's ReLU(inplace=True), where the data flow allows it: one activation map fewer.
+            if (InPlaceSites.Contains((_path, call.Syntax.Span.Start)))
+                create = create.Substring(0, create.Length - 1) + (create.EndsWith("()", System.StringComparison.Ordinal) ? "" : ", ") + "inplace: true)";
             var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
             if (biasInit?.Expression != null)
                 create = "ArchOps.InitBias(" + create + ", " + _expr.Emit(biasInit.Expression, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ")";
@@ -447,7 +453,7 @@ namespace ArchDsl.Generator.Emit
             var used = BodyForms.NamesUsed(new[] { inner });
             var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
             var (nctor, nfwd) = emitter.Body(new[] { inner }, scope, "shape");
@@ -530,7 +536,7 @@ namespace ArchDsl.Generator.Emit
             LoopHeader(loop, ctx, inner, ctor);
             var used = BodyForms.NamesUsed(body.Statements);
             var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers);
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);

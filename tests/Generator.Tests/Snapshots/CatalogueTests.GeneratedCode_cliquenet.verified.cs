@@ -81,7 +81,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
                         _pipe1 = _key;
                         var _chain1 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m1 = nn.ReLU();
+                        var _m1 = nn.ReLU(inplace: true);
                         register_module(_names.Next(null), _m1);
                         _chain1.Add(_m1);
                         var _source1 = _pipe1;
@@ -139,7 +139,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         this._steps.Add(t => { var y = t[_source3]; foreach (var m in _chain3) y = m.call(y); t[_key4] = y; });
                         _pipe3 = _key4;
                         var _chain4 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m4 = nn.ReLU();
+                        var _m4 = nn.ReLU(inplace: true);
                         register_module(_names.Next(null), _m4);
                         _chain4.Add(_m4);
                         var _source4 = _pipe3;
@@ -175,7 +175,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         this._steps.Add(t => { var y = t[_source6]; foreach (var m in _chain5) y = m.call(y); t[_key7] = y; });
                         _pipe4 = _key7;
                         var _chain6 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m6 = nn.ReLU();
+                        var _m6 = nn.ReLU(inplace: true);
                         register_module(_names.Next(null), _m6);
                         _chain6.Add(_m6);
                         var _source7 = _pipe4;
@@ -280,7 +280,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             this.fc1 = nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(c, 2L), 1);
             register_module(_names.Next("fc1"), this.fc1);
             _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(c, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.ReLU();
+            this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
             this.fc2 = nn.Conv2d(_pipeShape.Channels, c, 1);
             register_module(_names.Next("fc2"), this.fc2);
@@ -344,7 +344,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             var _names = new ChildNames();
             this._m = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m);
-            this._m1 = nn.ReLU();
+            this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.Conv2d(shape.Channels, shape.Channels, 1, bias: false);
             register_module(_names.Next(null), this._m2);
@@ -478,7 +478,7 @@ namespace ArchDsl.Catalogue
                 {
                     var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m2);
-                    var _m3 = nn.ReLU();
+                    var _m3 = nn.ReLU(inplace: true);
                     _seq.append(_names1.Next(null), _m3);
                     var _m4 = nn.AdaptiveAvgPool2d(1);
                     _seq.append(_names1.Next(null), _m4);

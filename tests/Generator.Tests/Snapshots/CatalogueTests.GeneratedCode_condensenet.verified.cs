@@ -49,7 +49,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             var _names = new ChildNames();
             this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm"), this.norm);
-            this.relu = nn.ReLU();
+            this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
             this.conv = nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next("conv"), this.conv);
@@ -597,7 +597,7 @@ namespace ArchDsl.Catalogue
                 }
                 var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("norm_last"), _m3);
-                var _m4 = nn.ReLU();
+                var _m4 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next("relu_last"), _m4);
                 var _m5 = nn.AdaptiveAvgPool2d(1);
                 _seq.append(_names1.Next("pool_last"), _m5);

@@ -53,14 +53,14 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
             var _names = new ChildNames();
             this.norm1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm1"), this.norm1);
-            this.relu1 = nn.ReLU();
+            this.relu1 = nn.ReLU(inplace: true);
             register_module(_names.Next("relu1"), this.relu1);
             this.conv1 = nn.Conv2d(shape.Channels, (bnSize * growthRate), 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
             shape = shape.Conv((bnSize * growthRate), 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.norm2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm2"), this.norm2);
-            this.relu2 = nn.ReLU();
+            this.relu2 = nn.ReLU(inplace: true);
             register_module(_names.Next("relu2"), this.relu2);
             this.conv2 = nn.Conv2d(shape.Channels, growthRate, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
@@ -126,7 +126,7 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
             var _names = new ChildNames();
             this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm"), this.norm);
-            this.relu = nn.ReLU();
+            this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
             this.conv = nn.Conv2d(shape.Channels, out_, 1, bias: false);
             register_module(_names.Next("conv"), this.conv);
@@ -692,7 +692,7 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(numInitFeatures, 7, 7, 2, 2, 3, 3, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("norm0"), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next("relu0"), _m2);
                 var _m3 = nn.MaxPool2d(3, stride: 2, padding: 1);
                 _seq.append(_names1.Next("pool0"), _m3);
@@ -715,7 +715,7 @@ namespace ArchDsl.Catalogue
             }
             this.features = _seq;
             register_module(_names.Next("features"), this.features);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m1);

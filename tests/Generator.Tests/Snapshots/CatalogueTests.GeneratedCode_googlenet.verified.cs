@@ -52,7 +52,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             shape = shape.Conv(out_, kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
@@ -310,7 +310,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             this.fc1 = nn.Linear(shape.Channels, 1024);
             register_module(_names.Next("fc1"), this.fc1);
             shape = shape.Linear(1024);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this.dropout = nn.Dropout(dropoutP);
             register_module(_names.Next("dropout"), this.dropout);

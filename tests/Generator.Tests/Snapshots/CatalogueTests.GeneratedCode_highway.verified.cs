@@ -51,7 +51,7 @@ namespace ArchDsl.Catalogue.Blocks.Highway
             this.plain = nn.Conv2d(_pipeShape.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2L));
             register_module(_names.Next("plain"), this.plain);
             _pipeShape = _pipeShape.Conv(c, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             var _hShape = _pipeShape;
             var _pipeShape1 = shape;
@@ -303,7 +303,7 @@ namespace ArchDsl.Catalogue
             this.stem = nn.Conv2d(shape.Channels, _widths[checked((int)0L)], 3, padding: 1);
             register_module(_names.Next("stem"), this.stem);
             shape = shape.Conv(_widths[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _end = 3L;
@@ -319,7 +319,7 @@ namespace ArchDsl.Catalogue
                     register_module(_names.Next(string.Concat("widen", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     this._stage.Add(_m1);
                     shape = shape.Conv(_widths[checked((int)i)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                    var _m2 = nn.ReLU();
+                    var _m2 = nn.ReLU(inplace: true);
                     register_module(_names.Next(null), _m2);
                     this._stage.Add(_m2);
                 }

@@ -55,7 +55,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, new long[] { ph, _pw }[0], new long[] { ph, _pw }[1], 1, 1, 1);
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
@@ -155,7 +155,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
@@ -261,7 +261,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }
@@ -366,7 +366,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             this._if = activate;
             if (this._if)
             {
-                this._m = nn.ReLU();
+                this._m = nn.ReLU(inplace: true);
                 register_module(_names.Next(null), this._m);
             }
             OutputShape = shape;

@@ -58,7 +58,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1], 1, 1, 1);
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
             register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             OutputShape = shape;
         }

@@ -56,14 +56,14 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
                 shape = shape.Conv(mid, 1, 1, 1, 1, 0, 0, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m2);
                 var _m3 = nn.Conv2d(shape.Channels, mid, kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2L), groups: mid, bias: false);
                 _seq.append(_names1.Next(null), _m3);
                 shape = shape.Conv(mid, kernel, kernel, stride, stride, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, mid);
                 var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m4);
-                var _m5 = nn.ReLU();
+                var _m5 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m5);
                 var _m6 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
                 _seq.append(_names1.Next(null), _m6);
@@ -198,14 +198,14 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(d[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m2);
                 var _m3 = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3, padding: 1, groups: d[checked((int)0L)], bias: false);
                 _seq.append(_names1.Next(null), _m3);
                 shape = shape.Conv(d[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, d[checked((int)0L)]);
                 var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m4);
-                var _m5 = nn.ReLU();
+                var _m5 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m5);
                 var _m6 = nn.Conv2d(shape.Channels, d[checked((int)1L)], 1, bias: false);
                 _seq.append(_names1.Next(null), _m6);
@@ -224,7 +224,7 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(1280, 1, 1, 1, 1, 0, 0, 1, 1, 1);
                 var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
                 _seq.append(_names1.Next(null), _m10);
-                var _m11 = nn.ReLU();
+                var _m11 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m11);
             }
             this.layers = _seq;

@@ -51,7 +51,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
             shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             OutputShape = shape;
         }

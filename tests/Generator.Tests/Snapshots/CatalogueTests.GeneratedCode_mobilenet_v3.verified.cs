@@ -66,7 +66,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
                 this._if1 = (act == "RE");
                 if (this._if1)
                 {
-                    this._m3 = nn.ReLU();
+                    this._m3 = nn.ReLU(inplace: true);
                     register_module(_names.Next(null), this._m3);
                 }
             }
@@ -133,7 +133,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
             this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
             _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.activation = nn.ReLU();
+            this.activation = nn.ReLU(inplace: true);
             register_module(_names.Next("activation"), this.activation);
             this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);

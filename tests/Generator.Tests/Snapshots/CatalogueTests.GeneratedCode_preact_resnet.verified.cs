@@ -63,7 +63,7 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
             {
                 this.preact = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 register_module(_names.Next("preact"), this.preact);
-                this._m = nn.ReLU();
+                this._m = nn.ReLU(inplace: true);
                 register_module(_names.Next(null), this._m);
             }
             var _residualInput = shape;
@@ -72,7 +72,7 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
             {
                 this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 register_module(_names.Next("bn1"), this.bn1);
-                this._m1 = nn.ReLU();
+                this._m1 = nn.ReLU(inplace: true);
                 register_module(_names.Next(null), this._m1);
             }
             this.conv1 = nn.Conv2d(shape.Channels, mid, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
@@ -80,14 +80,14 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
             shape = shape.Conv(mid, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
             this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this.conv2 = nn.Conv2d(shape.Channels, mid, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
             shape = shape.Conv(mid, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, 1);
             this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
-            this._m3 = nn.ReLU();
+            this._m3 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m3);
             this.conv3 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
@@ -823,7 +823,7 @@ namespace ArchDsl.Catalogue
             }
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.AvgPool2d(8);
             register_module(_names.Next(null), this._m1);
@@ -1147,7 +1147,7 @@ namespace ArchDsl.Catalogue
             shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next(null), this._m1);
@@ -1171,7 +1171,7 @@ namespace ArchDsl.Catalogue
             }
             this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn"), this.bn);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this._m3 = nn.AdaptiveAvgPool2d(1);
             register_module(_names.Next(null), this._m3);

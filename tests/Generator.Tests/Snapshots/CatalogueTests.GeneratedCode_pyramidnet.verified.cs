@@ -57,7 +57,7 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
             shape = shape.Conv(out_, 3, 3, stride, stride, 1, 1, 1, 1, 1);
             this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this.conv2 = nn.Conv2d(shape.Channels, out_, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
@@ -671,7 +671,7 @@ namespace ArchDsl.Catalogue
             }
             this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn_final"), this.bn_final);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.AvgPool2d(8);
             register_module(_names.Next(null), this._m1);

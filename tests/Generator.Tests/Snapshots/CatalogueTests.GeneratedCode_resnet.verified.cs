@@ -55,7 +55,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             shape = shape.Conv((ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3, 3, stride, stride, 1, 1, 1, 1, groups);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU();
+            this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
             this.conv2 = nn.Conv2d(shape.Channels, planes, 3, padding: 1, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
@@ -142,7 +142,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU();
+            this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
             this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: stride, padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
@@ -489,7 +489,7 @@ namespace ArchDsl.Catalogue
             shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU();
+            this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
             this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next("maxpool"), this.maxpool);

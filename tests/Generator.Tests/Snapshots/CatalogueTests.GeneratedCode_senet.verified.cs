@@ -56,7 +56,7 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
             _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.ReLU();
+            this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
             this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);
@@ -131,14 +131,14 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             shape = shape.Conv(width, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv2"), this.conv2);
             shape = shape.Conv(width, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, groups);
             this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
-            this._m1 = nn.ReLU();
+            this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
             this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
@@ -168,7 +168,7 @@ namespace ArchDsl.Catalogue.Blocks.Senet
                 register_module(_names.Next("downsample"), _seq);
             }
             shape = _residualOutput;
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             OutputShape = shape;
         }
@@ -589,7 +589,7 @@ namespace ArchDsl.Catalogue
             shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU();
+            this._m = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m);
             this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
             register_module(_names.Next(null), this._m1);

@@ -82,7 +82,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
                     shape = FeatureShape.Concat(_branchShapes);
                 }
             }
-            this._m3 = nn.ReLU();
+            this._m3 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m3);
             OutputShape = shape;
         }
@@ -161,7 +161,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
             shape = shape.Conv(bottleneck, 1, 1, 1, 1, 0, 0, 1, 1, firstGroups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this._m3 = nn.ChannelShuffle(groups);
             register_module(_names.Next(null), this._m3);
@@ -486,7 +486,7 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(((long)(24L * scale)), 3, 3, 2, 2, 1, 1, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m2);
             }
             this.conv1 = _seq;

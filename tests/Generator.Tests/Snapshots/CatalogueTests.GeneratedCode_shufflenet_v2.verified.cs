@@ -57,7 +57,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this._m3 = nn.Conv2d(shape.Channels, channels, 3, stride: stride, padding: 1, groups: channels, bias: false);
             register_module(_names.Next(null), this._m3);
@@ -69,7 +69,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
             shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m6);
-            this._m7 = nn.ReLU();
+            this._m7 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m7);
             OutputShape = shape;
         }
@@ -211,7 +211,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
                     shape = shape.Conv(ArchMath.FloorDiv(out_, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
                     var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m3);
-                    var _m4 = nn.ReLU();
+                    var _m4 = nn.ReLU(inplace: true);
                     _seq.append(_names1.Next(null), _m4);
                 }
                 this.branch1 = _seq;
@@ -307,7 +307,7 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(stageChannels[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m2);
             }
             this.conv1 = _seq;
@@ -351,7 +351,7 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(stageChannels[checked((int)4L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
                 var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq2.append(_names3.Next(null), _m7);
-                var _m8 = nn.ReLU();
+                var _m8 = nn.ReLU(inplace: true);
                 _seq2.append(_names3.Next(null), _m8);
             }
             this.conv5 = _seq2;

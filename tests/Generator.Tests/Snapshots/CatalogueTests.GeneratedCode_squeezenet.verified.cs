@@ -51,7 +51,7 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
             this.squeeze = nn.Conv2d(shape.Channels, s1x1, 1);
             register_module(_names.Next("squeeze"), this.squeeze);
             shape = shape.Conv(s1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.squeeze_activation = nn.ReLU();
+            this.squeeze_activation = nn.ReLU(inplace: true);
             register_module(_names.Next("squeeze_activation"), this.squeeze_activation);
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
@@ -61,7 +61,7 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
                 this.expand1x1 = nn.Conv2d(_pipeShape.Channels, e1x1, 1);
                 register_module(_names.Next("expand1x1"), this.expand1x1);
                 _pipeShape = _pipeShape.Conv(e1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                this.expand1x1_activation = nn.ReLU();
+                this.expand1x1_activation = nn.ReLU(inplace: true);
                 register_module(_names.Next("expand1x1_activation"), this.expand1x1_activation);
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
@@ -72,7 +72,7 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
                 this.expand3x3 = nn.Conv2d(_pipeShape1.Channels, e3x3, 3, padding: 1);
                 register_module(_names.Next("expand3x3"), this.expand3x3);
                 _pipeShape1 = _pipeShape1.Conv(e3x3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                this.expand3x3_activation = nn.ReLU();
+                this.expand3x3_activation = nn.ReLU(inplace: true);
                 register_module(_names.Next("expand3x3_activation"), this.expand3x3_activation);
                 shape = _pipeShape1;
                 _branchShapes.Add(shape);
@@ -290,7 +290,7 @@ namespace ArchDsl.Catalogue
                 var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2);
                 _seq.append(_names1.Next(null), _m);
                 shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2, 2, 0, 0, 1, 1, 1);
-                var _m1 = nn.ReLU();
+                var _m1 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m1);
                 var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
                 _seq.append(_names1.Next(null), _m2);
@@ -319,7 +319,7 @@ namespace ArchDsl.Catalogue
                 var _m6 = nn.Conv2d(shape.Channels, numClasses, 1);
                 _seq1.append(_names2.Next(null), _m6);
                 shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                var _m7 = nn.ReLU();
+                var _m7 = nn.ReLU(inplace: true);
                 _seq1.append(_names2.Next(null), _m7);
                 var _m8 = nn.AdaptiveAvgPool2d(1);
                 _seq1.append(_names2.Next(null), _m8);

@@ -143,7 +143,7 @@ namespace ArchDsl.Catalogue
                             var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                             _seq.append(_names1.Next(null), _m1);
                         }
-                        var _m2 = nn.ReLU();
+                        var _m2 = nn.ReLU(inplace: true);
                         _seq.append(_names1.Next(null), _m2);
                     }
                     var _m3 = nn.MaxPool2d(2, stride: 2);
@@ -165,14 +165,14 @@ namespace ArchDsl.Catalogue
                 var _m4 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m4);
                 shape = shape.Linear(4096);
-                var _m5 = nn.ReLU();
+                var _m5 = nn.ReLU(inplace: true);
                 _seq1.append(_names2.Next(null), _m5);
                 var _m6 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m6);
                 var _m7 = nn.Linear(shape.Channels, 4096);
                 _seq1.append(_names2.Next(null), _m7);
                 shape = shape.Linear(4096);
-                var _m8 = nn.ReLU();
+                var _m8 = nn.ReLU(inplace: true);
                 _seq1.append(_names2.Next(null), _m8);
                 var _m9 = nn.Dropout(dropoutP);
                 _seq1.append(_names2.Next(null), _m9);

@@ -111,7 +111,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
             this._m1 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: first);
             register_module(_names.Next(null), this._m1);
             shape = ((IArchModule)this._m1).OutputShape;
-            this._m2 = nn.ReLU();
+            this._m2 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m2);
             this._m3 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: second);
             register_module(_names.Next(null), this._m3);
@@ -497,14 +497,14 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(32, 3, 3, 2, 2, 0, 0, 1, 1, 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("bn1"), _m1);
-                var _m2 = nn.ReLU();
+                var _m2 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m2);
                 var _m3 = nn.Conv2d(shape.Channels, 64, 3, bias: false);
                 _seq.append(_names1.Next("conv2"), _m3);
                 shape = shape.Conv(64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
                 var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
                 _seq.append(_names1.Next("bn2"), _m4);
-                var _m5 = nn.ReLU();
+                var _m5 = nn.ReLU(inplace: true);
                 _seq.append(_names1.Next(null), _m5);
                 var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128, second: 128, leadingRelu: false);
                 _seq.append(_names1.Next(null), _m6);
@@ -538,12 +538,12 @@ namespace ArchDsl.Catalogue
                 var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536);
                 _seq2.append(_names3.Next(null), _m11);
                 shape = ((IArchModule)_m11).OutputShape;
-                var _m12 = nn.ReLU();
+                var _m12 = nn.ReLU(inplace: true);
                 _seq2.append(_names3.Next(null), _m12);
                 var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048);
                 _seq2.append(_names3.Next(null), _m13);
                 shape = ((IArchModule)_m13).OutputShape;
-                var _m14 = nn.ReLU();
+                var _m14 = nn.ReLU(inplace: true);
                 _seq2.append(_names3.Next(null), _m14);
             }
             this.exit = _seq2;
