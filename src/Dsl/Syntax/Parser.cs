@@ -78,6 +78,7 @@ namespace ArchDsl.Syntax
         private static readonly Parser<ExprSyntax> TernaryRef = Ref(() => Ternary);
         private static readonly Parser<BodySyntax> BodyRef = Ref(() => Body);
         private static readonly Parser<NameSpec> NameSpecRef = Ref(() => NameSpecP);
+        private static readonly Parser<NameSpec> LabelRef = Ref(() => LabelP);
         private static readonly Parser<StatementSyntax> UnlabeledRef = Ref(() => Unlabeled);
 
         /// <summary>Zero or more <c>separator item</c>; once a separator is read, the item is required and its
@@ -157,6 +158,23 @@ namespace ArchDsl.Syntax
             from end in Pos
             select (ExprSyntax)new ListExpr(items, S(start, end));
 
+        /// <summary><c>[item for x in source [if filter]]</c>, the source a list or <c>a..b</c>.</summary>
+        private static readonly Parser<ExprSyntax> Comprehension =
+            from start in Start
+            from open in Sym("[")
+            from item in ExprRef
+            from k in Kw("for")
+            from id in Ident
+            from kin in Kw("in")
+            from source in ExprRef
+            from upper in Sym("..").Then(_ => ExprRef).Optional()
+            from filter in Kw("if").Then(_ => ExprRef).Optional()
+            from close in Sym("]")
+            from end in Pos
+            select (ExprSyntax)new ComprehensionExpr(item, id.Name, S(id.Start, id.End),
+                upper.IsDefined ? new RangeExpr(source, upper.Get(), source.Span.Cover(upper.Get().Span)) : source,
+                filter.GetOrDefault(), S(start, end));
+
         private static readonly Parser<ExprSyntax> Parenthesized =
             from open in Sym("(")
             from e in ExprRef
@@ -232,7 +250,7 @@ namespace ArchDsl.Syntax
                 : new NameExpr(id.Name, S(id.Start, id.End));
 
         private static readonly Parser<ExprSyntax> Primary =
-            NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
+            NumberLiteral.Or(StringLit).Or(BoolLit).Or(Comprehension).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
             .Named("expression");
 
         private static readonly Parser<IEnumerable<(ExprSyntax index, int end)>> Indices =
@@ -312,7 +330,7 @@ namespace ArchDsl.Syntax
                 .Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span)));
 
         private static readonly Parser<StatementSyntax> Stage =
-            from name in (from n in NameSpecRef from colon in SymNot(":", ":") select n).Optional()
+            from name in (from n in LabelRef from colon in SymNot(":", ":") select n).Optional()
             from inner in StageBody
             select name.IsDefined ? new LabeledStmt(name.Get(), inner, name.Get().Span.Cover(inner.Span)) : inner;
 
@@ -344,6 +362,39 @@ namespace ArchDsl.Syntax
             from rest in NameParts
             from end in Pos
             select new NameSpec(MergeParts(new NamePart(first.Name, null, S(first.Start, first.End)), rest), S(first.Start, end));
+
+        /// <summary>A label (a module's state-dict key): letters, digits, '_' and '-' with interpolations, no spaces, at
+        /// least one part: <c>conv1</c>, <c>block{s+1}-{j}</c>, <c>0</c>, <c>{i+1}</c>. A '-' stands between two other
+        /// parts (never first or last), an interpolation closes on its line, and a label is never a keyword alone.</summary>
+        private static readonly Parser<NameSpec> LabelP = input =>
+        {
+            var i = Ws(input).Remainder;
+            int start = i.Position;
+            string text = i.Source;
+            var parts = new List<NamePart>();
+            while (!i.AtEnd)
+            {
+                if (i.Current == '{')
+                {
+                    if (!ClosesOnSameLine(text, i.Position)) break;
+                    var r = InterpolatedPart(i);
+                    if (!r.WasSuccessful) return Result.Failure<NameSpec>(r.Remainder, r.Message, r.Expectations);
+                    parts.Add(r.Value);
+                    i = r.Remainder;
+                    continue;
+                }
+                int p = i.Position, q = p;
+                while (q < text.Length && (IsIdentPart(text[q])
+                    || (text[q] == '-' && q > start && q + 1 < text.Length && (IsIdentPart(text[q + 1]) || text[q + 1] == '{'))))
+                    q++;
+                if (q == p) break;
+                parts.Add(new NamePart(text.Substring(p, q - p), null, S(p, q)));
+                i = AdvanceTo(i, q);
+            }
+            if (parts.Count == 0 || (parts.Count == 1 && parts[0].Text != null && Keywords.Contains(parts[0].Text!)))
+                return Result.Failure<NameSpec>(input, "label", new[] { "label" });
+            return Result.Success(new NameSpec(MergeParts(parts[0], parts.Skip(1)), S(start, i.Position)), i);
+        };
 
         private static ImmutableArray<NamePart> MergeParts(NamePart first, IEnumerable<NamePart> rest)
         {
@@ -465,19 +516,27 @@ namespace ArchDsl.Syntax
              select new ShortcutSyntax(ShortcutKind.ZeroPad, null, cond.GetOrDefault(), body.GetOrDefault(), S(start, end)))
             .Or(from start in Start
                 from k in Kw("shortcut")
-                from name in NameSpecP.Optional()
+                from name in LabelRef.Optional()
                 from cond in Kw("when").Then(_ => Expr).Optional()
                 from body in BodyRef
                 select new ShortcutSyntax(ShortcutKind.Projection, name.GetOrDefault(), cond.GetOrDefault(), body, S(start, body.Span.End)));
 
+        /// <summary><c>residual [when c] { body } [shortcut …]</c>, or the shortcut clause first
+        /// (<c>residual [when c] shortcut … { body }</c>: its modules are registered before the body's).</summary>
         private static readonly Parser<StatementSyntax> Residual =
-            from start in Start
-            from k in Kw("residual")
-            from cond in Kw("when").Then(_ => Expr).Optional()
-            from body in BodyRef
-            from shortcut in Shortcut.Optional()
-            select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut.GetOrDefault(),
-                S(start, shortcut.IsDefined ? shortcut.Get().Span.End : body.Span.End));
+            (from start in Start
+             from k in Kw("residual")
+             from cond in Kw("when").Then(_ => Expr).Optional()
+             from shortcut in Shortcut
+             from body in BodyRef
+             select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut, S(start, body.Span.End), ShortcutFirst: true))
+            .Or(from start in Start
+                from k in Kw("residual")
+                from cond in Kw("when").Then(_ => Expr).Optional()
+                from body in BodyRef
+                from shortcut in Shortcut.Optional()
+                select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut.GetOrDefault(),
+                    S(start, shortcut.IsDefined ? shortcut.Get().Span.End : body.Span.End)));
 
         private static Parser<StatementSyntax> Merge(string keyword, MergeKind kind) =>
             from start in Start
@@ -514,7 +573,7 @@ namespace ArchDsl.Syntax
               .Named("statement");
 
         private static readonly Parser<StatementSyntax> Labeled =
-            from name in NameSpecP
+            from name in LabelRef
             from colon in SymNot(":", ":")
             from inner in UnlabeledRef
             select (StatementSyntax)new LabeledStmt(name, inner, name.Span.Cover(inner.Span));
