@@ -7,7 +7,7 @@ namespace ArchDsl.Dsl.Tests.Constructs
     /// character; and a shortcut registered before the body.</summary>
     public class LabelTests
     {
-        private static FrontEndResult Analyze(string source) => ArchFrontEnd.Analyze(new SourceFile("t.arch", source), NoImports.Instance);
+        private static AnalysisResult Analyze(string source) => ArchFrontEnd.Analyze(new SourceFile("t.arch", source), NoImports.Instance);
 
         private static string[] Keys(string body)
         {
