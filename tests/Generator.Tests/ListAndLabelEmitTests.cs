@@ -24,7 +24,7 @@ block Proj(out: int) {
 network Lists(depth: int = 5, w0: int = 8, wa: float = 5.5, wm: float = 2.0) {
   input 3x8x8
   let exponents = [round(log((j * wa + w0) / w0) / log(wm)) for j in 0..depth]
-  let widths = [round(w0 * wm ^ e / 4) * 4 for e in exponents]
+  let widths = [round(w0 * wm^e / 4) * 4 for e in exponents]
   let starts = [j for j in 0..depth if j == 0 || widths[j] != widths[j - 1]]
   let ends = cumsum([1, 2, 3])
   0: conv(sum(widths), 1)

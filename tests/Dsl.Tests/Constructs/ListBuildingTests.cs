@@ -48,7 +48,7 @@ namespace ArchDsl.Dsl.Tests.Constructs
   let depth = 16
   let w0 = 48
   let exponents = [round(log((j * 27.89 + w0) / w0) / log(2.09)) for j in 0..depth]
-  let widths = [round(w0 * 2.09 ^ e / 8) * 8 for e in exponents]
+  let widths = [round(w0 * 2.09^e / 8) * 8 for e in exponents]
   let starts = [j for j in 0..depth if j == 0 || widths[j] != widths[j - 1]]
   let stages = len(starts)
   let depths = [(k + 1 < stages ? starts[k + 1] : depth) - starts[k] for k in 0..stages]
