@@ -79,6 +79,7 @@ namespace ArchDsl.Syntax
         private static readonly Parser<BodySyntax> BodyRef = Ref(() => Body);
         private static readonly Parser<NameSpec> NameSpecRef = Ref(() => NameSpecP);
         private static readonly Parser<NameSpec> LabelRef = Ref(() => LabelP);
+        private static readonly Parser<NameSpec> ShortcutLabelRef = Ref(() => ShortcutLabelP);
         private static readonly Parser<StatementSyntax> UnlabeledRef = Ref(() => Unlabeled);
 
         /// <summary>Zero or more <c>separator item</c>; once a separator is read, the item is required and its
@@ -158,8 +159,35 @@ namespace ArchDsl.Syntax
             from end in Pos
             select (ExprSyntax)new ListExpr(items, S(start, end));
 
-        /// <summary><c>[item for x in source [if filter]]</c>, the source a list or <c>a..b</c>.</summary>
-        private static readonly Parser<ExprSyntax> Comprehension =
+        /// <summary><c>[item for x in source [if filter]]</c>, the source a list or <c>a..b</c>. Tried only where the
+        /// brackets hold the word <c>for</c> at their own depth, so a plain list is read once (nested lists would
+        /// otherwise be read twice per level: 2^depth).</summary>
+        private static readonly Parser<ExprSyntax> Comprehension = input =>
+        {
+            var at = Ws(input).Remainder;
+            return BracketHoldsFor(at.Source, at.Position) ? ComprehensionBody!(input) : Result.Failure<ExprSyntax>(input, "comprehension", new[] { "'['" });
+        };
+
+        /// <summary>Whether the '[' at <paramref name="open"/> holds the word <c>for</c> directly (not inside nested
+        /// brackets, parentheses, braces or strings) before its matching ']'.</summary>
+        private static bool BracketHoldsFor(string text, int open)
+        {
+            if (open >= text.Length || text[open] != '[') return false;
+            int depth = 0;
+            for (int i = open; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '"') { i++; while (i < text.Length && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1; continue; }
+                if (c == '[' || c == '(' || c == '{') depth++;
+                else if (c == ']' || c == ')' || c == '}') { if (--depth == 0) return false; }
+                else if (depth == 1 && c == 'f' && string.CompareOrdinal(text, i, "for", 0, 3) == 0
+                    && (i == 0 || !IsIdentPart(text[i - 1])) && (i + 3 >= text.Length || !IsIdentPart(text[i + 3])))
+                    return true;
+            }
+            return false;
+        }
+
+        private static readonly Parser<ExprSyntax> ComprehensionBody =
             from start in Start
             from open in Sym("[")
             from item in ExprRef
@@ -366,11 +394,20 @@ namespace ArchDsl.Syntax
         /// <summary>A label (a module's state-dict key): letters, digits, '_' and '-' with interpolations, no spaces, at
         /// least one part: <c>conv1</c>, <c>block{s+1}-{j}</c>, <c>0</c>, <c>{i+1}</c>. A '-' stands between two other
         /// parts (never first or last), an interpolation closes on its line, and a label is never a keyword alone.</summary>
-        private static readonly Parser<NameSpec> LabelP = input =>
+        private static readonly Parser<NameSpec> LabelP = ReadLabel(beforeColon: true);
+
+        /// <summary>A shortcut's name: a label followed by 'when' or its body, not ':'.</summary>
+        private static readonly Parser<NameSpec> ShortcutLabelP = ReadLabel(beforeColon: false);
+
+        private static Parser<NameSpec> ReadLabel(bool beforeColon) => input =>
         {
             var i = Ws(input).Remainder;
             int start = i.Position;
             string text = i.Source;
+            // Before ':', read only what is followed by ':' (a group or pipeline stage starting with '{' is not re-read
+            // as a label at every nesting level); a shortcut's name never starts with '{'.
+            if (beforeColon ? !LooksLikeLabel(text, start) : i.AtEnd || i.Current == '{')
+                return Result.Failure<NameSpec>(input, "label", new[] { "label" });
             var parts = new List<NamePart>();
             while (!i.AtEnd)
             {
@@ -395,6 +432,33 @@ namespace ArchDsl.Syntax
                 return Result.Failure<NameSpec>(input, "label", new[] { "label" });
             return Result.Success(new NameSpec(MergeParts(parts[0], parts.Skip(1)), S(start, i.Position)), i);
         };
+
+        /// <summary>A cheap scan: label characters and '{…}' closing on their line from <paramref name="p"/>, then ':'
+        /// (not '::').</summary>
+        private static bool LooksLikeLabel(string text, int p)
+        {
+            int start = p;
+            while (p < text.Length)
+            {
+                char c = text[p];
+                if (c == '{')
+                {
+                    int depth = 0, q = p;
+                    for (; q < text.Length && text[q] != '\n'; q++)
+                    {
+                        if (text[q] == '{') depth++;
+                        else if (text[q] == '}' && --depth == 0) break;
+                    }
+                    if (q >= text.Length || text[q] != '}') return false;
+                    p = q + 1;
+                }
+                else if (IsLabelPart(c)) p++;
+                else break;
+            }
+            if (p == start) return false;
+            while (p < text.Length && char.IsWhiteSpace(text[p])) p++;
+            return p < text.Length && text[p] == ':' && (p + 1 >= text.Length || text[p + 1] != ':');
+        }
 
         private static ImmutableArray<NamePart> MergeParts(NamePart first, IEnumerable<NamePart> rest)
         {
@@ -516,7 +580,7 @@ namespace ArchDsl.Syntax
              select new ShortcutSyntax(ShortcutKind.ZeroPad, null, cond.GetOrDefault(), body.GetOrDefault(), S(start, end)))
             .Or(from start in Start
                 from k in Kw("shortcut")
-                from name in LabelRef.Optional()
+                from name in ShortcutLabelRef.Optional()
                 from cond in Kw("when").Then(_ => Expr).Optional()
                 from body in BodyRef
                 select new ShortcutSyntax(ShortcutKind.Projection, name.GetOrDefault(), cond.GetOrDefault(), body, S(start, body.Span.End)));
