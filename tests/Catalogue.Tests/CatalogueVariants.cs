@@ -35,6 +35,22 @@ public static class CatalogueVariants
 
     public static NetworkSummary Get(string name) => All.Single(n => n.Name == name);
 
+    /// <summary>Variants checked statically only — parameters, MACs and buffers (StaticParityTests) and every state-dict key
+    /// and shape of the generated class (StateDictParityTests) — and not run by the runtime tests (output parity,
+    /// training step, folding, the PyTorch emitter). RegNet's fifteen variants are one generated class with different
+    /// numbers: the 400MF and 800MF of X and Y run every path it has (with and without squeeze-and-excitation, projection and
+    /// identity shortcuts, grouped 3x3 convolutions), while the larger eleven would add 1.6 to 128 GMACs and up to 645 M
+    /// parameters (2.6 GB as float32, twice over with torchvision's copy) each to a suite that must stay well under
+    /// 30 minutes on two cores and 24 GB.</summary>
+    public static readonly IReadOnlyDictionary<string, string> StaticOnly = new[]
+        {
+            "RegNetY1_6GF", "RegNetY3_2GF", "RegNetY8GF", "RegNetY16GF", "RegNetY32GF", "RegNetY128GF",
+            "RegNetX1_6GF", "RegNetX3_2GF", "RegNetX8GF", "RegNetX16GF", "RegNetX32GF",
+        }.ToDictionary(n => n, _ => "RegNet: the same class as RegNetX/Y 400MF and 800MF with larger numbers", StringComparer.Ordinal);
+
+    /// <summary>Whether the runtime tests run this network (see <see cref="StaticOnly"/>).</summary>
+    public static bool Runs(string name) => !StaticOnly.ContainsKey(name);
+
     public static IEnumerable<object[]> ReferenceNames() => WithReference.Select(n => new object[] { n.Name });
 
     /// <summary>The generated class for a network, built with every constructor argument at its default.</summary>

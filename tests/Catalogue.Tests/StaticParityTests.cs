@@ -34,8 +34,6 @@ public class StaticParityTests
     public static readonly System.Collections.Generic.IReadOnlyDictionary<string, string> NotYetInCatalogue =
         new System.Collections.Generic.Dictionary<string, string>
         {
-            ["regnet_x_"] = "torchvision's keys (block1-0) need labels with '-'; widths need log/round/prefix sums in the language",
-            ["regnet_y_"] = "as regnet_x",
             ["convnext_"] = "needs LayerNorm over channels, learnable layer-scale tensors and channels-last Linear layers",
         };
 

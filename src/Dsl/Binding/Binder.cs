@@ -321,24 +321,7 @@ namespace ArchDsl.Binding
                 }
                 case ForStmt f:
                 {
-                    ArchType element;
-                    if (f.Source is RangeExpr range)
-                    {
-                        Expect(range.From, ArchType.Int, scope, ctx, "A range bound");
-                        Expect(range.To, ArchType.Int, scope, ctx, "A range bound");
-                        element = ArchType.Int;
-                    }
-                    else
-                    {
-                        var t = Infer(f.Source, scope, ctx);
-                        if (t.Kind == TypeKind.List) element = t.Element!;
-                        else
-                        {
-                            if (!t.IsError)
-                                _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, f.Source.Span, "'for' needs a list or a range a..b, not " + t);
-                            element = ArchType.Error;
-                        }
-                    }
+                    var element = LoopElement(f.Source, scope, ctx, "'for' needs");
                     var inner = new ScopeChain<Local>(scope);
                     Declare(inner, new Local(f.Variable, LocalKind.Loop, element, f.VariableSpan), ctx);
                     CheckBody(f.Body, inner, container, ctx);
@@ -396,6 +379,14 @@ namespace ArchDsl.Binding
             var previous = scope.Lookup(local.Name);
             if (previous != null && previous.Kind == LocalKind.Parameter && local.Kind != LocalKind.Parameter)
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a parameter");
+            // A 'let' or loop variable never rebinds nor shadows a visible scalar: 'let acc = acc + d' inside a loop would
+            // make a new local each iteration and leave the outer one unchanged (build such values with sum, cumsum or a
+            // comprehension instead).
+            else if (previous != null && (local.Kind == LocalKind.Let || local.Kind == LocalKind.Loop)
+                && (previous.Kind == LocalKind.Let || previous.Kind == LocalKind.Loop))
+                _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name,
+                    "as " + (previous.Kind == LocalKind.Let ? "a 'let'" : "a loop variable") + " at line " + LineOf(ctx, previous.Span)
+                    + "; a name is bound once (no shadowing, no rebinding): choose another name, or build the value with sum, cumsum or [… for … in …]");
             if (Builtins.Values.Contains(local.Name) || local.Name == Builtins.Input)
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, ctx.Path, local.Span, local.Name, "as a builtin value");
             scope.Declare(local.Name, local);
@@ -612,6 +603,44 @@ namespace ArchDsl.Binding
 
         // ------------------------------------------------------------ expressions
 
+        private static int LineOf(Context ctx, TextSpan span)
+        {
+            var text = ctx.File.Text;
+            int line = 1;
+            for (int k = 0; k < span.Start && k < text.Length; k++) if (text[k] == '\n') line++;
+            return line;
+        }
+
+        /// <summary>The type of the items a loop or comprehension runs over: a list's element, or int for a range a..b.</summary>
+        private ArchType LoopElement(ExprSyntax source, ScopeChain<Local> scope, Context ctx, string who)
+        {
+            if (source is RangeExpr range)
+            {
+                Expect(range.From, ArchType.Int, scope, ctx, "A range bound");
+                Expect(range.To, ArchType.Int, scope, ctx, "A range bound");
+                _types[range] = ArchType.ListOf(ArchType.Int);
+                return ArchType.Int;
+            }
+            var t = Infer(source, scope, ctx);
+            if (t.Kind == TypeKind.List) return t.Element!;
+            if (!t.IsError)
+                _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, source.Span, who + " a list or a range a..b, not " + t);
+            return ArchType.Error;
+        }
+
+        /// <summary>A comprehension's type: a list of its item's type; the variable is bound in a scope of its own.</summary>
+        private ArchType InferComprehension(ComprehensionExpr co, ScopeChain<Local> scope, Context ctx)
+        {
+            var element = LoopElement(co.Source, scope, ctx, "A comprehension needs");
+            var inner = new ScopeChain<Local>(scope);
+            Declare(inner, new Local(co.Variable, LocalKind.Loop, element, co.VariableSpan), ctx);
+            if (co.Filter != null) Expect(co.Filter, ArchType.Bool, inner, ctx, "A comprehension's 'if'");
+            var item = Infer(co.Item, inner, ctx);
+            if (item.IsError) return ArchType.Error;
+            if (item.Kind == TypeKind.Tensor) return Mismatch(co.Item, "A list holds scalars, not tensors", ctx);
+            return ArchType.ListOf(item);
+        }
+
         private void Expect(ExprSyntax e, ArchType expected, ScopeChain<Local> scope, Context ctx, string what)
         {
             var t = Infer(e, scope, ctx);
@@ -706,6 +735,7 @@ namespace ArchDsl.Binding
                     Infer(r.To, scope, ctx);
                     return Mismatch(r, "A range a..b is only allowed after 'for … in'", ctx);
                 case CallExpr call: return InferCall(call, scope, ctx);
+                case ComprehensionExpr co: return InferComprehension(co, scope, ctx);
                 case SharedRefExpr sr:
                     return Mismatch(sr, "'@" + sr.Name + "' applies a module; use it as a statement or a pipeline stage", ctx);
                 case IndexedSharedRefExpr isr:
@@ -794,11 +824,18 @@ namespace ArchDsl.Binding
                     "'" + call.Callee + "' takes " + (arity.Min == arity.Max ? arity.Min.ToString(System.Globalization.CultureInfo.InvariantCulture) : arity.Min + " to " + arity.Max) + " arguments, not " + argTypes.Count);
                 return ArchType.Error;
             }
-            if (argTypes.Any(t => t.IsError)) return call.Callee == "float" ? ArchType.Float : call.Callee == "len" || call.Callee == "make_divisible" ? ArchType.Int : ArchType.Error;
+            if (argTypes.Any(t => t.IsError)) return call.Callee == "float" || call.Callee == "log" || call.Callee == "exp" || call.Callee == "sqrt" ? ArchType.Float : call.Callee == "len" || call.Callee == "make_divisible" ? ArchType.Int : ArchType.Error;
             if (call.Callee == "len")
             {
                 if (argTypes[0].Kind != TypeKind.List) return Mismatch(call, "'len' takes a list, not " + argTypes[0], ctx);
                 return ArchType.Int;
+            }
+            if (call.Callee == "sum" || call.Callee == "cumsum")
+            {
+                var list = argTypes[0];
+                if (list.Kind != TypeKind.List || !list.Element!.IsNumeric)
+                    return Mismatch(call.Arguments[0].Value, "'" + call.Callee + "' takes a list of numbers, not " + list, ctx);
+                return call.Callee == "sum" ? list.Element! : list;
             }
             for (int i = 0; i < argTypes.Count; i++)
                 if (!argTypes[i].IsNumeric)
@@ -817,6 +854,9 @@ namespace ArchDsl.Binding
                 case "int":
                     return ArchType.Int;
                 case "float":
+                case "log":
+                case "exp":
+                case "sqrt":
                     return ArchType.Float;
                 default:
                     return argTypes.All(t => t.Kind == TypeKind.Int) ? ArchType.Int : ArchType.Float;

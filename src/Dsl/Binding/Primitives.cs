@@ -71,6 +71,11 @@ namespace ArchDsl.Binding
             ["len"] = (1, 1),
             ["int"] = (1, 1),
             ["float"] = (1, 1),
+            ["log"] = (1, 2),
+            ["exp"] = (1, 1),
+            ["sqrt"] = (1, 1),
+            ["sum"] = (1, 1),
+            ["cumsum"] = (1, 1),
         }.ToImmutableDictionary();
 
         /// <summary>Values every statement can read: the current tensor's size.</summary>

@@ -71,6 +71,49 @@ namespace ArchDsl.Elaboration
             return newV;
         }
 
+        /// <summary>log(x) / log(base) in double precision (Python's <c>math.log(x, base)</c>).</summary>
+        public static double Log(double x, double logBase) => Math.Log(x) / Math.Log(logBase);
+
+        /// <summary>The ints <c>from, from + 1, …, to - 1</c> (the .arch range <c>from..to</c>).</summary>
+        public static long[] Range(long from, long to)
+        {
+            var items = new long[checked((int)RangeLength(from, to))];
+            for (int i = 0; i < items.Length; i++) items[i] = from + i;
+            return items;
+        }
+
+        /// <summary>Prefix sums: <c>[a, a + b, a + b + c, …]</c>; an int overflow throws <see cref="OverflowException"/>.</summary>
+        public static long[] CumulativeSum(long[] items)
+        {
+            var sums = new long[items.Length];
+            long total = 0;
+            for (int i = 0; i < items.Length; i++) sums[i] = total = checked(total + items[i]);
+            return sums;
+        }
+
+        public static double[] CumulativeSum(double[] items)
+        {
+            var sums = new double[items.Length];
+            double total = 0;
+            for (int i = 0; i < items.Length; i++) sums[i] = total += items[i];
+            return sums;
+        }
+
+        /// <summary>The sum of the items, in order; an int overflow throws <see cref="OverflowException"/>.</summary>
+        public static long Sum(long[] items)
+        {
+            long total = 0;
+            foreach (var v in items) total = checked(total + v);
+            return total;
+        }
+
+        public static double Sum(double[] items)
+        {
+            double total = 0;
+            foreach (var v in items) total += v;
+            return total;
+        }
+
         /// <summary>Rounds half to even, as Python's <c>round</c>.</summary>
         public static long Round(double v) => (long)Math.Round(v, MidpointRounding.ToEven);
 

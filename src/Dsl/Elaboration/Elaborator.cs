@@ -372,23 +372,27 @@ namespace ArchDsl.Elaboration
             throw Fail(DiagnosticCatalogue.TypeMismatch, frame.File.Path, source.Span, "'for' needs a list or a range, not " + v.Display);
         }
 
+        /// <summary>A residual's projection shortcut applied to <paramref name="x"/>; x itself when there is none or its
+        /// condition is false.</summary>
+        private Feature RunShortcut(ShortcutSyntax? sc, Feature x, Env env, Container c, Frame frame)
+        {
+            if (sc == null || sc.Body == null || (sc.Condition != null && !AsBool(Eval(sc.Condition, env, x, frame.File), sc.Condition, frame.File)))
+                return x;
+            if (sc.Name == null) return RunBody(sc.Body, x, new Env(env), c, frame);
+            var name = Interpolate(sc.Name, env, x, frame);
+            var path = NewChild(c, name, sc.Name.Span, frame);
+            return RunBody(sc.Body, x, new Env(env), new Container(path + "."), frame);
+        }
+
         private Feature RunResidual(ResidualStmt r, Feature x, Env env, Container c, Frame frame)
         {
             bool active = r.Condition == null || AsBool(Eval(r.Condition, env, x, frame.File), r.Condition, frame.File);
+            var sc = r.Shortcut;
+            // The projection's modules join the container before the body's when the clause is written first.
+            var shortcut = active && r.ShortcutFirst ? RunShortcut(sc, x, env, c, frame) : x;
             var y = RunBody(r.Body, x, new Env(env), c, frame);
             if (!active) return y;
-            var shortcut = x;
-            var sc = r.Shortcut;
-            if (sc != null && sc.Body != null && (sc.Condition == null || AsBool(Eval(sc.Condition, env, x, frame.File), sc.Condition, frame.File)))
-            {
-                if (sc.Name != null)
-                {
-                    var name = Interpolate(sc.Name, env, x, frame);
-                    var path = NewChild(c, name, sc.Name.Span, frame);
-                    shortcut = RunBody(sc.Body, x, new Env(env), new Container(path + "."), frame);
-                }
-                else shortcut = RunBody(sc.Body, x, new Env(env), c, frame);
-            }
+            if (!r.ShortcutFirst) shortcut = RunShortcut(sc, x, env, c, frame);
             if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
             {
                 if (shortcut.Channels > y.Channels)
@@ -705,9 +709,9 @@ namespace ArchDsl.Elaboration
             }
             var text = sb.ToString();
             bool valid = text.Length > 0;
-            foreach (char ch in text) valid &= Lexical.IsIdentPart(ch);
+            foreach (char ch in text) valid &= Lexical.IsLabelPart(ch);
             if (!valid)
-                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, name.Span, "'" + text + "' is not a valid module name (letters, digits and '_' only)");
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, name.Span, "'" + text + "' is not a valid module name (letters, digits, '_' and '-' only)");
             return text;
         }
 
@@ -833,6 +837,7 @@ namespace ArchDsl.Elaboration
                     return list.Items[(int)index];
                 }
                 case CallExpr call: return EvalCall(call, env, x, file);
+                case ComprehensionExpr co: return EvalComprehension(co, env, x, file);
             }
             throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, e.Span, "This expression has no scalar value");
         }
@@ -840,7 +845,45 @@ namespace ArchDsl.Elaboration
         // Apart from Eval: a lambda capturing Eval's parameters would cost an object on every Eval call.
         private Value EvalList(ListExpr l, Env env, Feature x, ParsedFile file)
         {
-            var items = l.Items.Select(item => Eval(item, env, x, file)).ToList();
+            return Homogeneous(l.Items.Select(item => Eval(item, env, x, file)).ToList());
+        }
+
+        /// <summary><c>[item for v in source if filter]</c>: one loop iteration of the file's budget per source item.</summary>
+        private Value EvalComprehension(ComprehensionExpr co, Env env, Feature x, ParsedFile file)
+        {
+            IReadOnlyList<Value> source;
+            if (co.Source is RangeExpr range)
+            {
+                long from = AsInt(Eval(range.From, env, x, file), range.From, file);
+                long to = AsInt(Eval(range.To, env, x, file), range.To, file);
+                ulong length = ArchMath.RangeLength(from, to);
+                if (length > (ulong)MaxOps) throw Fail(DiagnosticCatalogue.TooLarge, file.Path, co.Source.Span, "This range has more than " + MaxOps + " items");
+                Charge(WorkKind.LoopIterations, file.Path, co.Source.Span, (long)length);
+                var ints = new List<Value>((int)length);
+                for (long i = from; i < to; i++) ints.Add(new IntValue(i));
+                source = ints;
+            }
+            else
+            {
+                var v = Eval(co.Source, env, x, file);
+                if (!(v is ListValue l)) throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, co.Source.Span, "A comprehension runs over a list or a range, not " + v.Display);
+                Charge(WorkKind.LoopIterations, file.Path, co.Source.Span, l.Items.Length);
+                source = l.Items;
+            }
+            var items = new List<Value>();
+            foreach (var item in source)
+            {
+                var inner = new Env(env);
+                inner.Define(co.Variable, item);
+                if (co.Filter != null && !AsBool(Eval(co.Filter, inner, x, file), co.Filter, file)) continue;
+                items.Add(Eval(co.Item, inner, x, file));
+            }
+            return Homogeneous(items);
+        }
+
+        /// <summary>A list value; ints among floats become floats (a list is of one type).</summary>
+        private static ListValue Homogeneous(List<Value> items)
+        {
             if (items.Any(it => it is FloatValue) && items.All(it => it is FloatValue || it is IntValue))
                 items = items.Select(it => it is IntValue iv ? new FloatValue(iv.Value) : it).ToList();
             return new ListValue(items.ToImmutableArray());
@@ -930,6 +973,35 @@ namespace ArchDsl.Elaboration
             return new FloatValue(v);
         }
 
+        /// <summary>The sum of a list of numbers, or its prefix sums (<c>cumsum([1, 2, 3]) == [1, 3, 6]</c>); ints stay ints
+        /// (an overflow is ARCH0018), floats add in order in double precision.</summary>
+        private Value Sums(ListValue list, bool prefix, CallExpr call, ParsedFile file)
+        {
+            Charge(WorkKind.ExpressionSteps, file.Path, call.Span, list.Items.Length);
+            bool ints = list.Items.All(v => v is IntValue);
+            long total = 0;
+            double real = 0;
+            var sums = prefix ? new List<Value>(list.Items.Length) : null;
+            foreach (var v in list.Items)
+            {
+                if (ints)
+                {
+                    try { total = checked(total + ((IntValue)v).Value); }
+                    catch (OverflowException) { throw Overflow(file.Path, call.Span); }
+                    sums?.Add(new IntValue(total));
+                }
+                else
+                {
+                    if (!(v is IntValue || v is FloatValue)) throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'" + call.Callee + "' takes a list of numbers");
+                    real += AsReal(v);
+                    if (double.IsInfinity(real)) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is not a finite number");
+                    sums?.Add(new FloatValue(real));
+                }
+            }
+            if (sums != null) return new ListValue(sums.ToImmutableArray());
+            return ints ? new IntValue(total) : new FloatValue(real);
+        }
+
         private Value EvalCall(CallExpr call, Env env, Feature x, ParsedFile file)
         {
             var args = call.Arguments.Select(a => Eval(a.Value, env, x, file)).ToList();
@@ -938,6 +1010,9 @@ namespace ArchDsl.Elaboration
             if (call.Callee == "len")
                 return args[0] is ListValue l ? new IntValue(l.Items.Length)
                     : throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'len' takes a list");
+            if (call.Callee == "sum" || call.Callee == "cumsum")
+                return args[0] is ListValue items ? Sums(items, call.Callee == "cumsum", call, file)
+                    : throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'" + call.Callee + "' takes a list");
             if (args.Any(a => !(a is IntValue || a is FloatValue)))
                 throw Fail(DiagnosticCatalogue.TypeMismatch, file.Path, call.Span, "'" + call.Callee + "' takes numbers");
             var reals = args.Select(AsReal).ToList();
@@ -960,6 +1035,19 @@ namespace ArchDsl.Elaboration
                 case "floor": return new IntValue(ToLong(Math.Floor(reals[0])));
                 case "int": return new IntValue(ToLong(Math.Truncate(reals[0])));
                 case "float": return new FloatValue(reals[0]);
+                case "log":
+                {
+                    // Natural log, or to the base of the second argument (log(x) / log(base) in double precision, as
+                    // Python's math.log(x, base)).
+                    if (reals[0] <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Arguments[0].Span, "log needs a positive argument, not " + args[0].Display);
+                    if (args.Count > 1 && (reals[1] <= 0 || reals[1] == 1))
+                        throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Arguments[1].Span, "log's base must be positive and not 1, not " + args[1].Display);
+                    return Real(args.Count > 1 ? ArchMath.Log(reals[0], reals[1]) : Math.Log(reals[0]), call, file);
+                }
+                case "exp": return Real(Math.Exp(reals[0]), call, file);
+                case "sqrt":
+                    if (reals[0] < 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Arguments[0].Span, "sqrt needs a non-negative argument, not " + args[0].Display);
+                    return Real(Math.Sqrt(reals[0]), call, file);
                 case "abs":
                     if (!(args[0] is IntValue ai)) return new FloatValue(Math.Abs(reals[0]));
                     return ai.Value == long.MinValue ? throw Overflow(file.Path, call.Span) : new IntValue(ArchMath.Abs(ai.Value));

@@ -588,19 +588,14 @@ namespace ArchDsl.Syntax
                             Punct("when", Sep.Space);
                             Expr(r.Condition, Sep.Space);
                         }
-                        Body(r.Body);
-                        if (r.Shortcut != null)
+                        if (r.ShortcutFirst && r.Shortcut != null)
                         {
-                            Punct("shortcut", Sep.SameLine);
-                            if (r.Shortcut.Kind == ShortcutKind.ZeroPad) Punct("zeropad", Sep.Space);
-                            if (r.Shortcut.Name != null) Name(r.Shortcut.Name, Sep.Space);
-                            if (r.Shortcut.Condition != null)
-                            {
-                                Punct("when", Sep.Space);
-                                Expr(r.Shortcut.Condition, Sep.Space);
-                            }
-                            if (r.Shortcut.Body != null) Body(r.Shortcut.Body);
+                            Shortcut(r.Shortcut, Sep.Space);
+                            Body(r.Body);
+                            break;
                         }
+                        Body(r.Body);
+                        if (r.Shortcut != null) Shortcut(r.Shortcut, Sep.SameLine);
                         break;
                     case MergeStmt m:
                         Punct(m.Kind == MergeKind.Concat ? "concat" : m.Kind == MergeKind.Add ? "add" : "mul", sep);
@@ -634,6 +629,19 @@ namespace ArchDsl.Syntax
                     return;
                 }
                 Expr(value, Sep.Space);
+            }
+
+            private void Shortcut(ShortcutSyntax sc, Sep sep)
+            {
+                Punct("shortcut", sep);
+                if (sc.Kind == ShortcutKind.ZeroPad) Punct("zeropad", Sep.Space);
+                if (sc.Name != null) Name(sc.Name, Sep.Space);
+                if (sc.Condition != null)
+                {
+                    Punct("when", Sep.Space);
+                    Expr(sc.Condition, Sep.Space);
+                }
+                if (sc.Body != null) Body(sc.Body);
             }
 
             private void Name(NameSpec name, Sep sep)
@@ -747,6 +755,20 @@ namespace ArchDsl.Syntax
                         Expr(ix.Target, sep);
                         Open("[", Sep.Glue);
                         Expr(ix.Index, Sep.Tight);
+                        Close("]");
+                        break;
+                    case ComprehensionExpr co:
+                        Open("[", sep);
+                        Expr(co.Item, Sep.Tight);
+                        Punct("for", Sep.Space);
+                        Verbatim(co.VariableSpan, Sep.Space);
+                        Punct("in", Sep.Space);
+                        Expr(co.Source, Sep.Space);
+                        if (co.Filter != null)
+                        {
+                            Punct("if", Sep.Space);
+                            Expr(co.Filter, Sep.Space);
+                        }
                         Close("]");
                         break;
                     case RangeExpr r:

@@ -19,6 +19,8 @@ namespace ArchDsl.Syntax
 
         public static bool IsIdentStart(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         public static bool IsIdentPart(char c) => IsIdentStart(c) || (c >= '0' && c <= '9');
+        /// <summary>A character of a module name (a state-dict key level): letters, digits, '_' and '-'.</summary>
+        public static bool IsLabelPart(char c) => IsIdentPart(c) || c == '-';
 
         /// <summary>Skips spaces, newlines, <c>// line</c> and <c>/* block */</c> comments.</summary>
         public static readonly Parser<int> Ws = input =>

@@ -78,6 +78,8 @@ namespace ArchDsl.Syntax
         private static readonly Parser<ExprSyntax> TernaryRef = Ref(() => Ternary);
         private static readonly Parser<BodySyntax> BodyRef = Ref(() => Body);
         private static readonly Parser<NameSpec> NameSpecRef = Ref(() => NameSpecP);
+        private static readonly Parser<NameSpec> LabelRef = Ref(() => LabelP);
+        private static readonly Parser<NameSpec> ShortcutLabelRef = Ref(() => ShortcutLabelP);
         private static readonly Parser<StatementSyntax> UnlabeledRef = Ref(() => Unlabeled);
 
         /// <summary>Zero or more <c>separator item</c>; once a separator is read, the item is required and its
@@ -157,6 +159,50 @@ namespace ArchDsl.Syntax
             from end in Pos
             select (ExprSyntax)new ListExpr(items, S(start, end));
 
+        /// <summary><c>[item for x in source [if filter]]</c>, the source a list or <c>a..b</c>. Tried only where the
+        /// brackets hold the word <c>for</c> at their own depth, so a plain list is read once (nested lists would
+        /// otherwise be read twice per level: 2^depth).</summary>
+        private static readonly Parser<ExprSyntax> Comprehension = input =>
+        {
+            var at = Ws(input).Remainder;
+            return BracketHoldsFor(at.Source, at.Position) ? ComprehensionBody!(input) : Result.Failure<ExprSyntax>(input, "comprehension", new[] { "'['" });
+        };
+
+        /// <summary>Whether the '[' at <paramref name="open"/> holds the word <c>for</c> directly (not inside nested
+        /// brackets, parentheses, braces or strings) before its matching ']'.</summary>
+        private static bool BracketHoldsFor(string text, int open)
+        {
+            if (open >= text.Length || text[open] != '[') return false;
+            int depth = 0;
+            for (int i = open; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c == '"') { i++; while (i < text.Length && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1; continue; }
+                if (c == '[' || c == '(' || c == '{') depth++;
+                else if (c == ']' || c == ')' || c == '}') { if (--depth == 0) return false; }
+                else if (depth == 1 && c == 'f' && string.CompareOrdinal(text, i, "for", 0, 3) == 0
+                    && (i == 0 || !IsIdentPart(text[i - 1])) && (i + 3 >= text.Length || !IsIdentPart(text[i + 3])))
+                    return true;
+            }
+            return false;
+        }
+
+        private static readonly Parser<ExprSyntax> ComprehensionBody =
+            from start in Start
+            from open in Sym("[")
+            from item in ExprRef
+            from k in Kw("for")
+            from id in Ident
+            from kin in Kw("in")
+            from source in ExprRef
+            from upper in Sym("..").Then(_ => ExprRef).Optional()
+            from filter in Kw("if").Then(_ => ExprRef).Optional()
+            from close in Sym("]")
+            from end in Pos
+            select (ExprSyntax)new ComprehensionExpr(item, id.Name, S(id.Start, id.End),
+                upper.IsDefined ? new RangeExpr(source, upper.Get(), source.Span.Cover(upper.Get().Span)) : source,
+                filter.GetOrDefault(), S(start, end));
+
         private static readonly Parser<ExprSyntax> Parenthesized =
             from open in Sym("(")
             from e in ExprRef
@@ -232,7 +278,7 @@ namespace ArchDsl.Syntax
                 : new NameExpr(id.Name, S(id.Start, id.End));
 
         private static readonly Parser<ExprSyntax> Primary =
-            NumberLiteral.Or(StringLit).Or(BoolLit).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
+            NumberLiteral.Or(StringLit).Or(BoolLit).Or(Comprehension).Or(ListLit).Or(Parenthesized).Or(SharedRef).Or(IndexedName).Or(CallOrName)
             .Named("expression");
 
         private static readonly Parser<IEnumerable<(ExprSyntax index, int end)>> Indices =
@@ -312,7 +358,7 @@ namespace ArchDsl.Syntax
                 .Or(BodyRef.Select(b => (StatementSyntax)new GroupStmt(b, b.Span)));
 
         private static readonly Parser<StatementSyntax> Stage =
-            from name in (from n in NameSpecRef from colon in SymNot(":", ":") select n).Optional()
+            from name in (from n in LabelRef from colon in SymNot(":", ":") select n).Optional()
             from inner in StageBody
             select name.IsDefined ? new LabeledStmt(name.Get(), inner, name.Get().Span.Cover(inner.Span)) : inner;
 
@@ -344,6 +390,75 @@ namespace ArchDsl.Syntax
             from rest in NameParts
             from end in Pos
             select new NameSpec(MergeParts(new NamePart(first.Name, null, S(first.Start, first.End)), rest), S(first.Start, end));
+
+        /// <summary>A label (a module's state-dict key): letters, digits, '_' and '-' with interpolations, no spaces, at
+        /// least one part: <c>conv1</c>, <c>block{s+1}-{j}</c>, <c>0</c>, <c>{i+1}</c>. A '-' stands between two other
+        /// parts (never first or last), an interpolation closes on its line, and a label is never a keyword alone.</summary>
+        private static readonly Parser<NameSpec> LabelP = ReadLabel(beforeColon: true);
+
+        /// <summary>A shortcut's name: a label followed by 'when' or its body, not ':'.</summary>
+        private static readonly Parser<NameSpec> ShortcutLabelP = ReadLabel(beforeColon: false);
+
+        private static Parser<NameSpec> ReadLabel(bool beforeColon) => input =>
+        {
+            var i = Ws(input).Remainder;
+            int start = i.Position;
+            string text = i.Source;
+            // Before ':', read only what is followed by ':' (a group or pipeline stage starting with '{' is not re-read
+            // as a label at every nesting level); a shortcut's name never starts with '{'.
+            if (beforeColon ? !LooksLikeLabel(text, start) : i.AtEnd || i.Current == '{')
+                return Result.Failure<NameSpec>(input, "label", new[] { "label" });
+            var parts = new List<NamePart>();
+            while (!i.AtEnd)
+            {
+                if (i.Current == '{')
+                {
+                    if (!ClosesOnSameLine(text, i.Position)) break;
+                    var r = InterpolatedPart(i);
+                    if (!r.WasSuccessful) return Result.Failure<NameSpec>(r.Remainder, r.Message, r.Expectations);
+                    parts.Add(r.Value);
+                    i = r.Remainder;
+                    continue;
+                }
+                int p = i.Position, q = p;
+                while (q < text.Length && (IsIdentPart(text[q])
+                    || (text[q] == '-' && q > start && q + 1 < text.Length && (IsIdentPart(text[q + 1]) || text[q + 1] == '{'))))
+                    q++;
+                if (q == p) break;
+                parts.Add(new NamePart(text.Substring(p, q - p), null, S(p, q)));
+                i = AdvanceTo(i, q);
+            }
+            if (parts.Count == 0 || (parts.Count == 1 && parts[0].Text != null && Keywords.Contains(parts[0].Text!)))
+                return Result.Failure<NameSpec>(input, "label", new[] { "label" });
+            return Result.Success(new NameSpec(MergeParts(parts[0], parts.Skip(1)), S(start, i.Position)), i);
+        };
+
+        /// <summary>A cheap scan: label characters and '{…}' closing on their line from <paramref name="p"/>, then ':'
+        /// (not '::').</summary>
+        private static bool LooksLikeLabel(string text, int p)
+        {
+            int start = p;
+            while (p < text.Length)
+            {
+                char c = text[p];
+                if (c == '{')
+                {
+                    int depth = 0, q = p;
+                    for (; q < text.Length && text[q] != '\n'; q++)
+                    {
+                        if (text[q] == '{') depth++;
+                        else if (text[q] == '}' && --depth == 0) break;
+                    }
+                    if (q >= text.Length || text[q] != '}') return false;
+                    p = q + 1;
+                }
+                else if (IsLabelPart(c)) p++;
+                else break;
+            }
+            if (p == start) return false;
+            while (p < text.Length && char.IsWhiteSpace(text[p])) p++;
+            return p < text.Length && text[p] == ':' && (p + 1 >= text.Length || text[p + 1] != ':');
+        }
 
         private static ImmutableArray<NamePart> MergeParts(NamePart first, IEnumerable<NamePart> rest)
         {
@@ -465,19 +580,27 @@ namespace ArchDsl.Syntax
              select new ShortcutSyntax(ShortcutKind.ZeroPad, null, cond.GetOrDefault(), body.GetOrDefault(), S(start, end)))
             .Or(from start in Start
                 from k in Kw("shortcut")
-                from name in NameSpecP.Optional()
+                from name in ShortcutLabelRef.Optional()
                 from cond in Kw("when").Then(_ => Expr).Optional()
                 from body in BodyRef
                 select new ShortcutSyntax(ShortcutKind.Projection, name.GetOrDefault(), cond.GetOrDefault(), body, S(start, body.Span.End)));
 
+        /// <summary><c>residual [when c] { body } [shortcut …]</c>, or the shortcut clause first
+        /// (<c>residual [when c] shortcut … { body }</c>: its modules are registered before the body's).</summary>
         private static readonly Parser<StatementSyntax> Residual =
-            from start in Start
-            from k in Kw("residual")
-            from cond in Kw("when").Then(_ => Expr).Optional()
-            from body in BodyRef
-            from shortcut in Shortcut.Optional()
-            select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut.GetOrDefault(),
-                S(start, shortcut.IsDefined ? shortcut.Get().Span.End : body.Span.End));
+            (from start in Start
+             from k in Kw("residual")
+             from cond in Kw("when").Then(_ => Expr).Optional()
+             from shortcut in Shortcut
+             from body in BodyRef
+             select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut, S(start, body.Span.End), ShortcutFirst: true))
+            .Or(from start in Start
+                from k in Kw("residual")
+                from cond in Kw("when").Then(_ => Expr).Optional()
+                from body in BodyRef
+                from shortcut in Shortcut.Optional()
+                select (StatementSyntax)new ResidualStmt(cond.GetOrDefault(), body, shortcut.GetOrDefault(),
+                    S(start, shortcut.IsDefined ? shortcut.Get().Span.End : body.Span.End)));
 
         private static Parser<StatementSyntax> Merge(string keyword, MergeKind kind) =>
             from start in Start
@@ -514,7 +637,7 @@ namespace ArchDsl.Syntax
               .Named("statement");
 
         private static readonly Parser<StatementSyntax> Labeled =
-            from name in NameSpecP
+            from name in LabelRef
             from colon in SymNot(":", ":")
             from inner in UnlabeledRef
             select (StatementSyntax)new LabeledStmt(name, inner, name.Span.Cover(inner.Span));

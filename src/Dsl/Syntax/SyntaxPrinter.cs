@@ -41,6 +41,15 @@ namespace ArchDsl.Syntax
         private static string Parameter(ParameterSyntax p) =>
             p.Name + ": " + p.Type.Name + string.Concat(Enumerable.Repeat("[]", p.Type.ListDepth)) + (p.Default != null ? " = " + Expr(p.Default) : "");
 
+        private static void Shortcut(ShortcutSyntax sc, StringBuilder sb, int indent)
+        {
+            sb.Append("shortcut ");
+            if (sc.Kind == ShortcutKind.ZeroPad) sb.Append("zeropad ");
+            if (sc.Name != null) sb.Append(Name(sc.Name)).Append(' ');
+            if (sc.Condition != null) sb.Append("when ").Append(Expr(sc.Condition)).Append(' ');
+            if (sc.Body != null) Body(sc.Body, sb, indent);
+        }
+
         private static void Body(BodySyntax body, StringBuilder sb, int indent)
         {
             sb.Append("{\n");
@@ -83,14 +92,18 @@ namespace ArchDsl.Syntax
                 case ResidualStmt r:
                     sb.Append("residual ");
                     if (r.Condition != null) sb.Append("when ").Append(Expr(r.Condition)).Append(' ');
+                    if (r.ShortcutFirst && r.Shortcut != null)
+                    {
+                        Shortcut(r.Shortcut, sb, indent);
+                        sb.Append(' ');
+                        Body(r.Body, sb, indent);
+                        break;
+                    }
                     Body(r.Body, sb, indent);
                     if (r.Shortcut != null)
                     {
-                        sb.Append(" shortcut ");
-                        if (r.Shortcut.Kind == ShortcutKind.ZeroPad) sb.Append("zeropad ");
-                        if (r.Shortcut.Name != null) sb.Append(Name(r.Shortcut.Name)).Append(' ');
-                        if (r.Shortcut.Condition != null) sb.Append("when ").Append(Expr(r.Shortcut.Condition)).Append(' ');
-                        if (r.Shortcut.Body != null) Body(r.Shortcut.Body, sb, indent);
+                        sb.Append(' ');
+                        Shortcut(r.Shortcut, sb, indent);
                     }
                     break;
                 case MergeStmt m:
@@ -129,6 +142,8 @@ namespace ArchDsl.Syntax
                 case ConditionalExpr c: return "(" + Expr(c.Condition) + " ? " + Expr(c.WhenTrue) + " : " + Expr(c.WhenFalse) + ")";
                 case IndexExpr ix: return Expr(ix.Target) + "[" + Expr(ix.Index) + "]";
                 case RangeExpr r: return Expr(r.From) + ".." + Expr(r.To);
+                case ComprehensionExpr co:
+                    return "[" + Expr(co.Item) + " for " + co.Variable + " in " + Expr(co.Source) + (co.Filter != null ? " if " + Expr(co.Filter) : "") + "]";
                 case CallExpr c: return c.Callee + "(" + Arguments(c.Arguments) + ")";
                 case SharedRefExpr s: return "@" + s.Name;
                 case IndexedSharedRefExpr isr: return "@" + Name(isr.Name);

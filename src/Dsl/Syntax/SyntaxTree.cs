@@ -28,6 +28,10 @@ namespace ArchDsl.Syntax
     /// <summary><c>a..b</c>: the integers a, a+1, …, b-1.</summary>
     public sealed record RangeExpr(ExprSyntax From, ExprSyntax To, TextSpan Span) : ExprSyntax(Span);
 
+    /// <summary><c>[item for x in source if filter]</c>: a list built at construction time; the source is a list or a
+    /// range <c>a..b</c> (<see cref="RangeExpr"/>).</summary>
+    public sealed record ComprehensionExpr(ExprSyntax Item, string Variable, TextSpan VariableSpan, ExprSyntax Source, ExprSyntax? Filter, TextSpan Span) : ExprSyntax(Span);
+
     /// <summary>A call: a builtin function, a layer or a block. <see cref="HasParens"/> is false for a bare name used as a layer.</summary>
     public sealed record CallExpr(string Callee, TextSpan CalleeSpan, ImmutableArray<ArgumentSyntax> Arguments, TextSpan Span) : ExprSyntax(Span);
 
@@ -102,8 +106,10 @@ namespace ArchDsl.Syntax
     /// <c>shortcut zeropad [when cond] [{ … }]</c> (the optional body, e.g. a pooling, then zero channels appended).</summary>
     public sealed record ShortcutSyntax(ShortcutKind Kind, NameSpec? Name, ExprSyntax? Condition, BodySyntax? Body, TextSpan Span) : SyntaxNode(Span);
 
-    /// <summary><c>residual [when cond] { body } [shortcut …]</c>: output = body(x) + shortcut(x).</summary>
-    public sealed record ResidualStmt(ExprSyntax? Condition, BodySyntax Body, ShortcutSyntax? Shortcut, TextSpan Span) : StatementSyntax(Span);
+    /// <summary><c>residual [when cond] { body } [shortcut …]</c>: output = body(x) + shortcut(x). With
+    /// <see cref="ShortcutFirst"/> the clause is written before the body (<c>residual shortcut proj { … } { body }</c>)
+    /// and its modules are registered before the body's, as networks that create their projection first do.</summary>
+    public sealed record ResidualStmt(ExprSyntax? Condition, BodySyntax Body, ShortcutSyntax? Shortcut, TextSpan Span, bool ShortcutFirst = false) : StatementSyntax(Span);
 
     public enum MergeKind { Concat, Add, Mul }
 

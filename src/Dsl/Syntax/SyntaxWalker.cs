@@ -45,8 +45,9 @@ namespace ArchDsl.Syntax
                 {
                     var list = new List<SyntaxNode>();
                     if (rs.Condition != null) list.Add(rs.Condition);
+                    if (rs.ShortcutFirst && rs.Shortcut != null) list.Add(rs.Shortcut);
                     list.Add(rs.Body);
-                    if (rs.Shortcut != null) list.Add(rs.Shortcut);
+                    if (!rs.ShortcutFirst && rs.Shortcut != null) list.Add(rs.Shortcut);
                     return list;
                 }
                 case ShortcutSyntax sc:
@@ -67,6 +68,7 @@ namespace ArchDsl.Syntax
                 case ConditionalExpr ce: return new SyntaxNode[] { ce.Condition, ce.WhenTrue, ce.WhenFalse };
                 case IndexExpr ie: return new SyntaxNode[] { ie.Target, ie.Index };
                 case RangeExpr re: return new SyntaxNode[] { re.From, re.To };
+                case ComprehensionExpr co: return co.Filter == null ? new SyntaxNode[] { co.Item, co.Source } : new SyntaxNode[] { co.Item, co.Source, co.Filter };
                 case CallExpr c: return c.Arguments;
                 case ArgumentSyntax arg: return new SyntaxNode[] { arg.Value };
                 case PipeExpr p: return new SyntaxNode[] { p.Source }.Concat(p.Stages);

@@ -150,8 +150,36 @@ namespace ArchDsl.Generator.Emit
                 case IndexExpr ix:
                     return EmitCore(ix.Target, scope, shapeVar) + "[checked((int)" + EmitCore(ix.Index, scope, shapeVar) + ")]";
                 case CallExpr call: return Call(call, scope, shapeVar);
+                case ComprehensionExpr co: return Comprehension(co, scope, shapeVar);
             }
             return "default";
+        }
+
+        private int _lambdas;
+
+        /// <summary><c>[item for v in source if filter]</c> as a LINQ Select (and Where) over the source array; the
+        /// lambda's parameter has a name of its own, so it never clashes with a local of the enclosing member.</summary>
+        private string Comprehension(ComprehensionExpr co, CsScope scope, string shapeVar)
+        {
+            string source;
+            ArchType sourceElement;
+            if (co.Source is RangeExpr range)
+            {
+                source = "ArchMath.Range(" + EmitCore(range.From, scope, shapeVar) + ", " + EmitCore(range.To, scope, shapeVar) + ")";
+                sourceElement = ArchType.Int;
+            }
+            else
+            {
+                source = EmitCore(co.Source, scope, shapeVar);
+                sourceElement = TypeOf(co.Source).Element ?? ArchType.Error;
+            }
+            var v = "__" + Naming.Identifier(co.Variable) + (++_lambdas).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var inner = new CsScope(scope);
+            inner.Add(new CsLocal(co.Variable, v, sourceElement));
+            var parameter = "(" + CsType(sourceElement) + " " + v + ") => ";
+            if (co.Filter != null) source = "System.Linq.Enumerable.Where(" + source + ", " + parameter + EmitCore(co.Filter, inner, shapeVar) + ")";
+            var element = TypeOf(co).Element ?? ArchType.Int;
+            return "System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(" + source + ", " + parameter + Emit(co.Item, inner, shapeVar, element) + "))";
         }
 
         private string Binary(BinaryExpr b, CsScope scope, string shapeVar)
@@ -191,6 +219,14 @@ namespace ArchDsl.Generator.Emit
                 case "float": return D(args[0], scope, shapeVar);
                 case "abs": return "System.Math.Abs(" + EmitCore(args[0], scope, shapeVar) + ")";
                 case "len": return "((long)" + EmitCore(args[0], scope, shapeVar) + ".Length)";
+                case "log":
+                    return args.Count > 1
+                        ? "ArchMath.Log(" + D(args[0], scope, shapeVar) + ", " + D(args[1], scope, shapeVar) + ")"
+                        : "System.Math.Log(" + D(args[0], scope, shapeVar) + ")";
+                case "exp": return "System.Math.Exp(" + D(args[0], scope, shapeVar) + ")";
+                case "sqrt": return "System.Math.Sqrt(" + D(args[0], scope, shapeVar) + ")";
+                case "sum": return "ArchMath.Sum(" + EmitCore(args[0], scope, shapeVar) + ")";
+                case "cumsum": return "ArchMath.CumulativeSum(" + EmitCore(args[0], scope, shapeVar) + ")";
                 case "min":
                 case "max":
                 {

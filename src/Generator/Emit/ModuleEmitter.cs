@@ -593,12 +593,14 @@ namespace ArchDsl.Generator.Emit
                 ctor.Line(active + " = " + _expr.Emit(r.Condition, ctx.Scope, ctx.ShapeVar) + ";");
             }
             int allocatingBefore = _allocatingLayers;
-            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), ctor, fwd);
+            // A shortcut written first is constructed (and registered) before the body.
+            var bodyCtor = r.ShortcutFirst ? new IndentedWriter() : ctor;
+            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), bodyCtor, fwd);
             // A branch that runs a conv, linear or batch norm ends in memory of its own, never a view of the block's
             // input, so the runtime may add the shortcut into it in place.
             bool branchOwnsResult = _allocatingLayers > allocatingBefore;
             var outShape = _locals.Fresh("_residualOutput");
-            ctor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
+            bodyCtor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
             var sc = r.Shortcut;
             var shortcut = _locals.Fresh("_shortcut");
             var shortcutCtor = new IndentedWriter();
@@ -656,6 +658,7 @@ namespace ArchDsl.Generator.Emit
                 ctor.Append(shortcutCtor);
                 fwd.Append(shortcutFwd);
             }
+            if (r.ShortcutFirst) ctor.Append(bodyCtor);
             ctor.Line(ctx.ShapeVar + " = " + outShape + ";");
         }
 

@@ -114,6 +114,19 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 case IndexExpr ix:
                     return Core(ix.Target, scope, shapeVar) + "[" + Core(ix.Index, scope, shapeVar) + "]";
                 case CallExpr call: return Call(call, scope, shapeVar);
+                case ComprehensionExpr co:
+                {
+                    var inner = new CsScope(scope);
+                    var v = "_v_" + PyNaming.Identifier(co.Variable);
+                    var source = co.Source is RangeExpr r
+                        ? "range(" + Core(r.From, scope, shapeVar) + ", " + Core(r.To, scope, shapeVar) + ")"
+                        : Core(co.Source, scope, shapeVar);
+                    var sourceType = TypeOf(co.Source);
+                    inner.Add(new CsLocal(co.Variable, v, co.Source is RangeExpr ? ArchType.Int : sourceType.Element ?? ArchType.Error));
+                    var elem = TypeOf(co).Element ?? ArchType.Int;
+                    return "[" + Emit(co.Item, inner, shapeVar, elem) + " for " + v + " in " + source
+                        + (co.Filter != null ? " if " + Core(co.Filter, inner, shapeVar) : "") + "]";
+                }
             }
             return "None";
         }
@@ -145,6 +158,12 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 case "float": return "float(" + args[0] + ")";
                 case "abs": return "abs(" + args[0] + ")";
                 case "len": return "len(" + args[0] + ")";
+                case "log": return "math.log(" + string.Join(", ", args) + ")";
+                case "exp": return "math.exp(" + args[0] + ")";
+                case "sqrt": return "math.sqrt(" + args[0] + ")";
+                case "sum": return "sum(" + args[0] + ")";
+                // Prefix sums: in order from the first item, as itertools.accumulate.
+                case "cumsum": return "(lambda _xs: [sum(_xs[:_k + 1]) for _k in range(len(_xs))])(" + args[0] + ")";
                 case "min":
                 case "max":
                 {

@@ -464,9 +464,11 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 active = Member("_residual");
                 init.Line(active + " = " + _expr.Emit(r.Condition, ctx.Scope, ctx.ShapeVar));
             }
-            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), init, fwd);
+            // A shortcut written first is constructed (and registered) before the body.
+            var bodyInit = r.ShortcutFirst ? new PyWriter() : init;
+            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), bodyInit, fwd);
             var outShape = _locals.Fresh("residual_output");
-            init.Line(outShape + " = " + ctx.ShapeVar);
+            bodyInit.Line(outShape + " = " + ctx.ShapeVar);
             var sc = r.Shortcut;
             var shortcut = _locals.Fresh("shortcut");
             var scInit = new PyWriter();
@@ -521,6 +523,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 init.Append(scInit);
                 fwd.Append(scFwd);
             }
+            if (r.ShortcutFirst) init.Append(bodyInit);
             init.Line(ctx.ShapeVar + " = " + outShape);
         }
 
