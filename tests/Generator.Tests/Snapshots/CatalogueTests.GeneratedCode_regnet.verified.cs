@@ -56,7 +56,7 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
             this._if = act;
             if (this._if)
             {
-                this._m2 = nn.ReLU();
+                this._m2 = nn.ReLU(inplace: true);
                 register_module(_names.Next(null), this._m2);
             }
             OutputShape = shape;
@@ -115,7 +115,7 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
             this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
             register_module(_names.Next("fc1"), this.fc1);
             _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.activation = nn.ReLU();
+            this.activation = nn.ReLU(inplace: true);
             register_module(_names.Next("activation"), this.activation);
             this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
             register_module(_names.Next("fc2"), this.fc2);
@@ -214,7 +214,7 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
             register_module(_names.Next("f"), this.f);
             var _residualOutput = shape;
             shape = _residualOutput;
-            this.activation = nn.ReLU();
+            this.activation = nn.ReLU(inplace: true);
             register_module(_names.Next("activation"), this.activation);
             OutputShape = shape;
         }
