@@ -28,12 +28,12 @@ namespace ArchDsl.Layers
                 (_, x) => new LayerConfig(LayerKind.ChannelsLast, InChannels: x.Channels),
                 (LayerConfig c, Feature x, out Shapes.Problem problem, out string detail) => Layout(x, true, out problem, out detail),
                 new ModuleConstruction("Permute", "Permute", "_Permute", ImmutableArray<EmittedArgument>.Empty, RuntimeClass: true) with { Fixed = "0, 2, 3, 1" },
-                Track("ChannelsLast")),
+                Track("ToChannelsLast")),
             Rule("channels_first", LayerKind.ChannelsFirst, "[H, W, C] back to [C, H, W] (torchvision's Permute([0, 3, 1, 2]))", Array.Empty<PrimitiveParameter>(),
                 (_, x) => new LayerConfig(LayerKind.ChannelsFirst, InChannels: x.Channels),
                 (LayerConfig c, Feature x, out Shapes.Problem problem, out string detail) => Layout(x, false, out problem, out detail),
                 new ModuleConstruction("Permute", "Permute", "_Permute", ImmutableArray<EmittedArgument>.Empty, RuntimeClass: true) with { Fixed = "0, 3, 1, 2" },
-                Track("ChannelsFirst"))
+                Track("ToChannelsFirst"))
             with { AcceptsChannelsLast = true },
             Rule("scale", LayerKind.Scale, "a learnable tensor, one value per channel starting at init, that multiplies its input (ConvNeXt's layer scale)",
                 new[] { P("init", ArgKind.Float, 1.0) },
