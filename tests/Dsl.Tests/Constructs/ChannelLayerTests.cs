@@ -78,33 +78,25 @@ network N() {
             Assert.Equal("s 16", r.StateDict.Select(e => e.Key + " " + string.Join("x", e.Shape)).First());
         }
 
-        [Fact]
-        public void A_convolution_on_a_channels_last_map_is_an_error_at_the_layer()
+        /// <summary>The one error of a network whose body is <paramref name="body"/> on an 8x6x5 input: ARCH0018 at
+        /// (line, column), its message containing each of <paramref name="phrases"/>.</summary>
+        static void InvalidAt(string body, int line, int column, params string[] phrases)
         {
-            var source = "network N() {\n  input 8x6x5\n  channels_last\n  conv(8, 3)\n}\n";
-            var d = Error(source);
+            var d = Error("network N() {\n  input 8x6x5\n" + body + "}\n");
             Assert.Equal("ARCH0018", d.Id);
-            Assert.Equal((4, 3), (d.Line, d.Column));
-            Assert.Contains("channels-last [6, 5, 8]", d.Message);
-            Assert.Contains("channels_first", d.Message);
+            Assert.Equal((line, column), (d.Line, d.Column));
+            foreach (var p in phrases) Assert.Contains(p, d.Message);
         }
 
         [Fact]
-        public void Layernorm_on_a_channels_first_map_points_at_layernorm2d()
-        {
-            var d = Error("network N() {\n  input 8x6x5\n  layernorm\n}\n");
-            Assert.Equal("ARCH0018", d.Id);
-            Assert.Equal(3, d.Line);
-            Assert.Contains("layernorm2d", d.Message);
-        }
+        public void A_convolution_on_a_channels_last_map_is_an_error_at_the_layer() =>
+            InvalidAt("  channels_last\n  conv(8, 3)\n", 4, 3, "channels-last [6, 5, 8]", "channels_first");
 
         [Fact]
-        public void Layernorm2d_after_flatten_needs_a_map()
-        {
-            var d = Error("network N() {\n  input 8x6x5\n  flatten\n  layernorm2d\n}\n");
-            Assert.Equal("ARCH0018", d.Id);
-            Assert.Equal(4, d.Line);
-        }
+        public void Layernorm_on_a_channels_first_map_points_at_layernorm2d() => InvalidAt("  layernorm\n", 3, 3, "layernorm2d");
+
+        [Fact]
+        public void Layernorm2d_after_flatten_needs_a_map() => InvalidAt("  flatten\n  layernorm2d\n", 4, 3, "[C, H, W]");
 
         [Theory]
         [InlineData("layernorm(eps: 0)")]
@@ -118,13 +110,7 @@ network N() {
         }
 
         [Fact]
-        public void An_unnamed_learnable_tensor_is_an_error()
-        {
-            var d = Error("network N() {\n  input 8x6x5\n  scale(1e-6)\n}\n");
-            Assert.Equal("ARCH0018", d.Id);
-            Assert.Equal((3, 3), (d.Line, d.Column));
-            Assert.Contains("name it", d.Message);
-        }
+        public void An_unnamed_learnable_tensor_is_an_error() => InvalidAt("  scale(1e-6)\n", 3, 3, "name it");
 
         [Theory]
         [InlineData("channels_first")]
