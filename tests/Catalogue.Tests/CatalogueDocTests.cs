@@ -28,6 +28,7 @@ public class CatalogueDocTests
             ["mobilenet_v2"] = ("mobilenetv2", 215),
             ["shufflenet_v2"] = ("shufflenetv2", 346),
             ["efficientnet"] = ("efficientnet", 968),
+            ["convnext"] = ("convnext", 348),
         };
 
     static string DocPath => Path.Combine(RepoPaths.Root, "docs", "catalogue.md");
