@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Elaboration;
 using TorchSharp;
@@ -27,8 +28,15 @@ namespace ArchDsl.Onnx
                         padding: (c.Padding.H, c.Padding.W), dilation: (c.Dilation.H, c.Dilation.W), groups: c.Groups, bias: c.Bias),
                     LayerKind.Linear => nn.Linear(c.InChannels, c.Out, c.Bias),
                     LayerKind.BatchNorm => nn.BatchNorm2d(c.Out, c.Eps, c.Momentum),
+                    LayerKind.LayerNorm or LayerKind.LayerNorm2d => nn.LayerNorm(c.Out, c.Eps),
                     _ => null,
                 };
+                if (c.Kind == LayerKind.Scale)
+                {
+                    var entry = Analysis.CostModel.StateOf(op.Path, c)[0];
+                    state[entry.Key] = torch.full(entry.Shape.ToArray(), c.Alpha);
+                    continue;
+                }
                 if (layer == null) continue;
                 // Copies: the layer's own tensors go when the layer is collected.
                 using (layer)

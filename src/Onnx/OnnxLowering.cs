@@ -291,6 +291,20 @@ namespace ArchDsl.Onnx
                             OnnxAttribute.Of("group", c.Groups));
                         return;
                     }
+                    case LayerKind.Linear when x.ChannelsLast:
+                    {
+                        // On the channels of an [N, H, W, C] map: MatMul with the transposed weight (it broadcasts over
+                        // the positions), then the bias; Gemm takes only 2-D inputs.
+                        var transposed = Fresh(op.Path + "/weight_t");
+                        Node("Transpose", transposed, new[] { Weight(op, "weight") }, new[] { transposed }, OnnxAttribute.Of("perm", 1, 0));
+                        var input = Input(op, 0);
+                        var product = c.Bias ? Step(op.Path, "matmul", op.Output) : Produce(op);
+                        Node("MatMul", product, new[] { input, transposed }, new[] { product });
+                        if (!c.Bias) return;
+                        var output = Produce(op);
+                        Node("Add", output, new[] { product, Weight(op, "bias") }, new[] { output });
+                        return;
+                    }
                     case LayerKind.Linear:
                     {
                         var inputs = new List<string> { Input(op, 0), Weight(op, "weight") };
@@ -396,16 +410,46 @@ namespace ArchDsl.Onnx
                         Node("Reshape", output, new[] { swapped, Longs(op.Path, "shape", 0, x.Channels, x.Height, x.Width) }, new[] { output });
                         return;
                     }
+                    case LayerKind.LayerNorm:
+                        Unary(op, "LayerNormalization", new[] { Weight(op, "weight"), Weight(op, "bias") }, OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", c.Eps));
+                        return;
+                    case LayerKind.LayerNorm2d:
+                    {
+                        // torchvision's LayerNorm2d: channels-last, normalised over the last axis, channels-first again.
+                        var last = op.Output with { ChannelsLast = true };
+                        var permuted = Step(op.Path, "channels_last", last);
+                        Node("Transpose", permuted, new[] { Input(op, 0) }, new[] { permuted }, OnnxAttribute.Of("perm", 0, 2, 3, 1));
+                        var normalised = Step(op.Path, "normalised", last);
+                        Node("LayerNormalization", normalised, new[] { permuted, Weight(op, "weight"), Weight(op, "bias") }, new[] { normalised },
+                            OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", c.Eps));
+                        var output = Produce(op);
+                        Node("Transpose", output, new[] { normalised }, new[] { output }, OnnxAttribute.Of("perm", 0, 3, 1, 2));
+                        return;
+                    }
+                    case LayerKind.ChannelsLast: Unary(op, "Transpose", OnnxAttribute.Of("perm", 0, 2, 3, 1)); return;
+                    case LayerKind.ChannelsFirst: Unary(op, "Transpose", OnnxAttribute.Of("perm", 0, 3, 1, 2)); return;
+                    case LayerKind.Scale:
+                    {
+                        // The learnable tensor is the op's one state entry, keyed by the op's own path.
+                        var entry = CostModel.StateOf(op.Path, c).Single();
+                        _weights[entry.Key] = new OnnxWeight(entry.Key, entry.Shape);
+                        _names.Add(entry.Key);   // the initializer has the op's name: its output takes another
+                        Unary(op, "Mul", new[] { entry.Key });
+                        return;
+                    }
                     default:
                         throw new UnsupportedOpException("ONNX export has no lowering for the layer " + c.Kind);
                 }
             }
 
-            private void Unary(ElaboratedOp op, string opType, params OnnxAttribute[] attributes)
+            private void Unary(ElaboratedOp op, string opType, params OnnxAttribute[] attributes) => Unary(op, opType, Array.Empty<string>(), attributes);
+
+            /// <summary>One node on the op's input and <paramref name="operands"/> (weights), producing its output.</summary>
+            private void Unary(ElaboratedOp op, string opType, string[] operands, params OnnxAttribute[] attributes)
             {
                 var input = Input(op, 0);
                 var output = Produce(op);
-                Node(opType, output, new[] { input }, new[] { output }, attributes);
+                Node(opType, output, new[] { input }.Concat(operands).ToArray(), new[] { output }, attributes);
             }
 
             /// <summary>Adaptive pooling to (oh, ow): the identity at equal size, a global pool to 1x1, a plain pool when

@@ -7,11 +7,25 @@ namespace ArchDsl.Runtime
 {
     /// <summary>The shape of one sample, [C, H, W] (or [C] once flattened). Generated constructors thread it
     /// through the layers to infer every layer's input channels, with the same formulas as the front end.</summary>
-    public readonly record struct FeatureShape(long Channels, long Height, long Width, bool Flat = false)
+    public readonly record struct FeatureShape(long Channels, long Height, long Width, bool Flat = false, bool ChannelsLast = false)
     {
         public long Elements => Flat ? Channels : Channels * Height * Width;
 
-        public long[] ToArray() => Flat ? new[] { Channels } : new[] { Channels, Height, Width };
+        public long[] ToArray() => Flat ? new[] { Channels } : ChannelsLast ? new[] { Height, Width, Channels } : new[] { Channels, Height, Width };
+
+        /// <summary>[C, H, W] laid out [H, W, C] (torchvision's Permute([0, 2, 3, 1])).</summary>
+        public FeatureShape ToChannelsLast()
+        {
+            RequireSpatial("channels_last");
+            return this with { ChannelsLast = true };
+        }
+
+        /// <summary>[H, W, C] back to [C, H, W] (torchvision's Permute([0, 3, 1, 2])).</summary>
+        public FeatureShape ToChannelsFirst()
+        {
+            if (!ChannelsLast) throw new ArgumentException("channels_first needs a channels-last map, not " + this);
+            return this with { ChannelsLast = false };
+        }
 
         public override string ToString() => "[" + string.Join(", ", ToArray().Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 
@@ -46,7 +60,7 @@ namespace ArchDsl.Runtime
 
         public FeatureShape Linear(long outFeatures)
         {
-            if (!Flat) throw new ArgumentException("linear needs a flat input, not " + this);
+            if (!Flat && !ChannelsLast) throw new ArgumentException("linear needs a flat or channels-last input, not " + this);
             return this with { Channels = outFeatures };
         }
 
@@ -63,7 +77,7 @@ namespace ArchDsl.Runtime
             long channels = 0;
             foreach (var p in parts)
             {
-                if (p.Flat != first.Flat || p.Height != first.Height || p.Width != first.Width)
+                if (p.Flat != first.Flat || p.ChannelsLast || p.Height != first.Height || p.Width != first.Width)
                     throw new ArgumentException("concat: spatial sizes differ, " + first + " and " + p);
                 channels += p.Channels;
             }
@@ -74,14 +88,15 @@ namespace ArchDsl.Runtime
         public static FeatureShape Broadcast(FeatureShape a, FeatureShape b, bool allowBroadcast)
         {
             bool Fits(long x, long y) => x == y || (allowBroadcast && (x == 1 || y == 1));
-            if (a.Flat != b.Flat || !Fits(a.Channels, b.Channels) || !Fits(a.Height, b.Height) || !Fits(a.Width, b.Width))
+            if (a.Flat != b.Flat || a.ChannelsLast != b.ChannelsLast || !Fits(a.Channels, b.Channels) || !Fits(a.Height, b.Height) || !Fits(a.Width, b.Width))
                 throw new ArgumentException("element-wise merge: shapes " + a + " and " + b + " do not match");
-            return new FeatureShape(Math.Max(a.Channels, b.Channels), Math.Max(a.Height, b.Height), Math.Max(a.Width, b.Width), a.Flat);
+            return new FeatureShape(Math.Max(a.Channels, b.Channels), Math.Max(a.Height, b.Height), Math.Max(a.Width, b.Width), a.Flat, a.ChannelsLast);
         }
 
         private void RequireSpatial(string layer)
         {
             if (Flat) throw new ArgumentException(layer + " needs a [C, H, W] input, not the flat " + this);
+            if (ChannelsLast) throw new ArgumentException(layer + " needs a channels-first input, not the channels-last " + this);
         }
 
         private FeatureShape Sized(string layer, long channels, long height, long width)

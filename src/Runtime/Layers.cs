@@ -30,6 +30,52 @@ namespace ArchDsl.Runtime
         }
     }
 
+    /// <summary>torchvision's LayerNorm2d: layer normalisation over the channels of an [N, C, H, W] map at every
+    /// position (the map made channels-last, normalised over its last dimension, and made channels-first again).
+    /// Its parameters are <c>weight</c> and <c>bias</c>, as nn.LayerNorm's.</summary>
+    public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
+    {
+        private readonly long[] _normalized;
+        private readonly double _eps;
+#pragma warning disable IDE1006 // the parameters' names are their state-dict keys
+        private readonly TorchSharp.Modules.Parameter weight;
+        private readonly TorchSharp.Modules.Parameter bias;
+#pragma warning restore IDE1006
+
+        public LayerNorm2d(long channels, double eps = 1e-5) : base(nameof(LayerNorm2d))
+        {
+            if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), "A layer norm needs at least one channel");
+            if (!(eps > 0) || double.IsInfinity(eps)) throw new ArgumentOutOfRangeException(nameof(eps), "eps must be a finite number greater than 0");
+            _normalized = new[] { channels };
+            _eps = eps;
+            weight = new TorchSharp.Modules.Parameter(torch.ones(channels));
+            bias = new TorchSharp.Modules.Parameter(torch.zeros(channels));
+            register_parameter(nameof(weight), weight);
+            register_parameter(nameof(bias), bias);
+        }
+
+        protected override void RegisterComponents() { }
+
+        public override Tensor forward(Tensor input)
+        {
+            if (input.dim() != 4) throw new ArgumentException("LayerNorm2d needs an [N, C, H, W] input, not " + input.dim() + " dimensions");
+            using var scope = torch.NewDisposeScope();
+            var normalised = nn.functional.layer_norm(input.permute(0, 2, 3, 1), _normalized, get_parameter(nameof(weight)), get_parameter(nameof(bias)), _eps);
+            return normalised.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>torchvision's Permute: reorders the dimensions of its input (channels_last is (0, 2, 3, 1),
+    /// channels_first (0, 3, 1, 2)).</summary>
+    public sealed class Permute : nn.Module<Tensor, Tensor>
+    {
+        private readonly long[] _dims;
+
+        public Permute(params long[] dims) : base(nameof(Permute)) => _dims = dims;
+
+        public override Tensor forward(Tensor input) => input.permute(_dims);
+    }
+
     /// <summary>Tensor operations the structural constructs need.</summary>
     public static class ArchOps
     {
@@ -72,6 +118,14 @@ namespace ArchDsl.Runtime
             if (have > channels) throw new ArgumentException("A zero-padded shortcut cannot remove channels (" + have + " to " + channels + ")");
             // functional.pad lists its amounts from the last dimension back: W, H, then C (front, back).
             return nn.functional.pad(x, new long[] { 0, 0, 0, 0, 0, channels - have });
+        }
+
+        /// <summary>A learnable per-channel tensor filled with <paramref name="init"/>: [C, 1, 1] for a channels-first map
+        /// (it broadcasts over the positions), [C] for a flat or channels-last input.</summary>
+        public static TorchSharp.Modules.Parameter Learnable(FeatureShape shape, double init)
+        {
+            var size = shape.Flat || shape.ChannelsLast ? new[] { shape.Channels } : new[] { shape.Channels, 1L, 1L };
+            return new TorchSharp.Modules.Parameter(torch.full(size, init));
         }
 
         /// <summary>Sets a layer's bias to <paramref name="value"/> (a conv or linear with <c>bias_init</c>).</summary>

@@ -29,6 +29,7 @@ public class CatalogueDocTests
             ["shufflenet_v2"] = ("shufflenetv2", 346),
             ["efficientnet"] = ("efficientnet", 968),
             ["regnet"] = ("regnet", 1379),
+            ["convnext"] = ("convnext", 348),
         };
 
     static string DocPath => Path.Combine(RepoPaths.Root, "docs", "catalogue.md");

@@ -48,6 +48,19 @@ namespace ArchDsl.Analysis
             public ElaboratedOp Op { get; }
         }
 
+        /// <summary>A module's own parameters (a learnable tensor registered under its name) come before its children's
+        /// entries in PyTorch's state dict, wherever the forward uses them: torchvision's <c>features.1.0.layer_scale</c>
+        /// precedes <c>features.1.0.block.0.weight</c>.</summary>
+        private static void InsertOwnParameters(ImmutableArray<StateEntry>.Builder state, string path, ImmutableArray<StateEntry> entries)
+        {
+            int dot = path.LastIndexOf('.');
+            var owner = dot < 0 ? "" : path.Substring(0, dot + 1);
+            int at = state.Count;
+            for (int i = 0; i < state.Count; i++)
+                if (state[i].Key.StartsWith(owner, System.StringComparison.Ordinal) && state[i].Key.IndexOf('.', owner.Length) >= 0) { at = i; break; }
+            foreach (var e in entries) state.Insert(at++, e);
+        }
+
         /// <summary>Throws <see cref="CountOverflowException"/> where a count overflows; see <see cref="Analyze(ElaboratedNetwork, Diagnostics.DiagnosticBag)"/>.</summary>
         private static NetworkReport Analyze(ElaboratedNetwork network)
         {
@@ -64,7 +77,8 @@ namespace ArchDsl.Analysis
                     {
                         var cost = CostModel.Cost(op);
                         parameters += cost.Params;
-                        state.AddRange(cost.State);
+                        if (op.Config != null && Layers.LayerTable.Of(op.Config.Kind).IsParameter) InsertOwnParameters(state, op.Path, cost.State);
+                        else state.AddRange(cost.State);
                         foreach (var s in cost.State) if (s.IsBuffer) buffers += s.Elements;
                         rows.Add(new LayerRow(op.Path, CostModel.Describe(op), op.Output.Shape, cost.Params, cost.Macs, cost.MemoryAccess));
                         if (InAuxHead(auxNames, op.Path)) continue;

@@ -412,7 +412,7 @@ namespace ArchDsl.Elaboration
 
         private void CheckSameShape(Feature a, Feature b, string what, Frame frame, TextSpan span, bool allowBroadcast)
         {
-            if (a.Flat != b.Flat)
+            if (a.Flat != b.Flat || a.ChannelsLast != b.ChannelsLast)
                 throw Fail(DiagnosticCatalogue.SpatialMismatch, frame.File.Path, span, what, a.ToString(), b.ToString());
             bool channelsOk = a.Channels == b.Channels || (allowBroadcast && (a.Channels == 1 || b.Channels == 1));
             if (!channelsOk) throw Fail(DiagnosticCatalogue.ChannelMismatch, frame.File.Path, span, what, a.Channels, b.Channels);
@@ -450,6 +450,8 @@ namespace ArchDsl.Elaboration
         {
             var result = outputs[0];
             string what = kind.ToString().ToLowerInvariant();
+            if (kind == MergeKind.Concat && outputs.Find(o => o.ChannelsLast) is { } last)
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, span, "'concat' joins channels-first maps but gets the channels-last " + last + "; add 'channels_first' first");
             for (int i = 1; i < outputs.Count; i++)
             {
                 var o = outputs[i];
@@ -477,6 +479,8 @@ namespace ArchDsl.Elaboration
         {
             var branches = sp.Branches.Statements;
             if (branches.Length == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, sp.Span, "'split' needs at least one branch");
+            if (x.ChannelsLast)
+                throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, sp.Span, "'split' cuts channels-first maps but gets the channels-last " + x + "; add 'channels_first' first");
             if (x.Flat || x.Channels % branches.Length != 0)
                 throw Fail(DiagnosticCatalogue.SplitDoesNotDivide, frame.File.Path, sp.Span, x.Channels, branches.Length);
             var chunk = x with { Channels = x.Channels / branches.Length };
@@ -531,6 +535,9 @@ namespace ArchDsl.Elaboration
                 var config = Configure(call, x, env, frame);
                 var y = Shapes.Apply(config, x, out var problem, out var detail);
                 if (y == null) throw ReportShapeProblem(call.Primitive.Name, config, x, problem, detail, frame, calleeSpan);
+                if (name == null && Layers.LayerTable.Of(config.Kind).IsParameter)
+                    throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, calleeSpan,
+                        "'" + call.Primitive.Name + "' is a learnable tensor registered under its name: name it ('layer_scale: " + call.Primitive.Name + "(…)')");
                 var path = NewChild(c, name, span, frame);
                 var op = Record(path, OpKind.Layer, config, ImmutableArray.Create(x), y, frame, e.Span);
                 if (name != null && c.Prefix == frame.Path) frame.Named[name] = op;
@@ -585,6 +592,8 @@ namespace ArchDsl.Elaboration
                     return Fail(DiagnosticCatalogue.ChannelsMustBeFlat, path, span, layer, x.ToString());
                 case Shapes.Problem.NeedsSpatial:
                     return Fail(DiagnosticCatalogue.InvalidValue, path, span, "'" + layer + "' needs a [C, H, W] input but gets the flat " + x);
+                case Shapes.Problem.NeedsChannelsFirst:
+                    return Fail(DiagnosticCatalogue.InvalidValue, path, span, "'" + layer + "' needs a channels-first input but gets the channels-last " + x + "; add 'channels_first' before it");
                 case Shapes.Problem.Groups:
                 {
                     var parts = detail.Split(':');

@@ -23,7 +23,8 @@ namespace ArchDsl.Elaboration
         double Alpha = 1e-4,
         double Beta = 0.75,
         double K = 1.0,
-        long Size = 0);
+        long Size = 0,
+        bool Flat = false);
 
     public enum OpKind { Layer, Add, Mul, Concat, Split, ZeroPad, Scale }
 

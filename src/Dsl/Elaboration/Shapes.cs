@@ -11,12 +11,21 @@ namespace ArchDsl.Elaboration
 
         public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode) => ArchMath.PoolOut(size, kernel, stride, padding, ceilMode);
 
-        public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument }
+        public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument, NeedsChannelsFirst }
 
         /// <summary>Applies a primitive to a feature (its rule in <see cref="Layers.LayerTable"/>). <paramref name="detail"/>
         /// explains a problem.</summary>
-        public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail) =>
-            Layers.LayerTable.Of(c.Kind).Shape(c, x, out problem, out detail);
+        public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            var rule = Layers.LayerTable.Of(c.Kind);
+            if (x.ChannelsLast && !rule.AcceptsChannelsLast)
+            {
+                problem = Problem.NeedsChannelsFirst;
+                detail = "";
+                return null;
+            }
+            return rule.Shape(c, x, out problem, out detail);
+        }
 
         public static Feature? Conv(LayerConfig c, Feature x, out Problem problem, out string detail)
         {
@@ -67,7 +76,7 @@ namespace ArchDsl.Elaboration
         {
             problem = Problem.None;
             detail = "";
-            if (!x.Flat) { problem = Problem.NeedsFlat; return null; }
+            if (!x.Flat && !x.ChannelsLast) { problem = Problem.NeedsFlat; return null; }
             if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
             return x with { Channels = c.Out };
         }

@@ -55,13 +55,16 @@ namespace ArchDsl.Elaboration
     /// neighbouring output positions (<see cref="Jump"/>).</summary>
     public sealed record Feature(long Channels, long Height, long Width, bool Flat, long Field, long Jump)
     {
+        /// <summary>A map laid out [H, W, C] (after <c>channels_last</c>): <see cref="Channels"/> is still C, the last
+        /// dimension, which a <c>linear</c> or <c>layernorm</c> then acts on.</summary>
+        public bool ChannelsLast { get; init; }
+
         /// <summary>Elements of one sample; <see cref="System.OverflowException"/> when they do not fit in 64 bits.</summary>
         public long Elements => Flat ? Channels : checked(Channels * Height * Width);
 
-        public ImmutableArray<long> Shape => Flat ? ImmutableArray.Create(Channels) : ImmutableArray.Create(Channels, Height, Width);
+        public ImmutableArray<long> Shape => Flat ? ImmutableArray.Create(Channels)
+            : ChannelsLast ? ImmutableArray.Create(Height, Width, Channels) : ImmutableArray.Create(Channels, Height, Width);
 
-        public override string ToString() => Flat
-            ? "[" + Channels.ToString(CultureInfo.InvariantCulture) + "]"
-            : "[" + Channels.ToString(CultureInfo.InvariantCulture) + ", " + Height.ToString(CultureInfo.InvariantCulture) + ", " + Width.ToString(CultureInfo.InvariantCulture) + "]";
+        public override string ToString() => "[" + string.Join(", ", Shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
     }
 }

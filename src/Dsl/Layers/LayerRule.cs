@@ -49,7 +49,11 @@ namespace ArchDsl.Layers
     /// <summary>How the layer is constructed in both targets: TorchSharp's factory in <c>torch.nn</c> (or a runtime
     /// class when <see cref="RuntimeClass"/>), the module's class, PyTorch's class, and the arguments in order.</summary>
     public sealed record ModuleConstruction(string TorchSharpFactory, string TorchSharpType, string PyTorchClass,
-        ImmutableArray<EmittedArgument> Arguments, bool RuntimeClass = false);
+        ImmutableArray<EmittedArgument> Arguments, bool RuntimeClass = false)
+    {
+        /// <summary>Constant arguments written before the others, the same in both targets (a permutation's dims).</summary>
+        public string? Fixed { get; init; }
+    }
 
     /// <summary>The call to the shape tracker that follows the layer's shape through a generated constructor
     /// (<c>shape.Conv(…)</c> in C#, <c>shape.conv(…)</c> in Python); null when the layer keeps the shape.</summary>
@@ -95,6 +99,15 @@ namespace ArchDsl.Layers
 
         /// <summary>Whether the layer has learnable parameters or buffers (the ones a name is worth giving).</summary>
         public bool HasState { get; init; }
+
+        /// <summary>Whether the layer takes a channels-last map ([H, W, C], after <c>channels_last</c>); every other
+        /// layer needs channels-first input, checked once for all in <see cref="Elaboration.Shapes.Apply"/>.</summary>
+        public bool AcceptsChannelsLast { get; init; }
+
+        /// <summary>A learnable tensor rather than a module: its one state entry is registered under the layer's own
+        /// name in the enclosing module (torchvision's <c>features.1.0.layer_scale</c>), so it must be named, and it
+        /// multiplies the flowing tensor in the enclosing module's forward.</summary>
+        public bool IsParameter { get; init; }
 
         public ModuleConstruction Construction { get; }
         public ShapeCall? ShapeCall { get; }

@@ -11,7 +11,7 @@ namespace ArchDsl.Layers
 {
     /// <summary>The primitive layers of the language, each described once (docs/language.md lists them with their
     /// TorchSharp counterparts). Adding a layer is one entry here plus its tests.</summary>
-    public static class LayerTable
+    public static partial class LayerTable
     {
         private static PrimitiveParameter P(string name, ArgKind kind, object? def = null, string? sameAs = null) => new PrimitiveParameter(name, kind, def, sameAs);
 
@@ -81,7 +81,9 @@ namespace ArchDsl.Layers
 
         private static string S((long H, long W) p) => p.H == 1 && p.W == 1 ? "" : "/" + (p.H == p.W ? p.H.ToString(CultureInfo.InvariantCulture) : p.H + "x" + p.W);
 
-        public static ImmutableArray<LayerRule> All { get; } = ImmutableArray.Create(
+        public static ImmutableArray<LayerRule> All { get; } = Core().AddRange(ChannelRules());
+
+        private static ImmutableArray<LayerRule> Core() => ImmutableArray.Create(
             Rule("conv", LayerKind.Conv, "2-D convolution; input channels inferred",
                 new[] { P("out", ArgKind.Int), P("kernel", ArgKind.Pair), P("stride", ArgKind.Pair, 1L), P("padding", ArgKind.Pair, 0L),
                     P("dilation", ArgKind.Pair, 1L), P("groups", ArgKind.Int, 1L), P("bias", ArgKind.Bool, true), BiasInit },
@@ -99,7 +101,7 @@ namespace ArchDsl.Layers
                 Macs = (c, output) => checked(output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W),
                 Describe = c => "conv " + K(c.Kernel) + S(c.Stride) + " " + c.InChannels + "->" + c.Out + (c.Groups != 1 ? " g" + c.Groups : "") + (c.Dilation != (1, 1) ? " d" + K(c.Dilation) : ""),
             },
-            Rule("linear", LayerKind.Linear, "fully connected layer on a flat input",
+            Rule("linear", LayerKind.Linear, "fully connected layer on a flat input, or on the channels of a channels-last map",
                 new[] { P("out", ArgKind.Int), P("bias", ArgKind.Bool, true), BiasInit },
                 (a, x) => new LayerConfig(LayerKind.Linear, InChannels: x.Channels, Out: a.Int("out"), Bias: a.Flag("bias")),
                 Shapes.Linear,
@@ -109,8 +111,10 @@ namespace ArchDsl.Layers
             {
                 HasState = true,
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels)),
-                Macs = (c, _) => checked(c.InChannels * c.Out),
+                // Per output element: a channels-last map applies the layer at every position.
+                Macs = (c, output) => checked(output * c.InChannels),
                 Describe = c => "linear " + c.InChannels + "->" + c.Out,
+                AcceptsChannelsLast = true,
             },
             Rule("batchnorm", LayerKind.BatchNorm, "2-D batch normalisation",
                 new[] { P("eps", ArgKind.Float, 1e-5), P("momentum", ArgKind.Float, 0.1) },
@@ -131,14 +135,14 @@ namespace ArchDsl.Layers
                     new StateEntry(path + ".num_batches_tracked", ImmutableArray<long>.Empty, true)),
                 Describe = c => "batchnorm " + c.Out,
             },
-            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU"),
+            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU") with { AcceptsChannelsLast = true },
             Pointwise("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)", "ReLU6"),
             Pointwise("silu", LayerKind.SiLU, "x * sigmoid(x) (swish)", "SiLU"),
             Pointwise("sigmoid", LayerKind.Sigmoid, "logistic sigmoid", "Sigmoid"),
             Pointwise("tanh", LayerKind.Tanh, "hyperbolic tangent", "Tanh"),
             Pointwise("hardswish", LayerKind.Hardswish, "x * relu6(x + 3) / 6", "Hardswish"),
             Pointwise("hardsigmoid", LayerKind.Hardsigmoid, "relu6(x + 3) / 6", "Hardsigmoid"),
-            Pointwise("gelu", LayerKind.GELU, "Gaussian error linear unit", "GELU"),
+            Pointwise("gelu", LayerKind.GELU, "Gaussian error linear unit", "GELU") with { AcceptsChannelsLast = true },
             Rule("leaky_relu", LayerKind.LeakyReLU, "max(x, slope * x)", new[] { P("slope", ArgKind.Float, 0.01) },
                 (a, x) => new LayerConfig(LayerKind.LeakyReLU, InChannels: x.Channels, Alpha: a.Real("slope")),
                 Keep, Module("LeakyReLU", "LeakyReLU", A("slope", keyword: "negative_slope", frameworkDefault: true, real: true, positional: true)))
@@ -151,14 +155,14 @@ namespace ArchDsl.Layers
             Rule("dropout", LayerKind.Dropout, "dropout (training only)", new[] { P("p", ArgKind.Float, 0.5) },
                 (a, x) => new LayerConfig(LayerKind.Dropout, InChannels: x.Channels, P: a.Real("p")),
                 Drop, Module("Dropout", "Dropout", A("p", keyword: "p", frameworkDefault: true, real: true, positional: true)))
-            with { Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture) },
+            with { Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture), AcceptsChannelsLast = true },
             Rule("stochastic_depth", LayerKind.StochasticDepth, "drops the whole residual branch per sample (training only)", new[] { P("p", ArgKind.Float) },
                 (a, x) => new LayerConfig(LayerKind.StochasticDepth, InChannels: x.Channels, P: a.Real("p")),
                 Drop, new ModuleConstruction("StochasticDepth", "StochasticDepth", "_StochasticDepth", ImmutableArray.Create(A("p", real: true)), RuntimeClass: true))
             with { Describe = c => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture) },
             Rule("flatten", LayerKind.Flatten, "[C, H, W] to [C*H*W]", Array.Empty<PrimitiveParameter>(),
                 (_, x) => new LayerConfig(LayerKind.Flatten, InChannels: x.Channels), Shapes.Flatten, Module("Flatten", "Flatten"), Track("Flatten")),
-            Pointwise("identity", LayerKind.Identity, "passes its input through", "Identity"),
+            Pointwise("identity", LayerKind.Identity, "passes its input through", "Identity") with { AcceptsChannelsLast = true },
             Rule("lrn", LayerKind.LocalResponseNorm, "local response normalisation across channels",
                 new[] { P("size", ArgKind.Int), P("alpha", ArgKind.Float, 1e-4), P("beta", ArgKind.Float, 0.75), P("k", ArgKind.Float, 1.0) },
                 (a, x) => new LayerConfig(LayerKind.LocalResponseNorm, InChannels: x.Channels, Size: a.Int("size"), Alpha: a.Real("alpha"), Beta: a.Real("beta"), K: a.Real("k")),

@@ -52,6 +52,7 @@ namespace ArchDsl.Generator.Emit
             bool Omitted(EmittedArgument a) => a.FrameworkDefault && call.Argument(a.Parameter).IsDefault;
             bool anyList = rule.Construction.Arguments.Any(a => !Omitted(a) && a.Form == ArgForm.Pair && IsList(call, a.Parameter, syntax));
             var parts = new List<string>();
+            if (rule.Construction.Fixed != null) parts.Add(rule.Construction.Fixed);
             bool skipped = false;
             foreach (var a in rule.Construction.Arguments)
             {

@@ -383,6 +383,11 @@ namespace ArchDsl.Generator.Emit
         private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var rule = Layers.LayerTable.Of(call.Primitive!.Kind);
+            if (rule.IsParameter)
+            {
+                Learnable(call, key, staticName, ctx, ctor, fwd);
+                return;
+            }
             var syntax = new CSharpLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
             string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
@@ -407,6 +412,24 @@ namespace ArchDsl.Generator.Emit
             // The new shape reads the current shape, which creation also reads: compute it first when the
             // module is kept in a field (reshape runs after creation, but only S changes, never the module).
             Place(create, type, _ => shape, key, staticName, ctx, ctor, fwd);
+        }
+
+        /// <summary>A learnable tensor (<c>scale</c>): a parameter of the module itself, registered under its name (so
+        /// its key is the name, as torchvision's <c>layer_scale</c>), that multiplies the tensor in the forward. The
+        /// forward looks it up by name, so it follows the module to another device. Only a module's own body can hold
+        /// one (a Sequential would not apply it).</summary>
+        private void Learnable(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            if (ctx.Mode != Mode.Explicit || key == null)
+            {
+                NotSupported(call.Syntax, "a learnable tensor inside a loop or a labeled group; put it in a block's own body");
+                return;
+            }
+            var field = Field((staticName ?? "_p") + "Key", "string", ctx.Conditional);
+            var init = call.Argument("init") is { Expression: { } e } ? _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) : "1.0";
+            ctor.Line("this." + field + " = " + ctx.NamesVar + ".Next(" + key + ");");
+            ctor.Line("register_parameter(this." + field + ", ArchOps.Learnable(" + ctx.ShapeVar + ", " + init + "));");
+            fwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + ".mul(get_parameter(this." + field + (ctx.Conditional ? "!" : "") + ")!);");
         }
 
         /// <summary>C#'s spelling of a layer's construction (TorchSharp) and shape call.</summary>

@@ -92,6 +92,15 @@ def main() -> None:
             if isinstance(module, torch.nn.BatchNorm2d):
                 module.running_mean.copy_(torch.rand(module.running_mean.shape, generator=g) * 0.2 - 0.1)
                 module.running_var.copy_(torch.rand(module.running_var.shape, generator=g) * 0.5 + 0.75)
+        # Layer norms start at weight 1, bias 0 and ConvNeXt's layer scale at 1e-6, which would hide a swapped
+        # weight and bias, or a whole residual branch: give them values of their own.
+        for module in model.modules():
+            if isinstance(module, torch.nn.LayerNorm):
+                module.weight.copy_(torch.rand(module.weight.shape, generator=g) * 0.5 + 0.75)
+                module.bias.copy_(torch.rand(module.bias.shape, generator=g) * 0.2 - 0.1)
+        for name, p in model.named_parameters():
+            if name.endswith("layer_scale"):
+                p.copy_(torch.rand(p.shape, generator=g) * 0.5 + 0.25)
     torchsharp_format.write_state_dict(model.state_dict(), os.path.join(out_dir, "weights.dat"))
     if "--checkpoints" in sys.argv[4:]:
         write_checkpoints(model.state_dict(), out_dir)

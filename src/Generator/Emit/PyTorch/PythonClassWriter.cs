@@ -74,11 +74,14 @@ from torch import nn
 class _Shape:
     """"""The shape of one sample, [C, H, W] or flat [C], threaded through construction to infer input channels.""""""
 
-    def __init__(self, channels, height=1, width=1, flat=False):
+    def __init__(self, channels, height=1, width=1, flat=False, channels_last=False):
         self.channels, self.height, self.width, self.flat = channels, height, width, flat
+        self.channels_last = channels_last
 
     def __repr__(self):
-        return str([self.channels] if self.flat else [self.channels, self.height, self.width])
+        if self.flat:
+            return str([self.channels])
+        return str([self.height, self.width, self.channels] if self.channels_last else [self.channels, self.height, self.width])
 
     def elements(self):
         return self.channels if self.flat else self.channels * self.height * self.width
@@ -89,7 +92,21 @@ class _Shape:
     def spatial(self, layer):
         if self.flat:
             raise ValueError(layer + "" needs a [C, H, W] input, not the flat "" + repr(self))
+        if self.channels_last:
+            raise ValueError(layer + "" needs a channels-first input, not the channels-last "" + repr(self))
         return self
+
+    def to_channels_last(self):
+        self.spatial(""channels_last"")
+        return _Shape(self.channels, self.height, self.width, False, True)
+
+    def to_channels_first(self):
+        if not self.channels_last:
+            raise ValueError(""channels_first needs a channels-last map, not "" + repr(self))
+        return _Shape(self.channels, self.height, self.width)
+
+    def learnable_size(self):
+        return (self.channels,) if self.flat or self.channels_last else (self.channels, 1, 1)
 
     def _sized(self, layer, channels, height, width):
         if height < 1 or width < 1:
@@ -116,9 +133,9 @@ class _Shape:
         return self if self.flat else _Shape(self.elements(), 1, 1, True)
 
     def linear(self, out):
-        if not self.flat:
-            raise ValueError(""linear needs a flat input, not "" + repr(self))
-        return _Shape(out, 1, 1, True)
+        if not self.flat and not self.channels_last:
+            raise ValueError(""linear needs a flat or channels-last input, not "" + repr(self))
+        return _Shape(out, self.height, self.width, self.flat, self.channels_last)
 
     @staticmethod
     def concat(parts):
@@ -134,9 +151,9 @@ class _Shape:
             return a == b or (broadcast and (a == 1 or b == 1))
         out = parts[0]
         for p in parts[1:]:
-            if out.flat != p.flat or not (fits(out.channels, p.channels) and fits(out.height, p.height) and fits(out.width, p.width)):
+            if out.flat != p.flat or out.channels_last != p.channels_last or not (fits(out.channels, p.channels) and fits(out.height, p.height) and fits(out.width, p.width)):
                 raise ValueError(""element-wise merge: shapes %r and %r do not match"" % (out, p))
-            out = _Shape(max(out.channels, p.channels), max(out.height, p.height), max(out.width, p.width), out.flat)
+            out = _Shape(max(out.channels, p.channels), max(out.height, p.height), max(out.width, p.width), out.flat, out.channels_last)
         return out
 
 
@@ -190,6 +207,26 @@ class _StochasticDepth(nn.Module):
         if survival > 0.0:
             noise.div_(survival)
         return x * noise
+
+
+class _LayerNorm2d(nn.LayerNorm):
+    """"""Layer normalisation over the channels of an [N, C, H, W] map at every position (torchvision's LayerNorm2d).""""""
+
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class _Permute(nn.Module):
+    """"""Reorders the dimensions of its input (torchvision's Permute).""""""
+
+    def __init__(self, *dims):
+        super().__init__()
+        self.dims = list(dims)
+
+    def forward(self, x):
+        return torch.permute(x, self.dims)
 
 
 def _init_bias(layer, value):

@@ -314,6 +314,11 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
+            if (Layers.LayerTable.Of(call.Primitive!.Kind).IsParameter)
+            {
+                Learnable(call, key, ctx, init, fwd);
+                return;
+            }
             var syntax = new PythonLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
             string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
@@ -322,6 +327,22 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 create = "_init_bias(" + create + ", " + _expr.Emit(biasInit.Expression, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ")";
             // The new shape reads only the current shape, so it may be computed after the module is created.
             Place(create, _ => shape, key, staticName, ctx, init, fwd);
+        }
+
+        /// <summary>A learnable tensor (<c>scale</c>): a parameter of the module itself, under its name, that multiplies
+        /// the tensor in the forward. Only a module's own body can hold one (a Sequential would not apply it).</summary>
+        private void Learnable(BoundCall call, string? key, Ctx ctx, PyWriter init, PyWriter fwd)
+        {
+            if (ctx.Mode != Mode.Explicit || key == null)
+            {
+                NotSupported(call.Syntax, "a learnable tensor inside a loop or a labeled group; put it in a block's own body");
+                return;
+            }
+            var keyMember = Member("_key");
+            var value = call.Argument("init") is { Expression: { } e } ? _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) : "1.0";
+            init.Line(keyMember + " = " + ctx.NamesVar + ".next(" + key + ")");
+            init.Line("self.register_parameter(" + keyMember + ", nn.Parameter(torch.full(" + ctx.ShapeVar + ".learnable_size(), float(" + value + "))))");
+            fwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + " * getattr(self, " + keyMember + ")");
         }
 
         /// <summary>Python's spelling of a layer's construction (PyTorch) and shape call.</summary>
@@ -343,7 +364,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
             public override string InputChannels(string shapeVar) => shapeVar + ".channels";
             public override string SpatialChannels(string shapeVar, string layer) => shapeVar + ".spatial(\"" + layer + "\").channels";
             public override string Constructor(Layers.ModuleConstruction module) => module.RuntimeClass ? module.PyTorchClass : "nn." + module.PyTorchClass;
-            public override string ShapeMethod(string method) => method.ToLowerInvariant();
+            public override string ShapeMethod(string method) =>
+                string.Concat(method.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
         }
 
         // ------------------------------------------------------------ containers and control flow
