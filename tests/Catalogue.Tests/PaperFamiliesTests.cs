@@ -28,6 +28,8 @@ public class PaperFamiliesTests
         { "PyramidNet110_48", 1_739_730, 393_528_448 },
         { "PyramidNet110_84", 3_855_054, 757_846_504 },
         { "Xception", 22_855_952, 8_357_403_496 },
+        { "NIN", 7_595_176, 1_100_188_800 },
+        { "NINCifar10", 966_986, 222_486_528 },
     };
 
     [Theory]
@@ -167,6 +169,54 @@ public class PaperFamiliesTests
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc6"));
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc7"));
         Assert.Equal(new long[] { 1000 }, Shape(net, "classifier.fc8"));
+    }
+
+    // ---------------------------------------------------------------- Network in Network
+
+    /// <summary>Each mlpconv: (kernel, stride, widths) as the released definitions give them, and the map size after it.</summary>
+    [Theory]
+    [InlineData("NIN", new[] { 11, 5, 3, 3 }, new[] { 4, 1, 1, 1 }, new[] { 96, 96, 96, 256, 256, 256, 384, 384, 384, 1024, 1024, 1000 }, new[] { 54, 27, 13, 6 })]
+    [InlineData("NINCifar10", new[] { 5, 5, 3 }, new[] { 1, 1, 1 }, new[] { 192, 160, 96, 192, 192, 192, 192, 192, 10 }, new[] { 32, 16, 8 })]
+    public void NIN_is_mlpconv_layers_of_a_convolution_and_two_1x1_convolutions_each_with_ReLU(string name, int[] kernels, int[] strides, int[] widths, int[] sizes)
+    {
+        var net = Net(name);
+        var convs = net.Layers.Where(r => r.Operation.StartsWith("conv ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(widths.Length, convs.Count);
+        for (int m = 0; m < kernels.Length; m++)
+        {
+            string prefix = "mlpconv" + (m + 1) + ".";
+            var rows = net.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            Assert.Equal(new[] { "conv", "relu", "conv", "relu", "conv", "relu" }, rows.Select(r => r.Operation.Split(' ')[0]));
+            string stride = strides[m] == 1 ? "" : "/" + strides[m];
+            Assert.StartsWith($"conv {kernels[m]}x{kernels[m]}{stride} ", rows[0].Operation);
+            Assert.StartsWith("conv 1x1 ", rows[2].Operation);
+            Assert.StartsWith("conv 1x1 ", rows[4].Operation);
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(new long[] { widths[3 * m + j], sizes[m], sizes[m] }, rows[2 * j].OutputShape.ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("NIN", 1000)]
+    [InlineData("NINCifar10", 10)]
+    public void NIN_scores_are_the_global_average_of_one_map_per_class_with_no_fully_connected_layer(string name, int classes)
+    {
+        var net = Net(name);
+        Assert.DoesNotContain(net.Layers, r => r.Operation.StartsWith("linear", StringComparison.Ordinal));
+        var tail = net.Layers.Skip(net.Layers.Length - 3).Select(r => r.Operation.Split(' ')[0]).ToArray();
+        Assert.Equal(new[] { "relu", "adaptive_avgpool", "flatten" }, tail);
+        Assert.Equal(classes, net.Layers[net.Layers.Length - 3].OutputShape[0]);
+        Assert.Equal(new long[] { classes }, net.Output.ToArray());
+    }
+
+    [Fact]
+    public void NIN_drops_out_where_the_released_definitions_do()
+    {
+        // CIFAR-10: after the first two mlpconv layers' pools; ImageNet: once, before the last mlpconv.
+        Assert.Equal(new[] { "2", "5" }, Net("NINCifar10").Layers.Where(r => r.Operation.StartsWith("dropout", StringComparison.Ordinal)).Select(r => r.Path));
+        Assert.Equal(new[] { "6" }, Net("NIN").Layers.Where(r => r.Operation.StartsWith("dropout", StringComparison.Ordinal)).Select(r => r.Path));
+        Assert.True(RoundsTo(Net("NIN").Params, 7.6, 1e6, 1));
+        Assert.True(RoundsTo(Net("NINCifar10").Params, 0.97, 1e6, 2));
     }
 
     [Fact]

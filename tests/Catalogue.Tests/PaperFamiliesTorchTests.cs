@@ -152,6 +152,17 @@ def highway():
         layers += [Highway(w[i], -2.0) for _ in range(4)]
     return nn.Sequential(*layers, nn.Conv2d(128, 10, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten()), (3, 32, 32)
 
+def nin(cifar):
+    def mlp(i, w, k, s=1, p=0):
+        return [nn.Conv2d(i, w[0], k, s, p), nn.ReLU(), nn.Conv2d(w[0], w[1], 1), nn.ReLU(), nn.Conv2d(w[1], w[2], 1), nn.ReLU()]
+    mp = lambda: nn.MaxPool2d(3, 2, ceil_mode=True)
+    tail = [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    if cifar:
+        return nn.Sequential(*mlp(3, [192, 160, 96], 5, 1, 2), mp(), nn.Dropout(0.5), *mlp(96, [192] * 3, 5, 1, 2),
+                             nn.AvgPool2d(3, 2, ceil_mode=True), nn.Dropout(0.5), *mlp(192, [192, 192, 10], 3, 1, 1), *tail), (3, 32, 32)
+    return nn.Sequential(*mlp(3, [96] * 3, 11, 4), mp(), *mlp(96, [256] * 3, 5, 1, 2), mp(), *mlp(256, [384] * 3, 3, 1, 1), mp(),
+                         nn.Dropout(0.5), *mlp(384, [1024, 1024, 1000], 3, 1, 1), *tail), (3, 224, 224)
+
 NETS = {
     "LeNet5": lenet, "ZFNet": zfnet, "Xception": xception,
     "SEResNet50": lambda: se_resnet(), "SEResNeXt50_32x4d": lambda: se_resnet(32, 4, True, False),
@@ -159,6 +170,7 @@ NETS = {
     "PreActResNet164": lambda: preact_cifar(164), "PreActResNet1001": lambda: preact_cifar(1001), "PreActResNet50": preact_imagenet,
     "PyramidNet110_48": lambda: pyramidnet(110, 48), "PyramidNet110_84": lambda: pyramidnet(110, 84),
     "InceptionResNetV2": inception_resnet_v2, "HighwayCifar": highway,
+    "NIN": lambda: nin(False), "NINCifar10": lambda: nin(True),
 }
 
 def count(name):
@@ -182,7 +194,7 @@ print(json.dumps({n: count(n) for n in (sys.argv[1:] or NETS)}))
 
     public static TheoryData<string> Names() => new(
         "LeNet5", "ZFNet", "Xception", "SEResNet50", "SEResNeXt50_32x4d", "PreActResNet164", "PreActResNet1001",
-        "PreActResNet50", "PyramidNet110_48", "PyramidNet110_84", "InceptionResNetV2", "HighwayCifar");
+        "PreActResNet50", "PyramidNet110_48", "PyramidNet110_84", "InceptionResNetV2", "HighwayCifar", "NIN", "NINCifar10");
 
     [PythonTheory]
     [MemberData(nameof(Names))]
@@ -253,5 +265,64 @@ print(json.dumps({n: count(n) for n in (sys.argv[1:] or NETS)}))
         var gates = model.named_parameters().Where(p => p.name.EndsWith("gate.weight", StringComparison.Ordinal)).ToList();
         Assert.Equal(12, gates.Count);
         Assert.All(gates, g => Assert.True(g.parameter.grad is { } grad && grad.abs().sum().item<float>() > 0, g.name));
+    }
+
+    // ---------------------------------------------------------------- Network in Network on TorchSharp
+
+    [Fact]
+    public void NIN_cifar10_scores_are_the_average_of_its_last_mlpconv_maps()
+    {
+        torch.manual_seed(0);
+        using var model = CatalogueVariants.Create("NINCifar10");
+        model.eval();
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(3, 3, 32, 32);
+        var scores = model.call(x);
+        Assert.Equal(new long[] { 3, 10 }, scores.shape);
+        // Run the children in order up to the last mlpconv: its ReLU maps, one per class, averaged over 8x8.
+        var maps = x;
+        foreach (var (name, child) in model.named_children())
+        {
+            maps = ((nn.Module<Tensor, Tensor>)child).call(maps);
+            if (name == "mlpconv3") break;
+        }
+        Assert.Equal(new long[] { 3, 10, 8, 8 }, maps.shape);
+        Assert.True(maps.min().item<float>() >= 0f, "the last mlpconv ends in ReLU");
+        Assert.True(torch.allclose(scores, maps.mean(new long[] { 2, 3 }), 1e-5, 1e-6));
+    }
+
+    [Fact]
+    public void NIN_cifar10_trains_on_TorchSharp_every_convolution_gets_a_gradient_and_the_loss_falls()
+    {
+        torch.manual_seed(0);
+        using var model = CatalogueVariants.Create("NINCifar10");
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(8, 3, 32, 32);
+        var labels = torch.arange(8, dtype: ScalarType.Int64) % 10;
+        double EvalLoss()
+        {
+            model.eval();
+            using var _ = torch.no_grad();
+            return nn.functional.cross_entropy(model.call(x), labels).item<float>();
+        }
+        double before = EvalLoss();
+        var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+        for (int step = 0; step < 10; step++)
+        {
+            model.train();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.call(x), labels);
+            loss.backward();
+            if (step == 0)
+            {
+                var weights = model.named_parameters().Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal)).ToList();
+                Assert.Equal(9, weights.Count);
+                Assert.All(weights, w => Assert.True(w.parameter.grad is { } g && g.abs().sum().item<float>() > 0, w.name));
+            }
+            optimizer.step();
+        }
+        double after = EvalLoss();
+        Assert.True(after < before, $"loss {before} -> {after}");
     }
 }
