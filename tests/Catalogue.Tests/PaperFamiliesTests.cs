@@ -30,6 +30,7 @@ public class PaperFamiliesTests
         { "Xception", 22_855_952, 8_357_403_496 },
         { "NIN", 7_595_176, 1_100_188_800 },
         { "NINCifar10", 966_986, 222_486_528 },
+        { "CBAMResNet50", 28_089_624, 3_864_362_102 },
     };
 
     [Theory]
@@ -169,6 +170,72 @@ public class PaperFamiliesTests
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc6"));
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc7"));
         Assert.Equal(new long[] { 1000 }, Shape(net, "classifier.fc8"));
+    }
+
+    // ---------------------------------------------------------------- CBAM
+
+    /// <summary>Bottlenecks per stage and their output channels (ResNet-50).</summary>
+    static readonly (int Blocks, long C)[] Resnet50Stages = { (3, 256), (4, 512), (6, 1024), (3, 2048) };
+
+    [Fact]
+    public void CBAM_ResNet50_rounds_to_the_papers_28_09M_parameters_and_3_864_GMACs()
+    {
+        var net = Net("CBAMResNet50");
+        Assert.True(RoundsTo(net.Params, 28.09, 1e6, 2), net.Params.ToString());
+        Assert.True(RoundsTo(net.Macs, 3.864, 1e9, 3), net.Macs.ToString());
+    }
+
+    [Fact]
+    public void CBAM_adds_a_7x7_spatial_gate_and_a_second_pass_of_the_shared_MLP_to_SE_ResNet50()
+    {
+        var cbam = Net("CBAMResNet50");
+        var se = Net("SEResNet50");
+        // Spatial gate: a 7x7 convolution 2 -> 1 without bias (98) and a one-channel batch norm (2), per block.
+        Assert.Equal(16 * (2 * 7 * 7 + 2), cbam.Params - se.Params);
+        // MACs: the channel MLP once more (on the max-pooled descriptor), plus 98 per output position of the gate.
+        long mlp = Resnet50Stages.Sum(s => s.Blocks * 2 * s.C * (s.C / 16));
+        long spatial = 98L * (3 * 56 * 56 + 4 * 28 * 28 + 6 * 14 * 14 + 3 * 7 * 7);
+        Assert.Equal(mlp + spatial, cbam.Macs - se.Macs);
+        // Each use of the shared MLP is counted: the first use holds the weights, the second none.
+        var fc1 = cbam.Layers.Where(r => r.Path == "layer1.0.channel_gate.fc1").ToList();
+        Assert.Equal(2, fc1.Count);
+        Assert.Equal(new[] { 256L * 16 + 16, 0 }, fc1.Select(r => r.Params));
+        Assert.All(fc1, r => Assert.Equal(256L * 16, r.Macs));
+    }
+
+    [Fact]
+    public void CBAM_refines_every_bottleneck_with_channel_then_spatial_attention_before_the_addition()
+    {
+        var net = Net("CBAMResNet50");
+        var rows = net.Layers.Select(r => r.Path).ToList();
+        int blocks = 0;
+        for (int stage = 0; stage < 4; stage++)
+            for (int j = 0; j < Resnet50Stages[stage].Blocks; j++, blocks++)
+            {
+                string p = $"layer{stage + 1}.{j}.";
+                int bn3 = rows.IndexOf(p + "bn3"), channel = rows.IndexOf(p + "channel_gate.(mul)"),
+                    spatial = rows.IndexOf(p + "spatial_gate.(mul)"), add = rows.IndexOf(p + "(add)");
+                Assert.True(bn3 >= 0 && bn3 < channel && channel < spatial && spatial < add, p);
+                var gate = net.Layers.Where(r => r.Path.StartsWith(p + "spatial_gate.", StringComparison.Ordinal)).Select(r => r.Operation).ToList();
+                Assert.Equal(new[] { "channel_mean", "channel_max", "concat", "conv 7x7 2->1", "batchnorm 1", "sigmoid", "mul" }, gate);
+                long size = 56 >> stage;
+                Assert.Equal(new long[] { 2, size, size }, net.Layers.Single(r => r.Path == p + "spatial_gate.(concat)").OutputShape.ToArray());
+            }
+        Assert.Equal(16, blocks);
+    }
+
+    [Fact]
+    public void CBAM_with_the_stride_on_the_3x3_is_torchvisions_ResNet50_plus_the_same_attention()
+    {
+        var file = CatalogueVariants.Get("CBAMResNet50").File;
+        var (report, diagnostics) = ArchFrontEnd.AnalyzeNetwork(new SourceFile(file, System.IO.File.ReadAllText(file)), NoImports.Instance,
+            "CBAMResNet50", new Dictionary<string, object> { ["stride_in_1x1"] = false });
+        Assert.True(report != null, string.Join("\n", diagnostics));
+        var cbam = Net("CBAMResNet50");
+        var se = Net("SEResNet50");
+        Assert.Equal(cbam.Params, report!.Summary.Params);
+        Assert.Equal(Net("ResNet50").Macs + (cbam.Macs - se.Macs) + Resnet50Stages.Sum(s => s.Blocks * 2 * s.C * (s.C / 16)), report.Summary.Macs);
+        Assert.Equal(4_095_573_110, report.Summary.Macs);
     }
 
     // ---------------------------------------------------------------- Network in Network
