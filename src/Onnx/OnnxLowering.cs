@@ -394,6 +394,10 @@ namespace ArchDsl.Onnx
                     case LayerKind.Identity:
                         Alias(op);
                         return;
+                    case LayerKind.ChannelMean:
+                    case LayerKind.ChannelMax:
+                        Unary(op, c.Kind == LayerKind.ChannelMax ? "ReduceMax" : "ReduceMean", OnnxAttribute.Of("axes", new long[] { 1 }), OnnxAttribute.Of("keepdims", 1L));
+                        return;
                     case LayerKind.LocalResponseNorm:
                         Unary(op, "LRN", OnnxAttribute.Of("size", c.Size), OnnxAttribute.Of("alpha", c.Alpha), OnnxAttribute.Of("beta", c.Beta), OnnxAttribute.Of("bias", c.K));
                         return;

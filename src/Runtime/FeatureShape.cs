@@ -64,6 +64,13 @@ namespace ArchDsl.Runtime
             return this with { Channels = outFeatures };
         }
 
+        /// <summary>A reduction over the channels (channel_mean, channel_max): one channel of the same size.</summary>
+        public FeatureShape Reduce()
+        {
+            RequireSpatial("a channel reduction");
+            return this with { Channels = 1 };
+        }
+
         public FeatureShape Spatial(string layer)
         {
             RequireSpatial(layer);

@@ -76,6 +76,22 @@ namespace ArchDsl.Runtime
         public override Tensor forward(Tensor input) => input.permute(_dims);
     }
 
+    /// <summary>The mean over the channels, kept as one channel: [N, C, H, W] to [N, 1, H, W] (CBAM's spatial attention).</summary>
+    public sealed class ChannelMean : nn.Module<Tensor, Tensor>
+    {
+        public ChannelMean() : base(nameof(ChannelMean)) { }
+
+        public override Tensor forward(Tensor input) => input.mean(new long[] { 1 }, true);
+    }
+
+    /// <summary>The maximum over the channels, kept as one channel: [N, C, H, W] to [N, 1, H, W] (CBAM's spatial attention).</summary>
+    public sealed class ChannelMax : nn.Module<Tensor, Tensor>
+    {
+        public ChannelMax() : base(nameof(ChannelMax)) { }
+
+        public override Tensor forward(Tensor input) => input.amax(new long[] { 1 }, true);
+    }
+
     /// <summary>Tensor operations the structural constructs need.</summary>
     public static class ArchOps
     {

@@ -28,6 +28,9 @@ public class PaperFamiliesTests
         { "PyramidNet110_48", 1_739_730, 393_528_448 },
         { "PyramidNet110_84", 3_855_054, 757_846_504 },
         { "Xception", 22_855_952, 8_357_403_496 },
+        { "NIN", 7_595_176, 1_100_188_800 },
+        { "NINCifar10", 966_986, 222_486_528 },
+        { "CBAMResNet50", 28_089_624, 3_864_362_102 },
     };
 
     [Theory]
@@ -167,6 +170,120 @@ public class PaperFamiliesTests
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc6"));
         Assert.Equal(new long[] { 4096 }, Shape(net, "classifier.fc7"));
         Assert.Equal(new long[] { 1000 }, Shape(net, "classifier.fc8"));
+    }
+
+    // ---------------------------------------------------------------- CBAM
+
+    /// <summary>Bottlenecks per stage and their output channels (ResNet-50).</summary>
+    static readonly (int Blocks, long C)[] Resnet50Stages = { (3, 256), (4, 512), (6, 1024), (3, 2048) };
+
+    [Fact]
+    public void CBAM_ResNet50_rounds_to_the_papers_28_09M_parameters_and_3_864_GMACs()
+    {
+        var net = Net("CBAMResNet50");
+        Assert.True(RoundsTo(net.Params, 28.09, 1e6, 2), net.Params.ToString());
+        Assert.True(RoundsTo(net.Macs, 3.864, 1e9, 3), net.Macs.ToString());
+    }
+
+    [Fact]
+    public void CBAM_adds_a_7x7_spatial_gate_and_a_second_pass_of_the_shared_MLP_to_SE_ResNet50()
+    {
+        var cbam = Net("CBAMResNet50");
+        var se = Net("SEResNet50");
+        // Spatial gate: a 7x7 convolution 2 -> 1 without bias (98) and a one-channel batch norm (2), per block.
+        Assert.Equal(16 * (2 * 7 * 7 + 2), cbam.Params - se.Params);
+        // MACs: the channel MLP once more (on the max-pooled descriptor), plus 98 per output position of the gate.
+        long mlp = Resnet50Stages.Sum(s => s.Blocks * 2 * s.C * (s.C / 16));
+        long spatial = 98L * (3 * 56 * 56 + 4 * 28 * 28 + 6 * 14 * 14 + 3 * 7 * 7);
+        Assert.Equal(mlp + spatial, cbam.Macs - se.Macs);
+        // Each use of the shared MLP is counted: the first use holds the weights, the second none.
+        var fc1 = cbam.Layers.Where(r => r.Path == "layer1.0.channel_gate.fc1").ToList();
+        Assert.Equal(2, fc1.Count);
+        Assert.Equal(new[] { 256L * 16 + 16, 0 }, fc1.Select(r => r.Params));
+        Assert.All(fc1, r => Assert.Equal(256L * 16, r.Macs));
+    }
+
+    [Fact]
+    public void CBAM_refines_every_bottleneck_with_channel_then_spatial_attention_before_the_addition()
+    {
+        var net = Net("CBAMResNet50");
+        var rows = net.Layers.Select(r => r.Path).ToList();
+        int blocks = 0;
+        for (int stage = 0; stage < 4; stage++)
+            for (int j = 0; j < Resnet50Stages[stage].Blocks; j++, blocks++)
+            {
+                string p = $"layer{stage + 1}.{j}.";
+                int bn3 = rows.IndexOf(p + "bn3"), channel = rows.IndexOf(p + "channel_gate.(mul)"),
+                    spatial = rows.IndexOf(p + "spatial_gate.(mul)"), add = rows.IndexOf(p + "(add)");
+                Assert.True(bn3 >= 0 && bn3 < channel && channel < spatial && spatial < add, p);
+                var gate = net.Layers.Where(r => r.Path.StartsWith(p + "spatial_gate.", StringComparison.Ordinal)).Select(r => r.Operation).ToList();
+                Assert.Equal(new[] { "channel_mean", "channel_max", "concat", "conv 7x7 2->1", "batchnorm 1", "sigmoid", "mul" }, gate);
+                long size = 56 >> stage;
+                Assert.Equal(new long[] { 2, size, size }, net.Layers.Single(r => r.Path == p + "spatial_gate.(concat)").OutputShape.ToArray());
+            }
+        Assert.Equal(16, blocks);
+    }
+
+    [Fact]
+    public void CBAM_with_the_stride_on_the_3x3_is_torchvisions_ResNet50_plus_the_same_attention()
+    {
+        var file = CatalogueVariants.Get("CBAMResNet50").File;
+        var (report, diagnostics) = ArchFrontEnd.AnalyzeNetwork(new SourceFile(file, System.IO.File.ReadAllText(file)), NoImports.Instance,
+            "CBAMResNet50", new Dictionary<string, object> { ["stride_in_1x1"] = false });
+        Assert.True(report != null, string.Join("\n", diagnostics));
+        var cbam = Net("CBAMResNet50");
+        var se = Net("SEResNet50");
+        Assert.Equal(cbam.Params, report!.Summary.Params);
+        Assert.Equal(Net("ResNet50").Macs + (cbam.Macs - se.Macs) + Resnet50Stages.Sum(s => s.Blocks * 2 * s.C * (s.C / 16)), report.Summary.Macs);
+        Assert.Equal(4_095_573_110, report.Summary.Macs);
+    }
+
+    // ---------------------------------------------------------------- Network in Network
+
+    /// <summary>Each mlpconv: (kernel, stride, widths) as the released definitions give them, and the map size after it.</summary>
+    [Theory]
+    [InlineData("NIN", new[] { 11, 5, 3, 3 }, new[] { 4, 1, 1, 1 }, new[] { 96, 96, 96, 256, 256, 256, 384, 384, 384, 1024, 1024, 1000 }, new[] { 54, 27, 13, 6 })]
+    [InlineData("NINCifar10", new[] { 5, 5, 3 }, new[] { 1, 1, 1 }, new[] { 192, 160, 96, 192, 192, 192, 192, 192, 10 }, new[] { 32, 16, 8 })]
+    public void NIN_is_mlpconv_layers_of_a_convolution_and_two_1x1_convolutions_each_with_ReLU(string name, int[] kernels, int[] strides, int[] widths, int[] sizes)
+    {
+        var net = Net(name);
+        var convs = net.Layers.Where(r => r.Operation.StartsWith("conv ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(widths.Length, convs.Count);
+        for (int m = 0; m < kernels.Length; m++)
+        {
+            string prefix = "mlpconv" + (m + 1) + ".";
+            var rows = net.Layers.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            Assert.Equal(new[] { "conv", "relu", "conv", "relu", "conv", "relu" }, rows.Select(r => r.Operation.Split(' ')[0]));
+            string stride = strides[m] == 1 ? "" : "/" + strides[m];
+            Assert.StartsWith($"conv {kernels[m]}x{kernels[m]}{stride} ", rows[0].Operation);
+            Assert.StartsWith("conv 1x1 ", rows[2].Operation);
+            Assert.StartsWith("conv 1x1 ", rows[4].Operation);
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(new long[] { widths[3 * m + j], sizes[m], sizes[m] }, rows[2 * j].OutputShape.ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("NIN", 1000)]
+    [InlineData("NINCifar10", 10)]
+    public void NIN_scores_are_the_global_average_of_one_map_per_class_with_no_fully_connected_layer(string name, int classes)
+    {
+        var net = Net(name);
+        Assert.DoesNotContain(net.Layers, r => r.Operation.StartsWith("linear", StringComparison.Ordinal));
+        var tail = net.Layers.Skip(net.Layers.Length - 3).Select(r => r.Operation.Split(' ')[0]).ToArray();
+        Assert.Equal(new[] { "relu", "adaptive_avgpool", "flatten" }, tail);
+        Assert.Equal(classes, net.Layers[net.Layers.Length - 3].OutputShape[0]);
+        Assert.Equal(new long[] { classes }, net.Output.ToArray());
+    }
+
+    [Fact]
+    public void NIN_drops_out_where_the_released_definitions_do()
+    {
+        // CIFAR-10: after the first two mlpconv layers' pools; ImageNet: once, before the last mlpconv.
+        Assert.Equal(new[] { "2", "5" }, Net("NINCifar10").Layers.Where(r => r.Operation.StartsWith("dropout", StringComparison.Ordinal)).Select(r => r.Path));
+        Assert.Equal(new[] { "6" }, Net("NIN").Layers.Where(r => r.Operation.StartsWith("dropout", StringComparison.Ordinal)).Select(r => r.Path));
+        Assert.True(RoundsTo(Net("NIN").Params, 7.6, 1e6, 1));
+        Assert.True(RoundsTo(Net("NINCifar10").Params, 0.97, 1e6, 2));
     }
 
     [Fact]

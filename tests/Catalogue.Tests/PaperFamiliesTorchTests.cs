@@ -64,7 +64,15 @@ class SE(nn.Module):
         super().__init__(); self.f = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(c, c // r, 1), nn.ReLU(), nn.Conv2d(c // r, c, 1), nn.Sigmoid())
     def forward(self, x): return x * self.f(x)
 
-def se_resnet(groups=1, wpg=64, se=True, s1=True):
+class CBAM(nn.Module):
+    def __init__(self, c, r):
+        super().__init__(); self.mlp = nn.Sequential(nn.Conv2d(c, c // r, 1), nn.ReLU(), nn.Conv2d(c // r, c, 1))
+        self.spatial = nn.Sequential(nn.Conv2d(2, 1, 7, 1, 3, bias=False), nn.BatchNorm2d(1, momentum=0.01))
+    def forward(self, x):
+        x = x * torch.sigmoid(self.mlp(x.mean((2, 3), keepdim=True)) + self.mlp(x.amax((2, 3), keepdim=True)))
+        return x * torch.sigmoid(self.spatial(torch.cat([x.mean(1, keepdim=True), x.amax(1, keepdim=True)], 1)))
+
+def se_resnet(groups=1, wpg=64, se=True, s1=True, attention=SE):
     layers, blocks, i = [cbr(3, 64, 7, 2, 3), nn.MaxPool2d(3, 2, 1)], [3, 4, 6, 3], 64
     for st, n in enumerate(blocks):
         planes = 64 * 2 ** st
@@ -73,7 +81,7 @@ def se_resnet(groups=1, wpg=64, se=True, s1=True):
             w, o = planes * wpg // 64 * groups, planes * 4
             body = [cbr(i, w, 1, s if s1 else 1), cbr(w, w, 1, 1)]
             body[1] = nn.Sequential(nn.Conv2d(w, w, 3, 1 if s1 else s, 1, groups=groups, bias=False), nn.BatchNorm2d(w), nn.ReLU())
-            body += [nn.Conv2d(w, o, 1, bias=False), nn.BatchNorm2d(o)] + ([SE(o, 16)] if se else [])
+            body += [nn.Conv2d(w, o, 1, bias=False), nn.BatchNorm2d(o)] + ([attention(o, 16)] if se else [])
             short = nn.Sequential(nn.Conv2d(i, o, 1, s, bias=False), nn.BatchNorm2d(o)) if s != 1 or i != o else None
             layers.append(Res(nn.Sequential(*body), short, nn.ReLU())); i = o
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000)), (3, 224, 224)
@@ -152,6 +160,17 @@ def highway():
         layers += [Highway(w[i], -2.0) for _ in range(4)]
     return nn.Sequential(*layers, nn.Conv2d(128, 10, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten()), (3, 32, 32)
 
+def nin(cifar):
+    def mlp(i, w, k, s=1, p=0):
+        return [nn.Conv2d(i, w[0], k, s, p), nn.ReLU(), nn.Conv2d(w[0], w[1], 1), nn.ReLU(), nn.Conv2d(w[1], w[2], 1), nn.ReLU()]
+    mp = lambda: nn.MaxPool2d(3, 2, ceil_mode=True)
+    tail = [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    if cifar:
+        return nn.Sequential(*mlp(3, [192, 160, 96], 5, 1, 2), mp(), nn.Dropout(0.5), *mlp(96, [192] * 3, 5, 1, 2),
+                             nn.AvgPool2d(3, 2, ceil_mode=True), nn.Dropout(0.5), *mlp(192, [192, 192, 10], 3, 1, 1), *tail), (3, 32, 32)
+    return nn.Sequential(*mlp(3, [96] * 3, 11, 4), mp(), *mlp(96, [256] * 3, 5, 1, 2), mp(), *mlp(256, [384] * 3, 3, 1, 1), mp(),
+                         nn.Dropout(0.5), *mlp(384, [1024, 1024, 1000], 3, 1, 1), *tail), (3, 224, 224)
+
 NETS = {
     "LeNet5": lenet, "ZFNet": zfnet, "Xception": xception,
     "SEResNet50": lambda: se_resnet(), "SEResNeXt50_32x4d": lambda: se_resnet(32, 4, True, False),
@@ -159,6 +178,8 @@ NETS = {
     "PreActResNet164": lambda: preact_cifar(164), "PreActResNet1001": lambda: preact_cifar(1001), "PreActResNet50": preact_imagenet,
     "PyramidNet110_48": lambda: pyramidnet(110, 48), "PyramidNet110_84": lambda: pyramidnet(110, 84),
     "InceptionResNetV2": inception_resnet_v2, "HighwayCifar": highway,
+    "NIN": lambda: nin(False), "NINCifar10": lambda: nin(True),
+    "CBAMResNet50": lambda: se_resnet(attention=CBAM),
 }
 
 def count(name):
@@ -182,7 +203,7 @@ print(json.dumps({n: count(n) for n in (sys.argv[1:] or NETS)}))
 
     public static TheoryData<string> Names() => new(
         "LeNet5", "ZFNet", "Xception", "SEResNet50", "SEResNeXt50_32x4d", "PreActResNet164", "PreActResNet1001",
-        "PreActResNet50", "PyramidNet110_48", "PyramidNet110_84", "InceptionResNetV2", "HighwayCifar");
+        "PreActResNet50", "PyramidNet110_48", "PyramidNet110_84", "InceptionResNetV2", "HighwayCifar", "NIN", "NINCifar10", "CBAMResNet50");
 
     [PythonTheory]
     [MemberData(nameof(Names))]
@@ -253,5 +274,100 @@ print(json.dumps({n: count(n) for n in (sys.argv[1:] or NETS)}))
         var gates = model.named_parameters().Where(p => p.name.EndsWith("gate.weight", StringComparison.Ordinal)).ToList();
         Assert.Equal(12, gates.Count);
         Assert.All(gates, g => Assert.True(g.parameter.grad is { } grad && grad.abs().sum().item<float>() > 0, g.name));
+    }
+
+    // ---------------------------------------------------------------- Network in Network on TorchSharp
+
+    [Fact]
+    public void NIN_cifar10_scores_are_the_average_of_its_last_mlpconv_maps()
+    {
+        torch.manual_seed(0);
+        using var model = CatalogueVariants.Create("NINCifar10");
+        model.eval();
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(3, 3, 32, 32);
+        var scores = model.call(x);
+        Assert.Equal(new long[] { 3, 10 }, scores.shape);
+        // Run the children in order up to the last mlpconv: its ReLU maps, one per class, averaged over 8x8.
+        var maps = x;
+        foreach (var (name, child) in model.named_children())
+        {
+            maps = ((nn.Module<Tensor, Tensor>)child).call(maps);
+            if (name == "mlpconv3") break;
+        }
+        Assert.Equal(new long[] { 3, 10, 8, 8 }, maps.shape);
+        Assert.True(maps.min().item<float>() >= 0f, "the last mlpconv ends in ReLU");
+        Assert.True(torch.allclose(scores, maps.mean(new long[] { 2, 3 }), 1e-5, 1e-6));
+    }
+
+    [Fact]
+    public void NIN_cifar10_trains_on_TorchSharp_every_convolution_gets_a_gradient_and_the_loss_falls()
+    {
+        torch.manual_seed(0);
+        using var model = CatalogueVariants.Create("NINCifar10");
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(8, 3, 32, 32);
+        var labels = torch.arange(8, dtype: ScalarType.Int64) % 10;
+        double EvalLoss()
+        {
+            model.eval();
+            using var _ = torch.no_grad();
+            return nn.functional.cross_entropy(model.call(x), labels).item<float>();
+        }
+        double before = EvalLoss();
+        var optimizer = torch.optim.SGD(model.parameters(), 0.05, momentum: 0.9);
+        for (int step = 0; step < 10; step++)
+        {
+            model.train();
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.call(x), labels);
+            loss.backward();
+            if (step == 0)
+            {
+                var weights = model.named_parameters().Where(p => p.name.EndsWith(".weight", StringComparison.Ordinal)).ToList();
+                Assert.Equal(9, weights.Count);
+                Assert.All(weights, w => Assert.True(w.parameter.grad is { } g && g.abs().sum().item<float>() > 0, w.name));
+            }
+            optimizer.step();
+        }
+        double after = EvalLoss();
+        Assert.True(after < before, $"loss {before} -> {after}");
+    }
+
+    // ---------------------------------------------------------------- CBAM's gates on TorchSharp
+
+    static nn.Module<Tensor, Tensor> Child(nn.Module model, string path) =>
+        (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == path).module;
+
+    [Fact]
+    public void CBAM_gates_compute_the_papers_channel_and_spatial_attention()
+    {
+        torch.manual_seed(0);
+        using var model = CatalogueVariants.Create("CBAMResNet50");
+        model.eval();
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        const string block = "layer3.1.";
+        var x = torch.randn(2, 1024, 14, 14);
+
+        // Equation 2: one MLP shared by the average- and max-pooled descriptors, summed, sigmoid.
+        var fc1 = Child(model, block + "channel_gate.fc1");
+        var fc2 = Child(model, block + "channel_gate.fc2");
+        Tensor Mlp(Tensor d) => fc2.call(nn.functional.relu(fc1.call(d)));
+        var channel = torch.sigmoid(Mlp(x.mean(new long[] { 2, 3 }, true)) + Mlp(x.amax(new long[] { 2, 3 }, true)));
+        var refined = Child(model, block + "channel_gate").call(x);
+        Assert.True(torch.allclose(refined, x * channel, 1e-5, 1e-6));
+
+        // Equation 3: a 7x7 convolution (and the released code's batch norm) over [mean; max] across channels.
+        var conv = Child(model, block + "spatial_gate.conv");
+        var bn = Child(model, block + "spatial_gate.bn");
+        var pooled = torch.cat(new[] { refined.mean(new long[] { 1 }, true), refined.amax(new long[] { 1 }, true) }, 1);
+        var spatial = torch.sigmoid(bn.call(conv.call(pooled)));
+        Assert.Equal(new long[] { 2, 1, 14, 14 }, spatial.shape);
+        Assert.True(torch.allclose(Child(model, block + "spatial_gate").call(refined), refined * spatial, 1e-5, 1e-6));
+
+        // The whole network: 1000 scores per image.
+        Assert.Equal(new long[] { 1, 1000 }, model.call(torch.randn(1, 3, 224, 224)).shape);
     }
 }

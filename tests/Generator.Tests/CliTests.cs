@@ -148,6 +148,94 @@ namespace ArchDsl.Generator.Tests
         }
 
         [FrontEndFact]
+        public void Summary_ReportsBufferTensorsElementsAndStateDictKeysAsTorchvisionCountsThem()
+        {
+            var file = System.IO.Path.Combine(RepoPaths.Architectures, "resnet.arch");
+            var (code, output, error) = Run("summary", file, "--network", "ResNet50", "--format", "json");
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var network = json.RootElement.EnumerateArray().Single();
+            // torchvision.csv: resnet50() at 1x3x224x224 (53 batch norms: running mean and variance, and a step counter each).
+            var row = ArchDsl.Testing.Oracle.Find("resnet50()", new long[] { 3, 224, 224 })!;
+            Assert.Equal(row.Buffers, network.GetProperty("buffers").GetInt64());
+            Assert.Equal(row.BufferElements, network.GetProperty("bufferElements").GetInt64());
+            Assert.Equal(row.StateDictKeys, network.GetProperty("stateDictKeys").GetInt64());
+
+            var (tableCode, table, tableError) = Run("summary", file, "--network", "ResNet50");
+            Assert.True(tableCode == 0, tableError);
+            Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, "Buffers: {0:N0} ({1:N0} elements)   State-dict keys: {2:N0}",
+                row.Buffers, row.BufferElements, row.StateDictKeys), table);
+        }
+
+        [FrontEndFact]
+        public void Summary_OfANetworkWithoutBuffersCountsOnlyItsParameterTensors()
+        {
+            var file = Write("plain.arch", "network Plain() {\n  input 3x8x8\n  conv(4, 3)\n  relu\n  flatten\n  fc: linear(10, bias: false)\n}\n");
+            var (code, output, error) = Run("summary", file, "--format", "json");
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var network = json.RootElement.EnumerateArray().Single();
+            Assert.Equal(0, network.GetProperty("buffers").GetInt64());
+            Assert.Equal(0, network.GetProperty("bufferElements").GetInt64());
+            Assert.Equal(3, network.GetProperty("stateDictKeys").GetInt64()); // conv weight and bias, fc weight
+        }
+
+        private static string CliDoc => File.ReadAllText(System.IO.Path.Combine(RepoPaths.Root, "docs", "cli.md")).Replace("\r\n", "\n");
+
+        /// <summary>The first fenced block of docs/cli.md that starts with <paramref name="start"/>.</summary>
+        private static string[] DocBlock(string start)
+        {
+            var doc = CliDoc;
+            int at = doc.IndexOf("```" + (start.StartsWith("[", StringComparison.Ordinal) ? "json" : "") + "\n" + start, StringComparison.Ordinal);
+            Assert.True(at >= 0, "docs/cli.md has no example starting with " + start);
+            int body = doc.IndexOf('\n', at) + 1;
+            return doc.Substring(body, doc.IndexOf("```", body, StringComparison.Ordinal) - body).TrimEnd('\n').Split('\n');
+        }
+
+        [FrontEndFact]
+        public void Cli_doc_summary_example_is_what_the_tool_prints()
+        {
+            var block = DocBlock("$ archdsl summary architectures/resnet.arch --network ResNet50");
+            var (code, output, error) = Run("summary", System.IO.Path.Combine(RepoPaths.Architectures, "resnet.arch"), "--network", "ResNet50");
+            Assert.True(code == 0, error);
+            var printed = output.Replace("\r\n", "\n").Split('\n').Select(l => l.Replace(RepoPaths.Architectures.Replace('\\', '/'), "architectures")).ToHashSet();
+            foreach (var line in block.Skip(1).Where(l => l != "..."))
+                Assert.True(printed.Contains(line), "docs/cli.md shows a line the tool does not print:\n" + line);
+        }
+
+        [FrontEndFact]
+        public void Cli_doc_json_example_is_what_the_tool_prints()
+        {
+            using var documented = JsonDocument.Parse(string.Join("\n", DocBlock("[")));
+            var (code, output, error) = Run("summary", "--all", RepoPaths.Architectures, "--format", "json");
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var expected = documented.RootElement.EnumerateArray().Single();
+            var actual = json.RootElement.EnumerateArray().Single(n => n.GetProperty("name").GetString() == expected.GetProperty("name").GetString());
+            Assert.Equal(expected.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
+            foreach (var property in expected.EnumerateObject())
+                Assert.Equal(property.Value.GetRawText().Replace(" ", ""), actual.GetProperty(property.Name).GetRawText().Replace(" ", "").Replace("\n", ""));
+            // Every field the doc's table describes is printed.
+            foreach (var field in actual.EnumerateObject().Select(p => p.Name))
+                Assert.Contains("| `" + field + "` |", CliDoc);
+        }
+
+        [FrontEndFact]
+        public void Summary_help_options_are_documented_in_the_cli_doc()
+        {
+            var (code, help, _) = Run("summary", "--help");
+            Assert.Equal(0, code);
+            var section = CliDoc.Substring(CliDoc.IndexOf("## `archdsl summary FILE", StringComparison.Ordinal));
+            section = section.Substring(0, section.IndexOf("## `archdsl emit", StringComparison.Ordinal));
+            foreach (var option in new[] { "--all", "--network", "--input", "--format" })
+            {
+                Assert.Contains(option, help);
+                Assert.Contains(option, section);
+            }
+            Assert.DoesNotContain("must match the declared input", help);
+        }
+
+        [FrontEndFact]
         public void SummaryAll_CoversEveryNetworkOfTheCatalogue()
         {
             var (code, output, error) = Run("summary", "--all", RepoPaths.Architectures, "--format", "json");
@@ -192,7 +280,11 @@ namespace ArchDsl.Generator.Tests
             Reference: "resnet18", Layers: ImmutableArray.Create(
                 new LayerRow("conv1", "Conv2d 3x3/1", ImmutableArray.Create(16L, 32, 32), 432, 442_368, 17_840),
                 new LayerRow("layer1.0.bn1", "BatchNorm2d", ImmutableArray.Create(16L, 32, 32), 32, 0, 32_800),
-                new LayerRow("fc", "Linear", ImmutableArray.Create(10L), 1_234_426, 4_088_741_888, 5_069_360)));
+                new LayerRow("fc", "Linear", ImmutableArray.Create(10L), 1_234_426, 4_088_741_888, 5_069_360)))
+        {
+            BufferElements = 1_057,
+            StateDictKeys = 101,
+        };
 
         private string Write(string relativePath, string text)
         {

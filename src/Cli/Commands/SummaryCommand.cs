@@ -32,7 +32,7 @@ namespace ArchDsl.Cli.Commands
             };
             var input = new Option<string?>("--input")
             {
-                Description = "Input size without batch, e.g. 3x224x224 (must match the declared input for now).",
+                Description = "Analyse at this input size without batch, e.g. 3x160x160 (default: the declared input).",
                 HelpName = "CxHxW",
             };
             var format = new Option<string>("--format", "-f")
@@ -42,7 +42,7 @@ namespace ArchDsl.Cli.Commands
             };
             format.AcceptOnlyFromAmong("table", "json");
 
-            var command = new Command("summary", "Print the per-layer output shapes, parameters, MACs and memory access cost of networks.")
+            var command = new Command("summary", "Print the per-layer output shapes, parameters, MACs and memory access cost of networks, and their buffers and state-dict keys.")
             {
                 file, all, network, input, format,
             };

@@ -40,6 +40,8 @@ namespace ArchDsl.Cli.Output
             json.WriteNumber("activationElements", network.ActivationElements);
             if (network.Reference is null) json.WriteNull("reference");
             else json.WriteString("reference", network.Reference);
+            json.WriteNumber("bufferElements", network.BufferElements);
+            json.WriteNumber("stateDictKeys", network.StateDictKeys);
             if (withLayers)
             {
                 json.WriteStartArray("layers");

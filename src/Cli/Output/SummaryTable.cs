@@ -31,7 +31,9 @@ namespace ArchDsl.Cli.Output
 
             text.Append("Params: ").Append(Numbers.Count(network.Params))
                 .Append(" (").Append(Megabytes(network.Params * 4)).Append(" MB as float32)")
-                .Append("   Buffers: ").Append(Numbers.Count(network.Buffers)).Append('\n');
+                .Append("   Buffers: ").Append(Numbers.Count(network.Buffers))
+                .Append(" (").Append(Numbers.Count(network.BufferElements)).Append(" elements)")
+                .Append("   State-dict keys: ").Append(Numbers.Count(network.StateDictKeys)).Append('\n');
             text.Append("MACs: ").Append(Numbers.Scaled(network.Macs))
                 .Append("   FLOPs (2 x MACs): ").Append(Numbers.Scaled(2m * network.Macs)).Append('\n');
             text.Append("Memory access: ").Append(Numbers.Count(network.MemoryAccess)).Append(" elements")

@@ -98,7 +98,11 @@ namespace ArchDsl.Analysis
             var (line, _) = new Text.LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
             var summary = new NetworkSummary(
                 network.Name, def.File.Path, line, network.Input.Shape, network.Output.Shape,
-                parameters, stateDict.Count(s => s.IsBuffer), macs, memory, activations, network.Reference, rows.ToImmutable());
+                parameters, stateDict.Count(s => s.IsBuffer), macs, memory, activations, network.Reference, rows.ToImmutable())
+            {
+                BufferElements = buffers,
+                StateDictKeys = stateDict.Length,
+            };
             return new NetworkReport(summary, stateDict, buffers, elementwise,
                 network.Output.Field, network.AuxOutputs.Select(a => (a.Name, a.Output.Shape)).ToImmutableArray(), network);
         }

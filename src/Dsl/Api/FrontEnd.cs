@@ -55,12 +55,20 @@ namespace ArchDsl
         string Path, string Operation, ImmutableArray<long> OutputShape,
         long Params, long Macs, long MemoryAccess);
 
-    /// <summary>Static facts about one network (or variant) at its declared input size.</summary>
+    /// <summary>Static facts about one network (or variant) at its declared input size. <see cref="Buffers"/> counts
+    /// buffer tensors (PyTorch's <c>len(list(model.buffers()))</c>).</summary>
     public sealed record NetworkSummary(
         string Name, string File, int Line,
         ImmutableArray<long> Input, ImmutableArray<long> Output,
         long Params, long Buffers, long Macs, long MemoryAccess, long ActivationElements,
-        string? Reference, ImmutableArray<LayerRow> Layers);
+        string? Reference, ImmutableArray<LayerRow> Layers)
+    {
+        /// <summary>Elements of all buffers (batch norm's running means and variances, one per step counter).</summary>
+        public long BufferElements { get; init; }
+
+        /// <summary>Entries of the state dict: parameter tensors and buffers (PyTorch's <c>len(model.state_dict())</c>).</summary>
+        public long StateDictKeys { get; init; }
+    }
 
     /// <summary>What the front end knows about one file: diagnostics (never exceptions) and networks.</summary>
     public sealed record FrontEndResult(

@@ -27,6 +27,7 @@ namespace ArchDsl.Binding
         Conv, Linear, BatchNorm, ReLU, ReLU6, SiLU, Sigmoid, Tanh, Hardswish, Hardsigmoid, GELU, LeakyReLU,
         MaxPool, AvgPool, AdaptiveAvgPool, AdaptiveMaxPool, Dropout, StochasticDepth, Flatten, Identity, LocalResponseNorm, ChannelShuffle,
         LayerNorm, LayerNorm2d, ChannelsLast, ChannelsFirst, Scale,
+        ChannelMean, ChannelMax,
     }
 
     /// <summary>A primitive layer of the language: one TorchSharp module each.</summary>

@@ -97,6 +97,14 @@ namespace ArchDsl.Elaboration
             return x;
         }
 
+        /// <summary>A reduction over the channels (mean or maximum): one channel of the same size.</summary>
+        public static Feature? ChannelReduction(LayerConfig c, Feature x, out Problem problem, out string detail)
+        {
+            detail = "";
+            problem = x.Flat ? Problem.NeedsSpatial : Problem.None;
+            return x.Flat ? null : x with { Channels = 1 };
+        }
+
         /// <summary>The receptive field after a window reaching <paramref name="extent"/> positions <paramref name="jump"/>
         /// pixels apart. Fields and jumps saturate at <see cref="long.MaxValue"/> ("the whole input and more": repeated
         /// global poolings, as in squeeze-and-excitation, multiply the jump without bound); they are never wrapped.</summary>

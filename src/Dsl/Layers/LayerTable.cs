@@ -178,7 +178,15 @@ namespace ArchDsl.Layers
             Rule("shuffle", LayerKind.ChannelShuffle, "channel shuffle: [g, C/g] to [C/g, g]", new[] { P("groups", ArgKind.Int) },
                 (a, x) => new LayerConfig(LayerKind.ChannelShuffle, InChannels: x.Channels, Groups: a.Int("groups")),
                 Shapes.Shuffle, Module("ChannelShuffle", "ChannelShuffle", A("groups")))
-            with { Describe = c => "shuffle " + c.Groups });
+            with { Describe = c => "shuffle " + c.Groups },
+            ChannelReduction("channel_mean", LayerKind.ChannelMean, "mean over the channels: [C, H, W] to [1, H, W]", "ChannelMean"),
+            ChannelReduction("channel_max", LayerKind.ChannelMax, "maximum over the channels: [C, H, W] to [1, H, W]", "ChannelMax"));
+
+        /// <summary>A reduction over the channel dimension that keeps it as one channel (CBAM's spatial attention
+        /// pools its input this way); a runtime class in both targets, neither framework having such a module.</summary>
+        private static LayerRule ChannelReduction(string name, LayerKind kind, string description, string runtimeClass) =>
+            Rule(name, kind, description, Array.Empty<PrimitiveParameter>(), (_, x) => new LayerConfig(kind, InChannels: x.Channels), Shapes.ChannelReduction,
+                new ModuleConstruction(runtimeClass, runtimeClass, "_" + runtimeClass, ImmutableArray<EmittedArgument>.Empty, RuntimeClass: true), Track("Reduce"));
 
         private static LayerRule Pool(string name, LayerKind kind, string description, string module)
         {

@@ -129,6 +129,10 @@ class _Shape:
         self.spatial(""adaptive pooling"")
         return _Shape(self.channels, height, width)
 
+    def reduce(self):
+        self.spatial(""a channel reduction"")
+        return _Shape(1, self.height, self.width)
+
     def flatten(self):
         return self if self.flat else _Shape(self.elements(), 1, 1, True)
 
@@ -227,6 +231,20 @@ class _Permute(nn.Module):
 
     def forward(self, x):
         return torch.permute(x, self.dims)
+
+
+class _ChannelMean(nn.Module):
+    """"""The mean over the channels, kept as one channel: [N, C, H, W] to [N, 1, H, W].""""""
+
+    def forward(self, x):
+        return x.mean(dim=1, keepdim=True)
+
+
+class _ChannelMax(nn.Module):
+    """"""The maximum over the channels, kept as one channel: [N, C, H, W] to [N, 1, H, W].""""""
+
+    def forward(self, x):
+        return x.amax(dim=1, keepdim=True)
 
 
 def _init_bias(layer, value):
