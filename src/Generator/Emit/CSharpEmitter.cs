@@ -84,14 +84,16 @@ namespace ArchDsl.Generator.Emit
                 var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
-                var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;
-                var (ctor, fwd) = emitter.Body(statements, scope, "shape");
+                var statements = (def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements).ToList();
+                reports.TryGetValue(def.Name, out var report);
+                var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
+                var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
+                var (headStart, classifier) = def.IsNetwork ? BackbonePlan.Head(program, statements, basis) : (-1, null);
+                var (ctor, fwd, headFwd) = emitter.NetworkBody(statements, scope, "shape", headStart);
                 var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
-                reports.TryGetValue(def.Name, out var report);
                 long upfront = Upfront(report);
                 if (!Spend(analysis.Budget, upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
-                var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
                 ClassEmitter.Guard? guard = null;
                 string? inputShape = null;
                 var ctorParams = parameters.Select(p => p.Declaration).ToList();
@@ -100,13 +102,13 @@ namespace ArchDsl.Generator.Emit
                 {
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
                     inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
-                    var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
                     guard = GuardFor(program, def.Name, basis, analysis.Budget);
-                    if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
+                    if (report != null) extra = ClassEmitter.MetadataMembers(report, hide: false);
                 }
                 else ctorParams.Insert(0, "FeatureShape input");
                 var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
-                    report != null ? ClassEmitter.DocTable(report.Summary) : null);
+                    report != null ? ClassEmitter.DocTable(report.Summary) : null,
+                    def.IsNetwork ? new ClassEmitter.Head(headFwd, classifier, report != null) : null);
                 // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text, name)));
@@ -166,7 +168,7 @@ namespace ArchDsl.Generator.Emit
             if (report != null)
             {
                 bool hide = reports.ContainsKey(target.Name);
-                foreach (var m in ClassEmitter.MetadataMembers(report.Summary, hide))
+                foreach (var m in ClassEmitter.MetadataMembers(report, hide).Append(BackboneMembers.VariantTaps))
                 {
                     w.Line();
                     w.Lines(m);
