@@ -15,7 +15,9 @@ namespace ArchDsl.Generator.Emit
 
     public sealed record EmitOptions(string Namespace);
 
-    public sealed record EmitResult(ImmutableArray<GeneratedSource> Sources, ImmutableArray<ArchDiagnostic> Diagnostics);
+    /// <summary>What one file compiles to: its sources, its diagnostics, and its networks' entries in the project's registry.</summary>
+    public sealed record EmitResult(ImmutableArray<GeneratedSource> Sources, ImmutableArray<ArchDiagnostic> Diagnostics,
+        ImmutableArray<ModelEntry> Models = default);
 
     /// <summary>Turns one .arch file (with its imports) into C#: a class per block, network and variant, and an
     /// enum of the blocks a block-valued parameter can take. Deterministic, invariant culture. Never throws.</summary>
@@ -28,9 +30,10 @@ namespace ArchDsl.Generator.Emit
                 return new EmitResult(ImmutableArray<GeneratedSource>.Empty, analysis.Diagnostics);
             var bag = new DiagnosticBag();
             var sources = ImmutableArray.CreateBuilder<GeneratedSource>();
+            var models = ImmutableArray.CreateBuilder<ModelEntry>();
             try
             {
-                Generate(file, imports, options, analysis, bag, sources, cancellationToken);
+                Generate(file, imports, options, analysis, bag, sources, models, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -44,19 +47,19 @@ namespace ArchDsl.Generator.Emit
             var extra = bag.ToDiagnostics(texts);
             var all = analysis.Diagnostics.AddRange(extra);
             if (extra.Any(d => d.Severity == ArchSeverity.Error)) return new EmitResult(ImmutableArray<GeneratedSource>.Empty, all);
-            return new EmitResult(sources.ToImmutable(), all);
+            return new EmitResult(sources.ToImmutable(), all, models.ToImmutable());
         }
 
         private static string Stem(string path) => Naming.FileStem(path);
 
-        private static string NamespaceName(string ns)
+        internal static string NamespaceName(string ns)
         {
             var parts = (ns ?? "").Split('.').Where(p => p.Length > 0).Select(Naming.Identifier).ToList();
             return parts.Count == 0 ? "ArchDsl.Generated" : string.Join(".", parts);
         }
 
         private static void Generate(SourceFile file, IImportResolver imports, EmitOptions options, AnalysisResult analysis, DiagnosticBag bag,
-            ImmutableArray<GeneratedSource>.Builder sources, CancellationToken ct)
+            ImmutableArray<GeneratedSource>.Builder sources, ImmutableArray<ModelEntry>.Builder models, CancellationToken ct)
         {
             var program = analysis.Program!;
             var stem = Stem(file.Path);
@@ -112,6 +115,11 @@ namespace ArchDsl.Generator.Emit
                 // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text, name)));
+                if (def.IsNetwork && report != null)
+                {
+                    int index = def.Parameters.Select(p => p.Name).ToList().IndexOf("num_classes");
+                    models.Add(Entry(report.Summary, name, ns, index >= 0 ? parameters[index].CsName : null));
+                }
             }
 
             foreach (var variant in program.Variants)
@@ -119,14 +127,22 @@ namespace ArchDsl.Generator.Emit
                 if (variant.Target == null) continue;
                 long upfront = Upfront(reports.TryGetValue(variant.Name, out var report) ? report : null);
                 if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
-                var text = Variant(variant, expr, reports, program);
+                var text = Variant(variant, expr, reports, program, out var numClasses);
+                if (report != null) models.Add(Entry(report.Summary, ClassEmitter.TypeName(variant.Name), ns, numClasses));
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
                 sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text, ClassEmitter.TypeName(variant.Name))));
             }
         }
 
-        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program)
+        /// <summary>A network's or variant's card in the project's registry.</summary>
+        private static ModelEntry Entry(NetworkSummary s, string className, string ns, string? numClassesParameter) =>
+            new ModelEntry(s.Name, "global::" + ns + "." + className, s.File, s.Reference, s.Params, s.Macs,
+                string.Join(", ", s.Input.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L")), numClassesParameter);
+
+        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program,
+            out string? numClassesParameter)
         {
+            numClassesParameter = null;
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
             var names = ClassEmitter.LocalNames();
@@ -144,6 +160,7 @@ namespace ArchDsl.Generator.Emit
                     baseArgs.Add(cs + ": " + (p.Type.Kind == TypeKind.Block ? expr.BlockValueFor(target, value, emitted, emptyScope) : emitted));
                     continue;
                 }
+                if (p.Name == "num_classes") numClassesParameter = cs;
                 // A network imported from another file takes that file's block enum.
                 bool foreignBlock = p.Type.Kind == TypeKind.Block && expr.BlocksEnumOf(target) != expr.BlocksEnum;
                 var type = foreignBlock ? expr.BlocksEnumOf(target) : expr.CsType(p.Type);

@@ -23,7 +23,7 @@ namespace ArchDsl.Generator.Emit
         {
             "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
             "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
-            "SlimmableLayers", "StochasticDepth", "Backbone", "FeatureTap", "IBackbone",
+            "SlimmableLayers", "StochasticDepth", "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry",
         };
 
         /// <summary>Names for a member's locals and a module's constructor parameters; every place that names a

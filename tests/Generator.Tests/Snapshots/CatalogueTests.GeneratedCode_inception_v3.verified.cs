@@ -1343,6 +1343,7 @@ namespace ArchDsl.Catalogue
             return all.Output;
         }
 
+        /// <summary>The head applied to the body, and each auxiliary head's output.</summary>
         public Outputs forward_with_aux(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
