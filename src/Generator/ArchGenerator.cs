@@ -62,7 +62,17 @@ namespace ArchDsl.Generator
             var sources = outputs.Select((output, _) => output.Sources).WithTrackingName(TrackingNames.Sources);
             var diagnostics = outputs.Select((output, _) => output.Diagnostics).WithTrackingName(TrackingNames.Diagnostics);
 
+            // The project's ArchModels: every unit's entries, written once they are all known (a unit whose entries did
+            // not change leaves this step cached).
+            var registry = outputs.Select((output, _) => output.Models).Collect()
+                .Select((all, _) => all.SelectMany(m => m).ToEquatableArray())
+                .Combine(options)
+                .Select((pair, _) => RegistryEmitter.Emit(pair.Left, CSharpEmitter.NamespaceName(pair.Right.Namespace)) is { } source
+                    ? new[] { source }.ToEquatableArray() : EquatableArray<GeneratedSource>.Empty)
+                .WithTrackingName(TrackingNames.Registry);
+
             context.RegisterSourceOutput(sources, AddSources);
+            context.RegisterSourceOutput(registry, AddSources);
             context.RegisterSourceOutput(diagnostics, ReportDiagnostics);
         }
 

@@ -80,7 +80,7 @@ namespace ArchDsl.Generator.Tests
             var (generator, csharp) = Build(null, ("net.arch", text));
             Assert.DoesNotContain(generator, d => d.Severity == DiagnosticSeverity.Error);
             Assert.Empty(csharp);
-            Assert.Equal(4, Generated);
+            Assert.Equal(5, Generated);   // the block, network and variant files, the blocks enum, and the project's ArchModels
         }
     }
 }

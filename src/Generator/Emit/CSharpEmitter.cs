@@ -16,7 +16,9 @@ namespace ArchDsl.Generator.Emit
 
     public sealed record EmitOptions(string Namespace);
 
-    public sealed record EmitResult(ImmutableArray<GeneratedSource> Sources, ImmutableArray<ArchDiagnostic> Diagnostics);
+    /// <summary>What one file compiles to: its sources, its diagnostics, and its networks' entries in the project's registry.</summary>
+    public sealed record EmitResult(ImmutableArray<GeneratedSource> Sources, ImmutableArray<ArchDiagnostic> Diagnostics,
+        ImmutableArray<ModelEntry> Models = default);
 
     /// <summary>Turns one .arch file (with its imports) into C#: a class per block, network and variant, and an
     /// enum of the blocks a block-valued parameter can take. Deterministic, invariant culture. Never throws.</summary>
@@ -29,9 +31,10 @@ namespace ArchDsl.Generator.Emit
                 return new EmitResult(ImmutableArray<GeneratedSource>.Empty, analysis.Diagnostics);
             var bag = new DiagnosticBag();
             var sources = ImmutableArray.CreateBuilder<GeneratedSource>();
+            var models = ImmutableArray.CreateBuilder<ModelEntry>();
             try
             {
-                Generate(file, imports, options, analysis, bag, sources, cancellationToken);
+                Generate(file, imports, options, analysis, bag, sources, models, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -45,19 +48,19 @@ namespace ArchDsl.Generator.Emit
             var extra = bag.ToDiagnostics(texts);
             var all = analysis.Diagnostics.AddRange(extra);
             if (extra.Any(d => d.Severity == ArchSeverity.Error)) return new EmitResult(ImmutableArray<GeneratedSource>.Empty, all);
-            return new EmitResult(sources.ToImmutable(), all);
+            return new EmitResult(sources.ToImmutable(), all, models.ToImmutable());
         }
 
         private static string Stem(string path) => Naming.FileStem(path);
 
-        private static string NamespaceName(string ns)
+        internal static string NamespaceName(string ns)
         {
             var parts = (ns ?? "").Split('.').Where(p => p.Length > 0).Select(Naming.Identifier).ToList();
             return parts.Count == 0 ? "ArchDsl.Generated" : string.Join(".", parts);
         }
 
         private static void Generate(SourceFile file, IImportResolver imports, EmitOptions options, AnalysisResult analysis, DiagnosticBag bag,
-            ImmutableArray<GeneratedSource>.Builder sources, CancellationToken ct)
+            ImmutableArray<GeneratedSource>.Builder sources, ImmutableArray<ModelEntry>.Builder models, CancellationToken ct)
         {
             var program = analysis.Program!;
             var stem = Stem(file.Path);
@@ -86,14 +89,16 @@ namespace ArchDsl.Generator.Emit
                 var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
-                var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;
-                var (ctor, fwd) = emitter.Body(statements, scope, "shape");
+                var statements = (def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements).ToList();
+                reports.TryGetValue(def.Name, out var report);
+                var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
+                var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
+                var (headStart, classifier) = def.IsNetwork ? BackbonePlan.Head(program, statements, basis) : (-1, null);
+                var (ctor, fwd, headFwd) = emitter.NetworkBody(statements, scope, "shape", headStart);
                 var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
-                reports.TryGetValue(def.Name, out var report);
                 long upfront = Upfront(report);
                 if (!Spend(analysis.Budget, upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
-                var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
                 ClassEmitter.Guard? guard = null;
                 string? inputShape = null;
                 var ctorParams = parameters.Select(p => p.Declaration).ToList();
@@ -102,16 +107,21 @@ namespace ArchDsl.Generator.Emit
                 {
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
                     inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
-                    var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
                     guard = GuardFor(program, def.Name, basis, analysis.Budget);
-                    if (report != null) extra = ClassEmitter.MetadataMembers(report.Summary, hide: false);
+                    if (report != null) extra = ClassEmitter.MetadataMembers(report, hide: false);
                 }
                 else ctorParams.Insert(0, "FeatureShape input");
                 var text = ClassEmitter.ModuleClass(name, "public", doc, ctorParams, parameters, ctor, fwd, emitter, guard, def.IsNetwork, inputShape, extra,
-                    report != null ? ClassEmitter.DocTable(report.Summary) : null);
+                    report != null ? ClassEmitter.DocTable(report.Summary) : null,
+                    def.IsNetwork ? new ClassEmitter.Head(headFwd, classifier, report != null) : null);
                 // The size probes above spend from the file's budget; where it ran out, their answers are not to be trusted.
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
                 sources.Add(new GeneratedSource(stem + "." + name + ".g.cs", Wrap(def.IsNetwork ? ns : Naming.BlocksNamespace(ns, def.File.Path), def.File.Path, text, name)));
+                if (def.IsNetwork && report != null)
+                {
+                    int index = def.Parameters.Select(p => p.Name).ToList().IndexOf("num_classes");
+                    models.Add(Entry(report.Summary, name, ns, index >= 0 ? parameters[index].CsName : null));
+                }
             }
 
             foreach (var variant in program.Variants)
@@ -119,14 +129,22 @@ namespace ArchDsl.Generator.Emit
                 if (variant.Target == null) continue;
                 long upfront = Upfront(reports.TryGetValue(variant.Name, out var report) ? report : null);
                 if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
-                var text = Variant(variant, expr, reports, program);
+                var text = Variant(variant, expr, reports, program, out var numClasses);
+                if (report != null) models.Add(Entry(report.Summary, ClassEmitter.TypeName(variant.Name), ns, numClasses));
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
                 sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text, ClassEmitter.TypeName(variant.Name))));
             }
         }
 
-        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program)
+        /// <summary>A network's or variant's card in the project's registry.</summary>
+        private static ModelEntry Entry(NetworkSummary s, string className, string ns, string? numClassesParameter) =>
+            new ModelEntry(s.Name, "global::" + ns + "." + className, s.File, s.Reference, s.Params, s.Macs,
+                string.Join(", ", s.Input.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L")), numClassesParameter);
+
+        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program,
+            out string? numClassesParameter)
         {
+            numClassesParameter = null;
             var target = variant.Target!;
             var name = ClassEmitter.TypeName(variant.Name);
             var names = ClassEmitter.LocalNames();
@@ -144,6 +162,7 @@ namespace ArchDsl.Generator.Emit
                     baseArgs.Add(cs + ": " + (p.Type.Kind == TypeKind.Block ? expr.BlockValueFor(target, value, emitted, emptyScope) : emitted));
                     continue;
                 }
+                if (p.Name == "num_classes") numClassesParameter = cs;
                 // A network imported from another file takes that file's block enum.
                 bool foreignBlock = p.Type.Kind == TypeKind.Block && expr.BlocksEnumOf(target) != expr.BlocksEnum;
                 var type = foreignBlock ? expr.BlocksEnumOf(target) : expr.CsType(p.Type);
@@ -168,7 +187,7 @@ namespace ArchDsl.Generator.Emit
             if (report != null)
             {
                 bool hide = reports.ContainsKey(target.Name);
-                foreach (var m in ClassEmitter.MetadataMembers(report.Summary, hide))
+                foreach (var m in ClassEmitter.MetadataMembers(report, hide).Append(BackboneMembers.VariantTaps))
                 {
                     w.Line();
                     w.Lines(m);

@@ -24,6 +24,7 @@ namespace ArchDsl.Generator.Emit
             "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
             "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
             "SlimmableLayers", "StochasticDepth", "LayerNorm2d", "Permute", "ChannelMean", "ChannelMax",
+            "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry",
         };
 
         /// <summary>Names for a member's locals and a module's constructor parameters; every place that names a
@@ -42,6 +43,7 @@ namespace ArchDsl.Generator.Emit
             "get_buffer", "get_parameter", "has_buffer", "has_parameter", "register_forward_hook", "register_forward_pre_hook",
             "half", "float", "double", "bfloat16", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone",
             "Finalize", "handle", "Create", "_to", "x", "input", "scope", "Outputs", "forward_with_aux",
+            "forward_features", "forward_head", "forward_body", "FeatureInfo", "FeatureTaps", "ClassifierPath", "ResetClassifier", "Features",
         };
 
         /// <summary>The Outputs record's property for the network's main output (auxiliary heads take the others).</summary>
@@ -52,12 +54,13 @@ namespace ArchDsl.Generator.Emit
 
         public static string ModuleClass(string name, string modifiers, string docSummary, IList<string> ctorParameters,
             IEnumerable<ModuleEmitter.Parameter> parameters, IndentedWriter ctorBody, IndentedWriter forwardBody, ModuleEmitter emitter,
-            Guard? guard, bool isNetwork, string? inputShape = null, IEnumerable<string>? extraMembers = null, string? docRemarks = null)
+            Guard? guard, bool isNetwork, string? inputShape = null, IEnumerable<string>? extraMembers = null, string? docRemarks = null,
+            Head? head = null)
         {
             var w = new IndentedWriter(1);
             w.Line("/// <summary>" + docSummary + "</summary>");
             if (docRemarks != null) w.Lines(docRemarks, "/// ");
-            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule" + (emitter.IsDataflow ? ", IDataflowModule" : ""));
+            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule" + (isNetwork ? ", IBackbone" : "") + (emitter.IsDataflow ? ", IDataflowModule" : ""));
             foreach (var f in emitter.Fields) w.Line(f);
             if (emitter.Fields.Count > 0) w.Line();
             if (isNetwork)
@@ -67,7 +70,7 @@ namespace ArchDsl.Generator.Emit
                 w.Line();
             }
             w.Line("/// <summary>The output shape for the input this instance was built for.</summary>");
-            w.Line("public FeatureShape OutputShape { get; }");
+            w.Line("public FeatureShape OutputShape { get;" + (isNetwork ? " private set;" : "") + " }");
             w.Line();
             if (guard != null)
             {
@@ -103,17 +106,17 @@ namespace ArchDsl.Generator.Emit
             w.Line();
             var aux = emitter.AuxOutputs;
             if (aux.Count > 0) AuxOutputMembers(w, aux);
-            w.Open(aux.Count > 0 ? "public Outputs forward_with_aux(Tensor input)" : "public override Tensor forward(Tensor input)");
-            if (guard != null)
-                w.Line("ShapeGuard.Check(input, " + Naming.StringLiteral(guard.NetworkName) + ", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);");
-            w.Line("using var scope = torch.NewDisposeScope();");
-            foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
-            w.Line("var x = input;");
-            w.Append(ForwardChains.Collapse(forwardBody.ToString()));
-            if (aux.Count > 0)
-                w.Line("return new Outputs(x.MoveToOuterDisposeScope()" + string.Concat(aux.Select(a => ", " + a.Local + "?.MoveToOuterDisposeScope()")) + ");");
-            else w.Line("return x.MoveToOuterDisposeScope();");
-            w.Close();
+            if (isNetwork && head?.Body != null) SplitForward(w, forwardBody, head, guard, aux);
+            else
+            {
+                w.Open(aux.Count > 0 ? "public Outputs forward_with_aux(Tensor input)" : "public override Tensor forward(Tensor input)");
+                BodyLines(w, forwardBody, guard, aux);
+                if (aux.Count > 0) w.Line("return " + NewOutputs("x", aux) + ";");
+                else w.Line("return x.MoveToOuterDisposeScope();");
+                w.Close();
+                if (isNetwork) BackboneMembers.WholeForward(w);
+            }
+            if (isNetwork) BackboneMembers.Members(w, head ?? new Head(null, null, false));
             foreach (var nested in emitter.NestedClasses)
             {
                 w.Line();
@@ -123,6 +126,75 @@ namespace ArchDsl.Generator.Emit
             }
             w.Close();
             return w.ToString();
+        }
+
+        /// <summary>A network's head, split off its body: the head's forward statements (null when the network has no head
+        /// that can be split off), the classifier <c>ResetClassifier</c> replaces, and whether the class has static taps.</summary>
+        public sealed record Head(IndentedWriter? Body, string? Classifier, bool HasFeatureInfo);
+
+        /// <summary>The forward's prologue (the input guard, the dispose scope, the auxiliary outputs' locals) and the body's statements.</summary>
+        private static void BodyLines(IndentedWriter w, IndentedWriter forwardBody, Guard? guard, IReadOnlyList<(string Local, string Name)> aux)
+        {
+            if (guard != null)
+                w.Line("ShapeGuard.Check(input, " + Naming.StringLiteral(guard.NetworkName) + ", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);");
+            w.Line("using var scope = torch.NewDisposeScope();");
+            foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
+            w.Line("var x = input;");
+            w.Append(ForwardChains.Collapse(forwardBody.ToString()));
+        }
+
+        private static string NewOutputs(string main, IReadOnlyList<(string Local, string Name)> aux) =>
+            "new Outputs(" + main + ".MoveToOuterDisposeScope()" + string.Concat(aux.Select(a => ", " + a.Local + "?.MoveToOuterDisposeScope()")) + ")";
+
+        /// <summary>A network whose head splits off: <c>forward</c> (or <c>forward_with_aux</c>) is the head applied to
+        /// the body, <c>forward_features</c> the body, <c>forward_head</c> the head. With auxiliary heads the body is
+        /// <c>forward_body</c>, which returns the features as its <c>Output</c> beside the heads' outputs.</summary>
+        private static void SplitForward(IndentedWriter w, IndentedWriter forwardBody, Head head, Guard? guard, IReadOnlyList<(string Local, string Name)> aux)
+        {
+            if (aux.Count > 0)
+            {
+                w.Line("/// <summary>The head applied to the body, and each auxiliary head's output.</summary>");
+                w.Open("public Outputs forward_with_aux(Tensor input)");
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("var body = forward_body(input);");
+                w.Line("return new Outputs(forward_head(body.Output).MoveToOuterDisposeScope()"
+                    + string.Concat(aux.Select(a => ", body." + Naming.Pascal(a.Name) + "?.MoveToOuterDisposeScope()")) + ");");
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>");
+                w.Open("public Tensor forward_features(Tensor input)");
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return forward_body(input).Output.MoveToOuterDisposeScope();");
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>The body's features, as Output, and each auxiliary head's output.</summary>");
+                w.Open("private Outputs forward_body(Tensor input)");
+                BodyLines(w, forwardBody, guard, aux);
+                w.Line("return " + NewOutputs("x", aux) + ";");
+                w.Close();
+            }
+            else
+            {
+                w.Line("/// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>");
+                w.Open("public override Tensor forward(Tensor input)");
+                w.Line("using var scope = torch.NewDisposeScope();");
+                w.Line("return forward_head(forward_features(input)).MoveToOuterDisposeScope();");
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>");
+                w.Open("public Tensor forward_features(Tensor input)");
+                BodyLines(w, forwardBody, guard, aux);
+                w.Line("return x.MoveToOuterDisposeScope();");
+                w.Close();
+            }
+            w.Line();
+            w.Line("/// <summary>The head: what follows the body, applied to forward_features' result.</summary>");
+            w.Open("public Tensor forward_head(Tensor input)");
+            w.Line("using var scope = torch.NewDisposeScope();");
+            w.Line("var x = input;");
+            w.Append(ForwardChains.Collapse(head.Body!.ToString()));
+            w.Line("return x.MoveToOuterDisposeScope();");
+            w.Close();
         }
 
         /// <summary>For a network with auxiliary heads: the typed result of <c>forward_with_aux</c> (one property per head,
@@ -142,9 +214,10 @@ namespace ArchDsl.Generator.Emit
         }
 
         /// <summary>Static metadata members: the table's totals as constants, the full table as a
-        /// <c>NetworkMetadata</c>, and <c>Summary()</c>.</summary>
-        public static List<string> MetadataMembers(NetworkSummary s, bool hide)
+        /// <c>NetworkMetadata</c>, <c>Summary()</c>, and the feature taps.</summary>
+        public static List<string> MetadataMembers(Analysis.NetworkReport report, bool hide)
         {
+            var s = report.Summary;
             string newKw = hide ? "new " : "";
             var members = new List<string>
             {
@@ -176,6 +249,7 @@ namespace ArchDsl.Generator.Emit
             m.Append("    });");
             members.Add(m.ToString());
             members.Add("/// <summary>The per-layer shape/cost table with totals, as text.</summary>\npublic static " + newKw + "string Summary() => Metadata.ToTable();");
+            members.Add(BackboneMembers.FeatureInfo(BackbonePlan.Taps(report), hide));
             return members;
         }
 

@@ -125,6 +125,26 @@ namespace ArchDsl.Generator.Emit
             return (ctor, fwd);
         }
 
+        /// <summary>Translates a network's body; the statements from <paramref name="headStart"/> on (the head, see
+        /// <see cref="BackbonePlan"/>) go to a forward of their own. Without a head (-1), or for a body that needs the
+        /// data-flow form, the third writer is null.</summary>
+        public (IndentedWriter Ctor, IndentedWriter Forward, IndentedWriter? Head) NetworkBody(IReadOnlyList<StatementSyntax> statements, CsScope scope, string shapeVar, int headStart)
+        {
+            if (headStart < 0 || NeedsDataflow(statements))
+            {
+                var (c, f) = Body(statements, scope, shapeVar);
+                return (c, f, null);
+            }
+            var ctor = new IndentedWriter();
+            var fwd = new IndentedWriter();
+            var head = new IndentedWriter();
+            var names = _locals.Fresh("_names");
+            ctor.Line("var " + names + " = new ChildNames();");
+            var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
+            for (int i = 0; i < statements.Count; i++) Statement(statements[i], ctx, ctor, i < headStart ? fwd : head);
+            return (ctor, fwd, head);
+        }
+
         private void NotSupported(SyntaxNode node, string what) =>
             _diagnostics.Report(DiagnosticCatalogue.NotSupportedByEmitter, _path, node.Span,
                 "The code generator cannot translate " + what + " yet; the front end's analysis is unaffected");

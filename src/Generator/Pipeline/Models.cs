@@ -27,7 +27,8 @@ namespace ArchDsl.Generator.Pipeline
         string Id, ArchSeverity Severity, string Message, string FullPath,
         int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn);
 
-    /// <summary>Everything one unit produced.</summary>
+    /// <summary>Everything one unit produced: sources, diagnostics, and its networks' registry entries.</summary>
     public sealed record UnitOutput(
-        string FullPath, EquatableArray<GeneratedSource> Sources, EquatableArray<DiagnosticInfo> Diagnostics);
+        string FullPath, EquatableArray<GeneratedSource> Sources, EquatableArray<DiagnosticInfo> Diagnostics,
+        EquatableArray<ModelEntry> Models = default);
 }

@@ -11,5 +11,6 @@ namespace ArchDsl.Generator.Pipeline
         public const string Outputs = nameof(Outputs);
         public const string Sources = nameof(Sources);
         public const string Diagnostics = nameof(Diagnostics);
+        public const string Registry = nameof(Registry);
     }
 }

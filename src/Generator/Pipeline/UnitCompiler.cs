@@ -28,7 +28,8 @@ namespace ArchDsl.Generator.Pipeline
                     cancellationToken);
                 var sources = result.Sources.IsDefault ? Array.Empty<GeneratedSource>() : (IEnumerable<GeneratedSource>)result.Sources;
                 var diagnostics = result.Diagnostics.IsDefault ? Array.Empty<ArchDiagnostic>() : (IEnumerable<ArchDiagnostic>)result.Diagnostics;
-                return new UnitOutput(unit.File.FullPath, NameSources(unit.File.DisplayPath, sources), Diagnostics.FromFrontEnd(unit, diagnostics));
+                var models = result.Models.IsDefault ? EquatableArray<ModelEntry>.Empty : result.Models.ToEquatableArray();
+                return new UnitOutput(unit.File.FullPath, NameSources(unit.File.DisplayPath, sources), Diagnostics.FromFrontEnd(unit, diagnostics), models);
             }
             catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {

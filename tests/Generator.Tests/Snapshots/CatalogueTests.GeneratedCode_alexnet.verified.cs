@@ -40,7 +40,7 @@ namespace ArchDsl.Catalogue
     /// classifier.6                 linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class AlexNetOneTower : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class AlexNetOneTower : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -51,7 +51,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 63L;
@@ -102,6 +102,15 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 4L, new long[] { 64L, 55L, 55L }),
+            new FeatureTap(1, "features.4", 192L, 8L, new long[] { 192L, 27L, 27L }),
+            new FeatureTap(2, "features.11", 256L, 16L, new long[] { 256L, 13L, 13L }),
+            new FeatureTap(3, "avgpool", 256L, 32L, new long[] { 256L, 6L, 6L }),
+        };
 
         public AlexNetOneTower(long numClasses = 1000, double dropoutP = 0.5) : base("AlexNetOneTower")
         {
@@ -184,13 +193,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "AlexNetOneTower", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
+            x = ArchOps.Sequence(x, this.features, this.avgpool);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.6";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -236,7 +275,7 @@ namespace ArchDsl.Catalogue
     /// fc8                          linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class AlexNetTwoTower : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class AlexNetTwoTower : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly TorchSharp.Modules.ReLU relu1;
@@ -266,7 +305,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 227L;
@@ -318,6 +357,15 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "norm1", 96L, 4L, new long[] { 96L, 55L, 55L }),
+            new FeatureTap(1, "norm2", 256L, 8L, new long[] { 256L, 27L, 27L }),
+            new FeatureTap(2, "relu5", 256L, 16L, new long[] { 256L, 13L, 13L }),
+            new FeatureTap(3, "pool5", 256L, 32L, new long[] { 256L, 6L, 6L }),
+        };
 
         public AlexNetTwoTower(long numClasses = 1000, double dropoutP = 0.5) : base("AlexNetTwoTower")
         {
@@ -389,7 +437,15 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "AlexNetTwoTower", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -409,7 +465,16 @@ namespace ArchDsl.Catalogue
                 this.relu4,
                 this.conv5,
                 this.relu5,
-                this.pool5,
+                this.pool5);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x,
                 this._m,
                 this.fc6,
                 this.relu6,
@@ -419,6 +484,19 @@ namespace ArchDsl.Catalogue
                 this.drop7,
                 this.fc8);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc8";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -509,5 +587,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 4L, new long[] { 64L, 55L, 55L }),
+            new FeatureTap(1, "features.4", 192L, 8L, new long[] { 192L, 27L, 27L }),
+            new FeatureTap(2, "features.11", 256L, 16L, new long[] { 256L, 13L, 13L }),
+            new FeatureTap(3, "avgpool", 256L, 32L, new long[] { 256L, 6L, 6L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -393,7 +393,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network CliqueNet (architectures/cliquenet.arch, line 49)</summary>
-    public partial class CliqueNet : nn.Module<Tensor, Tensor>, IArchModule, IDataflowModule
+    public partial class CliqueNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone, IDataflowModule
     {
         private readonly System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>> _steps;
         private readonly string _result;
@@ -402,7 +402,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 4L;
@@ -561,6 +561,25 @@ namespace ArchDsl.Catalogue
             foreach (var _step in this._steps) _step(_tensors);
             x = _tensors[this._result];
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: this network has no pooled head to split off, so the whole forward.</summary>
+        public Tensor forward_features(Tensor input) => forward(input);
+
+        /// <summary>The head: nothing follows the body.</summary>
+        public Tensor forward_head(Tensor input) => input;
+
+        /// <summary>The classifier ResetClassifier replaces: none, the network has no pooled head ending in one.</summary>
+        public string? ClassifierPath => null;
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -894,6 +913,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 208L, 1L, new long[] { 208L, 32L, 32L }),
+            new FeatureTap(1, "block2", 288L, 2L, new long[] { 288L, 16L, 16L }),
+            new FeatureTap(2, "block3", 288L, 4L, new long[] { 288L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1349,6 +1379,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 384L, 1L, new long[] { 384L, 32L, 32L }),
+            new FeatureTap(1, "block2", 640L, 2L, new long[] { 640L, 16L, 16L }),
+            new FeatureTap(2, "block3", 640L, 4L, new long[] { 640L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1804,6 +1845,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 464L, 1L, new long[] { 464L, 32L, 32L }),
+            new FeatureTap(1, "block2", 800L, 2L, new long[] { 800L, 16L, 16L }),
+            new FeatureTap(2, "block3", 800L, 4L, new long[] { 800L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2409,6 +2461,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 544L, 1L, new long[] { 544L, 32L, 32L }),
+            new FeatureTap(1, "block2", 960L, 2L, new long[] { 960L, 16L, 16L }),
+            new FeatureTap(2, "block3", 960L, 4L, new long[] { 960L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4481,6 +4544,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 208L, 1L, new long[] { 208L, 32L, 32L }),
+            new FeatureTap(1, "block2", 288L, 2L, new long[] { 288L, 16L, 16L }),
+            new FeatureTap(2, "block3", 288L, 4L, new long[] { 288L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5086,6 +5160,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 208L, 1L, new long[] { 208L, 32L, 32L }),
+            new FeatureTap(1, "block2", 288L, 2L, new long[] { 288L, 16L, 16L }),
+            new FeatureTap(2, "block3", 288L, 4L, new long[] { 288L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -7158,6 +7243,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 832L, 1L, new long[] { 832L, 32L, 32L }),
+            new FeatureTap(1, "block2", 1536L, 2L, new long[] { 1536L, 16L, 16L }),
+            new FeatureTap(2, "block3", 1536L, 4L, new long[] { 1536L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -7502,5 +7598,16 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "block1", 208L, 1L, new long[] { 208L, 32L, 32L }),
+            new FeatureTap(1, "block2", 288L, 2L, new long[] { 288L, 16L, 16L }),
+            new FeatureTap(2, "block3", 288L, 4L, new long[] { 288L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -231,7 +231,7 @@ namespace ArchDsl.Catalogue
     /// … 258 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class CondenseNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CondenseNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.Flatten _m;
@@ -241,7 +241,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 31L;
@@ -569,6 +569,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.denseblock_1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock_2", 144L, 4L, new long[] { 144L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock_3", 400L, 8L, new long[] { 400L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock_4", 1040L, 16L, new long[] { 1040L, 14L, 14L }),
+            new FeatureTap(4, "features.relu_last", 2064L, 32L, new long[] { 2064L, 7L, 7L }),
+        };
+
         public CondenseNet(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long groups = 4, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base("CondenseNet")
         {
             var _stages = stages ?? (new long[] { 4L, 6L, 8L, 10L, 8L });
@@ -625,6 +635,25 @@ namespace ArchDsl.Catalogue
             var x = input;
             x = ArchOps.Sequence(x, this.features, this._m, this.classifier);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: this network has no pooled head to split off, so the whole forward.</summary>
+        public Tensor forward_features(Tensor input) => forward(input);
+
+        /// <summary>The head: nothing follows the body.</summary>
+        public Tensor forward_head(Tensor input) => input;
+
+        /// <summary>The classifier ResetClassifier replaces: none, the network has no pooled head ending in one.</summary>
+        public string? ClassifierPath => null;
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
 
             /// <summary>A labeled group of CondenseNet.</summary>
@@ -1054,6 +1083,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.denseblock_1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock_2", 144L, 4L, new long[] { 144L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock_3", 400L, 8L, new long[] { 400L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock_4", 1040L, 16L, new long[] { 1040L, 14L, 14L }),
+            new FeatureTap(4, "features.relu_last", 2064L, 32L, new long[] { 2064L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1438,6 +1480,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.denseblock_1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock_2", 144L, 4L, new long[] { 144L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock_3", 400L, 8L, new long[] { 400L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock_4", 1040L, 16L, new long[] { 1040L, 14L, 14L }),
+            new FeatureTap(4, "features.relu_last", 2064L, 32L, new long[] { 2064L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1786,6 +1841,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.denseblock_1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock_2", 144L, 4L, new long[] { 144L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock_3", 400L, 8L, new long[] { 400L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock_4", 1040L, 16L, new long[] { 1040L, 14L, 14L }),
+            new FeatureTap(4, "features.relu_last", 2064L, 32L, new long[] { 2064L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2134,5 +2202,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.denseblock_1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock_2", 144L, 4L, new long[] { 144L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock_3", 400L, 8L, new long[] { 400L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock_4", 1040L, 16L, new long[] { 1040L, 14L, 14L }),
+            new FeatureTap(4, "features.relu_last", 2064L, 32L, new long[] { 2064L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -209,7 +209,7 @@ namespace ArchDsl.Catalogue
     /// … 387 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class DenseNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class DenseNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -221,7 +221,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 29L;
@@ -678,6 +678,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.relu0", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "1", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
         public DenseNet(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 64, long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base("DenseNet")
         {
             var _blockConfig = blockConfig ?? (new long[] { 6L, 12L, 24L, 16L });
@@ -733,18 +743,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "DenseNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x,
-                this.features,
-                this._m,
-                this._m1,
-                this._m2,
-                this.classifier);
+            x = ArchOps.Sequence(x, this.features, this._m);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m1, this._m2, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
 
             /// <summary>A labeled group of DenseNet.</summary>
@@ -1303,6 +1338,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.relu0", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "1", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1956,6 +2004,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.relu0", 96L, 2L, new long[] { 96L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock1", 384L, 4L, new long[] { 384L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock2", 768L, 8L, new long[] { 768L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock3", 2112L, 16L, new long[] { 2112L, 14L, 14L }),
+            new FeatureTap(4, "1", 2208L, 32L, new long[] { 2208L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2637,6 +2698,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.relu0", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock3", 1280L, 16L, new long[] { 1280L, 14L, 14L }),
+            new FeatureTap(4, "1", 1664L, 32L, new long[] { 1664L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -3430,5 +3504,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.relu0", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.denseblock1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "features.denseblock2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "features.denseblock3", 1792L, 16L, new long[] { 1792L, 14L, 14L }),
+            new FeatureTap(4, "1", 1920L, 32L, new long[] { 1920L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -301,7 +301,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network EfficientNet: width, depth: the compound-scaling multipliers of channels and of each stage's repeats. Channels round to multiples of 8 and repeats round up (torchvision's adjust_channels and adjust_depth). (architectures/efficientnet.arch, line 56)</summary>
-    public partial class EfficientNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class EfficientNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -312,7 +312,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -373,13 +373,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "EfficientNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
+            x = this.features.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this._m, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.1";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -716,6 +746,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 40L, 8L, new long[] { 40L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 112L, 16L, new long[] { 112L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1160,6 +1203,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 120L, 120L }),
+            new FeatureTap(1, "features.2", 24L, 4L, new long[] { 24L, 60L, 60L }),
+            new FeatureTap(2, "features.3", 40L, 8L, new long[] { 40L, 30L, 30L }),
+            new FeatureTap(3, "features.5", 112L, 16L, new long[] { 112L, 15L, 15L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1604,6 +1660,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 144L, 144L }),
+            new FeatureTap(1, "features.2", 24L, 4L, new long[] { 24L, 72L, 72L }),
+            new FeatureTap(2, "features.3", 48L, 8L, new long[] { 48L, 36L, 36L }),
+            new FeatureTap(3, "features.5", 120L, 16L, new long[] { 120L, 18L, 18L }),
+            new FeatureTap(4, "features.8", 1408L, 32L, new long[] { 1408L, 9L, 9L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2096,6 +2165,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 150L, 150L }),
+            new FeatureTap(1, "features.2", 32L, 4L, new long[] { 32L, 75L, 75L }),
+            new FeatureTap(2, "features.3", 48L, 8L, new long[] { 48L, 38L, 38L }),
+            new FeatureTap(3, "features.5", 136L, 16L, new long[] { 136L, 19L, 19L }),
+            new FeatureTap(4, "features.8", 1536L, 32L, new long[] { 1536L, 10L, 10L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2684,6 +2766,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 190L, 190L }),
+            new FeatureTap(1, "features.2", 32L, 4L, new long[] { 32L, 95L, 95L }),
+            new FeatureTap(2, "features.3", 56L, 8L, new long[] { 56L, 48L, 48L }),
+            new FeatureTap(3, "features.5", 160L, 16L, new long[] { 160L, 24L, 24L }),
+            new FeatureTap(4, "features.8", 1792L, 32L, new long[] { 1792L, 12L, 12L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -3381,6 +3476,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 228L, 228L }),
+            new FeatureTap(1, "features.2", 40L, 4L, new long[] { 40L, 114L, 114L }),
+            new FeatureTap(2, "features.3", 64L, 8L, new long[] { 64L, 57L, 57L }),
+            new FeatureTap(3, "features.5", 176L, 16L, new long[] { 176L, 29L, 29L }),
+            new FeatureTap(4, "features.8", 2048L, 32L, new long[] { 2048L, 15L, 15L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4174,6 +4282,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 264L, 264L }),
+            new FeatureTap(1, "features.2", 40L, 4L, new long[] { 40L, 132L, 132L }),
+            new FeatureTap(2, "features.3", 72L, 8L, new long[] { 72L, 66L, 66L }),
+            new FeatureTap(3, "features.5", 200L, 16L, new long[] { 200L, 33L, 33L }),
+            new FeatureTap(4, "features.8", 2304L, 32L, new long[] { 2304L, 17L, 17L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5124,6 +5245,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 300L, 300L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 150L, 150L }),
+            new FeatureTap(2, "features.3", 80L, 8L, new long[] { 80L, 75L, 75L }),
+            new FeatureTap(3, "features.5", 224L, 16L, new long[] { 224L, 38L, 38L }),
+            new FeatureTap(4, "features.8", 2560L, 32L, new long[] { 2560L, 19L, 19L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5568,6 +5702,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 40L, 8L, new long[] { 40L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 112L, 16L, new long[] { 112L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -6012,6 +6159,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 48L, 8L, new long[] { 48L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 120L, 16L, new long[] { 120L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1408L, 32L, new long[] { 1408L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -6504,6 +6664,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 32L, 4L, new long[] { 32L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 48L, 8L, new long[] { 48L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 136L, 16L, new long[] { 136L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1536L, 32L, new long[] { 1536L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -7092,6 +7265,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 32L, 4L, new long[] { 32L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 56L, 8L, new long[] { 56L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 160L, 16L, new long[] { 160L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1792L, 32L, new long[] { 1792L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -7789,6 +7975,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 40L, 4L, new long[] { 40L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 64L, 8L, new long[] { 64L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 176L, 16L, new long[] { 176L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -8582,6 +8781,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 40L, 4L, new long[] { 40L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 72L, 8L, new long[] { 72L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 200L, 16L, new long[] { 200L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 2304L, 32L, new long[] { 2304L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -9532,5 +9744,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 80L, 8L, new long[] { 80L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 224L, 16L, new long[] { 224L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 2560L, 32L, new long[] { 2560L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

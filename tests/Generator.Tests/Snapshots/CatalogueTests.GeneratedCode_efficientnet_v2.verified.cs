@@ -191,7 +191,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 44)</summary>
-    public partial class EfficientNetV2 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class EfficientNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -202,7 +202,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -263,13 +263,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "EfficientNetV2", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
+            x = this.features.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this._m, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.1";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -903,6 +933,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 192L, 192L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 96L, 96L }),
+            new FeatureTap(2, "features.3", 64L, 8L, new long[] { 64L, 48L, 48L }),
+            new FeatureTap(3, "features.5", 160L, 16L, new long[] { 160L, 24L, 24L }),
+            new FeatureTap(4, "features.7", 1280L, 32L, new long[] { 1280L, 12L, 12L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1776,6 +1819,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 240L, 240L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 120L, 120L }),
+            new FeatureTap(2, "features.3", 80L, 8L, new long[] { 80L, 60L, 60L }),
+            new FeatureTap(3, "features.5", 176L, 16L, new long[] { 176L, 30L, 30L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 15L, 15L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2954,6 +3010,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 240L, 240L }),
+            new FeatureTap(1, "features.2", 64L, 4L, new long[] { 64L, 120L, 120L }),
+            new FeatureTap(2, "features.3", 96L, 8L, new long[] { 96L, 60L, 60L }),
+            new FeatureTap(3, "features.5", 224L, 16L, new long[] { 224L, 30L, 30L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 15L, 15L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -3586,6 +3655,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 64L, 8L, new long[] { 64L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 160L, 16L, new long[] { 160L, 14L, 14L }),
+            new FeatureTap(4, "features.7", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4459,6 +4541,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 48L, 4L, new long[] { 48L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 80L, 8L, new long[] { 80L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 176L, 16L, new long[] { 176L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5637,5 +5732,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "features.2", 64L, 4L, new long[] { 64L, 56L, 56L }),
+            new FeatureTap(2, "features.3", 96L, 8L, new long[] { 96L, 28L, 28L }),
+            new FeatureTap(3, "features.5", 224L, 16L, new long[] { 224L, 14L, 14L }),
+            new FeatureTap(4, "features.8", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -399,7 +399,7 @@ namespace ArchDsl.Catalogue
     /// … 157 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class GoogLeNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class GoogLeNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool1;
@@ -430,7 +430,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 15L;
@@ -657,6 +657,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "conv3", 192L, 4L, new long[] { 192L, 56L, 56L }),
+            new FeatureTap(2, "inception3b", 480L, 8L, new long[] { 480L, 28L, 28L }),
+            new FeatureTap(3, "inception4e", 832L, 16L, new long[] { 832L, 14L, 14L }),
+            new FeatureTap(4, "inception5b", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
         public GoogLeNet(bool auxLogits = false, long numClasses = 1000, double dropoutP = 0.2, double auxDropoutP = 0.7) : base("GoogLeNet")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -759,7 +769,23 @@ namespace ArchDsl.Catalogue
             return all.Output;
         }
 
+        /// <summary>The head applied to the body, and each auxiliary head's output.</summary>
         public Outputs forward_with_aux(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var body = forward_body(input);
+            return new Outputs(forward_head(body.Output).MoveToOuterDisposeScope(), body.Aux1?.MoveToOuterDisposeScope(), body.Aux2?.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_body(input).Output.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body's features, as Output, and each auxiliary head's output.</summary>
+        private Outputs forward_body(Tensor input)
         {
             ShapeGuard.Check(input, "GoogLeNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -795,16 +821,30 @@ namespace ArchDsl.Catalogue
                     _aux2 = _auxInput1;
                 }
             }
-            x = ArchOps.Sequence(x,
-                this.inception4e,
-                this.maxpool4,
-                this.inception5a,
-                this.inception5b,
-                this.avgpool,
-                this._m,
-                this.dropout,
-                this.fc);
+            x = ArchOps.Sequence(x, this.inception4e, this.maxpool4, this.inception5a, this.inception5b);
             return new Outputs(x.MoveToOuterDisposeScope(), _aux1?.MoveToOuterDisposeScope(), _aux2?.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this._m, this.dropout, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -1107,6 +1147,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "conv3", 192L, 4L, new long[] { 192L, 56L, 56L }),
+            new FeatureTap(2, "inception3b", 480L, 8L, new long[] { 480L, 28L, 28L }),
+            new FeatureTap(3, "inception4e", 832L, 16L, new long[] { 832L, 14L, 14L }),
+            new FeatureTap(4, "inception5b", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1390,5 +1443,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "conv3", 192L, 4L, new long[] { 192L, 56L, 56L }),
+            new FeatureTap(2, "inception3b", 480L, 8L, new long[] { 480L, 28L, 28L }),
+            new FeatureTap(3, "inception4e", 832L, 16L, new long[] { 832L, 14L, 14L }),
+            new FeatureTap(4, "inception5b", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -143,7 +143,7 @@ namespace ArchDsl.Catalogue
     /// … 67 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class HighwayCifar : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class HighwayCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d stem;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -156,7 +156,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 4L;
@@ -293,6 +293,14 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 32L, 1L, new long[] { 32L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 80L, 2L, new long[] { 80L, 16L, 16L }),
+            new FeatureTap(2, "classifier", 10L, 4L, new long[] { 10L, 8L, 8L }),
+        };
+
         public HighwayCifar(long[]? widths = null, long[]? layers = null, double gateBias = -2.0, long numClasses = 10) : base("HighwayCifar")
         {
             var _widths = widths ?? (new long[] { 32L, 80L, 128L });
@@ -352,15 +360,45 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "HighwayCifar", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.stem, this._m);
             x = ArchOps.Sequence(x, this._stage);
-            x = ArchOps.Sequence(x, this.classifier, this._m1, this._m2);
+            x = this.classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m1, this._m2);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces: none, the network has no pooled head ending in one.</summary>
+        public string? ClassifierPath => null;
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }

@@ -465,7 +465,7 @@ namespace ArchDsl.Catalogue
     /// … 783 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class InceptionResNetV2 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionResNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_1a;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_2a;
@@ -491,7 +491,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 75L;
@@ -1344,6 +1344,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv2d_2b", 64L, 2L, new long[] { 64L, 147L, 147L }),
+            new FeatureTap(1, "conv2d_4a", 192L, 4L, new long[] { 192L, 71L, 71L }),
+            new FeatureTap(2, "repeat_a", 320L, 8L, new long[] { 320L, 35L, 35L }),
+            new FeatureTap(3, "repeat_b", 1088L, 16L, new long[] { 1088L, 17L, 17L }),
+            new FeatureTap(4, "conv2d_7b", 1536L, 32L, new long[] { 1536L, 8L, 8L }),
+        };
+
         public InceptionResNetV2(long numClasses = 1000, double dropoutP = 0.2) : base("InceptionResNetV2")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
@@ -1436,7 +1446,15 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "InceptionResNetV2", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -1456,12 +1474,30 @@ namespace ArchDsl.Catalogue
                 this.mixed_7a,
                 this.repeat_c,
                 this.block8,
-                this.conv2d_7b,
-                this._m,
-                this._m1,
-                this._m2,
-                this.classif);
+                this.conv2d_7b);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this._m2, this.classif);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classif";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
 
             /// <summary>A labeled group of InceptionResNetV2.</summary>

@@ -851,7 +851,7 @@ namespace ArchDsl.Catalogue
     /// … 284 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class InceptionV3 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_1a_3x3;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_2a_3x3;
@@ -882,7 +882,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 299L;
@@ -1236,6 +1236,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "Conv2d_2b_3x3", 64L, 2L, new long[] { 64L, 147L, 147L }),
+            new FeatureTap(1, "Conv2d_4a_3x3", 192L, 4L, new long[] { 192L, 71L, 71L }),
+            new FeatureTap(2, "Mixed_5d", 288L, 8L, new long[] { 288L, 35L, 35L }),
+            new FeatureTap(3, "Mixed_6e", 768L, 16L, new long[] { 768L, 17L, 17L }),
+            new FeatureTap(4, "Mixed_7c", 2048L, 32L, new long[] { 2048L, 8L, 8L }),
+        };
+
         public InceptionV3(bool auxLogits = true, long numClasses = 1000, double dropoutP = 0.5) : base("InceptionV3")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
@@ -1333,7 +1343,23 @@ namespace ArchDsl.Catalogue
             return all.Output;
         }
 
+        /// <summary>The head applied to the body, and each auxiliary head's output.</summary>
         public Outputs forward_with_aux(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var body = forward_body(input);
+            return new Outputs(forward_head(body.Output).MoveToOuterDisposeScope(), body.AuxLogits?.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_body(input).Output.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body's features, as Output, and each auxiliary head's output.</summary>
+        private Outputs forward_body(Tensor input)
         {
             ShapeGuard.Check(input, "InceptionV3", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -1364,15 +1390,30 @@ namespace ArchDsl.Catalogue
                     _auxLogits = _auxInput;
                 }
             }
-            x = ArchOps.Sequence(x,
-                this.Mixed_7a,
-                this.Mixed_7b,
-                this.Mixed_7c,
-                this.avgpool,
-                this.dropout,
-                this._m,
-                this.fc);
+            x = ArchOps.Sequence(x, this.Mixed_7a, this.Mixed_7b, this.Mixed_7c);
             return new Outputs(x.MoveToOuterDisposeScope(), _auxLogits?.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this.dropout, this._m, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -1784,6 +1825,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "Conv2d_2b_3x3", 64L, 2L, new long[] { 64L, 147L, 147L }),
+            new FeatureTap(1, "Conv2d_4a_3x3", 192L, 4L, new long[] { 192L, 71L, 71L }),
+            new FeatureTap(2, "Mixed_5d", 288L, 8L, new long[] { 288L, 35L, 35L }),
+            new FeatureTap(3, "Mixed_6e", 768L, 16L, new long[] { 768L, 17L, 17L }),
+            new FeatureTap(4, "Mixed_7c", 2048L, 32L, new long[] { 2048L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2184,5 +2238,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "Conv2d_2b_3x3", 64L, 2L, new long[] { 64L, 147L, 147L }),
+            new FeatureTap(1, "Conv2d_4a_3x3", 192L, 4L, new long[] { 192L, 71L, 71L }),
+            new FeatureTap(2, "Mixed_5d", 288L, 8L, new long[] { 288L, 35L, 35L }),
+            new FeatureTap(3, "Mixed_6e", 768L, 16L, new long[] { 768L, 17L, 17L }),
+            new FeatureTap(4, "Mixed_7c", 2048L, 32L, new long[] { 2048L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

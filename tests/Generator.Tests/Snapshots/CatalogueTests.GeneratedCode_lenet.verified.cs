@@ -30,7 +30,7 @@ namespace ArchDsl.Catalogue
     /// output                       linear 84-&gt;10              [10] params 850 MACs 840
     /// </code>
     /// </remarks>
-    public partial class LeNet5 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class LeNet5 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d c1;
         private readonly TorchSharp.Modules.Tanh _m;
@@ -49,7 +49,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 32L;
@@ -90,6 +90,15 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "1", 6L, 1L, new long[] { 6L, 28L, 28L }),
+            new FeatureTap(1, "s2", 6L, 2L, new long[] { 6L, 14L, 14L }),
+            new FeatureTap(2, "4", 16L, 4L, new long[] { 16L, 10L, 10L }),
+            new FeatureTap(3, "s4", 16L, 8L, new long[] { 16L, 5L, 5L }),
+        };
 
         public LeNet5(long numClasses = 10) : base("LeNet5")
         {
@@ -135,7 +144,15 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "LeNet5", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -146,7 +163,16 @@ namespace ArchDsl.Catalogue
                 this.s2,
                 this.c3,
                 this._m1,
-                this.s4,
+                this.s4);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x,
                 this.c5,
                 this._m2,
                 this._m3,
@@ -154,6 +180,19 @@ namespace ArchDsl.Catalogue
                 this._m4,
                 this.output);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "output";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }

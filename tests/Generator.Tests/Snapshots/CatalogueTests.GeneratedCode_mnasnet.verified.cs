@@ -162,7 +162,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network MNASNet (architectures/mnasnet.arch, line 36)</summary>
-    public partial class MNASNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class MNASNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential layers;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -173,7 +173,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -253,13 +253,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "MNASNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.layers, this._m, this._m1, this.classifier);
+            x = this.layers.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.1";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -500,6 +530,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "layers.7", 8L, 2L, new long[] { 8L, 112L, 112L }),
+            new FeatureTap(1, "layers.8", 16L, 4L, new long[] { 16L, 56L, 56L }),
+            new FeatureTap(2, "layers.9", 24L, 8L, new long[] { 24L, 28L, 28L }),
+            new FeatureTap(3, "layers.11", 48L, 16L, new long[] { 48L, 14L, 14L }),
+            new FeatureTap(4, "layers.16", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -739,6 +782,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "layers.7", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "layers.8", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "layers.9", 32L, 8L, new long[] { 32L, 28L, 28L }),
+            new FeatureTap(3, "layers.11", 72L, 16L, new long[] { 72L, 14L, 14L }),
+            new FeatureTap(4, "layers.16", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -978,6 +1034,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "layers.7", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "layers.8", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "layers.9", 40L, 8L, new long[] { 40L, 28L, 28L }),
+            new FeatureTap(3, "layers.11", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "layers.16", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1217,5 +1286,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "layers.7", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "layers.8", 32L, 4L, new long[] { 32L, 56L, 56L }),
+            new FeatureTap(2, "layers.9", 56L, 8L, new long[] { 56L, 28L, 28L }),
+            new FeatureTap(3, "layers.11", 128L, 16L, new long[] { 128L, 14L, 14L }),
+            new FeatureTap(4, "layers.16", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -175,7 +175,7 @@ namespace ArchDsl.Catalogue
     /// … 44 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class MobileNetV1 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class MobileNetV1 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -186,7 +186,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -300,6 +300,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 128L, 4L, new long[] { 128L, 56L, 56L }),
+            new FeatureTap(2, "features.5", 256L, 8L, new long[] { 256L, 28L, 28L }),
+            new FeatureTap(3, "features.11", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(4, "features.13", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
         public MobileNetV1(double width = 1.0, long resolution = 224, long numClasses = 1000) : base("MobileNetV1")
         {
             var shape = new FeatureShape(3L, resolution, resolution);
@@ -337,13 +347,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "MobileNetV1", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this._m, this._m1, this.classifier);
+            x = this.features.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -515,6 +555,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 128L, 4L, new long[] { 128L, 56L, 56L }),
+            new FeatureTap(2, "features.5", 256L, 8L, new long[] { 256L, 28L, 28L }),
+            new FeatureTap(3, "features.11", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(4, "features.13", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -685,6 +738,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 48L, 2L, new long[] { 48L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 96L, 4L, new long[] { 96L, 56L, 56L }),
+            new FeatureTap(2, "features.5", 192L, 8L, new long[] { 192L, 28L, 28L }),
+            new FeatureTap(3, "features.11", 384L, 16L, new long[] { 384L, 14L, 14L }),
+            new FeatureTap(4, "features.13", 768L, 32L, new long[] { 768L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -855,6 +921,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 64L, 4L, new long[] { 64L, 56L, 56L }),
+            new FeatureTap(2, "features.5", 128L, 8L, new long[] { 128L, 28L, 28L }),
+            new FeatureTap(3, "features.11", 256L, 16L, new long[] { 256L, 14L, 14L }),
+            new FeatureTap(4, "features.13", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1025,6 +1104,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 32L, 4L, new long[] { 32L, 56L, 56L }),
+            new FeatureTap(2, "features.5", 64L, 8L, new long[] { 64L, 28L, 28L }),
+            new FeatureTap(3, "features.11", 128L, 16L, new long[] { 128L, 14L, 14L }),
+            new FeatureTap(4, "features.13", 256L, 32L, new long[] { 256L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1195,6 +1287,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 2L, new long[] { 64L, 96L, 96L }),
+            new FeatureTap(1, "features.3", 128L, 4L, new long[] { 128L, 48L, 48L }),
+            new FeatureTap(2, "features.5", 256L, 8L, new long[] { 256L, 24L, 24L }),
+            new FeatureTap(3, "features.11", 512L, 16L, new long[] { 512L, 12L, 12L }),
+            new FeatureTap(4, "features.13", 1024L, 32L, new long[] { 1024L, 6L, 6L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1365,6 +1470,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 2L, new long[] { 64L, 80L, 80L }),
+            new FeatureTap(1, "features.3", 128L, 4L, new long[] { 128L, 40L, 40L }),
+            new FeatureTap(2, "features.5", 256L, 8L, new long[] { 256L, 20L, 20L }),
+            new FeatureTap(3, "features.11", 512L, 16L, new long[] { 512L, 10L, 10L }),
+            new FeatureTap(4, "features.13", 1024L, 32L, new long[] { 1024L, 5L, 5L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1535,5 +1653,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 2L, new long[] { 64L, 64L, 64L }),
+            new FeatureTap(1, "features.3", 128L, 4L, new long[] { 128L, 32L, 32L }),
+            new FeatureTap(2, "features.5", 256L, 8L, new long[] { 256L, 16L, 16L }),
+            new FeatureTap(3, "features.11", 512L, 16L, new long[] { 512L, 8L, 8L }),
+            new FeatureTap(4, "features.13", 1024L, 32L, new long[] { 1024L, 4L, 4L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -79,7 +79,7 @@ namespace ArchDsl.Catalogue
     /// … 113 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class NasMobile : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class NasMobile : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -90,7 +90,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -273,6 +273,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.6", 32L, 8L, new long[] { 32L, 28L, 28L }),
+            new FeatureTap(3, "features.13", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "features.18", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
         public NasMobile(long[]? kernels = null, long[]? expansions = null, long numClasses = 1000) : base("NasMobile")
         {
             var _kernels = kernels ?? (new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L });
@@ -334,13 +344,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "NasMobile", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this._m, this._m1, this.classifier);
+            x = this.features.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.1";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -581,6 +621,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.6", 32L, 8L, new long[] { 32L, 28L, 28L }),
+            new FeatureTap(3, "features.13", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "features.18", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -820,6 +873,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.6", 32L, 8L, new long[] { 32L, 28L, 28L }),
+            new FeatureTap(3, "features.13", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "features.18", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1059,5 +1125,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 16L, 2L, new long[] { 16L, 112L, 112L }),
+            new FeatureTap(1, "features.3", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "features.6", 32L, 8L, new long[] { 32L, 28L, 28L }),
+            new FeatureTap(3, "features.13", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "features.18", 1280L, 32L, new long[] { 1280L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

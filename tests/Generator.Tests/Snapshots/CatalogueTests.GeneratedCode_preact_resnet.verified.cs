@@ -202,7 +202,7 @@ namespace ArchDsl.Catalogue
     /// … 509 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PreActResNetCifar : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PreActResNetCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
@@ -216,7 +216,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 32L;
@@ -795,6 +795,14 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 64L, 1L, new long[] { 64L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 128L, 2L, new long[] { 128L, 16L, 16L }),
+            new FeatureTap(2, "5", 256L, 4L, new long[] { 256L, 8L, 8L }),
+        };
+
         public PreActResNetCifar(long depth = 164, long numClasses = 10) : base("PreActResNetCifar")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
@@ -841,20 +849,45 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "PreActResNetCifar", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = this.conv1.call(x);
             x = ArchOps.Sequence(x, this._stage);
-            x = ArchOps.Sequence(x,
-                this.bn,
-                this._m,
-                this._m1,
-                this._m2,
-                this.fc);
+            x = ArchOps.Sequence(x, this.bn, this._m);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m1, this._m2, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -918,7 +951,7 @@ namespace ArchDsl.Catalogue
     /// … 131 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PreActResNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PreActResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -935,7 +968,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -1136,6 +1169,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "2", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "layer1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "layer2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "layer3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "9", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
         public PreActResNet(long[]? layers = null, long numClasses = 1000) : base("PreActResNet")
         {
             var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
@@ -1189,20 +1232,45 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "PreActResNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.conv1, this.bn1, this._m, this._m1);
             x = ArchOps.Sequence(x, this._stage);
-            x = ArchOps.Sequence(x,
-                this.bn,
-                this._m2,
-                this._m3,
-                this._m4,
-                this.fc);
+            x = ArchOps.Sequence(x, this.bn, this._m2);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m3, this._m4, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -1839,6 +1907,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 64L, 1L, new long[] { 64L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 128L, 2L, new long[] { 128L, 16L, 16L }),
+            new FeatureTap(2, "5", 256L, 4L, new long[] { 256L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5264,6 +5343,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 64L, 1L, new long[] { 64L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 128L, 2L, new long[] { 128L, 16L, 16L }),
+            new FeatureTap(2, "5", 256L, 4L, new long[] { 256L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5521,5 +5611,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "2", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "layer1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "layer2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "layer3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "9", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

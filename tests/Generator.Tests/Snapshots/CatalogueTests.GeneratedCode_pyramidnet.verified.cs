@@ -160,7 +160,7 @@ namespace ArchDsl.Catalogue
     /// … 395 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PyramidNetCifar : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PyramidNetCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -175,7 +175,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 32L;
@@ -640,6 +640,14 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 32L, 1L, new long[] { 32L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 48L, 2L, new long[] { 48L, 16L, 16L }),
+            new FeatureTap(2, "6", 64L, 4L, new long[] { 64L, 8L, 8L }),
+        };
+
         public PyramidNetCifar(long depth = 110, long alpha = 48, long numClasses = 10) : base("PyramidNetCifar")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
@@ -689,20 +697,45 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "PyramidNetCifar", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.conv1, this.bn1);
             x = ArchOps.Sequence(x, this._stage);
-            x = ArchOps.Sequence(x,
-                this.bn_final,
-                this._m,
-                this._m1,
-                this._m2,
-                this.fc);
+            x = ArchOps.Sequence(x, this.bn_final, this._m);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m1, this._m2, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -1225,6 +1258,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 32L, 1L, new long[] { 32L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 48L, 2L, new long[] { 48L, 16L, 16L }),
+            new FeatureTap(2, "6", 64L, 4L, new long[] { 64L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1752,5 +1796,16 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stage1", 44L, 1L, new long[] { 44L, 32L, 32L }),
+            new FeatureTap(1, "stage2", 72L, 2L, new long[] { 72L, 16L, 16L }),
+            new FeatureTap(2, "6", 100L, 4L, new long[] { 100L, 8L, 8L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -258,7 +258,7 @@ namespace ArchDsl.Catalogue
     /// … 130 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class ShuffleNetV1 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleNetV1 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool;
@@ -271,7 +271,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -471,6 +471,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 240L, 8L, new long[] { 240L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 480L, 16L, new long[] { 480L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 960L, 32L, new long[] { 960L, 7L, 7L }),
+        };
+
         public ShuffleNetV1(long groups = 3, double scale = 1.0, long numClasses = 1000) : base("ShuffleNetV1")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -527,15 +537,44 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "ShuffleNetV1", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.conv1, this.maxpool);
             x = ArchOps.Sequence(x, this._stage);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
             x = ArchOps.Sequence(x, this._m, this._m1, this.fc);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -793,6 +832,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 144L, 8L, new long[] { 144L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 288L, 16L, new long[] { 288L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 576L, 32L, new long[] { 576L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1049,6 +1101,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 200L, 8L, new long[] { 200L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 400L, 16L, new long[] { 400L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 800L, 32L, new long[] { 800L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1305,6 +1370,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 240L, 8L, new long[] { 240L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 480L, 16L, new long[] { 480L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 960L, 32L, new long[] { 960L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1561,6 +1639,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 272L, 8L, new long[] { 272L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 544L, 16L, new long[] { 544L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 1088L, 32L, new long[] { 1088L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1817,6 +1908,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 384L, 8L, new long[] { 384L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 768L, 16L, new long[] { 768L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 1536L, 32L, new long[] { 1536L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2073,6 +2177,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 12L, 2L, new long[] { 12L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 12L, 4L, new long[] { 12L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 120L, 8L, new long[] { 120L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 240L, 16L, new long[] { 240L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 480L, 32L, new long[] { 480L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2329,5 +2446,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 6L, 2L, new long[] { 6L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 6L, 4L, new long[] { 6L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 60L, 8L, new long[] { 60L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 120L, 16L, new long[] { 120L, 14L, 14L }),
+            new FeatureTap(4, "stage4", 240L, 32L, new long[] { 240L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -270,7 +270,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network ShuffleNetV2: stage_channels: output channels of the stem, of stages 2-4 and of conv5 (Table 5's columns). (architectures/shufflenet_v2.arch, line 46)</summary>
-    public partial class ShuffleNetV2 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool;
@@ -284,7 +284,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -372,15 +372,45 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "ShuffleNetV2", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.conv1, this.maxpool);
             x = ArchOps.Sequence(x, this._stage);
-            x = ArchOps.Sequence(x, this.conv5, this._m, this._m1, this.fc);
+            x = this.conv5.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -666,6 +696,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 48L, 8L, new long[] { 48L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 96L, 16L, new long[] { 96L, 14L, 14L }),
+            new FeatureTap(4, "conv5", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -950,6 +993,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 116L, 8L, new long[] { 116L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 232L, 16L, new long[] { 232L, 14L, 14L }),
+            new FeatureTap(4, "conv5", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1234,6 +1290,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 176L, 8L, new long[] { 176L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 352L, 16L, new long[] { 352L, 14L, 14L }),
+            new FeatureTap(4, "conv5", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1518,5 +1587,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "conv1", 24L, 2L, new long[] { 24L, 112L, 112L }),
+            new FeatureTap(1, "maxpool", 24L, 4L, new long[] { 24L, 56L, 56L }),
+            new FeatureTap(2, "stage2", 244L, 8L, new long[] { 244L, 28L, 28L }),
+            new FeatureTap(3, "stage3", 488L, 16L, new long[] { 488L, 14L, 14L }),
+            new FeatureTap(4, "conv5", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

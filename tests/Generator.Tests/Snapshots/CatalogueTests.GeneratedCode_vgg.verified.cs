@@ -48,7 +48,7 @@ namespace ArchDsl.Catalogue
     /// classifier.6                 linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class VGG : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class VGG : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -59,7 +59,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 32L;
@@ -118,6 +118,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.4", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.9", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.14", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.19", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
 
         public VGG(long[]? layers = null, bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base("VGG")
         {
@@ -189,13 +200,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "VGG", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this.avgpool, this._m, this.classifier);
+            x = ArchOps.Sequence(x, this.features, this.avgpool);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.6";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -302,6 +343,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.4", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.9", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.14", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.19", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -415,6 +470,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.3", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.8", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.13", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.18", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.23", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -540,6 +609,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.3", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.8", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.15", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.22", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.29", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -672,6 +755,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.3", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.8", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.17", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.26", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.35", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -793,6 +890,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.2", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.6", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.13", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.20", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.27", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -923,6 +1034,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.5", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.12", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.19", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.26", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.33", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1062,6 +1187,20 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.5", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.12", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.22", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.32", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.42", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1210,5 +1349,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.5", 64L, 1L, new long[] { 64L, 224L, 224L }),
+            new FeatureTap(1, "features.12", 128L, 2L, new long[] { 128L, 112L, 112L }),
+            new FeatureTap(2, "features.25", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(3, "features.38", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(4, "features.51", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(5, "avgpool", 512L, 32L, new long[] { 512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

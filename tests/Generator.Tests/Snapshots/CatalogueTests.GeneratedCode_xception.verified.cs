@@ -273,7 +273,7 @@ namespace ArchDsl.Catalogue
     /// … 128 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class Xception : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Xception : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential entry;
         private readonly TorchSharp.Modules.Sequential middle;
@@ -286,7 +286,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 7L;
@@ -484,6 +484,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "entry.5", 64L, 2L, new long[] { 64L, 147L, 147L }),
+            new FeatureTap(1, "entry.6", 128L, 4L, new long[] { 128L, 74L, 74L }),
+            new FeatureTap(2, "entry.7", 256L, 8L, new long[] { 256L, 37L, 37L }),
+            new FeatureTap(3, "middle", 728L, 16L, new long[] { 728L, 19L, 19L }),
+            new FeatureTap(4, "exit", 2048L, 32L, new long[] { 2048L, 10L, 10L }),
+        };
+
         public Xception(long middleRepeats = 8, long numClasses = 1000) : base("Xception")
         {
             var shape = new FeatureShape(3L, 299L, 299L);
@@ -564,19 +574,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "Xception", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x,
-                this.entry,
-                this.middle,
-                this.exit,
-                this._m,
-                this._m1,
-                this.fc);
+            x = ArchOps.Sequence(x, this.entry, this.middle, this.exit);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m, this._m1, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
