@@ -54,6 +54,37 @@ public class BackboneTests
         Assert.True(body.allclose(features[^1].Tensor, rtol: 0, atol: 0), "the last tap differs from forward_features");
     }
 
+    /// <summary>A tap's feature is its module's output as that module made it. Features keeps an alias of the output,
+    /// not a copy, so an activation that later ran in place on that tensor would change the feature silently; this
+    /// compares every tap of every fast network against copies taken by hooks of its own.</summary>
+    [Theory]
+    [MemberData(nameof(TrainingStepTests.Fast), MemberType = typeof(TrainingStepTests))]
+    public void Features_are_the_tap_outputs_as_made(string name)
+    {
+        var (model, backbone, meta) = Build(name);
+        using var _ = model;
+        if (backbone.FeatureTaps.Count == 0) return;  // nothing to tap: A_network_without_a_pooled_head_is_all_body covers it
+        using var scope = NewDisposeScope();
+        using var grad = no_grad();
+        var x = Input(meta, 1);
+        var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
+        var copies = new Dictionary<string, Tensor>();
+        var removers = backbone.FeatureTaps.Select(tap => ((nn.Module<Tensor, Tensor>)modules[tap.Module]).register_forward_hook((m, _, output) =>
+        {
+            // Detached: the forward's own dispose scope would free the copy when it ends.
+            if (!copies.ContainsKey(tap.Module)) copies[tap.Module] = output.clone().DetachFromDisposeScope();
+            return output;
+        })).ToList();
+        backbone.forward_features(x);
+        foreach (var r in removers) r.remove();
+        foreach (var copy in copies.Values) scope.Attach(copy);
+
+        var features = backbone.Features(x);
+        Assert.Equal(backbone.FeatureTaps.Count, features.Count);
+        foreach (var f in features)
+            Assert.True(f.Tensor.allclose(copies[f.Tap.Module], rtol: 0, atol: 0), $"{name}: tap {f.Tap} changed after its module made it");
+    }
+
     [Theory]
     [InlineData("ResNet50")]
     [InlineData("MobileNetV2_100")]

@@ -362,7 +362,7 @@ namespace ArchDsl.Catalogue
     /// … 423 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class CBAMResNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CBAMResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -377,7 +377,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -870,6 +870,16 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "relu", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "layer1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "layer2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "layer3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "layer4", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
         public CBAMResNet(long[]? layers = null, long reduction = 16, bool strideIn1x1 = true, long numClasses = 1000) : base("CBAMResNet")
         {
             var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
@@ -919,15 +929,44 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "CBAMResNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
             x = ArchOps.Sequence(x, this.conv1, this.bn1, this.relu, this.maxpool);
             x = ArchOps.Sequence(x, this._stage);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
             x = ArchOps.Sequence(x, this.avgpool, this._m, this.fc);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -1478,5 +1517,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static new System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "relu", 64L, 2L, new long[] { 64L, 112L, 112L }),
+            new FeatureTap(1, "layer1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "layer2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "layer3", 1024L, 16L, new long[] { 1024L, 14L, 14L }),
+            new FeatureTap(4, "layer4", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -230,7 +230,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network ConvNeXt (architectures/convnext.arch, line 38)</summary>
-    public partial class ConvNeXt : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ConvNeXt : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -240,7 +240,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 32L;
@@ -301,13 +301,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "ConvNeXt", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x, this.features, this.avgpool, this.classifier);
+            x = this.features.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this.classifier);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "classifier.2";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -587,6 +617,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 96L, 4L, new long[] { 96L, 56L, 56L }),
+            new FeatureTap(1, "features.3", 192L, 8L, new long[] { 192L, 28L, 28L }),
+            new FeatureTap(2, "features.5", 384L, 16L, new long[] { 384L, 14L, 14L }),
+            new FeatureTap(3, "features.7", 768L, 32L, new long[] { 768L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1045,6 +1087,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 96L, 4L, new long[] { 96L, 56L, 56L }),
+            new FeatureTap(1, "features.3", 192L, 8L, new long[] { 192L, 28L, 28L }),
+            new FeatureTap(2, "features.5", 384L, 16L, new long[] { 384L, 14L, 14L }),
+            new FeatureTap(3, "features.7", 768L, 32L, new long[] { 768L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1503,6 +1557,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 128L, 4L, new long[] { 128L, 56L, 56L }),
+            new FeatureTap(1, "features.3", 256L, 8L, new long[] { 256L, 28L, 28L }),
+            new FeatureTap(2, "features.5", 512L, 16L, new long[] { 512L, 14L, 14L }),
+            new FeatureTap(3, "features.7", 1024L, 32L, new long[] { 1024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1961,5 +2027,17 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "features.1", 192L, 4L, new long[] { 192L, 56L, 56L }),
+            new FeatureTap(1, "features.3", 384L, 8L, new long[] { 384L, 28L, 28L }),
+            new FeatureTap(2, "features.5", 768L, 16L, new long[] { 768L, 14L, 14L }),
+            new FeatureTap(3, "features.7", 1536L, 32L, new long[] { 1536L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }

@@ -133,7 +133,7 @@ namespace ArchDsl.Catalogue
     /// 9                            flatten                    [1000] params 0 MACs 0
     /// </code>
     /// </remarks>
-    public partial class NIN : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class NIN : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Nin.MlpConv mlpconv1;
         private readonly TorchSharp.Modules.MaxPool2d _m;
@@ -150,7 +150,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 39L;
@@ -210,6 +210,15 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "mlpconv1", 96L, 4L, new long[] { 96L, 54L, 54L }),
+            new FeatureTap(1, "mlpconv2", 256L, 8L, new long[] { 256L, 27L, 27L }),
+            new FeatureTap(2, "mlpconv3", 384L, 16L, new long[] { 384L, 13L, 13L }),
+            new FeatureTap(3, "mlpconv4", 1000L, 32L, new long[] { 1000L, 6L, 6L }),
+        };
+
         public NIN(long numClasses = 1000, double dropoutP = 0.5) : base("NIN")
         {
             var shape = new FeatureShape(3L, 224L, 224L);
@@ -251,7 +260,15 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "NIN", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -264,10 +281,30 @@ namespace ArchDsl.Catalogue
                 this.mlpconv3,
                 this._m2,
                 this._m3,
-                this.mlpconv4,
-                this._m4,
-                this._m5);
+                this.mlpconv4);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m4, this._m5);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces: none, the network has no pooled head ending in one.</summary>
+        public string? ClassifierPath => null;
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -314,7 +351,7 @@ namespace ArchDsl.Catalogue
     /// 8                            flatten                    [10] params 0 MACs 0
     /// </code>
     /// </remarks>
-    public partial class NINCifar10 : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class NINCifar10 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Nin.MlpConv mlpconv1;
         private readonly TorchSharp.Modules.MaxPool2d _m;
@@ -330,7 +367,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 4L;
@@ -384,6 +421,14 @@ namespace ArchDsl.Catalogue
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
 
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "mlpconv1", 96L, 1L, new long[] { 96L, 32L, 32L }),
+            new FeatureTap(1, "mlpconv2", 192L, 2L, new long[] { 192L, 16L, 16L }),
+            new FeatureTap(2, "mlpconv3", 10L, 4L, new long[] { 10L, 8L, 8L }),
+        };
+
         public NINCifar10(long numClasses = 10, double dropoutP = 0.5) : base("NINCifar10")
         {
             var shape = new FeatureShape(3L, 32L, 32L);
@@ -421,7 +466,15 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "NINCifar10", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
@@ -433,10 +486,30 @@ namespace ArchDsl.Catalogue
                 this.mlpconv2,
                 this._m2,
                 this._m3,
-                this.mlpconv3,
-                this._m4,
-                this._m5);
+                this.mlpconv3);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this._m4, this._m5);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces: none, the network has no pooled head ending in one.</summary>
+        public string? ClassifierPath => null;
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }

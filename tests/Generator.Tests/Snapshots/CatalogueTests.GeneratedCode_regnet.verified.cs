@@ -250,7 +250,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network RegNet (architectures/regnet.arch, line 44)</summary>
-    public partial class RegNet : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class RegNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct stem;
         private readonly TorchSharp.Modules.Sequential trunk_output;
@@ -262,7 +262,7 @@ namespace ArchDsl.Catalogue
         public FeatureShape InputShape { get; }
 
         /// <summary>The output shape for the input this instance was built for.</summary>
-        public FeatureShape OutputShape { get; }
+        public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
         public const long MinimumHeight = 1L;
@@ -324,18 +324,43 @@ namespace ArchDsl.Catalogue
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
         protected override void RegisterComponents() { }
 
+        /// <summary>The head applied to the body: forward_head(forward_features(input)).</summary>
         public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return forward_head(forward_features(input)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The body: the input's last feature map, before the head (pooling and classifier).</summary>
+        public Tensor forward_features(Tensor input)
         {
             ShapeGuard.Check(input, "RegNet", InputShape, MinimumHeight, MinimumWidth, ExactInputSize);
             using var scope = torch.NewDisposeScope();
             var x = input;
-            x = ArchOps.Sequence(x,
-                this.stem,
-                this.trunk_output,
-                this.avgpool,
-                this._m,
-                this.fc);
+            x = ArchOps.Sequence(x, this.stem, this.trunk_output);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The head: what follows the body, applied to forward_features' result.</summary>
+        public Tensor forward_head(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input;
+            x = ArchOps.Sequence(x, this.avgpool, this._m, this.fc);
+            return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The classifier ResetClassifier replaces.</summary>
+        public string? ClassifierPath => "fc";
+
+        /// <summary>The feature taps of this instance's class, at its declared arguments (see FeatureInfo).</summary>
+        public virtual System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => System.Array.Empty<FeatureTap>();
+
+        /// <summary>A new classifier for <paramref name="numClasses"/> classes, freshly initialised; the body is untouched.</summary>
+        public void ResetClassifier(long numClasses)
+        {
+            Backbone.ResetClassifier(this, ClassifierPath, numClasses);
+            OutputShape = OutputShape.WithChannels(numClasses);
         }
     }
 }
@@ -693,6 +718,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 48L, 4L, new long[] { 48L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 104L, 8L, new long[] { 104L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 208L, 16L, new long[] { 208L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 440L, 32L, new long[] { 440L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1017,6 +1055,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 64L, 4L, new long[] { 64L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 144L, 8L, new long[] { 144L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 320L, 16L, new long[] { 320L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 784L, 32L, new long[] { 784L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1549,6 +1600,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 48L, 4L, new long[] { 48L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 120L, 8L, new long[] { 120L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 336L, 16L, new long[] { 336L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 888L, 32L, new long[] { 888L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -1985,6 +2049,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 72L, 4L, new long[] { 72L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 216L, 8L, new long[] { 216L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 576L, 16L, new long[] { 576L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 1512L, 32L, new long[] { 1512L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2357,6 +2434,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 224L, 4L, new long[] { 224L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 448L, 8L, new long[] { 448L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 896L, 16L, new long[] { 896L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 2016L, 32L, new long[] { 2016L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -2745,6 +2835,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 224L, 4L, new long[] { 224L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 448L, 8L, new long[] { 448L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 1232L, 16L, new long[] { 1232L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 3024L, 32L, new long[] { 3024L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -3165,6 +3268,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 232L, 4L, new long[] { 232L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 696L, 8L, new long[] { 696L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 1392L, 16L, new long[] { 1392L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 3712L, 32L, new long[] { 3712L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -3697,6 +3813,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 528L, 4L, new long[] { 528L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 1056L, 8L, new long[] { 1056L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 2904L, 16L, new long[] { 2904L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 7392L, 32L, new long[] { 7392L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4017,6 +4146,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 32L, 4L, new long[] { 32L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 64L, 8L, new long[] { 64L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 160L, 16L, new long[] { 160L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 400L, 32L, new long[] { 400L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4277,6 +4419,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 64L, 4L, new long[] { 64L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 128L, 8L, new long[] { 128L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 288L, 16L, new long[] { 288L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 672L, 32L, new long[] { 672L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4557,6 +4712,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 72L, 4L, new long[] { 72L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 168L, 8L, new long[] { 168L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 408L, 16L, new long[] { 408L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 912L, 32L, new long[] { 912L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -4907,6 +5075,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 96L, 4L, new long[] { 96L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 192L, 8L, new long[] { 192L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 432L, 16L, new long[] { 432L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 1008L, 32L, new long[] { 1008L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5237,6 +5418,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 80L, 4L, new long[] { 80L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 240L, 8L, new long[] { 240L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 720L, 16L, new long[] { 720L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 1920L, 32L, new long[] { 1920L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5557,6 +5751,19 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 256L, 4L, new long[] { 256L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 512L, 8L, new long[] { 512L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 896L, 16L, new long[] { 896L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 2048L, 32L, new long[] { 2048L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
 
@@ -5887,5 +6094,18 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
+
+        /// <summary>The feature taps at the declared input: the last module of each stage, with its channels and reduction.</summary>
+        public static System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureInfo { get; } = new FeatureTap[]
+        {
+            new FeatureTap(0, "stem", 32L, 2L, new long[] { 32L, 112L, 112L }),
+            new FeatureTap(1, "trunk_output.block1", 336L, 4L, new long[] { 336L, 56L, 56L }),
+            new FeatureTap(2, "trunk_output.block2", 672L, 8L, new long[] { 672L, 28L, 28L }),
+            new FeatureTap(3, "trunk_output.block3", 1344L, 16L, new long[] { 1344L, 14L, 14L }),
+            new FeatureTap(4, "trunk_output.block4", 2520L, 32L, new long[] { 2520L, 7L, 7L }),
+        };
+
+        /// <summary>The feature taps of this variant (its FeatureInfo).</summary>
+        public override System.Collections.Generic.IReadOnlyList<FeatureTap> FeatureTaps => FeatureInfo;
     }
 }
