@@ -256,7 +256,7 @@ namespace ArchDsl.Onnx
                     case OpKind.Split:
                         // Splits are read from ElaboratedNetwork.Splits (ChannelSplits); no op of this kind is recorded.
                         throw new UnsupportedOpException("ONNX export does not support a split op recorded without its parts");
-                    case OpKind.Scale when op.Scalar is { } step && !double.IsNaN(step.Constant):
+                    case OpKind.Scale when op.Scalar is { } step:
                     {
                         // The generated code combines a float32 tensor with the number, so the constant is float32 too.
                         var constant = Scalar(op.Path, "constant", (float)step.Constant);

@@ -772,7 +772,13 @@ namespace ArchDsl.Elaboration
                         return o;
                     }
                     var only = l ?? r!;
-                    var scalar = new ScalarStep(b.Op, constant switch { IntValue i => i.Value, FloatValue f => f.Value, _ => double.NaN }, ConstantFirst: !lt);
+                    // Only a number is recorded as the step's constant; anything else leaves no step (ONNX refuses it).
+                    ScalarStep? scalar = constant switch
+                    {
+                        IntValue i => new ScalarStep(b.Op, i.Value, ConstantFirst: !lt),
+                        FloatValue f => new ScalarStep(b.Op, f.Value, ConstantFirst: !lt),
+                        _ => null,
+                    };
                     return Record(frame.Path + "(scale)", OpKind.Scale, null, ImmutableArray.Create(only), only, frame, b.Span, scalar: scalar).Output;
                 }
             }

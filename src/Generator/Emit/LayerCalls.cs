@@ -46,7 +46,9 @@ namespace ArchDsl.Generator.Emit
     /// (arguments left at a default the framework shares are not written) and the shape tracker's call.</summary>
     internal static class LayerCalls
     {
-        public static string Construction(BoundCall call, string shapeVar, LayerSyntax syntax)
+        /// <summary>The module's construction; <paramref name="inPlace"/> adds the framework's <c>inplace</c> flag for an
+        /// activation that may overwrite its input (<see cref="Analysis.InPlaceActivations"/>).</summary>
+        public static string Construction(BoundCall call, string shapeVar, LayerSyntax syntax, bool inPlace = false)
         {
             var rule = LayerTable.Of(call.Primitive!.Kind);
             bool Omitted(EmittedArgument a) => a.FrameworkDefault && call.Argument(a.Parameter).IsDefault;
@@ -61,6 +63,7 @@ namespace ArchDsl.Generator.Emit
                 var keyword = a.Positional && !skipped ? null : syntax.KeywordOf(a);
                 parts.Add(keyword != null ? syntax.Keyword(keyword, value) : value);
             }
+            if (inPlace) parts.Add(syntax.Keyword("inplace", syntax.Constant(true, false)));
             return syntax.Constructor(rule.Construction) + "(" + string.Join(", ", parts) + ")";
         }
 

@@ -409,7 +409,8 @@ namespace ArchDsl.Generator.Emit
                 return;
             }
             var syntax = new CSharpLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
-            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
+            // As torchvision's ReLU(inplace=True), where the data flow allows it: one activation map fewer.
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
             if (rule.HasState) _allocatingLayers++;
             // A file that declares a slimmable network builds its weighted layers through SlimmableLayers, which makes
@@ -423,9 +424,6 @@ namespace ArchDsl.Generator.Emit
                 create = "SlimmableLayers." + create.Substring("nn.".Length);
                 type = ModuleType;
             }
-            // As torchvision's ReLU(inplace=True), where the data flow allows it: one activation map fewer.
-            if (InPlaceSites.Contains((_path, call.Syntax.Span.Start)))
-                create = create.Substring(0, create.Length - 1) + (create.EndsWith("()", System.StringComparison.Ordinal) ? "" : ", ") + "inplace: true)";
             var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
             if (biasInit?.Expression != null)
                 create = "ArchOps.InitBias(" + create + ", " + _expr.Emit(biasInit.Expression, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ")";

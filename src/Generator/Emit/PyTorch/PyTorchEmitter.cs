@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using ArchDsl.Analysis;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
 using ArchDsl.Syntax;
@@ -27,7 +28,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             string? text = null;
             try
             {
-                text = Generate(file, analysis.Program, bag, cancellationToken);
+                text = Generate(file, analysis.Program, InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network)), bag, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -43,7 +44,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return new PyTorchResult(extra.Any(d => d.Severity == ArchSeverity.Error) ? null : text, all);
         }
 
-        private static string Generate(SourceFile file, BoundProgram program, DiagnosticBag bag, CancellationToken ct)
+        private static string Generate(SourceFile file, BoundProgram program, System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)> inPlace, DiagnosticBag bag, CancellationToken ct)
         {
             var expr = new PythonExpressions(program);
             // Imported blocks are emitted too, so the module stands alone. Blocks first, then networks, in source order.
@@ -65,7 +66,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 var helpers = new List<string>();
                 int count = 0;
                 string NextHelper() => usedHelperNames.Fresh("_" + name + "Group" + (++count).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var emitter = new PythonModuleEmitter(expr, program, name, def.File.Path, bag, globals, helpers, NextHelper) { AllowsAuxOutputs = def.IsNetwork };
+                var emitter = new PythonModuleEmitter(expr, program, name, def.File.Path, bag, globals, helpers, NextHelper) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
                 var scope = new CsScope(null);
                 var (signature, prologue) = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope, "input_shape");
                 var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;

@@ -61,6 +61,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
             _locals = new NameAllocator(new[] { "self", "input_shape", "shape", "x", "names" }.Concat(globals));
         }
 
+        /// <summary>Activation calls built to overwrite their input (<see cref="Analysis.InPlaceActivations"/>), as in the C# class.</summary>
+        public System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)> InPlaceSites { get; init; } = System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)>.Empty;
+
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared.</summary>
         public bool AllowsAuxOutputs { get; set; }
 
@@ -320,7 +323,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 return;
             }
             var syntax = new PythonLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
-            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax);
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
             var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
             if (biasInit?.Expression != null)
@@ -387,7 +390,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             var used = BodyForms.NamesUsed(new[] { inner });
             var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName();
-            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName);
+            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
             var scope = new CsScope(null);
             var (signature, prologue) = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope, "input_shape");
             var (hinit, hfwd) = emitter.Body(new[] { inner }, scope, "shape");
