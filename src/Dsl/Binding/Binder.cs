@@ -19,6 +19,8 @@ namespace ArchDsl.Binding
         private readonly Dictionary<ExprSyntax, ArchType> _types = new Dictionary<ExprSyntax, ArchType>(NodeComparer<ExprSyntax>.Instance);
         private readonly Dictionary<ExprSyntax, BoundCall> _calls = new Dictionary<ExprSyntax, BoundCall>(NodeComparer<ExprSyntax>.Instance);
         private readonly List<ParsedFile> _files = new List<ParsedFile>();
+        /// <summary>The files each file imports directly (resolved paths), for what a file's generated code can see.</summary>
+        private readonly Dictionary<string, List<string>> _imports = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         private readonly Dictionary<string, DefinitionSymbol> _definitions = new Dictionary<string, DefinitionSymbol>(StringComparer.Ordinal);
         private readonly Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>> _uses = new Dictionary<DefinitionSymbol, HashSet<DefinitionSymbol>>();
 
@@ -121,6 +123,8 @@ namespace ArchDsl.Binding
                         : "Cannot import '" + import.Path + "': it " + refusal);
                     continue;
                 }
+                if (!_imports.TryGetValue(file.Path, out var direct)) _imports[file.Path] = direct = new List<string>();
+                direct.Add(target.Path);
                 if (stack.Contains(target.Path, StringComparer.Ordinal))
                 {
                     _diagnostics.Report(DiagnosticCatalogue.CyclicImport, file.Path, import.PathSpan,
@@ -546,9 +550,38 @@ namespace ArchDsl.Binding
                     case ParameterSymbol p:
                         if (!p.Type.Accepts(t))
                             _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span, "'" + p.Name + "' of '" + callee + "' is " + p.Type + ", not " + t);
+                        else if (p.Type.Kind == TypeKind.Block) CheckBlockIsVisible(callee, p, a.Value, ctx, scope);
                         break;
                 }
             }
+        }
+
+        /// <summary>A block passed to a definition of another file must be one that file sees (its own or imported):
+        /// the definition's class is generated with its own file's block choices, so any other block could not be named
+        /// in C# (nor in Python). Reported at the argument instead of as a compile error in generated code.</summary>
+        private void CheckBlockIsVisible(string callee, ParameterSymbol parameter, ExprSyntax value, Context ctx, ScopeChain<Local> scope)
+        {
+            if (value is not NameExpr name || scope.Lookup(name.Name) != null) return;
+            if (!_definitions.TryGetValue(callee, out var target) || !_definitions.TryGetValue(name.Name, out var block) || block.IsNetwork) return;
+            var visible = FilesSeenBy(target.File.Path);
+            if (visible.Contains(block.File.Path)) return;
+            var choices = _definitions.Values.Where(d => !d.IsNetwork && visible.Contains(d.File.Path)).Select(d => d.Name).OrderBy(n => n, StringComparer.Ordinal);
+            _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, value.Span,
+                "'" + parameter.Name + "' of '" + callee + "' takes a block that " + target.File.Path + " sees (" + string.Join(", ", choices)
+                + "): '" + name.Name + "' is declared in " + block.File.Path + ", which it does not import. Declare '" + callee
+                + "' in the same file as '" + name.Name + "', or '" + name.Name + "' where " + target.File.Path + " imports it");
+        }
+
+        /// <summary>A file and every file it imports, directly or not.</summary>
+        private HashSet<string> FilesSeenBy(string path)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal) { path };
+            var pending = new Stack<string>(new[] { path });
+            while (pending.Count > 0)
+                if (_imports.TryGetValue(pending.Pop(), out var direct))
+                    foreach (var next in direct)
+                        if (seen.Add(next)) pending.Push(next);
+            return seen;
         }
 
         // ------------------------------------------------------------ variants
