@@ -40,9 +40,10 @@ namespace ArchDsl.Elaboration
         /// <paramref name="inputOverride"/> replaces the declared input size. Null when an error was reported.</summary>
         public static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
             IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride,
-            DiagnosticBag diagnostics, WorkBudget budget)
+            DiagnosticBag diagnostics, WorkBudget budget, VariantSymbol? variant = null)
         {
             var e = new Elaborator(program, diagnostics, budget);
+            if (variant != null) e._variant = (variant, VariantContext(program, variant));
             try
             {
                 return e.Run(network, name, reference, arguments, inputOverride);
@@ -136,9 +137,73 @@ namespace ArchDsl.Elaboration
 
         private Abort Fail(DiagnosticDescriptor d, string path, TextSpan span, params object[] args)
         {
-            _diagnostics.Report(d, path, span, args);
+            _diagnostics.ReportIn(Context(path, span), d, path, span, args);
             return new Abort();
         }
+
+        // ------------------------------------------------------------ where an error happened
+
+        /// <summary>A block instance being elaborated: its module path, its block, and the application that made it.</summary>
+        private sealed record Instance(string Path, string Block, ParsedFile File, TextSpan Site);
+
+        /// <summary>Block instances being elaborated, outermost first.</summary>
+        private readonly List<Instance> _instances = new List<Instance>();
+
+        /// <summary>Loop iterations being elaborated, outermost first (<c>i = 3</c>).</summary>
+        private readonly List<string> _iterations = new List<string>();
+
+        /// <summary>The module path of the layer being configured (its arguments checked, its shape found); null between layers.</summary>
+        private string? _layerPath;
+
+        /// <summary>The variant being elaborated and how the context names it; null for a network with its defaults.</summary>
+        private (VariantSymbol Symbol, string Text)? _variant;
+
+        /// <summary>What a diagnostic's place alone does not say, written after its message in brackets: the instance
+        /// (module path, block and the call sites that made it, innermost first) when the place is in a block's body
+        /// that several instances share, the loop iterations, and the variant (its row among its network's variants).
+        /// The variant is not named for a place in its own declaration (its argument names it already). Empty when there
+        /// is none of these.</summary>
+        private string Context(string path, TextSpan span)
+        {
+            var parts = new List<string>();
+            if (_instances.Count > 0)
+            {
+                var sites = new List<string>();
+                for (int k = _instances.Count - 1; k >= 0; k--)
+                    sites.Add(_instances[k].Block + " applied at " + Locate(_instances[k].File, _instances[k].Site));
+                parts.Add("in '" + (_layerPath ?? _instances[_instances.Count - 1].Path) + "' (" + string.Join(", in ", sites) + ")");
+            }
+            parts.AddRange(_iterations);
+            if (_variant is var (variant, text) && !(path == variant.File.Path && variant.Syntax.Span.Contains(span))) parts.Add(text);
+            return parts.Count == 0 ? "" : " [" + string.Join("; ", parts) + "]";
+        }
+
+        private static string Locate(ParsedFile file, TextSpan span)
+        {
+            var (line, column) = new LineMap(file.Text).Locate(span.Start);
+            return file.Path + "(" + line.ToString(CultureInfo.InvariantCulture) + "," + column.ToString(CultureInfo.InvariantCulture) + ")";
+        }
+
+        /// <summary>"variant V (row k of n of N, file(line,col))": the variant's place among the variants of its network.</summary>
+        private static string VariantContext(BoundProgram program, VariantSymbol variant)
+        {
+            var rows = program.Variants.Where(v => ReferenceEquals(v.Target, variant.Target)).ToList();
+            int row = rows.FindIndex(v => ReferenceEquals(v, variant)) + 1;
+            return "variant " + variant.Name + " (row " + row.ToString(CultureInfo.InvariantCulture) + " of " + rows.Count.ToString(CultureInfo.InvariantCulture)
+                + " of '" + variant.Target!.Name + "', " + Locate(variant.File, variant.Syntax.NameSpan) + ")";
+        }
+
+        /// <summary>Runs <paramref name="body"/> as one loop iteration, named in diagnostics by <paramref name="label"/>.</summary>
+        private T InIteration<T>(string label, Func<T> body)
+        {
+            _iterations.Add(label);
+            try { return body(); }
+            finally { _iterations.RemoveAt(_iterations.Count - 1); }
+        }
+
+        private static string IterationLabel(string? variable, Value value, long index, long count) =>
+            variable != null ? variable + " = " + value.Display
+                : "iteration " + (index + 1).ToString(CultureInfo.InvariantCulture) + " of " + count.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Spends work from the file's budget; where it runs out, ARCH0023 at <paramref name="span"/>.</summary>
         private void Charge(WorkKind kind, string path, TextSpan span, long amount = 1)
@@ -286,19 +351,25 @@ namespace ArchDsl.Elaboration
                         Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                         var inner = new Env(env);
                         if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
-                        x = RunBody(rep.Body, x, inner, c, frame);
+                        var before = x;
+                        x = InIteration(IterationLabel(rep.Variable, new IntValue(i), i, n), () => RunBody(rep.Body, before, inner, c, frame));
                     }
                     return x;
                 }
                 case ForStmt f:
-                    foreach (var item in Iterate(f.Source, env, x, frame))
+                {
+                    var items = Iterate(f.Source, env, x, frame);
+                    long k = 0;
+                    foreach (var item in items)
                     {
                         Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                         var inner = new Env(env);
                         inner.Define(f.Variable, item);
-                        x = RunBody(f.Body, x, inner, c, frame);
+                        var before = x;
+                        x = InIteration(IterationLabel(f.Variable, item, k++, items.Count), () => RunBody(f.Body, before, inner, c, frame));
                     }
                     return x;
+                }
                 case ResidualStmt r: return RunResidual(r, x, env, c, frame);
                 case MergeStmt m: return RunMerge(m, x, env, c, frame);
                 case SplitStmt sp: return RunSplit(sp, x, env, c, frame);
@@ -328,9 +399,9 @@ namespace ArchDsl.Elaboration
         }
 
         /// <summary>A loop's iterations: its body with the environment of each (the loop variable defined).</summary>
-        private List<(BodySyntax Body, Env Env)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
+        private List<(BodySyntax Body, Env Env, string Label)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
         {
-            var result = new List<(BodySyntax, Env)>();
+            var result = new List<(BodySyntax, Env, string)>();
             if (loop is RepeatStmt rep)
             {
                 long n = AsInt(Eval(rep.Count, env, x, frame.File), rep.Count, frame.File);
@@ -341,22 +412,23 @@ namespace ArchDsl.Elaboration
                     Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                     var inner = new Env(env);
                     if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
-                    result.Add((rep.Body, inner));
+                    result.Add((rep.Body, inner, IterationLabel(rep.Variable, new IntValue(i), i, n)));
                 }
                 return result;
             }
             var f = (ForStmt)loop;
-            foreach (var item in Iterate(f.Source, env, x, frame))
+            var items = Iterate(f.Source, env, x, frame);
+            for (int k = 0; k < items.Count; k++)
             {
                 Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                 var inner = new Env(env);
-                inner.Define(f.Variable, item);
-                result.Add((f.Body, inner));
+                inner.Define(f.Variable, items[k]);
+                result.Add((f.Body, inner, IterationLabel(f.Variable, items[k], k, items.Count)));
             }
             return result;
         }
 
-        private IEnumerable<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
+        private IReadOnlyList<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
         {
             if (source is RangeExpr range)
             {
@@ -439,7 +511,7 @@ namespace ArchDsl.Elaboration
             {
                 // A loop among the branches contributes one branch per iteration (a clique layer sums over its peers).
                 if (branch is ForStmt || branch is RepeatStmt)
-                    foreach (var (body, inner) in Iterations(branch, env, x, frame)) outputs.Add(RunBody(body, x, inner, c, frame));
+                    foreach (var (body, inner, label) in Iterations(branch, env, x, frame)) outputs.Add(InIteration(label, () => RunBody(body, x, inner, c, frame)));
                 else outputs.Add(Run(branch, x, new Env(env), c, frame));
             }
             if (outputs.Count == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, m.Span, "A merge needs at least one branch");
@@ -502,7 +574,8 @@ namespace ArchDsl.Elaboration
                 Charge(WorkKind.LoopIterations, frame.File.Path, loop.Count.Span);
                 var inner = new Env(env);
                 if (loop.Variable != null) inner.Define(loop.Variable, new IntValue(i));
-                var y = RunBody(loop.Body, all, inner, c, frame);
+                var input = all;
+                var y = InIteration(IterationLabel(loop.Variable, new IntValue(i), i, n), () => RunBody(loop.Body, input, inner, c, frame));
                 features.Add(y);
                 all = Combine(MergeKind.Concat, new List<Feature> { all, y }, frame, d.Span);
             }
@@ -532,9 +605,11 @@ namespace ArchDsl.Elaboration
             }
             else if (call.Primitive != null)
             {
+                _layerPath = c.Prefix + (name ?? c.Count.ToString(CultureInfo.InvariantCulture));
                 var config = Configure(call, x, env, frame);
                 var y = Shapes.Apply(config, x, out var problem, out var detail);
                 if (y == null) throw ReportShapeProblem(call.Primitive.Name, config, x, problem, detail, frame, calleeSpan);
+                _layerPath = null;
                 if (name == null && Layers.LayerTable.Of(config.Kind).IsParameter)
                     throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, calleeSpan,
                         "'" + call.Primitive.Name + "' is a learnable tensor registered under its name: name it ('layer_scale: " + call.Primitive.Name + "(…)')");
@@ -551,6 +626,7 @@ namespace ArchDsl.Elaboration
             var childPath = NewChild(c, name, span, frame);
             if (++_depth > MaxDepth)
                 throw Fail(DiagnosticCatalogue.CyclicDefinition, frame.File.Path, calleeSpan, def.Name, "blocks nest more than " + MaxDepth + " deep");
+            _instances.Add(new Instance(childPath, def.Name, frame.File, calleeSpan));
             try
             {
                 var inner = new Frame(def, childPath + ".");
@@ -563,6 +639,7 @@ namespace ArchDsl.Elaboration
             finally
             {
                 _depth--;
+                _instances.RemoveAt(_instances.Count - 1);
             }
         }
 
@@ -662,7 +739,7 @@ namespace ArchDsl.Elaboration
             var config = rule.Configure(arguments, x);
             if (rule.Check(config) is var (parameter, requirement, value))
                 throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span(parameter),
-                    "'" + parameter + "' of '" + layer.Name + "' must be " + requirement + ", not " + value);
+                    layer.Name + ": " + parameter + " must be " + requirement + " (got " + value + ")");
             return config;
         }
 
