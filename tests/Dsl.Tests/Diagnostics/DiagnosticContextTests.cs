@@ -1,5 +1,7 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace ArchDsl.Dsl.Tests.Diagnostics
@@ -157,6 +159,29 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
         {
             var d = SingleError("network N() {\n  input 3x8x8\n  conv(8, 3, stride: 0)\n}\n");
             Assert.Equal("conv: stride must be at least 1 (got 0)", d.Message);
+        }
+
+        /// <summary>The examples of docs/diagnostics.md that show a whole message (<c>// (line,col): message</c> in a
+        /// complete program) are what the front end prints, at that place, for the file <c>t.arch</c>.</summary>
+        [Fact]
+        public void The_documented_whole_messages_are_what_the_front_end_prints()
+        {
+            var doc = System.IO.File.ReadAllText(System.IO.Path.Combine(Support.TestFiles.RepoRoot, "docs", "diagnostics.md")).Replace("\r\n", "\n");
+            var blocks = Regex.Matches(doc, "```\n(?<body>(network|block) .*?)```", RegexOptions.Singleline).Select(m => m.Groups["body"].Value);
+            var checkedCount = 0;
+            foreach (var block in blocks)
+            {
+                var expected = Regex.Matches(block, @"// \((?<line>\d+),(?<column>\d+)\): (?<message>.*(\(got |\[in |\[variant ).*)$", RegexOptions.Multiline);
+                if (expected.Count == 0) continue;
+                var diagnostics = ArchFrontEnd.Analyze(new SourceFile("t.arch", block), NoImports.Instance).Diagnostics;
+                foreach (Match e in expected)
+                {
+                    var place = (int.Parse(e.Groups["line"].Value, CultureInfo.InvariantCulture), int.Parse(e.Groups["column"].Value, CultureInfo.InvariantCulture));
+                    Assert.Contains(diagnostics, d => (d.Line, d.Column) == place && d.Message == e.Groups["message"].Value.TrimEnd());
+                    checkedCount++;
+                }
+            }
+            Assert.True(checkedCount >= 4, "expected the documented examples, found " + checkedCount);
         }
 
         private sealed class Files : IImportResolver
