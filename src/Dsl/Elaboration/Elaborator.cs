@@ -149,8 +149,16 @@ namespace ArchDsl.Elaboration
         /// <summary>Block instances being elaborated, outermost first.</summary>
         private readonly List<Instance> _instances = new List<Instance>();
 
+        /// <summary>One iteration of a loop or comprehension: its variable (null for a <c>repeat</c> without one) and
+        /// value, its index and the number of iterations. Formatted only when a diagnostic needs it.</summary>
+        private readonly record struct Iteration(string? Variable, Value Value, long Index, long Count)
+        {
+            public override string ToString() => Variable != null ? Variable + " = " + Value.Display
+                : "iteration " + (Index + 1).ToString(CultureInfo.InvariantCulture) + " of " + Count.ToString(CultureInfo.InvariantCulture);
+        }
+
         /// <summary>Loop iterations being elaborated, outermost first (<c>i = 3</c>).</summary>
-        private readonly List<string> _iterations = new List<string>();
+        private readonly List<Iteration> _iterations = new List<Iteration>();
 
         /// <summary>The module path of the layer being configured (its arguments checked, its shape found); null between layers.</summary>
         private string? _layerPath;
@@ -173,7 +181,7 @@ namespace ArchDsl.Elaboration
                     sites.Add(_instances[k].Block + " applied at " + Locate(_instances[k].File, _instances[k].Site));
                 parts.Add("in '" + (_layerPath ?? _instances[_instances.Count - 1].Path) + "' (" + string.Join(", in ", sites) + ")");
             }
-            parts.AddRange(_iterations);
+            parts.AddRange(_iterations.Select(i => i.ToString()));
             if (_variant is var (variant, text) && !(path == variant.File.Path && variant.Syntax.Span.Contains(span))) parts.Add(text);
             return parts.Count == 0 ? "" : " [" + string.Join("; ", parts) + "]";
         }
@@ -193,17 +201,13 @@ namespace ArchDsl.Elaboration
                 + " of '" + variant.Target!.Name + "', " + Locate(variant.File, variant.Syntax.NameSpan) + ")";
         }
 
-        /// <summary>Runs <paramref name="body"/> as one loop iteration, named in diagnostics by <paramref name="label"/>.</summary>
-        private T InIteration<T>(string label, Func<T> body)
+        /// <summary>Runs <paramref name="body"/> as one loop iteration, which diagnostics name.</summary>
+        private T InIteration<T>(Iteration iteration, Func<T> body)
         {
-            _iterations.Add(label);
+            _iterations.Add(iteration);
             try { return body(); }
             finally { _iterations.RemoveAt(_iterations.Count - 1); }
         }
-
-        private static string IterationLabel(string? variable, Value value, long index, long count) =>
-            variable != null ? variable + " = " + value.Display
-                : "iteration " + (index + 1).ToString(CultureInfo.InvariantCulture) + " of " + count.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Spends work from the file's budget; where it runs out, ARCH0023 at <paramref name="span"/>.</summary>
         private void Charge(WorkKind kind, string path, TextSpan span, long amount = 1)
@@ -352,7 +356,7 @@ namespace ArchDsl.Elaboration
                         var inner = new Env(env);
                         if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
                         var before = x;
-                        x = InIteration(IterationLabel(rep.Variable, new IntValue(i), i, n), () => RunBody(rep.Body, before, inner, c, frame));
+                        x = InIteration(new Iteration(rep.Variable, new IntValue(i), i, n), () => RunBody(rep.Body, before, inner, c, frame));
                     }
                     return x;
                 }
@@ -366,7 +370,7 @@ namespace ArchDsl.Elaboration
                         var inner = new Env(env);
                         inner.Define(f.Variable, item);
                         var before = x;
-                        x = InIteration(IterationLabel(f.Variable, item, k++, items.Count), () => RunBody(f.Body, before, inner, c, frame));
+                        x = InIteration(new Iteration(f.Variable, item, k++, items.Count), () => RunBody(f.Body, before, inner, c, frame));
                     }
                     return x;
                 }
@@ -399,9 +403,9 @@ namespace ArchDsl.Elaboration
         }
 
         /// <summary>A loop's iterations: its body with the environment of each (the loop variable defined).</summary>
-        private List<(BodySyntax Body, Env Env, string Label)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
+        private List<(BodySyntax Body, Env Env, Iteration Iteration)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
         {
-            var result = new List<(BodySyntax, Env, string)>();
+            var result = new List<(BodySyntax, Env, Iteration)>();
             if (loop is RepeatStmt rep)
             {
                 long n = AsInt(Eval(rep.Count, env, x, frame.File), rep.Count, frame.File);
@@ -412,7 +416,7 @@ namespace ArchDsl.Elaboration
                     Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                     var inner = new Env(env);
                     if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
-                    result.Add((rep.Body, inner, IterationLabel(rep.Variable, new IntValue(i), i, n)));
+                    result.Add((rep.Body, inner, new Iteration(rep.Variable, new IntValue(i), i, n)));
                 }
                 return result;
             }
@@ -423,7 +427,7 @@ namespace ArchDsl.Elaboration
                 Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                 var inner = new Env(env);
                 inner.Define(f.Variable, items[k]);
-                result.Add((f.Body, inner, IterationLabel(f.Variable, items[k], k, items.Count)));
+                result.Add((f.Body, inner, new Iteration(f.Variable, items[k], k, items.Count)));
             }
             return result;
         }
@@ -575,7 +579,7 @@ namespace ArchDsl.Elaboration
                 var inner = new Env(env);
                 if (loop.Variable != null) inner.Define(loop.Variable, new IntValue(i));
                 var input = all;
-                var y = InIteration(IterationLabel(loop.Variable, new IntValue(i), i, n), () => RunBody(loop.Body, input, inner, c, frame));
+                var y = InIteration(new Iteration(loop.Variable, new IntValue(i), i, n), () => RunBody(loop.Body, input, inner, c, frame));
                 features.Add(y);
                 all = Combine(MergeKind.Concat, new List<Feature> { all, y }, frame, d.Span);
             }
@@ -957,12 +961,20 @@ namespace ArchDsl.Elaboration
                 source = l.Items;
             }
             var items = new List<Value>();
-            foreach (var item in source)
+            for (int k = 0; k < source.Count; k++)
             {
                 var inner = new Env(env);
-                inner.Define(co.Variable, item);
-                if (co.Filter != null && !AsBool(Eval(co.Filter, inner, x, file), co.Filter, file)) continue;
-                items.Add(Eval(co.Item, inner, x, file));
+                inner.Define(co.Variable, source[k]);
+                _iterations.Add(new Iteration(co.Variable, source[k], k, source.Count));
+                try
+                {
+                    if (co.Filter != null && !AsBool(Eval(co.Filter, inner, x, file), co.Filter, file)) continue;
+                    items.Add(Eval(co.Item, inner, x, file));
+                }
+                finally
+                {
+                    _iterations.RemoveAt(_iterations.Count - 1);
+                }
             }
             return Homogeneous(items);
         }

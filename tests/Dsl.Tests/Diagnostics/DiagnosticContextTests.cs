@@ -102,6 +102,19 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
         }
 
         [Fact]
+        public void An_error_inside_a_comprehension_names_its_item()
+        {
+            var d = SingleError(
+                "network N(w0: int = 8) {\n" +
+                "  input 3x8x8\n" +
+                "  let widths = [w0 / (3 - j) for j in 0..4]\n" +
+                "  conv(widths[0], 1)\n" +
+                "}\n");
+            Assert.Equal(("ARCH0018", 3, 17), (d.Id, d.Line, d.Column));
+            Assert.Equal("Division by zero [j = 3]", d.Message);
+        }
+
+        [Fact]
         public void An_error_in_one_variant_names_the_variant_and_its_row()
         {
             var d = SingleError(
