@@ -1124,7 +1124,7 @@ namespace ArchDsl.Elaboration
                 case "make_divisible":
                 {
                     long d = args[1] is IntValue di ? di.Value : ToLong(reals[1]);
-                    if (d <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "make_divisible needs a positive divisor");
+                    if (d <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Arguments[1].Span, "make_divisible needs a positive divisor, not " + args[1].Display);
                     if (reals[0] > 9e18) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
                     return new IntValue(ArchMath.MakeDivisible(reals[0], d, args.Count > 2 ? ToLong(reals[2]) : (long?)null));
                 }
