@@ -192,12 +192,12 @@ namespace ArchDsl.Elaboration
             return file.Path + "(" + line.ToString(CultureInfo.InvariantCulture) + "," + column.ToString(CultureInfo.InvariantCulture) + ")";
         }
 
-        /// <summary>"variant V (row k of n of N, file(line,col))": the variant's place among the variants of its network.</summary>
+        /// <summary>"in variant V (row k of n of N, file(line,col))": the variant's place among the variants of its network.</summary>
         private static string VariantContext(BoundProgram program, VariantSymbol variant)
         {
             var rows = program.Variants.Where(v => ReferenceEquals(v.Target, variant.Target)).ToList();
             int row = rows.FindIndex(v => ReferenceEquals(v, variant)) + 1;
-            return "variant " + variant.Name + " (row " + row.ToString(CultureInfo.InvariantCulture) + " of " + rows.Count.ToString(CultureInfo.InvariantCulture)
+            return "in variant " + variant.Name + " (row " + row.ToString(CultureInfo.InvariantCulture) + " of " + rows.Count.ToString(CultureInfo.InvariantCulture)
                 + " of '" + variant.Target!.Name + "', " + Locate(variant.File, variant.Syntax.NameSpan) + ")";
         }
 

@@ -126,7 +126,7 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
                 "variant B = N(w: 0)\n" +
                 "variant C = N(w: 2)\n");
             Assert.Equal(("ARCH0018", 3, 8), (d.Id, d.Line, d.Column));
-            Assert.Equal("conv: out must be at least 1 (got 0) [variant B (row 2 of 3 of 'N', t.arch(6,9))]", d.Message);
+            Assert.Equal("conv: out must be at least 1 (got 0) [in variant B (row 2 of 3 of 'N', t.arch(6,9))]", d.Message);
         }
 
         [Fact]
@@ -143,7 +143,7 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
                 "variant Small = N(depths: [1, 1], widths: [8, 16])\n" +
                 "variant Large = N(depths: [1, 2, 1], widths: [8, 16])\n");
             Assert.Equal(("ARCH0018", 5, 47), (d.Id, d.Line, d.Column));
-            Assert.Equal("Index 2 is outside the list of 2 items [k = 2; iteration 1 of 1; variant Large (row 2 of 2 of 'N', t.arch(9,9))]", d.Message);
+            Assert.Equal("Index 2 is outside the list of 2 items [k = 2; iteration 1 of 1; in variant Large (row 2 of 2 of 'N', t.arch(9,9))]", d.Message);
         }
 
         [Fact]
@@ -164,7 +164,7 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
             });
             var d = SingleError("import \"lib.arch\"\nvariant Zero = N(w: 0)\n", imports);
             Assert.Equal(("lib.arch", 2, 8), (d.Path, d.Line, d.Column));
-            Assert.Equal("conv: out must be at least 1 (got 0) [in 'u.0' (Unit applied at lib.arch(6,6)); variant Zero (row 1 of 1 of 'N', t.arch(2,9))]", d.Message);
+            Assert.Equal("conv: out must be at least 1 (got 0) [in 'u.0' (Unit applied at lib.arch(6,6)); in variant Zero (row 1 of 1 of 'N', t.arch(2,9))]", d.Message);
         }
 
         [Fact]
@@ -184,7 +184,7 @@ namespace ArchDsl.Dsl.Tests.Diagnostics
             var checkedCount = 0;
             foreach (var block in blocks)
             {
-                var expected = Regex.Matches(block, @"// \((?<line>\d+),(?<column>\d+)\): (?<message>.*(\(got |\[in |\[variant ).*)$", RegexOptions.Multiline);
+                var expected = Regex.Matches(block, @"// \((?<line>\d+),(?<column>\d+)\): (?<message>.*(\(got |\[in ).*)$", RegexOptions.Multiline);
                 if (expected.Count == 0) continue;
                 var diagnostics = ArchFrontEnd.Analyze(new SourceFile("t.arch", block), NoImports.Instance).Diagnostics;
                 foreach (Match e in expected)
