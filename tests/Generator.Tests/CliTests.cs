@@ -167,6 +167,39 @@ namespace ArchDsl.Generator.Tests
                 row.Buffers, row.BufferElements, row.StateDictKeys), table);
         }
 
+        /// <summary>A variant declared here of a network imported from another file is shown at that network's own file
+        /// and line (the line is read in the file it belongs to), the path written as the files named are.</summary>
+        [FrontEndFact]
+        public void Summary_of_a_variant_of_an_imported_network_prints_that_networks_own_file_and_line()
+        {
+            var lib = Write("lib/nets.arch", "// Networks to import.\n\nnetwork Tiny(w: int) {\n  input 3x8x8\n  conv(w, 3)\n}\n");
+            var app = Write("app.arch", "import \"lib/nets.arch\"\nvariant Tiny8 = Tiny(w: 8)\n");
+            var libShown = ArchDsl.Generator.Pipeline.ArchPaths.Normalize(lib);
+
+            var (code, output, error) = Run("summary", app, "--format", "json");
+            Assert.True(code == 0, error);
+            using (var json = JsonDocument.Parse(output))
+            {
+                var network = json.RootElement.EnumerateArray().Single();
+                Assert.Equal("Tiny8", network.GetProperty("name").GetString());
+                Assert.Equal(libShown, network.GetProperty("file").GetString());
+                Assert.Equal(3, network.GetProperty("line").GetInt32());
+            }
+
+            var (tableCode, table, tableError) = Run("summary", app);
+            Assert.True(tableCode == 0, tableError);
+            Assert.StartsWith("Tiny8 (" + libShown + ":3)  input 3x8x8\n", table);
+
+            var (allCode, all, allError) = Run("summary", "--all", folder, "--format", "json");
+            Assert.True(allCode == 0, allError);
+            using (var json = JsonDocument.Parse(all))
+            {
+                var network = json.RootElement.EnumerateArray().Single(n => n.GetProperty("name").GetString() == "Tiny8");
+                Assert.Equal("lib/nets.arch", network.GetProperty("file").GetString());
+                Assert.Equal(3, network.GetProperty("line").GetInt32());
+            }
+        }
+
         [FrontEndFact]
         public void Summary_OfANetworkWithoutBuffersCountsOnlyItsParameterTensors()
         {

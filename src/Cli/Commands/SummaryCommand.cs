@@ -68,7 +68,7 @@ namespace ArchDsl.Cli.Commands
                 var result = ArchFrontEnd.Check(source, ArchSources.Instance);
                 foreach (var diagnostic in result.Diagnostics) console.Error.WriteLine(diagnostic.ToString());
                 errors |= result.Diagnostics.Any(d => d.Severity == ArchSeverity.Error);
-                foreach (var n in result.Networks.Select(n => n with { File = shownAs }))
+                foreach (var n in result.Networks.Select(n => n with { File = Shown(n.File, source, shownAs, request) }))
                 {
                     networks.Add(n);
                     sourceOf[n] = source;
@@ -123,6 +123,12 @@ namespace ArchDsl.Cli.Commands
                 yield return (ArchSources.Instance.Read(path), ArchPaths.RelativeTo(path, request.All!));
             }
         }
+
+        /// <summary>The path to show for a network's own file: <paramref name="shownAs"/> for the file summarized; for a
+        /// network imported from another file (a variant here of a network there), that file's path, shown as the files
+        /// named are (relative to DIR with --all), so its line is read in the file it belongs to.</summary>
+        private static string Shown(string file, SourceFile source, string shownAs, Request request) =>
+            file == source.Path ? shownAs : request.All != null ? ArchPaths.RelativeTo(file, request.All) : file;
 
         /// <summary>"3x224x224" → [3, 224, 224].</summary>
         public static ImmutableArray<long> ParseShape(string text)

@@ -261,14 +261,14 @@ namespace ArchDsl
                 args[parameter.Name] = (v, value.Span, variant.File.Path);
             }
             if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
-            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget);
+            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget, variant);
         }
 
         private static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
-            Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, WorkBudget budget)
+            Dictionary<string, (Value, TextSpan, string)> args, Feature? input, DiagnosticBag bag, WorkBudget budget, VariantSymbol? variant = null)
         {
             return Elaborator.Elaborate(program, network, name, reference,
-                args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, budget);
+                args.ToDictionary(a => a.Key, a => (a.Value.Item1, a.Value.Item2, a.Value.Item3)), input, bag, budget, variant);
         }
 
         private static Value? FromObject(object? o, BoundProgram program)

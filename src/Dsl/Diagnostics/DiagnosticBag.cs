@@ -16,12 +16,18 @@ namespace ArchDsl.Diagnostics
 
         public int ErrorCount { get; private set; }
 
-        public void Report(DiagnosticDescriptor descriptor, string path, TextSpan span, params object[] args)
+        public void Report(DiagnosticDescriptor descriptor, string path, TextSpan span, params object[] args) =>
+            ReportIn("", descriptor, path, span, args);
+
+        /// <summary>Reports a diagnostic whose message is followed by <paramref name="context"/> (which instance, loop
+        /// iteration or variant it was found in). The context does not make a diagnostic new: the same message at the
+        /// same place is reported once, with the context of the first time it was found.</summary>
+        public void ReportIn(string context, DiagnosticDescriptor descriptor, string path, TextSpan span, params object[] args)
         {
             var message = descriptor.FormatMessage(args);
             if (!_seen.Add((descriptor.Id, path, span.Start, span.Length, message))) return;
             if (descriptor.Severity == ArchSeverity.Error) ErrorCount++;
-            _items.Add(new PendingDiagnostic(descriptor, message, path, span));
+            _items.Add(new PendingDiagnostic(descriptor, message + context, path, span));
         }
 
         public IReadOnlyList<PendingDiagnostic> Items => _items;

@@ -40,9 +40,10 @@ namespace ArchDsl.Elaboration
         /// <paramref name="inputOverride"/> replaces the declared input size. Null when an error was reported.</summary>
         public static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,
             IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride,
-            DiagnosticBag diagnostics, WorkBudget budget)
+            DiagnosticBag diagnostics, WorkBudget budget, VariantSymbol? variant = null)
         {
             var e = new Elaborator(program, diagnostics, budget);
+            if (variant != null) e._variant = (variant, VariantContext(program, variant));
             try
             {
                 return e.Run(network, name, reference, arguments, inputOverride);
@@ -136,8 +137,76 @@ namespace ArchDsl.Elaboration
 
         private Abort Fail(DiagnosticDescriptor d, string path, TextSpan span, params object[] args)
         {
-            _diagnostics.Report(d, path, span, args);
+            _diagnostics.ReportIn(Context(path, span), d, path, span, args);
             return new Abort();
+        }
+
+        // ------------------------------------------------------------ where an error happened
+
+        /// <summary>A block instance being elaborated: its module path, its block, and the application that made it.</summary>
+        private sealed record Instance(string Path, string Block, ParsedFile File, TextSpan Site);
+
+        /// <summary>Block instances being elaborated, outermost first.</summary>
+        private readonly List<Instance> _instances = new List<Instance>();
+
+        /// <summary>One iteration of a loop or comprehension: its variable (null for a <c>repeat</c> without one) and
+        /// value, its index and the number of iterations. Formatted only when a diagnostic needs it.</summary>
+        private readonly record struct Iteration(string? Variable, Value Value, long Index, long Count)
+        {
+            public override string ToString() => Variable != null ? Variable + " = " + Value.Display
+                : "iteration " + (Index + 1).ToString(CultureInfo.InvariantCulture) + " of " + Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Loop iterations being elaborated, outermost first (<c>i = 3</c>).</summary>
+        private readonly List<Iteration> _iterations = new List<Iteration>();
+
+        /// <summary>The module path of the layer being configured (its arguments checked, its shape found); null between layers.</summary>
+        private string? _layerPath;
+
+        /// <summary>The variant being elaborated and how the context names it; null for a network with its defaults.</summary>
+        private (VariantSymbol Symbol, string Text)? _variant;
+
+        /// <summary>What a diagnostic's place alone does not say, written after its message in brackets: the instance
+        /// (module path, block and the call sites that made it, innermost first) when the place is in a block's body
+        /// that several instances share, the loop iterations, and the variant (its row among its network's variants).
+        /// The variant is not named for a place in its own declaration (its argument names it already). Empty when there
+        /// is none of these.</summary>
+        private string Context(string path, TextSpan span)
+        {
+            var parts = new List<string>();
+            if (_instances.Count > 0)
+            {
+                var sites = new List<string>();
+                for (int k = _instances.Count - 1; k >= 0; k--)
+                    sites.Add(_instances[k].Block + " applied at " + Locate(_instances[k].File, _instances[k].Site));
+                parts.Add("in '" + (_layerPath ?? _instances[_instances.Count - 1].Path) + "' (" + string.Join(", in ", sites) + ")");
+            }
+            parts.AddRange(_iterations.Select(i => i.ToString()));
+            if (_variant is var (variant, text) && !(path == variant.File.Path && variant.Syntax.Span.Contains(span))) parts.Add(text);
+            return parts.Count == 0 ? "" : " [" + string.Join("; ", parts) + "]";
+        }
+
+        private static string Locate(ParsedFile file, TextSpan span)
+        {
+            var (line, column) = new LineMap(file.Text).Locate(span.Start);
+            return file.Path + "(" + line.ToString(CultureInfo.InvariantCulture) + "," + column.ToString(CultureInfo.InvariantCulture) + ")";
+        }
+
+        /// <summary>"in variant V (row k of n of N, file(line,col))": the variant's place among the variants of its network.</summary>
+        private static string VariantContext(BoundProgram program, VariantSymbol variant)
+        {
+            var rows = program.Variants.Where(v => ReferenceEquals(v.Target, variant.Target)).ToList();
+            int row = rows.FindIndex(v => ReferenceEquals(v, variant)) + 1;
+            return "in variant " + variant.Name + " (row " + row.ToString(CultureInfo.InvariantCulture) + " of " + rows.Count.ToString(CultureInfo.InvariantCulture)
+                + " of '" + variant.Target!.Name + "', " + Locate(variant.File, variant.Syntax.NameSpan) + ")";
+        }
+
+        /// <summary>Runs <paramref name="body"/> as one loop iteration, which diagnostics name.</summary>
+        private T InIteration<T>(Iteration iteration, Func<T> body)
+        {
+            _iterations.Add(iteration);
+            try { return body(); }
+            finally { _iterations.RemoveAt(_iterations.Count - 1); }
         }
 
         /// <summary>Spends work from the file's budget; where it runs out, ARCH0023 at <paramref name="span"/>.</summary>
@@ -286,19 +355,25 @@ namespace ArchDsl.Elaboration
                         Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                         var inner = new Env(env);
                         if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
-                        x = RunBody(rep.Body, x, inner, c, frame);
+                        var before = x;
+                        x = InIteration(new Iteration(rep.Variable, new IntValue(i), i, n), () => RunBody(rep.Body, before, inner, c, frame));
                     }
                     return x;
                 }
                 case ForStmt f:
-                    foreach (var item in Iterate(f.Source, env, x, frame))
+                {
+                    var items = Iterate(f.Source, env, x, frame);
+                    long k = 0;
+                    foreach (var item in items)
                     {
                         Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                         var inner = new Env(env);
                         inner.Define(f.Variable, item);
-                        x = RunBody(f.Body, x, inner, c, frame);
+                        var before = x;
+                        x = InIteration(new Iteration(f.Variable, item, k++, items.Count), () => RunBody(f.Body, before, inner, c, frame));
                     }
                     return x;
+                }
                 case ResidualStmt r: return RunResidual(r, x, env, c, frame);
                 case MergeStmt m: return RunMerge(m, x, env, c, frame);
                 case SplitStmt sp: return RunSplit(sp, x, env, c, frame);
@@ -328,9 +403,9 @@ namespace ArchDsl.Elaboration
         }
 
         /// <summary>A loop's iterations: its body with the environment of each (the loop variable defined).</summary>
-        private List<(BodySyntax Body, Env Env)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
+        private List<(BodySyntax Body, Env Env, Iteration Iteration)> Iterations(StatementSyntax loop, Env env, Feature x, Frame frame)
         {
-            var result = new List<(BodySyntax, Env)>();
+            var result = new List<(BodySyntax, Env, Iteration)>();
             if (loop is RepeatStmt rep)
             {
                 long n = AsInt(Eval(rep.Count, env, x, frame.File), rep.Count, frame.File);
@@ -341,22 +416,23 @@ namespace ArchDsl.Elaboration
                     Charge(WorkKind.LoopIterations, frame.File.Path, rep.Count.Span);
                     var inner = new Env(env);
                     if (rep.Variable != null) inner.Define(rep.Variable, new IntValue(i));
-                    result.Add((rep.Body, inner));
+                    result.Add((rep.Body, inner, new Iteration(rep.Variable, new IntValue(i), i, n)));
                 }
                 return result;
             }
             var f = (ForStmt)loop;
-            foreach (var item in Iterate(f.Source, env, x, frame))
+            var items = Iterate(f.Source, env, x, frame);
+            for (int k = 0; k < items.Count; k++)
             {
                 Charge(WorkKind.LoopIterations, frame.File.Path, f.Source.Span);
                 var inner = new Env(env);
-                inner.Define(f.Variable, item);
-                result.Add((f.Body, inner));
+                inner.Define(f.Variable, items[k]);
+                result.Add((f.Body, inner, new Iteration(f.Variable, items[k], k, items.Count)));
             }
             return result;
         }
 
-        private IEnumerable<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
+        private IReadOnlyList<Value> Iterate(ExprSyntax source, Env env, Feature x, Frame frame)
         {
             if (source is RangeExpr range)
             {
@@ -439,7 +515,7 @@ namespace ArchDsl.Elaboration
             {
                 // A loop among the branches contributes one branch per iteration (a clique layer sums over its peers).
                 if (branch is ForStmt || branch is RepeatStmt)
-                    foreach (var (body, inner) in Iterations(branch, env, x, frame)) outputs.Add(RunBody(body, x, inner, c, frame));
+                    foreach (var (body, inner, label) in Iterations(branch, env, x, frame)) outputs.Add(InIteration(label, () => RunBody(body, x, inner, c, frame)));
                 else outputs.Add(Run(branch, x, new Env(env), c, frame));
             }
             if (outputs.Count == 0) throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, m.Span, "A merge needs at least one branch");
@@ -502,7 +578,8 @@ namespace ArchDsl.Elaboration
                 Charge(WorkKind.LoopIterations, frame.File.Path, loop.Count.Span);
                 var inner = new Env(env);
                 if (loop.Variable != null) inner.Define(loop.Variable, new IntValue(i));
-                var y = RunBody(loop.Body, all, inner, c, frame);
+                var input = all;
+                var y = InIteration(new Iteration(loop.Variable, new IntValue(i), i, n), () => RunBody(loop.Body, input, inner, c, frame));
                 features.Add(y);
                 all = Combine(MergeKind.Concat, new List<Feature> { all, y }, frame, d.Span);
             }
@@ -532,9 +609,11 @@ namespace ArchDsl.Elaboration
             }
             else if (call.Primitive != null)
             {
+                _layerPath = c.Prefix + (name ?? c.Count.ToString(CultureInfo.InvariantCulture));
                 var config = Configure(call, x, env, frame);
                 var y = Shapes.Apply(config, x, out var problem, out var detail);
                 if (y == null) throw ReportShapeProblem(call.Primitive.Name, config, x, problem, detail, frame, calleeSpan);
+                _layerPath = null;
                 if (name == null && Layers.LayerTable.Of(config.Kind).IsParameter)
                     throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, calleeSpan,
                         "'" + call.Primitive.Name + "' is a learnable tensor registered under its name: name it ('layer_scale: " + call.Primitive.Name + "(…)')");
@@ -551,6 +630,7 @@ namespace ArchDsl.Elaboration
             var childPath = NewChild(c, name, span, frame);
             if (++_depth > MaxDepth)
                 throw Fail(DiagnosticCatalogue.CyclicDefinition, frame.File.Path, calleeSpan, def.Name, "blocks nest more than " + MaxDepth + " deep");
+            _instances.Add(new Instance(childPath, def.Name, frame.File, calleeSpan));
             try
             {
                 var inner = new Frame(def, childPath + ".");
@@ -563,6 +643,7 @@ namespace ArchDsl.Elaboration
             finally
             {
                 _depth--;
+                _instances.RemoveAt(_instances.Count - 1);
             }
         }
 
@@ -662,7 +743,7 @@ namespace ArchDsl.Elaboration
             var config = rule.Configure(arguments, x);
             if (rule.Check(config) is var (parameter, requirement, value))
                 throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, arguments.Span(parameter),
-                    "'" + parameter + "' of '" + layer.Name + "' must be " + requirement + ", not " + value);
+                    layer.Name + ": " + parameter + " must be " + requirement + " (got " + value + ")");
             return config;
         }
 
@@ -886,12 +967,20 @@ namespace ArchDsl.Elaboration
                 source = l.Items;
             }
             var items = new List<Value>();
-            foreach (var item in source)
+            for (int k = 0; k < source.Count; k++)
             {
                 var inner = new Env(env);
-                inner.Define(co.Variable, item);
-                if (co.Filter != null && !AsBool(Eval(co.Filter, inner, x, file), co.Filter, file)) continue;
-                items.Add(Eval(co.Item, inner, x, file));
+                inner.Define(co.Variable, source[k]);
+                _iterations.Add(new Iteration(co.Variable, source[k], k, source.Count));
+                try
+                {
+                    if (co.Filter != null && !AsBool(Eval(co.Filter, inner, x, file), co.Filter, file)) continue;
+                    items.Add(Eval(co.Item, inner, x, file));
+                }
+                finally
+                {
+                    _iterations.RemoveAt(_iterations.Count - 1);
+                }
             }
             return Homogeneous(items);
         }
@@ -1041,7 +1130,7 @@ namespace ArchDsl.Elaboration
                 case "make_divisible":
                 {
                     long d = args[1] is IntValue di ? di.Value : ToLong(reals[1]);
-                    if (d <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "make_divisible needs a positive divisor");
+                    if (d <= 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Arguments[1].Span, "make_divisible needs a positive divisor, not " + args[1].Display);
                     if (reals[0] > 9e18) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
                     return new IntValue(ArchMath.MakeDivisible(reals[0], d, args.Count > 2 ? ToLong(reals[2]) : (long?)null));
                 }

@@ -14,7 +14,8 @@ namespace ArchDsl.Elaboration
         public enum Problem { None, NeedsSpatial, NeedsFlat, Groups, Shrinks, BadArgument, NeedsChannelsFirst }
 
         /// <summary>Applies a primitive to a feature (its rule in <see cref="Layers.LayerTable"/>). <paramref name="detail"/>
-        /// explains a problem.</summary>
+        /// explains a problem. The configuration's arguments have passed the rule's <c>Check</c> (every argument range
+        /// is checked there, once, and reported naming the argument and its value).</summary>
         public static Feature? Apply(LayerConfig c, Feature x, out Problem problem, out string detail)
         {
             var rule = Layers.LayerTable.Of(c.Kind);
@@ -32,12 +33,6 @@ namespace ArchDsl.Elaboration
             problem = Problem.None;
             detail = "";
             if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-            if (c.Out < 1 || c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Dilation.H < 1 || c.Dilation.W < 1 || c.Padding.H < 0 || c.Padding.W < 0 || c.Groups < 1)
-            {
-                problem = Problem.BadArgument;
-                detail = "conv needs out, kernel, stride, dilation and groups of at least 1 and padding of at least 0";
-                return null;
-            }
             if (x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
             if (c.Out % c.Groups != 0) { problem = Problem.Groups; detail = "output:" + c.Out; return null; }
             long h = ConvOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.Dilation.H);
@@ -50,13 +45,6 @@ namespace ArchDsl.Elaboration
             problem = Problem.None;
             detail = "";
             if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-            if (c.Kernel.H < 1 || c.Kernel.W < 1 || c.Stride.H < 1 || c.Stride.W < 1 || c.Padding.H < 0 || c.Padding.W < 0
-                || c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W)
-            {
-                problem = Problem.BadArgument;
-                detail = "pooling needs kernel and stride of at least 1 and padding of at most half the kernel";
-                return null;
-            }
             long h = PoolOut(x.Height, c.Kernel.H, c.Stride.H, c.Padding.H, c.CeilMode);
             long w = PoolOut(x.Width, c.Kernel.W, c.Stride.W, c.Padding.W, c.CeilMode);
             return Spatial(x, x.Channels, h, w, Math.Max(c.Kernel.H, c.Kernel.W) - 1, Math.Max(c.Stride.H, c.Stride.W), out problem);
@@ -67,7 +55,6 @@ namespace ArchDsl.Elaboration
             problem = Problem.None;
             detail = "";
             if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-            if (c.Kernel.H < 1 || c.Kernel.W < 1) { problem = Problem.BadArgument; detail = "adaptive pooling needs an output size of at least 1"; return null; }
             // The receptive field of a global pooling output covers the whole input.
             return x with { Height = c.Kernel.H, Width = c.Kernel.W, Field = Reach(x.Field, x.Height - 1, x.Jump), Jump = ArchMath.SaturatingMultiply(x.Jump, Math.Max(1, x.Height / Math.Max(1, c.Kernel.H))) };
         }
@@ -77,7 +64,6 @@ namespace ArchDsl.Elaboration
             problem = Problem.None;
             detail = "";
             if (!x.Flat && !x.ChannelsLast) { problem = Problem.NeedsFlat; return null; }
-            if (c.Out < 1) { problem = Problem.BadArgument; detail = "linear needs out of at least 1"; return null; }
             return x with { Channels = c.Out };
         }
 
@@ -93,7 +79,7 @@ namespace ArchDsl.Elaboration
             problem = Problem.None;
             detail = "";
             if (x.Flat) { problem = Problem.NeedsSpatial; return null; }
-            if (c.Groups < 1 || x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
+            if (x.Channels % c.Groups != 0) { problem = Problem.Groups; detail = "input:" + x.Channels; return null; }
             return x;
         }
 

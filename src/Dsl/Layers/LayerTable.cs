@@ -53,14 +53,6 @@ namespace ArchDsl.Layers
             return x.Flat ? null : x;
         }
 
-        private static Feature? Drop(LayerConfig c, Feature x, out Shapes.Problem problem, out string detail)
-        {
-            problem = Shapes.Problem.None;
-            detail = "";
-            if (c.P < 0 || c.P > 1) { problem = Shapes.Problem.BadArgument; detail = "a drop probability must lie in [0, 1]"; return null; }
-            return x;
-        }
-
         private static string Real(double d) => d.ToString("R", CultureInfo.InvariantCulture);
 
         private static (string, string, string)? Finite(params (string Name, double Value)[] values)
@@ -69,6 +61,26 @@ namespace ArchDsl.Layers
                 if (double.IsNaN(value) || double.IsInfinity(value)) return (name, "a finite number", Real(value));
             return null;
         }
+
+        private static string Int(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A pair as written: one number when both halves agree, else <c>[h, w]</c>.</summary>
+        private static string Pair((long H, long W) p) => p.H == p.W ? Int(p.H) : "[" + Int(p.H) + ", " + Int(p.W) + "]";
+
+        /// <summary>The first of <paramref name="checks"/> that fails: each an int or pair parameter with its least value.</summary>
+        private static (string, string, string)? AtLeast(params (string Name, long H, long W, bool IsPair, long Least)[] checks)
+        {
+            foreach (var (name, h, w, isPair, least) in checks)
+                if (h < least || w < least) return (name, "at least " + Int(least), isPair ? Pair((h, w)) : Int(h));
+            return null;
+        }
+
+        private static (string, long, long, bool, long) Least(string name, long value, long least) => (name, value, value, false, least);
+
+        private static (string, long, long, bool, long) Least(string name, (long H, long W) value, long least) => (name, value.H, value.W, true, least);
+
+        private static (string, string, string)? Probability(LayerConfig c) =>
+            !(c.P >= 0 && c.P <= 1) ? ("p", "in [0, 1]", Real(c.P)) : null;
 
         private static ImmutableArray<StateEntry> WeightAndBias(string path, LayerConfig c, ImmutableArray<long> weight)
         {
@@ -97,6 +109,8 @@ namespace ArchDsl.Layers
             with
             {
                 HasState = true,
+                Check = c => AtLeast(Least("out", c.Out, 1), Least("kernel", c.Kernel, 1), Least("stride", c.Stride, 1), Least("padding", c.Padding, 0),
+                    Least("dilation", c.Dilation, 1), Least("groups", c.Groups, 1)),
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels / c.Groups, c.Kernel.H, c.Kernel.W)),
                 Macs = (c, output) => checked(output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W),
                 Describe = c => "conv " + K(c.Kernel) + S(c.Stride) + " " + c.InChannels + "->" + c.Out + (c.Groups != 1 ? " g" + c.Groups : "") + (c.Dilation != (1, 1) ? " d" + K(c.Dilation) : ""),
@@ -110,6 +124,7 @@ namespace ArchDsl.Layers
             with
             {
                 HasState = true,
+                Check = c => AtLeast(Least("out", c.Out, 1)),
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels)),
                 // Per output element: a channels-last map applies the layer at every position.
                 Macs = (c, output) => checked(output * c.InChannels),
@@ -154,12 +169,12 @@ namespace ArchDsl.Layers
             Adaptive("adaptive_maxpool", LayerKind.AdaptiveMaxPool, "max pooling to a fixed output size", "AdaptiveMaxPool2d", ArgForm.Array),
             Rule("dropout", LayerKind.Dropout, "dropout (training only)", new[] { P("p", ArgKind.Float, 0.5) },
                 (a, x) => new LayerConfig(LayerKind.Dropout, InChannels: x.Channels, P: a.Real("p")),
-                Drop, Module("Dropout", "Dropout", A("p", keyword: "p", frameworkDefault: true, real: true, positional: true)))
-            with { Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture), AcceptsChannelsLast = true },
+                Keep, Module("Dropout", "Dropout", A("p", keyword: "p", frameworkDefault: true, real: true, positional: true)))
+            with { Check = Probability, Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture), AcceptsChannelsLast = true },
             Rule("stochastic_depth", LayerKind.StochasticDepth, "drops the whole residual branch per sample (training only)", new[] { P("p", ArgKind.Float) },
                 (a, x) => new LayerConfig(LayerKind.StochasticDepth, InChannels: x.Channels, P: a.Real("p")),
-                Drop, new ModuleConstruction("StochasticDepth", "StochasticDepth", "_StochasticDepth", ImmutableArray.Create(A("p", real: true)), RuntimeClass: true))
-            with { Describe = c => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture) },
+                Keep, new ModuleConstruction("StochasticDepth", "StochasticDepth", "_StochasticDepth", ImmutableArray.Create(A("p", real: true)), RuntimeClass: true))
+            with { Check = Probability, Describe = c => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture) },
             Rule("flatten", LayerKind.Flatten, "[C, H, W] to [C*H*W]", Array.Empty<PrimitiveParameter>(),
                 (_, x) => new LayerConfig(LayerKind.Flatten, InChannels: x.Channels), Shapes.Flatten, Module("Flatten", "Flatten"), Track("Flatten")),
             Pointwise("identity", LayerKind.Identity, "passes its input through", "Identity") with { AcceptsChannelsLast = true },
@@ -171,14 +186,14 @@ namespace ArchDsl.Layers
                     A("beta", keyword: "beta", frameworkDefault: true, real: true), A("k", keyword: "k", frameworkDefault: true, real: true)))
             with
             {
-                Check = c => c.Size < 1 ? ("size", "at least 1", c.Size.ToString(CultureInfo.InvariantCulture))
-                    : !(c.K > 0) || double.IsInfinity(c.K) ? ("k", "a finite number greater than 0", Real(c.K))
-                    : Finite(("alpha", c.Alpha), ("beta", c.Beta)),
+                Check = c => AtLeast(Least("size", c.Size, 1))
+                    ?? (!(c.K > 0) || double.IsInfinity(c.K) ? ("k", "a finite number greater than 0", Real(c.K))
+                    : Finite(("alpha", c.Alpha), ("beta", c.Beta))),
             },
             Rule("shuffle", LayerKind.ChannelShuffle, "channel shuffle: [g, C/g] to [C/g, g]", new[] { P("groups", ArgKind.Int) },
                 (a, x) => new LayerConfig(LayerKind.ChannelShuffle, InChannels: x.Channels, Groups: a.Int("groups")),
                 Shapes.Shuffle, Module("ChannelShuffle", "ChannelShuffle", A("groups")))
-            with { Describe = c => "shuffle " + c.Groups },
+            with { Check = c => AtLeast(Least("groups", c.Groups, 1)), Describe = c => "shuffle " + c.Groups },
             ChannelReduction("channel_mean", LayerKind.ChannelMean, "mean over the channels: [C, H, W] to [1, H, W]", "ChannelMean"),
             ChannelReduction("channel_max", LayerKind.ChannelMax, "maximum over the channels: [C, H, W] to [1, H, W]", "ChannelMax"));
 
@@ -203,14 +218,20 @@ namespace ArchDsl.Layers
                     CeilMode: a.Flag("ceil_mode"), CountIncludePad: avg ? a.Flag("count_include_pad") : true),
                 Shapes.Pool, Module(module, module, args.ToArray()),
                 Track("Pool", HW("kernel").Concat(HW("stride")).Concat(HW("padding")).Append(A("ceil_mode")).ToArray()))
-            with { Describe = c => name + " " + K(c.Kernel) + S(c.Stride) };
+            with
+            {
+                Check = c => AtLeast(Least("kernel", c.Kernel, 1), Least("stride", c.Stride, 1), Least("padding", c.Padding, 0))
+                    ?? (c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W
+                        ? ("padding", "at most half the kernel (" + Pair((c.Kernel.H / 2, c.Kernel.W / 2)) + ")", Pair(c.Padding)) : null),
+                Describe = c => name + " " + K(c.Kernel) + S(c.Stride),
+            };
         }
 
         private static LayerRule Adaptive(string name, LayerKind kind, string description, string module, ArgForm form) =>
             Rule(name, kind, description, new[] { P("size", ArgKind.Pair) },
                 (a, x) => new LayerConfig(kind, InChannels: x.Channels, Kernel: a.Pair("size")),
                 Shapes.Adaptive, Module(module, module, A("size", form)), Track("Adaptive", HW("size")))
-            with { Describe = c => name + " " + K(c.Kernel) };
+            with { Check = c => AtLeast(Least("size", c.Kernel, 1)), Describe = c => name + " " + K(c.Kernel) };
 
         private static readonly LayerRule[] ByKind = ByKindTable();
 

@@ -21,6 +21,9 @@ namespace ArchDsl.Text
         public TextSpan Cover(TextSpan other) =>
             FromBounds(Math.Min(Start, other.Start), Math.Max(End, other.End));
 
+        /// <summary>Whether <paramref name="other"/> lies within this span.</summary>
+        public bool Contains(TextSpan other) => other.Start >= Start && other.End <= End;
+
         public bool Equals(TextSpan other) => Start == other.Start && Length == other.Length;
         public override bool Equals(object? obj) => obj is TextSpan s && Equals(s);
         public override int GetHashCode() => unchecked(Start * 397 ^ Length);

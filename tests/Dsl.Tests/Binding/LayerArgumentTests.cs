@@ -13,21 +13,39 @@ namespace ArchDsl.Dsl.Tests.Binding
         private static System.Collections.Immutable.ImmutableArray<ArchDiagnostic> Check(string body) =>
             ArchFrontEnd.Analyze(new SourceFile("t.arch", "network N() {\n  input 3x16x16\n  " + body + "\n}\n"), NoImports.Instance).Diagnostics;
 
+        /// <summary>Every range check of the layer table, made in one place: the message names the layer, the argument
+        /// and the value it got, and the place is the argument (or the layer's name for a default).</summary>
         [Theory]
-        [InlineData("lrn(0)", "size", "0", 7)]
-        [InlineData("lrn(size: -5)", "size", "-5", 13)]
-        [InlineData("lrn(5, k: 0.0)", "k", "0", 13)]
-        [InlineData("batchnorm(eps: 0.0)", "eps", "0", 18)]
-        [InlineData("batchnorm(eps: -0.001)", "eps", "-0.001", 18)]
-        [InlineData("batchnorm(momentum: 1.5)", "momentum", "1.5", 23)]
-        public void Invalid_layer_argument_is_reported_at_the_argument(string layer, string parameter, string value, int column)
+        [InlineData("conv(0, 3)", 8, "conv: out must be at least 1 (got 0)")]
+        [InlineData("conv(8, 0)", 11, "conv: kernel must be at least 1 (got 0)")]
+        [InlineData("conv(8, [3, 0])", 11, "conv: kernel must be at least 1 (got [3, 0])")]
+        [InlineData("conv(8, 3, stride: 0)", 22, "conv: stride must be at least 1 (got 0)")]
+        [InlineData("conv(8, 3, padding: -1)", 23, "conv: padding must be at least 0 (got -1)")]
+        [InlineData("conv(8, 3, dilation: [1, 0])", 24, "conv: dilation must be at least 1 (got [1, 0])")]
+        [InlineData("conv(8, 3, groups: 0)", 22, "conv: groups must be at least 1 (got 0)")]
+        [InlineData("maxpool(0)", 11, "maxpool: kernel must be at least 1 (got 0)")]
+        [InlineData("avgpool(2, stride: -1)", 22, "avgpool: stride must be at least 1 (got -1)")]
+        [InlineData("maxpool(3, padding: 2)", 23, "maxpool: padding must be at most half the kernel (1) (got 2)")]
+        [InlineData("maxpool([4, 2], padding: [1, 2])", 28, "maxpool: padding must be at most half the kernel ([2, 1]) (got [1, 2])")]
+        [InlineData("adaptive_avgpool(0)", 20, "adaptive_avgpool: size must be at least 1 (got 0)")]
+        [InlineData("adaptive_maxpool([1, 0])", 20, "adaptive_maxpool: size must be at least 1 (got [1, 0])")]
+        [InlineData("dropout(1.5)", 11, "dropout: p must be in [0, 1] (got 1.5)")]
+        [InlineData("stochastic_depth(-0.1)", 20, "stochastic_depth: p must be in [0, 1] (got -0.1)")]
+        [InlineData("shuffle(0)", 11, "shuffle: groups must be at least 1 (got 0)")]
+        [InlineData("lrn(0)", 7, "lrn: size must be at least 1 (got 0)")]
+        [InlineData("lrn(size: -5)", 13, "lrn: size must be at least 1 (got -5)")]
+        [InlineData("lrn(5, k: 0.0)", 13, "lrn: k must be a finite number greater than 0 (got 0)")]
+        [InlineData("batchnorm(eps: 0.0)", 18, "batchnorm: eps must be a finite number greater than 0 (got 0)")]
+        [InlineData("batchnorm(eps: -0.001)", 18, "batchnorm: eps must be a finite number greater than 0 (got -0.001)")]
+        [InlineData("batchnorm(momentum: 1.5)", 23, "batchnorm: momentum must be in [0, 1] (got 1.5)")]
+        [InlineData("flatten\n  linear(0)", 10, "linear: out must be at least 1 (got 0)")]
+        public void Invalid_layer_argument_is_reported_at_the_argument_naming_it_and_its_value(string layer, int column, string message)
         {
             var found = Check(layer).Where(d => d.Id == "ARCH0018").ToList();
             var d = Assert.Single(found);
-            Assert.Equal(3, d.Line);
+            Assert.Equal(3 + layer.Count(ch => ch == '\n'), d.Line);
             Assert.Equal(column, d.Column);
-            Assert.Contains("'" + parameter + "'", d.Message);
-            Assert.Contains("not " + value, d.Message);
+            Assert.Equal(message, d.Message);
         }
 
         [Theory]

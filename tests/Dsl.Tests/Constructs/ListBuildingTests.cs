@@ -80,6 +80,7 @@ namespace ArchDsl.Dsl.Tests.Constructs
         [InlineData("int(log(0))", "ARCH0018", "log needs a positive argument")]
         [InlineData("int(log(8, 1))", "ARCH0018", "base must be positive and not 1")]
         [InlineData("int(sqrt(-1.0))", "ARCH0018", "sqrt needs a non-negative")]
+        [InlineData("make_divisible(8, 0)", "ARCH0018", "make_divisible needs a positive divisor, not 0")]
         [InlineData("sum(3)", "ARCH0006", "'sum' takes a list of numbers")]
         [InlineData("cumsum([true])", "ARCH0006", "'cumsum' takes a list of numbers")]
         [InlineData("len([j for j in 4])", "ARCH0006", "A comprehension needs a list or a range")]
