@@ -11,6 +11,10 @@ namespace ArchDsl.Runtime
     /// config's input size.</summary>
     public sealed record ModelCard(string Name, string SourceFile, string? Reference, long Params, long Macs, long[] InputShape)
     {
+        /// <summary>How input images are prepared for this network (the variant's <c>data</c> clause); null when the
+        /// .arch file declares none.</summary>
+        public DataConfig? Data { get; init; }
+
         public override string ToString() =>
             Name + " " + NetworkMetadata.Shape(InputShape) + ", " + NetworkMetadata.N(Params) + " params, " + NetworkMetadata.N(Macs) + " MACs (" + SourceFile + ")";
     }

@@ -42,6 +42,19 @@ namespace ArchDsl.Cli.Output
             else json.WriteString("reference", network.Reference);
             json.WriteNumber("bufferElements", network.BufferElements);
             json.WriteNumber("stateDictKeys", network.StateDictKeys);
+            if (network.Data is { } data)
+            {
+                json.WriteStartObject("data");
+                json.WriteNumber("resize", data.Resize);
+                json.WriteString("interpolation", data.Interpolation);
+                json.WriteStartArray("mean");
+                foreach (var v in data.Mean) json.WriteNumberValue(v);
+                json.WriteEndArray();
+                json.WriteStartArray("std");
+                foreach (var v in data.Std) json.WriteNumberValue(v);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             if (withLayers)
             {
                 json.WriteStartArray("layers");

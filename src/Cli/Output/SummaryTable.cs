@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace ArchDsl.Cli.Output
@@ -34,6 +35,11 @@ namespace ArchDsl.Cli.Output
                 .Append("   Buffers: ").Append(Numbers.Count(network.Buffers))
                 .Append(" (").Append(Numbers.Count(network.BufferElements)).Append(" elements)")
                 .Append("   State-dict keys: ").Append(Numbers.Count(network.StateDictKeys)).Append('\n');
+            if (network.Data is { } data)
+                text.Append("Data: resize ").Append(data.Resize.ToString(CultureInfo.InvariantCulture)).Append(" (").Append(data.Interpolation)
+                    .Append("), centre crop ").Append(string.Join("x", network.Input.Skip(1).Select(d => d.ToString(CultureInfo.InvariantCulture))))
+                    .Append(", mean [").Append(string.Join(", ", data.Mean.Select(v => v.ToString("R", CultureInfo.InvariantCulture))))
+                    .Append("], std [").Append(string.Join(", ", data.Std.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append("]\n");
             text.Append("MACs: ").Append(Numbers.Scaled(network.Macs))
                 .Append("   FLOPs (2 x MACs): ").Append(Numbers.Scaled(2m * network.Macs)).Append('\n');
             text.Append("Memory access: ").Append(Numbers.Count(network.MemoryAccess)).Append(" elements")

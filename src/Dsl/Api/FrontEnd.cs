@@ -68,6 +68,9 @@ namespace ArchDsl
 
         /// <summary>Entries of the state dict: parameter tensors and buffers (PyTorch's <c>len(model.state_dict())</c>).</summary>
         public long StateDictKeys { get; init; }
+
+        /// <summary>How input images are prepared for this variant (its <c>data</c> clause), when declared.</summary>
+        public Analysis.DataConfig? Data { get; init; }
     }
 
     /// <summary>What the front end knows about one file: diagnostics (never exceptions) and networks.</summary>
@@ -134,6 +137,8 @@ namespace ArchDsl
                             break;
                         }
                         var r = Analyzed(ElaborateVariant(program, variant, null, null, bag, budget), bag);
+                        if (r != null && variant.Syntax.Data != null)
+                            r = r with { Summary = r.Summary with { Data = Analysis.DataConfigs.Evaluate(program, variant, r.Summary.Input, bag, budget) } };
                         if (r != null) reports.Add(r);
                     }
                 }

@@ -589,6 +589,7 @@ namespace ArchDsl.Binding
         private VariantSymbol CheckVariant(VariantDecl decl, ParsedFile file)
         {
             var ctx = new Context(null, file);
+            if (decl.Data != null) CheckDataClause(decl.Data, ctx);
             if (!_definitions.TryGetValue(decl.Target, out var target))
             {
                 _diagnostics.Report(DiagnosticCatalogue.UnknownCallee, file.Path, decl.TargetSpan, decl.Target);
@@ -603,6 +604,31 @@ namespace ArchDsl.Binding
             var match = ArgumentMatcher.Match(target, decl.Arguments, decl.TargetSpan);
             CheckArguments(target.Name, match, decl.Arguments, i => target.Parameters[i], ctx, new ScopeChain<Local>(null));
             return new VariantSymbol(decl.Name, target, decl, file) { Match = match };
+        }
+
+        /// <summary>A variant's <c>data</c> clause: a known preset, and named arguments of the types
+        /// <see cref="Analysis.DataConfigs.Parameters"/> gives (their values are checked against the input later).</summary>
+        private void CheckDataClause(DataClause data, Context ctx)
+        {
+            if (data.Preset != null && !Analysis.DataConfigs.Presets.ContainsKey(data.Preset))
+                _diagnostics.Report(DiagnosticCatalogue.InvalidValue, ctx.Path, data.PresetSpan, "Unknown data preset '" + data.Preset + "' (presets: " + string.Join(", ", Analysis.DataConfigs.Presets.Keys.OrderBy(k => k, StringComparer.Ordinal)) + ")");
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in data.Arguments)
+            {
+                var t = Infer(a.Value, new ScopeChain<Local>(null), ctx);
+                if (a.Name == null)
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.ArgumentCount, ctx.Path, a.Span, "data takes named arguments only (" + string.Join(", ", Analysis.DataConfigs.Parameters.Keys.OrderBy(k => k, StringComparer.Ordinal)) + ")");
+                    continue;
+                }
+                if (!Analysis.DataConfigs.Parameters.TryGetValue(a.Name, out var type))
+                {
+                    _diagnostics.Report(DiagnosticCatalogue.UnknownParameter, ctx.Path, new TextSpan(a.Span.Start, a.Name.Length), "data", a.Name);
+                    continue;
+                }
+                if (!seen.Add(a.Name)) _diagnostics.Report(DiagnosticCatalogue.DuplicateArgument, ctx.Path, new TextSpan(a.Span.Start, a.Name.Length), a.Name);
+                else if (!type.Accepts(t)) _diagnostics.Report(DiagnosticCatalogue.TypeMismatch, ctx.Path, a.Value.Span, "'" + a.Name + "' of 'data' takes a " + type + ", not " + t);
+            }
         }
 
         // ------------------------------------------------------------ cycles

@@ -432,6 +432,12 @@ namespace ArchDsl.Syntax
                             int p = NextToken(_pos);
                             Verbatim(TextSpan.FromBounds(p, StringEnd(p)), Sep.Space);
                         }
+                        if (v.Data != null)
+                        {
+                            Punct("data", Sep.Space);
+                            if (v.Data.Preset != null) Verbatim(v.Data.PresetSpan, Sep.Space);
+                            if (NextIs("(")) Arguments(v.Data.Arguments);
+                        }
                         break;
                 }
                 EndStatement();

@@ -787,6 +787,17 @@ namespace ArchDsl.Syntax
             };
         }
 
+        /// <summary>What follows <c>data</c>: a preset, arguments, or both (<c>imagenet(resize: 342)</c>).</summary>
+        private static readonly Parser<DataClause> DataSpec =
+            (from start in Start
+             from preset in Ident
+             from args in ArgumentList.Optional()
+             from end in Pos
+             select new DataClause(preset.Name, S(preset.Start, preset.End), args.IsDefined ? args.Get().Args : ImmutableArray<ArgumentSyntax>.Empty, S(start, end)))
+            .Or(from start in Start
+                from args in ArgumentList
+                select new DataClause(null, S(start, start), args.Args, S(start, args.End)));
+
         private static readonly Parser<DeclarationSyntax> Variant =
             from start in Start
             from k in Kw("variant")
@@ -795,10 +806,11 @@ namespace ArchDsl.Syntax
             from target in Ident
             from args in ArgumentList.Optional()
             from reference in AfterKeyword("reference", StringToken)
+            from data in AfterKeyword("data", DataSpec)
             from end in Pos
             select (DeclarationSyntax)new VariantDecl(id.Name, S(id.Start, id.End), target.Name, S(target.Start, target.End),
                 args.IsDefined ? args.Get().Args : ImmutableArray<ArgumentSyntax>.Empty,
-                reference.IsDefined ? reference.Get().Value : null, null, S(start, end));
+                reference.IsDefined ? reference.Get().Value : null, null, S(start, end)) { Data = data.IsDefined ? data.Get() : null };
 
         private static readonly Parser<DeclarationSyntax> Import =
             from start in Start

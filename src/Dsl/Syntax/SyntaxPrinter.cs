@@ -33,6 +33,12 @@ namespace ArchDsl.Syntax
                 case VariantDecl v:
                     sb.Append("variant ").Append(v.Name).Append(" = ").Append(v.Target).Append('(').Append(Arguments(v.Arguments)).Append(')');
                     if (v.Reference != null) sb.Append(" reference ").Append(Str(v.Reference));
+                    if (v.Data != null)
+                    {
+                        sb.Append(" data");
+                        if (v.Data.Preset != null) sb.Append(' ').Append(v.Data.Preset);
+                        if (v.Data.Arguments.Length > 0 || v.Data.Preset == null) sb.Append('(').Append(Arguments(v.Data.Arguments)).Append(')');
+                    }
                     sb.Append('\n');
                     break;
             }

@@ -143,9 +143,17 @@ namespace ArchDsl.Syntax
     public sealed record DefinitionDecl(DefinitionKind Kind, string Name, TextSpan NameSpan, ImmutableArray<ParameterSyntax> Parameters,
         BodySyntax Body, string? Documentation, TextSpan Span) : DeclarationSyntax(Span);
 
-    /// <summary><c>variant Name = Network(args) [reference "ctor(kwargs)"]</c>.</summary>
+    /// <summary><c>variant Name = Network(args) [reference "ctor(kwargs)"] [data preset(args)]</c>.</summary>
     public sealed record VariantDecl(string Name, TextSpan NameSpan, string Target, TextSpan TargetSpan, ImmutableArray<ArgumentSyntax> Arguments,
-        string? Reference, string? Documentation, TextSpan Span) : DeclarationSyntax(Span);
+        string? Reference, string? Documentation, TextSpan Span) : DeclarationSyntax(Span)
+    {
+        /// <summary>How the variant's input images are prepared (<c>data imagenet(resize: 342)</c>), when declared.</summary>
+        public DataClause? Data { get; init; }
+    }
+
+    /// <summary><c>data [preset] [(args)]</c> after a variant: a preset's name (<c>imagenet</c>) and arguments that
+    /// set or override its fields (resize, mean, std, interpolation). At least one of the two is present.</summary>
+    public sealed record DataClause(string? Preset, TextSpan PresetSpan, ImmutableArray<ArgumentSyntax> Arguments, TextSpan Span) : SyntaxNode(Span);
 
     public sealed record ErrorDecl(string Expected, TextSpan Span) : DeclarationSyntax(Span);
 

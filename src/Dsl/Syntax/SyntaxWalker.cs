@@ -25,7 +25,8 @@ namespace ArchDsl.Syntax
                 case CompilationUnit u: return u.Declarations;
                 case DefinitionDecl d: return d.Parameters.Cast<SyntaxNode>().Append(d.Body);
                 case ParameterSyntax p: return p.Default == null ? new SyntaxNode[] { p.Type } : new SyntaxNode[] { p.Type, p.Default };
-                case VariantDecl v: return v.Arguments;
+                case VariantDecl v: return v.Data == null ? v.Arguments : v.Arguments.Cast<SyntaxNode>().Append(v.Data);
+                case DataClause d: return d.Arguments;
                 case BodySyntax b: return b.Statements;
                 case LabeledStmt l: return new SyntaxNode[] { l.Name, l.Statement };
                 case NameSpec n: return n.Parts;

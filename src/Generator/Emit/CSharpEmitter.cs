@@ -139,7 +139,14 @@ namespace ArchDsl.Generator.Emit
         /// <summary>A network's or variant's card in the project's registry.</summary>
         private static ModelEntry Entry(NetworkSummary s, string className, string ns, string? numClassesParameter) =>
             new ModelEntry(s.Name, "global::" + ns + "." + className, s.File, s.Reference, s.Params, s.Macs,
-                string.Join(", ", s.Input.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L")), numClassesParameter);
+                string.Join(", ", s.Input.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L")), numClassesParameter)
+            {
+                Data = s.Data is { } d
+                    ? "new DataConfig(new long[] { " + string.Join(", ", s.Input.Skip(1).Select(Naming.Long)) + " }, " + Naming.Long(d.Resize)
+                        + ", new double[] { " + string.Join(", ", d.Mean.Select(Naming.Double)) + " }, new double[] { " + string.Join(", ", d.Std.Select(Naming.Double))
+                        + " }, " + Naming.StringLiteral(d.Interpolation) + ")"
+                    : null,
+            };
 
         private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program,
             out string? numClassesParameter)

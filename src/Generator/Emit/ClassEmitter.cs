@@ -24,7 +24,7 @@ namespace ArchDsl.Generator.Emit
             "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
             "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
             "SlimmableLayers", "StochasticDepth", "LayerNorm2d", "Permute", "ChannelMean", "ChannelMax",
-            "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry",
+            "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry", "DataConfig",
         };
 
         /// <summary>Names for a member's locals and a module's constructor parameters; every place that names a

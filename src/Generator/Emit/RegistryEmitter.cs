@@ -9,7 +9,11 @@ namespace ArchDsl.Generator.Emit
     /// figures, the declared input's elements (C# literals), and the constructor parameter that takes the class count
     /// (null when the class fixes it).</summary>
     public sealed record ModelEntry(string Name, string TypeName, string SourceFile, string? Reference, long Params, long Macs,
-        string InputShape, string? NumClassesParameter);
+        string InputShape, string? NumClassesParameter)
+    {
+        /// <summary>The card's data config as a C# construction, when the variant declares one.</summary>
+        public string? Data { get; init; }
+    }
 
     /// <summary>Writes the project's <c>ArchModels</c> class from every file's entries: the cards, a wildcard
     /// <c>List</c>, and <c>Create(name, numClasses)</c>. Linear in the entries; nothing is analysed again.</summary>
@@ -34,7 +38,9 @@ namespace ArchDsl.Generator.Emit
                 Naming.AppendStringLiteral(sb, m.SourceFile).Append(", ");
                 (m.Reference == null ? sb.Append("null") : Naming.AppendStringLiteral(sb, m.Reference)).Append(", ");
                 Naming.AppendLong(sb, m.Params).Append(", ");
-                Naming.AppendLong(sb, m.Macs).Append(", new long[] { ").Append(m.InputShape).Append(" }),");
+                Naming.AppendLong(sb, m.Macs).Append(", new long[] { ").Append(m.InputShape).Append(" })");
+                if (m.Data != null) sb.Append(" { Data = ").Append(m.Data).Append(" }");
+                sb.Append(',');
                 w.Line(sb.ToString());
             }
             w.Line("};");
