@@ -398,6 +398,22 @@ namespace ArchDsl.Onnx
                     case LayerKind.ChannelMax:
                         Unary(op, c.Kind == LayerKind.ChannelMax ? "ReduceMax" : "ReduceMean", OnnxAttribute.Of("axes", new long[] { 1 }), OnnxAttribute.Of("keepdims", 1L));
                         return;
+                    case LayerKind.Upsample:
+                    case LayerKind.UpsampleBilinear:
+                    {
+                        // Resize by constant scales [1, 1, fh, fw] (no roi). PyTorch's nearest is the asymmetric
+                        // transform with floor rounding; bilinear is half_pixel, or align_corners when asked.
+                        bool bilinear = c.Kind == LayerKind.UpsampleBilinear;
+                        var input = Input(op, 0);
+                        var scales = Constant(op.Path, "scales", OnnxDataType.Float, ImmutableArray.Create(4L),
+                            new float[] { 1, 1, c.Kernel.H, c.Kernel.W }.SelectMany(BitConverter.GetBytes).ToArray());
+                        var output = Produce(op);
+                        var attributes = bilinear
+                            ? new[] { OnnxAttribute.Of("mode", "linear"), OnnxAttribute.Of("coordinate_transformation_mode", c.AlignCorners ? "align_corners" : "half_pixel") }
+                            : new[] { OnnxAttribute.Of("mode", "nearest"), OnnxAttribute.Of("coordinate_transformation_mode", "asymmetric"), OnnxAttribute.Of("nearest_mode", "floor") };
+                        Node("Resize", output, new[] { input, "", scales }, new[] { output }, attributes);
+                        return;
+                    }
                     case LayerKind.LocalResponseNorm:
                         Unary(op, "LRN", OnnxAttribute.Of("size", c.Size), OnnxAttribute.Of("alpha", c.Alpha), OnnxAttribute.Of("beta", c.Beta), OnnxAttribute.Of("bias", c.K));
                         return;

@@ -26,6 +26,7 @@ namespace ArchDsl.Onnx
     {
         public static OnnxAttribute Of(string name, long value) => new OnnxAttribute(name, OnnxAttributeType.Int, Int: value);
         public static OnnxAttribute Of(string name, double value) => new OnnxAttribute(name, OnnxAttributeType.Float, Float: value);
+        public static OnnxAttribute Of(string name, string text) => new OnnxAttribute(name, OnnxAttributeType.String, Text: text);
         public static OnnxAttribute Of(string name, params long[] values) => new OnnxAttribute(name, OnnxAttributeType.Ints, Ints: values.ToImmutableArray());
     }
 

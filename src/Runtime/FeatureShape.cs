@@ -56,6 +56,14 @@ namespace ArchDsl.Runtime
             return this with { Height = height, Width = width };
         }
 
+        /// <summary>Up-sampling by integer factors (upsample, upsample_bilinear): [C, H*fh, W*fw].</summary>
+        public FeatureShape Upsample(long factorH, long factorW)
+        {
+            RequireSpatial("up-sampling");
+            if (factorH < 1 || factorW < 1) throw new ArgumentException("up-sampling: a factor must be at least 1, not " + Math.Min(factorH, factorW));
+            return this with { Height = checked(Height * factorH), Width = checked(Width * factorW) };
+        }
+
         public FeatureShape Flatten() => Flat ? this : new FeatureShape(Elements, 1, 1, true);
 
         public FeatureShape Linear(long outFeatures)

@@ -92,6 +92,33 @@ namespace ArchDsl.Runtime
         public override Tensor forward(Tensor input) => input.amax(new long[] { 1 }, true);
     }
 
+    /// <summary>Up-sampling of a map by integer factors (the language's <c>upsample</c> and <c>upsample_bilinear</c>):
+    /// [N, C, H, W] to [N, C, H*fh, W*fw], nearest neighbour or bilinear, align_corners as PyTorch's
+    /// <c>nn.Upsample</c>. A class of its own so that both targets construct it the same way.</summary>
+    public sealed class Upsample2d : nn.Module<Tensor, Tensor>
+    {
+        private readonly double[] _factor;
+        private readonly InterpolationMode _mode;
+        private readonly bool? _alignCorners;
+
+        public Upsample2d(string mode, long factorH, long factorW, bool align_corners = false) : base(nameof(Upsample2d))
+        {
+            if (factorH < 1 || factorW < 1) throw new ArgumentOutOfRangeException(nameof(factorH), "An up-sampling factor must be at least 1");
+            _factor = new double[] { factorH, factorW };
+            _mode = mode switch
+            {
+                "nearest" => InterpolationMode.Nearest,
+                "bilinear" => InterpolationMode.Bilinear,
+                _ => throw new ArgumentException("Unknown up-sampling mode '" + mode + "' (nearest or bilinear)", nameof(mode)),
+            };
+            if (align_corners && _mode != InterpolationMode.Bilinear) throw new ArgumentException("align_corners applies to bilinear up-sampling only", nameof(align_corners));
+            _alignCorners = _mode == InterpolationMode.Bilinear ? align_corners : null;
+        }
+
+        public override Tensor forward(Tensor input) =>
+            nn.functional.interpolate(input, scale_factor: _factor, mode: _mode, align_corners: _alignCorners);
+    }
+
     /// <summary>Tensor operations the structural constructs need.</summary>
     public static class ArchOps
     {

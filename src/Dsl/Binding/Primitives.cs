@@ -28,6 +28,7 @@ namespace ArchDsl.Binding
         MaxPool, AvgPool, AdaptiveAvgPool, AdaptiveMaxPool, Dropout, StochasticDepth, Flatten, Identity, LocalResponseNorm, ChannelShuffle,
         LayerNorm, LayerNorm2d, ChannelsLast, ChannelsFirst, Scale,
         ChannelMean, ChannelMax,
+        Upsample, UpsampleBilinear,
     }
 
     /// <summary>A primitive layer of the language: one TorchSharp module each.</summary>

@@ -24,7 +24,8 @@ namespace ArchDsl.Elaboration
         double Beta = 0.75,
         double K = 1.0,
         long Size = 0,
-        bool Flat = false);
+        bool Flat = false,
+        bool AlignCorners = false);
 
     public enum OpKind { Layer, Add, Mul, Concat, Split, ZeroPad, Scale }
 

@@ -93,7 +93,7 @@ namespace ArchDsl.Layers
 
         private static string S((long H, long W) p) => p.H == 1 && p.W == 1 ? "" : "/" + (p.H == p.W ? p.H.ToString(CultureInfo.InvariantCulture) : p.H + "x" + p.W);
 
-        public static ImmutableArray<LayerRule> All { get; } = Core().AddRange(ChannelRules());
+        public static ImmutableArray<LayerRule> All { get; } = Core().AddRange(ChannelRules()).AddRange(ResamplingRules());
 
         private static ImmutableArray<LayerRule> Core() => ImmutableArray.Create(
             Rule("conv", LayerKind.Conv, "2-D convolution; input channels inferred",

@@ -23,7 +23,7 @@ namespace ArchDsl.Generator.Emit
         {
             "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
             "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
-            "SlimmableLayers", "StochasticDepth", "LayerNorm2d", "Permute", "ChannelMean", "ChannelMax",
+            "SlimmableLayers", "StochasticDepth", "LayerNorm2d", "Permute", "ChannelMean", "ChannelMax", "Upsample2d",
             "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry", "DataConfig",
         };
 

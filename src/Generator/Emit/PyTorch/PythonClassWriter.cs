@@ -133,6 +133,12 @@ class _Shape:
         self.spatial(""a channel reduction"")
         return _Shape(1, self.height, self.width)
 
+    def upsample(self, fh, fw):
+        self.spatial(""up-sampling"")
+        if fh < 1 or fw < 1:
+            raise ValueError(""up-sampling: a factor must be at least 1, not %d"" % min(fh, fw))
+        return _Shape(self.channels, self.height * fh, self.width * fw)
+
     def flatten(self):
         return self if self.flat else _Shape(self.elements(), 1, 1, True)
 
@@ -245,6 +251,21 @@ class _ChannelMax(nn.Module):
 
     def forward(self, x):
         return x.amax(dim=1, keepdim=True)
+
+
+class _Upsample2d(nn.Module):
+    """"""Up-sampling by integer factors, nearest or bilinear, as nn.Upsample with a scale factor.""""""
+
+    def __init__(self, mode, factor_h, factor_w, align_corners=False):
+        super().__init__()
+        if mode not in (""nearest"", ""bilinear""):
+            raise ValueError(""unknown up-sampling mode %r (nearest or bilinear)"" % mode)
+        self.mode = mode
+        self.factor = (float(factor_h), float(factor_w))
+        self.align_corners = align_corners if mode == ""bilinear"" else None
+
+    def forward(self, x):
+        return nn.functional.interpolate(x, scale_factor=self.factor, mode=self.mode, align_corners=self.align_corners)
 
 
 def _init_bias(layer, value):
