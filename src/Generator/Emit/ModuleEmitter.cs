@@ -53,7 +53,14 @@ namespace ArchDsl.Generator.Emit
             _members = new NameAllocator(reservedMembers.Concat(ClassEmitter.ReferencedNames).Concat(new[] { className }));
         }
 
-        private bool IsSlimmableFile => _program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
+        /// <summary>True when a network of the program is slimmable (its layers with state are built switchable). Computed
+        /// once per file by whoever builds the emitters: asked of the program at each layer, it made a file of n blocks
+        /// cost n^2 (3,000 one-layer blocks: a second of the emitter's time).</summary>
+        public bool IsSlimmableFile { get; init; }
+
+        /// <summary>Whether <paramref name="program"/> has a slimmable network (the value of <see cref="IsSlimmableFile"/>).</summary>
+        public static bool HasSlimmableNetwork(BoundProgram program) =>
+            program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
 
         public IReadOnlyList<string> Fields => _fields;
         public IReadOnlyList<string> NestedClasses => _nested;
@@ -496,7 +503,7 @@ namespace ArchDsl.Generator.Emit
             var used = BodyForms.NamesUsed(new[] { inner });
             var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
             var (nctor, nfwd) = emitter.Body(new[] { inner }, scope, "shape");
@@ -581,7 +588,7 @@ namespace ArchDsl.Generator.Emit
             LoopHeader(loop, ctx, inner, ctor);
             var used = BodyForms.NamesUsed(body.Statements);
             var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
