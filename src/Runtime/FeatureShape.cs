@@ -9,7 +9,7 @@ namespace ArchDsl.Runtime
     /// through the layers to infer every layer's input channels, with the same formulas as the front end.</summary>
     public readonly record struct FeatureShape(long Channels, long Height, long Width, bool Flat = false, bool ChannelsLast = false)
     {
-        public long Elements => Flat ? Channels : Channels * Height * Width;
+        public long Elements => Flat ? Channels : ArchMath.Multiply(ArchMath.Multiply(Channels, Height), Width);
 
         public long[] ToArray() => Flat ? new[] { Channels } : ChannelsLast ? new[] { Height, Width, Channels } : new[] { Channels, Height, Width };
 
@@ -94,7 +94,7 @@ namespace ArchDsl.Runtime
             {
                 if (p.Flat != first.Flat || p.ChannelsLast || p.Height != first.Height || p.Width != first.Width)
                     throw new ArgumentException("concat: spatial sizes differ, " + first + " and " + p);
-                channels += p.Channels;
+                channels = ArchMath.Add(channels, p.Channels);
             }
             return first with { Channels = channels };
         }

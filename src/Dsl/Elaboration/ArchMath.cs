@@ -35,21 +35,65 @@ namespace ArchDsl.Elaboration
             if (e == 0 || b == 1) return 1;
             if (b == 0) return 0;
             if (b == -1) return (e & 1) == 0 ? 1 : -1;
-            long r = 1;
-            while (true)
+            long r = 1, b0 = b, e0 = e;
+            try
             {
-                if ((e & 1) != 0) r = checked(r * b);
-                e >>= 1;
-                if (e == 0) return r;
-                b = checked(b * b);
+                while (true)
+                {
+                    if ((e & 1) != 0) r = checked(r * b);
+                    e >>= 1;
+                    if (e == 0) return r;
+                    b = checked(b * b);
+                }
             }
+            catch (OverflowException) { throw Overflowed(Text(b0) + " ^ " + Text(e0)); }
+        }
+
+        /// <summary>An overflow met while constructing <paramref name="network"/>, named so: the generated constructor
+        /// of every network rethrows its arithmetic's <see cref="OverflowException"/> through this.</summary>
+        public static OverflowException InNetwork(string network, OverflowException inner) =>
+            new OverflowException("Constructing " + network + ": " + inner.Message, inner);
+
+        /// <summary>The exception of an int result that does not fit in 64 bits, naming the operation and its operands.</summary>
+        private static OverflowException Overflowed(string what) =>
+            new OverflowException(what + " does not fit in a 64-bit int");
+
+        private static string Text(long v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>a + b; throws <see cref="OverflowException"/> (naming both) where the sum does not fit in a long.</summary>
+        public static long Add(long a, long b) =>
+            (b > 0 ? a > long.MaxValue - b : a < long.MinValue - b) ? throw Overflowed(Text(a) + " + " + Text(b)) : a + b;
+
+        /// <summary>a - b; throws <see cref="OverflowException"/> (naming both) where the difference does not fit in a long.</summary>
+        public static long Subtract(long a, long b) =>
+            (b < 0 ? a > long.MaxValue + b : a < long.MinValue + b) ? throw Overflowed(Text(a) + " - " + Text(b)) : a - b;
+
+        /// <summary>a * b; throws <see cref="OverflowException"/> (naming both) where the product does not fit in a long.</summary>
+        public static long Multiply(long a, long b)
+        {
+            try { return checked(a * b); }
+            catch (OverflowException) { throw Overflowed(Text(a) + " * " + Text(b)); }
         }
 
         /// <summary>-v; throws <see cref="OverflowException"/> for <see cref="long.MinValue"/> (its negation is not a long).</summary>
-        public static long Negate(long v) => checked(-v);
+        public static long Negate(long v) => v == long.MinValue ? throw Overflowed("-(" + Text(v) + ")") : -v;
 
         /// <summary>|v|; throws <see cref="OverflowException"/> for <see cref="long.MinValue"/>.</summary>
-        public static long Abs(long v) => checked(v < 0 ? -v : v);
+        public static long Abs(long v) => v == long.MinValue ? throw Overflowed("abs(" + Text(v) + ")") : v < 0 ? -v : v;
+
+        /// <summary>The smaller of two ints, compared as ints (through double, values above 2^53 would round).</summary>
+        public static long Min(long a, long b) => a <= b ? a : b;
+
+        /// <summary>The larger of two ints, compared as ints.</summary>
+        public static long Max(long a, long b) => a >= b ? a : b;
+
+        /// <summary>Whether a float's integer part is an int of the language: not NaN and within ±9e18 (the bound
+        /// <c>int</c>, <c>round</c>, <c>ceil</c> and <c>floor</c> hold to on both sides).</summary>
+        public static bool FitsLong(double d) => !double.IsNaN(d) && d <= 9e18 && d >= -9e18;
+
+        /// <summary>The float's integer part (truncated) as an int; <see cref="OverflowException"/> outside <see cref="FitsLong"/>.</summary>
+        public static long ToLong(double d) =>
+            FitsLong(d) ? (long)d : throw Overflowed(d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + " as an int");
 
         /// <summary>a + b for non-negative counts, <see cref="long.MaxValue"/> where that does not fit.</summary>
         public static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
@@ -77,7 +121,9 @@ namespace ArchDsl.Elaboration
         /// <summary>The ints <c>from, from + 1, …, to - 1</c> (the .arch range <c>from..to</c>).</summary>
         public static long[] Range(long from, long to)
         {
-            var items = new long[checked((int)RangeLength(from, to))];
+            ulong length = RangeLength(from, to);
+            if (length > int.MaxValue) throw new OverflowException("The range " + Text(from) + ".." + Text(to) + " has " + length + " items, more than an array holds");
+            var items = new long[(int)length];
             for (int i = 0; i < items.Length; i++) items[i] = from + i;
             return items;
         }
@@ -115,23 +161,30 @@ namespace ArchDsl.Elaboration
         }
 
         /// <summary>Rounds half to even, as Python's <c>round</c>.</summary>
-        public static long Round(double v) => (long)Math.Round(v, MidpointRounding.ToEven);
+        public static long Round(double v) => ToLong(Math.Round(v, MidpointRounding.ToEven));
 
         /// <summary>Output size of a convolution along one axis (PyTorch's formula); <see cref="OverflowException"/> past 64 bits.</summary>
-        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation) =>
-            checked(FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1);
+        public static long ConvOut(long size, long kernel, long stride, long padding, long dilation)
+        {
+            try { return checked(FloorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1); }
+            catch (OverflowException) { throw Overflowed("The output size of a size-" + Text(size) + " input (kernel " + Text(kernel) + ", padding " + Text(padding) + ", dilation " + Text(dilation) + ")"); }
+        }
 
         /// <summary>Output size of a pooling along one axis, with PyTorch's ceil-mode rule (the last window must
         /// start inside the input or its left padding).</summary>
         public static long PoolOut(long size, long kernel, long stride, long padding, bool ceilMode)
         {
-            checked
+            try
             {
-                long numerator = size + 2 * padding - (kernel - 1) - 1;
-                long o = (ceilMode ? -FloorDiv(-numerator, stride) : FloorDiv(numerator, stride)) + 1;
-                if (ceilMode && (o - 1) * stride >= size + padding) o--;
-                return o;
+                checked
+                {
+                    long numerator = size + 2 * padding - (kernel - 1) - 1;
+                    long o = (ceilMode ? -FloorDiv(-numerator, stride) : FloorDiv(numerator, stride)) + 1;
+                    if (ceilMode && (o - 1) * stride >= size + padding) o--;
+                    return o;
+                }
             }
+            catch (OverflowException) { throw Overflowed("The output size of a size-" + Text(size) + " input pooled (kernel " + Text(kernel) + ", padding " + Text(padding) + ")"); }
         }
     }
 }

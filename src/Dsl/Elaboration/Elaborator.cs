@@ -1026,9 +1026,9 @@ namespace ArchDsl.Elaboration
                     {
                         switch (b.Op)
                         {
-                            case "+": return new IntValue(l + r);
-                            case "-": return new IntValue(l - r);
-                            case "*": return new IntValue(l * r);
+                            case "+": return new IntValue(ArchMath.Add(l, r));
+                            case "-": return new IntValue(ArchMath.Subtract(l, r));
+                            case "*": return new IntValue(ArchMath.Multiply(l, r));
                             case "/":
                                 if (r == 0) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, b.Span, "Division by zero");
                                 return new IntValue(ArchMath.FloorDiv(l, r));
@@ -1122,7 +1122,7 @@ namespace ArchDsl.Elaboration
             var reals = args.Select(AsReal).ToList();
             long ToLong(double d)
             {
-                if (double.IsNaN(d) || d > 9e18 || d < -9e18) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
+                if (!ArchMath.FitsLong(d)) throw Fail(DiagnosticCatalogue.InvalidValue, file.Path, call.Span, "The result is out of range");
                 return (long)d;
             }
             switch (call.Callee)
@@ -1162,7 +1162,7 @@ namespace ArchDsl.Elaboration
                     if (args.All(a => a is IntValue))
                     {
                         long bestInt = ((IntValue)args[0]).Value;
-                        foreach (var a in args) bestInt = call.Callee == "min" ? Math.Min(bestInt, ((IntValue)a).Value) : Math.Max(bestInt, ((IntValue)a).Value);
+                        foreach (var a in args) bestInt = call.Callee == "min" ? ArchMath.Min(bestInt, ((IntValue)a).Value) : ArchMath.Max(bestInt, ((IntValue)a).Value);
                         return new IntValue(bestInt);
                     }
                     return new FloatValue(call.Callee == "min" ? reals.Min() : reals.Max());

@@ -25,11 +25,21 @@ namespace ArchDsl.Generator.Emit
             ExprStmt es => !(es.Expression is SharedRefExpr) && IsApplication(program, es.Expression),
             LabeledStmt l => !(l.Statement is AuxStmt),
             GroupStmt g => g.Body.Statements.All(x => IsChain(program, x, scope)),
-            IfStmt i => i.Then.Statements.All(x => IsChain(program, x, scope)) && (i.Else == null || IsChain(program, i.Else, scope)),
+            IfStmt i => IfIsChain(program, i, scope),
             RepeatStmt r => r.Body.Statements.All(x => IsChain(program, x, scope)),
             ForStmt f => f.Body.Statements.All(x => IsChain(program, x, scope)),
             _ => false,
         };
+
+        /// <summary>Every branch of an if / else-if chain, walked in a loop: a chain of hundreds of branches is not a
+        /// recursion of that depth.</summary>
+        private static bool IfIsChain(BoundProgram program, IfStmt first, CsScope scope)
+        {
+            StatementSyntax? branch = first;
+            for (; branch is IfStmt i; branch = i.Else)
+                if (!i.Then.Statements.All(x => IsChain(program, x, scope))) return false;
+            return branch == null || IsChain(program, branch, scope);
+        }
 
         /// <summary>The names <paramref name="nodes"/> read (variables, and callees, which may be block-valued locals):
         /// a nested class is built with only the scalars in scope among them.</summary>

@@ -68,8 +68,9 @@ namespace ArchDsl.Generator.Emit
             var ns = NamespaceName(options?.Namespace ?? "");
             var expr = new ExpressionEmitter(program, blocksEnum, ns);
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
-            var inPlace = InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network));
             if (!NamesAreFree(file, program, ns, blocksEnum, bag)) return;
+            if (!TablesAreAffordable(program, reports, analysis.Budget, bag)) return;
+            var inPlace = InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network));
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
             if (blocks.Count > 0)
@@ -82,11 +83,13 @@ namespace ArchDsl.Generator.Emit
                 sources.Add(new GeneratedSource(stem + "." + blocksEnum + ".g.cs", Wrap(ns, file.Path, w.ToString(), blocksEnum)));
             }
 
+            var lines = new SourceLines();
+            bool slimmable = ModuleEmitter.HasSlimmableNetwork(program);
             foreach (var def in program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start))
             {
                 ct.ThrowIfCancellationRequested();
                 var name = ClassEmitter.TypeName(def.Name);
-                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
+                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace, IsSlimmableFile = slimmable };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
                 var statements = (def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements).ToList();
@@ -95,7 +98,7 @@ namespace ArchDsl.Generator.Emit
                 var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
                 var (headStart, classifier) = def.IsNetwork ? BackbonePlan.Head(program, statements, basis) : (-1, null);
                 var (ctor, fwd, headFwd) = emitter.NetworkBody(statements, scope, "shape", headStart);
-                var (line, _) = new LineMap(def.File.Text).Locate(def.Syntax.Span.Start);
+                var line = lines.LineOf(def.File, def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");
                 long upfront = Upfront(report);
                 if (!Spend(analysis.Budget, upfront, bag, def.File.Path, def.Syntax.NameSpan)) return;
@@ -129,7 +132,7 @@ namespace ArchDsl.Generator.Emit
                 if (variant.Target == null) continue;
                 long upfront = Upfront(reports.TryGetValue(variant.Name, out var report) ? report : null);
                 if (!Spend(analysis.Budget, upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
-                var text = Variant(variant, expr, reports, program, out var numClasses);
+                var text = Variant(variant, expr, reports, program, lines, out var numClasses);
                 if (report != null) models.Add(Entry(report.Summary, ClassEmitter.TypeName(variant.Name), ns, numClasses));
                 if (!Spend(analysis.Budget, text.Length - upfront, bag, variant.File.Path, variant.Syntax.Span)) return;
                 sources.Add(new GeneratedSource(stem + "." + Naming.Identifier(variant.Name) + ".g.cs", Wrap(ns, variant.File.Path, text, ClassEmitter.TypeName(variant.Name))));
@@ -148,7 +151,7 @@ namespace ArchDsl.Generator.Emit
                     : null,
             };
 
-        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program,
+        private static string Variant(VariantSymbol variant, ExpressionEmitter expr, Dictionary<string, Analysis.NetworkReport> reports, BoundProgram program, SourceLines lines,
             out string? numClassesParameter)
         {
             numClassesParameter = null;
@@ -182,7 +185,7 @@ namespace ArchDsl.Generator.Emit
                 baseArgs.Add(cs + ": " + cs);
             }
             reports.TryGetValue(variant.Name, out var report);
-            var (line, _) = new LineMap(variant.File.Text).Locate(variant.Syntax.Span.Start);
+            var line = lines.LineOf(variant.File, variant.Syntax.Span.Start);
             var w = new IndentedWriter(1);
             w.Line("/// <summary>" + Naming.Xml("Variant " + variant.Name + " of " + target.Name
                 + (variant.Syntax.Reference != null ? ", mirroring torchvision's " + variant.Syntax.Reference : "")
@@ -263,6 +266,26 @@ namespace ArchDsl.Generator.Emit
             if (exhausted == null) return true;
             bag.Report(DiagnosticCatalogue.TooLarge, path, span, WorkBudget.ExceededMessage(exhausted.Value));
             return false;
+        }
+
+        /// <summary>The layer rows of every class of the file, summed in the order the classes are written, against what
+        /// is left of the budget: where they alone cannot be paid for, ARCH0023 at the first declaration past the budget,
+        /// before any per-layer work (the in-place analysis, the body emitters) is done for a file that is refused anyway
+        /// (a 200,000-layer network and a variant of it spent a second there first).</summary>
+        private static bool TablesAreAffordable(BoundProgram program, Dictionary<string, Analysis.NetworkReport> reports, WorkBudget budget, DiagnosticBag bag)
+        {
+            long left = ReliabilityLimits.Limit(WorkKind.EmittedCharacters) - budget.Used(WorkKind.EmittedCharacters);
+            var declarations = program.LocalDefinitions.OrderBy(d => d.Syntax.Span.Start).Select(d => (d.Name, d.File.Path, d.Syntax.NameSpan))
+                .Concat(program.Variants.Where(v => v.Target != null).Select(v => (v.Name, v.File.Path, v.Syntax.Span)));
+            long total = 0;
+            foreach (var (name, path, span) in declarations)
+            {
+                total += Upfront(reports.TryGetValue(name, out var report) ? report : null);
+                if (total <= left) continue;
+                bag.Report(DiagnosticCatalogue.TooLarge, path, span, WorkBudget.ExceededMessage(WorkKind.EmittedCharacters));
+                return false;
+            }
+            return true;
         }
 
         /// <summary>What a class's layer rows (doc table and metadata) cost before they are written: charged first, so

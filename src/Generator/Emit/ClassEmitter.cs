@@ -86,6 +86,8 @@ namespace ArchDsl.Generator.Emit
                 foreach (var m in extraMembers) { w.Lines(m, skipEmpty: true); w.Line(); }
 
             w.Open("public " + name + "(" + string.Join(", ", ctorParameters) + ") : base(" + Naming.StringLiteral(name) + ")");
+            // A network's arithmetic on run-time arguments is checked (ArchMath); an overflow names the network.
+            if (isNetwork) w.Open("try");
             foreach (var p in parameters) if (p.Prologue != null) w.Line(p.Prologue);
             if (isNetwork)
             {
@@ -97,6 +99,11 @@ namespace ArchDsl.Generator.Emit
             // Keeps training off a libtorch 2.10 crash; equal outputs (see the runtime's StridedPointwise).
             if (isNetwork) w.Line("StridedPointwise.SubsampleFirst(this);");
             w.Line("OutputShape = shape;");
+            if (isNetwork)
+            {
+                w.Close();
+                w.Line("catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork(" + Naming.StringLiteral(name) + ", e); }");
+            }
             w.Close();
             w.Line();
             // TorchSharp registers a module's fields under their field names when the module is registered in a parent;

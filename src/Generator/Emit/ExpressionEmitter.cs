@@ -140,6 +140,9 @@ namespace ArchDsl.Generator.Emit
                     return "new " + CsType(elem) + "[] { " + string.Join(", ", l.Items.Select(item => Emit(item, scope, shapeVar, elem))) + " }";
                 }
                 case UnaryExpr u:
+                    // An int's negation is checked (-long.MinValue is not a long); a literal's is a constant.
+                    if (u.Op == "-" && !(u.Operand is IntLiteral) && TypeOf(u.Operand).Kind == TypeKind.Int)
+                        return "ArchMath.Negate(" + EmitCore(u.Operand, scope, shapeVar) + ")";
                     return "(" + u.Op + EmitCore(u.Operand, scope, shapeVar) + ")";
                 case BinaryExpr b: return Binary(b, scope, shapeVar);
                 case ConditionalExpr c:
@@ -148,6 +151,8 @@ namespace ArchDsl.Generator.Emit
                     return "(" + EmitCore(c.Condition, scope, shapeVar) + " ? " + Emit(c.WhenTrue, scope, shapeVar, t) + " : " + Emit(c.WhenFalse, scope, shapeVar, t) + ")";
                 }
                 case IndexExpr ix:
+                    if (ix.Index is IntLiteral at && at.Value <= int.MaxValue)
+                        return EmitCore(ix.Target, scope, shapeVar) + "[" + at.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]";
                     return EmitCore(ix.Target, scope, shapeVar) + "[checked((int)" + EmitCore(ix.Index, scope, shapeVar) + ")]";
                 case CallExpr call: return Call(call, scope, shapeVar);
                 case ComprehensionExpr co: return Comprehension(co, scope, shapeVar);
@@ -193,6 +198,11 @@ namespace ArchDsl.Generator.Emit
                 case "/": return ints ? "ArchMath.FloorDiv(" + l + ", " + r + ")" : "((double)" + l + " / " + r + ")";
                 case "%": return ints ? "ArchMath.FloorMod(" + l + ", " + r + ")" : "ArchMath.FloorMod((double)" + l + ", (double)" + r + ")";
                 case "^": return ints ? "ArchMath.Pow(" + l + ", " + r + ")" : "System.Math.Pow(" + l + ", " + r + ")";
+                // Int sums, differences and products through the front end's own checked functions: a value known
+                // only at run time (a constructor argument) overflows as an exception naming the operands, never wraps.
+                case "+" when ints: return "ArchMath.Add(" + l + ", " + r + ")";
+                case "-" when ints: return "ArchMath.Subtract(" + l + ", " + r + ")";
+                case "*" when ints: return "ArchMath.Multiply(" + l + ", " + r + ")";
                 case "==":
                 case "!=":
                     if (lt.Kind == TypeKind.List)
@@ -213,11 +223,12 @@ namespace ArchDsl.Generator.Emit
                     return "ArchMath.MakeDivisible(" + D(args[0], scope, shapeVar) + ", " + EmitCore(args[1], scope, shapeVar)
                         + (args.Count > 2 ? ", " + EmitCore(args[2], scope, shapeVar) : "") + ")";
                 case "round": return "ArchMath.Round(" + D(args[0], scope, shapeVar) + ")";
-                case "ceil": return "((long)System.Math.Ceiling(" + D(args[0], scope, shapeVar) + "))";
-                case "floor": return "((long)System.Math.Floor(" + D(args[0], scope, shapeVar) + "))";
-                case "int": return "((long)" + EmitCore(args[0], scope, shapeVar) + ")";
+                case "ceil": return "ArchMath.ToLong(System.Math.Ceiling(" + D(args[0], scope, shapeVar) + "))";
+                case "floor": return "ArchMath.ToLong(System.Math.Floor(" + D(args[0], scope, shapeVar) + "))";
+                case "int":
+                    return TypeOf(args[0]).Kind == TypeKind.Int ? EmitCore(args[0], scope, shapeVar) : "ArchMath.ToLong(" + D(args[0], scope, shapeVar) + ")";
                 case "float": return D(args[0], scope, shapeVar);
-                case "abs": return "System.Math.Abs(" + EmitCore(args[0], scope, shapeVar) + ")";
+                case "abs": return (TypeOf(args[0]).Kind == TypeKind.Int ? "ArchMath.Abs(" : "System.Math.Abs(") + EmitCore(args[0], scope, shapeVar) + ")";
                 case "len": return "((long)" + EmitCore(args[0], scope, shapeVar) + ".Length)";
                 case "log":
                     return args.Count > 1
@@ -232,7 +243,9 @@ namespace ArchDsl.Generator.Emit
                 {
                     var parts = args.Select(a => Emit(a, scope, shapeVar, resultType)).ToList();
                     var text = parts[0];
-                    for (int i = 1; i < parts.Count; i++) text = "System.Math." + (call.Callee == "min" ? "Min" : "Max") + "(" + text + ", " + parts[i] + ")";
+                    // Ints compare as ints (ArchMath's, as the front end), floats through System.Math.
+                    var owner = resultType.Kind == TypeKind.Int ? "ArchMath." : "System.Math.";
+                    for (int i = 1; i < parts.Count; i++) text = owner + (call.Callee == "min" ? "Min" : "Max") + "(" + text + ", " + parts[i] + ")";
                     return text;
                 }
             }

@@ -129,16 +129,23 @@ namespace ArchDsl.Generator.Emit
                     return;
                 }
                 case IfStmt ifs when !IsChain(ifs, ctx.Scope):
-                    ctor.Open("if (" + _expr.Emit(ifs.Condition, ctx.Scope, ctx.ShapeVar) + ")");
-                    foreach (var st in ifs.Then.Statements) Flow(st, ctx.Nested(), ctor);
-                    ctor.Close();
-                    if (ifs.Else != null)
+                {
+                    // else-if branches flat, as the explicit forward writes them (one nesting level for any chain).
+                    StatementSyntax? branch = ifs;
+                    for (bool first = true; branch is IfStmt current; first = false, branch = current.Else)
+                    {
+                        ctor.Open((first ? "if (" : "else if (") + _expr.Emit(current.Condition, ctx.Scope, ctx.ShapeVar) + ")");
+                        foreach (var st in current.Then.Statements) Flow(st, ctx.Nested(), ctor);
+                        ctor.Close();
+                    }
+                    if (branch != null)
                     {
                         ctor.Open("else");
-                        Flow(ifs.Else, ctx.Nested(), ctor);
+                        Flow(branch, ctx.Nested(), ctor);
                         ctor.Close();
                     }
                     return;
+                }
                 case RepeatStmt _ when !IsChain(s, ctx.Scope):
                 case ForStmt _ when !IsChain(s, ctx.Scope):
                 {

@@ -53,7 +53,14 @@ namespace ArchDsl.Generator.Emit
             _members = new NameAllocator(reservedMembers.Concat(ClassEmitter.ReferencedNames).Concat(new[] { className }));
         }
 
-        private bool IsSlimmableFile => _program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
+        /// <summary>True when a network of the program is slimmable (its layers with state are built switchable). Computed
+        /// once per file by whoever builds the emitters: asked of the program at each layer, it made a file of n blocks
+        /// cost n^2 (3,000 one-layer blocks: a second of the emitter's time).</summary>
+        public bool IsSlimmableFile { get; init; }
+
+        /// <summary>Whether <paramref name="program"/> has a slimmable network (the value of <see cref="IsSlimmableFile"/>).</summary>
+        public static bool HasSlimmableNetwork(BoundProgram program) =>
+            program.Definitions.Values.Any(d => d.IsNetwork && ParameterDomains.SlimmableOf(d.Syntax) != null);
 
         public IReadOnlyList<string> Fields => _fields;
         public IReadOnlyList<string> NestedClasses => _nested;
@@ -494,7 +501,7 @@ namespace ArchDsl.Generator.Emit
             var used = BodyForms.NamesUsed(new[] { inner });
             var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
             var (nctor, nfwd) = emitter.Body(new[] { inner }, scope, "shape");
@@ -504,40 +511,42 @@ namespace ArchDsl.Generator.Emit
             Place("new " + nestedName + "(" + args + ")", nestedName, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
         }
 
+        /// <summary>An <c>if</c> and its <c>else if</c> branches, written flat (<c>else if</c> on one line, not an
+        /// <c>else</c> block per branch), so the C# grows linearly with the branches and nests one level whatever
+        /// their number. In an explicit forward each branch's condition is a field the forward tests: the first is
+        /// the condition, each later one is set in its branch (fields start false), so the constructor evaluates a
+        /// condition only where the ones before it were false, as the front end does.</summary>
         private void If(IfStmt ifs, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var cond = _expr.Emit(ifs.Condition, ctx.Scope, ctx.ShapeVar);
-            if (ctx.Mode != Mode.Explicit)
+            bool isExplicit = ctx.Mode == Mode.Explicit;
+            if (!isExplicit && !IsChain(ifs, ctx.Scope)) { NotSupported(ifs, "this 'if' inside a loop or group; put it in a block"); return; }
+            StatementSyntax? branch = ifs;
+            for (bool first = true; branch is IfStmt current; first = false, branch = current.Else)
             {
-                if (!IsChain(ifs, ctx.Scope)) { NotSupported(ifs, "this 'if' inside a loop or group; put it in a block"); return; }
-                ctor.Open("if (" + cond + ")");
-                foreach (var s in ifs.Then.Statements) Statement(s, ctx.Nested(), ctor, fwd);
-                ctor.Close();
-                if (ifs.Else != null)
+                var cond = _expr.Emit(current.Condition, ctx.Scope, ctx.ShapeVar);
+                var keyword = first ? "if" : "else if";
+                var inner = ctx.Nested();
+                if (isExplicit)
                 {
-                    ctor.Open("else");
-                    Statement(ifs.Else, ctx.Nested(), ctor, fwd);
-                    ctor.Close();
+                    var field = Field("_if", "bool", false);
+                    if (first) ctor.Line("this." + field + " = " + cond + ";");
+                    ctor.Open(keyword + " (" + (first ? "this." + field : cond) + ")");
+                    if (!first) ctor.Line("this." + field + " = true;");
+                    fwd.Open(keyword + " (this." + field + ")");
+                    inner = inner with { Conditional = true };
                 }
-                return;
-            }
-            var field = Field("_if", "bool", false);
-            ctor.Line("this." + field + " = " + cond + ";");
-            var inner = ctx.Nested() with { Conditional = true };
-            ctor.Open("if (this." + field + ")");
-            fwd.Open("if (this." + field + ")");
-            foreach (var s in ifs.Then.Statements) Statement(s, inner, ctor, fwd);
-            ctor.Close();
-            fwd.Close();
-            if (ifs.Else != null)
-            {
-                var other = ctx.Nested() with { Conditional = true };
-                ctor.Open("else");
-                fwd.Open("else");
-                Statement(ifs.Else, other, ctor, fwd);
+                else ctor.Open(keyword + " (" + cond + ")");
+                foreach (var s in current.Then.Statements) Statement(s, inner, ctor, fwd);
                 ctor.Close();
-                fwd.Close();
+                if (isExplicit) fwd.Close();
             }
+            if (branch == null) return;
+            var other = isExplicit ? ctx.Nested() with { Conditional = true } : ctx.Nested();
+            ctor.Open("else");
+            if (isExplicit) fwd.Open("else");
+            Statement(branch, other, ctor, fwd);
+            ctor.Close();
+            if (isExplicit) fwd.Close();
         }
 
         private void Loop(StatementSyntax loop, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
@@ -577,7 +586,7 @@ namespace ArchDsl.Generator.Emit
             LoopHeader(loop, ctx, inner, ctor);
             var used = BodyForms.NamesUsed(body.Statements);
             var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);

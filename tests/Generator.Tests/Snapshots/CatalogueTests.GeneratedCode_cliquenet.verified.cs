@@ -54,7 +54,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             var _x0Shape = shape;
             var _x0 = _current;
             _bound["x0"] = (_x0, _x0Shape);
-            var _end = (layers + 1L);
+            var _end = ArchMath.Add(layers, 1L);
             for (long i = 1L; i < _end; i++)
             {
                 var _pipeShape = shape;
@@ -112,7 +112,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                 }
                 _bound[string.Concat("x", i.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe, _pipeShape);
             }
-            var _end2 = (layers + 1L);
+            var _end2 = ArchMath.Add(layers, 1L);
             for (long i1 = 1L; i1 < _end2; i1++)
             {
                 var _pipeShape2 = shape;
@@ -158,8 +158,8 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _branchShapes1.Add(_pipeShape2);
                         _branchKeys1.Add(_pipe2);
                     }
-                    var _end4 = (layers + 1L);
-                    for (long j2 = (i1 + 1L); j2 < _end4; j2++)
+                    var _end4 = ArchMath.Add(layers, 1L);
+                    for (long j2 = ArchMath.Add(i1, 1L); j2 < _end4; j2++)
                     {
                         _pipeShape2 = _mergeInputShape1;
                         _pipe2 = _mergeInput1;
@@ -210,7 +210,7 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             var _mergeInput2 = _current;
             var _branchShapes2 = new System.Collections.Generic.List<FeatureShape>();
             var _branchKeys2 = new System.Collections.Generic.List<string>();
-            var _end5 = (layers + 1L);
+            var _end5 = ArchMath.Add(layers, 1L);
             for (long i2 = 1L; i2 < _end5; i2++)
             {
                 shape = _mergeInputShape2;
@@ -413,140 +413,144 @@ namespace ArchDsl.Catalogue
 
         public CliqueNet(long t, long k, bool attention = false, long numClasses = 10) : base("CliqueNet")
         {
-            var shape = new FeatureShape(3L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this._steps = new System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>>();
-            var _bound = new System.Collections.Generic.Dictionary<string, (string Key, FeatureShape Shape)>();
-            var _shared = new System.Collections.Generic.Dictionary<string, (nn.Module<Tensor, Tensor> Module, FeatureShape Input, FeatureShape Output)>();
-            var _temps = 0;
-            var _current = "input";
-            var _layerInput = shape;
-            var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _m = nn.Conv2d(shape.Channels, 64, 3, padding: 1, bias: false);
-            register_module(_names.Next("stem"), _m);
-            _chain.Add(_m);
-            shape = shape.Conv(64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            var _source = _current;
-            var _key = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
-            _current = _key;
-            _shared["stem"] = (_chain[0], _layerInput, shape);
-            var _end = 4L;
-            for (long b = 1L; b < _end; b++)
+            try
             {
-                _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_current, shape);
-                var _chain1 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.CliqueBlock(shape, layers: ArchMath.FloorDiv(t, 3L), k: k);
-                register_module(_names.Next(string.Concat("block", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                _chain1.Add(_m1);
-                shape = ((IArchModule)_m1).OutputShape;
-                var _source1 = _current;
-                var _key1 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                this._steps.Add(t => { var y = t[_source1]; foreach (var m in _chain1) y = m.call(y); t[_key1] = y; });
-                _current = _key1;
-                var _pipeShape = shape;
-                var _pipe = _current;
+                var shape = new FeatureShape(3L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this._steps = new System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>>();
+                var _bound = new System.Collections.Generic.Dictionary<string, (string Key, FeatureShape Shape)>();
+                var _shared = new System.Collections.Generic.Dictionary<string, (nn.Module<Tensor, Tensor> Module, FeatureShape Input, FeatureShape Output)>();
+                var _temps = 0;
+                var _current = "input";
+                var _layerInput = shape;
+                var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _m = nn.Conv2d(shape.Channels, 64, 3, padding: 1, bias: false);
+                register_module(_names.Next("stem"), _m);
+                _chain.Add(_m);
+                shape = shape.Conv(64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                var _source = _current;
+                var _key = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
+                _current = _key;
+                _shared["stem"] = (_chain[0], _layerInput, shape);
+                var _end = 4L;
+                for (long b = 1L; b < _end; b++)
                 {
-                    var _mergeInputShape = _pipeShape;
-                    var _mergeInput = _pipe;
-                    var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
-                    var _branchKeys = new System.Collections.Generic.List<string>();
+                    _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_current, shape);
+                    var _chain1 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.CliqueBlock(shape, layers: ArchMath.FloorDiv(t, 3L), k: k);
+                    register_module(_names.Next(string.Concat("block", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    _chain1.Add(_m1);
+                    shape = ((IArchModule)_m1).OutputShape;
+                    var _source1 = _current;
+                    var _key1 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    this._steps.Add(t => { var y = t[_source1]; foreach (var m in _chain1) y = m.call(y); t[_key1] = y; });
+                    _current = _key1;
+                    var _pipeShape = shape;
+                    var _pipe = _current;
                     {
-                        _pipeShape = _mergeInputShape;
-                        _pipe = _mergeInput;
-                        var _tensor = _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-                        _pipeShape = _tensor.Shape;
-                        _pipe = _tensor.Key;
-                        _branchShapes.Add(_pipeShape);
-                        _branchKeys.Add(_pipe);
+                        var _mergeInputShape = _pipeShape;
+                        var _mergeInput = _pipe;
+                        var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
+                        var _branchKeys = new System.Collections.Generic.List<string>();
+                        {
+                            _pipeShape = _mergeInputShape;
+                            _pipe = _mergeInput;
+                            var _tensor = _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                            _pipeShape = _tensor.Shape;
+                            _pipe = _tensor.Key;
+                            _branchShapes.Add(_pipeShape);
+                            _branchKeys.Add(_pipe);
+                        }
+                        {
+                            _pipeShape = _mergeInputShape;
+                            _pipe = _mergeInput;
+                            _branchShapes.Add(_pipeShape);
+                            _branchKeys.Add(_pipe);
+                        }
+                        var _key2 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        _pipeShape = FeatureShape.Concat(_branchShapes);
+                        this._steps.Add(t => t[_key2] = torch.cat(_branchKeys.ConvertAll(k => t[k]), 1));
+                        _pipe = _key2;
                     }
+                    var _chain2 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
                     {
-                        _pipeShape = _mergeInputShape;
-                        _pipe = _mergeInput;
-                        _branchShapes.Add(_pipeShape);
-                        _branchKeys.Add(_pipe);
+                        var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
+                        _seq.append(_names1.Next(null), _m2);
+                        var _m3 = nn.ReLU(inplace: true);
+                        _seq.append(_names1.Next(null), _m3);
+                        var _m4 = nn.AdaptiveAvgPool2d(1);
+                        _seq.append(_names1.Next(null), _m4);
+                        _pipeShape = _pipeShape.Adaptive(1, 1);
                     }
-                    var _key2 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    _pipeShape = FeatureShape.Concat(_branchShapes);
-                    this._steps.Add(t => t[_key2] = torch.cat(_branchKeys.ConvertAll(k => t[k]), 1));
-                    _pipe = _key2;
+                    var _m5 = _seq;
+                    register_module(_names.Next(string.Concat("pool", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                    _chain2.Add(_m5);
+                    var _source2 = _pipe;
+                    var _key3 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    this._steps.Add(t => { var y = t[_source2]; foreach (var m in _chain2) y = m.call(y); t[_key3] = y; });
+                    _pipe = _key3;
+                    _bound[string.Concat("f", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe, _pipeShape);
+                    var _chain3 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                    if ((b < 3L))
+                    {
+                        var _m6 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.Transition(shape, attention: attention);
+                        register_module(_names.Next(string.Concat("transition", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m6);
+                        _chain3.Add(_m6);
+                        shape = ((IArchModule)_m6).OutputShape;
+                    }
+                    var _source3 = _current;
+                    var _key4 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    this._steps.Add(t => { var y = t[_source3]; foreach (var m in _chain3) y = m.call(y); t[_key4] = y; });
+                    _current = _key4;
                 }
-                var _chain2 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _mergeInputShape1 = shape;
+                var _mergeInput1 = _current;
+                var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
+                var _branchKeys1 = new System.Collections.Generic.List<string>();
+                var _end1 = 4L;
+                for (long b1 = 1L; b1 < _end1; b1++)
                 {
-                    var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m2);
-                    var _m3 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m3);
-                    var _m4 = nn.AdaptiveAvgPool2d(1);
-                    _seq.append(_names1.Next(null), _m4);
-                    _pipeShape = _pipeShape.Adaptive(1, 1);
+                    shape = _mergeInputShape1;
+                    _current = _mergeInput1;
+                    var _tensor1 = _bound[string.Concat("f", b1.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                    shape = _tensor1.Shape;
+                    _current = _tensor1.Key;
+                    _branchShapes1.Add(shape);
+                    _branchKeys1.Add(_current);
                 }
-                var _m5 = _seq;
-                register_module(_names.Next(string.Concat("pool", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
-                _chain2.Add(_m5);
-                var _source2 = _pipe;
-                var _key3 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                this._steps.Add(t => { var y = t[_source2]; foreach (var m in _chain2) y = m.call(y); t[_key3] = y; });
-                _pipe = _key3;
-                _bound[string.Concat("f", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe, _pipeShape);
-                var _chain3 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                if ((b < 3L))
-                {
-                    var _m6 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.Transition(shape, attention: attention);
-                    register_module(_names.Next(string.Concat("transition", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m6);
-                    _chain3.Add(_m6);
-                    shape = ((IArchModule)_m6).OutputShape;
-                }
-                var _source3 = _current;
-                var _key4 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                this._steps.Add(t => { var y = t[_source3]; foreach (var m in _chain3) y = m.call(y); t[_key4] = y; });
-                _current = _key4;
+                var _key5 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                shape = FeatureShape.Concat(_branchShapes1);
+                this._steps.Add(t => t[_key5] = torch.cat(_branchKeys1.ConvertAll(k => t[k]), 1));
+                _current = _key5;
+                var _chain4 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _m7 = nn.Flatten();
+                register_module(_names.Next(null), _m7);
+                _chain4.Add(_m7);
+                shape = shape.Flatten();
+                var _source4 = _current;
+                var _key6 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                this._steps.Add(t => { var y = t[_source4]; foreach (var m in _chain4) y = m.call(y); t[_key6] = y; });
+                _current = _key6;
+                var _layerInput1 = shape;
+                var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _m8 = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), _m8);
+                _chain5.Add(_m8);
+                shape = shape.Linear(numClasses);
+                var _source5 = _current;
+                var _key7 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                this._steps.Add(t => { var y = t[_source5]; foreach (var m in _chain5) y = m.call(y); t[_key7] = y; });
+                _current = _key7;
+                _shared["fc"] = (_chain5[0], _layerInput1, shape);
+                this._result = _current;
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            var _mergeInputShape1 = shape;
-            var _mergeInput1 = _current;
-            var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
-            var _branchKeys1 = new System.Collections.Generic.List<string>();
-            var _end1 = 4L;
-            for (long b1 = 1L; b1 < _end1; b1++)
-            {
-                shape = _mergeInputShape1;
-                _current = _mergeInput1;
-                var _tensor1 = _bound[string.Concat("f", b1.ToString(System.Globalization.CultureInfo.InvariantCulture))];
-                shape = _tensor1.Shape;
-                _current = _tensor1.Key;
-                _branchShapes1.Add(shape);
-                _branchKeys1.Add(_current);
-            }
-            var _key5 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            shape = FeatureShape.Concat(_branchShapes1);
-            this._steps.Add(t => t[_key5] = torch.cat(_branchKeys1.ConvertAll(k => t[k]), 1));
-            _current = _key5;
-            var _chain4 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _m7 = nn.Flatten();
-            register_module(_names.Next(null), _m7);
-            _chain4.Add(_m7);
-            shape = shape.Flatten();
-            var _source4 = _current;
-            var _key6 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            this._steps.Add(t => { var y = t[_source4]; foreach (var m in _chain4) y = m.call(y); t[_key6] = y; });
-            _current = _key6;
-            var _layerInput1 = shape;
-            var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _m8 = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), _m8);
-            _chain5.Add(_m8);
-            shape = shape.Linear(numClasses);
-            var _source5 = _current;
-            var _key7 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            this._steps.Add(t => { var y = t[_source5]; foreach (var m in _chain5) y = m.call(y); t[_key7] = y; });
-            _current = _key7;
-            _shared["fc"] = (_chain5[0], _layerInput1, shape);
-            this._result = _current;
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("CliqueNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -51,9 +51,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             register_module(_names.Next("norm"), this.norm);
             this.relu = nn.ReLU(inplace: true);
             register_module(_names.Next("relu"), this.relu);
-            this.conv = nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this.conv = nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel, kernel, 1, 1, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, 1, 1, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             OutputShape = shape;
         }
 
@@ -95,7 +95,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this.conv_1 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1, groups: 1);
+            this.conv_1 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4L, growthRate), kernel: 1, groups: 1);
             register_module(_names.Next("conv_1"), this.conv_1);
             shape = ((IArchModule)this.conv_1).OutputShape;
             this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups);
@@ -145,7 +145,7 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
             var _seq = nn.Sequential();
             var _names1 = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: (4L * growthRate), kernel: 1, groups: groups);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4L, growthRate), kernel: 1, groups: groups);
                 _seq.append(_names1.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _m1 = nn.ChannelShuffle(groups);
@@ -581,48 +581,52 @@ namespace ArchDsl.Catalogue
 
         public CondenseNet(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long groups = 4, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base("CondenseNet")
         {
-            var _stages = stages ?? (new long[] { 4L, 6L, 8L, 10L, 8L });
-            var _growth = growth ?? (new long[] { 8L, 16L, 32L, 64L, 128L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, (2L * _growth[checked((int)0L)]), 3, stride: 2, padding: 1, bias: false);
-                _seq.append(_names1.Next("init_conv"), _m);
-                shape = shape.Conv((2L * _growth[checked((int)0L)]), 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                var _end = ((long)_stages.Length);
-                for (long i = 0L; i < _end; i++)
+                var _stages = stages ?? (new long[] { 4L, 6L, 8L, 10L, 8L });
+                var _growth = growth ?? (new long[] { 8L, 16L, 32L, 64L, 128L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, _stages);
-                    _seq.append(_names1.Next(string.Concat("denseblock_", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
-                    if ((i != (((long)_stages.Length) - 1L)))
+                    var _m = nn.Conv2d(shape.Channels, ArchMath.Multiply(2L, _growth[0]), 3, stride: 2, padding: 1, bias: false);
+                    _seq.append(_names1.Next("init_conv"), _m);
+                    shape = shape.Conv(ArchMath.Multiply(2L, _growth[0]), 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    var _end = ((long)_stages.Length);
+                    for (long i = 0L; i < _end; i++)
                     {
-                        var _m2 = nn.AvgPool2d(2, stride: 2);
-                        _seq.append(_names1.Next(string.Concat("transition_", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
-                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, _stages);
+                        _seq.append(_names1.Next(string.Concat("denseblock_", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                        if ((i != ArchMath.Subtract(((long)_stages.Length), 1L)))
+                        {
+                            var _m2 = nn.AvgPool2d(2, stride: 2);
+                            _seq.append(_names1.Next(string.Concat("transition_", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        }
                     }
+                    var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next("norm_last"), _m3);
+                    var _m4 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next("relu_last"), _m4);
+                    var _m5 = nn.AdaptiveAvgPool2d(1);
+                    _seq.append(_names1.Next("pool_last"), _m5);
+                    shape = shape.Adaptive(1, 1);
                 }
-                var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next("norm_last"), _m3);
-                var _m4 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next("relu_last"), _m4);
-                var _m5 = nn.AdaptiveAvgPool2d(1);
-                _seq.append(_names1.Next("pool_last"), _m5);
-                shape = shape.Adaptive(1, 1);
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.classifier = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("classifier"), this.classifier);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("CondenseNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -674,7 +678,7 @@ namespace ArchDsl.Catalogue
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
                         var _m = (nn.Module<Tensor, Tensor>)(layer switch { CondensenetBlocks.CondensedDenseLayer => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups), CondensenetBlocks.LearnedDenseLayer => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Condensenet.LearnedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups), _ => throw new System.ArgumentException("This block does not accept the arguments given at layer") });
-                        register_module(_names.Next(string.Concat("denselayer_", (j + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        register_module(_names.Next(string.Concat("denselayer_", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);

@@ -60,9 +60,9 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
                 shape = shape.ToChannelsLast();
                 var _m2 = nn.LayerNorm(shape.Channels, eps: 1E-06);
                 _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Linear(shape.Channels, (4L * dim));
+                var _m3 = nn.Linear(shape.Channels, ArchMath.Multiply(4L, dim));
                 _seq.append(_names1.Next(null), _m3);
-                shape = shape.Linear((4L * dim));
+                shape = shape.Linear(ArchMath.Multiply(4L, dim));
                 var _m4 = nn.GELU();
                 _seq.append(_names1.Next(null), _m4);
                 var _m5 = nn.Linear(shape.Channels, dim);
@@ -129,7 +129,7 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
             var _count = n;
             for (long j = 0L; j < _count; j++)
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.CNBlock(shape, dropP: ((double)(dropP * (double)(first + j)) / (double)(blocks - 1L)));
+                var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.CNBlock(shape, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / (double)ArchMath.Subtract(blocks, 1L)));
                 register_module(_names.Next(null), _m);
                 this._stage.Add(_m);
                 shape = ((IArchModule)_m).OutputShape;
@@ -251,51 +251,55 @@ namespace ArchDsl.Catalogue
 
         public ConvNeXt(long[] dims, long[] depths, double stochasticDepthP, long numClasses = 1000) : base("ConvNeXt")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var before = new long[] { 0L, depths[checked((int)0L)], (depths[checked((int)0L)] + depths[checked((int)1L)]), ((depths[checked((int)0L)] + depths[checked((int)1L)]) + depths[checked((int)2L)]) };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[checked((int)0L)], kernel: 4, normFirst: false);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var before = new long[] { 0L, depths[0], ArchMath.Add(depths[0], depths[1]), ArchMath.Add(ArchMath.Add(depths[0], depths[1]), depths[2]) };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Convnext.Stage(shape, n: depths[checked((int)i)], first: before[checked((int)i)], blocks: (before[checked((int)3L)] + depths[checked((int)3L)]), dropP: stochasticDepthP);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
-                    if ((i < 3L))
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[0], kernel: 4, normFirst: false);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    var _end = 4L;
+                    for (long i = 0L; i < _end; i++)
                     {
-                        var _m2 = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[checked((int)(i + 1L))], kernel: 2, normFirst: true);
-                        _seq.append(_names1.Next(null), _m2);
-                        shape = ((IArchModule)_m2).OutputShape;
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.Convnext.Stage(shape, n: depths[checked((int)i)], first: before[checked((int)i)], blocks: ArchMath.Add(before[3], depths[3]), dropP: stochasticDepthP);
+                        _seq.append(_names1.Next(null), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                        if ((i < 3L))
+                        {
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[checked((int)ArchMath.Add(i, 1L))], kernel: 2, normFirst: true);
+                            _seq.append(_names1.Next(null), _m2);
+                            shape = ((IArchModule)_m2).OutputShape;
+                        }
                     }
                 }
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06);
+                    _seq1.append(_names2.Next(null), _m3);
+                    var _m4 = nn.Flatten();
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = shape.Flatten();
+                    var _m5 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m5);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06);
-                _seq1.append(_names2.Next(null), _m3);
-                var _m4 = nn.Flatten();
-                _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Flatten();
-                var _m5 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m5);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("ConvNeXt", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -55,9 +55,9 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
             register_module(_names.Next("norm1"), this.norm1);
             this.relu1 = nn.ReLU(inplace: true);
             register_module(_names.Next("relu1"), this.relu1);
-            this.conv1 = nn.Conv2d(shape.Channels, (bnSize * growthRate), 1, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, ArchMath.Multiply(bnSize, growthRate), 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv((bnSize * growthRate), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            shape = shape.Conv(ArchMath.Multiply(bnSize, growthRate), 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.norm2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("norm2"), this.norm2);
             this.relu2 = nn.ReLU(inplace: true);
@@ -690,54 +690,58 @@ namespace ArchDsl.Catalogue
 
         public DenseNet(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 64, long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base("DenseNet")
         {
-            var _blockConfig = blockConfig ?? (new long[] { 6L, 12L, 24L, 16L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, numInitFeatures, 7, stride: 2, padding: 3, bias: false);
-                _seq.append(_names1.Next("conv0"), _m);
-                shape = shape.Conv(numInitFeatures, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next("norm0"), _m1);
-                var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next("relu0"), _m2);
-                var _m3 = nn.MaxPool2d(3, stride: 2, padding: 1);
-                _seq.append(_names1.Next("pool0"), _m3);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-                var _end = ((long)_blockConfig.Length);
-                for (long i = 0L; i < _end; i++)
+                var _blockConfig = blockConfig ?? (new long[] { 6L, 12L, 24L, 16L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i);
-                    _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
-                    shape = ((IArchModule)_m4).OutputShape;
-                    if ((i != (((long)_blockConfig.Length) - 1L)))
+                    var _m = nn.Conv2d(shape.Channels, numInitFeatures, 7, stride: 2, padding: 3, bias: false);
+                    _seq.append(_names1.Next("conv0"), _m);
+                    shape = shape.Conv(numInitFeatures, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next("norm0"), _m1);
+                    var _m2 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next("relu0"), _m2);
+                    var _m3 = nn.MaxPool2d(3, stride: 2, padding: 1);
+                    _seq.append(_names1.Next("pool0"), _m3);
+                    shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                    var _end = ((long)_blockConfig.Length);
+                    for (long i = 0L; i < _end; i++)
                     {
-                        var _m5 = new global::ArchDsl.Catalogue.Blocks.Densenet.Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2L));
-                        _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
-                        shape = ((IArchModule)_m5).OutputShape;
+                        var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i);
+                        _seq.append(_names1.Next(string.Concat("denseblock", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                        shape = ((IArchModule)_m4).OutputShape;
+                        if ((i != ArchMath.Subtract(((long)_blockConfig.Length), 1L)))
+                        {
+                            var _m5 = new global::ArchDsl.Catalogue.Blocks.Densenet.Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2L));
+                            _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                            shape = ((IArchModule)_m5).OutputShape;
+                        }
                     }
+                    var _m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next("norm5"), _m6);
                 }
-                var _m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next("norm5"), _m6);
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._m1 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Adaptive(1, 1);
+                this._m2 = nn.Flatten();
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Flatten();
+                this.classifier = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("classifier"), this.classifier);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Adaptive(1, 1);
-            this._m2 = nn.Flatten();
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("DenseNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -800,7 +804,7 @@ namespace ArchDsl.Catalogue
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
                         var _m = new global::ArchDsl.Catalogue.Blocks.Densenet.DenseLayer(shape, growthRate: growthRate, bnSize: bnSize, dropRate: dropRate);
-                        register_module(_names.Next(string.Concat("denselayer", (j + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        register_module(_names.Next(string.Concat("denselayer", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);

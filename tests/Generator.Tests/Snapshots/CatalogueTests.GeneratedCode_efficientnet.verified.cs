@@ -49,9 +49,9 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: eps, momentum: momentum);
             register_module(_names.Next(null), this._m1);
             this._if = act;
@@ -177,8 +177,8 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             var shape = input;
             var _names = new ChildNames();
             var identityShortcut = ((stride == 1L) && (shape.Channels == out_));
-            var hidden = ArchMath.MakeDivisible((double)(shape.Channels * expand), 8L);
-            var squeeze = System.Math.Max(1L, ArchMath.FloorDiv(shape.Channels, 4L));
+            var hidden = ArchMath.MakeDivisible((double)ArchMath.Multiply(shape.Channels, expand), 8L);
+            var squeeze = ArchMath.Max(1L, ArchMath.FloorDiv(shape.Channels, 4L));
             var _residualInput = shape;
             this._residual = identityShortcut;
             var _seq = nn.Sequential();
@@ -267,7 +267,7 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
             var _count = n;
             for (long j = 0L; j < _count; j++)
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: ((j == 0L) ? stride : 1L), expand: expand, dropP: ((double)(dropP * (double)(first + j)) / blocks), eps: eps, momentum: momentum);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: ((j == 0L) ? stride : 1L), expand: expand, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / blocks), eps: eps, momentum: momentum);
                 register_module(_names.Next(null), _m);
                 this._stage.Add(_m);
                 shape = ((IArchModule)_m).OutputShape;
@@ -323,51 +323,55 @@ namespace ArchDsl.Catalogue
 
         public EfficientNet(double width, double depth, double dropoutP, long resolution = 224, double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base("EfficientNet")
         {
-            var shape = new FeatureShape(3L, resolution, resolution);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var stages = new long[][] { new long[] { 1L, 3L, 1L, 16L, 1L }, new long[] { 6L, 3L, 2L, 24L, 2L }, new long[] { 6L, 5L, 2L, 40L, 2L }, new long[] { 6L, 3L, 2L, 80L, 3L }, new long[] { 6L, 5L, 1L, 112L, 3L }, new long[] { 6L, 5L, 2L, 192L, 4L }, new long[] { 6L, 3L, 1L, 320L, 1L } };
-            var n = new long[] { ((long)System.Math.Ceiling((double)(1L * depth))), ((long)System.Math.Ceiling((double)(2L * depth))), ((long)System.Math.Ceiling((double)(2L * depth))), ((long)System.Math.Ceiling((double)(3L * depth))), ((long)System.Math.Ceiling((double)(3L * depth))), ((long)System.Math.Ceiling((double)(4L * depth))), ((long)System.Math.Ceiling((double)(1L * depth))) };
-            var before = new long[] { 0L, n[checked((int)0L)], (n[checked((int)0L)] + n[checked((int)1L)]), ((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]), (((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]), ((((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]) + n[checked((int)4L)]), (((((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]) + n[checked((int)4L)]) + n[checked((int)5L)]) };
-            var blocks = (before[checked((int)6L)] + n[checked((int)6L)]);
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2, eps: bnEps, momentum: bnMomentum);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                var _end = 7L;
-                for (long i = 0L; i < _end; i++)
+                var shape = new FeatureShape(3L, resolution, resolution);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var stages = new long[][] { new long[] { 1L, 3L, 1L, 16L, 1L }, new long[] { 6L, 3L, 2L, 24L, 2L }, new long[] { 6L, 5L, 2L, 40L, 2L }, new long[] { 6L, 3L, 2L, 80L, 3L }, new long[] { 6L, 5L, 1L, 112L, 3L }, new long[] { 6L, 5L, 2L, 192L, 4L }, new long[] { 6L, 3L, 1L, 320L, 1L } };
+                var n = new long[] { ArchMath.ToLong(System.Math.Ceiling((double)(1L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(2L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(2L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(3L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(3L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(4L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(1L * depth))) };
+                var before = new long[] { 0L, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
+                var blocks = ArchMath.Add(before[6], n[6]);
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetStage(shape, n: n[checked((int)i)], out_: ArchMath.MakeDivisible((double)(stages[checked((int)i)][checked((int)3L)] * width), 8L), kernel: stages[checked((int)i)][checked((int)1L)], stride: stages[checked((int)i)][checked((int)2L)], expand: stages[checked((int)i)][checked((int)0L)], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps, momentum: bnMomentum);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2, eps: bnEps, momentum: bnMomentum);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    var _end = 7L;
+                    for (long i = 0L; i < _end; i++)
+                    {
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetStage(shape, n: n[checked((int)i)], out_: ArchMath.MakeDivisible((double)(stages[checked((int)i)][3] * width), 8L), kernel: stages[checked((int)i)][1], stride: stages[checked((int)i)][2], expand: stages[checked((int)i)][0], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps, momentum: bnMomentum);
+                        _seq.append(_names1.Next(null), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                    }
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.Multiply(4L, shape.Channels), kernel: 1, eps: bnEps, momentum: bnMomentum);
+                    _seq.append(_names1.Next(null), _m2);
+                    shape = ((IArchModule)_m2).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: (4L * shape.Channels), kernel: 1, eps: bnEps, momentum: bnMomentum);
-                _seq.append(_names1.Next(null), _m2);
-                shape = ((IArchModule)_m2).OutputShape;
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m3);
+                    var _m4 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m3);
-                var _m4 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("EfficientNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -52,7 +52,7 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
             var shape = input;
             var _names = new ChildNames();
             var identityShortcut = ((stride == 1L) && (shape.Channels == out_));
-            var hidden = ArchMath.MakeDivisible((double)(shape.Channels * expand), 8L);
+            var hidden = ArchMath.MakeDivisible((double)ArchMath.Multiply(shape.Channels, expand), 8L);
             var _residualInput = shape;
             this._residual = identityShortcut;
             var _seq = nn.Sequential();
@@ -144,7 +144,7 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
             for (long j = 0L; j < _count; j++)
             {
                 var s = ((j == 0L) ? stride : 1L);
-                var p = ((double)(dropP * (double)(first + j)) / blocks);
+                var p = ((double)(dropP * (double)ArchMath.Add(first, j)) / blocks);
                 if (fused)
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.FusedMBConv(shape, out_: out_, kernel: kernel, stride: s, expand: expand, dropP: p, eps: eps);
@@ -213,51 +213,55 @@ namespace ArchDsl.Catalogue
 
         public EfficientNetV2(string model, double dropoutP, long resolution = 224, double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base("EfficientNetV2")
         {
-            var shape = new FeatureShape(3L, resolution, resolution);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var rows = ((model == "s") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 2L }, new long[] { 1L, 4L, 3L, 2L, 48L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 4L }, new long[] { 0L, 4L, 3L, 2L, 128L, 6L }, new long[] { 0L, 6L, 3L, 1L, 160L, 9L }, new long[] { 0L, 6L, 3L, 2L, 256L, 15L } } : ((model == "m") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 3L }, new long[] { 1L, 4L, 3L, 2L, 48L, 5L }, new long[] { 1L, 4L, 3L, 2L, 80L, 5L }, new long[] { 0L, 4L, 3L, 2L, 160L, 7L }, new long[] { 0L, 6L, 3L, 1L, 176L, 14L }, new long[] { 0L, 6L, 3L, 2L, 304L, 18L }, new long[] { 0L, 6L, 3L, 1L, 512L, 5L } } : new long[][] { new long[] { 1L, 1L, 3L, 1L, 32L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 7L }, new long[] { 1L, 4L, 3L, 2L, 96L, 7L }, new long[] { 0L, 4L, 3L, 2L, 192L, 10L }, new long[] { 0L, 6L, 3L, 1L, 224L, 19L }, new long[] { 0L, 6L, 3L, 2L, 384L, 25L }, new long[] { 0L, 6L, 3L, 1L, 640L, 7L } }));
-            var n = new long[] { rows[checked((int)0L)][checked((int)5L)], rows[checked((int)1L)][checked((int)5L)], rows[checked((int)2L)][checked((int)5L)], rows[checked((int)3L)][checked((int)5L)], rows[checked((int)4L)][checked((int)5L)], rows[checked((int)5L)][checked((int)5L)], ((((long)rows.Length) > 6L) ? rows[checked((int)6L)][checked((int)5L)] : 0L) };
-            var before = new long[] { 0L, n[checked((int)0L)], (n[checked((int)0L)] + n[checked((int)1L)]), ((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]), (((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]), ((((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]) + n[checked((int)4L)]), (((((n[checked((int)0L)] + n[checked((int)1L)]) + n[checked((int)2L)]) + n[checked((int)3L)]) + n[checked((int)4L)]) + n[checked((int)5L)]) };
-            var blocks = (before[checked((int)6L)] + n[checked((int)6L)]);
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: rows[checked((int)0L)][checked((int)4L)], stride: 2, eps: bnEps);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                var _end = ((long)rows.Length);
-                for (long i = 0L; i < _end; i++)
+                var shape = new FeatureShape(3L, resolution, resolution);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var rows = ((model == "s") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 2L }, new long[] { 1L, 4L, 3L, 2L, 48L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 4L }, new long[] { 0L, 4L, 3L, 2L, 128L, 6L }, new long[] { 0L, 6L, 3L, 1L, 160L, 9L }, new long[] { 0L, 6L, 3L, 2L, 256L, 15L } } : ((model == "m") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 3L }, new long[] { 1L, 4L, 3L, 2L, 48L, 5L }, new long[] { 1L, 4L, 3L, 2L, 80L, 5L }, new long[] { 0L, 4L, 3L, 2L, 160L, 7L }, new long[] { 0L, 6L, 3L, 1L, 176L, 14L }, new long[] { 0L, 6L, 3L, 2L, 304L, 18L }, new long[] { 0L, 6L, 3L, 1L, 512L, 5L } } : new long[][] { new long[] { 1L, 1L, 3L, 1L, 32L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 7L }, new long[] { 1L, 4L, 3L, 2L, 96L, 7L }, new long[] { 0L, 4L, 3L, 2L, 192L, 10L }, new long[] { 0L, 6L, 3L, 1L, 224L, 19L }, new long[] { 0L, 6L, 3L, 2L, 384L, 25L }, new long[] { 0L, 6L, 3L, 1L, 640L, 7L } }));
+                var n = new long[] { rows[0][5], rows[1][5], rows[2][5], rows[3][5], rows[4][5], rows[5][5], ((((long)rows.Length) > 6L) ? rows[6][5] : 0L) };
+                var before = new long[] { 0L, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
+                var blocks = ArchMath.Add(before[6], n[6]);
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.Stage(shape, fused: (rows[checked((int)i)][checked((int)0L)] == 1L), expand: rows[checked((int)i)][checked((int)1L)], kernel: rows[checked((int)i)][checked((int)2L)], stride: rows[checked((int)i)][checked((int)3L)], out_: rows[checked((int)i)][checked((int)4L)], n: rows[checked((int)i)][checked((int)5L)], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: rows[0][4], stride: 2, eps: bnEps);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    var _end = ((long)rows.Length);
+                    for (long i = 0L; i < _end; i++)
+                    {
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.Stage(shape, fused: (rows[checked((int)i)][0] == 1L), expand: rows[checked((int)i)][1], kernel: rows[checked((int)i)][2], stride: rows[checked((int)i)][3], out_: rows[checked((int)i)][4], n: rows[checked((int)i)][5], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps);
+                        _seq.append(_names1.Next(null), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                    }
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: 1280, kernel: 1, eps: bnEps);
+                    _seq.append(_names1.Next(null), _m2);
+                    shape = ((IArchModule)_m2).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: 1280, kernel: 1, eps: bnEps);
-                _seq.append(_names1.Next(null), _m2);
-                shape = ((IArchModule)_m2).OutputShape;
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m3);
+                    var _m4 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m3);
-                var _m4 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("EfficientNetV2", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -669,90 +669,94 @@ namespace ArchDsl.Catalogue
 
         public GoogLeNet(bool auxLogits = false, long numClasses = 1000, double dropoutP = 0.2, double auxDropoutP = 0.7) : base("GoogLeNet")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 7, stride: 2, padding: 3);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = ((IArchModule)this.conv1).OutputShape;
-            this.maxpool1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next("maxpool1"), this.maxpool1);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.conv2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 1);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = ((IArchModule)this.conv2).OutputShape;
-            this.conv3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192, kernel: 3, padding: 1);
-            register_module(_names.Next("conv3"), this.conv3);
-            shape = ((IArchModule)this.conv3).OutputShape;
-            this.maxpool2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next("maxpool2"), this.maxpool2);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.inception3a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64, c3x3Reduce: 96, c3x3: 128, c5x5Reduce: 16, c5x5: 32, poolProj: 32);
-            register_module(_names.Next("inception3a"), this.inception3a);
-            shape = ((IArchModule)this.inception3a).OutputShape;
-            this.inception3b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 192, c5x5Reduce: 32, c5x5: 96, poolProj: 64);
-            register_module(_names.Next("inception3b"), this.inception3b);
-            shape = ((IArchModule)this.inception3b).OutputShape;
-            this.maxpool3 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next("maxpool3"), this.maxpool3);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.inception4a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192, c3x3Reduce: 96, c3x3: 208, c5x5Reduce: 16, c5x5: 48, poolProj: 64);
-            register_module(_names.Next("inception4a"), this.inception4a);
-            shape = ((IArchModule)this.inception4a).OutputShape;
-            this._if = auxLogits;
-            if (this._if)
+            try
             {
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 7, stride: 2, padding: 3);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = ((IArchModule)this.conv1).OutputShape;
+                this.maxpool1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next("maxpool1"), this.maxpool1);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.conv2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 1);
+                register_module(_names.Next("conv2"), this.conv2);
+                shape = ((IArchModule)this.conv2).OutputShape;
+                this.conv3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192, kernel: 3, padding: 1);
+                register_module(_names.Next("conv3"), this.conv3);
+                shape = ((IArchModule)this.conv3).OutputShape;
+                this.maxpool2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next("maxpool2"), this.maxpool2);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.inception3a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64, c3x3Reduce: 96, c3x3: 128, c5x5Reduce: 16, c5x5: 32, poolProj: 32);
+                register_module(_names.Next("inception3a"), this.inception3a);
+                shape = ((IArchModule)this.inception3a).OutputShape;
+                this.inception3b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 192, c5x5Reduce: 32, c5x5: 96, poolProj: 64);
+                register_module(_names.Next("inception3b"), this.inception3b);
+                shape = ((IArchModule)this.inception3b).OutputShape;
+                this.maxpool3 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next("maxpool3"), this.maxpool3);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.inception4a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192, c3x3Reduce: 96, c3x3: 208, c5x5Reduce: 16, c5x5: 48, poolProj: 64);
+                register_module(_names.Next("inception4a"), this.inception4a);
+                shape = ((IArchModule)this.inception4a).OutputShape;
+                this._if = auxLogits;
+                if (this._if)
                 {
-                    var _auxShape = shape;
-                    this.aux1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape, numClasses: numClasses, dropoutP: auxDropoutP);
-                    register_module(_names.Next("aux1"), this.aux1);
-                    _auxShape = ((IArchModule)this.aux1).OutputShape;
+                    {
+                        var _auxShape = shape;
+                        this.aux1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape, numClasses: numClasses, dropoutP: auxDropoutP);
+                        register_module(_names.Next("aux1"), this.aux1);
+                        _auxShape = ((IArchModule)this.aux1).OutputShape;
+                    }
                 }
-            }
-            this.inception4b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160, c3x3Reduce: 112, c3x3: 224, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
-            register_module(_names.Next("inception4b"), this.inception4b);
-            shape = ((IArchModule)this.inception4b).OutputShape;
-            this.inception4c = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 256, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
-            register_module(_names.Next("inception4c"), this.inception4c);
-            shape = ((IArchModule)this.inception4c).OutputShape;
-            this.inception4d = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112, c3x3Reduce: 144, c3x3: 288, c5x5Reduce: 32, c5x5: 64, poolProj: 64);
-            register_module(_names.Next("inception4d"), this.inception4d);
-            shape = ((IArchModule)this.inception4d).OutputShape;
-            this._if1 = auxLogits;
-            if (this._if1)
-            {
+                this.inception4b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160, c3x3Reduce: 112, c3x3: 224, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
+                register_module(_names.Next("inception4b"), this.inception4b);
+                shape = ((IArchModule)this.inception4b).OutputShape;
+                this.inception4c = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 256, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
+                register_module(_names.Next("inception4c"), this.inception4c);
+                shape = ((IArchModule)this.inception4c).OutputShape;
+                this.inception4d = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112, c3x3Reduce: 144, c3x3: 288, c5x5Reduce: 32, c5x5: 64, poolProj: 64);
+                register_module(_names.Next("inception4d"), this.inception4d);
+                shape = ((IArchModule)this.inception4d).OutputShape;
+                this._if1 = auxLogits;
+                if (this._if1)
                 {
-                    var _auxShape1 = shape;
-                    this.aux2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape1, numClasses: numClasses, dropoutP: auxDropoutP);
-                    register_module(_names.Next("aux2"), this.aux2);
-                    _auxShape1 = ((IArchModule)this.aux2).OutputShape;
+                    {
+                        var _auxShape1 = shape;
+                        this.aux2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape1, numClasses: numClasses, dropoutP: auxDropoutP);
+                        register_module(_names.Next("aux2"), this.aux2);
+                        _auxShape1 = ((IArchModule)this.aux2).OutputShape;
+                    }
                 }
+                this.inception4e = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
+                register_module(_names.Next("inception4e"), this.inception4e);
+                shape = ((IArchModule)this.inception4e).OutputShape;
+                this.maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
+                register_module(_names.Next("maxpool4"), this.maxpool4);
+                shape = shape.Pool(2, 2, 2, 2, 0, 0, true);
+                this.inception5a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
+                register_module(_names.Next("inception5a"), this.inception5a);
+                shape = ((IArchModule)this.inception5a).OutputShape;
+                this.inception5b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384, c3x3Reduce: 192, c3x3: 384, c5x5Reduce: 48, c5x5: 128, poolProj: 128);
+                register_module(_names.Next("inception5b"), this.inception5b);
+                shape = ((IArchModule)this.inception5b).OutputShape;
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.dropout = nn.Dropout(dropoutP);
+                register_module(_names.Next("dropout"), this.dropout);
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.inception4e = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
-            register_module(_names.Next("inception4e"), this.inception4e);
-            shape = ((IArchModule)this.inception4e).OutputShape;
-            this.maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
-            register_module(_names.Next("maxpool4"), this.maxpool4);
-            shape = shape.Pool(2, 2, 2, 2, 0, 0, true);
-            this.inception5a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
-            register_module(_names.Next("inception5a"), this.inception5a);
-            shape = ((IArchModule)this.inception5a).OutputShape;
-            this.inception5b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384, c3x3Reduce: 192, c3x3: 384, c5x5Reduce: 48, c5x5: 128, poolProj: 128);
-            register_module(_names.Next("inception5b"), this.inception5b);
-            shape = ((IArchModule)this.inception5b).OutputShape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.dropout = nn.Dropout(dropoutP);
-            register_module(_names.Next("dropout"), this.dropout);
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("GoogLeNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

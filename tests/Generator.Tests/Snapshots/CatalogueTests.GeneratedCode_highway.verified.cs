@@ -303,58 +303,62 @@ namespace ArchDsl.Catalogue
 
         public HighwayCifar(long[]? widths = null, long[]? layers = null, double gateBias = -2.0, long numClasses = 10) : base("HighwayCifar")
         {
-            var _widths = widths ?? (new long[] { 32L, 80L, 128L });
-            var _layers = layers ?? (new long[] { 4L, 4L, 4L });
-            var shape = new FeatureShape(3L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.stem = nn.Conv2d(shape.Channels, _widths[checked((int)0L)], 3, padding: 1);
-            register_module(_names.Next("stem"), this.stem);
-            shape = shape.Conv(_widths[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                if ((i > 0L))
+                var _widths = widths ?? (new long[] { 32L, 80L, 128L });
+                var _layers = layers ?? (new long[] { 4L, 4L, 4L });
+                var shape = new FeatureShape(3L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.stem = nn.Conv2d(shape.Channels, _widths[0], 3, padding: 1);
+                register_module(_names.Next("stem"), this.stem);
+                shape = shape.Conv(_widths[0], 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = nn.MaxPool2d(2);
-                    register_module(_names.Next(null), _m);
-                    this._stage.Add(_m);
-                    shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-                    var _m1 = nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1);
-                    register_module(_names.Next(string.Concat("widen", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                    this._stage.Add(_m1);
-                    shape = shape.Conv(_widths[checked((int)i)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                    var _m2 = nn.ReLU(inplace: true);
-                    register_module(_names.Next(null), _m2);
-                    this._stage.Add(_m2);
+                    if ((i > 0L))
+                    {
+                        var _m = nn.MaxPool2d(2);
+                        register_module(_names.Next(null), _m);
+                        this._stage.Add(_m);
+                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        var _m1 = nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1);
+                        register_module(_names.Next(string.Concat("widen", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        this._stage.Add(_m1);
+                        shape = shape.Conv(_widths[checked((int)i)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                        var _m2 = nn.ReLU(inplace: true);
+                        register_module(_names.Next(null), _m2);
+                        this._stage.Add(_m2);
+                    }
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = _layers[checked((int)i)];
+                    for (long _i = 0L; _i < _count; _i++)
+                    {
+                        var _m3 = new global::ArchDsl.Catalogue.Blocks.Highway.HighwayConv(shape, kernel: 3, gateBias: gateBias);
+                        _seq.append(_names1.Next(null), _m3);
+                        shape = ((IArchModule)_m3).OutputShape;
+                    }
+                    var _m4 = _seq;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                    this._stage.Add(_m4);
                 }
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = _layers[checked((int)i)];
-                for (long _i = 0L; _i < _count; _i++)
-                {
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Highway.HighwayConv(shape, kernel: 3, gateBias: gateBias);
-                    _seq.append(_names1.Next(null), _m3);
-                    shape = ((IArchModule)_m3).OutputShape;
-                }
-                var _m4 = _seq;
-                register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
-                this._stage.Add(_m4);
+                this.classifier = nn.Conv2d(shape.Channels, numClasses, 1);
+                register_module(_names.Next("classifier"), this.classifier);
+                shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                this._m1 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Adaptive(1, 1);
+                this._m2 = nn.Flatten();
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Flatten();
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.classifier = nn.Conv2d(shape.Channels, numClasses, 1);
-            register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Adaptive(1, 1);
-            this._m2 = nn.Flatten();
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Flatten();
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("HighwayCifar", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

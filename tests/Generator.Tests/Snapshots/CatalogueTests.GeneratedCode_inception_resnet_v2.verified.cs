@@ -1356,91 +1356,95 @@ namespace ArchDsl.Catalogue
 
         public InceptionResNetV2(long numClasses = 1000, double dropoutP = 0.2) : base("InceptionResNetV2")
         {
-            var shape = new FeatureShape(3L, 299L, 299L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv2d_1a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, stride: 2);
-            register_module(_names.Next("conv2d_1a"), this.conv2d_1a);
-            shape = ((IArchModule)this.conv2d_1a).OutputShape;
-            this.conv2d_2a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3);
-            register_module(_names.Next("conv2d_2a"), this.conv2d_2a);
-            shape = ((IArchModule)this.conv2d_2a).OutputShape;
-            this.conv2d_2b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
-            register_module(_names.Next("conv2d_2b"), this.conv2d_2b);
-            shape = ((IArchModule)this.conv2d_2b).OutputShape;
-            this.maxpool_3a = nn.MaxPool2d(3, stride: 2);
-            register_module(_names.Next("maxpool_3a"), this.maxpool_3a);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-            this.conv2d_3b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80);
-            register_module(_names.Next("conv2d_3b"), this.conv2d_3b);
-            shape = ((IArchModule)this.conv2d_3b).OutputShape;
-            this.conv2d_4a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 3);
-            register_module(_names.Next("conv2d_4a"), this.conv2d_4a);
-            shape = ((IArchModule)this.conv2d_4a).OutputShape;
-            this.maxpool_5a = nn.MaxPool2d(3, stride: 2);
-            register_module(_names.Next("maxpool_5a"), this.maxpool_5a);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-            this.mixed_5b = new InceptionResNetV2Group1(shape);
-            register_module(_names.Next("mixed_5b"), this.mixed_5b);
-            shape = ((IArchModule)this.mixed_5b).OutputShape;
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
-            var _count = 10L;
-            for (long _i = 0L; _i < _count; _i++)
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetA(shape, scale: 0.17);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
+                var shape = new FeatureShape(3L, 299L, 299L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv2d_1a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, stride: 2);
+                register_module(_names.Next("conv2d_1a"), this.conv2d_1a);
+                shape = ((IArchModule)this.conv2d_1a).OutputShape;
+                this.conv2d_2a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3);
+                register_module(_names.Next("conv2d_2a"), this.conv2d_2a);
+                shape = ((IArchModule)this.conv2d_2a).OutputShape;
+                this.conv2d_2b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
+                register_module(_names.Next("conv2d_2b"), this.conv2d_2b);
+                shape = ((IArchModule)this.conv2d_2b).OutputShape;
+                this.maxpool_3a = nn.MaxPool2d(3, stride: 2);
+                register_module(_names.Next("maxpool_3a"), this.maxpool_3a);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this.conv2d_3b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80);
+                register_module(_names.Next("conv2d_3b"), this.conv2d_3b);
+                shape = ((IArchModule)this.conv2d_3b).OutputShape;
+                this.conv2d_4a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 3);
+                register_module(_names.Next("conv2d_4a"), this.conv2d_4a);
+                shape = ((IArchModule)this.conv2d_4a).OutputShape;
+                this.maxpool_5a = nn.MaxPool2d(3, stride: 2);
+                register_module(_names.Next("maxpool_5a"), this.maxpool_5a);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this.mixed_5b = new InceptionResNetV2Group1(shape);
+                register_module(_names.Next("mixed_5b"), this.mixed_5b);
+                shape = ((IArchModule)this.mixed_5b).OutputShape;
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
+                var _count = 10L;
+                for (long _i = 0L; _i < _count; _i++)
+                {
+                    var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetA(shape, scale: 0.17);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                }
+                this.repeat_a = _seq;
+                register_module(_names.Next("repeat_a"), this.repeat_a);
+                this.mixed_6a = new InceptionResNetV2Group2(shape);
+                register_module(_names.Next("mixed_6a"), this.mixed_6a);
+                shape = ((IArchModule)this.mixed_6a).OutputShape;
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                var _count1 = 20L;
+                for (long _i1 = 0L; _i1 < _count1; _i1++)
+                {
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetB(shape, scale: 0.1);
+                    _seq1.append(_names2.Next(null), _m1);
+                    shape = ((IArchModule)_m1).OutputShape;
+                }
+                this.repeat_b = _seq1;
+                register_module(_names.Next("repeat_b"), this.repeat_b);
+                this.mixed_7a = new InceptionResNetV2Group3(shape);
+                register_module(_names.Next("mixed_7a"), this.mixed_7a);
+                shape = ((IArchModule)this.mixed_7a).OutputShape;
+                var _seq2 = nn.Sequential();
+                var _names3 = new ChildNames();
+                var _count2 = 9L;
+                for (long _i2 = 0L; _i2 < _count2; _i2++)
+                {
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 0.2);
+                    _seq2.append(_names3.Next(null), _m2);
+                    shape = ((IArchModule)_m2).OutputShape;
+                }
+                this.repeat_c = _seq2;
+                register_module(_names.Next("repeat_c"), this.repeat_c);
+                this.block8 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 1.0, activate: false);
+                register_module(_names.Next("block8"), this.block8);
+                shape = ((IArchModule)this.block8).OutputShape;
+                this.conv2d_7b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536);
+                register_module(_names.Next("conv2d_7b"), this.conv2d_7b);
+                shape = ((IArchModule)this.conv2d_7b).OutputShape;
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this._m2 = nn.Dropout(dropoutP);
+                register_module(_names.Next(null), this._m2);
+                this.classif = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("classif"), this.classif);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.repeat_a = _seq;
-            register_module(_names.Next("repeat_a"), this.repeat_a);
-            this.mixed_6a = new InceptionResNetV2Group2(shape);
-            register_module(_names.Next("mixed_6a"), this.mixed_6a);
-            shape = ((IArchModule)this.mixed_6a).OutputShape;
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            var _count1 = 20L;
-            for (long _i1 = 0L; _i1 < _count1; _i1++)
-            {
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetB(shape, scale: 0.1);
-                _seq1.append(_names2.Next(null), _m1);
-                shape = ((IArchModule)_m1).OutputShape;
-            }
-            this.repeat_b = _seq1;
-            register_module(_names.Next("repeat_b"), this.repeat_b);
-            this.mixed_7a = new InceptionResNetV2Group3(shape);
-            register_module(_names.Next("mixed_7a"), this.mixed_7a);
-            shape = ((IArchModule)this.mixed_7a).OutputShape;
-            var _seq2 = nn.Sequential();
-            var _names3 = new ChildNames();
-            var _count2 = 9L;
-            for (long _i2 = 0L; _i2 < _count2; _i2++)
-            {
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 0.2);
-                _seq2.append(_names3.Next(null), _m2);
-                shape = ((IArchModule)_m2).OutputShape;
-            }
-            this.repeat_c = _seq2;
-            register_module(_names.Next("repeat_c"), this.repeat_c);
-            this.block8 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 1.0, activate: false);
-            register_module(_names.Next("block8"), this.block8);
-            shape = ((IArchModule)this.block8).OutputShape;
-            this.conv2d_7b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536);
-            register_module(_names.Next("conv2d_7b"), this.conv2d_7b);
-            shape = ((IArchModule)this.conv2d_7b).OutputShape;
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this._m2 = nn.Dropout(dropoutP);
-            register_module(_names.Next(null), this._m2);
-            this.classif = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("classif"), this.classif);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("InceptionResNetV2", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

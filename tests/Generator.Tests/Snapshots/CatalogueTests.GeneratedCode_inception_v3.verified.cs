@@ -1248,86 +1248,90 @@ namespace ArchDsl.Catalogue
 
         public InceptionV3(bool auxLogits = true, long numClasses = 1000, double dropoutP = 0.5) : base("InceptionV3")
         {
-            var shape = new FeatureShape(3L, 299L, 299L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, stride: 2);
-            register_module(_names.Next("Conv2d_1a_3x3"), this.Conv2d_1a_3x3);
-            shape = ((IArchModule)this.Conv2d_1a_3x3).OutputShape;
-            this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, padded: false);
-            register_module(_names.Next("Conv2d_2a_3x3"), this.Conv2d_2a_3x3);
-            shape = ((IArchModule)this.Conv2d_2a_3x3).OutputShape;
-            this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64, kh: 3);
-            register_module(_names.Next("Conv2d_2b_3x3"), this.Conv2d_2b_3x3);
-            shape = ((IArchModule)this.Conv2d_2b_3x3).OutputShape;
-            this.maxpool1 = nn.MaxPool2d(3, stride: 2);
-            register_module(_names.Next("maxpool1"), this.maxpool1);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-            this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80);
-            register_module(_names.Next("Conv2d_3b_1x1"), this.Conv2d_3b_1x1);
-            shape = ((IArchModule)this.Conv2d_3b_1x1).OutputShape;
-            this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192, kh: 3, padded: false);
-            register_module(_names.Next("Conv2d_4a_3x3"), this.Conv2d_4a_3x3);
-            shape = ((IArchModule)this.Conv2d_4a_3x3).OutputShape;
-            this.maxpool2 = nn.MaxPool2d(3, stride: 2);
-            register_module(_names.Next("maxpool2"), this.maxpool2);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-            this.Mixed_5b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32);
-            register_module(_names.Next("Mixed_5b"), this.Mixed_5b);
-            shape = ((IArchModule)this.Mixed_5b).OutputShape;
-            this.Mixed_5c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
-            register_module(_names.Next("Mixed_5c"), this.Mixed_5c);
-            shape = ((IArchModule)this.Mixed_5c).OutputShape;
-            this.Mixed_5d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
-            register_module(_names.Next("Mixed_5d"), this.Mixed_5d);
-            shape = ((IArchModule)this.Mixed_5d).OutputShape;
-            this.Mixed_6a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B(shape);
-            register_module(_names.Next("Mixed_6a"), this.Mixed_6a);
-            shape = ((IArchModule)this.Mixed_6a).OutputShape;
-            this.Mixed_6b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128);
-            register_module(_names.Next("Mixed_6b"), this.Mixed_6b);
-            shape = ((IArchModule)this.Mixed_6b).OutputShape;
-            this.Mixed_6c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
-            register_module(_names.Next("Mixed_6c"), this.Mixed_6c);
-            shape = ((IArchModule)this.Mixed_6c).OutputShape;
-            this.Mixed_6d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
-            register_module(_names.Next("Mixed_6d"), this.Mixed_6d);
-            shape = ((IArchModule)this.Mixed_6d).OutputShape;
-            this.Mixed_6e = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192);
-            register_module(_names.Next("Mixed_6e"), this.Mixed_6e);
-            shape = ((IArchModule)this.Mixed_6e).OutputShape;
-            this._if = auxLogits;
-            if (this._if)
+            try
             {
+                var shape = new FeatureShape(3L, 299L, 299L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, stride: 2);
+                register_module(_names.Next("Conv2d_1a_3x3"), this.Conv2d_1a_3x3);
+                shape = ((IArchModule)this.Conv2d_1a_3x3).OutputShape;
+                this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, padded: false);
+                register_module(_names.Next("Conv2d_2a_3x3"), this.Conv2d_2a_3x3);
+                shape = ((IArchModule)this.Conv2d_2a_3x3).OutputShape;
+                this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64, kh: 3);
+                register_module(_names.Next("Conv2d_2b_3x3"), this.Conv2d_2b_3x3);
+                shape = ((IArchModule)this.Conv2d_2b_3x3).OutputShape;
+                this.maxpool1 = nn.MaxPool2d(3, stride: 2);
+                register_module(_names.Next("maxpool1"), this.maxpool1);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80);
+                register_module(_names.Next("Conv2d_3b_1x1"), this.Conv2d_3b_1x1);
+                shape = ((IArchModule)this.Conv2d_3b_1x1).OutputShape;
+                this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192, kh: 3, padded: false);
+                register_module(_names.Next("Conv2d_4a_3x3"), this.Conv2d_4a_3x3);
+                shape = ((IArchModule)this.Conv2d_4a_3x3).OutputShape;
+                this.maxpool2 = nn.MaxPool2d(3, stride: 2);
+                register_module(_names.Next("maxpool2"), this.maxpool2);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this.Mixed_5b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32);
+                register_module(_names.Next("Mixed_5b"), this.Mixed_5b);
+                shape = ((IArchModule)this.Mixed_5b).OutputShape;
+                this.Mixed_5c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
+                register_module(_names.Next("Mixed_5c"), this.Mixed_5c);
+                shape = ((IArchModule)this.Mixed_5c).OutputShape;
+                this.Mixed_5d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
+                register_module(_names.Next("Mixed_5d"), this.Mixed_5d);
+                shape = ((IArchModule)this.Mixed_5d).OutputShape;
+                this.Mixed_6a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B(shape);
+                register_module(_names.Next("Mixed_6a"), this.Mixed_6a);
+                shape = ((IArchModule)this.Mixed_6a).OutputShape;
+                this.Mixed_6b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128);
+                register_module(_names.Next("Mixed_6b"), this.Mixed_6b);
+                shape = ((IArchModule)this.Mixed_6b).OutputShape;
+                this.Mixed_6c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
+                register_module(_names.Next("Mixed_6c"), this.Mixed_6c);
+                shape = ((IArchModule)this.Mixed_6c).OutputShape;
+                this.Mixed_6d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
+                register_module(_names.Next("Mixed_6d"), this.Mixed_6d);
+                shape = ((IArchModule)this.Mixed_6d).OutputShape;
+                this.Mixed_6e = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192);
+                register_module(_names.Next("Mixed_6e"), this.Mixed_6e);
+                shape = ((IArchModule)this.Mixed_6e).OutputShape;
+                this._if = auxLogits;
+                if (this._if)
                 {
-                    var _auxShape = shape;
-                    this.AuxLogits = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3AuxHead(_auxShape, numClasses: numClasses);
-                    register_module(_names.Next("AuxLogits"), this.AuxLogits);
-                    _auxShape = ((IArchModule)this.AuxLogits).OutputShape;
+                    {
+                        var _auxShape = shape;
+                        this.AuxLogits = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3AuxHead(_auxShape, numClasses: numClasses);
+                        register_module(_names.Next("AuxLogits"), this.AuxLogits);
+                        _auxShape = ((IArchModule)this.AuxLogits).OutputShape;
+                    }
                 }
+                this.Mixed_7a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3D(shape);
+                register_module(_names.Next("Mixed_7a"), this.Mixed_7a);
+                shape = ((IArchModule)this.Mixed_7a).OutputShape;
+                this.Mixed_7b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
+                register_module(_names.Next("Mixed_7b"), this.Mixed_7b);
+                shape = ((IArchModule)this.Mixed_7b).OutputShape;
+                this.Mixed_7c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
+                register_module(_names.Next("Mixed_7c"), this.Mixed_7c);
+                shape = ((IArchModule)this.Mixed_7c).OutputShape;
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this.dropout = nn.Dropout(dropoutP);
+                register_module(_names.Next("dropout"), this.dropout);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.Mixed_7a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3D(shape);
-            register_module(_names.Next("Mixed_7a"), this.Mixed_7a);
-            shape = ((IArchModule)this.Mixed_7a).OutputShape;
-            this.Mixed_7b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
-            register_module(_names.Next("Mixed_7b"), this.Mixed_7b);
-            shape = ((IArchModule)this.Mixed_7b).OutputShape;
-            this.Mixed_7c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
-            register_module(_names.Next("Mixed_7c"), this.Mixed_7c);
-            shape = ((IArchModule)this.Mixed_7c).OutputShape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this.dropout = nn.Dropout(dropoutP);
-            register_module(_names.Next("dropout"), this.dropout);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("InceptionV3", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

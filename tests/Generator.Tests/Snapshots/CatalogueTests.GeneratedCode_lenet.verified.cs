@@ -102,43 +102,47 @@ namespace ArchDsl.Catalogue
 
         public LeNet5(long numClasses = 10) : base("LeNet5")
         {
-            var shape = new FeatureShape(1L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.c1 = nn.Conv2d(shape.Channels, 6, 5);
-            register_module(_names.Next("c1"), this.c1);
-            shape = shape.Conv(6, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-            this._m = nn.Tanh();
-            register_module(_names.Next(null), this._m);
-            this.s2 = nn.AvgPool2d(2);
-            register_module(_names.Next("s2"), this.s2);
-            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-            this.c3 = nn.Conv2d(shape.Channels, 16, 5);
-            register_module(_names.Next("c3"), this.c3);
-            shape = shape.Conv(16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.Tanh();
-            register_module(_names.Next(null), this._m1);
-            this.s4 = nn.AvgPool2d(2);
-            register_module(_names.Next("s4"), this.s4);
-            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-            this.c5 = nn.Conv2d(shape.Channels, 120, 5);
-            register_module(_names.Next("c5"), this.c5);
-            shape = shape.Conv(120, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-            this._m2 = nn.Tanh();
-            register_module(_names.Next(null), this._m2);
-            this._m3 = nn.Flatten();
-            register_module(_names.Next(null), this._m3);
-            shape = shape.Flatten();
-            this.f6 = nn.Linear(shape.Channels, 84);
-            register_module(_names.Next("f6"), this.f6);
-            shape = shape.Linear(84);
-            this._m4 = nn.Tanh();
-            register_module(_names.Next(null), this._m4);
-            this.output = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("output"), this.output);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            try
+            {
+                var shape = new FeatureShape(1L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.c1 = nn.Conv2d(shape.Channels, 6, 5);
+                register_module(_names.Next("c1"), this.c1);
+                shape = shape.Conv(6, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+                this._m = nn.Tanh();
+                register_module(_names.Next(null), this._m);
+                this.s2 = nn.AvgPool2d(2);
+                register_module(_names.Next("s2"), this.s2);
+                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                this.c3 = nn.Conv2d(shape.Channels, 16, 5);
+                register_module(_names.Next("c3"), this.c3);
+                shape = shape.Conv(16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+                this._m1 = nn.Tanh();
+                register_module(_names.Next(null), this._m1);
+                this.s4 = nn.AvgPool2d(2);
+                register_module(_names.Next("s4"), this.s4);
+                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                this.c5 = nn.Conv2d(shape.Channels, 120, 5);
+                register_module(_names.Next("c5"), this.c5);
+                shape = shape.Conv(120, 5, 5, 1, 1, 0, 0, 1, 1, 1);
+                this._m2 = nn.Tanh();
+                register_module(_names.Next(null), this._m2);
+                this._m3 = nn.Flatten();
+                register_module(_names.Next(null), this._m3);
+                shape = shape.Flatten();
+                this.f6 = nn.Linear(shape.Channels, 84);
+                register_module(_names.Next("f6"), this.f6);
+                shape = shape.Linear(84);
+                this._m4 = nn.Tanh();
+                register_module(_names.Next(null), this._m4);
+                this.output = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("output"), this.output);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
+            }
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("LeNet5", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

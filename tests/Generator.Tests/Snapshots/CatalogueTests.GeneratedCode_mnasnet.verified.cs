@@ -45,7 +45,7 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
         {
             var shape = input;
             var _names = new ChildNames();
-            var mid = (shape.Channels * expand);
+            var mid = ArchMath.Multiply(shape.Channels, expand);
             var _residualInput = shape;
             this._residual = ((stride == 1L) && (shape.Channels == out_));
             var _seq = nn.Sequential();
@@ -184,70 +184,74 @@ namespace ArchDsl.Catalogue
 
         public MNASNet(double alpha, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base("MNASNet")
         {
-            var shape = new FeatureShape(3L, resolution, resolution);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var momentum = (1L - 0.9997);
-            var d = new long[] { ArchMath.MakeDivisible((double)(32L * alpha), 8L), ArchMath.MakeDivisible((double)(16L * alpha), 8L), ArchMath.MakeDivisible((double)(24L * alpha), 8L), ArchMath.MakeDivisible((double)(40L * alpha), 8L), ArchMath.MakeDivisible((double)(80L * alpha), 8L), ArchMath.MakeDivisible((double)(96L * alpha), 8L), ArchMath.MakeDivisible((double)(192L * alpha), 8L), ArchMath.MakeDivisible((double)(320L * alpha), 8L) };
-            var stages = new long[][] { new long[] { 3L, 2L, 3L, 3L }, new long[] { 5L, 2L, 3L, 3L }, new long[] { 5L, 2L, 6L, 3L }, new long[] { 3L, 1L, 6L, 2L }, new long[] { 5L, 2L, 6L, 4L }, new long[] { 3L, 1L, 6L, 1L } };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3, stride: 2, padding: 1, bias: false);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(d[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, d[checked((int)0L)], 3, padding: 1, groups: d[checked((int)0L)], bias: false);
-                _seq.append(_names1.Next(null), _m3);
-                shape = shape.Conv(d[checked((int)0L)], 3, 3, 1, 1, 1, 1, 1, 1, d[checked((int)0L)]);
-                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m4);
-                var _m5 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m5);
-                var _m6 = nn.Conv2d(shape.Channels, d[checked((int)1L)], 1, bias: false);
-                _seq.append(_names1.Next(null), _m6);
-                shape = shape.Conv(d[checked((int)1L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m7);
-                var _end = 6L;
-                for (long i = 0L; i < _end; i++)
+                var shape = new FeatureShape(3L, resolution, resolution);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var momentum = (1L - 0.9997);
+                var d = new long[] { ArchMath.MakeDivisible((double)(32L * alpha), 8L), ArchMath.MakeDivisible((double)(16L * alpha), 8L), ArchMath.MakeDivisible((double)(24L * alpha), 8L), ArchMath.MakeDivisible((double)(40L * alpha), 8L), ArchMath.MakeDivisible((double)(80L * alpha), 8L), ArchMath.MakeDivisible((double)(96L * alpha), 8L), ArchMath.MakeDivisible((double)(192L * alpha), 8L), ArchMath.MakeDivisible((double)(320L * alpha), 8L) };
+                var stages = new long[][] { new long[] { 3L, 2L, 3L, 3L }, new long[] { 5L, 2L, 3L, 3L }, new long[] { 5L, 2L, 6L, 3L }, new long[] { 3L, 1L, 6L, 2L }, new long[] { 5L, 2L, 6L, 4L }, new long[] { 3L, 1L, 6L, 1L } };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m8 = new global::ArchDsl.Catalogue.Blocks.Mnasnet.Stack(shape, out_: d[checked((int)(i + 2L))], kernel: stages[checked((int)i)][checked((int)0L)], stride: stages[checked((int)i)][checked((int)1L)], expand: stages[checked((int)i)][checked((int)2L)], n: stages[checked((int)i)][checked((int)3L)], momentum: momentum);
-                    _seq.append(_names1.Next(null), _m8);
-                    shape = ((IArchModule)_m8).OutputShape;
+                    var _m = nn.Conv2d(shape.Channels, d[0], 3, stride: 2, padding: 1, bias: false);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = shape.Conv(d[0], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
+                    _seq.append(_names1.Next(null), _m1);
+                    var _m2 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m2);
+                    var _m3 = nn.Conv2d(shape.Channels, d[0], 3, padding: 1, groups: d[0], bias: false);
+                    _seq.append(_names1.Next(null), _m3);
+                    shape = shape.Conv(d[0], 3, 3, 1, 1, 1, 1, 1, 1, d[0]);
+                    var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
+                    _seq.append(_names1.Next(null), _m4);
+                    var _m5 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m5);
+                    var _m6 = nn.Conv2d(shape.Channels, d[1], 1, bias: false);
+                    _seq.append(_names1.Next(null), _m6);
+                    shape = shape.Conv(d[1], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
+                    _seq.append(_names1.Next(null), _m7);
+                    var _end = 6L;
+                    for (long i = 0L; i < _end; i++)
+                    {
+                        var _m8 = new global::ArchDsl.Catalogue.Blocks.Mnasnet.Stack(shape, out_: d[checked((int)ArchMath.Add(i, 2L))], kernel: stages[checked((int)i)][0], stride: stages[checked((int)i)][1], expand: stages[checked((int)i)][2], n: stages[checked((int)i)][3], momentum: momentum);
+                        _seq.append(_names1.Next(null), _m8);
+                        shape = ((IArchModule)_m8).OutputShape;
+                    }
+                    var _m9 = nn.Conv2d(shape.Channels, 1280, 1, bias: false);
+                    _seq.append(_names1.Next(null), _m9);
+                    shape = shape.Conv(1280, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
+                    _seq.append(_names1.Next(null), _m10);
+                    var _m11 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m11);
                 }
-                var _m9 = nn.Conv2d(shape.Channels, 1280, 1, bias: false);
-                _seq.append(_names1.Next(null), _m9);
-                shape = shape.Conv(1280, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m10);
-                var _m11 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m11);
+                this.layers = _seq;
+                register_module(_names.Next("layers"), this.layers);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m12 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m12);
+                    var _m13 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m13);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.layers = _seq;
-            register_module(_names.Next("layers"), this.layers);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m12 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m12);
-                var _m13 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m13);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("MNASNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -46,9 +46,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU(inplace: true);
@@ -312,36 +312,40 @@ namespace ArchDsl.Catalogue
 
         public MobileNetV1(double width = 1.0, long resolution = 224, long numClasses = 1000) : base("MobileNetV1")
         {
-            var shape = new FeatureShape(3L, resolution, resolution);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var layers = new long[][] { new long[] { 64L, 1L }, new long[] { 128L, 2L }, new long[] { 128L, 1L }, new long[] { 256L, 2L }, new long[] { 256L, 1L }, new long[] { 512L, 2L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 1024L, 2L }, new long[] { 1024L, 1L } };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: ((long)(32L * width)), stride: 2);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                foreach (var row in layers)
+                var shape = new FeatureShape(3L, resolution, resolution);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var layers = new long[][] { new long[] { 64L, 1L }, new long[] { 128L, 2L }, new long[] { 128L, 1L }, new long[] { 256L, 2L }, new long[] { 256L, 1L }, new long[] { 512L, 2L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 1024L, 2L }, new long[] { 1024L, 1L } };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.DepthwiseSeparable(shape, out_: ((long)(row[checked((int)0L)] * width)), stride: row[checked((int)1L)]);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
+                    var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: ArchMath.ToLong((double)(32L * width)), stride: 2);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    foreach (var row in layers)
+                    {
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.DepthwiseSeparable(shape, out_: ArchMath.ToLong((double)(row[0] * width)), stride: row[1]);
+                        _seq.append(_names1.Next(null), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                    }
                 }
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this.classifier = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("classifier"), this.classifier);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("MobileNetV1", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -50,9 +50,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001, momentum: 0.01);
             register_module(_names.Next(null), this._m1);
             this._if = (act == "HS");
@@ -61,14 +61,11 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
                 this._m2 = nn.Hardswish();
                 register_module(_names.Next(null), this._m2);
             }
-            else
+            else if ((act == "RE"))
             {
-                this._if1 = (act == "RE");
-                if (this._if1)
-                {
-                    this._m3 = nn.ReLU(inplace: true);
-                    register_module(_names.Next(null), this._m3);
-                }
+                this._if1 = true;
+                this._m3 = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m3);
             }
             OutputShape = shape;
         }
@@ -85,12 +82,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
             {
                 x = this._m2!.call(x);
             }
-            else
+            else if (this._if1)
             {
-                if (this._if1)
-                {
-                    x = this._m3!.call(x);
-                }
+                x = this._m3!.call(x);
             }
             return x.MoveToOuterDisposeScope();
         }
@@ -279,51 +273,55 @@ namespace ArchDsl.Catalogue
 
         public MobileNetV3(long[][] rows, long stem, long last, double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base("MobileNetV3")
         {
-            var shape = new FeatureShape(3L, resolution, resolution);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.MakeDivisible((double)(stem * width), 8L), kernel: 3, stride: 2);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                foreach (var r in rows)
+                var shape = new FeatureShape(3L, resolution, resolution);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.InvertedResidual(shape, kernel: r[checked((int)0L)], expanded: ArchMath.MakeDivisible((double)(r[checked((int)1L)] * width), 8L), out_: ArchMath.MakeDivisible((double)(r[checked((int)2L)] * width), 8L), se: (r[checked((int)3L)] == 1L), act: ((r[checked((int)4L)] == 1L) ? "HS" : "RE"), stride: r[checked((int)5L)]);
-                    _seq.append(_names1.Next(null), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
+                    var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.MakeDivisible((double)(stem * width), 8L), kernel: 3, stride: 2);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    foreach (var r in rows)
+                    {
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.InvertedResidual(shape, kernel: r[0], expanded: ArchMath.MakeDivisible((double)(r[1] * width), 8L), out_: ArchMath.MakeDivisible((double)(r[2] * width), 8L), se: (r[3] == 1L), act: ((r[4] == 1L) ? "HS" : "RE"), stride: r[5]);
+                        _seq.append(_names1.Next(null), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                    }
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.Multiply(6L, shape.Channels));
+                    _seq.append(_names1.Next(null), _m2);
+                    shape = ((IArchModule)_m2).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: (6L * shape.Channels));
-                _seq.append(_names1.Next(null), _m2);
-                shape = ((IArchModule)_m2).OutputShape;
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = nn.Linear(shape.Channels, ArchMath.MakeDivisible((double)(last * width), 8L));
+                    _seq1.append(_names2.Next(null), _m3);
+                    shape = shape.Linear(ArchMath.MakeDivisible((double)(last * width), 8L));
+                    var _m4 = nn.Hardswish();
+                    _seq1.append(_names2.Next(null), _m4);
+                    var _m5 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m5);
+                    var _m6 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m6);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = nn.Linear(shape.Channels, ArchMath.MakeDivisible((double)(last * width), 8L));
-                _seq1.append(_names2.Next(null), _m3);
-                shape = shape.Linear(ArchMath.MakeDivisible((double)(last * width), 8L));
-                var _m4 = nn.Hardswish();
-                _seq1.append(_names2.Next(null), _m4);
-                var _m5 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m5);
-                var _m6 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m6);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("MobileNetV3", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -285,60 +285,64 @@ namespace ArchDsl.Catalogue
 
         public NasMobile(long[]? kernels = null, long[]? expansions = null, long numClasses = 1000) : base("NasMobile")
         {
-            var _kernels = kernels ?? (new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L });
-            var _expansions = expansions ?? (new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            ParameterChoices.Require("kernels", _kernels, new long[] { 3L, 5L, 7L });
-            ParameterChoices.Require("expansions", _expansions, new long[] { 3L, 6L });
-            var stages = new long[][] { new long[] { 24L, 2L, 2L }, new long[] { 32L, 3L, 2L }, new long[] { 64L, 4L, 2L }, new long[] { 96L, 3L, 1L }, new long[] { 160L, 3L, 2L }, new long[] { 320L, 1L, 1L } };
-            var first = new long[] { 0L, 2L, 5L, 9L, 12L, 15L };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 32, stride: 2);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: 16, stride: 1, expand: 1, kernel: 3);
-                _seq.append(_names1.Next(null), _m1);
-                shape = ((IArchModule)_m1).OutputShape;
-                var _end = 6L;
-                for (long s = 0L; s < _end; s++)
+                var _kernels = kernels ?? (new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L });
+                var _expansions = expansions ?? (new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                ParameterChoices.Require("kernels", _kernels, new long[] { 3L, 5L, 7L });
+                ParameterChoices.Require("expansions", _expansions, new long[] { 3L, 6L });
+                var stages = new long[][] { new long[] { 24L, 2L, 2L }, new long[] { 32L, 3L, 2L }, new long[] { 64L, 4L, 2L }, new long[] { 96L, 3L, 1L }, new long[] { 160L, 3L, 2L }, new long[] { 320L, 1L, 1L } };
+                var first = new long[] { 0L, 2L, 5L, 9L, 12L, 15L };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _count = stages[checked((int)s)][checked((int)1L)];
-                    for (long i = 0L; i < _count; i++)
+                    var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 32, stride: 2);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: 16, stride: 1, expand: 1, kernel: 3);
+                    _seq.append(_names1.Next(null), _m1);
+                    shape = ((IArchModule)_m1).OutputShape;
+                    var _end = 6L;
+                    for (long s = 0L; s < _end; s++)
                     {
-                        var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: stages[checked((int)s)][checked((int)0L)], stride: ((i == 0L) ? stages[checked((int)s)][checked((int)2L)] : 1L), expand: _expansions[checked((int)(first[checked((int)s)] + i))], kernel: _kernels[checked((int)(first[checked((int)s)] + i))]);
-                        _seq.append(_names1.Next(null), _m2);
-                        shape = ((IArchModule)_m2).OutputShape;
+                        var _count = stages[checked((int)s)][1];
+                        for (long i = 0L; i < _count; i++)
+                        {
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: stages[checked((int)s)][0], stride: ((i == 0L) ? stages[checked((int)s)][2] : 1L), expand: _expansions[checked((int)ArchMath.Add(first[checked((int)s)], i))], kernel: _kernels[checked((int)ArchMath.Add(first[checked((int)s)], i))]);
+                            _seq.append(_names1.Next(null), _m2);
+                            shape = ((IArchModule)_m2).OutputShape;
+                        }
                     }
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 1280, kernel: 1);
+                    _seq.append(_names1.Next(null), _m3);
+                    shape = ((IArchModule)_m3).OutputShape;
                 }
-                var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 1280, kernel: 1);
-                _seq.append(_names1.Next(null), _m3);
-                shape = ((IArchModule)_m3).OutputShape;
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m4 = nn.Dropout(0.2);
+                    _seq1.append(_names2.Next(null), _m4);
+                    var _m5 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m5);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m4 = nn.Dropout(0.2);
-                _seq1.append(_names2.Next(null), _m4);
-                var _m5 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m5);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("NasMobile", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

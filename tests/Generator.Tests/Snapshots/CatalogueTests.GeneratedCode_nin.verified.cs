@@ -48,19 +48,19 @@ namespace ArchDsl.Catalogue.Blocks.Nin
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, widths[checked((int)0L)], kernel, stride: stride, padding: padding);
+            this._m = nn.Conv2d(shape.Channels, widths[0], kernel, stride: stride, padding: padding);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(widths[checked((int)0L)], kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
+            shape = shape.Conv(widths[0], kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
             this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
-            this._m2 = nn.Conv2d(shape.Channels, widths[checked((int)1L)], 1);
+            this._m2 = nn.Conv2d(shape.Channels, widths[1], 1);
             register_module(_names.Next(null), this._m2);
-            shape = shape.Conv(widths[checked((int)1L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            shape = shape.Conv(widths[1], 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m3 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m3);
-            this._m4 = nn.Conv2d(shape.Channels, widths[checked((int)2L)], 1);
+            this._m4 = nn.Conv2d(shape.Channels, widths[2], 1);
             register_module(_names.Next(null), this._m4);
-            shape = shape.Conv(widths[checked((int)2L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            shape = shape.Conv(widths[2], 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this._m5 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m5);
             OutputShape = shape;
@@ -221,40 +221,44 @@ namespace ArchDsl.Catalogue
 
         public NIN(long numClasses = 1000, double dropoutP = 0.5) : base("NIN")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 96L, 96L, 96L }, kernel: 11, stride: 4);
-            register_module(_names.Next("mlpconv1"), this.mlpconv1);
-            shape = ((IArchModule)this.mlpconv1).OutputShape;
-            this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 256L, 256L, 256L }, kernel: 5, padding: 2);
-            register_module(_names.Next("mlpconv2"), this.mlpconv2);
-            shape = ((IArchModule)this.mlpconv2).OutputShape;
-            this._m1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 384L, 384L, 384L }, kernel: 3, padding: 1);
-            register_module(_names.Next("mlpconv3"), this.mlpconv3);
-            shape = ((IArchModule)this.mlpconv3).OutputShape;
-            this._m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this._m3 = nn.Dropout(dropoutP);
-            register_module(_names.Next(null), this._m3);
-            this.mlpconv4 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 1024L, 1024L, numClasses }, kernel: 3, padding: 1);
-            register_module(_names.Next("mlpconv4"), this.mlpconv4);
-            shape = ((IArchModule)this.mlpconv4).OutputShape;
-            this._m4 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Adaptive(1, 1);
-            this._m5 = nn.Flatten();
-            register_module(_names.Next(null), this._m5);
-            shape = shape.Flatten();
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            try
+            {
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 96L, 96L, 96L }, kernel: 11, stride: 4);
+                register_module(_names.Next("mlpconv1"), this.mlpconv1);
+                shape = ((IArchModule)this.mlpconv1).OutputShape;
+                this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 256L, 256L, 256L }, kernel: 5, padding: 2);
+                register_module(_names.Next("mlpconv2"), this.mlpconv2);
+                shape = ((IArchModule)this.mlpconv2).OutputShape;
+                this._m1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 384L, 384L, 384L }, kernel: 3, padding: 1);
+                register_module(_names.Next("mlpconv3"), this.mlpconv3);
+                shape = ((IArchModule)this.mlpconv3).OutputShape;
+                this._m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this._m3 = nn.Dropout(dropoutP);
+                register_module(_names.Next(null), this._m3);
+                this.mlpconv4 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 1024L, 1024L, numClasses }, kernel: 3, padding: 1);
+                register_module(_names.Next("mlpconv4"), this.mlpconv4);
+                shape = ((IArchModule)this.mlpconv4).OutputShape;
+                this._m4 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m4);
+                shape = shape.Adaptive(1, 1);
+                this._m5 = nn.Flatten();
+                register_module(_names.Next(null), this._m5);
+                shape = shape.Flatten();
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
+            }
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("NIN", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -431,36 +435,40 @@ namespace ArchDsl.Catalogue
 
         public NINCifar10(long numClasses = 10, double dropoutP = 0.5) : base("NINCifar10")
         {
-            var shape = new FeatureShape(3L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 160L, 96L }, kernel: 5, padding: 2);
-            register_module(_names.Next("mlpconv1"), this.mlpconv1);
-            shape = ((IArchModule)this.mlpconv1).OutputShape;
-            this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this._m1 = nn.Dropout(dropoutP);
-            register_module(_names.Next(null), this._m1);
-            this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, 192L }, kernel: 5, padding: 2);
-            register_module(_names.Next("mlpconv2"), this.mlpconv2);
-            shape = ((IArchModule)this.mlpconv2).OutputShape;
-            this._m2 = nn.AvgPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this._m3 = nn.Dropout(dropoutP);
-            register_module(_names.Next(null), this._m3);
-            this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, numClasses }, kernel: 3, padding: 1);
-            register_module(_names.Next("mlpconv3"), this.mlpconv3);
-            shape = ((IArchModule)this.mlpconv3).OutputShape;
-            this._m4 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Adaptive(1, 1);
-            this._m5 = nn.Flatten();
-            register_module(_names.Next(null), this._m5);
-            shape = shape.Flatten();
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            try
+            {
+                var shape = new FeatureShape(3L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 160L, 96L }, kernel: 5, padding: 2);
+                register_module(_names.Next("mlpconv1"), this.mlpconv1);
+                shape = ((IArchModule)this.mlpconv1).OutputShape;
+                this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this._m1 = nn.Dropout(dropoutP);
+                register_module(_names.Next(null), this._m1);
+                this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, 192L }, kernel: 5, padding: 2);
+                register_module(_names.Next("mlpconv2"), this.mlpconv2);
+                shape = ((IArchModule)this.mlpconv2).OutputShape;
+                this._m2 = nn.AvgPool2d(3, stride: 2, ceil_mode: true);
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this._m3 = nn.Dropout(dropoutP);
+                register_module(_names.Next(null), this._m3);
+                this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, numClasses }, kernel: 3, padding: 1);
+                register_module(_names.Next("mlpconv3"), this.mlpconv3);
+                shape = ((IArchModule)this.mlpconv3).OutputShape;
+                this._m4 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m4);
+                shape = shape.Adaptive(1, 1);
+                this._m5 = nn.Flatten();
+                register_module(_names.Next(null), this._m5);
+                shape = shape.Flatten();
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
+            }
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("NINCifar10", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

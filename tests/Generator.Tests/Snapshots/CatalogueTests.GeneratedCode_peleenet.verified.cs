@@ -47,9 +47,9 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, 1);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, 1);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU(inplace: true);
@@ -750,47 +750,51 @@ namespace ArchDsl.Catalogue
 
         public PeleeNet(long growthRate = 32, long[]? blockConfig = null, long numInitFeatures = 32, long[]? bottleneckWidth = null, long numClasses = 1000) : base("PeleeNet")
         {
-            var _blockConfig = blockConfig ?? (new long[] { 3L, 4L, 8L, 6L });
-            var _bottleneckWidth = bottleneckWidth ?? (new long[] { 1L, 2L, 4L, 4L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeStemBlock(shape, features: numInitFeatures);
-                _seq.append(_names1.Next("stemblock"), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                var _blockConfig = blockConfig ?? (new long[] { 3L, 4L, 8L, 6L });
+                var _bottleneckWidth = bottleneckWidth ?? (new long[] { 1L, 2L, 4L, 4L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i);
-                    _seq.append(_names1.Next(string.Concat("denseblock", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                    shape = ((IArchModule)_m1).OutputShape;
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1);
-                    _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
-                    shape = ((IArchModule)_m2).OutputShape;
-                    if ((i != 3L))
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeStemBlock(shape, features: numInitFeatures);
+                    _seq.append(_names1.Next("stemblock"), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    var _end = 4L;
+                    for (long i = 0L; i < _end; i++)
                     {
-                        var _m3 = nn.AvgPool2d(2, stride: 2);
-                        _seq.append(_names1.Next(string.Concat("transition", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "_pool")), _m3);
-                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i);
+                        _seq.append(_names1.Next(string.Concat("denseblock", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        shape = ((IArchModule)_m1).OutputShape;
+                        var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1);
+                        _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                        shape = ((IArchModule)_m2).OutputShape;
+                        if ((i != 3L))
+                        {
+                            var _m3 = nn.AvgPool2d(2, stride: 2);
+                            _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "_pool")), _m3);
+                            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        }
                     }
                 }
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this.classifier = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("classifier"), this.classifier);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this.classifier = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("classifier"), this.classifier);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("PeleeNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -852,8 +856,8 @@ namespace ArchDsl.Catalogue
                     {
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.TwoWayDenseLayer(shape, growthRate: growthRate, bottleneck: (ArchMath.FloorDiv((ArchMath.FloorDiv(growthRate, 2L) * bottleneckWidth[checked((int)i)]), 4L) * 4L));
-                        register_module(_names.Next(string.Concat("denselayer", (j + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.TwoWayDenseLayer(shape, growthRate: growthRate, bottleneck: ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(ArchMath.FloorDiv(growthRate, 2L), bottleneckWidth[checked((int)i)]), 4L), 4L));
+                        register_module(_names.Next(string.Concat("denselayer", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);

@@ -805,45 +805,49 @@ namespace ArchDsl.Catalogue
 
         public PreActResNetCifar(long depth = 164, long numClasses = 10) : base("PreActResNetCifar")
         {
-            var shape = new FeatureShape(3L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var n = ArchMath.FloorDiv((depth - 2L), 9L);
-            this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = n;
-                for (long j = 0L; j < _count; j++)
+                var shape = new FeatureShape(3L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2L), 9L);
+                this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: (64L * ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = n;
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                    }
+                    var _m1 = _seq;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    this._stage.Add(_m1);
                 }
-                var _m1 = _seq;
-                register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                this._stage.Add(_m1);
+                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn"), this.bn);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._m1 = nn.AvgPool2d(8);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
+                this._m2 = nn.Flatten();
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.AvgPool2d(8);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
-            this._m2 = nn.Flatten();
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("PreActResNetCifar", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -1181,52 +1185,56 @@ namespace ArchDsl.Catalogue
 
         public PreActResNet(long[]? layers = null, long numClasses = 1000) : base("PreActResNet")
         {
-            var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 4L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = _layers[checked((int)i)];
-                for (long j = 0L; j < _count; j++)
+                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn1"), this.bn1);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 4L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: (256L * ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), strideIn1x1: false, afterStem: ((i == 0L) && (j == 0L)));
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = _layers[checked((int)i)];
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(256L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), strideIn1x1: false, afterStem: ((i == 0L) && (j == 0L)));
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                    }
+                    var _m1 = _seq;
+                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    this._stage.Add(_m1);
                 }
-                var _m1 = _seq;
-                register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                this._stage.Add(_m1);
+                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn"), this.bn);
+                this._m2 = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m2);
+                this._m3 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m3);
+                shape = shape.Adaptive(1, 1);
+                this._m4 = nn.Flatten();
+                register_module(_names.Next(null), this._m4);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn"), this.bn);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this._m3 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m3);
-            shape = shape.Adaptive(1, 1);
-            this._m4 = nn.Flatten();
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("PreActResNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -650,48 +650,52 @@ namespace ArchDsl.Catalogue
 
         public PyramidNetCifar(long depth = 110, long alpha = 48, long numClasses = 10) : base("PyramidNetCifar")
         {
-            var shape = new FeatureShape(3L, 32L, 32L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var n = ArchMath.FloorDiv((depth - 2L), 6L);
-            var step = ((double)(double)alpha / (3L * n));
-            this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = n;
-                for (long j = 0L; j < _count; j++)
+                var shape = new FeatureShape(3L, 32L, 32L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2L), 6L);
+                var step = ((double)(double)alpha / ArchMath.Multiply(3L, n));
+                this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn1"), this.bn1);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Pyramidnet.PyramidBasicUnit(shape, out_: ((long)System.Math.Floor((double)(16L + ((((i * n) + j) + 1L) * step)))), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = n;
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Pyramidnet.PyramidBasicUnit(shape, out_: ArchMath.ToLong(System.Math.Floor((double)(16L + (ArchMath.Add(ArchMath.Add(ArchMath.Multiply(i, n), j), 1L) * step)))), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                    }
+                    var _m1 = _seq;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    this._stage.Add(_m1);
                 }
-                var _m1 = _seq;
-                register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                this._stage.Add(_m1);
+                this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn_final"), this.bn_final);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._m1 = nn.AvgPool2d(8);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
+                this._m2 = nn.Flatten();
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn_final"), this.bn_final);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.AvgPool2d(8);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
-            this._m2 = nn.Flatten();
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("PyramidNetCifar", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -48,9 +48,9 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._if = act;
@@ -273,52 +273,56 @@ namespace ArchDsl.Catalogue
 
         public RegNet(long depth, long w0, double wa, double wm, long groupWidth, double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base("RegNet")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var exponents = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, depth), (long __j1) => ArchMath.Round((double)((double)System.Math.Log((double)((double)((__j1 * wa) + w0) / w0)) / System.Math.Log((double)wm)))));
-            var widths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(exponents, (long __e2) => (ArchMath.Round((double)((double)(w0 * System.Math.Pow(wm, __e2)) / 8L)) * 8L)));
-            var starts = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(ArchMath.Range(0L, depth), (long __j3) => ((__j3 == 0L) || (widths[checked((int)__j3)] != widths[checked((int)(__j3 - 1L))]))), (long __j3) => __j3));
-            var stages = ((long)starts.Length);
-            var depths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k4) => ((((__k4 + 1L) < stages) ? starts[checked((int)(__k4 + 1L))] : depth) - starts[checked((int)__k4)])));
-            var inner = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(starts, (long __s5) => ((long)(widths[checked((int)__s5)] * bottleneck))));
-            var groups = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(inner, (long __w6) => System.Math.Min(groupWidth, __w6)));
-            var stageWidths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k7) => ((long)((double)ArchMath.MakeDivisible((double)inner[checked((int)__k7)], groups[checked((int)__k7)]) / bottleneck))));
-            this.stem = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: 32, kernel: 3, stride: 2);
-            register_module(_names.Next("stem"), this.stem);
-            shape = ((IArchModule)this.stem).OutputShape;
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _end = stages;
-                for (long s = 0L; s < _end; s++)
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var exponents = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, depth), (long __j1) => ArchMath.Round((double)((double)System.Math.Log((double)((double)((__j1 * wa) + w0) / w0)) / System.Math.Log((double)wm)))));
+                var widths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(exponents, (long __e2) => ArchMath.Multiply(ArchMath.Round((double)((double)(w0 * System.Math.Pow(wm, __e2)) / 8L)), 8L)));
+                var starts = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(ArchMath.Range(0L, depth), (long __j3) => ((__j3 == 0L) || (widths[checked((int)__j3)] != widths[checked((int)ArchMath.Subtract(__j3, 1L))]))), (long __j3) => __j3));
+                var stages = ((long)starts.Length);
+                var depths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k4) => ArchMath.Subtract(((ArchMath.Add(__k4, 1L) < stages) ? starts[checked((int)ArchMath.Add(__k4, 1L))] : depth), starts[checked((int)__k4)])));
+                var inner = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(starts, (long __s5) => ArchMath.ToLong((double)(widths[checked((int)__s5)] * bottleneck))));
+                var groups = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(inner, (long __w6) => ArchMath.Min(groupWidth, __w6)));
+                var stageWidths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k7) => ArchMath.ToLong((double)((double)ArchMath.MakeDivisible((double)inner[checked((int)__k7)], groups[checked((int)__k7)]) / bottleneck))));
+                this.stem = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: 32, kernel: 3, stride: 2);
+                register_module(_names.Next("stem"), this.stem);
+                shape = ((IArchModule)this.stem).OutputShape;
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _seq1 = nn.Sequential();
-                    var _names2 = new ChildNames();
-                    var _count = depths[checked((int)s)];
-                    for (long j = 0L; j < _count; j++)
+                    var _end = stages;
+                    for (long s = 0L; s < _end; s++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Regnet.ResBottleneckBlock(shape, out_: stageWidths[checked((int)s)], stride: ((j == 0L) ? 2L : 1L), groupWidth: groups[checked((int)s)], bottleneck: bottleneck, seRatio: seRatio);
-                        _seq1.append(_names2.Next(string.Concat("block", (s + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "-", j.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
-                        shape = ((IArchModule)_m).OutputShape;
+                        var _seq1 = nn.Sequential();
+                        var _names2 = new ChildNames();
+                        var _count = depths[checked((int)s)];
+                        for (long j = 0L; j < _count; j++)
+                        {
+                            var _m = new global::ArchDsl.Catalogue.Blocks.Regnet.ResBottleneckBlock(shape, out_: stageWidths[checked((int)s)], stride: ((j == 0L) ? 2L : 1L), groupWidth: groups[checked((int)s)], bottleneck: bottleneck, seRatio: seRatio);
+                            _seq1.append(_names2.Next(string.Concat("block", ArchMath.Add(s, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "-", j.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                            shape = ((IArchModule)_m).OutputShape;
+                        }
+                        var _m1 = _seq1;
+                        _seq.append(_names1.Next(string.Concat("block", ArchMath.Add(s, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                     }
-                    var _m1 = _seq1;
-                    _seq.append(_names1.Next(string.Concat("block", (s + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
                 }
+                this.trunk_output = _seq;
+                register_module(_names.Next("trunk_output"), this.trunk_output);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.trunk_output = _seq;
-            register_module(_names.Next("trunk_output"), this.trunk_output);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("RegNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

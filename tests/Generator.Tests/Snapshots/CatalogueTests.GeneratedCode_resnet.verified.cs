@@ -50,9 +50,9 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             var shape = input;
             var _names = new ChildNames();
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3, stride: stride, padding: 1, groups: groups, bias: false);
+            this.conv1 = nn.Conv2d(shape.Channels, ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups), 3, stride: stride, padding: 1, groups: groups, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv((ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups), 3, 3, stride, stride, 1, 1, 1, 1, groups);
+            shape = shape.Conv(ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups), 3, 3, stride, stride, 1, 1, 1, 1, groups);
             this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn1"), this.bn1);
             this.relu = nn.ReLU(inplace: true);
@@ -135,7 +135,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
         {
             var shape = input;
             var _names = new ChildNames();
-            var width = (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups);
+            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups);
             var _residualInput = shape;
             this.conv1 = nn.Conv2d(shape.Channels, width, 1, bias: false);
             register_module(_names.Next("conv1"), this.conv1);
@@ -149,20 +149,20 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
             shape = shape.Conv(width, 3, 3, stride, stride, 1, 1, 1, 1, groups);
             this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn2"), this.bn2);
-            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1, bias: false);
+            this.conv3 = nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4L), 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv((planes * 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            shape = shape.Conv(ArchMath.Multiply(planes, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != (planes * 4L))))
+            if (((stride != 1L) || (_residualInput.Channels != ArchMath.Multiply(planes, 4L))))
             {
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1, stride: stride, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4L), 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv((planes * 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
                 }
@@ -490,48 +490,52 @@ namespace ArchDsl.Catalogue
 
         public ResNet(ResnetBlocks block = ResnetBlocks.Bottleneck, long[]? layers = null, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base("ResNet")
         {
-            var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 4L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = _layers[checked((int)i)];
-                for (long j = 0L; j < _count; j++)
+                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn1"), this.bn1);
+                this.relu = nn.ReLU(inplace: true);
+                register_module(_names.Next("relu"), this.relu);
+                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next("maxpool"), this.maxpool);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 4L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = (nn.Module<Tensor, Tensor>)(block switch { ResnetBlocks.BasicBlock => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.BasicBlock(shape, planes: (64L * ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), ResnetBlocks.Bottleneck => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.Bottleneck(shape, planes: (64L * ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), _ => throw new System.ArgumentException("This block does not accept the arguments given at block") });
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = _layers[checked((int)i)];
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m = (nn.Module<Tensor, Tensor>)(block switch { ResnetBlocks.BasicBlock => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.BasicBlock(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), ResnetBlocks.Bottleneck => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.Bottleneck(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), _ => throw new System.ArgumentException("This block does not accept the arguments given at block") });
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                    }
+                    var _m1 = _seq;
+                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    this._stage.Add(_m1);
                 }
-                var _m1 = _seq;
-                register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                this._stage.Add(_m1);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("ResNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -124,7 +124,7 @@ namespace ArchDsl.Catalogue.Blocks.Senet
         {
             var shape = input;
             var _names = new ChildNames();
-            var width = (ArchMath.FloorDiv((planes * widthPerGroup), 64L) * groups);
+            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups);
             var _residualInput = shape;
             this.conv1 = nn.Conv2d(shape.Channels, width, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
             register_module(_names.Next("conv1"), this.conv1);
@@ -140,27 +140,27 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             register_module(_names.Next("bn2"), this.bn2);
             this._m1 = nn.ReLU(inplace: true);
             register_module(_names.Next(null), this._m1);
-            this.conv3 = nn.Conv2d(shape.Channels, (planes * 4L), 1, bias: false);
+            this.conv3 = nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4L), 1, bias: false);
             register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv((planes * 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            shape = shape.Conv(ArchMath.Multiply(planes, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
             this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next("bn3"), this.bn3);
             this._if = se;
             if (this._if)
             {
-                this.se_module = new global::ArchDsl.Catalogue.Blocks.Senet.SEModule(shape, squeeze: ArchMath.FloorDiv((planes * 4L), reduction));
+                this.se_module = new global::ArchDsl.Catalogue.Blocks.Senet.SEModule(shape, squeeze: ArchMath.FloorDiv(ArchMath.Multiply(planes, 4L), reduction));
                 register_module(_names.Next("se_module"), this.se_module);
                 shape = ((IArchModule)this.se_module).OutputShape;
             }
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != (planes * 4L))))
+            if (((stride != 1L) || (_residualInput.Channels != ArchMath.Multiply(planes, 4L))))
             {
                 var _seq = nn.Sequential();
                 var _names1 = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, (planes * 4L), 1, stride: stride, bias: false);
+                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4L), 1, stride: stride, bias: false);
                     _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv((planes * 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
                     _seq.append(_names1.Next(null), _m1);
                 }
@@ -590,48 +590,52 @@ namespace ArchDsl.Catalogue
 
         public SEResNet(long[]? layers = null, long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true, long numClasses = 1000) : base("SEResNet")
         {
-            var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 4L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = _layers[checked((int)i)];
-                for (long j = 0L; j < _count; j++)
+                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn1"), this.bn1);
+                this._m = nn.ReLU(inplace: true);
+                register_module(_names.Next(null), this._m);
+                this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 4L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Senet.SEBottleneck(shape, planes: (64L * ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
+                    var _count = _layers[checked((int)i)];
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Senet.SEBottleneck(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1);
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                    }
+                    var _m1 = _seq;
+                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    this._stage.Add(_m1);
                 }
-                var _m1 = _seq;
-                register_module(_names.Next(string.Concat("layer", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                this._stage.Add(_m1);
+                this._m2 = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m2);
+                shape = shape.Adaptive(1, 1);
+                this._m3 = nn.Flatten();
+                register_module(_names.Next(null), this._m3);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this._m2 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Adaptive(1, 1);
-            this._m3 = nn.Flatten();
-            register_module(_names.Next(null), this._m3);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("SEResNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

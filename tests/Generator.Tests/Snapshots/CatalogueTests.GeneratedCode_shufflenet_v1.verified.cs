@@ -49,7 +49,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
             var shape = input;
             var _names = new ChildNames();
             var bottleneck = ArchMath.FloorDiv(out_, 4L);
-            var branch = ((stride == 2L) ? (out_ - shape.Channels) : out_);
+            var branch = ((stride == 2L) ? ArchMath.Subtract(out_, shape.Channels) : out_);
             this._if = (stride == 1L);
             if (this._if)
             {
@@ -483,55 +483,59 @@ namespace ArchDsl.Catalogue
 
         public ShuffleNetV1(long groups = 3, double scale = 1.0, long numClasses = 1000) : base("ShuffleNetV1")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var widths = ((groups == 1L) ? new long[] { 144L, 288L, 576L } : ((groups == 2L) ? new long[] { 200L, 400L, 800L } : ((groups == 3L) ? new long[] { 240L, 480L, 960L } : ((groups == 4L) ? new long[] { 272L, 544L, 1088L } : new long[] { 384L, 768L, 1536L }))));
-            var repeats = new long[] { 4L, 8L, 4L };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, ((long)(24L * scale)), 3, stride: 2, padding: 1, bias: false);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(((long)(24L * scale)), 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m2);
-            }
-            this.conv1 = _seq;
-            register_module(_names.Next("conv1"), this.conv1);
-            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
-            {
-                var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
-                var _count = repeats[checked((int)i)];
-                for (long j = 0L; j < _count; j++)
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var widths = ((groups == 1L) ? new long[] { 144L, 288L, 576L } : ((groups == 2L) ? new long[] { 200L, 400L, 800L } : ((groups == 3L) ? new long[] { 240L, 480L, 960L } : ((groups == 4L) ? new long[] { 272L, 544L, 1088L } : new long[] { 384L, 768L, 1536L }))));
+                var repeats = new long[] { 4L, 8L, 4L };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Unit(shape, out_: ((long)(widths[checked((int)i)] * scale)), groups: groups, stride: ((j == 0L) ? 2L : 1L), firstGroups: (((i == 0L) && (j == 0L)) ? 1L : groups));
-                    _seq1.append(_names2.Next(null), _m3);
-                    shape = ((IArchModule)_m3).OutputShape;
+                    var _m = nn.Conv2d(shape.Channels, ArchMath.ToLong((double)(24L * scale)), 3, stride: 2, padding: 1, bias: false);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = shape.Conv(ArchMath.ToLong((double)(24L * scale)), 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next(null), _m1);
+                    var _m2 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m2);
                 }
-                var _m4 = _seq1;
-                register_module(_names.Next(string.Concat("stage", (i + 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
-                this._stage.Add(_m4);
+                this.conv1 = _seq;
+                register_module(_names.Next("conv1"), this.conv1);
+                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next("maxpool"), this.maxpool);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
+                {
+                    var _seq1 = nn.Sequential();
+                    var _names2 = new ChildNames();
+                    var _count = repeats[checked((int)i)];
+                    for (long j = 0L; j < _count; j++)
+                    {
+                        var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Unit(shape, out_: ArchMath.ToLong((double)(widths[checked((int)i)] * scale)), groups: groups, stride: ((j == 0L) ? 2L : 1L), firstGroups: (((i == 0L) && (j == 0L)) ? 1L : groups));
+                        _seq1.append(_names2.Next(null), _m3);
+                        shape = ((IArchModule)_m3).OutputShape;
+                    }
+                    var _m4 = _seq1;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                    this._stage.Add(_m4);
+                }
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("ShuffleNetV1", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

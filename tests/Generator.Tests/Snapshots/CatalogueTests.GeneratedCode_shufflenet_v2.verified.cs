@@ -295,78 +295,82 @@ namespace ArchDsl.Catalogue
 
         public ShuffleNetV2(long[] stageChannels, long[]? repeats = null, long numClasses = 1000) : base("ShuffleNetV2")
         {
-            var _repeats = repeats ?? (new long[] { 4L, 8L, 4L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, stageChannels[checked((int)0L)], 3, stride: 2, padding: 1, bias: false);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(stageChannels[checked((int)0L)], 3, 3, 2, 2, 1, 1, 1, 1, 1);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m2);
-            }
-            this.conv1 = _seq;
-            register_module(_names.Next("conv1"), this.conv1);
-            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
-            {
-                var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
-                var _count = _repeats[checked((int)i)];
-                for (long j = 0L; j < _count; j++)
+                var _repeats = repeats ?? (new long[] { 4L, 8L, 4L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    if ((j == 0L))
+                    var _m = nn.Conv2d(shape.Channels, stageChannels[0], 3, stride: 2, padding: 1, bias: false);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = shape.Conv(stageChannels[0], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next(null), _m1);
+                    var _m2 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m2);
+                }
+                this.conv1 = _seq;
+                register_module(_names.Next("conv1"), this.conv1);
+                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next("maxpool"), this.maxpool);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
+                {
+                    var _seq1 = nn.Sequential();
+                    var _names2 = new ChildNames();
+                    var _count = _repeats[checked((int)i)];
+                    for (long j = 0L; j < _count; j++)
                     {
-                        var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2DownsampleUnit(shape, out_: stageChannels[checked((int)(i + 1L))]);
-                        _seq1.append(_names2.Next(null), _m3);
-                        shape = ((IArchModule)_m3).OutputShape;
-                    }
-                    else
-                    {
+                        if ((j == 0L))
                         {
-                            var _m4 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Unit(shape, out_: stageChannels[checked((int)(i + 1L))]);
-                            _seq1.append(_names2.Next(null), _m4);
-                            shape = ((IArchModule)_m4).OutputShape;
+                            var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2DownsampleUnit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1L))]);
+                            _seq1.append(_names2.Next(null), _m3);
+                            shape = ((IArchModule)_m3).OutputShape;
+                        }
+                        else
+                        {
+                            {
+                                var _m4 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Unit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1L))]);
+                                _seq1.append(_names2.Next(null), _m4);
+                                shape = ((IArchModule)_m4).OutputShape;
+                            }
                         }
                     }
+                    var _m5 = _seq1;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                    this._stage.Add(_m5);
                 }
-                var _m5 = _seq1;
-                register_module(_names.Next(string.Concat("stage", (i + 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
-                this._stage.Add(_m5);
+                var _seq2 = nn.Sequential();
+                var _names3 = new ChildNames();
+                {
+                    var _m6 = nn.Conv2d(shape.Channels, stageChannels[4], 1, bias: false);
+                    _seq2.append(_names3.Next(null), _m6);
+                    shape = shape.Conv(stageChannels[4], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq2.append(_names3.Next(null), _m7);
+                    var _m8 = nn.ReLU(inplace: true);
+                    _seq2.append(_names3.Next(null), _m8);
+                }
+                this.conv5 = _seq2;
+                register_module(_names.Next("conv5"), this.conv5);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            var _seq2 = nn.Sequential();
-            var _names3 = new ChildNames();
-            {
-                var _m6 = nn.Conv2d(shape.Channels, stageChannels[checked((int)4L)], 1, bias: false);
-                _seq2.append(_names3.Next(null), _m6);
-                shape = shape.Conv(stageChannels[checked((int)4L)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq2.append(_names3.Next(null), _m7);
-                var _m8 = nn.ReLU(inplace: true);
-                _seq2.append(_names3.Next(null), _m8);
-            }
-            this.conv5 = _seq2;
-            register_module(_names.Next("conv5"), this.conv5);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("ShuffleNetV2", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -46,9 +46,9 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
         {
             var shape = input;
             var _names = new ChildNames();
-            this._m = SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv((kernel - 1L), 2L), groups: groups, bias: false);
+            this._m = SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
             register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv((kernel - 1L), 2L), ArchMath.FloorDiv((kernel - 1L), 2L), 1, 1, groups);
+            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
             this._m1 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels);
             register_module(_names.Next(null), this._m1);
             this._m2 = nn.ReLU6(inplace: true);
@@ -94,7 +94,7 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
         {
             var shape = input;
             var _names = new ChildNames();
-            var hidden = (shape.Channels * expand);
+            var hidden = ArchMath.Multiply(shape.Channels, expand);
             var _residualInput = shape;
             this._residual = ((stride == 1L) && (shape.Channels == out_));
             var _seq = nn.Sequential();
@@ -409,51 +409,55 @@ namespace ArchDsl.Catalogue
 
         public SlimMobileNetV2(double width = 1.0, long numClasses = 1000, double dropoutP = 0.2) : base("SlimMobileNetV2")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var settings = new long[][] { new long[] { 1L, 16L, 1L, 1L }, new long[] { 6L, 24L, 2L, 2L }, new long[] { 6L, 32L, 3L, 2L }, new long[] { 6L, 64L, 4L, 2L }, new long[] { 6L, 96L, 3L, 1L }, new long[] { 6L, 160L, 3L, 2L }, new long[] { 6L, 320L, 1L, 1L } };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2);
-                _seq.append(_names1.Next(null), _m);
-                shape = ((IArchModule)_m).OutputShape;
-                foreach (var row in settings)
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var settings = new long[][] { new long[] { 1L, 16L, 1L, 1L }, new long[] { 6L, 24L, 2L, 2L }, new long[] { 6L, 32L, 3L, 2L }, new long[] { 6L, 64L, 4L, 2L }, new long[] { 6L, 96L, 3L, 1L }, new long[] { 6L, 160L, 3L, 2L }, new long[] { 6L, 320L, 1L, 1L } };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _count = row[checked((int)2L)];
-                    for (long i = 0L; i < _count; i++)
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = ((IArchModule)_m).OutputShape;
+                    foreach (var row in settings)
                     {
-                        var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimInvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[checked((int)1L)] * width), 8L), stride: ((i == 0L) ? row[checked((int)3L)] : 1L), expand: row[checked((int)0L)]);
-                        _seq.append(_names1.Next(null), _m1);
-                        shape = ((IArchModule)_m1).OutputShape;
+                        var _count = row[2];
+                        for (long i = 0L; i < _count; i++)
+                        {
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimInvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[1] * width), 8L), stride: ((i == 0L) ? row[3] : 1L), expand: row[0]);
+                            _seq.append(_names1.Next(null), _m1);
+                            shape = ((IArchModule)_m1).OutputShape;
+                        }
                     }
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1);
+                    _seq.append(_names1.Next(null), _m2);
+                    shape = ((IArchModule)_m2).OutputShape;
                 }
-                var _m2 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1);
-                _seq.append(_names1.Next(null), _m2);
-                shape = ((IArchModule)_m2).OutputShape;
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m3);
+                    var _m4 = SlimmableLayers.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m3);
-                var _m4 = SlimmableLayers.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("SlimMobileNetV2", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

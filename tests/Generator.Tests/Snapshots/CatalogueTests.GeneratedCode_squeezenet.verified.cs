@@ -287,60 +287,64 @@ namespace ArchDsl.Catalogue
 
         public SqueezeNet(string version = "1_0", long numClasses = 1000, double dropoutP = 0.5) : base("SqueezeNet")
         {
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var v10 = (version == "1_0");
-            var fires = new long[][] { new long[] { 16L, 64L, 64L }, new long[] { 16L, 64L, 64L }, new long[] { 32L, 128L, 128L }, new long[] { 32L, 128L, 128L }, new long[] { 48L, 192L, 192L }, new long[] { 48L, 192L, 192L }, new long[] { 64L, 256L, 256L }, new long[] { 64L, 256L, 256L } };
-            var pooled = (v10 ? new long[] { 4L, 8L } : new long[] { 3L, 5L });
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2, 2, 0, 0, 1, 1, 1);
-                var _m1 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m1);
-                var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                _seq.append(_names1.Next(null), _m2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                var _end = 10L;
-                for (long i = 2L; i < _end; i++)
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var v10 = (version == "1_0");
+                var fires = new long[][] { new long[] { 16L, 64L, 64L }, new long[] { 16L, 64L, 64L }, new long[] { 32L, 128L, 128L }, new long[] { 32L, 128L, 128L }, new long[] { 48L, 192L, 192L }, new long[] { 48L, 192L, 192L }, new long[] { 64L, 256L, 256L }, new long[] { 64L, 256L, 256L } };
+                var pooled = (v10 ? new long[] { 4L, 8L } : new long[] { 3L, 5L });
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: fires[checked((int)(i - 2L))][checked((int)0L)], e1x1: fires[checked((int)(i - 2L))][checked((int)1L)], e3x3: fires[checked((int)(i - 2L))][checked((int)2L)]);
-                    _seq.append(_names1.Next(null), _m3);
-                    shape = ((IArchModule)_m3).OutputShape;
-                    if (((i == pooled[checked((int)0L)]) || (i == pooled[checked((int)1L)])))
+                    var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2);
+                    _seq.append(_names1.Next(null), _m);
+                    shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2, 2, 0, 0, 1, 1, 1);
+                    var _m1 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m1);
+                    var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                    _seq.append(_names1.Next(null), _m2);
+                    shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                    var _end = 10L;
+                    for (long i = 2L; i < _end; i++)
                     {
-                        var _m4 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                        _seq.append(_names1.Next(null), _m4);
-                        shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                        var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: fires[checked((int)ArchMath.Subtract(i, 2L))][0], e1x1: fires[checked((int)ArchMath.Subtract(i, 2L))][1], e3x3: fires[checked((int)ArchMath.Subtract(i, 2L))][2]);
+                        _seq.append(_names1.Next(null), _m3);
+                        shape = ((IArchModule)_m3).OutputShape;
+                        if (((i == pooled[0]) || (i == pooled[1])))
+                        {
+                            var _m4 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
+                            _seq.append(_names1.Next(null), _m4);
+                            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                        }
                     }
                 }
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m5 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m5);
+                    var _m6 = nn.Conv2d(shape.Channels, numClasses, 1);
+                    _seq1.append(_names2.Next(null), _m6);
+                    shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    var _m7 = nn.ReLU(inplace: true);
+                    _seq1.append(_names2.Next(null), _m7);
+                    var _m8 = nn.AdaptiveAvgPool2d(1);
+                    _seq1.append(_names2.Next(null), _m8);
+                    shape = shape.Adaptive(1, 1);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m5 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m5);
-                var _m6 = nn.Conv2d(shape.Channels, numClasses, 1);
-                _seq1.append(_names2.Next(null), _m6);
-                shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                var _m7 = nn.ReLU(inplace: true);
-                _seq1.append(_names2.Next(null), _m7);
-                var _m8 = nn.AdaptiveAvgPool2d(1);
-                _seq1.append(_names2.Next(null), _m8);
-                shape = shape.Adaptive(1, 1);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("SqueezeNet", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

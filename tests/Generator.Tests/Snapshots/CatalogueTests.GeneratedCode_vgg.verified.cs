@@ -132,69 +132,73 @@ namespace ArchDsl.Catalogue
 
         public VGG(long[]? layers = null, bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base("VGG")
         {
-            var _layers = layers ?? (new long[] { 1L, 1L, 2L, 2L, 2L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var widths = new long[] { 64L, 128L, 256L, 512L, 512L };
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _end = 5L;
-                for (long i = 0L; i < _end; i++)
+                var _layers = layers ?? (new long[] { 1L, 1L, 2L, 2L, 2L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var widths = new long[] { 64L, 128L, 256L, 512L, 512L };
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
                 {
-                    var _count = _layers[checked((int)i)];
-                    for (long _i = 0L; _i < _count; _i++)
+                    var _end = 5L;
+                    for (long i = 0L; i < _end; i++)
                     {
-                        var _m = nn.Conv2d(shape.Channels, widths[checked((int)i)], 3, padding: 1);
-                        _seq.append(_names1.Next(null), _m);
-                        shape = shape.Conv(widths[checked((int)i)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                        if (batchNorm)
+                        var _count = _layers[checked((int)i)];
+                        for (long _i = 0L; _i < _count; _i++)
                         {
-                            var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                            _seq.append(_names1.Next(null), _m1);
+                            var _m = nn.Conv2d(shape.Channels, widths[checked((int)i)], 3, padding: 1);
+                            _seq.append(_names1.Next(null), _m);
+                            shape = shape.Conv(widths[checked((int)i)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                            if (batchNorm)
+                            {
+                                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                                _seq.append(_names1.Next(null), _m1);
+                            }
+                            var _m2 = nn.ReLU(inplace: true);
+                            _seq.append(_names1.Next(null), _m2);
                         }
-                        var _m2 = nn.ReLU(inplace: true);
-                        _seq.append(_names1.Next(null), _m2);
+                        var _m3 = nn.MaxPool2d(2, stride: 2);
+                        _seq.append(_names1.Next(null), _m3);
+                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                     }
-                    var _m3 = nn.MaxPool2d(2, stride: 2);
-                    _seq.append(_names1.Next(null), _m3);
-                    shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
                 }
+                this.features = _seq;
+                register_module(_names.Next("features"), this.features);
+                this.avgpool = nn.AdaptiveAvgPool2d(7);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(7, 7);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m4 = nn.Linear(shape.Channels, 4096);
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = shape.Linear(4096);
+                    var _m5 = nn.ReLU(inplace: true);
+                    _seq1.append(_names2.Next(null), _m5);
+                    var _m6 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m6);
+                    var _m7 = nn.Linear(shape.Channels, 4096);
+                    _seq1.append(_names2.Next(null), _m7);
+                    shape = shape.Linear(4096);
+                    var _m8 = nn.ReLU(inplace: true);
+                    _seq1.append(_names2.Next(null), _m8);
+                    var _m9 = nn.Dropout(dropoutP);
+                    _seq1.append(_names2.Next(null), _m9);
+                    var _m10 = nn.Linear(shape.Channels, numClasses);
+                    _seq1.append(_names2.Next(null), _m10);
+                    shape = shape.Linear(numClasses);
+                }
+                this.classifier = _seq1;
+                register_module(_names.Next("classifier"), this.classifier);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.features = _seq;
-            register_module(_names.Next("features"), this.features);
-            this.avgpool = nn.AdaptiveAvgPool2d(7);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(7, 7);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m4 = nn.Linear(shape.Channels, 4096);
-                _seq1.append(_names2.Next(null), _m4);
-                shape = shape.Linear(4096);
-                var _m5 = nn.ReLU(inplace: true);
-                _seq1.append(_names2.Next(null), _m5);
-                var _m6 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m6);
-                var _m7 = nn.Linear(shape.Channels, 4096);
-                _seq1.append(_names2.Next(null), _m7);
-                shape = shape.Linear(4096);
-                var _m8 = nn.ReLU(inplace: true);
-                _seq1.append(_names2.Next(null), _m8);
-                var _m9 = nn.Dropout(dropoutP);
-                _seq1.append(_names2.Next(null), _m9);
-                var _m10 = nn.Linear(shape.Channels, numClasses);
-                _seq1.append(_names2.Next(null), _m10);
-                shape = shape.Linear(numClasses);
-            }
-            this.classifier = _seq1;
-            register_module(_names.Next("classifier"), this.classifier);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("VGG", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>

@@ -496,79 +496,83 @@ namespace ArchDsl.Catalogue
 
         public Xception(long middleRepeats = 8, long numClasses = 1000) : base("Xception")
         {
-            var shape = new FeatureShape(3L, 299L, 299L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            try
             {
-                var _m = nn.Conv2d(shape.Channels, 32, 3, stride: 2, bias: false);
-                _seq.append(_names1.Next("conv1"), _m);
-                shape = shape.Conv(32, 3, 3, 2, 2, 0, 0, 1, 1, 1);
-                var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next("bn1"), _m1);
-                var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, 64, 3, bias: false);
-                _seq.append(_names1.Next("conv2"), _m3);
-                shape = shape.Conv(64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
-                var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next("bn2"), _m4);
-                var _m5 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m5);
-                var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128, second: 128, leadingRelu: false);
-                _seq.append(_names1.Next(null), _m6);
-                shape = ((IArchModule)_m6).OutputShape;
-                var _m7 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 256, second: 256);
-                _seq.append(_names1.Next(null), _m7);
-                shape = ((IArchModule)_m7).OutputShape;
-                var _m8 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 728);
-                _seq.append(_names1.Next(null), _m8);
-                shape = ((IArchModule)_m8).OutputShape;
+                var shape = new FeatureShape(3L, 299L, 299L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                var _seq = nn.Sequential();
+                var _names1 = new ChildNames();
+                {
+                    var _m = nn.Conv2d(shape.Channels, 32, 3, stride: 2, bias: false);
+                    _seq.append(_names1.Next("conv1"), _m);
+                    shape = shape.Conv(32, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                    var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next("bn1"), _m1);
+                    var _m2 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m2);
+                    var _m3 = nn.Conv2d(shape.Channels, 64, 3, bias: false);
+                    _seq.append(_names1.Next("conv2"), _m3);
+                    shape = shape.Conv(64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                    var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                    _seq.append(_names1.Next("bn2"), _m4);
+                    var _m5 = nn.ReLU(inplace: true);
+                    _seq.append(_names1.Next(null), _m5);
+                    var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128, second: 128, leadingRelu: false);
+                    _seq.append(_names1.Next(null), _m6);
+                    shape = ((IArchModule)_m6).OutputShape;
+                    var _m7 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 256, second: 256);
+                    _seq.append(_names1.Next(null), _m7);
+                    shape = ((IArchModule)_m7).OutputShape;
+                    var _m8 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 728);
+                    _seq.append(_names1.Next(null), _m8);
+                    shape = ((IArchModule)_m8).OutputShape;
+                }
+                this.entry = _seq;
+                register_module(_names.Next("entry"), this.entry);
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                var _count = middleRepeats;
+                for (long _i = 0L; _i < _count; _i++)
+                {
+                    var _m9 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionMiddle(shape, channels: 728);
+                    _seq1.append(_names2.Next(null), _m9);
+                    shape = ((IArchModule)_m9).OutputShape;
+                }
+                this.middle = _seq1;
+                register_module(_names.Next("middle"), this.middle);
+                var _seq2 = nn.Sequential();
+                var _names3 = new ChildNames();
+                {
+                    var _m10 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 1024);
+                    _seq2.append(_names3.Next(null), _m10);
+                    shape = ((IArchModule)_m10).OutputShape;
+                    var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536);
+                    _seq2.append(_names3.Next(null), _m11);
+                    shape = ((IArchModule)_m11).OutputShape;
+                    var _m12 = nn.ReLU(inplace: true);
+                    _seq2.append(_names3.Next(null), _m12);
+                    var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048);
+                    _seq2.append(_names3.Next(null), _m13);
+                    shape = ((IArchModule)_m13).OutputShape;
+                    var _m14 = nn.ReLU(inplace: true);
+                    _seq2.append(_names3.Next(null), _m14);
+                }
+                this.exit = _seq2;
+                register_module(_names.Next("exit"), this.exit);
+                this._m = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next(null), this._m);
+                shape = shape.Adaptive(1, 1);
+                this._m1 = nn.Flatten();
+                register_module(_names.Next(null), this._m1);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            this.entry = _seq;
-            register_module(_names.Next("entry"), this.entry);
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            var _count = middleRepeats;
-            for (long _i = 0L; _i < _count; _i++)
-            {
-                var _m9 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionMiddle(shape, channels: 728);
-                _seq1.append(_names2.Next(null), _m9);
-                shape = ((IArchModule)_m9).OutputShape;
-            }
-            this.middle = _seq1;
-            register_module(_names.Next("middle"), this.middle);
-            var _seq2 = nn.Sequential();
-            var _names3 = new ChildNames();
-            {
-                var _m10 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 1024);
-                _seq2.append(_names3.Next(null), _m10);
-                shape = ((IArchModule)_m10).OutputShape;
-                var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536);
-                _seq2.append(_names3.Next(null), _m11);
-                shape = ((IArchModule)_m11).OutputShape;
-                var _m12 = nn.ReLU(inplace: true);
-                _seq2.append(_names3.Next(null), _m12);
-                var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048);
-                _seq2.append(_names3.Next(null), _m13);
-                shape = ((IArchModule)_m13).OutputShape;
-                var _m14 = nn.ReLU(inplace: true);
-                _seq2.append(_names3.Next(null), _m14);
-            }
-            this.exit = _seq2;
-            register_module(_names.Next("exit"), this.exit);
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Adaptive(1, 1);
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("Xception", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
