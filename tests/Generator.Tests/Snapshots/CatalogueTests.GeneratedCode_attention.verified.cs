@@ -480,7 +480,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network ResidualAttention (architectures/attention.arch, line 59)</summary>
+    /// <summary>Network ResidualAttention (architectures/attention.arch, line 63)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -564,7 +564,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "ResidualAttention", "architectures/attention.arch", 59, null,
+            "ResidualAttention", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -969,70 +969,74 @@ namespace ArchDsl.Catalogue
 
         public ResidualAttention(long[]? modules = null, long numClasses = 1000) : base("ResidualAttention")
         {
-            var _modules = modules ?? (new long[] { 1L, 1L, 1L });
-            var shape = new FeatureShape(3L, 224L, 224L);
-            InputShape = shape;
-            var _names = new ChildNames();
-            this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next("maxpool"), this.maxpool);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
-            this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _end = 3L;
-            for (long i = 0L; i < _end; i++)
+            try
             {
-                var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _modules = modules ?? (new long[] { 1L, 1L, 1L });
+                var shape = new FeatureShape(3L, 224L, 224L);
+                InputShape = shape;
+                var _names = new ChildNames();
+                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
+                register_module(_names.Next("conv1"), this.conv1);
+                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn1"), this.bn1);
+                this.relu = nn.ReLU(inplace: true);
+                register_module(_names.Next("relu"), this.relu);
+                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
+                register_module(_names.Next("maxpool"), this.maxpool);
+                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
+                var _end = 3L;
+                for (long i = 0L; i < _end; i++)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: (256L * ArchMath.Pow(2L, i)), stride: ((i > 0L) ? 2L : 1L));
-                    _seq.append(_names1.Next(null), _m);
-                    shape = ((IArchModule)_m).OutputShape;
-                    var _count = _modules[checked((int)i)];
-                    for (long _i = 0L; _i < _count; _i++)
+                    var _seq = nn.Sequential();
+                    var _names1 = new ChildNames();
                     {
-                        var _m1 = new global::ArchDsl.Catalogue.Blocks.Attention.AttentionModule(shape, skips: (2L - i));
-                        _seq.append(_names1.Next(null), _m1);
-                        shape = ((IArchModule)_m1).OutputShape;
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: ArchMath.Multiply(256L, ArchMath.Pow(2L, i)), stride: ((i > 0L) ? 2L : 1L));
+                        _seq.append(_names1.Next(null), _m);
+                        shape = ((IArchModule)_m).OutputShape;
+                        var _count = _modules[checked((int)i)];
+                        for (long _i = 0L; _i < _count; _i++)
+                        {
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Attention.AttentionModule(shape, skips: ArchMath.Subtract(2L, i));
+                            _seq.append(_names1.Next(null), _m1);
+                            shape = ((IArchModule)_m1).OutputShape;
+                        }
                     }
+                    var _m2 = _seq;
+                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                    this._stage.Add(_m2);
                 }
-                var _m2 = _seq;
-                register_module(_names.Next(string.Concat("stage", (i + 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
-                this._stage.Add(_m2);
+                var _seq1 = nn.Sequential();
+                var _names2 = new ChildNames();
+                {
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048, stride: 2);
+                    _seq1.append(_names2.Next(null), _m3);
+                    shape = ((IArchModule)_m3).OutputShape;
+                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
+                    _seq1.append(_names2.Next(null), _m4);
+                    shape = ((IArchModule)_m4).OutputShape;
+                    var _m5 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
+                    _seq1.append(_names2.Next(null), _m5);
+                    shape = ((IArchModule)_m5).OutputShape;
+                }
+                this.stage4 = _seq1;
+                register_module(_names.Next("stage4"), this.stage4);
+                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
+                register_module(_names.Next("bn"), this.bn);
+                this.avgpool = nn.AdaptiveAvgPool2d(1);
+                register_module(_names.Next("avgpool"), this.avgpool);
+                shape = shape.Adaptive(1, 1);
+                this._m = nn.Flatten();
+                register_module(_names.Next(null), this._m);
+                shape = shape.Flatten();
+                this.fc = nn.Linear(shape.Channels, numClasses);
+                register_module(_names.Next("fc"), this.fc);
+                shape = shape.Linear(numClasses);
+                StridedPointwise.SubsampleFirst(this);
+                OutputShape = shape;
             }
-            var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
-            {
-                var _m3 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048, stride: 2);
-                _seq1.append(_names2.Next(null), _m3);
-                shape = ((IArchModule)_m3).OutputShape;
-                var _m4 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
-                _seq1.append(_names2.Next(null), _m4);
-                shape = ((IArchModule)_m4).OutputShape;
-                var _m5 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
-                _seq1.append(_names2.Next(null), _m5);
-                shape = ((IArchModule)_m5).OutputShape;
-            }
-            this.stage4 = _seq1;
-            register_module(_names.Next("stage4"), this.stage4);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn"), this.bn);
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
-            shape = shape.Adaptive(1, 1);
-            this._m = nn.Flatten();
-            register_module(_names.Next(null), this._m);
-            shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
-            shape = shape.Linear(numClasses);
-            StridedPointwise.SubsampleFirst(this);
-            OutputShape = shape;
+            catch (global::System.OverflowException e) { throw global::ArchDsl.Runtime.ArchMath.InNetwork("ResidualAttention", e); }
         }
 
         /// <summary>Every child is registered by the constructor, under its name in the .arch file.</summary>
@@ -1093,7 +1097,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 83)</summary>
+    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 87)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -1155,7 +1159,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention56", "architectures/attention.arch", 59, null,
+            "Attention56", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -1575,7 +1579,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 84)</summary>
+    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 88)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 52,466,344 parameters, 10,533,789,696 MACs, memory access 262,687,888.</para>
     /// <code>
@@ -1637,7 +1641,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention92", "architectures/attention.arch", 59, null,
+            "Attention92", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             52466344L, 528L, 10533789696L, 262687888L, 97497064L,
             new LayerInfo[]
