@@ -115,7 +115,9 @@ public class CatalogueDocTests
         sb.Append("  `torchvision.csv` exactly, computed when this file was generated. The test suite further checks, for every such\n");
         sb.Append("  variant, state-dict keys and shapes (`StateDictParityTests`), eval outputs on torchvision's weights within 1e-4 of the output's magnitude\n");
         sb.Append("  (`OutputParityTests`), every oracle row at every measured input size (`StaticParityTests`) and one SGD step\n");
-        sb.Append("  (`TrainingStepTests`).\n");
+        sb.Append("  (`TrainingStepTests`); the runtime checks (outputs, SGD step, folding, PyTorch emitter) leave out ")
+          .Append(string.Join(", ", CatalogueVariants.StaticOnly.Keys.OrderBy(k => k, StringComparer.Ordinal)))
+          .Append(", each the same generated class as a smaller variant of its family that runs them (`CatalogueVariants.StaticOnly`).\n");
         sb.Append("* **Group B** rows link the family's derivation from its paper; the figures there are pinned by that family's tests.\n\n");
 
         var byFile = CatalogueVariants.All.GroupBy(n => Path.GetFileNameWithoutExtension(n.File)).OrderBy(g => g.Key, StringComparer.Ordinal);
