@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import CSHARP, ROOT, export_weights, machine, quartiles, write_doc  # noqa: E402
+from run import CSHARP, PYTHON, ROOT, TORCHVISION_SIDE, export_weights, machine, quartiles, write_doc  # noqa: E402
 
 # generated class, TorchVision factory (also the torchvision builder the weights come from), builder kwargs
 MODELS = [
@@ -46,6 +46,10 @@ SECONDARY = [(1, "keep")]            # the default's other configuration, in rou
 EXTRA = [(2, "shipped")]              # --full (or --configs): wall-clock figures, meaningful on a quiet machine only
 BEGIN, END = "<!-- rival:begin -->", "<!-- rival:end -->"
 IMPLS = ("generated", "torchvision")
+# A third column, labelled as such: torchvision 0.14 in Python on Debian's torch 1.13, an older libtorch than both
+# C# classes' 2.10, with the same weights file. It runs where oneDNN is as shipped (the oneDNN switch is the C#
+# runtime's).
+OLDER = "torch113"
 
 
 def env_for(base, threads, onednn):
@@ -68,22 +72,29 @@ def run_process(cmd, env):
     return res
 
 
-def jobs(cls, factory, weights, a, config):
+def jobs(cls, factory, kwargs, weights, a, config):
     """The processes of one model in one configuration: (impl, task, setup, command)."""
-    threads, _ = config
+    threads, onednn = config
     infer = ["--batches", "1,8", "--iters", f"{a.iters_b1},{a.iters_b8}", "--warmup", "1"]
     train = ["--batches", "8", "--iters", str(a.iters_train), "--warmup", "1"]
 
     def cmd(impl, task, setup, opts):
+        if impl == OLDER:
+            size = ["--size", "299"] if factory == "inception_v3" else []
+            return (impl, task, setup, [PYTHON, TORCHVISION_SIDE, factory, task, weights, "--threads", str(threads),
+                                        "--kwargs", kwargs] + size + opts)
         rival = ["--rival", factory] if impl == "torchvision" else []
         return (impl, task, setup, [CSHARP, cls, task, weights, "--setup", setup, "--threads", str(threads)] + rival + opts)
+    older = a.older and onednn == "shipped"
     out = []
-    if "infer" in a.tasks:
-        out += [cmd("generated", "infer", "shipped", infer), cmd("torchvision", "infer", "shipped", infer)]
-        if a.folded and config == PRIMARY:
+    for task, opts in (("infer", infer), ("train", train)):
+        if task not in a.tasks:
+            continue
+        out += [cmd("generated", task, "shipped", opts), cmd("torchvision", task, "shipped", opts)]
+        if task == "infer" and a.folded and config == PRIMARY:
             out.append(cmd("generated", "infer", "folded", infer))
-    if "train" in a.tasks:
-        out += [cmd("generated", "train", "shipped", train), cmd("torchvision", "train", "shipped", train)]
+        if older:
+            out.append(cmd(OLDER, task, "shipped", opts))
     return out
 
 
@@ -170,18 +181,22 @@ def render(results, a, meta):
         out += ["", f"### Inference, {label} (ms, {what}: median [interquartile range])", "",
                 "Ratio: generated / TorchVision (goal ≤ 0.9; bold when met). *Folded*: the generated class after "
                 "`Fusion.FoldBatchNorms` (goal ≤ 0.75 of TorchVision). GFLOP/s: 2 × MACs × batch / time, generated "
-                "class. Memory: peak resident (VmHWM) of the inference process, which peaks at batch 8.", "",
+                "class. Memory: peak resident (VmHWM) of the inference process, which peaks at batch 8. *torch 1.13*: "
+                "torchvision 0.14 in Python on Debian's torch 1.13 — an older engine, same weights, b1 / b8 (a control, "
+                "not the goal's rival).", "",
                 "| Model | b1 generated | b1 TorchVision | ratio | b8 generated | b8 TorchVision | ratio | folded b1 / b8 ratio "
-                "| GFLOP/s b1 / b8 | VmHWM MiB gen / TV (ratio) | load |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| GFLOP/s b1 / b8 | VmHWM MiB gen / TV (ratio) | torch 1.13 b1 / b8 | load |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for cls, factory, _ in models:
             g = {b: times(cls, "generated", "infer", "shipped", config, b) for b in (1, 8)}
             t = {b: times(cls, "torchvision", "infer", "shipped", config, b) for b in (1, 8)}
             f = {b: times(cls, "generated", "infer", "folded", config, b) for b in (1, 8)}
+            o = {b: times(cls, OLDER, "infer", "shipped", config, b) for b in (1, 8)}
+            older = " / ".join(f"{med(o[b]):,.0f}" for b in (1, 8) if o[b]) or "–"
             if not any(g.values()) and not any(t.values()):
                 fails = failures(cls, "generated", "infer", "shipped", config) + failures(cls, "torchvision", "infer", "shipped", config)
                 if fails:
-                    out.append(f"| {cls} | failed: " + "; ".join(f"{r['impl_requested']} rc {r['failed']}" for r in fails) + " |||||||||")
+                    out.append(f"| {cls} | failed: " + "; ".join(f"{r['impl_requested']} rc {r['failed']}" for r in fails) + " ||||||||||")
                 continue
             macs = next((r["macs"] for r in rows(cls, "generated", "infer", "shipped", config) if "macs" in r), None)
             gflops = " / ".join(f"{2 * macs * b / (med(g[b]) / 1e3) / 1e9:.1f}" for b in (1, 8) if macs and g[b])
@@ -190,14 +205,14 @@ def render(results, a, meta):
             gm, tm = mib(gr), mib(tr)
             mem = f"{gm:,.0f} / {tm:,.0f} ({ratio(gm, tm, 1.0)})" if gm and tm else "–"
             out.append(f"| {cls} | {cell(g[1])} | {cell(t[1])} | {ratio(med(g[1]), med(t[1]), 0.9)} | {cell(g[8])} | "
-                       f"{cell(t[8])} | {ratio(med(g[8]), med(t[8]), 0.9)} | {folded} | {gflops} | {mem} | "
+                       f"{cell(t[8])} | {ratio(med(g[8]), med(t[8]), 0.9)} | {folded} | {gflops} | {mem} | {older} | "
                        f"{loads(gr + tr)} |")
         if "train" in a.tasks and any(r.get("task_requested") == "train" and tuple(r["config"]) == config for r in results):
             out += ["", f"### Training step at batch 8, {label} (ms, {what})", "",
                     "`zero_grad`, forward, cross-entropy, backward, SGD step (lr 0.01, momentum 0.9). Ratio: generated / "
-                    "TorchVision (goal ≤ 1.0).", "",
-                    "| Model | generated | TorchVision | ratio | GFLOP/s (3 × forward MACs) | VmHWM MiB gen / TV (ratio) | load |",
-                    "|---|---:|---:|---:|---:|---:|---:|"]
+                    "TorchVision (goal ≤ 1.0); torch 1.13: torchvision 0.14 in Python on the older engine (a control).", "",
+                    "| Model | generated | TorchVision | ratio | GFLOP/s (3 × forward MACs) | VmHWM MiB gen / TV (ratio) | torch 1.13 | load |",
+                    "|---|---:|---:|---:|---:|---:|---:|---:|"]
             for cls, factory, _ in models:
                 g, t = times(cls, "generated", "train", "shipped", config, 8), times(cls, "torchvision", "train", "shipped", config, 8)
                 gr, tr = rows(cls, "generated", "train", "shipped", config), rows(cls, "torchvision", "train", "shipped", config)
@@ -209,8 +224,9 @@ def render(results, a, meta):
                 gm, tm = mib(gr), mib(tr)
                 mem = f"{gm:,.0f} / {tm:,.0f} ({ratio(gm, tm, 1.0)})" if gm and tm else "–"
                 note = (" (" + "; ".join(f"{r['impl_requested']} process failed, rc {r['failed']}" for r in fails) + ")") if fails else ""
+                o = times(cls, OLDER, "train", "shipped", config, 8)
                 out.append(f"| {cls}{note} | {cell(g)} | {cell(t)} | {ratio(med(g), med(t), 1.0)} | {gflops} | {mem} | "
-                           f"{loads(gr + tr)} |")
+                           f"{cell(o)} | {loads(gr + tr)} |")
 
     peaks = [r for r in results if r.get("task_requested") == "peak" and "runs" in r]
     if peaks:
@@ -241,6 +257,8 @@ def main():
     p.add_argument("--configs", nargs="+", default=None, metavar="THREADS:ONEDNN",
                    help="secondary configurations, e.g. 1:keep 2:shipped (default: 1:keep; --full: both; 'none' for only 1:shipped)")
     p.add_argument("--no-peak", dest="peak", action="store_false", help="skip the large-convolution processes")
+    p.add_argument("--no-older", dest="older", action="store_false",
+                   help="skip the torch 1.13 control (torchvision in Python on Debian's older libtorch)")
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "performance.md"))
     p.add_argument("--no-doc", action="store_true", help="print the tables instead of writing docs/performance.md")
     p.add_argument("--out", default="rival", help="name of the raw results in artifacts/bench/ (NAME-results.json, "
@@ -307,8 +325,8 @@ def main():
     for r in range(a.rounds):
         round_loads.append(os.getloadavg()[0])
         configs = [PRIMARY] + [c for i, c in enumerate(secondary) if a.full or i % a.rounds == r % a.rounds]
-        for cls, factory, _ in a.models:
-            processes = [(config, job) for config in configs for job in jobs(cls, factory, weights[cls], a, config)]
+        for cls, factory, kwargs in a.models:
+            processes = [(config, job) for config in configs for job in jobs(cls, factory, kwargs, weights[cls], a, config)]
             for config, (impl, task, setup, cmd) in (processes if r % 2 == 0 else list(reversed(processes))):
                 res = record(run_process(cmd, env_for(base, *config)), model_class=cls, impl_requested=impl,
                              task_requested=task, setup_requested=setup, config=list(config), round=r)

@@ -3,10 +3,12 @@
 an older libtorch than the C# side's TorchSharp 0.107 / libtorch 2.10).
 
 Usage: torchvision_side.py CONSTRUCTOR TASK WEIGHTS [--batches 1,8] [--warmup N] [--iters N,N] [--threads N]
-                           [--setup shipped|retain|onednn+retain]
+                           [--setup shipped|retain|onednn+retain] [--kwargs JSON] [--size N]
   CONSTRUCTOR  torchvision builder, e.g. resnet50
   TASK         infer | train
   WEIGHTS      TorchSharp-format file written by tools/weights/export.py (the C# side loads the same file)
+  --kwargs     the builder's keyword arguments, e.g. '{"aux_logits": false, "init_weights": true}'
+  --size       input height and width (default 224; Inception v3: 299)
   --setup      shipped (default): torchvision as shipped. retain: glibc keeps freed memory (the mallopt settings
                of ArchDsl.Runtime's TensorMemory.Retain). onednn+retain: that, and every Conv2d calls
                torch.mkldnn_convolution — the configuration that reached ResNet-50's best one-thread figure on
@@ -110,6 +112,8 @@ def main():
     p.add_argument("--iters", default="5")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--setup", choices=["shipped", "retain", "onednn+retain"], default="shipped")
+    p.add_argument("--kwargs", default="{}")
+    p.add_argument("--size", type=int, default=224)
     a = p.parse_args()
     if a.setup == "onednn+retain":
         use_onednn_convolutions()
@@ -120,7 +124,7 @@ def main():
     batches = [int(b) for b in a.batches.split(",")]
     iters = [int(n) for n in a.iters.split(",")]
 
-    model = getattr(torchvision.models, a.constructor)(weights=None)
+    model = getattr(torchvision.models, a.constructor)(weights=None, **json.loads(a.kwargs))
     if a.weights != "-":
         model.load_state_dict(torchsharp_format.read_state_dict(a.weights), strict=True)
     torch.manual_seed(1)
@@ -131,7 +135,7 @@ def main():
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     runs = {}
     for i, b in enumerate(batches):
-        x = torch.randn(b, 3, 224, 224)
+        x = torch.randn(b, 3, a.size, a.size)
         step = inference_step(model, x) if a.task == "infer" else training_step(model, x, optimizer)
         runs[f"b{b}"] = timed(a.warmup, iters[min(i, len(iters) - 1)], step)
     print(json.dumps({
