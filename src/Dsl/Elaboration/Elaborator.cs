@@ -68,6 +68,28 @@ namespace ArchDsl.Elaboration
             }
         }
 
+        /// <summary>The values <paramref name="network"/>'s parameters take with <paramref name="arguments"/> given and the
+        /// rest defaulted: what <see cref="ElaboratedNetwork.Arguments"/> holds after elaborating it with them, without
+        /// elaborating its body. Null where they do not evaluate; nothing is reported (elaborating reports it).</summary>
+        public static ImmutableDictionary<string, Value>? Arguments(BoundProgram program, DefinitionSymbol network,
+            IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, WorkBudget budget)
+        {
+            var e = new Elaborator(program, new DiagnosticBag(), budget);
+            try
+            {
+                return e.BindParameters(network, arguments.ToDictionary(a => a.Key, a => (a.Value.Value, a.Value.Span)),
+                    new Env(null), new Feature(0, 0, 0, false, 1, 1), network.File.Path, network.Syntax.NameSpan, collect: true);
+            }
+            catch (Abort)
+            {
+                return null;
+            }
+            catch (OverflowException)
+            {
+                return null;
+            }
+        }
+
         private ElaboratedNetwork Run(DefinitionSymbol network, string name, string? reference,
             IReadOnlyDictionary<string, (Value Value, TextSpan Span, string Path)> arguments, Feature? inputOverride)
         {
