@@ -112,6 +112,7 @@ namespace ArchDsl
                 program = Binder.Bind(file, imports ?? NoImports.Instance, bag, cancellationToken);
                 if (bag.ErrorCount == 0)
                 {
+                    var reuse = new ReportReuse(program, budget);
                     foreach (var def in program.LocalDefinitions.Where(d => d.IsNetwork))
                     {
                         if (!budget.TryCharge(WorkKind.Variants))
@@ -126,7 +127,7 @@ namespace ArchDsl
                                 bag.Report(DiagnosticCatalogue.MissingDefault, def.File.Path, def.Syntax.NameSpan, def.Name, string.Join(", ", missing));
                             continue;
                         }
-                        var r = Analyzed(Elaborate(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, budget), bag);
+                        var r = reuse.Remember(bag, () => Analyzed(Elaborate(program, def, def.Name, null, new Dictionary<string, (Value, TextSpan, string)>(), null, bag, budget), bag));
                         if (r != null) reports.Add(r);
                     }
                     foreach (var variant in program.Variants)
@@ -136,7 +137,9 @@ namespace ArchDsl
                             bag.Report(DiagnosticCatalogue.TooLarge, variant.File.Path, variant.Syntax.Span, WorkBudget.ExceededMessage(WorkKind.Variants));
                             break;
                         }
-                        var r = Analyzed(ElaborateVariant(program, variant, null, null, bag, budget), bag);
+                        var args = variant.Target == null ? null : VariantArguments(program, variant, bag, budget);
+                        var r = args == null ? null : reuse.Find(variant.Target!, args, variant.Name, variant.Syntax.Reference)
+                            ?? reuse.Remember(bag, () => Analyzed(Elaborate(program, variant.Target!, variant.Name, variant.Syntax.Reference, args, null, bag, budget, variant), bag));
                         if (r != null && variant.Syntax.Data != null)
                             r = r with { Summary = r.Summary with { Data = Analysis.DataConfigs.Evaluate(program, variant, r.Summary.Input, bag, budget) } };
                         if (r != null) reports.Add(r);
@@ -258,6 +261,15 @@ namespace ArchDsl
             Dictionary<string, (Value, TextSpan, string)>? overrides, Feature? input, DiagnosticBag bag, WorkBudget budget)
         {
             if (variant.Target == null) return null;
+            var args = VariantArguments(program, variant, bag, budget);
+            if (args == null) return null;
+            if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
+            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget, variant);
+        }
+
+        /// <summary>The values of a variant's own arguments, each with its place; null after an error.</summary>
+        private static Dictionary<string, (Value, TextSpan, string)>? VariantArguments(BoundProgram program, VariantSymbol variant, DiagnosticBag bag, WorkBudget budget)
+        {
             var args = new Dictionary<string, (Value, TextSpan, string)>(StringComparer.Ordinal);
             foreach (var (parameter, value) in variant.FixedArguments)
             {
@@ -265,8 +277,7 @@ namespace ArchDsl
                 if (v == null) return null;
                 args[parameter.Name] = (v, value.Span, variant.File.Path);
             }
-            if (overrides != null) foreach (var o in overrides) args[o.Key] = o.Value;
-            return Elaborate(program, variant.Target, variant.Name, variant.Syntax.Reference, args, input, bag, budget, variant);
+            return args;
         }
 
         private static ElaboratedNetwork? Elaborate(BoundProgram program, DefinitionSymbol network, string name, string? reference,

@@ -221,6 +221,23 @@ namespace ArchDsl.Syntax
             return Result.Success((sb.ToString(), isFloat, input.Position, i.Position), i);
         });
 
+        /// <summary>The whole number at <paramref name="start"/>, read in place: ASCII digits not followed by <c>.</c> or
+        /// a name character, whose value fits a long. Null for anything else, which <see cref="Number"/> reads (a
+        /// float, a literal past the long range, an error).</summary>
+        public static (long Value, int End)? PlainInteger(string source, int start)
+        {
+            int end = start;
+            long value = 0;
+            for (; end < source.Length && source[end] >= '0' && source[end] <= '9'; end++)
+            {
+                int digit = source[end] - '0';
+                if (value > (long.MaxValue - digit) / 10) return null;
+                value = value * 10 + digit;
+            }
+            if (end == start || (end < source.Length && (source[end] == '.' || IsIdentStart(source[end])))) return null;
+            return (value, end);
+        }
+
         /// <summary>A string in double quotes with <c>\"</c> and <c>\\</c> escapes, on one line.</summary>
         public static readonly Parser<(string Value, int Start, int End)> StringToken = Token<(string, int, int)>(input =>
         {

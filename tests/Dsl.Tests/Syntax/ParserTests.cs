@@ -105,5 +105,34 @@ namespace ArchDsl.Dsl.Tests.Syntax
             var range = Assert.IsType<RangeExpr>(Assert.IsType<ForStmt>(def.Body.Statements[1]).Source);
             Assert.Equal(0, Assert.IsType<IntLiteral>(range.From).Value);
         }
+    
+
+        /// <summary>A list starting with whole numbers is read straight from the text; one starting with a name goes
+        /// through the grammar item by item. Written with '1' and with 'q' first (one character either way), every
+        /// other node, span and error must be the same.</summary>
+        [Theory]
+        [InlineData("[1, 2, 3]")]
+        [InlineData("[1 /* c */ , 2 // d\n , 30\n]")]
+        [InlineData("[1, 2, x, 3]")]
+        [InlineData("[1, 2.5, 3e2, 4]")]
+        [InlineData("[1, 99999999999999999999, 9223372036854775807, 9223372036854775808]")]
+        [InlineData("[1, 2 + 3, -4, 5]")]
+        [InlineData("[1, 2..4]")]
+        [InlineData("[1, 2x, 3]")]
+        [InlineData("[1, 2, ]")]
+        [InlineData("[1, 2 3]")]
+        [InlineData("[1, [2, 3], 4]")]
+        [InlineData("[1, 2")]
+        public void A_list_of_numbers_reads_as_the_grammar_reads_it(string list)
+        {
+            string Unit(string first) => "network N() {\n  input 3x8x8\n  let l = " + first + list.Substring(2) + "\n  conv(1, 1)\n}";
+            string Nodes(CompilationUnit unit) => string.Join("\n", SyntaxWalker.Descendants(unit)
+                .Where(n => !(n is NameExpr { Name: "q" }) && !(n is IntLiteral { Value: 1 } one && one.Span.Start == Unit("[1").IndexOf("[1") + 1))
+                .Select(n => n.GetType().Name + n.Span + (n is ErrorStmt e ? e.Expected : n is IntLiteral i ? i.Value.ToString() : n is FloatLiteral f ? f.Text : "")));
+            var numbers = ArchParser.ParseUnit(Unit("[1"));
+            var names = ArchParser.ParseUnit(Unit("[q"));
+            Assert.Equal(Nodes(names), Nodes(numbers));
+            Assert.Equal(SyntaxPrinter.Print(names).Replace("[q", "[1"), SyntaxPrinter.Print(numbers));
+        }
     }
 }
