@@ -147,7 +147,7 @@ namespace ArchDsl.Generator.Emit
             w.Line("using var scope = torch.NewDisposeScope();");
             foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
             w.Line("var x = input;");
-            w.Append(ForwardChains.Collapse(forwardBody.ToString()));
+            w.Append(forwardBody);
         }
 
         private static string NewOutputs(string main, IReadOnlyList<(string Local, string Name)> aux) =>
@@ -199,7 +199,7 @@ namespace ArchDsl.Generator.Emit
             w.Open("public Tensor forward_head(Tensor input)");
             w.Line("using var scope = torch.NewDisposeScope();");
             w.Line("var x = input;");
-            w.Append(ForwardChains.Collapse(head.Body!.ToString()));
+            w.Append(head.Body!);
             w.Line("return x.MoveToOuterDisposeScope();");
             w.Close();
         }

@@ -331,7 +331,8 @@ namespace ArchDsl.Generator.Emit
                 ctor.Line(Register(ctx, keyExpr, "this." + field));
                 var reshaped = reshape("this." + field);
                 if (reshaped.Length > 0) ctor.Line(ctx.ShapeVar + " = " + reshaped + ";");
-                fwd.Line(ctx.TensorVar + " = this." + field + (ctx.Conditional ? "!" : "") + ".call(" + ctx.TensorVar + ");");
+                if (ctx.Conditional) fwd.Line(ctx.TensorVar + " = this." + field + "!.call(" + ctx.TensorVar + ");");
+                else fwd.Call(ctx.TensorVar, "this." + field);
                 if (staticName != null && !ctx.Conditional) _sharable[staticName] = (field, reshape);
                 return;
             }
@@ -352,7 +353,7 @@ namespace ArchDsl.Generator.Emit
             }
             var reshaped = target.Reshape("this." + target.Field);
             if (reshaped.Length > 0) ctor.Line(ctx.ShapeVar + " = " + reshaped + ";");
-            fwd.Line(ctx.TensorVar + " = this." + target.Field + ".call(" + ctx.TensorVar + ");");
+            fwd.Call(ctx.TensorVar, "this." + target.Field);
         }
 
         // ------------------------------------------------------------ applications
@@ -564,8 +565,7 @@ namespace ArchDsl.Generator.Emit
                 var list = Field("_stage", "System.Collections.Generic.List<" + ModuleType + ">", false);
                 ctor.Line("this." + list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
                 inner = inner with { Mode = Mode.Collect, CollectList = "this." + list, Conditional = false };
-                var m = _locals.Fresh("_module");
-                fwd.Line("foreach (var " + m + " in this." + list + ") " + ctx.TensorVar + " = " + m + ".call(" + ctx.TensorVar + ");");
+                fwd.CallEach(ctx.TensorVar, "this." + list);
             }
             LoopHeader(loop, ctx, inner, ctor);
             foreach (var s in body.Statements) Statement(s, inner, ctor, fwd);
@@ -600,8 +600,12 @@ namespace ArchDsl.Generator.Emit
             ctor.Line("foreach (var " + child + " in " + iteration + ".named_children()) register_module(" + child + ".name, " + child + ".module);");
             ctor.Line(ctx.ShapeVar + " = " + iteration + ".OutputShape;");
             ctor.Close();
-            var m = _locals.Fresh("_iteration");
-            fwd.Line("foreach (var " + m + " in " + list + (ctx.Conditional ? "!" : "") + ") " + ctx.TensorVar + " = " + m + ".call(" + ctx.TensorVar + ");");
+            if (ctx.Conditional)
+            {
+                var m = _locals.Fresh("_iteration");
+                fwd.Line("foreach (var " + m + " in " + list + "!) " + ctx.TensorVar + " = " + m + ".call(" + ctx.TensorVar + ");");
+            }
+            else fwd.CallEach(ctx.TensorVar, list);
         }
 
         private void LoopHeader(StatementSyntax loop, Ctx outer, Ctx inner, IndentedWriter ctor)
@@ -683,8 +687,7 @@ namespace ArchDsl.Generator.Emit
                     ctor.Line(list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
                     var inside = scCtx with { Mode = Mode.Collect, CollectList = list };
                     foreach (var s in sc.Body.Statements) Statement(s, inside, shortcutCtor, new IndentedWriter());
-                    var m = _locals.Fresh("_module");
-                    shortcutFwd.Line("foreach (var " + m + " in " + list + ") " + shortcut + " = " + m + ".call(" + shortcut + ");");
+                    shortcutFwd.CallEach(shortcut, list);
                 }
                 if (scCond != null && !shortcutCtor.IsEmpty)
                 {
