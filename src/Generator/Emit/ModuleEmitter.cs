@@ -117,17 +117,18 @@ namespace ArchDsl.Generator.Emit
         /// <summary>A constructor local name no .arch parameter will take.</summary>
         public string ReserveLocal(string wanted) => _locals.Fresh(wanted);
 
-        /// <summary>Translates a body. Returns the constructor statements and the forward statements.</summary>
-        /// <paramref name="namesVar"/>: a constructor parameter holding the owner's <c>ChildNames</c>, for a loop body
-        /// whose modules are keyed as the owner's children; null for a module with its own names.</summary>
-        public (IndentedWriter Ctor, IndentedWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar, string? namesVar = null)
+        /// <summary>The generated module's own child names (<c>ArchModule.Children</c>, which a loop body's iteration
+        /// shares with its owner); a module registered under one of them is added with <c>ArchModule.Add</c>.</summary>
+        private const string OwnNames = "Children";
+
+        /// <summary>Translates a body. Returns the constructor statements and the forward statements. A loop body whose
+        /// modules are keyed as the owner's children (<paramref name="ownerNames"/>) does not take the data-flow form.</summary>
+        public (IndentedWriter Ctor, IndentedWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar, bool ownerNames = false)
         {
             var ctor = new IndentedWriter();
             var fwd = new IndentedWriter();
-            var names = namesVar ?? _locals.Fresh("_names");
-            if (namesVar == null && NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar, names);
-            if (namesVar == null) ctor.Line("var " + names + " = new ChildNames();");
-            var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
+            if (!ownerNames && NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar, OwnNames);
+            var ctx = new Ctx(scope, shapeVar, "x", OwnNames, null, Mode.Explicit, null, false);
             foreach (var s in statements) Statement(s, ctx, ctor, fwd);
             return (ctor, fwd);
         }
@@ -145,9 +146,7 @@ namespace ArchDsl.Generator.Emit
             var ctor = new IndentedWriter();
             var fwd = new IndentedWriter();
             var head = new IndentedWriter();
-            var names = _locals.Fresh("_names");
-            ctor.Line("var " + names + " = new ChildNames();");
-            var ctx = new Ctx(scope, shapeVar, "x", names, null, Mode.Explicit, null, false);
+            var ctx = new Ctx(scope, shapeVar, "x", OwnNames, null, Mode.Explicit, null, false);
             for (int i = 0; i < statements.Count; i++) Statement(statements[i], ctx, ctor, i < headStart ? fwd : head);
             return (ctor, fwd, head);
         }
@@ -306,29 +305,49 @@ namespace ArchDsl.Generator.Emit
         private string NameKey(NameSpec name, Ctx ctx)
         {
             if (name.IsStatic) return Naming.StringLiteral(name.StaticText!);
-            var parts = name.Parts.Select(p => p.Text != null
-                ? Naming.StringLiteral(p.Text)
-                : _expr.TypeOf(p.Expression!).Kind == TypeKind.String
-                    ? _expr.Emit(p.Expression!, ctx.Scope, ctx.ShapeVar)
-                    : _expr.Emit(p.Expression!, ctx.Scope, ctx.ShapeVar) + ".ToString(System.Globalization.CultureInfo.InvariantCulture)");
-            return "string.Concat(" + string.Join(", ", parts) + ")";
+            // An interpolated label, $"layer{i + 1}", formatted in the invariant culture; a hole with a ':' (a
+            // conditional, a string holding one) is parenthesized so the colon is not read as a format.
+            var text = new System.Text.StringBuilder("System.FormattableString.Invariant($\"");
+            foreach (var p in name.Parts)
+            {
+                if (p.Text != null)
+                {
+                    var literal = Naming.StringLiteral(p.Text);
+                    text.Append(literal.Substring(1, literal.Length - 2).Replace("{", "{{").Replace("}", "}}"));
+                    continue;
+                }
+                var hole = _expr.Emit(p.Expression!, ctx.Scope, ctx.ShapeVar);
+                text.Append('{').Append(hole.Contains(":") ? "(" + hole + ")" : hole).Append('}');
+            }
+            return text.Append("\")").ToString();
         }
 
-        private string Register(Ctx ctx, string key, string module) =>
+        /// <summary>Registers a module as the next child of the Sequential being built, or (outside one) of the module.</summary>
+        private static string Register(Ctx ctx, string key, string module) =>
             ctx.SequentialVar == null
-                ? "register_module(" + ctx.NamesVar + ".Next(" + key + "), " + module + ");"
+                ? Add(key, module) + ";"
                 : ctx.SequentialVar + ".append(" + ctx.NamesVar + ".Next(" + key + "), " + module + ");";
 
+        /// <summary>An expression that registers <paramref name="module"/> as the module's next child, under its own
+        /// names (<see cref="OwnNames"/>), and has its value.</summary>
+        private static string Add(string key, string module) => "Add(" + key + ", " + module + ")";
+
         /// <summary>Places a created module: a field with an explicit call (Explicit), or a registered entry of a list
-        /// or Sequential whose owner runs it.</summary>
-        private void Place(string create, string type, Func<string, string> reshape, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        /// or Sequential whose owner runs it.
+        /// <paramref name="createIsLocal"/>: <paramref name="create"/> names a local already holding the module.</summary>
+        private void Place(string create, string type, Func<string, string> reshape, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd,
+            bool createIsLocal = false)
         {
             var keyExpr = key ?? "null";
             if (ctx.Mode == Mode.Explicit)
             {
                 var field = Field(staticName ?? "_m", type, ctx.Conditional);
-                ctor.Line("this." + field + " = " + create + ";");
-                ctor.Line(Register(ctx, keyExpr, "this." + field));
+                if (ctx.SequentialVar == null) ctor.Line("this." + field + " = " + Add(keyExpr, create) + ";");
+                else
+                {
+                    ctor.Line("this." + field + " = " + create + ";");
+                    ctor.Line(Register(ctx, keyExpr, "this." + field));
+                }
                 var reshaped = reshape("this." + field);
                 if (reshaped.Length > 0) ctor.Line(ctx.ShapeVar + " = " + reshaped + ";");
                 if (ctx.Conditional) fwd.Line(ctx.TensorVar + " = this." + field + "!.call(" + ctx.TensorVar + ");");
@@ -336,9 +355,13 @@ namespace ArchDsl.Generator.Emit
                 if (staticName != null && !ctx.Conditional) _sharable[staticName] = (field, reshape);
                 return;
             }
-            var m = _locals.Fresh("_m");
-            ctor.Line("var " + m + " = " + create + ";");
-            ctor.Line(Register(ctx, keyExpr, m));
+            var m = createIsLocal && ctx.SequentialVar != null ? create : _locals.Fresh("_m");
+            if (ctx.SequentialVar == null) ctor.Line("var " + m + " = " + Add(keyExpr, create) + ";");
+            else
+            {
+                if (m != create) ctor.Line("var " + m + " = " + create + ";");
+                ctor.Line(Register(ctx, keyExpr, m));
+            }
             if (ctx.Mode == Mode.Collect) ctor.Line(ctx.CollectList + ".Add(" + m + ");");
             var after = reshape(m);
             if (after.Length > 0) ctor.Line(ctx.ShapeVar + " = " + after + ";");
@@ -372,8 +395,15 @@ namespace ArchDsl.Generator.Emit
                     arms.Add(_expr.BlocksEnum + "." + Naming.Identifier(def.Name) + " => new " + _expr.BlockClass(def) + "(" + ctorArgs + ")");
                 }
                 arms.Add("_ => throw new System.ArgumentException(\"This block does not accept the arguments given at " + Naming.Xml(call.Callee).Replace("\"", "") + "\")");
-                var create = "(" + ModuleType + ")(" + local.CsName + " switch { " + string.Join(", ", arms.Select(a => a.Contains("=> new") ? a.Replace(" => new ", " => (" + ModuleType + ")new ") : a)) + " })";
-                Place(create, ModuleType, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd);
+                // The block classes share no type but the module's, so the switch takes it from the local it initializes.
+                var chosen = _locals.Fresh("_block");
+                ctor.Line(ModuleType + " " + chosen + " = " + local.CsName + " switch");
+                ctor.Line("{");
+                ctor.Indent();
+                foreach (var arm in arms) ctor.Line(arm + ",");
+                ctor.Outdent();
+                ctor.Line("};");
+                Place(chosen, ModuleType, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd, createIsLocal: true);
                 return;
             }
             if (call.Primitive != null)
@@ -481,6 +511,8 @@ namespace ArchDsl.Generator.Emit
             public override string SpatialChannels(string shapeVar, string layer) => shapeVar + ".Spatial(" + Naming.StringLiteral(layer) + ").Channels";
             public override string Constructor(Layers.ModuleConstruction module) => module.RuntimeClass ? "new " + module.TorchSharpType : "nn." + module.TorchSharpFactory;
             public override string ShapeMethod(string method) => method;
+            public override string ShapeCall(string shapeVar, string method, IReadOnlyList<string> arguments) =>
+                CompactShapeCall.Of(shapeVar, method, arguments) ?? base.ShapeCall(shapeVar, method, arguments);
         }
 
         // ------------------------------------------------------------ containers and control flow
@@ -590,9 +622,9 @@ namespace ArchDsl.Generator.Emit
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
-            var (nctor, nfwd) = emitter.Body(body.Statements, scope, "shape", namesParam);
+            var (nctor, nfwd) = emitter.Body(body.Statements, scope, "shape", ownerNames: true);
             _nested.Add(ClassEmitter.ModuleClass(nestedName, "private sealed", "One iteration of a loop of " + Naming.Xml(_className) + "; its modules are registered as the owner's children.",
-                new[] { "FeatureShape input", "ChildNames " + namesParam }.Concat(parameters.Select(p => p.Declaration)).ToList(), parameters, nctor, nfwd, emitter, guard: null, isNetwork: false));
+                new[] { "FeatureShape input", "ChildNames " + namesParam }.Concat(parameters.Select(p => p.Declaration)).ToList(), parameters, nctor, nfwd, emitter, guard: null, isNetwork: false, sharedNames: namesParam));
             var iteration = _locals.Fresh("_iteration");
             var child = _locals.Fresh("_child");
             ctor.Line("var " + iteration + " = new " + nestedName + "(" + string.Join(", ", new[] { ctx.ShapeVar, ctx.NamesVar }.Concat(captured.Select(c => c.CsName))) + ");");
@@ -608,25 +640,32 @@ namespace ArchDsl.Generator.Emit
             else fwd.CallEach(ctx.TensorVar, list);
         }
 
+        /// <summary>A loop's bound: a constant as it is, anything else evaluated once into a local.</summary>
+        private string Bound(ExprSyntax bound, string local, Ctx outer, IndentedWriter ctor)
+        {
+            if (bound is IntLiteral) return _expr.EmitArgument(bound, outer.Scope, outer.ShapeVar);
+            var name = _locals.Fresh(local);
+            ctor.Line("var " + name + " = " + _expr.Emit(bound, outer.Scope, outer.ShapeVar) + ";");
+            return name;
+        }
+
         private void LoopHeader(StatementSyntax loop, Ctx outer, Ctx inner, IndentedWriter ctor)
         {
             if (loop is RepeatStmt rep)
             {
-                var count = _locals.Fresh("_count");
-                ctor.Line("var " + count + " = " + _expr.Emit(rep.Count, outer.Scope, outer.ShapeVar) + ";");
+                var count = Bound(rep.Count, "_count", outer, ctor);
                 var i = _locals.Fresh(rep.Variable != null ? Naming.Camel(rep.Variable) : "_i");
                 if (rep.Variable != null) inner.Scope.Add(new CsLocal(rep.Variable, i, ArchType.Int));
-                ctor.Open("for (long " + i + " = 0L; " + i + " < " + count + "; " + i + "++)");
+                ctor.Open("for (long " + i + " = 0; " + i + " < " + count + "; " + i + "++)");
                 return;
             }
             var f = (ForStmt)loop;
             var v = _locals.Fresh(Naming.Camel(f.Variable));
             if (f.Source is RangeExpr range)
             {
-                var end = _locals.Fresh("_end");
-                ctor.Line("var " + end + " = " + _expr.Emit(range.To, outer.Scope, outer.ShapeVar) + ";");
+                var end = Bound(range.To, "_end", outer, ctor);
                 inner.Scope.Add(new CsLocal(f.Variable, v, ArchType.Int));
-                ctor.Open("for (long " + v + " = " + _expr.Emit(range.From, outer.Scope, outer.ShapeVar) + "; " + v + " < " + end + "; " + v + "++)");
+                ctor.Open("for (long " + v + " = " + _expr.EmitArgument(range.From, outer.Scope, outer.ShapeVar) + "; " + v + " < " + end + "; " + v + "++)");
                 return;
             }
             var t = _expr.TypeOf(f.Source);
