@@ -42,6 +42,14 @@ namespace ArchDsl.Runtime
                 ArchMath.ConvOut(Width, kernelW, strideW, paddingW, dilationW));
         }
 
+        /// <summary>A square convolution: the same kernel, stride, padding and dilation along both axes.</summary>
+        public FeatureShape Conv(long outChannels, long kernel, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) =>
+            Conv(outChannels, kernel, kernel, stride, stride, padding, padding, dilation, dilation, groups);
+
+        /// <summary>Square pooling; the stride defaults to the kernel, as in PyTorch.</summary>
+        public FeatureShape Pool(long kernel, long? stride = null, long padding = 0, bool ceilMode = false) =>
+            Pool(kernel, kernel, stride ?? kernel, stride ?? kernel, padding, padding, ceilMode);
+
         public FeatureShape Pool(long kernelH, long kernelW, long strideH, long strideW, long paddingH, long paddingW, bool ceilMode)
         {
             RequireSpatial("pooling");

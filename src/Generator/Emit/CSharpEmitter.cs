@@ -109,7 +109,7 @@ namespace ArchDsl.Generator.Emit
                 if (def.IsNetwork)
                 {
                     var input = def.Syntax.Body.Statements.OfType<InputStmt>().First();
-                    inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.Emit(d, scope, "shape"))) + ")";
+                    inputShape = "new FeatureShape(" + string.Join(", ", input.Dimensions.Select(d => expr.EmitArgument(d, scope, "shape"))) + ")";
                     guard = GuardFor(program, def.Name, basis, analysis.Budget);
                     if (report != null) extra = ClassEmitter.MetadataMembers(report, hide: false);
                 }
@@ -168,7 +168,7 @@ namespace ArchDsl.Generator.Emit
                 var cs = csNames[p.Name];
                 if (variant.ArgumentFor(p) is { } value)
                 {
-                    var emitted = expr.Emit(value, emptyScope, "shape", p.Type);
+                    var emitted = p.Type.Kind == TypeKind.Int ? expr.EmitArgument(value, emptyScope, "shape") : expr.Emit(value, emptyScope, "shape", p.Type);
                     baseArgs.Add(cs + ": " + (p.Type.Kind == TypeKind.Block ? expr.BlockValueFor(target, value, emitted, emptyScope) : emitted));
                     continue;
                 }

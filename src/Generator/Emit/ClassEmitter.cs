@@ -22,7 +22,7 @@ namespace ArchDsl.Generator.Emit
         public static readonly string[] ReferencedNames =
         {
             "nn", "torch", "Tensor", "TorchSharp", "System", "ArchMath", "ArchOps", "ChildNames", "FeatureShape",
-            "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
+            "ArchModule", "IArchModule", "IDataflowModule", "LayerInfo", "NetworkMetadata", "ParameterChoices", "ShapeGuard",
             "SlimmableLayers", "StochasticDepth", "LayerNorm2d", "Permute", "ChannelMean", "ChannelMax", "Upsample2d",
             "Backbone", "FeatureTap", "IBackbone", "ArchModels", "ModelCard", "ModelRegistry", "DataConfig",
         };
@@ -35,7 +35,7 @@ namespace ArchDsl.Generator.Emit
         /// <summary>Member names a generated field must not take (Module's API and the generated members).</summary>
         public static readonly string[] ReservedMembers =
         {
-            "forward", "call", "training", "train", "eval", "OutputShape", "InputShape", "Metadata", "Summary",
+            "forward", "call", "Add", "Children", "training", "train", "eval", "OutputShape", "InputShape", "Metadata", "Summary",
             "ParameterCount", "MultiplyAccumulates", "MemoryAccessCost", "MinimumHeight", "MinimumWidth", "ExactInputSize",
             "register_module", "register_buffer", "register_parameter", "add_module", "state_dict", "load_state_dict",
             "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules",
@@ -55,12 +55,12 @@ namespace ArchDsl.Generator.Emit
         public static string ModuleClass(string name, string modifiers, string docSummary, IList<string> ctorParameters,
             IEnumerable<ModuleEmitter.Parameter> parameters, IndentedWriter ctorBody, IndentedWriter forwardBody, ModuleEmitter emitter,
             Guard? guard, bool isNetwork, string? inputShape = null, IEnumerable<string>? extraMembers = null, string? docRemarks = null,
-            Head? head = null)
+            Head? head = null, string? sharedNames = null)
         {
             var w = new IndentedWriter(1);
             w.Line("/// <summary>" + docSummary + "</summary>");
             if (docRemarks != null) w.Lines(docRemarks, "/// ");
-            w.Open(modifiers + " partial class " + name + " : nn.Module<Tensor, Tensor>, IArchModule" + (isNetwork ? ", IBackbone" : "") + (emitter.IsDataflow ? ", IDataflowModule" : ""));
+            w.Open(modifiers + " partial class " + name + " : ArchModule, IArchModule" + (isNetwork ? ", IBackbone" : "") + (emitter.IsDataflow ? ", IDataflowModule" : ""));
             foreach (var f in emitter.Fields) w.Line(f);
             if (emitter.Fields.Count > 0) w.Line();
             if (isNetwork)
@@ -85,7 +85,7 @@ namespace ArchDsl.Generator.Emit
             if (extraMembers != null)
                 foreach (var m in extraMembers) { w.Lines(m, skipEmpty: true); w.Line(); }
 
-            w.Open("public " + name + "(" + string.Join(", ", ctorParameters) + ") : base(" + Naming.StringLiteral(name) + ")");
+            w.Open("public " + name + "(" + string.Join(", ", ctorParameters) + ") : base(" + Naming.StringLiteral(name) + (sharedNames != null ? ", " + sharedNames : "") + ")");
             // A network's arithmetic on run-time arguments is checked (ArchMath); an overflow names the network.
             if (isNetwork) w.Open("try");
             foreach (var p in parameters) if (p.Prologue != null) w.Line(p.Prologue);
@@ -147,7 +147,7 @@ namespace ArchDsl.Generator.Emit
             w.Line("using var scope = torch.NewDisposeScope();");
             foreach (var a in aux) w.Line("Tensor? " + a.Local + " = null;");
             w.Line("var x = input;");
-            w.Append(ForwardChains.Collapse(forwardBody.ToString()));
+            w.Append(forwardBody);
         }
 
         private static string NewOutputs(string main, IReadOnlyList<(string Local, string Name)> aux) =>
@@ -199,7 +199,7 @@ namespace ArchDsl.Generator.Emit
             w.Open("public Tensor forward_head(Tensor input)");
             w.Line("using var scope = torch.NewDisposeScope();");
             w.Line("var x = input;");
-            w.Append(ForwardChains.Collapse(head.Body!.ToString()));
+            w.Append(head.Body!);
             w.Line("return x.MoveToOuterDisposeScope();");
             w.Close();
         }

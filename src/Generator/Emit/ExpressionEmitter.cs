@@ -137,7 +137,7 @@ namespace ArchDsl.Generator.Emit
                     var t = TypeOf(l);
                     var elem = t.Kind == TypeKind.List ? t.Element! : ArchType.Int;
                     if (l.Items.Length == 0) return "System.Array.Empty<" + CsType(elem) + ">()";
-                    return "new " + CsType(elem) + "[] { " + string.Join(", ", l.Items.Select(item => Emit(item, scope, shapeVar, elem))) + " }";
+                    return "new " + CsType(elem) + "[] { " + string.Join(", ", l.Items.Select(item => EmitArgument(item, scope, shapeVar, elem))) + " }";
                 }
                 case UnaryExpr u:
                     // An int's negation is checked (-long.MinValue is not a long); a literal's is a constant.
@@ -192,7 +192,10 @@ namespace ArchDsl.Generator.Emit
             var lt = TypeOf(b.Left);
             var rt = TypeOf(b.Right);
             bool ints = lt.Kind == TypeKind.Int && rt.Kind == TypeKind.Int;
-            string l = EmitCore(b.Left, scope, shapeVar), r = EmitCore(b.Right, scope, shapeVar);
+            // Between ints every operand is a long (an ArchMath parameter, or a comparison with a long), so a literal
+            // is written plain; where both are literals, both are int constants, which compare as the longs would.
+            string l = ints ? EmitArgument(b.Left, scope, shapeVar) : EmitCore(b.Left, scope, shapeVar);
+            string r = ints ? EmitArgument(b.Right, scope, shapeVar) : EmitCore(b.Right, scope, shapeVar);
             switch (b.Op)
             {
                 case "/": return ints ? "ArchMath.FloorDiv(" + l + ", " + r + ")" : "((double)" + l + " / " + r + ")";

@@ -40,6 +40,11 @@ namespace ArchDsl.Generator.Emit
         public abstract string SpatialChannels(string shapeVar, string layer);
         public abstract string Constructor(ModuleConstruction module);
         public abstract string ShapeMethod(string method);
+
+        /// <summary>The shape tracker's call of <paramref name="method"/> with every argument the layer's rule lists,
+        /// in its order; a target may print a shorter equivalent.</summary>
+        public virtual string ShapeCall(string shapeVar, string method, IReadOnlyList<string> arguments) =>
+            shapeVar + "." + ShapeMethod(method) + "(" + string.Join(", ", arguments) + ")";
     }
 
     /// <summary>A bound primitive application printed through a <see cref="LayerSyntax"/>: the module's construction
@@ -72,7 +77,7 @@ namespace ArchDsl.Generator.Emit
         {
             var track = LayerTable.Of(call.Primitive!.Kind).ShapeCall;
             if (track == null) return "";
-            return shapeVar + "." + syntax.ShapeMethod(track.Method) + "(" + string.Join(", ", track.Arguments.Select(a => Value(call, a, shapeVar, syntax, false))) + ")";
+            return syntax.ShapeCall(shapeVar, track.Method, track.Arguments.Select(a => Value(call, a, shapeVar, syntax, false)).ToList());
         }
 
         private static bool IsList(BoundCall call, string parameter, LayerSyntax syntax) =>

@@ -39,7 +39,6 @@ namespace ArchDsl.Generator.Emit
             _sharedModules = _locals.Fresh("_shared");
             _tempCount = _locals.Fresh("_temps");
             var current = _locals.Fresh("_current");
-            ctor.Line("var " + names + " = new ChildNames();");
             ctor.Line(_steps + " = new System.Collections.Generic.List<" + StepType + ">();");
             ctor.Line("var " + _bound + " = new System.Collections.Generic.Dictionary<string, (string Key, FeatureShape Shape)>();");
             ctor.Line("var " + _sharedModules + " = new System.Collections.Generic.Dictionary<string, (" + ModuleType + " Module, FeatureShape Input, FeatureShape Output)>();");

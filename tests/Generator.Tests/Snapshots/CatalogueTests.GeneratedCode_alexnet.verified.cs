@@ -40,7 +40,7 @@ namespace ArchDsl.Catalogue
     /// classifier.6                 linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class AlexNetOneTower : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class AlexNetOneTower : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -116,78 +116,73 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, 64, 11, stride: 4, padding: 2);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(64, 11, 11, 4, 4, 2, 2, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv(64, kernel: 11, stride: 4, padding: 2);
                     var _m1 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.MaxPool2d(3, stride: 2);
-                    _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                    _seq.append(_names.Next(null), _m2);
+                    shape = shape.Pool(3, stride: 2);
                     var _m3 = nn.Conv2d(shape.Channels, 192, 5, padding: 2);
-                    _seq.append(_names1.Next(null), _m3);
-                    shape = shape.Conv(192, 5, 5, 1, 1, 2, 2, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m3);
+                    shape = shape.Conv(192, kernel: 5, padding: 2);
                     var _m4 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m4);
+                    _seq.append(_names.Next(null), _m4);
                     var _m5 = nn.MaxPool2d(3, stride: 2);
-                    _seq.append(_names1.Next(null), _m5);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                    _seq.append(_names.Next(null), _m5);
+                    shape = shape.Pool(3, stride: 2);
                     var _m6 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
-                    _seq.append(_names1.Next(null), _m6);
-                    shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m6);
+                    shape = shape.Conv(384, kernel: 3, padding: 1);
                     var _m7 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m7);
+                    _seq.append(_names.Next(null), _m7);
                     var _m8 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
-                    _seq.append(_names1.Next(null), _m8);
-                    shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m8);
+                    shape = shape.Conv(256, kernel: 3, padding: 1);
                     var _m9 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m9);
+                    _seq.append(_names.Next(null), _m9);
                     var _m10 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
-                    _seq.append(_names1.Next(null), _m10);
-                    shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m10);
+                    shape = shape.Conv(256, kernel: 3, padding: 1);
                     var _m11 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m11);
+                    _seq.append(_names.Next(null), _m11);
                     var _m12 = nn.MaxPool2d(3, stride: 2);
-                    _seq.append(_names1.Next(null), _m12);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                    _seq.append(_names.Next(null), _m12);
+                    shape = shape.Pool(3, stride: 2);
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(6);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(6));
                 shape = shape.Adaptive(6, 6);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m13 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m13);
+                    _seq1.append(_names1.Next(null), _m13);
                     var _m14 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next(null), _m14);
+                    _seq1.append(_names1.Next(null), _m14);
                     shape = shape.Linear(4096);
                     var _m15 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m15);
+                    _seq1.append(_names1.Next(null), _m15);
                     var _m16 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m16);
+                    _seq1.append(_names1.Next(null), _m16);
                     var _m17 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next(null), _m17);
+                    _seq1.append(_names1.Next(null), _m17);
                     shape = shape.Linear(4096);
                     var _m18 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m18);
+                    _seq1.append(_names1.Next(null), _m18);
                     var _m19 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m19);
+                    _seq1.append(_names1.Next(null), _m19);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -279,7 +274,7 @@ namespace ArchDsl.Catalogue
     /// fc8                          linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class AlexNetTwoTower : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class AlexNetTwoTower : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly TorchSharp.Modules.ReLU relu1;
@@ -375,66 +370,42 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 227L, 227L);
+                var shape = new FeatureShape(3, 227, 227);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 96, 11, stride: 4);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(96, 11, 11, 4, 4, 0, 0, 1, 1, 1);
-                this.relu1 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu1"), this.relu1);
-                this.norm1 = nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0);
-                register_module(_names.Next("norm1"), this.norm1);
-                this.pool1 = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("pool1"), this.pool1);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.conv2 = nn.Conv2d(shape.Channels, 256, 5, padding: 2, groups: 2);
-                register_module(_names.Next("conv2"), this.conv2);
-                shape = shape.Conv(256, 5, 5, 1, 1, 2, 2, 1, 1, 2);
-                this.relu2 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu2"), this.relu2);
-                this.norm2 = nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0);
-                register_module(_names.Next("norm2"), this.norm2);
-                this.pool2 = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("pool2"), this.pool2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.conv3 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
-                register_module(_names.Next("conv3"), this.conv3);
-                shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                this.relu3 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu3"), this.relu3);
-                this.conv4 = nn.Conv2d(shape.Channels, 384, 3, padding: 1, groups: 2);
-                register_module(_names.Next("conv4"), this.conv4);
-                shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 2);
-                this.relu4 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu4"), this.relu4);
-                this.conv5 = nn.Conv2d(shape.Channels, 256, 3, padding: 1, groups: 2);
-                register_module(_names.Next("conv5"), this.conv5);
-                shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 2);
-                this.relu5 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu5"), this.relu5);
-                this.pool5 = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("pool5"), this.pool5);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 96, 11, stride: 4));
+                shape = shape.Conv(96, kernel: 11, stride: 4);
+                this.relu1 = Add("relu1", nn.ReLU(inplace: true));
+                this.norm1 = Add("norm1", nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0));
+                this.pool1 = Add("pool1", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, 256, 5, padding: 2, groups: 2));
+                shape = shape.Conv(256, kernel: 5, padding: 2, groups: 2);
+                this.relu2 = Add("relu2", nn.ReLU(inplace: true));
+                this.norm2 = Add("norm2", nn.LocalResponseNorm(5, alpha: 0.0001, beta: 0.75, k: 2.0));
+                this.pool2 = Add("pool2", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.conv3 = Add("conv3", nn.Conv2d(shape.Channels, 384, 3, padding: 1));
+                shape = shape.Conv(384, kernel: 3, padding: 1);
+                this.relu3 = Add("relu3", nn.ReLU(inplace: true));
+                this.conv4 = Add("conv4", nn.Conv2d(shape.Channels, 384, 3, padding: 1, groups: 2));
+                shape = shape.Conv(384, kernel: 3, padding: 1, groups: 2);
+                this.relu4 = Add("relu4", nn.ReLU(inplace: true));
+                this.conv5 = Add("conv5", nn.Conv2d(shape.Channels, 256, 3, padding: 1, groups: 2));
+                shape = shape.Conv(256, kernel: 3, padding: 1, groups: 2);
+                this.relu5 = Add("relu5", nn.ReLU(inplace: true));
+                this.pool5 = Add("pool5", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc6 = nn.Linear(shape.Channels, 4096);
-                register_module(_names.Next("fc6"), this.fc6);
+                this.fc6 = Add("fc6", nn.Linear(shape.Channels, 4096));
                 shape = shape.Linear(4096);
-                this.relu6 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu6"), this.relu6);
-                this.drop6 = nn.Dropout(dropoutP);
-                register_module(_names.Next("drop6"), this.drop6);
-                this.fc7 = nn.Linear(shape.Channels, 4096);
-                register_module(_names.Next("fc7"), this.fc7);
+                this.relu6 = Add("relu6", nn.ReLU(inplace: true));
+                this.drop6 = Add("drop6", nn.Dropout(dropoutP));
+                this.fc7 = Add("fc7", nn.Linear(shape.Channels, 4096));
                 shape = shape.Linear(4096);
-                this.relu7 = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu7"), this.relu7);
-                this.drop7 = nn.Dropout(dropoutP);
-                register_module(_names.Next("drop7"), this.drop7);
-                this.fc8 = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc8"), this.fc8);
+                this.relu7 = Add("relu7", nn.ReLU(inplace: true));
+                this.drop7 = Add("drop7", nn.Dropout(dropoutP));
+                this.fc8 = Add("fc8", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

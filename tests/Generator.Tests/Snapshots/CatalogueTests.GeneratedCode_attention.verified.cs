@@ -35,8 +35,8 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block ResidualUnit: Pre-activation bottleneck (BN-ReLU-conv 1x1, 3x3, 1x1; width out / 4). The projection shortcut, when the width or the stride changes, takes the pre-activated input, as the authors' units do. (architectures/attention.arch, line 11)</summary>
-    public partial class ResidualUnit : nn.Module<Tensor, Tensor>, IArchModule
+    /// <summary>Block ResidualUnit: Pre-activation bottleneck (BN-ReLU-conv 1x1, 3x3, 1x1; width out / 4). The projection shortcut, when the width or the stride changes, takes the pre-activated input, as the authors' units do. (architectures/attention.arch, line 9)</summary>
+    public partial class ResidualUnit : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -56,39 +56,28 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         public ResidualUnit(FeatureShape input, long out_, long stride = 1) : base("ResidualUnit")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _pipeShape = shape;
-            this.bn1 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this.bn1 = Add("bn1", nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels));
+            this._m = Add(null, nn.ReLU(inplace: true));
             var _preShape = _pipeShape;
             var _pipeShape1 = _preShape;
-            this.conv1 = nn.Conv2d(_pipeShape1.Channels, ArchMath.FloorDiv(out_, 4L), 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            _pipeShape1 = _pipeShape1.Conv(ArchMath.FloorDiv(out_, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn2 = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this.conv2 = nn.Conv2d(_pipeShape1.Channels, ArchMath.FloorDiv(out_, 4L), 3, stride: stride, padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            _pipeShape1 = _pipeShape1.Conv(ArchMath.FloorDiv(out_, 4L), 3, 3, stride, stride, 1, 1, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this.conv3 = nn.Conv2d(_pipeShape1.Channels, out_, 1, bias: false);
-            register_module(_names.Next("conv3"), this.conv3);
-            _pipeShape1 = _pipeShape1.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.conv1 = Add("conv1", nn.Conv2d(_pipeShape1.Channels, ArchMath.FloorDiv(out_, 4), 1, bias: false));
+            _pipeShape1 = _pipeShape1.Conv(ArchMath.FloorDiv(out_, 4), kernel: 1);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels));
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(_pipeShape1.Channels, ArchMath.FloorDiv(out_, 4), 3, stride: stride, padding: 1, bias: false));
+            _pipeShape1 = _pipeShape1.Conv(ArchMath.FloorDiv(out_, 4), kernel: 3, stride: stride, padding: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this.conv3 = Add("conv3", nn.Conv2d(_pipeShape1.Channels, out_, 1, bias: false));
+            _pipeShape1 = _pipeShape1.Conv(out_, kernel: 1);
             var _bodyShape = _pipeShape1;
-            this._if = ((stride != 1L) || (shape.Channels != out_));
+            this._if = ((stride != 1) || (shape.Channels != out_));
             if (this._if)
             {
                 var _pipeShape2 = _preShape;
-                this.conv4 = nn.Conv2d(_pipeShape2.Channels, out_, 1, stride: stride, bias: false);
-                register_module(_names.Next("conv4"), this.conv4);
-                _pipeShape2 = _pipeShape2.Conv(out_, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                this.conv4 = Add("conv4", nn.Conv2d(_pipeShape2.Channels, out_, 1, stride: stride, bias: false));
+                _pipeShape2 = _pipeShape2.Conv(out_, kernel: 1, stride: stride);
                 shape = FeatureShape.Broadcast(_pipeShape2, _bodyShape, true);
             }
             else
@@ -149,8 +138,8 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block MaskBottom: The soft-mask branch (Figure 2), below a map: max-pooling and r = 1 unit down. At the lowest resolution a second unit (2r in all), then bilinear up-sampling back. (architectures/attention.arch, line 25)</summary>
-    public partial class MaskBottom : nn.Module<Tensor, Tensor>, IArchModule
+    /// <summary>Block MaskBottom: The soft-mask branch (Figure 2), below a map: max-pooling and r = 1 unit down. At the lowest resolution a second unit (2r in all), then bilinear up-sampling back. (architectures/attention.arch, line 23)</summary>
+    public partial class MaskBottom : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.MaxPool2d pool;
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit down;
@@ -163,19 +152,14 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         public MaskBottom(FeatureShape input) : base("MaskBottom")
         {
             var shape = input;
-            var _names = new ChildNames();
             var c = shape.Channels;
-            this.pool = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next("pool"), this.pool);
-            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.down = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c);
-            register_module(_names.Next("down"), this.down);
+            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, padding: 1));
+            shape = shape.Pool(3, stride: 2, padding: 1);
+            this.down = Add("down", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c));
             shape = ((IArchModule)this.down).OutputShape;
-            this.bottom = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c);
-            register_module(_names.Next("bottom"), this.bottom);
+            this.bottom = Add("bottom", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c));
             shape = ((IArchModule)this.bottom).OutputShape;
-            this._m = new Upsample2d("bilinear", 2, 2, align_corners: true);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, new Upsample2d("bilinear", 2, 2));
             shape = shape.Upsample(2, 2);
             OutputShape = shape;
         }
@@ -205,8 +189,8 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block MaskLevel: A level above it: the level below plus a skip connection (a unit on this level's down-path output), r units, then bilinear up-sampling back. (architectures/attention.arch, line 35)</summary>
-    public partial class MaskLevel : nn.Module<Tensor, Tensor>, IArchModule
+    /// <summary>Block MaskLevel: A level above it: the level below plus a skip connection (a unit on this level's down-path output), r units, then bilinear up-sampling back. (architectures/attention.arch, line 33)</summary>
+    public partial class MaskLevel : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.MaxPool2d pool;
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit down;
@@ -221,30 +205,29 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         public MaskLevel(FeatureShape input, AttentionBlocks below = AttentionBlocks.MaskBottom) : base("MaskLevel")
         {
             var shape = input;
-            var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this.pool = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            register_module(_names.Next("pool"), this.pool);
-            _pipeShape = _pipeShape.Pool(3, 3, 2, 2, 0, 0, true);
-            this.down = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape, out_: c);
-            register_module(_names.Next("down"), this.down);
+            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, padding: 1));
+            _pipeShape = _pipeShape.Pool(3, stride: 2, padding: 1);
+            this.down = Add("down", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape, out_: c));
             _pipeShape = ((IArchModule)this.down).OutputShape;
             var _dShape = _pipeShape;
             var _pipeShape1 = _dShape;
-            this.inner = (nn.Module<Tensor, Tensor>)(below switch { AttentionBlocks.MaskBottom => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Attention.MaskBottom(_pipeShape1), AttentionBlocks.MaskLevel => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(_pipeShape1), _ => throw new System.ArgumentException("This block does not accept the arguments given at below") });
-            register_module(_names.Next("inner"), this.inner);
+            nn.Module<Tensor, Tensor> _block = below switch
+            {
+                AttentionBlocks.MaskBottom => new global::ArchDsl.Catalogue.Blocks.Attention.MaskBottom(_pipeShape1),
+                AttentionBlocks.MaskLevel => new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(_pipeShape1),
+                _ => throw new System.ArgumentException("This block does not accept the arguments given at below"),
+            };
+            this.inner = Add("inner", _block);
             _pipeShape1 = ((IArchModule)this.inner).OutputShape;
             var _pipeShape2 = _dShape;
-            this.skip = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape2, out_: c);
-            register_module(_names.Next("skip"), this.skip);
+            this.skip = Add("skip", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape2, out_: c));
             _pipeShape2 = ((IArchModule)this.skip).OutputShape;
             var _pipeShape3 = FeatureShape.Broadcast(_pipeShape1, _pipeShape2, true);
-            this.up = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c);
-            register_module(_names.Next("up"), this.up);
+            this.up = Add("up", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c));
             _pipeShape3 = ((IArchModule)this.up).OutputShape;
-            this._m = new Upsample2d("bilinear", 2, 2, align_corners: true);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, new Upsample2d("bilinear", 2, 2));
             _pipeShape3 = _pipeShape3.Upsample(2, 2);
             shape = _pipeShape3;
             OutputShape = shape;
@@ -284,8 +267,8 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block SoftMask: `skips` skip connections deep: stage 1 (56x56) 2, stage 2 (28x28) 1, stage 3 (14x14) 0; the lowest resolution is 7x7 in every stage. (architectures/attention.arch, line 43)</summary>
-    public partial class SoftMask : nn.Module<Tensor, Tensor>, IArchModule
+    /// <summary>Block SoftMask: `skips` skip connections deep: stage 1 (56x56) 2, stage 2 (28x28) 1, stage 3 (14x14) 0; the lowest resolution is 7x7 in every stage. (architectures/attention.arch, line 41)</summary>
+    public partial class SoftMask : ArchModule, IArchModule
     {
         private readonly bool _if;
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.MaskBottom? _m;
@@ -299,29 +282,25 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         public SoftMask(FeatureShape input, long skips) : base("SoftMask")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._if = (skips == 0L);
+            this._if = (skips == 0);
             if (this._if)
             {
-                this._m = new global::ArchDsl.Catalogue.Blocks.Attention.MaskBottom(shape);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, new global::ArchDsl.Catalogue.Blocks.Attention.MaskBottom(shape));
                 shape = ((IArchModule)this._m).OutputShape;
             }
             else
             {
                 {
-                    this._if1 = (skips == 1L);
+                    this._if1 = (skips == 1);
                     if (this._if1)
                     {
-                        this._m1 = new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(shape);
-                        register_module(_names.Next(null), this._m1);
+                        this._m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(shape));
                         shape = ((IArchModule)this._m1).OutputShape;
                     }
                     else
                     {
                         {
-                            this._m2 = new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(shape, below: AttentionBlocks.MaskLevel);
-                            register_module(_names.Next(null), this._m2);
+                            this._m2 = Add(null, new global::ArchDsl.Catalogue.Blocks.Attention.MaskLevel(shape, below: AttentionBlocks.MaskLevel));
                             shape = ((IArchModule)this._m2).OutputShape;
                         }
                     }
@@ -373,8 +352,8 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block AttentionModule: An attention module (Figure 2): p = 1 unit first, then the trunk (t = 2 units) and the soft mask, which ends at the input's size with BN-ReLU-conv 1x1 twice and a sigmoid; (1 + M) * T (equation 3), then p = 1 unit. (architectures/attention.arch, line 49)</summary>
-    public partial class AttentionModule : nn.Module<Tensor, Tensor>, IArchModule
+    /// <summary>Block AttentionModule: An attention module (Figure 2): p = 1 unit first, then the trunk (t = 2 units) and the soft mask, which ends at the input's size with BN-ReLU-conv 1x1 twice and a sigmoid; (1 + M) * T (equation 3), then p = 1 unit. (architectures/attention.arch, line 47)</summary>
+    public partial class AttentionModule : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit first;
         private readonly TorchSharp.Modules.Sequential trunk;
@@ -388,57 +367,51 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         public AttentionModule(FeatureShape input, long skips) : base("AttentionModule")
         {
             var shape = input;
-            var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this.first = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape, out_: c);
-            register_module(_names.Next("first"), this.first);
+            this.first = Add("first", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape, out_: c));
             _pipeShape = ((IArchModule)this.first).OutputShape;
             var _xShape = _pipeShape;
             var _pipeShape1 = _xShape;
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 var _m = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape1, out_: c);
-                _seq.append(_names1.Next(null), _m);
+                _seq.append(_names.Next(null), _m);
                 _pipeShape1 = ((IArchModule)_m).OutputShape;
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape1, out_: c);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 _pipeShape1 = ((IArchModule)_m1).OutputShape;
             }
-            this.trunk = _seq;
-            register_module(_names.Next("trunk"), this.trunk);
+            this.trunk = Add("trunk", _seq);
             var _trunkShape = _pipeShape1;
             var _pipeShape2 = _xShape;
-            this.soft_mask = new global::ArchDsl.Catalogue.Blocks.Attention.SoftMask(_pipeShape2, skips: skips);
-            register_module(_names.Next("soft_mask"), this.soft_mask);
+            this.soft_mask = Add("soft_mask", new global::ArchDsl.Catalogue.Blocks.Attention.SoftMask(_pipeShape2, skips: skips));
             _pipeShape2 = ((IArchModule)this.soft_mask).OutputShape;
             var _seq1 = nn.Sequential();
-            var _names2 = new ChildNames();
+            var _names1 = new ChildNames();
             {
                 var _m2 = nn.BatchNorm2d(_pipeShape2.Spatial("batchnorm").Channels);
-                _seq1.append(_names2.Next(null), _m2);
+                _seq1.append(_names1.Next(null), _m2);
                 var _m3 = nn.ReLU(inplace: true);
-                _seq1.append(_names2.Next(null), _m3);
+                _seq1.append(_names1.Next(null), _m3);
                 var _m4 = nn.Conv2d(_pipeShape2.Channels, c, 1, bias: false);
-                _seq1.append(_names2.Next(null), _m4);
-                _pipeShape2 = _pipeShape2.Conv(c, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                _seq1.append(_names1.Next(null), _m4);
+                _pipeShape2 = _pipeShape2.Conv(c, kernel: 1);
                 var _m5 = nn.BatchNorm2d(_pipeShape2.Spatial("batchnorm").Channels);
-                _seq1.append(_names2.Next(null), _m5);
+                _seq1.append(_names1.Next(null), _m5);
                 var _m6 = nn.ReLU(inplace: true);
-                _seq1.append(_names2.Next(null), _m6);
+                _seq1.append(_names1.Next(null), _m6);
                 var _m7 = nn.Conv2d(_pipeShape2.Channels, c, 1, bias: false);
-                _seq1.append(_names2.Next(null), _m7);
-                _pipeShape2 = _pipeShape2.Conv(c, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                _seq1.append(_names1.Next(null), _m7);
+                _pipeShape2 = _pipeShape2.Conv(c, kernel: 1);
                 var _m8 = nn.Sigmoid();
-                _seq1.append(_names2.Next(null), _m8);
+                _seq1.append(_names1.Next(null), _m8);
             }
-            this.mask = _seq1;
-            register_module(_names.Next("mask"), this.mask);
+            this.mask = Add("mask", _seq1);
             var _maskShape = _pipeShape2;
             var _pipeShape3 = FeatureShape.Broadcast(_maskShape, _trunkShape, true);
-            this.last = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c);
-            register_module(_names.Next("last"), this.last);
+            this.last = Add("last", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c));
             _pipeShape3 = ((IArchModule)this.last).OutputShape;
             shape = _pipeShape3;
             OutputShape = shape;
@@ -480,7 +453,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network ResidualAttention (architectures/attention.arch, line 65)</summary>
+    /// <summary>Network ResidualAttention (architectures/attention.arch, line 63)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -527,7 +500,7 @@ namespace ArchDsl.Catalogue
     /// … 345 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class ResidualAttention : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ResidualAttention : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -547,9 +520,9 @@ namespace ArchDsl.Catalogue
         public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
-        public const long MinimumHeight = 223L;
+        public const long MinimumHeight = 221L;
         /// <summary>The smallest input width the layers accept (at the default arguments).</summary>
-        public const long MinimumWidth = 223L;
+        public const long MinimumWidth = 221L;
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
@@ -564,7 +537,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "ResidualAttention", "architectures/attention.arch", 65, null,
+            "ResidualAttention", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -657,7 +630,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -679,7 +652,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -701,7 +674,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -794,7 +767,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -816,7 +789,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -898,7 +871,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -971,67 +944,55 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _modules = modules ?? (new long[] { 1L, 1L, 1L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _modules = modules ?? (new long[] { 1, 1, 1 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this.relu = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu"), this.relu);
-                this.maxpool = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next("maxpool"), this.maxpool);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false));
+                shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this.relu = Add("relu", nn.ReLU(inplace: true));
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: ArchMath.Multiply(256L, ArchMath.Pow(2L, i)), stride: ((i > 0L) ? 2L : 1L));
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: ArchMath.Multiply(256, ArchMath.Pow(2, i)), stride: ((i > 0) ? 2L : 1L));
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                         var _count = _modules[checked((int)i)];
-                        for (long _i = 0L; _i < _count; _i++)
+                        for (long _i = 0; _i < _count; _i++)
                         {
-                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Attention.AttentionModule(shape, skips: ArchMath.Subtract(2L, i));
-                            _seq.append(_names1.Next(null), _m1);
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Attention.AttentionModule(shape, skips: ArchMath.Subtract(2, i));
+                            _seq.append(_names.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
                     }
-                    var _m2 = _seq;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                    var _m2 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m2);
                 }
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048, stride: 2);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
                     var _m4 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                     var _m5 = new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: 2048);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     shape = ((IArchModule)_m5).OutputShape;
                 }
-                this.stage4 = _seq1;
-                register_module(_names.Next("stage4"), this.stage4);
-                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn"), this.bn);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.stage4 = Add("stage4", _seq1);
+                this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -1097,7 +1058,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 89)</summary>
+    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 87)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -1146,7 +1107,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class Attention56 : ResidualAttention
     {
-        public Attention56(long numClasses = 1000) : base(modules: new long[] { 1L, 1L, 1L }, numClasses: numClasses) { }
+        public Attention56(long numClasses = 1000) : base(modules: new long[] { 1, 1, 1 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 31810728L;
@@ -1159,7 +1120,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention56", "architectures/attention.arch", 65, null,
+            "Attention56", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -1252,7 +1213,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -1274,7 +1235,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -1296,7 +1257,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -1389,7 +1350,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1411,7 +1372,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -1493,7 +1454,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -1579,7 +1540,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 90)</summary>
+    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 88)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 52,466,344 parameters, 10,533,789,696 MACs, memory access 262,687,888.</para>
     /// <code>
@@ -1628,7 +1589,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class Attention92 : ResidualAttention
     {
-        public Attention92(long numClasses = 1000) : base(modules: new long[] { 1L, 2L, 3L }, numClasses: numClasses) { }
+        public Attention92(long numClasses = 1000) : base(modules: new long[] { 1, 2, 3 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 52466344L;
@@ -1641,7 +1602,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention92", "architectures/attention.arch", 65, null,
+            "Attention92", "architectures/attention.arch", 63, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             52466344L, 528L, 10533789696L, 262687888L, 97497064L,
             new LayerInfo[]
@@ -1734,7 +1695,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -1756,7 +1717,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -1778,7 +1739,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -1871,7 +1832,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1893,7 +1854,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -1975,7 +1936,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.2.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1997,7 +1958,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.2.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.2.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.2.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.2.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.2.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.2.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.2.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -2079,7 +2040,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -2150,7 +2111,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.2.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.2.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.2.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.2.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.2.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.2.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.2.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.2.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -2221,7 +2182,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.3.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.3.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.3.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.3.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.3.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.3.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.3.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.3.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),

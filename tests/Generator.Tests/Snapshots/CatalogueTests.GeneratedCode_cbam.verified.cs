@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
     /// <summary>Block ChannelGate: Channel attention (equation 2): Mc(F) = sigmoid(MLP(AvgPool(F)) + MLP(MaxPool(F))), one MLP (C -&gt; C/r, ReLU, C/r -&gt; C) shared by both pooled descriptors; its layers act on 1x1 maps, written as 1x1 convolutions. (architectures/cbam.arch, line 10)</summary>
-    public partial class ChannelGate : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ChannelGate : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -50,33 +50,25 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
         public ChannelGate(FeatureShape input, long reduction = 16) : base("ChannelGate")
         {
             var shape = input;
-            var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(channels, reduction), 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(channels, reduction), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(channels, reduction), 1));
+            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(channels, reduction), kernel: 1);
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, channels, 1));
+            _pipeShape = _pipeShape.Conv(channels, kernel: 1);
             var _avgOutShape = _pipeShape;
             var _pipeShape1 = shape;
-            this._m2 = nn.AdaptiveMaxPool2d(new long[] { 1, 1 });
-            register_module(_names.Next(null), this._m2);
+            this._m2 = Add(null, nn.AdaptiveMaxPool2d(new long[] { 1, 1 }));
             _pipeShape1 = _pipeShape1.Adaptive(1, 1);
-            _pipeShape1 = _pipeShape.Conv(ArchMath.FloorDiv(channels, reduction), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m3 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m3);
-            _pipeShape1 = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            _pipeShape1 = _pipeShape.Conv(ArchMath.FloorDiv(channels, reduction), kernel: 1);
+            this._m3 = Add(null, nn.ReLU(inplace: true));
+            _pipeShape1 = _pipeShape.Conv(channels, kernel: 1);
             var _maxOutShape = _pipeShape1;
             var _pipeShape2 = FeatureShape.Broadcast(_avgOutShape, _maxOutShape, true);
-            this._m4 = nn.Sigmoid();
-            register_module(_names.Next(null), this._m4);
+            this._m4 = Add(null, nn.Sigmoid());
             var _scaleShape = _pipeShape2;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -117,7 +109,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
     /// <summary>Block SpatialGate: Spatial attention (equation 3): Ms(F) = sigmoid(f7x7([AvgPool(F); MaxPool(F)])), both pools across the channels. The authors' released code follows the 7x7 convolution (no bias) with a batch norm; so does this. (architectures/cbam.arch, line 20)</summary>
-    public partial class SpatialGate : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SpatialGate : ArchModule, IArchModule
     {
         private readonly ChannelMean _m;
         private readonly ChannelMax _m1;
@@ -131,22 +123,19 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
         public SpatialGate(FeatureShape input, long kernel = 7) : base("SpatialGate")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _pipeShape = shape;
             {
                 var _branchInput = _pipeShape;
                 var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                 {
                     _pipeShape = _branchInput;
-                    this._m = new ChannelMean();
-                    register_module(_names.Next(null), this._m);
+                    this._m = Add(null, new ChannelMean());
                     _pipeShape = _pipeShape.Reduce();
                     _branchShapes.Add(_pipeShape);
                 }
                 {
                     _pipeShape = _branchInput;
-                    this._m1 = new ChannelMax();
-                    register_module(_names.Next(null), this._m1);
+                    this._m1 = Add(null, new ChannelMax());
                     _pipeShape = _pipeShape.Reduce();
                     _branchShapes.Add(_pipeShape);
                 }
@@ -154,13 +143,10 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
             }
             var _pooledShape = _pipeShape;
             var _pipeShape1 = _pooledShape;
-            this.conv = nn.Conv2d(_pipeShape1.Channels, 1, kernel, padding: ArchMath.FloorDiv(kernel, 2L), bias: false);
-            register_module(_names.Next("conv"), this.conv);
-            _pipeShape1 = _pipeShape1.Conv(1, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
-            this.bn = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels, momentum: 0.01);
-            register_module(_names.Next("bn"), this.bn);
-            this._m2 = nn.Sigmoid();
-            register_module(_names.Next(null), this._m2);
+            this.conv = Add("conv", nn.Conv2d(_pipeShape1.Channels, 1, kernel, padding: ArchMath.FloorDiv(kernel, 2), bias: false));
+            _pipeShape1 = _pipeShape1.Conv(1, kernel: kernel, padding: ArchMath.FloorDiv(kernel, 2));
+            this.bn = Add("bn", nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels, momentum: 0.01));
+            this._m2 = Add(null, nn.Sigmoid());
             var _scaleShape = _pipeShape1;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -212,7 +198,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
     /// <summary>Block CBAMBottleneck (architectures/cbam.arch, line 26)</summary>
-    public partial class CBAMBottleneck : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CBAMBottleneck : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -231,45 +217,35 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
         public CBAMBottleneck(FeatureShape input, long planes, long stride = 1, long reduction = 16, bool strideIn1x1 = true) : base("CBAMBottleneck")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, planes, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(planes, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.conv2 = nn.Conv2d(shape.Channels, planes, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(planes, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, 1);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this.conv3 = nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4L), 1, bias: false);
-            register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(ArchMath.Multiply(planes, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
-            this.channel_gate = new global::ArchDsl.Catalogue.Blocks.Cbam.ChannelGate(shape, reduction: reduction);
-            register_module(_names.Next("channel_gate"), this.channel_gate);
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, planes, 1, stride: (strideIn1x1 ? stride : 1L), bias: false));
+            shape = shape.Conv(planes, kernel: 1, stride: (strideIn1x1 ? stride : 1L));
+            this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu = Add("relu", nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, planes, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false));
+            shape = shape.Conv(planes, kernel: 3, stride: (strideIn1x1 ? 1L : stride), padding: 1);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.conv3 = Add("conv3", nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4), 1, bias: false));
+            shape = shape.Conv(ArchMath.Multiply(planes, 4), kernel: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.channel_gate = Add("channel_gate", new global::ArchDsl.Catalogue.Blocks.Cbam.ChannelGate(shape, reduction: reduction));
             shape = ((IArchModule)this.channel_gate).OutputShape;
-            this.spatial_gate = new global::ArchDsl.Catalogue.Blocks.Cbam.SpatialGate(shape, kernel: 7);
-            register_module(_names.Next("spatial_gate"), this.spatial_gate);
+            this.spatial_gate = Add("spatial_gate", new global::ArchDsl.Catalogue.Blocks.Cbam.SpatialGate(shape, kernel: 7));
             shape = ((IArchModule)this.spatial_gate).OutputShape;
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != ArchMath.Multiply(planes, 4L))))
+            if (((stride != 1) || (_residualInput.Channels != ArchMath.Multiply(planes, 4))))
             {
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4L), 1, stride: stride, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4), 1, stride: stride, bias: false);
+                    _seq.append(_names.Next(null), _m);
+                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4), kernel: 1, stride: stride);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                 }
                 this.downsample = _seq;
-                register_module(_names.Next("downsample"), _seq);
+                Add("downsample", _seq);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -362,7 +338,7 @@ namespace ArchDsl.Catalogue
     /// … 423 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class CBAMResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class CBAMResNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -884,45 +860,35 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _layers = layers ?? (new long[] { 3, 4, 6, 3 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this.relu = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu"), this.relu);
-                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next("maxpool"), this.maxpool);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false));
+                shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this.relu = Add("relu", nn.ReLU(inplace: true));
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 4; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = _layers[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Cbam.CBAMBottleneck(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), reduction: reduction, strideIn1x1: strideIn1x1);
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Cbam.CBAMBottleneck(shape, planes: ArchMath.Multiply(64, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L), reduction: reduction, strideIn1x1: strideIn1x1);
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"layer{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m1);
                 }
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -1036,7 +1002,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CBAMResNet50 : CBAMResNet
     {
-        public CBAMResNet50(long reduction = 16, bool strideIn1x1 = true, long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, reduction: reduction, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
+        public CBAMResNet50(long reduction = 16, bool strideIn1x1 = true, long numClasses = 1000) : base(layers: new long[] { 3, 4, 6, 3 }, reduction: reduction, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 28089624L;

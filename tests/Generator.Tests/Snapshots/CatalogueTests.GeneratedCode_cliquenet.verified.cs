@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
     /// <summary>Block CliqueBlock: A clique block (Fig. 1, equations 1 and 2). Every ordered pair of layers j -&gt; i has its own 3x3 convolution w{j}_{i}; the block input X0 reaches layer i through w0_{i}. Each input is batch-normalised and rectified before its convolution; a batch norm over a concatenation is per channel, so one per concatenated piece is the same function with the same parameters. (architectures/cliquenet.arch, line 12)</summary>
-    public partial class CliqueBlock : nn.Module<Tensor, Tensor>, IArchModule, IDataflowModule
+    public partial class CliqueBlock : ArchModule, IArchModule, IDataflowModule
     {
         private readonly System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>> _steps;
         private readonly string _result;
@@ -45,7 +45,6 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
         public CliqueBlock(FeatureShape input, long layers, long k) : base("CliqueBlock")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._steps = new System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>>();
             var _bound = new System.Collections.Generic.Dictionary<string, (string Key, FeatureShape Shape)>();
             var _shared = new System.Collections.Generic.Dictionary<string, (nn.Module<Tensor, Tensor> Module, FeatureShape Input, FeatureShape Output)>();
@@ -54,8 +53,8 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
             var _x0Shape = shape;
             var _x0 = _current;
             _bound["x0"] = (_x0, _x0Shape);
-            var _end = ArchMath.Add(layers, 1L);
-            for (long i = 1L; i < _end; i++)
+            var _end = ArchMath.Add(layers, 1);
+            for (long i = 1; i < _end; i++)
             {
                 var _pipeShape = shape;
                 var _pipe = _current;
@@ -65,24 +64,22 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     var _branchKeys = new System.Collections.Generic.List<string>();
                     var _end1 = i;
-                    for (long j = 0L; j < _end1; j++)
+                    for (long j = 0; j < _end1; j++)
                     {
                         _pipeShape = _mergeInputShape;
                         _pipe = _mergeInput;
-                        var _tensor = _bound[string.Concat("x", j.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                        var _tensor = _bound[System.FormattableString.Invariant($"x{j}")];
                         var _pipeShape1 = _tensor.Shape;
                         var _pipe1 = _tensor.Key;
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m = nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels);
-                        register_module(_names.Next(null), _m);
+                        var _m = Add(null, nn.BatchNorm2d(_pipeShape1.Spatial("batchnorm").Channels));
                         _chain.Add(_m);
                         var _source = _pipe1;
                         var _key = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
                         _pipe1 = _key;
                         var _chain1 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m1 = nn.ReLU(inplace: true);
-                        register_module(_names.Next(null), _m1);
+                        var _m1 = Add(null, nn.ReLU(inplace: true));
                         _chain1.Add(_m1);
                         var _source1 = _pipe1;
                         var _key1 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -90,15 +87,14 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _pipe1 = _key1;
                         var _layerInput = _pipeShape1;
                         var _chain2 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m2 = nn.Conv2d(_pipeShape1.Channels, k, 3, padding: 1, bias: false);
-                        register_module(_names.Next(string.Concat("w", j.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                        var _m2 = Add(System.FormattableString.Invariant($"w{j}_{i}"), nn.Conv2d(_pipeShape1.Channels, k, 3, padding: 1, bias: false));
                         _chain2.Add(_m2);
-                        _pipeShape1 = _pipeShape1.Conv(k, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                        _pipeShape1 = _pipeShape1.Conv(k, kernel: 3, padding: 1);
                         var _source2 = _pipe1;
                         var _key2 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source2]; foreach (var m in _chain2) y = m.call(y); t[_key2] = y; });
                         _pipe1 = _key2;
-                        _shared[string.Concat("w", j.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_chain2[0], _layerInput, _pipeShape1);
+                        _shared[System.FormattableString.Invariant($"w{j}_{i}")] = (_chain2[0], _layerInput, _pipeShape1);
                         _pipeShape = _pipeShape1;
                         _pipe = _pipe1;
                         _branchShapes.Add(_pipeShape);
@@ -110,10 +106,10 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                     this._steps.Add(t => { var y = t[_branchKeys[0]]; for (int k = 1; k < _branchKeys.Count; k++) y = y.add(t[_branchKeys[k]]); t[_key3] = y; });
                     _pipe = _key3;
                 }
-                _bound[string.Concat("x", i.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe, _pipeShape);
+                _bound[System.FormattableString.Invariant($"x{i}")] = (_pipe, _pipeShape);
             }
-            var _end2 = ArchMath.Add(layers, 1L);
-            for (long i1 = 1L; i1 < _end2; i1++)
+            var _end2 = ArchMath.Add(layers, 1);
+            for (long i1 = 1; i1 < _end2; i1++)
             {
                 var _pipeShape2 = shape;
                 var _pipe2 = _current;
@@ -123,30 +119,28 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                     var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
                     var _branchKeys1 = new System.Collections.Generic.List<string>();
                     var _end3 = i1;
-                    for (long j1 = 1L; j1 < _end3; j1++)
+                    for (long j1 = 1; j1 < _end3; j1++)
                     {
                         _pipeShape2 = _mergeInputShape1;
                         _pipe2 = _mergeInput1;
-                        var _tensor1 = _bound[string.Concat("y", j1.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                        var _tensor1 = _bound[System.FormattableString.Invariant($"y{j1}")];
                         var _pipeShape3 = _tensor1.Shape;
                         var _pipe3 = _tensor1.Key;
                         var _chain3 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m3 = nn.BatchNorm2d(_pipeShape3.Spatial("batchnorm").Channels);
-                        register_module(_names.Next(null), _m3);
+                        var _m3 = Add(null, nn.BatchNorm2d(_pipeShape3.Spatial("batchnorm").Channels));
                         _chain3.Add(_m3);
                         var _source3 = _pipe3;
                         var _key4 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source3]; foreach (var m in _chain3) y = m.call(y); t[_key4] = y; });
                         _pipe3 = _key4;
                         var _chain4 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m4 = nn.ReLU(inplace: true);
-                        register_module(_names.Next(null), _m4);
+                        var _m4 = Add(null, nn.ReLU(inplace: true));
                         _chain4.Add(_m4);
                         var _source4 = _pipe3;
                         var _key5 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source4]; foreach (var m in _chain4) y = m.call(y); t[_key5] = y; });
                         _pipe3 = _key5;
-                        var _sharedLayer = _shared[string.Concat("w", j1.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i1.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                        var _sharedLayer = _shared[System.FormattableString.Invariant($"w{j1}_{i1}")];
                         if (_pipeShape3 != _sharedLayer.Input) throw new System.NotSupportedException("A shared layer is re-applied to " + _pipeShape3 + " but was built for " + _sharedLayer.Input + "; the generated code re-applies shared layers to inputs of the same shape only");
                         _pipeShape3 = _sharedLayer.Output;
                         var _source5 = _pipe3;
@@ -158,25 +152,23 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _branchShapes1.Add(_pipeShape2);
                         _branchKeys1.Add(_pipe2);
                     }
-                    var _end4 = ArchMath.Add(layers, 1L);
-                    for (long j2 = ArchMath.Add(i1, 1L); j2 < _end4; j2++)
+                    var _end4 = ArchMath.Add(layers, 1);
+                    for (long j2 = ArchMath.Add(i1, 1); j2 < _end4; j2++)
                     {
                         _pipeShape2 = _mergeInputShape1;
                         _pipe2 = _mergeInput1;
-                        var _tensor2 = _bound[string.Concat("x", j2.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                        var _tensor2 = _bound[System.FormattableString.Invariant($"x{j2}")];
                         var _pipeShape4 = _tensor2.Shape;
                         var _pipe4 = _tensor2.Key;
                         var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m5 = nn.BatchNorm2d(_pipeShape4.Spatial("batchnorm").Channels);
-                        register_module(_names.Next(null), _m5);
+                        var _m5 = Add(null, nn.BatchNorm2d(_pipeShape4.Spatial("batchnorm").Channels));
                         _chain5.Add(_m5);
                         var _source6 = _pipe4;
                         var _key7 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source6]; foreach (var m in _chain5) y = m.call(y); t[_key7] = y; });
                         _pipe4 = _key7;
                         var _chain6 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m6 = nn.ReLU(inplace: true);
-                        register_module(_names.Next(null), _m6);
+                        var _m6 = Add(null, nn.ReLU(inplace: true));
                         _chain6.Add(_m6);
                         var _source7 = _pipe4;
                         var _key8 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -184,15 +176,14 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                         _pipe4 = _key8;
                         var _layerInput1 = _pipeShape4;
                         var _chain7 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                        var _m7 = nn.Conv2d(_pipeShape4.Channels, k, 3, padding: 1, bias: false);
-                        register_module(_names.Next(string.Concat("w", j2.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i1.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m7);
+                        var _m7 = Add(System.FormattableString.Invariant($"w{j2}_{i1}"), nn.Conv2d(_pipeShape4.Channels, k, 3, padding: 1, bias: false));
                         _chain7.Add(_m7);
-                        _pipeShape4 = _pipeShape4.Conv(k, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                        _pipeShape4 = _pipeShape4.Conv(k, kernel: 3, padding: 1);
                         var _source8 = _pipe4;
                         var _key9 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                         this._steps.Add(t => { var y = t[_source8]; foreach (var m in _chain7) y = m.call(y); t[_key9] = y; });
                         _pipe4 = _key9;
-                        _shared[string.Concat("w", j2.ToString(System.Globalization.CultureInfo.InvariantCulture), "_", i1.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_chain7[0], _layerInput1, _pipeShape4);
+                        _shared[System.FormattableString.Invariant($"w{j2}_{i1}")] = (_chain7[0], _layerInput1, _pipeShape4);
                         _pipeShape2 = _pipeShape4;
                         _pipe2 = _pipe4;
                         _branchShapes1.Add(_pipeShape2);
@@ -204,18 +195,18 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
                     this._steps.Add(t => { var y = t[_branchKeys1[0]]; for (int k = 1; k < _branchKeys1.Count; k++) y = y.add(t[_branchKeys1[k]]); t[_key10] = y; });
                     _pipe2 = _key10;
                 }
-                _bound[string.Concat("y", i1.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe2, _pipeShape2);
+                _bound[System.FormattableString.Invariant($"y{i1}")] = (_pipe2, _pipeShape2);
             }
             var _mergeInputShape2 = shape;
             var _mergeInput2 = _current;
             var _branchShapes2 = new System.Collections.Generic.List<FeatureShape>();
             var _branchKeys2 = new System.Collections.Generic.List<string>();
-            var _end5 = ArchMath.Add(layers, 1L);
-            for (long i2 = 1L; i2 < _end5; i2++)
+            var _end5 = ArchMath.Add(layers, 1);
+            for (long i2 = 1; i2 < _end5; i2++)
             {
                 shape = _mergeInputShape2;
                 _current = _mergeInput2;
-                var _tensor3 = _bound[string.Concat("y", i2.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                var _tensor3 = _bound[System.FormattableString.Invariant($"y{i2}")];
                 shape = _tensor3.Shape;
                 _current = _tensor3.Key;
                 _branchShapes2.Add(shape);
@@ -257,7 +248,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
     /// <summary>Block Attention: Channel attention of the attentional transition: global pooling, a fully connected layer to half the channels, ReLU, one back to all of them, sigmoid; the channels are scaled by the result. (architectures/cliquenet.arch, line 35)</summary>
-    public partial class Attention : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Attention : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -271,22 +262,16 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
         public Attention(FeatureShape input) : base("Attention")
         {
             var shape = input;
-            var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(c, 2L), 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(c, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, c, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(c, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m2 = nn.Sigmoid();
-            register_module(_names.Next(null), this._m2);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, ArchMath.FloorDiv(c, 2), 1));
+            _pipeShape = _pipeShape.Conv(ArchMath.FloorDiv(c, 2), kernel: 1);
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, c, 1));
+            _pipeShape = _pipeShape.Conv(c, kernel: 1);
+            this._m2 = Add(null, nn.Sigmoid());
             var _sShape = _pipeShape;
             shape = FeatureShape.Broadcast(shape, _sShape, true);
             OutputShape = shape;
@@ -326,7 +311,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
     /// <summary>Block Transition (architectures/cliquenet.arch, line 41)</summary>
-    public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Transition : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> _m;
         private readonly TorchSharp.Modules.ReLU _m1;
@@ -341,24 +326,18 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
         public Transition(FeatureShape input, bool attention) : base("Transition")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.Conv2d(shape.Channels, shape.Channels, 1, bias: false);
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Conv(shape.Channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this._m = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this._m2 = Add(null, nn.Conv2d(shape.Channels, shape.Channels, 1, bias: false));
+            shape = shape.Conv(shape.Channels, kernel: 1);
             this._if = attention;
             if (this._if)
             {
-                this.attention = new global::ArchDsl.Catalogue.Blocks.Cliquenet.Attention(shape);
-                register_module(_names.Next("attention"), this.attention);
+                this.attention = Add("attention", new global::ArchDsl.Catalogue.Blocks.Cliquenet.Attention(shape));
                 shape = ((IArchModule)this.attention).OutputShape;
             }
-            this._m3 = nn.AvgPool2d(2);
-            register_module(_names.Next(null), this._m3);
-            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+            this._m3 = Add(null, nn.AvgPool2d(2));
+            shape = shape.Pool(2);
             OutputShape = shape;
         }
 
@@ -393,7 +372,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network CliqueNet (architectures/cliquenet.arch, line 49)</summary>
-    public partial class CliqueNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone, IDataflowModule
+    public partial class CliqueNet : ArchModule, IArchModule, IBackbone, IDataflowModule
     {
         private readonly System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>> _steps;
         private readonly string _result;
@@ -415,9 +394,8 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 32L, 32L);
+                var shape = new FeatureShape(3, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
                 this._steps = new System.Collections.Generic.List<System.Action<System.Collections.Generic.Dictionary<string, Tensor>>>();
                 var _bound = new System.Collections.Generic.Dictionary<string, (string Key, FeatureShape Shape)>();
                 var _shared = new System.Collections.Generic.Dictionary<string, (nn.Module<Tensor, Tensor> Module, FeatureShape Input, FeatureShape Output)>();
@@ -425,22 +403,19 @@ namespace ArchDsl.Catalogue
                 var _current = "input";
                 var _layerInput = shape;
                 var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _m = nn.Conv2d(shape.Channels, 64, 3, padding: 1, bias: false);
-                register_module(_names.Next("stem"), _m);
+                var _m = Add("stem", nn.Conv2d(shape.Channels, 64, 3, padding: 1, bias: false));
                 _chain.Add(_m);
-                shape = shape.Conv(64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                shape = shape.Conv(64, kernel: 3, padding: 1);
                 var _source = _current;
                 var _key = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 this._steps.Add(t => { var y = t[_source]; foreach (var m in _chain) y = m.call(y); t[_key] = y; });
                 _current = _key;
                 _shared["stem"] = (_chain[0], _layerInput, shape);
-                var _end = 4L;
-                for (long b = 1L; b < _end; b++)
+                for (long b = 1; b < 4; b++)
                 {
-                    _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_current, shape);
+                    _bound[System.FormattableString.Invariant($"x{b}")] = (_current, shape);
                     var _chain1 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.CliqueBlock(shape, layers: ArchMath.FloorDiv(t, 3L), k: k);
-                    register_module(_names.Next(string.Concat("block", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"block{b}"), new global::ArchDsl.Catalogue.Blocks.Cliquenet.CliqueBlock(shape, layers: ArchMath.FloorDiv(t, 3), k: k));
                     _chain1.Add(_m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     var _source1 = _current;
@@ -457,7 +432,7 @@ namespace ArchDsl.Catalogue
                         {
                             _pipeShape = _mergeInputShape;
                             _pipe = _mergeInput;
-                            var _tensor = _bound[string.Concat("x", b.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                            var _tensor = _bound[System.FormattableString.Invariant($"x{b}")];
                             _pipeShape = _tensor.Shape;
                             _pipe = _tensor.Key;
                             _branchShapes.Add(_pipeShape);
@@ -476,29 +451,27 @@ namespace ArchDsl.Catalogue
                     }
                     var _chain2 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     {
                         var _m2 = nn.BatchNorm2d(_pipeShape.Spatial("batchnorm").Channels);
-                        _seq.append(_names1.Next(null), _m2);
+                        _seq.append(_names.Next(null), _m2);
                         var _m3 = nn.ReLU(inplace: true);
-                        _seq.append(_names1.Next(null), _m3);
+                        _seq.append(_names.Next(null), _m3);
                         var _m4 = nn.AdaptiveAvgPool2d(1);
-                        _seq.append(_names1.Next(null), _m4);
+                        _seq.append(_names.Next(null), _m4);
                         _pipeShape = _pipeShape.Adaptive(1, 1);
                     }
-                    var _m5 = _seq;
-                    register_module(_names.Next(string.Concat("pool", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                    var _m5 = Add(System.FormattableString.Invariant($"pool{b}"), _seq);
                     _chain2.Add(_m5);
                     var _source2 = _pipe;
                     var _key3 = "#" + (_temps++).ToString(System.Globalization.CultureInfo.InvariantCulture);
                     this._steps.Add(t => { var y = t[_source2]; foreach (var m in _chain2) y = m.call(y); t[_key3] = y; });
                     _pipe = _key3;
-                    _bound[string.Concat("f", b.ToString(System.Globalization.CultureInfo.InvariantCulture))] = (_pipe, _pipeShape);
+                    _bound[System.FormattableString.Invariant($"f{b}")] = (_pipe, _pipeShape);
                     var _chain3 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                    if ((b < 3L))
+                    if ((b < 3))
                     {
-                        var _m6 = new global::ArchDsl.Catalogue.Blocks.Cliquenet.Transition(shape, attention: attention);
-                        register_module(_names.Next(string.Concat("transition", b.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m6);
+                        var _m6 = Add(System.FormattableString.Invariant($"transition{b}"), new global::ArchDsl.Catalogue.Blocks.Cliquenet.Transition(shape, attention: attention));
                         _chain3.Add(_m6);
                         shape = ((IArchModule)_m6).OutputShape;
                     }
@@ -511,12 +484,11 @@ namespace ArchDsl.Catalogue
                 var _mergeInput1 = _current;
                 var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
                 var _branchKeys1 = new System.Collections.Generic.List<string>();
-                var _end1 = 4L;
-                for (long b1 = 1L; b1 < _end1; b1++)
+                for (long b1 = 1; b1 < 4; b1++)
                 {
                     shape = _mergeInputShape1;
                     _current = _mergeInput1;
-                    var _tensor1 = _bound[string.Concat("f", b1.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+                    var _tensor1 = _bound[System.FormattableString.Invariant($"f{b1}")];
                     shape = _tensor1.Shape;
                     _current = _tensor1.Key;
                     _branchShapes1.Add(shape);
@@ -527,8 +499,7 @@ namespace ArchDsl.Catalogue
                 this._steps.Add(t => t[_key5] = torch.cat(_branchKeys1.ConvertAll(k => t[k]), 1));
                 _current = _key5;
                 var _chain4 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _m7 = nn.Flatten();
-                register_module(_names.Next(null), _m7);
+                var _m7 = Add(null, nn.Flatten());
                 _chain4.Add(_m7);
                 shape = shape.Flatten();
                 var _source4 = _current;
@@ -537,8 +508,7 @@ namespace ArchDsl.Catalogue
                 _current = _key6;
                 var _layerInput1 = shape;
                 var _chain5 = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _m8 = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), _m8);
+                var _m8 = Add("fc", nn.Linear(shape.Channels, numClasses));
                 _chain5.Add(_m8);
                 shape = shape.Linear(numClasses);
                 var _source5 = _current;
@@ -649,7 +619,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT12K36 : CliqueNet
     {
-        public CliqueNetT12K36(bool attention = false, long numClasses = 10) : base(t: 12L, k: 36L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT12K36(bool attention = false, long numClasses = 10) : base(t: 12, k: 36, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 935994L;
@@ -992,7 +962,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT15K64 : CliqueNet
     {
-        public CliqueNetT15K64(bool attention = false, long numClasses = 10) : base(t: 15L, k: 64L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT15K64(bool attention = false, long numClasses = 10) : base(t: 15, k: 64, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 4485706L;
@@ -1458,7 +1428,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT15K80 : CliqueNet
     {
-        public CliqueNetT15K80(bool attention = false, long numClasses = 10) : base(t: 15L, k: 80L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT15K80(bool attention = false, long numClasses = 10) : base(t: 15, k: 80, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 6937546L;
@@ -1924,7 +1894,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT18K80 : CliqueNet
     {
-        public CliqueNetT18K80(bool attention = false, long numClasses = 10) : base(t: 18L, k: 80L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT18K80(bool attention = false, long numClasses = 10) : base(t: 18, k: 80, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 10135594L;
@@ -2540,7 +2510,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT36K12 : CliqueNet
     {
-        public CliqueNetT36K12(bool attention = false, long numClasses = 10) : base(t: 36L, k: 12L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT36K12(bool attention = false, long numClasses = 10) : base(t: 36, k: 12, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 1045306L;
@@ -4623,7 +4593,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT18K24 : CliqueNet
     {
-        public CliqueNetT18K24(bool attention = false, long numClasses = 10) : base(t: 18L, k: 24L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT18K24(bool attention = false, long numClasses = 10) : base(t: 18, k: 24, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 986650L;
@@ -5239,7 +5209,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT36K64 : CliqueNet
     {
-        public CliqueNetT36K64(bool attention = false, long numClasses = 10) : base(t: 36L, k: 64L, attention: attention, numClasses: numClasses) { }
+        public CliqueNetT36K64(bool attention = false, long numClasses = 10) : base(t: 36, k: 64, attention: attention, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 27003082L;
@@ -7322,7 +7292,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CliqueNetT12K36Attention : CliqueNet
     {
-        public CliqueNetT12K36Attention(long numClasses = 10) : base(t: 12L, k: 36L, attention: true, numClasses: numClasses) { }
+        public CliqueNetT12K36Attention(long numClasses = 10) : base(t: 12, k: 36, attention: true, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 977898L;

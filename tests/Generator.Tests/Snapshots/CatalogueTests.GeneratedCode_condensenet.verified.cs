@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
     /// <summary>Block CondensePreActConv: Pre-activation convolution: BN, ReLU, conv. (architectures/condensenet.arch, line 18)</summary>
-    public partial class CondensePreActConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CondensePreActConv : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> norm;
         private readonly TorchSharp.Modules.ReLU relu;
@@ -46,14 +46,10 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         public CondensePreActConv(FeatureShape input, long out_, long kernel, long groups) : base("CondensePreActConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("norm"), this.norm);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.conv = nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel, kernel, 1, 1, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
+            this.norm = Add("norm", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu = Add("relu", nn.ReLU(inplace: true));
+            this.conv = Add("conv", nn.Conv2d(shape.Channels, out_, kernel, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
             OutputShape = shape;
         }
 
@@ -83,7 +79,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
     /// <summary>Block LearnedDenseLayer: Dense layer while training: dense 1x1 (learned group conv before condensing), 3x3 group conv. (architectures/condensenet.arch, line 25)</summary>
-    public partial class LearnedDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class LearnedDenseLayer : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_1;
         private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_2;
@@ -94,12 +90,9 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         public LearnedDenseLayer(FeatureShape input, long growthRate, long groups) : base("LearnedDenseLayer")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.conv_1 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4L, growthRate), kernel: 1, groups: 1);
-            register_module(_names.Next("conv_1"), this.conv_1);
+            this.conv_1 = Add("conv_1", new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4, growthRate), kernel: 1, groups: 1));
             shape = ((IArchModule)this.conv_1).OutputShape;
-            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups);
-            register_module(_names.Next("conv_2"), this.conv_2);
+            this.conv_2 = Add("conv_2", new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups));
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
         }
@@ -130,7 +123,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
     /// <summary>Block CondensedDenseLayer: Dense layer after condensing: G-group 1x1 (C = G: every group keeps in/C channels), shuffle, 3x3 group conv. (architectures/condensenet.arch, line 31)</summary>
-    public partial class CondensedDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CondensedDenseLayer : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Sequential conv_1;
         private readonly global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv conv_2;
@@ -141,20 +134,17 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
         public CondensedDenseLayer(FeatureShape input, long growthRate, long groups) : base("CondensedDenseLayer")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4L, growthRate), kernel: 1, groups: groups);
-                _seq.append(_names1.Next(null), _m);
+                var _m = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: ArchMath.Multiply(4, growthRate), kernel: 1, groups: groups);
+                _seq.append(_names.Next(null), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _m1 = nn.ChannelShuffle(groups);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
             }
-            this.conv_1 = _seq;
-            register_module(_names.Next("conv_1"), this.conv_1);
-            this.conv_2 = new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups);
-            register_module(_names.Next("conv_2"), this.conv_2);
+            this.conv_1 = Add("conv_1", _seq);
+            this.conv_2 = Add("conv_2", new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensePreActConv(shape, out_: growthRate, kernel: 3, groups: groups));
             shape = ((IArchModule)this.conv_2).OutputShape;
             OutputShape = shape;
         }
@@ -231,7 +221,7 @@ namespace ArchDsl.Catalogue
     /// … 258 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class CondenseNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class CondenseNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.Flatten _m;
@@ -583,45 +573,41 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _stages = stages ?? (new long[] { 4L, 6L, 8L, 10L, 8L });
-                var _growth = growth ?? (new long[] { 8L, 16L, 32L, 64L, 128L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _stages = stages ?? (new long[] { 4, 6, 8, 10, 8 });
+                var _growth = growth ?? (new long[] { 8, 16, 32, 64, 128 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _m = nn.Conv2d(shape.Channels, ArchMath.Multiply(2L, _growth[0]), 3, stride: 2, padding: 1, bias: false);
-                    _seq.append(_names1.Next("init_conv"), _m);
-                    shape = shape.Conv(ArchMath.Multiply(2L, _growth[0]), 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    var _m = nn.Conv2d(shape.Channels, ArchMath.Multiply(2, _growth[0]), 3, stride: 2, padding: 1, bias: false);
+                    _seq.append(_names.Next("init_conv"), _m);
+                    shape = shape.Conv(ArchMath.Multiply(2, _growth[0]), kernel: 3, stride: 2, padding: 1);
                     var _end = ((long)_stages.Length);
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < _end; i++)
                     {
                         var _m1 = new CondenseNetGroup1(shape, groups, _growth, i, layer, _stages);
-                        _seq.append(_names1.Next(string.Concat("denseblock_", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        _seq.append(_names.Next(System.FormattableString.Invariant($"denseblock_{ArchMath.Add(i, 1)}")), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
-                        if ((i != ArchMath.Subtract(((long)_stages.Length), 1L)))
+                        if ((i != ArchMath.Subtract(((long)_stages.Length), 1)))
                         {
                             var _m2 = nn.AvgPool2d(2, stride: 2);
-                            _seq.append(_names1.Next(string.Concat("transition_", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
-                            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                            _seq.append(_names.Next(System.FormattableString.Invariant($"transition_{ArchMath.Add(i, 1)}")), _m2);
+                            shape = shape.Pool(2);
                         }
                     }
                     var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next("norm_last"), _m3);
+                    _seq.append(_names.Next("norm_last"), _m3);
                     var _m4 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next("relu_last"), _m4);
+                    _seq.append(_names.Next("relu_last"), _m4);
                     var _m5 = nn.AdaptiveAvgPool2d(1);
-                    _seq.append(_names1.Next("pool_last"), _m5);
+                    _seq.append(_names.Next("pool_last"), _m5);
                     shape = shape.Adaptive(1, 1);
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.classifier = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -661,7 +647,7 @@ namespace ArchDsl.Catalogue
         }
 
             /// <summary>A labeled group of CondenseNet.</summary>
-            private sealed partial class CondenseNetGroup1 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class CondenseNetGroup1 : ArchModule, IArchModule
             {
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
@@ -669,16 +655,20 @@ namespace ArchDsl.Catalogue
                 public CondenseNetGroup1(FeatureShape input, long groups, long[] growth, long i, CondensenetBlocks layer, long[] stages) : base("CondenseNetGroup1")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     this._dense = new System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>>();
                     var _denseShape = shape;
                     var _count = stages[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
-                        var _m = (nn.Module<Tensor, Tensor>)(layer switch { CondensenetBlocks.CondensedDenseLayer => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups), CondensenetBlocks.LearnedDenseLayer => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Condensenet.LearnedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups), _ => throw new System.ArgumentException("This block does not accept the arguments given at layer") });
-                        register_module(_names.Next(string.Concat("denselayer_", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        nn.Module<Tensor, Tensor> _block = layer switch
+                        {
+                            CondensenetBlocks.CondensedDenseLayer => new global::ArchDsl.Catalogue.Blocks.Condensenet.CondensedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups),
+                            CondensenetBlocks.LearnedDenseLayer => new global::ArchDsl.Catalogue.Blocks.Condensenet.LearnedDenseLayer(shape, growthRate: growth[checked((int)i)], groups: groups),
+                            _ => throw new System.ArgumentException("This block does not accept the arguments given at layer"),
+                        };
+                        var _m = Add(System.FormattableString.Invariant($"denselayer_{ArchMath.Add(j, 1)}"), _block);
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);
@@ -767,7 +757,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C4_G4 : CondenseNet
     {
-        public CondenseNet74_C4_G4(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C4_G4(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 4, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 5805944L;
@@ -1164,7 +1154,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C8_G8 : CondenseNet
     {
-        public CondenseNet74_C8_G8(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C8_G8(CondensenetBlocks layer = CondensenetBlocks.CondensedDenseLayer, long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: layer, groups: 8, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3967416L;
@@ -1561,7 +1551,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C4_G4_Train : CondenseNet
     {
-        public CondenseNet74_C4_G4_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 4L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C4_G4_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 4, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11922680L;
@@ -1922,7 +1912,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class CondenseNet74_C8_G8_Train : CondenseNet
     {
-        public CondenseNet74_C8_G8_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 8L, stages: stages, growth: growth, numClasses: numClasses) { }
+        public CondenseNet74_C8_G8_Train(long[]? stages = null, long[]? growth = null, long numClasses = 1000) : base(layer: CondensenetBlocks.LearnedDenseLayer, groups: 8, stages: stages, growth: growth, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11103608L;

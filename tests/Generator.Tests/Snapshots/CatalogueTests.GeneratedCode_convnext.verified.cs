@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
     /// <summary>Block CNBlock: Depthwise 7x7, then the inverted bottleneck (4x) on the channels, scaled per channel and added back. (architectures/convnext.arch, line 9)</summary>
-    public partial class CNBlock : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class CNBlock : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Sequential block;
         private readonly string layer_scaleKey;
@@ -46,38 +46,35 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
         public CNBlock(FeatureShape input, double dropP) : base("CNBlock")
         {
             var shape = input;
-            var _names = new ChildNames();
             var dim = shape.Channels;
             var _residualInput = shape;
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 var _m = nn.Conv2d(shape.Channels, dim, 7, padding: 3, groups: dim);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(dim, 7, 7, 1, 1, 3, 3, 1, 1, dim);
+                _seq.append(_names.Next(null), _m);
+                shape = shape.Conv(dim, kernel: 7, padding: 3, groups: dim);
                 var _m1 = new Permute(0, 2, 3, 1);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 shape = shape.ToChannelsLast();
                 var _m2 = nn.LayerNorm(shape.Channels, eps: 1E-06);
-                _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Linear(shape.Channels, ArchMath.Multiply(4L, dim));
-                _seq.append(_names1.Next(null), _m3);
-                shape = shape.Linear(ArchMath.Multiply(4L, dim));
+                _seq.append(_names.Next(null), _m2);
+                var _m3 = nn.Linear(shape.Channels, ArchMath.Multiply(4, dim));
+                _seq.append(_names.Next(null), _m3);
+                shape = shape.Linear(ArchMath.Multiply(4, dim));
                 var _m4 = nn.GELU();
-                _seq.append(_names1.Next(null), _m4);
+                _seq.append(_names.Next(null), _m4);
                 var _m5 = nn.Linear(shape.Channels, dim);
-                _seq.append(_names1.Next(null), _m5);
+                _seq.append(_names.Next(null), _m5);
                 shape = shape.Linear(dim);
                 var _m6 = new Permute(0, 3, 1, 2);
-                _seq.append(_names1.Next(null), _m6);
+                _seq.append(_names.Next(null), _m6);
                 shape = shape.ToChannelsFirst();
             }
-            this.block = _seq;
-            register_module(_names.Next("block"), this.block);
-            this.layer_scaleKey = _names.Next("layer_scale");
+            this.block = Add("block", _seq);
+            this.layer_scaleKey = Children.Next("layer_scale");
             register_parameter(this.layer_scaleKey, ArchOps.Learnable(shape, 1E-06));
-            this.stochastic_depth = new StochasticDepth(dropP);
-            register_module(_names.Next("stochastic_depth"), this.stochastic_depth);
+            this.stochastic_depth = Add("stochastic_depth", new StochasticDepth(dropP));
             var _residualOutput = shape;
             shape = _residualOutput;
             OutputShape = shape;
@@ -114,7 +111,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
     /// <summary>Block Stage: n blocks; first counts the blocks before this stage, for the stochastic-depth schedule. (architectures/convnext.arch, line 27)</summary>
-    public partial class Stage : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Stage : ArchModule, IArchModule
     {
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
 
@@ -124,13 +121,11 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
         public Stage(FeatureShape input, long n, long first, long blocks, double dropP) : base("Stage")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _count = n;
-            for (long j = 0L; j < _count; j++)
+            for (long j = 0; j < _count; j++)
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.CNBlock(shape, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / (double)ArchMath.Subtract(blocks, 1L)));
-                register_module(_names.Next(null), _m);
+                var _m = Add(null, new global::ArchDsl.Catalogue.Blocks.Convnext.CNBlock(shape, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / (double)ArchMath.Subtract(blocks, 1))));
                 this._stage.Add(_m);
                 shape = ((IArchModule)_m).OutputShape;
             }
@@ -163,7 +158,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
     /// <summary>Block NormConv: The stem (norm_first false) and the downsampling between stages (norm_first true). (architectures/convnext.arch, line 32)</summary>
-    public partial class NormConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class NormConv : ArchModule, IArchModule
     {
         private readonly bool _if;
         private readonly LayerNorm2d? _m;
@@ -177,21 +172,17 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
         public NormConv(FeatureShape input, long out_, long kernel, bool normFirst) : base("NormConv")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._if = normFirst;
             if (this._if)
             {
-                this._m = new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06));
             }
-            this._m1 = nn.Conv2d(shape.Channels, out_, kernel, stride: kernel);
-            register_module(_names.Next(null), this._m1);
-            shape = shape.Conv(out_, kernel, kernel, kernel, kernel, 0, 0, 1, 1, 1);
+            this._m1 = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: kernel));
+            shape = shape.Conv(out_, kernel: kernel, stride: kernel);
             this._if1 = (!normFirst);
             if (this._if1)
             {
-                this._m2 = new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06);
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06));
             }
             OutputShape = shape;
         }
@@ -230,7 +221,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network ConvNeXt (architectures/convnext.arch, line 38)</summary>
-    public partial class ConvNeXt : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ConvNeXt : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -253,49 +244,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var before = new long[] { 0L, depths[0], ArchMath.Add(depths[0], depths[1]), ArchMath.Add(ArchMath.Add(depths[0], depths[1]), depths[2]) };
+                var before = new long[] { 0, depths[0], ArchMath.Add(depths[0], depths[1]), ArchMath.Add(ArchMath.Add(depths[0], depths[1]), depths[2]) };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[0], kernel: 4, normFirst: false);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _end = 4L;
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < 4; i++)
                     {
                         var _m1 = new global::ArchDsl.Catalogue.Blocks.Convnext.Stage(shape, n: depths[checked((int)i)], first: before[checked((int)i)], blocks: ArchMath.Add(before[3], depths[3]), dropP: stochasticDepthP);
-                        _seq.append(_names1.Next(null), _m1);
+                        _seq.append(_names.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
-                        if ((i < 3L))
+                        if ((i < 3))
                         {
-                            var _m2 = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[checked((int)ArchMath.Add(i, 1L))], kernel: 2, normFirst: true);
-                            _seq.append(_names1.Next(null), _m2);
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.Convnext.NormConv(shape, out_: dims[checked((int)ArchMath.Add(i, 1))], kernel: 2, normFirst: true);
+                            _seq.append(_names.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                         }
                     }
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = new LayerNorm2d(shape.Spatial("layernorm2d").Channels, eps: 1E-06);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     var _m4 = nn.Flatten();
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = shape.Flatten();
                     var _m5 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -407,7 +393,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ConvNeXtTiny : ConvNeXt
     {
-        public ConvNeXtTiny(long numClasses = 1000) : base(dims: new long[] { 96L, 192L, 384L, 768L }, depths: new long[] { 3L, 3L, 9L, 3L }, stochasticDepthP: 0.1, numClasses: numClasses) { }
+        public ConvNeXtTiny(long numClasses = 1000) : base(dims: new long[] { 96, 192, 384, 768 }, depths: new long[] { 3, 3, 9, 3 }, stochasticDepthP: 0.1, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 28589128L;
@@ -697,7 +683,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ConvNeXtSmall : ConvNeXt
     {
-        public ConvNeXtSmall(long numClasses = 1000) : base(dims: new long[] { 96L, 192L, 384L, 768L }, depths: new long[] { 3L, 3L, 27L, 3L }, stochasticDepthP: 0.4, numClasses: numClasses) { }
+        public ConvNeXtSmall(long numClasses = 1000) : base(dims: new long[] { 96, 192, 384, 768 }, depths: new long[] { 3, 3, 27, 3 }, stochasticDepthP: 0.4, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 50223688L;
@@ -1167,7 +1153,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ConvNeXtBase : ConvNeXt
     {
-        public ConvNeXtBase(long numClasses = 1000) : base(dims: new long[] { 128L, 256L, 512L, 1024L }, depths: new long[] { 3L, 3L, 27L, 3L }, stochasticDepthP: 0.5, numClasses: numClasses) { }
+        public ConvNeXtBase(long numClasses = 1000) : base(dims: new long[] { 128, 256, 512, 1024 }, depths: new long[] { 3, 3, 27, 3 }, stochasticDepthP: 0.5, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 88591464L;
@@ -1637,7 +1623,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ConvNeXtLarge : ConvNeXt
     {
-        public ConvNeXtLarge(long numClasses = 1000) : base(dims: new long[] { 192L, 384L, 768L, 1536L }, depths: new long[] { 3L, 3L, 27L, 3L }, stochasticDepthP: 0.5, numClasses: numClasses) { }
+        public ConvNeXtLarge(long numClasses = 1000) : base(dims: new long[] { 192, 384, 768, 1536 }, depths: new long[] { 3, 3, 27, 3 }, stochasticDepthP: 0.5, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 197767336L;

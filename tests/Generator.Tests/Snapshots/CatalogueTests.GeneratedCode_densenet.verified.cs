@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Densenet
 {
     /// <summary>Block DenseLayer: Bottleneck layer (DenseNet-B): BN-ReLU-Conv 1x1 to bn_size * growth_rate, BN-ReLU-Conv 3x3 to growth_rate. (architectures/densenet.arch, line 7)</summary>
-    public partial class DenseLayer : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class DenseLayer : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> norm1;
         private readonly TorchSharp.Modules.ReLU relu1;
@@ -50,26 +50,18 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         public DenseLayer(FeatureShape input, long growthRate, long bnSize, double dropRate) : base("DenseLayer")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.norm1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("norm1"), this.norm1);
-            this.relu1 = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu1"), this.relu1);
-            this.conv1 = nn.Conv2d(shape.Channels, ArchMath.Multiply(bnSize, growthRate), 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(ArchMath.Multiply(bnSize, growthRate), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.norm2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("norm2"), this.norm2);
-            this.relu2 = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu2"), this.relu2);
-            this.conv2 = nn.Conv2d(shape.Channels, growthRate, 3, padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(growthRate, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            this.norm1 = Add("norm1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu1 = Add("relu1", nn.ReLU(inplace: true));
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, ArchMath.Multiply(bnSize, growthRate), 1, bias: false));
+            shape = shape.Conv(ArchMath.Multiply(bnSize, growthRate), kernel: 1);
+            this.norm2 = Add("norm2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu2 = Add("relu2", nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, growthRate, 3, padding: 1, bias: false));
+            shape = shape.Conv(growthRate, kernel: 3, padding: 1);
             this._if = (dropRate > 0L);
             if (this._if)
             {
-                this._m = nn.Dropout(dropRate);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Dropout(dropRate));
             }
             OutputShape = shape;
         }
@@ -110,7 +102,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Densenet
 {
     /// <summary>Block Transition: Transition (DenseNet-C, compression 0.5): BN-ReLU-Conv 1x1, 2x2 average pooling. (architectures/densenet.arch, line 18)</summary>
-    public partial class Transition : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Transition : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> norm;
         private readonly TorchSharp.Modules.ReLU relu;
@@ -123,17 +115,12 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
         public Transition(FeatureShape input, long out_) : base("Transition")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.norm = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("norm"), this.norm);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.conv = nn.Conv2d(shape.Channels, out_, 1, bias: false);
-            register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.pool = nn.AvgPool2d(2, stride: 2);
-            register_module(_names.Next("pool"), this.pool);
-            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+            this.norm = Add("norm", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu = Add("relu", nn.ReLU(inplace: true));
+            this.conv = Add("conv", nn.Conv2d(shape.Channels, out_, 1, bias: false));
+            shape = shape.Conv(out_, kernel: 1);
+            this.pool = Add("pool", nn.AvgPool2d(2, stride: 2));
+            shape = shape.Pool(2);
             OutputShape = shape;
         }
 
@@ -209,7 +196,7 @@ namespace ArchDsl.Catalogue
     /// … 387 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class DenseNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class DenseNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -692,51 +679,45 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _blockConfig = blockConfig ?? (new long[] { 6L, 12L, 24L, 16L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _blockConfig = blockConfig ?? (new long[] { 6, 12, 24, 16 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, numInitFeatures, 7, stride: 2, padding: 3, bias: false);
-                    _seq.append(_names1.Next("conv0"), _m);
-                    shape = shape.Conv(numInitFeatures, 7, 7, 2, 2, 3, 3, 1, 1, 1);
+                    _seq.append(_names.Next("conv0"), _m);
+                    shape = shape.Conv(numInitFeatures, kernel: 7, stride: 2, padding: 3);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next("norm0"), _m1);
+                    _seq.append(_names.Next("norm0"), _m1);
                     var _m2 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next("relu0"), _m2);
+                    _seq.append(_names.Next("relu0"), _m2);
                     var _m3 = nn.MaxPool2d(3, stride: 2, padding: 1);
-                    _seq.append(_names1.Next("pool0"), _m3);
-                    shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                    _seq.append(_names.Next("pool0"), _m3);
+                    shape = shape.Pool(3, stride: 2, padding: 1);
                     var _end = ((long)_blockConfig.Length);
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < _end; i++)
                     {
                         var _m4 = new DenseNetGroup1(shape, _blockConfig, bnSize, dropRate, growthRate, i);
-                        _seq.append(_names1.Next(string.Concat("denseblock", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                        _seq.append(_names.Next(System.FormattableString.Invariant($"denseblock{ArchMath.Add(i, 1)}")), _m4);
                         shape = ((IArchModule)_m4).OutputShape;
-                        if ((i != ArchMath.Subtract(((long)_blockConfig.Length), 1L)))
+                        if ((i != ArchMath.Subtract(((long)_blockConfig.Length), 1)))
                         {
-                            var _m5 = new global::ArchDsl.Catalogue.Blocks.Densenet.Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2L));
-                            _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                            var _m5 = new global::ArchDsl.Catalogue.Blocks.Densenet.Transition(shape, out_: ArchMath.FloorDiv(shape.Channels, 2));
+                            _seq.append(_names.Next(System.FormattableString.Invariant($"transition{ArchMath.Add(i, 1)}")), _m5);
                             shape = ((IArchModule)_m5).OutputShape;
                         }
                     }
                     var _m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next("norm5"), _m6);
+                    _seq.append(_names.Next("norm5"), _m6);
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
-                this._m1 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m1);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.ReLU(inplace: true));
+                this._m1 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m2 = nn.Flatten();
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.classifier = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -787,7 +768,7 @@ namespace ArchDsl.Catalogue
         }
 
             /// <summary>A labeled group of DenseNet.</summary>
-            private sealed partial class DenseNetGroup1 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class DenseNetGroup1 : ArchModule, IArchModule
             {
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
@@ -795,16 +776,14 @@ namespace ArchDsl.Catalogue
                 public DenseNetGroup1(FeatureShape input, long[] blockConfig, long bnSize, double dropRate, long growthRate, long i) : base("DenseNetGroup1")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     this._dense = new System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>>();
                     var _denseShape = shape;
                     var _count = blockConfig[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Densenet.DenseLayer(shape, growthRate: growthRate, bnSize: bnSize, dropRate: dropRate);
-                        register_module(_names.Next(string.Concat("denselayer", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        var _m = Add(System.FormattableString.Invariant($"denselayer{ArchMath.Add(j, 1)}"), new global::ArchDsl.Catalogue.Blocks.Densenet.DenseLayer(shape, growthRate: growthRate, bnSize: bnSize, dropRate: dropRate));
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);
@@ -893,7 +872,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet121 : DenseNet
     {
-        public DenseNet121(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 24L, 16L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet121(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32, blockConfig: new long[] { 6, 12, 24, 16 }, numInitFeatures: 64, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 7978856L;
@@ -1419,7 +1398,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet161 : DenseNet
     {
-        public DenseNet161(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 48L, blockConfig: new long[] { 6L, 12L, 36L, 24L }, numInitFeatures: 96L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet161(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 48, blockConfig: new long[] { 6, 12, 36, 24 }, numInitFeatures: 96, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 28681000L;
@@ -2085,7 +2064,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet169 : DenseNet
     {
-        public DenseNet169(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 32L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet169(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32, blockConfig: new long[] { 6, 12, 32, 32 }, numInitFeatures: 64, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 14149480L;
@@ -2779,7 +2758,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class DenseNet201 : DenseNet
     {
-        public DenseNet201(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32L, blockConfig: new long[] { 6L, 12L, 48L, 32L }, numInitFeatures: 64L, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
+        public DenseNet201(long bnSize = 4, double dropRate = 0.0, long numClasses = 1000) : base(growthRate: 32, blockConfig: new long[] { 6, 12, 48, 32 }, numInitFeatures: 64, bnSize: bnSize, dropRate: dropRate, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 20013928L;

@@ -35,7 +35,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
     /// <summary>Block EfficientNetConv: Convolution, batch norm and (unless act is false) SiLU: torchvision's Conv2dNormActivation. (architectures/efficientnet.arch, line 8)</summary>
-    public partial class EfficientNetConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class EfficientNetConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -48,17 +48,13 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         public EfficientNetConv(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1, bool act = true, double eps = 1E-05, double momentum = 0.1) : base("EfficientNetConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: eps, momentum: momentum);
-            register_module(_names.Next(null), this._m1);
+            this._m = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: eps, momentum: momentum));
             this._if = act;
             if (this._if)
             {
-                this._m2 = nn.SiLU();
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.SiLU());
             }
             OutputShape = shape;
         }
@@ -93,7 +89,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Hu, Shen and Sun, CVPR 2018): pool each channel to one value, squeeze and re-expand through 1x1 convolutions, and scale the input's channels by the sigmoid of the result. (architectures/efficientnet.arch, line 17)</summary>
-    public partial class SqueezeExcitation : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SqueezeExcitation : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -107,22 +103,16 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         public SqueezeExcitation(FeatureShape input, long squeeze) : base("SqueezeExcitation")
         {
             var shape = input;
-            var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
+            this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.activation = nn.SiLU();
-            register_module(_names.Next("activation"), this.activation);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.scale_activation = nn.Sigmoid();
-            register_module(_names.Next("scale_activation"), this.scale_activation);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, squeeze, 1));
+            _pipeShape = _pipeShape.Conv(squeeze, kernel: 1);
+            this.activation = Add("activation", nn.SiLU());
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, channels, 1));
+            _pipeShape = _pipeShape.Conv(channels, kernel: 1);
+            this.scale_activation = Add("scale_activation", nn.Sigmoid());
             var _scaleShape = _pipeShape;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -162,7 +152,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
     /// <summary>Block MBConv: Mobile inverted bottleneck (MBConv, from MnasNet): expand with a 1x1 convolution (skipped at expansion 1), filter depthwise, re-weight channels (squeeze to a quarter of the block's input), project linearly. When the shape is kept the input is added back, after stochastic depth (Huang et al., ECCV 2016) has dropped the branch for a random subset of the batch during training. (architectures/efficientnet.arch, line 28)</summary>
-    public partial class MBConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class MBConv : ArchModule, IArchModule
     {
         private readonly bool _residual;
         private readonly TorchSharp.Modules.Sequential block;
@@ -175,38 +165,35 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         public MBConv(FeatureShape input, long out_, long kernel, long stride, long expand, double dropP, double eps, double momentum) : base("MBConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var identityShortcut = ((stride == 1L) && (shape.Channels == out_));
+            var identityShortcut = ((stride == 1) && (shape.Channels == out_));
             var hidden = ArchMath.MakeDivisible((double)ArchMath.Multiply(shape.Channels, expand), 8L);
-            var squeeze = ArchMath.Max(1L, ArchMath.FloorDiv(shape.Channels, 4L));
+            var squeeze = ArchMath.Max(1L, ArchMath.FloorDiv(shape.Channels, 4));
             var _residualInput = shape;
             this._residual = identityShortcut;
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 if ((hidden != shape.Channels))
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: 1, eps: eps, momentum: momentum);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: kernel, stride: stride, groups: hidden, eps: eps, momentum: momentum);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.SqueezeExcitation(shape, squeeze: squeeze);
-                _seq.append(_names1.Next(null), _m2);
+                _seq.append(_names.Next(null), _m2);
                 shape = ((IArchModule)_m2).OutputShape;
                 var _m3 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1, act: false, eps: eps, momentum: momentum);
-                _seq.append(_names1.Next(null), _m3);
+                _seq.append(_names.Next(null), _m3);
                 shape = ((IArchModule)_m3).OutputShape;
             }
-            this.block = _seq;
-            register_module(_names.Next("block"), this.block);
+            this.block = Add("block", _seq);
             this._if = identityShortcut;
             if (this._if)
             {
-                this.stochastic_depth = new StochasticDepth(dropP);
-                register_module(_names.Next("stochastic_depth"), this.stochastic_depth);
+                this.stochastic_depth = Add("stochastic_depth", new StochasticDepth(dropP));
             }
             var _residualOutput = shape;
             if (this._residual)
@@ -252,7 +239,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
     /// <summary>Block EfficientNetStage: One stage of Table 1: n blocks, the first of which changes the stride and the channels. The drop probability of stochastic depth grows linearly with the block's index over the whole network, from 0 at the first block to drop_p after the last; first counts the blocks before this stage. (architectures/efficientnet.arch, line 46)</summary>
-    public partial class EfficientNetStage : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class EfficientNetStage : ArchModule, IArchModule
     {
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
 
@@ -262,13 +249,11 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
         public EfficientNetStage(FeatureShape input, long n, long out_, long kernel, long stride, long expand, long first, long blocks, double dropP, double eps, double momentum) : base("EfficientNetStage")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _count = n;
-            for (long j = 0L; j < _count; j++)
+            for (long j = 0; j < _count; j++)
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: ((j == 0L) ? stride : 1L), expand: expand, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / blocks), eps: eps, momentum: momentum);
-                register_module(_names.Next(null), _m);
+                var _m = Add(null, new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: ((j == 0) ? stride : 1L), expand: expand, dropP: ((double)(dropP * (double)ArchMath.Add(first, j)) / blocks), eps: eps, momentum: momentum));
                 this._stage.Add(_m);
                 shape = ((IArchModule)_m).OutputShape;
             }
@@ -301,7 +286,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network EfficientNet: width, depth: the compound-scaling multipliers of channels and of each stage's repeats. Channels round to multiples of 8 and repeats round up (torchvision's adjust_channels and adjust_depth). (architectures/efficientnet.arch, line 56)</summary>
-    public partial class EfficientNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class EfficientNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -325,49 +310,43 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, resolution, resolution);
+                var shape = new FeatureShape(3, resolution, resolution);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var stages = new long[][] { new long[] { 1L, 3L, 1L, 16L, 1L }, new long[] { 6L, 3L, 2L, 24L, 2L }, new long[] { 6L, 5L, 2L, 40L, 2L }, new long[] { 6L, 3L, 2L, 80L, 3L }, new long[] { 6L, 5L, 1L, 112L, 3L }, new long[] { 6L, 5L, 2L, 192L, 4L }, new long[] { 6L, 3L, 1L, 320L, 1L } };
+                var stages = new long[][] { new long[] { 1, 3, 1, 16, 1 }, new long[] { 6, 3, 2, 24, 2 }, new long[] { 6, 5, 2, 40, 2 }, new long[] { 6, 3, 2, 80, 3 }, new long[] { 6, 5, 1, 112, 3 }, new long[] { 6, 5, 2, 192, 4 }, new long[] { 6, 3, 1, 320, 1 } };
                 var n = new long[] { ArchMath.ToLong(System.Math.Ceiling((double)(1L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(2L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(2L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(3L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(3L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(4L * depth))), ArchMath.ToLong(System.Math.Ceiling((double)(1L * depth))) };
-                var before = new long[] { 0L, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
+                var before = new long[] { 0, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
                 var blocks = ArchMath.Add(before[6], n[6]);
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2, eps: bnEps, momentum: bnMomentum);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _end = 7L;
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < 7; i++)
                     {
                         var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetStage(shape, n: n[checked((int)i)], out_: ArchMath.MakeDivisible((double)(stages[checked((int)i)][3] * width), 8L), kernel: stages[checked((int)i)][1], stride: stages[checked((int)i)][2], expand: stages[checked((int)i)][0], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps, momentum: bnMomentum);
-                        _seq.append(_names1.Next(null), _m1);
+                        _seq.append(_names.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.Multiply(4L, shape.Channels), kernel: 1, eps: bnEps, momentum: bnMomentum);
-                    _seq.append(_names1.Next(null), _m2);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: ArchMath.Multiply(4, shape.Channels), kernel: 1, eps: bnEps, momentum: bnMomentum);
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     var _m4 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -827,7 +806,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB1 : EfficientNet
     {
-        public EfficientNetB1(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: 240L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB1(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.0, depth: 1.1, dropoutP: 0.2, resolution: 240, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7794184L;
@@ -1284,7 +1263,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB2 : EfficientNet
     {
-        public EfficientNetB2(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: 288L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB2(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.1, depth: 1.2, dropoutP: 0.3, resolution: 288, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 9109994L;
@@ -1741,7 +1720,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB3 : EfficientNet
     {
-        public EfficientNetB3(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: 300L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB3(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.2, depth: 1.4, dropoutP: 0.3, resolution: 300, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 12233232L;
@@ -2246,7 +2225,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB4 : EfficientNet
     {
-        public EfficientNetB4(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: 380L, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB4(double bnEps = 1E-05, double bnMomentum = 0.1, double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.4, depth: 1.8, dropoutP: 0.4, resolution: 380, bnEps: bnEps, bnMomentum: bnMomentum, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 19341616L;
@@ -2847,7 +2826,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB5 : EfficientNet
     {
-        public EfficientNetB5(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: 456L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB5(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.6, depth: 2.2, dropoutP: 0.4, resolution: 456, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 30389784L;
@@ -3557,7 +3536,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB6 : EfficientNet
     {
-        public EfficientNetB6(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: 528L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB6(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 1.8, depth: 2.6, dropoutP: 0.5, resolution: 528, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 43040704L;
@@ -4363,7 +4342,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetB7 : EfficientNet
     {
-        public EfficientNetB7(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: 600L, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
+        public EfficientNetB7(double stochasticDepthP = 0.2, long numClasses = 1000) : base(width: 2.0, depth: 3.1, dropoutP: 0.5, resolution: 600, bnEps: 0.001, bnMomentum: 0.01, stochasticDepthP: stochasticDepthP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 66347960L;

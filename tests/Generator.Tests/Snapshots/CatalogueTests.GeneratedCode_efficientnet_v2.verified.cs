@@ -37,7 +37,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 {
     /// <summary>Block FusedMBConv: Fused-MBConv: a regular kxk convolution expands (and strides), a 1x1 convolution projects linearly; at expansion 1 the kxk convolution maps straight to the output channels. The input is added back, after stochastic depth, when the block keeps the shape. (architectures/efficientnet_v2.arch, line 16)</summary>
-    public partial class FusedMBConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class FusedMBConv : ArchModule, IArchModule
     {
         private readonly bool _residual;
         private readonly TorchSharp.Modules.Sequential block;
@@ -50,39 +50,36 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
         public FusedMBConv(FeatureShape input, long out_, long kernel, long stride, long expand, double dropP, double eps) : base("FusedMBConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var identityShortcut = ((stride == 1L) && (shape.Channels == out_));
+            var identityShortcut = ((stride == 1) && (shape.Channels == out_));
             var hidden = ArchMath.MakeDivisible((double)ArchMath.Multiply(shape.Channels, expand), 8L);
             var _residualInput = shape;
             this._residual = identityShortcut;
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 if ((hidden != shape.Channels))
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: hidden, kernel: kernel, stride: stride, eps: eps);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: 1, act: false, eps: eps);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
                 else
                 {
                     {
                         var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: out_, kernel: kernel, stride: stride, eps: eps);
-                        _seq.append(_names1.Next(null), _m2);
+                        _seq.append(_names.Next(null), _m2);
                         shape = ((IArchModule)_m2).OutputShape;
                     }
                 }
             }
-            this.block = _seq;
-            register_module(_names.Next("block"), this.block);
+            this.block = Add("block", _seq);
             this._if = identityShortcut;
             if (this._if)
             {
-                this.stochastic_depth = new StochasticDepth(dropP);
-                register_module(_names.Next("stochastic_depth"), this.stochastic_depth);
+                this.stochastic_depth = Add("stochastic_depth", new StochasticDepth(dropP));
             }
             var _residualOutput = shape;
             if (this._residual)
@@ -128,7 +125,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 {
     /// <summary>Block Stage: One row of the table: n blocks, the first of which changes the stride and the channels; first counts the blocks before this stage, for the stochastic-depth schedule. (architectures/efficientnet_v2.arch, line 34)</summary>
-    public partial class Stage : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Stage : ArchModule, IArchModule
     {
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
 
@@ -138,25 +135,22 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
         public Stage(FeatureShape input, bool fused, long expand, long kernel, long stride, long out_, long n, long first, long blocks, double dropP, double eps) : base("Stage")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _count = n;
-            for (long j = 0L; j < _count; j++)
+            for (long j = 0; j < _count; j++)
             {
-                var s = ((j == 0L) ? stride : 1L);
+                var s = ((j == 0) ? stride : 1L);
                 var p = ((double)(dropP * (double)ArchMath.Add(first, j)) / blocks);
                 if (fused)
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.FusedMBConv(shape, out_: out_, kernel: kernel, stride: s, expand: expand, dropP: p, eps: eps);
-                    register_module(_names.Next(null), _m);
+                    var _m = Add(null, new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.FusedMBConv(shape, out_: out_, kernel: kernel, stride: s, expand: expand, dropP: p, eps: eps));
                     this._stage.Add(_m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
                 else
                 {
                     {
-                        var _m1 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: s, expand: expand, dropP: p, eps: eps, momentum: 0.1);
-                        register_module(_names.Next(null), _m1);
+                        var _m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Efficientnet.MBConv(shape, out_: out_, kernel: kernel, stride: s, expand: expand, dropP: p, eps: eps, momentum: 0.1));
                         this._stage.Add(_m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
@@ -191,7 +185,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 44)</summary>
-    public partial class EfficientNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class EfficientNetV2 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -215,49 +209,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, resolution, resolution);
+                var shape = new FeatureShape(3, resolution, resolution);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var rows = ((model == "s") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 2L }, new long[] { 1L, 4L, 3L, 2L, 48L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 4L }, new long[] { 0L, 4L, 3L, 2L, 128L, 6L }, new long[] { 0L, 6L, 3L, 1L, 160L, 9L }, new long[] { 0L, 6L, 3L, 2L, 256L, 15L } } : ((model == "m") ? new long[][] { new long[] { 1L, 1L, 3L, 1L, 24L, 3L }, new long[] { 1L, 4L, 3L, 2L, 48L, 5L }, new long[] { 1L, 4L, 3L, 2L, 80L, 5L }, new long[] { 0L, 4L, 3L, 2L, 160L, 7L }, new long[] { 0L, 6L, 3L, 1L, 176L, 14L }, new long[] { 0L, 6L, 3L, 2L, 304L, 18L }, new long[] { 0L, 6L, 3L, 1L, 512L, 5L } } : new long[][] { new long[] { 1L, 1L, 3L, 1L, 32L, 4L }, new long[] { 1L, 4L, 3L, 2L, 64L, 7L }, new long[] { 1L, 4L, 3L, 2L, 96L, 7L }, new long[] { 0L, 4L, 3L, 2L, 192L, 10L }, new long[] { 0L, 6L, 3L, 1L, 224L, 19L }, new long[] { 0L, 6L, 3L, 2L, 384L, 25L }, new long[] { 0L, 6L, 3L, 1L, 640L, 7L } }));
-                var n = new long[] { rows[0][5], rows[1][5], rows[2][5], rows[3][5], rows[4][5], rows[5][5], ((((long)rows.Length) > 6L) ? rows[6][5] : 0L) };
-                var before = new long[] { 0L, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
+                var rows = ((model == "s") ? new long[][] { new long[] { 1, 1, 3, 1, 24, 2 }, new long[] { 1, 4, 3, 2, 48, 4 }, new long[] { 1, 4, 3, 2, 64, 4 }, new long[] { 0, 4, 3, 2, 128, 6 }, new long[] { 0, 6, 3, 1, 160, 9 }, new long[] { 0, 6, 3, 2, 256, 15 } } : ((model == "m") ? new long[][] { new long[] { 1, 1, 3, 1, 24, 3 }, new long[] { 1, 4, 3, 2, 48, 5 }, new long[] { 1, 4, 3, 2, 80, 5 }, new long[] { 0, 4, 3, 2, 160, 7 }, new long[] { 0, 6, 3, 1, 176, 14 }, new long[] { 0, 6, 3, 2, 304, 18 }, new long[] { 0, 6, 3, 1, 512, 5 } } : new long[][] { new long[] { 1, 1, 3, 1, 32, 4 }, new long[] { 1, 4, 3, 2, 64, 7 }, new long[] { 1, 4, 3, 2, 96, 7 }, new long[] { 0, 4, 3, 2, 192, 10 }, new long[] { 0, 6, 3, 1, 224, 19 }, new long[] { 0, 6, 3, 2, 384, 25 }, new long[] { 0, 6, 3, 1, 640, 7 } }));
+                var n = new long[] { rows[0][5], rows[1][5], rows[2][5], rows[3][5], rows[4][5], rows[5][5], ((((long)rows.Length) > 6) ? rows[6][5] : 0L) };
+                var before = new long[] { 0, n[0], ArchMath.Add(n[0], n[1]), ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(ArchMath.Add(n[0], n[1]), n[2]), n[3]), n[4]), n[5]) };
                 var blocks = ArchMath.Add(before[6], n[6]);
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: rows[0][4], stride: 2, eps: bnEps);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _end = ((long)rows.Length);
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < _end; i++)
                     {
-                        var _m1 = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.Stage(shape, fused: (rows[checked((int)i)][0] == 1L), expand: rows[checked((int)i)][1], kernel: rows[checked((int)i)][2], stride: rows[checked((int)i)][3], out_: rows[checked((int)i)][4], n: rows[checked((int)i)][5], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps);
-                        _seq.append(_names1.Next(null), _m1);
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.EfficientnetV2.Stage(shape, fused: (rows[checked((int)i)][0] == 1), expand: rows[checked((int)i)][1], kernel: rows[checked((int)i)][2], stride: rows[checked((int)i)][3], out_: rows[checked((int)i)][4], n: rows[checked((int)i)][5], first: before[checked((int)i)], blocks: blocks, dropP: stochasticDepthP, eps: bnEps);
+                        _seq.append(_names.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.Efficientnet.EfficientNetConv(shape, out_: 1280, kernel: 1, eps: bnEps);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     var _m4 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -369,7 +358,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2S : EfficientNetV2
     {
-        public EfficientNetV2S(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "s", dropoutP: 0.2, resolution: 384L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2S(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "s", dropoutP: 0.2, resolution: 384, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 21458488L;
@@ -1014,7 +1003,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2M : EfficientNetV2
     {
-        public EfficientNetV2M(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "m", dropoutP: 0.3, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2M(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "m", dropoutP: 0.3, resolution: 480, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 54139356L;
@@ -1900,7 +1889,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class EfficientNetV2L : EfficientNetV2
     {
-        public EfficientNetV2L(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "l", dropoutP: 0.4, resolution: 480L, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
+        public EfficientNetV2L(double stochasticDepthP = 0.2, double bnEps = 0.001, long numClasses = 1000) : base(model: "l", dropoutP: 0.4, resolution: 480, stochasticDepthP: stochasticDepthP, bnEps: bnEps, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 118515272L;

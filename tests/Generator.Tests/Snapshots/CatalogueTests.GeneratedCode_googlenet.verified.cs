@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
     /// <summary>Block GoogLeNetConv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d. (architectures/googlenet.arch, line 10)</summary>
-    public partial class GoogLeNetConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class GoogLeNetConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv;
         private readonly nn.Module<Tensor, Tensor> bn;
@@ -46,14 +46,10 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         public GoogLeNetConv(FeatureShape input, long out_, long kernel, long stride = 1, long padding = 0) : base("GoogLeNetConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: padding, bias: false);
-            register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
-            register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this.conv = Add("conv", nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: padding, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: padding);
+            this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001));
+            this._m = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -83,7 +79,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
     /// <summary>Block InceptionV1Module: Figure 2(b): four branches on the same input, concatenated along channels. The parameters are Table 1's columns "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj". (architectures/googlenet.arch, line 18)</summary>
-    public partial class InceptionV1Module : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV1Module : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv branch1;
         private readonly InceptionV1ModuleGroup1 branch2;
@@ -96,34 +92,29 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         public InceptionV1Module(FeatureShape input, long c1x1, long c3x3Reduce, long c3x3, long c5x5Reduce, long c5x5, long poolProj) : base("InceptionV1Module")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c1x1, kernel: 1);
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: c1x1, kernel: 1));
                 shape = ((IArchModule)this.branch1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch2 = new InceptionV1ModuleGroup1(shape, c3x3, c3x3Reduce);
-                register_module(_names.Next("branch2"), this.branch2);
+                this.branch2 = Add("branch2", new InceptionV1ModuleGroup1(shape, c3x3, c3x3Reduce));
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch3 = new InceptionV1ModuleGroup2(shape, c5x5, c5x5Reduce);
-                register_module(_names.Next("branch3"), this.branch3);
+                this.branch3 = Add("branch3", new InceptionV1ModuleGroup2(shape, c5x5, c5x5Reduce));
                 shape = ((IArchModule)this.branch3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch4 = new InceptionV1ModuleGroup3(shape, poolProj);
-                register_module(_names.Next("branch4"), this.branch4);
+                this.branch4 = Add("branch4", new InceptionV1ModuleGroup3(shape, poolProj));
                 shape = ((IArchModule)this.branch4).OutputShape;
                 _branchShapes.Add(shape);
             }
@@ -165,7 +156,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         }
 
             /// <summary>A labeled group of InceptionV1Module.</summary>
-            private sealed partial class InceptionV1ModuleGroup1 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionV1ModuleGroup1 : ArchModule, IArchModule
             {
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m;
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
@@ -174,13 +165,10 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 public InceptionV1ModuleGroup1(FeatureShape input, long c3x3, long c3x3Reduce) : base("InceptionV1ModuleGroup1")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3Reduce, kernel: 1);
-                    register_module(_names.Next(null), this._m);
+                    this._m = Add(null, new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3Reduce, kernel: 1));
                     _pipeShape = ((IArchModule)this._m).OutputShape;
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3, kernel: 3, padding: 1);
-                    register_module(_names.Next(null), this._m1);
+                    this._m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c3x3, kernel: 3, padding: 1));
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
                     OutputShape = shape;
@@ -199,7 +187,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             }
 
             /// <summary>A labeled group of InceptionV1Module.</summary>
-            private sealed partial class InceptionV1ModuleGroup2 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionV1ModuleGroup2 : ArchModule, IArchModule
             {
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m;
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
@@ -208,13 +196,10 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 public InceptionV1ModuleGroup2(FeatureShape input, long c5x5, long c5x5Reduce) : base("InceptionV1ModuleGroup2")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5Reduce, kernel: 1);
-                    register_module(_names.Next(null), this._m);
+                    this._m = Add(null, new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5Reduce, kernel: 1));
                     _pipeShape = ((IArchModule)this._m).OutputShape;
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5, kernel: 3, padding: 1);
-                    register_module(_names.Next(null), this._m1);
+                    this._m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: c5x5, kernel: 3, padding: 1));
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
                     OutputShape = shape;
@@ -233,7 +218,7 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
             }
 
             /// <summary>A labeled group of InceptionV1Module.</summary>
-            private sealed partial class InceptionV1ModuleGroup3 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionV1ModuleGroup3 : ArchModule, IArchModule
             {
                 private readonly TorchSharp.Modules.MaxPool2d _m;
                 private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv _m1;
@@ -242,13 +227,10 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
                 public InceptionV1ModuleGroup3(FeatureShape input, long poolProj) : base("InceptionV1ModuleGroup3")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _pipeShape = shape;
-                    this._m = nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true);
-                    register_module(_names.Next(null), this._m);
-                    _pipeShape = _pipeShape.Pool(3, 3, 1, 1, 1, 1, true);
-                    this._m1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: poolProj, kernel: 1);
-                    register_module(_names.Next(null), this._m1);
+                    this._m = Add(null, nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true));
+                    _pipeShape = _pipeShape.Pool(3, stride: 1, padding: 1, ceilMode: true);
+                    this._m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(_pipeShape, out_: poolProj, kernel: 1));
                     _pipeShape = ((IArchModule)this._m1).OutputShape;
                     shape = _pipeShape;
                     OutputShape = shape;
@@ -281,7 +263,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
     /// <summary>Block GoogLeNetAuxHead: Auxiliary classifier (Section 5): average pooling to 4x4 (5x5 stride 3 on the paper's 14x14 maps), a 1x1 convolution to 128 channels, a 1024-wide fully connected layer with ReLU and 70% dropout, and a linear classifier. (architectures/googlenet.arch, line 30)</summary>
-    public partial class GoogLeNetAuxHead : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class GoogLeNetAuxHead : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
         private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv;
@@ -297,25 +279,17 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
         public GoogLeNetAuxHead(FeatureShape input, long numClasses, double dropoutP) : base("GoogLeNetAuxHead")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.AdaptiveAvgPool2d(4);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.AdaptiveAvgPool2d(4));
             shape = shape.Adaptive(4, 4);
-            this.conv = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 128, kernel: 1);
-            register_module(_names.Next("conv"), this.conv);
+            this.conv = Add("conv", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 128, kernel: 1));
             shape = ((IArchModule)this.conv).OutputShape;
-            this._m1 = nn.Flatten();
-            register_module(_names.Next(null), this._m1);
+            this._m1 = Add(null, nn.Flatten());
             shape = shape.Flatten();
-            this.fc1 = nn.Linear(shape.Channels, 1024);
-            register_module(_names.Next("fc1"), this.fc1);
+            this.fc1 = Add("fc1", nn.Linear(shape.Channels, 1024));
             shape = shape.Linear(1024);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this.dropout = nn.Dropout(dropoutP);
-            register_module(_names.Next("dropout"), this.dropout);
-            this.fc2 = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc2"), this.fc2);
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this.dropout = Add("dropout", nn.Dropout(dropoutP));
+            this.fc2 = Add("fc2", nn.Linear(shape.Channels, numClasses));
             shape = shape.Linear(numClasses);
             OutputShape = shape;
         }
@@ -399,7 +373,7 @@ namespace ArchDsl.Catalogue
     /// … 157 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class GoogLeNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class GoogLeNet : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool1;
@@ -671,87 +645,64 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 7, stride: 2, padding: 3);
-                register_module(_names.Next("conv1"), this.conv1);
+                this.conv1 = Add("conv1", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 7, stride: 2, padding: 3));
                 shape = ((IArchModule)this.conv1).OutputShape;
-                this.maxpool1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next("maxpool1"), this.maxpool1);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this.conv2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 1);
-                register_module(_names.Next("conv2"), this.conv2);
+                this.maxpool1 = Add("maxpool1", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this.conv2 = Add("conv2", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 64, kernel: 1));
                 shape = ((IArchModule)this.conv2).OutputShape;
-                this.conv3 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192, kernel: 3, padding: 1);
-                register_module(_names.Next("conv3"), this.conv3);
+                this.conv3 = Add("conv3", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetConv(shape, out_: 192, kernel: 3, padding: 1));
                 shape = ((IArchModule)this.conv3).OutputShape;
-                this.maxpool2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next("maxpool2"), this.maxpool2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this.inception3a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64, c3x3Reduce: 96, c3x3: 128, c5x5Reduce: 16, c5x5: 32, poolProj: 32);
-                register_module(_names.Next("inception3a"), this.inception3a);
+                this.maxpool2 = Add("maxpool2", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this.inception3a = Add("inception3a", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 64, c3x3Reduce: 96, c3x3: 128, c5x5Reduce: 16, c5x5: 32, poolProj: 32));
                 shape = ((IArchModule)this.inception3a).OutputShape;
-                this.inception3b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 192, c5x5Reduce: 32, c5x5: 96, poolProj: 64);
-                register_module(_names.Next("inception3b"), this.inception3b);
+                this.inception3b = Add("inception3b", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 192, c5x5Reduce: 32, c5x5: 96, poolProj: 64));
                 shape = ((IArchModule)this.inception3b).OutputShape;
-                this.maxpool3 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next("maxpool3"), this.maxpool3);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this.inception4a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192, c3x3Reduce: 96, c3x3: 208, c5x5Reduce: 16, c5x5: 48, poolProj: 64);
-                register_module(_names.Next("inception4a"), this.inception4a);
+                this.maxpool3 = Add("maxpool3", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this.inception4a = Add("inception4a", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 192, c3x3Reduce: 96, c3x3: 208, c5x5Reduce: 16, c5x5: 48, poolProj: 64));
                 shape = ((IArchModule)this.inception4a).OutputShape;
                 this._if = auxLogits;
                 if (this._if)
                 {
                     {
                         var _auxShape = shape;
-                        this.aux1 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape, numClasses: numClasses, dropoutP: auxDropoutP);
-                        register_module(_names.Next("aux1"), this.aux1);
+                        this.aux1 = Add("aux1", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape, numClasses: numClasses, dropoutP: auxDropoutP));
                         _auxShape = ((IArchModule)this.aux1).OutputShape;
                     }
                 }
-                this.inception4b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160, c3x3Reduce: 112, c3x3: 224, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
-                register_module(_names.Next("inception4b"), this.inception4b);
+                this.inception4b = Add("inception4b", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 160, c3x3Reduce: 112, c3x3: 224, c5x5Reduce: 24, c5x5: 64, poolProj: 64));
                 shape = ((IArchModule)this.inception4b).OutputShape;
-                this.inception4c = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 256, c5x5Reduce: 24, c5x5: 64, poolProj: 64);
-                register_module(_names.Next("inception4c"), this.inception4c);
+                this.inception4c = Add("inception4c", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 128, c3x3Reduce: 128, c3x3: 256, c5x5Reduce: 24, c5x5: 64, poolProj: 64));
                 shape = ((IArchModule)this.inception4c).OutputShape;
-                this.inception4d = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112, c3x3Reduce: 144, c3x3: 288, c5x5Reduce: 32, c5x5: 64, poolProj: 64);
-                register_module(_names.Next("inception4d"), this.inception4d);
+                this.inception4d = Add("inception4d", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 112, c3x3Reduce: 144, c3x3: 288, c5x5Reduce: 32, c5x5: 64, poolProj: 64));
                 shape = ((IArchModule)this.inception4d).OutputShape;
                 this._if1 = auxLogits;
                 if (this._if1)
                 {
                     {
                         var _auxShape1 = shape;
-                        this.aux2 = new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape1, numClasses: numClasses, dropoutP: auxDropoutP);
-                        register_module(_names.Next("aux2"), this.aux2);
+                        this.aux2 = Add("aux2", new global::ArchDsl.Catalogue.Blocks.Googlenet.GoogLeNetAuxHead(_auxShape1, numClasses: numClasses, dropoutP: auxDropoutP));
                         _auxShape1 = ((IArchModule)this.aux2).OutputShape;
                     }
                 }
-                this.inception4e = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
-                register_module(_names.Next("inception4e"), this.inception4e);
+                this.inception4e = Add("inception4e", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128));
                 shape = ((IArchModule)this.inception4e).OutputShape;
-                this.maxpool4 = nn.MaxPool2d(2, stride: 2, ceil_mode: true);
-                register_module(_names.Next("maxpool4"), this.maxpool4);
-                shape = shape.Pool(2, 2, 2, 2, 0, 0, true);
-                this.inception5a = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128);
-                register_module(_names.Next("inception5a"), this.inception5a);
+                this.maxpool4 = Add("maxpool4", nn.MaxPool2d(2, stride: 2, ceil_mode: true));
+                shape = shape.Pool(2, ceilMode: true);
+                this.inception5a = Add("inception5a", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 256, c3x3Reduce: 160, c3x3: 320, c5x5Reduce: 32, c5x5: 128, poolProj: 128));
                 shape = ((IArchModule)this.inception5a).OutputShape;
-                this.inception5b = new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384, c3x3Reduce: 192, c3x3: 384, c5x5Reduce: 48, c5x5: 128, poolProj: 128);
-                register_module(_names.Next("inception5b"), this.inception5b);
+                this.inception5b = Add("inception5b", new global::ArchDsl.Catalogue.Blocks.Googlenet.InceptionV1Module(shape, c1x1: 384, c3x3Reduce: 192, c3x3: 384, c5x5Reduce: 48, c5x5: 128, poolProj: 128));
                 shape = ((IArchModule)this.inception5b).OutputShape;
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.dropout = nn.Dropout(dropoutP);
-                register_module(_names.Next("dropout"), this.dropout);
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.dropout = Add("dropout", nn.Dropout(dropoutP));
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

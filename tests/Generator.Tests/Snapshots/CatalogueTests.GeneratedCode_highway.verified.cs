@@ -32,7 +32,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Highway
 {
     /// <summary>Block HighwayConv (architectures/highway.arch, line 11)</summary>
-    public partial class HighwayConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class HighwayConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d plain;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -45,21 +45,16 @@ namespace ArchDsl.Catalogue.Blocks.Highway
         public HighwayConv(FeatureShape input, long kernel = 3, double gateBias = -2.0) : base("HighwayConv")
         {
             var shape = input;
-            var _names = new ChildNames();
             var c = shape.Channels;
             var _pipeShape = shape;
-            this.plain = nn.Conv2d(_pipeShape.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2L));
-            register_module(_names.Next("plain"), this.plain);
-            _pipeShape = _pipeShape.Conv(c, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this.plain = Add("plain", nn.Conv2d(_pipeShape.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2)));
+            _pipeShape = _pipeShape.Conv(c, kernel: kernel, padding: ArchMath.FloorDiv(kernel, 2));
+            this._m = Add(null, nn.ReLU(inplace: true));
             var _hShape = _pipeShape;
             var _pipeShape1 = shape;
-            this.gate = ArchOps.InitBias(nn.Conv2d(_pipeShape1.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2L)), gateBias);
-            register_module(_names.Next("gate"), this.gate);
-            _pipeShape1 = _pipeShape1.Conv(c, kernel, kernel, 1, 1, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, 1);
-            this._m1 = nn.Sigmoid();
-            register_module(_names.Next(null), this._m1);
+            this.gate = Add("gate", ArchOps.InitBias(nn.Conv2d(_pipeShape1.Channels, c, kernel, padding: ArchMath.FloorDiv(kernel, 2)), gateBias));
+            _pipeShape1 = _pipeShape1.Conv(c, kernel: kernel, padding: ArchMath.FloorDiv(kernel, 2));
+            this._m1 = Add(null, nn.Sigmoid());
             var _tShape = _pipeShape1;
             shape = FeatureShape.Broadcast(FeatureShape.Broadcast(_hShape, _tShape, true), FeatureShape.Broadcast(shape, _tShape, true), true);
             OutputShape = shape;
@@ -143,7 +138,7 @@ namespace ArchDsl.Catalogue
     /// … 67 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class HighwayCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class HighwayCifar : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d stem;
         private readonly TorchSharp.Modules.ReLU _m;
@@ -305,55 +300,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _widths = widths ?? (new long[] { 32L, 80L, 128L });
-                var _layers = layers ?? (new long[] { 4L, 4L, 4L });
-                var shape = new FeatureShape(3L, 32L, 32L);
+                var _widths = widths ?? (new long[] { 32, 80, 128 });
+                var _layers = layers ?? (new long[] { 4, 4, 4 });
+                var shape = new FeatureShape(3, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.stem = nn.Conv2d(shape.Channels, _widths[0], 3, padding: 1);
-                register_module(_names.Next("stem"), this.stem);
-                shape = shape.Conv(_widths[0], 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
+                this.stem = Add("stem", nn.Conv2d(shape.Channels, _widths[0], 3, padding: 1));
+                shape = shape.Conv(_widths[0], kernel: 3, padding: 1);
+                this._m = Add(null, nn.ReLU(inplace: true));
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
-                    if ((i > 0L))
+                    if ((i > 0))
                     {
-                        var _m = nn.MaxPool2d(2);
-                        register_module(_names.Next(null), _m);
+                        var _m = Add(null, nn.MaxPool2d(2));
                         this._stage.Add(_m);
-                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-                        var _m1 = nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1);
-                        register_module(_names.Next(string.Concat("widen", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        shape = shape.Pool(2);
+                        var _m1 = Add(System.FormattableString.Invariant($"widen{ArchMath.Add(i, 1)}"), nn.Conv2d(shape.Channels, _widths[checked((int)i)], 1));
                         this._stage.Add(_m1);
-                        shape = shape.Conv(_widths[checked((int)i)], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                        var _m2 = nn.ReLU(inplace: true);
-                        register_module(_names.Next(null), _m2);
+                        shape = shape.Conv(_widths[checked((int)i)], kernel: 1);
+                        var _m2 = Add(null, nn.ReLU(inplace: true));
                         this._stage.Add(_m2);
                     }
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = _layers[checked((int)i)];
-                    for (long _i = 0L; _i < _count; _i++)
+                    for (long _i = 0; _i < _count; _i++)
                     {
                         var _m3 = new global::ArchDsl.Catalogue.Blocks.Highway.HighwayConv(shape, kernel: 3, gateBias: gateBias);
-                        _seq.append(_names1.Next(null), _m3);
+                        _seq.append(_names.Next(null), _m3);
                         shape = ((IArchModule)_m3).OutputShape;
                     }
-                    var _m4 = _seq;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                    var _m4 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m4);
                 }
-                this.classifier = nn.Conv2d(shape.Channels, numClasses, 1);
-                register_module(_names.Next("classifier"), this.classifier);
-                shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                this._m1 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m1);
+                this.classifier = Add("classifier", nn.Conv2d(shape.Channels, numClasses, 1));
+                shape = shape.Conv(numClasses, kernel: 1);
+                this._m1 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m2 = nn.Flatten();
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

@@ -35,7 +35,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
     /// <summary>Block InceptionResNetConv: Convolution, batch norm, ReLU; kh x kw kernel, ph / pw padding. (architectures/inception_resnet_v2.arch, line 11)</summary>
-    public partial class InceptionResNetConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionResNetConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv;
         private readonly nn.Module<Tensor, Tensor> bn;
@@ -49,14 +49,10 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
             var _kw = kw ?? (kh);
             var _pw = pw ?? (ph);
             var shape = input;
-            var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: (new long[] { ph, _pw }[0], new long[] { ph, _pw }[1]), bias: false);
-            register_module(_names.Next("conv"), this.conv);
+            this.conv = Add("conv", nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: (new long[] { ph, _pw }[0], new long[] { ph, _pw }[1]), bias: false));
             shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, new long[] { ph, _pw }[0], new long[] { ph, _pw }[1], 1, 1, 1);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
-            register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001));
+            this._m = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -86,7 +82,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
     /// <summary>Block InceptionResNetA: Inception-ResNet-A (35x35, Figure 16). (architectures/inception_resnet_v2.arch, line 18)</summary>
-    public partial class InceptionResNetA : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionResNetA : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
         private readonly TorchSharp.Modules.Sequential branch1;
@@ -101,62 +97,56 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         public InceptionResNetA(FeatureShape input, double scale = 0.17) : base("InceptionResNetA")
         {
             var shape = input;
-            var _names = new ChildNames();
             var width = shape.Channels;
             var _residualInput = shape;
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
-                register_module(_names.Next("branch0"), this.branch0);
+                this.branch0 = Add("branch0", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32));
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, ph: 1);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                this.branch1 = _seq;
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", _seq);
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32);
-                    _seq1.append(_names2.Next(null), _m2);
+                    _seq1.append(_names1.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                     var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48, kh: 3, ph: 1);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
                     var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                 }
-                this.branch2 = _seq1;
-                register_module(_names.Next("branch2"), this.branch2);
+                this.branch2 = Add("branch2", _seq1);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1);
-            register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.up = Add("up", nn.Conv2d(shape.Channels, width, 1));
+            shape = shape.Conv(width, kernel: 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -209,7 +199,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
     /// <summary>Block InceptionResNetB: Inception-ResNet-B (17x17, Figure 17): the 7x7 factorised into 1x7 and 7x1. (architectures/inception_resnet_v2.arch, line 33)</summary>
-    public partial class InceptionResNetB : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionResNetB : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
         private readonly TorchSharp.Modules.Sequential branch1;
@@ -223,46 +213,41 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         public InceptionResNetB(FeatureShape input, double scale = 0.1) : base("InceptionResNetB")
         {
             var shape = input;
-            var _names = new ChildNames();
             var width = shape.Channels;
             var _residualInput = shape;
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
-                register_module(_names.Next("branch0"), this.branch0);
+                this.branch0 = Add("branch0", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192));
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 128);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 160, kh: 1, kw: 7, pw: 3);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 7, kw: 1, ph: 3, pw: 0);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.branch1 = _seq;
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", _seq);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1);
-            register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.up = Add("up", nn.Conv2d(shape.Channels, width, 1));
+            shape = shape.Conv(width, kernel: 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -310,7 +295,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
     /// <summary>Block InceptionResNetC: Inception-ResNet-C (8x8, Figure 19): the 3x3 factorised into 1x3 and 3x1. The last unit has no ReLU. (architectures/inception_resnet_v2.arch, line 47)</summary>
-    public partial class InceptionResNetC : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionResNetC : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
         private readonly TorchSharp.Modules.Sequential branch1;
@@ -325,49 +310,44 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         public InceptionResNetC(FeatureShape input, double scale = 0.2, bool activate = true) : base("InceptionResNetC")
         {
             var shape = input;
-            var _names = new ChildNames();
             var width = shape.Channels;
             var _residualInput = shape;
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
-                register_module(_names.Next("branch0"), this.branch0);
+                this.branch0 = Add("branch0", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192));
                 shape = ((IArchModule)this.branch0).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 224, kh: 1, kw: 3, pw: 1);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256, kh: 3, kw: 1, ph: 1, pw: 0);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.branch1 = _seq;
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", _seq);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.up = nn.Conv2d(shape.Channels, width, 1);
-            register_module(_names.Next("up"), this.up);
-            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.up = Add("up", nn.Conv2d(shape.Channels, width, 1));
+            shape = shape.Conv(width, kernel: 1);
             this._scalar = scale;
             var _residualOutput = shape;
             shape = _residualOutput;
             this._if = activate;
             if (this._if)
             {
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.ReLU(inplace: true));
             }
             OutputShape = shape;
         }
@@ -465,7 +445,7 @@ namespace ArchDsl.Catalogue
     /// … 783 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class InceptionResNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class InceptionResNetV2 : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_1a;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv conv2d_2a;
@@ -1358,88 +1338,65 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 299L, 299L);
+                var shape = new FeatureShape(3, 299, 299);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv2d_1a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, stride: 2);
-                register_module(_names.Next("conv2d_1a"), this.conv2d_1a);
+                this.conv2d_1a = Add("conv2d_1a", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3, stride: 2));
                 shape = ((IArchModule)this.conv2d_1a).OutputShape;
-                this.conv2d_2a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3);
-                register_module(_names.Next("conv2d_2a"), this.conv2d_2a);
+                this.conv2d_2a = Add("conv2d_2a", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 32, kh: 3));
                 shape = ((IArchModule)this.conv2d_2a).OutputShape;
-                this.conv2d_2b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1);
-                register_module(_names.Next("conv2d_2b"), this.conv2d_2b);
+                this.conv2d_2b = Add("conv2d_2b", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 3, ph: 1));
                 shape = ((IArchModule)this.conv2d_2b).OutputShape;
-                this.maxpool_3a = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("maxpool_3a"), this.maxpool_3a);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.conv2d_3b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80);
-                register_module(_names.Next("conv2d_3b"), this.conv2d_3b);
+                this.maxpool_3a = Add("maxpool_3a", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.conv2d_3b = Add("conv2d_3b", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 80));
                 shape = ((IArchModule)this.conv2d_3b).OutputShape;
-                this.conv2d_4a = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 3);
-                register_module(_names.Next("conv2d_4a"), this.conv2d_4a);
+                this.conv2d_4a = Add("conv2d_4a", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 192, kh: 3));
                 shape = ((IArchModule)this.conv2d_4a).OutputShape;
-                this.maxpool_5a = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("maxpool_5a"), this.maxpool_5a);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.mixed_5b = new InceptionResNetV2Group1(shape);
-                register_module(_names.Next("mixed_5b"), this.mixed_5b);
+                this.maxpool_5a = Add("maxpool_5a", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.mixed_5b = Add("mixed_5b", new InceptionResNetV2Group1(shape));
                 shape = ((IArchModule)this.mixed_5b).OutputShape;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
-                var _count = 10L;
-                for (long _i = 0L; _i < _count; _i++)
+                var _names = new ChildNames();
+                for (long _i = 0; _i < 10; _i++)
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetA(shape, scale: 0.17);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
-                this.repeat_a = _seq;
-                register_module(_names.Next("repeat_a"), this.repeat_a);
-                this.mixed_6a = new InceptionResNetV2Group2(shape);
-                register_module(_names.Next("mixed_6a"), this.mixed_6a);
+                this.repeat_a = Add("repeat_a", _seq);
+                this.mixed_6a = Add("mixed_6a", new InceptionResNetV2Group2(shape));
                 shape = ((IArchModule)this.mixed_6a).OutputShape;
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
-                var _count1 = 20L;
-                for (long _i1 = 0L; _i1 < _count1; _i1++)
+                var _names1 = new ChildNames();
+                for (long _i1 = 0; _i1 < 20; _i1++)
                 {
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetB(shape, scale: 0.1);
-                    _seq1.append(_names2.Next(null), _m1);
+                    _seq1.append(_names1.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                this.repeat_b = _seq1;
-                register_module(_names.Next("repeat_b"), this.repeat_b);
-                this.mixed_7a = new InceptionResNetV2Group3(shape);
-                register_module(_names.Next("mixed_7a"), this.mixed_7a);
+                this.repeat_b = Add("repeat_b", _seq1);
+                this.mixed_7a = Add("mixed_7a", new InceptionResNetV2Group3(shape));
                 shape = ((IArchModule)this.mixed_7a).OutputShape;
                 var _seq2 = nn.Sequential();
-                var _names3 = new ChildNames();
-                var _count2 = 9L;
-                for (long _i2 = 0L; _i2 < _count2; _i2++)
+                var _names2 = new ChildNames();
+                for (long _i2 = 0; _i2 < 9; _i2++)
                 {
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 0.2);
-                    _seq2.append(_names3.Next(null), _m2);
+                    _seq2.append(_names2.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.repeat_c = _seq2;
-                register_module(_names.Next("repeat_c"), this.repeat_c);
-                this.block8 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 1.0, activate: false);
-                register_module(_names.Next("block8"), this.block8);
+                this.repeat_c = Add("repeat_c", _seq2);
+                this.block8 = Add("block8", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetC(shape, scale: 1.0, activate: false));
                 shape = ((IArchModule)this.block8).OutputShape;
-                this.conv2d_7b = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536);
-                register_module(_names.Next("conv2d_7b"), this.conv2d_7b);
+                this.conv2d_7b = Add("conv2d_7b", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 1536));
                 shape = ((IArchModule)this.conv2d_7b).OutputShape;
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this._m2 = nn.Dropout(dropoutP);
-                register_module(_names.Next(null), this._m2);
-                this.classif = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("classif"), this.classif);
+                this._m2 = Add(null, nn.Dropout(dropoutP));
+                this.classif = Add("classif", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -1505,7 +1462,7 @@ namespace ArchDsl.Catalogue
         }
 
             /// <summary>A labeled group of InceptionResNetV2.</summary>
-            private sealed partial class InceptionResNetV2Group1 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionResNetV2Group1 : ArchModule, IArchModule
             {
                 private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
                 private readonly TorchSharp.Modules.Sequential branch1;
@@ -1516,65 +1473,60 @@ namespace ArchDsl.Catalogue
                 public InceptionResNetV2Group1(FeatureShape input) : base("InceptionResNetV2Group1")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _branchInput = shape;
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96);
-                        register_module(_names.Next("branch0"), this.branch0);
+                        this.branch0 = Add("branch0", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96));
                         shape = ((IArchModule)this.branch0).OutputShape;
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq = nn.Sequential();
-                        var _names1 = new ChildNames();
+                        var _names = new ChildNames();
                         {
                             var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 48);
-                            _seq.append(_names1.Next(null), _m);
+                            _seq.append(_names.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
                             var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64, kh: 5, ph: 2);
-                            _seq.append(_names1.Next(null), _m1);
+                            _seq.append(_names.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
-                        this.branch1 = _seq;
-                        register_module(_names.Next("branch1"), this.branch1);
+                        this.branch1 = Add("branch1", _seq);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq1 = nn.Sequential();
-                        var _names2 = new ChildNames();
+                        var _names1 = new ChildNames();
                         {
                             var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64);
-                            _seq1.append(_names2.Next(null), _m2);
+                            _seq1.append(_names1.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                             var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96, kh: 3, ph: 1);
-                            _seq1.append(_names2.Next(null), _m3);
+                            _seq1.append(_names1.Next(null), _m3);
                             shape = ((IArchModule)_m3).OutputShape;
                             var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 96, kh: 3, ph: 1);
-                            _seq1.append(_names2.Next(null), _m4);
+                            _seq1.append(_names1.Next(null), _m4);
                             shape = ((IArchModule)_m4).OutputShape;
                         }
-                        this.branch2 = _seq1;
-                        register_module(_names.Next("branch2"), this.branch2);
+                        this.branch2 = Add("branch2", _seq1);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq2 = nn.Sequential();
-                        var _names3 = new ChildNames();
+                        var _names2 = new ChildNames();
                         {
                             var _m5 = nn.AvgPool2d(3, stride: 1, padding: 1, count_include_pad: false);
-                            _seq2.append(_names3.Next(null), _m5);
-                            shape = shape.Pool(3, 3, 1, 1, 1, 1, false);
+                            _seq2.append(_names2.Next(null), _m5);
+                            shape = shape.Pool(3, stride: 1, padding: 1);
                             var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 64);
-                            _seq2.append(_names3.Next(null), _m6);
+                            _seq2.append(_names2.Next(null), _m6);
                             shape = ((IArchModule)_m6).OutputShape;
                         }
-                        this.branch3 = _seq2;
-                        register_module(_names.Next("branch3"), this.branch3);
+                        this.branch3 = Add("branch3", _seq2);
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);
@@ -1614,7 +1566,7 @@ namespace ArchDsl.Catalogue
             }
 
             /// <summary>A labeled group of InceptionResNetV2.</summary>
-            private sealed partial class InceptionResNetV2Group2 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionResNetV2Group2 : ArchModule, IArchModule
             {
                 private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
                 private readonly TorchSharp.Modules.Sequential branch1;
@@ -1624,40 +1576,36 @@ namespace ArchDsl.Catalogue
                 public InceptionResNetV2Group2(FeatureShape input) : base("InceptionResNetV2Group2")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _branchInput = shape;
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this.branch0 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
-                        register_module(_names.Next("branch0"), this.branch0);
+                        this.branch0 = Add("branch0", new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2));
                         shape = ((IArchModule)this.branch0).OutputShape;
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq = nn.Sequential();
-                        var _names1 = new ChildNames();
+                        var _names = new ChildNames();
                         {
                             var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
-                            _seq.append(_names1.Next(null), _m);
+                            _seq.append(_names.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
                             var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256, kh: 3, ph: 1);
-                            _seq.append(_names1.Next(null), _m1);
+                            _seq.append(_names.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                             var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
-                            _seq.append(_names1.Next(null), _m2);
+                            _seq.append(_names.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                         }
-                        this.branch1 = _seq;
-                        register_module(_names.Next("branch1"), this.branch1);
+                        this.branch1 = Add("branch1", _seq);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
-                        this.branch2 = nn.MaxPool2d(3, stride: 2);
-                        register_module(_names.Next("branch2"), this.branch2);
-                        shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                        this.branch2 = Add("branch2", nn.MaxPool2d(3, stride: 2));
+                        shape = shape.Pool(3, stride: 2);
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);
@@ -1692,7 +1640,7 @@ namespace ArchDsl.Catalogue
             }
 
             /// <summary>A labeled group of InceptionResNetV2.</summary>
-            private sealed partial class InceptionResNetV2Group3 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class InceptionResNetV2Group3 : ArchModule, IArchModule
             {
                 private readonly TorchSharp.Modules.Sequential branch0;
                 private readonly TorchSharp.Modules.Sequential branch1;
@@ -1703,65 +1651,60 @@ namespace ArchDsl.Catalogue
                 public InceptionResNetV2Group3(FeatureShape input) : base("InceptionResNetV2Group3")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     var _branchInput = shape;
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
                         var _seq = nn.Sequential();
-                        var _names1 = new ChildNames();
+                        var _names = new ChildNames();
                         {
                             var _m = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
-                            _seq.append(_names1.Next(null), _m);
+                            _seq.append(_names.Next(null), _m);
                             shape = ((IArchModule)_m).OutputShape;
                             var _m1 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 384, kh: 3, stride: 2);
-                            _seq.append(_names1.Next(null), _m1);
+                            _seq.append(_names.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
-                        this.branch0 = _seq;
-                        register_module(_names.Next("branch0"), this.branch0);
+                        this.branch0 = Add("branch0", _seq);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq1 = nn.Sequential();
-                        var _names2 = new ChildNames();
+                        var _names1 = new ChildNames();
                         {
                             var _m2 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
-                            _seq1.append(_names2.Next(null), _m2);
+                            _seq1.append(_names1.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                             var _m3 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288, kh: 3, stride: 2);
-                            _seq1.append(_names2.Next(null), _m3);
+                            _seq1.append(_names1.Next(null), _m3);
                             shape = ((IArchModule)_m3).OutputShape;
                         }
-                        this.branch1 = _seq1;
-                        register_module(_names.Next("branch1"), this.branch1);
+                        this.branch1 = Add("branch1", _seq1);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
                         var _seq2 = nn.Sequential();
-                        var _names3 = new ChildNames();
+                        var _names2 = new ChildNames();
                         {
                             var _m4 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 256);
-                            _seq2.append(_names3.Next(null), _m4);
+                            _seq2.append(_names2.Next(null), _m4);
                             shape = ((IArchModule)_m4).OutputShape;
                             var _m5 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 288, kh: 3, ph: 1);
-                            _seq2.append(_names3.Next(null), _m5);
+                            _seq2.append(_names2.Next(null), _m5);
                             shape = ((IArchModule)_m5).OutputShape;
                             var _m6 = new global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv(shape, out_: 320, kh: 3, stride: 2);
-                            _seq2.append(_names3.Next(null), _m6);
+                            _seq2.append(_names2.Next(null), _m6);
                             shape = ((IArchModule)_m6).OutputShape;
                         }
-                        this.branch2 = _seq2;
-                        register_module(_names.Next("branch2"), this.branch2);
+                        this.branch2 = Add("branch2", _seq2);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
-                        this.branch3 = nn.MaxPool2d(3, stride: 2);
-                        register_module(_names.Next("branch3"), this.branch3);
-                        shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                        this.branch3 = Add("branch3", nn.MaxPool2d(3, stride: 2));
+                        shape = shape.Pool(3, stride: 2);
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);

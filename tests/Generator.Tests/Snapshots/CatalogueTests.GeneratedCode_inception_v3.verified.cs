@@ -38,7 +38,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3Conv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d, kh x kw. Stride-1 convolutions keep the grid ("same" padding) unless marked unpadded, as Table 1 and the figures have it. (architectures/inception_v3.arch, line 11)</summary>
-    public partial class InceptionV3Conv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3Conv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv;
         private readonly nn.Module<Tensor, Tensor> bn;
@@ -50,16 +50,12 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3Conv(FeatureShape input, long out_, long kh = 1, long? kw = null, long stride = 1, bool? padded = null) : base("InceptionV3Conv")
         {
             var _kw = kw ?? (kh);
-            var _padded = padded ?? ((stride == 1L));
+            var _padded = padded ?? ((stride == 1));
             var shape = input;
-            var _names = new ChildNames();
-            this.conv = nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: ((_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1]), bias: false);
-            register_module(_names.Next("conv"), this.conv);
-            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2L), ArchMath.FloorDiv(_kw, 2L) } : new long[] { 0L, 0L })[1], 1, 1, 1);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001);
-            register_module(_names.Next("bn"), this.bn);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
+            this.conv = Add("conv", nn.Conv2d(shape.Channels, out_, (new long[] { kh, _kw }[0], new long[] { kh, _kw }[1]), stride: (stride, stride), padding: ((_padded ? new long[] { ArchMath.FloorDiv(kh, 2), ArchMath.FloorDiv(_kw, 2) } : new long[] { 0, 0 })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2), ArchMath.FloorDiv(_kw, 2) } : new long[] { 0, 0 })[1]), bias: false));
+            shape = shape.Conv(out_, new long[] { kh, _kw }[0], new long[] { kh, _kw }[1], stride, stride, (_padded ? new long[] { ArchMath.FloorDiv(kh, 2), ArchMath.FloorDiv(_kw, 2) } : new long[] { 0, 0 })[0], (_padded ? new long[] { ArchMath.FloorDiv(kh, 2), ArchMath.FloorDiv(_kw, 2) } : new long[] { 0, 0 })[1], 1, 1, 1);
+            this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001));
+            this._m = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -89,7 +85,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3A: Figure 5 (35x35): the 5x5 convolution of Inception v1 kept as one 5x5 branch beside a double 3x3. (architectures/inception_v3.arch, line 18)</summary>
-    public partial class InceptionV3A : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3A : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch5x5_1;
@@ -106,24 +102,20 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3A(FeatureShape input, long poolFeatures) : base("InceptionV3A")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64);
-                register_module(_names.Next("branch1x1"), this.branch1x1);
+                this.branch1x1 = Add("branch1x1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64));
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch5x5_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 48);
-                register_module(_names.Next("branch5x5_1"), this.branch5x5_1);
+                this.branch5x5_1 = Add("branch5x5_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 48));
                 _pipeShape = ((IArchModule)this.branch5x5_1).OutputShape;
-                this.branch5x5_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64, kh: 5);
-                register_module(_names.Next("branch5x5_2"), this.branch5x5_2);
+                this.branch5x5_2 = Add("branch5x5_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64, kh: 5));
                 _pipeShape = ((IArchModule)this.branch5x5_2).OutputShape;
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
@@ -131,14 +123,11 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 64);
-                register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
+                this.branch3x3dbl_1 = Add("branch3x3dbl_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 64));
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3);
-                register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
+                this.branch3x3dbl_2 = Add("branch3x3dbl_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3));
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3);
-                register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
+                this.branch3x3dbl_3 = Add("branch3x3dbl_3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 96, kh: 3));
                 _pipeShape1 = ((IArchModule)this.branch3x3dbl_3).OutputShape;
                 shape = _pipeShape1;
                 _branchShapes.Add(shape);
@@ -146,11 +135,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape2 = shape;
-                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
-                register_module(_names.Next(null), this._m);
-                _pipeShape2 = _pipeShape2.Pool(3, 3, 1, 1, 1, 1, false);
-                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: poolFeatures);
-                register_module(_names.Next("branch_pool"), this.branch_pool);
+                this._m = Add(null, nn.AvgPool2d(3, stride: 1, padding: 1));
+                _pipeShape2 = _pipeShape2.Pool(3, stride: 1, padding: 1);
+                this.branch_pool = Add("branch_pool", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: poolFeatures));
                 _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
                 shape = _pipeShape2;
                 _branchShapes.Add(shape);
@@ -213,7 +200,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3B: Figure 10: grid reduction 35x35 -&gt; 17x17 with stride-2 convolutions beside a stride-2 max pool. (architectures/inception_v3.arch, line 29)</summary>
-    public partial class InceptionV3B : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3B : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3dbl_1;
@@ -227,36 +214,30 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3B(FeatureShape input) : base("InceptionV3B")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, stride: 2);
-                register_module(_names.Next("branch3x3"), this.branch3x3);
+                this.branch3x3 = Add("branch3x3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, stride: 2));
                 shape = ((IArchModule)this.branch3x3).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64);
-                register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
+                this.branch3x3dbl_1 = Add("branch3x3dbl_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 64));
                 _pipeShape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3);
-                register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
+                this.branch3x3dbl_2 = Add("branch3x3dbl_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3));
                 _pipeShape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
-                this.branch3x3dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3, stride: 2);
-                register_module(_names.Next("branch3x3dbl_3"), this.branch3x3dbl_3);
+                this.branch3x3dbl_3 = Add("branch3x3dbl_3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 96, kh: 3, stride: 2));
                 _pipeShape = ((IArchModule)this.branch3x3dbl_3).OutputShape;
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this._m = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this._m = Add(null, nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -308,7 +289,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3C: Figure 6 (17x17, n = 7): 7x7 convolutions factorized into 1x7 followed by 7x1; c7 channels inside. (architectures/inception_v3.arch, line 39)</summary>
-    public partial class InceptionV3C : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3C : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch7x7_1;
@@ -328,27 +309,22 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3C(FeatureShape input, long c7) : base("InceptionV3C")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192);
-                register_module(_names.Next("branch1x1"), this.branch1x1);
+                this.branch1x1 = Add("branch1x1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192));
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch7x7_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7);
-                register_module(_names.Next("branch7x7_1"), this.branch7x7_1);
+                this.branch7x7_1 = Add("branch7x7_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7));
                 _pipeShape = ((IArchModule)this.branch7x7_1).OutputShape;
-                this.branch7x7_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7, kh: 1, kw: 7);
-                register_module(_names.Next("branch7x7_2"), this.branch7x7_2);
+                this.branch7x7_2 = Add("branch7x7_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: c7, kh: 1, kw: 7));
                 _pipeShape = ((IArchModule)this.branch7x7_2).OutputShape;
-                this.branch7x7_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192, kh: 7, kw: 1);
-                register_module(_names.Next("branch7x7_3"), this.branch7x7_3);
+                this.branch7x7_3 = Add("branch7x7_3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192, kh: 7, kw: 1));
                 _pipeShape = ((IArchModule)this.branch7x7_3).OutputShape;
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
@@ -356,20 +332,15 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.branch7x7dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7);
-                register_module(_names.Next("branch7x7dbl_1"), this.branch7x7dbl_1);
+                this.branch7x7dbl_1 = Add("branch7x7dbl_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7));
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_1).OutputShape;
-                this.branch7x7dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1);
-                register_module(_names.Next("branch7x7dbl_2"), this.branch7x7dbl_2);
+                this.branch7x7dbl_2 = Add("branch7x7dbl_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1));
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_2).OutputShape;
-                this.branch7x7dbl_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 1, kw: 7);
-                register_module(_names.Next("branch7x7dbl_3"), this.branch7x7dbl_3);
+                this.branch7x7dbl_3 = Add("branch7x7dbl_3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 1, kw: 7));
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_3).OutputShape;
-                this.branch7x7dbl_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1);
-                register_module(_names.Next("branch7x7dbl_4"), this.branch7x7dbl_4);
+                this.branch7x7dbl_4 = Add("branch7x7dbl_4", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: c7, kh: 7, kw: 1));
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_4).OutputShape;
-                this.branch7x7dbl_5 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7);
-                register_module(_names.Next("branch7x7dbl_5"), this.branch7x7dbl_5);
+                this.branch7x7dbl_5 = Add("branch7x7dbl_5", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7));
                 _pipeShape1 = ((IArchModule)this.branch7x7dbl_5).OutputShape;
                 shape = _pipeShape1;
                 _branchShapes.Add(shape);
@@ -377,11 +348,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape2 = shape;
-                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
-                register_module(_names.Next(null), this._m);
-                _pipeShape2 = _pipeShape2.Pool(3, 3, 1, 1, 1, 1, false);
-                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: 192);
-                register_module(_names.Next("branch_pool"), this.branch_pool);
+                this._m = Add(null, nn.AvgPool2d(3, stride: 1, padding: 1));
+                _pipeShape2 = _pipeShape2.Pool(3, stride: 1, padding: 1);
+                this.branch_pool = Add("branch_pool", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape2, out_: 192));
                 _pipeShape2 = ((IArchModule)this.branch_pool).OutputShape;
                 shape = _pipeShape2;
                 _branchShapes.Add(shape);
@@ -449,7 +418,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3D: Grid reduction 17x17 -&gt; 8x8 (the second reduction of Table 1). (architectures/inception_v3.arch, line 52)</summary>
-    public partial class InceptionV3D : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3D : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_1;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_2;
@@ -465,17 +434,14 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3D(FeatureShape input) : base("InceptionV3D")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192);
-                register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
+                this.branch3x3_1 = Add("branch3x3_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192));
                 _pipeShape = ((IArchModule)this.branch3x3_1).OutputShape;
-                this.branch3x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 320, kh: 3, stride: 2);
-                register_module(_names.Next("branch3x3_2"), this.branch3x3_2);
+                this.branch3x3_2 = Add("branch3x3_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 320, kh: 3, stride: 2));
                 _pipeShape = ((IArchModule)this.branch3x3_2).OutputShape;
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
@@ -483,26 +449,21 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.branch7x7x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192);
-                register_module(_names.Next("branch7x7x3_1"), this.branch7x7x3_1);
+                this.branch7x7x3_1 = Add("branch7x7x3_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192));
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_1).OutputShape;
-                this.branch7x7x3_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7);
-                register_module(_names.Next("branch7x7x3_2"), this.branch7x7x3_2);
+                this.branch7x7x3_2 = Add("branch7x7x3_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 1, kw: 7));
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_2).OutputShape;
-                this.branch7x7x3_3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 7, kw: 1);
-                register_module(_names.Next("branch7x7x3_3"), this.branch7x7x3_3);
+                this.branch7x7x3_3 = Add("branch7x7x3_3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 7, kw: 1));
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_3).OutputShape;
-                this.branch7x7x3_4 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 3, stride: 2);
-                register_module(_names.Next("branch7x7x3_4"), this.branch7x7x3_4);
+                this.branch7x7x3_4 = Add("branch7x7x3_4", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape1, out_: 192, kh: 3, stride: 2));
                 _pipeShape1 = ((IArchModule)this.branch7x7x3_4).OutputShape;
                 shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this._m = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                this._m = Add(null, nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -556,7 +517,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3E: Figure 7 (8x8): the 3x3 convolutions' outputs split into parallel 1x3 and 3x1 filter banks. (architectures/inception_v3.arch, line 62)</summary>
-    public partial class InceptionV3E : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3E : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch1x1;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv branch3x3_1;
@@ -575,35 +536,30 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3E(FeatureShape input) : base("InceptionV3E")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.branch1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320);
-                register_module(_names.Next("branch1x1"), this.branch1x1);
+                this.branch1x1 = Add("branch1x1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 320));
                 shape = ((IArchModule)this.branch1x1).OutputShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384);
-                    register_module(_names.Next("branch3x3_1"), this.branch3x3_1);
+                    this.branch3x3_1 = Add("branch3x3_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384));
                     shape = ((IArchModule)this.branch3x3_1).OutputShape;
                     var _branchInput2 = shape;
                     var _branchShapes1 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3);
-                        register_module(_names.Next("branch3x3_2a"), this.branch3x3_2a);
+                        this.branch3x3_2a = Add("branch3x3_2a", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3));
                         shape = ((IArchModule)this.branch3x3_2a).OutputShape;
                         _branchShapes1.Add(shape);
                     }
                     {
                         shape = _branchInput2;
-                        this.branch3x3_2b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1);
-                        register_module(_names.Next("branch3x3_2b"), this.branch3x3_2b);
+                        this.branch3x3_2b = Add("branch3x3_2b", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1));
                         shape = ((IArchModule)this.branch3x3_2b).OutputShape;
                         _branchShapes1.Add(shape);
                     }
@@ -614,25 +570,21 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 {
-                    this.branch3x3dbl_1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448);
-                    register_module(_names.Next("branch3x3dbl_1"), this.branch3x3dbl_1);
+                    this.branch3x3dbl_1 = Add("branch3x3dbl_1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 448));
                     shape = ((IArchModule)this.branch3x3dbl_1).OutputShape;
-                    this.branch3x3dbl_2 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3);
-                    register_module(_names.Next("branch3x3dbl_2"), this.branch3x3dbl_2);
+                    this.branch3x3dbl_2 = Add("branch3x3dbl_2", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3));
                     shape = ((IArchModule)this.branch3x3dbl_2).OutputShape;
                     var _branchInput4 = shape;
                     var _branchShapes2 = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3);
-                        register_module(_names.Next("branch3x3dbl_3a"), this.branch3x3dbl_3a);
+                        this.branch3x3dbl_3a = Add("branch3x3dbl_3a", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 1, kw: 3));
                         shape = ((IArchModule)this.branch3x3dbl_3a).OutputShape;
                         _branchShapes2.Add(shape);
                     }
                     {
                         shape = _branchInput4;
-                        this.branch3x3dbl_3b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1);
-                        register_module(_names.Next("branch3x3dbl_3b"), this.branch3x3dbl_3b);
+                        this.branch3x3dbl_3b = Add("branch3x3dbl_3b", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 384, kh: 3, kw: 1));
                         shape = ((IArchModule)this.branch3x3dbl_3b).OutputShape;
                         _branchShapes2.Add(shape);
                     }
@@ -643,11 +595,9 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this._m = nn.AvgPool2d(3, stride: 1, padding: 1);
-                register_module(_names.Next(null), this._m);
-                _pipeShape = _pipeShape.Pool(3, 3, 1, 1, 1, 1, false);
-                this.branch_pool = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192);
-                register_module(_names.Next("branch_pool"), this.branch_pool);
+                this._m = Add(null, nn.AvgPool2d(3, stride: 1, padding: 1));
+                _pipeShape = _pipeShape.Pool(3, stride: 1, padding: 1);
+                this.branch_pool = Add("branch_pool", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(_pipeShape, out_: 192));
                 _pipeShape = ((IArchModule)this.branch_pool).OutputShape;
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
@@ -736,7 +686,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
     /// <summary>Block InceptionV3AuxHead: Auxiliary classifier on the 17x17 grid (Section 4, Figure 8 of the paper): 5x5 average pooling with stride 3, a 1x1 convolution to 128 channels, a 5x5 convolution to 768, global pooling, a linear classifier. (architectures/inception_v3.arch, line 86)</summary>
-    public partial class InceptionV3AuxHead : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InceptionV3AuxHead : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AvgPool2d _m;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv conv0;
@@ -751,24 +701,17 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
         public InceptionV3AuxHead(FeatureShape input, long numClasses) : base("InceptionV3AuxHead")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.AvgPool2d(5, stride: 3);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Pool(5, 5, 3, 3, 0, 0, false);
-            this.conv0 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128);
-            register_module(_names.Next("conv0"), this.conv0);
+            this._m = Add(null, nn.AvgPool2d(5, stride: 3));
+            shape = shape.Pool(5, stride: 3);
+            this.conv0 = Add("conv0", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 128));
             shape = ((IArchModule)this.conv0).OutputShape;
-            this.conv1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768, kh: 5, padded: false);
-            register_module(_names.Next("conv1"), this.conv1);
+            this.conv1 = Add("conv1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 768, kh: 5, padded: false));
             shape = ((IArchModule)this.conv1).OutputShape;
-            this._m1 = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m1);
+            this._m1 = Add(null, nn.AdaptiveAvgPool2d(1));
             shape = shape.Adaptive(1, 1);
-            this._m2 = nn.Flatten();
-            register_module(_names.Next(null), this._m2);
+            this._m2 = Add(null, nn.Flatten());
             shape = shape.Flatten();
-            this.fc = nn.Linear(shape.Channels, numClasses);
-            register_module(_names.Next("fc"), this.fc);
+            this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
             shape = shape.Linear(numClasses);
             OutputShape = shape;
         }
@@ -851,7 +794,7 @@ namespace ArchDsl.Catalogue
     /// … 284 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class InceptionV3 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class InceptionV3 : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_1a_3x3;
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv Conv2d_2a_3x3;
@@ -1250,83 +1193,59 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 299L, 299L);
+                var shape = new FeatureShape(3, 299, 299);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.Conv2d_1a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, stride: 2);
-                register_module(_names.Next("Conv2d_1a_3x3"), this.Conv2d_1a_3x3);
+                this.Conv2d_1a_3x3 = Add("Conv2d_1a_3x3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, stride: 2));
                 shape = ((IArchModule)this.Conv2d_1a_3x3).OutputShape;
-                this.Conv2d_2a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, padded: false);
-                register_module(_names.Next("Conv2d_2a_3x3"), this.Conv2d_2a_3x3);
+                this.Conv2d_2a_3x3 = Add("Conv2d_2a_3x3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 32, kh: 3, padded: false));
                 shape = ((IArchModule)this.Conv2d_2a_3x3).OutputShape;
-                this.Conv2d_2b_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64, kh: 3);
-                register_module(_names.Next("Conv2d_2b_3x3"), this.Conv2d_2b_3x3);
+                this.Conv2d_2b_3x3 = Add("Conv2d_2b_3x3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 64, kh: 3));
                 shape = ((IArchModule)this.Conv2d_2b_3x3).OutputShape;
-                this.maxpool1 = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("maxpool1"), this.maxpool1);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.Conv2d_3b_1x1 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80);
-                register_module(_names.Next("Conv2d_3b_1x1"), this.Conv2d_3b_1x1);
+                this.maxpool1 = Add("maxpool1", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.Conv2d_3b_1x1 = Add("Conv2d_3b_1x1", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 80));
                 shape = ((IArchModule)this.Conv2d_3b_1x1).OutputShape;
-                this.Conv2d_4a_3x3 = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192, kh: 3, padded: false);
-                register_module(_names.Next("Conv2d_4a_3x3"), this.Conv2d_4a_3x3);
+                this.Conv2d_4a_3x3 = Add("Conv2d_4a_3x3", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3Conv(shape, out_: 192, kh: 3, padded: false));
                 shape = ((IArchModule)this.Conv2d_4a_3x3).OutputShape;
-                this.maxpool2 = nn.MaxPool2d(3, stride: 2);
-                register_module(_names.Next("maxpool2"), this.maxpool2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
-                this.Mixed_5b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32);
-                register_module(_names.Next("Mixed_5b"), this.Mixed_5b);
+                this.maxpool2 = Add("maxpool2", nn.MaxPool2d(3, stride: 2));
+                shape = shape.Pool(3, stride: 2);
+                this.Mixed_5b = Add("Mixed_5b", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 32));
                 shape = ((IArchModule)this.Mixed_5b).OutputShape;
-                this.Mixed_5c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
-                register_module(_names.Next("Mixed_5c"), this.Mixed_5c);
+                this.Mixed_5c = Add("Mixed_5c", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64));
                 shape = ((IArchModule)this.Mixed_5c).OutputShape;
-                this.Mixed_5d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64);
-                register_module(_names.Next("Mixed_5d"), this.Mixed_5d);
+                this.Mixed_5d = Add("Mixed_5d", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3A(shape, poolFeatures: 64));
                 shape = ((IArchModule)this.Mixed_5d).OutputShape;
-                this.Mixed_6a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B(shape);
-                register_module(_names.Next("Mixed_6a"), this.Mixed_6a);
+                this.Mixed_6a = Add("Mixed_6a", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3B(shape));
                 shape = ((IArchModule)this.Mixed_6a).OutputShape;
-                this.Mixed_6b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128);
-                register_module(_names.Next("Mixed_6b"), this.Mixed_6b);
+                this.Mixed_6b = Add("Mixed_6b", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 128));
                 shape = ((IArchModule)this.Mixed_6b).OutputShape;
-                this.Mixed_6c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
-                register_module(_names.Next("Mixed_6c"), this.Mixed_6c);
+                this.Mixed_6c = Add("Mixed_6c", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160));
                 shape = ((IArchModule)this.Mixed_6c).OutputShape;
-                this.Mixed_6d = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160);
-                register_module(_names.Next("Mixed_6d"), this.Mixed_6d);
+                this.Mixed_6d = Add("Mixed_6d", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 160));
                 shape = ((IArchModule)this.Mixed_6d).OutputShape;
-                this.Mixed_6e = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192);
-                register_module(_names.Next("Mixed_6e"), this.Mixed_6e);
+                this.Mixed_6e = Add("Mixed_6e", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3C(shape, c7: 192));
                 shape = ((IArchModule)this.Mixed_6e).OutputShape;
                 this._if = auxLogits;
                 if (this._if)
                 {
                     {
                         var _auxShape = shape;
-                        this.AuxLogits = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3AuxHead(_auxShape, numClasses: numClasses);
-                        register_module(_names.Next("AuxLogits"), this.AuxLogits);
+                        this.AuxLogits = Add("AuxLogits", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3AuxHead(_auxShape, numClasses: numClasses));
                         _auxShape = ((IArchModule)this.AuxLogits).OutputShape;
                     }
                 }
-                this.Mixed_7a = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3D(shape);
-                register_module(_names.Next("Mixed_7a"), this.Mixed_7a);
+                this.Mixed_7a = Add("Mixed_7a", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3D(shape));
                 shape = ((IArchModule)this.Mixed_7a).OutputShape;
-                this.Mixed_7b = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
-                register_module(_names.Next("Mixed_7b"), this.Mixed_7b);
+                this.Mixed_7b = Add("Mixed_7b", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape));
                 shape = ((IArchModule)this.Mixed_7b).OutputShape;
-                this.Mixed_7c = new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape);
-                register_module(_names.Next("Mixed_7c"), this.Mixed_7c);
+                this.Mixed_7c = Add("Mixed_7c", new global::ArchDsl.Catalogue.Blocks.InceptionV3.InceptionV3E(shape));
                 shape = ((IArchModule)this.Mixed_7c).OutputShape;
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this.dropout = nn.Dropout(dropoutP);
-                register_module(_names.Next("dropout"), this.dropout);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this.dropout = Add("dropout", nn.Dropout(dropoutP));
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

@@ -30,7 +30,7 @@ namespace ArchDsl.Catalogue
     /// output                       linear 84-&gt;10              [10] params 850 MACs 840
     /// </code>
     /// </remarks>
-    public partial class LeNet5 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class LeNet5 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d c1;
         private readonly TorchSharp.Modules.Tanh _m;
@@ -104,40 +104,27 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(1L, 32L, 32L);
+                var shape = new FeatureShape(1, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.c1 = nn.Conv2d(shape.Channels, 6, 5);
-                register_module(_names.Next("c1"), this.c1);
-                shape = shape.Conv(6, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                this._m = nn.Tanh();
-                register_module(_names.Next(null), this._m);
-                this.s2 = nn.AvgPool2d(2);
-                register_module(_names.Next("s2"), this.s2);
-                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-                this.c3 = nn.Conv2d(shape.Channels, 16, 5);
-                register_module(_names.Next("c3"), this.c3);
-                shape = shape.Conv(16, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                this._m1 = nn.Tanh();
-                register_module(_names.Next(null), this._m1);
-                this.s4 = nn.AvgPool2d(2);
-                register_module(_names.Next("s4"), this.s4);
-                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
-                this.c5 = nn.Conv2d(shape.Channels, 120, 5);
-                register_module(_names.Next("c5"), this.c5);
-                shape = shape.Conv(120, 5, 5, 1, 1, 0, 0, 1, 1, 1);
-                this._m2 = nn.Tanh();
-                register_module(_names.Next(null), this._m2);
-                this._m3 = nn.Flatten();
-                register_module(_names.Next(null), this._m3);
+                this.c1 = Add("c1", nn.Conv2d(shape.Channels, 6, 5));
+                shape = shape.Conv(6, kernel: 5);
+                this._m = Add(null, nn.Tanh());
+                this.s2 = Add("s2", nn.AvgPool2d(2));
+                shape = shape.Pool(2);
+                this.c3 = Add("c3", nn.Conv2d(shape.Channels, 16, 5));
+                shape = shape.Conv(16, kernel: 5);
+                this._m1 = Add(null, nn.Tanh());
+                this.s4 = Add("s4", nn.AvgPool2d(2));
+                shape = shape.Pool(2);
+                this.c5 = Add("c5", nn.Conv2d(shape.Channels, 120, 5));
+                shape = shape.Conv(120, kernel: 5);
+                this._m2 = Add(null, nn.Tanh());
+                this._m3 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.f6 = nn.Linear(shape.Channels, 84);
-                register_module(_names.Next("f6"), this.f6);
+                this.f6 = Add("f6", nn.Linear(shape.Channels, 84));
                 shape = shape.Linear(84);
-                this._m4 = nn.Tanh();
-                register_module(_names.Next(null), this._m4);
-                this.output = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("output"), this.output);
+                this._m4 = Add(null, nn.Tanh());
+                this.output = Add("output", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Mnasnet
 {
     /// <summary>Block InvertedResidual: MBConv: expand with a 1x1 convolution, filter depthwise, project linearly; add the input when the block keeps the shape (torchvision's _InvertedResidual, its modules in one Sequential `layers`). (architectures/mnasnet.arch, line 15)</summary>
-    public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InvertedResidual : ArchModule, IArchModule
     {
         private readonly bool _residual;
         private readonly TorchSharp.Modules.Sequential layers;
@@ -44,35 +44,33 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
         public InvertedResidual(FeatureShape input, long out_, long kernel, long stride, long expand, double momentum) : base("InvertedResidual")
         {
             var shape = input;
-            var _names = new ChildNames();
             var mid = ArchMath.Multiply(shape.Channels, expand);
             var _residualInput = shape;
-            this._residual = ((stride == 1L) && (shape.Channels == out_));
+            this._residual = ((stride == 1) && (shape.Channels == out_));
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 var _m = nn.Conv2d(shape.Channels, mid, 1, bias: false);
-                _seq.append(_names1.Next(null), _m);
-                shape = shape.Conv(mid, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                _seq.append(_names.Next(null), _m);
+                shape = shape.Conv(mid, kernel: 1);
                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 var _m2 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m2);
-                var _m3 = nn.Conv2d(shape.Channels, mid, kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2L), groups: mid, bias: false);
-                _seq.append(_names1.Next(null), _m3);
-                shape = shape.Conv(mid, kernel, kernel, stride, stride, ArchMath.FloorDiv(kernel, 2L), ArchMath.FloorDiv(kernel, 2L), 1, 1, mid);
+                _seq.append(_names.Next(null), _m2);
+                var _m3 = nn.Conv2d(shape.Channels, mid, kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2), groups: mid, bias: false);
+                _seq.append(_names.Next(null), _m3);
+                shape = shape.Conv(mid, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(kernel, 2), groups: mid);
                 var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m4);
+                _seq.append(_names.Next(null), _m4);
                 var _m5 = nn.ReLU(inplace: true);
-                _seq.append(_names1.Next(null), _m5);
+                _seq.append(_names.Next(null), _m5);
                 var _m6 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
-                _seq.append(_names1.Next(null), _m6);
-                shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                _seq.append(_names.Next(null), _m6);
+                shape = shape.Conv(out_, kernel: 1);
                 var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                _seq.append(_names1.Next(null), _m7);
+                _seq.append(_names.Next(null), _m7);
             }
-            this.layers = _seq;
-            register_module(_names.Next("layers"), this.layers);
+            this.layers = Add("layers", _seq);
             var _residualOutput = shape;
             if (this._residual)
             {
@@ -113,7 +111,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Mnasnet
 {
     /// <summary>Block Stack: A stage: n blocks, the first of which changes the stride and the channels (torchvision's _stack). (architectures/mnasnet.arch, line 32)</summary>
-    public partial class Stack : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Stack : ArchModule, IArchModule
     {
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
 
@@ -123,13 +121,11 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
         public Stack(FeatureShape input, long out_, long kernel, long stride, long expand, long n, double momentum) : base("Stack")
         {
             var shape = input;
-            var _names = new ChildNames();
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
             var _count = n;
-            for (long j = 0L; j < _count; j++)
+            for (long j = 0; j < _count; j++)
             {
-                var _m = new global::ArchDsl.Catalogue.Blocks.Mnasnet.InvertedResidual(shape, out_: out_, kernel: kernel, stride: ((j == 0L) ? stride : 1L), expand: expand, momentum: momentum);
-                register_module(_names.Next(null), _m);
+                var _m = Add(null, new global::ArchDsl.Catalogue.Blocks.Mnasnet.InvertedResidual(shape, out_: out_, kernel: kernel, stride: ((j == 0) ? stride : 1L), expand: expand, momentum: momentum));
                 this._stage.Add(_m);
                 shape = ((IArchModule)_m).OutputShape;
             }
@@ -162,7 +158,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network MNASNet (architectures/mnasnet.arch, line 36)</summary>
-    public partial class MNASNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class MNASNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential layers;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -186,68 +182,62 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, resolution, resolution);
+                var shape = new FeatureShape(3, resolution, resolution);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var momentum = (1L - 0.9997);
                 var d = new long[] { ArchMath.MakeDivisible((double)(32L * alpha), 8L), ArchMath.MakeDivisible((double)(16L * alpha), 8L), ArchMath.MakeDivisible((double)(24L * alpha), 8L), ArchMath.MakeDivisible((double)(40L * alpha), 8L), ArchMath.MakeDivisible((double)(80L * alpha), 8L), ArchMath.MakeDivisible((double)(96L * alpha), 8L), ArchMath.MakeDivisible((double)(192L * alpha), 8L), ArchMath.MakeDivisible((double)(320L * alpha), 8L) };
-                var stages = new long[][] { new long[] { 3L, 2L, 3L, 3L }, new long[] { 5L, 2L, 3L, 3L }, new long[] { 5L, 2L, 6L, 3L }, new long[] { 3L, 1L, 6L, 2L }, new long[] { 5L, 2L, 6L, 4L }, new long[] { 3L, 1L, 6L, 1L } };
+                var stages = new long[][] { new long[] { 3, 2, 3, 3 }, new long[] { 5, 2, 3, 3 }, new long[] { 5, 2, 6, 3 }, new long[] { 3, 1, 6, 2 }, new long[] { 5, 2, 6, 4 }, new long[] { 3, 1, 6, 1 } };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, d[0], 3, stride: 2, padding: 1, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(d[0], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv(d[0], kernel: 3, stride: 2, padding: 1);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     var _m3 = nn.Conv2d(shape.Channels, d[0], 3, padding: 1, groups: d[0], bias: false);
-                    _seq.append(_names1.Next(null), _m3);
-                    shape = shape.Conv(d[0], 3, 3, 1, 1, 1, 1, 1, 1, d[0]);
+                    _seq.append(_names.Next(null), _m3);
+                    shape = shape.Conv(d[0], kernel: 3, padding: 1, groups: d[0]);
                     var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                    _seq.append(_names1.Next(null), _m4);
+                    _seq.append(_names.Next(null), _m4);
                     var _m5 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m5);
+                    _seq.append(_names.Next(null), _m5);
                     var _m6 = nn.Conv2d(shape.Channels, d[1], 1, bias: false);
-                    _seq.append(_names1.Next(null), _m6);
-                    shape = shape.Conv(d[1], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m6);
+                    shape = shape.Conv(d[1], kernel: 1);
                     var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                    _seq.append(_names1.Next(null), _m7);
-                    var _end = 6L;
-                    for (long i = 0L; i < _end; i++)
+                    _seq.append(_names.Next(null), _m7);
+                    for (long i = 0; i < 6; i++)
                     {
-                        var _m8 = new global::ArchDsl.Catalogue.Blocks.Mnasnet.Stack(shape, out_: d[checked((int)ArchMath.Add(i, 2L))], kernel: stages[checked((int)i)][0], stride: stages[checked((int)i)][1], expand: stages[checked((int)i)][2], n: stages[checked((int)i)][3], momentum: momentum);
-                        _seq.append(_names1.Next(null), _m8);
+                        var _m8 = new global::ArchDsl.Catalogue.Blocks.Mnasnet.Stack(shape, out_: d[checked((int)ArchMath.Add(i, 2))], kernel: stages[checked((int)i)][0], stride: stages[checked((int)i)][1], expand: stages[checked((int)i)][2], n: stages[checked((int)i)][3], momentum: momentum);
+                        _seq.append(_names.Next(null), _m8);
                         shape = ((IArchModule)_m8).OutputShape;
                     }
                     var _m9 = nn.Conv2d(shape.Channels, 1280, 1, bias: false);
-                    _seq.append(_names1.Next(null), _m9);
-                    shape = shape.Conv(1280, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m9);
+                    shape = shape.Conv(1280, kernel: 1);
                     var _m10 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, momentum: momentum);
-                    _seq.append(_names1.Next(null), _m10);
+                    _seq.append(_names.Next(null), _m10);
                     var _m11 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m11);
+                    _seq.append(_names.Next(null), _m11);
                 }
-                this.layers = _seq;
-                register_module(_names.Next("layers"), this.layers);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.layers = Add("layers", _seq);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m12 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m12);
+                    _seq1.append(_names1.Next(null), _m12);
                     var _m13 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m13);
+                    _seq1.append(_names1.Next(null), _m13);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }

@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 {
     /// <summary>Block MobileNetV1Conv: Convolution, batch norm, ReLU: every layer of Table 1 but the last. (architectures/mobilenet_v1.arch, line 10)</summary>
-    public partial class MobileNetV1Conv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class MobileNetV1Conv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -45,14 +45,10 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
         public MobileNetV1Conv(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1) : base("MobileNetV1Conv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
+            this._m = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -82,7 +78,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 {
     /// <summary>Block DepthwiseSeparable: Depthwise separable convolution (Figure 3): 3x3 depthwise on each channel, then 1x1 pointwise to out. (architectures/mobilenet_v1.arch, line 17)</summary>
-    public partial class DepthwiseSeparable : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class DepthwiseSeparable : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv depthwise;
         private readonly global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv pointwise;
@@ -93,12 +89,9 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
         public DepthwiseSeparable(FeatureShape input, long out_, long stride) : base("DepthwiseSeparable")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.depthwise = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: shape.Channels, stride: stride, groups: shape.Channels);
-            register_module(_names.Next("depthwise"), this.depthwise);
+            this.depthwise = Add("depthwise", new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: shape.Channels, stride: stride, groups: shape.Channels));
             shape = ((IArchModule)this.depthwise).OutputShape;
-            this.pointwise = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: out_, kernel: 1);
-            register_module(_names.Next("pointwise"), this.pointwise);
+            this.pointwise = Add("pointwise", new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: out_, kernel: 1));
             shape = ((IArchModule)this.pointwise).OutputShape;
             OutputShape = shape;
         }
@@ -175,7 +168,7 @@ namespace ArchDsl.Catalogue
     /// … 44 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class MobileNetV1 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class MobileNetV1 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -314,33 +307,28 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, resolution, resolution);
+                var shape = new FeatureShape(3, resolution, resolution);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var layers = new long[][] { new long[] { 64L, 1L }, new long[] { 128L, 2L }, new long[] { 128L, 1L }, new long[] { 256L, 2L }, new long[] { 256L, 1L }, new long[] { 512L, 2L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 512L, 1L }, new long[] { 1024L, 2L }, new long[] { 1024L, 1L } };
+                var layers = new long[][] { new long[] { 64, 1 }, new long[] { 128, 2 }, new long[] { 128, 1 }, new long[] { 256, 2 }, new long[] { 256, 1 }, new long[] { 512, 2 }, new long[] { 512, 1 }, new long[] { 512, 1 }, new long[] { 512, 1 }, new long[] { 512, 1 }, new long[] { 512, 1 }, new long[] { 1024, 2 }, new long[] { 1024, 1 } };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.MobileNetV1Conv(shape, out_: ArchMath.ToLong((double)(32L * width)), stride: 2);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     foreach (var row in layers)
                     {
                         var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV1.DepthwiseSeparable(shape, out_: ArchMath.ToLong((double)(row[0] * width)), stride: row[1]);
-                        _seq.append(_names1.Next(null), _m1);
+                        _seq.append(_names.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.classifier = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -1185,7 +1173,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_192 : MobileNetV1
     {
-        public MobileNetV1_100_192(long numClasses = 1000) : base(width: 1.0, resolution: 192L, numClasses: numClasses) { }
+        public MobileNetV1_100_192(long numClasses = 1000) : base(width: 1.0, resolution: 192, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;
@@ -1368,7 +1356,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_160 : MobileNetV1
     {
-        public MobileNetV1_100_160(long numClasses = 1000) : base(width: 1.0, resolution: 160L, numClasses: numClasses) { }
+        public MobileNetV1_100_160(long numClasses = 1000) : base(width: 1.0, resolution: 160, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;
@@ -1551,7 +1539,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV1_100_128 : MobileNetV1
     {
-        public MobileNetV1_100_128(long numClasses = 1000) : base(width: 1.0, resolution: 128L, numClasses: numClasses) { }
+        public MobileNetV1_100_128(long numClasses = 1000) : base(width: 1.0, resolution: 128, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 4231976L;

@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
     /// <summary>Block ConvBNAct: Convolution, batch norm (eps 1e-3, momentum 0.01) and an activation: "HS" hard-swish, "RE" ReLU, anything else none (torchvision's Conv2dNormActivation, a Sequential). (architectures/mobilenet_v3.arch, line 13)</summary>
-    public partial class ConvBNAct : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ConvBNAct : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -49,23 +49,18 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
         public ConvBNAct(FeatureShape input, long out_, long kernel = 1, long stride = 1, long groups = 1, string act = "HS") : base("ConvBNAct")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001, momentum: 0.01);
-            register_module(_names.Next(null), this._m1);
+            this._m = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels, eps: 0.001, momentum: 0.01));
             this._if = (act == "HS");
             if (this._if)
             {
-                this._m2 = nn.Hardswish();
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.Hardswish());
             }
             else if ((act == "RE"))
             {
                 this._if1 = true;
-                this._m3 = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m3);
+                this._m3 = Add(null, nn.ReLU(inplace: true));
             }
             OutputShape = shape;
         }
@@ -104,7 +99,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Section 5.3): ReLU between the two 1x1 convolutions, hard-sigmoid as the gate. (architectures/mobilenet_v3.arch, line 20)</summary>
-    public partial class SqueezeExcitation : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SqueezeExcitation : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -118,22 +113,16 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
         public SqueezeExcitation(FeatureShape input, long squeeze) : base("SqueezeExcitation")
         {
             var shape = input;
-            var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
+            this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.activation = nn.ReLU(inplace: true);
-            register_module(_names.Next("activation"), this.activation);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.scale_activation = nn.Hardsigmoid();
-            register_module(_names.Next("scale_activation"), this.scale_activation);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, squeeze, 1));
+            _pipeShape = _pipeShape.Conv(squeeze, kernel: 1);
+            this.activation = Add("activation", nn.ReLU(inplace: true));
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, channels, 1));
+            _pipeShape = _pipeShape.Conv(channels, kernel: 1);
+            this.scale_activation = Add("scale_activation", nn.Hardsigmoid());
             var _scaleShape = _pipeShape;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -173,7 +162,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
     /// <summary>Block InvertedResidual: One bottleneck row: expand with a 1x1 convolution (skipped when the expansion size equals the input channels), filter depthwise, optionally re-weight channels, project linearly; add the input when the shape is kept. (architectures/mobilenet_v3.arch, line 30)</summary>
-    public partial class InvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class InvertedResidual : ArchModule, IArchModule
     {
         private readonly bool _residual;
         private readonly TorchSharp.Modules.Sequential block;
@@ -184,33 +173,31 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
         public InvertedResidual(FeatureShape input, long kernel, long expanded, long out_, bool se, string act, long stride) : base("InvertedResidual")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
-            this._residual = ((stride == 1L) && (shape.Channels == out_));
+            this._residual = ((stride == 1) && (shape.Channels == out_));
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 if ((expanded != shape.Channels))
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: expanded, act: act);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: expanded, kernel: kernel, stride: stride, groups: expanded, act: act);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 if (se)
                 {
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.SqueezeExcitation(shape, squeeze: ArchMath.MakeDivisible((double)ArchMath.FloorDiv(expanded, 4L), 8L));
-                    _seq.append(_names1.Next(null), _m2);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.SqueezeExcitation(shape, squeeze: ArchMath.MakeDivisible((double)ArchMath.FloorDiv(expanded, 4), 8L));
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
                 var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: out_, act: "none");
-                _seq.append(_names1.Next(null), _m3);
+                _seq.append(_names.Next(null), _m3);
                 shape = ((IArchModule)_m3).OutputShape;
             }
-            this.block = _seq;
-            register_module(_names.Next("block"), this.block);
+            this.block = Add("block", _seq);
             var _residualOutput = shape;
             if (this._residual)
             {
@@ -251,7 +238,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network MobileNetV3: rows: one per bottleneck, [kernel, expansion size, output channels, SE (0/1), hard-swish (0/1), stride]; stem: the stem's channels; last: the classifier's hidden width. (architectures/mobilenet_v3.arch, line 43)</summary>
-    public partial class MobileNetV3 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class MobileNetV3 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -275,49 +262,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, resolution, resolution);
+                var shape = new FeatureShape(3, resolution, resolution);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.MakeDivisible((double)(stem * width), 8L), kernel: 3, stride: 2);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     foreach (var r in rows)
                     {
-                        var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.InvertedResidual(shape, kernel: r[0], expanded: ArchMath.MakeDivisible((double)(r[1] * width), 8L), out_: ArchMath.MakeDivisible((double)(r[2] * width), 8L), se: (r[3] == 1L), act: ((r[4] == 1L) ? "HS" : "RE"), stride: r[5]);
-                        _seq.append(_names1.Next(null), _m1);
+                        var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.InvertedResidual(shape, kernel: r[0], expanded: ArchMath.MakeDivisible((double)(r[1] * width), 8L), out_: ArchMath.MakeDivisible((double)(r[2] * width), 8L), se: (r[3] == 1), act: ((r[4] == 1) ? "HS" : "RE"), stride: r[5]);
+                        _seq.append(_names.Next(null), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                     }
-                    var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.Multiply(6L, shape.Channels));
-                    _seq.append(_names1.Next(null), _m2);
+                    var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV3.ConvBNAct(shape, out_: ArchMath.Multiply(6, shape.Channels));
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = nn.Linear(shape.Channels, ArchMath.MakeDivisible((double)(last * width), 8L));
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     shape = shape.Linear(ArchMath.MakeDivisible((double)(last * width), 8L));
                     var _m4 = nn.Hardswish();
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     var _m5 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     var _m6 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m6);
+                    _seq1.append(_names1.Next(null), _m6);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -429,7 +411,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV3Large : MobileNetV3
     {
-        public MobileNetV3Large(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 0L, 0L, 1L }, new long[] { 3L, 64L, 24L, 0L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 1L }, new long[] { 5L, 72L, 40L, 1L, 0L, 2L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 5L, 120L, 40L, 1L, 0L, 1L }, new long[] { 3L, 240L, 80L, 0L, 1L, 2L }, new long[] { 3L, 200L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 184L, 80L, 0L, 1L, 1L }, new long[] { 3L, 480L, 112L, 1L, 1L, 1L }, new long[] { 3L, 672L, 112L, 1L, 1L, 1L }, new long[] { 5L, 672L, 160L, 1L, 1L, 2L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L }, new long[] { 5L, 960L, 160L, 1L, 1L, 1L } }, stem: 16L, last: 1280L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MobileNetV3Large(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3, 16, 16, 0, 0, 1 }, new long[] { 3, 64, 24, 0, 0, 2 }, new long[] { 3, 72, 24, 0, 0, 1 }, new long[] { 5, 72, 40, 1, 0, 2 }, new long[] { 5, 120, 40, 1, 0, 1 }, new long[] { 5, 120, 40, 1, 0, 1 }, new long[] { 3, 240, 80, 0, 1, 2 }, new long[] { 3, 200, 80, 0, 1, 1 }, new long[] { 3, 184, 80, 0, 1, 1 }, new long[] { 3, 184, 80, 0, 1, 1 }, new long[] { 3, 480, 112, 1, 1, 1 }, new long[] { 3, 672, 112, 1, 1, 1 }, new long[] { 5, 672, 160, 1, 1, 2 }, new long[] { 5, 960, 160, 1, 1, 1 }, new long[] { 5, 960, 160, 1, 1, 1 } }, stem: 16, last: 1280, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 5483032L;
@@ -715,7 +697,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class MobileNetV3Small : MobileNetV3
     {
-        public MobileNetV3Small(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3L, 16L, 16L, 1L, 0L, 2L }, new long[] { 3L, 72L, 24L, 0L, 0L, 2L }, new long[] { 3L, 88L, 24L, 0L, 0L, 1L }, new long[] { 5L, 96L, 40L, 1L, 1L, 2L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 240L, 40L, 1L, 1L, 1L }, new long[] { 5L, 120L, 48L, 1L, 1L, 1L }, new long[] { 5L, 144L, 48L, 1L, 1L, 1L }, new long[] { 5L, 288L, 96L, 1L, 1L, 2L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L }, new long[] { 5L, 576L, 96L, 1L, 1L, 1L } }, stem: 16L, last: 1024L, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
+        public MobileNetV3Small(double width = 1.0, long resolution = 224, double dropoutP = 0.2, long numClasses = 1000) : base(rows: new long[][] { new long[] { 3, 16, 16, 1, 0, 2 }, new long[] { 3, 72, 24, 0, 0, 2 }, new long[] { 3, 88, 24, 0, 0, 1 }, new long[] { 5, 96, 40, 1, 1, 2 }, new long[] { 5, 240, 40, 1, 1, 1 }, new long[] { 5, 240, 40, 1, 1, 1 }, new long[] { 5, 120, 48, 1, 1, 1 }, new long[] { 5, 144, 48, 1, 1, 1 }, new long[] { 5, 288, 96, 1, 1, 2 }, new long[] { 5, 576, 96, 1, 1, 1 }, new long[] { 5, 576, 96, 1, 1, 1 } }, stem: 16, last: 1024, width: width, resolution: resolution, dropoutP: dropoutP, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 2542856L;

@@ -79,7 +79,7 @@ namespace ArchDsl.Catalogue
     /// … 113 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class NasMobile : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class NasMobile : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -287,58 +287,52 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _kernels = kernels ?? (new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L });
-                var _expansions = expansions ?? (new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _kernels = kernels ?? (new long[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 });
+                var _expansions = expansions ?? (new long[] { 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                ParameterChoices.Require("kernels", _kernels, new long[] { 3L, 5L, 7L });
-                ParameterChoices.Require("expansions", _expansions, new long[] { 3L, 6L });
-                var stages = new long[][] { new long[] { 24L, 2L, 2L }, new long[] { 32L, 3L, 2L }, new long[] { 64L, 4L, 2L }, new long[] { 96L, 3L, 1L }, new long[] { 160L, 3L, 2L }, new long[] { 320L, 1L, 1L } };
-                var first = new long[] { 0L, 2L, 5L, 9L, 12L, 15L };
+                ParameterChoices.Require("kernels", _kernels, new long[] { 3, 5, 7 });
+                ParameterChoices.Require("expansions", _expansions, new long[] { 3, 6 });
+                var stages = new long[][] { new long[] { 24, 2, 2 }, new long[] { 32, 3, 2 }, new long[] { 64, 4, 2 }, new long[] { 96, 3, 1 }, new long[] { 160, 3, 2 }, new long[] { 320, 1, 1 } };
+                var first = new long[] { 0, 2, 5, 9, 12, 15 };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 32, stride: 2);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: 16, stride: 1, expand: 1, kernel: 3);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
-                    var _end = 6L;
-                    for (long s = 0L; s < _end; s++)
+                    for (long s = 0; s < 6; s++)
                     {
                         var _count = stages[checked((int)s)][1];
-                        for (long i = 0L; i < _count; i++)
+                        for (long i = 0; i < _count; i++)
                         {
-                            var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: stages[checked((int)s)][0], stride: ((i == 0L) ? stages[checked((int)s)][2] : 1L), expand: _expansions[checked((int)ArchMath.Add(first[checked((int)s)], i))], kernel: _kernels[checked((int)ArchMath.Add(first[checked((int)s)], i))]);
-                            _seq.append(_names1.Next(null), _m2);
+                            var _m2 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.InvertedResidual(shape, out_: stages[checked((int)s)][0], stride: ((i == 0) ? stages[checked((int)s)][2] : 1L), expand: _expansions[checked((int)ArchMath.Add(first[checked((int)s)], i))], kernel: _kernels[checked((int)ArchMath.Add(first[checked((int)s)], i))]);
+                            _seq.append(_names.Next(null), _m2);
                             shape = ((IArchModule)_m2).OutputShape;
                         }
                     }
                     var _m3 = new global::ArchDsl.Catalogue.Blocks.MobilenetV2.ConvBNReLU(shape, out_: 1280, kernel: 1);
-                    _seq.append(_names1.Next(null), _m3);
+                    _seq.append(_names.Next(null), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m4 = nn.Dropout(0.2);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     var _m5 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -450,7 +444,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileSmallest : NasMobile
     {
-        public NasMobileSmallest(long[]? kernels = null, long numClasses = 1000) : base(kernels: kernels, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L, 3L }, numClasses: numClasses) { }
+        public NasMobileSmallest(long[]? kernels = null, long numClasses = 1000) : base(kernels: kernels, expansions: new long[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2601416L;
@@ -702,7 +696,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileLargest : NasMobile
     {
-        public NasMobileLargest(long numClasses = 1000) : base(kernels: new long[] { 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L, 7L }, expansions: new long[] { 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L, 6L }, numClasses: numClasses) { }
+        public NasMobileLargest(long numClasses = 1000) : base(kernels: new long[] { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 }, expansions: new long[] { 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3789032L;
@@ -954,7 +948,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class NasMobileMixed : NasMobile
     {
-        public NasMobileMixed(long numClasses = 1000) : base(kernels: new long[] { 5L, 3L, 7L, 3L, 3L, 3L, 7L, 5L, 5L, 5L, 5L, 5L, 7L, 7L, 7L, 7L }, expansions: new long[] { 3L, 3L, 3L, 3L, 3L, 3L, 6L, 3L, 3L, 3L, 6L, 3L, 6L, 6L, 3L, 6L }, numClasses: numClasses) { }
+        public NasMobileMixed(long numClasses = 1000) : base(kernels: new long[] { 5, 3, 7, 3, 3, 3, 7, 5, 5, 5, 5, 5, 7, 7, 7, 7 }, expansions: new long[] { 3, 3, 3, 3, 3, 3, 6, 3, 3, 3, 6, 3, 6, 6, 3, 6 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3322568L;

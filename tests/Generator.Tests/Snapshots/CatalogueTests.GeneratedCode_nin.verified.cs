@@ -32,7 +32,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Nin
 {
     /// <summary>Block MlpConv (architectures/nin.arch, line 11)</summary>
-    public partial class MlpConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class MlpConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly TorchSharp.Modules.ReLU _m1;
@@ -47,22 +47,15 @@ namespace ArchDsl.Catalogue.Blocks.Nin
         public MlpConv(FeatureShape input, long[] widths, long kernel, long stride = 1, long padding = 0) : base("MlpConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, widths[0], kernel, stride: stride, padding: padding);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(widths[0], kernel, kernel, stride, stride, padding, padding, 1, 1, 1);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.Conv2d(shape.Channels, widths[1], 1);
-            register_module(_names.Next(null), this._m2);
-            shape = shape.Conv(widths[1], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m3 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m3);
-            this._m4 = nn.Conv2d(shape.Channels, widths[2], 1);
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Conv(widths[2], 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m5 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m5);
+            this._m = Add(null, nn.Conv2d(shape.Channels, widths[0], kernel, stride: stride, padding: padding));
+            shape = shape.Conv(widths[0], kernel: kernel, stride: stride, padding: padding);
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this._m2 = Add(null, nn.Conv2d(shape.Channels, widths[1], 1));
+            shape = shape.Conv(widths[1], kernel: 1);
+            this._m3 = Add(null, nn.ReLU(inplace: true));
+            this._m4 = Add(null, nn.Conv2d(shape.Channels, widths[2], 1));
+            shape = shape.Conv(widths[2], kernel: 1);
+            this._m5 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -133,7 +126,7 @@ namespace ArchDsl.Catalogue
     /// 9                            flatten                    [1000] params 0 MACs 0
     /// </code>
     /// </remarks>
-    public partial class NIN : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class NIN : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Nin.MlpConv mlpconv1;
         private readonly TorchSharp.Modules.MaxPool2d _m;
@@ -223,37 +216,26 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 96L, 96L, 96L }, kernel: 11, stride: 4);
-                register_module(_names.Next("mlpconv1"), this.mlpconv1);
+                this.mlpconv1 = Add("mlpconv1", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 96, 96, 96 }, kernel: 11, stride: 4));
                 shape = ((IArchModule)this.mlpconv1).OutputShape;
-                this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 256L, 256L, 256L }, kernel: 5, padding: 2);
-                register_module(_names.Next("mlpconv2"), this.mlpconv2);
+                this._m = Add(null, nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this.mlpconv2 = Add("mlpconv2", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 256, 256, 256 }, kernel: 5, padding: 2));
                 shape = ((IArchModule)this.mlpconv2).OutputShape;
-                this._m1 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), this._m1);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 384L, 384L, 384L }, kernel: 3, padding: 1);
-                register_module(_names.Next("mlpconv3"), this.mlpconv3);
+                this._m1 = Add(null, nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this.mlpconv3 = Add("mlpconv3", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 384, 384, 384 }, kernel: 3, padding: 1));
                 shape = ((IArchModule)this.mlpconv3).OutputShape;
-                this._m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), this._m2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this._m3 = nn.Dropout(dropoutP);
-                register_module(_names.Next(null), this._m3);
-                this.mlpconv4 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 1024L, 1024L, numClasses }, kernel: 3, padding: 1);
-                register_module(_names.Next("mlpconv4"), this.mlpconv4);
+                this._m2 = Add(null, nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this._m3 = Add(null, nn.Dropout(dropoutP));
+                this.mlpconv4 = Add("mlpconv4", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 1024, 1024, numClasses }, kernel: 3, padding: 1));
                 shape = ((IArchModule)this.mlpconv4).OutputShape;
-                this._m4 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m4);
+                this._m4 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m5 = nn.Flatten();
-                register_module(_names.Next(null), this._m5);
+                this._m5 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -355,7 +337,7 @@ namespace ArchDsl.Catalogue
     /// 8                            flatten                    [10] params 0 MACs 0
     /// </code>
     /// </remarks>
-    public partial class NINCifar10 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class NINCifar10 : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Nin.MlpConv mlpconv1;
         private readonly TorchSharp.Modules.MaxPool2d _m;
@@ -437,33 +419,23 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 32L, 32L);
+                var shape = new FeatureShape(3, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.mlpconv1 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 160L, 96L }, kernel: 5, padding: 2);
-                register_module(_names.Next("mlpconv1"), this.mlpconv1);
+                this.mlpconv1 = Add("mlpconv1", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192, 160, 96 }, kernel: 5, padding: 2));
                 shape = ((IArchModule)this.mlpconv1).OutputShape;
-                this._m = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), this._m);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this._m1 = nn.Dropout(dropoutP);
-                register_module(_names.Next(null), this._m1);
-                this.mlpconv2 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, 192L }, kernel: 5, padding: 2);
-                register_module(_names.Next("mlpconv2"), this.mlpconv2);
+                this._m = Add(null, nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this._m1 = Add(null, nn.Dropout(dropoutP));
+                this.mlpconv2 = Add("mlpconv2", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192, 192, 192 }, kernel: 5, padding: 2));
                 shape = ((IArchModule)this.mlpconv2).OutputShape;
-                this._m2 = nn.AvgPool2d(3, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), this._m2);
-                shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                this._m3 = nn.Dropout(dropoutP);
-                register_module(_names.Next(null), this._m3);
-                this.mlpconv3 = new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192L, 192L, numClasses }, kernel: 3, padding: 1);
-                register_module(_names.Next("mlpconv3"), this.mlpconv3);
+                this._m2 = Add(null, nn.AvgPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
+                this._m3 = Add(null, nn.Dropout(dropoutP));
+                this.mlpconv3 = Add("mlpconv3", new global::ArchDsl.Catalogue.Blocks.Nin.MlpConv(shape, widths: new long[] { 192, 192, numClasses }, kernel: 3, padding: 1));
                 shape = ((IArchModule)this.mlpconv3).OutputShape;
-                this._m4 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m4);
+                this._m4 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m5 = nn.Flatten();
-                register_module(_names.Next(null), this._m5);
+                this._m5 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
     /// <summary>Block PeleeConv: Convolution, batch norm, ReLU: every convolution of PeleeNet is one of these. (architectures/peleenet.arch, line 7)</summary>
-    public partial class PeleeConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PeleeConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -46,14 +46,10 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         public PeleeConv(FeatureShape input, long out_, long kernel, long stride = 1) : base("PeleeConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, 1);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
+            this._m = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2));
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -83,7 +79,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
     /// <summary>Block PeleeStemBlock: Stem block (Figure 1 b): a strided 3x3 conv, then a 2x2 max pool beside a 1x1 / strided 3x3 pair, concatenated and fused by a 1x1 conv; 4x down-sampling at little cost. (architectures/peleenet.arch, line 15)</summary>
-    public partial class PeleeStemBlock : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PeleeStemBlock : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv stem1;
         private readonly TorchSharp.Modules.MaxPool2d pool;
@@ -96,38 +92,33 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         public PeleeStemBlock(FeatureShape input, long features) : base("PeleeStemBlock")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.stem1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3, stride: 2);
-            register_module(_names.Next("stem1"), this.stem1);
+            this.stem1 = Add("stem1", new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3, stride: 2));
             shape = ((IArchModule)this.stem1).OutputShape;
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
-                this.pool = nn.MaxPool2d(2, stride: 2);
-                register_module(_names.Next("pool"), this.pool);
-                shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                this.pool = Add("pool", nn.MaxPool2d(2, stride: 2));
+                shape = shape.Pool(2);
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(features, 2L), kernel: 1);
-                    _seq.append(_names1.Next("stem2a"), _m);
+                    var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(features, 2), kernel: 1);
+                    _seq.append(_names.Next("stem2a"), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 3, stride: 2);
-                    _seq.append(_names1.Next("stem2b"), _m1);
+                    _seq.append(_names.Next("stem2b"), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                this.branch = _seq;
-                register_module(_names.Next("branch"), this.branch);
+                this.branch = Add("branch", _seq);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this.stem3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 1);
-            register_module(_names.Next("stem3"), this.stem3);
+            this.stem3 = Add("stem3", new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: features, kernel: 1));
             shape = ((IArchModule)this.stem3).OutputShape;
             OutputShape = shape;
         }
@@ -172,7 +163,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
     /// <summary>Block TwoWayDenseLayer: Two-way dense layer (Figure 1 a): one 3x3 path and one two-3x3 path (a 5x5 receptive field), each behind a 1x1 bottleneck of `bottleneck` channels and each adding half the growth rate. (architectures/peleenet.arch, line 29)</summary>
-    public partial class TwoWayDenseLayer : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class TwoWayDenseLayer : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Sequential branch1;
         private readonly TorchSharp.Modules.Sequential branch2;
@@ -183,42 +174,39 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
         public TwoWayDenseLayer(FeatureShape input, long growthRate, long bottleneck) : base("TwoWayDenseLayer")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1);
-                    _seq.append(_names1.Next("a"), _m);
+                    _seq.append(_names.Next("a"), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
-                    _seq.append(_names1.Next("b"), _m1);
+                    var _m1 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2), kernel: 3);
+                    _seq.append(_names.Next("b"), _m1);
                     shape = ((IArchModule)_m1).OutputShape;
                 }
-                this.branch1 = _seq;
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", _seq);
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: bottleneck, kernel: 1);
-                    _seq1.append(_names2.Next("a"), _m2);
+                    _seq1.append(_names1.Next("a"), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
-                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
-                    _seq1.append(_names2.Next("b"), _m3);
+                    var _m3 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2), kernel: 3);
+                    _seq1.append(_names1.Next("b"), _m3);
                     shape = ((IArchModule)_m3).OutputShape;
-                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2L), kernel: 3);
-                    _seq1.append(_names2.Next("c"), _m4);
+                    var _m4 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: ArchMath.FloorDiv(growthRate, 2), kernel: 3);
+                    _seq1.append(_names1.Next("c"), _m4);
                     shape = ((IArchModule)_m4).OutputShape;
                 }
-                this.branch2 = _seq1;
-                register_module(_names.Next("branch2"), this.branch2);
+                this.branch2 = Add("branch2", _seq1);
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
@@ -309,7 +297,7 @@ namespace ArchDsl.Catalogue
     /// … 349 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PeleeNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class PeleeNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -752,44 +740,38 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _blockConfig = blockConfig ?? (new long[] { 3L, 4L, 8L, 6L });
-                var _bottleneckWidth = bottleneckWidth ?? (new long[] { 1L, 2L, 4L, 4L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _blockConfig = blockConfig ?? (new long[] { 3, 4, 8, 6 });
+                var _bottleneckWidth = bottleneckWidth ?? (new long[] { 1, 2, 4, 4 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeStemBlock(shape, features: numInitFeatures);
-                    _seq.append(_names1.Next("stemblock"), _m);
+                    _seq.append(_names.Next("stemblock"), _m);
                     shape = ((IArchModule)_m).OutputShape;
-                    var _end = 4L;
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < 4; i++)
                     {
                         var _m1 = new PeleeNetGroup1(shape, _blockConfig, _bottleneckWidth, growthRate, i);
-                        _seq.append(_names1.Next(string.Concat("denseblock", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        _seq.append(_names.Next(System.FormattableString.Invariant($"denseblock{ArchMath.Add(i, 1)}")), _m1);
                         shape = ((IArchModule)_m1).OutputShape;
                         var _m2 = new global::ArchDsl.Catalogue.Blocks.Peleenet.PeleeConv(shape, out_: shape.Channels, kernel: 1);
-                        _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m2);
+                        _seq.append(_names.Next(System.FormattableString.Invariant($"transition{ArchMath.Add(i, 1)}")), _m2);
                         shape = ((IArchModule)_m2).OutputShape;
-                        if ((i != 3L))
+                        if ((i != 3))
                         {
                             var _m3 = nn.AvgPool2d(2, stride: 2);
-                            _seq.append(_names1.Next(string.Concat("transition", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "_pool")), _m3);
-                            shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                            _seq.append(_names.Next(System.FormattableString.Invariant($"transition{ArchMath.Add(i, 1)}_pool")), _m3);
+                            shape = shape.Pool(2);
                         }
                     }
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.classifier = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -840,7 +822,7 @@ namespace ArchDsl.Catalogue
         }
 
             /// <summary>A labeled group of PeleeNet.</summary>
-            private sealed partial class PeleeNetGroup1 : nn.Module<Tensor, Tensor>, IArchModule
+            private sealed partial class PeleeNetGroup1 : ArchModule, IArchModule
             {
                 private readonly System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>> _dense;
                 /// <summary>The output shape for the input this instance was built for.</summary>
@@ -848,16 +830,14 @@ namespace ArchDsl.Catalogue
                 public PeleeNetGroup1(FeatureShape input, long[] blockConfig, long[] bottleneckWidth, long growthRate, long i) : base("PeleeNetGroup1")
                 {
                     var shape = input;
-                    var _names = new ChildNames();
                     this._dense = new System.Collections.Generic.List<System.Collections.Generic.List<nn.Module<Tensor, Tensor>>>();
                     var _denseShape = shape;
                     var _count = blockConfig[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
                         var _chain = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                         shape = _denseShape;
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Peleenet.TwoWayDenseLayer(shape, growthRate: growthRate, bottleneck: ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(ArchMath.FloorDiv(growthRate, 2L), bottleneckWidth[checked((int)i)]), 4L), 4L));
-                        register_module(_names.Next(string.Concat("denselayer", ArchMath.Add(j, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                        var _m = Add(System.FormattableString.Invariant($"denselayer{ArchMath.Add(j, 1)}"), new global::ArchDsl.Catalogue.Blocks.Peleenet.TwoWayDenseLayer(shape, growthRate: growthRate, bottleneck: ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(ArchMath.FloorDiv(growthRate, 2), bottleneckWidth[checked((int)i)]), 4), 4)));
                         _chain.Add(_m);
                         shape = ((IArchModule)_m).OutputShape;
                         this._dense.Add(_chain);

@@ -32,7 +32,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.PreactResnet
 {
     /// <summary>Block PreActBottleneck (architectures/preact_resnet.arch, line 11)</summary>
-    public partial class PreActBottleneck : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PreActBottleneck : ArchModule, IArchModule
     {
         private readonly bool _if;
         private readonly nn.Module<Tensor, Tensor>? preact;
@@ -55,55 +55,43 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
         public PreActBottleneck(FeatureShape input, long out_, long stride = 1, bool strideIn1x1 = true, bool afterStem = false) : base("PreActBottleneck")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var mid = ArchMath.FloorDiv(out_, 4L);
-            var changes = ((stride != 1L) || (shape.Channels != out_));
+            var mid = ArchMath.FloorDiv(out_, 4);
+            var changes = ((stride != 1) || (shape.Channels != out_));
             this._if = (changes && (!afterStem));
             if (this._if)
             {
-                this.preact = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("preact"), this.preact);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
+                this.preact = Add("preact", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m = Add(null, nn.ReLU(inplace: true));
             }
             var _residualInput = shape;
             this._if1 = (!changes);
             if (this._if1)
             {
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this._m1 = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m1);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m1 = Add(null, nn.ReLU(inplace: true));
             }
-            this.conv1 = nn.Conv2d(shape.Channels, mid, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(mid, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this.conv2 = nn.Conv2d(shape.Channels, mid, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(mid, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
-            this._m3 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m3);
-            this.conv3 = nn.Conv2d(shape.Channels, out_, 1, bias: false);
-            register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, mid, 1, stride: (strideIn1x1 ? stride : 1L), bias: false));
+            shape = shape.Conv(mid, kernel: 1, stride: (strideIn1x1 ? stride : 1L));
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, mid, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, bias: false));
+            shape = shape.Conv(mid, kernel: 3, stride: (strideIn1x1 ? 1L : stride), padding: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m3 = Add(null, nn.ReLU(inplace: true));
+            this.conv3 = Add("conv3", nn.Conv2d(shape.Channels, out_, 1, bias: false));
+            shape = shape.Conv(out_, kernel: 1);
             var _residualOutput = shape;
             if (changes)
             {
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(_residualInput.Channels, out_, 1, stride: stride, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(out_, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    _residualInput = _residualInput.Conv(out_, kernel: 1, stride: stride);
                 }
                 this.projection = _seq;
-                register_module(_names.Next("projection"), _seq);
+                Add("projection", _seq);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -202,7 +190,7 @@ namespace ArchDsl.Catalogue
     /// … 509 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PreActResNetCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class PreActResNetCifar : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
@@ -807,42 +795,33 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 32L, 32L);
+                var shape = new FeatureShape(3, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2L), 9L);
-                this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2), 9);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false));
+                shape = shape.Conv(16, kernel: 3, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = n;
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(64, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L));
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m1);
                 }
-                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn"), this.bn);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
-                this._m1 = nn.AvgPool2d(8);
-                register_module(_names.Next(null), this._m1);
-                shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
-                this._m2 = nn.Flatten();
-                register_module(_names.Next(null), this._m2);
+                this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m = Add(null, nn.ReLU(inplace: true));
+                this._m1 = Add(null, nn.AvgPool2d(8));
+                shape = shape.Pool(8);
+                this._m2 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -955,7 +934,7 @@ namespace ArchDsl.Catalogue
     /// … 131 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PreActResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class PreActResNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -1187,49 +1166,37 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _layers = layers ?? (new long[] { 3, 4, 6, 3 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
-                this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next(null), this._m1);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false));
+                shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m = Add(null, nn.ReLU(inplace: true));
+                this._m1 = Add(null, nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 4; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = _layers[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(256L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), strideIn1x1: false, afterStem: ((i == 0L) && (j == 0L)));
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.PreactResnet.PreActBottleneck(shape, out_: ArchMath.Multiply(256, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L), strideIn1x1: false, afterStem: ((i == 0) && (j == 0)));
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"layer{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m1);
                 }
-                this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn"), this.bn);
-                this._m2 = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m2);
-                this._m3 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m3);
+                this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m2 = Add(null, nn.ReLU(inplace: true));
+                this._m3 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m4 = nn.Flatten();
-                register_module(_names.Next(null), this._m4);
+                this._m4 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -1344,7 +1311,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet164 : PreActResNetCifar
     {
-        public PreActResNet164(long numClasses = 10) : base(depth: 164L, numClasses: numClasses) { }
+        public PreActResNet164(long numClasses = 10) : base(depth: 164, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1703258L;
@@ -1990,7 +1957,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet1001 : PreActResNetCifar
     {
-        public PreActResNet1001(long numClasses = 10) : base(depth: 1001L, numClasses: numClasses) { }
+        public PreActResNet1001(long numClasses = 10) : base(depth: 1001, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 10327706L;
@@ -5426,7 +5393,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PreActResNet50 : PreActResNet
     {
-        public PreActResNet50(long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, numClasses: numClasses) { }
+        public PreActResNet50(long numClasses = 1000) : base(layers: new long[] { 3, 4, 6, 3 }, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25549352L;

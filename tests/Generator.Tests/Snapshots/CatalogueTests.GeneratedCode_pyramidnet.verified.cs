@@ -32,7 +32,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Pyramidnet
 {
     /// <summary>Block PyramidBasicUnit (architectures/pyramidnet.arch, line 9)</summary>
-    public partial class PyramidBasicUnit : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class PyramidBasicUnit : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> bn1;
         private readonly TorchSharp.Modules.Conv2d conv1;
@@ -48,30 +48,22 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
         public PyramidBasicUnit(FeatureShape input, long out_, long stride = 1) : base("PyramidBasicUnit")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.conv1 = nn.Conv2d(shape.Channels, out_, 3, stride: stride, padding: 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(out_, 3, 3, stride, stride, 1, 1, 1, 1, 1);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this.conv2 = nn.Conv2d(shape.Channels, out_, 3, padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(out_, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
+            this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, out_, 3, stride: stride, padding: 1, bias: false));
+            shape = shape.Conv(out_, kernel: 3, stride: stride, padding: 1);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m = Add(null, nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, out_, 3, padding: 1, bias: false));
+            shape = shape.Conv(out_, kernel: 3, padding: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             var _residualOutput = shape;
             this._shortcut = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            if ((stride != 1L))
+            if ((stride != 1))
             {
-                var _m = nn.AvgPool2d(2, stride: 2, ceil_mode: true);
-                register_module(_names.Next(null), _m);
+                var _m = Add(null, nn.AvgPool2d(2, stride: 2, ceil_mode: true));
                 this._shortcut.Add(_m);
-                _residualInput = _residualInput.Pool(2, 2, 2, 2, 0, 0, true);
+                _residualInput = _residualInput.Pool(2, ceilMode: true);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -160,7 +152,7 @@ namespace ArchDsl.Catalogue
     /// … 395 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class PyramidNetCifar : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class PyramidNetCifar : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -652,45 +644,35 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 32L, 32L);
+                var shape = new FeatureShape(3, 32, 32);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2L), 6L);
-                var step = ((double)(double)alpha / ArchMath.Multiply(3L, n));
-                this.conv1 = nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(16, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
+                var n = ArchMath.FloorDiv(ArchMath.Subtract(depth, 2), 6);
+                var step = ((double)(double)alpha / ArchMath.Multiply(3, n));
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 16, 3, padding: 1, bias: false));
+                shape = shape.Conv(16, kernel: 3, padding: 1);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = n;
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Pyramidnet.PyramidBasicUnit(shape, out_: ArchMath.ToLong(System.Math.Floor((double)(16L + (ArchMath.Add(ArchMath.Add(ArchMath.Multiply(i, n), j), 1L) * step)))), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L));
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Pyramidnet.PyramidBasicUnit(shape, out_: ArchMath.ToLong(System.Math.Floor((double)(16L + (ArchMath.Add(ArchMath.Add(ArchMath.Multiply(i, n), j), 1) * step)))), stride: (((i > 0) && (j == 0)) ? 2L : 1L));
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m1);
                 }
-                this.bn_final = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn_final"), this.bn_final);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
-                this._m1 = nn.AvgPool2d(8);
-                register_module(_names.Next(null), this._m1);
-                shape = shape.Pool(8, 8, 8, 8, 0, 0, false);
-                this._m2 = nn.Flatten();
-                register_module(_names.Next(null), this._m2);
+                this.bn_final = Add("bn_final", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m = Add(null, nn.ReLU(inplace: true));
+                this._m1 = Add(null, nn.AvgPool2d(8));
+                shape = shape.Pool(8);
+                this._m2 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -805,7 +787,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PyramidNet110_48 : PyramidNetCifar
     {
-        public PyramidNet110_48(long numClasses = 10) : base(depth: 110L, alpha: 48L, numClasses: numClasses) { }
+        public PyramidNet110_48(long numClasses = 10) : base(depth: 110, alpha: 48, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1739730L;
@@ -1337,7 +1319,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class PyramidNet110_84 : PyramidNetCifar
     {
-        public PyramidNet110_84(long numClasses = 10) : base(depth: 110L, alpha: 84L, numClasses: numClasses) { }
+        public PyramidNet110_84(long numClasses = 10) : base(depth: 110, alpha: 84, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 3855054L;

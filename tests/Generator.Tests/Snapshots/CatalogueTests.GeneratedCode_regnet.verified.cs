@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
     /// <summary>Block ConvBNAct: Convolution, batch norm and, unless act is false, ReLU (torchvision's Conv2dNormActivation). (architectures/regnet.arch, line 11)</summary>
-    public partial class ConvBNAct : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ConvBNAct : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -47,17 +47,13 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
         public ConvBNAct(FeatureShape input, long out_, long kernel = 1, long stride = 1, long groups = 1, bool act = true) : base("ConvBNAct")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
+            this._m = Add(null, nn.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             this._if = act;
             if (this._if)
             {
-                this._m2 = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.ReLU(inplace: true));
             }
             OutputShape = shape;
         }
@@ -92,7 +88,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (torchvision's SqueezeExcitation: ReLU inside, sigmoid gate, 1x1 convolutions with bias). (architectures/regnet.arch, line 18)</summary>
-    public partial class SqueezeExcitation : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SqueezeExcitation : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -106,22 +102,16 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
         public SqueezeExcitation(FeatureShape input, long squeeze) : base("SqueezeExcitation")
         {
             var shape = input;
-            var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this.avgpool = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next("avgpool"), this.avgpool);
+            this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.activation = nn.ReLU(inplace: true);
-            register_module(_names.Next("activation"), this.activation);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.scale_activation = nn.Sigmoid();
-            register_module(_names.Next("scale_activation"), this.scale_activation);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, squeeze, 1));
+            _pipeShape = _pipeShape.Conv(squeeze, kernel: 1);
+            this.activation = Add("activation", nn.ReLU(inplace: true));
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, channels, 1));
+            _pipeShape = _pipeShape.Conv(channels, kernel: 1);
+            this.scale_activation = Add("scale_activation", nn.Sigmoid());
             var _scaleShape = _pipeShape;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -161,7 +151,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
     /// <summary>Block ResBottleneckBlock: The X block (Figure 4): 1x1, grouped 3x3 carrying the stride, 1x1, on a residual; Y adds squeeze-and-excitation to se_ratio of the block's input width. The projection exists when the shape changes. (architectures/regnet.arch, line 27)</summary>
-    public partial class ResBottleneckBlock : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ResBottleneckBlock : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Sequential f;
         private readonly TorchSharp.Modules.Sequential? proj;
@@ -173,49 +163,46 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
         public ResBottleneckBlock(FeatureShape input, long out_, long stride, long groupWidth, double bottleneck, double seRatio) : base("ResBottleneckBlock")
         {
             var shape = input;
-            var _names = new ChildNames();
             var wB = ArchMath.Round((double)(out_ * bottleneck));
             var squeeze = ArchMath.Round((double)(seRatio * shape.Channels));
             var _residualInput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != out_)))
+            if (((stride != 1) || (_residualInput.Channels != out_)))
             {
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m4 = nn.Conv2d(_residualInput.Channels, out_, 1, stride: stride, bias: false);
-                    _seq1.append(_names2.Next(null), _m4);
-                    _residualInput = _residualInput.Conv(out_, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    _seq1.append(_names1.Next(null), _m4);
+                    _residualInput = _residualInput.Conv(out_, kernel: 1, stride: stride);
                     var _m5 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                 }
                 this.proj = _seq1;
-                register_module(_names.Next("proj"), _seq1);
+                Add("proj", _seq1);
             }
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 var _m = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: wB);
-                _seq.append(_names1.Next("a"), _m);
+                _seq.append(_names.Next("a"), _m);
                 shape = ((IArchModule)_m).OutputShape;
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: wB, kernel: 3, stride: stride, groups: ArchMath.FloorDiv(wB, groupWidth));
-                _seq.append(_names1.Next("b"), _m1);
+                _seq.append(_names.Next("b"), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 if ((seRatio > 0L))
                 {
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.Regnet.SqueezeExcitation(shape, squeeze: squeeze);
-                    _seq.append(_names1.Next("se"), _m2);
+                    _seq.append(_names.Next("se"), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
                 var _m3 = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: out_, act: false);
-                _seq.append(_names1.Next("c"), _m3);
+                _seq.append(_names.Next("c"), _m3);
                 shape = ((IArchModule)_m3).OutputShape;
             }
-            this.f = _seq;
-            register_module(_names.Next("f"), this.f);
+            this.f = Add("f", _seq);
             var _residualOutput = shape;
             shape = _residualOutput;
-            this.activation = nn.ReLU(inplace: true);
-            register_module(_names.Next("activation"), this.activation);
+            this.activation = Add("activation", nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -250,7 +237,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network RegNet (architectures/regnet.arch, line 44)</summary>
-    public partial class RegNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class RegNet : ArchModule, IArchModule, IBackbone
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct stem;
         private readonly TorchSharp.Modules.Sequential trunk_output;
@@ -275,49 +262,43 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var exponents = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, depth), (long __j1) => ArchMath.Round((double)((double)System.Math.Log((double)((double)((__j1 * wa) + w0) / w0)) / System.Math.Log((double)wm)))));
-                var widths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(exponents, (long __e2) => ArchMath.Multiply(ArchMath.Round((double)((double)(w0 * System.Math.Pow(wm, __e2)) / 8L)), 8L)));
-                var starts = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(ArchMath.Range(0L, depth), (long __j3) => ((__j3 == 0L) || (widths[checked((int)__j3)] != widths[checked((int)ArchMath.Subtract(__j3, 1L))]))), (long __j3) => __j3));
+                var widths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(exponents, (long __e2) => ArchMath.Multiply(ArchMath.Round((double)((double)(w0 * System.Math.Pow(wm, __e2)) / 8L)), 8)));
+                var starts = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(ArchMath.Range(0L, depth), (long __j3) => ((__j3 == 0) || (widths[checked((int)__j3)] != widths[checked((int)ArchMath.Subtract(__j3, 1))]))), (long __j3) => __j3));
                 var stages = ((long)starts.Length);
-                var depths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k4) => ArchMath.Subtract(((ArchMath.Add(__k4, 1L) < stages) ? starts[checked((int)ArchMath.Add(__k4, 1L))] : depth), starts[checked((int)__k4)])));
+                var depths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k4) => ArchMath.Subtract(((ArchMath.Add(__k4, 1) < stages) ? starts[checked((int)ArchMath.Add(__k4, 1))] : depth), starts[checked((int)__k4)])));
                 var inner = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(starts, (long __s5) => ArchMath.ToLong((double)(widths[checked((int)__s5)] * bottleneck))));
                 var groups = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(inner, (long __w6) => ArchMath.Min(groupWidth, __w6)));
                 var stageWidths = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(ArchMath.Range(0L, stages), (long __k7) => ArchMath.ToLong((double)((double)ArchMath.MakeDivisible((double)inner[checked((int)__k7)], groups[checked((int)__k7)]) / bottleneck))));
-                this.stem = new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: 32, kernel: 3, stride: 2);
-                register_module(_names.Next("stem"), this.stem);
+                this.stem = Add("stem", new global::ArchDsl.Catalogue.Blocks.Regnet.ConvBNAct(shape, out_: 32, kernel: 3, stride: 2));
                 shape = ((IArchModule)this.stem).OutputShape;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _end = stages;
-                    for (long s = 0L; s < _end; s++)
+                    for (long s = 0; s < _end; s++)
                     {
                         var _seq1 = nn.Sequential();
-                        var _names2 = new ChildNames();
+                        var _names1 = new ChildNames();
                         var _count = depths[checked((int)s)];
-                        for (long j = 0L; j < _count; j++)
+                        for (long j = 0; j < _count; j++)
                         {
-                            var _m = new global::ArchDsl.Catalogue.Blocks.Regnet.ResBottleneckBlock(shape, out_: stageWidths[checked((int)s)], stride: ((j == 0L) ? 2L : 1L), groupWidth: groups[checked((int)s)], bottleneck: bottleneck, seRatio: seRatio);
-                            _seq1.append(_names2.Next(string.Concat("block", ArchMath.Add(s, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture), "-", j.ToString(System.Globalization.CultureInfo.InvariantCulture))), _m);
+                            var _m = new global::ArchDsl.Catalogue.Blocks.Regnet.ResBottleneckBlock(shape, out_: stageWidths[checked((int)s)], stride: ((j == 0) ? 2L : 1L), groupWidth: groups[checked((int)s)], bottleneck: bottleneck, seRatio: seRatio);
+                            _seq1.append(_names1.Next(System.FormattableString.Invariant($"block{ArchMath.Add(s, 1)}-{j}")), _m);
                             shape = ((IArchModule)_m).OutputShape;
                         }
                         var _m1 = _seq1;
-                        _seq.append(_names1.Next(string.Concat("block", ArchMath.Add(s, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                        _seq.append(_names.Next(System.FormattableString.Invariant($"block{ArchMath.Add(s, 1)}")), _m1);
                     }
                 }
-                this.trunk_output = _seq;
-                register_module(_names.Next("trunk_output"), this.trunk_output);
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.trunk_output = Add("trunk_output", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -430,7 +411,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY400MF : RegNet
     {
-        public RegNetY400MF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 16L, w0: 48L, wa: 27.89, wm: 2.09, groupWidth: 8L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY400MF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 16, w0: 48, wa: 27.89, wm: 2.09, groupWidth: 8, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 4344144L;
@@ -799,7 +780,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY800MF : RegNet
     {
-        public RegNetY800MF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 14L, w0: 56L, wa: 38.84, wm: 2.4, groupWidth: 16L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY800MF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 14, w0: 56, wa: 38.84, wm: 2.4, groupWidth: 16, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 6432512L;
@@ -1136,7 +1117,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY1_6GF : RegNet
     {
-        public RegNetY1_6GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 27L, w0: 48L, wa: 20.71, wm: 2.65, groupWidth: 24L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY1_6GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 27, w0: 48, wa: 20.71, wm: 2.65, groupWidth: 24, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 11202430L;
@@ -1681,7 +1662,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY3_2GF : RegNet
     {
-        public RegNetY3_2GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 21L, w0: 80L, wa: 42.63, wm: 2.66, groupWidth: 24L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY3_2GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 21, w0: 80, wa: 42.63, wm: 2.66, groupWidth: 24, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 19436338L;
@@ -2130,7 +2111,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY8GF : RegNet
     {
-        public RegNetY8GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 17L, w0: 192L, wa: 76.82, wm: 2.19, groupWidth: 56L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY8GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 17, w0: 192, wa: 76.82, wm: 2.19, groupWidth: 56, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 39381472L;
@@ -2515,7 +2496,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY16GF : RegNet
     {
-        public RegNetY16GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 18L, w0: 200L, wa: 106.23, wm: 2.48, groupWidth: 112L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY16GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 18, w0: 200, wa: 106.23, wm: 2.48, groupWidth: 112, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 83590140L;
@@ -2916,7 +2897,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY32GF : RegNet
     {
-        public RegNetY32GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 20L, w0: 232L, wa: 115.89, wm: 2.53, groupWidth: 232L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY32GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 20, w0: 232, wa: 115.89, wm: 2.53, groupWidth: 232, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 145046770L;
@@ -3349,7 +3330,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetY128GF : RegNet
     {
-        public RegNetY128GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 27L, w0: 456L, wa: 160.83, wm: 2.52, groupWidth: 264L, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetY128GF(double bottleneck = 1.0, long numClasses = 1000) : base(depth: 27, w0: 456, wa: 160.83, wm: 2.52, groupWidth: 264, seRatio: 0.25, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 644812894L;
@@ -3894,7 +3875,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX400MF : RegNet
     {
-        public RegNetX400MF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 22L, w0: 24L, wa: 24.48, wm: 2.54, groupWidth: 16L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX400MF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 22, w0: 24, wa: 24.48, wm: 2.54, groupWidth: 16, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 5495976L;
@@ -4227,7 +4208,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX800MF : RegNet
     {
-        public RegNetX800MF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 16L, w0: 56L, wa: 35.73, wm: 2.28, groupWidth: 16L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX800MF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 16, w0: 56, wa: 35.73, wm: 2.28, groupWidth: 16, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7259656L;
@@ -4500,7 +4481,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX1_6GF : RegNet
     {
-        public RegNetX1_6GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 18L, w0: 80L, wa: 34.01, wm: 2.25, groupWidth: 24L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX1_6GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 18, w0: 80, wa: 34.01, wm: 2.25, groupWidth: 24, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 9190136L;
@@ -4793,7 +4774,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX3_2GF : RegNet
     {
-        public RegNetX3_2GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 25L, w0: 88L, wa: 26.31, wm: 2.25, groupWidth: 48L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX3_2GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 25, w0: 88, wa: 26.31, wm: 2.25, groupWidth: 48, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 15296552L;
@@ -5156,7 +5137,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX8GF : RegNet
     {
-        public RegNetX8GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 23L, w0: 80L, wa: 49.56, wm: 2.88, groupWidth: 120L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX8GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 23, w0: 80, wa: 49.56, wm: 2.88, groupWidth: 120, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 39572648L;
@@ -5499,7 +5480,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX16GF : RegNet
     {
-        public RegNetX16GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 22L, w0: 216L, wa: 55.59, wm: 2.1, groupWidth: 128L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX16GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 22, w0: 216, wa: 55.59, wm: 2.1, groupWidth: 128, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 54278536L;
@@ -5832,7 +5813,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class RegNetX32GF : RegNet
     {
-        public RegNetX32GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 23L, w0: 320L, wa: 69.86, wm: 2.0, groupWidth: 168L, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
+        public RegNetX32GF(double seRatio = 0.0, double bottleneck = 1.0, long numClasses = 1000) : base(depth: 23, w0: 320, wa: 69.86, wm: 2.0, groupWidth: 168, seRatio: seRatio, bottleneck: bottleneck, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 107811560L;

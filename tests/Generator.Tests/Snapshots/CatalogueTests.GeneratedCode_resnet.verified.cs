@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Resnet
 {
     /// <summary>Block BasicBlock: Two 3x3 convolutions (ResNet-18 and -34). The shortcut projects with a strided 1x1 convolution when the block changes the shape (option B of the paper). groups and width_per_group shape the first convolution as they shape Bottleneck's 3x3; torchvision's BasicBlock accepts only their defaults. (architectures/resnet.arch, line 9)</summary>
-    public partial class BasicBlock : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class BasicBlock : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -48,34 +48,28 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
         public BasicBlock(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64) : base("BasicBlock")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups), 3, stride: stride, padding: 1, groups: groups, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups), 3, 3, stride, stride, 1, 1, 1, 1, groups);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.conv2 = nn.Conv2d(shape.Channels, planes, 3, padding: 1, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(planes, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64), groups), 3, stride: stride, padding: 1, groups: groups, bias: false));
+            shape = shape.Conv(ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64), groups), kernel: 3, stride: stride, padding: 1, groups: groups);
+            this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu = Add("relu", nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, planes, 3, padding: 1, bias: false));
+            shape = shape.Conv(planes, kernel: 3, padding: 1);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != planes)))
+            if (((stride != 1) || (_residualInput.Channels != planes)))
             {
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(_residualInput.Channels, planes, 1, stride: stride, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(planes, 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    _residualInput = _residualInput.Conv(planes, kernel: 1, stride: stride);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                 }
                 this.downsample = _seq;
-                register_module(_names.Next("downsample"), _seq);
+                Add("downsample", _seq);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -117,7 +111,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Resnet
 {
     /// <summary>Block Bottleneck: 1x1 reduce, 3x3, 1x1 expand by 4 (ResNet-50, -101, -152). The stride sits on the 3x3 convolution (torchvision's "ResNet v1.5"); groups and width_per_group give ResNeXt and Wide ResNet. (architectures/resnet.arch, line 25)</summary>
-    public partial class Bottleneck : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Bottleneck : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -134,40 +128,32 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
         public Bottleneck(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64) : base("Bottleneck")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups);
+            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64), groups);
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, width, 1, bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(width, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this.relu = nn.ReLU(inplace: true);
-            register_module(_names.Next("relu"), this.relu);
-            this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: stride, padding: 1, groups: groups, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(width, 3, 3, stride, stride, 1, 1, 1, 1, groups);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this.conv3 = nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4L), 1, bias: false);
-            register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(ArchMath.Multiply(planes, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, width, 1, bias: false));
+            shape = shape.Conv(width, kernel: 1);
+            this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.relu = Add("relu", nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, width, 3, stride: stride, padding: 1, groups: groups, bias: false));
+            shape = shape.Conv(width, kernel: 3, stride: stride, padding: 1, groups: groups);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this.conv3 = Add("conv3", nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4), 1, bias: false));
+            shape = shape.Conv(ArchMath.Multiply(planes, 4), kernel: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != ArchMath.Multiply(planes, 4L))))
+            if (((stride != 1) || (_residualInput.Channels != ArchMath.Multiply(planes, 4))))
             {
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4L), 1, stride: stride, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4), 1, stride: stride, bias: false);
+                    _seq.append(_names.Next(null), _m);
+                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4), kernel: 1, stride: stride);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                 }
                 this.downsample = _seq;
-                register_module(_names.Next("downsample"), _seq);
+                Add("downsample", _seq);
             }
             shape = _residualOutput;
             OutputShape = shape;
@@ -258,7 +244,7 @@ namespace ArchDsl.Catalogue
     /// … 135 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class ResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ResNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -492,45 +478,40 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _layers = layers ?? (new long[] { 3, 4, 6, 3 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this.relu = nn.ReLU(inplace: true);
-                register_module(_names.Next("relu"), this.relu);
-                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next("maxpool"), this.maxpool);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false));
+                shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this.relu = Add("relu", nn.ReLU(inplace: true));
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 4; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = _layers[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = (nn.Module<Tensor, Tensor>)(block switch { ResnetBlocks.BasicBlock => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.BasicBlock(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), ResnetBlocks.Bottleneck => (nn.Module<Tensor, Tensor>)new global::ArchDsl.Catalogue.Blocks.Resnet.Bottleneck(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup), _ => throw new System.ArgumentException("This block does not accept the arguments given at block") });
-                        _seq.append(_names1.Next(null), _m);
-                        shape = ((IArchModule)_m).OutputShape;
+                        nn.Module<Tensor, Tensor> _block = block switch
+                        {
+                            ResnetBlocks.BasicBlock => new global::ArchDsl.Catalogue.Blocks.Resnet.BasicBlock(shape, planes: ArchMath.Multiply(64, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup),
+                            ResnetBlocks.Bottleneck => new global::ArchDsl.Catalogue.Blocks.Resnet.Bottleneck(shape, planes: ArchMath.Multiply(64, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup),
+                            _ => throw new System.ArgumentException("This block does not accept the arguments given at block"),
+                        };
+                        _seq.append(_names.Next(null), _block);
+                        shape = ((IArchModule)_block).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
-                    this._stage.Add(_m1);
+                    var _m = Add(System.FormattableString.Invariant($"layer{ArchMath.Add(i, 1)}"), _seq);
+                    this._stage.Add(_m);
                 }
-                this.avgpool = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -644,7 +625,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet18 : ResNet
     {
-        public ResNet18(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 2L, 2L, 2L, 2L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet18(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 2, 2, 2, 2 }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 11689512L;
@@ -812,7 +793,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet34 : ResNet
     {
-        public ResNet34(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet34(long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: ResnetBlocks.BasicBlock, layers: new long[] { 3, 4, 6, 3 }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 21797672L;
@@ -1036,7 +1017,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet50 : ResNet
     {
-        public ResNet50(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet50(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 6, 3 }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25557032L;
@@ -1310,7 +1291,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet101 : ResNet
     {
-        public ResNet101(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet101(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 23, 3 }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 44549160L;
@@ -1754,7 +1735,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNet152 : ResNet
     {
-        public ResNet152(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 8L, 36L, 3L }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
+        public ResNet152(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long widthPerGroup = 64, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 8, 36, 3 }, groups: groups, widthPerGroup: widthPerGroup, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 60192808L;
@@ -2368,7 +2349,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt50_32x4d : ResNet
     {
-        public ResNeXt50_32x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, numClasses: numClasses) { }
+        public ResNeXt50_32x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 6, 3 }, groups: 32, widthPerGroup: 4, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 25028904L;
@@ -2642,7 +2623,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt101_32x8d : ResNet
     {
-        public ResNeXt101_32x8d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 32L, widthPerGroup: 8L, numClasses: numClasses) { }
+        public ResNeXt101_32x8d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 23, 3 }, groups: 32, widthPerGroup: 8, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 88791336L;
@@ -3086,7 +3067,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ResNeXt101_64x4d : ResNet
     {
-        public ResNeXt101_64x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: 64L, widthPerGroup: 4L, numClasses: numClasses) { }
+        public ResNeXt101_64x4d(ResnetBlocks block = ResnetBlocks.Bottleneck, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 23, 3 }, groups: 64, widthPerGroup: 4, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 83455272L;
@@ -3530,7 +3511,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class WideResNet50_2 : ResNet
     {
-        public WideResNet50_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
+        public WideResNet50_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 6, 3 }, groups: groups, widthPerGroup: 128, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 68883240L;
@@ -3804,7 +3785,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class WideResNet101_2 : ResNet
     {
-        public WideResNet101_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3L, 4L, 23L, 3L }, groups: groups, widthPerGroup: 128L, numClasses: numClasses) { }
+        public WideResNet101_2(ResnetBlocks block = ResnetBlocks.Bottleneck, long groups = 1, long numClasses = 1000) : base(block: block, layers: new long[] { 3, 4, 23, 3 }, groups: groups, widthPerGroup: 128, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 126886696L;

@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Senet
 {
     /// <summary>Block SEModule: Squeeze: global average pooling. Excitation: FC (C -&gt; C/r), ReLU, FC (C/r -&gt; C), sigmoid; the result rescales each channel. The FC layers act on a 1x1 map, written as 1x1 convolutions with bias. (architectures/senet.arch, line 10)</summary>
-    public partial class SEModule : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SEModule : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
         private readonly TorchSharp.Modules.Conv2d fc1;
@@ -47,22 +47,16 @@ namespace ArchDsl.Catalogue.Blocks.Senet
         public SEModule(FeatureShape input, long squeeze) : base("SEModule")
         {
             var shape = input;
-            var _names = new ChildNames();
             var channels = shape.Channels;
             var _pipeShape = shape;
-            this._m = nn.AdaptiveAvgPool2d(1);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.AdaptiveAvgPool2d(1));
             _pipeShape = _pipeShape.Adaptive(1, 1);
-            this.fc1 = nn.Conv2d(_pipeShape.Channels, squeeze, 1);
-            register_module(_names.Next("fc1"), this.fc1);
-            _pipeShape = _pipeShape.Conv(squeeze, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this.fc2 = nn.Conv2d(_pipeShape.Channels, channels, 1);
-            register_module(_names.Next("fc2"), this.fc2);
-            _pipeShape = _pipeShape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m2 = nn.Sigmoid();
-            register_module(_names.Next(null), this._m2);
+            this.fc1 = Add("fc1", nn.Conv2d(_pipeShape.Channels, squeeze, 1));
+            _pipeShape = _pipeShape.Conv(squeeze, kernel: 1);
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this.fc2 = Add("fc2", nn.Conv2d(_pipeShape.Channels, channels, 1));
+            _pipeShape = _pipeShape.Conv(channels, kernel: 1);
+            this._m2 = Add(null, nn.Sigmoid());
             var _scaleShape = _pipeShape;
             shape = FeatureShape.Broadcast(shape, _scaleShape, true);
             OutputShape = shape;
@@ -102,7 +96,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Senet
 {
     /// <summary>Block SEBottleneck: ResNet bottleneck (1x1 reduce, 3x3, 1x1 expand by 4) with SE on the residual branch; groups and width_per_group give ResNeXt's grouped 3x3 convolution. (architectures/senet.arch, line 18)</summary>
-    public partial class SEBottleneck : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SEBottleneck : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -123,53 +117,42 @@ namespace ArchDsl.Catalogue.Blocks.Senet
         public SEBottleneck(FeatureShape input, long planes, long stride = 1, long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true) : base("SEBottleneck")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64L), groups);
+            var width = ArchMath.Multiply(ArchMath.FloorDiv(ArchMath.Multiply(planes, widthPerGroup), 64), groups);
             var _residualInput = shape;
-            this.conv1 = nn.Conv2d(shape.Channels, width, 1, stride: (strideIn1x1 ? stride : 1L), bias: false);
-            register_module(_names.Next("conv1"), this.conv1);
-            shape = shape.Conv(width, 1, 1, (strideIn1x1 ? stride : 1L), (strideIn1x1 ? stride : 1L), 0, 0, 1, 1, 1);
-            this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn1"), this.bn1);
-            this._m = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m);
-            this.conv2 = nn.Conv2d(shape.Channels, width, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, groups: groups, bias: false);
-            register_module(_names.Next("conv2"), this.conv2);
-            shape = shape.Conv(width, 3, 3, (strideIn1x1 ? 1L : stride), (strideIn1x1 ? 1L : stride), 1, 1, 1, 1, groups);
-            this.bn2 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn2"), this.bn2);
-            this._m1 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m1);
-            this.conv3 = nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4L), 1, bias: false);
-            register_module(_names.Next("conv3"), this.conv3);
-            shape = shape.Conv(ArchMath.Multiply(planes, 4L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn3"), this.bn3);
+            this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, width, 1, stride: (strideIn1x1 ? stride : 1L), bias: false));
+            shape = shape.Conv(width, kernel: 1, stride: (strideIn1x1 ? stride : 1L));
+            this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m = Add(null, nn.ReLU(inplace: true));
+            this.conv2 = Add("conv2", nn.Conv2d(shape.Channels, width, 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, groups: groups, bias: false));
+            shape = shape.Conv(width, kernel: 3, stride: (strideIn1x1 ? 1L : stride), padding: 1, groups: groups);
+            this.bn2 = Add("bn2", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m1 = Add(null, nn.ReLU(inplace: true));
+            this.conv3 = Add("conv3", nn.Conv2d(shape.Channels, ArchMath.Multiply(planes, 4), 1, bias: false));
+            shape = shape.Conv(ArchMath.Multiply(planes, 4), kernel: 1);
+            this.bn3 = Add("bn3", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             this._if = se;
             if (this._if)
             {
-                this.se_module = new global::ArchDsl.Catalogue.Blocks.Senet.SEModule(shape, squeeze: ArchMath.FloorDiv(ArchMath.Multiply(planes, 4L), reduction));
-                register_module(_names.Next("se_module"), this.se_module);
+                this.se_module = Add("se_module", new global::ArchDsl.Catalogue.Blocks.Senet.SEModule(shape, squeeze: ArchMath.FloorDiv(ArchMath.Multiply(planes, 4), reduction)));
                 shape = ((IArchModule)this.se_module).OutputShape;
             }
             var _residualOutput = shape;
-            if (((stride != 1L) || (_residualInput.Channels != ArchMath.Multiply(planes, 4L))))
+            if (((stride != 1) || (_residualInput.Channels != ArchMath.Multiply(planes, 4))))
             {
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4L), 1, stride: stride, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4L), 1, 1, stride, stride, 0, 0, 1, 1, 1);
+                    var _m = nn.Conv2d(_residualInput.Channels, ArchMath.Multiply(planes, 4), 1, stride: stride, bias: false);
+                    _seq.append(_names.Next(null), _m);
+                    _residualInput = _residualInput.Conv(ArchMath.Multiply(planes, 4), kernel: 1, stride: stride);
                     var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                 }
                 this.downsample = _seq;
-                register_module(_names.Next("downsample"), _seq);
+                Add("downsample", _seq);
             }
             shape = _residualOutput;
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
+            this._m2 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -262,7 +245,7 @@ namespace ArchDsl.Catalogue
     /// … 231 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class SEResNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class SEResNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Conv2d conv1;
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -592,45 +575,35 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _layers = layers ?? (new long[] { 3L, 4L, 6L, 3L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _layers = layers ?? (new long[] { 3, 4, 6, 3 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                this.conv1 = nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false);
-                register_module(_names.Next("conv1"), this.conv1);
-                shape = shape.Conv(64, 7, 7, 2, 2, 3, 3, 1, 1, 1);
-                this.bn1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                register_module(_names.Next("bn1"), this.bn1);
-                this._m = nn.ReLU(inplace: true);
-                register_module(_names.Next(null), this._m);
-                this._m1 = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next(null), this._m1);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", nn.Conv2d(shape.Channels, 64, 7, stride: 2, padding: 3, bias: false));
+                shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
+                this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+                this._m = Add(null, nn.ReLU(inplace: true));
+                this._m1 = Add(null, nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 4L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 4; i++)
                 {
                     var _seq = nn.Sequential();
-                    var _names1 = new ChildNames();
+                    var _names = new ChildNames();
                     var _count = _layers[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m = new global::ArchDsl.Catalogue.Blocks.Senet.SEBottleneck(shape, planes: ArchMath.Multiply(64L, ArchMath.Pow(2L, i)), stride: (((i > 0L) && (j == 0L)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1);
-                        _seq.append(_names1.Next(null), _m);
+                        var _m = new global::ArchDsl.Catalogue.Blocks.Senet.SEBottleneck(shape, planes: ArchMath.Multiply(64, ArchMath.Pow(2, i)), stride: (((i > 0) && (j == 0)) ? 2L : 1L), groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1);
+                        _seq.append(_names.Next(null), _m);
                         shape = ((IArchModule)_m).OutputShape;
                     }
-                    var _m1 = _seq;
-                    register_module(_names.Next(string.Concat("layer", ArchMath.Add(i, 1L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m1);
+                    var _m1 = Add(System.FormattableString.Invariant($"layer{ArchMath.Add(i, 1)}"), _seq);
                     this._stage.Add(_m1);
                 }
-                this._m2 = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m2);
+                this._m2 = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m3 = nn.Flatten();
-                register_module(_names.Next(null), this._m3);
+                this._m3 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -744,7 +717,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SEResNet50 : SEResNet
     {
-        public SEResNet50(long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true, long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
+        public SEResNet50(long groups = 1, long widthPerGroup = 64, long reduction = 16, bool se = true, bool strideIn1x1 = true, long numClasses = 1000) : base(layers: new long[] { 3, 4, 6, 3 }, groups: groups, widthPerGroup: widthPerGroup, reduction: reduction, se: se, strideIn1x1: strideIn1x1, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 28088024L;
@@ -1114,7 +1087,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class SEResNeXt50_32x4d : SEResNet
     {
-        public SEResNeXt50_32x4d(long reduction = 16, bool se = true, long numClasses = 1000) : base(layers: new long[] { 3L, 4L, 6L, 3L }, groups: 32L, widthPerGroup: 4L, reduction: reduction, se: se, strideIn1x1: false, numClasses: numClasses) { }
+        public SEResNeXt50_32x4d(long reduction = 16, bool se = true, long numClasses = 1000) : base(layers: new long[] { 3, 4, 6, 3 }, groups: 32, widthPerGroup: 4, reduction: reduction, se: se, strideIn1x1: false, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 27559896L;

@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 {
     /// <summary>Block ShuffleV1Unit: The ShuffleNet unit (Figure 2 b, c): 1x1 group conv to a quarter of the output width, channel shuffle, 3x3 depthwise conv, 1x1 group conv back up; no ReLU after the depthwise conv. At stride 1 the input is added; at stride 2 a 3x3 average-pooled copy of the input is concatenated, so the branch only makes out - in_channels channels. The very first 1x1 conv (24 input channels) is not grouped (first_groups). (architectures/shufflenet_v1.arch, line 11)</summary>
-    public partial class ShuffleV1Unit : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleV1Unit : ArchModule, IArchModule
     {
         private readonly bool _if;
         private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch? _m;
@@ -47,15 +47,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
         public ShuffleV1Unit(FeatureShape input, long out_, long groups, long stride, long firstGroups) : base("ShuffleV1Unit")
         {
             var shape = input;
-            var _names = new ChildNames();
-            var bottleneck = ArchMath.FloorDiv(out_, 4L);
-            var branch = ((stride == 2L) ? ArchMath.Subtract(out_, shape.Channels) : out_);
-            this._if = (stride == 1L);
+            var bottleneck = ArchMath.FloorDiv(out_, 4);
+            var branch = ((stride == 2) ? ArchMath.Subtract(out_, shape.Channels) : out_);
+            this._if = (stride == 1);
             if (this._if)
             {
                 var _residualInput = shape;
-                this._m = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 1, firstGroups: firstGroups);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 1, firstGroups: firstGroups));
                 shape = ((IArchModule)this._m).OutputShape;
                 var _residualOutput = shape;
                 shape = _residualOutput;
@@ -67,23 +65,20 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
                     var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
                     {
                         shape = _branchInput;
-                        this._m1 = nn.AvgPool2d(3, stride: 2, padding: 1);
-                        register_module(_names.Next(null), this._m1);
-                        shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                        this._m1 = Add(null, nn.AvgPool2d(3, stride: 2, padding: 1));
+                        shape = shape.Pool(3, stride: 2, padding: 1);
                         _branchShapes.Add(shape);
                     }
                     {
                         shape = _branchInput;
-                        this._m2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 2, firstGroups: firstGroups);
-                        register_module(_names.Next(null), this._m2);
+                        this._m2 = Add(null, new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Branch(shape, out_: branch, bottleneck: bottleneck, groups: groups, stride: 2, firstGroups: firstGroups));
                         shape = ((IArchModule)this._m2).OutputShape;
                         _branchShapes.Add(shape);
                     }
                     shape = FeatureShape.Concat(_branchShapes);
                 }
             }
-            this._m3 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m3);
+            this._m3 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -138,7 +133,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 {
     /// <summary>Block ShuffleV1Branch (architectures/shufflenet_v1.arch, line 27)</summary>
-    public partial class ShuffleV1Branch : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleV1Branch : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -155,26 +150,17 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
         public ShuffleV1Branch(FeatureShape input, long out_, long bottleneck, long groups, long stride, long firstGroups) : base("ShuffleV1Branch")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, bottleneck, 1, groups: firstGroups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(bottleneck, 1, 1, 1, 1, 0, 0, 1, 1, firstGroups);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this._m3 = nn.ChannelShuffle(groups);
-            register_module(_names.Next(null), this._m3);
-            this._m4 = nn.Conv2d(shape.Channels, bottleneck, 3, stride: stride, padding: 1, groups: bottleneck, bias: false);
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Conv(bottleneck, 3, 3, stride, stride, 1, 1, 1, 1, bottleneck);
-            this._m5 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m5);
-            this._m6 = nn.Conv2d(shape.Channels, out_, 1, groups: groups, bias: false);
-            register_module(_names.Next(null), this._m6);
-            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, groups);
-            this._m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m7);
+            this._m = Add(null, nn.Conv2d(shape.Channels, bottleneck, 1, groups: firstGroups, bias: false));
+            shape = shape.Conv(bottleneck, kernel: 1, groups: firstGroups);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this._m3 = Add(null, nn.ChannelShuffle(groups));
+            this._m4 = Add(null, nn.Conv2d(shape.Channels, bottleneck, 3, stride: stride, padding: 1, groups: bottleneck, bias: false));
+            shape = shape.Conv(bottleneck, kernel: 3, stride: stride, padding: 1, groups: bottleneck);
+            this._m5 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m6 = Add(null, nn.Conv2d(shape.Channels, out_, 1, groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: 1, groups: groups);
+            this._m7 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             OutputShape = shape;
         }
 
@@ -258,7 +244,7 @@ namespace ArchDsl.Catalogue
     /// … 130 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class ShuffleNetV1 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ShuffleNetV1 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool;
@@ -485,52 +471,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var widths = ((groups == 1L) ? new long[] { 144L, 288L, 576L } : ((groups == 2L) ? new long[] { 200L, 400L, 800L } : ((groups == 3L) ? new long[] { 240L, 480L, 960L } : ((groups == 4L) ? new long[] { 272L, 544L, 1088L } : new long[] { 384L, 768L, 1536L }))));
-                var repeats = new long[] { 4L, 8L, 4L };
+                var widths = ((groups == 1) ? new long[] { 144, 288, 576 } : ((groups == 2) ? new long[] { 200, 400, 800 } : ((groups == 3) ? new long[] { 240, 480, 960 } : ((groups == 4) ? new long[] { 272, 544, 1088 } : new long[] { 384, 768, 1536 }))));
+                var repeats = new long[] { 4, 8, 4 };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, ArchMath.ToLong((double)(24L * scale)), 3, stride: 2, padding: 1, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(ArchMath.ToLong((double)(24L * scale)), 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv(ArchMath.ToLong((double)(24L * scale)), kernel: 3, stride: 2, padding: 1);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                 }
-                this.conv1 = _seq;
-                register_module(_names.Next("conv1"), this.conv1);
-                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next("maxpool"), this.maxpool);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", _seq);
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
                     var _seq1 = nn.Sequential();
-                    var _names2 = new ChildNames();
+                    var _names1 = new ChildNames();
                     var _count = repeats[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Unit(shape, out_: ArchMath.ToLong((double)(widths[checked((int)i)] * scale)), groups: groups, stride: ((j == 0L) ? 2L : 1L), firstGroups: (((i == 0L) && (j == 0L)) ? 1L : groups));
-                        _seq1.append(_names2.Next(null), _m3);
+                        var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV1.ShuffleV1Unit(shape, out_: ArchMath.ToLong((double)(widths[checked((int)i)] * scale)), groups: groups, stride: ((j == 0) ? 2L : 1L), firstGroups: (((i == 0) && (j == 0)) ? 1L : groups));
+                        _seq1.append(_names1.Next(null), _m3);
                         shape = ((IArchModule)_m3).OutputShape;
                     }
-                    var _m4 = _seq1;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m4);
+                    var _m4 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 2)}"), _seq1);
                     this._stage.Add(_m4);
                 }
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -644,7 +622,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g1 : ShuffleNetV1
     {
-        public ShuffleNetV1_g1(double scale = 1.0, long numClasses = 1000) : base(groups: 1L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g1(double scale = 1.0, long numClasses = 1000) : base(groups: 1, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1531936L;
@@ -913,7 +891,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g2 : ShuffleNetV1
     {
-        public ShuffleNetV1_g2(double scale = 1.0, long numClasses = 1000) : base(groups: 2L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g2(double scale = 1.0, long numClasses = 1000) : base(groups: 2, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1733848L;
@@ -1182,7 +1160,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3(double scale = 1.0, long numClasses = 1000) : base(groups: 3L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g3(double scale = 1.0, long numClasses = 1000) : base(groups: 3, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1865728L;
@@ -1451,7 +1429,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g4 : ShuffleNetV1
     {
-        public ShuffleNetV1_g4(double scale = 1.0, long numClasses = 1000) : base(groups: 4L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g4(double scale = 1.0, long numClasses = 1000) : base(groups: 4, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 1968344L;
@@ -1720,7 +1698,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g8 : ShuffleNetV1
     {
-        public ShuffleNetV1_g8(double scale = 1.0, long numClasses = 1000) : base(groups: 8L, scale: scale, numClasses: numClasses) { }
+        public ShuffleNetV1_g8(double scale = 1.0, long numClasses = 1000) : base(groups: 8, scale: scale, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 2434768L;
@@ -1989,7 +1967,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3_050 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3_050(long numClasses = 1000) : base(groups: 3L, scale: 0.5, numClasses: numClasses) { }
+        public ShuffleNetV1_g3_050(long numClasses = 1000) : base(groups: 3, scale: 0.5, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 718324L;
@@ -2258,7 +2236,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV1_g3_025 : ShuffleNetV1
     {
-        public ShuffleNetV1_g3_025(long numClasses = 1000) : base(groups: 3L, scale: 0.25, numClasses: numClasses) { }
+        public ShuffleNetV1_g3_025(long numClasses = 1000) : base(groups: 3, scale: 0.25, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 305902L;

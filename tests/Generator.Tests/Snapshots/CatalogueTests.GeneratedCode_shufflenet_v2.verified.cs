@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
     /// <summary>Block ShuffleV2Branch: The right branch of both units: 1x1, depthwise 3x3 (no activation), 1x1, each followed by batch norm. (architectures/shufflenet_v2.arch, line 8)</summary>
-    public partial class ShuffleV2Branch : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleV2Branch : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -51,26 +51,17 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
         public ShuffleV2Branch(FeatureShape input, long channels, long stride) : base("ShuffleV2Branch")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = nn.Conv2d(shape.Channels, channels, 1, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this._m3 = nn.Conv2d(shape.Channels, channels, 3, stride: stride, padding: 1, groups: channels, bias: false);
-            register_module(_names.Next(null), this._m3);
-            shape = shape.Conv(channels, 3, 3, stride, stride, 1, 1, 1, 1, channels);
-            this._m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m4);
-            this._m5 = nn.Conv2d(shape.Channels, channels, 1, bias: false);
-            register_module(_names.Next(null), this._m5);
-            shape = shape.Conv(channels, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this._m6 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m6);
-            this._m7 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m7);
+            this._m = Add(null, nn.Conv2d(shape.Channels, channels, 1, bias: false));
+            shape = shape.Conv(channels, kernel: 1);
+            this._m1 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this._m3 = Add(null, nn.Conv2d(shape.Channels, channels, 3, stride: stride, padding: 1, groups: channels, bias: false));
+            shape = shape.Conv(channels, kernel: 3, stride: stride, padding: 1, groups: channels);
+            this._m4 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m5 = Add(null, nn.Conv2d(shape.Channels, channels, 1, bias: false));
+            shape = shape.Conv(channels, kernel: 1);
+            this._m6 = Add(null, nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m7 = Add(null, nn.ReLU(inplace: true));
             OutputShape = shape;
         }
 
@@ -108,7 +99,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
     /// <summary>Block ShuffleV2Unit: Figure 3(c): half the channels pass through untouched, the other half run the main branch; the halves are concatenated and shuffled so the next unit mixes them. (architectures/shufflenet_v2.arch, line 21)</summary>
-    public partial class ShuffleV2Unit : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleV2Unit : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Identity _m;
         private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch branch2;
@@ -120,25 +111,21 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
         public ShuffleV2Unit(FeatureShape input, long out_) : base("ShuffleV2Unit")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput.WithChannels(_branchInput.Channels / 2L);
-                this._m = nn.Identity();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Identity());
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput.WithChannels(_branchInput.Channels / 2L);
-                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 1);
-                register_module(_names.Next("branch2"), this.branch2);
+                this.branch2 = Add("branch2", new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2), stride: 1));
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this._m1 = nn.ChannelShuffle(2);
-            register_module(_names.Next(null), this._m1);
+            this._m1 = Add(null, nn.ChannelShuffle(2));
             OutputShape = shape;
         }
 
@@ -181,7 +168,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
     /// <summary>Block ShuffleV2DownsampleUnit: Figure 3(d), the spatial down-sampling unit: no split; both branches see the whole input and halve the resolution, then concatenation doubles the channels and the shuffle mixes them. (architectures/shufflenet_v2.arch, line 31)</summary>
-    public partial class ShuffleV2DownsampleUnit : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class ShuffleV2DownsampleUnit : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Sequential branch1;
         private readonly global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch branch2;
@@ -193,41 +180,37 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
         public ShuffleV2DownsampleUnit(FeatureShape input, long out_) : base("ShuffleV2DownsampleUnit")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, shape.Channels, 3, stride: 2, padding: 1, groups: shape.Channels, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(shape.Channels, 3, 3, 2, 2, 1, 1, 1, 1, shape.Channels);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv(shape.Channels, kernel: 3, stride: 2, padding: 1, groups: shape.Channels);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
-                    var _m2 = nn.Conv2d(shape.Channels, ArchMath.FloorDiv(out_, 2L), 1, bias: false);
-                    _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Conv(ArchMath.FloorDiv(out_, 2L), 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m1);
+                    var _m2 = nn.Conv2d(shape.Channels, ArchMath.FloorDiv(out_, 2), 1, bias: false);
+                    _seq.append(_names.Next(null), _m2);
+                    shape = shape.Conv(ArchMath.FloorDiv(out_, 2), kernel: 1);
                     var _m3 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m3);
+                    _seq.append(_names.Next(null), _m3);
                     var _m4 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m4);
+                    _seq.append(_names.Next(null), _m4);
                 }
-                this.branch1 = _seq;
-                register_module(_names.Next("branch1"), this.branch1);
+                this.branch1 = Add("branch1", _seq);
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
-                this.branch2 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2L), stride: 2);
-                register_module(_names.Next("branch2"), this.branch2);
+                this.branch2 = Add("branch2", new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Branch(shape, channels: ArchMath.FloorDiv(out_, 2), stride: 2));
                 shape = ((IArchModule)this.branch2).OutputShape;
                 _branchShapes.Add(shape);
             }
             shape = FeatureShape.Concat(_branchShapes);
-            this._m = nn.ChannelShuffle(2);
-            register_module(_names.Next(null), this._m);
+            this._m = Add(null, nn.ChannelShuffle(2));
             OutputShape = shape;
         }
 
@@ -270,7 +253,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue
 {
     /// <summary>Network ShuffleNetV2: stage_channels: output channels of the stem, of stages 2-4 and of conv5 (Table 5's columns). (architectures/shufflenet_v2.arch, line 46)</summary>
-    public partial class ShuffleNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ShuffleNetV2 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential conv1;
         private readonly TorchSharp.Modules.MaxPool2d maxpool;
@@ -297,75 +280,66 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _repeats = repeats ?? (new long[] { 4L, 8L, 4L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _repeats = repeats ?? (new long[] { 4, 8, 4 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, stageChannels[0], 3, stride: 2, padding: 1, bias: false);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv(stageChannels[0], 3, 3, 2, 2, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv(stageChannels[0], kernel: 3, stride: 2, padding: 1);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                 }
-                this.conv1 = _seq;
-                register_module(_names.Next("conv1"), this.conv1);
-                this.maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
-                register_module(_names.Next("maxpool"), this.maxpool);
-                shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+                this.conv1 = Add("conv1", _seq);
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
+                shape = shape.Pool(3, stride: 2, padding: 1);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-                var _end = 3L;
-                for (long i = 0L; i < _end; i++)
+                for (long i = 0; i < 3; i++)
                 {
                     var _seq1 = nn.Sequential();
-                    var _names2 = new ChildNames();
+                    var _names1 = new ChildNames();
                     var _count = _repeats[checked((int)i)];
-                    for (long j = 0L; j < _count; j++)
+                    for (long j = 0; j < _count; j++)
                     {
-                        if ((j == 0L))
+                        if ((j == 0))
                         {
-                            var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2DownsampleUnit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1L))]);
-                            _seq1.append(_names2.Next(null), _m3);
+                            var _m3 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2DownsampleUnit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1))]);
+                            _seq1.append(_names1.Next(null), _m3);
                             shape = ((IArchModule)_m3).OutputShape;
                         }
                         else
                         {
                             {
-                                var _m4 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Unit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1L))]);
-                                _seq1.append(_names2.Next(null), _m4);
+                                var _m4 = new global::ArchDsl.Catalogue.Blocks.ShufflenetV2.ShuffleV2Unit(shape, out_: stageChannels[checked((int)ArchMath.Add(i, 1))]);
+                                _seq1.append(_names1.Next(null), _m4);
                                 shape = ((IArchModule)_m4).OutputShape;
                             }
                         }
                     }
-                    var _m5 = _seq1;
-                    register_module(_names.Next(string.Concat("stage", ArchMath.Add(i, 2L).ToString(System.Globalization.CultureInfo.InvariantCulture))), _m5);
+                    var _m5 = Add(System.FormattableString.Invariant($"stage{ArchMath.Add(i, 2)}"), _seq1);
                     this._stage.Add(_m5);
                 }
                 var _seq2 = nn.Sequential();
-                var _names3 = new ChildNames();
+                var _names2 = new ChildNames();
                 {
                     var _m6 = nn.Conv2d(shape.Channels, stageChannels[4], 1, bias: false);
-                    _seq2.append(_names3.Next(null), _m6);
-                    shape = shape.Conv(stageChannels[4], 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    _seq2.append(_names2.Next(null), _m6);
+                    shape = shape.Conv(stageChannels[4], kernel: 1);
                     var _m7 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq2.append(_names3.Next(null), _m7);
+                    _seq2.append(_names2.Next(null), _m7);
                     var _m8 = nn.ReLU(inplace: true);
-                    _seq2.append(_names3.Next(null), _m8);
+                    _seq2.append(_names2.Next(null), _m8);
                 }
-                this.conv5 = _seq2;
-                register_module(_names.Next("conv5"), this.conv5);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.conv5 = Add("conv5", _seq2);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
@@ -480,7 +454,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x0_5 : ShuffleNetV2
     {
-        public ShuffleNetV2_x0_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 48L, 96L, 192L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x0_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24, 48, 96, 192, 1024 }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 1366792L;
@@ -777,7 +751,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x1_0 : ShuffleNetV2
     {
-        public ShuffleNetV2_x1_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 116L, 232L, 464L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x1_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24, 116, 232, 464, 1024 }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 2278604L;
@@ -1074,7 +1048,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x1_5 : ShuffleNetV2
     {
-        public ShuffleNetV2_x1_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 176L, 352L, 704L, 1024L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x1_5(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24, 176, 352, 704, 1024 }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 3503624L;
@@ -1371,7 +1345,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class ShuffleNetV2_x2_0 : ShuffleNetV2
     {
-        public ShuffleNetV2_x2_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24L, 244L, 488L, 976L, 2048L }, repeats: repeats, numClasses: numClasses) { }
+        public ShuffleNetV2_x2_0(long[]? repeats = null, long numClasses = 1000) : base(stageChannels: new long[] { 24, 244, 488, 976, 2048 }, repeats: repeats, numClasses: numClasses) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public const long ParameterCount = 7393996L;

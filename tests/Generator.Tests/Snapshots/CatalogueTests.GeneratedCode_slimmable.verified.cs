@@ -33,7 +33,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Slimmable
 {
     /// <summary>Block SlimConvBNReLU (architectures/slimmable.arch, line 8)</summary>
-    public partial class SlimConvBNReLU : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SlimConvBNReLU : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> _m;
         private readonly nn.Module<Tensor, Tensor> _m1;
@@ -45,14 +45,10 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
         public SlimConvBNReLU(FeatureShape input, long out_, long kernel = 3, long stride = 1, long groups = 1) : base("SlimConvBNReLU")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this._m = SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), groups: groups, bias: false);
-            register_module(_names.Next(null), this._m);
-            shape = shape.Conv(out_, kernel, kernel, stride, stride, ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1L), 2L), 1, 1, groups);
-            this._m1 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next(null), this._m1);
-            this._m2 = nn.ReLU6(inplace: true);
-            register_module(_names.Next(null), this._m2);
+            this._m = Add(null, SlimmableLayers.Conv2d(shape.Channels, out_, kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups, bias: false));
+            shape = shape.Conv(out_, kernel: kernel, stride: stride, padding: ArchMath.FloorDiv(ArchMath.Subtract(kernel, 1), 2), groups: groups);
+            this._m1 = Add(null, SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels));
+            this._m2 = Add(null, nn.ReLU6(inplace: true));
             OutputShape = shape;
         }
 
@@ -82,7 +78,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Slimmable
 {
     /// <summary>Block SlimInvertedResidual (architectures/slimmable.arch, line 14)</summary>
-    public partial class SlimInvertedResidual : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class SlimInvertedResidual : ArchModule, IArchModule
     {
         private readonly bool _residual;
         private readonly TorchSharp.Modules.Sequential conv;
@@ -93,30 +89,28 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
         public SlimInvertedResidual(FeatureShape input, long out_, long stride, long expand) : base("SlimInvertedResidual")
         {
             var shape = input;
-            var _names = new ChildNames();
             var hidden = ArchMath.Multiply(shape.Channels, expand);
             var _residualInput = shape;
-            this._residual = ((stride == 1L) && (shape.Channels == out_));
+            this._residual = ((stride == 1) && (shape.Channels == out_));
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
-                if ((expand != 1L))
+                if ((expand != 1))
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: hidden, kernel: 1);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                 }
                 var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: hidden, stride: stride, groups: hidden);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
                 shape = ((IArchModule)_m1).OutputShape;
                 var _m2 = SlimmableLayers.Conv2d(shape.Channels, out_, 1, bias: false);
-                _seq.append(_names1.Next(null), _m2);
-                shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                _seq.append(_names.Next(null), _m2);
+                shape = shape.Conv(out_, kernel: 1);
                 var _m3 = SlimmableLayers.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next(null), _m3);
+                _seq.append(_names.Next(null), _m3);
             }
-            this.conv = _seq;
-            register_module(_names.Next("conv"), this.conv);
+            this.conv = Add("conv", _seq);
             var _residualOutput = shape;
             if (this._residual)
             {
@@ -203,7 +197,7 @@ namespace ArchDsl.Catalogue
     /// … 113 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class SlimMobileNetV2 : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class SlimMobileNetV2 : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d _m;
@@ -411,49 +405,44 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var settings = new long[][] { new long[] { 1L, 16L, 1L, 1L }, new long[] { 6L, 24L, 2L, 2L }, new long[] { 6L, 32L, 3L, 2L }, new long[] { 6L, 64L, 4L, 2L }, new long[] { 6L, 96L, 3L, 1L }, new long[] { 6L, 160L, 3L, 2L }, new long[] { 6L, 320L, 1L, 1L } };
+                var settings = new long[][] { new long[] { 1, 16, 1, 1 }, new long[] { 6, 24, 2, 2 }, new long[] { 6, 32, 3, 2 }, new long[] { 6, 64, 4, 2 }, new long[] { 6, 96, 3, 1 }, new long[] { 6, 160, 3, 2 }, new long[] { 6, 320, 1, 1 } };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(32L * width), 8L), stride: 2);
-                    _seq.append(_names1.Next(null), _m);
+                    _seq.append(_names.Next(null), _m);
                     shape = ((IArchModule)_m).OutputShape;
                     foreach (var row in settings)
                     {
                         var _count = row[2];
-                        for (long i = 0L; i < _count; i++)
+                        for (long i = 0; i < _count; i++)
                         {
-                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimInvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[1] * width), 8L), stride: ((i == 0L) ? row[3] : 1L), expand: row[0]);
-                            _seq.append(_names1.Next(null), _m1);
+                            var _m1 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimInvertedResidual(shape, out_: ArchMath.MakeDivisible((double)(row[1] * width), 8L), stride: ((i == 0) ? row[3] : 1L), expand: row[0]);
+                            _seq.append(_names.Next(null), _m1);
                             shape = ((IArchModule)_m1).OutputShape;
                         }
                     }
                     var _m2 = new global::ArchDsl.Catalogue.Blocks.Slimmable.SlimConvBNReLU(shape, out_: ArchMath.MakeDivisible((double)(1280L * System.Math.Max(1.0, width)), 8L), kernel: 1);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     shape = ((IArchModule)_m2).OutputShape;
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m3 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m3);
+                    _seq1.append(_names1.Next(null), _m3);
                     var _m4 = SlimmableLayers.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }

@@ -32,7 +32,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Squeezenet
 {
     /// <summary>Block Fire: Fire module (Section 3.2): squeeze to s1x1 channels with 1x1 filters, then expand with e1x1 1x1 filters and e3x3 3x3 filters side by side, concatenated. (architectures/squeezenet.arch, line 10)</summary>
-    public partial class Fire : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class Fire : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d squeeze;
         private readonly TorchSharp.Modules.ReLU squeeze_activation;
@@ -47,33 +47,26 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
         public Fire(FeatureShape input, long s1x1, long e1x1, long e3x3) : base("Fire")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.squeeze = nn.Conv2d(shape.Channels, s1x1, 1);
-            register_module(_names.Next("squeeze"), this.squeeze);
-            shape = shape.Conv(s1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.squeeze_activation = nn.ReLU(inplace: true);
-            register_module(_names.Next("squeeze_activation"), this.squeeze_activation);
+            this.squeeze = Add("squeeze", nn.Conv2d(shape.Channels, s1x1, 1));
+            shape = shape.Conv(s1x1, kernel: 1);
+            this.squeeze_activation = Add("squeeze_activation", nn.ReLU(inplace: true));
             var _branchInput = shape;
             var _branchShapes = new System.Collections.Generic.List<FeatureShape>();
             {
                 shape = _branchInput;
                 var _pipeShape = shape;
-                this.expand1x1 = nn.Conv2d(_pipeShape.Channels, e1x1, 1);
-                register_module(_names.Next("expand1x1"), this.expand1x1);
-                _pipeShape = _pipeShape.Conv(e1x1, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-                this.expand1x1_activation = nn.ReLU(inplace: true);
-                register_module(_names.Next("expand1x1_activation"), this.expand1x1_activation);
+                this.expand1x1 = Add("expand1x1", nn.Conv2d(_pipeShape.Channels, e1x1, 1));
+                _pipeShape = _pipeShape.Conv(e1x1, kernel: 1);
+                this.expand1x1_activation = Add("expand1x1_activation", nn.ReLU(inplace: true));
                 shape = _pipeShape;
                 _branchShapes.Add(shape);
             }
             {
                 shape = _branchInput;
                 var _pipeShape1 = shape;
-                this.expand3x3 = nn.Conv2d(_pipeShape1.Channels, e3x3, 3, padding: 1);
-                register_module(_names.Next("expand3x3"), this.expand3x3);
-                _pipeShape1 = _pipeShape1.Conv(e3x3, 3, 3, 1, 1, 1, 1, 1, 1, 1);
-                this.expand3x3_activation = nn.ReLU(inplace: true);
-                register_module(_names.Next("expand3x3_activation"), this.expand3x3_activation);
+                this.expand3x3 = Add("expand3x3", nn.Conv2d(_pipeShape1.Channels, e3x3, 3, padding: 1));
+                _pipeShape1 = _pipeShape1.Conv(e3x3, kernel: 3, padding: 1);
+                this.expand3x3_activation = Add("expand3x3_activation", nn.ReLU(inplace: true));
                 shape = _pipeShape1;
                 _branchShapes.Add(shape);
             }
@@ -170,7 +163,7 @@ namespace ArchDsl.Catalogue
     /// … 26 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class SqueezeNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class SqueezeNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.Sequential classifier;
@@ -289,57 +282,52 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var v10 = (version == "1_0");
-                var fires = new long[][] { new long[] { 16L, 64L, 64L }, new long[] { 16L, 64L, 64L }, new long[] { 32L, 128L, 128L }, new long[] { 32L, 128L, 128L }, new long[] { 48L, 192L, 192L }, new long[] { 48L, 192L, 192L }, new long[] { 64L, 256L, 256L }, new long[] { 64L, 256L, 256L } };
-                var pooled = (v10 ? new long[] { 4L, 8L } : new long[] { 3L, 5L });
+                var fires = new long[][] { new long[] { 16, 64, 64 }, new long[] { 16, 64, 64 }, new long[] { 32, 128, 128 }, new long[] { 32, 128, 128 }, new long[] { 48, 192, 192 }, new long[] { 48, 192, 192 }, new long[] { 64, 256, 256 }, new long[] { 64, 256, 256 } };
+                var pooled = (v10 ? new long[] { 4, 8 } : new long[] { 3, 5 });
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, (v10 ? 96L : 64L), (v10 ? 7L : 3L), stride: 2);
-                    _seq.append(_names1.Next(null), _m);
-                    shape = shape.Conv((v10 ? 96L : 64L), (v10 ? 7L : 3L), (v10 ? 7L : 3L), 2, 2, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next(null), _m);
+                    shape = shape.Conv((v10 ? 96L : 64L), kernel: (v10 ? 7L : 3L), stride: 2);
                     var _m1 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
-                    var _end = 10L;
-                    for (long i = 2L; i < _end; i++)
+                    _seq.append(_names.Next(null), _m2);
+                    shape = shape.Pool(3, stride: 2, ceilMode: true);
+                    for (long i = 2; i < 10; i++)
                     {
-                        var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: fires[checked((int)ArchMath.Subtract(i, 2L))][0], e1x1: fires[checked((int)ArchMath.Subtract(i, 2L))][1], e3x3: fires[checked((int)ArchMath.Subtract(i, 2L))][2]);
-                        _seq.append(_names1.Next(null), _m3);
+                        var _m3 = new global::ArchDsl.Catalogue.Blocks.Squeezenet.Fire(shape, s1x1: fires[checked((int)ArchMath.Subtract(i, 2))][0], e1x1: fires[checked((int)ArchMath.Subtract(i, 2))][1], e3x3: fires[checked((int)ArchMath.Subtract(i, 2))][2]);
+                        _seq.append(_names.Next(null), _m3);
                         shape = ((IArchModule)_m3).OutputShape;
                         if (((i == pooled[0]) || (i == pooled[1])))
                         {
                             var _m4 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                            _seq.append(_names1.Next(null), _m4);
-                            shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                            _seq.append(_names.Next(null), _m4);
+                            shape = shape.Pool(3, stride: 2, ceilMode: true);
                         }
                     }
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
+                this.features = Add("features", _seq);
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m5 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     var _m6 = nn.Conv2d(shape.Channels, numClasses, 1);
-                    _seq1.append(_names2.Next(null), _m6);
-                    shape = shape.Conv(numClasses, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+                    _seq1.append(_names1.Next(null), _m6);
+                    shape = shape.Conv(numClasses, kernel: 1);
                     var _m7 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m7);
+                    _seq1.append(_names1.Next(null), _m7);
                     var _m8 = nn.AdaptiveAvgPool2d(1);
-                    _seq1.append(_names2.Next(null), _m8);
+                    _seq1.append(_names1.Next(null), _m8);
                     shape = shape.Adaptive(1, 1);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this.classifier = Add("classifier", _seq1);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

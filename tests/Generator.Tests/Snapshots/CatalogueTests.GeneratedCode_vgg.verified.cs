@@ -48,7 +48,7 @@ namespace ArchDsl.Catalogue
     /// classifier.6                 linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class VGG : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class VGG : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.AdaptiveAvgPool2d avgpool;
@@ -134,67 +134,61 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var _layers = layers ?? (new long[] { 1L, 1L, 2L, 2L, 2L });
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var _layers = layers ?? (new long[] { 1, 1, 2, 2, 2 });
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
-                var widths = new long[] { 64L, 128L, 256L, 512L, 512L };
+                var widths = new long[] { 64, 128, 256, 512, 512 };
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
-                    var _end = 5L;
-                    for (long i = 0L; i < _end; i++)
+                    for (long i = 0; i < 5; i++)
                     {
                         var _count = _layers[checked((int)i)];
-                        for (long _i = 0L; _i < _count; _i++)
+                        for (long _i = 0; _i < _count; _i++)
                         {
                             var _m = nn.Conv2d(shape.Channels, widths[checked((int)i)], 3, padding: 1);
-                            _seq.append(_names1.Next(null), _m);
-                            shape = shape.Conv(widths[checked((int)i)], 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                            _seq.append(_names.Next(null), _m);
+                            shape = shape.Conv(widths[checked((int)i)], kernel: 3, padding: 1);
                             if (batchNorm)
                             {
                                 var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                                _seq.append(_names1.Next(null), _m1);
+                                _seq.append(_names.Next(null), _m1);
                             }
                             var _m2 = nn.ReLU(inplace: true);
-                            _seq.append(_names1.Next(null), _m2);
+                            _seq.append(_names.Next(null), _m2);
                         }
                         var _m3 = nn.MaxPool2d(2, stride: 2);
-                        _seq.append(_names1.Next(null), _m3);
-                        shape = shape.Pool(2, 2, 2, 2, 0, 0, false);
+                        _seq.append(_names.Next(null), _m3);
+                        shape = shape.Pool(2);
                     }
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this.avgpool = nn.AdaptiveAvgPool2d(7);
-                register_module(_names.Next("avgpool"), this.avgpool);
+                this.features = Add("features", _seq);
+                this.avgpool = Add("avgpool", nn.AdaptiveAvgPool2d(7));
                 shape = shape.Adaptive(7, 7);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m4 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next(null), _m4);
+                    _seq1.append(_names1.Next(null), _m4);
                     shape = shape.Linear(4096);
                     var _m5 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m5);
+                    _seq1.append(_names1.Next(null), _m5);
                     var _m6 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m6);
+                    _seq1.append(_names1.Next(null), _m6);
                     var _m7 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next(null), _m7);
+                    _seq1.append(_names1.Next(null), _m7);
                     shape = shape.Linear(4096);
                     var _m8 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m8);
+                    _seq1.append(_names1.Next(null), _m8);
                     var _m9 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m9);
+                    _seq1.append(_names1.Next(null), _m9);
                     var _m10 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next(null), _m10);
+                    _seq1.append(_names1.Next(null), _m10);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }
@@ -295,7 +289,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG11 : VGG
     {
-        public VGG11(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG11(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1, 1, 2, 2, 2 }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 132863336L;
@@ -418,7 +412,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG13 : VGG
     {
-        public VGG13(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG13(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 2, 2, 2 }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 133047848L;
@@ -551,7 +545,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG16 : VGG
     {
-        public VGG16(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG16(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 3, 3, 3 }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 138357544L;
@@ -691,7 +685,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG19 : VGG
     {
-        public VGG19(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG19(bool batchNorm = false, long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 4, 4, 4 }, batchNorm: batchNorm, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 143667240L;
@@ -834,7 +828,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG11_BN : VGG
     {
-        public VGG11_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1L, 1L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG11_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 1, 1, 2, 2, 2 }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 132868840L;
@@ -972,7 +966,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG13_BN : VGG
     {
-        public VGG13_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 2L, 2L, 2L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG13_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 2, 2, 2 }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 133053736L;
@@ -1116,7 +1110,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG16_BN : VGG
     {
-        public VGG16_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 3L, 3L, 3L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG16_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 3, 3, 3 }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 138365992L;
@@ -1269,7 +1263,7 @@ namespace ArchDsl.Catalogue
     /// </remarks>
     public partial class VGG19_BN : VGG
     {
-        public VGG19_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2L, 2L, 4L, 4L, 4L }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
+        public VGG19_BN(long numClasses = 1000, double dropoutP = 0.5) : base(layers: new long[] { 2, 2, 4, 4, 4 }, batchNorm: true, numClasses: numClasses, dropoutP: dropoutP) { }
 
         /// <summary>Parameters (learnable elements) at the declared input.</summary>
         public new const long ParameterCount = 143678248L;

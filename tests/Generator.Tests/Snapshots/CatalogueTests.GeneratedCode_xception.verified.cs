@@ -34,7 +34,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
     /// <summary>Block XceptionSeparableConv: Depthwise 3x3 then pointwise 1x1, no nonlinearity between them (section 3 of the paper), then batch norm. (architectures/xception.arch, line 9)</summary>
-    public partial class XceptionSeparableConv : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class XceptionSeparableConv : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.Conv2d depthwise;
         private readonly TorchSharp.Modules.Conv2d pointwise;
@@ -46,15 +46,11 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         public XceptionSeparableConv(FeatureShape input, long out_) : base("XceptionSeparableConv")
         {
             var shape = input;
-            var _names = new ChildNames();
-            this.depthwise = nn.Conv2d(shape.Channels, shape.Channels, 3, padding: 1, groups: shape.Channels, bias: false);
-            register_module(_names.Next("depthwise"), this.depthwise);
-            shape = shape.Conv(shape.Channels, 3, 3, 1, 1, 1, 1, 1, 1, shape.Channels);
-            this.pointwise = nn.Conv2d(shape.Channels, out_, 1, bias: false);
-            register_module(_names.Next("pointwise"), this.pointwise);
-            shape = shape.Conv(out_, 1, 1, 1, 1, 0, 0, 1, 1, 1);
-            this.bn = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-            register_module(_names.Next("bn"), this.bn);
+            this.depthwise = Add("depthwise", nn.Conv2d(shape.Channels, shape.Channels, 3, padding: 1, groups: shape.Channels, bias: false));
+            shape = shape.Conv(shape.Channels, kernel: 3, padding: 1, groups: shape.Channels);
+            this.pointwise = Add("pointwise", nn.Conv2d(shape.Channels, out_, 1, bias: false));
+            shape = shape.Conv(out_, kernel: 1);
+            this.bn = Add("bn", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
             OutputShape = shape;
         }
 
@@ -84,7 +80,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
     /// <summary>Block XceptionDownsampling: Entry and exit flow module: (ReLU) sep, ReLU, sep, 3x3/2 max pool, plus a strided 1x1 projection. The first module follows the stem's ReLU, so it does not start with one. (architectures/xception.arch, line 17)</summary>
-    public partial class XceptionDownsampling : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class XceptionDownsampling : ArchModule, IArchModule
     {
         private readonly bool _if;
         private readonly TorchSharp.Modules.ReLU? _m;
@@ -100,37 +96,31 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         public XceptionDownsampling(FeatureShape input, long first, long second, bool leadingRelu = true) : base("XceptionDownsampling")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
             this._if = leadingRelu;
             if (this._if)
             {
-                this._m = nn.ReLU();
-                register_module(_names.Next(null), this._m);
+                this._m = Add(null, nn.ReLU());
             }
-            this._m1 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: first);
-            register_module(_names.Next(null), this._m1);
+            this._m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: first));
             shape = ((IArchModule)this._m1).OutputShape;
-            this._m2 = nn.ReLU(inplace: true);
-            register_module(_names.Next(null), this._m2);
-            this._m3 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: second);
-            register_module(_names.Next(null), this._m3);
+            this._m2 = Add(null, nn.ReLU(inplace: true));
+            this._m3 = Add(null, new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: second));
             shape = ((IArchModule)this._m3).OutputShape;
-            this._m4 = nn.MaxPool2d(3, stride: 2, padding: 1);
-            register_module(_names.Next(null), this._m4);
-            shape = shape.Pool(3, 3, 2, 2, 1, 1, false);
+            this._m4 = Add(null, nn.MaxPool2d(3, stride: 2, padding: 1));
+            shape = shape.Pool(3, stride: 2, padding: 1);
             var _residualOutput = shape;
             var _seq = nn.Sequential();
-            var _names1 = new ChildNames();
+            var _names = new ChildNames();
             {
                 var _m = nn.Conv2d(_residualInput.Channels, second, 1, stride: 2, bias: false);
-                _seq.append(_names1.Next(null), _m);
-                _residualInput = _residualInput.Conv(second, 1, 1, 2, 2, 0, 0, 1, 1, 1);
+                _seq.append(_names.Next(null), _m);
+                _residualInput = _residualInput.Conv(second, kernel: 1, stride: 2);
                 var _m1 = nn.BatchNorm2d(_residualInput.Spatial("batchnorm").Channels);
-                _seq.append(_names1.Next(null), _m1);
+                _seq.append(_names.Next(null), _m1);
             }
             this.skip = _seq;
-            register_module(_names.Next("skip"), _seq);
+            Add("skip", _seq);
             shape = _residualOutput;
             OutputShape = shape;
         }
@@ -169,7 +159,7 @@ using static TorchSharp.torch;
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
     /// <summary>Block XceptionMiddle: Middle flow module: three ReLU-separable convolutions around an identity shortcut. (architectures/xception.arch, line 31)</summary>
-    public partial class XceptionMiddle : nn.Module<Tensor, Tensor>, IArchModule
+    public partial class XceptionMiddle : ArchModule, IArchModule
     {
         private readonly System.Collections.Generic.List<nn.Module<Tensor, Tensor>> _stage;
 
@@ -179,17 +169,13 @@ namespace ArchDsl.Catalogue.Blocks.Xception
         public XceptionMiddle(FeatureShape input, long channels = 728) : base("XceptionMiddle")
         {
             var shape = input;
-            var _names = new ChildNames();
             var _residualInput = shape;
             this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
-            var _count = 3L;
-            for (long _i = 0L; _i < _count; _i++)
+            for (long _i = 0; _i < 3; _i++)
             {
-                var _m = nn.ReLU();
-                register_module(_names.Next(null), _m);
+                var _m = Add(null, nn.ReLU());
                 this._stage.Add(_m);
-                var _m1 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: channels);
-                register_module(_names.Next(null), _m1);
+                var _m1 = Add(null, new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: channels));
                 this._stage.Add(_m1);
                 shape = ((IArchModule)_m1).OutputShape;
             }
@@ -273,7 +259,7 @@ namespace ArchDsl.Catalogue
     /// … 128 more rows: see Summary()
     /// </code>
     /// </remarks>
-    public partial class Xception : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class Xception : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential entry;
         private readonly TorchSharp.Modules.Sequential middle;
@@ -498,76 +484,69 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 299L, 299L);
+                var shape = new FeatureShape(3, 299, 299);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, 32, 3, stride: 2, bias: false);
-                    _seq.append(_names1.Next("conv1"), _m);
-                    shape = shape.Conv(32, 3, 3, 2, 2, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next("conv1"), _m);
+                    shape = shape.Conv(32, kernel: 3, stride: 2);
                     var _m1 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next("bn1"), _m1);
+                    _seq.append(_names.Next("bn1"), _m1);
                     var _m2 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m2);
+                    _seq.append(_names.Next(null), _m2);
                     var _m3 = nn.Conv2d(shape.Channels, 64, 3, bias: false);
-                    _seq.append(_names1.Next("conv2"), _m3);
-                    shape = shape.Conv(64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next("conv2"), _m3);
+                    shape = shape.Conv(64, kernel: 3);
                     var _m4 = nn.BatchNorm2d(shape.Spatial("batchnorm").Channels);
-                    _seq.append(_names1.Next("bn2"), _m4);
+                    _seq.append(_names.Next("bn2"), _m4);
                     var _m5 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m5);
+                    _seq.append(_names.Next(null), _m5);
                     var _m6 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 128, second: 128, leadingRelu: false);
-                    _seq.append(_names1.Next(null), _m6);
+                    _seq.append(_names.Next(null), _m6);
                     shape = ((IArchModule)_m6).OutputShape;
                     var _m7 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 256, second: 256);
-                    _seq.append(_names1.Next(null), _m7);
+                    _seq.append(_names.Next(null), _m7);
                     shape = ((IArchModule)_m7).OutputShape;
                     var _m8 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 728);
-                    _seq.append(_names1.Next(null), _m8);
+                    _seq.append(_names.Next(null), _m8);
                     shape = ((IArchModule)_m8).OutputShape;
                 }
-                this.entry = _seq;
-                register_module(_names.Next("entry"), this.entry);
+                this.entry = Add("entry", _seq);
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 var _count = middleRepeats;
-                for (long _i = 0L; _i < _count; _i++)
+                for (long _i = 0; _i < _count; _i++)
                 {
                     var _m9 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionMiddle(shape, channels: 728);
-                    _seq1.append(_names2.Next(null), _m9);
+                    _seq1.append(_names1.Next(null), _m9);
                     shape = ((IArchModule)_m9).OutputShape;
                 }
-                this.middle = _seq1;
-                register_module(_names.Next("middle"), this.middle);
+                this.middle = Add("middle", _seq1);
                 var _seq2 = nn.Sequential();
-                var _names3 = new ChildNames();
+                var _names2 = new ChildNames();
                 {
                     var _m10 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionDownsampling(shape, first: 728, second: 1024);
-                    _seq2.append(_names3.Next(null), _m10);
+                    _seq2.append(_names2.Next(null), _m10);
                     shape = ((IArchModule)_m10).OutputShape;
                     var _m11 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 1536);
-                    _seq2.append(_names3.Next(null), _m11);
+                    _seq2.append(_names2.Next(null), _m11);
                     shape = ((IArchModule)_m11).OutputShape;
                     var _m12 = nn.ReLU(inplace: true);
-                    _seq2.append(_names3.Next(null), _m12);
+                    _seq2.append(_names2.Next(null), _m12);
                     var _m13 = new global::ArchDsl.Catalogue.Blocks.Xception.XceptionSeparableConv(shape, out_: 2048);
-                    _seq2.append(_names3.Next(null), _m13);
+                    _seq2.append(_names2.Next(null), _m13);
                     shape = ((IArchModule)_m13).OutputShape;
                     var _m14 = nn.ReLU(inplace: true);
-                    _seq2.append(_names3.Next(null), _m14);
+                    _seq2.append(_names2.Next(null), _m14);
                 }
-                this.exit = _seq2;
-                register_module(_names.Next("exit"), this.exit);
-                this._m = nn.AdaptiveAvgPool2d(1);
-                register_module(_names.Next(null), this._m);
+                this.exit = Add("exit", _seq2);
+                this._m = Add(null, nn.AdaptiveAvgPool2d(1));
                 shape = shape.Adaptive(1, 1);
-                this._m1 = nn.Flatten();
-                register_module(_names.Next(null), this._m1);
+                this._m1 = Add(null, nn.Flatten());
                 shape = shape.Flatten();
-                this.fc = nn.Linear(shape.Channels, numClasses);
-                register_module(_names.Next("fc"), this.fc);
+                this.fc = Add("fc", nn.Linear(shape.Channels, numClasses));
                 shape = shape.Linear(numClasses);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;

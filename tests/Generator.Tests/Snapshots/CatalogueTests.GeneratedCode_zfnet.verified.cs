@@ -41,7 +41,7 @@ namespace ArchDsl.Catalogue
     /// classifier.fc8               linear 4096-&gt;1000          [1000] params 4097000 MACs 4096000
     /// </code>
     /// </remarks>
-    public partial class ZFNet : nn.Module<Tensor, Tensor>, IArchModule, IBackbone
+    public partial class ZFNet : ArchModule, IArchModule, IBackbone
     {
         private readonly TorchSharp.Modules.Sequential features;
         private readonly TorchSharp.Modules.Flatten _m;
@@ -118,79 +118,75 @@ namespace ArchDsl.Catalogue
         {
             try
             {
-                var shape = new FeatureShape(3L, 224L, 224L);
+                var shape = new FeatureShape(3, 224, 224);
                 InputShape = shape;
-                var _names = new ChildNames();
                 var _seq = nn.Sequential();
-                var _names1 = new ChildNames();
+                var _names = new ChildNames();
                 {
                     var _m = nn.Conv2d(shape.Channels, 96, 7, stride: 2, padding: 1);
-                    _seq.append(_names1.Next("conv1"), _m);
-                    shape = shape.Conv(96, 7, 7, 2, 2, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next("conv1"), _m);
+                    shape = shape.Conv(96, kernel: 7, stride: 2, padding: 1);
                     var _m1 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m1);
+                    _seq.append(_names.Next(null), _m1);
                     var _m2 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m2);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                    _seq.append(_names.Next(null), _m2);
+                    shape = shape.Pool(3, stride: 2, ceilMode: true);
                     var _m3 = nn.LocalResponseNorm(5);
-                    _seq.append(_names1.Next(null), _m3);
+                    _seq.append(_names.Next(null), _m3);
                     var _m4 = nn.Conv2d(shape.Channels, 256, 5, stride: 2);
-                    _seq.append(_names1.Next("conv2"), _m4);
-                    shape = shape.Conv(256, 5, 5, 2, 2, 0, 0, 1, 1, 1);
+                    _seq.append(_names.Next("conv2"), _m4);
+                    shape = shape.Conv(256, kernel: 5, stride: 2);
                     var _m5 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m5);
+                    _seq.append(_names.Next(null), _m5);
                     var _m6 = nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-                    _seq.append(_names1.Next(null), _m6);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, true);
+                    _seq.append(_names.Next(null), _m6);
+                    shape = shape.Pool(3, stride: 2, ceilMode: true);
                     var _m7 = nn.LocalResponseNorm(5);
-                    _seq.append(_names1.Next(null), _m7);
+                    _seq.append(_names.Next(null), _m7);
                     var _m8 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
-                    _seq.append(_names1.Next("conv3"), _m8);
-                    shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next("conv3"), _m8);
+                    shape = shape.Conv(384, kernel: 3, padding: 1);
                     var _m9 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m9);
+                    _seq.append(_names.Next(null), _m9);
                     var _m10 = nn.Conv2d(shape.Channels, 384, 3, padding: 1);
-                    _seq.append(_names1.Next("conv4"), _m10);
-                    shape = shape.Conv(384, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next("conv4"), _m10);
+                    shape = shape.Conv(384, kernel: 3, padding: 1);
                     var _m11 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m11);
+                    _seq.append(_names.Next(null), _m11);
                     var _m12 = nn.Conv2d(shape.Channels, 256, 3, padding: 1);
-                    _seq.append(_names1.Next("conv5"), _m12);
-                    shape = shape.Conv(256, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+                    _seq.append(_names.Next("conv5"), _m12);
+                    shape = shape.Conv(256, kernel: 3, padding: 1);
                     var _m13 = nn.ReLU(inplace: true);
-                    _seq.append(_names1.Next(null), _m13);
+                    _seq.append(_names.Next(null), _m13);
                     var _m14 = nn.MaxPool2d(3, stride: 2);
-                    _seq.append(_names1.Next(null), _m14);
-                    shape = shape.Pool(3, 3, 2, 2, 0, 0, false);
+                    _seq.append(_names.Next(null), _m14);
+                    shape = shape.Pool(3, stride: 2);
                 }
-                this.features = _seq;
-                register_module(_names.Next("features"), this.features);
-                this._m = nn.Flatten();
-                register_module(_names.Next(null), this._m);
+                this.features = Add("features", _seq);
+                this._m = Add(null, nn.Flatten());
                 shape = shape.Flatten();
                 var _seq1 = nn.Sequential();
-                var _names2 = new ChildNames();
+                var _names1 = new ChildNames();
                 {
                     var _m15 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m15);
+                    _seq1.append(_names1.Next(null), _m15);
                     var _m16 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next("fc6"), _m16);
+                    _seq1.append(_names1.Next("fc6"), _m16);
                     shape = shape.Linear(4096);
                     var _m17 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m17);
+                    _seq1.append(_names1.Next(null), _m17);
                     var _m18 = nn.Dropout(dropoutP);
-                    _seq1.append(_names2.Next(null), _m18);
+                    _seq1.append(_names1.Next(null), _m18);
                     var _m19 = nn.Linear(shape.Channels, 4096);
-                    _seq1.append(_names2.Next("fc7"), _m19);
+                    _seq1.append(_names1.Next("fc7"), _m19);
                     shape = shape.Linear(4096);
                     var _m20 = nn.ReLU(inplace: true);
-                    _seq1.append(_names2.Next(null), _m20);
+                    _seq1.append(_names1.Next(null), _m20);
                     var _m21 = nn.Linear(shape.Channels, numClasses);
-                    _seq1.append(_names2.Next("fc8"), _m21);
+                    _seq1.append(_names1.Next("fc8"), _m21);
                     shape = shape.Linear(numClasses);
                 }
-                this.classifier = _seq1;
-                register_module(_names.Next("classifier"), this.classifier);
+                this.classifier = Add("classifier", _seq1);
                 StridedPointwise.SubsampleFirst(this);
                 OutputShape = shape;
             }

@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ArchDsl.Binding;
+using ArchDsl.Diagnostics;
+using ArchDsl.Syntax;
+using ArchDsl.Text;
+
+namespace ArchDsl.Generator.Emit
+{
+    /// <summary>Residuals, branches merged by add or concat, dense blocks, and tensor expressions.</summary>
+    internal sealed partial class ModuleEmitter
+    {
+        private void Residual(ResidualStmt r, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var inShape = _locals.Fresh("_residualInput");
+            var identity = _locals.Fresh("_identity");
+            ctor.Line("var " + inShape + " = " + ctx.ShapeVar + ";");
+            fwd.Line("var " + identity + " = " + ctx.TensorVar + ";");
+            string? active = null;
+            if (r.Condition != null)
+            {
+                active = "this." + Field("_residual", "bool", false);
+                ctor.Line(active + " = " + _expr.Emit(r.Condition, ctx.Scope, ctx.ShapeVar) + ";");
+            }
+            int allocatingBefore = _allocatingLayers;
+            // A shortcut written first is constructed (and registered) before the body.
+            var bodyCtor = r.ShortcutFirst ? new IndentedWriter() : ctor;
+            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), bodyCtor, fwd);
+            // A branch that runs a conv, linear or batch norm ends in memory of its own, never a view of the block's
+            // input, so the runtime may add the shortcut into it in place.
+            bool branchOwnsResult = _allocatingLayers > allocatingBefore;
+            var outShape = _locals.Fresh("_residualOutput");
+            bodyCtor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
+            var sc = r.Shortcut;
+            var shortcut = _locals.Fresh("_shortcut");
+            var shortcutCtor = new IndentedWriter();
+            var shortcutFwd = new IndentedWriter();
+            shortcutFwd.Line("var " + shortcut + " = " + identity + ";");
+            if (sc != null && sc.Body != null)
+            {
+                string? scCond = sc.Condition == null ? null : _expr.Emit(sc.Condition, ctx.Scope, inShape);
+                var scCtx = ctx.Nested() with { ShapeVar = inShape, TensorVar = shortcut, Conditional = scCond != null || active != null };
+                if (!sc.Body.Statements.All(s => IsChain(s, ctx.Scope)))
+                    NotSupported(sc, "a shortcut that is more than a chain of layers");
+                else if (sc.Name != null)
+                {
+                    var key = NameKey(sc.Name, ctx);
+                    var group = new GroupStmt(sc.Body, sc.Body.Span);
+                    var field = "this." + Field(sc.Name.StaticText ?? "_shortcut", SequentialType, true);
+                    var seq = _locals.Fresh("_seq");
+                    var names = _locals.Fresh("_names");
+                    shortcutCtor.Line("var " + seq + " = nn.Sequential();");
+                    shortcutCtor.Line("var " + names + " = new ChildNames();");
+                    var inside = scCtx with { NamesVar = names, SequentialVar = seq, Mode = Mode.Sequential };
+                    Statement(group, inside, shortcutCtor, new IndentedWriter());
+                    shortcutCtor.Line(field + " = " + seq + ";");
+                    shortcutCtor.Line(Register(ctx, key, seq));
+                    shortcutFwd.Line("if (" + field + " is not null) " + shortcut + " = " + field + ".call(" + identity + ");");
+                }
+                else
+                {
+                    var list = "this." + Field("_shortcut", "System.Collections.Generic.List<" + ModuleType + ">", false);
+                    ctor.Line(list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
+                    var inside = scCtx with { Mode = Mode.Collect, CollectList = list };
+                    foreach (var s in sc.Body.Statements) Statement(s, inside, shortcutCtor, new IndentedWriter());
+                    shortcutFwd.CallEach(shortcut, list);
+                }
+                if (scCond != null && !shortcutCtor.IsEmpty)
+                {
+                    var wrapped = new IndentedWriter();
+                    wrapped.Open("if (" + scCond + ")").Append(shortcutCtor).Close();
+                    shortcutCtor = wrapped;
+                }
+            }
+            if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
+                shortcutFwd.Line(shortcut + " = ArchOps.ZeroPadChannels(" + shortcut + ", " + ctx.TensorVar + ".shape[1]);");
+            shortcutFwd.Line(ctx.TensorVar + " = " + (branchOwnsResult
+                ? "ArchOps.AddShortcut(" + ctx.TensorVar + ", " + shortcut + ");"
+                : ctx.TensorVar + ".add(" + shortcut + ");"));
+            if (active != null)
+            {
+                ctor.Open("if (" + active + ")").Append(shortcutCtor).Close();
+                fwd.Open("if (" + active + ")").Append(shortcutFwd).Close();
+            }
+            else
+            {
+                ctor.Append(shortcutCtor);
+                fwd.Append(shortcutFwd);
+            }
+            if (r.ShortcutFirst) ctor.Append(bodyCtor);
+            ctor.Line(ctx.ShapeVar + " = " + outShape + ";");
+        }
+
+        private void Branches(ImmutableArray<StatementSyntax> branches, string merge, bool split, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var inShape = _locals.Fresh("_branchInput");
+            var inTensor = _locals.Fresh("_branchInput");
+            var shapes = _locals.Fresh("_branchShapes");
+            var outputs = _locals.Fresh("_branchOutputs");
+            ctor.Line("var " + inShape + " = " + ctx.ShapeVar + ";");
+            ctor.Line("var " + shapes + " = new System.Collections.Generic.List<FeatureShape>();");
+            fwd.Line("var " + inTensor + " = " + ctx.TensorVar + ";");
+            fwd.Line("var " + outputs + " = new System.Collections.Generic.List<Tensor>();");
+            int n = branches.Length;
+            for (int i = 0; i < n; i++)
+            {
+                var index = Naming.Long(i);
+                ctor.Open("");
+                ctor.Line(ctx.ShapeVar + " = " + (split ? inShape + ".WithChannels(" + inShape + ".Channels / " + Naming.Long(n) + ")" : inShape) + ";");
+                fwd.Open("");
+                fwd.Line(ctx.TensorVar + " = " + (split ? "ArchOps.ChannelChunk(" + inTensor + ", " + index + ", " + Naming.Long(n) + ")" : inTensor) + ";");
+                Statement(branches[i], ctx.Nested(), ctor, fwd);
+                ctor.Line(shapes + ".Add(" + ctx.ShapeVar + ");");
+                fwd.Line(outputs + ".Add(" + ctx.TensorVar + ");");
+                ctor.Close();
+                fwd.Close();
+            }
+            switch (merge)
+            {
+                case "concat":
+                    ctor.Line(ctx.ShapeVar + " = FeatureShape.Concat(" + shapes + ");");
+                    fwd.Line(ctx.TensorVar + " = torch.cat(" + outputs + ", 1);");
+                    break;
+                default:
+                {
+                    bool mul = merge == "mul";
+                    ctor.Line(ctx.ShapeVar + " = " + shapes + "[0];");
+                    ctor.Line("for (int _k = 1; _k < " + shapes + ".Count; _k++) " + ctx.ShapeVar + " = FeatureShape.Broadcast(" + ctx.ShapeVar + ", " + shapes + "[_k], " + Naming.Bool(mul) + ");");
+                    fwd.Line(ctx.TensorVar + " = " + outputs + "[0];");
+                    fwd.Line("for (int _k = 1; _k < " + outputs + ".Count; _k++) " + ctx.TensorVar + " = " + ctx.TensorVar + (mul ? ".mul(" : ".add(") + outputs + "[_k]);");
+                    break;
+                }
+            }
+        }
+
+        private void Dense(DenseStmt d, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            var loop = d.Loop;
+            if (!loop.Body.Statements.All(s => IsChain(s, ctx.Scope)))
+            {
+                NotSupported(d, "a dense layer that is more than a chain of layers and blocks");
+                return;
+            }
+            var listType = "System.Collections.Generic.List<System.Collections.Generic.List<" + ModuleType + ">>";
+            var layers = "this." + Field("_dense", listType, false);
+            ctor.Line(layers + " = new " + listType + "();");
+            var all = _locals.Fresh("_denseShape");
+            ctor.Line("var " + all + " = " + ctx.ShapeVar + ";");
+            var chain = _locals.Fresh("_chain");
+            var inner = ctx.Nested() with { Mode = Mode.Collect, CollectList = chain, Conditional = false };
+            LoopHeader(loop, ctx, inner, ctor);
+            ctor.Line("var " + chain + " = new System.Collections.Generic.List<" + ModuleType + ">();");
+            ctor.Line(ctx.ShapeVar + " = " + all + ";");
+            foreach (var s in loop.Body.Statements) Statement(s, inner, ctor, fwd);
+            ctor.Line(layers + ".Add(" + chain + ");");
+            ctor.Line(all + " = FeatureShape.Concat(new[] { " + all + ", " + ctx.ShapeVar + " });");
+            ctor.Close();
+            ctor.Line(ctx.ShapeVar + " = " + all + ";");
+
+            var features = _locals.Fresh("_features");
+            var layer = _locals.Fresh("_layer");
+            var y = _locals.Fresh("_y");
+            fwd.Line("var " + features + " = new System.Collections.Generic.List<Tensor> { " + ctx.TensorVar + " };");
+            fwd.Open("foreach (var " + layer + " in " + layers + ")");
+            // The concatenation is this layer's alone: freed as soon as the layer has read it.
+            fwd.Line("var " + y + " = ArchOps.Sequence(torch.cat(" + features + ", 1), " + layer + ", freeInput: true);");
+            fwd.Line(features + ".Add(" + y + ");");
+            fwd.Close();
+            fwd.Line(ctx.TensorVar + " = torch.cat(" + features + ", 1);");
+        }
+
+        // ------------------------------------------------------------ tensor expressions
+
+        /// <summary>Emits a tensor expression; returns the C# shape (constructor) and tensor (forward) expressions.</summary>
+        private (string Shape, string Tensor) Tensor(ExprSyntax e, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        {
+            switch (e)
+            {
+                case NameExpr n:
+                {
+                    var local = ctx.Scope.Lookup(n.Name);
+                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
+                    return (ctx.ShapeVar, ctx.TensorVar);
+                }
+                case PipeExpr p:
+                {
+                    var (s0, t0) = Tensor(p.Source, ctx, ctor, fwd);
+                    var sv = _locals.Fresh("_pipeShape");
+                    var tv = _locals.Fresh("_pipe");
+                    ctor.Line("var " + sv + " = " + s0 + ";");
+                    fwd.Line("var " + tv + " = " + t0 + ";");
+                    var inner = ctx with { ShapeVar = sv, TensorVar = tv };
+                    foreach (var stage in p.Stages) Statement(stage, inner, ctor, fwd);
+                    return (sv, tv);
+                }
+                case UnaryExpr u when u.Op == "-":
+                {
+                    var (s, t) = Tensor(u.Operand, ctx, ctor, fwd);
+                    return (s, t + ".neg()");
+                }
+                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                {
+                    bool lt = IsTensor(b.Left, ctx.Scope), rt = IsTensor(b.Right, ctx.Scope);
+                    string method = b.Op == "*" ? "mul" : b.Op == "+" ? "add" : "sub";
+                    if (lt && rt)
+                    {
+                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
+                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
+                        return ("FeatureShape.Broadcast(" + ls + ", " + rs + ", true)", lten + "." + method + "(" + rten + ")");
+                    }
+                    if (lt)
+                    {
+                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
+                        return (ls, lten + "." + method + "(" + Scalar(b.Right, ctx, ctor) + ")");
+                    }
+                    if (rt)
+                    {
+                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
+                        var scalar = Scalar(b.Left, ctx, ctor);
+                        return (rs, b.Op == "-" ? rten + ".neg().add(" + scalar + ")" : rten + "." + method + "(" + scalar + ")");
+                    }
+                    break;
+                }
+            }
+            NotSupported(e, "this tensor expression");
+            return (ctx.ShapeVar, ctx.TensorVar);
+        }
+
+        private bool IsTensor(ExprSyntax e, CsScope scope) => e switch
+        {
+            NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
+            PipeExpr _ => true,
+            UnaryExpr u => IsTensor(u.Operand, scope),
+            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
+            _ => false,
+        };
+
+        /// <summary>A scalar the forward needs: literals inline, anything else computed once in the constructor.</summary>
+        private string Scalar(ExprSyntax e, Ctx ctx, IndentedWriter ctor)
+        {
+            if (e is IntLiteral i) return Naming.Double(i.Value);
+            if (e is FloatLiteral f) return Naming.Double(f.Value);
+            var field = "this." + Field("_scalar", "double", false);
+            ctor.Line(field + " = " + _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ";");
+            return field;
+        }
+    }
+}
