@@ -35,7 +35,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block ResidualUnit: Pre-activation bottleneck (BN-ReLU-conv 1x1, 3x3, 1x1; width out / 4). The projection shortcut, when the width or the stride changes, takes the pre-activated input, as the authors' units do. (architectures/attention.arch, line 9)</summary>
+    /// <summary>Block ResidualUnit: Pre-activation bottleneck (BN-ReLU-conv 1x1, 3x3, 1x1; width out / 4). The projection shortcut, when the width or the stride changes, takes the pre-activated input, as the authors' units do. (architectures/attention.arch, line 11)</summary>
     public partial class ResidualUnit : ArchModule, IArchModule
     {
         private readonly nn.Module<Tensor, Tensor> bn1;
@@ -138,7 +138,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block MaskBottom: The soft-mask branch (Figure 2), below a map: max-pooling and r = 1 unit down. At the lowest resolution a second unit (2r in all), then bilinear up-sampling back. (architectures/attention.arch, line 23)</summary>
+    /// <summary>Block MaskBottom: The soft-mask branch (Figure 2), below a map: max-pooling and r = 1 unit down. At the lowest resolution a second unit (2r in all), then bilinear up-sampling back. (architectures/attention.arch, line 25)</summary>
     public partial class MaskBottom : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.MaxPool2d pool;
@@ -153,13 +153,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         {
             var shape = input;
             var c = shape.Channels;
-            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, padding: 1));
-            shape = shape.Pool(3, stride: 2, padding: 1);
+            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+            shape = shape.Pool(3, stride: 2, ceilMode: true);
             this.down = Add("down", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c));
             shape = ((IArchModule)this.down).OutputShape;
             this.bottom = Add("bottom", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(shape, out_: c));
             shape = ((IArchModule)this.bottom).OutputShape;
-            this._m = Add(null, new Upsample2d("bilinear", 2, 2));
+            this._m = Add(null, new Upsample2d("bilinear", 2, 2, align_corners: true));
             shape = shape.Upsample(2, 2);
             OutputShape = shape;
         }
@@ -189,7 +189,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block MaskLevel: A level above it: the level below plus a skip connection (a unit on this level's down-path output), r units, then bilinear up-sampling back. (architectures/attention.arch, line 33)</summary>
+    /// <summary>Block MaskLevel: A level above it: the level below plus a skip connection (a unit on this level's down-path output), r units, then bilinear up-sampling back. (architectures/attention.arch, line 35)</summary>
     public partial class MaskLevel : ArchModule, IArchModule
     {
         private readonly TorchSharp.Modules.MaxPool2d pool;
@@ -207,8 +207,8 @@ namespace ArchDsl.Catalogue.Blocks.Attention
             var shape = input;
             var c = shape.Channels;
             var _pipeShape = shape;
-            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, padding: 1));
-            _pipeShape = _pipeShape.Pool(3, stride: 2, padding: 1);
+            this.pool = Add("pool", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+            _pipeShape = _pipeShape.Pool(3, stride: 2, ceilMode: true);
             this.down = Add("down", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape, out_: c));
             _pipeShape = ((IArchModule)this.down).OutputShape;
             var _dShape = _pipeShape;
@@ -227,7 +227,7 @@ namespace ArchDsl.Catalogue.Blocks.Attention
             var _pipeShape3 = FeatureShape.Broadcast(_pipeShape1, _pipeShape2, true);
             this.up = Add("up", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c));
             _pipeShape3 = ((IArchModule)this.up).OutputShape;
-            this._m = Add(null, new Upsample2d("bilinear", 2, 2));
+            this._m = Add(null, new Upsample2d("bilinear", 2, 2, align_corners: true));
             _pipeShape3 = _pipeShape3.Upsample(2, 2);
             shape = _pipeShape3;
             OutputShape = shape;
@@ -267,7 +267,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block SoftMask: `skips` skip connections deep: stage 1 (56x56) 2, stage 2 (28x28) 1, stage 3 (14x14) 0; the lowest resolution is 7x7 in every stage. (architectures/attention.arch, line 41)</summary>
+    /// <summary>Block SoftMask: `skips` skip connections deep: stage 1 (56x56) 2, stage 2 (28x28) 1, stage 3 (14x14) 0; the lowest resolution is 7x7 in every stage. (architectures/attention.arch, line 43)</summary>
     public partial class SoftMask : ArchModule, IArchModule
     {
         private readonly bool _if;
@@ -352,7 +352,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
-    /// <summary>Block AttentionModule: An attention module (Figure 2): p = 1 unit first, then the trunk (t = 2 units) and the soft mask, which ends at the input's size with BN-ReLU-conv 1x1 twice and a sigmoid; (1 + M) * T (equation 3), then p = 1 unit. (architectures/attention.arch, line 47)</summary>
+    /// <summary>Block AttentionModule: An attention module (Figure 2): p = 1 unit first, then the trunk (t = 2 units) and the soft mask, which ends at the input's size with BN-ReLU-conv 1x1 twice and a sigmoid; (1 + M) * T (equation 3), then p = 1 unit. (architectures/attention.arch, line 49)</summary>
     public partial class AttentionModule : ArchModule, IArchModule
     {
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit first;
@@ -453,7 +453,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Network ResidualAttention (architectures/attention.arch, line 63)</summary>
+    /// <summary>Network ResidualAttention (architectures/attention.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -520,9 +520,9 @@ namespace ArchDsl.Catalogue
         public FeatureShape OutputShape { get; private set; }
 
         /// <summary>The smallest input height the layers accept (at the default arguments).</summary>
-        public const long MinimumHeight = 221L;
+        public const long MinimumHeight = 223L;
         /// <summary>The smallest input width the layers accept (at the default arguments).</summary>
-        public const long MinimumWidth = 221L;
+        public const long MinimumWidth = 223L;
         /// <summary>True when a flatten before a linear layer fixes the input size to the declared one.</summary>
         public const bool ExactInputSize = false;
 
@@ -537,7 +537,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "ResidualAttention", "architectures/attention.arch", 63, null,
+            "ResidualAttention", "architectures/attention.arch", 65, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -630,7 +630,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -652,7 +652,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -674,7 +674,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -767,7 +767,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -789,7 +789,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -871,7 +871,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -951,8 +951,8 @@ namespace ArchDsl.Catalogue
                 shape = shape.Conv(64, kernel: 7, stride: 2, padding: 3);
                 this.bn1 = Add("bn1", nn.BatchNorm2d(shape.Spatial("batchnorm").Channels));
                 this.relu = Add("relu", nn.ReLU(inplace: true));
-                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, padding: 1));
-                shape = shape.Pool(3, stride: 2, padding: 1);
+                this.maxpool = Add("maxpool", nn.MaxPool2d(3, stride: 2, ceil_mode: true));
+                shape = shape.Pool(3, stride: 2, ceilMode: true);
                 this._stage = new System.Collections.Generic.List<nn.Module<Tensor, Tensor>>();
                 for (long i = 0; i < 3; i++)
                 {
@@ -1058,7 +1058,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 87)</summary>
+    /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 89)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
     /// <code>
@@ -1120,7 +1120,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention56", "architectures/attention.arch", 63, null,
+            "Attention56", "architectures/attention.arch", 65, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             31810728L, 321L, 6270836736L, 179061392L, 68344808L,
             new LayerInfo[]
@@ -1213,7 +1213,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -1235,7 +1235,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -1257,7 +1257,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -1350,7 +1350,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1372,7 +1372,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -1454,7 +1454,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -1540,7 +1540,7 @@ using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
-    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 88)</summary>
+    /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 90)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 52,466,344 parameters, 10,533,789,696 MACs, memory access 262,687,888.</para>
     /// <code>
@@ -1602,7 +1602,7 @@ namespace ArchDsl.Catalogue
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
         public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
-            "Attention92", "architectures/attention.arch", 63, null,
+            "Attention92", "architectures/attention.arch", 65, null,
             new long[] { 3L, 224L, 224L }, new long[] { 1000L },
             52466344L, 528L, 10533789696L, 262687888L, 97497064L,
             new LayerInfo[]
@@ -1695,7 +1695,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
@@ -1717,7 +1717,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
                 new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
+                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
                 new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
@@ -1739,7 +1739,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
                 new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
                 new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
+                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
                 new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
                 new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
                 new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
@@ -1832,7 +1832,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1854,7 +1854,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -1936,7 +1936,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
                 new LayerInfo("stage2.2.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.3", "upsample_bilinear x2", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
+                new LayerInfo("stage2.2.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
                 new LayerInfo("stage2.2.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
@@ -1958,7 +1958,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage2.2.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
                 new LayerInfo("stage2.2.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
                 new LayerInfo("stage2.2.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.5", "upsample_bilinear x2", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
+                new LayerInfo("stage2.2.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
                 new LayerInfo("stage2.2.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
                 new LayerInfo("stage2.2.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
                 new LayerInfo("stage2.2.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
@@ -2040,7 +2040,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -2111,7 +2111,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.2.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.2.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.2.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.2.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.2.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.2.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.2.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.2.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
@@ -2182,7 +2182,7 @@ namespace ArchDsl.Catalogue
                 new LayerInfo("stage3.3.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
                 new LayerInfo("stage3.3.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
                 new LayerInfo("stage3.3.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.3.soft_mask.0.3", "upsample_bilinear x2", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
+                new LayerInfo("stage3.3.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
                 new LayerInfo("stage3.3.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
                 new LayerInfo("stage3.3.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
                 new LayerInfo("stage3.3.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
