@@ -54,7 +54,7 @@ namespace ArchDsl.Dsl.Tests.Emit
                 Assert.DoesNotContain(root.DescendantNodes().OfType<InvocationExpressionSyntax>(), i => i.ToString().Contains("Exit"));
             }
             var block = result.Sources.Single(s => s.HintName.EndsWith(".class_.g.cs", System.StringComparison.Ordinal)).Text;
-            Assert.Contains("register_module(_names.Next(\"forward\")", block);
+            Assert.Contains("Add(\"forward\", ", block);
         }
 
         [Fact]
@@ -64,7 +64,7 @@ namespace ArchDsl.Dsl.Tests.Emit
             var resnet = result.Sources.Single(s => s.HintName == "resnet.ResNet.g.cs").Text;
             Assert.Contains("public ResNet(ResnetBlocks block = ResnetBlocks.Bottleneck, long[]? layers = null, ", resnet);
             Assert.Contains("long numClasses = 1000)", resnet);
-            Assert.Contains("register_module(_names.Next(\"conv1\"), this.conv1);", resnet);
+            Assert.Contains("this.conv1 = Add(\"conv1\", nn.Conv2d(", resnet);
             Assert.Contains("using var scope = torch.NewDisposeScope();", resnet);
             Assert.Contains("ShapeGuard.Check(input, \"ResNet\"", resnet);
             var r50 = result.Sources.Single(s => s.HintName == "resnet.ResNet50.g.cs").Text;
