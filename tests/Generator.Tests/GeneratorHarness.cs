@@ -62,10 +62,14 @@ namespace ArchDsl.Generator.Tests
         /// <summary>Runs the generator over <paramref name="files"/> and compiles its output against TorchSharp and
         /// ArchDsl.Runtime, warnings as errors: the generator's diagnostics, the C# errors, and how many files it generated.</summary>
         public static (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> CSharp, int Generated) BuildStrict(
-            IDictionary<string, string>? properties, params (string Path, string Text)[] files)
+            IDictionary<string, string>? properties, params (string Path, string Text)[] files) => BuildStrict(properties, new string[0], files);
+
+        /// <summary>As above, in a project whose own C# is <paramref name="userSources"/>.</summary>
+        public static (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> CSharp, int Generated) BuildStrict(
+            IDictionary<string, string>? properties, string[] userSources, params (string Path, string Text)[] files)
         {
             var driver = Driver(new ArchGenerator(), files.Select(f => (AdditionalText)Arch(f.Path, f.Text)), properties);
-            var compilation = Compilation(CatalogueBuild.References);
+            var compilation = Compilation(CatalogueBuild.References, userSources);
             compilation = compilation.WithOptions(compilation.Options.WithGeneralDiagnosticOption(ReportDiagnostic.Error));
             driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
             return (diagnostics, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList(),

@@ -72,6 +72,23 @@ namespace ArchDsl.Generator.Tests
             AssertRefused("ARCH0012", "net.arch", line, Build(null, ("net.arch", text)));
         }
 
+        /// <summary>The user's own C# declares, in namespaces around the generated one, types and a namespace named like
+        /// what the generated code uses (an ML application may well have its own <c>Tensor</c>): the generated code's
+        /// imports sit inside its namespace, so they are found first.</summary>
+        [Fact]
+        public void Types_the_users_project_declares_around_the_generated_namespace_do_not_capture_its_names()
+        {
+            var user = "namespace MyApp { public sealed class Tensor { } public static class nn { } public static class torch { }"
+                + " public sealed class ShapeGuard { } public sealed class ArchModule { } public sealed class FeatureShape { } }\n";
+            var text = "block B() { conv(4, 3, padding: 1); relu }\n" + Network("Net", "  b: B\n  flatten\n  linear(10)")
+                + "variant Small = Net()\n";
+            var (generator, csharp, generated) = BuildStrict(new Dictionary<string, string> { ["ArchDslNamespace"] = "MyApp.Networks" },
+                new[] { user }, ("net.arch", text));
+            Assert.DoesNotContain(generator, d => d.Severity == DiagnosticSeverity.Error);
+            Assert.Empty(csharp);
+            Assert.True(generated >= 4, "generated " + generated);
+        }
+
         [Fact]
         public void Labels_parameters_and_lower_case_names_that_shadowed_types_now_compile()
         {

@@ -305,14 +305,18 @@ namespace ArchDsl.Generator.Emit
             w.Line("#nullable enable");
             w.Line("#pragma warning disable CS1591");
             if (typeName.All(ch => ch < 'A' || ch > 'Z')) w.Line("#pragma warning disable CS8981");
-            w.Line("using ArchDsl.Runtime;");
-            w.Line("using TorchSharp;");
-            w.Line("using static TorchSharp.torch;");
             w.Line();
             w.Line("namespace " + ns);
             w.Line("{");
-            var text = w.ToString() + body + "}\n";
+            var text = w.ToString() + Imports + body + "}\n";
             return text;
         }
+
+        /// <summary>The generated files' imports, written inside their namespace and from the global namespace: a simple
+        /// name such as <c>Tensor</c> or <c>nn</c> is then found through them before any type of that name the user's
+        /// project declares in an enclosing namespace (<c>MyApp.Tensor</c> around <c>MyApp.Networks</c>). Names declared
+        /// in the generated namespace itself are the generator's own, checked against these (ARCH0028).</summary>
+        internal const string Imports =
+            "    using global::ArchDsl.Runtime;\n    using global::TorchSharp;\n    using static global::TorchSharp.torch;\n\n";
     }
 }

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network AlexNetOneTower: The single-tower form torchvision ships (the "one weird trick" revision, Krizhevsky 2014): 64, 192, 384, 256, 256 filters, no local response normalisation, an adaptive pool to 6x6 before the classifier. Written in torchvision's module structure (keys features.0.weight … classifier.6.bias). (architectures/alexnet.arch, line 8)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 61,100,840 parameters, 714,188,480 MACs, memory access 63,465,232.</para>
@@ -239,12 +240,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network AlexNetTwoTower: The paper's network as trained on two GPUs (Figure 2): conv2, conv4 and conv5 see only the half of the previous layer's maps on their own GPU, which is a convolution with two groups; conv1 and conv2 are followed by local response normalisation (n = 5, alpha = 1e-4, beta = 0.75, k = 2 in Section 3.3) and then overlapping max pooling (3x3, stride 2). 227x227 input, as in Caffe's bvlc_alexnet, whose layer names these are and whose 60,965,224 parameters this reproduces. (architectures/alexnet.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 227, 227]: output [1000], 60,965,224 parameters, 724,406,816 MACs, memory access 64,987,691.</para>
@@ -486,12 +488,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant AlexNet of AlexNetOneTower, mirroring torchvision's alexnet() (architectures/alexnet.arch, line 70)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 61,100,840 parameters, 714,188,480 MACs, memory access 63,465,232.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of attention.arch, for block-valued parameters.</summary>
     public enum AttentionBlocks
     {
@@ -29,12 +30,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ResidualUnit: Pre-activation bottleneck (BN-ReLU-conv 1x1, 3x3, 1x1; width out / 4). The projection shortcut, when the width or the stride changes, takes the pre-activated input, as the authors' units do. (architectures/attention.arch, line 11)</summary>
     public partial class ResidualUnit : ArchModule, IArchModule
     {
@@ -132,12 +134,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block MaskBottom: The soft-mask branch (Figure 2), below a map: max-pooling and r = 1 unit down. At the lowest resolution a second unit (2r in all), then bilinear up-sampling back. (architectures/attention.arch, line 25)</summary>
     public partial class MaskBottom : ArchModule, IArchModule
     {
@@ -183,12 +186,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block MaskLevel: A level above it: the level below plus a skip connection (a unit on this level's down-path output), r units, then bilinear up-sampling back. (architectures/attention.arch, line 35)</summary>
     public partial class MaskLevel : ArchModule, IArchModule
     {
@@ -261,12 +265,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SoftMask: `skips` skip connections deep: stage 1 (56x56) 2, stage 2 (28x28) 1, stage 3 (14x14) 0; the lowest resolution is 7x7 in every stage. (architectures/attention.arch, line 43)</summary>
     public partial class SoftMask : ArchModule, IArchModule
     {
@@ -346,12 +351,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Attention
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block AttentionModule: An attention module (Figure 2): p = 1 unit first, then the trunk (t = 2 units) and the soft mask, which ends at the input's size with BN-ReLU-conv 1x1 twice and a sigmoid; (1 + M) * T (equation 3), then p = 1 unit. (architectures/attention.arch, line 49)</summary>
     public partial class AttentionModule : ArchModule, IArchModule
     {
@@ -447,12 +453,13 @@ namespace ArchDsl.Catalogue.Blocks.Attention
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ResidualAttention (architectures/attention.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
@@ -1052,12 +1059,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant Attention56 of ResidualAttention (architectures/attention.arch, line 89)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 31,810,728 parameters, 6,270,836,736 MACs, memory access 179,061,392.</para>
@@ -1534,12 +1542,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant Attention92 of ResidualAttention (architectures/attention.arch, line 90)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 52,466,344 parameters, 10,533,789,696 MACs, memory access 262,687,888.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of cbam.arch, for block-valued parameters.</summary>
     public enum CbamBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ChannelGate: Channel attention (equation 2): Mc(F) = sigmoid(MLP(AvgPool(F)) + MLP(MaxPool(F))), one MLP (C -&gt; C/r, ReLU, C/r -&gt; C) shared by both pooled descriptors; its layers act on 1x1 maps, written as 1x1 convolutions. (architectures/cbam.arch, line 10)</summary>
     public partial class ChannelGate : ArchModule, IArchModule
     {
@@ -102,12 +104,13 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SpatialGate: Spatial attention (equation 3): Ms(F) = sigmoid(f7x7([AvgPool(F); MaxPool(F)])), both pools across the channels. The authors' released code follows the 7x7 convolution (no bias) with a batch norm; so does this. (architectures/cbam.arch, line 20)</summary>
     public partial class SpatialGate : ArchModule, IArchModule
     {
@@ -191,12 +194,13 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cbam
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block CBAMBottleneck (architectures/cbam.arch, line 26)</summary>
     public partial class CBAMBottleneck : ArchModule, IArchModule
     {
@@ -285,12 +289,13 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network CBAMResNet (architectures/cbam.arch, line 45)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,089,624 parameters, 3,864,362,102 MACs, memory access 152,890,250.</para>
@@ -947,12 +952,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CBAMResNet50 of CBAMResNet (architectures/cbam.arch, line 61)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,089,624 parameters, 3,864,362,102 MACs, memory access 152,890,250.</para>

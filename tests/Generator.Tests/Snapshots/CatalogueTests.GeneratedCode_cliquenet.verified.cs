@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of cliquenet.arch, for block-valued parameters.</summary>
     public enum CliquenetBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block CliqueBlock: A clique block (Fig. 1, equations 1 and 2). Every ordered pair of layers j -&gt; i has its own 3x3 convolution w{j}_{i}; the block input X0 reaches layer i through w0_{i}. Each input is batch-normalised and rectified before its convolution; a batch norm over a concatenation is per channel, so one per concatenated piece is the same function with the same parameters. (architectures/cliquenet.arch, line 12)</summary>
     public partial class CliqueBlock : ArchModule, IArchModule, IDataflowModule
     {
@@ -241,12 +243,13 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Attention: Channel attention of the attentional transition: global pooling, a fully connected layer to half the channels, ReLU, one back to all of them, sigmoid; the channels are scaled by the result. (architectures/cliquenet.arch, line 35)</summary>
     public partial class Attention : ArchModule, IArchModule
     {
@@ -304,12 +307,13 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Cliquenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Transition (architectures/cliquenet.arch, line 41)</summary>
     public partial class Transition : ArchModule, IArchModule
     {
@@ -365,12 +369,13 @@ namespace ArchDsl.Catalogue.Blocks.Cliquenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network CliqueNet (architectures/cliquenet.arch, line 49)</summary>
     public partial class CliqueNet : ArchModule, IArchModule, IBackbone, IDataflowModule
     {
@@ -564,12 +569,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT12K36 of CliqueNet: Table 3 (no bottleneck, compression or attention), CIFAR-10 heads. (architectures/cliquenet.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 935,994 parameters, 455,149,216 MACs, memory access 14,084,804.</para>
@@ -907,12 +913,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT15K64 of CliqueNet (architectures/cliquenet.arch, line 66)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 4,485,706 parameters, 2,102,870,272 MACs, memory access 37,496,148.</para>
@@ -1373,12 +1380,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT15K80 of CliqueNet (architectures/cliquenet.arch, line 67)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 6,937,546 parameters, 3,225,751,712 MACs, memory access 48,004,660.</para>
@@ -1839,12 +1847,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT18K80 of CliqueNet (architectures/cliquenet.arch, line 68)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 10,135,594 parameters, 4,727,021,632 MACs, memory access 67,413,748.</para>
@@ -2455,12 +2464,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT36K12 of CliqueNet: Table 4: the same k and T as DenseNets. (architectures/cliquenet.arch, line 70)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,045,306 parameters, 517,854,880 MACs, memory access 35,026,948.</para>
@@ -4538,12 +4548,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT18K24 of CliqueNet (architectures/cliquenet.arch, line 71)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 986,650 parameters, 486,502,048 MACs, memory access 19,371,460.</para>
@@ -5154,12 +5165,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT36K64 of CliqueNet: The catalogue's example size, and the smallest model with the attentional transition. (architectures/cliquenet.arch, line 73)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 27,003,082 parameters, 12,718,413,952 MACs, memory access 194,842,708.</para>
@@ -7237,12 +7249,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CliqueNetT12K36Attention of CliqueNet (architectures/cliquenet.arch, line 74)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 977,898 parameters, 455,190,688 MACs, memory access 14,681,972.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of condensenet.arch, for block-valued parameters.</summary>
     public enum CondensenetBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block CondensePreActConv: Pre-activation convolution: BN, ReLU, conv. (architectures/condensenet.arch, line 18)</summary>
     public partial class CondensePreActConv : ArchModule, IArchModule
     {
@@ -72,12 +74,13 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block LearnedDenseLayer: Dense layer while training: dense 1x1 (learned group conv before condensing), 3x3 group conv. (architectures/condensenet.arch, line 25)</summary>
     public partial class LearnedDenseLayer : ArchModule, IArchModule
     {
@@ -116,12 +119,13 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Condensenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block CondensedDenseLayer: Dense layer after condensing: G-group 1x1 (C = G: every group keeps in/C channels), shuffle, 3x3 group conv. (architectures/condensenet.arch, line 31)</summary>
     public partial class CondensedDenseLayer : ArchModule, IArchModule
     {
@@ -168,12 +172,13 @@ namespace ArchDsl.Catalogue.Blocks.Condensenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network CondenseNet (architectures/condensenet.arch, line 39)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 5,805,944 parameters, 517,672,576 MACs, memory access 92,580,480.</para>
@@ -702,12 +707,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CondenseNet74_C4_G4 of CondenseNet (architectures/condensenet.arch, line 55)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 5,805,944 parameters, 517,672,576 MACs, memory access 92,580,480.</para>
@@ -1099,12 +1105,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CondenseNet74_C8_G8 of CondenseNet (architectures/condensenet.arch, line 56)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,967,416 parameters, 262,577,792 MACs, memory access 90,741,952.</para>
@@ -1496,12 +1503,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CondenseNet74_C4_G4_Train of CondenseNet (architectures/condensenet.arch, line 57)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 11,922,680 parameters, 1,267,904,128 MACs, memory access 90,066,944.</para>
@@ -1857,12 +1865,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant CondenseNet74_C8_G8_Train of CondenseNet (architectures/condensenet.arch, line 58)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 11,103,608 parameters, 1,137,847,936 MACs, memory access 89,247,872.</para>

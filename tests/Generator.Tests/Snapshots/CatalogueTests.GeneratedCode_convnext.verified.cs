@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of convnext.arch, for block-valued parameters.</summary>
     public enum ConvnextBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block CNBlock: Depthwise 7x7, then the inverted bottleneck (4x) on the channels, scaled per channel and added back. (architectures/convnext.arch, line 9)</summary>
     public partial class CNBlock : ArchModule, IArchModule
     {
@@ -104,12 +106,13 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Stage: n blocks; first counts the blocks before this stage, for the stochastic-depth schedule. (architectures/convnext.arch, line 27)</summary>
     public partial class Stage : ArchModule, IArchModule
     {
@@ -151,12 +154,13 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Convnext
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block NormConv: The stem (norm_first false) and the downsampling between stages (norm_first true). (architectures/convnext.arch, line 32)</summary>
     public partial class NormConv : ArchModule, IArchModule
     {
@@ -214,12 +218,13 @@ namespace ArchDsl.Catalogue.Blocks.Convnext
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ConvNeXt (architectures/convnext.arch, line 38)</summary>
     public partial class ConvNeXt : ArchModule, IArchModule, IBackbone
     {
@@ -338,12 +343,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ConvNeXtTiny of ConvNeXt, mirroring torchvision's convnext_tiny() (architectures/convnext.arch, line 56)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,589,128 parameters, 4,455,531,264 MACs, memory access 102,315,824.</para>
@@ -628,12 +634,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ConvNeXtSmall of ConvNeXt, mirroring torchvision's convnext_small() (architectures/convnext.arch, line 57)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 50,223,688 parameters, 8,683,712,256 MACs, memory access 168,657,200.</para>
@@ -1098,12 +1105,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ConvNeXtBase of ConvNeXt, mirroring torchvision's convnext_base() (architectures/convnext.arch, line 58)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 88,591,464 parameters, 15,354,729,472 MACs, memory access 246,452,304.</para>
@@ -1568,12 +1576,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ConvNeXtLarge of ConvNeXt, mirroring torchvision's convnext_large() (architectures/convnext.arch, line 59)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 197,767,336 parameters, 34,361,433,600 MACs, memory access 434,482,832.</para>

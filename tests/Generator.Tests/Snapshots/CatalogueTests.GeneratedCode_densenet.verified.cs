@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of densenet.arch, for block-valued parameters.</summary>
     public enum DensenetBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Densenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block DenseLayer: Bottleneck layer (DenseNet-B): BN-ReLU-Conv 1x1 to bn_size * growth_rate, BN-ReLU-Conv 3x3 to growth_rate. (architectures/densenet.arch, line 7)</summary>
     public partial class DenseLayer : ArchModule, IArchModule
     {
@@ -95,12 +97,13 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Densenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Transition: Transition (DenseNet-C, compression 0.5): BN-ReLU-Conv 1x1, 2x2 average pooling. (architectures/densenet.arch, line 18)</summary>
     public partial class Transition : ArchModule, IArchModule
     {
@@ -143,12 +146,13 @@ namespace ArchDsl.Catalogue.Blocks.Densenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network DenseNet (architectures/densenet.arch, line 25)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,978,856 parameters, 2,834,161,664 MACs, memory access 114,796,112.</para>
@@ -817,12 +821,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant DenseNet121 of DenseNet, mirroring torchvision's densenet121() (architectures/densenet.arch, line 47)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,978,856 parameters, 2,834,161,664 MACs, memory access 114,796,112.</para>
@@ -1343,12 +1348,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant DenseNet161 of DenseNet, mirroring torchvision's densenet161() (architectures/densenet.arch, line 48)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,681,000 parameters, 7,727,907,072 MACs, memory access 229,927,952.</para>
@@ -2009,12 +2015,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant DenseNet169 of DenseNet, mirroring torchvision's densenet169() (architectures/densenet.arch, line 49)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 14,149,480 parameters, 3,359,843,328 MACs, memory access 144,276,048.</para>
@@ -2703,12 +2710,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant DenseNet201 of DenseNet, mirroring torchvision's densenet201() (architectures/densenet.arch, line 50)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 20,013,928 parameters, 4,291,365,888 MACs, memory access 189,705,296.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of efficientnet.arch, for block-valued parameters.</summary>
     public enum EfficientnetBlocks
     {
@@ -28,12 +29,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block EfficientNetConv: Convolution, batch norm and (unless act is false) SiLU: torchvision's Conv2dNormActivation. (architectures/efficientnet.arch, line 8)</summary>
     public partial class EfficientNetConv : ArchModule, IArchModule
     {
@@ -82,12 +84,13 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Hu, Shen and Sun, CVPR 2018): pool each channel to one value, squeeze and re-expand through 1x1 convolutions, and scale the input's channels by the sigmoid of the result. (architectures/efficientnet.arch, line 17)</summary>
     public partial class SqueezeExcitation : ArchModule, IArchModule
     {
@@ -145,12 +148,13 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block MBConv: Mobile inverted bottleneck (MBConv, from MnasNet): expand with a 1x1 convolution (skipped at expansion 1), filter depthwise, re-weight channels (squeeze to a quarter of the block's input), project linearly. When the shape is kept the input is added back, after stochastic depth (Huang et al., ECCV 2016) has dropped the branch for a random subset of the batch during training. (architectures/efficientnet.arch, line 28)</summary>
     public partial class MBConv : ArchModule, IArchModule
     {
@@ -232,12 +236,13 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Efficientnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block EfficientNetStage: One stage of Table 1: n blocks, the first of which changes the stride and the channels. The drop probability of stochastic depth grows linearly with the block's index over the whole network, from 0 at the first block to drop_p after the last; first counts the blocks before this stage. (architectures/efficientnet.arch, line 46)</summary>
     public partial class EfficientNetStage : ArchModule, IArchModule
     {
@@ -279,12 +284,13 @@ namespace ArchDsl.Catalogue.Blocks.Efficientnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network EfficientNet: width, depth: the compound-scaling multipliers of channels and of each stage's repeats. Channels round to multiples of 8 and repeats round up (torchvision's adjust_channels and adjust_depth). (architectures/efficientnet.arch, line 56)</summary>
     public partial class EfficientNet : ArchModule, IArchModule, IBackbone
     {
@@ -403,12 +409,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB0 of EfficientNet, mirroring torchvision's efficientnet_b0() (architectures/efficientnet.arch, line 89)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 5,288,548 parameters, 385,814,752 MACs, memory access 52,739,036.</para>
@@ -751,12 +758,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB1 of EfficientNet, mirroring torchvision's efficientnet_b1() (architectures/efficientnet.arch, line 90)</summary>
     /// <remarks>
     /// <para>At input [3, 240, 240]: output [1000], 7,794,184 parameters, 686,802,832 MACs, memory access 86,768,224.</para>
@@ -1208,12 +1216,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB2 of EfficientNet, mirroring torchvision's efficientnet_b2() (architectures/efficientnet.arch, line 91)</summary>
     /// <remarks>
     /// <para>At input [3, 288, 288]: output [1000], 9,109,994 parameters, 1,087,529,456 MACs, memory access 126,722,858.</para>
@@ -1665,12 +1674,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB3 of EfficientNet, mirroring torchvision's efficientnet_b3() (architectures/efficientnet.arch, line 92)</summary>
     /// <remarks>
     /// <para>At input [3, 300, 300]: output [1000], 12,233,232 parameters, 1,827,141,392 MACs, memory access 185,172,792.</para>
@@ -2170,12 +2180,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB4 of EfficientNet, mirroring torchvision's efficientnet_b4() (architectures/efficientnet.arch, line 93)</summary>
     /// <remarks>
     /// <para>At input [3, 380, 380]: output [1000], 19,341,616 parameters, 4,393,771,024 MACs, memory access 381,993,448.</para>
@@ -2771,12 +2782,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB5 of EfficientNet, mirroring torchvision's efficientnet_b5() (architectures/efficientnet.arch, line 94)</summary>
     /// <remarks>
     /// <para>At input [3, 456, 456]: output [1000], 30,389,784 parameters, 10,266,384,752 MACs, memory access 764,270,288.</para>
@@ -3481,12 +3493,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB6 of EfficientNet, mirroring torchvision's efficientnet_b6() (architectures/efficientnet.arch, line 95)</summary>
     /// <remarks>
     /// <para>At input [3, 528, 528]: output [1000], 43,040,704 parameters, 19,067,593,536 MACs, memory access 1,288,237,520.</para>
@@ -4287,12 +4300,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB7 of EfficientNet, mirroring torchvision's efficientnet_b7() (architectures/efficientnet.arch, line 96)</summary>
     /// <remarks>
     /// <para>At input [3, 600, 600]: output [1000], 66,347,960 parameters, 37,745,884,192 MACs, memory access 2,240,598,240.</para>
@@ -5250,12 +5264,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB1_224 of EfficientNet, mirroring torchvision's efficientnet_b1(): The same networks at 224x224, the size torchvision's figures are also given at. (architectures/efficientnet.arch, line 99)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,794,184 parameters, 569,651,680 MACs, memory access 75,650,928.</para>
@@ -5707,12 +5722,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB2_224 of EfficientNet, mirroring torchvision's efficientnet_b2() (architectures/efficientnet.arch, line 100)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 9,109,994 parameters, 658,963,440 MACs, memory access 80,298,282.</para>
@@ -6164,12 +6180,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB3_224 of EfficientNet, mirroring torchvision's efficientnet_b3() (architectures/efficientnet.arch, line 101)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 12,233,232 parameters, 962,708,240 MACs, memory access 106,554,800.</para>
@@ -6669,12 +6686,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB4_224 of EfficientNet, mirroring torchvision's efficientnet_b4() (architectures/efficientnet.arch, line 102)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 19,341,616 parameters, 1,503,710,432 MACs, memory access 144,202,424.</para>
@@ -7270,12 +7288,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB5_224 of EfficientNet, mirroring torchvision's efficientnet_b5() (architectures/efficientnet.arch, line 103)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 30,389,784 parameters, 2,356,493,184 MACs, memory access 204,172,288.</para>
@@ -7980,12 +7999,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB6_224 of EfficientNet, mirroring torchvision's efficientnet_b6() (architectures/efficientnet.arch, line 104)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 43,040,704 parameters, 3,360,166,848 MACs, memory access 265,871,560.</para>
@@ -8786,12 +8806,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetB7_224 of EfficientNet, mirroring torchvision's efficientnet_b7() (architectures/efficientnet.arch, line 105)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 66,347,960 parameters, 5,169,865,152 MACs, memory access 366,890,848.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of efficientnet_v2.arch, for block-valued parameters.</summary>
     public enum EfficientnetV2Blocks
     {
@@ -30,12 +31,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block FusedMBConv: Fused-MBConv: a regular kxk convolution expands (and strides), a 1x1 convolution projects linearly; at expansion 1 the kxk convolution maps straight to the output channels. The input is added back, after stochastic depth, when the block keeps the shape. (architectures/efficientnet_v2.arch, line 16)</summary>
     public partial class FusedMBConv : ArchModule, IArchModule
     {
@@ -118,12 +120,13 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Stage: One row of the table: n blocks, the first of which changes the stride and the channels; first counts the blocks before this stage, for the stochastic-depth schedule. (architectures/efficientnet_v2.arch, line 34)</summary>
     public partial class Stage : ArchModule, IArchModule
     {
@@ -178,12 +181,13 @@ namespace ArchDsl.Catalogue.Blocks.EfficientnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network EfficientNetV2: model: "s", "m" or "l", the row table below. (architectures/efficientnet_v2.arch, line 44)</summary>
     public partial class EfficientNetV2 : ArchModule, IArchModule, IBackbone
     {
@@ -303,12 +307,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2S of EfficientNetV2, mirroring torchvision's efficientnet_v2_s(): At torchvision's evaluation crop, and at 224x224, the size torchvision's figures are also given at. (architectures/efficientnet_v2.arch, line 91)</summary>
     /// <remarks>
     /// <para>At input [3, 384, 384]: output [1000], 21,458,488 parameters, 8,365,617,152 MACs, memory access 283,105,664.</para>
@@ -948,12 +953,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2M of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 92)</summary>
     /// <remarks>
     /// <para>At input [3, 480, 480]: output [1000], 54,139,356 parameters, 24,582,460,384 MACs, memory access 719,112,964.</para>
@@ -1834,12 +1840,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2L of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 93)</summary>
     /// <remarks>
     /// <para>At input [3, 480, 480]: output [1000], 118,515,272 parameters, 56,079,699,008 MACs, memory access 1,290,887,408.</para>
@@ -3025,12 +3032,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2S_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_s() (architectures/efficientnet_v2.arch, line 94)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 21,458,488 parameters, 2,849,895,872 MACs, memory access 110,634,304.</para>
@@ -3670,12 +3678,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2M_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_m() (architectures/efficientnet_v2.arch, line 95)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 54,139,356 parameters, 5,362,207,200 MACs, memory access 199,276,548.</para>
@@ -4556,12 +4565,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant EfficientNetV2L_224 of EfficientNetV2, mirroring torchvision's efficientnet_v2_l() (architectures/efficientnet_v2.arch, line 96)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 118,515,272 parameters, 12,231,188,544 MACs, memory access 374,392,048.</para>

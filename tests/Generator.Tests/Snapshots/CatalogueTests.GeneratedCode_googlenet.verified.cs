@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of googlenet.arch, for block-valued parameters.</summary>
     public enum GooglenetBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block GoogLeNetConv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d. (architectures/googlenet.arch, line 10)</summary>
     public partial class GoogLeNetConv : ArchModule, IArchModule
     {
@@ -72,12 +74,13 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV1Module: Figure 2(b): four branches on the same input, concatenated along channels. The parameters are Table 1's columns "#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj". (architectures/googlenet.arch, line 18)</summary>
     public partial class InceptionV1Module : ArchModule, IArchModule
     {
@@ -256,12 +259,13 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Googlenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block GoogLeNetAuxHead: Auxiliary classifier (Section 5): average pooling to 4x4 (5x5 stride 3 on the paper's 14x14 maps), a 1x1 convolution to 128 channels, a 1024-wide fully connected layer with ReLU and 70% dropout, and a linear classifier. (architectures/googlenet.arch, line 30)</summary>
     public partial class GoogLeNetAuxHead : ArchModule, IArchModule
     {
@@ -320,12 +324,13 @@ namespace ArchDsl.Catalogue.Blocks.Googlenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network GoogLeNet (architectures/googlenet.arch, line 40)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,624,904 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>
@@ -810,12 +815,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant GoogLeNetAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=True, init_weights=True): Training mode returns the main logits and both heads (forward_with_aux); eval mode the main logits only. (architectures/googlenet.arch, line 68)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 13,004,888 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>
@@ -1124,12 +1130,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant GoogLeNetNoAux of GoogLeNet, mirroring torchvision's googlenet(aux_logits=False, init_weights=True) (architectures/googlenet.arch, line 69)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,624,904 parameters, 1,498,376,192 MACs, memory access 34,239,824.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of highway.arch, for block-valued parameters.</summary>
     public enum HighwayBlocks
     {
@@ -25,12 +26,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Highway
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block HighwayConv (architectures/highway.arch, line 11)</summary>
     public partial class HighwayConv : ArchModule, IArchModule
     {
@@ -85,12 +87,13 @@ namespace ArchDsl.Catalogue.Blocks.Highway
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network HighwayCifar (architectures/highway.arch, line 18)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,731,290 parameters, 271,237,120 MACs, memory access 6,677,496.</para>

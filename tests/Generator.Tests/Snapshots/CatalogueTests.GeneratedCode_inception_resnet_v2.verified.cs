@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of inception_resnet_v2.arch, for block-valued parameters.</summary>
     public enum InceptionResnetV2Blocks
     {
@@ -28,12 +29,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionResNetConv: Convolution, batch norm, ReLU; kh x kw kernel, ph / pw padding. (architectures/inception_resnet_v2.arch, line 11)</summary>
     public partial class InceptionResNetConv : ArchModule, IArchModule
     {
@@ -75,12 +77,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionResNetA: Inception-ResNet-A (35x35, Figure 16). (architectures/inception_resnet_v2.arch, line 18)</summary>
     public partial class InceptionResNetA : ArchModule, IArchModule
     {
@@ -192,12 +195,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionResNetB: Inception-ResNet-B (17x17, Figure 17): the 7x7 factorised into 1x7 and 7x1. (architectures/inception_resnet_v2.arch, line 33)</summary>
     public partial class InceptionResNetB : ArchModule, IArchModule
     {
@@ -288,12 +292,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionResNetC: Inception-ResNet-C (8x8, Figure 19): the 3x3 factorised into 1x3 and 3x1. The last unit has no ReLU. (architectures/inception_resnet_v2.arch, line 47)</summary>
     public partial class InceptionResNetC : ArchModule, IArchModule
     {
@@ -392,12 +397,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network InceptionResNetV2 (architectures/inception_resnet_v2.arch, line 60)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 55,843,464 parameters, 13,155,794,016 MACs, memory access 270,496,475.</para>

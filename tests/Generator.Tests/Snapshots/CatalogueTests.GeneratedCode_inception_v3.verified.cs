@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of inception_v3.arch, for block-valued parameters.</summary>
     public enum InceptionV3Blocks
     {
@@ -31,12 +32,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3Conv: Convolution without bias, batch norm (eps 1e-3), ReLU: torchvision's BasicConv2d, kh x kw. Stride-1 convolutions keep the grid ("same" padding) unless marked unpadded, as Table 1 and the figures have it. (architectures/inception_v3.arch, line 11)</summary>
     public partial class InceptionV3Conv : ArchModule, IArchModule
     {
@@ -78,12 +80,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3A: Figure 5 (35x35): the 5x5 convolution of Inception v1 kept as one 5x5 branch beside a double 3x3. (architectures/inception_v3.arch, line 18)</summary>
     public partial class InceptionV3A : ArchModule, IArchModule
     {
@@ -193,12 +196,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3B: Figure 10: grid reduction 35x35 -&gt; 17x17 with stride-2 convolutions beside a stride-2 max pool. (architectures/inception_v3.arch, line 29)</summary>
     public partial class InceptionV3B : ArchModule, IArchModule
     {
@@ -282,12 +286,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3C: Figure 6 (17x17, n = 7): 7x7 convolutions factorized into 1x7 followed by 7x1; c7 channels inside. (architectures/inception_v3.arch, line 39)</summary>
     public partial class InceptionV3C : ArchModule, IArchModule
     {
@@ -411,12 +416,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3D: Grid reduction 17x17 -&gt; 8x8 (the second reduction of Table 1). (architectures/inception_v3.arch, line 52)</summary>
     public partial class InceptionV3D : ArchModule, IArchModule
     {
@@ -510,12 +516,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3E: Figure 7 (8x8): the 3x3 convolutions' outputs split into parallel 1x3 and 3x1 filter banks. (architectures/inception_v3.arch, line 62)</summary>
     public partial class InceptionV3E : ArchModule, IArchModule
     {
@@ -679,12 +686,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.InceptionV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InceptionV3AuxHead: Auxiliary classifier on the 17x17 grid (Section 4, Figure 8 of the paper): 5x5 average pooling with stride 3, a 1x1 convolution to 128 channels, a 5x5 convolution to 768, global pooling, a linear classifier. (architectures/inception_v3.arch, line 86)</summary>
     public partial class InceptionV3AuxHead : ArchModule, IArchModule
     {
@@ -741,12 +749,13 @@ namespace ArchDsl.Catalogue.Blocks.InceptionV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network InceptionV3 (architectures/inception_v3.arch, line 95)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 27,161,264 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>
@@ -1347,12 +1356,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant InceptionV3Aux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=True, init_weights=True): Training mode returns the main logits and the auxiliary head's (forward_with_aux); eval mode the main logits only. (architectures/inception_v3.arch, line 123)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 27,161,264 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>
@@ -1770,12 +1780,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant InceptionV3NoAux of InceptionV3, mirroring torchvision's inception_v3(aux_logits=False, init_weights=True) (architectures/inception_v3.arch, line 124)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 23,834,568 parameters, 5,713,216,096 MACs, memory access 95,937,339.</para>

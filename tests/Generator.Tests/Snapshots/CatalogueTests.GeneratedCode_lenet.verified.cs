@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network LeNet5 (architectures/lenet.arch, line 7)</summary>
     /// <remarks>
     /// <para>At input [1, 32, 32]: output [10], 61,706 parameters, 416,520 MACs, memory access 92,164.</para>

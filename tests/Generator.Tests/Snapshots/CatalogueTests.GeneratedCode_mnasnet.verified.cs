@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of mnasnet.arch, for block-valued parameters.</summary>
     public enum MnasnetBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Mnasnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InvertedResidual: MBConv: expand with a 1x1 convolution, filter depthwise, project linearly; add the input when the block keeps the shape (torchvision's _InvertedResidual, its modules in one Sequential `layers`). (architectures/mnasnet.arch, line 15)</summary>
     public partial class InvertedResidual : ArchModule, IArchModule
     {
@@ -104,12 +106,13 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Mnasnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Stack: A stage: n blocks, the first of which changes the stride and the channels (torchvision's _stack). (architectures/mnasnet.arch, line 32)</summary>
     public partial class Stack : ArchModule, IArchModule
     {
@@ -151,12 +154,13 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network MNASNet (architectures/mnasnet.arch, line 36)</summary>
     public partial class MNASNet : ArchModule, IArchModule, IBackbone
     {
@@ -294,12 +298,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MNASNet0_5 of MNASNet, mirroring torchvision's mnasnet0_5() (architectures/mnasnet.arch, line 64)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,218,512 parameters, 104,455,968 MACs, memory access 20,549,272.</para>
@@ -546,12 +551,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MNASNet0_75 of MNASNet, mirroring torchvision's mnasnet0_75() (architectures/mnasnet.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,170,208 parameters, 215,493,104 MACs, memory access 31,488,344.</para>
@@ -798,12 +804,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MNASNet1_0 of MNASNet, mirroring torchvision's mnasnet1_0() (architectures/mnasnet.arch, line 66)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 4,383,312 parameters, 314,415,872 MACs, memory access 36,840,184.</para>
@@ -1050,12 +1057,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MNASNet1_3 of MNASNet, mirroring torchvision's mnasnet1_3() (architectures/mnasnet.arch, line 67)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,282,256 parameters, 526,362,432 MACs, memory access 49,899,760.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of mobilenet_v1.arch, for block-valued parameters.</summary>
     public enum MobilenetV1Blocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block MobileNetV1Conv: Convolution, batch norm, ReLU: every layer of Table 1 but the last. (architectures/mobilenet_v1.arch, line 10)</summary>
     public partial class MobileNetV1Conv : ArchModule, IArchModule
     {
@@ -71,12 +73,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block DepthwiseSeparable: Depthwise separable convolution (Figure 3): 3x3 depthwise on each channel, then 1x1 pointwise to out. (architectures/mobilenet_v1.arch, line 17)</summary>
     public partial class DepthwiseSeparable : ArchModule, IArchModule
     {
@@ -115,12 +118,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV1
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network MobileNetV1 (architectures/mobilenet_v1.arch, line 22)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 4,231,976 parameters, 568,740,352 MACs, memory access 34,643,728.</para>
@@ -386,12 +390,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_100 of MobileNetV1 (architectures/mobilenet_v1.arch, line 41)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 4,231,976 parameters, 568,740,352 MACs, memory access 34,643,728.</para>
@@ -569,12 +574,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_075 of MobileNetV1 (architectures/mobilenet_v1.arch, line 42)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,585,560 parameters, 325,400,448 MACs, memory access 25,432,256.</para>
@@ -752,12 +758,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_050 of MobileNetV1 (architectures/mobilenet_v1.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,331,592 parameters, 149,497,088 MACs, memory access 16,613,232.</para>
@@ -935,12 +942,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_025 of MobileNetV1 (architectures/mobilenet_v1.arch, line 44)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 470,072 parameters, 41,030,272 MACs, memory access 8,186,656.</para>
@@ -1118,12 +1126,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_100_192 of MobileNetV1 (architectures/mobilenet_v1.arch, line 45)</summary>
     /// <remarks>
     /// <para>At input [3, 192, 192]: output [1000], 4,231,976 parameters, 418,121,728 MACs, memory access 26,576,656.</para>
@@ -1301,12 +1310,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_100_160 of MobileNetV1 (architectures/mobilenet_v1.arch, line 46)</summary>
     /// <remarks>
     /// <para>At input [3, 160, 160]: output [1000], 4,231,976 parameters, 290,675,200 MACs, memory access 19,750,672.</para>
@@ -1484,12 +1494,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV1_100_128 of MobileNetV1 (architectures/mobilenet_v1.arch, line 47)</summary>
     /// <remarks>
     /// <para>At input [3, 128, 128]: output [1000], 4,231,976 parameters, 186,400,768 MACs, memory access 14,165,776.</para>

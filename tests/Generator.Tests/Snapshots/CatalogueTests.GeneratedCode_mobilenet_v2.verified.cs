@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of mobilenet_v2.arch, for block-valued parameters.</summary>
     public enum MobilenetV2Blocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ConvBNReLU: Convolution, batch norm, ReLU6 (torchvision's Conv2dNormActivation, a Sequential). (architectures/mobilenet_v2.arch, line 8)</summary>
     public partial class ConvBNReLU : ArchModule, IArchModule
     {
@@ -71,12 +73,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InvertedResidual: Expand with a 1x1 convolution, filter depthwise (3x3; nas.arch searches 5x5 and 7x7 too), project linearly (no activation) with a 1x1 convolution; add the input when the block keeps the shape. (architectures/mobilenet_v2.arch, line 16)</summary>
     public partial class InvertedResidual : ArchModule, IArchModule
     {
@@ -144,12 +147,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network MobileNetV2 (architectures/mobilenet_v2.arch, line 28)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>
@@ -499,12 +503,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV2_140 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.4) (architectures/mobilenet_v2.arch, line 44)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,108,776 parameters, 582,195,824 MACs, memory access 62,982,480.</para>
@@ -751,12 +756,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV2_100 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.0) (architectures/mobilenet_v2.arch, line 45)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>
@@ -1003,12 +1009,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV2_075 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.75) (architectures/mobilenet_v2.arch, line 46)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,636,424 parameters, 209,069,792 MACs, memory access 37,436,672.</para>
@@ -1255,12 +1262,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV2_050 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.5) (architectures/mobilenet_v2.arch, line 47)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,968,680 parameters, 97,131,840 MACs, memory access 23,708,272.</para>
@@ -1507,12 +1515,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV2_035 of MobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.35) (architectures/mobilenet_v2.arch, line 48)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,677,128 parameters, 59,285,808 MACs, memory access 18,780,928.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of mobilenet_v3.arch, for block-valued parameters.</summary>
     public enum MobilenetV3Blocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ConvBNAct: Convolution, batch norm (eps 1e-3, momentum 0.01) and an activation: "HS" hard-swish, "RE" ReLU, anything else none (torchvision's Conv2dNormActivation, a Sequential). (architectures/mobilenet_v3.arch, line 13)</summary>
     public partial class ConvBNAct : ArchModule, IArchModule
     {
@@ -92,12 +94,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (Section 5.3): ReLU between the two 1x1 convolutions, hard-sigmoid as the gate. (architectures/mobilenet_v3.arch, line 20)</summary>
     public partial class SqueezeExcitation : ArchModule, IArchModule
     {
@@ -155,12 +158,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block InvertedResidual: One bottleneck row: expand with a 1x1 convolution (skipped when the expansion size equals the input channels), filter depthwise, optionally re-weight channels, project linearly; add the input when the shape is kept. (architectures/mobilenet_v3.arch, line 30)</summary>
     public partial class InvertedResidual : ArchModule, IArchModule
     {
@@ -231,12 +235,13 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network MobileNetV3: rows: one per bottleneck, [kernel, expansion size, output channels, SE (0/1), hard-swish (0/1), stride]; stem: the stem's channels; last: the classifier's hidden width. (architectures/mobilenet_v3.arch, line 43)</summary>
     public partial class MobileNetV3 : ArchModule, IArchModule, IBackbone
     {
@@ -356,12 +361,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV3Large of MobileNetV3, mirroring torchvision's mobilenet_v3_large(): k  exp   c  SE HS  s (architectures/mobilenet_v3.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 5,483,032 parameters, 216,589,760 MACs, memory access 33,984,752.</para>
@@ -642,12 +648,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant MobileNetV3Small of MobileNetV3, mirroring torchvision's mobilenet_v3_small() (architectures/mobilenet_v3.arch, line 81)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,542,856 parameters, 56,510,400 MACs, memory access 11,923,136.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of nas.arch, for block-valued parameters.</summary>
     public enum NasBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network NasMobile (architectures/nas.arch, line 11)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>
@@ -389,12 +391,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant NasMobileSmallest of NasMobile: The smallest and largest paths, and a mixed one: large kernels where the resolution is low. (architectures/nas.arch, line 36)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,601,416 parameters, 171,498,944 MACs, memory access 26,613,040.</para>
@@ -641,12 +644,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant NasMobileLargest of NasMobile (architectures/nas.arch, line 37)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,789,032 parameters, 376,790,912 MACs, memory access 43,521,424.</para>
@@ -893,12 +897,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant NasMobileMixed of NasMobile (architectures/nas.arch, line 38)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,322,568 parameters, 233,069,600 MACs, memory access 29,450,992.</para>

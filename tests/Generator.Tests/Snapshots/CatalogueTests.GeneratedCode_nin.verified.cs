@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of nin.arch, for block-valued parameters.</summary>
     public enum NinBlocks
     {
@@ -25,12 +26,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Nin
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block MlpConv (architectures/nin.arch, line 11)</summary>
     public partial class MlpConv : ArchModule, IArchModule
     {
@@ -84,12 +86,13 @@ namespace ArchDsl.Catalogue.Blocks.Nin
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network NIN: ImageNet NIN: four mlpconv layers; dropout only before the last (the released definition). (architectures/nin.arch, line 21)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,595,176 parameters, 1,100,188,800 MACs, memory access 14,846,880.</para>
@@ -301,12 +304,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network NINCifar10: CIFAR-10 NIN: three mlpconv layers, dropout after the first two; the second pool averages (as released). (architectures/nin.arch, line 36)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 966,986 parameters, 222,486,528 MACs, memory access 3,643,240.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of peleenet.arch, for block-valued parameters.</summary>
     public enum PeleenetBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block PeleeConv: Convolution, batch norm, ReLU: every convolution of PeleeNet is one of these. (architectures/peleenet.arch, line 7)</summary>
     public partial class PeleeConv : ArchModule, IArchModule
     {
@@ -72,12 +74,13 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block PeleeStemBlock: Stem block (Figure 1 b): a strided 3x3 conv, then a 2x2 max pool beside a 1x1 / strided 3x3 pair, concatenated and fused by a 1x1 conv; 4x down-sampling at little cost. (architectures/peleenet.arch, line 15)</summary>
     public partial class PeleeStemBlock : ArchModule, IArchModule
     {
@@ -156,12 +159,13 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Peleenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block TwoWayDenseLayer: Two-way dense layer (Figure 1 a): one 3x3 path and one two-3x3 path (a 5x5 receptive field), each behind a 1x1 bottleneck of `bottleneck` channels and each adding half the growth rate. (architectures/peleenet.arch, line 29)</summary>
     public partial class TwoWayDenseLayer : ArchModule, IArchModule
     {
@@ -244,12 +248,13 @@ namespace ArchDsl.Catalogue.Blocks.Peleenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network PeleeNet (architectures/peleenet.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,802,248 parameters, 507,757,568 MACs, memory access 31,603,952.</para>
@@ -871,12 +876,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PeleeNet224 of PeleeNet (architectures/peleenet.arch, line 62)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,802,248 parameters, 507,757,568 MACs, memory access 31,603,952.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of preact_resnet.arch, for block-valued parameters.</summary>
     public enum PreactResnetBlocks
     {
@@ -25,12 +26,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.PreactResnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block PreActBottleneck (architectures/preact_resnet.arch, line 11)</summary>
     public partial class PreActBottleneck : ArchModule, IArchModule
     {
@@ -137,12 +139,13 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network PreActResNetCifar: CIFAR-10 ResNet-164 (n = 18) and ResNet-1001 (n = 111). (architectures/preact_resnet.arch, line 36)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,703,258 parameters, 244,500,992 MACs, memory access 26,807,652.</para>
@@ -881,12 +884,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network PreActResNet: ImageNet, 224x224: a 7x7/2 stem with BN-ReLU, a 3x3/2 max pool, stages of [3, 4, 6, 3] units. (architectures/preact_resnet.arch, line 51)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 25,549,352 parameters, 4,089,184,256 MACs, memory access 103,431,696.</para>
@@ -1256,12 +1260,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PreActResNet164 of PreActResNetCifar (architectures/preact_resnet.arch, line 69)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,703,258 parameters, 244,500,992 MACs, memory access 26,807,652.</para>
@@ -1902,12 +1907,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PreActResNet1001 of PreActResNetCifar (architectures/preact_resnet.arch, line 70)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 10,327,706 parameters, 1,487,849,984 MACs, memory access 163,423,908.</para>
@@ -5338,12 +5344,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PreActResNet50 of PreActResNet (architectures/preact_resnet.arch, line 71)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 25,549,352 parameters, 4,089,184,256 MACs, memory access 103,431,696.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of pyramidnet.arch, for block-valued parameters.</summary>
     public enum PyramidnetBlocks
     {
@@ -25,12 +26,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Pyramidnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block PyramidBasicUnit (architectures/pyramidnet.arch, line 9)</summary>
     public partial class PyramidBasicUnit : ArchModule, IArchModule
     {
@@ -99,12 +101,13 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network PyramidNetCifar (architectures/pyramidnet.arch, line 20)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,739,730 parameters, 393,528,448 MACs, memory access 13,502,684.</para>
@@ -732,12 +735,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PyramidNet110_48 of PyramidNetCifar (architectures/pyramidnet.arch, line 38)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 1,739,730 parameters, 393,528,448 MACs, memory access 13,502,684.</para>
@@ -1264,12 +1268,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant PyramidNet110_84 of PyramidNetCifar (architectures/pyramidnet.arch, line 39)</summary>
     /// <remarks>
     /// <para>At input [3, 32, 32]: output [10], 3,855,054 parameters, 757,846,504 MACs, memory access 19,776,488.</para>

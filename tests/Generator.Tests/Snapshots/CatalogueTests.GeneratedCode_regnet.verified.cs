@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of regnet.arch, for block-valued parameters.</summary>
     public enum RegnetBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ConvBNAct: Convolution, batch norm and, unless act is false, ReLU (torchvision's Conv2dNormActivation). (architectures/regnet.arch, line 11)</summary>
     public partial class ConvBNAct : ArchModule, IArchModule
     {
@@ -81,12 +83,13 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SqueezeExcitation: Squeeze-and-excitation (torchvision's SqueezeExcitation: ReLU inside, sigmoid gate, 1x1 convolutions with bias). (architectures/regnet.arch, line 18)</summary>
     public partial class SqueezeExcitation : ArchModule, IArchModule
     {
@@ -144,12 +147,13 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Regnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ResBottleneckBlock: The X block (Figure 4): 1x1, grouped 3x3 carrying the stride, 1x1, on a residual; Y adds squeeze-and-excitation to se_ratio of the block's input width. The projection exists when the shape changes. (architectures/regnet.arch, line 27)</summary>
     public partial class ResBottleneckBlock : ArchModule, IArchModule
     {
@@ -230,12 +234,13 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network RegNet (architectures/regnet.arch, line 44)</summary>
     public partial class RegNet : ArchModule, IArchModule, IBackbone
     {
@@ -356,12 +361,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY400MF of RegNet, mirroring torchvision's regnet_y_400mf() (architectures/regnet.arch, line 73)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 4,344,144 parameters, 401,842,848 MACs, memory access 32,250,176.</para>
@@ -725,12 +731,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY800MF of RegNet, mirroring torchvision's regnet_y_800mf() (architectures/regnet.arch, line 74)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 6,432,512 parameters, 833,856,256 MACs, memory access 45,346,040.</para>
@@ -1062,12 +1069,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY1_6GF of RegNet, mirroring torchvision's regnet_y_1_6gf() (architectures/regnet.arch, line 75)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 11,202,430 parameters, 1,612,076,160 MACs, memory access 71,699,286.</para>
@@ -1607,12 +1615,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY3_2GF of RegNet, mirroring torchvision's regnet_y_3_2gf() (architectures/regnet.arch, line 76)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 19,436,338 parameters, 3,176,482,752 MACs, memory access 103,367,370.</para>
@@ -2056,12 +2065,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY8GF of RegNet, mirroring torchvision's regnet_y_8gf() (architectures/regnet.arch, line 77)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 39,381,472 parameters, 8,473,070,592 MACs, memory access 183,515,976.</para>
@@ -2441,12 +2451,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY16GF of RegNet, mirroring torchvision's regnet_y_16gf() (architectures/regnet.arch, line 78)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 83,590,140 parameters, 15,911,510,272 MACs, memory access 253,039,108.</para>
@@ -2842,12 +2853,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY32GF of RegNet, mirroring torchvision's regnet_y_32gf() (architectures/regnet.arch, line 79)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 145,046,770 parameters, 32,279,552,832 MACs, memory access 369,365,650.</para>
@@ -3275,12 +3287,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetY128GF of RegNet, mirroring torchvision's regnet_y_128gf() (architectures/regnet.arch, line 80)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 644,812,894 parameters, 127,517,815,680 MACs, memory access 1,182,509,742.</para>
@@ -3820,12 +3833,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX400MF of RegNet, mirroring torchvision's regnet_x_400mf() (architectures/regnet.arch, line 81)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 5,495,976 parameters, 413,812,608 MACs, memory access 26,636,000.</para>
@@ -4153,12 +4167,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX800MF of RegNet, mirroring torchvision's regnet_x_800mf() (architectures/regnet.arch, line 82)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,259,656 parameters, 799,699,712 MACs, memory access 41,072,560.</para>
@@ -4426,12 +4441,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX1_6GF of RegNet, mirroring torchvision's regnet_x_1_6gf() (architectures/regnet.arch, line 83)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 9,190,136 parameters, 1,602,849,792 MACs, memory access 61,935,248.</para>
@@ -4719,12 +4735,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX3_2GF of RegNet, mirroring torchvision's regnet_x_3_2gf() (architectures/regnet.arch, line 84)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 15,296,552 parameters, 3,176,621,952 MACs, memory access 91,453,856.</para>
@@ -5082,12 +5099,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX8GF of RegNet, mirroring torchvision's regnet_x_8gf() (architectures/regnet.arch, line 85)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 39,572,648 parameters, 7,995,132,416 MACs, memory access 134,003,152.</para>
@@ -5425,12 +5443,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX16GF of RegNet, mirroring torchvision's regnet_x_16gf() (architectures/regnet.arch, line 86)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 54,278,536 parameters, 15,940,755,456 MACs, memory access 224,058,224.</para>
@@ -5758,12 +5777,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant RegNetX32GF of RegNet, mirroring torchvision's regnet_x_32gf() (architectures/regnet.arch, line 87)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 107,811,560 parameters, 31,735,929,792 MACs, memory access 350,153,120.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of resnet.arch, for block-valued parameters.</summary>
     public enum ResnetBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Resnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block BasicBlock: Two 3x3 convolutions (ResNet-18 and -34). The shortcut projects with a strided 1x1 convolution when the block changes the shape (option B of the paper). groups and width_per_group shape the first convolution as they shape Bottleneck's 3x3; torchvision's BasicBlock accepts only their defaults. (architectures/resnet.arch, line 9)</summary>
     public partial class BasicBlock : ArchModule, IArchModule
     {
@@ -104,12 +106,13 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Resnet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Bottleneck: 1x1 reduce, 3x3, 1x1 expand by 4 (ResNet-50, -101, -152). The stride sits on the 3x3 convolution (torchvision's "ResNet v1.5"); groups and width_per_group give ResNeXt and Wide ResNet. (architectures/resnet.arch, line 25)</summary>
     public partial class Bottleneck : ArchModule, IArchModule
     {
@@ -191,12 +194,13 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ResNet (architectures/resnet.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 25,557,032 parameters, 4,089,184,256 MACs, memory access 106,449,936.</para>
@@ -570,12 +574,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNet18 of ResNet, mirroring torchvision's resnet18() (architectures/resnet.arch, line 60)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 11,689,512 parameters, 1,814,073,344 MACs, memory access 29,229,072.</para>
@@ -738,12 +743,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNet34 of ResNet, mirroring torchvision's resnet34() (architectures/resnet.arch, line 61)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 21,797,672 parameters, 3,663,761,408 MACs, memory access 48,745,232.</para>
@@ -962,12 +968,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNet50 of ResNet, mirroring torchvision's resnet50() (architectures/resnet.arch, line 62)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 25,557,032 parameters, 4,089,184,256 MACs, memory access 106,449,936.</para>
@@ -1236,12 +1243,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNet101 of ResNet, mirroring torchvision's resnet101() (architectures/resnet.arch, line 63)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 44,549,160 parameters, 7,801,405,440 MACs, memory access 166,385,680.</para>
@@ -1680,12 +1688,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNet152 of ResNet, mirroring torchvision's resnet152() (architectures/resnet.arch, line 64)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 60,192,808 parameters, 11,513,626,624 MACs, memory access 232,606,736.</para>
@@ -2294,12 +2303,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNeXt50_32x4d of ResNet, mirroring torchvision's resnext50_32x4d(): ResNeXt (Xie, Girshick, Dollár, Tu and He, "Aggregated Residual Transformations for Deep Neural Networks", CVPR 2017): cardinality C as the groups of Bottleneck's 3x3, d channels per group (Table 1, "32x4d"). (architectures/resnet.arch, line 68)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 25,028,904 parameters, 4,230,479,872 MACs, memory access 125,640,976.</para>
@@ -2568,12 +2578,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNeXt101_32x8d of ResNet, mirroring torchvision's resnext101_32x8d() (architectures/resnet.arch, line 69)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 88,791,336 parameters, 16,414,015,488 MACs, memory access 300,493,072.</para>
@@ -3012,12 +3023,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ResNeXt101_64x4d of ResNet, mirroring torchvision's resnext101_64x4d() (architectures/resnet.arch, line 70)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 83,455,272 parameters, 15,460,270,080 MACs, memory access 295,157,008.</para>
@@ -3456,12 +3468,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant WideResNet50_2 of ResNet, mirroring torchvision's wide_resnet50_2(): Wide ResNet (Zagoruyko and Komodakis, "Wide Residual Networks", BMVC 2016), torchvision's bottleneck form: the inner 1x1 and 3x3 convolutions twice as wide, the block's output unchanged. (architectures/resnet.arch, line 73)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 68,883,240 parameters, 11,398,021,120 MACs, memory access 169,495,312.</para>
@@ -3730,12 +3743,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant WideResNet101_2 of ResNet, mirroring torchvision's wide_resnet101_2() (architectures/resnet.arch, line 74)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 126,886,696 parameters, 22,753,050,624 MACs, memory access 278,678,288.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of senet.arch, for block-valued parameters.</summary>
     public enum SenetBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Senet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SEModule: Squeeze: global average pooling. Excitation: FC (C -&gt; C/r), ReLU, FC (C/r -&gt; C), sigmoid; the result rescales each channel. The FC layers act on a 1x1 map, written as 1x1 convolutions with bias. (architectures/senet.arch, line 10)</summary>
     public partial class SEModule : ArchModule, IArchModule
     {
@@ -89,12 +91,13 @@ namespace ArchDsl.Catalogue.Blocks.Senet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Senet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SEBottleneck: ResNet bottleneck (1x1 reduce, 3x3, 1x1 expand by 4) with SE on the residual branch; groups and width_per_group give ResNeXt's grouped 3x3 convolution. (architectures/senet.arch, line 18)</summary>
     public partial class SEBottleneck : ArchModule, IArchModule
     {
@@ -192,12 +195,13 @@ namespace ArchDsl.Catalogue.Blocks.Senet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network SEResNet (architectures/senet.arch, line 38)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,088,024 parameters, 3,860,488,192 MACs, memory access 122,472,320.</para>
@@ -662,12 +666,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SEResNet50 of SEResNet (architectures/senet.arch, line 56)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 28,088,024 parameters, 3,860,488,192 MACs, memory access 122,472,320.</para>
@@ -1032,12 +1037,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SEResNeXt50_32x4d of SEResNet (architectures/senet.arch, line 57)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 27,559,896 parameters, 4,232,994,816 MACs, memory access 144,824,448.</para>

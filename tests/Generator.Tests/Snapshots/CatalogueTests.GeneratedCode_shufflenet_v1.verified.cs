@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of shufflenet_v1.arch, for block-valued parameters.</summary>
     public enum ShufflenetV1Blocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ShuffleV1Unit: The ShuffleNet unit (Figure 2 b, c): 1x1 group conv to a quarter of the output width, channel shuffle, 3x3 depthwise conv, 1x1 group conv back up; no ReLU after the depthwise conv. At stride 1 the input is added; at stride 2 a 3x3 average-pooled copy of the input is concatenated, so the branch only makes out - in_channels channels. The very first 1x1 conv (24 input channels) is not grouped (first_groups). (architectures/shufflenet_v1.arch, line 11)</summary>
     public partial class ShuffleV1Unit : ArchModule, IArchModule
     {
@@ -126,12 +128,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ShuffleV1Branch (architectures/shufflenet_v1.arch, line 27)</summary>
     public partial class ShuffleV1Branch : ArchModule, IArchModule
     {
@@ -191,12 +194,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ShuffleNetV1 (architectures/shufflenet_v1.arch, line 38)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,865,728 parameters, 137,460,672 MACs, memory access 26,124,392.</para>
@@ -567,12 +571,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g1 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 60)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,531,936 parameters, 143,078,976 MACs, memory access 16,945,544.</para>
@@ -836,12 +841,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g2 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 61)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,733,848 parameters, 140,836,512 MACs, memory access 22,307,072.</para>
@@ -1105,12 +1111,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g3 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 62)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,865,728 parameters, 137,460,672 MACs, memory access 26,124,392.</para>
@@ -1374,12 +1381,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g4 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 63)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,968,344 parameters, 134,339,776 MACs, memory access 29,175,360.</para>
@@ -1643,12 +1651,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g8 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 64)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,434,768 parameters, 138,365,952 MACs, memory access 39,961,016.</para>
@@ -1912,12 +1921,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g3_050 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 65)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 718,324 parameters, 37,589,856 MACs, memory access 12,923,420.</para>
@@ -2181,12 +2191,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV1_g3_025 of ShuffleNetV1 (architectures/shufflenet_v1.arch, line 66)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 305,902 parameters, 11,009,808 MACs, memory access 6,484,214.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of shufflenet_v2.arch, for block-valued parameters.</summary>
     public enum ShufflenetV2Blocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ShuffleV2Branch: The right branch of both units: 1x1, depthwise 3x3 (no activation), 1x1, each followed by batch norm. (architectures/shufflenet_v2.arch, line 8)</summary>
     public partial class ShuffleV2Branch : ArchModule, IArchModule
     {
@@ -92,12 +94,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ShuffleV2Unit: Figure 3(c): half the channels pass through untouched, the other half run the main branch; the halves are concatenated and shuffled so the next unit mixes them. (architectures/shufflenet_v2.arch, line 21)</summary>
     public partial class ShuffleV2Unit : ArchModule, IArchModule
     {
@@ -161,12 +164,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block ShuffleV2DownsampleUnit: Figure 3(d), the spatial down-sampling unit: no split; both branches see the whole input and halve the resolution, then concatenation doubles the channels and the shuffle mixes them. (architectures/shufflenet_v2.arch, line 31)</summary>
     public partial class ShuffleV2DownsampleUnit : ArchModule, IArchModule
     {
@@ -246,12 +250,13 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV2
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ShuffleNetV2: stage_channels: output channels of the stem, of stages 2-4 and of conv5 (Table 5's columns). (architectures/shufflenet_v2.arch, line 46)</summary>
     public partial class ShuffleNetV2 : ArchModule, IArchModule, IBackbone
     {
@@ -399,12 +404,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV2_x0_5 of ShuffleNetV2, mirroring torchvision's shufflenet_v2_x0_5() (architectures/shufflenet_v2.arch, line 69)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,366,792 parameters, 40,476,448 MACs, memory access 9,171,120.</para>
@@ -696,12 +702,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV2_x1_0 of ShuffleNetV2, mirroring torchvision's shufflenet_v2_x1_0() (architectures/shufflenet_v2.arch, line 70)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,278,604 parameters, 144,907,992 MACs, memory access 17,506,628.</para>
@@ -993,12 +1000,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV2_x1_5 of ShuffleNetV2, mirroring torchvision's shufflenet_v2_x1_5() (architectures/shufflenet_v2.arch, line 71)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,503,624 parameters, 295,759,392 MACs, memory access 25,281,968.</para>
@@ -1290,12 +1298,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant ShuffleNetV2_x2_0 of ShuffleNetV2, mirroring torchvision's shufflenet_v2_x2_0() (architectures/shufflenet_v2.arch, line 72)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 7,393,996 parameters, 583,253,464 MACs, memory access 36,901,188.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of slimmable.arch, for block-valued parameters.</summary>
     public enum SlimmableBlocks
     {
@@ -26,12 +27,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Slimmable
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SlimConvBNReLU (architectures/slimmable.arch, line 8)</summary>
     public partial class SlimConvBNReLU : ArchModule, IArchModule
     {
@@ -71,12 +73,13 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Slimmable
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block SlimInvertedResidual (architectures/slimmable.arch, line 14)</summary>
     public partial class SlimInvertedResidual : ArchModule, IArchModule
     {
@@ -144,12 +147,13 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network SlimMobileNetV2 (architectures/slimmable.arch, line 26)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>
@@ -499,12 +503,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SlimMobileNetV2_035 of SlimMobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.35): Each width on its own is a plain MobileNet V2 of that width: torchvision's keys, parameters and outputs. (architectures/slimmable.arch, line 44)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,677,128 parameters, 59,285,808 MACs, memory access 18,780,928.</para>
@@ -751,12 +756,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SlimMobileNetV2_050 of SlimMobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.5) (architectures/slimmable.arch, line 45)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,968,680 parameters, 97,131,840 MACs, memory access 23,708,272.</para>
@@ -1003,12 +1009,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SlimMobileNetV2_075 of SlimMobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=0.75) (architectures/slimmable.arch, line 46)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 2,636,424 parameters, 209,069,792 MACs, memory access 37,436,672.</para>
@@ -1255,12 +1262,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SlimMobileNetV2_100 of SlimMobileNetV2, mirroring torchvision's mobilenet_v2(width_mult=1.0) (architectures/slimmable.arch, line 47)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 3,504,872 parameters, 300,774,272 MACs, memory access 43,237,264.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of squeezenet.arch, for block-valued parameters.</summary>
     public enum SqueezenetBlocks
     {
@@ -25,12 +26,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Squeezenet
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block Fire: Fire module (Section 3.2): squeeze to s1x1 channels with 1x1 filters, then expand with e1x1 1x1 filters and e3x3 3x3 filters side by side, concatenated. (architectures/squeezenet.arch, line 10)</summary>
     public partial class Fire : ArchModule, IArchModule
     {
@@ -110,12 +112,13 @@ namespace ArchDsl.Catalogue.Blocks.Squeezenet
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network SqueezeNet (architectures/squeezenet.arch, line 19)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,248,424 parameters, 818,924,576 MACs, memory access 25,802,112.</para>
@@ -385,12 +388,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SqueezeNet1_0 of SqueezeNet, mirroring torchvision's squeezenet1_0() (architectures/squeezenet.arch, line 51)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,248,424 parameters, 818,924,576 MACs, memory access 25,802,112.</para>
@@ -549,12 +553,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant SqueezeNet1_1 of SqueezeNet, mirroring torchvision's squeezenet1_1() (architectures/squeezenet.arch, line 52)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 1,235,496 parameters, 349,151,936 MACs, memory access 15,662,144.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network VGG: layers[i] is the number of 3x3 convolutions in stage i (Table 1's columns A, B, D, E). (architectures/vgg.arch, line 9)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 132,863,336 parameters, 7,609,090,048 MACs, memory access 165,929,296.</para>
@@ -245,12 +246,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG11 of VGG, mirroring torchvision's vgg11(): widths per stage:                   64 128 256 512 512 (architectures/vgg.arch, line 36)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 132,863,336 parameters, 7,609,090,048 MACs, memory access 165,929,296.</para>
@@ -364,12 +366,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG13 of VGG, mirroring torchvision's vgg13() (architectures/vgg.arch, line 37)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 133,047,848 parameters, 11,308,466,176 MACs, memory access 185,381,392.</para>
@@ -491,12 +494,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG16 of VGG, mirroring torchvision's vgg16() (architectures/vgg.arch, line 38)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 138,357,544 parameters, 15,470,264,320 MACs, memory access 195,909,392.</para>
@@ -630,12 +634,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG19 of VGG, mirroring torchvision's vgg19() (architectures/vgg.arch, line 39)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 143,667,240 parameters, 19,632,062,464 MACs, memory access 206,437,392.</para>
@@ -776,12 +781,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG11_BN of VGG, mirroring torchvision's vgg11_bn() (architectures/vgg.arch, line 40)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 132,868,840 parameters, 7,609,090,048 MACs, memory access 180,786,896.</para>
@@ -911,12 +917,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG13_BN of VGG, mirroring torchvision's vgg13_bn() (architectures/vgg.arch, line 41)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 133,053,736 parameters, 11,308,466,176 MACs, memory access 209,873,168.</para>
@@ -1055,12 +1062,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG16_BN of VGG, mirroring torchvision's vgg16_bn() (architectures/vgg.arch, line 42)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 138,365,992 parameters, 15,470,264,320 MACs, memory access 223,012,880.</para>
@@ -1208,12 +1216,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Variant VGG19_BN of VGG, mirroring torchvision's vgg19_bn() (architectures/vgg.arch, line 43)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 143,678,248 parameters, 19,632,062,464 MACs, memory access 236,152,592.</para>

@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>The blocks of xception.arch, for block-valued parameters.</summary>
     public enum XceptionBlocks
     {
@@ -27,12 +28,13 @@ namespace ArchDsl.Catalogue
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block XceptionSeparableConv: Depthwise 3x3 then pointwise 1x1, no nonlinearity between them (section 3 of the paper), then batch norm. (architectures/xception.arch, line 9)</summary>
     public partial class XceptionSeparableConv : ArchModule, IArchModule
     {
@@ -73,12 +75,13 @@ namespace ArchDsl.Catalogue.Blocks.Xception
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block XceptionDownsampling: Entry and exit flow module: (ReLU) sep, ReLU, sep, 3x3/2 max pool, plus a strided 1x1 projection. The first module follows the stem's ReLU, so it does not start with one. (architectures/xception.arch, line 17)</summary>
     public partial class XceptionDownsampling : ArchModule, IArchModule
     {
@@ -152,12 +155,13 @@ namespace ArchDsl.Catalogue.Blocks.Xception
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue.Blocks.Xception
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Block XceptionMiddle: Middle flow module: three ReLU-separable convolutions around an identity shortcut. (architectures/xception.arch, line 31)</summary>
     public partial class XceptionMiddle : ArchModule, IArchModule
     {
@@ -206,12 +210,13 @@ namespace ArchDsl.Catalogue.Blocks.Xception
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network Xception (architectures/xception.arch, line 40)</summary>
     /// <remarks>
     /// <para>At input [3, 299, 299]: output [1000], 22,855,952 parameters, 8,357,403,496 MACs, memory access 182,729,851.</para>

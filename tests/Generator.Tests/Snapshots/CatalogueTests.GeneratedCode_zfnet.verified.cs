@@ -6,12 +6,13 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
-using ArchDsl.Runtime;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ArchDsl.Catalogue
 {
+    using global::ArchDsl.Runtime;
+    using global::TorchSharp;
+    using static global::TorchSharp.torch;
+
     /// <summary>Network ZFNet (architectures/zfnet.arch, line 7)</summary>
     /// <remarks>
     /// <para>At input [3, 224, 224]: output [1000], 62,357,608 parameters, 1,168,032,896 MACs, memory access 69,970,896.</para>
