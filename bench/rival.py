@@ -147,13 +147,17 @@ def render(results, a, meta):
 
     models = [m for m in a.models if any(r.get("model_class") == m[0] for r in results)]
     configs = [PRIMARY] + [c for c in SECONDARY + EXTRA if any(tuple(r.get("config", ())) == c for r in results)]
-    out = [BEGIN, "",
-           (f"Run of {meta['date']}: `{' '.join(['./bench.sh'] + meta['argv'])}`, " if not meta["argv"] or not meta["argv"][0].startswith("`")
-            else f"Runs of {meta['date']}, at the same time: {meta['argv'][0]}, ") + f"{a.rounds} interleaved round(s), "
-           f"took {meta['minutes']:.1f} min. Load average (1 min) at the start of each round: "
-           + ", ".join(f"{l:.1f}" for l in meta["round_loads"]) + f" (end: {meta['load_after']:.1f}) on "
-           f"{os.cpu_count()} CPUs shared with other work; per row, the min–max of the values before and after its "
-           "processes.", "", "```"] + meta["machine"] + [
+    def run_line(m, rounds):
+        return (f"`{' '.join(['./bench.sh'] + m['argv'])}` on {m['date']}: {rounds} interleaved round(s), took "
+                f"{m['minutes']:.1f} min; load average (1 min) at the start of each round "
+                + ", ".join(f"{l:.1f}" for l in m["round_loads"]) + f" (end: {m['load_after']:.1f})")
+
+    runs = ([f"Runs merged (`--render`), on {os.cpu_count()} CPUs shared with other work; per row, the min–max of the "
+             "load averages before and after its processes:", ""] + [f"* {run_line(m, m['rounds'])}" for m in meta["runs"]]
+            if "runs" in meta else
+            [f"Run of {run_line(meta, a.rounds)}, on {os.cpu_count()} CPUs shared with other work; per row, the min–max "
+             "of the load averages before and after its processes."])
+    out = [BEGIN, ""] + runs + ["", "```"] + meta["machine"] + [
            f"libtorch mapped: {', '.join(meta['libtorch'])}",
            f".NET {meta['dotnet']}; TorchSharp 0.107.0 and TorchVision 0.107.0 (NuGet), both sides in the same binary",
            "```", ""]
@@ -284,7 +288,7 @@ def main():
             results += saved["results"]
             rounds = max(rounds, saved["args"]["rounds"])
             if saved["meta"]:
-                metas.append(saved["meta"])
+                metas.append(dict(saved["meta"], rounds=saved["args"]["rounds"]))
         loads = [l for r in results for l in r.get("load", [])]
         meta = dict(metas[0]) if metas else {"date": "(interrupted run)", "machine": machine(), "dotnet": "?"}
         meta.update(argv=[" + ".join("`./bench.sh " + " ".join(m["argv"]) + "`" for m in metas)] if len(metas) > 1 else meta.get("argv", []),
@@ -292,6 +296,8 @@ def main():
                     round_loads=[l for m in metas for l in m["round_loads"]] or loads[:1],
                     load_after=max((m["load_after"] for m in metas), default=loads[-1] if loads else 0),
                     libtorch=sorted({r["libtorch"] for r in results if "libtorch" in r}))
+        if len(metas) > 1:
+            meta["runs"] = metas
         a.rounds, a.models = rounds, catalogue
         publish(render(results, a, meta), a)
         return

@@ -54,7 +54,9 @@ def run_json(cmd, env):
 
 def export_weights(builder, cache, kwargs="{}"):
     """torchvision's BUILDER(**kwargs) state dict at seed 0 in TorchSharp's format, exported once into CACHE."""
-    path = os.path.join(cache, builder + ".dat")
+    # the kwargs are part of the name: inception_v3 with and without its auxiliary head are different state dicts
+    tag = "" if kwargs in ("", "{}") else "-" + "".join(c for c in kwargs if c.isalnum() or c == "_")
+    path = os.path.join(cache, builder + tag + ".dat")
     if not os.path.exists(path):
         subprocess.run([PYTHON, EXPORT, "--torchvision", builder, "--kwargs", kwargs, "--seed", "0", "--out", path],
                        check=True, capture_output=True)
