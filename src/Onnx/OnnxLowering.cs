@@ -266,6 +266,9 @@ namespace ArchDsl.Onnx
                         Node(opType, output, step.ConstantFirst ? new[] { constant, tensor } : new[] { tensor, constant }, new[] { output });
                         return;
                     }
+                    case OpKind.Resize:
+                        throw new UnsupportedOpException("ONNX export does not write up-sampling to another tensor's size ('" + Layers.LayerTable.Of(op.Config!.Kind).Name
+                            + "(to: …)' at " + op.Path + "); an integer factor ('" + Layers.LayerTable.Of(op.Config.Kind).Name + "(2)') is exported as Resize");
                     case OpKind.Scale:
                         throw new UnsupportedOpException("ONNX export cannot write this tensor-scalar expression: its number is not known when the network is elaborated");
                     default:

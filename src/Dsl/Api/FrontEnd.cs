@@ -71,7 +71,15 @@ namespace ArchDsl
 
         /// <summary>How input images are prepared for this variant (its <c>data</c> clause), when declared.</summary>
         public Analysis.DataConfig? Data { get; init; }
+
+        /// <summary>The network's other outputs, in declaration order: its named outputs (<c>output name</c>, always
+        /// computed) and its auxiliary heads (<c>name: aux …</c>, training only), each with its shape.</summary>
+        public ImmutableArray<OutputShape> OtherOutputs { get; init; } = ImmutableArray<OutputShape>.Empty;
     }
+
+    /// <summary>One of a network's outputs besides the main one: its name, shape (one sample) and whether it is an
+    /// auxiliary head (computed in training only) rather than a named output.</summary>
+    public sealed record OutputShape(string Name, ImmutableArray<long> Shape, bool Auxiliary);
 
     /// <summary>What the front end knows about one file: diagnostics (never exceptions) and networks.</summary>
     public sealed record FrontEndResult(
