@@ -1,0 +1,56 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using ArchDsl.Testing;
+using Xunit;
+
+namespace ArchDsl.Generator.Tests
+{
+    /// <summary><c>archdsl summary</c> lists a network's named outputs and auxiliary heads with their shapes, in the table
+    /// and in JSON; <c>export-onnx</c> refuses an up-sampling to another tensor's size at its place.</summary>
+    public class CliOutputsTests
+    {
+        private static readonly string Sample = Path.Combine(RepoPaths.Root, "samples", "DensePrediction", "tiny_fpn.arch");
+
+        [Fact]
+        public void Summary_lists_every_named_output_with_its_shape()
+        {
+            var (code, table, error) = CliRunner.Run("summary", Sample, "--network", "TinyFpn");
+            Assert.True(code == 0, error);
+            Assert.Contains("Output p1: 8x45x45\nOutput coarse: 5x12x12\n", table);
+            Assert.Contains("upsample_bilinear to 45x45", table);
+
+            var (jsonCode, output, jsonError) = CliRunner.Run("summary", Sample, "--network", "TinyFpn3", "--format", "json");
+            Assert.True(jsonCode == 0, jsonError);
+            using var json = JsonDocument.Parse(output);
+            var outputs = json.RootElement.EnumerateArray().Single().GetProperty("outputs").EnumerateArray().ToList();
+            Assert.Equal(new[] { "p1", "coarse" }, outputs.Select(o => o.GetProperty("name").GetString()));
+            Assert.Equal(new long[] { 3, 12, 12 }, outputs[1].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+            Assert.All(outputs, o => Assert.False(o.GetProperty("auxiliary").GetBoolean()));
+        }
+
+        [Fact]
+        public void Summary_marks_auxiliary_heads_as_training_only()
+        {
+            var dir = Directory.CreateTempSubdirectory("archdsl-aux-").FullName;
+            try
+            {
+                var file = Path.Combine(dir, "a.arch");
+                File.WriteAllText(file, "network N() {\n  input 3x8x8\n  conv(4, 1)\n  head: aux { flatten; linear(5) }\n  output mid\n  flatten\n  linear(2)\n}\n");
+                var (code, table, error) = CliRunner.Run("summary", file);
+                Assert.True(code == 0, error);
+                Assert.Contains("Output mid: 4x8x8\nAuxiliary output head: 5 (training only)\n", table);
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Fact]
+        public void Onnx_export_refuses_up_sampling_to_a_tensors_size_at_the_layer()
+        {
+            var (code, _, error) = CliRunner.Run("export-onnx", Sample, "--network", "TinyFpn", "-o", Path.Combine(Path.GetTempPath(), "archdsl-never.onnx"));
+            Assert.NotEqual(0, code);
+            Assert.Contains("tiny_fpn.arch(19,20): error", error);
+            Assert.Contains("does not write up-sampling to another tensor's size", error);
+        }
+    }
+}
