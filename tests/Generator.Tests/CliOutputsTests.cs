@@ -6,7 +6,7 @@ using Xunit;
 
 namespace ArchDsl.Generator.Tests
 {
-    /// <summary><c>archdsl summary</c> lists a network's named outputs and auxiliary heads with their shapes, in the table
+    /// <summary><c>archdsl summary</c> lists a network's named outputs with their shapes, in the table
     /// and in JSON; <c>export-onnx</c> refuses an up-sampling to another tensor's size at its place.</summary>
     public class CliOutputsTests
     {
@@ -26,22 +26,6 @@ namespace ArchDsl.Generator.Tests
             var outputs = json.RootElement.EnumerateArray().Single().GetProperty("outputs").EnumerateArray().ToList();
             Assert.Equal(new[] { "p1", "coarse" }, outputs.Select(o => o.GetProperty("name").GetString()));
             Assert.Equal(new long[] { 3, 12, 12 }, outputs[1].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
-            Assert.All(outputs, o => Assert.False(o.GetProperty("auxiliary").GetBoolean()));
-        }
-
-        [Fact]
-        public void Summary_marks_auxiliary_heads_as_training_only()
-        {
-            var dir = Directory.CreateTempSubdirectory("archdsl-aux-").FullName;
-            try
-            {
-                var file = Path.Combine(dir, "a.arch");
-                File.WriteAllText(file, "network N() {\n  input 3x8x8\n  conv(4, 1)\n  head: aux { flatten; linear(5) }\n  output mid\n  flatten\n  linear(2)\n}\n");
-                var (code, table, error) = CliRunner.Run("summary", file);
-                Assert.True(code == 0, error);
-                Assert.Contains("Output mid: 4x8x8\nAuxiliary output head: 5 (training only)\n", table);
-            }
-            finally { Directory.Delete(dir, true); }
         }
 
         [Fact]

@@ -42,15 +42,14 @@ namespace ArchDsl.Cli.Output
             else json.WriteString("reference", network.Reference);
             json.WriteNumber("bufferElements", network.BufferElements);
             json.WriteNumber("stateDictKeys", network.StateDictKeys);
-            if (network.OtherOutputs.Length > 0)
+            if (network.NamedOutputs.Length > 0)
             {
                 json.WriteStartArray("outputs");
-                foreach (var o in network.OtherOutputs)
+                foreach (var o in network.NamedOutputs)
                 {
                     json.WriteStartObject();
                     json.WriteString("name", o.Name);
                     WriteShape(json, "shape", o.Shape);
-                    json.WriteBoolean("auxiliary", o.Auxiliary);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -102,8 +102,7 @@ namespace ArchDsl.Analysis
             {
                 BufferElements = buffers,
                 StateDictKeys = stateDict.Length,
-                OtherOutputs = network.NamedOutputs.Select(o => new OutputShape(o.Name, o.Output.Shape, false))
-                    .Concat(network.AuxOutputs.Select(a => new OutputShape(a.Name, a.Output.Shape, true))).ToImmutableArray(),
+                NamedOutputs = network.NamedOutputs.Select(o => new OutputShape(o.Name, o.Output.Shape)).ToImmutableArray(),
             };
             return new NetworkReport(summary, stateDict, buffers, elementwise,
                 network.Output.Field, network.AuxOutputs.Select(a => (a.Name, a.Output.Shape)).ToImmutableArray(), network);

@@ -72,14 +72,13 @@ namespace ArchDsl
         /// <summary>How input images are prepared for this variant (its <c>data</c> clause), when declared.</summary>
         public Analysis.DataConfig? Data { get; init; }
 
-        /// <summary>The network's other outputs, in declaration order: its named outputs (<c>output name</c>, always
-        /// computed) and its auxiliary heads (<c>name: aux …</c>, training only), each with its shape.</summary>
-        public ImmutableArray<OutputShape> OtherOutputs { get; init; } = ImmutableArray<OutputShape>.Empty;
+        /// <summary>The network's named outputs (<c>output name</c>, computed on every forward beside the main output),
+        /// in declaration order, each with its shape.</summary>
+        public ImmutableArray<OutputShape> NamedOutputs { get; init; } = ImmutableArray<OutputShape>.Empty;
     }
 
-    /// <summary>One of a network's outputs besides the main one: its name, shape (one sample) and whether it is an
-    /// auxiliary head (computed in training only) rather than a named output.</summary>
-    public sealed record OutputShape(string Name, ImmutableArray<long> Shape, bool Auxiliary);
+    /// <summary>A named output of a network: its name and shape (one sample, without batch).</summary>
+    public sealed record OutputShape(string Name, ImmutableArray<long> Shape);
 
     /// <summary>What the front end knows about one file: diagnostics (never exceptions) and networks.</summary>
     public sealed record FrontEndResult(

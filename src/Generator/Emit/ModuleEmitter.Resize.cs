@@ -17,5 +17,27 @@ namespace ArchDsl.Generator.Emit
             return (ctx.ShapeVar + ".ResizedTo(" + targetShape + ")",
                 "Upsample2d.To(" + ctx.TensorVar + ", " + target + ", " + Naming.StringLiteral(resize.Mode) + align + ")");
         }
+
+        /// <summary>The same in the dataflow form (indexed names, loops over tensors): a step that reads both tensors from the table.</summary>
+        private (string Shape, string Key) FlowResize(BoundResize resize, Ctx ctx, IndentedWriter ctor)
+        {
+            var source = _locals.Fresh("_source");
+            ctor.Line("var " + source + " = " + ctx.TensorVar + ";");
+            var (targetShape, targetKey) = FlowTensor(resize.Target, ctx, ctor);
+            var target = _locals.Fresh("_target");
+            ctor.Line("var " + target + " = " + targetKey + ";");
+            string align = "";
+            if (resize.AlignCorners != null)
+            {
+                var flag = _locals.Fresh("_alignCorners");
+                ctor.Line("var " + flag + " = " + _expr.Emit(resize.AlignCorners, ctx.Scope, ctx.ShapeVar, ArchType.Bool) + ";");
+                align = ", align_corners: " + flag;
+            }
+            var shape = _locals.Fresh("_shape");
+            ctor.Line("var " + shape + " = " + ctx.ShapeVar + ".ResizedTo(" + targetShape + ");");
+            var key = NewKey(ctor);
+            ctor.Line(_steps + ".Add(t => t[" + key + "] = Upsample2d.To(t[" + source + "], t[" + target + "], " + Naming.StringLiteral(resize.Mode) + align + "));");
+            return (shape, key);
+        }
     }
 }

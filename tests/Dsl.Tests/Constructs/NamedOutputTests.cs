@@ -27,12 +27,11 @@ network N() {
         public void Each_output_has_its_shape_in_declaration_order_and_its_work_counts()
         {
             var r = ConstructTests.Report(Pyramid);
-            var outputs = r.Summary.OtherOutputs;
+            var outputs = r.Summary.NamedOutputs;
             Assert.Equal(new[] { "feat", "coarse", "fine" }, outputs.Select(o => o.Name));
             Assert.Equal(new long[] { 3, 16, 16 }, outputs[0].Shape.ToArray());     // the current tensor: the input
             Assert.Equal(new long[] { 2, 8, 8 }, outputs[1].Shape.ToArray());
             Assert.Equal(new long[] { 4, 16, 16 }, outputs[2].Shape.ToArray());
-            Assert.All(outputs, o => Assert.False(o.Auxiliary));
             Assert.Equal(new long[] { 2, 16, 16 }, r.Summary.Output.ToArray());
             // Every branch feeds an output, so all of it runs at inference: every convolution's MACs count.
             long macs = 16L * 16 * 4 * 3 * 9 + 8L * 8 * 8 * 4 * 9 + 8L * 8 * 2 * 8 + 8L * 8 * 4 * 2 + 16L * 16 * 2 * 4;
