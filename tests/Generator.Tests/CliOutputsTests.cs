@@ -7,7 +7,7 @@ using Xunit;
 namespace ArchDsl.Generator.Tests
 {
     /// <summary><c>archdsl summary</c> lists a network's named outputs with their shapes, in the table
-    /// and in JSON; <c>export-onnx</c> refuses an up-sampling to another tensor's size at its place.</summary>
+    /// and in JSON, <c>graph</c> draws them; <c>export-onnx</c> refuses an up-sampling to another tensor's size at its place.</summary>
     public class CliOutputsTests
     {
         private static readonly string Sample = Path.Combine(RepoPaths.Root, "samples", "DensePrediction", "tiny_fpn.arch");
@@ -26,6 +26,17 @@ namespace ArchDsl.Generator.Tests
             var outputs = json.RootElement.EnumerateArray().Single().GetProperty("outputs").EnumerateArray().ToList();
             Assert.Equal(new[] { "p1", "coarse" }, outputs.Select(o => o.GetProperty("name").GetString()));
             Assert.Equal(new long[] { 3, 12, 12 }, outputs[1].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        }
+
+        [Fact]
+        public void Graph_draws_each_named_output_fed_by_its_producer()
+        {
+            var (code, dot, error) = CliRunner.Run("graph", Sample, "--network", "TinyFpn");
+            Assert.True(code == 0, error);
+            Assert.Contains("\"named1\" [label=\"coarse (output)\\n5x12x12\"", dot);
+            Assert.Contains("upsample_bilinear to 45x45", dot);
+            var feeds = dot.Split('\n').Single(l => l.Contains("-> \"named1\""));
+            Assert.Contains("5x12x12", feeds);
         }
 
         [Fact]
