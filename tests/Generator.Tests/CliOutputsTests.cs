@@ -40,6 +40,22 @@ namespace ArchDsl.Generator.Tests
         }
 
         [Fact]
+        public void Onnx_export_writes_each_named_output_under_its_name()
+        {
+            var dir = Directory.CreateTempSubdirectory("archdsl-outputs-").FullName;
+            try
+            {
+                var file = Path.Combine(dir, "n.arch");
+                File.WriteAllText(file, "network N() {\n  input 3x16x16\n  c = input |> conv(4, 3, stride: 2, padding: 1)\n"
+                    + "  output side = c |> conv(2, 1)\n  c |> upsample(2) |> conv(2, 1)\n}\n");
+                var (code, output, error) = CliRunner.Run("export-onnx", file, "--network", "N", "-o", Path.Combine(dir, "n.onnx"));
+                Assert.True(code == 0, error);
+                Assert.Contains("outputs output [1, 2, 16, 16], side [1, 2, 8, 8]", output);
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Fact]
         public void Onnx_export_refuses_up_sampling_to_a_tensors_size_at_the_layer()
         {
             var (code, _, error) = CliRunner.Run("export-onnx", Sample, "--network", "TinyFpn", "-o", Path.Combine(Path.GetTempPath(), "archdsl-never.onnx"));
