@@ -71,6 +71,7 @@ namespace ArchDsl.Onnx
                 _names.Add(OutputName);
                 _values[_network.Input] = InputName;
                 foreach (var (name, _) in _network.AuxOutputs) _names.Add(name);
+                foreach (var (name, _) in _network.NamedOutputs) _names.Add(name);
                 for (int i = 0; i < _network.Ops.Length; i++)
                 {
                     var op = _network.Ops[i];
@@ -91,6 +92,7 @@ namespace ArchDsl.Onnx
 
                 var outputs = ImmutableArray.CreateBuilder<OnnxValueInfo>();
                 outputs.Add(Output(_network.Output, OutputName));
+                foreach (var (name, feature) in _network.NamedOutputs) outputs.Add(Output(feature, name));
                 foreach (var (name, feature) in _network.AuxOutputs) outputs.Add(Output(feature, name));
                 var input = Info(InputName, _network.Input);
                 var graph = new OnnxGraph(_network.Name, _nodes.ToImmutableArray(), _constants.ToImmutableArray(),
@@ -266,6 +268,9 @@ namespace ArchDsl.Onnx
                         Node(opType, output, step.ConstantFirst ? new[] { constant, tensor } : new[] { tensor, constant }, new[] { output });
                         return;
                     }
+                    case OpKind.Resize:
+                        throw new UnsupportedOpException("ONNX export does not write up-sampling to another tensor's size ('" + Layers.LayerTable.Of(op.Config!.Kind).Name
+                            + "(to: …)'); an integer factor ('" + Layers.LayerTable.Of(op.Config.Kind).Name + "(2)') is exported as Resize");
                     case OpKind.Scale:
                         throw new UnsupportedOpException("ONNX export cannot write this tensor-scalar expression: its number is not known when the network is elaborated");
                     default:

@@ -72,6 +72,14 @@ namespace ArchDsl.Runtime
             return this with { Height = checked(Height * factorH), Width = checked(Width * factorW) };
         }
 
+        /// <summary>Up-sampling to another map's size (upsample(to: t)): [C, Ht, Wt], channels kept.</summary>
+        public FeatureShape ResizedTo(FeatureShape like)
+        {
+            RequireSpatial("up-sampling");
+            like.RequireSpatial("up-sampling");
+            return this with { Height = like.Height, Width = like.Width };
+        }
+
         public FeatureShape Flatten() => Flat ? this : new FeatureShape(Elements, 1, 1, true);
 
         public FeatureShape Linear(long outFeatures)

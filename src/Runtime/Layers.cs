@@ -117,11 +117,48 @@ namespace ArchDsl.Runtime
 
         public override Tensor forward(Tensor input) =>
             nn.functional.interpolate(input, scale_factor: _factor, mode: _mode, align_corners: _alignCorners);
+
+        /// <summary>Up-sampling to another tensor's size (the language's <c>upsample(to: t)</c>): [N, C, H, W] to
+        /// [N, C, Ht, Wt], the height and width <paramref name="like"/> has when this runs, nearest or bilinear, as
+        /// PyTorch's <c>interpolate(x, size=t.shape[-2:], …)</c>. No module: nothing to register.</summary>
+        public static Tensor To(Tensor input, Tensor like, string mode, bool align_corners = false)
+        {
+            if (input.dim() != 4 || like.dim() != 4)
+                throw new ArgumentException("Up-sampling to another tensor's size needs [N, C, H, W] tensors, not " + input.dim() + "-d and " + like.dim() + "-d ones");
+            var interpolation = mode switch
+            {
+                "nearest" => InterpolationMode.Nearest,
+                "bilinear" => InterpolationMode.Bilinear,
+                _ => throw new ArgumentException("Unknown up-sampling mode '" + mode + "' (nearest or bilinear)", nameof(mode)),
+            };
+            if (align_corners && interpolation != InterpolationMode.Bilinear) throw new ArgumentException("align_corners applies to bilinear up-sampling only", nameof(align_corners));
+            return nn.functional.interpolate(input, size: new[] { like.shape[2], like.shape[3] }, mode: interpolation,
+                align_corners: interpolation == InterpolationMode.Bilinear ? align_corners : null);
+        }
     }
 
     /// <summary>Tensor operations the structural constructs need.</summary>
     public static class ArchOps
     {
+        /// <summary>Moves each of a forward's outputs to the dispose scope outside the forward's own, each tensor once
+        /// (a named output may be the main output itself, or another named output).</summary>
+        public static void MoveOut(params Tensor?[] outputs)
+        {
+            var moved = new System.Collections.Generic.HashSet<Tensor>(System.Collections.Generic.ReferenceEqualityComparer.Instance);
+            foreach (var t in outputs)
+                if (t is not null && moved.Add(t)) t.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>Disposes every tensor of <paramref name="others"/> but <paramref name="keep"/> (each once) and returns
+        /// <paramref name="keep"/>: a plain forward of a network with several outputs returns the main one alone.</summary>
+        public static Tensor KeepOnly(Tensor keep, params Tensor?[] others)
+        {
+            var disposed = new System.Collections.Generic.HashSet<Tensor>(System.Collections.Generic.ReferenceEqualityComparer.Instance) { keep };
+            foreach (var t in others)
+                if (t is not null && disposed.Add(t)) t.Dispose();
+            return keep;
+        }
+
         /// <summary>Runs <paramref name="layers"/> in order on <paramref name="input"/> and frees each intermediate
         /// result as soon as the next layer has read it, as Python frees an activation when its last reference goes
         /// (a dispose scope alone keeps every one until the forward returns). Only tensors made inside this call are

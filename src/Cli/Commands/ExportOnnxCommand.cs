@@ -23,7 +23,7 @@ namespace ArchDsl.Cli.Commands
             var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "A symbolic batch dimension ('batch') instead of a batch of 1." };
             var output = new Option<string>("--output", "-o") { Description = "The .onnx file to write.", HelpName = "FILE", Required = true };
             var command = new Command("export-onnx",
-                "Write a network as an ONNX model (opset 17) from its elaborated graph: inputs 'input', outputs 'output' and any auxiliary heads by name, initializers named by state-dict key.")
+                "Write a network as an ONNX model (opset 17) from its elaborated graph: inputs 'input', outputs 'output', any named outputs and auxiliary heads by name, initializers named by state-dict key.")
             {
                 file, network, weights, seed, dynamicBatch, output,
             };

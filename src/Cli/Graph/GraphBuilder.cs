@@ -101,7 +101,7 @@ namespace ArchDsl.Cli.Graph
                 }
                 producer[_ops[i].Output] = i;
             }
-            foreach (var outside in _net.AuxOutputs.Select(a => a.Output).Append(_net.Output))
+            foreach (var outside in _net.AuxOutputs.Select(a => a.Output).Concat(_net.NamedOutputs.Select(o => o.Output)).Append(_net.Output))
                 if (producer.TryGetValue(outside, out var p) && p >= 0) _uses[p]++;
         }
 
@@ -453,6 +453,14 @@ namespace ArchDsl.Cli.Graph
             {
                 var id = "aux" + (aux++).ToString(CultureInfo.InvariantCulture);
                 AddNode(new GraphNode(id, NodeKind.Aux, new[] { name + " (auxiliary output)", ShapeText(output) }), _graph.Root);
+                var from = Source(ProducerOf(output), -1);
+                if (from != null) Edge(from, id, output, false);
+            }
+            int named = 0;
+            foreach (var (name, output) in _net.NamedOutputs)
+            {
+                var id = "named" + (named++).ToString(CultureInfo.InvariantCulture);
+                AddNode(new GraphNode(id, NodeKind.Output, new[] { name + " (output)", ShapeText(output) }), _graph.Root);
                 var from = Source(ProducerOf(output), -1);
                 if (from != null) Edge(from, id, output, false);
             }

@@ -42,6 +42,18 @@ namespace ArchDsl.Cli.Output
             else json.WriteString("reference", network.Reference);
             json.WriteNumber("bufferElements", network.BufferElements);
             json.WriteNumber("stateDictKeys", network.StateDictKeys);
+            if (network.NamedOutputs.Length > 0)
+            {
+                json.WriteStartArray("outputs");
+                foreach (var o in network.NamedOutputs)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", o.Name);
+                    WriteShape(json, "shape", o.Shape);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             if (network.Data is { } data)
             {
                 json.WriteStartObject("data");

@@ -30,6 +30,8 @@ namespace ArchDsl.Cli.Output
                 Numbers.Count(network.Params), Numbers.Count(network.Macs), Numbers.Count(network.MemoryAccess));
             text.Append(table);
 
+            foreach (var o in network.NamedOutputs)
+                text.Append("Output ").Append(o.Name).Append(": ").Append(Numbers.Shape(o.Shape)).Append('\n');
             text.Append("Params: ").Append(Numbers.Count(network.Params))
                 .Append(" (").Append(Megabytes(network.Params * 4)).Append(" MB as float32)")
                 .Append("   Buffers: ").Append(Numbers.Count(network.Buffers))

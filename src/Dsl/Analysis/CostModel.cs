@@ -39,6 +39,8 @@ namespace ArchDsl.Analysis
                 long inputs = 0;
                 foreach (var i in op.Inputs) inputs += i.Elements;
                 long output = op.Output.Elements;
+                // Resizing reads the tensor it resizes; of the other tensor only the size.
+                if (op.Kind == OpKind.Resize) return new OpCost(0, 0, op.Inputs[0].Elements + output, 0, ImmutableArray<StateEntry>.Empty);
                 if (op.Kind != OpKind.Layer || op.Config == null)
                     return new OpCost(0, 0, inputs + output, op.Kind == OpKind.Concat || op.Kind == OpKind.Split ? 0 : output, ImmutableArray<StateEntry>.Empty);
                 var c = op.Config;
@@ -56,6 +58,8 @@ namespace ArchDsl.Analysis
         /// <summary>A short human description: <c>conv 3x3/2 64→128</c>, <c>maxpool 3x3/2</c>, <c>linear 2048→1000</c>.</summary>
         public static string Describe(ElaboratedOp op)
         {
+            if (op.Kind == OpKind.Resize && op.Config != null)
+                return Layers.LayerTable.Of(op.Config.Kind).Name + " to " + op.Config.Kernel.H + "x" + op.Config.Kernel.W + (op.Config.AlignCorners ? " (align_corners)" : "");
             if (op.Config == null) return Names.GetOrAdd(op.Kind, k => k.ToString().ToLowerInvariant());
             var rule = Layers.LayerTable.Of(op.Config.Kind);
             string text = rule.Describe?.Invoke(op.Config) ?? rule.Name;

@@ -40,6 +40,7 @@ namespace ArchDsl.Analysis
                 }
                 var heldElsewhere = new HashSet<Feature>(NodeComparer<Feature>.Instance) { network.Output, network.Input };
                 foreach (var (_, aux) in network.AuxOutputs) heldElsewhere.Add(aux);
+                foreach (var (_, named) in network.NamedOutputs) heldElsewhere.Add(named);
                 foreach (var (part, whole) in network.Splits) { heldElsewhere.Add(part); heldElsewhere.Add(whole); }
 
                 bool Safe(ElaboratedOp op)

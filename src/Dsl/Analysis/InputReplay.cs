@@ -60,6 +60,10 @@ namespace ArchDsl.Analysis
                         output = op.Output with { Height = h, Width = w, Flat = first.Flat };
                         break;
                     }
+                    case OpKind.Resize:
+                        if (inputs.Length != 2 || inputs[0].Flat || inputs[1].Flat) return false;
+                        output = op.Output with { Height = inputs[1].Height, Width = inputs[1].Width };
+                        break;
                     default:
                         if (inputs.Length == 0) return false;
                         output = op.Output with { Height = inputs[0].Height, Width = inputs[0].Width, Flat = inputs[0].Flat };

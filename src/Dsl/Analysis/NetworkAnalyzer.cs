@@ -102,6 +102,7 @@ namespace ArchDsl.Analysis
             {
                 BufferElements = buffers,
                 StateDictKeys = stateDict.Length,
+                NamedOutputs = network.NamedOutputs.Select(o => new OutputShape(o.Name, o.Output.Shape)).ToImmutableArray(),
             };
             return new NetworkReport(summary, stateDict, buffers, elementwise,
                 network.Output.Field, network.AuxOutputs.Select(a => (a.Name, a.Output.Shape)).ToImmutableArray(), network);

@@ -71,7 +71,14 @@ namespace ArchDsl
 
         /// <summary>How input images are prepared for this variant (its <c>data</c> clause), when declared.</summary>
         public Analysis.DataConfig? Data { get; init; }
+
+        /// <summary>The network's named outputs (<c>output name</c>, computed on every forward beside the main output),
+        /// in declaration order, each with its shape.</summary>
+        public ImmutableArray<OutputShape> NamedOutputs { get; init; } = ImmutableArray<OutputShape>.Empty;
     }
+
+    /// <summary>A named output of a network: its name and shape (one sample, without batch).</summary>
+    public sealed record OutputShape(string Name, ImmutableArray<long> Shape);
 
     /// <summary>What the front end knows about one file: diagnostics (never exceptions) and networks.</summary>
     public sealed record FrontEndResult(

@@ -145,6 +145,7 @@ namespace ArchDsl.Binding
                     Infer(r.From, scope, ctx);
                     Infer(r.To, scope, ctx);
                     return Mismatch(r, "A range a..b is only allowed after 'for … in'", ctx);
+                case CallExpr call when IsResize(call, scope) is { } resize: return CheckResize(resize, scope, ctx);
                 case CallExpr call: return InferCall(call, scope, ctx);
                 case ComprehensionExpr co: return InferComprehension(co, scope, ctx);
                 case SharedRefExpr sr:
@@ -212,6 +213,31 @@ namespace ArchDsl.Binding
             if (b.Op == "+" && l.Kind == TypeKind.String && r.Kind == TypeKind.String) return ArchType.String;
             if (!l.IsNumeric || !r.IsNumeric) return Mismatch(b, "'" + b.Op + "' needs numbers, not " + l + " and " + r, ctx);
             return l.Kind == TypeKind.Int && r.Kind == TypeKind.Int ? ArchType.Int : ArchType.Float;
+        }
+
+        /// <summary>The resize <paramref name="e"/> writes (<c>upsample_bilinear(to: skip)</c>) unless a local hides the layer.</summary>
+        private static BoundResize? IsResize(ExprSyntax e, ScopeChain<Local> scope) =>
+            BoundResize.Of(e) is { } r && scope.Lookup(r.Layer) == null ? r : null;
+
+        /// <summary>Checks an up-sampling to another tensor's size: only <c>to</c> (a bound tensor's name) and, for
+        /// bilinear, <c>align_corners</c> (a bool); each problem located at its argument.</summary>
+        private ArchType CheckResize(BoundResize resize, ScopeChain<Local> scope, Context ctx)
+        {
+            foreach (var (argument, problem) in resize.Problems())
+                _diagnostics.Report(DiagnosticCatalogue.InvalidValue, ctx.Path, argument.Span, problem);
+            if (resize.AlignCorners != null) Expect(resize.AlignCorners, ArchType.Bool, scope, ctx, "'align_corners'");
+            if (!(resize.Target is NameExpr || resize.Target is IndexedNameExpr))
+            {
+                Infer(resize.Target, scope, ctx);
+                _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, resize.Target.Span,
+                    "'" + resize.Layer + "(to: …)' takes the name of a bound tensor (e.g. 'to: skip'); bind the tensor first");
+                return ArchType.Tensor;
+            }
+            var t = Infer(resize.Target, scope, ctx);
+            if (t.Kind != TypeKind.Tensor && !t.IsError)
+                _diagnostics.Report(DiagnosticCatalogue.TensorMisuse, ctx.Path, resize.Target.Span,
+                    "'" + resize.Layer + "(to: …)' takes a tensor whose height and width it copies, not a " + t);
+            return ArchType.Tensor;
         }
 
         private ArchType InferCall(CallExpr call, ScopeChain<Local> scope, Context ctx)

@@ -44,6 +44,11 @@ namespace ArchDsl.Binding
                     CheckInput(input, body, ctx);
                     continue;
                 }
+                if (s is OutputStmt output)
+                {
+                    CheckOutput(output, body, topLevel, ctx, inOwnBody: true);
+                    continue;
+                }
                 CheckStatement(s, body, topLevel, ctx);
             }
             // A second pass is not needed: names are declared before use.
@@ -95,6 +100,9 @@ namespace ArchDsl.Binding
                     ctx.TensorNames.Add(assign.Name);
                     return;
                 }
+                case OutputStmt output:
+                    CheckOutput(output, scope, container, ctx, inOwnBody: false);
+                    return;
                 case IndexedAssignStmt indexed:
                 {
                     // Declared before its value is checked: a loop's binding reads the earlier iterations' (x{j}, j < i).
@@ -115,6 +123,9 @@ namespace ArchDsl.Binding
                         CheckStatement(new LabeledStmt(labeled.Name, aux.Body, labeled.Span), scope, new HashSet<string>(StringComparer.Ordinal), ctx);
                         return;
                     }
+                    if (labeled.Statement is ExprStmt resized && IsResize(resized.Expression, scope) != null)
+                        _diagnostics.Report(DiagnosticCatalogue.InvalidValue, ctx.Path, labeled.Name.Span,
+                            "Up-sampling to another tensor's size registers no module, so it takes no name; remove the label");
                     if (IsApplication(labeled.Statement, scope))
                     {
                         if (labeled.Statement is ExprStmt es && (es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr))
@@ -240,7 +251,7 @@ namespace ArchDsl.Binding
         /// <summary>Whether a statement applies a single module (which a label then names).</summary>
         private bool IsApplication(StatementSyntax s, ScopeChain<Local> scope)
         {
-            if (!(s is ExprStmt es)) return false;
+            if (!(s is ExprStmt es) || IsResize(es.Expression, scope) != null) return false;
             return ApplicationCallee(es.Expression, scope) != CalleeKind.None || es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr;
         }
 
@@ -279,6 +290,11 @@ namespace ArchDsl.Binding
                 var problem = ParameterDomains.Check(domain, ctx.Definition);
                 if (problem != null) _diagnostics.Report(DiagnosticCatalogue.MisplacedStatement, ctx.Path, domain.Span, problem);
                 foreach (var a in domain.Arguments) Infer(a.Value, scope, ctx);
+                return;
+            }
+            if (IsResize(e, scope) is { } resize)
+            {
+                _types[e] = CheckResize(resize, scope, ctx);
                 return;
             }
             var kind = ApplicationCallee(e, scope);

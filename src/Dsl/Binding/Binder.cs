@@ -189,6 +189,8 @@ namespace ArchDsl.Binding
             /// <see cref="IndexedNames.Sample"/>), for '@w{i}' and 'x{i}'.</summary>
             public List<string> LabelNames { get; } = new List<string>();
             public List<string> TensorNames { get; } = new List<string>();
+            /// <summary>The named outputs declared so far (<c>output name</c>) and where.</summary>
+            public Dictionary<string, TextSpan> Outputs { get; } = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
             public string Path => File.Path;
         }
     }

@@ -260,6 +260,8 @@ namespace ArchDsl.Elaboration
                     foreach (var stage in p.Stages) y = Run(stage, y, env, c, frame);
                     return y;
                 }
+                case CallExpr call when ResizeOf(call) is { } resize:
+                    return Resize(resize, x, env, c, frame);
                 case UnaryExpr u when u.Op == "-":
                 {
                     var operand = EvalTensor(u.Operand, x, env, c, frame);
@@ -299,9 +301,35 @@ namespace ArchDsl.Elaboration
             NameExpr n => env.Lookup(n.Name) is TensorValue || (env.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
             IndexedNameExpr _ => true,
+            CallExpr call => ResizeOf(call) != null,
             UnaryExpr u => IsTensor(u.Operand, env),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, env) || IsTensor(b.Right, env)),
             _ => false,
         };
+    
+        /// <summary>The resize a call writes, as the binder read it (a call it bound as a layer is not one).</summary>
+        private BoundResize? ResizeOf(CallExpr call) => _program.CallOf(call) == null ? BoundResize.Of(call) : null;
+
+        /// <summary><c>upsample(to: t)</c>: the current tensor resized to t's height and width, channels kept. An op of
+        /// its own with both tensors as inputs (t's size is read when the forward runs); no parameters, no MACs.</summary>
+        private Feature Resize(BoundResize resize, Feature x, Env env, Container c, Frame frame)
+        {
+            var target = EvalTensor(resize.Target, x, env, c, frame);
+            bool align = resize.AlignCorners != null && AsBool(Eval(resize.AlignCorners, env, x, frame.File), resize.AlignCorners, frame.File);
+            foreach (var (f, what, span) in new[] { (x, "the tensor it resizes", resize.Syntax.CalleeSpan), (target, "the tensor named by 'to'", resize.Target.Span) })
+            {
+                if (f.Flat)
+                    throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, span, "'" + resize.Layer + "(to: …)' needs [C, H, W] maps, but " + what + " is the flat " + f);
+                if (f.ChannelsLast)
+                    throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, span, "'" + resize.Layer + "(to: …)' needs channels-first maps, but " + what
+                        + " is the channels-last " + f + "; add 'channels_first' before it");
+            }
+            var kind = resize.Bilinear ? LayerKind.UpsampleBilinear : LayerKind.Upsample;
+            var config = new LayerConfig(kind, InChannels: x.Channels, Kernel: (target.Height, target.Width), AlignCorners: align);
+            // Output positions are (input height / output height) input positions apart, at least one pixel.
+            long jump = Math.Max(1, x.Jump * x.Height / Math.Max(1, target.Height));
+            var y = x with { Height = target.Height, Width = target.Width, Jump = jump };
+            return Record(frame.Path + "(" + resize.Layer + ")", OpKind.Resize, config, ImmutableArray.Create(x, target), y, frame, resize.Syntax.Span).Output;
+        }
     }
 }

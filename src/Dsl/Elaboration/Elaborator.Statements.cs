@@ -61,6 +61,14 @@ namespace ArchDsl.Elaboration
                 case AssignStmt assign:
                     env.Define(assign.Name, new TensorValue(EvalTensor(assign.Value, x, env, c, frame)));
                     return x;
+                case OutputStmt output:
+                {
+                    // A named output: the current tensor or the value, bound under its name as 'name = …' would.
+                    var y = output.Value == null ? x : EvalTensor(output.Value, x, env, c, frame);
+                    env.Define(output.Name, new TensorValue(y));
+                    _outputs.Add((output.Name, y));
+                    return x;
+                }
                 case IndexedAssignStmt indexed:
                 {
                     var key = Interpolate(indexed.Name, env, x, frame);

@@ -25,6 +25,7 @@ namespace ArchDsl.Elaboration
         private readonly WorkBudget _budget;
         private readonly List<ElaboratedOp> _ops = new List<ElaboratedOp>();
         private readonly List<(string, Feature)> _aux = new List<(string, Feature)>();
+        private readonly List<(string, Feature)> _outputs = new List<(string, Feature)>();
         private readonly List<(Feature, Feature)> _splits = new List<(Feature, Feature)>();
         private int _depth;
 
@@ -114,6 +115,7 @@ namespace ArchDsl.Elaboration
             return new ElaboratedNetwork(name, network, reference, start, x, _ops.ToImmutableArray(), _aux.ToImmutableArray(), args)
             {
                 Splits = _splits.ToImmutableArray(),
+                NamedOutputs = _outputs.ToImmutableArray(),
             };
         }
 

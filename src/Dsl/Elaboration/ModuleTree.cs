@@ -27,7 +27,13 @@ namespace ArchDsl.Elaboration
         bool Flat = false,
         bool AlignCorners = false);
 
-    public enum OpKind { Layer, Add, Mul, Concat, Split, ZeroPad, Scale }
+    public enum OpKind
+    {
+        Layer, Add, Mul, Concat, Split, ZeroPad, Scale,
+        /// <summary>Up-sampling to another tensor's size (<c>upsample(to: t)</c>): inputs the tensor and t, whose height
+        /// and width the output takes; <see cref="ElaboratedOp.Config"/> holds the mode and that size as its kernel.</summary>
+        Resize,
+    }
 
     /// <summary>One step of the network in execution order: a layer applied (its module registered at
     /// <see cref="Path"/>, or re-applied when <see cref="Shared"/>), or an element-wise merge. Every op's
@@ -54,5 +60,9 @@ namespace ArchDsl.Elaboration
     {
         /// <summary>For each channel split: the part each branch receives and the whole feature it was cut from.</summary>
         public ImmutableArray<(Feature Part, Feature Whole)> Splits { get; init; } = ImmutableArray<(Feature Part, Feature Whole)>.Empty;
+
+        /// <summary>The named outputs (<c>output name</c>) in declaration order: computed on every forward, returned
+        /// beside the main output <see cref="Output"/>.</summary>
+        public ImmutableArray<(string Name, Feature Output)> NamedOutputs { get; init; } = ImmutableArray<(string Name, Feature Output)>.Empty;
     }
 }

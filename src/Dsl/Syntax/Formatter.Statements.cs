@@ -224,6 +224,15 @@ namespace ArchDsl.Syntax
                         Punct("=", Sep.Space);
                         BindingValue(a.Value);
                         break;
+                    case OutputStmt o:
+                        Punct("output", sep);
+                        Verbatim(o.NameSpan, Sep.Space);
+                        if (o.Value != null)
+                        {
+                            Punct("=", Sep.Space);
+                            BindingValue(o.Value);
+                        }
+                        break;
                     case IndexedAssignStmt ia:
                         Name(ia.Name, sep);
                         Punct("=", Sep.Space);

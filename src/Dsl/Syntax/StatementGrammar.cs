@@ -48,6 +48,14 @@ namespace ArchDsl.Syntax
             from value in BindingValue
             select (StatementSyntax)new AssignStmt(id.Name, S(id.Start, id.End), value, S(id.Start, value.Span.End));
 
+        /// <summary><c>output name</c> or <c>output name = value</c> (<c>output</c> is a keyword only here).</summary>
+        internal static readonly Parser<StatementSyntax> Output =
+            from start in Start
+            from k in Kw("output")
+            from id in Ident
+            from value in SymNot("=", "=").Then(_ => BindingValue).Optional()
+            select (StatementSyntax)new OutputStmt(id.Name, S(id.Start, id.End), value.GetOrDefault(), S(start, value.IsDefined ? value.Get().Span.End : id.End));
+
         internal static readonly Parser<StatementSyntax> IndexedAssign =
             from name in NameSpecRef
             where !name.IsStatic
@@ -187,7 +195,7 @@ namespace ArchDsl.Syntax
         internal static readonly Parser<IOption<string>> Semicolon = Sym(";").Optional();
 
         internal static readonly Parser<StatementSyntax> Statement =
-            from s in Let.Or(InputDecl).Or(Assign).Or(IndexedAssign).Or(Labeled).Or(Unlabeled)
+            from s in Let.Or(InputDecl).Or(Output).Or(Assign).Or(IndexedAssign).Or(Labeled).Or(Unlabeled)
             from semi in Semicolon
             select s;
 

@@ -76,6 +76,7 @@ namespace ArchDsl.Syntax
                 case LetStmt let: sb.Append("let ").Append(let.Name).Append(" = ").Append(Expr(let.Value)); break;
                 case InputStmt input: sb.Append("input [").Append(string.Join(", ", input.Dimensions.Select(Expr))).Append(']'); break;
                 case AssignStmt a: sb.Append(a.Name).Append(" = ").Append(Expr(a.Value)); break;
+                case OutputStmt o: sb.Append("output ").Append(o.Name); if (o.Value != null) sb.Append(" = ").Append(Expr(o.Value)); break;
                 case IndexedAssignStmt ia: sb.Append(Name(ia.Name)).Append(" = ").Append(Expr(ia.Value)); break;
                 case ExprStmt e: sb.Append(Expr(e.Expression)); break;
                 case GroupStmt g: Body(g.Body, sb, indent); break;

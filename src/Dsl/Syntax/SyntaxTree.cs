@@ -81,6 +81,10 @@ namespace ArchDsl.Syntax
     /// <summary><c>name = tensor expression</c>: binds a tensor without changing the current one.</summary>
     public sealed record AssignStmt(string Name, TextSpan NameSpan, ExprSyntax Value, TextSpan Span) : StatementSyntax(Span);
 
+    /// <summary><c>output name</c> (the current tensor) or <c>output name = tensor expression</c>: a named output of the
+    /// network, computed on every forward and returned beside the main output; <c>name</c> is bound to it as a tensor.</summary>
+    public sealed record OutputStmt(string Name, TextSpan NameSpan, ExprSyntax? Value, TextSpan Span) : StatementSyntax(Span);
+
     /// <summary><c>x{i} = tensor expression</c>: binds a tensor under an interpolated name, visible to the end of the
     /// definition (so a loop can build x1 … xn for the statements after it).</summary>
     public sealed record IndexedAssignStmt(NameSpec Name, ExprSyntax Value, TextSpan Span) : StatementSyntax(Span);

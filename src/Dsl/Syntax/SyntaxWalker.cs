@@ -34,6 +34,7 @@ namespace ArchDsl.Syntax
                 case LetStmt let: return new SyntaxNode[] { let.Value };
                 case InputStmt i: return i.Dimensions;
                 case AssignStmt a: return new SyntaxNode[] { a.Value };
+                case OutputStmt o: return o.Value == null ? System.Array.Empty<SyntaxNode>() : new SyntaxNode[] { o.Value };
                 case IndexedAssignStmt ia: return new SyntaxNode[] { ia.Name, ia.Value };
                 case IndexedNameExpr ine: return new SyntaxNode[] { ine.Name };
                 case IndexedSharedRefExpr isr: return new SyntaxNode[] { isr.Name };

@@ -96,7 +96,8 @@ namespace ArchDsl.Generator.Emit
                 reports.TryGetValue(def.Name, out var report);
                 var firstVariant = program.Variants.FirstOrDefault(v => v.Target == def);
                 var basis = report ?? (firstVariant != null && reports.TryGetValue(firstVariant.Name, out var vr) ? vr : null);
-                var (headStart, classifier) = def.IsNetwork ? BackbonePlan.Head(program, statements, basis) : (-1, null);
+                // A network with named outputs returns them all from one forward: no head is split off.
+                var (headStart, classifier) = def.IsNetwork && !statements.OfType<OutputStmt>().Any() ? BackbonePlan.Head(program, statements, basis) : (-1, null);
                 var (ctor, fwd, headFwd) = emitter.NetworkBody(statements, scope, "shape", headStart);
                 var line = lines.LineOf(def.File, def.Syntax.Span.Start);
                 var doc = Naming.Xml((def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "") + " (" + def.File.Path + ", line " + line + ")");

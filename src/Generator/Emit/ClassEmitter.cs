@@ -5,7 +5,7 @@ using System.Linq;
 namespace ArchDsl.Generator.Emit
 {
     /// <summary>Assembles a module class from translated parts, and writes the static metadata members.</summary>
-    internal static class ClassEmitter
+    internal static partial class ClassEmitter
     {
         /// <summary>A class name for a block, network or variant: an identifier that is also none of the members the
         /// generated class declares or inherits (C# forbids a member named like its enclosing type).</summary>
@@ -112,8 +112,10 @@ namespace ArchDsl.Generator.Emit
             w.Line("protected override void RegisterComponents() { }");
             w.Line();
             var aux = emitter.AuxOutputs;
-            if (aux.Count > 0) AuxOutputMembers(w, aux);
-            if (isNetwork && head?.Body != null) SplitForward(w, forwardBody, head, guard, aux);
+            bool named = emitter.NamedOutputs.Count > 0;
+            if (aux.Count > 0 && !named) AuxOutputMembers(w, aux);
+            if (named) NamedOutputMembers(w, forwardBody, guard, aux, emitter.NamedOutputs, isNetwork);
+            else if (isNetwork && head?.Body != null) SplitForward(w, forwardBody, head, guard, aux);
             else
             {
                 w.Open(aux.Count > 0 ? "public Outputs forward_with_aux(Tensor input)" : "public override Tensor forward(Tensor input)");

@@ -248,6 +248,7 @@ namespace ArchDsl.Generator.Emit
                     foreach (var stage in p.Stages) Flow(stage, inner, ctor);
                     return (sv, kv);
                 }
+                case CallExpr call when ResizeOf(call) is { } resize: return FlowResize(resize, ctx, ctor);
                 case UnaryExpr u when u.Op == "-":
                 {
                     var (s, k) = FlowTensor(u.Operand, ctx, ctor);

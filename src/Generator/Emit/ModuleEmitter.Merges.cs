@@ -195,6 +195,7 @@ namespace ArchDsl.Generator.Emit
                     foreach (var stage in p.Stages) Statement(stage, inner, ctor, fwd);
                     return (sv, tv);
                 }
+                case CallExpr call when ResizeOf(call) is { } resize: return Resize(resize, ctx, ctor, fwd);
                 case UnaryExpr u when u.Op == "-":
                 {
                     var (s, t) = Tensor(u.Operand, ctx, ctor, fwd);
@@ -232,6 +233,7 @@ namespace ArchDsl.Generator.Emit
         {
             NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
+            CallExpr call => ResizeOf(call) != null,
             UnaryExpr u => IsTensor(u.Operand, scope),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
             _ => false,

@@ -245,6 +245,7 @@ namespace ArchDsl.Generator.Emit
                     Dense(d, ctx, ctor, fwd);
                     return;
                 case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
+                case OutputStmt o: NamedOutput(o, ctx, ctor, fwd); return;
                 default: NotSupported(s, "this statement"); return;
             }
         }
@@ -268,7 +269,7 @@ namespace ArchDsl.Generator.Emit
                     + "', a member every record already has; choose another name");
                 return;
             }
-            var taken = _aux.FirstOrDefault(a => Naming.Pascal(a.Name) == property).Name ?? (property == ClassEmitter.OutputsMainProperty ? "the main output" : null);
+            var taken = _aux.Concat(_named).FirstOrDefault(a => Naming.Pascal(a.Name) == property).Name ?? (property == ClassEmitter.OutputsMainProperty ? "the main output" : null);
             if (taken != null)
             {
                 _diagnostics.Report(DiagnosticCatalogue.DuplicateName, _path, labeled.Name.Span, property,

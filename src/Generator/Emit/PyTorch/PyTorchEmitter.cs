@@ -82,7 +82,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 var doc = (def.IsNetwork ? "Network " : "Block ") + def.Name + (def.Syntax.Documentation != null ? ": " + def.Syntax.Documentation : "")
                     + " (" + def.File.Path + ", line " + line + ").";
                 classes.AddRange(helpers);
-                classes.Add(PythonClassWriter.ModuleClass(name, doc, !def.IsNetwork, signature, prologue, inputShape, init, fwd, emitter.AuxOutputs));
+                classes.Add(PythonClassWriter.ModuleClass(name, doc, !def.IsNetwork, signature, prologue, inputShape, init, fwd, emitter.AuxOutputs, emitter.NamedOutputs));
             }
             foreach (var variant in program.Variants)
             {

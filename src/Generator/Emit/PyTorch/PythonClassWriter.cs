@@ -10,7 +10,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
         /// <summary>A block (its first constructor argument is the input's <c>_Shape</c>) or a network (it builds
         /// from <paramref name="inputShape"/>, the declared input).</summary>
         public static string ModuleClass(string name, string doc, bool isBlock, IList<string> signature, IList<string> prologue,
-            string? inputShape, PyWriter init, PyWriter forward, IReadOnlyList<(string Local, string Name)> aux)
+            string? inputShape, PyWriter init, PyWriter forward, IReadOnlyList<(string Local, string Name)> aux,
+            IReadOnlyList<(string Local, string Name)>? named = null)
         {
             var w = new PyWriter();
             w.Open("class " + name + "(nn.Module)");
@@ -32,6 +33,12 @@ namespace ArchDsl.Generator.Emit.PyTorch
             w.Line("self.output_shape = shape");
             w.Close();
             w.Line();
+            if (named != null && named.Count > 0)
+            {
+                OutputsForward(w, forward, aux, named);
+                w.Close();
+                return w.ToString();
+            }
             if (aux.Count > 0)
             {
                 w.Open("def forward(self, x)");
@@ -48,6 +55,30 @@ namespace ArchDsl.Generator.Emit.PyTorch
             w.Close();
             w.Close();
             return w.ToString();
+        }
+
+        /// <summary>The forward of a network with named outputs: <c>forward_with_outputs</c> returns a dict of every output
+        /// by name (<c>"output"</c> the main one; auxiliary heads None unless training), <c>forward</c> the main output,
+        /// and with auxiliary heads <c>forward_with_aux</c> keeps its tuple.</summary>
+        private static void OutputsForward(PyWriter w, PyWriter forward, IReadOnlyList<(string Local, string Name)> aux, IReadOnlyList<(string Local, string Name)> named)
+        {
+            w.Open("def forward(self, x)");
+            w.Line("return self.forward_with_outputs(x)[\"output\"]");
+            w.Close();
+            w.Line();
+            w.Open("def forward_with_outputs(self, x)");
+            w.Line("\"\"\"Every output by name: \"output\" (the main one), " + string.Join(", ", named.Select(n => n.Name))
+                + (aux.Count > 0 ? ", then the auxiliary heads " + string.Join(", ", aux.Select(a => a.Name)) + " (None unless training)" : "") + ".\"\"\"");
+            foreach (var a in aux) w.Line(a.Local + " = None");
+            w.Append(forward);
+            w.Line("return {\"output\": x" + string.Concat(named.Concat(aux).Select(o => ", " + PyNaming.StringLiteral(o.Name) + ": " + o.Local)) + "}");
+            w.Close();
+            if (aux.Count == 0) return;
+            w.Line();
+            w.Open("def forward_with_aux(self, x)");
+            w.Line("outputs = self.forward_with_outputs(x)");
+            w.Line("return (outputs[\"output\"], " + string.Join(", ", aux.Select(a => "outputs[" + PyNaming.StringLiteral(a.Name) + "]")) + ")");
+            w.Close();
         }
 
         /// <summary>A variant: its network's class with some arguments fixed.</summary>
@@ -138,6 +169,11 @@ class _Shape:
         if fh < 1 or fw < 1:
             raise ValueError(""up-sampling: a factor must be at least 1, not %d"" % min(fh, fw))
         return _Shape(self.channels, self.height * fh, self.width * fw)
+
+    def resized_to(self, like):
+        self.spatial(""up-sampling"")
+        like.spatial(""up-sampling"")
+        return _Shape(self.channels, like.height, like.width)
 
     def flatten(self):
         return self if self.flat else _Shape(self.elements(), 1, 1, True)

@@ -222,6 +222,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     foreach (var stage in p.Stages) Flow(stage, inner, init);
                     return (sv, kv);
                 }
+                case CallExpr call when _program.CallOf(call) == null && BoundResize.Of(call) is { } resize: return FlowResize(resize, ctx, init);
                 case UnaryExpr u when u.Op == "-":
                 {
                     var (s, k) = FlowTensor(u.Operand, ctx, init);

@@ -173,6 +173,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     foreach (var stage in p.Stages) Statement(stage, inner, init, fwd);
                     return (sv, tv);
                 }
+                case CallExpr call when _program.CallOf(call) == null && BoundResize.Of(call) is { } resize: return Resize(resize, ctx, init, fwd);
                 case UnaryExpr u when u.Op == "-":
                 {
                     var (s, t) = Tensor(u.Operand, ctx, init, fwd);
@@ -208,6 +209,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
         {
             NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
+            CallExpr call => BoundResize.Of(call) != null,
             UnaryExpr u => IsTensor(u.Operand, scope),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
             _ => false,

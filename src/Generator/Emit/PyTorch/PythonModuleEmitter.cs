@@ -201,6 +201,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     Dense(d, ctx, init, fwd);
                     return;
                 case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
+                case OutputStmt o: NamedOutput(o, ctx, init, fwd); return;
                 default: NotSupported(s, "this statement"); return;
             }
         }
