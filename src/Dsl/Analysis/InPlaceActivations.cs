@@ -11,19 +11,16 @@ namespace ArchDsl.Analysis
     /// every network of a file, so the generated class is the same for all of them.</summary>
     /// <remarks>An activation may run in place when, in every instance of the layer (and every re-use of its module):
     /// <list type="bullet">
-    /// <item>it is a ReLU or ReLU6 (their backward needs only their result, which is what overwriting leaves);</item>
-    /// <item>its input was just made by a convolution, linear layer, batch norm, tensor sum, product or concatenation —
-    /// layers whose backward needs their inputs and weights but not their result, and whose result is new memory (not a
-    /// view of a tensor someone else holds);</item>
+    /// <item>the layer table says it may (<see cref="Layers.LayerRule.MayRunInPlace"/>: a ReLU or ReLU6, whose backward
+    /// needs only their result, which is what overwriting leaves);</item>
+    /// <item>its input was just made by a layer whose result is new memory its backward does not read
+    /// (<see cref="Layers.LayerRule.WritesFreshResult"/>: a convolution, linear layer or batch norm), or by a tensor sum,
+    /// product or concatenation of more than one input;</item>
     /// <item>nothing else reads that input: it is the input of no other op, not an output or auxiliary output of the
     /// network, and not cut by a channel split.</item>
     /// </list></remarks>
     public static class InPlaceActivations
     {
-        private static readonly ImmutableHashSet<LayerKind> Activations = ImmutableHashSet.Create(LayerKind.ReLU, LayerKind.ReLU6);
-
-        private static readonly ImmutableHashSet<LayerKind> FreshResultLayers = ImmutableHashSet.Create(LayerKind.Conv, LayerKind.Linear, LayerKind.BatchNorm);
-
         /// <summary>The activation calls, as (source path, start of the call's span), whose module may be built in
         /// place: each one's every elaborated instance passes the rules above (a call never elaborated is left out).</summary>
         public static ImmutableHashSet<(string Path, int Start)> Sites(IEnumerable<ElaboratedNetwork> networks)
@@ -51,7 +48,7 @@ namespace ArchDsl.Analysis
                 }
 
                 // A module re-used (Shared) runs in place only if every use may; its construction is the first use.
-                foreach (var module in network.Ops.Where(o => o.Kind == OpKind.Layer && Activations.Contains(o.Config!.Kind)).GroupBy(o => o.Path))
+                foreach (var module in network.Ops.Where(o => o.Kind == OpKind.Layer && Layers.LayerTable.Of(o.Config!.Kind).MayRunInPlace).GroupBy(o => o.Path))
                 {
                     var construction = module.FirstOrDefault(o => !o.Shared);
                     if (construction == null) continue;
@@ -65,7 +62,7 @@ namespace ArchDsl.Analysis
 
         private static bool MakesFreshResult(ElaboratedOp op) => op.Kind switch
         {
-            OpKind.Layer => FreshResultLayers.Contains(op.Config!.Kind),
+            OpKind.Layer => Layers.LayerTable.Of(op.Config!.Kind).WritesFreshResult,
             OpKind.Add or OpKind.Mul or OpKind.Concat => op.Inputs.Length > 1,   // one input may be passed through as it is
             _ => false,
         };

@@ -100,6 +100,18 @@ namespace ArchDsl.Layers
         /// <summary>Whether the layer has learnable parameters or buffers (the ones a name is worth giving).</summary>
         public bool HasState { get; init; }
 
+        /// <summary>Whether the layer's result is new memory (never a view of its input) that its backward does not read
+        /// (it needs the input and the weights): a following activation may overwrite it.</summary>
+        public bool WritesFreshResult { get; init; }
+
+        /// <summary>Whether the layer may overwrite its input, as torchvision's <c>ReLU(inplace=True)</c> does: an
+        /// activation whose backward needs only its result, which is what overwriting leaves.</summary>
+        public bool MayRunInPlace { get; init; }
+
+        /// <summary>Whether the layer, so configured, mixes every input channel into every output channel (a linear
+        /// layer, a convolution of one group): what a classifier head ends in.</summary>
+        public Func<LayerConfig, bool> MixesAllChannels { get; init; } = _ => false;
+
         /// <summary>Whether the layer takes a channels-last map ([H, W, C], after <c>channels_last</c>); every other
         /// layer needs channels-first input, checked once for all in <see cref="Elaboration.Shapes.Apply"/>.</summary>
         public bool AcceptsChannelsLast { get; init; }

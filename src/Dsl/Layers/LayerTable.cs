@@ -109,6 +109,8 @@ namespace ArchDsl.Layers
             with
             {
                 HasState = true,
+                WritesFreshResult = true,
+                MixesAllChannels = c => c.Groups == 1,
                 Check = c => AtLeast(Least("out", c.Out, 1), Least("kernel", c.Kernel, 1), Least("stride", c.Stride, 1), Least("padding", c.Padding, 0),
                     Least("dilation", c.Dilation, 1), Least("groups", c.Groups, 1)),
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels / c.Groups, c.Kernel.H, c.Kernel.W)),
@@ -124,6 +126,8 @@ namespace ArchDsl.Layers
             with
             {
                 HasState = true,
+                WritesFreshResult = true,
+                MixesAllChannels = _ => true,
                 Check = c => AtLeast(Least("out", c.Out, 1)),
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels)),
                 // Per output element: a channels-last map applies the layer at every position.
@@ -140,6 +144,7 @@ namespace ArchDsl.Layers
             with
             {
                 HasState = true,
+                WritesFreshResult = true,
                 Check = c => !(c.Eps > 0) || double.IsInfinity(c.Eps) ? ("eps", "a finite number greater than 0", Real(c.Eps))
                     : !(c.Momentum >= 0 && c.Momentum <= 1) ? ("momentum", "in [0, 1]", Real(c.Momentum)) : null,
                 State = (path, c) => ImmutableArray.Create(
@@ -150,8 +155,8 @@ namespace ArchDsl.Layers
                     new StateEntry(path + ".num_batches_tracked", ImmutableArray<long>.Empty, true)),
                 Describe = c => "batchnorm " + c.Out,
             },
-            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU") with { AcceptsChannelsLast = true },
-            Pointwise("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)", "ReLU6"),
+            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU") with { AcceptsChannelsLast = true, MayRunInPlace = true },
+            Pointwise("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)", "ReLU6") with { MayRunInPlace = true },
             Pointwise("silu", LayerKind.SiLU, "x * sigmoid(x) (swish)", "SiLU"),
             Pointwise("sigmoid", LayerKind.Sigmoid, "logistic sigmoid", "Sigmoid"),
             Pointwise("tanh", LayerKind.Tanh, "hyperbolic tangent", "Tanh"),

@@ -63,7 +63,7 @@ namespace ArchDsl.Generator.Emit
             }
             var headOps = top.Skip(top.Count - headUnits).SelectMany(x => x.Ops).ToList();
             var classifier = headOps.LastOrDefault(op => op.Kind == OpKind.Layer && !op.Shared && op.Config != null
-                && (op.Config.Kind == LayerKind.Linear || (op.Config.Kind == LayerKind.Conv && op.Config.Groups == 1)));
+                && Layers.LayerTable.Of(op.Config.Kind).MixesAllChannels(op.Config));
             string? path = classifier != null && classifier.Output.Channels == basis.Network.Output.Channels
                 && headOps.SkipWhile(op => op != classifier).Skip(1).All(op => op.Output.Channels == classifier.Output.Channels)
                 ? classifier.Path : null;

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 using ArchDsl.Text;
 
@@ -14,10 +15,10 @@ namespace ArchDsl.Generator.Emit
     {
         // ------------------------------------------------------------ applications
 
-        private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Apply(Application application, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var call = _program.CallOf(e)!;
-            if (call.Kind == CalleeKind.BlockValue)
+            var call = _program.CallOf(application.Call)!;
+            if (application.Kind == ApplicationKind.BlockValue)
             {
                 var local = ctx.Scope.Lookup(call.Callee)!;
                 var arms = new List<string>();
@@ -39,7 +40,12 @@ namespace ArchDsl.Generator.Emit
                 Place(chosen, ModuleType, m => "((IArchModule)" + m + ").OutputShape", key, staticName, ctx, ctor, fwd, createIsLocal: true);
                 return;
             }
-            if (call.Primitive != null)
+            if (application.Kind == ApplicationKind.Learnable)
+            {
+                Learnable(call, key!, staticName, ctx, ctor, fwd);
+                return;
+            }
+            if (application.Kind == ApplicationKind.Layer)
             {
                 Primitive(call, key, staticName, ctx, ctor, fwd);
                 return;
@@ -74,11 +80,6 @@ namespace ArchDsl.Generator.Emit
         private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var rule = Layers.LayerTable.Of(call.Primitive!.Kind);
-            if (rule.IsParameter)
-            {
-                Learnable(call, key, staticName, ctx, ctor, fwd);
-                return;
-            }
             var syntax = new CSharpLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
             // As torchvision's ReLU(inplace=True), where the data flow allows it: one activation map fewer.
             string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
@@ -107,13 +108,8 @@ namespace ArchDsl.Generator.Emit
         /// its key is the name, as torchvision's <c>layer_scale</c>), that multiplies the tensor in the forward. The
         /// forward looks it up by name, so it follows the module to another device. Only a module's own body can hold
         /// one (a Sequential would not apply it).</summary>
-        private void Learnable(BoundCall call, string? key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Learnable(BoundCall call, string key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            if (ctx.Mode != Mode.Explicit || key == null)
-            {
-                NotSupported(call.Syntax, "a learnable tensor inside a loop or a labeled group; put it in a block's own body");
-                return;
-            }
             var field = Field((staticName ?? "_p") + "Key", "string", ctx.Conditional);
             var init = call.Argument("init") is { Expression: { } e } ? _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) : "1.0";
             ctor.Line("this." + field + " = " + ctx.NamesVar + ".Next(" + key + ");");

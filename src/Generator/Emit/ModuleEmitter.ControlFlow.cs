@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 using ArchDsl.Text;
 
@@ -14,9 +15,10 @@ namespace ArchDsl.Generator.Emit
     {
         // ------------------------------------------------------------ containers and control flow
 
-        private void Container(StatementSyntax inner, string key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Container(Lowering.Container container, string key, string? staticName, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            if (IsChain(inner, ctx.Scope))
+            var inner = container.Labeled.Statement;
+            if (container.Sequential)
             {
                 var seq = _locals.Fresh("_seq");
                 var names = _locals.Fresh("_names");
@@ -28,8 +30,7 @@ namespace ArchDsl.Generator.Emit
                 return;
             }
             // More than a chain: a nested module class holding the statement, built with the scalars in scope it reads.
-            var used = BodyForms.NamesUsed(new[] { inner });
-            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
+            var captured = ctx.Scope.Visible().Where(c => container.NamesUsed.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var scope = new CsScope(null);
@@ -46,13 +47,13 @@ namespace ArchDsl.Generator.Emit
         /// their number. In an explicit forward each branch's condition is a field the forward tests: the first is
         /// the condition, each later one is set in its branch (fields start false), so the constructor evaluates a
         /// condition only where the ones before it were false, as the front end does.</summary>
-        private void If(IfStmt ifs, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void If(Conditional conditional, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             bool isExplicit = ctx.Mode == Mode.Explicit;
-            if (!isExplicit && !IsChain(ifs, ctx.Scope)) { NotSupported(ifs, "this 'if' inside a loop or group; put it in a block"); return; }
-            StatementSyntax? branch = ifs;
-            for (bool first = true; branch is IfStmt current; first = false, branch = current.Else)
+            for (int b = 0; b < conditional.Branches.Length; b++)
             {
+                var current = conditional.Branches[b];
+                bool first = b == 0;
                 var cond = _expr.Emit(current.Condition, ctx.Scope, ctx.ShapeVar);
                 var keyword = first ? "if" : "else if";
                 var inner = ctx.Nested();
@@ -70,6 +71,7 @@ namespace ArchDsl.Generator.Emit
                 ctor.Close();
                 if (isExplicit) fwd.Close();
             }
+            var branch = conditional.Else;
             if (branch == null) return;
             var other = isExplicit ? ctx.Nested() with { Conditional = true } : ctx.Nested();
             ctor.Open("else");
@@ -79,13 +81,12 @@ namespace ArchDsl.Generator.Emit
             if (isExplicit) fwd.Close();
         }
 
-        private void Loop(StatementSyntax loop, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Loop(Lowering.Loop lowered, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var body = loop is RepeatStmt r ? r.Body : ((ForStmt)loop).Body;
-            if (!body.Statements.All(s => IsChain(s, ctx.Scope)))
+            var (loop, body) = (lowered.Statement, lowered.Body);
+            if (lowered.Form == LoopForm.IterationClasses)
             {
-                if (ctx.Mode != Mode.Explicit) { NotSupported(loop, "a loop whose body is more than a chain of layers and blocks here; put the body in a block"); return; }
-                LoopOfBodies(loop, body, ctx, ctor, fwd);
+                LoopOfBodies(loop, body, lowered.NamesUsed, ctx, ctor, fwd);
                 return;
             }
             var inner = ctx.Nested();
@@ -105,7 +106,7 @@ namespace ArchDsl.Generator.Emit
         /// class built once per iteration with the scalars in scope (the loop variable included). It keys its modules
         /// with the owner's <c>ChildNames</c> and the owner registers them as its own children, so the state-dict keys
         /// are those of the body written out in place; the owner's forward runs the iterations in order.</summary>
-        private void LoopOfBodies(StatementSyntax loop, BodySyntax body, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void LoopOfBodies(StatementSyntax loop, BodySyntax body, ImmutableHashSet<string> used, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var nestedName = _members.Fresh(_className + "Iteration" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
             var listType = "System.Collections.Generic.List<" + nestedName + ">";
@@ -113,7 +114,6 @@ namespace ArchDsl.Generator.Emit
             ctor.Line(list + " = new " + listType + "();");
             var inner = ctx.Nested();
             LoopHeader(loop, ctx, inner, ctor);
-            var used = BodyForms.NamesUsed(body.Statements);
             var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
             var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
             var namesParam = emitter.ReserveLocal("_ownerNames");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using ArchDsl.Binding;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit
@@ -65,24 +66,22 @@ namespace ArchDsl.Generator.Emit
 
         private void Flow(StatementSyntax s, Ctx ctx, IndentedWriter ctor)
         {
-            switch (s)
+            switch (_lowering.LowerFlow(s, ctx.Scope))
             {
-                case LetStmt _:
+                case LoweredLet _:
                     Statement(s, ctx, ctor, new IndentedWriter());
                     return;
-                case LabeledStmt labeled when labeled.Statement is ExprStmt es && IsApplication(es.Expression)
-                                              && _program.CallOf(es.Expression)?.Primitive != null:
+                case FlowSharableLayer labeled:
                 {
-                    // A named layer may be re-applied later (@name, @w{j}_{i}): remember it with its shapes.
                     var input = _locals.Fresh("_layerInput");
                     ctor.Line("var " + input + " = " + ctx.ShapeVar + ";");
                     var chain = FlowChain(s, ctx, ctor);
-                    ctor.Line(_sharedModules + "[" + NameKey(labeled.Name, ctx) + "] = (" + chain + "[0], " + input + ", " + ctx.ShapeVar + ");");
+                    ctor.Line(_sharedModules + "[" + NameKey(labeled.Labeled.Name, ctx) + "] = (" + chain + "[0], " + input + ", " + ctx.ShapeVar + ");");
                     return;
                 }
-                case ExprStmt es when es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr:
+                case FlowReapply reapply:
                 {
-                    var name = es.Expression is SharedRefExpr sr ? Naming.StringLiteral(sr.Name) : NameKey(((IndexedSharedRefExpr)es.Expression).Name, ctx);
+                    var name = reapply.Name != null ? Naming.StringLiteral(reapply.Name) : NameKey(reapply.IndexedName!, ctx);
                     var shared = _locals.Fresh("_sharedLayer");
                     ctor.Line("var " + shared + " = " + _sharedModules + "[" + name + "];");
                     ctor.Line("if (" + ctx.ShapeVar + " != " + shared + ".Input) throw new System.NotSupportedException(\"A shared layer is re-applied to \" + "
@@ -95,9 +94,9 @@ namespace ArchDsl.Generator.Emit
                     ctor.Line(ctx.TensorVar + " = " + key + ";");
                     return;
                 }
-                case AssignStmt assign:
+                case TensorBinding { Assign: var assign, Value: var value }:
                 {
-                    var (shape, key) = FlowTensor(assign.Value, ctx, ctor);
+                    var (shape, key) = FlowTensor(value, ctx, ctor);
                     var sv = _locals.Fresh("_" + Naming.Camel(assign.Name) + "Shape");
                     var kv = _locals.Fresh("_" + Naming.Camel(assign.Name));
                     ctor.Line("var " + sv + " = " + shape + ";");
@@ -106,20 +105,20 @@ namespace ArchDsl.Generator.Emit
                     ctx.Scope.Add(new CsLocal(assign.Name, kv, ArchType.Tensor, sv, kv));
                     return;
                 }
-                case IndexedAssignStmt indexed:
+                case FlowIndexedBinding indexed:
                 {
                     var (shape, key) = FlowTensor(indexed.Value, ctx, ctor);
-                    ctor.Line(_bound + "[" + NameKey(indexed.Name, ctx) + "] = (" + key + ", " + shape + ");");
+                    ctor.Line(_bound + "[" + NameKey(indexed.Assign.Name, ctx) + "] = (" + key + ", " + shape + ");");
                     return;
                 }
-                case ExprStmt es when !IsApplication(es.Expression):
+                case TensorStatement t:
                 {
-                    var (shape, key) = FlowTensor(es.Expression, ctx, ctor);
+                    var (shape, key) = FlowTensor(t.Value, ctx, ctor);
                     if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
                     if (key != ctx.TensorVar) ctor.Line(ctx.TensorVar + " = " + key + ";");
                     return;
                 }
-                case GroupStmt g when !IsChain(g, ctx.Scope):
+                case Group { Block: var g }:
                 {
                     var inner = ctx.Nested();
                     ctor.Open("");
@@ -127,7 +126,7 @@ namespace ArchDsl.Generator.Emit
                     ctor.Close();
                     return;
                 }
-                case IfStmt ifs when !IsChain(ifs, ctx.Scope):
+                case FlowConditional { If: var ifs }:
                 {
                     // else-if branches flat, as the explicit forward writes them (one nesting level for any chain).
                     StatementSyntax? branch = ifs;
@@ -145,21 +144,26 @@ namespace ArchDsl.Generator.Emit
                     }
                     return;
                 }
-                case RepeatStmt _ when !IsChain(s, ctx.Scope):
-                case ForStmt _ when !IsChain(s, ctx.Scope):
+                case FlowLoop loop:
                 {
                     var inner = ctx.Nested();
                     LoopHeader(s, ctx, inner, ctor);
-                    foreach (var st in (s is RepeatStmt r ? r.Body : ((ForStmt)s).Body).Statements) Flow(st, inner, ctor);
+                    foreach (var st in loop.Body.Statements) Flow(st, inner, ctor);
                     ctor.Close();
                     return;
                 }
-                case MergeStmt m:
+                case Lowering.FlowMerge m:
                     FlowMerge(m, ctx, ctor);
                     return;
+                case Lowering.FlowChain _:
+                    FlowChain(s, ctx, ctor);
+                    return;
+                case Unsupported u:
+                    NotSupported(u);
+                    return;
+                case var other:
+                    throw new System.InvalidOperationException("unexpected lowered statement " + other.GetType().Name);
             }
-            if (IsChain(s, ctx.Scope)) { FlowChain(s, ctx, ctor); return; }
-            NotSupported(s, "this statement in a body with indexed names (a residual, split, dense or aux there)");
         }
 
 
@@ -180,7 +184,7 @@ namespace ArchDsl.Generator.Emit
 
         /// <summary>Each branch (a loop among them: each iteration) runs on the merge's input; outputs are concatenated,
         /// added or multiplied as the front end's merge does.</summary>
-        private void FlowMerge(MergeStmt m, Ctx ctx, IndentedWriter ctor)
+        private void FlowMerge(Lowering.FlowMerge m, Ctx ctx, IndentedWriter ctor)
         {
             var inShape = _locals.Fresh("_mergeInputShape");
             var inKey = _locals.Fresh("_mergeInput");
@@ -190,29 +194,27 @@ namespace ArchDsl.Generator.Emit
             ctor.Line("var " + inKey + " = " + ctx.TensorVar + ";");
             ctor.Line("var " + shapes + " = new System.Collections.Generic.List<FeatureShape>();");
             ctor.Line("var " + keys + " = new System.Collections.Generic.List<string>();");
-            foreach (var branch in m.Branches.Statements)
+            foreach (var branch in m.Branches)
             {
                 var inner = ctx.Nested();
-                bool loop = branch is ForStmt || branch is RepeatStmt;
-                if (loop) LoopHeader(branch, ctx, inner, ctor);
+                if (branch.Loop != null) LoopHeader(branch.Loop, ctx, inner, ctor);
                 else ctor.Open("");
                 ctor.Line(ctx.ShapeVar + " = " + inShape + ";");
                 ctor.Line(ctx.TensorVar + " = " + inKey + ";");
-                IEnumerable<StatementSyntax> body = loop ? (branch is RepeatStmt r ? r.Body : ((ForStmt)branch).Body).Statements : new[] { branch };
-                foreach (var st in body) Flow(st, inner, ctor);
+                foreach (var st in branch.Body) Flow(st, inner, ctor);
                 ctor.Line(shapes + ".Add(" + ctx.ShapeVar + ");");
                 ctor.Line(keys + ".Add(" + ctx.TensorVar + ");");
                 ctor.Close();
             }
             var key = NewKey(ctor);
-            if (m.Kind == MergeKind.Concat)
+            if (m.Op == MergeOp.Concat)
             {
                 ctor.Line(ctx.ShapeVar + " = FeatureShape.Concat(" + shapes + ");");
                 ctor.Line(_steps + ".Add(t => t[" + key + "] = torch.cat(" + keys + ".ConvertAll(k => t[k]), 1));");
             }
             else
             {
-                bool mul = m.Kind == MergeKind.Mul;
+                bool mul = m.Op == MergeOp.Mul;
                 ctor.Line(ctx.ShapeVar + " = " + shapes + "[0];");
                 ctor.Line("for (int _k = 1; _k < " + shapes + ".Count; _k++) " + ctx.ShapeVar + " = FeatureShape.Broadcast(" + ctx.ShapeVar + ", " + shapes + "[_k], " + Naming.Bool(mul) + ");");
                 ctor.Line(_steps + ".Add(t => { var y = t[" + keys + "[0]]; for (int k = 1; k < " + keys + ".Count; k++) y = y." + (mul ? "mul" : "add") + "(t[" + keys + "[k]]); t[" + key + "] = y; });");
@@ -221,23 +223,18 @@ namespace ArchDsl.Generator.Emit
         }
 
         /// <summary>A tensor expression in the dataflow form: returns C# expressions for its shape and its table key.</summary>
-        private (string Shape, string Key) FlowTensor(ExprSyntax e, Ctx ctx, IndentedWriter ctor)
+        private (string Shape, string Key) FlowTensor(LoweredTensor e, Ctx ctx, IndentedWriter ctor)
         {
+            if (TensorVariables.TryGet(e, ctx.Scope, ctx.ShapeVar, ctx.TensorVar, out var variables)) return variables;
             switch (e)
             {
-                case NameExpr n:
-                {
-                    var local = ctx.Scope.Lookup(n.Name);
-                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
-                    return (ctx.ShapeVar, ctx.TensorVar);
-                }
-                case IndexedNameExpr ine:
+                case IndexedTensor ine:
                 {
                     var found = _locals.Fresh("_tensor");
                     ctor.Line("var " + found + " = " + _bound + "[" + NameKey(ine.Name, ctx) + "];");
                     return (found + ".Shape", found + ".Key");
                 }
-                case PipeExpr p:
+                case PipedTensor p:
                 {
                     var (s0, k0) = FlowTensor(p.Source, ctx, ctor);
                     var sv = _locals.Fresh("_pipeShape");
@@ -248,8 +245,8 @@ namespace ArchDsl.Generator.Emit
                     foreach (var stage in p.Stages) Flow(stage, inner, ctor);
                     return (sv, kv);
                 }
-                case CallExpr call when ResizeOf(call) is { } resize: return FlowResize(resize, ctx, ctor);
-                case UnaryExpr u when u.Op == "-":
+                case ResizedTensor r: return FlowResize(r, ctx, ctor);
+                case NegatedTensor u:
                 {
                     var (s, k) = FlowTensor(u.Operand, ctx, ctor);
                     var key = NewKey(ctor);
@@ -258,47 +255,42 @@ namespace ArchDsl.Generator.Emit
                     ctor.Line(_steps + ".Add(t => t[" + key + "] = t[" + source + "].neg());");
                     return (s, key);
                 }
-                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                case TensorPair b:
                 {
-                    bool lt = IsTensor(b.Left, ctx.Scope) || b.Left is IndexedNameExpr, rt = IsTensor(b.Right, ctx.Scope) || b.Right is IndexedNameExpr;
-                    string method = b.Op == "*" ? "mul" : b.Op == "+" ? "add" : "sub";
-                    if (!lt && !rt) break;
-                    string shape, step;
                     var left = _locals.Fresh("_left");
                     var right = _locals.Fresh("_right");
-                    if (lt && rt)
-                    {
-                        var (ls, lk) = FlowTensor(b.Left, ctx, ctor);
-                        ctor.Line("var " + left + " = " + lk + ";");
-                        var (rs, rk) = FlowTensor(b.Right, ctx, ctor);
-                        ctor.Line("var " + right + " = " + rk + ";");
-                        shape = "FeatureShape.Broadcast(" + ls + ", " + rs + ", true)";
-                        step = "t[" + left + "]." + method + "(t[" + right + "])";
-                    }
-                    else if (lt)
-                    {
-                        var (ls, lk) = FlowTensor(b.Left, ctx, ctor);
-                        ctor.Line("var " + left + " = " + lk + ";");
-                        shape = ls;
-                        step = "t[" + left + "]." + method + "(" + Scalar(b.Right, ctx, ctor) + ")";
-                    }
-                    else
-                    {
-                        var (rs, rk) = FlowTensor(b.Right, ctx, ctor);
-                        ctor.Line("var " + right + " = " + rk + ";");
-                        var scalar = Scalar(b.Left, ctx, ctor);
-                        shape = rs;
-                        step = b.Op == "-" ? "t[" + right + "].neg().add(" + scalar + ")" : "t[" + right + "]." + method + "(" + scalar + ")";
-                    }
-                    var sv = _locals.Fresh("_shape");
-                    ctor.Line("var " + sv + " = " + shape + ";");
-                    var key = NewKey(ctor);
-                    ctor.Line(_steps + ".Add(t => t[" + key + "] = " + step + ");");
-                    return (sv, key);
+                    var (ls, lk) = FlowTensor(b.Left, ctx, ctor);
+                    ctor.Line("var " + left + " = " + lk + ";");
+                    var (rs, rk) = FlowTensor(b.Right, ctx, ctor);
+                    ctor.Line("var " + right + " = " + rk + ";");
+                    return FlowStep("FeatureShape.Broadcast(" + ls + ", " + rs + ", true)", "t[" + left + "]." + Method(b.Op) + "(t[" + right + "])", ctor);
+                }
+                case TensorWithScalar b:
+                {
+                    var left = _locals.Fresh("_left");
+                    var right = _locals.Fresh("_right");
+                    var operand = b.ScalarFirst ? right : left;
+                    var (ts, tk) = FlowTensor(b.Tensor, ctx, ctor);
+                    ctor.Line("var " + operand + " = " + tk + ";");
+                    var scalar = Scalar(b.Scalar, ctx, ctor);
+                    var step = b.ScalarFirst && b.Op == TensorOp.Sub
+                        ? "t[" + operand + "].neg().add(" + scalar + ")"
+                        : "t[" + operand + "]." + Method(b.Op) + "(" + scalar + ")";
+                    return FlowStep(ts, step, ctor);
                 }
             }
-            NotSupported(e, "this tensor expression");
+            NotSupported(e.Syntax, "this tensor expression");
             return (ctx.ShapeVar, ctx.TensorVar);
+        }
+
+        /// <summary>An arithmetic step: its output shape in a local, its tensor under a fresh table key.</summary>
+        private (string Shape, string Key) FlowStep(string shape, string step, IndentedWriter ctor)
+        {
+            var sv = _locals.Fresh("_shape");
+            ctor.Line("var " + sv + " = " + shape + ";");
+            var key = NewKey(ctor);
+            ctor.Line(_steps + ".Add(t => t[" + key + "] = " + step + ");");
+            return (sv, key);
         }
     }
 }

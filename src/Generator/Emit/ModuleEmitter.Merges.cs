@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 using ArchDsl.Text;
 
@@ -12,7 +13,7 @@ namespace ArchDsl.Generator.Emit
     /// <summary>Residuals, branches merged by add or concat, dense blocks, and tensor expressions.</summary>
     internal sealed partial class ModuleEmitter
     {
-        private void Residual(ResidualStmt r, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Residual(Lowering.Residual r, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var inShape = _locals.Fresh("_residualInput");
             var identity = _locals.Fresh("_identity");
@@ -27,7 +28,7 @@ namespace ArchDsl.Generator.Emit
             int allocatingBefore = _allocatingLayers;
             // A shortcut written first is constructed (and registered) before the body.
             var bodyCtor = r.ShortcutFirst ? new IndentedWriter() : ctor;
-            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), bodyCtor, fwd);
+            foreach (var s in r.Body) Statement(s, ctx.Nested(), bodyCtor, fwd);
             // A branch that runs a conv, linear or batch norm ends in memory of its own, never a view of the block's
             // input, so the runtime may add the shortcut into it in place.
             bool branchOwnsResult = _allocatingLayers > allocatingBefore;
@@ -38,17 +39,17 @@ namespace ArchDsl.Generator.Emit
             var shortcutCtor = new IndentedWriter();
             var shortcutFwd = new IndentedWriter();
             shortcutFwd.Line("var " + shortcut + " = " + identity + ";");
-            if (sc != null && sc.Body != null)
+            if (sc.Unsupported != null || sc.Form != ShortcutForm.Identity)
             {
                 string? scCond = sc.Condition == null ? null : _expr.Emit(sc.Condition, ctx.Scope, inShape);
                 var scCtx = ctx.Nested() with { ShapeVar = inShape, TensorVar = shortcut, Conditional = scCond != null || active != null };
-                if (!sc.Body.Statements.All(s => IsChain(s, ctx.Scope)))
-                    NotSupported(sc, "a shortcut that is more than a chain of layers");
-                else if (sc.Name != null)
+                if (sc.Unsupported != null)
+                    NotSupported(sc.Unsupported);
+                else if (sc.Form == ShortcutForm.Sequential)
                 {
-                    var key = NameKey(sc.Name, ctx);
-                    var group = new GroupStmt(sc.Body, sc.Body.Span);
-                    var field = "this." + Field(sc.Name.StaticText ?? "_shortcut", SequentialType, true);
+                    var key = NameKey(sc.Name!, ctx);
+                    var group = new GroupStmt(sc.Body!, sc.Body!.Span);
+                    var field = "this." + Field(sc.Name!.StaticText ?? "_shortcut", SequentialType, true);
                     var seq = _locals.Fresh("_seq");
                     var names = _locals.Fresh("_names");
                     shortcutCtor.Line("var " + seq + " = nn.Sequential();");
@@ -64,7 +65,7 @@ namespace ArchDsl.Generator.Emit
                     var list = "this." + Field("_shortcut", "System.Collections.Generic.List<" + ModuleType + ">", false);
                     ctor.Line(list + " = new System.Collections.Generic.List<" + ModuleType + ">();");
                     var inside = scCtx with { Mode = Mode.Collect, CollectList = list };
-                    foreach (var s in sc.Body.Statements) Statement(s, inside, shortcutCtor, new IndentedWriter());
+                    foreach (var s in sc.Body!.Statements) Statement(s, inside, shortcutCtor, new IndentedWriter());
                     shortcutFwd.CallEach(shortcut, list);
                 }
                 if (scCond != null && !shortcutCtor.IsEmpty)
@@ -74,7 +75,7 @@ namespace ArchDsl.Generator.Emit
                     shortcutCtor = wrapped;
                 }
             }
-            if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
+            if (sc.ZeroPad)
                 shortcutFwd.Line(shortcut + " = ArchOps.ZeroPadChannels(" + shortcut + ", " + ctx.TensorVar + ".shape[1]);");
             shortcutFwd.Line(ctx.TensorVar + " = " + (branchOwnsResult
                 ? "ArchOps.AddShortcut(" + ctx.TensorVar + ", " + shortcut + ");"
@@ -93,8 +94,10 @@ namespace ArchDsl.Generator.Emit
             ctor.Line(ctx.ShapeVar + " = " + outShape + ";");
         }
 
-        private void Branches(ImmutableArray<StatementSyntax> branches, string merge, bool split, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Branches(Merge merge, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
+            var branches = merge.Branches;
+            bool split = merge.Split;
             var inShape = _locals.Fresh("_branchInput");
             var inTensor = _locals.Fresh("_branchInput");
             var shapes = _locals.Fresh("_branchShapes");
@@ -117,15 +120,15 @@ namespace ArchDsl.Generator.Emit
                 ctor.Close();
                 fwd.Close();
             }
-            switch (merge)
+            switch (merge.Op)
             {
-                case "concat":
+                case MergeOp.Concat:
                     ctor.Line(ctx.ShapeVar + " = FeatureShape.Concat(" + shapes + ");");
                     fwd.Line(ctx.TensorVar + " = torch.cat(" + outputs + ", 1);");
                     break;
                 default:
                 {
-                    bool mul = merge == "mul";
+                    bool mul = merge.Op == MergeOp.Mul;
                     ctor.Line(ctx.ShapeVar + " = " + shapes + "[0];");
                     ctor.Line("for (int _k = 1; _k < " + shapes + ".Count; _k++) " + ctx.ShapeVar + " = FeatureShape.Broadcast(" + ctx.ShapeVar + ", " + shapes + "[_k], " + Naming.Bool(mul) + ");");
                     fwd.Line(ctx.TensorVar + " = " + outputs + "[0];");
@@ -135,14 +138,9 @@ namespace ArchDsl.Generator.Emit
             }
         }
 
-        private void Dense(DenseStmt d, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Dense(Lowering.Dense d, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
             var loop = d.Loop;
-            if (!loop.Body.Statements.All(s => IsChain(s, ctx.Scope)))
-            {
-                NotSupported(d, "a dense layer that is more than a chain of layers and blocks");
-                return;
-            }
             var listType = "System.Collections.Generic.List<System.Collections.Generic.List<" + ModuleType + ">>";
             var layers = "this." + Field("_dense", listType, false);
             ctor.Line(layers + " = new " + listType + "();");
@@ -173,18 +171,13 @@ namespace ArchDsl.Generator.Emit
 
         // ------------------------------------------------------------ tensor expressions
 
-        /// <summary>Emits a tensor expression; returns the C# shape (constructor) and tensor (forward) expressions.</summary>
-        private (string Shape, string Tensor) Tensor(ExprSyntax e, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        /// <summary>Prints a lowered tensor expression; returns the C# shape (constructor) and tensor (forward) expressions.</summary>
+        private (string Shape, string Tensor) Tensor(LoweredTensor e, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
+            if (TensorVariables.TryGet(e, ctx.Scope, ctx.ShapeVar, ctx.TensorVar, out var variables)) return variables;
             switch (e)
             {
-                case NameExpr n:
-                {
-                    var local = ctx.Scope.Lookup(n.Name);
-                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
-                    return (ctx.ShapeVar, ctx.TensorVar);
-                }
-                case PipeExpr p:
+                case PipedTensor p:
                 {
                     var (s0, t0) = Tensor(p.Source, ctx, ctor, fwd);
                     var sv = _locals.Fresh("_pipeShape");
@@ -195,49 +188,31 @@ namespace ArchDsl.Generator.Emit
                     foreach (var stage in p.Stages) Statement(stage, inner, ctor, fwd);
                     return (sv, tv);
                 }
-                case CallExpr call when ResizeOf(call) is { } resize: return Resize(resize, ctx, ctor, fwd);
-                case UnaryExpr u when u.Op == "-":
+                case ResizedTensor r: return Resize(r, ctx, ctor, fwd);
+                case NegatedTensor u:
                 {
                     var (s, t) = Tensor(u.Operand, ctx, ctor, fwd);
                     return (s, t + ".neg()");
                 }
-                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                case TensorPair b:
                 {
-                    bool lt = IsTensor(b.Left, ctx.Scope), rt = IsTensor(b.Right, ctx.Scope);
-                    string method = b.Op == "*" ? "mul" : b.Op == "+" ? "add" : "sub";
-                    if (lt && rt)
-                    {
-                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
-                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
-                        return ("FeatureShape.Broadcast(" + ls + ", " + rs + ", true)", lten + "." + method + "(" + rten + ")");
-                    }
-                    if (lt)
-                    {
-                        var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
-                        return (ls, lten + "." + method + "(" + Scalar(b.Right, ctx, ctor) + ")");
-                    }
-                    if (rt)
-                    {
-                        var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
-                        var scalar = Scalar(b.Left, ctx, ctor);
-                        return (rs, b.Op == "-" ? rten + ".neg().add(" + scalar + ")" : rten + "." + method + "(" + scalar + ")");
-                    }
-                    break;
+                    var (ls, lten) = Tensor(b.Left, ctx, ctor, fwd);
+                    var (rs, rten) = Tensor(b.Right, ctx, ctor, fwd);
+                    return ("FeatureShape.Broadcast(" + ls + ", " + rs + ", true)", lten + "." + Method(b.Op) + "(" + rten + ")");
+                }
+                case TensorWithScalar b:
+                {
+                    var (ts, tten) = Tensor(b.Tensor, ctx, ctor, fwd);
+                    var scalar = Scalar(b.Scalar, ctx, ctor);
+                    return (ts, b.ScalarFirst && b.Op == TensorOp.Sub ? tten + ".neg().add(" + scalar + ")" : tten + "." + Method(b.Op) + "(" + scalar + ")");
                 }
             }
-            NotSupported(e, "this tensor expression");
+            NotSupported(e.Syntax, "this tensor expression");
             return (ctx.ShapeVar, ctx.TensorVar);
         }
 
-        private bool IsTensor(ExprSyntax e, CsScope scope) => e switch
-        {
-            NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
-            PipeExpr _ => true,
-            CallExpr call => ResizeOf(call) != null,
-            UnaryExpr u => IsTensor(u.Operand, scope),
-            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
-            _ => false,
-        };
+        /// <summary>The Tensor method of an arithmetic operation.</summary>
+        private static string Method(TensorOp op) => op == TensorOp.Mul ? "mul" : op == TensorOp.Add ? "add" : "sub";
 
         /// <summary>A scalar the forward needs: literals inline, anything else computed once in the constructor.</summary>
         private string Scalar(ExprSyntax e, Ctx ctx, IndentedWriter ctor)

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
-using ArchDsl.Syntax;
+using ArchDsl.Generator.Emit.Lowering;
 
 namespace ArchDsl.Generator.Emit
 {
@@ -15,13 +15,9 @@ namespace ArchDsl.Generator.Emit
         /// <summary>Named outputs in declaration order: the forward's local holding each, and its .arch name.</summary>
         public IReadOnlyList<(string Local, string Name)> NamedOutputs => _named;
 
-        private void NamedOutput(OutputStmt output, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void NamedOutput(Lowering.NamedOutput lowered, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            if (!AllowsAuxOutputs || ctx.Mode != Mode.Explicit)
-            {
-                NotSupported(output, "an output here; declare it in the network's own body");
-                return;
-            }
+            var output = lowered.Output;
             var property = Naming.Pascal(output.Name);
             if (System.Array.IndexOf(OutputsRecordMembers, property) >= 0)
             {
@@ -37,7 +33,7 @@ namespace ArchDsl.Generator.Emit
                     "as a property of the generated Outputs record (for " + (taken.Name == null ? "the main output" : taken.What + " '" + taken.Name + "'") + ")");
                 return;
             }
-            var (shape, tensor) = output.Value == null ? (ctx.ShapeVar, ctx.TensorVar) : Tensor(output.Value, ctx, ctor, fwd);
+            var (shape, tensor) = lowered.Value == null ? (ctx.ShapeVar, ctx.TensorVar) : Tensor(lowered.Value, ctx, ctor, fwd);
             var sv = _locals.Fresh("_" + Naming.Camel(output.Name) + "Shape");
             var tv = _locals.Fresh("_" + Naming.Camel(output.Name));
             ctor.Line("var " + sv + " = " + shape + ";");

@@ -1,5 +1,5 @@
 using ArchDsl.Binding;
-using ArchDsl.Syntax;
+using ArchDsl.Generator.Emit.Lowering;
 
 namespace ArchDsl.Generator.Emit
 {
@@ -7,23 +7,22 @@ namespace ArchDsl.Generator.Emit
     /// the current tensor to the size the other tensor has at run time, so it stays right at any input size.</summary>
     internal sealed partial class ModuleEmitter
     {
-        /// <summary>The resize a call writes, as the binder read it (a call it bound as a layer is not one).</summary>
-        private BoundResize? ResizeOf(CallExpr call) => _program.CallOf(call) == null ? BoundResize.Of(call) : null;
-
-        private (string Shape, string Tensor) Resize(BoundResize resize, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private (string Shape, string Tensor) Resize(ResizedTensor resized, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            var (targetShape, target) = Tensor(resize.Target, ctx, ctor, fwd);
+            var resize = resized.Resize;
+            var (targetShape, target) = Tensor(resized.Target, ctx, ctor, fwd);
             string align = resize.AlignCorners == null ? "" : ", align_corners: " + _expr.Emit(resize.AlignCorners, ctx.Scope, ctx.ShapeVar, ArchType.Bool);
             return (ctx.ShapeVar + ".ResizedTo(" + targetShape + ")",
                 "Upsample2d.To(" + ctx.TensorVar + ", " + target + ", " + Naming.StringLiteral(resize.Mode) + align + ")");
         }
 
         /// <summary>The same in the dataflow form (indexed names, loops over tensors): a step that reads both tensors from the table.</summary>
-        private (string Shape, string Key) FlowResize(BoundResize resize, Ctx ctx, IndentedWriter ctor)
+        private (string Shape, string Key) FlowResize(ResizedTensor resized, Ctx ctx, IndentedWriter ctor)
         {
+            var resize = resized.Resize;
             var source = _locals.Fresh("_source");
             ctor.Line("var " + source + " = " + ctx.TensorVar + ";");
-            var (targetShape, targetKey) = FlowTensor(resize.Target, ctx, ctor);
+            var (targetShape, targetKey) = FlowTensor(resized.Target, ctx, ctor);
             var target = _locals.Fresh("_target");
             ctor.Line("var " + target + " = " + targetKey + ";");
             string align = "";

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 using ArchDsl.Text;
 
@@ -30,6 +31,7 @@ namespace ArchDsl.Generator.Emit
 
         private readonly ExpressionEmitter _expr;
         private readonly BoundProgram _program;
+        private readonly BodyLowering _lowering;
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -47,6 +49,7 @@ namespace ArchDsl.Generator.Emit
         {
             _expr = expr;
             _program = program;
+            _lowering = new BodyLowering(program);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -151,6 +154,8 @@ namespace ArchDsl.Generator.Emit
             return (ctor, fwd, head);
         }
 
+        private void NotSupported(Unsupported u) => NotSupported(u.Syntax, u.What);
+
         private void NotSupported(SyntaxNode node, string what) =>
             _diagnostics.Report(DiagnosticCatalogue.NotSupportedByEmitter, _path, node.Span,
                 "The code generator cannot translate " + what + " yet; the front end's analysis is unaffected");
@@ -164,50 +169,44 @@ namespace ArchDsl.Generator.Emit
 
         // ------------------------------------------------------------ statements
 
-        private void Statement(StatementSyntax s, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
+        private void Statement(StatementSyntax s, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd) =>
+            Print(_lowering.Lower(s, ctx.Scope, ctx.Mode == Mode.Explicit, AllowsAuxOutputs), ctx, ctor, fwd);
+
+        private void Print(LoweredStatement lowered, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            switch (s)
+            switch (lowered)
             {
-                case LetStmt let:
+                case LoweredLet { Let: var let }:
                 {
                     var cs = _locals.Fresh(Naming.Camel(let.Name));
                     ctor.Line("var " + cs + " = " + _expr.Emit(let.Value, ctx.Scope, ctx.ShapeVar) + ";");
                     ctx.Scope.Add(new CsLocal(let.Name, cs, _expr.TypeOf(let.Value)));
                     return;
                 }
-                case LabeledStmt labeled:
+                case Application a:
+                    Apply(a, a.Label == null ? null : NameKey(a.Label, ctx), a.Label?.StaticText, ctx, ctor, fwd);
+                    return;
+                case AuxOutput aux: Aux(aux.Labeled, aux.Aux, ctx, ctor, fwd); return;
+                case Lowering.Container c:
+                    Container(c, NameKey(c.Labeled.Name, ctx), c.Labeled.Name.StaticText, ctx, ctor, fwd);
+                    return;
+                case ChoiceCheck choice:
+                    ctor.Line("ParameterChoices.Require(" + Naming.StringLiteral(choice.Parameter) + ", "
+                        + _expr.Emit(new NameExpr(choice.Parameter, choice.Statement.Span), ctx.Scope, ctx.ShapeVar) + ", "
+                        + _expr.Emit(choice.Allowed, ctx.Scope, ctx.ShapeVar) + ");");
+                    return;
+                case NoCode _: return;
+                case SharedApplication shared: Shared(shared.Reference, ctx, ctor, fwd); return;
+                case TensorStatement t:
                 {
-                    var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && IsApplication(es.Expression))
-                    {
-                        Apply(es.Expression, key, labeled.Name.StaticText, ctx, ctor, fwd);
-                        return;
-                    }
-                    if (labeled.Statement is AuxStmt aux) { Aux(labeled, aux, ctx, ctor, fwd); return; }
-                    Container(labeled.Statement, key, labeled.Name.StaticText, ctx, ctor, fwd);
+                    var (shape, tensor) = Tensor(t.Value, ctx, ctor, fwd);
+                    if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
+                    fwd.Line(ctx.TensorVar + " = " + tensor + ";");
                     return;
                 }
-                case ExprStmt es when es.Expression is CallExpr domain && ParameterDomains.IsDomain(domain.Callee) && ctx.Scope.Lookup(domain.Callee) == null:
-                    // choice(p: [...]) checks a constructor argument; slimmable(...) is handled by the layer factory.
-                    if (domain.Callee == ParameterDomains.Choice)
-                        ctor.Line("ParameterChoices.Require(" + Naming.StringLiteral(domain.Arguments[0].Name!) + ", "
-                            + _expr.Emit(new NameExpr(domain.Arguments[0].Name!, domain.Span), ctx.Scope, ctx.ShapeVar) + ", "
-                            + _expr.Emit(domain.Arguments[0].Value, ctx.Scope, ctx.ShapeVar) + ");");
-                    return;
-                case ExprStmt es:
-                    if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, ctor, fwd); return; }
-                    if (IsApplication(es.Expression)) { Apply(es.Expression, null, null, ctx, ctor, fwd); return; }
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
-                    {
-                        var (shape, tensor) = Tensor(es.Expression, ctx, ctor, fwd);
-                        if (shape != ctx.ShapeVar) ctor.Line(ctx.ShapeVar + " = " + shape + ";");
-                        fwd.Line(ctx.TensorVar + " = " + tensor + ";");
-                    }
-                    return;
-                case AssignStmt assign:
+                case TensorBinding { Assign: var assign, Value: var value }:
                 {
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(assign, "a tensor binding inside a loop or a labeled group"); return; }
-                    var (shape, tensor) = Tensor(assign.Value, ctx, ctor, fwd);
+                    var (shape, tensor) = Tensor(value, ctx, ctor, fwd);
                     var sv = _locals.Fresh("_" + Naming.Camel(assign.Name) + "Shape");
                     var tv = _locals.Fresh("_" + Naming.Camel(assign.Name));
                     ctor.Line("var " + sv + " = " + shape + ";");
@@ -215,7 +214,7 @@ namespace ArchDsl.Generator.Emit
                     ctx.Scope.Add(new CsLocal(assign.Name, tv, ArchType.Tensor, sv, tv));
                     return;
                 }
-                case GroupStmt g:
+                case Group { Block: var g }:
                 {
                     var inner = ctx.Nested();
                     ctor.Open("");
@@ -225,28 +224,14 @@ namespace ArchDsl.Generator.Emit
                     if (ctx.Mode == Mode.Explicit) fwd.Close();
                     return;
                 }
-                case IfStmt ifs: If(ifs, ctx, ctor, fwd); return;
-                case RepeatStmt rep: Loop(rep, ctx, ctor, fwd); return;
-                case ForStmt f: Loop(f, ctx, ctor, fwd); return;
-                case ResidualStmt r:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(r, "a residual inside a loop; put the residual in a block"); return; }
-                    Residual(r, ctx, ctor, fwd);
-                    return;
-                case MergeStmt m:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(m, "a merge inside a loop; put it in a block"); return; }
-                    Branches(m.Branches.Statements, m.Kind == MergeKind.Concat ? "concat" : m.Kind == MergeKind.Add ? "add" : "mul", false, ctx, ctor, fwd);
-                    return;
-                case SplitStmt sp:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(sp, "a split inside a loop; put it in a block"); return; }
-                    Branches(sp.Branches.Statements, "concat", true, ctx, ctor, fwd);
-                    return;
-                case DenseStmt d:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(d, "a dense block inside a loop; label it (denseblock{i}: dense …) or put it in a block"); return; }
-                    Dense(d, ctx, ctor, fwd);
-                    return;
-                case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
-                case OutputStmt o: NamedOutput(o, ctx, ctor, fwd); return;
-                default: NotSupported(s, "this statement"); return;
+                case Conditional c: If(c, ctx, ctor, fwd); return;
+                case Lowering.Loop loop: Loop(loop, ctx, ctor, fwd); return;
+                case Lowering.Residual r: Residual(r, ctx, ctor, fwd); return;
+                case Merge m: Branches(m, ctx, ctor, fwd); return;
+                case Lowering.Dense d: Dense(d, ctx, ctor, fwd); return;
+                case Lowering.NamedOutput o: NamedOutput(o, ctx, ctor, fwd); return;
+                case Unsupported u: NotSupported(u); return;
+                default: throw new InvalidOperationException("unexpected lowered statement " + lowered.GetType().Name);
             }
         }
 
@@ -254,11 +239,6 @@ namespace ArchDsl.Generator.Emit
         /// result goes to a forward local the class returns beside the main output; the current tensor flows on.</summary>
         private void Aux(LabeledStmt labeled, AuxStmt aux, Ctx ctx, IndentedWriter ctor, IndentedWriter fwd)
         {
-            if (!AllowsAuxOutputs || ctx.Mode != Mode.Explicit || !labeled.Name.IsStatic)
-            {
-                NotSupported(labeled, "an auxiliary output here; declare it with a plain name in the network's own body");
-                return;
-            }
             // Each head is a property of the Outputs record, named in Pascal case beside Output: 'aux1', 'Aux1' and
             // 'aux_1' would all be 'Aux1'.
             var property = Naming.Pascal(labeled.Name.StaticText!);
@@ -298,10 +278,10 @@ namespace ArchDsl.Generator.Emit
             "EqualityContract", "Deconstruct", "PrintMembers", "Outputs",
         };
 
-        private bool IsApplication(ExprSyntax e) => BodyForms.IsApplication(_program, e);
+        private bool IsApplication(ExprSyntax e) => _lowering.IsApplication(e);
 
         /// <summary>Statements whose modules simply run one after another (so a list or a Sequential can hold them).</summary>
-        private bool IsChain(StatementSyntax s, CsScope scope) => BodyForms.IsChain(_program, s, scope);
+        private bool IsChain(StatementSyntax s, CsScope scope) => _lowering.IsChain(s, scope);
 
         private string NameKey(NameSpec name, Ctx ctx)
         {

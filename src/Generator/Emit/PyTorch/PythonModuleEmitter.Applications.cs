@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit.PyTorch
@@ -13,16 +14,21 @@ namespace ArchDsl.Generator.Emit.PyTorch
     {
         // ------------------------------------------------------------ applications
 
-        private void Apply(ExprSyntax e, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Apply(Application application, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var call = _program.CallOf(e)!;
-            if (call.Kind == CalleeKind.BlockValue)
+            var call = _program.CallOf(application.Call)!;
+            if (application.Kind == ApplicationKind.BlockValue)
             {
                 // A block-valued parameter holds the block's class; Python binds the arguments by position and name.
                 Place(ctx.Scope.Lookup(call.Callee)!.CsName + "(" + BlockArguments(call.Arguments, ctx) + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
                 return;
             }
-            if (call.Primitive != null)
+            if (application.Kind == ApplicationKind.Learnable)
+            {
+                Learnable(call, key!, ctx, init, fwd);
+                return;
+            }
+            if (application.Kind == ApplicationKind.Layer)
             {
                 Primitive(call, key, staticName, ctx, init, fwd);
                 return;
@@ -40,11 +46,6 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            if (Layers.LayerTable.Of(call.Primitive!.Kind).IsParameter)
-            {
-                Learnable(call, key, ctx, init, fwd);
-                return;
-            }
             var syntax = new PythonLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
             string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
@@ -57,13 +58,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         /// <summary>A learnable tensor (<c>scale</c>): a parameter of the module itself, under its name, that multiplies
         /// the tensor in the forward. Only a module's own body can hold one (a Sequential would not apply it).</summary>
-        private void Learnable(BoundCall call, string? key, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Learnable(BoundCall call, string key, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            if (ctx.Mode != Mode.Explicit || key == null)
-            {
-                NotSupported(call.Syntax, "a learnable tensor inside a loop or a labeled group; put it in a block's own body");
-                return;
-            }
             var keyMember = Member("_key");
             var value = call.Argument("init") is { Expression: { } e } ? _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) : "1.0";
             init.Line(keyMember + " = " + ctx.NamesVar + ".next(" + key + ")");

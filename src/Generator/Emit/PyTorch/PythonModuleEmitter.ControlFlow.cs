@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit.PyTorch
@@ -13,9 +14,10 @@ namespace ArchDsl.Generator.Emit.PyTorch
     {
         // ------------------------------------------------------------ containers and control flow
 
-        private void Container(StatementSyntax inner, string key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Container(Lowering.Container container, string key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            if (BodyForms.IsChain(_program, inner, ctx.Scope))
+            var inner = container.Labeled.Statement;
+            if (container.Sequential)
             {
                 var seq = _locals.Fresh("seq");
                 var names = _locals.Fresh("seq_names");
@@ -27,8 +29,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 return;
             }
             // More than a chain: a helper class holding the statement, built with the scalars in scope it reads.
-            var used = BodyForms.NamesUsed(new[] { inner });
-            var captured = ctx.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
+            var captured = ctx.Scope.Visible().Where(c => container.NamesUsed.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName();
             var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
             var scope = new CsScope(null);
@@ -39,45 +40,42 @@ namespace ArchDsl.Generator.Emit.PyTorch
             Place(helperName + "(" + args + ")", m => m + ".output_shape", key, staticName, ctx, init, fwd);
         }
 
-        private void If(IfStmt ifs, Ctx ctx, PyWriter init, PyWriter fwd)
+        /// <summary>An if / else-if chain, each <c>else if</c> an <c>if</c> inside the <c>else</c> before it. In an
+        /// explicit forward each condition is a member the forward tests, set where the constructor evaluates it.</summary>
+        private void If(Conditional conditional, Ctx ctx, PyWriter init, PyWriter fwd) => IfFrom(conditional, 0, ctx, init, fwd);
+
+        private void IfFrom(Conditional conditional, int index, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var cond = _expr.Emit(ifs.Condition, ctx.Scope, ctx.ShapeVar);
-            if (ctx.Mode != Mode.Explicit)
+            var branch = conditional.Branches[index];
+            var cond = _expr.Emit(branch.Condition, ctx.Scope, ctx.ShapeVar);
+            bool isExplicit = ctx.Mode == Mode.Explicit;
+            if (isExplicit)
             {
-                if (!BodyForms.IsChain(_program, ifs, ctx.Scope)) { NotSupported(ifs, "this 'if' inside a loop or group; put it in a block"); return; }
-                init.Open("if " + cond);
-                foreach (var s in ifs.Then.Statements) Statement(s, ctx.Nested(), init, fwd);
-                init.Close();
-                if (ifs.Else != null)
-                {
-                    init.Open("else");
-                    Statement(ifs.Else, ctx.Nested(), init, fwd);
-                    init.Close();
-                }
-                return;
+                var flag = Member("_if");
+                init.Line(flag + " = " + cond);
+                init.Open("if " + flag);
+                fwd.Open("if " + flag);
             }
-            var flag = Member("_if");
-            init.Line(flag + " = " + cond);
-            init.Open("if " + flag);
-            fwd.Open("if " + flag);
-            foreach (var s in ifs.Then.Statements) Statement(s, ctx.Nested(), init, fwd);
+            else init.Open("if " + cond);
+            foreach (var s in branch.Then.Statements) Statement(s, ctx.Nested(), init, fwd);
             init.Close();
-            fwd.Close();
-            if (ifs.Else != null)
-            {
-                init.Open("else");
-                fwd.Open("else");
-                Statement(ifs.Else, ctx.Nested(), init, fwd);
-                init.Close();
-                fwd.Close();
-            }
+            if (isExplicit) fwd.Close();
+            bool more = index + 1 < conditional.Branches.Length;
+            if (!more && conditional.Else == null) return;
+            init.Open("else");
+            if (isExplicit) fwd.Open("else");
+            if (more) IfFrom(conditional, index + 1, ctx.Nested(), init, fwd);
+            else Statement(conditional.Else!, ctx.Nested(), init, fwd);
+            init.Close();
+            if (isExplicit) fwd.Close();
         }
 
-        private void Loop(StatementSyntax loop, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Loop(Lowering.Loop lowered, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var body = loop is RepeatStmt r ? r.Body : ((ForStmt)loop).Body;
-            if (!body.Statements.All(s => BodyForms.IsChain(_program, s, ctx.Scope)))
+            var (loop, body) = (lowered.Statement, lowered.Body);
+            if (lowered.Form == LoopForm.IterationClasses)
             {
+                // The C# target builds a nested class per iteration; this target has no such form yet.
                 NotSupported(loop, "a loop whose body is more than a chain of layers and blocks; put the body in a block");
                 return;
             }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using ArchDsl.Binding;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit.PyTorch
@@ -58,13 +59,12 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private void Flow(StatementSyntax s, Ctx ctx, PyWriter init)
         {
-            switch (s)
+            switch (_lowering.LowerFlow(s, ctx.Scope))
             {
-                case LetStmt _:
+                case LoweredLet _:
                     Statement(s, ctx, init, new PyWriter());
                     return;
-                case LabeledStmt labeled when labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression)
-                                              && _program.CallOf(es.Expression)?.Primitive != null:
+                case FlowSharableLayer { Labeled: var labeled }:
                 {
                     var input = _locals.Fresh("layer_input");
                     init.Line(input + " = " + ctx.ShapeVar);
@@ -72,9 +72,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     init.Line(_sharedModules + "[" + NameKey(labeled.Name, ctx) + "] = (" + chain + "[0], " + input + ", " + ctx.ShapeVar + ")");
                     return;
                 }
-                case ExprStmt es when es.Expression is SharedRefExpr || es.Expression is IndexedSharedRefExpr:
+                case FlowReapply reapply:
                 {
-                    var name = es.Expression is SharedRefExpr sr ? PyNaming.StringLiteral(sr.Name) : NameKey(((IndexedSharedRefExpr)es.Expression).Name, ctx);
+                    var name = reapply.Name != null ? PyNaming.StringLiteral(reapply.Name) : NameKey(reapply.IndexedName!, ctx);
                     var shared = _locals.Fresh("shared_layer");
                     init.Line(shared + " = " + _sharedModules + "[" + name + "]");
                     init.Open("if repr(" + ctx.ShapeVar + ") != repr(" + shared + "[1])")
@@ -88,9 +88,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     init.Line(ctx.TensorVar + " = " + key);
                     return;
                 }
-                case AssignStmt assign:
+                case TensorBinding { Assign: var assign, Value: var value }:
                 {
-                    var (shape, key) = FlowTensor(assign.Value, ctx, init);
+                    var (shape, key) = FlowTensor(value, ctx, init);
                     var sv = _locals.Fresh(PyNaming.Identifier(assign.Name) + "_shape");
                     var kv = _locals.Fresh(PyNaming.Identifier(assign.Name) + "_key");
                     init.Line(sv + " = " + shape);
@@ -99,25 +99,25 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     ctx.Scope.Add(new CsLocal(assign.Name, kv, ArchType.Tensor, sv, kv));
                     return;
                 }
-                case IndexedAssignStmt indexed:
+                case FlowIndexedBinding indexed:
                 {
                     var (shape, key) = FlowTensor(indexed.Value, ctx, init);
-                    init.Line(_bound + "[" + NameKey(indexed.Name, ctx) + "] = (" + key + ", " + shape + ")");
+                    init.Line(_bound + "[" + NameKey(indexed.Assign.Name, ctx) + "] = (" + key + ", " + shape + ")");
                     return;
                 }
-                case ExprStmt es when !BodyForms.IsApplication(_program, es.Expression):
+                case TensorStatement t:
                 {
-                    var (shape, key) = FlowTensor(es.Expression, ctx, init);
+                    var (shape, key) = FlowTensor(t.Value, ctx, init);
                     init.Line(ctx.ShapeVar + ", " + ctx.TensorVar + " = " + shape + ", " + key);
                     return;
                 }
-                case GroupStmt g when !BodyForms.IsChain(_program, g, ctx.Scope):
+                case Group { Block: var g }:
                 {
                     var inner = ctx.Nested();
                     foreach (var st in g.Body.Statements) Flow(st, inner, init);
                     return;
                 }
-                case IfStmt ifs when !BodyForms.IsChain(_program, ifs, ctx.Scope):
+                case FlowConditional { If: var ifs }:
                     init.Open("if " + _expr.Emit(ifs.Condition, ctx.Scope, ctx.ShapeVar));
                     foreach (var st in ifs.Then.Statements) Flow(st, ctx.Nested(), init);
                     init.Line("pass");
@@ -130,22 +130,27 @@ namespace ArchDsl.Generator.Emit.PyTorch
                         init.Close();
                     }
                     return;
-                case RepeatStmt _ when !BodyForms.IsChain(_program, s, ctx.Scope):
-                case ForStmt _ when !BodyForms.IsChain(_program, s, ctx.Scope):
+                case FlowLoop loop:
                 {
                     var inner = ctx.Nested();
                     LoopHeader(s, ctx, inner, init);
-                    foreach (var st in (s is RepeatStmt r ? r.Body : ((ForStmt)s).Body).Statements) Flow(st, inner, init);
+                    foreach (var st in loop.Body.Statements) Flow(st, inner, init);
                     init.Line("pass");
                     init.Close();
                     return;
                 }
-                case MergeStmt m:
+                case Lowering.FlowMerge m:
                     FlowMerge(m, ctx, init);
                     return;
+                case Lowering.FlowChain _:
+                    FlowChain(s, ctx, init);
+                    return;
+                case Unsupported u:
+                    NotSupported(u);
+                    return;
+                case var other:
+                    throw new System.InvalidOperationException("unexpected lowered statement " + other.GetType().Name);
             }
-            if (BodyForms.IsChain(_program, s, ctx.Scope)) { FlowChain(s, ctx, init); return; }
-            NotSupported(s, "this statement in a body with indexed names (a residual, split, dense or aux there)");
         }
 
         private string FlowChain(StatementSyntax s, Ctx ctx, PyWriter init)
@@ -161,7 +166,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return chain;
         }
 
-        private void FlowMerge(MergeStmt m, Ctx ctx, PyWriter init)
+        private void FlowMerge(Lowering.FlowMerge m, Ctx ctx, PyWriter init)
         {
             var inShape = _locals.Fresh("merge_input_shape");
             var inKey = _locals.Fresh("merge_input");
@@ -169,50 +174,43 @@ namespace ArchDsl.Generator.Emit.PyTorch
             var keys = _locals.Fresh("branch_keys");
             init.Line(inShape + ", " + inKey + " = " + ctx.ShapeVar + ", " + ctx.TensorVar);
             init.Line(shapes + ", " + keys + " = [], []");
-            foreach (var branch in m.Branches.Statements)
+            foreach (var branch in m.Branches)
             {
                 var inner = ctx.Nested();
-                bool loop = branch is ForStmt || branch is RepeatStmt;
-                if (loop) LoopHeader(branch, ctx, inner, init);
+                if (branch.Loop != null) LoopHeader(branch.Loop, ctx, inner, init);
                 init.Line(ctx.ShapeVar + ", " + ctx.TensorVar + " = " + inShape + ", " + inKey);
-                IEnumerable<StatementSyntax> body = loop ? (branch is RepeatStmt r ? r.Body : ((ForStmt)branch).Body).Statements : new[] { branch };
-                foreach (var st in body) Flow(st, inner, init);
+                foreach (var st in branch.Body) Flow(st, inner, init);
                 init.Line(shapes + ".append(" + ctx.ShapeVar + ")");
                 init.Line(keys + ".append(" + ctx.TensorVar + ")");
-                if (loop) init.Close();
+                if (branch.Loop != null) init.Close();
             }
             var key = NewKey(init);
-            if (m.Kind == MergeKind.Concat)
+            if (m.Op == MergeOp.Concat)
             {
                 init.Line(ctx.ShapeVar + " = _Shape.concat(" + shapes + ")");
                 Step(init, new[] { keys, key }, "t[" + key + "] = torch.cat([t[k] for k in " + keys + "], 1)");
             }
             else
             {
-                bool mul = m.Kind == MergeKind.Mul;
+                bool mul = m.Op == MergeOp.Mul;
                 init.Line(ctx.ShapeVar + " = _Shape.merge(" + shapes + ", " + PyNaming.Bool(mul) + ")");
                 Step(init, new[] { keys, key }, "y = t[" + keys + "[0]]", "for k in " + keys + "[1:]: y = y " + (mul ? "*" : "+") + " t[k]", "t[" + key + "] = y");
             }
             init.Line(ctx.TensorVar + " = " + key);
         }
 
-        private (string Shape, string Key) FlowTensor(ExprSyntax e, Ctx ctx, PyWriter init)
+        private (string Shape, string Key) FlowTensor(LoweredTensor e, Ctx ctx, PyWriter init)
         {
+            if (TensorVariables.TryGet(e, ctx.Scope, ctx.ShapeVar, ctx.TensorVar, out var variables)) return variables;
             switch (e)
             {
-                case NameExpr n:
-                {
-                    var local = ctx.Scope.Lookup(n.Name);
-                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
-                    return (ctx.ShapeVar, ctx.TensorVar);
-                }
-                case IndexedNameExpr ine:
+                case IndexedTensor ine:
                 {
                     var found = _locals.Fresh("tensor");
                     init.Line(found + " = " + _bound + "[" + NameKey(ine.Name, ctx) + "]");
                     return (found + "[1]", found + "[0]");
                 }
-                case PipeExpr p:
+                case PipedTensor p:
                 {
                     var (s0, k0) = FlowTensor(p.Source, ctx, init);
                     var sv = _locals.Fresh("pipe_shape");
@@ -222,8 +220,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     foreach (var stage in p.Stages) Flow(stage, inner, init);
                     return (sv, kv);
                 }
-                case CallExpr call when _program.CallOf(call) == null && BoundResize.Of(call) is { } resize: return FlowResize(resize, ctx, init);
-                case UnaryExpr u when u.Op == "-":
+                case ResizedTensor r: return FlowResize(r, ctx, init);
+                case NegatedTensor u:
                 {
                     var (s, k) = FlowTensor(u.Operand, ctx, init);
                     var source = _locals.Fresh("source");
@@ -232,42 +230,43 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     Step(init, new[] { source, key }, "t[" + key + "] = -t[" + source + "]");
                     return (s, key);
                 }
-                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                case TensorPair b:
                 {
-                    bool lt = IsTensor(b.Left, ctx.Scope) || b.Left is IndexedNameExpr, rt = IsTensor(b.Right, ctx.Scope) || b.Right is IndexedNameExpr;
-                    if (!lt && !rt) break;
-                    string shape, step;
                     var left = _locals.Fresh("left");
                     var right = _locals.Fresh("right");
-                    var captured = new List<string>();
-                    if (lt)
-                    {
-                        var (ls, lk) = FlowTensor(b.Left, ctx, init);
-                        init.Line(left + " = " + lk);
-                        captured.Add(left);
-                        shape = ls;
-                    }
-                    else shape = "";
-                    if (rt)
-                    {
-                        var (rs, rk) = FlowTensor(b.Right, ctx, init);
-                        init.Line(right + " = " + rk);
-                        captured.Add(right);
-                        shape = lt ? "_Shape.merge([" + shape + ", " + rs + "], True)" : rs;
-                    }
-                    string l = lt ? "t[" + left + "]" : Scalar(b.Left, ctx, init);
-                    string r = rt ? "t[" + right + "]" : Scalar(b.Right, ctx, init);
-                    step = "(" + l + " " + b.Op + " " + r + ")";
-                    var sv = _locals.Fresh("shape");
-                    init.Line(sv + " = " + shape);
-                    var key = NewKey(init);
-                    captured.Add(key);
-                    Step(init, captured, "t[" + key + "] = " + step);
-                    return (sv, key);
+                    var (ls, lk) = FlowTensor(b.Left, ctx, init);
+                    init.Line(left + " = " + lk);
+                    var (rs, rk) = FlowTensor(b.Right, ctx, init);
+                    init.Line(right + " = " + rk);
+                    return FlowStep("_Shape.merge([" + ls + ", " + rs + "], True)", "t[" + left + "]", Operator(b.Op), "t[" + right + "]", new List<string> { left, right }, init);
+                }
+                case TensorWithScalar b:
+                {
+                    var left = _locals.Fresh("left");
+                    var right = _locals.Fresh("right");
+                    var operand = b.ScalarFirst ? right : left;
+                    var (ts, tk) = FlowTensor(b.Tensor, ctx, init);
+                    init.Line(operand + " = " + tk);
+                    var scalar = Scalar(b.Scalar, ctx, init);
+                    var tensor = "t[" + operand + "]";
+                    return b.ScalarFirst
+                        ? FlowStep(ts, scalar, Operator(b.Op), tensor, new List<string> { operand }, init)
+                        : FlowStep(ts, tensor, Operator(b.Op), scalar, new List<string> { operand }, init);
                 }
             }
-            NotSupported(e, "this tensor expression");
+            NotSupported(e.Syntax, "this tensor expression");
             return (ctx.ShapeVar, ctx.TensorVar);
+        }
+
+        /// <summary>An arithmetic step <c>(l op r)</c>: its output shape in a local, its tensor under a fresh table key.</summary>
+        private (string Shape, string Key) FlowStep(string shape, string l, string op, string r, List<string> captured, PyWriter init)
+        {
+            var sv = _locals.Fresh("shape");
+            init.Line(sv + " = " + shape);
+            var key = NewKey(init);
+            captured.Add(key);
+            Step(init, captured, "t[" + key + "] = (" + l + " " + op + " " + r + ")");
+            return (sv, key);
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit.PyTorch
@@ -11,7 +12,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
     /// <summary>Residuals, branches merged by add or concat, dense blocks, and tensor expressions.</summary>
     internal sealed partial class PythonModuleEmitter
     {
-        private void Residual(ResidualStmt r, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Residual(Lowering.Residual r, Ctx ctx, PyWriter init, PyWriter fwd)
         {
             var inShape = _locals.Fresh("residual_input");
             var identity = _locals.Fresh("identity");
@@ -25,7 +26,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             }
             // A shortcut written first is constructed (and registered) before the body.
             var bodyInit = r.ShortcutFirst ? new PyWriter() : init;
-            foreach (var s in r.Body.Statements) Statement(s, ctx.Nested(), bodyInit, fwd);
+            foreach (var s in r.Body) Statement(s, ctx.Nested(), bodyInit, fwd);
             var outShape = _locals.Fresh("residual_output");
             bodyInit.Line(outShape + " = " + ctx.ShapeVar);
             var sc = r.Shortcut;
@@ -33,15 +34,15 @@ namespace ArchDsl.Generator.Emit.PyTorch
             var scInit = new PyWriter();
             var scFwd = new PyWriter();
             scFwd.Line(shortcut + " = " + identity);
-            if (sc != null && sc.Body != null)
+            if (sc.Unsupported != null || sc.Form != ShortcutForm.Identity)
             {
                 string? scCond = sc.Condition == null ? null : _expr.Emit(sc.Condition, ctx.Scope, inShape);
                 var scCtx = ctx.Nested() with { ShapeVar = inShape, TensorVar = shortcut };
-                if (!sc.Body.Statements.All(s => BodyForms.IsChain(_program, s, ctx.Scope)))
-                    NotSupported(sc, "a shortcut that is more than a chain of layers");
-                else if (sc.Name != null)
+                if (sc.Unsupported != null)
+                    NotSupported(sc.Unsupported);
+                else if (sc.Form == ShortcutForm.Sequential)
                 {
-                    var key = NameKey(sc.Name, ctx);
+                    var key = NameKey(sc.Name!, ctx);
                     var member = Member("_shortcut_key");
                     var seq = _locals.Fresh("seq");
                     var names = _locals.Fresh("seq_names");
@@ -49,7 +50,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     scInit.Line(seq + " = nn.Sequential()");
                     scInit.Line(names + " = _ChildNames()");
                     var inside = scCtx with { NamesVar = names, SequentialVar = seq, Mode = Mode.Sequential };
-                    Statement(new GroupStmt(sc.Body, sc.Body.Span), inside, scInit, new PyWriter());
+                    Statement(new GroupStmt(sc.Body!, sc.Body!.Span), inside, scInit, new PyWriter());
                     scInit.Line(member + " = " + ctx.NamesVar + ".next(" + key + ")");
                     scInit.Line((ctx.SequentialVar ?? "self") + ".add_module(" + member + ", " + seq + ")");
                     scFwd.Line("if " + member + " is not None: " + shortcut + " = self._modules[" + member + "](" + identity + ")");
@@ -59,7 +60,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     var list = Member("_shortcut");
                     init.Line(list + " = []");
                     var inside = scCtx with { Mode = Mode.Collect, CollectList = list };
-                    foreach (var s in sc.Body.Statements) Statement(s, inside, scInit, new PyWriter());
+                    foreach (var s in sc.Body!.Statements) Statement(s, inside, scInit, new PyWriter());
                     scFwd.Open("for m in " + list).Line(shortcut + " = m(" + shortcut + ")").Close();
                 }
                 if (scCond != null && !scInit.IsEmpty)
@@ -69,7 +70,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     scInit = wrapped;
                 }
             }
-            if (sc != null && sc.Kind == ShortcutKind.ZeroPad)
+            if (sc.ZeroPad)
                 scFwd.Line(shortcut + " = _zero_pad_channels(" + shortcut + ", " + ctx.TensorVar + ".shape[1])");
             scFwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + " + " + shortcut);
             if (active != null)
@@ -86,8 +87,10 @@ namespace ArchDsl.Generator.Emit.PyTorch
             init.Line(ctx.ShapeVar + " = " + outShape);
         }
 
-        private void Branches(ImmutableArray<StatementSyntax> branches, string merge, bool split, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Branches(Merge merge, Ctx ctx, PyWriter init, PyWriter fwd)
         {
+            var branches = merge.Branches;
+            bool split = merge.Split;
             var inShape = _locals.Fresh("branch_input_shape");
             var inTensor = _locals.Fresh("branch_input");
             var shapes = _locals.Fresh("branch_shapes");
@@ -105,26 +108,21 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 init.Line(shapes + ".append(" + ctx.ShapeVar + ")");
                 fwd.Line(outputs + ".append(" + ctx.TensorVar + ")");
             }
-            if (merge == "concat")
+            if (merge.Op == MergeOp.Concat)
             {
                 init.Line(ctx.ShapeVar + " = _Shape.concat(" + shapes + ")");
                 fwd.Line(ctx.TensorVar + " = torch.cat(" + outputs + ", 1)");
                 return;
             }
-            bool mul = merge == "mul";
+            bool mul = merge.Op == MergeOp.Mul;
             init.Line(ctx.ShapeVar + " = _Shape.merge(" + shapes + ", " + PyNaming.Bool(mul) + ")");
             fwd.Line(ctx.TensorVar + " = " + outputs + "[0]");
             fwd.Open("for y in " + outputs + "[1:]").Line(ctx.TensorVar + " = " + ctx.TensorVar + (mul ? " * y" : " + y")).Close();
         }
 
-        private void Dense(DenseStmt d, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Dense(Lowering.Dense d, Ctx ctx, PyWriter init, PyWriter fwd)
         {
             var loop = d.Loop;
-            if (!loop.Body.Statements.All(s => BodyForms.IsChain(_program, s, ctx.Scope)))
-            {
-                NotSupported(d, "a dense layer that is more than a chain of layers and blocks");
-                return;
-            }
             var layers = Member("_dense");
             init.Line(layers + " = []");
             var all = _locals.Fresh("dense_shape");
@@ -152,17 +150,12 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         // ------------------------------------------------------------ tensor expressions
 
-        private (string Shape, string Tensor) Tensor(ExprSyntax e, Ctx ctx, PyWriter init, PyWriter fwd)
+        private (string Shape, string Tensor) Tensor(LoweredTensor e, Ctx ctx, PyWriter init, PyWriter fwd)
         {
+            if (TensorVariables.TryGet(e, ctx.Scope, ctx.ShapeVar, ctx.TensorVar, out var variables)) return variables;
             switch (e)
             {
-                case NameExpr n:
-                {
-                    var local = ctx.Scope.Lookup(n.Name);
-                    if (local != null && local.Type.Kind == TypeKind.Tensor) return (local.ShapeVar!, local.TensorVar!);
-                    return (ctx.ShapeVar, ctx.TensorVar);
-                }
-                case PipeExpr p:
+                case PipedTensor p:
                 {
                     var (s0, t0) = Tensor(p.Source, ctx, init, fwd);
                     var sv = _locals.Fresh("pipe_shape");
@@ -173,47 +166,32 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     foreach (var stage in p.Stages) Statement(stage, inner, init, fwd);
                     return (sv, tv);
                 }
-                case CallExpr call when _program.CallOf(call) == null && BoundResize.Of(call) is { } resize: return Resize(resize, ctx, init, fwd);
-                case UnaryExpr u when u.Op == "-":
+                case ResizedTensor r: return Resize(r, ctx, init, fwd);
+                case NegatedTensor u:
                 {
                     var (s, t) = Tensor(u.Operand, ctx, init, fwd);
                     return (s, "(-" + t + ")");
                 }
-                case BinaryExpr b when b.Op == "*" || b.Op == "+" || b.Op == "-":
+                case TensorPair b:
                 {
-                    bool lt = IsTensor(b.Left, ctx.Scope), rt = IsTensor(b.Right, ctx.Scope);
-                    if (lt && rt)
-                    {
-                        var (ls, lten) = Tensor(b.Left, ctx, init, fwd);
-                        var (rs, rten) = Tensor(b.Right, ctx, init, fwd);
-                        return ("_Shape.merge([" + ls + ", " + rs + "], True)", "(" + lten + " " + b.Op + " " + rten + ")");
-                    }
-                    if (lt)
-                    {
-                        var (ls, lten) = Tensor(b.Left, ctx, init, fwd);
-                        return (ls, "(" + lten + " " + b.Op + " " + Scalar(b.Right, ctx, init) + ")");
-                    }
-                    if (rt)
-                    {
-                        var (rs, rten) = Tensor(b.Right, ctx, init, fwd);
-                        return (rs, "(" + Scalar(b.Left, ctx, init) + " " + b.Op + " " + rten + ")");
-                    }
-                    break;
+                    var (ls, lten) = Tensor(b.Left, ctx, init, fwd);
+                    var (rs, rten) = Tensor(b.Right, ctx, init, fwd);
+                    return ("_Shape.merge([" + ls + ", " + rs + "], True)", "(" + lten + " " + Operator(b.Op) + " " + rten + ")");
+                }
+                case TensorWithScalar b:
+                {
+                    var (ts, tten) = Tensor(b.Tensor, ctx, init, fwd);
+                    var scalar = Scalar(b.Scalar, ctx, init);
+                    return (ts, b.ScalarFirst
+                        ? "(" + scalar + " " + Operator(b.Op) + " " + tten + ")"
+                        : "(" + tten + " " + Operator(b.Op) + " " + scalar + ")");
                 }
             }
-            NotSupported(e, "this tensor expression");
+            NotSupported(e.Syntax, "this tensor expression");
             return (ctx.ShapeVar, ctx.TensorVar);
         }
 
-        private static bool IsTensor(ExprSyntax e, CsScope scope) => e switch
-        {
-            NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
-            PipeExpr _ => true,
-            CallExpr call => BoundResize.Of(call) != null,
-            UnaryExpr u => IsTensor(u.Operand, scope),
-            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, scope) || IsTensor(b.Right, scope)),
-            _ => false,
-        };
+        private static string Operator(TensorOp op) => op == TensorOp.Mul ? "*" : op == TensorOp.Add ? "+" : "-";
 
         /// <summary>A scalar the forward needs: literals inline, anything else computed once in <c>__init__</c>.</summary>
         private string Scalar(ExprSyntax e, Ctx ctx, PyWriter init)

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using ArchDsl.Binding;
-using ArchDsl.Syntax;
+using ArchDsl.Generator.Emit.Lowering;
 
 namespace ArchDsl.Generator.Emit.PyTorch
 {
@@ -13,14 +13,10 @@ namespace ArchDsl.Generator.Emit.PyTorch
         /// <summary>Named outputs in declaration order: the forward's local holding each, and its .arch name.</summary>
         public IReadOnlyList<(string Local, string Name)> NamedOutputs => _named;
 
-        private void NamedOutput(OutputStmt output, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void NamedOutput(Lowering.NamedOutput lowered, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            if (!AllowsAuxOutputs || ctx.Mode != Mode.Explicit)
-            {
-                NotSupported(output, "an output here; declare it in the network's own body");
-                return;
-            }
-            var (shape, tensor) = output.Value == null ? (ctx.ShapeVar, ctx.TensorVar) : Tensor(output.Value, ctx, init, fwd);
+            var output = lowered.Output;
+            var (shape, tensor) = lowered.Value == null ? (ctx.ShapeVar, ctx.TensorVar) : Tensor(lowered.Value, ctx, init, fwd);
             var sv = _locals.Fresh(PyNaming.Identifier(output.Name) + "_shape");
             var tv = _locals.Fresh(PyNaming.Identifier(output.Name));
             init.Line(sv + " = " + shape);

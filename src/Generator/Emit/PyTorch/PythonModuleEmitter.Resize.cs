@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ArchDsl.Binding;
+using ArchDsl.Generator.Emit.Lowering;
 
 namespace ArchDsl.Generator.Emit.PyTorch
 {
@@ -7,9 +8,10 @@ namespace ArchDsl.Generator.Emit.PyTorch
     /// interpolate to the size the other tensor has when the forward runs; no module.</summary>
     internal sealed partial class PythonModuleEmitter
     {
-        private (string Shape, string Tensor) Resize(BoundResize resize, Ctx ctx, PyWriter init, PyWriter fwd)
+        private (string Shape, string Tensor) Resize(ResizedTensor resized, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            var (targetShape, target) = Tensor(resize.Target, ctx, init, fwd);
+            var resize = resized.Resize;
+            var (targetShape, target) = Tensor(resized.Target, ctx, init, fwd);
             string align = resize.Bilinear
                 ? ", align_corners=" + (resize.AlignCorners == null ? "False" : _expr.Emit(resize.AlignCorners, ctx.Scope, ctx.ShapeVar, ArchType.Bool))
                 : "";
@@ -18,11 +20,12 @@ namespace ArchDsl.Generator.Emit.PyTorch
         }
 
         /// <summary>The same in the dataflow form (indexed names, loops over tensors): a step that reads both tensors from the table.</summary>
-        private (string Shape, string Key) FlowResize(BoundResize resize, Ctx ctx, PyWriter init)
+        private (string Shape, string Key) FlowResize(ResizedTensor resized, Ctx ctx, PyWriter init)
         {
+            var resize = resized.Resize;
             var source = _locals.Fresh("source");
             init.Line(source + " = " + ctx.TensorVar);
-            var (targetShape, targetKey) = FlowTensor(resize.Target, ctx, init);
+            var (targetShape, targetKey) = FlowTensor(resized.Target, ctx, init);
             var target = _locals.Fresh("target");
             init.Line(target + " = " + targetKey);
             var captured = new List<string> { source, target };

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Diagnostics;
+using ArchDsl.Generator.Emit.Lowering;
 using ArchDsl.Syntax;
 
 namespace ArchDsl.Generator.Emit.PyTorch
@@ -37,6 +38,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private readonly PythonExpressions _expr;
         private readonly BoundProgram _program;
+        private readonly BodyLowering _lowering;
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -52,6 +54,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
         {
             _expr = expr;
             _program = program;
+            _lowering = new BodyLowering(program);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -111,6 +114,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return (init, fwd);
         }
 
+        private void NotSupported(Unsupported u) => NotSupported(u.Syntax, u.What);
+
         private void NotSupported(SyntaxNode node, string what) =>
             _diagnostics.Report(DiagnosticCatalogue.NotSupportedByEmitter, _path, node.Span,
                 "The PyTorch emitter cannot translate " + what + " yet; the front end's analysis is unaffected");
@@ -119,54 +124,48 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         // ------------------------------------------------------------ statements
 
-        private void Statement(StatementSyntax s, Ctx ctx, PyWriter init, PyWriter fwd)
+        private void Statement(StatementSyntax s, Ctx ctx, PyWriter init, PyWriter fwd) =>
+            Print(_lowering.Lower(s, ctx.Scope, ctx.Mode == Mode.Explicit, AllowsAuxOutputs), ctx, init, fwd);
+
+        private void Print(LoweredStatement lowered, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            switch (s)
+            switch (lowered)
             {
-                case LetStmt let:
+                case LoweredLet { Let: var let }:
                 {
                     var py = _locals.Fresh(PyNaming.Identifier(let.Name));
                     init.Line(py + " = " + _expr.Emit(let.Value, ctx.Scope, ctx.ShapeVar));
                     ctx.Scope.Add(new CsLocal(let.Name, py, _expr.TypeOf(let.Value)));
                     return;
                 }
-                case LabeledStmt labeled:
+                case Application a:
+                    Apply(a, a.Label == null ? null : NameKey(a.Label, ctx), a.Label?.StaticText, ctx, init, fwd);
+                    return;
+                case AuxOutput aux: Aux(aux.Labeled, aux.Aux, ctx, init, fwd); return;
+                case Lowering.Container c:
+                    Container(c, NameKey(c.Labeled.Name, ctx), c.Labeled.Name.StaticText, ctx, init, fwd);
+                    return;
+                case ChoiceCheck choice:
                 {
-                    var key = NameKey(labeled.Name, ctx);
-                    if (labeled.Statement is ExprStmt es && BodyForms.IsApplication(_program, es.Expression))
-                    {
-                        Apply(es.Expression, key, labeled.Name.StaticText, ctx, init, fwd);
-                        return;
-                    }
-                    if (labeled.Statement is AuxStmt aux) { Aux(labeled, aux, ctx, init, fwd); return; }
-                    Container(labeled.Statement, key, labeled.Name.StaticText, ctx, init, fwd);
+                    // slimmable(...) switches widths over shared weights in the TorchSharp runtime; each width (each
+                    // variant) is a plain network, which is what is emitted.
+                    var value = _expr.Emit(new NameExpr(choice.Parameter, choice.Statement.Span), ctx.Scope, ctx.ShapeVar);
+                    var allowed = _expr.Emit(choice.Allowed, ctx.Scope, ctx.ShapeVar);
+                    init.Line("_require_choice(" + PyNaming.StringLiteral(choice.Parameter) + ", " + value + ", " + allowed + ")");
                     return;
                 }
-                case ExprStmt es when es.Expression is CallExpr domain && ParameterDomains.IsDomain(domain.Callee) && ctx.Scope.Lookup(domain.Callee) == null:
-                    // choice(p: [...]) checks a constructor argument. slimmable(...) switches widths over shared weights
-                    // in the TorchSharp runtime; each width (each variant) is a plain network, which is what is emitted.
-                    if (domain.Callee == ParameterDomains.Choice)
-                    {
-                        var parameter = domain.Arguments[0].Name!;
-                        var value = _expr.Emit(new NameExpr(parameter, domain.Span), ctx.Scope, ctx.ShapeVar);
-                        var allowed = _expr.Emit(domain.Arguments[0].Value, ctx.Scope, ctx.ShapeVar);
-                        init.Line("_require_choice(" + PyNaming.StringLiteral(parameter) + ", " + value + ", " + allowed + ")");
-                    }
-                    return;
-                case ExprStmt es:
-                    if (es.Expression is SharedRefExpr shared) { Shared(shared, ctx, init, fwd); return; }
-                    if (BodyForms.IsApplication(_program, es.Expression)) { Apply(es.Expression, null, null, ctx, init, fwd); return; }
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(es, "a tensor expression inside a loop or a labeled group"); return; }
-                    {
-                        var (shape, tensor) = Tensor(es.Expression, ctx, init, fwd);
-                        init.Line(ctx.ShapeVar + " = " + shape);
-                        fwd.Line(ctx.TensorVar + " = " + tensor);
-                    }
-                    return;
-                case AssignStmt assign:
+                case NoCode _: return;
+                case SharedApplication shared: Shared(shared.Reference, ctx, init, fwd); return;
+                case TensorStatement t:
                 {
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(assign, "a tensor binding inside a loop or a labeled group"); return; }
-                    var (shape, tensor) = Tensor(assign.Value, ctx, init, fwd);
+                    var (shape, tensor) = Tensor(t.Value, ctx, init, fwd);
+                    init.Line(ctx.ShapeVar + " = " + shape);
+                    fwd.Line(ctx.TensorVar + " = " + tensor);
+                    return;
+                }
+                case TensorBinding { Assign: var assign, Value: var value }:
+                {
+                    var (shape, tensor) = Tensor(value, ctx, init, fwd);
                     var sv = _locals.Fresh(PyNaming.Identifier(assign.Name) + "_shape");
                     var tv = _locals.Fresh(PyNaming.Identifier(assign.Name));
                     init.Line(sv + " = " + shape);
@@ -174,35 +173,21 @@ namespace ArchDsl.Generator.Emit.PyTorch
                     ctx.Scope.Add(new CsLocal(assign.Name, tv, ArchType.Tensor, sv, tv));
                     return;
                 }
-                case GroupStmt g:
+                case Group { Block: var g }:
                 {
                     // Python has no block scope: the scope object alone keeps inner names from leaking.
                     var inner = ctx.Nested();
                     foreach (var st in g.Body.Statements) Statement(st, inner, init, fwd);
                     return;
                 }
-                case IfStmt ifs: If(ifs, ctx, init, fwd); return;
-                case RepeatStmt rep: Loop(rep, ctx, init, fwd); return;
-                case ForStmt f: Loop(f, ctx, init, fwd); return;
-                case ResidualStmt r:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(r, "a residual inside a loop; put the residual in a block"); return; }
-                    Residual(r, ctx, init, fwd);
-                    return;
-                case MergeStmt m:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(m, "a merge inside a loop; put it in a block"); return; }
-                    Branches(m.Branches.Statements, m.Kind == MergeKind.Concat ? "concat" : m.Kind == MergeKind.Add ? "add" : "mul", false, ctx, init, fwd);
-                    return;
-                case SplitStmt sp:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(sp, "a split inside a loop; put it in a block"); return; }
-                    Branches(sp.Branches.Statements, "concat", true, ctx, init, fwd);
-                    return;
-                case DenseStmt d:
-                    if (ctx.Mode != Mode.Explicit) { NotSupported(d, "a dense block inside a loop; label it or put it in a block"); return; }
-                    Dense(d, ctx, init, fwd);
-                    return;
-                case AuxStmt a: NotSupported(a, "an auxiliary output"); return;
-                case OutputStmt o: NamedOutput(o, ctx, init, fwd); return;
-                default: NotSupported(s, "this statement"); return;
+                case Conditional c: If(c, ctx, init, fwd); return;
+                case Lowering.Loop loop: Loop(loop, ctx, init, fwd); return;
+                case Lowering.Residual r: Residual(r, ctx, init, fwd); return;
+                case Merge m: Branches(m, ctx, init, fwd); return;
+                case Lowering.Dense d: Dense(d, ctx, init, fwd); return;
+                case Lowering.NamedOutput o: NamedOutput(o, ctx, init, fwd); return;
+                case Unsupported u: NotSupported(u); return;
+                default: throw new InvalidOperationException("unexpected lowered statement " + lowered.GetType().Name);
             }
         }
 
@@ -210,11 +195,6 @@ namespace ArchDsl.Generator.Emit.PyTorch
         /// forward local the class returns beside the main output; the current tensor flows on.</summary>
         private void Aux(LabeledStmt labeled, AuxStmt aux, Ctx ctx, PyWriter init, PyWriter fwd)
         {
-            if (!AllowsAuxOutputs || ctx.Mode != Mode.Explicit || !labeled.Name.IsStatic)
-            {
-                NotSupported(labeled, "an auxiliary output here; declare it with a plain name in the network's own body");
-                return;
-            }
             var local = _locals.Fresh("aux_" + PyNaming.Identifier(labeled.Name.StaticText!));
             _aux.Add((local, labeled.Name.StaticText!));
             var shape = _locals.Fresh("aux_shape");
