@@ -98,8 +98,18 @@ namespace ArchDsl.Cli
             return files;
         }
 
+        /// <summary>Folders a walk does not enter, as the build's default items leave them out (the package's targets
+        /// exclude <c>$(DefaultItemExcludes)</c> and <c>$(DefaultExcludesInProjectFolder)</c>): build output
+        /// (<c>bin</c>, <c>obj</c>, which hold copies of the project's .arch files) and hidden folders (<c>.git</c>).
+        /// A folder named on the command line is always walked.</summary>
+        private static bool IsSkipped(string folder)
+        {
+            var name = Path.GetFileName(folder.TrimEnd('/', Path.DirectorySeparatorChar));
+            return name == "bin" || name == "obj" || name.StartsWith(".", StringComparison.Ordinal);
+        }
+
         /// <summary>The *.arch files under <paramref name="root"/>, each folder entered once (by identity), so that
-        /// links to a folder above, or to themselves, end.</summary>
+        /// links to a folder above, or to themselves, end; build output and hidden folders left out.</summary>
         private static List<string> Walk(string root)
         {
             var found = new List<string>();
@@ -117,7 +127,7 @@ namespace ArchDsl.Cli
                 foreach (var entry in entries)
                 {
                     var identity = FileIdentity.Of(entry);
-                    if (identity.Kind == FileIdentity.Kinds.Directory) pending.Push(entry);
+                    if (identity.Kind == FileIdentity.Kinds.Directory) { if (!IsSkipped(entry)) pending.Push(entry); }
                     else if (entry.EndsWith(".arch", StringComparison.Ordinal) && identity.Kind != FileIdentity.Kinds.Missing)
                         found.Add(ArchPaths.Normalize(entry)); // a FIFO named *.arch is listed, and Read refuses it
                 }

@@ -78,6 +78,25 @@ namespace ArchDsl.Generator.Tests
             Assert.Contains(path + ": is not a regular file", error);
         }
 
+        /// <summary>A project folder holds copies of its .arch files in its build output; checking the folder checks the
+        /// sources, as the build does, not the copies (which reported every network twice, ARCH0028).</summary>
+        [Fact]
+        public void A_folder_walk_leaves_out_build_output_and_hidden_folders()
+        {
+            Write("nets/a.arch", Network);
+            Write("nets/bin/Release/net10.0/nets/a.arch", Network);
+            Write("nets/obj/a.arch", Network);
+            Write(".git/b.arch", Network);
+
+            var (code, output, _) = Bounded("check", folder);
+
+            Assert.Contains("1 file(s) checked: 0 error(s), 0 warning(s)", output);
+            Assert.Equal(0, code);
+            var (named, namedOutput, _) = Bounded("check", Path.Combine(folder, "nets", "obj"));
+            Assert.Contains("1 file(s) checked", namedOutput);
+            Assert.Equal(0, named);
+        }
+
         [Fact]
         public void A_folder_with_links_that_loop_is_walked_once_and_its_other_files_checked()
         {
