@@ -93,5 +93,9 @@ namespace ArchDsl.Binding
 
         /// <summary>The bound application <paramref name="e"/> is, or null when it applies no module.</summary>
         public BoundCall? CallOf(ExprSyntax e) => Calls.TryGetValue(e, out var c) ? c : null;
+
+        /// <summary>The resize <paramref name="call"/> writes (<c>upsample(to: t)</c>), or null; a call the binder bound
+        /// as a module application (a block or local of that name) is not one.</summary>
+        public BoundResize? ResizeOf(CallExpr call) => CallOf(call) == null ? BoundResize.Of(call) : null;
     }
 }

@@ -260,7 +260,7 @@ namespace ArchDsl.Elaboration
                     foreach (var stage in p.Stages) y = Run(stage, y, env, c, frame);
                     return y;
                 }
-                case CallExpr call when ResizeOf(call) is { } resize:
+                case CallExpr call when _program.ResizeOf(call) is { } resize:
                     return Resize(resize, x, env, c, frame);
                 case UnaryExpr u when u.Op == "-":
                 {
@@ -301,14 +301,11 @@ namespace ArchDsl.Elaboration
             NameExpr n => env.Lookup(n.Name) is TensorValue || (env.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
             IndexedNameExpr _ => true,
-            CallExpr call => ResizeOf(call) != null,
+            CallExpr call => _program.ResizeOf(call) != null,
             UnaryExpr u => IsTensor(u.Operand, env),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, env) || IsTensor(b.Right, env)),
             _ => false,
         };
-    
-        /// <summary>The resize a call writes, as the binder read it (a call it bound as a layer is not one).</summary>
-        private BoundResize? ResizeOf(CallExpr call) => _program.CallOf(call) == null ? BoundResize.Of(call) : null;
 
         /// <summary><c>upsample(to: t)</c>: the current tensor resized to t's height and width, channels kept. An op of
         /// its own with both tensors as inputs (t's size is read when the forward runs); no parameters, no MACs.</summary>

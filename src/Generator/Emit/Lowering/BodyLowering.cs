@@ -205,7 +205,7 @@ namespace ArchDsl.Generator.Emit.Lowering
                     return new IndexedTensor(ine, ine.Name);
                 case PipeExpr p:
                     return new PipedTensor(p, LowerTensor(p.Source, scope, indexedNames), p.Stages);
-                case CallExpr call when ResizeOf(call) is { } resize:
+                case CallExpr call when _program.ResizeOf(call) is { } resize:
                     return new ResizedTensor(call, resize, LowerTensor(resize.Target, scope, indexedNames));
                 case UnaryExpr u when u.Op == "-":
                     return new NegatedTensor(u, LowerTensor(u.Operand, scope, indexedNames));
@@ -227,14 +227,12 @@ namespace ArchDsl.Generator.Emit.Lowering
         private bool IsTensor(ExprSyntax e, CsScope scope, bool indexedNames) =>
             IsTensorOperand(e, scope) || (indexedNames && e is IndexedNameExpr);
 
-        /// <summary>The resize a call writes, as the binder read it (a call it bound as a layer is not one).</summary>
-        private BoundResize? ResizeOf(CallExpr call) => _program.CallOf(call) == null ? BoundResize.Of(call) : null;
 
         private bool IsTensorOperand(ExprSyntax e, CsScope scope) => e switch
         {
             NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
             PipeExpr _ => true,
-            CallExpr call => ResizeOf(call) != null,
+            CallExpr call => _program.ResizeOf(call) != null,
             UnaryExpr u => IsTensorOperand(u.Operand, scope),
             BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensorOperand(b.Left, scope) || IsTensorOperand(b.Right, scope)),
             _ => false,
