@@ -18,6 +18,32 @@ namespace ArchDsl.Runtime
         long Params, long Buffers, long Macs, long MemoryAccess, long ActivationElements,
         IReadOnlyList<LayerInfo> Layers)
     {
+        /// <summary>The metadata with its layers read from <paramref name="rows"/>, the form generated classes carry:
+        /// a row per line (blank lines ignored), six cells split by <c>|</c> and trimmed — path, operation, output
+        /// shape as <c>CxHxW</c>, params, MACs, memory access.</summary>
+        public static NetworkMetadata FromRows(
+            string name, string sourceFile, int sourceLine, string? reference,
+            long[] inputShape, long[] outputShape,
+            long @params, long buffers, long macs, long memoryAccess, long activationElements,
+            string rows)
+        {
+            var layers = new List<LayerInfo>();
+            foreach (var line in rows.Split('\n'))
+            {
+                if (line.Trim().Length == 0) continue;
+                var cells = line.Split('|');
+                if (cells.Length != 6) throw new FormatException("A layer row has " + cells.Length + " cells where 6 were expected: " + line.Trim());
+                var shape = cells[2].Trim();
+                layers.Add(new LayerInfo(cells[0].Trim(), cells[1].Trim(),
+                    shape.Length == 0 ? Array.Empty<long>() : shape.Split('x').Select(Count).ToArray(),
+                    Count(cells[3]), Count(cells[4]), Count(cells[5])));
+            }
+            return new NetworkMetadata(name, sourceFile, sourceLine, reference, inputShape, outputShape,
+                @params, buffers, macs, memoryAccess, activationElements, layers);
+        }
+
+        private static long Count(string cell) => long.Parse(cell.Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+
         /// <summary>The table: one line per layer (path, operation, output shape, params, MACs, memory access) and totals.</summary>
         public string ToTable()
         {

@@ -236,26 +236,16 @@ namespace ArchDsl.Generator.Emit
             };
             var m = new System.Text.StringBuilder();
             m.Append("/// <summary>The shape/cost table computed by the .arch front end.</summary>\n");
-            m.Append("public static " + newKw + "NetworkMetadata Metadata { get; } = new NetworkMetadata(\n");
+            m.Append("public static " + newKw + "NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(\n");
             m.Append("    " + Naming.StringLiteral(s.Name) + ", " + Naming.StringLiteral(s.File) + ", " + s.Line.ToString(CultureInfo.InvariantCulture) + ", "
                 + (s.Reference == null ? "null" : Naming.StringLiteral(s.Reference)) + ",\n");
             m.Append("    ");
             AppendShape(m, s.Input).Append(", ");
             AppendShape(m, s.Output).Append(",\n");
-            m.Append("    " + Naming.Long(s.Params) + ", " + Naming.Long(s.Buffers) + ", " + Naming.Long(s.Macs) + ", " + Naming.Long(s.MemoryAccess) + ", " + Naming.Long(s.ActivationElements) + ",\n");
-            m.Append("    new LayerInfo[]\n    {\n");
-            foreach (var row in s.Layers)
-            {
-                // Piece by piece into the one builder: the tables of the larger networks run to a thousand rows.
-                m.Append("        new LayerInfo(");
-                Naming.AppendStringLiteral(m, row.Path).Append(", ");
-                Naming.AppendStringLiteral(m, row.Operation).Append(", ");
-                AppendShape(m, row.OutputShape).Append(", ");
-                Naming.AppendLong(m, row.Params).Append(", ");
-                Naming.AppendLong(m, row.Macs).Append(", ");
-                Naming.AppendLong(m, row.MemoryAccess).Append("),\n");
-            }
-            m.Append("    });");
+            m.Append("    " + Naming.LongArgument(s.Params) + ", " + Naming.LongArgument(s.Buffers) + ", " + Naming.LongArgument(s.Macs) + ", "
+                + Naming.LongArgument(s.MemoryAccess) + ", " + Naming.LongArgument(s.ActivationElements) + ",\n");
+            AppendRows(m, s.Layers);
+            m.Append(");");
             members.Add(m.ToString());
             members.Add("/// <summary>The per-layer shape/cost table with totals, as text.</summary>\npublic static " + newKw + "string Summary() => Metadata.ToTable();");
             members.Add(BackboneMembers.FeatureInfo(BackbonePlan.Taps(report), hide));
@@ -265,9 +255,34 @@ namespace ArchDsl.Generator.Emit
         private static System.Text.StringBuilder AppendShape(System.Text.StringBuilder sb, System.Collections.Immutable.ImmutableArray<long> shape)
         {
             sb.Append("new long[] { ");
-            for (int i = 0; i < shape.Length; i++) Naming.AppendLong(i == 0 ? sb : sb.Append(", "), shape[i]);
+            for (int i = 0; i < shape.Length; i++) (i == 0 ? sb : sb.Append(", ")).Append(Naming.LongArgument(shape[i]));
             return sb.Append(" }");
         }
+
+        /// <summary>The layer rows in <c>NetworkMetadata.FromRows</c>'s format: a line per row, six cells split by
+        /// <c>|</c>, one string constant the compiler joins. Not a <c>new LayerInfo(…)</c> per row: the larger networks
+        /// have a thousand rows and more, and as constructor calls they were most of the generated text, of the
+        /// emitter's time, of what the user's build binds and of the type initialiser the first use compiles.</summary>
+        private static void AppendRows(System.Text.StringBuilder sb, System.Collections.Immutable.ImmutableArray<LayerRow> layers)
+        {
+            sb.Append("    // path|operation|output shape|params|MACs|memory access\n");
+            if (layers.IsEmpty) { sb.Append("    \"\""); return; }
+            for (int r = 0; r < layers.Length; r++)
+            {
+                var row = layers[r];
+                // Paths are labels and indices, operations the layer table's descriptions: neither can hold the
+                // separator, a line break or a character the literal would have to escape.
+                if (row.Path.IndexOfAny(RowBreakers) >= 0 || row.Operation.IndexOfAny(RowBreakers) >= 0)
+                    throw new System.InvalidOperationException("A metadata cell holds a separator: " + row.Path + " " + row.Operation);
+                sb.Append(r == 0 ? "    \"" : " +\n    \"").Append(row.Path).Append('|').Append(row.Operation).Append('|');
+                for (int i = 0; i < row.OutputShape.Length; i++) (i == 0 ? sb : sb.Append('x')).Append(row.OutputShape[i].ToString(CultureInfo.InvariantCulture));
+                sb.Append('|').Append(row.Params.ToString(CultureInfo.InvariantCulture))
+                  .Append('|').Append(row.Macs.ToString(CultureInfo.InvariantCulture))
+                  .Append('|').Append(row.MemoryAccess.ToString(CultureInfo.InvariantCulture)).Append("\\n\"");
+            }
+        }
+
+        private static readonly char[] RowBreakers = { '|', '\n', '\r', '"', '\\' };
 
         /// <summary>The doc-comment table: totals and the first rows, XML-escaped.</summary>
         public static string DocTable(NetworkSummary s, int maxRows = 40)

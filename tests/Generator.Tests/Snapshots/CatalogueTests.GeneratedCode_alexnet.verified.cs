@@ -71,35 +71,33 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 63465232L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "AlexNetOneTower", "architectures/alexnet.arch", 8, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            61100840L, 0L, 714188480L, 63465232L, 1107432L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 11x11/4 3->64", new long[] { 64L, 55L, 55L }, 23296L, 70276800L, 367424L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 64L, 27L, 27L }, 0L, 0L, 240256L),
-                new LayerInfo("features.3", "conv 5x5 64->192", new long[] { 192L, 27L, 27L }, 307392L, 223948800L, 494016L),
-                new LayerInfo("features.4", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.5", "maxpool 3x3/2", new long[] { 192L, 13L, 13L }, 0L, 0L, 172416L),
-                new LayerInfo("features.6", "conv 3x3 192->384", new long[] { 384L, 13L, 13L }, 663936L, 112140288L, 761280L),
-                new LayerInfo("features.7", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.8", "conv 3x3 384->256", new long[] { 256L, 13L, 13L }, 884992L, 149520384L, 993152L),
-                new LayerInfo("features.9", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.10", "conv 3x3 256->256", new long[] { 256L, 13L, 13L }, 590080L, 99680256L, 676608L),
-                new LayerInfo("features.11", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12", "maxpool 3x3/2", new long[] { 256L, 6L, 6L }, 0L, 0L, 52480L),
-                new LayerInfo("avgpool", "adaptive_avgpool 6x6", new long[] { 256L, 6L, 6L }, 0L, 0L, 18432L),
-                new LayerInfo("2", "flatten", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.1", "linear 9216->4096", new long[] { 4096L }, 37752832L, 37748736L, 37766144L),
-                new LayerInfo("classifier.2", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.4", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.5", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            61100840, 0, 714188480, 63465232, 1107432,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 11x11/4 3->64|64x55x55|23296|70276800|367424\n" +
+            "features.1|relu|64x55x55|0|0|387200\n" +
+            "features.2|maxpool 3x3/2|64x27x27|0|0|240256\n" +
+            "features.3|conv 5x5 64->192|192x27x27|307392|223948800|494016\n" +
+            "features.4|relu|192x27x27|0|0|279936\n" +
+            "features.5|maxpool 3x3/2|192x13x13|0|0|172416\n" +
+            "features.6|conv 3x3 192->384|384x13x13|663936|112140288|761280\n" +
+            "features.7|relu|384x13x13|0|0|129792\n" +
+            "features.8|conv 3x3 384->256|256x13x13|884992|149520384|993152\n" +
+            "features.9|relu|256x13x13|0|0|86528\n" +
+            "features.10|conv 3x3 256->256|256x13x13|590080|99680256|676608\n" +
+            "features.11|relu|256x13x13|0|0|86528\n" +
+            "features.12|maxpool 3x3/2|256x6x6|0|0|52480\n" +
+            "avgpool|adaptive_avgpool 6x6|256x6x6|0|0|18432\n" +
+            "2|flatten|9216|0|0|18432\n" +
+            "classifier.0|dropout 0.5|9216|0|0|18432\n" +
+            "classifier.1|linear 9216->4096|4096|37752832|37748736|37766144\n" +
+            "classifier.2|relu|4096|0|0|8192\n" +
+            "classifier.3|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.4|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.5|relu|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -325,36 +323,34 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 64987691L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "AlexNetTwoTower", "architectures/alexnet.arch", 43, null,
-            new long[] { 3L, 227L, 227L }, new long[] { 1000L },
-            60965224L, 0L, 724406816L, 64987691L, 1934440L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 11x11/4 3->96", new long[] { 96L, 55L, 55L }, 34944L, 105415200L, 479931L),
-                new LayerInfo("relu1", "relu", new long[] { 96L, 55L, 55L }, 0L, 0L, 580800L),
-                new LayerInfo("norm1", "lrn", new long[] { 96L, 55L, 55L }, 0L, 0L, 580800L),
-                new LayerInfo("pool1", "maxpool 3x3/2", new long[] { 96L, 27L, 27L }, 0L, 0L, 360384L),
-                new LayerInfo("conv2", "conv 5x5 96->256 g2", new long[] { 256L, 27L, 27L }, 307456L, 223948800L, 564064L),
-                new LayerInfo("relu2", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("norm2", "lrn", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("pool2", "maxpool 3x3/2", new long[] { 256L, 13L, 13L }, 0L, 0L, 229888L),
-                new LayerInfo("conv3", "conv 3x3 256->384", new long[] { 384L, 13L, 13L }, 885120L, 149520384L, 993280L),
-                new LayerInfo("relu3", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("conv4", "conv 3x3 384->384 g2", new long[] { 384L, 13L, 13L }, 663936L, 112140288L, 793728L),
-                new LayerInfo("relu4", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("conv5", "conv 3x3 384->256 g2", new long[] { 256L, 13L, 13L }, 442624L, 74760192L, 550784L),
-                new LayerInfo("relu5", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("pool5", "maxpool 3x3/2", new long[] { 256L, 6L, 6L }, 0L, 0L, 52480L),
-                new LayerInfo("15", "flatten", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("fc6", "linear 9216->4096", new long[] { 4096L }, 37752832L, 37748736L, 37766144L),
-                new LayerInfo("relu6", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("drop6", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("fc7", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("relu7", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("drop7", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("fc8", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 227, 227 }, new long[] { 1000 },
+            60965224, 0, 724406816, 64987691, 1934440,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 11x11/4 3->96|96x55x55|34944|105415200|479931\n" +
+            "relu1|relu|96x55x55|0|0|580800\n" +
+            "norm1|lrn|96x55x55|0|0|580800\n" +
+            "pool1|maxpool 3x3/2|96x27x27|0|0|360384\n" +
+            "conv2|conv 5x5 96->256 g2|256x27x27|307456|223948800|564064\n" +
+            "relu2|relu|256x27x27|0|0|373248\n" +
+            "norm2|lrn|256x27x27|0|0|373248\n" +
+            "pool2|maxpool 3x3/2|256x13x13|0|0|229888\n" +
+            "conv3|conv 3x3 256->384|384x13x13|885120|149520384|993280\n" +
+            "relu3|relu|384x13x13|0|0|129792\n" +
+            "conv4|conv 3x3 384->384 g2|384x13x13|663936|112140288|793728\n" +
+            "relu4|relu|384x13x13|0|0|129792\n" +
+            "conv5|conv 3x3 384->256 g2|256x13x13|442624|74760192|550784\n" +
+            "relu5|relu|256x13x13|0|0|86528\n" +
+            "pool5|maxpool 3x3/2|256x6x6|0|0|52480\n" +
+            "15|flatten|9216|0|0|18432\n" +
+            "fc6|linear 9216->4096|4096|37752832|37748736|37766144\n" +
+            "relu6|relu|4096|0|0|8192\n" +
+            "drop6|dropout 0.5|4096|0|0|8192\n" +
+            "fc7|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "relu7|relu|4096|0|0|8192\n" +
+            "drop7|dropout 0.5|4096|0|0|8192\n" +
+            "fc8|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -537,35 +533,33 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 63465232L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "AlexNet", "architectures/alexnet.arch", 8, "alexnet()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            61100840L, 0L, 714188480L, 63465232L, 1107432L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 11x11/4 3->64", new long[] { 64L, 55L, 55L }, 23296L, 70276800L, 367424L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 64L, 27L, 27L }, 0L, 0L, 240256L),
-                new LayerInfo("features.3", "conv 5x5 64->192", new long[] { 192L, 27L, 27L }, 307392L, 223948800L, 494016L),
-                new LayerInfo("features.4", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.5", "maxpool 3x3/2", new long[] { 192L, 13L, 13L }, 0L, 0L, 172416L),
-                new LayerInfo("features.6", "conv 3x3 192->384", new long[] { 384L, 13L, 13L }, 663936L, 112140288L, 761280L),
-                new LayerInfo("features.7", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.8", "conv 3x3 384->256", new long[] { 256L, 13L, 13L }, 884992L, 149520384L, 993152L),
-                new LayerInfo("features.9", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.10", "conv 3x3 256->256", new long[] { 256L, 13L, 13L }, 590080L, 99680256L, 676608L),
-                new LayerInfo("features.11", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12", "maxpool 3x3/2", new long[] { 256L, 6L, 6L }, 0L, 0L, 52480L),
-                new LayerInfo("avgpool", "adaptive_avgpool 6x6", new long[] { 256L, 6L, 6L }, 0L, 0L, 18432L),
-                new LayerInfo("2", "flatten", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.1", "linear 9216->4096", new long[] { 4096L }, 37752832L, 37748736L, 37766144L),
-                new LayerInfo("classifier.2", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.4", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.5", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            61100840, 0, 714188480, 63465232, 1107432,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 11x11/4 3->64|64x55x55|23296|70276800|367424\n" +
+            "features.1|relu|64x55x55|0|0|387200\n" +
+            "features.2|maxpool 3x3/2|64x27x27|0|0|240256\n" +
+            "features.3|conv 5x5 64->192|192x27x27|307392|223948800|494016\n" +
+            "features.4|relu|192x27x27|0|0|279936\n" +
+            "features.5|maxpool 3x3/2|192x13x13|0|0|172416\n" +
+            "features.6|conv 3x3 192->384|384x13x13|663936|112140288|761280\n" +
+            "features.7|relu|384x13x13|0|0|129792\n" +
+            "features.8|conv 3x3 384->256|256x13x13|884992|149520384|993152\n" +
+            "features.9|relu|256x13x13|0|0|86528\n" +
+            "features.10|conv 3x3 256->256|256x13x13|590080|99680256|676608\n" +
+            "features.11|relu|256x13x13|0|0|86528\n" +
+            "features.12|maxpool 3x3/2|256x6x6|0|0|52480\n" +
+            "avgpool|adaptive_avgpool 6x6|256x6x6|0|0|18432\n" +
+            "2|flatten|9216|0|0|18432\n" +
+            "classifier.0|dropout 0.5|9216|0|0|18432\n" +
+            "classifier.1|linear 9216->4096|4096|37752832|37748736|37766144\n" +
+            "classifier.2|relu|4096|0|0|8192\n" +
+            "classifier.3|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.4|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.5|relu|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -543,398 +543,396 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 179061392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResidualAttention", "architectures/attention.arch", 65, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            31810728L, 321L, 6270836736L, 179061392L, 68344808L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.conv4", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.first.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.first.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.first.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.first.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.0.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.1.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.1.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.down.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.pool", "maxpool 3x3/2", new long[] { 256L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.up.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.4", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.5", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.6", "sigmoid", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(scale)", "scale", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.last.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.last.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.last.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.last.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.0.conv4", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.first.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.first.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.first.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.first.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.0.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.down.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.up.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.4", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.5", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.6", "sigmoid", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(scale)", "scale", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.last.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.last.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.last.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.last.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.0.conv4", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.first.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.first.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.first.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.first.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.0.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 1024L, 7L, 7L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.down.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.4", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.5", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.6", "sigmoid", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(scale)", "scale", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.last.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.last.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.last.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.last.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage4.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("stage4.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage4.0.4", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("stage4.0.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.0.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.0.conv4", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("stage4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.1.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.2.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("bn", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("10", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            31810728, 321, 6270836736L, 179061392, 68344808,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "stage1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.1|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "stage1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.conv4|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.first.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.first.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.first.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.first.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.0.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.1.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.1.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.soft_mask.0.pool|maxpool 3x3/2|256x28x28|0|0|1003520\n" +
+            "stage1.1.soft_mask.0.down.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.down.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.down.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.down.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.inner.pool|maxpool 3x3/2|256x14x14|0|0|250880\n" +
+            "stage1.1.soft_mask.0.inner.down.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.down.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.down.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.down.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.inner.pool|maxpool 3x3/2|256x7x7|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.3|upsample_bilinear x2 (align_corners)|256x14x14|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.skip.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.up.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.up.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.up.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.up.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.5|upsample_bilinear x2 (align_corners)|256x28x28|0|0|250880\n" +
+            "stage1.1.soft_mask.0.skip.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.skip.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.skip.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.skip.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.up.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.up.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.up.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.up.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|256x56x56|0|0|1003520\n" +
+            "stage1.1.mask.0|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.2|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.4|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.5|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.6|sigmoid|256x56x56|0|0|1605632\n" +
+            "stage1.1.(scale)|scale|256x56x56|0|0|1605632\n" +
+            "stage1.1.(mul)|mul|256x56x56|0|0|2408448\n" +
+            "stage1.1.last.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.last.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.last.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.last.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage2.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "stage2.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "stage2.0.4|relu|128x56x56|0|0|802816\n" +
+            "stage2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "stage2.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.0.conv4|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "stage2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.first.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.first.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.first.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.first.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.0.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.1.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.soft_mask.0.pool|maxpool 3x3/2|512x14x14|0|0|501760\n" +
+            "stage2.1.soft_mask.0.down.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.down.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.down.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.down.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.inner.pool|maxpool 3x3/2|512x7x7|0|0|125440\n" +
+            "stage2.1.soft_mask.0.inner.down.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.down.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.down.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.down.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.bottom.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.3|upsample_bilinear x2 (align_corners)|512x14x14|0|0|125440\n" +
+            "stage2.1.soft_mask.0.skip.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.skip.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.skip.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.skip.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.up.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.up.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.up.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.up.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|512x28x28|0|0|501760\n" +
+            "stage2.1.mask.0|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.2|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.4|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.5|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.6|sigmoid|512x28x28|0|0|802816\n" +
+            "stage2.1.(scale)|scale|512x28x28|0|0|802816\n" +
+            "stage2.1.(mul)|mul|512x28x28|0|0|1204224\n" +
+            "stage2.1.last.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.last.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.last.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.last.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage3.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "stage3.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage3.0.4|relu|256x28x28|0|0|401408\n" +
+            "stage3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "stage3.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.0.conv4|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "stage3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.first.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.first.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.first.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.first.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.0.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.1.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.soft_mask.0.pool|maxpool 3x3/2|1024x7x7|0|0|250880\n" +
+            "stage3.1.soft_mask.0.down.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.down.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.down.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.down.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.bottom.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.bottom.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.bottom.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.bottom.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.3|upsample_bilinear x2 (align_corners)|1024x14x14|0|0|250880\n" +
+            "stage3.1.mask.0|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.2|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.4|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.5|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.6|sigmoid|1024x14x14|0|0|401408\n" +
+            "stage3.1.(scale)|scale|1024x14x14|0|0|401408\n" +
+            "stage3.1.(mul)|mul|1024x14x14|0|0|602112\n" +
+            "stage3.1.last.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.last.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.last.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.last.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage4.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "stage4.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage4.0.4|relu|512x14x14|0|0|200704\n" +
+            "stage4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "stage4.0.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.0.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.0.conv4|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "stage4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.1.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.1.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.2.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.2.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "bn|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "10|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1127,398 +1125,396 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 179061392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "Attention56", "architectures/attention.arch", 65, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            31810728L, 321L, 6270836736L, 179061392L, 68344808L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.conv4", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.first.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.first.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.first.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.first.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.0.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.1.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.1.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.down.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.pool", "maxpool 3x3/2", new long[] { 256L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.up.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.4", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.5", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.6", "sigmoid", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(scale)", "scale", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.last.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.last.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.last.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.last.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.0.conv4", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.first.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.first.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.first.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.first.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.0.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.down.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.up.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.4", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.5", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.6", "sigmoid", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(scale)", "scale", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.last.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.last.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.last.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.last.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.0.conv4", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.first.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.first.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.first.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.first.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.0.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 1024L, 7L, 7L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.down.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.4", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.5", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.6", "sigmoid", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(scale)", "scale", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.last.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.last.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.last.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.last.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage4.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("stage4.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage4.0.4", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("stage4.0.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.0.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.0.conv4", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("stage4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.1.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.2.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("bn", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("10", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            31810728, 321, 6270836736L, 179061392, 68344808,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "stage1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.1|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "stage1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.conv4|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.first.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.first.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.first.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.first.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.0.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.1.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.1.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.soft_mask.0.pool|maxpool 3x3/2|256x28x28|0|0|1003520\n" +
+            "stage1.1.soft_mask.0.down.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.down.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.down.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.down.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.inner.pool|maxpool 3x3/2|256x14x14|0|0|250880\n" +
+            "stage1.1.soft_mask.0.inner.down.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.down.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.down.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.down.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.inner.pool|maxpool 3x3/2|256x7x7|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.3|upsample_bilinear x2 (align_corners)|256x14x14|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.skip.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.up.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.up.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.up.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.up.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.5|upsample_bilinear x2 (align_corners)|256x28x28|0|0|250880\n" +
+            "stage1.1.soft_mask.0.skip.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.skip.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.skip.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.skip.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.up.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.up.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.up.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.up.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|256x56x56|0|0|1003520\n" +
+            "stage1.1.mask.0|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.2|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.4|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.5|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.6|sigmoid|256x56x56|0|0|1605632\n" +
+            "stage1.1.(scale)|scale|256x56x56|0|0|1605632\n" +
+            "stage1.1.(mul)|mul|256x56x56|0|0|2408448\n" +
+            "stage1.1.last.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.last.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.last.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.last.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage2.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "stage2.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "stage2.0.4|relu|128x56x56|0|0|802816\n" +
+            "stage2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "stage2.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.0.conv4|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "stage2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.first.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.first.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.first.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.first.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.0.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.1.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.soft_mask.0.pool|maxpool 3x3/2|512x14x14|0|0|501760\n" +
+            "stage2.1.soft_mask.0.down.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.down.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.down.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.down.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.inner.pool|maxpool 3x3/2|512x7x7|0|0|125440\n" +
+            "stage2.1.soft_mask.0.inner.down.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.down.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.down.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.down.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.bottom.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.3|upsample_bilinear x2 (align_corners)|512x14x14|0|0|125440\n" +
+            "stage2.1.soft_mask.0.skip.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.skip.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.skip.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.skip.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.up.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.up.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.up.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.up.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|512x28x28|0|0|501760\n" +
+            "stage2.1.mask.0|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.2|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.4|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.5|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.6|sigmoid|512x28x28|0|0|802816\n" +
+            "stage2.1.(scale)|scale|512x28x28|0|0|802816\n" +
+            "stage2.1.(mul)|mul|512x28x28|0|0|1204224\n" +
+            "stage2.1.last.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.last.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.last.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.last.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage3.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "stage3.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage3.0.4|relu|256x28x28|0|0|401408\n" +
+            "stage3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "stage3.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.0.conv4|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "stage3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.first.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.first.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.first.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.first.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.0.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.1.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.soft_mask.0.pool|maxpool 3x3/2|1024x7x7|0|0|250880\n" +
+            "stage3.1.soft_mask.0.down.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.down.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.down.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.down.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.bottom.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.bottom.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.bottom.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.bottom.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.3|upsample_bilinear x2 (align_corners)|1024x14x14|0|0|250880\n" +
+            "stage3.1.mask.0|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.2|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.4|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.5|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.6|sigmoid|1024x14x14|0|0|401408\n" +
+            "stage3.1.(scale)|scale|1024x14x14|0|0|401408\n" +
+            "stage3.1.(mul)|mul|1024x14x14|0|0|602112\n" +
+            "stage3.1.last.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.last.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.last.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.last.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage4.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "stage4.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage4.0.4|relu|512x14x14|0|0|200704\n" +
+            "stage4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "stage4.0.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.0.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.0.conv4|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "stage4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.1.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.1.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.2.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.2.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "bn|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "10|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1610,644 +1606,642 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 262687888L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "Attention92", "architectures/attention.arch", 65, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            52466344L, 528L, 10533789696L, 262687888L, 97497064L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.conv4", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.first.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.first.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.first.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.first.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.first.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.first.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.first.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.0.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.0.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.trunk.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.trunk.1.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.trunk.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.trunk.1.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.trunk.1.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.trunk.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.trunk.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.down.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.down.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.down.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.down.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.down.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.down.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.pool", "maxpool 3x3/2", new long[] { 256L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.down.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.1", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv1", "conv 1x1 256->64", new long[] { 64L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn2", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.4", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv2", "conv 3x3 64->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 43136L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.bn3", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.7", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.conv3", "conv 1x1 64->256", new long[] { 256L, 7L, 7L }, 16384L, 802816L, 32064L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.bottom.(add)", "add", new long[] { 256L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.skip.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv1", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn2", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.4", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv2", "conv 3x3 64->64", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 61952L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.bn3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.7", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.conv3", "conv 1x1 64->256", new long[] { 256L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.up.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage1.1.soft_mask.0.inner.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.skip.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage1.1.soft_mask.0.up.1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv1", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn2", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.4", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv2", "conv 3x3 64->64", new long[] { 64L, 28L, 28L }, 36864L, 28901376L, 137216L),
-                new LayerInfo("stage1.1.soft_mask.0.up.bn3", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("stage1.1.soft_mask.0.up.7", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("stage1.1.soft_mask.0.up.conv3", "conv 1x1 64->256", new long[] { 256L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("stage1.1.soft_mask.0.up.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage1.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("stage1.1.mask.0", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.2", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.mask.4", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.mask.5", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("stage1.1.mask.6", "sigmoid", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(scale)", "scale", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage1.1.last.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage1.1.last.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage1.1.last.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("stage1.1.last.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("stage1.1.last.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("stage1.1.last.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("stage1.1.last.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.0.conv4", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.first.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.first.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.first.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.first.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.first.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.first.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.first.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.0.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.trunk.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.trunk.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.trunk.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.trunk.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.trunk.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.trunk.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.trunk.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.down.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.down.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.down.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.down.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.down.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.down.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.skip.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.1.soft_mask.0.up.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.1.soft_mask.0.up.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.1.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.1.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.1.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.1.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.1.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.mask.4", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.mask.5", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.1.mask.6", "sigmoid", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(scale)", "scale", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.1.last.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.1.last.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.1.last.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.1.last.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.1.last.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.1.last.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.1.last.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.2.first.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.first.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.first.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.first.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.first.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.first.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.2.first.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.first.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.first.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.first.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.2.trunk.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.trunk.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.trunk.0.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.trunk.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.trunk.0.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.trunk.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.2.trunk.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.trunk.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.trunk.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.trunk.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.2.trunk.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.trunk.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.trunk.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.trunk.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.trunk.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.trunk.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.2.trunk.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.trunk.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.trunk.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.trunk.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.2.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.2.soft_mask.0.down.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.2.soft_mask.0.down.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.soft_mask.0.down.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.down.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.down.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.down.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.2.soft_mask.0.down.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.down.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.down.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.down.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.pool", "maxpool 3x3/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.down.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.bn2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.4", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.conv2", "conv 3x3 128->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 160000L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.bn3", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.7", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.conv3", "conv 1x1 128->512", new long[] { 512L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.bottom.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.soft_mask.0.inner.3", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.skip.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.up.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage2.2.soft_mask.0.up.1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.soft_mask.0.up.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.up.bn2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.up.4", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.up.conv2", "conv 3x3 128->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 197632L),
-                new LayerInfo("stage2.2.soft_mask.0.up.bn3", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("stage2.2.soft_mask.0.up.7", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("stage2.2.soft_mask.0.up.conv3", "conv 1x1 128->512", new long[] { 512L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("stage2.2.soft_mask.0.up.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage2.2.soft_mask.0.5", "upsample_bilinear x2 (align_corners)", new long[] { 512L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("stage2.2.mask.0", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.mask.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.mask.2", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.2.mask.3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.mask.4", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.mask.5", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("stage2.2.mask.6", "sigmoid", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.(scale)", "scale", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage2.2.last.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage2.2.last.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage2.2.last.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.last.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.last.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.last.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("stage2.2.last.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("stage2.2.last.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("stage2.2.last.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("stage2.2.last.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.0.conv4", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.first.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.first.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.first.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.first.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.first.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.first.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.first.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.0.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.trunk.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.trunk.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.trunk.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.trunk.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.trunk.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.trunk.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.trunk.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 1024L, 7L, 7L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.down.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.down.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.down.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.down.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.down.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.1.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.1.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.1.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.mask.4", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.mask.5", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.1.mask.6", "sigmoid", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(scale)", "scale", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.1.last.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.1.last.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.1.last.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.1.last.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.1.last.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.1.last.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.1.last.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.2.first.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.first.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.first.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.first.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.first.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.first.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.2.first.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.first.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.first.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.first.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.2.trunk.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.trunk.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.trunk.0.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.trunk.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.trunk.0.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.trunk.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.2.trunk.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.trunk.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.trunk.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.trunk.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.2.trunk.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.trunk.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.trunk.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.trunk.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.trunk.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.trunk.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.2.trunk.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.trunk.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.trunk.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.trunk.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.2.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 1024L, 7L, 7L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.2.soft_mask.0.down.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.2.soft_mask.0.down.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.soft_mask.0.down.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.2.soft_mask.0.down.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.2.soft_mask.0.down.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.2.soft_mask.0.down.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.2.soft_mask.0.down.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.2.soft_mask.0.down.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.2.soft_mask.0.down.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.2.soft_mask.0.down.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.2.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.2.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.2.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.2.mask.3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.mask.4", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.mask.5", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.2.mask.6", "sigmoid", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.(scale)", "scale", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.2.last.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.2.last.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.2.last.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.last.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.last.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.last.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.2.last.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.2.last.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.2.last.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.2.last.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.3.first.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.first.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.first.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.first.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.first.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.first.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.3.first.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.first.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.first.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.first.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.3.trunk.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.trunk.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.trunk.0.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.trunk.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.trunk.0.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.trunk.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.3.trunk.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.trunk.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.trunk.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.trunk.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.3.trunk.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.trunk.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.trunk.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.trunk.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.trunk.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.trunk.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.3.trunk.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.trunk.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.trunk.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.trunk.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.3.soft_mask.0.pool", "maxpool 3x3/2", new long[] { 1024L, 7L, 7L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.3.soft_mask.0.down.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.3.soft_mask.0.down.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.soft_mask.0.down.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.3.soft_mask.0.down.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.3.soft_mask.0.down.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.3.soft_mask.0.down.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.3.soft_mask.0.down.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.3.soft_mask.0.down.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.3.soft_mask.0.down.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.3.soft_mask.0.down.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.conv1", "conv 1x1 1024->256", new long[] { 256L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.bn2", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.4", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.conv2", "conv 3x3 256->256", new long[] { 256L, 7L, 7L }, 589824L, 28901376L, 614912L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.bn3", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.7", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.conv3", "conv 1x1 256->1024", new long[] { 1024L, 7L, 7L }, 262144L, 12845056L, 324864L),
-                new LayerInfo("stage3.3.soft_mask.0.bottom.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage3.3.soft_mask.0.3", "upsample_bilinear x2 (align_corners)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("stage3.3.mask.0", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.mask.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.mask.2", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.3.mask.3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.mask.4", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.mask.5", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("stage3.3.mask.6", "sigmoid", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.(scale)", "scale", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.3.last.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage3.3.last.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage3.3.last.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.last.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.last.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.last.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("stage3.3.last.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("stage3.3.last.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("stage3.3.last.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("stage3.3.last.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("stage4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("stage4.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("stage4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("stage4.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("stage4.0.4", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("stage4.0.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.0.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.0.conv4", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("stage4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.1.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.1.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("stage4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("stage4.2.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("stage4.2.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("stage4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("bn", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("10", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            52466344, 528, 10533789696L, 262687888, 97497064,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "stage1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.1|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "stage1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.conv4|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.first.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.first.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.first.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.first.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.first.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.first.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.first.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.0.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.0.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.trunk.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.trunk.1.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.trunk.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.trunk.1.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.trunk.1.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.trunk.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.trunk.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage1.1.soft_mask.0.pool|maxpool 3x3/2|256x28x28|0|0|1003520\n" +
+            "stage1.1.soft_mask.0.down.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.down.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.down.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.down.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.down.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.down.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.down.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.inner.pool|maxpool 3x3/2|256x14x14|0|0|250880\n" +
+            "stage1.1.soft_mask.0.inner.down.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.down.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.down.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.down.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.down.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.down.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.down.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.inner.pool|maxpool 3x3/2|256x7x7|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.down.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.1|relu|256x7x7|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv1|conv 1x1 256->64|64x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn2|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.4|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv2|conv 3x3 64->64|64x7x7|36864|1806336|43136\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.bn3|batchnorm 64|64x7x7|128|0|6400\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.7|relu|64x7x7|0|0|6272\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.conv3|conv 1x1 64->256|256x7x7|16384|802816|32064\n" +
+            "stage1.1.soft_mask.0.inner.inner.bottom.(add)|add|256x7x7|0|0|37632\n" +
+            "stage1.1.soft_mask.0.inner.inner.3|upsample_bilinear x2 (align_corners)|256x14x14|0|0|62720\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.skip.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.skip.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.skip.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.skip.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.skip.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.up.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage1.1.soft_mask.0.inner.up.1|relu|256x14x14|0|0|100352\n" +
+            "stage1.1.soft_mask.0.inner.up.conv1|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.bn2|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.4|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv2|conv 3x3 64->64|64x14x14|36864|7225344|61952\n" +
+            "stage1.1.soft_mask.0.inner.up.bn3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "stage1.1.soft_mask.0.inner.up.7|relu|64x14x14|0|0|25088\n" +
+            "stage1.1.soft_mask.0.inner.up.conv3|conv 1x1 64->256|256x14x14|16384|3211264|79104\n" +
+            "stage1.1.soft_mask.0.inner.up.(add)|add|256x14x14|0|0|150528\n" +
+            "stage1.1.soft_mask.0.inner.5|upsample_bilinear x2 (align_corners)|256x28x28|0|0|250880\n" +
+            "stage1.1.soft_mask.0.skip.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.skip.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.skip.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.skip.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.skip.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.skip.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.skip.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.up.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage1.1.soft_mask.0.up.1|relu|256x28x28|0|0|401408\n" +
+            "stage1.1.soft_mask.0.up.conv1|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.bn2|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.4|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv2|conv 3x3 64->64|64x28x28|36864|28901376|137216\n" +
+            "stage1.1.soft_mask.0.up.bn3|batchnorm 64|64x28x28|128|0|100480\n" +
+            "stage1.1.soft_mask.0.up.7|relu|64x28x28|0|0|100352\n" +
+            "stage1.1.soft_mask.0.up.conv3|conv 1x1 64->256|256x28x28|16384|12845056|267264\n" +
+            "stage1.1.soft_mask.0.up.(add)|add|256x28x28|0|0|602112\n" +
+            "stage1.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|256x56x56|0|0|1003520\n" +
+            "stage1.1.mask.0|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.2|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.mask.4|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.mask.5|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "stage1.1.mask.6|sigmoid|256x56x56|0|0|1605632\n" +
+            "stage1.1.(scale)|scale|256x56x56|0|0|1605632\n" +
+            "stage1.1.(mul)|mul|256x56x56|0|0|2408448\n" +
+            "stage1.1.last.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage1.1.last.1|relu|256x56x56|0|0|1605632\n" +
+            "stage1.1.last.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.4|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "stage1.1.last.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "stage1.1.last.7|relu|64x56x56|0|0|401408\n" +
+            "stage1.1.last.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "stage1.1.last.(add)|add|256x56x56|0|0|2408448\n" +
+            "stage2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "stage2.0.1|relu|256x56x56|0|0|1605632\n" +
+            "stage2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "stage2.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "stage2.0.4|relu|128x56x56|0|0|802816\n" +
+            "stage2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "stage2.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.0.conv4|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "stage2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.first.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.first.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.first.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.first.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.first.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.first.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.first.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.0.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.trunk.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.trunk.1.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.trunk.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.trunk.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.trunk.1.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.trunk.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.trunk.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.1.soft_mask.0.pool|maxpool 3x3/2|512x14x14|0|0|501760\n" +
+            "stage2.1.soft_mask.0.down.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.down.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.down.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.down.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.down.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.down.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.down.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.inner.pool|maxpool 3x3/2|512x7x7|0|0|125440\n" +
+            "stage2.1.soft_mask.0.inner.down.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.down.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.down.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.down.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.down.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.down.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.down.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.1.soft_mask.0.inner.bottom.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.1.soft_mask.0.inner.bottom.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.1.soft_mask.0.inner.bottom.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.1.soft_mask.0.inner.bottom.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.1.soft_mask.0.inner.bottom.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.1.soft_mask.0.inner.3|upsample_bilinear x2 (align_corners)|512x14x14|0|0|125440\n" +
+            "stage2.1.soft_mask.0.skip.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.skip.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.skip.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.skip.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.skip.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.skip.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.skip.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.up.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.1.soft_mask.0.up.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.1.soft_mask.0.up.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.1.soft_mask.0.up.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.1.soft_mask.0.up.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.1.soft_mask.0.up.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.1.soft_mask.0.up.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.1.soft_mask.0.5|upsample_bilinear x2 (align_corners)|512x28x28|0|0|501760\n" +
+            "stage2.1.mask.0|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.2|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.mask.4|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.mask.5|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.1.mask.6|sigmoid|512x28x28|0|0|802816\n" +
+            "stage2.1.(scale)|scale|512x28x28|0|0|802816\n" +
+            "stage2.1.(mul)|mul|512x28x28|0|0|1204224\n" +
+            "stage2.1.last.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.1.last.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.1.last.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.1.last.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.1.last.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.1.last.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.1.last.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.2.first.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.first.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.first.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.2.first.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.first.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.first.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.2.first.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.first.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.first.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.2.first.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.2.trunk.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.trunk.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.trunk.0.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.2.trunk.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.trunk.0.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.trunk.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.2.trunk.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.trunk.0.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.trunk.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.2.trunk.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.2.trunk.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.trunk.1.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.trunk.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.2.trunk.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.trunk.1.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.trunk.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.2.trunk.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.trunk.1.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.trunk.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.2.trunk.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage2.2.soft_mask.0.pool|maxpool 3x3/2|512x14x14|0|0|501760\n" +
+            "stage2.2.soft_mask.0.down.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.2.soft_mask.0.down.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.2.soft_mask.0.down.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.down.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.down.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.down.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.2.soft_mask.0.down.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.down.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.down.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.down.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.2.soft_mask.0.inner.pool|maxpool 3x3/2|512x7x7|0|0|125440\n" +
+            "stage2.2.soft_mask.0.inner.down.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.2.soft_mask.0.inner.down.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.2.soft_mask.0.inner.down.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.2.soft_mask.0.inner.down.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.2.soft_mask.0.inner.down.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.2.soft_mask.0.inner.down.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.2.soft_mask.0.inner.down.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.2.soft_mask.0.inner.down.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.2.soft_mask.0.inner.down.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.2.soft_mask.0.inner.down.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.2.soft_mask.0.inner.bottom.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage2.2.soft_mask.0.inner.bottom.1|relu|512x7x7|0|0|50176\n" +
+            "stage2.2.soft_mask.0.inner.bottom.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "stage2.2.soft_mask.0.inner.bottom.bn2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.2.soft_mask.0.inner.bottom.4|relu|128x7x7|0|0|12544\n" +
+            "stage2.2.soft_mask.0.inner.bottom.conv2|conv 3x3 128->128|128x7x7|147456|7225344|160000\n" +
+            "stage2.2.soft_mask.0.inner.bottom.bn3|batchnorm 128|128x7x7|256|0|12800\n" +
+            "stage2.2.soft_mask.0.inner.bottom.7|relu|128x7x7|0|0|12544\n" +
+            "stage2.2.soft_mask.0.inner.bottom.conv3|conv 1x1 128->512|512x7x7|65536|3211264|96896\n" +
+            "stage2.2.soft_mask.0.inner.bottom.(add)|add|512x7x7|0|0|75264\n" +
+            "stage2.2.soft_mask.0.inner.3|upsample_bilinear x2 (align_corners)|512x14x14|0|0|125440\n" +
+            "stage2.2.soft_mask.0.skip.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.2.soft_mask.0.skip.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.2.soft_mask.0.skip.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.skip.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.skip.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.skip.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.2.soft_mask.0.skip.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.skip.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.skip.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.skip.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.2.soft_mask.0.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.2.soft_mask.0.up.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage2.2.soft_mask.0.up.1|relu|512x14x14|0|0|200704\n" +
+            "stage2.2.soft_mask.0.up.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.up.bn2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.up.4|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.up.conv2|conv 3x3 128->128|128x14x14|147456|28901376|197632\n" +
+            "stage2.2.soft_mask.0.up.bn3|batchnorm 128|128x14x14|256|0|50432\n" +
+            "stage2.2.soft_mask.0.up.7|relu|128x14x14|0|0|50176\n" +
+            "stage2.2.soft_mask.0.up.conv3|conv 1x1 128->512|512x14x14|65536|12845056|190976\n" +
+            "stage2.2.soft_mask.0.up.(add)|add|512x14x14|0|0|301056\n" +
+            "stage2.2.soft_mask.0.5|upsample_bilinear x2 (align_corners)|512x28x28|0|0|501760\n" +
+            "stage2.2.mask.0|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.mask.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.mask.2|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.2.mask.3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.mask.4|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.mask.5|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "stage2.2.mask.6|sigmoid|512x28x28|0|0|802816\n" +
+            "stage2.2.(scale)|scale|512x28x28|0|0|802816\n" +
+            "stage2.2.(mul)|mul|512x28x28|0|0|1204224\n" +
+            "stage2.2.last.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage2.2.last.1|relu|512x28x28|0|0|802816\n" +
+            "stage2.2.last.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "stage2.2.last.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.last.4|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.last.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "stage2.2.last.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "stage2.2.last.7|relu|128x28x28|0|0|200704\n" +
+            "stage2.2.last.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "stage2.2.last.(add)|add|512x28x28|0|0|1204224\n" +
+            "stage3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "stage3.0.1|relu|512x28x28|0|0|802816\n" +
+            "stage3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "stage3.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "stage3.0.4|relu|256x28x28|0|0|401408\n" +
+            "stage3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "stage3.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.0.conv4|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "stage3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.first.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.first.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.first.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.first.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.first.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.first.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.first.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.0.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.trunk.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.trunk.1.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.trunk.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.trunk.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.trunk.1.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.trunk.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.trunk.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.1.soft_mask.0.pool|maxpool 3x3/2|1024x7x7|0|0|250880\n" +
+            "stage3.1.soft_mask.0.down.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.down.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.down.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.down.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.down.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.down.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.down.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.bottom.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.1.soft_mask.0.bottom.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.1.soft_mask.0.bottom.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.1.soft_mask.0.bottom.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.1.soft_mask.0.bottom.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.1.soft_mask.0.bottom.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.1.soft_mask.0.bottom.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.1.soft_mask.0.3|upsample_bilinear x2 (align_corners)|1024x14x14|0|0|250880\n" +
+            "stage3.1.mask.0|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.2|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.mask.4|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.mask.5|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.1.mask.6|sigmoid|1024x14x14|0|0|401408\n" +
+            "stage3.1.(scale)|scale|1024x14x14|0|0|401408\n" +
+            "stage3.1.(mul)|mul|1024x14x14|0|0|602112\n" +
+            "stage3.1.last.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.1.last.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.1.last.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.1.last.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.1.last.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.1.last.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.1.last.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.2.first.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.first.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.first.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.2.first.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.first.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.first.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.2.first.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.first.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.first.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.2.first.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.2.trunk.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.trunk.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.trunk.0.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.2.trunk.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.trunk.0.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.trunk.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.2.trunk.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.trunk.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.trunk.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.2.trunk.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.2.trunk.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.trunk.1.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.trunk.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.2.trunk.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.trunk.1.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.trunk.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.2.trunk.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.trunk.1.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.trunk.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.2.trunk.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.2.soft_mask.0.pool|maxpool 3x3/2|1024x7x7|0|0|250880\n" +
+            "stage3.2.soft_mask.0.down.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.2.soft_mask.0.down.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.2.soft_mask.0.down.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.2.soft_mask.0.down.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.2.soft_mask.0.down.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.2.soft_mask.0.down.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.2.soft_mask.0.down.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.2.soft_mask.0.down.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.2.soft_mask.0.down.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.2.soft_mask.0.down.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.2.soft_mask.0.bottom.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.2.soft_mask.0.bottom.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.2.soft_mask.0.bottom.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.2.soft_mask.0.bottom.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.2.soft_mask.0.bottom.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.2.soft_mask.0.bottom.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.2.soft_mask.0.bottom.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.2.soft_mask.0.bottom.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.2.soft_mask.0.bottom.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.2.soft_mask.0.bottom.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.2.soft_mask.0.3|upsample_bilinear x2 (align_corners)|1024x14x14|0|0|250880\n" +
+            "stage3.2.mask.0|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.mask.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.mask.2|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.2.mask.3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.mask.4|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.mask.5|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.2.mask.6|sigmoid|1024x14x14|0|0|401408\n" +
+            "stage3.2.(scale)|scale|1024x14x14|0|0|401408\n" +
+            "stage3.2.(mul)|mul|1024x14x14|0|0|602112\n" +
+            "stage3.2.last.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.2.last.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.2.last.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.2.last.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.last.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.last.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.2.last.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.2.last.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.2.last.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.2.last.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.3.first.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.first.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.first.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.3.first.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.first.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.first.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.3.first.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.first.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.first.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.3.first.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.3.trunk.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.trunk.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.trunk.0.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.3.trunk.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.trunk.0.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.trunk.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.3.trunk.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.trunk.0.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.trunk.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.3.trunk.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.3.trunk.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.trunk.1.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.trunk.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.3.trunk.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.trunk.1.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.trunk.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.3.trunk.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.trunk.1.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.trunk.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.3.trunk.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage3.3.soft_mask.0.pool|maxpool 3x3/2|1024x7x7|0|0|250880\n" +
+            "stage3.3.soft_mask.0.down.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.3.soft_mask.0.down.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.3.soft_mask.0.down.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.3.soft_mask.0.down.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.3.soft_mask.0.down.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.3.soft_mask.0.down.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.3.soft_mask.0.down.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.3.soft_mask.0.down.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.3.soft_mask.0.down.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.3.soft_mask.0.down.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.3.soft_mask.0.bottom.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "stage3.3.soft_mask.0.bottom.1|relu|1024x7x7|0|0|100352\n" +
+            "stage3.3.soft_mask.0.bottom.conv1|conv 1x1 1024->256|256x7x7|262144|12845056|324864\n" +
+            "stage3.3.soft_mask.0.bottom.bn2|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.3.soft_mask.0.bottom.4|relu|256x7x7|0|0|25088\n" +
+            "stage3.3.soft_mask.0.bottom.conv2|conv 3x3 256->256|256x7x7|589824|28901376|614912\n" +
+            "stage3.3.soft_mask.0.bottom.bn3|batchnorm 256|256x7x7|512|0|25600\n" +
+            "stage3.3.soft_mask.0.bottom.7|relu|256x7x7|0|0|25088\n" +
+            "stage3.3.soft_mask.0.bottom.conv3|conv 1x1 256->1024|1024x7x7|262144|12845056|324864\n" +
+            "stage3.3.soft_mask.0.bottom.(add)|add|1024x7x7|0|0|150528\n" +
+            "stage3.3.soft_mask.0.3|upsample_bilinear x2 (align_corners)|1024x14x14|0|0|250880\n" +
+            "stage3.3.mask.0|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.mask.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.mask.2|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.3.mask.3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.mask.4|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.mask.5|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "stage3.3.mask.6|sigmoid|1024x14x14|0|0|401408\n" +
+            "stage3.3.(scale)|scale|1024x14x14|0|0|401408\n" +
+            "stage3.3.(mul)|mul|1024x14x14|0|0|602112\n" +
+            "stage3.3.last.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage3.3.last.1|relu|1024x14x14|0|0|401408\n" +
+            "stage3.3.last.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "stage3.3.last.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.last.4|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.last.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "stage3.3.last.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "stage3.3.last.7|relu|256x14x14|0|0|100352\n" +
+            "stage3.3.last.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "stage3.3.last.(add)|add|1024x14x14|0|0|602112\n" +
+            "stage4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "stage4.0.1|relu|1024x14x14|0|0|401408\n" +
+            "stage4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "stage4.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "stage4.0.4|relu|512x14x14|0|0|200704\n" +
+            "stage4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "stage4.0.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.0.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.0.conv4|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "stage4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.1.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.1.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.1.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "stage4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "stage4.2.1|relu|2048x7x7|0|0|200704\n" +
+            "stage4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.4|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "stage4.2.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "stage4.2.7|relu|512x7x7|0|0|50176\n" +
+            "stage4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "stage4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "bn|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "10|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -377,476 +377,474 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 152890250L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CBAMResNet", "architectures/cbam.arch", 45, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            28089624L, 207L, 3864362102L, 152890250L, 47211477L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.0.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.0.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.0.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.0.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.0.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.0.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.0.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.0.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.0.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.0.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.0.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.0.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.0.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.0.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.1.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.1.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.1.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.1.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.1.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.1.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.1.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.1.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.1.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.1.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.1.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.1.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.1.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.1.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.2.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.2.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.2.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.2.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.2.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.2.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.2.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.2.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.2.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.2.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.2.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.2.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.2.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.2.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1/2 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 935936L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.0.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.0.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.0.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.0.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.0.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.0.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.0.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.0.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.0.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.0.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.0.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.0.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.0.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.0.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.1.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.1.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.1.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.1.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.1.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.1.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.1.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.1.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.1.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.1.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.1.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.1.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.1.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.1.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.2.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.2.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.2.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.2.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.2.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.2.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.2.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.2.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.2.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.2.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.2.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.2.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.2.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.2.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.3.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.3.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.3.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.3.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.3.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.3.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.3.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.3.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.3.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.3.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.3.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.3.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.3.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.3.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.3.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.3.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.3.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1/2 512->256", new long[] { 256L, 14L, 14L }, 131072L, 25690112L, 582656L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.0.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.0.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.0.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.0.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.0.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.0.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.0.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.0.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.0.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.0.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.0.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.0.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.0.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.0.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.1.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.1.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.1.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.1.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.1.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.1.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.1.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.1.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.1.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.1.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.1.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.1.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.1.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.1.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.2.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.2.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.2.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.2.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.2.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.2.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.2.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.2.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.2.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.2.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.2.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.2.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.2.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.2.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.3.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.3.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.3.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.3.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.3.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.3.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.3.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.3.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.3.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.3.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.3.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.3.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.3.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.3.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.3.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.3.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.3.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.4.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.4.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.4.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.4.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.4.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.4.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.4.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.4.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.4.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.4.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.4.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.4.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.4.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.4.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.4.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.4.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.4.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.5.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.5.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.5.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.5.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.5.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.5.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.5.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.5.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.5.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.5.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.5.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.5.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.5.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.5.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.5.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.5.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.5.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1/2 1024->512", new long[] { 512L, 7L, 7L }, 524288L, 25690112L, 750080L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.0.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.0.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.0.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.0.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.0.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.0.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.0.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.0.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.0.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.0.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.0.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.0.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.0.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.0.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.1.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.1.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.1.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.1.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.1.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.1.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.1.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.1.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.1.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.1.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.1.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.1.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.1.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.1.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.2.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.2.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.2.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.2.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.2.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.2.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.2.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.2.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.2.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.2.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.2.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.2.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.2.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.2.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            28089624, 207, 3864362102L, 152890250, 47211477,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.0.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.0.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.0.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.0.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.0.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.0.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.0.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.0.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.0.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.0.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.0.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.0.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.0.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.0.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.0.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.0.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.0.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.1.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.1.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.1.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.1.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.1.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.1.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.1.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.1.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.1.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.1.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.1.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.1.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.1.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.1.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.1.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.1.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.1.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.2.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.2.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.2.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.2.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.2.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.2.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.2.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.2.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.2.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.2.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.2.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.2.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.2.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.2.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.2.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.2.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.2.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1/2 256->128|128x28x28|32768|25690112|935936\n" +
+            "layer2.0.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.0.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.0.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.0.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.0.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.0.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.0.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.0.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.0.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.0.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.0.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.0.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.0.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.0.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.0.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.0.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.0.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.0.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.1.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.1.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.1.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.1.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.1.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.1.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.1.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.1.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.1.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.1.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.1.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.1.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.1.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.1.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.1.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.1.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.1.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.2.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.2.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.2.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.2.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.2.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.2.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.2.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.2.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.2.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.2.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.2.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.2.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.2.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.2.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.2.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.2.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.2.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.3.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.3.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.3.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.3.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.3.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.3.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.3.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.3.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.3.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.3.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.3.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.3.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.3.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.3.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.3.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.3.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.3.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1/2 512->256|256x14x14|131072|25690112|582656\n" +
+            "layer3.0.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.0.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.0.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.0.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.0.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.0.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.0.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.0.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.0.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.0.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.0.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.0.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.0.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.0.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.0.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.0.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.0.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.0.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.1.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.1.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.1.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.1.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.1.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.1.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.1.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.1.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.1.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.1.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.1.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.1.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.1.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.1.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.1.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.1.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.1.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.2.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.2.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.2.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.2.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.2.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.2.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.2.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.2.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.2.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.2.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.2.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.2.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.2.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.2.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.2.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.2.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.2.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.3.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.3.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.3.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.3.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.3.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.3.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.3.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.3.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.3.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.3.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.3.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.3.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.3.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.3.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.3.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.3.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.3.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.4.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.4.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.4.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.4.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.4.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.4.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.4.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.4.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.4.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.4.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.4.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.4.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.4.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.4.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.4.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.4.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.4.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.5.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.5.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.5.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.5.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.5.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.5.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.5.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.5.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.5.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.5.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.5.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.5.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.5.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.5.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.5.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.5.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.5.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1/2 1024->512|512x7x7|524288|25690112|750080\n" +
+            "layer4.0.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.0.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.0.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.0.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.0.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.0.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.0.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.0.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.0.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.0.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.0.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.0.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.0.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.0.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.0.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.0.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.0.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.0.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.1.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.1.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.1.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.1.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.1.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.1.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.1.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.1.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.1.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.1.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.1.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.1.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.1.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.1.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.1.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.1.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.1.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.2.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.2.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.2.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.2.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.2.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.2.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.2.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.2.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.2.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.2.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.2.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.2.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.2.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.2.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.2.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.2.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.2.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1020,476 +1018,474 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 152890250L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CBAMResNet50", "architectures/cbam.arch", 45, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            28089624L, 207L, 3864362102L, 152890250L, 47211477L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.0.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.0.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.0.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.0.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.0.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.0.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.0.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.0.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.0.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.0.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.0.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.0.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.0.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.0.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.1.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.1.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.1.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.1.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.1.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.1.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.1.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.1.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.1.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.1.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.1.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.1.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.1.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.1.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.2.channel_gate.fc1", "conv 1x1 256->16", new long[] { 16L, 1L, 1L }, 4112L, 4096L, 4384L),
-                new LayerInfo("layer1.2.channel_gate.2", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.2.channel_gate.fc2", "conv 1x1 16->256", new long[] { 256L, 1L, 1L }, 4352L, 4096L, 4624L),
-                new LayerInfo("layer1.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 803072L),
-                new LayerInfo("layer1.2.channel_gate.fc1", "conv 1x1 256->16 (shared)", new long[] { 16L, 1L, 1L }, 0L, 4096L, 4384L),
-                new LayerInfo("layer1.2.channel_gate.5", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("layer1.2.channel_gate.fc2", "conv 1x1 16->256 (shared)", new long[] { 256L, 1L, 1L }, 0L, 4096L, 4624L),
-                new LayerInfo("layer1.2.channel_gate.(add)", "add", new long[] { 256L, 1L, 1L }, 0L, 0L, 768L),
-                new LayerInfo("layer1.2.channel_gate.6", "sigmoid", new long[] { 256L, 1L, 1L }, 0L, 0L, 512L),
-                new LayerInfo("layer1.2.channel_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605888L),
-                new LayerInfo("layer1.2.spatial_gate.0", "channel_mean", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.2.spatial_gate.1", "channel_max", new long[] { 1L, 56L, 56L }, 0L, 0L, 805952L),
-                new LayerInfo("layer1.2.spatial_gate.(concat)", "concat", new long[] { 2L, 56L, 56L }, 0L, 0L, 12544L),
-                new LayerInfo("layer1.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 56L, 56L }, 98L, 307328L, 9506L),
-                new LayerInfo("layer1.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 56L, 56L }, 2L, 0L, 6274L),
-                new LayerInfo("layer1.2.spatial_gate.4", "sigmoid", new long[] { 1L, 56L, 56L }, 0L, 0L, 6272L),
-                new LayerInfo("layer1.2.spatial_gate.(mul)", "mul", new long[] { 256L, 56L, 56L }, 0L, 0L, 1608768L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1/2 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 935936L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.0.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.0.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.0.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.0.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.0.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.0.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.0.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.0.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.0.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.0.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.0.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.0.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.0.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.0.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.1.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.1.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.1.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.1.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.1.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.1.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.1.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.1.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.1.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.1.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.1.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.1.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.1.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.1.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.2.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.2.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.2.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.2.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.2.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.2.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.2.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.2.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.2.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.2.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.2.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.2.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.2.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.2.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.3.channel_gate.fc1", "conv 1x1 512->32", new long[] { 32L, 1L, 1L }, 16416L, 16384L, 16960L),
-                new LayerInfo("layer2.3.channel_gate.2", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.3.channel_gate.fc2", "conv 1x1 32->512", new long[] { 512L, 1L, 1L }, 16896L, 16384L, 17440L),
-                new LayerInfo("layer2.3.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 401920L),
-                new LayerInfo("layer2.3.channel_gate.fc1", "conv 1x1 512->32 (shared)", new long[] { 32L, 1L, 1L }, 0L, 16384L, 16960L),
-                new LayerInfo("layer2.3.channel_gate.5", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("layer2.3.channel_gate.fc2", "conv 1x1 32->512 (shared)", new long[] { 512L, 1L, 1L }, 0L, 16384L, 17440L),
-                new LayerInfo("layer2.3.channel_gate.(add)", "add", new long[] { 512L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("layer2.3.channel_gate.6", "sigmoid", new long[] { 512L, 1L, 1L }, 0L, 0L, 1024L),
-                new LayerInfo("layer2.3.channel_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803328L),
-                new LayerInfo("layer2.3.spatial_gate.0", "channel_mean", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.3.spatial_gate.1", "channel_max", new long[] { 1L, 28L, 28L }, 0L, 0L, 402192L),
-                new LayerInfo("layer2.3.spatial_gate.(concat)", "concat", new long[] { 2L, 28L, 28L }, 0L, 0L, 3136L),
-                new LayerInfo("layer2.3.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 28L, 28L }, 98L, 76832L, 2450L),
-                new LayerInfo("layer2.3.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 28L, 28L }, 2L, 0L, 1570L),
-                new LayerInfo("layer2.3.spatial_gate.4", "sigmoid", new long[] { 1L, 28L, 28L }, 0L, 0L, 1568L),
-                new LayerInfo("layer2.3.spatial_gate.(mul)", "mul", new long[] { 512L, 28L, 28L }, 0L, 0L, 803600L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1/2 512->256", new long[] { 256L, 14L, 14L }, 131072L, 25690112L, 582656L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.0.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.0.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.0.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.0.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.0.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.0.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.0.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.0.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.0.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.0.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.0.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.0.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.0.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.0.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.1.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.1.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.1.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.1.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.1.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.1.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.1.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.1.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.1.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.1.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.1.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.1.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.1.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.1.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.2.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.2.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.2.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.2.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.2.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.2.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.2.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.2.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.2.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.2.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.2.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.2.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.2.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.2.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.3.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.3.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.3.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.3.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.3.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.3.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.3.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.3.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.3.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.3.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.3.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.3.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.3.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.3.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.3.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.3.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.3.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.4.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.4.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.4.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.4.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.4.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.4.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.4.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.4.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.4.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.4.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.4.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.4.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.4.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.4.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.4.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.4.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.4.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.5.channel_gate.fc1", "conv 1x1 1024->64", new long[] { 64L, 1L, 1L }, 65600L, 65536L, 66688L),
-                new LayerInfo("layer3.5.channel_gate.2", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.5.channel_gate.fc2", "conv 1x1 64->1024", new long[] { 1024L, 1L, 1L }, 66560L, 65536L, 67648L),
-                new LayerInfo("layer3.5.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 201728L),
-                new LayerInfo("layer3.5.channel_gate.fc1", "conv 1x1 1024->64 (shared)", new long[] { 64L, 1L, 1L }, 0L, 65536L, 66688L),
-                new LayerInfo("layer3.5.channel_gate.5", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("layer3.5.channel_gate.fc2", "conv 1x1 64->1024 (shared)", new long[] { 1024L, 1L, 1L }, 0L, 65536L, 67648L),
-                new LayerInfo("layer3.5.channel_gate.(add)", "add", new long[] { 1024L, 1L, 1L }, 0L, 0L, 3072L),
-                new LayerInfo("layer3.5.channel_gate.6", "sigmoid", new long[] { 1024L, 1L, 1L }, 0L, 0L, 2048L),
-                new LayerInfo("layer3.5.channel_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 402432L),
-                new LayerInfo("layer3.5.spatial_gate.0", "channel_mean", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.5.spatial_gate.1", "channel_max", new long[] { 1L, 14L, 14L }, 0L, 0L, 200900L),
-                new LayerInfo("layer3.5.spatial_gate.(concat)", "concat", new long[] { 2L, 14L, 14L }, 0L, 0L, 784L),
-                new LayerInfo("layer3.5.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 14L, 14L }, 98L, 19208L, 686L),
-                new LayerInfo("layer3.5.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 14L, 14L }, 2L, 0L, 394L),
-                new LayerInfo("layer3.5.spatial_gate.4", "sigmoid", new long[] { 1L, 14L, 14L }, 0L, 0L, 392L),
-                new LayerInfo("layer3.5.spatial_gate.(mul)", "mul", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401604L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1/2 1024->512", new long[] { 512L, 7L, 7L }, 524288L, 25690112L, 750080L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.0.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.0.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.0.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.0.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.0.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.0.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.0.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.0.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.0.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.0.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.0.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.0.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.0.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.0.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.0.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.0.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.0.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.1.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.1.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.1.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.1.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.1.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.1.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.1.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.1.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.1.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.1.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.1.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.1.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.1.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.1.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.1.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.1.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.1.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.channel_gate.0", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.2.channel_gate.fc1", "conv 1x1 2048->128", new long[] { 128L, 1L, 1L }, 262272L, 262144L, 264448L),
-                new LayerInfo("layer4.2.channel_gate.2", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.2.channel_gate.fc2", "conv 1x1 128->2048", new long[] { 2048L, 1L, 1L }, 264192L, 262144L, 266368L),
-                new LayerInfo("layer4.2.channel_gate.4", "adaptive_maxpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("layer4.2.channel_gate.fc1", "conv 1x1 2048->128 (shared)", new long[] { 128L, 1L, 1L }, 0L, 262144L, 264448L),
-                new LayerInfo("layer4.2.channel_gate.5", "relu", new long[] { 128L, 1L, 1L }, 0L, 0L, 256L),
-                new LayerInfo("layer4.2.channel_gate.fc2", "conv 1x1 128->2048 (shared)", new long[] { 2048L, 1L, 1L }, 0L, 262144L, 266368L),
-                new LayerInfo("layer4.2.channel_gate.(add)", "add", new long[] { 2048L, 1L, 1L }, 0L, 0L, 6144L),
-                new LayerInfo("layer4.2.channel_gate.6", "sigmoid", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("layer4.2.channel_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 202752L),
-                new LayerInfo("layer4.2.spatial_gate.0", "channel_mean", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.2.spatial_gate.1", "channel_max", new long[] { 1L, 7L, 7L }, 0L, 0L, 100401L),
-                new LayerInfo("layer4.2.spatial_gate.(concat)", "concat", new long[] { 2L, 7L, 7L }, 0L, 0L, 196L),
-                new LayerInfo("layer4.2.spatial_gate.conv", "conv 7x7 2->1", new long[] { 1L, 7L, 7L }, 98L, 4802L, 245L),
-                new LayerInfo("layer4.2.spatial_gate.bn", "batchnorm 1", new long[] { 1L, 7L, 7L }, 2L, 0L, 100L),
-                new LayerInfo("layer4.2.spatial_gate.4", "sigmoid", new long[] { 1L, 7L, 7L }, 0L, 0L, 98L),
-                new LayerInfo("layer4.2.spatial_gate.(mul)", "mul", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200753L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            28089624, 207, 3864362102L, 152890250, 47211477,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.0.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.0.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.0.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.0.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.0.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.0.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.0.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.0.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.0.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.0.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.0.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.0.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.0.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.0.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.0.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.0.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.0.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.1.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.1.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.1.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.1.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.1.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.1.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.1.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.1.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.1.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.1.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.1.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.1.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.1.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.1.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.1.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.1.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.1.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.channel_gate.0|adaptive_avgpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.2.channel_gate.fc1|conv 1x1 256->16|16x1x1|4112|4096|4384\n" +
+            "layer1.2.channel_gate.2|relu|16x1x1|0|0|32\n" +
+            "layer1.2.channel_gate.fc2|conv 1x1 16->256|256x1x1|4352|4096|4624\n" +
+            "layer1.2.channel_gate.4|adaptive_maxpool 1x1|256x1x1|0|0|803072\n" +
+            "layer1.2.channel_gate.fc1|conv 1x1 256->16 (shared)|16x1x1|0|4096|4384\n" +
+            "layer1.2.channel_gate.5|relu|16x1x1|0|0|32\n" +
+            "layer1.2.channel_gate.fc2|conv 1x1 16->256 (shared)|256x1x1|0|4096|4624\n" +
+            "layer1.2.channel_gate.(add)|add|256x1x1|0|0|768\n" +
+            "layer1.2.channel_gate.6|sigmoid|256x1x1|0|0|512\n" +
+            "layer1.2.channel_gate.(mul)|mul|256x56x56|0|0|1605888\n" +
+            "layer1.2.spatial_gate.0|channel_mean|1x56x56|0|0|805952\n" +
+            "layer1.2.spatial_gate.1|channel_max|1x56x56|0|0|805952\n" +
+            "layer1.2.spatial_gate.(concat)|concat|2x56x56|0|0|12544\n" +
+            "layer1.2.spatial_gate.conv|conv 7x7 2->1|1x56x56|98|307328|9506\n" +
+            "layer1.2.spatial_gate.bn|batchnorm 1|1x56x56|2|0|6274\n" +
+            "layer1.2.spatial_gate.4|sigmoid|1x56x56|0|0|6272\n" +
+            "layer1.2.spatial_gate.(mul)|mul|256x56x56|0|0|1608768\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1/2 256->128|128x28x28|32768|25690112|935936\n" +
+            "layer2.0.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.0.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.0.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.0.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.0.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.0.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.0.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.0.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.0.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.0.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.0.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.0.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.0.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.0.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.0.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.0.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.0.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.0.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.1.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.1.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.1.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.1.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.1.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.1.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.1.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.1.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.1.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.1.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.1.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.1.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.1.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.1.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.1.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.1.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.1.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.2.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.2.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.2.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.2.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.2.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.2.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.2.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.2.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.2.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.2.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.2.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.2.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.2.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.2.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.2.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.2.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.2.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.channel_gate.0|adaptive_avgpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.3.channel_gate.fc1|conv 1x1 512->32|32x1x1|16416|16384|16960\n" +
+            "layer2.3.channel_gate.2|relu|32x1x1|0|0|64\n" +
+            "layer2.3.channel_gate.fc2|conv 1x1 32->512|512x1x1|16896|16384|17440\n" +
+            "layer2.3.channel_gate.4|adaptive_maxpool 1x1|512x1x1|0|0|401920\n" +
+            "layer2.3.channel_gate.fc1|conv 1x1 512->32 (shared)|32x1x1|0|16384|16960\n" +
+            "layer2.3.channel_gate.5|relu|32x1x1|0|0|64\n" +
+            "layer2.3.channel_gate.fc2|conv 1x1 32->512 (shared)|512x1x1|0|16384|17440\n" +
+            "layer2.3.channel_gate.(add)|add|512x1x1|0|0|1536\n" +
+            "layer2.3.channel_gate.6|sigmoid|512x1x1|0|0|1024\n" +
+            "layer2.3.channel_gate.(mul)|mul|512x28x28|0|0|803328\n" +
+            "layer2.3.spatial_gate.0|channel_mean|1x28x28|0|0|402192\n" +
+            "layer2.3.spatial_gate.1|channel_max|1x28x28|0|0|402192\n" +
+            "layer2.3.spatial_gate.(concat)|concat|2x28x28|0|0|3136\n" +
+            "layer2.3.spatial_gate.conv|conv 7x7 2->1|1x28x28|98|76832|2450\n" +
+            "layer2.3.spatial_gate.bn|batchnorm 1|1x28x28|2|0|1570\n" +
+            "layer2.3.spatial_gate.4|sigmoid|1x28x28|0|0|1568\n" +
+            "layer2.3.spatial_gate.(mul)|mul|512x28x28|0|0|803600\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1/2 512->256|256x14x14|131072|25690112|582656\n" +
+            "layer3.0.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.0.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.0.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.0.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.0.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.0.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.0.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.0.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.0.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.0.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.0.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.0.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.0.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.0.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.0.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.0.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.0.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.0.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.1.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.1.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.1.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.1.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.1.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.1.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.1.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.1.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.1.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.1.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.1.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.1.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.1.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.1.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.1.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.1.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.1.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.2.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.2.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.2.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.2.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.2.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.2.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.2.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.2.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.2.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.2.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.2.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.2.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.2.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.2.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.2.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.2.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.2.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.3.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.3.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.3.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.3.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.3.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.3.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.3.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.3.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.3.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.3.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.3.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.3.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.3.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.3.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.3.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.3.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.3.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.4.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.4.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.4.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.4.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.4.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.4.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.4.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.4.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.4.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.4.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.4.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.4.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.4.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.4.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.4.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.4.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.4.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.channel_gate.0|adaptive_avgpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.5.channel_gate.fc1|conv 1x1 1024->64|64x1x1|65600|65536|66688\n" +
+            "layer3.5.channel_gate.2|relu|64x1x1|0|0|128\n" +
+            "layer3.5.channel_gate.fc2|conv 1x1 64->1024|1024x1x1|66560|65536|67648\n" +
+            "layer3.5.channel_gate.4|adaptive_maxpool 1x1|1024x1x1|0|0|201728\n" +
+            "layer3.5.channel_gate.fc1|conv 1x1 1024->64 (shared)|64x1x1|0|65536|66688\n" +
+            "layer3.5.channel_gate.5|relu|64x1x1|0|0|128\n" +
+            "layer3.5.channel_gate.fc2|conv 1x1 64->1024 (shared)|1024x1x1|0|65536|67648\n" +
+            "layer3.5.channel_gate.(add)|add|1024x1x1|0|0|3072\n" +
+            "layer3.5.channel_gate.6|sigmoid|1024x1x1|0|0|2048\n" +
+            "layer3.5.channel_gate.(mul)|mul|1024x14x14|0|0|402432\n" +
+            "layer3.5.spatial_gate.0|channel_mean|1x14x14|0|0|200900\n" +
+            "layer3.5.spatial_gate.1|channel_max|1x14x14|0|0|200900\n" +
+            "layer3.5.spatial_gate.(concat)|concat|2x14x14|0|0|784\n" +
+            "layer3.5.spatial_gate.conv|conv 7x7 2->1|1x14x14|98|19208|686\n" +
+            "layer3.5.spatial_gate.bn|batchnorm 1|1x14x14|2|0|394\n" +
+            "layer3.5.spatial_gate.4|sigmoid|1x14x14|0|0|392\n" +
+            "layer3.5.spatial_gate.(mul)|mul|1024x14x14|0|0|401604\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1/2 1024->512|512x7x7|524288|25690112|750080\n" +
+            "layer4.0.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.0.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.0.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.0.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.0.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.0.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.0.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.0.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.0.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.0.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.0.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.0.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.0.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.0.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.0.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.0.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.0.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.0.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.1.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.1.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.1.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.1.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.1.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.1.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.1.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.1.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.1.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.1.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.1.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.1.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.1.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.1.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.1.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.1.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.1.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.channel_gate.0|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.2.channel_gate.fc1|conv 1x1 2048->128|128x1x1|262272|262144|264448\n" +
+            "layer4.2.channel_gate.2|relu|128x1x1|0|0|256\n" +
+            "layer4.2.channel_gate.fc2|conv 1x1 128->2048|2048x1x1|264192|262144|266368\n" +
+            "layer4.2.channel_gate.4|adaptive_maxpool 1x1|2048x1x1|0|0|102400\n" +
+            "layer4.2.channel_gate.fc1|conv 1x1 2048->128 (shared)|128x1x1|0|262144|264448\n" +
+            "layer4.2.channel_gate.5|relu|128x1x1|0|0|256\n" +
+            "layer4.2.channel_gate.fc2|conv 1x1 128->2048 (shared)|2048x1x1|0|262144|266368\n" +
+            "layer4.2.channel_gate.(add)|add|2048x1x1|0|0|6144\n" +
+            "layer4.2.channel_gate.6|sigmoid|2048x1x1|0|0|4096\n" +
+            "layer4.2.channel_gate.(mul)|mul|2048x7x7|0|0|202752\n" +
+            "layer4.2.spatial_gate.0|channel_mean|1x7x7|0|0|100401\n" +
+            "layer4.2.spatial_gate.1|channel_max|1x7x7|0|0|100401\n" +
+            "layer4.2.spatial_gate.(concat)|concat|2x7x7|0|0|196\n" +
+            "layer4.2.spatial_gate.conv|conv 7x7 2->1|1x7x7|98|4802|245\n" +
+            "layer4.2.spatial_gate.bn|batchnorm 1|1x7x7|2|0|100\n" +
+            "layer4.2.spatial_gate.4|sigmoid|1x7x7|0|0|98\n" +
+            "layer4.2.spatial_gate.(mul)|mul|2048x7x7|0|0|200753\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -255,311 +255,309 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 92580480L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CondenseNet", "architectures/condensenet.arch", 39, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            5805944L, 219L, 517672576L, 92580480L, 40013432L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.init_conv", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.norm", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.relu", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.conv", "conv 1x1 16->32 g4", new long[] { 32L, 112L, 112L }, 128L, 1605632L, 602240L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.norm", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.relu", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.conv", "conv 1x1 24->32 g4", new long[] { 32L, 112L, 112L }, 192L, 2408448L, 702656L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.conv", "conv 1x1 32->32 g4", new long[] { 32L, 112L, 112L }, 256L, 3211264L, 803072L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.norm", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.relu", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.conv", "conv 1x1 40->32 g4", new long[] { 32L, 112L, 112L }, 320L, 4014080L, 903488L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition_1", "avgpool 2x2/2", new long[] { 48L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.norm", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.relu", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.conv", "conv 1x1 48->64 g4", new long[] { 64L, 56L, 56L }, 768L, 2408448L, 352000L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.conv", "conv 1x1 64->64 g4", new long[] { 64L, 56L, 56L }, 1024L, 3211264L, 402432L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.norm", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.relu", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.conv", "conv 1x1 80->64 g4", new long[] { 64L, 56L, 56L }, 1280L, 4014080L, 452864L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.norm", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.relu", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.conv", "conv 1x1 96->64 g4", new long[] { 64L, 56L, 56L }, 1536L, 4816896L, 503296L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.norm", "batchnorm 112", new long[] { 112L, 56L, 56L }, 224L, 0L, 702688L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.relu", "relu", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.conv", "conv 1x1 112->64 g4", new long[] { 64L, 56L, 56L }, 1792L, 5619712L, 553728L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.norm", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.conv", "conv 1x1 128->64 g4", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 604160L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.transition_2", "avgpool 2x2/2", new long[] { 144L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.norm", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.relu", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.conv", "conv 1x1 144->128 g4", new long[] { 128L, 28L, 28L }, 4608L, 3612672L, 217856L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.norm", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.relu", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.conv", "conv 1x1 176->128 g4", new long[] { 128L, 28L, 28L }, 5632L, 4415488L, 243968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.norm", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.relu", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.conv", "conv 1x1 208->128 g4", new long[] { 128L, 28L, 28L }, 6656L, 5218304L, 270080L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.norm", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.relu", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.conv", "conv 1x1 240->128 g4", new long[] { 128L, 28L, 28L }, 7680L, 6021120L, 296192L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.norm", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.relu", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.conv", "conv 1x1 272->128 g4", new long[] { 128L, 28L, 28L }, 8704L, 6823936L, 322304L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.norm", "batchnorm 304", new long[] { 304L, 28L, 28L }, 608L, 0L, 477280L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.relu", "relu", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.conv", "conv 1x1 304->128 g4", new long[] { 128L, 28L, 28L }, 9728L, 7626752L, 348416L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.norm", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.relu", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.conv", "conv 1x1 336->128 g4", new long[] { 128L, 28L, 28L }, 10752L, 8429568L, 374528L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.norm", "batchnorm 368", new long[] { 368L, 28L, 28L }, 736L, 0L, 577760L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.relu", "relu", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.conv", "conv 1x1 368->128 g4", new long[] { 128L, 28L, 28L }, 11776L, 9232384L, 400640L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 400L, 28L, 28L }, 0L, 0L, 627200L),
-                new LayerInfo("features.transition_3", "avgpool 2x2/2", new long[] { 400L, 14L, 14L }, 0L, 0L, 392000L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.norm", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.relu", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.conv", "conv 1x1 400->256 g4", new long[] { 256L, 14L, 14L }, 25600L, 5017600L, 154176L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.norm", "batchnorm 464", new long[] { 464L, 14L, 14L }, 928L, 0L, 182816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.relu", "relu", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.conv", "conv 1x1 464->256 g4", new long[] { 256L, 14L, 14L }, 29696L, 5820416L, 170816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.norm", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.relu", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.conv", "conv 1x1 528->256 g4", new long[] { 256L, 14L, 14L }, 33792L, 6623232L, 187456L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.norm", "batchnorm 592", new long[] { 592L, 14L, 14L }, 1184L, 0L, 233248L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.relu", "relu", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.conv", "conv 1x1 592->256 g4", new long[] { 256L, 14L, 14L }, 37888L, 7426048L, 204096L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.norm", "batchnorm 656", new long[] { 656L, 14L, 14L }, 1312L, 0L, 258464L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.relu", "relu", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.conv", "conv 1x1 656->256 g4", new long[] { 256L, 14L, 14L }, 41984L, 8228864L, 220736L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.norm", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.relu", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.conv", "conv 1x1 720->256 g4", new long[] { 256L, 14L, 14L }, 46080L, 9031680L, 237376L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.norm", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.relu", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.conv", "conv 1x1 784->256 g4", new long[] { 256L, 14L, 14L }, 50176L, 9834496L, 254016L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.norm", "batchnorm 848", new long[] { 848L, 14L, 14L }, 1696L, 0L, 334112L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.relu", "relu", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.conv", "conv 1x1 848->256 g4", new long[] { 256L, 14L, 14L }, 54272L, 10637312L, 270656L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.norm", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.relu", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.conv", "conv 1x1 912->256 g4", new long[] { 256L, 14L, 14L }, 58368L, 11440128L, 287296L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.norm", "batchnorm 976", new long[] { 976L, 14L, 14L }, 1952L, 0L, 384544L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.relu", "relu", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.conv", "conv 1x1 976->256 g4", new long[] { 256L, 14L, 14L }, 62464L, 12242944L, 303936L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 1040L, 14L, 14L }, 0L, 0L, 407680L),
-                new LayerInfo("features.transition_4", "avgpool 2x2/2", new long[] { 1040L, 7L, 7L }, 0L, 0L, 254800L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.norm", "batchnorm 1040", new long[] { 1040L, 7L, 7L }, 2080L, 0L, 104000L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.relu", "relu", new long[] { 1040L, 7L, 7L }, 0L, 0L, 101920L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.conv", "conv 1x1 1040->512 g4", new long[] { 512L, 7L, 7L }, 133120L, 6522880L, 209168L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.norm", "batchnorm 1168", new long[] { 1168L, 7L, 7L }, 2336L, 0L, 116800L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.relu", "relu", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.conv", "conv 1x1 1168->512 g4", new long[] { 512L, 7L, 7L }, 149504L, 7325696L, 231824L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.norm", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.relu", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.conv", "conv 1x1 1296->512 g4", new long[] { 512L, 7L, 7L }, 165888L, 8128512L, 254480L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.norm", "batchnorm 1424", new long[] { 1424L, 7L, 7L }, 2848L, 0L, 142400L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.relu", "relu", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.conv", "conv 1x1 1424->512 g4", new long[] { 512L, 7L, 7L }, 182272L, 8931328L, 277136L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.norm", "batchnorm 1552", new long[] { 1552L, 7L, 7L }, 3104L, 0L, 155200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.relu", "relu", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.conv", "conv 1x1 1552->512 g4", new long[] { 512L, 7L, 7L }, 198656L, 9734144L, 299792L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.norm", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.relu", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.conv", "conv 1x1 1680->512 g4", new long[] { 512L, 7L, 7L }, 215040L, 10536960L, 322448L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.norm", "batchnorm 1808", new long[] { 1808L, 7L, 7L }, 3616L, 0L, 180800L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.relu", "relu", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.conv", "conv 1x1 1808->512 g4", new long[] { 512L, 7L, 7L }, 231424L, 11339776L, 345104L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.norm", "batchnorm 1936", new long[] { 1936L, 7L, 7L }, 3872L, 0L, 193600L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.relu", "relu", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.conv", "conv 1x1 1936->512 g4", new long[] { 512L, 7L, 7L }, 247808L, 12142592L, 367760L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.norm_last", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.relu_last", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.pool_last", "adaptive_avgpool 1x1", new long[] { 2064L, 1L, 1L }, 0L, 0L, 103200L),
-                new LayerInfo("1", "flatten", new long[] { 2064L }, 0L, 0L, 4128L),
-                new LayerInfo("classifier", "linear 2064->1000", new long[] { 1000L }, 2065000L, 2064000L, 2068064L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            5805944, 219, 517672576, 92580480, 40013432,
+            // path|operation|output shape|params|MACs|memory access
+            "features.init_conv|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.norm|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.relu|relu|16x112x112|0|0|401408\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.conv|conv 1x1 16->32 g4|32x112x112|128|1605632|602240\n" +
+            "features.denseblock_1.denselayer_1.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_1.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.norm|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.relu|relu|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.conv|conv 1x1 24->32 g4|32x112x112|192|2408448|702656\n" +
+            "features.denseblock_1.denselayer_2.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_2.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.conv|conv 1x1 32->32 g4|32x112x112|256|3211264|803072\n" +
+            "features.denseblock_1.denselayer_3.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.norm|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.relu|relu|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.conv|conv 1x1 40->32 g4|32x112x112|320|4014080|903488\n" +
+            "features.denseblock_1.denselayer_4.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_4.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|48x112x112|0|0|1204224\n" +
+            "features.transition_1|avgpool 2x2/2|48x56x56|0|0|752640\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.norm|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.relu|relu|48x56x56|0|0|301056\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.conv|conv 1x1 48->64 g4|64x56x56|768|2408448|352000\n" +
+            "features.denseblock_2.denselayer_1.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_1.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.conv|conv 1x1 64->64 g4|64x56x56|1024|3211264|402432\n" +
+            "features.denseblock_2.denselayer_2.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.norm|batchnorm 80|80x56x56|160|0|501920\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.relu|relu|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.conv|conv 1x1 80->64 g4|64x56x56|1280|4014080|452864\n" +
+            "features.denseblock_2.denselayer_3.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_3.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.norm|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.relu|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.conv|conv 1x1 96->64 g4|64x56x56|1536|4816896|503296\n" +
+            "features.denseblock_2.denselayer_4.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_4.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.norm|batchnorm 112|112x56x56|224|0|702688\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.relu|relu|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.conv|conv 1x1 112->64 g4|64x56x56|1792|5619712|553728\n" +
+            "features.denseblock_2.denselayer_5.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_5.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.norm|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.conv|conv 1x1 128->64 g4|64x56x56|2048|6422528|604160\n" +
+            "features.denseblock_2.denselayer_6.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_6.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.transition_2|avgpool 2x2/2|144x28x28|0|0|564480\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.norm|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.relu|relu|144x28x28|0|0|225792\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.conv|conv 1x1 144->128 g4|128x28x28|4608|3612672|217856\n" +
+            "features.denseblock_3.denselayer_1.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_1.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.norm|batchnorm 176|176x28x28|352|0|276320\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.relu|relu|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.conv|conv 1x1 176->128 g4|128x28x28|5632|4415488|243968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_2.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.norm|batchnorm 208|208x28x28|416|0|326560\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.relu|relu|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.conv|conv 1x1 208->128 g4|128x28x28|6656|5218304|270080\n" +
+            "features.denseblock_3.denselayer_3.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_3.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.norm|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.relu|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.conv|conv 1x1 240->128 g4|128x28x28|7680|6021120|296192\n" +
+            "features.denseblock_3.denselayer_4.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_4.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.norm|batchnorm 272|272x28x28|544|0|427040\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.relu|relu|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.conv|conv 1x1 272->128 g4|128x28x28|8704|6823936|322304\n" +
+            "features.denseblock_3.denselayer_5.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_5.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.norm|batchnorm 304|304x28x28|608|0|477280\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.relu|relu|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.conv|conv 1x1 304->128 g4|128x28x28|9728|7626752|348416\n" +
+            "features.denseblock_3.denselayer_6.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_6.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.norm|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.relu|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.conv|conv 1x1 336->128 g4|128x28x28|10752|8429568|374528\n" +
+            "features.denseblock_3.denselayer_7.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_7.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.norm|batchnorm 368|368x28x28|736|0|577760\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.relu|relu|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.conv|conv 1x1 368->128 g4|128x28x28|11776|9232384|400640\n" +
+            "features.denseblock_3.denselayer_8.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_8.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|400x28x28|0|0|627200\n" +
+            "features.transition_3|avgpool 2x2/2|400x14x14|0|0|392000\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.norm|batchnorm 400|400x14x14|800|0|157600\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.relu|relu|400x14x14|0|0|156800\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.conv|conv 1x1 400->256 g4|256x14x14|25600|5017600|154176\n" +
+            "features.denseblock_4.denselayer_1.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_1.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.norm|batchnorm 464|464x14x14|928|0|182816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.relu|relu|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.conv|conv 1x1 464->256 g4|256x14x14|29696|5820416|170816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_2.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.norm|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.relu|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.conv|conv 1x1 528->256 g4|256x14x14|33792|6623232|187456\n" +
+            "features.denseblock_4.denselayer_3.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_3.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.norm|batchnorm 592|592x14x14|1184|0|233248\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.relu|relu|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.conv|conv 1x1 592->256 g4|256x14x14|37888|7426048|204096\n" +
+            "features.denseblock_4.denselayer_4.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_4.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.norm|batchnorm 656|656x14x14|1312|0|258464\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.relu|relu|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.conv|conv 1x1 656->256 g4|256x14x14|41984|8228864|220736\n" +
+            "features.denseblock_4.denselayer_5.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_5.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.norm|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.relu|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.conv|conv 1x1 720->256 g4|256x14x14|46080|9031680|237376\n" +
+            "features.denseblock_4.denselayer_6.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_6.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.norm|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.relu|relu|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.conv|conv 1x1 784->256 g4|256x14x14|50176|9834496|254016\n" +
+            "features.denseblock_4.denselayer_7.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_7.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.norm|batchnorm 848|848x14x14|1696|0|334112\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.relu|relu|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.conv|conv 1x1 848->256 g4|256x14x14|54272|10637312|270656\n" +
+            "features.denseblock_4.denselayer_8.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_8.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.norm|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.relu|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.conv|conv 1x1 912->256 g4|256x14x14|58368|11440128|287296\n" +
+            "features.denseblock_4.denselayer_9.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_9.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.norm|batchnorm 976|976x14x14|1952|0|384544\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.relu|relu|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.conv|conv 1x1 976->256 g4|256x14x14|62464|12242944|303936\n" +
+            "features.denseblock_4.denselayer_10.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_10.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|1040x14x14|0|0|407680\n" +
+            "features.transition_4|avgpool 2x2/2|1040x7x7|0|0|254800\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.norm|batchnorm 1040|1040x7x7|2080|0|104000\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.relu|relu|1040x7x7|0|0|101920\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.conv|conv 1x1 1040->512 g4|512x7x7|133120|6522880|209168\n" +
+            "features.denseblock_5.denselayer_1.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_1.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.norm|batchnorm 1168|1168x7x7|2336|0|116800\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.relu|relu|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.conv|conv 1x1 1168->512 g4|512x7x7|149504|7325696|231824\n" +
+            "features.denseblock_5.denselayer_2.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_2.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.norm|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.relu|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.conv|conv 1x1 1296->512 g4|512x7x7|165888|8128512|254480\n" +
+            "features.denseblock_5.denselayer_3.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_3.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.norm|batchnorm 1424|1424x7x7|2848|0|142400\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.relu|relu|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.conv|conv 1x1 1424->512 g4|512x7x7|182272|8931328|277136\n" +
+            "features.denseblock_5.denselayer_4.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_4.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.norm|batchnorm 1552|1552x7x7|3104|0|155200\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.relu|relu|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.conv|conv 1x1 1552->512 g4|512x7x7|198656|9734144|299792\n" +
+            "features.denseblock_5.denselayer_5.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_5.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.norm|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.relu|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.conv|conv 1x1 1680->512 g4|512x7x7|215040|10536960|322448\n" +
+            "features.denseblock_5.denselayer_6.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_6.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.norm|batchnorm 1808|1808x7x7|3616|0|180800\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.relu|relu|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.conv|conv 1x1 1808->512 g4|512x7x7|231424|11339776|345104\n" +
+            "features.denseblock_5.denselayer_7.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_7.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.norm|batchnorm 1936|1936x7x7|3872|0|193600\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.relu|relu|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.conv|conv 1x1 1936->512 g4|512x7x7|247808|12142592|367760\n" +
+            "features.denseblock_5.denselayer_8.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_8.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.norm_last|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.relu_last|relu|2064x7x7|0|0|202272\n" +
+            "features.pool_last|adaptive_avgpool 1x1|2064x1x1|0|0|103200\n" +
+            "1|flatten|2064|0|0|4128\n" +
+            "classifier|linear 2064->1000|1000|2065000|2064000|2068064\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -775,311 +773,309 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 92580480L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CondenseNet74_C4_G4", "architectures/condensenet.arch", 39, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            5805944L, 219L, 517672576L, 92580480L, 40013432L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.init_conv", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.norm", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.relu", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.conv", "conv 1x1 16->32 g4", new long[] { 32L, 112L, 112L }, 128L, 1605632L, 602240L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.norm", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.relu", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.conv", "conv 1x1 24->32 g4", new long[] { 32L, 112L, 112L }, 192L, 2408448L, 702656L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.conv", "conv 1x1 32->32 g4", new long[] { 32L, 112L, 112L }, 256L, 3211264L, 803072L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.norm", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.relu", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.conv", "conv 1x1 40->32 g4", new long[] { 32L, 112L, 112L }, 320L, 4014080L, 903488L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.1", "shuffle 4", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition_1", "avgpool 2x2/2", new long[] { 48L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.norm", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.relu", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.conv", "conv 1x1 48->64 g4", new long[] { 64L, 56L, 56L }, 768L, 2408448L, 352000L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.conv", "conv 1x1 64->64 g4", new long[] { 64L, 56L, 56L }, 1024L, 3211264L, 402432L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.norm", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.relu", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.conv", "conv 1x1 80->64 g4", new long[] { 64L, 56L, 56L }, 1280L, 4014080L, 452864L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.norm", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.relu", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.conv", "conv 1x1 96->64 g4", new long[] { 64L, 56L, 56L }, 1536L, 4816896L, 503296L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.norm", "batchnorm 112", new long[] { 112L, 56L, 56L }, 224L, 0L, 702688L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.relu", "relu", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.conv", "conv 1x1 112->64 g4", new long[] { 64L, 56L, 56L }, 1792L, 5619712L, 553728L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.norm", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.conv", "conv 1x1 128->64 g4", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 604160L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.1", "shuffle 4", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.transition_2", "avgpool 2x2/2", new long[] { 144L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.norm", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.relu", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.conv", "conv 1x1 144->128 g4", new long[] { 128L, 28L, 28L }, 4608L, 3612672L, 217856L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.norm", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.relu", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.conv", "conv 1x1 176->128 g4", new long[] { 128L, 28L, 28L }, 5632L, 4415488L, 243968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.norm", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.relu", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.conv", "conv 1x1 208->128 g4", new long[] { 128L, 28L, 28L }, 6656L, 5218304L, 270080L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.norm", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.relu", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.conv", "conv 1x1 240->128 g4", new long[] { 128L, 28L, 28L }, 7680L, 6021120L, 296192L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.norm", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.relu", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.conv", "conv 1x1 272->128 g4", new long[] { 128L, 28L, 28L }, 8704L, 6823936L, 322304L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.norm", "batchnorm 304", new long[] { 304L, 28L, 28L }, 608L, 0L, 477280L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.relu", "relu", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.conv", "conv 1x1 304->128 g4", new long[] { 128L, 28L, 28L }, 9728L, 7626752L, 348416L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.norm", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.relu", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.conv", "conv 1x1 336->128 g4", new long[] { 128L, 28L, 28L }, 10752L, 8429568L, 374528L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.norm", "batchnorm 368", new long[] { 368L, 28L, 28L }, 736L, 0L, 577760L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.relu", "relu", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.conv", "conv 1x1 368->128 g4", new long[] { 128L, 28L, 28L }, 11776L, 9232384L, 400640L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.1", "shuffle 4", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 400L, 28L, 28L }, 0L, 0L, 627200L),
-                new LayerInfo("features.transition_3", "avgpool 2x2/2", new long[] { 400L, 14L, 14L }, 0L, 0L, 392000L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.norm", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.relu", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.conv", "conv 1x1 400->256 g4", new long[] { 256L, 14L, 14L }, 25600L, 5017600L, 154176L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.norm", "batchnorm 464", new long[] { 464L, 14L, 14L }, 928L, 0L, 182816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.relu", "relu", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.conv", "conv 1x1 464->256 g4", new long[] { 256L, 14L, 14L }, 29696L, 5820416L, 170816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.norm", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.relu", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.conv", "conv 1x1 528->256 g4", new long[] { 256L, 14L, 14L }, 33792L, 6623232L, 187456L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.norm", "batchnorm 592", new long[] { 592L, 14L, 14L }, 1184L, 0L, 233248L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.relu", "relu", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.conv", "conv 1x1 592->256 g4", new long[] { 256L, 14L, 14L }, 37888L, 7426048L, 204096L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.norm", "batchnorm 656", new long[] { 656L, 14L, 14L }, 1312L, 0L, 258464L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.relu", "relu", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.conv", "conv 1x1 656->256 g4", new long[] { 256L, 14L, 14L }, 41984L, 8228864L, 220736L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.norm", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.relu", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.conv", "conv 1x1 720->256 g4", new long[] { 256L, 14L, 14L }, 46080L, 9031680L, 237376L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.norm", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.relu", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.conv", "conv 1x1 784->256 g4", new long[] { 256L, 14L, 14L }, 50176L, 9834496L, 254016L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.norm", "batchnorm 848", new long[] { 848L, 14L, 14L }, 1696L, 0L, 334112L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.relu", "relu", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.conv", "conv 1x1 848->256 g4", new long[] { 256L, 14L, 14L }, 54272L, 10637312L, 270656L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.norm", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.relu", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.conv", "conv 1x1 912->256 g4", new long[] { 256L, 14L, 14L }, 58368L, 11440128L, 287296L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.norm", "batchnorm 976", new long[] { 976L, 14L, 14L }, 1952L, 0L, 384544L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.relu", "relu", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.conv", "conv 1x1 976->256 g4", new long[] { 256L, 14L, 14L }, 62464L, 12242944L, 303936L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.1", "shuffle 4", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 1040L, 14L, 14L }, 0L, 0L, 407680L),
-                new LayerInfo("features.transition_4", "avgpool 2x2/2", new long[] { 1040L, 7L, 7L }, 0L, 0L, 254800L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.norm", "batchnorm 1040", new long[] { 1040L, 7L, 7L }, 2080L, 0L, 104000L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.relu", "relu", new long[] { 1040L, 7L, 7L }, 0L, 0L, 101920L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.conv", "conv 1x1 1040->512 g4", new long[] { 512L, 7L, 7L }, 133120L, 6522880L, 209168L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.norm", "batchnorm 1168", new long[] { 1168L, 7L, 7L }, 2336L, 0L, 116800L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.relu", "relu", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.conv", "conv 1x1 1168->512 g4", new long[] { 512L, 7L, 7L }, 149504L, 7325696L, 231824L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.norm", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.relu", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.conv", "conv 1x1 1296->512 g4", new long[] { 512L, 7L, 7L }, 165888L, 8128512L, 254480L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.norm", "batchnorm 1424", new long[] { 1424L, 7L, 7L }, 2848L, 0L, 142400L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.relu", "relu", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.conv", "conv 1x1 1424->512 g4", new long[] { 512L, 7L, 7L }, 182272L, 8931328L, 277136L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.norm", "batchnorm 1552", new long[] { 1552L, 7L, 7L }, 3104L, 0L, 155200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.relu", "relu", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.conv", "conv 1x1 1552->512 g4", new long[] { 512L, 7L, 7L }, 198656L, 9734144L, 299792L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.norm", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.relu", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.conv", "conv 1x1 1680->512 g4", new long[] { 512L, 7L, 7L }, 215040L, 10536960L, 322448L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.norm", "batchnorm 1808", new long[] { 1808L, 7L, 7L }, 3616L, 0L, 180800L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.relu", "relu", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.conv", "conv 1x1 1808->512 g4", new long[] { 512L, 7L, 7L }, 231424L, 11339776L, 345104L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.norm", "batchnorm 1936", new long[] { 1936L, 7L, 7L }, 3872L, 0L, 193600L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.relu", "relu", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.conv", "conv 1x1 1936->512 g4", new long[] { 512L, 7L, 7L }, 247808L, 12142592L, 367760L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.1", "shuffle 4", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.norm_last", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.relu_last", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.pool_last", "adaptive_avgpool 1x1", new long[] { 2064L, 1L, 1L }, 0L, 0L, 103200L),
-                new LayerInfo("1", "flatten", new long[] { 2064L }, 0L, 0L, 4128L),
-                new LayerInfo("classifier", "linear 2064->1000", new long[] { 1000L }, 2065000L, 2064000L, 2068064L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            5805944, 219, 517672576, 92580480, 40013432,
+            // path|operation|output shape|params|MACs|memory access
+            "features.init_conv|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.norm|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.relu|relu|16x112x112|0|0|401408\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.conv|conv 1x1 16->32 g4|32x112x112|128|1605632|602240\n" +
+            "features.denseblock_1.denselayer_1.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_1.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.norm|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.relu|relu|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.conv|conv 1x1 24->32 g4|32x112x112|192|2408448|702656\n" +
+            "features.denseblock_1.denselayer_2.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_2.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.conv|conv 1x1 32->32 g4|32x112x112|256|3211264|803072\n" +
+            "features.denseblock_1.denselayer_3.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.norm|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.relu|relu|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.conv|conv 1x1 40->32 g4|32x112x112|320|4014080|903488\n" +
+            "features.denseblock_1.denselayer_4.conv_1.1|shuffle 4|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_4.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|48x112x112|0|0|1204224\n" +
+            "features.transition_1|avgpool 2x2/2|48x56x56|0|0|752640\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.norm|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.relu|relu|48x56x56|0|0|301056\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.conv|conv 1x1 48->64 g4|64x56x56|768|2408448|352000\n" +
+            "features.denseblock_2.denselayer_1.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_1.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.conv|conv 1x1 64->64 g4|64x56x56|1024|3211264|402432\n" +
+            "features.denseblock_2.denselayer_2.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.norm|batchnorm 80|80x56x56|160|0|501920\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.relu|relu|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.conv|conv 1x1 80->64 g4|64x56x56|1280|4014080|452864\n" +
+            "features.denseblock_2.denselayer_3.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_3.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.norm|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.relu|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.conv|conv 1x1 96->64 g4|64x56x56|1536|4816896|503296\n" +
+            "features.denseblock_2.denselayer_4.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_4.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.norm|batchnorm 112|112x56x56|224|0|702688\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.relu|relu|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.conv|conv 1x1 112->64 g4|64x56x56|1792|5619712|553728\n" +
+            "features.denseblock_2.denselayer_5.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_5.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.norm|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.conv|conv 1x1 128->64 g4|64x56x56|2048|6422528|604160\n" +
+            "features.denseblock_2.denselayer_6.conv_1.1|shuffle 4|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_6.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.transition_2|avgpool 2x2/2|144x28x28|0|0|564480\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.norm|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.relu|relu|144x28x28|0|0|225792\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.conv|conv 1x1 144->128 g4|128x28x28|4608|3612672|217856\n" +
+            "features.denseblock_3.denselayer_1.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_1.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.norm|batchnorm 176|176x28x28|352|0|276320\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.relu|relu|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.conv|conv 1x1 176->128 g4|128x28x28|5632|4415488|243968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_2.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.norm|batchnorm 208|208x28x28|416|0|326560\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.relu|relu|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.conv|conv 1x1 208->128 g4|128x28x28|6656|5218304|270080\n" +
+            "features.denseblock_3.denselayer_3.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_3.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.norm|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.relu|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.conv|conv 1x1 240->128 g4|128x28x28|7680|6021120|296192\n" +
+            "features.denseblock_3.denselayer_4.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_4.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.norm|batchnorm 272|272x28x28|544|0|427040\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.relu|relu|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.conv|conv 1x1 272->128 g4|128x28x28|8704|6823936|322304\n" +
+            "features.denseblock_3.denselayer_5.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_5.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.norm|batchnorm 304|304x28x28|608|0|477280\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.relu|relu|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.conv|conv 1x1 304->128 g4|128x28x28|9728|7626752|348416\n" +
+            "features.denseblock_3.denselayer_6.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_6.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.norm|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.relu|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.conv|conv 1x1 336->128 g4|128x28x28|10752|8429568|374528\n" +
+            "features.denseblock_3.denselayer_7.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_7.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.norm|batchnorm 368|368x28x28|736|0|577760\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.relu|relu|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.conv|conv 1x1 368->128 g4|128x28x28|11776|9232384|400640\n" +
+            "features.denseblock_3.denselayer_8.conv_1.1|shuffle 4|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_8.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|400x28x28|0|0|627200\n" +
+            "features.transition_3|avgpool 2x2/2|400x14x14|0|0|392000\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.norm|batchnorm 400|400x14x14|800|0|157600\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.relu|relu|400x14x14|0|0|156800\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.conv|conv 1x1 400->256 g4|256x14x14|25600|5017600|154176\n" +
+            "features.denseblock_4.denselayer_1.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_1.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.norm|batchnorm 464|464x14x14|928|0|182816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.relu|relu|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.conv|conv 1x1 464->256 g4|256x14x14|29696|5820416|170816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_2.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.norm|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.relu|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.conv|conv 1x1 528->256 g4|256x14x14|33792|6623232|187456\n" +
+            "features.denseblock_4.denselayer_3.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_3.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.norm|batchnorm 592|592x14x14|1184|0|233248\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.relu|relu|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.conv|conv 1x1 592->256 g4|256x14x14|37888|7426048|204096\n" +
+            "features.denseblock_4.denselayer_4.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_4.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.norm|batchnorm 656|656x14x14|1312|0|258464\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.relu|relu|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.conv|conv 1x1 656->256 g4|256x14x14|41984|8228864|220736\n" +
+            "features.denseblock_4.denselayer_5.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_5.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.norm|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.relu|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.conv|conv 1x1 720->256 g4|256x14x14|46080|9031680|237376\n" +
+            "features.denseblock_4.denselayer_6.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_6.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.norm|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.relu|relu|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.conv|conv 1x1 784->256 g4|256x14x14|50176|9834496|254016\n" +
+            "features.denseblock_4.denselayer_7.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_7.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.norm|batchnorm 848|848x14x14|1696|0|334112\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.relu|relu|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.conv|conv 1x1 848->256 g4|256x14x14|54272|10637312|270656\n" +
+            "features.denseblock_4.denselayer_8.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_8.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.norm|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.relu|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.conv|conv 1x1 912->256 g4|256x14x14|58368|11440128|287296\n" +
+            "features.denseblock_4.denselayer_9.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_9.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.norm|batchnorm 976|976x14x14|1952|0|384544\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.relu|relu|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.conv|conv 1x1 976->256 g4|256x14x14|62464|12242944|303936\n" +
+            "features.denseblock_4.denselayer_10.conv_1.1|shuffle 4|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_10.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|1040x14x14|0|0|407680\n" +
+            "features.transition_4|avgpool 2x2/2|1040x7x7|0|0|254800\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.norm|batchnorm 1040|1040x7x7|2080|0|104000\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.relu|relu|1040x7x7|0|0|101920\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.conv|conv 1x1 1040->512 g4|512x7x7|133120|6522880|209168\n" +
+            "features.denseblock_5.denselayer_1.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_1.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.norm|batchnorm 1168|1168x7x7|2336|0|116800\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.relu|relu|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.conv|conv 1x1 1168->512 g4|512x7x7|149504|7325696|231824\n" +
+            "features.denseblock_5.denselayer_2.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_2.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.norm|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.relu|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.conv|conv 1x1 1296->512 g4|512x7x7|165888|8128512|254480\n" +
+            "features.denseblock_5.denselayer_3.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_3.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.norm|batchnorm 1424|1424x7x7|2848|0|142400\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.relu|relu|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.conv|conv 1x1 1424->512 g4|512x7x7|182272|8931328|277136\n" +
+            "features.denseblock_5.denselayer_4.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_4.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.norm|batchnorm 1552|1552x7x7|3104|0|155200\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.relu|relu|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.conv|conv 1x1 1552->512 g4|512x7x7|198656|9734144|299792\n" +
+            "features.denseblock_5.denselayer_5.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_5.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.norm|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.relu|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.conv|conv 1x1 1680->512 g4|512x7x7|215040|10536960|322448\n" +
+            "features.denseblock_5.denselayer_6.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_6.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.norm|batchnorm 1808|1808x7x7|3616|0|180800\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.relu|relu|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.conv|conv 1x1 1808->512 g4|512x7x7|231424|11339776|345104\n" +
+            "features.denseblock_5.denselayer_7.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_7.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.norm|batchnorm 1936|1936x7x7|3872|0|193600\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.relu|relu|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.conv|conv 1x1 1936->512 g4|512x7x7|247808|12142592|367760\n" +
+            "features.denseblock_5.denselayer_8.conv_1.1|shuffle 4|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_8.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.norm_last|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.relu_last|relu|2064x7x7|0|0|202272\n" +
+            "features.pool_last|adaptive_avgpool 1x1|2064x1x1|0|0|103200\n" +
+            "1|flatten|2064|0|0|4128\n" +
+            "classifier|linear 2064->1000|1000|2065000|2064000|2068064\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1173,311 +1169,309 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 90741952L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CondenseNet74_C8_G8", "architectures/condensenet.arch", 39, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3967416L, 219L, 262577792L, 90741952L, 40013432L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.init_conv", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.norm", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.relu", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.0.conv", "conv 1x1 16->32 g8", new long[] { 32L, 112L, 112L }, 64L, 802816L, 602176L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.1", "shuffle 8", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.norm", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.relu", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.0.conv", "conv 1x1 24->32 g8", new long[] { 32L, 112L, 112L }, 96L, 1204224L, 702560L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.1", "shuffle 8", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.0.conv", "conv 1x1 32->32 g8", new long[] { 32L, 112L, 112L }, 128L, 1605632L, 802944L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.1", "shuffle 8", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.norm", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.relu", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.0.conv", "conv 1x1 40->32 g8", new long[] { 32L, 112L, 112L }, 160L, 2007040L, 903328L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.1", "shuffle 8", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition_1", "avgpool 2x2/2", new long[] { 48L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.norm", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.relu", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.0.conv", "conv 1x1 48->64 g8", new long[] { 64L, 56L, 56L }, 384L, 1204224L, 351616L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.0.conv", "conv 1x1 64->64 g8", new long[] { 64L, 56L, 56L }, 512L, 1605632L, 401920L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.norm", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.relu", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.0.conv", "conv 1x1 80->64 g8", new long[] { 64L, 56L, 56L }, 640L, 2007040L, 452224L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.norm", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.relu", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.0.conv", "conv 1x1 96->64 g8", new long[] { 64L, 56L, 56L }, 768L, 2408448L, 502528L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.norm", "batchnorm 112", new long[] { 112L, 56L, 56L }, 224L, 0L, 702688L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.relu", "relu", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.0.conv", "conv 1x1 112->64 g8", new long[] { 64L, 56L, 56L }, 896L, 2809856L, 552832L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.norm", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.0.conv", "conv 1x1 128->64 g8", new long[] { 64L, 56L, 56L }, 1024L, 3211264L, 603136L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.1", "shuffle 8", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.transition_2", "avgpool 2x2/2", new long[] { 144L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.norm", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.relu", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.0.conv", "conv 1x1 144->128 g8", new long[] { 128L, 28L, 28L }, 2304L, 1806336L, 215552L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.norm", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.relu", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.0.conv", "conv 1x1 176->128 g8", new long[] { 128L, 28L, 28L }, 2816L, 2207744L, 241152L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.norm", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.relu", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.0.conv", "conv 1x1 208->128 g8", new long[] { 128L, 28L, 28L }, 3328L, 2609152L, 266752L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.norm", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.relu", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.0.conv", "conv 1x1 240->128 g8", new long[] { 128L, 28L, 28L }, 3840L, 3010560L, 292352L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.norm", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.relu", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.0.conv", "conv 1x1 272->128 g8", new long[] { 128L, 28L, 28L }, 4352L, 3411968L, 317952L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.norm", "batchnorm 304", new long[] { 304L, 28L, 28L }, 608L, 0L, 477280L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.relu", "relu", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.0.conv", "conv 1x1 304->128 g8", new long[] { 128L, 28L, 28L }, 4864L, 3813376L, 343552L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.norm", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.relu", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.0.conv", "conv 1x1 336->128 g8", new long[] { 128L, 28L, 28L }, 5376L, 4214784L, 369152L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.norm", "batchnorm 368", new long[] { 368L, 28L, 28L }, 736L, 0L, 577760L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.relu", "relu", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.0.conv", "conv 1x1 368->128 g8", new long[] { 128L, 28L, 28L }, 5888L, 4616192L, 394752L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.1", "shuffle 8", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 400L, 28L, 28L }, 0L, 0L, 627200L),
-                new LayerInfo("features.transition_3", "avgpool 2x2/2", new long[] { 400L, 14L, 14L }, 0L, 0L, 392000L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.norm", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.relu", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.0.conv", "conv 1x1 400->256 g8", new long[] { 256L, 14L, 14L }, 12800L, 2508800L, 141376L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.norm", "batchnorm 464", new long[] { 464L, 14L, 14L }, 928L, 0L, 182816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.relu", "relu", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.0.conv", "conv 1x1 464->256 g8", new long[] { 256L, 14L, 14L }, 14848L, 2910208L, 155968L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.norm", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.relu", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.0.conv", "conv 1x1 528->256 g8", new long[] { 256L, 14L, 14L }, 16896L, 3311616L, 170560L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.norm", "batchnorm 592", new long[] { 592L, 14L, 14L }, 1184L, 0L, 233248L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.relu", "relu", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.0.conv", "conv 1x1 592->256 g8", new long[] { 256L, 14L, 14L }, 18944L, 3713024L, 185152L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.norm", "batchnorm 656", new long[] { 656L, 14L, 14L }, 1312L, 0L, 258464L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.relu", "relu", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.0.conv", "conv 1x1 656->256 g8", new long[] { 256L, 14L, 14L }, 20992L, 4114432L, 199744L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.norm", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.relu", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.0.conv", "conv 1x1 720->256 g8", new long[] { 256L, 14L, 14L }, 23040L, 4515840L, 214336L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.norm", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.relu", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.0.conv", "conv 1x1 784->256 g8", new long[] { 256L, 14L, 14L }, 25088L, 4917248L, 228928L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.norm", "batchnorm 848", new long[] { 848L, 14L, 14L }, 1696L, 0L, 334112L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.relu", "relu", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.0.conv", "conv 1x1 848->256 g8", new long[] { 256L, 14L, 14L }, 27136L, 5318656L, 243520L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.norm", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.relu", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.0.conv", "conv 1x1 912->256 g8", new long[] { 256L, 14L, 14L }, 29184L, 5720064L, 258112L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.norm", "batchnorm 976", new long[] { 976L, 14L, 14L }, 1952L, 0L, 384544L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.relu", "relu", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.0.conv", "conv 1x1 976->256 g8", new long[] { 256L, 14L, 14L }, 31232L, 6121472L, 272704L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.1", "shuffle 8", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 1040L, 14L, 14L }, 0L, 0L, 407680L),
-                new LayerInfo("features.transition_4", "avgpool 2x2/2", new long[] { 1040L, 7L, 7L }, 0L, 0L, 254800L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.norm", "batchnorm 1040", new long[] { 1040L, 7L, 7L }, 2080L, 0L, 104000L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.relu", "relu", new long[] { 1040L, 7L, 7L }, 0L, 0L, 101920L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.0.conv", "conv 1x1 1040->512 g8", new long[] { 512L, 7L, 7L }, 66560L, 3261440L, 142608L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.norm", "batchnorm 1168", new long[] { 1168L, 7L, 7L }, 2336L, 0L, 116800L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.relu", "relu", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.0.conv", "conv 1x1 1168->512 g8", new long[] { 512L, 7L, 7L }, 74752L, 3662848L, 157072L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.norm", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.relu", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.0.conv", "conv 1x1 1296->512 g8", new long[] { 512L, 7L, 7L }, 82944L, 4064256L, 171536L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.norm", "batchnorm 1424", new long[] { 1424L, 7L, 7L }, 2848L, 0L, 142400L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.relu", "relu", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.0.conv", "conv 1x1 1424->512 g8", new long[] { 512L, 7L, 7L }, 91136L, 4465664L, 186000L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.norm", "batchnorm 1552", new long[] { 1552L, 7L, 7L }, 3104L, 0L, 155200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.relu", "relu", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.0.conv", "conv 1x1 1552->512 g8", new long[] { 512L, 7L, 7L }, 99328L, 4867072L, 200464L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.norm", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.relu", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.0.conv", "conv 1x1 1680->512 g8", new long[] { 512L, 7L, 7L }, 107520L, 5268480L, 214928L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.norm", "batchnorm 1808", new long[] { 1808L, 7L, 7L }, 3616L, 0L, 180800L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.relu", "relu", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.0.conv", "conv 1x1 1808->512 g8", new long[] { 512L, 7L, 7L }, 115712L, 5669888L, 229392L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.norm", "batchnorm 1936", new long[] { 1936L, 7L, 7L }, 3872L, 0L, 193600L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.relu", "relu", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.0.conv", "conv 1x1 1936->512 g8", new long[] { 512L, 7L, 7L }, 123904L, 6071296L, 243856L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.1", "shuffle 8", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.norm_last", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.relu_last", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.pool_last", "adaptive_avgpool 1x1", new long[] { 2064L, 1L, 1L }, 0L, 0L, 103200L),
-                new LayerInfo("1", "flatten", new long[] { 2064L }, 0L, 0L, 4128L),
-                new LayerInfo("classifier", "linear 2064->1000", new long[] { 1000L }, 2065000L, 2064000L, 2068064L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3967416, 219, 262577792, 90741952, 40013432,
+            // path|operation|output shape|params|MACs|memory access
+            "features.init_conv|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.norm|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.relu|relu|16x112x112|0|0|401408\n" +
+            "features.denseblock_1.denselayer_1.conv_1.0.conv|conv 1x1 16->32 g8|32x112x112|64|802816|602176\n" +
+            "features.denseblock_1.denselayer_1.conv_1.1|shuffle 8|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_1.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.norm|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.relu|relu|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.0.conv|conv 1x1 24->32 g8|32x112x112|96|1204224|702560\n" +
+            "features.denseblock_1.denselayer_2.conv_1.1|shuffle 8|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_2.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.0.conv|conv 1x1 32->32 g8|32x112x112|128|1605632|802944\n" +
+            "features.denseblock_1.denselayer_3.conv_1.1|shuffle 8|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.norm|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.relu|relu|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.0.conv|conv 1x1 40->32 g8|32x112x112|160|2007040|903328\n" +
+            "features.denseblock_1.denselayer_4.conv_1.1|shuffle 8|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_4.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|48x112x112|0|0|1204224\n" +
+            "features.transition_1|avgpool 2x2/2|48x56x56|0|0|752640\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.norm|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.relu|relu|48x56x56|0|0|301056\n" +
+            "features.denseblock_2.denselayer_1.conv_1.0.conv|conv 1x1 48->64 g8|64x56x56|384|1204224|351616\n" +
+            "features.denseblock_2.denselayer_1.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_1.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.0.conv|conv 1x1 64->64 g8|64x56x56|512|1605632|401920\n" +
+            "features.denseblock_2.denselayer_2.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.norm|batchnorm 80|80x56x56|160|0|501920\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.relu|relu|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.0.conv|conv 1x1 80->64 g8|64x56x56|640|2007040|452224\n" +
+            "features.denseblock_2.denselayer_3.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_3.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.norm|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.relu|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.0.conv|conv 1x1 96->64 g8|64x56x56|768|2408448|502528\n" +
+            "features.denseblock_2.denselayer_4.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_4.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.norm|batchnorm 112|112x56x56|224|0|702688\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.relu|relu|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.0.conv|conv 1x1 112->64 g8|64x56x56|896|2809856|552832\n" +
+            "features.denseblock_2.denselayer_5.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_5.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.norm|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.0.conv|conv 1x1 128->64 g8|64x56x56|1024|3211264|603136\n" +
+            "features.denseblock_2.denselayer_6.conv_1.1|shuffle 8|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_6.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.transition_2|avgpool 2x2/2|144x28x28|0|0|564480\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.norm|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.relu|relu|144x28x28|0|0|225792\n" +
+            "features.denseblock_3.denselayer_1.conv_1.0.conv|conv 1x1 144->128 g8|128x28x28|2304|1806336|215552\n" +
+            "features.denseblock_3.denselayer_1.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_1.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.norm|batchnorm 176|176x28x28|352|0|276320\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.relu|relu|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.0.conv|conv 1x1 176->128 g8|128x28x28|2816|2207744|241152\n" +
+            "features.denseblock_3.denselayer_2.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_2.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.norm|batchnorm 208|208x28x28|416|0|326560\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.relu|relu|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.0.conv|conv 1x1 208->128 g8|128x28x28|3328|2609152|266752\n" +
+            "features.denseblock_3.denselayer_3.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_3.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.norm|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.relu|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.0.conv|conv 1x1 240->128 g8|128x28x28|3840|3010560|292352\n" +
+            "features.denseblock_3.denselayer_4.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_4.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.norm|batchnorm 272|272x28x28|544|0|427040\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.relu|relu|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.0.conv|conv 1x1 272->128 g8|128x28x28|4352|3411968|317952\n" +
+            "features.denseblock_3.denselayer_5.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_5.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.norm|batchnorm 304|304x28x28|608|0|477280\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.relu|relu|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.0.conv|conv 1x1 304->128 g8|128x28x28|4864|3813376|343552\n" +
+            "features.denseblock_3.denselayer_6.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_6.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.norm|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.relu|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.0.conv|conv 1x1 336->128 g8|128x28x28|5376|4214784|369152\n" +
+            "features.denseblock_3.denselayer_7.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_7.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.norm|batchnorm 368|368x28x28|736|0|577760\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.relu|relu|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.0.conv|conv 1x1 368->128 g8|128x28x28|5888|4616192|394752\n" +
+            "features.denseblock_3.denselayer_8.conv_1.1|shuffle 8|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_8.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|400x28x28|0|0|627200\n" +
+            "features.transition_3|avgpool 2x2/2|400x14x14|0|0|392000\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.norm|batchnorm 400|400x14x14|800|0|157600\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.relu|relu|400x14x14|0|0|156800\n" +
+            "features.denseblock_4.denselayer_1.conv_1.0.conv|conv 1x1 400->256 g8|256x14x14|12800|2508800|141376\n" +
+            "features.denseblock_4.denselayer_1.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_1.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.norm|batchnorm 464|464x14x14|928|0|182816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.relu|relu|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.0.conv|conv 1x1 464->256 g8|256x14x14|14848|2910208|155968\n" +
+            "features.denseblock_4.denselayer_2.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_2.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.norm|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.relu|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.0.conv|conv 1x1 528->256 g8|256x14x14|16896|3311616|170560\n" +
+            "features.denseblock_4.denselayer_3.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_3.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.norm|batchnorm 592|592x14x14|1184|0|233248\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.relu|relu|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.0.conv|conv 1x1 592->256 g8|256x14x14|18944|3713024|185152\n" +
+            "features.denseblock_4.denselayer_4.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_4.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.norm|batchnorm 656|656x14x14|1312|0|258464\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.relu|relu|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.0.conv|conv 1x1 656->256 g8|256x14x14|20992|4114432|199744\n" +
+            "features.denseblock_4.denselayer_5.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_5.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.norm|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.relu|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.0.conv|conv 1x1 720->256 g8|256x14x14|23040|4515840|214336\n" +
+            "features.denseblock_4.denselayer_6.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_6.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.norm|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.relu|relu|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.0.conv|conv 1x1 784->256 g8|256x14x14|25088|4917248|228928\n" +
+            "features.denseblock_4.denselayer_7.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_7.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.norm|batchnorm 848|848x14x14|1696|0|334112\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.relu|relu|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.0.conv|conv 1x1 848->256 g8|256x14x14|27136|5318656|243520\n" +
+            "features.denseblock_4.denselayer_8.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_8.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.norm|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.relu|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.0.conv|conv 1x1 912->256 g8|256x14x14|29184|5720064|258112\n" +
+            "features.denseblock_4.denselayer_9.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_9.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.norm|batchnorm 976|976x14x14|1952|0|384544\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.relu|relu|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.0.conv|conv 1x1 976->256 g8|256x14x14|31232|6121472|272704\n" +
+            "features.denseblock_4.denselayer_10.conv_1.1|shuffle 8|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_10.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|1040x14x14|0|0|407680\n" +
+            "features.transition_4|avgpool 2x2/2|1040x7x7|0|0|254800\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.norm|batchnorm 1040|1040x7x7|2080|0|104000\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.relu|relu|1040x7x7|0|0|101920\n" +
+            "features.denseblock_5.denselayer_1.conv_1.0.conv|conv 1x1 1040->512 g8|512x7x7|66560|3261440|142608\n" +
+            "features.denseblock_5.denselayer_1.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_1.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.norm|batchnorm 1168|1168x7x7|2336|0|116800\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.relu|relu|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.0.conv|conv 1x1 1168->512 g8|512x7x7|74752|3662848|157072\n" +
+            "features.denseblock_5.denselayer_2.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_2.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.norm|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.relu|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.0.conv|conv 1x1 1296->512 g8|512x7x7|82944|4064256|171536\n" +
+            "features.denseblock_5.denselayer_3.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_3.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.norm|batchnorm 1424|1424x7x7|2848|0|142400\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.relu|relu|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.0.conv|conv 1x1 1424->512 g8|512x7x7|91136|4465664|186000\n" +
+            "features.denseblock_5.denselayer_4.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_4.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.norm|batchnorm 1552|1552x7x7|3104|0|155200\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.relu|relu|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.0.conv|conv 1x1 1552->512 g8|512x7x7|99328|4867072|200464\n" +
+            "features.denseblock_5.denselayer_5.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_5.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.norm|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.relu|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.0.conv|conv 1x1 1680->512 g8|512x7x7|107520|5268480|214928\n" +
+            "features.denseblock_5.denselayer_6.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_6.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.norm|batchnorm 1808|1808x7x7|3616|0|180800\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.relu|relu|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.0.conv|conv 1x1 1808->512 g8|512x7x7|115712|5669888|229392\n" +
+            "features.denseblock_5.denselayer_7.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_7.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.norm|batchnorm 1936|1936x7x7|3872|0|193600\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.relu|relu|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.0.conv|conv 1x1 1936->512 g8|512x7x7|123904|6071296|243856\n" +
+            "features.denseblock_5.denselayer_8.conv_1.1|shuffle 8|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_8.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.norm_last|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.relu_last|relu|2064x7x7|0|0|202272\n" +
+            "features.pool_last|adaptive_avgpool 1x1|2064x1x1|0|0|103200\n" +
+            "1|flatten|2064|0|0|4128\n" +
+            "classifier|linear 2064->1000|1000|2065000|2064000|2068064\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1571,275 +1565,273 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 90066944L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CondenseNet74_C4_G4_Train", "architectures/condensenet.arch", 39, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            11922680L, 219L, 1267904128L, 90066944L, 35698296L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.init_conv", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.norm", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.relu", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.conv", "conv 1x1 16->32", new long[] { 32L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.norm", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.relu", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.conv", "conv 1x1 24->32", new long[] { 32L, 112L, 112L }, 768L, 9633792L, 703232L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.conv", "conv 1x1 32->32", new long[] { 32L, 112L, 112L }, 1024L, 12845056L, 803840L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.norm", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.relu", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.conv", "conv 1x1 40->32", new long[] { 32L, 112L, 112L }, 1280L, 16056320L, 904448L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.conv", "conv 3x3 32->8 g4", new long[] { 8L, 112L, 112L }, 576L, 7225344L, 502336L),
-                new LayerInfo("(concat)", "concat", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition_1", "avgpool 2x2/2", new long[] { 48L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.norm", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.relu", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.conv", "conv 1x1 48->64", new long[] { 64L, 56L, 56L }, 3072L, 9633792L, 354304L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.conv", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.norm", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.relu", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.conv", "conv 1x1 80->64", new long[] { 64L, 56L, 56L }, 5120L, 16056320L, 456704L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.norm", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.relu", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.conv", "conv 1x1 96->64", new long[] { 64L, 56L, 56L }, 6144L, 19267584L, 507904L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.norm", "batchnorm 112", new long[] { 112L, 56L, 56L }, 224L, 0L, 702688L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.relu", "relu", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.conv", "conv 1x1 112->64", new long[] { 64L, 56L, 56L }, 7168L, 22478848L, 559104L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.norm", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.conv", "conv 1x1 128->64", new long[] { 64L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.conv", "conv 3x3 64->16 g4", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 253184L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.transition_2", "avgpool 2x2/2", new long[] { 144L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.norm", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.relu", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.conv", "conv 1x1 144->128", new long[] { 128L, 28L, 28L }, 18432L, 14450688L, 231680L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.norm", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.relu", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.conv", "conv 1x1 176->128", new long[] { 128L, 28L, 28L }, 22528L, 17661952L, 260864L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.norm", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.relu", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.conv", "conv 1x1 208->128", new long[] { 128L, 28L, 28L }, 26624L, 20873216L, 290048L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.norm", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.relu", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.conv", "conv 1x1 240->128", new long[] { 128L, 28L, 28L }, 30720L, 24084480L, 319232L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.norm", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.relu", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.conv", "conv 1x1 272->128", new long[] { 128L, 28L, 28L }, 34816L, 27295744L, 348416L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.norm", "batchnorm 304", new long[] { 304L, 28L, 28L }, 608L, 0L, 477280L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.relu", "relu", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.conv", "conv 1x1 304->128", new long[] { 128L, 28L, 28L }, 38912L, 30507008L, 377600L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.norm", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.relu", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.conv", "conv 1x1 336->128", new long[] { 128L, 28L, 28L }, 43008L, 33718272L, 406784L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.norm", "batchnorm 368", new long[] { 368L, 28L, 28L }, 736L, 0L, 577760L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.relu", "relu", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.conv", "conv 1x1 368->128", new long[] { 128L, 28L, 28L }, 47104L, 36929536L, 435968L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.conv", "conv 3x3 128->32 g4", new long[] { 32L, 28L, 28L }, 9216L, 7225344L, 134656L),
-                new LayerInfo("(concat)", "concat", new long[] { 400L, 28L, 28L }, 0L, 0L, 627200L),
-                new LayerInfo("features.transition_3", "avgpool 2x2/2", new long[] { 400L, 14L, 14L }, 0L, 0L, 392000L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.norm", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.relu", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.conv", "conv 1x1 400->256", new long[] { 256L, 14L, 14L }, 102400L, 20070400L, 230976L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.norm", "batchnorm 464", new long[] { 464L, 14L, 14L }, 928L, 0L, 182816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.relu", "relu", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.conv", "conv 1x1 464->256", new long[] { 256L, 14L, 14L }, 118784L, 23281664L, 259904L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.norm", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.relu", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.conv", "conv 1x1 528->256", new long[] { 256L, 14L, 14L }, 135168L, 26492928L, 288832L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.norm", "batchnorm 592", new long[] { 592L, 14L, 14L }, 1184L, 0L, 233248L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.relu", "relu", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.conv", "conv 1x1 592->256", new long[] { 256L, 14L, 14L }, 151552L, 29704192L, 317760L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.norm", "batchnorm 656", new long[] { 656L, 14L, 14L }, 1312L, 0L, 258464L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.relu", "relu", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.conv", "conv 1x1 656->256", new long[] { 256L, 14L, 14L }, 167936L, 32915456L, 346688L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.norm", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.relu", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.conv", "conv 1x1 720->256", new long[] { 256L, 14L, 14L }, 184320L, 36126720L, 375616L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.norm", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.relu", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.conv", "conv 1x1 784->256", new long[] { 256L, 14L, 14L }, 200704L, 39337984L, 404544L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.norm", "batchnorm 848", new long[] { 848L, 14L, 14L }, 1696L, 0L, 334112L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.relu", "relu", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.conv", "conv 1x1 848->256", new long[] { 256L, 14L, 14L }, 217088L, 42549248L, 433472L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.norm", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.relu", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.conv", "conv 1x1 912->256", new long[] { 256L, 14L, 14L }, 233472L, 45760512L, 462400L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.norm", "batchnorm 976", new long[] { 976L, 14L, 14L }, 1952L, 0L, 384544L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.relu", "relu", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.conv", "conv 1x1 976->256", new long[] { 256L, 14L, 14L }, 249856L, 48971776L, 491328L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.conv", "conv 3x3 256->64 g4", new long[] { 64L, 14L, 14L }, 36864L, 7225344L, 99584L),
-                new LayerInfo("(concat)", "concat", new long[] { 1040L, 14L, 14L }, 0L, 0L, 407680L),
-                new LayerInfo("features.transition_4", "avgpool 2x2/2", new long[] { 1040L, 7L, 7L }, 0L, 0L, 254800L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.norm", "batchnorm 1040", new long[] { 1040L, 7L, 7L }, 2080L, 0L, 104000L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.relu", "relu", new long[] { 1040L, 7L, 7L }, 0L, 0L, 101920L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.conv", "conv 1x1 1040->512", new long[] { 512L, 7L, 7L }, 532480L, 26091520L, 608528L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.norm", "batchnorm 1168", new long[] { 1168L, 7L, 7L }, 2336L, 0L, 116800L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.relu", "relu", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.conv", "conv 1x1 1168->512", new long[] { 512L, 7L, 7L }, 598016L, 29302784L, 680336L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.norm", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.relu", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.conv", "conv 1x1 1296->512", new long[] { 512L, 7L, 7L }, 663552L, 32514048L, 752144L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.norm", "batchnorm 1424", new long[] { 1424L, 7L, 7L }, 2848L, 0L, 142400L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.relu", "relu", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.conv", "conv 1x1 1424->512", new long[] { 512L, 7L, 7L }, 729088L, 35725312L, 823952L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.norm", "batchnorm 1552", new long[] { 1552L, 7L, 7L }, 3104L, 0L, 155200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.relu", "relu", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.conv", "conv 1x1 1552->512", new long[] { 512L, 7L, 7L }, 794624L, 38936576L, 895760L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.norm", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.relu", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.conv", "conv 1x1 1680->512", new long[] { 512L, 7L, 7L }, 860160L, 42147840L, 967568L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.norm", "batchnorm 1808", new long[] { 1808L, 7L, 7L }, 3616L, 0L, 180800L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.relu", "relu", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.conv", "conv 1x1 1808->512", new long[] { 512L, 7L, 7L }, 925696L, 45359104L, 1039376L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.norm", "batchnorm 1936", new long[] { 1936L, 7L, 7L }, 3872L, 0L, 193600L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.relu", "relu", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.conv", "conv 1x1 1936->512", new long[] { 512L, 7L, 7L }, 991232L, 48570368L, 1111184L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.conv", "conv 3x3 512->128 g4", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 178816L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.norm_last", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.relu_last", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.pool_last", "adaptive_avgpool 1x1", new long[] { 2064L, 1L, 1L }, 0L, 0L, 103200L),
-                new LayerInfo("1", "flatten", new long[] { 2064L }, 0L, 0L, 4128L),
-                new LayerInfo("classifier", "linear 2064->1000", new long[] { 1000L }, 2065000L, 2064000L, 2068064L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            11922680, 219, 1267904128, 90066944, 35698296,
+            // path|operation|output shape|params|MACs|memory access
+            "features.init_conv|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.denseblock_1.denselayer_1.conv_1.norm|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.denseblock_1.denselayer_1.conv_1.relu|relu|16x112x112|0|0|401408\n" +
+            "features.denseblock_1.denselayer_1.conv_1.conv|conv 1x1 16->32|32x112x112|512|6422528|602624\n" +
+            "features.denseblock_1.denselayer_1.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_1.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.norm|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.denseblock_1.denselayer_2.conv_1.relu|relu|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.conv|conv 1x1 24->32|32x112x112|768|9633792|703232\n" +
+            "features.denseblock_1.denselayer_2.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_2.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_1.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.conv|conv 1x1 32->32|32x112x112|1024|12845056|803840\n" +
+            "features.denseblock_1.denselayer_3.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.norm|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "features.denseblock_1.denselayer_4.conv_1.relu|relu|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.conv|conv 1x1 40->32|32x112x112|1280|16056320|904448\n" +
+            "features.denseblock_1.denselayer_4.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_4.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.conv|conv 3x3 32->8 g4|8x112x112|576|7225344|502336\n" +
+            "(concat)|concat|48x112x112|0|0|1204224\n" +
+            "features.transition_1|avgpool 2x2/2|48x56x56|0|0|752640\n" +
+            "features.denseblock_2.denselayer_1.conv_1.norm|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.denseblock_2.denselayer_1.conv_1.relu|relu|48x56x56|0|0|301056\n" +
+            "features.denseblock_2.denselayer_1.conv_1.conv|conv 1x1 48->64|64x56x56|3072|9633792|354304\n" +
+            "features.denseblock_2.denselayer_1.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_1.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_1.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.conv|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "features.denseblock_2.denselayer_2.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.norm|batchnorm 80|80x56x56|160|0|501920\n" +
+            "features.denseblock_2.denselayer_3.conv_1.relu|relu|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.conv|conv 1x1 80->64|64x56x56|5120|16056320|456704\n" +
+            "features.denseblock_2.denselayer_3.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_3.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.norm|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock_2.denselayer_4.conv_1.relu|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.conv|conv 1x1 96->64|64x56x56|6144|19267584|507904\n" +
+            "features.denseblock_2.denselayer_4.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_4.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.norm|batchnorm 112|112x56x56|224|0|702688\n" +
+            "features.denseblock_2.denselayer_5.conv_1.relu|relu|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.conv|conv 1x1 112->64|64x56x56|7168|22478848|559104\n" +
+            "features.denseblock_2.denselayer_5.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_5.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.norm|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock_2.denselayer_6.conv_1.relu|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.conv|conv 1x1 128->64|64x56x56|8192|25690112|610304\n" +
+            "features.denseblock_2.denselayer_6.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_6.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.conv|conv 3x3 64->16 g4|16x56x56|2304|7225344|253184\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.transition_2|avgpool 2x2/2|144x28x28|0|0|564480\n" +
+            "features.denseblock_3.denselayer_1.conv_1.norm|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.denseblock_3.denselayer_1.conv_1.relu|relu|144x28x28|0|0|225792\n" +
+            "features.denseblock_3.denselayer_1.conv_1.conv|conv 1x1 144->128|128x28x28|18432|14450688|231680\n" +
+            "features.denseblock_3.denselayer_1.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_1.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.norm|batchnorm 176|176x28x28|352|0|276320\n" +
+            "features.denseblock_3.denselayer_2.conv_1.relu|relu|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.conv|conv 1x1 176->128|128x28x28|22528|17661952|260864\n" +
+            "features.denseblock_3.denselayer_2.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_2.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.norm|batchnorm 208|208x28x28|416|0|326560\n" +
+            "features.denseblock_3.denselayer_3.conv_1.relu|relu|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.conv|conv 1x1 208->128|128x28x28|26624|20873216|290048\n" +
+            "features.denseblock_3.denselayer_3.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_3.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.norm|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock_3.denselayer_4.conv_1.relu|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.conv|conv 1x1 240->128|128x28x28|30720|24084480|319232\n" +
+            "features.denseblock_3.denselayer_4.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_4.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.norm|batchnorm 272|272x28x28|544|0|427040\n" +
+            "features.denseblock_3.denselayer_5.conv_1.relu|relu|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.conv|conv 1x1 272->128|128x28x28|34816|27295744|348416\n" +
+            "features.denseblock_3.denselayer_5.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_5.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.norm|batchnorm 304|304x28x28|608|0|477280\n" +
+            "features.denseblock_3.denselayer_6.conv_1.relu|relu|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.conv|conv 1x1 304->128|128x28x28|38912|30507008|377600\n" +
+            "features.denseblock_3.denselayer_6.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_6.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.norm|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock_3.denselayer_7.conv_1.relu|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.conv|conv 1x1 336->128|128x28x28|43008|33718272|406784\n" +
+            "features.denseblock_3.denselayer_7.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_7.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.norm|batchnorm 368|368x28x28|736|0|577760\n" +
+            "features.denseblock_3.denselayer_8.conv_1.relu|relu|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.conv|conv 1x1 368->128|128x28x28|47104|36929536|435968\n" +
+            "features.denseblock_3.denselayer_8.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_8.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.conv|conv 3x3 128->32 g4|32x28x28|9216|7225344|134656\n" +
+            "(concat)|concat|400x28x28|0|0|627200\n" +
+            "features.transition_3|avgpool 2x2/2|400x14x14|0|0|392000\n" +
+            "features.denseblock_4.denselayer_1.conv_1.norm|batchnorm 400|400x14x14|800|0|157600\n" +
+            "features.denseblock_4.denselayer_1.conv_1.relu|relu|400x14x14|0|0|156800\n" +
+            "features.denseblock_4.denselayer_1.conv_1.conv|conv 1x1 400->256|256x14x14|102400|20070400|230976\n" +
+            "features.denseblock_4.denselayer_1.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_1.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.norm|batchnorm 464|464x14x14|928|0|182816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.relu|relu|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.conv|conv 1x1 464->256|256x14x14|118784|23281664|259904\n" +
+            "features.denseblock_4.denselayer_2.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_2.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.norm|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock_4.denselayer_3.conv_1.relu|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.conv|conv 1x1 528->256|256x14x14|135168|26492928|288832\n" +
+            "features.denseblock_4.denselayer_3.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_3.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.norm|batchnorm 592|592x14x14|1184|0|233248\n" +
+            "features.denseblock_4.denselayer_4.conv_1.relu|relu|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.conv|conv 1x1 592->256|256x14x14|151552|29704192|317760\n" +
+            "features.denseblock_4.denselayer_4.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_4.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.norm|batchnorm 656|656x14x14|1312|0|258464\n" +
+            "features.denseblock_4.denselayer_5.conv_1.relu|relu|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.conv|conv 1x1 656->256|256x14x14|167936|32915456|346688\n" +
+            "features.denseblock_4.denselayer_5.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_5.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.norm|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock_4.denselayer_6.conv_1.relu|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.conv|conv 1x1 720->256|256x14x14|184320|36126720|375616\n" +
+            "features.denseblock_4.denselayer_6.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_6.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.norm|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "features.denseblock_4.denselayer_7.conv_1.relu|relu|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.conv|conv 1x1 784->256|256x14x14|200704|39337984|404544\n" +
+            "features.denseblock_4.denselayer_7.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_7.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.norm|batchnorm 848|848x14x14|1696|0|334112\n" +
+            "features.denseblock_4.denselayer_8.conv_1.relu|relu|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.conv|conv 1x1 848->256|256x14x14|217088|42549248|433472\n" +
+            "features.denseblock_4.denselayer_8.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_8.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.norm|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock_4.denselayer_9.conv_1.relu|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.conv|conv 1x1 912->256|256x14x14|233472|45760512|462400\n" +
+            "features.denseblock_4.denselayer_9.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_9.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.norm|batchnorm 976|976x14x14|1952|0|384544\n" +
+            "features.denseblock_4.denselayer_10.conv_1.relu|relu|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.conv|conv 1x1 976->256|256x14x14|249856|48971776|491328\n" +
+            "features.denseblock_4.denselayer_10.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_10.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.conv|conv 3x3 256->64 g4|64x14x14|36864|7225344|99584\n" +
+            "(concat)|concat|1040x14x14|0|0|407680\n" +
+            "features.transition_4|avgpool 2x2/2|1040x7x7|0|0|254800\n" +
+            "features.denseblock_5.denselayer_1.conv_1.norm|batchnorm 1040|1040x7x7|2080|0|104000\n" +
+            "features.denseblock_5.denselayer_1.conv_1.relu|relu|1040x7x7|0|0|101920\n" +
+            "features.denseblock_5.denselayer_1.conv_1.conv|conv 1x1 1040->512|512x7x7|532480|26091520|608528\n" +
+            "features.denseblock_5.denselayer_1.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_1.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.norm|batchnorm 1168|1168x7x7|2336|0|116800\n" +
+            "features.denseblock_5.denselayer_2.conv_1.relu|relu|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.conv|conv 1x1 1168->512|512x7x7|598016|29302784|680336\n" +
+            "features.denseblock_5.denselayer_2.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_2.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.norm|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock_5.denselayer_3.conv_1.relu|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.conv|conv 1x1 1296->512|512x7x7|663552|32514048|752144\n" +
+            "features.denseblock_5.denselayer_3.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_3.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.norm|batchnorm 1424|1424x7x7|2848|0|142400\n" +
+            "features.denseblock_5.denselayer_4.conv_1.relu|relu|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.conv|conv 1x1 1424->512|512x7x7|729088|35725312|823952\n" +
+            "features.denseblock_5.denselayer_4.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_4.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.norm|batchnorm 1552|1552x7x7|3104|0|155200\n" +
+            "features.denseblock_5.denselayer_5.conv_1.relu|relu|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.conv|conv 1x1 1552->512|512x7x7|794624|38936576|895760\n" +
+            "features.denseblock_5.denselayer_5.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_5.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.norm|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock_5.denselayer_6.conv_1.relu|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.conv|conv 1x1 1680->512|512x7x7|860160|42147840|967568\n" +
+            "features.denseblock_5.denselayer_6.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_6.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.norm|batchnorm 1808|1808x7x7|3616|0|180800\n" +
+            "features.denseblock_5.denselayer_7.conv_1.relu|relu|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.conv|conv 1x1 1808->512|512x7x7|925696|45359104|1039376\n" +
+            "features.denseblock_5.denselayer_7.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_7.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.norm|batchnorm 1936|1936x7x7|3872|0|193600\n" +
+            "features.denseblock_5.denselayer_8.conv_1.relu|relu|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.conv|conv 1x1 1936->512|512x7x7|991232|48570368|1111184\n" +
+            "features.denseblock_5.denselayer_8.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_8.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.conv|conv 3x3 512->128 g4|128x7x7|147456|7225344|178816\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.norm_last|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.relu_last|relu|2064x7x7|0|0|202272\n" +
+            "features.pool_last|adaptive_avgpool 1x1|2064x1x1|0|0|103200\n" +
+            "1|flatten|2064|0|0|4128\n" +
+            "classifier|linear 2064->1000|1000|2065000|2064000|2068064\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1933,275 +1925,273 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 89247872L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "CondenseNet74_C8_G8_Train", "architectures/condensenet.arch", 39, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            11103608L, 219L, 1137847936L, 89247872L, 35698296L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.init_conv", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.norm", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.relu", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_1.conv", "conv 1x1 16->32", new long[] { 32L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_1.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.norm", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.relu", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_1.conv", "conv 1x1 24->32", new long[] { 32L, 112L, 112L }, 768L, 9633792L, 703232L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_2.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_1.conv", "conv 1x1 32->32", new long[] { 32L, 112L, 112L }, 1024L, 12845056L, 803840L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_3.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.norm", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.relu", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_1.conv", "conv 1x1 40->32", new long[] { 32L, 112L, 112L }, 1280L, 16056320L, 904448L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.norm", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.relu", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_1.denselayer_4.conv_2.conv", "conv 3x3 32->8 g8", new long[] { 8L, 112L, 112L }, 288L, 3612672L, 502048L),
-                new LayerInfo("(concat)", "concat", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition_1", "avgpool 2x2/2", new long[] { 48L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.norm", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.relu", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_1.conv", "conv 1x1 48->64", new long[] { 64L, 56L, 56L }, 3072L, 9633792L, 354304L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_1.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_1.conv", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_2.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.norm", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.relu", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_1.conv", "conv 1x1 80->64", new long[] { 64L, 56L, 56L }, 5120L, 16056320L, 456704L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_3.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.norm", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.relu", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_1.conv", "conv 1x1 96->64", new long[] { 64L, 56L, 56L }, 6144L, 19267584L, 507904L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_4.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.norm", "batchnorm 112", new long[] { 112L, 56L, 56L }, 224L, 0L, 702688L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.relu", "relu", new long[] { 112L, 56L, 56L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_1.conv", "conv 1x1 112->64", new long[] { 64L, 56L, 56L }, 7168L, 22478848L, 559104L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_5.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.norm", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_1.conv", "conv 1x1 128->64", new long[] { 64L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.norm", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock_2.denselayer_6.conv_2.conv", "conv 3x3 64->16 g8", new long[] { 16L, 56L, 56L }, 1152L, 3612672L, 252032L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.transition_2", "avgpool 2x2/2", new long[] { 144L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.norm", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.relu", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_1.conv", "conv 1x1 144->128", new long[] { 128L, 28L, 28L }, 18432L, 14450688L, 231680L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_1.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.norm", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.relu", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_1.conv", "conv 1x1 176->128", new long[] { 128L, 28L, 28L }, 22528L, 17661952L, 260864L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_2.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.norm", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.relu", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_1.conv", "conv 1x1 208->128", new long[] { 128L, 28L, 28L }, 26624L, 20873216L, 290048L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_3.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.norm", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.relu", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_1.conv", "conv 1x1 240->128", new long[] { 128L, 28L, 28L }, 30720L, 24084480L, 319232L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_4.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.norm", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.relu", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_1.conv", "conv 1x1 272->128", new long[] { 128L, 28L, 28L }, 34816L, 27295744L, 348416L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_5.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.norm", "batchnorm 304", new long[] { 304L, 28L, 28L }, 608L, 0L, 477280L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.relu", "relu", new long[] { 304L, 28L, 28L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_1.conv", "conv 1x1 304->128", new long[] { 128L, 28L, 28L }, 38912L, 30507008L, 377600L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_6.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.norm", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.relu", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_1.conv", "conv 1x1 336->128", new long[] { 128L, 28L, 28L }, 43008L, 33718272L, 406784L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_7.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.norm", "batchnorm 368", new long[] { 368L, 28L, 28L }, 736L, 0L, 577760L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.relu", "relu", new long[] { 368L, 28L, 28L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_1.conv", "conv 1x1 368->128", new long[] { 128L, 28L, 28L }, 47104L, 36929536L, 435968L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.norm", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock_3.denselayer_8.conv_2.conv", "conv 3x3 128->32 g8", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 130048L),
-                new LayerInfo("(concat)", "concat", new long[] { 400L, 28L, 28L }, 0L, 0L, 627200L),
-                new LayerInfo("features.transition_3", "avgpool 2x2/2", new long[] { 400L, 14L, 14L }, 0L, 0L, 392000L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.norm", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.relu", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_1.conv", "conv 1x1 400->256", new long[] { 256L, 14L, 14L }, 102400L, 20070400L, 230976L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_1.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.norm", "batchnorm 464", new long[] { 464L, 14L, 14L }, 928L, 0L, 182816L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.relu", "relu", new long[] { 464L, 14L, 14L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_1.conv", "conv 1x1 464->256", new long[] { 256L, 14L, 14L }, 118784L, 23281664L, 259904L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_2.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.norm", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.relu", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_1.conv", "conv 1x1 528->256", new long[] { 256L, 14L, 14L }, 135168L, 26492928L, 288832L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_3.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.norm", "batchnorm 592", new long[] { 592L, 14L, 14L }, 1184L, 0L, 233248L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.relu", "relu", new long[] { 592L, 14L, 14L }, 0L, 0L, 232064L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_1.conv", "conv 1x1 592->256", new long[] { 256L, 14L, 14L }, 151552L, 29704192L, 317760L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_4.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.norm", "batchnorm 656", new long[] { 656L, 14L, 14L }, 1312L, 0L, 258464L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.relu", "relu", new long[] { 656L, 14L, 14L }, 0L, 0L, 257152L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_1.conv", "conv 1x1 656->256", new long[] { 256L, 14L, 14L }, 167936L, 32915456L, 346688L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_5.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.norm", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.relu", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_1.conv", "conv 1x1 720->256", new long[] { 256L, 14L, 14L }, 184320L, 36126720L, 375616L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_6.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.norm", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.relu", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_1.conv", "conv 1x1 784->256", new long[] { 256L, 14L, 14L }, 200704L, 39337984L, 404544L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_7.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.norm", "batchnorm 848", new long[] { 848L, 14L, 14L }, 1696L, 0L, 334112L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.relu", "relu", new long[] { 848L, 14L, 14L }, 0L, 0L, 332416L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_1.conv", "conv 1x1 848->256", new long[] { 256L, 14L, 14L }, 217088L, 42549248L, 433472L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_8.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.norm", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.relu", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_1.conv", "conv 1x1 912->256", new long[] { 256L, 14L, 14L }, 233472L, 45760512L, 462400L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_9.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.norm", "batchnorm 976", new long[] { 976L, 14L, 14L }, 1952L, 0L, 384544L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.relu", "relu", new long[] { 976L, 14L, 14L }, 0L, 0L, 382592L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_1.conv", "conv 1x1 976->256", new long[] { 256L, 14L, 14L }, 249856L, 48971776L, 491328L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.norm", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock_4.denselayer_10.conv_2.conv", "conv 3x3 256->64 g8", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 81152L),
-                new LayerInfo("(concat)", "concat", new long[] { 1040L, 14L, 14L }, 0L, 0L, 407680L),
-                new LayerInfo("features.transition_4", "avgpool 2x2/2", new long[] { 1040L, 7L, 7L }, 0L, 0L, 254800L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.norm", "batchnorm 1040", new long[] { 1040L, 7L, 7L }, 2080L, 0L, 104000L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.relu", "relu", new long[] { 1040L, 7L, 7L }, 0L, 0L, 101920L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_1.conv", "conv 1x1 1040->512", new long[] { 512L, 7L, 7L }, 532480L, 26091520L, 608528L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_1.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.norm", "batchnorm 1168", new long[] { 1168L, 7L, 7L }, 2336L, 0L, 116800L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.relu", "relu", new long[] { 1168L, 7L, 7L }, 0L, 0L, 114464L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_1.conv", "conv 1x1 1168->512", new long[] { 512L, 7L, 7L }, 598016L, 29302784L, 680336L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_2.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.norm", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.relu", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_1.conv", "conv 1x1 1296->512", new long[] { 512L, 7L, 7L }, 663552L, 32514048L, 752144L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_3.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.norm", "batchnorm 1424", new long[] { 1424L, 7L, 7L }, 2848L, 0L, 142400L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.relu", "relu", new long[] { 1424L, 7L, 7L }, 0L, 0L, 139552L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_1.conv", "conv 1x1 1424->512", new long[] { 512L, 7L, 7L }, 729088L, 35725312L, 823952L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_4.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.norm", "batchnorm 1552", new long[] { 1552L, 7L, 7L }, 3104L, 0L, 155200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.relu", "relu", new long[] { 1552L, 7L, 7L }, 0L, 0L, 152096L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_1.conv", "conv 1x1 1552->512", new long[] { 512L, 7L, 7L }, 794624L, 38936576L, 895760L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_5.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.norm", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.relu", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_1.conv", "conv 1x1 1680->512", new long[] { 512L, 7L, 7L }, 860160L, 42147840L, 967568L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_6.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.norm", "batchnorm 1808", new long[] { 1808L, 7L, 7L }, 3616L, 0L, 180800L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.relu", "relu", new long[] { 1808L, 7L, 7L }, 0L, 0L, 177184L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_1.conv", "conv 1x1 1808->512", new long[] { 512L, 7L, 7L }, 925696L, 45359104L, 1039376L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_7.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.norm", "batchnorm 1936", new long[] { 1936L, 7L, 7L }, 3872L, 0L, 193600L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.relu", "relu", new long[] { 1936L, 7L, 7L }, 0L, 0L, 189728L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_1.conv", "conv 1x1 1936->512", new long[] { 512L, 7L, 7L }, 991232L, 48570368L, 1111184L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.norm", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock_5.denselayer_8.conv_2.conv", "conv 3x3 512->128 g8", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 105088L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.norm_last", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.relu_last", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.pool_last", "adaptive_avgpool 1x1", new long[] { 2064L, 1L, 1L }, 0L, 0L, 103200L),
-                new LayerInfo("1", "flatten", new long[] { 2064L }, 0L, 0L, 4128L),
-                new LayerInfo("classifier", "linear 2064->1000", new long[] { 1000L }, 2065000L, 2064000L, 2068064L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            11103608, 219, 1137847936, 89247872, 35698296,
+            // path|operation|output shape|params|MACs|memory access
+            "features.init_conv|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.denseblock_1.denselayer_1.conv_1.norm|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.denseblock_1.denselayer_1.conv_1.relu|relu|16x112x112|0|0|401408\n" +
+            "features.denseblock_1.denselayer_1.conv_1.conv|conv 1x1 16->32|32x112x112|512|6422528|602624\n" +
+            "features.denseblock_1.denselayer_1.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_1.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_1.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.norm|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.denseblock_1.denselayer_2.conv_1.relu|relu|24x112x112|0|0|602112\n" +
+            "features.denseblock_1.denselayer_2.conv_1.conv|conv 1x1 24->32|32x112x112|768|9633792|703232\n" +
+            "features.denseblock_1.denselayer_2.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_2.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_2.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_1.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_1.conv|conv 1x1 32->32|32x112x112|1024|12845056|803840\n" +
+            "features.denseblock_1.denselayer_3.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_3.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_3.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.norm|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "features.denseblock_1.denselayer_4.conv_1.relu|relu|40x112x112|0|0|1003520\n" +
+            "features.denseblock_1.denselayer_4.conv_1.conv|conv 1x1 40->32|32x112x112|1280|16056320|904448\n" +
+            "features.denseblock_1.denselayer_4.conv_2.norm|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.denseblock_1.denselayer_4.conv_2.relu|relu|32x112x112|0|0|802816\n" +
+            "features.denseblock_1.denselayer_4.conv_2.conv|conv 3x3 32->8 g8|8x112x112|288|3612672|502048\n" +
+            "(concat)|concat|48x112x112|0|0|1204224\n" +
+            "features.transition_1|avgpool 2x2/2|48x56x56|0|0|752640\n" +
+            "features.denseblock_2.denselayer_1.conv_1.norm|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.denseblock_2.denselayer_1.conv_1.relu|relu|48x56x56|0|0|301056\n" +
+            "features.denseblock_2.denselayer_1.conv_1.conv|conv 1x1 48->64|64x56x56|3072|9633792|354304\n" +
+            "features.denseblock_2.denselayer_1.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_1.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_1.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_1.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_1.conv|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "features.denseblock_2.denselayer_2.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_2.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_2.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.norm|batchnorm 80|80x56x56|160|0|501920\n" +
+            "features.denseblock_2.denselayer_3.conv_1.relu|relu|80x56x56|0|0|501760\n" +
+            "features.denseblock_2.denselayer_3.conv_1.conv|conv 1x1 80->64|64x56x56|5120|16056320|456704\n" +
+            "features.denseblock_2.denselayer_3.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_3.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_3.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.norm|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock_2.denselayer_4.conv_1.relu|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock_2.denselayer_4.conv_1.conv|conv 1x1 96->64|64x56x56|6144|19267584|507904\n" +
+            "features.denseblock_2.denselayer_4.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_4.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_4.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.norm|batchnorm 112|112x56x56|224|0|702688\n" +
+            "features.denseblock_2.denselayer_5.conv_1.relu|relu|112x56x56|0|0|702464\n" +
+            "features.denseblock_2.denselayer_5.conv_1.conv|conv 1x1 112->64|64x56x56|7168|22478848|559104\n" +
+            "features.denseblock_2.denselayer_5.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_5.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_5.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.norm|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock_2.denselayer_6.conv_1.relu|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock_2.denselayer_6.conv_1.conv|conv 1x1 128->64|64x56x56|8192|25690112|610304\n" +
+            "features.denseblock_2.denselayer_6.conv_2.norm|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock_2.denselayer_6.conv_2.relu|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock_2.denselayer_6.conv_2.conv|conv 3x3 64->16 g8|16x56x56|1152|3612672|252032\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.transition_2|avgpool 2x2/2|144x28x28|0|0|564480\n" +
+            "features.denseblock_3.denselayer_1.conv_1.norm|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.denseblock_3.denselayer_1.conv_1.relu|relu|144x28x28|0|0|225792\n" +
+            "features.denseblock_3.denselayer_1.conv_1.conv|conv 1x1 144->128|128x28x28|18432|14450688|231680\n" +
+            "features.denseblock_3.denselayer_1.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_1.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_1.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.norm|batchnorm 176|176x28x28|352|0|276320\n" +
+            "features.denseblock_3.denselayer_2.conv_1.relu|relu|176x28x28|0|0|275968\n" +
+            "features.denseblock_3.denselayer_2.conv_1.conv|conv 1x1 176->128|128x28x28|22528|17661952|260864\n" +
+            "features.denseblock_3.denselayer_2.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_2.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_2.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.norm|batchnorm 208|208x28x28|416|0|326560\n" +
+            "features.denseblock_3.denselayer_3.conv_1.relu|relu|208x28x28|0|0|326144\n" +
+            "features.denseblock_3.denselayer_3.conv_1.conv|conv 1x1 208->128|128x28x28|26624|20873216|290048\n" +
+            "features.denseblock_3.denselayer_3.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_3.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_3.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.norm|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock_3.denselayer_4.conv_1.relu|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock_3.denselayer_4.conv_1.conv|conv 1x1 240->128|128x28x28|30720|24084480|319232\n" +
+            "features.denseblock_3.denselayer_4.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_4.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_4.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.norm|batchnorm 272|272x28x28|544|0|427040\n" +
+            "features.denseblock_3.denselayer_5.conv_1.relu|relu|272x28x28|0|0|426496\n" +
+            "features.denseblock_3.denselayer_5.conv_1.conv|conv 1x1 272->128|128x28x28|34816|27295744|348416\n" +
+            "features.denseblock_3.denselayer_5.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_5.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_5.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.norm|batchnorm 304|304x28x28|608|0|477280\n" +
+            "features.denseblock_3.denselayer_6.conv_1.relu|relu|304x28x28|0|0|476672\n" +
+            "features.denseblock_3.denselayer_6.conv_1.conv|conv 1x1 304->128|128x28x28|38912|30507008|377600\n" +
+            "features.denseblock_3.denselayer_6.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_6.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_6.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.norm|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock_3.denselayer_7.conv_1.relu|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock_3.denselayer_7.conv_1.conv|conv 1x1 336->128|128x28x28|43008|33718272|406784\n" +
+            "features.denseblock_3.denselayer_7.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_7.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_7.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.norm|batchnorm 368|368x28x28|736|0|577760\n" +
+            "features.denseblock_3.denselayer_8.conv_1.relu|relu|368x28x28|0|0|577024\n" +
+            "features.denseblock_3.denselayer_8.conv_1.conv|conv 1x1 368->128|128x28x28|47104|36929536|435968\n" +
+            "features.denseblock_3.denselayer_8.conv_2.norm|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock_3.denselayer_8.conv_2.relu|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock_3.denselayer_8.conv_2.conv|conv 3x3 128->32 g8|32x28x28|4608|3612672|130048\n" +
+            "(concat)|concat|400x28x28|0|0|627200\n" +
+            "features.transition_3|avgpool 2x2/2|400x14x14|0|0|392000\n" +
+            "features.denseblock_4.denselayer_1.conv_1.norm|batchnorm 400|400x14x14|800|0|157600\n" +
+            "features.denseblock_4.denselayer_1.conv_1.relu|relu|400x14x14|0|0|156800\n" +
+            "features.denseblock_4.denselayer_1.conv_1.conv|conv 1x1 400->256|256x14x14|102400|20070400|230976\n" +
+            "features.denseblock_4.denselayer_1.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_1.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_1.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.norm|batchnorm 464|464x14x14|928|0|182816\n" +
+            "features.denseblock_4.denselayer_2.conv_1.relu|relu|464x14x14|0|0|181888\n" +
+            "features.denseblock_4.denselayer_2.conv_1.conv|conv 1x1 464->256|256x14x14|118784|23281664|259904\n" +
+            "features.denseblock_4.denselayer_2.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_2.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_2.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.norm|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock_4.denselayer_3.conv_1.relu|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock_4.denselayer_3.conv_1.conv|conv 1x1 528->256|256x14x14|135168|26492928|288832\n" +
+            "features.denseblock_4.denselayer_3.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_3.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_3.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.norm|batchnorm 592|592x14x14|1184|0|233248\n" +
+            "features.denseblock_4.denselayer_4.conv_1.relu|relu|592x14x14|0|0|232064\n" +
+            "features.denseblock_4.denselayer_4.conv_1.conv|conv 1x1 592->256|256x14x14|151552|29704192|317760\n" +
+            "features.denseblock_4.denselayer_4.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_4.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_4.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.norm|batchnorm 656|656x14x14|1312|0|258464\n" +
+            "features.denseblock_4.denselayer_5.conv_1.relu|relu|656x14x14|0|0|257152\n" +
+            "features.denseblock_4.denselayer_5.conv_1.conv|conv 1x1 656->256|256x14x14|167936|32915456|346688\n" +
+            "features.denseblock_4.denselayer_5.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_5.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_5.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.norm|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock_4.denselayer_6.conv_1.relu|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock_4.denselayer_6.conv_1.conv|conv 1x1 720->256|256x14x14|184320|36126720|375616\n" +
+            "features.denseblock_4.denselayer_6.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_6.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_6.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.norm|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "features.denseblock_4.denselayer_7.conv_1.relu|relu|784x14x14|0|0|307328\n" +
+            "features.denseblock_4.denselayer_7.conv_1.conv|conv 1x1 784->256|256x14x14|200704|39337984|404544\n" +
+            "features.denseblock_4.denselayer_7.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_7.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_7.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.norm|batchnorm 848|848x14x14|1696|0|334112\n" +
+            "features.denseblock_4.denselayer_8.conv_1.relu|relu|848x14x14|0|0|332416\n" +
+            "features.denseblock_4.denselayer_8.conv_1.conv|conv 1x1 848->256|256x14x14|217088|42549248|433472\n" +
+            "features.denseblock_4.denselayer_8.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_8.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_8.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.norm|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock_4.denselayer_9.conv_1.relu|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock_4.denselayer_9.conv_1.conv|conv 1x1 912->256|256x14x14|233472|45760512|462400\n" +
+            "features.denseblock_4.denselayer_9.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_9.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_9.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.norm|batchnorm 976|976x14x14|1952|0|384544\n" +
+            "features.denseblock_4.denselayer_10.conv_1.relu|relu|976x14x14|0|0|382592\n" +
+            "features.denseblock_4.denselayer_10.conv_1.conv|conv 1x1 976->256|256x14x14|249856|48971776|491328\n" +
+            "features.denseblock_4.denselayer_10.conv_2.norm|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock_4.denselayer_10.conv_2.relu|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock_4.denselayer_10.conv_2.conv|conv 3x3 256->64 g8|64x14x14|18432|3612672|81152\n" +
+            "(concat)|concat|1040x14x14|0|0|407680\n" +
+            "features.transition_4|avgpool 2x2/2|1040x7x7|0|0|254800\n" +
+            "features.denseblock_5.denselayer_1.conv_1.norm|batchnorm 1040|1040x7x7|2080|0|104000\n" +
+            "features.denseblock_5.denselayer_1.conv_1.relu|relu|1040x7x7|0|0|101920\n" +
+            "features.denseblock_5.denselayer_1.conv_1.conv|conv 1x1 1040->512|512x7x7|532480|26091520|608528\n" +
+            "features.denseblock_5.denselayer_1.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_1.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_1.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.norm|batchnorm 1168|1168x7x7|2336|0|116800\n" +
+            "features.denseblock_5.denselayer_2.conv_1.relu|relu|1168x7x7|0|0|114464\n" +
+            "features.denseblock_5.denselayer_2.conv_1.conv|conv 1x1 1168->512|512x7x7|598016|29302784|680336\n" +
+            "features.denseblock_5.denselayer_2.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_2.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_2.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.norm|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock_5.denselayer_3.conv_1.relu|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock_5.denselayer_3.conv_1.conv|conv 1x1 1296->512|512x7x7|663552|32514048|752144\n" +
+            "features.denseblock_5.denselayer_3.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_3.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_3.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.norm|batchnorm 1424|1424x7x7|2848|0|142400\n" +
+            "features.denseblock_5.denselayer_4.conv_1.relu|relu|1424x7x7|0|0|139552\n" +
+            "features.denseblock_5.denselayer_4.conv_1.conv|conv 1x1 1424->512|512x7x7|729088|35725312|823952\n" +
+            "features.denseblock_5.denselayer_4.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_4.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_4.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.norm|batchnorm 1552|1552x7x7|3104|0|155200\n" +
+            "features.denseblock_5.denselayer_5.conv_1.relu|relu|1552x7x7|0|0|152096\n" +
+            "features.denseblock_5.denselayer_5.conv_1.conv|conv 1x1 1552->512|512x7x7|794624|38936576|895760\n" +
+            "features.denseblock_5.denselayer_5.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_5.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_5.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.norm|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock_5.denselayer_6.conv_1.relu|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock_5.denselayer_6.conv_1.conv|conv 1x1 1680->512|512x7x7|860160|42147840|967568\n" +
+            "features.denseblock_5.denselayer_6.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_6.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_6.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.norm|batchnorm 1808|1808x7x7|3616|0|180800\n" +
+            "features.denseblock_5.denselayer_7.conv_1.relu|relu|1808x7x7|0|0|177184\n" +
+            "features.denseblock_5.denselayer_7.conv_1.conv|conv 1x1 1808->512|512x7x7|925696|45359104|1039376\n" +
+            "features.denseblock_5.denselayer_7.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_7.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_7.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.norm|batchnorm 1936|1936x7x7|3872|0|193600\n" +
+            "features.denseblock_5.denselayer_8.conv_1.relu|relu|1936x7x7|0|0|189728\n" +
+            "features.denseblock_5.denselayer_8.conv_1.conv|conv 1x1 1936->512|512x7x7|991232|48570368|1111184\n" +
+            "features.denseblock_5.denselayer_8.conv_2.norm|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock_5.denselayer_8.conv_2.relu|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock_5.denselayer_8.conv_2.conv|conv 3x3 512->128 g8|128x7x7|73728|3612672|105088\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.norm_last|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.relu_last|relu|2064x7x7|0|0|202272\n" +
+            "features.pool_last|adaptive_avgpool 1x1|2064x1x1|0|0|103200\n" +
+            "1|flatten|2064|0|0|4128\n" +
+            "classifier|linear 2064->1000|1000|2065000|2064000|2068064\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -411,205 +411,203 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 102315824L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ConvNeXtTiny", "architectures/convnext.arch", 38, "convnext_tiny()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            28589128L, 0L, 4455531264L, 102315824L, 35716072L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 4x4/4 3->96", new long[] { 96L, 56L, 56L }, 4704L, 14450688L, 456288L),
-                new LayerInfo("features.0.1", "layernorm2d 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.0.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.0.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.0.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.0.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.0.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.0.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.0.stochastic_depth", "stochastic_depth 0", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.1.1.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.1.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.1.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.1.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.1.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.1.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.1.stochastic_depth", "stochastic_depth 0.006", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.1.2.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.2.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.2.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.2.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.2.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.2.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.2.stochastic_depth", "stochastic_depth 0.012", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.2.0", "layernorm2d 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.1", "conv 2x2/2 96->192", new long[] { 192L, 28L, 28L }, 73920L, 57802752L, 525504L),
-                new LayerInfo("features.3.0.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.0.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.0.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.0.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.0.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.0.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.0.stochastic_depth", "stochastic_depth 0.018", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.1.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.1.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.1.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.1.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.1.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.1.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.1.stochastic_depth", "stochastic_depth 0.024", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.2.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.2.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.2.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.2.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.2.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.2.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.2.stochastic_depth", "stochastic_depth 0.029", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.4.0", "layernorm2d 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.4.1", "conv 2x2/2 192->384", new long[] { 384L, 14L, 14L }, 295296L, 57802752L, 521088L),
-                new LayerInfo("features.5.0.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.0.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.0.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.0.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.0.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.0.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.0.stochastic_depth", "stochastic_depth 0.035", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.1.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.1.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.1.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.1.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.1.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.1.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.1.stochastic_depth", "stochastic_depth 0.041", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.2.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.2.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.2.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.2.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.2.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.2.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.2.stochastic_depth", "stochastic_depth 0.047", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.3.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.3.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.3.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.3.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.3.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.3.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.3.stochastic_depth", "stochastic_depth 0.053", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.4.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.4.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.4.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.4.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.4.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.4.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.4.stochastic_depth", "stochastic_depth 0.059", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.5.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.5.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.5.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.5.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.5.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.5.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.5.stochastic_depth", "stochastic_depth 0.065", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.6.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.6.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.6.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.6.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.6.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.6.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.6.stochastic_depth", "stochastic_depth 0.071", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.7.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.7.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.7.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.7.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.7.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.7.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.7.stochastic_depth", "stochastic_depth 0.076", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.8.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.8.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.8.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.8.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.8.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.8.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.8.stochastic_depth", "stochastic_depth 0.082", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.6.0", "layernorm2d 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.6.1", "conv 2x2/2 384->768", new long[] { 768L, 7L, 7L }, 1180416L, 57802752L, 1293312L),
-                new LayerInfo("features.7.0.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.0.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.0.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.0.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.0.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.0.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.0.stochastic_depth", "stochastic_depth 0.088", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.1.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.1.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.1.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.1.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.1.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.1.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.1.stochastic_depth", "stochastic_depth 0.094", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.2.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.2.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.2.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.2.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.2.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.2.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.2.stochastic_depth", "stochastic_depth 0.1", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 768L, 1L, 1L }, 0L, 0L, 38400L),
-                new LayerInfo("classifier.0", "layernorm2d 768", new long[] { 768L, 1L, 1L }, 1536L, 0L, 3072L),
-                new LayerInfo("classifier.1", "flatten", new long[] { 768L }, 0L, 0L, 1536L),
-                new LayerInfo("classifier.2", "linear 768->1000", new long[] { 1000L }, 769000L, 768000L, 770768L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            28589128, 0, 4455531264L, 102315824, 35716072,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 4x4/4 3->96|96x56x56|4704|14450688|456288\n" +
+            "features.0.1|layernorm2d 96|96x56x56|192|0|602304\n" +
+            "features.1.0.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.0.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.0.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.0.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.0.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.0.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.0.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.0.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.0.stochastic_depth|stochastic_depth 0|96x56x56|0|0|602112\n" +
+            "features.1.0.(add)|add|96x56x56|0|0|903168\n" +
+            "features.1.1.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.1.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.1.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.1.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.1.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.1.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.1.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.1.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.1.stochastic_depth|stochastic_depth 0.006|96x56x56|0|0|602112\n" +
+            "features.1.1.(add)|add|96x56x56|0|0|903168\n" +
+            "features.1.2.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.2.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.2.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.2.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.2.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.2.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.2.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.2.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.2.stochastic_depth|stochastic_depth 0.012|96x56x56|0|0|602112\n" +
+            "features.1.2.(add)|add|96x56x56|0|0|903168\n" +
+            "features.2.0|layernorm2d 96|96x56x56|192|0|602304\n" +
+            "features.2.1|conv 2x2/2 96->192|192x28x28|73920|57802752|525504\n" +
+            "features.3.0.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.0.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.0.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.0.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.0.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.0.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.0.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.0.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.0.stochastic_depth|stochastic_depth 0.018|192x28x28|0|0|301056\n" +
+            "features.3.0.(add)|add|192x28x28|0|0|451584\n" +
+            "features.3.1.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.1.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.1.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.1.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.1.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.1.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.1.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.1.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.1.stochastic_depth|stochastic_depth 0.024|192x28x28|0|0|301056\n" +
+            "features.3.1.(add)|add|192x28x28|0|0|451584\n" +
+            "features.3.2.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.2.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.2.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.2.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.2.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.2.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.2.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.2.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.2.stochastic_depth|stochastic_depth 0.029|192x28x28|0|0|301056\n" +
+            "features.3.2.(add)|add|192x28x28|0|0|451584\n" +
+            "features.4.0|layernorm2d 192|192x28x28|384|0|301440\n" +
+            "features.4.1|conv 2x2/2 192->384|384x14x14|295296|57802752|521088\n" +
+            "features.5.0.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.0.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.0.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.0.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.0.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.0.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.0.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.0.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.0.stochastic_depth|stochastic_depth 0.035|384x14x14|0|0|150528\n" +
+            "features.5.0.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.1.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.1.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.1.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.1.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.1.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.1.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.1.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.1.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.1.stochastic_depth|stochastic_depth 0.041|384x14x14|0|0|150528\n" +
+            "features.5.1.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.2.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.2.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.2.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.2.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.2.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.2.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.2.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.2.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.2.stochastic_depth|stochastic_depth 0.047|384x14x14|0|0|150528\n" +
+            "features.5.2.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.3.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.3.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.3.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.3.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.3.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.3.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.3.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.3.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.3.stochastic_depth|stochastic_depth 0.053|384x14x14|0|0|150528\n" +
+            "features.5.3.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.4.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.4.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.4.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.4.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.4.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.4.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.4.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.4.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.4.stochastic_depth|stochastic_depth 0.059|384x14x14|0|0|150528\n" +
+            "features.5.4.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.5.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.5.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.5.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.5.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.5.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.5.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.5.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.5.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.5.stochastic_depth|stochastic_depth 0.065|384x14x14|0|0|150528\n" +
+            "features.5.5.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.6.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.6.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.6.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.6.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.6.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.6.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.6.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.6.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.6.stochastic_depth|stochastic_depth 0.071|384x14x14|0|0|150528\n" +
+            "features.5.6.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.7.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.7.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.7.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.7.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.7.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.7.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.7.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.7.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.7.stochastic_depth|stochastic_depth 0.076|384x14x14|0|0|150528\n" +
+            "features.5.7.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.8.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.8.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.8.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.8.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.8.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.8.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.8.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.8.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.8.stochastic_depth|stochastic_depth 0.082|384x14x14|0|0|150528\n" +
+            "features.5.8.(add)|add|384x14x14|0|0|225792\n" +
+            "features.6.0|layernorm2d 384|384x14x14|768|0|151296\n" +
+            "features.6.1|conv 2x2/2 384->768|768x7x7|1180416|57802752|1293312\n" +
+            "features.7.0.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.0.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.0.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.0.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.0.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.0.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.0.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.0.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.0.stochastic_depth|stochastic_depth 0.088|768x7x7|0|0|75264\n" +
+            "features.7.0.(add)|add|768x7x7|0|0|112896\n" +
+            "features.7.1.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.1.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.1.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.1.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.1.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.1.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.1.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.1.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.1.stochastic_depth|stochastic_depth 0.094|768x7x7|0|0|75264\n" +
+            "features.7.1.(add)|add|768x7x7|0|0|112896\n" +
+            "features.7.2.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.2.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.2.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.2.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.2.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.2.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.2.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.2.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.2.stochastic_depth|stochastic_depth 0.1|768x7x7|0|0|75264\n" +
+            "features.7.2.(add)|add|768x7x7|0|0|112896\n" +
+            "avgpool|adaptive_avgpool 1x1|768x1x1|0|0|38400\n" +
+            "classifier.0|layernorm2d 768|768x1x1|1536|0|3072\n" +
+            "classifier.1|flatten|768|0|0|1536\n" +
+            "classifier.2|linear 768->1000|1000|769000|768000|770768\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -702,385 +700,383 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 168657200L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ConvNeXtSmall", "architectures/convnext.arch", 38, "convnext_small()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            50223688L, 0L, 8683712256L, 168657200L, 57392104L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 4x4/4 3->96", new long[] { 96L, 56L, 56L }, 4704L, 14450688L, 456288L),
-                new LayerInfo("features.0.1", "layernorm2d 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.0.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.0.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.0.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.0.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.0.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.0.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.0.stochastic_depth", "stochastic_depth 0", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.0.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.1.1.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.1.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.1.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.1.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.1.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.1.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.1.stochastic_depth", "stochastic_depth 0.011", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.1.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.1.2.block.0", "conv 7x7 96->96 g96", new long[] { 96L, 56L, 56L }, 4800L, 14751744L, 606912L),
-                new LayerInfo("features.1.2.block.1", "channels_last", new long[] { 56L, 56L, 96L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.block.2", "layernorm 96", new long[] { 56L, 56L, 96L }, 192L, 0L, 602304L),
-                new LayerInfo("features.1.2.block.3", "linear 96->384", new long[] { 56L, 56L, 384L }, 37248L, 115605504L, 1542528L),
-                new LayerInfo("features.1.2.block.4", "gelu", new long[] { 56L, 56L, 384L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.1.2.block.5", "linear 384->96", new long[] { 56L, 56L, 96L }, 36960L, 115605504L, 1542240L),
-                new LayerInfo("features.1.2.block.6", "channels_first", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.layer_scale", "scale 96", new long[] { 96L, 56L, 56L }, 96L, 0L, 602208L),
-                new LayerInfo("features.1.2.stochastic_depth", "stochastic_depth 0.023", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.2.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.2.0", "layernorm2d 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.1", "conv 2x2/2 96->192", new long[] { 192L, 28L, 28L }, 73920L, 57802752L, 525504L),
-                new LayerInfo("features.3.0.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.0.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.0.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.0.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.0.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.0.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.0.stochastic_depth", "stochastic_depth 0.034", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.0.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.1.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.1.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.1.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.1.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.1.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.1.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.1.stochastic_depth", "stochastic_depth 0.046", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.1.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.2.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9600L, 7375872L, 310656L),
-                new LayerInfo("features.3.2.block.1", "channels_last", new long[] { 28L, 28L, 192L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.block.2", "layernorm 192", new long[] { 28L, 28L, 192L }, 384L, 0L, 301440L),
-                new LayerInfo("features.3.2.block.3", "linear 192->768", new long[] { 28L, 28L, 768L }, 148224L, 115605504L, 900864L),
-                new LayerInfo("features.3.2.block.4", "gelu", new long[] { 28L, 28L, 768L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.2.block.5", "linear 768->192", new long[] { 28L, 28L, 192L }, 147648L, 115605504L, 900288L),
-                new LayerInfo("features.3.2.block.6", "channels_first", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.layer_scale", "scale 192", new long[] { 192L, 28L, 28L }, 192L, 0L, 301248L),
-                new LayerInfo("features.3.2.stochastic_depth", "stochastic_depth 0.057", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.2.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.4.0", "layernorm2d 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.4.1", "conv 2x2/2 192->384", new long[] { 384L, 14L, 14L }, 295296L, 57802752L, 521088L),
-                new LayerInfo("features.5.0.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.0.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.0.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.0.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.0.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.0.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.0.stochastic_depth", "stochastic_depth 0.069", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.0.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.1.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.1.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.1.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.1.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.1.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.1.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.1.stochastic_depth", "stochastic_depth 0.08", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.1.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.2.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.2.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.2.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.2.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.2.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.2.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.2.stochastic_depth", "stochastic_depth 0.091", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.2.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.3.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.3.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.3.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.3.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.3.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.3.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.3.stochastic_depth", "stochastic_depth 0.103", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.3.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.4.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.4.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.4.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.4.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.4.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.4.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.4.stochastic_depth", "stochastic_depth 0.114", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.4.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.5.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.5.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.5.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.5.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.5.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.5.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.5.stochastic_depth", "stochastic_depth 0.126", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.5.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.6.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.6.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.6.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.6.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.6.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.6.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.6.stochastic_depth", "stochastic_depth 0.137", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.6.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.7.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.7.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.7.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.7.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.7.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.7.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.7.stochastic_depth", "stochastic_depth 0.149", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.7.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.8.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.8.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.8.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.8.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.8.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.8.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.8.stochastic_depth", "stochastic_depth 0.16", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.8.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.9.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.9.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.9.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.9.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.9.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.9.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.9.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.9.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.9.stochastic_depth", "stochastic_depth 0.171", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.9.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.10.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.10.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.10.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.10.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.10.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.10.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.10.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.10.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.10.stochastic_depth", "stochastic_depth 0.183", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.10.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.11.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.11.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.11.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.11.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.11.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.11.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.11.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.11.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.11.stochastic_depth", "stochastic_depth 0.194", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.11.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.12.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.12.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.12.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.12.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.12.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.12.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.12.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.12.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.12.stochastic_depth", "stochastic_depth 0.206", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.12.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.13.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.13.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.13.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.13.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.13.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.13.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.13.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.13.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.13.stochastic_depth", "stochastic_depth 0.217", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.13.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.14.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.14.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.14.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.14.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.14.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.14.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.14.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.14.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.14.stochastic_depth", "stochastic_depth 0.229", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.14.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.15.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.15.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.15.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.15.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.15.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.15.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.15.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.15.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.15.stochastic_depth", "stochastic_depth 0.24", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.15.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.16.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.16.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.16.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.16.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.16.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.16.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.16.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.16.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.16.stochastic_depth", "stochastic_depth 0.251", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.16.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.17.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.17.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.17.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.17.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.17.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.17.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.17.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.17.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.17.stochastic_depth", "stochastic_depth 0.263", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.17.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.18.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.18.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.18.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.18.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.18.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.18.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.18.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.18.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.18.stochastic_depth", "stochastic_depth 0.274", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.18.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.19.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.19.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.19.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.19.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.19.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.19.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.19.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.19.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.19.stochastic_depth", "stochastic_depth 0.286", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.19.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.20.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.20.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.20.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.20.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.20.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.20.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.20.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.20.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.20.stochastic_depth", "stochastic_depth 0.297", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.20.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.21.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.21.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.21.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.21.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.21.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.21.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.21.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.21.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.21.stochastic_depth", "stochastic_depth 0.309", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.21.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.22.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.22.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.22.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.22.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.22.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.22.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.22.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.22.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.22.stochastic_depth", "stochastic_depth 0.32", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.22.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.23.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.23.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.23.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.23.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.23.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.23.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.23.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.23.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.23.stochastic_depth", "stochastic_depth 0.331", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.23.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.24.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.24.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.24.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.24.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.24.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.24.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.24.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.24.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.24.stochastic_depth", "stochastic_depth 0.343", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.24.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.25.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.25.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.25.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.25.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.25.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.25.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.25.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.25.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.25.stochastic_depth", "stochastic_depth 0.354", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.25.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.26.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 19200L, 3687936L, 169728L),
-                new LayerInfo("features.5.26.block.1", "channels_last", new long[] { 14L, 14L, 384L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.26.block.2", "layernorm 384", new long[] { 14L, 14L, 384L }, 768L, 0L, 151296L),
-                new LayerInfo("features.5.26.block.3", "linear 384->1536", new long[] { 14L, 14L, 1536L }, 591360L, 115605504L, 967680L),
-                new LayerInfo("features.5.26.block.4", "gelu", new long[] { 14L, 14L, 1536L }, 0L, 0L, 602112L),
-                new LayerInfo("features.5.26.block.5", "linear 1536->384", new long[] { 14L, 14L, 384L }, 590208L, 115605504L, 966528L),
-                new LayerInfo("features.5.26.block.6", "channels_first", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.26.layer_scale", "scale 384", new long[] { 384L, 14L, 14L }, 384L, 0L, 150912L),
-                new LayerInfo("features.5.26.stochastic_depth", "stochastic_depth 0.366", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.26.(add)", "add", new long[] { 384L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.6.0", "layernorm2d 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.6.1", "conv 2x2/2 384->768", new long[] { 768L, 7L, 7L }, 1180416L, 57802752L, 1293312L),
-                new LayerInfo("features.7.0.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.0.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.0.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.0.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.0.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.0.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.0.stochastic_depth", "stochastic_depth 0.377", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.0.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.1.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.1.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.1.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.1.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.1.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.1.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.1.stochastic_depth", "stochastic_depth 0.389", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.1.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.2.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 7L, 7L }, 38400L, 1843968L, 113664L),
-                new LayerInfo("features.7.2.block.1", "channels_last", new long[] { 7L, 7L, 768L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.block.2", "layernorm 768", new long[] { 7L, 7L, 768L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.7.2.block.3", "linear 768->3072", new long[] { 7L, 7L, 3072L }, 2362368L, 115605504L, 2550528L),
-                new LayerInfo("features.7.2.block.4", "gelu", new long[] { 7L, 7L, 3072L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.2.block.5", "linear 3072->768", new long[] { 7L, 7L, 768L }, 2360064L, 115605504L, 2548224L),
-                new LayerInfo("features.7.2.block.6", "channels_first", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.layer_scale", "scale 768", new long[] { 768L, 7L, 7L }, 768L, 0L, 76032L),
-                new LayerInfo("features.7.2.stochastic_depth", "stochastic_depth 0.4", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.2.(add)", "add", new long[] { 768L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 768L, 1L, 1L }, 0L, 0L, 38400L),
-                new LayerInfo("classifier.0", "layernorm2d 768", new long[] { 768L, 1L, 1L }, 1536L, 0L, 3072L),
-                new LayerInfo("classifier.1", "flatten", new long[] { 768L }, 0L, 0L, 1536L),
-                new LayerInfo("classifier.2", "linear 768->1000", new long[] { 1000L }, 769000L, 768000L, 770768L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            50223688, 0, 8683712256L, 168657200, 57392104,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 4x4/4 3->96|96x56x56|4704|14450688|456288\n" +
+            "features.0.1|layernorm2d 96|96x56x56|192|0|602304\n" +
+            "features.1.0.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.0.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.0.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.0.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.0.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.0.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.0.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.0.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.0.stochastic_depth|stochastic_depth 0|96x56x56|0|0|602112\n" +
+            "features.1.0.(add)|add|96x56x56|0|0|903168\n" +
+            "features.1.1.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.1.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.1.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.1.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.1.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.1.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.1.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.1.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.1.stochastic_depth|stochastic_depth 0.011|96x56x56|0|0|602112\n" +
+            "features.1.1.(add)|add|96x56x56|0|0|903168\n" +
+            "features.1.2.block.0|conv 7x7 96->96 g96|96x56x56|4800|14751744|606912\n" +
+            "features.1.2.block.1|channels_last|56x56x96|0|0|602112\n" +
+            "features.1.2.block.2|layernorm 96|56x56x96|192|0|602304\n" +
+            "features.1.2.block.3|linear 96->384|56x56x384|37248|115605504|1542528\n" +
+            "features.1.2.block.4|gelu|56x56x384|0|0|2408448\n" +
+            "features.1.2.block.5|linear 384->96|56x56x96|36960|115605504|1542240\n" +
+            "features.1.2.block.6|channels_first|96x56x56|0|0|602112\n" +
+            "features.1.2.layer_scale|scale 96|96x56x56|96|0|602208\n" +
+            "features.1.2.stochastic_depth|stochastic_depth 0.023|96x56x56|0|0|602112\n" +
+            "features.1.2.(add)|add|96x56x56|0|0|903168\n" +
+            "features.2.0|layernorm2d 96|96x56x56|192|0|602304\n" +
+            "features.2.1|conv 2x2/2 96->192|192x28x28|73920|57802752|525504\n" +
+            "features.3.0.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.0.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.0.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.0.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.0.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.0.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.0.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.0.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.0.stochastic_depth|stochastic_depth 0.034|192x28x28|0|0|301056\n" +
+            "features.3.0.(add)|add|192x28x28|0|0|451584\n" +
+            "features.3.1.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.1.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.1.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.1.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.1.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.1.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.1.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.1.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.1.stochastic_depth|stochastic_depth 0.046|192x28x28|0|0|301056\n" +
+            "features.3.1.(add)|add|192x28x28|0|0|451584\n" +
+            "features.3.2.block.0|conv 7x7 192->192 g192|192x28x28|9600|7375872|310656\n" +
+            "features.3.2.block.1|channels_last|28x28x192|0|0|301056\n" +
+            "features.3.2.block.2|layernorm 192|28x28x192|384|0|301440\n" +
+            "features.3.2.block.3|linear 192->768|28x28x768|148224|115605504|900864\n" +
+            "features.3.2.block.4|gelu|28x28x768|0|0|1204224\n" +
+            "features.3.2.block.5|linear 768->192|28x28x192|147648|115605504|900288\n" +
+            "features.3.2.block.6|channels_first|192x28x28|0|0|301056\n" +
+            "features.3.2.layer_scale|scale 192|192x28x28|192|0|301248\n" +
+            "features.3.2.stochastic_depth|stochastic_depth 0.057|192x28x28|0|0|301056\n" +
+            "features.3.2.(add)|add|192x28x28|0|0|451584\n" +
+            "features.4.0|layernorm2d 192|192x28x28|384|0|301440\n" +
+            "features.4.1|conv 2x2/2 192->384|384x14x14|295296|57802752|521088\n" +
+            "features.5.0.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.0.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.0.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.0.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.0.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.0.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.0.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.0.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.0.stochastic_depth|stochastic_depth 0.069|384x14x14|0|0|150528\n" +
+            "features.5.0.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.1.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.1.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.1.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.1.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.1.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.1.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.1.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.1.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.1.stochastic_depth|stochastic_depth 0.08|384x14x14|0|0|150528\n" +
+            "features.5.1.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.2.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.2.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.2.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.2.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.2.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.2.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.2.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.2.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.2.stochastic_depth|stochastic_depth 0.091|384x14x14|0|0|150528\n" +
+            "features.5.2.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.3.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.3.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.3.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.3.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.3.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.3.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.3.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.3.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.3.stochastic_depth|stochastic_depth 0.103|384x14x14|0|0|150528\n" +
+            "features.5.3.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.4.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.4.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.4.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.4.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.4.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.4.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.4.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.4.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.4.stochastic_depth|stochastic_depth 0.114|384x14x14|0|0|150528\n" +
+            "features.5.4.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.5.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.5.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.5.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.5.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.5.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.5.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.5.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.5.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.5.stochastic_depth|stochastic_depth 0.126|384x14x14|0|0|150528\n" +
+            "features.5.5.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.6.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.6.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.6.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.6.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.6.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.6.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.6.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.6.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.6.stochastic_depth|stochastic_depth 0.137|384x14x14|0|0|150528\n" +
+            "features.5.6.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.7.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.7.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.7.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.7.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.7.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.7.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.7.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.7.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.7.stochastic_depth|stochastic_depth 0.149|384x14x14|0|0|150528\n" +
+            "features.5.7.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.8.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.8.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.8.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.8.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.8.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.8.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.8.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.8.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.8.stochastic_depth|stochastic_depth 0.16|384x14x14|0|0|150528\n" +
+            "features.5.8.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.9.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.9.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.9.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.9.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.9.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.9.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.9.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.9.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.9.stochastic_depth|stochastic_depth 0.171|384x14x14|0|0|150528\n" +
+            "features.5.9.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.10.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.10.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.10.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.10.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.10.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.10.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.10.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.10.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.10.stochastic_depth|stochastic_depth 0.183|384x14x14|0|0|150528\n" +
+            "features.5.10.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.11.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.11.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.11.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.11.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.11.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.11.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.11.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.11.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.11.stochastic_depth|stochastic_depth 0.194|384x14x14|0|0|150528\n" +
+            "features.5.11.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.12.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.12.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.12.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.12.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.12.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.12.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.12.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.12.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.12.stochastic_depth|stochastic_depth 0.206|384x14x14|0|0|150528\n" +
+            "features.5.12.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.13.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.13.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.13.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.13.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.13.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.13.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.13.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.13.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.13.stochastic_depth|stochastic_depth 0.217|384x14x14|0|0|150528\n" +
+            "features.5.13.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.14.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.14.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.14.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.14.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.14.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.14.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.14.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.14.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.14.stochastic_depth|stochastic_depth 0.229|384x14x14|0|0|150528\n" +
+            "features.5.14.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.15.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.15.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.15.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.15.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.15.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.15.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.15.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.15.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.15.stochastic_depth|stochastic_depth 0.24|384x14x14|0|0|150528\n" +
+            "features.5.15.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.16.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.16.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.16.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.16.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.16.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.16.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.16.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.16.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.16.stochastic_depth|stochastic_depth 0.251|384x14x14|0|0|150528\n" +
+            "features.5.16.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.17.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.17.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.17.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.17.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.17.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.17.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.17.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.17.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.17.stochastic_depth|stochastic_depth 0.263|384x14x14|0|0|150528\n" +
+            "features.5.17.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.18.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.18.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.18.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.18.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.18.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.18.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.18.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.18.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.18.stochastic_depth|stochastic_depth 0.274|384x14x14|0|0|150528\n" +
+            "features.5.18.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.19.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.19.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.19.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.19.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.19.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.19.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.19.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.19.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.19.stochastic_depth|stochastic_depth 0.286|384x14x14|0|0|150528\n" +
+            "features.5.19.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.20.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.20.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.20.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.20.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.20.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.20.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.20.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.20.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.20.stochastic_depth|stochastic_depth 0.297|384x14x14|0|0|150528\n" +
+            "features.5.20.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.21.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.21.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.21.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.21.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.21.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.21.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.21.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.21.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.21.stochastic_depth|stochastic_depth 0.309|384x14x14|0|0|150528\n" +
+            "features.5.21.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.22.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.22.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.22.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.22.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.22.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.22.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.22.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.22.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.22.stochastic_depth|stochastic_depth 0.32|384x14x14|0|0|150528\n" +
+            "features.5.22.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.23.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.23.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.23.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.23.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.23.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.23.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.23.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.23.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.23.stochastic_depth|stochastic_depth 0.331|384x14x14|0|0|150528\n" +
+            "features.5.23.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.24.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.24.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.24.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.24.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.24.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.24.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.24.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.24.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.24.stochastic_depth|stochastic_depth 0.343|384x14x14|0|0|150528\n" +
+            "features.5.24.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.25.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.25.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.25.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.25.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.25.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.25.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.25.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.25.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.25.stochastic_depth|stochastic_depth 0.354|384x14x14|0|0|150528\n" +
+            "features.5.25.(add)|add|384x14x14|0|0|225792\n" +
+            "features.5.26.block.0|conv 7x7 384->384 g384|384x14x14|19200|3687936|169728\n" +
+            "features.5.26.block.1|channels_last|14x14x384|0|0|150528\n" +
+            "features.5.26.block.2|layernorm 384|14x14x384|768|0|151296\n" +
+            "features.5.26.block.3|linear 384->1536|14x14x1536|591360|115605504|967680\n" +
+            "features.5.26.block.4|gelu|14x14x1536|0|0|602112\n" +
+            "features.5.26.block.5|linear 1536->384|14x14x384|590208|115605504|966528\n" +
+            "features.5.26.block.6|channels_first|384x14x14|0|0|150528\n" +
+            "features.5.26.layer_scale|scale 384|384x14x14|384|0|150912\n" +
+            "features.5.26.stochastic_depth|stochastic_depth 0.366|384x14x14|0|0|150528\n" +
+            "features.5.26.(add)|add|384x14x14|0|0|225792\n" +
+            "features.6.0|layernorm2d 384|384x14x14|768|0|151296\n" +
+            "features.6.1|conv 2x2/2 384->768|768x7x7|1180416|57802752|1293312\n" +
+            "features.7.0.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.0.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.0.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.0.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.0.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.0.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.0.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.0.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.0.stochastic_depth|stochastic_depth 0.377|768x7x7|0|0|75264\n" +
+            "features.7.0.(add)|add|768x7x7|0|0|112896\n" +
+            "features.7.1.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.1.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.1.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.1.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.1.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.1.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.1.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.1.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.1.stochastic_depth|stochastic_depth 0.389|768x7x7|0|0|75264\n" +
+            "features.7.1.(add)|add|768x7x7|0|0|112896\n" +
+            "features.7.2.block.0|conv 7x7 768->768 g768|768x7x7|38400|1843968|113664\n" +
+            "features.7.2.block.1|channels_last|7x7x768|0|0|75264\n" +
+            "features.7.2.block.2|layernorm 768|7x7x768|1536|0|76800\n" +
+            "features.7.2.block.3|linear 768->3072|7x7x3072|2362368|115605504|2550528\n" +
+            "features.7.2.block.4|gelu|7x7x3072|0|0|301056\n" +
+            "features.7.2.block.5|linear 3072->768|7x7x768|2360064|115605504|2548224\n" +
+            "features.7.2.block.6|channels_first|768x7x7|0|0|75264\n" +
+            "features.7.2.layer_scale|scale 768|768x7x7|768|0|76032\n" +
+            "features.7.2.stochastic_depth|stochastic_depth 0.4|768x7x7|0|0|75264\n" +
+            "features.7.2.(add)|add|768x7x7|0|0|112896\n" +
+            "avgpool|adaptive_avgpool 1x1|768x1x1|0|0|38400\n" +
+            "classifier.0|layernorm2d 768|768x1x1|1536|0|3072\n" +
+            "classifier.1|flatten|768|0|0|1536\n" +
+            "classifier.2|linear 768->1000|1000|769000|768000|770768\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1173,385 +1169,383 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 246452304L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ConvNeXtBase", "architectures/convnext.arch", 38, "convnext_base()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            88591464L, 0L, 15354729472L, 246452304L, 76522472L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 4x4/4 3->128", new long[] { 128L, 56L, 56L }, 6272L, 19267584L, 558208L),
-                new LayerInfo("features.0.1", "layernorm2d 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.1.0.block.0", "conv 7x7 128->128 g128", new long[] { 128L, 56L, 56L }, 6400L, 19668992L, 809216L),
-                new LayerInfo("features.1.0.block.1", "channels_last", new long[] { 56L, 56L, 128L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.0.block.2", "layernorm 128", new long[] { 56L, 56L, 128L }, 256L, 0L, 803072L),
-                new LayerInfo("features.1.0.block.3", "linear 128->512", new long[] { 56L, 56L, 512L }, 66048L, 205520896L, 2073088L),
-                new LayerInfo("features.1.0.block.4", "gelu", new long[] { 56L, 56L, 512L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.1.0.block.5", "linear 512->128", new long[] { 56L, 56L, 128L }, 65664L, 205520896L, 2072704L),
-                new LayerInfo("features.1.0.block.6", "channels_first", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.0.layer_scale", "scale 128", new long[] { 128L, 56L, 56L }, 128L, 0L, 802944L),
-                new LayerInfo("features.1.0.stochastic_depth", "stochastic_depth 0", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.0.(add)", "add", new long[] { 128L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.1.block.0", "conv 7x7 128->128 g128", new long[] { 128L, 56L, 56L }, 6400L, 19668992L, 809216L),
-                new LayerInfo("features.1.1.block.1", "channels_last", new long[] { 56L, 56L, 128L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.1.block.2", "layernorm 128", new long[] { 56L, 56L, 128L }, 256L, 0L, 803072L),
-                new LayerInfo("features.1.1.block.3", "linear 128->512", new long[] { 56L, 56L, 512L }, 66048L, 205520896L, 2073088L),
-                new LayerInfo("features.1.1.block.4", "gelu", new long[] { 56L, 56L, 512L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.1.1.block.5", "linear 512->128", new long[] { 56L, 56L, 128L }, 65664L, 205520896L, 2072704L),
-                new LayerInfo("features.1.1.block.6", "channels_first", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.1.layer_scale", "scale 128", new long[] { 128L, 56L, 56L }, 128L, 0L, 802944L),
-                new LayerInfo("features.1.1.stochastic_depth", "stochastic_depth 0.014", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.1.(add)", "add", new long[] { 128L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.2.block.0", "conv 7x7 128->128 g128", new long[] { 128L, 56L, 56L }, 6400L, 19668992L, 809216L),
-                new LayerInfo("features.1.2.block.1", "channels_last", new long[] { 56L, 56L, 128L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.2.block.2", "layernorm 128", new long[] { 56L, 56L, 128L }, 256L, 0L, 803072L),
-                new LayerInfo("features.1.2.block.3", "linear 128->512", new long[] { 56L, 56L, 512L }, 66048L, 205520896L, 2073088L),
-                new LayerInfo("features.1.2.block.4", "gelu", new long[] { 56L, 56L, 512L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.1.2.block.5", "linear 512->128", new long[] { 56L, 56L, 128L }, 65664L, 205520896L, 2072704L),
-                new LayerInfo("features.1.2.block.6", "channels_first", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.2.layer_scale", "scale 128", new long[] { 128L, 56L, 56L }, 128L, 0L, 802944L),
-                new LayerInfo("features.1.2.stochastic_depth", "stochastic_depth 0.029", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.2.(add)", "add", new long[] { 128L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.0", "layernorm2d 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.2.1", "conv 2x2/2 128->256", new long[] { 256L, 28L, 28L }, 131328L, 102760448L, 733440L),
-                new LayerInfo("features.3.0.block.0", "conv 7x7 256->256 g256", new long[] { 256L, 28L, 28L }, 12800L, 9834496L, 414208L),
-                new LayerInfo("features.3.0.block.1", "channels_last", new long[] { 28L, 28L, 256L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.0.block.2", "layernorm 256", new long[] { 28L, 28L, 256L }, 512L, 0L, 401920L),
-                new LayerInfo("features.3.0.block.3", "linear 256->1024", new long[] { 28L, 28L, 1024L }, 263168L, 205520896L, 1266688L),
-                new LayerInfo("features.3.0.block.4", "gelu", new long[] { 28L, 28L, 1024L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.3.0.block.5", "linear 1024->256", new long[] { 28L, 28L, 256L }, 262400L, 205520896L, 1265920L),
-                new LayerInfo("features.3.0.block.6", "channels_first", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.0.layer_scale", "scale 256", new long[] { 256L, 28L, 28L }, 256L, 0L, 401664L),
-                new LayerInfo("features.3.0.stochastic_depth", "stochastic_depth 0.043", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.0.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.1.block.0", "conv 7x7 256->256 g256", new long[] { 256L, 28L, 28L }, 12800L, 9834496L, 414208L),
-                new LayerInfo("features.3.1.block.1", "channels_last", new long[] { 28L, 28L, 256L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.1.block.2", "layernorm 256", new long[] { 28L, 28L, 256L }, 512L, 0L, 401920L),
-                new LayerInfo("features.3.1.block.3", "linear 256->1024", new long[] { 28L, 28L, 1024L }, 263168L, 205520896L, 1266688L),
-                new LayerInfo("features.3.1.block.4", "gelu", new long[] { 28L, 28L, 1024L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.3.1.block.5", "linear 1024->256", new long[] { 28L, 28L, 256L }, 262400L, 205520896L, 1265920L),
-                new LayerInfo("features.3.1.block.6", "channels_first", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.1.layer_scale", "scale 256", new long[] { 256L, 28L, 28L }, 256L, 0L, 401664L),
-                new LayerInfo("features.3.1.stochastic_depth", "stochastic_depth 0.057", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.1.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.2.block.0", "conv 7x7 256->256 g256", new long[] { 256L, 28L, 28L }, 12800L, 9834496L, 414208L),
-                new LayerInfo("features.3.2.block.1", "channels_last", new long[] { 28L, 28L, 256L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.2.block.2", "layernorm 256", new long[] { 28L, 28L, 256L }, 512L, 0L, 401920L),
-                new LayerInfo("features.3.2.block.3", "linear 256->1024", new long[] { 28L, 28L, 1024L }, 263168L, 205520896L, 1266688L),
-                new LayerInfo("features.3.2.block.4", "gelu", new long[] { 28L, 28L, 1024L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.3.2.block.5", "linear 1024->256", new long[] { 28L, 28L, 256L }, 262400L, 205520896L, 1265920L),
-                new LayerInfo("features.3.2.block.6", "channels_first", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.2.layer_scale", "scale 256", new long[] { 256L, 28L, 28L }, 256L, 0L, 401664L),
-                new LayerInfo("features.3.2.stochastic_depth", "stochastic_depth 0.071", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.2.(add)", "add", new long[] { 256L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.4.0", "layernorm2d 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.4.1", "conv 2x2/2 256->512", new long[] { 512L, 14L, 14L }, 524800L, 102760448L, 825856L),
-                new LayerInfo("features.5.0.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.0.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.0.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.0.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.0.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.0.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.0.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.0.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.0.stochastic_depth", "stochastic_depth 0.086", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.0.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.1.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.1.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.1.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.1.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.1.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.1.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.1.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.1.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.1.stochastic_depth", "stochastic_depth 0.1", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.1.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.2.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.2.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.2.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.2.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.2.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.2.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.2.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.2.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.2.stochastic_depth", "stochastic_depth 0.114", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.2.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.3.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.3.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.3.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.3.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.3.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.3.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.3.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.3.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.3.stochastic_depth", "stochastic_depth 0.129", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.3.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.4.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.4.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.4.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.4.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.4.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.4.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.4.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.4.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.4.stochastic_depth", "stochastic_depth 0.143", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.4.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.5.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.5.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.5.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.5.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.5.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.5.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.5.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.5.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.5.stochastic_depth", "stochastic_depth 0.157", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.5.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.6.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.6.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.6.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.6.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.6.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.6.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.6.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.6.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.6.stochastic_depth", "stochastic_depth 0.171", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.6.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.7.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.7.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.7.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.7.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.7.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.7.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.7.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.7.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.7.stochastic_depth", "stochastic_depth 0.186", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.7.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.8.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.8.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.8.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.8.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.8.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.8.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.8.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.8.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.8.stochastic_depth", "stochastic_depth 0.2", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.8.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.9.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.9.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.9.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.9.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.9.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.9.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.9.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.9.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.9.stochastic_depth", "stochastic_depth 0.214", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.9.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.10.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.10.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.10.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.10.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.10.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.10.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.10.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.10.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.10.stochastic_depth", "stochastic_depth 0.229", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.10.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.11.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.11.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.11.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.11.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.11.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.11.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.11.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.11.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.11.stochastic_depth", "stochastic_depth 0.243", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.11.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.12.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.12.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.12.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.12.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.12.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.12.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.12.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.12.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.12.stochastic_depth", "stochastic_depth 0.257", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.12.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.13.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.13.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.13.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.13.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.13.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.13.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.13.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.13.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.13.stochastic_depth", "stochastic_depth 0.271", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.13.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.14.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.14.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.14.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.14.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.14.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.14.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.14.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.14.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.14.stochastic_depth", "stochastic_depth 0.286", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.14.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.15.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.15.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.15.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.15.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.15.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.15.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.15.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.15.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.15.stochastic_depth", "stochastic_depth 0.3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.15.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.16.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.16.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.16.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.16.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.16.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.16.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.16.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.16.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.16.stochastic_depth", "stochastic_depth 0.314", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.16.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.17.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.17.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.17.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.17.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.17.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.17.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.17.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.17.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.17.stochastic_depth", "stochastic_depth 0.329", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.17.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.18.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.18.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.18.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.18.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.18.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.18.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.18.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.18.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.18.stochastic_depth", "stochastic_depth 0.343", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.18.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.19.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.19.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.19.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.19.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.19.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.19.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.19.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.19.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.19.stochastic_depth", "stochastic_depth 0.357", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.19.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.20.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.20.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.20.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.20.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.20.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.20.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.20.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.20.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.20.stochastic_depth", "stochastic_depth 0.371", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.20.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.21.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.21.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.21.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.21.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.21.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.21.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.21.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.21.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.21.stochastic_depth", "stochastic_depth 0.386", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.21.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.22.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.22.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.22.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.22.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.22.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.22.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.22.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.22.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.22.stochastic_depth", "stochastic_depth 0.4", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.22.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.23.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.23.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.23.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.23.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.23.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.23.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.23.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.23.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.23.stochastic_depth", "stochastic_depth 0.414", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.23.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.24.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.24.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.24.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.24.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.24.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.24.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.24.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.24.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.24.stochastic_depth", "stochastic_depth 0.429", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.24.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.25.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.25.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.25.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.25.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.25.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.25.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.25.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.25.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.25.stochastic_depth", "stochastic_depth 0.443", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.25.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.26.block.0", "conv 7x7 512->512 g512", new long[] { 512L, 14L, 14L }, 25600L, 4917248L, 226304L),
-                new LayerInfo("features.5.26.block.1", "channels_last", new long[] { 14L, 14L, 512L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.26.block.2", "layernorm 512", new long[] { 14L, 14L, 512L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.5.26.block.3", "linear 512->2048", new long[] { 14L, 14L, 2048L }, 1050624L, 205520896L, 1552384L),
-                new LayerInfo("features.5.26.block.4", "gelu", new long[] { 14L, 14L, 2048L }, 0L, 0L, 802816L),
-                new LayerInfo("features.5.26.block.5", "linear 2048->512", new long[] { 14L, 14L, 512L }, 1049088L, 205520896L, 1550848L),
-                new LayerInfo("features.5.26.block.6", "channels_first", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.26.layer_scale", "scale 512", new long[] { 512L, 14L, 14L }, 512L, 0L, 201216L),
-                new LayerInfo("features.5.26.stochastic_depth", "stochastic_depth 0.457", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.26.(add)", "add", new long[] { 512L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.0", "layernorm2d 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.6.1", "conv 2x2/2 512->1024", new long[] { 1024L, 7L, 7L }, 2098176L, 102760448L, 2248704L),
-                new LayerInfo("features.7.0.block.0", "conv 7x7 1024->1024 g1024", new long[] { 1024L, 7L, 7L }, 51200L, 2458624L, 151552L),
-                new LayerInfo("features.7.0.block.1", "channels_last", new long[] { 7L, 7L, 1024L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.0.block.2", "layernorm 1024", new long[] { 7L, 7L, 1024L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.7.0.block.3", "linear 1024->4096", new long[] { 7L, 7L, 4096L }, 4198400L, 205520896L, 4449280L),
-                new LayerInfo("features.7.0.block.4", "gelu", new long[] { 7L, 7L, 4096L }, 0L, 0L, 401408L),
-                new LayerInfo("features.7.0.block.5", "linear 4096->1024", new long[] { 7L, 7L, 1024L }, 4195328L, 205520896L, 4446208L),
-                new LayerInfo("features.7.0.block.6", "channels_first", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.0.layer_scale", "scale 1024", new long[] { 1024L, 7L, 7L }, 1024L, 0L, 101376L),
-                new LayerInfo("features.7.0.stochastic_depth", "stochastic_depth 0.471", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.0.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.1.block.0", "conv 7x7 1024->1024 g1024", new long[] { 1024L, 7L, 7L }, 51200L, 2458624L, 151552L),
-                new LayerInfo("features.7.1.block.1", "channels_last", new long[] { 7L, 7L, 1024L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.1.block.2", "layernorm 1024", new long[] { 7L, 7L, 1024L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.7.1.block.3", "linear 1024->4096", new long[] { 7L, 7L, 4096L }, 4198400L, 205520896L, 4449280L),
-                new LayerInfo("features.7.1.block.4", "gelu", new long[] { 7L, 7L, 4096L }, 0L, 0L, 401408L),
-                new LayerInfo("features.7.1.block.5", "linear 4096->1024", new long[] { 7L, 7L, 1024L }, 4195328L, 205520896L, 4446208L),
-                new LayerInfo("features.7.1.block.6", "channels_first", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.1.layer_scale", "scale 1024", new long[] { 1024L, 7L, 7L }, 1024L, 0L, 101376L),
-                new LayerInfo("features.7.1.stochastic_depth", "stochastic_depth 0.486", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.1.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.2.block.0", "conv 7x7 1024->1024 g1024", new long[] { 1024L, 7L, 7L }, 51200L, 2458624L, 151552L),
-                new LayerInfo("features.7.2.block.1", "channels_last", new long[] { 7L, 7L, 1024L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.2.block.2", "layernorm 1024", new long[] { 7L, 7L, 1024L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.7.2.block.3", "linear 1024->4096", new long[] { 7L, 7L, 4096L }, 4198400L, 205520896L, 4449280L),
-                new LayerInfo("features.7.2.block.4", "gelu", new long[] { 7L, 7L, 4096L }, 0L, 0L, 401408L),
-                new LayerInfo("features.7.2.block.5", "linear 4096->1024", new long[] { 7L, 7L, 1024L }, 4195328L, 205520896L, 4446208L),
-                new LayerInfo("features.7.2.block.6", "channels_first", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.2.layer_scale", "scale 1024", new long[] { 1024L, 7L, 7L }, 1024L, 0L, 101376L),
-                new LayerInfo("features.7.2.stochastic_depth", "stochastic_depth 0.5", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.2.(add)", "add", new long[] { 1024L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("classifier.0", "layernorm2d 1024", new long[] { 1024L, 1L, 1L }, 2048L, 0L, 4096L),
-                new LayerInfo("classifier.1", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier.2", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            88591464, 0, 15354729472L, 246452304, 76522472,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 4x4/4 3->128|128x56x56|6272|19267584|558208\n" +
+            "features.0.1|layernorm2d 128|128x56x56|256|0|803072\n" +
+            "features.1.0.block.0|conv 7x7 128->128 g128|128x56x56|6400|19668992|809216\n" +
+            "features.1.0.block.1|channels_last|56x56x128|0|0|802816\n" +
+            "features.1.0.block.2|layernorm 128|56x56x128|256|0|803072\n" +
+            "features.1.0.block.3|linear 128->512|56x56x512|66048|205520896|2073088\n" +
+            "features.1.0.block.4|gelu|56x56x512|0|0|3211264\n" +
+            "features.1.0.block.5|linear 512->128|56x56x128|65664|205520896|2072704\n" +
+            "features.1.0.block.6|channels_first|128x56x56|0|0|802816\n" +
+            "features.1.0.layer_scale|scale 128|128x56x56|128|0|802944\n" +
+            "features.1.0.stochastic_depth|stochastic_depth 0|128x56x56|0|0|802816\n" +
+            "features.1.0.(add)|add|128x56x56|0|0|1204224\n" +
+            "features.1.1.block.0|conv 7x7 128->128 g128|128x56x56|6400|19668992|809216\n" +
+            "features.1.1.block.1|channels_last|56x56x128|0|0|802816\n" +
+            "features.1.1.block.2|layernorm 128|56x56x128|256|0|803072\n" +
+            "features.1.1.block.3|linear 128->512|56x56x512|66048|205520896|2073088\n" +
+            "features.1.1.block.4|gelu|56x56x512|0|0|3211264\n" +
+            "features.1.1.block.5|linear 512->128|56x56x128|65664|205520896|2072704\n" +
+            "features.1.1.block.6|channels_first|128x56x56|0|0|802816\n" +
+            "features.1.1.layer_scale|scale 128|128x56x56|128|0|802944\n" +
+            "features.1.1.stochastic_depth|stochastic_depth 0.014|128x56x56|0|0|802816\n" +
+            "features.1.1.(add)|add|128x56x56|0|0|1204224\n" +
+            "features.1.2.block.0|conv 7x7 128->128 g128|128x56x56|6400|19668992|809216\n" +
+            "features.1.2.block.1|channels_last|56x56x128|0|0|802816\n" +
+            "features.1.2.block.2|layernorm 128|56x56x128|256|0|803072\n" +
+            "features.1.2.block.3|linear 128->512|56x56x512|66048|205520896|2073088\n" +
+            "features.1.2.block.4|gelu|56x56x512|0|0|3211264\n" +
+            "features.1.2.block.5|linear 512->128|56x56x128|65664|205520896|2072704\n" +
+            "features.1.2.block.6|channels_first|128x56x56|0|0|802816\n" +
+            "features.1.2.layer_scale|scale 128|128x56x56|128|0|802944\n" +
+            "features.1.2.stochastic_depth|stochastic_depth 0.029|128x56x56|0|0|802816\n" +
+            "features.1.2.(add)|add|128x56x56|0|0|1204224\n" +
+            "features.2.0|layernorm2d 128|128x56x56|256|0|803072\n" +
+            "features.2.1|conv 2x2/2 128->256|256x28x28|131328|102760448|733440\n" +
+            "features.3.0.block.0|conv 7x7 256->256 g256|256x28x28|12800|9834496|414208\n" +
+            "features.3.0.block.1|channels_last|28x28x256|0|0|401408\n" +
+            "features.3.0.block.2|layernorm 256|28x28x256|512|0|401920\n" +
+            "features.3.0.block.3|linear 256->1024|28x28x1024|263168|205520896|1266688\n" +
+            "features.3.0.block.4|gelu|28x28x1024|0|0|1605632\n" +
+            "features.3.0.block.5|linear 1024->256|28x28x256|262400|205520896|1265920\n" +
+            "features.3.0.block.6|channels_first|256x28x28|0|0|401408\n" +
+            "features.3.0.layer_scale|scale 256|256x28x28|256|0|401664\n" +
+            "features.3.0.stochastic_depth|stochastic_depth 0.043|256x28x28|0|0|401408\n" +
+            "features.3.0.(add)|add|256x28x28|0|0|602112\n" +
+            "features.3.1.block.0|conv 7x7 256->256 g256|256x28x28|12800|9834496|414208\n" +
+            "features.3.1.block.1|channels_last|28x28x256|0|0|401408\n" +
+            "features.3.1.block.2|layernorm 256|28x28x256|512|0|401920\n" +
+            "features.3.1.block.3|linear 256->1024|28x28x1024|263168|205520896|1266688\n" +
+            "features.3.1.block.4|gelu|28x28x1024|0|0|1605632\n" +
+            "features.3.1.block.5|linear 1024->256|28x28x256|262400|205520896|1265920\n" +
+            "features.3.1.block.6|channels_first|256x28x28|0|0|401408\n" +
+            "features.3.1.layer_scale|scale 256|256x28x28|256|0|401664\n" +
+            "features.3.1.stochastic_depth|stochastic_depth 0.057|256x28x28|0|0|401408\n" +
+            "features.3.1.(add)|add|256x28x28|0|0|602112\n" +
+            "features.3.2.block.0|conv 7x7 256->256 g256|256x28x28|12800|9834496|414208\n" +
+            "features.3.2.block.1|channels_last|28x28x256|0|0|401408\n" +
+            "features.3.2.block.2|layernorm 256|28x28x256|512|0|401920\n" +
+            "features.3.2.block.3|linear 256->1024|28x28x1024|263168|205520896|1266688\n" +
+            "features.3.2.block.4|gelu|28x28x1024|0|0|1605632\n" +
+            "features.3.2.block.5|linear 1024->256|28x28x256|262400|205520896|1265920\n" +
+            "features.3.2.block.6|channels_first|256x28x28|0|0|401408\n" +
+            "features.3.2.layer_scale|scale 256|256x28x28|256|0|401664\n" +
+            "features.3.2.stochastic_depth|stochastic_depth 0.071|256x28x28|0|0|401408\n" +
+            "features.3.2.(add)|add|256x28x28|0|0|602112\n" +
+            "features.4.0|layernorm2d 256|256x28x28|512|0|401920\n" +
+            "features.4.1|conv 2x2/2 256->512|512x14x14|524800|102760448|825856\n" +
+            "features.5.0.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.0.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.0.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.0.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.0.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.0.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.0.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.0.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.0.stochastic_depth|stochastic_depth 0.086|512x14x14|0|0|200704\n" +
+            "features.5.0.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.1.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.1.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.1.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.1.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.1.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.1.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.1.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.1.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.1.stochastic_depth|stochastic_depth 0.1|512x14x14|0|0|200704\n" +
+            "features.5.1.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.2.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.2.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.2.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.2.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.2.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.2.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.2.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.2.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.2.stochastic_depth|stochastic_depth 0.114|512x14x14|0|0|200704\n" +
+            "features.5.2.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.3.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.3.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.3.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.3.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.3.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.3.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.3.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.3.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.3.stochastic_depth|stochastic_depth 0.129|512x14x14|0|0|200704\n" +
+            "features.5.3.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.4.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.4.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.4.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.4.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.4.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.4.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.4.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.4.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.4.stochastic_depth|stochastic_depth 0.143|512x14x14|0|0|200704\n" +
+            "features.5.4.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.5.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.5.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.5.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.5.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.5.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.5.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.5.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.5.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.5.stochastic_depth|stochastic_depth 0.157|512x14x14|0|0|200704\n" +
+            "features.5.5.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.6.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.6.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.6.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.6.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.6.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.6.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.6.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.6.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.6.stochastic_depth|stochastic_depth 0.171|512x14x14|0|0|200704\n" +
+            "features.5.6.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.7.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.7.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.7.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.7.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.7.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.7.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.7.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.7.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.7.stochastic_depth|stochastic_depth 0.186|512x14x14|0|0|200704\n" +
+            "features.5.7.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.8.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.8.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.8.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.8.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.8.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.8.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.8.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.8.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.8.stochastic_depth|stochastic_depth 0.2|512x14x14|0|0|200704\n" +
+            "features.5.8.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.9.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.9.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.9.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.9.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.9.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.9.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.9.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.9.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.9.stochastic_depth|stochastic_depth 0.214|512x14x14|0|0|200704\n" +
+            "features.5.9.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.10.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.10.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.10.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.10.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.10.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.10.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.10.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.10.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.10.stochastic_depth|stochastic_depth 0.229|512x14x14|0|0|200704\n" +
+            "features.5.10.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.11.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.11.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.11.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.11.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.11.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.11.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.11.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.11.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.11.stochastic_depth|stochastic_depth 0.243|512x14x14|0|0|200704\n" +
+            "features.5.11.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.12.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.12.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.12.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.12.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.12.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.12.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.12.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.12.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.12.stochastic_depth|stochastic_depth 0.257|512x14x14|0|0|200704\n" +
+            "features.5.12.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.13.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.13.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.13.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.13.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.13.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.13.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.13.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.13.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.13.stochastic_depth|stochastic_depth 0.271|512x14x14|0|0|200704\n" +
+            "features.5.13.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.14.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.14.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.14.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.14.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.14.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.14.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.14.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.14.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.14.stochastic_depth|stochastic_depth 0.286|512x14x14|0|0|200704\n" +
+            "features.5.14.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.15.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.15.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.15.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.15.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.15.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.15.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.15.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.15.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.15.stochastic_depth|stochastic_depth 0.3|512x14x14|0|0|200704\n" +
+            "features.5.15.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.16.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.16.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.16.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.16.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.16.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.16.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.16.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.16.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.16.stochastic_depth|stochastic_depth 0.314|512x14x14|0|0|200704\n" +
+            "features.5.16.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.17.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.17.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.17.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.17.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.17.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.17.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.17.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.17.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.17.stochastic_depth|stochastic_depth 0.329|512x14x14|0|0|200704\n" +
+            "features.5.17.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.18.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.18.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.18.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.18.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.18.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.18.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.18.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.18.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.18.stochastic_depth|stochastic_depth 0.343|512x14x14|0|0|200704\n" +
+            "features.5.18.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.19.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.19.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.19.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.19.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.19.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.19.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.19.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.19.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.19.stochastic_depth|stochastic_depth 0.357|512x14x14|0|0|200704\n" +
+            "features.5.19.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.20.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.20.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.20.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.20.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.20.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.20.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.20.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.20.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.20.stochastic_depth|stochastic_depth 0.371|512x14x14|0|0|200704\n" +
+            "features.5.20.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.21.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.21.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.21.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.21.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.21.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.21.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.21.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.21.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.21.stochastic_depth|stochastic_depth 0.386|512x14x14|0|0|200704\n" +
+            "features.5.21.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.22.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.22.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.22.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.22.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.22.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.22.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.22.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.22.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.22.stochastic_depth|stochastic_depth 0.4|512x14x14|0|0|200704\n" +
+            "features.5.22.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.23.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.23.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.23.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.23.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.23.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.23.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.23.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.23.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.23.stochastic_depth|stochastic_depth 0.414|512x14x14|0|0|200704\n" +
+            "features.5.23.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.24.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.24.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.24.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.24.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.24.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.24.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.24.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.24.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.24.stochastic_depth|stochastic_depth 0.429|512x14x14|0|0|200704\n" +
+            "features.5.24.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.25.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.25.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.25.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.25.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.25.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.25.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.25.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.25.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.25.stochastic_depth|stochastic_depth 0.443|512x14x14|0|0|200704\n" +
+            "features.5.25.(add)|add|512x14x14|0|0|301056\n" +
+            "features.5.26.block.0|conv 7x7 512->512 g512|512x14x14|25600|4917248|226304\n" +
+            "features.5.26.block.1|channels_last|14x14x512|0|0|200704\n" +
+            "features.5.26.block.2|layernorm 512|14x14x512|1024|0|201728\n" +
+            "features.5.26.block.3|linear 512->2048|14x14x2048|1050624|205520896|1552384\n" +
+            "features.5.26.block.4|gelu|14x14x2048|0|0|802816\n" +
+            "features.5.26.block.5|linear 2048->512|14x14x512|1049088|205520896|1550848\n" +
+            "features.5.26.block.6|channels_first|512x14x14|0|0|200704\n" +
+            "features.5.26.layer_scale|scale 512|512x14x14|512|0|201216\n" +
+            "features.5.26.stochastic_depth|stochastic_depth 0.457|512x14x14|0|0|200704\n" +
+            "features.5.26.(add)|add|512x14x14|0|0|301056\n" +
+            "features.6.0|layernorm2d 512|512x14x14|1024|0|201728\n" +
+            "features.6.1|conv 2x2/2 512->1024|1024x7x7|2098176|102760448|2248704\n" +
+            "features.7.0.block.0|conv 7x7 1024->1024 g1024|1024x7x7|51200|2458624|151552\n" +
+            "features.7.0.block.1|channels_last|7x7x1024|0|0|100352\n" +
+            "features.7.0.block.2|layernorm 1024|7x7x1024|2048|0|102400\n" +
+            "features.7.0.block.3|linear 1024->4096|7x7x4096|4198400|205520896|4449280\n" +
+            "features.7.0.block.4|gelu|7x7x4096|0|0|401408\n" +
+            "features.7.0.block.5|linear 4096->1024|7x7x1024|4195328|205520896|4446208\n" +
+            "features.7.0.block.6|channels_first|1024x7x7|0|0|100352\n" +
+            "features.7.0.layer_scale|scale 1024|1024x7x7|1024|0|101376\n" +
+            "features.7.0.stochastic_depth|stochastic_depth 0.471|1024x7x7|0|0|100352\n" +
+            "features.7.0.(add)|add|1024x7x7|0|0|150528\n" +
+            "features.7.1.block.0|conv 7x7 1024->1024 g1024|1024x7x7|51200|2458624|151552\n" +
+            "features.7.1.block.1|channels_last|7x7x1024|0|0|100352\n" +
+            "features.7.1.block.2|layernorm 1024|7x7x1024|2048|0|102400\n" +
+            "features.7.1.block.3|linear 1024->4096|7x7x4096|4198400|205520896|4449280\n" +
+            "features.7.1.block.4|gelu|7x7x4096|0|0|401408\n" +
+            "features.7.1.block.5|linear 4096->1024|7x7x1024|4195328|205520896|4446208\n" +
+            "features.7.1.block.6|channels_first|1024x7x7|0|0|100352\n" +
+            "features.7.1.layer_scale|scale 1024|1024x7x7|1024|0|101376\n" +
+            "features.7.1.stochastic_depth|stochastic_depth 0.486|1024x7x7|0|0|100352\n" +
+            "features.7.1.(add)|add|1024x7x7|0|0|150528\n" +
+            "features.7.2.block.0|conv 7x7 1024->1024 g1024|1024x7x7|51200|2458624|151552\n" +
+            "features.7.2.block.1|channels_last|7x7x1024|0|0|100352\n" +
+            "features.7.2.block.2|layernorm 1024|7x7x1024|2048|0|102400\n" +
+            "features.7.2.block.3|linear 1024->4096|7x7x4096|4198400|205520896|4449280\n" +
+            "features.7.2.block.4|gelu|7x7x4096|0|0|401408\n" +
+            "features.7.2.block.5|linear 4096->1024|7x7x1024|4195328|205520896|4446208\n" +
+            "features.7.2.block.6|channels_first|1024x7x7|0|0|100352\n" +
+            "features.7.2.layer_scale|scale 1024|1024x7x7|1024|0|101376\n" +
+            "features.7.2.stochastic_depth|stochastic_depth 0.5|1024x7x7|0|0|100352\n" +
+            "features.7.2.(add)|add|1024x7x7|0|0|150528\n" +
+            "avgpool|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "classifier.0|layernorm2d 1024|1024x1x1|2048|0|4096\n" +
+            "classifier.1|flatten|1024|0|0|2048\n" +
+            "classifier.2|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1644,385 +1638,383 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 434482832L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ConvNeXtLarge", "architectures/convnext.arch", 38, "convnext_large()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            197767336L, 0L, 34361433600L, 434482832L, 114783208L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 4x4/4 3->192", new long[] { 192L, 56L, 56L }, 9408L, 28901376L, 762048L),
-                new LayerInfo("features.0.1", "layernorm2d 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.1.0.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 56L, 56L }, 9600L, 29503488L, 1213824L),
-                new LayerInfo("features.1.0.block.1", "channels_last", new long[] { 56L, 56L, 192L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.0.block.2", "layernorm 192", new long[] { 56L, 56L, 192L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.1.0.block.3", "linear 192->768", new long[] { 56L, 56L, 768L }, 148224L, 462422016L, 3158784L),
-                new LayerInfo("features.1.0.block.4", "gelu", new long[] { 56L, 56L, 768L }, 0L, 0L, 4816896L),
-                new LayerInfo("features.1.0.block.5", "linear 768->192", new long[] { 56L, 56L, 192L }, 147648L, 462422016L, 3158208L),
-                new LayerInfo("features.1.0.block.6", "channels_first", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.0.layer_scale", "scale 192", new long[] { 192L, 56L, 56L }, 192L, 0L, 1204416L),
-                new LayerInfo("features.1.0.stochastic_depth", "stochastic_depth 0", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.0.(add)", "add", new long[] { 192L, 56L, 56L }, 0L, 0L, 1806336L),
-                new LayerInfo("features.1.1.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 56L, 56L }, 9600L, 29503488L, 1213824L),
-                new LayerInfo("features.1.1.block.1", "channels_last", new long[] { 56L, 56L, 192L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.1.block.2", "layernorm 192", new long[] { 56L, 56L, 192L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.1.1.block.3", "linear 192->768", new long[] { 56L, 56L, 768L }, 148224L, 462422016L, 3158784L),
-                new LayerInfo("features.1.1.block.4", "gelu", new long[] { 56L, 56L, 768L }, 0L, 0L, 4816896L),
-                new LayerInfo("features.1.1.block.5", "linear 768->192", new long[] { 56L, 56L, 192L }, 147648L, 462422016L, 3158208L),
-                new LayerInfo("features.1.1.block.6", "channels_first", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.1.layer_scale", "scale 192", new long[] { 192L, 56L, 56L }, 192L, 0L, 1204416L),
-                new LayerInfo("features.1.1.stochastic_depth", "stochastic_depth 0.014", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.1.(add)", "add", new long[] { 192L, 56L, 56L }, 0L, 0L, 1806336L),
-                new LayerInfo("features.1.2.block.0", "conv 7x7 192->192 g192", new long[] { 192L, 56L, 56L }, 9600L, 29503488L, 1213824L),
-                new LayerInfo("features.1.2.block.1", "channels_last", new long[] { 56L, 56L, 192L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.2.block.2", "layernorm 192", new long[] { 56L, 56L, 192L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.1.2.block.3", "linear 192->768", new long[] { 56L, 56L, 768L }, 148224L, 462422016L, 3158784L),
-                new LayerInfo("features.1.2.block.4", "gelu", new long[] { 56L, 56L, 768L }, 0L, 0L, 4816896L),
-                new LayerInfo("features.1.2.block.5", "linear 768->192", new long[] { 56L, 56L, 192L }, 147648L, 462422016L, 3158208L),
-                new LayerInfo("features.1.2.block.6", "channels_first", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.2.layer_scale", "scale 192", new long[] { 192L, 56L, 56L }, 192L, 0L, 1204416L),
-                new LayerInfo("features.1.2.stochastic_depth", "stochastic_depth 0.029", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.2.(add)", "add", new long[] { 192L, 56L, 56L }, 0L, 0L, 1806336L),
-                new LayerInfo("features.2.0", "layernorm2d 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.2.1", "conv 2x2/2 192->384", new long[] { 384L, 28L, 28L }, 295296L, 231211008L, 1198464L),
-                new LayerInfo("features.3.0.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 28L, 28L }, 19200L, 14751744L, 621312L),
-                new LayerInfo("features.3.0.block.1", "channels_last", new long[] { 28L, 28L, 384L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.0.block.2", "layernorm 384", new long[] { 28L, 28L, 384L }, 768L, 0L, 602880L),
-                new LayerInfo("features.3.0.block.3", "linear 384->1536", new long[] { 28L, 28L, 1536L }, 591360L, 462422016L, 2096640L),
-                new LayerInfo("features.3.0.block.4", "gelu", new long[] { 28L, 28L, 1536L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.3.0.block.5", "linear 1536->384", new long[] { 28L, 28L, 384L }, 590208L, 462422016L, 2095488L),
-                new LayerInfo("features.3.0.block.6", "channels_first", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.0.layer_scale", "scale 384", new long[] { 384L, 28L, 28L }, 384L, 0L, 602496L),
-                new LayerInfo("features.3.0.stochastic_depth", "stochastic_depth 0.043", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.0.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.1.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 28L, 28L }, 19200L, 14751744L, 621312L),
-                new LayerInfo("features.3.1.block.1", "channels_last", new long[] { 28L, 28L, 384L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.1.block.2", "layernorm 384", new long[] { 28L, 28L, 384L }, 768L, 0L, 602880L),
-                new LayerInfo("features.3.1.block.3", "linear 384->1536", new long[] { 28L, 28L, 1536L }, 591360L, 462422016L, 2096640L),
-                new LayerInfo("features.3.1.block.4", "gelu", new long[] { 28L, 28L, 1536L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.3.1.block.5", "linear 1536->384", new long[] { 28L, 28L, 384L }, 590208L, 462422016L, 2095488L),
-                new LayerInfo("features.3.1.block.6", "channels_first", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.1.layer_scale", "scale 384", new long[] { 384L, 28L, 28L }, 384L, 0L, 602496L),
-                new LayerInfo("features.3.1.stochastic_depth", "stochastic_depth 0.057", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.1.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.2.block.0", "conv 7x7 384->384 g384", new long[] { 384L, 28L, 28L }, 19200L, 14751744L, 621312L),
-                new LayerInfo("features.3.2.block.1", "channels_last", new long[] { 28L, 28L, 384L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.2.block.2", "layernorm 384", new long[] { 28L, 28L, 384L }, 768L, 0L, 602880L),
-                new LayerInfo("features.3.2.block.3", "linear 384->1536", new long[] { 28L, 28L, 1536L }, 591360L, 462422016L, 2096640L),
-                new LayerInfo("features.3.2.block.4", "gelu", new long[] { 28L, 28L, 1536L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.3.2.block.5", "linear 1536->384", new long[] { 28L, 28L, 384L }, 590208L, 462422016L, 2095488L),
-                new LayerInfo("features.3.2.block.6", "channels_first", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.2.layer_scale", "scale 384", new long[] { 384L, 28L, 28L }, 384L, 0L, 602496L),
-                new LayerInfo("features.3.2.stochastic_depth", "stochastic_depth 0.071", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.2.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.0", "layernorm2d 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.4.1", "conv 2x2/2 384->768", new long[] { 768L, 14L, 14L }, 1180416L, 231211008L, 1632000L),
-                new LayerInfo("features.5.0.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.0.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.0.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.0.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.0.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.0.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.0.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.0.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.0.stochastic_depth", "stochastic_depth 0.086", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.0.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.1.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.1.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.1.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.1.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.1.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.1.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.1.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.1.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.1.stochastic_depth", "stochastic_depth 0.1", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.1.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.2.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.2.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.2.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.2.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.2.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.2.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.2.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.2.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.2.stochastic_depth", "stochastic_depth 0.114", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.2.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.3.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.3.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.3.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.3.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.3.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.3.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.3.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.3.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.3.stochastic_depth", "stochastic_depth 0.129", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.3.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.4.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.4.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.4.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.4.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.4.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.4.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.4.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.4.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.4.stochastic_depth", "stochastic_depth 0.143", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.4.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.5.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.5.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.5.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.5.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.5.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.5.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.5.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.5.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.5.stochastic_depth", "stochastic_depth 0.157", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.5.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.6.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.6.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.6.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.6.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.6.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.6.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.6.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.6.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.6.stochastic_depth", "stochastic_depth 0.171", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.6.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.7.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.7.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.7.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.7.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.7.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.7.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.7.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.7.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.7.stochastic_depth", "stochastic_depth 0.186", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.7.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.8.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.8.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.8.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.8.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.8.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.8.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.8.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.8.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.8.stochastic_depth", "stochastic_depth 0.2", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.8.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.9.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.9.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.9.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.9.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.9.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.9.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.9.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.9.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.9.stochastic_depth", "stochastic_depth 0.214", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.9.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.10.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.10.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.10.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.10.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.10.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.10.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.10.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.10.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.10.stochastic_depth", "stochastic_depth 0.229", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.10.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.11.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.11.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.11.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.11.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.11.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.11.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.11.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.11.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.11.stochastic_depth", "stochastic_depth 0.243", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.11.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.12.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.12.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.12.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.12.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.12.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.12.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.12.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.12.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.12.stochastic_depth", "stochastic_depth 0.257", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.12.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.13.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.13.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.13.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.13.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.13.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.13.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.13.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.13.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.13.stochastic_depth", "stochastic_depth 0.271", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.13.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.14.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.14.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.14.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.14.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.14.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.14.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.14.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.14.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.14.stochastic_depth", "stochastic_depth 0.286", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.14.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.15.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.15.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.15.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.15.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.15.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.15.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.15.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.15.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.15.stochastic_depth", "stochastic_depth 0.3", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.15.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.16.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.16.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.16.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.16.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.16.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.16.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.16.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.16.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.16.stochastic_depth", "stochastic_depth 0.314", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.16.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.17.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.17.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.17.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.17.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.17.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.17.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.17.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.17.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.17.stochastic_depth", "stochastic_depth 0.329", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.17.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.18.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.18.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.18.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.18.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.18.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.18.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.18.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.18.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.18.stochastic_depth", "stochastic_depth 0.343", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.18.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.19.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.19.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.19.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.19.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.19.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.19.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.19.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.19.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.19.stochastic_depth", "stochastic_depth 0.357", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.19.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.20.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.20.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.20.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.20.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.20.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.20.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.20.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.20.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.20.stochastic_depth", "stochastic_depth 0.371", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.20.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.21.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.21.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.21.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.21.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.21.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.21.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.21.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.21.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.21.stochastic_depth", "stochastic_depth 0.386", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.21.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.22.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.22.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.22.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.22.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.22.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.22.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.22.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.22.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.22.stochastic_depth", "stochastic_depth 0.4", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.22.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.23.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.23.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.23.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.23.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.23.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.23.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.23.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.23.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.23.stochastic_depth", "stochastic_depth 0.414", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.23.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.24.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.24.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.24.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.24.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.24.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.24.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.24.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.24.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.24.stochastic_depth", "stochastic_depth 0.429", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.24.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.25.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.25.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.25.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.25.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.25.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.25.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.25.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.25.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.25.stochastic_depth", "stochastic_depth 0.443", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.25.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.26.block.0", "conv 7x7 768->768 g768", new long[] { 768L, 14L, 14L }, 38400L, 7375872L, 339456L),
-                new LayerInfo("features.5.26.block.1", "channels_last", new long[] { 14L, 14L, 768L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.26.block.2", "layernorm 768", new long[] { 14L, 14L, 768L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.5.26.block.3", "linear 768->3072", new long[] { 14L, 14L, 3072L }, 2362368L, 462422016L, 3115008L),
-                new LayerInfo("features.5.26.block.4", "gelu", new long[] { 14L, 14L, 3072L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.5.26.block.5", "linear 3072->768", new long[] { 14L, 14L, 768L }, 2360064L, 462422016L, 3112704L),
-                new LayerInfo("features.5.26.block.6", "channels_first", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.26.layer_scale", "scale 768", new long[] { 768L, 14L, 14L }, 768L, 0L, 301824L),
-                new LayerInfo("features.5.26.stochastic_depth", "stochastic_depth 0.457", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.26.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.6.0", "layernorm2d 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.6.1", "conv 2x2/2 768->1536", new long[] { 1536L, 7L, 7L }, 4720128L, 231211008L, 4945920L),
-                new LayerInfo("features.7.0.block.0", "conv 7x7 1536->1536 g1536", new long[] { 1536L, 7L, 7L }, 76800L, 3687936L, 227328L),
-                new LayerInfo("features.7.0.block.1", "channels_last", new long[] { 7L, 7L, 1536L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.0.block.2", "layernorm 1536", new long[] { 7L, 7L, 1536L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.7.0.block.3", "linear 1536->6144", new long[] { 7L, 7L, 6144L }, 9443328L, 462422016L, 9819648L),
-                new LayerInfo("features.7.0.block.4", "gelu", new long[] { 7L, 7L, 6144L }, 0L, 0L, 602112L),
-                new LayerInfo("features.7.0.block.5", "linear 6144->1536", new long[] { 7L, 7L, 1536L }, 9438720L, 462422016L, 9815040L),
-                new LayerInfo("features.7.0.block.6", "channels_first", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.0.layer_scale", "scale 1536", new long[] { 1536L, 7L, 7L }, 1536L, 0L, 152064L),
-                new LayerInfo("features.7.0.stochastic_depth", "stochastic_depth 0.471", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.0.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("features.7.1.block.0", "conv 7x7 1536->1536 g1536", new long[] { 1536L, 7L, 7L }, 76800L, 3687936L, 227328L),
-                new LayerInfo("features.7.1.block.1", "channels_last", new long[] { 7L, 7L, 1536L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.1.block.2", "layernorm 1536", new long[] { 7L, 7L, 1536L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.7.1.block.3", "linear 1536->6144", new long[] { 7L, 7L, 6144L }, 9443328L, 462422016L, 9819648L),
-                new LayerInfo("features.7.1.block.4", "gelu", new long[] { 7L, 7L, 6144L }, 0L, 0L, 602112L),
-                new LayerInfo("features.7.1.block.5", "linear 6144->1536", new long[] { 7L, 7L, 1536L }, 9438720L, 462422016L, 9815040L),
-                new LayerInfo("features.7.1.block.6", "channels_first", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.1.layer_scale", "scale 1536", new long[] { 1536L, 7L, 7L }, 1536L, 0L, 152064L),
-                new LayerInfo("features.7.1.stochastic_depth", "stochastic_depth 0.486", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.1.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("features.7.2.block.0", "conv 7x7 1536->1536 g1536", new long[] { 1536L, 7L, 7L }, 76800L, 3687936L, 227328L),
-                new LayerInfo("features.7.2.block.1", "channels_last", new long[] { 7L, 7L, 1536L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.2.block.2", "layernorm 1536", new long[] { 7L, 7L, 1536L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.7.2.block.3", "linear 1536->6144", new long[] { 7L, 7L, 6144L }, 9443328L, 462422016L, 9819648L),
-                new LayerInfo("features.7.2.block.4", "gelu", new long[] { 7L, 7L, 6144L }, 0L, 0L, 602112L),
-                new LayerInfo("features.7.2.block.5", "linear 6144->1536", new long[] { 7L, 7L, 1536L }, 9438720L, 462422016L, 9815040L),
-                new LayerInfo("features.7.2.block.6", "channels_first", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.2.layer_scale", "scale 1536", new long[] { 1536L, 7L, 7L }, 1536L, 0L, 152064L),
-                new LayerInfo("features.7.2.stochastic_depth", "stochastic_depth 0.5", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.2.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1536L, 1L, 1L }, 0L, 0L, 76800L),
-                new LayerInfo("classifier.0", "layernorm2d 1536", new long[] { 1536L, 1L, 1L }, 3072L, 0L, 6144L),
-                new LayerInfo("classifier.1", "flatten", new long[] { 1536L }, 0L, 0L, 3072L),
-                new LayerInfo("classifier.2", "linear 1536->1000", new long[] { 1000L }, 1537000L, 1536000L, 1539536L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            197767336, 0, 34361433600L, 434482832, 114783208,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 4x4/4 3->192|192x56x56|9408|28901376|762048\n" +
+            "features.0.1|layernorm2d 192|192x56x56|384|0|1204608\n" +
+            "features.1.0.block.0|conv 7x7 192->192 g192|192x56x56|9600|29503488|1213824\n" +
+            "features.1.0.block.1|channels_last|56x56x192|0|0|1204224\n" +
+            "features.1.0.block.2|layernorm 192|56x56x192|384|0|1204608\n" +
+            "features.1.0.block.3|linear 192->768|56x56x768|148224|462422016|3158784\n" +
+            "features.1.0.block.4|gelu|56x56x768|0|0|4816896\n" +
+            "features.1.0.block.5|linear 768->192|56x56x192|147648|462422016|3158208\n" +
+            "features.1.0.block.6|channels_first|192x56x56|0|0|1204224\n" +
+            "features.1.0.layer_scale|scale 192|192x56x56|192|0|1204416\n" +
+            "features.1.0.stochastic_depth|stochastic_depth 0|192x56x56|0|0|1204224\n" +
+            "features.1.0.(add)|add|192x56x56|0|0|1806336\n" +
+            "features.1.1.block.0|conv 7x7 192->192 g192|192x56x56|9600|29503488|1213824\n" +
+            "features.1.1.block.1|channels_last|56x56x192|0|0|1204224\n" +
+            "features.1.1.block.2|layernorm 192|56x56x192|384|0|1204608\n" +
+            "features.1.1.block.3|linear 192->768|56x56x768|148224|462422016|3158784\n" +
+            "features.1.1.block.4|gelu|56x56x768|0|0|4816896\n" +
+            "features.1.1.block.5|linear 768->192|56x56x192|147648|462422016|3158208\n" +
+            "features.1.1.block.6|channels_first|192x56x56|0|0|1204224\n" +
+            "features.1.1.layer_scale|scale 192|192x56x56|192|0|1204416\n" +
+            "features.1.1.stochastic_depth|stochastic_depth 0.014|192x56x56|0|0|1204224\n" +
+            "features.1.1.(add)|add|192x56x56|0|0|1806336\n" +
+            "features.1.2.block.0|conv 7x7 192->192 g192|192x56x56|9600|29503488|1213824\n" +
+            "features.1.2.block.1|channels_last|56x56x192|0|0|1204224\n" +
+            "features.1.2.block.2|layernorm 192|56x56x192|384|0|1204608\n" +
+            "features.1.2.block.3|linear 192->768|56x56x768|148224|462422016|3158784\n" +
+            "features.1.2.block.4|gelu|56x56x768|0|0|4816896\n" +
+            "features.1.2.block.5|linear 768->192|56x56x192|147648|462422016|3158208\n" +
+            "features.1.2.block.6|channels_first|192x56x56|0|0|1204224\n" +
+            "features.1.2.layer_scale|scale 192|192x56x56|192|0|1204416\n" +
+            "features.1.2.stochastic_depth|stochastic_depth 0.029|192x56x56|0|0|1204224\n" +
+            "features.1.2.(add)|add|192x56x56|0|0|1806336\n" +
+            "features.2.0|layernorm2d 192|192x56x56|384|0|1204608\n" +
+            "features.2.1|conv 2x2/2 192->384|384x28x28|295296|231211008|1198464\n" +
+            "features.3.0.block.0|conv 7x7 384->384 g384|384x28x28|19200|14751744|621312\n" +
+            "features.3.0.block.1|channels_last|28x28x384|0|0|602112\n" +
+            "features.3.0.block.2|layernorm 384|28x28x384|768|0|602880\n" +
+            "features.3.0.block.3|linear 384->1536|28x28x1536|591360|462422016|2096640\n" +
+            "features.3.0.block.4|gelu|28x28x1536|0|0|2408448\n" +
+            "features.3.0.block.5|linear 1536->384|28x28x384|590208|462422016|2095488\n" +
+            "features.3.0.block.6|channels_first|384x28x28|0|0|602112\n" +
+            "features.3.0.layer_scale|scale 384|384x28x28|384|0|602496\n" +
+            "features.3.0.stochastic_depth|stochastic_depth 0.043|384x28x28|0|0|602112\n" +
+            "features.3.0.(add)|add|384x28x28|0|0|903168\n" +
+            "features.3.1.block.0|conv 7x7 384->384 g384|384x28x28|19200|14751744|621312\n" +
+            "features.3.1.block.1|channels_last|28x28x384|0|0|602112\n" +
+            "features.3.1.block.2|layernorm 384|28x28x384|768|0|602880\n" +
+            "features.3.1.block.3|linear 384->1536|28x28x1536|591360|462422016|2096640\n" +
+            "features.3.1.block.4|gelu|28x28x1536|0|0|2408448\n" +
+            "features.3.1.block.5|linear 1536->384|28x28x384|590208|462422016|2095488\n" +
+            "features.3.1.block.6|channels_first|384x28x28|0|0|602112\n" +
+            "features.3.1.layer_scale|scale 384|384x28x28|384|0|602496\n" +
+            "features.3.1.stochastic_depth|stochastic_depth 0.057|384x28x28|0|0|602112\n" +
+            "features.3.1.(add)|add|384x28x28|0|0|903168\n" +
+            "features.3.2.block.0|conv 7x7 384->384 g384|384x28x28|19200|14751744|621312\n" +
+            "features.3.2.block.1|channels_last|28x28x384|0|0|602112\n" +
+            "features.3.2.block.2|layernorm 384|28x28x384|768|0|602880\n" +
+            "features.3.2.block.3|linear 384->1536|28x28x1536|591360|462422016|2096640\n" +
+            "features.3.2.block.4|gelu|28x28x1536|0|0|2408448\n" +
+            "features.3.2.block.5|linear 1536->384|28x28x384|590208|462422016|2095488\n" +
+            "features.3.2.block.6|channels_first|384x28x28|0|0|602112\n" +
+            "features.3.2.layer_scale|scale 384|384x28x28|384|0|602496\n" +
+            "features.3.2.stochastic_depth|stochastic_depth 0.071|384x28x28|0|0|602112\n" +
+            "features.3.2.(add)|add|384x28x28|0|0|903168\n" +
+            "features.4.0|layernorm2d 384|384x28x28|768|0|602880\n" +
+            "features.4.1|conv 2x2/2 384->768|768x14x14|1180416|231211008|1632000\n" +
+            "features.5.0.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.0.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.0.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.0.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.0.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.0.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.0.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.0.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.0.stochastic_depth|stochastic_depth 0.086|768x14x14|0|0|301056\n" +
+            "features.5.0.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.1.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.1.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.1.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.1.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.1.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.1.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.1.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.1.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.1.stochastic_depth|stochastic_depth 0.1|768x14x14|0|0|301056\n" +
+            "features.5.1.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.2.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.2.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.2.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.2.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.2.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.2.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.2.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.2.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.2.stochastic_depth|stochastic_depth 0.114|768x14x14|0|0|301056\n" +
+            "features.5.2.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.3.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.3.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.3.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.3.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.3.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.3.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.3.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.3.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.3.stochastic_depth|stochastic_depth 0.129|768x14x14|0|0|301056\n" +
+            "features.5.3.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.4.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.4.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.4.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.4.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.4.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.4.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.4.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.4.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.4.stochastic_depth|stochastic_depth 0.143|768x14x14|0|0|301056\n" +
+            "features.5.4.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.5.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.5.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.5.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.5.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.5.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.5.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.5.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.5.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.5.stochastic_depth|stochastic_depth 0.157|768x14x14|0|0|301056\n" +
+            "features.5.5.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.6.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.6.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.6.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.6.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.6.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.6.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.6.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.6.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.6.stochastic_depth|stochastic_depth 0.171|768x14x14|0|0|301056\n" +
+            "features.5.6.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.7.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.7.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.7.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.7.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.7.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.7.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.7.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.7.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.7.stochastic_depth|stochastic_depth 0.186|768x14x14|0|0|301056\n" +
+            "features.5.7.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.8.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.8.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.8.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.8.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.8.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.8.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.8.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.8.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.8.stochastic_depth|stochastic_depth 0.2|768x14x14|0|0|301056\n" +
+            "features.5.8.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.9.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.9.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.9.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.9.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.9.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.9.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.9.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.9.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.9.stochastic_depth|stochastic_depth 0.214|768x14x14|0|0|301056\n" +
+            "features.5.9.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.10.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.10.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.10.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.10.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.10.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.10.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.10.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.10.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.10.stochastic_depth|stochastic_depth 0.229|768x14x14|0|0|301056\n" +
+            "features.5.10.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.11.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.11.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.11.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.11.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.11.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.11.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.11.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.11.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.11.stochastic_depth|stochastic_depth 0.243|768x14x14|0|0|301056\n" +
+            "features.5.11.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.12.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.12.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.12.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.12.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.12.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.12.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.12.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.12.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.12.stochastic_depth|stochastic_depth 0.257|768x14x14|0|0|301056\n" +
+            "features.5.12.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.13.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.13.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.13.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.13.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.13.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.13.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.13.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.13.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.13.stochastic_depth|stochastic_depth 0.271|768x14x14|0|0|301056\n" +
+            "features.5.13.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.14.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.14.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.14.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.14.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.14.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.14.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.14.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.14.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.14.stochastic_depth|stochastic_depth 0.286|768x14x14|0|0|301056\n" +
+            "features.5.14.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.15.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.15.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.15.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.15.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.15.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.15.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.15.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.15.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.15.stochastic_depth|stochastic_depth 0.3|768x14x14|0|0|301056\n" +
+            "features.5.15.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.16.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.16.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.16.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.16.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.16.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.16.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.16.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.16.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.16.stochastic_depth|stochastic_depth 0.314|768x14x14|0|0|301056\n" +
+            "features.5.16.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.17.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.17.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.17.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.17.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.17.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.17.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.17.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.17.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.17.stochastic_depth|stochastic_depth 0.329|768x14x14|0|0|301056\n" +
+            "features.5.17.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.18.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.18.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.18.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.18.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.18.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.18.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.18.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.18.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.18.stochastic_depth|stochastic_depth 0.343|768x14x14|0|0|301056\n" +
+            "features.5.18.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.19.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.19.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.19.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.19.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.19.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.19.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.19.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.19.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.19.stochastic_depth|stochastic_depth 0.357|768x14x14|0|0|301056\n" +
+            "features.5.19.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.20.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.20.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.20.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.20.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.20.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.20.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.20.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.20.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.20.stochastic_depth|stochastic_depth 0.371|768x14x14|0|0|301056\n" +
+            "features.5.20.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.21.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.21.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.21.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.21.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.21.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.21.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.21.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.21.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.21.stochastic_depth|stochastic_depth 0.386|768x14x14|0|0|301056\n" +
+            "features.5.21.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.22.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.22.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.22.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.22.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.22.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.22.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.22.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.22.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.22.stochastic_depth|stochastic_depth 0.4|768x14x14|0|0|301056\n" +
+            "features.5.22.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.23.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.23.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.23.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.23.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.23.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.23.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.23.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.23.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.23.stochastic_depth|stochastic_depth 0.414|768x14x14|0|0|301056\n" +
+            "features.5.23.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.24.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.24.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.24.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.24.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.24.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.24.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.24.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.24.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.24.stochastic_depth|stochastic_depth 0.429|768x14x14|0|0|301056\n" +
+            "features.5.24.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.25.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.25.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.25.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.25.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.25.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.25.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.25.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.25.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.25.stochastic_depth|stochastic_depth 0.443|768x14x14|0|0|301056\n" +
+            "features.5.25.(add)|add|768x14x14|0|0|451584\n" +
+            "features.5.26.block.0|conv 7x7 768->768 g768|768x14x14|38400|7375872|339456\n" +
+            "features.5.26.block.1|channels_last|14x14x768|0|0|301056\n" +
+            "features.5.26.block.2|layernorm 768|14x14x768|1536|0|302592\n" +
+            "features.5.26.block.3|linear 768->3072|14x14x3072|2362368|462422016|3115008\n" +
+            "features.5.26.block.4|gelu|14x14x3072|0|0|1204224\n" +
+            "features.5.26.block.5|linear 3072->768|14x14x768|2360064|462422016|3112704\n" +
+            "features.5.26.block.6|channels_first|768x14x14|0|0|301056\n" +
+            "features.5.26.layer_scale|scale 768|768x14x14|768|0|301824\n" +
+            "features.5.26.stochastic_depth|stochastic_depth 0.457|768x14x14|0|0|301056\n" +
+            "features.5.26.(add)|add|768x14x14|0|0|451584\n" +
+            "features.6.0|layernorm2d 768|768x14x14|1536|0|302592\n" +
+            "features.6.1|conv 2x2/2 768->1536|1536x7x7|4720128|231211008|4945920\n" +
+            "features.7.0.block.0|conv 7x7 1536->1536 g1536|1536x7x7|76800|3687936|227328\n" +
+            "features.7.0.block.1|channels_last|7x7x1536|0|0|150528\n" +
+            "features.7.0.block.2|layernorm 1536|7x7x1536|3072|0|153600\n" +
+            "features.7.0.block.3|linear 1536->6144|7x7x6144|9443328|462422016|9819648\n" +
+            "features.7.0.block.4|gelu|7x7x6144|0|0|602112\n" +
+            "features.7.0.block.5|linear 6144->1536|7x7x1536|9438720|462422016|9815040\n" +
+            "features.7.0.block.6|channels_first|1536x7x7|0|0|150528\n" +
+            "features.7.0.layer_scale|scale 1536|1536x7x7|1536|0|152064\n" +
+            "features.7.0.stochastic_depth|stochastic_depth 0.471|1536x7x7|0|0|150528\n" +
+            "features.7.0.(add)|add|1536x7x7|0|0|225792\n" +
+            "features.7.1.block.0|conv 7x7 1536->1536 g1536|1536x7x7|76800|3687936|227328\n" +
+            "features.7.1.block.1|channels_last|7x7x1536|0|0|150528\n" +
+            "features.7.1.block.2|layernorm 1536|7x7x1536|3072|0|153600\n" +
+            "features.7.1.block.3|linear 1536->6144|7x7x6144|9443328|462422016|9819648\n" +
+            "features.7.1.block.4|gelu|7x7x6144|0|0|602112\n" +
+            "features.7.1.block.5|linear 6144->1536|7x7x1536|9438720|462422016|9815040\n" +
+            "features.7.1.block.6|channels_first|1536x7x7|0|0|150528\n" +
+            "features.7.1.layer_scale|scale 1536|1536x7x7|1536|0|152064\n" +
+            "features.7.1.stochastic_depth|stochastic_depth 0.486|1536x7x7|0|0|150528\n" +
+            "features.7.1.(add)|add|1536x7x7|0|0|225792\n" +
+            "features.7.2.block.0|conv 7x7 1536->1536 g1536|1536x7x7|76800|3687936|227328\n" +
+            "features.7.2.block.1|channels_last|7x7x1536|0|0|150528\n" +
+            "features.7.2.block.2|layernorm 1536|7x7x1536|3072|0|153600\n" +
+            "features.7.2.block.3|linear 1536->6144|7x7x6144|9443328|462422016|9819648\n" +
+            "features.7.2.block.4|gelu|7x7x6144|0|0|602112\n" +
+            "features.7.2.block.5|linear 6144->1536|7x7x1536|9438720|462422016|9815040\n" +
+            "features.7.2.block.6|channels_first|1536x7x7|0|0|150528\n" +
+            "features.7.2.layer_scale|scale 1536|1536x7x7|1536|0|152064\n" +
+            "features.7.2.stochastic_depth|stochastic_depth 0.5|1536x7x7|0|0|150528\n" +
+            "features.7.2.(add)|add|1536x7x7|0|0|225792\n" +
+            "avgpool|adaptive_avgpool 1x1|1536x1x1|0|0|76800\n" +
+            "classifier.0|layernorm2d 1536|1536x1x1|3072|0|6144\n" +
+            "classifier.1|flatten|1536|0|0|3072\n" +
+            "classifier.2|linear 1536->1000|1000|1537000|1536000|1539536\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

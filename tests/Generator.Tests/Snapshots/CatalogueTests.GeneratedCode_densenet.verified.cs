@@ -231,440 +231,438 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 114796112L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "DenseNet", "architectures/densenet.arch", 25, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            7978856L, 363L, 2834161664L, 114796112L, 48786664L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv0", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("features.norm0", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.relu0", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.pool0", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer1.norm1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock1.denselayer1.relu1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer1.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock1.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer1.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.norm1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock1.denselayer2.relu1", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.conv1", "conv 1x1 96->128", new long[] { 128L, 56L, 56L }, 12288L, 38535168L, 714752L),
-                new LayerInfo("features.denseblock1.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer2.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.norm1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu1", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv1", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.denseblock1.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.norm1", "batchnorm 160", new long[] { 160L, 56L, 56L }, 320L, 0L, 1003840L),
-                new LayerInfo("features.denseblock1.denselayer4.relu1", "relu", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.conv1", "conv 1x1 160->128", new long[] { 128L, 56L, 56L }, 20480L, 64225280L, 923648L),
-                new LayerInfo("features.denseblock1.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer4.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.norm1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer5.relu1", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.conv1", "conv 1x1 192->128", new long[] { 128L, 56L, 56L }, 24576L, 77070336L, 1028096L),
-                new LayerInfo("features.denseblock1.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer5.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.norm1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("features.denseblock1.denselayer6.relu1", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.conv1", "conv 1x1 224->128", new long[] { 128L, 56L, 56L }, 28672L, 89915392L, 1132544L),
-                new LayerInfo("features.denseblock1.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer6.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.norm", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.transition1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.conv", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("features.transition1.pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.norm1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu1", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv1", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("features.denseblock2.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.norm1", "batchnorm 160", new long[] { 160L, 28L, 28L }, 320L, 0L, 251200L),
-                new LayerInfo("features.denseblock2.denselayer2.relu1", "relu", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.conv1", "conv 1x1 160->128", new long[] { 128L, 28L, 28L }, 20480L, 16056320L, 246272L),
-                new LayerInfo("features.denseblock2.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer2.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.norm1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer3.relu1", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.conv1", "conv 1x1 192->128", new long[] { 128L, 28L, 28L }, 24576L, 19267584L, 275456L),
-                new LayerInfo("features.denseblock2.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer3.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.norm1", "batchnorm 224", new long[] { 224L, 28L, 28L }, 448L, 0L, 351680L),
-                new LayerInfo("features.denseblock2.denselayer4.relu1", "relu", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.conv1", "conv 1x1 224->128", new long[] { 128L, 28L, 28L }, 28672L, 22478848L, 304640L),
-                new LayerInfo("features.denseblock2.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer4.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.norm1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.denseblock2.denselayer5.relu1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.conv1", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.denseblock2.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer5.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.norm1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.denseblock2.denselayer6.relu1", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.conv1", "conv 1x1 288->128", new long[] { 128L, 28L, 28L }, 36864L, 28901376L, 363008L),
-                new LayerInfo("features.denseblock2.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer6.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.norm1", "batchnorm 320", new long[] { 320L, 28L, 28L }, 640L, 0L, 502400L),
-                new LayerInfo("features.denseblock2.denselayer7.relu1", "relu", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.conv1", "conv 1x1 320->128", new long[] { 128L, 28L, 28L }, 40960L, 32112640L, 392192L),
-                new LayerInfo("features.denseblock2.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer7.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.norm1", "batchnorm 352", new long[] { 352L, 28L, 28L }, 704L, 0L, 552640L),
-                new LayerInfo("features.denseblock2.denselayer8.relu1", "relu", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.conv1", "conv 1x1 352->128", new long[] { 128L, 28L, 28L }, 45056L, 35323904L, 421376L),
-                new LayerInfo("features.denseblock2.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer8.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.norm1", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.denseblock2.denselayer9.relu1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.conv1", "conv 1x1 384->128", new long[] { 128L, 28L, 28L }, 49152L, 38535168L, 450560L),
-                new LayerInfo("features.denseblock2.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer9.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.norm1", "batchnorm 416", new long[] { 416L, 28L, 28L }, 832L, 0L, 653120L),
-                new LayerInfo("features.denseblock2.denselayer10.relu1", "relu", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.conv1", "conv 1x1 416->128", new long[] { 128L, 28L, 28L }, 53248L, 41746432L, 479744L),
-                new LayerInfo("features.denseblock2.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer10.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.norm1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("features.denseblock2.denselayer11.relu1", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.conv1", "conv 1x1 448->128", new long[] { 128L, 28L, 28L }, 57344L, 44957696L, 508928L),
-                new LayerInfo("features.denseblock2.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer11.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.norm1", "batchnorm 480", new long[] { 480L, 28L, 28L }, 960L, 0L, 753600L),
-                new LayerInfo("features.denseblock2.denselayer12.relu1", "relu", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.conv1", "conv 1x1 480->128", new long[] { 128L, 28L, 28L }, 61440L, 48168960L, 538112L),
-                new LayerInfo("features.denseblock2.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer12.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.norm", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.transition2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.conv", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("features.transition2.pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.norm1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock3.denselayer1.relu1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock3.denselayer1.conv1", "conv 1x1 256->128", new long[] { 128L, 14L, 14L }, 32768L, 6422528L, 108032L),
-                new LayerInfo("features.denseblock3.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer1.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.norm1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.denseblock3.denselayer2.relu1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.conv1", "conv 1x1 288->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 118400L),
-                new LayerInfo("features.denseblock3.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer2.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.norm1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("features.denseblock3.denselayer3.relu1", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.conv1", "conv 1x1 320->128", new long[] { 128L, 14L, 14L }, 40960L, 8028160L, 128768L),
-                new LayerInfo("features.denseblock3.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer3.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.norm1", "batchnorm 352", new long[] { 352L, 14L, 14L }, 704L, 0L, 138688L),
-                new LayerInfo("features.denseblock3.denselayer4.relu1", "relu", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.conv1", "conv 1x1 352->128", new long[] { 128L, 14L, 14L }, 45056L, 8830976L, 139136L),
-                new LayerInfo("features.denseblock3.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer4.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.norm1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.denseblock3.denselayer5.relu1", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.conv1", "conv 1x1 384->128", new long[] { 128L, 14L, 14L }, 49152L, 9633792L, 149504L),
-                new LayerInfo("features.denseblock3.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer5.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.norm1", "batchnorm 416", new long[] { 416L, 14L, 14L }, 832L, 0L, 163904L),
-                new LayerInfo("features.denseblock3.denselayer6.relu1", "relu", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.conv1", "conv 1x1 416->128", new long[] { 128L, 14L, 14L }, 53248L, 10436608L, 159872L),
-                new LayerInfo("features.denseblock3.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer6.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.norm1", "batchnorm 448", new long[] { 448L, 14L, 14L }, 896L, 0L, 176512L),
-                new LayerInfo("features.denseblock3.denselayer7.relu1", "relu", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.conv1", "conv 1x1 448->128", new long[] { 128L, 14L, 14L }, 57344L, 11239424L, 170240L),
-                new LayerInfo("features.denseblock3.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer7.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.norm1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.denseblock3.denselayer8.relu1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.conv1", "conv 1x1 480->128", new long[] { 128L, 14L, 14L }, 61440L, 12042240L, 180608L),
-                new LayerInfo("features.denseblock3.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer8.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.norm1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.denseblock3.denselayer9.relu1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("features.denseblock3.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer9.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.norm1", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("features.denseblock3.denselayer10.relu1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.conv1", "conv 1x1 544->128", new long[] { 128L, 14L, 14L }, 69632L, 13647872L, 201344L),
-                new LayerInfo("features.denseblock3.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer10.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.norm1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.denseblock3.denselayer11.relu1", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.conv1", "conv 1x1 576->128", new long[] { 128L, 14L, 14L }, 73728L, 14450688L, 211712L),
-                new LayerInfo("features.denseblock3.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer11.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.norm1", "batchnorm 608", new long[] { 608L, 14L, 14L }, 1216L, 0L, 239552L),
-                new LayerInfo("features.denseblock3.denselayer12.relu1", "relu", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.conv1", "conv 1x1 608->128", new long[] { 128L, 14L, 14L }, 77824L, 15253504L, 222080L),
-                new LayerInfo("features.denseblock3.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer12.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.norm1", "batchnorm 640", new long[] { 640L, 14L, 14L }, 1280L, 0L, 252160L),
-                new LayerInfo("features.denseblock3.denselayer13.relu1", "relu", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.conv1", "conv 1x1 640->128", new long[] { 128L, 14L, 14L }, 81920L, 16056320L, 232448L),
-                new LayerInfo("features.denseblock3.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer13.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.norm1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.denseblock3.denselayer14.relu1", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.conv1", "conv 1x1 672->128", new long[] { 128L, 14L, 14L }, 86016L, 16859136L, 242816L),
-                new LayerInfo("features.denseblock3.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer14.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.norm1", "batchnorm 704", new long[] { 704L, 14L, 14L }, 1408L, 0L, 277376L),
-                new LayerInfo("features.denseblock3.denselayer15.relu1", "relu", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.conv1", "conv 1x1 704->128", new long[] { 128L, 14L, 14L }, 90112L, 17661952L, 253184L),
-                new LayerInfo("features.denseblock3.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer15.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.norm1", "batchnorm 736", new long[] { 736L, 14L, 14L }, 1472L, 0L, 289984L),
-                new LayerInfo("features.denseblock3.denselayer16.relu1", "relu", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.conv1", "conv 1x1 736->128", new long[] { 128L, 14L, 14L }, 94208L, 18464768L, 263552L),
-                new LayerInfo("features.denseblock3.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer16.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.norm1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.denseblock3.denselayer17.relu1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.conv1", "conv 1x1 768->128", new long[] { 128L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("features.denseblock3.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer17.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.norm1", "batchnorm 800", new long[] { 800L, 14L, 14L }, 1600L, 0L, 315200L),
-                new LayerInfo("features.denseblock3.denselayer18.relu1", "relu", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.conv1", "conv 1x1 800->128", new long[] { 128L, 14L, 14L }, 102400L, 20070400L, 284288L),
-                new LayerInfo("features.denseblock3.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer18.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.norm1", "batchnorm 832", new long[] { 832L, 14L, 14L }, 1664L, 0L, 327808L),
-                new LayerInfo("features.denseblock3.denselayer19.relu1", "relu", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.conv1", "conv 1x1 832->128", new long[] { 128L, 14L, 14L }, 106496L, 20873216L, 294656L),
-                new LayerInfo("features.denseblock3.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer19.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.norm1", "batchnorm 864", new long[] { 864L, 14L, 14L }, 1728L, 0L, 340416L),
-                new LayerInfo("features.denseblock3.denselayer20.relu1", "relu", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.conv1", "conv 1x1 864->128", new long[] { 128L, 14L, 14L }, 110592L, 21676032L, 305024L),
-                new LayerInfo("features.denseblock3.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer20.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.norm1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("features.denseblock3.denselayer21.relu1", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.conv1", "conv 1x1 896->128", new long[] { 128L, 14L, 14L }, 114688L, 22478848L, 315392L),
-                new LayerInfo("features.denseblock3.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer21.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.norm1", "batchnorm 928", new long[] { 928L, 14L, 14L }, 1856L, 0L, 365632L),
-                new LayerInfo("features.denseblock3.denselayer22.relu1", "relu", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.conv1", "conv 1x1 928->128", new long[] { 128L, 14L, 14L }, 118784L, 23281664L, 325760L),
-                new LayerInfo("features.denseblock3.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer22.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.norm1", "batchnorm 960", new long[] { 960L, 14L, 14L }, 1920L, 0L, 378240L),
-                new LayerInfo("features.denseblock3.denselayer23.relu1", "relu", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.conv1", "conv 1x1 960->128", new long[] { 128L, 14L, 14L }, 122880L, 24084480L, 336128L),
-                new LayerInfo("features.denseblock3.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer23.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.norm1", "batchnorm 992", new long[] { 992L, 14L, 14L }, 1984L, 0L, 390848L),
-                new LayerInfo("features.denseblock3.denselayer24.relu1", "relu", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.conv1", "conv 1x1 992->128", new long[] { 128L, 14L, 14L }, 126976L, 24887296L, 346496L),
-                new LayerInfo("features.denseblock3.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer24.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition3.norm", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("features.transition3.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition3.conv", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("features.transition3.pool", "avgpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer1.norm1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock4.denselayer1.relu1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock4.denselayer1.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("features.denseblock4.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer1.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.norm1", "batchnorm 544", new long[] { 544L, 7L, 7L }, 1088L, 0L, 54400L),
-                new LayerInfo("features.denseblock4.denselayer2.relu1", "relu", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.conv1", "conv 1x1 544->128", new long[] { 128L, 7L, 7L }, 69632L, 3411968L, 102560L),
-                new LayerInfo("features.denseblock4.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer2.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.norm1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.denseblock4.denselayer3.relu1", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.conv1", "conv 1x1 576->128", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 108224L),
-                new LayerInfo("features.denseblock4.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer3.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.norm1", "batchnorm 608", new long[] { 608L, 7L, 7L }, 1216L, 0L, 60800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu1", "relu", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.conv1", "conv 1x1 608->128", new long[] { 128L, 7L, 7L }, 77824L, 3813376L, 113888L),
-                new LayerInfo("features.denseblock4.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.norm1", "batchnorm 640", new long[] { 640L, 7L, 7L }, 1280L, 0L, 64000L),
-                new LayerInfo("features.denseblock4.denselayer5.relu1", "relu", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.conv1", "conv 1x1 640->128", new long[] { 128L, 7L, 7L }, 81920L, 4014080L, 119552L),
-                new LayerInfo("features.denseblock4.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.norm1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("features.denseblock4.denselayer6.relu1", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.conv1", "conv 1x1 672->128", new long[] { 128L, 7L, 7L }, 86016L, 4214784L, 125216L),
-                new LayerInfo("features.denseblock4.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer6.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer7.norm1", "batchnorm 704", new long[] { 704L, 7L, 7L }, 1408L, 0L, 70400L),
-                new LayerInfo("features.denseblock4.denselayer7.relu1", "relu", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer7.conv1", "conv 1x1 704->128", new long[] { 128L, 7L, 7L }, 90112L, 4415488L, 130880L),
-                new LayerInfo("features.denseblock4.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer7.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer8.norm1", "batchnorm 736", new long[] { 736L, 7L, 7L }, 1472L, 0L, 73600L),
-                new LayerInfo("features.denseblock4.denselayer8.relu1", "relu", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer8.conv1", "conv 1x1 736->128", new long[] { 128L, 7L, 7L }, 94208L, 4616192L, 136544L),
-                new LayerInfo("features.denseblock4.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer8.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer9.norm1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu1", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer9.conv1", "conv 1x1 768->128", new long[] { 128L, 7L, 7L }, 98304L, 4816896L, 142208L),
-                new LayerInfo("features.denseblock4.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer10.norm1", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("features.denseblock4.denselayer10.relu1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer10.conv1", "conv 1x1 800->128", new long[] { 128L, 7L, 7L }, 102400L, 5017600L, 147872L),
-                new LayerInfo("features.denseblock4.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer11.norm1", "batchnorm 832", new long[] { 832L, 7L, 7L }, 1664L, 0L, 83200L),
-                new LayerInfo("features.denseblock4.denselayer11.relu1", "relu", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer11.conv1", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("features.denseblock4.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer11.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer12.norm1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("features.denseblock4.denselayer12.relu1", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer12.conv1", "conv 1x1 864->128", new long[] { 128L, 7L, 7L }, 110592L, 5419008L, 159200L),
-                new LayerInfo("features.denseblock4.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer12.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer13.norm1", "batchnorm 896", new long[] { 896L, 7L, 7L }, 1792L, 0L, 89600L),
-                new LayerInfo("features.denseblock4.denselayer13.relu1", "relu", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer13.conv1", "conv 1x1 896->128", new long[] { 128L, 7L, 7L }, 114688L, 5619712L, 164864L),
-                new LayerInfo("features.denseblock4.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer13.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer14.norm1", "batchnorm 928", new long[] { 928L, 7L, 7L }, 1856L, 0L, 92800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu1", "relu", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer14.conv1", "conv 1x1 928->128", new long[] { 128L, 7L, 7L }, 118784L, 5820416L, 170528L),
-                new LayerInfo("features.denseblock4.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer15.norm1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.denseblock4.denselayer15.relu1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer15.conv1", "conv 1x1 960->128", new long[] { 128L, 7L, 7L }, 122880L, 6021120L, 176192L),
-                new LayerInfo("features.denseblock4.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer16.norm1", "batchnorm 992", new long[] { 992L, 7L, 7L }, 1984L, 0L, 99200L),
-                new LayerInfo("features.denseblock4.denselayer16.relu1", "relu", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer16.conv1", "conv 1x1 992->128", new long[] { 128L, 7L, 7L }, 126976L, 6221824L, 181856L),
-                new LayerInfo("features.denseblock4.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer16.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.norm5", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("2", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("3", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            7978856, 363, 2834161664L, 114796112, 48786664,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv0|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "features.norm0|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.relu0|relu|64x112x112|0|0|1605632\n" +
+            "features.pool0|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer1.norm1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock1.denselayer1.relu1|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer1.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.denseblock1.denselayer1.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer1.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer1.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.norm1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock1.denselayer2.relu1|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.conv1|conv 1x1 96->128|128x56x56|12288|38535168|714752\n" +
+            "features.denseblock1.denselayer2.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer2.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer2.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.norm1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu1|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv1|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.denseblock1.denselayer3.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.norm1|batchnorm 160|160x56x56|320|0|1003840\n" +
+            "features.denseblock1.denselayer4.relu1|relu|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.conv1|conv 1x1 160->128|128x56x56|20480|64225280|923648\n" +
+            "features.denseblock1.denselayer4.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer4.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer4.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.norm1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer5.relu1|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.conv1|conv 1x1 192->128|128x56x56|24576|77070336|1028096\n" +
+            "features.denseblock1.denselayer5.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer5.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer5.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.norm1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "features.denseblock1.denselayer6.relu1|relu|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.conv1|conv 1x1 224->128|128x56x56|28672|89915392|1132544\n" +
+            "features.denseblock1.denselayer6.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer6.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer6.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|256x56x56|0|0|1605632\n" +
+            "features.transition1.norm|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.transition1.relu|relu|256x56x56|0|0|1605632\n" +
+            "features.transition1.conv|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "features.transition1.pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.norm1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu1|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv1|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "features.denseblock2.denselayer1.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.norm1|batchnorm 160|160x28x28|320|0|251200\n" +
+            "features.denseblock2.denselayer2.relu1|relu|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.conv1|conv 1x1 160->128|128x28x28|20480|16056320|246272\n" +
+            "features.denseblock2.denselayer2.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer2.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer2.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.norm1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer3.relu1|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.conv1|conv 1x1 192->128|128x28x28|24576|19267584|275456\n" +
+            "features.denseblock2.denselayer3.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer3.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer3.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.norm1|batchnorm 224|224x28x28|448|0|351680\n" +
+            "features.denseblock2.denselayer4.relu1|relu|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.conv1|conv 1x1 224->128|128x28x28|28672|22478848|304640\n" +
+            "features.denseblock2.denselayer4.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer4.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer4.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.norm1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.denseblock2.denselayer5.relu1|relu|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.conv1|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "features.denseblock2.denselayer5.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer5.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer5.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.norm1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.denseblock2.denselayer6.relu1|relu|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.conv1|conv 1x1 288->128|128x28x28|36864|28901376|363008\n" +
+            "features.denseblock2.denselayer6.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer6.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer6.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.norm1|batchnorm 320|320x28x28|640|0|502400\n" +
+            "features.denseblock2.denselayer7.relu1|relu|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.conv1|conv 1x1 320->128|128x28x28|40960|32112640|392192\n" +
+            "features.denseblock2.denselayer7.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer7.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer7.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.norm1|batchnorm 352|352x28x28|704|0|552640\n" +
+            "features.denseblock2.denselayer8.relu1|relu|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.conv1|conv 1x1 352->128|128x28x28|45056|35323904|421376\n" +
+            "features.denseblock2.denselayer8.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer8.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer8.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.norm1|batchnorm 384|384x28x28|768|0|602880\n" +
+            "features.denseblock2.denselayer9.relu1|relu|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.conv1|conv 1x1 384->128|128x28x28|49152|38535168|450560\n" +
+            "features.denseblock2.denselayer9.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer9.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer9.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.norm1|batchnorm 416|416x28x28|832|0|653120\n" +
+            "features.denseblock2.denselayer10.relu1|relu|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.conv1|conv 1x1 416->128|128x28x28|53248|41746432|479744\n" +
+            "features.denseblock2.denselayer10.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer10.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer10.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.norm1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "features.denseblock2.denselayer11.relu1|relu|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.conv1|conv 1x1 448->128|128x28x28|57344|44957696|508928\n" +
+            "features.denseblock2.denselayer11.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer11.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer11.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.norm1|batchnorm 480|480x28x28|960|0|753600\n" +
+            "features.denseblock2.denselayer12.relu1|relu|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.conv1|conv 1x1 480->128|128x28x28|61440|48168960|538112\n" +
+            "features.denseblock2.denselayer12.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer12.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer12.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|512x28x28|0|0|802816\n" +
+            "features.transition2.norm|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.transition2.relu|relu|512x28x28|0|0|802816\n" +
+            "features.transition2.conv|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "features.transition2.pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.norm1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock3.denselayer1.relu1|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock3.denselayer1.conv1|conv 1x1 256->128|128x14x14|32768|6422528|108032\n" +
+            "features.denseblock3.denselayer1.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer1.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer1.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.norm1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.denseblock3.denselayer2.relu1|relu|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.conv1|conv 1x1 288->128|128x14x14|36864|7225344|118400\n" +
+            "features.denseblock3.denselayer2.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer2.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer2.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.norm1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "features.denseblock3.denselayer3.relu1|relu|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.conv1|conv 1x1 320->128|128x14x14|40960|8028160|128768\n" +
+            "features.denseblock3.denselayer3.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer3.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer3.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.norm1|batchnorm 352|352x14x14|704|0|138688\n" +
+            "features.denseblock3.denselayer4.relu1|relu|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.conv1|conv 1x1 352->128|128x14x14|45056|8830976|139136\n" +
+            "features.denseblock3.denselayer4.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer4.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer4.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.norm1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.denseblock3.denselayer5.relu1|relu|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.conv1|conv 1x1 384->128|128x14x14|49152|9633792|149504\n" +
+            "features.denseblock3.denselayer5.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer5.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer5.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.norm1|batchnorm 416|416x14x14|832|0|163904\n" +
+            "features.denseblock3.denselayer6.relu1|relu|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.conv1|conv 1x1 416->128|128x14x14|53248|10436608|159872\n" +
+            "features.denseblock3.denselayer6.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer6.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer6.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.norm1|batchnorm 448|448x14x14|896|0|176512\n" +
+            "features.denseblock3.denselayer7.relu1|relu|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.conv1|conv 1x1 448->128|128x14x14|57344|11239424|170240\n" +
+            "features.denseblock3.denselayer7.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer7.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer7.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.norm1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.denseblock3.denselayer8.relu1|relu|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.conv1|conv 1x1 480->128|128x14x14|61440|12042240|180608\n" +
+            "features.denseblock3.denselayer8.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer8.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer8.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.norm1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.denseblock3.denselayer9.relu1|relu|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "features.denseblock3.denselayer9.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer9.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer9.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.norm1|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "features.denseblock3.denselayer10.relu1|relu|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.conv1|conv 1x1 544->128|128x14x14|69632|13647872|201344\n" +
+            "features.denseblock3.denselayer10.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer10.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer10.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.norm1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.denseblock3.denselayer11.relu1|relu|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.conv1|conv 1x1 576->128|128x14x14|73728|14450688|211712\n" +
+            "features.denseblock3.denselayer11.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer11.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer11.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.norm1|batchnorm 608|608x14x14|1216|0|239552\n" +
+            "features.denseblock3.denselayer12.relu1|relu|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.conv1|conv 1x1 608->128|128x14x14|77824|15253504|222080\n" +
+            "features.denseblock3.denselayer12.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer12.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer12.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.norm1|batchnorm 640|640x14x14|1280|0|252160\n" +
+            "features.denseblock3.denselayer13.relu1|relu|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.conv1|conv 1x1 640->128|128x14x14|81920|16056320|232448\n" +
+            "features.denseblock3.denselayer13.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer13.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer13.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.norm1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.denseblock3.denselayer14.relu1|relu|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.conv1|conv 1x1 672->128|128x14x14|86016|16859136|242816\n" +
+            "features.denseblock3.denselayer14.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer14.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer14.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.norm1|batchnorm 704|704x14x14|1408|0|277376\n" +
+            "features.denseblock3.denselayer15.relu1|relu|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.conv1|conv 1x1 704->128|128x14x14|90112|17661952|253184\n" +
+            "features.denseblock3.denselayer15.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer15.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer15.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.norm1|batchnorm 736|736x14x14|1472|0|289984\n" +
+            "features.denseblock3.denselayer16.relu1|relu|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.conv1|conv 1x1 736->128|128x14x14|94208|18464768|263552\n" +
+            "features.denseblock3.denselayer16.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer16.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer16.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.norm1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "features.denseblock3.denselayer17.relu1|relu|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.conv1|conv 1x1 768->128|128x14x14|98304|19267584|273920\n" +
+            "features.denseblock3.denselayer17.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer17.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer17.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.norm1|batchnorm 800|800x14x14|1600|0|315200\n" +
+            "features.denseblock3.denselayer18.relu1|relu|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.conv1|conv 1x1 800->128|128x14x14|102400|20070400|284288\n" +
+            "features.denseblock3.denselayer18.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer18.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer18.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.norm1|batchnorm 832|832x14x14|1664|0|327808\n" +
+            "features.denseblock3.denselayer19.relu1|relu|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.conv1|conv 1x1 832->128|128x14x14|106496|20873216|294656\n" +
+            "features.denseblock3.denselayer19.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer19.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer19.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.norm1|batchnorm 864|864x14x14|1728|0|340416\n" +
+            "features.denseblock3.denselayer20.relu1|relu|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.conv1|conv 1x1 864->128|128x14x14|110592|21676032|305024\n" +
+            "features.denseblock3.denselayer20.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer20.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer20.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.norm1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "features.denseblock3.denselayer21.relu1|relu|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.conv1|conv 1x1 896->128|128x14x14|114688|22478848|315392\n" +
+            "features.denseblock3.denselayer21.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer21.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer21.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.norm1|batchnorm 928|928x14x14|1856|0|365632\n" +
+            "features.denseblock3.denselayer22.relu1|relu|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.conv1|conv 1x1 928->128|128x14x14|118784|23281664|325760\n" +
+            "features.denseblock3.denselayer22.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer22.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer22.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.norm1|batchnorm 960|960x14x14|1920|0|378240\n" +
+            "features.denseblock3.denselayer23.relu1|relu|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.conv1|conv 1x1 960->128|128x14x14|122880|24084480|336128\n" +
+            "features.denseblock3.denselayer23.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer23.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer23.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.norm1|batchnorm 992|992x14x14|1984|0|390848\n" +
+            "features.denseblock3.denselayer24.relu1|relu|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.conv1|conv 1x1 992->128|128x14x14|126976|24887296|346496\n" +
+            "features.denseblock3.denselayer24.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer24.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer24.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1024x14x14|0|0|401408\n" +
+            "features.transition3.norm|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "features.transition3.relu|relu|1024x14x14|0|0|401408\n" +
+            "features.transition3.conv|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "features.transition3.pool|avgpool 2x2/2|512x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer1.norm1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock4.denselayer1.relu1|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock4.denselayer1.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "features.denseblock4.denselayer1.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer1.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer1.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.norm1|batchnorm 544|544x7x7|1088|0|54400\n" +
+            "features.denseblock4.denselayer2.relu1|relu|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.conv1|conv 1x1 544->128|128x7x7|69632|3411968|102560\n" +
+            "features.denseblock4.denselayer2.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer2.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer2.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.norm1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.denseblock4.denselayer3.relu1|relu|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.conv1|conv 1x1 576->128|128x7x7|73728|3612672|108224\n" +
+            "features.denseblock4.denselayer3.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer3.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer3.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.norm1|batchnorm 608|608x7x7|1216|0|60800\n" +
+            "features.denseblock4.denselayer4.relu1|relu|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.conv1|conv 1x1 608->128|128x7x7|77824|3813376|113888\n" +
+            "features.denseblock4.denselayer4.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer4.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer4.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.norm1|batchnorm 640|640x7x7|1280|0|64000\n" +
+            "features.denseblock4.denselayer5.relu1|relu|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.conv1|conv 1x1 640->128|128x7x7|81920|4014080|119552\n" +
+            "features.denseblock4.denselayer5.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer5.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer5.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.norm1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "features.denseblock4.denselayer6.relu1|relu|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.conv1|conv 1x1 672->128|128x7x7|86016|4214784|125216\n" +
+            "features.denseblock4.denselayer6.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer6.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer6.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer7.norm1|batchnorm 704|704x7x7|1408|0|70400\n" +
+            "features.denseblock4.denselayer7.relu1|relu|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer7.conv1|conv 1x1 704->128|128x7x7|90112|4415488|130880\n" +
+            "features.denseblock4.denselayer7.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer7.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer7.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer8.norm1|batchnorm 736|736x7x7|1472|0|73600\n" +
+            "features.denseblock4.denselayer8.relu1|relu|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer8.conv1|conv 1x1 736->128|128x7x7|94208|4616192|136544\n" +
+            "features.denseblock4.denselayer8.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer8.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer8.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer9.norm1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.denseblock4.denselayer9.relu1|relu|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer9.conv1|conv 1x1 768->128|128x7x7|98304|4816896|142208\n" +
+            "features.denseblock4.denselayer9.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer9.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer9.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer10.norm1|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "features.denseblock4.denselayer10.relu1|relu|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer10.conv1|conv 1x1 800->128|128x7x7|102400|5017600|147872\n" +
+            "features.denseblock4.denselayer10.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer10.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer10.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer11.norm1|batchnorm 832|832x7x7|1664|0|83200\n" +
+            "features.denseblock4.denselayer11.relu1|relu|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer11.conv1|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "features.denseblock4.denselayer11.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer11.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer11.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer12.norm1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "features.denseblock4.denselayer12.relu1|relu|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer12.conv1|conv 1x1 864->128|128x7x7|110592|5419008|159200\n" +
+            "features.denseblock4.denselayer12.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer12.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer12.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer13.norm1|batchnorm 896|896x7x7|1792|0|89600\n" +
+            "features.denseblock4.denselayer13.relu1|relu|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer13.conv1|conv 1x1 896->128|128x7x7|114688|5619712|164864\n" +
+            "features.denseblock4.denselayer13.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer13.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer13.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer14.norm1|batchnorm 928|928x7x7|1856|0|92800\n" +
+            "features.denseblock4.denselayer14.relu1|relu|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer14.conv1|conv 1x1 928->128|128x7x7|118784|5820416|170528\n" +
+            "features.denseblock4.denselayer14.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer14.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer14.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer15.norm1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.denseblock4.denselayer15.relu1|relu|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer15.conv1|conv 1x1 960->128|128x7x7|122880|6021120|176192\n" +
+            "features.denseblock4.denselayer15.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer15.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer15.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer16.norm1|batchnorm 992|992x7x7|1984|0|99200\n" +
+            "features.denseblock4.denselayer16.relu1|relu|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer16.conv1|conv 1x1 992->128|128x7x7|126976|6221824|181856\n" +
+            "features.denseblock4.denselayer16.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer16.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer16.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1024x7x7|0|0|100352\n" +
+            "features.norm5|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "1|relu|1024x7x7|0|0|100352\n" +
+            "2|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "3|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -889,440 +887,438 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 114796112L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "DenseNet121", "architectures/densenet.arch", 25, "densenet121()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            7978856L, 363L, 2834161664L, 114796112L, 48786664L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv0", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("features.norm0", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.relu0", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.pool0", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer1.norm1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock1.denselayer1.relu1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer1.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock1.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer1.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.norm1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock1.denselayer2.relu1", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.conv1", "conv 1x1 96->128", new long[] { 128L, 56L, 56L }, 12288L, 38535168L, 714752L),
-                new LayerInfo("features.denseblock1.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer2.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.norm1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu1", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv1", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.denseblock1.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.norm1", "batchnorm 160", new long[] { 160L, 56L, 56L }, 320L, 0L, 1003840L),
-                new LayerInfo("features.denseblock1.denselayer4.relu1", "relu", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.conv1", "conv 1x1 160->128", new long[] { 128L, 56L, 56L }, 20480L, 64225280L, 923648L),
-                new LayerInfo("features.denseblock1.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer4.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.norm1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer5.relu1", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.conv1", "conv 1x1 192->128", new long[] { 128L, 56L, 56L }, 24576L, 77070336L, 1028096L),
-                new LayerInfo("features.denseblock1.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer5.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.norm1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("features.denseblock1.denselayer6.relu1", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.conv1", "conv 1x1 224->128", new long[] { 128L, 56L, 56L }, 28672L, 89915392L, 1132544L),
-                new LayerInfo("features.denseblock1.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer6.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.norm", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.transition1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.conv", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("features.transition1.pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.norm1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu1", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv1", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("features.denseblock2.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.norm1", "batchnorm 160", new long[] { 160L, 28L, 28L }, 320L, 0L, 251200L),
-                new LayerInfo("features.denseblock2.denselayer2.relu1", "relu", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.conv1", "conv 1x1 160->128", new long[] { 128L, 28L, 28L }, 20480L, 16056320L, 246272L),
-                new LayerInfo("features.denseblock2.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer2.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.norm1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer3.relu1", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.conv1", "conv 1x1 192->128", new long[] { 128L, 28L, 28L }, 24576L, 19267584L, 275456L),
-                new LayerInfo("features.denseblock2.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer3.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.norm1", "batchnorm 224", new long[] { 224L, 28L, 28L }, 448L, 0L, 351680L),
-                new LayerInfo("features.denseblock2.denselayer4.relu1", "relu", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.conv1", "conv 1x1 224->128", new long[] { 128L, 28L, 28L }, 28672L, 22478848L, 304640L),
-                new LayerInfo("features.denseblock2.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer4.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.norm1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.denseblock2.denselayer5.relu1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.conv1", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.denseblock2.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer5.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.norm1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.denseblock2.denselayer6.relu1", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.conv1", "conv 1x1 288->128", new long[] { 128L, 28L, 28L }, 36864L, 28901376L, 363008L),
-                new LayerInfo("features.denseblock2.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer6.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.norm1", "batchnorm 320", new long[] { 320L, 28L, 28L }, 640L, 0L, 502400L),
-                new LayerInfo("features.denseblock2.denselayer7.relu1", "relu", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.conv1", "conv 1x1 320->128", new long[] { 128L, 28L, 28L }, 40960L, 32112640L, 392192L),
-                new LayerInfo("features.denseblock2.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer7.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.norm1", "batchnorm 352", new long[] { 352L, 28L, 28L }, 704L, 0L, 552640L),
-                new LayerInfo("features.denseblock2.denselayer8.relu1", "relu", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.conv1", "conv 1x1 352->128", new long[] { 128L, 28L, 28L }, 45056L, 35323904L, 421376L),
-                new LayerInfo("features.denseblock2.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer8.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.norm1", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.denseblock2.denselayer9.relu1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.conv1", "conv 1x1 384->128", new long[] { 128L, 28L, 28L }, 49152L, 38535168L, 450560L),
-                new LayerInfo("features.denseblock2.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer9.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.norm1", "batchnorm 416", new long[] { 416L, 28L, 28L }, 832L, 0L, 653120L),
-                new LayerInfo("features.denseblock2.denselayer10.relu1", "relu", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.conv1", "conv 1x1 416->128", new long[] { 128L, 28L, 28L }, 53248L, 41746432L, 479744L),
-                new LayerInfo("features.denseblock2.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer10.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.norm1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("features.denseblock2.denselayer11.relu1", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.conv1", "conv 1x1 448->128", new long[] { 128L, 28L, 28L }, 57344L, 44957696L, 508928L),
-                new LayerInfo("features.denseblock2.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer11.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.norm1", "batchnorm 480", new long[] { 480L, 28L, 28L }, 960L, 0L, 753600L),
-                new LayerInfo("features.denseblock2.denselayer12.relu1", "relu", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.conv1", "conv 1x1 480->128", new long[] { 128L, 28L, 28L }, 61440L, 48168960L, 538112L),
-                new LayerInfo("features.denseblock2.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer12.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.norm", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.transition2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.conv", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("features.transition2.pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.norm1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock3.denselayer1.relu1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock3.denselayer1.conv1", "conv 1x1 256->128", new long[] { 128L, 14L, 14L }, 32768L, 6422528L, 108032L),
-                new LayerInfo("features.denseblock3.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer1.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.norm1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.denseblock3.denselayer2.relu1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.conv1", "conv 1x1 288->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 118400L),
-                new LayerInfo("features.denseblock3.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer2.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.norm1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("features.denseblock3.denselayer3.relu1", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.conv1", "conv 1x1 320->128", new long[] { 128L, 14L, 14L }, 40960L, 8028160L, 128768L),
-                new LayerInfo("features.denseblock3.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer3.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.norm1", "batchnorm 352", new long[] { 352L, 14L, 14L }, 704L, 0L, 138688L),
-                new LayerInfo("features.denseblock3.denselayer4.relu1", "relu", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.conv1", "conv 1x1 352->128", new long[] { 128L, 14L, 14L }, 45056L, 8830976L, 139136L),
-                new LayerInfo("features.denseblock3.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer4.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.norm1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.denseblock3.denselayer5.relu1", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.conv1", "conv 1x1 384->128", new long[] { 128L, 14L, 14L }, 49152L, 9633792L, 149504L),
-                new LayerInfo("features.denseblock3.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer5.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.norm1", "batchnorm 416", new long[] { 416L, 14L, 14L }, 832L, 0L, 163904L),
-                new LayerInfo("features.denseblock3.denselayer6.relu1", "relu", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.conv1", "conv 1x1 416->128", new long[] { 128L, 14L, 14L }, 53248L, 10436608L, 159872L),
-                new LayerInfo("features.denseblock3.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer6.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.norm1", "batchnorm 448", new long[] { 448L, 14L, 14L }, 896L, 0L, 176512L),
-                new LayerInfo("features.denseblock3.denselayer7.relu1", "relu", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.conv1", "conv 1x1 448->128", new long[] { 128L, 14L, 14L }, 57344L, 11239424L, 170240L),
-                new LayerInfo("features.denseblock3.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer7.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.norm1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.denseblock3.denselayer8.relu1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.conv1", "conv 1x1 480->128", new long[] { 128L, 14L, 14L }, 61440L, 12042240L, 180608L),
-                new LayerInfo("features.denseblock3.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer8.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.norm1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.denseblock3.denselayer9.relu1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("features.denseblock3.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer9.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.norm1", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("features.denseblock3.denselayer10.relu1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.conv1", "conv 1x1 544->128", new long[] { 128L, 14L, 14L }, 69632L, 13647872L, 201344L),
-                new LayerInfo("features.denseblock3.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer10.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.norm1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.denseblock3.denselayer11.relu1", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.conv1", "conv 1x1 576->128", new long[] { 128L, 14L, 14L }, 73728L, 14450688L, 211712L),
-                new LayerInfo("features.denseblock3.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer11.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.norm1", "batchnorm 608", new long[] { 608L, 14L, 14L }, 1216L, 0L, 239552L),
-                new LayerInfo("features.denseblock3.denselayer12.relu1", "relu", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.conv1", "conv 1x1 608->128", new long[] { 128L, 14L, 14L }, 77824L, 15253504L, 222080L),
-                new LayerInfo("features.denseblock3.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer12.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.norm1", "batchnorm 640", new long[] { 640L, 14L, 14L }, 1280L, 0L, 252160L),
-                new LayerInfo("features.denseblock3.denselayer13.relu1", "relu", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.conv1", "conv 1x1 640->128", new long[] { 128L, 14L, 14L }, 81920L, 16056320L, 232448L),
-                new LayerInfo("features.denseblock3.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer13.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.norm1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.denseblock3.denselayer14.relu1", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.conv1", "conv 1x1 672->128", new long[] { 128L, 14L, 14L }, 86016L, 16859136L, 242816L),
-                new LayerInfo("features.denseblock3.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer14.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.norm1", "batchnorm 704", new long[] { 704L, 14L, 14L }, 1408L, 0L, 277376L),
-                new LayerInfo("features.denseblock3.denselayer15.relu1", "relu", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.conv1", "conv 1x1 704->128", new long[] { 128L, 14L, 14L }, 90112L, 17661952L, 253184L),
-                new LayerInfo("features.denseblock3.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer15.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.norm1", "batchnorm 736", new long[] { 736L, 14L, 14L }, 1472L, 0L, 289984L),
-                new LayerInfo("features.denseblock3.denselayer16.relu1", "relu", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.conv1", "conv 1x1 736->128", new long[] { 128L, 14L, 14L }, 94208L, 18464768L, 263552L),
-                new LayerInfo("features.denseblock3.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer16.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.norm1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.denseblock3.denselayer17.relu1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.conv1", "conv 1x1 768->128", new long[] { 128L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("features.denseblock3.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer17.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.norm1", "batchnorm 800", new long[] { 800L, 14L, 14L }, 1600L, 0L, 315200L),
-                new LayerInfo("features.denseblock3.denselayer18.relu1", "relu", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.conv1", "conv 1x1 800->128", new long[] { 128L, 14L, 14L }, 102400L, 20070400L, 284288L),
-                new LayerInfo("features.denseblock3.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer18.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.norm1", "batchnorm 832", new long[] { 832L, 14L, 14L }, 1664L, 0L, 327808L),
-                new LayerInfo("features.denseblock3.denselayer19.relu1", "relu", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.conv1", "conv 1x1 832->128", new long[] { 128L, 14L, 14L }, 106496L, 20873216L, 294656L),
-                new LayerInfo("features.denseblock3.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer19.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.norm1", "batchnorm 864", new long[] { 864L, 14L, 14L }, 1728L, 0L, 340416L),
-                new LayerInfo("features.denseblock3.denselayer20.relu1", "relu", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.conv1", "conv 1x1 864->128", new long[] { 128L, 14L, 14L }, 110592L, 21676032L, 305024L),
-                new LayerInfo("features.denseblock3.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer20.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.norm1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("features.denseblock3.denselayer21.relu1", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.conv1", "conv 1x1 896->128", new long[] { 128L, 14L, 14L }, 114688L, 22478848L, 315392L),
-                new LayerInfo("features.denseblock3.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer21.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.norm1", "batchnorm 928", new long[] { 928L, 14L, 14L }, 1856L, 0L, 365632L),
-                new LayerInfo("features.denseblock3.denselayer22.relu1", "relu", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.conv1", "conv 1x1 928->128", new long[] { 128L, 14L, 14L }, 118784L, 23281664L, 325760L),
-                new LayerInfo("features.denseblock3.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer22.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.norm1", "batchnorm 960", new long[] { 960L, 14L, 14L }, 1920L, 0L, 378240L),
-                new LayerInfo("features.denseblock3.denselayer23.relu1", "relu", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.conv1", "conv 1x1 960->128", new long[] { 128L, 14L, 14L }, 122880L, 24084480L, 336128L),
-                new LayerInfo("features.denseblock3.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer23.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.norm1", "batchnorm 992", new long[] { 992L, 14L, 14L }, 1984L, 0L, 390848L),
-                new LayerInfo("features.denseblock3.denselayer24.relu1", "relu", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.conv1", "conv 1x1 992->128", new long[] { 128L, 14L, 14L }, 126976L, 24887296L, 346496L),
-                new LayerInfo("features.denseblock3.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer24.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition3.norm", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("features.transition3.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition3.conv", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("features.transition3.pool", "avgpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer1.norm1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.denseblock4.denselayer1.relu1", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock4.denselayer1.conv1", "conv 1x1 512->128", new long[] { 128L, 7L, 7L }, 65536L, 3211264L, 96896L),
-                new LayerInfo("features.denseblock4.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer1.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.norm1", "batchnorm 544", new long[] { 544L, 7L, 7L }, 1088L, 0L, 54400L),
-                new LayerInfo("features.denseblock4.denselayer2.relu1", "relu", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.conv1", "conv 1x1 544->128", new long[] { 128L, 7L, 7L }, 69632L, 3411968L, 102560L),
-                new LayerInfo("features.denseblock4.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer2.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.norm1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.denseblock4.denselayer3.relu1", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.conv1", "conv 1x1 576->128", new long[] { 128L, 7L, 7L }, 73728L, 3612672L, 108224L),
-                new LayerInfo("features.denseblock4.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer3.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.norm1", "batchnorm 608", new long[] { 608L, 7L, 7L }, 1216L, 0L, 60800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu1", "relu", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.conv1", "conv 1x1 608->128", new long[] { 128L, 7L, 7L }, 77824L, 3813376L, 113888L),
-                new LayerInfo("features.denseblock4.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.norm1", "batchnorm 640", new long[] { 640L, 7L, 7L }, 1280L, 0L, 64000L),
-                new LayerInfo("features.denseblock4.denselayer5.relu1", "relu", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.conv1", "conv 1x1 640->128", new long[] { 128L, 7L, 7L }, 81920L, 4014080L, 119552L),
-                new LayerInfo("features.denseblock4.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.norm1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("features.denseblock4.denselayer6.relu1", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.conv1", "conv 1x1 672->128", new long[] { 128L, 7L, 7L }, 86016L, 4214784L, 125216L),
-                new LayerInfo("features.denseblock4.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer6.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer7.norm1", "batchnorm 704", new long[] { 704L, 7L, 7L }, 1408L, 0L, 70400L),
-                new LayerInfo("features.denseblock4.denselayer7.relu1", "relu", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer7.conv1", "conv 1x1 704->128", new long[] { 128L, 7L, 7L }, 90112L, 4415488L, 130880L),
-                new LayerInfo("features.denseblock4.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer7.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer8.norm1", "batchnorm 736", new long[] { 736L, 7L, 7L }, 1472L, 0L, 73600L),
-                new LayerInfo("features.denseblock4.denselayer8.relu1", "relu", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer8.conv1", "conv 1x1 736->128", new long[] { 128L, 7L, 7L }, 94208L, 4616192L, 136544L),
-                new LayerInfo("features.denseblock4.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer8.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer9.norm1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu1", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer9.conv1", "conv 1x1 768->128", new long[] { 128L, 7L, 7L }, 98304L, 4816896L, 142208L),
-                new LayerInfo("features.denseblock4.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer10.norm1", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("features.denseblock4.denselayer10.relu1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer10.conv1", "conv 1x1 800->128", new long[] { 128L, 7L, 7L }, 102400L, 5017600L, 147872L),
-                new LayerInfo("features.denseblock4.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer11.norm1", "batchnorm 832", new long[] { 832L, 7L, 7L }, 1664L, 0L, 83200L),
-                new LayerInfo("features.denseblock4.denselayer11.relu1", "relu", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer11.conv1", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("features.denseblock4.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer11.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer12.norm1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("features.denseblock4.denselayer12.relu1", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer12.conv1", "conv 1x1 864->128", new long[] { 128L, 7L, 7L }, 110592L, 5419008L, 159200L),
-                new LayerInfo("features.denseblock4.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer12.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer13.norm1", "batchnorm 896", new long[] { 896L, 7L, 7L }, 1792L, 0L, 89600L),
-                new LayerInfo("features.denseblock4.denselayer13.relu1", "relu", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer13.conv1", "conv 1x1 896->128", new long[] { 128L, 7L, 7L }, 114688L, 5619712L, 164864L),
-                new LayerInfo("features.denseblock4.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer13.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer14.norm1", "batchnorm 928", new long[] { 928L, 7L, 7L }, 1856L, 0L, 92800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu1", "relu", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer14.conv1", "conv 1x1 928->128", new long[] { 128L, 7L, 7L }, 118784L, 5820416L, 170528L),
-                new LayerInfo("features.denseblock4.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer15.norm1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.denseblock4.denselayer15.relu1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer15.conv1", "conv 1x1 960->128", new long[] { 128L, 7L, 7L }, 122880L, 6021120L, 176192L),
-                new LayerInfo("features.denseblock4.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer16.norm1", "batchnorm 992", new long[] { 992L, 7L, 7L }, 1984L, 0L, 99200L),
-                new LayerInfo("features.denseblock4.denselayer16.relu1", "relu", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer16.conv1", "conv 1x1 992->128", new long[] { 128L, 7L, 7L }, 126976L, 6221824L, 181856L),
-                new LayerInfo("features.denseblock4.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer16.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.norm5", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("2", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("3", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            7978856, 363, 2834161664L, 114796112, 48786664,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv0|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "features.norm0|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.relu0|relu|64x112x112|0|0|1605632\n" +
+            "features.pool0|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer1.norm1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock1.denselayer1.relu1|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer1.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.denseblock1.denselayer1.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer1.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer1.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.norm1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock1.denselayer2.relu1|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.conv1|conv 1x1 96->128|128x56x56|12288|38535168|714752\n" +
+            "features.denseblock1.denselayer2.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer2.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer2.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.norm1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu1|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv1|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.denseblock1.denselayer3.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.norm1|batchnorm 160|160x56x56|320|0|1003840\n" +
+            "features.denseblock1.denselayer4.relu1|relu|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.conv1|conv 1x1 160->128|128x56x56|20480|64225280|923648\n" +
+            "features.denseblock1.denselayer4.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer4.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer4.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.norm1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer5.relu1|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.conv1|conv 1x1 192->128|128x56x56|24576|77070336|1028096\n" +
+            "features.denseblock1.denselayer5.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer5.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer5.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.norm1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "features.denseblock1.denselayer6.relu1|relu|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.conv1|conv 1x1 224->128|128x56x56|28672|89915392|1132544\n" +
+            "features.denseblock1.denselayer6.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer6.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer6.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|256x56x56|0|0|1605632\n" +
+            "features.transition1.norm|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.transition1.relu|relu|256x56x56|0|0|1605632\n" +
+            "features.transition1.conv|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "features.transition1.pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.norm1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu1|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv1|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "features.denseblock2.denselayer1.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.norm1|batchnorm 160|160x28x28|320|0|251200\n" +
+            "features.denseblock2.denselayer2.relu1|relu|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.conv1|conv 1x1 160->128|128x28x28|20480|16056320|246272\n" +
+            "features.denseblock2.denselayer2.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer2.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer2.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.norm1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer3.relu1|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.conv1|conv 1x1 192->128|128x28x28|24576|19267584|275456\n" +
+            "features.denseblock2.denselayer3.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer3.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer3.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.norm1|batchnorm 224|224x28x28|448|0|351680\n" +
+            "features.denseblock2.denselayer4.relu1|relu|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.conv1|conv 1x1 224->128|128x28x28|28672|22478848|304640\n" +
+            "features.denseblock2.denselayer4.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer4.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer4.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.norm1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.denseblock2.denselayer5.relu1|relu|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.conv1|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "features.denseblock2.denselayer5.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer5.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer5.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.norm1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.denseblock2.denselayer6.relu1|relu|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.conv1|conv 1x1 288->128|128x28x28|36864|28901376|363008\n" +
+            "features.denseblock2.denselayer6.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer6.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer6.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.norm1|batchnorm 320|320x28x28|640|0|502400\n" +
+            "features.denseblock2.denselayer7.relu1|relu|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.conv1|conv 1x1 320->128|128x28x28|40960|32112640|392192\n" +
+            "features.denseblock2.denselayer7.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer7.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer7.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.norm1|batchnorm 352|352x28x28|704|0|552640\n" +
+            "features.denseblock2.denselayer8.relu1|relu|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.conv1|conv 1x1 352->128|128x28x28|45056|35323904|421376\n" +
+            "features.denseblock2.denselayer8.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer8.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer8.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.norm1|batchnorm 384|384x28x28|768|0|602880\n" +
+            "features.denseblock2.denselayer9.relu1|relu|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.conv1|conv 1x1 384->128|128x28x28|49152|38535168|450560\n" +
+            "features.denseblock2.denselayer9.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer9.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer9.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.norm1|batchnorm 416|416x28x28|832|0|653120\n" +
+            "features.denseblock2.denselayer10.relu1|relu|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.conv1|conv 1x1 416->128|128x28x28|53248|41746432|479744\n" +
+            "features.denseblock2.denselayer10.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer10.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer10.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.norm1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "features.denseblock2.denselayer11.relu1|relu|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.conv1|conv 1x1 448->128|128x28x28|57344|44957696|508928\n" +
+            "features.denseblock2.denselayer11.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer11.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer11.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.norm1|batchnorm 480|480x28x28|960|0|753600\n" +
+            "features.denseblock2.denselayer12.relu1|relu|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.conv1|conv 1x1 480->128|128x28x28|61440|48168960|538112\n" +
+            "features.denseblock2.denselayer12.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer12.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer12.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|512x28x28|0|0|802816\n" +
+            "features.transition2.norm|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.transition2.relu|relu|512x28x28|0|0|802816\n" +
+            "features.transition2.conv|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "features.transition2.pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.norm1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock3.denselayer1.relu1|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock3.denselayer1.conv1|conv 1x1 256->128|128x14x14|32768|6422528|108032\n" +
+            "features.denseblock3.denselayer1.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer1.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer1.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.norm1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.denseblock3.denselayer2.relu1|relu|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.conv1|conv 1x1 288->128|128x14x14|36864|7225344|118400\n" +
+            "features.denseblock3.denselayer2.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer2.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer2.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.norm1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "features.denseblock3.denselayer3.relu1|relu|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.conv1|conv 1x1 320->128|128x14x14|40960|8028160|128768\n" +
+            "features.denseblock3.denselayer3.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer3.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer3.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.norm1|batchnorm 352|352x14x14|704|0|138688\n" +
+            "features.denseblock3.denselayer4.relu1|relu|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.conv1|conv 1x1 352->128|128x14x14|45056|8830976|139136\n" +
+            "features.denseblock3.denselayer4.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer4.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer4.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.norm1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.denseblock3.denselayer5.relu1|relu|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.conv1|conv 1x1 384->128|128x14x14|49152|9633792|149504\n" +
+            "features.denseblock3.denselayer5.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer5.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer5.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.norm1|batchnorm 416|416x14x14|832|0|163904\n" +
+            "features.denseblock3.denselayer6.relu1|relu|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.conv1|conv 1x1 416->128|128x14x14|53248|10436608|159872\n" +
+            "features.denseblock3.denselayer6.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer6.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer6.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.norm1|batchnorm 448|448x14x14|896|0|176512\n" +
+            "features.denseblock3.denselayer7.relu1|relu|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.conv1|conv 1x1 448->128|128x14x14|57344|11239424|170240\n" +
+            "features.denseblock3.denselayer7.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer7.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer7.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.norm1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.denseblock3.denselayer8.relu1|relu|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.conv1|conv 1x1 480->128|128x14x14|61440|12042240|180608\n" +
+            "features.denseblock3.denselayer8.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer8.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer8.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.norm1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.denseblock3.denselayer9.relu1|relu|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "features.denseblock3.denselayer9.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer9.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer9.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.norm1|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "features.denseblock3.denselayer10.relu1|relu|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.conv1|conv 1x1 544->128|128x14x14|69632|13647872|201344\n" +
+            "features.denseblock3.denselayer10.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer10.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer10.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.norm1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.denseblock3.denselayer11.relu1|relu|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.conv1|conv 1x1 576->128|128x14x14|73728|14450688|211712\n" +
+            "features.denseblock3.denselayer11.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer11.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer11.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.norm1|batchnorm 608|608x14x14|1216|0|239552\n" +
+            "features.denseblock3.denselayer12.relu1|relu|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.conv1|conv 1x1 608->128|128x14x14|77824|15253504|222080\n" +
+            "features.denseblock3.denselayer12.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer12.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer12.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.norm1|batchnorm 640|640x14x14|1280|0|252160\n" +
+            "features.denseblock3.denselayer13.relu1|relu|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.conv1|conv 1x1 640->128|128x14x14|81920|16056320|232448\n" +
+            "features.denseblock3.denselayer13.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer13.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer13.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.norm1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.denseblock3.denselayer14.relu1|relu|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.conv1|conv 1x1 672->128|128x14x14|86016|16859136|242816\n" +
+            "features.denseblock3.denselayer14.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer14.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer14.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.norm1|batchnorm 704|704x14x14|1408|0|277376\n" +
+            "features.denseblock3.denselayer15.relu1|relu|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.conv1|conv 1x1 704->128|128x14x14|90112|17661952|253184\n" +
+            "features.denseblock3.denselayer15.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer15.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer15.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.norm1|batchnorm 736|736x14x14|1472|0|289984\n" +
+            "features.denseblock3.denselayer16.relu1|relu|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.conv1|conv 1x1 736->128|128x14x14|94208|18464768|263552\n" +
+            "features.denseblock3.denselayer16.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer16.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer16.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.norm1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "features.denseblock3.denselayer17.relu1|relu|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.conv1|conv 1x1 768->128|128x14x14|98304|19267584|273920\n" +
+            "features.denseblock3.denselayer17.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer17.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer17.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.norm1|batchnorm 800|800x14x14|1600|0|315200\n" +
+            "features.denseblock3.denselayer18.relu1|relu|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.conv1|conv 1x1 800->128|128x14x14|102400|20070400|284288\n" +
+            "features.denseblock3.denselayer18.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer18.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer18.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.norm1|batchnorm 832|832x14x14|1664|0|327808\n" +
+            "features.denseblock3.denselayer19.relu1|relu|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.conv1|conv 1x1 832->128|128x14x14|106496|20873216|294656\n" +
+            "features.denseblock3.denselayer19.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer19.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer19.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.norm1|batchnorm 864|864x14x14|1728|0|340416\n" +
+            "features.denseblock3.denselayer20.relu1|relu|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.conv1|conv 1x1 864->128|128x14x14|110592|21676032|305024\n" +
+            "features.denseblock3.denselayer20.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer20.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer20.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.norm1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "features.denseblock3.denselayer21.relu1|relu|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.conv1|conv 1x1 896->128|128x14x14|114688|22478848|315392\n" +
+            "features.denseblock3.denselayer21.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer21.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer21.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.norm1|batchnorm 928|928x14x14|1856|0|365632\n" +
+            "features.denseblock3.denselayer22.relu1|relu|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.conv1|conv 1x1 928->128|128x14x14|118784|23281664|325760\n" +
+            "features.denseblock3.denselayer22.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer22.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer22.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.norm1|batchnorm 960|960x14x14|1920|0|378240\n" +
+            "features.denseblock3.denselayer23.relu1|relu|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.conv1|conv 1x1 960->128|128x14x14|122880|24084480|336128\n" +
+            "features.denseblock3.denselayer23.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer23.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer23.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.norm1|batchnorm 992|992x14x14|1984|0|390848\n" +
+            "features.denseblock3.denselayer24.relu1|relu|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.conv1|conv 1x1 992->128|128x14x14|126976|24887296|346496\n" +
+            "features.denseblock3.denselayer24.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer24.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer24.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1024x14x14|0|0|401408\n" +
+            "features.transition3.norm|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "features.transition3.relu|relu|1024x14x14|0|0|401408\n" +
+            "features.transition3.conv|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "features.transition3.pool|avgpool 2x2/2|512x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer1.norm1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.denseblock4.denselayer1.relu1|relu|512x7x7|0|0|50176\n" +
+            "features.denseblock4.denselayer1.conv1|conv 1x1 512->128|128x7x7|65536|3211264|96896\n" +
+            "features.denseblock4.denselayer1.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer1.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer1.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.norm1|batchnorm 544|544x7x7|1088|0|54400\n" +
+            "features.denseblock4.denselayer2.relu1|relu|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.conv1|conv 1x1 544->128|128x7x7|69632|3411968|102560\n" +
+            "features.denseblock4.denselayer2.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer2.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer2.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.norm1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.denseblock4.denselayer3.relu1|relu|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.conv1|conv 1x1 576->128|128x7x7|73728|3612672|108224\n" +
+            "features.denseblock4.denselayer3.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer3.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer3.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.norm1|batchnorm 608|608x7x7|1216|0|60800\n" +
+            "features.denseblock4.denselayer4.relu1|relu|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.conv1|conv 1x1 608->128|128x7x7|77824|3813376|113888\n" +
+            "features.denseblock4.denselayer4.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer4.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer4.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.norm1|batchnorm 640|640x7x7|1280|0|64000\n" +
+            "features.denseblock4.denselayer5.relu1|relu|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.conv1|conv 1x1 640->128|128x7x7|81920|4014080|119552\n" +
+            "features.denseblock4.denselayer5.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer5.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer5.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.norm1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "features.denseblock4.denselayer6.relu1|relu|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.conv1|conv 1x1 672->128|128x7x7|86016|4214784|125216\n" +
+            "features.denseblock4.denselayer6.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer6.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer6.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer7.norm1|batchnorm 704|704x7x7|1408|0|70400\n" +
+            "features.denseblock4.denselayer7.relu1|relu|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer7.conv1|conv 1x1 704->128|128x7x7|90112|4415488|130880\n" +
+            "features.denseblock4.denselayer7.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer7.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer7.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer8.norm1|batchnorm 736|736x7x7|1472|0|73600\n" +
+            "features.denseblock4.denselayer8.relu1|relu|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer8.conv1|conv 1x1 736->128|128x7x7|94208|4616192|136544\n" +
+            "features.denseblock4.denselayer8.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer8.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer8.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer9.norm1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.denseblock4.denselayer9.relu1|relu|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer9.conv1|conv 1x1 768->128|128x7x7|98304|4816896|142208\n" +
+            "features.denseblock4.denselayer9.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer9.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer9.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer10.norm1|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "features.denseblock4.denselayer10.relu1|relu|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer10.conv1|conv 1x1 800->128|128x7x7|102400|5017600|147872\n" +
+            "features.denseblock4.denselayer10.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer10.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer10.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer11.norm1|batchnorm 832|832x7x7|1664|0|83200\n" +
+            "features.denseblock4.denselayer11.relu1|relu|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer11.conv1|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "features.denseblock4.denselayer11.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer11.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer11.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer12.norm1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "features.denseblock4.denselayer12.relu1|relu|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer12.conv1|conv 1x1 864->128|128x7x7|110592|5419008|159200\n" +
+            "features.denseblock4.denselayer12.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer12.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer12.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer13.norm1|batchnorm 896|896x7x7|1792|0|89600\n" +
+            "features.denseblock4.denselayer13.relu1|relu|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer13.conv1|conv 1x1 896->128|128x7x7|114688|5619712|164864\n" +
+            "features.denseblock4.denselayer13.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer13.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer13.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer14.norm1|batchnorm 928|928x7x7|1856|0|92800\n" +
+            "features.denseblock4.denselayer14.relu1|relu|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer14.conv1|conv 1x1 928->128|128x7x7|118784|5820416|170528\n" +
+            "features.denseblock4.denselayer14.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer14.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer14.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer15.norm1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.denseblock4.denselayer15.relu1|relu|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer15.conv1|conv 1x1 960->128|128x7x7|122880|6021120|176192\n" +
+            "features.denseblock4.denselayer15.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer15.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer15.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer16.norm1|batchnorm 992|992x7x7|1984|0|99200\n" +
+            "features.denseblock4.denselayer16.relu1|relu|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer16.conv1|conv 1x1 992->128|128x7x7|126976|6221824|181856\n" +
+            "features.denseblock4.denselayer16.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer16.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer16.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1024x7x7|0|0|100352\n" +
+            "features.norm5|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "1|relu|1024x7x7|0|0|100352\n" +
+            "2|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "3|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1416,580 +1412,578 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 229927952L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "DenseNet161", "architectures/densenet.arch", 25, "densenet161()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            28681000L, 483L, 7727907072L, 229927952L, 91107784L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv0", "conv 7x7/2 3->96", new long[] { 96L, 112L, 112L }, 14112L, 177020928L, 1368864L),
-                new LayerInfo("features.norm0", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.relu0", "relu", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.pool0", "maxpool 3x3/2", new long[] { 96L, 56L, 56L }, 0L, 0L, 1505280L),
-                new LayerInfo("features.denseblock1.denselayer1.norm1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock1.denselayer1.relu1", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer1.conv1", "conv 1x1 96->192", new long[] { 192L, 56L, 56L }, 18432L, 57802752L, 921600L),
-                new LayerInfo("features.denseblock1.denselayer1.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer1.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer1.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.denseblock1.denselayer2.norm1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.denseblock1.denselayer2.relu1", "relu", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.denseblock1.denselayer2.conv1", "conv 1x1 144->192", new long[] { 192L, 56L, 56L }, 27648L, 86704128L, 1081344L),
-                new LayerInfo("features.denseblock1.denselayer2.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer2.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer2.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer3.norm1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer3.relu1", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer3.conv1", "conv 1x1 192->192", new long[] { 192L, 56L, 56L }, 36864L, 115605504L, 1241088L),
-                new LayerInfo("features.denseblock1.denselayer3.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer3.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer3.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 56L, 56L }, 0L, 0L, 1505280L),
-                new LayerInfo("features.denseblock1.denselayer4.norm1", "batchnorm 240", new long[] { 240L, 56L, 56L }, 480L, 0L, 1505760L),
-                new LayerInfo("features.denseblock1.denselayer4.relu1", "relu", new long[] { 240L, 56L, 56L }, 0L, 0L, 1505280L),
-                new LayerInfo("features.denseblock1.denselayer4.conv1", "conv 1x1 240->192", new long[] { 192L, 56L, 56L }, 46080L, 144506880L, 1400832L),
-                new LayerInfo("features.denseblock1.denselayer4.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer4.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer4.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 56L, 56L }, 0L, 0L, 1806336L),
-                new LayerInfo("features.denseblock1.denselayer5.norm1", "batchnorm 288", new long[] { 288L, 56L, 56L }, 576L, 0L, 1806912L),
-                new LayerInfo("features.denseblock1.denselayer5.relu1", "relu", new long[] { 288L, 56L, 56L }, 0L, 0L, 1806336L),
-                new LayerInfo("features.denseblock1.denselayer5.conv1", "conv 1x1 288->192", new long[] { 192L, 56L, 56L }, 55296L, 173408256L, 1560576L),
-                new LayerInfo("features.denseblock1.denselayer5.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer5.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("features.denseblock1.denselayer6.norm1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("features.denseblock1.denselayer6.relu1", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("features.denseblock1.denselayer6.conv1", "conv 1x1 336->192", new long[] { 192L, 56L, 56L }, 64512L, 202309632L, 1720320L),
-                new LayerInfo("features.denseblock1.denselayer6.norm2", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer6.relu2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer6.conv2", "conv 3x3 192->48", new long[] { 48L, 56L, 56L }, 82944L, 260112384L, 835584L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.transition1.norm", "batchnorm 384", new long[] { 384L, 56L, 56L }, 768L, 0L, 2409216L),
-                new LayerInfo("features.transition1.relu", "relu", new long[] { 384L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.transition1.conv", "conv 1x1 384->192", new long[] { 192L, 56L, 56L }, 73728L, 231211008L, 1880064L),
-                new LayerInfo("features.transition1.pool", "avgpool 2x2/2", new long[] { 192L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer1.norm1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer1.relu1", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer1.conv1", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("features.denseblock2.denselayer1.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer1.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer1.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock2.denselayer2.norm1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.denseblock2.denselayer2.relu1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock2.denselayer2.conv1", "conv 1x1 240->192", new long[] { 192L, 28L, 28L }, 46080L, 36126720L, 384768L),
-                new LayerInfo("features.denseblock2.denselayer2.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer2.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer2.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer3.norm1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.denseblock2.denselayer3.relu1", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer3.conv1", "conv 1x1 288->192", new long[] { 192L, 28L, 28L }, 55296L, 43352064L, 431616L),
-                new LayerInfo("features.denseblock2.denselayer3.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer3.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock2.denselayer4.norm1", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("features.denseblock2.denselayer4.relu1", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock2.denselayer4.conv1", "conv 1x1 336->192", new long[] { 192L, 28L, 28L }, 64512L, 50577408L, 478464L),
-                new LayerInfo("features.denseblock2.denselayer4.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer4.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer4.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer5.norm1", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.denseblock2.denselayer5.relu1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer5.conv1", "conv 1x1 384->192", new long[] { 192L, 28L, 28L }, 73728L, 57802752L, 525312L),
-                new LayerInfo("features.denseblock2.denselayer5.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer5.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer5.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 432L, 28L, 28L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock2.denselayer6.norm1", "batchnorm 432", new long[] { 432L, 28L, 28L }, 864L, 0L, 678240L),
-                new LayerInfo("features.denseblock2.denselayer6.relu1", "relu", new long[] { 432L, 28L, 28L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock2.denselayer6.conv1", "conv 1x1 432->192", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 572160L),
-                new LayerInfo("features.denseblock2.denselayer6.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer6.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer6.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer7.norm1", "batchnorm 480", new long[] { 480L, 28L, 28L }, 960L, 0L, 753600L),
-                new LayerInfo("features.denseblock2.denselayer7.relu1", "relu", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer7.conv1", "conv 1x1 480->192", new long[] { 192L, 28L, 28L }, 92160L, 72253440L, 619008L),
-                new LayerInfo("features.denseblock2.denselayer7.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer7.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer7.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 28L, 28L }, 0L, 0L, 827904L),
-                new LayerInfo("features.denseblock2.denselayer8.norm1", "batchnorm 528", new long[] { 528L, 28L, 28L }, 1056L, 0L, 828960L),
-                new LayerInfo("features.denseblock2.denselayer8.relu1", "relu", new long[] { 528L, 28L, 28L }, 0L, 0L, 827904L),
-                new LayerInfo("features.denseblock2.denselayer8.conv1", "conv 1x1 528->192", new long[] { 192L, 28L, 28L }, 101376L, 79478784L, 665856L),
-                new LayerInfo("features.denseblock2.denselayer8.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer8.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer8.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("features.denseblock2.denselayer9.norm1", "batchnorm 576", new long[] { 576L, 28L, 28L }, 1152L, 0L, 904320L),
-                new LayerInfo("features.denseblock2.denselayer9.relu1", "relu", new long[] { 576L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("features.denseblock2.denselayer9.conv1", "conv 1x1 576->192", new long[] { 192L, 28L, 28L }, 110592L, 86704128L, 712704L),
-                new LayerInfo("features.denseblock2.denselayer9.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer9.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer9.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 624L, 28L, 28L }, 0L, 0L, 978432L),
-                new LayerInfo("features.denseblock2.denselayer10.norm1", "batchnorm 624", new long[] { 624L, 28L, 28L }, 1248L, 0L, 979680L),
-                new LayerInfo("features.denseblock2.denselayer10.relu1", "relu", new long[] { 624L, 28L, 28L }, 0L, 0L, 978432L),
-                new LayerInfo("features.denseblock2.denselayer10.conv1", "conv 1x1 624->192", new long[] { 192L, 28L, 28L }, 119808L, 93929472L, 759552L),
-                new LayerInfo("features.denseblock2.denselayer10.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer10.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer10.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("features.denseblock2.denselayer11.norm1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("features.denseblock2.denselayer11.relu1", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("features.denseblock2.denselayer11.conv1", "conv 1x1 672->192", new long[] { 192L, 28L, 28L }, 129024L, 101154816L, 806400L),
-                new LayerInfo("features.denseblock2.denselayer11.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer11.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer11.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 28L, 28L }, 0L, 0L, 1128960L),
-                new LayerInfo("features.denseblock2.denselayer12.norm1", "batchnorm 720", new long[] { 720L, 28L, 28L }, 1440L, 0L, 1130400L),
-                new LayerInfo("features.denseblock2.denselayer12.relu1", "relu", new long[] { 720L, 28L, 28L }, 0L, 0L, 1128960L),
-                new LayerInfo("features.denseblock2.denselayer12.conv1", "conv 1x1 720->192", new long[] { 192L, 28L, 28L }, 138240L, 108380160L, 853248L),
-                new LayerInfo("features.denseblock2.denselayer12.norm2", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer12.relu2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer12.conv2", "conv 3x3 192->48", new long[] { 48L, 28L, 28L }, 82944L, 65028096L, 271104L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition2.norm", "batchnorm 768", new long[] { 768L, 28L, 28L }, 1536L, 0L, 1205760L),
-                new LayerInfo("features.transition2.relu", "relu", new long[] { 768L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.transition2.conv", "conv 1x1 768->384", new long[] { 384L, 28L, 28L }, 294912L, 231211008L, 1198080L),
-                new LayerInfo("features.transition2.pool", "avgpool 2x2/2", new long[] { 384L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer1.norm1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.denseblock3.denselayer1.relu1", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer1.conv1", "conv 1x1 384->192", new long[] { 192L, 14L, 14L }, 73728L, 14450688L, 186624L),
-                new LayerInfo("features.denseblock3.denselayer1.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer1.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer1.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock3.denselayer2.norm1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.denseblock3.denselayer2.relu1", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock3.denselayer2.conv1", "conv 1x1 432->192", new long[] { 192L, 14L, 14L }, 82944L, 16257024L, 205248L),
-                new LayerInfo("features.denseblock3.denselayer2.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer2.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer2.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer3.norm1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.denseblock3.denselayer3.relu1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer3.conv1", "conv 1x1 480->192", new long[] { 192L, 14L, 14L }, 92160L, 18063360L, 223872L),
-                new LayerInfo("features.denseblock3.denselayer3.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer3.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer3.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock3.denselayer4.norm1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.denseblock3.denselayer4.relu1", "relu", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock3.denselayer4.conv1", "conv 1x1 528->192", new long[] { 192L, 14L, 14L }, 101376L, 19869696L, 242496L),
-                new LayerInfo("features.denseblock3.denselayer4.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer4.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer4.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer5.norm1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.denseblock3.denselayer5.relu1", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer5.conv1", "conv 1x1 576->192", new long[] { 192L, 14L, 14L }, 110592L, 21676032L, 261120L),
-                new LayerInfo("features.denseblock3.denselayer5.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer5.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer5.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("features.denseblock3.denselayer6.norm1", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("features.denseblock3.denselayer6.relu1", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("features.denseblock3.denselayer6.conv1", "conv 1x1 624->192", new long[] { 192L, 14L, 14L }, 119808L, 23482368L, 279744L),
-                new LayerInfo("features.denseblock3.denselayer6.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer6.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer6.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer7.norm1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.denseblock3.denselayer7.relu1", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer7.conv1", "conv 1x1 672->192", new long[] { 192L, 14L, 14L }, 129024L, 25288704L, 298368L),
-                new LayerInfo("features.denseblock3.denselayer7.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer7.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer7.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock3.denselayer8.norm1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("features.denseblock3.denselayer8.relu1", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("features.denseblock3.denselayer8.conv1", "conv 1x1 720->192", new long[] { 192L, 14L, 14L }, 138240L, 27095040L, 316992L),
-                new LayerInfo("features.denseblock3.denselayer8.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer8.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer8.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer9.norm1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.denseblock3.denselayer9.relu1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer9.conv1", "conv 1x1 768->192", new long[] { 192L, 14L, 14L }, 147456L, 28901376L, 335616L),
-                new LayerInfo("features.denseblock3.denselayer9.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer9.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer9.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.denseblock3.denselayer10.norm1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.denseblock3.denselayer10.relu1", "relu", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.denseblock3.denselayer10.conv1", "conv 1x1 816->192", new long[] { 192L, 14L, 14L }, 156672L, 30707712L, 354240L),
-                new LayerInfo("features.denseblock3.denselayer10.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer10.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer10.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer11.norm1", "batchnorm 864", new long[] { 864L, 14L, 14L }, 1728L, 0L, 340416L),
-                new LayerInfo("features.denseblock3.denselayer11.relu1", "relu", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer11.conv1", "conv 1x1 864->192", new long[] { 192L, 14L, 14L }, 165888L, 32514048L, 372864L),
-                new LayerInfo("features.denseblock3.denselayer11.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer11.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer11.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock3.denselayer12.norm1", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("features.denseblock3.denselayer12.relu1", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("features.denseblock3.denselayer12.conv1", "conv 1x1 912->192", new long[] { 192L, 14L, 14L }, 175104L, 34320384L, 391488L),
-                new LayerInfo("features.denseblock3.denselayer12.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer12.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer12.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer13.norm1", "batchnorm 960", new long[] { 960L, 14L, 14L }, 1920L, 0L, 378240L),
-                new LayerInfo("features.denseblock3.denselayer13.relu1", "relu", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer13.conv1", "conv 1x1 960->192", new long[] { 192L, 14L, 14L }, 184320L, 36126720L, 410112L),
-                new LayerInfo("features.denseblock3.denselayer13.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer13.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer13.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1008L, 14L, 14L }, 0L, 0L, 395136L),
-                new LayerInfo("features.denseblock3.denselayer14.norm1", "batchnorm 1008", new long[] { 1008L, 14L, 14L }, 2016L, 0L, 397152L),
-                new LayerInfo("features.denseblock3.denselayer14.relu1", "relu", new long[] { 1008L, 14L, 14L }, 0L, 0L, 395136L),
-                new LayerInfo("features.denseblock3.denselayer14.conv1", "conv 1x1 1008->192", new long[] { 192L, 14L, 14L }, 193536L, 37933056L, 428736L),
-                new LayerInfo("features.denseblock3.denselayer14.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer14.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer14.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer15.norm1", "batchnorm 1056", new long[] { 1056L, 14L, 14L }, 2112L, 0L, 416064L),
-                new LayerInfo("features.denseblock3.denselayer15.relu1", "relu", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer15.conv1", "conv 1x1 1056->192", new long[] { 192L, 14L, 14L }, 202752L, 39739392L, 447360L),
-                new LayerInfo("features.denseblock3.denselayer15.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer15.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer15.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1104L, 14L, 14L }, 0L, 0L, 432768L),
-                new LayerInfo("features.denseblock3.denselayer16.norm1", "batchnorm 1104", new long[] { 1104L, 14L, 14L }, 2208L, 0L, 434976L),
-                new LayerInfo("features.denseblock3.denselayer16.relu1", "relu", new long[] { 1104L, 14L, 14L }, 0L, 0L, 432768L),
-                new LayerInfo("features.denseblock3.denselayer16.conv1", "conv 1x1 1104->192", new long[] { 192L, 14L, 14L }, 211968L, 41545728L, 465984L),
-                new LayerInfo("features.denseblock3.denselayer16.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer16.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer16.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer17.norm1", "batchnorm 1152", new long[] { 1152L, 14L, 14L }, 2304L, 0L, 453888L),
-                new LayerInfo("features.denseblock3.denselayer17.relu1", "relu", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer17.conv1", "conv 1x1 1152->192", new long[] { 192L, 14L, 14L }, 221184L, 43352064L, 484608L),
-                new LayerInfo("features.denseblock3.denselayer17.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer17.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer17.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1200L, 14L, 14L }, 0L, 0L, 470400L),
-                new LayerInfo("features.denseblock3.denselayer18.norm1", "batchnorm 1200", new long[] { 1200L, 14L, 14L }, 2400L, 0L, 472800L),
-                new LayerInfo("features.denseblock3.denselayer18.relu1", "relu", new long[] { 1200L, 14L, 14L }, 0L, 0L, 470400L),
-                new LayerInfo("features.denseblock3.denselayer18.conv1", "conv 1x1 1200->192", new long[] { 192L, 14L, 14L }, 230400L, 45158400L, 503232L),
-                new LayerInfo("features.denseblock3.denselayer18.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer18.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer18.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer19.norm1", "batchnorm 1248", new long[] { 1248L, 14L, 14L }, 2496L, 0L, 491712L),
-                new LayerInfo("features.denseblock3.denselayer19.relu1", "relu", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer19.conv1", "conv 1x1 1248->192", new long[] { 192L, 14L, 14L }, 239616L, 46964736L, 521856L),
-                new LayerInfo("features.denseblock3.denselayer19.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer19.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer19.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 14L, 14L }, 0L, 0L, 508032L),
-                new LayerInfo("features.denseblock3.denselayer20.norm1", "batchnorm 1296", new long[] { 1296L, 14L, 14L }, 2592L, 0L, 510624L),
-                new LayerInfo("features.denseblock3.denselayer20.relu1", "relu", new long[] { 1296L, 14L, 14L }, 0L, 0L, 508032L),
-                new LayerInfo("features.denseblock3.denselayer20.conv1", "conv 1x1 1296->192", new long[] { 192L, 14L, 14L }, 248832L, 48771072L, 540480L),
-                new LayerInfo("features.denseblock3.denselayer20.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer20.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer20.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock3.denselayer21.norm1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("features.denseblock3.denselayer21.relu1", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock3.denselayer21.conv1", "conv 1x1 1344->192", new long[] { 192L, 14L, 14L }, 258048L, 50577408L, 559104L),
-                new LayerInfo("features.denseblock3.denselayer21.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer21.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer21.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("features.denseblock3.denselayer22.norm1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("features.denseblock3.denselayer22.relu1", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("features.denseblock3.denselayer22.conv1", "conv 1x1 1392->192", new long[] { 192L, 14L, 14L }, 267264L, 52383744L, 577728L),
-                new LayerInfo("features.denseblock3.denselayer22.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer22.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer22.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1440L, 14L, 14L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock3.denselayer23.norm1", "batchnorm 1440", new long[] { 1440L, 14L, 14L }, 2880L, 0L, 567360L),
-                new LayerInfo("features.denseblock3.denselayer23.relu1", "relu", new long[] { 1440L, 14L, 14L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock3.denselayer23.conv1", "conv 1x1 1440->192", new long[] { 192L, 14L, 14L }, 276480L, 54190080L, 596352L),
-                new LayerInfo("features.denseblock3.denselayer23.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer23.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer23.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1488L, 14L, 14L }, 0L, 0L, 583296L),
-                new LayerInfo("features.denseblock3.denselayer24.norm1", "batchnorm 1488", new long[] { 1488L, 14L, 14L }, 2976L, 0L, 586272L),
-                new LayerInfo("features.denseblock3.denselayer24.relu1", "relu", new long[] { 1488L, 14L, 14L }, 0L, 0L, 583296L),
-                new LayerInfo("features.denseblock3.denselayer24.conv1", "conv 1x1 1488->192", new long[] { 192L, 14L, 14L }, 285696L, 55996416L, 614976L),
-                new LayerInfo("features.denseblock3.denselayer24.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer24.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer24.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1536L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock3.denselayer25.norm1", "batchnorm 1536", new long[] { 1536L, 14L, 14L }, 3072L, 0L, 605184L),
-                new LayerInfo("features.denseblock3.denselayer25.relu1", "relu", new long[] { 1536L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock3.denselayer25.conv1", "conv 1x1 1536->192", new long[] { 192L, 14L, 14L }, 294912L, 57802752L, 633600L),
-                new LayerInfo("features.denseblock3.denselayer25.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer25.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer25.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1584L, 14L, 14L }, 0L, 0L, 620928L),
-                new LayerInfo("features.denseblock3.denselayer26.norm1", "batchnorm 1584", new long[] { 1584L, 14L, 14L }, 3168L, 0L, 624096L),
-                new LayerInfo("features.denseblock3.denselayer26.relu1", "relu", new long[] { 1584L, 14L, 14L }, 0L, 0L, 620928L),
-                new LayerInfo("features.denseblock3.denselayer26.conv1", "conv 1x1 1584->192", new long[] { 192L, 14L, 14L }, 304128L, 59609088L, 652224L),
-                new LayerInfo("features.denseblock3.denselayer26.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer26.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer26.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1632L, 14L, 14L }, 0L, 0L, 639744L),
-                new LayerInfo("features.denseblock3.denselayer27.norm1", "batchnorm 1632", new long[] { 1632L, 14L, 14L }, 3264L, 0L, 643008L),
-                new LayerInfo("features.denseblock3.denselayer27.relu1", "relu", new long[] { 1632L, 14L, 14L }, 0L, 0L, 639744L),
-                new LayerInfo("features.denseblock3.denselayer27.conv1", "conv 1x1 1632->192", new long[] { 192L, 14L, 14L }, 313344L, 61415424L, 670848L),
-                new LayerInfo("features.denseblock3.denselayer27.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer27.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer27.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 14L, 14L }, 0L, 0L, 658560L),
-                new LayerInfo("features.denseblock3.denselayer28.norm1", "batchnorm 1680", new long[] { 1680L, 14L, 14L }, 3360L, 0L, 661920L),
-                new LayerInfo("features.denseblock3.denselayer28.relu1", "relu", new long[] { 1680L, 14L, 14L }, 0L, 0L, 658560L),
-                new LayerInfo("features.denseblock3.denselayer28.conv1", "conv 1x1 1680->192", new long[] { 192L, 14L, 14L }, 322560L, 63221760L, 689472L),
-                new LayerInfo("features.denseblock3.denselayer28.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer28.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer28.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1728L, 14L, 14L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock3.denselayer29.norm1", "batchnorm 1728", new long[] { 1728L, 14L, 14L }, 3456L, 0L, 680832L),
-                new LayerInfo("features.denseblock3.denselayer29.relu1", "relu", new long[] { 1728L, 14L, 14L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock3.denselayer29.conv1", "conv 1x1 1728->192", new long[] { 192L, 14L, 14L }, 331776L, 65028096L, 708096L),
-                new LayerInfo("features.denseblock3.denselayer29.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer29.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer29.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1776L, 14L, 14L }, 0L, 0L, 696192L),
-                new LayerInfo("features.denseblock3.denselayer30.norm1", "batchnorm 1776", new long[] { 1776L, 14L, 14L }, 3552L, 0L, 699744L),
-                new LayerInfo("features.denseblock3.denselayer30.relu1", "relu", new long[] { 1776L, 14L, 14L }, 0L, 0L, 696192L),
-                new LayerInfo("features.denseblock3.denselayer30.conv1", "conv 1x1 1776->192", new long[] { 192L, 14L, 14L }, 340992L, 66834432L, 726720L),
-                new LayerInfo("features.denseblock3.denselayer30.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer30.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer30.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1824L, 14L, 14L }, 0L, 0L, 715008L),
-                new LayerInfo("features.denseblock3.denselayer31.norm1", "batchnorm 1824", new long[] { 1824L, 14L, 14L }, 3648L, 0L, 718656L),
-                new LayerInfo("features.denseblock3.denselayer31.relu1", "relu", new long[] { 1824L, 14L, 14L }, 0L, 0L, 715008L),
-                new LayerInfo("features.denseblock3.denselayer31.conv1", "conv 1x1 1824->192", new long[] { 192L, 14L, 14L }, 350208L, 68640768L, 745344L),
-                new LayerInfo("features.denseblock3.denselayer31.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer31.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer31.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1872L, 14L, 14L }, 0L, 0L, 733824L),
-                new LayerInfo("features.denseblock3.denselayer32.norm1", "batchnorm 1872", new long[] { 1872L, 14L, 14L }, 3744L, 0L, 737568L),
-                new LayerInfo("features.denseblock3.denselayer32.relu1", "relu", new long[] { 1872L, 14L, 14L }, 0L, 0L, 733824L),
-                new LayerInfo("features.denseblock3.denselayer32.conv1", "conv 1x1 1872->192", new long[] { 192L, 14L, 14L }, 359424L, 70447104L, 763968L),
-                new LayerInfo("features.denseblock3.denselayer32.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer32.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer32.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1920L, 14L, 14L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock3.denselayer33.norm1", "batchnorm 1920", new long[] { 1920L, 14L, 14L }, 3840L, 0L, 756480L),
-                new LayerInfo("features.denseblock3.denselayer33.relu1", "relu", new long[] { 1920L, 14L, 14L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock3.denselayer33.conv1", "conv 1x1 1920->192", new long[] { 192L, 14L, 14L }, 368640L, 72253440L, 782592L),
-                new LayerInfo("features.denseblock3.denselayer33.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer33.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer33.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 1968L, 14L, 14L }, 0L, 0L, 771456L),
-                new LayerInfo("features.denseblock3.denselayer34.norm1", "batchnorm 1968", new long[] { 1968L, 14L, 14L }, 3936L, 0L, 775392L),
-                new LayerInfo("features.denseblock3.denselayer34.relu1", "relu", new long[] { 1968L, 14L, 14L }, 0L, 0L, 771456L),
-                new LayerInfo("features.denseblock3.denselayer34.conv1", "conv 1x1 1968->192", new long[] { 192L, 14L, 14L }, 377856L, 74059776L, 801216L),
-                new LayerInfo("features.denseblock3.denselayer34.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer34.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer34.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 2016L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("features.denseblock3.denselayer35.norm1", "batchnorm 2016", new long[] { 2016L, 14L, 14L }, 4032L, 0L, 794304L),
-                new LayerInfo("features.denseblock3.denselayer35.relu1", "relu", new long[] { 2016L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("features.denseblock3.denselayer35.conv1", "conv 1x1 2016->192", new long[] { 192L, 14L, 14L }, 387072L, 75866112L, 819840L),
-                new LayerInfo("features.denseblock3.denselayer35.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer35.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer35.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 14L, 14L }, 0L, 0L, 809088L),
-                new LayerInfo("features.denseblock3.denselayer36.norm1", "batchnorm 2064", new long[] { 2064L, 14L, 14L }, 4128L, 0L, 813216L),
-                new LayerInfo("features.denseblock3.denselayer36.relu1", "relu", new long[] { 2064L, 14L, 14L }, 0L, 0L, 809088L),
-                new LayerInfo("features.denseblock3.denselayer36.conv1", "conv 1x1 2064->192", new long[] { 192L, 14L, 14L }, 396288L, 77672448L, 838464L),
-                new LayerInfo("features.denseblock3.denselayer36.norm2", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.denseblock3.denselayer36.relu2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock3.denselayer36.conv2", "conv 3x3 192->48", new long[] { 48L, 14L, 14L }, 82944L, 16257024L, 129984L),
-                new LayerInfo("(concat)", "concat", new long[] { 2112L, 14L, 14L }, 0L, 0L, 827904L),
-                new LayerInfo("features.transition3.norm", "batchnorm 2112", new long[] { 2112L, 14L, 14L }, 4224L, 0L, 832128L),
-                new LayerInfo("features.transition3.relu", "relu", new long[] { 2112L, 14L, 14L }, 0L, 0L, 827904L),
-                new LayerInfo("features.transition3.conv", "conv 1x1 2112->1056", new long[] { 1056L, 14L, 14L }, 2230272L, 437133312L, 2851200L),
-                new LayerInfo("features.transition3.pool", "avgpool 2x2/2", new long[] { 1056L, 7L, 7L }, 0L, 0L, 258720L),
-                new LayerInfo("features.denseblock4.denselayer1.norm1", "batchnorm 1056", new long[] { 1056L, 7L, 7L }, 2112L, 0L, 105600L),
-                new LayerInfo("features.denseblock4.denselayer1.relu1", "relu", new long[] { 1056L, 7L, 7L }, 0L, 0L, 103488L),
-                new LayerInfo("features.denseblock4.denselayer1.conv1", "conv 1x1 1056->192", new long[] { 192L, 7L, 7L }, 202752L, 9934848L, 263904L),
-                new LayerInfo("features.denseblock4.denselayer1.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer1.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer1.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1104L, 7L, 7L }, 0L, 0L, 108192L),
-                new LayerInfo("features.denseblock4.denselayer2.norm1", "batchnorm 1104", new long[] { 1104L, 7L, 7L }, 2208L, 0L, 110400L),
-                new LayerInfo("features.denseblock4.denselayer2.relu1", "relu", new long[] { 1104L, 7L, 7L }, 0L, 0L, 108192L),
-                new LayerInfo("features.denseblock4.denselayer2.conv1", "conv 1x1 1104->192", new long[] { 192L, 7L, 7L }, 211968L, 10386432L, 275472L),
-                new LayerInfo("features.denseblock4.denselayer2.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer2.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer2.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer3.norm1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("features.denseblock4.denselayer3.relu1", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer3.conv1", "conv 1x1 1152->192", new long[] { 192L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("features.denseblock4.denselayer3.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer3.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer3.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1200L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("features.denseblock4.denselayer4.norm1", "batchnorm 1200", new long[] { 1200L, 7L, 7L }, 2400L, 0L, 120000L),
-                new LayerInfo("features.denseblock4.denselayer4.relu1", "relu", new long[] { 1200L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("features.denseblock4.denselayer4.conv1", "conv 1x1 1200->192", new long[] { 192L, 7L, 7L }, 230400L, 11289600L, 298608L),
-                new LayerInfo("features.denseblock4.denselayer4.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer4.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer4.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer5.norm1", "batchnorm 1248", new long[] { 1248L, 7L, 7L }, 2496L, 0L, 124800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu1", "relu", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer5.conv1", "conv 1x1 1248->192", new long[] { 192L, 7L, 7L }, 239616L, 11741184L, 310176L),
-                new LayerInfo("features.denseblock4.denselayer5.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer5.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer5.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock4.denselayer6.norm1", "batchnorm 1296", new long[] { 1296L, 7L, 7L }, 2592L, 0L, 129600L),
-                new LayerInfo("features.denseblock4.denselayer6.relu1", "relu", new long[] { 1296L, 7L, 7L }, 0L, 0L, 127008L),
-                new LayerInfo("features.denseblock4.denselayer6.conv1", "conv 1x1 1296->192", new long[] { 192L, 7L, 7L }, 248832L, 12192768L, 321744L),
-                new LayerInfo("features.denseblock4.denselayer6.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer6.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer6.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer7.norm1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.denseblock4.denselayer7.relu1", "relu", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer7.conv1", "conv 1x1 1344->192", new long[] { 192L, 7L, 7L }, 258048L, 12644352L, 333312L),
-                new LayerInfo("features.denseblock4.denselayer7.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer7.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer7.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1392L, 7L, 7L }, 0L, 0L, 136416L),
-                new LayerInfo("features.denseblock4.denselayer8.norm1", "batchnorm 1392", new long[] { 1392L, 7L, 7L }, 2784L, 0L, 139200L),
-                new LayerInfo("features.denseblock4.denselayer8.relu1", "relu", new long[] { 1392L, 7L, 7L }, 0L, 0L, 136416L),
-                new LayerInfo("features.denseblock4.denselayer8.conv1", "conv 1x1 1392->192", new long[] { 192L, 7L, 7L }, 267264L, 13095936L, 344880L),
-                new LayerInfo("features.denseblock4.denselayer8.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer8.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer8.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer9.norm1", "batchnorm 1440", new long[] { 1440L, 7L, 7L }, 2880L, 0L, 144000L),
-                new LayerInfo("features.denseblock4.denselayer9.relu1", "relu", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer9.conv1", "conv 1x1 1440->192", new long[] { 192L, 7L, 7L }, 276480L, 13547520L, 356448L),
-                new LayerInfo("features.denseblock4.denselayer9.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer9.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer9.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("features.denseblock4.denselayer10.norm1", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu1", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("features.denseblock4.denselayer10.conv1", "conv 1x1 1488->192", new long[] { 192L, 7L, 7L }, 285696L, 13999104L, 368016L),
-                new LayerInfo("features.denseblock4.denselayer10.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer10.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer10.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer11.norm1", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.denseblock4.denselayer11.relu1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer11.conv1", "conv 1x1 1536->192", new long[] { 192L, 7L, 7L }, 294912L, 14450688L, 379584L),
-                new LayerInfo("features.denseblock4.denselayer11.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer11.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer11.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1584L, 7L, 7L }, 0L, 0L, 155232L),
-                new LayerInfo("features.denseblock4.denselayer12.norm1", "batchnorm 1584", new long[] { 1584L, 7L, 7L }, 3168L, 0L, 158400L),
-                new LayerInfo("features.denseblock4.denselayer12.relu1", "relu", new long[] { 1584L, 7L, 7L }, 0L, 0L, 155232L),
-                new LayerInfo("features.denseblock4.denselayer12.conv1", "conv 1x1 1584->192", new long[] { 192L, 7L, 7L }, 304128L, 14902272L, 391152L),
-                new LayerInfo("features.denseblock4.denselayer12.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer12.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer12.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer13.norm1", "batchnorm 1632", new long[] { 1632L, 7L, 7L }, 3264L, 0L, 163200L),
-                new LayerInfo("features.denseblock4.denselayer13.relu1", "relu", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer13.conv1", "conv 1x1 1632->192", new long[] { 192L, 7L, 7L }, 313344L, 15353856L, 402720L),
-                new LayerInfo("features.denseblock4.denselayer13.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer13.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer13.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock4.denselayer14.norm1", "batchnorm 1680", new long[] { 1680L, 7L, 7L }, 3360L, 0L, 168000L),
-                new LayerInfo("features.denseblock4.denselayer14.relu1", "relu", new long[] { 1680L, 7L, 7L }, 0L, 0L, 164640L),
-                new LayerInfo("features.denseblock4.denselayer14.conv1", "conv 1x1 1680->192", new long[] { 192L, 7L, 7L }, 322560L, 15805440L, 414288L),
-                new LayerInfo("features.denseblock4.denselayer14.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer14.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer14.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1728L, 7L, 7L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock4.denselayer15.norm1", "batchnorm 1728", new long[] { 1728L, 7L, 7L }, 3456L, 0L, 172800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu1", "relu", new long[] { 1728L, 7L, 7L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock4.denselayer15.conv1", "conv 1x1 1728->192", new long[] { 192L, 7L, 7L }, 331776L, 16257024L, 425856L),
-                new LayerInfo("features.denseblock4.denselayer15.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer15.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer15.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1776L, 7L, 7L }, 0L, 0L, 174048L),
-                new LayerInfo("features.denseblock4.denselayer16.norm1", "batchnorm 1776", new long[] { 1776L, 7L, 7L }, 3552L, 0L, 177600L),
-                new LayerInfo("features.denseblock4.denselayer16.relu1", "relu", new long[] { 1776L, 7L, 7L }, 0L, 0L, 174048L),
-                new LayerInfo("features.denseblock4.denselayer16.conv1", "conv 1x1 1776->192", new long[] { 192L, 7L, 7L }, 340992L, 16708608L, 437424L),
-                new LayerInfo("features.denseblock4.denselayer16.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer16.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer16.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1824L, 7L, 7L }, 0L, 0L, 178752L),
-                new LayerInfo("features.denseblock4.denselayer17.norm1", "batchnorm 1824", new long[] { 1824L, 7L, 7L }, 3648L, 0L, 182400L),
-                new LayerInfo("features.denseblock4.denselayer17.relu1", "relu", new long[] { 1824L, 7L, 7L }, 0L, 0L, 178752L),
-                new LayerInfo("features.denseblock4.denselayer17.conv1", "conv 1x1 1824->192", new long[] { 192L, 7L, 7L }, 350208L, 17160192L, 448992L),
-                new LayerInfo("features.denseblock4.denselayer17.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer17.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer17.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1872L, 7L, 7L }, 0L, 0L, 183456L),
-                new LayerInfo("features.denseblock4.denselayer18.norm1", "batchnorm 1872", new long[] { 1872L, 7L, 7L }, 3744L, 0L, 187200L),
-                new LayerInfo("features.denseblock4.denselayer18.relu1", "relu", new long[] { 1872L, 7L, 7L }, 0L, 0L, 183456L),
-                new LayerInfo("features.denseblock4.denselayer18.conv1", "conv 1x1 1872->192", new long[] { 192L, 7L, 7L }, 359424L, 17611776L, 460560L),
-                new LayerInfo("features.denseblock4.denselayer18.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer18.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer18.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock4.denselayer19.norm1", "batchnorm 1920", new long[] { 1920L, 7L, 7L }, 3840L, 0L, 192000L),
-                new LayerInfo("features.denseblock4.denselayer19.relu1", "relu", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock4.denselayer19.conv1", "conv 1x1 1920->192", new long[] { 192L, 7L, 7L }, 368640L, 18063360L, 472128L),
-                new LayerInfo("features.denseblock4.denselayer19.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer19.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer19.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1968L, 7L, 7L }, 0L, 0L, 192864L),
-                new LayerInfo("features.denseblock4.denselayer20.norm1", "batchnorm 1968", new long[] { 1968L, 7L, 7L }, 3936L, 0L, 196800L),
-                new LayerInfo("features.denseblock4.denselayer20.relu1", "relu", new long[] { 1968L, 7L, 7L }, 0L, 0L, 192864L),
-                new LayerInfo("features.denseblock4.denselayer20.conv1", "conv 1x1 1968->192", new long[] { 192L, 7L, 7L }, 377856L, 18514944L, 483696L),
-                new LayerInfo("features.denseblock4.denselayer20.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer20.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer20.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 2016L, 7L, 7L }, 0L, 0L, 197568L),
-                new LayerInfo("features.denseblock4.denselayer21.norm1", "batchnorm 2016", new long[] { 2016L, 7L, 7L }, 4032L, 0L, 201600L),
-                new LayerInfo("features.denseblock4.denselayer21.relu1", "relu", new long[] { 2016L, 7L, 7L }, 0L, 0L, 197568L),
-                new LayerInfo("features.denseblock4.denselayer21.conv1", "conv 1x1 2016->192", new long[] { 192L, 7L, 7L }, 387072L, 18966528L, 495264L),
-                new LayerInfo("features.denseblock4.denselayer21.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer21.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer21.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.denseblock4.denselayer22.norm1", "batchnorm 2064", new long[] { 2064L, 7L, 7L }, 4128L, 0L, 206400L),
-                new LayerInfo("features.denseblock4.denselayer22.relu1", "relu", new long[] { 2064L, 7L, 7L }, 0L, 0L, 202272L),
-                new LayerInfo("features.denseblock4.denselayer22.conv1", "conv 1x1 2064->192", new long[] { 192L, 7L, 7L }, 396288L, 19418112L, 506832L),
-                new LayerInfo("features.denseblock4.denselayer22.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer22.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer22.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 2112L, 7L, 7L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock4.denselayer23.norm1", "batchnorm 2112", new long[] { 2112L, 7L, 7L }, 4224L, 0L, 211200L),
-                new LayerInfo("features.denseblock4.denselayer23.relu1", "relu", new long[] { 2112L, 7L, 7L }, 0L, 0L, 206976L),
-                new LayerInfo("features.denseblock4.denselayer23.conv1", "conv 1x1 2112->192", new long[] { 192L, 7L, 7L }, 405504L, 19869696L, 518400L),
-                new LayerInfo("features.denseblock4.denselayer23.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer23.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer23.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 2160L, 7L, 7L }, 0L, 0L, 211680L),
-                new LayerInfo("features.denseblock4.denselayer24.norm1", "batchnorm 2160", new long[] { 2160L, 7L, 7L }, 4320L, 0L, 216000L),
-                new LayerInfo("features.denseblock4.denselayer24.relu1", "relu", new long[] { 2160L, 7L, 7L }, 0L, 0L, 211680L),
-                new LayerInfo("features.denseblock4.denselayer24.conv1", "conv 1x1 2160->192", new long[] { 192L, 7L, 7L }, 414720L, 20321280L, 529968L),
-                new LayerInfo("features.denseblock4.denselayer24.norm2", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.denseblock4.denselayer24.relu2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.denseblock4.denselayer24.conv2", "conv 3x3 192->48", new long[] { 48L, 7L, 7L }, 82944L, 4064256L, 94704L),
-                new LayerInfo("(concat)", "concat", new long[] { 2208L, 7L, 7L }, 0L, 0L, 216384L),
-                new LayerInfo("features.norm5", "batchnorm 2208", new long[] { 2208L, 7L, 7L }, 4416L, 0L, 220800L),
-                new LayerInfo("1", "relu", new long[] { 2208L, 7L, 7L }, 0L, 0L, 216384L),
-                new LayerInfo("2", "adaptive_avgpool 1x1", new long[] { 2208L, 1L, 1L }, 0L, 0L, 110400L),
-                new LayerInfo("3", "flatten", new long[] { 2208L }, 0L, 0L, 4416L),
-                new LayerInfo("classifier", "linear 2208->1000", new long[] { 1000L }, 2209000L, 2208000L, 2212208L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            28681000, 483, 7727907072L, 229927952, 91107784,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv0|conv 7x7/2 3->96|96x112x112|14112|177020928|1368864\n" +
+            "features.norm0|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.relu0|relu|96x112x112|0|0|2408448\n" +
+            "features.pool0|maxpool 3x3/2|96x56x56|0|0|1505280\n" +
+            "features.denseblock1.denselayer1.norm1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock1.denselayer1.relu1|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer1.conv1|conv 1x1 96->192|192x56x56|18432|57802752|921600\n" +
+            "features.denseblock1.denselayer1.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer1.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer1.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|144x56x56|0|0|903168\n" +
+            "features.denseblock1.denselayer2.norm1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.denseblock1.denselayer2.relu1|relu|144x56x56|0|0|903168\n" +
+            "features.denseblock1.denselayer2.conv1|conv 1x1 144->192|192x56x56|27648|86704128|1081344\n" +
+            "features.denseblock1.denselayer2.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer2.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer2.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer3.norm1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer3.relu1|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer3.conv1|conv 1x1 192->192|192x56x56|36864|115605504|1241088\n" +
+            "features.denseblock1.denselayer3.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer3.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer3.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|240x56x56|0|0|1505280\n" +
+            "features.denseblock1.denselayer4.norm1|batchnorm 240|240x56x56|480|0|1505760\n" +
+            "features.denseblock1.denselayer4.relu1|relu|240x56x56|0|0|1505280\n" +
+            "features.denseblock1.denselayer4.conv1|conv 1x1 240->192|192x56x56|46080|144506880|1400832\n" +
+            "features.denseblock1.denselayer4.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer4.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer4.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|288x56x56|0|0|1806336\n" +
+            "features.denseblock1.denselayer5.norm1|batchnorm 288|288x56x56|576|0|1806912\n" +
+            "features.denseblock1.denselayer5.relu1|relu|288x56x56|0|0|1806336\n" +
+            "features.denseblock1.denselayer5.conv1|conv 1x1 288->192|192x56x56|55296|173408256|1560576\n" +
+            "features.denseblock1.denselayer5.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer5.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|336x56x56|0|0|2107392\n" +
+            "features.denseblock1.denselayer6.norm1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "features.denseblock1.denselayer6.relu1|relu|336x56x56|0|0|2107392\n" +
+            "features.denseblock1.denselayer6.conv1|conv 1x1 336->192|192x56x56|64512|202309632|1720320\n" +
+            "features.denseblock1.denselayer6.norm2|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer6.relu2|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer6.conv2|conv 3x3 192->48|48x56x56|82944|260112384|835584\n" +
+            "(concat)|concat|384x56x56|0|0|2408448\n" +
+            "features.transition1.norm|batchnorm 384|384x56x56|768|0|2409216\n" +
+            "features.transition1.relu|relu|384x56x56|0|0|2408448\n" +
+            "features.transition1.conv|conv 1x1 384->192|192x56x56|73728|231211008|1880064\n" +
+            "features.transition1.pool|avgpool 2x2/2|192x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer1.norm1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer1.relu1|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer1.conv1|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "features.denseblock2.denselayer1.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer1.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer1.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|240x28x28|0|0|376320\n" +
+            "features.denseblock2.denselayer2.norm1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.denseblock2.denselayer2.relu1|relu|240x28x28|0|0|376320\n" +
+            "features.denseblock2.denselayer2.conv1|conv 1x1 240->192|192x28x28|46080|36126720|384768\n" +
+            "features.denseblock2.denselayer2.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer2.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer2.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer3.norm1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.denseblock2.denselayer3.relu1|relu|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer3.conv1|conv 1x1 288->192|192x28x28|55296|43352064|431616\n" +
+            "features.denseblock2.denselayer3.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer3.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|336x28x28|0|0|526848\n" +
+            "features.denseblock2.denselayer4.norm1|batchnorm 336|336x28x28|672|0|527520\n" +
+            "features.denseblock2.denselayer4.relu1|relu|336x28x28|0|0|526848\n" +
+            "features.denseblock2.denselayer4.conv1|conv 1x1 336->192|192x28x28|64512|50577408|478464\n" +
+            "features.denseblock2.denselayer4.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer4.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer4.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer5.norm1|batchnorm 384|384x28x28|768|0|602880\n" +
+            "features.denseblock2.denselayer5.relu1|relu|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer5.conv1|conv 1x1 384->192|192x28x28|73728|57802752|525312\n" +
+            "features.denseblock2.denselayer5.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer5.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer5.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|432x28x28|0|0|677376\n" +
+            "features.denseblock2.denselayer6.norm1|batchnorm 432|432x28x28|864|0|678240\n" +
+            "features.denseblock2.denselayer6.relu1|relu|432x28x28|0|0|677376\n" +
+            "features.denseblock2.denselayer6.conv1|conv 1x1 432->192|192x28x28|82944|65028096|572160\n" +
+            "features.denseblock2.denselayer6.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer6.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer6.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer7.norm1|batchnorm 480|480x28x28|960|0|753600\n" +
+            "features.denseblock2.denselayer7.relu1|relu|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer7.conv1|conv 1x1 480->192|192x28x28|92160|72253440|619008\n" +
+            "features.denseblock2.denselayer7.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer7.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer7.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|528x28x28|0|0|827904\n" +
+            "features.denseblock2.denselayer8.norm1|batchnorm 528|528x28x28|1056|0|828960\n" +
+            "features.denseblock2.denselayer8.relu1|relu|528x28x28|0|0|827904\n" +
+            "features.denseblock2.denselayer8.conv1|conv 1x1 528->192|192x28x28|101376|79478784|665856\n" +
+            "features.denseblock2.denselayer8.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer8.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer8.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|576x28x28|0|0|903168\n" +
+            "features.denseblock2.denselayer9.norm1|batchnorm 576|576x28x28|1152|0|904320\n" +
+            "features.denseblock2.denselayer9.relu1|relu|576x28x28|0|0|903168\n" +
+            "features.denseblock2.denselayer9.conv1|conv 1x1 576->192|192x28x28|110592|86704128|712704\n" +
+            "features.denseblock2.denselayer9.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer9.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer9.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|624x28x28|0|0|978432\n" +
+            "features.denseblock2.denselayer10.norm1|batchnorm 624|624x28x28|1248|0|979680\n" +
+            "features.denseblock2.denselayer10.relu1|relu|624x28x28|0|0|978432\n" +
+            "features.denseblock2.denselayer10.conv1|conv 1x1 624->192|192x28x28|119808|93929472|759552\n" +
+            "features.denseblock2.denselayer10.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer10.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer10.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|672x28x28|0|0|1053696\n" +
+            "features.denseblock2.denselayer11.norm1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "features.denseblock2.denselayer11.relu1|relu|672x28x28|0|0|1053696\n" +
+            "features.denseblock2.denselayer11.conv1|conv 1x1 672->192|192x28x28|129024|101154816|806400\n" +
+            "features.denseblock2.denselayer11.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer11.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer11.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|720x28x28|0|0|1128960\n" +
+            "features.denseblock2.denselayer12.norm1|batchnorm 720|720x28x28|1440|0|1130400\n" +
+            "features.denseblock2.denselayer12.relu1|relu|720x28x28|0|0|1128960\n" +
+            "features.denseblock2.denselayer12.conv1|conv 1x1 720->192|192x28x28|138240|108380160|853248\n" +
+            "features.denseblock2.denselayer12.norm2|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer12.relu2|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer12.conv2|conv 3x3 192->48|48x28x28|82944|65028096|271104\n" +
+            "(concat)|concat|768x28x28|0|0|1204224\n" +
+            "features.transition2.norm|batchnorm 768|768x28x28|1536|0|1205760\n" +
+            "features.transition2.relu|relu|768x28x28|0|0|1204224\n" +
+            "features.transition2.conv|conv 1x1 768->384|384x28x28|294912|231211008|1198080\n" +
+            "features.transition2.pool|avgpool 2x2/2|384x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer1.norm1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.denseblock3.denselayer1.relu1|relu|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer1.conv1|conv 1x1 384->192|192x14x14|73728|14450688|186624\n" +
+            "features.denseblock3.denselayer1.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer1.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer1.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|432x14x14|0|0|169344\n" +
+            "features.denseblock3.denselayer2.norm1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.denseblock3.denselayer2.relu1|relu|432x14x14|0|0|169344\n" +
+            "features.denseblock3.denselayer2.conv1|conv 1x1 432->192|192x14x14|82944|16257024|205248\n" +
+            "features.denseblock3.denselayer2.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer2.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer2.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer3.norm1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.denseblock3.denselayer3.relu1|relu|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer3.conv1|conv 1x1 480->192|192x14x14|92160|18063360|223872\n" +
+            "features.denseblock3.denselayer3.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer3.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer3.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|528x14x14|0|0|206976\n" +
+            "features.denseblock3.denselayer4.norm1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.denseblock3.denselayer4.relu1|relu|528x14x14|0|0|206976\n" +
+            "features.denseblock3.denselayer4.conv1|conv 1x1 528->192|192x14x14|101376|19869696|242496\n" +
+            "features.denseblock3.denselayer4.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer4.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer4.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer5.norm1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.denseblock3.denselayer5.relu1|relu|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer5.conv1|conv 1x1 576->192|192x14x14|110592|21676032|261120\n" +
+            "features.denseblock3.denselayer5.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer5.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer5.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|624x14x14|0|0|244608\n" +
+            "features.denseblock3.denselayer6.norm1|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "features.denseblock3.denselayer6.relu1|relu|624x14x14|0|0|244608\n" +
+            "features.denseblock3.denselayer6.conv1|conv 1x1 624->192|192x14x14|119808|23482368|279744\n" +
+            "features.denseblock3.denselayer6.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer6.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer6.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer7.norm1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.denseblock3.denselayer7.relu1|relu|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer7.conv1|conv 1x1 672->192|192x14x14|129024|25288704|298368\n" +
+            "features.denseblock3.denselayer7.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer7.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer7.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|720x14x14|0|0|282240\n" +
+            "features.denseblock3.denselayer8.norm1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "features.denseblock3.denselayer8.relu1|relu|720x14x14|0|0|282240\n" +
+            "features.denseblock3.denselayer8.conv1|conv 1x1 720->192|192x14x14|138240|27095040|316992\n" +
+            "features.denseblock3.denselayer8.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer8.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer8.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer9.norm1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "features.denseblock3.denselayer9.relu1|relu|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer9.conv1|conv 1x1 768->192|192x14x14|147456|28901376|335616\n" +
+            "features.denseblock3.denselayer9.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer9.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer9.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|816x14x14|0|0|319872\n" +
+            "features.denseblock3.denselayer10.norm1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.denseblock3.denselayer10.relu1|relu|816x14x14|0|0|319872\n" +
+            "features.denseblock3.denselayer10.conv1|conv 1x1 816->192|192x14x14|156672|30707712|354240\n" +
+            "features.denseblock3.denselayer10.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer10.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer10.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer11.norm1|batchnorm 864|864x14x14|1728|0|340416\n" +
+            "features.denseblock3.denselayer11.relu1|relu|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer11.conv1|conv 1x1 864->192|192x14x14|165888|32514048|372864\n" +
+            "features.denseblock3.denselayer11.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer11.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer11.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|912x14x14|0|0|357504\n" +
+            "features.denseblock3.denselayer12.norm1|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "features.denseblock3.denselayer12.relu1|relu|912x14x14|0|0|357504\n" +
+            "features.denseblock3.denselayer12.conv1|conv 1x1 912->192|192x14x14|175104|34320384|391488\n" +
+            "features.denseblock3.denselayer12.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer12.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer12.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer13.norm1|batchnorm 960|960x14x14|1920|0|378240\n" +
+            "features.denseblock3.denselayer13.relu1|relu|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer13.conv1|conv 1x1 960->192|192x14x14|184320|36126720|410112\n" +
+            "features.denseblock3.denselayer13.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer13.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer13.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1008x14x14|0|0|395136\n" +
+            "features.denseblock3.denselayer14.norm1|batchnorm 1008|1008x14x14|2016|0|397152\n" +
+            "features.denseblock3.denselayer14.relu1|relu|1008x14x14|0|0|395136\n" +
+            "features.denseblock3.denselayer14.conv1|conv 1x1 1008->192|192x14x14|193536|37933056|428736\n" +
+            "features.denseblock3.denselayer14.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer14.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer14.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer15.norm1|batchnorm 1056|1056x14x14|2112|0|416064\n" +
+            "features.denseblock3.denselayer15.relu1|relu|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer15.conv1|conv 1x1 1056->192|192x14x14|202752|39739392|447360\n" +
+            "features.denseblock3.denselayer15.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer15.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer15.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1104x14x14|0|0|432768\n" +
+            "features.denseblock3.denselayer16.norm1|batchnorm 1104|1104x14x14|2208|0|434976\n" +
+            "features.denseblock3.denselayer16.relu1|relu|1104x14x14|0|0|432768\n" +
+            "features.denseblock3.denselayer16.conv1|conv 1x1 1104->192|192x14x14|211968|41545728|465984\n" +
+            "features.denseblock3.denselayer16.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer16.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer16.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer17.norm1|batchnorm 1152|1152x14x14|2304|0|453888\n" +
+            "features.denseblock3.denselayer17.relu1|relu|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer17.conv1|conv 1x1 1152->192|192x14x14|221184|43352064|484608\n" +
+            "features.denseblock3.denselayer17.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer17.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer17.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1200x14x14|0|0|470400\n" +
+            "features.denseblock3.denselayer18.norm1|batchnorm 1200|1200x14x14|2400|0|472800\n" +
+            "features.denseblock3.denselayer18.relu1|relu|1200x14x14|0|0|470400\n" +
+            "features.denseblock3.denselayer18.conv1|conv 1x1 1200->192|192x14x14|230400|45158400|503232\n" +
+            "features.denseblock3.denselayer18.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer18.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer18.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer19.norm1|batchnorm 1248|1248x14x14|2496|0|491712\n" +
+            "features.denseblock3.denselayer19.relu1|relu|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer19.conv1|conv 1x1 1248->192|192x14x14|239616|46964736|521856\n" +
+            "features.denseblock3.denselayer19.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer19.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer19.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1296x14x14|0|0|508032\n" +
+            "features.denseblock3.denselayer20.norm1|batchnorm 1296|1296x14x14|2592|0|510624\n" +
+            "features.denseblock3.denselayer20.relu1|relu|1296x14x14|0|0|508032\n" +
+            "features.denseblock3.denselayer20.conv1|conv 1x1 1296->192|192x14x14|248832|48771072|540480\n" +
+            "features.denseblock3.denselayer20.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer20.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer20.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1344x14x14|0|0|526848\n" +
+            "features.denseblock3.denselayer21.norm1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "features.denseblock3.denselayer21.relu1|relu|1344x14x14|0|0|526848\n" +
+            "features.denseblock3.denselayer21.conv1|conv 1x1 1344->192|192x14x14|258048|50577408|559104\n" +
+            "features.denseblock3.denselayer21.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer21.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer21.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1392x14x14|0|0|545664\n" +
+            "features.denseblock3.denselayer22.norm1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "features.denseblock3.denselayer22.relu1|relu|1392x14x14|0|0|545664\n" +
+            "features.denseblock3.denselayer22.conv1|conv 1x1 1392->192|192x14x14|267264|52383744|577728\n" +
+            "features.denseblock3.denselayer22.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer22.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer22.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1440x14x14|0|0|564480\n" +
+            "features.denseblock3.denselayer23.norm1|batchnorm 1440|1440x14x14|2880|0|567360\n" +
+            "features.denseblock3.denselayer23.relu1|relu|1440x14x14|0|0|564480\n" +
+            "features.denseblock3.denselayer23.conv1|conv 1x1 1440->192|192x14x14|276480|54190080|596352\n" +
+            "features.denseblock3.denselayer23.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer23.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer23.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1488x14x14|0|0|583296\n" +
+            "features.denseblock3.denselayer24.norm1|batchnorm 1488|1488x14x14|2976|0|586272\n" +
+            "features.denseblock3.denselayer24.relu1|relu|1488x14x14|0|0|583296\n" +
+            "features.denseblock3.denselayer24.conv1|conv 1x1 1488->192|192x14x14|285696|55996416|614976\n" +
+            "features.denseblock3.denselayer24.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer24.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer24.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1536x14x14|0|0|602112\n" +
+            "features.denseblock3.denselayer25.norm1|batchnorm 1536|1536x14x14|3072|0|605184\n" +
+            "features.denseblock3.denselayer25.relu1|relu|1536x14x14|0|0|602112\n" +
+            "features.denseblock3.denselayer25.conv1|conv 1x1 1536->192|192x14x14|294912|57802752|633600\n" +
+            "features.denseblock3.denselayer25.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer25.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer25.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1584x14x14|0|0|620928\n" +
+            "features.denseblock3.denselayer26.norm1|batchnorm 1584|1584x14x14|3168|0|624096\n" +
+            "features.denseblock3.denselayer26.relu1|relu|1584x14x14|0|0|620928\n" +
+            "features.denseblock3.denselayer26.conv1|conv 1x1 1584->192|192x14x14|304128|59609088|652224\n" +
+            "features.denseblock3.denselayer26.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer26.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer26.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1632x14x14|0|0|639744\n" +
+            "features.denseblock3.denselayer27.norm1|batchnorm 1632|1632x14x14|3264|0|643008\n" +
+            "features.denseblock3.denselayer27.relu1|relu|1632x14x14|0|0|639744\n" +
+            "features.denseblock3.denselayer27.conv1|conv 1x1 1632->192|192x14x14|313344|61415424|670848\n" +
+            "features.denseblock3.denselayer27.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer27.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer27.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1680x14x14|0|0|658560\n" +
+            "features.denseblock3.denselayer28.norm1|batchnorm 1680|1680x14x14|3360|0|661920\n" +
+            "features.denseblock3.denselayer28.relu1|relu|1680x14x14|0|0|658560\n" +
+            "features.denseblock3.denselayer28.conv1|conv 1x1 1680->192|192x14x14|322560|63221760|689472\n" +
+            "features.denseblock3.denselayer28.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer28.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer28.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1728x14x14|0|0|677376\n" +
+            "features.denseblock3.denselayer29.norm1|batchnorm 1728|1728x14x14|3456|0|680832\n" +
+            "features.denseblock3.denselayer29.relu1|relu|1728x14x14|0|0|677376\n" +
+            "features.denseblock3.denselayer29.conv1|conv 1x1 1728->192|192x14x14|331776|65028096|708096\n" +
+            "features.denseblock3.denselayer29.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer29.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer29.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1776x14x14|0|0|696192\n" +
+            "features.denseblock3.denselayer30.norm1|batchnorm 1776|1776x14x14|3552|0|699744\n" +
+            "features.denseblock3.denselayer30.relu1|relu|1776x14x14|0|0|696192\n" +
+            "features.denseblock3.denselayer30.conv1|conv 1x1 1776->192|192x14x14|340992|66834432|726720\n" +
+            "features.denseblock3.denselayer30.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer30.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer30.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1824x14x14|0|0|715008\n" +
+            "features.denseblock3.denselayer31.norm1|batchnorm 1824|1824x14x14|3648|0|718656\n" +
+            "features.denseblock3.denselayer31.relu1|relu|1824x14x14|0|0|715008\n" +
+            "features.denseblock3.denselayer31.conv1|conv 1x1 1824->192|192x14x14|350208|68640768|745344\n" +
+            "features.denseblock3.denselayer31.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer31.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer31.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1872x14x14|0|0|733824\n" +
+            "features.denseblock3.denselayer32.norm1|batchnorm 1872|1872x14x14|3744|0|737568\n" +
+            "features.denseblock3.denselayer32.relu1|relu|1872x14x14|0|0|733824\n" +
+            "features.denseblock3.denselayer32.conv1|conv 1x1 1872->192|192x14x14|359424|70447104|763968\n" +
+            "features.denseblock3.denselayer32.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer32.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer32.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1920x14x14|0|0|752640\n" +
+            "features.denseblock3.denselayer33.norm1|batchnorm 1920|1920x14x14|3840|0|756480\n" +
+            "features.denseblock3.denselayer33.relu1|relu|1920x14x14|0|0|752640\n" +
+            "features.denseblock3.denselayer33.conv1|conv 1x1 1920->192|192x14x14|368640|72253440|782592\n" +
+            "features.denseblock3.denselayer33.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer33.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer33.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|1968x14x14|0|0|771456\n" +
+            "features.denseblock3.denselayer34.norm1|batchnorm 1968|1968x14x14|3936|0|775392\n" +
+            "features.denseblock3.denselayer34.relu1|relu|1968x14x14|0|0|771456\n" +
+            "features.denseblock3.denselayer34.conv1|conv 1x1 1968->192|192x14x14|377856|74059776|801216\n" +
+            "features.denseblock3.denselayer34.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer34.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer34.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|2016x14x14|0|0|790272\n" +
+            "features.denseblock3.denselayer35.norm1|batchnorm 2016|2016x14x14|4032|0|794304\n" +
+            "features.denseblock3.denselayer35.relu1|relu|2016x14x14|0|0|790272\n" +
+            "features.denseblock3.denselayer35.conv1|conv 1x1 2016->192|192x14x14|387072|75866112|819840\n" +
+            "features.denseblock3.denselayer35.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer35.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer35.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|2064x14x14|0|0|809088\n" +
+            "features.denseblock3.denselayer36.norm1|batchnorm 2064|2064x14x14|4128|0|813216\n" +
+            "features.denseblock3.denselayer36.relu1|relu|2064x14x14|0|0|809088\n" +
+            "features.denseblock3.denselayer36.conv1|conv 1x1 2064->192|192x14x14|396288|77672448|838464\n" +
+            "features.denseblock3.denselayer36.norm2|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.denseblock3.denselayer36.relu2|relu|192x14x14|0|0|75264\n" +
+            "features.denseblock3.denselayer36.conv2|conv 3x3 192->48|48x14x14|82944|16257024|129984\n" +
+            "(concat)|concat|2112x14x14|0|0|827904\n" +
+            "features.transition3.norm|batchnorm 2112|2112x14x14|4224|0|832128\n" +
+            "features.transition3.relu|relu|2112x14x14|0|0|827904\n" +
+            "features.transition3.conv|conv 1x1 2112->1056|1056x14x14|2230272|437133312|2851200\n" +
+            "features.transition3.pool|avgpool 2x2/2|1056x7x7|0|0|258720\n" +
+            "features.denseblock4.denselayer1.norm1|batchnorm 1056|1056x7x7|2112|0|105600\n" +
+            "features.denseblock4.denselayer1.relu1|relu|1056x7x7|0|0|103488\n" +
+            "features.denseblock4.denselayer1.conv1|conv 1x1 1056->192|192x7x7|202752|9934848|263904\n" +
+            "features.denseblock4.denselayer1.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer1.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer1.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1104x7x7|0|0|108192\n" +
+            "features.denseblock4.denselayer2.norm1|batchnorm 1104|1104x7x7|2208|0|110400\n" +
+            "features.denseblock4.denselayer2.relu1|relu|1104x7x7|0|0|108192\n" +
+            "features.denseblock4.denselayer2.conv1|conv 1x1 1104->192|192x7x7|211968|10386432|275472\n" +
+            "features.denseblock4.denselayer2.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer2.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer2.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer3.norm1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "features.denseblock4.denselayer3.relu1|relu|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer3.conv1|conv 1x1 1152->192|192x7x7|221184|10838016|287040\n" +
+            "features.denseblock4.denselayer3.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer3.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer3.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1200x7x7|0|0|117600\n" +
+            "features.denseblock4.denselayer4.norm1|batchnorm 1200|1200x7x7|2400|0|120000\n" +
+            "features.denseblock4.denselayer4.relu1|relu|1200x7x7|0|0|117600\n" +
+            "features.denseblock4.denselayer4.conv1|conv 1x1 1200->192|192x7x7|230400|11289600|298608\n" +
+            "features.denseblock4.denselayer4.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer4.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer4.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer5.norm1|batchnorm 1248|1248x7x7|2496|0|124800\n" +
+            "features.denseblock4.denselayer5.relu1|relu|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer5.conv1|conv 1x1 1248->192|192x7x7|239616|11741184|310176\n" +
+            "features.denseblock4.denselayer5.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer5.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer5.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1296x7x7|0|0|127008\n" +
+            "features.denseblock4.denselayer6.norm1|batchnorm 1296|1296x7x7|2592|0|129600\n" +
+            "features.denseblock4.denselayer6.relu1|relu|1296x7x7|0|0|127008\n" +
+            "features.denseblock4.denselayer6.conv1|conv 1x1 1296->192|192x7x7|248832|12192768|321744\n" +
+            "features.denseblock4.denselayer6.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer6.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer6.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer7.norm1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.denseblock4.denselayer7.relu1|relu|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer7.conv1|conv 1x1 1344->192|192x7x7|258048|12644352|333312\n" +
+            "features.denseblock4.denselayer7.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer7.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer7.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1392x7x7|0|0|136416\n" +
+            "features.denseblock4.denselayer8.norm1|batchnorm 1392|1392x7x7|2784|0|139200\n" +
+            "features.denseblock4.denselayer8.relu1|relu|1392x7x7|0|0|136416\n" +
+            "features.denseblock4.denselayer8.conv1|conv 1x1 1392->192|192x7x7|267264|13095936|344880\n" +
+            "features.denseblock4.denselayer8.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer8.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer8.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer9.norm1|batchnorm 1440|1440x7x7|2880|0|144000\n" +
+            "features.denseblock4.denselayer9.relu1|relu|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer9.conv1|conv 1x1 1440->192|192x7x7|276480|13547520|356448\n" +
+            "features.denseblock4.denselayer9.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer9.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer9.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1488x7x7|0|0|145824\n" +
+            "features.denseblock4.denselayer10.norm1|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "features.denseblock4.denselayer10.relu1|relu|1488x7x7|0|0|145824\n" +
+            "features.denseblock4.denselayer10.conv1|conv 1x1 1488->192|192x7x7|285696|13999104|368016\n" +
+            "features.denseblock4.denselayer10.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer10.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer10.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer11.norm1|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "features.denseblock4.denselayer11.relu1|relu|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer11.conv1|conv 1x1 1536->192|192x7x7|294912|14450688|379584\n" +
+            "features.denseblock4.denselayer11.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer11.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer11.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1584x7x7|0|0|155232\n" +
+            "features.denseblock4.denselayer12.norm1|batchnorm 1584|1584x7x7|3168|0|158400\n" +
+            "features.denseblock4.denselayer12.relu1|relu|1584x7x7|0|0|155232\n" +
+            "features.denseblock4.denselayer12.conv1|conv 1x1 1584->192|192x7x7|304128|14902272|391152\n" +
+            "features.denseblock4.denselayer12.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer12.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer12.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer13.norm1|batchnorm 1632|1632x7x7|3264|0|163200\n" +
+            "features.denseblock4.denselayer13.relu1|relu|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer13.conv1|conv 1x1 1632->192|192x7x7|313344|15353856|402720\n" +
+            "features.denseblock4.denselayer13.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer13.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer13.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1680x7x7|0|0|164640\n" +
+            "features.denseblock4.denselayer14.norm1|batchnorm 1680|1680x7x7|3360|0|168000\n" +
+            "features.denseblock4.denselayer14.relu1|relu|1680x7x7|0|0|164640\n" +
+            "features.denseblock4.denselayer14.conv1|conv 1x1 1680->192|192x7x7|322560|15805440|414288\n" +
+            "features.denseblock4.denselayer14.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer14.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer14.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1728x7x7|0|0|169344\n" +
+            "features.denseblock4.denselayer15.norm1|batchnorm 1728|1728x7x7|3456|0|172800\n" +
+            "features.denseblock4.denselayer15.relu1|relu|1728x7x7|0|0|169344\n" +
+            "features.denseblock4.denselayer15.conv1|conv 1x1 1728->192|192x7x7|331776|16257024|425856\n" +
+            "features.denseblock4.denselayer15.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer15.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer15.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1776x7x7|0|0|174048\n" +
+            "features.denseblock4.denselayer16.norm1|batchnorm 1776|1776x7x7|3552|0|177600\n" +
+            "features.denseblock4.denselayer16.relu1|relu|1776x7x7|0|0|174048\n" +
+            "features.denseblock4.denselayer16.conv1|conv 1x1 1776->192|192x7x7|340992|16708608|437424\n" +
+            "features.denseblock4.denselayer16.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer16.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer16.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1824x7x7|0|0|178752\n" +
+            "features.denseblock4.denselayer17.norm1|batchnorm 1824|1824x7x7|3648|0|182400\n" +
+            "features.denseblock4.denselayer17.relu1|relu|1824x7x7|0|0|178752\n" +
+            "features.denseblock4.denselayer17.conv1|conv 1x1 1824->192|192x7x7|350208|17160192|448992\n" +
+            "features.denseblock4.denselayer17.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer17.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer17.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1872x7x7|0|0|183456\n" +
+            "features.denseblock4.denselayer18.norm1|batchnorm 1872|1872x7x7|3744|0|187200\n" +
+            "features.denseblock4.denselayer18.relu1|relu|1872x7x7|0|0|183456\n" +
+            "features.denseblock4.denselayer18.conv1|conv 1x1 1872->192|192x7x7|359424|17611776|460560\n" +
+            "features.denseblock4.denselayer18.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer18.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer18.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1920x7x7|0|0|188160\n" +
+            "features.denseblock4.denselayer19.norm1|batchnorm 1920|1920x7x7|3840|0|192000\n" +
+            "features.denseblock4.denselayer19.relu1|relu|1920x7x7|0|0|188160\n" +
+            "features.denseblock4.denselayer19.conv1|conv 1x1 1920->192|192x7x7|368640|18063360|472128\n" +
+            "features.denseblock4.denselayer19.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer19.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer19.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|1968x7x7|0|0|192864\n" +
+            "features.denseblock4.denselayer20.norm1|batchnorm 1968|1968x7x7|3936|0|196800\n" +
+            "features.denseblock4.denselayer20.relu1|relu|1968x7x7|0|0|192864\n" +
+            "features.denseblock4.denselayer20.conv1|conv 1x1 1968->192|192x7x7|377856|18514944|483696\n" +
+            "features.denseblock4.denselayer20.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer20.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer20.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|2016x7x7|0|0|197568\n" +
+            "features.denseblock4.denselayer21.norm1|batchnorm 2016|2016x7x7|4032|0|201600\n" +
+            "features.denseblock4.denselayer21.relu1|relu|2016x7x7|0|0|197568\n" +
+            "features.denseblock4.denselayer21.conv1|conv 1x1 2016->192|192x7x7|387072|18966528|495264\n" +
+            "features.denseblock4.denselayer21.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer21.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer21.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|2064x7x7|0|0|202272\n" +
+            "features.denseblock4.denselayer22.norm1|batchnorm 2064|2064x7x7|4128|0|206400\n" +
+            "features.denseblock4.denselayer22.relu1|relu|2064x7x7|0|0|202272\n" +
+            "features.denseblock4.denselayer22.conv1|conv 1x1 2064->192|192x7x7|396288|19418112|506832\n" +
+            "features.denseblock4.denselayer22.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer22.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer22.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|2112x7x7|0|0|206976\n" +
+            "features.denseblock4.denselayer23.norm1|batchnorm 2112|2112x7x7|4224|0|211200\n" +
+            "features.denseblock4.denselayer23.relu1|relu|2112x7x7|0|0|206976\n" +
+            "features.denseblock4.denselayer23.conv1|conv 1x1 2112->192|192x7x7|405504|19869696|518400\n" +
+            "features.denseblock4.denselayer23.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer23.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer23.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|2160x7x7|0|0|211680\n" +
+            "features.denseblock4.denselayer24.norm1|batchnorm 2160|2160x7x7|4320|0|216000\n" +
+            "features.denseblock4.denselayer24.relu1|relu|2160x7x7|0|0|211680\n" +
+            "features.denseblock4.denselayer24.conv1|conv 1x1 2160->192|192x7x7|414720|20321280|529968\n" +
+            "features.denseblock4.denselayer24.norm2|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.denseblock4.denselayer24.relu2|relu|192x7x7|0|0|18816\n" +
+            "features.denseblock4.denselayer24.conv2|conv 3x3 192->48|48x7x7|82944|4064256|94704\n" +
+            "(concat)|concat|2208x7x7|0|0|216384\n" +
+            "features.norm5|batchnorm 2208|2208x7x7|4416|0|220800\n" +
+            "1|relu|2208x7x7|0|0|216384\n" +
+            "2|adaptive_avgpool 1x1|2208x1x1|0|0|110400\n" +
+            "3|flatten|2208|0|0|4416\n" +
+            "classifier|linear 2208->1000|1000|2209000|2208000|2212208\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -2083,608 +2077,606 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 144276048L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "DenseNet169", "architectures/densenet.arch", 25, "densenet169()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            14149480L, 507L, 3359843328L, 144276048L, 58954856L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv0", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("features.norm0", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.relu0", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.pool0", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer1.norm1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock1.denselayer1.relu1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer1.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock1.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer1.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.norm1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock1.denselayer2.relu1", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.conv1", "conv 1x1 96->128", new long[] { 128L, 56L, 56L }, 12288L, 38535168L, 714752L),
-                new LayerInfo("features.denseblock1.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer2.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.norm1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu1", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv1", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.denseblock1.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.norm1", "batchnorm 160", new long[] { 160L, 56L, 56L }, 320L, 0L, 1003840L),
-                new LayerInfo("features.denseblock1.denselayer4.relu1", "relu", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.conv1", "conv 1x1 160->128", new long[] { 128L, 56L, 56L }, 20480L, 64225280L, 923648L),
-                new LayerInfo("features.denseblock1.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer4.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.norm1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer5.relu1", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.conv1", "conv 1x1 192->128", new long[] { 128L, 56L, 56L }, 24576L, 77070336L, 1028096L),
-                new LayerInfo("features.denseblock1.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer5.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.norm1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("features.denseblock1.denselayer6.relu1", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.conv1", "conv 1x1 224->128", new long[] { 128L, 56L, 56L }, 28672L, 89915392L, 1132544L),
-                new LayerInfo("features.denseblock1.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer6.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.norm", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.transition1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.conv", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("features.transition1.pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.norm1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu1", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv1", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("features.denseblock2.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.norm1", "batchnorm 160", new long[] { 160L, 28L, 28L }, 320L, 0L, 251200L),
-                new LayerInfo("features.denseblock2.denselayer2.relu1", "relu", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.conv1", "conv 1x1 160->128", new long[] { 128L, 28L, 28L }, 20480L, 16056320L, 246272L),
-                new LayerInfo("features.denseblock2.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer2.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.norm1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer3.relu1", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.conv1", "conv 1x1 192->128", new long[] { 128L, 28L, 28L }, 24576L, 19267584L, 275456L),
-                new LayerInfo("features.denseblock2.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer3.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.norm1", "batchnorm 224", new long[] { 224L, 28L, 28L }, 448L, 0L, 351680L),
-                new LayerInfo("features.denseblock2.denselayer4.relu1", "relu", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.conv1", "conv 1x1 224->128", new long[] { 128L, 28L, 28L }, 28672L, 22478848L, 304640L),
-                new LayerInfo("features.denseblock2.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer4.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.norm1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.denseblock2.denselayer5.relu1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.conv1", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.denseblock2.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer5.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.norm1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.denseblock2.denselayer6.relu1", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.conv1", "conv 1x1 288->128", new long[] { 128L, 28L, 28L }, 36864L, 28901376L, 363008L),
-                new LayerInfo("features.denseblock2.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer6.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.norm1", "batchnorm 320", new long[] { 320L, 28L, 28L }, 640L, 0L, 502400L),
-                new LayerInfo("features.denseblock2.denselayer7.relu1", "relu", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.conv1", "conv 1x1 320->128", new long[] { 128L, 28L, 28L }, 40960L, 32112640L, 392192L),
-                new LayerInfo("features.denseblock2.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer7.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.norm1", "batchnorm 352", new long[] { 352L, 28L, 28L }, 704L, 0L, 552640L),
-                new LayerInfo("features.denseblock2.denselayer8.relu1", "relu", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.conv1", "conv 1x1 352->128", new long[] { 128L, 28L, 28L }, 45056L, 35323904L, 421376L),
-                new LayerInfo("features.denseblock2.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer8.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.norm1", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.denseblock2.denselayer9.relu1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.conv1", "conv 1x1 384->128", new long[] { 128L, 28L, 28L }, 49152L, 38535168L, 450560L),
-                new LayerInfo("features.denseblock2.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer9.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.norm1", "batchnorm 416", new long[] { 416L, 28L, 28L }, 832L, 0L, 653120L),
-                new LayerInfo("features.denseblock2.denselayer10.relu1", "relu", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.conv1", "conv 1x1 416->128", new long[] { 128L, 28L, 28L }, 53248L, 41746432L, 479744L),
-                new LayerInfo("features.denseblock2.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer10.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.norm1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("features.denseblock2.denselayer11.relu1", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.conv1", "conv 1x1 448->128", new long[] { 128L, 28L, 28L }, 57344L, 44957696L, 508928L),
-                new LayerInfo("features.denseblock2.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer11.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.norm1", "batchnorm 480", new long[] { 480L, 28L, 28L }, 960L, 0L, 753600L),
-                new LayerInfo("features.denseblock2.denselayer12.relu1", "relu", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.conv1", "conv 1x1 480->128", new long[] { 128L, 28L, 28L }, 61440L, 48168960L, 538112L),
-                new LayerInfo("features.denseblock2.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer12.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.norm", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.transition2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.conv", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("features.transition2.pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.norm1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock3.denselayer1.relu1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock3.denselayer1.conv1", "conv 1x1 256->128", new long[] { 128L, 14L, 14L }, 32768L, 6422528L, 108032L),
-                new LayerInfo("features.denseblock3.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer1.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.norm1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.denseblock3.denselayer2.relu1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.conv1", "conv 1x1 288->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 118400L),
-                new LayerInfo("features.denseblock3.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer2.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.norm1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("features.denseblock3.denselayer3.relu1", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.conv1", "conv 1x1 320->128", new long[] { 128L, 14L, 14L }, 40960L, 8028160L, 128768L),
-                new LayerInfo("features.denseblock3.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer3.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.norm1", "batchnorm 352", new long[] { 352L, 14L, 14L }, 704L, 0L, 138688L),
-                new LayerInfo("features.denseblock3.denselayer4.relu1", "relu", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.conv1", "conv 1x1 352->128", new long[] { 128L, 14L, 14L }, 45056L, 8830976L, 139136L),
-                new LayerInfo("features.denseblock3.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer4.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.norm1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.denseblock3.denselayer5.relu1", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.conv1", "conv 1x1 384->128", new long[] { 128L, 14L, 14L }, 49152L, 9633792L, 149504L),
-                new LayerInfo("features.denseblock3.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer5.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.norm1", "batchnorm 416", new long[] { 416L, 14L, 14L }, 832L, 0L, 163904L),
-                new LayerInfo("features.denseblock3.denselayer6.relu1", "relu", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.conv1", "conv 1x1 416->128", new long[] { 128L, 14L, 14L }, 53248L, 10436608L, 159872L),
-                new LayerInfo("features.denseblock3.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer6.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.norm1", "batchnorm 448", new long[] { 448L, 14L, 14L }, 896L, 0L, 176512L),
-                new LayerInfo("features.denseblock3.denselayer7.relu1", "relu", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.conv1", "conv 1x1 448->128", new long[] { 128L, 14L, 14L }, 57344L, 11239424L, 170240L),
-                new LayerInfo("features.denseblock3.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer7.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.norm1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.denseblock3.denselayer8.relu1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.conv1", "conv 1x1 480->128", new long[] { 128L, 14L, 14L }, 61440L, 12042240L, 180608L),
-                new LayerInfo("features.denseblock3.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer8.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.norm1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.denseblock3.denselayer9.relu1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("features.denseblock3.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer9.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.norm1", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("features.denseblock3.denselayer10.relu1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.conv1", "conv 1x1 544->128", new long[] { 128L, 14L, 14L }, 69632L, 13647872L, 201344L),
-                new LayerInfo("features.denseblock3.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer10.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.norm1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.denseblock3.denselayer11.relu1", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.conv1", "conv 1x1 576->128", new long[] { 128L, 14L, 14L }, 73728L, 14450688L, 211712L),
-                new LayerInfo("features.denseblock3.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer11.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.norm1", "batchnorm 608", new long[] { 608L, 14L, 14L }, 1216L, 0L, 239552L),
-                new LayerInfo("features.denseblock3.denselayer12.relu1", "relu", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.conv1", "conv 1x1 608->128", new long[] { 128L, 14L, 14L }, 77824L, 15253504L, 222080L),
-                new LayerInfo("features.denseblock3.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer12.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.norm1", "batchnorm 640", new long[] { 640L, 14L, 14L }, 1280L, 0L, 252160L),
-                new LayerInfo("features.denseblock3.denselayer13.relu1", "relu", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.conv1", "conv 1x1 640->128", new long[] { 128L, 14L, 14L }, 81920L, 16056320L, 232448L),
-                new LayerInfo("features.denseblock3.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer13.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.norm1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.denseblock3.denselayer14.relu1", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.conv1", "conv 1x1 672->128", new long[] { 128L, 14L, 14L }, 86016L, 16859136L, 242816L),
-                new LayerInfo("features.denseblock3.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer14.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.norm1", "batchnorm 704", new long[] { 704L, 14L, 14L }, 1408L, 0L, 277376L),
-                new LayerInfo("features.denseblock3.denselayer15.relu1", "relu", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.conv1", "conv 1x1 704->128", new long[] { 128L, 14L, 14L }, 90112L, 17661952L, 253184L),
-                new LayerInfo("features.denseblock3.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer15.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.norm1", "batchnorm 736", new long[] { 736L, 14L, 14L }, 1472L, 0L, 289984L),
-                new LayerInfo("features.denseblock3.denselayer16.relu1", "relu", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.conv1", "conv 1x1 736->128", new long[] { 128L, 14L, 14L }, 94208L, 18464768L, 263552L),
-                new LayerInfo("features.denseblock3.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer16.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.norm1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.denseblock3.denselayer17.relu1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.conv1", "conv 1x1 768->128", new long[] { 128L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("features.denseblock3.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer17.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.norm1", "batchnorm 800", new long[] { 800L, 14L, 14L }, 1600L, 0L, 315200L),
-                new LayerInfo("features.denseblock3.denselayer18.relu1", "relu", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.conv1", "conv 1x1 800->128", new long[] { 128L, 14L, 14L }, 102400L, 20070400L, 284288L),
-                new LayerInfo("features.denseblock3.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer18.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.norm1", "batchnorm 832", new long[] { 832L, 14L, 14L }, 1664L, 0L, 327808L),
-                new LayerInfo("features.denseblock3.denselayer19.relu1", "relu", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.conv1", "conv 1x1 832->128", new long[] { 128L, 14L, 14L }, 106496L, 20873216L, 294656L),
-                new LayerInfo("features.denseblock3.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer19.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.norm1", "batchnorm 864", new long[] { 864L, 14L, 14L }, 1728L, 0L, 340416L),
-                new LayerInfo("features.denseblock3.denselayer20.relu1", "relu", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.conv1", "conv 1x1 864->128", new long[] { 128L, 14L, 14L }, 110592L, 21676032L, 305024L),
-                new LayerInfo("features.denseblock3.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer20.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.norm1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("features.denseblock3.denselayer21.relu1", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.conv1", "conv 1x1 896->128", new long[] { 128L, 14L, 14L }, 114688L, 22478848L, 315392L),
-                new LayerInfo("features.denseblock3.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer21.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.norm1", "batchnorm 928", new long[] { 928L, 14L, 14L }, 1856L, 0L, 365632L),
-                new LayerInfo("features.denseblock3.denselayer22.relu1", "relu", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.conv1", "conv 1x1 928->128", new long[] { 128L, 14L, 14L }, 118784L, 23281664L, 325760L),
-                new LayerInfo("features.denseblock3.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer22.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.norm1", "batchnorm 960", new long[] { 960L, 14L, 14L }, 1920L, 0L, 378240L),
-                new LayerInfo("features.denseblock3.denselayer23.relu1", "relu", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.conv1", "conv 1x1 960->128", new long[] { 128L, 14L, 14L }, 122880L, 24084480L, 336128L),
-                new LayerInfo("features.denseblock3.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer23.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.norm1", "batchnorm 992", new long[] { 992L, 14L, 14L }, 1984L, 0L, 390848L),
-                new LayerInfo("features.denseblock3.denselayer24.relu1", "relu", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.conv1", "conv 1x1 992->128", new long[] { 128L, 14L, 14L }, 126976L, 24887296L, 346496L),
-                new LayerInfo("features.denseblock3.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer24.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock3.denselayer25.norm1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("features.denseblock3.denselayer25.relu1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock3.denselayer25.conv1", "conv 1x1 1024->128", new long[] { 128L, 14L, 14L }, 131072L, 25690112L, 356864L),
-                new LayerInfo("features.denseblock3.denselayer25.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer25.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer25.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer26.norm1", "batchnorm 1056", new long[] { 1056L, 14L, 14L }, 2112L, 0L, 416064L),
-                new LayerInfo("features.denseblock3.denselayer26.relu1", "relu", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer26.conv1", "conv 1x1 1056->128", new long[] { 128L, 14L, 14L }, 135168L, 26492928L, 367232L),
-                new LayerInfo("features.denseblock3.denselayer26.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer26.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer26.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1088L, 14L, 14L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock3.denselayer27.norm1", "batchnorm 1088", new long[] { 1088L, 14L, 14L }, 2176L, 0L, 428672L),
-                new LayerInfo("features.denseblock3.denselayer27.relu1", "relu", new long[] { 1088L, 14L, 14L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock3.denselayer27.conv1", "conv 1x1 1088->128", new long[] { 128L, 14L, 14L }, 139264L, 27295744L, 377600L),
-                new LayerInfo("features.denseblock3.denselayer27.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer27.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer27.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1120L, 14L, 14L }, 0L, 0L, 439040L),
-                new LayerInfo("features.denseblock3.denselayer28.norm1", "batchnorm 1120", new long[] { 1120L, 14L, 14L }, 2240L, 0L, 441280L),
-                new LayerInfo("features.denseblock3.denselayer28.relu1", "relu", new long[] { 1120L, 14L, 14L }, 0L, 0L, 439040L),
-                new LayerInfo("features.denseblock3.denselayer28.conv1", "conv 1x1 1120->128", new long[] { 128L, 14L, 14L }, 143360L, 28098560L, 387968L),
-                new LayerInfo("features.denseblock3.denselayer28.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer28.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer28.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer29.norm1", "batchnorm 1152", new long[] { 1152L, 14L, 14L }, 2304L, 0L, 453888L),
-                new LayerInfo("features.denseblock3.denselayer29.relu1", "relu", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer29.conv1", "conv 1x1 1152->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 398336L),
-                new LayerInfo("features.denseblock3.denselayer29.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer29.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer29.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1184L, 14L, 14L }, 0L, 0L, 464128L),
-                new LayerInfo("features.denseblock3.denselayer30.norm1", "batchnorm 1184", new long[] { 1184L, 14L, 14L }, 2368L, 0L, 466496L),
-                new LayerInfo("features.denseblock3.denselayer30.relu1", "relu", new long[] { 1184L, 14L, 14L }, 0L, 0L, 464128L),
-                new LayerInfo("features.denseblock3.denselayer30.conv1", "conv 1x1 1184->128", new long[] { 128L, 14L, 14L }, 151552L, 29704192L, 408704L),
-                new LayerInfo("features.denseblock3.denselayer30.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer30.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer30.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1216L, 14L, 14L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock3.denselayer31.norm1", "batchnorm 1216", new long[] { 1216L, 14L, 14L }, 2432L, 0L, 479104L),
-                new LayerInfo("features.denseblock3.denselayer31.relu1", "relu", new long[] { 1216L, 14L, 14L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock3.denselayer31.conv1", "conv 1x1 1216->128", new long[] { 128L, 14L, 14L }, 155648L, 30507008L, 419072L),
-                new LayerInfo("features.denseblock3.denselayer31.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer31.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer31.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer32.norm1", "batchnorm 1248", new long[] { 1248L, 14L, 14L }, 2496L, 0L, 491712L),
-                new LayerInfo("features.denseblock3.denselayer32.relu1", "relu", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer32.conv1", "conv 1x1 1248->128", new long[] { 128L, 14L, 14L }, 159744L, 31309824L, 429440L),
-                new LayerInfo("features.denseblock3.denselayer32.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer32.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer32.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1280L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.transition3.norm", "batchnorm 1280", new long[] { 1280L, 14L, 14L }, 2560L, 0L, 504320L),
-                new LayerInfo("features.transition3.relu", "relu", new long[] { 1280L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.transition3.conv", "conv 1x1 1280->640", new long[] { 640L, 14L, 14L }, 819200L, 160563200L, 1195520L),
-                new LayerInfo("features.transition3.pool", "avgpool 2x2/2", new long[] { 640L, 7L, 7L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer1.norm1", "batchnorm 640", new long[] { 640L, 7L, 7L }, 1280L, 0L, 64000L),
-                new LayerInfo("features.denseblock4.denselayer1.relu1", "relu", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer1.conv1", "conv 1x1 640->128", new long[] { 128L, 7L, 7L }, 81920L, 4014080L, 119552L),
-                new LayerInfo("features.denseblock4.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer1.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer2.norm1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("features.denseblock4.denselayer2.relu1", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer2.conv1", "conv 1x1 672->128", new long[] { 128L, 7L, 7L }, 86016L, 4214784L, 125216L),
-                new LayerInfo("features.denseblock4.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer2.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer3.norm1", "batchnorm 704", new long[] { 704L, 7L, 7L }, 1408L, 0L, 70400L),
-                new LayerInfo("features.denseblock4.denselayer3.relu1", "relu", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.denseblock4.denselayer3.conv1", "conv 1x1 704->128", new long[] { 128L, 7L, 7L }, 90112L, 4415488L, 130880L),
-                new LayerInfo("features.denseblock4.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer3.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer4.norm1", "batchnorm 736", new long[] { 736L, 7L, 7L }, 1472L, 0L, 73600L),
-                new LayerInfo("features.denseblock4.denselayer4.relu1", "relu", new long[] { 736L, 7L, 7L }, 0L, 0L, 72128L),
-                new LayerInfo("features.denseblock4.denselayer4.conv1", "conv 1x1 736->128", new long[] { 128L, 7L, 7L }, 94208L, 4616192L, 136544L),
-                new LayerInfo("features.denseblock4.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer5.norm1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu1", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.denseblock4.denselayer5.conv1", "conv 1x1 768->128", new long[] { 128L, 7L, 7L }, 98304L, 4816896L, 142208L),
-                new LayerInfo("features.denseblock4.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer6.norm1", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("features.denseblock4.denselayer6.relu1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("features.denseblock4.denselayer6.conv1", "conv 1x1 800->128", new long[] { 128L, 7L, 7L }, 102400L, 5017600L, 147872L),
-                new LayerInfo("features.denseblock4.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer6.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer7.norm1", "batchnorm 832", new long[] { 832L, 7L, 7L }, 1664L, 0L, 83200L),
-                new LayerInfo("features.denseblock4.denselayer7.relu1", "relu", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("features.denseblock4.denselayer7.conv1", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("features.denseblock4.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer7.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer8.norm1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("features.denseblock4.denselayer8.relu1", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("features.denseblock4.denselayer8.conv1", "conv 1x1 864->128", new long[] { 128L, 7L, 7L }, 110592L, 5419008L, 159200L),
-                new LayerInfo("features.denseblock4.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer8.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer9.norm1", "batchnorm 896", new long[] { 896L, 7L, 7L }, 1792L, 0L, 89600L),
-                new LayerInfo("features.denseblock4.denselayer9.relu1", "relu", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer9.conv1", "conv 1x1 896->128", new long[] { 128L, 7L, 7L }, 114688L, 5619712L, 164864L),
-                new LayerInfo("features.denseblock4.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer10.norm1", "batchnorm 928", new long[] { 928L, 7L, 7L }, 1856L, 0L, 92800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu1", "relu", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer10.conv1", "conv 1x1 928->128", new long[] { 128L, 7L, 7L }, 118784L, 5820416L, 170528L),
-                new LayerInfo("features.denseblock4.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer11.norm1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.denseblock4.denselayer11.relu1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer11.conv1", "conv 1x1 960->128", new long[] { 128L, 7L, 7L }, 122880L, 6021120L, 176192L),
-                new LayerInfo("features.denseblock4.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer11.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer12.norm1", "batchnorm 992", new long[] { 992L, 7L, 7L }, 1984L, 0L, 99200L),
-                new LayerInfo("features.denseblock4.denselayer12.relu1", "relu", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer12.conv1", "conv 1x1 992->128", new long[] { 128L, 7L, 7L }, 126976L, 6221824L, 181856L),
-                new LayerInfo("features.denseblock4.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer12.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock4.denselayer13.norm1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.denseblock4.denselayer13.relu1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock4.denselayer13.conv1", "conv 1x1 1024->128", new long[] { 128L, 7L, 7L }, 131072L, 6422528L, 187520L),
-                new LayerInfo("features.denseblock4.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer13.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1056L, 7L, 7L }, 0L, 0L, 103488L),
-                new LayerInfo("features.denseblock4.denselayer14.norm1", "batchnorm 1056", new long[] { 1056L, 7L, 7L }, 2112L, 0L, 105600L),
-                new LayerInfo("features.denseblock4.denselayer14.relu1", "relu", new long[] { 1056L, 7L, 7L }, 0L, 0L, 103488L),
-                new LayerInfo("features.denseblock4.denselayer14.conv1", "conv 1x1 1056->128", new long[] { 128L, 7L, 7L }, 135168L, 6623232L, 193184L),
-                new LayerInfo("features.denseblock4.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("features.denseblock4.denselayer15.norm1", "batchnorm 1088", new long[] { 1088L, 7L, 7L }, 2176L, 0L, 108800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu1", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("features.denseblock4.denselayer15.conv1", "conv 1x1 1088->128", new long[] { 128L, 7L, 7L }, 139264L, 6823936L, 198848L),
-                new LayerInfo("features.denseblock4.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1120L, 7L, 7L }, 0L, 0L, 109760L),
-                new LayerInfo("features.denseblock4.denselayer16.norm1", "batchnorm 1120", new long[] { 1120L, 7L, 7L }, 2240L, 0L, 112000L),
-                new LayerInfo("features.denseblock4.denselayer16.relu1", "relu", new long[] { 1120L, 7L, 7L }, 0L, 0L, 109760L),
-                new LayerInfo("features.denseblock4.denselayer16.conv1", "conv 1x1 1120->128", new long[] { 128L, 7L, 7L }, 143360L, 7024640L, 204512L),
-                new LayerInfo("features.denseblock4.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer16.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer17.norm1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("features.denseblock4.denselayer17.relu1", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer17.conv1", "conv 1x1 1152->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 210176L),
-                new LayerInfo("features.denseblock4.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer17.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1184L, 7L, 7L }, 0L, 0L, 116032L),
-                new LayerInfo("features.denseblock4.denselayer18.norm1", "batchnorm 1184", new long[] { 1184L, 7L, 7L }, 2368L, 0L, 118400L),
-                new LayerInfo("features.denseblock4.denselayer18.relu1", "relu", new long[] { 1184L, 7L, 7L }, 0L, 0L, 116032L),
-                new LayerInfo("features.denseblock4.denselayer18.conv1", "conv 1x1 1184->128", new long[] { 128L, 7L, 7L }, 151552L, 7426048L, 215840L),
-                new LayerInfo("features.denseblock4.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer18.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1216L, 7L, 7L }, 0L, 0L, 119168L),
-                new LayerInfo("features.denseblock4.denselayer19.norm1", "batchnorm 1216", new long[] { 1216L, 7L, 7L }, 2432L, 0L, 121600L),
-                new LayerInfo("features.denseblock4.denselayer19.relu1", "relu", new long[] { 1216L, 7L, 7L }, 0L, 0L, 119168L),
-                new LayerInfo("features.denseblock4.denselayer19.conv1", "conv 1x1 1216->128", new long[] { 128L, 7L, 7L }, 155648L, 7626752L, 221504L),
-                new LayerInfo("features.denseblock4.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer19.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer20.norm1", "batchnorm 1248", new long[] { 1248L, 7L, 7L }, 2496L, 0L, 124800L),
-                new LayerInfo("features.denseblock4.denselayer20.relu1", "relu", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer20.conv1", "conv 1x1 1248->128", new long[] { 128L, 7L, 7L }, 159744L, 7827456L, 227168L),
-                new LayerInfo("features.denseblock4.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer20.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer21.norm1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.denseblock4.denselayer21.relu1", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer21.conv1", "conv 1x1 1280->128", new long[] { 128L, 7L, 7L }, 163840L, 8028160L, 232832L),
-                new LayerInfo("features.denseblock4.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer21.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1312L, 7L, 7L }, 0L, 0L, 128576L),
-                new LayerInfo("features.denseblock4.denselayer22.norm1", "batchnorm 1312", new long[] { 1312L, 7L, 7L }, 2624L, 0L, 131200L),
-                new LayerInfo("features.denseblock4.denselayer22.relu1", "relu", new long[] { 1312L, 7L, 7L }, 0L, 0L, 128576L),
-                new LayerInfo("features.denseblock4.denselayer22.conv1", "conv 1x1 1312->128", new long[] { 128L, 7L, 7L }, 167936L, 8228864L, 238496L),
-                new LayerInfo("features.denseblock4.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer22.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer23.norm1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.denseblock4.denselayer23.relu1", "relu", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer23.conv1", "conv 1x1 1344->128", new long[] { 128L, 7L, 7L }, 172032L, 8429568L, 244160L),
-                new LayerInfo("features.denseblock4.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer23.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1376L, 7L, 7L }, 0L, 0L, 134848L),
-                new LayerInfo("features.denseblock4.denselayer24.norm1", "batchnorm 1376", new long[] { 1376L, 7L, 7L }, 2752L, 0L, 137600L),
-                new LayerInfo("features.denseblock4.denselayer24.relu1", "relu", new long[] { 1376L, 7L, 7L }, 0L, 0L, 134848L),
-                new LayerInfo("features.denseblock4.denselayer24.conv1", "conv 1x1 1376->128", new long[] { 128L, 7L, 7L }, 176128L, 8630272L, 249824L),
-                new LayerInfo("features.denseblock4.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer24.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1408L, 7L, 7L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock4.denselayer25.norm1", "batchnorm 1408", new long[] { 1408L, 7L, 7L }, 2816L, 0L, 140800L),
-                new LayerInfo("features.denseblock4.denselayer25.relu1", "relu", new long[] { 1408L, 7L, 7L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock4.denselayer25.conv1", "conv 1x1 1408->128", new long[] { 128L, 7L, 7L }, 180224L, 8830976L, 255488L),
-                new LayerInfo("features.denseblock4.denselayer25.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer25.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer25.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer26.norm1", "batchnorm 1440", new long[] { 1440L, 7L, 7L }, 2880L, 0L, 144000L),
-                new LayerInfo("features.denseblock4.denselayer26.relu1", "relu", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer26.conv1", "conv 1x1 1440->128", new long[] { 128L, 7L, 7L }, 184320L, 9031680L, 261152L),
-                new LayerInfo("features.denseblock4.denselayer26.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer26.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer26.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1472L, 7L, 7L }, 0L, 0L, 144256L),
-                new LayerInfo("features.denseblock4.denselayer27.norm1", "batchnorm 1472", new long[] { 1472L, 7L, 7L }, 2944L, 0L, 147200L),
-                new LayerInfo("features.denseblock4.denselayer27.relu1", "relu", new long[] { 1472L, 7L, 7L }, 0L, 0L, 144256L),
-                new LayerInfo("features.denseblock4.denselayer27.conv1", "conv 1x1 1472->128", new long[] { 128L, 7L, 7L }, 188416L, 9232384L, 266816L),
-                new LayerInfo("features.denseblock4.denselayer27.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer27.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer27.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1504L, 7L, 7L }, 0L, 0L, 147392L),
-                new LayerInfo("features.denseblock4.denselayer28.norm1", "batchnorm 1504", new long[] { 1504L, 7L, 7L }, 3008L, 0L, 150400L),
-                new LayerInfo("features.denseblock4.denselayer28.relu1", "relu", new long[] { 1504L, 7L, 7L }, 0L, 0L, 147392L),
-                new LayerInfo("features.denseblock4.denselayer28.conv1", "conv 1x1 1504->128", new long[] { 128L, 7L, 7L }, 192512L, 9433088L, 272480L),
-                new LayerInfo("features.denseblock4.denselayer28.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer28.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer28.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer29.norm1", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.denseblock4.denselayer29.relu1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer29.conv1", "conv 1x1 1536->128", new long[] { 128L, 7L, 7L }, 196608L, 9633792L, 278144L),
-                new LayerInfo("features.denseblock4.denselayer29.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer29.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer29.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1568L, 7L, 7L }, 0L, 0L, 153664L),
-                new LayerInfo("features.denseblock4.denselayer30.norm1", "batchnorm 1568", new long[] { 1568L, 7L, 7L }, 3136L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer30.relu1", "relu", new long[] { 1568L, 7L, 7L }, 0L, 0L, 153664L),
-                new LayerInfo("features.denseblock4.denselayer30.conv1", "conv 1x1 1568->128", new long[] { 128L, 7L, 7L }, 200704L, 9834496L, 283808L),
-                new LayerInfo("features.denseblock4.denselayer30.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer30.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer30.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1600L, 7L, 7L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer31.norm1", "batchnorm 1600", new long[] { 1600L, 7L, 7L }, 3200L, 0L, 160000L),
-                new LayerInfo("features.denseblock4.denselayer31.relu1", "relu", new long[] { 1600L, 7L, 7L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer31.conv1", "conv 1x1 1600->128", new long[] { 128L, 7L, 7L }, 204800L, 10035200L, 289472L),
-                new LayerInfo("features.denseblock4.denselayer31.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer31.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer31.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer32.norm1", "batchnorm 1632", new long[] { 1632L, 7L, 7L }, 3264L, 0L, 163200L),
-                new LayerInfo("features.denseblock4.denselayer32.relu1", "relu", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer32.conv1", "conv 1x1 1632->128", new long[] { 128L, 7L, 7L }, 208896L, 10235904L, 295136L),
-                new LayerInfo("features.denseblock4.denselayer32.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer32.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer32.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1664L, 7L, 7L }, 0L, 0L, 163072L),
-                new LayerInfo("features.norm5", "batchnorm 1664", new long[] { 1664L, 7L, 7L }, 3328L, 0L, 166400L),
-                new LayerInfo("1", "relu", new long[] { 1664L, 7L, 7L }, 0L, 0L, 163072L),
-                new LayerInfo("2", "adaptive_avgpool 1x1", new long[] { 1664L, 1L, 1L }, 0L, 0L, 83200L),
-                new LayerInfo("3", "flatten", new long[] { 1664L }, 0L, 0L, 3328L),
-                new LayerInfo("classifier", "linear 1664->1000", new long[] { 1000L }, 1665000L, 1664000L, 1667664L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            14149480, 507, 3359843328L, 144276048, 58954856,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv0|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "features.norm0|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.relu0|relu|64x112x112|0|0|1605632\n" +
+            "features.pool0|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer1.norm1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock1.denselayer1.relu1|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer1.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.denseblock1.denselayer1.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer1.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer1.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.norm1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock1.denselayer2.relu1|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.conv1|conv 1x1 96->128|128x56x56|12288|38535168|714752\n" +
+            "features.denseblock1.denselayer2.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer2.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer2.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.norm1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu1|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv1|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.denseblock1.denselayer3.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.norm1|batchnorm 160|160x56x56|320|0|1003840\n" +
+            "features.denseblock1.denselayer4.relu1|relu|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.conv1|conv 1x1 160->128|128x56x56|20480|64225280|923648\n" +
+            "features.denseblock1.denselayer4.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer4.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer4.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.norm1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer5.relu1|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.conv1|conv 1x1 192->128|128x56x56|24576|77070336|1028096\n" +
+            "features.denseblock1.denselayer5.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer5.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer5.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.norm1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "features.denseblock1.denselayer6.relu1|relu|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.conv1|conv 1x1 224->128|128x56x56|28672|89915392|1132544\n" +
+            "features.denseblock1.denselayer6.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer6.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer6.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|256x56x56|0|0|1605632\n" +
+            "features.transition1.norm|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.transition1.relu|relu|256x56x56|0|0|1605632\n" +
+            "features.transition1.conv|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "features.transition1.pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.norm1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu1|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv1|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "features.denseblock2.denselayer1.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.norm1|batchnorm 160|160x28x28|320|0|251200\n" +
+            "features.denseblock2.denselayer2.relu1|relu|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.conv1|conv 1x1 160->128|128x28x28|20480|16056320|246272\n" +
+            "features.denseblock2.denselayer2.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer2.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer2.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.norm1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer3.relu1|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.conv1|conv 1x1 192->128|128x28x28|24576|19267584|275456\n" +
+            "features.denseblock2.denselayer3.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer3.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer3.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.norm1|batchnorm 224|224x28x28|448|0|351680\n" +
+            "features.denseblock2.denselayer4.relu1|relu|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.conv1|conv 1x1 224->128|128x28x28|28672|22478848|304640\n" +
+            "features.denseblock2.denselayer4.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer4.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer4.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.norm1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.denseblock2.denselayer5.relu1|relu|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.conv1|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "features.denseblock2.denselayer5.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer5.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer5.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.norm1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.denseblock2.denselayer6.relu1|relu|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.conv1|conv 1x1 288->128|128x28x28|36864|28901376|363008\n" +
+            "features.denseblock2.denselayer6.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer6.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer6.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.norm1|batchnorm 320|320x28x28|640|0|502400\n" +
+            "features.denseblock2.denselayer7.relu1|relu|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.conv1|conv 1x1 320->128|128x28x28|40960|32112640|392192\n" +
+            "features.denseblock2.denselayer7.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer7.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer7.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.norm1|batchnorm 352|352x28x28|704|0|552640\n" +
+            "features.denseblock2.denselayer8.relu1|relu|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.conv1|conv 1x1 352->128|128x28x28|45056|35323904|421376\n" +
+            "features.denseblock2.denselayer8.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer8.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer8.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.norm1|batchnorm 384|384x28x28|768|0|602880\n" +
+            "features.denseblock2.denselayer9.relu1|relu|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.conv1|conv 1x1 384->128|128x28x28|49152|38535168|450560\n" +
+            "features.denseblock2.denselayer9.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer9.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer9.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.norm1|batchnorm 416|416x28x28|832|0|653120\n" +
+            "features.denseblock2.denselayer10.relu1|relu|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.conv1|conv 1x1 416->128|128x28x28|53248|41746432|479744\n" +
+            "features.denseblock2.denselayer10.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer10.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer10.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.norm1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "features.denseblock2.denselayer11.relu1|relu|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.conv1|conv 1x1 448->128|128x28x28|57344|44957696|508928\n" +
+            "features.denseblock2.denselayer11.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer11.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer11.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.norm1|batchnorm 480|480x28x28|960|0|753600\n" +
+            "features.denseblock2.denselayer12.relu1|relu|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.conv1|conv 1x1 480->128|128x28x28|61440|48168960|538112\n" +
+            "features.denseblock2.denselayer12.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer12.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer12.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|512x28x28|0|0|802816\n" +
+            "features.transition2.norm|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.transition2.relu|relu|512x28x28|0|0|802816\n" +
+            "features.transition2.conv|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "features.transition2.pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.norm1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock3.denselayer1.relu1|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock3.denselayer1.conv1|conv 1x1 256->128|128x14x14|32768|6422528|108032\n" +
+            "features.denseblock3.denselayer1.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer1.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer1.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.norm1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.denseblock3.denselayer2.relu1|relu|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.conv1|conv 1x1 288->128|128x14x14|36864|7225344|118400\n" +
+            "features.denseblock3.denselayer2.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer2.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer2.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.norm1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "features.denseblock3.denselayer3.relu1|relu|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.conv1|conv 1x1 320->128|128x14x14|40960|8028160|128768\n" +
+            "features.denseblock3.denselayer3.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer3.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer3.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.norm1|batchnorm 352|352x14x14|704|0|138688\n" +
+            "features.denseblock3.denselayer4.relu1|relu|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.conv1|conv 1x1 352->128|128x14x14|45056|8830976|139136\n" +
+            "features.denseblock3.denselayer4.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer4.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer4.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.norm1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.denseblock3.denselayer5.relu1|relu|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.conv1|conv 1x1 384->128|128x14x14|49152|9633792|149504\n" +
+            "features.denseblock3.denselayer5.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer5.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer5.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.norm1|batchnorm 416|416x14x14|832|0|163904\n" +
+            "features.denseblock3.denselayer6.relu1|relu|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.conv1|conv 1x1 416->128|128x14x14|53248|10436608|159872\n" +
+            "features.denseblock3.denselayer6.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer6.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer6.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.norm1|batchnorm 448|448x14x14|896|0|176512\n" +
+            "features.denseblock3.denselayer7.relu1|relu|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.conv1|conv 1x1 448->128|128x14x14|57344|11239424|170240\n" +
+            "features.denseblock3.denselayer7.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer7.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer7.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.norm1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.denseblock3.denselayer8.relu1|relu|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.conv1|conv 1x1 480->128|128x14x14|61440|12042240|180608\n" +
+            "features.denseblock3.denselayer8.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer8.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer8.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.norm1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.denseblock3.denselayer9.relu1|relu|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "features.denseblock3.denselayer9.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer9.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer9.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.norm1|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "features.denseblock3.denselayer10.relu1|relu|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.conv1|conv 1x1 544->128|128x14x14|69632|13647872|201344\n" +
+            "features.denseblock3.denselayer10.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer10.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer10.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.norm1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.denseblock3.denselayer11.relu1|relu|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.conv1|conv 1x1 576->128|128x14x14|73728|14450688|211712\n" +
+            "features.denseblock3.denselayer11.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer11.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer11.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.norm1|batchnorm 608|608x14x14|1216|0|239552\n" +
+            "features.denseblock3.denselayer12.relu1|relu|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.conv1|conv 1x1 608->128|128x14x14|77824|15253504|222080\n" +
+            "features.denseblock3.denselayer12.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer12.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer12.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.norm1|batchnorm 640|640x14x14|1280|0|252160\n" +
+            "features.denseblock3.denselayer13.relu1|relu|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.conv1|conv 1x1 640->128|128x14x14|81920|16056320|232448\n" +
+            "features.denseblock3.denselayer13.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer13.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer13.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.norm1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.denseblock3.denselayer14.relu1|relu|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.conv1|conv 1x1 672->128|128x14x14|86016|16859136|242816\n" +
+            "features.denseblock3.denselayer14.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer14.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer14.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.norm1|batchnorm 704|704x14x14|1408|0|277376\n" +
+            "features.denseblock3.denselayer15.relu1|relu|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.conv1|conv 1x1 704->128|128x14x14|90112|17661952|253184\n" +
+            "features.denseblock3.denselayer15.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer15.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer15.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.norm1|batchnorm 736|736x14x14|1472|0|289984\n" +
+            "features.denseblock3.denselayer16.relu1|relu|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.conv1|conv 1x1 736->128|128x14x14|94208|18464768|263552\n" +
+            "features.denseblock3.denselayer16.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer16.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer16.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.norm1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "features.denseblock3.denselayer17.relu1|relu|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.conv1|conv 1x1 768->128|128x14x14|98304|19267584|273920\n" +
+            "features.denseblock3.denselayer17.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer17.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer17.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.norm1|batchnorm 800|800x14x14|1600|0|315200\n" +
+            "features.denseblock3.denselayer18.relu1|relu|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.conv1|conv 1x1 800->128|128x14x14|102400|20070400|284288\n" +
+            "features.denseblock3.denselayer18.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer18.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer18.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.norm1|batchnorm 832|832x14x14|1664|0|327808\n" +
+            "features.denseblock3.denselayer19.relu1|relu|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.conv1|conv 1x1 832->128|128x14x14|106496|20873216|294656\n" +
+            "features.denseblock3.denselayer19.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer19.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer19.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.norm1|batchnorm 864|864x14x14|1728|0|340416\n" +
+            "features.denseblock3.denselayer20.relu1|relu|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.conv1|conv 1x1 864->128|128x14x14|110592|21676032|305024\n" +
+            "features.denseblock3.denselayer20.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer20.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer20.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.norm1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "features.denseblock3.denselayer21.relu1|relu|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.conv1|conv 1x1 896->128|128x14x14|114688|22478848|315392\n" +
+            "features.denseblock3.denselayer21.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer21.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer21.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.norm1|batchnorm 928|928x14x14|1856|0|365632\n" +
+            "features.denseblock3.denselayer22.relu1|relu|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.conv1|conv 1x1 928->128|128x14x14|118784|23281664|325760\n" +
+            "features.denseblock3.denselayer22.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer22.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer22.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.norm1|batchnorm 960|960x14x14|1920|0|378240\n" +
+            "features.denseblock3.denselayer23.relu1|relu|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.conv1|conv 1x1 960->128|128x14x14|122880|24084480|336128\n" +
+            "features.denseblock3.denselayer23.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer23.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer23.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.norm1|batchnorm 992|992x14x14|1984|0|390848\n" +
+            "features.denseblock3.denselayer24.relu1|relu|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.conv1|conv 1x1 992->128|128x14x14|126976|24887296|346496\n" +
+            "features.denseblock3.denselayer24.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer24.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer24.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1024x14x14|0|0|401408\n" +
+            "features.denseblock3.denselayer25.norm1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "features.denseblock3.denselayer25.relu1|relu|1024x14x14|0|0|401408\n" +
+            "features.denseblock3.denselayer25.conv1|conv 1x1 1024->128|128x14x14|131072|25690112|356864\n" +
+            "features.denseblock3.denselayer25.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer25.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer25.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer26.norm1|batchnorm 1056|1056x14x14|2112|0|416064\n" +
+            "features.denseblock3.denselayer26.relu1|relu|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer26.conv1|conv 1x1 1056->128|128x14x14|135168|26492928|367232\n" +
+            "features.denseblock3.denselayer26.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer26.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer26.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1088x14x14|0|0|426496\n" +
+            "features.denseblock3.denselayer27.norm1|batchnorm 1088|1088x14x14|2176|0|428672\n" +
+            "features.denseblock3.denselayer27.relu1|relu|1088x14x14|0|0|426496\n" +
+            "features.denseblock3.denselayer27.conv1|conv 1x1 1088->128|128x14x14|139264|27295744|377600\n" +
+            "features.denseblock3.denselayer27.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer27.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer27.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1120x14x14|0|0|439040\n" +
+            "features.denseblock3.denselayer28.norm1|batchnorm 1120|1120x14x14|2240|0|441280\n" +
+            "features.denseblock3.denselayer28.relu1|relu|1120x14x14|0|0|439040\n" +
+            "features.denseblock3.denselayer28.conv1|conv 1x1 1120->128|128x14x14|143360|28098560|387968\n" +
+            "features.denseblock3.denselayer28.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer28.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer28.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer29.norm1|batchnorm 1152|1152x14x14|2304|0|453888\n" +
+            "features.denseblock3.denselayer29.relu1|relu|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer29.conv1|conv 1x1 1152->128|128x14x14|147456|28901376|398336\n" +
+            "features.denseblock3.denselayer29.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer29.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer29.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1184x14x14|0|0|464128\n" +
+            "features.denseblock3.denselayer30.norm1|batchnorm 1184|1184x14x14|2368|0|466496\n" +
+            "features.denseblock3.denselayer30.relu1|relu|1184x14x14|0|0|464128\n" +
+            "features.denseblock3.denselayer30.conv1|conv 1x1 1184->128|128x14x14|151552|29704192|408704\n" +
+            "features.denseblock3.denselayer30.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer30.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer30.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1216x14x14|0|0|476672\n" +
+            "features.denseblock3.denselayer31.norm1|batchnorm 1216|1216x14x14|2432|0|479104\n" +
+            "features.denseblock3.denselayer31.relu1|relu|1216x14x14|0|0|476672\n" +
+            "features.denseblock3.denselayer31.conv1|conv 1x1 1216->128|128x14x14|155648|30507008|419072\n" +
+            "features.denseblock3.denselayer31.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer31.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer31.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer32.norm1|batchnorm 1248|1248x14x14|2496|0|491712\n" +
+            "features.denseblock3.denselayer32.relu1|relu|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer32.conv1|conv 1x1 1248->128|128x14x14|159744|31309824|429440\n" +
+            "features.denseblock3.denselayer32.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer32.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer32.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1280x14x14|0|0|501760\n" +
+            "features.transition3.norm|batchnorm 1280|1280x14x14|2560|0|504320\n" +
+            "features.transition3.relu|relu|1280x14x14|0|0|501760\n" +
+            "features.transition3.conv|conv 1x1 1280->640|640x14x14|819200|160563200|1195520\n" +
+            "features.transition3.pool|avgpool 2x2/2|640x7x7|0|0|156800\n" +
+            "features.denseblock4.denselayer1.norm1|batchnorm 640|640x7x7|1280|0|64000\n" +
+            "features.denseblock4.denselayer1.relu1|relu|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer1.conv1|conv 1x1 640->128|128x7x7|81920|4014080|119552\n" +
+            "features.denseblock4.denselayer1.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer1.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer1.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer2.norm1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "features.denseblock4.denselayer2.relu1|relu|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer2.conv1|conv 1x1 672->128|128x7x7|86016|4214784|125216\n" +
+            "features.denseblock4.denselayer2.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer2.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer2.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer3.norm1|batchnorm 704|704x7x7|1408|0|70400\n" +
+            "features.denseblock4.denselayer3.relu1|relu|704x7x7|0|0|68992\n" +
+            "features.denseblock4.denselayer3.conv1|conv 1x1 704->128|128x7x7|90112|4415488|130880\n" +
+            "features.denseblock4.denselayer3.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer3.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer3.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer4.norm1|batchnorm 736|736x7x7|1472|0|73600\n" +
+            "features.denseblock4.denselayer4.relu1|relu|736x7x7|0|0|72128\n" +
+            "features.denseblock4.denselayer4.conv1|conv 1x1 736->128|128x7x7|94208|4616192|136544\n" +
+            "features.denseblock4.denselayer4.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer4.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer4.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer5.norm1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.denseblock4.denselayer5.relu1|relu|768x7x7|0|0|75264\n" +
+            "features.denseblock4.denselayer5.conv1|conv 1x1 768->128|128x7x7|98304|4816896|142208\n" +
+            "features.denseblock4.denselayer5.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer5.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer5.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer6.norm1|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "features.denseblock4.denselayer6.relu1|relu|800x7x7|0|0|78400\n" +
+            "features.denseblock4.denselayer6.conv1|conv 1x1 800->128|128x7x7|102400|5017600|147872\n" +
+            "features.denseblock4.denselayer6.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer6.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer6.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer7.norm1|batchnorm 832|832x7x7|1664|0|83200\n" +
+            "features.denseblock4.denselayer7.relu1|relu|832x7x7|0|0|81536\n" +
+            "features.denseblock4.denselayer7.conv1|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "features.denseblock4.denselayer7.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer7.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer7.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer8.norm1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "features.denseblock4.denselayer8.relu1|relu|864x7x7|0|0|84672\n" +
+            "features.denseblock4.denselayer8.conv1|conv 1x1 864->128|128x7x7|110592|5419008|159200\n" +
+            "features.denseblock4.denselayer8.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer8.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer8.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer9.norm1|batchnorm 896|896x7x7|1792|0|89600\n" +
+            "features.denseblock4.denselayer9.relu1|relu|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer9.conv1|conv 1x1 896->128|128x7x7|114688|5619712|164864\n" +
+            "features.denseblock4.denselayer9.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer9.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer9.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer10.norm1|batchnorm 928|928x7x7|1856|0|92800\n" +
+            "features.denseblock4.denselayer10.relu1|relu|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer10.conv1|conv 1x1 928->128|128x7x7|118784|5820416|170528\n" +
+            "features.denseblock4.denselayer10.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer10.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer10.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer11.norm1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.denseblock4.denselayer11.relu1|relu|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer11.conv1|conv 1x1 960->128|128x7x7|122880|6021120|176192\n" +
+            "features.denseblock4.denselayer11.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer11.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer11.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer12.norm1|batchnorm 992|992x7x7|1984|0|99200\n" +
+            "features.denseblock4.denselayer12.relu1|relu|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer12.conv1|conv 1x1 992->128|128x7x7|126976|6221824|181856\n" +
+            "features.denseblock4.denselayer12.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer12.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer12.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1024x7x7|0|0|100352\n" +
+            "features.denseblock4.denselayer13.norm1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.denseblock4.denselayer13.relu1|relu|1024x7x7|0|0|100352\n" +
+            "features.denseblock4.denselayer13.conv1|conv 1x1 1024->128|128x7x7|131072|6422528|187520\n" +
+            "features.denseblock4.denselayer13.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer13.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer13.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1056x7x7|0|0|103488\n" +
+            "features.denseblock4.denselayer14.norm1|batchnorm 1056|1056x7x7|2112|0|105600\n" +
+            "features.denseblock4.denselayer14.relu1|relu|1056x7x7|0|0|103488\n" +
+            "features.denseblock4.denselayer14.conv1|conv 1x1 1056->128|128x7x7|135168|6623232|193184\n" +
+            "features.denseblock4.denselayer14.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer14.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer14.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1088x7x7|0|0|106624\n" +
+            "features.denseblock4.denselayer15.norm1|batchnorm 1088|1088x7x7|2176|0|108800\n" +
+            "features.denseblock4.denselayer15.relu1|relu|1088x7x7|0|0|106624\n" +
+            "features.denseblock4.denselayer15.conv1|conv 1x1 1088->128|128x7x7|139264|6823936|198848\n" +
+            "features.denseblock4.denselayer15.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer15.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer15.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1120x7x7|0|0|109760\n" +
+            "features.denseblock4.denselayer16.norm1|batchnorm 1120|1120x7x7|2240|0|112000\n" +
+            "features.denseblock4.denselayer16.relu1|relu|1120x7x7|0|0|109760\n" +
+            "features.denseblock4.denselayer16.conv1|conv 1x1 1120->128|128x7x7|143360|7024640|204512\n" +
+            "features.denseblock4.denselayer16.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer16.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer16.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer17.norm1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "features.denseblock4.denselayer17.relu1|relu|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer17.conv1|conv 1x1 1152->128|128x7x7|147456|7225344|210176\n" +
+            "features.denseblock4.denselayer17.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer17.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer17.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1184x7x7|0|0|116032\n" +
+            "features.denseblock4.denselayer18.norm1|batchnorm 1184|1184x7x7|2368|0|118400\n" +
+            "features.denseblock4.denselayer18.relu1|relu|1184x7x7|0|0|116032\n" +
+            "features.denseblock4.denselayer18.conv1|conv 1x1 1184->128|128x7x7|151552|7426048|215840\n" +
+            "features.denseblock4.denselayer18.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer18.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer18.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1216x7x7|0|0|119168\n" +
+            "features.denseblock4.denselayer19.norm1|batchnorm 1216|1216x7x7|2432|0|121600\n" +
+            "features.denseblock4.denselayer19.relu1|relu|1216x7x7|0|0|119168\n" +
+            "features.denseblock4.denselayer19.conv1|conv 1x1 1216->128|128x7x7|155648|7626752|221504\n" +
+            "features.denseblock4.denselayer19.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer19.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer19.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer20.norm1|batchnorm 1248|1248x7x7|2496|0|124800\n" +
+            "features.denseblock4.denselayer20.relu1|relu|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer20.conv1|conv 1x1 1248->128|128x7x7|159744|7827456|227168\n" +
+            "features.denseblock4.denselayer20.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer20.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer20.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1280x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer21.norm1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.denseblock4.denselayer21.relu1|relu|1280x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer21.conv1|conv 1x1 1280->128|128x7x7|163840|8028160|232832\n" +
+            "features.denseblock4.denselayer21.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer21.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer21.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1312x7x7|0|0|128576\n" +
+            "features.denseblock4.denselayer22.norm1|batchnorm 1312|1312x7x7|2624|0|131200\n" +
+            "features.denseblock4.denselayer22.relu1|relu|1312x7x7|0|0|128576\n" +
+            "features.denseblock4.denselayer22.conv1|conv 1x1 1312->128|128x7x7|167936|8228864|238496\n" +
+            "features.denseblock4.denselayer22.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer22.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer22.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer23.norm1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.denseblock4.denselayer23.relu1|relu|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer23.conv1|conv 1x1 1344->128|128x7x7|172032|8429568|244160\n" +
+            "features.denseblock4.denselayer23.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer23.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer23.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1376x7x7|0|0|134848\n" +
+            "features.denseblock4.denselayer24.norm1|batchnorm 1376|1376x7x7|2752|0|137600\n" +
+            "features.denseblock4.denselayer24.relu1|relu|1376x7x7|0|0|134848\n" +
+            "features.denseblock4.denselayer24.conv1|conv 1x1 1376->128|128x7x7|176128|8630272|249824\n" +
+            "features.denseblock4.denselayer24.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer24.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer24.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1408x7x7|0|0|137984\n" +
+            "features.denseblock4.denselayer25.norm1|batchnorm 1408|1408x7x7|2816|0|140800\n" +
+            "features.denseblock4.denselayer25.relu1|relu|1408x7x7|0|0|137984\n" +
+            "features.denseblock4.denselayer25.conv1|conv 1x1 1408->128|128x7x7|180224|8830976|255488\n" +
+            "features.denseblock4.denselayer25.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer25.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer25.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer26.norm1|batchnorm 1440|1440x7x7|2880|0|144000\n" +
+            "features.denseblock4.denselayer26.relu1|relu|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer26.conv1|conv 1x1 1440->128|128x7x7|184320|9031680|261152\n" +
+            "features.denseblock4.denselayer26.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer26.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer26.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1472x7x7|0|0|144256\n" +
+            "features.denseblock4.denselayer27.norm1|batchnorm 1472|1472x7x7|2944|0|147200\n" +
+            "features.denseblock4.denselayer27.relu1|relu|1472x7x7|0|0|144256\n" +
+            "features.denseblock4.denselayer27.conv1|conv 1x1 1472->128|128x7x7|188416|9232384|266816\n" +
+            "features.denseblock4.denselayer27.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer27.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer27.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1504x7x7|0|0|147392\n" +
+            "features.denseblock4.denselayer28.norm1|batchnorm 1504|1504x7x7|3008|0|150400\n" +
+            "features.denseblock4.denselayer28.relu1|relu|1504x7x7|0|0|147392\n" +
+            "features.denseblock4.denselayer28.conv1|conv 1x1 1504->128|128x7x7|192512|9433088|272480\n" +
+            "features.denseblock4.denselayer28.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer28.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer28.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer29.norm1|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "features.denseblock4.denselayer29.relu1|relu|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer29.conv1|conv 1x1 1536->128|128x7x7|196608|9633792|278144\n" +
+            "features.denseblock4.denselayer29.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer29.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer29.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1568x7x7|0|0|153664\n" +
+            "features.denseblock4.denselayer30.norm1|batchnorm 1568|1568x7x7|3136|0|156800\n" +
+            "features.denseblock4.denselayer30.relu1|relu|1568x7x7|0|0|153664\n" +
+            "features.denseblock4.denselayer30.conv1|conv 1x1 1568->128|128x7x7|200704|9834496|283808\n" +
+            "features.denseblock4.denselayer30.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer30.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer30.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1600x7x7|0|0|156800\n" +
+            "features.denseblock4.denselayer31.norm1|batchnorm 1600|1600x7x7|3200|0|160000\n" +
+            "features.denseblock4.denselayer31.relu1|relu|1600x7x7|0|0|156800\n" +
+            "features.denseblock4.denselayer31.conv1|conv 1x1 1600->128|128x7x7|204800|10035200|289472\n" +
+            "features.denseblock4.denselayer31.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer31.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer31.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer32.norm1|batchnorm 1632|1632x7x7|3264|0|163200\n" +
+            "features.denseblock4.denselayer32.relu1|relu|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer32.conv1|conv 1x1 1632->128|128x7x7|208896|10235904|295136\n" +
+            "features.denseblock4.denselayer32.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer32.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer32.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1664x7x7|0|0|163072\n" +
+            "features.norm5|batchnorm 1664|1664x7x7|3328|0|166400\n" +
+            "1|relu|1664x7x7|0|0|163072\n" +
+            "2|adaptive_avgpool 1x1|1664x1x1|0|0|83200\n" +
+            "3|flatten|1664|0|0|3328\n" +
+            "classifier|linear 1664->1000|1000|1665000|1664000|1667664\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -2778,720 +2770,718 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 189705296L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "DenseNet201", "architectures/densenet.arch", 25, "densenet201()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            20013928L, 603L, 4291365888L, 189705296L, 76153192L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv0", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("features.norm0", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.relu0", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.pool0", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer1.norm1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.denseblock1.denselayer1.relu1", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer1.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.denseblock1.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer1.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.norm1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.denseblock1.denselayer2.relu1", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer2.conv1", "conv 1x1 96->128", new long[] { 128L, 56L, 56L }, 12288L, 38535168L, 714752L),
-                new LayerInfo("features.denseblock1.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer2.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.norm1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu1", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv1", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.denseblock1.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer3.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.norm1", "batchnorm 160", new long[] { 160L, 56L, 56L }, 320L, 0L, 1003840L),
-                new LayerInfo("features.denseblock1.denselayer4.relu1", "relu", new long[] { 160L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.denseblock1.denselayer4.conv1", "conv 1x1 160->128", new long[] { 128L, 56L, 56L }, 20480L, 64225280L, 923648L),
-                new LayerInfo("features.denseblock1.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer4.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.norm1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.denseblock1.denselayer5.relu1", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.denseblock1.denselayer5.conv1", "conv 1x1 192->128", new long[] { 128L, 56L, 56L }, 24576L, 77070336L, 1028096L),
-                new LayerInfo("features.denseblock1.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer5.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.norm1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("features.denseblock1.denselayer6.relu1", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("features.denseblock1.denselayer6.conv1", "conv 1x1 224->128", new long[] { 128L, 56L, 56L }, 28672L, 89915392L, 1132544L),
-                new LayerInfo("features.denseblock1.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.denseblock1.denselayer6.relu2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.denseblock1.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 56L, 56L }, 36864L, 115605504L, 538624L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.norm", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.transition1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.transition1.conv", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("features.transition1.pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.norm1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu1", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv1", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("features.denseblock2.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer1.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.norm1", "batchnorm 160", new long[] { 160L, 28L, 28L }, 320L, 0L, 251200L),
-                new LayerInfo("features.denseblock2.denselayer2.relu1", "relu", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.conv1", "conv 1x1 160->128", new long[] { 128L, 28L, 28L }, 20480L, 16056320L, 246272L),
-                new LayerInfo("features.denseblock2.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer2.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.norm1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.denseblock2.denselayer3.relu1", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.conv1", "conv 1x1 192->128", new long[] { 128L, 28L, 28L }, 24576L, 19267584L, 275456L),
-                new LayerInfo("features.denseblock2.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer3.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.norm1", "batchnorm 224", new long[] { 224L, 28L, 28L }, 448L, 0L, 351680L),
-                new LayerInfo("features.denseblock2.denselayer4.relu1", "relu", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.conv1", "conv 1x1 224->128", new long[] { 128L, 28L, 28L }, 28672L, 22478848L, 304640L),
-                new LayerInfo("features.denseblock2.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer4.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.norm1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.denseblock2.denselayer5.relu1", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock2.denselayer5.conv1", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.denseblock2.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer5.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.norm1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.denseblock2.denselayer6.relu1", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock2.denselayer6.conv1", "conv 1x1 288->128", new long[] { 128L, 28L, 28L }, 36864L, 28901376L, 363008L),
-                new LayerInfo("features.denseblock2.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer6.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.norm1", "batchnorm 320", new long[] { 320L, 28L, 28L }, 640L, 0L, 502400L),
-                new LayerInfo("features.denseblock2.denselayer7.relu1", "relu", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer7.conv1", "conv 1x1 320->128", new long[] { 128L, 28L, 28L }, 40960L, 32112640L, 392192L),
-                new LayerInfo("features.denseblock2.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer7.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.norm1", "batchnorm 352", new long[] { 352L, 28L, 28L }, 704L, 0L, 552640L),
-                new LayerInfo("features.denseblock2.denselayer8.relu1", "relu", new long[] { 352L, 28L, 28L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock2.denselayer8.conv1", "conv 1x1 352->128", new long[] { 128L, 28L, 28L }, 45056L, 35323904L, 421376L),
-                new LayerInfo("features.denseblock2.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer8.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.norm1", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("features.denseblock2.denselayer9.relu1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock2.denselayer9.conv1", "conv 1x1 384->128", new long[] { 128L, 28L, 28L }, 49152L, 38535168L, 450560L),
-                new LayerInfo("features.denseblock2.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer9.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.norm1", "batchnorm 416", new long[] { 416L, 28L, 28L }, 832L, 0L, 653120L),
-                new LayerInfo("features.denseblock2.denselayer10.relu1", "relu", new long[] { 416L, 28L, 28L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock2.denselayer10.conv1", "conv 1x1 416->128", new long[] { 128L, 28L, 28L }, 53248L, 41746432L, 479744L),
-                new LayerInfo("features.denseblock2.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer10.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.norm1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("features.denseblock2.denselayer11.relu1", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("features.denseblock2.denselayer11.conv1", "conv 1x1 448->128", new long[] { 128L, 28L, 28L }, 57344L, 44957696L, 508928L),
-                new LayerInfo("features.denseblock2.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer11.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.norm1", "batchnorm 480", new long[] { 480L, 28L, 28L }, 960L, 0L, 753600L),
-                new LayerInfo("features.denseblock2.denselayer12.relu1", "relu", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("features.denseblock2.denselayer12.conv1", "conv 1x1 480->128", new long[] { 128L, 28L, 28L }, 61440L, 48168960L, 538112L),
-                new LayerInfo("features.denseblock2.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.denseblock2.denselayer12.relu2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock2.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 28L, 28L }, 36864L, 28901376L, 162304L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.norm", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.transition2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition2.conv", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("features.transition2.pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.norm1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.denseblock3.denselayer1.relu1", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock3.denselayer1.conv1", "conv 1x1 256->128", new long[] { 128L, 14L, 14L }, 32768L, 6422528L, 108032L),
-                new LayerInfo("features.denseblock3.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer1.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.norm1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.denseblock3.denselayer2.relu1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.conv1", "conv 1x1 288->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 118400L),
-                new LayerInfo("features.denseblock3.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer2.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.norm1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("features.denseblock3.denselayer3.relu1", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.conv1", "conv 1x1 320->128", new long[] { 128L, 14L, 14L }, 40960L, 8028160L, 128768L),
-                new LayerInfo("features.denseblock3.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer3.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.norm1", "batchnorm 352", new long[] { 352L, 14L, 14L }, 704L, 0L, 138688L),
-                new LayerInfo("features.denseblock3.denselayer4.relu1", "relu", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.conv1", "conv 1x1 352->128", new long[] { 128L, 14L, 14L }, 45056L, 8830976L, 139136L),
-                new LayerInfo("features.denseblock3.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer4.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.norm1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.denseblock3.denselayer5.relu1", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.conv1", "conv 1x1 384->128", new long[] { 128L, 14L, 14L }, 49152L, 9633792L, 149504L),
-                new LayerInfo("features.denseblock3.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer5.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.norm1", "batchnorm 416", new long[] { 416L, 14L, 14L }, 832L, 0L, 163904L),
-                new LayerInfo("features.denseblock3.denselayer6.relu1", "relu", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.conv1", "conv 1x1 416->128", new long[] { 128L, 14L, 14L }, 53248L, 10436608L, 159872L),
-                new LayerInfo("features.denseblock3.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer6.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.norm1", "batchnorm 448", new long[] { 448L, 14L, 14L }, 896L, 0L, 176512L),
-                new LayerInfo("features.denseblock3.denselayer7.relu1", "relu", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.conv1", "conv 1x1 448->128", new long[] { 128L, 14L, 14L }, 57344L, 11239424L, 170240L),
-                new LayerInfo("features.denseblock3.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer7.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.norm1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.denseblock3.denselayer8.relu1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.conv1", "conv 1x1 480->128", new long[] { 128L, 14L, 14L }, 61440L, 12042240L, 180608L),
-                new LayerInfo("features.denseblock3.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer8.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.norm1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.denseblock3.denselayer9.relu1", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock3.denselayer9.conv1", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("features.denseblock3.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer9.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.norm1", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("features.denseblock3.denselayer10.relu1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("features.denseblock3.denselayer10.conv1", "conv 1x1 544->128", new long[] { 128L, 14L, 14L }, 69632L, 13647872L, 201344L),
-                new LayerInfo("features.denseblock3.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer10.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.norm1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.denseblock3.denselayer11.relu1", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.denseblock3.denselayer11.conv1", "conv 1x1 576->128", new long[] { 128L, 14L, 14L }, 73728L, 14450688L, 211712L),
-                new LayerInfo("features.denseblock3.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer11.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.norm1", "batchnorm 608", new long[] { 608L, 14L, 14L }, 1216L, 0L, 239552L),
-                new LayerInfo("features.denseblock3.denselayer12.relu1", "relu", new long[] { 608L, 14L, 14L }, 0L, 0L, 238336L),
-                new LayerInfo("features.denseblock3.denselayer12.conv1", "conv 1x1 608->128", new long[] { 128L, 14L, 14L }, 77824L, 15253504L, 222080L),
-                new LayerInfo("features.denseblock3.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer12.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.norm1", "batchnorm 640", new long[] { 640L, 14L, 14L }, 1280L, 0L, 252160L),
-                new LayerInfo("features.denseblock3.denselayer13.relu1", "relu", new long[] { 640L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer13.conv1", "conv 1x1 640->128", new long[] { 128L, 14L, 14L }, 81920L, 16056320L, 232448L),
-                new LayerInfo("features.denseblock3.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer13.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.norm1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.denseblock3.denselayer14.relu1", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.denseblock3.denselayer14.conv1", "conv 1x1 672->128", new long[] { 128L, 14L, 14L }, 86016L, 16859136L, 242816L),
-                new LayerInfo("features.denseblock3.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer14.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.norm1", "batchnorm 704", new long[] { 704L, 14L, 14L }, 1408L, 0L, 277376L),
-                new LayerInfo("features.denseblock3.denselayer15.relu1", "relu", new long[] { 704L, 14L, 14L }, 0L, 0L, 275968L),
-                new LayerInfo("features.denseblock3.denselayer15.conv1", "conv 1x1 704->128", new long[] { 128L, 14L, 14L }, 90112L, 17661952L, 253184L),
-                new LayerInfo("features.denseblock3.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer15.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.norm1", "batchnorm 736", new long[] { 736L, 14L, 14L }, 1472L, 0L, 289984L),
-                new LayerInfo("features.denseblock3.denselayer16.relu1", "relu", new long[] { 736L, 14L, 14L }, 0L, 0L, 288512L),
-                new LayerInfo("features.denseblock3.denselayer16.conv1", "conv 1x1 736->128", new long[] { 128L, 14L, 14L }, 94208L, 18464768L, 263552L),
-                new LayerInfo("features.denseblock3.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer16.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.norm1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("features.denseblock3.denselayer17.relu1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock3.denselayer17.conv1", "conv 1x1 768->128", new long[] { 128L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("features.denseblock3.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer17.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.norm1", "batchnorm 800", new long[] { 800L, 14L, 14L }, 1600L, 0L, 315200L),
-                new LayerInfo("features.denseblock3.denselayer18.relu1", "relu", new long[] { 800L, 14L, 14L }, 0L, 0L, 313600L),
-                new LayerInfo("features.denseblock3.denselayer18.conv1", "conv 1x1 800->128", new long[] { 128L, 14L, 14L }, 102400L, 20070400L, 284288L),
-                new LayerInfo("features.denseblock3.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer18.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.norm1", "batchnorm 832", new long[] { 832L, 14L, 14L }, 1664L, 0L, 327808L),
-                new LayerInfo("features.denseblock3.denselayer19.relu1", "relu", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("features.denseblock3.denselayer19.conv1", "conv 1x1 832->128", new long[] { 128L, 14L, 14L }, 106496L, 20873216L, 294656L),
-                new LayerInfo("features.denseblock3.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer19.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.norm1", "batchnorm 864", new long[] { 864L, 14L, 14L }, 1728L, 0L, 340416L),
-                new LayerInfo("features.denseblock3.denselayer20.relu1", "relu", new long[] { 864L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("features.denseblock3.denselayer20.conv1", "conv 1x1 864->128", new long[] { 128L, 14L, 14L }, 110592L, 21676032L, 305024L),
-                new LayerInfo("features.denseblock3.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer20.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.norm1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("features.denseblock3.denselayer21.relu1", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock3.denselayer21.conv1", "conv 1x1 896->128", new long[] { 128L, 14L, 14L }, 114688L, 22478848L, 315392L),
-                new LayerInfo("features.denseblock3.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer21.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.norm1", "batchnorm 928", new long[] { 928L, 14L, 14L }, 1856L, 0L, 365632L),
-                new LayerInfo("features.denseblock3.denselayer22.relu1", "relu", new long[] { 928L, 14L, 14L }, 0L, 0L, 363776L),
-                new LayerInfo("features.denseblock3.denselayer22.conv1", "conv 1x1 928->128", new long[] { 128L, 14L, 14L }, 118784L, 23281664L, 325760L),
-                new LayerInfo("features.denseblock3.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer22.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.norm1", "batchnorm 960", new long[] { 960L, 14L, 14L }, 1920L, 0L, 378240L),
-                new LayerInfo("features.denseblock3.denselayer23.relu1", "relu", new long[] { 960L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("features.denseblock3.denselayer23.conv1", "conv 1x1 960->128", new long[] { 128L, 14L, 14L }, 122880L, 24084480L, 336128L),
-                new LayerInfo("features.denseblock3.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer23.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.norm1", "batchnorm 992", new long[] { 992L, 14L, 14L }, 1984L, 0L, 390848L),
-                new LayerInfo("features.denseblock3.denselayer24.relu1", "relu", new long[] { 992L, 14L, 14L }, 0L, 0L, 388864L),
-                new LayerInfo("features.denseblock3.denselayer24.conv1", "conv 1x1 992->128", new long[] { 128L, 14L, 14L }, 126976L, 24887296L, 346496L),
-                new LayerInfo("features.denseblock3.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer24.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock3.denselayer25.norm1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("features.denseblock3.denselayer25.relu1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock3.denselayer25.conv1", "conv 1x1 1024->128", new long[] { 128L, 14L, 14L }, 131072L, 25690112L, 356864L),
-                new LayerInfo("features.denseblock3.denselayer25.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer25.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer25.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer26.norm1", "batchnorm 1056", new long[] { 1056L, 14L, 14L }, 2112L, 0L, 416064L),
-                new LayerInfo("features.denseblock3.denselayer26.relu1", "relu", new long[] { 1056L, 14L, 14L }, 0L, 0L, 413952L),
-                new LayerInfo("features.denseblock3.denselayer26.conv1", "conv 1x1 1056->128", new long[] { 128L, 14L, 14L }, 135168L, 26492928L, 367232L),
-                new LayerInfo("features.denseblock3.denselayer26.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer26.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer26.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1088L, 14L, 14L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock3.denselayer27.norm1", "batchnorm 1088", new long[] { 1088L, 14L, 14L }, 2176L, 0L, 428672L),
-                new LayerInfo("features.denseblock3.denselayer27.relu1", "relu", new long[] { 1088L, 14L, 14L }, 0L, 0L, 426496L),
-                new LayerInfo("features.denseblock3.denselayer27.conv1", "conv 1x1 1088->128", new long[] { 128L, 14L, 14L }, 139264L, 27295744L, 377600L),
-                new LayerInfo("features.denseblock3.denselayer27.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer27.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer27.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1120L, 14L, 14L }, 0L, 0L, 439040L),
-                new LayerInfo("features.denseblock3.denselayer28.norm1", "batchnorm 1120", new long[] { 1120L, 14L, 14L }, 2240L, 0L, 441280L),
-                new LayerInfo("features.denseblock3.denselayer28.relu1", "relu", new long[] { 1120L, 14L, 14L }, 0L, 0L, 439040L),
-                new LayerInfo("features.denseblock3.denselayer28.conv1", "conv 1x1 1120->128", new long[] { 128L, 14L, 14L }, 143360L, 28098560L, 387968L),
-                new LayerInfo("features.denseblock3.denselayer28.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer28.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer28.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer29.norm1", "batchnorm 1152", new long[] { 1152L, 14L, 14L }, 2304L, 0L, 453888L),
-                new LayerInfo("features.denseblock3.denselayer29.relu1", "relu", new long[] { 1152L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("features.denseblock3.denselayer29.conv1", "conv 1x1 1152->128", new long[] { 128L, 14L, 14L }, 147456L, 28901376L, 398336L),
-                new LayerInfo("features.denseblock3.denselayer29.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer29.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer29.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1184L, 14L, 14L }, 0L, 0L, 464128L),
-                new LayerInfo("features.denseblock3.denselayer30.norm1", "batchnorm 1184", new long[] { 1184L, 14L, 14L }, 2368L, 0L, 466496L),
-                new LayerInfo("features.denseblock3.denselayer30.relu1", "relu", new long[] { 1184L, 14L, 14L }, 0L, 0L, 464128L),
-                new LayerInfo("features.denseblock3.denselayer30.conv1", "conv 1x1 1184->128", new long[] { 128L, 14L, 14L }, 151552L, 29704192L, 408704L),
-                new LayerInfo("features.denseblock3.denselayer30.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer30.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer30.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1216L, 14L, 14L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock3.denselayer31.norm1", "batchnorm 1216", new long[] { 1216L, 14L, 14L }, 2432L, 0L, 479104L),
-                new LayerInfo("features.denseblock3.denselayer31.relu1", "relu", new long[] { 1216L, 14L, 14L }, 0L, 0L, 476672L),
-                new LayerInfo("features.denseblock3.denselayer31.conv1", "conv 1x1 1216->128", new long[] { 128L, 14L, 14L }, 155648L, 30507008L, 419072L),
-                new LayerInfo("features.denseblock3.denselayer31.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer31.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer31.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer32.norm1", "batchnorm 1248", new long[] { 1248L, 14L, 14L }, 2496L, 0L, 491712L),
-                new LayerInfo("features.denseblock3.denselayer32.relu1", "relu", new long[] { 1248L, 14L, 14L }, 0L, 0L, 489216L),
-                new LayerInfo("features.denseblock3.denselayer32.conv1", "conv 1x1 1248->128", new long[] { 128L, 14L, 14L }, 159744L, 31309824L, 429440L),
-                new LayerInfo("features.denseblock3.denselayer32.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer32.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer32.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1280L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock3.denselayer33.norm1", "batchnorm 1280", new long[] { 1280L, 14L, 14L }, 2560L, 0L, 504320L),
-                new LayerInfo("features.denseblock3.denselayer33.relu1", "relu", new long[] { 1280L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock3.denselayer33.conv1", "conv 1x1 1280->128", new long[] { 128L, 14L, 14L }, 163840L, 32112640L, 439808L),
-                new LayerInfo("features.denseblock3.denselayer33.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer33.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer33.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1312L, 14L, 14L }, 0L, 0L, 514304L),
-                new LayerInfo("features.denseblock3.denselayer34.norm1", "batchnorm 1312", new long[] { 1312L, 14L, 14L }, 2624L, 0L, 516928L),
-                new LayerInfo("features.denseblock3.denselayer34.relu1", "relu", new long[] { 1312L, 14L, 14L }, 0L, 0L, 514304L),
-                new LayerInfo("features.denseblock3.denselayer34.conv1", "conv 1x1 1312->128", new long[] { 128L, 14L, 14L }, 167936L, 32915456L, 450176L),
-                new LayerInfo("features.denseblock3.denselayer34.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer34.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer34.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock3.denselayer35.norm1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("features.denseblock3.denselayer35.relu1", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("features.denseblock3.denselayer35.conv1", "conv 1x1 1344->128", new long[] { 128L, 14L, 14L }, 172032L, 33718272L, 460544L),
-                new LayerInfo("features.denseblock3.denselayer35.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer35.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer35.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1376L, 14L, 14L }, 0L, 0L, 539392L),
-                new LayerInfo("features.denseblock3.denselayer36.norm1", "batchnorm 1376", new long[] { 1376L, 14L, 14L }, 2752L, 0L, 542144L),
-                new LayerInfo("features.denseblock3.denselayer36.relu1", "relu", new long[] { 1376L, 14L, 14L }, 0L, 0L, 539392L),
-                new LayerInfo("features.denseblock3.denselayer36.conv1", "conv 1x1 1376->128", new long[] { 128L, 14L, 14L }, 176128L, 34521088L, 470912L),
-                new LayerInfo("features.denseblock3.denselayer36.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer36.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer36.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1408L, 14L, 14L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock3.denselayer37.norm1", "batchnorm 1408", new long[] { 1408L, 14L, 14L }, 2816L, 0L, 554752L),
-                new LayerInfo("features.denseblock3.denselayer37.relu1", "relu", new long[] { 1408L, 14L, 14L }, 0L, 0L, 551936L),
-                new LayerInfo("features.denseblock3.denselayer37.conv1", "conv 1x1 1408->128", new long[] { 128L, 14L, 14L }, 180224L, 35323904L, 481280L),
-                new LayerInfo("features.denseblock3.denselayer37.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer37.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer37.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1440L, 14L, 14L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock3.denselayer38.norm1", "batchnorm 1440", new long[] { 1440L, 14L, 14L }, 2880L, 0L, 567360L),
-                new LayerInfo("features.denseblock3.denselayer38.relu1", "relu", new long[] { 1440L, 14L, 14L }, 0L, 0L, 564480L),
-                new LayerInfo("features.denseblock3.denselayer38.conv1", "conv 1x1 1440->128", new long[] { 128L, 14L, 14L }, 184320L, 36126720L, 491648L),
-                new LayerInfo("features.denseblock3.denselayer38.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer38.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer38.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1472L, 14L, 14L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock3.denselayer39.norm1", "batchnorm 1472", new long[] { 1472L, 14L, 14L }, 2944L, 0L, 579968L),
-                new LayerInfo("features.denseblock3.denselayer39.relu1", "relu", new long[] { 1472L, 14L, 14L }, 0L, 0L, 577024L),
-                new LayerInfo("features.denseblock3.denselayer39.conv1", "conv 1x1 1472->128", new long[] { 128L, 14L, 14L }, 188416L, 36929536L, 502016L),
-                new LayerInfo("features.denseblock3.denselayer39.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer39.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer39.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1504L, 14L, 14L }, 0L, 0L, 589568L),
-                new LayerInfo("features.denseblock3.denselayer40.norm1", "batchnorm 1504", new long[] { 1504L, 14L, 14L }, 3008L, 0L, 592576L),
-                new LayerInfo("features.denseblock3.denselayer40.relu1", "relu", new long[] { 1504L, 14L, 14L }, 0L, 0L, 589568L),
-                new LayerInfo("features.denseblock3.denselayer40.conv1", "conv 1x1 1504->128", new long[] { 128L, 14L, 14L }, 192512L, 37732352L, 512384L),
-                new LayerInfo("features.denseblock3.denselayer40.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer40.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer40.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1536L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock3.denselayer41.norm1", "batchnorm 1536", new long[] { 1536L, 14L, 14L }, 3072L, 0L, 605184L),
-                new LayerInfo("features.denseblock3.denselayer41.relu1", "relu", new long[] { 1536L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock3.denselayer41.conv1", "conv 1x1 1536->128", new long[] { 128L, 14L, 14L }, 196608L, 38535168L, 522752L),
-                new LayerInfo("features.denseblock3.denselayer41.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer41.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer41.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1568L, 14L, 14L }, 0L, 0L, 614656L),
-                new LayerInfo("features.denseblock3.denselayer42.norm1", "batchnorm 1568", new long[] { 1568L, 14L, 14L }, 3136L, 0L, 617792L),
-                new LayerInfo("features.denseblock3.denselayer42.relu1", "relu", new long[] { 1568L, 14L, 14L }, 0L, 0L, 614656L),
-                new LayerInfo("features.denseblock3.denselayer42.conv1", "conv 1x1 1568->128", new long[] { 128L, 14L, 14L }, 200704L, 39337984L, 533120L),
-                new LayerInfo("features.denseblock3.denselayer42.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer42.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer42.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1600L, 14L, 14L }, 0L, 0L, 627200L),
-                new LayerInfo("features.denseblock3.denselayer43.norm1", "batchnorm 1600", new long[] { 1600L, 14L, 14L }, 3200L, 0L, 630400L),
-                new LayerInfo("features.denseblock3.denselayer43.relu1", "relu", new long[] { 1600L, 14L, 14L }, 0L, 0L, 627200L),
-                new LayerInfo("features.denseblock3.denselayer43.conv1", "conv 1x1 1600->128", new long[] { 128L, 14L, 14L }, 204800L, 40140800L, 543488L),
-                new LayerInfo("features.denseblock3.denselayer43.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer43.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer43.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1632L, 14L, 14L }, 0L, 0L, 639744L),
-                new LayerInfo("features.denseblock3.denselayer44.norm1", "batchnorm 1632", new long[] { 1632L, 14L, 14L }, 3264L, 0L, 643008L),
-                new LayerInfo("features.denseblock3.denselayer44.relu1", "relu", new long[] { 1632L, 14L, 14L }, 0L, 0L, 639744L),
-                new LayerInfo("features.denseblock3.denselayer44.conv1", "conv 1x1 1632->128", new long[] { 128L, 14L, 14L }, 208896L, 40943616L, 553856L),
-                new LayerInfo("features.denseblock3.denselayer44.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer44.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer44.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1664L, 14L, 14L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock3.denselayer45.norm1", "batchnorm 1664", new long[] { 1664L, 14L, 14L }, 3328L, 0L, 655616L),
-                new LayerInfo("features.denseblock3.denselayer45.relu1", "relu", new long[] { 1664L, 14L, 14L }, 0L, 0L, 652288L),
-                new LayerInfo("features.denseblock3.denselayer45.conv1", "conv 1x1 1664->128", new long[] { 128L, 14L, 14L }, 212992L, 41746432L, 564224L),
-                new LayerInfo("features.denseblock3.denselayer45.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer45.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer45.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1696L, 14L, 14L }, 0L, 0L, 664832L),
-                new LayerInfo("features.denseblock3.denselayer46.norm1", "batchnorm 1696", new long[] { 1696L, 14L, 14L }, 3392L, 0L, 668224L),
-                new LayerInfo("features.denseblock3.denselayer46.relu1", "relu", new long[] { 1696L, 14L, 14L }, 0L, 0L, 664832L),
-                new LayerInfo("features.denseblock3.denselayer46.conv1", "conv 1x1 1696->128", new long[] { 128L, 14L, 14L }, 217088L, 42549248L, 574592L),
-                new LayerInfo("features.denseblock3.denselayer46.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer46.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer46.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1728L, 14L, 14L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock3.denselayer47.norm1", "batchnorm 1728", new long[] { 1728L, 14L, 14L }, 3456L, 0L, 680832L),
-                new LayerInfo("features.denseblock3.denselayer47.relu1", "relu", new long[] { 1728L, 14L, 14L }, 0L, 0L, 677376L),
-                new LayerInfo("features.denseblock3.denselayer47.conv1", "conv 1x1 1728->128", new long[] { 128L, 14L, 14L }, 221184L, 43352064L, 584960L),
-                new LayerInfo("features.denseblock3.denselayer47.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer47.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer47.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1760L, 14L, 14L }, 0L, 0L, 689920L),
-                new LayerInfo("features.denseblock3.denselayer48.norm1", "batchnorm 1760", new long[] { 1760L, 14L, 14L }, 3520L, 0L, 693440L),
-                new LayerInfo("features.denseblock3.denselayer48.relu1", "relu", new long[] { 1760L, 14L, 14L }, 0L, 0L, 689920L),
-                new LayerInfo("features.denseblock3.denselayer48.conv1", "conv 1x1 1760->128", new long[] { 128L, 14L, 14L }, 225280L, 44154880L, 595328L),
-                new LayerInfo("features.denseblock3.denselayer48.norm2", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.denseblock3.denselayer48.relu2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock3.denselayer48.conv2", "conv 3x3 128->32", new long[] { 32L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("(concat)", "concat", new long[] { 1792L, 14L, 14L }, 0L, 0L, 702464L),
-                new LayerInfo("features.transition3.norm", "batchnorm 1792", new long[] { 1792L, 14L, 14L }, 3584L, 0L, 706048L),
-                new LayerInfo("features.transition3.relu", "relu", new long[] { 1792L, 14L, 14L }, 0L, 0L, 702464L),
-                new LayerInfo("features.transition3.conv", "conv 1x1 1792->896", new long[] { 896L, 14L, 14L }, 1605632L, 314703872L, 2132480L),
-                new LayerInfo("features.transition3.pool", "avgpool 2x2/2", new long[] { 896L, 7L, 7L }, 0L, 0L, 219520L),
-                new LayerInfo("features.denseblock4.denselayer1.norm1", "batchnorm 896", new long[] { 896L, 7L, 7L }, 1792L, 0L, 89600L),
-                new LayerInfo("features.denseblock4.denselayer1.relu1", "relu", new long[] { 896L, 7L, 7L }, 0L, 0L, 87808L),
-                new LayerInfo("features.denseblock4.denselayer1.conv1", "conv 1x1 896->128", new long[] { 128L, 7L, 7L }, 114688L, 5619712L, 164864L),
-                new LayerInfo("features.denseblock4.denselayer1.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer1.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer1.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer2.norm1", "batchnorm 928", new long[] { 928L, 7L, 7L }, 1856L, 0L, 92800L),
-                new LayerInfo("features.denseblock4.denselayer2.relu1", "relu", new long[] { 928L, 7L, 7L }, 0L, 0L, 90944L),
-                new LayerInfo("features.denseblock4.denselayer2.conv1", "conv 1x1 928->128", new long[] { 128L, 7L, 7L }, 118784L, 5820416L, 170528L),
-                new LayerInfo("features.denseblock4.denselayer2.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer2.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer2.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer3.norm1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.denseblock4.denselayer3.relu1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.denseblock4.denselayer3.conv1", "conv 1x1 960->128", new long[] { 128L, 7L, 7L }, 122880L, 6021120L, 176192L),
-                new LayerInfo("features.denseblock4.denselayer3.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer3.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer3.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer4.norm1", "batchnorm 992", new long[] { 992L, 7L, 7L }, 1984L, 0L, 99200L),
-                new LayerInfo("features.denseblock4.denselayer4.relu1", "relu", new long[] { 992L, 7L, 7L }, 0L, 0L, 97216L),
-                new LayerInfo("features.denseblock4.denselayer4.conv1", "conv 1x1 992->128", new long[] { 128L, 7L, 7L }, 126976L, 6221824L, 181856L),
-                new LayerInfo("features.denseblock4.denselayer4.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer4.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer4.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock4.denselayer5.norm1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.denseblock4.denselayer5.relu1", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock4.denselayer5.conv1", "conv 1x1 1024->128", new long[] { 128L, 7L, 7L }, 131072L, 6422528L, 187520L),
-                new LayerInfo("features.denseblock4.denselayer5.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer5.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer5.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1056L, 7L, 7L }, 0L, 0L, 103488L),
-                new LayerInfo("features.denseblock4.denselayer6.norm1", "batchnorm 1056", new long[] { 1056L, 7L, 7L }, 2112L, 0L, 105600L),
-                new LayerInfo("features.denseblock4.denselayer6.relu1", "relu", new long[] { 1056L, 7L, 7L }, 0L, 0L, 103488L),
-                new LayerInfo("features.denseblock4.denselayer6.conv1", "conv 1x1 1056->128", new long[] { 128L, 7L, 7L }, 135168L, 6623232L, 193184L),
-                new LayerInfo("features.denseblock4.denselayer6.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer6.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer6.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("features.denseblock4.denselayer7.norm1", "batchnorm 1088", new long[] { 1088L, 7L, 7L }, 2176L, 0L, 108800L),
-                new LayerInfo("features.denseblock4.denselayer7.relu1", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("features.denseblock4.denselayer7.conv1", "conv 1x1 1088->128", new long[] { 128L, 7L, 7L }, 139264L, 6823936L, 198848L),
-                new LayerInfo("features.denseblock4.denselayer7.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer7.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer7.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1120L, 7L, 7L }, 0L, 0L, 109760L),
-                new LayerInfo("features.denseblock4.denselayer8.norm1", "batchnorm 1120", new long[] { 1120L, 7L, 7L }, 2240L, 0L, 112000L),
-                new LayerInfo("features.denseblock4.denselayer8.relu1", "relu", new long[] { 1120L, 7L, 7L }, 0L, 0L, 109760L),
-                new LayerInfo("features.denseblock4.denselayer8.conv1", "conv 1x1 1120->128", new long[] { 128L, 7L, 7L }, 143360L, 7024640L, 204512L),
-                new LayerInfo("features.denseblock4.denselayer8.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer8.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer8.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer9.norm1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("features.denseblock4.denselayer9.relu1", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock4.denselayer9.conv1", "conv 1x1 1152->128", new long[] { 128L, 7L, 7L }, 147456L, 7225344L, 210176L),
-                new LayerInfo("features.denseblock4.denselayer9.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer9.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer9.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1184L, 7L, 7L }, 0L, 0L, 116032L),
-                new LayerInfo("features.denseblock4.denselayer10.norm1", "batchnorm 1184", new long[] { 1184L, 7L, 7L }, 2368L, 0L, 118400L),
-                new LayerInfo("features.denseblock4.denselayer10.relu1", "relu", new long[] { 1184L, 7L, 7L }, 0L, 0L, 116032L),
-                new LayerInfo("features.denseblock4.denselayer10.conv1", "conv 1x1 1184->128", new long[] { 128L, 7L, 7L }, 151552L, 7426048L, 215840L),
-                new LayerInfo("features.denseblock4.denselayer10.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer10.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer10.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1216L, 7L, 7L }, 0L, 0L, 119168L),
-                new LayerInfo("features.denseblock4.denselayer11.norm1", "batchnorm 1216", new long[] { 1216L, 7L, 7L }, 2432L, 0L, 121600L),
-                new LayerInfo("features.denseblock4.denselayer11.relu1", "relu", new long[] { 1216L, 7L, 7L }, 0L, 0L, 119168L),
-                new LayerInfo("features.denseblock4.denselayer11.conv1", "conv 1x1 1216->128", new long[] { 128L, 7L, 7L }, 155648L, 7626752L, 221504L),
-                new LayerInfo("features.denseblock4.denselayer11.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer11.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer11.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer12.norm1", "batchnorm 1248", new long[] { 1248L, 7L, 7L }, 2496L, 0L, 124800L),
-                new LayerInfo("features.denseblock4.denselayer12.relu1", "relu", new long[] { 1248L, 7L, 7L }, 0L, 0L, 122304L),
-                new LayerInfo("features.denseblock4.denselayer12.conv1", "conv 1x1 1248->128", new long[] { 128L, 7L, 7L }, 159744L, 7827456L, 227168L),
-                new LayerInfo("features.denseblock4.denselayer12.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer12.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer12.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer13.norm1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.denseblock4.denselayer13.relu1", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer13.conv1", "conv 1x1 1280->128", new long[] { 128L, 7L, 7L }, 163840L, 8028160L, 232832L),
-                new LayerInfo("features.denseblock4.denselayer13.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer13.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer13.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1312L, 7L, 7L }, 0L, 0L, 128576L),
-                new LayerInfo("features.denseblock4.denselayer14.norm1", "batchnorm 1312", new long[] { 1312L, 7L, 7L }, 2624L, 0L, 131200L),
-                new LayerInfo("features.denseblock4.denselayer14.relu1", "relu", new long[] { 1312L, 7L, 7L }, 0L, 0L, 128576L),
-                new LayerInfo("features.denseblock4.denselayer14.conv1", "conv 1x1 1312->128", new long[] { 128L, 7L, 7L }, 167936L, 8228864L, 238496L),
-                new LayerInfo("features.denseblock4.denselayer14.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer14.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer14.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer15.norm1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.denseblock4.denselayer15.relu1", "relu", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.denseblock4.denselayer15.conv1", "conv 1x1 1344->128", new long[] { 128L, 7L, 7L }, 172032L, 8429568L, 244160L),
-                new LayerInfo("features.denseblock4.denselayer15.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer15.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer15.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1376L, 7L, 7L }, 0L, 0L, 134848L),
-                new LayerInfo("features.denseblock4.denselayer16.norm1", "batchnorm 1376", new long[] { 1376L, 7L, 7L }, 2752L, 0L, 137600L),
-                new LayerInfo("features.denseblock4.denselayer16.relu1", "relu", new long[] { 1376L, 7L, 7L }, 0L, 0L, 134848L),
-                new LayerInfo("features.denseblock4.denselayer16.conv1", "conv 1x1 1376->128", new long[] { 128L, 7L, 7L }, 176128L, 8630272L, 249824L),
-                new LayerInfo("features.denseblock4.denselayer16.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer16.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer16.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1408L, 7L, 7L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock4.denselayer17.norm1", "batchnorm 1408", new long[] { 1408L, 7L, 7L }, 2816L, 0L, 140800L),
-                new LayerInfo("features.denseblock4.denselayer17.relu1", "relu", new long[] { 1408L, 7L, 7L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock4.denselayer17.conv1", "conv 1x1 1408->128", new long[] { 128L, 7L, 7L }, 180224L, 8830976L, 255488L),
-                new LayerInfo("features.denseblock4.denselayer17.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer17.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer17.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer18.norm1", "batchnorm 1440", new long[] { 1440L, 7L, 7L }, 2880L, 0L, 144000L),
-                new LayerInfo("features.denseblock4.denselayer18.relu1", "relu", new long[] { 1440L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("features.denseblock4.denselayer18.conv1", "conv 1x1 1440->128", new long[] { 128L, 7L, 7L }, 184320L, 9031680L, 261152L),
-                new LayerInfo("features.denseblock4.denselayer18.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer18.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer18.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1472L, 7L, 7L }, 0L, 0L, 144256L),
-                new LayerInfo("features.denseblock4.denselayer19.norm1", "batchnorm 1472", new long[] { 1472L, 7L, 7L }, 2944L, 0L, 147200L),
-                new LayerInfo("features.denseblock4.denselayer19.relu1", "relu", new long[] { 1472L, 7L, 7L }, 0L, 0L, 144256L),
-                new LayerInfo("features.denseblock4.denselayer19.conv1", "conv 1x1 1472->128", new long[] { 128L, 7L, 7L }, 188416L, 9232384L, 266816L),
-                new LayerInfo("features.denseblock4.denselayer19.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer19.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer19.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1504L, 7L, 7L }, 0L, 0L, 147392L),
-                new LayerInfo("features.denseblock4.denselayer20.norm1", "batchnorm 1504", new long[] { 1504L, 7L, 7L }, 3008L, 0L, 150400L),
-                new LayerInfo("features.denseblock4.denselayer20.relu1", "relu", new long[] { 1504L, 7L, 7L }, 0L, 0L, 147392L),
-                new LayerInfo("features.denseblock4.denselayer20.conv1", "conv 1x1 1504->128", new long[] { 128L, 7L, 7L }, 192512L, 9433088L, 272480L),
-                new LayerInfo("features.denseblock4.denselayer20.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer20.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer20.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer21.norm1", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("features.denseblock4.denselayer21.relu1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock4.denselayer21.conv1", "conv 1x1 1536->128", new long[] { 128L, 7L, 7L }, 196608L, 9633792L, 278144L),
-                new LayerInfo("features.denseblock4.denselayer21.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer21.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer21.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1568L, 7L, 7L }, 0L, 0L, 153664L),
-                new LayerInfo("features.denseblock4.denselayer22.norm1", "batchnorm 1568", new long[] { 1568L, 7L, 7L }, 3136L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer22.relu1", "relu", new long[] { 1568L, 7L, 7L }, 0L, 0L, 153664L),
-                new LayerInfo("features.denseblock4.denselayer22.conv1", "conv 1x1 1568->128", new long[] { 128L, 7L, 7L }, 200704L, 9834496L, 283808L),
-                new LayerInfo("features.denseblock4.denselayer22.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer22.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer22.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1600L, 7L, 7L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer23.norm1", "batchnorm 1600", new long[] { 1600L, 7L, 7L }, 3200L, 0L, 160000L),
-                new LayerInfo("features.denseblock4.denselayer23.relu1", "relu", new long[] { 1600L, 7L, 7L }, 0L, 0L, 156800L),
-                new LayerInfo("features.denseblock4.denselayer23.conv1", "conv 1x1 1600->128", new long[] { 128L, 7L, 7L }, 204800L, 10035200L, 289472L),
-                new LayerInfo("features.denseblock4.denselayer23.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer23.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer23.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer24.norm1", "batchnorm 1632", new long[] { 1632L, 7L, 7L }, 3264L, 0L, 163200L),
-                new LayerInfo("features.denseblock4.denselayer24.relu1", "relu", new long[] { 1632L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("features.denseblock4.denselayer24.conv1", "conv 1x1 1632->128", new long[] { 128L, 7L, 7L }, 208896L, 10235904L, 295136L),
-                new LayerInfo("features.denseblock4.denselayer24.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer24.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer24.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1664L, 7L, 7L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock4.denselayer25.norm1", "batchnorm 1664", new long[] { 1664L, 7L, 7L }, 3328L, 0L, 166400L),
-                new LayerInfo("features.denseblock4.denselayer25.relu1", "relu", new long[] { 1664L, 7L, 7L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock4.denselayer25.conv1", "conv 1x1 1664->128", new long[] { 128L, 7L, 7L }, 212992L, 10436608L, 300800L),
-                new LayerInfo("features.denseblock4.denselayer25.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer25.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer25.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1696L, 7L, 7L }, 0L, 0L, 166208L),
-                new LayerInfo("features.denseblock4.denselayer26.norm1", "batchnorm 1696", new long[] { 1696L, 7L, 7L }, 3392L, 0L, 169600L),
-                new LayerInfo("features.denseblock4.denselayer26.relu1", "relu", new long[] { 1696L, 7L, 7L }, 0L, 0L, 166208L),
-                new LayerInfo("features.denseblock4.denselayer26.conv1", "conv 1x1 1696->128", new long[] { 128L, 7L, 7L }, 217088L, 10637312L, 306464L),
-                new LayerInfo("features.denseblock4.denselayer26.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer26.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer26.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1728L, 7L, 7L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock4.denselayer27.norm1", "batchnorm 1728", new long[] { 1728L, 7L, 7L }, 3456L, 0L, 172800L),
-                new LayerInfo("features.denseblock4.denselayer27.relu1", "relu", new long[] { 1728L, 7L, 7L }, 0L, 0L, 169344L),
-                new LayerInfo("features.denseblock4.denselayer27.conv1", "conv 1x1 1728->128", new long[] { 128L, 7L, 7L }, 221184L, 10838016L, 312128L),
-                new LayerInfo("features.denseblock4.denselayer27.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer27.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer27.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1760L, 7L, 7L }, 0L, 0L, 172480L),
-                new LayerInfo("features.denseblock4.denselayer28.norm1", "batchnorm 1760", new long[] { 1760L, 7L, 7L }, 3520L, 0L, 176000L),
-                new LayerInfo("features.denseblock4.denselayer28.relu1", "relu", new long[] { 1760L, 7L, 7L }, 0L, 0L, 172480L),
-                new LayerInfo("features.denseblock4.denselayer28.conv1", "conv 1x1 1760->128", new long[] { 128L, 7L, 7L }, 225280L, 11038720L, 317792L),
-                new LayerInfo("features.denseblock4.denselayer28.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer28.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer28.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1792L, 7L, 7L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock4.denselayer29.norm1", "batchnorm 1792", new long[] { 1792L, 7L, 7L }, 3584L, 0L, 179200L),
-                new LayerInfo("features.denseblock4.denselayer29.relu1", "relu", new long[] { 1792L, 7L, 7L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock4.denselayer29.conv1", "conv 1x1 1792->128", new long[] { 128L, 7L, 7L }, 229376L, 11239424L, 323456L),
-                new LayerInfo("features.denseblock4.denselayer29.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer29.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer29.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1824L, 7L, 7L }, 0L, 0L, 178752L),
-                new LayerInfo("features.denseblock4.denselayer30.norm1", "batchnorm 1824", new long[] { 1824L, 7L, 7L }, 3648L, 0L, 182400L),
-                new LayerInfo("features.denseblock4.denselayer30.relu1", "relu", new long[] { 1824L, 7L, 7L }, 0L, 0L, 178752L),
-                new LayerInfo("features.denseblock4.denselayer30.conv1", "conv 1x1 1824->128", new long[] { 128L, 7L, 7L }, 233472L, 11440128L, 329120L),
-                new LayerInfo("features.denseblock4.denselayer30.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer30.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer30.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1856L, 7L, 7L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock4.denselayer31.norm1", "batchnorm 1856", new long[] { 1856L, 7L, 7L }, 3712L, 0L, 185600L),
-                new LayerInfo("features.denseblock4.denselayer31.relu1", "relu", new long[] { 1856L, 7L, 7L }, 0L, 0L, 181888L),
-                new LayerInfo("features.denseblock4.denselayer31.conv1", "conv 1x1 1856->128", new long[] { 128L, 7L, 7L }, 237568L, 11640832L, 334784L),
-                new LayerInfo("features.denseblock4.denselayer31.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer31.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer31.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1888L, 7L, 7L }, 0L, 0L, 185024L),
-                new LayerInfo("features.denseblock4.denselayer32.norm1", "batchnorm 1888", new long[] { 1888L, 7L, 7L }, 3776L, 0L, 188800L),
-                new LayerInfo("features.denseblock4.denselayer32.relu1", "relu", new long[] { 1888L, 7L, 7L }, 0L, 0L, 185024L),
-                new LayerInfo("features.denseblock4.denselayer32.conv1", "conv 1x1 1888->128", new long[] { 128L, 7L, 7L }, 241664L, 11841536L, 340448L),
-                new LayerInfo("features.denseblock4.denselayer32.norm2", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.denseblock4.denselayer32.relu2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.denseblock4.denselayer32.conv2", "conv 3x3 128->32", new long[] { 32L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("(concat)", "concat", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("features.norm5", "batchnorm 1920", new long[] { 1920L, 7L, 7L }, 3840L, 0L, 192000L),
-                new LayerInfo("1", "relu", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("2", "adaptive_avgpool 1x1", new long[] { 1920L, 1L, 1L }, 0L, 0L, 96000L),
-                new LayerInfo("3", "flatten", new long[] { 1920L }, 0L, 0L, 3840L),
-                new LayerInfo("classifier", "linear 1920->1000", new long[] { 1000L }, 1921000L, 1920000L, 1923920L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            20013928, 603, 4291365888L, 189705296, 76153192,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv0|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "features.norm0|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.relu0|relu|64x112x112|0|0|1605632\n" +
+            "features.pool0|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer1.norm1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.denseblock1.denselayer1.relu1|relu|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer1.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.denseblock1.denselayer1.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer1.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer1.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.norm1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.denseblock1.denselayer2.relu1|relu|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer2.conv1|conv 1x1 96->128|128x56x56|12288|38535168|714752\n" +
+            "features.denseblock1.denselayer2.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer2.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer2.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.norm1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu1|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv1|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.denseblock1.denselayer3.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer3.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer3.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.norm1|batchnorm 160|160x56x56|320|0|1003840\n" +
+            "features.denseblock1.denselayer4.relu1|relu|160x56x56|0|0|1003520\n" +
+            "features.denseblock1.denselayer4.conv1|conv 1x1 160->128|128x56x56|20480|64225280|923648\n" +
+            "features.denseblock1.denselayer4.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer4.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer4.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.norm1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.denseblock1.denselayer5.relu1|relu|192x56x56|0|0|1204224\n" +
+            "features.denseblock1.denselayer5.conv1|conv 1x1 192->128|128x56x56|24576|77070336|1028096\n" +
+            "features.denseblock1.denselayer5.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer5.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer5.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.norm1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "features.denseblock1.denselayer6.relu1|relu|224x56x56|0|0|1404928\n" +
+            "features.denseblock1.denselayer6.conv1|conv 1x1 224->128|128x56x56|28672|89915392|1132544\n" +
+            "features.denseblock1.denselayer6.norm2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.denseblock1.denselayer6.relu2|relu|128x56x56|0|0|802816\n" +
+            "features.denseblock1.denselayer6.conv2|conv 3x3 128->32|32x56x56|36864|115605504|538624\n" +
+            "(concat)|concat|256x56x56|0|0|1605632\n" +
+            "features.transition1.norm|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.transition1.relu|relu|256x56x56|0|0|1605632\n" +
+            "features.transition1.conv|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "features.transition1.pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.norm1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu1|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv1|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "features.denseblock2.denselayer1.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer1.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer1.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.norm1|batchnorm 160|160x28x28|320|0|251200\n" +
+            "features.denseblock2.denselayer2.relu1|relu|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.conv1|conv 1x1 160->128|128x28x28|20480|16056320|246272\n" +
+            "features.denseblock2.denselayer2.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer2.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer2.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.norm1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.denseblock2.denselayer3.relu1|relu|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.conv1|conv 1x1 192->128|128x28x28|24576|19267584|275456\n" +
+            "features.denseblock2.denselayer3.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer3.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer3.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.norm1|batchnorm 224|224x28x28|448|0|351680\n" +
+            "features.denseblock2.denselayer4.relu1|relu|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.conv1|conv 1x1 224->128|128x28x28|28672|22478848|304640\n" +
+            "features.denseblock2.denselayer4.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer4.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer4.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.norm1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.denseblock2.denselayer5.relu1|relu|256x28x28|0|0|401408\n" +
+            "features.denseblock2.denselayer5.conv1|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "features.denseblock2.denselayer5.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer5.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer5.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.norm1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.denseblock2.denselayer6.relu1|relu|288x28x28|0|0|451584\n" +
+            "features.denseblock2.denselayer6.conv1|conv 1x1 288->128|128x28x28|36864|28901376|363008\n" +
+            "features.denseblock2.denselayer6.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer6.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer6.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.norm1|batchnorm 320|320x28x28|640|0|502400\n" +
+            "features.denseblock2.denselayer7.relu1|relu|320x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer7.conv1|conv 1x1 320->128|128x28x28|40960|32112640|392192\n" +
+            "features.denseblock2.denselayer7.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer7.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer7.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.norm1|batchnorm 352|352x28x28|704|0|552640\n" +
+            "features.denseblock2.denselayer8.relu1|relu|352x28x28|0|0|551936\n" +
+            "features.denseblock2.denselayer8.conv1|conv 1x1 352->128|128x28x28|45056|35323904|421376\n" +
+            "features.denseblock2.denselayer8.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer8.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer8.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.norm1|batchnorm 384|384x28x28|768|0|602880\n" +
+            "features.denseblock2.denselayer9.relu1|relu|384x28x28|0|0|602112\n" +
+            "features.denseblock2.denselayer9.conv1|conv 1x1 384->128|128x28x28|49152|38535168|450560\n" +
+            "features.denseblock2.denselayer9.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer9.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer9.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.norm1|batchnorm 416|416x28x28|832|0|653120\n" +
+            "features.denseblock2.denselayer10.relu1|relu|416x28x28|0|0|652288\n" +
+            "features.denseblock2.denselayer10.conv1|conv 1x1 416->128|128x28x28|53248|41746432|479744\n" +
+            "features.denseblock2.denselayer10.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer10.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer10.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.norm1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "features.denseblock2.denselayer11.relu1|relu|448x28x28|0|0|702464\n" +
+            "features.denseblock2.denselayer11.conv1|conv 1x1 448->128|128x28x28|57344|44957696|508928\n" +
+            "features.denseblock2.denselayer11.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer11.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer11.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.norm1|batchnorm 480|480x28x28|960|0|753600\n" +
+            "features.denseblock2.denselayer12.relu1|relu|480x28x28|0|0|752640\n" +
+            "features.denseblock2.denselayer12.conv1|conv 1x1 480->128|128x28x28|61440|48168960|538112\n" +
+            "features.denseblock2.denselayer12.norm2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.denseblock2.denselayer12.relu2|relu|128x28x28|0|0|200704\n" +
+            "features.denseblock2.denselayer12.conv2|conv 3x3 128->32|32x28x28|36864|28901376|162304\n" +
+            "(concat)|concat|512x28x28|0|0|802816\n" +
+            "features.transition2.norm|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.transition2.relu|relu|512x28x28|0|0|802816\n" +
+            "features.transition2.conv|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "features.transition2.pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.norm1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.denseblock3.denselayer1.relu1|relu|256x14x14|0|0|100352\n" +
+            "features.denseblock3.denselayer1.conv1|conv 1x1 256->128|128x14x14|32768|6422528|108032\n" +
+            "features.denseblock3.denselayer1.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer1.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer1.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.norm1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.denseblock3.denselayer2.relu1|relu|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.conv1|conv 1x1 288->128|128x14x14|36864|7225344|118400\n" +
+            "features.denseblock3.denselayer2.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer2.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer2.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.norm1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "features.denseblock3.denselayer3.relu1|relu|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.conv1|conv 1x1 320->128|128x14x14|40960|8028160|128768\n" +
+            "features.denseblock3.denselayer3.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer3.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer3.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.norm1|batchnorm 352|352x14x14|704|0|138688\n" +
+            "features.denseblock3.denselayer4.relu1|relu|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.conv1|conv 1x1 352->128|128x14x14|45056|8830976|139136\n" +
+            "features.denseblock3.denselayer4.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer4.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer4.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.norm1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.denseblock3.denselayer5.relu1|relu|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.conv1|conv 1x1 384->128|128x14x14|49152|9633792|149504\n" +
+            "features.denseblock3.denselayer5.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer5.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer5.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.norm1|batchnorm 416|416x14x14|832|0|163904\n" +
+            "features.denseblock3.denselayer6.relu1|relu|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.conv1|conv 1x1 416->128|128x14x14|53248|10436608|159872\n" +
+            "features.denseblock3.denselayer6.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer6.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer6.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.norm1|batchnorm 448|448x14x14|896|0|176512\n" +
+            "features.denseblock3.denselayer7.relu1|relu|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.conv1|conv 1x1 448->128|128x14x14|57344|11239424|170240\n" +
+            "features.denseblock3.denselayer7.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer7.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer7.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.norm1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.denseblock3.denselayer8.relu1|relu|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.conv1|conv 1x1 480->128|128x14x14|61440|12042240|180608\n" +
+            "features.denseblock3.denselayer8.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer8.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer8.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.norm1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.denseblock3.denselayer9.relu1|relu|512x14x14|0|0|200704\n" +
+            "features.denseblock3.denselayer9.conv1|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "features.denseblock3.denselayer9.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer9.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer9.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.norm1|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "features.denseblock3.denselayer10.relu1|relu|544x14x14|0|0|213248\n" +
+            "features.denseblock3.denselayer10.conv1|conv 1x1 544->128|128x14x14|69632|13647872|201344\n" +
+            "features.denseblock3.denselayer10.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer10.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer10.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.norm1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.denseblock3.denselayer11.relu1|relu|576x14x14|0|0|225792\n" +
+            "features.denseblock3.denselayer11.conv1|conv 1x1 576->128|128x14x14|73728|14450688|211712\n" +
+            "features.denseblock3.denselayer11.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer11.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer11.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.norm1|batchnorm 608|608x14x14|1216|0|239552\n" +
+            "features.denseblock3.denselayer12.relu1|relu|608x14x14|0|0|238336\n" +
+            "features.denseblock3.denselayer12.conv1|conv 1x1 608->128|128x14x14|77824|15253504|222080\n" +
+            "features.denseblock3.denselayer12.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer12.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer12.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.norm1|batchnorm 640|640x14x14|1280|0|252160\n" +
+            "features.denseblock3.denselayer13.relu1|relu|640x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer13.conv1|conv 1x1 640->128|128x14x14|81920|16056320|232448\n" +
+            "features.denseblock3.denselayer13.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer13.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer13.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.norm1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.denseblock3.denselayer14.relu1|relu|672x14x14|0|0|263424\n" +
+            "features.denseblock3.denselayer14.conv1|conv 1x1 672->128|128x14x14|86016|16859136|242816\n" +
+            "features.denseblock3.denselayer14.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer14.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer14.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.norm1|batchnorm 704|704x14x14|1408|0|277376\n" +
+            "features.denseblock3.denselayer15.relu1|relu|704x14x14|0|0|275968\n" +
+            "features.denseblock3.denselayer15.conv1|conv 1x1 704->128|128x14x14|90112|17661952|253184\n" +
+            "features.denseblock3.denselayer15.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer15.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer15.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.norm1|batchnorm 736|736x14x14|1472|0|289984\n" +
+            "features.denseblock3.denselayer16.relu1|relu|736x14x14|0|0|288512\n" +
+            "features.denseblock3.denselayer16.conv1|conv 1x1 736->128|128x14x14|94208|18464768|263552\n" +
+            "features.denseblock3.denselayer16.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer16.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer16.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.norm1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "features.denseblock3.denselayer17.relu1|relu|768x14x14|0|0|301056\n" +
+            "features.denseblock3.denselayer17.conv1|conv 1x1 768->128|128x14x14|98304|19267584|273920\n" +
+            "features.denseblock3.denselayer17.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer17.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer17.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.norm1|batchnorm 800|800x14x14|1600|0|315200\n" +
+            "features.denseblock3.denselayer18.relu1|relu|800x14x14|0|0|313600\n" +
+            "features.denseblock3.denselayer18.conv1|conv 1x1 800->128|128x14x14|102400|20070400|284288\n" +
+            "features.denseblock3.denselayer18.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer18.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer18.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.norm1|batchnorm 832|832x14x14|1664|0|327808\n" +
+            "features.denseblock3.denselayer19.relu1|relu|832x14x14|0|0|326144\n" +
+            "features.denseblock3.denselayer19.conv1|conv 1x1 832->128|128x14x14|106496|20873216|294656\n" +
+            "features.denseblock3.denselayer19.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer19.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer19.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.norm1|batchnorm 864|864x14x14|1728|0|340416\n" +
+            "features.denseblock3.denselayer20.relu1|relu|864x14x14|0|0|338688\n" +
+            "features.denseblock3.denselayer20.conv1|conv 1x1 864->128|128x14x14|110592|21676032|305024\n" +
+            "features.denseblock3.denselayer20.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer20.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer20.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.norm1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "features.denseblock3.denselayer21.relu1|relu|896x14x14|0|0|351232\n" +
+            "features.denseblock3.denselayer21.conv1|conv 1x1 896->128|128x14x14|114688|22478848|315392\n" +
+            "features.denseblock3.denselayer21.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer21.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer21.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.norm1|batchnorm 928|928x14x14|1856|0|365632\n" +
+            "features.denseblock3.denselayer22.relu1|relu|928x14x14|0|0|363776\n" +
+            "features.denseblock3.denselayer22.conv1|conv 1x1 928->128|128x14x14|118784|23281664|325760\n" +
+            "features.denseblock3.denselayer22.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer22.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer22.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.norm1|batchnorm 960|960x14x14|1920|0|378240\n" +
+            "features.denseblock3.denselayer23.relu1|relu|960x14x14|0|0|376320\n" +
+            "features.denseblock3.denselayer23.conv1|conv 1x1 960->128|128x14x14|122880|24084480|336128\n" +
+            "features.denseblock3.denselayer23.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer23.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer23.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.norm1|batchnorm 992|992x14x14|1984|0|390848\n" +
+            "features.denseblock3.denselayer24.relu1|relu|992x14x14|0|0|388864\n" +
+            "features.denseblock3.denselayer24.conv1|conv 1x1 992->128|128x14x14|126976|24887296|346496\n" +
+            "features.denseblock3.denselayer24.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer24.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer24.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1024x14x14|0|0|401408\n" +
+            "features.denseblock3.denselayer25.norm1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "features.denseblock3.denselayer25.relu1|relu|1024x14x14|0|0|401408\n" +
+            "features.denseblock3.denselayer25.conv1|conv 1x1 1024->128|128x14x14|131072|25690112|356864\n" +
+            "features.denseblock3.denselayer25.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer25.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer25.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer26.norm1|batchnorm 1056|1056x14x14|2112|0|416064\n" +
+            "features.denseblock3.denselayer26.relu1|relu|1056x14x14|0|0|413952\n" +
+            "features.denseblock3.denselayer26.conv1|conv 1x1 1056->128|128x14x14|135168|26492928|367232\n" +
+            "features.denseblock3.denselayer26.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer26.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer26.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1088x14x14|0|0|426496\n" +
+            "features.denseblock3.denselayer27.norm1|batchnorm 1088|1088x14x14|2176|0|428672\n" +
+            "features.denseblock3.denselayer27.relu1|relu|1088x14x14|0|0|426496\n" +
+            "features.denseblock3.denselayer27.conv1|conv 1x1 1088->128|128x14x14|139264|27295744|377600\n" +
+            "features.denseblock3.denselayer27.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer27.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer27.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1120x14x14|0|0|439040\n" +
+            "features.denseblock3.denselayer28.norm1|batchnorm 1120|1120x14x14|2240|0|441280\n" +
+            "features.denseblock3.denselayer28.relu1|relu|1120x14x14|0|0|439040\n" +
+            "features.denseblock3.denselayer28.conv1|conv 1x1 1120->128|128x14x14|143360|28098560|387968\n" +
+            "features.denseblock3.denselayer28.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer28.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer28.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer29.norm1|batchnorm 1152|1152x14x14|2304|0|453888\n" +
+            "features.denseblock3.denselayer29.relu1|relu|1152x14x14|0|0|451584\n" +
+            "features.denseblock3.denselayer29.conv1|conv 1x1 1152->128|128x14x14|147456|28901376|398336\n" +
+            "features.denseblock3.denselayer29.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer29.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer29.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1184x14x14|0|0|464128\n" +
+            "features.denseblock3.denselayer30.norm1|batchnorm 1184|1184x14x14|2368|0|466496\n" +
+            "features.denseblock3.denselayer30.relu1|relu|1184x14x14|0|0|464128\n" +
+            "features.denseblock3.denselayer30.conv1|conv 1x1 1184->128|128x14x14|151552|29704192|408704\n" +
+            "features.denseblock3.denselayer30.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer30.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer30.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1216x14x14|0|0|476672\n" +
+            "features.denseblock3.denselayer31.norm1|batchnorm 1216|1216x14x14|2432|0|479104\n" +
+            "features.denseblock3.denselayer31.relu1|relu|1216x14x14|0|0|476672\n" +
+            "features.denseblock3.denselayer31.conv1|conv 1x1 1216->128|128x14x14|155648|30507008|419072\n" +
+            "features.denseblock3.denselayer31.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer31.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer31.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer32.norm1|batchnorm 1248|1248x14x14|2496|0|491712\n" +
+            "features.denseblock3.denselayer32.relu1|relu|1248x14x14|0|0|489216\n" +
+            "features.denseblock3.denselayer32.conv1|conv 1x1 1248->128|128x14x14|159744|31309824|429440\n" +
+            "features.denseblock3.denselayer32.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer32.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer32.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1280x14x14|0|0|501760\n" +
+            "features.denseblock3.denselayer33.norm1|batchnorm 1280|1280x14x14|2560|0|504320\n" +
+            "features.denseblock3.denselayer33.relu1|relu|1280x14x14|0|0|501760\n" +
+            "features.denseblock3.denselayer33.conv1|conv 1x1 1280->128|128x14x14|163840|32112640|439808\n" +
+            "features.denseblock3.denselayer33.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer33.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer33.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1312x14x14|0|0|514304\n" +
+            "features.denseblock3.denselayer34.norm1|batchnorm 1312|1312x14x14|2624|0|516928\n" +
+            "features.denseblock3.denselayer34.relu1|relu|1312x14x14|0|0|514304\n" +
+            "features.denseblock3.denselayer34.conv1|conv 1x1 1312->128|128x14x14|167936|32915456|450176\n" +
+            "features.denseblock3.denselayer34.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer34.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer34.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1344x14x14|0|0|526848\n" +
+            "features.denseblock3.denselayer35.norm1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "features.denseblock3.denselayer35.relu1|relu|1344x14x14|0|0|526848\n" +
+            "features.denseblock3.denselayer35.conv1|conv 1x1 1344->128|128x14x14|172032|33718272|460544\n" +
+            "features.denseblock3.denselayer35.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer35.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer35.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1376x14x14|0|0|539392\n" +
+            "features.denseblock3.denselayer36.norm1|batchnorm 1376|1376x14x14|2752|0|542144\n" +
+            "features.denseblock3.denselayer36.relu1|relu|1376x14x14|0|0|539392\n" +
+            "features.denseblock3.denselayer36.conv1|conv 1x1 1376->128|128x14x14|176128|34521088|470912\n" +
+            "features.denseblock3.denselayer36.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer36.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer36.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1408x14x14|0|0|551936\n" +
+            "features.denseblock3.denselayer37.norm1|batchnorm 1408|1408x14x14|2816|0|554752\n" +
+            "features.denseblock3.denselayer37.relu1|relu|1408x14x14|0|0|551936\n" +
+            "features.denseblock3.denselayer37.conv1|conv 1x1 1408->128|128x14x14|180224|35323904|481280\n" +
+            "features.denseblock3.denselayer37.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer37.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer37.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1440x14x14|0|0|564480\n" +
+            "features.denseblock3.denselayer38.norm1|batchnorm 1440|1440x14x14|2880|0|567360\n" +
+            "features.denseblock3.denselayer38.relu1|relu|1440x14x14|0|0|564480\n" +
+            "features.denseblock3.denselayer38.conv1|conv 1x1 1440->128|128x14x14|184320|36126720|491648\n" +
+            "features.denseblock3.denselayer38.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer38.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer38.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1472x14x14|0|0|577024\n" +
+            "features.denseblock3.denselayer39.norm1|batchnorm 1472|1472x14x14|2944|0|579968\n" +
+            "features.denseblock3.denselayer39.relu1|relu|1472x14x14|0|0|577024\n" +
+            "features.denseblock3.denselayer39.conv1|conv 1x1 1472->128|128x14x14|188416|36929536|502016\n" +
+            "features.denseblock3.denselayer39.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer39.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer39.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1504x14x14|0|0|589568\n" +
+            "features.denseblock3.denselayer40.norm1|batchnorm 1504|1504x14x14|3008|0|592576\n" +
+            "features.denseblock3.denselayer40.relu1|relu|1504x14x14|0|0|589568\n" +
+            "features.denseblock3.denselayer40.conv1|conv 1x1 1504->128|128x14x14|192512|37732352|512384\n" +
+            "features.denseblock3.denselayer40.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer40.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer40.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1536x14x14|0|0|602112\n" +
+            "features.denseblock3.denselayer41.norm1|batchnorm 1536|1536x14x14|3072|0|605184\n" +
+            "features.denseblock3.denselayer41.relu1|relu|1536x14x14|0|0|602112\n" +
+            "features.denseblock3.denselayer41.conv1|conv 1x1 1536->128|128x14x14|196608|38535168|522752\n" +
+            "features.denseblock3.denselayer41.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer41.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer41.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1568x14x14|0|0|614656\n" +
+            "features.denseblock3.denselayer42.norm1|batchnorm 1568|1568x14x14|3136|0|617792\n" +
+            "features.denseblock3.denselayer42.relu1|relu|1568x14x14|0|0|614656\n" +
+            "features.denseblock3.denselayer42.conv1|conv 1x1 1568->128|128x14x14|200704|39337984|533120\n" +
+            "features.denseblock3.denselayer42.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer42.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer42.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1600x14x14|0|0|627200\n" +
+            "features.denseblock3.denselayer43.norm1|batchnorm 1600|1600x14x14|3200|0|630400\n" +
+            "features.denseblock3.denselayer43.relu1|relu|1600x14x14|0|0|627200\n" +
+            "features.denseblock3.denselayer43.conv1|conv 1x1 1600->128|128x14x14|204800|40140800|543488\n" +
+            "features.denseblock3.denselayer43.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer43.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer43.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1632x14x14|0|0|639744\n" +
+            "features.denseblock3.denselayer44.norm1|batchnorm 1632|1632x14x14|3264|0|643008\n" +
+            "features.denseblock3.denselayer44.relu1|relu|1632x14x14|0|0|639744\n" +
+            "features.denseblock3.denselayer44.conv1|conv 1x1 1632->128|128x14x14|208896|40943616|553856\n" +
+            "features.denseblock3.denselayer44.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer44.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer44.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1664x14x14|0|0|652288\n" +
+            "features.denseblock3.denselayer45.norm1|batchnorm 1664|1664x14x14|3328|0|655616\n" +
+            "features.denseblock3.denselayer45.relu1|relu|1664x14x14|0|0|652288\n" +
+            "features.denseblock3.denselayer45.conv1|conv 1x1 1664->128|128x14x14|212992|41746432|564224\n" +
+            "features.denseblock3.denselayer45.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer45.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer45.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1696x14x14|0|0|664832\n" +
+            "features.denseblock3.denselayer46.norm1|batchnorm 1696|1696x14x14|3392|0|668224\n" +
+            "features.denseblock3.denselayer46.relu1|relu|1696x14x14|0|0|664832\n" +
+            "features.denseblock3.denselayer46.conv1|conv 1x1 1696->128|128x14x14|217088|42549248|574592\n" +
+            "features.denseblock3.denselayer46.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer46.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer46.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1728x14x14|0|0|677376\n" +
+            "features.denseblock3.denselayer47.norm1|batchnorm 1728|1728x14x14|3456|0|680832\n" +
+            "features.denseblock3.denselayer47.relu1|relu|1728x14x14|0|0|677376\n" +
+            "features.denseblock3.denselayer47.conv1|conv 1x1 1728->128|128x14x14|221184|43352064|584960\n" +
+            "features.denseblock3.denselayer47.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer47.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer47.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1760x14x14|0|0|689920\n" +
+            "features.denseblock3.denselayer48.norm1|batchnorm 1760|1760x14x14|3520|0|693440\n" +
+            "features.denseblock3.denselayer48.relu1|relu|1760x14x14|0|0|689920\n" +
+            "features.denseblock3.denselayer48.conv1|conv 1x1 1760->128|128x14x14|225280|44154880|595328\n" +
+            "features.denseblock3.denselayer48.norm2|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.denseblock3.denselayer48.relu2|relu|128x14x14|0|0|50176\n" +
+            "features.denseblock3.denselayer48.conv2|conv 3x3 128->32|32x14x14|36864|7225344|68224\n" +
+            "(concat)|concat|1792x14x14|0|0|702464\n" +
+            "features.transition3.norm|batchnorm 1792|1792x14x14|3584|0|706048\n" +
+            "features.transition3.relu|relu|1792x14x14|0|0|702464\n" +
+            "features.transition3.conv|conv 1x1 1792->896|896x14x14|1605632|314703872|2132480\n" +
+            "features.transition3.pool|avgpool 2x2/2|896x7x7|0|0|219520\n" +
+            "features.denseblock4.denselayer1.norm1|batchnorm 896|896x7x7|1792|0|89600\n" +
+            "features.denseblock4.denselayer1.relu1|relu|896x7x7|0|0|87808\n" +
+            "features.denseblock4.denselayer1.conv1|conv 1x1 896->128|128x7x7|114688|5619712|164864\n" +
+            "features.denseblock4.denselayer1.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer1.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer1.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer2.norm1|batchnorm 928|928x7x7|1856|0|92800\n" +
+            "features.denseblock4.denselayer2.relu1|relu|928x7x7|0|0|90944\n" +
+            "features.denseblock4.denselayer2.conv1|conv 1x1 928->128|128x7x7|118784|5820416|170528\n" +
+            "features.denseblock4.denselayer2.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer2.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer2.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer3.norm1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.denseblock4.denselayer3.relu1|relu|960x7x7|0|0|94080\n" +
+            "features.denseblock4.denselayer3.conv1|conv 1x1 960->128|128x7x7|122880|6021120|176192\n" +
+            "features.denseblock4.denselayer3.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer3.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer3.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer4.norm1|batchnorm 992|992x7x7|1984|0|99200\n" +
+            "features.denseblock4.denselayer4.relu1|relu|992x7x7|0|0|97216\n" +
+            "features.denseblock4.denselayer4.conv1|conv 1x1 992->128|128x7x7|126976|6221824|181856\n" +
+            "features.denseblock4.denselayer4.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer4.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer4.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1024x7x7|0|0|100352\n" +
+            "features.denseblock4.denselayer5.norm1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.denseblock4.denselayer5.relu1|relu|1024x7x7|0|0|100352\n" +
+            "features.denseblock4.denselayer5.conv1|conv 1x1 1024->128|128x7x7|131072|6422528|187520\n" +
+            "features.denseblock4.denselayer5.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer5.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer5.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1056x7x7|0|0|103488\n" +
+            "features.denseblock4.denselayer6.norm1|batchnorm 1056|1056x7x7|2112|0|105600\n" +
+            "features.denseblock4.denselayer6.relu1|relu|1056x7x7|0|0|103488\n" +
+            "features.denseblock4.denselayer6.conv1|conv 1x1 1056->128|128x7x7|135168|6623232|193184\n" +
+            "features.denseblock4.denselayer6.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer6.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer6.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1088x7x7|0|0|106624\n" +
+            "features.denseblock4.denselayer7.norm1|batchnorm 1088|1088x7x7|2176|0|108800\n" +
+            "features.denseblock4.denselayer7.relu1|relu|1088x7x7|0|0|106624\n" +
+            "features.denseblock4.denselayer7.conv1|conv 1x1 1088->128|128x7x7|139264|6823936|198848\n" +
+            "features.denseblock4.denselayer7.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer7.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer7.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1120x7x7|0|0|109760\n" +
+            "features.denseblock4.denselayer8.norm1|batchnorm 1120|1120x7x7|2240|0|112000\n" +
+            "features.denseblock4.denselayer8.relu1|relu|1120x7x7|0|0|109760\n" +
+            "features.denseblock4.denselayer8.conv1|conv 1x1 1120->128|128x7x7|143360|7024640|204512\n" +
+            "features.denseblock4.denselayer8.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer8.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer8.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer9.norm1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "features.denseblock4.denselayer9.relu1|relu|1152x7x7|0|0|112896\n" +
+            "features.denseblock4.denselayer9.conv1|conv 1x1 1152->128|128x7x7|147456|7225344|210176\n" +
+            "features.denseblock4.denselayer9.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer9.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer9.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1184x7x7|0|0|116032\n" +
+            "features.denseblock4.denselayer10.norm1|batchnorm 1184|1184x7x7|2368|0|118400\n" +
+            "features.denseblock4.denselayer10.relu1|relu|1184x7x7|0|0|116032\n" +
+            "features.denseblock4.denselayer10.conv1|conv 1x1 1184->128|128x7x7|151552|7426048|215840\n" +
+            "features.denseblock4.denselayer10.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer10.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer10.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1216x7x7|0|0|119168\n" +
+            "features.denseblock4.denselayer11.norm1|batchnorm 1216|1216x7x7|2432|0|121600\n" +
+            "features.denseblock4.denselayer11.relu1|relu|1216x7x7|0|0|119168\n" +
+            "features.denseblock4.denselayer11.conv1|conv 1x1 1216->128|128x7x7|155648|7626752|221504\n" +
+            "features.denseblock4.denselayer11.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer11.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer11.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer12.norm1|batchnorm 1248|1248x7x7|2496|0|124800\n" +
+            "features.denseblock4.denselayer12.relu1|relu|1248x7x7|0|0|122304\n" +
+            "features.denseblock4.denselayer12.conv1|conv 1x1 1248->128|128x7x7|159744|7827456|227168\n" +
+            "features.denseblock4.denselayer12.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer12.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer12.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1280x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer13.norm1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.denseblock4.denselayer13.relu1|relu|1280x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer13.conv1|conv 1x1 1280->128|128x7x7|163840|8028160|232832\n" +
+            "features.denseblock4.denselayer13.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer13.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer13.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1312x7x7|0|0|128576\n" +
+            "features.denseblock4.denselayer14.norm1|batchnorm 1312|1312x7x7|2624|0|131200\n" +
+            "features.denseblock4.denselayer14.relu1|relu|1312x7x7|0|0|128576\n" +
+            "features.denseblock4.denselayer14.conv1|conv 1x1 1312->128|128x7x7|167936|8228864|238496\n" +
+            "features.denseblock4.denselayer14.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer14.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer14.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer15.norm1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.denseblock4.denselayer15.relu1|relu|1344x7x7|0|0|131712\n" +
+            "features.denseblock4.denselayer15.conv1|conv 1x1 1344->128|128x7x7|172032|8429568|244160\n" +
+            "features.denseblock4.denselayer15.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer15.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer15.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1376x7x7|0|0|134848\n" +
+            "features.denseblock4.denselayer16.norm1|batchnorm 1376|1376x7x7|2752|0|137600\n" +
+            "features.denseblock4.denselayer16.relu1|relu|1376x7x7|0|0|134848\n" +
+            "features.denseblock4.denselayer16.conv1|conv 1x1 1376->128|128x7x7|176128|8630272|249824\n" +
+            "features.denseblock4.denselayer16.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer16.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer16.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1408x7x7|0|0|137984\n" +
+            "features.denseblock4.denselayer17.norm1|batchnorm 1408|1408x7x7|2816|0|140800\n" +
+            "features.denseblock4.denselayer17.relu1|relu|1408x7x7|0|0|137984\n" +
+            "features.denseblock4.denselayer17.conv1|conv 1x1 1408->128|128x7x7|180224|8830976|255488\n" +
+            "features.denseblock4.denselayer17.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer17.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer17.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer18.norm1|batchnorm 1440|1440x7x7|2880|0|144000\n" +
+            "features.denseblock4.denselayer18.relu1|relu|1440x7x7|0|0|141120\n" +
+            "features.denseblock4.denselayer18.conv1|conv 1x1 1440->128|128x7x7|184320|9031680|261152\n" +
+            "features.denseblock4.denselayer18.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer18.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer18.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1472x7x7|0|0|144256\n" +
+            "features.denseblock4.denselayer19.norm1|batchnorm 1472|1472x7x7|2944|0|147200\n" +
+            "features.denseblock4.denselayer19.relu1|relu|1472x7x7|0|0|144256\n" +
+            "features.denseblock4.denselayer19.conv1|conv 1x1 1472->128|128x7x7|188416|9232384|266816\n" +
+            "features.denseblock4.denselayer19.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer19.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer19.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1504x7x7|0|0|147392\n" +
+            "features.denseblock4.denselayer20.norm1|batchnorm 1504|1504x7x7|3008|0|150400\n" +
+            "features.denseblock4.denselayer20.relu1|relu|1504x7x7|0|0|147392\n" +
+            "features.denseblock4.denselayer20.conv1|conv 1x1 1504->128|128x7x7|192512|9433088|272480\n" +
+            "features.denseblock4.denselayer20.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer20.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer20.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer21.norm1|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "features.denseblock4.denselayer21.relu1|relu|1536x7x7|0|0|150528\n" +
+            "features.denseblock4.denselayer21.conv1|conv 1x1 1536->128|128x7x7|196608|9633792|278144\n" +
+            "features.denseblock4.denselayer21.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer21.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer21.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1568x7x7|0|0|153664\n" +
+            "features.denseblock4.denselayer22.norm1|batchnorm 1568|1568x7x7|3136|0|156800\n" +
+            "features.denseblock4.denselayer22.relu1|relu|1568x7x7|0|0|153664\n" +
+            "features.denseblock4.denselayer22.conv1|conv 1x1 1568->128|128x7x7|200704|9834496|283808\n" +
+            "features.denseblock4.denselayer22.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer22.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer22.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1600x7x7|0|0|156800\n" +
+            "features.denseblock4.denselayer23.norm1|batchnorm 1600|1600x7x7|3200|0|160000\n" +
+            "features.denseblock4.denselayer23.relu1|relu|1600x7x7|0|0|156800\n" +
+            "features.denseblock4.denselayer23.conv1|conv 1x1 1600->128|128x7x7|204800|10035200|289472\n" +
+            "features.denseblock4.denselayer23.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer23.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer23.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer24.norm1|batchnorm 1632|1632x7x7|3264|0|163200\n" +
+            "features.denseblock4.denselayer24.relu1|relu|1632x7x7|0|0|159936\n" +
+            "features.denseblock4.denselayer24.conv1|conv 1x1 1632->128|128x7x7|208896|10235904|295136\n" +
+            "features.denseblock4.denselayer24.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer24.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer24.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1664x7x7|0|0|163072\n" +
+            "features.denseblock4.denselayer25.norm1|batchnorm 1664|1664x7x7|3328|0|166400\n" +
+            "features.denseblock4.denselayer25.relu1|relu|1664x7x7|0|0|163072\n" +
+            "features.denseblock4.denselayer25.conv1|conv 1x1 1664->128|128x7x7|212992|10436608|300800\n" +
+            "features.denseblock4.denselayer25.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer25.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer25.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1696x7x7|0|0|166208\n" +
+            "features.denseblock4.denselayer26.norm1|batchnorm 1696|1696x7x7|3392|0|169600\n" +
+            "features.denseblock4.denselayer26.relu1|relu|1696x7x7|0|0|166208\n" +
+            "features.denseblock4.denselayer26.conv1|conv 1x1 1696->128|128x7x7|217088|10637312|306464\n" +
+            "features.denseblock4.denselayer26.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer26.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer26.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1728x7x7|0|0|169344\n" +
+            "features.denseblock4.denselayer27.norm1|batchnorm 1728|1728x7x7|3456|0|172800\n" +
+            "features.denseblock4.denselayer27.relu1|relu|1728x7x7|0|0|169344\n" +
+            "features.denseblock4.denselayer27.conv1|conv 1x1 1728->128|128x7x7|221184|10838016|312128\n" +
+            "features.denseblock4.denselayer27.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer27.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer27.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1760x7x7|0|0|172480\n" +
+            "features.denseblock4.denselayer28.norm1|batchnorm 1760|1760x7x7|3520|0|176000\n" +
+            "features.denseblock4.denselayer28.relu1|relu|1760x7x7|0|0|172480\n" +
+            "features.denseblock4.denselayer28.conv1|conv 1x1 1760->128|128x7x7|225280|11038720|317792\n" +
+            "features.denseblock4.denselayer28.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer28.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer28.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1792x7x7|0|0|175616\n" +
+            "features.denseblock4.denselayer29.norm1|batchnorm 1792|1792x7x7|3584|0|179200\n" +
+            "features.denseblock4.denselayer29.relu1|relu|1792x7x7|0|0|175616\n" +
+            "features.denseblock4.denselayer29.conv1|conv 1x1 1792->128|128x7x7|229376|11239424|323456\n" +
+            "features.denseblock4.denselayer29.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer29.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer29.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1824x7x7|0|0|178752\n" +
+            "features.denseblock4.denselayer30.norm1|batchnorm 1824|1824x7x7|3648|0|182400\n" +
+            "features.denseblock4.denselayer30.relu1|relu|1824x7x7|0|0|178752\n" +
+            "features.denseblock4.denselayer30.conv1|conv 1x1 1824->128|128x7x7|233472|11440128|329120\n" +
+            "features.denseblock4.denselayer30.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer30.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer30.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1856x7x7|0|0|181888\n" +
+            "features.denseblock4.denselayer31.norm1|batchnorm 1856|1856x7x7|3712|0|185600\n" +
+            "features.denseblock4.denselayer31.relu1|relu|1856x7x7|0|0|181888\n" +
+            "features.denseblock4.denselayer31.conv1|conv 1x1 1856->128|128x7x7|237568|11640832|334784\n" +
+            "features.denseblock4.denselayer31.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer31.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer31.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1888x7x7|0|0|185024\n" +
+            "features.denseblock4.denselayer32.norm1|batchnorm 1888|1888x7x7|3776|0|188800\n" +
+            "features.denseblock4.denselayer32.relu1|relu|1888x7x7|0|0|185024\n" +
+            "features.denseblock4.denselayer32.conv1|conv 1x1 1888->128|128x7x7|241664|11841536|340448\n" +
+            "features.denseblock4.denselayer32.norm2|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.denseblock4.denselayer32.relu2|relu|128x7x7|0|0|12544\n" +
+            "features.denseblock4.denselayer32.conv2|conv 3x3 128->32|32x7x7|36864|1806336|44704\n" +
+            "(concat)|concat|1920x7x7|0|0|188160\n" +
+            "features.norm5|batchnorm 1920|1920x7x7|3840|0|192000\n" +
+            "1|relu|1920x7x7|0|0|188160\n" +
+            "2|adaptive_avgpool 1x1|1920x1x1|0|0|96000\n" +
+            "3|flatten|1920|0|0|3840\n" +
+            "classifier|linear 1920->1000|1000|1921000|1920000|1923920\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

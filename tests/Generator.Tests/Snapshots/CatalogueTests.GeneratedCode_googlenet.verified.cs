@@ -428,210 +428,208 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 34239824L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "GoogLeNet", "architectures/googlenet.arch", 40, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            6624904L, 171L, 1498376192L, 34239824L, 12335608L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.conv", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("conv1.bn", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("conv1.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("conv2.conv", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("conv2.bn", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("conv2.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("conv3.conv", "conv 3x3 64->192", new long[] { 192L, 56L, 56L }, 110592L, 346816512L, 913408L),
-                new LayerInfo("conv3.bn", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("conv3.2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("inception3a.branch1.conv", "conv 1x1 192->64", new long[] { 64L, 28L, 28L }, 12288L, 9633792L, 212992L),
-                new LayerInfo("inception3a.branch1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3a.branch1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3a.branch2.0.conv", "conv 1x1 192->96", new long[] { 96L, 28L, 28L }, 18432L, 14450688L, 244224L),
-                new LayerInfo("inception3a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3a.branch2.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3a.branch2.1.conv", "conv 3x3 96->128", new long[] { 128L, 28L, 28L }, 110592L, 86704128L, 286208L),
-                new LayerInfo("inception3a.branch2.1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3a.branch2.1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3a.branch3.0.conv", "conv 1x1 192->16", new long[] { 16L, 28L, 28L }, 3072L, 2408448L, 166144L),
-                new LayerInfo("inception3a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("inception3a.branch3.0.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("inception3a.branch3.1.conv", "conv 3x3 16->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("inception3a.branch3.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch3.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.branch4.0", "maxpool 3x3", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3a.branch4.1.conv", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("inception3a.branch4.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch4.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch1.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.0.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch2.0.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch2.0.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.1.conv", "conv 3x3 128->192", new long[] { 192L, 28L, 28L }, 221184L, 173408256L, 472064L),
-                new LayerInfo("inception3b.branch2.1.bn", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("inception3b.branch2.1.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3b.branch3.0.conv", "conv 1x1 256->32", new long[] { 32L, 28L, 28L }, 8192L, 6422528L, 233984L),
-                new LayerInfo("inception3b.branch3.0.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3b.branch3.0.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3b.branch3.1.conv", "conv 3x3 32->96", new long[] { 96L, 28L, 28L }, 27648L, 21676032L, 128000L),
-                new LayerInfo("inception3b.branch3.1.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3b.branch3.1.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3b.branch4.0", "maxpool 3x3", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch4.1.conv", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("inception3b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3b.branch4.1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3b.(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("maxpool3", "maxpool 3x3/2", new long[] { 480L, 14L, 14L }, 0L, 0L, 470400L),
-                new LayerInfo("inception4a.branch1.conv", "conv 1x1 480->192", new long[] { 192L, 14L, 14L }, 92160L, 18063360L, 223872L),
-                new LayerInfo("inception4a.branch1.bn", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("inception4a.branch1.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("inception4a.branch2.0.conv", "conv 1x1 480->96", new long[] { 96L, 14L, 14L }, 46080L, 9031680L, 158976L),
-                new LayerInfo("inception4a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("inception4a.branch2.0.2", "relu", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("inception4a.branch2.1.conv", "conv 3x3 96->208", new long[] { 208L, 14L, 14L }, 179712L, 35223552L, 239296L),
-                new LayerInfo("inception4a.branch2.1.bn", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("inception4a.branch2.1.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("inception4a.branch3.0.conv", "conv 1x1 480->16", new long[] { 16L, 14L, 14L }, 7680L, 1505280L, 104896L),
-                new LayerInfo("inception4a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("inception4a.branch3.0.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("inception4a.branch3.1.conv", "conv 3x3 16->48", new long[] { 48L, 14L, 14L }, 6912L, 1354752L, 19456L),
-                new LayerInfo("inception4a.branch3.1.bn", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("inception4a.branch3.1.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("inception4a.branch4.0", "maxpool 3x3", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("inception4a.branch4.1.conv", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("inception4a.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4a.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4a.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4b.branch1.conv", "conv 1x1 512->160", new long[] { 160L, 14L, 14L }, 81920L, 16056320L, 213632L),
-                new LayerInfo("inception4b.branch1.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4b.branch1.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4b.branch2.0.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4b.branch2.0.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4b.branch2.0.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4b.branch2.1.conv", "conv 3x3 112->224", new long[] { 224L, 14L, 14L }, 225792L, 44255232L, 291648L),
-                new LayerInfo("inception4b.branch2.1.bn", "batchnorm 224", new long[] { 224L, 14L, 14L }, 448L, 0L, 88256L),
-                new LayerInfo("inception4b.branch2.1.2", "relu", new long[] { 224L, 14L, 14L }, 0L, 0L, 87808L),
-                new LayerInfo("inception4b.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4b.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4b.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4b.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4b.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4b.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch1.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.0.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch2.0.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch2.0.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.1.conv", "conv 3x3 128->256", new long[] { 256L, 14L, 14L }, 294912L, 57802752L, 370176L),
-                new LayerInfo("inception4c.branch2.1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4c.branch2.1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4c.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4c.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4c.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4c.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4c.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4c.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch1.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4d.branch1.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4d.branch1.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4d.branch2.0.conv", "conv 1x1 512->144", new long[] { 144L, 14L, 14L }, 73728L, 14450688L, 202304L),
-                new LayerInfo("inception4d.branch2.0.bn", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("inception4d.branch2.0.2", "relu", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("inception4d.branch2.1.conv", "conv 3x3 144->288", new long[] { 288L, 14L, 14L }, 373248L, 73156608L, 457920L),
-                new LayerInfo("inception4d.branch2.1.bn", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("inception4d.branch2.1.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("inception4d.branch3.0.conv", "conv 1x1 512->32", new long[] { 32L, 14L, 14L }, 16384L, 3211264L, 123008L),
-                new LayerInfo("inception4d.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4d.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4d.branch3.1.conv", "conv 3x3 32->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 37248L),
-                new LayerInfo("inception4d.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4d.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("inception4e.branch1.conv", "conv 1x1 528->256", new long[] { 256L, 14L, 14L }, 135168L, 26492928L, 288832L),
-                new LayerInfo("inception4e.branch1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4e.branch1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4e.branch2.0.conv", "conv 1x1 528->160", new long[] { 160L, 14L, 14L }, 84480L, 16558080L, 219328L),
-                new LayerInfo("inception4e.branch2.0.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4e.branch2.0.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4e.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 14L, 14L }, 460800L, 90316800L, 554880L),
-                new LayerInfo("inception4e.branch2.1.bn", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("inception4e.branch2.1.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("inception4e.branch3.0.conv", "conv 1x1 528->32", new long[] { 32L, 14L, 14L }, 16896L, 3311616L, 126656L),
-                new LayerInfo("inception4e.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4e.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4e.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("inception4e.branch3.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch3.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.branch4.0", "maxpool 3x3", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("inception4e.branch4.1.conv", "conv 1x1 528->128", new long[] { 128L, 14L, 14L }, 67584L, 13246464L, 196160L),
-                new LayerInfo("inception4e.branch4.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch4.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("maxpool4", "maxpool 2x2/2", new long[] { 832L, 7L, 7L }, 0L, 0L, 203840L),
-                new LayerInfo("inception5a.branch1.conv", "conv 1x1 832->256", new long[] { 256L, 7L, 7L }, 212992L, 10436608L, 266304L),
-                new LayerInfo("inception5a.branch1.bn", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("inception5a.branch1.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("inception5a.branch2.0.conv", "conv 1x1 832->160", new long[] { 160L, 7L, 7L }, 133120L, 6522880L, 181728L),
-                new LayerInfo("inception5a.branch2.0.bn", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("inception5a.branch2.0.2", "relu", new long[] { 160L, 7L, 7L }, 0L, 0L, 15680L),
-                new LayerInfo("inception5a.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 7L, 7L }, 460800L, 22579200L, 484320L),
-                new LayerInfo("inception5a.branch2.1.bn", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("inception5a.branch2.1.2", "relu", new long[] { 320L, 7L, 7L }, 0L, 0L, 31360L),
-                new LayerInfo("inception5a.branch3.0.conv", "conv 1x1 832->32", new long[] { 32L, 7L, 7L }, 26624L, 1304576L, 68960L),
-                new LayerInfo("inception5a.branch3.0.bn", "batchnorm 32", new long[] { 32L, 7L, 7L }, 64L, 0L, 3200L),
-                new LayerInfo("inception5a.branch3.0.2", "relu", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("inception5a.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("inception5a.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5a.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5a.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch1.conv", "conv 1x1 832->384", new long[] { 384L, 7L, 7L }, 319488L, 15654912L, 379072L),
-                new LayerInfo("inception5b.branch1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch2.0.conv", "conv 1x1 832->192", new long[] { 192L, 7L, 7L }, 159744L, 7827456L, 209920L),
-                new LayerInfo("inception5b.branch2.0.bn", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("inception5b.branch2.0.2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("inception5b.branch2.1.conv", "conv 3x3 192->384", new long[] { 384L, 7L, 7L }, 663552L, 32514048L, 691776L),
-                new LayerInfo("inception5b.branch2.1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch2.1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch3.0.conv", "conv 1x1 832->48", new long[] { 48L, 7L, 7L }, 39936L, 1956864L, 83056L),
-                new LayerInfo("inception5b.branch3.0.bn", "batchnorm 48", new long[] { 48L, 7L, 7L }, 96L, 0L, 4800L),
-                new LayerInfo("inception5b.branch3.0.2", "relu", new long[] { 48L, 7L, 7L }, 0L, 0L, 4704L),
-                new LayerInfo("inception5b.branch3.1.conv", "conv 3x3 48->128", new long[] { 128L, 7L, 7L }, 55296L, 2709504L, 63920L),
-                new LayerInfo("inception5b.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5b.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("17", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("dropout", "dropout 0.2", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            6624904, 171, 1498376192, 34239824, 12335608,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.conv|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "conv1.bn|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "conv1.2|relu|64x112x112|0|0|1605632\n" +
+            "maxpool1|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "conv2.conv|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "conv2.bn|batchnorm 64|64x56x56|128|0|401536\n" +
+            "conv2.2|relu|64x56x56|0|0|401408\n" +
+            "conv3.conv|conv 3x3 64->192|192x56x56|110592|346816512|913408\n" +
+            "conv3.bn|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "conv3.2|relu|192x56x56|0|0|1204224\n" +
+            "maxpool2|maxpool 3x3/2|192x28x28|0|0|752640\n" +
+            "inception3a.branch1.conv|conv 1x1 192->64|64x28x28|12288|9633792|212992\n" +
+            "inception3a.branch1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3a.branch1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3a.branch2.0.conv|conv 1x1 192->96|96x28x28|18432|14450688|244224\n" +
+            "inception3a.branch2.0.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3a.branch2.0.2|relu|96x28x28|0|0|150528\n" +
+            "inception3a.branch2.1.conv|conv 3x3 96->128|128x28x28|110592|86704128|286208\n" +
+            "inception3a.branch2.1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3a.branch2.1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3a.branch3.0.conv|conv 1x1 192->16|16x28x28|3072|2408448|166144\n" +
+            "inception3a.branch3.0.bn|batchnorm 16|16x28x28|32|0|25120\n" +
+            "inception3a.branch3.0.2|relu|16x28x28|0|0|25088\n" +
+            "inception3a.branch3.1.conv|conv 3x3 16->32|32x28x28|4608|3612672|42240\n" +
+            "inception3a.branch3.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch3.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.branch4.0|maxpool 3x3|192x28x28|0|0|301056\n" +
+            "inception3a.branch4.1.conv|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "inception3a.branch4.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch4.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.(concat)|concat|256x28x28|0|0|401408\n" +
+            "inception3b.branch1.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.0.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch2.0.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch2.0.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.1.conv|conv 3x3 128->192|192x28x28|221184|173408256|472064\n" +
+            "inception3b.branch2.1.bn|batchnorm 192|192x28x28|384|0|301440\n" +
+            "inception3b.branch2.1.2|relu|192x28x28|0|0|301056\n" +
+            "inception3b.branch3.0.conv|conv 1x1 256->32|32x28x28|8192|6422528|233984\n" +
+            "inception3b.branch3.0.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3b.branch3.0.2|relu|32x28x28|0|0|50176\n" +
+            "inception3b.branch3.1.conv|conv 3x3 32->96|96x28x28|27648|21676032|128000\n" +
+            "inception3b.branch3.1.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3b.branch3.1.2|relu|96x28x28|0|0|150528\n" +
+            "inception3b.branch4.0|maxpool 3x3|256x28x28|0|0|401408\n" +
+            "inception3b.branch4.1.conv|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "inception3b.branch4.1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3b.branch4.1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3b.(concat)|concat|480x28x28|0|0|752640\n" +
+            "maxpool3|maxpool 3x3/2|480x14x14|0|0|470400\n" +
+            "inception4a.branch1.conv|conv 1x1 480->192|192x14x14|92160|18063360|223872\n" +
+            "inception4a.branch1.bn|batchnorm 192|192x14x14|384|0|75648\n" +
+            "inception4a.branch1.2|relu|192x14x14|0|0|75264\n" +
+            "inception4a.branch2.0.conv|conv 1x1 480->96|96x14x14|46080|9031680|158976\n" +
+            "inception4a.branch2.0.bn|batchnorm 96|96x14x14|192|0|37824\n" +
+            "inception4a.branch2.0.2|relu|96x14x14|0|0|37632\n" +
+            "inception4a.branch2.1.conv|conv 3x3 96->208|208x14x14|179712|35223552|239296\n" +
+            "inception4a.branch2.1.bn|batchnorm 208|208x14x14|416|0|81952\n" +
+            "inception4a.branch2.1.2|relu|208x14x14|0|0|81536\n" +
+            "inception4a.branch3.0.conv|conv 1x1 480->16|16x14x14|7680|1505280|104896\n" +
+            "inception4a.branch3.0.bn|batchnorm 16|16x14x14|32|0|6304\n" +
+            "inception4a.branch3.0.2|relu|16x14x14|0|0|6272\n" +
+            "inception4a.branch3.1.conv|conv 3x3 16->48|48x14x14|6912|1354752|19456\n" +
+            "inception4a.branch3.1.bn|batchnorm 48|48x14x14|96|0|18912\n" +
+            "inception4a.branch3.1.2|relu|48x14x14|0|0|18816\n" +
+            "inception4a.branch4.0|maxpool 3x3|480x14x14|0|0|188160\n" +
+            "inception4a.branch4.1.conv|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "inception4a.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4a.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4a.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4b.branch1.conv|conv 1x1 512->160|160x14x14|81920|16056320|213632\n" +
+            "inception4b.branch1.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4b.branch1.2|relu|160x14x14|0|0|62720\n" +
+            "inception4b.branch2.0.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4b.branch2.0.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4b.branch2.0.2|relu|112x14x14|0|0|43904\n" +
+            "inception4b.branch2.1.conv|conv 3x3 112->224|224x14x14|225792|44255232|291648\n" +
+            "inception4b.branch2.1.bn|batchnorm 224|224x14x14|448|0|88256\n" +
+            "inception4b.branch2.1.2|relu|224x14x14|0|0|87808\n" +
+            "inception4b.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4b.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4b.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4b.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4b.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4b.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4b.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4c.branch1.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.0.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch2.0.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch2.0.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.1.conv|conv 3x3 128->256|256x14x14|294912|57802752|370176\n" +
+            "inception4c.branch2.1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4c.branch2.1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4c.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4c.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4c.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4c.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4c.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4c.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4c.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4d.branch1.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4d.branch1.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4d.branch1.2|relu|112x14x14|0|0|43904\n" +
+            "inception4d.branch2.0.conv|conv 1x1 512->144|144x14x14|73728|14450688|202304\n" +
+            "inception4d.branch2.0.bn|batchnorm 144|144x14x14|288|0|56736\n" +
+            "inception4d.branch2.0.2|relu|144x14x14|0|0|56448\n" +
+            "inception4d.branch2.1.conv|conv 3x3 144->288|288x14x14|373248|73156608|457920\n" +
+            "inception4d.branch2.1.bn|batchnorm 288|288x14x14|576|0|113472\n" +
+            "inception4d.branch2.1.2|relu|288x14x14|0|0|112896\n" +
+            "inception4d.branch3.0.conv|conv 1x1 512->32|32x14x14|16384|3211264|123008\n" +
+            "inception4d.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4d.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4d.branch3.1.conv|conv 3x3 32->64|64x14x14|18432|3612672|37248\n" +
+            "inception4d.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4d.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4d.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.(concat)|concat|528x14x14|0|0|206976\n" +
+            "inception4e.branch1.conv|conv 1x1 528->256|256x14x14|135168|26492928|288832\n" +
+            "inception4e.branch1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4e.branch1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4e.branch2.0.conv|conv 1x1 528->160|160x14x14|84480|16558080|219328\n" +
+            "inception4e.branch2.0.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4e.branch2.0.2|relu|160x14x14|0|0|62720\n" +
+            "inception4e.branch2.1.conv|conv 3x3 160->320|320x14x14|460800|90316800|554880\n" +
+            "inception4e.branch2.1.bn|batchnorm 320|320x14x14|640|0|126080\n" +
+            "inception4e.branch2.1.2|relu|320x14x14|0|0|125440\n" +
+            "inception4e.branch3.0.conv|conv 1x1 528->32|32x14x14|16896|3311616|126656\n" +
+            "inception4e.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4e.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4e.branch3.1.conv|conv 3x3 32->128|128x14x14|36864|7225344|68224\n" +
+            "inception4e.branch3.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch3.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.branch4.0|maxpool 3x3|528x14x14|0|0|206976\n" +
+            "inception4e.branch4.1.conv|conv 1x1 528->128|128x14x14|67584|13246464|196160\n" +
+            "inception4e.branch4.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch4.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.(concat)|concat|832x14x14|0|0|326144\n" +
+            "maxpool4|maxpool 2x2/2|832x7x7|0|0|203840\n" +
+            "inception5a.branch1.conv|conv 1x1 832->256|256x7x7|212992|10436608|266304\n" +
+            "inception5a.branch1.bn|batchnorm 256|256x7x7|512|0|25600\n" +
+            "inception5a.branch1.2|relu|256x7x7|0|0|25088\n" +
+            "inception5a.branch2.0.conv|conv 1x1 832->160|160x7x7|133120|6522880|181728\n" +
+            "inception5a.branch2.0.bn|batchnorm 160|160x7x7|320|0|16000\n" +
+            "inception5a.branch2.0.2|relu|160x7x7|0|0|15680\n" +
+            "inception5a.branch2.1.conv|conv 3x3 160->320|320x7x7|460800|22579200|484320\n" +
+            "inception5a.branch2.1.bn|batchnorm 320|320x7x7|640|0|32000\n" +
+            "inception5a.branch2.1.2|relu|320x7x7|0|0|31360\n" +
+            "inception5a.branch3.0.conv|conv 1x1 832->32|32x7x7|26624|1304576|68960\n" +
+            "inception5a.branch3.0.bn|batchnorm 32|32x7x7|64|0|3200\n" +
+            "inception5a.branch3.0.2|relu|32x7x7|0|0|3136\n" +
+            "inception5a.branch3.1.conv|conv 3x3 32->128|128x7x7|36864|1806336|44704\n" +
+            "inception5a.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5a.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5a.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.(concat)|concat|832x7x7|0|0|81536\n" +
+            "inception5b.branch1.conv|conv 1x1 832->384|384x7x7|319488|15654912|379072\n" +
+            "inception5b.branch1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch2.0.conv|conv 1x1 832->192|192x7x7|159744|7827456|209920\n" +
+            "inception5b.branch2.0.bn|batchnorm 192|192x7x7|384|0|19200\n" +
+            "inception5b.branch2.0.2|relu|192x7x7|0|0|18816\n" +
+            "inception5b.branch2.1.conv|conv 3x3 192->384|384x7x7|663552|32514048|691776\n" +
+            "inception5b.branch2.1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch2.1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch3.0.conv|conv 1x1 832->48|48x7x7|39936|1956864|83056\n" +
+            "inception5b.branch3.0.bn|batchnorm 48|48x7x7|96|0|4800\n" +
+            "inception5b.branch3.0.2|relu|48x7x7|0|0|4704\n" +
+            "inception5b.branch3.1.conv|conv 3x3 48->128|128x7x7|55296|2709504|63920\n" +
+            "inception5b.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5b.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5b.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.(concat)|concat|1024x7x7|0|0|100352\n" +
+            "avgpool|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "17|flatten|1024|0|0|2048\n" +
+            "dropout|dropout 0.2|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -883,228 +881,226 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 34239824L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "GoogLeNetAux", "architectures/googlenet.arch", 40, "googlenet(aux_logits=True, init_weights=True)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            13004888L, 177L, 1498376192L, 34239824L, 12335608L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.conv", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("conv1.bn", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("conv1.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("conv2.conv", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("conv2.bn", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("conv2.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("conv3.conv", "conv 3x3 64->192", new long[] { 192L, 56L, 56L }, 110592L, 346816512L, 913408L),
-                new LayerInfo("conv3.bn", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("conv3.2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("inception3a.branch1.conv", "conv 1x1 192->64", new long[] { 64L, 28L, 28L }, 12288L, 9633792L, 212992L),
-                new LayerInfo("inception3a.branch1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3a.branch1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3a.branch2.0.conv", "conv 1x1 192->96", new long[] { 96L, 28L, 28L }, 18432L, 14450688L, 244224L),
-                new LayerInfo("inception3a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3a.branch2.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3a.branch2.1.conv", "conv 3x3 96->128", new long[] { 128L, 28L, 28L }, 110592L, 86704128L, 286208L),
-                new LayerInfo("inception3a.branch2.1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3a.branch2.1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3a.branch3.0.conv", "conv 1x1 192->16", new long[] { 16L, 28L, 28L }, 3072L, 2408448L, 166144L),
-                new LayerInfo("inception3a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("inception3a.branch3.0.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("inception3a.branch3.1.conv", "conv 3x3 16->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("inception3a.branch3.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch3.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.branch4.0", "maxpool 3x3", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3a.branch4.1.conv", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("inception3a.branch4.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch4.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch1.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.0.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch2.0.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch2.0.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.1.conv", "conv 3x3 128->192", new long[] { 192L, 28L, 28L }, 221184L, 173408256L, 472064L),
-                new LayerInfo("inception3b.branch2.1.bn", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("inception3b.branch2.1.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3b.branch3.0.conv", "conv 1x1 256->32", new long[] { 32L, 28L, 28L }, 8192L, 6422528L, 233984L),
-                new LayerInfo("inception3b.branch3.0.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3b.branch3.0.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3b.branch3.1.conv", "conv 3x3 32->96", new long[] { 96L, 28L, 28L }, 27648L, 21676032L, 128000L),
-                new LayerInfo("inception3b.branch3.1.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3b.branch3.1.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3b.branch4.0", "maxpool 3x3", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch4.1.conv", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("inception3b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3b.branch4.1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3b.(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("maxpool3", "maxpool 3x3/2", new long[] { 480L, 14L, 14L }, 0L, 0L, 470400L),
-                new LayerInfo("inception4a.branch1.conv", "conv 1x1 480->192", new long[] { 192L, 14L, 14L }, 92160L, 18063360L, 223872L),
-                new LayerInfo("inception4a.branch1.bn", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("inception4a.branch1.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("inception4a.branch2.0.conv", "conv 1x1 480->96", new long[] { 96L, 14L, 14L }, 46080L, 9031680L, 158976L),
-                new LayerInfo("inception4a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("inception4a.branch2.0.2", "relu", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("inception4a.branch2.1.conv", "conv 3x3 96->208", new long[] { 208L, 14L, 14L }, 179712L, 35223552L, 239296L),
-                new LayerInfo("inception4a.branch2.1.bn", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("inception4a.branch2.1.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("inception4a.branch3.0.conv", "conv 1x1 480->16", new long[] { 16L, 14L, 14L }, 7680L, 1505280L, 104896L),
-                new LayerInfo("inception4a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("inception4a.branch3.0.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("inception4a.branch3.1.conv", "conv 3x3 16->48", new long[] { 48L, 14L, 14L }, 6912L, 1354752L, 19456L),
-                new LayerInfo("inception4a.branch3.1.bn", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("inception4a.branch3.1.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("inception4a.branch4.0", "maxpool 3x3", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("inception4a.branch4.1.conv", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("inception4a.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4a.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4a.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("aux1.0", "adaptive_avgpool 4x4", new long[] { 512L, 4L, 4L }, 0L, 0L, 108544L),
-                new LayerInfo("aux1.conv.conv", "conv 1x1 512->128", new long[] { 128L, 4L, 4L }, 65536L, 1048576L, 75776L),
-                new LayerInfo("aux1.conv.bn", "batchnorm 128", new long[] { 128L, 4L, 4L }, 256L, 0L, 4352L),
-                new LayerInfo("aux1.conv.2", "relu", new long[] { 128L, 4L, 4L }, 0L, 0L, 4096L),
-                new LayerInfo("aux1.2", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("aux1.fc1", "linear 2048->1024", new long[] { 1024L }, 2098176L, 2097152L, 2101248L),
-                new LayerInfo("aux1.4", "relu", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("aux1.dropout", "dropout 0.7", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("aux1.fc2", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-                new LayerInfo("inception4b.branch1.conv", "conv 1x1 512->160", new long[] { 160L, 14L, 14L }, 81920L, 16056320L, 213632L),
-                new LayerInfo("inception4b.branch1.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4b.branch1.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4b.branch2.0.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4b.branch2.0.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4b.branch2.0.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4b.branch2.1.conv", "conv 3x3 112->224", new long[] { 224L, 14L, 14L }, 225792L, 44255232L, 291648L),
-                new LayerInfo("inception4b.branch2.1.bn", "batchnorm 224", new long[] { 224L, 14L, 14L }, 448L, 0L, 88256L),
-                new LayerInfo("inception4b.branch2.1.2", "relu", new long[] { 224L, 14L, 14L }, 0L, 0L, 87808L),
-                new LayerInfo("inception4b.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4b.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4b.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4b.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4b.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4b.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch1.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.0.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch2.0.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch2.0.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.1.conv", "conv 3x3 128->256", new long[] { 256L, 14L, 14L }, 294912L, 57802752L, 370176L),
-                new LayerInfo("inception4c.branch2.1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4c.branch2.1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4c.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4c.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4c.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4c.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4c.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4c.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch1.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4d.branch1.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4d.branch1.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4d.branch2.0.conv", "conv 1x1 512->144", new long[] { 144L, 14L, 14L }, 73728L, 14450688L, 202304L),
-                new LayerInfo("inception4d.branch2.0.bn", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("inception4d.branch2.0.2", "relu", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("inception4d.branch2.1.conv", "conv 3x3 144->288", new long[] { 288L, 14L, 14L }, 373248L, 73156608L, 457920L),
-                new LayerInfo("inception4d.branch2.1.bn", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("inception4d.branch2.1.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("inception4d.branch3.0.conv", "conv 1x1 512->32", new long[] { 32L, 14L, 14L }, 16384L, 3211264L, 123008L),
-                new LayerInfo("inception4d.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4d.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4d.branch3.1.conv", "conv 3x3 32->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 37248L),
-                new LayerInfo("inception4d.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4d.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("aux2.0", "adaptive_avgpool 4x4", new long[] { 528L, 4L, 4L }, 0L, 0L, 111936L),
-                new LayerInfo("aux2.conv.conv", "conv 1x1 528->128", new long[] { 128L, 4L, 4L }, 67584L, 1081344L, 78080L),
-                new LayerInfo("aux2.conv.bn", "batchnorm 128", new long[] { 128L, 4L, 4L }, 256L, 0L, 4352L),
-                new LayerInfo("aux2.conv.2", "relu", new long[] { 128L, 4L, 4L }, 0L, 0L, 4096L),
-                new LayerInfo("aux2.2", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("aux2.fc1", "linear 2048->1024", new long[] { 1024L }, 2098176L, 2097152L, 2101248L),
-                new LayerInfo("aux2.4", "relu", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("aux2.dropout", "dropout 0.7", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("aux2.fc2", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-                new LayerInfo("inception4e.branch1.conv", "conv 1x1 528->256", new long[] { 256L, 14L, 14L }, 135168L, 26492928L, 288832L),
-                new LayerInfo("inception4e.branch1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4e.branch1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4e.branch2.0.conv", "conv 1x1 528->160", new long[] { 160L, 14L, 14L }, 84480L, 16558080L, 219328L),
-                new LayerInfo("inception4e.branch2.0.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4e.branch2.0.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4e.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 14L, 14L }, 460800L, 90316800L, 554880L),
-                new LayerInfo("inception4e.branch2.1.bn", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("inception4e.branch2.1.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("inception4e.branch3.0.conv", "conv 1x1 528->32", new long[] { 32L, 14L, 14L }, 16896L, 3311616L, 126656L),
-                new LayerInfo("inception4e.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4e.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4e.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("inception4e.branch3.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch3.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.branch4.0", "maxpool 3x3", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("inception4e.branch4.1.conv", "conv 1x1 528->128", new long[] { 128L, 14L, 14L }, 67584L, 13246464L, 196160L),
-                new LayerInfo("inception4e.branch4.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch4.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("maxpool4", "maxpool 2x2/2", new long[] { 832L, 7L, 7L }, 0L, 0L, 203840L),
-                new LayerInfo("inception5a.branch1.conv", "conv 1x1 832->256", new long[] { 256L, 7L, 7L }, 212992L, 10436608L, 266304L),
-                new LayerInfo("inception5a.branch1.bn", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("inception5a.branch1.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("inception5a.branch2.0.conv", "conv 1x1 832->160", new long[] { 160L, 7L, 7L }, 133120L, 6522880L, 181728L),
-                new LayerInfo("inception5a.branch2.0.bn", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("inception5a.branch2.0.2", "relu", new long[] { 160L, 7L, 7L }, 0L, 0L, 15680L),
-                new LayerInfo("inception5a.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 7L, 7L }, 460800L, 22579200L, 484320L),
-                new LayerInfo("inception5a.branch2.1.bn", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("inception5a.branch2.1.2", "relu", new long[] { 320L, 7L, 7L }, 0L, 0L, 31360L),
-                new LayerInfo("inception5a.branch3.0.conv", "conv 1x1 832->32", new long[] { 32L, 7L, 7L }, 26624L, 1304576L, 68960L),
-                new LayerInfo("inception5a.branch3.0.bn", "batchnorm 32", new long[] { 32L, 7L, 7L }, 64L, 0L, 3200L),
-                new LayerInfo("inception5a.branch3.0.2", "relu", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("inception5a.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("inception5a.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5a.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5a.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch1.conv", "conv 1x1 832->384", new long[] { 384L, 7L, 7L }, 319488L, 15654912L, 379072L),
-                new LayerInfo("inception5b.branch1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch2.0.conv", "conv 1x1 832->192", new long[] { 192L, 7L, 7L }, 159744L, 7827456L, 209920L),
-                new LayerInfo("inception5b.branch2.0.bn", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("inception5b.branch2.0.2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("inception5b.branch2.1.conv", "conv 3x3 192->384", new long[] { 384L, 7L, 7L }, 663552L, 32514048L, 691776L),
-                new LayerInfo("inception5b.branch2.1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch2.1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch3.0.conv", "conv 1x1 832->48", new long[] { 48L, 7L, 7L }, 39936L, 1956864L, 83056L),
-                new LayerInfo("inception5b.branch3.0.bn", "batchnorm 48", new long[] { 48L, 7L, 7L }, 96L, 0L, 4800L),
-                new LayerInfo("inception5b.branch3.0.2", "relu", new long[] { 48L, 7L, 7L }, 0L, 0L, 4704L),
-                new LayerInfo("inception5b.branch3.1.conv", "conv 3x3 48->128", new long[] { 128L, 7L, 7L }, 55296L, 2709504L, 63920L),
-                new LayerInfo("inception5b.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5b.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("19", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("dropout", "dropout 0.2", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            13004888, 177, 1498376192, 34239824, 12335608,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.conv|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "conv1.bn|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "conv1.2|relu|64x112x112|0|0|1605632\n" +
+            "maxpool1|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "conv2.conv|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "conv2.bn|batchnorm 64|64x56x56|128|0|401536\n" +
+            "conv2.2|relu|64x56x56|0|0|401408\n" +
+            "conv3.conv|conv 3x3 64->192|192x56x56|110592|346816512|913408\n" +
+            "conv3.bn|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "conv3.2|relu|192x56x56|0|0|1204224\n" +
+            "maxpool2|maxpool 3x3/2|192x28x28|0|0|752640\n" +
+            "inception3a.branch1.conv|conv 1x1 192->64|64x28x28|12288|9633792|212992\n" +
+            "inception3a.branch1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3a.branch1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3a.branch2.0.conv|conv 1x1 192->96|96x28x28|18432|14450688|244224\n" +
+            "inception3a.branch2.0.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3a.branch2.0.2|relu|96x28x28|0|0|150528\n" +
+            "inception3a.branch2.1.conv|conv 3x3 96->128|128x28x28|110592|86704128|286208\n" +
+            "inception3a.branch2.1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3a.branch2.1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3a.branch3.0.conv|conv 1x1 192->16|16x28x28|3072|2408448|166144\n" +
+            "inception3a.branch3.0.bn|batchnorm 16|16x28x28|32|0|25120\n" +
+            "inception3a.branch3.0.2|relu|16x28x28|0|0|25088\n" +
+            "inception3a.branch3.1.conv|conv 3x3 16->32|32x28x28|4608|3612672|42240\n" +
+            "inception3a.branch3.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch3.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.branch4.0|maxpool 3x3|192x28x28|0|0|301056\n" +
+            "inception3a.branch4.1.conv|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "inception3a.branch4.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch4.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.(concat)|concat|256x28x28|0|0|401408\n" +
+            "inception3b.branch1.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.0.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch2.0.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch2.0.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.1.conv|conv 3x3 128->192|192x28x28|221184|173408256|472064\n" +
+            "inception3b.branch2.1.bn|batchnorm 192|192x28x28|384|0|301440\n" +
+            "inception3b.branch2.1.2|relu|192x28x28|0|0|301056\n" +
+            "inception3b.branch3.0.conv|conv 1x1 256->32|32x28x28|8192|6422528|233984\n" +
+            "inception3b.branch3.0.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3b.branch3.0.2|relu|32x28x28|0|0|50176\n" +
+            "inception3b.branch3.1.conv|conv 3x3 32->96|96x28x28|27648|21676032|128000\n" +
+            "inception3b.branch3.1.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3b.branch3.1.2|relu|96x28x28|0|0|150528\n" +
+            "inception3b.branch4.0|maxpool 3x3|256x28x28|0|0|401408\n" +
+            "inception3b.branch4.1.conv|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "inception3b.branch4.1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3b.branch4.1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3b.(concat)|concat|480x28x28|0|0|752640\n" +
+            "maxpool3|maxpool 3x3/2|480x14x14|0|0|470400\n" +
+            "inception4a.branch1.conv|conv 1x1 480->192|192x14x14|92160|18063360|223872\n" +
+            "inception4a.branch1.bn|batchnorm 192|192x14x14|384|0|75648\n" +
+            "inception4a.branch1.2|relu|192x14x14|0|0|75264\n" +
+            "inception4a.branch2.0.conv|conv 1x1 480->96|96x14x14|46080|9031680|158976\n" +
+            "inception4a.branch2.0.bn|batchnorm 96|96x14x14|192|0|37824\n" +
+            "inception4a.branch2.0.2|relu|96x14x14|0|0|37632\n" +
+            "inception4a.branch2.1.conv|conv 3x3 96->208|208x14x14|179712|35223552|239296\n" +
+            "inception4a.branch2.1.bn|batchnorm 208|208x14x14|416|0|81952\n" +
+            "inception4a.branch2.1.2|relu|208x14x14|0|0|81536\n" +
+            "inception4a.branch3.0.conv|conv 1x1 480->16|16x14x14|7680|1505280|104896\n" +
+            "inception4a.branch3.0.bn|batchnorm 16|16x14x14|32|0|6304\n" +
+            "inception4a.branch3.0.2|relu|16x14x14|0|0|6272\n" +
+            "inception4a.branch3.1.conv|conv 3x3 16->48|48x14x14|6912|1354752|19456\n" +
+            "inception4a.branch3.1.bn|batchnorm 48|48x14x14|96|0|18912\n" +
+            "inception4a.branch3.1.2|relu|48x14x14|0|0|18816\n" +
+            "inception4a.branch4.0|maxpool 3x3|480x14x14|0|0|188160\n" +
+            "inception4a.branch4.1.conv|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "inception4a.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4a.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4a.(concat)|concat|512x14x14|0|0|200704\n" +
+            "aux1.0|adaptive_avgpool 4x4|512x4x4|0|0|108544\n" +
+            "aux1.conv.conv|conv 1x1 512->128|128x4x4|65536|1048576|75776\n" +
+            "aux1.conv.bn|batchnorm 128|128x4x4|256|0|4352\n" +
+            "aux1.conv.2|relu|128x4x4|0|0|4096\n" +
+            "aux1.2|flatten|2048|0|0|4096\n" +
+            "aux1.fc1|linear 2048->1024|1024|2098176|2097152|2101248\n" +
+            "aux1.4|relu|1024|0|0|2048\n" +
+            "aux1.dropout|dropout 0.7|1024|0|0|2048\n" +
+            "aux1.fc2|linear 1024->1000|1000|1025000|1024000|1027024\n" +
+            "inception4b.branch1.conv|conv 1x1 512->160|160x14x14|81920|16056320|213632\n" +
+            "inception4b.branch1.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4b.branch1.2|relu|160x14x14|0|0|62720\n" +
+            "inception4b.branch2.0.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4b.branch2.0.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4b.branch2.0.2|relu|112x14x14|0|0|43904\n" +
+            "inception4b.branch2.1.conv|conv 3x3 112->224|224x14x14|225792|44255232|291648\n" +
+            "inception4b.branch2.1.bn|batchnorm 224|224x14x14|448|0|88256\n" +
+            "inception4b.branch2.1.2|relu|224x14x14|0|0|87808\n" +
+            "inception4b.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4b.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4b.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4b.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4b.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4b.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4b.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4c.branch1.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.0.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch2.0.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch2.0.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.1.conv|conv 3x3 128->256|256x14x14|294912|57802752|370176\n" +
+            "inception4c.branch2.1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4c.branch2.1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4c.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4c.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4c.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4c.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4c.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4c.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4c.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4d.branch1.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4d.branch1.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4d.branch1.2|relu|112x14x14|0|0|43904\n" +
+            "inception4d.branch2.0.conv|conv 1x1 512->144|144x14x14|73728|14450688|202304\n" +
+            "inception4d.branch2.0.bn|batchnorm 144|144x14x14|288|0|56736\n" +
+            "inception4d.branch2.0.2|relu|144x14x14|0|0|56448\n" +
+            "inception4d.branch2.1.conv|conv 3x3 144->288|288x14x14|373248|73156608|457920\n" +
+            "inception4d.branch2.1.bn|batchnorm 288|288x14x14|576|0|113472\n" +
+            "inception4d.branch2.1.2|relu|288x14x14|0|0|112896\n" +
+            "inception4d.branch3.0.conv|conv 1x1 512->32|32x14x14|16384|3211264|123008\n" +
+            "inception4d.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4d.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4d.branch3.1.conv|conv 3x3 32->64|64x14x14|18432|3612672|37248\n" +
+            "inception4d.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4d.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4d.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.(concat)|concat|528x14x14|0|0|206976\n" +
+            "aux2.0|adaptive_avgpool 4x4|528x4x4|0|0|111936\n" +
+            "aux2.conv.conv|conv 1x1 528->128|128x4x4|67584|1081344|78080\n" +
+            "aux2.conv.bn|batchnorm 128|128x4x4|256|0|4352\n" +
+            "aux2.conv.2|relu|128x4x4|0|0|4096\n" +
+            "aux2.2|flatten|2048|0|0|4096\n" +
+            "aux2.fc1|linear 2048->1024|1024|2098176|2097152|2101248\n" +
+            "aux2.4|relu|1024|0|0|2048\n" +
+            "aux2.dropout|dropout 0.7|1024|0|0|2048\n" +
+            "aux2.fc2|linear 1024->1000|1000|1025000|1024000|1027024\n" +
+            "inception4e.branch1.conv|conv 1x1 528->256|256x14x14|135168|26492928|288832\n" +
+            "inception4e.branch1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4e.branch1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4e.branch2.0.conv|conv 1x1 528->160|160x14x14|84480|16558080|219328\n" +
+            "inception4e.branch2.0.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4e.branch2.0.2|relu|160x14x14|0|0|62720\n" +
+            "inception4e.branch2.1.conv|conv 3x3 160->320|320x14x14|460800|90316800|554880\n" +
+            "inception4e.branch2.1.bn|batchnorm 320|320x14x14|640|0|126080\n" +
+            "inception4e.branch2.1.2|relu|320x14x14|0|0|125440\n" +
+            "inception4e.branch3.0.conv|conv 1x1 528->32|32x14x14|16896|3311616|126656\n" +
+            "inception4e.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4e.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4e.branch3.1.conv|conv 3x3 32->128|128x14x14|36864|7225344|68224\n" +
+            "inception4e.branch3.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch3.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.branch4.0|maxpool 3x3|528x14x14|0|0|206976\n" +
+            "inception4e.branch4.1.conv|conv 1x1 528->128|128x14x14|67584|13246464|196160\n" +
+            "inception4e.branch4.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch4.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.(concat)|concat|832x14x14|0|0|326144\n" +
+            "maxpool4|maxpool 2x2/2|832x7x7|0|0|203840\n" +
+            "inception5a.branch1.conv|conv 1x1 832->256|256x7x7|212992|10436608|266304\n" +
+            "inception5a.branch1.bn|batchnorm 256|256x7x7|512|0|25600\n" +
+            "inception5a.branch1.2|relu|256x7x7|0|0|25088\n" +
+            "inception5a.branch2.0.conv|conv 1x1 832->160|160x7x7|133120|6522880|181728\n" +
+            "inception5a.branch2.0.bn|batchnorm 160|160x7x7|320|0|16000\n" +
+            "inception5a.branch2.0.2|relu|160x7x7|0|0|15680\n" +
+            "inception5a.branch2.1.conv|conv 3x3 160->320|320x7x7|460800|22579200|484320\n" +
+            "inception5a.branch2.1.bn|batchnorm 320|320x7x7|640|0|32000\n" +
+            "inception5a.branch2.1.2|relu|320x7x7|0|0|31360\n" +
+            "inception5a.branch3.0.conv|conv 1x1 832->32|32x7x7|26624|1304576|68960\n" +
+            "inception5a.branch3.0.bn|batchnorm 32|32x7x7|64|0|3200\n" +
+            "inception5a.branch3.0.2|relu|32x7x7|0|0|3136\n" +
+            "inception5a.branch3.1.conv|conv 3x3 32->128|128x7x7|36864|1806336|44704\n" +
+            "inception5a.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5a.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5a.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.(concat)|concat|832x7x7|0|0|81536\n" +
+            "inception5b.branch1.conv|conv 1x1 832->384|384x7x7|319488|15654912|379072\n" +
+            "inception5b.branch1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch2.0.conv|conv 1x1 832->192|192x7x7|159744|7827456|209920\n" +
+            "inception5b.branch2.0.bn|batchnorm 192|192x7x7|384|0|19200\n" +
+            "inception5b.branch2.0.2|relu|192x7x7|0|0|18816\n" +
+            "inception5b.branch2.1.conv|conv 3x3 192->384|384x7x7|663552|32514048|691776\n" +
+            "inception5b.branch2.1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch2.1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch3.0.conv|conv 1x1 832->48|48x7x7|39936|1956864|83056\n" +
+            "inception5b.branch3.0.bn|batchnorm 48|48x7x7|96|0|4800\n" +
+            "inception5b.branch3.0.2|relu|48x7x7|0|0|4704\n" +
+            "inception5b.branch3.1.conv|conv 3x3 48->128|128x7x7|55296|2709504|63920\n" +
+            "inception5b.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5b.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5b.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.(concat)|concat|1024x7x7|0|0|100352\n" +
+            "avgpool|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "19|flatten|1024|0|0|2048\n" +
+            "dropout|dropout 0.2|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1198,210 +1194,208 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 34239824L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "GoogLeNetNoAux", "architectures/googlenet.arch", 40, "googlenet(aux_logits=False, init_weights=True)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            6624904L, 171L, 1498376192L, 34239824L, 12335608L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.conv", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("conv1.bn", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("conv1.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("conv2.conv", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("conv2.bn", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("conv2.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("conv3.conv", "conv 3x3 64->192", new long[] { 192L, 56L, 56L }, 110592L, 346816512L, 913408L),
-                new LayerInfo("conv3.bn", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("conv3.2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("inception3a.branch1.conv", "conv 1x1 192->64", new long[] { 64L, 28L, 28L }, 12288L, 9633792L, 212992L),
-                new LayerInfo("inception3a.branch1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3a.branch1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3a.branch2.0.conv", "conv 1x1 192->96", new long[] { 96L, 28L, 28L }, 18432L, 14450688L, 244224L),
-                new LayerInfo("inception3a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3a.branch2.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3a.branch2.1.conv", "conv 3x3 96->128", new long[] { 128L, 28L, 28L }, 110592L, 86704128L, 286208L),
-                new LayerInfo("inception3a.branch2.1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3a.branch2.1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3a.branch3.0.conv", "conv 1x1 192->16", new long[] { 16L, 28L, 28L }, 3072L, 2408448L, 166144L),
-                new LayerInfo("inception3a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("inception3a.branch3.0.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("inception3a.branch3.1.conv", "conv 3x3 16->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("inception3a.branch3.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch3.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.branch4.0", "maxpool 3x3", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3a.branch4.1.conv", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("inception3a.branch4.1.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3a.branch4.1.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3a.(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch1.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch1.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch1.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.0.conv", "conv 1x1 256->128", new long[] { 128L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("inception3b.branch2.0.bn", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("inception3b.branch2.0.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("inception3b.branch2.1.conv", "conv 3x3 128->192", new long[] { 192L, 28L, 28L }, 221184L, 173408256L, 472064L),
-                new LayerInfo("inception3b.branch2.1.bn", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("inception3b.branch2.1.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("inception3b.branch3.0.conv", "conv 1x1 256->32", new long[] { 32L, 28L, 28L }, 8192L, 6422528L, 233984L),
-                new LayerInfo("inception3b.branch3.0.bn", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("inception3b.branch3.0.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("inception3b.branch3.1.conv", "conv 3x3 32->96", new long[] { 96L, 28L, 28L }, 27648L, 21676032L, 128000L),
-                new LayerInfo("inception3b.branch3.1.bn", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("inception3b.branch3.1.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("inception3b.branch4.0", "maxpool 3x3", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("inception3b.branch4.1.conv", "conv 1x1 256->64", new long[] { 64L, 28L, 28L }, 16384L, 12845056L, 267264L),
-                new LayerInfo("inception3b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("inception3b.branch4.1.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("inception3b.(concat)", "concat", new long[] { 480L, 28L, 28L }, 0L, 0L, 752640L),
-                new LayerInfo("maxpool3", "maxpool 3x3/2", new long[] { 480L, 14L, 14L }, 0L, 0L, 470400L),
-                new LayerInfo("inception4a.branch1.conv", "conv 1x1 480->192", new long[] { 192L, 14L, 14L }, 92160L, 18063360L, 223872L),
-                new LayerInfo("inception4a.branch1.bn", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("inception4a.branch1.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("inception4a.branch2.0.conv", "conv 1x1 480->96", new long[] { 96L, 14L, 14L }, 46080L, 9031680L, 158976L),
-                new LayerInfo("inception4a.branch2.0.bn", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("inception4a.branch2.0.2", "relu", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("inception4a.branch2.1.conv", "conv 3x3 96->208", new long[] { 208L, 14L, 14L }, 179712L, 35223552L, 239296L),
-                new LayerInfo("inception4a.branch2.1.bn", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("inception4a.branch2.1.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("inception4a.branch3.0.conv", "conv 1x1 480->16", new long[] { 16L, 14L, 14L }, 7680L, 1505280L, 104896L),
-                new LayerInfo("inception4a.branch3.0.bn", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("inception4a.branch3.0.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("inception4a.branch3.1.conv", "conv 3x3 16->48", new long[] { 48L, 14L, 14L }, 6912L, 1354752L, 19456L),
-                new LayerInfo("inception4a.branch3.1.bn", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("inception4a.branch3.1.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("inception4a.branch4.0", "maxpool 3x3", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("inception4a.branch4.1.conv", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("inception4a.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4a.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4a.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4b.branch1.conv", "conv 1x1 512->160", new long[] { 160L, 14L, 14L }, 81920L, 16056320L, 213632L),
-                new LayerInfo("inception4b.branch1.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4b.branch1.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4b.branch2.0.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4b.branch2.0.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4b.branch2.0.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4b.branch2.1.conv", "conv 3x3 112->224", new long[] { 224L, 14L, 14L }, 225792L, 44255232L, 291648L),
-                new LayerInfo("inception4b.branch2.1.bn", "batchnorm 224", new long[] { 224L, 14L, 14L }, 448L, 0L, 88256L),
-                new LayerInfo("inception4b.branch2.1.2", "relu", new long[] { 224L, 14L, 14L }, 0L, 0L, 87808L),
-                new LayerInfo("inception4b.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4b.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4b.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4b.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4b.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4b.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4b.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4b.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4b.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch1.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.0.conv", "conv 1x1 512->128", new long[] { 128L, 14L, 14L }, 65536L, 12845056L, 190976L),
-                new LayerInfo("inception4c.branch2.0.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4c.branch2.0.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4c.branch2.1.conv", "conv 3x3 128->256", new long[] { 256L, 14L, 14L }, 294912L, 57802752L, 370176L),
-                new LayerInfo("inception4c.branch2.1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4c.branch2.1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4c.branch3.0.conv", "conv 1x1 512->24", new long[] { 24L, 14L, 14L }, 12288L, 2408448L, 117344L),
-                new LayerInfo("inception4c.branch3.0.bn", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("inception4c.branch3.0.2", "relu", new long[] { 24L, 14L, 14L }, 0L, 0L, 9408L),
-                new LayerInfo("inception4c.branch3.1.conv", "conv 3x3 24->64", new long[] { 64L, 14L, 14L }, 13824L, 2709504L, 31072L),
-                new LayerInfo("inception4c.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4c.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4c.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4c.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4c.(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch1.conv", "conv 1x1 512->112", new long[] { 112L, 14L, 14L }, 57344L, 11239424L, 179648L),
-                new LayerInfo("inception4d.branch1.bn", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("inception4d.branch1.2", "relu", new long[] { 112L, 14L, 14L }, 0L, 0L, 43904L),
-                new LayerInfo("inception4d.branch2.0.conv", "conv 1x1 512->144", new long[] { 144L, 14L, 14L }, 73728L, 14450688L, 202304L),
-                new LayerInfo("inception4d.branch2.0.bn", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("inception4d.branch2.0.2", "relu", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("inception4d.branch2.1.conv", "conv 3x3 144->288", new long[] { 288L, 14L, 14L }, 373248L, 73156608L, 457920L),
-                new LayerInfo("inception4d.branch2.1.bn", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("inception4d.branch2.1.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("inception4d.branch3.0.conv", "conv 1x1 512->32", new long[] { 32L, 14L, 14L }, 16384L, 3211264L, 123008L),
-                new LayerInfo("inception4d.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4d.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4d.branch3.1.conv", "conv 3x3 32->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 37248L),
-                new LayerInfo("inception4d.branch3.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch3.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.branch4.0", "maxpool 3x3", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("inception4d.branch4.1.conv", "conv 1x1 512->64", new long[] { 64L, 14L, 14L }, 32768L, 6422528L, 145664L),
-                new LayerInfo("inception4d.branch4.1.bn", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("inception4d.branch4.1.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("inception4d.(concat)", "concat", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("inception4e.branch1.conv", "conv 1x1 528->256", new long[] { 256L, 14L, 14L }, 135168L, 26492928L, 288832L),
-                new LayerInfo("inception4e.branch1.bn", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("inception4e.branch1.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("inception4e.branch2.0.conv", "conv 1x1 528->160", new long[] { 160L, 14L, 14L }, 84480L, 16558080L, 219328L),
-                new LayerInfo("inception4e.branch2.0.bn", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("inception4e.branch2.0.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("inception4e.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 14L, 14L }, 460800L, 90316800L, 554880L),
-                new LayerInfo("inception4e.branch2.1.bn", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("inception4e.branch2.1.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("inception4e.branch3.0.conv", "conv 1x1 528->32", new long[] { 32L, 14L, 14L }, 16896L, 3311616L, 126656L),
-                new LayerInfo("inception4e.branch3.0.bn", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("inception4e.branch3.0.2", "relu", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("inception4e.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 14L, 14L }, 36864L, 7225344L, 68224L),
-                new LayerInfo("inception4e.branch3.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch3.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.branch4.0", "maxpool 3x3", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("inception4e.branch4.1.conv", "conv 1x1 528->128", new long[] { 128L, 14L, 14L }, 67584L, 13246464L, 196160L),
-                new LayerInfo("inception4e.branch4.1.bn", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("inception4e.branch4.1.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("inception4e.(concat)", "concat", new long[] { 832L, 14L, 14L }, 0L, 0L, 326144L),
-                new LayerInfo("maxpool4", "maxpool 2x2/2", new long[] { 832L, 7L, 7L }, 0L, 0L, 203840L),
-                new LayerInfo("inception5a.branch1.conv", "conv 1x1 832->256", new long[] { 256L, 7L, 7L }, 212992L, 10436608L, 266304L),
-                new LayerInfo("inception5a.branch1.bn", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("inception5a.branch1.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("inception5a.branch2.0.conv", "conv 1x1 832->160", new long[] { 160L, 7L, 7L }, 133120L, 6522880L, 181728L),
-                new LayerInfo("inception5a.branch2.0.bn", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("inception5a.branch2.0.2", "relu", new long[] { 160L, 7L, 7L }, 0L, 0L, 15680L),
-                new LayerInfo("inception5a.branch2.1.conv", "conv 3x3 160->320", new long[] { 320L, 7L, 7L }, 460800L, 22579200L, 484320L),
-                new LayerInfo("inception5a.branch2.1.bn", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("inception5a.branch2.1.2", "relu", new long[] { 320L, 7L, 7L }, 0L, 0L, 31360L),
-                new LayerInfo("inception5a.branch3.0.conv", "conv 1x1 832->32", new long[] { 32L, 7L, 7L }, 26624L, 1304576L, 68960L),
-                new LayerInfo("inception5a.branch3.0.bn", "batchnorm 32", new long[] { 32L, 7L, 7L }, 64L, 0L, 3200L),
-                new LayerInfo("inception5a.branch3.0.2", "relu", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("inception5a.branch3.1.conv", "conv 3x3 32->128", new long[] { 128L, 7L, 7L }, 36864L, 1806336L, 44704L),
-                new LayerInfo("inception5a.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5a.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5a.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5a.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5a.(concat)", "concat", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch1.conv", "conv 1x1 832->384", new long[] { 384L, 7L, 7L }, 319488L, 15654912L, 379072L),
-                new LayerInfo("inception5b.branch1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch2.0.conv", "conv 1x1 832->192", new long[] { 192L, 7L, 7L }, 159744L, 7827456L, 209920L),
-                new LayerInfo("inception5b.branch2.0.bn", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("inception5b.branch2.0.2", "relu", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("inception5b.branch2.1.conv", "conv 3x3 192->384", new long[] { 384L, 7L, 7L }, 663552L, 32514048L, 691776L),
-                new LayerInfo("inception5b.branch2.1.bn", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("inception5b.branch2.1.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("inception5b.branch3.0.conv", "conv 1x1 832->48", new long[] { 48L, 7L, 7L }, 39936L, 1956864L, 83056L),
-                new LayerInfo("inception5b.branch3.0.bn", "batchnorm 48", new long[] { 48L, 7L, 7L }, 96L, 0L, 4800L),
-                new LayerInfo("inception5b.branch3.0.2", "relu", new long[] { 48L, 7L, 7L }, 0L, 0L, 4704L),
-                new LayerInfo("inception5b.branch3.1.conv", "conv 3x3 48->128", new long[] { 128L, 7L, 7L }, 55296L, 2709504L, 63920L),
-                new LayerInfo("inception5b.branch3.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch3.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.branch4.0", "maxpool 3x3", new long[] { 832L, 7L, 7L }, 0L, 0L, 81536L),
-                new LayerInfo("inception5b.branch4.1.conv", "conv 1x1 832->128", new long[] { 128L, 7L, 7L }, 106496L, 5218304L, 153536L),
-                new LayerInfo("inception5b.branch4.1.bn", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("inception5b.branch4.1.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("inception5b.(concat)", "concat", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("17", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("dropout", "dropout 0.2", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            6624904, 171, 1498376192, 34239824, 12335608,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.conv|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "conv1.bn|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "conv1.2|relu|64x112x112|0|0|1605632\n" +
+            "maxpool1|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "conv2.conv|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "conv2.bn|batchnorm 64|64x56x56|128|0|401536\n" +
+            "conv2.2|relu|64x56x56|0|0|401408\n" +
+            "conv3.conv|conv 3x3 64->192|192x56x56|110592|346816512|913408\n" +
+            "conv3.bn|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "conv3.2|relu|192x56x56|0|0|1204224\n" +
+            "maxpool2|maxpool 3x3/2|192x28x28|0|0|752640\n" +
+            "inception3a.branch1.conv|conv 1x1 192->64|64x28x28|12288|9633792|212992\n" +
+            "inception3a.branch1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3a.branch1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3a.branch2.0.conv|conv 1x1 192->96|96x28x28|18432|14450688|244224\n" +
+            "inception3a.branch2.0.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3a.branch2.0.2|relu|96x28x28|0|0|150528\n" +
+            "inception3a.branch2.1.conv|conv 3x3 96->128|128x28x28|110592|86704128|286208\n" +
+            "inception3a.branch2.1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3a.branch2.1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3a.branch3.0.conv|conv 1x1 192->16|16x28x28|3072|2408448|166144\n" +
+            "inception3a.branch3.0.bn|batchnorm 16|16x28x28|32|0|25120\n" +
+            "inception3a.branch3.0.2|relu|16x28x28|0|0|25088\n" +
+            "inception3a.branch3.1.conv|conv 3x3 16->32|32x28x28|4608|3612672|42240\n" +
+            "inception3a.branch3.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch3.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.branch4.0|maxpool 3x3|192x28x28|0|0|301056\n" +
+            "inception3a.branch4.1.conv|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "inception3a.branch4.1.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3a.branch4.1.2|relu|32x28x28|0|0|50176\n" +
+            "inception3a.(concat)|concat|256x28x28|0|0|401408\n" +
+            "inception3b.branch1.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch1.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch1.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.0.conv|conv 1x1 256->128|128x28x28|32768|25690112|333824\n" +
+            "inception3b.branch2.0.bn|batchnorm 128|128x28x28|256|0|200960\n" +
+            "inception3b.branch2.0.2|relu|128x28x28|0|0|200704\n" +
+            "inception3b.branch2.1.conv|conv 3x3 128->192|192x28x28|221184|173408256|472064\n" +
+            "inception3b.branch2.1.bn|batchnorm 192|192x28x28|384|0|301440\n" +
+            "inception3b.branch2.1.2|relu|192x28x28|0|0|301056\n" +
+            "inception3b.branch3.0.conv|conv 1x1 256->32|32x28x28|8192|6422528|233984\n" +
+            "inception3b.branch3.0.bn|batchnorm 32|32x28x28|64|0|50240\n" +
+            "inception3b.branch3.0.2|relu|32x28x28|0|0|50176\n" +
+            "inception3b.branch3.1.conv|conv 3x3 32->96|96x28x28|27648|21676032|128000\n" +
+            "inception3b.branch3.1.bn|batchnorm 96|96x28x28|192|0|150720\n" +
+            "inception3b.branch3.1.2|relu|96x28x28|0|0|150528\n" +
+            "inception3b.branch4.0|maxpool 3x3|256x28x28|0|0|401408\n" +
+            "inception3b.branch4.1.conv|conv 1x1 256->64|64x28x28|16384|12845056|267264\n" +
+            "inception3b.branch4.1.bn|batchnorm 64|64x28x28|128|0|100480\n" +
+            "inception3b.branch4.1.2|relu|64x28x28|0|0|100352\n" +
+            "inception3b.(concat)|concat|480x28x28|0|0|752640\n" +
+            "maxpool3|maxpool 3x3/2|480x14x14|0|0|470400\n" +
+            "inception4a.branch1.conv|conv 1x1 480->192|192x14x14|92160|18063360|223872\n" +
+            "inception4a.branch1.bn|batchnorm 192|192x14x14|384|0|75648\n" +
+            "inception4a.branch1.2|relu|192x14x14|0|0|75264\n" +
+            "inception4a.branch2.0.conv|conv 1x1 480->96|96x14x14|46080|9031680|158976\n" +
+            "inception4a.branch2.0.bn|batchnorm 96|96x14x14|192|0|37824\n" +
+            "inception4a.branch2.0.2|relu|96x14x14|0|0|37632\n" +
+            "inception4a.branch2.1.conv|conv 3x3 96->208|208x14x14|179712|35223552|239296\n" +
+            "inception4a.branch2.1.bn|batchnorm 208|208x14x14|416|0|81952\n" +
+            "inception4a.branch2.1.2|relu|208x14x14|0|0|81536\n" +
+            "inception4a.branch3.0.conv|conv 1x1 480->16|16x14x14|7680|1505280|104896\n" +
+            "inception4a.branch3.0.bn|batchnorm 16|16x14x14|32|0|6304\n" +
+            "inception4a.branch3.0.2|relu|16x14x14|0|0|6272\n" +
+            "inception4a.branch3.1.conv|conv 3x3 16->48|48x14x14|6912|1354752|19456\n" +
+            "inception4a.branch3.1.bn|batchnorm 48|48x14x14|96|0|18912\n" +
+            "inception4a.branch3.1.2|relu|48x14x14|0|0|18816\n" +
+            "inception4a.branch4.0|maxpool 3x3|480x14x14|0|0|188160\n" +
+            "inception4a.branch4.1.conv|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "inception4a.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4a.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4a.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4b.branch1.conv|conv 1x1 512->160|160x14x14|81920|16056320|213632\n" +
+            "inception4b.branch1.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4b.branch1.2|relu|160x14x14|0|0|62720\n" +
+            "inception4b.branch2.0.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4b.branch2.0.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4b.branch2.0.2|relu|112x14x14|0|0|43904\n" +
+            "inception4b.branch2.1.conv|conv 3x3 112->224|224x14x14|225792|44255232|291648\n" +
+            "inception4b.branch2.1.bn|batchnorm 224|224x14x14|448|0|88256\n" +
+            "inception4b.branch2.1.2|relu|224x14x14|0|0|87808\n" +
+            "inception4b.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4b.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4b.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4b.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4b.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4b.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4b.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4b.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4b.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4c.branch1.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.0.conv|conv 1x1 512->128|128x14x14|65536|12845056|190976\n" +
+            "inception4c.branch2.0.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4c.branch2.0.2|relu|128x14x14|0|0|50176\n" +
+            "inception4c.branch2.1.conv|conv 3x3 128->256|256x14x14|294912|57802752|370176\n" +
+            "inception4c.branch2.1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4c.branch2.1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4c.branch3.0.conv|conv 1x1 512->24|24x14x14|12288|2408448|117344\n" +
+            "inception4c.branch3.0.bn|batchnorm 24|24x14x14|48|0|9456\n" +
+            "inception4c.branch3.0.2|relu|24x14x14|0|0|9408\n" +
+            "inception4c.branch3.1.conv|conv 3x3 24->64|64x14x14|13824|2709504|31072\n" +
+            "inception4c.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4c.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4c.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4c.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4c.(concat)|concat|512x14x14|0|0|200704\n" +
+            "inception4d.branch1.conv|conv 1x1 512->112|112x14x14|57344|11239424|179648\n" +
+            "inception4d.branch1.bn|batchnorm 112|112x14x14|224|0|44128\n" +
+            "inception4d.branch1.2|relu|112x14x14|0|0|43904\n" +
+            "inception4d.branch2.0.conv|conv 1x1 512->144|144x14x14|73728|14450688|202304\n" +
+            "inception4d.branch2.0.bn|batchnorm 144|144x14x14|288|0|56736\n" +
+            "inception4d.branch2.0.2|relu|144x14x14|0|0|56448\n" +
+            "inception4d.branch2.1.conv|conv 3x3 144->288|288x14x14|373248|73156608|457920\n" +
+            "inception4d.branch2.1.bn|batchnorm 288|288x14x14|576|0|113472\n" +
+            "inception4d.branch2.1.2|relu|288x14x14|0|0|112896\n" +
+            "inception4d.branch3.0.conv|conv 1x1 512->32|32x14x14|16384|3211264|123008\n" +
+            "inception4d.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4d.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4d.branch3.1.conv|conv 3x3 32->64|64x14x14|18432|3612672|37248\n" +
+            "inception4d.branch3.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch3.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.branch4.0|maxpool 3x3|512x14x14|0|0|200704\n" +
+            "inception4d.branch4.1.conv|conv 1x1 512->64|64x14x14|32768|6422528|145664\n" +
+            "inception4d.branch4.1.bn|batchnorm 64|64x14x14|128|0|25216\n" +
+            "inception4d.branch4.1.2|relu|64x14x14|0|0|25088\n" +
+            "inception4d.(concat)|concat|528x14x14|0|0|206976\n" +
+            "inception4e.branch1.conv|conv 1x1 528->256|256x14x14|135168|26492928|288832\n" +
+            "inception4e.branch1.bn|batchnorm 256|256x14x14|512|0|100864\n" +
+            "inception4e.branch1.2|relu|256x14x14|0|0|100352\n" +
+            "inception4e.branch2.0.conv|conv 1x1 528->160|160x14x14|84480|16558080|219328\n" +
+            "inception4e.branch2.0.bn|batchnorm 160|160x14x14|320|0|63040\n" +
+            "inception4e.branch2.0.2|relu|160x14x14|0|0|62720\n" +
+            "inception4e.branch2.1.conv|conv 3x3 160->320|320x14x14|460800|90316800|554880\n" +
+            "inception4e.branch2.1.bn|batchnorm 320|320x14x14|640|0|126080\n" +
+            "inception4e.branch2.1.2|relu|320x14x14|0|0|125440\n" +
+            "inception4e.branch3.0.conv|conv 1x1 528->32|32x14x14|16896|3311616|126656\n" +
+            "inception4e.branch3.0.bn|batchnorm 32|32x14x14|64|0|12608\n" +
+            "inception4e.branch3.0.2|relu|32x14x14|0|0|12544\n" +
+            "inception4e.branch3.1.conv|conv 3x3 32->128|128x14x14|36864|7225344|68224\n" +
+            "inception4e.branch3.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch3.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.branch4.0|maxpool 3x3|528x14x14|0|0|206976\n" +
+            "inception4e.branch4.1.conv|conv 1x1 528->128|128x14x14|67584|13246464|196160\n" +
+            "inception4e.branch4.1.bn|batchnorm 128|128x14x14|256|0|50432\n" +
+            "inception4e.branch4.1.2|relu|128x14x14|0|0|50176\n" +
+            "inception4e.(concat)|concat|832x14x14|0|0|326144\n" +
+            "maxpool4|maxpool 2x2/2|832x7x7|0|0|203840\n" +
+            "inception5a.branch1.conv|conv 1x1 832->256|256x7x7|212992|10436608|266304\n" +
+            "inception5a.branch1.bn|batchnorm 256|256x7x7|512|0|25600\n" +
+            "inception5a.branch1.2|relu|256x7x7|0|0|25088\n" +
+            "inception5a.branch2.0.conv|conv 1x1 832->160|160x7x7|133120|6522880|181728\n" +
+            "inception5a.branch2.0.bn|batchnorm 160|160x7x7|320|0|16000\n" +
+            "inception5a.branch2.0.2|relu|160x7x7|0|0|15680\n" +
+            "inception5a.branch2.1.conv|conv 3x3 160->320|320x7x7|460800|22579200|484320\n" +
+            "inception5a.branch2.1.bn|batchnorm 320|320x7x7|640|0|32000\n" +
+            "inception5a.branch2.1.2|relu|320x7x7|0|0|31360\n" +
+            "inception5a.branch3.0.conv|conv 1x1 832->32|32x7x7|26624|1304576|68960\n" +
+            "inception5a.branch3.0.bn|batchnorm 32|32x7x7|64|0|3200\n" +
+            "inception5a.branch3.0.2|relu|32x7x7|0|0|3136\n" +
+            "inception5a.branch3.1.conv|conv 3x3 32->128|128x7x7|36864|1806336|44704\n" +
+            "inception5a.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5a.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5a.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5a.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5a.(concat)|concat|832x7x7|0|0|81536\n" +
+            "inception5b.branch1.conv|conv 1x1 832->384|384x7x7|319488|15654912|379072\n" +
+            "inception5b.branch1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch2.0.conv|conv 1x1 832->192|192x7x7|159744|7827456|209920\n" +
+            "inception5b.branch2.0.bn|batchnorm 192|192x7x7|384|0|19200\n" +
+            "inception5b.branch2.0.2|relu|192x7x7|0|0|18816\n" +
+            "inception5b.branch2.1.conv|conv 3x3 192->384|384x7x7|663552|32514048|691776\n" +
+            "inception5b.branch2.1.bn|batchnorm 384|384x7x7|768|0|38400\n" +
+            "inception5b.branch2.1.2|relu|384x7x7|0|0|37632\n" +
+            "inception5b.branch3.0.conv|conv 1x1 832->48|48x7x7|39936|1956864|83056\n" +
+            "inception5b.branch3.0.bn|batchnorm 48|48x7x7|96|0|4800\n" +
+            "inception5b.branch3.0.2|relu|48x7x7|0|0|4704\n" +
+            "inception5b.branch3.1.conv|conv 3x3 48->128|128x7x7|55296|2709504|63920\n" +
+            "inception5b.branch3.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch3.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.branch4.0|maxpool 3x3|832x7x7|0|0|81536\n" +
+            "inception5b.branch4.1.conv|conv 1x1 832->128|128x7x7|106496|5218304|153536\n" +
+            "inception5b.branch4.1.bn|batchnorm 128|128x7x7|256|0|12800\n" +
+            "inception5b.branch4.1.2|relu|128x7x7|0|0|12544\n" +
+            "inception5b.(concat)|concat|1024x7x7|0|0|100352\n" +
+            "avgpool|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "17|flatten|1024|0|0|2048\n" +
+            "dropout|dropout 0.2|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -173,120 +173,118 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 6677496L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "HighwayCifar", "architectures/highway.arch", 18, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            1731290L, 0L, 271237120L, 6677496L, 2102932L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem", "conv 3x3 3->32", new long[] { 32L, 32L, 32L }, 896L, 884736L, 36736L),
-                new LayerInfo("1", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.0.plain", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.0.gate", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.0.3", "sigmoid", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.0.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.0.(scale)", "scale", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.0.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.1.plain", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.1.1", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.1.gate", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.1.3", "sigmoid", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.1.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.1.(scale)", "scale", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.1.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.2.plain", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.2.1", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.2.gate", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.2.3", "sigmoid", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.2.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.2.(scale)", "scale", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.2.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.3.plain", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.3.1", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.3.gate", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9248L, 9437184L, 74784L),
-                new LayerInfo("stage1.3.3", "sigmoid", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.3.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.3.(scale)", "scale", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.3.(mul)", "mul", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("3", "maxpool 2x2/2", new long[] { 32L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("widen2", "conv 1x1 32->80", new long[] { 80L, 16L, 16L }, 2640L, 655360L, 31312L),
-                new LayerInfo("5", "relu", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.plain", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.gate", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.0.3", "sigmoid", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.0.(scale)", "scale", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.1.plain", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.1.gate", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.1.3", "sigmoid", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.1.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.1.(scale)", "scale", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.1.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.2.plain", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.2.gate", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.2.3", "sigmoid", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.2.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.2.(scale)", "scale", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.2.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.3.plain", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.3.gate", "conv 3x3 80->80", new long[] { 80L, 16L, 16L }, 57680L, 14745600L, 98640L),
-                new LayerInfo("stage2.3.3", "sigmoid", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.3.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.3.(scale)", "scale", new long[] { 80L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.3.(mul)", "mul", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 80L, 16L, 16L }, 0L, 0L, 61440L),
-                new LayerInfo("7", "maxpool 2x2/2", new long[] { 80L, 8L, 8L }, 0L, 0L, 25600L),
-                new LayerInfo("widen3", "conv 1x1 80->128", new long[] { 128L, 8L, 8L }, 10368L, 655360L, 23680L),
-                new LayerInfo("9", "relu", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.0.plain", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.0.gate", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.0.3", "sigmoid", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.0.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.0.(scale)", "scale", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.0.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.1.plain", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.1.gate", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.1.3", "sigmoid", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.1.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.1.(scale)", "scale", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.1.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.2.plain", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.2.gate", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.2.3", "sigmoid", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.2.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.2.(scale)", "scale", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.2.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.3.plain", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.3.gate", "conv 3x3 128->128", new long[] { 128L, 8L, 8L }, 147584L, 9437184L, 163968L),
-                new LayerInfo("stage3.3.3", "sigmoid", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.3.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.3.(scale)", "scale", new long[] { 128L, 8L, 8L }, 0L, 0L, 16384L),
-                new LayerInfo("stage3.3.(mul)", "mul", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 128L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("classifier", "conv 1x1 128->10", new long[] { 10L, 8L, 8L }, 1290L, 81920L, 10122L),
-                new LayerInfo("12", "adaptive_avgpool 1x1", new long[] { 10L, 1L, 1L }, 0L, 0L, 650L),
-                new LayerInfo("13", "flatten", new long[] { 10L }, 0L, 0L, 20L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            1731290, 0, 271237120, 6677496, 2102932,
+            // path|operation|output shape|params|MACs|memory access
+            "stem|conv 3x3 3->32|32x32x32|896|884736|36736\n" +
+            "1|relu|32x32x32|0|0|65536\n" +
+            "stage1.0.plain|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.0.1|relu|32x32x32|0|0|65536\n" +
+            "stage1.0.gate|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.0.3|sigmoid|32x32x32|0|0|65536\n" +
+            "stage1.0.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.0.(scale)|scale|32x32x32|0|0|65536\n" +
+            "stage1.0.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.0.(add)|add|32x32x32|0|0|98304\n" +
+            "stage1.1.plain|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.1.1|relu|32x32x32|0|0|65536\n" +
+            "stage1.1.gate|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.1.3|sigmoid|32x32x32|0|0|65536\n" +
+            "stage1.1.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.1.(scale)|scale|32x32x32|0|0|65536\n" +
+            "stage1.1.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.1.(add)|add|32x32x32|0|0|98304\n" +
+            "stage1.2.plain|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.2.1|relu|32x32x32|0|0|65536\n" +
+            "stage1.2.gate|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.2.3|sigmoid|32x32x32|0|0|65536\n" +
+            "stage1.2.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.2.(scale)|scale|32x32x32|0|0|65536\n" +
+            "stage1.2.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.2.(add)|add|32x32x32|0|0|98304\n" +
+            "stage1.3.plain|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.3.1|relu|32x32x32|0|0|65536\n" +
+            "stage1.3.gate|conv 3x3 32->32|32x32x32|9248|9437184|74784\n" +
+            "stage1.3.3|sigmoid|32x32x32|0|0|65536\n" +
+            "stage1.3.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.3.(scale)|scale|32x32x32|0|0|65536\n" +
+            "stage1.3.(mul)|mul|32x32x32|0|0|98304\n" +
+            "stage1.3.(add)|add|32x32x32|0|0|98304\n" +
+            "3|maxpool 2x2/2|32x16x16|0|0|40960\n" +
+            "widen2|conv 1x1 32->80|80x16x16|2640|655360|31312\n" +
+            "5|relu|80x16x16|0|0|40960\n" +
+            "stage2.0.plain|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.0.1|relu|80x16x16|0|0|40960\n" +
+            "stage2.0.gate|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.0.3|sigmoid|80x16x16|0|0|40960\n" +
+            "stage2.0.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.0.(scale)|scale|80x16x16|0|0|40960\n" +
+            "stage2.0.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.0.(add)|add|80x16x16|0|0|61440\n" +
+            "stage2.1.plain|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.1.1|relu|80x16x16|0|0|40960\n" +
+            "stage2.1.gate|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.1.3|sigmoid|80x16x16|0|0|40960\n" +
+            "stage2.1.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.1.(scale)|scale|80x16x16|0|0|40960\n" +
+            "stage2.1.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.1.(add)|add|80x16x16|0|0|61440\n" +
+            "stage2.2.plain|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.2.1|relu|80x16x16|0|0|40960\n" +
+            "stage2.2.gate|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.2.3|sigmoid|80x16x16|0|0|40960\n" +
+            "stage2.2.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.2.(scale)|scale|80x16x16|0|0|40960\n" +
+            "stage2.2.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.2.(add)|add|80x16x16|0|0|61440\n" +
+            "stage2.3.plain|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.3.1|relu|80x16x16|0|0|40960\n" +
+            "stage2.3.gate|conv 3x3 80->80|80x16x16|57680|14745600|98640\n" +
+            "stage2.3.3|sigmoid|80x16x16|0|0|40960\n" +
+            "stage2.3.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.3.(scale)|scale|80x16x16|0|0|40960\n" +
+            "stage2.3.(mul)|mul|80x16x16|0|0|61440\n" +
+            "stage2.3.(add)|add|80x16x16|0|0|61440\n" +
+            "7|maxpool 2x2/2|80x8x8|0|0|25600\n" +
+            "widen3|conv 1x1 80->128|128x8x8|10368|655360|23680\n" +
+            "9|relu|128x8x8|0|0|16384\n" +
+            "stage3.0.plain|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.0.1|relu|128x8x8|0|0|16384\n" +
+            "stage3.0.gate|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.0.3|sigmoid|128x8x8|0|0|16384\n" +
+            "stage3.0.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.0.(scale)|scale|128x8x8|0|0|16384\n" +
+            "stage3.0.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.0.(add)|add|128x8x8|0|0|24576\n" +
+            "stage3.1.plain|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.1.1|relu|128x8x8|0|0|16384\n" +
+            "stage3.1.gate|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.1.3|sigmoid|128x8x8|0|0|16384\n" +
+            "stage3.1.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.1.(scale)|scale|128x8x8|0|0|16384\n" +
+            "stage3.1.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.1.(add)|add|128x8x8|0|0|24576\n" +
+            "stage3.2.plain|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.2.1|relu|128x8x8|0|0|16384\n" +
+            "stage3.2.gate|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.2.3|sigmoid|128x8x8|0|0|16384\n" +
+            "stage3.2.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.2.(scale)|scale|128x8x8|0|0|16384\n" +
+            "stage3.2.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.2.(add)|add|128x8x8|0|0|24576\n" +
+            "stage3.3.plain|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.3.1|relu|128x8x8|0|0|16384\n" +
+            "stage3.3.gate|conv 3x3 128->128|128x8x8|147584|9437184|163968\n" +
+            "stage3.3.3|sigmoid|128x8x8|0|0|16384\n" +
+            "stage3.3.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.3.(scale)|scale|128x8x8|0|0|16384\n" +
+            "stage3.3.(mul)|mul|128x8x8|0|0|24576\n" +
+            "stage3.3.(add)|add|128x8x8|0|0|24576\n" +
+            "classifier|conv 1x1 128->10|10x8x8|1290|81920|10122\n" +
+            "12|adaptive_avgpool 1x1|10x1x1|0|0|650\n" +
+            "13|flatten|10|0|0|20\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -496,836 +496,834 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 270496475L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "InceptionResNetV2", "architectures/inception_resnet_v2.arch", 60, null,
-            new long[] { 3L, 299L, 299L }, new long[] { 1000L },
-            55843464L, 612L, 13155794016L, 270496475L, 92476616L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv2d_1a.conv", "conv 3x3/2 3->32", new long[] { 32L, 149L, 149L }, 864L, 19181664L, 979499L),
-                new LayerInfo("conv2d_1a.bn", "batchnorm 32", new long[] { 32L, 149L, 149L }, 64L, 0L, 1420928L),
-                new LayerInfo("conv2d_1a.2", "relu", new long[] { 32L, 149L, 149L }, 0L, 0L, 1420864L),
-                new LayerInfo("conv2d_2a.conv", "conv 3x3 32->32", new long[] { 32L, 147L, 147L }, 9216L, 199148544L, 1411136L),
-                new LayerInfo("conv2d_2a.bn", "batchnorm 32", new long[] { 32L, 147L, 147L }, 64L, 0L, 1383040L),
-                new LayerInfo("conv2d_2a.2", "relu", new long[] { 32L, 147L, 147L }, 0L, 0L, 1382976L),
-                new LayerInfo("conv2d_2b.conv", "conv 3x3 32->64", new long[] { 64L, 147L, 147L }, 18432L, 398297088L, 2092896L),
-                new LayerInfo("conv2d_2b.bn", "batchnorm 64", new long[] { 64L, 147L, 147L }, 128L, 0L, 2766080L),
-                new LayerInfo("conv2d_2b.2", "relu", new long[] { 64L, 147L, 147L }, 0L, 0L, 2765952L),
-                new LayerInfo("maxpool_3a", "maxpool 3x3/2", new long[] { 64L, 73L, 73L }, 0L, 0L, 1724032L),
-                new LayerInfo("conv2d_3b.conv", "conv 1x1 64->80", new long[] { 80L, 73L, 73L }, 5120L, 27284480L, 772496L),
-                new LayerInfo("conv2d_3b.bn", "batchnorm 80", new long[] { 80L, 73L, 73L }, 160L, 0L, 852800L),
-                new LayerInfo("conv2d_3b.2", "relu", new long[] { 80L, 73L, 73L }, 0L, 0L, 852640L),
-                new LayerInfo("conv2d_4a.conv", "conv 3x3 80->192", new long[] { 192L, 71L, 71L }, 138240L, 696867840L, 1532432L),
-                new LayerInfo("conv2d_4a.bn", "batchnorm 192", new long[] { 192L, 71L, 71L }, 384L, 0L, 1936128L),
-                new LayerInfo("conv2d_4a.2", "relu", new long[] { 192L, 71L, 71L }, 0L, 0L, 1935744L),
-                new LayerInfo("maxpool_5a", "maxpool 3x3/2", new long[] { 192L, 35L, 35L }, 0L, 0L, 1203072L),
-                new LayerInfo("mixed_5b.branch0.conv", "conv 1x1 192->96", new long[] { 96L, 35L, 35L }, 18432L, 22579200L, 371232L),
-                new LayerInfo("mixed_5b.branch0.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("mixed_5b.branch0.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("mixed_5b.branch1.0.conv", "conv 1x1 192->48", new long[] { 48L, 35L, 35L }, 9216L, 11289600L, 303216L),
-                new LayerInfo("mixed_5b.branch1.0.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("mixed_5b.branch1.0.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("mixed_5b.branch1.1.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("mixed_5b.branch1.1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("mixed_5b.branch1.1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("mixed_5b.branch2.0.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("mixed_5b.branch2.0.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("mixed_5b.branch2.0.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("mixed_5b.branch2.1.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("mixed_5b.branch2.1.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("mixed_5b.branch2.1.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("mixed_5b.branch2.2.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("mixed_5b.branch2.2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("mixed_5b.branch2.2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("mixed_5b.branch3.0", "avgpool 3x3", new long[] { 192L, 35L, 35L }, 0L, 0L, 470400L),
-                new LayerInfo("mixed_5b.branch3.1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("mixed_5b.branch3.1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("mixed_5b.branch3.1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.0.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.0.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.0.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.0.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.0.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.0.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.0.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.0.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.0.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.0.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.0.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.0.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.0.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.0.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.0.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.0.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.0.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.0.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.0.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.0.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.0.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.0.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.0.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.1.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.1.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.1.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.1.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.1.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.1.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.1.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.1.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.1.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.1.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.1.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.1.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.1.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.1.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.1.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.1.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.1.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.1.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.1.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.1.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.1.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.1.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.1.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.2.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.2.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.2.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.2.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.2.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.2.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.2.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.2.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.2.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.2.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.2.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.2.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.2.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.2.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.2.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.2.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.2.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.2.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.2.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.2.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.2.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.2.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.2.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.3.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.3.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.3.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.3.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.3.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.3.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.3.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.3.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.3.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.3.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.3.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.3.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.3.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.3.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.3.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.3.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.3.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.3.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.3.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.3.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.3.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.3.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.3.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.4.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.4.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.4.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.4.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.4.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.4.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.4.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.4.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.4.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.4.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.4.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.4.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.4.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.4.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.4.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.4.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.4.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.4.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.4.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.4.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.4.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.4.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.4.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.5.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.5.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.5.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.5.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.5.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.5.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.5.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.5.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.5.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.5.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.5.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.5.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.5.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.5.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.5.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.5.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.5.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.5.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.5.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.5.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.5.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.5.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.5.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.6.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.6.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.6.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.6.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.6.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.6.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.6.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.6.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.6.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.6.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.6.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.6.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.6.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.6.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.6.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.6.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.6.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.6.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.6.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.6.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.6.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.6.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.6.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.7.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.7.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.7.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.7.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.7.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.7.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.7.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.7.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.7.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.7.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.7.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.7.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.7.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.7.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.7.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.7.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.7.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.7.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.7.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.7.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.7.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.7.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.7.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.8.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.8.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.8.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.8.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.8.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.8.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.8.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.8.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.8.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.8.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.8.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.8.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.8.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.8.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.8.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.8.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.8.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.8.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.8.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.8.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.8.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.8.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.8.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.9.branch0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.9.branch0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.9.branch0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.9.branch1.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.9.branch1.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.9.branch1.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.9.branch1.1.conv", "conv 3x3 32->32", new long[] { 32L, 35L, 35L }, 9216L, 11289600L, 87616L),
-                new LayerInfo("repeat_a.9.branch1.1.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.9.branch1.1.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.9.branch2.0.conv", "conv 1x1 320->32", new long[] { 32L, 35L, 35L }, 10240L, 12544000L, 441440L),
-                new LayerInfo("repeat_a.9.branch2.0.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("repeat_a.9.branch2.0.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("repeat_a.9.branch2.1.conv", "conv 3x3 32->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 111824L),
-                new LayerInfo("repeat_a.9.branch2.1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("repeat_a.9.branch2.1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("repeat_a.9.branch2.2.conv", "conv 3x3 48->64", new long[] { 64L, 35L, 35L }, 27648L, 33868800L, 164848L),
-                new LayerInfo("repeat_a.9.branch2.2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("repeat_a.9.branch2.2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("repeat_a.9.(concat)", "concat", new long[] { 128L, 35L, 35L }, 0L, 0L, 313600L),
-                new LayerInfo("repeat_a.9.up", "conv 1x1 128->320", new long[] { 320L, 35L, 35L }, 41280L, 50176000L, 590080L),
-                new LayerInfo("repeat_a.9.(scale)", "scale", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("repeat_a.9.(add)", "add", new long[] { 320L, 35L, 35L }, 0L, 0L, 1176000L),
-                new LayerInfo("repeat_a.9.4", "relu", new long[] { 320L, 35L, 35L }, 0L, 0L, 784000L),
-                new LayerInfo("mixed_6a.branch0.conv", "conv 3x3/2 320->384", new long[] { 384L, 17L, 17L }, 1105920L, 319610880L, 1608896L),
-                new LayerInfo("mixed_6a.branch0.bn", "batchnorm 384", new long[] { 384L, 17L, 17L }, 768L, 0L, 222720L),
-                new LayerInfo("mixed_6a.branch0.2", "relu", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("mixed_6a.branch1.0.conv", "conv 1x1 320->256", new long[] { 256L, 35L, 35L }, 81920L, 100352000L, 787520L),
-                new LayerInfo("mixed_6a.branch1.0.bn", "batchnorm 256", new long[] { 256L, 35L, 35L }, 512L, 0L, 627712L),
-                new LayerInfo("mixed_6a.branch1.0.2", "relu", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("mixed_6a.branch1.1.conv", "conv 3x3 256->256", new long[] { 256L, 35L, 35L }, 589824L, 722534400L, 1217024L),
-                new LayerInfo("mixed_6a.branch1.1.bn", "batchnorm 256", new long[] { 256L, 35L, 35L }, 512L, 0L, 627712L),
-                new LayerInfo("mixed_6a.branch1.1.2", "relu", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("mixed_6a.branch1.2.conv", "conv 3x3/2 256->384", new long[] { 384L, 17L, 17L }, 884736L, 255688704L, 1309312L),
-                new LayerInfo("mixed_6a.branch1.2.bn", "batchnorm 384", new long[] { 384L, 17L, 17L }, 768L, 0L, 222720L),
-                new LayerInfo("mixed_6a.branch1.2.2", "relu", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("mixed_6a.branch2", "maxpool 3x3/2", new long[] { 320L, 17L, 17L }, 0L, 0L, 484480L),
-                new LayerInfo("(concat)", "concat", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.0.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.0.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.0.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.0.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.0.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.0.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.0.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.0.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.0.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.0.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.0.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.0.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.0.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.0.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.0.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.0.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.0.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.1.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.1.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.1.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.1.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.1.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.1.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.1.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.1.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.1.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.1.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.1.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.1.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.1.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.1.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.1.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.1.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.1.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.2.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.2.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.2.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.2.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.2.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.2.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.2.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.2.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.2.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.2.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.2.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.2.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.2.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.2.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.2.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.2.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.2.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.3.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.3.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.3.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.3.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.3.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.3.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.3.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.3.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.3.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.3.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.3.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.3.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.3.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.3.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.3.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.3.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.3.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.4.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.4.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.4.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.4.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.4.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.4.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.4.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.4.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.4.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.4.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.4.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.4.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.4.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.4.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.4.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.4.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.4.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.5.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.5.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.5.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.5.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.5.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.5.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.5.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.5.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.5.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.5.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.5.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.5.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.5.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.5.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.5.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.5.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.5.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.6.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.6.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.6.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.6.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.6.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.6.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.6.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.6.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.6.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.6.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.6.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.6.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.6.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.6.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.6.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.6.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.6.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.7.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.7.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.7.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.7.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.7.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.7.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.7.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.7.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.7.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.7.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.7.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.7.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.7.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.7.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.7.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.7.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.7.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.8.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.8.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.8.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.8.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.8.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.8.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.8.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.8.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.8.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.8.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.8.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.8.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.8.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.8.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.8.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.8.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.8.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.9.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.9.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.9.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.9.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.9.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.9.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.9.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.9.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.9.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.9.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.9.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.9.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.9.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.9.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.9.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.9.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.9.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.10.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.10.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.10.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.10.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.10.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.10.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.10.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.10.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.10.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.10.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.10.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.10.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.10.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.10.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.10.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.10.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.10.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.11.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.11.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.11.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.11.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.11.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.11.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.11.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.11.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.11.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.11.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.11.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.11.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.11.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.11.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.11.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.11.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.11.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.12.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.12.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.12.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.12.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.12.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.12.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.12.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.12.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.12.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.12.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.12.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.12.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.12.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.12.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.12.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.12.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.12.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.13.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.13.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.13.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.13.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.13.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.13.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.13.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.13.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.13.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.13.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.13.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.13.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.13.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.13.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.13.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.13.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.13.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.14.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.14.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.14.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.14.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.14.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.14.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.14.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.14.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.14.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.14.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.14.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.14.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.14.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.14.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.14.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.14.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.14.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.15.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.15.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.15.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.15.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.15.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.15.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.15.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.15.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.15.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.15.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.15.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.15.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.15.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.15.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.15.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.15.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.15.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.16.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.16.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.16.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.16.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.16.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.16.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.16.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.16.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.16.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.16.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.16.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.16.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.16.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.16.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.16.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.16.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.16.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.17.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.17.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.17.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.17.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.17.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.17.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.17.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.17.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.17.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.17.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.17.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.17.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.17.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.17.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.17.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.17.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.17.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.18.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.18.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.18.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.18.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.18.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.18.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.18.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.18.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.18.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.18.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.18.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.18.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.18.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.18.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.18.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.18.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.18.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.19.branch0.conv", "conv 1x1 1088->192", new long[] { 192L, 17L, 17L }, 208896L, 60370944L, 578816L),
-                new LayerInfo("repeat_b.19.branch0.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.19.branch0.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.19.branch1.0.conv", "conv 1x1 1088->128", new long[] { 128L, 17L, 17L }, 139264L, 40247296L, 490688L),
-                new LayerInfo("repeat_b.19.branch1.0.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("repeat_b.19.branch1.0.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("repeat_b.19.branch1.1.conv", "conv 1x7 128->160", new long[] { 160L, 17L, 17L }, 143360L, 41431040L, 226592L),
-                new LayerInfo("repeat_b.19.branch1.1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("repeat_b.19.branch1.1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("repeat_b.19.branch1.2.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("repeat_b.19.branch1.2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("repeat_b.19.branch1.2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("repeat_b.19.(concat)", "concat", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("repeat_b.19.up", "conv 1x1 384->1088", new long[] { 1088L, 17L, 17L }, 418880L, 120741888L, 844288L),
-                new LayerInfo("repeat_b.19.(scale)", "scale", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("repeat_b.19.(add)", "add", new long[] { 1088L, 17L, 17L }, 0L, 0L, 943296L),
-                new LayerInfo("repeat_b.19.3", "relu", new long[] { 1088L, 17L, 17L }, 0L, 0L, 628864L),
-                new LayerInfo("mixed_7a.branch0.0.conv", "conv 1x1 1088->256", new long[] { 256L, 17L, 17L }, 278528L, 80494592L, 666944L),
-                new LayerInfo("mixed_7a.branch0.0.bn", "batchnorm 256", new long[] { 256L, 17L, 17L }, 512L, 0L, 148480L),
-                new LayerInfo("mixed_7a.branch0.0.2", "relu", new long[] { 256L, 17L, 17L }, 0L, 0L, 147968L),
-                new LayerInfo("mixed_7a.branch0.1.conv", "conv 3x3/2 256->384", new long[] { 384L, 8L, 8L }, 884736L, 56623104L, 983296L),
-                new LayerInfo("mixed_7a.branch0.1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("mixed_7a.branch0.1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("mixed_7a.branch1.0.conv", "conv 1x1 1088->256", new long[] { 256L, 17L, 17L }, 278528L, 80494592L, 666944L),
-                new LayerInfo("mixed_7a.branch1.0.bn", "batchnorm 256", new long[] { 256L, 17L, 17L }, 512L, 0L, 148480L),
-                new LayerInfo("mixed_7a.branch1.0.2", "relu", new long[] { 256L, 17L, 17L }, 0L, 0L, 147968L),
-                new LayerInfo("mixed_7a.branch1.1.conv", "conv 3x3/2 256->288", new long[] { 288L, 8L, 8L }, 663552L, 42467328L, 755968L),
-                new LayerInfo("mixed_7a.branch1.1.bn", "batchnorm 288", new long[] { 288L, 8L, 8L }, 576L, 0L, 37440L),
-                new LayerInfo("mixed_7a.branch1.1.2", "relu", new long[] { 288L, 8L, 8L }, 0L, 0L, 36864L),
-                new LayerInfo("mixed_7a.branch2.0.conv", "conv 1x1 1088->256", new long[] { 256L, 17L, 17L }, 278528L, 80494592L, 666944L),
-                new LayerInfo("mixed_7a.branch2.0.bn", "batchnorm 256", new long[] { 256L, 17L, 17L }, 512L, 0L, 148480L),
-                new LayerInfo("mixed_7a.branch2.0.2", "relu", new long[] { 256L, 17L, 17L }, 0L, 0L, 147968L),
-                new LayerInfo("mixed_7a.branch2.1.conv", "conv 3x3 256->288", new long[] { 288L, 17L, 17L }, 663552L, 191766528L, 820768L),
-                new LayerInfo("mixed_7a.branch2.1.bn", "batchnorm 288", new long[] { 288L, 17L, 17L }, 576L, 0L, 167040L),
-                new LayerInfo("mixed_7a.branch2.1.2", "relu", new long[] { 288L, 17L, 17L }, 0L, 0L, 166464L),
-                new LayerInfo("mixed_7a.branch2.2.conv", "conv 3x3/2 288->320", new long[] { 320L, 8L, 8L }, 829440L, 53084160L, 933152L),
-                new LayerInfo("mixed_7a.branch2.2.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("mixed_7a.branch2.2.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("mixed_7a.branch3", "maxpool 3x3/2", new long[] { 1088L, 8L, 8L }, 0L, 0L, 384064L),
-                new LayerInfo("(concat)", "concat", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.0.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.0.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.0.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.0.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.0.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.0.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.0.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.0.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.0.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.0.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.0.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.0.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.0.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.0.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.0.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.0.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.0.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.1.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.1.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.1.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.1.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.1.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.1.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.1.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.1.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.1.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.1.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.1.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.1.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.1.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.1.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.1.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.1.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.1.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.2.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.2.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.2.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.2.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.2.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.2.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.2.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.2.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.2.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.2.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.2.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.2.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.2.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.2.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.2.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.2.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.2.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.3.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.3.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.3.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.3.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.3.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.3.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.3.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.3.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.3.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.3.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.3.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.3.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.3.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.3.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.3.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.3.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.3.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.4.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.4.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.4.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.4.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.4.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.4.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.4.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.4.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.4.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.4.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.4.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.4.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.4.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.4.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.4.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.4.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.4.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.5.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.5.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.5.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.5.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.5.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.5.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.5.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.5.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.5.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.5.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.5.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.5.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.5.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.5.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.5.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.5.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.5.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.6.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.6.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.6.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.6.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.6.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.6.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.6.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.6.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.6.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.6.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.6.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.6.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.6.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.6.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.6.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.6.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.6.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.7.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.7.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.7.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.7.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.7.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.7.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.7.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.7.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.7.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.7.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.7.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.7.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.7.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.7.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.7.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.7.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.7.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.8.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.8.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.8.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.8.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("repeat_c.8.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("repeat_c.8.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("repeat_c.8.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("repeat_c.8.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("repeat_c.8.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("repeat_c.8.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("repeat_c.8.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("repeat_c.8.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("repeat_c.8.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("repeat_c.8.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("repeat_c.8.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("repeat_c.8.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("repeat_c.8.3", "relu", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("block8.branch0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("block8.branch0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("block8.branch0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("block8.branch1.0.conv", "conv 1x1 2080->192", new long[] { 192L, 8L, 8L }, 399360L, 25559040L, 544768L),
-                new LayerInfo("block8.branch1.0.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("block8.branch1.0.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("block8.branch1.1.conv", "conv 1x3 192->224", new long[] { 224L, 8L, 8L }, 129024L, 8257536L, 155648L),
-                new LayerInfo("block8.branch1.1.bn", "batchnorm 224", new long[] { 224L, 8L, 8L }, 448L, 0L, 29120L),
-                new LayerInfo("block8.branch1.1.2", "relu", new long[] { 224L, 8L, 8L }, 0L, 0L, 28672L),
-                new LayerInfo("block8.branch1.2.conv", "conv 3x1 224->256", new long[] { 256L, 8L, 8L }, 172032L, 11010048L, 202752L),
-                new LayerInfo("block8.branch1.2.bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("block8.branch1.2.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("block8.(concat)", "concat", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("block8.up", "conv 1x1 448->2080", new long[] { 2080L, 8L, 8L }, 933920L, 59637760L, 1095712L),
-                new LayerInfo("block8.(scale)", "scale", new long[] { 2080L, 8L, 8L }, 0L, 0L, 266240L),
-                new LayerInfo("block8.(add)", "add", new long[] { 2080L, 8L, 8L }, 0L, 0L, 399360L),
-                new LayerInfo("conv2d_7b.conv", "conv 1x1 2080->1536", new long[] { 1536L, 8L, 8L }, 3194880L, 204472320L, 3426304L),
-                new LayerInfo("conv2d_7b.bn", "batchnorm 1536", new long[] { 1536L, 8L, 8L }, 3072L, 0L, 199680L),
-                new LayerInfo("conv2d_7b.2", "relu", new long[] { 1536L, 8L, 8L }, 0L, 0L, 196608L),
-                new LayerInfo("15", "adaptive_avgpool 1x1", new long[] { 1536L, 1L, 1L }, 0L, 0L, 99840L),
-                new LayerInfo("16", "flatten", new long[] { 1536L }, 0L, 0L, 3072L),
-                new LayerInfo("17", "dropout 0.2", new long[] { 1536L }, 0L, 0L, 3072L),
-                new LayerInfo("classif", "linear 1536->1000", new long[] { 1000L }, 1537000L, 1536000L, 1539536L),
-            });
+            new long[] { 3, 299, 299 }, new long[] { 1000 },
+            55843464, 612, 13155794016L, 270496475, 92476616,
+            // path|operation|output shape|params|MACs|memory access
+            "conv2d_1a.conv|conv 3x3/2 3->32|32x149x149|864|19181664|979499\n" +
+            "conv2d_1a.bn|batchnorm 32|32x149x149|64|0|1420928\n" +
+            "conv2d_1a.2|relu|32x149x149|0|0|1420864\n" +
+            "conv2d_2a.conv|conv 3x3 32->32|32x147x147|9216|199148544|1411136\n" +
+            "conv2d_2a.bn|batchnorm 32|32x147x147|64|0|1383040\n" +
+            "conv2d_2a.2|relu|32x147x147|0|0|1382976\n" +
+            "conv2d_2b.conv|conv 3x3 32->64|64x147x147|18432|398297088|2092896\n" +
+            "conv2d_2b.bn|batchnorm 64|64x147x147|128|0|2766080\n" +
+            "conv2d_2b.2|relu|64x147x147|0|0|2765952\n" +
+            "maxpool_3a|maxpool 3x3/2|64x73x73|0|0|1724032\n" +
+            "conv2d_3b.conv|conv 1x1 64->80|80x73x73|5120|27284480|772496\n" +
+            "conv2d_3b.bn|batchnorm 80|80x73x73|160|0|852800\n" +
+            "conv2d_3b.2|relu|80x73x73|0|0|852640\n" +
+            "conv2d_4a.conv|conv 3x3 80->192|192x71x71|138240|696867840|1532432\n" +
+            "conv2d_4a.bn|batchnorm 192|192x71x71|384|0|1936128\n" +
+            "conv2d_4a.2|relu|192x71x71|0|0|1935744\n" +
+            "maxpool_5a|maxpool 3x3/2|192x35x35|0|0|1203072\n" +
+            "mixed_5b.branch0.conv|conv 1x1 192->96|96x35x35|18432|22579200|371232\n" +
+            "mixed_5b.branch0.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "mixed_5b.branch0.2|relu|96x35x35|0|0|235200\n" +
+            "mixed_5b.branch1.0.conv|conv 1x1 192->48|48x35x35|9216|11289600|303216\n" +
+            "mixed_5b.branch1.0.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "mixed_5b.branch1.0.2|relu|48x35x35|0|0|117600\n" +
+            "mixed_5b.branch1.1.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "mixed_5b.branch1.1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "mixed_5b.branch1.1.2|relu|64x35x35|0|0|156800\n" +
+            "mixed_5b.branch2.0.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "mixed_5b.branch2.0.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "mixed_5b.branch2.0.2|relu|64x35x35|0|0|156800\n" +
+            "mixed_5b.branch2.1.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "mixed_5b.branch2.1.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "mixed_5b.branch2.1.2|relu|96x35x35|0|0|235200\n" +
+            "mixed_5b.branch2.2.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "mixed_5b.branch2.2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "mixed_5b.branch2.2.2|relu|96x35x35|0|0|235200\n" +
+            "mixed_5b.branch3.0|avgpool 3x3|192x35x35|0|0|470400\n" +
+            "mixed_5b.branch3.1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "mixed_5b.branch3.1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "mixed_5b.branch3.1.2|relu|64x35x35|0|0|156800\n" +
+            "(concat)|concat|320x35x35|0|0|784000\n" +
+            "repeat_a.0.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.0.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.0.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.0.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.0.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.0.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.0.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.0.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.0.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.0.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.0.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.0.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.0.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.0.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.0.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.0.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.0.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.0.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.0.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.0.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.0.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.0.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.0.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.1.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.1.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.1.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.1.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.1.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.1.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.1.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.1.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.1.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.1.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.1.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.1.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.1.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.1.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.1.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.1.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.1.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.1.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.1.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.1.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.1.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.1.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.1.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.2.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.2.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.2.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.2.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.2.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.2.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.2.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.2.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.2.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.2.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.2.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.2.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.2.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.2.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.2.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.2.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.2.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.2.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.2.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.2.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.2.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.2.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.2.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.3.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.3.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.3.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.3.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.3.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.3.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.3.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.3.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.3.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.3.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.3.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.3.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.3.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.3.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.3.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.3.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.3.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.3.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.3.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.3.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.3.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.3.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.3.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.4.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.4.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.4.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.4.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.4.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.4.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.4.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.4.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.4.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.4.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.4.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.4.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.4.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.4.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.4.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.4.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.4.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.4.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.4.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.4.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.4.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.4.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.4.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.5.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.5.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.5.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.5.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.5.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.5.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.5.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.5.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.5.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.5.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.5.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.5.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.5.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.5.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.5.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.5.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.5.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.5.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.5.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.5.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.5.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.5.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.5.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.6.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.6.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.6.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.6.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.6.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.6.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.6.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.6.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.6.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.6.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.6.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.6.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.6.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.6.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.6.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.6.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.6.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.6.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.6.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.6.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.6.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.6.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.6.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.7.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.7.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.7.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.7.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.7.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.7.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.7.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.7.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.7.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.7.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.7.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.7.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.7.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.7.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.7.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.7.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.7.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.7.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.7.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.7.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.7.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.7.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.7.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.8.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.8.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.8.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.8.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.8.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.8.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.8.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.8.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.8.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.8.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.8.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.8.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.8.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.8.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.8.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.8.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.8.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.8.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.8.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.8.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.8.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.8.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.8.4|relu|320x35x35|0|0|784000\n" +
+            "repeat_a.9.branch0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.9.branch0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.9.branch0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.9.branch1.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.9.branch1.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.9.branch1.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.9.branch1.1.conv|conv 3x3 32->32|32x35x35|9216|11289600|87616\n" +
+            "repeat_a.9.branch1.1.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.9.branch1.1.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.9.branch2.0.conv|conv 1x1 320->32|32x35x35|10240|12544000|441440\n" +
+            "repeat_a.9.branch2.0.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "repeat_a.9.branch2.0.2|relu|32x35x35|0|0|78400\n" +
+            "repeat_a.9.branch2.1.conv|conv 3x3 32->48|48x35x35|13824|16934400|111824\n" +
+            "repeat_a.9.branch2.1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "repeat_a.9.branch2.1.2|relu|48x35x35|0|0|117600\n" +
+            "repeat_a.9.branch2.2.conv|conv 3x3 48->64|64x35x35|27648|33868800|164848\n" +
+            "repeat_a.9.branch2.2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "repeat_a.9.branch2.2.2|relu|64x35x35|0|0|156800\n" +
+            "repeat_a.9.(concat)|concat|128x35x35|0|0|313600\n" +
+            "repeat_a.9.up|conv 1x1 128->320|320x35x35|41280|50176000|590080\n" +
+            "repeat_a.9.(scale)|scale|320x35x35|0|0|784000\n" +
+            "repeat_a.9.(add)|add|320x35x35|0|0|1176000\n" +
+            "repeat_a.9.4|relu|320x35x35|0|0|784000\n" +
+            "mixed_6a.branch0.conv|conv 3x3/2 320->384|384x17x17|1105920|319610880|1608896\n" +
+            "mixed_6a.branch0.bn|batchnorm 384|384x17x17|768|0|222720\n" +
+            "mixed_6a.branch0.2|relu|384x17x17|0|0|221952\n" +
+            "mixed_6a.branch1.0.conv|conv 1x1 320->256|256x35x35|81920|100352000|787520\n" +
+            "mixed_6a.branch1.0.bn|batchnorm 256|256x35x35|512|0|627712\n" +
+            "mixed_6a.branch1.0.2|relu|256x35x35|0|0|627200\n" +
+            "mixed_6a.branch1.1.conv|conv 3x3 256->256|256x35x35|589824|722534400|1217024\n" +
+            "mixed_6a.branch1.1.bn|batchnorm 256|256x35x35|512|0|627712\n" +
+            "mixed_6a.branch1.1.2|relu|256x35x35|0|0|627200\n" +
+            "mixed_6a.branch1.2.conv|conv 3x3/2 256->384|384x17x17|884736|255688704|1309312\n" +
+            "mixed_6a.branch1.2.bn|batchnorm 384|384x17x17|768|0|222720\n" +
+            "mixed_6a.branch1.2.2|relu|384x17x17|0|0|221952\n" +
+            "mixed_6a.branch2|maxpool 3x3/2|320x17x17|0|0|484480\n" +
+            "(concat)|concat|1088x17x17|0|0|628864\n" +
+            "repeat_b.0.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.0.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.0.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.0.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.0.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.0.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.0.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.0.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.0.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.0.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.0.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.0.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.0.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.0.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.0.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.0.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.0.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.1.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.1.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.1.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.1.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.1.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.1.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.1.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.1.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.1.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.1.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.1.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.1.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.1.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.1.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.1.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.1.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.1.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.2.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.2.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.2.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.2.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.2.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.2.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.2.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.2.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.2.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.2.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.2.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.2.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.2.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.2.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.2.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.2.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.2.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.3.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.3.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.3.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.3.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.3.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.3.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.3.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.3.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.3.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.3.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.3.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.3.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.3.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.3.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.3.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.3.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.3.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.4.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.4.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.4.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.4.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.4.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.4.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.4.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.4.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.4.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.4.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.4.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.4.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.4.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.4.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.4.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.4.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.4.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.5.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.5.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.5.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.5.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.5.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.5.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.5.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.5.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.5.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.5.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.5.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.5.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.5.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.5.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.5.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.5.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.5.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.6.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.6.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.6.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.6.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.6.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.6.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.6.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.6.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.6.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.6.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.6.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.6.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.6.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.6.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.6.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.6.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.6.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.7.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.7.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.7.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.7.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.7.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.7.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.7.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.7.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.7.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.7.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.7.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.7.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.7.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.7.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.7.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.7.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.7.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.8.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.8.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.8.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.8.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.8.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.8.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.8.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.8.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.8.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.8.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.8.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.8.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.8.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.8.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.8.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.8.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.8.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.9.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.9.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.9.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.9.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.9.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.9.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.9.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.9.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.9.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.9.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.9.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.9.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.9.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.9.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.9.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.9.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.9.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.10.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.10.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.10.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.10.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.10.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.10.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.10.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.10.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.10.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.10.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.10.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.10.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.10.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.10.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.10.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.10.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.10.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.11.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.11.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.11.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.11.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.11.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.11.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.11.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.11.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.11.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.11.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.11.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.11.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.11.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.11.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.11.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.11.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.11.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.12.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.12.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.12.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.12.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.12.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.12.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.12.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.12.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.12.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.12.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.12.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.12.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.12.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.12.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.12.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.12.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.12.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.13.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.13.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.13.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.13.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.13.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.13.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.13.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.13.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.13.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.13.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.13.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.13.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.13.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.13.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.13.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.13.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.13.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.14.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.14.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.14.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.14.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.14.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.14.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.14.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.14.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.14.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.14.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.14.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.14.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.14.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.14.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.14.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.14.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.14.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.15.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.15.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.15.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.15.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.15.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.15.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.15.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.15.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.15.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.15.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.15.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.15.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.15.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.15.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.15.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.15.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.15.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.16.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.16.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.16.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.16.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.16.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.16.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.16.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.16.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.16.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.16.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.16.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.16.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.16.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.16.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.16.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.16.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.16.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.17.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.17.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.17.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.17.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.17.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.17.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.17.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.17.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.17.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.17.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.17.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.17.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.17.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.17.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.17.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.17.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.17.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.18.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.18.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.18.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.18.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.18.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.18.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.18.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.18.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.18.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.18.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.18.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.18.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.18.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.18.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.18.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.18.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.18.3|relu|1088x17x17|0|0|628864\n" +
+            "repeat_b.19.branch0.conv|conv 1x1 1088->192|192x17x17|208896|60370944|578816\n" +
+            "repeat_b.19.branch0.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.19.branch0.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.19.branch1.0.conv|conv 1x1 1088->128|128x17x17|139264|40247296|490688\n" +
+            "repeat_b.19.branch1.0.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "repeat_b.19.branch1.0.2|relu|128x17x17|0|0|73984\n" +
+            "repeat_b.19.branch1.1.conv|conv 1x7 128->160|160x17x17|143360|41431040|226592\n" +
+            "repeat_b.19.branch1.1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "repeat_b.19.branch1.1.2|relu|160x17x17|0|0|92480\n" +
+            "repeat_b.19.branch1.2.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "repeat_b.19.branch1.2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "repeat_b.19.branch1.2.2|relu|192x17x17|0|0|110976\n" +
+            "repeat_b.19.(concat)|concat|384x17x17|0|0|221952\n" +
+            "repeat_b.19.up|conv 1x1 384->1088|1088x17x17|418880|120741888|844288\n" +
+            "repeat_b.19.(scale)|scale|1088x17x17|0|0|628864\n" +
+            "repeat_b.19.(add)|add|1088x17x17|0|0|943296\n" +
+            "repeat_b.19.3|relu|1088x17x17|0|0|628864\n" +
+            "mixed_7a.branch0.0.conv|conv 1x1 1088->256|256x17x17|278528|80494592|666944\n" +
+            "mixed_7a.branch0.0.bn|batchnorm 256|256x17x17|512|0|148480\n" +
+            "mixed_7a.branch0.0.2|relu|256x17x17|0|0|147968\n" +
+            "mixed_7a.branch0.1.conv|conv 3x3/2 256->384|384x8x8|884736|56623104|983296\n" +
+            "mixed_7a.branch0.1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "mixed_7a.branch0.1.2|relu|384x8x8|0|0|49152\n" +
+            "mixed_7a.branch1.0.conv|conv 1x1 1088->256|256x17x17|278528|80494592|666944\n" +
+            "mixed_7a.branch1.0.bn|batchnorm 256|256x17x17|512|0|148480\n" +
+            "mixed_7a.branch1.0.2|relu|256x17x17|0|0|147968\n" +
+            "mixed_7a.branch1.1.conv|conv 3x3/2 256->288|288x8x8|663552|42467328|755968\n" +
+            "mixed_7a.branch1.1.bn|batchnorm 288|288x8x8|576|0|37440\n" +
+            "mixed_7a.branch1.1.2|relu|288x8x8|0|0|36864\n" +
+            "mixed_7a.branch2.0.conv|conv 1x1 1088->256|256x17x17|278528|80494592|666944\n" +
+            "mixed_7a.branch2.0.bn|batchnorm 256|256x17x17|512|0|148480\n" +
+            "mixed_7a.branch2.0.2|relu|256x17x17|0|0|147968\n" +
+            "mixed_7a.branch2.1.conv|conv 3x3 256->288|288x17x17|663552|191766528|820768\n" +
+            "mixed_7a.branch2.1.bn|batchnorm 288|288x17x17|576|0|167040\n" +
+            "mixed_7a.branch2.1.2|relu|288x17x17|0|0|166464\n" +
+            "mixed_7a.branch2.2.conv|conv 3x3/2 288->320|320x8x8|829440|53084160|933152\n" +
+            "mixed_7a.branch2.2.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "mixed_7a.branch2.2.2|relu|320x8x8|0|0|40960\n" +
+            "mixed_7a.branch3|maxpool 3x3/2|1088x8x8|0|0|384064\n" +
+            "(concat)|concat|2080x8x8|0|0|266240\n" +
+            "repeat_c.0.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.0.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.0.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.0.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.0.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.0.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.0.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.0.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.0.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.0.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.0.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.0.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.0.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.0.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.0.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.0.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.0.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.1.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.1.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.1.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.1.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.1.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.1.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.1.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.1.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.1.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.1.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.1.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.1.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.1.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.1.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.1.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.1.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.1.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.2.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.2.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.2.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.2.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.2.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.2.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.2.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.2.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.2.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.2.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.2.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.2.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.2.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.2.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.2.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.2.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.2.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.3.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.3.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.3.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.3.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.3.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.3.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.3.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.3.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.3.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.3.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.3.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.3.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.3.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.3.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.3.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.3.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.3.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.4.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.4.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.4.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.4.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.4.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.4.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.4.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.4.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.4.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.4.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.4.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.4.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.4.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.4.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.4.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.4.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.4.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.5.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.5.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.5.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.5.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.5.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.5.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.5.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.5.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.5.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.5.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.5.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.5.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.5.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.5.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.5.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.5.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.5.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.6.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.6.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.6.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.6.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.6.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.6.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.6.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.6.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.6.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.6.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.6.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.6.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.6.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.6.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.6.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.6.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.6.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.7.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.7.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.7.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.7.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.7.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.7.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.7.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.7.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.7.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.7.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.7.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.7.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.7.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.7.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.7.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.7.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.7.3|relu|2080x8x8|0|0|266240\n" +
+            "repeat_c.8.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.8.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.8.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.8.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "repeat_c.8.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "repeat_c.8.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "repeat_c.8.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "repeat_c.8.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "repeat_c.8.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "repeat_c.8.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "repeat_c.8.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "repeat_c.8.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "repeat_c.8.(concat)|concat|448x8x8|0|0|57344\n" +
+            "repeat_c.8.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "repeat_c.8.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "repeat_c.8.(add)|add|2080x8x8|0|0|399360\n" +
+            "repeat_c.8.3|relu|2080x8x8|0|0|266240\n" +
+            "block8.branch0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "block8.branch0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "block8.branch0.2|relu|192x8x8|0|0|24576\n" +
+            "block8.branch1.0.conv|conv 1x1 2080->192|192x8x8|399360|25559040|544768\n" +
+            "block8.branch1.0.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "block8.branch1.0.2|relu|192x8x8|0|0|24576\n" +
+            "block8.branch1.1.conv|conv 1x3 192->224|224x8x8|129024|8257536|155648\n" +
+            "block8.branch1.1.bn|batchnorm 224|224x8x8|448|0|29120\n" +
+            "block8.branch1.1.2|relu|224x8x8|0|0|28672\n" +
+            "block8.branch1.2.conv|conv 3x1 224->256|256x8x8|172032|11010048|202752\n" +
+            "block8.branch1.2.bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "block8.branch1.2.2|relu|256x8x8|0|0|32768\n" +
+            "block8.(concat)|concat|448x8x8|0|0|57344\n" +
+            "block8.up|conv 1x1 448->2080|2080x8x8|933920|59637760|1095712\n" +
+            "block8.(scale)|scale|2080x8x8|0|0|266240\n" +
+            "block8.(add)|add|2080x8x8|0|0|399360\n" +
+            "conv2d_7b.conv|conv 1x1 2080->1536|1536x8x8|3194880|204472320|3426304\n" +
+            "conv2d_7b.bn|batchnorm 1536|1536x8x8|3072|0|199680\n" +
+            "conv2d_7b.2|relu|1536x8x8|0|0|196608\n" +
+            "15|adaptive_avgpool 1x1|1536x1x1|0|0|99840\n" +
+            "16|flatten|1536|0|0|3072\n" +
+            "17|dropout 0.2|1536|0|0|3072\n" +
+            "classif|linear 1536->1000|1000|1537000|1536000|1539536\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

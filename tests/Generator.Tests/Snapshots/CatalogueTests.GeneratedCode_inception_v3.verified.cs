@@ -853,337 +853,335 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 95937339L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "InceptionV3", "architectures/inception_v3.arch", 95, null,
-            new long[] { 3L, 299L, 299L }, new long[] { 1000L },
-            27161264L, 288L, 5713216096L, 95937339L, 32290280L,
-            new LayerInfo[]
-            {
-                new LayerInfo("Conv2d_1a_3x3.conv", "conv 3x3/2 3->32", new long[] { 32L, 149L, 149L }, 864L, 19181664L, 979499L),
-                new LayerInfo("Conv2d_1a_3x3.bn", "batchnorm 32", new long[] { 32L, 149L, 149L }, 64L, 0L, 1420928L),
-                new LayerInfo("Conv2d_1a_3x3.2", "relu", new long[] { 32L, 149L, 149L }, 0L, 0L, 1420864L),
-                new LayerInfo("Conv2d_2a_3x3.conv", "conv 3x3 32->32", new long[] { 32L, 147L, 147L }, 9216L, 199148544L, 1411136L),
-                new LayerInfo("Conv2d_2a_3x3.bn", "batchnorm 32", new long[] { 32L, 147L, 147L }, 64L, 0L, 1383040L),
-                new LayerInfo("Conv2d_2a_3x3.2", "relu", new long[] { 32L, 147L, 147L }, 0L, 0L, 1382976L),
-                new LayerInfo("Conv2d_2b_3x3.conv", "conv 3x3 32->64", new long[] { 64L, 147L, 147L }, 18432L, 398297088L, 2092896L),
-                new LayerInfo("Conv2d_2b_3x3.bn", "batchnorm 64", new long[] { 64L, 147L, 147L }, 128L, 0L, 2766080L),
-                new LayerInfo("Conv2d_2b_3x3.2", "relu", new long[] { 64L, 147L, 147L }, 0L, 0L, 2765952L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 73L, 73L }, 0L, 0L, 1724032L),
-                new LayerInfo("Conv2d_3b_1x1.conv", "conv 1x1 64->80", new long[] { 80L, 73L, 73L }, 5120L, 27284480L, 772496L),
-                new LayerInfo("Conv2d_3b_1x1.bn", "batchnorm 80", new long[] { 80L, 73L, 73L }, 160L, 0L, 852800L),
-                new LayerInfo("Conv2d_3b_1x1.2", "relu", new long[] { 80L, 73L, 73L }, 0L, 0L, 852640L),
-                new LayerInfo("Conv2d_4a_3x3.conv", "conv 3x3 80->192", new long[] { 192L, 71L, 71L }, 138240L, 696867840L, 1532432L),
-                new LayerInfo("Conv2d_4a_3x3.bn", "batchnorm 192", new long[] { 192L, 71L, 71L }, 384L, 0L, 1936128L),
-                new LayerInfo("Conv2d_4a_3x3.2", "relu", new long[] { 192L, 71L, 71L }, 0L, 0L, 1935744L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 35L, 35L }, 0L, 0L, 1203072L),
-                new LayerInfo("Mixed_5b.branch1x1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch5x5_1.conv", "conv 1x1 192->48", new long[] { 48L, 35L, 35L }, 9216L, 11289600L, 303216L),
-                new LayerInfo("Mixed_5b.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5b.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5b.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5b.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.6", "avgpool 3x3", new long[] { 192L, 35L, 35L }, 0L, 0L, 470400L),
-                new LayerInfo("Mixed_5b.branch_pool.conv", "conv 1x1 192->32", new long[] { 32L, 35L, 35L }, 6144L, 7526400L, 280544L),
-                new LayerInfo("Mixed_5b.branch_pool.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("Mixed_5b.branch_pool.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("Mixed_5b.(concat)", "concat", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch1x1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch5x5_1.conv", "conv 1x1 256->48", new long[] { 48L, 35L, 35L }, 12288L, 15052800L, 384688L),
-                new LayerInfo("Mixed_5c.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5c.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5c.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5c.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.6", "avgpool 3x3", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch_pool.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch1x1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch5x5_1.conv", "conv 1x1 288->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 425424L),
-                new LayerInfo("Mixed_5d.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5d.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5d.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5d.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.6", "avgpool 3x3", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch_pool.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_6a.branch3x3.conv", "conv 3x3/2 288->384", new long[] { 384L, 17L, 17L }, 995328L, 287649792L, 1459104L),
-                new LayerInfo("Mixed_6a.branch3x3.bn", "batchnorm 384", new long[] { 384L, 17L, 17L }, 768L, 0L, 222720L),
-                new LayerInfo("Mixed_6a.branch3x3.2", "relu", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.conv", "conv 3x3/2 96->96", new long[] { 96L, 17L, 17L }, 82944L, 23970816L, 228288L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 17L, 17L }, 192L, 0L, 55680L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.2", "relu", new long[] { 96L, 17L, 17L }, 0L, 0L, 55488L),
-                new LayerInfo("Mixed_6a.4", "maxpool 3x3/2", new long[] { 288L, 17L, 17L }, 0L, 0L, 436032L),
-                new LayerInfo("Mixed_6a.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_2.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_3.conv", "conv 7x1 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.conv", "conv 1x7 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("AuxLogits.0", "avgpool 5x5/3", new long[] { 768L, 5L, 5L }, 0L, 0L, 241152L),
-                new LayerInfo("AuxLogits.conv0.conv", "conv 1x1 768->128", new long[] { 128L, 5L, 5L }, 98304L, 2457600L, 120704L),
-                new LayerInfo("AuxLogits.conv0.bn", "batchnorm 128", new long[] { 128L, 5L, 5L }, 256L, 0L, 6656L),
-                new LayerInfo("AuxLogits.conv0.2", "relu", new long[] { 128L, 5L, 5L }, 0L, 0L, 6400L),
-                new LayerInfo("AuxLogits.conv1.conv", "conv 5x5 128->768", new long[] { 768L, 1L, 1L }, 2457600L, 2457600L, 2461568L),
-                new LayerInfo("AuxLogits.conv1.bn", "batchnorm 768", new long[] { 768L, 1L, 1L }, 1536L, 0L, 3072L),
-                new LayerInfo("AuxLogits.conv1.2", "relu", new long[] { 768L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.3", "adaptive_avgpool 1x1", new long[] { 768L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.4", "flatten", new long[] { 768L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.fc", "linear 768->1000", new long[] { 1000L }, 769000L, 768000L, 770768L),
-                new LayerInfo("Mixed_7a.branch3x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch3x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch3x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch3x3_2.conv", "conv 3x3/2 192->320", new long[] { 320L, 8L, 8L }, 552960L, 35389440L, 628928L),
-                new LayerInfo("Mixed_7a.branch3x3_2.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7a.branch3x3_2.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.conv", "conv 3x3/2 192->192", new long[] { 192L, 8L, 8L }, 331776L, 21233664L, 399552L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7a.6", "maxpool 3x3/2", new long[] { 768L, 8L, 8L }, 0L, 0L, 271104L),
-                new LayerInfo("Mixed_7a.(concat)", "concat", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch1x1.conv", "conv 1x1 1280->320", new long[] { 320L, 8L, 8L }, 409600L, 26214400L, 512000L),
-                new LayerInfo("Mixed_7b.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7b.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7b.branch3x3_1.conv", "conv 1x1 1280->384", new long[] { 384L, 8L, 8L }, 491520L, 31457280L, 598016L),
-                new LayerInfo("Mixed_7b.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.conv", "conv 1x1 1280->448", new long[] { 448L, 8L, 8L }, 573440L, 36700160L, 684032L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.8", "avgpool 3x3", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch_pool.conv", "conv 1x1 1280->192", new long[] { 192L, 8L, 8L }, 245760L, 15728640L, 339968L),
-                new LayerInfo("Mixed_7b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7b.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch1x1.conv", "conv 1x1 2048->320", new long[] { 320L, 8L, 8L }, 655360L, 41943040L, 806912L),
-                new LayerInfo("Mixed_7c.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7c.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7c.branch3x3_1.conv", "conv 1x1 2048->384", new long[] { 384L, 8L, 8L }, 786432L, 50331648L, 942080L),
-                new LayerInfo("Mixed_7c.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.conv", "conv 1x1 2048->448", new long[] { 448L, 8L, 8L }, 917504L, 58720256L, 1077248L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.8", "avgpool 3x3", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch_pool.conv", "conv 1x1 2048->192", new long[] { 192L, 8L, 8L }, 393216L, 25165824L, 536576L),
-                new LayerInfo("Mixed_7c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7c.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 133120L),
-                new LayerInfo("dropout", "dropout 0.5", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("21", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 299, 299 }, new long[] { 1000 },
+            27161264, 288, 5713216096L, 95937339, 32290280,
+            // path|operation|output shape|params|MACs|memory access
+            "Conv2d_1a_3x3.conv|conv 3x3/2 3->32|32x149x149|864|19181664|979499\n" +
+            "Conv2d_1a_3x3.bn|batchnorm 32|32x149x149|64|0|1420928\n" +
+            "Conv2d_1a_3x3.2|relu|32x149x149|0|0|1420864\n" +
+            "Conv2d_2a_3x3.conv|conv 3x3 32->32|32x147x147|9216|199148544|1411136\n" +
+            "Conv2d_2a_3x3.bn|batchnorm 32|32x147x147|64|0|1383040\n" +
+            "Conv2d_2a_3x3.2|relu|32x147x147|0|0|1382976\n" +
+            "Conv2d_2b_3x3.conv|conv 3x3 32->64|64x147x147|18432|398297088|2092896\n" +
+            "Conv2d_2b_3x3.bn|batchnorm 64|64x147x147|128|0|2766080\n" +
+            "Conv2d_2b_3x3.2|relu|64x147x147|0|0|2765952\n" +
+            "maxpool1|maxpool 3x3/2|64x73x73|0|0|1724032\n" +
+            "Conv2d_3b_1x1.conv|conv 1x1 64->80|80x73x73|5120|27284480|772496\n" +
+            "Conv2d_3b_1x1.bn|batchnorm 80|80x73x73|160|0|852800\n" +
+            "Conv2d_3b_1x1.2|relu|80x73x73|0|0|852640\n" +
+            "Conv2d_4a_3x3.conv|conv 3x3 80->192|192x71x71|138240|696867840|1532432\n" +
+            "Conv2d_4a_3x3.bn|batchnorm 192|192x71x71|384|0|1936128\n" +
+            "Conv2d_4a_3x3.2|relu|192x71x71|0|0|1935744\n" +
+            "maxpool2|maxpool 3x3/2|192x35x35|0|0|1203072\n" +
+            "Mixed_5b.branch1x1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch5x5_1.conv|conv 1x1 192->48|48x35x35|9216|11289600|303216\n" +
+            "Mixed_5b.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5b.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5b.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5b.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5b.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5b.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.6|avgpool 3x3|192x35x35|0|0|470400\n" +
+            "Mixed_5b.branch_pool.conv|conv 1x1 192->32|32x35x35|6144|7526400|280544\n" +
+            "Mixed_5b.branch_pool.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "Mixed_5b.branch_pool.2|relu|32x35x35|0|0|78400\n" +
+            "Mixed_5b.(concat)|concat|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch1x1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch5x5_1.conv|conv 1x1 256->48|48x35x35|12288|15052800|384688\n" +
+            "Mixed_5c.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5c.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5c.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5c.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5c.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5c.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.6|avgpool 3x3|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch_pool.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch1x1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch5x5_1.conv|conv 1x1 288->48|48x35x35|13824|16934400|425424\n" +
+            "Mixed_5d.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5d.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5d.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5d.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5d.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5d.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.6|avgpool 3x3|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch_pool.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_6a.branch3x3.conv|conv 3x3/2 288->384|384x17x17|995328|287649792|1459104\n" +
+            "Mixed_6a.branch3x3.bn|batchnorm 384|384x17x17|768|0|222720\n" +
+            "Mixed_6a.branch3x3.2|relu|384x17x17|0|0|221952\n" +
+            "Mixed_6a.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_6a.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_6a.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_6a.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_6a.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_6a.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_6a.branch3x3dbl_3.conv|conv 3x3/2 96->96|96x17x17|82944|23970816|228288\n" +
+            "Mixed_6a.branch3x3dbl_3.bn|batchnorm 96|96x17x17|192|0|55680\n" +
+            "Mixed_6a.branch3x3dbl_3.2|relu|96x17x17|0|0|55488\n" +
+            "Mixed_6a.4|maxpool 3x3/2|288x17x17|0|0|436032\n" +
+            "Mixed_6a.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_2.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_3.conv|conv 7x1 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7dbl_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7dbl_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_2.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_3.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_3.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_3.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_4.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_4.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_4.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_5.conv|conv 1x7 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7dbl_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_2.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_3.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_4.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_4.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_4.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_5.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.(concat)|concat|768x17x17|0|0|443904\n" +
+            "AuxLogits.0|avgpool 5x5/3|768x5x5|0|0|241152\n" +
+            "AuxLogits.conv0.conv|conv 1x1 768->128|128x5x5|98304|2457600|120704\n" +
+            "AuxLogits.conv0.bn|batchnorm 128|128x5x5|256|0|6656\n" +
+            "AuxLogits.conv0.2|relu|128x5x5|0|0|6400\n" +
+            "AuxLogits.conv1.conv|conv 5x5 128->768|768x1x1|2457600|2457600|2461568\n" +
+            "AuxLogits.conv1.bn|batchnorm 768|768x1x1|1536|0|3072\n" +
+            "AuxLogits.conv1.2|relu|768x1x1|0|0|1536\n" +
+            "AuxLogits.3|adaptive_avgpool 1x1|768x1x1|0|0|1536\n" +
+            "AuxLogits.4|flatten|768|0|0|1536\n" +
+            "AuxLogits.fc|linear 768->1000|1000|769000|768000|770768\n" +
+            "Mixed_7a.branch3x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch3x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch3x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch3x3_2.conv|conv 3x3/2 192->320|320x8x8|552960|35389440|628928\n" +
+            "Mixed_7a.branch3x3_2.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7a.branch3x3_2.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7a.branch7x7x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch7x7x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_4.conv|conv 3x3/2 192->192|192x8x8|331776|21233664|399552\n" +
+            "Mixed_7a.branch7x7x3_4.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7a.branch7x7x3_4.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7a.6|maxpool 3x3/2|768x8x8|0|0|271104\n" +
+            "Mixed_7a.(concat)|concat|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch1x1.conv|conv 1x1 1280->320|320x8x8|409600|26214400|512000\n" +
+            "Mixed_7b.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7b.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7b.branch3x3_1.conv|conv 1x1 1280->384|384x8x8|491520|31457280|598016\n" +
+            "Mixed_7b.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.branch3x3dbl_1.conv|conv 1x1 1280->448|448x8x8|573440|36700160|684032\n" +
+            "Mixed_7b.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7b.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7b.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7b.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.8|avgpool 3x3|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch_pool.conv|conv 1x1 1280->192|192x8x8|245760|15728640|339968\n" +
+            "Mixed_7b.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7b.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7b.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch1x1.conv|conv 1x1 2048->320|320x8x8|655360|41943040|806912\n" +
+            "Mixed_7c.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7c.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7c.branch3x3_1.conv|conv 1x1 2048->384|384x8x8|786432|50331648|942080\n" +
+            "Mixed_7c.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.branch3x3dbl_1.conv|conv 1x1 2048->448|448x8x8|917504|58720256|1077248\n" +
+            "Mixed_7c.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7c.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7c.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7c.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.8|avgpool 3x3|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch_pool.conv|conv 1x1 2048->192|192x8x8|393216|25165824|536576\n" +
+            "Mixed_7c.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7c.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7c.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|133120\n" +
+            "dropout|dropout 0.5|2048x1x1|0|0|4096\n" +
+            "21|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1424,337 +1422,335 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 95937339L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "InceptionV3Aux", "architectures/inception_v3.arch", 95, "inception_v3(aux_logits=True, init_weights=True)",
-            new long[] { 3L, 299L, 299L }, new long[] { 1000L },
-            27161264L, 288L, 5713216096L, 95937339L, 32290280L,
-            new LayerInfo[]
-            {
-                new LayerInfo("Conv2d_1a_3x3.conv", "conv 3x3/2 3->32", new long[] { 32L, 149L, 149L }, 864L, 19181664L, 979499L),
-                new LayerInfo("Conv2d_1a_3x3.bn", "batchnorm 32", new long[] { 32L, 149L, 149L }, 64L, 0L, 1420928L),
-                new LayerInfo("Conv2d_1a_3x3.2", "relu", new long[] { 32L, 149L, 149L }, 0L, 0L, 1420864L),
-                new LayerInfo("Conv2d_2a_3x3.conv", "conv 3x3 32->32", new long[] { 32L, 147L, 147L }, 9216L, 199148544L, 1411136L),
-                new LayerInfo("Conv2d_2a_3x3.bn", "batchnorm 32", new long[] { 32L, 147L, 147L }, 64L, 0L, 1383040L),
-                new LayerInfo("Conv2d_2a_3x3.2", "relu", new long[] { 32L, 147L, 147L }, 0L, 0L, 1382976L),
-                new LayerInfo("Conv2d_2b_3x3.conv", "conv 3x3 32->64", new long[] { 64L, 147L, 147L }, 18432L, 398297088L, 2092896L),
-                new LayerInfo("Conv2d_2b_3x3.bn", "batchnorm 64", new long[] { 64L, 147L, 147L }, 128L, 0L, 2766080L),
-                new LayerInfo("Conv2d_2b_3x3.2", "relu", new long[] { 64L, 147L, 147L }, 0L, 0L, 2765952L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 73L, 73L }, 0L, 0L, 1724032L),
-                new LayerInfo("Conv2d_3b_1x1.conv", "conv 1x1 64->80", new long[] { 80L, 73L, 73L }, 5120L, 27284480L, 772496L),
-                new LayerInfo("Conv2d_3b_1x1.bn", "batchnorm 80", new long[] { 80L, 73L, 73L }, 160L, 0L, 852800L),
-                new LayerInfo("Conv2d_3b_1x1.2", "relu", new long[] { 80L, 73L, 73L }, 0L, 0L, 852640L),
-                new LayerInfo("Conv2d_4a_3x3.conv", "conv 3x3 80->192", new long[] { 192L, 71L, 71L }, 138240L, 696867840L, 1532432L),
-                new LayerInfo("Conv2d_4a_3x3.bn", "batchnorm 192", new long[] { 192L, 71L, 71L }, 384L, 0L, 1936128L),
-                new LayerInfo("Conv2d_4a_3x3.2", "relu", new long[] { 192L, 71L, 71L }, 0L, 0L, 1935744L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 35L, 35L }, 0L, 0L, 1203072L),
-                new LayerInfo("Mixed_5b.branch1x1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch5x5_1.conv", "conv 1x1 192->48", new long[] { 48L, 35L, 35L }, 9216L, 11289600L, 303216L),
-                new LayerInfo("Mixed_5b.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5b.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5b.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5b.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.6", "avgpool 3x3", new long[] { 192L, 35L, 35L }, 0L, 0L, 470400L),
-                new LayerInfo("Mixed_5b.branch_pool.conv", "conv 1x1 192->32", new long[] { 32L, 35L, 35L }, 6144L, 7526400L, 280544L),
-                new LayerInfo("Mixed_5b.branch_pool.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("Mixed_5b.branch_pool.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("Mixed_5b.(concat)", "concat", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch1x1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch5x5_1.conv", "conv 1x1 256->48", new long[] { 48L, 35L, 35L }, 12288L, 15052800L, 384688L),
-                new LayerInfo("Mixed_5c.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5c.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5c.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5c.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.6", "avgpool 3x3", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch_pool.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch1x1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch5x5_1.conv", "conv 1x1 288->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 425424L),
-                new LayerInfo("Mixed_5d.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5d.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5d.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5d.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.6", "avgpool 3x3", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch_pool.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_6a.branch3x3.conv", "conv 3x3/2 288->384", new long[] { 384L, 17L, 17L }, 995328L, 287649792L, 1459104L),
-                new LayerInfo("Mixed_6a.branch3x3.bn", "batchnorm 384", new long[] { 384L, 17L, 17L }, 768L, 0L, 222720L),
-                new LayerInfo("Mixed_6a.branch3x3.2", "relu", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.conv", "conv 3x3/2 96->96", new long[] { 96L, 17L, 17L }, 82944L, 23970816L, 228288L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 17L, 17L }, 192L, 0L, 55680L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.2", "relu", new long[] { 96L, 17L, 17L }, 0L, 0L, 55488L),
-                new LayerInfo("Mixed_6a.4", "maxpool 3x3/2", new long[] { 288L, 17L, 17L }, 0L, 0L, 436032L),
-                new LayerInfo("Mixed_6a.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_2.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_3.conv", "conv 7x1 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.conv", "conv 1x7 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("AuxLogits.0", "avgpool 5x5/3", new long[] { 768L, 5L, 5L }, 0L, 0L, 241152L),
-                new LayerInfo("AuxLogits.conv0.conv", "conv 1x1 768->128", new long[] { 128L, 5L, 5L }, 98304L, 2457600L, 120704L),
-                new LayerInfo("AuxLogits.conv0.bn", "batchnorm 128", new long[] { 128L, 5L, 5L }, 256L, 0L, 6656L),
-                new LayerInfo("AuxLogits.conv0.2", "relu", new long[] { 128L, 5L, 5L }, 0L, 0L, 6400L),
-                new LayerInfo("AuxLogits.conv1.conv", "conv 5x5 128->768", new long[] { 768L, 1L, 1L }, 2457600L, 2457600L, 2461568L),
-                new LayerInfo("AuxLogits.conv1.bn", "batchnorm 768", new long[] { 768L, 1L, 1L }, 1536L, 0L, 3072L),
-                new LayerInfo("AuxLogits.conv1.2", "relu", new long[] { 768L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.3", "adaptive_avgpool 1x1", new long[] { 768L, 1L, 1L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.4", "flatten", new long[] { 768L }, 0L, 0L, 1536L),
-                new LayerInfo("AuxLogits.fc", "linear 768->1000", new long[] { 1000L }, 769000L, 768000L, 770768L),
-                new LayerInfo("Mixed_7a.branch3x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch3x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch3x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch3x3_2.conv", "conv 3x3/2 192->320", new long[] { 320L, 8L, 8L }, 552960L, 35389440L, 628928L),
-                new LayerInfo("Mixed_7a.branch3x3_2.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7a.branch3x3_2.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.conv", "conv 3x3/2 192->192", new long[] { 192L, 8L, 8L }, 331776L, 21233664L, 399552L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7a.6", "maxpool 3x3/2", new long[] { 768L, 8L, 8L }, 0L, 0L, 271104L),
-                new LayerInfo("Mixed_7a.(concat)", "concat", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch1x1.conv", "conv 1x1 1280->320", new long[] { 320L, 8L, 8L }, 409600L, 26214400L, 512000L),
-                new LayerInfo("Mixed_7b.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7b.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7b.branch3x3_1.conv", "conv 1x1 1280->384", new long[] { 384L, 8L, 8L }, 491520L, 31457280L, 598016L),
-                new LayerInfo("Mixed_7b.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.conv", "conv 1x1 1280->448", new long[] { 448L, 8L, 8L }, 573440L, 36700160L, 684032L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.8", "avgpool 3x3", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch_pool.conv", "conv 1x1 1280->192", new long[] { 192L, 8L, 8L }, 245760L, 15728640L, 339968L),
-                new LayerInfo("Mixed_7b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7b.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch1x1.conv", "conv 1x1 2048->320", new long[] { 320L, 8L, 8L }, 655360L, 41943040L, 806912L),
-                new LayerInfo("Mixed_7c.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7c.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7c.branch3x3_1.conv", "conv 1x1 2048->384", new long[] { 384L, 8L, 8L }, 786432L, 50331648L, 942080L),
-                new LayerInfo("Mixed_7c.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.conv", "conv 1x1 2048->448", new long[] { 448L, 8L, 8L }, 917504L, 58720256L, 1077248L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.8", "avgpool 3x3", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch_pool.conv", "conv 1x1 2048->192", new long[] { 192L, 8L, 8L }, 393216L, 25165824L, 536576L),
-                new LayerInfo("Mixed_7c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7c.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 133120L),
-                new LayerInfo("dropout", "dropout 0.5", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("21", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 299, 299 }, new long[] { 1000 },
+            27161264, 288, 5713216096L, 95937339, 32290280,
+            // path|operation|output shape|params|MACs|memory access
+            "Conv2d_1a_3x3.conv|conv 3x3/2 3->32|32x149x149|864|19181664|979499\n" +
+            "Conv2d_1a_3x3.bn|batchnorm 32|32x149x149|64|0|1420928\n" +
+            "Conv2d_1a_3x3.2|relu|32x149x149|0|0|1420864\n" +
+            "Conv2d_2a_3x3.conv|conv 3x3 32->32|32x147x147|9216|199148544|1411136\n" +
+            "Conv2d_2a_3x3.bn|batchnorm 32|32x147x147|64|0|1383040\n" +
+            "Conv2d_2a_3x3.2|relu|32x147x147|0|0|1382976\n" +
+            "Conv2d_2b_3x3.conv|conv 3x3 32->64|64x147x147|18432|398297088|2092896\n" +
+            "Conv2d_2b_3x3.bn|batchnorm 64|64x147x147|128|0|2766080\n" +
+            "Conv2d_2b_3x3.2|relu|64x147x147|0|0|2765952\n" +
+            "maxpool1|maxpool 3x3/2|64x73x73|0|0|1724032\n" +
+            "Conv2d_3b_1x1.conv|conv 1x1 64->80|80x73x73|5120|27284480|772496\n" +
+            "Conv2d_3b_1x1.bn|batchnorm 80|80x73x73|160|0|852800\n" +
+            "Conv2d_3b_1x1.2|relu|80x73x73|0|0|852640\n" +
+            "Conv2d_4a_3x3.conv|conv 3x3 80->192|192x71x71|138240|696867840|1532432\n" +
+            "Conv2d_4a_3x3.bn|batchnorm 192|192x71x71|384|0|1936128\n" +
+            "Conv2d_4a_3x3.2|relu|192x71x71|0|0|1935744\n" +
+            "maxpool2|maxpool 3x3/2|192x35x35|0|0|1203072\n" +
+            "Mixed_5b.branch1x1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch5x5_1.conv|conv 1x1 192->48|48x35x35|9216|11289600|303216\n" +
+            "Mixed_5b.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5b.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5b.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5b.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5b.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5b.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.6|avgpool 3x3|192x35x35|0|0|470400\n" +
+            "Mixed_5b.branch_pool.conv|conv 1x1 192->32|32x35x35|6144|7526400|280544\n" +
+            "Mixed_5b.branch_pool.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "Mixed_5b.branch_pool.2|relu|32x35x35|0|0|78400\n" +
+            "Mixed_5b.(concat)|concat|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch1x1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch5x5_1.conv|conv 1x1 256->48|48x35x35|12288|15052800|384688\n" +
+            "Mixed_5c.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5c.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5c.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5c.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5c.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5c.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.6|avgpool 3x3|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch_pool.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch1x1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch5x5_1.conv|conv 1x1 288->48|48x35x35|13824|16934400|425424\n" +
+            "Mixed_5d.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5d.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5d.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5d.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5d.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5d.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.6|avgpool 3x3|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch_pool.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_6a.branch3x3.conv|conv 3x3/2 288->384|384x17x17|995328|287649792|1459104\n" +
+            "Mixed_6a.branch3x3.bn|batchnorm 384|384x17x17|768|0|222720\n" +
+            "Mixed_6a.branch3x3.2|relu|384x17x17|0|0|221952\n" +
+            "Mixed_6a.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_6a.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_6a.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_6a.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_6a.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_6a.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_6a.branch3x3dbl_3.conv|conv 3x3/2 96->96|96x17x17|82944|23970816|228288\n" +
+            "Mixed_6a.branch3x3dbl_3.bn|batchnorm 96|96x17x17|192|0|55680\n" +
+            "Mixed_6a.branch3x3dbl_3.2|relu|96x17x17|0|0|55488\n" +
+            "Mixed_6a.4|maxpool 3x3/2|288x17x17|0|0|436032\n" +
+            "Mixed_6a.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_2.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_3.conv|conv 7x1 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7dbl_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7dbl_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_2.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_3.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_3.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_3.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_4.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_4.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_4.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_5.conv|conv 1x7 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7dbl_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_2.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_3.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_4.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_4.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_4.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_5.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.(concat)|concat|768x17x17|0|0|443904\n" +
+            "AuxLogits.0|avgpool 5x5/3|768x5x5|0|0|241152\n" +
+            "AuxLogits.conv0.conv|conv 1x1 768->128|128x5x5|98304|2457600|120704\n" +
+            "AuxLogits.conv0.bn|batchnorm 128|128x5x5|256|0|6656\n" +
+            "AuxLogits.conv0.2|relu|128x5x5|0|0|6400\n" +
+            "AuxLogits.conv1.conv|conv 5x5 128->768|768x1x1|2457600|2457600|2461568\n" +
+            "AuxLogits.conv1.bn|batchnorm 768|768x1x1|1536|0|3072\n" +
+            "AuxLogits.conv1.2|relu|768x1x1|0|0|1536\n" +
+            "AuxLogits.3|adaptive_avgpool 1x1|768x1x1|0|0|1536\n" +
+            "AuxLogits.4|flatten|768|0|0|1536\n" +
+            "AuxLogits.fc|linear 768->1000|1000|769000|768000|770768\n" +
+            "Mixed_7a.branch3x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch3x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch3x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch3x3_2.conv|conv 3x3/2 192->320|320x8x8|552960|35389440|628928\n" +
+            "Mixed_7a.branch3x3_2.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7a.branch3x3_2.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7a.branch7x7x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch7x7x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_4.conv|conv 3x3/2 192->192|192x8x8|331776|21233664|399552\n" +
+            "Mixed_7a.branch7x7x3_4.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7a.branch7x7x3_4.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7a.6|maxpool 3x3/2|768x8x8|0|0|271104\n" +
+            "Mixed_7a.(concat)|concat|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch1x1.conv|conv 1x1 1280->320|320x8x8|409600|26214400|512000\n" +
+            "Mixed_7b.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7b.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7b.branch3x3_1.conv|conv 1x1 1280->384|384x8x8|491520|31457280|598016\n" +
+            "Mixed_7b.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.branch3x3dbl_1.conv|conv 1x1 1280->448|448x8x8|573440|36700160|684032\n" +
+            "Mixed_7b.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7b.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7b.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7b.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.8|avgpool 3x3|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch_pool.conv|conv 1x1 1280->192|192x8x8|245760|15728640|339968\n" +
+            "Mixed_7b.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7b.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7b.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch1x1.conv|conv 1x1 2048->320|320x8x8|655360|41943040|806912\n" +
+            "Mixed_7c.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7c.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7c.branch3x3_1.conv|conv 1x1 2048->384|384x8x8|786432|50331648|942080\n" +
+            "Mixed_7c.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.branch3x3dbl_1.conv|conv 1x1 2048->448|448x8x8|917504|58720256|1077248\n" +
+            "Mixed_7c.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7c.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7c.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7c.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.8|avgpool 3x3|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch_pool.conv|conv 1x1 2048->192|192x8x8|393216|25165824|536576\n" +
+            "Mixed_7c.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7c.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7c.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|133120\n" +
+            "dropout|dropout 0.5|2048x1x1|0|0|4096\n" +
+            "21|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1848,327 +1844,325 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 95937339L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "InceptionV3NoAux", "architectures/inception_v3.arch", 95, "inception_v3(aux_logits=False, init_weights=True)",
-            new long[] { 3L, 299L, 299L }, new long[] { 1000L },
-            23834568L, 282L, 5713216096L, 95937339L, 32290280L,
-            new LayerInfo[]
-            {
-                new LayerInfo("Conv2d_1a_3x3.conv", "conv 3x3/2 3->32", new long[] { 32L, 149L, 149L }, 864L, 19181664L, 979499L),
-                new LayerInfo("Conv2d_1a_3x3.bn", "batchnorm 32", new long[] { 32L, 149L, 149L }, 64L, 0L, 1420928L),
-                new LayerInfo("Conv2d_1a_3x3.2", "relu", new long[] { 32L, 149L, 149L }, 0L, 0L, 1420864L),
-                new LayerInfo("Conv2d_2a_3x3.conv", "conv 3x3 32->32", new long[] { 32L, 147L, 147L }, 9216L, 199148544L, 1411136L),
-                new LayerInfo("Conv2d_2a_3x3.bn", "batchnorm 32", new long[] { 32L, 147L, 147L }, 64L, 0L, 1383040L),
-                new LayerInfo("Conv2d_2a_3x3.2", "relu", new long[] { 32L, 147L, 147L }, 0L, 0L, 1382976L),
-                new LayerInfo("Conv2d_2b_3x3.conv", "conv 3x3 32->64", new long[] { 64L, 147L, 147L }, 18432L, 398297088L, 2092896L),
-                new LayerInfo("Conv2d_2b_3x3.bn", "batchnorm 64", new long[] { 64L, 147L, 147L }, 128L, 0L, 2766080L),
-                new LayerInfo("Conv2d_2b_3x3.2", "relu", new long[] { 64L, 147L, 147L }, 0L, 0L, 2765952L),
-                new LayerInfo("maxpool1", "maxpool 3x3/2", new long[] { 64L, 73L, 73L }, 0L, 0L, 1724032L),
-                new LayerInfo("Conv2d_3b_1x1.conv", "conv 1x1 64->80", new long[] { 80L, 73L, 73L }, 5120L, 27284480L, 772496L),
-                new LayerInfo("Conv2d_3b_1x1.bn", "batchnorm 80", new long[] { 80L, 73L, 73L }, 160L, 0L, 852800L),
-                new LayerInfo("Conv2d_3b_1x1.2", "relu", new long[] { 80L, 73L, 73L }, 0L, 0L, 852640L),
-                new LayerInfo("Conv2d_4a_3x3.conv", "conv 3x3 80->192", new long[] { 192L, 71L, 71L }, 138240L, 696867840L, 1532432L),
-                new LayerInfo("Conv2d_4a_3x3.bn", "batchnorm 192", new long[] { 192L, 71L, 71L }, 384L, 0L, 1936128L),
-                new LayerInfo("Conv2d_4a_3x3.2", "relu", new long[] { 192L, 71L, 71L }, 0L, 0L, 1935744L),
-                new LayerInfo("maxpool2", "maxpool 3x3/2", new long[] { 192L, 35L, 35L }, 0L, 0L, 1203072L),
-                new LayerInfo("Mixed_5b.branch1x1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch5x5_1.conv", "conv 1x1 192->48", new long[] { 48L, 35L, 35L }, 9216L, 11289600L, 303216L),
-                new LayerInfo("Mixed_5b.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5b.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5b.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5b.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.conv", "conv 1x1 192->64", new long[] { 64L, 35L, 35L }, 12288L, 15052800L, 325888L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5b.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5b.6", "avgpool 3x3", new long[] { 192L, 35L, 35L }, 0L, 0L, 470400L),
-                new LayerInfo("Mixed_5b.branch_pool.conv", "conv 1x1 192->32", new long[] { 32L, 35L, 35L }, 6144L, 7526400L, 280544L),
-                new LayerInfo("Mixed_5b.branch_pool.bn", "batchnorm 32", new long[] { 32L, 35L, 35L }, 64L, 0L, 78464L),
-                new LayerInfo("Mixed_5b.branch_pool.2", "relu", new long[] { 32L, 35L, 35L }, 0L, 0L, 78400L),
-                new LayerInfo("Mixed_5b.(concat)", "concat", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch1x1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch5x5_1.conv", "conv 1x1 256->48", new long[] { 48L, 35L, 35L }, 12288L, 15052800L, 384688L),
-                new LayerInfo("Mixed_5c.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5c.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5c.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5c.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5c.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5c.6", "avgpool 3x3", new long[] { 256L, 35L, 35L }, 0L, 0L, 627200L),
-                new LayerInfo("Mixed_5c.branch_pool.conv", "conv 1x1 256->64", new long[] { 64L, 35L, 35L }, 16384L, 20070400L, 408384L),
-                new LayerInfo("Mixed_5c.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5c.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5c.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch1x1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch1x1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch1x1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch5x5_1.conv", "conv 1x1 288->48", new long[] { 48L, 35L, 35L }, 13824L, 16934400L, 425424L),
-                new LayerInfo("Mixed_5d.branch5x5_1.bn", "batchnorm 48", new long[] { 48L, 35L, 35L }, 96L, 0L, 117696L),
-                new LayerInfo("Mixed_5d.branch5x5_1.2", "relu", new long[] { 48L, 35L, 35L }, 0L, 0L, 117600L),
-                new LayerInfo("Mixed_5d.branch5x5_2.conv", "conv 5x5 48->64", new long[] { 64L, 35L, 35L }, 76800L, 94080000L, 214000L),
-                new LayerInfo("Mixed_5d.branch5x5_2.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch5x5_2.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.conv", "conv 3x3 96->96", new long[] { 96L, 35L, 35L }, 82944L, 101606400L, 318144L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_5d.branch3x3dbl_3.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_5d.6", "avgpool 3x3", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_5d.branch_pool.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_5d.branch_pool.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_5d.branch_pool.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_5d.(concat)", "concat", new long[] { 288L, 35L, 35L }, 0L, 0L, 705600L),
-                new LayerInfo("Mixed_6a.branch3x3.conv", "conv 3x3/2 288->384", new long[] { 384L, 17L, 17L }, 995328L, 287649792L, 1459104L),
-                new LayerInfo("Mixed_6a.branch3x3.bn", "batchnorm 384", new long[] { 384L, 17L, 17L }, 768L, 0L, 222720L),
-                new LayerInfo("Mixed_6a.branch3x3.2", "relu", new long[] { 384L, 17L, 17L }, 0L, 0L, 221952L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.conv", "conv 1x1 288->64", new long[] { 64L, 35L, 35L }, 18432L, 22579200L, 449632L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.bn", "batchnorm 64", new long[] { 64L, 35L, 35L }, 128L, 0L, 156928L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_1.2", "relu", new long[] { 64L, 35L, 35L }, 0L, 0L, 156800L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.conv", "conv 3x3 64->96", new long[] { 96L, 35L, 35L }, 55296L, 67737600L, 251296L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.bn", "batchnorm 96", new long[] { 96L, 35L, 35L }, 192L, 0L, 235392L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_2.2", "relu", new long[] { 96L, 35L, 35L }, 0L, 0L, 235200L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.conv", "conv 3x3/2 96->96", new long[] { 96L, 17L, 17L }, 82944L, 23970816L, 228288L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.bn", "batchnorm 96", new long[] { 96L, 17L, 17L }, 192L, 0L, 55680L),
-                new LayerInfo("Mixed_6a.branch3x3dbl_3.2", "relu", new long[] { 96L, 17L, 17L }, 0L, 0L, 55488L),
-                new LayerInfo("Mixed_6a.4", "maxpool 3x3/2", new long[] { 288L, 17L, 17L }, 0L, 0L, 436032L),
-                new LayerInfo("Mixed_6a.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_2.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7_3.conv", "conv 7x1 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.conv", "conv 1x1 768->128", new long[] { 128L, 17L, 17L }, 98304L, 28409856L, 357248L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_1.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_2.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.conv", "conv 1x7 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_3.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.conv", "conv 7x1 128->128", new long[] { 128L, 17L, 17L }, 114688L, 33144832L, 188672L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.bn", "batchnorm 128", new long[] { 128L, 17L, 17L }, 256L, 0L, 74240L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_4.2", "relu", new long[] { 128L, 17L, 17L }, 0L, 0L, 73984L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.conv", "conv 1x7 128->192", new long[] { 192L, 17L, 17L }, 172032L, 49717248L, 264512L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6b.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6b.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6b.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6c.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6c.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6c.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_2.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7_3.conv", "conv 7x1 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.conv", "conv 1x1 768->160", new long[] { 160L, 17L, 17L }, 122880L, 35512320L, 391072L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_1.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_2.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.conv", "conv 1x7 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_3.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.conv", "conv 7x1 160->160", new long[] { 160L, 17L, 17L }, 179200L, 51788800L, 271680L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.bn", "batchnorm 160", new long[] { 160L, 17L, 17L }, 320L, 0L, 92800L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_4.2", "relu", new long[] { 160L, 17L, 17L }, 0L, 0L, 92480L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.conv", "conv 1x7 160->192", new long[] { 192L, 17L, 17L }, 215040L, 62146560L, 316768L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6d.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6d.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6d.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6d.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch1x1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch1x1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch1x1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_4.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch7x7dbl_5.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.9", "avgpool 3x3", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_6e.branch_pool.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_6e.branch_pool.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_6e.branch_pool.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_6e.(concat)", "concat", new long[] { 768L, 17L, 17L }, 0L, 0L, 443904L),
-                new LayerInfo("Mixed_7a.branch3x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch3x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch3x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch3x3_2.conv", "conv 3x3/2 192->320", new long[] { 320L, 8L, 8L }, 552960L, 35389440L, 628928L),
-                new LayerInfo("Mixed_7a.branch3x3_2.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7a.branch3x3_2.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.conv", "conv 1x1 768->192", new long[] { 192L, 17L, 17L }, 147456L, 42614784L, 424896L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_1.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.conv", "conv 1x7 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_2.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.conv", "conv 7x1 192->192", new long[] { 192L, 17L, 17L }, 258048L, 74575872L, 369024L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.bn", "batchnorm 192", new long[] { 192L, 17L, 17L }, 384L, 0L, 111360L),
-                new LayerInfo("Mixed_7a.branch7x7x3_3.2", "relu", new long[] { 192L, 17L, 17L }, 0L, 0L, 110976L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.conv", "conv 3x3/2 192->192", new long[] { 192L, 8L, 8L }, 331776L, 21233664L, 399552L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7a.branch7x7x3_4.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7a.6", "maxpool 3x3/2", new long[] { 768L, 8L, 8L }, 0L, 0L, 271104L),
-                new LayerInfo("Mixed_7a.(concat)", "concat", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch1x1.conv", "conv 1x1 1280->320", new long[] { 320L, 8L, 8L }, 409600L, 26214400L, 512000L),
-                new LayerInfo("Mixed_7b.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7b.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7b.branch3x3_1.conv", "conv 1x1 1280->384", new long[] { 384L, 8L, 8L }, 491520L, 31457280L, 598016L),
-                new LayerInfo("Mixed_7b.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.conv", "conv 1x1 1280->448", new long[] { 448L, 8L, 8L }, 573440L, 36700160L, 684032L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7b.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7b.8", "avgpool 3x3", new long[] { 1280L, 8L, 8L }, 0L, 0L, 163840L),
-                new LayerInfo("Mixed_7b.branch_pool.conv", "conv 1x1 1280->192", new long[] { 192L, 8L, 8L }, 245760L, 15728640L, 339968L),
-                new LayerInfo("Mixed_7b.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7b.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7b.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch1x1.conv", "conv 1x1 2048->320", new long[] { 320L, 8L, 8L }, 655360L, 41943040L, 806912L),
-                new LayerInfo("Mixed_7c.branch1x1.bn", "batchnorm 320", new long[] { 320L, 8L, 8L }, 640L, 0L, 41600L),
-                new LayerInfo("Mixed_7c.branch1x1.2", "relu", new long[] { 320L, 8L, 8L }, 0L, 0L, 40960L),
-                new LayerInfo("Mixed_7c.branch3x3_1.conv", "conv 1x1 2048->384", new long[] { 384L, 8L, 8L }, 786432L, 50331648L, 942080L),
-                new LayerInfo("Mixed_7c.branch3x3_1.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_1.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3_2b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.conv", "conv 1x1 2048->448", new long[] { 448L, 8L, 8L }, 917504L, 58720256L, 1077248L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.bn", "batchnorm 448", new long[] { 448L, 8L, 8L }, 896L, 0L, 58240L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_1.2", "relu", new long[] { 448L, 8L, 8L }, 0L, 0L, 57344L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.conv", "conv 3x3 448->384", new long[] { 384L, 8L, 8L }, 1548288L, 99090432L, 1601536L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_2.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.conv", "conv 1x3 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3a.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.conv", "conv 3x1 384->384", new long[] { 384L, 8L, 8L }, 442368L, 28311552L, 491520L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.bn", "batchnorm 384", new long[] { 384L, 8L, 8L }, 768L, 0L, 49920L),
-                new LayerInfo("Mixed_7c.branch3x3dbl_3b.2", "relu", new long[] { 384L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 768L, 8L, 8L }, 0L, 0L, 98304L),
-                new LayerInfo("Mixed_7c.8", "avgpool 3x3", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("Mixed_7c.branch_pool.conv", "conv 1x1 2048->192", new long[] { 192L, 8L, 8L }, 393216L, 25165824L, 536576L),
-                new LayerInfo("Mixed_7c.branch_pool.bn", "batchnorm 192", new long[] { 192L, 8L, 8L }, 384L, 0L, 24960L),
-                new LayerInfo("Mixed_7c.branch_pool.2", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("Mixed_7c.(concat)", "concat", new long[] { 2048L, 8L, 8L }, 0L, 0L, 262144L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 133120L),
-                new LayerInfo("dropout", "dropout 0.5", new long[] { 2048L, 1L, 1L }, 0L, 0L, 4096L),
-                new LayerInfo("20", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 299, 299 }, new long[] { 1000 },
+            23834568, 282, 5713216096L, 95937339, 32290280,
+            // path|operation|output shape|params|MACs|memory access
+            "Conv2d_1a_3x3.conv|conv 3x3/2 3->32|32x149x149|864|19181664|979499\n" +
+            "Conv2d_1a_3x3.bn|batchnorm 32|32x149x149|64|0|1420928\n" +
+            "Conv2d_1a_3x3.2|relu|32x149x149|0|0|1420864\n" +
+            "Conv2d_2a_3x3.conv|conv 3x3 32->32|32x147x147|9216|199148544|1411136\n" +
+            "Conv2d_2a_3x3.bn|batchnorm 32|32x147x147|64|0|1383040\n" +
+            "Conv2d_2a_3x3.2|relu|32x147x147|0|0|1382976\n" +
+            "Conv2d_2b_3x3.conv|conv 3x3 32->64|64x147x147|18432|398297088|2092896\n" +
+            "Conv2d_2b_3x3.bn|batchnorm 64|64x147x147|128|0|2766080\n" +
+            "Conv2d_2b_3x3.2|relu|64x147x147|0|0|2765952\n" +
+            "maxpool1|maxpool 3x3/2|64x73x73|0|0|1724032\n" +
+            "Conv2d_3b_1x1.conv|conv 1x1 64->80|80x73x73|5120|27284480|772496\n" +
+            "Conv2d_3b_1x1.bn|batchnorm 80|80x73x73|160|0|852800\n" +
+            "Conv2d_3b_1x1.2|relu|80x73x73|0|0|852640\n" +
+            "Conv2d_4a_3x3.conv|conv 3x3 80->192|192x71x71|138240|696867840|1532432\n" +
+            "Conv2d_4a_3x3.bn|batchnorm 192|192x71x71|384|0|1936128\n" +
+            "Conv2d_4a_3x3.2|relu|192x71x71|0|0|1935744\n" +
+            "maxpool2|maxpool 3x3/2|192x35x35|0|0|1203072\n" +
+            "Mixed_5b.branch1x1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch5x5_1.conv|conv 1x1 192->48|48x35x35|9216|11289600|303216\n" +
+            "Mixed_5b.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5b.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5b.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5b.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_1.conv|conv 1x1 192->64|64x35x35|12288|15052800|325888\n" +
+            "Mixed_5b.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5b.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5b.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5b.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5b.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5b.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5b.6|avgpool 3x3|192x35x35|0|0|470400\n" +
+            "Mixed_5b.branch_pool.conv|conv 1x1 192->32|32x35x35|6144|7526400|280544\n" +
+            "Mixed_5b.branch_pool.bn|batchnorm 32|32x35x35|64|0|78464\n" +
+            "Mixed_5b.branch_pool.2|relu|32x35x35|0|0|78400\n" +
+            "Mixed_5b.(concat)|concat|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch1x1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch5x5_1.conv|conv 1x1 256->48|48x35x35|12288|15052800|384688\n" +
+            "Mixed_5c.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5c.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5c.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5c.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_1.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5c.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5c.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5c.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5c.6|avgpool 3x3|256x35x35|0|0|627200\n" +
+            "Mixed_5c.branch_pool.conv|conv 1x1 256->64|64x35x35|16384|20070400|408384\n" +
+            "Mixed_5c.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5c.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5c.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch1x1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch1x1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch1x1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch5x5_1.conv|conv 1x1 288->48|48x35x35|13824|16934400|425424\n" +
+            "Mixed_5d.branch5x5_1.bn|batchnorm 48|48x35x35|96|0|117696\n" +
+            "Mixed_5d.branch5x5_1.2|relu|48x35x35|0|0|117600\n" +
+            "Mixed_5d.branch5x5_2.conv|conv 5x5 48->64|64x35x35|76800|94080000|214000\n" +
+            "Mixed_5d.branch5x5_2.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch5x5_2.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_5d.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.branch3x3dbl_3.conv|conv 3x3 96->96|96x35x35|82944|101606400|318144\n" +
+            "Mixed_5d.branch3x3dbl_3.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_5d.branch3x3dbl_3.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_5d.6|avgpool 3x3|288x35x35|0|0|705600\n" +
+            "Mixed_5d.branch_pool.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_5d.branch_pool.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_5d.branch_pool.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_5d.(concat)|concat|288x35x35|0|0|705600\n" +
+            "Mixed_6a.branch3x3.conv|conv 3x3/2 288->384|384x17x17|995328|287649792|1459104\n" +
+            "Mixed_6a.branch3x3.bn|batchnorm 384|384x17x17|768|0|222720\n" +
+            "Mixed_6a.branch3x3.2|relu|384x17x17|0|0|221952\n" +
+            "Mixed_6a.branch3x3dbl_1.conv|conv 1x1 288->64|64x35x35|18432|22579200|449632\n" +
+            "Mixed_6a.branch3x3dbl_1.bn|batchnorm 64|64x35x35|128|0|156928\n" +
+            "Mixed_6a.branch3x3dbl_1.2|relu|64x35x35|0|0|156800\n" +
+            "Mixed_6a.branch3x3dbl_2.conv|conv 3x3 64->96|96x35x35|55296|67737600|251296\n" +
+            "Mixed_6a.branch3x3dbl_2.bn|batchnorm 96|96x35x35|192|0|235392\n" +
+            "Mixed_6a.branch3x3dbl_2.2|relu|96x35x35|0|0|235200\n" +
+            "Mixed_6a.branch3x3dbl_3.conv|conv 3x3/2 96->96|96x17x17|82944|23970816|228288\n" +
+            "Mixed_6a.branch3x3dbl_3.bn|batchnorm 96|96x17x17|192|0|55680\n" +
+            "Mixed_6a.branch3x3dbl_3.2|relu|96x17x17|0|0|55488\n" +
+            "Mixed_6a.4|maxpool 3x3/2|288x17x17|0|0|436032\n" +
+            "Mixed_6a.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_2.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7_3.conv|conv 7x1 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.branch7x7dbl_1.conv|conv 1x1 768->128|128x17x17|98304|28409856|357248\n" +
+            "Mixed_6b.branch7x7dbl_1.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_1.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_2.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_2.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_2.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_3.conv|conv 1x7 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_3.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_3.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_4.conv|conv 7x1 128->128|128x17x17|114688|33144832|188672\n" +
+            "Mixed_6b.branch7x7dbl_4.bn|batchnorm 128|128x17x17|256|0|74240\n" +
+            "Mixed_6b.branch7x7dbl_4.2|relu|128x17x17|0|0|73984\n" +
+            "Mixed_6b.branch7x7dbl_5.conv|conv 1x7 128->192|192x17x17|172032|49717248|264512\n" +
+            "Mixed_6b.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6b.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6b.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6b.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6b.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6c.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6c.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6c.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6c.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6c.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6c.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6c.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6c.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6c.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_2.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7_3.conv|conv 7x1 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.branch7x7dbl_1.conv|conv 1x1 768->160|160x17x17|122880|35512320|391072\n" +
+            "Mixed_6d.branch7x7dbl_1.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_1.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_2.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_2.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_2.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_3.conv|conv 1x7 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_3.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_3.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_4.conv|conv 7x1 160->160|160x17x17|179200|51788800|271680\n" +
+            "Mixed_6d.branch7x7dbl_4.bn|batchnorm 160|160x17x17|320|0|92800\n" +
+            "Mixed_6d.branch7x7dbl_4.2|relu|160x17x17|0|0|92480\n" +
+            "Mixed_6d.branch7x7dbl_5.conv|conv 1x7 160->192|192x17x17|215040|62146560|316768\n" +
+            "Mixed_6d.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6d.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6d.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6d.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6d.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch1x1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch1x1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch1x1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch7x7dbl_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_2.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_3.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_4.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_4.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_4.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.branch7x7dbl_5.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_6e.branch7x7dbl_5.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch7x7dbl_5.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.9|avgpool 3x3|768x17x17|0|0|443904\n" +
+            "Mixed_6e.branch_pool.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_6e.branch_pool.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_6e.branch_pool.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_6e.(concat)|concat|768x17x17|0|0|443904\n" +
+            "Mixed_7a.branch3x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch3x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch3x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch3x3_2.conv|conv 3x3/2 192->320|320x8x8|552960|35389440|628928\n" +
+            "Mixed_7a.branch3x3_2.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7a.branch3x3_2.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7a.branch7x7x3_1.conv|conv 1x1 768->192|192x17x17|147456|42614784|424896\n" +
+            "Mixed_7a.branch7x7x3_1.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_1.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_2.conv|conv 1x7 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_2.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_2.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_3.conv|conv 7x1 192->192|192x17x17|258048|74575872|369024\n" +
+            "Mixed_7a.branch7x7x3_3.bn|batchnorm 192|192x17x17|384|0|111360\n" +
+            "Mixed_7a.branch7x7x3_3.2|relu|192x17x17|0|0|110976\n" +
+            "Mixed_7a.branch7x7x3_4.conv|conv 3x3/2 192->192|192x8x8|331776|21233664|399552\n" +
+            "Mixed_7a.branch7x7x3_4.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7a.branch7x7x3_4.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7a.6|maxpool 3x3/2|768x8x8|0|0|271104\n" +
+            "Mixed_7a.(concat)|concat|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch1x1.conv|conv 1x1 1280->320|320x8x8|409600|26214400|512000\n" +
+            "Mixed_7b.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7b.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7b.branch3x3_1.conv|conv 1x1 1280->384|384x8x8|491520|31457280|598016\n" +
+            "Mixed_7b.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.branch3x3dbl_1.conv|conv 1x1 1280->448|448x8x8|573440|36700160|684032\n" +
+            "Mixed_7b.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7b.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7b.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7b.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7b.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7b.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7b.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7b.8|avgpool 3x3|1280x8x8|0|0|163840\n" +
+            "Mixed_7b.branch_pool.conv|conv 1x1 1280->192|192x8x8|245760|15728640|339968\n" +
+            "Mixed_7b.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7b.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7b.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch1x1.conv|conv 1x1 2048->320|320x8x8|655360|41943040|806912\n" +
+            "Mixed_7c.branch1x1.bn|batchnorm 320|320x8x8|640|0|41600\n" +
+            "Mixed_7c.branch1x1.2|relu|320x8x8|0|0|40960\n" +
+            "Mixed_7c.branch3x3_1.conv|conv 1x1 2048->384|384x8x8|786432|50331648|942080\n" +
+            "Mixed_7c.branch3x3_1.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_1.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3_2b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3_2b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3_2b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.branch3x3dbl_1.conv|conv 1x1 2048->448|448x8x8|917504|58720256|1077248\n" +
+            "Mixed_7c.branch3x3dbl_1.bn|batchnorm 448|448x8x8|896|0|58240\n" +
+            "Mixed_7c.branch3x3dbl_1.2|relu|448x8x8|0|0|57344\n" +
+            "Mixed_7c.branch3x3dbl_2.conv|conv 3x3 448->384|384x8x8|1548288|99090432|1601536\n" +
+            "Mixed_7c.branch3x3dbl_2.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_2.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3a.conv|conv 1x3 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3a.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3a.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.branch3x3dbl_3b.conv|conv 3x1 384->384|384x8x8|442368|28311552|491520\n" +
+            "Mixed_7c.branch3x3dbl_3b.bn|batchnorm 384|384x8x8|768|0|49920\n" +
+            "Mixed_7c.branch3x3dbl_3b.2|relu|384x8x8|0|0|49152\n" +
+            "Mixed_7c.(concat)|concat|768x8x8|0|0|98304\n" +
+            "Mixed_7c.8|avgpool 3x3|2048x8x8|0|0|262144\n" +
+            "Mixed_7c.branch_pool.conv|conv 1x1 2048->192|192x8x8|393216|25165824|536576\n" +
+            "Mixed_7c.branch_pool.bn|batchnorm 192|192x8x8|384|0|24960\n" +
+            "Mixed_7c.branch_pool.2|relu|192x8x8|0|0|24576\n" +
+            "Mixed_7c.(concat)|concat|2048x8x8|0|0|262144\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|133120\n" +
+            "dropout|dropout 0.5|2048x1x1|0|0|4096\n" +
+            "20|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -69,25 +69,23 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 92164L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "LeNet5", "architectures/lenet.arch", 7, null,
-            new long[] { 1L, 32L, 32L }, new long[] { 10L },
-            61706L, 0L, 416520L, 92164L, 14722L,
-            new LayerInfo[]
-            {
-                new LayerInfo("c1", "conv 5x5 1->6", new long[] { 6L, 28L, 28L }, 156L, 117600L, 5884L),
-                new LayerInfo("1", "tanh", new long[] { 6L, 28L, 28L }, 0L, 0L, 9408L),
-                new LayerInfo("s2", "avgpool 2x2/2", new long[] { 6L, 14L, 14L }, 0L, 0L, 5880L),
-                new LayerInfo("c3", "conv 5x5 6->16", new long[] { 16L, 10L, 10L }, 2416L, 240000L, 5192L),
-                new LayerInfo("4", "tanh", new long[] { 16L, 10L, 10L }, 0L, 0L, 3200L),
-                new LayerInfo("s4", "avgpool 2x2/2", new long[] { 16L, 5L, 5L }, 0L, 0L, 2000L),
-                new LayerInfo("c5", "conv 5x5 16->120", new long[] { 120L, 1L, 1L }, 48120L, 48000L, 48640L),
-                new LayerInfo("7", "tanh", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("8", "flatten", new long[] { 120L }, 0L, 0L, 240L),
-                new LayerInfo("f6", "linear 120->84", new long[] { 84L }, 10164L, 10080L, 10368L),
-                new LayerInfo("10", "tanh", new long[] { 84L }, 0L, 0L, 168L),
-                new LayerInfo("output", "linear 84->10", new long[] { 10L }, 850L, 840L, 944L),
-            });
+            new long[] { 1, 32, 32 }, new long[] { 10 },
+            61706, 0, 416520, 92164, 14722,
+            // path|operation|output shape|params|MACs|memory access
+            "c1|conv 5x5 1->6|6x28x28|156|117600|5884\n" +
+            "1|tanh|6x28x28|0|0|9408\n" +
+            "s2|avgpool 2x2/2|6x14x14|0|0|5880\n" +
+            "c3|conv 5x5 6->16|16x10x10|2416|240000|5192\n" +
+            "4|tanh|16x10x10|0|0|3200\n" +
+            "s4|avgpool 2x2/2|16x5x5|0|0|2000\n" +
+            "c5|conv 5x5 16->120|120x1x1|48120|48000|48640\n" +
+            "7|tanh|120x1x1|0|0|240\n" +
+            "8|flatten|120|0|0|240\n" +
+            "f6|linear 120->84|84|10164|10080|10368\n" +
+            "10|tanh|84|0|0|168\n" +
+            "output|linear 84->10|10|850|840|944\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -366,166 +366,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 20549272L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MNASNet0_5", "architectures/mnasnet.arch", 36, "mnasnet0_5()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2218512L, 156L, 104455968L, 20549272L, 9002024L,
-            new LayerInfo[]
-            {
-                new LayerInfo("layers.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("layers.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("layers.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("layers.3", "conv 3x3 16->16 g16", new long[] { 16L, 112L, 112L }, 144L, 1806336L, 401552L),
-                new LayerInfo("layers.4", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("layers.5", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("layers.6", "conv 1x1 16->8", new long[] { 8L, 112L, 112L }, 128L, 1605632L, 301184L),
-                new LayerInfo("layers.7", "batchnorm 8", new long[] { 8L, 112L, 112L }, 16L, 0L, 200720L),
-                new LayerInfo("layers.8.0.layers.0", "conv 1x1 8->24", new long[] { 24L, 112L, 112L }, 192L, 2408448L, 401600L),
-                new LayerInfo("layers.8.0.layers.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("layers.8.0.layers.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.8.0.layers.3", "conv 3x3/2 24->24 g24", new long[] { 24L, 56L, 56L }, 216L, 677376L, 376536L),
-                new LayerInfo("layers.8.0.layers.4", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.0.layers.5", "relu", new long[] { 24L, 56L, 56L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.8.0.layers.6", "conv 1x1 24->16", new long[] { 16L, 56L, 56L }, 384L, 1204224L, 125824L),
-                new LayerInfo("layers.8.0.layers.7", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("layers.8.1.layers.0", "conv 1x1 16->48", new long[] { 48L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("layers.8.1.layers.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.1.layers.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.1.layers.3", "conv 3x3 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 301488L),
-                new LayerInfo("layers.8.1.layers.4", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.1.layers.5", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.1.layers.6", "conv 1x1 48->16", new long[] { 16L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("layers.8.1.layers.7", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("layers.8.1.(add)", "add", new long[] { 16L, 56L, 56L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.8.2.layers.0", "conv 1x1 16->48", new long[] { 48L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("layers.8.2.layers.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.2.layers.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.2.layers.3", "conv 3x3 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 301488L),
-                new LayerInfo("layers.8.2.layers.4", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.2.layers.5", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.2.layers.6", "conv 1x1 48->16", new long[] { 16L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("layers.8.2.layers.7", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("layers.8.2.(add)", "add", new long[] { 16L, 56L, 56L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.0.layers.0", "conv 1x1 16->48", new long[] { 48L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("layers.9.0.layers.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.9.0.layers.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.9.0.layers.3", "conv 5x5/2 48->48 g48", new long[] { 48L, 28L, 28L }, 1200L, 940800L, 189360L),
-                new LayerInfo("layers.9.0.layers.4", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("layers.9.0.layers.5", "relu", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.9.0.layers.6", "conv 1x1 48->24", new long[] { 24L, 28L, 28L }, 1152L, 903168L, 57600L),
-                new LayerInfo("layers.9.0.layers.7", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("layers.9.1.layers.0", "conv 1x1 24->72", new long[] { 72L, 28L, 28L }, 1728L, 1354752L, 76992L),
-                new LayerInfo("layers.9.1.layers.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.1.layers.2", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.1.layers.3", "conv 5x5 72->72 g72", new long[] { 72L, 28L, 28L }, 1800L, 1411200L, 114696L),
-                new LayerInfo("layers.9.1.layers.4", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.1.layers.5", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.1.layers.6", "conv 1x1 72->24", new long[] { 24L, 28L, 28L }, 1728L, 1354752L, 76992L),
-                new LayerInfo("layers.9.1.layers.7", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("layers.9.1.(add)", "add", new long[] { 24L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.9.2.layers.0", "conv 1x1 24->72", new long[] { 72L, 28L, 28L }, 1728L, 1354752L, 76992L),
-                new LayerInfo("layers.9.2.layers.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.2.layers.2", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.2.layers.3", "conv 5x5 72->72 g72", new long[] { 72L, 28L, 28L }, 1800L, 1411200L, 114696L),
-                new LayerInfo("layers.9.2.layers.4", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.2.layers.5", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.2.layers.6", "conv 1x1 72->24", new long[] { 24L, 28L, 28L }, 1728L, 1354752L, 76992L),
-                new LayerInfo("layers.9.2.layers.7", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("layers.9.2.(add)", "add", new long[] { 24L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.10.0.layers.0", "conv 1x1 24->144", new long[] { 144L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("layers.10.0.layers.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("layers.10.0.layers.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.10.0.layers.3", "conv 5x5/2 144->144 g144", new long[] { 144L, 14L, 14L }, 3600L, 705600L, 144720L),
-                new LayerInfo("layers.10.0.layers.4", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("layers.10.0.layers.5", "relu", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.10.0.layers.6", "conv 1x1 144->40", new long[] { 40L, 14L, 14L }, 5760L, 1128960L, 41824L),
-                new LayerInfo("layers.10.0.layers.7", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("layers.10.1.layers.0", "conv 1x1 40->240", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("layers.10.1.layers.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.10.1.layers.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.1.layers.3", "conv 5x5 240->240 g240", new long[] { 240L, 14L, 14L }, 6000L, 1176000L, 100080L),
-                new LayerInfo("layers.10.1.layers.4", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.10.1.layers.5", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.1.layers.6", "conv 1x1 240->40", new long[] { 40L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("layers.10.1.layers.7", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("layers.10.1.(add)", "add", new long[] { 40L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("layers.10.2.layers.0", "conv 1x1 40->240", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("layers.10.2.layers.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.10.2.layers.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.2.layers.3", "conv 5x5 240->240 g240", new long[] { 240L, 14L, 14L }, 6000L, 1176000L, 100080L),
-                new LayerInfo("layers.10.2.layers.4", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.10.2.layers.5", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.2.layers.6", "conv 1x1 240->40", new long[] { 40L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("layers.10.2.layers.7", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("layers.10.2.(add)", "add", new long[] { 40L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("layers.11.0.layers.0", "conv 1x1 40->240", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("layers.11.0.layers.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.11.0.layers.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.11.0.layers.3", "conv 3x3 240->240 g240", new long[] { 240L, 14L, 14L }, 2160L, 423360L, 96240L),
-                new LayerInfo("layers.11.0.layers.4", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.11.0.layers.5", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.11.0.layers.6", "conv 1x1 240->48", new long[] { 48L, 14L, 14L }, 11520L, 2257920L, 67968L),
-                new LayerInfo("layers.11.0.layers.7", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("layers.11.1.layers.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("layers.11.1.layers.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("layers.11.1.layers.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.11.1.layers.3", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("layers.11.1.layers.4", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("layers.11.1.layers.5", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.11.1.layers.6", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("layers.11.1.layers.7", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("layers.11.1.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("layers.12.0.layers.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("layers.12.0.layers.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("layers.12.0.layers.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.0.layers.3", "conv 5x5/2 288->288 g288", new long[] { 288L, 7L, 7L }, 7200L, 352800L, 77760L),
-                new LayerInfo("layers.12.0.layers.4", "batchnorm 288", new long[] { 288L, 7L, 7L }, 576L, 0L, 28800L),
-                new LayerInfo("layers.12.0.layers.5", "relu", new long[] { 288L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("layers.12.0.layers.6", "conv 1x1 288->96", new long[] { 96L, 7L, 7L }, 27648L, 1354752L, 46464L),
-                new LayerInfo("layers.12.0.layers.7", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("layers.12.1.layers.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.1.layers.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.1.layers.2", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.1.layers.3", "conv 5x5 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 70848L),
-                new LayerInfo("layers.12.1.layers.4", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.1.layers.5", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.1.layers.6", "conv 1x1 576->96", new long[] { 96L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.1.layers.7", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("layers.12.1.(add)", "add", new long[] { 96L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("layers.12.2.layers.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.2.layers.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.2.layers.2", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.2.layers.3", "conv 5x5 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 70848L),
-                new LayerInfo("layers.12.2.layers.4", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.2.layers.5", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.2.layers.6", "conv 1x1 576->96", new long[] { 96L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.2.layers.7", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("layers.12.2.(add)", "add", new long[] { 96L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("layers.12.3.layers.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.3.layers.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.3.layers.2", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.3.layers.3", "conv 5x5 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 70848L),
-                new LayerInfo("layers.12.3.layers.4", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.3.layers.5", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.3.layers.6", "conv 1x1 576->96", new long[] { 96L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.12.3.layers.7", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("layers.12.3.(add)", "add", new long[] { 96L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("layers.13.0.layers.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("layers.13.0.layers.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.13.0.layers.2", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.13.0.layers.3", "conv 3x3 576->576 g576", new long[] { 576L, 7L, 7L }, 5184L, 254016L, 61632L),
-                new LayerInfo("layers.13.0.layers.4", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.13.0.layers.5", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.13.0.layers.6", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("layers.13.0.layers.7", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("layers.14", "conv 1x1 160->1280", new long[] { 1280L, 7L, 7L }, 204800L, 10035200L, 275360L),
-                new LayerInfo("layers.15", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("layers.16", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2218512, 156, 104455968, 20549272, 9002024,
+            // path|operation|output shape|params|MACs|memory access
+            "layers.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "layers.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "layers.2|relu|16x112x112|0|0|401408\n" +
+            "layers.3|conv 3x3 16->16 g16|16x112x112|144|1806336|401552\n" +
+            "layers.4|batchnorm 16|16x112x112|32|0|401440\n" +
+            "layers.5|relu|16x112x112|0|0|401408\n" +
+            "layers.6|conv 1x1 16->8|8x112x112|128|1605632|301184\n" +
+            "layers.7|batchnorm 8|8x112x112|16|0|200720\n" +
+            "layers.8.0.layers.0|conv 1x1 8->24|24x112x112|192|2408448|401600\n" +
+            "layers.8.0.layers.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "layers.8.0.layers.2|relu|24x112x112|0|0|602112\n" +
+            "layers.8.0.layers.3|conv 3x3/2 24->24 g24|24x56x56|216|677376|376536\n" +
+            "layers.8.0.layers.4|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.0.layers.5|relu|24x56x56|0|0|150528\n" +
+            "layers.8.0.layers.6|conv 1x1 24->16|16x56x56|384|1204224|125824\n" +
+            "layers.8.0.layers.7|batchnorm 16|16x56x56|32|0|100384\n" +
+            "layers.8.1.layers.0|conv 1x1 16->48|48x56x56|768|2408448|201472\n" +
+            "layers.8.1.layers.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.1.layers.2|relu|48x56x56|0|0|301056\n" +
+            "layers.8.1.layers.3|conv 3x3 48->48 g48|48x56x56|432|1354752|301488\n" +
+            "layers.8.1.layers.4|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.1.layers.5|relu|48x56x56|0|0|301056\n" +
+            "layers.8.1.layers.6|conv 1x1 48->16|16x56x56|768|2408448|201472\n" +
+            "layers.8.1.layers.7|batchnorm 16|16x56x56|32|0|100384\n" +
+            "layers.8.1.(add)|add|16x56x56|0|0|150528\n" +
+            "layers.8.2.layers.0|conv 1x1 16->48|48x56x56|768|2408448|201472\n" +
+            "layers.8.2.layers.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.2.layers.2|relu|48x56x56|0|0|301056\n" +
+            "layers.8.2.layers.3|conv 3x3 48->48 g48|48x56x56|432|1354752|301488\n" +
+            "layers.8.2.layers.4|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.2.layers.5|relu|48x56x56|0|0|301056\n" +
+            "layers.8.2.layers.6|conv 1x1 48->16|16x56x56|768|2408448|201472\n" +
+            "layers.8.2.layers.7|batchnorm 16|16x56x56|32|0|100384\n" +
+            "layers.8.2.(add)|add|16x56x56|0|0|150528\n" +
+            "layers.9.0.layers.0|conv 1x1 16->48|48x56x56|768|2408448|201472\n" +
+            "layers.9.0.layers.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.9.0.layers.2|relu|48x56x56|0|0|301056\n" +
+            "layers.9.0.layers.3|conv 5x5/2 48->48 g48|48x28x28|1200|940800|189360\n" +
+            "layers.9.0.layers.4|batchnorm 48|48x28x28|96|0|75360\n" +
+            "layers.9.0.layers.5|relu|48x28x28|0|0|75264\n" +
+            "layers.9.0.layers.6|conv 1x1 48->24|24x28x28|1152|903168|57600\n" +
+            "layers.9.0.layers.7|batchnorm 24|24x28x28|48|0|37680\n" +
+            "layers.9.1.layers.0|conv 1x1 24->72|72x28x28|1728|1354752|76992\n" +
+            "layers.9.1.layers.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.1.layers.2|relu|72x28x28|0|0|112896\n" +
+            "layers.9.1.layers.3|conv 5x5 72->72 g72|72x28x28|1800|1411200|114696\n" +
+            "layers.9.1.layers.4|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.1.layers.5|relu|72x28x28|0|0|112896\n" +
+            "layers.9.1.layers.6|conv 1x1 72->24|24x28x28|1728|1354752|76992\n" +
+            "layers.9.1.layers.7|batchnorm 24|24x28x28|48|0|37680\n" +
+            "layers.9.1.(add)|add|24x28x28|0|0|56448\n" +
+            "layers.9.2.layers.0|conv 1x1 24->72|72x28x28|1728|1354752|76992\n" +
+            "layers.9.2.layers.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.2.layers.2|relu|72x28x28|0|0|112896\n" +
+            "layers.9.2.layers.3|conv 5x5 72->72 g72|72x28x28|1800|1411200|114696\n" +
+            "layers.9.2.layers.4|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.2.layers.5|relu|72x28x28|0|0|112896\n" +
+            "layers.9.2.layers.6|conv 1x1 72->24|24x28x28|1728|1354752|76992\n" +
+            "layers.9.2.layers.7|batchnorm 24|24x28x28|48|0|37680\n" +
+            "layers.9.2.(add)|add|24x28x28|0|0|56448\n" +
+            "layers.10.0.layers.0|conv 1x1 24->144|144x28x28|3456|2709504|135168\n" +
+            "layers.10.0.layers.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "layers.10.0.layers.2|relu|144x28x28|0|0|225792\n" +
+            "layers.10.0.layers.3|conv 5x5/2 144->144 g144|144x14x14|3600|705600|144720\n" +
+            "layers.10.0.layers.4|batchnorm 144|144x14x14|288|0|56736\n" +
+            "layers.10.0.layers.5|relu|144x14x14|0|0|56448\n" +
+            "layers.10.0.layers.6|conv 1x1 144->40|40x14x14|5760|1128960|41824\n" +
+            "layers.10.0.layers.7|batchnorm 40|40x14x14|80|0|15760\n" +
+            "layers.10.1.layers.0|conv 1x1 40->240|240x14x14|9600|1881600|64480\n" +
+            "layers.10.1.layers.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.10.1.layers.2|relu|240x14x14|0|0|94080\n" +
+            "layers.10.1.layers.3|conv 5x5 240->240 g240|240x14x14|6000|1176000|100080\n" +
+            "layers.10.1.layers.4|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.10.1.layers.5|relu|240x14x14|0|0|94080\n" +
+            "layers.10.1.layers.6|conv 1x1 240->40|40x14x14|9600|1881600|64480\n" +
+            "layers.10.1.layers.7|batchnorm 40|40x14x14|80|0|15760\n" +
+            "layers.10.1.(add)|add|40x14x14|0|0|23520\n" +
+            "layers.10.2.layers.0|conv 1x1 40->240|240x14x14|9600|1881600|64480\n" +
+            "layers.10.2.layers.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.10.2.layers.2|relu|240x14x14|0|0|94080\n" +
+            "layers.10.2.layers.3|conv 5x5 240->240 g240|240x14x14|6000|1176000|100080\n" +
+            "layers.10.2.layers.4|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.10.2.layers.5|relu|240x14x14|0|0|94080\n" +
+            "layers.10.2.layers.6|conv 1x1 240->40|40x14x14|9600|1881600|64480\n" +
+            "layers.10.2.layers.7|batchnorm 40|40x14x14|80|0|15760\n" +
+            "layers.10.2.(add)|add|40x14x14|0|0|23520\n" +
+            "layers.11.0.layers.0|conv 1x1 40->240|240x14x14|9600|1881600|64480\n" +
+            "layers.11.0.layers.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.11.0.layers.2|relu|240x14x14|0|0|94080\n" +
+            "layers.11.0.layers.3|conv 3x3 240->240 g240|240x14x14|2160|423360|96240\n" +
+            "layers.11.0.layers.4|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.11.0.layers.5|relu|240x14x14|0|0|94080\n" +
+            "layers.11.0.layers.6|conv 1x1 240->48|48x14x14|11520|2257920|67968\n" +
+            "layers.11.0.layers.7|batchnorm 48|48x14x14|96|0|18912\n" +
+            "layers.11.1.layers.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "layers.11.1.layers.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "layers.11.1.layers.2|relu|288x14x14|0|0|112896\n" +
+            "layers.11.1.layers.3|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "layers.11.1.layers.4|batchnorm 288|288x14x14|576|0|113472\n" +
+            "layers.11.1.layers.5|relu|288x14x14|0|0|112896\n" +
+            "layers.11.1.layers.6|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "layers.11.1.layers.7|batchnorm 48|48x14x14|96|0|18912\n" +
+            "layers.11.1.(add)|add|48x14x14|0|0|28224\n" +
+            "layers.12.0.layers.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "layers.12.0.layers.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "layers.12.0.layers.2|relu|288x14x14|0|0|112896\n" +
+            "layers.12.0.layers.3|conv 5x5/2 288->288 g288|288x7x7|7200|352800|77760\n" +
+            "layers.12.0.layers.4|batchnorm 288|288x7x7|576|0|28800\n" +
+            "layers.12.0.layers.5|relu|288x7x7|0|0|28224\n" +
+            "layers.12.0.layers.6|conv 1x1 288->96|96x7x7|27648|1354752|46464\n" +
+            "layers.12.0.layers.7|batchnorm 96|96x7x7|192|0|9600\n" +
+            "layers.12.1.layers.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "layers.12.1.layers.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.1.layers.2|relu|576x7x7|0|0|56448\n" +
+            "layers.12.1.layers.3|conv 5x5 576->576 g576|576x7x7|14400|705600|70848\n" +
+            "layers.12.1.layers.4|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.1.layers.5|relu|576x7x7|0|0|56448\n" +
+            "layers.12.1.layers.6|conv 1x1 576->96|96x7x7|55296|2709504|88224\n" +
+            "layers.12.1.layers.7|batchnorm 96|96x7x7|192|0|9600\n" +
+            "layers.12.1.(add)|add|96x7x7|0|0|14112\n" +
+            "layers.12.2.layers.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "layers.12.2.layers.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.2.layers.2|relu|576x7x7|0|0|56448\n" +
+            "layers.12.2.layers.3|conv 5x5 576->576 g576|576x7x7|14400|705600|70848\n" +
+            "layers.12.2.layers.4|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.2.layers.5|relu|576x7x7|0|0|56448\n" +
+            "layers.12.2.layers.6|conv 1x1 576->96|96x7x7|55296|2709504|88224\n" +
+            "layers.12.2.layers.7|batchnorm 96|96x7x7|192|0|9600\n" +
+            "layers.12.2.(add)|add|96x7x7|0|0|14112\n" +
+            "layers.12.3.layers.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "layers.12.3.layers.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.3.layers.2|relu|576x7x7|0|0|56448\n" +
+            "layers.12.3.layers.3|conv 5x5 576->576 g576|576x7x7|14400|705600|70848\n" +
+            "layers.12.3.layers.4|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.3.layers.5|relu|576x7x7|0|0|56448\n" +
+            "layers.12.3.layers.6|conv 1x1 576->96|96x7x7|55296|2709504|88224\n" +
+            "layers.12.3.layers.7|batchnorm 96|96x7x7|192|0|9600\n" +
+            "layers.12.3.(add)|add|96x7x7|0|0|14112\n" +
+            "layers.13.0.layers.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "layers.13.0.layers.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.13.0.layers.2|relu|576x7x7|0|0|56448\n" +
+            "layers.13.0.layers.3|conv 3x3 576->576 g576|576x7x7|5184|254016|61632\n" +
+            "layers.13.0.layers.4|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.13.0.layers.5|relu|576x7x7|0|0|56448\n" +
+            "layers.13.0.layers.6|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "layers.13.0.layers.7|batchnorm 160|160x7x7|320|0|16000\n" +
+            "layers.14|conv 1x1 160->1280|1280x7x7|204800|10035200|275360\n" +
+            "layers.15|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "layers.16|relu|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -619,166 +617,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 31488344L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MNASNet0_75", "architectures/mnasnet.arch", 36, "mnasnet0_75()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3170208L, 156L, 215493104L, 31488344L, 13953768L,
-            new LayerInfo[]
-            {
-                new LayerInfo("layers.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("layers.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("layers.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.3", "conv 3x3 24->24 g24", new long[] { 24L, 112L, 112L }, 216L, 2709504L, 602328L),
-                new LayerInfo("layers.4", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("layers.5", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.6", "conv 1x1 24->16", new long[] { 16L, 112L, 112L }, 384L, 4816896L, 502144L),
-                new LayerInfo("layers.7", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("layers.8.0.layers.0", "conv 1x1 16->48", new long[] { 48L, 112L, 112L }, 768L, 9633792L, 803584L),
-                new LayerInfo("layers.8.0.layers.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("layers.8.0.layers.2", "relu", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("layers.8.0.layers.3", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("layers.8.0.layers.4", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.0.layers.5", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.0.layers.6", "conv 1x1 48->24", new long[] { 24L, 56L, 56L }, 1152L, 3612672L, 226944L),
-                new LayerInfo("layers.8.0.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.1.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.1.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.1.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.1.layers.3", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("layers.8.1.layers.4", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.1.layers.5", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.1.layers.6", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.1.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.1.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.8.2.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.2.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.2.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.2.layers.3", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("layers.8.2.layers.4", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.2.layers.5", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.2.layers.6", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.2.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.2.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.9.0.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.9.0.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.9.0.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.9.0.layers.3", "conv 5x5/2 72->72 g72", new long[] { 72L, 28L, 28L }, 1800L, 1411200L, 284040L),
-                new LayerInfo("layers.9.0.layers.4", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.0.layers.5", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.0.layers.6", "conv 1x1 72->32", new long[] { 32L, 28L, 28L }, 2304L, 1806336L, 83840L),
-                new LayerInfo("layers.9.0.layers.7", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("layers.9.1.layers.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("layers.9.1.layers.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("layers.9.1.layers.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.1.layers.3", "conv 5x5 96->96 g96", new long[] { 96L, 28L, 28L }, 2400L, 1881600L, 152928L),
-                new LayerInfo("layers.9.1.layers.4", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("layers.9.1.layers.5", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.1.layers.6", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("layers.9.1.layers.7", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("layers.9.1.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.9.2.layers.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("layers.9.2.layers.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("layers.9.2.layers.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.2.layers.3", "conv 5x5 96->96 g96", new long[] { 96L, 28L, 28L }, 2400L, 1881600L, 152928L),
-                new LayerInfo("layers.9.2.layers.4", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("layers.9.2.layers.5", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.2.layers.6", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("layers.9.2.layers.7", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("layers.9.2.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.10.0.layers.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("layers.10.0.layers.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("layers.10.0.layers.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.10.0.layers.3", "conv 5x5/2 192->192 g192", new long[] { 192L, 14L, 14L }, 4800L, 940800L, 192960L),
-                new LayerInfo("layers.10.0.layers.4", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("layers.10.0.layers.5", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.10.0.layers.6", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("layers.10.0.layers.7", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("layers.10.1.layers.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("layers.10.1.layers.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.10.1.layers.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.10.1.layers.3", "conv 5x5 384->384 g384", new long[] { 384L, 14L, 14L }, 9600L, 1881600L, 160128L),
-                new LayerInfo("layers.10.1.layers.4", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.10.1.layers.5", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.10.1.layers.6", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("layers.10.1.layers.7", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("layers.10.1.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("layers.10.2.layers.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("layers.10.2.layers.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.10.2.layers.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.10.2.layers.3", "conv 5x5 384->384 g384", new long[] { 384L, 14L, 14L }, 9600L, 1881600L, 160128L),
-                new LayerInfo("layers.10.2.layers.4", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.10.2.layers.5", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.10.2.layers.6", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("layers.10.2.layers.7", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("layers.10.2.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("layers.11.0.layers.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("layers.11.0.layers.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.11.0.layers.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.11.0.layers.3", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("layers.11.0.layers.4", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("layers.11.0.layers.5", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.11.0.layers.6", "conv 1x1 384->72", new long[] { 72L, 14L, 14L }, 27648L, 5419008L, 117024L),
-                new LayerInfo("layers.11.0.layers.7", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("layers.11.1.layers.0", "conv 1x1 72->432", new long[] { 432L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("layers.11.1.layers.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("layers.11.1.layers.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("layers.11.1.layers.3", "conv 3x3 432->432 g432", new long[] { 432L, 14L, 14L }, 3888L, 762048L, 173232L),
-                new LayerInfo("layers.11.1.layers.4", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("layers.11.1.layers.5", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("layers.11.1.layers.6", "conv 1x1 432->72", new long[] { 72L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("layers.11.1.layers.7", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("layers.11.1.(add)", "add", new long[] { 72L, 14L, 14L }, 0L, 0L, 42336L),
-                new LayerInfo("layers.12.0.layers.0", "conv 1x1 72->432", new long[] { 432L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("layers.12.0.layers.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("layers.12.0.layers.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("layers.12.0.layers.3", "conv 5x5/2 432->432 g432", new long[] { 432L, 7L, 7L }, 10800L, 529200L, 116640L),
-                new LayerInfo("layers.12.0.layers.4", "batchnorm 432", new long[] { 432L, 7L, 7L }, 864L, 0L, 43200L),
-                new LayerInfo("layers.12.0.layers.5", "relu", new long[] { 432L, 7L, 7L }, 0L, 0L, 42336L),
-                new LayerInfo("layers.12.0.layers.6", "conv 1x1 432->144", new long[] { 144L, 7L, 7L }, 62208L, 3048192L, 90432L),
-                new LayerInfo("layers.12.0.layers.7", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("layers.12.1.layers.0", "conv 1x1 144->864", new long[] { 864L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.1.layers.1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.1.layers.2", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.1.layers.3", "conv 5x5 864->864 g864", new long[] { 864L, 7L, 7L }, 21600L, 1058400L, 106272L),
-                new LayerInfo("layers.12.1.layers.4", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.1.layers.5", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.1.layers.6", "conv 1x1 864->144", new long[] { 144L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.1.layers.7", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("layers.12.1.(add)", "add", new long[] { 144L, 7L, 7L }, 0L, 0L, 21168L),
-                new LayerInfo("layers.12.2.layers.0", "conv 1x1 144->864", new long[] { 864L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.2.layers.1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.2.layers.2", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.2.layers.3", "conv 5x5 864->864 g864", new long[] { 864L, 7L, 7L }, 21600L, 1058400L, 106272L),
-                new LayerInfo("layers.12.2.layers.4", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.2.layers.5", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.2.layers.6", "conv 1x1 864->144", new long[] { 144L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.2.layers.7", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("layers.12.2.(add)", "add", new long[] { 144L, 7L, 7L }, 0L, 0L, 21168L),
-                new LayerInfo("layers.12.3.layers.0", "conv 1x1 144->864", new long[] { 864L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.3.layers.1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.3.layers.2", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.3.layers.3", "conv 5x5 864->864 g864", new long[] { 864L, 7L, 7L }, 21600L, 1058400L, 106272L),
-                new LayerInfo("layers.12.3.layers.4", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.12.3.layers.5", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.12.3.layers.6", "conv 1x1 864->144", new long[] { 144L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.12.3.layers.7", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("layers.12.3.(add)", "add", new long[] { 144L, 7L, 7L }, 0L, 0L, 21168L),
-                new LayerInfo("layers.13.0.layers.0", "conv 1x1 144->864", new long[] { 864L, 7L, 7L }, 124416L, 6096384L, 173808L),
-                new LayerInfo("layers.13.0.layers.1", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.13.0.layers.2", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.13.0.layers.3", "conv 3x3 864->864 g864", new long[] { 864L, 7L, 7L }, 7776L, 381024L, 92448L),
-                new LayerInfo("layers.13.0.layers.4", "batchnorm 864", new long[] { 864L, 7L, 7L }, 1728L, 0L, 86400L),
-                new LayerInfo("layers.13.0.layers.5", "relu", new long[] { 864L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("layers.13.0.layers.6", "conv 1x1 864->240", new long[] { 240L, 7L, 7L }, 207360L, 10160640L, 261456L),
-                new LayerInfo("layers.13.0.layers.7", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("layers.14", "conv 1x1 240->1280", new long[] { 1280L, 7L, 7L }, 307200L, 15052800L, 381680L),
-                new LayerInfo("layers.15", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("layers.16", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3170208, 156, 215493104, 31488344, 13953768,
+            // path|operation|output shape|params|MACs|memory access
+            "layers.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "layers.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "layers.2|relu|24x112x112|0|0|602112\n" +
+            "layers.3|conv 3x3 24->24 g24|24x112x112|216|2709504|602328\n" +
+            "layers.4|batchnorm 24|24x112x112|48|0|602160\n" +
+            "layers.5|relu|24x112x112|0|0|602112\n" +
+            "layers.6|conv 1x1 24->16|16x112x112|384|4816896|502144\n" +
+            "layers.7|batchnorm 16|16x112x112|32|0|401440\n" +
+            "layers.8.0.layers.0|conv 1x1 16->48|48x112x112|768|9633792|803584\n" +
+            "layers.8.0.layers.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "layers.8.0.layers.2|relu|48x112x112|0|0|1204224\n" +
+            "layers.8.0.layers.3|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "layers.8.0.layers.4|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.0.layers.5|relu|48x56x56|0|0|301056\n" +
+            "layers.8.0.layers.6|conv 1x1 48->24|24x56x56|1152|3612672|226944\n" +
+            "layers.8.0.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.1.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.8.1.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.1.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.8.1.layers.3|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "layers.8.1.layers.4|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.1.layers.5|relu|72x56x56|0|0|451584\n" +
+            "layers.8.1.layers.6|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "layers.8.1.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.1.(add)|add|24x56x56|0|0|225792\n" +
+            "layers.8.2.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.8.2.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.2.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.8.2.layers.3|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "layers.8.2.layers.4|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.2.layers.5|relu|72x56x56|0|0|451584\n" +
+            "layers.8.2.layers.6|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "layers.8.2.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.2.(add)|add|24x56x56|0|0|225792\n" +
+            "layers.9.0.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.9.0.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.9.0.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.9.0.layers.3|conv 5x5/2 72->72 g72|72x28x28|1800|1411200|284040\n" +
+            "layers.9.0.layers.4|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.0.layers.5|relu|72x28x28|0|0|112896\n" +
+            "layers.9.0.layers.6|conv 1x1 72->32|32x28x28|2304|1806336|83840\n" +
+            "layers.9.0.layers.7|batchnorm 32|32x28x28|64|0|50240\n" +
+            "layers.9.1.layers.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "layers.9.1.layers.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "layers.9.1.layers.2|relu|96x28x28|0|0|150528\n" +
+            "layers.9.1.layers.3|conv 5x5 96->96 g96|96x28x28|2400|1881600|152928\n" +
+            "layers.9.1.layers.4|batchnorm 96|96x28x28|192|0|150720\n" +
+            "layers.9.1.layers.5|relu|96x28x28|0|0|150528\n" +
+            "layers.9.1.layers.6|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "layers.9.1.layers.7|batchnorm 32|32x28x28|64|0|50240\n" +
+            "layers.9.1.(add)|add|32x28x28|0|0|75264\n" +
+            "layers.9.2.layers.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "layers.9.2.layers.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "layers.9.2.layers.2|relu|96x28x28|0|0|150528\n" +
+            "layers.9.2.layers.3|conv 5x5 96->96 g96|96x28x28|2400|1881600|152928\n" +
+            "layers.9.2.layers.4|batchnorm 96|96x28x28|192|0|150720\n" +
+            "layers.9.2.layers.5|relu|96x28x28|0|0|150528\n" +
+            "layers.9.2.layers.6|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "layers.9.2.layers.7|batchnorm 32|32x28x28|64|0|50240\n" +
+            "layers.9.2.(add)|add|32x28x28|0|0|75264\n" +
+            "layers.10.0.layers.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "layers.10.0.layers.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "layers.10.0.layers.2|relu|192x28x28|0|0|301056\n" +
+            "layers.10.0.layers.3|conv 5x5/2 192->192 g192|192x14x14|4800|940800|192960\n" +
+            "layers.10.0.layers.4|batchnorm 192|192x14x14|384|0|75648\n" +
+            "layers.10.0.layers.5|relu|192x14x14|0|0|75264\n" +
+            "layers.10.0.layers.6|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "layers.10.0.layers.7|batchnorm 64|64x14x14|128|0|25216\n" +
+            "layers.10.1.layers.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "layers.10.1.layers.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.10.1.layers.2|relu|384x14x14|0|0|150528\n" +
+            "layers.10.1.layers.3|conv 5x5 384->384 g384|384x14x14|9600|1881600|160128\n" +
+            "layers.10.1.layers.4|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.10.1.layers.5|relu|384x14x14|0|0|150528\n" +
+            "layers.10.1.layers.6|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "layers.10.1.layers.7|batchnorm 64|64x14x14|128|0|25216\n" +
+            "layers.10.1.(add)|add|64x14x14|0|0|37632\n" +
+            "layers.10.2.layers.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "layers.10.2.layers.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.10.2.layers.2|relu|384x14x14|0|0|150528\n" +
+            "layers.10.2.layers.3|conv 5x5 384->384 g384|384x14x14|9600|1881600|160128\n" +
+            "layers.10.2.layers.4|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.10.2.layers.5|relu|384x14x14|0|0|150528\n" +
+            "layers.10.2.layers.6|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "layers.10.2.layers.7|batchnorm 64|64x14x14|128|0|25216\n" +
+            "layers.10.2.(add)|add|64x14x14|0|0|37632\n" +
+            "layers.11.0.layers.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "layers.11.0.layers.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.11.0.layers.2|relu|384x14x14|0|0|150528\n" +
+            "layers.11.0.layers.3|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "layers.11.0.layers.4|batchnorm 384|384x14x14|768|0|151296\n" +
+            "layers.11.0.layers.5|relu|384x14x14|0|0|150528\n" +
+            "layers.11.0.layers.6|conv 1x1 384->72|72x14x14|27648|5419008|117024\n" +
+            "layers.11.0.layers.7|batchnorm 72|72x14x14|144|0|28368\n" +
+            "layers.11.1.layers.0|conv 1x1 72->432|432x14x14|31104|6096384|129888\n" +
+            "layers.11.1.layers.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "layers.11.1.layers.2|relu|432x14x14|0|0|169344\n" +
+            "layers.11.1.layers.3|conv 3x3 432->432 g432|432x14x14|3888|762048|173232\n" +
+            "layers.11.1.layers.4|batchnorm 432|432x14x14|864|0|170208\n" +
+            "layers.11.1.layers.5|relu|432x14x14|0|0|169344\n" +
+            "layers.11.1.layers.6|conv 1x1 432->72|72x14x14|31104|6096384|129888\n" +
+            "layers.11.1.layers.7|batchnorm 72|72x14x14|144|0|28368\n" +
+            "layers.11.1.(add)|add|72x14x14|0|0|42336\n" +
+            "layers.12.0.layers.0|conv 1x1 72->432|432x14x14|31104|6096384|129888\n" +
+            "layers.12.0.layers.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "layers.12.0.layers.2|relu|432x14x14|0|0|169344\n" +
+            "layers.12.0.layers.3|conv 5x5/2 432->432 g432|432x7x7|10800|529200|116640\n" +
+            "layers.12.0.layers.4|batchnorm 432|432x7x7|864|0|43200\n" +
+            "layers.12.0.layers.5|relu|432x7x7|0|0|42336\n" +
+            "layers.12.0.layers.6|conv 1x1 432->144|144x7x7|62208|3048192|90432\n" +
+            "layers.12.0.layers.7|batchnorm 144|144x7x7|288|0|14400\n" +
+            "layers.12.1.layers.0|conv 1x1 144->864|864x7x7|124416|6096384|173808\n" +
+            "layers.12.1.layers.1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.1.layers.2|relu|864x7x7|0|0|84672\n" +
+            "layers.12.1.layers.3|conv 5x5 864->864 g864|864x7x7|21600|1058400|106272\n" +
+            "layers.12.1.layers.4|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.1.layers.5|relu|864x7x7|0|0|84672\n" +
+            "layers.12.1.layers.6|conv 1x1 864->144|144x7x7|124416|6096384|173808\n" +
+            "layers.12.1.layers.7|batchnorm 144|144x7x7|288|0|14400\n" +
+            "layers.12.1.(add)|add|144x7x7|0|0|21168\n" +
+            "layers.12.2.layers.0|conv 1x1 144->864|864x7x7|124416|6096384|173808\n" +
+            "layers.12.2.layers.1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.2.layers.2|relu|864x7x7|0|0|84672\n" +
+            "layers.12.2.layers.3|conv 5x5 864->864 g864|864x7x7|21600|1058400|106272\n" +
+            "layers.12.2.layers.4|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.2.layers.5|relu|864x7x7|0|0|84672\n" +
+            "layers.12.2.layers.6|conv 1x1 864->144|144x7x7|124416|6096384|173808\n" +
+            "layers.12.2.layers.7|batchnorm 144|144x7x7|288|0|14400\n" +
+            "layers.12.2.(add)|add|144x7x7|0|0|21168\n" +
+            "layers.12.3.layers.0|conv 1x1 144->864|864x7x7|124416|6096384|173808\n" +
+            "layers.12.3.layers.1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.3.layers.2|relu|864x7x7|0|0|84672\n" +
+            "layers.12.3.layers.3|conv 5x5 864->864 g864|864x7x7|21600|1058400|106272\n" +
+            "layers.12.3.layers.4|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.12.3.layers.5|relu|864x7x7|0|0|84672\n" +
+            "layers.12.3.layers.6|conv 1x1 864->144|144x7x7|124416|6096384|173808\n" +
+            "layers.12.3.layers.7|batchnorm 144|144x7x7|288|0|14400\n" +
+            "layers.12.3.(add)|add|144x7x7|0|0|21168\n" +
+            "layers.13.0.layers.0|conv 1x1 144->864|864x7x7|124416|6096384|173808\n" +
+            "layers.13.0.layers.1|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.13.0.layers.2|relu|864x7x7|0|0|84672\n" +
+            "layers.13.0.layers.3|conv 3x3 864->864 g864|864x7x7|7776|381024|92448\n" +
+            "layers.13.0.layers.4|batchnorm 864|864x7x7|1728|0|86400\n" +
+            "layers.13.0.layers.5|relu|864x7x7|0|0|84672\n" +
+            "layers.13.0.layers.6|conv 1x1 864->240|240x7x7|207360|10160640|261456\n" +
+            "layers.13.0.layers.7|batchnorm 240|240x7x7|480|0|24000\n" +
+            "layers.14|conv 1x1 240->1280|1280x7x7|307200|15052800|381680\n" +
+            "layers.15|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "layers.16|relu|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -872,166 +868,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 36840184L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MNASNet1_0", "architectures/mnasnet.arch", 36, "mnasnet1_0()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            4383312L, 156L, 314415872L, 36840184L, 16007848L,
-            new LayerInfo[]
-            {
-                new LayerInfo("layers.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("layers.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("layers.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("layers.3", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("layers.4", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("layers.5", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("layers.6", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("layers.7", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("layers.8.0.layers.0", "conv 1x1 16->48", new long[] { 48L, 112L, 112L }, 768L, 9633792L, 803584L),
-                new LayerInfo("layers.8.0.layers.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("layers.8.0.layers.2", "relu", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("layers.8.0.layers.3", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("layers.8.0.layers.4", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("layers.8.0.layers.5", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.0.layers.6", "conv 1x1 48->24", new long[] { 24L, 56L, 56L }, 1152L, 3612672L, 226944L),
-                new LayerInfo("layers.8.0.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.1.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.1.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.1.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.1.layers.3", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("layers.8.1.layers.4", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.1.layers.5", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.1.layers.6", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.1.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.1.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.8.2.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.2.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.2.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.2.layers.3", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("layers.8.2.layers.4", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.2.layers.5", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.2.layers.6", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.8.2.layers.7", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("layers.8.2.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.9.0.layers.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("layers.9.0.layers.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.9.0.layers.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.9.0.layers.3", "conv 5x5/2 72->72 g72", new long[] { 72L, 28L, 28L }, 1800L, 1411200L, 284040L),
-                new LayerInfo("layers.9.0.layers.4", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("layers.9.0.layers.5", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.9.0.layers.6", "conv 1x1 72->40", new long[] { 40L, 28L, 28L }, 2880L, 2257920L, 90688L),
-                new LayerInfo("layers.9.0.layers.7", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("layers.9.1.layers.0", "conv 1x1 40->120", new long[] { 120L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("layers.9.1.layers.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("layers.9.1.layers.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.9.1.layers.3", "conv 5x5 120->120 g120", new long[] { 120L, 28L, 28L }, 3000L, 2352000L, 191160L),
-                new LayerInfo("layers.9.1.layers.4", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("layers.9.1.layers.5", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.9.1.layers.6", "conv 1x1 120->40", new long[] { 40L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("layers.9.1.layers.7", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("layers.9.1.(add)", "add", new long[] { 40L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.9.2.layers.0", "conv 1x1 40->120", new long[] { 120L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("layers.9.2.layers.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("layers.9.2.layers.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.9.2.layers.3", "conv 5x5 120->120 g120", new long[] { 120L, 28L, 28L }, 3000L, 2352000L, 191160L),
-                new LayerInfo("layers.9.2.layers.4", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("layers.9.2.layers.5", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.9.2.layers.6", "conv 1x1 120->40", new long[] { 40L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("layers.9.2.layers.7", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("layers.9.2.(add)", "add", new long[] { 40L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.0.layers.0", "conv 1x1 40->240", new long[] { 240L, 28L, 28L }, 9600L, 7526400L, 229120L),
-                new LayerInfo("layers.10.0.layers.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("layers.10.0.layers.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("layers.10.0.layers.3", "conv 5x5/2 240->240 g240", new long[] { 240L, 14L, 14L }, 6000L, 1176000L, 241200L),
-                new LayerInfo("layers.10.0.layers.4", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("layers.10.0.layers.5", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("layers.10.0.layers.6", "conv 1x1 240->80", new long[] { 80L, 14L, 14L }, 19200L, 3763200L, 81920L),
-                new LayerInfo("layers.10.0.layers.7", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("layers.10.1.layers.0", "conv 1x1 80->480", new long[] { 480L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("layers.10.1.layers.1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.10.1.layers.2", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.10.1.layers.3", "conv 5x5 480->480 g480", new long[] { 480L, 14L, 14L }, 12000L, 2352000L, 200160L),
-                new LayerInfo("layers.10.1.layers.4", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.10.1.layers.5", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.10.1.layers.6", "conv 1x1 480->80", new long[] { 80L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("layers.10.1.layers.7", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("layers.10.1.(add)", "add", new long[] { 80L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("layers.10.2.layers.0", "conv 1x1 80->480", new long[] { 480L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("layers.10.2.layers.1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.10.2.layers.2", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.10.2.layers.3", "conv 5x5 480->480 g480", new long[] { 480L, 14L, 14L }, 12000L, 2352000L, 200160L),
-                new LayerInfo("layers.10.2.layers.4", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.10.2.layers.5", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.10.2.layers.6", "conv 1x1 480->80", new long[] { 80L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("layers.10.2.layers.7", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("layers.10.2.(add)", "add", new long[] { 80L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("layers.11.0.layers.0", "conv 1x1 80->480", new long[] { 480L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("layers.11.0.layers.1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.11.0.layers.2", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.11.0.layers.3", "conv 3x3 480->480 g480", new long[] { 480L, 14L, 14L }, 4320L, 846720L, 192480L),
-                new LayerInfo("layers.11.0.layers.4", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("layers.11.0.layers.5", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("layers.11.0.layers.6", "conv 1x1 480->96", new long[] { 96L, 14L, 14L }, 46080L, 9031680L, 158976L),
-                new LayerInfo("layers.11.0.layers.7", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("layers.11.1.layers.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("layers.11.1.layers.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("layers.11.1.layers.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.11.1.layers.3", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("layers.11.1.layers.4", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("layers.11.1.layers.5", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.11.1.layers.6", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("layers.11.1.layers.7", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("layers.11.1.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.0.layers.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("layers.12.0.layers.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("layers.12.0.layers.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("layers.12.0.layers.3", "conv 5x5/2 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 155520L),
-                new LayerInfo("layers.12.0.layers.4", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("layers.12.0.layers.5", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("layers.12.0.layers.6", "conv 1x1 576->192", new long[] { 192L, 7L, 7L }, 110592L, 5419008L, 148224L),
-                new LayerInfo("layers.12.0.layers.7", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("layers.12.1.layers.0", "conv 1x1 192->1152", new long[] { 1152L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.1.layers.1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.1.layers.2", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.1.layers.3", "conv 5x5 1152->1152 g1152", new long[] { 1152L, 7L, 7L }, 28800L, 1411200L, 141696L),
-                new LayerInfo("layers.12.1.layers.4", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.1.layers.5", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.1.layers.6", "conv 1x1 1152->192", new long[] { 192L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.1.layers.7", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("layers.12.1.(add)", "add", new long[] { 192L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("layers.12.2.layers.0", "conv 1x1 192->1152", new long[] { 1152L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.2.layers.1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.2.layers.2", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.2.layers.3", "conv 5x5 1152->1152 g1152", new long[] { 1152L, 7L, 7L }, 28800L, 1411200L, 141696L),
-                new LayerInfo("layers.12.2.layers.4", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.2.layers.5", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.2.layers.6", "conv 1x1 1152->192", new long[] { 192L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.2.layers.7", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("layers.12.2.(add)", "add", new long[] { 192L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("layers.12.3.layers.0", "conv 1x1 192->1152", new long[] { 1152L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.3.layers.1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.3.layers.2", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.3.layers.3", "conv 5x5 1152->1152 g1152", new long[] { 1152L, 7L, 7L }, 28800L, 1411200L, 141696L),
-                new LayerInfo("layers.12.3.layers.4", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.12.3.layers.5", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.12.3.layers.6", "conv 1x1 1152->192", new long[] { 192L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.12.3.layers.7", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("layers.12.3.(add)", "add", new long[] { 192L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("layers.13.0.layers.0", "conv 1x1 192->1152", new long[] { 1152L, 7L, 7L }, 221184L, 10838016L, 287040L),
-                new LayerInfo("layers.13.0.layers.1", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.13.0.layers.2", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.13.0.layers.3", "conv 3x3 1152->1152 g1152", new long[] { 1152L, 7L, 7L }, 10368L, 508032L, 123264L),
-                new LayerInfo("layers.13.0.layers.4", "batchnorm 1152", new long[] { 1152L, 7L, 7L }, 2304L, 0L, 115200L),
-                new LayerInfo("layers.13.0.layers.5", "relu", new long[] { 1152L, 7L, 7L }, 0L, 0L, 112896L),
-                new LayerInfo("layers.13.0.layers.6", "conv 1x1 1152->320", new long[] { 320L, 7L, 7L }, 368640L, 18063360L, 440768L),
-                new LayerInfo("layers.13.0.layers.7", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("layers.14", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("layers.15", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("layers.16", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            4383312, 156, 314415872, 36840184, 16007848,
+            // path|operation|output shape|params|MACs|memory access
+            "layers.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "layers.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "layers.2|relu|32x112x112|0|0|802816\n" +
+            "layers.3|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "layers.4|batchnorm 32|32x112x112|64|0|802880\n" +
+            "layers.5|relu|32x112x112|0|0|802816\n" +
+            "layers.6|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "layers.7|batchnorm 16|16x112x112|32|0|401440\n" +
+            "layers.8.0.layers.0|conv 1x1 16->48|48x112x112|768|9633792|803584\n" +
+            "layers.8.0.layers.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "layers.8.0.layers.2|relu|48x112x112|0|0|1204224\n" +
+            "layers.8.0.layers.3|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "layers.8.0.layers.4|batchnorm 48|48x56x56|96|0|301152\n" +
+            "layers.8.0.layers.5|relu|48x56x56|0|0|301056\n" +
+            "layers.8.0.layers.6|conv 1x1 48->24|24x56x56|1152|3612672|226944\n" +
+            "layers.8.0.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.1.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.8.1.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.1.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.8.1.layers.3|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "layers.8.1.layers.4|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.1.layers.5|relu|72x56x56|0|0|451584\n" +
+            "layers.8.1.layers.6|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "layers.8.1.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.1.(add)|add|24x56x56|0|0|225792\n" +
+            "layers.8.2.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.8.2.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.2.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.8.2.layers.3|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "layers.8.2.layers.4|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.2.layers.5|relu|72x56x56|0|0|451584\n" +
+            "layers.8.2.layers.6|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "layers.8.2.layers.7|batchnorm 24|24x56x56|48|0|150576\n" +
+            "layers.8.2.(add)|add|24x56x56|0|0|225792\n" +
+            "layers.9.0.layers.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "layers.9.0.layers.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.9.0.layers.2|relu|72x56x56|0|0|451584\n" +
+            "layers.9.0.layers.3|conv 5x5/2 72->72 g72|72x28x28|1800|1411200|284040\n" +
+            "layers.9.0.layers.4|batchnorm 72|72x28x28|144|0|113040\n" +
+            "layers.9.0.layers.5|relu|72x28x28|0|0|112896\n" +
+            "layers.9.0.layers.6|conv 1x1 72->40|40x28x28|2880|2257920|90688\n" +
+            "layers.9.0.layers.7|batchnorm 40|40x28x28|80|0|62800\n" +
+            "layers.9.1.layers.0|conv 1x1 40->120|120x28x28|4800|3763200|130240\n" +
+            "layers.9.1.layers.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "layers.9.1.layers.2|relu|120x28x28|0|0|188160\n" +
+            "layers.9.1.layers.3|conv 5x5 120->120 g120|120x28x28|3000|2352000|191160\n" +
+            "layers.9.1.layers.4|batchnorm 120|120x28x28|240|0|188400\n" +
+            "layers.9.1.layers.5|relu|120x28x28|0|0|188160\n" +
+            "layers.9.1.layers.6|conv 1x1 120->40|40x28x28|4800|3763200|130240\n" +
+            "layers.9.1.layers.7|batchnorm 40|40x28x28|80|0|62800\n" +
+            "layers.9.1.(add)|add|40x28x28|0|0|94080\n" +
+            "layers.9.2.layers.0|conv 1x1 40->120|120x28x28|4800|3763200|130240\n" +
+            "layers.9.2.layers.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "layers.9.2.layers.2|relu|120x28x28|0|0|188160\n" +
+            "layers.9.2.layers.3|conv 5x5 120->120 g120|120x28x28|3000|2352000|191160\n" +
+            "layers.9.2.layers.4|batchnorm 120|120x28x28|240|0|188400\n" +
+            "layers.9.2.layers.5|relu|120x28x28|0|0|188160\n" +
+            "layers.9.2.layers.6|conv 1x1 120->40|40x28x28|4800|3763200|130240\n" +
+            "layers.9.2.layers.7|batchnorm 40|40x28x28|80|0|62800\n" +
+            "layers.9.2.(add)|add|40x28x28|0|0|94080\n" +
+            "layers.10.0.layers.0|conv 1x1 40->240|240x28x28|9600|7526400|229120\n" +
+            "layers.10.0.layers.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "layers.10.0.layers.2|relu|240x28x28|0|0|376320\n" +
+            "layers.10.0.layers.3|conv 5x5/2 240->240 g240|240x14x14|6000|1176000|241200\n" +
+            "layers.10.0.layers.4|batchnorm 240|240x14x14|480|0|94560\n" +
+            "layers.10.0.layers.5|relu|240x14x14|0|0|94080\n" +
+            "layers.10.0.layers.6|conv 1x1 240->80|80x14x14|19200|3763200|81920\n" +
+            "layers.10.0.layers.7|batchnorm 80|80x14x14|160|0|31520\n" +
+            "layers.10.1.layers.0|conv 1x1 80->480|480x14x14|38400|7526400|148160\n" +
+            "layers.10.1.layers.1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.10.1.layers.2|relu|480x14x14|0|0|188160\n" +
+            "layers.10.1.layers.3|conv 5x5 480->480 g480|480x14x14|12000|2352000|200160\n" +
+            "layers.10.1.layers.4|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.10.1.layers.5|relu|480x14x14|0|0|188160\n" +
+            "layers.10.1.layers.6|conv 1x1 480->80|80x14x14|38400|7526400|148160\n" +
+            "layers.10.1.layers.7|batchnorm 80|80x14x14|160|0|31520\n" +
+            "layers.10.1.(add)|add|80x14x14|0|0|47040\n" +
+            "layers.10.2.layers.0|conv 1x1 80->480|480x14x14|38400|7526400|148160\n" +
+            "layers.10.2.layers.1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.10.2.layers.2|relu|480x14x14|0|0|188160\n" +
+            "layers.10.2.layers.3|conv 5x5 480->480 g480|480x14x14|12000|2352000|200160\n" +
+            "layers.10.2.layers.4|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.10.2.layers.5|relu|480x14x14|0|0|188160\n" +
+            "layers.10.2.layers.6|conv 1x1 480->80|80x14x14|38400|7526400|148160\n" +
+            "layers.10.2.layers.7|batchnorm 80|80x14x14|160|0|31520\n" +
+            "layers.10.2.(add)|add|80x14x14|0|0|47040\n" +
+            "layers.11.0.layers.0|conv 1x1 80->480|480x14x14|38400|7526400|148160\n" +
+            "layers.11.0.layers.1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.11.0.layers.2|relu|480x14x14|0|0|188160\n" +
+            "layers.11.0.layers.3|conv 3x3 480->480 g480|480x14x14|4320|846720|192480\n" +
+            "layers.11.0.layers.4|batchnorm 480|480x14x14|960|0|189120\n" +
+            "layers.11.0.layers.5|relu|480x14x14|0|0|188160\n" +
+            "layers.11.0.layers.6|conv 1x1 480->96|96x14x14|46080|9031680|158976\n" +
+            "layers.11.0.layers.7|batchnorm 96|96x14x14|192|0|37824\n" +
+            "layers.11.1.layers.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "layers.11.1.layers.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "layers.11.1.layers.2|relu|576x14x14|0|0|225792\n" +
+            "layers.11.1.layers.3|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "layers.11.1.layers.4|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "layers.11.1.layers.5|relu|576x14x14|0|0|225792\n" +
+            "layers.11.1.layers.6|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "layers.11.1.layers.7|batchnorm 96|96x14x14|192|0|37824\n" +
+            "layers.11.1.(add)|add|96x14x14|0|0|56448\n" +
+            "layers.12.0.layers.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "layers.12.0.layers.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "layers.12.0.layers.2|relu|576x14x14|0|0|225792\n" +
+            "layers.12.0.layers.3|conv 5x5/2 576->576 g576|576x7x7|14400|705600|155520\n" +
+            "layers.12.0.layers.4|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "layers.12.0.layers.5|relu|576x7x7|0|0|56448\n" +
+            "layers.12.0.layers.6|conv 1x1 576->192|192x7x7|110592|5419008|148224\n" +
+            "layers.12.0.layers.7|batchnorm 192|192x7x7|384|0|19200\n" +
+            "layers.12.1.layers.0|conv 1x1 192->1152|1152x7x7|221184|10838016|287040\n" +
+            "layers.12.1.layers.1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.1.layers.2|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.1.layers.3|conv 5x5 1152->1152 g1152|1152x7x7|28800|1411200|141696\n" +
+            "layers.12.1.layers.4|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.1.layers.5|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.1.layers.6|conv 1x1 1152->192|192x7x7|221184|10838016|287040\n" +
+            "layers.12.1.layers.7|batchnorm 192|192x7x7|384|0|19200\n" +
+            "layers.12.1.(add)|add|192x7x7|0|0|28224\n" +
+            "layers.12.2.layers.0|conv 1x1 192->1152|1152x7x7|221184|10838016|287040\n" +
+            "layers.12.2.layers.1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.2.layers.2|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.2.layers.3|conv 5x5 1152->1152 g1152|1152x7x7|28800|1411200|141696\n" +
+            "layers.12.2.layers.4|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.2.layers.5|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.2.layers.6|conv 1x1 1152->192|192x7x7|221184|10838016|287040\n" +
+            "layers.12.2.layers.7|batchnorm 192|192x7x7|384|0|19200\n" +
+            "layers.12.2.(add)|add|192x7x7|0|0|28224\n" +
+            "layers.12.3.layers.0|conv 1x1 192->1152|1152x7x7|221184|10838016|287040\n" +
+            "layers.12.3.layers.1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.3.layers.2|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.3.layers.3|conv 5x5 1152->1152 g1152|1152x7x7|28800|1411200|141696\n" +
+            "layers.12.3.layers.4|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.12.3.layers.5|relu|1152x7x7|0|0|112896\n" +
+            "layers.12.3.layers.6|conv 1x1 1152->192|192x7x7|221184|10838016|287040\n" +
+            "layers.12.3.layers.7|batchnorm 192|192x7x7|384|0|19200\n" +
+            "layers.12.3.(add)|add|192x7x7|0|0|28224\n" +
+            "layers.13.0.layers.0|conv 1x1 192->1152|1152x7x7|221184|10838016|287040\n" +
+            "layers.13.0.layers.1|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.13.0.layers.2|relu|1152x7x7|0|0|112896\n" +
+            "layers.13.0.layers.3|conv 3x3 1152->1152 g1152|1152x7x7|10368|508032|123264\n" +
+            "layers.13.0.layers.4|batchnorm 1152|1152x7x7|2304|0|115200\n" +
+            "layers.13.0.layers.5|relu|1152x7x7|0|0|112896\n" +
+            "layers.13.0.layers.6|conv 1x1 1152->320|320x7x7|368640|18063360|440768\n" +
+            "layers.13.0.layers.7|batchnorm 320|320x7x7|640|0|32000\n" +
+            "layers.14|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "layers.15|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "layers.16|relu|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1125,166 +1119,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 49899760L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MNASNet1_3", "architectures/mnasnet.arch", 36, "mnasnet1_3()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            6282256L, 156L, 526362432L, 49899760L, 21538576L,
-            new LayerInfo[]
-            {
-                new LayerInfo("layers.0", "conv 3x3/2 3->40", new long[] { 40L, 112L, 112L }, 1080L, 13547520L, 653368L),
-                new LayerInfo("layers.1", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("layers.2", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("layers.3", "conv 3x3 40->40 g40", new long[] { 40L, 112L, 112L }, 360L, 4515840L, 1003880L),
-                new LayerInfo("layers.4", "batchnorm 40", new long[] { 40L, 112L, 112L }, 80L, 0L, 1003600L),
-                new LayerInfo("layers.5", "relu", new long[] { 40L, 112L, 112L }, 0L, 0L, 1003520L),
-                new LayerInfo("layers.6", "conv 1x1 40->24", new long[] { 24L, 112L, 112L }, 960L, 12042240L, 803776L),
-                new LayerInfo("layers.7", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("layers.8.0.layers.0", "conv 1x1 24->72", new long[] { 72L, 112L, 112L }, 1728L, 21676032L, 1205952L),
-                new LayerInfo("layers.8.0.layers.1", "batchnorm 72", new long[] { 72L, 112L, 112L }, 144L, 0L, 1806480L),
-                new LayerInfo("layers.8.0.layers.2", "relu", new long[] { 72L, 112L, 112L }, 0L, 0L, 1806336L),
-                new LayerInfo("layers.8.0.layers.3", "conv 3x3/2 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 1129608L),
-                new LayerInfo("layers.8.0.layers.4", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("layers.8.0.layers.5", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("layers.8.0.layers.6", "conv 1x1 72->32", new long[] { 32L, 56L, 56L }, 2304L, 7225344L, 328448L),
-                new LayerInfo("layers.8.0.layers.7", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("layers.8.1.layers.0", "conv 1x1 32->96", new long[] { 96L, 56L, 56L }, 3072L, 9633792L, 404480L),
-                new LayerInfo("layers.8.1.layers.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("layers.8.1.layers.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.8.1.layers.3", "conv 3x3 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 602976L),
-                new LayerInfo("layers.8.1.layers.4", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("layers.8.1.layers.5", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.8.1.layers.6", "conv 1x1 96->32", new long[] { 32L, 56L, 56L }, 3072L, 9633792L, 404480L),
-                new LayerInfo("layers.8.1.layers.7", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("layers.8.1.(add)", "add", new long[] { 32L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.8.2.layers.0", "conv 1x1 32->96", new long[] { 96L, 56L, 56L }, 3072L, 9633792L, 404480L),
-                new LayerInfo("layers.8.2.layers.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("layers.8.2.layers.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.8.2.layers.3", "conv 3x3 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 602976L),
-                new LayerInfo("layers.8.2.layers.4", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("layers.8.2.layers.5", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.8.2.layers.6", "conv 1x1 96->32", new long[] { 32L, 56L, 56L }, 3072L, 9633792L, 404480L),
-                new LayerInfo("layers.8.2.layers.7", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("layers.8.2.(add)", "add", new long[] { 32L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.9.0.layers.0", "conv 1x1 32->96", new long[] { 96L, 56L, 56L }, 3072L, 9633792L, 404480L),
-                new LayerInfo("layers.9.0.layers.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("layers.9.0.layers.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layers.9.0.layers.3", "conv 5x5/2 96->96 g96", new long[] { 96L, 28L, 28L }, 2400L, 1881600L, 378720L),
-                new LayerInfo("layers.9.0.layers.4", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("layers.9.0.layers.5", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("layers.9.0.layers.6", "conv 1x1 96->56", new long[] { 56L, 28L, 28L }, 5376L, 4214784L, 124544L),
-                new LayerInfo("layers.9.0.layers.7", "batchnorm 56", new long[] { 56L, 28L, 28L }, 112L, 0L, 87920L),
-                new LayerInfo("layers.9.1.layers.0", "conv 1x1 56->168", new long[] { 168L, 28L, 28L }, 9408L, 7375872L, 185024L),
-                new LayerInfo("layers.9.1.layers.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("layers.9.1.layers.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("layers.9.1.layers.3", "conv 5x5 168->168 g168", new long[] { 168L, 28L, 28L }, 4200L, 3292800L, 267624L),
-                new LayerInfo("layers.9.1.layers.4", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("layers.9.1.layers.5", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("layers.9.1.layers.6", "conv 1x1 168->56", new long[] { 56L, 28L, 28L }, 9408L, 7375872L, 185024L),
-                new LayerInfo("layers.9.1.layers.7", "batchnorm 56", new long[] { 56L, 28L, 28L }, 112L, 0L, 87920L),
-                new LayerInfo("layers.9.1.(add)", "add", new long[] { 56L, 28L, 28L }, 0L, 0L, 131712L),
-                new LayerInfo("layers.9.2.layers.0", "conv 1x1 56->168", new long[] { 168L, 28L, 28L }, 9408L, 7375872L, 185024L),
-                new LayerInfo("layers.9.2.layers.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("layers.9.2.layers.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("layers.9.2.layers.3", "conv 5x5 168->168 g168", new long[] { 168L, 28L, 28L }, 4200L, 3292800L, 267624L),
-                new LayerInfo("layers.9.2.layers.4", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("layers.9.2.layers.5", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("layers.9.2.layers.6", "conv 1x1 168->56", new long[] { 56L, 28L, 28L }, 9408L, 7375872L, 185024L),
-                new LayerInfo("layers.9.2.layers.7", "batchnorm 56", new long[] { 56L, 28L, 28L }, 112L, 0L, 87920L),
-                new LayerInfo("layers.9.2.(add)", "add", new long[] { 56L, 28L, 28L }, 0L, 0L, 131712L),
-                new LayerInfo("layers.10.0.layers.0", "conv 1x1 56->336", new long[] { 336L, 28L, 28L }, 18816L, 14751744L, 326144L),
-                new LayerInfo("layers.10.0.layers.1", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("layers.10.0.layers.2", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("layers.10.0.layers.3", "conv 5x5/2 336->336 g336", new long[] { 336L, 14L, 14L }, 8400L, 1646400L, 337680L),
-                new LayerInfo("layers.10.0.layers.4", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("layers.10.0.layers.5", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("layers.10.0.layers.6", "conv 1x1 336->104", new long[] { 104L, 14L, 14L }, 34944L, 6849024L, 121184L),
-                new LayerInfo("layers.10.0.layers.7", "batchnorm 104", new long[] { 104L, 14L, 14L }, 208L, 0L, 40976L),
-                new LayerInfo("layers.10.1.layers.0", "conv 1x1 104->624", new long[] { 624L, 14L, 14L }, 64896L, 12719616L, 207584L),
-                new LayerInfo("layers.10.1.layers.1", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.10.1.layers.2", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.10.1.layers.3", "conv 5x5 624->624 g624", new long[] { 624L, 14L, 14L }, 15600L, 3057600L, 260208L),
-                new LayerInfo("layers.10.1.layers.4", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.10.1.layers.5", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.10.1.layers.6", "conv 1x1 624->104", new long[] { 104L, 14L, 14L }, 64896L, 12719616L, 207584L),
-                new LayerInfo("layers.10.1.layers.7", "batchnorm 104", new long[] { 104L, 14L, 14L }, 208L, 0L, 40976L),
-                new LayerInfo("layers.10.1.(add)", "add", new long[] { 104L, 14L, 14L }, 0L, 0L, 61152L),
-                new LayerInfo("layers.10.2.layers.0", "conv 1x1 104->624", new long[] { 624L, 14L, 14L }, 64896L, 12719616L, 207584L),
-                new LayerInfo("layers.10.2.layers.1", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.10.2.layers.2", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.10.2.layers.3", "conv 5x5 624->624 g624", new long[] { 624L, 14L, 14L }, 15600L, 3057600L, 260208L),
-                new LayerInfo("layers.10.2.layers.4", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.10.2.layers.5", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.10.2.layers.6", "conv 1x1 624->104", new long[] { 104L, 14L, 14L }, 64896L, 12719616L, 207584L),
-                new LayerInfo("layers.10.2.layers.7", "batchnorm 104", new long[] { 104L, 14L, 14L }, 208L, 0L, 40976L),
-                new LayerInfo("layers.10.2.(add)", "add", new long[] { 104L, 14L, 14L }, 0L, 0L, 61152L),
-                new LayerInfo("layers.11.0.layers.0", "conv 1x1 104->624", new long[] { 624L, 14L, 14L }, 64896L, 12719616L, 207584L),
-                new LayerInfo("layers.11.0.layers.1", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.11.0.layers.2", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.11.0.layers.3", "conv 3x3 624->624 g624", new long[] { 624L, 14L, 14L }, 5616L, 1100736L, 250224L),
-                new LayerInfo("layers.11.0.layers.4", "batchnorm 624", new long[] { 624L, 14L, 14L }, 1248L, 0L, 245856L),
-                new LayerInfo("layers.11.0.layers.5", "relu", new long[] { 624L, 14L, 14L }, 0L, 0L, 244608L),
-                new LayerInfo("layers.11.0.layers.6", "conv 1x1 624->128", new long[] { 128L, 14L, 14L }, 79872L, 15654912L, 227264L),
-                new LayerInfo("layers.11.0.layers.7", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("layers.11.1.layers.0", "conv 1x1 128->768", new long[] { 768L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("layers.11.1.layers.1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("layers.11.1.layers.2", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.11.1.layers.3", "conv 3x3 768->768 g768", new long[] { 768L, 14L, 14L }, 6912L, 1354752L, 307968L),
-                new LayerInfo("layers.11.1.layers.4", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("layers.11.1.layers.5", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.11.1.layers.6", "conv 1x1 768->128", new long[] { 128L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("layers.11.1.layers.7", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("layers.11.1.(add)", "add", new long[] { 128L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.12.0.layers.0", "conv 1x1 128->768", new long[] { 768L, 14L, 14L }, 98304L, 19267584L, 273920L),
-                new LayerInfo("layers.12.0.layers.1", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("layers.12.0.layers.2", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("layers.12.0.layers.3", "conv 5x5/2 768->768 g768", new long[] { 768L, 7L, 7L }, 19200L, 940800L, 207360L),
-                new LayerInfo("layers.12.0.layers.4", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("layers.12.0.layers.5", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layers.12.0.layers.6", "conv 1x1 768->248", new long[] { 248L, 7L, 7L }, 190464L, 9332736L, 240248L),
-                new LayerInfo("layers.12.0.layers.7", "batchnorm 248", new long[] { 248L, 7L, 7L }, 496L, 0L, 24800L),
-                new LayerInfo("layers.12.1.layers.0", "conv 1x1 248->1488", new long[] { 1488L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.1.layers.1", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.1.layers.2", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.1.layers.3", "conv 5x5 1488->1488 g1488", new long[] { 1488L, 7L, 7L }, 37200L, 1822800L, 183024L),
-                new LayerInfo("layers.12.1.layers.4", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.1.layers.5", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.1.layers.6", "conv 1x1 1488->248", new long[] { 248L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.1.layers.7", "batchnorm 248", new long[] { 248L, 7L, 7L }, 496L, 0L, 24800L),
-                new LayerInfo("layers.12.1.(add)", "add", new long[] { 248L, 7L, 7L }, 0L, 0L, 36456L),
-                new LayerInfo("layers.12.2.layers.0", "conv 1x1 248->1488", new long[] { 1488L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.2.layers.1", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.2.layers.2", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.2.layers.3", "conv 5x5 1488->1488 g1488", new long[] { 1488L, 7L, 7L }, 37200L, 1822800L, 183024L),
-                new LayerInfo("layers.12.2.layers.4", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.2.layers.5", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.2.layers.6", "conv 1x1 1488->248", new long[] { 248L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.2.layers.7", "batchnorm 248", new long[] { 248L, 7L, 7L }, 496L, 0L, 24800L),
-                new LayerInfo("layers.12.2.(add)", "add", new long[] { 248L, 7L, 7L }, 0L, 0L, 36456L),
-                new LayerInfo("layers.12.3.layers.0", "conv 1x1 248->1488", new long[] { 1488L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.3.layers.1", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.3.layers.2", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.3.layers.3", "conv 5x5 1488->1488 g1488", new long[] { 1488L, 7L, 7L }, 37200L, 1822800L, 183024L),
-                new LayerInfo("layers.12.3.layers.4", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.12.3.layers.5", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.12.3.layers.6", "conv 1x1 1488->248", new long[] { 248L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.12.3.layers.7", "batchnorm 248", new long[] { 248L, 7L, 7L }, 496L, 0L, 24800L),
-                new LayerInfo("layers.12.3.(add)", "add", new long[] { 248L, 7L, 7L }, 0L, 0L, 36456L),
-                new LayerInfo("layers.13.0.layers.0", "conv 1x1 248->1488", new long[] { 1488L, 7L, 7L }, 369024L, 18082176L, 454088L),
-                new LayerInfo("layers.13.0.layers.1", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.13.0.layers.2", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.13.0.layers.3", "conv 3x3 1488->1488 g1488", new long[] { 1488L, 7L, 7L }, 13392L, 656208L, 159216L),
-                new LayerInfo("layers.13.0.layers.4", "batchnorm 1488", new long[] { 1488L, 7L, 7L }, 2976L, 0L, 148800L),
-                new LayerInfo("layers.13.0.layers.5", "relu", new long[] { 1488L, 7L, 7L }, 0L, 0L, 145824L),
-                new LayerInfo("layers.13.0.layers.6", "conv 1x1 1488->416", new long[] { 416L, 7L, 7L }, 619008L, 30331392L, 712304L),
-                new LayerInfo("layers.13.0.layers.7", "batchnorm 416", new long[] { 416L, 7L, 7L }, 832L, 0L, 41600L),
-                new LayerInfo("layers.14", "conv 1x1 416->1280", new long[] { 1280L, 7L, 7L }, 532480L, 26091520L, 615584L),
-                new LayerInfo("layers.15", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("layers.16", "relu", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            6282256, 156, 526362432, 49899760, 21538576,
+            // path|operation|output shape|params|MACs|memory access
+            "layers.0|conv 3x3/2 3->40|40x112x112|1080|13547520|653368\n" +
+            "layers.1|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "layers.2|relu|40x112x112|0|0|1003520\n" +
+            "layers.3|conv 3x3 40->40 g40|40x112x112|360|4515840|1003880\n" +
+            "layers.4|batchnorm 40|40x112x112|80|0|1003600\n" +
+            "layers.5|relu|40x112x112|0|0|1003520\n" +
+            "layers.6|conv 1x1 40->24|24x112x112|960|12042240|803776\n" +
+            "layers.7|batchnorm 24|24x112x112|48|0|602160\n" +
+            "layers.8.0.layers.0|conv 1x1 24->72|72x112x112|1728|21676032|1205952\n" +
+            "layers.8.0.layers.1|batchnorm 72|72x112x112|144|0|1806480\n" +
+            "layers.8.0.layers.2|relu|72x112x112|0|0|1806336\n" +
+            "layers.8.0.layers.3|conv 3x3/2 72->72 g72|72x56x56|648|2032128|1129608\n" +
+            "layers.8.0.layers.4|batchnorm 72|72x56x56|144|0|451728\n" +
+            "layers.8.0.layers.5|relu|72x56x56|0|0|451584\n" +
+            "layers.8.0.layers.6|conv 1x1 72->32|32x56x56|2304|7225344|328448\n" +
+            "layers.8.0.layers.7|batchnorm 32|32x56x56|64|0|200768\n" +
+            "layers.8.1.layers.0|conv 1x1 32->96|96x56x56|3072|9633792|404480\n" +
+            "layers.8.1.layers.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "layers.8.1.layers.2|relu|96x56x56|0|0|602112\n" +
+            "layers.8.1.layers.3|conv 3x3 96->96 g96|96x56x56|864|2709504|602976\n" +
+            "layers.8.1.layers.4|batchnorm 96|96x56x56|192|0|602304\n" +
+            "layers.8.1.layers.5|relu|96x56x56|0|0|602112\n" +
+            "layers.8.1.layers.6|conv 1x1 96->32|32x56x56|3072|9633792|404480\n" +
+            "layers.8.1.layers.7|batchnorm 32|32x56x56|64|0|200768\n" +
+            "layers.8.1.(add)|add|32x56x56|0|0|301056\n" +
+            "layers.8.2.layers.0|conv 1x1 32->96|96x56x56|3072|9633792|404480\n" +
+            "layers.8.2.layers.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "layers.8.2.layers.2|relu|96x56x56|0|0|602112\n" +
+            "layers.8.2.layers.3|conv 3x3 96->96 g96|96x56x56|864|2709504|602976\n" +
+            "layers.8.2.layers.4|batchnorm 96|96x56x56|192|0|602304\n" +
+            "layers.8.2.layers.5|relu|96x56x56|0|0|602112\n" +
+            "layers.8.2.layers.6|conv 1x1 96->32|32x56x56|3072|9633792|404480\n" +
+            "layers.8.2.layers.7|batchnorm 32|32x56x56|64|0|200768\n" +
+            "layers.8.2.(add)|add|32x56x56|0|0|301056\n" +
+            "layers.9.0.layers.0|conv 1x1 32->96|96x56x56|3072|9633792|404480\n" +
+            "layers.9.0.layers.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "layers.9.0.layers.2|relu|96x56x56|0|0|602112\n" +
+            "layers.9.0.layers.3|conv 5x5/2 96->96 g96|96x28x28|2400|1881600|378720\n" +
+            "layers.9.0.layers.4|batchnorm 96|96x28x28|192|0|150720\n" +
+            "layers.9.0.layers.5|relu|96x28x28|0|0|150528\n" +
+            "layers.9.0.layers.6|conv 1x1 96->56|56x28x28|5376|4214784|124544\n" +
+            "layers.9.0.layers.7|batchnorm 56|56x28x28|112|0|87920\n" +
+            "layers.9.1.layers.0|conv 1x1 56->168|168x28x28|9408|7375872|185024\n" +
+            "layers.9.1.layers.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "layers.9.1.layers.2|relu|168x28x28|0|0|263424\n" +
+            "layers.9.1.layers.3|conv 5x5 168->168 g168|168x28x28|4200|3292800|267624\n" +
+            "layers.9.1.layers.4|batchnorm 168|168x28x28|336|0|263760\n" +
+            "layers.9.1.layers.5|relu|168x28x28|0|0|263424\n" +
+            "layers.9.1.layers.6|conv 1x1 168->56|56x28x28|9408|7375872|185024\n" +
+            "layers.9.1.layers.7|batchnorm 56|56x28x28|112|0|87920\n" +
+            "layers.9.1.(add)|add|56x28x28|0|0|131712\n" +
+            "layers.9.2.layers.0|conv 1x1 56->168|168x28x28|9408|7375872|185024\n" +
+            "layers.9.2.layers.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "layers.9.2.layers.2|relu|168x28x28|0|0|263424\n" +
+            "layers.9.2.layers.3|conv 5x5 168->168 g168|168x28x28|4200|3292800|267624\n" +
+            "layers.9.2.layers.4|batchnorm 168|168x28x28|336|0|263760\n" +
+            "layers.9.2.layers.5|relu|168x28x28|0|0|263424\n" +
+            "layers.9.2.layers.6|conv 1x1 168->56|56x28x28|9408|7375872|185024\n" +
+            "layers.9.2.layers.7|batchnorm 56|56x28x28|112|0|87920\n" +
+            "layers.9.2.(add)|add|56x28x28|0|0|131712\n" +
+            "layers.10.0.layers.0|conv 1x1 56->336|336x28x28|18816|14751744|326144\n" +
+            "layers.10.0.layers.1|batchnorm 336|336x28x28|672|0|527520\n" +
+            "layers.10.0.layers.2|relu|336x28x28|0|0|526848\n" +
+            "layers.10.0.layers.3|conv 5x5/2 336->336 g336|336x14x14|8400|1646400|337680\n" +
+            "layers.10.0.layers.4|batchnorm 336|336x14x14|672|0|132384\n" +
+            "layers.10.0.layers.5|relu|336x14x14|0|0|131712\n" +
+            "layers.10.0.layers.6|conv 1x1 336->104|104x14x14|34944|6849024|121184\n" +
+            "layers.10.0.layers.7|batchnorm 104|104x14x14|208|0|40976\n" +
+            "layers.10.1.layers.0|conv 1x1 104->624|624x14x14|64896|12719616|207584\n" +
+            "layers.10.1.layers.1|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.10.1.layers.2|relu|624x14x14|0|0|244608\n" +
+            "layers.10.1.layers.3|conv 5x5 624->624 g624|624x14x14|15600|3057600|260208\n" +
+            "layers.10.1.layers.4|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.10.1.layers.5|relu|624x14x14|0|0|244608\n" +
+            "layers.10.1.layers.6|conv 1x1 624->104|104x14x14|64896|12719616|207584\n" +
+            "layers.10.1.layers.7|batchnorm 104|104x14x14|208|0|40976\n" +
+            "layers.10.1.(add)|add|104x14x14|0|0|61152\n" +
+            "layers.10.2.layers.0|conv 1x1 104->624|624x14x14|64896|12719616|207584\n" +
+            "layers.10.2.layers.1|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.10.2.layers.2|relu|624x14x14|0|0|244608\n" +
+            "layers.10.2.layers.3|conv 5x5 624->624 g624|624x14x14|15600|3057600|260208\n" +
+            "layers.10.2.layers.4|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.10.2.layers.5|relu|624x14x14|0|0|244608\n" +
+            "layers.10.2.layers.6|conv 1x1 624->104|104x14x14|64896|12719616|207584\n" +
+            "layers.10.2.layers.7|batchnorm 104|104x14x14|208|0|40976\n" +
+            "layers.10.2.(add)|add|104x14x14|0|0|61152\n" +
+            "layers.11.0.layers.0|conv 1x1 104->624|624x14x14|64896|12719616|207584\n" +
+            "layers.11.0.layers.1|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.11.0.layers.2|relu|624x14x14|0|0|244608\n" +
+            "layers.11.0.layers.3|conv 3x3 624->624 g624|624x14x14|5616|1100736|250224\n" +
+            "layers.11.0.layers.4|batchnorm 624|624x14x14|1248|0|245856\n" +
+            "layers.11.0.layers.5|relu|624x14x14|0|0|244608\n" +
+            "layers.11.0.layers.6|conv 1x1 624->128|128x14x14|79872|15654912|227264\n" +
+            "layers.11.0.layers.7|batchnorm 128|128x14x14|256|0|50432\n" +
+            "layers.11.1.layers.0|conv 1x1 128->768|768x14x14|98304|19267584|273920\n" +
+            "layers.11.1.layers.1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "layers.11.1.layers.2|relu|768x14x14|0|0|301056\n" +
+            "layers.11.1.layers.3|conv 3x3 768->768 g768|768x14x14|6912|1354752|307968\n" +
+            "layers.11.1.layers.4|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "layers.11.1.layers.5|relu|768x14x14|0|0|301056\n" +
+            "layers.11.1.layers.6|conv 1x1 768->128|128x14x14|98304|19267584|273920\n" +
+            "layers.11.1.layers.7|batchnorm 128|128x14x14|256|0|50432\n" +
+            "layers.11.1.(add)|add|128x14x14|0|0|75264\n" +
+            "layers.12.0.layers.0|conv 1x1 128->768|768x14x14|98304|19267584|273920\n" +
+            "layers.12.0.layers.1|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "layers.12.0.layers.2|relu|768x14x14|0|0|301056\n" +
+            "layers.12.0.layers.3|conv 5x5/2 768->768 g768|768x7x7|19200|940800|207360\n" +
+            "layers.12.0.layers.4|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "layers.12.0.layers.5|relu|768x7x7|0|0|75264\n" +
+            "layers.12.0.layers.6|conv 1x1 768->248|248x7x7|190464|9332736|240248\n" +
+            "layers.12.0.layers.7|batchnorm 248|248x7x7|496|0|24800\n" +
+            "layers.12.1.layers.0|conv 1x1 248->1488|1488x7x7|369024|18082176|454088\n" +
+            "layers.12.1.layers.1|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.1.layers.2|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.1.layers.3|conv 5x5 1488->1488 g1488|1488x7x7|37200|1822800|183024\n" +
+            "layers.12.1.layers.4|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.1.layers.5|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.1.layers.6|conv 1x1 1488->248|248x7x7|369024|18082176|454088\n" +
+            "layers.12.1.layers.7|batchnorm 248|248x7x7|496|0|24800\n" +
+            "layers.12.1.(add)|add|248x7x7|0|0|36456\n" +
+            "layers.12.2.layers.0|conv 1x1 248->1488|1488x7x7|369024|18082176|454088\n" +
+            "layers.12.2.layers.1|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.2.layers.2|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.2.layers.3|conv 5x5 1488->1488 g1488|1488x7x7|37200|1822800|183024\n" +
+            "layers.12.2.layers.4|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.2.layers.5|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.2.layers.6|conv 1x1 1488->248|248x7x7|369024|18082176|454088\n" +
+            "layers.12.2.layers.7|batchnorm 248|248x7x7|496|0|24800\n" +
+            "layers.12.2.(add)|add|248x7x7|0|0|36456\n" +
+            "layers.12.3.layers.0|conv 1x1 248->1488|1488x7x7|369024|18082176|454088\n" +
+            "layers.12.3.layers.1|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.3.layers.2|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.3.layers.3|conv 5x5 1488->1488 g1488|1488x7x7|37200|1822800|183024\n" +
+            "layers.12.3.layers.4|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.12.3.layers.5|relu|1488x7x7|0|0|145824\n" +
+            "layers.12.3.layers.6|conv 1x1 1488->248|248x7x7|369024|18082176|454088\n" +
+            "layers.12.3.layers.7|batchnorm 248|248x7x7|496|0|24800\n" +
+            "layers.12.3.(add)|add|248x7x7|0|0|36456\n" +
+            "layers.13.0.layers.0|conv 1x1 248->1488|1488x7x7|369024|18082176|454088\n" +
+            "layers.13.0.layers.1|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.13.0.layers.2|relu|1488x7x7|0|0|145824\n" +
+            "layers.13.0.layers.3|conv 3x3 1488->1488 g1488|1488x7x7|13392|656208|159216\n" +
+            "layers.13.0.layers.4|batchnorm 1488|1488x7x7|2976|0|148800\n" +
+            "layers.13.0.layers.5|relu|1488x7x7|0|0|145824\n" +
+            "layers.13.0.layers.6|conv 1x1 1488->416|416x7x7|619008|30331392|712304\n" +
+            "layers.13.0.layers.7|batchnorm 416|416x7x7|832|0|41600\n" +
+            "layers.14|conv 1x1 416->1280|1280x7x7|532480|26091520|615584\n" +
+            "layers.15|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "layers.16|relu|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

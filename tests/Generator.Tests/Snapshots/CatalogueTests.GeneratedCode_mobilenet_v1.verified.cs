@@ -202,97 +202,95 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 34643728L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            4231976L, 81L, 568740352L, 34643728L, 15131112L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 112L, 112L }, 2048L, 25690112L, 1206272L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 56L, 56L }, 576L, 1806336L, 1004096L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 56L, 56L }, 1152L, 3612672L, 803968L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 28L, 28L }, 1152L, 903168L, 502912L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 28L, 28L }, 2304L, 1806336L, 403712L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 28L, 28L }, 65536L, 51380224L, 466944L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 253184L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 14L, 14L }, 131072L, 25690112L, 281600L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 512->512 g512", new long[] { 512L, 7L, 7L }, 4608L, 225792L, 130048L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 512->1024", new long[] { 1024L, 7L, 7L }, 524288L, 25690112L, 599552L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 7L, 7L }, 9216L, 451584L, 109568L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 1024->1024", new long[] { 1024L, 7L, 7L }, 1048576L, 51380224L, 1148928L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("2", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            4231976, 81, 568740352, 34643728, 15131112,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu|32x112x112|0|0|802816\n" +
+            "features.1.depthwise.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.depthwise.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.depthwise.2|relu|32x112x112|0|0|802816\n" +
+            "features.1.pointwise.0|conv 1x1 32->64|64x112x112|2048|25690112|1206272\n" +
+            "features.1.pointwise.1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.1.pointwise.2|relu|64x112x112|0|0|1605632\n" +
+            "features.2.depthwise.0|conv 3x3/2 64->64 g64|64x56x56|576|1806336|1004096\n" +
+            "features.2.depthwise.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.2.depthwise.2|relu|64x56x56|0|0|401408\n" +
+            "features.2.pointwise.0|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.2.pointwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.2.pointwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.3.depthwise.0|conv 3x3 128->128 g128|128x56x56|1152|3612672|803968\n" +
+            "features.3.depthwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.3.depthwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.3.pointwise.0|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.3.pointwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.3.pointwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.4.depthwise.0|conv 3x3/2 128->128 g128|128x28x28|1152|903168|502912\n" +
+            "features.4.depthwise.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.4.depthwise.2|relu|128x28x28|0|0|200704\n" +
+            "features.4.pointwise.0|conv 1x1 128->256|256x28x28|32768|25690112|333824\n" +
+            "features.4.pointwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.4.pointwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.5.depthwise.0|conv 3x3 256->256 g256|256x28x28|2304|1806336|403712\n" +
+            "features.5.depthwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.5.depthwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.5.pointwise.0|conv 1x1 256->256|256x28x28|65536|51380224|466944\n" +
+            "features.5.pointwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.5.pointwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.6.depthwise.0|conv 3x3/2 256->256 g256|256x14x14|2304|451584|253184\n" +
+            "features.6.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.6.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.6.pointwise.0|conv 1x1 256->512|512x14x14|131072|25690112|281600\n" +
+            "features.6.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.6.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.7.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.7.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.7.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.7.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.7.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.7.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.8.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.8.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.8.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.8.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.8.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.8.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.9.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.9.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.9.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.9.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.9.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.9.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.10.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.10.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.10.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.10.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.10.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.10.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.11.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.11.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.11.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.11.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.11.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.11.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.12.depthwise.0|conv 3x3/2 512->512 g512|512x7x7|4608|225792|130048\n" +
+            "features.12.depthwise.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.12.depthwise.2|relu|512x7x7|0|0|50176\n" +
+            "features.12.pointwise.0|conv 1x1 512->1024|1024x7x7|524288|25690112|599552\n" +
+            "features.12.pointwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.12.pointwise.2|relu|1024x7x7|0|0|100352\n" +
+            "features.13.depthwise.0|conv 3x3 1024->1024 g1024|1024x7x7|9216|451584|109568\n" +
+            "features.13.depthwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.13.depthwise.2|relu|1024x7x7|0|0|100352\n" +
+            "features.13.pointwise.0|conv 1x1 1024->1024|1024x7x7|1048576|51380224|1148928\n" +
+            "features.13.pointwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.13.pointwise.2|relu|1024x7x7|0|0|100352\n" +
+            "1|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "2|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -458,97 +456,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 34643728L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_100", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            4231976L, 81L, 568740352L, 34643728L, 15131112L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 112L, 112L }, 2048L, 25690112L, 1206272L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 56L, 56L }, 576L, 1806336L, 1004096L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 56L, 56L }, 1152L, 3612672L, 803968L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 28L, 28L }, 1152L, 903168L, 502912L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 28L, 28L }, 32768L, 25690112L, 333824L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 28L, 28L }, 2304L, 1806336L, 403712L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 28L, 28L }, 65536L, 51380224L, 466944L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 253184L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 14L, 14L }, 131072L, 25690112L, 281600L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 14L, 14L }, 4608L, 903168L, 205312L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 512->512 g512", new long[] { 512L, 7L, 7L }, 4608L, 225792L, 130048L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 512->1024", new long[] { 1024L, 7L, 7L }, 524288L, 25690112L, 599552L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 7L, 7L }, 9216L, 451584L, 109568L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 1024->1024", new long[] { 1024L, 7L, 7L }, 1048576L, 51380224L, 1148928L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("2", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            4231976, 81, 568740352, 34643728, 15131112,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu|32x112x112|0|0|802816\n" +
+            "features.1.depthwise.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.depthwise.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.depthwise.2|relu|32x112x112|0|0|802816\n" +
+            "features.1.pointwise.0|conv 1x1 32->64|64x112x112|2048|25690112|1206272\n" +
+            "features.1.pointwise.1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.1.pointwise.2|relu|64x112x112|0|0|1605632\n" +
+            "features.2.depthwise.0|conv 3x3/2 64->64 g64|64x56x56|576|1806336|1004096\n" +
+            "features.2.depthwise.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.2.depthwise.2|relu|64x56x56|0|0|401408\n" +
+            "features.2.pointwise.0|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "features.2.pointwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.2.pointwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.3.depthwise.0|conv 3x3 128->128 g128|128x56x56|1152|3612672|803968\n" +
+            "features.3.depthwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.3.depthwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.3.pointwise.0|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.3.pointwise.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.3.pointwise.2|relu|128x56x56|0|0|802816\n" +
+            "features.4.depthwise.0|conv 3x3/2 128->128 g128|128x28x28|1152|903168|502912\n" +
+            "features.4.depthwise.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.4.depthwise.2|relu|128x28x28|0|0|200704\n" +
+            "features.4.pointwise.0|conv 1x1 128->256|256x28x28|32768|25690112|333824\n" +
+            "features.4.pointwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.4.pointwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.5.depthwise.0|conv 3x3 256->256 g256|256x28x28|2304|1806336|403712\n" +
+            "features.5.depthwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.5.depthwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.5.pointwise.0|conv 1x1 256->256|256x28x28|65536|51380224|466944\n" +
+            "features.5.pointwise.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.5.pointwise.2|relu|256x28x28|0|0|401408\n" +
+            "features.6.depthwise.0|conv 3x3/2 256->256 g256|256x14x14|2304|451584|253184\n" +
+            "features.6.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.6.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.6.pointwise.0|conv 1x1 256->512|512x14x14|131072|25690112|281600\n" +
+            "features.6.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.6.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.7.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.7.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.7.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.7.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.7.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.7.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.8.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.8.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.8.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.8.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.8.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.8.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.9.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.9.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.9.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.9.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.9.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.9.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.10.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.10.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.10.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.10.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.10.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.10.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.11.depthwise.0|conv 3x3 512->512 g512|512x14x14|4608|903168|205312\n" +
+            "features.11.depthwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.11.depthwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.11.pointwise.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.11.pointwise.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.11.pointwise.2|relu|512x14x14|0|0|200704\n" +
+            "features.12.depthwise.0|conv 3x3/2 512->512 g512|512x7x7|4608|225792|130048\n" +
+            "features.12.depthwise.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.12.depthwise.2|relu|512x7x7|0|0|50176\n" +
+            "features.12.pointwise.0|conv 1x1 512->1024|1024x7x7|524288|25690112|599552\n" +
+            "features.12.pointwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.12.pointwise.2|relu|1024x7x7|0|0|100352\n" +
+            "features.13.depthwise.0|conv 3x3 1024->1024 g1024|1024x7x7|9216|451584|109568\n" +
+            "features.13.depthwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.13.depthwise.2|relu|1024x7x7|0|0|100352\n" +
+            "features.13.pointwise.0|conv 1x1 1024->1024|1024x7x7|1048576|51380224|1148928\n" +
+            "features.13.pointwise.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "features.13.pointwise.2|relu|1024x7x7|0|0|100352\n" +
+            "1|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "2|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -642,97 +638,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 25432256L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_075", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2585560L, 81L, 325400448L, 25432256L, 11348584L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("features.0.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.0.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 24->24 g24", new long[] { 24L, 112L, 112L }, 216L, 2709504L, 602328L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 24->48", new long[] { 48L, 112L, 112L }, 1152L, 14450688L, 904320L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 48->96", new long[] { 96L, 56L, 56L }, 4608L, 14450688L, 456192L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 602976L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 96->96", new long[] { 96L, 56L, 56L }, 9216L, 28901376L, 611328L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 377184L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 96->192", new long[] { 192L, 28L, 28L }, 18432L, 14450688L, 244224L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 189888L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 192->384", new long[] { 384L, 14L, 14L }, 73728L, 14450688L, 186624L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 384->384", new long[] { 384L, 14L, 14L }, 147456L, 28901376L, 297984L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 384->384", new long[] { 384L, 14L, 14L }, 147456L, 28901376L, 297984L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 384->384", new long[] { 384L, 14L, 14L }, 147456L, 28901376L, 297984L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 384->384", new long[] { 384L, 14L, 14L }, 147456L, 28901376L, 297984L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 384->384", new long[] { 384L, 14L, 14L }, 147456L, 28901376L, 297984L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 384->384 g384", new long[] { 384L, 7L, 7L }, 3456L, 169344L, 97536L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 384->768", new long[] { 768L, 7L, 7L }, 294912L, 14450688L, 351360L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 768->768 g768", new long[] { 768L, 7L, 7L }, 6912L, 338688L, 82176L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 768->768", new long[] { 768L, 7L, 7L }, 589824L, 28901376L, 665088L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 768L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 768L, 1L, 1L }, 0L, 0L, 38400L),
-                new LayerInfo("2", "flatten", new long[] { 768L }, 0L, 0L, 1536L),
-                new LayerInfo("classifier", "linear 768->1000", new long[] { 1000L }, 769000L, 768000L, 770768L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2585560, 81, 325400448, 25432256, 11348584,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "features.0.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.0.2|relu|24x112x112|0|0|602112\n" +
+            "features.1.depthwise.0|conv 3x3 24->24 g24|24x112x112|216|2709504|602328\n" +
+            "features.1.depthwise.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.1.depthwise.2|relu|24x112x112|0|0|602112\n" +
+            "features.1.pointwise.0|conv 1x1 24->48|48x112x112|1152|14450688|904320\n" +
+            "features.1.pointwise.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.1.pointwise.2|relu|48x112x112|0|0|1204224\n" +
+            "features.2.depthwise.0|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "features.2.depthwise.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.2.depthwise.2|relu|48x56x56|0|0|301056\n" +
+            "features.2.pointwise.0|conv 1x1 48->96|96x56x56|4608|14450688|456192\n" +
+            "features.2.pointwise.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.pointwise.2|relu|96x56x56|0|0|602112\n" +
+            "features.3.depthwise.0|conv 3x3 96->96 g96|96x56x56|864|2709504|602976\n" +
+            "features.3.depthwise.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.3.depthwise.2|relu|96x56x56|0|0|602112\n" +
+            "features.3.pointwise.0|conv 1x1 96->96|96x56x56|9216|28901376|611328\n" +
+            "features.3.pointwise.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.3.pointwise.2|relu|96x56x56|0|0|602112\n" +
+            "features.4.depthwise.0|conv 3x3/2 96->96 g96|96x28x28|864|677376|377184\n" +
+            "features.4.depthwise.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.4.depthwise.2|relu|96x28x28|0|0|150528\n" +
+            "features.4.pointwise.0|conv 1x1 96->192|192x28x28|18432|14450688|244224\n" +
+            "features.4.pointwise.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.4.pointwise.2|relu|192x28x28|0|0|301056\n" +
+            "features.5.depthwise.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.5.depthwise.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.depthwise.2|relu|192x28x28|0|0|301056\n" +
+            "features.5.pointwise.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "features.5.pointwise.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.pointwise.2|relu|192x28x28|0|0|301056\n" +
+            "features.6.depthwise.0|conv 3x3/2 192->192 g192|192x14x14|1728|338688|189888\n" +
+            "features.6.depthwise.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.6.depthwise.2|relu|192x14x14|0|0|75264\n" +
+            "features.6.pointwise.0|conv 1x1 192->384|384x14x14|73728|14450688|186624\n" +
+            "features.6.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.6.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.7.depthwise.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.7.depthwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.7.depthwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.7.pointwise.0|conv 1x1 384->384|384x14x14|147456|28901376|297984\n" +
+            "features.7.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.7.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.8.depthwise.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.8.depthwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.depthwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.8.pointwise.0|conv 1x1 384->384|384x14x14|147456|28901376|297984\n" +
+            "features.8.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.9.depthwise.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.9.depthwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.depthwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.9.pointwise.0|conv 1x1 384->384|384x14x14|147456|28901376|297984\n" +
+            "features.9.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.10.depthwise.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.10.depthwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.depthwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.10.pointwise.0|conv 1x1 384->384|384x14x14|147456|28901376|297984\n" +
+            "features.10.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.11.depthwise.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.11.depthwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.depthwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.11.pointwise.0|conv 1x1 384->384|384x14x14|147456|28901376|297984\n" +
+            "features.11.pointwise.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.pointwise.2|relu|384x14x14|0|0|150528\n" +
+            "features.12.depthwise.0|conv 3x3/2 384->384 g384|384x7x7|3456|169344|97536\n" +
+            "features.12.depthwise.1|batchnorm 384|384x7x7|768|0|38400\n" +
+            "features.12.depthwise.2|relu|384x7x7|0|0|37632\n" +
+            "features.12.pointwise.0|conv 1x1 384->768|768x7x7|294912|14450688|351360\n" +
+            "features.12.pointwise.1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.12.pointwise.2|relu|768x7x7|0|0|75264\n" +
+            "features.13.depthwise.0|conv 3x3 768->768 g768|768x7x7|6912|338688|82176\n" +
+            "features.13.depthwise.1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.13.depthwise.2|relu|768x7x7|0|0|75264\n" +
+            "features.13.pointwise.0|conv 1x1 768->768|768x7x7|589824|28901376|665088\n" +
+            "features.13.pointwise.1|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "features.13.pointwise.2|relu|768x7x7|0|0|75264\n" +
+            "1|adaptive_avgpool 1x1|768x1x1|0|0|38400\n" +
+            "2|flatten|768|0|0|1536\n" +
+            "classifier|linear 768->1000|1000|769000|768000|770768\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -826,97 +820,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 16613232L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_050", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1331592L, 81L, 149497088L, 16613232L, 7566056L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.0.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 16->16 g16", new long[] { 16L, 112L, 112L }, 144L, 1806336L, 401552L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 16->32", new long[] { 32L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 32->32 g32", new long[] { 32L, 56L, 56L }, 288L, 903168L, 502048L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 303104L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 64->64 g64", new long[] { 64L, 56L, 56L }, 576L, 1806336L, 401984L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 28L, 28L }, 576L, 451584L, 251456L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 28L, 28L }, 8192L, 6422528L, 158720L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 28L, 28L }, 1152L, 903168L, 201856L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 126592L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 14L, 14L }, 32768L, 6422528L, 108032L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 102656L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 14L, 14L }, 65536L, 12845056L, 165888L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 102656L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 14L, 14L }, 65536L, 12845056L, 165888L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 102656L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 14L, 14L }, 65536L, 12845056L, 165888L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 102656L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 14L, 14L }, 65536L, 12845056L, 165888L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 14L, 14L }, 2304L, 451584L, 102656L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 14L, 14L }, 65536L, 12845056L, 165888L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 7L, 7L }, 2304L, 112896L, 65024L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 7L, 7L }, 131072L, 6422528L, 168704L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 7L, 7L }, 4608L, 225792L, 54784L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 7L, 7L }, 262144L, 12845056L, 312320L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 25600L),
-                new LayerInfo("2", "flatten", new long[] { 512L }, 0L, 0L, 1024L),
-                new LayerInfo("classifier", "linear 512->1000", new long[] { 1000L }, 513000L, 512000L, 514512L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1331592, 81, 149497088, 16613232, 7566056,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.0.2|relu|16x112x112|0|0|401408\n" +
+            "features.1.depthwise.0|conv 3x3 16->16 g16|16x112x112|144|1806336|401552\n" +
+            "features.1.depthwise.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.depthwise.2|relu|16x112x112|0|0|401408\n" +
+            "features.1.pointwise.0|conv 1x1 16->32|32x112x112|512|6422528|602624\n" +
+            "features.1.pointwise.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.pointwise.2|relu|32x112x112|0|0|802816\n" +
+            "features.2.depthwise.0|conv 3x3/2 32->32 g32|32x56x56|288|903168|502048\n" +
+            "features.2.depthwise.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.2.depthwise.2|relu|32x56x56|0|0|200704\n" +
+            "features.2.pointwise.0|conv 1x1 32->64|64x56x56|2048|6422528|303104\n" +
+            "features.2.pointwise.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.2.pointwise.2|relu|64x56x56|0|0|401408\n" +
+            "features.3.depthwise.0|conv 3x3 64->64 g64|64x56x56|576|1806336|401984\n" +
+            "features.3.depthwise.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.3.depthwise.2|relu|64x56x56|0|0|401408\n" +
+            "features.3.pointwise.0|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "features.3.pointwise.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.3.pointwise.2|relu|64x56x56|0|0|401408\n" +
+            "features.4.depthwise.0|conv 3x3/2 64->64 g64|64x28x28|576|451584|251456\n" +
+            "features.4.depthwise.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "features.4.depthwise.2|relu|64x28x28|0|0|100352\n" +
+            "features.4.pointwise.0|conv 1x1 64->128|128x28x28|8192|6422528|158720\n" +
+            "features.4.pointwise.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.4.pointwise.2|relu|128x28x28|0|0|200704\n" +
+            "features.5.depthwise.0|conv 3x3 128->128 g128|128x28x28|1152|903168|201856\n" +
+            "features.5.depthwise.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.5.depthwise.2|relu|128x28x28|0|0|200704\n" +
+            "features.5.pointwise.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "features.5.pointwise.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "features.5.pointwise.2|relu|128x28x28|0|0|200704\n" +
+            "features.6.depthwise.0|conv 3x3/2 128->128 g128|128x14x14|1152|225792|126592\n" +
+            "features.6.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.6.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.6.pointwise.0|conv 1x1 128->256|256x14x14|32768|6422528|108032\n" +
+            "features.6.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.6.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.7.depthwise.0|conv 3x3 256->256 g256|256x14x14|2304|451584|102656\n" +
+            "features.7.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.7.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.7.pointwise.0|conv 1x1 256->256|256x14x14|65536|12845056|165888\n" +
+            "features.7.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.7.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.8.depthwise.0|conv 3x3 256->256 g256|256x14x14|2304|451584|102656\n" +
+            "features.8.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.8.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.8.pointwise.0|conv 1x1 256->256|256x14x14|65536|12845056|165888\n" +
+            "features.8.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.8.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.9.depthwise.0|conv 3x3 256->256 g256|256x14x14|2304|451584|102656\n" +
+            "features.9.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.9.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.9.pointwise.0|conv 1x1 256->256|256x14x14|65536|12845056|165888\n" +
+            "features.9.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.9.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.10.depthwise.0|conv 3x3 256->256 g256|256x14x14|2304|451584|102656\n" +
+            "features.10.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.10.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.10.pointwise.0|conv 1x1 256->256|256x14x14|65536|12845056|165888\n" +
+            "features.10.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.10.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.11.depthwise.0|conv 3x3 256->256 g256|256x14x14|2304|451584|102656\n" +
+            "features.11.depthwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.11.depthwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.11.pointwise.0|conv 1x1 256->256|256x14x14|65536|12845056|165888\n" +
+            "features.11.pointwise.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "features.11.pointwise.2|relu|256x14x14|0|0|100352\n" +
+            "features.12.depthwise.0|conv 3x3/2 256->256 g256|256x7x7|2304|112896|65024\n" +
+            "features.12.depthwise.1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "features.12.depthwise.2|relu|256x7x7|0|0|25088\n" +
+            "features.12.pointwise.0|conv 1x1 256->512|512x7x7|131072|6422528|168704\n" +
+            "features.12.pointwise.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.12.pointwise.2|relu|512x7x7|0|0|50176\n" +
+            "features.13.depthwise.0|conv 3x3 512->512 g512|512x7x7|4608|225792|54784\n" +
+            "features.13.depthwise.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.13.depthwise.2|relu|512x7x7|0|0|50176\n" +
+            "features.13.pointwise.0|conv 1x1 512->512|512x7x7|262144|12845056|312320\n" +
+            "features.13.pointwise.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "features.13.pointwise.2|relu|512x7x7|0|0|50176\n" +
+            "1|adaptive_avgpool 1x1|512x1x1|0|0|25600\n" +
+            "2|flatten|512|0|0|1024\n" +
+            "classifier|linear 512->1000|1000|513000|512000|514512\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1010,97 +1002,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 8186656L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_025", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            470072L, 81L, 41030272L, 8186656L, 3783528L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->8", new long[] { 8L, 112L, 112L }, 216L, 2709504L, 251096L),
-                new LayerInfo("features.0.1", "batchnorm 8", new long[] { 8L, 112L, 112L }, 16L, 0L, 200720L),
-                new LayerInfo("features.0.2", "relu", new long[] { 8L, 112L, 112L }, 0L, 0L, 200704L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 8->8 g8", new long[] { 8L, 112L, 112L }, 72L, 903168L, 200776L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 8", new long[] { 8L, 112L, 112L }, 16L, 0L, 200720L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 8L, 112L, 112L }, 0L, 0L, 200704L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 8->16", new long[] { 16L, 112L, 112L }, 128L, 1605632L, 301184L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 16->16 g16", new long[] { 16L, 56L, 56L }, 144L, 451584L, 251024L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 16->32", new long[] { 32L, 56L, 56L }, 512L, 1605632L, 151040L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 56L, 56L }, 288L, 903168L, 200992L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 32->32", new long[] { 32L, 56L, 56L }, 1024L, 3211264L, 201728L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 32->32 g32", new long[] { 32L, 28L, 28L }, 288L, 225792L, 125728L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 28L, 28L }, 2048L, 1605632L, 77312L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 64->64 g64", new long[] { 64L, 28L, 28L }, 576L, 451584L, 100928L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 64->64", new long[] { 64L, 28L, 28L }, 4096L, 3211264L, 104448L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 14L, 14L }, 576L, 112896L, 63296L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 14L, 14L }, 8192L, 1605632L, 45824L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 51328L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 14L, 14L }, 16384L, 3211264L, 66560L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 51328L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 14L, 14L }, 16384L, 3211264L, 66560L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 51328L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 14L, 14L }, 16384L, 3211264L, 66560L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 51328L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 14L, 14L }, 16384L, 3211264L, 66560L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 14L, 14L }, 1152L, 225792L, 51328L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 14L, 14L }, 16384L, 3211264L, 66560L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 128", new long[] { 128L, 14L, 14L }, 256L, 0L, 50432L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 128L, 14L, 14L }, 0L, 0L, 50176L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 7L, 7L }, 1152L, 56448L, 32512L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 128", new long[] { 128L, 7L, 7L }, 256L, 0L, 12800L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 128L, 7L, 7L }, 0L, 0L, 12544L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 7L, 7L }, 32768L, 1605632L, 51584L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 7L, 7L }, 2304L, 112896L, 27392L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 7L, 7L }, 65536L, 3211264L, 90624L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 256", new long[] { 256L, 7L, 7L }, 512L, 0L, 25600L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 256L, 7L, 7L }, 0L, 0L, 25088L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 256L, 1L, 1L }, 0L, 0L, 12800L),
-                new LayerInfo("2", "flatten", new long[] { 256L }, 0L, 0L, 512L),
-                new LayerInfo("classifier", "linear 256->1000", new long[] { 1000L }, 257000L, 256000L, 258256L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            470072, 81, 41030272, 8186656, 3783528,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->8|8x112x112|216|2709504|251096\n" +
+            "features.0.1|batchnorm 8|8x112x112|16|0|200720\n" +
+            "features.0.2|relu|8x112x112|0|0|200704\n" +
+            "features.1.depthwise.0|conv 3x3 8->8 g8|8x112x112|72|903168|200776\n" +
+            "features.1.depthwise.1|batchnorm 8|8x112x112|16|0|200720\n" +
+            "features.1.depthwise.2|relu|8x112x112|0|0|200704\n" +
+            "features.1.pointwise.0|conv 1x1 8->16|16x112x112|128|1605632|301184\n" +
+            "features.1.pointwise.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.pointwise.2|relu|16x112x112|0|0|401408\n" +
+            "features.2.depthwise.0|conv 3x3/2 16->16 g16|16x56x56|144|451584|251024\n" +
+            "features.2.depthwise.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.2.depthwise.2|relu|16x56x56|0|0|100352\n" +
+            "features.2.pointwise.0|conv 1x1 16->32|32x56x56|512|1605632|151040\n" +
+            "features.2.pointwise.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.2.pointwise.2|relu|32x56x56|0|0|200704\n" +
+            "features.3.depthwise.0|conv 3x3 32->32 g32|32x56x56|288|903168|200992\n" +
+            "features.3.depthwise.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.3.depthwise.2|relu|32x56x56|0|0|200704\n" +
+            "features.3.pointwise.0|conv 1x1 32->32|32x56x56|1024|3211264|201728\n" +
+            "features.3.pointwise.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.3.pointwise.2|relu|32x56x56|0|0|200704\n" +
+            "features.4.depthwise.0|conv 3x3/2 32->32 g32|32x28x28|288|225792|125728\n" +
+            "features.4.depthwise.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.4.depthwise.2|relu|32x28x28|0|0|50176\n" +
+            "features.4.pointwise.0|conv 1x1 32->64|64x28x28|2048|1605632|77312\n" +
+            "features.4.pointwise.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "features.4.pointwise.2|relu|64x28x28|0|0|100352\n" +
+            "features.5.depthwise.0|conv 3x3 64->64 g64|64x28x28|576|451584|100928\n" +
+            "features.5.depthwise.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "features.5.depthwise.2|relu|64x28x28|0|0|100352\n" +
+            "features.5.pointwise.0|conv 1x1 64->64|64x28x28|4096|3211264|104448\n" +
+            "features.5.pointwise.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "features.5.pointwise.2|relu|64x28x28|0|0|100352\n" +
+            "features.6.depthwise.0|conv 3x3/2 64->64 g64|64x14x14|576|112896|63296\n" +
+            "features.6.depthwise.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.6.depthwise.2|relu|64x14x14|0|0|25088\n" +
+            "features.6.pointwise.0|conv 1x1 64->128|128x14x14|8192|1605632|45824\n" +
+            "features.6.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.6.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.7.depthwise.0|conv 3x3 128->128 g128|128x14x14|1152|225792|51328\n" +
+            "features.7.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.7.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.7.pointwise.0|conv 1x1 128->128|128x14x14|16384|3211264|66560\n" +
+            "features.7.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.7.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.8.depthwise.0|conv 3x3 128->128 g128|128x14x14|1152|225792|51328\n" +
+            "features.8.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.8.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.8.pointwise.0|conv 1x1 128->128|128x14x14|16384|3211264|66560\n" +
+            "features.8.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.8.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.9.depthwise.0|conv 3x3 128->128 g128|128x14x14|1152|225792|51328\n" +
+            "features.9.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.9.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.9.pointwise.0|conv 1x1 128->128|128x14x14|16384|3211264|66560\n" +
+            "features.9.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.9.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.10.depthwise.0|conv 3x3 128->128 g128|128x14x14|1152|225792|51328\n" +
+            "features.10.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.10.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.10.pointwise.0|conv 1x1 128->128|128x14x14|16384|3211264|66560\n" +
+            "features.10.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.10.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.11.depthwise.0|conv 3x3 128->128 g128|128x14x14|1152|225792|51328\n" +
+            "features.11.depthwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.11.depthwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.11.pointwise.0|conv 1x1 128->128|128x14x14|16384|3211264|66560\n" +
+            "features.11.pointwise.1|batchnorm 128|128x14x14|256|0|50432\n" +
+            "features.11.pointwise.2|relu|128x14x14|0|0|50176\n" +
+            "features.12.depthwise.0|conv 3x3/2 128->128 g128|128x7x7|1152|56448|32512\n" +
+            "features.12.depthwise.1|batchnorm 128|128x7x7|256|0|12800\n" +
+            "features.12.depthwise.2|relu|128x7x7|0|0|12544\n" +
+            "features.12.pointwise.0|conv 1x1 128->256|256x7x7|32768|1605632|51584\n" +
+            "features.12.pointwise.1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "features.12.pointwise.2|relu|256x7x7|0|0|25088\n" +
+            "features.13.depthwise.0|conv 3x3 256->256 g256|256x7x7|2304|112896|27392\n" +
+            "features.13.depthwise.1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "features.13.depthwise.2|relu|256x7x7|0|0|25088\n" +
+            "features.13.pointwise.0|conv 1x1 256->256|256x7x7|65536|3211264|90624\n" +
+            "features.13.pointwise.1|batchnorm 256|256x7x7|512|0|25600\n" +
+            "features.13.pointwise.2|relu|256x7x7|0|0|25088\n" +
+            "1|adaptive_avgpool 1x1|256x1x1|0|0|12800\n" +
+            "2|flatten|256|0|0|512\n" +
+            "classifier|linear 256->1000|1000|257000|256000|258256\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1194,97 +1184,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 26576656L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_100_192", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 192L, 192L }, new long[] { 1000L },
-            4231976L, 81L, 418121728L, 26576656L, 11117544L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 96L, 96L }, 864L, 7962624L, 406368L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 96L, 96L }, 64L, 0L, 589888L),
-                new LayerInfo("features.0.2", "relu", new long[] { 32L, 96L, 96L }, 0L, 0L, 589824L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 96L, 96L }, 288L, 2654208L, 590112L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 32", new long[] { 32L, 96L, 96L }, 64L, 0L, 589888L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 32L, 96L, 96L }, 0L, 0L, 589824L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 96L, 96L }, 2048L, 18874368L, 886784L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 64", new long[] { 64L, 96L, 96L }, 128L, 0L, 1179776L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 64L, 96L, 96L }, 0L, 0L, 1179648L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 48L, 48L }, 576L, 1327104L, 737856L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 64", new long[] { 64L, 48L, 48L }, 128L, 0L, 295040L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 64L, 48L, 48L }, 0L, 0L, 294912L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 48L, 48L }, 8192L, 18874368L, 450560L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 128", new long[] { 128L, 48L, 48L }, 256L, 0L, 590080L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 128L, 48L, 48L }, 0L, 0L, 589824L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 48L, 48L }, 1152L, 2654208L, 590976L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 128", new long[] { 128L, 48L, 48L }, 256L, 0L, 590080L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 128L, 48L, 48L }, 0L, 0L, 589824L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 48L, 48L }, 16384L, 37748736L, 606208L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 128", new long[] { 128L, 48L, 48L }, 256L, 0L, 590080L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 128L, 48L, 48L }, 0L, 0L, 589824L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 24L, 24L }, 1152L, 663552L, 369792L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 128", new long[] { 128L, 24L, 24L }, 256L, 0L, 147712L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 128L, 24L, 24L }, 0L, 0L, 147456L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 24L, 24L }, 32768L, 18874368L, 253952L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 256", new long[] { 256L, 24L, 24L }, 512L, 0L, 295424L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 256L, 24L, 24L }, 0L, 0L, 294912L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 24L, 24L }, 2304L, 1327104L, 297216L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 256", new long[] { 256L, 24L, 24L }, 512L, 0L, 295424L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 256L, 24L, 24L }, 0L, 0L, 294912L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 24L, 24L }, 65536L, 37748736L, 360448L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 256", new long[] { 256L, 24L, 24L }, 512L, 0L, 295424L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 256L, 24L, 24L }, 0L, 0L, 294912L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 12L, 12L }, 2304L, 331776L, 186624L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 256", new long[] { 256L, 12L, 12L }, 512L, 0L, 74240L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 256L, 12L, 12L }, 0L, 0L, 73728L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 12L, 12L }, 131072L, 18874368L, 241664L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 12L, 12L }, 4608L, 663552L, 152064L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 12L, 12L }, 262144L, 37748736L, 409600L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 12L, 12L }, 4608L, 663552L, 152064L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 12L, 12L }, 262144L, 37748736L, 409600L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 12L, 12L }, 4608L, 663552L, 152064L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 12L, 12L }, 262144L, 37748736L, 409600L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 12L, 12L }, 4608L, 663552L, 152064L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 12L, 12L }, 262144L, 37748736L, 409600L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 12L, 12L }, 4608L, 663552L, 152064L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 12L, 12L }, 262144L, 37748736L, 409600L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 512", new long[] { 512L, 12L, 12L }, 1024L, 0L, 148480L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 512L, 12L, 12L }, 0L, 0L, 147456L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 512->512 g512", new long[] { 512L, 6L, 6L }, 4608L, 165888L, 96768L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 512", new long[] { 512L, 6L, 6L }, 1024L, 0L, 37888L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 512L, 6L, 6L }, 0L, 0L, 36864L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 512->1024", new long[] { 1024L, 6L, 6L }, 524288L, 18874368L, 579584L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 1024", new long[] { 1024L, 6L, 6L }, 2048L, 0L, 75776L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 1024L, 6L, 6L }, 0L, 0L, 73728L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 6L, 6L }, 9216L, 331776L, 82944L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 1024", new long[] { 1024L, 6L, 6L }, 2048L, 0L, 75776L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 1024L, 6L, 6L }, 0L, 0L, 73728L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 1024->1024", new long[] { 1024L, 6L, 6L }, 1048576L, 37748736L, 1122304L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 1024", new long[] { 1024L, 6L, 6L }, 2048L, 0L, 75776L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 1024L, 6L, 6L }, 0L, 0L, 73728L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 37888L),
-                new LayerInfo("2", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 192, 192 }, new long[] { 1000 },
+            4231976, 81, 418121728, 26576656, 11117544,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x96x96|864|7962624|406368\n" +
+            "features.0.1|batchnorm 32|32x96x96|64|0|589888\n" +
+            "features.0.2|relu|32x96x96|0|0|589824\n" +
+            "features.1.depthwise.0|conv 3x3 32->32 g32|32x96x96|288|2654208|590112\n" +
+            "features.1.depthwise.1|batchnorm 32|32x96x96|64|0|589888\n" +
+            "features.1.depthwise.2|relu|32x96x96|0|0|589824\n" +
+            "features.1.pointwise.0|conv 1x1 32->64|64x96x96|2048|18874368|886784\n" +
+            "features.1.pointwise.1|batchnorm 64|64x96x96|128|0|1179776\n" +
+            "features.1.pointwise.2|relu|64x96x96|0|0|1179648\n" +
+            "features.2.depthwise.0|conv 3x3/2 64->64 g64|64x48x48|576|1327104|737856\n" +
+            "features.2.depthwise.1|batchnorm 64|64x48x48|128|0|295040\n" +
+            "features.2.depthwise.2|relu|64x48x48|0|0|294912\n" +
+            "features.2.pointwise.0|conv 1x1 64->128|128x48x48|8192|18874368|450560\n" +
+            "features.2.pointwise.1|batchnorm 128|128x48x48|256|0|590080\n" +
+            "features.2.pointwise.2|relu|128x48x48|0|0|589824\n" +
+            "features.3.depthwise.0|conv 3x3 128->128 g128|128x48x48|1152|2654208|590976\n" +
+            "features.3.depthwise.1|batchnorm 128|128x48x48|256|0|590080\n" +
+            "features.3.depthwise.2|relu|128x48x48|0|0|589824\n" +
+            "features.3.pointwise.0|conv 1x1 128->128|128x48x48|16384|37748736|606208\n" +
+            "features.3.pointwise.1|batchnorm 128|128x48x48|256|0|590080\n" +
+            "features.3.pointwise.2|relu|128x48x48|0|0|589824\n" +
+            "features.4.depthwise.0|conv 3x3/2 128->128 g128|128x24x24|1152|663552|369792\n" +
+            "features.4.depthwise.1|batchnorm 128|128x24x24|256|0|147712\n" +
+            "features.4.depthwise.2|relu|128x24x24|0|0|147456\n" +
+            "features.4.pointwise.0|conv 1x1 128->256|256x24x24|32768|18874368|253952\n" +
+            "features.4.pointwise.1|batchnorm 256|256x24x24|512|0|295424\n" +
+            "features.4.pointwise.2|relu|256x24x24|0|0|294912\n" +
+            "features.5.depthwise.0|conv 3x3 256->256 g256|256x24x24|2304|1327104|297216\n" +
+            "features.5.depthwise.1|batchnorm 256|256x24x24|512|0|295424\n" +
+            "features.5.depthwise.2|relu|256x24x24|0|0|294912\n" +
+            "features.5.pointwise.0|conv 1x1 256->256|256x24x24|65536|37748736|360448\n" +
+            "features.5.pointwise.1|batchnorm 256|256x24x24|512|0|295424\n" +
+            "features.5.pointwise.2|relu|256x24x24|0|0|294912\n" +
+            "features.6.depthwise.0|conv 3x3/2 256->256 g256|256x12x12|2304|331776|186624\n" +
+            "features.6.depthwise.1|batchnorm 256|256x12x12|512|0|74240\n" +
+            "features.6.depthwise.2|relu|256x12x12|0|0|73728\n" +
+            "features.6.pointwise.0|conv 1x1 256->512|512x12x12|131072|18874368|241664\n" +
+            "features.6.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.6.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.7.depthwise.0|conv 3x3 512->512 g512|512x12x12|4608|663552|152064\n" +
+            "features.7.depthwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.7.depthwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.7.pointwise.0|conv 1x1 512->512|512x12x12|262144|37748736|409600\n" +
+            "features.7.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.7.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.8.depthwise.0|conv 3x3 512->512 g512|512x12x12|4608|663552|152064\n" +
+            "features.8.depthwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.8.depthwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.8.pointwise.0|conv 1x1 512->512|512x12x12|262144|37748736|409600\n" +
+            "features.8.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.8.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.9.depthwise.0|conv 3x3 512->512 g512|512x12x12|4608|663552|152064\n" +
+            "features.9.depthwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.9.depthwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.9.pointwise.0|conv 1x1 512->512|512x12x12|262144|37748736|409600\n" +
+            "features.9.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.9.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.10.depthwise.0|conv 3x3 512->512 g512|512x12x12|4608|663552|152064\n" +
+            "features.10.depthwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.10.depthwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.10.pointwise.0|conv 1x1 512->512|512x12x12|262144|37748736|409600\n" +
+            "features.10.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.10.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.11.depthwise.0|conv 3x3 512->512 g512|512x12x12|4608|663552|152064\n" +
+            "features.11.depthwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.11.depthwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.11.pointwise.0|conv 1x1 512->512|512x12x12|262144|37748736|409600\n" +
+            "features.11.pointwise.1|batchnorm 512|512x12x12|1024|0|148480\n" +
+            "features.11.pointwise.2|relu|512x12x12|0|0|147456\n" +
+            "features.12.depthwise.0|conv 3x3/2 512->512 g512|512x6x6|4608|165888|96768\n" +
+            "features.12.depthwise.1|batchnorm 512|512x6x6|1024|0|37888\n" +
+            "features.12.depthwise.2|relu|512x6x6|0|0|36864\n" +
+            "features.12.pointwise.0|conv 1x1 512->1024|1024x6x6|524288|18874368|579584\n" +
+            "features.12.pointwise.1|batchnorm 1024|1024x6x6|2048|0|75776\n" +
+            "features.12.pointwise.2|relu|1024x6x6|0|0|73728\n" +
+            "features.13.depthwise.0|conv 3x3 1024->1024 g1024|1024x6x6|9216|331776|82944\n" +
+            "features.13.depthwise.1|batchnorm 1024|1024x6x6|2048|0|75776\n" +
+            "features.13.depthwise.2|relu|1024x6x6|0|0|73728\n" +
+            "features.13.pointwise.0|conv 1x1 1024->1024|1024x6x6|1048576|37748736|1122304\n" +
+            "features.13.pointwise.1|batchnorm 1024|1024x6x6|2048|0|75776\n" +
+            "features.13.pointwise.2|relu|1024x6x6|0|0|73728\n" +
+            "1|adaptive_avgpool 1x1|1024x1x1|0|0|37888\n" +
+            "2|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1378,97 +1366,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 19750672L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_100_160", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 160L, 160L }, new long[] { 1000L },
-            4231976L, 81L, 290675200L, 19750672L, 7721448L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 80L, 80L }, 864L, 5529600L, 282464L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 80L, 80L }, 64L, 0L, 409664L),
-                new LayerInfo("features.0.2", "relu", new long[] { 32L, 80L, 80L }, 0L, 0L, 409600L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 80L, 80L }, 288L, 1843200L, 409888L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 32", new long[] { 32L, 80L, 80L }, 64L, 0L, 409664L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 32L, 80L, 80L }, 0L, 0L, 409600L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 80L, 80L }, 2048L, 13107200L, 616448L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 64", new long[] { 64L, 80L, 80L }, 128L, 0L, 819328L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 64L, 80L, 80L }, 0L, 0L, 819200L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 40L, 40L }, 576L, 921600L, 512576L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 64", new long[] { 64L, 40L, 40L }, 128L, 0L, 204928L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 64L, 40L, 40L }, 0L, 0L, 204800L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 40L, 40L }, 8192L, 13107200L, 315392L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 128", new long[] { 128L, 40L, 40L }, 256L, 0L, 409856L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 128L, 40L, 40L }, 0L, 0L, 409600L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 40L, 40L }, 1152L, 1843200L, 410752L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 128", new long[] { 128L, 40L, 40L }, 256L, 0L, 409856L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 128L, 40L, 40L }, 0L, 0L, 409600L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 40L, 40L }, 16384L, 26214400L, 425984L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 128", new long[] { 128L, 40L, 40L }, 256L, 0L, 409856L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 128L, 40L, 40L }, 0L, 0L, 409600L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 20L, 20L }, 1152L, 460800L, 257152L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 128", new long[] { 128L, 20L, 20L }, 256L, 0L, 102656L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 128L, 20L, 20L }, 0L, 0L, 102400L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 20L, 20L }, 32768L, 13107200L, 186368L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 256", new long[] { 256L, 20L, 20L }, 512L, 0L, 205312L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 256L, 20L, 20L }, 0L, 0L, 204800L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 20L, 20L }, 2304L, 921600L, 207104L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 256", new long[] { 256L, 20L, 20L }, 512L, 0L, 205312L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 256L, 20L, 20L }, 0L, 0L, 204800L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 20L, 20L }, 65536L, 26214400L, 270336L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 256", new long[] { 256L, 20L, 20L }, 512L, 0L, 205312L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 256L, 20L, 20L }, 0L, 0L, 204800L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 10L, 10L }, 2304L, 230400L, 130304L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 256", new long[] { 256L, 10L, 10L }, 512L, 0L, 51712L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 256L, 10L, 10L }, 0L, 0L, 51200L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 10L, 10L }, 131072L, 13107200L, 207872L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 10L, 10L }, 4608L, 460800L, 107008L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 10L, 10L }, 262144L, 26214400L, 364544L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 10L, 10L }, 4608L, 460800L, 107008L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 10L, 10L }, 262144L, 26214400L, 364544L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 10L, 10L }, 4608L, 460800L, 107008L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 10L, 10L }, 262144L, 26214400L, 364544L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 10L, 10L }, 4608L, 460800L, 107008L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 10L, 10L }, 262144L, 26214400L, 364544L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 10L, 10L }, 4608L, 460800L, 107008L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 10L, 10L }, 262144L, 26214400L, 364544L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 512", new long[] { 512L, 10L, 10L }, 1024L, 0L, 103424L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 512L, 10L, 10L }, 0L, 0L, 102400L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 512->512 g512", new long[] { 512L, 5L, 5L }, 4608L, 115200L, 68608L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 512", new long[] { 512L, 5L, 5L }, 1024L, 0L, 26624L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 512L, 5L, 5L }, 0L, 0L, 25600L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 512->1024", new long[] { 1024L, 5L, 5L }, 524288L, 13107200L, 562688L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 1024", new long[] { 1024L, 5L, 5L }, 2048L, 0L, 53248L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 1024L, 5L, 5L }, 0L, 0L, 51200L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 5L, 5L }, 9216L, 230400L, 60416L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 1024", new long[] { 1024L, 5L, 5L }, 2048L, 0L, 53248L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 1024L, 5L, 5L }, 0L, 0L, 51200L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 1024->1024", new long[] { 1024L, 5L, 5L }, 1048576L, 26214400L, 1099776L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 1024", new long[] { 1024L, 5L, 5L }, 2048L, 0L, 53248L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 1024L, 5L, 5L }, 0L, 0L, 51200L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 26624L),
-                new LayerInfo("2", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 160, 160 }, new long[] { 1000 },
+            4231976, 81, 290675200, 19750672, 7721448,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x80x80|864|5529600|282464\n" +
+            "features.0.1|batchnorm 32|32x80x80|64|0|409664\n" +
+            "features.0.2|relu|32x80x80|0|0|409600\n" +
+            "features.1.depthwise.0|conv 3x3 32->32 g32|32x80x80|288|1843200|409888\n" +
+            "features.1.depthwise.1|batchnorm 32|32x80x80|64|0|409664\n" +
+            "features.1.depthwise.2|relu|32x80x80|0|0|409600\n" +
+            "features.1.pointwise.0|conv 1x1 32->64|64x80x80|2048|13107200|616448\n" +
+            "features.1.pointwise.1|batchnorm 64|64x80x80|128|0|819328\n" +
+            "features.1.pointwise.2|relu|64x80x80|0|0|819200\n" +
+            "features.2.depthwise.0|conv 3x3/2 64->64 g64|64x40x40|576|921600|512576\n" +
+            "features.2.depthwise.1|batchnorm 64|64x40x40|128|0|204928\n" +
+            "features.2.depthwise.2|relu|64x40x40|0|0|204800\n" +
+            "features.2.pointwise.0|conv 1x1 64->128|128x40x40|8192|13107200|315392\n" +
+            "features.2.pointwise.1|batchnorm 128|128x40x40|256|0|409856\n" +
+            "features.2.pointwise.2|relu|128x40x40|0|0|409600\n" +
+            "features.3.depthwise.0|conv 3x3 128->128 g128|128x40x40|1152|1843200|410752\n" +
+            "features.3.depthwise.1|batchnorm 128|128x40x40|256|0|409856\n" +
+            "features.3.depthwise.2|relu|128x40x40|0|0|409600\n" +
+            "features.3.pointwise.0|conv 1x1 128->128|128x40x40|16384|26214400|425984\n" +
+            "features.3.pointwise.1|batchnorm 128|128x40x40|256|0|409856\n" +
+            "features.3.pointwise.2|relu|128x40x40|0|0|409600\n" +
+            "features.4.depthwise.0|conv 3x3/2 128->128 g128|128x20x20|1152|460800|257152\n" +
+            "features.4.depthwise.1|batchnorm 128|128x20x20|256|0|102656\n" +
+            "features.4.depthwise.2|relu|128x20x20|0|0|102400\n" +
+            "features.4.pointwise.0|conv 1x1 128->256|256x20x20|32768|13107200|186368\n" +
+            "features.4.pointwise.1|batchnorm 256|256x20x20|512|0|205312\n" +
+            "features.4.pointwise.2|relu|256x20x20|0|0|204800\n" +
+            "features.5.depthwise.0|conv 3x3 256->256 g256|256x20x20|2304|921600|207104\n" +
+            "features.5.depthwise.1|batchnorm 256|256x20x20|512|0|205312\n" +
+            "features.5.depthwise.2|relu|256x20x20|0|0|204800\n" +
+            "features.5.pointwise.0|conv 1x1 256->256|256x20x20|65536|26214400|270336\n" +
+            "features.5.pointwise.1|batchnorm 256|256x20x20|512|0|205312\n" +
+            "features.5.pointwise.2|relu|256x20x20|0|0|204800\n" +
+            "features.6.depthwise.0|conv 3x3/2 256->256 g256|256x10x10|2304|230400|130304\n" +
+            "features.6.depthwise.1|batchnorm 256|256x10x10|512|0|51712\n" +
+            "features.6.depthwise.2|relu|256x10x10|0|0|51200\n" +
+            "features.6.pointwise.0|conv 1x1 256->512|512x10x10|131072|13107200|207872\n" +
+            "features.6.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.6.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.7.depthwise.0|conv 3x3 512->512 g512|512x10x10|4608|460800|107008\n" +
+            "features.7.depthwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.7.depthwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.7.pointwise.0|conv 1x1 512->512|512x10x10|262144|26214400|364544\n" +
+            "features.7.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.7.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.8.depthwise.0|conv 3x3 512->512 g512|512x10x10|4608|460800|107008\n" +
+            "features.8.depthwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.8.depthwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.8.pointwise.0|conv 1x1 512->512|512x10x10|262144|26214400|364544\n" +
+            "features.8.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.8.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.9.depthwise.0|conv 3x3 512->512 g512|512x10x10|4608|460800|107008\n" +
+            "features.9.depthwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.9.depthwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.9.pointwise.0|conv 1x1 512->512|512x10x10|262144|26214400|364544\n" +
+            "features.9.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.9.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.10.depthwise.0|conv 3x3 512->512 g512|512x10x10|4608|460800|107008\n" +
+            "features.10.depthwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.10.depthwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.10.pointwise.0|conv 1x1 512->512|512x10x10|262144|26214400|364544\n" +
+            "features.10.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.10.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.11.depthwise.0|conv 3x3 512->512 g512|512x10x10|4608|460800|107008\n" +
+            "features.11.depthwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.11.depthwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.11.pointwise.0|conv 1x1 512->512|512x10x10|262144|26214400|364544\n" +
+            "features.11.pointwise.1|batchnorm 512|512x10x10|1024|0|103424\n" +
+            "features.11.pointwise.2|relu|512x10x10|0|0|102400\n" +
+            "features.12.depthwise.0|conv 3x3/2 512->512 g512|512x5x5|4608|115200|68608\n" +
+            "features.12.depthwise.1|batchnorm 512|512x5x5|1024|0|26624\n" +
+            "features.12.depthwise.2|relu|512x5x5|0|0|25600\n" +
+            "features.12.pointwise.0|conv 1x1 512->1024|1024x5x5|524288|13107200|562688\n" +
+            "features.12.pointwise.1|batchnorm 1024|1024x5x5|2048|0|53248\n" +
+            "features.12.pointwise.2|relu|1024x5x5|0|0|51200\n" +
+            "features.13.depthwise.0|conv 3x3 1024->1024 g1024|1024x5x5|9216|230400|60416\n" +
+            "features.13.depthwise.1|batchnorm 1024|1024x5x5|2048|0|53248\n" +
+            "features.13.depthwise.2|relu|1024x5x5|0|0|51200\n" +
+            "features.13.pointwise.0|conv 1x1 1024->1024|1024x5x5|1048576|26214400|1099776\n" +
+            "features.13.pointwise.1|batchnorm 1024|1024x5x5|2048|0|53248\n" +
+            "features.13.pointwise.2|relu|1024x5x5|0|0|51200\n" +
+            "1|adaptive_avgpool 1x1|1024x1x1|0|0|26624\n" +
+            "2|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1562,97 +1548,95 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 14165776L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV1_100_128", "architectures/mobilenet_v1.arch", 22, null,
-            new long[] { 3L, 128L, 128L }, new long[] { 1000L },
-            4231976L, 81L, 186400768L, 14165776L, 4942824L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 64L, 64L }, 864L, 3538944L, 181088L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 64L, 64L }, 64L, 0L, 262208L),
-                new LayerInfo("features.0.2", "relu", new long[] { 32L, 64L, 64L }, 0L, 0L, 262144L),
-                new LayerInfo("features.1.depthwise.0", "conv 3x3 32->32 g32", new long[] { 32L, 64L, 64L }, 288L, 1179648L, 262432L),
-                new LayerInfo("features.1.depthwise.1", "batchnorm 32", new long[] { 32L, 64L, 64L }, 64L, 0L, 262208L),
-                new LayerInfo("features.1.depthwise.2", "relu", new long[] { 32L, 64L, 64L }, 0L, 0L, 262144L),
-                new LayerInfo("features.1.pointwise.0", "conv 1x1 32->64", new long[] { 64L, 64L, 64L }, 2048L, 8388608L, 395264L),
-                new LayerInfo("features.1.pointwise.1", "batchnorm 64", new long[] { 64L, 64L, 64L }, 128L, 0L, 524416L),
-                new LayerInfo("features.1.pointwise.2", "relu", new long[] { 64L, 64L, 64L }, 0L, 0L, 524288L),
-                new LayerInfo("features.2.depthwise.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 32L, 32L }, 576L, 589824L, 328256L),
-                new LayerInfo("features.2.depthwise.1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("features.2.depthwise.2", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("features.2.pointwise.0", "conv 1x1 64->128", new long[] { 128L, 32L, 32L }, 8192L, 8388608L, 204800L),
-                new LayerInfo("features.2.pointwise.1", "batchnorm 128", new long[] { 128L, 32L, 32L }, 256L, 0L, 262400L),
-                new LayerInfo("features.2.pointwise.2", "relu", new long[] { 128L, 32L, 32L }, 0L, 0L, 262144L),
-                new LayerInfo("features.3.depthwise.0", "conv 3x3 128->128 g128", new long[] { 128L, 32L, 32L }, 1152L, 1179648L, 263296L),
-                new LayerInfo("features.3.depthwise.1", "batchnorm 128", new long[] { 128L, 32L, 32L }, 256L, 0L, 262400L),
-                new LayerInfo("features.3.depthwise.2", "relu", new long[] { 128L, 32L, 32L }, 0L, 0L, 262144L),
-                new LayerInfo("features.3.pointwise.0", "conv 1x1 128->128", new long[] { 128L, 32L, 32L }, 16384L, 16777216L, 278528L),
-                new LayerInfo("features.3.pointwise.1", "batchnorm 128", new long[] { 128L, 32L, 32L }, 256L, 0L, 262400L),
-                new LayerInfo("features.3.pointwise.2", "relu", new long[] { 128L, 32L, 32L }, 0L, 0L, 262144L),
-                new LayerInfo("features.4.depthwise.0", "conv 3x3/2 128->128 g128", new long[] { 128L, 16L, 16L }, 1152L, 294912L, 164992L),
-                new LayerInfo("features.4.depthwise.1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("features.4.depthwise.2", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("features.4.pointwise.0", "conv 1x1 128->256", new long[] { 256L, 16L, 16L }, 32768L, 8388608L, 131072L),
-                new LayerInfo("features.4.pointwise.1", "batchnorm 256", new long[] { 256L, 16L, 16L }, 512L, 0L, 131584L),
-                new LayerInfo("features.4.pointwise.2", "relu", new long[] { 256L, 16L, 16L }, 0L, 0L, 131072L),
-                new LayerInfo("features.5.depthwise.0", "conv 3x3 256->256 g256", new long[] { 256L, 16L, 16L }, 2304L, 589824L, 133376L),
-                new LayerInfo("features.5.depthwise.1", "batchnorm 256", new long[] { 256L, 16L, 16L }, 512L, 0L, 131584L),
-                new LayerInfo("features.5.depthwise.2", "relu", new long[] { 256L, 16L, 16L }, 0L, 0L, 131072L),
-                new LayerInfo("features.5.pointwise.0", "conv 1x1 256->256", new long[] { 256L, 16L, 16L }, 65536L, 16777216L, 196608L),
-                new LayerInfo("features.5.pointwise.1", "batchnorm 256", new long[] { 256L, 16L, 16L }, 512L, 0L, 131584L),
-                new LayerInfo("features.5.pointwise.2", "relu", new long[] { 256L, 16L, 16L }, 0L, 0L, 131072L),
-                new LayerInfo("features.6.depthwise.0", "conv 3x3/2 256->256 g256", new long[] { 256L, 8L, 8L }, 2304L, 147456L, 84224L),
-                new LayerInfo("features.6.depthwise.1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("features.6.depthwise.2", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("features.6.pointwise.0", "conv 1x1 256->512", new long[] { 512L, 8L, 8L }, 131072L, 8388608L, 180224L),
-                new LayerInfo("features.6.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.6.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.7.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 8L, 8L }, 4608L, 294912L, 70144L),
-                new LayerInfo("features.7.depthwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.7.depthwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.7.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 8L, 8L }, 262144L, 16777216L, 327680L),
-                new LayerInfo("features.7.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.7.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.8.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 8L, 8L }, 4608L, 294912L, 70144L),
-                new LayerInfo("features.8.depthwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.8.depthwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.8.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 8L, 8L }, 262144L, 16777216L, 327680L),
-                new LayerInfo("features.8.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.8.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.9.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 8L, 8L }, 4608L, 294912L, 70144L),
-                new LayerInfo("features.9.depthwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.9.depthwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.9.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 8L, 8L }, 262144L, 16777216L, 327680L),
-                new LayerInfo("features.9.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.9.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.10.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 8L, 8L }, 4608L, 294912L, 70144L),
-                new LayerInfo("features.10.depthwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.10.depthwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.10.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 8L, 8L }, 262144L, 16777216L, 327680L),
-                new LayerInfo("features.10.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.10.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.11.depthwise.0", "conv 3x3 512->512 g512", new long[] { 512L, 8L, 8L }, 4608L, 294912L, 70144L),
-                new LayerInfo("features.11.depthwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.11.depthwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.11.pointwise.0", "conv 1x1 512->512", new long[] { 512L, 8L, 8L }, 262144L, 16777216L, 327680L),
-                new LayerInfo("features.11.pointwise.1", "batchnorm 512", new long[] { 512L, 8L, 8L }, 1024L, 0L, 66560L),
-                new LayerInfo("features.11.pointwise.2", "relu", new long[] { 512L, 8L, 8L }, 0L, 0L, 65536L),
-                new LayerInfo("features.12.depthwise.0", "conv 3x3/2 512->512 g512", new long[] { 512L, 4L, 4L }, 4608L, 73728L, 45568L),
-                new LayerInfo("features.12.depthwise.1", "batchnorm 512", new long[] { 512L, 4L, 4L }, 1024L, 0L, 17408L),
-                new LayerInfo("features.12.depthwise.2", "relu", new long[] { 512L, 4L, 4L }, 0L, 0L, 16384L),
-                new LayerInfo("features.12.pointwise.0", "conv 1x1 512->1024", new long[] { 1024L, 4L, 4L }, 524288L, 8388608L, 548864L),
-                new LayerInfo("features.12.pointwise.1", "batchnorm 1024", new long[] { 1024L, 4L, 4L }, 2048L, 0L, 34816L),
-                new LayerInfo("features.12.pointwise.2", "relu", new long[] { 1024L, 4L, 4L }, 0L, 0L, 32768L),
-                new LayerInfo("features.13.depthwise.0", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 4L, 4L }, 9216L, 147456L, 41984L),
-                new LayerInfo("features.13.depthwise.1", "batchnorm 1024", new long[] { 1024L, 4L, 4L }, 2048L, 0L, 34816L),
-                new LayerInfo("features.13.depthwise.2", "relu", new long[] { 1024L, 4L, 4L }, 0L, 0L, 32768L),
-                new LayerInfo("features.13.pointwise.0", "conv 1x1 1024->1024", new long[] { 1024L, 4L, 4L }, 1048576L, 16777216L, 1081344L),
-                new LayerInfo("features.13.pointwise.1", "batchnorm 1024", new long[] { 1024L, 4L, 4L }, 2048L, 0L, 34816L),
-                new LayerInfo("features.13.pointwise.2", "relu", new long[] { 1024L, 4L, 4L }, 0L, 0L, 32768L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 17408L),
-                new LayerInfo("2", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 128, 128 }, new long[] { 1000 },
+            4231976, 81, 186400768, 14165776, 4942824,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x64x64|864|3538944|181088\n" +
+            "features.0.1|batchnorm 32|32x64x64|64|0|262208\n" +
+            "features.0.2|relu|32x64x64|0|0|262144\n" +
+            "features.1.depthwise.0|conv 3x3 32->32 g32|32x64x64|288|1179648|262432\n" +
+            "features.1.depthwise.1|batchnorm 32|32x64x64|64|0|262208\n" +
+            "features.1.depthwise.2|relu|32x64x64|0|0|262144\n" +
+            "features.1.pointwise.0|conv 1x1 32->64|64x64x64|2048|8388608|395264\n" +
+            "features.1.pointwise.1|batchnorm 64|64x64x64|128|0|524416\n" +
+            "features.1.pointwise.2|relu|64x64x64|0|0|524288\n" +
+            "features.2.depthwise.0|conv 3x3/2 64->64 g64|64x32x32|576|589824|328256\n" +
+            "features.2.depthwise.1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "features.2.depthwise.2|relu|64x32x32|0|0|131072\n" +
+            "features.2.pointwise.0|conv 1x1 64->128|128x32x32|8192|8388608|204800\n" +
+            "features.2.pointwise.1|batchnorm 128|128x32x32|256|0|262400\n" +
+            "features.2.pointwise.2|relu|128x32x32|0|0|262144\n" +
+            "features.3.depthwise.0|conv 3x3 128->128 g128|128x32x32|1152|1179648|263296\n" +
+            "features.3.depthwise.1|batchnorm 128|128x32x32|256|0|262400\n" +
+            "features.3.depthwise.2|relu|128x32x32|0|0|262144\n" +
+            "features.3.pointwise.0|conv 1x1 128->128|128x32x32|16384|16777216|278528\n" +
+            "features.3.pointwise.1|batchnorm 128|128x32x32|256|0|262400\n" +
+            "features.3.pointwise.2|relu|128x32x32|0|0|262144\n" +
+            "features.4.depthwise.0|conv 3x3/2 128->128 g128|128x16x16|1152|294912|164992\n" +
+            "features.4.depthwise.1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "features.4.depthwise.2|relu|128x16x16|0|0|65536\n" +
+            "features.4.pointwise.0|conv 1x1 128->256|256x16x16|32768|8388608|131072\n" +
+            "features.4.pointwise.1|batchnorm 256|256x16x16|512|0|131584\n" +
+            "features.4.pointwise.2|relu|256x16x16|0|0|131072\n" +
+            "features.5.depthwise.0|conv 3x3 256->256 g256|256x16x16|2304|589824|133376\n" +
+            "features.5.depthwise.1|batchnorm 256|256x16x16|512|0|131584\n" +
+            "features.5.depthwise.2|relu|256x16x16|0|0|131072\n" +
+            "features.5.pointwise.0|conv 1x1 256->256|256x16x16|65536|16777216|196608\n" +
+            "features.5.pointwise.1|batchnorm 256|256x16x16|512|0|131584\n" +
+            "features.5.pointwise.2|relu|256x16x16|0|0|131072\n" +
+            "features.6.depthwise.0|conv 3x3/2 256->256 g256|256x8x8|2304|147456|84224\n" +
+            "features.6.depthwise.1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "features.6.depthwise.2|relu|256x8x8|0|0|32768\n" +
+            "features.6.pointwise.0|conv 1x1 256->512|512x8x8|131072|8388608|180224\n" +
+            "features.6.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.6.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.7.depthwise.0|conv 3x3 512->512 g512|512x8x8|4608|294912|70144\n" +
+            "features.7.depthwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.7.depthwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.7.pointwise.0|conv 1x1 512->512|512x8x8|262144|16777216|327680\n" +
+            "features.7.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.7.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.8.depthwise.0|conv 3x3 512->512 g512|512x8x8|4608|294912|70144\n" +
+            "features.8.depthwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.8.depthwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.8.pointwise.0|conv 1x1 512->512|512x8x8|262144|16777216|327680\n" +
+            "features.8.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.8.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.9.depthwise.0|conv 3x3 512->512 g512|512x8x8|4608|294912|70144\n" +
+            "features.9.depthwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.9.depthwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.9.pointwise.0|conv 1x1 512->512|512x8x8|262144|16777216|327680\n" +
+            "features.9.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.9.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.10.depthwise.0|conv 3x3 512->512 g512|512x8x8|4608|294912|70144\n" +
+            "features.10.depthwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.10.depthwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.10.pointwise.0|conv 1x1 512->512|512x8x8|262144|16777216|327680\n" +
+            "features.10.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.10.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.11.depthwise.0|conv 3x3 512->512 g512|512x8x8|4608|294912|70144\n" +
+            "features.11.depthwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.11.depthwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.11.pointwise.0|conv 1x1 512->512|512x8x8|262144|16777216|327680\n" +
+            "features.11.pointwise.1|batchnorm 512|512x8x8|1024|0|66560\n" +
+            "features.11.pointwise.2|relu|512x8x8|0|0|65536\n" +
+            "features.12.depthwise.0|conv 3x3/2 512->512 g512|512x4x4|4608|73728|45568\n" +
+            "features.12.depthwise.1|batchnorm 512|512x4x4|1024|0|17408\n" +
+            "features.12.depthwise.2|relu|512x4x4|0|0|16384\n" +
+            "features.12.pointwise.0|conv 1x1 512->1024|1024x4x4|524288|8388608|548864\n" +
+            "features.12.pointwise.1|batchnorm 1024|1024x4x4|2048|0|34816\n" +
+            "features.12.pointwise.2|relu|1024x4x4|0|0|32768\n" +
+            "features.13.depthwise.0|conv 3x3 1024->1024 g1024|1024x4x4|9216|147456|41984\n" +
+            "features.13.depthwise.1|batchnorm 1024|1024x4x4|2048|0|34816\n" +
+            "features.13.depthwise.2|relu|1024x4x4|0|0|32768\n" +
+            "features.13.pointwise.0|conv 1x1 1024->1024|1024x4x4|1048576|16777216|1081344\n" +
+            "features.13.pointwise.1|batchnorm 1024|1024x4x4|2048|0|34816\n" +
+            "features.13.pointwise.2|relu|1024x4x4|0|0|32768\n" +
+            "1|adaptive_avgpool 1x1|1024x1x1|0|0|17408\n" +
+            "2|flatten|1024|0|0|2048\n" +
+            "classifier|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -231,166 +231,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 43237264L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2", "architectures/mobilenet_v2.arch", 28, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3504872L, 156L, 300774272L, 43237264L, 19683240L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 112L, 112L }, 1536L, 19267584L, 1406464L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 1506144L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 96->24", new long[] { 24L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 56L, 56L }, 1296L, 4064256L, 904464L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 144->24", new long[] { 24L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 565776L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 144->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 142592L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 189888L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 384->96", new long[] { 96L, 14L, 14L }, 36864L, 7225344L, 130944L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 576->576 g576", new long[] { 576L, 7L, 7L }, 5184L, 254016L, 146304L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 960->320", new long[] { 320L, 7L, 7L }, 307200L, 15052800L, 369920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3504872, 156, 300774272, 43237264, 19683240,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->96|96x112x112|1536|19267584|1406464\n" +
+            "features.2.conv.0.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.2.conv.0.2|relu6|96x112x112|0|0|2408448\n" +
+            "features.2.conv.1.0|conv 3x3/2 96->96 g96|96x56x56|864|2709504|1506144\n" +
+            "features.2.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.2.conv.2|conv 1x1 96->24|24x56x56|2304|7225344|378624\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.3.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.1.0|conv 3x3 144->144 g144|144x56x56|1296|4064256|904464\n" +
+            "features.3.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.2|conv 1x1 144->24|24x56x56|3456|10838016|530304\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.4.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.4.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.4.conv.1.0|conv 3x3/2 144->144 g144|144x28x28|1296|1016064|565776\n" +
+            "features.4.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.4.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.4.conv.2|conv 1x1 144->32|32x28x28|4608|3612672|142592\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.5.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.5.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.6.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.6.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.7.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.7.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.7.conv.1.0|conv 3x3/2 192->192 g192|192x14x14|1728|338688|189888\n" +
+            "features.7.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.7.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.7.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.8.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.8.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.9.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.9.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.10.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.10.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.11.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.11.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.2|conv 1x1 384->96|96x14x14|36864|7225344|130944\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.12.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.12.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.13.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.13.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.14.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.14.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.14.conv.1.0|conv 3x3/2 576->576 g576|576x7x7|5184|254016|146304\n" +
+            "features.14.conv.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.14.conv.1.2|relu6|576x7x7|0|0|56448\n" +
+            "features.14.conv.2|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.15.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.16.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.16.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.17.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.17.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.2|conv 1x1 960->320|320x7x7|307200|15052800|369920\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -571,166 +569,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 62982480L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2_140", "architectures/mobilenet_v2.arch", 28, "mobilenet_v2(width_mult=1.4)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            6108776L, 156L, 582195824L, 62982480L, 28210776L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->48", new long[] { 48L, 112L, 112L }, 1296L, 16257024L, 753936L),
-                new LayerInfo("features.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 48->48 g48", new long[] { 48L, 112L, 112L }, 432L, 5419008L, 1204656L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 48->24", new long[] { 24L, 112L, 112L }, 1152L, 14450688L, 904320L),
-                new LayerInfo("features.1.conv.2", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 112L, 112L }, 3456L, 43352064L, 2110848L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 144", new long[] { 144L, 112L, 112L }, 288L, 0L, 3612960L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 144L, 112L, 112L }, 0L, 0L, 3612672L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 56L, 56L }, 1296L, 4064256L, 2259216L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 144->32", new long[] { 32L, 56L, 56L }, 4608L, 14450688L, 556544L),
-                new LayerInfo("features.2.conv.3", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 56L, 56L }, 6144L, 19267584L, 708608L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 56L, 56L }, 1728L, 5419008L, 1205952L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 192->32", new long[] { 32L, 56L, 56L }, 6144L, 19267584L, 708608L),
-                new LayerInfo("features.3.conv.3", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 32L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 56L, 56L }, 6144L, 19267584L, 708608L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 754368L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 192->48", new long[] { 48L, 28L, 28L }, 9216L, 7225344L, 197376L),
-                new LayerInfo("features.4.conv.3", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 28L, 28L }, 13824L, 10838016L, 277248L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 28L, 28L }, 2592L, 2032128L, 454176L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 288->48", new long[] { 48L, 28L, 28L }, 13824L, 10838016L, 277248L),
-                new LayerInfo("features.5.conv.3", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 48L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 28L, 28L }, 13824L, 10838016L, 277248L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 28L, 28L }, 2592L, 2032128L, 454176L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 288->48", new long[] { 48L, 28L, 28L }, 13824L, 10838016L, 277248L),
-                new LayerInfo("features.6.conv.3", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 48L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 28L, 28L }, 13824L, 10838016L, 277248L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 284832L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 288->88", new long[] { 88L, 14L, 14L }, 25344L, 4967424L, 99040L),
-                new LayerInfo("features.7.conv.3", "batchnorm 88", new long[] { 88L, 14L, 14L }, 176L, 0L, 34672L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 88->528", new long[] { 528L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 528->528 g528", new long[] { 528L, 14L, 14L }, 4752L, 931392L, 211728L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 528->88", new long[] { 88L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.8.conv.3", "batchnorm 88", new long[] { 88L, 14L, 14L }, 176L, 0L, 34672L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 88L, 14L, 14L }, 0L, 0L, 51744L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 88->528", new long[] { 528L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 528->528 g528", new long[] { 528L, 14L, 14L }, 4752L, 931392L, 211728L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 528->88", new long[] { 88L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.9.conv.3", "batchnorm 88", new long[] { 88L, 14L, 14L }, 176L, 0L, 34672L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 88L, 14L, 14L }, 0L, 0L, 51744L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 88->528", new long[] { 528L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 528->528 g528", new long[] { 528L, 14L, 14L }, 4752L, 931392L, 211728L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 528->88", new long[] { 88L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.10.conv.3", "batchnorm 88", new long[] { 88L, 14L, 14L }, 176L, 0L, 34672L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 88L, 14L, 14L }, 0L, 0L, 51744L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 88->528", new long[] { 528L, 14L, 14L }, 46464L, 9106944L, 167200L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 528->528 g528", new long[] { 528L, 14L, 14L }, 4752L, 931392L, 211728L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 528", new long[] { 528L, 14L, 14L }, 1056L, 0L, 208032L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 528L, 14L, 14L }, 0L, 0L, 206976L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 528->136", new long[] { 136L, 14L, 14L }, 71808L, 14074368L, 201952L),
-                new LayerInfo("features.11.conv.3", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 136->816", new long[] { 816L, 14L, 14L }, 110976L, 21751296L, 297568L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 816->816 g816", new long[] { 816L, 14L, 14L }, 7344L, 1439424L, 327216L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 816->136", new long[] { 136L, 14L, 14L }, 110976L, 21751296L, 297568L),
-                new LayerInfo("features.12.conv.3", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 136L, 14L, 14L }, 0L, 0L, 79968L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 136->816", new long[] { 816L, 14L, 14L }, 110976L, 21751296L, 297568L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 816->816 g816", new long[] { 816L, 14L, 14L }, 7344L, 1439424L, 327216L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 816->136", new long[] { 136L, 14L, 14L }, 110976L, 21751296L, 297568L),
-                new LayerInfo("features.13.conv.3", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 136L, 14L, 14L }, 0L, 0L, 79968L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 136->816", new long[] { 816L, 14L, 14L }, 110976L, 21751296L, 297568L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 816", new long[] { 816L, 14L, 14L }, 1632L, 0L, 321504L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 816L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 816->816 g816", new long[] { 816L, 7L, 7L }, 7344L, 359856L, 207264L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 816", new long[] { 816L, 7L, 7L }, 1632L, 0L, 81600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 816L, 7L, 7L }, 0L, 0L, 79968L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 816->224", new long[] { 224L, 7L, 7L }, 182784L, 8956416L, 233744L),
-                new LayerInfo("features.14.conv.3", "batchnorm 224", new long[] { 224L, 7L, 7L }, 448L, 0L, 22400L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 224->1344", new long[] { 1344L, 7L, 7L }, 301056L, 14751744L, 377888L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 1344->1344 g1344", new long[] { 1344L, 7L, 7L }, 12096L, 592704L, 143808L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 1344->224", new long[] { 224L, 7L, 7L }, 301056L, 14751744L, 377888L),
-                new LayerInfo("features.15.conv.3", "batchnorm 224", new long[] { 224L, 7L, 7L }, 448L, 0L, 22400L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 224L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 224->1344", new long[] { 1344L, 7L, 7L }, 301056L, 14751744L, 377888L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 1344->1344 g1344", new long[] { 1344L, 7L, 7L }, 12096L, 592704L, 143808L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 1344->224", new long[] { 224L, 7L, 7L }, 301056L, 14751744L, 377888L),
-                new LayerInfo("features.16.conv.3", "batchnorm 224", new long[] { 224L, 7L, 7L }, 448L, 0L, 22400L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 224L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 224->1344", new long[] { 1344L, 7L, 7L }, 301056L, 14751744L, 377888L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 1344->1344 g1344", new long[] { 1344L, 7L, 7L }, 12096L, 592704L, 143808L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 1344", new long[] { 1344L, 7L, 7L }, 2688L, 0L, 134400L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 1344L, 7L, 7L }, 0L, 0L, 131712L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 1344->448", new long[] { 448L, 7L, 7L }, 602112L, 29503488L, 689920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 448", new long[] { 448L, 7L, 7L }, 896L, 0L, 44800L),
-                new LayerInfo("features.18.0", "conv 1x1 448->1792", new long[] { 1792L, 7L, 7L }, 802816L, 39337984L, 912576L),
-                new LayerInfo("features.18.1", "batchnorm 1792", new long[] { 1792L, 7L, 7L }, 3584L, 0L, 179200L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1792L, 7L, 7L }, 0L, 0L, 175616L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1792L, 1L, 1L }, 0L, 0L, 89600L),
-                new LayerInfo("2", "flatten", new long[] { 1792L }, 0L, 0L, 3584L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1792L }, 0L, 0L, 3584L),
-                new LayerInfo("classifier.1", "linear 1792->1000", new long[] { 1000L }, 1793000L, 1792000L, 1795792L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            6108776, 156, 582195824, 62982480, 28210776,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->48|48x112x112|1296|16257024|753936\n" +
+            "features.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.1.conv.0.0|conv 3x3 48->48 g48|48x112x112|432|5419008|1204656\n" +
+            "features.1.conv.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.1.conv.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.1.conv.1|conv 1x1 48->24|24x112x112|1152|14450688|904320\n" +
+            "features.1.conv.2|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.2.conv.0.0|conv 1x1 24->144|144x112x112|3456|43352064|2110848\n" +
+            "features.2.conv.0.1|batchnorm 144|144x112x112|288|0|3612960\n" +
+            "features.2.conv.0.2|relu6|144x112x112|0|0|3612672\n" +
+            "features.2.conv.1.0|conv 3x3/2 144->144 g144|144x56x56|1296|4064256|2259216\n" +
+            "features.2.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.2.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.2.conv.2|conv 1x1 144->32|32x56x56|4608|14450688|556544\n" +
+            "features.2.conv.3|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.3.conv.0.0|conv 1x1 32->192|192x56x56|6144|19267584|708608\n" +
+            "features.3.conv.0.1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.3.conv.0.2|relu6|192x56x56|0|0|1204224\n" +
+            "features.3.conv.1.0|conv 3x3 192->192 g192|192x56x56|1728|5419008|1205952\n" +
+            "features.3.conv.1.1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.3.conv.1.2|relu6|192x56x56|0|0|1204224\n" +
+            "features.3.conv.2|conv 1x1 192->32|32x56x56|6144|19267584|708608\n" +
+            "features.3.conv.3|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.3.(add)|add|32x56x56|0|0|301056\n" +
+            "features.4.conv.0.0|conv 1x1 32->192|192x56x56|6144|19267584|708608\n" +
+            "features.4.conv.0.1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "features.4.conv.0.2|relu6|192x56x56|0|0|1204224\n" +
+            "features.4.conv.1.0|conv 3x3/2 192->192 g192|192x28x28|1728|1354752|754368\n" +
+            "features.4.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.4.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.4.conv.2|conv 1x1 192->48|48x28x28|9216|7225344|197376\n" +
+            "features.4.conv.3|batchnorm 48|48x28x28|96|0|75360\n" +
+            "features.5.conv.0.0|conv 1x1 48->288|288x28x28|13824|10838016|277248\n" +
+            "features.5.conv.0.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.5.conv.0.2|relu6|288x28x28|0|0|451584\n" +
+            "features.5.conv.1.0|conv 3x3 288->288 g288|288x28x28|2592|2032128|454176\n" +
+            "features.5.conv.1.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.5.conv.1.2|relu6|288x28x28|0|0|451584\n" +
+            "features.5.conv.2|conv 1x1 288->48|48x28x28|13824|10838016|277248\n" +
+            "features.5.conv.3|batchnorm 48|48x28x28|96|0|75360\n" +
+            "features.5.(add)|add|48x28x28|0|0|112896\n" +
+            "features.6.conv.0.0|conv 1x1 48->288|288x28x28|13824|10838016|277248\n" +
+            "features.6.conv.0.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.6.conv.0.2|relu6|288x28x28|0|0|451584\n" +
+            "features.6.conv.1.0|conv 3x3 288->288 g288|288x28x28|2592|2032128|454176\n" +
+            "features.6.conv.1.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.6.conv.1.2|relu6|288x28x28|0|0|451584\n" +
+            "features.6.conv.2|conv 1x1 288->48|48x28x28|13824|10838016|277248\n" +
+            "features.6.conv.3|batchnorm 48|48x28x28|96|0|75360\n" +
+            "features.6.(add)|add|48x28x28|0|0|112896\n" +
+            "features.7.conv.0.0|conv 1x1 48->288|288x28x28|13824|10838016|277248\n" +
+            "features.7.conv.0.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "features.7.conv.0.2|relu6|288x28x28|0|0|451584\n" +
+            "features.7.conv.1.0|conv 3x3/2 288->288 g288|288x14x14|2592|508032|284832\n" +
+            "features.7.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.7.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.7.conv.2|conv 1x1 288->88|88x14x14|25344|4967424|99040\n" +
+            "features.7.conv.3|batchnorm 88|88x14x14|176|0|34672\n" +
+            "features.8.conv.0.0|conv 1x1 88->528|528x14x14|46464|9106944|167200\n" +
+            "features.8.conv.0.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.8.conv.0.2|relu6|528x14x14|0|0|206976\n" +
+            "features.8.conv.1.0|conv 3x3 528->528 g528|528x14x14|4752|931392|211728\n" +
+            "features.8.conv.1.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.8.conv.1.2|relu6|528x14x14|0|0|206976\n" +
+            "features.8.conv.2|conv 1x1 528->88|88x14x14|46464|9106944|167200\n" +
+            "features.8.conv.3|batchnorm 88|88x14x14|176|0|34672\n" +
+            "features.8.(add)|add|88x14x14|0|0|51744\n" +
+            "features.9.conv.0.0|conv 1x1 88->528|528x14x14|46464|9106944|167200\n" +
+            "features.9.conv.0.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.9.conv.0.2|relu6|528x14x14|0|0|206976\n" +
+            "features.9.conv.1.0|conv 3x3 528->528 g528|528x14x14|4752|931392|211728\n" +
+            "features.9.conv.1.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.9.conv.1.2|relu6|528x14x14|0|0|206976\n" +
+            "features.9.conv.2|conv 1x1 528->88|88x14x14|46464|9106944|167200\n" +
+            "features.9.conv.3|batchnorm 88|88x14x14|176|0|34672\n" +
+            "features.9.(add)|add|88x14x14|0|0|51744\n" +
+            "features.10.conv.0.0|conv 1x1 88->528|528x14x14|46464|9106944|167200\n" +
+            "features.10.conv.0.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.10.conv.0.2|relu6|528x14x14|0|0|206976\n" +
+            "features.10.conv.1.0|conv 3x3 528->528 g528|528x14x14|4752|931392|211728\n" +
+            "features.10.conv.1.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.10.conv.1.2|relu6|528x14x14|0|0|206976\n" +
+            "features.10.conv.2|conv 1x1 528->88|88x14x14|46464|9106944|167200\n" +
+            "features.10.conv.3|batchnorm 88|88x14x14|176|0|34672\n" +
+            "features.10.(add)|add|88x14x14|0|0|51744\n" +
+            "features.11.conv.0.0|conv 1x1 88->528|528x14x14|46464|9106944|167200\n" +
+            "features.11.conv.0.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.11.conv.0.2|relu6|528x14x14|0|0|206976\n" +
+            "features.11.conv.1.0|conv 3x3 528->528 g528|528x14x14|4752|931392|211728\n" +
+            "features.11.conv.1.1|batchnorm 528|528x14x14|1056|0|208032\n" +
+            "features.11.conv.1.2|relu6|528x14x14|0|0|206976\n" +
+            "features.11.conv.2|conv 1x1 528->136|136x14x14|71808|14074368|201952\n" +
+            "features.11.conv.3|batchnorm 136|136x14x14|272|0|53584\n" +
+            "features.12.conv.0.0|conv 1x1 136->816|816x14x14|110976|21751296|297568\n" +
+            "features.12.conv.0.1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.12.conv.0.2|relu6|816x14x14|0|0|319872\n" +
+            "features.12.conv.1.0|conv 3x3 816->816 g816|816x14x14|7344|1439424|327216\n" +
+            "features.12.conv.1.1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.12.conv.1.2|relu6|816x14x14|0|0|319872\n" +
+            "features.12.conv.2|conv 1x1 816->136|136x14x14|110976|21751296|297568\n" +
+            "features.12.conv.3|batchnorm 136|136x14x14|272|0|53584\n" +
+            "features.12.(add)|add|136x14x14|0|0|79968\n" +
+            "features.13.conv.0.0|conv 1x1 136->816|816x14x14|110976|21751296|297568\n" +
+            "features.13.conv.0.1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.13.conv.0.2|relu6|816x14x14|0|0|319872\n" +
+            "features.13.conv.1.0|conv 3x3 816->816 g816|816x14x14|7344|1439424|327216\n" +
+            "features.13.conv.1.1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.13.conv.1.2|relu6|816x14x14|0|0|319872\n" +
+            "features.13.conv.2|conv 1x1 816->136|136x14x14|110976|21751296|297568\n" +
+            "features.13.conv.3|batchnorm 136|136x14x14|272|0|53584\n" +
+            "features.13.(add)|add|136x14x14|0|0|79968\n" +
+            "features.14.conv.0.0|conv 1x1 136->816|816x14x14|110976|21751296|297568\n" +
+            "features.14.conv.0.1|batchnorm 816|816x14x14|1632|0|321504\n" +
+            "features.14.conv.0.2|relu6|816x14x14|0|0|319872\n" +
+            "features.14.conv.1.0|conv 3x3/2 816->816 g816|816x7x7|7344|359856|207264\n" +
+            "features.14.conv.1.1|batchnorm 816|816x7x7|1632|0|81600\n" +
+            "features.14.conv.1.2|relu6|816x7x7|0|0|79968\n" +
+            "features.14.conv.2|conv 1x1 816->224|224x7x7|182784|8956416|233744\n" +
+            "features.14.conv.3|batchnorm 224|224x7x7|448|0|22400\n" +
+            "features.15.conv.0.0|conv 1x1 224->1344|1344x7x7|301056|14751744|377888\n" +
+            "features.15.conv.0.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.15.conv.0.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.15.conv.1.0|conv 3x3 1344->1344 g1344|1344x7x7|12096|592704|143808\n" +
+            "features.15.conv.1.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.15.conv.1.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.15.conv.2|conv 1x1 1344->224|224x7x7|301056|14751744|377888\n" +
+            "features.15.conv.3|batchnorm 224|224x7x7|448|0|22400\n" +
+            "features.15.(add)|add|224x7x7|0|0|32928\n" +
+            "features.16.conv.0.0|conv 1x1 224->1344|1344x7x7|301056|14751744|377888\n" +
+            "features.16.conv.0.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.16.conv.0.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.16.conv.1.0|conv 3x3 1344->1344 g1344|1344x7x7|12096|592704|143808\n" +
+            "features.16.conv.1.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.16.conv.1.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.16.conv.2|conv 1x1 1344->224|224x7x7|301056|14751744|377888\n" +
+            "features.16.conv.3|batchnorm 224|224x7x7|448|0|22400\n" +
+            "features.16.(add)|add|224x7x7|0|0|32928\n" +
+            "features.17.conv.0.0|conv 1x1 224->1344|1344x7x7|301056|14751744|377888\n" +
+            "features.17.conv.0.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.17.conv.0.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.17.conv.1.0|conv 3x3 1344->1344 g1344|1344x7x7|12096|592704|143808\n" +
+            "features.17.conv.1.1|batchnorm 1344|1344x7x7|2688|0|134400\n" +
+            "features.17.conv.1.2|relu6|1344x7x7|0|0|131712\n" +
+            "features.17.conv.2|conv 1x1 1344->448|448x7x7|602112|29503488|689920\n" +
+            "features.17.conv.3|batchnorm 448|448x7x7|896|0|44800\n" +
+            "features.18.0|conv 1x1 448->1792|1792x7x7|802816|39337984|912576\n" +
+            "features.18.1|batchnorm 1792|1792x7x7|3584|0|179200\n" +
+            "features.18.2|relu6|1792x7x7|0|0|175616\n" +
+            "1|adaptive_avgpool 1x1|1792x1x1|0|0|89600\n" +
+            "2|flatten|1792|0|0|3584\n" +
+            "classifier.0|dropout 0.2|1792|0|0|3584\n" +
+            "classifier.1|linear 1792->1000|1000|1793000|1792000|1795792\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -824,166 +820,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 43237264L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2_100", "architectures/mobilenet_v2.arch", 28, "mobilenet_v2(width_mult=1.0)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3504872L, 156L, 300774272L, 43237264L, 19683240L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 112L, 112L }, 1536L, 19267584L, 1406464L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 1506144L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 96->24", new long[] { 24L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 56L, 56L }, 1296L, 4064256L, 904464L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 144->24", new long[] { 24L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 565776L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 144->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 142592L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 189888L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 384->96", new long[] { 96L, 14L, 14L }, 36864L, 7225344L, 130944L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 576->576 g576", new long[] { 576L, 7L, 7L }, 5184L, 254016L, 146304L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 960->320", new long[] { 320L, 7L, 7L }, 307200L, 15052800L, 369920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3504872, 156, 300774272, 43237264, 19683240,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->96|96x112x112|1536|19267584|1406464\n" +
+            "features.2.conv.0.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.2.conv.0.2|relu6|96x112x112|0|0|2408448\n" +
+            "features.2.conv.1.0|conv 3x3/2 96->96 g96|96x56x56|864|2709504|1506144\n" +
+            "features.2.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.2.conv.2|conv 1x1 96->24|24x56x56|2304|7225344|378624\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.3.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.1.0|conv 3x3 144->144 g144|144x56x56|1296|4064256|904464\n" +
+            "features.3.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.2|conv 1x1 144->24|24x56x56|3456|10838016|530304\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.4.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.4.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.4.conv.1.0|conv 3x3/2 144->144 g144|144x28x28|1296|1016064|565776\n" +
+            "features.4.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.4.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.4.conv.2|conv 1x1 144->32|32x28x28|4608|3612672|142592\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.5.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.5.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.6.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.6.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.7.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.7.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.7.conv.1.0|conv 3x3/2 192->192 g192|192x14x14|1728|338688|189888\n" +
+            "features.7.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.7.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.7.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.8.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.8.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.9.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.9.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.10.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.10.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.11.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.11.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.2|conv 1x1 384->96|96x14x14|36864|7225344|130944\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.12.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.12.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.13.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.13.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.14.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.14.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.14.conv.1.0|conv 3x3/2 576->576 g576|576x7x7|5184|254016|146304\n" +
+            "features.14.conv.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.14.conv.1.2|relu6|576x7x7|0|0|56448\n" +
+            "features.14.conv.2|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.15.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.16.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.16.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.17.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.17.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.2|conv 1x1 960->320|320x7x7|307200|15052800|369920\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1077,166 +1071,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 37436672L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2_075", "architectures/mobilenet_v2.arch", 28, "mobilenet_v2(width_mult=0.75)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2636424L, 156L, 209069792L, 37436672L, 17234808L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("features.0.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 24->24 g24", new long[] { 24L, 112L, 112L }, 216L, 2709504L, 602328L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 24->16", new long[] { 16L, 112L, 112L }, 384L, 4816896L, 502144L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 112L, 112L }, 1536L, 19267584L, 1406464L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 1506144L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 96->24", new long[] { 24L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 56L, 56L }, 1296L, 4064256L, 904464L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 144->24", new long[] { 24L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 565776L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 144->24", new long[] { 24L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.4.conv.3", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 227088L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 144->24", new long[] { 24L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.5.conv.3", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 24L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 227088L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 144->24", new long[] { 24L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.6.conv.3", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 24L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 28L, 28L }, 3456L, 2709504L, 135168L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 14L, 14L }, 1296L, 254016L, 142416L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 144->48", new long[] { 48L, 14L, 14L }, 6912L, 1354752L, 44544L),
-                new LayerInfo("features.7.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.8.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.9.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.10.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("features.11.conv.3", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 72->432", new long[] { 432L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 432->432 g432", new long[] { 432L, 14L, 14L }, 3888L, 762048L, 173232L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 432->72", new long[] { 72L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("features.12.conv.3", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 72L, 14L, 14L }, 0L, 0L, 42336L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 72->432", new long[] { 432L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 432->432 g432", new long[] { 432L, 14L, 14L }, 3888L, 762048L, 173232L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 432->72", new long[] { 72L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("features.13.conv.3", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 72L, 14L, 14L }, 0L, 0L, 42336L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 72->432", new long[] { 432L, 14L, 14L }, 31104L, 6096384L, 129888L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 432->432 g432", new long[] { 432L, 7L, 7L }, 3888L, 190512L, 109728L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 432", new long[] { 432L, 7L, 7L }, 864L, 0L, 43200L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 432L, 7L, 7L }, 0L, 0L, 42336L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 432->120", new long[] { 120L, 7L, 7L }, 51840L, 2540160L, 78888L),
-                new LayerInfo("features.14.conv.3", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 120->720", new long[] { 720L, 7L, 7L }, 86400L, 4233600L, 127560L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 720->720 g720", new long[] { 720L, 7L, 7L }, 6480L, 317520L, 77040L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 720->120", new long[] { 120L, 7L, 7L }, 86400L, 4233600L, 127560L),
-                new LayerInfo("features.15.conv.3", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 120L, 7L, 7L }, 0L, 0L, 17640L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 120->720", new long[] { 720L, 7L, 7L }, 86400L, 4233600L, 127560L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 720->720 g720", new long[] { 720L, 7L, 7L }, 6480L, 317520L, 77040L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 720->120", new long[] { 120L, 7L, 7L }, 86400L, 4233600L, 127560L),
-                new LayerInfo("features.16.conv.3", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 120L, 7L, 7L }, 0L, 0L, 17640L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 120->720", new long[] { 720L, 7L, 7L }, 86400L, 4233600L, 127560L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 720->720 g720", new long[] { 720L, 7L, 7L }, 6480L, 317520L, 77040L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 720", new long[] { 720L, 7L, 7L }, 1440L, 0L, 72000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 720L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 720->240", new long[] { 240L, 7L, 7L }, 172800L, 8467200L, 219840L),
-                new LayerInfo("features.17.conv.3", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("features.18.0", "conv 1x1 240->1280", new long[] { 1280L, 7L, 7L }, 307200L, 15052800L, 381680L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2636424, 156, 209069792, 37436672, 17234808,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "features.0.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.0.2|relu6|24x112x112|0|0|602112\n" +
+            "features.1.conv.0.0|conv 3x3 24->24 g24|24x112x112|216|2709504|602328\n" +
+            "features.1.conv.0.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "features.1.conv.0.2|relu6|24x112x112|0|0|602112\n" +
+            "features.1.conv.1|conv 1x1 24->16|16x112x112|384|4816896|502144\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->96|96x112x112|1536|19267584|1406464\n" +
+            "features.2.conv.0.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.2.conv.0.2|relu6|96x112x112|0|0|2408448\n" +
+            "features.2.conv.1.0|conv 3x3/2 96->96 g96|96x56x56|864|2709504|1506144\n" +
+            "features.2.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.2.conv.2|conv 1x1 96->24|24x56x56|2304|7225344|378624\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.3.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.1.0|conv 3x3 144->144 g144|144x56x56|1296|4064256|904464\n" +
+            "features.3.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.2|conv 1x1 144->24|24x56x56|3456|10838016|530304\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.4.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.4.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.4.conv.1.0|conv 3x3/2 144->144 g144|144x28x28|1296|1016064|565776\n" +
+            "features.4.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.4.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.4.conv.2|conv 1x1 144->24|24x28x28|3456|2709504|135168\n" +
+            "features.4.conv.3|batchnorm 24|24x28x28|48|0|37680\n" +
+            "features.5.conv.0.0|conv 1x1 24->144|144x28x28|3456|2709504|135168\n" +
+            "features.5.conv.0.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.5.conv.0.2|relu6|144x28x28|0|0|225792\n" +
+            "features.5.conv.1.0|conv 3x3 144->144 g144|144x28x28|1296|1016064|227088\n" +
+            "features.5.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.5.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.5.conv.2|conv 1x1 144->24|24x28x28|3456|2709504|135168\n" +
+            "features.5.conv.3|batchnorm 24|24x28x28|48|0|37680\n" +
+            "features.5.(add)|add|24x28x28|0|0|56448\n" +
+            "features.6.conv.0.0|conv 1x1 24->144|144x28x28|3456|2709504|135168\n" +
+            "features.6.conv.0.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.6.conv.0.2|relu6|144x28x28|0|0|225792\n" +
+            "features.6.conv.1.0|conv 3x3 144->144 g144|144x28x28|1296|1016064|227088\n" +
+            "features.6.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.6.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.6.conv.2|conv 1x1 144->24|24x28x28|3456|2709504|135168\n" +
+            "features.6.conv.3|batchnorm 24|24x28x28|48|0|37680\n" +
+            "features.6.(add)|add|24x28x28|0|0|56448\n" +
+            "features.7.conv.0.0|conv 1x1 24->144|144x28x28|3456|2709504|135168\n" +
+            "features.7.conv.0.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.7.conv.0.2|relu6|144x28x28|0|0|225792\n" +
+            "features.7.conv.1.0|conv 3x3/2 144->144 g144|144x14x14|1296|254016|142416\n" +
+            "features.7.conv.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.7.conv.1.2|relu6|144x14x14|0|0|56448\n" +
+            "features.7.conv.2|conv 1x1 144->48|48x14x14|6912|1354752|44544\n" +
+            "features.7.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.8.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.8.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.8.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.8.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.8.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.8.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.8.conv.2|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "features.8.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.8.(add)|add|48x14x14|0|0|28224\n" +
+            "features.9.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.9.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.9.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.9.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.9.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.9.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.9.conv.2|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "features.9.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.9.(add)|add|48x14x14|0|0|28224\n" +
+            "features.10.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.10.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.10.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.10.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.10.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.10.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.10.conv.2|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "features.10.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.10.(add)|add|48x14x14|0|0|28224\n" +
+            "features.11.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.11.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.11.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.11.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.11.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.11.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.11.conv.2|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "features.11.conv.3|batchnorm 72|72x14x14|144|0|28368\n" +
+            "features.12.conv.0.0|conv 1x1 72->432|432x14x14|31104|6096384|129888\n" +
+            "features.12.conv.0.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.12.conv.0.2|relu6|432x14x14|0|0|169344\n" +
+            "features.12.conv.1.0|conv 3x3 432->432 g432|432x14x14|3888|762048|173232\n" +
+            "features.12.conv.1.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.12.conv.1.2|relu6|432x14x14|0|0|169344\n" +
+            "features.12.conv.2|conv 1x1 432->72|72x14x14|31104|6096384|129888\n" +
+            "features.12.conv.3|batchnorm 72|72x14x14|144|0|28368\n" +
+            "features.12.(add)|add|72x14x14|0|0|42336\n" +
+            "features.13.conv.0.0|conv 1x1 72->432|432x14x14|31104|6096384|129888\n" +
+            "features.13.conv.0.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.13.conv.0.2|relu6|432x14x14|0|0|169344\n" +
+            "features.13.conv.1.0|conv 3x3 432->432 g432|432x14x14|3888|762048|173232\n" +
+            "features.13.conv.1.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.13.conv.1.2|relu6|432x14x14|0|0|169344\n" +
+            "features.13.conv.2|conv 1x1 432->72|72x14x14|31104|6096384|129888\n" +
+            "features.13.conv.3|batchnorm 72|72x14x14|144|0|28368\n" +
+            "features.13.(add)|add|72x14x14|0|0|42336\n" +
+            "features.14.conv.0.0|conv 1x1 72->432|432x14x14|31104|6096384|129888\n" +
+            "features.14.conv.0.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "features.14.conv.0.2|relu6|432x14x14|0|0|169344\n" +
+            "features.14.conv.1.0|conv 3x3/2 432->432 g432|432x7x7|3888|190512|109728\n" +
+            "features.14.conv.1.1|batchnorm 432|432x7x7|864|0|43200\n" +
+            "features.14.conv.1.2|relu6|432x7x7|0|0|42336\n" +
+            "features.14.conv.2|conv 1x1 432->120|120x7x7|51840|2540160|78888\n" +
+            "features.14.conv.3|batchnorm 120|120x7x7|240|0|12000\n" +
+            "features.15.conv.0.0|conv 1x1 120->720|720x7x7|86400|4233600|127560\n" +
+            "features.15.conv.0.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.15.conv.0.2|relu6|720x7x7|0|0|70560\n" +
+            "features.15.conv.1.0|conv 3x3 720->720 g720|720x7x7|6480|317520|77040\n" +
+            "features.15.conv.1.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.15.conv.1.2|relu6|720x7x7|0|0|70560\n" +
+            "features.15.conv.2|conv 1x1 720->120|120x7x7|86400|4233600|127560\n" +
+            "features.15.conv.3|batchnorm 120|120x7x7|240|0|12000\n" +
+            "features.15.(add)|add|120x7x7|0|0|17640\n" +
+            "features.16.conv.0.0|conv 1x1 120->720|720x7x7|86400|4233600|127560\n" +
+            "features.16.conv.0.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.16.conv.0.2|relu6|720x7x7|0|0|70560\n" +
+            "features.16.conv.1.0|conv 3x3 720->720 g720|720x7x7|6480|317520|77040\n" +
+            "features.16.conv.1.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.16.conv.1.2|relu6|720x7x7|0|0|70560\n" +
+            "features.16.conv.2|conv 1x1 720->120|120x7x7|86400|4233600|127560\n" +
+            "features.16.conv.3|batchnorm 120|120x7x7|240|0|12000\n" +
+            "features.16.(add)|add|120x7x7|0|0|17640\n" +
+            "features.17.conv.0.0|conv 1x1 120->720|720x7x7|86400|4233600|127560\n" +
+            "features.17.conv.0.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.17.conv.0.2|relu6|720x7x7|0|0|70560\n" +
+            "features.17.conv.1.0|conv 3x3 720->720 g720|720x7x7|6480|317520|77040\n" +
+            "features.17.conv.1.1|batchnorm 720|720x7x7|1440|0|72000\n" +
+            "features.17.conv.1.2|relu6|720x7x7|0|0|70560\n" +
+            "features.17.conv.2|conv 1x1 720->240|240x7x7|172800|8467200|219840\n" +
+            "features.17.conv.3|batchnorm 240|240x7x7|480|0|24000\n" +
+            "features.18.0|conv 1x1 240->1280|1280x7x7|307200|15052800|381680\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1330,166 +1322,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 23708272L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2_050", "architectures/mobilenet_v2.arch", 28, "mobilenet_v2(width_mult=0.5)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1968680L, 156L, 97131840L, 23708272L, 10734664L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 16->16 g16", new long[] { 16L, 112L, 112L }, 144L, 1806336L, 401552L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 16->8", new long[] { 8L, 112L, 112L }, 128L, 1605632L, 301184L),
-                new LayerInfo("features.1.conv.2", "batchnorm 8", new long[] { 8L, 112L, 112L }, 16L, 0L, 200720L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 8->48", new long[] { 48L, 112L, 112L }, 384L, 4816896L, 702848L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 48->16", new long[] { 16L, 56L, 56L }, 768L, 2408448L, 201472L),
-                new LayerInfo("features.2.conv.3", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 602976L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 96->16", new long[] { 16L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.3.conv.3", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 16L, 56L, 56L }, 0L, 0L, 150528L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 377184L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 96->16", new long[] { 16L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.4.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 96->16", new long[] { 16L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.5.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 16L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 96->16", new long[] { 16L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.6.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 16L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 14L, 14L }, 864L, 169344L, 94944L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 96->32", new long[] { 32L, 14L, 14L }, 3072L, 602112L, 28160L),
-                new LayerInfo("features.7.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 192->32", new long[] { 32L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.8.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 32L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 192->32", new long[] { 32L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.9.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 32L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 192->32", new long[] { 32L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.10.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 32L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 192->48", new long[] { 48L, 14L, 14L }, 9216L, 1806336L, 56256L),
-                new LayerInfo("features.11.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.12.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 288->48", new long[] { 48L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.13.conv.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 288->288 g288", new long[] { 288L, 7L, 7L }, 2592L, 127008L, 73152L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 288", new long[] { 288L, 7L, 7L }, 576L, 0L, 28800L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 288L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 288->80", new long[] { 80L, 7L, 7L }, 23040L, 1128960L, 41072L),
-                new LayerInfo("features.14.conv.3", "batchnorm 80", new long[] { 80L, 7L, 7L }, 160L, 0L, 8000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 80->480", new long[] { 480L, 7L, 7L }, 38400L, 1881600L, 65840L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 480->80", new long[] { 80L, 7L, 7L }, 38400L, 1881600L, 65840L),
-                new LayerInfo("features.15.conv.3", "batchnorm 80", new long[] { 80L, 7L, 7L }, 160L, 0L, 8000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 80L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 80->480", new long[] { 480L, 7L, 7L }, 38400L, 1881600L, 65840L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 480->80", new long[] { 80L, 7L, 7L }, 38400L, 1881600L, 65840L),
-                new LayerInfo("features.16.conv.3", "batchnorm 80", new long[] { 80L, 7L, 7L }, 160L, 0L, 8000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 80L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 80->480", new long[] { 480L, 7L, 7L }, 38400L, 1881600L, 65840L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 480->160", new long[] { 160L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.17.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.18.0", "conv 1x1 160->1280", new long[] { 1280L, 7L, 7L }, 204800L, 10035200L, 275360L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1968680, 156, 97131840, 23708272, 10734664,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.0.2|relu6|16x112x112|0|0|401408\n" +
+            "features.1.conv.0.0|conv 3x3 16->16 g16|16x112x112|144|1806336|401552\n" +
+            "features.1.conv.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.conv.0.2|relu6|16x112x112|0|0|401408\n" +
+            "features.1.conv.1|conv 1x1 16->8|8x112x112|128|1605632|301184\n" +
+            "features.1.conv.2|batchnorm 8|8x112x112|16|0|200720\n" +
+            "features.2.conv.0.0|conv 1x1 8->48|48x112x112|384|4816896|702848\n" +
+            "features.2.conv.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.2.conv.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.2.conv.1.0|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "features.2.conv.1.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.2.conv.1.2|relu6|48x56x56|0|0|301056\n" +
+            "features.2.conv.2|conv 1x1 48->16|16x56x56|768|2408448|201472\n" +
+            "features.2.conv.3|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.3.conv.0.0|conv 1x1 16->96|96x56x56|1536|4816896|352768\n" +
+            "features.3.conv.0.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.3.conv.0.2|relu6|96x56x56|0|0|602112\n" +
+            "features.3.conv.1.0|conv 3x3 96->96 g96|96x56x56|864|2709504|602976\n" +
+            "features.3.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.3.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.3.conv.2|conv 1x1 96->16|16x56x56|1536|4816896|352768\n" +
+            "features.3.conv.3|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.3.(add)|add|16x56x56|0|0|150528\n" +
+            "features.4.conv.0.0|conv 1x1 16->96|96x56x56|1536|4816896|352768\n" +
+            "features.4.conv.0.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.4.conv.0.2|relu6|96x56x56|0|0|602112\n" +
+            "features.4.conv.1.0|conv 3x3/2 96->96 g96|96x28x28|864|677376|377184\n" +
+            "features.4.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.4.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.4.conv.2|conv 1x1 96->16|16x28x28|1536|1204224|89344\n" +
+            "features.4.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.5.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.5.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.5.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.2|conv 1x1 96->16|16x28x28|1536|1204224|89344\n" +
+            "features.5.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.5.(add)|add|16x28x28|0|0|37632\n" +
+            "features.6.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.6.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.6.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.2|conv 1x1 96->16|16x28x28|1536|1204224|89344\n" +
+            "features.6.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.6.(add)|add|16x28x28|0|0|37632\n" +
+            "features.7.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.7.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.7.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.7.conv.1.0|conv 3x3/2 96->96 g96|96x14x14|864|169344|94944\n" +
+            "features.7.conv.1.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.7.conv.1.2|relu6|96x14x14|0|0|37632\n" +
+            "features.7.conv.2|conv 1x1 96->32|32x14x14|3072|602112|28160\n" +
+            "features.7.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.8.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.8.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.8.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.8.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.8.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.8.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.8.conv.2|conv 1x1 192->32|32x14x14|6144|1204224|50048\n" +
+            "features.8.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.8.(add)|add|32x14x14|0|0|18816\n" +
+            "features.9.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.9.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.9.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.2|conv 1x1 192->32|32x14x14|6144|1204224|50048\n" +
+            "features.9.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.9.(add)|add|32x14x14|0|0|18816\n" +
+            "features.10.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.10.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.10.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.2|conv 1x1 192->32|32x14x14|6144|1204224|50048\n" +
+            "features.10.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.10.(add)|add|32x14x14|0|0|18816\n" +
+            "features.11.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.11.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.11.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.2|conv 1x1 192->48|48x14x14|9216|1806336|56256\n" +
+            "features.11.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.12.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.12.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.12.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.12.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.12.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.12.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.12.conv.2|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "features.12.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.12.(add)|add|48x14x14|0|0|28224\n" +
+            "features.13.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.13.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.13.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.2|conv 1x1 288->48|48x14x14|13824|2709504|79680\n" +
+            "features.13.conv.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.13.(add)|add|48x14x14|0|0|28224\n" +
+            "features.14.conv.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.14.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.14.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.14.conv.1.0|conv 3x3/2 288->288 g288|288x7x7|2592|127008|73152\n" +
+            "features.14.conv.1.1|batchnorm 288|288x7x7|576|0|28800\n" +
+            "features.14.conv.1.2|relu6|288x7x7|0|0|28224\n" +
+            "features.14.conv.2|conv 1x1 288->80|80x7x7|23040|1128960|41072\n" +
+            "features.14.conv.3|batchnorm 80|80x7x7|160|0|8000\n" +
+            "features.15.conv.0.0|conv 1x1 80->480|480x7x7|38400|1881600|65840\n" +
+            "features.15.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.15.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.15.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.15.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.15.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.15.conv.2|conv 1x1 480->80|80x7x7|38400|1881600|65840\n" +
+            "features.15.conv.3|batchnorm 80|80x7x7|160|0|8000\n" +
+            "features.15.(add)|add|80x7x7|0|0|11760\n" +
+            "features.16.conv.0.0|conv 1x1 80->480|480x7x7|38400|1881600|65840\n" +
+            "features.16.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.16.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.2|conv 1x1 480->80|80x7x7|38400|1881600|65840\n" +
+            "features.16.conv.3|batchnorm 80|80x7x7|160|0|8000\n" +
+            "features.16.(add)|add|80x7x7|0|0|11760\n" +
+            "features.17.conv.0.0|conv 1x1 80->480|480x7x7|38400|1881600|65840\n" +
+            "features.17.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.17.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.17.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.17.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.17.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.17.conv.2|conv 1x1 480->160|160x7x7|76800|3763200|108160\n" +
+            "features.17.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.18.0|conv 1x1 160->1280|1280x7x7|204800|10035200|275360\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1583,166 +1573,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 18780928L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV2_035", "architectures/mobilenet_v2.arch", 28, "mobilenet_v2(width_mult=0.35)",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1677128L, 156L, 59285808L, 18780928L, 8435976L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 16->16 g16", new long[] { 16L, 112L, 112L }, 144L, 1806336L, 401552L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 16->8", new long[] { 8L, 112L, 112L }, 128L, 1605632L, 301184L),
-                new LayerInfo("features.1.conv.2", "batchnorm 8", new long[] { 8L, 112L, 112L }, 16L, 0L, 200720L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 8->48", new long[] { 48L, 112L, 112L }, 384L, 4816896L, 702848L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 48->8", new long[] { 8L, 56L, 56L }, 384L, 1204224L, 176000L),
-                new LayerInfo("features.2.conv.3", "batchnorm 8", new long[] { 8L, 56L, 56L }, 16L, 0L, 50192L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 8->48", new long[] { 48L, 56L, 56L }, 384L, 1204224L, 176000L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 301488L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 48->8", new long[] { 8L, 56L, 56L }, 384L, 1204224L, 176000L),
-                new LayerInfo("features.3.conv.3", "batchnorm 8", new long[] { 8L, 56L, 56L }, 16L, 0L, 50192L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 8L, 56L, 56L }, 0L, 0L, 75264L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 8->48", new long[] { 48L, 56L, 56L }, 384L, 1204224L, 176000L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 28L, 28L }, 432L, 338688L, 188592L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 48->16", new long[] { 16L, 28L, 28L }, 768L, 602112L, 50944L),
-                new LayerInfo("features.4.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 96->16", new long[] { 16L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.5.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 16L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 96->16", new long[] { 16L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.6.conv.3", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 16L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 28L, 28L }, 1536L, 1204224L, 89344L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 14L, 14L }, 864L, 169344L, 94944L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 96->24", new long[] { 24L, 14L, 14L }, 2304L, 451584L, 25824L),
-                new LayerInfo("features.7.conv.3", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 14L, 14L }, 1296L, 254016L, 57744L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 144->24", new long[] { 24L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 24L, 14L, 14L }, 0L, 0L, 14112L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 14L, 14L }, 1296L, 254016L, 57744L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 144->24", new long[] { 24L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.9.conv.3", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 24L, 14L, 14L }, 0L, 0L, 14112L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 14L, 14L }, 1296L, 254016L, 57744L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 144->24", new long[] { 24L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.10.conv.3", "batchnorm 24", new long[] { 24L, 14L, 14L }, 48L, 0L, 9456L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 24L, 14L, 14L }, 0L, 0L, 14112L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 14L, 14L }, 3456L, 677376L, 36384L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 14L, 14L }, 1296L, 254016L, 57744L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 144->32", new long[] { 32L, 14L, 14L }, 4608L, 903168L, 39104L),
-                new LayerInfo("features.11.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 192->32", new long[] { 32L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.12.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 32L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 192->32", new long[] { 32L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.13.conv.3", "batchnorm 32", new long[] { 32L, 14L, 14L }, 64L, 0L, 12608L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 32L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 14L, 14L }, 6144L, 1204224L, 50048L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 7L, 7L }, 1728L, 84672L, 48768L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 192", new long[] { 192L, 7L, 7L }, 384L, 0L, 19200L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 192->56", new long[] { 56L, 7L, 7L }, 10752L, 526848L, 22904L),
-                new LayerInfo("features.14.conv.3", "batchnorm 56", new long[] { 56L, 7L, 7L }, 112L, 0L, 5600L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 56->336", new long[] { 336L, 7L, 7L }, 18816L, 921984L, 38024L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 336->336 g336", new long[] { 336L, 7L, 7L }, 3024L, 148176L, 35952L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 336->56", new long[] { 56L, 7L, 7L }, 18816L, 921984L, 38024L),
-                new LayerInfo("features.15.conv.3", "batchnorm 56", new long[] { 56L, 7L, 7L }, 112L, 0L, 5600L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 56L, 7L, 7L }, 0L, 0L, 8232L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 56->336", new long[] { 336L, 7L, 7L }, 18816L, 921984L, 38024L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 336->336 g336", new long[] { 336L, 7L, 7L }, 3024L, 148176L, 35952L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 336->56", new long[] { 56L, 7L, 7L }, 18816L, 921984L, 38024L),
-                new LayerInfo("features.16.conv.3", "batchnorm 56", new long[] { 56L, 7L, 7L }, 112L, 0L, 5600L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 56L, 7L, 7L }, 0L, 0L, 8232L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 56->336", new long[] { 336L, 7L, 7L }, 18816L, 921984L, 38024L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 336->336 g336", new long[] { 336L, 7L, 7L }, 3024L, 148176L, 35952L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 336", new long[] { 336L, 7L, 7L }, 672L, 0L, 33600L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 336L, 7L, 7L }, 0L, 0L, 32928L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 336->112", new long[] { 112L, 7L, 7L }, 37632L, 1843968L, 59584L),
-                new LayerInfo("features.17.conv.3", "batchnorm 112", new long[] { 112L, 7L, 7L }, 224L, 0L, 11200L),
-                new LayerInfo("features.18.0", "conv 1x1 112->1280", new long[] { 1280L, 7L, 7L }, 143360L, 7024640L, 211568L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1677128, 156, 59285808, 18780928, 8435976,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.0.2|relu6|16x112x112|0|0|401408\n" +
+            "features.1.conv.0.0|conv 3x3 16->16 g16|16x112x112|144|1806336|401552\n" +
+            "features.1.conv.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.conv.0.2|relu6|16x112x112|0|0|401408\n" +
+            "features.1.conv.1|conv 1x1 16->8|8x112x112|128|1605632|301184\n" +
+            "features.1.conv.2|batchnorm 8|8x112x112|16|0|200720\n" +
+            "features.2.conv.0.0|conv 1x1 8->48|48x112x112|384|4816896|702848\n" +
+            "features.2.conv.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.2.conv.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.2.conv.1.0|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "features.2.conv.1.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.2.conv.1.2|relu6|48x56x56|0|0|301056\n" +
+            "features.2.conv.2|conv 1x1 48->8|8x56x56|384|1204224|176000\n" +
+            "features.2.conv.3|batchnorm 8|8x56x56|16|0|50192\n" +
+            "features.3.conv.0.0|conv 1x1 8->48|48x56x56|384|1204224|176000\n" +
+            "features.3.conv.0.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.3.conv.0.2|relu6|48x56x56|0|0|301056\n" +
+            "features.3.conv.1.0|conv 3x3 48->48 g48|48x56x56|432|1354752|301488\n" +
+            "features.3.conv.1.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.3.conv.1.2|relu6|48x56x56|0|0|301056\n" +
+            "features.3.conv.2|conv 1x1 48->8|8x56x56|384|1204224|176000\n" +
+            "features.3.conv.3|batchnorm 8|8x56x56|16|0|50192\n" +
+            "features.3.(add)|add|8x56x56|0|0|75264\n" +
+            "features.4.conv.0.0|conv 1x1 8->48|48x56x56|384|1204224|176000\n" +
+            "features.4.conv.0.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.4.conv.0.2|relu6|48x56x56|0|0|301056\n" +
+            "features.4.conv.1.0|conv 3x3/2 48->48 g48|48x28x28|432|338688|188592\n" +
+            "features.4.conv.1.1|batchnorm 48|48x28x28|96|0|75360\n" +
+            "features.4.conv.1.2|relu6|48x28x28|0|0|75264\n" +
+            "features.4.conv.2|conv 1x1 48->16|16x28x28|768|602112|50944\n" +
+            "features.4.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.5.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.5.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.5.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.2|conv 1x1 96->16|16x28x28|1536|1204224|89344\n" +
+            "features.5.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.5.(add)|add|16x28x28|0|0|37632\n" +
+            "features.6.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.6.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.6.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.2|conv 1x1 96->16|16x28x28|1536|1204224|89344\n" +
+            "features.6.conv.3|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.6.(add)|add|16x28x28|0|0|37632\n" +
+            "features.7.conv.0.0|conv 1x1 16->96|96x28x28|1536|1204224|89344\n" +
+            "features.7.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.7.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.7.conv.1.0|conv 3x3/2 96->96 g96|96x14x14|864|169344|94944\n" +
+            "features.7.conv.1.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.7.conv.1.2|relu6|96x14x14|0|0|37632\n" +
+            "features.7.conv.2|conv 1x1 96->24|24x14x14|2304|451584|25824\n" +
+            "features.7.conv.3|batchnorm 24|24x14x14|48|0|9456\n" +
+            "features.8.conv.0.0|conv 1x1 24->144|144x14x14|3456|677376|36384\n" +
+            "features.8.conv.0.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.8.conv.0.2|relu6|144x14x14|0|0|56448\n" +
+            "features.8.conv.1.0|conv 3x3 144->144 g144|144x14x14|1296|254016|57744\n" +
+            "features.8.conv.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.8.conv.1.2|relu6|144x14x14|0|0|56448\n" +
+            "features.8.conv.2|conv 1x1 144->24|24x14x14|3456|677376|36384\n" +
+            "features.8.conv.3|batchnorm 24|24x14x14|48|0|9456\n" +
+            "features.8.(add)|add|24x14x14|0|0|14112\n" +
+            "features.9.conv.0.0|conv 1x1 24->144|144x14x14|3456|677376|36384\n" +
+            "features.9.conv.0.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.9.conv.0.2|relu6|144x14x14|0|0|56448\n" +
+            "features.9.conv.1.0|conv 3x3 144->144 g144|144x14x14|1296|254016|57744\n" +
+            "features.9.conv.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.9.conv.1.2|relu6|144x14x14|0|0|56448\n" +
+            "features.9.conv.2|conv 1x1 144->24|24x14x14|3456|677376|36384\n" +
+            "features.9.conv.3|batchnorm 24|24x14x14|48|0|9456\n" +
+            "features.9.(add)|add|24x14x14|0|0|14112\n" +
+            "features.10.conv.0.0|conv 1x1 24->144|144x14x14|3456|677376|36384\n" +
+            "features.10.conv.0.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.10.conv.0.2|relu6|144x14x14|0|0|56448\n" +
+            "features.10.conv.1.0|conv 3x3 144->144 g144|144x14x14|1296|254016|57744\n" +
+            "features.10.conv.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.10.conv.1.2|relu6|144x14x14|0|0|56448\n" +
+            "features.10.conv.2|conv 1x1 144->24|24x14x14|3456|677376|36384\n" +
+            "features.10.conv.3|batchnorm 24|24x14x14|48|0|9456\n" +
+            "features.10.(add)|add|24x14x14|0|0|14112\n" +
+            "features.11.conv.0.0|conv 1x1 24->144|144x14x14|3456|677376|36384\n" +
+            "features.11.conv.0.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.11.conv.0.2|relu6|144x14x14|0|0|56448\n" +
+            "features.11.conv.1.0|conv 3x3 144->144 g144|144x14x14|1296|254016|57744\n" +
+            "features.11.conv.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.11.conv.1.2|relu6|144x14x14|0|0|56448\n" +
+            "features.11.conv.2|conv 1x1 144->32|32x14x14|4608|903168|39104\n" +
+            "features.11.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.12.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.12.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.12.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.12.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.12.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.12.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.12.conv.2|conv 1x1 192->32|32x14x14|6144|1204224|50048\n" +
+            "features.12.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.12.(add)|add|32x14x14|0|0|18816\n" +
+            "features.13.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.13.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.13.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.13.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.13.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.13.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.13.conv.2|conv 1x1 192->32|32x14x14|6144|1204224|50048\n" +
+            "features.13.conv.3|batchnorm 32|32x14x14|64|0|12608\n" +
+            "features.13.(add)|add|32x14x14|0|0|18816\n" +
+            "features.14.conv.0.0|conv 1x1 32->192|192x14x14|6144|1204224|50048\n" +
+            "features.14.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.14.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.14.conv.1.0|conv 3x3/2 192->192 g192|192x7x7|1728|84672|48768\n" +
+            "features.14.conv.1.1|batchnorm 192|192x7x7|384|0|19200\n" +
+            "features.14.conv.1.2|relu6|192x7x7|0|0|18816\n" +
+            "features.14.conv.2|conv 1x1 192->56|56x7x7|10752|526848|22904\n" +
+            "features.14.conv.3|batchnorm 56|56x7x7|112|0|5600\n" +
+            "features.15.conv.0.0|conv 1x1 56->336|336x7x7|18816|921984|38024\n" +
+            "features.15.conv.0.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.15.conv.0.2|relu6|336x7x7|0|0|32928\n" +
+            "features.15.conv.1.0|conv 3x3 336->336 g336|336x7x7|3024|148176|35952\n" +
+            "features.15.conv.1.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.15.conv.1.2|relu6|336x7x7|0|0|32928\n" +
+            "features.15.conv.2|conv 1x1 336->56|56x7x7|18816|921984|38024\n" +
+            "features.15.conv.3|batchnorm 56|56x7x7|112|0|5600\n" +
+            "features.15.(add)|add|56x7x7|0|0|8232\n" +
+            "features.16.conv.0.0|conv 1x1 56->336|336x7x7|18816|921984|38024\n" +
+            "features.16.conv.0.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.16.conv.0.2|relu6|336x7x7|0|0|32928\n" +
+            "features.16.conv.1.0|conv 3x3 336->336 g336|336x7x7|3024|148176|35952\n" +
+            "features.16.conv.1.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.16.conv.1.2|relu6|336x7x7|0|0|32928\n" +
+            "features.16.conv.2|conv 1x1 336->56|56x7x7|18816|921984|38024\n" +
+            "features.16.conv.3|batchnorm 56|56x7x7|112|0|5600\n" +
+            "features.16.(add)|add|56x7x7|0|0|8232\n" +
+            "features.17.conv.0.0|conv 1x1 56->336|336x7x7|18816|921984|38024\n" +
+            "features.17.conv.0.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.17.conv.0.2|relu6|336x7x7|0|0|32928\n" +
+            "features.17.conv.1.0|conv 3x3 336->336 g336|336x7x7|3024|148176|35952\n" +
+            "features.17.conv.1.1|batchnorm 336|336x7x7|672|0|33600\n" +
+            "features.17.conv.1.2|relu6|336x7x7|0|0|32928\n" +
+            "features.17.conv.2|conv 1x1 336->112|112x7x7|37632|1843968|59584\n" +
+            "features.17.conv.3|batchnorm 112|112x7x7|224|0|11200\n" +
+            "features.18.0|conv 1x1 112->1280|1280x7x7|143360|7024640|211568\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

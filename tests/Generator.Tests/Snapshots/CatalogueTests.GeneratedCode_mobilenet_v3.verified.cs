@@ -429,200 +429,198 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 33984752L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV3Large", "architectures/mobilenet_v3.arch", 43, "mobilenet_v3_large()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            5483032L, 138L, 216589760L, 33984752L, 13665712L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.0.2", "hardswish", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.block.0.0", "conv 3x3 16->16 g16", new long[] { 16L, 112L, 112L }, 144L, 1806336L, 401552L),
-                new LayerInfo("features.1.block.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.block.0.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.block.1.0", "conv 1x1 16->16", new long[] { 16L, 112L, 112L }, 256L, 3211264L, 401664L),
-                new LayerInfo("features.1.block.1.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.1.(add)", "add", new long[] { 16L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.block.0.0", "conv 1x1 16->64", new long[] { 64L, 112L, 112L }, 1024L, 12845056L, 1004544L),
-                new LayerInfo("features.2.block.0.1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("features.2.block.0.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.2.block.1.0", "conv 3x3/2 64->64 g64", new long[] { 64L, 56L, 56L }, 576L, 1806336L, 1004096L),
-                new LayerInfo("features.2.block.1.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("features.2.block.1.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.2.block.2.0", "conv 1x1 64->24", new long[] { 24L, 56L, 56L }, 1536L, 4816896L, 277504L),
-                new LayerInfo("features.2.block.2.1", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.block.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.block.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.block.0.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.block.1.0", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("features.3.block.1.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.block.1.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.block.2.0", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.block.2.1", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.block.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.4.block.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.4.block.0.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.4.block.1.0", "conv 5x5/2 72->72 g72", new long[] { 72L, 28L, 28L }, 1800L, 1411200L, 284040L),
-                new LayerInfo("features.4.block.1.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("features.4.block.1.2", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.4.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 72L, 1L, 1L }, 0L, 0L, 56520L),
-                new LayerInfo("features.4.block.2.fc1", "conv 1x1 72->24", new long[] { 24L, 1L, 1L }, 1752L, 1728L, 1848L),
-                new LayerInfo("features.4.block.2.activation", "relu", new long[] { 24L, 1L, 1L }, 0L, 0L, 48L),
-                new LayerInfo("features.4.block.2.fc2", "conv 1x1 24->72", new long[] { 72L, 1L, 1L }, 1800L, 1728L, 1896L),
-                new LayerInfo("features.4.block.2.scale_activation", "hardsigmoid", new long[] { 72L, 1L, 1L }, 0L, 0L, 144L),
-                new LayerInfo("features.4.block.2.(mul)", "mul", new long[] { 72L, 28L, 28L }, 0L, 0L, 112968L),
-                new LayerInfo("features.4.block.3.0", "conv 1x1 72->40", new long[] { 40L, 28L, 28L }, 2880L, 2257920L, 90688L),
-                new LayerInfo("features.4.block.3.1", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("features.5.block.0.0", "conv 1x1 40->120", new long[] { 120L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("features.5.block.0.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("features.5.block.0.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("features.5.block.1.0", "conv 5x5 120->120 g120", new long[] { 120L, 28L, 28L }, 3000L, 2352000L, 191160L),
-                new LayerInfo("features.5.block.1.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("features.5.block.1.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("features.5.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("features.5.block.2.fc1", "conv 1x1 120->32", new long[] { 32L, 1L, 1L }, 3872L, 3840L, 4024L),
-                new LayerInfo("features.5.block.2.activation", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("features.5.block.2.fc2", "conv 1x1 32->120", new long[] { 120L, 1L, 1L }, 3960L, 3840L, 4112L),
-                new LayerInfo("features.5.block.2.scale_activation", "hardsigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("features.5.block.2.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("features.5.block.3.0", "conv 1x1 120->40", new long[] { 40L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("features.5.block.3.1", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 40L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("features.6.block.0.0", "conv 1x1 40->120", new long[] { 120L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("features.6.block.0.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("features.6.block.0.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("features.6.block.1.0", "conv 5x5 120->120 g120", new long[] { 120L, 28L, 28L }, 3000L, 2352000L, 191160L),
-                new LayerInfo("features.6.block.1.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("features.6.block.1.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("features.6.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("features.6.block.2.fc1", "conv 1x1 120->32", new long[] { 32L, 1L, 1L }, 3872L, 3840L, 4024L),
-                new LayerInfo("features.6.block.2.activation", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("features.6.block.2.fc2", "conv 1x1 32->120", new long[] { 120L, 1L, 1L }, 3960L, 3840L, 4112L),
-                new LayerInfo("features.6.block.2.scale_activation", "hardsigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("features.6.block.2.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("features.6.block.3.0", "conv 1x1 120->40", new long[] { 40L, 28L, 28L }, 4800L, 3763200L, 130240L),
-                new LayerInfo("features.6.block.3.1", "batchnorm 40", new long[] { 40L, 28L, 28L }, 80L, 0L, 62800L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 40L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("features.7.block.0.0", "conv 1x1 40->240", new long[] { 240L, 28L, 28L }, 9600L, 7526400L, 229120L),
-                new LayerInfo("features.7.block.0.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("features.7.block.0.2", "hardswish", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("features.7.block.1.0", "conv 3x3/2 240->240 g240", new long[] { 240L, 14L, 14L }, 2160L, 423360L, 237360L),
-                new LayerInfo("features.7.block.1.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("features.7.block.1.2", "hardswish", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("features.7.block.2.0", "conv 1x1 240->80", new long[] { 80L, 14L, 14L }, 19200L, 3763200L, 81920L),
-                new LayerInfo("features.7.block.2.1", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("features.8.block.0.0", "conv 1x1 80->200", new long[] { 200L, 14L, 14L }, 16000L, 3136000L, 70880L),
-                new LayerInfo("features.8.block.0.1", "batchnorm 200", new long[] { 200L, 14L, 14L }, 400L, 0L, 78800L),
-                new LayerInfo("features.8.block.0.2", "hardswish", new long[] { 200L, 14L, 14L }, 0L, 0L, 78400L),
-                new LayerInfo("features.8.block.1.0", "conv 3x3 200->200 g200", new long[] { 200L, 14L, 14L }, 1800L, 352800L, 80200L),
-                new LayerInfo("features.8.block.1.1", "batchnorm 200", new long[] { 200L, 14L, 14L }, 400L, 0L, 78800L),
-                new LayerInfo("features.8.block.1.2", "hardswish", new long[] { 200L, 14L, 14L }, 0L, 0L, 78400L),
-                new LayerInfo("features.8.block.2.0", "conv 1x1 200->80", new long[] { 80L, 14L, 14L }, 16000L, 3136000L, 70880L),
-                new LayerInfo("features.8.block.2.1", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 80L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("features.9.block.0.0", "conv 1x1 80->184", new long[] { 184L, 14L, 14L }, 14720L, 2885120L, 66464L),
-                new LayerInfo("features.9.block.0.1", "batchnorm 184", new long[] { 184L, 14L, 14L }, 368L, 0L, 72496L),
-                new LayerInfo("features.9.block.0.2", "hardswish", new long[] { 184L, 14L, 14L }, 0L, 0L, 72128L),
-                new LayerInfo("features.9.block.1.0", "conv 3x3 184->184 g184", new long[] { 184L, 14L, 14L }, 1656L, 324576L, 73784L),
-                new LayerInfo("features.9.block.1.1", "batchnorm 184", new long[] { 184L, 14L, 14L }, 368L, 0L, 72496L),
-                new LayerInfo("features.9.block.1.2", "hardswish", new long[] { 184L, 14L, 14L }, 0L, 0L, 72128L),
-                new LayerInfo("features.9.block.2.0", "conv 1x1 184->80", new long[] { 80L, 14L, 14L }, 14720L, 2885120L, 66464L),
-                new LayerInfo("features.9.block.2.1", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 80L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("features.10.block.0.0", "conv 1x1 80->184", new long[] { 184L, 14L, 14L }, 14720L, 2885120L, 66464L),
-                new LayerInfo("features.10.block.0.1", "batchnorm 184", new long[] { 184L, 14L, 14L }, 368L, 0L, 72496L),
-                new LayerInfo("features.10.block.0.2", "hardswish", new long[] { 184L, 14L, 14L }, 0L, 0L, 72128L),
-                new LayerInfo("features.10.block.1.0", "conv 3x3 184->184 g184", new long[] { 184L, 14L, 14L }, 1656L, 324576L, 73784L),
-                new LayerInfo("features.10.block.1.1", "batchnorm 184", new long[] { 184L, 14L, 14L }, 368L, 0L, 72496L),
-                new LayerInfo("features.10.block.1.2", "hardswish", new long[] { 184L, 14L, 14L }, 0L, 0L, 72128L),
-                new LayerInfo("features.10.block.2.0", "conv 1x1 184->80", new long[] { 80L, 14L, 14L }, 14720L, 2885120L, 66464L),
-                new LayerInfo("features.10.block.2.1", "batchnorm 80", new long[] { 80L, 14L, 14L }, 160L, 0L, 31520L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 80L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("features.11.block.0.0", "conv 1x1 80->480", new long[] { 480L, 14L, 14L }, 38400L, 7526400L, 148160L),
-                new LayerInfo("features.11.block.0.1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.11.block.0.2", "hardswish", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.11.block.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 14L, 14L }, 4320L, 846720L, 192480L),
-                new LayerInfo("features.11.block.1.1", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("features.11.block.1.2", "hardswish", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.11.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 480L, 1L, 1L }, 0L, 0L, 94560L),
-                new LayerInfo("features.11.block.2.fc1", "conv 1x1 480->120", new long[] { 120L, 1L, 1L }, 57720L, 57600L, 58320L),
-                new LayerInfo("features.11.block.2.activation", "relu", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("features.11.block.2.fc2", "conv 1x1 120->480", new long[] { 480L, 1L, 1L }, 58080L, 57600L, 58680L),
-                new LayerInfo("features.11.block.2.scale_activation", "hardsigmoid", new long[] { 480L, 1L, 1L }, 0L, 0L, 960L),
-                new LayerInfo("features.11.block.2.(mul)", "mul", new long[] { 480L, 14L, 14L }, 0L, 0L, 188640L),
-                new LayerInfo("features.11.block.3.0", "conv 1x1 480->112", new long[] { 112L, 14L, 14L }, 53760L, 10536960L, 169792L),
-                new LayerInfo("features.11.block.3.1", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("features.12.block.0.0", "conv 1x1 112->672", new long[] { 672L, 14L, 14L }, 75264L, 14751744L, 228928L),
-                new LayerInfo("features.12.block.0.1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.12.block.0.2", "hardswish", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.12.block.1.0", "conv 3x3 672->672 g672", new long[] { 672L, 14L, 14L }, 6048L, 1185408L, 269472L),
-                new LayerInfo("features.12.block.1.1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.12.block.1.2", "hardswish", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.12.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 672L, 1L, 1L }, 0L, 0L, 132384L),
-                new LayerInfo("features.12.block.2.fc1", "conv 1x1 672->168", new long[] { 168L, 1L, 1L }, 113064L, 112896L, 113904L),
-                new LayerInfo("features.12.block.2.activation", "relu", new long[] { 168L, 1L, 1L }, 0L, 0L, 336L),
-                new LayerInfo("features.12.block.2.fc2", "conv 1x1 168->672", new long[] { 672L, 1L, 1L }, 113568L, 112896L, 114408L),
-                new LayerInfo("features.12.block.2.scale_activation", "hardsigmoid", new long[] { 672L, 1L, 1L }, 0L, 0L, 1344L),
-                new LayerInfo("features.12.block.2.(mul)", "mul", new long[] { 672L, 14L, 14L }, 0L, 0L, 264096L),
-                new LayerInfo("features.12.block.3.0", "conv 1x1 672->112", new long[] { 112L, 14L, 14L }, 75264L, 14751744L, 228928L),
-                new LayerInfo("features.12.block.3.1", "batchnorm 112", new long[] { 112L, 14L, 14L }, 224L, 0L, 44128L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 112L, 14L, 14L }, 0L, 0L, 65856L),
-                new LayerInfo("features.13.block.0.0", "conv 1x1 112->672", new long[] { 672L, 14L, 14L }, 75264L, 14751744L, 228928L),
-                new LayerInfo("features.13.block.0.1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("features.13.block.0.2", "hardswish", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("features.13.block.1.0", "conv 5x5/2 672->672 g672", new long[] { 672L, 7L, 7L }, 16800L, 823200L, 181440L),
-                new LayerInfo("features.13.block.1.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("features.13.block.1.2", "hardswish", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.13.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 672L, 1L, 1L }, 0L, 0L, 33600L),
-                new LayerInfo("features.13.block.2.fc1", "conv 1x1 672->168", new long[] { 168L, 1L, 1L }, 113064L, 112896L, 113904L),
-                new LayerInfo("features.13.block.2.activation", "relu", new long[] { 168L, 1L, 1L }, 0L, 0L, 336L),
-                new LayerInfo("features.13.block.2.fc2", "conv 1x1 168->672", new long[] { 672L, 1L, 1L }, 113568L, 112896L, 114408L),
-                new LayerInfo("features.13.block.2.scale_activation", "hardsigmoid", new long[] { 672L, 1L, 1L }, 0L, 0L, 1344L),
-                new LayerInfo("features.13.block.2.(mul)", "mul", new long[] { 672L, 7L, 7L }, 0L, 0L, 66528L),
-                new LayerInfo("features.13.block.3.0", "conv 1x1 672->160", new long[] { 160L, 7L, 7L }, 107520L, 5268480L, 148288L),
-                new LayerInfo("features.13.block.3.1", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.14.block.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.14.block.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.14.block.0.2", "hardswish", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.14.block.1.0", "conv 5x5 960->960 g960", new long[] { 960L, 7L, 7L }, 24000L, 1176000L, 118080L),
-                new LayerInfo("features.14.block.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.14.block.1.2", "hardswish", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.14.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 960L, 1L, 1L }, 0L, 0L, 48000L),
-                new LayerInfo("features.14.block.2.fc1", "conv 1x1 960->240", new long[] { 240L, 1L, 1L }, 230640L, 230400L, 231840L),
-                new LayerInfo("features.14.block.2.activation", "relu", new long[] { 240L, 1L, 1L }, 0L, 0L, 480L),
-                new LayerInfo("features.14.block.2.fc2", "conv 1x1 240->960", new long[] { 960L, 1L, 1L }, 231360L, 230400L, 232560L),
-                new LayerInfo("features.14.block.2.scale_activation", "hardsigmoid", new long[] { 960L, 1L, 1L }, 0L, 0L, 1920L),
-                new LayerInfo("features.14.block.2.(mul)", "mul", new long[] { 960L, 7L, 7L }, 0L, 0L, 95040L),
-                new LayerInfo("features.14.block.3.0", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.14.block.3.1", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.14.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.15.block.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.block.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.block.0.2", "hardswish", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.block.1.0", "conv 5x5 960->960 g960", new long[] { 960L, 7L, 7L }, 24000L, 1176000L, 118080L),
-                new LayerInfo("features.15.block.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.block.1.2", "hardswish", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 960L, 1L, 1L }, 0L, 0L, 48000L),
-                new LayerInfo("features.15.block.2.fc1", "conv 1x1 960->240", new long[] { 240L, 1L, 1L }, 230640L, 230400L, 231840L),
-                new LayerInfo("features.15.block.2.activation", "relu", new long[] { 240L, 1L, 1L }, 0L, 0L, 480L),
-                new LayerInfo("features.15.block.2.fc2", "conv 1x1 240->960", new long[] { 960L, 1L, 1L }, 231360L, 230400L, 232560L),
-                new LayerInfo("features.15.block.2.scale_activation", "hardsigmoid", new long[] { 960L, 1L, 1L }, 0L, 0L, 1920L),
-                new LayerInfo("features.15.block.2.(mul)", "mul", new long[] { 960L, 7L, 7L }, 0L, 0L, 95040L),
-                new LayerInfo("features.15.block.3.0", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.block.3.1", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.2", "hardswish", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 960L, 1L, 1L }, 0L, 0L, 48000L),
-                new LayerInfo("2", "flatten", new long[] { 960L }, 0L, 0L, 1920L),
-                new LayerInfo("classifier.0", "linear 960->1280", new long[] { 1280L }, 1230080L, 1228800L, 1232320L),
-                new LayerInfo("classifier.1", "hardswish", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.2", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.3", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            5483032, 138, 216589760, 33984752, 13665712,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.0.2|hardswish|16x112x112|0|0|401408\n" +
+            "features.1.block.0.0|conv 3x3 16->16 g16|16x112x112|144|1806336|401552\n" +
+            "features.1.block.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.block.0.2|relu|16x112x112|0|0|401408\n" +
+            "features.1.block.1.0|conv 1x1 16->16|16x112x112|256|3211264|401664\n" +
+            "features.1.block.1.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.1.(add)|add|16x112x112|0|0|602112\n" +
+            "features.2.block.0.0|conv 1x1 16->64|64x112x112|1024|12845056|1004544\n" +
+            "features.2.block.0.1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "features.2.block.0.2|relu|64x112x112|0|0|1605632\n" +
+            "features.2.block.1.0|conv 3x3/2 64->64 g64|64x56x56|576|1806336|1004096\n" +
+            "features.2.block.1.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "features.2.block.1.2|relu|64x56x56|0|0|401408\n" +
+            "features.2.block.2.0|conv 1x1 64->24|24x56x56|1536|4816896|277504\n" +
+            "features.2.block.2.1|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.block.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.3.block.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.block.0.2|relu|72x56x56|0|0|451584\n" +
+            "features.3.block.1.0|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "features.3.block.1.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.block.1.2|relu|72x56x56|0|0|451584\n" +
+            "features.3.block.2.0|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "features.3.block.2.1|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.block.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.4.block.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.4.block.0.2|relu|72x56x56|0|0|451584\n" +
+            "features.4.block.1.0|conv 5x5/2 72->72 g72|72x28x28|1800|1411200|284040\n" +
+            "features.4.block.1.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "features.4.block.1.2|relu|72x28x28|0|0|112896\n" +
+            "features.4.block.2.avgpool|adaptive_avgpool 1x1|72x1x1|0|0|56520\n" +
+            "features.4.block.2.fc1|conv 1x1 72->24|24x1x1|1752|1728|1848\n" +
+            "features.4.block.2.activation|relu|24x1x1|0|0|48\n" +
+            "features.4.block.2.fc2|conv 1x1 24->72|72x1x1|1800|1728|1896\n" +
+            "features.4.block.2.scale_activation|hardsigmoid|72x1x1|0|0|144\n" +
+            "features.4.block.2.(mul)|mul|72x28x28|0|0|112968\n" +
+            "features.4.block.3.0|conv 1x1 72->40|40x28x28|2880|2257920|90688\n" +
+            "features.4.block.3.1|batchnorm 40|40x28x28|80|0|62800\n" +
+            "features.5.block.0.0|conv 1x1 40->120|120x28x28|4800|3763200|130240\n" +
+            "features.5.block.0.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "features.5.block.0.2|relu|120x28x28|0|0|188160\n" +
+            "features.5.block.1.0|conv 5x5 120->120 g120|120x28x28|3000|2352000|191160\n" +
+            "features.5.block.1.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "features.5.block.1.2|relu|120x28x28|0|0|188160\n" +
+            "features.5.block.2.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "features.5.block.2.fc1|conv 1x1 120->32|32x1x1|3872|3840|4024\n" +
+            "features.5.block.2.activation|relu|32x1x1|0|0|64\n" +
+            "features.5.block.2.fc2|conv 1x1 32->120|120x1x1|3960|3840|4112\n" +
+            "features.5.block.2.scale_activation|hardsigmoid|120x1x1|0|0|240\n" +
+            "features.5.block.2.(mul)|mul|120x28x28|0|0|188280\n" +
+            "features.5.block.3.0|conv 1x1 120->40|40x28x28|4800|3763200|130240\n" +
+            "features.5.block.3.1|batchnorm 40|40x28x28|80|0|62800\n" +
+            "features.5.(add)|add|40x28x28|0|0|94080\n" +
+            "features.6.block.0.0|conv 1x1 40->120|120x28x28|4800|3763200|130240\n" +
+            "features.6.block.0.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "features.6.block.0.2|relu|120x28x28|0|0|188160\n" +
+            "features.6.block.1.0|conv 5x5 120->120 g120|120x28x28|3000|2352000|191160\n" +
+            "features.6.block.1.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "features.6.block.1.2|relu|120x28x28|0|0|188160\n" +
+            "features.6.block.2.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "features.6.block.2.fc1|conv 1x1 120->32|32x1x1|3872|3840|4024\n" +
+            "features.6.block.2.activation|relu|32x1x1|0|0|64\n" +
+            "features.6.block.2.fc2|conv 1x1 32->120|120x1x1|3960|3840|4112\n" +
+            "features.6.block.2.scale_activation|hardsigmoid|120x1x1|0|0|240\n" +
+            "features.6.block.2.(mul)|mul|120x28x28|0|0|188280\n" +
+            "features.6.block.3.0|conv 1x1 120->40|40x28x28|4800|3763200|130240\n" +
+            "features.6.block.3.1|batchnorm 40|40x28x28|80|0|62800\n" +
+            "features.6.(add)|add|40x28x28|0|0|94080\n" +
+            "features.7.block.0.0|conv 1x1 40->240|240x28x28|9600|7526400|229120\n" +
+            "features.7.block.0.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "features.7.block.0.2|hardswish|240x28x28|0|0|376320\n" +
+            "features.7.block.1.0|conv 3x3/2 240->240 g240|240x14x14|2160|423360|237360\n" +
+            "features.7.block.1.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "features.7.block.1.2|hardswish|240x14x14|0|0|94080\n" +
+            "features.7.block.2.0|conv 1x1 240->80|80x14x14|19200|3763200|81920\n" +
+            "features.7.block.2.1|batchnorm 80|80x14x14|160|0|31520\n" +
+            "features.8.block.0.0|conv 1x1 80->200|200x14x14|16000|3136000|70880\n" +
+            "features.8.block.0.1|batchnorm 200|200x14x14|400|0|78800\n" +
+            "features.8.block.0.2|hardswish|200x14x14|0|0|78400\n" +
+            "features.8.block.1.0|conv 3x3 200->200 g200|200x14x14|1800|352800|80200\n" +
+            "features.8.block.1.1|batchnorm 200|200x14x14|400|0|78800\n" +
+            "features.8.block.1.2|hardswish|200x14x14|0|0|78400\n" +
+            "features.8.block.2.0|conv 1x1 200->80|80x14x14|16000|3136000|70880\n" +
+            "features.8.block.2.1|batchnorm 80|80x14x14|160|0|31520\n" +
+            "features.8.(add)|add|80x14x14|0|0|47040\n" +
+            "features.9.block.0.0|conv 1x1 80->184|184x14x14|14720|2885120|66464\n" +
+            "features.9.block.0.1|batchnorm 184|184x14x14|368|0|72496\n" +
+            "features.9.block.0.2|hardswish|184x14x14|0|0|72128\n" +
+            "features.9.block.1.0|conv 3x3 184->184 g184|184x14x14|1656|324576|73784\n" +
+            "features.9.block.1.1|batchnorm 184|184x14x14|368|0|72496\n" +
+            "features.9.block.1.2|hardswish|184x14x14|0|0|72128\n" +
+            "features.9.block.2.0|conv 1x1 184->80|80x14x14|14720|2885120|66464\n" +
+            "features.9.block.2.1|batchnorm 80|80x14x14|160|0|31520\n" +
+            "features.9.(add)|add|80x14x14|0|0|47040\n" +
+            "features.10.block.0.0|conv 1x1 80->184|184x14x14|14720|2885120|66464\n" +
+            "features.10.block.0.1|batchnorm 184|184x14x14|368|0|72496\n" +
+            "features.10.block.0.2|hardswish|184x14x14|0|0|72128\n" +
+            "features.10.block.1.0|conv 3x3 184->184 g184|184x14x14|1656|324576|73784\n" +
+            "features.10.block.1.1|batchnorm 184|184x14x14|368|0|72496\n" +
+            "features.10.block.1.2|hardswish|184x14x14|0|0|72128\n" +
+            "features.10.block.2.0|conv 1x1 184->80|80x14x14|14720|2885120|66464\n" +
+            "features.10.block.2.1|batchnorm 80|80x14x14|160|0|31520\n" +
+            "features.10.(add)|add|80x14x14|0|0|47040\n" +
+            "features.11.block.0.0|conv 1x1 80->480|480x14x14|38400|7526400|148160\n" +
+            "features.11.block.0.1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.11.block.0.2|hardswish|480x14x14|0|0|188160\n" +
+            "features.11.block.1.0|conv 3x3 480->480 g480|480x14x14|4320|846720|192480\n" +
+            "features.11.block.1.1|batchnorm 480|480x14x14|960|0|189120\n" +
+            "features.11.block.1.2|hardswish|480x14x14|0|0|188160\n" +
+            "features.11.block.2.avgpool|adaptive_avgpool 1x1|480x1x1|0|0|94560\n" +
+            "features.11.block.2.fc1|conv 1x1 480->120|120x1x1|57720|57600|58320\n" +
+            "features.11.block.2.activation|relu|120x1x1|0|0|240\n" +
+            "features.11.block.2.fc2|conv 1x1 120->480|480x1x1|58080|57600|58680\n" +
+            "features.11.block.2.scale_activation|hardsigmoid|480x1x1|0|0|960\n" +
+            "features.11.block.2.(mul)|mul|480x14x14|0|0|188640\n" +
+            "features.11.block.3.0|conv 1x1 480->112|112x14x14|53760|10536960|169792\n" +
+            "features.11.block.3.1|batchnorm 112|112x14x14|224|0|44128\n" +
+            "features.12.block.0.0|conv 1x1 112->672|672x14x14|75264|14751744|228928\n" +
+            "features.12.block.0.1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.12.block.0.2|hardswish|672x14x14|0|0|263424\n" +
+            "features.12.block.1.0|conv 3x3 672->672 g672|672x14x14|6048|1185408|269472\n" +
+            "features.12.block.1.1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.12.block.1.2|hardswish|672x14x14|0|0|263424\n" +
+            "features.12.block.2.avgpool|adaptive_avgpool 1x1|672x1x1|0|0|132384\n" +
+            "features.12.block.2.fc1|conv 1x1 672->168|168x1x1|113064|112896|113904\n" +
+            "features.12.block.2.activation|relu|168x1x1|0|0|336\n" +
+            "features.12.block.2.fc2|conv 1x1 168->672|672x1x1|113568|112896|114408\n" +
+            "features.12.block.2.scale_activation|hardsigmoid|672x1x1|0|0|1344\n" +
+            "features.12.block.2.(mul)|mul|672x14x14|0|0|264096\n" +
+            "features.12.block.3.0|conv 1x1 672->112|112x14x14|75264|14751744|228928\n" +
+            "features.12.block.3.1|batchnorm 112|112x14x14|224|0|44128\n" +
+            "features.12.(add)|add|112x14x14|0|0|65856\n" +
+            "features.13.block.0.0|conv 1x1 112->672|672x14x14|75264|14751744|228928\n" +
+            "features.13.block.0.1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "features.13.block.0.2|hardswish|672x14x14|0|0|263424\n" +
+            "features.13.block.1.0|conv 5x5/2 672->672 g672|672x7x7|16800|823200|181440\n" +
+            "features.13.block.1.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "features.13.block.1.2|hardswish|672x7x7|0|0|65856\n" +
+            "features.13.block.2.avgpool|adaptive_avgpool 1x1|672x1x1|0|0|33600\n" +
+            "features.13.block.2.fc1|conv 1x1 672->168|168x1x1|113064|112896|113904\n" +
+            "features.13.block.2.activation|relu|168x1x1|0|0|336\n" +
+            "features.13.block.2.fc2|conv 1x1 168->672|672x1x1|113568|112896|114408\n" +
+            "features.13.block.2.scale_activation|hardsigmoid|672x1x1|0|0|1344\n" +
+            "features.13.block.2.(mul)|mul|672x7x7|0|0|66528\n" +
+            "features.13.block.3.0|conv 1x1 672->160|160x7x7|107520|5268480|148288\n" +
+            "features.13.block.3.1|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.14.block.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.14.block.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.14.block.0.2|hardswish|960x7x7|0|0|94080\n" +
+            "features.14.block.1.0|conv 5x5 960->960 g960|960x7x7|24000|1176000|118080\n" +
+            "features.14.block.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.14.block.1.2|hardswish|960x7x7|0|0|94080\n" +
+            "features.14.block.2.avgpool|adaptive_avgpool 1x1|960x1x1|0|0|48000\n" +
+            "features.14.block.2.fc1|conv 1x1 960->240|240x1x1|230640|230400|231840\n" +
+            "features.14.block.2.activation|relu|240x1x1|0|0|480\n" +
+            "features.14.block.2.fc2|conv 1x1 240->960|960x1x1|231360|230400|232560\n" +
+            "features.14.block.2.scale_activation|hardsigmoid|960x1x1|0|0|1920\n" +
+            "features.14.block.2.(mul)|mul|960x7x7|0|0|95040\n" +
+            "features.14.block.3.0|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.14.block.3.1|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.14.(add)|add|160x7x7|0|0|23520\n" +
+            "features.15.block.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.block.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.block.0.2|hardswish|960x7x7|0|0|94080\n" +
+            "features.15.block.1.0|conv 5x5 960->960 g960|960x7x7|24000|1176000|118080\n" +
+            "features.15.block.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.block.1.2|hardswish|960x7x7|0|0|94080\n" +
+            "features.15.block.2.avgpool|adaptive_avgpool 1x1|960x1x1|0|0|48000\n" +
+            "features.15.block.2.fc1|conv 1x1 960->240|240x1x1|230640|230400|231840\n" +
+            "features.15.block.2.activation|relu|240x1x1|0|0|480\n" +
+            "features.15.block.2.fc2|conv 1x1 240->960|960x1x1|231360|230400|232560\n" +
+            "features.15.block.2.scale_activation|hardsigmoid|960x1x1|0|0|1920\n" +
+            "features.15.block.2.(mul)|mul|960x7x7|0|0|95040\n" +
+            "features.15.block.3.0|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.block.3.1|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.16.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.2|hardswish|960x7x7|0|0|94080\n" +
+            "avgpool|adaptive_avgpool 1x1|960x1x1|0|0|48000\n" +
+            "2|flatten|960|0|0|1920\n" +
+            "classifier.0|linear 960->1280|1280|1230080|1228800|1232320\n" +
+            "classifier.1|hardswish|1280|0|0|2560\n" +
+            "classifier.2|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.3|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -716,170 +714,168 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 11923136L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "MobileNetV3Small", "architectures/mobilenet_v3.arch", 43, "mobilenet_v3_small()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2542856L, 102L, 56510400L, 11923136L, 4446032L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->16", new long[] { 16L, 112L, 112L }, 432L, 5419008L, 351664L),
-                new LayerInfo("features.0.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.0.2", "hardswish", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.1.block.0.0", "conv 3x3/2 16->16 g16", new long[] { 16L, 56L, 56L }, 144L, 451584L, 251024L),
-                new LayerInfo("features.1.block.0.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.1.block.0.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.1.block.1.avgpool", "adaptive_avgpool 1x1", new long[] { 16L, 1L, 1L }, 0L, 0L, 50192L),
-                new LayerInfo("features.1.block.1.fc1", "conv 1x1 16->8", new long[] { 8L, 1L, 1L }, 136L, 128L, 160L),
-                new LayerInfo("features.1.block.1.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("features.1.block.1.fc2", "conv 1x1 8->16", new long[] { 16L, 1L, 1L }, 144L, 128L, 168L),
-                new LayerInfo("features.1.block.1.scale_activation", "hardsigmoid", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("features.1.block.1.(mul)", "mul", new long[] { 16L, 56L, 56L }, 0L, 0L, 100368L),
-                new LayerInfo("features.1.block.2.0", "conv 1x1 16->16", new long[] { 16L, 56L, 56L }, 256L, 802816L, 100608L),
-                new LayerInfo("features.1.block.2.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.2.block.0.0", "conv 1x1 16->72", new long[] { 72L, 56L, 56L }, 1152L, 3612672L, 277120L),
-                new LayerInfo("features.2.block.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.2.block.0.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.2.block.1.0", "conv 3x3/2 72->72 g72", new long[] { 72L, 28L, 28L }, 648L, 508032L, 282888L),
-                new LayerInfo("features.2.block.1.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("features.2.block.1.2", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.2.block.2.0", "conv 1x1 72->24", new long[] { 24L, 28L, 28L }, 1728L, 1354752L, 76992L),
-                new LayerInfo("features.2.block.2.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("features.3.block.0.0", "conv 1x1 24->88", new long[] { 88L, 28L, 28L }, 2112L, 1655808L, 89920L),
-                new LayerInfo("features.3.block.0.1", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("features.3.block.0.2", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("features.3.block.1.0", "conv 3x3 88->88 g88", new long[] { 88L, 28L, 28L }, 792L, 620928L, 138776L),
-                new LayerInfo("features.3.block.1.1", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("features.3.block.1.2", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("features.3.block.2.0", "conv 1x1 88->24", new long[] { 24L, 28L, 28L }, 2112L, 1655808L, 89920L),
-                new LayerInfo("features.3.block.2.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("features.4.block.0.0", "conv 1x1 24->96", new long[] { 96L, 28L, 28L }, 2304L, 1806336L, 96384L),
-                new LayerInfo("features.4.block.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.4.block.0.2", "hardswish", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.4.block.1.0", "conv 5x5/2 96->96 g96", new long[] { 96L, 14L, 14L }, 2400L, 470400L, 96480L),
-                new LayerInfo("features.4.block.1.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.4.block.1.2", "hardswish", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.4.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 96L, 1L, 1L }, 0L, 0L, 18912L),
-                new LayerInfo("features.4.block.2.fc1", "conv 1x1 96->24", new long[] { 24L, 1L, 1L }, 2328L, 2304L, 2448L),
-                new LayerInfo("features.4.block.2.activation", "relu", new long[] { 24L, 1L, 1L }, 0L, 0L, 48L),
-                new LayerInfo("features.4.block.2.fc2", "conv 1x1 24->96", new long[] { 96L, 1L, 1L }, 2400L, 2304L, 2520L),
-                new LayerInfo("features.4.block.2.scale_activation", "hardsigmoid", new long[] { 96L, 1L, 1L }, 0L, 0L, 192L),
-                new LayerInfo("features.4.block.2.(mul)", "mul", new long[] { 96L, 14L, 14L }, 0L, 0L, 37728L),
-                new LayerInfo("features.4.block.3.0", "conv 1x1 96->40", new long[] { 40L, 14L, 14L }, 3840L, 752640L, 30496L),
-                new LayerInfo("features.4.block.3.1", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("features.5.block.0.0", "conv 1x1 40->240", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("features.5.block.0.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("features.5.block.0.2", "hardswish", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("features.5.block.1.0", "conv 5x5 240->240 g240", new long[] { 240L, 14L, 14L }, 6000L, 1176000L, 100080L),
-                new LayerInfo("features.5.block.1.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("features.5.block.1.2", "hardswish", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("features.5.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 240L, 1L, 1L }, 0L, 0L, 47280L),
-                new LayerInfo("features.5.block.2.fc1", "conv 1x1 240->64", new long[] { 64L, 1L, 1L }, 15424L, 15360L, 15728L),
-                new LayerInfo("features.5.block.2.activation", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("features.5.block.2.fc2", "conv 1x1 64->240", new long[] { 240L, 1L, 1L }, 15600L, 15360L, 15904L),
-                new LayerInfo("features.5.block.2.scale_activation", "hardsigmoid", new long[] { 240L, 1L, 1L }, 0L, 0L, 480L),
-                new LayerInfo("features.5.block.2.(mul)", "mul", new long[] { 240L, 14L, 14L }, 0L, 0L, 94320L),
-                new LayerInfo("features.5.block.3.0", "conv 1x1 240->40", new long[] { 40L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("features.5.block.3.1", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 40L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("features.6.block.0.0", "conv 1x1 40->240", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("features.6.block.0.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("features.6.block.0.2", "hardswish", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("features.6.block.1.0", "conv 5x5 240->240 g240", new long[] { 240L, 14L, 14L }, 6000L, 1176000L, 100080L),
-                new LayerInfo("features.6.block.1.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("features.6.block.1.2", "hardswish", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("features.6.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 240L, 1L, 1L }, 0L, 0L, 47280L),
-                new LayerInfo("features.6.block.2.fc1", "conv 1x1 240->64", new long[] { 64L, 1L, 1L }, 15424L, 15360L, 15728L),
-                new LayerInfo("features.6.block.2.activation", "relu", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("features.6.block.2.fc2", "conv 1x1 64->240", new long[] { 240L, 1L, 1L }, 15600L, 15360L, 15904L),
-                new LayerInfo("features.6.block.2.scale_activation", "hardsigmoid", new long[] { 240L, 1L, 1L }, 0L, 0L, 480L),
-                new LayerInfo("features.6.block.2.(mul)", "mul", new long[] { 240L, 14L, 14L }, 0L, 0L, 94320L),
-                new LayerInfo("features.6.block.3.0", "conv 1x1 240->40", new long[] { 40L, 14L, 14L }, 9600L, 1881600L, 64480L),
-                new LayerInfo("features.6.block.3.1", "batchnorm 40", new long[] { 40L, 14L, 14L }, 80L, 0L, 15760L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 40L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("features.7.block.0.0", "conv 1x1 40->120", new long[] { 120L, 14L, 14L }, 4800L, 940800L, 36160L),
-                new LayerInfo("features.7.block.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("features.7.block.0.2", "hardswish", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("features.7.block.1.0", "conv 5x5 120->120 g120", new long[] { 120L, 14L, 14L }, 3000L, 588000L, 50040L),
-                new LayerInfo("features.7.block.1.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("features.7.block.1.2", "hardswish", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("features.7.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 23640L),
-                new LayerInfo("features.7.block.2.fc1", "conv 1x1 120->32", new long[] { 32L, 1L, 1L }, 3872L, 3840L, 4024L),
-                new LayerInfo("features.7.block.2.activation", "relu", new long[] { 32L, 1L, 1L }, 0L, 0L, 64L),
-                new LayerInfo("features.7.block.2.fc2", "conv 1x1 32->120", new long[] { 120L, 1L, 1L }, 3960L, 3840L, 4112L),
-                new LayerInfo("features.7.block.2.scale_activation", "hardsigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("features.7.block.2.(mul)", "mul", new long[] { 120L, 14L, 14L }, 0L, 0L, 47160L),
-                new LayerInfo("features.7.block.3.0", "conv 1x1 120->48", new long[] { 48L, 14L, 14L }, 5760L, 1128960L, 38688L),
-                new LayerInfo("features.7.block.3.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.8.block.0.0", "conv 1x1 48->144", new long[] { 144L, 14L, 14L }, 6912L, 1354752L, 44544L),
-                new LayerInfo("features.8.block.0.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.8.block.0.2", "hardswish", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.8.block.1.0", "conv 5x5 144->144 g144", new long[] { 144L, 14L, 14L }, 3600L, 705600L, 60048L),
-                new LayerInfo("features.8.block.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("features.8.block.1.2", "hardswish", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.8.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 144L, 1L, 1L }, 0L, 0L, 28368L),
-                new LayerInfo("features.8.block.2.fc1", "conv 1x1 144->40", new long[] { 40L, 1L, 1L }, 5800L, 5760L, 5984L),
-                new LayerInfo("features.8.block.2.activation", "relu", new long[] { 40L, 1L, 1L }, 0L, 0L, 80L),
-                new LayerInfo("features.8.block.2.fc2", "conv 1x1 40->144", new long[] { 144L, 1L, 1L }, 5904L, 5760L, 6088L),
-                new LayerInfo("features.8.block.2.scale_activation", "hardsigmoid", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("features.8.block.2.(mul)", "mul", new long[] { 144L, 14L, 14L }, 0L, 0L, 56592L),
-                new LayerInfo("features.8.block.3.0", "conv 1x1 144->48", new long[] { 48L, 14L, 14L }, 6912L, 1354752L, 44544L),
-                new LayerInfo("features.8.block.3.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 48L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("features.9.block.0.0", "conv 1x1 48->288", new long[] { 288L, 14L, 14L }, 13824L, 2709504L, 79680L),
-                new LayerInfo("features.9.block.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.9.block.0.2", "hardswish", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.9.block.1.0", "conv 5x5/2 288->288 g288", new long[] { 288L, 7L, 7L }, 7200L, 352800L, 77760L),
-                new LayerInfo("features.9.block.1.1", "batchnorm 288", new long[] { 288L, 7L, 7L }, 576L, 0L, 28800L),
-                new LayerInfo("features.9.block.1.2", "hardswish", new long[] { 288L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("features.9.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 288L, 1L, 1L }, 0L, 0L, 14400L),
-                new LayerInfo("features.9.block.2.fc1", "conv 1x1 288->72", new long[] { 72L, 1L, 1L }, 20808L, 20736L, 21168L),
-                new LayerInfo("features.9.block.2.activation", "relu", new long[] { 72L, 1L, 1L }, 0L, 0L, 144L),
-                new LayerInfo("features.9.block.2.fc2", "conv 1x1 72->288", new long[] { 288L, 1L, 1L }, 21024L, 20736L, 21384L),
-                new LayerInfo("features.9.block.2.scale_activation", "hardsigmoid", new long[] { 288L, 1L, 1L }, 0L, 0L, 576L),
-                new LayerInfo("features.9.block.2.(mul)", "mul", new long[] { 288L, 7L, 7L }, 0L, 0L, 28512L),
-                new LayerInfo("features.9.block.3.0", "conv 1x1 288->96", new long[] { 96L, 7L, 7L }, 27648L, 1354752L, 46464L),
-                new LayerInfo("features.9.block.3.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("features.10.block.0.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("features.10.block.0.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.10.block.0.2", "hardswish", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.10.block.1.0", "conv 5x5 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 70848L),
-                new LayerInfo("features.10.block.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.10.block.1.2", "hardswish", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.10.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 28800L),
-                new LayerInfo("features.10.block.2.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("features.10.block.2.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("features.10.block.2.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("features.10.block.2.scale_activation", "hardsigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("features.10.block.2.(mul)", "mul", new long[] { 576L, 7L, 7L }, 0L, 0L, 57024L),
-                new LayerInfo("features.10.block.3.0", "conv 1x1 576->96", new long[] { 96L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("features.10.block.3.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 96L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("features.11.block.0.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("features.11.block.0.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.11.block.0.2", "hardswish", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.11.block.1.0", "conv 5x5 576->576 g576", new long[] { 576L, 7L, 7L }, 14400L, 705600L, 70848L),
-                new LayerInfo("features.11.block.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.11.block.1.2", "hardswish", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.11.block.2.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 28800L),
-                new LayerInfo("features.11.block.2.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("features.11.block.2.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("features.11.block.2.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("features.11.block.2.scale_activation", "hardsigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("features.11.block.2.(mul)", "mul", new long[] { 576L, 7L, 7L }, 0L, 0L, 57024L),
-                new LayerInfo("features.11.block.3.0", "conv 1x1 576->96", new long[] { 96L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("features.11.block.3.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("features.11.(add)", "add", new long[] { 96L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("features.12.0", "conv 1x1 96->576", new long[] { 576L, 7L, 7L }, 55296L, 2709504L, 88224L),
-                new LayerInfo("features.12.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.12.2", "hardswish", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 28800L),
-                new LayerInfo("2", "flatten", new long[] { 576L }, 0L, 0L, 1152L),
-                new LayerInfo("classifier.0", "linear 576->1024", new long[] { 1024L }, 590848L, 589824L, 592448L),
-                new LayerInfo("classifier.1", "hardswish", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier.2", "dropout 0.2", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("classifier.3", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2542856, 102, 56510400, 11923136, 4446032,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->16|16x112x112|432|5419008|351664\n" +
+            "features.0.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.0.2|hardswish|16x112x112|0|0|401408\n" +
+            "features.1.block.0.0|conv 3x3/2 16->16 g16|16x56x56|144|451584|251024\n" +
+            "features.1.block.0.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.1.block.0.2|relu|16x56x56|0|0|100352\n" +
+            "features.1.block.1.avgpool|adaptive_avgpool 1x1|16x1x1|0|0|50192\n" +
+            "features.1.block.1.fc1|conv 1x1 16->8|8x1x1|136|128|160\n" +
+            "features.1.block.1.activation|relu|8x1x1|0|0|16\n" +
+            "features.1.block.1.fc2|conv 1x1 8->16|16x1x1|144|128|168\n" +
+            "features.1.block.1.scale_activation|hardsigmoid|16x1x1|0|0|32\n" +
+            "features.1.block.1.(mul)|mul|16x56x56|0|0|100368\n" +
+            "features.1.block.2.0|conv 1x1 16->16|16x56x56|256|802816|100608\n" +
+            "features.1.block.2.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.2.block.0.0|conv 1x1 16->72|72x56x56|1152|3612672|277120\n" +
+            "features.2.block.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.2.block.0.2|relu|72x56x56|0|0|451584\n" +
+            "features.2.block.1.0|conv 3x3/2 72->72 g72|72x28x28|648|508032|282888\n" +
+            "features.2.block.1.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "features.2.block.1.2|relu|72x28x28|0|0|112896\n" +
+            "features.2.block.2.0|conv 1x1 72->24|24x28x28|1728|1354752|76992\n" +
+            "features.2.block.2.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "features.3.block.0.0|conv 1x1 24->88|88x28x28|2112|1655808|89920\n" +
+            "features.3.block.0.1|batchnorm 88|88x28x28|176|0|138160\n" +
+            "features.3.block.0.2|relu|88x28x28|0|0|137984\n" +
+            "features.3.block.1.0|conv 3x3 88->88 g88|88x28x28|792|620928|138776\n" +
+            "features.3.block.1.1|batchnorm 88|88x28x28|176|0|138160\n" +
+            "features.3.block.1.2|relu|88x28x28|0|0|137984\n" +
+            "features.3.block.2.0|conv 1x1 88->24|24x28x28|2112|1655808|89920\n" +
+            "features.3.block.2.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "features.3.(add)|add|24x28x28|0|0|56448\n" +
+            "features.4.block.0.0|conv 1x1 24->96|96x28x28|2304|1806336|96384\n" +
+            "features.4.block.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.4.block.0.2|hardswish|96x28x28|0|0|150528\n" +
+            "features.4.block.1.0|conv 5x5/2 96->96 g96|96x14x14|2400|470400|96480\n" +
+            "features.4.block.1.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.4.block.1.2|hardswish|96x14x14|0|0|37632\n" +
+            "features.4.block.2.avgpool|adaptive_avgpool 1x1|96x1x1|0|0|18912\n" +
+            "features.4.block.2.fc1|conv 1x1 96->24|24x1x1|2328|2304|2448\n" +
+            "features.4.block.2.activation|relu|24x1x1|0|0|48\n" +
+            "features.4.block.2.fc2|conv 1x1 24->96|96x1x1|2400|2304|2520\n" +
+            "features.4.block.2.scale_activation|hardsigmoid|96x1x1|0|0|192\n" +
+            "features.4.block.2.(mul)|mul|96x14x14|0|0|37728\n" +
+            "features.4.block.3.0|conv 1x1 96->40|40x14x14|3840|752640|30496\n" +
+            "features.4.block.3.1|batchnorm 40|40x14x14|80|0|15760\n" +
+            "features.5.block.0.0|conv 1x1 40->240|240x14x14|9600|1881600|64480\n" +
+            "features.5.block.0.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "features.5.block.0.2|hardswish|240x14x14|0|0|94080\n" +
+            "features.5.block.1.0|conv 5x5 240->240 g240|240x14x14|6000|1176000|100080\n" +
+            "features.5.block.1.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "features.5.block.1.2|hardswish|240x14x14|0|0|94080\n" +
+            "features.5.block.2.avgpool|adaptive_avgpool 1x1|240x1x1|0|0|47280\n" +
+            "features.5.block.2.fc1|conv 1x1 240->64|64x1x1|15424|15360|15728\n" +
+            "features.5.block.2.activation|relu|64x1x1|0|0|128\n" +
+            "features.5.block.2.fc2|conv 1x1 64->240|240x1x1|15600|15360|15904\n" +
+            "features.5.block.2.scale_activation|hardsigmoid|240x1x1|0|0|480\n" +
+            "features.5.block.2.(mul)|mul|240x14x14|0|0|94320\n" +
+            "features.5.block.3.0|conv 1x1 240->40|40x14x14|9600|1881600|64480\n" +
+            "features.5.block.3.1|batchnorm 40|40x14x14|80|0|15760\n" +
+            "features.5.(add)|add|40x14x14|0|0|23520\n" +
+            "features.6.block.0.0|conv 1x1 40->240|240x14x14|9600|1881600|64480\n" +
+            "features.6.block.0.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "features.6.block.0.2|hardswish|240x14x14|0|0|94080\n" +
+            "features.6.block.1.0|conv 5x5 240->240 g240|240x14x14|6000|1176000|100080\n" +
+            "features.6.block.1.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "features.6.block.1.2|hardswish|240x14x14|0|0|94080\n" +
+            "features.6.block.2.avgpool|adaptive_avgpool 1x1|240x1x1|0|0|47280\n" +
+            "features.6.block.2.fc1|conv 1x1 240->64|64x1x1|15424|15360|15728\n" +
+            "features.6.block.2.activation|relu|64x1x1|0|0|128\n" +
+            "features.6.block.2.fc2|conv 1x1 64->240|240x1x1|15600|15360|15904\n" +
+            "features.6.block.2.scale_activation|hardsigmoid|240x1x1|0|0|480\n" +
+            "features.6.block.2.(mul)|mul|240x14x14|0|0|94320\n" +
+            "features.6.block.3.0|conv 1x1 240->40|40x14x14|9600|1881600|64480\n" +
+            "features.6.block.3.1|batchnorm 40|40x14x14|80|0|15760\n" +
+            "features.6.(add)|add|40x14x14|0|0|23520\n" +
+            "features.7.block.0.0|conv 1x1 40->120|120x14x14|4800|940800|36160\n" +
+            "features.7.block.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "features.7.block.0.2|hardswish|120x14x14|0|0|47040\n" +
+            "features.7.block.1.0|conv 5x5 120->120 g120|120x14x14|3000|588000|50040\n" +
+            "features.7.block.1.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "features.7.block.1.2|hardswish|120x14x14|0|0|47040\n" +
+            "features.7.block.2.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|23640\n" +
+            "features.7.block.2.fc1|conv 1x1 120->32|32x1x1|3872|3840|4024\n" +
+            "features.7.block.2.activation|relu|32x1x1|0|0|64\n" +
+            "features.7.block.2.fc2|conv 1x1 32->120|120x1x1|3960|3840|4112\n" +
+            "features.7.block.2.scale_activation|hardsigmoid|120x1x1|0|0|240\n" +
+            "features.7.block.2.(mul)|mul|120x14x14|0|0|47160\n" +
+            "features.7.block.3.0|conv 1x1 120->48|48x14x14|5760|1128960|38688\n" +
+            "features.7.block.3.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.8.block.0.0|conv 1x1 48->144|144x14x14|6912|1354752|44544\n" +
+            "features.8.block.0.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.8.block.0.2|hardswish|144x14x14|0|0|56448\n" +
+            "features.8.block.1.0|conv 5x5 144->144 g144|144x14x14|3600|705600|60048\n" +
+            "features.8.block.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "features.8.block.1.2|hardswish|144x14x14|0|0|56448\n" +
+            "features.8.block.2.avgpool|adaptive_avgpool 1x1|144x1x1|0|0|28368\n" +
+            "features.8.block.2.fc1|conv 1x1 144->40|40x1x1|5800|5760|5984\n" +
+            "features.8.block.2.activation|relu|40x1x1|0|0|80\n" +
+            "features.8.block.2.fc2|conv 1x1 40->144|144x1x1|5904|5760|6088\n" +
+            "features.8.block.2.scale_activation|hardsigmoid|144x1x1|0|0|288\n" +
+            "features.8.block.2.(mul)|mul|144x14x14|0|0|56592\n" +
+            "features.8.block.3.0|conv 1x1 144->48|48x14x14|6912|1354752|44544\n" +
+            "features.8.block.3.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "features.8.(add)|add|48x14x14|0|0|28224\n" +
+            "features.9.block.0.0|conv 1x1 48->288|288x14x14|13824|2709504|79680\n" +
+            "features.9.block.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.9.block.0.2|hardswish|288x14x14|0|0|112896\n" +
+            "features.9.block.1.0|conv 5x5/2 288->288 g288|288x7x7|7200|352800|77760\n" +
+            "features.9.block.1.1|batchnorm 288|288x7x7|576|0|28800\n" +
+            "features.9.block.1.2|hardswish|288x7x7|0|0|28224\n" +
+            "features.9.block.2.avgpool|adaptive_avgpool 1x1|288x1x1|0|0|14400\n" +
+            "features.9.block.2.fc1|conv 1x1 288->72|72x1x1|20808|20736|21168\n" +
+            "features.9.block.2.activation|relu|72x1x1|0|0|144\n" +
+            "features.9.block.2.fc2|conv 1x1 72->288|288x1x1|21024|20736|21384\n" +
+            "features.9.block.2.scale_activation|hardsigmoid|288x1x1|0|0|576\n" +
+            "features.9.block.2.(mul)|mul|288x7x7|0|0|28512\n" +
+            "features.9.block.3.0|conv 1x1 288->96|96x7x7|27648|1354752|46464\n" +
+            "features.9.block.3.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "features.10.block.0.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "features.10.block.0.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.10.block.0.2|hardswish|576x7x7|0|0|56448\n" +
+            "features.10.block.1.0|conv 5x5 576->576 g576|576x7x7|14400|705600|70848\n" +
+            "features.10.block.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.10.block.1.2|hardswish|576x7x7|0|0|56448\n" +
+            "features.10.block.2.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|28800\n" +
+            "features.10.block.2.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "features.10.block.2.activation|relu|144x1x1|0|0|288\n" +
+            "features.10.block.2.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "features.10.block.2.scale_activation|hardsigmoid|576x1x1|0|0|1152\n" +
+            "features.10.block.2.(mul)|mul|576x7x7|0|0|57024\n" +
+            "features.10.block.3.0|conv 1x1 576->96|96x7x7|55296|2709504|88224\n" +
+            "features.10.block.3.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "features.10.(add)|add|96x7x7|0|0|14112\n" +
+            "features.11.block.0.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "features.11.block.0.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.11.block.0.2|hardswish|576x7x7|0|0|56448\n" +
+            "features.11.block.1.0|conv 5x5 576->576 g576|576x7x7|14400|705600|70848\n" +
+            "features.11.block.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.11.block.1.2|hardswish|576x7x7|0|0|56448\n" +
+            "features.11.block.2.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|28800\n" +
+            "features.11.block.2.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "features.11.block.2.activation|relu|144x1x1|0|0|288\n" +
+            "features.11.block.2.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "features.11.block.2.scale_activation|hardsigmoid|576x1x1|0|0|1152\n" +
+            "features.11.block.2.(mul)|mul|576x7x7|0|0|57024\n" +
+            "features.11.block.3.0|conv 1x1 576->96|96x7x7|55296|2709504|88224\n" +
+            "features.11.block.3.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "features.11.(add)|add|96x7x7|0|0|14112\n" +
+            "features.12.0|conv 1x1 96->576|576x7x7|55296|2709504|88224\n" +
+            "features.12.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.12.2|hardswish|576x7x7|0|0|56448\n" +
+            "avgpool|adaptive_avgpool 1x1|576x1x1|0|0|28800\n" +
+            "2|flatten|576|0|0|1152\n" +
+            "classifier.0|linear 576->1024|1024|590848|589824|592448\n" +
+            "classifier.1|hardswish|1024|0|0|2048\n" +
+            "classifier.2|dropout 0.2|1024|0|0|2048\n" +
+            "classifier.3|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -111,166 +111,164 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 43237264L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NasMobile", "architectures/nas.arch", 11, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3504872L, 156L, 300774272L, 43237264L, 19683240L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 112L, 112L }, 1536L, 19267584L, 1406464L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 56L, 56L }, 864L, 2709504L, 1506144L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 96->24", new long[] { 24L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 144->144 g144", new long[] { 144L, 56L, 56L }, 1296L, 4064256L, 904464L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 144->24", new long[] { 24L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 144->144 g144", new long[] { 144L, 28L, 28L }, 1296L, 1016064L, 565776L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 144->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 142592L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 28L, 28L }, 1728L, 1354752L, 302784L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 189888L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 384->384 g384", new long[] { 384L, 14L, 14L }, 3456L, 677376L, 153984L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 384->96", new long[] { 96L, 14L, 14L }, 36864L, 7225344L, 130944L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 576->576 g576", new long[] { 576L, 14L, 14L }, 5184L, 1016064L, 230976L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 576->576 g576", new long[] { 576L, 7L, 7L }, 5184L, 254016L, 146304L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 960->960 g960", new long[] { 960L, 7L, 7L }, 8640L, 423360L, 102720L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 960->320", new long[] { 320L, 7L, 7L }, 307200L, 15052800L, 369920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3504872, 156, 300774272, 43237264, 19683240,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->96|96x112x112|1536|19267584|1406464\n" +
+            "features.2.conv.0.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.2.conv.0.2|relu6|96x112x112|0|0|2408448\n" +
+            "features.2.conv.1.0|conv 3x3/2 96->96 g96|96x56x56|864|2709504|1506144\n" +
+            "features.2.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.2.conv.2|conv 1x1 96->24|24x56x56|2304|7225344|378624\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.3.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.1.0|conv 3x3 144->144 g144|144x56x56|1296|4064256|904464\n" +
+            "features.3.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.2|conv 1x1 144->24|24x56x56|3456|10838016|530304\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.4.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.4.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.4.conv.1.0|conv 3x3/2 144->144 g144|144x28x28|1296|1016064|565776\n" +
+            "features.4.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.4.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.4.conv.2|conv 1x1 144->32|32x28x28|4608|3612672|142592\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.5.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.5.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.6.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.1.0|conv 3x3 192->192 g192|192x28x28|1728|1354752|302784\n" +
+            "features.6.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.7.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.7.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.7.conv.1.0|conv 3x3/2 192->192 g192|192x14x14|1728|338688|189888\n" +
+            "features.7.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.7.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.7.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.8.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.8.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.9.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.9.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.10.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.10.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.11.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.1.0|conv 3x3 384->384 g384|384x14x14|3456|677376|153984\n" +
+            "features.11.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.2|conv 1x1 384->96|96x14x14|36864|7225344|130944\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.12.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.12.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.13.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.1.0|conv 3x3 576->576 g576|576x14x14|5184|1016064|230976\n" +
+            "features.13.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.14.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.14.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.14.conv.1.0|conv 3x3/2 576->576 g576|576x7x7|5184|254016|146304\n" +
+            "features.14.conv.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.14.conv.1.2|relu6|576x7x7|0|0|56448\n" +
+            "features.14.conv.2|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.15.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.16.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.16.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.17.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.1.0|conv 3x3 960->960 g960|960x7x7|8640|423360|102720\n" +
+            "features.17.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.2|conv 1x1 960->320|320x7x7|307200|15052800|369920\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -459,166 +457,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 26613040L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NasMobileSmallest", "architectures/nas.arch", 11, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2601416L, 156L, 171498944L, 26613040L, 11822856L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->48", new long[] { 48L, 112L, 112L }, 768L, 9633792L, 803584L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.conv.1.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 56L, 56L }, 432L, 1354752L, 753072L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 48->24", new long[] { 24L, 56L, 56L }, 1152L, 3612672L, 226944L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.4.conv.1.0", "conv 3x3/2 72->72 g72", new long[] { 72L, 28L, 28L }, 648L, 508032L, 282888L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 72->32", new long[] { 32L, 28L, 28L }, 2304L, 1806336L, 83840L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 14L, 14L }, 864L, 169344L, 94944L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 96->64", new long[] { 64L, 14L, 14L }, 6144L, 1204224L, 37504L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.8.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.1.0", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 192->96", new long[] { 96L, 14L, 14L }, 18432L, 3612672L, 74880L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->288", new long[] { 288L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.12.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 288->96", new long[] { 96L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->288", new long[] { 288L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.1.0", "conv 3x3 288->288 g288", new long[] { 288L, 14L, 14L }, 2592L, 508032L, 115488L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 288->96", new long[] { 96L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->288", new long[] { 288L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.14.conv.1.0", "conv 3x3/2 288->288 g288", new long[] { 288L, 7L, 7L }, 2592L, 127008L, 73152L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 288", new long[] { 288L, 7L, 7L }, 576L, 0L, 28800L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 288L, 7L, 7L }, 0L, 0L, 28224L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 288->160", new long[] { 160L, 7L, 7L }, 46080L, 2257920L, 68032L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->480", new long[] { 480L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.15.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 480->160", new long[] { 160L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->480", new long[] { 480L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 480->160", new long[] { 160L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->480", new long[] { 480L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.17.conv.1.0", "conv 3x3 480->480 g480", new long[] { 480L, 7L, 7L }, 4320L, 211680L, 51360L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 480->320", new long[] { 320L, 7L, 7L }, 153600L, 7526400L, 192800L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2601416, 156, 171498944, 26613040, 11822856,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->48|48x112x112|768|9633792|803584\n" +
+            "features.2.conv.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.2.conv.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.2.conv.1.0|conv 3x3/2 48->48 g48|48x56x56|432|1354752|753072\n" +
+            "features.2.conv.1.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.2.conv.1.2|relu6|48x56x56|0|0|301056\n" +
+            "features.2.conv.2|conv 1x1 48->24|24x56x56|1152|3612672|226944\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.3.conv.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.conv.0.2|relu6|72x56x56|0|0|451584\n" +
+            "features.3.conv.1.0|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "features.3.conv.1.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.conv.1.2|relu6|72x56x56|0|0|451584\n" +
+            "features.3.conv.2|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.4.conv.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.4.conv.0.2|relu6|72x56x56|0|0|451584\n" +
+            "features.4.conv.1.0|conv 3x3/2 72->72 g72|72x28x28|648|508032|282888\n" +
+            "features.4.conv.1.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "features.4.conv.1.2|relu6|72x28x28|0|0|112896\n" +
+            "features.4.conv.2|conv 1x1 72->32|32x28x28|2304|1806336|83840\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.5.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.5.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.2|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.6.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.6.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.2|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.7.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.7.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.7.conv.1.0|conv 3x3/2 96->96 g96|96x14x14|864|169344|94944\n" +
+            "features.7.conv.1.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.7.conv.1.2|relu6|96x14x14|0|0|37632\n" +
+            "features.7.conv.2|conv 1x1 96->64|64x14x14|6144|1204224|37504\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.8.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.8.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.8.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.8.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.8.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.8.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.9.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.9.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.10.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.10.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.11.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.1.0|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "features.11.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.2|conv 1x1 192->96|96x14x14|18432|3612672|74880\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->288|288x14x14|27648|5419008|102912\n" +
+            "features.12.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.12.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.12.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.12.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.12.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.12.conv.2|conv 1x1 288->96|96x14x14|27648|5419008|102912\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->288|288x14x14|27648|5419008|102912\n" +
+            "features.13.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.1.0|conv 3x3 288->288 g288|288x14x14|2592|508032|115488\n" +
+            "features.13.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.2|conv 1x1 288->96|96x14x14|27648|5419008|102912\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->288|288x14x14|27648|5419008|102912\n" +
+            "features.14.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.14.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.14.conv.1.0|conv 3x3/2 288->288 g288|288x7x7|2592|127008|73152\n" +
+            "features.14.conv.1.1|batchnorm 288|288x7x7|576|0|28800\n" +
+            "features.14.conv.1.2|relu6|288x7x7|0|0|28224\n" +
+            "features.14.conv.2|conv 1x1 288->160|160x7x7|46080|2257920|68032\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->480|480x7x7|76800|3763200|108160\n" +
+            "features.15.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.15.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.15.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.15.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.15.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.15.conv.2|conv 1x1 480->160|160x7x7|76800|3763200|108160\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->480|480x7x7|76800|3763200|108160\n" +
+            "features.16.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.16.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.2|conv 1x1 480->160|160x7x7|76800|3763200|108160\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->480|480x7x7|76800|3763200|108160\n" +
+            "features.17.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.17.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.17.conv.1.0|conv 3x3 480->480 g480|480x7x7|4320|211680|51360\n" +
+            "features.17.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.17.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.17.conv.2|conv 1x1 480->320|320x7x7|153600|7526400|192800\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -712,166 +708,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 43521424L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NasMobileLargest", "architectures/nas.arch", 11, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3789032L, 156L, 376790912L, 43521424L, 19683240L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->96", new long[] { 96L, 112L, 112L }, 1536L, 19267584L, 1406464L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("features.2.conv.1.0", "conv 7x7/2 96->96 g96", new long[] { 96L, 56L, 56L }, 4704L, 14751744L, 1509984L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 96->24", new long[] { 24L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.1.0", "conv 7x7 144->144 g144", new long[] { 144L, 56L, 56L }, 7056L, 22127616L, 910224L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 144->24", new long[] { 24L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->144", new long[] { 144L, 56L, 56L }, 3456L, 10838016L, 530304L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("features.4.conv.1.0", "conv 7x7/2 144->144 g144", new long[] { 144L, 28L, 28L }, 7056L, 5531904L, 571536L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 144->32", new long[] { 32L, 28L, 28L }, 4608L, 3612672L, 142592L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.1.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9408L, 7375872L, 310464L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.1.0", "conv 7x7 192->192 g192", new long[] { 192L, 28L, 28L }, 9408L, 7375872L, 310464L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->192", new long[] { 192L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.7.conv.1.0", "conv 7x7/2 192->192 g192", new long[] { 192L, 14L, 14L }, 9408L, 1843968L, 197568L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.1.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 18816L, 3687936L, 169344L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.1.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 18816L, 3687936L, 169344L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.1.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 18816L, 3687936L, 169344L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.1.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 18816L, 3687936L, 169344L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 384->96", new long[] { 96L, 14L, 14L }, 36864L, 7225344L, 130944L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.1.0", "conv 7x7 576->576 g576", new long[] { 576L, 14L, 14L }, 28224L, 5531904L, 254016L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.1.0", "conv 7x7 576->576 g576", new long[] { 576L, 14L, 14L }, 28224L, 5531904L, 254016L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.14.conv.1.0", "conv 7x7/2 576->576 g576", new long[] { 576L, 7L, 7L }, 28224L, 1382976L, 169344L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.1.0", "conv 7x7 960->960 g960", new long[] { 960L, 7L, 7L }, 47040L, 2304960L, 141120L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.1.0", "conv 7x7 960->960 g960", new long[] { 960L, 7L, 7L }, 47040L, 2304960L, 141120L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.1.0", "conv 7x7 960->960 g960", new long[] { 960L, 7L, 7L }, 47040L, 2304960L, 141120L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 960->320", new long[] { 320L, 7L, 7L }, 307200L, 15052800L, 369920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3789032, 156, 376790912, 43521424, 19683240,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->96|96x112x112|1536|19267584|1406464\n" +
+            "features.2.conv.0.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "features.2.conv.0.2|relu6|96x112x112|0|0|2408448\n" +
+            "features.2.conv.1.0|conv 7x7/2 96->96 g96|96x56x56|4704|14751744|1509984\n" +
+            "features.2.conv.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "features.2.conv.1.2|relu6|96x56x56|0|0|602112\n" +
+            "features.2.conv.2|conv 1x1 96->24|24x56x56|2304|7225344|378624\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.3.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.1.0|conv 7x7 144->144 g144|144x56x56|7056|22127616|910224\n" +
+            "features.3.conv.1.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.3.conv.1.2|relu6|144x56x56|0|0|903168\n" +
+            "features.3.conv.2|conv 1x1 144->24|24x56x56|3456|10838016|530304\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->144|144x56x56|3456|10838016|530304\n" +
+            "features.4.conv.0.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "features.4.conv.0.2|relu6|144x56x56|0|0|903168\n" +
+            "features.4.conv.1.0|conv 7x7/2 144->144 g144|144x28x28|7056|5531904|571536\n" +
+            "features.4.conv.1.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "features.4.conv.1.2|relu6|144x28x28|0|0|225792\n" +
+            "features.4.conv.2|conv 1x1 144->32|32x28x28|4608|3612672|142592\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.5.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.1.0|conv 7x7 192->192 g192|192x28x28|9408|7375872|310464\n" +
+            "features.5.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.5.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.5.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.6.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.1.0|conv 7x7 192->192 g192|192x28x28|9408|7375872|310464\n" +
+            "features.6.conv.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.6.conv.1.2|relu6|192x28x28|0|0|301056\n" +
+            "features.6.conv.2|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->192|192x28x28|6144|4816896|181760\n" +
+            "features.7.conv.0.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "features.7.conv.0.2|relu6|192x28x28|0|0|301056\n" +
+            "features.7.conv.1.0|conv 7x7/2 192->192 g192|192x14x14|9408|1843968|197568\n" +
+            "features.7.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.7.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.7.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.8.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.1.0|conv 7x7 384->384 g384|384x14x14|18816|3687936|169344\n" +
+            "features.8.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.9.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.1.0|conv 7x7 384->384 g384|384x14x14|18816|3687936|169344\n" +
+            "features.9.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.9.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.9.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.10.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.1.0|conv 7x7 384->384 g384|384x14x14|18816|3687936|169344\n" +
+            "features.10.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.10.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.10.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.11.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.1.0|conv 7x7 384->384 g384|384x14x14|18816|3687936|169344\n" +
+            "features.11.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.11.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.11.conv.2|conv 1x1 384->96|96x14x14|36864|7225344|130944\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.12.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.1.0|conv 7x7 576->576 g576|576x14x14|28224|5531904|254016\n" +
+            "features.12.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.13.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.1.0|conv 7x7 576->576 g576|576x14x14|28224|5531904|254016\n" +
+            "features.13.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.13.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.13.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.14.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.14.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.14.conv.1.0|conv 7x7/2 576->576 g576|576x7x7|28224|1382976|169344\n" +
+            "features.14.conv.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.14.conv.1.2|relu6|576x7x7|0|0|56448\n" +
+            "features.14.conv.2|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.1.0|conv 7x7 960->960 g960|960x7x7|47040|2304960|141120\n" +
+            "features.15.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.16.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.1.0|conv 7x7 960->960 g960|960x7x7|47040|2304960|141120\n" +
+            "features.16.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.16.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.16.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.17.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.1.0|conv 7x7 960->960 g960|960x7x7|47040|2304960|141120\n" +
+            "features.17.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.2|conv 1x1 960->320|320x7x7|307200|15052800|369920\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -965,166 +959,164 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 29450992L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NasMobileMixed", "architectures/nas.arch", 11, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3322568L, 156L, 233069600L, 29450992L, 12881256L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.0.0", "conv 3x3 32->32 g32", new long[] { 32L, 112L, 112L }, 288L, 3612672L, 803104L),
-                new LayerInfo("features.1.conv.0.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.1.conv.0.2", "relu6", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.1.conv.1", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.1.conv.2", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.2.conv.0.0", "conv 1x1 16->48", new long[] { 48L, 112L, 112L }, 768L, 9633792L, 803584L),
-                new LayerInfo("features.2.conv.0.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("features.2.conv.0.2", "relu6", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("features.2.conv.1.0", "conv 5x5/2 48->48 g48", new long[] { 48L, 56L, 56L }, 1200L, 3763200L, 753840L),
-                new LayerInfo("features.2.conv.1.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("features.2.conv.1.2", "relu6", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("features.2.conv.2", "conv 1x1 48->24", new long[] { 24L, 56L, 56L }, 1152L, 3612672L, 226944L),
-                new LayerInfo("features.2.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.conv.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.conv.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.conv.0.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.conv.1.0", "conv 3x3 72->72 g72", new long[] { 72L, 56L, 56L }, 648L, 2032128L, 452232L),
-                new LayerInfo("features.3.conv.1.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.3.conv.1.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.3.conv.2", "conv 1x1 72->24", new long[] { 24L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.3.conv.3", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("features.3.(add)", "add", new long[] { 24L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("features.4.conv.0.0", "conv 1x1 24->72", new long[] { 72L, 56L, 56L }, 1728L, 5419008L, 302784L),
-                new LayerInfo("features.4.conv.0.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("features.4.conv.0.2", "relu6", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("features.4.conv.1.0", "conv 7x7/2 72->72 g72", new long[] { 72L, 28L, 28L }, 3528L, 2765952L, 285768L),
-                new LayerInfo("features.4.conv.1.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("features.4.conv.1.2", "relu6", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("features.4.conv.2", "conv 1x1 72->32", new long[] { 32L, 28L, 28L }, 2304L, 1806336L, 83840L),
-                new LayerInfo("features.4.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.5.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.5.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.5.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.5.conv.2", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.5.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.5.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.6.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.6.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.1.0", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("features.6.conv.1.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.6.conv.1.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.6.conv.2", "conv 1x1 96->32", new long[] { 32L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.6.conv.3", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.6.(add)", "add", new long[] { 32L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("features.7.conv.0.0", "conv 1x1 32->96", new long[] { 96L, 28L, 28L }, 3072L, 2408448L, 103424L),
-                new LayerInfo("features.7.conv.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("features.7.conv.0.2", "relu6", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("features.7.conv.1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 14L, 14L }, 864L, 169344L, 94944L),
-                new LayerInfo("features.7.conv.1.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.7.conv.1.2", "relu6", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.7.conv.2", "conv 1x1 96->64", new long[] { 64L, 14L, 14L }, 6144L, 1204224L, 37504L),
-                new LayerInfo("features.7.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.conv.0.0", "conv 1x1 64->384", new long[] { 384L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.0.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.0.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.1.0", "conv 7x7 384->384 g384", new long[] { 384L, 14L, 14L }, 18816L, 3687936L, 169344L),
-                new LayerInfo("features.8.conv.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("features.8.conv.1.2", "relu6", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.8.conv.2", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.8.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.8.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.9.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.9.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.1.0", "conv 5x5 192->192 g192", new long[] { 192L, 14L, 14L }, 4800L, 940800L, 80064L),
-                new LayerInfo("features.9.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.9.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.9.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.9.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.9.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.10.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.10.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.1.0", "conv 5x5 192->192 g192", new long[] { 192L, 14L, 14L }, 4800L, 940800L, 80064L),
-                new LayerInfo("features.10.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.10.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.10.conv.2", "conv 1x1 192->64", new long[] { 64L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.10.conv.3", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.10.(add)", "add", new long[] { 64L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("features.11.conv.0.0", "conv 1x1 64->192", new long[] { 192L, 14L, 14L }, 12288L, 2408448L, 62464L),
-                new LayerInfo("features.11.conv.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.0.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.1.0", "conv 5x5 192->192 g192", new long[] { 192L, 14L, 14L }, 4800L, 940800L, 80064L),
-                new LayerInfo("features.11.conv.1.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("features.11.conv.1.2", "relu6", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("features.11.conv.2", "conv 1x1 192->96", new long[] { 96L, 14L, 14L }, 18432L, 3612672L, 74880L),
-                new LayerInfo("features.11.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.1.0", "conv 5x5 576->576 g576", new long[] { 576L, 14L, 14L }, 14400L, 2822400L, 240192L),
-                new LayerInfo("features.12.conv.1.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.12.conv.1.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.12.conv.2", "conv 1x1 576->96", new long[] { 96L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.12.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.12.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.13.conv.0.0", "conv 1x1 96->288", new long[] { 288L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.13.conv.0.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.0.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.1.0", "conv 5x5 288->288 g288", new long[] { 288L, 14L, 14L }, 7200L, 1411200L, 120096L),
-                new LayerInfo("features.13.conv.1.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("features.13.conv.1.2", "relu6", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.13.conv.2", "conv 1x1 288->96", new long[] { 96L, 14L, 14L }, 27648L, 5419008L, 102912L),
-                new LayerInfo("features.13.conv.3", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("features.13.(add)", "add", new long[] { 96L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.0.0", "conv 1x1 96->576", new long[] { 576L, 14L, 14L }, 55296L, 10838016L, 187008L),
-                new LayerInfo("features.14.conv.0.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("features.14.conv.0.2", "relu6", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("features.14.conv.1.0", "conv 7x7/2 576->576 g576", new long[] { 576L, 7L, 7L }, 28224L, 1382976L, 169344L),
-                new LayerInfo("features.14.conv.1.1", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("features.14.conv.1.2", "relu6", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.14.conv.2", "conv 1x1 576->160", new long[] { 160L, 7L, 7L }, 92160L, 4515840L, 128224L),
-                new LayerInfo("features.14.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.1.0", "conv 7x7 960->960 g960", new long[] { 960L, 7L, 7L }, 47040L, 2304960L, 141120L),
-                new LayerInfo("features.15.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.15.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.15.conv.2", "conv 1x1 960->160", new long[] { 160L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.15.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.15.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.16.conv.0.0", "conv 1x1 160->480", new long[] { 480L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.16.conv.0.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.0.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.1.0", "conv 7x7 480->480 g480", new long[] { 480L, 7L, 7L }, 23520L, 1152480L, 70560L),
-                new LayerInfo("features.16.conv.1.1", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("features.16.conv.1.2", "relu6", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("features.16.conv.2", "conv 1x1 480->160", new long[] { 160L, 7L, 7L }, 76800L, 3763200L, 108160L),
-                new LayerInfo("features.16.conv.3", "batchnorm 160", new long[] { 160L, 7L, 7L }, 320L, 0L, 16000L),
-                new LayerInfo("features.16.(add)", "add", new long[] { 160L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("features.17.conv.0.0", "conv 1x1 160->960", new long[] { 960L, 7L, 7L }, 153600L, 7526400L, 208480L),
-                new LayerInfo("features.17.conv.0.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.0.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.1.0", "conv 7x7 960->960 g960", new long[] { 960L, 7L, 7L }, 47040L, 2304960L, 141120L),
-                new LayerInfo("features.17.conv.1.1", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("features.17.conv.1.2", "relu6", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("features.17.conv.2", "conv 1x1 960->320", new long[] { 320L, 7L, 7L }, 307200L, 15052800L, 369920L),
-                new LayerInfo("features.17.conv.3", "batchnorm 320", new long[] { 320L, 7L, 7L }, 640L, 0L, 32000L),
-                new LayerInfo("features.18.0", "conv 1x1 320->1280", new long[] { 1280L, 7L, 7L }, 409600L, 20070400L, 488000L),
-                new LayerInfo("features.18.1", "batchnorm 1280", new long[] { 1280L, 7L, 7L }, 2560L, 0L, 128000L),
-                new LayerInfo("features.18.2", "relu6", new long[] { 1280L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 1280L, 1L, 1L }, 0L, 0L, 64000L),
-                new LayerInfo("2", "flatten", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.0", "dropout 0.2", new long[] { 1280L }, 0L, 0L, 2560L),
-                new LayerInfo("classifier.1", "linear 1280->1000", new long[] { 1000L }, 1281000L, 1280000L, 1283280L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3322568, 156, 233069600, 29450992, 12881256,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.0.0|conv 3x3 32->32 g32|32x112x112|288|3612672|803104\n" +
+            "features.1.conv.0.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.1.conv.0.2|relu6|32x112x112|0|0|802816\n" +
+            "features.1.conv.1|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.1.conv.2|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.2.conv.0.0|conv 1x1 16->48|48x112x112|768|9633792|803584\n" +
+            "features.2.conv.0.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "features.2.conv.0.2|relu6|48x112x112|0|0|1204224\n" +
+            "features.2.conv.1.0|conv 5x5/2 48->48 g48|48x56x56|1200|3763200|753840\n" +
+            "features.2.conv.1.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "features.2.conv.1.2|relu6|48x56x56|0|0|301056\n" +
+            "features.2.conv.2|conv 1x1 48->24|24x56x56|1152|3612672|226944\n" +
+            "features.2.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.conv.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.3.conv.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.conv.0.2|relu6|72x56x56|0|0|451584\n" +
+            "features.3.conv.1.0|conv 3x3 72->72 g72|72x56x56|648|2032128|452232\n" +
+            "features.3.conv.1.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.3.conv.1.2|relu6|72x56x56|0|0|451584\n" +
+            "features.3.conv.2|conv 1x1 72->24|24x56x56|1728|5419008|302784\n" +
+            "features.3.conv.3|batchnorm 24|24x56x56|48|0|150576\n" +
+            "features.3.(add)|add|24x56x56|0|0|225792\n" +
+            "features.4.conv.0.0|conv 1x1 24->72|72x56x56|1728|5419008|302784\n" +
+            "features.4.conv.0.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "features.4.conv.0.2|relu6|72x56x56|0|0|451584\n" +
+            "features.4.conv.1.0|conv 7x7/2 72->72 g72|72x28x28|3528|2765952|285768\n" +
+            "features.4.conv.1.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "features.4.conv.1.2|relu6|72x28x28|0|0|112896\n" +
+            "features.4.conv.2|conv 1x1 72->32|32x28x28|2304|1806336|83840\n" +
+            "features.4.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.5.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.5.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.5.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.5.conv.2|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "features.5.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.5.(add)|add|32x28x28|0|0|75264\n" +
+            "features.6.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.6.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.1.0|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "features.6.conv.1.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.6.conv.1.2|relu6|96x28x28|0|0|150528\n" +
+            "features.6.conv.2|conv 1x1 96->32|32x28x28|3072|2408448|103424\n" +
+            "features.6.conv.3|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.6.(add)|add|32x28x28|0|0|75264\n" +
+            "features.7.conv.0.0|conv 1x1 32->96|96x28x28|3072|2408448|103424\n" +
+            "features.7.conv.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "features.7.conv.0.2|relu6|96x28x28|0|0|150528\n" +
+            "features.7.conv.1.0|conv 3x3/2 96->96 g96|96x14x14|864|169344|94944\n" +
+            "features.7.conv.1.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.7.conv.1.2|relu6|96x14x14|0|0|37632\n" +
+            "features.7.conv.2|conv 1x1 96->64|64x14x14|6144|1204224|37504\n" +
+            "features.7.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.conv.0.0|conv 1x1 64->384|384x14x14|24576|4816896|112384\n" +
+            "features.8.conv.0.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.0.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.1.0|conv 7x7 384->384 g384|384x14x14|18816|3687936|169344\n" +
+            "features.8.conv.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "features.8.conv.1.2|relu6|384x14x14|0|0|150528\n" +
+            "features.8.conv.2|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.8.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.8.(add)|add|64x14x14|0|0|37632\n" +
+            "features.9.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.9.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.1.0|conv 5x5 192->192 g192|192x14x14|4800|940800|80064\n" +
+            "features.9.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.9.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.9.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.9.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.9.(add)|add|64x14x14|0|0|37632\n" +
+            "features.10.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.10.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.1.0|conv 5x5 192->192 g192|192x14x14|4800|940800|80064\n" +
+            "features.10.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.10.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.10.conv.2|conv 1x1 192->64|64x14x14|12288|2408448|62464\n" +
+            "features.10.conv.3|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.10.(add)|add|64x14x14|0|0|37632\n" +
+            "features.11.conv.0.0|conv 1x1 64->192|192x14x14|12288|2408448|62464\n" +
+            "features.11.conv.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.0.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.1.0|conv 5x5 192->192 g192|192x14x14|4800|940800|80064\n" +
+            "features.11.conv.1.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "features.11.conv.1.2|relu6|192x14x14|0|0|75264\n" +
+            "features.11.conv.2|conv 1x1 192->96|96x14x14|18432|3612672|74880\n" +
+            "features.11.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.12.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.1.0|conv 5x5 576->576 g576|576x14x14|14400|2822400|240192\n" +
+            "features.12.conv.1.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.12.conv.1.2|relu6|576x14x14|0|0|225792\n" +
+            "features.12.conv.2|conv 1x1 576->96|96x14x14|55296|10838016|187008\n" +
+            "features.12.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.12.(add)|add|96x14x14|0|0|56448\n" +
+            "features.13.conv.0.0|conv 1x1 96->288|288x14x14|27648|5419008|102912\n" +
+            "features.13.conv.0.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.0.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.1.0|conv 5x5 288->288 g288|288x14x14|7200|1411200|120096\n" +
+            "features.13.conv.1.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "features.13.conv.1.2|relu6|288x14x14|0|0|112896\n" +
+            "features.13.conv.2|conv 1x1 288->96|96x14x14|27648|5419008|102912\n" +
+            "features.13.conv.3|batchnorm 96|96x14x14|192|0|37824\n" +
+            "features.13.(add)|add|96x14x14|0|0|56448\n" +
+            "features.14.conv.0.0|conv 1x1 96->576|576x14x14|55296|10838016|187008\n" +
+            "features.14.conv.0.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "features.14.conv.0.2|relu6|576x14x14|0|0|225792\n" +
+            "features.14.conv.1.0|conv 7x7/2 576->576 g576|576x7x7|28224|1382976|169344\n" +
+            "features.14.conv.1.1|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "features.14.conv.1.2|relu6|576x7x7|0|0|56448\n" +
+            "features.14.conv.2|conv 1x1 576->160|160x7x7|92160|4515840|128224\n" +
+            "features.14.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.15.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.1.0|conv 7x7 960->960 g960|960x7x7|47040|2304960|141120\n" +
+            "features.15.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.15.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.15.conv.2|conv 1x1 960->160|160x7x7|153600|7526400|208480\n" +
+            "features.15.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.15.(add)|add|160x7x7|0|0|23520\n" +
+            "features.16.conv.0.0|conv 1x1 160->480|480x7x7|76800|3763200|108160\n" +
+            "features.16.conv.0.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.0.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.1.0|conv 7x7 480->480 g480|480x7x7|23520|1152480|70560\n" +
+            "features.16.conv.1.1|batchnorm 480|480x7x7|960|0|48000\n" +
+            "features.16.conv.1.2|relu6|480x7x7|0|0|47040\n" +
+            "features.16.conv.2|conv 1x1 480->160|160x7x7|76800|3763200|108160\n" +
+            "features.16.conv.3|batchnorm 160|160x7x7|320|0|16000\n" +
+            "features.16.(add)|add|160x7x7|0|0|23520\n" +
+            "features.17.conv.0.0|conv 1x1 160->960|960x7x7|153600|7526400|208480\n" +
+            "features.17.conv.0.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.0.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.1.0|conv 7x7 960->960 g960|960x7x7|47040|2304960|141120\n" +
+            "features.17.conv.1.1|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "features.17.conv.1.2|relu6|960x7x7|0|0|94080\n" +
+            "features.17.conv.2|conv 1x1 960->320|320x7x7|307200|15052800|369920\n" +
+            "features.17.conv.3|batchnorm 320|320x7x7|640|0|32000\n" +
+            "features.18.0|conv 1x1 320->1280|1280x7x7|409600|20070400|488000\n" +
+            "features.18.1|batchnorm 1280|1280x7x7|2560|0|128000\n" +
+            "features.18.2|relu6|1280x7x7|0|0|125440\n" +
+            "1|adaptive_avgpool 1x1|1280x1x1|0|0|64000\n" +
+            "2|flatten|1280|0|0|2560\n" +
+            "classifier.0|dropout 0.2|1280|0|0|2560\n" +
+            "classifier.1|linear 1280->1000|1000|1281000|1280000|1283280\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

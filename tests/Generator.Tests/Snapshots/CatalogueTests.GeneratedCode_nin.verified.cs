@@ -165,43 +165,41 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 14846880L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NIN", "architectures/nin.arch", 21, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            7595176L, 0L, 1100188800L, 14846880L, 3551088L,
-            new LayerInfo[]
-            {
-                new LayerInfo("mlpconv1.0", "conv 11x11/4 3->96", new long[] { 96L, 54L, 54L }, 34944L, 101616768L, 465408L),
-                new LayerInfo("mlpconv1.1", "relu", new long[] { 96L, 54L, 54L }, 0L, 0L, 559872L),
-                new LayerInfo("mlpconv1.2", "conv 1x1 96->96", new long[] { 96L, 54L, 54L }, 9312L, 26873856L, 569184L),
-                new LayerInfo("mlpconv1.3", "relu", new long[] { 96L, 54L, 54L }, 0L, 0L, 559872L),
-                new LayerInfo("mlpconv1.4", "conv 1x1 96->96", new long[] { 96L, 54L, 54L }, 9312L, 26873856L, 569184L),
-                new LayerInfo("mlpconv1.5", "relu", new long[] { 96L, 54L, 54L }, 0L, 0L, 559872L),
-                new LayerInfo("1", "maxpool 3x3/2", new long[] { 96L, 27L, 27L }, 0L, 0L, 349920L),
-                new LayerInfo("mlpconv2.0", "conv 5x5 96->256", new long[] { 256L, 27L, 27L }, 614656L, 447897600L, 871264L),
-                new LayerInfo("mlpconv2.1", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("mlpconv2.2", "conv 1x1 256->256", new long[] { 256L, 27L, 27L }, 65792L, 47775744L, 439040L),
-                new LayerInfo("mlpconv2.3", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("mlpconv2.4", "conv 1x1 256->256", new long[] { 256L, 27L, 27L }, 65792L, 47775744L, 439040L),
-                new LayerInfo("mlpconv2.5", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("3", "maxpool 3x3/2", new long[] { 256L, 13L, 13L }, 0L, 0L, 229888L),
-                new LayerInfo("mlpconv3.0", "conv 3x3 256->384", new long[] { 384L, 13L, 13L }, 885120L, 149520384L, 993280L),
-                new LayerInfo("mlpconv3.1", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("mlpconv3.2", "conv 1x1 384->384", new long[] { 384L, 13L, 13L }, 147840L, 24920064L, 277632L),
-                new LayerInfo("mlpconv3.3", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("mlpconv3.4", "conv 1x1 384->384", new long[] { 384L, 13L, 13L }, 147840L, 24920064L, 277632L),
-                new LayerInfo("mlpconv3.5", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("5", "maxpool 3x3/2", new long[] { 384L, 6L, 6L }, 0L, 0L, 78720L),
-                new LayerInfo("6", "dropout 0.5", new long[] { 384L, 6L, 6L }, 0L, 0L, 27648L),
-                new LayerInfo("mlpconv4.0", "conv 3x3 384->1024", new long[] { 1024L, 6L, 6L }, 3539968L, 127401984L, 3590656L),
-                new LayerInfo("mlpconv4.1", "relu", new long[] { 1024L, 6L, 6L }, 0L, 0L, 73728L),
-                new LayerInfo("mlpconv4.2", "conv 1x1 1024->1024", new long[] { 1024L, 6L, 6L }, 1049600L, 37748736L, 1123328L),
-                new LayerInfo("mlpconv4.3", "relu", new long[] { 1024L, 6L, 6L }, 0L, 0L, 73728L),
-                new LayerInfo("mlpconv4.4", "conv 1x1 1024->1000", new long[] { 1000L, 6L, 6L }, 1025000L, 36864000L, 1097864L),
-                new LayerInfo("mlpconv4.5", "relu", new long[] { 1000L, 6L, 6L }, 0L, 0L, 72000L),
-                new LayerInfo("8", "adaptive_avgpool 1x1", new long[] { 1000L, 1L, 1L }, 0L, 0L, 37000L),
-                new LayerInfo("9", "flatten", new long[] { 1000L }, 0L, 0L, 2000L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            7595176, 0, 1100188800, 14846880, 3551088,
+            // path|operation|output shape|params|MACs|memory access
+            "mlpconv1.0|conv 11x11/4 3->96|96x54x54|34944|101616768|465408\n" +
+            "mlpconv1.1|relu|96x54x54|0|0|559872\n" +
+            "mlpconv1.2|conv 1x1 96->96|96x54x54|9312|26873856|569184\n" +
+            "mlpconv1.3|relu|96x54x54|0|0|559872\n" +
+            "mlpconv1.4|conv 1x1 96->96|96x54x54|9312|26873856|569184\n" +
+            "mlpconv1.5|relu|96x54x54|0|0|559872\n" +
+            "1|maxpool 3x3/2|96x27x27|0|0|349920\n" +
+            "mlpconv2.0|conv 5x5 96->256|256x27x27|614656|447897600|871264\n" +
+            "mlpconv2.1|relu|256x27x27|0|0|373248\n" +
+            "mlpconv2.2|conv 1x1 256->256|256x27x27|65792|47775744|439040\n" +
+            "mlpconv2.3|relu|256x27x27|0|0|373248\n" +
+            "mlpconv2.4|conv 1x1 256->256|256x27x27|65792|47775744|439040\n" +
+            "mlpconv2.5|relu|256x27x27|0|0|373248\n" +
+            "3|maxpool 3x3/2|256x13x13|0|0|229888\n" +
+            "mlpconv3.0|conv 3x3 256->384|384x13x13|885120|149520384|993280\n" +
+            "mlpconv3.1|relu|384x13x13|0|0|129792\n" +
+            "mlpconv3.2|conv 1x1 384->384|384x13x13|147840|24920064|277632\n" +
+            "mlpconv3.3|relu|384x13x13|0|0|129792\n" +
+            "mlpconv3.4|conv 1x1 384->384|384x13x13|147840|24920064|277632\n" +
+            "mlpconv3.5|relu|384x13x13|0|0|129792\n" +
+            "5|maxpool 3x3/2|384x6x6|0|0|78720\n" +
+            "6|dropout 0.5|384x6x6|0|0|27648\n" +
+            "mlpconv4.0|conv 3x3 384->1024|1024x6x6|3539968|127401984|3590656\n" +
+            "mlpconv4.1|relu|1024x6x6|0|0|73728\n" +
+            "mlpconv4.2|conv 1x1 1024->1024|1024x6x6|1049600|37748736|1123328\n" +
+            "mlpconv4.3|relu|1024x6x6|0|0|73728\n" +
+            "mlpconv4.4|conv 1x1 1024->1000|1000x6x6|1025000|36864000|1097864\n" +
+            "mlpconv4.5|relu|1000x6x6|0|0|72000\n" +
+            "8|adaptive_avgpool 1x1|1000x1x1|0|0|37000\n" +
+            "9|flatten|1000|0|0|2000\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -376,37 +374,35 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 3643240L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "NINCifar10", "architectures/nin.arch", 36, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            966986L, 0L, 222486528L, 3643240L, 1336596L,
-            new LayerInfo[]
-            {
-                new LayerInfo("mlpconv1.0", "conv 5x5 3->192", new long[] { 192L, 32L, 32L }, 14592L, 14745600L, 214272L),
-                new LayerInfo("mlpconv1.1", "relu", new long[] { 192L, 32L, 32L }, 0L, 0L, 393216L),
-                new LayerInfo("mlpconv1.2", "conv 1x1 192->160", new long[] { 160L, 32L, 32L }, 30880L, 31457280L, 391328L),
-                new LayerInfo("mlpconv1.3", "relu", new long[] { 160L, 32L, 32L }, 0L, 0L, 327680L),
-                new LayerInfo("mlpconv1.4", "conv 1x1 160->96", new long[] { 96L, 32L, 32L }, 15456L, 15728640L, 277600L),
-                new LayerInfo("mlpconv1.5", "relu", new long[] { 96L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("1", "maxpool 3x3/2", new long[] { 96L, 16L, 16L }, 0L, 0L, 122880L),
-                new LayerInfo("2", "dropout 0.5", new long[] { 96L, 16L, 16L }, 0L, 0L, 49152L),
-                new LayerInfo("mlpconv2.0", "conv 5x5 96->192", new long[] { 192L, 16L, 16L }, 460992L, 117964800L, 534720L),
-                new LayerInfo("mlpconv2.1", "relu", new long[] { 192L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("mlpconv2.2", "conv 1x1 192->192", new long[] { 192L, 16L, 16L }, 37056L, 9437184L, 135360L),
-                new LayerInfo("mlpconv2.3", "relu", new long[] { 192L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("mlpconv2.4", "conv 1x1 192->192", new long[] { 192L, 16L, 16L }, 37056L, 9437184L, 135360L),
-                new LayerInfo("mlpconv2.5", "relu", new long[] { 192L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("4", "avgpool 3x3/2", new long[] { 192L, 8L, 8L }, 0L, 0L, 61440L),
-                new LayerInfo("5", "dropout 0.5", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("mlpconv3.0", "conv 3x3 192->192", new long[] { 192L, 8L, 8L }, 331968L, 21233664L, 356544L),
-                new LayerInfo("mlpconv3.1", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("mlpconv3.2", "conv 1x1 192->192", new long[] { 192L, 8L, 8L }, 37056L, 2359296L, 61632L),
-                new LayerInfo("mlpconv3.3", "relu", new long[] { 192L, 8L, 8L }, 0L, 0L, 24576L),
-                new LayerInfo("mlpconv3.4", "conv 1x1 192->10", new long[] { 10L, 8L, 8L }, 1930L, 122880L, 14858L),
-                new LayerInfo("mlpconv3.5", "relu", new long[] { 10L, 8L, 8L }, 0L, 0L, 1280L),
-                new LayerInfo("7", "adaptive_avgpool 1x1", new long[] { 10L, 1L, 1L }, 0L, 0L, 650L),
-                new LayerInfo("8", "flatten", new long[] { 10L }, 0L, 0L, 20L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            966986, 0, 222486528, 3643240, 1336596,
+            // path|operation|output shape|params|MACs|memory access
+            "mlpconv1.0|conv 5x5 3->192|192x32x32|14592|14745600|214272\n" +
+            "mlpconv1.1|relu|192x32x32|0|0|393216\n" +
+            "mlpconv1.2|conv 1x1 192->160|160x32x32|30880|31457280|391328\n" +
+            "mlpconv1.3|relu|160x32x32|0|0|327680\n" +
+            "mlpconv1.4|conv 1x1 160->96|96x32x32|15456|15728640|277600\n" +
+            "mlpconv1.5|relu|96x32x32|0|0|196608\n" +
+            "1|maxpool 3x3/2|96x16x16|0|0|122880\n" +
+            "2|dropout 0.5|96x16x16|0|0|49152\n" +
+            "mlpconv2.0|conv 5x5 96->192|192x16x16|460992|117964800|534720\n" +
+            "mlpconv2.1|relu|192x16x16|0|0|98304\n" +
+            "mlpconv2.2|conv 1x1 192->192|192x16x16|37056|9437184|135360\n" +
+            "mlpconv2.3|relu|192x16x16|0|0|98304\n" +
+            "mlpconv2.4|conv 1x1 192->192|192x16x16|37056|9437184|135360\n" +
+            "mlpconv2.5|relu|192x16x16|0|0|98304\n" +
+            "4|avgpool 3x3/2|192x8x8|0|0|61440\n" +
+            "5|dropout 0.5|192x8x8|0|0|24576\n" +
+            "mlpconv3.0|conv 3x3 192->192|192x8x8|331968|21233664|356544\n" +
+            "mlpconv3.1|relu|192x8x8|0|0|24576\n" +
+            "mlpconv3.2|conv 1x1 192->192|192x8x8|37056|2359296|61632\n" +
+            "mlpconv3.3|relu|192x8x8|0|0|24576\n" +
+            "mlpconv3.4|conv 1x1 192->10|10x8x8|1930|122880|14858\n" +
+            "mlpconv3.5|relu|10x8x8|0|0|1280\n" +
+            "7|adaptive_avgpool 1x1|10x1x1|0|0|650\n" +
+            "8|flatten|10|0|0|20\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -332,402 +332,400 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 31603952L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PeleeNet", "architectures/peleenet.arch", 43, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2802248L, 339L, 507757568L, 31603952L, 12220264L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.stemblock.stem1.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.stemblock.stem1.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.stemblock.stem1.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.stemblock.pool", "maxpool 2x2/2", new long[] { 32L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.stemblock.branch.stem2a.0", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.stemblock.branch.stem2a.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.stemblock.branch.stem2a.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.stemblock.branch.stem2b.0", "conv 3x3/2 16->32", new long[] { 32L, 56L, 56L }, 4608L, 14450688L, 305664L),
-                new LayerInfo("features.stemblock.branch.stem2b.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.stemblock.branch.stem2b.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.stemblock.(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.stemblock.stem3.0", "conv 1x1 64->32", new long[] { 32L, 56L, 56L }, 2048L, 6422528L, 303104L),
-                new LayerInfo("features.stemblock.stem3.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.stemblock.stem3.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.0", "conv 1x1 32->16", new long[] { 16L, 56L, 56L }, 512L, 1605632L, 151040L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.0", "conv 1x1 32->16", new long[] { 16L, 56L, 56L }, 512L, 1605632L, 151040L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.0", "conv 1x1 64->16", new long[] { 16L, 56L, 56L }, 1024L, 3211264L, 251904L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.0", "conv 1x1 64->16", new long[] { 16L, 56L, 56L }, 1024L, 3211264L, 251904L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.0", "conv 1x1 96->16", new long[] { 16L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.0", "conv 1x1 96->16", new long[] { 16L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition1.0", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.transition1.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.transition1.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition1_pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.0", "conv 1x1 128->32", new long[] { 32L, 28L, 28L }, 4096L, 3211264L, 129536L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.0", "conv 1x1 128->32", new long[] { 32L, 28L, 28L }, 4096L, 3211264L, 129536L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.0", "conv 1x1 160->32", new long[] { 32L, 28L, 28L }, 5120L, 4014080L, 155648L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.0", "conv 1x1 160->32", new long[] { 32L, 28L, 28L }, 5120L, 4014080L, 155648L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.0", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.0", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.0", "conv 1x1 224->32", new long[] { 32L, 28L, 28L }, 7168L, 5619712L, 207872L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.0", "conv 1x1 224->32", new long[] { 32L, 28L, 28L }, 7168L, 5619712L, 207872L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition2.0", "conv 1x1 256->256", new long[] { 256L, 28L, 28L }, 65536L, 51380224L, 466944L),
-                new LayerInfo("features.transition2.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.transition2.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition2_pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.0", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.0", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.0", "conv 1x1 288->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 87424L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.0", "conv 1x1 288->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 87424L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.0", "conv 1x1 320->64", new long[] { 64L, 14L, 14L }, 20480L, 4014080L, 95744L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.0", "conv 1x1 320->64", new long[] { 64L, 14L, 14L }, 20480L, 4014080L, 95744L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.0", "conv 1x1 352->64", new long[] { 64L, 14L, 14L }, 22528L, 4415488L, 104064L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.0", "conv 1x1 352->64", new long[] { 64L, 14L, 14L }, 22528L, 4415488L, 104064L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.0", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.0", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.0", "conv 1x1 416->64", new long[] { 64L, 14L, 14L }, 26624L, 5218304L, 120704L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.0", "conv 1x1 416->64", new long[] { 64L, 14L, 14L }, 26624L, 5218304L, 120704L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.0", "conv 1x1 448->64", new long[] { 64L, 14L, 14L }, 28672L, 5619712L, 129024L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.0", "conv 1x1 448->64", new long[] { 64L, 14L, 14L }, 28672L, 5619712L, 129024L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.0", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.0", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.transition3.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.transition3.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.transition3.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.transition3_pool", "avgpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.0", "conv 1x1 512->64", new long[] { 64L, 7L, 7L }, 32768L, 1605632L, 60992L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.0", "conv 1x1 512->64", new long[] { 64L, 7L, 7L }, 32768L, 1605632L, 60992L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.0", "conv 1x1 544->64", new long[] { 64L, 7L, 7L }, 34816L, 1705984L, 64608L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.0", "conv 1x1 544->64", new long[] { 64L, 7L, 7L }, 34816L, 1705984L, 64608L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.0", "conv 1x1 576->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 68224L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.0", "conv 1x1 576->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 68224L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.0", "conv 1x1 608->64", new long[] { 64L, 7L, 7L }, 38912L, 1906688L, 71840L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.0", "conv 1x1 608->64", new long[] { 64L, 7L, 7L }, 38912L, 1906688L, 71840L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.0", "conv 1x1 640->64", new long[] { 64L, 7L, 7L }, 40960L, 2007040L, 75456L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.0", "conv 1x1 640->64", new long[] { 64L, 7L, 7L }, 40960L, 2007040L, 75456L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.0", "conv 1x1 672->64", new long[] { 64L, 7L, 7L }, 43008L, 2107392L, 79072L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.0", "conv 1x1 672->64", new long[] { 64L, 7L, 7L }, 43008L, 2107392L, 79072L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.transition4.0", "conv 1x1 704->704", new long[] { 704L, 7L, 7L }, 495616L, 24285184L, 564608L),
-                new LayerInfo("features.transition4.1", "batchnorm 704", new long[] { 704L, 7L, 7L }, 1408L, 0L, 70400L),
-                new LayerInfo("features.transition4.2", "relu", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 704L, 1L, 1L }, 0L, 0L, 35200L),
-                new LayerInfo("2", "flatten", new long[] { 704L }, 0L, 0L, 1408L),
-                new LayerInfo("classifier", "linear 704->1000", new long[] { 1000L }, 705000L, 704000L, 706704L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2802248, 339, 507757568, 31603952, 12220264,
+            // path|operation|output shape|params|MACs|memory access
+            "features.stemblock.stem1.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.stemblock.stem1.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.stemblock.stem1.2|relu|32x112x112|0|0|802816\n" +
+            "features.stemblock.pool|maxpool 2x2/2|32x56x56|0|0|501760\n" +
+            "features.stemblock.branch.stem2a.0|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.stemblock.branch.stem2a.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.stemblock.branch.stem2a.2|relu|16x112x112|0|0|401408\n" +
+            "features.stemblock.branch.stem2b.0|conv 3x3/2 16->32|32x56x56|4608|14450688|305664\n" +
+            "features.stemblock.branch.stem2b.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.stemblock.branch.stem2b.2|relu|32x56x56|0|0|200704\n" +
+            "features.stemblock.(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.stemblock.stem3.0|conv 1x1 64->32|32x56x56|2048|6422528|303104\n" +
+            "features.stemblock.stem3.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.stemblock.stem3.2|relu|32x56x56|0|0|200704\n" +
+            "features.denseblock1.denselayer1.branch1.a.0|conv 1x1 32->16|16x56x56|512|1605632|151040\n" +
+            "features.denseblock1.denselayer1.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.a.0|conv 1x1 32->16|16x56x56|512|1605632|151040\n" +
+            "features.denseblock1.denselayer1.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer2.branch1.a.0|conv 1x1 64->16|16x56x56|1024|3211264|251904\n" +
+            "features.denseblock1.denselayer2.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.a.0|conv 1x1 64->16|16x56x56|1024|3211264|251904\n" +
+            "features.denseblock1.denselayer2.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer3.branch1.a.0|conv 1x1 96->16|16x56x56|1536|4816896|352768\n" +
+            "features.denseblock1.denselayer3.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.a.0|conv 1x1 96->16|16x56x56|1536|4816896|352768\n" +
+            "features.denseblock1.denselayer3.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.transition1.0|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.transition1.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.transition1.2|relu|128x56x56|0|0|802816\n" +
+            "features.transition1_pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.branch1.a.0|conv 1x1 128->32|32x28x28|4096|3211264|129536\n" +
+            "features.denseblock2.denselayer1.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer1.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer1.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer1.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.branch2.a.0|conv 1x1 128->32|32x28x28|4096|3211264|129536\n" +
+            "features.denseblock2.denselayer1.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer1.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer1.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer1.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer1.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.branch1.a.0|conv 1x1 160->32|32x28x28|5120|4014080|155648\n" +
+            "features.denseblock2.denselayer2.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer2.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer2.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer2.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.branch2.a.0|conv 1x1 160->32|32x28x28|5120|4014080|155648\n" +
+            "features.denseblock2.denselayer2.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer2.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer2.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer2.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer2.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.branch1.a.0|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.denseblock2.denselayer3.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer3.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer3.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer3.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.branch2.a.0|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.denseblock2.denselayer3.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer3.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer3.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer3.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer3.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.branch1.a.0|conv 1x1 224->32|32x28x28|7168|5619712|207872\n" +
+            "features.denseblock2.denselayer4.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer4.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer4.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer4.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.branch2.a.0|conv 1x1 224->32|32x28x28|7168|5619712|207872\n" +
+            "features.denseblock2.denselayer4.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer4.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer4.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer4.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer4.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.transition2.0|conv 1x1 256->256|256x28x28|65536|51380224|466944\n" +
+            "features.transition2.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.transition2.2|relu|256x28x28|0|0|401408\n" +
+            "features.transition2_pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.branch1.a.0|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "features.denseblock3.denselayer1.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer1.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer1.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer1.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.branch2.a.0|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "features.denseblock3.denselayer1.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer1.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer1.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer1.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer1.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.branch1.a.0|conv 1x1 288->64|64x14x14|18432|3612672|87424\n" +
+            "features.denseblock3.denselayer2.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer2.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer2.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer2.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.branch2.a.0|conv 1x1 288->64|64x14x14|18432|3612672|87424\n" +
+            "features.denseblock3.denselayer2.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer2.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer2.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer2.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer2.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.branch1.a.0|conv 1x1 320->64|64x14x14|20480|4014080|95744\n" +
+            "features.denseblock3.denselayer3.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer3.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer3.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer3.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.branch2.a.0|conv 1x1 320->64|64x14x14|20480|4014080|95744\n" +
+            "features.denseblock3.denselayer3.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer3.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer3.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer3.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer3.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.branch1.a.0|conv 1x1 352->64|64x14x14|22528|4415488|104064\n" +
+            "features.denseblock3.denselayer4.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer4.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer4.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer4.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.branch2.a.0|conv 1x1 352->64|64x14x14|22528|4415488|104064\n" +
+            "features.denseblock3.denselayer4.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer4.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer4.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer4.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer4.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.branch1.a.0|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.denseblock3.denselayer5.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer5.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer5.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer5.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.branch2.a.0|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.denseblock3.denselayer5.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer5.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer5.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer5.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer5.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.branch1.a.0|conv 1x1 416->64|64x14x14|26624|5218304|120704\n" +
+            "features.denseblock3.denselayer6.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer6.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer6.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer6.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.branch2.a.0|conv 1x1 416->64|64x14x14|26624|5218304|120704\n" +
+            "features.denseblock3.denselayer6.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer6.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer6.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer6.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer6.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.branch1.a.0|conv 1x1 448->64|64x14x14|28672|5619712|129024\n" +
+            "features.denseblock3.denselayer7.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer7.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer7.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer7.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.branch2.a.0|conv 1x1 448->64|64x14x14|28672|5619712|129024\n" +
+            "features.denseblock3.denselayer7.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer7.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer7.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer7.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer7.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.branch1.a.0|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "features.denseblock3.denselayer8.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer8.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer8.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer8.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.branch2.a.0|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "features.denseblock3.denselayer8.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer8.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer8.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer8.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer8.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.transition3.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.transition3.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.transition3.2|relu|512x14x14|0|0|200704\n" +
+            "features.transition3_pool|avgpool 2x2/2|512x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer1.branch1.a.0|conv 1x1 512->64|64x7x7|32768|1605632|60992\n" +
+            "features.denseblock4.denselayer1.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer1.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer1.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer1.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.branch2.a.0|conv 1x1 512->64|64x7x7|32768|1605632|60992\n" +
+            "features.denseblock4.denselayer1.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer1.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer1.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer1.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer1.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.branch1.a.0|conv 1x1 544->64|64x7x7|34816|1705984|64608\n" +
+            "features.denseblock4.denselayer2.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer2.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer2.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer2.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.branch2.a.0|conv 1x1 544->64|64x7x7|34816|1705984|64608\n" +
+            "features.denseblock4.denselayer2.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer2.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer2.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer2.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer2.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.branch1.a.0|conv 1x1 576->64|64x7x7|36864|1806336|68224\n" +
+            "features.denseblock4.denselayer3.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer3.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer3.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer3.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.branch2.a.0|conv 1x1 576->64|64x7x7|36864|1806336|68224\n" +
+            "features.denseblock4.denselayer3.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer3.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer3.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer3.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer3.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.branch1.a.0|conv 1x1 608->64|64x7x7|38912|1906688|71840\n" +
+            "features.denseblock4.denselayer4.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer4.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer4.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer4.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.branch2.a.0|conv 1x1 608->64|64x7x7|38912|1906688|71840\n" +
+            "features.denseblock4.denselayer4.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer4.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer4.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer4.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer4.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.branch1.a.0|conv 1x1 640->64|64x7x7|40960|2007040|75456\n" +
+            "features.denseblock4.denselayer5.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer5.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer5.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer5.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.branch2.a.0|conv 1x1 640->64|64x7x7|40960|2007040|75456\n" +
+            "features.denseblock4.denselayer5.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer5.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer5.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer5.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer5.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.branch1.a.0|conv 1x1 672->64|64x7x7|43008|2107392|79072\n" +
+            "features.denseblock4.denselayer6.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer6.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer6.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer6.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.branch2.a.0|conv 1x1 672->64|64x7x7|43008|2107392|79072\n" +
+            "features.denseblock4.denselayer6.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer6.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer6.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer6.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer6.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|704x7x7|0|0|68992\n" +
+            "features.transition4.0|conv 1x1 704->704|704x7x7|495616|24285184|564608\n" +
+            "features.transition4.1|batchnorm 704|704x7x7|1408|0|70400\n" +
+            "features.transition4.2|relu|704x7x7|0|0|68992\n" +
+            "1|adaptive_avgpool 1x1|704x1x1|0|0|35200\n" +
+            "2|flatten|704|0|0|1408\n" +
+            "classifier|linear 704->1000|1000|705000|704000|706704\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -944,402 +942,400 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 31603952L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PeleeNet224", "architectures/peleenet.arch", 43, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2802248L, 339L, 507757568L, 31603952L, 12220264L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.stemblock.stem1.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("features.stemblock.stem1.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("features.stemblock.stem1.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("features.stemblock.pool", "maxpool 2x2/2", new long[] { 32L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("features.stemblock.branch.stem2a.0", "conv 1x1 32->16", new long[] { 16L, 112L, 112L }, 512L, 6422528L, 602624L),
-                new LayerInfo("features.stemblock.branch.stem2a.1", "batchnorm 16", new long[] { 16L, 112L, 112L }, 32L, 0L, 401440L),
-                new LayerInfo("features.stemblock.branch.stem2a.2", "relu", new long[] { 16L, 112L, 112L }, 0L, 0L, 401408L),
-                new LayerInfo("features.stemblock.branch.stem2b.0", "conv 3x3/2 16->32", new long[] { 32L, 56L, 56L }, 4608L, 14450688L, 305664L),
-                new LayerInfo("features.stemblock.branch.stem2b.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.stemblock.branch.stem2b.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.stemblock.(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.stemblock.stem3.0", "conv 1x1 64->32", new long[] { 32L, 56L, 56L }, 2048L, 6422528L, 303104L),
-                new LayerInfo("features.stemblock.stem3.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("features.stemblock.stem3.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.0", "conv 1x1 32->16", new long[] { 16L, 56L, 56L }, 512L, 1605632L, 151040L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.0", "conv 1x1 32->16", new long[] { 16L, 56L, 56L }, 512L, 1605632L, 151040L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer1.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer1.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.0", "conv 1x1 64->16", new long[] { 16L, 56L, 56L }, 1024L, 3211264L, 251904L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.0", "conv 1x1 64->16", new long[] { 16L, 56L, 56L }, 1024L, 3211264L, 251904L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer2.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer2.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.0", "conv 1x1 96->16", new long[] { 16L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch1.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.0", "conv 1x1 96->16", new long[] { 16L, 56L, 56L }, 1536L, 4816896L, 352768L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.a.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.b.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 56L, 56L }, 2304L, 7225344L, 102656L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 56L, 56L }, 32L, 0L, 100384L),
-                new LayerInfo("features.denseblock1.denselayer3.branch2.c.2", "relu", new long[] { 16L, 56L, 56L }, 0L, 0L, 100352L),
-                new LayerInfo("features.denseblock1.denselayer3.(concat)", "concat", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("(concat)", "concat", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition1.0", "conv 1x1 128->128", new long[] { 128L, 56L, 56L }, 16384L, 51380224L, 819200L),
-                new LayerInfo("features.transition1.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("features.transition1.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("features.transition1_pool", "avgpool 2x2/2", new long[] { 128L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.0", "conv 1x1 128->32", new long[] { 32L, 28L, 28L }, 4096L, 3211264L, 129536L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.0", "conv 1x1 128->32", new long[] { 32L, 28L, 28L }, 4096L, 3211264L, 129536L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer1.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer1.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.0", "conv 1x1 160->32", new long[] { 32L, 28L, 28L }, 5120L, 4014080L, 155648L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.0", "conv 1x1 160->32", new long[] { 32L, 28L, 28L }, 5120L, 4014080L, 155648L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer2.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer2.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.0", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.0", "conv 1x1 192->32", new long[] { 32L, 28L, 28L }, 6144L, 4816896L, 181760L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer3.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer3.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 224L, 28L, 28L }, 0L, 0L, 351232L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.0", "conv 1x1 224->32", new long[] { 32L, 28L, 28L }, 7168L, 5619712L, 207872L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch1.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.0", "conv 1x1 224->32", new long[] { 32L, 28L, 28L }, 7168L, 5619712L, 207872L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.1", "batchnorm 32", new long[] { 32L, 28L, 28L }, 64L, 0L, 50240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.a.2", "relu", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.0", "conv 3x3 32->16", new long[] { 16L, 28L, 28L }, 4608L, 3612672L, 42240L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.b.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 28L, 28L }, 2304L, 1806336L, 27392L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 28L, 28L }, 32L, 0L, 25120L),
-                new LayerInfo("features.denseblock2.denselayer4.branch2.c.2", "relu", new long[] { 16L, 28L, 28L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock2.denselayer4.(concat)", "concat", new long[] { 32L, 28L, 28L }, 0L, 0L, 50176L),
-                new LayerInfo("(concat)", "concat", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition2.0", "conv 1x1 256->256", new long[] { 256L, 28L, 28L }, 65536L, 51380224L, 466944L),
-                new LayerInfo("features.transition2.1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("features.transition2.2", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("features.transition2_pool", "avgpool 2x2/2", new long[] { 256L, 14L, 14L }, 0L, 0L, 250880L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.0", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.0", "conv 1x1 256->64", new long[] { 64L, 14L, 14L }, 16384L, 3211264L, 79104L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer1.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer1.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.0", "conv 1x1 288->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 87424L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.0", "conv 1x1 288->64", new long[] { 64L, 14L, 14L }, 18432L, 3612672L, 87424L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer2.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer2.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.0", "conv 1x1 320->64", new long[] { 64L, 14L, 14L }, 20480L, 4014080L, 95744L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.0", "conv 1x1 320->64", new long[] { 64L, 14L, 14L }, 20480L, 4014080L, 95744L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer3.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer3.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.0", "conv 1x1 352->64", new long[] { 64L, 14L, 14L }, 22528L, 4415488L, 104064L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.0", "conv 1x1 352->64", new long[] { 64L, 14L, 14L }, 22528L, 4415488L, 104064L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer4.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer4.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.0", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.0", "conv 1x1 384->64", new long[] { 64L, 14L, 14L }, 24576L, 4816896L, 112384L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer5.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer5.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 416L, 14L, 14L }, 0L, 0L, 163072L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.0", "conv 1x1 416->64", new long[] { 64L, 14L, 14L }, 26624L, 5218304L, 120704L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.0", "conv 1x1 416->64", new long[] { 64L, 14L, 14L }, 26624L, 5218304L, 120704L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer6.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer6.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 448L, 14L, 14L }, 0L, 0L, 175616L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.0", "conv 1x1 448->64", new long[] { 64L, 14L, 14L }, 28672L, 5619712L, 129024L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.0", "conv 1x1 448->64", new long[] { 64L, 14L, 14L }, 28672L, 5619712L, 129024L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer7.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer7.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.0", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch1.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.0", "conv 1x1 480->64", new long[] { 64L, 14L, 14L }, 30720L, 6021120L, 137344L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.1", "batchnorm 64", new long[] { 64L, 14L, 14L }, 128L, 0L, 25216L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.a.2", "relu", new long[] { 64L, 14L, 14L }, 0L, 0L, 25088L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 14L, 14L }, 9216L, 1806336L, 24896L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.b.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 14L, 14L }, 2304L, 451584L, 8576L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.1", "batchnorm 16", new long[] { 16L, 14L, 14L }, 32L, 0L, 6304L),
-                new LayerInfo("features.denseblock3.denselayer8.branch2.c.2", "relu", new long[] { 16L, 14L, 14L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock3.denselayer8.(concat)", "concat", new long[] { 32L, 14L, 14L }, 0L, 0L, 12544L),
-                new LayerInfo("(concat)", "concat", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.transition3.0", "conv 1x1 512->512", new long[] { 512L, 14L, 14L }, 262144L, 51380224L, 462848L),
-                new LayerInfo("features.transition3.1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.transition3.2", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.transition3_pool", "avgpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.0", "conv 1x1 512->64", new long[] { 64L, 7L, 7L }, 32768L, 1605632L, 60992L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.0", "conv 1x1 512->64", new long[] { 64L, 7L, 7L }, 32768L, 1605632L, 60992L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer1.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer1.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 544L, 7L, 7L }, 0L, 0L, 53312L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.0", "conv 1x1 544->64", new long[] { 64L, 7L, 7L }, 34816L, 1705984L, 64608L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.0", "conv 1x1 544->64", new long[] { 64L, 7L, 7L }, 34816L, 1705984L, 64608L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer2.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer2.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.0", "conv 1x1 576->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 68224L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.0", "conv 1x1 576->64", new long[] { 64L, 7L, 7L }, 36864L, 1806336L, 68224L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer3.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer3.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 608L, 7L, 7L }, 0L, 0L, 59584L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.0", "conv 1x1 608->64", new long[] { 64L, 7L, 7L }, 38912L, 1906688L, 71840L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.0", "conv 1x1 608->64", new long[] { 64L, 7L, 7L }, 38912L, 1906688L, 71840L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer4.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer4.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 640L, 7L, 7L }, 0L, 0L, 62720L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.0", "conv 1x1 640->64", new long[] { 64L, 7L, 7L }, 40960L, 2007040L, 75456L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.0", "conv 1x1 640->64", new long[] { 64L, 7L, 7L }, 40960L, 2007040L, 75456L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer5.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer5.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.0", "conv 1x1 672->64", new long[] { 64L, 7L, 7L }, 43008L, 2107392L, 79072L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch1.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.0", "conv 1x1 672->64", new long[] { 64L, 7L, 7L }, 43008L, 2107392L, 79072L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.1", "batchnorm 64", new long[] { 64L, 7L, 7L }, 128L, 0L, 6400L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.a.2", "relu", new long[] { 64L, 7L, 7L }, 0L, 0L, 6272L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.0", "conv 3x3 64->16", new long[] { 16L, 7L, 7L }, 9216L, 451584L, 13136L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.b.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.0", "conv 3x3 16->16", new long[] { 16L, 7L, 7L }, 2304L, 112896L, 3872L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.1", "batchnorm 16", new long[] { 16L, 7L, 7L }, 32L, 0L, 1600L),
-                new LayerInfo("features.denseblock4.denselayer6.branch2.c.2", "relu", new long[] { 16L, 7L, 7L }, 0L, 0L, 1568L),
-                new LayerInfo("features.denseblock4.denselayer6.(concat)", "concat", new long[] { 32L, 7L, 7L }, 0L, 0L, 3136L),
-                new LayerInfo("(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("features.transition4.0", "conv 1x1 704->704", new long[] { 704L, 7L, 7L }, 495616L, 24285184L, 564608L),
-                new LayerInfo("features.transition4.1", "batchnorm 704", new long[] { 704L, 7L, 7L }, 1408L, 0L, 70400L),
-                new LayerInfo("features.transition4.2", "relu", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("1", "adaptive_avgpool 1x1", new long[] { 704L, 1L, 1L }, 0L, 0L, 35200L),
-                new LayerInfo("2", "flatten", new long[] { 704L }, 0L, 0L, 1408L),
-                new LayerInfo("classifier", "linear 704->1000", new long[] { 1000L }, 705000L, 704000L, 706704L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2802248, 339, 507757568, 31603952, 12220264,
+            // path|operation|output shape|params|MACs|memory access
+            "features.stemblock.stem1.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "features.stemblock.stem1.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "features.stemblock.stem1.2|relu|32x112x112|0|0|802816\n" +
+            "features.stemblock.pool|maxpool 2x2/2|32x56x56|0|0|501760\n" +
+            "features.stemblock.branch.stem2a.0|conv 1x1 32->16|16x112x112|512|6422528|602624\n" +
+            "features.stemblock.branch.stem2a.1|batchnorm 16|16x112x112|32|0|401440\n" +
+            "features.stemblock.branch.stem2a.2|relu|16x112x112|0|0|401408\n" +
+            "features.stemblock.branch.stem2b.0|conv 3x3/2 16->32|32x56x56|4608|14450688|305664\n" +
+            "features.stemblock.branch.stem2b.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.stemblock.branch.stem2b.2|relu|32x56x56|0|0|200704\n" +
+            "features.stemblock.(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.stemblock.stem3.0|conv 1x1 64->32|32x56x56|2048|6422528|303104\n" +
+            "features.stemblock.stem3.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "features.stemblock.stem3.2|relu|32x56x56|0|0|200704\n" +
+            "features.denseblock1.denselayer1.branch1.a.0|conv 1x1 32->16|16x56x56|512|1605632|151040\n" +
+            "features.denseblock1.denselayer1.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.a.0|conv 1x1 32->16|16x56x56|512|1605632|151040\n" +
+            "features.denseblock1.denselayer1.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer1.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer1.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer1.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|64x56x56|0|0|401408\n" +
+            "features.denseblock1.denselayer2.branch1.a.0|conv 1x1 64->16|16x56x56|1024|3211264|251904\n" +
+            "features.denseblock1.denselayer2.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.a.0|conv 1x1 64->16|16x56x56|1024|3211264|251904\n" +
+            "features.denseblock1.denselayer2.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer2.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer2.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer2.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|96x56x56|0|0|602112\n" +
+            "features.denseblock1.denselayer3.branch1.a.0|conv 1x1 96->16|16x56x56|1536|4816896|352768\n" +
+            "features.denseblock1.denselayer3.branch1.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch1.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch1.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch1.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch1.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.a.0|conv 1x1 96->16|16x56x56|1536|4816896|352768\n" +
+            "features.denseblock1.denselayer3.branch2.a.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.a.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.b.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch2.b.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.b.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.branch2.c.0|conv 3x3 16->16|16x56x56|2304|7225344|102656\n" +
+            "features.denseblock1.denselayer3.branch2.c.1|batchnorm 16|16x56x56|32|0|100384\n" +
+            "features.denseblock1.denselayer3.branch2.c.2|relu|16x56x56|0|0|100352\n" +
+            "features.denseblock1.denselayer3.(concat)|concat|32x56x56|0|0|200704\n" +
+            "(concat)|concat|128x56x56|0|0|802816\n" +
+            "features.transition1.0|conv 1x1 128->128|128x56x56|16384|51380224|819200\n" +
+            "features.transition1.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "features.transition1.2|relu|128x56x56|0|0|802816\n" +
+            "features.transition1_pool|avgpool 2x2/2|128x28x28|0|0|501760\n" +
+            "features.denseblock2.denselayer1.branch1.a.0|conv 1x1 128->32|32x28x28|4096|3211264|129536\n" +
+            "features.denseblock2.denselayer1.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer1.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer1.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer1.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.branch2.a.0|conv 1x1 128->32|32x28x28|4096|3211264|129536\n" +
+            "features.denseblock2.denselayer1.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer1.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer1.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer1.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer1.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer1.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer1.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|160x28x28|0|0|250880\n" +
+            "features.denseblock2.denselayer2.branch1.a.0|conv 1x1 160->32|32x28x28|5120|4014080|155648\n" +
+            "features.denseblock2.denselayer2.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer2.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer2.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer2.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.branch2.a.0|conv 1x1 160->32|32x28x28|5120|4014080|155648\n" +
+            "features.denseblock2.denselayer2.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer2.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer2.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer2.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer2.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer2.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer2.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|192x28x28|0|0|301056\n" +
+            "features.denseblock2.denselayer3.branch1.a.0|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.denseblock2.denselayer3.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer3.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer3.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer3.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.branch2.a.0|conv 1x1 192->32|32x28x28|6144|4816896|181760\n" +
+            "features.denseblock2.denselayer3.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer3.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer3.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer3.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer3.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer3.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer3.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|224x28x28|0|0|351232\n" +
+            "features.denseblock2.denselayer4.branch1.a.0|conv 1x1 224->32|32x28x28|7168|5619712|207872\n" +
+            "features.denseblock2.denselayer4.branch1.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer4.branch1.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer4.branch1.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer4.branch1.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch1.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.branch2.a.0|conv 1x1 224->32|32x28x28|7168|5619712|207872\n" +
+            "features.denseblock2.denselayer4.branch2.a.1|batchnorm 32|32x28x28|64|0|50240\n" +
+            "features.denseblock2.denselayer4.branch2.a.2|relu|32x28x28|0|0|50176\n" +
+            "features.denseblock2.denselayer4.branch2.b.0|conv 3x3 32->16|16x28x28|4608|3612672|42240\n" +
+            "features.denseblock2.denselayer4.branch2.b.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch2.b.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.branch2.c.0|conv 3x3 16->16|16x28x28|2304|1806336|27392\n" +
+            "features.denseblock2.denselayer4.branch2.c.1|batchnorm 16|16x28x28|32|0|25120\n" +
+            "features.denseblock2.denselayer4.branch2.c.2|relu|16x28x28|0|0|25088\n" +
+            "features.denseblock2.denselayer4.(concat)|concat|32x28x28|0|0|50176\n" +
+            "(concat)|concat|256x28x28|0|0|401408\n" +
+            "features.transition2.0|conv 1x1 256->256|256x28x28|65536|51380224|466944\n" +
+            "features.transition2.1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "features.transition2.2|relu|256x28x28|0|0|401408\n" +
+            "features.transition2_pool|avgpool 2x2/2|256x14x14|0|0|250880\n" +
+            "features.denseblock3.denselayer1.branch1.a.0|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "features.denseblock3.denselayer1.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer1.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer1.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer1.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.branch2.a.0|conv 1x1 256->64|64x14x14|16384|3211264|79104\n" +
+            "features.denseblock3.denselayer1.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer1.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer1.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer1.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer1.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer1.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer1.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|288x14x14|0|0|112896\n" +
+            "features.denseblock3.denselayer2.branch1.a.0|conv 1x1 288->64|64x14x14|18432|3612672|87424\n" +
+            "features.denseblock3.denselayer2.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer2.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer2.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer2.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.branch2.a.0|conv 1x1 288->64|64x14x14|18432|3612672|87424\n" +
+            "features.denseblock3.denselayer2.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer2.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer2.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer2.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer2.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer2.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer2.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|320x14x14|0|0|125440\n" +
+            "features.denseblock3.denselayer3.branch1.a.0|conv 1x1 320->64|64x14x14|20480|4014080|95744\n" +
+            "features.denseblock3.denselayer3.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer3.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer3.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer3.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.branch2.a.0|conv 1x1 320->64|64x14x14|20480|4014080|95744\n" +
+            "features.denseblock3.denselayer3.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer3.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer3.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer3.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer3.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer3.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer3.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|352x14x14|0|0|137984\n" +
+            "features.denseblock3.denselayer4.branch1.a.0|conv 1x1 352->64|64x14x14|22528|4415488|104064\n" +
+            "features.denseblock3.denselayer4.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer4.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer4.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer4.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.branch2.a.0|conv 1x1 352->64|64x14x14|22528|4415488|104064\n" +
+            "features.denseblock3.denselayer4.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer4.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer4.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer4.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer4.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer4.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer4.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|384x14x14|0|0|150528\n" +
+            "features.denseblock3.denselayer5.branch1.a.0|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.denseblock3.denselayer5.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer5.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer5.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer5.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.branch2.a.0|conv 1x1 384->64|64x14x14|24576|4816896|112384\n" +
+            "features.denseblock3.denselayer5.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer5.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer5.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer5.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer5.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer5.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer5.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|416x14x14|0|0|163072\n" +
+            "features.denseblock3.denselayer6.branch1.a.0|conv 1x1 416->64|64x14x14|26624|5218304|120704\n" +
+            "features.denseblock3.denselayer6.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer6.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer6.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer6.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.branch2.a.0|conv 1x1 416->64|64x14x14|26624|5218304|120704\n" +
+            "features.denseblock3.denselayer6.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer6.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer6.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer6.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer6.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer6.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer6.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|448x14x14|0|0|175616\n" +
+            "features.denseblock3.denselayer7.branch1.a.0|conv 1x1 448->64|64x14x14|28672|5619712|129024\n" +
+            "features.denseblock3.denselayer7.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer7.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer7.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer7.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.branch2.a.0|conv 1x1 448->64|64x14x14|28672|5619712|129024\n" +
+            "features.denseblock3.denselayer7.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer7.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer7.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer7.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer7.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer7.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer7.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|480x14x14|0|0|188160\n" +
+            "features.denseblock3.denselayer8.branch1.a.0|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "features.denseblock3.denselayer8.branch1.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer8.branch1.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer8.branch1.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer8.branch1.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch1.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.branch2.a.0|conv 1x1 480->64|64x14x14|30720|6021120|137344\n" +
+            "features.denseblock3.denselayer8.branch2.a.1|batchnorm 64|64x14x14|128|0|25216\n" +
+            "features.denseblock3.denselayer8.branch2.a.2|relu|64x14x14|0|0|25088\n" +
+            "features.denseblock3.denselayer8.branch2.b.0|conv 3x3 64->16|16x14x14|9216|1806336|24896\n" +
+            "features.denseblock3.denselayer8.branch2.b.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch2.b.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.branch2.c.0|conv 3x3 16->16|16x14x14|2304|451584|8576\n" +
+            "features.denseblock3.denselayer8.branch2.c.1|batchnorm 16|16x14x14|32|0|6304\n" +
+            "features.denseblock3.denselayer8.branch2.c.2|relu|16x14x14|0|0|6272\n" +
+            "features.denseblock3.denselayer8.(concat)|concat|32x14x14|0|0|12544\n" +
+            "(concat)|concat|512x14x14|0|0|200704\n" +
+            "features.transition3.0|conv 1x1 512->512|512x14x14|262144|51380224|462848\n" +
+            "features.transition3.1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.transition3.2|relu|512x14x14|0|0|200704\n" +
+            "features.transition3_pool|avgpool 2x2/2|512x7x7|0|0|125440\n" +
+            "features.denseblock4.denselayer1.branch1.a.0|conv 1x1 512->64|64x7x7|32768|1605632|60992\n" +
+            "features.denseblock4.denselayer1.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer1.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer1.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer1.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.branch2.a.0|conv 1x1 512->64|64x7x7|32768|1605632|60992\n" +
+            "features.denseblock4.denselayer1.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer1.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer1.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer1.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer1.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer1.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer1.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|544x7x7|0|0|53312\n" +
+            "features.denseblock4.denselayer2.branch1.a.0|conv 1x1 544->64|64x7x7|34816|1705984|64608\n" +
+            "features.denseblock4.denselayer2.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer2.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer2.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer2.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.branch2.a.0|conv 1x1 544->64|64x7x7|34816|1705984|64608\n" +
+            "features.denseblock4.denselayer2.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer2.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer2.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer2.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer2.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer2.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer2.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|576x7x7|0|0|56448\n" +
+            "features.denseblock4.denselayer3.branch1.a.0|conv 1x1 576->64|64x7x7|36864|1806336|68224\n" +
+            "features.denseblock4.denselayer3.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer3.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer3.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer3.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.branch2.a.0|conv 1x1 576->64|64x7x7|36864|1806336|68224\n" +
+            "features.denseblock4.denselayer3.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer3.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer3.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer3.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer3.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer3.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer3.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|608x7x7|0|0|59584\n" +
+            "features.denseblock4.denselayer4.branch1.a.0|conv 1x1 608->64|64x7x7|38912|1906688|71840\n" +
+            "features.denseblock4.denselayer4.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer4.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer4.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer4.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.branch2.a.0|conv 1x1 608->64|64x7x7|38912|1906688|71840\n" +
+            "features.denseblock4.denselayer4.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer4.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer4.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer4.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer4.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer4.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer4.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|640x7x7|0|0|62720\n" +
+            "features.denseblock4.denselayer5.branch1.a.0|conv 1x1 640->64|64x7x7|40960|2007040|75456\n" +
+            "features.denseblock4.denselayer5.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer5.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer5.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer5.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.branch2.a.0|conv 1x1 640->64|64x7x7|40960|2007040|75456\n" +
+            "features.denseblock4.denselayer5.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer5.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer5.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer5.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer5.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer5.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer5.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|672x7x7|0|0|65856\n" +
+            "features.denseblock4.denselayer6.branch1.a.0|conv 1x1 672->64|64x7x7|43008|2107392|79072\n" +
+            "features.denseblock4.denselayer6.branch1.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer6.branch1.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer6.branch1.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer6.branch1.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch1.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.branch2.a.0|conv 1x1 672->64|64x7x7|43008|2107392|79072\n" +
+            "features.denseblock4.denselayer6.branch2.a.1|batchnorm 64|64x7x7|128|0|6400\n" +
+            "features.denseblock4.denselayer6.branch2.a.2|relu|64x7x7|0|0|6272\n" +
+            "features.denseblock4.denselayer6.branch2.b.0|conv 3x3 64->16|16x7x7|9216|451584|13136\n" +
+            "features.denseblock4.denselayer6.branch2.b.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch2.b.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.branch2.c.0|conv 3x3 16->16|16x7x7|2304|112896|3872\n" +
+            "features.denseblock4.denselayer6.branch2.c.1|batchnorm 16|16x7x7|32|0|1600\n" +
+            "features.denseblock4.denselayer6.branch2.c.2|relu|16x7x7|0|0|1568\n" +
+            "features.denseblock4.denselayer6.(concat)|concat|32x7x7|0|0|3136\n" +
+            "(concat)|concat|704x7x7|0|0|68992\n" +
+            "features.transition4.0|conv 1x1 704->704|704x7x7|495616|24285184|564608\n" +
+            "features.transition4.1|batchnorm 704|704x7x7|1408|0|70400\n" +
+            "features.transition4.2|relu|704x7x7|0|0|68992\n" +
+            "1|adaptive_avgpool 1x1|704x1x1|0|0|35200\n" +
+            "2|flatten|704|0|0|1408\n" +
+            "classifier|linear 704->1000|1000|705000|704000|706704\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

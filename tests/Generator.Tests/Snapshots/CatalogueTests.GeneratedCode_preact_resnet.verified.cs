@@ -226,562 +226,560 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 26807652L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PreActResNetCifar", "architectures/preact_resnet.arch", 36, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            1703258L, 489L, 244500992L, 26807652L, 11518474L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("stage1.0.preact", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 16->16", new long[] { 16L, 32L, 32L }, 256L, 262144L, 33024L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.projection.0", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.1.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.1.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.2.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.2.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.3.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.3.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.4.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.4.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.5.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.5.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.6.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.6.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.7.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.7.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.8.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.8.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.9.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.9.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.10.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.10.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.11.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.11.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.12.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.12.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.13.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.13.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.14.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.14.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.15.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.15.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.16.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.16.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.17.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.17.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage2.0.preact", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1/2 64->32", new long[] { 32L, 16L, 16L }, 2048L, 524288L, 75776L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.0.projection.0", "conv 1x1/2 64->128", new long[] { 128L, 16L, 16L }, 8192L, 2097152L, 106496L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.1.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.2.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.3.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.4.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.4.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.5.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.5.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.6.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.6.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.7.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.7.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.8.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.8.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.9.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.9.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.10.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.10.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.11.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.11.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.12.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.12.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.13.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.13.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.14.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.14.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.15.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.15.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.16.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.16.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.17.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.17.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage3.0.preact", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1/2 128->64", new long[] { 64L, 8L, 8L }, 8192L, 524288L, 45056L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.0.projection.0", "conv 1x1/2 128->256", new long[] { 256L, 8L, 8L }, 32768L, 2097152L, 81920L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.1.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.2.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.3.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.4.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.5.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.6.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.7.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.8.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.8.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.9.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.9.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.10.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.10.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.11.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.11.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.12.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.12.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.13.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.13.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.14.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.14.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.15.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.15.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.16.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.16.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.17.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.17.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("5", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("6", "avgpool 8x8/8", new long[] { 256L, 1L, 1L }, 0L, 0L, 16640L),
-                new LayerInfo("7", "flatten", new long[] { 256L }, 0L, 0L, 512L),
-                new LayerInfo("fc", "linear 256->10", new long[] { 10L }, 2570L, 2560L, 2836L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            1703258, 489, 244500992, 26807652, 11518474,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "stage1.0.preact|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.1|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv1|conv 1x1 16->16|16x32x32|256|262144|33024\n" +
+            "stage1.0.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.projection.0|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.1.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.1.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.1.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.1.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.1.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.1.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.2.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.2.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.2.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.2.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.2.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.2.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.3.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.3.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.3.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.3.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.3.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.3.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.4.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.4.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.4.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.4.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.4.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.4.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.5.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.5.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.5.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.5.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.5.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.5.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.6.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.6.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.6.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.6.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.6.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.6.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.7.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.7.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.7.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.7.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.7.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.7.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.8.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.8.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.8.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.8.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.8.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.8.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.9.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.9.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.9.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.9.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.9.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.9.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.10.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.10.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.10.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.10.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.10.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.10.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.11.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.11.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.11.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.11.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.11.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.11.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.12.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.12.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.12.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.12.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.12.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.12.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.13.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.13.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.13.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.13.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.13.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.13.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.14.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.14.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.14.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.14.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.14.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.14.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.15.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.15.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.15.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.15.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.15.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.15.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.16.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.16.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.16.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.16.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.16.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.16.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.17.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.17.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.17.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.17.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.17.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.17.(add)|add|64x32x32|0|0|196608\n" +
+            "stage2.0.preact|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage2.0.1|relu|64x32x32|0|0|131072\n" +
+            "stage2.0.conv1|conv 1x1/2 64->32|32x16x16|2048|524288|75776\n" +
+            "stage2.0.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.0.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.0.projection.0|conv 1x1/2 64->128|128x16x16|8192|2097152|106496\n" +
+            "stage2.0.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.1.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.1.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.1.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.1.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.1.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.1.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.2.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.2.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.2.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.2.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.2.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.2.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.3.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.3.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.3.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.3.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.3.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.3.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.4.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.4.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.4.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.4.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.4.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.4.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.5.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.5.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.5.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.5.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.5.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.5.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.6.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.6.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.6.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.6.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.6.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.6.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.7.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.7.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.7.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.7.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.7.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.7.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.8.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.8.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.8.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.8.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.8.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.8.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.9.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.9.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.9.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.9.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.9.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.9.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.10.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.10.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.10.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.10.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.10.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.10.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.11.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.11.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.11.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.11.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.11.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.11.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.12.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.12.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.12.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.12.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.12.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.12.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.13.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.13.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.13.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.13.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.13.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.13.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.14.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.14.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.14.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.14.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.14.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.14.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.15.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.15.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.15.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.15.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.15.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.15.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.16.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.16.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.16.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.16.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.16.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.16.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.17.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.17.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.17.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.17.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.17.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.17.(add)|add|128x16x16|0|0|98304\n" +
+            "stage3.0.preact|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage3.0.1|relu|128x16x16|0|0|65536\n" +
+            "stage3.0.conv1|conv 1x1/2 128->64|64x8x8|8192|524288|45056\n" +
+            "stage3.0.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.0.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.0.projection.0|conv 1x1/2 128->256|256x8x8|32768|2097152|81920\n" +
+            "stage3.0.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.1.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.1.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.1.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.1.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.1.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.1.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.2.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.2.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.2.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.2.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.2.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.2.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.3.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.3.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.3.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.3.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.3.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.3.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.4.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.4.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.4.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.4.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.4.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.4.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.5.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.5.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.5.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.5.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.5.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.5.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.6.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.6.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.6.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.6.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.6.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.6.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.7.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.7.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.7.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.7.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.7.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.7.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.8.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.8.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.8.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.8.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.8.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.8.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.9.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.9.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.9.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.9.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.9.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.9.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.10.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.10.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.10.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.10.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.10.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.10.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.11.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.11.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.11.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.11.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.11.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.11.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.12.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.12.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.12.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.12.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.12.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.12.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.13.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.13.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.13.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.13.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.13.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.13.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.14.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.14.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.14.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.14.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.14.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.14.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.15.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.15.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.15.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.15.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.15.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.15.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.16.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.16.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.16.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.16.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.16.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.16.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.17.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.17.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.17.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.17.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.17.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.17.(add)|add|256x8x8|0|0|49152\n" +
+            "bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "5|relu|256x8x8|0|0|32768\n" +
+            "6|avgpool 8x8/8|256x1x1|0|0|16640\n" +
+            "7|flatten|256|0|0|512\n" +
+            "fc|linear 256->10|10|2570|2560|2836\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -974,184 +972,182 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 103431696L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PreActResNet", "architectures/preact_resnet.arch", 51, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            25549352L, 147L, 4089184256L, 103431696L, 36056552L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("3", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.5", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.projection.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer2.0.preact", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer2.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.4", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.projection.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer3.0.preact", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer3.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.4", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.projection.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer4.0.preact", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer4.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.4", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.projection.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("bn", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("9", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("10", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("11", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            25549352, 147, 4089184256L, 103431696, 36056552,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "2|relu|64x112x112|0|0|1605632\n" +
+            "3|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.2|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.5|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.projection.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.1|relu|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.4|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.7|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.1|relu|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.4|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.7|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer2.0.preact|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer2.0.1|relu|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.4|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.projection.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer3.0.preact|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer3.0.1|relu|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.4|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.projection.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer4.0.preact|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer4.0.1|relu|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.4|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.projection.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.1|relu|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.4|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.1|relu|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.4|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "bn|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "9|relu|2048x7x7|0|0|200704\n" +
+            "10|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "11|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1328,562 +1324,560 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 26807652L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PreActResNet164", "architectures/preact_resnet.arch", 36, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            1703258L, 489L, 244500992L, 26807652L, 11518474L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("stage1.0.preact", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 16->16", new long[] { 16L, 32L, 32L }, 256L, 262144L, 33024L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.projection.0", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.1.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.1.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.2.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.2.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.3.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.3.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.4.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.4.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.5.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.5.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.6.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.6.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.7.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.7.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.8.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.8.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.9.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.9.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.10.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.10.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.11.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.11.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.12.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.12.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.13.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.13.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.14.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.14.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.15.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.15.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.16.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.16.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.17.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.17.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage2.0.preact", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1/2 64->32", new long[] { 32L, 16L, 16L }, 2048L, 524288L, 75776L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.0.projection.0", "conv 1x1/2 64->128", new long[] { 128L, 16L, 16L }, 8192L, 2097152L, 106496L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.1.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.2.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.3.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.4.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.4.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.5.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.5.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.6.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.6.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.7.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.7.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.8.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.8.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.9.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.9.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.10.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.10.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.11.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.11.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.12.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.12.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.13.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.13.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.14.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.14.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.15.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.15.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.16.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.16.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.17.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.17.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage3.0.preact", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1/2 128->64", new long[] { 64L, 8L, 8L }, 8192L, 524288L, 45056L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.0.projection.0", "conv 1x1/2 128->256", new long[] { 256L, 8L, 8L }, 32768L, 2097152L, 81920L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.1.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.2.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.3.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.4.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.5.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.6.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.7.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.8.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.8.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.9.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.9.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.10.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.10.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.11.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.11.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.12.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.12.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.13.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.13.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.14.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.14.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.15.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.15.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.16.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.16.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.17.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.17.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("5", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("6", "avgpool 8x8/8", new long[] { 256L, 1L, 1L }, 0L, 0L, 16640L),
-                new LayerInfo("7", "flatten", new long[] { 256L }, 0L, 0L, 512L),
-                new LayerInfo("fc", "linear 256->10", new long[] { 10L }, 2570L, 2560L, 2836L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            1703258, 489, 244500992, 26807652, 11518474,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "stage1.0.preact|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.1|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv1|conv 1x1 16->16|16x32x32|256|262144|33024\n" +
+            "stage1.0.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.projection.0|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.1.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.1.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.1.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.1.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.1.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.1.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.2.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.2.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.2.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.2.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.2.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.2.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.3.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.3.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.3.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.3.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.3.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.3.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.4.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.4.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.4.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.4.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.4.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.4.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.5.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.5.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.5.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.5.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.5.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.5.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.6.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.6.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.6.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.6.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.6.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.6.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.7.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.7.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.7.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.7.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.7.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.7.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.8.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.8.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.8.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.8.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.8.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.8.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.9.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.9.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.9.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.9.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.9.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.9.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.10.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.10.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.10.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.10.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.10.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.10.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.11.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.11.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.11.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.11.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.11.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.11.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.12.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.12.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.12.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.12.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.12.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.12.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.13.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.13.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.13.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.13.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.13.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.13.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.14.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.14.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.14.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.14.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.14.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.14.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.15.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.15.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.15.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.15.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.15.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.15.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.16.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.16.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.16.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.16.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.16.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.16.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.17.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.17.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.17.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.17.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.17.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.17.(add)|add|64x32x32|0|0|196608\n" +
+            "stage2.0.preact|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage2.0.1|relu|64x32x32|0|0|131072\n" +
+            "stage2.0.conv1|conv 1x1/2 64->32|32x16x16|2048|524288|75776\n" +
+            "stage2.0.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.0.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.0.projection.0|conv 1x1/2 64->128|128x16x16|8192|2097152|106496\n" +
+            "stage2.0.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.1.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.1.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.1.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.1.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.1.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.1.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.2.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.2.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.2.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.2.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.2.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.2.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.3.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.3.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.3.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.3.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.3.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.3.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.4.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.4.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.4.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.4.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.4.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.4.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.5.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.5.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.5.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.5.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.5.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.5.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.6.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.6.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.6.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.6.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.6.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.6.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.7.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.7.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.7.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.7.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.7.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.7.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.8.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.8.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.8.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.8.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.8.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.8.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.9.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.9.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.9.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.9.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.9.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.9.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.10.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.10.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.10.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.10.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.10.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.10.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.11.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.11.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.11.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.11.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.11.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.11.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.12.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.12.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.12.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.12.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.12.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.12.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.13.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.13.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.13.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.13.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.13.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.13.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.14.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.14.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.14.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.14.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.14.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.14.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.15.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.15.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.15.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.15.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.15.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.15.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.16.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.16.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.16.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.16.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.16.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.16.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.17.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.17.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.17.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.17.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.17.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.17.(add)|add|128x16x16|0|0|98304\n" +
+            "stage3.0.preact|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage3.0.1|relu|128x16x16|0|0|65536\n" +
+            "stage3.0.conv1|conv 1x1/2 128->64|64x8x8|8192|524288|45056\n" +
+            "stage3.0.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.0.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.0.projection.0|conv 1x1/2 128->256|256x8x8|32768|2097152|81920\n" +
+            "stage3.0.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.1.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.1.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.1.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.1.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.1.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.1.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.2.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.2.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.2.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.2.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.2.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.2.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.3.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.3.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.3.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.3.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.3.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.3.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.4.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.4.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.4.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.4.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.4.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.4.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.5.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.5.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.5.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.5.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.5.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.5.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.6.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.6.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.6.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.6.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.6.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.6.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.7.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.7.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.7.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.7.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.7.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.7.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.8.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.8.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.8.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.8.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.8.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.8.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.9.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.9.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.9.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.9.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.9.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.9.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.10.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.10.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.10.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.10.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.10.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.10.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.11.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.11.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.11.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.11.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.11.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.11.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.12.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.12.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.12.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.12.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.12.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.12.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.13.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.13.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.13.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.13.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.13.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.13.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.14.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.14.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.14.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.14.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.14.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.14.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.15.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.15.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.15.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.15.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.15.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.15.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.16.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.16.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.16.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.16.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.16.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.16.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.17.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.17.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.17.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.17.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.17.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.17.(add)|add|256x8x8|0|0|49152\n" +
+            "bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "5|relu|256x8x8|0|0|32768\n" +
+            "6|avgpool 8x8/8|256x1x1|0|0|16640\n" +
+            "7|flatten|256|0|0|512\n" +
+            "fc|linear 256->10|10|2570|2560|2836\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1975,3352 +1969,3350 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 163423908L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PreActResNet1001", "architectures/preact_resnet.arch", 36, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            10327706L, 3000L, 1487849984L, 163423908L, 70181386L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("stage1.0.preact", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.1", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv1", "conv 1x1 16->16", new long[] { 16L, 32L, 32L }, 256L, 262144L, 33024L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.projection.0", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.1.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.1.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.1.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.2.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.2.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.2.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.2.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.3.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.3.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.3.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.3.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.4.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.4.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.4.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.4.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.5.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.5.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.5.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.5.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.6.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.6.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.6.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.6.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.7.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.7.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.7.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.7.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.8.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.8.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.8.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.8.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.9.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.9.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.9.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.9.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.10.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.10.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.10.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.10.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.11.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.11.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.11.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.11.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.12.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.12.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.12.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.12.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.13.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.13.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.13.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.13.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.14.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.14.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.14.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.14.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.15.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.15.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.15.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.15.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.16.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.16.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.16.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.16.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.17.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.17.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.17.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.17.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.18.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.18.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.18.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.18.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.18.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.18.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.18.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.18.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.18.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.18.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.19.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.19.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.19.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.19.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.19.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.19.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.19.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.19.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.19.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.19.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.20.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.20.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.20.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.20.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.20.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.20.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.20.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.20.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.20.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.20.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.21.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.21.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.21.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.21.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.21.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.21.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.21.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.21.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.21.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.21.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.22.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.22.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.22.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.22.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.22.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.22.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.22.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.22.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.22.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.22.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.23.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.23.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.23.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.23.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.23.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.23.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.23.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.23.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.23.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.23.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.24.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.24.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.24.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.24.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.24.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.24.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.24.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.24.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.24.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.24.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.25.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.25.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.25.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.25.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.25.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.25.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.25.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.25.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.25.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.25.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.26.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.26.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.26.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.26.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.26.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.26.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.26.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.26.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.26.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.26.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.27.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.27.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.27.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.27.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.27.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.27.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.27.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.27.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.27.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.27.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.28.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.28.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.28.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.28.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.28.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.28.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.28.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.28.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.28.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.28.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.29.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.29.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.29.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.29.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.29.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.29.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.29.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.29.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.29.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.29.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.30.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.30.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.30.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.30.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.30.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.30.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.30.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.30.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.30.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.30.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.31.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.31.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.31.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.31.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.31.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.31.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.31.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.31.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.31.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.31.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.32.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.32.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.32.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.32.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.32.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.32.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.32.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.32.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.32.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.32.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.33.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.33.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.33.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.33.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.33.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.33.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.33.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.33.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.33.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.33.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.34.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.34.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.34.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.34.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.34.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.34.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.34.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.34.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.34.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.34.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.35.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.35.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.35.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.35.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.35.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.35.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.35.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.35.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.35.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.35.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.36.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.36.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.36.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.36.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.36.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.36.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.36.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.36.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.36.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.36.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.37.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.37.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.37.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.37.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.37.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.37.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.37.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.37.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.37.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.37.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.38.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.38.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.38.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.38.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.38.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.38.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.38.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.38.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.38.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.38.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.39.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.39.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.39.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.39.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.39.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.39.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.39.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.39.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.39.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.39.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.40.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.40.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.40.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.40.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.40.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.40.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.40.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.40.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.40.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.40.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.41.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.41.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.41.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.41.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.41.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.41.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.41.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.41.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.41.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.41.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.42.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.42.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.42.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.42.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.42.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.42.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.42.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.42.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.42.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.42.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.43.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.43.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.43.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.43.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.43.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.43.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.43.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.43.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.43.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.43.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.44.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.44.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.44.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.44.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.44.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.44.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.44.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.44.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.44.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.44.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.45.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.45.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.45.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.45.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.45.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.45.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.45.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.45.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.45.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.45.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.46.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.46.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.46.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.46.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.46.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.46.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.46.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.46.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.46.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.46.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.47.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.47.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.47.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.47.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.47.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.47.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.47.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.47.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.47.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.47.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.48.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.48.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.48.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.48.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.48.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.48.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.48.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.48.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.48.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.48.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.49.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.49.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.49.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.49.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.49.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.49.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.49.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.49.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.49.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.49.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.50.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.50.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.50.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.50.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.50.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.50.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.50.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.50.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.50.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.50.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.51.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.51.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.51.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.51.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.51.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.51.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.51.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.51.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.51.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.51.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.52.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.52.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.52.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.52.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.52.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.52.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.52.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.52.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.52.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.52.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.53.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.53.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.53.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.53.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.53.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.53.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.53.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.53.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.53.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.53.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.54.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.54.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.54.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.54.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.54.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.54.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.54.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.54.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.54.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.54.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.55.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.55.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.55.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.55.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.55.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.55.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.55.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.55.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.55.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.55.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.56.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.56.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.56.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.56.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.56.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.56.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.56.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.56.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.56.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.56.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.57.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.57.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.57.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.57.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.57.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.57.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.57.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.57.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.57.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.57.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.58.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.58.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.58.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.58.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.58.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.58.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.58.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.58.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.58.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.58.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.59.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.59.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.59.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.59.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.59.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.59.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.59.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.59.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.59.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.59.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.60.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.60.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.60.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.60.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.60.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.60.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.60.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.60.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.60.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.60.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.61.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.61.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.61.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.61.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.61.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.61.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.61.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.61.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.61.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.61.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.62.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.62.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.62.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.62.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.62.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.62.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.62.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.62.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.62.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.62.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.63.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.63.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.63.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.63.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.63.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.63.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.63.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.63.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.63.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.63.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.64.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.64.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.64.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.64.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.64.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.64.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.64.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.64.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.64.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.64.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.65.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.65.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.65.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.65.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.65.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.65.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.65.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.65.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.65.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.65.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.66.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.66.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.66.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.66.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.66.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.66.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.66.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.66.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.66.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.66.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.67.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.67.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.67.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.67.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.67.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.67.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.67.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.67.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.67.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.67.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.68.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.68.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.68.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.68.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.68.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.68.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.68.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.68.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.68.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.68.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.69.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.69.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.69.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.69.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.69.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.69.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.69.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.69.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.69.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.69.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.70.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.70.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.70.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.70.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.70.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.70.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.70.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.70.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.70.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.70.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.71.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.71.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.71.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.71.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.71.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.71.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.71.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.71.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.71.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.71.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.72.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.72.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.72.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.72.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.72.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.72.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.72.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.72.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.72.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.72.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.73.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.73.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.73.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.73.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.73.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.73.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.73.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.73.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.73.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.73.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.74.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.74.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.74.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.74.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.74.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.74.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.74.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.74.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.74.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.74.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.75.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.75.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.75.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.75.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.75.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.75.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.75.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.75.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.75.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.75.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.76.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.76.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.76.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.76.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.76.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.76.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.76.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.76.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.76.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.76.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.77.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.77.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.77.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.77.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.77.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.77.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.77.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.77.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.77.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.77.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.78.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.78.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.78.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.78.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.78.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.78.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.78.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.78.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.78.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.78.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.79.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.79.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.79.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.79.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.79.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.79.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.79.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.79.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.79.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.79.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.80.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.80.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.80.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.80.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.80.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.80.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.80.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.80.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.80.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.80.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.81.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.81.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.81.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.81.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.81.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.81.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.81.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.81.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.81.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.81.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.82.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.82.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.82.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.82.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.82.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.82.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.82.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.82.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.82.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.82.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.83.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.83.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.83.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.83.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.83.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.83.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.83.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.83.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.83.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.83.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.84.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.84.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.84.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.84.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.84.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.84.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.84.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.84.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.84.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.84.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.85.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.85.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.85.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.85.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.85.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.85.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.85.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.85.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.85.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.85.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.86.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.86.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.86.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.86.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.86.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.86.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.86.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.86.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.86.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.86.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.87.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.87.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.87.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.87.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.87.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.87.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.87.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.87.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.87.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.87.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.88.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.88.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.88.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.88.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.88.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.88.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.88.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.88.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.88.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.88.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.89.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.89.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.89.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.89.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.89.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.89.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.89.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.89.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.89.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.89.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.90.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.90.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.90.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.90.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.90.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.90.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.90.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.90.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.90.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.90.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.91.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.91.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.91.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.91.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.91.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.91.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.91.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.91.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.91.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.91.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.92.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.92.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.92.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.92.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.92.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.92.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.92.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.92.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.92.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.92.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.93.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.93.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.93.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.93.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.93.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.93.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.93.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.93.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.93.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.93.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.94.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.94.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.94.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.94.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.94.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.94.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.94.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.94.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.94.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.94.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.95.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.95.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.95.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.95.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.95.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.95.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.95.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.95.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.95.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.95.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.96.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.96.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.96.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.96.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.96.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.96.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.96.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.96.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.96.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.96.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.97.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.97.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.97.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.97.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.97.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.97.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.97.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.97.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.97.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.97.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.98.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.98.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.98.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.98.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.98.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.98.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.98.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.98.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.98.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.98.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.99.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.99.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.99.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.99.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.99.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.99.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.99.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.99.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.99.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.99.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.100.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.100.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.100.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.100.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.100.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.100.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.100.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.100.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.100.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.100.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.101.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.101.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.101.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.101.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.101.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.101.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.101.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.101.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.101.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.101.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.102.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.102.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.102.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.102.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.102.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.102.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.102.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.102.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.102.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.102.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.103.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.103.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.103.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.103.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.103.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.103.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.103.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.103.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.103.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.103.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.104.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.104.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.104.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.104.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.104.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.104.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.104.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.104.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.104.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.104.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.105.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.105.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.105.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.105.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.105.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.105.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.105.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.105.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.105.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.105.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.106.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.106.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.106.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.106.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.106.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.106.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.106.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.106.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.106.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.106.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.107.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.107.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.107.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.107.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.107.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.107.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.107.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.107.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.107.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.107.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.108.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.108.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.108.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.108.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.108.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.108.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.108.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.108.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.108.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.108.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.109.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.109.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.109.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.109.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.109.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.109.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.109.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.109.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.109.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.109.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage1.110.bn1", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage1.110.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage1.110.conv1", "conv 1x1 64->16", new long[] { 16L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.110.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.110.4", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.110.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.110.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.110.7", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.110.conv3", "conv 1x1 16->64", new long[] { 64L, 32L, 32L }, 1024L, 1048576L, 82944L),
-                new LayerInfo("stage1.110.(add)", "add", new long[] { 64L, 32L, 32L }, 0L, 0L, 196608L),
-                new LayerInfo("stage2.0.preact", "batchnorm 64", new long[] { 64L, 32L, 32L }, 128L, 0L, 131200L),
-                new LayerInfo("stage2.0.1", "relu", new long[] { 64L, 32L, 32L }, 0L, 0L, 131072L),
-                new LayerInfo("stage2.0.conv1", "conv 1x1/2 64->32", new long[] { 32L, 16L, 16L }, 2048L, 524288L, 75776L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.0.projection.0", "conv 1x1/2 64->128", new long[] { 128L, 16L, 16L }, 8192L, 2097152L, 106496L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.1.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.1.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.2.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.2.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.2.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.3.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.3.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.3.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.4.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.4.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.4.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.4.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.5.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.5.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.5.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.5.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.6.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.6.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.6.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.6.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.7.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.7.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.7.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.7.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.8.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.8.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.8.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.8.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.9.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.9.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.9.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.9.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.10.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.10.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.10.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.10.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.11.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.11.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.11.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.11.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.12.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.12.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.12.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.12.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.13.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.13.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.13.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.13.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.14.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.14.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.14.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.14.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.15.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.15.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.15.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.15.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.16.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.16.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.16.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.16.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.17.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.17.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.17.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.17.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.18.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.18.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.18.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.18.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.18.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.18.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.18.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.18.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.18.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.18.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.19.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.19.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.19.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.19.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.19.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.19.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.19.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.19.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.19.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.19.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.20.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.20.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.20.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.20.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.20.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.20.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.20.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.20.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.20.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.20.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.21.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.21.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.21.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.21.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.21.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.21.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.21.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.21.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.21.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.21.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.22.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.22.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.22.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.22.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.22.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.22.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.22.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.22.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.22.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.22.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.23.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.23.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.23.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.23.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.23.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.23.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.23.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.23.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.23.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.23.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.24.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.24.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.24.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.24.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.24.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.24.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.24.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.24.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.24.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.24.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.25.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.25.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.25.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.25.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.25.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.25.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.25.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.25.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.25.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.25.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.26.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.26.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.26.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.26.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.26.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.26.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.26.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.26.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.26.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.26.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.27.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.27.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.27.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.27.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.27.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.27.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.27.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.27.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.27.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.27.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.28.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.28.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.28.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.28.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.28.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.28.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.28.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.28.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.28.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.28.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.29.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.29.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.29.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.29.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.29.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.29.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.29.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.29.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.29.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.29.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.30.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.30.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.30.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.30.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.30.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.30.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.30.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.30.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.30.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.30.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.31.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.31.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.31.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.31.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.31.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.31.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.31.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.31.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.31.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.31.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.32.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.32.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.32.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.32.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.32.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.32.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.32.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.32.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.32.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.32.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.33.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.33.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.33.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.33.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.33.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.33.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.33.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.33.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.33.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.33.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.34.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.34.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.34.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.34.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.34.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.34.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.34.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.34.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.34.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.34.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.35.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.35.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.35.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.35.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.35.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.35.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.35.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.35.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.35.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.35.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.36.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.36.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.36.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.36.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.36.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.36.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.36.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.36.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.36.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.36.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.37.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.37.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.37.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.37.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.37.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.37.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.37.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.37.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.37.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.37.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.38.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.38.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.38.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.38.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.38.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.38.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.38.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.38.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.38.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.38.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.39.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.39.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.39.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.39.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.39.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.39.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.39.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.39.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.39.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.39.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.40.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.40.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.40.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.40.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.40.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.40.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.40.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.40.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.40.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.40.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.41.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.41.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.41.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.41.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.41.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.41.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.41.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.41.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.41.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.41.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.42.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.42.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.42.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.42.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.42.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.42.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.42.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.42.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.42.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.42.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.43.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.43.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.43.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.43.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.43.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.43.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.43.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.43.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.43.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.43.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.44.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.44.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.44.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.44.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.44.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.44.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.44.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.44.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.44.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.44.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.45.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.45.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.45.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.45.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.45.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.45.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.45.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.45.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.45.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.45.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.46.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.46.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.46.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.46.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.46.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.46.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.46.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.46.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.46.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.46.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.47.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.47.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.47.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.47.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.47.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.47.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.47.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.47.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.47.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.47.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.48.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.48.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.48.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.48.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.48.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.48.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.48.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.48.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.48.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.48.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.49.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.49.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.49.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.49.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.49.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.49.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.49.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.49.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.49.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.49.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.50.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.50.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.50.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.50.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.50.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.50.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.50.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.50.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.50.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.50.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.51.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.51.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.51.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.51.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.51.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.51.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.51.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.51.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.51.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.51.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.52.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.52.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.52.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.52.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.52.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.52.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.52.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.52.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.52.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.52.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.53.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.53.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.53.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.53.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.53.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.53.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.53.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.53.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.53.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.53.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.54.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.54.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.54.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.54.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.54.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.54.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.54.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.54.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.54.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.54.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.55.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.55.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.55.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.55.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.55.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.55.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.55.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.55.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.55.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.55.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.56.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.56.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.56.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.56.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.56.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.56.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.56.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.56.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.56.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.56.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.57.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.57.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.57.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.57.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.57.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.57.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.57.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.57.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.57.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.57.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.58.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.58.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.58.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.58.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.58.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.58.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.58.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.58.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.58.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.58.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.59.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.59.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.59.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.59.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.59.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.59.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.59.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.59.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.59.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.59.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.60.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.60.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.60.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.60.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.60.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.60.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.60.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.60.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.60.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.60.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.61.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.61.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.61.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.61.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.61.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.61.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.61.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.61.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.61.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.61.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.62.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.62.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.62.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.62.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.62.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.62.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.62.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.62.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.62.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.62.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.63.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.63.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.63.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.63.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.63.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.63.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.63.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.63.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.63.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.63.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.64.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.64.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.64.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.64.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.64.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.64.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.64.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.64.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.64.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.64.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.65.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.65.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.65.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.65.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.65.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.65.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.65.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.65.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.65.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.65.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.66.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.66.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.66.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.66.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.66.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.66.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.66.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.66.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.66.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.66.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.67.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.67.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.67.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.67.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.67.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.67.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.67.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.67.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.67.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.67.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.68.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.68.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.68.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.68.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.68.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.68.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.68.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.68.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.68.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.68.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.69.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.69.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.69.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.69.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.69.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.69.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.69.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.69.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.69.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.69.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.70.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.70.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.70.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.70.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.70.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.70.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.70.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.70.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.70.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.70.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.71.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.71.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.71.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.71.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.71.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.71.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.71.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.71.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.71.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.71.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.72.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.72.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.72.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.72.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.72.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.72.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.72.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.72.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.72.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.72.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.73.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.73.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.73.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.73.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.73.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.73.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.73.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.73.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.73.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.73.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.74.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.74.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.74.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.74.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.74.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.74.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.74.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.74.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.74.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.74.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.75.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.75.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.75.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.75.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.75.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.75.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.75.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.75.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.75.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.75.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.76.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.76.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.76.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.76.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.76.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.76.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.76.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.76.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.76.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.76.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.77.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.77.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.77.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.77.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.77.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.77.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.77.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.77.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.77.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.77.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.78.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.78.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.78.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.78.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.78.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.78.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.78.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.78.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.78.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.78.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.79.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.79.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.79.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.79.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.79.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.79.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.79.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.79.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.79.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.79.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.80.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.80.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.80.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.80.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.80.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.80.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.80.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.80.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.80.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.80.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.81.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.81.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.81.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.81.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.81.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.81.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.81.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.81.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.81.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.81.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.82.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.82.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.82.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.82.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.82.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.82.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.82.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.82.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.82.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.82.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.83.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.83.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.83.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.83.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.83.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.83.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.83.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.83.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.83.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.83.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.84.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.84.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.84.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.84.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.84.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.84.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.84.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.84.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.84.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.84.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.85.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.85.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.85.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.85.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.85.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.85.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.85.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.85.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.85.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.85.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.86.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.86.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.86.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.86.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.86.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.86.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.86.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.86.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.86.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.86.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.87.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.87.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.87.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.87.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.87.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.87.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.87.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.87.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.87.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.87.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.88.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.88.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.88.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.88.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.88.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.88.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.88.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.88.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.88.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.88.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.89.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.89.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.89.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.89.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.89.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.89.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.89.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.89.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.89.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.89.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.90.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.90.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.90.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.90.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.90.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.90.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.90.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.90.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.90.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.90.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.91.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.91.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.91.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.91.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.91.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.91.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.91.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.91.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.91.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.91.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.92.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.92.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.92.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.92.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.92.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.92.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.92.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.92.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.92.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.92.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.93.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.93.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.93.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.93.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.93.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.93.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.93.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.93.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.93.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.93.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.94.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.94.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.94.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.94.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.94.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.94.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.94.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.94.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.94.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.94.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.95.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.95.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.95.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.95.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.95.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.95.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.95.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.95.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.95.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.95.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.96.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.96.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.96.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.96.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.96.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.96.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.96.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.96.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.96.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.96.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.97.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.97.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.97.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.97.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.97.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.97.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.97.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.97.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.97.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.97.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.98.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.98.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.98.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.98.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.98.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.98.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.98.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.98.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.98.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.98.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.99.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.99.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.99.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.99.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.99.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.99.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.99.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.99.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.99.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.99.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.100.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.100.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.100.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.100.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.100.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.100.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.100.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.100.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.100.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.100.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.101.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.101.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.101.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.101.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.101.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.101.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.101.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.101.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.101.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.101.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.102.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.102.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.102.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.102.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.102.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.102.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.102.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.102.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.102.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.102.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.103.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.103.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.103.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.103.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.103.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.103.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.103.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.103.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.103.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.103.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.104.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.104.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.104.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.104.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.104.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.104.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.104.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.104.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.104.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.104.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.105.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.105.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.105.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.105.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.105.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.105.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.105.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.105.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.105.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.105.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.106.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.106.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.106.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.106.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.106.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.106.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.106.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.106.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.106.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.106.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.107.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.107.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.107.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.107.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.107.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.107.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.107.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.107.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.107.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.107.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.108.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.108.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.108.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.108.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.108.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.108.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.108.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.108.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.108.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.108.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.109.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.109.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.109.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.109.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.109.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.109.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.109.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.109.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.109.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.109.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.110.bn1", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage2.110.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage2.110.conv1", "conv 1x1 128->32", new long[] { 32L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.110.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.110.4", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.110.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.110.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.110.7", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.110.conv3", "conv 1x1 32->128", new long[] { 128L, 16L, 16L }, 4096L, 1048576L, 45056L),
-                new LayerInfo("stage2.110.(add)", "add", new long[] { 128L, 16L, 16L }, 0L, 0L, 98304L),
-                new LayerInfo("stage3.0.preact", "batchnorm 128", new long[] { 128L, 16L, 16L }, 256L, 0L, 65792L),
-                new LayerInfo("stage3.0.1", "relu", new long[] { 128L, 16L, 16L }, 0L, 0L, 65536L),
-                new LayerInfo("stage3.0.conv1", "conv 1x1/2 128->64", new long[] { 64L, 8L, 8L }, 8192L, 524288L, 45056L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.0.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.0.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.0.projection.0", "conv 1x1/2 128->256", new long[] { 256L, 8L, 8L }, 32768L, 2097152L, 81920L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.1.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.1.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.1.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.2.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.2.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.2.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.3.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.3.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.3.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.4.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.4.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.4.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.5.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.5.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.5.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.6.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.6.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.6.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.7.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.7.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.7.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.8.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.8.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.8.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.8.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.9.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.9.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.9.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.9.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.10.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.10.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.10.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.10.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.11.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.11.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.11.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.11.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.12.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.12.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.12.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.12.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.13.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.13.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.13.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.13.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.14.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.14.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.14.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.14.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.15.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.15.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.15.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.15.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.16.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.16.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.16.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.16.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.17.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.17.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.18.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.18.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.18.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.18.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.18.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.18.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.18.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.18.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.18.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.18.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.19.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.19.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.19.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.19.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.19.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.19.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.19.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.19.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.19.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.19.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.20.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.20.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.20.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.20.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.20.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.20.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.20.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.20.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.20.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.20.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.21.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.21.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.21.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.21.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.21.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.21.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.21.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.21.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.21.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.21.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.22.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.22.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.22.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.22.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.22.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.22.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.22.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.22.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.22.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.22.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.23.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.23.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.23.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.23.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.23.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.23.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.23.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.23.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.23.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.23.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.24.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.24.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.24.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.24.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.24.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.24.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.24.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.24.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.24.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.24.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.25.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.25.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.25.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.25.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.25.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.25.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.25.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.25.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.25.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.25.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.26.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.26.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.26.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.26.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.26.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.26.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.26.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.26.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.26.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.26.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.27.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.27.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.27.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.27.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.27.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.27.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.27.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.27.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.27.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.27.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.28.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.28.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.28.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.28.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.28.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.28.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.28.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.28.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.28.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.28.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.29.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.29.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.29.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.29.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.29.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.29.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.29.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.29.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.29.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.29.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.30.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.30.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.30.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.30.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.30.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.30.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.30.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.30.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.30.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.30.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.31.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.31.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.31.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.31.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.31.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.31.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.31.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.31.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.31.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.31.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.32.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.32.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.32.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.32.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.32.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.32.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.32.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.32.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.32.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.32.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.33.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.33.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.33.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.33.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.33.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.33.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.33.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.33.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.33.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.33.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.34.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.34.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.34.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.34.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.34.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.34.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.34.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.34.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.34.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.34.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.35.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.35.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.35.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.35.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.35.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.35.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.35.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.35.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.35.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.35.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.36.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.36.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.36.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.36.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.36.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.36.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.36.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.36.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.36.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.36.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.37.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.37.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.37.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.37.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.37.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.37.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.37.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.37.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.37.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.37.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.38.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.38.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.38.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.38.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.38.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.38.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.38.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.38.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.38.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.38.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.39.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.39.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.39.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.39.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.39.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.39.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.39.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.39.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.39.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.39.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.40.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.40.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.40.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.40.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.40.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.40.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.40.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.40.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.40.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.40.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.41.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.41.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.41.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.41.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.41.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.41.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.41.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.41.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.41.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.41.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.42.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.42.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.42.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.42.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.42.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.42.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.42.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.42.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.42.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.42.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.43.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.43.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.43.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.43.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.43.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.43.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.43.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.43.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.43.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.43.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.44.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.44.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.44.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.44.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.44.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.44.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.44.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.44.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.44.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.44.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.45.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.45.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.45.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.45.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.45.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.45.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.45.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.45.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.45.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.45.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.46.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.46.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.46.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.46.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.46.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.46.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.46.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.46.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.46.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.46.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.47.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.47.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.47.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.47.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.47.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.47.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.47.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.47.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.47.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.47.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.48.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.48.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.48.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.48.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.48.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.48.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.48.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.48.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.48.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.48.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.49.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.49.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.49.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.49.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.49.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.49.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.49.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.49.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.49.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.49.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.50.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.50.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.50.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.50.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.50.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.50.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.50.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.50.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.50.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.50.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.51.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.51.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.51.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.51.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.51.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.51.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.51.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.51.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.51.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.51.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.52.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.52.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.52.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.52.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.52.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.52.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.52.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.52.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.52.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.52.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.53.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.53.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.53.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.53.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.53.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.53.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.53.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.53.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.53.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.53.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.54.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.54.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.54.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.54.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.54.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.54.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.54.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.54.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.54.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.54.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.55.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.55.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.55.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.55.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.55.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.55.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.55.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.55.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.55.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.55.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.56.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.56.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.56.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.56.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.56.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.56.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.56.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.56.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.56.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.56.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.57.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.57.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.57.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.57.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.57.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.57.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.57.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.57.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.57.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.57.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.58.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.58.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.58.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.58.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.58.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.58.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.58.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.58.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.58.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.58.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.59.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.59.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.59.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.59.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.59.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.59.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.59.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.59.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.59.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.59.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.60.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.60.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.60.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.60.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.60.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.60.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.60.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.60.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.60.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.60.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.61.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.61.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.61.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.61.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.61.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.61.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.61.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.61.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.61.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.61.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.62.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.62.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.62.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.62.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.62.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.62.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.62.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.62.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.62.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.62.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.63.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.63.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.63.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.63.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.63.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.63.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.63.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.63.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.63.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.63.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.64.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.64.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.64.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.64.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.64.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.64.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.64.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.64.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.64.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.64.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.65.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.65.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.65.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.65.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.65.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.65.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.65.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.65.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.65.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.65.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.66.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.66.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.66.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.66.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.66.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.66.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.66.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.66.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.66.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.66.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.67.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.67.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.67.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.67.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.67.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.67.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.67.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.67.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.67.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.67.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.68.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.68.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.68.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.68.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.68.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.68.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.68.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.68.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.68.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.68.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.69.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.69.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.69.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.69.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.69.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.69.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.69.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.69.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.69.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.69.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.70.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.70.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.70.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.70.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.70.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.70.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.70.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.70.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.70.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.70.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.71.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.71.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.71.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.71.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.71.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.71.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.71.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.71.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.71.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.71.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.72.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.72.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.72.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.72.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.72.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.72.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.72.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.72.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.72.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.72.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.73.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.73.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.73.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.73.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.73.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.73.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.73.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.73.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.73.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.73.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.74.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.74.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.74.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.74.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.74.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.74.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.74.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.74.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.74.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.74.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.75.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.75.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.75.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.75.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.75.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.75.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.75.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.75.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.75.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.75.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.76.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.76.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.76.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.76.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.76.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.76.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.76.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.76.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.76.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.76.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.77.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.77.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.77.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.77.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.77.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.77.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.77.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.77.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.77.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.77.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.78.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.78.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.78.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.78.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.78.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.78.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.78.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.78.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.78.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.78.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.79.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.79.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.79.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.79.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.79.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.79.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.79.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.79.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.79.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.79.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.80.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.80.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.80.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.80.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.80.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.80.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.80.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.80.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.80.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.80.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.81.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.81.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.81.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.81.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.81.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.81.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.81.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.81.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.81.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.81.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.82.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.82.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.82.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.82.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.82.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.82.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.82.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.82.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.82.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.82.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.83.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.83.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.83.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.83.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.83.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.83.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.83.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.83.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.83.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.83.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.84.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.84.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.84.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.84.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.84.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.84.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.84.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.84.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.84.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.84.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.85.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.85.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.85.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.85.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.85.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.85.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.85.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.85.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.85.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.85.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.86.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.86.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.86.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.86.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.86.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.86.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.86.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.86.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.86.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.86.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.87.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.87.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.87.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.87.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.87.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.87.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.87.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.87.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.87.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.87.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.88.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.88.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.88.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.88.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.88.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.88.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.88.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.88.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.88.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.88.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.89.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.89.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.89.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.89.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.89.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.89.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.89.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.89.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.89.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.89.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.90.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.90.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.90.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.90.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.90.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.90.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.90.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.90.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.90.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.90.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.91.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.91.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.91.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.91.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.91.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.91.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.91.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.91.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.91.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.91.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.92.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.92.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.92.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.92.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.92.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.92.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.92.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.92.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.92.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.92.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.93.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.93.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.93.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.93.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.93.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.93.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.93.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.93.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.93.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.93.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.94.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.94.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.94.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.94.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.94.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.94.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.94.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.94.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.94.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.94.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.95.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.95.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.95.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.95.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.95.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.95.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.95.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.95.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.95.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.95.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.96.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.96.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.96.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.96.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.96.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.96.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.96.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.96.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.96.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.96.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.97.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.97.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.97.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.97.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.97.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.97.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.97.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.97.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.97.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.97.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.98.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.98.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.98.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.98.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.98.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.98.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.98.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.98.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.98.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.98.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.99.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.99.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.99.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.99.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.99.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.99.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.99.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.99.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.99.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.99.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.100.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.100.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.100.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.100.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.100.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.100.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.100.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.100.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.100.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.100.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.101.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.101.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.101.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.101.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.101.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.101.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.101.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.101.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.101.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.101.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.102.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.102.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.102.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.102.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.102.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.102.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.102.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.102.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.102.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.102.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.103.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.103.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.103.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.103.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.103.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.103.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.103.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.103.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.103.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.103.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.104.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.104.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.104.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.104.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.104.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.104.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.104.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.104.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.104.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.104.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.105.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.105.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.105.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.105.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.105.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.105.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.105.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.105.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.105.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.105.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.106.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.106.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.106.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.106.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.106.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.106.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.106.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.106.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.106.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.106.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.107.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.107.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.107.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.107.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.107.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.107.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.107.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.107.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.107.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.107.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.108.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.108.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.108.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.108.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.108.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.108.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.108.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.108.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.108.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.108.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.109.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.109.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.109.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.109.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.109.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.109.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.109.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.109.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.109.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.109.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("stage3.110.bn1", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("stage3.110.1", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("stage3.110.conv1", "conv 1x1 256->64", new long[] { 64L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.110.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.110.4", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.110.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.110.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.110.7", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.110.conv3", "conv 1x1 64->256", new long[] { 256L, 8L, 8L }, 16384L, 1048576L, 36864L),
-                new LayerInfo("stage3.110.(add)", "add", new long[] { 256L, 8L, 8L }, 0L, 0L, 49152L),
-                new LayerInfo("bn", "batchnorm 256", new long[] { 256L, 8L, 8L }, 512L, 0L, 33280L),
-                new LayerInfo("5", "relu", new long[] { 256L, 8L, 8L }, 0L, 0L, 32768L),
-                new LayerInfo("6", "avgpool 8x8/8", new long[] { 256L, 1L, 1L }, 0L, 0L, 16640L),
-                new LayerInfo("7", "flatten", new long[] { 256L }, 0L, 0L, 512L),
-                new LayerInfo("fc", "linear 256->10", new long[] { 10L }, 2570L, 2560L, 2836L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            10327706, 3000, 1487849984, 163423908, 70181386,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "stage1.0.preact|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.1|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv1|conv 1x1 16->16|16x32x32|256|262144|33024\n" +
+            "stage1.0.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.projection.0|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.0.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.1.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.1.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.1.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.1.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.1.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.1.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.1.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.2.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.2.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.2.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.2.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.2.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.2.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.2.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.2.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.3.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.3.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.3.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.3.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.3.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.3.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.3.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.3.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.4.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.4.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.4.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.4.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.4.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.4.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.4.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.4.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.5.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.5.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.5.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.5.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.5.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.5.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.5.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.5.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.6.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.6.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.6.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.6.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.6.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.6.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.6.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.6.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.7.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.7.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.7.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.7.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.7.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.7.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.7.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.7.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.8.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.8.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.8.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.8.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.8.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.8.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.8.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.8.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.9.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.9.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.9.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.9.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.9.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.9.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.9.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.9.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.10.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.10.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.10.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.10.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.10.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.10.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.10.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.10.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.11.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.11.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.11.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.11.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.11.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.11.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.11.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.11.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.12.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.12.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.12.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.12.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.12.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.12.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.12.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.12.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.13.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.13.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.13.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.13.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.13.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.13.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.13.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.13.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.14.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.14.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.14.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.14.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.14.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.14.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.14.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.14.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.15.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.15.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.15.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.15.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.15.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.15.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.15.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.15.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.16.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.16.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.16.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.16.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.16.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.16.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.16.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.16.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.17.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.17.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.17.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.17.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.17.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.17.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.17.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.17.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.18.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.18.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.18.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.18.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.18.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.18.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.18.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.18.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.18.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.18.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.19.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.19.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.19.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.19.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.19.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.19.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.19.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.19.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.19.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.19.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.20.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.20.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.20.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.20.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.20.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.20.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.20.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.20.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.20.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.20.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.21.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.21.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.21.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.21.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.21.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.21.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.21.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.21.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.21.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.21.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.22.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.22.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.22.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.22.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.22.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.22.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.22.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.22.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.22.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.22.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.23.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.23.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.23.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.23.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.23.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.23.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.23.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.23.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.23.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.23.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.24.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.24.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.24.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.24.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.24.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.24.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.24.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.24.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.24.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.24.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.25.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.25.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.25.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.25.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.25.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.25.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.25.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.25.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.25.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.25.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.26.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.26.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.26.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.26.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.26.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.26.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.26.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.26.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.26.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.26.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.27.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.27.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.27.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.27.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.27.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.27.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.27.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.27.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.27.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.27.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.28.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.28.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.28.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.28.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.28.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.28.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.28.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.28.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.28.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.28.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.29.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.29.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.29.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.29.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.29.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.29.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.29.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.29.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.29.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.29.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.30.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.30.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.30.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.30.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.30.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.30.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.30.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.30.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.30.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.30.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.31.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.31.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.31.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.31.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.31.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.31.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.31.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.31.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.31.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.31.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.32.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.32.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.32.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.32.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.32.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.32.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.32.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.32.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.32.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.32.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.33.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.33.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.33.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.33.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.33.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.33.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.33.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.33.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.33.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.33.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.34.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.34.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.34.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.34.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.34.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.34.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.34.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.34.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.34.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.34.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.35.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.35.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.35.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.35.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.35.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.35.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.35.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.35.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.35.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.35.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.36.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.36.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.36.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.36.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.36.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.36.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.36.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.36.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.36.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.36.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.37.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.37.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.37.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.37.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.37.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.37.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.37.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.37.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.37.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.37.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.38.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.38.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.38.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.38.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.38.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.38.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.38.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.38.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.38.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.38.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.39.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.39.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.39.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.39.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.39.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.39.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.39.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.39.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.39.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.39.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.40.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.40.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.40.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.40.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.40.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.40.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.40.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.40.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.40.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.40.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.41.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.41.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.41.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.41.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.41.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.41.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.41.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.41.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.41.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.41.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.42.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.42.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.42.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.42.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.42.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.42.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.42.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.42.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.42.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.42.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.43.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.43.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.43.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.43.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.43.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.43.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.43.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.43.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.43.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.43.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.44.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.44.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.44.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.44.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.44.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.44.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.44.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.44.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.44.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.44.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.45.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.45.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.45.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.45.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.45.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.45.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.45.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.45.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.45.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.45.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.46.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.46.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.46.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.46.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.46.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.46.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.46.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.46.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.46.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.46.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.47.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.47.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.47.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.47.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.47.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.47.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.47.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.47.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.47.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.47.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.48.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.48.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.48.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.48.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.48.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.48.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.48.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.48.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.48.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.48.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.49.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.49.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.49.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.49.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.49.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.49.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.49.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.49.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.49.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.49.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.50.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.50.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.50.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.50.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.50.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.50.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.50.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.50.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.50.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.50.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.51.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.51.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.51.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.51.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.51.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.51.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.51.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.51.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.51.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.51.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.52.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.52.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.52.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.52.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.52.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.52.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.52.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.52.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.52.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.52.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.53.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.53.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.53.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.53.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.53.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.53.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.53.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.53.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.53.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.53.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.54.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.54.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.54.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.54.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.54.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.54.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.54.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.54.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.54.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.54.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.55.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.55.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.55.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.55.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.55.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.55.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.55.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.55.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.55.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.55.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.56.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.56.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.56.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.56.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.56.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.56.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.56.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.56.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.56.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.56.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.57.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.57.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.57.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.57.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.57.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.57.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.57.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.57.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.57.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.57.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.58.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.58.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.58.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.58.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.58.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.58.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.58.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.58.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.58.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.58.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.59.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.59.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.59.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.59.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.59.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.59.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.59.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.59.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.59.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.59.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.60.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.60.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.60.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.60.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.60.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.60.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.60.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.60.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.60.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.60.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.61.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.61.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.61.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.61.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.61.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.61.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.61.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.61.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.61.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.61.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.62.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.62.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.62.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.62.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.62.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.62.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.62.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.62.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.62.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.62.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.63.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.63.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.63.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.63.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.63.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.63.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.63.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.63.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.63.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.63.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.64.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.64.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.64.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.64.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.64.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.64.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.64.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.64.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.64.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.64.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.65.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.65.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.65.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.65.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.65.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.65.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.65.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.65.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.65.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.65.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.66.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.66.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.66.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.66.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.66.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.66.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.66.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.66.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.66.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.66.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.67.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.67.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.67.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.67.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.67.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.67.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.67.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.67.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.67.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.67.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.68.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.68.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.68.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.68.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.68.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.68.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.68.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.68.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.68.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.68.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.69.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.69.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.69.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.69.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.69.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.69.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.69.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.69.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.69.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.69.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.70.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.70.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.70.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.70.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.70.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.70.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.70.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.70.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.70.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.70.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.71.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.71.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.71.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.71.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.71.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.71.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.71.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.71.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.71.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.71.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.72.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.72.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.72.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.72.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.72.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.72.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.72.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.72.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.72.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.72.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.73.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.73.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.73.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.73.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.73.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.73.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.73.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.73.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.73.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.73.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.74.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.74.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.74.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.74.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.74.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.74.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.74.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.74.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.74.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.74.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.75.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.75.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.75.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.75.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.75.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.75.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.75.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.75.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.75.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.75.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.76.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.76.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.76.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.76.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.76.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.76.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.76.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.76.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.76.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.76.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.77.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.77.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.77.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.77.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.77.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.77.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.77.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.77.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.77.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.77.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.78.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.78.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.78.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.78.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.78.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.78.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.78.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.78.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.78.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.78.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.79.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.79.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.79.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.79.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.79.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.79.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.79.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.79.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.79.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.79.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.80.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.80.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.80.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.80.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.80.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.80.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.80.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.80.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.80.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.80.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.81.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.81.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.81.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.81.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.81.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.81.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.81.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.81.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.81.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.81.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.82.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.82.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.82.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.82.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.82.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.82.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.82.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.82.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.82.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.82.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.83.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.83.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.83.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.83.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.83.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.83.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.83.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.83.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.83.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.83.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.84.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.84.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.84.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.84.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.84.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.84.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.84.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.84.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.84.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.84.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.85.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.85.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.85.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.85.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.85.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.85.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.85.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.85.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.85.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.85.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.86.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.86.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.86.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.86.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.86.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.86.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.86.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.86.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.86.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.86.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.87.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.87.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.87.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.87.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.87.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.87.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.87.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.87.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.87.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.87.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.88.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.88.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.88.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.88.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.88.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.88.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.88.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.88.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.88.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.88.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.89.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.89.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.89.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.89.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.89.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.89.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.89.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.89.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.89.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.89.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.90.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.90.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.90.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.90.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.90.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.90.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.90.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.90.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.90.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.90.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.91.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.91.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.91.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.91.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.91.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.91.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.91.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.91.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.91.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.91.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.92.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.92.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.92.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.92.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.92.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.92.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.92.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.92.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.92.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.92.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.93.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.93.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.93.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.93.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.93.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.93.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.93.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.93.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.93.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.93.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.94.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.94.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.94.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.94.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.94.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.94.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.94.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.94.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.94.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.94.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.95.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.95.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.95.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.95.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.95.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.95.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.95.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.95.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.95.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.95.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.96.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.96.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.96.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.96.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.96.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.96.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.96.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.96.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.96.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.96.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.97.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.97.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.97.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.97.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.97.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.97.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.97.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.97.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.97.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.97.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.98.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.98.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.98.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.98.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.98.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.98.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.98.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.98.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.98.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.98.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.99.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.99.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.99.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.99.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.99.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.99.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.99.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.99.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.99.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.99.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.100.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.100.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.100.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.100.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.100.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.100.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.100.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.100.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.100.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.100.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.101.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.101.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.101.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.101.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.101.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.101.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.101.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.101.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.101.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.101.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.102.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.102.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.102.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.102.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.102.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.102.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.102.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.102.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.102.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.102.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.103.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.103.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.103.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.103.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.103.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.103.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.103.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.103.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.103.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.103.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.104.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.104.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.104.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.104.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.104.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.104.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.104.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.104.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.104.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.104.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.105.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.105.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.105.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.105.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.105.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.105.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.105.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.105.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.105.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.105.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.106.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.106.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.106.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.106.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.106.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.106.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.106.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.106.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.106.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.106.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.107.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.107.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.107.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.107.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.107.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.107.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.107.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.107.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.107.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.107.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.108.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.108.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.108.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.108.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.108.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.108.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.108.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.108.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.108.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.108.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.109.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.109.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.109.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.109.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.109.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.109.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.109.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.109.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.109.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.109.(add)|add|64x32x32|0|0|196608\n" +
+            "stage1.110.bn1|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage1.110.1|relu|64x32x32|0|0|131072\n" +
+            "stage1.110.conv1|conv 1x1 64->16|16x32x32|1024|1048576|82944\n" +
+            "stage1.110.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.110.4|relu|16x32x32|0|0|32768\n" +
+            "stage1.110.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.110.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.110.7|relu|16x32x32|0|0|32768\n" +
+            "stage1.110.conv3|conv 1x1 16->64|64x32x32|1024|1048576|82944\n" +
+            "stage1.110.(add)|add|64x32x32|0|0|196608\n" +
+            "stage2.0.preact|batchnorm 64|64x32x32|128|0|131200\n" +
+            "stage2.0.1|relu|64x32x32|0|0|131072\n" +
+            "stage2.0.conv1|conv 1x1/2 64->32|32x16x16|2048|524288|75776\n" +
+            "stage2.0.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.0.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.0.projection.0|conv 1x1/2 64->128|128x16x16|8192|2097152|106496\n" +
+            "stage2.0.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.1.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.1.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.1.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.1.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.1.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.1.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.1.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.2.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.2.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.2.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.2.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.2.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.2.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.2.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.2.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.3.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.3.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.3.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.3.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.3.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.3.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.3.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.3.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.4.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.4.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.4.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.4.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.4.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.4.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.4.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.4.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.5.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.5.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.5.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.5.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.5.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.5.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.5.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.5.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.6.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.6.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.6.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.6.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.6.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.6.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.6.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.6.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.7.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.7.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.7.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.7.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.7.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.7.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.7.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.7.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.8.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.8.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.8.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.8.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.8.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.8.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.8.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.8.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.9.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.9.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.9.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.9.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.9.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.9.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.9.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.9.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.10.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.10.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.10.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.10.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.10.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.10.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.10.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.10.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.11.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.11.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.11.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.11.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.11.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.11.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.11.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.11.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.12.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.12.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.12.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.12.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.12.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.12.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.12.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.12.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.13.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.13.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.13.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.13.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.13.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.13.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.13.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.13.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.14.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.14.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.14.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.14.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.14.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.14.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.14.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.14.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.15.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.15.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.15.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.15.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.15.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.15.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.15.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.15.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.16.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.16.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.16.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.16.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.16.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.16.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.16.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.16.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.17.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.17.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.17.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.17.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.17.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.17.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.17.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.17.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.18.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.18.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.18.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.18.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.18.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.18.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.18.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.18.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.18.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.18.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.19.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.19.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.19.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.19.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.19.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.19.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.19.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.19.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.19.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.19.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.20.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.20.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.20.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.20.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.20.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.20.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.20.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.20.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.20.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.20.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.21.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.21.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.21.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.21.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.21.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.21.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.21.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.21.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.21.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.21.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.22.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.22.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.22.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.22.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.22.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.22.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.22.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.22.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.22.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.22.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.23.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.23.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.23.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.23.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.23.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.23.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.23.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.23.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.23.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.23.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.24.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.24.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.24.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.24.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.24.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.24.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.24.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.24.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.24.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.24.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.25.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.25.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.25.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.25.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.25.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.25.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.25.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.25.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.25.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.25.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.26.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.26.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.26.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.26.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.26.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.26.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.26.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.26.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.26.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.26.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.27.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.27.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.27.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.27.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.27.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.27.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.27.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.27.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.27.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.27.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.28.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.28.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.28.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.28.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.28.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.28.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.28.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.28.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.28.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.28.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.29.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.29.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.29.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.29.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.29.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.29.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.29.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.29.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.29.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.29.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.30.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.30.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.30.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.30.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.30.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.30.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.30.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.30.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.30.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.30.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.31.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.31.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.31.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.31.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.31.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.31.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.31.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.31.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.31.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.31.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.32.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.32.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.32.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.32.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.32.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.32.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.32.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.32.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.32.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.32.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.33.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.33.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.33.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.33.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.33.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.33.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.33.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.33.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.33.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.33.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.34.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.34.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.34.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.34.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.34.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.34.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.34.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.34.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.34.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.34.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.35.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.35.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.35.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.35.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.35.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.35.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.35.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.35.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.35.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.35.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.36.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.36.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.36.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.36.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.36.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.36.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.36.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.36.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.36.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.36.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.37.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.37.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.37.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.37.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.37.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.37.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.37.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.37.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.37.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.37.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.38.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.38.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.38.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.38.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.38.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.38.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.38.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.38.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.38.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.38.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.39.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.39.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.39.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.39.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.39.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.39.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.39.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.39.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.39.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.39.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.40.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.40.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.40.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.40.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.40.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.40.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.40.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.40.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.40.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.40.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.41.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.41.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.41.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.41.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.41.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.41.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.41.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.41.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.41.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.41.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.42.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.42.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.42.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.42.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.42.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.42.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.42.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.42.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.42.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.42.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.43.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.43.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.43.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.43.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.43.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.43.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.43.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.43.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.43.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.43.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.44.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.44.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.44.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.44.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.44.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.44.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.44.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.44.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.44.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.44.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.45.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.45.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.45.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.45.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.45.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.45.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.45.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.45.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.45.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.45.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.46.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.46.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.46.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.46.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.46.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.46.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.46.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.46.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.46.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.46.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.47.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.47.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.47.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.47.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.47.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.47.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.47.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.47.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.47.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.47.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.48.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.48.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.48.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.48.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.48.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.48.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.48.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.48.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.48.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.48.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.49.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.49.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.49.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.49.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.49.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.49.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.49.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.49.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.49.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.49.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.50.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.50.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.50.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.50.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.50.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.50.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.50.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.50.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.50.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.50.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.51.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.51.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.51.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.51.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.51.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.51.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.51.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.51.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.51.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.51.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.52.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.52.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.52.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.52.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.52.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.52.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.52.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.52.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.52.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.52.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.53.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.53.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.53.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.53.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.53.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.53.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.53.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.53.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.53.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.53.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.54.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.54.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.54.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.54.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.54.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.54.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.54.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.54.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.54.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.54.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.55.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.55.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.55.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.55.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.55.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.55.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.55.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.55.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.55.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.55.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.56.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.56.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.56.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.56.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.56.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.56.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.56.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.56.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.56.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.56.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.57.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.57.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.57.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.57.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.57.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.57.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.57.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.57.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.57.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.57.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.58.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.58.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.58.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.58.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.58.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.58.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.58.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.58.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.58.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.58.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.59.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.59.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.59.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.59.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.59.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.59.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.59.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.59.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.59.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.59.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.60.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.60.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.60.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.60.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.60.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.60.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.60.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.60.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.60.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.60.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.61.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.61.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.61.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.61.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.61.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.61.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.61.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.61.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.61.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.61.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.62.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.62.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.62.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.62.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.62.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.62.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.62.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.62.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.62.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.62.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.63.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.63.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.63.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.63.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.63.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.63.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.63.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.63.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.63.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.63.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.64.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.64.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.64.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.64.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.64.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.64.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.64.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.64.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.64.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.64.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.65.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.65.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.65.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.65.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.65.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.65.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.65.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.65.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.65.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.65.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.66.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.66.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.66.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.66.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.66.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.66.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.66.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.66.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.66.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.66.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.67.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.67.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.67.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.67.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.67.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.67.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.67.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.67.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.67.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.67.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.68.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.68.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.68.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.68.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.68.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.68.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.68.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.68.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.68.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.68.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.69.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.69.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.69.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.69.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.69.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.69.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.69.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.69.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.69.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.69.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.70.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.70.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.70.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.70.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.70.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.70.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.70.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.70.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.70.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.70.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.71.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.71.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.71.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.71.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.71.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.71.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.71.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.71.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.71.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.71.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.72.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.72.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.72.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.72.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.72.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.72.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.72.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.72.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.72.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.72.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.73.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.73.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.73.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.73.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.73.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.73.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.73.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.73.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.73.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.73.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.74.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.74.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.74.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.74.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.74.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.74.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.74.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.74.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.74.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.74.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.75.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.75.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.75.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.75.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.75.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.75.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.75.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.75.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.75.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.75.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.76.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.76.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.76.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.76.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.76.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.76.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.76.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.76.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.76.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.76.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.77.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.77.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.77.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.77.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.77.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.77.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.77.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.77.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.77.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.77.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.78.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.78.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.78.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.78.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.78.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.78.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.78.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.78.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.78.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.78.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.79.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.79.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.79.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.79.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.79.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.79.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.79.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.79.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.79.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.79.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.80.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.80.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.80.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.80.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.80.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.80.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.80.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.80.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.80.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.80.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.81.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.81.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.81.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.81.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.81.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.81.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.81.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.81.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.81.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.81.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.82.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.82.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.82.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.82.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.82.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.82.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.82.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.82.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.82.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.82.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.83.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.83.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.83.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.83.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.83.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.83.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.83.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.83.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.83.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.83.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.84.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.84.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.84.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.84.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.84.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.84.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.84.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.84.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.84.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.84.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.85.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.85.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.85.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.85.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.85.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.85.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.85.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.85.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.85.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.85.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.86.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.86.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.86.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.86.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.86.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.86.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.86.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.86.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.86.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.86.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.87.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.87.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.87.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.87.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.87.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.87.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.87.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.87.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.87.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.87.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.88.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.88.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.88.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.88.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.88.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.88.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.88.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.88.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.88.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.88.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.89.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.89.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.89.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.89.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.89.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.89.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.89.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.89.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.89.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.89.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.90.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.90.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.90.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.90.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.90.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.90.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.90.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.90.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.90.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.90.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.91.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.91.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.91.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.91.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.91.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.91.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.91.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.91.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.91.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.91.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.92.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.92.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.92.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.92.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.92.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.92.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.92.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.92.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.92.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.92.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.93.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.93.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.93.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.93.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.93.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.93.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.93.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.93.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.93.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.93.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.94.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.94.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.94.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.94.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.94.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.94.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.94.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.94.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.94.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.94.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.95.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.95.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.95.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.95.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.95.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.95.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.95.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.95.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.95.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.95.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.96.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.96.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.96.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.96.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.96.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.96.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.96.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.96.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.96.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.96.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.97.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.97.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.97.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.97.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.97.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.97.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.97.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.97.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.97.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.97.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.98.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.98.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.98.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.98.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.98.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.98.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.98.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.98.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.98.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.98.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.99.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.99.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.99.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.99.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.99.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.99.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.99.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.99.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.99.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.99.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.100.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.100.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.100.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.100.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.100.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.100.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.100.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.100.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.100.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.100.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.101.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.101.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.101.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.101.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.101.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.101.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.101.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.101.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.101.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.101.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.102.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.102.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.102.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.102.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.102.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.102.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.102.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.102.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.102.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.102.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.103.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.103.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.103.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.103.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.103.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.103.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.103.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.103.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.103.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.103.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.104.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.104.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.104.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.104.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.104.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.104.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.104.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.104.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.104.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.104.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.105.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.105.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.105.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.105.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.105.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.105.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.105.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.105.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.105.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.105.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.106.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.106.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.106.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.106.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.106.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.106.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.106.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.106.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.106.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.106.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.107.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.107.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.107.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.107.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.107.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.107.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.107.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.107.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.107.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.107.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.108.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.108.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.108.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.108.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.108.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.108.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.108.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.108.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.108.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.108.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.109.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.109.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.109.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.109.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.109.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.109.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.109.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.109.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.109.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.109.(add)|add|128x16x16|0|0|98304\n" +
+            "stage2.110.bn1|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage2.110.1|relu|128x16x16|0|0|65536\n" +
+            "stage2.110.conv1|conv 1x1 128->32|32x16x16|4096|1048576|45056\n" +
+            "stage2.110.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.110.4|relu|32x16x16|0|0|16384\n" +
+            "stage2.110.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.110.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.110.7|relu|32x16x16|0|0|16384\n" +
+            "stage2.110.conv3|conv 1x1 32->128|128x16x16|4096|1048576|45056\n" +
+            "stage2.110.(add)|add|128x16x16|0|0|98304\n" +
+            "stage3.0.preact|batchnorm 128|128x16x16|256|0|65792\n" +
+            "stage3.0.1|relu|128x16x16|0|0|65536\n" +
+            "stage3.0.conv1|conv 1x1/2 128->64|64x8x8|8192|524288|45056\n" +
+            "stage3.0.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.0.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.0.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.0.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.0.projection.0|conv 1x1/2 128->256|256x8x8|32768|2097152|81920\n" +
+            "stage3.0.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.1.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.1.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.1.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.1.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.1.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.1.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.1.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.1.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.2.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.2.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.2.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.2.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.2.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.2.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.2.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.2.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.3.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.3.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.3.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.3.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.3.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.3.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.3.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.3.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.4.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.4.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.4.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.4.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.4.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.4.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.4.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.4.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.5.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.5.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.5.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.5.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.5.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.5.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.5.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.5.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.6.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.6.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.6.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.6.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.6.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.6.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.6.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.6.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.7.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.7.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.7.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.7.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.7.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.7.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.7.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.7.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.8.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.8.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.8.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.8.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.8.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.8.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.8.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.8.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.9.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.9.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.9.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.9.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.9.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.9.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.9.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.9.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.10.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.10.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.10.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.10.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.10.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.10.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.10.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.10.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.11.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.11.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.11.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.11.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.11.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.11.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.11.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.11.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.12.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.12.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.12.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.12.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.12.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.12.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.12.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.12.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.13.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.13.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.13.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.13.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.13.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.13.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.13.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.13.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.14.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.14.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.14.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.14.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.14.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.14.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.14.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.14.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.15.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.15.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.15.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.15.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.15.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.15.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.15.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.15.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.16.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.16.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.16.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.16.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.16.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.16.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.16.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.16.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.17.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.17.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.17.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.17.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.17.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.17.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.18.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.18.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.18.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.18.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.18.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.18.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.18.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.18.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.18.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.18.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.19.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.19.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.19.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.19.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.19.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.19.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.19.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.19.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.19.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.19.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.20.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.20.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.20.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.20.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.20.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.20.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.20.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.20.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.20.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.20.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.21.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.21.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.21.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.21.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.21.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.21.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.21.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.21.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.21.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.21.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.22.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.22.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.22.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.22.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.22.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.22.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.22.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.22.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.22.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.22.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.23.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.23.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.23.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.23.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.23.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.23.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.23.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.23.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.23.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.23.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.24.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.24.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.24.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.24.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.24.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.24.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.24.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.24.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.24.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.24.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.25.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.25.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.25.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.25.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.25.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.25.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.25.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.25.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.25.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.25.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.26.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.26.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.26.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.26.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.26.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.26.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.26.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.26.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.26.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.26.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.27.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.27.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.27.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.27.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.27.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.27.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.27.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.27.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.27.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.27.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.28.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.28.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.28.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.28.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.28.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.28.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.28.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.28.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.28.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.28.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.29.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.29.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.29.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.29.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.29.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.29.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.29.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.29.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.29.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.29.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.30.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.30.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.30.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.30.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.30.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.30.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.30.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.30.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.30.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.30.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.31.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.31.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.31.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.31.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.31.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.31.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.31.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.31.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.31.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.31.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.32.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.32.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.32.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.32.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.32.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.32.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.32.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.32.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.32.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.32.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.33.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.33.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.33.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.33.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.33.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.33.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.33.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.33.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.33.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.33.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.34.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.34.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.34.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.34.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.34.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.34.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.34.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.34.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.34.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.34.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.35.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.35.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.35.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.35.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.35.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.35.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.35.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.35.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.35.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.35.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.36.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.36.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.36.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.36.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.36.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.36.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.36.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.36.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.36.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.36.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.37.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.37.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.37.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.37.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.37.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.37.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.37.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.37.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.37.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.37.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.38.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.38.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.38.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.38.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.38.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.38.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.38.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.38.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.38.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.38.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.39.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.39.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.39.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.39.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.39.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.39.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.39.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.39.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.39.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.39.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.40.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.40.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.40.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.40.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.40.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.40.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.40.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.40.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.40.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.40.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.41.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.41.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.41.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.41.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.41.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.41.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.41.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.41.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.41.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.41.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.42.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.42.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.42.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.42.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.42.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.42.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.42.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.42.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.42.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.42.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.43.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.43.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.43.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.43.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.43.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.43.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.43.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.43.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.43.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.43.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.44.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.44.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.44.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.44.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.44.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.44.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.44.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.44.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.44.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.44.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.45.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.45.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.45.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.45.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.45.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.45.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.45.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.45.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.45.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.45.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.46.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.46.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.46.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.46.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.46.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.46.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.46.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.46.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.46.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.46.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.47.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.47.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.47.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.47.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.47.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.47.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.47.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.47.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.47.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.47.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.48.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.48.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.48.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.48.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.48.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.48.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.48.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.48.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.48.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.48.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.49.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.49.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.49.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.49.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.49.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.49.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.49.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.49.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.49.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.49.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.50.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.50.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.50.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.50.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.50.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.50.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.50.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.50.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.50.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.50.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.51.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.51.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.51.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.51.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.51.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.51.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.51.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.51.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.51.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.51.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.52.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.52.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.52.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.52.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.52.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.52.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.52.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.52.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.52.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.52.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.53.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.53.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.53.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.53.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.53.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.53.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.53.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.53.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.53.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.53.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.54.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.54.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.54.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.54.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.54.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.54.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.54.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.54.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.54.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.54.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.55.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.55.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.55.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.55.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.55.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.55.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.55.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.55.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.55.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.55.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.56.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.56.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.56.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.56.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.56.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.56.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.56.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.56.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.56.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.56.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.57.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.57.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.57.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.57.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.57.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.57.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.57.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.57.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.57.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.57.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.58.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.58.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.58.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.58.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.58.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.58.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.58.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.58.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.58.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.58.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.59.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.59.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.59.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.59.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.59.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.59.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.59.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.59.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.59.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.59.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.60.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.60.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.60.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.60.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.60.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.60.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.60.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.60.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.60.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.60.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.61.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.61.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.61.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.61.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.61.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.61.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.61.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.61.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.61.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.61.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.62.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.62.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.62.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.62.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.62.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.62.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.62.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.62.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.62.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.62.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.63.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.63.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.63.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.63.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.63.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.63.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.63.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.63.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.63.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.63.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.64.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.64.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.64.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.64.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.64.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.64.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.64.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.64.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.64.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.64.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.65.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.65.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.65.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.65.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.65.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.65.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.65.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.65.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.65.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.65.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.66.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.66.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.66.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.66.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.66.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.66.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.66.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.66.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.66.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.66.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.67.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.67.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.67.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.67.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.67.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.67.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.67.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.67.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.67.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.67.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.68.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.68.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.68.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.68.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.68.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.68.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.68.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.68.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.68.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.68.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.69.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.69.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.69.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.69.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.69.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.69.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.69.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.69.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.69.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.69.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.70.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.70.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.70.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.70.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.70.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.70.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.70.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.70.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.70.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.70.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.71.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.71.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.71.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.71.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.71.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.71.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.71.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.71.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.71.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.71.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.72.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.72.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.72.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.72.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.72.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.72.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.72.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.72.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.72.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.72.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.73.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.73.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.73.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.73.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.73.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.73.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.73.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.73.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.73.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.73.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.74.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.74.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.74.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.74.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.74.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.74.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.74.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.74.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.74.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.74.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.75.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.75.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.75.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.75.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.75.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.75.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.75.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.75.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.75.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.75.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.76.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.76.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.76.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.76.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.76.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.76.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.76.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.76.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.76.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.76.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.77.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.77.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.77.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.77.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.77.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.77.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.77.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.77.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.77.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.77.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.78.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.78.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.78.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.78.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.78.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.78.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.78.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.78.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.78.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.78.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.79.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.79.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.79.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.79.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.79.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.79.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.79.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.79.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.79.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.79.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.80.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.80.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.80.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.80.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.80.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.80.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.80.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.80.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.80.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.80.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.81.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.81.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.81.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.81.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.81.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.81.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.81.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.81.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.81.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.81.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.82.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.82.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.82.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.82.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.82.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.82.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.82.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.82.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.82.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.82.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.83.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.83.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.83.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.83.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.83.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.83.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.83.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.83.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.83.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.83.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.84.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.84.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.84.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.84.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.84.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.84.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.84.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.84.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.84.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.84.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.85.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.85.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.85.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.85.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.85.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.85.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.85.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.85.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.85.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.85.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.86.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.86.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.86.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.86.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.86.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.86.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.86.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.86.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.86.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.86.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.87.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.87.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.87.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.87.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.87.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.87.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.87.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.87.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.87.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.87.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.88.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.88.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.88.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.88.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.88.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.88.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.88.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.88.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.88.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.88.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.89.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.89.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.89.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.89.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.89.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.89.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.89.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.89.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.89.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.89.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.90.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.90.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.90.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.90.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.90.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.90.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.90.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.90.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.90.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.90.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.91.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.91.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.91.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.91.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.91.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.91.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.91.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.91.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.91.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.91.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.92.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.92.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.92.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.92.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.92.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.92.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.92.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.92.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.92.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.92.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.93.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.93.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.93.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.93.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.93.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.93.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.93.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.93.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.93.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.93.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.94.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.94.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.94.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.94.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.94.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.94.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.94.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.94.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.94.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.94.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.95.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.95.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.95.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.95.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.95.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.95.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.95.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.95.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.95.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.95.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.96.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.96.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.96.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.96.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.96.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.96.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.96.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.96.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.96.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.96.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.97.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.97.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.97.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.97.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.97.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.97.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.97.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.97.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.97.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.97.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.98.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.98.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.98.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.98.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.98.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.98.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.98.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.98.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.98.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.98.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.99.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.99.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.99.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.99.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.99.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.99.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.99.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.99.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.99.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.99.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.100.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.100.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.100.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.100.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.100.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.100.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.100.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.100.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.100.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.100.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.101.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.101.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.101.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.101.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.101.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.101.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.101.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.101.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.101.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.101.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.102.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.102.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.102.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.102.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.102.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.102.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.102.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.102.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.102.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.102.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.103.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.103.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.103.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.103.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.103.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.103.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.103.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.103.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.103.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.103.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.104.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.104.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.104.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.104.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.104.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.104.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.104.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.104.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.104.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.104.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.105.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.105.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.105.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.105.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.105.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.105.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.105.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.105.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.105.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.105.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.106.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.106.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.106.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.106.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.106.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.106.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.106.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.106.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.106.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.106.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.107.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.107.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.107.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.107.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.107.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.107.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.107.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.107.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.107.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.107.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.108.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.108.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.108.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.108.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.108.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.108.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.108.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.108.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.108.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.108.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.109.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.109.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.109.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.109.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.109.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.109.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.109.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.109.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.109.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.109.(add)|add|256x8x8|0|0|49152\n" +
+            "stage3.110.bn1|batchnorm 256|256x8x8|512|0|33280\n" +
+            "stage3.110.1|relu|256x8x8|0|0|32768\n" +
+            "stage3.110.conv1|conv 1x1 256->64|64x8x8|16384|1048576|36864\n" +
+            "stage3.110.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.110.4|relu|64x8x8|0|0|8192\n" +
+            "stage3.110.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.110.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.110.7|relu|64x8x8|0|0|8192\n" +
+            "stage3.110.conv3|conv 1x1 64->256|256x8x8|16384|1048576|36864\n" +
+            "stage3.110.(add)|add|256x8x8|0|0|49152\n" +
+            "bn|batchnorm 256|256x8x8|512|0|33280\n" +
+            "5|relu|256x8x8|0|0|32768\n" +
+            "6|avgpool 8x8/8|256x1x1|0|0|16640\n" +
+            "7|flatten|256|0|0|512\n" +
+            "fc|linear 256->10|10|2570|2560|2836\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -5412,184 +5404,182 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 103431696L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PreActResNet50", "architectures/preact_resnet.arch", 51, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            25549352L, 147L, 4089184256L, 103431696L, 36056552L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("3", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.5", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.projection.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.4", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.7", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer2.0.preact", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer2.0.1", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.4", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.projection.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.4", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.7", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer3.0.preact", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer3.0.1", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.4", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.projection.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.4", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.7", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer4.0.preact", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer4.0.1", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.4", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.projection.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.1", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.4", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.7", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("bn", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("9", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("10", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("11", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            25549352, 147, 4089184256L, 103431696, 36056552,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "2|relu|64x112x112|0|0|1605632\n" +
+            "3|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.2|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.5|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.projection.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.1|relu|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.4|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.7|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.1|relu|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.4|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn3|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.7|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer2.0.preact|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer2.0.1|relu|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.4|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.projection.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.1|relu|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.4|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn3|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.7|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer3.0.preact|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer3.0.1|relu|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.4|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.projection.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.1|relu|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.4|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn3|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.7|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer4.0.preact|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer4.0.1|relu|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.4|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.projection.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.1|relu|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.4|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.1|relu|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.4|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn3|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.7|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "bn|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "9|relu|2048x7x7|0|0|200704\n" +
+            "10|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "11|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

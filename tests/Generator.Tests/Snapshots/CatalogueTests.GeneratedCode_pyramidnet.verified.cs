@@ -189,448 +189,446 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 13502684L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PyramidNetCifar", "architectures/pyramidnet.arch", 20, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            1739730L, 492L, 393528448L, 13502684L, 5528202L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.conv1", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.3", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 16L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.conv1", "conv 3x3 16->17", new long[] { 17L, 32L, 32L }, 2448L, 2506752L, 36240L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.1.3", "relu", new long[] { 17L, 32L, 32L }, 0L, 0L, 34816L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 17->17", new long[] { 17L, 32L, 32L }, 2601L, 2663424L, 37417L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.1.(zeropad)", "zeropad", new long[] { 17L, 32L, 32L }, 0L, 0L, 33792L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 17L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.2.conv1", "conv 3x3 17->18", new long[] { 18L, 32L, 32L }, 2754L, 2820096L, 38594L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.2.3", "relu", new long[] { 18L, 32L, 32L }, 0L, 0L, 36864L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 18->18", new long[] { 18L, 32L, 32L }, 2916L, 2985984L, 39780L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.2.(zeropad)", "zeropad", new long[] { 18L, 32L, 32L }, 0L, 0L, 35840L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 18L, 32L, 32L }, 0L, 0L, 55296L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.3.conv1", "conv 3x3 18->19", new long[] { 19L, 32L, 32L }, 3078L, 3151872L, 40966L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.3.3", "relu", new long[] { 19L, 32L, 32L }, 0L, 0L, 38912L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 19->19", new long[] { 19L, 32L, 32L }, 3249L, 3326976L, 42161L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.3.(zeropad)", "zeropad", new long[] { 19L, 32L, 32L }, 0L, 0L, 37888L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 19L, 32L, 32L }, 0L, 0L, 58368L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.4.conv1", "conv 3x3 19->20", new long[] { 20L, 32L, 32L }, 3420L, 3502080L, 43356L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.4.3", "relu", new long[] { 20L, 32L, 32L }, 0L, 0L, 40960L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 20->20", new long[] { 20L, 32L, 32L }, 3600L, 3686400L, 44560L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.4.(zeropad)", "zeropad", new long[] { 20L, 32L, 32L }, 0L, 0L, 39936L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 20L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.5.conv1", "conv 3x3 20->21", new long[] { 21L, 32L, 32L }, 3780L, 3870720L, 45764L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.5.3", "relu", new long[] { 21L, 32L, 32L }, 0L, 0L, 43008L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 21->21", new long[] { 21L, 32L, 32L }, 3969L, 4064256L, 46977L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.5.(zeropad)", "zeropad", new long[] { 21L, 32L, 32L }, 0L, 0L, 41984L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 21L, 32L, 32L }, 0L, 0L, 64512L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.6.conv1", "conv 3x3 21->22", new long[] { 22L, 32L, 32L }, 4158L, 4257792L, 48190L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.6.3", "relu", new long[] { 22L, 32L, 32L }, 0L, 0L, 45056L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 22->22", new long[] { 22L, 32L, 32L }, 4356L, 4460544L, 49412L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.6.(zeropad)", "zeropad", new long[] { 22L, 32L, 32L }, 0L, 0L, 44032L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 22L, 32L, 32L }, 0L, 0L, 67584L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.7.conv1", "conv 3x3 22->23", new long[] { 23L, 32L, 32L }, 4554L, 4663296L, 50634L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.7.3", "relu", new long[] { 23L, 32L, 32L }, 0L, 0L, 47104L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 23->23", new long[] { 23L, 32L, 32L }, 4761L, 4875264L, 51865L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.7.(zeropad)", "zeropad", new long[] { 23L, 32L, 32L }, 0L, 0L, 46080L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 23L, 32L, 32L }, 0L, 0L, 70656L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.8.conv1", "conv 3x3 23->24", new long[] { 24L, 32L, 32L }, 4968L, 5087232L, 53096L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.8.3", "relu", new long[] { 24L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.8.(zeropad)", "zeropad", new long[] { 24L, 32L, 32L }, 0L, 0L, 48128L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 24L, 32L, 32L }, 0L, 0L, 73728L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.conv1", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.3", "relu", new long[] { 24L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 24L, 32L, 32L }, 0L, 0L, 73728L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.10.conv1", "conv 3x3 24->25", new long[] { 25L, 32L, 32L }, 5400L, 5529600L, 55576L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.10.3", "relu", new long[] { 25L, 32L, 32L }, 0L, 0L, 51200L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 25->25", new long[] { 25L, 32L, 32L }, 5625L, 5760000L, 56825L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.10.(zeropad)", "zeropad", new long[] { 25L, 32L, 32L }, 0L, 0L, 50176L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 25L, 32L, 32L }, 0L, 0L, 76800L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.11.conv1", "conv 3x3 25->26", new long[] { 26L, 32L, 32L }, 5850L, 5990400L, 58074L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.11.3", "relu", new long[] { 26L, 32L, 32L }, 0L, 0L, 53248L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 26->26", new long[] { 26L, 32L, 32L }, 6084L, 6230016L, 59332L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.11.(zeropad)", "zeropad", new long[] { 26L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 26L, 32L, 32L }, 0L, 0L, 79872L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.12.conv1", "conv 3x3 26->27", new long[] { 27L, 32L, 32L }, 6318L, 6469632L, 60590L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.12.3", "relu", new long[] { 27L, 32L, 32L }, 0L, 0L, 55296L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 27->27", new long[] { 27L, 32L, 32L }, 6561L, 6718464L, 61857L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.12.(zeropad)", "zeropad", new long[] { 27L, 32L, 32L }, 0L, 0L, 54272L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 27L, 32L, 32L }, 0L, 0L, 82944L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.13.conv1", "conv 3x3 27->28", new long[] { 28L, 32L, 32L }, 6804L, 6967296L, 63124L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.13.3", "relu", new long[] { 28L, 32L, 32L }, 0L, 0L, 57344L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 28->28", new long[] { 28L, 32L, 32L }, 7056L, 7225344L, 64400L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.13.(zeropad)", "zeropad", new long[] { 28L, 32L, 32L }, 0L, 0L, 56320L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 28L, 32L, 32L }, 0L, 0L, 86016L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.14.conv1", "conv 3x3 28->29", new long[] { 29L, 32L, 32L }, 7308L, 7483392L, 65676L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.14.3", "relu", new long[] { 29L, 32L, 32L }, 0L, 0L, 59392L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 29->29", new long[] { 29L, 32L, 32L }, 7569L, 7750656L, 66961L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.14.(zeropad)", "zeropad", new long[] { 29L, 32L, 32L }, 0L, 0L, 58368L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 29L, 32L, 32L }, 0L, 0L, 89088L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.15.conv1", "conv 3x3 29->30", new long[] { 30L, 32L, 32L }, 7830L, 8017920L, 68246L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.15.3", "relu", new long[] { 30L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 30->30", new long[] { 30L, 32L, 32L }, 8100L, 8294400L, 69540L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.15.(zeropad)", "zeropad", new long[] { 30L, 32L, 32L }, 0L, 0L, 60416L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 30L, 32L, 32L }, 0L, 0L, 92160L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.16.conv1", "conv 3x3 30->31", new long[] { 31L, 32L, 32L }, 8370L, 8570880L, 70834L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.16.3", "relu", new long[] { 31L, 32L, 32L }, 0L, 0L, 63488L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 31->31", new long[] { 31L, 32L, 32L }, 8649L, 8856576L, 72137L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.16.(zeropad)", "zeropad", new long[] { 31L, 32L, 32L }, 0L, 0L, 62464L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 31L, 32L, 32L }, 0L, 0L, 95232L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.17.conv1", "conv 3x3 31->32", new long[] { 32L, 32L, 32L }, 8928L, 9142272L, 73440L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage1.17.3", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9216L, 9437184L, 74752L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage1.17.(zeropad)", "zeropad", new long[] { 32L, 32L, 32L }, 0L, 0L, 64512L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage2.0.conv1", "conv 3x3/2 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 50176L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.3", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.6", "avgpool 2x2/2", new long[] { 32L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 32L, 16L, 16L }, 0L, 0L, 24576L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.conv1", "conv 3x3 32->33", new long[] { 33L, 16L, 16L }, 9504L, 2433024L, 26144L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.1.3", "relu", new long[] { 33L, 16L, 16L }, 0L, 0L, 16896L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 33->33", new long[] { 33L, 16L, 16L }, 9801L, 2509056L, 26697L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.1.(zeropad)", "zeropad", new long[] { 33L, 16L, 16L }, 0L, 0L, 16640L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 33L, 16L, 16L }, 0L, 0L, 25344L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.2.conv1", "conv 3x3 33->34", new long[] { 34L, 16L, 16L }, 10098L, 2585088L, 27250L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.2.3", "relu", new long[] { 34L, 16L, 16L }, 0L, 0L, 17408L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 34->34", new long[] { 34L, 16L, 16L }, 10404L, 2663424L, 27812L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.2.(zeropad)", "zeropad", new long[] { 34L, 16L, 16L }, 0L, 0L, 17152L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 34L, 16L, 16L }, 0L, 0L, 26112L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.3.conv1", "conv 3x3 34->35", new long[] { 35L, 16L, 16L }, 10710L, 2741760L, 28374L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.3.3", "relu", new long[] { 35L, 16L, 16L }, 0L, 0L, 17920L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 35->35", new long[] { 35L, 16L, 16L }, 11025L, 2822400L, 28945L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.3.(zeropad)", "zeropad", new long[] { 35L, 16L, 16L }, 0L, 0L, 17664L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 35L, 16L, 16L }, 0L, 0L, 26880L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.4.conv1", "conv 3x3 35->36", new long[] { 36L, 16L, 16L }, 11340L, 2903040L, 29516L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.4.3", "relu", new long[] { 36L, 16L, 16L }, 0L, 0L, 18432L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 36->36", new long[] { 36L, 16L, 16L }, 11664L, 2985984L, 30096L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.4.(zeropad)", "zeropad", new long[] { 36L, 16L, 16L }, 0L, 0L, 18176L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 36L, 16L, 16L }, 0L, 0L, 27648L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.5.conv1", "conv 3x3 36->37", new long[] { 37L, 16L, 16L }, 11988L, 3068928L, 30676L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.5.3", "relu", new long[] { 37L, 16L, 16L }, 0L, 0L, 18944L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 37->37", new long[] { 37L, 16L, 16L }, 12321L, 3154176L, 31265L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.5.(zeropad)", "zeropad", new long[] { 37L, 16L, 16L }, 0L, 0L, 18688L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 37L, 16L, 16L }, 0L, 0L, 28416L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.6.conv1", "conv 3x3 37->38", new long[] { 38L, 16L, 16L }, 12654L, 3239424L, 31854L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.6.3", "relu", new long[] { 38L, 16L, 16L }, 0L, 0L, 19456L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 38->38", new long[] { 38L, 16L, 16L }, 12996L, 3326976L, 32452L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.6.(zeropad)", "zeropad", new long[] { 38L, 16L, 16L }, 0L, 0L, 19200L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 38L, 16L, 16L }, 0L, 0L, 29184L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.7.conv1", "conv 3x3 38->39", new long[] { 39L, 16L, 16L }, 13338L, 3414528L, 33050L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.7.3", "relu", new long[] { 39L, 16L, 16L }, 0L, 0L, 19968L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 39->39", new long[] { 39L, 16L, 16L }, 13689L, 3504384L, 33657L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.7.(zeropad)", "zeropad", new long[] { 39L, 16L, 16L }, 0L, 0L, 19712L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 39L, 16L, 16L }, 0L, 0L, 29952L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.8.conv1", "conv 3x3 39->40", new long[] { 40L, 16L, 16L }, 14040L, 3594240L, 34264L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.8.3", "relu", new long[] { 40L, 16L, 16L }, 0L, 0L, 20480L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.8.(zeropad)", "zeropad", new long[] { 40L, 16L, 16L }, 0L, 0L, 20224L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 40L, 16L, 16L }, 0L, 0L, 30720L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.conv1", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.3", "relu", new long[] { 40L, 16L, 16L }, 0L, 0L, 20480L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 40L, 16L, 16L }, 0L, 0L, 30720L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.10.conv1", "conv 3x3 40->41", new long[] { 41L, 16L, 16L }, 14760L, 3778560L, 35496L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.10.3", "relu", new long[] { 41L, 16L, 16L }, 0L, 0L, 20992L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 41->41", new long[] { 41L, 16L, 16L }, 15129L, 3873024L, 36121L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.10.(zeropad)", "zeropad", new long[] { 41L, 16L, 16L }, 0L, 0L, 20736L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 41L, 16L, 16L }, 0L, 0L, 31488L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.11.conv1", "conv 3x3 41->42", new long[] { 42L, 16L, 16L }, 15498L, 3967488L, 36746L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.11.3", "relu", new long[] { 42L, 16L, 16L }, 0L, 0L, 21504L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 42->42", new long[] { 42L, 16L, 16L }, 15876L, 4064256L, 37380L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.11.(zeropad)", "zeropad", new long[] { 42L, 16L, 16L }, 0L, 0L, 21248L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 42L, 16L, 16L }, 0L, 0L, 32256L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.12.conv1", "conv 3x3 42->43", new long[] { 43L, 16L, 16L }, 16254L, 4161024L, 38014L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.12.3", "relu", new long[] { 43L, 16L, 16L }, 0L, 0L, 22016L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 43->43", new long[] { 43L, 16L, 16L }, 16641L, 4260096L, 38657L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.12.(zeropad)", "zeropad", new long[] { 43L, 16L, 16L }, 0L, 0L, 21760L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 43L, 16L, 16L }, 0L, 0L, 33024L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.13.conv1", "conv 3x3 43->44", new long[] { 44L, 16L, 16L }, 17028L, 4359168L, 39300L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.13.3", "relu", new long[] { 44L, 16L, 16L }, 0L, 0L, 22528L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 44->44", new long[] { 44L, 16L, 16L }, 17424L, 4460544L, 39952L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.13.(zeropad)", "zeropad", new long[] { 44L, 16L, 16L }, 0L, 0L, 22272L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 44L, 16L, 16L }, 0L, 0L, 33792L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.14.conv1", "conv 3x3 44->45", new long[] { 45L, 16L, 16L }, 17820L, 4561920L, 40604L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.14.3", "relu", new long[] { 45L, 16L, 16L }, 0L, 0L, 23040L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 45->45", new long[] { 45L, 16L, 16L }, 18225L, 4665600L, 41265L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.14.(zeropad)", "zeropad", new long[] { 45L, 16L, 16L }, 0L, 0L, 22784L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 45L, 16L, 16L }, 0L, 0L, 34560L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.15.conv1", "conv 3x3 45->46", new long[] { 46L, 16L, 16L }, 18630L, 4769280L, 41926L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.15.3", "relu", new long[] { 46L, 16L, 16L }, 0L, 0L, 23552L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 46->46", new long[] { 46L, 16L, 16L }, 19044L, 4875264L, 42596L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.15.(zeropad)", "zeropad", new long[] { 46L, 16L, 16L }, 0L, 0L, 23296L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 46L, 16L, 16L }, 0L, 0L, 35328L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.16.conv1", "conv 3x3 46->47", new long[] { 47L, 16L, 16L }, 19458L, 4981248L, 43266L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.16.3", "relu", new long[] { 47L, 16L, 16L }, 0L, 0L, 24064L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 47->47", new long[] { 47L, 16L, 16L }, 19881L, 5089536L, 43945L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.16.(zeropad)", "zeropad", new long[] { 47L, 16L, 16L }, 0L, 0L, 23808L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 47L, 16L, 16L }, 0L, 0L, 36096L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.17.conv1", "conv 3x3 47->48", new long[] { 48L, 16L, 16L }, 20304L, 5197824L, 44624L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.17.3", "relu", new long[] { 48L, 16L, 16L }, 0L, 0L, 24576L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 48->48", new long[] { 48L, 16L, 16L }, 20736L, 5308416L, 45312L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.17.(zeropad)", "zeropad", new long[] { 48L, 16L, 16L }, 0L, 0L, 24320L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 48L, 16L, 16L }, 0L, 0L, 36864L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage3.0.conv1", "conv 3x3/2 48->48", new long[] { 48L, 8L, 8L }, 20736L, 1327104L, 36096L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.0.3", "relu", new long[] { 48L, 8L, 8L }, 0L, 0L, 6144L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 48->48", new long[] { 48L, 8L, 8L }, 20736L, 1327104L, 26880L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.0.6", "avgpool 2x2/2", new long[] { 48L, 8L, 8L }, 0L, 0L, 15360L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 48L, 8L, 8L }, 0L, 0L, 9216L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.1.conv1", "conv 3x3 48->49", new long[] { 49L, 8L, 8L }, 21168L, 1354752L, 27376L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.1.3", "relu", new long[] { 49L, 8L, 8L }, 0L, 0L, 6272L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 49->49", new long[] { 49L, 8L, 8L }, 21609L, 1382976L, 27881L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.1.(zeropad)", "zeropad", new long[] { 49L, 8L, 8L }, 0L, 0L, 6208L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 49L, 8L, 8L }, 0L, 0L, 9408L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.2.conv1", "conv 3x3 49->50", new long[] { 50L, 8L, 8L }, 22050L, 1411200L, 28386L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.2.3", "relu", new long[] { 50L, 8L, 8L }, 0L, 0L, 6400L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 50->50", new long[] { 50L, 8L, 8L }, 22500L, 1440000L, 28900L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.2.(zeropad)", "zeropad", new long[] { 50L, 8L, 8L }, 0L, 0L, 6336L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 50L, 8L, 8L }, 0L, 0L, 9600L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.3.conv1", "conv 3x3 50->51", new long[] { 51L, 8L, 8L }, 22950L, 1468800L, 29414L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.3.3", "relu", new long[] { 51L, 8L, 8L }, 0L, 0L, 6528L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 51->51", new long[] { 51L, 8L, 8L }, 23409L, 1498176L, 29937L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.3.(zeropad)", "zeropad", new long[] { 51L, 8L, 8L }, 0L, 0L, 6464L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 51L, 8L, 8L }, 0L, 0L, 9792L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.4.conv1", "conv 3x3 51->52", new long[] { 52L, 8L, 8L }, 23868L, 1527552L, 30460L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.4.3", "relu", new long[] { 52L, 8L, 8L }, 0L, 0L, 6656L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 52->52", new long[] { 52L, 8L, 8L }, 24336L, 1557504L, 30992L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.4.(zeropad)", "zeropad", new long[] { 52L, 8L, 8L }, 0L, 0L, 6592L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 52L, 8L, 8L }, 0L, 0L, 9984L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.5.conv1", "conv 3x3 52->53", new long[] { 53L, 8L, 8L }, 24804L, 1587456L, 31524L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.5.3", "relu", new long[] { 53L, 8L, 8L }, 0L, 0L, 6784L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 53->53", new long[] { 53L, 8L, 8L }, 25281L, 1617984L, 32065L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.5.(zeropad)", "zeropad", new long[] { 53L, 8L, 8L }, 0L, 0L, 6720L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 53L, 8L, 8L }, 0L, 0L, 10176L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.6.conv1", "conv 3x3 53->54", new long[] { 54L, 8L, 8L }, 25758L, 1648512L, 32606L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.6.3", "relu", new long[] { 54L, 8L, 8L }, 0L, 0L, 6912L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 54->54", new long[] { 54L, 8L, 8L }, 26244L, 1679616L, 33156L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.6.(zeropad)", "zeropad", new long[] { 54L, 8L, 8L }, 0L, 0L, 6848L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 54L, 8L, 8L }, 0L, 0L, 10368L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.7.conv1", "conv 3x3 54->55", new long[] { 55L, 8L, 8L }, 26730L, 1710720L, 33706L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.7.3", "relu", new long[] { 55L, 8L, 8L }, 0L, 0L, 7040L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 55->55", new long[] { 55L, 8L, 8L }, 27225L, 1742400L, 34265L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.7.(zeropad)", "zeropad", new long[] { 55L, 8L, 8L }, 0L, 0L, 6976L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 55L, 8L, 8L }, 0L, 0L, 10560L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.8.conv1", "conv 3x3 55->56", new long[] { 56L, 8L, 8L }, 27720L, 1774080L, 34824L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.8.3", "relu", new long[] { 56L, 8L, 8L }, 0L, 0L, 7168L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.8.(zeropad)", "zeropad", new long[] { 56L, 8L, 8L }, 0L, 0L, 7104L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 56L, 8L, 8L }, 0L, 0L, 10752L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.conv1", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.3", "relu", new long[] { 56L, 8L, 8L }, 0L, 0L, 7168L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 56L, 8L, 8L }, 0L, 0L, 10752L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.10.conv1", "conv 3x3 56->57", new long[] { 57L, 8L, 8L }, 28728L, 1838592L, 35960L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.10.3", "relu", new long[] { 57L, 8L, 8L }, 0L, 0L, 7296L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 57->57", new long[] { 57L, 8L, 8L }, 29241L, 1871424L, 36537L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.10.(zeropad)", "zeropad", new long[] { 57L, 8L, 8L }, 0L, 0L, 7232L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 57L, 8L, 8L }, 0L, 0L, 10944L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.11.conv1", "conv 3x3 57->58", new long[] { 58L, 8L, 8L }, 29754L, 1904256L, 37114L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.11.3", "relu", new long[] { 58L, 8L, 8L }, 0L, 0L, 7424L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 58->58", new long[] { 58L, 8L, 8L }, 30276L, 1937664L, 37700L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.11.(zeropad)", "zeropad", new long[] { 58L, 8L, 8L }, 0L, 0L, 7360L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 58L, 8L, 8L }, 0L, 0L, 11136L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.12.conv1", "conv 3x3 58->59", new long[] { 59L, 8L, 8L }, 30798L, 1971072L, 38286L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.12.3", "relu", new long[] { 59L, 8L, 8L }, 0L, 0L, 7552L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 59->59", new long[] { 59L, 8L, 8L }, 31329L, 2005056L, 38881L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.12.(zeropad)", "zeropad", new long[] { 59L, 8L, 8L }, 0L, 0L, 7488L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 59L, 8L, 8L }, 0L, 0L, 11328L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.13.conv1", "conv 3x3 59->60", new long[] { 60L, 8L, 8L }, 31860L, 2039040L, 39476L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.13.3", "relu", new long[] { 60L, 8L, 8L }, 0L, 0L, 7680L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 60->60", new long[] { 60L, 8L, 8L }, 32400L, 2073600L, 40080L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.13.(zeropad)", "zeropad", new long[] { 60L, 8L, 8L }, 0L, 0L, 7616L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 60L, 8L, 8L }, 0L, 0L, 11520L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.14.conv1", "conv 3x3 60->61", new long[] { 61L, 8L, 8L }, 32940L, 2108160L, 40684L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.14.3", "relu", new long[] { 61L, 8L, 8L }, 0L, 0L, 7808L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 61->61", new long[] { 61L, 8L, 8L }, 33489L, 2143296L, 41297L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.14.(zeropad)", "zeropad", new long[] { 61L, 8L, 8L }, 0L, 0L, 7744L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 61L, 8L, 8L }, 0L, 0L, 11712L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.15.conv1", "conv 3x3 61->62", new long[] { 62L, 8L, 8L }, 34038L, 2178432L, 41910L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.15.3", "relu", new long[] { 62L, 8L, 8L }, 0L, 0L, 7936L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 62->62", new long[] { 62L, 8L, 8L }, 34596L, 2214144L, 42532L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.15.(zeropad)", "zeropad", new long[] { 62L, 8L, 8L }, 0L, 0L, 7872L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 62L, 8L, 8L }, 0L, 0L, 11904L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.16.conv1", "conv 3x3 62->63", new long[] { 63L, 8L, 8L }, 35154L, 2249856L, 43154L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.16.3", "relu", new long[] { 63L, 8L, 8L }, 0L, 0L, 8064L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 63->63", new long[] { 63L, 8L, 8L }, 35721L, 2286144L, 43785L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.16.(zeropad)", "zeropad", new long[] { 63L, 8L, 8L }, 0L, 0L, 8000L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 63L, 8L, 8L }, 0L, 0L, 12096L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.17.conv1", "conv 3x3 63->64", new long[] { 64L, 8L, 8L }, 36288L, 2322432L, 44416L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.3", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.(zeropad)", "zeropad", new long[] { 64L, 8L, 8L }, 0L, 0L, 8128L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 64L, 8L, 8L }, 0L, 0L, 12288L),
-                new LayerInfo("bn_final", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("6", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("7", "avgpool 8x8/8", new long[] { 64L, 1L, 1L }, 0L, 0L, 4160L),
-                new LayerInfo("8", "flatten", new long[] { 64L }, 0L, 0L, 128L),
-                new LayerInfo("fc", "linear 64->10", new long[] { 10L }, 650L, 640L, 724L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            1739730, 492, 393528448, 13502684, 5528202,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.conv1|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.3|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.(add)|add|16x32x32|0|0|49152\n" +
+            "stage1.1.bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.conv1|conv 3x3 16->17|17x32x32|2448|2506752|36240\n" +
+            "stage1.1.bn2|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.1.3|relu|17x32x32|0|0|34816\n" +
+            "stage1.1.conv2|conv 3x3 17->17|17x32x32|2601|2663424|37417\n" +
+            "stage1.1.bn3|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.1.(zeropad)|zeropad|17x32x32|0|0|33792\n" +
+            "stage1.1.(add)|add|17x32x32|0|0|52224\n" +
+            "stage1.2.bn1|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.2.conv1|conv 3x3 17->18|18x32x32|2754|2820096|38594\n" +
+            "stage1.2.bn2|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.2.3|relu|18x32x32|0|0|36864\n" +
+            "stage1.2.conv2|conv 3x3 18->18|18x32x32|2916|2985984|39780\n" +
+            "stage1.2.bn3|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.2.(zeropad)|zeropad|18x32x32|0|0|35840\n" +
+            "stage1.2.(add)|add|18x32x32|0|0|55296\n" +
+            "stage1.3.bn1|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.3.conv1|conv 3x3 18->19|19x32x32|3078|3151872|40966\n" +
+            "stage1.3.bn2|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.3.3|relu|19x32x32|0|0|38912\n" +
+            "stage1.3.conv2|conv 3x3 19->19|19x32x32|3249|3326976|42161\n" +
+            "stage1.3.bn3|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.3.(zeropad)|zeropad|19x32x32|0|0|37888\n" +
+            "stage1.3.(add)|add|19x32x32|0|0|58368\n" +
+            "stage1.4.bn1|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.4.conv1|conv 3x3 19->20|20x32x32|3420|3502080|43356\n" +
+            "stage1.4.bn2|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.4.3|relu|20x32x32|0|0|40960\n" +
+            "stage1.4.conv2|conv 3x3 20->20|20x32x32|3600|3686400|44560\n" +
+            "stage1.4.bn3|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.4.(zeropad)|zeropad|20x32x32|0|0|39936\n" +
+            "stage1.4.(add)|add|20x32x32|0|0|61440\n" +
+            "stage1.5.bn1|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.5.conv1|conv 3x3 20->21|21x32x32|3780|3870720|45764\n" +
+            "stage1.5.bn2|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.5.3|relu|21x32x32|0|0|43008\n" +
+            "stage1.5.conv2|conv 3x3 21->21|21x32x32|3969|4064256|46977\n" +
+            "stage1.5.bn3|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.5.(zeropad)|zeropad|21x32x32|0|0|41984\n" +
+            "stage1.5.(add)|add|21x32x32|0|0|64512\n" +
+            "stage1.6.bn1|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.6.conv1|conv 3x3 21->22|22x32x32|4158|4257792|48190\n" +
+            "stage1.6.bn2|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.6.3|relu|22x32x32|0|0|45056\n" +
+            "stage1.6.conv2|conv 3x3 22->22|22x32x32|4356|4460544|49412\n" +
+            "stage1.6.bn3|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.6.(zeropad)|zeropad|22x32x32|0|0|44032\n" +
+            "stage1.6.(add)|add|22x32x32|0|0|67584\n" +
+            "stage1.7.bn1|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.7.conv1|conv 3x3 22->23|23x32x32|4554|4663296|50634\n" +
+            "stage1.7.bn2|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.7.3|relu|23x32x32|0|0|47104\n" +
+            "stage1.7.conv2|conv 3x3 23->23|23x32x32|4761|4875264|51865\n" +
+            "stage1.7.bn3|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.7.(zeropad)|zeropad|23x32x32|0|0|46080\n" +
+            "stage1.7.(add)|add|23x32x32|0|0|70656\n" +
+            "stage1.8.bn1|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.8.conv1|conv 3x3 23->24|24x32x32|4968|5087232|53096\n" +
+            "stage1.8.bn2|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.8.3|relu|24x32x32|0|0|49152\n" +
+            "stage1.8.conv2|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.8.bn3|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.8.(zeropad)|zeropad|24x32x32|0|0|48128\n" +
+            "stage1.8.(add)|add|24x32x32|0|0|73728\n" +
+            "stage1.9.bn1|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.conv1|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.9.bn2|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.3|relu|24x32x32|0|0|49152\n" +
+            "stage1.9.conv2|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.9.bn3|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.(add)|add|24x32x32|0|0|73728\n" +
+            "stage1.10.bn1|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.10.conv1|conv 3x3 24->25|25x32x32|5400|5529600|55576\n" +
+            "stage1.10.bn2|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.10.3|relu|25x32x32|0|0|51200\n" +
+            "stage1.10.conv2|conv 3x3 25->25|25x32x32|5625|5760000|56825\n" +
+            "stage1.10.bn3|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.10.(zeropad)|zeropad|25x32x32|0|0|50176\n" +
+            "stage1.10.(add)|add|25x32x32|0|0|76800\n" +
+            "stage1.11.bn1|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.11.conv1|conv 3x3 25->26|26x32x32|5850|5990400|58074\n" +
+            "stage1.11.bn2|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.11.3|relu|26x32x32|0|0|53248\n" +
+            "stage1.11.conv2|conv 3x3 26->26|26x32x32|6084|6230016|59332\n" +
+            "stage1.11.bn3|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.11.(zeropad)|zeropad|26x32x32|0|0|52224\n" +
+            "stage1.11.(add)|add|26x32x32|0|0|79872\n" +
+            "stage1.12.bn1|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.12.conv1|conv 3x3 26->27|27x32x32|6318|6469632|60590\n" +
+            "stage1.12.bn2|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.12.3|relu|27x32x32|0|0|55296\n" +
+            "stage1.12.conv2|conv 3x3 27->27|27x32x32|6561|6718464|61857\n" +
+            "stage1.12.bn3|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.12.(zeropad)|zeropad|27x32x32|0|0|54272\n" +
+            "stage1.12.(add)|add|27x32x32|0|0|82944\n" +
+            "stage1.13.bn1|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.13.conv1|conv 3x3 27->28|28x32x32|6804|6967296|63124\n" +
+            "stage1.13.bn2|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.13.3|relu|28x32x32|0|0|57344\n" +
+            "stage1.13.conv2|conv 3x3 28->28|28x32x32|7056|7225344|64400\n" +
+            "stage1.13.bn3|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.13.(zeropad)|zeropad|28x32x32|0|0|56320\n" +
+            "stage1.13.(add)|add|28x32x32|0|0|86016\n" +
+            "stage1.14.bn1|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.14.conv1|conv 3x3 28->29|29x32x32|7308|7483392|65676\n" +
+            "stage1.14.bn2|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.14.3|relu|29x32x32|0|0|59392\n" +
+            "stage1.14.conv2|conv 3x3 29->29|29x32x32|7569|7750656|66961\n" +
+            "stage1.14.bn3|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.14.(zeropad)|zeropad|29x32x32|0|0|58368\n" +
+            "stage1.14.(add)|add|29x32x32|0|0|89088\n" +
+            "stage1.15.bn1|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.15.conv1|conv 3x3 29->30|30x32x32|7830|8017920|68246\n" +
+            "stage1.15.bn2|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.15.3|relu|30x32x32|0|0|61440\n" +
+            "stage1.15.conv2|conv 3x3 30->30|30x32x32|8100|8294400|69540\n" +
+            "stage1.15.bn3|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.15.(zeropad)|zeropad|30x32x32|0|0|60416\n" +
+            "stage1.15.(add)|add|30x32x32|0|0|92160\n" +
+            "stage1.16.bn1|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.16.conv1|conv 3x3 30->31|31x32x32|8370|8570880|70834\n" +
+            "stage1.16.bn2|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.16.3|relu|31x32x32|0|0|63488\n" +
+            "stage1.16.conv2|conv 3x3 31->31|31x32x32|8649|8856576|72137\n" +
+            "stage1.16.bn3|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.16.(zeropad)|zeropad|31x32x32|0|0|62464\n" +
+            "stage1.16.(add)|add|31x32x32|0|0|95232\n" +
+            "stage1.17.bn1|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.17.conv1|conv 3x3 31->32|32x32x32|8928|9142272|73440\n" +
+            "stage1.17.bn2|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage1.17.3|relu|32x32x32|0|0|65536\n" +
+            "stage1.17.conv2|conv 3x3 32->32|32x32x32|9216|9437184|74752\n" +
+            "stage1.17.bn3|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage1.17.(zeropad)|zeropad|32x32x32|0|0|64512\n" +
+            "stage1.17.(add)|add|32x32x32|0|0|98304\n" +
+            "stage2.0.bn1|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage2.0.conv1|conv 3x3/2 32->32|32x16x16|9216|2359296|50176\n" +
+            "stage2.0.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.3|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.0.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.6|avgpool 2x2/2|32x16x16|0|0|40960\n" +
+            "stage2.0.(add)|add|32x16x16|0|0|24576\n" +
+            "stage2.1.bn1|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.conv1|conv 3x3 32->33|33x16x16|9504|2433024|26144\n" +
+            "stage2.1.bn2|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.1.3|relu|33x16x16|0|0|16896\n" +
+            "stage2.1.conv2|conv 3x3 33->33|33x16x16|9801|2509056|26697\n" +
+            "stage2.1.bn3|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.1.(zeropad)|zeropad|33x16x16|0|0|16640\n" +
+            "stage2.1.(add)|add|33x16x16|0|0|25344\n" +
+            "stage2.2.bn1|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.2.conv1|conv 3x3 33->34|34x16x16|10098|2585088|27250\n" +
+            "stage2.2.bn2|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.2.3|relu|34x16x16|0|0|17408\n" +
+            "stage2.2.conv2|conv 3x3 34->34|34x16x16|10404|2663424|27812\n" +
+            "stage2.2.bn3|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.2.(zeropad)|zeropad|34x16x16|0|0|17152\n" +
+            "stage2.2.(add)|add|34x16x16|0|0|26112\n" +
+            "stage2.3.bn1|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.3.conv1|conv 3x3 34->35|35x16x16|10710|2741760|28374\n" +
+            "stage2.3.bn2|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.3.3|relu|35x16x16|0|0|17920\n" +
+            "stage2.3.conv2|conv 3x3 35->35|35x16x16|11025|2822400|28945\n" +
+            "stage2.3.bn3|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.3.(zeropad)|zeropad|35x16x16|0|0|17664\n" +
+            "stage2.3.(add)|add|35x16x16|0|0|26880\n" +
+            "stage2.4.bn1|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.4.conv1|conv 3x3 35->36|36x16x16|11340|2903040|29516\n" +
+            "stage2.4.bn2|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.4.3|relu|36x16x16|0|0|18432\n" +
+            "stage2.4.conv2|conv 3x3 36->36|36x16x16|11664|2985984|30096\n" +
+            "stage2.4.bn3|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.4.(zeropad)|zeropad|36x16x16|0|0|18176\n" +
+            "stage2.4.(add)|add|36x16x16|0|0|27648\n" +
+            "stage2.5.bn1|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.5.conv1|conv 3x3 36->37|37x16x16|11988|3068928|30676\n" +
+            "stage2.5.bn2|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.5.3|relu|37x16x16|0|0|18944\n" +
+            "stage2.5.conv2|conv 3x3 37->37|37x16x16|12321|3154176|31265\n" +
+            "stage2.5.bn3|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.5.(zeropad)|zeropad|37x16x16|0|0|18688\n" +
+            "stage2.5.(add)|add|37x16x16|0|0|28416\n" +
+            "stage2.6.bn1|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.6.conv1|conv 3x3 37->38|38x16x16|12654|3239424|31854\n" +
+            "stage2.6.bn2|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.6.3|relu|38x16x16|0|0|19456\n" +
+            "stage2.6.conv2|conv 3x3 38->38|38x16x16|12996|3326976|32452\n" +
+            "stage2.6.bn3|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.6.(zeropad)|zeropad|38x16x16|0|0|19200\n" +
+            "stage2.6.(add)|add|38x16x16|0|0|29184\n" +
+            "stage2.7.bn1|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.7.conv1|conv 3x3 38->39|39x16x16|13338|3414528|33050\n" +
+            "stage2.7.bn2|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.7.3|relu|39x16x16|0|0|19968\n" +
+            "stage2.7.conv2|conv 3x3 39->39|39x16x16|13689|3504384|33657\n" +
+            "stage2.7.bn3|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.7.(zeropad)|zeropad|39x16x16|0|0|19712\n" +
+            "stage2.7.(add)|add|39x16x16|0|0|29952\n" +
+            "stage2.8.bn1|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.8.conv1|conv 3x3 39->40|40x16x16|14040|3594240|34264\n" +
+            "stage2.8.bn2|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.8.3|relu|40x16x16|0|0|20480\n" +
+            "stage2.8.conv2|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.8.bn3|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.8.(zeropad)|zeropad|40x16x16|0|0|20224\n" +
+            "stage2.8.(add)|add|40x16x16|0|0|30720\n" +
+            "stage2.9.bn1|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.conv1|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.9.bn2|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.3|relu|40x16x16|0|0|20480\n" +
+            "stage2.9.conv2|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.9.bn3|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.(add)|add|40x16x16|0|0|30720\n" +
+            "stage2.10.bn1|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.10.conv1|conv 3x3 40->41|41x16x16|14760|3778560|35496\n" +
+            "stage2.10.bn2|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.10.3|relu|41x16x16|0|0|20992\n" +
+            "stage2.10.conv2|conv 3x3 41->41|41x16x16|15129|3873024|36121\n" +
+            "stage2.10.bn3|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.10.(zeropad)|zeropad|41x16x16|0|0|20736\n" +
+            "stage2.10.(add)|add|41x16x16|0|0|31488\n" +
+            "stage2.11.bn1|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.11.conv1|conv 3x3 41->42|42x16x16|15498|3967488|36746\n" +
+            "stage2.11.bn2|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.11.3|relu|42x16x16|0|0|21504\n" +
+            "stage2.11.conv2|conv 3x3 42->42|42x16x16|15876|4064256|37380\n" +
+            "stage2.11.bn3|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.11.(zeropad)|zeropad|42x16x16|0|0|21248\n" +
+            "stage2.11.(add)|add|42x16x16|0|0|32256\n" +
+            "stage2.12.bn1|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.12.conv1|conv 3x3 42->43|43x16x16|16254|4161024|38014\n" +
+            "stage2.12.bn2|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.12.3|relu|43x16x16|0|0|22016\n" +
+            "stage2.12.conv2|conv 3x3 43->43|43x16x16|16641|4260096|38657\n" +
+            "stage2.12.bn3|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.12.(zeropad)|zeropad|43x16x16|0|0|21760\n" +
+            "stage2.12.(add)|add|43x16x16|0|0|33024\n" +
+            "stage2.13.bn1|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.13.conv1|conv 3x3 43->44|44x16x16|17028|4359168|39300\n" +
+            "stage2.13.bn2|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.13.3|relu|44x16x16|0|0|22528\n" +
+            "stage2.13.conv2|conv 3x3 44->44|44x16x16|17424|4460544|39952\n" +
+            "stage2.13.bn3|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.13.(zeropad)|zeropad|44x16x16|0|0|22272\n" +
+            "stage2.13.(add)|add|44x16x16|0|0|33792\n" +
+            "stage2.14.bn1|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.14.conv1|conv 3x3 44->45|45x16x16|17820|4561920|40604\n" +
+            "stage2.14.bn2|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.14.3|relu|45x16x16|0|0|23040\n" +
+            "stage2.14.conv2|conv 3x3 45->45|45x16x16|18225|4665600|41265\n" +
+            "stage2.14.bn3|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.14.(zeropad)|zeropad|45x16x16|0|0|22784\n" +
+            "stage2.14.(add)|add|45x16x16|0|0|34560\n" +
+            "stage2.15.bn1|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.15.conv1|conv 3x3 45->46|46x16x16|18630|4769280|41926\n" +
+            "stage2.15.bn2|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.15.3|relu|46x16x16|0|0|23552\n" +
+            "stage2.15.conv2|conv 3x3 46->46|46x16x16|19044|4875264|42596\n" +
+            "stage2.15.bn3|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.15.(zeropad)|zeropad|46x16x16|0|0|23296\n" +
+            "stage2.15.(add)|add|46x16x16|0|0|35328\n" +
+            "stage2.16.bn1|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.16.conv1|conv 3x3 46->47|47x16x16|19458|4981248|43266\n" +
+            "stage2.16.bn2|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.16.3|relu|47x16x16|0|0|24064\n" +
+            "stage2.16.conv2|conv 3x3 47->47|47x16x16|19881|5089536|43945\n" +
+            "stage2.16.bn3|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.16.(zeropad)|zeropad|47x16x16|0|0|23808\n" +
+            "stage2.16.(add)|add|47x16x16|0|0|36096\n" +
+            "stage2.17.bn1|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.17.conv1|conv 3x3 47->48|48x16x16|20304|5197824|44624\n" +
+            "stage2.17.bn2|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.17.3|relu|48x16x16|0|0|24576\n" +
+            "stage2.17.conv2|conv 3x3 48->48|48x16x16|20736|5308416|45312\n" +
+            "stage2.17.bn3|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.17.(zeropad)|zeropad|48x16x16|0|0|24320\n" +
+            "stage2.17.(add)|add|48x16x16|0|0|36864\n" +
+            "stage3.0.bn1|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage3.0.conv1|conv 3x3/2 48->48|48x8x8|20736|1327104|36096\n" +
+            "stage3.0.bn2|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.0.3|relu|48x8x8|0|0|6144\n" +
+            "stage3.0.conv2|conv 3x3 48->48|48x8x8|20736|1327104|26880\n" +
+            "stage3.0.bn3|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.0.6|avgpool 2x2/2|48x8x8|0|0|15360\n" +
+            "stage3.0.(add)|add|48x8x8|0|0|9216\n" +
+            "stage3.1.bn1|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.1.conv1|conv 3x3 48->49|49x8x8|21168|1354752|27376\n" +
+            "stage3.1.bn2|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.1.3|relu|49x8x8|0|0|6272\n" +
+            "stage3.1.conv2|conv 3x3 49->49|49x8x8|21609|1382976|27881\n" +
+            "stage3.1.bn3|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.1.(zeropad)|zeropad|49x8x8|0|0|6208\n" +
+            "stage3.1.(add)|add|49x8x8|0|0|9408\n" +
+            "stage3.2.bn1|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.2.conv1|conv 3x3 49->50|50x8x8|22050|1411200|28386\n" +
+            "stage3.2.bn2|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.2.3|relu|50x8x8|0|0|6400\n" +
+            "stage3.2.conv2|conv 3x3 50->50|50x8x8|22500|1440000|28900\n" +
+            "stage3.2.bn3|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.2.(zeropad)|zeropad|50x8x8|0|0|6336\n" +
+            "stage3.2.(add)|add|50x8x8|0|0|9600\n" +
+            "stage3.3.bn1|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.3.conv1|conv 3x3 50->51|51x8x8|22950|1468800|29414\n" +
+            "stage3.3.bn2|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.3.3|relu|51x8x8|0|0|6528\n" +
+            "stage3.3.conv2|conv 3x3 51->51|51x8x8|23409|1498176|29937\n" +
+            "stage3.3.bn3|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.3.(zeropad)|zeropad|51x8x8|0|0|6464\n" +
+            "stage3.3.(add)|add|51x8x8|0|0|9792\n" +
+            "stage3.4.bn1|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.4.conv1|conv 3x3 51->52|52x8x8|23868|1527552|30460\n" +
+            "stage3.4.bn2|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.4.3|relu|52x8x8|0|0|6656\n" +
+            "stage3.4.conv2|conv 3x3 52->52|52x8x8|24336|1557504|30992\n" +
+            "stage3.4.bn3|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.4.(zeropad)|zeropad|52x8x8|0|0|6592\n" +
+            "stage3.4.(add)|add|52x8x8|0|0|9984\n" +
+            "stage3.5.bn1|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.5.conv1|conv 3x3 52->53|53x8x8|24804|1587456|31524\n" +
+            "stage3.5.bn2|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.5.3|relu|53x8x8|0|0|6784\n" +
+            "stage3.5.conv2|conv 3x3 53->53|53x8x8|25281|1617984|32065\n" +
+            "stage3.5.bn3|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.5.(zeropad)|zeropad|53x8x8|0|0|6720\n" +
+            "stage3.5.(add)|add|53x8x8|0|0|10176\n" +
+            "stage3.6.bn1|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.6.conv1|conv 3x3 53->54|54x8x8|25758|1648512|32606\n" +
+            "stage3.6.bn2|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.6.3|relu|54x8x8|0|0|6912\n" +
+            "stage3.6.conv2|conv 3x3 54->54|54x8x8|26244|1679616|33156\n" +
+            "stage3.6.bn3|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.6.(zeropad)|zeropad|54x8x8|0|0|6848\n" +
+            "stage3.6.(add)|add|54x8x8|0|0|10368\n" +
+            "stage3.7.bn1|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.7.conv1|conv 3x3 54->55|55x8x8|26730|1710720|33706\n" +
+            "stage3.7.bn2|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.7.3|relu|55x8x8|0|0|7040\n" +
+            "stage3.7.conv2|conv 3x3 55->55|55x8x8|27225|1742400|34265\n" +
+            "stage3.7.bn3|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.7.(zeropad)|zeropad|55x8x8|0|0|6976\n" +
+            "stage3.7.(add)|add|55x8x8|0|0|10560\n" +
+            "stage3.8.bn1|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.8.conv1|conv 3x3 55->56|56x8x8|27720|1774080|34824\n" +
+            "stage3.8.bn2|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.8.3|relu|56x8x8|0|0|7168\n" +
+            "stage3.8.conv2|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.8.bn3|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.8.(zeropad)|zeropad|56x8x8|0|0|7104\n" +
+            "stage3.8.(add)|add|56x8x8|0|0|10752\n" +
+            "stage3.9.bn1|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.conv1|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.9.bn2|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.3|relu|56x8x8|0|0|7168\n" +
+            "stage3.9.conv2|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.9.bn3|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.(add)|add|56x8x8|0|0|10752\n" +
+            "stage3.10.bn1|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.10.conv1|conv 3x3 56->57|57x8x8|28728|1838592|35960\n" +
+            "stage3.10.bn2|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.10.3|relu|57x8x8|0|0|7296\n" +
+            "stage3.10.conv2|conv 3x3 57->57|57x8x8|29241|1871424|36537\n" +
+            "stage3.10.bn3|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.10.(zeropad)|zeropad|57x8x8|0|0|7232\n" +
+            "stage3.10.(add)|add|57x8x8|0|0|10944\n" +
+            "stage3.11.bn1|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.11.conv1|conv 3x3 57->58|58x8x8|29754|1904256|37114\n" +
+            "stage3.11.bn2|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.11.3|relu|58x8x8|0|0|7424\n" +
+            "stage3.11.conv2|conv 3x3 58->58|58x8x8|30276|1937664|37700\n" +
+            "stage3.11.bn3|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.11.(zeropad)|zeropad|58x8x8|0|0|7360\n" +
+            "stage3.11.(add)|add|58x8x8|0|0|11136\n" +
+            "stage3.12.bn1|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.12.conv1|conv 3x3 58->59|59x8x8|30798|1971072|38286\n" +
+            "stage3.12.bn2|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.12.3|relu|59x8x8|0|0|7552\n" +
+            "stage3.12.conv2|conv 3x3 59->59|59x8x8|31329|2005056|38881\n" +
+            "stage3.12.bn3|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.12.(zeropad)|zeropad|59x8x8|0|0|7488\n" +
+            "stage3.12.(add)|add|59x8x8|0|0|11328\n" +
+            "stage3.13.bn1|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.13.conv1|conv 3x3 59->60|60x8x8|31860|2039040|39476\n" +
+            "stage3.13.bn2|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.13.3|relu|60x8x8|0|0|7680\n" +
+            "stage3.13.conv2|conv 3x3 60->60|60x8x8|32400|2073600|40080\n" +
+            "stage3.13.bn3|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.13.(zeropad)|zeropad|60x8x8|0|0|7616\n" +
+            "stage3.13.(add)|add|60x8x8|0|0|11520\n" +
+            "stage3.14.bn1|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.14.conv1|conv 3x3 60->61|61x8x8|32940|2108160|40684\n" +
+            "stage3.14.bn2|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.14.3|relu|61x8x8|0|0|7808\n" +
+            "stage3.14.conv2|conv 3x3 61->61|61x8x8|33489|2143296|41297\n" +
+            "stage3.14.bn3|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.14.(zeropad)|zeropad|61x8x8|0|0|7744\n" +
+            "stage3.14.(add)|add|61x8x8|0|0|11712\n" +
+            "stage3.15.bn1|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.15.conv1|conv 3x3 61->62|62x8x8|34038|2178432|41910\n" +
+            "stage3.15.bn2|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.15.3|relu|62x8x8|0|0|7936\n" +
+            "stage3.15.conv2|conv 3x3 62->62|62x8x8|34596|2214144|42532\n" +
+            "stage3.15.bn3|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.15.(zeropad)|zeropad|62x8x8|0|0|7872\n" +
+            "stage3.15.(add)|add|62x8x8|0|0|11904\n" +
+            "stage3.16.bn1|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.16.conv1|conv 3x3 62->63|63x8x8|35154|2249856|43154\n" +
+            "stage3.16.bn2|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.16.3|relu|63x8x8|0|0|8064\n" +
+            "stage3.16.conv2|conv 3x3 63->63|63x8x8|35721|2286144|43785\n" +
+            "stage3.16.bn3|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.16.(zeropad)|zeropad|63x8x8|0|0|8000\n" +
+            "stage3.16.(add)|add|63x8x8|0|0|12096\n" +
+            "stage3.17.bn1|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.17.conv1|conv 3x3 63->64|64x8x8|36288|2322432|44416\n" +
+            "stage3.17.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.3|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.17.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.(zeropad)|zeropad|64x8x8|0|0|8128\n" +
+            "stage3.17.(add)|add|64x8x8|0|0|12288\n" +
+            "bn_final|batchnorm 64|64x8x8|128|0|8320\n" +
+            "6|relu|64x8x8|0|0|8192\n" +
+            "7|avgpool 8x8/8|64x1x1|0|0|4160\n" +
+            "8|flatten|64|0|0|128\n" +
+            "fc|linear 64->10|10|650|640|724\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -803,448 +801,446 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 13502684L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PyramidNet110_48", "architectures/pyramidnet.arch", 20, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            1739730L, 492L, 393528448L, 13502684L, 5528202L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.conv1", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.3", "relu", new long[] { 16L, 32L, 32L }, 0L, 0L, 32768L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 16->16", new long[] { 16L, 32L, 32L }, 2304L, 2359296L, 35072L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 16L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.1.conv1", "conv 3x3 16->17", new long[] { 17L, 32L, 32L }, 2448L, 2506752L, 36240L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.1.3", "relu", new long[] { 17L, 32L, 32L }, 0L, 0L, 34816L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 17->17", new long[] { 17L, 32L, 32L }, 2601L, 2663424L, 37417L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.1.(zeropad)", "zeropad", new long[] { 17L, 32L, 32L }, 0L, 0L, 33792L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 17L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.2.conv1", "conv 3x3 17->18", new long[] { 18L, 32L, 32L }, 2754L, 2820096L, 38594L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.2.3", "relu", new long[] { 18L, 32L, 32L }, 0L, 0L, 36864L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 18->18", new long[] { 18L, 32L, 32L }, 2916L, 2985984L, 39780L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.2.(zeropad)", "zeropad", new long[] { 18L, 32L, 32L }, 0L, 0L, 35840L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 18L, 32L, 32L }, 0L, 0L, 55296L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 18", new long[] { 18L, 32L, 32L }, 36L, 0L, 36900L),
-                new LayerInfo("stage1.3.conv1", "conv 3x3 18->19", new long[] { 19L, 32L, 32L }, 3078L, 3151872L, 40966L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.3.3", "relu", new long[] { 19L, 32L, 32L }, 0L, 0L, 38912L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 19->19", new long[] { 19L, 32L, 32L }, 3249L, 3326976L, 42161L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.3.(zeropad)", "zeropad", new long[] { 19L, 32L, 32L }, 0L, 0L, 37888L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 19L, 32L, 32L }, 0L, 0L, 58368L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.4.conv1", "conv 3x3 19->20", new long[] { 20L, 32L, 32L }, 3420L, 3502080L, 43356L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.4.3", "relu", new long[] { 20L, 32L, 32L }, 0L, 0L, 40960L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 20->20", new long[] { 20L, 32L, 32L }, 3600L, 3686400L, 44560L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.4.(zeropad)", "zeropad", new long[] { 20L, 32L, 32L }, 0L, 0L, 39936L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 20L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.5.conv1", "conv 3x3 20->21", new long[] { 21L, 32L, 32L }, 3780L, 3870720L, 45764L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.5.3", "relu", new long[] { 21L, 32L, 32L }, 0L, 0L, 43008L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 21->21", new long[] { 21L, 32L, 32L }, 3969L, 4064256L, 46977L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.5.(zeropad)", "zeropad", new long[] { 21L, 32L, 32L }, 0L, 0L, 41984L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 21L, 32L, 32L }, 0L, 0L, 64512L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 21", new long[] { 21L, 32L, 32L }, 42L, 0L, 43050L),
-                new LayerInfo("stage1.6.conv1", "conv 3x3 21->22", new long[] { 22L, 32L, 32L }, 4158L, 4257792L, 48190L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.6.3", "relu", new long[] { 22L, 32L, 32L }, 0L, 0L, 45056L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 22->22", new long[] { 22L, 32L, 32L }, 4356L, 4460544L, 49412L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.6.(zeropad)", "zeropad", new long[] { 22L, 32L, 32L }, 0L, 0L, 44032L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 22L, 32L, 32L }, 0L, 0L, 67584L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.7.conv1", "conv 3x3 22->23", new long[] { 23L, 32L, 32L }, 4554L, 4663296L, 50634L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.7.3", "relu", new long[] { 23L, 32L, 32L }, 0L, 0L, 47104L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 23->23", new long[] { 23L, 32L, 32L }, 4761L, 4875264L, 51865L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.7.(zeropad)", "zeropad", new long[] { 23L, 32L, 32L }, 0L, 0L, 46080L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 23L, 32L, 32L }, 0L, 0L, 70656L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.8.conv1", "conv 3x3 23->24", new long[] { 24L, 32L, 32L }, 4968L, 5087232L, 53096L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.8.3", "relu", new long[] { 24L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.8.(zeropad)", "zeropad", new long[] { 24L, 32L, 32L }, 0L, 0L, 48128L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 24L, 32L, 32L }, 0L, 0L, 73728L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.conv1", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.3", "relu", new long[] { 24L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 24->24", new long[] { 24L, 32L, 32L }, 5184L, 5308416L, 54336L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 24L, 32L, 32L }, 0L, 0L, 73728L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 24", new long[] { 24L, 32L, 32L }, 48L, 0L, 49200L),
-                new LayerInfo("stage1.10.conv1", "conv 3x3 24->25", new long[] { 25L, 32L, 32L }, 5400L, 5529600L, 55576L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.10.3", "relu", new long[] { 25L, 32L, 32L }, 0L, 0L, 51200L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 25->25", new long[] { 25L, 32L, 32L }, 5625L, 5760000L, 56825L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.10.(zeropad)", "zeropad", new long[] { 25L, 32L, 32L }, 0L, 0L, 50176L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 25L, 32L, 32L }, 0L, 0L, 76800L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.11.conv1", "conv 3x3 25->26", new long[] { 26L, 32L, 32L }, 5850L, 5990400L, 58074L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.11.3", "relu", new long[] { 26L, 32L, 32L }, 0L, 0L, 53248L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 26->26", new long[] { 26L, 32L, 32L }, 6084L, 6230016L, 59332L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.11.(zeropad)", "zeropad", new long[] { 26L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 26L, 32L, 32L }, 0L, 0L, 79872L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.12.conv1", "conv 3x3 26->27", new long[] { 27L, 32L, 32L }, 6318L, 6469632L, 60590L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.12.3", "relu", new long[] { 27L, 32L, 32L }, 0L, 0L, 55296L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 27->27", new long[] { 27L, 32L, 32L }, 6561L, 6718464L, 61857L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.12.(zeropad)", "zeropad", new long[] { 27L, 32L, 32L }, 0L, 0L, 54272L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 27L, 32L, 32L }, 0L, 0L, 82944L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 27", new long[] { 27L, 32L, 32L }, 54L, 0L, 55350L),
-                new LayerInfo("stage1.13.conv1", "conv 3x3 27->28", new long[] { 28L, 32L, 32L }, 6804L, 6967296L, 63124L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.13.3", "relu", new long[] { 28L, 32L, 32L }, 0L, 0L, 57344L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 28->28", new long[] { 28L, 32L, 32L }, 7056L, 7225344L, 64400L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.13.(zeropad)", "zeropad", new long[] { 28L, 32L, 32L }, 0L, 0L, 56320L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 28L, 32L, 32L }, 0L, 0L, 86016L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.14.conv1", "conv 3x3 28->29", new long[] { 29L, 32L, 32L }, 7308L, 7483392L, 65676L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.14.3", "relu", new long[] { 29L, 32L, 32L }, 0L, 0L, 59392L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 29->29", new long[] { 29L, 32L, 32L }, 7569L, 7750656L, 66961L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.14.(zeropad)", "zeropad", new long[] { 29L, 32L, 32L }, 0L, 0L, 58368L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 29L, 32L, 32L }, 0L, 0L, 89088L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 29", new long[] { 29L, 32L, 32L }, 58L, 0L, 59450L),
-                new LayerInfo("stage1.15.conv1", "conv 3x3 29->30", new long[] { 30L, 32L, 32L }, 7830L, 8017920L, 68246L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.15.3", "relu", new long[] { 30L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 30->30", new long[] { 30L, 32L, 32L }, 8100L, 8294400L, 69540L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.15.(zeropad)", "zeropad", new long[] { 30L, 32L, 32L }, 0L, 0L, 60416L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 30L, 32L, 32L }, 0L, 0L, 92160L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.16.conv1", "conv 3x3 30->31", new long[] { 31L, 32L, 32L }, 8370L, 8570880L, 70834L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.16.3", "relu", new long[] { 31L, 32L, 32L }, 0L, 0L, 63488L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 31->31", new long[] { 31L, 32L, 32L }, 8649L, 8856576L, 72137L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.16.(zeropad)", "zeropad", new long[] { 31L, 32L, 32L }, 0L, 0L, 62464L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 31L, 32L, 32L }, 0L, 0L, 95232L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.17.conv1", "conv 3x3 31->32", new long[] { 32L, 32L, 32L }, 8928L, 9142272L, 73440L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage1.17.3", "relu", new long[] { 32L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 32->32", new long[] { 32L, 32L, 32L }, 9216L, 9437184L, 74752L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage1.17.(zeropad)", "zeropad", new long[] { 32L, 32L, 32L }, 0L, 0L, 64512L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 32L, 32L, 32L }, 0L, 0L, 98304L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 32", new long[] { 32L, 32L, 32L }, 64L, 0L, 65600L),
-                new LayerInfo("stage2.0.conv1", "conv 3x3/2 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 50176L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.3", "relu", new long[] { 32L, 16L, 16L }, 0L, 0L, 16384L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 32->32", new long[] { 32L, 16L, 16L }, 9216L, 2359296L, 25600L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.0.6", "avgpool 2x2/2", new long[] { 32L, 16L, 16L }, 0L, 0L, 40960L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 32L, 16L, 16L }, 0L, 0L, 24576L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 32", new long[] { 32L, 16L, 16L }, 64L, 0L, 16448L),
-                new LayerInfo("stage2.1.conv1", "conv 3x3 32->33", new long[] { 33L, 16L, 16L }, 9504L, 2433024L, 26144L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.1.3", "relu", new long[] { 33L, 16L, 16L }, 0L, 0L, 16896L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 33->33", new long[] { 33L, 16L, 16L }, 9801L, 2509056L, 26697L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.1.(zeropad)", "zeropad", new long[] { 33L, 16L, 16L }, 0L, 0L, 16640L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 33L, 16L, 16L }, 0L, 0L, 25344L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 33", new long[] { 33L, 16L, 16L }, 66L, 0L, 16962L),
-                new LayerInfo("stage2.2.conv1", "conv 3x3 33->34", new long[] { 34L, 16L, 16L }, 10098L, 2585088L, 27250L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.2.3", "relu", new long[] { 34L, 16L, 16L }, 0L, 0L, 17408L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 34->34", new long[] { 34L, 16L, 16L }, 10404L, 2663424L, 27812L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.2.(zeropad)", "zeropad", new long[] { 34L, 16L, 16L }, 0L, 0L, 17152L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 34L, 16L, 16L }, 0L, 0L, 26112L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 34", new long[] { 34L, 16L, 16L }, 68L, 0L, 17476L),
-                new LayerInfo("stage2.3.conv1", "conv 3x3 34->35", new long[] { 35L, 16L, 16L }, 10710L, 2741760L, 28374L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.3.3", "relu", new long[] { 35L, 16L, 16L }, 0L, 0L, 17920L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 35->35", new long[] { 35L, 16L, 16L }, 11025L, 2822400L, 28945L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.3.(zeropad)", "zeropad", new long[] { 35L, 16L, 16L }, 0L, 0L, 17664L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 35L, 16L, 16L }, 0L, 0L, 26880L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 35", new long[] { 35L, 16L, 16L }, 70L, 0L, 17990L),
-                new LayerInfo("stage2.4.conv1", "conv 3x3 35->36", new long[] { 36L, 16L, 16L }, 11340L, 2903040L, 29516L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.4.3", "relu", new long[] { 36L, 16L, 16L }, 0L, 0L, 18432L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 36->36", new long[] { 36L, 16L, 16L }, 11664L, 2985984L, 30096L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.4.(zeropad)", "zeropad", new long[] { 36L, 16L, 16L }, 0L, 0L, 18176L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 36L, 16L, 16L }, 0L, 0L, 27648L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 36", new long[] { 36L, 16L, 16L }, 72L, 0L, 18504L),
-                new LayerInfo("stage2.5.conv1", "conv 3x3 36->37", new long[] { 37L, 16L, 16L }, 11988L, 3068928L, 30676L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.5.3", "relu", new long[] { 37L, 16L, 16L }, 0L, 0L, 18944L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 37->37", new long[] { 37L, 16L, 16L }, 12321L, 3154176L, 31265L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.5.(zeropad)", "zeropad", new long[] { 37L, 16L, 16L }, 0L, 0L, 18688L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 37L, 16L, 16L }, 0L, 0L, 28416L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 37", new long[] { 37L, 16L, 16L }, 74L, 0L, 19018L),
-                new LayerInfo("stage2.6.conv1", "conv 3x3 37->38", new long[] { 38L, 16L, 16L }, 12654L, 3239424L, 31854L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.6.3", "relu", new long[] { 38L, 16L, 16L }, 0L, 0L, 19456L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 38->38", new long[] { 38L, 16L, 16L }, 12996L, 3326976L, 32452L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.6.(zeropad)", "zeropad", new long[] { 38L, 16L, 16L }, 0L, 0L, 19200L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 38L, 16L, 16L }, 0L, 0L, 29184L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 38", new long[] { 38L, 16L, 16L }, 76L, 0L, 19532L),
-                new LayerInfo("stage2.7.conv1", "conv 3x3 38->39", new long[] { 39L, 16L, 16L }, 13338L, 3414528L, 33050L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.7.3", "relu", new long[] { 39L, 16L, 16L }, 0L, 0L, 19968L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 39->39", new long[] { 39L, 16L, 16L }, 13689L, 3504384L, 33657L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.7.(zeropad)", "zeropad", new long[] { 39L, 16L, 16L }, 0L, 0L, 19712L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 39L, 16L, 16L }, 0L, 0L, 29952L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 39", new long[] { 39L, 16L, 16L }, 78L, 0L, 20046L),
-                new LayerInfo("stage2.8.conv1", "conv 3x3 39->40", new long[] { 40L, 16L, 16L }, 14040L, 3594240L, 34264L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.8.3", "relu", new long[] { 40L, 16L, 16L }, 0L, 0L, 20480L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.8.(zeropad)", "zeropad", new long[] { 40L, 16L, 16L }, 0L, 0L, 20224L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 40L, 16L, 16L }, 0L, 0L, 30720L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.conv1", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.3", "relu", new long[] { 40L, 16L, 16L }, 0L, 0L, 20480L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 40->40", new long[] { 40L, 16L, 16L }, 14400L, 3686400L, 34880L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 40L, 16L, 16L }, 0L, 0L, 30720L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 40", new long[] { 40L, 16L, 16L }, 80L, 0L, 20560L),
-                new LayerInfo("stage2.10.conv1", "conv 3x3 40->41", new long[] { 41L, 16L, 16L }, 14760L, 3778560L, 35496L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.10.3", "relu", new long[] { 41L, 16L, 16L }, 0L, 0L, 20992L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 41->41", new long[] { 41L, 16L, 16L }, 15129L, 3873024L, 36121L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.10.(zeropad)", "zeropad", new long[] { 41L, 16L, 16L }, 0L, 0L, 20736L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 41L, 16L, 16L }, 0L, 0L, 31488L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 41", new long[] { 41L, 16L, 16L }, 82L, 0L, 21074L),
-                new LayerInfo("stage2.11.conv1", "conv 3x3 41->42", new long[] { 42L, 16L, 16L }, 15498L, 3967488L, 36746L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.11.3", "relu", new long[] { 42L, 16L, 16L }, 0L, 0L, 21504L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 42->42", new long[] { 42L, 16L, 16L }, 15876L, 4064256L, 37380L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.11.(zeropad)", "zeropad", new long[] { 42L, 16L, 16L }, 0L, 0L, 21248L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 42L, 16L, 16L }, 0L, 0L, 32256L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 42", new long[] { 42L, 16L, 16L }, 84L, 0L, 21588L),
-                new LayerInfo("stage2.12.conv1", "conv 3x3 42->43", new long[] { 43L, 16L, 16L }, 16254L, 4161024L, 38014L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.12.3", "relu", new long[] { 43L, 16L, 16L }, 0L, 0L, 22016L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 43->43", new long[] { 43L, 16L, 16L }, 16641L, 4260096L, 38657L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.12.(zeropad)", "zeropad", new long[] { 43L, 16L, 16L }, 0L, 0L, 21760L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 43L, 16L, 16L }, 0L, 0L, 33024L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 43", new long[] { 43L, 16L, 16L }, 86L, 0L, 22102L),
-                new LayerInfo("stage2.13.conv1", "conv 3x3 43->44", new long[] { 44L, 16L, 16L }, 17028L, 4359168L, 39300L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.13.3", "relu", new long[] { 44L, 16L, 16L }, 0L, 0L, 22528L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 44->44", new long[] { 44L, 16L, 16L }, 17424L, 4460544L, 39952L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.13.(zeropad)", "zeropad", new long[] { 44L, 16L, 16L }, 0L, 0L, 22272L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 44L, 16L, 16L }, 0L, 0L, 33792L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 44", new long[] { 44L, 16L, 16L }, 88L, 0L, 22616L),
-                new LayerInfo("stage2.14.conv1", "conv 3x3 44->45", new long[] { 45L, 16L, 16L }, 17820L, 4561920L, 40604L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.14.3", "relu", new long[] { 45L, 16L, 16L }, 0L, 0L, 23040L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 45->45", new long[] { 45L, 16L, 16L }, 18225L, 4665600L, 41265L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.14.(zeropad)", "zeropad", new long[] { 45L, 16L, 16L }, 0L, 0L, 22784L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 45L, 16L, 16L }, 0L, 0L, 34560L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.15.conv1", "conv 3x3 45->46", new long[] { 46L, 16L, 16L }, 18630L, 4769280L, 41926L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.15.3", "relu", new long[] { 46L, 16L, 16L }, 0L, 0L, 23552L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 46->46", new long[] { 46L, 16L, 16L }, 19044L, 4875264L, 42596L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.15.(zeropad)", "zeropad", new long[] { 46L, 16L, 16L }, 0L, 0L, 23296L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 46L, 16L, 16L }, 0L, 0L, 35328L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 46", new long[] { 46L, 16L, 16L }, 92L, 0L, 23644L),
-                new LayerInfo("stage2.16.conv1", "conv 3x3 46->47", new long[] { 47L, 16L, 16L }, 19458L, 4981248L, 43266L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.16.3", "relu", new long[] { 47L, 16L, 16L }, 0L, 0L, 24064L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 47->47", new long[] { 47L, 16L, 16L }, 19881L, 5089536L, 43945L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.16.(zeropad)", "zeropad", new long[] { 47L, 16L, 16L }, 0L, 0L, 23808L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 47L, 16L, 16L }, 0L, 0L, 36096L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.17.conv1", "conv 3x3 47->48", new long[] { 48L, 16L, 16L }, 20304L, 5197824L, 44624L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.17.3", "relu", new long[] { 48L, 16L, 16L }, 0L, 0L, 24576L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 48->48", new long[] { 48L, 16L, 16L }, 20736L, 5308416L, 45312L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.17.(zeropad)", "zeropad", new long[] { 48L, 16L, 16L }, 0L, 0L, 24320L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 48L, 16L, 16L }, 0L, 0L, 36864L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage3.0.conv1", "conv 3x3/2 48->48", new long[] { 48L, 8L, 8L }, 20736L, 1327104L, 36096L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.0.3", "relu", new long[] { 48L, 8L, 8L }, 0L, 0L, 6144L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 48->48", new long[] { 48L, 8L, 8L }, 20736L, 1327104L, 26880L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.0.6", "avgpool 2x2/2", new long[] { 48L, 8L, 8L }, 0L, 0L, 15360L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 48L, 8L, 8L }, 0L, 0L, 9216L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 48", new long[] { 48L, 8L, 8L }, 96L, 0L, 6240L),
-                new LayerInfo("stage3.1.conv1", "conv 3x3 48->49", new long[] { 49L, 8L, 8L }, 21168L, 1354752L, 27376L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.1.3", "relu", new long[] { 49L, 8L, 8L }, 0L, 0L, 6272L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 49->49", new long[] { 49L, 8L, 8L }, 21609L, 1382976L, 27881L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.1.(zeropad)", "zeropad", new long[] { 49L, 8L, 8L }, 0L, 0L, 6208L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 49L, 8L, 8L }, 0L, 0L, 9408L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 49", new long[] { 49L, 8L, 8L }, 98L, 0L, 6370L),
-                new LayerInfo("stage3.2.conv1", "conv 3x3 49->50", new long[] { 50L, 8L, 8L }, 22050L, 1411200L, 28386L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.2.3", "relu", new long[] { 50L, 8L, 8L }, 0L, 0L, 6400L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 50->50", new long[] { 50L, 8L, 8L }, 22500L, 1440000L, 28900L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.2.(zeropad)", "zeropad", new long[] { 50L, 8L, 8L }, 0L, 0L, 6336L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 50L, 8L, 8L }, 0L, 0L, 9600L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 50", new long[] { 50L, 8L, 8L }, 100L, 0L, 6500L),
-                new LayerInfo("stage3.3.conv1", "conv 3x3 50->51", new long[] { 51L, 8L, 8L }, 22950L, 1468800L, 29414L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.3.3", "relu", new long[] { 51L, 8L, 8L }, 0L, 0L, 6528L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 51->51", new long[] { 51L, 8L, 8L }, 23409L, 1498176L, 29937L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.3.(zeropad)", "zeropad", new long[] { 51L, 8L, 8L }, 0L, 0L, 6464L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 51L, 8L, 8L }, 0L, 0L, 9792L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 51", new long[] { 51L, 8L, 8L }, 102L, 0L, 6630L),
-                new LayerInfo("stage3.4.conv1", "conv 3x3 51->52", new long[] { 52L, 8L, 8L }, 23868L, 1527552L, 30460L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.4.3", "relu", new long[] { 52L, 8L, 8L }, 0L, 0L, 6656L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 52->52", new long[] { 52L, 8L, 8L }, 24336L, 1557504L, 30992L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.4.(zeropad)", "zeropad", new long[] { 52L, 8L, 8L }, 0L, 0L, 6592L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 52L, 8L, 8L }, 0L, 0L, 9984L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 52", new long[] { 52L, 8L, 8L }, 104L, 0L, 6760L),
-                new LayerInfo("stage3.5.conv1", "conv 3x3 52->53", new long[] { 53L, 8L, 8L }, 24804L, 1587456L, 31524L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.5.3", "relu", new long[] { 53L, 8L, 8L }, 0L, 0L, 6784L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 53->53", new long[] { 53L, 8L, 8L }, 25281L, 1617984L, 32065L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.5.(zeropad)", "zeropad", new long[] { 53L, 8L, 8L }, 0L, 0L, 6720L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 53L, 8L, 8L }, 0L, 0L, 10176L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 53", new long[] { 53L, 8L, 8L }, 106L, 0L, 6890L),
-                new LayerInfo("stage3.6.conv1", "conv 3x3 53->54", new long[] { 54L, 8L, 8L }, 25758L, 1648512L, 32606L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.6.3", "relu", new long[] { 54L, 8L, 8L }, 0L, 0L, 6912L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 54->54", new long[] { 54L, 8L, 8L }, 26244L, 1679616L, 33156L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.6.(zeropad)", "zeropad", new long[] { 54L, 8L, 8L }, 0L, 0L, 6848L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 54L, 8L, 8L }, 0L, 0L, 10368L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 54", new long[] { 54L, 8L, 8L }, 108L, 0L, 7020L),
-                new LayerInfo("stage3.7.conv1", "conv 3x3 54->55", new long[] { 55L, 8L, 8L }, 26730L, 1710720L, 33706L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.7.3", "relu", new long[] { 55L, 8L, 8L }, 0L, 0L, 7040L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 55->55", new long[] { 55L, 8L, 8L }, 27225L, 1742400L, 34265L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.7.(zeropad)", "zeropad", new long[] { 55L, 8L, 8L }, 0L, 0L, 6976L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 55L, 8L, 8L }, 0L, 0L, 10560L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 55", new long[] { 55L, 8L, 8L }, 110L, 0L, 7150L),
-                new LayerInfo("stage3.8.conv1", "conv 3x3 55->56", new long[] { 56L, 8L, 8L }, 27720L, 1774080L, 34824L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.8.3", "relu", new long[] { 56L, 8L, 8L }, 0L, 0L, 7168L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.8.(zeropad)", "zeropad", new long[] { 56L, 8L, 8L }, 0L, 0L, 7104L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 56L, 8L, 8L }, 0L, 0L, 10752L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.conv1", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.3", "relu", new long[] { 56L, 8L, 8L }, 0L, 0L, 7168L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 56->56", new long[] { 56L, 8L, 8L }, 28224L, 1806336L, 35392L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 56L, 8L, 8L }, 0L, 0L, 10752L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 56", new long[] { 56L, 8L, 8L }, 112L, 0L, 7280L),
-                new LayerInfo("stage3.10.conv1", "conv 3x3 56->57", new long[] { 57L, 8L, 8L }, 28728L, 1838592L, 35960L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.10.3", "relu", new long[] { 57L, 8L, 8L }, 0L, 0L, 7296L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 57->57", new long[] { 57L, 8L, 8L }, 29241L, 1871424L, 36537L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.10.(zeropad)", "zeropad", new long[] { 57L, 8L, 8L }, 0L, 0L, 7232L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 57L, 8L, 8L }, 0L, 0L, 10944L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 57", new long[] { 57L, 8L, 8L }, 114L, 0L, 7410L),
-                new LayerInfo("stage3.11.conv1", "conv 3x3 57->58", new long[] { 58L, 8L, 8L }, 29754L, 1904256L, 37114L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.11.3", "relu", new long[] { 58L, 8L, 8L }, 0L, 0L, 7424L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 58->58", new long[] { 58L, 8L, 8L }, 30276L, 1937664L, 37700L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.11.(zeropad)", "zeropad", new long[] { 58L, 8L, 8L }, 0L, 0L, 7360L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 58L, 8L, 8L }, 0L, 0L, 11136L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 58", new long[] { 58L, 8L, 8L }, 116L, 0L, 7540L),
-                new LayerInfo("stage3.12.conv1", "conv 3x3 58->59", new long[] { 59L, 8L, 8L }, 30798L, 1971072L, 38286L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.12.3", "relu", new long[] { 59L, 8L, 8L }, 0L, 0L, 7552L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 59->59", new long[] { 59L, 8L, 8L }, 31329L, 2005056L, 38881L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.12.(zeropad)", "zeropad", new long[] { 59L, 8L, 8L }, 0L, 0L, 7488L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 59L, 8L, 8L }, 0L, 0L, 11328L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 59", new long[] { 59L, 8L, 8L }, 118L, 0L, 7670L),
-                new LayerInfo("stage3.13.conv1", "conv 3x3 59->60", new long[] { 60L, 8L, 8L }, 31860L, 2039040L, 39476L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.13.3", "relu", new long[] { 60L, 8L, 8L }, 0L, 0L, 7680L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 60->60", new long[] { 60L, 8L, 8L }, 32400L, 2073600L, 40080L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.13.(zeropad)", "zeropad", new long[] { 60L, 8L, 8L }, 0L, 0L, 7616L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 60L, 8L, 8L }, 0L, 0L, 11520L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 60", new long[] { 60L, 8L, 8L }, 120L, 0L, 7800L),
-                new LayerInfo("stage3.14.conv1", "conv 3x3 60->61", new long[] { 61L, 8L, 8L }, 32940L, 2108160L, 40684L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.14.3", "relu", new long[] { 61L, 8L, 8L }, 0L, 0L, 7808L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 61->61", new long[] { 61L, 8L, 8L }, 33489L, 2143296L, 41297L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.14.(zeropad)", "zeropad", new long[] { 61L, 8L, 8L }, 0L, 0L, 7744L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 61L, 8L, 8L }, 0L, 0L, 11712L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 61", new long[] { 61L, 8L, 8L }, 122L, 0L, 7930L),
-                new LayerInfo("stage3.15.conv1", "conv 3x3 61->62", new long[] { 62L, 8L, 8L }, 34038L, 2178432L, 41910L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.15.3", "relu", new long[] { 62L, 8L, 8L }, 0L, 0L, 7936L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 62->62", new long[] { 62L, 8L, 8L }, 34596L, 2214144L, 42532L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.15.(zeropad)", "zeropad", new long[] { 62L, 8L, 8L }, 0L, 0L, 7872L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 62L, 8L, 8L }, 0L, 0L, 11904L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 62", new long[] { 62L, 8L, 8L }, 124L, 0L, 8060L),
-                new LayerInfo("stage3.16.conv1", "conv 3x3 62->63", new long[] { 63L, 8L, 8L }, 35154L, 2249856L, 43154L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.16.3", "relu", new long[] { 63L, 8L, 8L }, 0L, 0L, 8064L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 63->63", new long[] { 63L, 8L, 8L }, 35721L, 2286144L, 43785L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.16.(zeropad)", "zeropad", new long[] { 63L, 8L, 8L }, 0L, 0L, 8000L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 63L, 8L, 8L }, 0L, 0L, 12096L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 63", new long[] { 63L, 8L, 8L }, 126L, 0L, 8190L),
-                new LayerInfo("stage3.17.conv1", "conv 3x3 63->64", new long[] { 64L, 8L, 8L }, 36288L, 2322432L, 44416L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.3", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 64->64", new long[] { 64L, 8L, 8L }, 36864L, 2359296L, 45056L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("stage3.17.(zeropad)", "zeropad", new long[] { 64L, 8L, 8L }, 0L, 0L, 8128L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 64L, 8L, 8L }, 0L, 0L, 12288L),
-                new LayerInfo("bn_final", "batchnorm 64", new long[] { 64L, 8L, 8L }, 128L, 0L, 8320L),
-                new LayerInfo("6", "relu", new long[] { 64L, 8L, 8L }, 0L, 0L, 8192L),
-                new LayerInfo("7", "avgpool 8x8/8", new long[] { 64L, 1L, 1L }, 0L, 0L, 4160L),
-                new LayerInfo("8", "flatten", new long[] { 64L }, 0L, 0L, 128L),
-                new LayerInfo("fc", "linear 64->10", new long[] { 10L }, 650L, 640L, 724L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            1739730, 492, 393528448, 13502684, 5528202,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.conv1|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn2|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.3|relu|16x32x32|0|0|32768\n" +
+            "stage1.0.conv2|conv 3x3 16->16|16x32x32|2304|2359296|35072\n" +
+            "stage1.0.bn3|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.(add)|add|16x32x32|0|0|49152\n" +
+            "stage1.1.bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.1.conv1|conv 3x3 16->17|17x32x32|2448|2506752|36240\n" +
+            "stage1.1.bn2|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.1.3|relu|17x32x32|0|0|34816\n" +
+            "stage1.1.conv2|conv 3x3 17->17|17x32x32|2601|2663424|37417\n" +
+            "stage1.1.bn3|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.1.(zeropad)|zeropad|17x32x32|0|0|33792\n" +
+            "stage1.1.(add)|add|17x32x32|0|0|52224\n" +
+            "stage1.2.bn1|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.2.conv1|conv 3x3 17->18|18x32x32|2754|2820096|38594\n" +
+            "stage1.2.bn2|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.2.3|relu|18x32x32|0|0|36864\n" +
+            "stage1.2.conv2|conv 3x3 18->18|18x32x32|2916|2985984|39780\n" +
+            "stage1.2.bn3|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.2.(zeropad)|zeropad|18x32x32|0|0|35840\n" +
+            "stage1.2.(add)|add|18x32x32|0|0|55296\n" +
+            "stage1.3.bn1|batchnorm 18|18x32x32|36|0|36900\n" +
+            "stage1.3.conv1|conv 3x3 18->19|19x32x32|3078|3151872|40966\n" +
+            "stage1.3.bn2|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.3.3|relu|19x32x32|0|0|38912\n" +
+            "stage1.3.conv2|conv 3x3 19->19|19x32x32|3249|3326976|42161\n" +
+            "stage1.3.bn3|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.3.(zeropad)|zeropad|19x32x32|0|0|37888\n" +
+            "stage1.3.(add)|add|19x32x32|0|0|58368\n" +
+            "stage1.4.bn1|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.4.conv1|conv 3x3 19->20|20x32x32|3420|3502080|43356\n" +
+            "stage1.4.bn2|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.4.3|relu|20x32x32|0|0|40960\n" +
+            "stage1.4.conv2|conv 3x3 20->20|20x32x32|3600|3686400|44560\n" +
+            "stage1.4.bn3|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.4.(zeropad)|zeropad|20x32x32|0|0|39936\n" +
+            "stage1.4.(add)|add|20x32x32|0|0|61440\n" +
+            "stage1.5.bn1|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.5.conv1|conv 3x3 20->21|21x32x32|3780|3870720|45764\n" +
+            "stage1.5.bn2|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.5.3|relu|21x32x32|0|0|43008\n" +
+            "stage1.5.conv2|conv 3x3 21->21|21x32x32|3969|4064256|46977\n" +
+            "stage1.5.bn3|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.5.(zeropad)|zeropad|21x32x32|0|0|41984\n" +
+            "stage1.5.(add)|add|21x32x32|0|0|64512\n" +
+            "stage1.6.bn1|batchnorm 21|21x32x32|42|0|43050\n" +
+            "stage1.6.conv1|conv 3x3 21->22|22x32x32|4158|4257792|48190\n" +
+            "stage1.6.bn2|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.6.3|relu|22x32x32|0|0|45056\n" +
+            "stage1.6.conv2|conv 3x3 22->22|22x32x32|4356|4460544|49412\n" +
+            "stage1.6.bn3|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.6.(zeropad)|zeropad|22x32x32|0|0|44032\n" +
+            "stage1.6.(add)|add|22x32x32|0|0|67584\n" +
+            "stage1.7.bn1|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.7.conv1|conv 3x3 22->23|23x32x32|4554|4663296|50634\n" +
+            "stage1.7.bn2|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.7.3|relu|23x32x32|0|0|47104\n" +
+            "stage1.7.conv2|conv 3x3 23->23|23x32x32|4761|4875264|51865\n" +
+            "stage1.7.bn3|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.7.(zeropad)|zeropad|23x32x32|0|0|46080\n" +
+            "stage1.7.(add)|add|23x32x32|0|0|70656\n" +
+            "stage1.8.bn1|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.8.conv1|conv 3x3 23->24|24x32x32|4968|5087232|53096\n" +
+            "stage1.8.bn2|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.8.3|relu|24x32x32|0|0|49152\n" +
+            "stage1.8.conv2|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.8.bn3|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.8.(zeropad)|zeropad|24x32x32|0|0|48128\n" +
+            "stage1.8.(add)|add|24x32x32|0|0|73728\n" +
+            "stage1.9.bn1|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.conv1|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.9.bn2|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.3|relu|24x32x32|0|0|49152\n" +
+            "stage1.9.conv2|conv 3x3 24->24|24x32x32|5184|5308416|54336\n" +
+            "stage1.9.bn3|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.9.(add)|add|24x32x32|0|0|73728\n" +
+            "stage1.10.bn1|batchnorm 24|24x32x32|48|0|49200\n" +
+            "stage1.10.conv1|conv 3x3 24->25|25x32x32|5400|5529600|55576\n" +
+            "stage1.10.bn2|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.10.3|relu|25x32x32|0|0|51200\n" +
+            "stage1.10.conv2|conv 3x3 25->25|25x32x32|5625|5760000|56825\n" +
+            "stage1.10.bn3|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.10.(zeropad)|zeropad|25x32x32|0|0|50176\n" +
+            "stage1.10.(add)|add|25x32x32|0|0|76800\n" +
+            "stage1.11.bn1|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.11.conv1|conv 3x3 25->26|26x32x32|5850|5990400|58074\n" +
+            "stage1.11.bn2|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.11.3|relu|26x32x32|0|0|53248\n" +
+            "stage1.11.conv2|conv 3x3 26->26|26x32x32|6084|6230016|59332\n" +
+            "stage1.11.bn3|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.11.(zeropad)|zeropad|26x32x32|0|0|52224\n" +
+            "stage1.11.(add)|add|26x32x32|0|0|79872\n" +
+            "stage1.12.bn1|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.12.conv1|conv 3x3 26->27|27x32x32|6318|6469632|60590\n" +
+            "stage1.12.bn2|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.12.3|relu|27x32x32|0|0|55296\n" +
+            "stage1.12.conv2|conv 3x3 27->27|27x32x32|6561|6718464|61857\n" +
+            "stage1.12.bn3|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.12.(zeropad)|zeropad|27x32x32|0|0|54272\n" +
+            "stage1.12.(add)|add|27x32x32|0|0|82944\n" +
+            "stage1.13.bn1|batchnorm 27|27x32x32|54|0|55350\n" +
+            "stage1.13.conv1|conv 3x3 27->28|28x32x32|6804|6967296|63124\n" +
+            "stage1.13.bn2|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.13.3|relu|28x32x32|0|0|57344\n" +
+            "stage1.13.conv2|conv 3x3 28->28|28x32x32|7056|7225344|64400\n" +
+            "stage1.13.bn3|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.13.(zeropad)|zeropad|28x32x32|0|0|56320\n" +
+            "stage1.13.(add)|add|28x32x32|0|0|86016\n" +
+            "stage1.14.bn1|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.14.conv1|conv 3x3 28->29|29x32x32|7308|7483392|65676\n" +
+            "stage1.14.bn2|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.14.3|relu|29x32x32|0|0|59392\n" +
+            "stage1.14.conv2|conv 3x3 29->29|29x32x32|7569|7750656|66961\n" +
+            "stage1.14.bn3|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.14.(zeropad)|zeropad|29x32x32|0|0|58368\n" +
+            "stage1.14.(add)|add|29x32x32|0|0|89088\n" +
+            "stage1.15.bn1|batchnorm 29|29x32x32|58|0|59450\n" +
+            "stage1.15.conv1|conv 3x3 29->30|30x32x32|7830|8017920|68246\n" +
+            "stage1.15.bn2|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.15.3|relu|30x32x32|0|0|61440\n" +
+            "stage1.15.conv2|conv 3x3 30->30|30x32x32|8100|8294400|69540\n" +
+            "stage1.15.bn3|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.15.(zeropad)|zeropad|30x32x32|0|0|60416\n" +
+            "stage1.15.(add)|add|30x32x32|0|0|92160\n" +
+            "stage1.16.bn1|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.16.conv1|conv 3x3 30->31|31x32x32|8370|8570880|70834\n" +
+            "stage1.16.bn2|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.16.3|relu|31x32x32|0|0|63488\n" +
+            "stage1.16.conv2|conv 3x3 31->31|31x32x32|8649|8856576|72137\n" +
+            "stage1.16.bn3|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.16.(zeropad)|zeropad|31x32x32|0|0|62464\n" +
+            "stage1.16.(add)|add|31x32x32|0|0|95232\n" +
+            "stage1.17.bn1|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.17.conv1|conv 3x3 31->32|32x32x32|8928|9142272|73440\n" +
+            "stage1.17.bn2|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage1.17.3|relu|32x32x32|0|0|65536\n" +
+            "stage1.17.conv2|conv 3x3 32->32|32x32x32|9216|9437184|74752\n" +
+            "stage1.17.bn3|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage1.17.(zeropad)|zeropad|32x32x32|0|0|64512\n" +
+            "stage1.17.(add)|add|32x32x32|0|0|98304\n" +
+            "stage2.0.bn1|batchnorm 32|32x32x32|64|0|65600\n" +
+            "stage2.0.conv1|conv 3x3/2 32->32|32x16x16|9216|2359296|50176\n" +
+            "stage2.0.bn2|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.3|relu|32x16x16|0|0|16384\n" +
+            "stage2.0.conv2|conv 3x3 32->32|32x16x16|9216|2359296|25600\n" +
+            "stage2.0.bn3|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.0.6|avgpool 2x2/2|32x16x16|0|0|40960\n" +
+            "stage2.0.(add)|add|32x16x16|0|0|24576\n" +
+            "stage2.1.bn1|batchnorm 32|32x16x16|64|0|16448\n" +
+            "stage2.1.conv1|conv 3x3 32->33|33x16x16|9504|2433024|26144\n" +
+            "stage2.1.bn2|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.1.3|relu|33x16x16|0|0|16896\n" +
+            "stage2.1.conv2|conv 3x3 33->33|33x16x16|9801|2509056|26697\n" +
+            "stage2.1.bn3|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.1.(zeropad)|zeropad|33x16x16|0|0|16640\n" +
+            "stage2.1.(add)|add|33x16x16|0|0|25344\n" +
+            "stage2.2.bn1|batchnorm 33|33x16x16|66|0|16962\n" +
+            "stage2.2.conv1|conv 3x3 33->34|34x16x16|10098|2585088|27250\n" +
+            "stage2.2.bn2|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.2.3|relu|34x16x16|0|0|17408\n" +
+            "stage2.2.conv2|conv 3x3 34->34|34x16x16|10404|2663424|27812\n" +
+            "stage2.2.bn3|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.2.(zeropad)|zeropad|34x16x16|0|0|17152\n" +
+            "stage2.2.(add)|add|34x16x16|0|0|26112\n" +
+            "stage2.3.bn1|batchnorm 34|34x16x16|68|0|17476\n" +
+            "stage2.3.conv1|conv 3x3 34->35|35x16x16|10710|2741760|28374\n" +
+            "stage2.3.bn2|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.3.3|relu|35x16x16|0|0|17920\n" +
+            "stage2.3.conv2|conv 3x3 35->35|35x16x16|11025|2822400|28945\n" +
+            "stage2.3.bn3|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.3.(zeropad)|zeropad|35x16x16|0|0|17664\n" +
+            "stage2.3.(add)|add|35x16x16|0|0|26880\n" +
+            "stage2.4.bn1|batchnorm 35|35x16x16|70|0|17990\n" +
+            "stage2.4.conv1|conv 3x3 35->36|36x16x16|11340|2903040|29516\n" +
+            "stage2.4.bn2|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.4.3|relu|36x16x16|0|0|18432\n" +
+            "stage2.4.conv2|conv 3x3 36->36|36x16x16|11664|2985984|30096\n" +
+            "stage2.4.bn3|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.4.(zeropad)|zeropad|36x16x16|0|0|18176\n" +
+            "stage2.4.(add)|add|36x16x16|0|0|27648\n" +
+            "stage2.5.bn1|batchnorm 36|36x16x16|72|0|18504\n" +
+            "stage2.5.conv1|conv 3x3 36->37|37x16x16|11988|3068928|30676\n" +
+            "stage2.5.bn2|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.5.3|relu|37x16x16|0|0|18944\n" +
+            "stage2.5.conv2|conv 3x3 37->37|37x16x16|12321|3154176|31265\n" +
+            "stage2.5.bn3|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.5.(zeropad)|zeropad|37x16x16|0|0|18688\n" +
+            "stage2.5.(add)|add|37x16x16|0|0|28416\n" +
+            "stage2.6.bn1|batchnorm 37|37x16x16|74|0|19018\n" +
+            "stage2.6.conv1|conv 3x3 37->38|38x16x16|12654|3239424|31854\n" +
+            "stage2.6.bn2|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.6.3|relu|38x16x16|0|0|19456\n" +
+            "stage2.6.conv2|conv 3x3 38->38|38x16x16|12996|3326976|32452\n" +
+            "stage2.6.bn3|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.6.(zeropad)|zeropad|38x16x16|0|0|19200\n" +
+            "stage2.6.(add)|add|38x16x16|0|0|29184\n" +
+            "stage2.7.bn1|batchnorm 38|38x16x16|76|0|19532\n" +
+            "stage2.7.conv1|conv 3x3 38->39|39x16x16|13338|3414528|33050\n" +
+            "stage2.7.bn2|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.7.3|relu|39x16x16|0|0|19968\n" +
+            "stage2.7.conv2|conv 3x3 39->39|39x16x16|13689|3504384|33657\n" +
+            "stage2.7.bn3|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.7.(zeropad)|zeropad|39x16x16|0|0|19712\n" +
+            "stage2.7.(add)|add|39x16x16|0|0|29952\n" +
+            "stage2.8.bn1|batchnorm 39|39x16x16|78|0|20046\n" +
+            "stage2.8.conv1|conv 3x3 39->40|40x16x16|14040|3594240|34264\n" +
+            "stage2.8.bn2|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.8.3|relu|40x16x16|0|0|20480\n" +
+            "stage2.8.conv2|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.8.bn3|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.8.(zeropad)|zeropad|40x16x16|0|0|20224\n" +
+            "stage2.8.(add)|add|40x16x16|0|0|30720\n" +
+            "stage2.9.bn1|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.conv1|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.9.bn2|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.3|relu|40x16x16|0|0|20480\n" +
+            "stage2.9.conv2|conv 3x3 40->40|40x16x16|14400|3686400|34880\n" +
+            "stage2.9.bn3|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.9.(add)|add|40x16x16|0|0|30720\n" +
+            "stage2.10.bn1|batchnorm 40|40x16x16|80|0|20560\n" +
+            "stage2.10.conv1|conv 3x3 40->41|41x16x16|14760|3778560|35496\n" +
+            "stage2.10.bn2|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.10.3|relu|41x16x16|0|0|20992\n" +
+            "stage2.10.conv2|conv 3x3 41->41|41x16x16|15129|3873024|36121\n" +
+            "stage2.10.bn3|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.10.(zeropad)|zeropad|41x16x16|0|0|20736\n" +
+            "stage2.10.(add)|add|41x16x16|0|0|31488\n" +
+            "stage2.11.bn1|batchnorm 41|41x16x16|82|0|21074\n" +
+            "stage2.11.conv1|conv 3x3 41->42|42x16x16|15498|3967488|36746\n" +
+            "stage2.11.bn2|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.11.3|relu|42x16x16|0|0|21504\n" +
+            "stage2.11.conv2|conv 3x3 42->42|42x16x16|15876|4064256|37380\n" +
+            "stage2.11.bn3|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.11.(zeropad)|zeropad|42x16x16|0|0|21248\n" +
+            "stage2.11.(add)|add|42x16x16|0|0|32256\n" +
+            "stage2.12.bn1|batchnorm 42|42x16x16|84|0|21588\n" +
+            "stage2.12.conv1|conv 3x3 42->43|43x16x16|16254|4161024|38014\n" +
+            "stage2.12.bn2|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.12.3|relu|43x16x16|0|0|22016\n" +
+            "stage2.12.conv2|conv 3x3 43->43|43x16x16|16641|4260096|38657\n" +
+            "stage2.12.bn3|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.12.(zeropad)|zeropad|43x16x16|0|0|21760\n" +
+            "stage2.12.(add)|add|43x16x16|0|0|33024\n" +
+            "stage2.13.bn1|batchnorm 43|43x16x16|86|0|22102\n" +
+            "stage2.13.conv1|conv 3x3 43->44|44x16x16|17028|4359168|39300\n" +
+            "stage2.13.bn2|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.13.3|relu|44x16x16|0|0|22528\n" +
+            "stage2.13.conv2|conv 3x3 44->44|44x16x16|17424|4460544|39952\n" +
+            "stage2.13.bn3|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.13.(zeropad)|zeropad|44x16x16|0|0|22272\n" +
+            "stage2.13.(add)|add|44x16x16|0|0|33792\n" +
+            "stage2.14.bn1|batchnorm 44|44x16x16|88|0|22616\n" +
+            "stage2.14.conv1|conv 3x3 44->45|45x16x16|17820|4561920|40604\n" +
+            "stage2.14.bn2|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.14.3|relu|45x16x16|0|0|23040\n" +
+            "stage2.14.conv2|conv 3x3 45->45|45x16x16|18225|4665600|41265\n" +
+            "stage2.14.bn3|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.14.(zeropad)|zeropad|45x16x16|0|0|22784\n" +
+            "stage2.14.(add)|add|45x16x16|0|0|34560\n" +
+            "stage2.15.bn1|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.15.conv1|conv 3x3 45->46|46x16x16|18630|4769280|41926\n" +
+            "stage2.15.bn2|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.15.3|relu|46x16x16|0|0|23552\n" +
+            "stage2.15.conv2|conv 3x3 46->46|46x16x16|19044|4875264|42596\n" +
+            "stage2.15.bn3|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.15.(zeropad)|zeropad|46x16x16|0|0|23296\n" +
+            "stage2.15.(add)|add|46x16x16|0|0|35328\n" +
+            "stage2.16.bn1|batchnorm 46|46x16x16|92|0|23644\n" +
+            "stage2.16.conv1|conv 3x3 46->47|47x16x16|19458|4981248|43266\n" +
+            "stage2.16.bn2|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.16.3|relu|47x16x16|0|0|24064\n" +
+            "stage2.16.conv2|conv 3x3 47->47|47x16x16|19881|5089536|43945\n" +
+            "stage2.16.bn3|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.16.(zeropad)|zeropad|47x16x16|0|0|23808\n" +
+            "stage2.16.(add)|add|47x16x16|0|0|36096\n" +
+            "stage2.17.bn1|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.17.conv1|conv 3x3 47->48|48x16x16|20304|5197824|44624\n" +
+            "stage2.17.bn2|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.17.3|relu|48x16x16|0|0|24576\n" +
+            "stage2.17.conv2|conv 3x3 48->48|48x16x16|20736|5308416|45312\n" +
+            "stage2.17.bn3|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.17.(zeropad)|zeropad|48x16x16|0|0|24320\n" +
+            "stage2.17.(add)|add|48x16x16|0|0|36864\n" +
+            "stage3.0.bn1|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage3.0.conv1|conv 3x3/2 48->48|48x8x8|20736|1327104|36096\n" +
+            "stage3.0.bn2|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.0.3|relu|48x8x8|0|0|6144\n" +
+            "stage3.0.conv2|conv 3x3 48->48|48x8x8|20736|1327104|26880\n" +
+            "stage3.0.bn3|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.0.6|avgpool 2x2/2|48x8x8|0|0|15360\n" +
+            "stage3.0.(add)|add|48x8x8|0|0|9216\n" +
+            "stage3.1.bn1|batchnorm 48|48x8x8|96|0|6240\n" +
+            "stage3.1.conv1|conv 3x3 48->49|49x8x8|21168|1354752|27376\n" +
+            "stage3.1.bn2|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.1.3|relu|49x8x8|0|0|6272\n" +
+            "stage3.1.conv2|conv 3x3 49->49|49x8x8|21609|1382976|27881\n" +
+            "stage3.1.bn3|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.1.(zeropad)|zeropad|49x8x8|0|0|6208\n" +
+            "stage3.1.(add)|add|49x8x8|0|0|9408\n" +
+            "stage3.2.bn1|batchnorm 49|49x8x8|98|0|6370\n" +
+            "stage3.2.conv1|conv 3x3 49->50|50x8x8|22050|1411200|28386\n" +
+            "stage3.2.bn2|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.2.3|relu|50x8x8|0|0|6400\n" +
+            "stage3.2.conv2|conv 3x3 50->50|50x8x8|22500|1440000|28900\n" +
+            "stage3.2.bn3|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.2.(zeropad)|zeropad|50x8x8|0|0|6336\n" +
+            "stage3.2.(add)|add|50x8x8|0|0|9600\n" +
+            "stage3.3.bn1|batchnorm 50|50x8x8|100|0|6500\n" +
+            "stage3.3.conv1|conv 3x3 50->51|51x8x8|22950|1468800|29414\n" +
+            "stage3.3.bn2|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.3.3|relu|51x8x8|0|0|6528\n" +
+            "stage3.3.conv2|conv 3x3 51->51|51x8x8|23409|1498176|29937\n" +
+            "stage3.3.bn3|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.3.(zeropad)|zeropad|51x8x8|0|0|6464\n" +
+            "stage3.3.(add)|add|51x8x8|0|0|9792\n" +
+            "stage3.4.bn1|batchnorm 51|51x8x8|102|0|6630\n" +
+            "stage3.4.conv1|conv 3x3 51->52|52x8x8|23868|1527552|30460\n" +
+            "stage3.4.bn2|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.4.3|relu|52x8x8|0|0|6656\n" +
+            "stage3.4.conv2|conv 3x3 52->52|52x8x8|24336|1557504|30992\n" +
+            "stage3.4.bn3|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.4.(zeropad)|zeropad|52x8x8|0|0|6592\n" +
+            "stage3.4.(add)|add|52x8x8|0|0|9984\n" +
+            "stage3.5.bn1|batchnorm 52|52x8x8|104|0|6760\n" +
+            "stage3.5.conv1|conv 3x3 52->53|53x8x8|24804|1587456|31524\n" +
+            "stage3.5.bn2|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.5.3|relu|53x8x8|0|0|6784\n" +
+            "stage3.5.conv2|conv 3x3 53->53|53x8x8|25281|1617984|32065\n" +
+            "stage3.5.bn3|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.5.(zeropad)|zeropad|53x8x8|0|0|6720\n" +
+            "stage3.5.(add)|add|53x8x8|0|0|10176\n" +
+            "stage3.6.bn1|batchnorm 53|53x8x8|106|0|6890\n" +
+            "stage3.6.conv1|conv 3x3 53->54|54x8x8|25758|1648512|32606\n" +
+            "stage3.6.bn2|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.6.3|relu|54x8x8|0|0|6912\n" +
+            "stage3.6.conv2|conv 3x3 54->54|54x8x8|26244|1679616|33156\n" +
+            "stage3.6.bn3|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.6.(zeropad)|zeropad|54x8x8|0|0|6848\n" +
+            "stage3.6.(add)|add|54x8x8|0|0|10368\n" +
+            "stage3.7.bn1|batchnorm 54|54x8x8|108|0|7020\n" +
+            "stage3.7.conv1|conv 3x3 54->55|55x8x8|26730|1710720|33706\n" +
+            "stage3.7.bn2|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.7.3|relu|55x8x8|0|0|7040\n" +
+            "stage3.7.conv2|conv 3x3 55->55|55x8x8|27225|1742400|34265\n" +
+            "stage3.7.bn3|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.7.(zeropad)|zeropad|55x8x8|0|0|6976\n" +
+            "stage3.7.(add)|add|55x8x8|0|0|10560\n" +
+            "stage3.8.bn1|batchnorm 55|55x8x8|110|0|7150\n" +
+            "stage3.8.conv1|conv 3x3 55->56|56x8x8|27720|1774080|34824\n" +
+            "stage3.8.bn2|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.8.3|relu|56x8x8|0|0|7168\n" +
+            "stage3.8.conv2|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.8.bn3|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.8.(zeropad)|zeropad|56x8x8|0|0|7104\n" +
+            "stage3.8.(add)|add|56x8x8|0|0|10752\n" +
+            "stage3.9.bn1|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.conv1|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.9.bn2|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.3|relu|56x8x8|0|0|7168\n" +
+            "stage3.9.conv2|conv 3x3 56->56|56x8x8|28224|1806336|35392\n" +
+            "stage3.9.bn3|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.9.(add)|add|56x8x8|0|0|10752\n" +
+            "stage3.10.bn1|batchnorm 56|56x8x8|112|0|7280\n" +
+            "stage3.10.conv1|conv 3x3 56->57|57x8x8|28728|1838592|35960\n" +
+            "stage3.10.bn2|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.10.3|relu|57x8x8|0|0|7296\n" +
+            "stage3.10.conv2|conv 3x3 57->57|57x8x8|29241|1871424|36537\n" +
+            "stage3.10.bn3|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.10.(zeropad)|zeropad|57x8x8|0|0|7232\n" +
+            "stage3.10.(add)|add|57x8x8|0|0|10944\n" +
+            "stage3.11.bn1|batchnorm 57|57x8x8|114|0|7410\n" +
+            "stage3.11.conv1|conv 3x3 57->58|58x8x8|29754|1904256|37114\n" +
+            "stage3.11.bn2|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.11.3|relu|58x8x8|0|0|7424\n" +
+            "stage3.11.conv2|conv 3x3 58->58|58x8x8|30276|1937664|37700\n" +
+            "stage3.11.bn3|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.11.(zeropad)|zeropad|58x8x8|0|0|7360\n" +
+            "stage3.11.(add)|add|58x8x8|0|0|11136\n" +
+            "stage3.12.bn1|batchnorm 58|58x8x8|116|0|7540\n" +
+            "stage3.12.conv1|conv 3x3 58->59|59x8x8|30798|1971072|38286\n" +
+            "stage3.12.bn2|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.12.3|relu|59x8x8|0|0|7552\n" +
+            "stage3.12.conv2|conv 3x3 59->59|59x8x8|31329|2005056|38881\n" +
+            "stage3.12.bn3|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.12.(zeropad)|zeropad|59x8x8|0|0|7488\n" +
+            "stage3.12.(add)|add|59x8x8|0|0|11328\n" +
+            "stage3.13.bn1|batchnorm 59|59x8x8|118|0|7670\n" +
+            "stage3.13.conv1|conv 3x3 59->60|60x8x8|31860|2039040|39476\n" +
+            "stage3.13.bn2|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.13.3|relu|60x8x8|0|0|7680\n" +
+            "stage3.13.conv2|conv 3x3 60->60|60x8x8|32400|2073600|40080\n" +
+            "stage3.13.bn3|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.13.(zeropad)|zeropad|60x8x8|0|0|7616\n" +
+            "stage3.13.(add)|add|60x8x8|0|0|11520\n" +
+            "stage3.14.bn1|batchnorm 60|60x8x8|120|0|7800\n" +
+            "stage3.14.conv1|conv 3x3 60->61|61x8x8|32940|2108160|40684\n" +
+            "stage3.14.bn2|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.14.3|relu|61x8x8|0|0|7808\n" +
+            "stage3.14.conv2|conv 3x3 61->61|61x8x8|33489|2143296|41297\n" +
+            "stage3.14.bn3|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.14.(zeropad)|zeropad|61x8x8|0|0|7744\n" +
+            "stage3.14.(add)|add|61x8x8|0|0|11712\n" +
+            "stage3.15.bn1|batchnorm 61|61x8x8|122|0|7930\n" +
+            "stage3.15.conv1|conv 3x3 61->62|62x8x8|34038|2178432|41910\n" +
+            "stage3.15.bn2|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.15.3|relu|62x8x8|0|0|7936\n" +
+            "stage3.15.conv2|conv 3x3 62->62|62x8x8|34596|2214144|42532\n" +
+            "stage3.15.bn3|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.15.(zeropad)|zeropad|62x8x8|0|0|7872\n" +
+            "stage3.15.(add)|add|62x8x8|0|0|11904\n" +
+            "stage3.16.bn1|batchnorm 62|62x8x8|124|0|8060\n" +
+            "stage3.16.conv1|conv 3x3 62->63|63x8x8|35154|2249856|43154\n" +
+            "stage3.16.bn2|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.16.3|relu|63x8x8|0|0|8064\n" +
+            "stage3.16.conv2|conv 3x3 63->63|63x8x8|35721|2286144|43785\n" +
+            "stage3.16.bn3|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.16.(zeropad)|zeropad|63x8x8|0|0|8000\n" +
+            "stage3.16.(add)|add|63x8x8|0|0|12096\n" +
+            "stage3.17.bn1|batchnorm 63|63x8x8|126|0|8190\n" +
+            "stage3.17.conv1|conv 3x3 63->64|64x8x8|36288|2322432|44416\n" +
+            "stage3.17.bn2|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.3|relu|64x8x8|0|0|8192\n" +
+            "stage3.17.conv2|conv 3x3 64->64|64x8x8|36864|2359296|45056\n" +
+            "stage3.17.bn3|batchnorm 64|64x8x8|128|0|8320\n" +
+            "stage3.17.(zeropad)|zeropad|64x8x8|0|0|8128\n" +
+            "stage3.17.(add)|add|64x8x8|0|0|12288\n" +
+            "bn_final|batchnorm 64|64x8x8|128|0|8320\n" +
+            "6|relu|64x8x8|0|0|8192\n" +
+            "7|avgpool 8x8/8|64x1x1|0|0|4160\n" +
+            "8|flatten|64|0|0|128\n" +
+            "fc|linear 64->10|10|650|640|724\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1336,454 +1332,452 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 19776488L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "PyramidNet110_84", "architectures/pyramidnet.arch", 20, null,
-            new long[] { 3L, 32L, 32L }, new long[] { 10L },
-            3855054L, 492L, 757846504L, 19776488L, 7490514L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 3x3 3->16", new long[] { 16L, 32L, 32L }, 432L, 442368L, 19888L),
-                new LayerInfo("bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.bn1", "batchnorm 16", new long[] { 16L, 32L, 32L }, 32L, 0L, 32800L),
-                new LayerInfo("stage1.0.conv1", "conv 3x3 16->17", new long[] { 17L, 32L, 32L }, 2448L, 2506752L, 36240L),
-                new LayerInfo("stage1.0.bn2", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.0.3", "relu", new long[] { 17L, 32L, 32L }, 0L, 0L, 34816L),
-                new LayerInfo("stage1.0.conv2", "conv 3x3 17->17", new long[] { 17L, 32L, 32L }, 2601L, 2663424L, 37417L),
-                new LayerInfo("stage1.0.bn3", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.0.(zeropad)", "zeropad", new long[] { 17L, 32L, 32L }, 0L, 0L, 33792L),
-                new LayerInfo("stage1.0.(add)", "add", new long[] { 17L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.1.bn1", "batchnorm 17", new long[] { 17L, 32L, 32L }, 34L, 0L, 34850L),
-                new LayerInfo("stage1.1.conv1", "conv 3x3 17->19", new long[] { 19L, 32L, 32L }, 2907L, 2976768L, 39771L),
-                new LayerInfo("stage1.1.bn2", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.1.3", "relu", new long[] { 19L, 32L, 32L }, 0L, 0L, 38912L),
-                new LayerInfo("stage1.1.conv2", "conv 3x3 19->19", new long[] { 19L, 32L, 32L }, 3249L, 3326976L, 42161L),
-                new LayerInfo("stage1.1.bn3", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.1.(zeropad)", "zeropad", new long[] { 19L, 32L, 32L }, 0L, 0L, 36864L),
-                new LayerInfo("stage1.1.(add)", "add", new long[] { 19L, 32L, 32L }, 0L, 0L, 58368L),
-                new LayerInfo("stage1.2.bn1", "batchnorm 19", new long[] { 19L, 32L, 32L }, 38L, 0L, 38950L),
-                new LayerInfo("stage1.2.conv1", "conv 3x3 19->20", new long[] { 20L, 32L, 32L }, 3420L, 3502080L, 43356L),
-                new LayerInfo("stage1.2.bn2", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.2.3", "relu", new long[] { 20L, 32L, 32L }, 0L, 0L, 40960L),
-                new LayerInfo("stage1.2.conv2", "conv 3x3 20->20", new long[] { 20L, 32L, 32L }, 3600L, 3686400L, 44560L),
-                new LayerInfo("stage1.2.bn3", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.2.(zeropad)", "zeropad", new long[] { 20L, 32L, 32L }, 0L, 0L, 39936L),
-                new LayerInfo("stage1.2.(add)", "add", new long[] { 20L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.3.bn1", "batchnorm 20", new long[] { 20L, 32L, 32L }, 40L, 0L, 41000L),
-                new LayerInfo("stage1.3.conv1", "conv 3x3 20->22", new long[] { 22L, 32L, 32L }, 3960L, 4055040L, 46968L),
-                new LayerInfo("stage1.3.bn2", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.3.3", "relu", new long[] { 22L, 32L, 32L }, 0L, 0L, 45056L),
-                new LayerInfo("stage1.3.conv2", "conv 3x3 22->22", new long[] { 22L, 32L, 32L }, 4356L, 4460544L, 49412L),
-                new LayerInfo("stage1.3.bn3", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.3.(zeropad)", "zeropad", new long[] { 22L, 32L, 32L }, 0L, 0L, 43008L),
-                new LayerInfo("stage1.3.(add)", "add", new long[] { 22L, 32L, 32L }, 0L, 0L, 67584L),
-                new LayerInfo("stage1.4.bn1", "batchnorm 22", new long[] { 22L, 32L, 32L }, 44L, 0L, 45100L),
-                new LayerInfo("stage1.4.conv1", "conv 3x3 22->23", new long[] { 23L, 32L, 32L }, 4554L, 4663296L, 50634L),
-                new LayerInfo("stage1.4.bn2", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.4.3", "relu", new long[] { 23L, 32L, 32L }, 0L, 0L, 47104L),
-                new LayerInfo("stage1.4.conv2", "conv 3x3 23->23", new long[] { 23L, 32L, 32L }, 4761L, 4875264L, 51865L),
-                new LayerInfo("stage1.4.bn3", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.4.(zeropad)", "zeropad", new long[] { 23L, 32L, 32L }, 0L, 0L, 46080L),
-                new LayerInfo("stage1.4.(add)", "add", new long[] { 23L, 32L, 32L }, 0L, 0L, 70656L),
-                new LayerInfo("stage1.5.bn1", "batchnorm 23", new long[] { 23L, 32L, 32L }, 46L, 0L, 47150L),
-                new LayerInfo("stage1.5.conv1", "conv 3x3 23->25", new long[] { 25L, 32L, 32L }, 5175L, 5299200L, 54327L),
-                new LayerInfo("stage1.5.bn2", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.5.3", "relu", new long[] { 25L, 32L, 32L }, 0L, 0L, 51200L),
-                new LayerInfo("stage1.5.conv2", "conv 3x3 25->25", new long[] { 25L, 32L, 32L }, 5625L, 5760000L, 56825L),
-                new LayerInfo("stage1.5.bn3", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.5.(zeropad)", "zeropad", new long[] { 25L, 32L, 32L }, 0L, 0L, 49152L),
-                new LayerInfo("stage1.5.(add)", "add", new long[] { 25L, 32L, 32L }, 0L, 0L, 76800L),
-                new LayerInfo("stage1.6.bn1", "batchnorm 25", new long[] { 25L, 32L, 32L }, 50L, 0L, 51250L),
-                new LayerInfo("stage1.6.conv1", "conv 3x3 25->26", new long[] { 26L, 32L, 32L }, 5850L, 5990400L, 58074L),
-                new LayerInfo("stage1.6.bn2", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.6.3", "relu", new long[] { 26L, 32L, 32L }, 0L, 0L, 53248L),
-                new LayerInfo("stage1.6.conv2", "conv 3x3 26->26", new long[] { 26L, 32L, 32L }, 6084L, 6230016L, 59332L),
-                new LayerInfo("stage1.6.bn3", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.6.(zeropad)", "zeropad", new long[] { 26L, 32L, 32L }, 0L, 0L, 52224L),
-                new LayerInfo("stage1.6.(add)", "add", new long[] { 26L, 32L, 32L }, 0L, 0L, 79872L),
-                new LayerInfo("stage1.7.bn1", "batchnorm 26", new long[] { 26L, 32L, 32L }, 52L, 0L, 53300L),
-                new LayerInfo("stage1.7.conv1", "conv 3x3 26->28", new long[] { 28L, 32L, 32L }, 6552L, 6709248L, 61848L),
-                new LayerInfo("stage1.7.bn2", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.7.3", "relu", new long[] { 28L, 32L, 32L }, 0L, 0L, 57344L),
-                new LayerInfo("stage1.7.conv2", "conv 3x3 28->28", new long[] { 28L, 32L, 32L }, 7056L, 7225344L, 64400L),
-                new LayerInfo("stage1.7.bn3", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.7.(zeropad)", "zeropad", new long[] { 28L, 32L, 32L }, 0L, 0L, 55296L),
-                new LayerInfo("stage1.7.(add)", "add", new long[] { 28L, 32L, 32L }, 0L, 0L, 86016L),
-                new LayerInfo("stage1.8.bn1", "batchnorm 28", new long[] { 28L, 32L, 32L }, 56L, 0L, 57400L),
-                new LayerInfo("stage1.8.conv1", "conv 3x3 28->30", new long[] { 30L, 32L, 32L }, 7560L, 7741440L, 66952L),
-                new LayerInfo("stage1.8.bn2", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.8.3", "relu", new long[] { 30L, 32L, 32L }, 0L, 0L, 61440L),
-                new LayerInfo("stage1.8.conv2", "conv 3x3 30->30", new long[] { 30L, 32L, 32L }, 8100L, 8294400L, 69540L),
-                new LayerInfo("stage1.8.bn3", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.8.(zeropad)", "zeropad", new long[] { 30L, 32L, 32L }, 0L, 0L, 59392L),
-                new LayerInfo("stage1.8.(add)", "add", new long[] { 30L, 32L, 32L }, 0L, 0L, 92160L),
-                new LayerInfo("stage1.9.bn1", "batchnorm 30", new long[] { 30L, 32L, 32L }, 60L, 0L, 61500L),
-                new LayerInfo("stage1.9.conv1", "conv 3x3 30->31", new long[] { 31L, 32L, 32L }, 8370L, 8570880L, 70834L),
-                new LayerInfo("stage1.9.bn2", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.9.3", "relu", new long[] { 31L, 32L, 32L }, 0L, 0L, 63488L),
-                new LayerInfo("stage1.9.conv2", "conv 3x3 31->31", new long[] { 31L, 32L, 32L }, 8649L, 8856576L, 72137L),
-                new LayerInfo("stage1.9.bn3", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.9.(zeropad)", "zeropad", new long[] { 31L, 32L, 32L }, 0L, 0L, 62464L),
-                new LayerInfo("stage1.9.(add)", "add", new long[] { 31L, 32L, 32L }, 0L, 0L, 95232L),
-                new LayerInfo("stage1.10.bn1", "batchnorm 31", new long[] { 31L, 32L, 32L }, 62L, 0L, 63550L),
-                new LayerInfo("stage1.10.conv1", "conv 3x3 31->33", new long[] { 33L, 32L, 32L }, 9207L, 9427968L, 74743L),
-                new LayerInfo("stage1.10.bn2", "batchnorm 33", new long[] { 33L, 32L, 32L }, 66L, 0L, 67650L),
-                new LayerInfo("stage1.10.3", "relu", new long[] { 33L, 32L, 32L }, 0L, 0L, 67584L),
-                new LayerInfo("stage1.10.conv2", "conv 3x3 33->33", new long[] { 33L, 32L, 32L }, 9801L, 10036224L, 77385L),
-                new LayerInfo("stage1.10.bn3", "batchnorm 33", new long[] { 33L, 32L, 32L }, 66L, 0L, 67650L),
-                new LayerInfo("stage1.10.(zeropad)", "zeropad", new long[] { 33L, 32L, 32L }, 0L, 0L, 65536L),
-                new LayerInfo("stage1.10.(add)", "add", new long[] { 33L, 32L, 32L }, 0L, 0L, 101376L),
-                new LayerInfo("stage1.11.bn1", "batchnorm 33", new long[] { 33L, 32L, 32L }, 66L, 0L, 67650L),
-                new LayerInfo("stage1.11.conv1", "conv 3x3 33->34", new long[] { 34L, 32L, 32L }, 10098L, 10340352L, 78706L),
-                new LayerInfo("stage1.11.bn2", "batchnorm 34", new long[] { 34L, 32L, 32L }, 68L, 0L, 69700L),
-                new LayerInfo("stage1.11.3", "relu", new long[] { 34L, 32L, 32L }, 0L, 0L, 69632L),
-                new LayerInfo("stage1.11.conv2", "conv 3x3 34->34", new long[] { 34L, 32L, 32L }, 10404L, 10653696L, 80036L),
-                new LayerInfo("stage1.11.bn3", "batchnorm 34", new long[] { 34L, 32L, 32L }, 68L, 0L, 69700L),
-                new LayerInfo("stage1.11.(zeropad)", "zeropad", new long[] { 34L, 32L, 32L }, 0L, 0L, 68608L),
-                new LayerInfo("stage1.11.(add)", "add", new long[] { 34L, 32L, 32L }, 0L, 0L, 104448L),
-                new LayerInfo("stage1.12.bn1", "batchnorm 34", new long[] { 34L, 32L, 32L }, 68L, 0L, 69700L),
-                new LayerInfo("stage1.12.conv1", "conv 3x3 34->36", new long[] { 36L, 32L, 32L }, 11016L, 11280384L, 82696L),
-                new LayerInfo("stage1.12.bn2", "batchnorm 36", new long[] { 36L, 32L, 32L }, 72L, 0L, 73800L),
-                new LayerInfo("stage1.12.3", "relu", new long[] { 36L, 32L, 32L }, 0L, 0L, 73728L),
-                new LayerInfo("stage1.12.conv2", "conv 3x3 36->36", new long[] { 36L, 32L, 32L }, 11664L, 11943936L, 85392L),
-                new LayerInfo("stage1.12.bn3", "batchnorm 36", new long[] { 36L, 32L, 32L }, 72L, 0L, 73800L),
-                new LayerInfo("stage1.12.(zeropad)", "zeropad", new long[] { 36L, 32L, 32L }, 0L, 0L, 71680L),
-                new LayerInfo("stage1.12.(add)", "add", new long[] { 36L, 32L, 32L }, 0L, 0L, 110592L),
-                new LayerInfo("stage1.13.bn1", "batchnorm 36", new long[] { 36L, 32L, 32L }, 72L, 0L, 73800L),
-                new LayerInfo("stage1.13.conv1", "conv 3x3 36->37", new long[] { 37L, 32L, 32L }, 11988L, 12275712L, 86740L),
-                new LayerInfo("stage1.13.bn2", "batchnorm 37", new long[] { 37L, 32L, 32L }, 74L, 0L, 75850L),
-                new LayerInfo("stage1.13.3", "relu", new long[] { 37L, 32L, 32L }, 0L, 0L, 75776L),
-                new LayerInfo("stage1.13.conv2", "conv 3x3 37->37", new long[] { 37L, 32L, 32L }, 12321L, 12616704L, 88097L),
-                new LayerInfo("stage1.13.bn3", "batchnorm 37", new long[] { 37L, 32L, 32L }, 74L, 0L, 75850L),
-                new LayerInfo("stage1.13.(zeropad)", "zeropad", new long[] { 37L, 32L, 32L }, 0L, 0L, 74752L),
-                new LayerInfo("stage1.13.(add)", "add", new long[] { 37L, 32L, 32L }, 0L, 0L, 113664L),
-                new LayerInfo("stage1.14.bn1", "batchnorm 37", new long[] { 37L, 32L, 32L }, 74L, 0L, 75850L),
-                new LayerInfo("stage1.14.conv1", "conv 3x3 37->39", new long[] { 39L, 32L, 32L }, 12987L, 13298688L, 90811L),
-                new LayerInfo("stage1.14.bn2", "batchnorm 39", new long[] { 39L, 32L, 32L }, 78L, 0L, 79950L),
-                new LayerInfo("stage1.14.3", "relu", new long[] { 39L, 32L, 32L }, 0L, 0L, 79872L),
-                new LayerInfo("stage1.14.conv2", "conv 3x3 39->39", new long[] { 39L, 32L, 32L }, 13689L, 14017536L, 93561L),
-                new LayerInfo("stage1.14.bn3", "batchnorm 39", new long[] { 39L, 32L, 32L }, 78L, 0L, 79950L),
-                new LayerInfo("stage1.14.(zeropad)", "zeropad", new long[] { 39L, 32L, 32L }, 0L, 0L, 77824L),
-                new LayerInfo("stage1.14.(add)", "add", new long[] { 39L, 32L, 32L }, 0L, 0L, 119808L),
-                new LayerInfo("stage1.15.bn1", "batchnorm 39", new long[] { 39L, 32L, 32L }, 78L, 0L, 79950L),
-                new LayerInfo("stage1.15.conv1", "conv 3x3 39->40", new long[] { 40L, 32L, 32L }, 14040L, 14376960L, 94936L),
-                new LayerInfo("stage1.15.bn2", "batchnorm 40", new long[] { 40L, 32L, 32L }, 80L, 0L, 82000L),
-                new LayerInfo("stage1.15.3", "relu", new long[] { 40L, 32L, 32L }, 0L, 0L, 81920L),
-                new LayerInfo("stage1.15.conv2", "conv 3x3 40->40", new long[] { 40L, 32L, 32L }, 14400L, 14745600L, 96320L),
-                new LayerInfo("stage1.15.bn3", "batchnorm 40", new long[] { 40L, 32L, 32L }, 80L, 0L, 82000L),
-                new LayerInfo("stage1.15.(zeropad)", "zeropad", new long[] { 40L, 32L, 32L }, 0L, 0L, 80896L),
-                new LayerInfo("stage1.15.(add)", "add", new long[] { 40L, 32L, 32L }, 0L, 0L, 122880L),
-                new LayerInfo("stage1.16.bn1", "batchnorm 40", new long[] { 40L, 32L, 32L }, 80L, 0L, 82000L),
-                new LayerInfo("stage1.16.conv1", "conv 3x3 40->42", new long[] { 42L, 32L, 32L }, 15120L, 15482880L, 99088L),
-                new LayerInfo("stage1.16.bn2", "batchnorm 42", new long[] { 42L, 32L, 32L }, 84L, 0L, 86100L),
-                new LayerInfo("stage1.16.3", "relu", new long[] { 42L, 32L, 32L }, 0L, 0L, 86016L),
-                new LayerInfo("stage1.16.conv2", "conv 3x3 42->42", new long[] { 42L, 32L, 32L }, 15876L, 16257024L, 101892L),
-                new LayerInfo("stage1.16.bn3", "batchnorm 42", new long[] { 42L, 32L, 32L }, 84L, 0L, 86100L),
-                new LayerInfo("stage1.16.(zeropad)", "zeropad", new long[] { 42L, 32L, 32L }, 0L, 0L, 83968L),
-                new LayerInfo("stage1.16.(add)", "add", new long[] { 42L, 32L, 32L }, 0L, 0L, 129024L),
-                new LayerInfo("stage1.17.bn1", "batchnorm 42", new long[] { 42L, 32L, 32L }, 84L, 0L, 86100L),
-                new LayerInfo("stage1.17.conv1", "conv 3x3 42->44", new long[] { 44L, 32L, 32L }, 16632L, 17031168L, 104696L),
-                new LayerInfo("stage1.17.bn2", "batchnorm 44", new long[] { 44L, 32L, 32L }, 88L, 0L, 90200L),
-                new LayerInfo("stage1.17.3", "relu", new long[] { 44L, 32L, 32L }, 0L, 0L, 90112L),
-                new LayerInfo("stage1.17.conv2", "conv 3x3 44->44", new long[] { 44L, 32L, 32L }, 17424L, 17842176L, 107536L),
-                new LayerInfo("stage1.17.bn3", "batchnorm 44", new long[] { 44L, 32L, 32L }, 88L, 0L, 90200L),
-                new LayerInfo("stage1.17.(zeropad)", "zeropad", new long[] { 44L, 32L, 32L }, 0L, 0L, 88064L),
-                new LayerInfo("stage1.17.(add)", "add", new long[] { 44L, 32L, 32L }, 0L, 0L, 135168L),
-                new LayerInfo("stage2.0.bn1", "batchnorm 44", new long[] { 44L, 32L, 32L }, 88L, 0L, 90200L),
-                new LayerInfo("stage2.0.conv1", "conv 3x3/2 44->45", new long[] { 45L, 16L, 16L }, 17820L, 4561920L, 74396L),
-                new LayerInfo("stage2.0.bn2", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.0.3", "relu", new long[] { 45L, 16L, 16L }, 0L, 0L, 23040L),
-                new LayerInfo("stage2.0.conv2", "conv 3x3 45->45", new long[] { 45L, 16L, 16L }, 18225L, 4665600L, 41265L),
-                new LayerInfo("stage2.0.bn3", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.0.6", "avgpool 2x2/2", new long[] { 44L, 16L, 16L }, 0L, 0L, 56320L),
-                new LayerInfo("stage2.0.(zeropad)", "zeropad", new long[] { 45L, 16L, 16L }, 0L, 0L, 22784L),
-                new LayerInfo("stage2.0.(add)", "add", new long[] { 45L, 16L, 16L }, 0L, 0L, 34560L),
-                new LayerInfo("stage2.1.bn1", "batchnorm 45", new long[] { 45L, 16L, 16L }, 90L, 0L, 23130L),
-                new LayerInfo("stage2.1.conv1", "conv 3x3 45->47", new long[] { 47L, 16L, 16L }, 19035L, 4872960L, 42587L),
-                new LayerInfo("stage2.1.bn2", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.1.3", "relu", new long[] { 47L, 16L, 16L }, 0L, 0L, 24064L),
-                new LayerInfo("stage2.1.conv2", "conv 3x3 47->47", new long[] { 47L, 16L, 16L }, 19881L, 5089536L, 43945L),
-                new LayerInfo("stage2.1.bn3", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.1.(zeropad)", "zeropad", new long[] { 47L, 16L, 16L }, 0L, 0L, 23552L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 47L, 16L, 16L }, 0L, 0L, 36096L),
-                new LayerInfo("stage2.2.bn1", "batchnorm 47", new long[] { 47L, 16L, 16L }, 94L, 0L, 24158L),
-                new LayerInfo("stage2.2.conv1", "conv 3x3 47->48", new long[] { 48L, 16L, 16L }, 20304L, 5197824L, 44624L),
-                new LayerInfo("stage2.2.bn2", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.2.3", "relu", new long[] { 48L, 16L, 16L }, 0L, 0L, 24576L),
-                new LayerInfo("stage2.2.conv2", "conv 3x3 48->48", new long[] { 48L, 16L, 16L }, 20736L, 5308416L, 45312L),
-                new LayerInfo("stage2.2.bn3", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.2.(zeropad)", "zeropad", new long[] { 48L, 16L, 16L }, 0L, 0L, 24320L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 48L, 16L, 16L }, 0L, 0L, 36864L),
-                new LayerInfo("stage2.3.bn1", "batchnorm 48", new long[] { 48L, 16L, 16L }, 96L, 0L, 24672L),
-                new LayerInfo("stage2.3.conv1", "conv 3x3 48->50", new long[] { 50L, 16L, 16L }, 21600L, 5529600L, 46688L),
-                new LayerInfo("stage2.3.bn2", "batchnorm 50", new long[] { 50L, 16L, 16L }, 100L, 0L, 25700L),
-                new LayerInfo("stage2.3.3", "relu", new long[] { 50L, 16L, 16L }, 0L, 0L, 25600L),
-                new LayerInfo("stage2.3.conv2", "conv 3x3 50->50", new long[] { 50L, 16L, 16L }, 22500L, 5760000L, 48100L),
-                new LayerInfo("stage2.3.bn3", "batchnorm 50", new long[] { 50L, 16L, 16L }, 100L, 0L, 25700L),
-                new LayerInfo("stage2.3.(zeropad)", "zeropad", new long[] { 50L, 16L, 16L }, 0L, 0L, 25088L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 50L, 16L, 16L }, 0L, 0L, 38400L),
-                new LayerInfo("stage2.4.bn1", "batchnorm 50", new long[] { 50L, 16L, 16L }, 100L, 0L, 25700L),
-                new LayerInfo("stage2.4.conv1", "conv 3x3 50->51", new long[] { 51L, 16L, 16L }, 22950L, 5875200L, 48806L),
-                new LayerInfo("stage2.4.bn2", "batchnorm 51", new long[] { 51L, 16L, 16L }, 102L, 0L, 26214L),
-                new LayerInfo("stage2.4.3", "relu", new long[] { 51L, 16L, 16L }, 0L, 0L, 26112L),
-                new LayerInfo("stage2.4.conv2", "conv 3x3 51->51", new long[] { 51L, 16L, 16L }, 23409L, 5992704L, 49521L),
-                new LayerInfo("stage2.4.bn3", "batchnorm 51", new long[] { 51L, 16L, 16L }, 102L, 0L, 26214L),
-                new LayerInfo("stage2.4.(zeropad)", "zeropad", new long[] { 51L, 16L, 16L }, 0L, 0L, 25856L),
-                new LayerInfo("stage2.4.(add)", "add", new long[] { 51L, 16L, 16L }, 0L, 0L, 39168L),
-                new LayerInfo("stage2.5.bn1", "batchnorm 51", new long[] { 51L, 16L, 16L }, 102L, 0L, 26214L),
-                new LayerInfo("stage2.5.conv1", "conv 3x3 51->53", new long[] { 53L, 16L, 16L }, 24327L, 6227712L, 50951L),
-                new LayerInfo("stage2.5.bn2", "batchnorm 53", new long[] { 53L, 16L, 16L }, 106L, 0L, 27242L),
-                new LayerInfo("stage2.5.3", "relu", new long[] { 53L, 16L, 16L }, 0L, 0L, 27136L),
-                new LayerInfo("stage2.5.conv2", "conv 3x3 53->53", new long[] { 53L, 16L, 16L }, 25281L, 6471936L, 52417L),
-                new LayerInfo("stage2.5.bn3", "batchnorm 53", new long[] { 53L, 16L, 16L }, 106L, 0L, 27242L),
-                new LayerInfo("stage2.5.(zeropad)", "zeropad", new long[] { 53L, 16L, 16L }, 0L, 0L, 26624L),
-                new LayerInfo("stage2.5.(add)", "add", new long[] { 53L, 16L, 16L }, 0L, 0L, 40704L),
-                new LayerInfo("stage2.6.bn1", "batchnorm 53", new long[] { 53L, 16L, 16L }, 106L, 0L, 27242L),
-                new LayerInfo("stage2.6.conv1", "conv 3x3 53->54", new long[] { 54L, 16L, 16L }, 25758L, 6594048L, 53150L),
-                new LayerInfo("stage2.6.bn2", "batchnorm 54", new long[] { 54L, 16L, 16L }, 108L, 0L, 27756L),
-                new LayerInfo("stage2.6.3", "relu", new long[] { 54L, 16L, 16L }, 0L, 0L, 27648L),
-                new LayerInfo("stage2.6.conv2", "conv 3x3 54->54", new long[] { 54L, 16L, 16L }, 26244L, 6718464L, 53892L),
-                new LayerInfo("stage2.6.bn3", "batchnorm 54", new long[] { 54L, 16L, 16L }, 108L, 0L, 27756L),
-                new LayerInfo("stage2.6.(zeropad)", "zeropad", new long[] { 54L, 16L, 16L }, 0L, 0L, 27392L),
-                new LayerInfo("stage2.6.(add)", "add", new long[] { 54L, 16L, 16L }, 0L, 0L, 41472L),
-                new LayerInfo("stage2.7.bn1", "batchnorm 54", new long[] { 54L, 16L, 16L }, 108L, 0L, 27756L),
-                new LayerInfo("stage2.7.conv1", "conv 3x3 54->56", new long[] { 56L, 16L, 16L }, 27216L, 6967296L, 55376L),
-                new LayerInfo("stage2.7.bn2", "batchnorm 56", new long[] { 56L, 16L, 16L }, 112L, 0L, 28784L),
-                new LayerInfo("stage2.7.3", "relu", new long[] { 56L, 16L, 16L }, 0L, 0L, 28672L),
-                new LayerInfo("stage2.7.conv2", "conv 3x3 56->56", new long[] { 56L, 16L, 16L }, 28224L, 7225344L, 56896L),
-                new LayerInfo("stage2.7.bn3", "batchnorm 56", new long[] { 56L, 16L, 16L }, 112L, 0L, 28784L),
-                new LayerInfo("stage2.7.(zeropad)", "zeropad", new long[] { 56L, 16L, 16L }, 0L, 0L, 28160L),
-                new LayerInfo("stage2.7.(add)", "add", new long[] { 56L, 16L, 16L }, 0L, 0L, 43008L),
-                new LayerInfo("stage2.8.bn1", "batchnorm 56", new long[] { 56L, 16L, 16L }, 112L, 0L, 28784L),
-                new LayerInfo("stage2.8.conv1", "conv 3x3 56->58", new long[] { 58L, 16L, 16L }, 29232L, 7483392L, 58416L),
-                new LayerInfo("stage2.8.bn2", "batchnorm 58", new long[] { 58L, 16L, 16L }, 116L, 0L, 29812L),
-                new LayerInfo("stage2.8.3", "relu", new long[] { 58L, 16L, 16L }, 0L, 0L, 29696L),
-                new LayerInfo("stage2.8.conv2", "conv 3x3 58->58", new long[] { 58L, 16L, 16L }, 30276L, 7750656L, 59972L),
-                new LayerInfo("stage2.8.bn3", "batchnorm 58", new long[] { 58L, 16L, 16L }, 116L, 0L, 29812L),
-                new LayerInfo("stage2.8.(zeropad)", "zeropad", new long[] { 58L, 16L, 16L }, 0L, 0L, 29184L),
-                new LayerInfo("stage2.8.(add)", "add", new long[] { 58L, 16L, 16L }, 0L, 0L, 44544L),
-                new LayerInfo("stage2.9.bn1", "batchnorm 58", new long[] { 58L, 16L, 16L }, 116L, 0L, 29812L),
-                new LayerInfo("stage2.9.conv1", "conv 3x3 58->59", new long[] { 59L, 16L, 16L }, 30798L, 7884288L, 60750L),
-                new LayerInfo("stage2.9.bn2", "batchnorm 59", new long[] { 59L, 16L, 16L }, 118L, 0L, 30326L),
-                new LayerInfo("stage2.9.3", "relu", new long[] { 59L, 16L, 16L }, 0L, 0L, 30208L),
-                new LayerInfo("stage2.9.conv2", "conv 3x3 59->59", new long[] { 59L, 16L, 16L }, 31329L, 8020224L, 61537L),
-                new LayerInfo("stage2.9.bn3", "batchnorm 59", new long[] { 59L, 16L, 16L }, 118L, 0L, 30326L),
-                new LayerInfo("stage2.9.(zeropad)", "zeropad", new long[] { 59L, 16L, 16L }, 0L, 0L, 29952L),
-                new LayerInfo("stage2.9.(add)", "add", new long[] { 59L, 16L, 16L }, 0L, 0L, 45312L),
-                new LayerInfo("stage2.10.bn1", "batchnorm 59", new long[] { 59L, 16L, 16L }, 118L, 0L, 30326L),
-                new LayerInfo("stage2.10.conv1", "conv 3x3 59->61", new long[] { 61L, 16L, 16L }, 32391L, 8292096L, 63111L),
-                new LayerInfo("stage2.10.bn2", "batchnorm 61", new long[] { 61L, 16L, 16L }, 122L, 0L, 31354L),
-                new LayerInfo("stage2.10.3", "relu", new long[] { 61L, 16L, 16L }, 0L, 0L, 31232L),
-                new LayerInfo("stage2.10.conv2", "conv 3x3 61->61", new long[] { 61L, 16L, 16L }, 33489L, 8573184L, 64721L),
-                new LayerInfo("stage2.10.bn3", "batchnorm 61", new long[] { 61L, 16L, 16L }, 122L, 0L, 31354L),
-                new LayerInfo("stage2.10.(zeropad)", "zeropad", new long[] { 61L, 16L, 16L }, 0L, 0L, 30720L),
-                new LayerInfo("stage2.10.(add)", "add", new long[] { 61L, 16L, 16L }, 0L, 0L, 46848L),
-                new LayerInfo("stage2.11.bn1", "batchnorm 61", new long[] { 61L, 16L, 16L }, 122L, 0L, 31354L),
-                new LayerInfo("stage2.11.conv1", "conv 3x3 61->62", new long[] { 62L, 16L, 16L }, 34038L, 8713728L, 65526L),
-                new LayerInfo("stage2.11.bn2", "batchnorm 62", new long[] { 62L, 16L, 16L }, 124L, 0L, 31868L),
-                new LayerInfo("stage2.11.3", "relu", new long[] { 62L, 16L, 16L }, 0L, 0L, 31744L),
-                new LayerInfo("stage2.11.conv2", "conv 3x3 62->62", new long[] { 62L, 16L, 16L }, 34596L, 8856576L, 66340L),
-                new LayerInfo("stage2.11.bn3", "batchnorm 62", new long[] { 62L, 16L, 16L }, 124L, 0L, 31868L),
-                new LayerInfo("stage2.11.(zeropad)", "zeropad", new long[] { 62L, 16L, 16L }, 0L, 0L, 31488L),
-                new LayerInfo("stage2.11.(add)", "add", new long[] { 62L, 16L, 16L }, 0L, 0L, 47616L),
-                new LayerInfo("stage2.12.bn1", "batchnorm 62", new long[] { 62L, 16L, 16L }, 124L, 0L, 31868L),
-                new LayerInfo("stage2.12.conv1", "conv 3x3 62->64", new long[] { 64L, 16L, 16L }, 35712L, 9142272L, 67968L),
-                new LayerInfo("stage2.12.bn2", "batchnorm 64", new long[] { 64L, 16L, 16L }, 128L, 0L, 32896L),
-                new LayerInfo("stage2.12.3", "relu", new long[] { 64L, 16L, 16L }, 0L, 0L, 32768L),
-                new LayerInfo("stage2.12.conv2", "conv 3x3 64->64", new long[] { 64L, 16L, 16L }, 36864L, 9437184L, 69632L),
-                new LayerInfo("stage2.12.bn3", "batchnorm 64", new long[] { 64L, 16L, 16L }, 128L, 0L, 32896L),
-                new LayerInfo("stage2.12.(zeropad)", "zeropad", new long[] { 64L, 16L, 16L }, 0L, 0L, 32256L),
-                new LayerInfo("stage2.12.(add)", "add", new long[] { 64L, 16L, 16L }, 0L, 0L, 49152L),
-                new LayerInfo("stage2.13.bn1", "batchnorm 64", new long[] { 64L, 16L, 16L }, 128L, 0L, 32896L),
-                new LayerInfo("stage2.13.conv1", "conv 3x3 64->65", new long[] { 65L, 16L, 16L }, 37440L, 9584640L, 70464L),
-                new LayerInfo("stage2.13.bn2", "batchnorm 65", new long[] { 65L, 16L, 16L }, 130L, 0L, 33410L),
-                new LayerInfo("stage2.13.3", "relu", new long[] { 65L, 16L, 16L }, 0L, 0L, 33280L),
-                new LayerInfo("stage2.13.conv2", "conv 3x3 65->65", new long[] { 65L, 16L, 16L }, 38025L, 9734400L, 71305L),
-                new LayerInfo("stage2.13.bn3", "batchnorm 65", new long[] { 65L, 16L, 16L }, 130L, 0L, 33410L),
-                new LayerInfo("stage2.13.(zeropad)", "zeropad", new long[] { 65L, 16L, 16L }, 0L, 0L, 33024L),
-                new LayerInfo("stage2.13.(add)", "add", new long[] { 65L, 16L, 16L }, 0L, 0L, 49920L),
-                new LayerInfo("stage2.14.bn1", "batchnorm 65", new long[] { 65L, 16L, 16L }, 130L, 0L, 33410L),
-                new LayerInfo("stage2.14.conv1", "conv 3x3 65->67", new long[] { 67L, 16L, 16L }, 39195L, 10033920L, 72987L),
-                new LayerInfo("stage2.14.bn2", "batchnorm 67", new long[] { 67L, 16L, 16L }, 134L, 0L, 34438L),
-                new LayerInfo("stage2.14.3", "relu", new long[] { 67L, 16L, 16L }, 0L, 0L, 34304L),
-                new LayerInfo("stage2.14.conv2", "conv 3x3 67->67", new long[] { 67L, 16L, 16L }, 40401L, 10342656L, 74705L),
-                new LayerInfo("stage2.14.bn3", "batchnorm 67", new long[] { 67L, 16L, 16L }, 134L, 0L, 34438L),
-                new LayerInfo("stage2.14.(zeropad)", "zeropad", new long[] { 67L, 16L, 16L }, 0L, 0L, 33792L),
-                new LayerInfo("stage2.14.(add)", "add", new long[] { 67L, 16L, 16L }, 0L, 0L, 51456L),
-                new LayerInfo("stage2.15.bn1", "batchnorm 67", new long[] { 67L, 16L, 16L }, 134L, 0L, 34438L),
-                new LayerInfo("stage2.15.conv1", "conv 3x3 67->68", new long[] { 68L, 16L, 16L }, 41004L, 10497024L, 75564L),
-                new LayerInfo("stage2.15.bn2", "batchnorm 68", new long[] { 68L, 16L, 16L }, 136L, 0L, 34952L),
-                new LayerInfo("stage2.15.3", "relu", new long[] { 68L, 16L, 16L }, 0L, 0L, 34816L),
-                new LayerInfo("stage2.15.conv2", "conv 3x3 68->68", new long[] { 68L, 16L, 16L }, 41616L, 10653696L, 76432L),
-                new LayerInfo("stage2.15.bn3", "batchnorm 68", new long[] { 68L, 16L, 16L }, 136L, 0L, 34952L),
-                new LayerInfo("stage2.15.(zeropad)", "zeropad", new long[] { 68L, 16L, 16L }, 0L, 0L, 34560L),
-                new LayerInfo("stage2.15.(add)", "add", new long[] { 68L, 16L, 16L }, 0L, 0L, 52224L),
-                new LayerInfo("stage2.16.bn1", "batchnorm 68", new long[] { 68L, 16L, 16L }, 136L, 0L, 34952L),
-                new LayerInfo("stage2.16.conv1", "conv 3x3 68->70", new long[] { 70L, 16L, 16L }, 42840L, 10967040L, 78168L),
-                new LayerInfo("stage2.16.bn2", "batchnorm 70", new long[] { 70L, 16L, 16L }, 140L, 0L, 35980L),
-                new LayerInfo("stage2.16.3", "relu", new long[] { 70L, 16L, 16L }, 0L, 0L, 35840L),
-                new LayerInfo("stage2.16.conv2", "conv 3x3 70->70", new long[] { 70L, 16L, 16L }, 44100L, 11289600L, 79940L),
-                new LayerInfo("stage2.16.bn3", "batchnorm 70", new long[] { 70L, 16L, 16L }, 140L, 0L, 35980L),
-                new LayerInfo("stage2.16.(zeropad)", "zeropad", new long[] { 70L, 16L, 16L }, 0L, 0L, 35328L),
-                new LayerInfo("stage2.16.(add)", "add", new long[] { 70L, 16L, 16L }, 0L, 0L, 53760L),
-                new LayerInfo("stage2.17.bn1", "batchnorm 70", new long[] { 70L, 16L, 16L }, 140L, 0L, 35980L),
-                new LayerInfo("stage2.17.conv1", "conv 3x3 70->72", new long[] { 72L, 16L, 16L }, 45360L, 11612160L, 81712L),
-                new LayerInfo("stage2.17.bn2", "batchnorm 72", new long[] { 72L, 16L, 16L }, 144L, 0L, 37008L),
-                new LayerInfo("stage2.17.3", "relu", new long[] { 72L, 16L, 16L }, 0L, 0L, 36864L),
-                new LayerInfo("stage2.17.conv2", "conv 3x3 72->72", new long[] { 72L, 16L, 16L }, 46656L, 11943936L, 83520L),
-                new LayerInfo("stage2.17.bn3", "batchnorm 72", new long[] { 72L, 16L, 16L }, 144L, 0L, 37008L),
-                new LayerInfo("stage2.17.(zeropad)", "zeropad", new long[] { 72L, 16L, 16L }, 0L, 0L, 36352L),
-                new LayerInfo("stage2.17.(add)", "add", new long[] { 72L, 16L, 16L }, 0L, 0L, 55296L),
-                new LayerInfo("stage3.0.bn1", "batchnorm 72", new long[] { 72L, 16L, 16L }, 144L, 0L, 37008L),
-                new LayerInfo("stage3.0.conv1", "conv 3x3/2 72->73", new long[] { 73L, 8L, 8L }, 47304L, 3027456L, 70408L),
-                new LayerInfo("stage3.0.bn2", "batchnorm 73", new long[] { 73L, 8L, 8L }, 146L, 0L, 9490L),
-                new LayerInfo("stage3.0.3", "relu", new long[] { 73L, 8L, 8L }, 0L, 0L, 9344L),
-                new LayerInfo("stage3.0.conv2", "conv 3x3 73->73", new long[] { 73L, 8L, 8L }, 47961L, 3069504L, 57305L),
-                new LayerInfo("stage3.0.bn3", "batchnorm 73", new long[] { 73L, 8L, 8L }, 146L, 0L, 9490L),
-                new LayerInfo("stage3.0.6", "avgpool 2x2/2", new long[] { 72L, 8L, 8L }, 0L, 0L, 23040L),
-                new LayerInfo("stage3.0.(zeropad)", "zeropad", new long[] { 73L, 8L, 8L }, 0L, 0L, 9280L),
-                new LayerInfo("stage3.0.(add)", "add", new long[] { 73L, 8L, 8L }, 0L, 0L, 14016L),
-                new LayerInfo("stage3.1.bn1", "batchnorm 73", new long[] { 73L, 8L, 8L }, 146L, 0L, 9490L),
-                new LayerInfo("stage3.1.conv1", "conv 3x3 73->75", new long[] { 75L, 8L, 8L }, 49275L, 3153600L, 58747L),
-                new LayerInfo("stage3.1.bn2", "batchnorm 75", new long[] { 75L, 8L, 8L }, 150L, 0L, 9750L),
-                new LayerInfo("stage3.1.3", "relu", new long[] { 75L, 8L, 8L }, 0L, 0L, 9600L),
-                new LayerInfo("stage3.1.conv2", "conv 3x3 75->75", new long[] { 75L, 8L, 8L }, 50625L, 3240000L, 60225L),
-                new LayerInfo("stage3.1.bn3", "batchnorm 75", new long[] { 75L, 8L, 8L }, 150L, 0L, 9750L),
-                new LayerInfo("stage3.1.(zeropad)", "zeropad", new long[] { 75L, 8L, 8L }, 0L, 0L, 9472L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 75L, 8L, 8L }, 0L, 0L, 14400L),
-                new LayerInfo("stage3.2.bn1", "batchnorm 75", new long[] { 75L, 8L, 8L }, 150L, 0L, 9750L),
-                new LayerInfo("stage3.2.conv1", "conv 3x3 75->76", new long[] { 76L, 8L, 8L }, 51300L, 3283200L, 60964L),
-                new LayerInfo("stage3.2.bn2", "batchnorm 76", new long[] { 76L, 8L, 8L }, 152L, 0L, 9880L),
-                new LayerInfo("stage3.2.3", "relu", new long[] { 76L, 8L, 8L }, 0L, 0L, 9728L),
-                new LayerInfo("stage3.2.conv2", "conv 3x3 76->76", new long[] { 76L, 8L, 8L }, 51984L, 3326976L, 61712L),
-                new LayerInfo("stage3.2.bn3", "batchnorm 76", new long[] { 76L, 8L, 8L }, 152L, 0L, 9880L),
-                new LayerInfo("stage3.2.(zeropad)", "zeropad", new long[] { 76L, 8L, 8L }, 0L, 0L, 9664L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 76L, 8L, 8L }, 0L, 0L, 14592L),
-                new LayerInfo("stage3.3.bn1", "batchnorm 76", new long[] { 76L, 8L, 8L }, 152L, 0L, 9880L),
-                new LayerInfo("stage3.3.conv1", "conv 3x3 76->78", new long[] { 78L, 8L, 8L }, 53352L, 3414528L, 63208L),
-                new LayerInfo("stage3.3.bn2", "batchnorm 78", new long[] { 78L, 8L, 8L }, 156L, 0L, 10140L),
-                new LayerInfo("stage3.3.3", "relu", new long[] { 78L, 8L, 8L }, 0L, 0L, 9984L),
-                new LayerInfo("stage3.3.conv2", "conv 3x3 78->78", new long[] { 78L, 8L, 8L }, 54756L, 3504384L, 64740L),
-                new LayerInfo("stage3.3.bn3", "batchnorm 78", new long[] { 78L, 8L, 8L }, 156L, 0L, 10140L),
-                new LayerInfo("stage3.3.(zeropad)", "zeropad", new long[] { 78L, 8L, 8L }, 0L, 0L, 9856L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 78L, 8L, 8L }, 0L, 0L, 14976L),
-                new LayerInfo("stage3.4.bn1", "batchnorm 78", new long[] { 78L, 8L, 8L }, 156L, 0L, 10140L),
-                new LayerInfo("stage3.4.conv1", "conv 3x3 78->79", new long[] { 79L, 8L, 8L }, 55458L, 3549312L, 65506L),
-                new LayerInfo("stage3.4.bn2", "batchnorm 79", new long[] { 79L, 8L, 8L }, 158L, 0L, 10270L),
-                new LayerInfo("stage3.4.3", "relu", new long[] { 79L, 8L, 8L }, 0L, 0L, 10112L),
-                new LayerInfo("stage3.4.conv2", "conv 3x3 79->79", new long[] { 79L, 8L, 8L }, 56169L, 3594816L, 66281L),
-                new LayerInfo("stage3.4.bn3", "batchnorm 79", new long[] { 79L, 8L, 8L }, 158L, 0L, 10270L),
-                new LayerInfo("stage3.4.(zeropad)", "zeropad", new long[] { 79L, 8L, 8L }, 0L, 0L, 10048L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 79L, 8L, 8L }, 0L, 0L, 15168L),
-                new LayerInfo("stage3.5.bn1", "batchnorm 79", new long[] { 79L, 8L, 8L }, 158L, 0L, 10270L),
-                new LayerInfo("stage3.5.conv1", "conv 3x3 79->81", new long[] { 81L, 8L, 8L }, 57591L, 3685824L, 67831L),
-                new LayerInfo("stage3.5.bn2", "batchnorm 81", new long[] { 81L, 8L, 8L }, 162L, 0L, 10530L),
-                new LayerInfo("stage3.5.3", "relu", new long[] { 81L, 8L, 8L }, 0L, 0L, 10368L),
-                new LayerInfo("stage3.5.conv2", "conv 3x3 81->81", new long[] { 81L, 8L, 8L }, 59049L, 3779136L, 69417L),
-                new LayerInfo("stage3.5.bn3", "batchnorm 81", new long[] { 81L, 8L, 8L }, 162L, 0L, 10530L),
-                new LayerInfo("stage3.5.(zeropad)", "zeropad", new long[] { 81L, 8L, 8L }, 0L, 0L, 10240L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 81L, 8L, 8L }, 0L, 0L, 15552L),
-                new LayerInfo("stage3.6.bn1", "batchnorm 81", new long[] { 81L, 8L, 8L }, 162L, 0L, 10530L),
-                new LayerInfo("stage3.6.conv1", "conv 3x3 81->82", new long[] { 82L, 8L, 8L }, 59778L, 3825792L, 70210L),
-                new LayerInfo("stage3.6.bn2", "batchnorm 82", new long[] { 82L, 8L, 8L }, 164L, 0L, 10660L),
-                new LayerInfo("stage3.6.3", "relu", new long[] { 82L, 8L, 8L }, 0L, 0L, 10496L),
-                new LayerInfo("stage3.6.conv2", "conv 3x3 82->82", new long[] { 82L, 8L, 8L }, 60516L, 3873024L, 71012L),
-                new LayerInfo("stage3.6.bn3", "batchnorm 82", new long[] { 82L, 8L, 8L }, 164L, 0L, 10660L),
-                new LayerInfo("stage3.6.(zeropad)", "zeropad", new long[] { 82L, 8L, 8L }, 0L, 0L, 10432L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 82L, 8L, 8L }, 0L, 0L, 15744L),
-                new LayerInfo("stage3.7.bn1", "batchnorm 82", new long[] { 82L, 8L, 8L }, 164L, 0L, 10660L),
-                new LayerInfo("stage3.7.conv1", "conv 3x3 82->84", new long[] { 84L, 8L, 8L }, 61992L, 3967488L, 72616L),
-                new LayerInfo("stage3.7.bn2", "batchnorm 84", new long[] { 84L, 8L, 8L }, 168L, 0L, 10920L),
-                new LayerInfo("stage3.7.3", "relu", new long[] { 84L, 8L, 8L }, 0L, 0L, 10752L),
-                new LayerInfo("stage3.7.conv2", "conv 3x3 84->84", new long[] { 84L, 8L, 8L }, 63504L, 4064256L, 74256L),
-                new LayerInfo("stage3.7.bn3", "batchnorm 84", new long[] { 84L, 8L, 8L }, 168L, 0L, 10920L),
-                new LayerInfo("stage3.7.(zeropad)", "zeropad", new long[] { 84L, 8L, 8L }, 0L, 0L, 10624L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 84L, 8L, 8L }, 0L, 0L, 16128L),
-                new LayerInfo("stage3.8.bn1", "batchnorm 84", new long[] { 84L, 8L, 8L }, 168L, 0L, 10920L),
-                new LayerInfo("stage3.8.conv1", "conv 3x3 84->86", new long[] { 86L, 8L, 8L }, 65016L, 4161024L, 75896L),
-                new LayerInfo("stage3.8.bn2", "batchnorm 86", new long[] { 86L, 8L, 8L }, 172L, 0L, 11180L),
-                new LayerInfo("stage3.8.3", "relu", new long[] { 86L, 8L, 8L }, 0L, 0L, 11008L),
-                new LayerInfo("stage3.8.conv2", "conv 3x3 86->86", new long[] { 86L, 8L, 8L }, 66564L, 4260096L, 77572L),
-                new LayerInfo("stage3.8.bn3", "batchnorm 86", new long[] { 86L, 8L, 8L }, 172L, 0L, 11180L),
-                new LayerInfo("stage3.8.(zeropad)", "zeropad", new long[] { 86L, 8L, 8L }, 0L, 0L, 10880L),
-                new LayerInfo("stage3.8.(add)", "add", new long[] { 86L, 8L, 8L }, 0L, 0L, 16512L),
-                new LayerInfo("stage3.9.bn1", "batchnorm 86", new long[] { 86L, 8L, 8L }, 172L, 0L, 11180L),
-                new LayerInfo("stage3.9.conv1", "conv 3x3 86->87", new long[] { 87L, 8L, 8L }, 67338L, 4309632L, 78410L),
-                new LayerInfo("stage3.9.bn2", "batchnorm 87", new long[] { 87L, 8L, 8L }, 174L, 0L, 11310L),
-                new LayerInfo("stage3.9.3", "relu", new long[] { 87L, 8L, 8L }, 0L, 0L, 11136L),
-                new LayerInfo("stage3.9.conv2", "conv 3x3 87->87", new long[] { 87L, 8L, 8L }, 68121L, 4359744L, 79257L),
-                new LayerInfo("stage3.9.bn3", "batchnorm 87", new long[] { 87L, 8L, 8L }, 174L, 0L, 11310L),
-                new LayerInfo("stage3.9.(zeropad)", "zeropad", new long[] { 87L, 8L, 8L }, 0L, 0L, 11072L),
-                new LayerInfo("stage3.9.(add)", "add", new long[] { 87L, 8L, 8L }, 0L, 0L, 16704L),
-                new LayerInfo("stage3.10.bn1", "batchnorm 87", new long[] { 87L, 8L, 8L }, 174L, 0L, 11310L),
-                new LayerInfo("stage3.10.conv1", "conv 3x3 87->89", new long[] { 89L, 8L, 8L }, 69687L, 4459968L, 80951L),
-                new LayerInfo("stage3.10.bn2", "batchnorm 89", new long[] { 89L, 8L, 8L }, 178L, 0L, 11570L),
-                new LayerInfo("stage3.10.3", "relu", new long[] { 89L, 8L, 8L }, 0L, 0L, 11392L),
-                new LayerInfo("stage3.10.conv2", "conv 3x3 89->89", new long[] { 89L, 8L, 8L }, 71289L, 4562496L, 82681L),
-                new LayerInfo("stage3.10.bn3", "batchnorm 89", new long[] { 89L, 8L, 8L }, 178L, 0L, 11570L),
-                new LayerInfo("stage3.10.(zeropad)", "zeropad", new long[] { 89L, 8L, 8L }, 0L, 0L, 11264L),
-                new LayerInfo("stage3.10.(add)", "add", new long[] { 89L, 8L, 8L }, 0L, 0L, 17088L),
-                new LayerInfo("stage3.11.bn1", "batchnorm 89", new long[] { 89L, 8L, 8L }, 178L, 0L, 11570L),
-                new LayerInfo("stage3.11.conv1", "conv 3x3 89->90", new long[] { 90L, 8L, 8L }, 72090L, 4613760L, 83546L),
-                new LayerInfo("stage3.11.bn2", "batchnorm 90", new long[] { 90L, 8L, 8L }, 180L, 0L, 11700L),
-                new LayerInfo("stage3.11.3", "relu", new long[] { 90L, 8L, 8L }, 0L, 0L, 11520L),
-                new LayerInfo("stage3.11.conv2", "conv 3x3 90->90", new long[] { 90L, 8L, 8L }, 72900L, 4665600L, 84420L),
-                new LayerInfo("stage3.11.bn3", "batchnorm 90", new long[] { 90L, 8L, 8L }, 180L, 0L, 11700L),
-                new LayerInfo("stage3.11.(zeropad)", "zeropad", new long[] { 90L, 8L, 8L }, 0L, 0L, 11456L),
-                new LayerInfo("stage3.11.(add)", "add", new long[] { 90L, 8L, 8L }, 0L, 0L, 17280L),
-                new LayerInfo("stage3.12.bn1", "batchnorm 90", new long[] { 90L, 8L, 8L }, 180L, 0L, 11700L),
-                new LayerInfo("stage3.12.conv1", "conv 3x3 90->92", new long[] { 92L, 8L, 8L }, 74520L, 4769280L, 86168L),
-                new LayerInfo("stage3.12.bn2", "batchnorm 92", new long[] { 92L, 8L, 8L }, 184L, 0L, 11960L),
-                new LayerInfo("stage3.12.3", "relu", new long[] { 92L, 8L, 8L }, 0L, 0L, 11776L),
-                new LayerInfo("stage3.12.conv2", "conv 3x3 92->92", new long[] { 92L, 8L, 8L }, 76176L, 4875264L, 87952L),
-                new LayerInfo("stage3.12.bn3", "batchnorm 92", new long[] { 92L, 8L, 8L }, 184L, 0L, 11960L),
-                new LayerInfo("stage3.12.(zeropad)", "zeropad", new long[] { 92L, 8L, 8L }, 0L, 0L, 11648L),
-                new LayerInfo("stage3.12.(add)", "add", new long[] { 92L, 8L, 8L }, 0L, 0L, 17664L),
-                new LayerInfo("stage3.13.bn1", "batchnorm 92", new long[] { 92L, 8L, 8L }, 184L, 0L, 11960L),
-                new LayerInfo("stage3.13.conv1", "conv 3x3 92->93", new long[] { 93L, 8L, 8L }, 77004L, 4928256L, 88844L),
-                new LayerInfo("stage3.13.bn2", "batchnorm 93", new long[] { 93L, 8L, 8L }, 186L, 0L, 12090L),
-                new LayerInfo("stage3.13.3", "relu", new long[] { 93L, 8L, 8L }, 0L, 0L, 11904L),
-                new LayerInfo("stage3.13.conv2", "conv 3x3 93->93", new long[] { 93L, 8L, 8L }, 77841L, 4981824L, 89745L),
-                new LayerInfo("stage3.13.bn3", "batchnorm 93", new long[] { 93L, 8L, 8L }, 186L, 0L, 12090L),
-                new LayerInfo("stage3.13.(zeropad)", "zeropad", new long[] { 93L, 8L, 8L }, 0L, 0L, 11840L),
-                new LayerInfo("stage3.13.(add)", "add", new long[] { 93L, 8L, 8L }, 0L, 0L, 17856L),
-                new LayerInfo("stage3.14.bn1", "batchnorm 93", new long[] { 93L, 8L, 8L }, 186L, 0L, 12090L),
-                new LayerInfo("stage3.14.conv1", "conv 3x3 93->95", new long[] { 95L, 8L, 8L }, 79515L, 5088960L, 91547L),
-                new LayerInfo("stage3.14.bn2", "batchnorm 95", new long[] { 95L, 8L, 8L }, 190L, 0L, 12350L),
-                new LayerInfo("stage3.14.3", "relu", new long[] { 95L, 8L, 8L }, 0L, 0L, 12160L),
-                new LayerInfo("stage3.14.conv2", "conv 3x3 95->95", new long[] { 95L, 8L, 8L }, 81225L, 5198400L, 93385L),
-                new LayerInfo("stage3.14.bn3", "batchnorm 95", new long[] { 95L, 8L, 8L }, 190L, 0L, 12350L),
-                new LayerInfo("stage3.14.(zeropad)", "zeropad", new long[] { 95L, 8L, 8L }, 0L, 0L, 12032L),
-                new LayerInfo("stage3.14.(add)", "add", new long[] { 95L, 8L, 8L }, 0L, 0L, 18240L),
-                new LayerInfo("stage3.15.bn1", "batchnorm 95", new long[] { 95L, 8L, 8L }, 190L, 0L, 12350L),
-                new LayerInfo("stage3.15.conv1", "conv 3x3 95->96", new long[] { 96L, 8L, 8L }, 82080L, 5253120L, 94304L),
-                new LayerInfo("stage3.15.bn2", "batchnorm 96", new long[] { 96L, 8L, 8L }, 192L, 0L, 12480L),
-                new LayerInfo("stage3.15.3", "relu", new long[] { 96L, 8L, 8L }, 0L, 0L, 12288L),
-                new LayerInfo("stage3.15.conv2", "conv 3x3 96->96", new long[] { 96L, 8L, 8L }, 82944L, 5308416L, 95232L),
-                new LayerInfo("stage3.15.bn3", "batchnorm 96", new long[] { 96L, 8L, 8L }, 192L, 0L, 12480L),
-                new LayerInfo("stage3.15.(zeropad)", "zeropad", new long[] { 96L, 8L, 8L }, 0L, 0L, 12224L),
-                new LayerInfo("stage3.15.(add)", "add", new long[] { 96L, 8L, 8L }, 0L, 0L, 18432L),
-                new LayerInfo("stage3.16.bn1", "batchnorm 96", new long[] { 96L, 8L, 8L }, 192L, 0L, 12480L),
-                new LayerInfo("stage3.16.conv1", "conv 3x3 96->98", new long[] { 98L, 8L, 8L }, 84672L, 5419008L, 97088L),
-                new LayerInfo("stage3.16.bn2", "batchnorm 98", new long[] { 98L, 8L, 8L }, 196L, 0L, 12740L),
-                new LayerInfo("stage3.16.3", "relu", new long[] { 98L, 8L, 8L }, 0L, 0L, 12544L),
-                new LayerInfo("stage3.16.conv2", "conv 3x3 98->98", new long[] { 98L, 8L, 8L }, 86436L, 5531904L, 98980L),
-                new LayerInfo("stage3.16.bn3", "batchnorm 98", new long[] { 98L, 8L, 8L }, 196L, 0L, 12740L),
-                new LayerInfo("stage3.16.(zeropad)", "zeropad", new long[] { 98L, 8L, 8L }, 0L, 0L, 12416L),
-                new LayerInfo("stage3.16.(add)", "add", new long[] { 98L, 8L, 8L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.17.bn1", "batchnorm 98", new long[] { 98L, 8L, 8L }, 196L, 0L, 12740L),
-                new LayerInfo("stage3.17.conv1", "conv 3x3 98->100", new long[] { 100L, 8L, 8L }, 88200L, 5644800L, 100872L),
-                new LayerInfo("stage3.17.bn2", "batchnorm 100", new long[] { 100L, 8L, 8L }, 200L, 0L, 13000L),
-                new LayerInfo("stage3.17.3", "relu", new long[] { 100L, 8L, 8L }, 0L, 0L, 12800L),
-                new LayerInfo("stage3.17.conv2", "conv 3x3 100->100", new long[] { 100L, 8L, 8L }, 90000L, 5760000L, 102800L),
-                new LayerInfo("stage3.17.bn3", "batchnorm 100", new long[] { 100L, 8L, 8L }, 200L, 0L, 13000L),
-                new LayerInfo("stage3.17.(zeropad)", "zeropad", new long[] { 100L, 8L, 8L }, 0L, 0L, 12672L),
-                new LayerInfo("stage3.17.(add)", "add", new long[] { 100L, 8L, 8L }, 0L, 0L, 19200L),
-                new LayerInfo("bn_final", "batchnorm 100", new long[] { 100L, 8L, 8L }, 200L, 0L, 13000L),
-                new LayerInfo("6", "relu", new long[] { 100L, 8L, 8L }, 0L, 0L, 12800L),
-                new LayerInfo("7", "avgpool 8x8/8", new long[] { 100L, 1L, 1L }, 0L, 0L, 6500L),
-                new LayerInfo("8", "flatten", new long[] { 100L }, 0L, 0L, 200L),
-                new LayerInfo("fc", "linear 100->10", new long[] { 10L }, 1010L, 1000L, 1120L),
-            });
+            new long[] { 3, 32, 32 }, new long[] { 10 },
+            3855054, 492, 757846504, 19776488, 7490514,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 3x3 3->16|16x32x32|432|442368|19888\n" +
+            "bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.bn1|batchnorm 16|16x32x32|32|0|32800\n" +
+            "stage1.0.conv1|conv 3x3 16->17|17x32x32|2448|2506752|36240\n" +
+            "stage1.0.bn2|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.0.3|relu|17x32x32|0|0|34816\n" +
+            "stage1.0.conv2|conv 3x3 17->17|17x32x32|2601|2663424|37417\n" +
+            "stage1.0.bn3|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.0.(zeropad)|zeropad|17x32x32|0|0|33792\n" +
+            "stage1.0.(add)|add|17x32x32|0|0|52224\n" +
+            "stage1.1.bn1|batchnorm 17|17x32x32|34|0|34850\n" +
+            "stage1.1.conv1|conv 3x3 17->19|19x32x32|2907|2976768|39771\n" +
+            "stage1.1.bn2|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.1.3|relu|19x32x32|0|0|38912\n" +
+            "stage1.1.conv2|conv 3x3 19->19|19x32x32|3249|3326976|42161\n" +
+            "stage1.1.bn3|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.1.(zeropad)|zeropad|19x32x32|0|0|36864\n" +
+            "stage1.1.(add)|add|19x32x32|0|0|58368\n" +
+            "stage1.2.bn1|batchnorm 19|19x32x32|38|0|38950\n" +
+            "stage1.2.conv1|conv 3x3 19->20|20x32x32|3420|3502080|43356\n" +
+            "stage1.2.bn2|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.2.3|relu|20x32x32|0|0|40960\n" +
+            "stage1.2.conv2|conv 3x3 20->20|20x32x32|3600|3686400|44560\n" +
+            "stage1.2.bn3|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.2.(zeropad)|zeropad|20x32x32|0|0|39936\n" +
+            "stage1.2.(add)|add|20x32x32|0|0|61440\n" +
+            "stage1.3.bn1|batchnorm 20|20x32x32|40|0|41000\n" +
+            "stage1.3.conv1|conv 3x3 20->22|22x32x32|3960|4055040|46968\n" +
+            "stage1.3.bn2|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.3.3|relu|22x32x32|0|0|45056\n" +
+            "stage1.3.conv2|conv 3x3 22->22|22x32x32|4356|4460544|49412\n" +
+            "stage1.3.bn3|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.3.(zeropad)|zeropad|22x32x32|0|0|43008\n" +
+            "stage1.3.(add)|add|22x32x32|0|0|67584\n" +
+            "stage1.4.bn1|batchnorm 22|22x32x32|44|0|45100\n" +
+            "stage1.4.conv1|conv 3x3 22->23|23x32x32|4554|4663296|50634\n" +
+            "stage1.4.bn2|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.4.3|relu|23x32x32|0|0|47104\n" +
+            "stage1.4.conv2|conv 3x3 23->23|23x32x32|4761|4875264|51865\n" +
+            "stage1.4.bn3|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.4.(zeropad)|zeropad|23x32x32|0|0|46080\n" +
+            "stage1.4.(add)|add|23x32x32|0|0|70656\n" +
+            "stage1.5.bn1|batchnorm 23|23x32x32|46|0|47150\n" +
+            "stage1.5.conv1|conv 3x3 23->25|25x32x32|5175|5299200|54327\n" +
+            "stage1.5.bn2|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.5.3|relu|25x32x32|0|0|51200\n" +
+            "stage1.5.conv2|conv 3x3 25->25|25x32x32|5625|5760000|56825\n" +
+            "stage1.5.bn3|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.5.(zeropad)|zeropad|25x32x32|0|0|49152\n" +
+            "stage1.5.(add)|add|25x32x32|0|0|76800\n" +
+            "stage1.6.bn1|batchnorm 25|25x32x32|50|0|51250\n" +
+            "stage1.6.conv1|conv 3x3 25->26|26x32x32|5850|5990400|58074\n" +
+            "stage1.6.bn2|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.6.3|relu|26x32x32|0|0|53248\n" +
+            "stage1.6.conv2|conv 3x3 26->26|26x32x32|6084|6230016|59332\n" +
+            "stage1.6.bn3|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.6.(zeropad)|zeropad|26x32x32|0|0|52224\n" +
+            "stage1.6.(add)|add|26x32x32|0|0|79872\n" +
+            "stage1.7.bn1|batchnorm 26|26x32x32|52|0|53300\n" +
+            "stage1.7.conv1|conv 3x3 26->28|28x32x32|6552|6709248|61848\n" +
+            "stage1.7.bn2|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.7.3|relu|28x32x32|0|0|57344\n" +
+            "stage1.7.conv2|conv 3x3 28->28|28x32x32|7056|7225344|64400\n" +
+            "stage1.7.bn3|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.7.(zeropad)|zeropad|28x32x32|0|0|55296\n" +
+            "stage1.7.(add)|add|28x32x32|0|0|86016\n" +
+            "stage1.8.bn1|batchnorm 28|28x32x32|56|0|57400\n" +
+            "stage1.8.conv1|conv 3x3 28->30|30x32x32|7560|7741440|66952\n" +
+            "stage1.8.bn2|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.8.3|relu|30x32x32|0|0|61440\n" +
+            "stage1.8.conv2|conv 3x3 30->30|30x32x32|8100|8294400|69540\n" +
+            "stage1.8.bn3|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.8.(zeropad)|zeropad|30x32x32|0|0|59392\n" +
+            "stage1.8.(add)|add|30x32x32|0|0|92160\n" +
+            "stage1.9.bn1|batchnorm 30|30x32x32|60|0|61500\n" +
+            "stage1.9.conv1|conv 3x3 30->31|31x32x32|8370|8570880|70834\n" +
+            "stage1.9.bn2|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.9.3|relu|31x32x32|0|0|63488\n" +
+            "stage1.9.conv2|conv 3x3 31->31|31x32x32|8649|8856576|72137\n" +
+            "stage1.9.bn3|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.9.(zeropad)|zeropad|31x32x32|0|0|62464\n" +
+            "stage1.9.(add)|add|31x32x32|0|0|95232\n" +
+            "stage1.10.bn1|batchnorm 31|31x32x32|62|0|63550\n" +
+            "stage1.10.conv1|conv 3x3 31->33|33x32x32|9207|9427968|74743\n" +
+            "stage1.10.bn2|batchnorm 33|33x32x32|66|0|67650\n" +
+            "stage1.10.3|relu|33x32x32|0|0|67584\n" +
+            "stage1.10.conv2|conv 3x3 33->33|33x32x32|9801|10036224|77385\n" +
+            "stage1.10.bn3|batchnorm 33|33x32x32|66|0|67650\n" +
+            "stage1.10.(zeropad)|zeropad|33x32x32|0|0|65536\n" +
+            "stage1.10.(add)|add|33x32x32|0|0|101376\n" +
+            "stage1.11.bn1|batchnorm 33|33x32x32|66|0|67650\n" +
+            "stage1.11.conv1|conv 3x3 33->34|34x32x32|10098|10340352|78706\n" +
+            "stage1.11.bn2|batchnorm 34|34x32x32|68|0|69700\n" +
+            "stage1.11.3|relu|34x32x32|0|0|69632\n" +
+            "stage1.11.conv2|conv 3x3 34->34|34x32x32|10404|10653696|80036\n" +
+            "stage1.11.bn3|batchnorm 34|34x32x32|68|0|69700\n" +
+            "stage1.11.(zeropad)|zeropad|34x32x32|0|0|68608\n" +
+            "stage1.11.(add)|add|34x32x32|0|0|104448\n" +
+            "stage1.12.bn1|batchnorm 34|34x32x32|68|0|69700\n" +
+            "stage1.12.conv1|conv 3x3 34->36|36x32x32|11016|11280384|82696\n" +
+            "stage1.12.bn2|batchnorm 36|36x32x32|72|0|73800\n" +
+            "stage1.12.3|relu|36x32x32|0|0|73728\n" +
+            "stage1.12.conv2|conv 3x3 36->36|36x32x32|11664|11943936|85392\n" +
+            "stage1.12.bn3|batchnorm 36|36x32x32|72|0|73800\n" +
+            "stage1.12.(zeropad)|zeropad|36x32x32|0|0|71680\n" +
+            "stage1.12.(add)|add|36x32x32|0|0|110592\n" +
+            "stage1.13.bn1|batchnorm 36|36x32x32|72|0|73800\n" +
+            "stage1.13.conv1|conv 3x3 36->37|37x32x32|11988|12275712|86740\n" +
+            "stage1.13.bn2|batchnorm 37|37x32x32|74|0|75850\n" +
+            "stage1.13.3|relu|37x32x32|0|0|75776\n" +
+            "stage1.13.conv2|conv 3x3 37->37|37x32x32|12321|12616704|88097\n" +
+            "stage1.13.bn3|batchnorm 37|37x32x32|74|0|75850\n" +
+            "stage1.13.(zeropad)|zeropad|37x32x32|0|0|74752\n" +
+            "stage1.13.(add)|add|37x32x32|0|0|113664\n" +
+            "stage1.14.bn1|batchnorm 37|37x32x32|74|0|75850\n" +
+            "stage1.14.conv1|conv 3x3 37->39|39x32x32|12987|13298688|90811\n" +
+            "stage1.14.bn2|batchnorm 39|39x32x32|78|0|79950\n" +
+            "stage1.14.3|relu|39x32x32|0|0|79872\n" +
+            "stage1.14.conv2|conv 3x3 39->39|39x32x32|13689|14017536|93561\n" +
+            "stage1.14.bn3|batchnorm 39|39x32x32|78|0|79950\n" +
+            "stage1.14.(zeropad)|zeropad|39x32x32|0|0|77824\n" +
+            "stage1.14.(add)|add|39x32x32|0|0|119808\n" +
+            "stage1.15.bn1|batchnorm 39|39x32x32|78|0|79950\n" +
+            "stage1.15.conv1|conv 3x3 39->40|40x32x32|14040|14376960|94936\n" +
+            "stage1.15.bn2|batchnorm 40|40x32x32|80|0|82000\n" +
+            "stage1.15.3|relu|40x32x32|0|0|81920\n" +
+            "stage1.15.conv2|conv 3x3 40->40|40x32x32|14400|14745600|96320\n" +
+            "stage1.15.bn3|batchnorm 40|40x32x32|80|0|82000\n" +
+            "stage1.15.(zeropad)|zeropad|40x32x32|0|0|80896\n" +
+            "stage1.15.(add)|add|40x32x32|0|0|122880\n" +
+            "stage1.16.bn1|batchnorm 40|40x32x32|80|0|82000\n" +
+            "stage1.16.conv1|conv 3x3 40->42|42x32x32|15120|15482880|99088\n" +
+            "stage1.16.bn2|batchnorm 42|42x32x32|84|0|86100\n" +
+            "stage1.16.3|relu|42x32x32|0|0|86016\n" +
+            "stage1.16.conv2|conv 3x3 42->42|42x32x32|15876|16257024|101892\n" +
+            "stage1.16.bn3|batchnorm 42|42x32x32|84|0|86100\n" +
+            "stage1.16.(zeropad)|zeropad|42x32x32|0|0|83968\n" +
+            "stage1.16.(add)|add|42x32x32|0|0|129024\n" +
+            "stage1.17.bn1|batchnorm 42|42x32x32|84|0|86100\n" +
+            "stage1.17.conv1|conv 3x3 42->44|44x32x32|16632|17031168|104696\n" +
+            "stage1.17.bn2|batchnorm 44|44x32x32|88|0|90200\n" +
+            "stage1.17.3|relu|44x32x32|0|0|90112\n" +
+            "stage1.17.conv2|conv 3x3 44->44|44x32x32|17424|17842176|107536\n" +
+            "stage1.17.bn3|batchnorm 44|44x32x32|88|0|90200\n" +
+            "stage1.17.(zeropad)|zeropad|44x32x32|0|0|88064\n" +
+            "stage1.17.(add)|add|44x32x32|0|0|135168\n" +
+            "stage2.0.bn1|batchnorm 44|44x32x32|88|0|90200\n" +
+            "stage2.0.conv1|conv 3x3/2 44->45|45x16x16|17820|4561920|74396\n" +
+            "stage2.0.bn2|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.0.3|relu|45x16x16|0|0|23040\n" +
+            "stage2.0.conv2|conv 3x3 45->45|45x16x16|18225|4665600|41265\n" +
+            "stage2.0.bn3|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.0.6|avgpool 2x2/2|44x16x16|0|0|56320\n" +
+            "stage2.0.(zeropad)|zeropad|45x16x16|0|0|22784\n" +
+            "stage2.0.(add)|add|45x16x16|0|0|34560\n" +
+            "stage2.1.bn1|batchnorm 45|45x16x16|90|0|23130\n" +
+            "stage2.1.conv1|conv 3x3 45->47|47x16x16|19035|4872960|42587\n" +
+            "stage2.1.bn2|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.1.3|relu|47x16x16|0|0|24064\n" +
+            "stage2.1.conv2|conv 3x3 47->47|47x16x16|19881|5089536|43945\n" +
+            "stage2.1.bn3|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.1.(zeropad)|zeropad|47x16x16|0|0|23552\n" +
+            "stage2.1.(add)|add|47x16x16|0|0|36096\n" +
+            "stage2.2.bn1|batchnorm 47|47x16x16|94|0|24158\n" +
+            "stage2.2.conv1|conv 3x3 47->48|48x16x16|20304|5197824|44624\n" +
+            "stage2.2.bn2|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.2.3|relu|48x16x16|0|0|24576\n" +
+            "stage2.2.conv2|conv 3x3 48->48|48x16x16|20736|5308416|45312\n" +
+            "stage2.2.bn3|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.2.(zeropad)|zeropad|48x16x16|0|0|24320\n" +
+            "stage2.2.(add)|add|48x16x16|0|0|36864\n" +
+            "stage2.3.bn1|batchnorm 48|48x16x16|96|0|24672\n" +
+            "stage2.3.conv1|conv 3x3 48->50|50x16x16|21600|5529600|46688\n" +
+            "stage2.3.bn2|batchnorm 50|50x16x16|100|0|25700\n" +
+            "stage2.3.3|relu|50x16x16|0|0|25600\n" +
+            "stage2.3.conv2|conv 3x3 50->50|50x16x16|22500|5760000|48100\n" +
+            "stage2.3.bn3|batchnorm 50|50x16x16|100|0|25700\n" +
+            "stage2.3.(zeropad)|zeropad|50x16x16|0|0|25088\n" +
+            "stage2.3.(add)|add|50x16x16|0|0|38400\n" +
+            "stage2.4.bn1|batchnorm 50|50x16x16|100|0|25700\n" +
+            "stage2.4.conv1|conv 3x3 50->51|51x16x16|22950|5875200|48806\n" +
+            "stage2.4.bn2|batchnorm 51|51x16x16|102|0|26214\n" +
+            "stage2.4.3|relu|51x16x16|0|0|26112\n" +
+            "stage2.4.conv2|conv 3x3 51->51|51x16x16|23409|5992704|49521\n" +
+            "stage2.4.bn3|batchnorm 51|51x16x16|102|0|26214\n" +
+            "stage2.4.(zeropad)|zeropad|51x16x16|0|0|25856\n" +
+            "stage2.4.(add)|add|51x16x16|0|0|39168\n" +
+            "stage2.5.bn1|batchnorm 51|51x16x16|102|0|26214\n" +
+            "stage2.5.conv1|conv 3x3 51->53|53x16x16|24327|6227712|50951\n" +
+            "stage2.5.bn2|batchnorm 53|53x16x16|106|0|27242\n" +
+            "stage2.5.3|relu|53x16x16|0|0|27136\n" +
+            "stage2.5.conv2|conv 3x3 53->53|53x16x16|25281|6471936|52417\n" +
+            "stage2.5.bn3|batchnorm 53|53x16x16|106|0|27242\n" +
+            "stage2.5.(zeropad)|zeropad|53x16x16|0|0|26624\n" +
+            "stage2.5.(add)|add|53x16x16|0|0|40704\n" +
+            "stage2.6.bn1|batchnorm 53|53x16x16|106|0|27242\n" +
+            "stage2.6.conv1|conv 3x3 53->54|54x16x16|25758|6594048|53150\n" +
+            "stage2.6.bn2|batchnorm 54|54x16x16|108|0|27756\n" +
+            "stage2.6.3|relu|54x16x16|0|0|27648\n" +
+            "stage2.6.conv2|conv 3x3 54->54|54x16x16|26244|6718464|53892\n" +
+            "stage2.6.bn3|batchnorm 54|54x16x16|108|0|27756\n" +
+            "stage2.6.(zeropad)|zeropad|54x16x16|0|0|27392\n" +
+            "stage2.6.(add)|add|54x16x16|0|0|41472\n" +
+            "stage2.7.bn1|batchnorm 54|54x16x16|108|0|27756\n" +
+            "stage2.7.conv1|conv 3x3 54->56|56x16x16|27216|6967296|55376\n" +
+            "stage2.7.bn2|batchnorm 56|56x16x16|112|0|28784\n" +
+            "stage2.7.3|relu|56x16x16|0|0|28672\n" +
+            "stage2.7.conv2|conv 3x3 56->56|56x16x16|28224|7225344|56896\n" +
+            "stage2.7.bn3|batchnorm 56|56x16x16|112|0|28784\n" +
+            "stage2.7.(zeropad)|zeropad|56x16x16|0|0|28160\n" +
+            "stage2.7.(add)|add|56x16x16|0|0|43008\n" +
+            "stage2.8.bn1|batchnorm 56|56x16x16|112|0|28784\n" +
+            "stage2.8.conv1|conv 3x3 56->58|58x16x16|29232|7483392|58416\n" +
+            "stage2.8.bn2|batchnorm 58|58x16x16|116|0|29812\n" +
+            "stage2.8.3|relu|58x16x16|0|0|29696\n" +
+            "stage2.8.conv2|conv 3x3 58->58|58x16x16|30276|7750656|59972\n" +
+            "stage2.8.bn3|batchnorm 58|58x16x16|116|0|29812\n" +
+            "stage2.8.(zeropad)|zeropad|58x16x16|0|0|29184\n" +
+            "stage2.8.(add)|add|58x16x16|0|0|44544\n" +
+            "stage2.9.bn1|batchnorm 58|58x16x16|116|0|29812\n" +
+            "stage2.9.conv1|conv 3x3 58->59|59x16x16|30798|7884288|60750\n" +
+            "stage2.9.bn2|batchnorm 59|59x16x16|118|0|30326\n" +
+            "stage2.9.3|relu|59x16x16|0|0|30208\n" +
+            "stage2.9.conv2|conv 3x3 59->59|59x16x16|31329|8020224|61537\n" +
+            "stage2.9.bn3|batchnorm 59|59x16x16|118|0|30326\n" +
+            "stage2.9.(zeropad)|zeropad|59x16x16|0|0|29952\n" +
+            "stage2.9.(add)|add|59x16x16|0|0|45312\n" +
+            "stage2.10.bn1|batchnorm 59|59x16x16|118|0|30326\n" +
+            "stage2.10.conv1|conv 3x3 59->61|61x16x16|32391|8292096|63111\n" +
+            "stage2.10.bn2|batchnorm 61|61x16x16|122|0|31354\n" +
+            "stage2.10.3|relu|61x16x16|0|0|31232\n" +
+            "stage2.10.conv2|conv 3x3 61->61|61x16x16|33489|8573184|64721\n" +
+            "stage2.10.bn3|batchnorm 61|61x16x16|122|0|31354\n" +
+            "stage2.10.(zeropad)|zeropad|61x16x16|0|0|30720\n" +
+            "stage2.10.(add)|add|61x16x16|0|0|46848\n" +
+            "stage2.11.bn1|batchnorm 61|61x16x16|122|0|31354\n" +
+            "stage2.11.conv1|conv 3x3 61->62|62x16x16|34038|8713728|65526\n" +
+            "stage2.11.bn2|batchnorm 62|62x16x16|124|0|31868\n" +
+            "stage2.11.3|relu|62x16x16|0|0|31744\n" +
+            "stage2.11.conv2|conv 3x3 62->62|62x16x16|34596|8856576|66340\n" +
+            "stage2.11.bn3|batchnorm 62|62x16x16|124|0|31868\n" +
+            "stage2.11.(zeropad)|zeropad|62x16x16|0|0|31488\n" +
+            "stage2.11.(add)|add|62x16x16|0|0|47616\n" +
+            "stage2.12.bn1|batchnorm 62|62x16x16|124|0|31868\n" +
+            "stage2.12.conv1|conv 3x3 62->64|64x16x16|35712|9142272|67968\n" +
+            "stage2.12.bn2|batchnorm 64|64x16x16|128|0|32896\n" +
+            "stage2.12.3|relu|64x16x16|0|0|32768\n" +
+            "stage2.12.conv2|conv 3x3 64->64|64x16x16|36864|9437184|69632\n" +
+            "stage2.12.bn3|batchnorm 64|64x16x16|128|0|32896\n" +
+            "stage2.12.(zeropad)|zeropad|64x16x16|0|0|32256\n" +
+            "stage2.12.(add)|add|64x16x16|0|0|49152\n" +
+            "stage2.13.bn1|batchnorm 64|64x16x16|128|0|32896\n" +
+            "stage2.13.conv1|conv 3x3 64->65|65x16x16|37440|9584640|70464\n" +
+            "stage2.13.bn2|batchnorm 65|65x16x16|130|0|33410\n" +
+            "stage2.13.3|relu|65x16x16|0|0|33280\n" +
+            "stage2.13.conv2|conv 3x3 65->65|65x16x16|38025|9734400|71305\n" +
+            "stage2.13.bn3|batchnorm 65|65x16x16|130|0|33410\n" +
+            "stage2.13.(zeropad)|zeropad|65x16x16|0|0|33024\n" +
+            "stage2.13.(add)|add|65x16x16|0|0|49920\n" +
+            "stage2.14.bn1|batchnorm 65|65x16x16|130|0|33410\n" +
+            "stage2.14.conv1|conv 3x3 65->67|67x16x16|39195|10033920|72987\n" +
+            "stage2.14.bn2|batchnorm 67|67x16x16|134|0|34438\n" +
+            "stage2.14.3|relu|67x16x16|0|0|34304\n" +
+            "stage2.14.conv2|conv 3x3 67->67|67x16x16|40401|10342656|74705\n" +
+            "stage2.14.bn3|batchnorm 67|67x16x16|134|0|34438\n" +
+            "stage2.14.(zeropad)|zeropad|67x16x16|0|0|33792\n" +
+            "stage2.14.(add)|add|67x16x16|0|0|51456\n" +
+            "stage2.15.bn1|batchnorm 67|67x16x16|134|0|34438\n" +
+            "stage2.15.conv1|conv 3x3 67->68|68x16x16|41004|10497024|75564\n" +
+            "stage2.15.bn2|batchnorm 68|68x16x16|136|0|34952\n" +
+            "stage2.15.3|relu|68x16x16|0|0|34816\n" +
+            "stage2.15.conv2|conv 3x3 68->68|68x16x16|41616|10653696|76432\n" +
+            "stage2.15.bn3|batchnorm 68|68x16x16|136|0|34952\n" +
+            "stage2.15.(zeropad)|zeropad|68x16x16|0|0|34560\n" +
+            "stage2.15.(add)|add|68x16x16|0|0|52224\n" +
+            "stage2.16.bn1|batchnorm 68|68x16x16|136|0|34952\n" +
+            "stage2.16.conv1|conv 3x3 68->70|70x16x16|42840|10967040|78168\n" +
+            "stage2.16.bn2|batchnorm 70|70x16x16|140|0|35980\n" +
+            "stage2.16.3|relu|70x16x16|0|0|35840\n" +
+            "stage2.16.conv2|conv 3x3 70->70|70x16x16|44100|11289600|79940\n" +
+            "stage2.16.bn3|batchnorm 70|70x16x16|140|0|35980\n" +
+            "stage2.16.(zeropad)|zeropad|70x16x16|0|0|35328\n" +
+            "stage2.16.(add)|add|70x16x16|0|0|53760\n" +
+            "stage2.17.bn1|batchnorm 70|70x16x16|140|0|35980\n" +
+            "stage2.17.conv1|conv 3x3 70->72|72x16x16|45360|11612160|81712\n" +
+            "stage2.17.bn2|batchnorm 72|72x16x16|144|0|37008\n" +
+            "stage2.17.3|relu|72x16x16|0|0|36864\n" +
+            "stage2.17.conv2|conv 3x3 72->72|72x16x16|46656|11943936|83520\n" +
+            "stage2.17.bn3|batchnorm 72|72x16x16|144|0|37008\n" +
+            "stage2.17.(zeropad)|zeropad|72x16x16|0|0|36352\n" +
+            "stage2.17.(add)|add|72x16x16|0|0|55296\n" +
+            "stage3.0.bn1|batchnorm 72|72x16x16|144|0|37008\n" +
+            "stage3.0.conv1|conv 3x3/2 72->73|73x8x8|47304|3027456|70408\n" +
+            "stage3.0.bn2|batchnorm 73|73x8x8|146|0|9490\n" +
+            "stage3.0.3|relu|73x8x8|0|0|9344\n" +
+            "stage3.0.conv2|conv 3x3 73->73|73x8x8|47961|3069504|57305\n" +
+            "stage3.0.bn3|batchnorm 73|73x8x8|146|0|9490\n" +
+            "stage3.0.6|avgpool 2x2/2|72x8x8|0|0|23040\n" +
+            "stage3.0.(zeropad)|zeropad|73x8x8|0|0|9280\n" +
+            "stage3.0.(add)|add|73x8x8|0|0|14016\n" +
+            "stage3.1.bn1|batchnorm 73|73x8x8|146|0|9490\n" +
+            "stage3.1.conv1|conv 3x3 73->75|75x8x8|49275|3153600|58747\n" +
+            "stage3.1.bn2|batchnorm 75|75x8x8|150|0|9750\n" +
+            "stage3.1.3|relu|75x8x8|0|0|9600\n" +
+            "stage3.1.conv2|conv 3x3 75->75|75x8x8|50625|3240000|60225\n" +
+            "stage3.1.bn3|batchnorm 75|75x8x8|150|0|9750\n" +
+            "stage3.1.(zeropad)|zeropad|75x8x8|0|0|9472\n" +
+            "stage3.1.(add)|add|75x8x8|0|0|14400\n" +
+            "stage3.2.bn1|batchnorm 75|75x8x8|150|0|9750\n" +
+            "stage3.2.conv1|conv 3x3 75->76|76x8x8|51300|3283200|60964\n" +
+            "stage3.2.bn2|batchnorm 76|76x8x8|152|0|9880\n" +
+            "stage3.2.3|relu|76x8x8|0|0|9728\n" +
+            "stage3.2.conv2|conv 3x3 76->76|76x8x8|51984|3326976|61712\n" +
+            "stage3.2.bn3|batchnorm 76|76x8x8|152|0|9880\n" +
+            "stage3.2.(zeropad)|zeropad|76x8x8|0|0|9664\n" +
+            "stage3.2.(add)|add|76x8x8|0|0|14592\n" +
+            "stage3.3.bn1|batchnorm 76|76x8x8|152|0|9880\n" +
+            "stage3.3.conv1|conv 3x3 76->78|78x8x8|53352|3414528|63208\n" +
+            "stage3.3.bn2|batchnorm 78|78x8x8|156|0|10140\n" +
+            "stage3.3.3|relu|78x8x8|0|0|9984\n" +
+            "stage3.3.conv2|conv 3x3 78->78|78x8x8|54756|3504384|64740\n" +
+            "stage3.3.bn3|batchnorm 78|78x8x8|156|0|10140\n" +
+            "stage3.3.(zeropad)|zeropad|78x8x8|0|0|9856\n" +
+            "stage3.3.(add)|add|78x8x8|0|0|14976\n" +
+            "stage3.4.bn1|batchnorm 78|78x8x8|156|0|10140\n" +
+            "stage3.4.conv1|conv 3x3 78->79|79x8x8|55458|3549312|65506\n" +
+            "stage3.4.bn2|batchnorm 79|79x8x8|158|0|10270\n" +
+            "stage3.4.3|relu|79x8x8|0|0|10112\n" +
+            "stage3.4.conv2|conv 3x3 79->79|79x8x8|56169|3594816|66281\n" +
+            "stage3.4.bn3|batchnorm 79|79x8x8|158|0|10270\n" +
+            "stage3.4.(zeropad)|zeropad|79x8x8|0|0|10048\n" +
+            "stage3.4.(add)|add|79x8x8|0|0|15168\n" +
+            "stage3.5.bn1|batchnorm 79|79x8x8|158|0|10270\n" +
+            "stage3.5.conv1|conv 3x3 79->81|81x8x8|57591|3685824|67831\n" +
+            "stage3.5.bn2|batchnorm 81|81x8x8|162|0|10530\n" +
+            "stage3.5.3|relu|81x8x8|0|0|10368\n" +
+            "stage3.5.conv2|conv 3x3 81->81|81x8x8|59049|3779136|69417\n" +
+            "stage3.5.bn3|batchnorm 81|81x8x8|162|0|10530\n" +
+            "stage3.5.(zeropad)|zeropad|81x8x8|0|0|10240\n" +
+            "stage3.5.(add)|add|81x8x8|0|0|15552\n" +
+            "stage3.6.bn1|batchnorm 81|81x8x8|162|0|10530\n" +
+            "stage3.6.conv1|conv 3x3 81->82|82x8x8|59778|3825792|70210\n" +
+            "stage3.6.bn2|batchnorm 82|82x8x8|164|0|10660\n" +
+            "stage3.6.3|relu|82x8x8|0|0|10496\n" +
+            "stage3.6.conv2|conv 3x3 82->82|82x8x8|60516|3873024|71012\n" +
+            "stage3.6.bn3|batchnorm 82|82x8x8|164|0|10660\n" +
+            "stage3.6.(zeropad)|zeropad|82x8x8|0|0|10432\n" +
+            "stage3.6.(add)|add|82x8x8|0|0|15744\n" +
+            "stage3.7.bn1|batchnorm 82|82x8x8|164|0|10660\n" +
+            "stage3.7.conv1|conv 3x3 82->84|84x8x8|61992|3967488|72616\n" +
+            "stage3.7.bn2|batchnorm 84|84x8x8|168|0|10920\n" +
+            "stage3.7.3|relu|84x8x8|0|0|10752\n" +
+            "stage3.7.conv2|conv 3x3 84->84|84x8x8|63504|4064256|74256\n" +
+            "stage3.7.bn3|batchnorm 84|84x8x8|168|0|10920\n" +
+            "stage3.7.(zeropad)|zeropad|84x8x8|0|0|10624\n" +
+            "stage3.7.(add)|add|84x8x8|0|0|16128\n" +
+            "stage3.8.bn1|batchnorm 84|84x8x8|168|0|10920\n" +
+            "stage3.8.conv1|conv 3x3 84->86|86x8x8|65016|4161024|75896\n" +
+            "stage3.8.bn2|batchnorm 86|86x8x8|172|0|11180\n" +
+            "stage3.8.3|relu|86x8x8|0|0|11008\n" +
+            "stage3.8.conv2|conv 3x3 86->86|86x8x8|66564|4260096|77572\n" +
+            "stage3.8.bn3|batchnorm 86|86x8x8|172|0|11180\n" +
+            "stage3.8.(zeropad)|zeropad|86x8x8|0|0|10880\n" +
+            "stage3.8.(add)|add|86x8x8|0|0|16512\n" +
+            "stage3.9.bn1|batchnorm 86|86x8x8|172|0|11180\n" +
+            "stage3.9.conv1|conv 3x3 86->87|87x8x8|67338|4309632|78410\n" +
+            "stage3.9.bn2|batchnorm 87|87x8x8|174|0|11310\n" +
+            "stage3.9.3|relu|87x8x8|0|0|11136\n" +
+            "stage3.9.conv2|conv 3x3 87->87|87x8x8|68121|4359744|79257\n" +
+            "stage3.9.bn3|batchnorm 87|87x8x8|174|0|11310\n" +
+            "stage3.9.(zeropad)|zeropad|87x8x8|0|0|11072\n" +
+            "stage3.9.(add)|add|87x8x8|0|0|16704\n" +
+            "stage3.10.bn1|batchnorm 87|87x8x8|174|0|11310\n" +
+            "stage3.10.conv1|conv 3x3 87->89|89x8x8|69687|4459968|80951\n" +
+            "stage3.10.bn2|batchnorm 89|89x8x8|178|0|11570\n" +
+            "stage3.10.3|relu|89x8x8|0|0|11392\n" +
+            "stage3.10.conv2|conv 3x3 89->89|89x8x8|71289|4562496|82681\n" +
+            "stage3.10.bn3|batchnorm 89|89x8x8|178|0|11570\n" +
+            "stage3.10.(zeropad)|zeropad|89x8x8|0|0|11264\n" +
+            "stage3.10.(add)|add|89x8x8|0|0|17088\n" +
+            "stage3.11.bn1|batchnorm 89|89x8x8|178|0|11570\n" +
+            "stage3.11.conv1|conv 3x3 89->90|90x8x8|72090|4613760|83546\n" +
+            "stage3.11.bn2|batchnorm 90|90x8x8|180|0|11700\n" +
+            "stage3.11.3|relu|90x8x8|0|0|11520\n" +
+            "stage3.11.conv2|conv 3x3 90->90|90x8x8|72900|4665600|84420\n" +
+            "stage3.11.bn3|batchnorm 90|90x8x8|180|0|11700\n" +
+            "stage3.11.(zeropad)|zeropad|90x8x8|0|0|11456\n" +
+            "stage3.11.(add)|add|90x8x8|0|0|17280\n" +
+            "stage3.12.bn1|batchnorm 90|90x8x8|180|0|11700\n" +
+            "stage3.12.conv1|conv 3x3 90->92|92x8x8|74520|4769280|86168\n" +
+            "stage3.12.bn2|batchnorm 92|92x8x8|184|0|11960\n" +
+            "stage3.12.3|relu|92x8x8|0|0|11776\n" +
+            "stage3.12.conv2|conv 3x3 92->92|92x8x8|76176|4875264|87952\n" +
+            "stage3.12.bn3|batchnorm 92|92x8x8|184|0|11960\n" +
+            "stage3.12.(zeropad)|zeropad|92x8x8|0|0|11648\n" +
+            "stage3.12.(add)|add|92x8x8|0|0|17664\n" +
+            "stage3.13.bn1|batchnorm 92|92x8x8|184|0|11960\n" +
+            "stage3.13.conv1|conv 3x3 92->93|93x8x8|77004|4928256|88844\n" +
+            "stage3.13.bn2|batchnorm 93|93x8x8|186|0|12090\n" +
+            "stage3.13.3|relu|93x8x8|0|0|11904\n" +
+            "stage3.13.conv2|conv 3x3 93->93|93x8x8|77841|4981824|89745\n" +
+            "stage3.13.bn3|batchnorm 93|93x8x8|186|0|12090\n" +
+            "stage3.13.(zeropad)|zeropad|93x8x8|0|0|11840\n" +
+            "stage3.13.(add)|add|93x8x8|0|0|17856\n" +
+            "stage3.14.bn1|batchnorm 93|93x8x8|186|0|12090\n" +
+            "stage3.14.conv1|conv 3x3 93->95|95x8x8|79515|5088960|91547\n" +
+            "stage3.14.bn2|batchnorm 95|95x8x8|190|0|12350\n" +
+            "stage3.14.3|relu|95x8x8|0|0|12160\n" +
+            "stage3.14.conv2|conv 3x3 95->95|95x8x8|81225|5198400|93385\n" +
+            "stage3.14.bn3|batchnorm 95|95x8x8|190|0|12350\n" +
+            "stage3.14.(zeropad)|zeropad|95x8x8|0|0|12032\n" +
+            "stage3.14.(add)|add|95x8x8|0|0|18240\n" +
+            "stage3.15.bn1|batchnorm 95|95x8x8|190|0|12350\n" +
+            "stage3.15.conv1|conv 3x3 95->96|96x8x8|82080|5253120|94304\n" +
+            "stage3.15.bn2|batchnorm 96|96x8x8|192|0|12480\n" +
+            "stage3.15.3|relu|96x8x8|0|0|12288\n" +
+            "stage3.15.conv2|conv 3x3 96->96|96x8x8|82944|5308416|95232\n" +
+            "stage3.15.bn3|batchnorm 96|96x8x8|192|0|12480\n" +
+            "stage3.15.(zeropad)|zeropad|96x8x8|0|0|12224\n" +
+            "stage3.15.(add)|add|96x8x8|0|0|18432\n" +
+            "stage3.16.bn1|batchnorm 96|96x8x8|192|0|12480\n" +
+            "stage3.16.conv1|conv 3x3 96->98|98x8x8|84672|5419008|97088\n" +
+            "stage3.16.bn2|batchnorm 98|98x8x8|196|0|12740\n" +
+            "stage3.16.3|relu|98x8x8|0|0|12544\n" +
+            "stage3.16.conv2|conv 3x3 98->98|98x8x8|86436|5531904|98980\n" +
+            "stage3.16.bn3|batchnorm 98|98x8x8|196|0|12740\n" +
+            "stage3.16.(zeropad)|zeropad|98x8x8|0|0|12416\n" +
+            "stage3.16.(add)|add|98x8x8|0|0|18816\n" +
+            "stage3.17.bn1|batchnorm 98|98x8x8|196|0|12740\n" +
+            "stage3.17.conv1|conv 3x3 98->100|100x8x8|88200|5644800|100872\n" +
+            "stage3.17.bn2|batchnorm 100|100x8x8|200|0|13000\n" +
+            "stage3.17.3|relu|100x8x8|0|0|12800\n" +
+            "stage3.17.conv2|conv 3x3 100->100|100x8x8|90000|5760000|102800\n" +
+            "stage3.17.bn3|batchnorm 100|100x8x8|200|0|13000\n" +
+            "stage3.17.(zeropad)|zeropad|100x8x8|0|0|12672\n" +
+            "stage3.17.(add)|add|100x8x8|0|0|19200\n" +
+            "bn_final|batchnorm 100|100x8x8|200|0|13000\n" +
+            "6|relu|100x8x8|0|0|12800\n" +
+            "7|avgpool 8x8/8|100x1x1|0|0|6500\n" +
+            "8|flatten|100|0|0|200\n" +
+            "fc|linear 100->10|10|1010|1000|1120\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -429,283 +429,281 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 32250176L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY400MF", "architectures/regnet.arch", 44, "regnet_y_400mf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            4344144L, 159L, 401842848L, 32250176L, 12919224L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->48", new long[] { 48L, 56L, 56L }, 1536L, 4816896L, 553472L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->48", new long[] { 48L, 112L, 112L }, 1536L, 19267584L, 1005056L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 48->48 g6", new long[] { 48L, 56L, 56L }, 3456L, 10838016L, 756096L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 48L, 1L, 1L }, 0L, 0L, 150576L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 48->8", new long[] { 8L, 1L, 1L }, 392L, 384L, 448L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->48", new long[] { 48L, 1L, 1L }, 432L, 384L, 488L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 48L, 1L, 1L }, 0L, 0L, 96L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 48L, 56L, 56L }, 0L, 0L, 301104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 48->48", new long[] { 48L, 56L, 56L }, 2304L, 7225344L, 303360L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 48L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 48->104", new long[] { 104L, 28L, 28L }, 4992L, 3913728L, 237056L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 48->104", new long[] { 104L, 56L, 56L }, 4992L, 15654912L, 481664L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 104", new long[] { 104L, 56L, 56L }, 208L, 0L, 652496L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 104L, 56L, 56L }, 0L, 0L, 652288L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 104->104 g13", new long[] { 104L, 28L, 28L }, 7488L, 5870592L, 415168L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 104L, 1L, 1L }, 0L, 0L, 81640L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 104->12", new long[] { 12L, 1L, 1L }, 1260L, 1248L, 1376L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 12L, 1L, 1L }, 0L, 0L, 24L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 12->104", new long[] { 104L, 1L, 1L }, 1352L, 1248L, 1468L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 104L, 1L, 1L }, 0L, 0L, 208L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 104L, 28L, 28L }, 0L, 0L, 163176L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 104->104", new long[] { 104L, 28L, 28L }, 10816L, 8479744L, 173888L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 104L, 28L, 28L }, 0L, 0L, 244608L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 104->104", new long[] { 104L, 28L, 28L }, 10816L, 8479744L, 173888L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 104->104 g13", new long[] { 104L, 28L, 28L }, 7488L, 5870592L, 170560L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 104L, 1L, 1L }, 0L, 0L, 81640L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 104->26", new long[] { 26L, 1L, 1L }, 2730L, 2704L, 2860L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 26L, 1L, 1L }, 0L, 0L, 52L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 26->104", new long[] { 104L, 1L, 1L }, 2808L, 2704L, 2938L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 104L, 1L, 1L }, 0L, 0L, 208L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 104L, 28L, 28L }, 0L, 0L, 163176L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 104->104", new long[] { 104L, 28L, 28L }, 10816L, 8479744L, 173888L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 104L, 28L, 28L }, 0L, 0L, 244608L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 104->104", new long[] { 104L, 28L, 28L }, 10816L, 8479744L, 173888L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 104->104 g13", new long[] { 104L, 28L, 28L }, 7488L, 5870592L, 170560L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 104L, 1L, 1L }, 0L, 0L, 81640L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 104->26", new long[] { 26L, 1L, 1L }, 2730L, 2704L, 2860L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 26L, 1L, 1L }, 0L, 0L, 52L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 26->104", new long[] { 104L, 1L, 1L }, 2808L, 2704L, 2938L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 104L, 1L, 1L }, 0L, 0L, 208L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 104L, 28L, 28L }, 0L, 0L, 163176L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 104->104", new long[] { 104L, 28L, 28L }, 10816L, 8479744L, 173888L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 104", new long[] { 104L, 28L, 28L }, 208L, 0L, 163280L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 104L, 28L, 28L }, 0L, 0L, 244608L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 104L, 28L, 28L }, 0L, 0L, 163072L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 104->208", new long[] { 208L, 14L, 14L }, 21632L, 4239872L, 143936L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 104->208", new long[] { 208L, 28L, 28L }, 21632L, 16959488L, 266240L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 208", new long[] { 208L, 28L, 28L }, 416L, 0L, 326560L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 208L, 28L, 28L }, 0L, 0L, 326144L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 218816L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 208->26", new long[] { 26L, 1L, 1L }, 5434L, 5408L, 5668L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 26L, 1L, 1L }, 0L, 0L, 52L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 26->208", new long[] { 208L, 1L, 1L }, 5616L, 5408L, 5850L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 96512L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 208->52", new long[] { 52L, 1L, 1L }, 10868L, 10816L, 11128L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 52->208", new long[] { 208L, 1L, 1L }, 11024L, 10816L, 11284L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 96512L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 208->52", new long[] { 52L, 1L, 1L }, 10868L, 10816L, 11128L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 52->208", new long[] { 208L, 1L, 1L }, 11024L, 10816L, 11284L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 96512L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 208->52", new long[] { 52L, 1L, 1L }, 10868L, 10816L, 11128L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 52->208", new long[] { 208L, 1L, 1L }, 11024L, 10816L, 11284L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 96512L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 208->52", new long[] { 52L, 1L, 1L }, 10868L, 10816L, 11128L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 52->208", new long[] { 208L, 1L, 1L }, 11024L, 10816L, 11284L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 208->208 g26", new long[] { 208L, 14L, 14L }, 14976L, 2935296L, 96512L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 208L, 1L, 1L }, 0L, 0L, 40976L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 208->52", new long[] { 52L, 1L, 1L }, 10868L, 10816L, 11128L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 52->208", new long[] { 208L, 1L, 1L }, 11024L, 10816L, 11284L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 208L, 1L, 1L }, 0L, 0L, 416L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 208L, 14L, 14L }, 0L, 0L, 81744L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 208->208", new long[] { 208L, 14L, 14L }, 43264L, 8479744L, 124800L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 208", new long[] { 208L, 14L, 14L }, 416L, 0L, 81952L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 208L, 14L, 14L }, 0L, 0L, 122304L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 208L, 14L, 14L }, 0L, 0L, 81536L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 208->440", new long[] { 440L, 7L, 7L }, 91520L, 4484480L, 153848L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 208->440", new long[] { 440L, 14L, 14L }, 91520L, 17937920L, 218528L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 440", new long[] { 440L, 14L, 14L }, 880L, 0L, 173360L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 440L, 14L, 14L }, 0L, 0L, 172480L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 139480L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 440->52", new long[] { 52L, 1L, 1L }, 22932L, 22880L, 23424L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 52L, 1L, 1L }, 0L, 0L, 104L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 52->440", new long[] { 440L, 1L, 1L }, 23320L, 22880L, 23812L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 74800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc1", "conv 1x1 440->110", new long[] { 110L, 1L, 1L }, 48510L, 48400L, 49060L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.activation", "relu", new long[] { 110L, 1L, 1L }, 0L, 0L, 220L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc2", "conv 1x1 110->440", new long[] { 440L, 1L, 1L }, 48840L, 48400L, 49390L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.0", "conv 3x3 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 74800L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.fc1", "conv 1x1 440->110", new long[] { 110L, 1L, 1L }, 48510L, 48400L, 49060L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.activation", "relu", new long[] { 110L, 1L, 1L }, 0L, 0L, 220L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.fc2", "conv 1x1 110->440", new long[] { 440L, 1L, 1L }, 48840L, 48400L, 49390L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-2.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-2.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-2.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.0", "conv 3x3 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 74800L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.fc1", "conv 1x1 440->110", new long[] { 110L, 1L, 1L }, 48510L, 48400L, 49060L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.activation", "relu", new long[] { 110L, 1L, 1L }, 0L, 0L, 220L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.fc2", "conv 1x1 110->440", new long[] { 440L, 1L, 1L }, 48840L, 48400L, 49390L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-3.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-3.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-3.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.0", "conv 3x3 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 74800L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.fc1", "conv 1x1 440->110", new long[] { 110L, 1L, 1L }, 48510L, 48400L, 49060L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.activation", "relu", new long[] { 110L, 1L, 1L }, 0L, 0L, 220L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.fc2", "conv 1x1 110->440", new long[] { 440L, 1L, 1L }, 48840L, 48400L, 49390L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-4.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-4.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-4.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.0", "conv 3x3 440->440 g55", new long[] { 440L, 7L, 7L }, 31680L, 1552320L, 74800L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.2", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.fc1", "conv 1x1 440->110", new long[] { 110L, 1L, 1L }, 48510L, 48400L, 49060L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.activation", "relu", new long[] { 110L, 1L, 1L }, 0L, 0L, 220L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.fc2", "conv 1x1 110->440", new long[] { 440L, 1L, 1L }, 48840L, 48400L, 49390L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.scale_activation", "sigmoid", new long[] { 440L, 1L, 1L }, 0L, 0L, 880L),
-                new LayerInfo("trunk_output.block4.block4-5.f.se.(mul)", "mul", new long[] { 440L, 7L, 7L }, 0L, 0L, 43560L),
-                new LayerInfo("trunk_output.block4.block4-5.f.c.0", "conv 1x1 440->440", new long[] { 440L, 7L, 7L }, 193600L, 9486400L, 236720L),
-                new LayerInfo("trunk_output.block4.block4-5.f.c.1", "batchnorm 440", new long[] { 440L, 7L, 7L }, 880L, 0L, 44000L),
-                new LayerInfo("trunk_output.block4.block4-5.(add)", "add", new long[] { 440L, 7L, 7L }, 0L, 0L, 64680L),
-                new LayerInfo("trunk_output.block4.block4-5.activation", "relu", new long[] { 440L, 7L, 7L }, 0L, 0L, 43120L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 440L, 1L, 1L }, 0L, 0L, 22000L),
-                new LayerInfo("3", "flatten", new long[] { 440L }, 0L, 0L, 880L),
-                new LayerInfo("fc", "linear 440->1000", new long[] { 1000L }, 441000L, 440000L, 442440L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            4344144, 159, 401842848, 32250176, 12919224,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->48|48x56x56|1536|4816896|553472\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->48|48x112x112|1536|19267584|1005056\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|48x112x112|0|0|1204224\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 48->48 g6|48x56x56|3456|10838016|756096\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|48x1x1|0|0|150576\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 48->8|8x1x1|392|384|448\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->48|48x1x1|432|384|488\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|48x1x1|0|0|96\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|48x56x56|0|0|301104\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 48->48|48x56x56|2304|7225344|303360\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.(add)|add|48x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-0.activation|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 48->104|104x28x28|4992|3913728|237056\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 48->104|104x56x56|4992|15654912|481664\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 104|104x56x56|208|0|652496\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|104x56x56|0|0|652288\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 104->104 g13|104x28x28|7488|5870592|415168\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|104x1x1|0|0|81640\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 104->12|12x1x1|1260|1248|1376\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|12x1x1|0|0|24\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 12->104|104x1x1|1352|1248|1468\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|104x1x1|0|0|208\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|104x28x28|0|0|163176\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 104->104|104x28x28|10816|8479744|173888\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-0.(add)|add|104x28x28|0|0|244608\n" +
+            "trunk_output.block2.block2-0.activation|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 104->104|104x28x28|10816|8479744|173888\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 104->104 g13|104x28x28|7488|5870592|170560\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|104x1x1|0|0|81640\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 104->26|26x1x1|2730|2704|2860\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|26x1x1|0|0|52\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 26->104|104x1x1|2808|2704|2938\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|104x1x1|0|0|208\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|104x28x28|0|0|163176\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 104->104|104x28x28|10816|8479744|173888\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-1.(add)|add|104x28x28|0|0|244608\n" +
+            "trunk_output.block2.block2-1.activation|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 104->104|104x28x28|10816|8479744|173888\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 104->104 g13|104x28x28|7488|5870592|170560\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|104x1x1|0|0|81640\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 104->26|26x1x1|2730|2704|2860\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|26x1x1|0|0|52\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 26->104|104x1x1|2808|2704|2938\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|104x1x1|0|0|208\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|104x28x28|0|0|163176\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 104->104|104x28x28|10816|8479744|173888\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 104|104x28x28|208|0|163280\n" +
+            "trunk_output.block2.block2-2.(add)|add|104x28x28|0|0|244608\n" +
+            "trunk_output.block2.block2-2.activation|relu|104x28x28|0|0|163072\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 104->208|208x14x14|21632|4239872|143936\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 104->208|208x28x28|21632|16959488|266240\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 208|208x28x28|416|0|326560\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|208x28x28|0|0|326144\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 208->208 g26|208x14x14|14976|2935296|218816\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 208->26|26x1x1|5434|5408|5668\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|26x1x1|0|0|52\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 26->208|208x1x1|5616|5408|5850\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-0.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-0.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 208->208 g26|208x14x14|14976|2935296|96512\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 208->52|52x1x1|10868|10816|11128\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 52->208|208x1x1|11024|10816|11284\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-1.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-1.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 208->208 g26|208x14x14|14976|2935296|96512\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 208->52|52x1x1|10868|10816|11128\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 52->208|208x1x1|11024|10816|11284\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-2.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-2.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 208->208 g26|208x14x14|14976|2935296|96512\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 208->52|52x1x1|10868|10816|11128\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 52->208|208x1x1|11024|10816|11284\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-3.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-3.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 208->208 g26|208x14x14|14976|2935296|96512\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 208->52|52x1x1|10868|10816|11128\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 52->208|208x1x1|11024|10816|11284\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-4.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-4.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 208->208 g26|208x14x14|14976|2935296|96512\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|208x1x1|0|0|40976\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 208->52|52x1x1|10868|10816|11128\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 52->208|208x1x1|11024|10816|11284\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|208x1x1|0|0|416\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|208x14x14|0|0|81744\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 208->208|208x14x14|43264|8479744|124800\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 208|208x14x14|416|0|81952\n" +
+            "trunk_output.block3.block3-5.(add)|add|208x14x14|0|0|122304\n" +
+            "trunk_output.block3.block3-5.activation|relu|208x14x14|0|0|81536\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 208->440|440x7x7|91520|4484480|153848\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 208->440|440x14x14|91520|17937920|218528\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 440|440x14x14|880|0|173360\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|440x14x14|0|0|172480\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 440->440 g55|440x7x7|31680|1552320|139480\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 440->52|52x1x1|22932|22880|23424\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|52x1x1|0|0|104\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 52->440|440x1x1|23320|22880|23812\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-0.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-0.activation|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 440->440 g55|440x7x7|31680|1552320|74800\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-1.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-1.f.se.fc1|conv 1x1 440->110|110x1x1|48510|48400|49060\n" +
+            "trunk_output.block4.block4-1.f.se.activation|relu|110x1x1|0|0|220\n" +
+            "trunk_output.block4.block4-1.f.se.fc2|conv 1x1 110->440|440x1x1|48840|48400|49390\n" +
+            "trunk_output.block4.block4-1.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-1.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-1.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-1.activation|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-2.f.a.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-2.f.a.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-2.f.a.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-2.f.b.0|conv 3x3 440->440 g55|440x7x7|31680|1552320|74800\n" +
+            "trunk_output.block4.block4-2.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-2.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-2.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-2.f.se.fc1|conv 1x1 440->110|110x1x1|48510|48400|49060\n" +
+            "trunk_output.block4.block4-2.f.se.activation|relu|110x1x1|0|0|220\n" +
+            "trunk_output.block4.block4-2.f.se.fc2|conv 1x1 110->440|440x1x1|48840|48400|49390\n" +
+            "trunk_output.block4.block4-2.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-2.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-2.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-2.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-2.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-2.activation|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-3.f.a.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-3.f.a.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-3.f.a.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-3.f.b.0|conv 3x3 440->440 g55|440x7x7|31680|1552320|74800\n" +
+            "trunk_output.block4.block4-3.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-3.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-3.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-3.f.se.fc1|conv 1x1 440->110|110x1x1|48510|48400|49060\n" +
+            "trunk_output.block4.block4-3.f.se.activation|relu|110x1x1|0|0|220\n" +
+            "trunk_output.block4.block4-3.f.se.fc2|conv 1x1 110->440|440x1x1|48840|48400|49390\n" +
+            "trunk_output.block4.block4-3.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-3.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-3.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-3.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-3.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-3.activation|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-4.f.a.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-4.f.a.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-4.f.a.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-4.f.b.0|conv 3x3 440->440 g55|440x7x7|31680|1552320|74800\n" +
+            "trunk_output.block4.block4-4.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-4.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-4.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-4.f.se.fc1|conv 1x1 440->110|110x1x1|48510|48400|49060\n" +
+            "trunk_output.block4.block4-4.f.se.activation|relu|110x1x1|0|0|220\n" +
+            "trunk_output.block4.block4-4.f.se.fc2|conv 1x1 110->440|440x1x1|48840|48400|49390\n" +
+            "trunk_output.block4.block4-4.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-4.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-4.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-4.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-4.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-4.activation|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-5.f.a.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-5.f.a.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-5.f.a.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-5.f.b.0|conv 3x3 440->440 g55|440x7x7|31680|1552320|74800\n" +
+            "trunk_output.block4.block4-5.f.b.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-5.f.b.2|relu|440x7x7|0|0|43120\n" +
+            "trunk_output.block4.block4-5.f.se.avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "trunk_output.block4.block4-5.f.se.fc1|conv 1x1 440->110|110x1x1|48510|48400|49060\n" +
+            "trunk_output.block4.block4-5.f.se.activation|relu|110x1x1|0|0|220\n" +
+            "trunk_output.block4.block4-5.f.se.fc2|conv 1x1 110->440|440x1x1|48840|48400|49390\n" +
+            "trunk_output.block4.block4-5.f.se.scale_activation|sigmoid|440x1x1|0|0|880\n" +
+            "trunk_output.block4.block4-5.f.se.(mul)|mul|440x7x7|0|0|43560\n" +
+            "trunk_output.block4.block4-5.f.c.0|conv 1x1 440->440|440x7x7|193600|9486400|236720\n" +
+            "trunk_output.block4.block4-5.f.c.1|batchnorm 440|440x7x7|880|0|44000\n" +
+            "trunk_output.block4.block4-5.(add)|add|440x7x7|0|0|64680\n" +
+            "trunk_output.block4.block4-5.activation|relu|440x7x7|0|0|43120\n" +
+            "avgpool|adaptive_avgpool 1x1|440x1x1|0|0|22000\n" +
+            "3|flatten|440|0|0|880\n" +
+            "fc|linear 440->1000|1000|441000|440000|442440\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -799,251 +797,249 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 45346040L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY800MF", "architectures/regnet.arch", 44, "regnet_y_800mf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            6432512L, 141L, 833856256L, 45346040L, 18082520L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->64", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 604160L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->64", new long[] { 64L, 112L, 112L }, 2048L, 25690112L, 1206272L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 64->64 g4", new long[] { 64L, 56L, 56L }, 9216L, 28901376L, 1012736L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 64L, 1L, 1L }, 0L, 0L, 200768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 64->8", new long[] { 8L, 1L, 1L }, 520L, 512L, 592L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->64", new long[] { 64L, 1L, 1L }, 576L, 512L, 648L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 64L, 1L, 1L }, 0L, 0L, 128L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 64L, 56L, 56L }, 0L, 0L, 401472L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 64->144", new long[] { 144L, 28L, 28L }, 9216L, 7225344L, 322816L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 64->144", new long[] { 144L, 56L, 56L }, 9216L, 28901376L, 661504L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 144", new long[] { 144L, 56L, 56L }, 288L, 0L, 903456L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 144L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 144->144 g9", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 585216L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 144L, 1L, 1L }, 0L, 0L, 113040L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 144->16", new long[] { 16L, 1L, 1L }, 2320L, 2304L, 2480L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 16L, 1L, 1L }, 0L, 0L, 32L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 16->144", new long[] { 144L, 1L, 1L }, 2448L, 2304L, 2608L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 144L, 28L, 28L }, 0L, 0L, 225936L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 144->144", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 144->144", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 144->144 g9", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 144L, 1L, 1L }, 0L, 0L, 113040L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 144->36", new long[] { 36L, 1L, 1L }, 5220L, 5184L, 5400L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 36L, 1L, 1L }, 0L, 0L, 72L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 36->144", new long[] { 144L, 1L, 1L }, 5328L, 5184L, 5508L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 144L, 28L, 28L }, 0L, 0L, 225936L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 144->144", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 144->144", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 144->144 g9", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 144L, 1L, 1L }, 0L, 0L, 113040L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 144->36", new long[] { 36L, 1L, 1L }, 5220L, 5184L, 5400L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 36L, 1L, 1L }, 0L, 0L, 72L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 36->144", new long[] { 144L, 1L, 1L }, 5328L, 5184L, 5508L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 144L, 28L, 28L }, 0L, 0L, 225936L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 144->144", new long[] { 144L, 28L, 28L }, 20736L, 16257024L, 246528L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 144->320", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 221696L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 144->320", new long[] { 320L, 28L, 28L }, 46080L, 36126720L, 409856L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 320", new long[] { 320L, 28L, 28L }, 640L, 0L, 502400L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 320L, 28L, 28L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 359680L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 320->36", new long[] { 36L, 1L, 1L }, 11556L, 11520L, 11912L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 36L, 1L, 1L }, 0L, 0L, 72L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 36->320", new long[] { 320L, 1L, 1L }, 11840L, 11520L, 12196L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 320->320 g20", new long[] { 320L, 14L, 14L }, 46080L, 9031680L, 171520L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 320L, 1L, 1L }, 0L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 320->80", new long[] { 80L, 1L, 1L }, 25680L, 25600L, 26080L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 80->320", new long[] { 320L, 1L, 1L }, 25920L, 25600L, 26320L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 320L, 1L, 1L }, 0L, 0L, 640L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 320L, 14L, 14L }, 0L, 0L, 125760L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 320->320", new long[] { 320L, 14L, 14L }, 102400L, 20070400L, 227840L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 320", new long[] { 320L, 14L, 14L }, 640L, 0L, 126080L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 320L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 320L, 14L, 14L }, 0L, 0L, 125440L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 320->784", new long[] { 784L, 7L, 7L }, 250880L, 12293120L, 352016L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 320->784", new long[] { 784L, 14L, 14L }, 250880L, 49172480L, 467264L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 784", new long[] { 784L, 14L, 14L }, 1568L, 0L, 308896L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 784L, 14L, 14L }, 0L, 0L, 307328L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 784->784 g49", new long[] { 784L, 7L, 7L }, 112896L, 5531904L, 304976L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 784L, 7L, 7L }, 0L, 0L, 76832L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 784L, 1L, 1L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 784->80", new long[] { 80L, 1L, 1L }, 62800L, 62720L, 63664L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 80L, 1L, 1L }, 0L, 0L, 160L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 80->784", new long[] { 784L, 1L, 1L }, 63504L, 62720L, 64368L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 784L, 1L, 1L }, 0L, 0L, 1568L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 784L, 7L, 7L }, 0L, 0L, 77616L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 784->784", new long[] { 784L, 7L, 7L }, 614656L, 30118144L, 691488L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 784L, 7L, 7L }, 0L, 0L, 115248L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 784L, 7L, 7L }, 0L, 0L, 76832L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 784->784", new long[] { 784L, 7L, 7L }, 614656L, 30118144L, 691488L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 784L, 7L, 7L }, 0L, 0L, 76832L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 784->784 g49", new long[] { 784L, 7L, 7L }, 112896L, 5531904L, 189728L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 784L, 7L, 7L }, 0L, 0L, 76832L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 784L, 1L, 1L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc1", "conv 1x1 784->196", new long[] { 196L, 1L, 1L }, 153860L, 153664L, 154840L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.activation", "relu", new long[] { 196L, 1L, 1L }, 0L, 0L, 392L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc2", "conv 1x1 196->784", new long[] { 784L, 1L, 1L }, 154448L, 153664L, 155428L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.scale_activation", "sigmoid", new long[] { 784L, 1L, 1L }, 0L, 0L, 1568L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.(mul)", "mul", new long[] { 784L, 7L, 7L }, 0L, 0L, 77616L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 784->784", new long[] { 784L, 7L, 7L }, 614656L, 30118144L, 691488L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 784", new long[] { 784L, 7L, 7L }, 1568L, 0L, 78400L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 784L, 7L, 7L }, 0L, 0L, 115248L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 784L, 7L, 7L }, 0L, 0L, 76832L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 784L, 1L, 1L }, 0L, 0L, 39200L),
-                new LayerInfo("3", "flatten", new long[] { 784L }, 0L, 0L, 1568L),
-                new LayerInfo("fc", "linear 784->1000", new long[] { 1000L }, 785000L, 784000L, 786784L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            6432512, 141, 833856256, 45346040, 18082520,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->64|64x56x56|2048|6422528|604160\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->64|64x112x112|2048|25690112|1206272\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|64x112x112|0|0|1605632\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 64->64 g4|64x56x56|9216|28901376|1012736\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|64x56x56|0|0|401408\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|64x1x1|0|0|200768\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 64->8|8x1x1|520|512|592\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->64|64x1x1|576|512|648\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|64x1x1|0|0|128\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|64x56x56|0|0|401472\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.(add)|add|64x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-0.activation|relu|64x56x56|0|0|401408\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 64->144|144x28x28|9216|7225344|322816\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 64->144|144x56x56|9216|28901376|661504\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 144|144x56x56|288|0|903456\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|144x56x56|0|0|903168\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 144->144 g9|144x28x28|20736|16257024|585216\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|144x1x1|0|0|113040\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 144->16|16x1x1|2320|2304|2480\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|16x1x1|0|0|32\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 16->144|144x1x1|2448|2304|2608\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|144x1x1|0|0|288\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|144x28x28|0|0|225936\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 144->144|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-0.(add)|add|144x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-0.activation|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 144->144|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 144->144 g9|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|144x1x1|0|0|113040\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 144->36|36x1x1|5220|5184|5400\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|36x1x1|0|0|72\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 36->144|144x1x1|5328|5184|5508\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|144x1x1|0|0|288\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|144x28x28|0|0|225936\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 144->144|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-1.(add)|add|144x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-1.activation|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 144->144|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 144->144 g9|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|144x1x1|0|0|113040\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 144->36|36x1x1|5220|5184|5400\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|36x1x1|0|0|72\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 36->144|144x1x1|5328|5184|5508\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|144x1x1|0|0|288\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|144x28x28|0|0|225936\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 144->144|144x28x28|20736|16257024|246528\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 144|144x28x28|288|0|226080\n" +
+            "trunk_output.block2.block2-2.(add)|add|144x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-2.activation|relu|144x28x28|0|0|225792\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 144->320|320x14x14|46080|9031680|221696\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 144->320|320x28x28|46080|36126720|409856\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 320|320x28x28|640|0|502400\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|320x28x28|0|0|501760\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 320->320 g20|320x14x14|46080|9031680|359680\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 320->36|36x1x1|11556|11520|11912\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|36x1x1|0|0|72\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 36->320|320x1x1|11840|11520|12196\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-0.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-0.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-1.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-1.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-2.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-2.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-3.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-3.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-4.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-4.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-5.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-5.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-6.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-6.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 320->320 g20|320x14x14|46080|9031680|171520\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|320x1x1|0|0|63040\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 320->80|80x1x1|25680|25600|26080\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 80->320|320x1x1|25920|25600|26320\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|320x1x1|0|0|640\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|320x14x14|0|0|125760\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 320->320|320x14x14|102400|20070400|227840\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 320|320x14x14|640|0|126080\n" +
+            "trunk_output.block3.block3-7.(add)|add|320x14x14|0|0|188160\n" +
+            "trunk_output.block3.block3-7.activation|relu|320x14x14|0|0|125440\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 320->784|784x7x7|250880|12293120|352016\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 320->784|784x14x14|250880|49172480|467264\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 784|784x14x14|1568|0|308896\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|784x14x14|0|0|307328\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 784->784 g49|784x7x7|112896|5531904|304976\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|784x7x7|0|0|76832\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|784x1x1|0|0|39200\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 784->80|80x1x1|62800|62720|63664\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|80x1x1|0|0|160\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 80->784|784x1x1|63504|62720|64368\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|784x1x1|0|0|1568\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|784x7x7|0|0|77616\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 784->784|784x7x7|614656|30118144|691488\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-0.(add)|add|784x7x7|0|0|115248\n" +
+            "trunk_output.block4.block4-0.activation|relu|784x7x7|0|0|76832\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 784->784|784x7x7|614656|30118144|691488\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|784x7x7|0|0|76832\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 784->784 g49|784x7x7|112896|5531904|189728\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|784x7x7|0|0|76832\n" +
+            "trunk_output.block4.block4-1.f.se.avgpool|adaptive_avgpool 1x1|784x1x1|0|0|39200\n" +
+            "trunk_output.block4.block4-1.f.se.fc1|conv 1x1 784->196|196x1x1|153860|153664|154840\n" +
+            "trunk_output.block4.block4-1.f.se.activation|relu|196x1x1|0|0|392\n" +
+            "trunk_output.block4.block4-1.f.se.fc2|conv 1x1 196->784|784x1x1|154448|153664|155428\n" +
+            "trunk_output.block4.block4-1.f.se.scale_activation|sigmoid|784x1x1|0|0|1568\n" +
+            "trunk_output.block4.block4-1.f.se.(mul)|mul|784x7x7|0|0|77616\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 784->784|784x7x7|614656|30118144|691488\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 784|784x7x7|1568|0|78400\n" +
+            "trunk_output.block4.block4-1.(add)|add|784x7x7|0|0|115248\n" +
+            "trunk_output.block4.block4-1.activation|relu|784x7x7|0|0|76832\n" +
+            "avgpool|adaptive_avgpool 1x1|784x1x1|0|0|39200\n" +
+            "3|flatten|784|0|0|1568\n" +
+            "fc|linear 784->1000|1000|785000|784000|786784\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1137,459 +1133,457 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 71699286L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY1_6GF", "architectures/regnet.arch", 44, "regnet_y_1_6gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            11202430L, 258L, 1612076160L, 71699286L, 27922604L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->48", new long[] { 48L, 56L, 56L }, 1536L, 4816896L, 553472L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->48", new long[] { 48L, 112L, 112L }, 1536L, 19267584L, 1005056L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 48", new long[] { 48L, 112L, 112L }, 96L, 0L, 1204320L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 48L, 112L, 112L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 48->48 g2", new long[] { 48L, 56L, 56L }, 10368L, 32514048L, 763008L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 48L, 1L, 1L }, 0L, 0L, 150576L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 48->8", new long[] { 8L, 1L, 1L }, 392L, 384L, 448L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->48", new long[] { 48L, 1L, 1L }, 432L, 384L, 488L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 48L, 1L, 1L }, 0L, 0L, 96L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 48L, 56L, 56L }, 0L, 0L, 301104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 48->48", new long[] { 48L, 56L, 56L }, 2304L, 7225344L, 303360L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 48L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 48->48", new long[] { 48L, 56L, 56L }, 2304L, 7225344L, 303360L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 48->48 g2", new long[] { 48L, 56L, 56L }, 10368L, 32514048L, 311424L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 48L, 1L, 1L }, 0L, 0L, 150576L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 48->12", new long[] { 12L, 1L, 1L }, 588L, 576L, 648L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 12L, 1L, 1L }, 0L, 0L, 24L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 12->48", new long[] { 48L, 1L, 1L }, 624L, 576L, 684L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 48L, 1L, 1L }, 0L, 0L, 96L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 48L, 56L, 56L }, 0L, 0L, 301104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 48->48", new long[] { 48L, 56L, 56L }, 2304L, 7225344L, 303360L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 48", new long[] { 48L, 56L, 56L }, 96L, 0L, 301152L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 48L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 48L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 48->120", new long[] { 120L, 28L, 28L }, 5760L, 4515840L, 250368L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 48->120", new long[] { 120L, 56L, 56L }, 5760L, 18063360L, 532608L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 120", new long[] { 120L, 56L, 56L }, 240L, 0L, 752880L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 120L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 496320L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 120->12", new long[] { 12L, 1L, 1L }, 1452L, 1440L, 1584L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 12L, 1L, 1L }, 0L, 0L, 24L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 12->120", new long[] { 120L, 1L, 1L }, 1560L, 1440L, 1692L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 214080L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 120->30", new long[] { 30L, 1L, 1L }, 3630L, 3600L, 3780L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 30->120", new long[] { 120L, 1L, 1L }, 3720L, 3600L, 3870L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 214080L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 120->30", new long[] { 30L, 1L, 1L }, 3630L, 3600L, 3780L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 30->120", new long[] { 120L, 1L, 1L }, 3720L, 3600L, 3870L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 214080L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 120->30", new long[] { 30L, 1L, 1L }, 3630L, 3600L, 3780L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 30->120", new long[] { 120L, 1L, 1L }, 3720L, 3600L, 3870L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 214080L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc1", "conv 1x1 120->30", new long[] { 30L, 1L, 1L }, 3630L, 3600L, 3780L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc2", "conv 1x1 30->120", new long[] { 120L, 1L, 1L }, 3720L, 3600L, 3870L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.0", "conv 3x3 120->120 g5", new long[] { 120L, 28L, 28L }, 25920L, 20321280L, 214080L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 120L, 1L, 1L }, 0L, 0L, 94200L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.fc1", "conv 1x1 120->30", new long[] { 30L, 1L, 1L }, 3630L, 3600L, 3780L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.fc2", "conv 1x1 30->120", new long[] { 120L, 1L, 1L }, 3720L, 3600L, 3870L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.scale_activation", "sigmoid", new long[] { 120L, 1L, 1L }, 0L, 0L, 240L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.(mul)", "mul", new long[] { 120L, 28L, 28L }, 0L, 0L, 188280L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.0", "conv 1x1 120->120", new long[] { 120L, 28L, 28L }, 14400L, 11289600L, 202560L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("trunk_output.block2.block2-5.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block2.block2-5.activation", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 120->336", new long[] { 336L, 14L, 14L }, 40320L, 7902720L, 200256L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 120->336", new long[] { 336L, 28L, 28L }, 40320L, 31610880L, 397824L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 336", new long[] { 336L, 28L, 28L }, 672L, 0L, 527520L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 336L, 28L, 28L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 401856L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 336->30", new long[] { 30L, 1L, 1L }, 10110L, 10080L, 10476L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 30L, 1L, 1L }, 0L, 0L, 60L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 30->336", new long[] { 336L, 1L, 1L }, 10416L, 10080L, 10782L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-13.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-13.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-14.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-14.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-15.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-15.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-15.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-15.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.0", "conv 3x3 336->336 g14", new long[] { 336L, 14L, 14L }, 72576L, 14224896L, 204288L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.2", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 336L, 1L, 1L }, 0L, 0L, 66192L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.fc1", "conv 1x1 336->84", new long[] { 84L, 1L, 1L }, 28308L, 28224L, 28728L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.fc2", "conv 1x1 84->336", new long[] { 336L, 1L, 1L }, 28560L, 28224L, 28980L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.scale_activation", "sigmoid", new long[] { 336L, 1L, 1L }, 0L, 0L, 672L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.(mul)", "mul", new long[] { 336L, 14L, 14L }, 0L, 0L, 132048L),
-                new LayerInfo("trunk_output.block3.block3-16.f.c.0", "conv 1x1 336->336", new long[] { 336L, 14L, 14L }, 112896L, 22127616L, 244608L),
-                new LayerInfo("trunk_output.block3.block3-16.f.c.1", "batchnorm 336", new long[] { 336L, 14L, 14L }, 672L, 0L, 132384L),
-                new LayerInfo("trunk_output.block3.block3-16.(add)", "add", new long[] { 336L, 14L, 14L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block3.block3-16.activation", "relu", new long[] { 336L, 14L, 14L }, 0L, 0L, 131712L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 336->888", new long[] { 888L, 7L, 7L }, 298368L, 14620032L, 407736L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 336->888", new long[] { 888L, 14L, 14L }, 298368L, 58480128L, 538272L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 888", new long[] { 888L, 14L, 14L }, 1776L, 0L, 349872L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 888L, 14L, 14L }, 0L, 0L, 348096L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 888->888 g37", new long[] { 888L, 7L, 7L }, 191808L, 9398592L, 409368L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 888L, 7L, 7L }, 0L, 0L, 87024L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 888L, 1L, 1L }, 0L, 0L, 44400L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 888->84", new long[] { 84L, 1L, 1L }, 74676L, 74592L, 75648L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 84L, 1L, 1L }, 0L, 0L, 168L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 84->888", new long[] { 888L, 1L, 1L }, 75480L, 74592L, 76452L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 888L, 1L, 1L }, 0L, 0L, 1776L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 888L, 7L, 7L }, 0L, 0L, 87912L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 888->888", new long[] { 888L, 7L, 7L }, 788544L, 38638656L, 875568L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 888L, 7L, 7L }, 0L, 0L, 130536L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 888L, 7L, 7L }, 0L, 0L, 87024L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 888->888", new long[] { 888L, 7L, 7L }, 788544L, 38638656L, 875568L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 888L, 7L, 7L }, 0L, 0L, 87024L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 888->888 g37", new long[] { 888L, 7L, 7L }, 191808L, 9398592L, 278832L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 888L, 7L, 7L }, 0L, 0L, 87024L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 888L, 1L, 1L }, 0L, 0L, 44400L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc1", "conv 1x1 888->222", new long[] { 222L, 1L, 1L }, 197358L, 197136L, 198468L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.activation", "relu", new long[] { 222L, 1L, 1L }, 0L, 0L, 444L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.fc2", "conv 1x1 222->888", new long[] { 888L, 1L, 1L }, 198024L, 197136L, 199134L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.scale_activation", "sigmoid", new long[] { 888L, 1L, 1L }, 0L, 0L, 1776L),
-                new LayerInfo("trunk_output.block4.block4-1.f.se.(mul)", "mul", new long[] { 888L, 7L, 7L }, 0L, 0L, 87912L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 888->888", new long[] { 888L, 7L, 7L }, 788544L, 38638656L, 875568L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 888", new long[] { 888L, 7L, 7L }, 1776L, 0L, 88800L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 888L, 7L, 7L }, 0L, 0L, 130536L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 888L, 7L, 7L }, 0L, 0L, 87024L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 888L, 1L, 1L }, 0L, 0L, 44400L),
-                new LayerInfo("3", "flatten", new long[] { 888L }, 0L, 0L, 1776L),
-                new LayerInfo("fc", "linear 888->1000", new long[] { 1000L }, 889000L, 888000L, 890888L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            11202430, 258, 1612076160, 71699286, 27922604,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->48|48x56x56|1536|4816896|553472\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->48|48x112x112|1536|19267584|1005056\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 48|48x112x112|96|0|1204320\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|48x112x112|0|0|1204224\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 48->48 g2|48x56x56|10368|32514048|763008\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|48x1x1|0|0|150576\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 48->8|8x1x1|392|384|448\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->48|48x1x1|432|384|488\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|48x1x1|0|0|96\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|48x56x56|0|0|301104\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 48->48|48x56x56|2304|7225344|303360\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-0.(add)|add|48x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-0.activation|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 48->48|48x56x56|2304|7225344|303360\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 48->48 g2|48x56x56|10368|32514048|311424\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|48x1x1|0|0|150576\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 48->12|12x1x1|588|576|648\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|12x1x1|0|0|24\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 12->48|48x1x1|624|576|684\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|48x1x1|0|0|96\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|48x56x56|0|0|301104\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 48->48|48x56x56|2304|7225344|303360\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 48|48x56x56|96|0|301152\n" +
+            "trunk_output.block1.block1-1.(add)|add|48x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.activation|relu|48x56x56|0|0|301056\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 48->120|120x28x28|5760|4515840|250368\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 48->120|120x56x56|5760|18063360|532608\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 120|120x56x56|240|0|752880\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|120x56x56|0|0|752640\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 120->120 g5|120x28x28|25920|20321280|496320\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 120->12|12x1x1|1452|1440|1584\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|12x1x1|0|0|24\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 12->120|120x1x1|1560|1440|1692\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-0.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-0.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 120->120 g5|120x28x28|25920|20321280|214080\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 120->30|30x1x1|3630|3600|3780\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 30->120|120x1x1|3720|3600|3870\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-1.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-1.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 120->120 g5|120x28x28|25920|20321280|214080\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 120->30|30x1x1|3630|3600|3780\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 30->120|120x1x1|3720|3600|3870\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-2.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-2.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 120->120 g5|120x28x28|25920|20321280|214080\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 120->30|30x1x1|3630|3600|3780\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 30->120|120x1x1|3720|3600|3870\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-3.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-3.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 120->120 g5|120x28x28|25920|20321280|214080\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-4.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-4.f.se.fc1|conv 1x1 120->30|30x1x1|3630|3600|3780\n" +
+            "trunk_output.block2.block2-4.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block2.block2-4.f.se.fc2|conv 1x1 30->120|120x1x1|3720|3600|3870\n" +
+            "trunk_output.block2.block2-4.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-4.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-4.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-4.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-5.f.a.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-5.f.a.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-5.f.a.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-5.f.b.0|conv 3x3 120->120 g5|120x28x28|25920|20321280|214080\n" +
+            "trunk_output.block2.block2-5.f.b.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-5.f.b.2|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block2.block2-5.f.se.avgpool|adaptive_avgpool 1x1|120x1x1|0|0|94200\n" +
+            "trunk_output.block2.block2-5.f.se.fc1|conv 1x1 120->30|30x1x1|3630|3600|3780\n" +
+            "trunk_output.block2.block2-5.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block2.block2-5.f.se.fc2|conv 1x1 30->120|120x1x1|3720|3600|3870\n" +
+            "trunk_output.block2.block2-5.f.se.scale_activation|sigmoid|120x1x1|0|0|240\n" +
+            "trunk_output.block2.block2-5.f.se.(mul)|mul|120x28x28|0|0|188280\n" +
+            "trunk_output.block2.block2-5.f.c.0|conv 1x1 120->120|120x28x28|14400|11289600|202560\n" +
+            "trunk_output.block2.block2-5.f.c.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "trunk_output.block2.block2-5.(add)|add|120x28x28|0|0|282240\n" +
+            "trunk_output.block2.block2-5.activation|relu|120x28x28|0|0|188160\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 120->336|336x14x14|40320|7902720|200256\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 120->336|336x28x28|40320|31610880|397824\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 336|336x28x28|672|0|527520\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|336x28x28|0|0|526848\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 336->336 g14|336x14x14|72576|14224896|401856\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 336->30|30x1x1|10110|10080|10476\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|30x1x1|0|0|60\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 30->336|336x1x1|10416|10080|10782\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-0.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-0.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-1.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-1.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-2.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-2.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-3.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-3.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-4.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-4.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-5.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-5.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-6.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-6.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-7.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-7.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-8.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-8.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-9.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-9.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-10.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-10.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-10.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-10.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-10.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-10.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-10.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-10.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-11.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-11.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-11.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-11.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-11.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-11.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-11.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-11.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-12.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-12.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-12.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-12.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-12.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-12.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-12.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-12.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-13.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-13.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-13.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-13.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-13.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-13.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-13.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-13.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-13.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-13.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-13.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-13.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-13.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-13.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-13.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-13.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-14.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-14.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-14.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-14.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-14.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-14.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-14.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-14.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-14.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-14.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-14.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-14.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-14.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-14.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-14.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-14.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-15.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-15.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-15.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-15.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-15.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-15.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-15.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-15.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-15.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-15.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-15.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-15.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-15.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-15.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-15.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-15.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-16.f.a.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-16.f.a.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-16.f.a.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-16.f.b.0|conv 3x3 336->336 g14|336x14x14|72576|14224896|204288\n" +
+            "trunk_output.block3.block3-16.f.b.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-16.f.b.2|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block3.block3-16.f.se.avgpool|adaptive_avgpool 1x1|336x1x1|0|0|66192\n" +
+            "trunk_output.block3.block3-16.f.se.fc1|conv 1x1 336->84|84x1x1|28308|28224|28728\n" +
+            "trunk_output.block3.block3-16.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block3.block3-16.f.se.fc2|conv 1x1 84->336|336x1x1|28560|28224|28980\n" +
+            "trunk_output.block3.block3-16.f.se.scale_activation|sigmoid|336x1x1|0|0|672\n" +
+            "trunk_output.block3.block3-16.f.se.(mul)|mul|336x14x14|0|0|132048\n" +
+            "trunk_output.block3.block3-16.f.c.0|conv 1x1 336->336|336x14x14|112896|22127616|244608\n" +
+            "trunk_output.block3.block3-16.f.c.1|batchnorm 336|336x14x14|672|0|132384\n" +
+            "trunk_output.block3.block3-16.(add)|add|336x14x14|0|0|197568\n" +
+            "trunk_output.block3.block3-16.activation|relu|336x14x14|0|0|131712\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 336->888|888x7x7|298368|14620032|407736\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 336->888|888x14x14|298368|58480128|538272\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 888|888x14x14|1776|0|349872\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|888x14x14|0|0|348096\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 888->888 g37|888x7x7|191808|9398592|409368\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|888x7x7|0|0|87024\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|888x1x1|0|0|44400\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 888->84|84x1x1|74676|74592|75648\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|84x1x1|0|0|168\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 84->888|888x1x1|75480|74592|76452\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|888x1x1|0|0|1776\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|888x7x7|0|0|87912\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 888->888|888x7x7|788544|38638656|875568\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-0.(add)|add|888x7x7|0|0|130536\n" +
+            "trunk_output.block4.block4-0.activation|relu|888x7x7|0|0|87024\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 888->888|888x7x7|788544|38638656|875568\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|888x7x7|0|0|87024\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 888->888 g37|888x7x7|191808|9398592|278832\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|888x7x7|0|0|87024\n" +
+            "trunk_output.block4.block4-1.f.se.avgpool|adaptive_avgpool 1x1|888x1x1|0|0|44400\n" +
+            "trunk_output.block4.block4-1.f.se.fc1|conv 1x1 888->222|222x1x1|197358|197136|198468\n" +
+            "trunk_output.block4.block4-1.f.se.activation|relu|222x1x1|0|0|444\n" +
+            "trunk_output.block4.block4-1.f.se.fc2|conv 1x1 222->888|888x1x1|198024|197136|199134\n" +
+            "trunk_output.block4.block4-1.f.se.scale_activation|sigmoid|888x1x1|0|0|1776\n" +
+            "trunk_output.block4.block4-1.f.se.(mul)|mul|888x7x7|0|0|87912\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 888->888|888x7x7|788544|38638656|875568\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 888|888x7x7|1776|0|88800\n" +
+            "trunk_output.block4.block4-1.(add)|add|888x7x7|0|0|130536\n" +
+            "trunk_output.block4.block4-1.activation|relu|888x7x7|0|0|87024\n" +
+            "avgpool|adaptive_avgpool 1x1|888x1x1|0|0|44400\n" +
+            "3|flatten|888|0|0|1776\n" +
+            "fc|linear 888->1000|1000|889000|888000|890888\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1683,363 +1677,361 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 103367370L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY3_2GF", "architectures/regnet.arch", 44, "regnet_y_3_2gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            19436338L, 204L, 3176482752L, 103367370L, 38887052L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->72", new long[] { 72L, 56L, 56L }, 2304L, 7225344L, 629504L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->72", new long[] { 72L, 112L, 112L }, 2304L, 28901376L, 1306880L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 72", new long[] { 72L, 112L, 112L }, 144L, 0L, 1806480L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 72L, 112L, 112L }, 0L, 0L, 1806336L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 72->72 g3", new long[] { 72L, 56L, 56L }, 15552L, 48771072L, 1144512L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 72L, 1L, 1L }, 0L, 0L, 225864L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 72->8", new long[] { 8L, 1L, 1L }, 584L, 576L, 664L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->72", new long[] { 72L, 1L, 1L }, 648L, 576L, 728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 72L, 1L, 1L }, 0L, 0L, 144L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 72L, 56L, 56L }, 0L, 0L, 451656L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 72L, 56L, 56L }, 0L, 0L, 677376L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 72->72 g3", new long[] { 72L, 56L, 56L }, 15552L, 48771072L, 467136L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 72L, 1L, 1L }, 0L, 0L, 225864L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 72->18", new long[] { 18L, 1L, 1L }, 1314L, 1296L, 1404L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 18L, 1L, 1L }, 0L, 0L, 36L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 18->72", new long[] { 72L, 1L, 1L }, 1368L, 1296L, 1458L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 72L, 1L, 1L }, 0L, 0L, 144L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 72L, 56L, 56L }, 0L, 0L, 451656L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 72L, 56L, 56L }, 0L, 0L, 677376L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 72->216", new long[] { 216L, 28L, 28L }, 15552L, 12192768L, 410688L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 72->216", new long[] { 216L, 56L, 56L }, 15552L, 48771072L, 918720L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 216", new long[] { 216L, 56L, 56L }, 432L, 0L, 1355184L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 216L, 56L, 56L }, 0L, 0L, 1354752L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 216->216 g9", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 893376L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 216L, 1L, 1L }, 0L, 0L, 169560L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 216->18", new long[] { 18L, 1L, 1L }, 3906L, 3888L, 4140L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 18L, 1L, 1L }, 0L, 0L, 36L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 18->216", new long[] { 216L, 1L, 1L }, 4104L, 3888L, 4338L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 216L, 1L, 1L }, 0L, 0L, 432L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 216L, 28L, 28L }, 0L, 0L, 338904L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 216L, 28L, 28L }, 0L, 0L, 508032L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 216->216 g9", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 216L, 1L, 1L }, 0L, 0L, 169560L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 216->54", new long[] { 54L, 1L, 1L }, 11718L, 11664L, 11988L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 54L, 1L, 1L }, 0L, 0L, 108L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 54->216", new long[] { 216L, 1L, 1L }, 11880L, 11664L, 12150L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 216L, 1L, 1L }, 0L, 0L, 432L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 216L, 28L, 28L }, 0L, 0L, 338904L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 216L, 28L, 28L }, 0L, 0L, 508032L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 216->216 g9", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 216L, 1L, 1L }, 0L, 0L, 169560L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 216->54", new long[] { 54L, 1L, 1L }, 11718L, 11664L, 11988L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 54L, 1L, 1L }, 0L, 0L, 108L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 54->216", new long[] { 216L, 1L, 1L }, 11880L, 11664L, 12150L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 216L, 1L, 1L }, 0L, 0L, 432L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 216L, 28L, 28L }, 0L, 0L, 338904L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 216L, 28L, 28L }, 0L, 0L, 508032L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 216->216 g9", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 216L, 1L, 1L }, 0L, 0L, 169560L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 216->54", new long[] { 54L, 1L, 1L }, 11718L, 11664L, 11988L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 54L, 1L, 1L }, 0L, 0L, 108L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 54->216", new long[] { 216L, 1L, 1L }, 11880L, 11664L, 12150L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 216L, 1L, 1L }, 0L, 0L, 432L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 216L, 28L, 28L }, 0L, 0L, 338904L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 216L, 28L, 28L }, 0L, 0L, 508032L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 216->216 g9", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 216L, 1L, 1L }, 0L, 0L, 169560L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc1", "conv 1x1 216->54", new long[] { 54L, 1L, 1L }, 11718L, 11664L, 11988L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.activation", "relu", new long[] { 54L, 1L, 1L }, 0L, 0L, 108L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc2", "conv 1x1 54->216", new long[] { 216L, 1L, 1L }, 11880L, 11664L, 12150L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.scale_activation", "sigmoid", new long[] { 216L, 1L, 1L }, 0L, 0L, 432L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.(mul)", "mul", new long[] { 216L, 28L, 28L }, 0L, 0L, 338904L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 216->216", new long[] { 216L, 28L, 28L }, 46656L, 36578304L, 385344L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 216L, 28L, 28L }, 0L, 0L, 508032L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 216L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 216->576", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 406656L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 216->576", new long[] { 576L, 28L, 28L }, 124416L, 97542144L, 745344L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 576", new long[] { 576L, 28L, 28L }, 1152L, 0L, 904320L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 576L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 688896L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 576->54", new long[] { 54L, 1L, 1L }, 31158L, 31104L, 31788L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 54L, 1L, 1L }, 0L, 0L, 108L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 54->576", new long[] { 576L, 1L, 1L }, 31680L, 31104L, 32310L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 576->576 g24", new long[] { 576L, 14L, 14L }, 124416L, 24385536L, 350208L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc1", "conv 1x1 576->144", new long[] { 144L, 1L, 1L }, 83088L, 82944L, 83808L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc2", "conv 1x1 144->576", new long[] { 576L, 1L, 1L }, 83520L, 82944L, 84240L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.scale_activation", "sigmoid", new long[] { 576L, 1L, 1L }, 0L, 0L, 1152L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.(mul)", "mul", new long[] { 576L, 14L, 14L }, 0L, 0L, 226368L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 576->576", new long[] { 576L, 14L, 14L }, 331776L, 65028096L, 557568L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 576", new long[] { 576L, 14L, 14L }, 1152L, 0L, 226944L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 576L, 14L, 14L }, 0L, 0L, 338688L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 576L, 14L, 14L }, 0L, 0L, 225792L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 576->1512", new long[] { 1512L, 7L, 7L }, 870912L, 42674688L, 1057896L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 1512", new long[] { 1512L, 7L, 7L }, 3024L, 0L, 151200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 576->1512", new long[] { 1512L, 14L, 14L }, 870912L, 170698752L, 1280160L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 1512", new long[] { 1512L, 14L, 14L }, 3024L, 0L, 595728L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 1512L, 14L, 14L }, 0L, 0L, 592704L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 1512->1512 g63", new long[] { 1512L, 7L, 7L }, 326592L, 16003008L, 697032L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 1512", new long[] { 1512L, 7L, 7L }, 3024L, 0L, 151200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 1512L, 7L, 7L }, 0L, 0L, 148176L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1512L, 1L, 1L }, 0L, 0L, 75600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 1512->144", new long[] { 144L, 1L, 1L }, 217872L, 217728L, 219528L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 144L, 1L, 1L }, 0L, 0L, 288L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 144->1512", new long[] { 1512L, 1L, 1L }, 219240L, 217728L, 220896L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 1512L, 1L, 1L }, 0L, 0L, 3024L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 1512L, 7L, 7L }, 0L, 0L, 149688L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 1512->1512", new long[] { 1512L, 7L, 7L }, 2286144L, 112021056L, 2434320L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 1512", new long[] { 1512L, 7L, 7L }, 3024L, 0L, 151200L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 1512L, 7L, 7L }, 0L, 0L, 222264L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 1512L, 7L, 7L }, 0L, 0L, 148176L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1512L, 1L, 1L }, 0L, 0L, 75600L),
-                new LayerInfo("3", "flatten", new long[] { 1512L }, 0L, 0L, 3024L),
-                new LayerInfo("fc", "linear 1512->1000", new long[] { 1000L }, 1513000L, 1512000L, 1515512L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            19436338, 204, 3176482752L, 103367370, 38887052,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->72|72x56x56|2304|7225344|629504\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->72|72x112x112|2304|28901376|1306880\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 72|72x112x112|144|0|1806480\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|72x112x112|0|0|1806336\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 72->72 g3|72x56x56|15552|48771072|1144512\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|72x1x1|0|0|225864\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 72->8|8x1x1|584|576|664\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->72|72x1x1|648|576|728\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|72x1x1|0|0|144\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|72x56x56|0|0|451656\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.(add)|add|72x56x56|0|0|677376\n" +
+            "trunk_output.block1.block1-0.activation|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 72->72 g3|72x56x56|15552|48771072|467136\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|72x1x1|0|0|225864\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 72->18|18x1x1|1314|1296|1404\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|18x1x1|0|0|36\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 18->72|72x1x1|1368|1296|1458\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|72x1x1|0|0|144\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|72x56x56|0|0|451656\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.(add)|add|72x56x56|0|0|677376\n" +
+            "trunk_output.block1.block1-1.activation|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 72->216|216x28x28|15552|12192768|410688\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 72->216|216x56x56|15552|48771072|918720\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 216|216x56x56|432|0|1355184\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|216x56x56|0|0|1354752\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 216->216 g9|216x28x28|46656|36578304|893376\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|216x1x1|0|0|169560\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 216->18|18x1x1|3906|3888|4140\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|18x1x1|0|0|36\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 18->216|216x1x1|4104|3888|4338\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|216x1x1|0|0|432\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|216x28x28|0|0|338904\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-0.(add)|add|216x28x28|0|0|508032\n" +
+            "trunk_output.block2.block2-0.activation|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 216->216 g9|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|216x1x1|0|0|169560\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 216->54|54x1x1|11718|11664|11988\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|54x1x1|0|0|108\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 54->216|216x1x1|11880|11664|12150\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|216x1x1|0|0|432\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|216x28x28|0|0|338904\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-1.(add)|add|216x28x28|0|0|508032\n" +
+            "trunk_output.block2.block2-1.activation|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 216->216 g9|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|216x1x1|0|0|169560\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 216->54|54x1x1|11718|11664|11988\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|54x1x1|0|0|108\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 54->216|216x1x1|11880|11664|12150\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|216x1x1|0|0|432\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|216x28x28|0|0|338904\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-2.(add)|add|216x28x28|0|0|508032\n" +
+            "trunk_output.block2.block2-2.activation|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 216->216 g9|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|216x1x1|0|0|169560\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 216->54|54x1x1|11718|11664|11988\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|54x1x1|0|0|108\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 54->216|216x1x1|11880|11664|12150\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|216x1x1|0|0|432\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|216x28x28|0|0|338904\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-3.(add)|add|216x28x28|0|0|508032\n" +
+            "trunk_output.block2.block2-3.activation|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 216->216 g9|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block2.block2-4.f.se.avgpool|adaptive_avgpool 1x1|216x1x1|0|0|169560\n" +
+            "trunk_output.block2.block2-4.f.se.fc1|conv 1x1 216->54|54x1x1|11718|11664|11988\n" +
+            "trunk_output.block2.block2-4.f.se.activation|relu|54x1x1|0|0|108\n" +
+            "trunk_output.block2.block2-4.f.se.fc2|conv 1x1 54->216|216x1x1|11880|11664|12150\n" +
+            "trunk_output.block2.block2-4.f.se.scale_activation|sigmoid|216x1x1|0|0|432\n" +
+            "trunk_output.block2.block2-4.f.se.(mul)|mul|216x28x28|0|0|338904\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 216->216|216x28x28|46656|36578304|385344\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 216|216x28x28|432|0|339120\n" +
+            "trunk_output.block2.block2-4.(add)|add|216x28x28|0|0|508032\n" +
+            "trunk_output.block2.block2-4.activation|relu|216x28x28|0|0|338688\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 216->576|576x14x14|124416|24385536|406656\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 216->576|576x28x28|124416|97542144|745344\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 576|576x28x28|1152|0|904320\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|576x28x28|0|0|903168\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 576->576 g24|576x14x14|124416|24385536|688896\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 576->54|54x1x1|31158|31104|31788\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|54x1x1|0|0|108\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 54->576|576x1x1|31680|31104|32310\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-0.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-0.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-1.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-1.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-2.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-2.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-3.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-3.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-4.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-4.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-5.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-5.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-6.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-6.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-7.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-7.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-8.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-8.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-9.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-9.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-10.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-10.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-10.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-10.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-10.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-10.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-10.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-10.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-11.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-11.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-11.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-11.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-11.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-11.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-11.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-11.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 576->576 g24|576x14x14|124416|24385536|350208\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block3.block3-12.f.se.avgpool|adaptive_avgpool 1x1|576x1x1|0|0|113472\n" +
+            "trunk_output.block3.block3-12.f.se.fc1|conv 1x1 576->144|144x1x1|83088|82944|83808\n" +
+            "trunk_output.block3.block3-12.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block3.block3-12.f.se.fc2|conv 1x1 144->576|576x1x1|83520|82944|84240\n" +
+            "trunk_output.block3.block3-12.f.se.scale_activation|sigmoid|576x1x1|0|0|1152\n" +
+            "trunk_output.block3.block3-12.f.se.(mul)|mul|576x14x14|0|0|226368\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 576->576|576x14x14|331776|65028096|557568\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 576|576x14x14|1152|0|226944\n" +
+            "trunk_output.block3.block3-12.(add)|add|576x14x14|0|0|338688\n" +
+            "trunk_output.block3.block3-12.activation|relu|576x14x14|0|0|225792\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 576->1512|1512x7x7|870912|42674688|1057896\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 1512|1512x7x7|3024|0|151200\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 576->1512|1512x14x14|870912|170698752|1280160\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 1512|1512x14x14|3024|0|595728\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|1512x14x14|0|0|592704\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 1512->1512 g63|1512x7x7|326592|16003008|697032\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 1512|1512x7x7|3024|0|151200\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|1512x7x7|0|0|148176\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|1512x1x1|0|0|75600\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 1512->144|144x1x1|217872|217728|219528\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|144x1x1|0|0|288\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 144->1512|1512x1x1|219240|217728|220896\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|1512x1x1|0|0|3024\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|1512x7x7|0|0|149688\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 1512->1512|1512x7x7|2286144|112021056|2434320\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 1512|1512x7x7|3024|0|151200\n" +
+            "trunk_output.block4.block4-0.(add)|add|1512x7x7|0|0|222264\n" +
+            "trunk_output.block4.block4-0.activation|relu|1512x7x7|0|0|148176\n" +
+            "avgpool|adaptive_avgpool 1x1|1512x1x1|0|0|75600\n" +
+            "3|flatten|1512|0|0|3024\n" +
+            "fc|linear 1512->1000|1000|1513000|1512000|1515512\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -2133,299 +2125,297 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 183515976L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY8GF", "architectures/regnet.arch", 44, "regnet_y_8gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            39381472L, 168L, 8473070592L, 183515976L, 67176376L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->224", new long[] { 224L, 56L, 56L }, 7168L, 22478848L, 1111040L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->224", new long[] { 224L, 112L, 112L }, 7168L, 89915392L, 3218432L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 224", new long[] { 224L, 112L, 112L }, 448L, 0L, 5620160L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 224L, 112L, 112L }, 0L, 0L, 5619712L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 224->224 g4", new long[] { 224L, 56L, 56L }, 112896L, 354041856L, 3625216L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 224L, 1L, 1L }, 0L, 0L, 702688L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 224->8", new long[] { 8L, 1L, 1L }, 1800L, 1792L, 2032L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->224", new long[] { 224L, 1L, 1L }, 2016L, 1792L, 2248L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 224L, 56L, 56L }, 0L, 0L, 1405152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 224L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 224->224 g4", new long[] { 224L, 56L, 56L }, 112896L, 354041856L, 1517824L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 224L, 1L, 1L }, 0L, 0L, 702688L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 224->56", new long[] { 56L, 1L, 1L }, 12600L, 12544L, 12880L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 56L, 1L, 1L }, 0L, 0L, 112L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 56->224", new long[] { 224L, 1L, 1L }, 12768L, 12544L, 13048L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 224L, 56L, 56L }, 0L, 0L, 1405152L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 224L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 224->448", new long[] { 448L, 28L, 28L }, 100352L, 78675968L, 1154048L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 224->448", new long[] { 448L, 56L, 56L }, 100352L, 314703872L, 2207744L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 448", new long[] { 448L, 56L, 56L }, 896L, 0L, 2810752L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 448L, 56L, 56L }, 0L, 0L, 2809856L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 448->448 g8", new long[] { 448L, 28L, 28L }, 225792L, 177020928L, 1981952L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 448->56", new long[] { 56L, 1L, 1L }, 25144L, 25088L, 25648L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 56L, 1L, 1L }, 0L, 0L, 112L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 56->448", new long[] { 448L, 1L, 1L }, 25536L, 25088L, 26040L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 448->448 g8", new long[] { 448L, 28L, 28L }, 225792L, 177020928L, 928256L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 448->448 g8", new long[] { 448L, 28L, 28L }, 225792L, 177020928L, 928256L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 448->448 g8", new long[] { 448L, 28L, 28L }, 225792L, 177020928L, 928256L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 448->896", new long[] { 896L, 14L, 14L }, 401408L, 78675968L, 928256L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 448->896", new long[] { 896L, 28L, 28L }, 401408L, 314703872L, 1455104L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 896", new long[] { 896L, 28L, 28L }, 1792L, 0L, 1406720L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 896L, 28L, 28L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 1329664L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 896->112", new long[] { 112L, 1L, 1L }, 100464L, 100352L, 101472L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 112->896", new long[] { 896L, 1L, 1L }, 101248L, 100352L, 102256L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 896->896 g16", new long[] { 896L, 14L, 14L }, 451584L, 88510464L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 896L, 1L, 1L }, 0L, 0L, 176512L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 896->224", new long[] { 224L, 1L, 1L }, 200928L, 200704L, 202048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 224->896", new long[] { 896L, 1L, 1L }, 201600L, 200704L, 202720L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 896L, 1L, 1L }, 0L, 0L, 1792L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 896L, 14L, 14L }, 0L, 0L, 352128L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 896->2016", new long[] { 2016L, 7L, 7L }, 1806336L, 88510464L, 2080736L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 2016", new long[] { 2016L, 7L, 7L }, 4032L, 0L, 201600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 896->2016", new long[] { 2016L, 14L, 14L }, 1806336L, 354041856L, 2377088L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 2016", new long[] { 2016L, 14L, 14L }, 4032L, 0L, 794304L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 2016L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 2016->2016 g36", new long[] { 2016L, 7L, 7L }, 1016064L, 49787136L, 1509984L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 2016", new long[] { 2016L, 7L, 7L }, 4032L, 0L, 201600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 2016L, 7L, 7L }, 0L, 0L, 197568L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2016L, 1L, 1L }, 0L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 2016->224", new long[] { 224L, 1L, 1L }, 451808L, 451584L, 454048L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 224->2016", new long[] { 2016L, 1L, 1L }, 453600L, 451584L, 455840L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 2016L, 1L, 1L }, 0L, 0L, 4032L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 2016L, 7L, 7L }, 0L, 0L, 199584L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 2016->2016", new long[] { 2016L, 7L, 7L }, 4064256L, 199148544L, 4261824L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 2016", new long[] { 2016L, 7L, 7L }, 4032L, 0L, 201600L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 2016L, 7L, 7L }, 0L, 0L, 296352L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 2016L, 7L, 7L }, 0L, 0L, 197568L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2016L, 1L, 1L }, 0L, 0L, 100800L),
-                new LayerInfo("3", "flatten", new long[] { 2016L }, 0L, 0L, 4032L),
-                new LayerInfo("fc", "linear 2016->1000", new long[] { 1000L }, 2017000L, 2016000L, 2020016L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            39381472, 168, 8473070592L, 183515976, 67176376,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->224|224x56x56|7168|22478848|1111040\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->224|224x112x112|7168|89915392|3218432\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 224|224x112x112|448|0|5620160\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|224x112x112|0|0|5619712\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 224->224 g4|224x56x56|112896|354041856|3625216\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|224x1x1|0|0|702688\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 224->8|8x1x1|1800|1792|2032\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->224|224x1x1|2016|1792|2248\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|224x1x1|0|0|448\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|224x56x56|0|0|1405152\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.(add)|add|224x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-0.activation|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 224->224 g4|224x56x56|112896|354041856|1517824\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|224x1x1|0|0|702688\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 224->56|56x1x1|12600|12544|12880\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|56x1x1|0|0|112\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 56->224|224x1x1|12768|12544|13048\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|224x1x1|0|0|448\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|224x56x56|0|0|1405152\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.(add)|add|224x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-1.activation|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 224->448|448x28x28|100352|78675968|1154048\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 224->448|448x56x56|100352|314703872|2207744\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 448|448x56x56|896|0|2810752\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|448x56x56|0|0|2809856\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 448->448 g8|448x28x28|225792|177020928|1981952\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 448->56|56x1x1|25144|25088|25648\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|56x1x1|0|0|112\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 56->448|448x1x1|25536|25088|26040\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-0.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 448->448 g8|448x28x28|225792|177020928|928256\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-1.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 448->448 g8|448x28x28|225792|177020928|928256\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-2.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 448->448 g8|448x28x28|225792|177020928|928256\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-3.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 448->896|896x14x14|401408|78675968|928256\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 448->896|896x28x28|401408|314703872|1455104\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 896|896x28x28|1792|0|1406720\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|896x28x28|0|0|1404928\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 896->896 g16|896x14x14|451584|88510464|1329664\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 896->112|112x1x1|100464|100352|101472\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 112->896|896x1x1|101248|100352|102256\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-0.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-1.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-2.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-3.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-4.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-5.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-6.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-7.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-8.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 896->896 g16|896x14x14|451584|88510464|802816\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|896x1x1|0|0|176512\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 896->224|224x1x1|200928|200704|202048\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 224->896|896x1x1|201600|200704|202720\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|896x1x1|0|0|1792\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|896x14x14|0|0|352128\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-9.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 896->2016|2016x7x7|1806336|88510464|2080736\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 2016|2016x7x7|4032|0|201600\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 896->2016|2016x14x14|1806336|354041856|2377088\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 2016|2016x14x14|4032|0|794304\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|2016x14x14|0|0|790272\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 2016->2016 g36|2016x7x7|1016064|49787136|1509984\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 2016|2016x7x7|4032|0|201600\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|2016x7x7|0|0|197568\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|2016x1x1|0|0|100800\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 2016->224|224x1x1|451808|451584|454048\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|224x1x1|0|0|448\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 224->2016|2016x1x1|453600|451584|455840\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|2016x1x1|0|0|4032\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|2016x7x7|0|0|199584\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 2016->2016|2016x7x7|4064256|199148544|4261824\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 2016|2016x7x7|4032|0|201600\n" +
+            "trunk_output.block4.block4-0.(add)|add|2016x7x7|0|0|296352\n" +
+            "trunk_output.block4.block4-0.activation|relu|2016x7x7|0|0|197568\n" +
+            "avgpool|adaptive_avgpool 1x1|2016x1x1|0|0|100800\n" +
+            "3|flatten|2016|0|0|4032\n" +
+            "fc|linear 2016->1000|1000|2017000|2016000|2020016\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -2519,315 +2509,313 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 253039108L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY16GF", "architectures/regnet.arch", 44, "regnet_y_16gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            83590140L, 177L, 15911510272L, 253039108L, 78908880L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->224", new long[] { 224L, 56L, 56L }, 7168L, 22478848L, 1111040L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->224", new long[] { 224L, 112L, 112L }, 7168L, 89915392L, 3218432L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 224", new long[] { 224L, 112L, 112L }, 448L, 0L, 5620160L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 224L, 112L, 112L }, 0L, 0L, 5619712L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 224->224 g2", new long[] { 224L, 56L, 56L }, 225792L, 708083712L, 3738112L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 224L, 1L, 1L }, 0L, 0L, 702688L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 224->8", new long[] { 8L, 1L, 1L }, 1800L, 1792L, 2032L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->224", new long[] { 224L, 1L, 1L }, 2016L, 1792L, 2248L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 224L, 56L, 56L }, 0L, 0L, 1405152L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 224L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 224->224 g2", new long[] { 224L, 56L, 56L }, 225792L, 708083712L, 1630720L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 224L, 1L, 1L }, 0L, 0L, 702688L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 224->56", new long[] { 56L, 1L, 1L }, 12600L, 12544L, 12880L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 56L, 1L, 1L }, 0L, 0L, 112L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 56->224", new long[] { 224L, 1L, 1L }, 12768L, 12544L, 13048L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 224L, 1L, 1L }, 0L, 0L, 448L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 224L, 56L, 56L }, 0L, 0L, 1405152L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 224->224", new long[] { 224L, 56L, 56L }, 50176L, 157351936L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 224", new long[] { 224L, 56L, 56L }, 448L, 0L, 1405376L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 224L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 224L, 56L, 56L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 224->448", new long[] { 448L, 28L, 28L }, 100352L, 78675968L, 1154048L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 224->448", new long[] { 448L, 56L, 56L }, 100352L, 314703872L, 2207744L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 448", new long[] { 448L, 56L, 56L }, 896L, 0L, 2810752L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 448L, 56L, 56L }, 0L, 0L, 2809856L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 448->448 g4", new long[] { 448L, 28L, 28L }, 451584L, 354041856L, 2207744L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 448->56", new long[] { 56L, 1L, 1L }, 25144L, 25088L, 25648L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 56L, 1L, 1L }, 0L, 0L, 112L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 56->448", new long[] { 448L, 1L, 1L }, 25536L, 25088L, 26040L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 448->448 g4", new long[] { 448L, 28L, 28L }, 451584L, 354041856L, 1154048L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 448->448 g4", new long[] { 448L, 28L, 28L }, 451584L, 354041856L, 1154048L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 448->448 g4", new long[] { 448L, 28L, 28L }, 451584L, 354041856L, 1154048L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 448L, 1L, 1L }, 0L, 0L, 351680L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 448->112", new long[] { 112L, 1L, 1L }, 50288L, 50176L, 50848L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 112->448", new long[] { 448L, 1L, 1L }, 50624L, 50176L, 51184L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 448L, 1L, 1L }, 0L, 0L, 896L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 448L, 28L, 28L }, 0L, 0L, 702912L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 448->448", new long[] { 448L, 28L, 28L }, 200704L, 157351936L, 903168L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 448", new long[] { 448L, 28L, 28L }, 896L, 0L, 703360L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 448L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 448L, 28L, 28L }, 0L, 0L, 702464L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 448->1232", new long[] { 1232L, 14L, 14L }, 551936L, 108179456L, 1144640L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 448->1232", new long[] { 1232L, 28L, 28L }, 551936L, 432717824L, 1869056L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 1232", new long[] { 1232L, 28L, 28L }, 2464L, 0L, 1934240L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 1232L, 28L, 28L }, 0L, 0L, 1931776L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 2449216L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 1232->112", new long[] { 112L, 1L, 1L }, 138096L, 137984L, 139440L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 112L, 1L, 1L }, 0L, 0L, 224L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 112->1232", new long[] { 1232L, 1L, 1L }, 139216L, 137984L, 140560L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 1232->1232 g11", new long[] { 1232L, 14L, 14L }, 1241856L, 243403776L, 1724800L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1232L, 1L, 1L }, 0L, 0L, 242704L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc1", "conv 1x1 1232->308", new long[] { 308L, 1L, 1L }, 379764L, 379456L, 381304L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc2", "conv 1x1 308->1232", new long[] { 1232L, 1L, 1L }, 380688L, 379456L, 382228L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.scale_activation", "sigmoid", new long[] { 1232L, 1L, 1L }, 0L, 0L, 2464L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.(mul)", "mul", new long[] { 1232L, 14L, 14L }, 0L, 0L, 484176L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 1232->1232", new long[] { 1232L, 14L, 14L }, 1517824L, 297493504L, 2000768L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 1232", new long[] { 1232L, 14L, 14L }, 2464L, 0L, 485408L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 1232L, 14L, 14L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 1232L, 14L, 14L }, 0L, 0L, 482944L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 1232->3024", new long[] { 3024L, 7L, 7L }, 3725568L, 182552832L, 4115216L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 3024", new long[] { 3024L, 7L, 7L }, 6048L, 0L, 302400L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 1232->3024", new long[] { 3024L, 14L, 14L }, 3725568L, 730211328L, 4559744L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 3024", new long[] { 3024L, 14L, 14L }, 6048L, 0L, 1191456L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 3024L, 14L, 14L }, 0L, 0L, 1185408L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 3024->3024 g27", new long[] { 3024L, 7L, 7L }, 3048192L, 149361408L, 3789072L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 3024", new long[] { 3024L, 7L, 7L }, 6048L, 0L, 302400L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 3024L, 7L, 7L }, 0L, 0L, 296352L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 3024L, 1L, 1L }, 0L, 0L, 151200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 3024->308", new long[] { 308L, 1L, 1L }, 931700L, 931392L, 935032L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 308L, 1L, 1L }, 0L, 0L, 616L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 308->3024", new long[] { 3024L, 1L, 1L }, 934416L, 931392L, 937748L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 3024L, 1L, 1L }, 0L, 0L, 6048L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 3024L, 7L, 7L }, 0L, 0L, 299376L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 3024->3024", new long[] { 3024L, 7L, 7L }, 9144576L, 448084224L, 9440928L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 3024", new long[] { 3024L, 7L, 7L }, 6048L, 0L, 302400L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 3024L, 7L, 7L }, 0L, 0L, 444528L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 3024L, 7L, 7L }, 0L, 0L, 296352L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 3024L, 1L, 1L }, 0L, 0L, 151200L),
-                new LayerInfo("3", "flatten", new long[] { 3024L }, 0L, 0L, 6048L),
-                new LayerInfo("fc", "linear 3024->1000", new long[] { 1000L }, 3025000L, 3024000L, 3029024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            83590140, 177, 15911510272L, 253039108, 78908880,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->224|224x56x56|7168|22478848|1111040\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->224|224x112x112|7168|89915392|3218432\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 224|224x112x112|448|0|5620160\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|224x112x112|0|0|5619712\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 224->224 g2|224x56x56|225792|708083712|3738112\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|224x1x1|0|0|702688\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 224->8|8x1x1|1800|1792|2032\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->224|224x1x1|2016|1792|2248\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|224x1x1|0|0|448\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|224x56x56|0|0|1405152\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-0.(add)|add|224x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-0.activation|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 224->224 g2|224x56x56|225792|708083712|1630720\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|224x1x1|0|0|702688\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 224->56|56x1x1|12600|12544|12880\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|56x1x1|0|0|112\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 56->224|224x1x1|12768|12544|13048\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|224x1x1|0|0|448\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|224x56x56|0|0|1405152\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 224->224|224x56x56|50176|157351936|1455104\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 224|224x56x56|448|0|1405376\n" +
+            "trunk_output.block1.block1-1.(add)|add|224x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-1.activation|relu|224x56x56|0|0|1404928\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 224->448|448x28x28|100352|78675968|1154048\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 224->448|448x56x56|100352|314703872|2207744\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 448|448x56x56|896|0|2810752\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|448x56x56|0|0|2809856\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 448->448 g4|448x28x28|451584|354041856|2207744\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 448->56|56x1x1|25144|25088|25648\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|56x1x1|0|0|112\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 56->448|448x1x1|25536|25088|26040\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-0.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-0.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 448->448 g4|448x28x28|451584|354041856|1154048\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-1.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-1.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 448->448 g4|448x28x28|451584|354041856|1154048\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-2.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-2.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 448->448 g4|448x28x28|451584|354041856|1154048\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|448x1x1|0|0|351680\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 448->112|112x1x1|50288|50176|50848\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 112->448|448x1x1|50624|50176|51184\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|448x1x1|0|0|896\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|448x28x28|0|0|702912\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 448->448|448x28x28|200704|157351936|903168\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 448|448x28x28|896|0|703360\n" +
+            "trunk_output.block2.block2-3.(add)|add|448x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-3.activation|relu|448x28x28|0|0|702464\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 448->1232|1232x14x14|551936|108179456|1144640\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 448->1232|1232x28x28|551936|432717824|1869056\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 1232|1232x28x28|2464|0|1934240\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|1232x28x28|0|0|1931776\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 1232->1232 g11|1232x14x14|1241856|243403776|2449216\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 1232->112|112x1x1|138096|137984|139440\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|112x1x1|0|0|224\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 112->1232|1232x1x1|139216|137984|140560\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-0.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-0.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-1.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-1.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-2.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-2.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-3.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-3.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-4.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-4.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-5.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-5.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-6.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-6.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-7.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-7.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-8.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-8.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-9.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-9.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 1232->1232 g11|1232x14x14|1241856|243403776|1724800\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block3.block3-10.f.se.avgpool|adaptive_avgpool 1x1|1232x1x1|0|0|242704\n" +
+            "trunk_output.block3.block3-10.f.se.fc1|conv 1x1 1232->308|308x1x1|379764|379456|381304\n" +
+            "trunk_output.block3.block3-10.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block3.block3-10.f.se.fc2|conv 1x1 308->1232|1232x1x1|380688|379456|382228\n" +
+            "trunk_output.block3.block3-10.f.se.scale_activation|sigmoid|1232x1x1|0|0|2464\n" +
+            "trunk_output.block3.block3-10.f.se.(mul)|mul|1232x14x14|0|0|484176\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 1232->1232|1232x14x14|1517824|297493504|2000768\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 1232|1232x14x14|2464|0|485408\n" +
+            "trunk_output.block3.block3-10.(add)|add|1232x14x14|0|0|724416\n" +
+            "trunk_output.block3.block3-10.activation|relu|1232x14x14|0|0|482944\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 1232->3024|3024x7x7|3725568|182552832|4115216\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 3024|3024x7x7|6048|0|302400\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 1232->3024|3024x14x14|3725568|730211328|4559744\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 3024|3024x14x14|6048|0|1191456\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|3024x14x14|0|0|1185408\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 3024->3024 g27|3024x7x7|3048192|149361408|3789072\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 3024|3024x7x7|6048|0|302400\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|3024x7x7|0|0|296352\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|3024x1x1|0|0|151200\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 3024->308|308x1x1|931700|931392|935032\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|308x1x1|0|0|616\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 308->3024|3024x1x1|934416|931392|937748\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|3024x1x1|0|0|6048\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|3024x7x7|0|0|299376\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 3024->3024|3024x7x7|9144576|448084224|9440928\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 3024|3024x7x7|6048|0|302400\n" +
+            "trunk_output.block4.block4-0.(add)|add|3024x7x7|0|0|444528\n" +
+            "trunk_output.block4.block4-0.activation|relu|3024x7x7|0|0|296352\n" +
+            "avgpool|adaptive_avgpool 1x1|3024x1x1|0|0|151200\n" +
+            "3|flatten|3024|0|0|6048\n" +
+            "fc|linear 3024->1000|1000|3025000|3024000|3029024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -2921,347 +2909,345 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 369365650L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY32GF", "architectures/regnet.arch", 44, "regnet_y_32gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            145046770L, 195L, 32279552832L, 369365650L, 104335620L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->232", new long[] { 232L, 56L, 56L }, 7424L, 23281664L, 1136384L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->232", new long[] { 232L, 112L, 112L }, 7424L, 93126656L, 3319040L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 232", new long[] { 232L, 112L, 112L }, 464L, 0L, 5820880L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 232L, 112L, 112L }, 0L, 0L, 5820416L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 232->232", new long[] { 232L, 56L, 56L }, 484416L, 1519128576L, 4122176L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 232L, 1L, 1L }, 0L, 0L, 727784L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 232->8", new long[] { 8L, 1L, 1L }, 1864L, 1856L, 2104L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->232", new long[] { 232L, 1L, 1L }, 2088L, 1856L, 2328L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 232L, 1L, 1L }, 0L, 0L, 464L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455336L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 232->232", new long[] { 232L, 56L, 56L }, 53824L, 168792064L, 1508928L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 232L, 56L, 56L }, 0L, 0L, 2182656L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 232->232", new long[] { 232L, 56L, 56L }, 53824L, 168792064L, 1508928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 232->232", new long[] { 232L, 56L, 56L }, 484416L, 1519128576L, 1939520L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 232L, 1L, 1L }, 0L, 0L, 727784L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 232->58", new long[] { 58L, 1L, 1L }, 13514L, 13456L, 13804L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 58L, 1L, 1L }, 0L, 0L, 116L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 58->232", new long[] { 232L, 1L, 1L }, 13688L, 13456L, 13978L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 232L, 1L, 1L }, 0L, 0L, 464L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455336L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 232->232", new long[] { 232L, 56L, 56L }, 53824L, 168792064L, 1508928L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 232", new long[] { 232L, 56L, 56L }, 464L, 0L, 1455568L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 232L, 56L, 56L }, 0L, 0L, 2182656L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 232L, 56L, 56L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 232->696", new long[] { 696L, 28L, 28L }, 161472L, 126594048L, 1434688L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 232->696", new long[] { 696L, 56L, 56L }, 161472L, 506376192L, 3071680L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 696", new long[] { 696L, 56L, 56L }, 1392L, 0L, 4366704L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 696L, 56L, 56L }, 0L, 0L, 4365312L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 696->696 g3", new long[] { 696L, 28L, 28L }, 1453248L, 1139346432L, 4181568L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 696L, 1L, 1L }, 0L, 0L, 546360L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 696->58", new long[] { 58L, 1L, 1L }, 40426L, 40368L, 41180L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 58L, 1L, 1L }, 0L, 0L, 116L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 58->696", new long[] { 696L, 1L, 1L }, 41064L, 40368L, 41818L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 696L, 1L, 1L }, 0L, 0L, 1392L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 696L, 28L, 28L }, 0L, 0L, 1092024L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 696L, 28L, 28L }, 0L, 0L, 1636992L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 696->696 g3", new long[] { 696L, 28L, 28L }, 1453248L, 1139346432L, 2544576L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 696L, 1L, 1L }, 0L, 0L, 546360L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 696->174", new long[] { 174L, 1L, 1L }, 121278L, 121104L, 122148L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 174L, 1L, 1L }, 0L, 0L, 348L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 174->696", new long[] { 696L, 1L, 1L }, 121800L, 121104L, 122670L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 696L, 1L, 1L }, 0L, 0L, 1392L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 696L, 28L, 28L }, 0L, 0L, 1092024L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 696L, 28L, 28L }, 0L, 0L, 1636992L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 696->696 g3", new long[] { 696L, 28L, 28L }, 1453248L, 1139346432L, 2544576L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 696L, 1L, 1L }, 0L, 0L, 546360L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 696->174", new long[] { 174L, 1L, 1L }, 121278L, 121104L, 122148L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 174L, 1L, 1L }, 0L, 0L, 348L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 174->696", new long[] { 696L, 1L, 1L }, 121800L, 121104L, 122670L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 696L, 1L, 1L }, 0L, 0L, 1392L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 696L, 28L, 28L }, 0L, 0L, 1092024L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 696L, 28L, 28L }, 0L, 0L, 1636992L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 696->696 g3", new long[] { 696L, 28L, 28L }, 1453248L, 1139346432L, 2544576L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 696L, 1L, 1L }, 0L, 0L, 546360L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 696->174", new long[] { 174L, 1L, 1L }, 121278L, 121104L, 122148L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 174L, 1L, 1L }, 0L, 0L, 348L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 174->696", new long[] { 696L, 1L, 1L }, 121800L, 121104L, 122670L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 696L, 1L, 1L }, 0L, 0L, 1392L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 696L, 28L, 28L }, 0L, 0L, 1092024L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 696L, 28L, 28L }, 0L, 0L, 1636992L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 696->696 g3", new long[] { 696L, 28L, 28L }, 1453248L, 1139346432L, 2544576L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 696L, 1L, 1L }, 0L, 0L, 546360L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc1", "conv 1x1 696->174", new long[] { 174L, 1L, 1L }, 121278L, 121104L, 122148L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.activation", "relu", new long[] { 174L, 1L, 1L }, 0L, 0L, 348L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc2", "conv 1x1 174->696", new long[] { 696L, 1L, 1L }, 121800L, 121104L, 122670L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.scale_activation", "sigmoid", new long[] { 696L, 1L, 1L }, 0L, 0L, 1392L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.(mul)", "mul", new long[] { 696L, 28L, 28L }, 0L, 0L, 1092024L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 696->696", new long[] { 696L, 28L, 28L }, 484416L, 379782144L, 1575744L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 696", new long[] { 696L, 28L, 28L }, 1392L, 0L, 1092720L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 696L, 28L, 28L }, 0L, 0L, 1636992L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 696L, 28L, 28L }, 0L, 0L, 1091328L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 696->1392", new long[] { 1392L, 14L, 14L }, 968832L, 189891072L, 1787328L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 696->1392", new long[] { 1392L, 28L, 28L }, 968832L, 759564288L, 2605824L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 1392", new long[] { 1392L, 28L, 28L }, 2784L, 0L, 2185440L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 1392L, 28L, 28L }, 0L, 0L, 2182656L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 4270656L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 1392->174", new long[] { 174L, 1L, 1L }, 242382L, 242208L, 243948L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 174L, 1L, 1L }, 0L, 0L, 348L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 174->1392", new long[] { 1392L, 1L, 1L }, 243600L, 242208L, 245166L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 1392->1392 g6", new long[] { 1392L, 14L, 14L }, 2906496L, 569673216L, 3452160L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1392L, 1L, 1L }, 0L, 0L, 274224L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc1", "conv 1x1 1392->348", new long[] { 348L, 1L, 1L }, 484764L, 484416L, 486504L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc2", "conv 1x1 348->1392", new long[] { 1392L, 1L, 1L }, 485808L, 484416L, 487548L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.scale_activation", "sigmoid", new long[] { 1392L, 1L, 1L }, 0L, 0L, 2784L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.(mul)", "mul", new long[] { 1392L, 14L, 14L }, 0L, 0L, 547056L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 1392->1392", new long[] { 1392L, 14L, 14L }, 1937664L, 379782144L, 2483328L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 1392", new long[] { 1392L, 14L, 14L }, 2784L, 0L, 548448L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 1392L, 14L, 14L }, 0L, 0L, 818496L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 1392L, 14L, 14L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 1392->3712", new long[] { 3712L, 7L, 7L }, 5167104L, 253188096L, 5621824L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 3712", new long[] { 3712L, 7L, 7L }, 7424L, 0L, 371200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 1392->3712", new long[] { 3712L, 14L, 14L }, 5167104L, 1012752384L, 6167488L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 3712", new long[] { 3712L, 14L, 14L }, 7424L, 0L, 1462528L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 3712L, 14L, 14L }, 0L, 0L, 1455104L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 3712->3712 g16", new long[] { 3712L, 7L, 7L }, 7750656L, 379782144L, 8660096L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 3712", new long[] { 3712L, 7L, 7L }, 7424L, 0L, 371200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 3712L, 7L, 7L }, 0L, 0L, 363776L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 3712L, 1L, 1L }, 0L, 0L, 185600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 3712->348", new long[] { 348L, 1L, 1L }, 1292124L, 1291776L, 1296184L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 348L, 1L, 1L }, 0L, 0L, 696L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 348->3712", new long[] { 3712L, 1L, 1L }, 1295488L, 1291776L, 1299548L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 3712L, 1L, 1L }, 0L, 0L, 7424L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 3712L, 7L, 7L }, 0L, 0L, 367488L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 3712->3712", new long[] { 3712L, 7L, 7L }, 13778944L, 675168256L, 14142720L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 3712", new long[] { 3712L, 7L, 7L }, 7424L, 0L, 371200L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 3712L, 7L, 7L }, 0L, 0L, 545664L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 3712L, 7L, 7L }, 0L, 0L, 363776L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 3712L, 1L, 1L }, 0L, 0L, 185600L),
-                new LayerInfo("3", "flatten", new long[] { 3712L }, 0L, 0L, 7424L),
-                new LayerInfo("fc", "linear 3712->1000", new long[] { 1000L }, 3713000L, 3712000L, 3717712L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            145046770, 195, 32279552832L, 369365650, 104335620,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->232|232x56x56|7424|23281664|1136384\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->232|232x112x112|7424|93126656|3319040\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 232|232x112x112|464|0|5820880\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|232x112x112|0|0|5820416\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 232->232|232x56x56|484416|1519128576|4122176\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|232x56x56|0|0|1455104\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|232x1x1|0|0|727784\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 232->8|8x1x1|1864|1856|2104\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->232|232x1x1|2088|1856|2328\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|232x1x1|0|0|464\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|232x56x56|0|0|1455336\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 232->232|232x56x56|53824|168792064|1508928\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-0.(add)|add|232x56x56|0|0|2182656\n" +
+            "trunk_output.block1.block1-0.activation|relu|232x56x56|0|0|1455104\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 232->232|232x56x56|53824|168792064|1508928\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|232x56x56|0|0|1455104\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 232->232|232x56x56|484416|1519128576|1939520\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|232x56x56|0|0|1455104\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|232x1x1|0|0|727784\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 232->58|58x1x1|13514|13456|13804\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|58x1x1|0|0|116\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 58->232|232x1x1|13688|13456|13978\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|232x1x1|0|0|464\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|232x56x56|0|0|1455336\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 232->232|232x56x56|53824|168792064|1508928\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 232|232x56x56|464|0|1455568\n" +
+            "trunk_output.block1.block1-1.(add)|add|232x56x56|0|0|2182656\n" +
+            "trunk_output.block1.block1-1.activation|relu|232x56x56|0|0|1455104\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 232->696|696x28x28|161472|126594048|1434688\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 232->696|696x56x56|161472|506376192|3071680\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 696|696x56x56|1392|0|4366704\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|696x56x56|0|0|4365312\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 696->696 g3|696x28x28|1453248|1139346432|4181568\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|696x1x1|0|0|546360\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 696->58|58x1x1|40426|40368|41180\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|58x1x1|0|0|116\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 58->696|696x1x1|41064|40368|41818\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|696x1x1|0|0|1392\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|696x28x28|0|0|1092024\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-0.(add)|add|696x28x28|0|0|1636992\n" +
+            "trunk_output.block2.block2-0.activation|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 696->696 g3|696x28x28|1453248|1139346432|2544576\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|696x1x1|0|0|546360\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 696->174|174x1x1|121278|121104|122148\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|174x1x1|0|0|348\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 174->696|696x1x1|121800|121104|122670\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|696x1x1|0|0|1392\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|696x28x28|0|0|1092024\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-1.(add)|add|696x28x28|0|0|1636992\n" +
+            "trunk_output.block2.block2-1.activation|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 696->696 g3|696x28x28|1453248|1139346432|2544576\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|696x1x1|0|0|546360\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 696->174|174x1x1|121278|121104|122148\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|174x1x1|0|0|348\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 174->696|696x1x1|121800|121104|122670\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|696x1x1|0|0|1392\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|696x28x28|0|0|1092024\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-2.(add)|add|696x28x28|0|0|1636992\n" +
+            "trunk_output.block2.block2-2.activation|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 696->696 g3|696x28x28|1453248|1139346432|2544576\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|696x1x1|0|0|546360\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 696->174|174x1x1|121278|121104|122148\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|174x1x1|0|0|348\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 174->696|696x1x1|121800|121104|122670\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|696x1x1|0|0|1392\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|696x28x28|0|0|1092024\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-3.(add)|add|696x28x28|0|0|1636992\n" +
+            "trunk_output.block2.block2-3.activation|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 696->696 g3|696x28x28|1453248|1139346432|2544576\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block2.block2-4.f.se.avgpool|adaptive_avgpool 1x1|696x1x1|0|0|546360\n" +
+            "trunk_output.block2.block2-4.f.se.fc1|conv 1x1 696->174|174x1x1|121278|121104|122148\n" +
+            "trunk_output.block2.block2-4.f.se.activation|relu|174x1x1|0|0|348\n" +
+            "trunk_output.block2.block2-4.f.se.fc2|conv 1x1 174->696|696x1x1|121800|121104|122670\n" +
+            "trunk_output.block2.block2-4.f.se.scale_activation|sigmoid|696x1x1|0|0|1392\n" +
+            "trunk_output.block2.block2-4.f.se.(mul)|mul|696x28x28|0|0|1092024\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 696->696|696x28x28|484416|379782144|1575744\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 696|696x28x28|1392|0|1092720\n" +
+            "trunk_output.block2.block2-4.(add)|add|696x28x28|0|0|1636992\n" +
+            "trunk_output.block2.block2-4.activation|relu|696x28x28|0|0|1091328\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 696->1392|1392x14x14|968832|189891072|1787328\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 696->1392|1392x28x28|968832|759564288|2605824\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 1392|1392x28x28|2784|0|2185440\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|1392x28x28|0|0|2182656\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 1392->1392 g6|1392x14x14|2906496|569673216|4270656\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 1392->174|174x1x1|242382|242208|243948\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|174x1x1|0|0|348\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 174->1392|1392x1x1|243600|242208|245166\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-0.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-0.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-1.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-1.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-2.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-2.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-3.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-3.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-4.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-4.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-5.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-5.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-6.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-6.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-7.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-7.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-8.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-8.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-9.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-9.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-10.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-10.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-10.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-10.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-10.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-10.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-10.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-10.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 1392->1392 g6|1392x14x14|2906496|569673216|3452160\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block3.block3-11.f.se.avgpool|adaptive_avgpool 1x1|1392x1x1|0|0|274224\n" +
+            "trunk_output.block3.block3-11.f.se.fc1|conv 1x1 1392->348|348x1x1|484764|484416|486504\n" +
+            "trunk_output.block3.block3-11.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block3.block3-11.f.se.fc2|conv 1x1 348->1392|1392x1x1|485808|484416|487548\n" +
+            "trunk_output.block3.block3-11.f.se.scale_activation|sigmoid|1392x1x1|0|0|2784\n" +
+            "trunk_output.block3.block3-11.f.se.(mul)|mul|1392x14x14|0|0|547056\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 1392->1392|1392x14x14|1937664|379782144|2483328\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 1392|1392x14x14|2784|0|548448\n" +
+            "trunk_output.block3.block3-11.(add)|add|1392x14x14|0|0|818496\n" +
+            "trunk_output.block3.block3-11.activation|relu|1392x14x14|0|0|545664\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 1392->3712|3712x7x7|5167104|253188096|5621824\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 3712|3712x7x7|7424|0|371200\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 1392->3712|3712x14x14|5167104|1012752384|6167488\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 3712|3712x14x14|7424|0|1462528\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|3712x14x14|0|0|1455104\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 3712->3712 g16|3712x7x7|7750656|379782144|8660096\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 3712|3712x7x7|7424|0|371200\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|3712x7x7|0|0|363776\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|3712x1x1|0|0|185600\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 3712->348|348x1x1|1292124|1291776|1296184\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|348x1x1|0|0|696\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 348->3712|3712x1x1|1295488|1291776|1299548\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|3712x1x1|0|0|7424\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|3712x7x7|0|0|367488\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 3712->3712|3712x7x7|13778944|675168256|14142720\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 3712|3712x7x7|7424|0|371200\n" +
+            "trunk_output.block4.block4-0.(add)|add|3712x7x7|0|0|545664\n" +
+            "trunk_output.block4.block4-0.activation|relu|3712x7x7|0|0|363776\n" +
+            "avgpool|adaptive_avgpool 1x1|3712x1x1|0|0|185600\n" +
+            "3|flatten|3712|0|0|7424\n" +
+            "fc|linear 3712->1000|1000|3713000|3712000|3717712\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -3355,459 +3341,457 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 1182509742L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetY128GF", "architectures/regnet.arch", 44, "regnet_y_128gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            644812894L, 258L, 127517815680L, 1182509742L, 249608780L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->528", new long[] { 528L, 56L, 56L }, 16896L, 52985856L, 2074112L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->528", new long[] { 528L, 112L, 112L }, 16896L, 211943424L, 7041536L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 528", new long[] { 528L, 112L, 112L }, 1056L, 0L, 13247520L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 528L, 112L, 112L }, 0L, 0L, 13246464L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 528->528 g2", new long[] { 528L, 56L, 56L }, 1254528L, 3934199808L, 9533568L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 528L, 56L, 56L }, 0L, 0L, 3311616L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 528L, 1L, 1L }, 0L, 0L, 1656336L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc1", "conv 1x1 528->8", new long[] { 8L, 1L, 1L }, 4232L, 4224L, 4768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.activation", "relu", new long[] { 8L, 1L, 1L }, 0L, 0L, 16L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.fc2", "conv 1x1 8->528", new long[] { 528L, 1L, 1L }, 4752L, 4224L, 5288L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.scale_activation", "sigmoid", new long[] { 528L, 1L, 1L }, 0L, 0L, 1056L),
-                new LayerInfo("trunk_output.block1.block1-0.f.se.(mul)", "mul", new long[] { 528L, 56L, 56L }, 0L, 0L, 3312144L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 528->528", new long[] { 528L, 56L, 56L }, 278784L, 874266624L, 3590400L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 528L, 56L, 56L }, 0L, 0L, 4967424L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 528L, 56L, 56L }, 0L, 0L, 3311616L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 528->528", new long[] { 528L, 56L, 56L }, 278784L, 874266624L, 3590400L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 528L, 56L, 56L }, 0L, 0L, 3311616L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 528->528 g2", new long[] { 528L, 56L, 56L }, 1254528L, 3934199808L, 4566144L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 528L, 56L, 56L }, 0L, 0L, 3311616L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 528L, 1L, 1L }, 0L, 0L, 1656336L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc1", "conv 1x1 528->132", new long[] { 132L, 1L, 1L }, 69828L, 69696L, 70488L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.activation", "relu", new long[] { 132L, 1L, 1L }, 0L, 0L, 264L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.fc2", "conv 1x1 132->528", new long[] { 528L, 1L, 1L }, 70224L, 69696L, 70884L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.scale_activation", "sigmoid", new long[] { 528L, 1L, 1L }, 0L, 0L, 1056L),
-                new LayerInfo("trunk_output.block1.block1-1.f.se.(mul)", "mul", new long[] { 528L, 56L, 56L }, 0L, 0L, 3312144L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 528->528", new long[] { 528L, 56L, 56L }, 278784L, 874266624L, 3590400L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 528", new long[] { 528L, 56L, 56L }, 1056L, 0L, 3312672L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 528L, 56L, 56L }, 0L, 0L, 4967424L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 528L, 56L, 56L }, 0L, 0L, 3311616L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 528->1056", new long[] { 1056L, 28L, 28L }, 557568L, 437133312L, 3041280L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 528->1056", new long[] { 1056L, 56L, 56L }, 557568L, 1748533248L, 5524992L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 1056", new long[] { 1056L, 56L, 56L }, 2112L, 0L, 6625344L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 1056L, 56L, 56L }, 0L, 0L, 6623232L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 6648576L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc1", "conv 1x1 1056->132", new long[] { 132L, 1L, 1L }, 139524L, 139392L, 140712L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.activation", "relu", new long[] { 132L, 1L, 1L }, 0L, 0L, 264L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.fc2", "conv 1x1 132->1056", new long[] { 1056L, 1L, 1L }, 140448L, 139392L, 141636L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-0.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-1.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-2.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-3.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-4.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-5.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-5.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-5.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.0", "conv 3x3 1056->1056 g4", new long[] { 1056L, 28L, 28L }, 2509056L, 1967099904L, 4164864L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.2", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 1056L, 1L, 1L }, 0L, 0L, 828960L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.fc1", "conv 1x1 1056->264", new long[] { 264L, 1L, 1L }, 279048L, 278784L, 280368L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.fc2", "conv 1x1 264->1056", new long[] { 1056L, 1L, 1L }, 279840L, 278784L, 281160L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.scale_activation", "sigmoid", new long[] { 1056L, 1L, 1L }, 0L, 0L, 2112L),
-                new LayerInfo("trunk_output.block2.block2-6.f.se.(mul)", "mul", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1656864L),
-                new LayerInfo("trunk_output.block2.block2-6.f.c.0", "conv 1x1 1056->1056", new long[] { 1056L, 28L, 28L }, 1115136L, 874266624L, 2770944L),
-                new LayerInfo("trunk_output.block2.block2-6.f.c.1", "batchnorm 1056", new long[] { 1056L, 28L, 28L }, 2112L, 0L, 1657920L),
-                new LayerInfo("trunk_output.block2.block2-6.(add)", "add", new long[] { 1056L, 28L, 28L }, 0L, 0L, 2483712L),
-                new LayerInfo("trunk_output.block2.block2-6.activation", "relu", new long[] { 1056L, 28L, 28L }, 0L, 0L, 1655808L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 1056->2904", new long[] { 2904L, 14L, 14L }, 3066624L, 601058304L, 4463712L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 1056->2904", new long[] { 2904L, 28L, 28L }, 3066624L, 2404233216L, 6171264L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 2904", new long[] { 2904L, 28L, 28L }, 5808L, 0L, 4559280L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 2904L, 28L, 28L }, 0L, 0L, 4553472L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 9745824L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc1", "conv 1x1 2904->264", new long[] { 264L, 1L, 1L }, 766920L, 766656L, 770088L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.activation", "relu", new long[] { 264L, 1L, 1L }, 0L, 0L, 528L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.fc2", "conv 1x1 264->2904", new long[] { 2904L, 1L, 1L }, 769560L, 766656L, 772728L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-0.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-1.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-2.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-3.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-4.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-5.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-6.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-7.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-8.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-9.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-10.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-11.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-12.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-13.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-13.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-13.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-14.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-14.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-14.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-15.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-15.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-15.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-15.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-15.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-15.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-15.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-16.f.a.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.0", "conv 3x3 2904->2904 g11", new long[] { 2904L, 14L, 14L }, 6899904L, 1352381184L, 8038272L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-16.f.b.2", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 2904L, 1L, 1L }, 0L, 0L, 572088L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.fc1", "conv 1x1 2904->726", new long[] { 726L, 1L, 1L }, 2109030L, 2108304L, 2112660L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.fc2", "conv 1x1 726->2904", new long[] { 2904L, 1L, 1L }, 2111208L, 2108304L, 2114838L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.scale_activation", "sigmoid", new long[] { 2904L, 1L, 1L }, 0L, 0L, 5808L),
-                new LayerInfo("trunk_output.block3.block3-16.f.se.(mul)", "mul", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1141272L),
-                new LayerInfo("trunk_output.block3.block3-16.f.c.0", "conv 1x1 2904->2904", new long[] { 2904L, 14L, 14L }, 8433216L, 1652910336L, 9571584L),
-                new LayerInfo("trunk_output.block3.block3-16.f.c.1", "batchnorm 2904", new long[] { 2904L, 14L, 14L }, 5808L, 0L, 1144176L),
-                new LayerInfo("trunk_output.block3.block3-16.(add)", "add", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1707552L),
-                new LayerInfo("trunk_output.block3.block3-16.activation", "relu", new long[] { 2904L, 14L, 14L }, 0L, 0L, 1138368L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 2904->7392", new long[] { 7392L, 7L, 7L }, 21466368L, 1051852032L, 22397760L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 7392", new long[] { 7392L, 7L, 7L }, 14784L, 0L, 739200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 2904->7392", new long[] { 7392L, 14L, 14L }, 21466368L, 4207408128L, 23484384L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 7392", new long[] { 7392L, 14L, 14L }, 14784L, 0L, 2912448L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 7392L, 14L, 14L }, 0L, 0L, 2897664L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 7392->7392 g28", new long[] { 7392L, 7L, 7L }, 17563392L, 860606208L, 19374432L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 7392", new long[] { 7392L, 7L, 7L }, 14784L, 0L, 739200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 7392L, 7L, 7L }, 0L, 0L, 724416L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.avgpool", "adaptive_avgpool 1x1", new long[] { 7392L, 1L, 1L }, 0L, 0L, 369600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc1", "conv 1x1 7392->726", new long[] { 726L, 1L, 1L }, 5367318L, 5366592L, 5375436L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.activation", "relu", new long[] { 726L, 1L, 1L }, 0L, 0L, 1452L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.fc2", "conv 1x1 726->7392", new long[] { 7392L, 1L, 1L }, 5373984L, 5366592L, 5382102L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.scale_activation", "sigmoid", new long[] { 7392L, 1L, 1L }, 0L, 0L, 14784L),
-                new LayerInfo("trunk_output.block4.block4-0.f.se.(mul)", "mul", new long[] { 7392L, 7L, 7L }, 0L, 0L, 731808L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 7392->7392", new long[] { 7392L, 7L, 7L }, 54641664L, 2677441536L, 55366080L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 7392", new long[] { 7392L, 7L, 7L }, 14784L, 0L, 739200L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 7392L, 7L, 7L }, 0L, 0L, 1086624L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 7392L, 7L, 7L }, 0L, 0L, 724416L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 7392L, 1L, 1L }, 0L, 0L, 369600L),
-                new LayerInfo("3", "flatten", new long[] { 7392L }, 0L, 0L, 14784L),
-                new LayerInfo("fc", "linear 7392->1000", new long[] { 1000L }, 7393000L, 7392000L, 7401392L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            644812894, 258, 127517815680L, 1182509742, 249608780,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->528|528x56x56|16896|52985856|2074112\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->528|528x112x112|16896|211943424|7041536\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 528|528x112x112|1056|0|13247520\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|528x112x112|0|0|13246464\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 528->528 g2|528x56x56|1254528|3934199808|9533568\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|528x56x56|0|0|3311616\n" +
+            "trunk_output.block1.block1-0.f.se.avgpool|adaptive_avgpool 1x1|528x1x1|0|0|1656336\n" +
+            "trunk_output.block1.block1-0.f.se.fc1|conv 1x1 528->8|8x1x1|4232|4224|4768\n" +
+            "trunk_output.block1.block1-0.f.se.activation|relu|8x1x1|0|0|16\n" +
+            "trunk_output.block1.block1-0.f.se.fc2|conv 1x1 8->528|528x1x1|4752|4224|5288\n" +
+            "trunk_output.block1.block1-0.f.se.scale_activation|sigmoid|528x1x1|0|0|1056\n" +
+            "trunk_output.block1.block1-0.f.se.(mul)|mul|528x56x56|0|0|3312144\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 528->528|528x56x56|278784|874266624|3590400\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-0.(add)|add|528x56x56|0|0|4967424\n" +
+            "trunk_output.block1.block1-0.activation|relu|528x56x56|0|0|3311616\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 528->528|528x56x56|278784|874266624|3590400\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|528x56x56|0|0|3311616\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 528->528 g2|528x56x56|1254528|3934199808|4566144\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|528x56x56|0|0|3311616\n" +
+            "trunk_output.block1.block1-1.f.se.avgpool|adaptive_avgpool 1x1|528x1x1|0|0|1656336\n" +
+            "trunk_output.block1.block1-1.f.se.fc1|conv 1x1 528->132|132x1x1|69828|69696|70488\n" +
+            "trunk_output.block1.block1-1.f.se.activation|relu|132x1x1|0|0|264\n" +
+            "trunk_output.block1.block1-1.f.se.fc2|conv 1x1 132->528|528x1x1|70224|69696|70884\n" +
+            "trunk_output.block1.block1-1.f.se.scale_activation|sigmoid|528x1x1|0|0|1056\n" +
+            "trunk_output.block1.block1-1.f.se.(mul)|mul|528x56x56|0|0|3312144\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 528->528|528x56x56|278784|874266624|3590400\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 528|528x56x56|1056|0|3312672\n" +
+            "trunk_output.block1.block1-1.(add)|add|528x56x56|0|0|4967424\n" +
+            "trunk_output.block1.block1-1.activation|relu|528x56x56|0|0|3311616\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 528->1056|1056x28x28|557568|437133312|3041280\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 528->1056|1056x56x56|557568|1748533248|5524992\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 1056|1056x56x56|2112|0|6625344\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|1056x56x56|0|0|6623232\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 1056->1056 g4|1056x28x28|2509056|1967099904|6648576\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-0.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-0.f.se.fc1|conv 1x1 1056->132|132x1x1|139524|139392|140712\n" +
+            "trunk_output.block2.block2-0.f.se.activation|relu|132x1x1|0|0|264\n" +
+            "trunk_output.block2.block2-0.f.se.fc2|conv 1x1 132->1056|1056x1x1|140448|139392|141636\n" +
+            "trunk_output.block2.block2-0.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-0.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-0.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-0.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-1.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-1.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-1.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-1.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-1.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-1.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-1.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-1.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-2.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-2.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-2.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-2.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-2.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-2.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-2.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-2.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-3.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-3.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-3.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-3.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-3.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-3.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-3.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-3.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-4.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-4.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-4.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-4.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-4.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-4.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-4.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-4.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-5.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-5.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-5.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-5.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-5.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-5.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-5.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-5.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-5.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-5.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-5.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-5.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-5.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-5.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-5.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-5.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-6.f.a.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-6.f.a.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-6.f.a.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-6.f.b.0|conv 3x3 1056->1056 g4|1056x28x28|2509056|1967099904|4164864\n" +
+            "trunk_output.block2.block2-6.f.b.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-6.f.b.2|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block2.block2-6.f.se.avgpool|adaptive_avgpool 1x1|1056x1x1|0|0|828960\n" +
+            "trunk_output.block2.block2-6.f.se.fc1|conv 1x1 1056->264|264x1x1|279048|278784|280368\n" +
+            "trunk_output.block2.block2-6.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block2.block2-6.f.se.fc2|conv 1x1 264->1056|1056x1x1|279840|278784|281160\n" +
+            "trunk_output.block2.block2-6.f.se.scale_activation|sigmoid|1056x1x1|0|0|2112\n" +
+            "trunk_output.block2.block2-6.f.se.(mul)|mul|1056x28x28|0|0|1656864\n" +
+            "trunk_output.block2.block2-6.f.c.0|conv 1x1 1056->1056|1056x28x28|1115136|874266624|2770944\n" +
+            "trunk_output.block2.block2-6.f.c.1|batchnorm 1056|1056x28x28|2112|0|1657920\n" +
+            "trunk_output.block2.block2-6.(add)|add|1056x28x28|0|0|2483712\n" +
+            "trunk_output.block2.block2-6.activation|relu|1056x28x28|0|0|1655808\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 1056->2904|2904x14x14|3066624|601058304|4463712\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 1056->2904|2904x28x28|3066624|2404233216|6171264\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 2904|2904x28x28|5808|0|4559280\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|2904x28x28|0|0|4553472\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 2904->2904 g11|2904x14x14|6899904|1352381184|9745824\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-0.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-0.f.se.fc1|conv 1x1 2904->264|264x1x1|766920|766656|770088\n" +
+            "trunk_output.block3.block3-0.f.se.activation|relu|264x1x1|0|0|528\n" +
+            "trunk_output.block3.block3-0.f.se.fc2|conv 1x1 264->2904|2904x1x1|769560|766656|772728\n" +
+            "trunk_output.block3.block3-0.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-0.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-0.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-0.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-1.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-1.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-1.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-1.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-1.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-1.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-1.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-1.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-2.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-2.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-2.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-2.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-2.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-2.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-2.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-2.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-3.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-3.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-3.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-3.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-3.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-3.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-3.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-3.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-4.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-4.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-4.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-4.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-4.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-4.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-4.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-4.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-5.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-5.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-5.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-5.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-5.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-5.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-5.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-5.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-6.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-6.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-6.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-6.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-6.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-6.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-6.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-6.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-7.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-7.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-7.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-7.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-7.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-7.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-7.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-7.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-8.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-8.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-8.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-8.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-8.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-8.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-8.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-8.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-9.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-9.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-9.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-9.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-9.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-9.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-9.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-9.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-10.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-10.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-10.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-10.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-10.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-10.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-10.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-10.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-11.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-11.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-11.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-11.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-11.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-11.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-11.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-11.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-12.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-12.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-12.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-12.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-12.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-12.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-12.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-12.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-13.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-13.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-13.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-13.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-13.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-13.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-13.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-13.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-13.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-13.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-13.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-13.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-13.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-13.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-13.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-13.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-14.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-14.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-14.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-14.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-14.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-14.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-14.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-14.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-14.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-14.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-14.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-14.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-14.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-14.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-14.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-14.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-15.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-15.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-15.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-15.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-15.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-15.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-15.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-15.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-15.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-15.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-15.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-15.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-15.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-15.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-15.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-15.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-16.f.a.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-16.f.a.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-16.f.a.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-16.f.b.0|conv 3x3 2904->2904 g11|2904x14x14|6899904|1352381184|8038272\n" +
+            "trunk_output.block3.block3-16.f.b.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-16.f.b.2|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block3.block3-16.f.se.avgpool|adaptive_avgpool 1x1|2904x1x1|0|0|572088\n" +
+            "trunk_output.block3.block3-16.f.se.fc1|conv 1x1 2904->726|726x1x1|2109030|2108304|2112660\n" +
+            "trunk_output.block3.block3-16.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block3.block3-16.f.se.fc2|conv 1x1 726->2904|2904x1x1|2111208|2108304|2114838\n" +
+            "trunk_output.block3.block3-16.f.se.scale_activation|sigmoid|2904x1x1|0|0|5808\n" +
+            "trunk_output.block3.block3-16.f.se.(mul)|mul|2904x14x14|0|0|1141272\n" +
+            "trunk_output.block3.block3-16.f.c.0|conv 1x1 2904->2904|2904x14x14|8433216|1652910336|9571584\n" +
+            "trunk_output.block3.block3-16.f.c.1|batchnorm 2904|2904x14x14|5808|0|1144176\n" +
+            "trunk_output.block3.block3-16.(add)|add|2904x14x14|0|0|1707552\n" +
+            "trunk_output.block3.block3-16.activation|relu|2904x14x14|0|0|1138368\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 2904->7392|7392x7x7|21466368|1051852032|22397760\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 7392|7392x7x7|14784|0|739200\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 2904->7392|7392x14x14|21466368|4207408128|23484384\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 7392|7392x14x14|14784|0|2912448\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|7392x14x14|0|0|2897664\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 7392->7392 g28|7392x7x7|17563392|860606208|19374432\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 7392|7392x7x7|14784|0|739200\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|7392x7x7|0|0|724416\n" +
+            "trunk_output.block4.block4-0.f.se.avgpool|adaptive_avgpool 1x1|7392x1x1|0|0|369600\n" +
+            "trunk_output.block4.block4-0.f.se.fc1|conv 1x1 7392->726|726x1x1|5367318|5366592|5375436\n" +
+            "trunk_output.block4.block4-0.f.se.activation|relu|726x1x1|0|0|1452\n" +
+            "trunk_output.block4.block4-0.f.se.fc2|conv 1x1 726->7392|7392x1x1|5373984|5366592|5382102\n" +
+            "trunk_output.block4.block4-0.f.se.scale_activation|sigmoid|7392x1x1|0|0|14784\n" +
+            "trunk_output.block4.block4-0.f.se.(mul)|mul|7392x7x7|0|0|731808\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 7392->7392|7392x7x7|54641664|2677441536|55366080\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 7392|7392x7x7|14784|0|739200\n" +
+            "trunk_output.block4.block4-0.(add)|add|7392x7x7|0|0|1086624\n" +
+            "trunk_output.block4.block4-0.activation|relu|7392x7x7|0|0|724416\n" +
+            "avgpool|adaptive_avgpool 1x1|7392x1x1|0|0|369600\n" +
+            "3|flatten|7392|0|0|14784\n" +
+            "fc|linear 7392->1000|1000|7393000|7392000|7401392\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -3901,247 +3885,245 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 26636000L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX400MF", "architectures/regnet.arch", 44, "regnet_x_400mf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            5495976L, 213L, 413812608L, 26636000L, 9976632L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->32", new long[] { 32L, 56L, 56L }, 1024L, 3211264L, 502784L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->32", new long[] { 32L, 112L, 112L }, 1024L, 12845056L, 803840L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 32->32 g2", new long[] { 32L, 56L, 56L }, 4608L, 14450688L, 506368L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 32->32", new long[] { 32L, 56L, 56L }, 1024L, 3211264L, 201728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 32", new long[] { 32L, 56L, 56L }, 64L, 0L, 200768L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 32L, 56L, 56L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 32L, 56L, 56L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 32->64", new long[] { 64L, 28L, 28L }, 2048L, 1605632L, 152576L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 32->64", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 303104L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 64->64 g4", new long[] { 64L, 28L, 28L }, 9216L, 7225344L, 260096L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 64->64", new long[] { 64L, 28L, 28L }, 4096L, 3211264L, 104448L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 64L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 64->64", new long[] { 64L, 28L, 28L }, 4096L, 3211264L, 104448L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 64->64 g4", new long[] { 64L, 28L, 28L }, 9216L, 7225344L, 109568L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 64->64", new long[] { 64L, 28L, 28L }, 4096L, 3211264L, 104448L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 64", new long[] { 64L, 28L, 28L }, 128L, 0L, 100480L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 64L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 64L, 28L, 28L }, 0L, 0L, 100352L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 64->160", new long[] { 160L, 14L, 14L }, 10240L, 2007040L, 91776L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 64->160", new long[] { 160L, 28L, 28L }, 10240L, 8028160L, 185856L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 160", new long[] { 160L, 28L, 28L }, 320L, 0L, 251200L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 160L, 28L, 28L }, 0L, 0L, 250880L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 179840L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 160->160 g10", new long[] { 160L, 14L, 14L }, 23040L, 4515840L, 85760L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 160->160", new long[] { 160L, 14L, 14L }, 25600L, 5017600L, 88320L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 160", new long[] { 160L, 14L, 14L }, 320L, 0L, 63040L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 160L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 160L, 14L, 14L }, 0L, 0L, 62720L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 160->400", new long[] { 400L, 7L, 7L }, 64000L, 3136000L, 114960L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 160->400", new long[] { 400L, 14L, 14L }, 64000L, 12544000L, 173760L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 155600L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-2.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-2.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-3.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-3.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-4.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-4.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-5.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-5.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-5.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-5.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-5.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-5.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-6.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-6.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-6.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-6.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-6.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-6.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-6.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-6.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-6.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-6.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-7.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-7.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-7.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-7.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-7.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-7.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-7.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-7.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-7.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-7.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-8.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-8.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-8.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-8.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-8.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-8.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-8.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-8.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-8.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-8.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-9.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-9.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-9.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-9.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-9.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-9.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-9.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-9.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-9.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-9.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-10.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-10.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-10.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-10.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-10.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-10.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-10.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-10.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-10.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-10.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-11.f.a.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-11.f.a.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-11.f.a.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-11.f.b.0", "conv 3x3 400->400 g25", new long[] { 400L, 7L, 7L }, 57600L, 2822400L, 96800L),
-                new LayerInfo("trunk_output.block4.block4-11.f.b.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-11.f.b.2", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("trunk_output.block4.block4-11.f.c.0", "conv 1x1 400->400", new long[] { 400L, 7L, 7L }, 160000L, 7840000L, 199200L),
-                new LayerInfo("trunk_output.block4.block4-11.f.c.1", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("trunk_output.block4.block4-11.(add)", "add", new long[] { 400L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("trunk_output.block4.block4-11.activation", "relu", new long[] { 400L, 7L, 7L }, 0L, 0L, 39200L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 400L, 1L, 1L }, 0L, 0L, 20000L),
-                new LayerInfo("3", "flatten", new long[] { 400L }, 0L, 0L, 800L),
-                new LayerInfo("fc", "linear 400->1000", new long[] { 1000L }, 401000L, 400000L, 402400L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            5495976, 213, 413812608, 26636000, 9976632,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->32|32x56x56|1024|3211264|502784\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->32|32x112x112|1024|12845056|803840\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 32->32 g2|32x56x56|4608|14450688|506368\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|32x56x56|0|0|200704\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 32->32|32x56x56|1024|3211264|201728\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 32|32x56x56|64|0|200768\n" +
+            "trunk_output.block1.block1-0.(add)|add|32x56x56|0|0|301056\n" +
+            "trunk_output.block1.block1-0.activation|relu|32x56x56|0|0|200704\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 32->64|64x28x28|2048|1605632|152576\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 32->64|64x56x56|2048|6422528|303104\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|64x56x56|0|0|401408\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 64->64 g4|64x28x28|9216|7225344|260096\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|64x28x28|0|0|100352\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 64->64|64x28x28|4096|3211264|104448\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-0.(add)|add|64x28x28|0|0|150528\n" +
+            "trunk_output.block2.block2-0.activation|relu|64x28x28|0|0|100352\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 64->64|64x28x28|4096|3211264|104448\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|64x28x28|0|0|100352\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 64->64 g4|64x28x28|9216|7225344|109568\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|64x28x28|0|0|100352\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 64->64|64x28x28|4096|3211264|104448\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 64|64x28x28|128|0|100480\n" +
+            "trunk_output.block2.block2-1.(add)|add|64x28x28|0|0|150528\n" +
+            "trunk_output.block2.block2-1.activation|relu|64x28x28|0|0|100352\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 64->160|160x14x14|10240|2007040|91776\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 64->160|160x28x28|10240|8028160|185856\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 160|160x28x28|320|0|251200\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|160x28x28|0|0|250880\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 160->160 g10|160x14x14|23040|4515840|179840\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-0.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-0.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-1.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-1.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-2.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-2.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-3.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-3.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-4.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-4.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-5.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-5.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 160->160 g10|160x14x14|23040|4515840|85760\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 160->160|160x14x14|25600|5017600|88320\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 160|160x14x14|320|0|63040\n" +
+            "trunk_output.block3.block3-6.(add)|add|160x14x14|0|0|94080\n" +
+            "trunk_output.block3.block3-6.activation|relu|160x14x14|0|0|62720\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 160->400|400x7x7|64000|3136000|114960\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 160->400|400x14x14|64000|12544000|173760\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 400|400x14x14|800|0|157600\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|400x14x14|0|0|156800\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 400->400 g25|400x7x7|57600|2822400|155600\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-0.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-0.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-1.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-1.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-2.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-2.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-2.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-2.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-2.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-2.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-2.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-2.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-2.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-2.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-3.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-3.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-3.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-3.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-3.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-3.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-3.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-3.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-3.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-3.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-4.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-4.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-4.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-4.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-4.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-4.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-4.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-4.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-4.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-4.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-5.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-5.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-5.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-5.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-5.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-5.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-5.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-5.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-5.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-5.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-6.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-6.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-6.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-6.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-6.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-6.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-6.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-6.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-6.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-6.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-7.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-7.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-7.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-7.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-7.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-7.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-7.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-7.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-7.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-7.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-8.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-8.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-8.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-8.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-8.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-8.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-8.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-8.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-8.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-8.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-9.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-9.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-9.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-9.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-9.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-9.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-9.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-9.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-9.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-9.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-10.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-10.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-10.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-10.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-10.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-10.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-10.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-10.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-10.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-10.activation|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-11.f.a.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-11.f.a.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-11.f.a.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-11.f.b.0|conv 3x3 400->400 g25|400x7x7|57600|2822400|96800\n" +
+            "trunk_output.block4.block4-11.f.b.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-11.f.b.2|relu|400x7x7|0|0|39200\n" +
+            "trunk_output.block4.block4-11.f.c.0|conv 1x1 400->400|400x7x7|160000|7840000|199200\n" +
+            "trunk_output.block4.block4-11.f.c.1|batchnorm 400|400x7x7|800|0|40000\n" +
+            "trunk_output.block4.block4-11.(add)|add|400x7x7|0|0|58800\n" +
+            "trunk_output.block4.block4-11.activation|relu|400x7x7|0|0|39200\n" +
+            "avgpool|adaptive_avgpool 1x1|400x1x1|0|0|20000\n" +
+            "3|flatten|400|0|0|800\n" +
+            "fc|linear 400->1000|1000|401000|400000|402400\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -4235,187 +4217,185 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 41072560L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX800MF", "architectures/regnet.arch", 44, "regnet_x_800mf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            7259656L, 159L, 799699712L, 41072560L, 16116680L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->64", new long[] { 64L, 56L, 56L }, 2048L, 6422528L, 604160L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->64", new long[] { 64L, 112L, 112L }, 2048L, 25690112L, 1206272L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 64->64 g4", new long[] { 64L, 56L, 56L }, 9216L, 28901376L, 1012736L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 64->128", new long[] { 128L, 28L, 28L }, 8192L, 6422528L, 309248L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 128->128 g8", new long[] { 128L, 28L, 28L }, 18432L, 14450688L, 520192L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 128->128 g8", new long[] { 128L, 28L, 28L }, 18432L, 14450688L, 219136L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 128->128 g8", new long[] { 128L, 28L, 28L }, 18432L, 14450688L, 219136L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 128->128", new long[] { 128L, 28L, 28L }, 16384L, 12845056L, 217088L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 128->288", new long[] { 288L, 14L, 14L }, 36864L, 7225344L, 193664L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 128->288", new long[] { 288L, 28L, 28L }, 36864L, 28901376L, 363008L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 288", new long[] { 288L, 28L, 28L }, 576L, 0L, 452160L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 288L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 323712L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 288->288 g18", new long[] { 288L, 14L, 14L }, 41472L, 8128512L, 154368L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 288->288", new long[] { 288L, 14L, 14L }, 82944L, 16257024L, 195840L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 288->672", new long[] { 672L, 7L, 7L }, 193536L, 9483264L, 282912L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 288->672", new long[] { 672L, 14L, 14L }, 193536L, 37933056L, 381696L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 672", new long[] { 672L, 14L, 14L }, 1344L, 0L, 264768L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 672L, 14L, 14L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 672->672 g42", new long[] { 672L, 7L, 7L }, 96768L, 4741632L, 261408L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 672L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 672->672 g42", new long[] { 672L, 7L, 7L }, 96768L, 4741632L, 162624L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 672L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.a.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.0", "conv 3x3 672->672 g42", new long[] { 672L, 7L, 7L }, 96768L, 4741632L, 162624L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-2.f.b.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-2.f.c.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-2.(add)", "add", new long[] { 672L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-2.activation", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.a.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.0", "conv 3x3 672->672 g42", new long[] { 672L, 7L, 7L }, 96768L, 4741632L, 162624L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-3.f.b.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-3.f.c.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-3.(add)", "add", new long[] { 672L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-3.activation", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.a.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.0", "conv 3x3 672->672 g42", new long[] { 672L, 7L, 7L }, 96768L, 4741632L, 162624L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-4.f.b.2", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.0", "conv 1x1 672->672", new long[] { 672L, 7L, 7L }, 451584L, 22127616L, 517440L),
-                new LayerInfo("trunk_output.block4.block4-4.f.c.1", "batchnorm 672", new long[] { 672L, 7L, 7L }, 1344L, 0L, 67200L),
-                new LayerInfo("trunk_output.block4.block4-4.(add)", "add", new long[] { 672L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-4.activation", "relu", new long[] { 672L, 7L, 7L }, 0L, 0L, 65856L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 672L, 1L, 1L }, 0L, 0L, 33600L),
-                new LayerInfo("3", "flatten", new long[] { 672L }, 0L, 0L, 1344L),
-                new LayerInfo("fc", "linear 672->1000", new long[] { 1000L }, 673000L, 672000L, 674672L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            7259656, 159, 799699712, 41072560, 16116680,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->64|64x56x56|2048|6422528|604160\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->64|64x112x112|2048|25690112|1206272\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|64x112x112|0|0|1605632\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 64->64 g4|64x56x56|9216|28901376|1012736\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|64x56x56|0|0|401408\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "trunk_output.block1.block1-0.(add)|add|64x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-0.activation|relu|64x56x56|0|0|401408\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 64->128|128x28x28|8192|6422528|309248\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|128x56x56|0|0|802816\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 128->128 g8|128x28x28|18432|14450688|520192\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-0.(add)|add|128x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-0.activation|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 128->128 g8|128x28x28|18432|14450688|219136\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-1.(add)|add|128x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-1.activation|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 128->128 g8|128x28x28|18432|14450688|219136\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 128->128|128x28x28|16384|12845056|217088\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "trunk_output.block2.block2-2.(add)|add|128x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-2.activation|relu|128x28x28|0|0|200704\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 128->288|288x14x14|36864|7225344|193664\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 128->288|288x28x28|36864|28901376|363008\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 288|288x28x28|576|0|452160\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|288x28x28|0|0|451584\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 288->288 g18|288x14x14|41472|8128512|323712\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-0.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-0.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-1.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-1.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-2.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-2.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-3.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-3.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-4.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-4.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-5.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-5.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 288->288 g18|288x14x14|41472|8128512|154368\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 288->288|288x14x14|82944|16257024|195840\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 288|288x14x14|576|0|113472\n" +
+            "trunk_output.block3.block3-6.(add)|add|288x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-6.activation|relu|288x14x14|0|0|112896\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 288->672|672x7x7|193536|9483264|282912\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 288->672|672x14x14|193536|37933056|381696\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 672|672x14x14|1344|0|264768\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|672x14x14|0|0|263424\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 672->672 g42|672x7x7|96768|4741632|261408\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-0.(add)|add|672x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-0.activation|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 672->672 g42|672x7x7|96768|4741632|162624\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-1.(add)|add|672x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-1.activation|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-2.f.a.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-2.f.a.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-2.f.a.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-2.f.b.0|conv 3x3 672->672 g42|672x7x7|96768|4741632|162624\n" +
+            "trunk_output.block4.block4-2.f.b.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-2.f.b.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-2.f.c.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-2.f.c.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-2.(add)|add|672x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-2.activation|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-3.f.a.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-3.f.a.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-3.f.a.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-3.f.b.0|conv 3x3 672->672 g42|672x7x7|96768|4741632|162624\n" +
+            "trunk_output.block4.block4-3.f.b.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-3.f.b.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-3.f.c.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-3.f.c.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-3.(add)|add|672x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-3.activation|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-4.f.a.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-4.f.a.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-4.f.a.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-4.f.b.0|conv 3x3 672->672 g42|672x7x7|96768|4741632|162624\n" +
+            "trunk_output.block4.block4-4.f.b.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-4.f.b.2|relu|672x7x7|0|0|65856\n" +
+            "trunk_output.block4.block4-4.f.c.0|conv 1x1 672->672|672x7x7|451584|22127616|517440\n" +
+            "trunk_output.block4.block4-4.f.c.1|batchnorm 672|672x7x7|1344|0|67200\n" +
+            "trunk_output.block4.block4-4.(add)|add|672x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-4.activation|relu|672x7x7|0|0|65856\n" +
+            "avgpool|adaptive_avgpool 1x1|672x1x1|0|0|33600\n" +
+            "3|flatten|672|0|0|1344\n" +
+            "fc|linear 672->1000|1000|673000|672000|674672\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -4509,207 +4489,205 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 61935248L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX1_6GF", "architectures/regnet.arch", 44, "regnet_x_1_6gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            9190136L, 177L, 1602849792L, 61935248L, 25185688L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->72", new long[] { 72L, 56L, 56L }, 2304L, 7225344L, 629504L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->72", new long[] { 72L, 112L, 112L }, 2304L, 28901376L, 1306880L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 72", new long[] { 72L, 112L, 112L }, 144L, 0L, 1806480L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 72L, 112L, 112L }, 0L, 0L, 1806336L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 72->72 g3", new long[] { 72L, 56L, 56L }, 15552L, 48771072L, 1144512L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 72L, 56L, 56L }, 0L, 0L, 677376L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 72->72 g3", new long[] { 72L, 56L, 56L }, 15552L, 48771072L, 467136L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 72->72", new long[] { 72L, 56L, 56L }, 5184L, 16257024L, 456768L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 72", new long[] { 72L, 56L, 56L }, 144L, 0L, 451728L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 72L, 56L, 56L }, 0L, 0L, 677376L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 72L, 56L, 56L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 72->168", new long[] { 168L, 28L, 28L }, 12096L, 9483264L, 369600L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 72->168", new long[] { 168L, 56L, 56L }, 12096L, 37933056L, 764736L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 168", new long[] { 168L, 56L, 56L }, 336L, 0L, 1054032L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 168L, 56L, 56L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 168->168 g7", new long[] { 168L, 28L, 28L }, 36288L, 28449792L, 694848L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 168L, 28L, 28L }, 0L, 0L, 395136L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 168->168 g7", new long[] { 168L, 28L, 28L }, 36288L, 28449792L, 299712L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 168L, 28L, 28L }, 0L, 0L, 395136L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 168->168 g7", new long[] { 168L, 28L, 28L }, 36288L, 28449792L, 299712L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 168L, 28L, 28L }, 0L, 0L, 395136L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 168->168 g7", new long[] { 168L, 28L, 28L }, 36288L, 28449792L, 299712L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 168->168", new long[] { 168L, 28L, 28L }, 28224L, 22127616L, 291648L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 168", new long[] { 168L, 28L, 28L }, 336L, 0L, 263760L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 168L, 28L, 28L }, 0L, 0L, 395136L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 168L, 28L, 28L }, 0L, 0L, 263424L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 168->408", new long[] { 408L, 14L, 14L }, 68544L, 13434624L, 280224L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 168->408", new long[] { 408L, 28L, 28L }, 68544L, 53738496L, 520128L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 408", new long[] { 408L, 28L, 28L }, 816L, 0L, 640560L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 408L, 28L, 28L }, 0L, 0L, 639744L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 487968L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 408->408 g17", new long[] { 408L, 14L, 14L }, 88128L, 17273088L, 248064L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 408->408", new long[] { 408L, 14L, 14L }, 166464L, 32626944L, 326400L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 408", new long[] { 408L, 14L, 14L }, 816L, 0L, 160752L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 408L, 14L, 14L }, 0L, 0L, 239904L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 408L, 14L, 14L }, 0L, 0L, 159936L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 408->912", new long[] { 912L, 7L, 7L }, 372096L, 18232704L, 496752L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 408->912", new long[] { 912L, 14L, 14L }, 372096L, 72930816L, 630816L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 912", new long[] { 912L, 14L, 14L }, 1824L, 0L, 359328L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 912L, 14L, 14L }, 0L, 0L, 357504L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 912->912 g38", new long[] { 912L, 7L, 7L }, 196992L, 9652608L, 420432L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 912L, 7L, 7L }, 0L, 0L, 89376L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 912->912", new long[] { 912L, 7L, 7L }, 831744L, 40755456L, 921120L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 912L, 7L, 7L }, 0L, 0L, 134064L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 912L, 7L, 7L }, 0L, 0L, 89376L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 912->912", new long[] { 912L, 7L, 7L }, 831744L, 40755456L, 921120L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 912L, 7L, 7L }, 0L, 0L, 89376L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 912->912 g38", new long[] { 912L, 7L, 7L }, 196992L, 9652608L, 286368L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 912L, 7L, 7L }, 0L, 0L, 89376L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 912->912", new long[] { 912L, 7L, 7L }, 831744L, 40755456L, 921120L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 912", new long[] { 912L, 7L, 7L }, 1824L, 0L, 91200L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 912L, 7L, 7L }, 0L, 0L, 134064L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 912L, 7L, 7L }, 0L, 0L, 89376L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 912L, 1L, 1L }, 0L, 0L, 45600L),
-                new LayerInfo("3", "flatten", new long[] { 912L }, 0L, 0L, 1824L),
-                new LayerInfo("fc", "linear 912->1000", new long[] { 1000L }, 913000L, 912000L, 914912L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            9190136, 177, 1602849792, 61935248, 25185688,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->72|72x56x56|2304|7225344|629504\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->72|72x112x112|2304|28901376|1306880\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 72|72x112x112|144|0|1806480\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|72x112x112|0|0|1806336\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 72->72 g3|72x56x56|15552|48771072|1144512\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-0.(add)|add|72x56x56|0|0|677376\n" +
+            "trunk_output.block1.block1-0.activation|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 72->72 g3|72x56x56|15552|48771072|467136\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 72->72|72x56x56|5184|16257024|456768\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 72|72x56x56|144|0|451728\n" +
+            "trunk_output.block1.block1-1.(add)|add|72x56x56|0|0|677376\n" +
+            "trunk_output.block1.block1-1.activation|relu|72x56x56|0|0|451584\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 72->168|168x28x28|12096|9483264|369600\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 72->168|168x56x56|12096|37933056|764736\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 168|168x56x56|336|0|1054032\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|168x56x56|0|0|1053696\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 168->168 g7|168x28x28|36288|28449792|694848\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-0.(add)|add|168x28x28|0|0|395136\n" +
+            "trunk_output.block2.block2-0.activation|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 168->168 g7|168x28x28|36288|28449792|299712\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-1.(add)|add|168x28x28|0|0|395136\n" +
+            "trunk_output.block2.block2-1.activation|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 168->168 g7|168x28x28|36288|28449792|299712\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-2.(add)|add|168x28x28|0|0|395136\n" +
+            "trunk_output.block2.block2-2.activation|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 168->168 g7|168x28x28|36288|28449792|299712\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 168->168|168x28x28|28224|22127616|291648\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 168|168x28x28|336|0|263760\n" +
+            "trunk_output.block2.block2-3.(add)|add|168x28x28|0|0|395136\n" +
+            "trunk_output.block2.block2-3.activation|relu|168x28x28|0|0|263424\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 168->408|408x14x14|68544|13434624|280224\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 168->408|408x28x28|68544|53738496|520128\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 408|408x28x28|816|0|640560\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|408x28x28|0|0|639744\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 408->408 g17|408x14x14|88128|17273088|487968\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-0.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-0.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-1.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-1.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-2.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-2.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-3.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-3.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-4.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-4.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-5.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-5.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-6.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-6.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-7.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-7.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-8.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-8.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 408->408 g17|408x14x14|88128|17273088|248064\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 408->408|408x14x14|166464|32626944|326400\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 408|408x14x14|816|0|160752\n" +
+            "trunk_output.block3.block3-9.(add)|add|408x14x14|0|0|239904\n" +
+            "trunk_output.block3.block3-9.activation|relu|408x14x14|0|0|159936\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 408->912|912x7x7|372096|18232704|496752\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 408->912|912x14x14|372096|72930816|630816\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 912|912x14x14|1824|0|359328\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|912x14x14|0|0|357504\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 912->912 g38|912x7x7|196992|9652608|420432\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|912x7x7|0|0|89376\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 912->912|912x7x7|831744|40755456|921120\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-0.(add)|add|912x7x7|0|0|134064\n" +
+            "trunk_output.block4.block4-0.activation|relu|912x7x7|0|0|89376\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 912->912|912x7x7|831744|40755456|921120\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|912x7x7|0|0|89376\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 912->912 g38|912x7x7|196992|9652608|286368\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|912x7x7|0|0|89376\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 912->912|912x7x7|831744|40755456|921120\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 912|912x7x7|1824|0|91200\n" +
+            "trunk_output.block4.block4-1.(add)|add|912x7x7|0|0|134064\n" +
+            "trunk_output.block4.block4-1.activation|relu|912x7x7|0|0|89376\n" +
+            "avgpool|adaptive_avgpool 1x1|912x1x1|0|0|45600\n" +
+            "3|flatten|912|0|0|1824\n" +
+            "fc|linear 912->1000|1000|913000|912000|914912\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -4803,277 +4781,275 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 91453856L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX3_2GF", "architectures/regnet.arch", 44, "regnet_x_3_2gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            15296552L, 240L, 3176621952L, 91453856L, 36390808L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->96", new long[] { 96L, 56L, 56L }, 3072L, 9633792L, 705536L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->96", new long[] { 96L, 112L, 112L }, 3072L, 38535168L, 1608704L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 96", new long[] { 96L, 112L, 112L }, 192L, 0L, 2408640L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 96L, 112L, 112L }, 0L, 0L, 2408448L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 96->96 g2", new long[] { 96L, 56L, 56L }, 41472L, 130056192L, 1546752L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 96->96", new long[] { 96L, 56L, 56L }, 9216L, 28901376L, 611328L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 96->96", new long[] { 96L, 56L, 56L }, 9216L, 28901376L, 611328L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 96->96 g2", new long[] { 96L, 56L, 56L }, 41472L, 130056192L, 643584L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 96->96", new long[] { 96L, 56L, 56L }, 9216L, 28901376L, 611328L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 96L, 56L, 56L }, 0L, 0L, 903168L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 96->192", new long[] { 192L, 28L, 28L }, 18432L, 14450688L, 470016L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 96->192", new long[] { 192L, 56L, 56L }, 18432L, 57802752L, 921600L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 192", new long[] { 192L, 56L, 56L }, 384L, 0L, 1204608L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 192L, 56L, 56L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 835584L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 384000L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 384000L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 384000L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 384000L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.0", "conv 3x3 192->192 g4", new long[] { 192L, 28L, 28L }, 82944L, 65028096L, 384000L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.0", "conv 1x1 192->192", new long[] { 192L, 28L, 28L }, 36864L, 28901376L, 337920L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("trunk_output.block2.block2-5.(add)", "add", new long[] { 192L, 28L, 28L }, 0L, 0L, 451584L),
-                new LayerInfo("trunk_output.block2.block2-5.activation", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 192->432", new long[] { 432L, 14L, 14L }, 82944L, 16257024L, 318144L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 192->432", new long[] { 432L, 28L, 28L }, 82944L, 65028096L, 572160L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 432", new long[] { 432L, 28L, 28L }, 864L, 0L, 678240L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 432L, 28L, 28L }, 0L, 0L, 677376L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 609984L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-13.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-13.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.0", "conv 3x3 432->432 g9", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.2", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.0", "conv 1x1 432->432", new long[] { 432L, 14L, 14L }, 186624L, 36578304L, 355968L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.1", "batchnorm 432", new long[] { 432L, 14L, 14L }, 864L, 0L, 170208L),
-                new LayerInfo("trunk_output.block3.block3-14.(add)", "add", new long[] { 432L, 14L, 14L }, 0L, 0L, 254016L),
-                new LayerInfo("trunk_output.block3.block3-14.activation", "relu", new long[] { 432L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 432->1008", new long[] { 1008L, 7L, 7L }, 435456L, 21337344L, 569520L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 432->1008", new long[] { 1008L, 14L, 14L }, 435456L, 85349376L, 717696L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 1008", new long[] { 1008L, 14L, 14L }, 2016L, 0L, 397152L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 1008L, 14L, 14L }, 0L, 0L, 395136L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 1008->1008 g21", new long[] { 1008L, 7L, 7L }, 435456L, 21337344L, 682416L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 1008L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 1008->1008", new long[] { 1008L, 7L, 7L }, 1016064L, 49787136L, 1114848L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 1008L, 7L, 7L }, 0L, 0L, 148176L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 1008L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.0", "conv 1x1 1008->1008", new long[] { 1008L, 7L, 7L }, 1016064L, 49787136L, 1114848L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.a.2", "relu", new long[] { 1008L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.0", "conv 3x3 1008->1008 g21", new long[] { 1008L, 7L, 7L }, 435456L, 21337344L, 534240L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-1.f.b.2", "relu", new long[] { 1008L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.0", "conv 1x1 1008->1008", new long[] { 1008L, 7L, 7L }, 1016064L, 49787136L, 1114848L),
-                new LayerInfo("trunk_output.block4.block4-1.f.c.1", "batchnorm 1008", new long[] { 1008L, 7L, 7L }, 2016L, 0L, 100800L),
-                new LayerInfo("trunk_output.block4.block4-1.(add)", "add", new long[] { 1008L, 7L, 7L }, 0L, 0L, 148176L),
-                new LayerInfo("trunk_output.block4.block4-1.activation", "relu", new long[] { 1008L, 7L, 7L }, 0L, 0L, 98784L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1008L, 1L, 1L }, 0L, 0L, 50400L),
-                new LayerInfo("3", "flatten", new long[] { 1008L }, 0L, 0L, 2016L),
-                new LayerInfo("fc", "linear 1008->1000", new long[] { 1000L }, 1009000L, 1008000L, 1011008L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            15296552, 240, 3176621952L, 91453856, 36390808,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->96|96x56x56|3072|9633792|705536\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->96|96x112x112|3072|38535168|1608704\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 96|96x112x112|192|0|2408640\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|96x112x112|0|0|2408448\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 96->96 g2|96x56x56|41472|130056192|1546752\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|96x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 96->96|96x56x56|9216|28901376|611328\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-0.(add)|add|96x56x56|0|0|903168\n" +
+            "trunk_output.block1.block1-0.activation|relu|96x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 96->96|96x56x56|9216|28901376|611328\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|96x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 96->96 g2|96x56x56|41472|130056192|643584\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|96x56x56|0|0|602112\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 96->96|96x56x56|9216|28901376|611328\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "trunk_output.block1.block1-1.(add)|add|96x56x56|0|0|903168\n" +
+            "trunk_output.block1.block1-1.activation|relu|96x56x56|0|0|602112\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 96->192|192x28x28|18432|14450688|470016\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 96->192|192x56x56|18432|57802752|921600\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 192|192x56x56|384|0|1204608\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|192x56x56|0|0|1204224\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 192->192 g4|192x28x28|82944|65028096|835584\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-0.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-0.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 192->192 g4|192x28x28|82944|65028096|384000\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-1.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-1.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 192->192 g4|192x28x28|82944|65028096|384000\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-2.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-2.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 192->192 g4|192x28x28|82944|65028096|384000\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-3.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-3.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 192->192 g4|192x28x28|82944|65028096|384000\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-4.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-4.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-5.f.a.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-5.f.a.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-5.f.a.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-5.f.b.0|conv 3x3 192->192 g4|192x28x28|82944|65028096|384000\n" +
+            "trunk_output.block2.block2-5.f.b.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-5.f.b.2|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block2.block2-5.f.c.0|conv 1x1 192->192|192x28x28|36864|28901376|337920\n" +
+            "trunk_output.block2.block2-5.f.c.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "trunk_output.block2.block2-5.(add)|add|192x28x28|0|0|451584\n" +
+            "trunk_output.block2.block2-5.activation|relu|192x28x28|0|0|301056\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 192->432|432x14x14|82944|16257024|318144\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 192->432|432x28x28|82944|65028096|572160\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 432|432x28x28|864|0|678240\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|432x28x28|0|0|677376\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 432->432 g9|432x14x14|186624|36578304|609984\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-0.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-0.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-1.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-1.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-2.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-2.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-3.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-3.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-4.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-4.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-5.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-5.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-6.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-6.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-7.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-7.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-8.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-8.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-9.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-9.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-10.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-10.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-11.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-11.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-12.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-12.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-13.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-13.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-13.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-13.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-13.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-13.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-13.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-13.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-13.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-13.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-14.f.a.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-14.f.a.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-14.f.a.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-14.f.b.0|conv 3x3 432->432 g9|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-14.f.b.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-14.f.b.2|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block3.block3-14.f.c.0|conv 1x1 432->432|432x14x14|186624|36578304|355968\n" +
+            "trunk_output.block3.block3-14.f.c.1|batchnorm 432|432x14x14|864|0|170208\n" +
+            "trunk_output.block3.block3-14.(add)|add|432x14x14|0|0|254016\n" +
+            "trunk_output.block3.block3-14.activation|relu|432x14x14|0|0|169344\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 432->1008|1008x7x7|435456|21337344|569520\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 432->1008|1008x14x14|435456|85349376|717696\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 1008|1008x14x14|2016|0|397152\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|1008x14x14|0|0|395136\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 1008->1008 g21|1008x7x7|435456|21337344|682416\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|1008x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 1008->1008|1008x7x7|1016064|49787136|1114848\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-0.(add)|add|1008x7x7|0|0|148176\n" +
+            "trunk_output.block4.block4-0.activation|relu|1008x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-1.f.a.0|conv 1x1 1008->1008|1008x7x7|1016064|49787136|1114848\n" +
+            "trunk_output.block4.block4-1.f.a.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-1.f.a.2|relu|1008x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-1.f.b.0|conv 3x3 1008->1008 g21|1008x7x7|435456|21337344|534240\n" +
+            "trunk_output.block4.block4-1.f.b.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-1.f.b.2|relu|1008x7x7|0|0|98784\n" +
+            "trunk_output.block4.block4-1.f.c.0|conv 1x1 1008->1008|1008x7x7|1016064|49787136|1114848\n" +
+            "trunk_output.block4.block4-1.f.c.1|batchnorm 1008|1008x7x7|2016|0|100800\n" +
+            "trunk_output.block4.block4-1.(add)|add|1008x7x7|0|0|148176\n" +
+            "trunk_output.block4.block4-1.activation|relu|1008x7x7|0|0|98784\n" +
+            "avgpool|adaptive_avgpool 1x1|1008x1x1|0|0|50400\n" +
+            "3|flatten|1008|0|0|2016\n" +
+            "fc|linear 1008->1000|1000|1009000|1008000|1011008\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -5167,257 +5143,255 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 134003152L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX8GF", "architectures/regnet.arch", 44, "regnet_x_8gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            39572648L, 222L, 7995132416L, 134003152L, 45160104L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->80", new long[] { 80L, 56L, 56L }, 2560L, 8028160L, 654848L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->80", new long[] { 80L, 112L, 112L }, 2560L, 32112640L, 1407488L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 80", new long[] { 80L, 112L, 112L }, 160L, 0L, 2007200L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 80L, 112L, 112L }, 0L, 0L, 2007040L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 80->80", new long[] { 80L, 56L, 56L }, 57600L, 180633600L, 1312000L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 80->80", new long[] { 80L, 56L, 56L }, 6400L, 20070400L, 508160L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 80L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 80->80", new long[] { 80L, 56L, 56L }, 6400L, 20070400L, 508160L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 80->80", new long[] { 80L, 56L, 56L }, 57600L, 180633600L, 559360L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 80->80", new long[] { 80L, 56L, 56L }, 6400L, 20070400L, 508160L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 80", new long[] { 80L, 56L, 56L }, 160L, 0L, 501920L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 80L, 56L, 56L }, 0L, 0L, 752640L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 80L, 56L, 56L }, 0L, 0L, 501760L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 80->240", new long[] { 240L, 28L, 28L }, 19200L, 15052800L, 458240L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 80->240", new long[] { 240L, 56L, 56L }, 19200L, 60211200L, 1022720L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 240", new long[] { 240L, 56L, 56L }, 480L, 0L, 1505760L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 240L, 56L, 56L }, 0L, 0L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 240->240 g2", new long[] { 240L, 28L, 28L }, 259200L, 203212800L, 1200000L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 240->240 g2", new long[] { 240L, 28L, 28L }, 259200L, 203212800L, 635520L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 240->240 g2", new long[] { 240L, 28L, 28L }, 259200L, 203212800L, 635520L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 240->240 g2", new long[] { 240L, 28L, 28L }, 259200L, 203212800L, 635520L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 240->240 g2", new long[] { 240L, 28L, 28L }, 259200L, 203212800L, 635520L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 240->240", new long[] { 240L, 28L, 28L }, 57600L, 45158400L, 433920L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 240->720", new long[] { 720L, 14L, 14L }, 172800L, 33868800L, 502080L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 240->720", new long[] { 720L, 28L, 28L }, 172800L, 135475200L, 925440L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 720", new long[] { 720L, 28L, 28L }, 1440L, 0L, 1130400L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 720L, 28L, 28L }, 0L, 0L, 1128960L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1483200L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-13.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-13.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-13.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-13.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-13.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-14.f.a.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.0", "conv 3x3 720->720 g6", new long[] { 720L, 14L, 14L }, 777600L, 152409600L, 1059840L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-14.f.b.2", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.0", "conv 1x1 720->720", new long[] { 720L, 14L, 14L }, 518400L, 101606400L, 800640L),
-                new LayerInfo("trunk_output.block3.block3-14.f.c.1", "batchnorm 720", new long[] { 720L, 14L, 14L }, 1440L, 0L, 283680L),
-                new LayerInfo("trunk_output.block3.block3-14.(add)", "add", new long[] { 720L, 14L, 14L }, 0L, 0L, 423360L),
-                new LayerInfo("trunk_output.block3.block3-14.activation", "relu", new long[] { 720L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 720->1920", new long[] { 1920L, 7L, 7L }, 1382400L, 67737600L, 1617600L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 1920", new long[] { 1920L, 7L, 7L }, 3840L, 0L, 192000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 720->1920", new long[] { 1920L, 14L, 14L }, 1382400L, 270950400L, 1899840L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 1920", new long[] { 1920L, 14L, 14L }, 3840L, 0L, 756480L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 1920L, 14L, 14L }, 0L, 0L, 752640L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 1920->1920 g16", new long[] { 1920L, 7L, 7L }, 2073600L, 101606400L, 2544000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 1920", new long[] { 1920L, 7L, 7L }, 3840L, 0L, 192000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 1920->1920", new long[] { 1920L, 7L, 7L }, 3686400L, 180633600L, 3874560L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 1920", new long[] { 1920L, 7L, 7L }, 3840L, 0L, 192000L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 1920L, 7L, 7L }, 0L, 0L, 282240L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 1920L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 1920L, 1L, 1L }, 0L, 0L, 96000L),
-                new LayerInfo("3", "flatten", new long[] { 1920L }, 0L, 0L, 3840L),
-                new LayerInfo("fc", "linear 1920->1000", new long[] { 1000L }, 1921000L, 1920000L, 1923920L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            39572648, 222, 7995132416L, 134003152, 45160104,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->80|80x56x56|2560|8028160|654848\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->80|80x112x112|2560|32112640|1407488\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 80|80x112x112|160|0|2007200\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|80x112x112|0|0|2007040\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 80->80|80x56x56|57600|180633600|1312000\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|80x56x56|0|0|501760\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 80->80|80x56x56|6400|20070400|508160\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-0.(add)|add|80x56x56|0|0|752640\n" +
+            "trunk_output.block1.block1-0.activation|relu|80x56x56|0|0|501760\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 80->80|80x56x56|6400|20070400|508160\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|80x56x56|0|0|501760\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 80->80|80x56x56|57600|180633600|559360\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|80x56x56|0|0|501760\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 80->80|80x56x56|6400|20070400|508160\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 80|80x56x56|160|0|501920\n" +
+            "trunk_output.block1.block1-1.(add)|add|80x56x56|0|0|752640\n" +
+            "trunk_output.block1.block1-1.activation|relu|80x56x56|0|0|501760\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 80->240|240x28x28|19200|15052800|458240\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 80->240|240x56x56|19200|60211200|1022720\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 240|240x56x56|480|0|1505760\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|240x56x56|0|0|1505280\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 240->240 g2|240x28x28|259200|203212800|1200000\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-0.(add)|add|240x28x28|0|0|564480\n" +
+            "trunk_output.block2.block2-0.activation|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 240->240 g2|240x28x28|259200|203212800|635520\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-1.(add)|add|240x28x28|0|0|564480\n" +
+            "trunk_output.block2.block2-1.activation|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 240->240 g2|240x28x28|259200|203212800|635520\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-2.(add)|add|240x28x28|0|0|564480\n" +
+            "trunk_output.block2.block2-2.activation|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 240->240 g2|240x28x28|259200|203212800|635520\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-3.(add)|add|240x28x28|0|0|564480\n" +
+            "trunk_output.block2.block2-3.activation|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 240->240 g2|240x28x28|259200|203212800|635520\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 240->240|240x28x28|57600|45158400|433920\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 240|240x28x28|480|0|376800\n" +
+            "trunk_output.block2.block2-4.(add)|add|240x28x28|0|0|564480\n" +
+            "trunk_output.block2.block2-4.activation|relu|240x28x28|0|0|376320\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 240->720|720x14x14|172800|33868800|502080\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 240->720|720x28x28|172800|135475200|925440\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 720|720x28x28|1440|0|1130400\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|720x28x28|0|0|1128960\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 720->720 g6|720x14x14|777600|152409600|1483200\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-0.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-0.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-1.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-1.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-2.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-2.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-3.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-3.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-4.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-4.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-5.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-5.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-6.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-6.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-7.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-7.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-8.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-8.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-9.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-9.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-10.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-10.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-11.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-11.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-12.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-12.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-13.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-13.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-13.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-13.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-13.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-13.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-13.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-13.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-13.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-13.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-14.f.a.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-14.f.a.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-14.f.a.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-14.f.b.0|conv 3x3 720->720 g6|720x14x14|777600|152409600|1059840\n" +
+            "trunk_output.block3.block3-14.f.b.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-14.f.b.2|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block3.block3-14.f.c.0|conv 1x1 720->720|720x14x14|518400|101606400|800640\n" +
+            "trunk_output.block3.block3-14.f.c.1|batchnorm 720|720x14x14|1440|0|283680\n" +
+            "trunk_output.block3.block3-14.(add)|add|720x14x14|0|0|423360\n" +
+            "trunk_output.block3.block3-14.activation|relu|720x14x14|0|0|282240\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 720->1920|1920x7x7|1382400|67737600|1617600\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 1920|1920x7x7|3840|0|192000\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 720->1920|1920x14x14|1382400|270950400|1899840\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 1920|1920x14x14|3840|0|756480\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|1920x14x14|0|0|752640\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 1920->1920 g16|1920x7x7|2073600|101606400|2544000\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 1920|1920x7x7|3840|0|192000\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|1920x7x7|0|0|188160\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 1920->1920|1920x7x7|3686400|180633600|3874560\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 1920|1920x7x7|3840|0|192000\n" +
+            "trunk_output.block4.block4-0.(add)|add|1920x7x7|0|0|282240\n" +
+            "trunk_output.block4.block4-0.activation|relu|1920x7x7|0|0|188160\n" +
+            "avgpool|adaptive_avgpool 1x1|1920x1x1|0|0|96000\n" +
+            "3|flatten|1920|0|0|3840\n" +
+            "fc|linear 1920->1000|1000|1921000|1920000|1923920\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -5511,247 +5485,245 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 224058224L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX16GF", "architectures/regnet.arch", 44, "regnet_x_16gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            54278536L, 213L, 15940755456L, 224058224L, 81465832L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->256", new long[] { 256L, 56L, 56L }, 8192L, 25690112L, 1212416L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->256", new long[] { 256L, 112L, 112L }, 8192L, 102760448L, 3620864L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 256", new long[] { 256L, 112L, 112L }, 512L, 0L, 6423040L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 256L, 112L, 112L }, 0L, 0L, 6422528L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 256->256 g2", new long[] { 256L, 56L, 56L }, 294912L, 924844032L, 4308992L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 256->256 g2", new long[] { 256L, 56L, 56L }, 294912L, 924844032L, 1900544L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 256->512", new long[] { 512L, 56L, 56L }, 131072L, 411041792L, 2539520L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 512", new long[] { 512L, 56L, 56L }, 1024L, 0L, 3212288L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 512L, 56L, 56L }, 0L, 0L, 3211264L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 2596864L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 1392640L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 1392640L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 1392640L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 1392640L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.0", "conv 3x3 512->512 g4", new long[] { 512L, 28L, 28L }, 589824L, 462422016L, 1392640L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.2", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.0", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("trunk_output.block2.block2-5.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("trunk_output.block2.block2-5.activation", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 512->896", new long[] { 896L, 14L, 14L }, 458752L, 89915392L, 1035776L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 512->896", new long[] { 896L, 28L, 28L }, 458752L, 359661568L, 1562624L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 896", new long[] { 896L, 28L, 28L }, 1792L, 0L, 1406720L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 896L, 28L, 28L }, 0L, 0L, 1404928L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1910272L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 896->896 g7", new long[] { 896L, 14L, 14L }, 1032192L, 202309632L, 1383424L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 896->896", new long[] { 896L, 14L, 14L }, 802816L, 157351936L, 1154048L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 896", new long[] { 896L, 14L, 14L }, 1792L, 0L, 353024L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 896L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 896L, 14L, 14L }, 0L, 0L, 351232L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 896->2048", new long[] { 2048L, 7L, 7L }, 1835008L, 89915392L, 2110976L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 896->2048", new long[] { 2048L, 14L, 14L }, 1835008L, 359661568L, 2412032L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 2048", new long[] { 2048L, 14L, 14L }, 4096L, 0L, 806912L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 2048L, 14L, 14L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 2048->2048 g16", new long[] { 2048L, 7L, 7L }, 2359296L, 115605504L, 2861056L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("3", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            54278536, 213, 15940755456L, 224058224, 81465832,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->256|256x56x56|8192|25690112|1212416\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->256|256x112x112|8192|102760448|3620864\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 256|256x112x112|512|0|6423040\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|256x112x112|0|0|6422528\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 256->256 g2|256x56x56|294912|924844032|4308992\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|256x56x56|0|0|1605632\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-0.(add)|add|256x56x56|0|0|2408448\n" +
+            "trunk_output.block1.block1-0.activation|relu|256x56x56|0|0|1605632\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|256x56x56|0|0|1605632\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 256->256 g2|256x56x56|294912|924844032|1900544\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|256x56x56|0|0|1605632\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "trunk_output.block1.block1-1.(add)|add|256x56x56|0|0|2408448\n" +
+            "trunk_output.block1.block1-1.activation|relu|256x56x56|0|0|1605632\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 256->512|512x56x56|131072|411041792|2539520\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 512|512x56x56|1024|0|3212288\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|512x56x56|0|0|3211264\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 512->512 g4|512x28x28|589824|462422016|2596864\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-0.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-0.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 512->512 g4|512x28x28|589824|462422016|1392640\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-1.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-1.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 512->512 g4|512x28x28|589824|462422016|1392640\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-2.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-2.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 512->512 g4|512x28x28|589824|462422016|1392640\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-3.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-3.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 512->512 g4|512x28x28|589824|462422016|1392640\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-4.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-4.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-5.f.a.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-5.f.a.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-5.f.a.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-5.f.b.0|conv 3x3 512->512 g4|512x28x28|589824|462422016|1392640\n" +
+            "trunk_output.block2.block2-5.f.b.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-5.f.b.2|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block2.block2-5.f.c.0|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "trunk_output.block2.block2-5.f.c.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "trunk_output.block2.block2-5.(add)|add|512x28x28|0|0|1204224\n" +
+            "trunk_output.block2.block2-5.activation|relu|512x28x28|0|0|802816\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 512->896|896x14x14|458752|89915392|1035776\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 512->896|896x28x28|458752|359661568|1562624\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 896|896x28x28|1792|0|1406720\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|896x28x28|0|0|1404928\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 896->896 g7|896x14x14|1032192|202309632|1910272\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-0.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-0.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-1.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-1.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-2.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-2.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-3.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-3.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-4.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-4.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-5.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-5.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-6.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-6.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-7.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-7.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-8.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-8.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-9.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-9.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-10.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-10.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-11.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-11.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 896->896 g7|896x14x14|1032192|202309632|1383424\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 896->896|896x14x14|802816|157351936|1154048\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 896|896x14x14|1792|0|353024\n" +
+            "trunk_output.block3.block3-12.(add)|add|896x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-12.activation|relu|896x14x14|0|0|351232\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 896->2048|2048x7x7|1835008|89915392|2110976\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 896->2048|2048x14x14|1835008|359661568|2412032\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 2048|2048x14x14|4096|0|806912\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|2048x14x14|0|0|802816\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 2048->2048 g16|2048x7x7|2359296|115605504|2861056\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|2048x7x7|0|0|200704\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "trunk_output.block4.block4-0.(add)|add|2048x7x7|0|0|301056\n" +
+            "trunk_output.block4.block4-0.activation|relu|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "3|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -5845,257 +5817,255 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 350153120L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "RegNetX32GF", "architectures/regnet.arch", 44, "regnet_x_32gf()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            107811560L, 222L, 31735929792L, 350153120L, 116285392L,
-            new LayerInfo[]
-            {
-                new LayerInfo("stem.0", "conv 3x3/2 3->32", new long[] { 32L, 112L, 112L }, 864L, 10838016L, 552800L),
-                new LayerInfo("stem.1", "batchnorm 32", new long[] { 32L, 112L, 112L }, 64L, 0L, 802880L),
-                new LayerInfo("stem.2", "relu", new long[] { 32L, 112L, 112L }, 0L, 0L, 802816L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.0", "conv 1x1/2 32->336", new long[] { 336L, 56L, 56L }, 10752L, 33718272L, 1465856L),
-                new LayerInfo("trunk_output.block1.block1-0.proj.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.0", "conv 1x1 32->336", new long[] { 336L, 112L, 112L }, 10752L, 134873088L, 4626944L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.1", "batchnorm 336", new long[] { 336L, 112L, 112L }, 672L, 0L, 8430240L),
-                new LayerInfo("trunk_output.block1.block1-0.f.a.2", "relu", new long[] { 336L, 112L, 112L }, 0L, 0L, 8429568L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.0", "conv 3x3/2 336->336 g2", new long[] { 336L, 56L, 56L }, 508032L, 1593188352L, 5776512L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-0.f.b.2", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.0", "conv 1x1 336->336", new long[] { 336L, 56L, 56L }, 112896L, 354041856L, 2220288L),
-                new LayerInfo("trunk_output.block1.block1-0.f.c.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-0.(add)", "add", new long[] { 336L, 56L, 56L }, 0L, 0L, 3161088L),
-                new LayerInfo("trunk_output.block1.block1-0.activation", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.0", "conv 1x1 336->336", new long[] { 336L, 56L, 56L }, 112896L, 354041856L, 2220288L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-1.f.a.2", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.0", "conv 3x3 336->336 g2", new long[] { 336L, 56L, 56L }, 508032L, 1593188352L, 2615424L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-1.f.b.2", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.0", "conv 1x1 336->336", new long[] { 336L, 56L, 56L }, 112896L, 354041856L, 2220288L),
-                new LayerInfo("trunk_output.block1.block1-1.f.c.1", "batchnorm 336", new long[] { 336L, 56L, 56L }, 672L, 0L, 2108064L),
-                new LayerInfo("trunk_output.block1.block1-1.(add)", "add", new long[] { 336L, 56L, 56L }, 0L, 0L, 3161088L),
-                new LayerInfo("trunk_output.block1.block1-1.activation", "relu", new long[] { 336L, 56L, 56L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.0", "conv 1x1/2 336->672", new long[] { 672L, 28L, 28L }, 225792L, 177020928L, 1806336L),
-                new LayerInfo("trunk_output.block2.block2-0.proj.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.0", "conv 1x1 336->672", new long[] { 672L, 56L, 56L }, 225792L, 708083712L, 3386880L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.1", "batchnorm 672", new long[] { 672L, 56L, 56L }, 1344L, 0L, 4216128L),
-                new LayerInfo("trunk_output.block2.block2-0.f.a.2", "relu", new long[] { 672L, 56L, 56L }, 0L, 0L, 4214784L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.0", "conv 3x3/2 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 3650304L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-0.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-0.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-0.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-0.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-1.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-1.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-1.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-1.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-1.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-2.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-2.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-2.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-2.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-2.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-3.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-3.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-3.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-3.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-3.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-4.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-4.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-4.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-4.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-4.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-5.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-5.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-5.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-5.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-5.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-6.f.a.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.0", "conv 3x3 672->672 g4", new long[] { 672L, 28L, 28L }, 1016064L, 796594176L, 2069760L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-6.f.b.2", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block2.block2-6.f.c.0", "conv 1x1 672->672", new long[] { 672L, 28L, 28L }, 451584L, 354041856L, 1505280L),
-                new LayerInfo("trunk_output.block2.block2-6.f.c.1", "batchnorm 672", new long[] { 672L, 28L, 28L }, 1344L, 0L, 1055040L),
-                new LayerInfo("trunk_output.block2.block2-6.(add)", "add", new long[] { 672L, 28L, 28L }, 0L, 0L, 1580544L),
-                new LayerInfo("trunk_output.block2.block2-6.activation", "relu", new long[] { 672L, 28L, 28L }, 0L, 0L, 1053696L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.0", "conv 1x1/2 672->1344", new long[] { 1344L, 14L, 14L }, 903168L, 177020928L, 1693440L),
-                new LayerInfo("trunk_output.block3.block3-0.proj.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.0", "conv 1x1 672->1344", new long[] { 1344L, 28L, 28L }, 903168L, 708083712L, 2483712L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.1", "batchnorm 1344", new long[] { 1344L, 28L, 28L }, 2688L, 0L, 2110080L),
-                new LayerInfo("trunk_output.block3.block3-0.f.a.2", "relu", new long[] { 1344L, 28L, 28L }, 0L, 0L, 2107392L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.0", "conv 3x3/2 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 3349248L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-0.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-0.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-0.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-0.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-1.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-1.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-1.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-1.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-1.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-2.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-2.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-2.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-2.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-2.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-3.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-3.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-3.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-3.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-3.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-4.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-4.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-4.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-4.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-4.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-5.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-5.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-5.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-5.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-5.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-6.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-6.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-6.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-6.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-6.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-7.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-7.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-7.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-7.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-7.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-8.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-8.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-8.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-8.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-8.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-9.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-9.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-9.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-9.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-9.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-10.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-10.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-10.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-10.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-10.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-11.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-11.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-11.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-11.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-11.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-12.f.a.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.0", "conv 3x3 1344->1344 g8", new long[] { 1344L, 14L, 14L }, 2032128L, 398297088L, 2558976L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-12.f.b.2", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.0", "conv 1x1 1344->1344", new long[] { 1344L, 14L, 14L }, 1806336L, 354041856L, 2333184L),
-                new LayerInfo("trunk_output.block3.block3-12.f.c.1", "batchnorm 1344", new long[] { 1344L, 14L, 14L }, 2688L, 0L, 529536L),
-                new LayerInfo("trunk_output.block3.block3-12.(add)", "add", new long[] { 1344L, 14L, 14L }, 0L, 0L, 790272L),
-                new LayerInfo("trunk_output.block3.block3-12.activation", "relu", new long[] { 1344L, 14L, 14L }, 0L, 0L, 526848L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.0", "conv 1x1/2 1344->2520", new long[] { 2520L, 7L, 7L }, 3386880L, 165957120L, 3773784L),
-                new LayerInfo("trunk_output.block4.block4-0.proj.1", "batchnorm 2520", new long[] { 2520L, 7L, 7L }, 5040L, 0L, 252000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.0", "conv 1x1 1344->2520", new long[] { 2520L, 14L, 14L }, 3386880L, 663828480L, 4144224L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.1", "batchnorm 2520", new long[] { 2520L, 14L, 14L }, 5040L, 0L, 992880L),
-                new LayerInfo("trunk_output.block4.block4-0.f.a.2", "relu", new long[] { 2520L, 14L, 14L }, 0L, 0L, 987840L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.0", "conv 3x3/2 2520->2520 g15", new long[] { 2520L, 7L, 7L }, 3810240L, 186701760L, 4427640L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.1", "batchnorm 2520", new long[] { 2520L, 7L, 7L }, 5040L, 0L, 252000L),
-                new LayerInfo("trunk_output.block4.block4-0.f.b.2", "relu", new long[] { 2520L, 7L, 7L }, 0L, 0L, 246960L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.0", "conv 1x1 2520->2520", new long[] { 2520L, 7L, 7L }, 6350400L, 311169600L, 6597360L),
-                new LayerInfo("trunk_output.block4.block4-0.f.c.1", "batchnorm 2520", new long[] { 2520L, 7L, 7L }, 5040L, 0L, 252000L),
-                new LayerInfo("trunk_output.block4.block4-0.(add)", "add", new long[] { 2520L, 7L, 7L }, 0L, 0L, 370440L),
-                new LayerInfo("trunk_output.block4.block4-0.activation", "relu", new long[] { 2520L, 7L, 7L }, 0L, 0L, 246960L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2520L, 1L, 1L }, 0L, 0L, 126000L),
-                new LayerInfo("3", "flatten", new long[] { 2520L }, 0L, 0L, 5040L),
-                new LayerInfo("fc", "linear 2520->1000", new long[] { 1000L }, 2521000L, 2520000L, 2524520L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            107811560, 222, 31735929792L, 350153120, 116285392,
+            // path|operation|output shape|params|MACs|memory access
+            "stem.0|conv 3x3/2 3->32|32x112x112|864|10838016|552800\n" +
+            "stem.1|batchnorm 32|32x112x112|64|0|802880\n" +
+            "stem.2|relu|32x112x112|0|0|802816\n" +
+            "trunk_output.block1.block1-0.proj.0|conv 1x1/2 32->336|336x56x56|10752|33718272|1465856\n" +
+            "trunk_output.block1.block1-0.proj.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-0.f.a.0|conv 1x1 32->336|336x112x112|10752|134873088|4626944\n" +
+            "trunk_output.block1.block1-0.f.a.1|batchnorm 336|336x112x112|672|0|8430240\n" +
+            "trunk_output.block1.block1-0.f.a.2|relu|336x112x112|0|0|8429568\n" +
+            "trunk_output.block1.block1-0.f.b.0|conv 3x3/2 336->336 g2|336x56x56|508032|1593188352|5776512\n" +
+            "trunk_output.block1.block1-0.f.b.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-0.f.b.2|relu|336x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-0.f.c.0|conv 1x1 336->336|336x56x56|112896|354041856|2220288\n" +
+            "trunk_output.block1.block1-0.f.c.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-0.(add)|add|336x56x56|0|0|3161088\n" +
+            "trunk_output.block1.block1-0.activation|relu|336x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-1.f.a.0|conv 1x1 336->336|336x56x56|112896|354041856|2220288\n" +
+            "trunk_output.block1.block1-1.f.a.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-1.f.a.2|relu|336x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-1.f.b.0|conv 3x3 336->336 g2|336x56x56|508032|1593188352|2615424\n" +
+            "trunk_output.block1.block1-1.f.b.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-1.f.b.2|relu|336x56x56|0|0|2107392\n" +
+            "trunk_output.block1.block1-1.f.c.0|conv 1x1 336->336|336x56x56|112896|354041856|2220288\n" +
+            "trunk_output.block1.block1-1.f.c.1|batchnorm 336|336x56x56|672|0|2108064\n" +
+            "trunk_output.block1.block1-1.(add)|add|336x56x56|0|0|3161088\n" +
+            "trunk_output.block1.block1-1.activation|relu|336x56x56|0|0|2107392\n" +
+            "trunk_output.block2.block2-0.proj.0|conv 1x1/2 336->672|672x28x28|225792|177020928|1806336\n" +
+            "trunk_output.block2.block2-0.proj.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-0.f.a.0|conv 1x1 336->672|672x56x56|225792|708083712|3386880\n" +
+            "trunk_output.block2.block2-0.f.a.1|batchnorm 672|672x56x56|1344|0|4216128\n" +
+            "trunk_output.block2.block2-0.f.a.2|relu|672x56x56|0|0|4214784\n" +
+            "trunk_output.block2.block2-0.f.b.0|conv 3x3/2 672->672 g4|672x28x28|1016064|796594176|3650304\n" +
+            "trunk_output.block2.block2-0.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-0.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-0.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-0.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-0.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-0.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-1.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-1.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-1.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-1.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-1.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-1.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-1.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-1.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-1.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-1.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-2.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-2.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-2.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-2.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-2.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-2.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-2.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-2.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-2.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-2.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-3.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-3.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-3.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-3.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-3.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-3.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-3.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-3.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-3.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-3.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-4.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-4.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-4.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-4.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-4.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-4.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-4.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-4.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-4.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-4.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-5.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-5.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-5.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-5.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-5.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-5.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-5.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-5.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-5.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-5.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-6.f.a.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-6.f.a.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-6.f.a.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-6.f.b.0|conv 3x3 672->672 g4|672x28x28|1016064|796594176|2069760\n" +
+            "trunk_output.block2.block2-6.f.b.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-6.f.b.2|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block2.block2-6.f.c.0|conv 1x1 672->672|672x28x28|451584|354041856|1505280\n" +
+            "trunk_output.block2.block2-6.f.c.1|batchnorm 672|672x28x28|1344|0|1055040\n" +
+            "trunk_output.block2.block2-6.(add)|add|672x28x28|0|0|1580544\n" +
+            "trunk_output.block2.block2-6.activation|relu|672x28x28|0|0|1053696\n" +
+            "trunk_output.block3.block3-0.proj.0|conv 1x1/2 672->1344|1344x14x14|903168|177020928|1693440\n" +
+            "trunk_output.block3.block3-0.proj.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-0.f.a.0|conv 1x1 672->1344|1344x28x28|903168|708083712|2483712\n" +
+            "trunk_output.block3.block3-0.f.a.1|batchnorm 1344|1344x28x28|2688|0|2110080\n" +
+            "trunk_output.block3.block3-0.f.a.2|relu|1344x28x28|0|0|2107392\n" +
+            "trunk_output.block3.block3-0.f.b.0|conv 3x3/2 1344->1344 g8|1344x14x14|2032128|398297088|3349248\n" +
+            "trunk_output.block3.block3-0.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-0.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-0.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-0.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-0.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-0.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-1.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-1.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-1.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-1.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-1.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-1.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-1.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-1.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-1.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-1.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-2.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-2.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-2.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-2.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-2.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-2.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-2.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-2.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-2.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-2.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-3.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-3.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-3.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-3.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-3.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-3.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-3.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-3.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-3.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-3.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-4.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-4.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-4.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-4.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-4.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-4.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-4.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-4.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-4.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-4.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-5.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-5.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-5.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-5.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-5.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-5.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-5.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-5.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-5.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-5.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-6.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-6.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-6.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-6.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-6.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-6.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-6.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-6.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-6.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-6.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-7.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-7.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-7.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-7.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-7.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-7.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-7.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-7.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-7.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-7.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-8.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-8.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-8.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-8.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-8.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-8.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-8.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-8.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-8.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-8.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-9.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-9.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-9.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-9.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-9.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-9.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-9.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-9.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-9.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-9.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-10.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-10.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-10.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-10.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-10.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-10.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-10.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-10.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-10.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-10.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-11.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-11.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-11.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-11.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-11.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-11.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-11.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-11.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-11.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-11.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-12.f.a.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-12.f.a.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-12.f.a.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-12.f.b.0|conv 3x3 1344->1344 g8|1344x14x14|2032128|398297088|2558976\n" +
+            "trunk_output.block3.block3-12.f.b.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-12.f.b.2|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block3.block3-12.f.c.0|conv 1x1 1344->1344|1344x14x14|1806336|354041856|2333184\n" +
+            "trunk_output.block3.block3-12.f.c.1|batchnorm 1344|1344x14x14|2688|0|529536\n" +
+            "trunk_output.block3.block3-12.(add)|add|1344x14x14|0|0|790272\n" +
+            "trunk_output.block3.block3-12.activation|relu|1344x14x14|0|0|526848\n" +
+            "trunk_output.block4.block4-0.proj.0|conv 1x1/2 1344->2520|2520x7x7|3386880|165957120|3773784\n" +
+            "trunk_output.block4.block4-0.proj.1|batchnorm 2520|2520x7x7|5040|0|252000\n" +
+            "trunk_output.block4.block4-0.f.a.0|conv 1x1 1344->2520|2520x14x14|3386880|663828480|4144224\n" +
+            "trunk_output.block4.block4-0.f.a.1|batchnorm 2520|2520x14x14|5040|0|992880\n" +
+            "trunk_output.block4.block4-0.f.a.2|relu|2520x14x14|0|0|987840\n" +
+            "trunk_output.block4.block4-0.f.b.0|conv 3x3/2 2520->2520 g15|2520x7x7|3810240|186701760|4427640\n" +
+            "trunk_output.block4.block4-0.f.b.1|batchnorm 2520|2520x7x7|5040|0|252000\n" +
+            "trunk_output.block4.block4-0.f.b.2|relu|2520x7x7|0|0|246960\n" +
+            "trunk_output.block4.block4-0.f.c.0|conv 1x1 2520->2520|2520x7x7|6350400|311169600|6597360\n" +
+            "trunk_output.block4.block4-0.f.c.1|batchnorm 2520|2520x7x7|5040|0|252000\n" +
+            "trunk_output.block4.block4-0.(add)|add|2520x7x7|0|0|370440\n" +
+            "trunk_output.block4.block4-0.activation|relu|2520x7x7|0|0|246960\n" +
+            "avgpool|adaptive_avgpool 1x1|2520x1x1|0|0|126000\n" +
+            "3|flatten|2520|0|0|5040\n" +
+            "fc|linear 2520->1000|1000|2521000|2520000|2524520\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -282,188 +282,186 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 106449936L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet", "architectures/resnet.arch", 43, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            25557032L, 159L, 4089184256L, 106449936L, 37561832L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            25557032, 159, 4089184256L, 106449936, 37561832,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.relu|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.relu|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -642,82 +640,80 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 29229072L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet18", "architectures/resnet.arch", 43, "resnet18()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            11689512L, 60L, 1814073344L, 29229072L, 8230888L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv1", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.0.conv1", "conv 3x3/2 64->128", new long[] { 128L, 28L, 28L }, 73728L, 57802752L, 374784L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 64->128", new long[] { 128L, 28L, 28L }, 8192L, 6422528L, 309248L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv1", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.0.conv1", "conv 3x3/2 128->256", new long[] { 256L, 14L, 14L }, 294912L, 57802752L, 445440L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 128->256", new long[] { 256L, 14L, 14L }, 32768L, 6422528L, 183296L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.0.conv1", "conv 3x3/2 256->512", new long[] { 512L, 7L, 7L }, 1179648L, 57802752L, 1254912L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 7L, 7L }, 131072L, 6422528L, 206336L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv1", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 25600L),
-                new LayerInfo("9", "flatten", new long[] { 512L }, 0L, 0L, 1024L),
-                new LayerInfo("fc", "linear 512->1000", new long[] { 1000L }, 513000L, 512000L, 514512L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            11689512, 60, 1814073344, 29229072, 8230888,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.(add)|add|64x56x56|0|0|602112\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv1|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.(add)|add|64x56x56|0|0|602112\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer2.0.conv1|conv 3x3/2 64->128|128x28x28|73728|57802752|374784\n" +
+            "layer2.0.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.downsample.0|conv 1x1/2 64->128|128x28x28|8192|6422528|309248\n" +
+            "layer2.0.downsample.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv1|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer3.0.conv1|conv 3x3/2 128->256|256x14x14|294912|57802752|445440\n" +
+            "layer3.0.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.downsample.0|conv 1x1/2 128->256|256x14x14|32768|6422528|183296\n" +
+            "layer3.0.downsample.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer4.0.conv1|conv 3x3/2 256->512|512x7x7|1179648|57802752|1254912\n" +
+            "layer4.0.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.downsample.0|conv 1x1/2 256->512|512x7x7|131072|6422528|206336\n" +
+            "layer4.0.downsample.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.(add)|add|512x7x7|0|0|75264\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv1|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.(add)|add|512x7x7|0|0|75264\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "avgpool|adaptive_avgpool 1x1|512x1x1|0|0|25600\n" +
+            "9|flatten|512|0|0|1024\n" +
+            "fc|linear 512->1000|1000|513000|512000|514512\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -811,138 +807,136 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 48745232L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet34", "architectures/resnet.arch", 43, "resnet34()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            21797672L, 108L, 3663761408L, 48745232L, 12621288L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv1", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv1", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 64L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.0.conv1", "conv 3x3/2 64->128", new long[] { 128L, 28L, 28L }, 73728L, 57802752L, 374784L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 64->128", new long[] { 128L, 28L, 28L }, 8192L, 6422528L, 309248L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv1", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv1", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv1", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 128L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.0.conv1", "conv 3x3/2 128->256", new long[] { 256L, 14L, 14L }, 294912L, 57802752L, 445440L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 128->256", new long[] { 256L, 14L, 14L }, 32768L, 6422528L, 183296L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv1", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 256L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.0.conv1", "conv 3x3/2 256->512", new long[] { 512L, 7L, 7L }, 1179648L, 57802752L, 1254912L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 7L, 7L }, 131072L, 6422528L, 206336L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv1", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv1", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 512L, 7L, 7L }, 0L, 0L, 75264L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 512L, 1L, 1L }, 0L, 0L, 25600L),
-                new LayerInfo("9", "flatten", new long[] { 512L }, 0L, 0L, 1024L),
-                new LayerInfo("fc", "linear 512->1000", new long[] { 1000L }, 513000L, 512000L, 514512L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            21797672, 108, 3663761408L, 48745232, 12621288,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.(add)|add|64x56x56|0|0|602112\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv1|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.(add)|add|64x56x56|0|0|602112\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv1|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.(add)|add|64x56x56|0|0|602112\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer2.0.conv1|conv 3x3/2 64->128|128x28x28|73728|57802752|374784\n" +
+            "layer2.0.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.0.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.downsample.0|conv 1x1/2 64->128|128x28x28|8192|6422528|309248\n" +
+            "layer2.0.downsample.1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv1|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv1|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv1|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.(add)|add|128x28x28|0|0|301056\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer3.0.conv1|conv 3x3/2 128->256|256x14x14|294912|57802752|445440\n" +
+            "layer3.0.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.0.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.downsample.0|conv 1x1/2 128->256|256x14x14|32768|6422528|183296\n" +
+            "layer3.0.downsample.1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv1|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.(add)|add|256x14x14|0|0|150528\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer4.0.conv1|conv 3x3/2 256->512|512x7x7|1179648|57802752|1254912\n" +
+            "layer4.0.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.0.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.downsample.0|conv 1x1/2 256->512|512x7x7|131072|6422528|206336\n" +
+            "layer4.0.downsample.1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.(add)|add|512x7x7|0|0|75264\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv1|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.(add)|add|512x7x7|0|0|75264\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv1|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.(add)|add|512x7x7|0|0|75264\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "avgpool|adaptive_avgpool 1x1|512x1x1|0|0|25600\n" +
+            "9|flatten|512|0|0|1024\n" +
+            "fc|linear 512->1000|1000|513000|512000|514512\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1036,188 +1030,186 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 106449936L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet50", "architectures/resnet.arch", 43, "resnet50()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            25557032L, 159L, 4089184256L, 106449936L, 37561832L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            25557032, 159, 4089184256L, 106449936, 37561832,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.relu|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.relu|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1311,358 +1303,356 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 166385680L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet101", "architectures/resnet.arch", 43, "resnet101()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            44549160L, 312L, 7801405440L, 166385680L, 56327656L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.6.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.6.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.6.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.6.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.6.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.6.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.7.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.7.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.7.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.7.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.7.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.7.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.8.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.8.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.8.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.8.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.8.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.8.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.9.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.9.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.9.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.9.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.9.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.9.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.10.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.10.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.10.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.10.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.10.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.10.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.11.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.11.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.11.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.11.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.11.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.11.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.12.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.12.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.12.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.12.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.12.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.12.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.13.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.13.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.13.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.13.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.13.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.13.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.14.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.14.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.14.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.14.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.14.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.14.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.15.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.15.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.15.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.15.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.15.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.15.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.16.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.16.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.16.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.16.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.16.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.16.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.17.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.17.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.17.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.17.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.17.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.17.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.18.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.18.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.18.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.18.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.18.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.18.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.19.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.19.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.19.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.19.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.19.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.19.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.20.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.20.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.20.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.20.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.20.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.20.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.21.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.21.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.21.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.21.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.21.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.21.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.22.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.22.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.22.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.22.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.22.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.22.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            44549160, 312, 7801405440L, 166385680, 56327656,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.relu|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.6.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.6.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.6.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.6.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.6.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.6.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.6.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.7.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.7.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.7.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.7.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.7.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.7.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.7.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.8.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.8.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.8.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.8.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.8.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.8.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.8.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.9.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.9.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.9.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.9.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.9.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.9.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.9.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.10.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.10.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.10.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.10.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.10.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.10.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.10.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.11.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.11.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.11.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.11.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.11.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.11.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.11.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.12.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.12.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.12.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.12.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.12.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.12.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.12.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.13.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.13.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.13.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.13.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.13.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.13.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.13.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.14.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.14.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.14.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.14.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.14.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.14.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.14.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.15.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.15.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.15.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.15.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.15.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.15.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.15.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.16.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.16.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.16.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.16.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.16.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.16.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.16.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.17.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.17.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.17.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.17.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.17.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.17.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.17.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.18.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.18.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.18.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.18.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.18.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.18.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.18.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.19.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.19.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.19.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.19.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.19.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.19.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.19.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.20.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.20.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.20.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.20.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.20.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.20.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.20.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.21.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.21.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.21.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.21.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.21.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.21.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.21.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.22.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.22.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.22.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.22.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.22.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.22.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.22.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.relu|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1756,528 +1746,526 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 232606736L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNet152", "architectures/resnet.arch", 43, "resnet152()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            60192808L, 465L, 11513626624L, 232606736L, 79508968L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->64", new long[] { 64L, 56L, 56L }, 4096L, 12845056L, 405504L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->64", new long[] { 64L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 64->64", new long[] { 64L, 56L, 56L }, 36864L, 115605504L, 438272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 64", new long[] { 64L, 56L, 56L }, 128L, 0L, 401536L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 64L, 56L, 56L }, 0L, 0L, 401408L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 649216L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.4.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.4.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.4.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.4.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.4.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.4.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.4.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.4.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.4.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.4.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.5.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.5.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.5.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.5.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.5.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.5.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.5.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.5.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.5.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.5.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.6.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.6.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.6.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.6.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.6.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.6.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.6.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.6.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.6.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.6.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.7.conv1", "conv 1x1 512->128", new long[] { 128L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.7.bn1", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.7.relu", "relu", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.7.conv2", "conv 3x3 128->128", new long[] { 128L, 28L, 28L }, 147456L, 115605504L, 348160L),
-                new LayerInfo("layer2.7.bn2", "batchnorm 128", new long[] { 128L, 28L, 28L }, 256L, 0L, 200960L),
-                new LayerInfo("layer2.7.relu", "relu (shared)", new long[] { 128L, 28L, 28L }, 0L, 0L, 200704L),
-                new LayerInfo("layer2.7.conv3", "conv 1x1 128->512", new long[] { 512L, 28L, 28L }, 65536L, 51380224L, 567296L),
-                new LayerInfo("layer2.7.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.7.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.7.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 840704L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.6.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.6.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.6.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.6.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.6.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.6.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.7.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.7.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.7.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.7.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.7.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.7.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.8.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.8.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.8.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.8.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.8.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.8.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.9.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.9.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.9.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.9.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.9.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.9.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.10.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.10.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.10.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.10.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.10.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.10.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.11.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.11.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.11.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.11.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.11.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.11.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.12.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.12.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.12.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.12.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.12.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.12.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.13.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.13.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.13.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.13.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.13.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.13.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.14.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.14.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.14.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.14.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.14.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.14.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.15.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.15.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.15.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.15.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.15.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.15.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.16.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.16.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.16.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.16.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.16.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.16.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.17.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.17.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.17.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.17.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.17.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.17.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.18.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.18.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.18.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.18.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.18.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.18.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.19.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.19.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.19.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.19.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.19.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.19.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.20.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.20.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.20.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.20.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.20.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.20.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.21.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.21.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.21.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.21.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.21.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.21.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.22.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.22.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.22.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.22.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.22.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.22.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.23.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.23.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.23.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.23.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.23.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.23.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.23.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.23.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.23.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.23.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.24.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.24.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.24.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.24.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.24.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.24.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.24.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.24.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.24.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.24.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.25.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.25.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.25.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.25.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.25.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.25.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.25.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.25.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.25.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.25.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.26.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.26.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.26.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.26.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.26.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.26.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.26.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.26.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.26.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.26.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.27.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.27.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.27.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.27.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.27.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.27.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.27.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.27.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.27.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.27.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.28.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.28.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.28.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.28.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.28.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.28.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.28.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.28.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.28.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.28.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.29.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.29.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.29.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.29.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.29.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.29.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.29.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.29.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.29.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.29.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.30.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.30.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.30.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.30.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.30.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.30.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.30.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.30.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.30.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.30.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.31.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.31.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.31.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.31.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.31.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.31.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.31.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.31.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.31.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.31.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.32.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.32.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.32.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.32.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.32.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.32.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.32.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.32.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.32.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.32.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.33.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.33.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.33.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.33.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.33.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.33.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.33.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.33.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.33.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.33.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.34.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.34.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.34.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.34.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.34.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.34.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.34.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.34.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.34.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.34.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.35.conv1", "conv 1x1 1024->256", new long[] { 256L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.35.bn1", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.35.relu", "relu", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.35.conv2", "conv 3x3 256->256", new long[] { 256L, 14L, 14L }, 589824L, 115605504L, 690176L),
-                new LayerInfo("layer3.35.bn2", "batchnorm 256", new long[] { 256L, 14L, 14L }, 512L, 0L, 100864L),
-                new LayerInfo("layer3.35.relu", "relu (shared)", new long[] { 256L, 14L, 14L }, 0L, 0L, 100352L),
-                new LayerInfo("layer3.35.conv3", "conv 1x1 256->1024", new long[] { 1024L, 14L, 14L }, 262144L, 51380224L, 513024L),
-                new LayerInfo("layer3.35.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.35.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.35.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2484736L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->512", new long[] { 512L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 512->512", new long[] { 512L, 7L, 7L }, 2359296L, 115605504L, 2409472L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 512", new long[] { 512L, 7L, 7L }, 1024L, 0L, 51200L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 512->2048", new long[] { 2048L, 7L, 7L }, 1048576L, 51380224L, 1174016L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            60192808, 465, 11513626624L, 232606736, 79508968,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->64|64x56x56|4096|12845056|405504\n" +
+            "layer1.0.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.0.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.0.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.0.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.0.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.1.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.1.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.1.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.1.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->64|64x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn1|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu|64x56x56|0|0|401408\n" +
+            "layer1.2.conv2|conv 3x3 64->64|64x56x56|36864|115605504|438272\n" +
+            "layer1.2.bn2|batchnorm 64|64x56x56|128|0|401536\n" +
+            "layer1.2.relu|relu (shared)|64x56x56|0|0|401408\n" +
+            "layer1.2.conv3|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer2.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer2.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer2.0.conv2|conv 3x3/2 128->128|128x28x28|147456|115605504|649216\n" +
+            "layer2.0.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.0.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.0.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.1.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.1.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.1.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.1.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.2.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.2.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.2.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.2.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.3.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.3.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.3.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.3.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.4.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.4.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.4.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.4.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.4.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.4.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.4.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.4.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.4.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.4.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.5.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.5.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.5.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.5.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.5.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.5.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.5.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.5.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.5.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.5.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.6.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.6.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.6.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.6.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.6.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.6.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.6.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.6.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.6.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.6.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.7.conv1|conv 1x1 512->128|128x28x28|65536|51380224|567296\n" +
+            "layer2.7.bn1|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.7.relu|relu|128x28x28|0|0|200704\n" +
+            "layer2.7.conv2|conv 3x3 128->128|128x28x28|147456|115605504|348160\n" +
+            "layer2.7.bn2|batchnorm 128|128x28x28|256|0|200960\n" +
+            "layer2.7.relu|relu (shared)|128x28x28|0|0|200704\n" +
+            "layer2.7.conv3|conv 1x1 128->512|512x28x28|65536|51380224|567296\n" +
+            "layer2.7.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.7.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.7.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer3.0.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer3.0.relu|relu|256x28x28|0|0|401408\n" +
+            "layer3.0.conv2|conv 3x3/2 256->256|256x14x14|589824|115605504|840704\n" +
+            "layer3.0.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.0.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.0.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.1.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.1.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.1.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.1.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.2.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.2.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.2.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.2.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.3.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.3.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.3.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.3.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.4.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.4.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.4.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.4.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.5.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.5.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.5.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.5.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.6.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.6.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.6.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.6.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.6.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.6.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.6.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.7.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.7.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.7.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.7.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.7.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.7.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.7.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.8.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.8.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.8.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.8.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.8.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.8.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.8.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.9.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.9.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.9.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.9.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.9.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.9.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.9.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.10.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.10.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.10.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.10.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.10.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.10.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.10.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.11.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.11.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.11.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.11.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.11.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.11.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.11.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.12.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.12.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.12.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.12.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.12.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.12.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.12.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.13.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.13.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.13.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.13.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.13.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.13.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.13.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.14.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.14.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.14.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.14.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.14.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.14.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.14.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.15.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.15.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.15.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.15.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.15.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.15.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.15.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.16.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.16.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.16.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.16.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.16.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.16.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.16.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.17.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.17.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.17.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.17.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.17.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.17.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.17.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.18.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.18.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.18.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.18.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.18.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.18.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.18.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.19.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.19.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.19.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.19.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.19.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.19.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.19.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.20.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.20.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.20.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.20.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.20.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.20.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.20.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.21.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.21.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.21.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.21.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.21.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.21.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.21.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.22.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.22.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.22.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.22.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.22.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.22.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.22.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.23.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.23.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.23.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.23.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.23.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.23.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.23.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.23.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.23.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.23.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.24.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.24.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.24.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.24.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.24.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.24.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.24.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.24.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.24.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.24.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.25.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.25.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.25.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.25.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.25.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.25.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.25.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.25.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.25.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.25.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.26.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.26.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.26.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.26.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.26.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.26.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.26.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.26.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.26.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.26.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.27.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.27.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.27.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.27.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.27.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.27.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.27.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.27.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.27.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.27.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.28.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.28.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.28.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.28.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.28.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.28.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.28.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.28.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.28.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.28.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.29.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.29.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.29.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.29.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.29.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.29.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.29.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.29.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.29.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.29.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.30.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.30.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.30.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.30.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.30.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.30.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.30.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.30.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.30.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.30.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.31.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.31.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.31.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.31.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.31.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.31.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.31.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.31.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.31.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.31.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.32.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.32.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.32.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.32.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.32.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.32.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.32.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.32.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.32.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.32.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.33.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.33.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.33.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.33.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.33.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.33.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.33.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.33.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.33.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.33.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.34.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.34.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.34.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.34.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.34.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.34.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.34.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.34.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.34.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.34.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.35.conv1|conv 1x1 1024->256|256x14x14|262144|51380224|513024\n" +
+            "layer3.35.bn1|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.35.relu|relu|256x14x14|0|0|100352\n" +
+            "layer3.35.conv2|conv 3x3 256->256|256x14x14|589824|115605504|690176\n" +
+            "layer3.35.bn2|batchnorm 256|256x14x14|512|0|100864\n" +
+            "layer3.35.relu|relu (shared)|256x14x14|0|0|100352\n" +
+            "layer3.35.conv3|conv 1x1 256->1024|1024x14x14|262144|51380224|513024\n" +
+            "layer3.35.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.35.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.35.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer4.0.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer4.0.relu|relu|512x14x14|0|0|200704\n" +
+            "layer4.0.conv2|conv 3x3/2 512->512|512x7x7|2359296|115605504|2484736\n" +
+            "layer4.0.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.0.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.0.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.1.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.1.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.1.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.1.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->512|512x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn1|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu|512x7x7|0|0|50176\n" +
+            "layer4.2.conv2|conv 3x3 512->512|512x7x7|2359296|115605504|2409472\n" +
+            "layer4.2.bn2|batchnorm 512|512x7x7|1024|0|51200\n" +
+            "layer4.2.relu|relu (shared)|512x7x7|0|0|50176\n" +
+            "layer4.2.conv3|conv 1x1 512->2048|2048x7x7|1048576|51380224|1174016\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -2371,188 +2359,186 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 125640976L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNeXt50_32x4d", "architectures/resnet.arch", 43, "resnext50_32x4d()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            25028904L, 159L, 4230479872L, 125640976L, 47421416L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 128->128 g32", new long[] { 128L, 56L, 56L }, 4608L, 14450688L, 807424L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 128->128 g32", new long[] { 128L, 56L, 56L }, 4608L, 14450688L, 807424L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 128->128 g32", new long[] { 128L, 56L, 56L }, 4608L, 14450688L, 807424L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 256->256 g32", new long[] { 256L, 28L, 28L }, 18432L, 14450688L, 1021952L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 28L, 28L }, 18432L, 14450688L, 419840L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 28L, 28L }, 18432L, 14450688L, 419840L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 28L, 28L }, 18432L, 14450688L, 419840L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 575488L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 274432L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 274432L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 274432L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 274432L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 14L, 14L }, 73728L, 14450688L, 274432L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 1024->1024 g32", new long[] { 1024L, 7L, 7L }, 294912L, 14450688L, 545792L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 7L, 7L }, 294912L, 14450688L, 395264L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 7L, 7L }, 294912L, 14450688L, 395264L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            25028904, 159, 4230479872L, 125640976, 47421416,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "layer1.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.0.conv2|conv 3x3 128->128 g32|128x56x56|4608|14450688|807424\n" +
+            "layer1.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.0.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.1.conv2|conv 3x3 128->128 g32|128x56x56|4608|14450688|807424\n" +
+            "layer1.1.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.1.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.2.conv2|conv 3x3 128->128 g32|128x56x56|4608|14450688|807424\n" +
+            "layer1.2.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.2.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer2.0.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv2|conv 3x3/2 256->256 g32|256x28x28|18432|14450688|1021952\n" +
+            "layer2.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.0.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.0.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.1.conv2|conv 3x3 256->256 g32|256x28x28|18432|14450688|419840\n" +
+            "layer2.1.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.1.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.2.conv2|conv 3x3 256->256 g32|256x28x28|18432|14450688|419840\n" +
+            "layer2.2.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.2.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.3.conv2|conv 3x3 256->256 g32|256x28x28|18432|14450688|419840\n" +
+            "layer2.3.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.3.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer3.0.relu|relu|512x28x28|0|0|802816\n" +
+            "layer3.0.conv2|conv 3x3/2 512->512 g32|512x14x14|73728|14450688|575488\n" +
+            "layer3.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.0.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.0.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.1.conv2|conv 3x3 512->512 g32|512x14x14|73728|14450688|274432\n" +
+            "layer3.1.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.1.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.2.conv2|conv 3x3 512->512 g32|512x14x14|73728|14450688|274432\n" +
+            "layer3.2.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.2.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.3.conv2|conv 3x3 512->512 g32|512x14x14|73728|14450688|274432\n" +
+            "layer3.3.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.3.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.4.conv2|conv 3x3 512->512 g32|512x14x14|73728|14450688|274432\n" +
+            "layer3.4.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.4.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.5.conv2|conv 3x3 512->512 g32|512x14x14|73728|14450688|274432\n" +
+            "layer3.5.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.5.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer4.0.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv2|conv 3x3/2 1024->1024 g32|1024x7x7|294912|14450688|545792\n" +
+            "layer4.0.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.0.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.0.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv2|conv 3x3 1024->1024 g32|1024x7x7|294912|14450688|395264\n" +
+            "layer4.1.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv2|conv 3x3 1024->1024 g32|1024x7x7|294912|14450688|395264\n" +
+            "layer4.2.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -2646,358 +2632,356 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 300493072L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNeXt101_32x8d", "architectures/resnet.arch", 43, "resnext101_32x8d()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            88791336L, 312L, 16414015488L, 300493072L, 101260264L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 56L, 56L }, 18432L, 57802752L, 1624064L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 56L, 56L }, 18432L, 57802752L, 1624064L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 256->256 g32", new long[] { 256L, 56L, 56L }, 18432L, 57802752L, 1624064L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->512", new long[] { 512L, 56L, 56L }, 131072L, 411041792L, 2539520L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 512", new long[] { 512L, 56L, 56L }, 1024L, 0L, 3212288L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 512L, 56L, 56L }, 0L, 0L, 3211264L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 512->512 g32", new long[] { 512L, 28L, 28L }, 73728L, 57802752L, 2080768L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 28L, 28L }, 73728L, 57802752L, 876544L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 28L, 28L }, 73728L, 57802752L, 876544L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 512->512 g32", new long[] { 512L, 28L, 28L }, 73728L, 57802752L, 876544L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->1024", new long[] { 1024L, 28L, 28L }, 524288L, 411041792L, 1728512L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 1024", new long[] { 1024L, 28L, 28L }, 2048L, 0L, 1607680L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 1024L, 28L, 28L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 1298432L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.6.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.6.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.6.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.7.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.7.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.7.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.8.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.8.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.8.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.9.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.9.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.9.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.10.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.10.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.10.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.11.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.11.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.11.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.12.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.12.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.12.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.13.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.13.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.13.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.14.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.14.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.14.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.15.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.15.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.15.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.16.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.16.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.16.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.17.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.17.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.17.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.18.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.18.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.18.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.19.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.19.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.19.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.20.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.20.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.20.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.21.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.21.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.21.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.22.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv2", "conv 3x3 1024->1024 g32", new long[] { 1024L, 14L, 14L }, 294912L, 57802752L, 696320L),
-                new LayerInfo("layer3.22.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.22.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->2048", new long[] { 2048L, 14L, 14L }, 2097152L, 411041792L, 2699264L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 2048", new long[] { 2048L, 14L, 14L }, 4096L, 0L, 806912L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 2048L, 14L, 14L }, 0L, 0L, 802816L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 2048->2048 g32", new long[] { 2048L, 7L, 7L }, 1179648L, 57802752L, 1681408L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 2048->2048 g32", new long[] { 2048L, 7L, 7L }, 1179648L, 57802752L, 1380352L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 2048->2048 g32", new long[] { 2048L, 7L, 7L }, 1179648L, 57802752L, 1380352L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            88791336, 312, 16414015488L, 300493072, 101260264,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.0.conv2|conv 3x3 256->256 g32|256x56x56|18432|57802752|1624064\n" +
+            "layer1.0.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.0.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv2|conv 3x3 256->256 g32|256x56x56|18432|57802752|1624064\n" +
+            "layer1.1.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.2.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv2|conv 3x3 256->256 g32|256x56x56|18432|57802752|1624064\n" +
+            "layer1.2.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->512|512x56x56|131072|411041792|2539520\n" +
+            "layer2.0.bn1|batchnorm 512|512x56x56|1024|0|3212288\n" +
+            "layer2.0.relu|relu|512x56x56|0|0|3211264\n" +
+            "layer2.0.conv2|conv 3x3/2 512->512 g32|512x28x28|73728|57802752|2080768\n" +
+            "layer2.0.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.0.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.1.conv2|conv 3x3 512->512 g32|512x28x28|73728|57802752|876544\n" +
+            "layer2.1.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.2.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.2.conv2|conv 3x3 512->512 g32|512x28x28|73728|57802752|876544\n" +
+            "layer2.2.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.3.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.3.conv2|conv 3x3 512->512 g32|512x28x28|73728|57802752|876544\n" +
+            "layer2.3.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->1024|1024x28x28|524288|411041792|1728512\n" +
+            "layer3.0.bn1|batchnorm 1024|1024x28x28|2048|0|1607680\n" +
+            "layer3.0.relu|relu|1024x28x28|0|0|1605632\n" +
+            "layer3.0.conv2|conv 3x3/2 1024->1024 g32|1024x14x14|294912|57802752|1298432\n" +
+            "layer3.0.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.0.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.1.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.2.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.2.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.3.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.3.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.4.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.4.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.5.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.5.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.6.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.6.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.6.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.7.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.7.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.7.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.8.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.8.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.8.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.9.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.9.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.9.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.10.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.10.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.10.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.11.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.11.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.11.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.12.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.12.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.12.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.13.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.13.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.13.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.14.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.14.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.14.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.15.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.15.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.15.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.16.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.16.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.16.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.17.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.17.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.17.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.18.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.18.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.18.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.19.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.19.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.19.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.20.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.20.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.20.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.21.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.21.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.21.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.22.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv2|conv 3x3 1024->1024 g32|1024x14x14|294912|57802752|696320\n" +
+            "layer3.22.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.22.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->2048|2048x14x14|2097152|411041792|2699264\n" +
+            "layer4.0.bn1|batchnorm 2048|2048x14x14|4096|0|806912\n" +
+            "layer4.0.relu|relu|2048x14x14|0|0|802816\n" +
+            "layer4.0.conv2|conv 3x3/2 2048->2048 g32|2048x7x7|1179648|57802752|1681408\n" +
+            "layer4.0.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.0.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.relu|relu|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv2|conv 3x3 2048->2048 g32|2048x7x7|1179648|57802752|1380352\n" +
+            "layer4.1.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.relu|relu|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv2|conv 3x3 2048->2048 g32|2048x7x7|1179648|57802752|1380352\n" +
+            "layer4.2.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -3091,358 +3075,356 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 295157008L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ResNeXt101_64x4d", "architectures/resnet.arch", 43, "resnext101_64x4d()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            83455272L, 312L, 15460270080L, 295157008L, 101260264L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 256->256 g64", new long[] { 256L, 56L, 56L }, 9216L, 28901376L, 1614848L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 256->256 g64", new long[] { 256L, 56L, 56L }, 9216L, 28901376L, 1614848L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 256->256 g64", new long[] { 256L, 56L, 56L }, 9216L, 28901376L, 1614848L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->512", new long[] { 512L, 56L, 56L }, 131072L, 411041792L, 2539520L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 512", new long[] { 512L, 56L, 56L }, 1024L, 0L, 3212288L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 512L, 56L, 56L }, 0L, 0L, 3211264L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 512->512 g64", new long[] { 512L, 28L, 28L }, 36864L, 28901376L, 2043904L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 512->512 g64", new long[] { 512L, 28L, 28L }, 36864L, 28901376L, 839680L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 512->512 g64", new long[] { 512L, 28L, 28L }, 36864L, 28901376L, 839680L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 512->512 g64", new long[] { 512L, 28L, 28L }, 36864L, 28901376L, 839680L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->1024", new long[] { 1024L, 28L, 28L }, 524288L, 411041792L, 1728512L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 1024", new long[] { 1024L, 28L, 28L }, 2048L, 0L, 1607680L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 1024L, 28L, 28L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 1150976L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.6.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.6.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.6.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.7.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.7.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.7.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.8.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.8.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.8.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.9.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.9.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.9.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.10.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.10.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.10.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.11.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.11.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.11.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.12.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.12.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.12.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.13.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.13.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.13.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.14.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.14.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.14.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.15.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.15.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.15.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.16.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.16.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.16.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.17.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.17.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.17.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.18.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.18.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.18.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.19.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.19.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.19.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.20.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.20.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.20.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.21.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.21.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.21.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.22.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv2", "conv 3x3 1024->1024 g64", new long[] { 1024L, 14L, 14L }, 147456L, 28901376L, 548864L),
-                new LayerInfo("layer3.22.bn2", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv3", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer3.22.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->2048", new long[] { 2048L, 14L, 14L }, 2097152L, 411041792L, 2699264L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 2048", new long[] { 2048L, 14L, 14L }, 4096L, 0L, 806912L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 2048L, 14L, 14L }, 0L, 0L, 802816L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 2048->2048 g64", new long[] { 2048L, 7L, 7L }, 589824L, 28901376L, 1091584L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 2048->2048 g64", new long[] { 2048L, 7L, 7L }, 589824L, 28901376L, 790528L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 2048->2048 g64", new long[] { 2048L, 7L, 7L }, 589824L, 28901376L, 790528L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 2048->2048", new long[] { 2048L, 7L, 7L }, 4194304L, 205520896L, 4395008L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            83455272, 312, 15460270080L, 295157008, 101260264,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.0.conv2|conv 3x3 256->256 g64|256x56x56|9216|28901376|1614848\n" +
+            "layer1.0.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.0.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.1.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv2|conv 3x3 256->256 g64|256x56x56|9216|28901376|1614848\n" +
+            "layer1.1.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.2.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv2|conv 3x3 256->256 g64|256x56x56|9216|28901376|1614848\n" +
+            "layer1.2.bn2|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv3|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->512|512x56x56|131072|411041792|2539520\n" +
+            "layer2.0.bn1|batchnorm 512|512x56x56|1024|0|3212288\n" +
+            "layer2.0.relu|relu|512x56x56|0|0|3211264\n" +
+            "layer2.0.conv2|conv 3x3/2 512->512 g64|512x28x28|36864|28901376|2043904\n" +
+            "layer2.0.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.0.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.1.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.1.conv2|conv 3x3 512->512 g64|512x28x28|36864|28901376|839680\n" +
+            "layer2.1.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.2.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.2.conv2|conv 3x3 512->512 g64|512x28x28|36864|28901376|839680\n" +
+            "layer2.2.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.3.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.relu|relu|512x28x28|0|0|802816\n" +
+            "layer2.3.conv2|conv 3x3 512->512 g64|512x28x28|36864|28901376|839680\n" +
+            "layer2.3.bn2|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv3|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->1024|1024x28x28|524288|411041792|1728512\n" +
+            "layer3.0.bn1|batchnorm 1024|1024x28x28|2048|0|1607680\n" +
+            "layer3.0.relu|relu|1024x28x28|0|0|1605632\n" +
+            "layer3.0.conv2|conv 3x3/2 1024->1024 g64|1024x14x14|147456|28901376|1150976\n" +
+            "layer3.0.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.0.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.1.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.1.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.2.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.2.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.3.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.3.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.4.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.4.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.5.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.5.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.6.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.6.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.6.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.7.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.7.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.7.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.8.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.8.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.8.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.9.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.9.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.9.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.10.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.10.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.10.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.11.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.11.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.11.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.12.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.12.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.12.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.13.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.13.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.13.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.14.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.14.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.14.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.15.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.15.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.15.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.16.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.16.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.16.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.17.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.17.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.17.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.18.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.18.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.18.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.19.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.19.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.19.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.20.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.20.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.20.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.21.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.21.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.21.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.22.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv2|conv 3x3 1024->1024 g64|1024x14x14|147456|28901376|548864\n" +
+            "layer3.22.bn2|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv3|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer3.22.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->2048|2048x14x14|2097152|411041792|2699264\n" +
+            "layer4.0.bn1|batchnorm 2048|2048x14x14|4096|0|806912\n" +
+            "layer4.0.relu|relu|2048x14x14|0|0|802816\n" +
+            "layer4.0.conv2|conv 3x3/2 2048->2048 g64|2048x7x7|589824|28901376|1091584\n" +
+            "layer4.0.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.0.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.1.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.relu|relu|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv2|conv 3x3 2048->2048 g64|2048x7x7|589824|28901376|790528\n" +
+            "layer4.1.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.2.bn1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.relu|relu|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv2|conv 3x3 2048->2048 g64|2048x7x7|589824|28901376|790528\n" +
+            "layer4.2.bn2|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv3|conv 1x1 2048->2048|2048x7x7|4194304|205520896|4395008\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -3536,188 +3518,186 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 169495312L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "WideResNet50_2", "architectures/resnet.arch", 43, "wide_resnet50_2()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            68883240L, 159L, 11398021120L, 169495312L, 47421416L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 1593344L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2861056L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9688064L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9537536L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9537536L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            68883240, 159, 11398021120L, 169495312, 47421416,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "layer1.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.0.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.0.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.1.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.1.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.1.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.2.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.2.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.2.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer2.0.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv2|conv 3x3/2 256->256|256x28x28|589824|462422016|1593344\n" +
+            "layer2.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.0.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.0.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.1.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.1.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.1.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.2.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.2.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.2.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.3.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.3.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.3.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer3.0.relu|relu|512x28x28|0|0|802816\n" +
+            "layer3.0.conv2|conv 3x3/2 512->512|512x14x14|2359296|462422016|2861056\n" +
+            "layer3.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.0.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.0.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.1.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.1.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.1.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.2.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.2.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.2.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.3.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.3.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.3.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.4.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.4.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.4.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.5.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.5.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.5.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer4.0.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv2|conv 3x3/2 1024->1024|1024x7x7|9437184|462422016|9688064\n" +
+            "layer4.0.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.0.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.0.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv2|conv 3x3 1024->1024|1024x7x7|9437184|462422016|9537536\n" +
+            "layer4.1.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv2|conv 3x3 1024->1024|1024x7x7|9437184|462422016|9537536\n" +
+            "layer4.2.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -3811,358 +3791,356 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 278678288L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "WideResNet101_2", "architectures/resnet.arch", 43, "wide_resnet101_2()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            126886696L, 312L, 22753050624L, 278678288L, 71305192L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1", "conv 7x7/2 3->64", new long[] { 64L, 112L, 112L }, 9408L, 118013952L, 962752L),
-                new LayerInfo("bn1", "batchnorm 64", new long[] { 64L, 112L, 112L }, 128L, 0L, 1605760L),
-                new LayerInfo("relu", "relu", new long[] { 64L, 112L, 112L }, 0L, 0L, 1605632L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 64L, 56L, 56L }, 0L, 0L, 1003520L),
-                new LayerInfo("layer1.0.conv1", "conv 1x1 64->128", new long[] { 128L, 56L, 56L }, 8192L, 25690112L, 610304L),
-                new LayerInfo("layer1.0.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.0.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.0.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.0.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.downsample.0", "conv 1x1 64->256", new long[] { 256L, 56L, 56L }, 16384L, 51380224L, 1019904L),
-                new LayerInfo("layer1.0.downsample.1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.0.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.0.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.1.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.1.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.1.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.1.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.1.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.1.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer1.2.conv1", "conv 1x1 256->128", new long[] { 128L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn1", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv2", "conv 3x3 128->128", new long[] { 128L, 56L, 56L }, 147456L, 462422016L, 950272L),
-                new LayerInfo("layer1.2.bn2", "batchnorm 128", new long[] { 128L, 56L, 56L }, 256L, 0L, 803072L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 128L, 56L, 56L }, 0L, 0L, 802816L),
-                new LayerInfo("layer1.2.conv3", "conv 1x1 128->256", new long[] { 256L, 56L, 56L }, 32768L, 102760448L, 1236992L),
-                new LayerInfo("layer1.2.bn3", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer1.2.(add)", "add", new long[] { 256L, 56L, 56L }, 0L, 0L, 2408448L),
-                new LayerInfo("layer1.2.relu", "relu (shared)", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv1", "conv 1x1 256->256", new long[] { 256L, 56L, 56L }, 65536L, 205520896L, 1671168L),
-                new LayerInfo("layer2.0.bn1", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("layer2.0.relu", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("layer2.0.conv2", "conv 3x3/2 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 1593344L),
-                new LayerInfo("layer2.0.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.0.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.0.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.downsample.0", "conv 1x1/2 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 1335296L),
-                new LayerInfo("layer2.0.downsample.1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.0.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.0.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.1.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.1.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.1.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.1.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.1.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.1.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.2.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.2.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.2.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.2.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.2.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.2.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer2.3.conv1", "conv 1x1 512->256", new long[] { 256L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn1", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv2", "conv 3x3 256->256", new long[] { 256L, 28L, 28L }, 589824L, 462422016L, 991232L),
-                new LayerInfo("layer2.3.bn2", "batchnorm 256", new long[] { 256L, 28L, 28L }, 512L, 0L, 401920L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 256L, 28L, 28L }, 0L, 0L, 401408L),
-                new LayerInfo("layer2.3.conv3", "conv 1x1 256->512", new long[] { 512L, 28L, 28L }, 131072L, 102760448L, 733184L),
-                new LayerInfo("layer2.3.bn3", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer2.3.(add)", "add", new long[] { 512L, 28L, 28L }, 0L, 0L, 1204224L),
-                new LayerInfo("layer2.3.relu", "relu (shared)", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv1", "conv 1x1 512->512", new long[] { 512L, 28L, 28L }, 262144L, 205520896L, 1064960L),
-                new LayerInfo("layer3.0.bn1", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("layer3.0.relu", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("layer3.0.conv2", "conv 3x3/2 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2861056L),
-                new LayerInfo("layer3.0.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.0.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.0.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.downsample.0", "conv 1x1/2 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 1126400L),
-                new LayerInfo("layer3.0.downsample.1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.0.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.0.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.1.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.1.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.1.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.1.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.1.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.1.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.2.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.2.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.2.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.2.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.2.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.2.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.3.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.3.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.3.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.3.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.3.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.3.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.4.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.4.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.4.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.4.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.4.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.4.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.5.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.5.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.5.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.5.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.5.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.5.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.6.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.6.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.6.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.6.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.6.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.6.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.6.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.6.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.6.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.7.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.7.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.7.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.7.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.7.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.7.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.7.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.7.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.7.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.8.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.8.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.8.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.8.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.8.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.8.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.8.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.8.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.8.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.9.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.9.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.9.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.9.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.9.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.9.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.9.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.9.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.9.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.10.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.10.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.10.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.10.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.10.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.10.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.10.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.10.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.10.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.11.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.11.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.11.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.11.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.11.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.11.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.11.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.11.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.11.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.12.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.12.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.12.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.12.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.12.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.12.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.12.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.12.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.12.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.13.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.13.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.13.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.13.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.13.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.13.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.13.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.13.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.13.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.14.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.14.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.14.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.14.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.14.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.14.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.14.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.14.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.14.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.15.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.15.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.15.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.15.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.15.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.15.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.15.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.15.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.15.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.16.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.16.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.16.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.16.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.16.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.16.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.16.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.16.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.16.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.17.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.17.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.17.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.17.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.17.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.17.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.17.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.17.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.17.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.18.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.18.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.18.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.18.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.18.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.18.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.18.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.18.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.18.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.19.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.19.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.19.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.19.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.19.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.19.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.19.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.19.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.19.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.20.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.20.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.20.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.20.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.20.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.20.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.20.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.20.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.20.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.21.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.21.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.21.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.21.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.21.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.21.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.21.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.21.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.21.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer3.22.conv1", "conv 1x1 1024->512", new long[] { 512L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.22.bn1", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.22.relu", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.22.conv2", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359296L, 462422016L, 2560000L),
-                new LayerInfo("layer3.22.bn2", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("layer3.22.conv3", "conv 1x1 512->1024", new long[] { 1024L, 14L, 14L }, 524288L, 102760448L, 825344L),
-                new LayerInfo("layer3.22.bn3", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer3.22.(add)", "add", new long[] { 1024L, 14L, 14L }, 0L, 0L, 602112L),
-                new LayerInfo("layer3.22.relu", "relu (shared)", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv1", "conv 1x1 1024->1024", new long[] { 1024L, 14L, 14L }, 1048576L, 205520896L, 1449984L),
-                new LayerInfo("layer4.0.bn1", "batchnorm 1024", new long[] { 1024L, 14L, 14L }, 2048L, 0L, 403456L),
-                new LayerInfo("layer4.0.relu", "relu", new long[] { 1024L, 14L, 14L }, 0L, 0L, 401408L),
-                new LayerInfo("layer4.0.conv2", "conv 3x3/2 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9688064L),
-                new LayerInfo("layer4.0.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.0.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.0.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.downsample.0", "conv 1x1/2 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2398208L),
-                new LayerInfo("layer4.0.downsample.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.0.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.0.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.1.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv2", "conv 3x3 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9537536L),
-                new LayerInfo("layer4.1.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.1.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.1.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.1.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.1.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("layer4.2.conv1", "conv 1x1 2048->1024", new long[] { 1024L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv2", "conv 3x3 1024->1024", new long[] { 1024L, 7L, 7L }, 9437184L, 462422016L, 9537536L),
-                new LayerInfo("layer4.2.bn2", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("layer4.2.conv3", "conv 1x1 1024->2048", new long[] { 2048L, 7L, 7L }, 2097152L, 102760448L, 2247680L),
-                new LayerInfo("layer4.2.bn3", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("layer4.2.(add)", "add", new long[] { 2048L, 7L, 7L }, 0L, 0L, 301056L),
-                new LayerInfo("layer4.2.relu", "relu (shared)", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("avgpool", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("9", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            126886696, 312, 22753050624L, 278678288, 71305192,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1|conv 7x7/2 3->64|64x112x112|9408|118013952|962752\n" +
+            "bn1|batchnorm 64|64x112x112|128|0|1605760\n" +
+            "relu|relu|64x112x112|0|0|1605632\n" +
+            "maxpool|maxpool 3x3/2|64x56x56|0|0|1003520\n" +
+            "layer1.0.conv1|conv 1x1 64->128|128x56x56|8192|25690112|610304\n" +
+            "layer1.0.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.0.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.0.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.0.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.0.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.0.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.downsample.0|conv 1x1 64->256|256x56x56|16384|51380224|1019904\n" +
+            "layer1.0.downsample.1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.0.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.0.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.1.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.1.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.1.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.1.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.1.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.1.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.1.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.1.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer1.2.conv1|conv 1x1 256->128|128x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn1|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu|128x56x56|0|0|802816\n" +
+            "layer1.2.conv2|conv 3x3 128->128|128x56x56|147456|462422016|950272\n" +
+            "layer1.2.bn2|batchnorm 128|128x56x56|256|0|803072\n" +
+            "layer1.2.relu|relu (shared)|128x56x56|0|0|802816\n" +
+            "layer1.2.conv3|conv 1x1 128->256|256x56x56|32768|102760448|1236992\n" +
+            "layer1.2.bn3|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer1.2.(add)|add|256x56x56|0|0|2408448\n" +
+            "layer1.2.relu|relu (shared)|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv1|conv 1x1 256->256|256x56x56|65536|205520896|1671168\n" +
+            "layer2.0.bn1|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "layer2.0.relu|relu|256x56x56|0|0|1605632\n" +
+            "layer2.0.conv2|conv 3x3/2 256->256|256x28x28|589824|462422016|1593344\n" +
+            "layer2.0.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.0.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.0.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.0.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.downsample.0|conv 1x1/2 256->512|512x28x28|131072|102760448|1335296\n" +
+            "layer2.0.downsample.1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.0.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.0.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.1.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.1.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.1.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.1.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.1.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.1.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.1.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.1.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.2.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.2.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.2.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.2.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.2.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.2.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.2.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.2.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer2.3.conv1|conv 1x1 512->256|256x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn1|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu|256x28x28|0|0|401408\n" +
+            "layer2.3.conv2|conv 3x3 256->256|256x28x28|589824|462422016|991232\n" +
+            "layer2.3.bn2|batchnorm 256|256x28x28|512|0|401920\n" +
+            "layer2.3.relu|relu (shared)|256x28x28|0|0|401408\n" +
+            "layer2.3.conv3|conv 1x1 256->512|512x28x28|131072|102760448|733184\n" +
+            "layer2.3.bn3|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer2.3.(add)|add|512x28x28|0|0|1204224\n" +
+            "layer2.3.relu|relu (shared)|512x28x28|0|0|802816\n" +
+            "layer3.0.conv1|conv 1x1 512->512|512x28x28|262144|205520896|1064960\n" +
+            "layer3.0.bn1|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "layer3.0.relu|relu|512x28x28|0|0|802816\n" +
+            "layer3.0.conv2|conv 3x3/2 512->512|512x14x14|2359296|462422016|2861056\n" +
+            "layer3.0.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.0.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.0.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.0.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.downsample.0|conv 1x1/2 512->1024|1024x14x14|524288|102760448|1126400\n" +
+            "layer3.0.downsample.1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.0.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.0.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.1.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.1.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.1.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.1.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.1.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.1.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.1.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.1.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.2.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.2.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.2.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.2.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.2.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.2.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.2.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.2.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.3.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.3.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.3.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.3.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.3.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.3.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.3.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.3.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.4.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.4.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.4.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.4.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.4.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.4.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.4.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.4.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.5.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.5.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.5.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.5.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.5.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.5.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.5.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.5.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.6.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.6.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.6.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.6.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.6.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.6.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.6.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.6.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.6.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.6.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.7.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.7.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.7.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.7.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.7.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.7.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.7.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.7.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.7.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.7.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.8.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.8.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.8.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.8.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.8.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.8.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.8.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.8.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.8.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.8.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.9.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.9.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.9.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.9.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.9.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.9.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.9.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.9.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.9.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.9.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.10.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.10.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.10.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.10.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.10.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.10.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.10.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.10.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.10.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.10.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.11.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.11.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.11.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.11.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.11.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.11.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.11.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.11.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.11.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.11.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.12.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.12.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.12.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.12.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.12.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.12.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.12.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.12.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.12.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.12.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.13.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.13.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.13.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.13.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.13.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.13.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.13.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.13.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.13.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.13.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.14.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.14.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.14.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.14.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.14.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.14.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.14.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.14.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.14.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.14.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.15.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.15.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.15.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.15.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.15.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.15.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.15.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.15.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.15.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.15.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.16.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.16.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.16.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.16.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.16.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.16.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.16.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.16.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.16.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.16.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.17.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.17.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.17.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.17.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.17.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.17.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.17.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.17.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.17.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.17.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.18.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.18.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.18.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.18.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.18.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.18.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.18.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.18.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.18.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.18.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.19.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.19.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.19.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.19.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.19.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.19.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.19.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.19.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.19.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.19.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.20.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.20.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.20.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.20.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.20.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.20.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.20.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.20.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.20.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.20.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.21.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.21.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.21.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.21.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.21.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.21.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.21.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.21.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.21.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.21.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer3.22.conv1|conv 1x1 1024->512|512x14x14|524288|102760448|825344\n" +
+            "layer3.22.bn1|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.22.relu|relu|512x14x14|0|0|200704\n" +
+            "layer3.22.conv2|conv 3x3 512->512|512x14x14|2359296|462422016|2560000\n" +
+            "layer3.22.bn2|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "layer3.22.relu|relu (shared)|512x14x14|0|0|200704\n" +
+            "layer3.22.conv3|conv 1x1 512->1024|1024x14x14|524288|102760448|825344\n" +
+            "layer3.22.bn3|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer3.22.(add)|add|1024x14x14|0|0|602112\n" +
+            "layer3.22.relu|relu (shared)|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv1|conv 1x1 1024->1024|1024x14x14|1048576|205520896|1449984\n" +
+            "layer4.0.bn1|batchnorm 1024|1024x14x14|2048|0|403456\n" +
+            "layer4.0.relu|relu|1024x14x14|0|0|401408\n" +
+            "layer4.0.conv2|conv 3x3/2 1024->1024|1024x7x7|9437184|462422016|9688064\n" +
+            "layer4.0.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.0.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.0.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.0.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.downsample.0|conv 1x1/2 1024->2048|2048x7x7|2097152|102760448|2398208\n" +
+            "layer4.0.downsample.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.0.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.0.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.1.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv2|conv 3x3 1024->1024|1024x7x7|9437184|462422016|9537536\n" +
+            "layer4.1.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.1.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.1.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.1.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.1.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.1.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "layer4.2.conv1|conv 1x1 2048->1024|1024x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv2|conv 3x3 1024->1024|1024x7x7|9437184|462422016|9537536\n" +
+            "layer4.2.bn2|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "layer4.2.relu|relu (shared)|1024x7x7|0|0|100352\n" +
+            "layer4.2.conv3|conv 1x1 1024->2048|2048x7x7|2097152|102760448|2247680\n" +
+            "layer4.2.bn3|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "layer4.2.(add)|add|2048x7x7|0|0|301056\n" +
+            "layer4.2.relu|relu (shared)|2048x7x7|0|0|200704\n" +
+            "avgpool|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "9|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

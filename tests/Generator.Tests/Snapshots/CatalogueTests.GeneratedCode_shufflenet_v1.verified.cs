@@ -280,183 +280,181 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 26124392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1865728L, 147L, 137460672L, 26124392L, 11193736L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->60", new long[] { 60L, 56L, 56L }, 1440L, 4515840L, 264864L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 60", new long[] { 60L, 56L, 56L }, 120L, 0L, 376440L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 60L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.1.3", "shuffle 3", new long[] { 60L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 235740L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 60->216 g3", new long[] { 216L, 28L, 28L }, 4320L, 3386880L, 220704L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.1.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.2.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.3.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 240L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 240->120 g3", new long[] { 120L, 28L, 28L }, 9600L, 7526400L, 291840L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.1.3", "shuffle 3", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 118680L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 120->240 g3", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 80160L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.1.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.2.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.3.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.4.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.5.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.6.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.7.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 480L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 480->240 g3", new long[] { 240L, 14L, 14L }, 38400L, 7526400L, 179520L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.1.3", "shuffle 3", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 60960L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 240->480 g3", new long[] { 480L, 7L, 7L }, 38400L, 1881600L, 73680L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.1.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.2.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.3.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 960L, 1L, 1L }, 0L, 0L, 48000L),
-                new LayerInfo("6", "flatten", new long[] { 960L }, 0L, 0L, 1920L),
-                new LayerInfo("fc", "linear 960->1000", new long[] { 1000L }, 961000L, 960000L, 962960L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1865728, 147, 137460672, 26124392, 11193736,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->60|60x56x56|1440|4515840|264864\n" +
+            "stage2.0.1.1|batchnorm 60|60x56x56|120|0|376440\n" +
+            "stage2.0.1.2|relu|60x56x56|0|0|376320\n" +
+            "stage2.0.1.3|shuffle 3|60x56x56|0|0|376320\n" +
+            "stage2.0.1.4|conv 3x3/2 60->60 g60|60x28x28|540|423360|235740\n" +
+            "stage2.0.1.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.0.1.6|conv 1x1 60->216 g3|216x28x28|4320|3386880|220704\n" +
+            "stage2.0.1.7|batchnorm 216|216x28x28|432|0|339120\n" +
+            "stage2.0.(concat)|concat|240x28x28|0|0|376320\n" +
+            "stage2.0.2|relu|240x28x28|0|0|376320\n" +
+            "stage2.1.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.1.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.1.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.1.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.1.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.1.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.1.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.1.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.1.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.1.1|relu|240x28x28|0|0|376320\n" +
+            "stage2.2.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.2.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.2.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.2.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.2.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.2.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.2.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.2.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.2.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.2.1|relu|240x28x28|0|0|376320\n" +
+            "stage2.3.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.3.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.3.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.3.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.3.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.3.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.3.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.3.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.3.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.3.1|relu|240x28x28|0|0|376320\n" +
+            "stage3.0.0|avgpool 3x3/2|240x14x14|0|0|235200\n" +
+            "stage3.0.1.0|conv 1x1 240->120 g3|120x28x28|9600|7526400|291840\n" +
+            "stage3.0.1.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage3.0.1.2|relu|120x28x28|0|0|188160\n" +
+            "stage3.0.1.3|shuffle 3|120x28x28|0|0|188160\n" +
+            "stage3.0.1.4|conv 3x3/2 120->120 g120|120x14x14|1080|211680|118680\n" +
+            "stage3.0.1.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.0.1.6|conv 1x1 120->240 g3|240x14x14|9600|1881600|80160\n" +
+            "stage3.0.1.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.0.(concat)|concat|480x14x14|0|0|188160\n" +
+            "stage3.0.2|relu|480x14x14|0|0|188160\n" +
+            "stage3.1.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.1.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.1.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.1.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.1.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.1.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.1.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.1.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.1.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.1.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.2.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.2.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.2.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.2.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.2.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.2.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.2.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.2.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.2.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.2.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.3.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.3.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.3.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.3.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.3.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.3.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.3.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.3.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.3.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.3.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.4.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.4.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.4.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.4.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.4.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.4.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.4.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.4.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.4.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.4.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.5.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.5.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.5.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.5.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.5.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.5.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.5.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.5.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.5.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.5.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.6.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.6.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.6.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.6.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.6.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.6.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.6.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.6.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.6.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.6.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.7.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.7.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.7.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.7.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.7.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.7.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.7.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.7.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.7.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.7.1|relu|480x14x14|0|0|188160\n" +
+            "stage4.0.0|avgpool 3x3/2|480x7x7|0|0|117600\n" +
+            "stage4.0.1.0|conv 1x1 480->240 g3|240x14x14|38400|7526400|179520\n" +
+            "stage4.0.1.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage4.0.1.2|relu|240x14x14|0|0|94080\n" +
+            "stage4.0.1.3|shuffle 3|240x14x14|0|0|94080\n" +
+            "stage4.0.1.4|conv 3x3/2 240->240 g240|240x7x7|2160|105840|60960\n" +
+            "stage4.0.1.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.0.1.6|conv 1x1 240->480 g3|480x7x7|38400|1881600|73680\n" +
+            "stage4.0.1.7|batchnorm 480|480x7x7|960|0|48000\n" +
+            "stage4.0.(concat)|concat|960x7x7|0|0|94080\n" +
+            "stage4.0.2|relu|960x7x7|0|0|94080\n" +
+            "stage4.1.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.1.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.1.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.1.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.1.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.1.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.1.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.1.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.1.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.1.1|relu|960x7x7|0|0|94080\n" +
+            "stage4.2.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.2.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.2.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.2.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.2.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.2.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.2.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.2.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.2.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.2.1|relu|960x7x7|0|0|94080\n" +
+            "stage4.3.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.3.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.3.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.3.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.3.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.3.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.3.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.3.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.3.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.3.1|relu|960x7x7|0|0|94080\n" +
+            "5|adaptive_avgpool 1x1|960x1x1|0|0|48000\n" +
+            "6|flatten|960|0|0|1920\n" +
+            "fc|linear 960->1000|1000|961000|960000|962960\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -639,183 +637,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 16945544L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g1", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1531936L, 147L, 143078976L, 16945544L, 7100488L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->36", new long[] { 36L, 56L, 56L }, 864L, 2709504L, 189024L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 36", new long[] { 36L, 56L, 56L }, 72L, 0L, 225864L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 36L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.0.1.3", "shuffle 1", new long[] { 36L, 56L, 56L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 36->36 g36", new long[] { 36L, 28L, 28L }, 324L, 254016L, 141444L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 36->120", new long[] { 120L, 28L, 28L }, 4320L, 3386880L, 126624L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 144->36", new long[] { 36L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.1.0.3", "shuffle 1", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 36->36 g36", new long[] { 36L, 28L, 28L }, 324L, 254016L, 56772L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 36->144", new long[] { 144L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 144->36", new long[] { 36L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.2.0.3", "shuffle 1", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 36->36 g36", new long[] { 36L, 28L, 28L }, 324L, 254016L, 56772L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 36->144", new long[] { 144L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 144->36", new long[] { 36L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.3.0.3", "shuffle 1", new long[] { 36L, 28L, 28L }, 0L, 0L, 56448L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 36->36 g36", new long[] { 36L, 28L, 28L }, 324L, 254016L, 56772L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 36", new long[] { 36L, 28L, 28L }, 72L, 0L, 56520L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 36->144", new long[] { 144L, 28L, 28L }, 5184L, 4064256L, 146304L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 144", new long[] { 144L, 28L, 28L }, 288L, 0L, 226080L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 144L, 28L, 28L }, 0L, 0L, 338688L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 144L, 28L, 28L }, 0L, 0L, 225792L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 144L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 144->72", new long[] { 72L, 28L, 28L }, 10368L, 8128512L, 179712L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 72", new long[] { 72L, 28L, 28L }, 144L, 0L, 113040L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.0.1.3", "shuffle 1", new long[] { 72L, 28L, 28L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 71208L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 72->144", new long[] { 144L, 14L, 14L }, 10368L, 2032128L, 52704L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.1.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.2.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.3.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.4.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.5.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.6.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 288->72", new long[] { 72L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.7.0.3", "shuffle 1", new long[] { 72L, 14L, 14L }, 0L, 0L, 28224L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 72->72 g72", new long[] { 72L, 14L, 14L }, 648L, 127008L, 28872L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 72", new long[] { 72L, 14L, 14L }, 144L, 0L, 28368L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 72->288", new long[] { 288L, 14L, 14L }, 20736L, 4064256L, 91296L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 288", new long[] { 288L, 14L, 14L }, 576L, 0L, 113472L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 288L, 14L, 14L }, 0L, 0L, 169344L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 288L, 14L, 14L }, 0L, 0L, 112896L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 288L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 288->144", new long[] { 144L, 14L, 14L }, 41472L, 8128512L, 126144L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 144", new long[] { 144L, 14L, 14L }, 288L, 0L, 56736L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.0.1.3", "shuffle 1", new long[] { 144L, 14L, 14L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 144->144 g144", new long[] { 144L, 7L, 7L }, 1296L, 63504L, 36576L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 144->288", new long[] { 288L, 7L, 7L }, 41472L, 2032128L, 62640L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 288", new long[] { 288L, 7L, 7L }, 576L, 0L, 28800L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 576->144", new long[] { 144L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.1.0.3", "shuffle 1", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 144->144 g144", new long[] { 144L, 7L, 7L }, 1296L, 63504L, 15408L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 144->576", new long[] { 576L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 576L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 576->144", new long[] { 144L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.2.0.3", "shuffle 1", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 144->144 g144", new long[] { 144L, 7L, 7L }, 1296L, 63504L, 15408L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 144->576", new long[] { 576L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 576L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 576->144", new long[] { 144L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.3.0.3", "shuffle 1", new long[] { 144L, 7L, 7L }, 0L, 0L, 14112L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 144->144 g144", new long[] { 144L, 7L, 7L }, 1296L, 63504L, 15408L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 144", new long[] { 144L, 7L, 7L }, 288L, 0L, 14400L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 144->576", new long[] { 576L, 7L, 7L }, 82944L, 4064256L, 118224L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 576", new long[] { 576L, 7L, 7L }, 1152L, 0L, 57600L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 576L, 7L, 7L }, 0L, 0L, 84672L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 576L, 7L, 7L }, 0L, 0L, 56448L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 576L, 1L, 1L }, 0L, 0L, 28800L),
-                new LayerInfo("6", "flatten", new long[] { 576L }, 0L, 0L, 1152L),
-                new LayerInfo("fc", "linear 576->1000", new long[] { 1000L }, 577000L, 576000L, 578576L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1531936, 147, 143078976, 16945544, 7100488,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->36|36x56x56|864|2709504|189024\n" +
+            "stage2.0.1.1|batchnorm 36|36x56x56|72|0|225864\n" +
+            "stage2.0.1.2|relu|36x56x56|0|0|225792\n" +
+            "stage2.0.1.3|shuffle 1|36x56x56|0|0|225792\n" +
+            "stage2.0.1.4|conv 3x3/2 36->36 g36|36x28x28|324|254016|141444\n" +
+            "stage2.0.1.5|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.0.1.6|conv 1x1 36->120|120x28x28|4320|3386880|126624\n" +
+            "stage2.0.1.7|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage2.0.(concat)|concat|144x28x28|0|0|225792\n" +
+            "stage2.0.2|relu|144x28x28|0|0|225792\n" +
+            "stage2.1.0.0|conv 1x1 144->36|36x28x28|5184|4064256|146304\n" +
+            "stage2.1.0.1|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.1.0.2|relu|36x28x28|0|0|56448\n" +
+            "stage2.1.0.3|shuffle 1|36x28x28|0|0|56448\n" +
+            "stage2.1.0.4|conv 3x3 36->36 g36|36x28x28|324|254016|56772\n" +
+            "stage2.1.0.5|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.1.0.6|conv 1x1 36->144|144x28x28|5184|4064256|146304\n" +
+            "stage2.1.0.7|batchnorm 144|144x28x28|288|0|226080\n" +
+            "stage2.1.(add)|add|144x28x28|0|0|338688\n" +
+            "stage2.1.1|relu|144x28x28|0|0|225792\n" +
+            "stage2.2.0.0|conv 1x1 144->36|36x28x28|5184|4064256|146304\n" +
+            "stage2.2.0.1|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.2.0.2|relu|36x28x28|0|0|56448\n" +
+            "stage2.2.0.3|shuffle 1|36x28x28|0|0|56448\n" +
+            "stage2.2.0.4|conv 3x3 36->36 g36|36x28x28|324|254016|56772\n" +
+            "stage2.2.0.5|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.2.0.6|conv 1x1 36->144|144x28x28|5184|4064256|146304\n" +
+            "stage2.2.0.7|batchnorm 144|144x28x28|288|0|226080\n" +
+            "stage2.2.(add)|add|144x28x28|0|0|338688\n" +
+            "stage2.2.1|relu|144x28x28|0|0|225792\n" +
+            "stage2.3.0.0|conv 1x1 144->36|36x28x28|5184|4064256|146304\n" +
+            "stage2.3.0.1|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.3.0.2|relu|36x28x28|0|0|56448\n" +
+            "stage2.3.0.3|shuffle 1|36x28x28|0|0|56448\n" +
+            "stage2.3.0.4|conv 3x3 36->36 g36|36x28x28|324|254016|56772\n" +
+            "stage2.3.0.5|batchnorm 36|36x28x28|72|0|56520\n" +
+            "stage2.3.0.6|conv 1x1 36->144|144x28x28|5184|4064256|146304\n" +
+            "stage2.3.0.7|batchnorm 144|144x28x28|288|0|226080\n" +
+            "stage2.3.(add)|add|144x28x28|0|0|338688\n" +
+            "stage2.3.1|relu|144x28x28|0|0|225792\n" +
+            "stage3.0.0|avgpool 3x3/2|144x14x14|0|0|141120\n" +
+            "stage3.0.1.0|conv 1x1 144->72|72x28x28|10368|8128512|179712\n" +
+            "stage3.0.1.1|batchnorm 72|72x28x28|144|0|113040\n" +
+            "stage3.0.1.2|relu|72x28x28|0|0|112896\n" +
+            "stage3.0.1.3|shuffle 1|72x28x28|0|0|112896\n" +
+            "stage3.0.1.4|conv 3x3/2 72->72 g72|72x14x14|648|127008|71208\n" +
+            "stage3.0.1.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.0.1.6|conv 1x1 72->144|144x14x14|10368|2032128|52704\n" +
+            "stage3.0.1.7|batchnorm 144|144x14x14|288|0|56736\n" +
+            "stage3.0.(concat)|concat|288x14x14|0|0|112896\n" +
+            "stage3.0.2|relu|288x14x14|0|0|112896\n" +
+            "stage3.1.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.1.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.1.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.1.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.1.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.1.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.1.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.1.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.1.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.1.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.2.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.2.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.2.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.2.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.2.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.2.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.2.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.2.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.2.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.2.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.3.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.3.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.3.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.3.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.3.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.3.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.3.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.3.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.3.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.3.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.4.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.4.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.4.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.4.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.4.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.4.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.4.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.4.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.4.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.4.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.5.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.5.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.5.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.5.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.5.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.5.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.5.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.5.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.5.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.5.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.6.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.6.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.6.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.6.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.6.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.6.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.6.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.6.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.6.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.6.1|relu|288x14x14|0|0|112896\n" +
+            "stage3.7.0.0|conv 1x1 288->72|72x14x14|20736|4064256|91296\n" +
+            "stage3.7.0.1|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.7.0.2|relu|72x14x14|0|0|28224\n" +
+            "stage3.7.0.3|shuffle 1|72x14x14|0|0|28224\n" +
+            "stage3.7.0.4|conv 3x3 72->72 g72|72x14x14|648|127008|28872\n" +
+            "stage3.7.0.5|batchnorm 72|72x14x14|144|0|28368\n" +
+            "stage3.7.0.6|conv 1x1 72->288|288x14x14|20736|4064256|91296\n" +
+            "stage3.7.0.7|batchnorm 288|288x14x14|576|0|113472\n" +
+            "stage3.7.(add)|add|288x14x14|0|0|169344\n" +
+            "stage3.7.1|relu|288x14x14|0|0|112896\n" +
+            "stage4.0.0|avgpool 3x3/2|288x7x7|0|0|70560\n" +
+            "stage4.0.1.0|conv 1x1 288->144|144x14x14|41472|8128512|126144\n" +
+            "stage4.0.1.1|batchnorm 144|144x14x14|288|0|56736\n" +
+            "stage4.0.1.2|relu|144x14x14|0|0|56448\n" +
+            "stage4.0.1.3|shuffle 1|144x14x14|0|0|56448\n" +
+            "stage4.0.1.4|conv 3x3/2 144->144 g144|144x7x7|1296|63504|36576\n" +
+            "stage4.0.1.5|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.0.1.6|conv 1x1 144->288|288x7x7|41472|2032128|62640\n" +
+            "stage4.0.1.7|batchnorm 288|288x7x7|576|0|28800\n" +
+            "stage4.0.(concat)|concat|576x7x7|0|0|56448\n" +
+            "stage4.0.2|relu|576x7x7|0|0|56448\n" +
+            "stage4.1.0.0|conv 1x1 576->144|144x7x7|82944|4064256|118224\n" +
+            "stage4.1.0.1|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.1.0.2|relu|144x7x7|0|0|14112\n" +
+            "stage4.1.0.3|shuffle 1|144x7x7|0|0|14112\n" +
+            "stage4.1.0.4|conv 3x3 144->144 g144|144x7x7|1296|63504|15408\n" +
+            "stage4.1.0.5|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.1.0.6|conv 1x1 144->576|576x7x7|82944|4064256|118224\n" +
+            "stage4.1.0.7|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "stage4.1.(add)|add|576x7x7|0|0|84672\n" +
+            "stage4.1.1|relu|576x7x7|0|0|56448\n" +
+            "stage4.2.0.0|conv 1x1 576->144|144x7x7|82944|4064256|118224\n" +
+            "stage4.2.0.1|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.2.0.2|relu|144x7x7|0|0|14112\n" +
+            "stage4.2.0.3|shuffle 1|144x7x7|0|0|14112\n" +
+            "stage4.2.0.4|conv 3x3 144->144 g144|144x7x7|1296|63504|15408\n" +
+            "stage4.2.0.5|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.2.0.6|conv 1x1 144->576|576x7x7|82944|4064256|118224\n" +
+            "stage4.2.0.7|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "stage4.2.(add)|add|576x7x7|0|0|84672\n" +
+            "stage4.2.1|relu|576x7x7|0|0|56448\n" +
+            "stage4.3.0.0|conv 1x1 576->144|144x7x7|82944|4064256|118224\n" +
+            "stage4.3.0.1|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.3.0.2|relu|144x7x7|0|0|14112\n" +
+            "stage4.3.0.3|shuffle 1|144x7x7|0|0|14112\n" +
+            "stage4.3.0.4|conv 3x3 144->144 g144|144x7x7|1296|63504|15408\n" +
+            "stage4.3.0.5|batchnorm 144|144x7x7|288|0|14400\n" +
+            "stage4.3.0.6|conv 1x1 144->576|576x7x7|82944|4064256|118224\n" +
+            "stage4.3.0.7|batchnorm 576|576x7x7|1152|0|57600\n" +
+            "stage4.3.(add)|add|576x7x7|0|0|84672\n" +
+            "stage4.3.1|relu|576x7x7|0|0|56448\n" +
+            "5|adaptive_avgpool 1x1|576x1x1|0|0|28800\n" +
+            "6|flatten|576|0|0|1152\n" +
+            "fc|linear 576->1000|1000|577000|576000|578576\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -909,183 +905,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 22307072L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g2", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1733848L, 147L, 140836512L, 22307072L, 9488216L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->50", new long[] { 50L, 56L, 56L }, 1200L, 3763200L, 233264L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 50", new long[] { 50L, 56L, 56L }, 100L, 0L, 313700L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 50L, 56L, 56L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.0.1.3", "shuffle 2", new long[] { 50L, 56L, 56L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 50->50 g50", new long[] { 50L, 28L, 28L }, 450L, 352800L, 196450L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 50->176 g2", new long[] { 176L, 28L, 28L }, 4400L, 3449600L, 181584L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 200L, 28L, 28L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 200L, 28L, 28L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 200->50 g2", new long[] { 50L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.1.0.3", "shuffle 2", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 50->50 g50", new long[] { 50L, 28L, 28L }, 450L, 352800L, 78850L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 50->200 g2", new long[] { 200L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 200", new long[] { 200L, 28L, 28L }, 400L, 0L, 314000L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 200L, 28L, 28L }, 0L, 0L, 470400L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 200L, 28L, 28L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 200->50 g2", new long[] { 50L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.2.0.3", "shuffle 2", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 50->50 g50", new long[] { 50L, 28L, 28L }, 450L, 352800L, 78850L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 50->200 g2", new long[] { 200L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 200", new long[] { 200L, 28L, 28L }, 400L, 0L, 314000L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 200L, 28L, 28L }, 0L, 0L, 470400L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 200L, 28L, 28L }, 0L, 0L, 313600L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 200->50 g2", new long[] { 50L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.3.0.3", "shuffle 2", new long[] { 50L, 28L, 28L }, 0L, 0L, 78400L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 50->50 g50", new long[] { 50L, 28L, 28L }, 450L, 352800L, 78850L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 50", new long[] { 50L, 28L, 28L }, 100L, 0L, 78500L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 50->200 g2", new long[] { 200L, 28L, 28L }, 5000L, 3920000L, 201000L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 200", new long[] { 200L, 28L, 28L }, 400L, 0L, 314000L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 200L, 28L, 28L }, 0L, 0L, 470400L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 200L, 28L, 28L }, 0L, 0L, 313600L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 200L, 14L, 14L }, 0L, 0L, 196000L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 200->100 g2", new long[] { 100L, 28L, 28L }, 10000L, 7840000L, 245200L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 100", new long[] { 100L, 28L, 28L }, 200L, 0L, 157000L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 100L, 28L, 28L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.0.1.3", "shuffle 2", new long[] { 100L, 28L, 28L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 98900L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 100->200 g2", new long[] { 200L, 14L, 14L }, 10000L, 1960000L, 68800L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 200", new long[] { 200L, 14L, 14L }, 400L, 0L, 78800L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.1.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.2.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.3.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.4.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.5.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.6.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 400->100 g2", new long[] { 100L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.7.0.3", "shuffle 2", new long[] { 100L, 14L, 14L }, 0L, 0L, 39200L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 100->100 g100", new long[] { 100L, 14L, 14L }, 900L, 176400L, 40100L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 100", new long[] { 100L, 14L, 14L }, 200L, 0L, 39400L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 100->400 g2", new long[] { 400L, 14L, 14L }, 20000L, 3920000L, 118000L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 400", new long[] { 400L, 14L, 14L }, 800L, 0L, 157600L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 400L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 400L, 14L, 14L }, 0L, 0L, 156800L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 400L, 7L, 7L }, 0L, 0L, 98000L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 400->200 g2", new long[] { 200L, 14L, 14L }, 40000L, 7840000L, 157600L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 200", new long[] { 200L, 14L, 14L }, 400L, 0L, 78800L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 200L, 14L, 14L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.0.1.3", "shuffle 2", new long[] { 200L, 14L, 14L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 200->200 g200", new long[] { 200L, 7L, 7L }, 1800L, 88200L, 50800L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 200->400 g2", new long[] { 400L, 7L, 7L }, 40000L, 1960000L, 69400L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 400", new long[] { 400L, 7L, 7L }, 800L, 0L, 40000L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 800->200 g2", new long[] { 200L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.1.0.3", "shuffle 2", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 200->200 g200", new long[] { 200L, 7L, 7L }, 1800L, 88200L, 21400L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 200->800 g2", new long[] { 800L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 800L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 800->200 g2", new long[] { 200L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.2.0.3", "shuffle 2", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 200->200 g200", new long[] { 200L, 7L, 7L }, 1800L, 88200L, 21400L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 200->800 g2", new long[] { 800L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 800L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 800->200 g2", new long[] { 200L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.3.0.3", "shuffle 2", new long[] { 200L, 7L, 7L }, 0L, 0L, 19600L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 200->200 g200", new long[] { 200L, 7L, 7L }, 1800L, 88200L, 21400L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 200", new long[] { 200L, 7L, 7L }, 400L, 0L, 20000L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 200->800 g2", new long[] { 800L, 7L, 7L }, 80000L, 3920000L, 129000L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 800", new long[] { 800L, 7L, 7L }, 1600L, 0L, 80000L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 800L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 800L, 7L, 7L }, 0L, 0L, 78400L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 800L, 1L, 1L }, 0L, 0L, 40000L),
-                new LayerInfo("6", "flatten", new long[] { 800L }, 0L, 0L, 1600L),
-                new LayerInfo("fc", "linear 800->1000", new long[] { 1000L }, 801000L, 800000L, 802800L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1733848, 147, 140836512, 22307072, 9488216,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->50|50x56x56|1200|3763200|233264\n" +
+            "stage2.0.1.1|batchnorm 50|50x56x56|100|0|313700\n" +
+            "stage2.0.1.2|relu|50x56x56|0|0|313600\n" +
+            "stage2.0.1.3|shuffle 2|50x56x56|0|0|313600\n" +
+            "stage2.0.1.4|conv 3x3/2 50->50 g50|50x28x28|450|352800|196450\n" +
+            "stage2.0.1.5|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.0.1.6|conv 1x1 50->176 g2|176x28x28|4400|3449600|181584\n" +
+            "stage2.0.1.7|batchnorm 176|176x28x28|352|0|276320\n" +
+            "stage2.0.(concat)|concat|200x28x28|0|0|313600\n" +
+            "stage2.0.2|relu|200x28x28|0|0|313600\n" +
+            "stage2.1.0.0|conv 1x1 200->50 g2|50x28x28|5000|3920000|201000\n" +
+            "stage2.1.0.1|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.1.0.2|relu|50x28x28|0|0|78400\n" +
+            "stage2.1.0.3|shuffle 2|50x28x28|0|0|78400\n" +
+            "stage2.1.0.4|conv 3x3 50->50 g50|50x28x28|450|352800|78850\n" +
+            "stage2.1.0.5|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.1.0.6|conv 1x1 50->200 g2|200x28x28|5000|3920000|201000\n" +
+            "stage2.1.0.7|batchnorm 200|200x28x28|400|0|314000\n" +
+            "stage2.1.(add)|add|200x28x28|0|0|470400\n" +
+            "stage2.1.1|relu|200x28x28|0|0|313600\n" +
+            "stage2.2.0.0|conv 1x1 200->50 g2|50x28x28|5000|3920000|201000\n" +
+            "stage2.2.0.1|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.2.0.2|relu|50x28x28|0|0|78400\n" +
+            "stage2.2.0.3|shuffle 2|50x28x28|0|0|78400\n" +
+            "stage2.2.0.4|conv 3x3 50->50 g50|50x28x28|450|352800|78850\n" +
+            "stage2.2.0.5|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.2.0.6|conv 1x1 50->200 g2|200x28x28|5000|3920000|201000\n" +
+            "stage2.2.0.7|batchnorm 200|200x28x28|400|0|314000\n" +
+            "stage2.2.(add)|add|200x28x28|0|0|470400\n" +
+            "stage2.2.1|relu|200x28x28|0|0|313600\n" +
+            "stage2.3.0.0|conv 1x1 200->50 g2|50x28x28|5000|3920000|201000\n" +
+            "stage2.3.0.1|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.3.0.2|relu|50x28x28|0|0|78400\n" +
+            "stage2.3.0.3|shuffle 2|50x28x28|0|0|78400\n" +
+            "stage2.3.0.4|conv 3x3 50->50 g50|50x28x28|450|352800|78850\n" +
+            "stage2.3.0.5|batchnorm 50|50x28x28|100|0|78500\n" +
+            "stage2.3.0.6|conv 1x1 50->200 g2|200x28x28|5000|3920000|201000\n" +
+            "stage2.3.0.7|batchnorm 200|200x28x28|400|0|314000\n" +
+            "stage2.3.(add)|add|200x28x28|0|0|470400\n" +
+            "stage2.3.1|relu|200x28x28|0|0|313600\n" +
+            "stage3.0.0|avgpool 3x3/2|200x14x14|0|0|196000\n" +
+            "stage3.0.1.0|conv 1x1 200->100 g2|100x28x28|10000|7840000|245200\n" +
+            "stage3.0.1.1|batchnorm 100|100x28x28|200|0|157000\n" +
+            "stage3.0.1.2|relu|100x28x28|0|0|156800\n" +
+            "stage3.0.1.3|shuffle 2|100x28x28|0|0|156800\n" +
+            "stage3.0.1.4|conv 3x3/2 100->100 g100|100x14x14|900|176400|98900\n" +
+            "stage3.0.1.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.0.1.6|conv 1x1 100->200 g2|200x14x14|10000|1960000|68800\n" +
+            "stage3.0.1.7|batchnorm 200|200x14x14|400|0|78800\n" +
+            "stage3.0.(concat)|concat|400x14x14|0|0|156800\n" +
+            "stage3.0.2|relu|400x14x14|0|0|156800\n" +
+            "stage3.1.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.1.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.1.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.1.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.1.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.1.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.1.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.1.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.1.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.1.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.2.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.2.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.2.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.2.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.2.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.2.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.2.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.2.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.2.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.2.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.3.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.3.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.3.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.3.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.3.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.3.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.3.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.3.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.3.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.3.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.4.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.4.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.4.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.4.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.4.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.4.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.4.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.4.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.4.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.4.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.5.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.5.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.5.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.5.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.5.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.5.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.5.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.5.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.5.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.5.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.6.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.6.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.6.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.6.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.6.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.6.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.6.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.6.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.6.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.6.1|relu|400x14x14|0|0|156800\n" +
+            "stage3.7.0.0|conv 1x1 400->100 g2|100x14x14|20000|3920000|118000\n" +
+            "stage3.7.0.1|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.7.0.2|relu|100x14x14|0|0|39200\n" +
+            "stage3.7.0.3|shuffle 2|100x14x14|0|0|39200\n" +
+            "stage3.7.0.4|conv 3x3 100->100 g100|100x14x14|900|176400|40100\n" +
+            "stage3.7.0.5|batchnorm 100|100x14x14|200|0|39400\n" +
+            "stage3.7.0.6|conv 1x1 100->400 g2|400x14x14|20000|3920000|118000\n" +
+            "stage3.7.0.7|batchnorm 400|400x14x14|800|0|157600\n" +
+            "stage3.7.(add)|add|400x14x14|0|0|235200\n" +
+            "stage3.7.1|relu|400x14x14|0|0|156800\n" +
+            "stage4.0.0|avgpool 3x3/2|400x7x7|0|0|98000\n" +
+            "stage4.0.1.0|conv 1x1 400->200 g2|200x14x14|40000|7840000|157600\n" +
+            "stage4.0.1.1|batchnorm 200|200x14x14|400|0|78800\n" +
+            "stage4.0.1.2|relu|200x14x14|0|0|78400\n" +
+            "stage4.0.1.3|shuffle 2|200x14x14|0|0|78400\n" +
+            "stage4.0.1.4|conv 3x3/2 200->200 g200|200x7x7|1800|88200|50800\n" +
+            "stage4.0.1.5|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.0.1.6|conv 1x1 200->400 g2|400x7x7|40000|1960000|69400\n" +
+            "stage4.0.1.7|batchnorm 400|400x7x7|800|0|40000\n" +
+            "stage4.0.(concat)|concat|800x7x7|0|0|78400\n" +
+            "stage4.0.2|relu|800x7x7|0|0|78400\n" +
+            "stage4.1.0.0|conv 1x1 800->200 g2|200x7x7|80000|3920000|129000\n" +
+            "stage4.1.0.1|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.1.0.2|relu|200x7x7|0|0|19600\n" +
+            "stage4.1.0.3|shuffle 2|200x7x7|0|0|19600\n" +
+            "stage4.1.0.4|conv 3x3 200->200 g200|200x7x7|1800|88200|21400\n" +
+            "stage4.1.0.5|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.1.0.6|conv 1x1 200->800 g2|800x7x7|80000|3920000|129000\n" +
+            "stage4.1.0.7|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "stage4.1.(add)|add|800x7x7|0|0|117600\n" +
+            "stage4.1.1|relu|800x7x7|0|0|78400\n" +
+            "stage4.2.0.0|conv 1x1 800->200 g2|200x7x7|80000|3920000|129000\n" +
+            "stage4.2.0.1|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.2.0.2|relu|200x7x7|0|0|19600\n" +
+            "stage4.2.0.3|shuffle 2|200x7x7|0|0|19600\n" +
+            "stage4.2.0.4|conv 3x3 200->200 g200|200x7x7|1800|88200|21400\n" +
+            "stage4.2.0.5|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.2.0.6|conv 1x1 200->800 g2|800x7x7|80000|3920000|129000\n" +
+            "stage4.2.0.7|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "stage4.2.(add)|add|800x7x7|0|0|117600\n" +
+            "stage4.2.1|relu|800x7x7|0|0|78400\n" +
+            "stage4.3.0.0|conv 1x1 800->200 g2|200x7x7|80000|3920000|129000\n" +
+            "stage4.3.0.1|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.3.0.2|relu|200x7x7|0|0|19600\n" +
+            "stage4.3.0.3|shuffle 2|200x7x7|0|0|19600\n" +
+            "stage4.3.0.4|conv 3x3 200->200 g200|200x7x7|1800|88200|21400\n" +
+            "stage4.3.0.5|batchnorm 200|200x7x7|400|0|20000\n" +
+            "stage4.3.0.6|conv 1x1 200->800 g2|800x7x7|80000|3920000|129000\n" +
+            "stage4.3.0.7|batchnorm 800|800x7x7|1600|0|80000\n" +
+            "stage4.3.(add)|add|800x7x7|0|0|117600\n" +
+            "stage4.3.1|relu|800x7x7|0|0|78400\n" +
+            "5|adaptive_avgpool 1x1|800x1x1|0|0|40000\n" +
+            "6|flatten|800|0|0|1600\n" +
+            "fc|linear 800->1000|1000|801000|800000|802800\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1179,183 +1173,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 26124392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g3", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1865728L, 147L, 137460672L, 26124392L, 11193736L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->60", new long[] { 60L, 56L, 56L }, 1440L, 4515840L, 264864L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 60", new long[] { 60L, 56L, 56L }, 120L, 0L, 376440L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 60L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.1.3", "shuffle 3", new long[] { 60L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 235740L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 60->216 g3", new long[] { 216L, 28L, 28L }, 4320L, 3386880L, 220704L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 216", new long[] { 216L, 28L, 28L }, 432L, 0L, 339120L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.1.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.2.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.3.0.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 28L, 28L }, 540L, 423360L, 94620L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 28L, 28L }, 4800L, 3763200L, 240000L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 240", new long[] { 240L, 28L, 28L }, 480L, 0L, 376800L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 240L, 28L, 28L }, 0L, 0L, 564480L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 240L, 28L, 28L }, 0L, 0L, 376320L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 240L, 14L, 14L }, 0L, 0L, 235200L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 240->120 g3", new long[] { 120L, 28L, 28L }, 9600L, 7526400L, 291840L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.1.3", "shuffle 3", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 118680L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 120->240 g3", new long[] { 240L, 14L, 14L }, 9600L, 1881600L, 80160L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.1.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.2.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.3.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.4.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.5.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.6.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.7.0.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 14L, 14L }, 1080L, 211680L, 48120L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 14L, 14L }, 19200L, 3763200L, 136800L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 480", new long[] { 480L, 14L, 14L }, 960L, 0L, 189120L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 480L, 14L, 14L }, 0L, 0L, 282240L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 480L, 14L, 14L }, 0L, 0L, 188160L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 480L, 7L, 7L }, 0L, 0L, 117600L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 480->240 g3", new long[] { 240L, 14L, 14L }, 38400L, 7526400L, 179520L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.1.3", "shuffle 3", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 60960L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 240->480 g3", new long[] { 480L, 7L, 7L }, 38400L, 1881600L, 73680L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.1.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.2.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 960->240 g3", new long[] { 240L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.3.0.3", "shuffle 3", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 240->240 g240", new long[] { 240L, 7L, 7L }, 2160L, 105840L, 25680L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 240->960 g3", new long[] { 960L, 7L, 7L }, 76800L, 3763200L, 135600L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 960", new long[] { 960L, 7L, 7L }, 1920L, 0L, 96000L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 960L, 7L, 7L }, 0L, 0L, 141120L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 960L, 7L, 7L }, 0L, 0L, 94080L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 960L, 1L, 1L }, 0L, 0L, 48000L),
-                new LayerInfo("6", "flatten", new long[] { 960L }, 0L, 0L, 1920L),
-                new LayerInfo("fc", "linear 960->1000", new long[] { 1000L }, 961000L, 960000L, 962960L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1865728, 147, 137460672, 26124392, 11193736,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->60|60x56x56|1440|4515840|264864\n" +
+            "stage2.0.1.1|batchnorm 60|60x56x56|120|0|376440\n" +
+            "stage2.0.1.2|relu|60x56x56|0|0|376320\n" +
+            "stage2.0.1.3|shuffle 3|60x56x56|0|0|376320\n" +
+            "stage2.0.1.4|conv 3x3/2 60->60 g60|60x28x28|540|423360|235740\n" +
+            "stage2.0.1.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.0.1.6|conv 1x1 60->216 g3|216x28x28|4320|3386880|220704\n" +
+            "stage2.0.1.7|batchnorm 216|216x28x28|432|0|339120\n" +
+            "stage2.0.(concat)|concat|240x28x28|0|0|376320\n" +
+            "stage2.0.2|relu|240x28x28|0|0|376320\n" +
+            "stage2.1.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.1.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.1.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.1.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.1.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.1.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.1.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.1.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.1.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.1.1|relu|240x28x28|0|0|376320\n" +
+            "stage2.2.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.2.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.2.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.2.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.2.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.2.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.2.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.2.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.2.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.2.1|relu|240x28x28|0|0|376320\n" +
+            "stage2.3.0.0|conv 1x1 240->60 g3|60x28x28|4800|3763200|240000\n" +
+            "stage2.3.0.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.3.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.3.0.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage2.3.0.4|conv 3x3 60->60 g60|60x28x28|540|423360|94620\n" +
+            "stage2.3.0.5|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.3.0.6|conv 1x1 60->240 g3|240x28x28|4800|3763200|240000\n" +
+            "stage2.3.0.7|batchnorm 240|240x28x28|480|0|376800\n" +
+            "stage2.3.(add)|add|240x28x28|0|0|564480\n" +
+            "stage2.3.1|relu|240x28x28|0|0|376320\n" +
+            "stage3.0.0|avgpool 3x3/2|240x14x14|0|0|235200\n" +
+            "stage3.0.1.0|conv 1x1 240->120 g3|120x28x28|9600|7526400|291840\n" +
+            "stage3.0.1.1|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage3.0.1.2|relu|120x28x28|0|0|188160\n" +
+            "stage3.0.1.3|shuffle 3|120x28x28|0|0|188160\n" +
+            "stage3.0.1.4|conv 3x3/2 120->120 g120|120x14x14|1080|211680|118680\n" +
+            "stage3.0.1.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.0.1.6|conv 1x1 120->240 g3|240x14x14|9600|1881600|80160\n" +
+            "stage3.0.1.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.0.(concat)|concat|480x14x14|0|0|188160\n" +
+            "stage3.0.2|relu|480x14x14|0|0|188160\n" +
+            "stage3.1.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.1.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.1.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.1.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.1.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.1.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.1.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.1.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.1.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.1.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.2.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.2.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.2.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.2.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.2.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.2.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.2.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.2.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.2.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.2.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.3.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.3.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.3.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.3.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.3.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.3.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.3.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.3.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.3.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.3.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.4.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.4.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.4.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.4.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.4.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.4.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.4.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.4.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.4.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.4.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.5.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.5.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.5.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.5.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.5.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.5.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.5.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.5.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.5.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.5.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.6.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.6.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.6.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.6.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.6.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.6.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.6.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.6.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.6.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.6.1|relu|480x14x14|0|0|188160\n" +
+            "stage3.7.0.0|conv 1x1 480->120 g3|120x14x14|19200|3763200|136800\n" +
+            "stage3.7.0.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.7.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.7.0.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage3.7.0.4|conv 3x3 120->120 g120|120x14x14|1080|211680|48120\n" +
+            "stage3.7.0.5|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.7.0.6|conv 1x1 120->480 g3|480x14x14|19200|3763200|136800\n" +
+            "stage3.7.0.7|batchnorm 480|480x14x14|960|0|189120\n" +
+            "stage3.7.(add)|add|480x14x14|0|0|282240\n" +
+            "stage3.7.1|relu|480x14x14|0|0|188160\n" +
+            "stage4.0.0|avgpool 3x3/2|480x7x7|0|0|117600\n" +
+            "stage4.0.1.0|conv 1x1 480->240 g3|240x14x14|38400|7526400|179520\n" +
+            "stage4.0.1.1|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage4.0.1.2|relu|240x14x14|0|0|94080\n" +
+            "stage4.0.1.3|shuffle 3|240x14x14|0|0|94080\n" +
+            "stage4.0.1.4|conv 3x3/2 240->240 g240|240x7x7|2160|105840|60960\n" +
+            "stage4.0.1.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.0.1.6|conv 1x1 240->480 g3|480x7x7|38400|1881600|73680\n" +
+            "stage4.0.1.7|batchnorm 480|480x7x7|960|0|48000\n" +
+            "stage4.0.(concat)|concat|960x7x7|0|0|94080\n" +
+            "stage4.0.2|relu|960x7x7|0|0|94080\n" +
+            "stage4.1.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.1.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.1.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.1.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.1.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.1.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.1.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.1.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.1.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.1.1|relu|960x7x7|0|0|94080\n" +
+            "stage4.2.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.2.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.2.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.2.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.2.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.2.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.2.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.2.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.2.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.2.1|relu|960x7x7|0|0|94080\n" +
+            "stage4.3.0.0|conv 1x1 960->240 g3|240x7x7|76800|3763200|135600\n" +
+            "stage4.3.0.1|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.3.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.3.0.3|shuffle 3|240x7x7|0|0|23520\n" +
+            "stage4.3.0.4|conv 3x3 240->240 g240|240x7x7|2160|105840|25680\n" +
+            "stage4.3.0.5|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.3.0.6|conv 1x1 240->960 g3|960x7x7|76800|3763200|135600\n" +
+            "stage4.3.0.7|batchnorm 960|960x7x7|1920|0|96000\n" +
+            "stage4.3.(add)|add|960x7x7|0|0|141120\n" +
+            "stage4.3.1|relu|960x7x7|0|0|94080\n" +
+            "5|adaptive_avgpool 1x1|960x1x1|0|0|48000\n" +
+            "6|flatten|960|0|0|1920\n" +
+            "fc|linear 960->1000|1000|961000|960000|962960\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1449,183 +1441,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 29175360L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g4", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1968344L, 147L, 134339776L, 29175360L, 12558152L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->68", new long[] { 68L, 56L, 56L }, 1632L, 5117952L, 290144L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 68", new long[] { 68L, 56L, 56L }, 136L, 0L, 426632L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 68L, 56L, 56L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.0.1.3", "shuffle 4", new long[] { 68L, 56L, 56L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 68->68 g68", new long[] { 68L, 28L, 28L }, 612L, 479808L, 267172L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 68->248 g4", new long[] { 248L, 28L, 28L }, 4216L, 3305344L, 251960L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 248", new long[] { 248L, 28L, 28L }, 496L, 0L, 389360L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 272->68 g4", new long[] { 68L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.1.0.3", "shuffle 4", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 68->68 g68", new long[] { 68L, 28L, 28L }, 612L, 479808L, 107236L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 68->272 g4", new long[] { 272L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 272L, 28L, 28L }, 0L, 0L, 639744L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 272->68 g4", new long[] { 68L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.2.0.3", "shuffle 4", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 68->68 g68", new long[] { 68L, 28L, 28L }, 612L, 479808L, 107236L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 68->272 g4", new long[] { 272L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 272L, 28L, 28L }, 0L, 0L, 639744L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 272->68 g4", new long[] { 68L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.3.0.3", "shuffle 4", new long[] { 68L, 28L, 28L }, 0L, 0L, 106624L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 68->68 g68", new long[] { 68L, 28L, 28L }, 612L, 479808L, 107236L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 68", new long[] { 68L, 28L, 28L }, 136L, 0L, 106760L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 68->272 g4", new long[] { 272L, 28L, 28L }, 4624L, 3625216L, 271184L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 272", new long[] { 272L, 28L, 28L }, 544L, 0L, 427040L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 272L, 28L, 28L }, 0L, 0L, 639744L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 272L, 28L, 28L }, 0L, 0L, 426496L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 272L, 14L, 14L }, 0L, 0L, 266560L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 272->136 g4", new long[] { 136L, 28L, 28L }, 9248L, 7250432L, 329120L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 136", new long[] { 136L, 28L, 28L }, 272L, 0L, 213520L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 136L, 28L, 28L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.0.1.3", "shuffle 4", new long[] { 136L, 28L, 28L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 134504L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 136->272 g4", new long[] { 272L, 14L, 14L }, 9248L, 1812608L, 89216L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 272", new long[] { 272L, 14L, 14L }, 544L, 0L, 107168L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.1.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.2.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.3.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.4.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.5.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.6.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 544->136 g4", new long[] { 136L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.7.0.3", "shuffle 4", new long[] { 136L, 14L, 14L }, 0L, 0L, 53312L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 136->136 g136", new long[] { 136L, 14L, 14L }, 1224L, 239904L, 54536L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 136", new long[] { 136L, 14L, 14L }, 272L, 0L, 53584L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 136->544 g4", new long[] { 544L, 14L, 14L }, 18496L, 3625216L, 151776L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 544", new long[] { 544L, 14L, 14L }, 1088L, 0L, 214336L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 544L, 14L, 14L }, 0L, 0L, 319872L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 544L, 14L, 14L }, 0L, 0L, 213248L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 544L, 7L, 7L }, 0L, 0L, 133280L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 544->272 g4", new long[] { 272L, 14L, 14L }, 36992L, 7250432L, 196928L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 272", new long[] { 272L, 14L, 14L }, 544L, 0L, 107168L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 272L, 14L, 14L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.0.1.3", "shuffle 4", new long[] { 272L, 14L, 14L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 272->272 g272", new long[] { 272L, 7L, 7L }, 2448L, 119952L, 69088L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 272->544 g4", new long[] { 544L, 7L, 7L }, 36992L, 1812608L, 76976L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 544", new long[] { 544L, 7L, 7L }, 1088L, 0L, 54400L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 1088->272 g4", new long[] { 272L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.1.0.3", "shuffle 4", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 272->272 g272", new long[] { 272L, 7L, 7L }, 2448L, 119952L, 29104L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 272->1088 g4", new long[] { 1088L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 1088", new long[] { 1088L, 7L, 7L }, 2176L, 0L, 108800L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 1088L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 1088->272 g4", new long[] { 272L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.2.0.3", "shuffle 4", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 272->272 g272", new long[] { 272L, 7L, 7L }, 2448L, 119952L, 29104L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 272->1088 g4", new long[] { 1088L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 1088", new long[] { 1088L, 7L, 7L }, 2176L, 0L, 108800L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 1088L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 1088->272 g4", new long[] { 272L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.3.0.3", "shuffle 4", new long[] { 272L, 7L, 7L }, 0L, 0L, 26656L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 272->272 g272", new long[] { 272L, 7L, 7L }, 2448L, 119952L, 29104L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 272", new long[] { 272L, 7L, 7L }, 544L, 0L, 27200L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 272->1088 g4", new long[] { 1088L, 7L, 7L }, 73984L, 3625216L, 140624L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 1088", new long[] { 1088L, 7L, 7L }, 2176L, 0L, 108800L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 1088L, 7L, 7L }, 0L, 0L, 159936L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 1088L, 7L, 7L }, 0L, 0L, 106624L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 1088L, 1L, 1L }, 0L, 0L, 54400L),
-                new LayerInfo("6", "flatten", new long[] { 1088L }, 0L, 0L, 2176L),
-                new LayerInfo("fc", "linear 1088->1000", new long[] { 1000L }, 1089000L, 1088000L, 1091088L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1968344, 147, 134339776, 29175360, 12558152,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->68|68x56x56|1632|5117952|290144\n" +
+            "stage2.0.1.1|batchnorm 68|68x56x56|136|0|426632\n" +
+            "stage2.0.1.2|relu|68x56x56|0|0|426496\n" +
+            "stage2.0.1.3|shuffle 4|68x56x56|0|0|426496\n" +
+            "stage2.0.1.4|conv 3x3/2 68->68 g68|68x28x28|612|479808|267172\n" +
+            "stage2.0.1.5|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.0.1.6|conv 1x1 68->248 g4|248x28x28|4216|3305344|251960\n" +
+            "stage2.0.1.7|batchnorm 248|248x28x28|496|0|389360\n" +
+            "stage2.0.(concat)|concat|272x28x28|0|0|426496\n" +
+            "stage2.0.2|relu|272x28x28|0|0|426496\n" +
+            "stage2.1.0.0|conv 1x1 272->68 g4|68x28x28|4624|3625216|271184\n" +
+            "stage2.1.0.1|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.1.0.2|relu|68x28x28|0|0|106624\n" +
+            "stage2.1.0.3|shuffle 4|68x28x28|0|0|106624\n" +
+            "stage2.1.0.4|conv 3x3 68->68 g68|68x28x28|612|479808|107236\n" +
+            "stage2.1.0.5|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.1.0.6|conv 1x1 68->272 g4|272x28x28|4624|3625216|271184\n" +
+            "stage2.1.0.7|batchnorm 272|272x28x28|544|0|427040\n" +
+            "stage2.1.(add)|add|272x28x28|0|0|639744\n" +
+            "stage2.1.1|relu|272x28x28|0|0|426496\n" +
+            "stage2.2.0.0|conv 1x1 272->68 g4|68x28x28|4624|3625216|271184\n" +
+            "stage2.2.0.1|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.2.0.2|relu|68x28x28|0|0|106624\n" +
+            "stage2.2.0.3|shuffle 4|68x28x28|0|0|106624\n" +
+            "stage2.2.0.4|conv 3x3 68->68 g68|68x28x28|612|479808|107236\n" +
+            "stage2.2.0.5|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.2.0.6|conv 1x1 68->272 g4|272x28x28|4624|3625216|271184\n" +
+            "stage2.2.0.7|batchnorm 272|272x28x28|544|0|427040\n" +
+            "stage2.2.(add)|add|272x28x28|0|0|639744\n" +
+            "stage2.2.1|relu|272x28x28|0|0|426496\n" +
+            "stage2.3.0.0|conv 1x1 272->68 g4|68x28x28|4624|3625216|271184\n" +
+            "stage2.3.0.1|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.3.0.2|relu|68x28x28|0|0|106624\n" +
+            "stage2.3.0.3|shuffle 4|68x28x28|0|0|106624\n" +
+            "stage2.3.0.4|conv 3x3 68->68 g68|68x28x28|612|479808|107236\n" +
+            "stage2.3.0.5|batchnorm 68|68x28x28|136|0|106760\n" +
+            "stage2.3.0.6|conv 1x1 68->272 g4|272x28x28|4624|3625216|271184\n" +
+            "stage2.3.0.7|batchnorm 272|272x28x28|544|0|427040\n" +
+            "stage2.3.(add)|add|272x28x28|0|0|639744\n" +
+            "stage2.3.1|relu|272x28x28|0|0|426496\n" +
+            "stage3.0.0|avgpool 3x3/2|272x14x14|0|0|266560\n" +
+            "stage3.0.1.0|conv 1x1 272->136 g4|136x28x28|9248|7250432|329120\n" +
+            "stage3.0.1.1|batchnorm 136|136x28x28|272|0|213520\n" +
+            "stage3.0.1.2|relu|136x28x28|0|0|213248\n" +
+            "stage3.0.1.3|shuffle 4|136x28x28|0|0|213248\n" +
+            "stage3.0.1.4|conv 3x3/2 136->136 g136|136x14x14|1224|239904|134504\n" +
+            "stage3.0.1.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.0.1.6|conv 1x1 136->272 g4|272x14x14|9248|1812608|89216\n" +
+            "stage3.0.1.7|batchnorm 272|272x14x14|544|0|107168\n" +
+            "stage3.0.(concat)|concat|544x14x14|0|0|213248\n" +
+            "stage3.0.2|relu|544x14x14|0|0|213248\n" +
+            "stage3.1.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.1.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.1.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.1.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.1.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.1.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.1.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.1.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.1.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.1.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.2.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.2.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.2.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.2.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.2.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.2.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.2.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.2.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.2.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.2.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.3.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.3.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.3.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.3.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.3.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.3.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.3.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.3.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.3.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.3.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.4.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.4.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.4.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.4.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.4.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.4.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.4.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.4.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.4.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.4.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.5.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.5.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.5.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.5.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.5.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.5.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.5.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.5.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.5.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.5.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.6.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.6.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.6.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.6.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.6.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.6.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.6.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.6.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.6.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.6.1|relu|544x14x14|0|0|213248\n" +
+            "stage3.7.0.0|conv 1x1 544->136 g4|136x14x14|18496|3625216|151776\n" +
+            "stage3.7.0.1|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.7.0.2|relu|136x14x14|0|0|53312\n" +
+            "stage3.7.0.3|shuffle 4|136x14x14|0|0|53312\n" +
+            "stage3.7.0.4|conv 3x3 136->136 g136|136x14x14|1224|239904|54536\n" +
+            "stage3.7.0.5|batchnorm 136|136x14x14|272|0|53584\n" +
+            "stage3.7.0.6|conv 1x1 136->544 g4|544x14x14|18496|3625216|151776\n" +
+            "stage3.7.0.7|batchnorm 544|544x14x14|1088|0|214336\n" +
+            "stage3.7.(add)|add|544x14x14|0|0|319872\n" +
+            "stage3.7.1|relu|544x14x14|0|0|213248\n" +
+            "stage4.0.0|avgpool 3x3/2|544x7x7|0|0|133280\n" +
+            "stage4.0.1.0|conv 1x1 544->272 g4|272x14x14|36992|7250432|196928\n" +
+            "stage4.0.1.1|batchnorm 272|272x14x14|544|0|107168\n" +
+            "stage4.0.1.2|relu|272x14x14|0|0|106624\n" +
+            "stage4.0.1.3|shuffle 4|272x14x14|0|0|106624\n" +
+            "stage4.0.1.4|conv 3x3/2 272->272 g272|272x7x7|2448|119952|69088\n" +
+            "stage4.0.1.5|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.0.1.6|conv 1x1 272->544 g4|544x7x7|36992|1812608|76976\n" +
+            "stage4.0.1.7|batchnorm 544|544x7x7|1088|0|54400\n" +
+            "stage4.0.(concat)|concat|1088x7x7|0|0|106624\n" +
+            "stage4.0.2|relu|1088x7x7|0|0|106624\n" +
+            "stage4.1.0.0|conv 1x1 1088->272 g4|272x7x7|73984|3625216|140624\n" +
+            "stage4.1.0.1|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.1.0.2|relu|272x7x7|0|0|26656\n" +
+            "stage4.1.0.3|shuffle 4|272x7x7|0|0|26656\n" +
+            "stage4.1.0.4|conv 3x3 272->272 g272|272x7x7|2448|119952|29104\n" +
+            "stage4.1.0.5|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.1.0.6|conv 1x1 272->1088 g4|1088x7x7|73984|3625216|140624\n" +
+            "stage4.1.0.7|batchnorm 1088|1088x7x7|2176|0|108800\n" +
+            "stage4.1.(add)|add|1088x7x7|0|0|159936\n" +
+            "stage4.1.1|relu|1088x7x7|0|0|106624\n" +
+            "stage4.2.0.0|conv 1x1 1088->272 g4|272x7x7|73984|3625216|140624\n" +
+            "stage4.2.0.1|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.2.0.2|relu|272x7x7|0|0|26656\n" +
+            "stage4.2.0.3|shuffle 4|272x7x7|0|0|26656\n" +
+            "stage4.2.0.4|conv 3x3 272->272 g272|272x7x7|2448|119952|29104\n" +
+            "stage4.2.0.5|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.2.0.6|conv 1x1 272->1088 g4|1088x7x7|73984|3625216|140624\n" +
+            "stage4.2.0.7|batchnorm 1088|1088x7x7|2176|0|108800\n" +
+            "stage4.2.(add)|add|1088x7x7|0|0|159936\n" +
+            "stage4.2.1|relu|1088x7x7|0|0|106624\n" +
+            "stage4.3.0.0|conv 1x1 1088->272 g4|272x7x7|73984|3625216|140624\n" +
+            "stage4.3.0.1|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.3.0.2|relu|272x7x7|0|0|26656\n" +
+            "stage4.3.0.3|shuffle 4|272x7x7|0|0|26656\n" +
+            "stage4.3.0.4|conv 3x3 272->272 g272|272x7x7|2448|119952|29104\n" +
+            "stage4.3.0.5|batchnorm 272|272x7x7|544|0|27200\n" +
+            "stage4.3.0.6|conv 1x1 272->1088 g4|1088x7x7|73984|3625216|140624\n" +
+            "stage4.3.0.7|batchnorm 1088|1088x7x7|2176|0|108800\n" +
+            "stage4.3.(add)|add|1088x7x7|0|0|159936\n" +
+            "stage4.3.1|relu|1088x7x7|0|0|106624\n" +
+            "5|adaptive_avgpool 1x1|1088x1x1|0|0|54400\n" +
+            "6|flatten|1088|0|0|2176\n" +
+            "fc|linear 1088->1000|1000|1089000|1088000|1091088\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1719,183 +1709,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 39961016L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g8", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2434768L, 147L, 138365952L, 39961016L, 17333608L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 24L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 24->96", new long[] { 96L, 56L, 56L }, 2304L, 7225344L, 378624L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 96", new long[] { 96L, 56L, 56L }, 192L, 0L, 602304L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.0.1.3", "shuffle 8", new long[] { 96L, 56L, 56L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 377184L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 96->360 g8", new long[] { 360L, 28L, 28L }, 4320L, 3386880L, 361824L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 360", new long[] { 360L, 28L, 28L }, 720L, 0L, 565200L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 384->96 g8", new long[] { 96L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.1.0.3", "shuffle 8", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 96->384 g8", new long[] { 384L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 384->96 g8", new long[] { 96L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.2.0.3", "shuffle 8", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 96->384 g8", new long[] { 384L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 384->96 g8", new long[] { 96L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.3.0.3", "shuffle 8", new long[] { 96L, 28L, 28L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 96->96 g96", new long[] { 96L, 28L, 28L }, 864L, 677376L, 151392L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 96", new long[] { 96L, 28L, 28L }, 192L, 0L, 150720L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 96->384 g8", new long[] { 384L, 28L, 28L }, 4608L, 3612672L, 380928L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 384", new long[] { 384L, 28L, 28L }, 768L, 0L, 602880L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 384L, 28L, 28L }, 0L, 0L, 903168L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 384L, 28L, 28L }, 0L, 0L, 602112L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 384L, 14L, 14L }, 0L, 0L, 376320L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 384->192 g8", new long[] { 192L, 28L, 28L }, 9216L, 7225344L, 460800L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 192", new long[] { 192L, 28L, 28L }, 384L, 0L, 301440L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.0.1.3", "shuffle 8", new long[] { 192L, 28L, 28L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 189888L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 192->384 g8", new long[] { 384L, 14L, 14L }, 9216L, 1806336L, 122112L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.1.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.2.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.3.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.4.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.5.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.6.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 768->192 g8", new long[] { 192L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.7.0.3", "shuffle 8", new long[] { 192L, 14L, 14L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 192->192 g192", new long[] { 192L, 14L, 14L }, 1728L, 338688L, 76992L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 192", new long[] { 192L, 14L, 14L }, 384L, 0L, 75648L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 192->768 g8", new long[] { 768L, 14L, 14L }, 18432L, 3612672L, 206592L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 768", new long[] { 768L, 14L, 14L }, 1536L, 0L, 302592L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 768L, 14L, 14L }, 0L, 0L, 451584L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 768L, 14L, 14L }, 0L, 0L, 301056L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 768L, 7L, 7L }, 0L, 0L, 188160L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 768->384 g8", new long[] { 384L, 14L, 14L }, 36864L, 7225344L, 262656L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 384", new long[] { 384L, 14L, 14L }, 768L, 0L, 151296L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.0.1.3", "shuffle 8", new long[] { 384L, 14L, 14L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 384->384 g384", new long[] { 384L, 7L, 7L }, 3456L, 169344L, 97536L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 384->768 g8", new long[] { 768L, 7L, 7L }, 36864L, 1806336L, 93312L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 768", new long[] { 768L, 7L, 7L }, 1536L, 0L, 76800L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 1536->384 g8", new long[] { 384L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.1.0.3", "shuffle 8", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 384->384 g384", new long[] { 384L, 7L, 7L }, 3456L, 169344L, 41088L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 384->1536 g8", new long[] { 1536L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 1536->384 g8", new long[] { 384L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.2.0.3", "shuffle 8", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 384->384 g384", new long[] { 384L, 7L, 7L }, 3456L, 169344L, 41088L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 384->1536 g8", new long[] { 1536L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 1536->384 g8", new long[] { 384L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.3.0.3", "shuffle 8", new long[] { 384L, 7L, 7L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 384->384 g384", new long[] { 384L, 7L, 7L }, 3456L, 169344L, 41088L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 384", new long[] { 384L, 7L, 7L }, 768L, 0L, 38400L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 384->1536 g8", new long[] { 1536L, 7L, 7L }, 73728L, 3612672L, 167808L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 1536", new long[] { 1536L, 7L, 7L }, 3072L, 0L, 153600L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 1536L, 7L, 7L }, 0L, 0L, 225792L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 1536L, 7L, 7L }, 0L, 0L, 150528L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 1536L, 1L, 1L }, 0L, 0L, 76800L),
-                new LayerInfo("6", "flatten", new long[] { 1536L }, 0L, 0L, 3072L),
-                new LayerInfo("fc", "linear 1536->1000", new long[] { 1000L }, 1537000L, 1536000L, 1539536L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2434768, 147, 138365952, 39961016, 17333608,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.0|avgpool 3x3/2|24x28x28|0|0|94080\n" +
+            "stage2.0.1.0|conv 1x1 24->96|96x56x56|2304|7225344|378624\n" +
+            "stage2.0.1.1|batchnorm 96|96x56x56|192|0|602304\n" +
+            "stage2.0.1.2|relu|96x56x56|0|0|602112\n" +
+            "stage2.0.1.3|shuffle 8|96x56x56|0|0|602112\n" +
+            "stage2.0.1.4|conv 3x3/2 96->96 g96|96x28x28|864|677376|377184\n" +
+            "stage2.0.1.5|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.0.1.6|conv 1x1 96->360 g8|360x28x28|4320|3386880|361824\n" +
+            "stage2.0.1.7|batchnorm 360|360x28x28|720|0|565200\n" +
+            "stage2.0.(concat)|concat|384x28x28|0|0|602112\n" +
+            "stage2.0.2|relu|384x28x28|0|0|602112\n" +
+            "stage2.1.0.0|conv 1x1 384->96 g8|96x28x28|4608|3612672|380928\n" +
+            "stage2.1.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.1.0.2|relu|96x28x28|0|0|150528\n" +
+            "stage2.1.0.3|shuffle 8|96x28x28|0|0|150528\n" +
+            "stage2.1.0.4|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "stage2.1.0.5|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.1.0.6|conv 1x1 96->384 g8|384x28x28|4608|3612672|380928\n" +
+            "stage2.1.0.7|batchnorm 384|384x28x28|768|0|602880\n" +
+            "stage2.1.(add)|add|384x28x28|0|0|903168\n" +
+            "stage2.1.1|relu|384x28x28|0|0|602112\n" +
+            "stage2.2.0.0|conv 1x1 384->96 g8|96x28x28|4608|3612672|380928\n" +
+            "stage2.2.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.2.0.2|relu|96x28x28|0|0|150528\n" +
+            "stage2.2.0.3|shuffle 8|96x28x28|0|0|150528\n" +
+            "stage2.2.0.4|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "stage2.2.0.5|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.2.0.6|conv 1x1 96->384 g8|384x28x28|4608|3612672|380928\n" +
+            "stage2.2.0.7|batchnorm 384|384x28x28|768|0|602880\n" +
+            "stage2.2.(add)|add|384x28x28|0|0|903168\n" +
+            "stage2.2.1|relu|384x28x28|0|0|602112\n" +
+            "stage2.3.0.0|conv 1x1 384->96 g8|96x28x28|4608|3612672|380928\n" +
+            "stage2.3.0.1|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.3.0.2|relu|96x28x28|0|0|150528\n" +
+            "stage2.3.0.3|shuffle 8|96x28x28|0|0|150528\n" +
+            "stage2.3.0.4|conv 3x3 96->96 g96|96x28x28|864|677376|151392\n" +
+            "stage2.3.0.5|batchnorm 96|96x28x28|192|0|150720\n" +
+            "stage2.3.0.6|conv 1x1 96->384 g8|384x28x28|4608|3612672|380928\n" +
+            "stage2.3.0.7|batchnorm 384|384x28x28|768|0|602880\n" +
+            "stage2.3.(add)|add|384x28x28|0|0|903168\n" +
+            "stage2.3.1|relu|384x28x28|0|0|602112\n" +
+            "stage3.0.0|avgpool 3x3/2|384x14x14|0|0|376320\n" +
+            "stage3.0.1.0|conv 1x1 384->192 g8|192x28x28|9216|7225344|460800\n" +
+            "stage3.0.1.1|batchnorm 192|192x28x28|384|0|301440\n" +
+            "stage3.0.1.2|relu|192x28x28|0|0|301056\n" +
+            "stage3.0.1.3|shuffle 8|192x28x28|0|0|301056\n" +
+            "stage3.0.1.4|conv 3x3/2 192->192 g192|192x14x14|1728|338688|189888\n" +
+            "stage3.0.1.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.0.1.6|conv 1x1 192->384 g8|384x14x14|9216|1806336|122112\n" +
+            "stage3.0.1.7|batchnorm 384|384x14x14|768|0|151296\n" +
+            "stage3.0.(concat)|concat|768x14x14|0|0|301056\n" +
+            "stage3.0.2|relu|768x14x14|0|0|301056\n" +
+            "stage3.1.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.1.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.1.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.1.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.1.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.1.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.1.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.1.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.1.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.1.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.2.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.2.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.2.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.2.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.2.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.2.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.2.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.2.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.2.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.2.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.3.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.3.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.3.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.3.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.3.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.3.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.3.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.3.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.3.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.3.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.4.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.4.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.4.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.4.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.4.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.4.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.4.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.4.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.4.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.4.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.5.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.5.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.5.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.5.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.5.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.5.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.5.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.5.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.5.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.5.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.6.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.6.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.6.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.6.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.6.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.6.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.6.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.6.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.6.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.6.1|relu|768x14x14|0|0|301056\n" +
+            "stage3.7.0.0|conv 1x1 768->192 g8|192x14x14|18432|3612672|206592\n" +
+            "stage3.7.0.1|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.7.0.2|relu|192x14x14|0|0|75264\n" +
+            "stage3.7.0.3|shuffle 8|192x14x14|0|0|75264\n" +
+            "stage3.7.0.4|conv 3x3 192->192 g192|192x14x14|1728|338688|76992\n" +
+            "stage3.7.0.5|batchnorm 192|192x14x14|384|0|75648\n" +
+            "stage3.7.0.6|conv 1x1 192->768 g8|768x14x14|18432|3612672|206592\n" +
+            "stage3.7.0.7|batchnorm 768|768x14x14|1536|0|302592\n" +
+            "stage3.7.(add)|add|768x14x14|0|0|451584\n" +
+            "stage3.7.1|relu|768x14x14|0|0|301056\n" +
+            "stage4.0.0|avgpool 3x3/2|768x7x7|0|0|188160\n" +
+            "stage4.0.1.0|conv 1x1 768->384 g8|384x14x14|36864|7225344|262656\n" +
+            "stage4.0.1.1|batchnorm 384|384x14x14|768|0|151296\n" +
+            "stage4.0.1.2|relu|384x14x14|0|0|150528\n" +
+            "stage4.0.1.3|shuffle 8|384x14x14|0|0|150528\n" +
+            "stage4.0.1.4|conv 3x3/2 384->384 g384|384x7x7|3456|169344|97536\n" +
+            "stage4.0.1.5|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.0.1.6|conv 1x1 384->768 g8|768x7x7|36864|1806336|93312\n" +
+            "stage4.0.1.7|batchnorm 768|768x7x7|1536|0|76800\n" +
+            "stage4.0.(concat)|concat|1536x7x7|0|0|150528\n" +
+            "stage4.0.2|relu|1536x7x7|0|0|150528\n" +
+            "stage4.1.0.0|conv 1x1 1536->384 g8|384x7x7|73728|3612672|167808\n" +
+            "stage4.1.0.1|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.1.0.2|relu|384x7x7|0|0|37632\n" +
+            "stage4.1.0.3|shuffle 8|384x7x7|0|0|37632\n" +
+            "stage4.1.0.4|conv 3x3 384->384 g384|384x7x7|3456|169344|41088\n" +
+            "stage4.1.0.5|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.1.0.6|conv 1x1 384->1536 g8|1536x7x7|73728|3612672|167808\n" +
+            "stage4.1.0.7|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "stage4.1.(add)|add|1536x7x7|0|0|225792\n" +
+            "stage4.1.1|relu|1536x7x7|0|0|150528\n" +
+            "stage4.2.0.0|conv 1x1 1536->384 g8|384x7x7|73728|3612672|167808\n" +
+            "stage4.2.0.1|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.2.0.2|relu|384x7x7|0|0|37632\n" +
+            "stage4.2.0.3|shuffle 8|384x7x7|0|0|37632\n" +
+            "stage4.2.0.4|conv 3x3 384->384 g384|384x7x7|3456|169344|41088\n" +
+            "stage4.2.0.5|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.2.0.6|conv 1x1 384->1536 g8|1536x7x7|73728|3612672|167808\n" +
+            "stage4.2.0.7|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "stage4.2.(add)|add|1536x7x7|0|0|225792\n" +
+            "stage4.2.1|relu|1536x7x7|0|0|150528\n" +
+            "stage4.3.0.0|conv 1x1 1536->384 g8|384x7x7|73728|3612672|167808\n" +
+            "stage4.3.0.1|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.3.0.2|relu|384x7x7|0|0|37632\n" +
+            "stage4.3.0.3|shuffle 8|384x7x7|0|0|37632\n" +
+            "stage4.3.0.4|conv 3x3 384->384 g384|384x7x7|3456|169344|41088\n" +
+            "stage4.3.0.5|batchnorm 384|384x7x7|768|0|38400\n" +
+            "stage4.3.0.6|conv 1x1 384->1536 g8|1536x7x7|73728|3612672|167808\n" +
+            "stage4.3.0.7|batchnorm 1536|1536x7x7|3072|0|153600\n" +
+            "stage4.3.(add)|add|1536x7x7|0|0|225792\n" +
+            "stage4.3.1|relu|1536x7x7|0|0|150528\n" +
+            "5|adaptive_avgpool 1x1|1536x1x1|0|0|76800\n" +
+            "6|flatten|1536|0|0|3072\n" +
+            "fc|linear 1536->1000|1000|1537000|1536000|1539536\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1989,183 +1977,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 12923420L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g3_050", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            718324L, 147L, 37589856L, 12923420L, 5597368L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->12", new long[] { 12L, 112L, 112L }, 324L, 4064256L, 301380L),
-                new LayerInfo("conv1.1", "batchnorm 12", new long[] { 12L, 112L, 112L }, 24L, 0L, 301080L),
-                new LayerInfo("conv1.2", "relu", new long[] { 12L, 112L, 112L }, 0L, 0L, 301056L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 12L, 56L, 56L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 12L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 12->30", new long[] { 30L, 56L, 56L }, 360L, 1128960L, 132072L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 30", new long[] { 30L, 56L, 56L }, 60L, 0L, 188220L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 30L, 56L, 56L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.0.1.3", "shuffle 3", new long[] { 30L, 56L, 56L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 30->30 g30", new long[] { 30L, 28L, 28L }, 270L, 211680L, 117870L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 30->108 g3", new long[] { 108L, 28L, 28L }, 1080L, 846720L, 109272L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 108", new long[] { 108L, 28L, 28L }, 216L, 0L, 169560L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.1.0.3", "shuffle 3", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 28L, 28L }, 270L, 211680L, 47310L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.2.0.3", "shuffle 3", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 28L, 28L }, 270L, 211680L, 47310L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.3.0.3", "shuffle 3", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 28L, 28L }, 270L, 211680L, 47310L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 28L, 28L }, 1200L, 940800L, 118800L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 120", new long[] { 120L, 28L, 28L }, 240L, 0L, 188400L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 120L, 28L, 28L }, 0L, 0L, 282240L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 120L, 28L, 28L }, 0L, 0L, 188160L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 120L, 14L, 14L }, 0L, 0L, 117600L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 120->60 g3", new long[] { 60L, 28L, 28L }, 2400L, 1881600L, 143520L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.0.1.3", "shuffle 3", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 59340L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 60->120 g3", new long[] { 120L, 14L, 14L }, 2400L, 470400L, 37680L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.1.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.2.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.3.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.4.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.5.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.6.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.7.0.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 14L, 14L }, 540L, 105840L, 24060L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 14L, 14L }, 4800L, 940800L, 63600L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 240", new long[] { 240L, 14L, 14L }, 480L, 0L, 94560L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 240L, 14L, 14L }, 0L, 0L, 141120L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 240L, 14L, 14L }, 0L, 0L, 94080L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 240L, 7L, 7L }, 0L, 0L, 58800L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 240->120 g3", new long[] { 120L, 14L, 14L }, 9600L, 1881600L, 80160L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.0.1.3", "shuffle 3", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 120->120 g120", new long[] { 120L, 7L, 7L }, 1080L, 52920L, 30480L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 120->240 g3", new long[] { 240L, 7L, 7L }, 9600L, 470400L, 27240L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.1.0.3", "shuffle 3", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 7L, 7L }, 1080L, 52920L, 12840L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 480L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.2.0.3", "shuffle 3", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 7L, 7L }, 1080L, 52920L, 12840L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 480L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 480->120 g3", new long[] { 120L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.3.0.3", "shuffle 3", new long[] { 120L, 7L, 7L }, 0L, 0L, 11760L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 120->120 g120", new long[] { 120L, 7L, 7L }, 1080L, 52920L, 12840L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 120->480 g3", new long[] { 480L, 7L, 7L }, 19200L, 940800L, 48600L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 480", new long[] { 480L, 7L, 7L }, 960L, 0L, 48000L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 480L, 7L, 7L }, 0L, 0L, 70560L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 480L, 7L, 7L }, 0L, 0L, 47040L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 480L, 1L, 1L }, 0L, 0L, 24000L),
-                new LayerInfo("6", "flatten", new long[] { 480L }, 0L, 0L, 960L),
-                new LayerInfo("fc", "linear 480->1000", new long[] { 1000L }, 481000L, 480000L, 482480L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            718324, 147, 37589856, 12923420, 5597368,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->12|12x112x112|324|4064256|301380\n" +
+            "conv1.1|batchnorm 12|12x112x112|24|0|301080\n" +
+            "conv1.2|relu|12x112x112|0|0|301056\n" +
+            "maxpool|maxpool 3x3/2|12x56x56|0|0|188160\n" +
+            "stage2.0.0|avgpool 3x3/2|12x28x28|0|0|47040\n" +
+            "stage2.0.1.0|conv 1x1 12->30|30x56x56|360|1128960|132072\n" +
+            "stage2.0.1.1|batchnorm 30|30x56x56|60|0|188220\n" +
+            "stage2.0.1.2|relu|30x56x56|0|0|188160\n" +
+            "stage2.0.1.3|shuffle 3|30x56x56|0|0|188160\n" +
+            "stage2.0.1.4|conv 3x3/2 30->30 g30|30x28x28|270|211680|117870\n" +
+            "stage2.0.1.5|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.0.1.6|conv 1x1 30->108 g3|108x28x28|1080|846720|109272\n" +
+            "stage2.0.1.7|batchnorm 108|108x28x28|216|0|169560\n" +
+            "stage2.0.(concat)|concat|120x28x28|0|0|188160\n" +
+            "stage2.0.2|relu|120x28x28|0|0|188160\n" +
+            "stage2.1.0.0|conv 1x1 120->30 g3|30x28x28|1200|940800|118800\n" +
+            "stage2.1.0.1|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.1.0.2|relu|30x28x28|0|0|47040\n" +
+            "stage2.1.0.3|shuffle 3|30x28x28|0|0|47040\n" +
+            "stage2.1.0.4|conv 3x3 30->30 g30|30x28x28|270|211680|47310\n" +
+            "stage2.1.0.5|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.1.0.6|conv 1x1 30->120 g3|120x28x28|1200|940800|118800\n" +
+            "stage2.1.0.7|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage2.1.(add)|add|120x28x28|0|0|282240\n" +
+            "stage2.1.1|relu|120x28x28|0|0|188160\n" +
+            "stage2.2.0.0|conv 1x1 120->30 g3|30x28x28|1200|940800|118800\n" +
+            "stage2.2.0.1|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.2.0.2|relu|30x28x28|0|0|47040\n" +
+            "stage2.2.0.3|shuffle 3|30x28x28|0|0|47040\n" +
+            "stage2.2.0.4|conv 3x3 30->30 g30|30x28x28|270|211680|47310\n" +
+            "stage2.2.0.5|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.2.0.6|conv 1x1 30->120 g3|120x28x28|1200|940800|118800\n" +
+            "stage2.2.0.7|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage2.2.(add)|add|120x28x28|0|0|282240\n" +
+            "stage2.2.1|relu|120x28x28|0|0|188160\n" +
+            "stage2.3.0.0|conv 1x1 120->30 g3|30x28x28|1200|940800|118800\n" +
+            "stage2.3.0.1|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.3.0.2|relu|30x28x28|0|0|47040\n" +
+            "stage2.3.0.3|shuffle 3|30x28x28|0|0|47040\n" +
+            "stage2.3.0.4|conv 3x3 30->30 g30|30x28x28|270|211680|47310\n" +
+            "stage2.3.0.5|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage2.3.0.6|conv 1x1 30->120 g3|120x28x28|1200|940800|118800\n" +
+            "stage2.3.0.7|batchnorm 120|120x28x28|240|0|188400\n" +
+            "stage2.3.(add)|add|120x28x28|0|0|282240\n" +
+            "stage2.3.1|relu|120x28x28|0|0|188160\n" +
+            "stage3.0.0|avgpool 3x3/2|120x14x14|0|0|117600\n" +
+            "stage3.0.1.0|conv 1x1 120->60 g3|60x28x28|2400|1881600|143520\n" +
+            "stage3.0.1.1|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage3.0.1.2|relu|60x28x28|0|0|94080\n" +
+            "stage3.0.1.3|shuffle 3|60x28x28|0|0|94080\n" +
+            "stage3.0.1.4|conv 3x3/2 60->60 g60|60x14x14|540|105840|59340\n" +
+            "stage3.0.1.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.0.1.6|conv 1x1 60->120 g3|120x14x14|2400|470400|37680\n" +
+            "stage3.0.1.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.0.(concat)|concat|240x14x14|0|0|94080\n" +
+            "stage3.0.2|relu|240x14x14|0|0|94080\n" +
+            "stage3.1.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.1.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.1.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.1.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.1.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.1.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.1.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.1.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.1.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.1.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.2.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.2.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.2.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.2.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.2.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.2.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.2.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.2.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.2.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.2.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.3.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.3.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.3.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.3.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.3.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.3.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.3.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.3.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.3.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.3.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.4.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.4.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.4.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.4.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.4.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.4.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.4.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.4.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.4.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.4.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.5.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.5.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.5.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.5.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.5.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.5.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.5.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.5.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.5.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.5.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.6.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.6.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.6.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.6.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.6.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.6.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.6.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.6.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.6.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.6.1|relu|240x14x14|0|0|94080\n" +
+            "stage3.7.0.0|conv 1x1 240->60 g3|60x14x14|4800|940800|63600\n" +
+            "stage3.7.0.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.7.0.2|relu|60x14x14|0|0|23520\n" +
+            "stage3.7.0.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage3.7.0.4|conv 3x3 60->60 g60|60x14x14|540|105840|24060\n" +
+            "stage3.7.0.5|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.7.0.6|conv 1x1 60->240 g3|240x14x14|4800|940800|63600\n" +
+            "stage3.7.0.7|batchnorm 240|240x14x14|480|0|94560\n" +
+            "stage3.7.(add)|add|240x14x14|0|0|141120\n" +
+            "stage3.7.1|relu|240x14x14|0|0|94080\n" +
+            "stage4.0.0|avgpool 3x3/2|240x7x7|0|0|58800\n" +
+            "stage4.0.1.0|conv 1x1 240->120 g3|120x14x14|9600|1881600|80160\n" +
+            "stage4.0.1.1|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage4.0.1.2|relu|120x14x14|0|0|47040\n" +
+            "stage4.0.1.3|shuffle 3|120x14x14|0|0|47040\n" +
+            "stage4.0.1.4|conv 3x3/2 120->120 g120|120x7x7|1080|52920|30480\n" +
+            "stage4.0.1.5|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.0.1.6|conv 1x1 120->240 g3|240x7x7|9600|470400|27240\n" +
+            "stage4.0.1.7|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.0.(concat)|concat|480x7x7|0|0|47040\n" +
+            "stage4.0.2|relu|480x7x7|0|0|47040\n" +
+            "stage4.1.0.0|conv 1x1 480->120 g3|120x7x7|19200|940800|48600\n" +
+            "stage4.1.0.1|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.1.0.2|relu|120x7x7|0|0|11760\n" +
+            "stage4.1.0.3|shuffle 3|120x7x7|0|0|11760\n" +
+            "stage4.1.0.4|conv 3x3 120->120 g120|120x7x7|1080|52920|12840\n" +
+            "stage4.1.0.5|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.1.0.6|conv 1x1 120->480 g3|480x7x7|19200|940800|48600\n" +
+            "stage4.1.0.7|batchnorm 480|480x7x7|960|0|48000\n" +
+            "stage4.1.(add)|add|480x7x7|0|0|70560\n" +
+            "stage4.1.1|relu|480x7x7|0|0|47040\n" +
+            "stage4.2.0.0|conv 1x1 480->120 g3|120x7x7|19200|940800|48600\n" +
+            "stage4.2.0.1|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.2.0.2|relu|120x7x7|0|0|11760\n" +
+            "stage4.2.0.3|shuffle 3|120x7x7|0|0|11760\n" +
+            "stage4.2.0.4|conv 3x3 120->120 g120|120x7x7|1080|52920|12840\n" +
+            "stage4.2.0.5|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.2.0.6|conv 1x1 120->480 g3|480x7x7|19200|940800|48600\n" +
+            "stage4.2.0.7|batchnorm 480|480x7x7|960|0|48000\n" +
+            "stage4.2.(add)|add|480x7x7|0|0|70560\n" +
+            "stage4.2.1|relu|480x7x7|0|0|47040\n" +
+            "stage4.3.0.0|conv 1x1 480->120 g3|120x7x7|19200|940800|48600\n" +
+            "stage4.3.0.1|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.3.0.2|relu|120x7x7|0|0|11760\n" +
+            "stage4.3.0.3|shuffle 3|120x7x7|0|0|11760\n" +
+            "stage4.3.0.4|conv 3x3 120->120 g120|120x7x7|1080|52920|12840\n" +
+            "stage4.3.0.5|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.3.0.6|conv 1x1 120->480 g3|480x7x7|19200|940800|48600\n" +
+            "stage4.3.0.7|batchnorm 480|480x7x7|960|0|48000\n" +
+            "stage4.3.(add)|add|480x7x7|0|0|70560\n" +
+            "stage4.3.1|relu|480x7x7|0|0|47040\n" +
+            "5|adaptive_avgpool 1x1|480x1x1|0|0|24000\n" +
+            "6|flatten|480|0|0|960\n" +
+            "fc|linear 480->1000|1000|481000|480000|482480\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -2259,183 +2245,181 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 6484214L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV1_g3_025", "architectures/shufflenet_v1.arch", 38, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            305902L, 147L, 11009808L, 6484214L, 2799184L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->6", new long[] { 6L, 112L, 112L }, 162L, 2032128L, 225954L),
-                new LayerInfo("conv1.1", "batchnorm 6", new long[] { 6L, 112L, 112L }, 12L, 0L, 150540L),
-                new LayerInfo("conv1.2", "relu", new long[] { 6L, 112L, 112L }, 0L, 0L, 150528L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 6L, 56L, 56L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.0", "avgpool 3x3/2", new long[] { 6L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.0.1.0", "conv 1x1 6->15", new long[] { 15L, 56L, 56L }, 90L, 282240L, 65946L),
-                new LayerInfo("stage2.0.1.1", "batchnorm 15", new long[] { 15L, 56L, 56L }, 30L, 0L, 94110L),
-                new LayerInfo("stage2.0.1.2", "relu", new long[] { 15L, 56L, 56L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.3", "shuffle 3", new long[] { 15L, 56L, 56L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.1.4", "conv 3x3/2 15->15 g15", new long[] { 15L, 28L, 28L }, 135L, 105840L, 58935L),
-                new LayerInfo("stage2.0.1.5", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.0.1.6", "conv 1x1 15->54 g3", new long[] { 54L, 28L, 28L }, 270L, 211680L, 54366L),
-                new LayerInfo("stage2.0.1.7", "batchnorm 54", new long[] { 54L, 28L, 28L }, 108L, 0L, 84780L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.0.2", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.1.0.0", "conv 1x1 60->15 g3", new long[] { 15L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.1.0.1", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.1.0.2", "relu", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.1.0.3", "shuffle 3", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.1.0.4", "conv 3x3 15->15 g15", new long[] { 15L, 28L, 28L }, 135L, 105840L, 23655L),
-                new LayerInfo("stage2.1.0.5", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.1.0.6", "conv 1x1 15->60 g3", new long[] { 60L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.1.0.7", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.1.(add)", "add", new long[] { 60L, 28L, 28L }, 0L, 0L, 141120L),
-                new LayerInfo("stage2.1.1", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.2.0.0", "conv 1x1 60->15 g3", new long[] { 15L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.2.0.1", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.2.0.2", "relu", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.2.0.3", "shuffle 3", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.2.0.4", "conv 3x3 15->15 g15", new long[] { 15L, 28L, 28L }, 135L, 105840L, 23655L),
-                new LayerInfo("stage2.2.0.5", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.2.0.6", "conv 1x1 15->60 g3", new long[] { 60L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.2.0.7", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.2.(add)", "add", new long[] { 60L, 28L, 28L }, 0L, 0L, 141120L),
-                new LayerInfo("stage2.2.1", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage2.3.0.0", "conv 1x1 60->15 g3", new long[] { 15L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.3.0.1", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.3.0.2", "relu", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.3.0.3", "shuffle 3", new long[] { 15L, 28L, 28L }, 0L, 0L, 23520L),
-                new LayerInfo("stage2.3.0.4", "conv 3x3 15->15 g15", new long[] { 15L, 28L, 28L }, 135L, 105840L, 23655L),
-                new LayerInfo("stage2.3.0.5", "batchnorm 15", new long[] { 15L, 28L, 28L }, 30L, 0L, 23550L),
-                new LayerInfo("stage2.3.0.6", "conv 1x1 15->60 g3", new long[] { 60L, 28L, 28L }, 300L, 235200L, 59100L),
-                new LayerInfo("stage2.3.0.7", "batchnorm 60", new long[] { 60L, 28L, 28L }, 120L, 0L, 94200L),
-                new LayerInfo("stage2.3.(add)", "add", new long[] { 60L, 28L, 28L }, 0L, 0L, 141120L),
-                new LayerInfo("stage2.3.1", "relu", new long[] { 60L, 28L, 28L }, 0L, 0L, 94080L),
-                new LayerInfo("stage3.0.0", "avgpool 3x3/2", new long[] { 60L, 14L, 14L }, 0L, 0L, 58800L),
-                new LayerInfo("stage3.0.1.0", "conv 1x1 60->30 g3", new long[] { 30L, 28L, 28L }, 600L, 470400L, 71160L),
-                new LayerInfo("stage3.0.1.1", "batchnorm 30", new long[] { 30L, 28L, 28L }, 60L, 0L, 47100L),
-                new LayerInfo("stage3.0.1.2", "relu", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.0.1.3", "shuffle 3", new long[] { 30L, 28L, 28L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.0.1.4", "conv 3x3/2 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 29670L),
-                new LayerInfo("stage3.0.1.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.0.1.6", "conv 1x1 30->60 g3", new long[] { 60L, 14L, 14L }, 600L, 117600L, 18240L),
-                new LayerInfo("stage3.0.1.7", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.0.2", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.1.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.1.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.1.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.1.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.1.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.1.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.1.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.1.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.1.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.1.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.2.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.2.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.2.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.2.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.2.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.2.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.2.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.2.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.2.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.2.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.3.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.3.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.3.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.3.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.3.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.3.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.3.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.3.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.3.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.3.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.4.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.4.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.4.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.4.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.4.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.4.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.4.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.4.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.4.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.4.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.5.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.5.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.5.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.5.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.5.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.5.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.5.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.5.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.5.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.5.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.6.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.6.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.6.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.6.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.6.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.6.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.6.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.6.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.6.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.6.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage3.7.0.0", "conv 1x1 120->30 g3", new long[] { 30L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.7.0.1", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.7.0.2", "relu", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.7.0.3", "shuffle 3", new long[] { 30L, 14L, 14L }, 0L, 0L, 11760L),
-                new LayerInfo("stage3.7.0.4", "conv 3x3 30->30 g30", new long[] { 30L, 14L, 14L }, 270L, 52920L, 12030L),
-                new LayerInfo("stage3.7.0.5", "batchnorm 30", new long[] { 30L, 14L, 14L }, 60L, 0L, 11820L),
-                new LayerInfo("stage3.7.0.6", "conv 1x1 30->120 g3", new long[] { 120L, 14L, 14L }, 1200L, 235200L, 30600L),
-                new LayerInfo("stage3.7.0.7", "batchnorm 120", new long[] { 120L, 14L, 14L }, 240L, 0L, 47280L),
-                new LayerInfo("stage3.7.(add)", "add", new long[] { 120L, 14L, 14L }, 0L, 0L, 70560L),
-                new LayerInfo("stage3.7.1", "relu", new long[] { 120L, 14L, 14L }, 0L, 0L, 47040L),
-                new LayerInfo("stage4.0.0", "avgpool 3x3/2", new long[] { 120L, 7L, 7L }, 0L, 0L, 29400L),
-                new LayerInfo("stage4.0.1.0", "conv 1x1 120->60 g3", new long[] { 60L, 14L, 14L }, 2400L, 470400L, 37680L),
-                new LayerInfo("stage4.0.1.1", "batchnorm 60", new long[] { 60L, 14L, 14L }, 120L, 0L, 23640L),
-                new LayerInfo("stage4.0.1.2", "relu", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.0.1.3", "shuffle 3", new long[] { 60L, 14L, 14L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.0.1.4", "conv 3x3/2 60->60 g60", new long[] { 60L, 7L, 7L }, 540L, 26460L, 15240L),
-                new LayerInfo("stage4.0.1.5", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.0.1.6", "conv 1x1 60->120 g3", new long[] { 120L, 7L, 7L }, 2400L, 117600L, 11220L),
-                new LayerInfo("stage4.0.1.7", "batchnorm 120", new long[] { 120L, 7L, 7L }, 240L, 0L, 12000L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.0.2", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.1.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.1.0.1", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.1.0.2", "relu", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.1.0.3", "shuffle 3", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.1.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 7L, 7L }, 540L, 26460L, 6420L),
-                new LayerInfo("stage4.1.0.5", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.1.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.1.0.7", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.1.(add)", "add", new long[] { 240L, 7L, 7L }, 0L, 0L, 35280L),
-                new LayerInfo("stage4.1.1", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.2.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.2.0.1", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.2.0.2", "relu", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.2.0.3", "shuffle 3", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.2.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 7L, 7L }, 540L, 26460L, 6420L),
-                new LayerInfo("stage4.2.0.5", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.2.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.2.0.7", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.2.(add)", "add", new long[] { 240L, 7L, 7L }, 0L, 0L, 35280L),
-                new LayerInfo("stage4.2.1", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("stage4.3.0.0", "conv 1x1 240->60 g3", new long[] { 60L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.3.0.1", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.3.0.2", "relu", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.3.0.3", "shuffle 3", new long[] { 60L, 7L, 7L }, 0L, 0L, 5880L),
-                new LayerInfo("stage4.3.0.4", "conv 3x3 60->60 g60", new long[] { 60L, 7L, 7L }, 540L, 26460L, 6420L),
-                new LayerInfo("stage4.3.0.5", "batchnorm 60", new long[] { 60L, 7L, 7L }, 120L, 0L, 6000L),
-                new LayerInfo("stage4.3.0.6", "conv 1x1 60->240 g3", new long[] { 240L, 7L, 7L }, 4800L, 235200L, 19500L),
-                new LayerInfo("stage4.3.0.7", "batchnorm 240", new long[] { 240L, 7L, 7L }, 480L, 0L, 24000L),
-                new LayerInfo("stage4.3.(add)", "add", new long[] { 240L, 7L, 7L }, 0L, 0L, 35280L),
-                new LayerInfo("stage4.3.1", "relu", new long[] { 240L, 7L, 7L }, 0L, 0L, 23520L),
-                new LayerInfo("5", "adaptive_avgpool 1x1", new long[] { 240L, 1L, 1L }, 0L, 0L, 12000L),
-                new LayerInfo("6", "flatten", new long[] { 240L }, 0L, 0L, 480L),
-                new LayerInfo("fc", "linear 240->1000", new long[] { 1000L }, 241000L, 240000L, 242240L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            305902, 147, 11009808, 6484214, 2799184,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->6|6x112x112|162|2032128|225954\n" +
+            "conv1.1|batchnorm 6|6x112x112|12|0|150540\n" +
+            "conv1.2|relu|6x112x112|0|0|150528\n" +
+            "maxpool|maxpool 3x3/2|6x56x56|0|0|94080\n" +
+            "stage2.0.0|avgpool 3x3/2|6x28x28|0|0|23520\n" +
+            "stage2.0.1.0|conv 1x1 6->15|15x56x56|90|282240|65946\n" +
+            "stage2.0.1.1|batchnorm 15|15x56x56|30|0|94110\n" +
+            "stage2.0.1.2|relu|15x56x56|0|0|94080\n" +
+            "stage2.0.1.3|shuffle 3|15x56x56|0|0|94080\n" +
+            "stage2.0.1.4|conv 3x3/2 15->15 g15|15x28x28|135|105840|58935\n" +
+            "stage2.0.1.5|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.0.1.6|conv 1x1 15->54 g3|54x28x28|270|211680|54366\n" +
+            "stage2.0.1.7|batchnorm 54|54x28x28|108|0|84780\n" +
+            "stage2.0.(concat)|concat|60x28x28|0|0|94080\n" +
+            "stage2.0.2|relu|60x28x28|0|0|94080\n" +
+            "stage2.1.0.0|conv 1x1 60->15 g3|15x28x28|300|235200|59100\n" +
+            "stage2.1.0.1|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.1.0.2|relu|15x28x28|0|0|23520\n" +
+            "stage2.1.0.3|shuffle 3|15x28x28|0|0|23520\n" +
+            "stage2.1.0.4|conv 3x3 15->15 g15|15x28x28|135|105840|23655\n" +
+            "stage2.1.0.5|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.1.0.6|conv 1x1 15->60 g3|60x28x28|300|235200|59100\n" +
+            "stage2.1.0.7|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.1.(add)|add|60x28x28|0|0|141120\n" +
+            "stage2.1.1|relu|60x28x28|0|0|94080\n" +
+            "stage2.2.0.0|conv 1x1 60->15 g3|15x28x28|300|235200|59100\n" +
+            "stage2.2.0.1|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.2.0.2|relu|15x28x28|0|0|23520\n" +
+            "stage2.2.0.3|shuffle 3|15x28x28|0|0|23520\n" +
+            "stage2.2.0.4|conv 3x3 15->15 g15|15x28x28|135|105840|23655\n" +
+            "stage2.2.0.5|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.2.0.6|conv 1x1 15->60 g3|60x28x28|300|235200|59100\n" +
+            "stage2.2.0.7|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.2.(add)|add|60x28x28|0|0|141120\n" +
+            "stage2.2.1|relu|60x28x28|0|0|94080\n" +
+            "stage2.3.0.0|conv 1x1 60->15 g3|15x28x28|300|235200|59100\n" +
+            "stage2.3.0.1|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.3.0.2|relu|15x28x28|0|0|23520\n" +
+            "stage2.3.0.3|shuffle 3|15x28x28|0|0|23520\n" +
+            "stage2.3.0.4|conv 3x3 15->15 g15|15x28x28|135|105840|23655\n" +
+            "stage2.3.0.5|batchnorm 15|15x28x28|30|0|23550\n" +
+            "stage2.3.0.6|conv 1x1 15->60 g3|60x28x28|300|235200|59100\n" +
+            "stage2.3.0.7|batchnorm 60|60x28x28|120|0|94200\n" +
+            "stage2.3.(add)|add|60x28x28|0|0|141120\n" +
+            "stage2.3.1|relu|60x28x28|0|0|94080\n" +
+            "stage3.0.0|avgpool 3x3/2|60x14x14|0|0|58800\n" +
+            "stage3.0.1.0|conv 1x1 60->30 g3|30x28x28|600|470400|71160\n" +
+            "stage3.0.1.1|batchnorm 30|30x28x28|60|0|47100\n" +
+            "stage3.0.1.2|relu|30x28x28|0|0|47040\n" +
+            "stage3.0.1.3|shuffle 3|30x28x28|0|0|47040\n" +
+            "stage3.0.1.4|conv 3x3/2 30->30 g30|30x14x14|270|52920|29670\n" +
+            "stage3.0.1.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.0.1.6|conv 1x1 30->60 g3|60x14x14|600|117600|18240\n" +
+            "stage3.0.1.7|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage3.0.(concat)|concat|120x14x14|0|0|47040\n" +
+            "stage3.0.2|relu|120x14x14|0|0|47040\n" +
+            "stage3.1.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.1.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.1.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.1.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.1.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.1.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.1.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.1.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.1.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.1.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.2.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.2.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.2.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.2.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.2.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.2.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.2.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.2.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.2.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.2.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.3.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.3.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.3.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.3.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.3.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.3.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.3.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.3.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.3.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.3.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.4.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.4.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.4.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.4.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.4.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.4.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.4.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.4.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.4.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.4.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.5.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.5.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.5.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.5.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.5.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.5.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.5.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.5.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.5.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.5.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.6.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.6.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.6.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.6.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.6.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.6.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.6.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.6.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.6.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.6.1|relu|120x14x14|0|0|47040\n" +
+            "stage3.7.0.0|conv 1x1 120->30 g3|30x14x14|1200|235200|30600\n" +
+            "stage3.7.0.1|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.7.0.2|relu|30x14x14|0|0|11760\n" +
+            "stage3.7.0.3|shuffle 3|30x14x14|0|0|11760\n" +
+            "stage3.7.0.4|conv 3x3 30->30 g30|30x14x14|270|52920|12030\n" +
+            "stage3.7.0.5|batchnorm 30|30x14x14|60|0|11820\n" +
+            "stage3.7.0.6|conv 1x1 30->120 g3|120x14x14|1200|235200|30600\n" +
+            "stage3.7.0.7|batchnorm 120|120x14x14|240|0|47280\n" +
+            "stage3.7.(add)|add|120x14x14|0|0|70560\n" +
+            "stage3.7.1|relu|120x14x14|0|0|47040\n" +
+            "stage4.0.0|avgpool 3x3/2|120x7x7|0|0|29400\n" +
+            "stage4.0.1.0|conv 1x1 120->60 g3|60x14x14|2400|470400|37680\n" +
+            "stage4.0.1.1|batchnorm 60|60x14x14|120|0|23640\n" +
+            "stage4.0.1.2|relu|60x14x14|0|0|23520\n" +
+            "stage4.0.1.3|shuffle 3|60x14x14|0|0|23520\n" +
+            "stage4.0.1.4|conv 3x3/2 60->60 g60|60x7x7|540|26460|15240\n" +
+            "stage4.0.1.5|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.0.1.6|conv 1x1 60->120 g3|120x7x7|2400|117600|11220\n" +
+            "stage4.0.1.7|batchnorm 120|120x7x7|240|0|12000\n" +
+            "stage4.0.(concat)|concat|240x7x7|0|0|23520\n" +
+            "stage4.0.2|relu|240x7x7|0|0|23520\n" +
+            "stage4.1.0.0|conv 1x1 240->60 g3|60x7x7|4800|235200|19500\n" +
+            "stage4.1.0.1|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.1.0.2|relu|60x7x7|0|0|5880\n" +
+            "stage4.1.0.3|shuffle 3|60x7x7|0|0|5880\n" +
+            "stage4.1.0.4|conv 3x3 60->60 g60|60x7x7|540|26460|6420\n" +
+            "stage4.1.0.5|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.1.0.6|conv 1x1 60->240 g3|240x7x7|4800|235200|19500\n" +
+            "stage4.1.0.7|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.1.(add)|add|240x7x7|0|0|35280\n" +
+            "stage4.1.1|relu|240x7x7|0|0|23520\n" +
+            "stage4.2.0.0|conv 1x1 240->60 g3|60x7x7|4800|235200|19500\n" +
+            "stage4.2.0.1|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.2.0.2|relu|60x7x7|0|0|5880\n" +
+            "stage4.2.0.3|shuffle 3|60x7x7|0|0|5880\n" +
+            "stage4.2.0.4|conv 3x3 60->60 g60|60x7x7|540|26460|6420\n" +
+            "stage4.2.0.5|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.2.0.6|conv 1x1 60->240 g3|240x7x7|4800|235200|19500\n" +
+            "stage4.2.0.7|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.2.(add)|add|240x7x7|0|0|35280\n" +
+            "stage4.2.1|relu|240x7x7|0|0|23520\n" +
+            "stage4.3.0.0|conv 1x1 240->60 g3|60x7x7|4800|235200|19500\n" +
+            "stage4.3.0.1|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.3.0.2|relu|60x7x7|0|0|5880\n" +
+            "stage4.3.0.3|shuffle 3|60x7x7|0|0|5880\n" +
+            "stage4.3.0.4|conv 3x3 60->60 g60|60x7x7|540|26460|6420\n" +
+            "stage4.3.0.5|batchnorm 60|60x7x7|120|0|6000\n" +
+            "stage4.3.0.6|conv 1x1 60->240 g3|240x7x7|4800|235200|19500\n" +
+            "stage4.3.0.7|batchnorm 240|240x7x7|480|0|24000\n" +
+            "stage4.3.(add)|add|240x7x7|0|0|35280\n" +
+            "stage4.3.1|relu|240x7x7|0|0|23520\n" +
+            "5|adaptive_avgpool 1x1|240x1x1|0|0|12000\n" +
+            "6|flatten|240|0|0|480\n" +
+            "fc|linear 240->1000|1000|241000|240000|242240\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -472,211 +472,209 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 9171120L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV2_x0_5", "architectures/shufflenet_v2.arch", 46, "shufflenet_v2_x0_5()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1366792L, 168L, 40476448L, 9171120L, 3761544L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.branch1.0", "conv 3x3/2 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 94296L),
-                new LayerInfo("stage2.0.branch1.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch1.2", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.0.branch1.3", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch1.4", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.0.branch2.0", "conv 1x1 24->24", new long[] { 24L, 56L, 56L }, 576L, 1806336L, 151104L),
-                new LayerInfo("stage2.0.branch2.1", "batchnorm 24", new long[] { 24L, 56L, 56L }, 48L, 0L, 150576L),
-                new LayerInfo("stage2.0.branch2.2", "relu", new long[] { 24L, 56L, 56L }, 0L, 0L, 150528L),
-                new LayerInfo("stage2.0.branch2.3", "conv 3x3/2 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 94296L),
-                new LayerInfo("stage2.0.branch2.4", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch2.5", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.0.branch2.6", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch2.7", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.0.2", "shuffle 2", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.0", "identity", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.1.branch2.0", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.1.branch2.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.1.branch2.2", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.1.branch2.3", "conv 3x3 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 37848L),
-                new LayerInfo("stage2.1.branch2.4", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.1.branch2.5", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.1.branch2.6", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.1.branch2.7", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.1.(concat)", "concat", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.1.2", "shuffle 2", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.0", "identity", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.2.branch2.0", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.2.branch2.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.2.branch2.2", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.2.branch2.3", "conv 3x3 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 37848L),
-                new LayerInfo("stage2.2.branch2.4", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.2.branch2.5", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.2.branch2.6", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.2.branch2.7", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.2.(concat)", "concat", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.2.2", "shuffle 2", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.3.0", "identity", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.3.branch2.0", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.3.branch2.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.3.branch2.2", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.3.branch2.3", "conv 3x3 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 37848L),
-                new LayerInfo("stage2.3.branch2.4", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.3.branch2.5", "conv 1x1 24->24", new long[] { 24L, 28L, 28L }, 576L, 451584L, 38208L),
-                new LayerInfo("stage2.3.branch2.6", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.3.branch2.7", "relu", new long[] { 24L, 28L, 28L }, 0L, 0L, 37632L),
-                new LayerInfo("stage2.3.(concat)", "concat", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage2.3.2", "shuffle 2", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.0.branch1.0", "conv 3x3/2 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 47472L),
-                new LayerInfo("stage3.0.branch1.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.0.branch1.2", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.0.branch1.3", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.0.branch1.4", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.0.branch2.0", "conv 1x1 48->48", new long[] { 48L, 28L, 28L }, 2304L, 1806336L, 77568L),
-                new LayerInfo("stage3.0.branch2.1", "batchnorm 48", new long[] { 48L, 28L, 28L }, 96L, 0L, 75360L),
-                new LayerInfo("stage3.0.branch2.2", "relu", new long[] { 48L, 28L, 28L }, 0L, 0L, 75264L),
-                new LayerInfo("stage3.0.branch2.3", "conv 3x3/2 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 47472L),
-                new LayerInfo("stage3.0.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.0.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.0.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.0.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.0.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.1.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.1.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.1.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.1.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.1.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.1.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.1.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.1.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.1.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.1.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.1.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.2.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.2.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.2.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.2.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.2.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.2.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.2.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.2.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.2.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.2.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.2.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.3.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.3.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.3.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.3.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.3.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.3.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.3.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.3.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.3.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.3.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.3.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.4.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.4.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.4.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.4.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.4.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.4.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.4.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.4.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.4.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.4.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.4.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.5.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.5.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.5.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.5.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.5.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.5.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.5.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.5.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.5.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.5.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.5.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.6.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.6.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.6.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.6.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.6.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.6.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.6.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.6.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.6.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.6.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.6.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.7.0", "identity", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.7.branch2.0", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.7.branch2.1", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.7.branch2.2", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.7.branch2.3", "conv 3x3 48->48 g48", new long[] { 48L, 14L, 14L }, 432L, 84672L, 19248L),
-                new LayerInfo("stage3.7.branch2.4", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.7.branch2.5", "conv 1x1 48->48", new long[] { 48L, 14L, 14L }, 2304L, 451584L, 21120L),
-                new LayerInfo("stage3.7.branch2.6", "batchnorm 48", new long[] { 48L, 14L, 14L }, 96L, 0L, 18912L),
-                new LayerInfo("stage3.7.branch2.7", "relu", new long[] { 48L, 14L, 14L }, 0L, 0L, 18816L),
-                new LayerInfo("stage3.7.(concat)", "concat", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage3.7.2", "shuffle 2", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.0.branch1.0", "conv 3x3/2 96->96 g96", new long[] { 96L, 7L, 7L }, 864L, 42336L, 24384L),
-                new LayerInfo("stage4.0.branch1.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.0.branch1.2", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.0.branch1.3", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.0.branch1.4", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.0.branch2.0", "conv 1x1 96->96", new long[] { 96L, 14L, 14L }, 9216L, 1806336L, 46848L),
-                new LayerInfo("stage4.0.branch2.1", "batchnorm 96", new long[] { 96L, 14L, 14L }, 192L, 0L, 37824L),
-                new LayerInfo("stage4.0.branch2.2", "relu", new long[] { 96L, 14L, 14L }, 0L, 0L, 37632L),
-                new LayerInfo("stage4.0.branch2.3", "conv 3x3/2 96->96 g96", new long[] { 96L, 7L, 7L }, 864L, 42336L, 24384L),
-                new LayerInfo("stage4.0.branch2.4", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.0.branch2.5", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.0.branch2.6", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.0.branch2.7", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.0.2", "shuffle 2", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.1.0", "identity", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.1.branch2.0", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.1.branch2.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.1.branch2.2", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.1.branch2.3", "conv 3x3 96->96 g96", new long[] { 96L, 7L, 7L }, 864L, 42336L, 10272L),
-                new LayerInfo("stage4.1.branch2.4", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.1.branch2.5", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.1.branch2.6", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.1.branch2.7", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.1.(concat)", "concat", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.1.2", "shuffle 2", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.2.0", "identity", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.2.branch2.0", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.2.branch2.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.2.branch2.2", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.2.branch2.3", "conv 3x3 96->96 g96", new long[] { 96L, 7L, 7L }, 864L, 42336L, 10272L),
-                new LayerInfo("stage4.2.branch2.4", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.2.branch2.5", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.2.branch2.6", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.2.branch2.7", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.2.(concat)", "concat", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.2.2", "shuffle 2", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.3.0", "identity", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.3.branch2.0", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.3.branch2.1", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.3.branch2.2", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.3.branch2.3", "conv 3x3 96->96 g96", new long[] { 96L, 7L, 7L }, 864L, 42336L, 10272L),
-                new LayerInfo("stage4.3.branch2.4", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.3.branch2.5", "conv 1x1 96->96", new long[] { 96L, 7L, 7L }, 9216L, 451584L, 18624L),
-                new LayerInfo("stage4.3.branch2.6", "batchnorm 96", new long[] { 96L, 7L, 7L }, 192L, 0L, 9600L),
-                new LayerInfo("stage4.3.branch2.7", "relu", new long[] { 96L, 7L, 7L }, 0L, 0L, 9408L),
-                new LayerInfo("stage4.3.(concat)", "concat", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("stage4.3.2", "shuffle 2", new long[] { 192L, 7L, 7L }, 0L, 0L, 18816L),
-                new LayerInfo("conv5.0", "conv 1x1 192->1024", new long[] { 1024L, 7L, 7L }, 196608L, 9633792L, 256192L),
-                new LayerInfo("conv5.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("conv5.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("6", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("7", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1366792, 168, 40476448, 9171120, 3761544,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.branch1.0|conv 3x3/2 24->24 g24|24x28x28|216|169344|94296\n" +
+            "stage2.0.branch1.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch1.2|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.0.branch1.3|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch1.4|relu|24x28x28|0|0|37632\n" +
+            "stage2.0.branch2.0|conv 1x1 24->24|24x56x56|576|1806336|151104\n" +
+            "stage2.0.branch2.1|batchnorm 24|24x56x56|48|0|150576\n" +
+            "stage2.0.branch2.2|relu|24x56x56|0|0|150528\n" +
+            "stage2.0.branch2.3|conv 3x3/2 24->24 g24|24x28x28|216|169344|94296\n" +
+            "stage2.0.branch2.4|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch2.5|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.0.branch2.6|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch2.7|relu|24x28x28|0|0|37632\n" +
+            "stage2.0.(concat)|concat|48x28x28|0|0|75264\n" +
+            "stage2.0.2|shuffle 2|48x28x28|0|0|75264\n" +
+            "stage2.1.0|identity|24x28x28|0|0|37632\n" +
+            "stage2.1.branch2.0|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.1.branch2.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.1.branch2.2|relu|24x28x28|0|0|37632\n" +
+            "stage2.1.branch2.3|conv 3x3 24->24 g24|24x28x28|216|169344|37848\n" +
+            "stage2.1.branch2.4|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.1.branch2.5|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.1.branch2.6|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.1.branch2.7|relu|24x28x28|0|0|37632\n" +
+            "stage2.1.(concat)|concat|48x28x28|0|0|75264\n" +
+            "stage2.1.2|shuffle 2|48x28x28|0|0|75264\n" +
+            "stage2.2.0|identity|24x28x28|0|0|37632\n" +
+            "stage2.2.branch2.0|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.2.branch2.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.2.branch2.2|relu|24x28x28|0|0|37632\n" +
+            "stage2.2.branch2.3|conv 3x3 24->24 g24|24x28x28|216|169344|37848\n" +
+            "stage2.2.branch2.4|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.2.branch2.5|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.2.branch2.6|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.2.branch2.7|relu|24x28x28|0|0|37632\n" +
+            "stage2.2.(concat)|concat|48x28x28|0|0|75264\n" +
+            "stage2.2.2|shuffle 2|48x28x28|0|0|75264\n" +
+            "stage2.3.0|identity|24x28x28|0|0|37632\n" +
+            "stage2.3.branch2.0|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.3.branch2.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.3.branch2.2|relu|24x28x28|0|0|37632\n" +
+            "stage2.3.branch2.3|conv 3x3 24->24 g24|24x28x28|216|169344|37848\n" +
+            "stage2.3.branch2.4|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.3.branch2.5|conv 1x1 24->24|24x28x28|576|451584|38208\n" +
+            "stage2.3.branch2.6|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.3.branch2.7|relu|24x28x28|0|0|37632\n" +
+            "stage2.3.(concat)|concat|48x28x28|0|0|75264\n" +
+            "stage2.3.2|shuffle 2|48x28x28|0|0|75264\n" +
+            "stage3.0.branch1.0|conv 3x3/2 48->48 g48|48x14x14|432|84672|47472\n" +
+            "stage3.0.branch1.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.0.branch1.2|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.0.branch1.3|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.0.branch1.4|relu|48x14x14|0|0|18816\n" +
+            "stage3.0.branch2.0|conv 1x1 48->48|48x28x28|2304|1806336|77568\n" +
+            "stage3.0.branch2.1|batchnorm 48|48x28x28|96|0|75360\n" +
+            "stage3.0.branch2.2|relu|48x28x28|0|0|75264\n" +
+            "stage3.0.branch2.3|conv 3x3/2 48->48 g48|48x14x14|432|84672|47472\n" +
+            "stage3.0.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.0.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.0.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.0.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.0.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.0.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.1.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.1.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.1.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.1.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.1.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.1.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.1.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.1.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.1.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.1.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.1.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.2.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.2.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.2.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.2.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.2.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.2.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.2.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.2.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.2.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.2.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.2.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.3.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.3.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.3.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.3.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.3.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.3.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.3.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.3.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.3.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.3.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.3.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.4.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.4.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.4.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.4.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.4.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.4.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.4.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.4.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.4.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.4.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.4.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.5.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.5.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.5.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.5.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.5.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.5.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.5.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.5.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.5.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.5.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.5.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.6.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.6.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.6.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.6.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.6.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.6.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.6.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.6.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.6.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.6.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.6.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage3.7.0|identity|48x14x14|0|0|18816\n" +
+            "stage3.7.branch2.0|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.7.branch2.1|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.7.branch2.2|relu|48x14x14|0|0|18816\n" +
+            "stage3.7.branch2.3|conv 3x3 48->48 g48|48x14x14|432|84672|19248\n" +
+            "stage3.7.branch2.4|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.7.branch2.5|conv 1x1 48->48|48x14x14|2304|451584|21120\n" +
+            "stage3.7.branch2.6|batchnorm 48|48x14x14|96|0|18912\n" +
+            "stage3.7.branch2.7|relu|48x14x14|0|0|18816\n" +
+            "stage3.7.(concat)|concat|96x14x14|0|0|37632\n" +
+            "stage3.7.2|shuffle 2|96x14x14|0|0|37632\n" +
+            "stage4.0.branch1.0|conv 3x3/2 96->96 g96|96x7x7|864|42336|24384\n" +
+            "stage4.0.branch1.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.0.branch1.2|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.0.branch1.3|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.0.branch1.4|relu|96x7x7|0|0|9408\n" +
+            "stage4.0.branch2.0|conv 1x1 96->96|96x14x14|9216|1806336|46848\n" +
+            "stage4.0.branch2.1|batchnorm 96|96x14x14|192|0|37824\n" +
+            "stage4.0.branch2.2|relu|96x14x14|0|0|37632\n" +
+            "stage4.0.branch2.3|conv 3x3/2 96->96 g96|96x7x7|864|42336|24384\n" +
+            "stage4.0.branch2.4|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.0.branch2.5|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.0.branch2.6|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.0.branch2.7|relu|96x7x7|0|0|9408\n" +
+            "stage4.0.(concat)|concat|192x7x7|0|0|18816\n" +
+            "stage4.0.2|shuffle 2|192x7x7|0|0|18816\n" +
+            "stage4.1.0|identity|96x7x7|0|0|9408\n" +
+            "stage4.1.branch2.0|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.1.branch2.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.1.branch2.2|relu|96x7x7|0|0|9408\n" +
+            "stage4.1.branch2.3|conv 3x3 96->96 g96|96x7x7|864|42336|10272\n" +
+            "stage4.1.branch2.4|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.1.branch2.5|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.1.branch2.6|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.1.branch2.7|relu|96x7x7|0|0|9408\n" +
+            "stage4.1.(concat)|concat|192x7x7|0|0|18816\n" +
+            "stage4.1.2|shuffle 2|192x7x7|0|0|18816\n" +
+            "stage4.2.0|identity|96x7x7|0|0|9408\n" +
+            "stage4.2.branch2.0|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.2.branch2.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.2.branch2.2|relu|96x7x7|0|0|9408\n" +
+            "stage4.2.branch2.3|conv 3x3 96->96 g96|96x7x7|864|42336|10272\n" +
+            "stage4.2.branch2.4|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.2.branch2.5|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.2.branch2.6|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.2.branch2.7|relu|96x7x7|0|0|9408\n" +
+            "stage4.2.(concat)|concat|192x7x7|0|0|18816\n" +
+            "stage4.2.2|shuffle 2|192x7x7|0|0|18816\n" +
+            "stage4.3.0|identity|96x7x7|0|0|9408\n" +
+            "stage4.3.branch2.0|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.3.branch2.1|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.3.branch2.2|relu|96x7x7|0|0|9408\n" +
+            "stage4.3.branch2.3|conv 3x3 96->96 g96|96x7x7|864|42336|10272\n" +
+            "stage4.3.branch2.4|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.3.branch2.5|conv 1x1 96->96|96x7x7|9216|451584|18624\n" +
+            "stage4.3.branch2.6|batchnorm 96|96x7x7|192|0|9600\n" +
+            "stage4.3.branch2.7|relu|96x7x7|0|0|9408\n" +
+            "stage4.3.(concat)|concat|192x7x7|0|0|18816\n" +
+            "stage4.3.2|shuffle 2|192x7x7|0|0|18816\n" +
+            "conv5.0|conv 1x1 192->1024|1024x7x7|196608|9633792|256192\n" +
+            "conv5.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "conv5.2|relu|1024x7x7|0|0|100352\n" +
+            "6|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "7|flatten|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -770,211 +768,209 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 17506628L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV2_x1_0", "architectures/shufflenet_v2.arch", 46, "shufflenet_v2_x1_0()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            2278604L, 168L, 144907992L, 17506628L, 7433408L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.branch1.0", "conv 3x3/2 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 94296L),
-                new LayerInfo("stage2.0.branch1.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch1.2", "conv 1x1 24->58", new long[] { 58L, 28L, 28L }, 1392L, 1091328L, 65680L),
-                new LayerInfo("stage2.0.branch1.3", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.0.branch1.4", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.0.branch2.0", "conv 1x1 24->58", new long[] { 58L, 56L, 56L }, 1392L, 4365312L, 258544L),
-                new LayerInfo("stage2.0.branch2.1", "batchnorm 58", new long[] { 58L, 56L, 56L }, 116L, 0L, 363892L),
-                new LayerInfo("stage2.0.branch2.2", "relu", new long[] { 58L, 56L, 56L }, 0L, 0L, 363776L),
-                new LayerInfo("stage2.0.branch2.3", "conv 3x3/2 58->58 g58", new long[] { 58L, 28L, 28L }, 522L, 409248L, 227882L),
-                new LayerInfo("stage2.0.branch2.4", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.0.branch2.5", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.0.branch2.6", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.0.branch2.7", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.0.2", "shuffle 2", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.1.0", "identity", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.1.branch2.0", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.1.branch2.1", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.1.branch2.2", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.1.branch2.3", "conv 3x3 58->58 g58", new long[] { 58L, 28L, 28L }, 522L, 409248L, 91466L),
-                new LayerInfo("stage2.1.branch2.4", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.1.branch2.5", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.1.branch2.6", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.1.branch2.7", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.1.(concat)", "concat", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.1.2", "shuffle 2", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.2.0", "identity", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.2.branch2.0", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.2.branch2.1", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.2.branch2.2", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.2.branch2.3", "conv 3x3 58->58 g58", new long[] { 58L, 28L, 28L }, 522L, 409248L, 91466L),
-                new LayerInfo("stage2.2.branch2.4", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.2.branch2.5", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.2.branch2.6", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.2.branch2.7", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.2.(concat)", "concat", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.2.2", "shuffle 2", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.3.0", "identity", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.3.branch2.0", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.3.branch2.1", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.3.branch2.2", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.3.branch2.3", "conv 3x3 58->58 g58", new long[] { 58L, 28L, 28L }, 522L, 409248L, 91466L),
-                new LayerInfo("stage2.3.branch2.4", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.3.branch2.5", "conv 1x1 58->58", new long[] { 58L, 28L, 28L }, 3364L, 2637376L, 94308L),
-                new LayerInfo("stage2.3.branch2.6", "batchnorm 58", new long[] { 58L, 28L, 28L }, 116L, 0L, 91060L),
-                new LayerInfo("stage2.3.branch2.7", "relu", new long[] { 58L, 28L, 28L }, 0L, 0L, 90944L),
-                new LayerInfo("stage2.3.(concat)", "concat", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage2.3.2", "shuffle 2", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage3.0.branch1.0", "conv 3x3/2 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 114724L),
-                new LayerInfo("stage3.0.branch1.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.0.branch1.2", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.0.branch1.3", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.0.branch1.4", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.0.branch2.0", "conv 1x1 116->116", new long[] { 116L, 28L, 28L }, 13456L, 10549504L, 195344L),
-                new LayerInfo("stage3.0.branch2.1", "batchnorm 116", new long[] { 116L, 28L, 28L }, 232L, 0L, 182120L),
-                new LayerInfo("stage3.0.branch2.2", "relu", new long[] { 116L, 28L, 28L }, 0L, 0L, 181888L),
-                new LayerInfo("stage3.0.branch2.3", "conv 3x3/2 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 114724L),
-                new LayerInfo("stage3.0.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.0.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.0.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.0.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.0.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.1.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.1.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.1.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.1.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.1.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.1.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.1.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.1.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.1.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.1.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.1.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.2.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.2.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.2.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.2.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.2.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.2.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.2.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.2.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.2.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.2.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.2.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.3.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.3.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.3.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.3.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.3.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.3.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.3.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.3.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.3.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.3.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.3.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.4.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.4.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.4.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.4.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.4.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.4.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.4.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.4.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.4.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.4.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.4.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.5.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.5.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.5.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.5.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.5.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.5.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.5.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.5.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.5.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.5.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.5.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.6.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.6.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.6.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.6.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.6.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.6.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.6.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.6.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.6.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.6.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.6.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.7.0", "identity", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.7.branch2.0", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.7.branch2.1", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.7.branch2.2", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.7.branch2.3", "conv 3x3 116->116 g116", new long[] { 116L, 14L, 14L }, 1044L, 204624L, 46516L),
-                new LayerInfo("stage3.7.branch2.4", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.7.branch2.5", "conv 1x1 116->116", new long[] { 116L, 14L, 14L }, 13456L, 2637376L, 58928L),
-                new LayerInfo("stage3.7.branch2.6", "batchnorm 116", new long[] { 116L, 14L, 14L }, 232L, 0L, 45704L),
-                new LayerInfo("stage3.7.branch2.7", "relu", new long[] { 116L, 14L, 14L }, 0L, 0L, 45472L),
-                new LayerInfo("stage3.7.(concat)", "concat", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage3.7.2", "shuffle 2", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage4.0.branch1.0", "conv 3x3/2 232->232 g232", new long[] { 232L, 7L, 7L }, 2088L, 102312L, 58928L),
-                new LayerInfo("stage4.0.branch1.1", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.0.branch1.2", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.0.branch1.3", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.0.branch1.4", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.0.branch2.0", "conv 1x1 232->232", new long[] { 232L, 14L, 14L }, 53824L, 10549504L, 144768L),
-                new LayerInfo("stage4.0.branch2.1", "batchnorm 232", new long[] { 232L, 14L, 14L }, 464L, 0L, 91408L),
-                new LayerInfo("stage4.0.branch2.2", "relu", new long[] { 232L, 14L, 14L }, 0L, 0L, 90944L),
-                new LayerInfo("stage4.0.branch2.3", "conv 3x3/2 232->232 g232", new long[] { 232L, 7L, 7L }, 2088L, 102312L, 58928L),
-                new LayerInfo("stage4.0.branch2.4", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.0.branch2.5", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.0.branch2.6", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.0.branch2.7", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.0.2", "shuffle 2", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.1.0", "identity", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.1.branch2.0", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.1.branch2.1", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.1.branch2.2", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.1.branch2.3", "conv 3x3 232->232 g232", new long[] { 232L, 7L, 7L }, 2088L, 102312L, 24824L),
-                new LayerInfo("stage4.1.branch2.4", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.1.branch2.5", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.1.branch2.6", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.1.branch2.7", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.1.(concat)", "concat", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.1.2", "shuffle 2", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.2.0", "identity", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.2.branch2.0", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.2.branch2.1", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.2.branch2.2", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.2.branch2.3", "conv 3x3 232->232 g232", new long[] { 232L, 7L, 7L }, 2088L, 102312L, 24824L),
-                new LayerInfo("stage4.2.branch2.4", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.2.branch2.5", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.2.branch2.6", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.2.branch2.7", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.2.(concat)", "concat", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.2.2", "shuffle 2", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.3.0", "identity", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.3.branch2.0", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.3.branch2.1", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.3.branch2.2", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.3.branch2.3", "conv 3x3 232->232 g232", new long[] { 232L, 7L, 7L }, 2088L, 102312L, 24824L),
-                new LayerInfo("stage4.3.branch2.4", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.3.branch2.5", "conv 1x1 232->232", new long[] { 232L, 7L, 7L }, 53824L, 2637376L, 76560L),
-                new LayerInfo("stage4.3.branch2.6", "batchnorm 232", new long[] { 232L, 7L, 7L }, 464L, 0L, 23200L),
-                new LayerInfo("stage4.3.branch2.7", "relu", new long[] { 232L, 7L, 7L }, 0L, 0L, 22736L),
-                new LayerInfo("stage4.3.(concat)", "concat", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("stage4.3.2", "shuffle 2", new long[] { 464L, 7L, 7L }, 0L, 0L, 45472L),
-                new LayerInfo("conv5.0", "conv 1x1 464->1024", new long[] { 1024L, 7L, 7L }, 475136L, 23281664L, 548048L),
-                new LayerInfo("conv5.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("conv5.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("6", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("7", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            2278604, 168, 144907992, 17506628, 7433408,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.branch1.0|conv 3x3/2 24->24 g24|24x28x28|216|169344|94296\n" +
+            "stage2.0.branch1.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch1.2|conv 1x1 24->58|58x28x28|1392|1091328|65680\n" +
+            "stage2.0.branch1.3|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.0.branch1.4|relu|58x28x28|0|0|90944\n" +
+            "stage2.0.branch2.0|conv 1x1 24->58|58x56x56|1392|4365312|258544\n" +
+            "stage2.0.branch2.1|batchnorm 58|58x56x56|116|0|363892\n" +
+            "stage2.0.branch2.2|relu|58x56x56|0|0|363776\n" +
+            "stage2.0.branch2.3|conv 3x3/2 58->58 g58|58x28x28|522|409248|227882\n" +
+            "stage2.0.branch2.4|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.0.branch2.5|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.0.branch2.6|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.0.branch2.7|relu|58x28x28|0|0|90944\n" +
+            "stage2.0.(concat)|concat|116x28x28|0|0|181888\n" +
+            "stage2.0.2|shuffle 2|116x28x28|0|0|181888\n" +
+            "stage2.1.0|identity|58x28x28|0|0|90944\n" +
+            "stage2.1.branch2.0|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.1.branch2.1|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.1.branch2.2|relu|58x28x28|0|0|90944\n" +
+            "stage2.1.branch2.3|conv 3x3 58->58 g58|58x28x28|522|409248|91466\n" +
+            "stage2.1.branch2.4|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.1.branch2.5|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.1.branch2.6|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.1.branch2.7|relu|58x28x28|0|0|90944\n" +
+            "stage2.1.(concat)|concat|116x28x28|0|0|181888\n" +
+            "stage2.1.2|shuffle 2|116x28x28|0|0|181888\n" +
+            "stage2.2.0|identity|58x28x28|0|0|90944\n" +
+            "stage2.2.branch2.0|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.2.branch2.1|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.2.branch2.2|relu|58x28x28|0|0|90944\n" +
+            "stage2.2.branch2.3|conv 3x3 58->58 g58|58x28x28|522|409248|91466\n" +
+            "stage2.2.branch2.4|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.2.branch2.5|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.2.branch2.6|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.2.branch2.7|relu|58x28x28|0|0|90944\n" +
+            "stage2.2.(concat)|concat|116x28x28|0|0|181888\n" +
+            "stage2.2.2|shuffle 2|116x28x28|0|0|181888\n" +
+            "stage2.3.0|identity|58x28x28|0|0|90944\n" +
+            "stage2.3.branch2.0|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.3.branch2.1|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.3.branch2.2|relu|58x28x28|0|0|90944\n" +
+            "stage2.3.branch2.3|conv 3x3 58->58 g58|58x28x28|522|409248|91466\n" +
+            "stage2.3.branch2.4|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.3.branch2.5|conv 1x1 58->58|58x28x28|3364|2637376|94308\n" +
+            "stage2.3.branch2.6|batchnorm 58|58x28x28|116|0|91060\n" +
+            "stage2.3.branch2.7|relu|58x28x28|0|0|90944\n" +
+            "stage2.3.(concat)|concat|116x28x28|0|0|181888\n" +
+            "stage2.3.2|shuffle 2|116x28x28|0|0|181888\n" +
+            "stage3.0.branch1.0|conv 3x3/2 116->116 g116|116x14x14|1044|204624|114724\n" +
+            "stage3.0.branch1.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.0.branch1.2|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.0.branch1.3|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.0.branch1.4|relu|116x14x14|0|0|45472\n" +
+            "stage3.0.branch2.0|conv 1x1 116->116|116x28x28|13456|10549504|195344\n" +
+            "stage3.0.branch2.1|batchnorm 116|116x28x28|232|0|182120\n" +
+            "stage3.0.branch2.2|relu|116x28x28|0|0|181888\n" +
+            "stage3.0.branch2.3|conv 3x3/2 116->116 g116|116x14x14|1044|204624|114724\n" +
+            "stage3.0.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.0.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.0.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.0.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.0.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.0.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.1.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.1.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.1.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.1.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.1.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.1.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.1.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.1.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.1.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.1.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.1.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.2.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.2.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.2.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.2.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.2.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.2.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.2.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.2.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.2.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.2.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.2.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.3.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.3.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.3.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.3.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.3.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.3.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.3.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.3.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.3.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.3.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.3.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.4.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.4.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.4.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.4.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.4.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.4.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.4.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.4.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.4.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.4.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.4.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.5.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.5.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.5.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.5.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.5.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.5.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.5.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.5.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.5.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.5.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.5.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.6.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.6.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.6.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.6.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.6.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.6.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.6.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.6.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.6.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.6.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.6.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage3.7.0|identity|116x14x14|0|0|45472\n" +
+            "stage3.7.branch2.0|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.7.branch2.1|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.7.branch2.2|relu|116x14x14|0|0|45472\n" +
+            "stage3.7.branch2.3|conv 3x3 116->116 g116|116x14x14|1044|204624|46516\n" +
+            "stage3.7.branch2.4|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.7.branch2.5|conv 1x1 116->116|116x14x14|13456|2637376|58928\n" +
+            "stage3.7.branch2.6|batchnorm 116|116x14x14|232|0|45704\n" +
+            "stage3.7.branch2.7|relu|116x14x14|0|0|45472\n" +
+            "stage3.7.(concat)|concat|232x14x14|0|0|90944\n" +
+            "stage3.7.2|shuffle 2|232x14x14|0|0|90944\n" +
+            "stage4.0.branch1.0|conv 3x3/2 232->232 g232|232x7x7|2088|102312|58928\n" +
+            "stage4.0.branch1.1|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.0.branch1.2|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.0.branch1.3|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.0.branch1.4|relu|232x7x7|0|0|22736\n" +
+            "stage4.0.branch2.0|conv 1x1 232->232|232x14x14|53824|10549504|144768\n" +
+            "stage4.0.branch2.1|batchnorm 232|232x14x14|464|0|91408\n" +
+            "stage4.0.branch2.2|relu|232x14x14|0|0|90944\n" +
+            "stage4.0.branch2.3|conv 3x3/2 232->232 g232|232x7x7|2088|102312|58928\n" +
+            "stage4.0.branch2.4|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.0.branch2.5|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.0.branch2.6|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.0.branch2.7|relu|232x7x7|0|0|22736\n" +
+            "stage4.0.(concat)|concat|464x7x7|0|0|45472\n" +
+            "stage4.0.2|shuffle 2|464x7x7|0|0|45472\n" +
+            "stage4.1.0|identity|232x7x7|0|0|22736\n" +
+            "stage4.1.branch2.0|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.1.branch2.1|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.1.branch2.2|relu|232x7x7|0|0|22736\n" +
+            "stage4.1.branch2.3|conv 3x3 232->232 g232|232x7x7|2088|102312|24824\n" +
+            "stage4.1.branch2.4|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.1.branch2.5|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.1.branch2.6|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.1.branch2.7|relu|232x7x7|0|0|22736\n" +
+            "stage4.1.(concat)|concat|464x7x7|0|0|45472\n" +
+            "stage4.1.2|shuffle 2|464x7x7|0|0|45472\n" +
+            "stage4.2.0|identity|232x7x7|0|0|22736\n" +
+            "stage4.2.branch2.0|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.2.branch2.1|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.2.branch2.2|relu|232x7x7|0|0|22736\n" +
+            "stage4.2.branch2.3|conv 3x3 232->232 g232|232x7x7|2088|102312|24824\n" +
+            "stage4.2.branch2.4|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.2.branch2.5|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.2.branch2.6|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.2.branch2.7|relu|232x7x7|0|0|22736\n" +
+            "stage4.2.(concat)|concat|464x7x7|0|0|45472\n" +
+            "stage4.2.2|shuffle 2|464x7x7|0|0|45472\n" +
+            "stage4.3.0|identity|232x7x7|0|0|22736\n" +
+            "stage4.3.branch2.0|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.3.branch2.1|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.3.branch2.2|relu|232x7x7|0|0|22736\n" +
+            "stage4.3.branch2.3|conv 3x3 232->232 g232|232x7x7|2088|102312|24824\n" +
+            "stage4.3.branch2.4|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.3.branch2.5|conv 1x1 232->232|232x7x7|53824|2637376|76560\n" +
+            "stage4.3.branch2.6|batchnorm 232|232x7x7|464|0|23200\n" +
+            "stage4.3.branch2.7|relu|232x7x7|0|0|22736\n" +
+            "stage4.3.(concat)|concat|464x7x7|0|0|45472\n" +
+            "stage4.3.2|shuffle 2|464x7x7|0|0|45472\n" +
+            "conv5.0|conv 1x1 464->1024|1024x7x7|475136|23281664|548048\n" +
+            "conv5.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "conv5.2|relu|1024x7x7|0|0|100352\n" +
+            "6|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "7|flatten|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1068,211 +1064,209 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 25281968L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV2_x1_5", "architectures/shufflenet_v2.arch", 46, "shufflenet_v2_x1_5()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            3503624L, 168L, 295759392L, 25281968L, 10673288L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.branch1.0", "conv 3x3/2 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 94296L),
-                new LayerInfo("stage2.0.branch1.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch1.2", "conv 1x1 24->88", new long[] { 88L, 28L, 28L }, 2112L, 1655808L, 89920L),
-                new LayerInfo("stage2.0.branch1.3", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.0.branch1.4", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.0.branch2.0", "conv 1x1 24->88", new long[] { 88L, 56L, 56L }, 2112L, 6623232L, 353344L),
-                new LayerInfo("stage2.0.branch2.1", "batchnorm 88", new long[] { 88L, 56L, 56L }, 176L, 0L, 552112L),
-                new LayerInfo("stage2.0.branch2.2", "relu", new long[] { 88L, 56L, 56L }, 0L, 0L, 551936L),
-                new LayerInfo("stage2.0.branch2.3", "conv 3x3/2 88->88 g88", new long[] { 88L, 28L, 28L }, 792L, 620928L, 345752L),
-                new LayerInfo("stage2.0.branch2.4", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.0.branch2.5", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.0.branch2.6", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.0.branch2.7", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.0.2", "shuffle 2", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.1.0", "identity", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.1.branch2.0", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.1.branch2.1", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.1.branch2.2", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.1.branch2.3", "conv 3x3 88->88 g88", new long[] { 88L, 28L, 28L }, 792L, 620928L, 138776L),
-                new LayerInfo("stage2.1.branch2.4", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.1.branch2.5", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.1.branch2.6", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.1.branch2.7", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.1.(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.1.2", "shuffle 2", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.2.0", "identity", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.2.branch2.0", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.2.branch2.1", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.2.branch2.2", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.2.branch2.3", "conv 3x3 88->88 g88", new long[] { 88L, 28L, 28L }, 792L, 620928L, 138776L),
-                new LayerInfo("stage2.2.branch2.4", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.2.branch2.5", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.2.branch2.6", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.2.branch2.7", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.2.(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.2.2", "shuffle 2", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.3.0", "identity", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.3.branch2.0", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.3.branch2.1", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.3.branch2.2", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.3.branch2.3", "conv 3x3 88->88 g88", new long[] { 88L, 28L, 28L }, 792L, 620928L, 138776L),
-                new LayerInfo("stage2.3.branch2.4", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.3.branch2.5", "conv 1x1 88->88", new long[] { 88L, 28L, 28L }, 7744L, 6071296L, 145728L),
-                new LayerInfo("stage2.3.branch2.6", "batchnorm 88", new long[] { 88L, 28L, 28L }, 176L, 0L, 138160L),
-                new LayerInfo("stage2.3.branch2.7", "relu", new long[] { 88L, 28L, 28L }, 0L, 0L, 137984L),
-                new LayerInfo("stage2.3.(concat)", "concat", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage2.3.2", "shuffle 2", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage3.0.branch1.0", "conv 3x3/2 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 174064L),
-                new LayerInfo("stage3.0.branch1.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.0.branch1.2", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.0.branch1.3", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.0.branch1.4", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.0.branch2.0", "conv 1x1 176->176", new long[] { 176L, 28L, 28L }, 30976L, 24285184L, 306944L),
-                new LayerInfo("stage3.0.branch2.1", "batchnorm 176", new long[] { 176L, 28L, 28L }, 352L, 0L, 276320L),
-                new LayerInfo("stage3.0.branch2.2", "relu", new long[] { 176L, 28L, 28L }, 0L, 0L, 275968L),
-                new LayerInfo("stage3.0.branch2.3", "conv 3x3/2 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 174064L),
-                new LayerInfo("stage3.0.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.0.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.0.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.0.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.0.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.1.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.1.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.1.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.1.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.1.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.1.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.1.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.1.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.1.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.1.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.1.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.2.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.2.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.2.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.2.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.2.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.2.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.2.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.2.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.2.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.2.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.2.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.3.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.3.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.3.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.3.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.3.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.3.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.3.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.3.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.3.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.3.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.3.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.4.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.4.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.4.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.4.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.4.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.4.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.4.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.4.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.4.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.4.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.4.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.5.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.5.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.5.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.5.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.5.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.5.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.5.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.5.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.5.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.5.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.5.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.6.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.6.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.6.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.6.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.6.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.6.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.6.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.6.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.6.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.6.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.6.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.7.0", "identity", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.7.branch2.0", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.7.branch2.1", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.7.branch2.2", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.7.branch2.3", "conv 3x3 176->176 g176", new long[] { 176L, 14L, 14L }, 1584L, 310464L, 70576L),
-                new LayerInfo("stage3.7.branch2.4", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.7.branch2.5", "conv 1x1 176->176", new long[] { 176L, 14L, 14L }, 30976L, 6071296L, 99968L),
-                new LayerInfo("stage3.7.branch2.6", "batchnorm 176", new long[] { 176L, 14L, 14L }, 352L, 0L, 69344L),
-                new LayerInfo("stage3.7.branch2.7", "relu", new long[] { 176L, 14L, 14L }, 0L, 0L, 68992L),
-                new LayerInfo("stage3.7.(concat)", "concat", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage3.7.2", "shuffle 2", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage4.0.branch1.0", "conv 3x3/2 352->352 g352", new long[] { 352L, 7L, 7L }, 3168L, 155232L, 89408L),
-                new LayerInfo("stage4.0.branch1.1", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.0.branch1.2", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.0.branch1.3", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.0.branch1.4", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.0.branch2.0", "conv 1x1 352->352", new long[] { 352L, 14L, 14L }, 123904L, 24285184L, 261888L),
-                new LayerInfo("stage4.0.branch2.1", "batchnorm 352", new long[] { 352L, 14L, 14L }, 704L, 0L, 138688L),
-                new LayerInfo("stage4.0.branch2.2", "relu", new long[] { 352L, 14L, 14L }, 0L, 0L, 137984L),
-                new LayerInfo("stage4.0.branch2.3", "conv 3x3/2 352->352 g352", new long[] { 352L, 7L, 7L }, 3168L, 155232L, 89408L),
-                new LayerInfo("stage4.0.branch2.4", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.0.branch2.5", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.0.branch2.6", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.0.branch2.7", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.0.2", "shuffle 2", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.1.0", "identity", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.1.branch2.0", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.1.branch2.1", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.1.branch2.2", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.1.branch2.3", "conv 3x3 352->352 g352", new long[] { 352L, 7L, 7L }, 3168L, 155232L, 37664L),
-                new LayerInfo("stage4.1.branch2.4", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.1.branch2.5", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.1.branch2.6", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.1.branch2.7", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.1.(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.1.2", "shuffle 2", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.2.0", "identity", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.2.branch2.0", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.2.branch2.1", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.2.branch2.2", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.2.branch2.3", "conv 3x3 352->352 g352", new long[] { 352L, 7L, 7L }, 3168L, 155232L, 37664L),
-                new LayerInfo("stage4.2.branch2.4", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.2.branch2.5", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.2.branch2.6", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.2.branch2.7", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.2.(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.2.2", "shuffle 2", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.3.0", "identity", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.3.branch2.0", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.3.branch2.1", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.3.branch2.2", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.3.branch2.3", "conv 3x3 352->352 g352", new long[] { 352L, 7L, 7L }, 3168L, 155232L, 37664L),
-                new LayerInfo("stage4.3.branch2.4", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.3.branch2.5", "conv 1x1 352->352", new long[] { 352L, 7L, 7L }, 123904L, 6071296L, 158400L),
-                new LayerInfo("stage4.3.branch2.6", "batchnorm 352", new long[] { 352L, 7L, 7L }, 704L, 0L, 35200L),
-                new LayerInfo("stage4.3.branch2.7", "relu", new long[] { 352L, 7L, 7L }, 0L, 0L, 34496L),
-                new LayerInfo("stage4.3.(concat)", "concat", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("stage4.3.2", "shuffle 2", new long[] { 704L, 7L, 7L }, 0L, 0L, 68992L),
-                new LayerInfo("conv5.0", "conv 1x1 704->1024", new long[] { 1024L, 7L, 7L }, 720896L, 35323904L, 805568L),
-                new LayerInfo("conv5.1", "batchnorm 1024", new long[] { 1024L, 7L, 7L }, 2048L, 0L, 102400L),
-                new LayerInfo("conv5.2", "relu", new long[] { 1024L, 7L, 7L }, 0L, 0L, 100352L),
-                new LayerInfo("6", "adaptive_avgpool 1x1", new long[] { 1024L, 1L, 1L }, 0L, 0L, 51200L),
-                new LayerInfo("7", "flatten", new long[] { 1024L }, 0L, 0L, 2048L),
-                new LayerInfo("fc", "linear 1024->1000", new long[] { 1000L }, 1025000L, 1024000L, 1027024L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            3503624, 168, 295759392, 25281968, 10673288,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.branch1.0|conv 3x3/2 24->24 g24|24x28x28|216|169344|94296\n" +
+            "stage2.0.branch1.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch1.2|conv 1x1 24->88|88x28x28|2112|1655808|89920\n" +
+            "stage2.0.branch1.3|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.0.branch1.4|relu|88x28x28|0|0|137984\n" +
+            "stage2.0.branch2.0|conv 1x1 24->88|88x56x56|2112|6623232|353344\n" +
+            "stage2.0.branch2.1|batchnorm 88|88x56x56|176|0|552112\n" +
+            "stage2.0.branch2.2|relu|88x56x56|0|0|551936\n" +
+            "stage2.0.branch2.3|conv 3x3/2 88->88 g88|88x28x28|792|620928|345752\n" +
+            "stage2.0.branch2.4|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.0.branch2.5|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.0.branch2.6|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.0.branch2.7|relu|88x28x28|0|0|137984\n" +
+            "stage2.0.(concat)|concat|176x28x28|0|0|275968\n" +
+            "stage2.0.2|shuffle 2|176x28x28|0|0|275968\n" +
+            "stage2.1.0|identity|88x28x28|0|0|137984\n" +
+            "stage2.1.branch2.0|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.1.branch2.1|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.1.branch2.2|relu|88x28x28|0|0|137984\n" +
+            "stage2.1.branch2.3|conv 3x3 88->88 g88|88x28x28|792|620928|138776\n" +
+            "stage2.1.branch2.4|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.1.branch2.5|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.1.branch2.6|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.1.branch2.7|relu|88x28x28|0|0|137984\n" +
+            "stage2.1.(concat)|concat|176x28x28|0|0|275968\n" +
+            "stage2.1.2|shuffle 2|176x28x28|0|0|275968\n" +
+            "stage2.2.0|identity|88x28x28|0|0|137984\n" +
+            "stage2.2.branch2.0|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.2.branch2.1|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.2.branch2.2|relu|88x28x28|0|0|137984\n" +
+            "stage2.2.branch2.3|conv 3x3 88->88 g88|88x28x28|792|620928|138776\n" +
+            "stage2.2.branch2.4|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.2.branch2.5|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.2.branch2.6|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.2.branch2.7|relu|88x28x28|0|0|137984\n" +
+            "stage2.2.(concat)|concat|176x28x28|0|0|275968\n" +
+            "stage2.2.2|shuffle 2|176x28x28|0|0|275968\n" +
+            "stage2.3.0|identity|88x28x28|0|0|137984\n" +
+            "stage2.3.branch2.0|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.3.branch2.1|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.3.branch2.2|relu|88x28x28|0|0|137984\n" +
+            "stage2.3.branch2.3|conv 3x3 88->88 g88|88x28x28|792|620928|138776\n" +
+            "stage2.3.branch2.4|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.3.branch2.5|conv 1x1 88->88|88x28x28|7744|6071296|145728\n" +
+            "stage2.3.branch2.6|batchnorm 88|88x28x28|176|0|138160\n" +
+            "stage2.3.branch2.7|relu|88x28x28|0|0|137984\n" +
+            "stage2.3.(concat)|concat|176x28x28|0|0|275968\n" +
+            "stage2.3.2|shuffle 2|176x28x28|0|0|275968\n" +
+            "stage3.0.branch1.0|conv 3x3/2 176->176 g176|176x14x14|1584|310464|174064\n" +
+            "stage3.0.branch1.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.0.branch1.2|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.0.branch1.3|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.0.branch1.4|relu|176x14x14|0|0|68992\n" +
+            "stage3.0.branch2.0|conv 1x1 176->176|176x28x28|30976|24285184|306944\n" +
+            "stage3.0.branch2.1|batchnorm 176|176x28x28|352|0|276320\n" +
+            "stage3.0.branch2.2|relu|176x28x28|0|0|275968\n" +
+            "stage3.0.branch2.3|conv 3x3/2 176->176 g176|176x14x14|1584|310464|174064\n" +
+            "stage3.0.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.0.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.0.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.0.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.0.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.0.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.1.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.1.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.1.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.1.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.1.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.1.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.1.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.1.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.1.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.1.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.1.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.2.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.2.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.2.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.2.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.2.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.2.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.2.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.2.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.2.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.2.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.2.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.3.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.3.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.3.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.3.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.3.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.3.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.3.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.3.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.3.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.3.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.3.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.4.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.4.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.4.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.4.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.4.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.4.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.4.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.4.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.4.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.4.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.4.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.5.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.5.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.5.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.5.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.5.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.5.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.5.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.5.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.5.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.5.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.5.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.6.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.6.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.6.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.6.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.6.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.6.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.6.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.6.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.6.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.6.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.6.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage3.7.0|identity|176x14x14|0|0|68992\n" +
+            "stage3.7.branch2.0|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.7.branch2.1|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.7.branch2.2|relu|176x14x14|0|0|68992\n" +
+            "stage3.7.branch2.3|conv 3x3 176->176 g176|176x14x14|1584|310464|70576\n" +
+            "stage3.7.branch2.4|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.7.branch2.5|conv 1x1 176->176|176x14x14|30976|6071296|99968\n" +
+            "stage3.7.branch2.6|batchnorm 176|176x14x14|352|0|69344\n" +
+            "stage3.7.branch2.7|relu|176x14x14|0|0|68992\n" +
+            "stage3.7.(concat)|concat|352x14x14|0|0|137984\n" +
+            "stage3.7.2|shuffle 2|352x14x14|0|0|137984\n" +
+            "stage4.0.branch1.0|conv 3x3/2 352->352 g352|352x7x7|3168|155232|89408\n" +
+            "stage4.0.branch1.1|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.0.branch1.2|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.0.branch1.3|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.0.branch1.4|relu|352x7x7|0|0|34496\n" +
+            "stage4.0.branch2.0|conv 1x1 352->352|352x14x14|123904|24285184|261888\n" +
+            "stage4.0.branch2.1|batchnorm 352|352x14x14|704|0|138688\n" +
+            "stage4.0.branch2.2|relu|352x14x14|0|0|137984\n" +
+            "stage4.0.branch2.3|conv 3x3/2 352->352 g352|352x7x7|3168|155232|89408\n" +
+            "stage4.0.branch2.4|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.0.branch2.5|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.0.branch2.6|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.0.branch2.7|relu|352x7x7|0|0|34496\n" +
+            "stage4.0.(concat)|concat|704x7x7|0|0|68992\n" +
+            "stage4.0.2|shuffle 2|704x7x7|0|0|68992\n" +
+            "stage4.1.0|identity|352x7x7|0|0|34496\n" +
+            "stage4.1.branch2.0|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.1.branch2.1|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.1.branch2.2|relu|352x7x7|0|0|34496\n" +
+            "stage4.1.branch2.3|conv 3x3 352->352 g352|352x7x7|3168|155232|37664\n" +
+            "stage4.1.branch2.4|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.1.branch2.5|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.1.branch2.6|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.1.branch2.7|relu|352x7x7|0|0|34496\n" +
+            "stage4.1.(concat)|concat|704x7x7|0|0|68992\n" +
+            "stage4.1.2|shuffle 2|704x7x7|0|0|68992\n" +
+            "stage4.2.0|identity|352x7x7|0|0|34496\n" +
+            "stage4.2.branch2.0|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.2.branch2.1|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.2.branch2.2|relu|352x7x7|0|0|34496\n" +
+            "stage4.2.branch2.3|conv 3x3 352->352 g352|352x7x7|3168|155232|37664\n" +
+            "stage4.2.branch2.4|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.2.branch2.5|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.2.branch2.6|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.2.branch2.7|relu|352x7x7|0|0|34496\n" +
+            "stage4.2.(concat)|concat|704x7x7|0|0|68992\n" +
+            "stage4.2.2|shuffle 2|704x7x7|0|0|68992\n" +
+            "stage4.3.0|identity|352x7x7|0|0|34496\n" +
+            "stage4.3.branch2.0|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.3.branch2.1|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.3.branch2.2|relu|352x7x7|0|0|34496\n" +
+            "stage4.3.branch2.3|conv 3x3 352->352 g352|352x7x7|3168|155232|37664\n" +
+            "stage4.3.branch2.4|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.3.branch2.5|conv 1x1 352->352|352x7x7|123904|6071296|158400\n" +
+            "stage4.3.branch2.6|batchnorm 352|352x7x7|704|0|35200\n" +
+            "stage4.3.branch2.7|relu|352x7x7|0|0|34496\n" +
+            "stage4.3.(concat)|concat|704x7x7|0|0|68992\n" +
+            "stage4.3.2|shuffle 2|704x7x7|0|0|68992\n" +
+            "conv5.0|conv 1x1 704->1024|1024x7x7|720896|35323904|805568\n" +
+            "conv5.1|batchnorm 1024|1024x7x7|2048|0|102400\n" +
+            "conv5.2|relu|1024x7x7|0|0|100352\n" +
+            "6|adaptive_avgpool 1x1|1024x1x1|0|0|51200\n" +
+            "7|flatten|1024|0|0|2048\n" +
+            "fc|linear 1024->1000|1000|1025000|1024000|1027024\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -1366,211 +1360,209 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 36901188L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ShuffleNetV2_x2_0", "architectures/shufflenet_v2.arch", 46, "shufflenet_v2_x2_0()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            7393996L, 168L, 583253464L, 36901188L, 14497728L,
-            new LayerInfo[]
-            {
-                new LayerInfo("conv1.0", "conv 3x3/2 3->24", new long[] { 24L, 112L, 112L }, 648L, 8128512L, 452232L),
-                new LayerInfo("conv1.1", "batchnorm 24", new long[] { 24L, 112L, 112L }, 48L, 0L, 602160L),
-                new LayerInfo("conv1.2", "relu", new long[] { 24L, 112L, 112L }, 0L, 0L, 602112L),
-                new LayerInfo("maxpool", "maxpool 3x3/2", new long[] { 24L, 56L, 56L }, 0L, 0L, 376320L),
-                new LayerInfo("stage2.0.branch1.0", "conv 3x3/2 24->24 g24", new long[] { 24L, 28L, 28L }, 216L, 169344L, 94296L),
-                new LayerInfo("stage2.0.branch1.1", "batchnorm 24", new long[] { 24L, 28L, 28L }, 48L, 0L, 37680L),
-                new LayerInfo("stage2.0.branch1.2", "conv 1x1 24->122", new long[] { 122L, 28L, 28L }, 2928L, 2295552L, 117392L),
-                new LayerInfo("stage2.0.branch1.3", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.0.branch1.4", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.0.branch2.0", "conv 1x1 24->122", new long[] { 122L, 56L, 56L }, 2928L, 9182208L, 460784L),
-                new LayerInfo("stage2.0.branch2.1", "batchnorm 122", new long[] { 122L, 56L, 56L }, 244L, 0L, 765428L),
-                new LayerInfo("stage2.0.branch2.2", "relu", new long[] { 122L, 56L, 56L }, 0L, 0L, 765184L),
-                new LayerInfo("stage2.0.branch2.3", "conv 3x3/2 122->122 g122", new long[] { 122L, 28L, 28L }, 1098L, 860832L, 479338L),
-                new LayerInfo("stage2.0.branch2.4", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.0.branch2.5", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.0.branch2.6", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.0.branch2.7", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.0.(concat)", "concat", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.0.2", "shuffle 2", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.1.0", "identity", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.1.branch2.0", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.1.branch2.1", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.1.branch2.2", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.1.branch2.3", "conv 3x3 122->122 g122", new long[] { 122L, 28L, 28L }, 1098L, 860832L, 192394L),
-                new LayerInfo("stage2.1.branch2.4", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.1.branch2.5", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.1.branch2.6", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.1.branch2.7", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.1.(concat)", "concat", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.1.2", "shuffle 2", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.2.0", "identity", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.2.branch2.0", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.2.branch2.1", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.2.branch2.2", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.2.branch2.3", "conv 3x3 122->122 g122", new long[] { 122L, 28L, 28L }, 1098L, 860832L, 192394L),
-                new LayerInfo("stage2.2.branch2.4", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.2.branch2.5", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.2.branch2.6", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.2.branch2.7", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.2.(concat)", "concat", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.2.2", "shuffle 2", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.3.0", "identity", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.3.branch2.0", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.3.branch2.1", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.3.branch2.2", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.3.branch2.3", "conv 3x3 122->122 g122", new long[] { 122L, 28L, 28L }, 1098L, 860832L, 192394L),
-                new LayerInfo("stage2.3.branch2.4", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.3.branch2.5", "conv 1x1 122->122", new long[] { 122L, 28L, 28L }, 14884L, 11669056L, 206180L),
-                new LayerInfo("stage2.3.branch2.6", "batchnorm 122", new long[] { 122L, 28L, 28L }, 244L, 0L, 191540L),
-                new LayerInfo("stage2.3.branch2.7", "relu", new long[] { 122L, 28L, 28L }, 0L, 0L, 191296L),
-                new LayerInfo("stage2.3.(concat)", "concat", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage2.3.2", "shuffle 2", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage3.0.branch1.0", "conv 3x3/2 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 241316L),
-                new LayerInfo("stage3.0.branch1.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.0.branch1.2", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.0.branch1.3", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.0.branch1.4", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.0.branch2.0", "conv 1x1 244->244", new long[] { 244L, 28L, 28L }, 59536L, 46676224L, 442128L),
-                new LayerInfo("stage3.0.branch2.1", "batchnorm 244", new long[] { 244L, 28L, 28L }, 488L, 0L, 383080L),
-                new LayerInfo("stage3.0.branch2.2", "relu", new long[] { 244L, 28L, 28L }, 0L, 0L, 382592L),
-                new LayerInfo("stage3.0.branch2.3", "conv 3x3/2 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 241316L),
-                new LayerInfo("stage3.0.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.0.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.0.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.0.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.0.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.0.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.1.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.1.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.1.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.1.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.1.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.1.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.1.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.1.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.1.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.1.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.1.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.2.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.2.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.2.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.2.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.2.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.2.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.2.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.2.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.2.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.2.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.2.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.3.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.3.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.3.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.3.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.3.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.3.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.3.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.3.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.3.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.3.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.3.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.4.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.4.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.4.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.4.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.4.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.4.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.4.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.4.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.4.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.4.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.4.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.5.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.5.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.5.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.5.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.5.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.5.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.5.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.5.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.5.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.5.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.5.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.6.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.6.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.6.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.6.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.6.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.6.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.6.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.6.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.6.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.6.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.6.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.7.0", "identity", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.7.branch2.0", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.7.branch2.1", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.7.branch2.2", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.7.branch2.3", "conv 3x3 244->244 g244", new long[] { 244L, 14L, 14L }, 2196L, 430416L, 97844L),
-                new LayerInfo("stage3.7.branch2.4", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.7.branch2.5", "conv 1x1 244->244", new long[] { 244L, 14L, 14L }, 59536L, 11669056L, 155184L),
-                new LayerInfo("stage3.7.branch2.6", "batchnorm 244", new long[] { 244L, 14L, 14L }, 488L, 0L, 96136L),
-                new LayerInfo("stage3.7.branch2.7", "relu", new long[] { 244L, 14L, 14L }, 0L, 0L, 95648L),
-                new LayerInfo("stage3.7.(concat)", "concat", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage3.7.2", "shuffle 2", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage4.0.branch1.0", "conv 3x3/2 488->488 g488", new long[] { 488L, 7L, 7L }, 4392L, 215208L, 123952L),
-                new LayerInfo("stage4.0.branch1.1", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.0.branch1.2", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.0.branch1.3", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.0.branch1.4", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.0.branch2.0", "conv 1x1 488->488", new long[] { 488L, 14L, 14L }, 238144L, 46676224L, 429440L),
-                new LayerInfo("stage4.0.branch2.1", "batchnorm 488", new long[] { 488L, 14L, 14L }, 976L, 0L, 192272L),
-                new LayerInfo("stage4.0.branch2.2", "relu", new long[] { 488L, 14L, 14L }, 0L, 0L, 191296L),
-                new LayerInfo("stage4.0.branch2.3", "conv 3x3/2 488->488 g488", new long[] { 488L, 7L, 7L }, 4392L, 215208L, 123952L),
-                new LayerInfo("stage4.0.branch2.4", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.0.branch2.5", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.0.branch2.6", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.0.branch2.7", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.0.(concat)", "concat", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.0.2", "shuffle 2", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.1.0", "identity", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.1.branch2.0", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.1.branch2.1", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.1.branch2.2", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.1.branch2.3", "conv 3x3 488->488 g488", new long[] { 488L, 7L, 7L }, 4392L, 215208L, 52216L),
-                new LayerInfo("stage4.1.branch2.4", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.1.branch2.5", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.1.branch2.6", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.1.branch2.7", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.1.(concat)", "concat", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.1.2", "shuffle 2", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.2.0", "identity", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.2.branch2.0", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.2.branch2.1", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.2.branch2.2", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.2.branch2.3", "conv 3x3 488->488 g488", new long[] { 488L, 7L, 7L }, 4392L, 215208L, 52216L),
-                new LayerInfo("stage4.2.branch2.4", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.2.branch2.5", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.2.branch2.6", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.2.branch2.7", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.2.(concat)", "concat", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.2.2", "shuffle 2", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.3.0", "identity", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.3.branch2.0", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.3.branch2.1", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.3.branch2.2", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.3.branch2.3", "conv 3x3 488->488 g488", new long[] { 488L, 7L, 7L }, 4392L, 215208L, 52216L),
-                new LayerInfo("stage4.3.branch2.4", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.3.branch2.5", "conv 1x1 488->488", new long[] { 488L, 7L, 7L }, 238144L, 11669056L, 285968L),
-                new LayerInfo("stage4.3.branch2.6", "batchnorm 488", new long[] { 488L, 7L, 7L }, 976L, 0L, 48800L),
-                new LayerInfo("stage4.3.branch2.7", "relu", new long[] { 488L, 7L, 7L }, 0L, 0L, 47824L),
-                new LayerInfo("stage4.3.(concat)", "concat", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("stage4.3.2", "shuffle 2", new long[] { 976L, 7L, 7L }, 0L, 0L, 95648L),
-                new LayerInfo("conv5.0", "conv 1x1 976->2048", new long[] { 2048L, 7L, 7L }, 1998848L, 97943552L, 2147024L),
-                new LayerInfo("conv5.1", "batchnorm 2048", new long[] { 2048L, 7L, 7L }, 4096L, 0L, 204800L),
-                new LayerInfo("conv5.2", "relu", new long[] { 2048L, 7L, 7L }, 0L, 0L, 200704L),
-                new LayerInfo("6", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 102400L),
-                new LayerInfo("7", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            7393996, 168, 583253464, 36901188, 14497728,
+            // path|operation|output shape|params|MACs|memory access
+            "conv1.0|conv 3x3/2 3->24|24x112x112|648|8128512|452232\n" +
+            "conv1.1|batchnorm 24|24x112x112|48|0|602160\n" +
+            "conv1.2|relu|24x112x112|0|0|602112\n" +
+            "maxpool|maxpool 3x3/2|24x56x56|0|0|376320\n" +
+            "stage2.0.branch1.0|conv 3x3/2 24->24 g24|24x28x28|216|169344|94296\n" +
+            "stage2.0.branch1.1|batchnorm 24|24x28x28|48|0|37680\n" +
+            "stage2.0.branch1.2|conv 1x1 24->122|122x28x28|2928|2295552|117392\n" +
+            "stage2.0.branch1.3|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.0.branch1.4|relu|122x28x28|0|0|191296\n" +
+            "stage2.0.branch2.0|conv 1x1 24->122|122x56x56|2928|9182208|460784\n" +
+            "stage2.0.branch2.1|batchnorm 122|122x56x56|244|0|765428\n" +
+            "stage2.0.branch2.2|relu|122x56x56|0|0|765184\n" +
+            "stage2.0.branch2.3|conv 3x3/2 122->122 g122|122x28x28|1098|860832|479338\n" +
+            "stage2.0.branch2.4|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.0.branch2.5|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.0.branch2.6|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.0.branch2.7|relu|122x28x28|0|0|191296\n" +
+            "stage2.0.(concat)|concat|244x28x28|0|0|382592\n" +
+            "stage2.0.2|shuffle 2|244x28x28|0|0|382592\n" +
+            "stage2.1.0|identity|122x28x28|0|0|191296\n" +
+            "stage2.1.branch2.0|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.1.branch2.1|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.1.branch2.2|relu|122x28x28|0|0|191296\n" +
+            "stage2.1.branch2.3|conv 3x3 122->122 g122|122x28x28|1098|860832|192394\n" +
+            "stage2.1.branch2.4|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.1.branch2.5|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.1.branch2.6|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.1.branch2.7|relu|122x28x28|0|0|191296\n" +
+            "stage2.1.(concat)|concat|244x28x28|0|0|382592\n" +
+            "stage2.1.2|shuffle 2|244x28x28|0|0|382592\n" +
+            "stage2.2.0|identity|122x28x28|0|0|191296\n" +
+            "stage2.2.branch2.0|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.2.branch2.1|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.2.branch2.2|relu|122x28x28|0|0|191296\n" +
+            "stage2.2.branch2.3|conv 3x3 122->122 g122|122x28x28|1098|860832|192394\n" +
+            "stage2.2.branch2.4|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.2.branch2.5|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.2.branch2.6|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.2.branch2.7|relu|122x28x28|0|0|191296\n" +
+            "stage2.2.(concat)|concat|244x28x28|0|0|382592\n" +
+            "stage2.2.2|shuffle 2|244x28x28|0|0|382592\n" +
+            "stage2.3.0|identity|122x28x28|0|0|191296\n" +
+            "stage2.3.branch2.0|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.3.branch2.1|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.3.branch2.2|relu|122x28x28|0|0|191296\n" +
+            "stage2.3.branch2.3|conv 3x3 122->122 g122|122x28x28|1098|860832|192394\n" +
+            "stage2.3.branch2.4|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.3.branch2.5|conv 1x1 122->122|122x28x28|14884|11669056|206180\n" +
+            "stage2.3.branch2.6|batchnorm 122|122x28x28|244|0|191540\n" +
+            "stage2.3.branch2.7|relu|122x28x28|0|0|191296\n" +
+            "stage2.3.(concat)|concat|244x28x28|0|0|382592\n" +
+            "stage2.3.2|shuffle 2|244x28x28|0|0|382592\n" +
+            "stage3.0.branch1.0|conv 3x3/2 244->244 g244|244x14x14|2196|430416|241316\n" +
+            "stage3.0.branch1.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.0.branch1.2|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.0.branch1.3|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.0.branch1.4|relu|244x14x14|0|0|95648\n" +
+            "stage3.0.branch2.0|conv 1x1 244->244|244x28x28|59536|46676224|442128\n" +
+            "stage3.0.branch2.1|batchnorm 244|244x28x28|488|0|383080\n" +
+            "stage3.0.branch2.2|relu|244x28x28|0|0|382592\n" +
+            "stage3.0.branch2.3|conv 3x3/2 244->244 g244|244x14x14|2196|430416|241316\n" +
+            "stage3.0.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.0.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.0.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.0.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.0.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.0.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.1.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.1.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.1.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.1.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.1.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.1.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.1.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.1.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.1.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.1.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.1.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.2.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.2.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.2.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.2.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.2.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.2.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.2.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.2.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.2.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.2.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.2.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.3.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.3.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.3.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.3.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.3.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.3.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.3.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.3.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.3.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.3.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.3.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.4.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.4.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.4.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.4.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.4.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.4.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.4.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.4.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.4.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.4.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.4.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.5.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.5.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.5.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.5.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.5.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.5.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.5.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.5.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.5.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.5.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.5.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.6.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.6.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.6.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.6.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.6.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.6.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.6.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.6.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.6.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.6.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.6.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage3.7.0|identity|244x14x14|0|0|95648\n" +
+            "stage3.7.branch2.0|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.7.branch2.1|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.7.branch2.2|relu|244x14x14|0|0|95648\n" +
+            "stage3.7.branch2.3|conv 3x3 244->244 g244|244x14x14|2196|430416|97844\n" +
+            "stage3.7.branch2.4|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.7.branch2.5|conv 1x1 244->244|244x14x14|59536|11669056|155184\n" +
+            "stage3.7.branch2.6|batchnorm 244|244x14x14|488|0|96136\n" +
+            "stage3.7.branch2.7|relu|244x14x14|0|0|95648\n" +
+            "stage3.7.(concat)|concat|488x14x14|0|0|191296\n" +
+            "stage3.7.2|shuffle 2|488x14x14|0|0|191296\n" +
+            "stage4.0.branch1.0|conv 3x3/2 488->488 g488|488x7x7|4392|215208|123952\n" +
+            "stage4.0.branch1.1|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.0.branch1.2|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.0.branch1.3|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.0.branch1.4|relu|488x7x7|0|0|47824\n" +
+            "stage4.0.branch2.0|conv 1x1 488->488|488x14x14|238144|46676224|429440\n" +
+            "stage4.0.branch2.1|batchnorm 488|488x14x14|976|0|192272\n" +
+            "stage4.0.branch2.2|relu|488x14x14|0|0|191296\n" +
+            "stage4.0.branch2.3|conv 3x3/2 488->488 g488|488x7x7|4392|215208|123952\n" +
+            "stage4.0.branch2.4|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.0.branch2.5|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.0.branch2.6|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.0.branch2.7|relu|488x7x7|0|0|47824\n" +
+            "stage4.0.(concat)|concat|976x7x7|0|0|95648\n" +
+            "stage4.0.2|shuffle 2|976x7x7|0|0|95648\n" +
+            "stage4.1.0|identity|488x7x7|0|0|47824\n" +
+            "stage4.1.branch2.0|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.1.branch2.1|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.1.branch2.2|relu|488x7x7|0|0|47824\n" +
+            "stage4.1.branch2.3|conv 3x3 488->488 g488|488x7x7|4392|215208|52216\n" +
+            "stage4.1.branch2.4|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.1.branch2.5|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.1.branch2.6|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.1.branch2.7|relu|488x7x7|0|0|47824\n" +
+            "stage4.1.(concat)|concat|976x7x7|0|0|95648\n" +
+            "stage4.1.2|shuffle 2|976x7x7|0|0|95648\n" +
+            "stage4.2.0|identity|488x7x7|0|0|47824\n" +
+            "stage4.2.branch2.0|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.2.branch2.1|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.2.branch2.2|relu|488x7x7|0|0|47824\n" +
+            "stage4.2.branch2.3|conv 3x3 488->488 g488|488x7x7|4392|215208|52216\n" +
+            "stage4.2.branch2.4|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.2.branch2.5|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.2.branch2.6|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.2.branch2.7|relu|488x7x7|0|0|47824\n" +
+            "stage4.2.(concat)|concat|976x7x7|0|0|95648\n" +
+            "stage4.2.2|shuffle 2|976x7x7|0|0|95648\n" +
+            "stage4.3.0|identity|488x7x7|0|0|47824\n" +
+            "stage4.3.branch2.0|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.3.branch2.1|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.3.branch2.2|relu|488x7x7|0|0|47824\n" +
+            "stage4.3.branch2.3|conv 3x3 488->488 g488|488x7x7|4392|215208|52216\n" +
+            "stage4.3.branch2.4|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.3.branch2.5|conv 1x1 488->488|488x7x7|238144|11669056|285968\n" +
+            "stage4.3.branch2.6|batchnorm 488|488x7x7|976|0|48800\n" +
+            "stage4.3.branch2.7|relu|488x7x7|0|0|47824\n" +
+            "stage4.3.(concat)|concat|976x7x7|0|0|95648\n" +
+            "stage4.3.2|shuffle 2|976x7x7|0|0|95648\n" +
+            "conv5.0|conv 1x1 976->2048|2048x7x7|1998848|97943552|2147024\n" +
+            "conv5.1|batchnorm 2048|2048x7x7|4096|0|204800\n" +
+            "conv5.2|relu|2048x7x7|0|0|200704\n" +
+            "6|adaptive_avgpool 1x1|2048x1x1|0|0|102400\n" +
+            "7|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

@@ -195,79 +195,77 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 25802112L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "SqueezeNet", "architectures/squeezenet.arch", 19, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1248424L, 0L, 818924576L, 25802112L, 12033376L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 7x7/2 3->96", new long[] { 96L, 109L, 109L }, 14208L, 167664672L, 1305312L),
-                new LayerInfo("features.1", "relu", new long[] { 96L, 109L, 109L }, 0L, 0L, 2281152L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 96L, 54L, 54L }, 0L, 0L, 1420512L),
-                new LayerInfo("features.3.squeeze", "conv 1x1 96->16", new long[] { 16L, 54L, 54L }, 1552L, 4478976L, 328144L),
-                new LayerInfo("features.3.squeeze_activation", "relu", new long[] { 16L, 54L, 54L }, 0L, 0L, 93312L),
-                new LayerInfo("features.3.expand1x1", "conv 1x1 16->64", new long[] { 64L, 54L, 54L }, 1088L, 2985984L, 234368L),
-                new LayerInfo("features.3.expand1x1_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.3.expand3x3", "conv 3x3 16->64", new long[] { 64L, 54L, 54L }, 9280L, 26873856L, 242560L),
-                new LayerInfo("features.3.expand3x3_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.3.(concat)", "concat", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.4.squeeze", "conv 1x1 128->16", new long[] { 16L, 54L, 54L }, 2064L, 5971968L, 421968L),
-                new LayerInfo("features.4.squeeze_activation", "relu", new long[] { 16L, 54L, 54L }, 0L, 0L, 93312L),
-                new LayerInfo("features.4.expand1x1", "conv 1x1 16->64", new long[] { 64L, 54L, 54L }, 1088L, 2985984L, 234368L),
-                new LayerInfo("features.4.expand1x1_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.4.expand3x3", "conv 3x3 16->64", new long[] { 64L, 54L, 54L }, 9280L, 26873856L, 242560L),
-                new LayerInfo("features.4.expand3x3_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.4.(concat)", "concat", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.squeeze", "conv 1x1 128->32", new long[] { 32L, 54L, 54L }, 4128L, 11943936L, 470688L),
-                new LayerInfo("features.5.squeeze_activation", "relu", new long[] { 32L, 54L, 54L }, 0L, 0L, 186624L),
-                new LayerInfo("features.5.expand1x1", "conv 1x1 32->128", new long[] { 128L, 54L, 54L }, 4224L, 11943936L, 470784L),
-                new LayerInfo("features.5.expand1x1_activation", "relu", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.expand3x3", "conv 3x3 32->128", new long[] { 128L, 54L, 54L }, 36992L, 107495424L, 503552L),
-                new LayerInfo("features.5.expand3x3_activation", "relu", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.(concat)", "concat", new long[] { 256L, 54L, 54L }, 0L, 0L, 1492992L),
-                new LayerInfo("features.6", "maxpool 3x3/2", new long[] { 256L, 27L, 27L }, 0L, 0L, 933120L),
-                new LayerInfo("features.7.squeeze", "conv 1x1 256->32", new long[] { 32L, 27L, 27L }, 8224L, 5971968L, 218176L),
-                new LayerInfo("features.7.squeeze_activation", "relu", new long[] { 32L, 27L, 27L }, 0L, 0L, 46656L),
-                new LayerInfo("features.7.expand1x1", "conv 1x1 32->128", new long[] { 128L, 27L, 27L }, 4224L, 2985984L, 120864L),
-                new LayerInfo("features.7.expand1x1_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.expand3x3", "conv 3x3 32->128", new long[] { 128L, 27L, 27L }, 36992L, 26873856L, 153632L),
-                new LayerInfo("features.7.expand3x3_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.(concat)", "concat", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.8.squeeze", "conv 1x1 256->48", new long[] { 48L, 27L, 27L }, 12336L, 8957952L, 233952L),
-                new LayerInfo("features.8.squeeze_activation", "relu", new long[] { 48L, 27L, 27L }, 0L, 0L, 69984L),
-                new LayerInfo("features.8.expand1x1", "conv 1x1 48->192", new long[] { 192L, 27L, 27L }, 9408L, 6718464L, 184368L),
-                new LayerInfo("features.8.expand1x1_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.8.expand3x3", "conv 3x3 48->192", new long[] { 192L, 27L, 27L }, 83136L, 60466176L, 258096L),
-                new LayerInfo("features.8.expand3x3_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.8.(concat)", "concat", new long[] { 384L, 27L, 27L }, 0L, 0L, 559872L),
-                new LayerInfo("features.9.squeeze", "conv 1x1 384->48", new long[] { 48L, 27L, 27L }, 18480L, 13436928L, 333408L),
-                new LayerInfo("features.9.squeeze_activation", "relu", new long[] { 48L, 27L, 27L }, 0L, 0L, 69984L),
-                new LayerInfo("features.9.expand1x1", "conv 1x1 48->192", new long[] { 192L, 27L, 27L }, 9408L, 6718464L, 184368L),
-                new LayerInfo("features.9.expand1x1_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.9.expand3x3", "conv 3x3 48->192", new long[] { 192L, 27L, 27L }, 83136L, 60466176L, 258096L),
-                new LayerInfo("features.9.expand3x3_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.9.(concat)", "concat", new long[] { 384L, 27L, 27L }, 0L, 0L, 559872L),
-                new LayerInfo("features.10.squeeze", "conv 1x1 384->64", new long[] { 64L, 27L, 27L }, 24640L, 17915904L, 351232L),
-                new LayerInfo("features.10.squeeze_activation", "relu", new long[] { 64L, 27L, 27L }, 0L, 0L, 93312L),
-                new LayerInfo("features.10.expand1x1", "conv 1x1 64->256", new long[] { 256L, 27L, 27L }, 16640L, 11943936L, 249920L),
-                new LayerInfo("features.10.expand1x1_activation", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.10.expand3x3", "conv 3x3 64->256", new long[] { 256L, 27L, 27L }, 147712L, 107495424L, 380992L),
-                new LayerInfo("features.10.expand3x3_activation", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.10.(concat)", "concat", new long[] { 512L, 27L, 27L }, 0L, 0L, 746496L),
-                new LayerInfo("features.11", "maxpool 3x3/2", new long[] { 512L, 13L, 13L }, 0L, 0L, 459776L),
-                new LayerInfo("features.12.squeeze", "conv 1x1 512->64", new long[] { 64L, 13L, 13L }, 32832L, 5537792L, 130176L),
-                new LayerInfo("features.12.squeeze_activation", "relu", new long[] { 64L, 13L, 13L }, 0L, 0L, 21632L),
-                new LayerInfo("features.12.expand1x1", "conv 1x1 64->256", new long[] { 256L, 13L, 13L }, 16640L, 2768896L, 70720L),
-                new LayerInfo("features.12.expand1x1_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.expand3x3", "conv 3x3 64->256", new long[] { 256L, 13L, 13L }, 147712L, 24920064L, 201792L),
-                new LayerInfo("features.12.expand3x3_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.(concat)", "concat", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.1", "conv 1x1 512->1000", new long[] { 1000L, 13L, 13L }, 513000L, 86528000L, 768528L),
-                new LayerInfo("classifier.2", "relu", new long[] { 1000L, 13L, 13L }, 0L, 0L, 338000L),
-                new LayerInfo("classifier.3", "adaptive_avgpool 1x1", new long[] { 1000L, 1L, 1L }, 0L, 0L, 170000L),
-                new LayerInfo("2", "flatten", new long[] { 1000L }, 0L, 0L, 2000L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1248424, 0, 818924576, 25802112, 12033376,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 7x7/2 3->96|96x109x109|14208|167664672|1305312\n" +
+            "features.1|relu|96x109x109|0|0|2281152\n" +
+            "features.2|maxpool 3x3/2|96x54x54|0|0|1420512\n" +
+            "features.3.squeeze|conv 1x1 96->16|16x54x54|1552|4478976|328144\n" +
+            "features.3.squeeze_activation|relu|16x54x54|0|0|93312\n" +
+            "features.3.expand1x1|conv 1x1 16->64|64x54x54|1088|2985984|234368\n" +
+            "features.3.expand1x1_activation|relu|64x54x54|0|0|373248\n" +
+            "features.3.expand3x3|conv 3x3 16->64|64x54x54|9280|26873856|242560\n" +
+            "features.3.expand3x3_activation|relu|64x54x54|0|0|373248\n" +
+            "features.3.(concat)|concat|128x54x54|0|0|746496\n" +
+            "features.4.squeeze|conv 1x1 128->16|16x54x54|2064|5971968|421968\n" +
+            "features.4.squeeze_activation|relu|16x54x54|0|0|93312\n" +
+            "features.4.expand1x1|conv 1x1 16->64|64x54x54|1088|2985984|234368\n" +
+            "features.4.expand1x1_activation|relu|64x54x54|0|0|373248\n" +
+            "features.4.expand3x3|conv 3x3 16->64|64x54x54|9280|26873856|242560\n" +
+            "features.4.expand3x3_activation|relu|64x54x54|0|0|373248\n" +
+            "features.4.(concat)|concat|128x54x54|0|0|746496\n" +
+            "features.5.squeeze|conv 1x1 128->32|32x54x54|4128|11943936|470688\n" +
+            "features.5.squeeze_activation|relu|32x54x54|0|0|186624\n" +
+            "features.5.expand1x1|conv 1x1 32->128|128x54x54|4224|11943936|470784\n" +
+            "features.5.expand1x1_activation|relu|128x54x54|0|0|746496\n" +
+            "features.5.expand3x3|conv 3x3 32->128|128x54x54|36992|107495424|503552\n" +
+            "features.5.expand3x3_activation|relu|128x54x54|0|0|746496\n" +
+            "features.5.(concat)|concat|256x54x54|0|0|1492992\n" +
+            "features.6|maxpool 3x3/2|256x27x27|0|0|933120\n" +
+            "features.7.squeeze|conv 1x1 256->32|32x27x27|8224|5971968|218176\n" +
+            "features.7.squeeze_activation|relu|32x27x27|0|0|46656\n" +
+            "features.7.expand1x1|conv 1x1 32->128|128x27x27|4224|2985984|120864\n" +
+            "features.7.expand1x1_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.expand3x3|conv 3x3 32->128|128x27x27|36992|26873856|153632\n" +
+            "features.7.expand3x3_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.(concat)|concat|256x27x27|0|0|373248\n" +
+            "features.8.squeeze|conv 1x1 256->48|48x27x27|12336|8957952|233952\n" +
+            "features.8.squeeze_activation|relu|48x27x27|0|0|69984\n" +
+            "features.8.expand1x1|conv 1x1 48->192|192x27x27|9408|6718464|184368\n" +
+            "features.8.expand1x1_activation|relu|192x27x27|0|0|279936\n" +
+            "features.8.expand3x3|conv 3x3 48->192|192x27x27|83136|60466176|258096\n" +
+            "features.8.expand3x3_activation|relu|192x27x27|0|0|279936\n" +
+            "features.8.(concat)|concat|384x27x27|0|0|559872\n" +
+            "features.9.squeeze|conv 1x1 384->48|48x27x27|18480|13436928|333408\n" +
+            "features.9.squeeze_activation|relu|48x27x27|0|0|69984\n" +
+            "features.9.expand1x1|conv 1x1 48->192|192x27x27|9408|6718464|184368\n" +
+            "features.9.expand1x1_activation|relu|192x27x27|0|0|279936\n" +
+            "features.9.expand3x3|conv 3x3 48->192|192x27x27|83136|60466176|258096\n" +
+            "features.9.expand3x3_activation|relu|192x27x27|0|0|279936\n" +
+            "features.9.(concat)|concat|384x27x27|0|0|559872\n" +
+            "features.10.squeeze|conv 1x1 384->64|64x27x27|24640|17915904|351232\n" +
+            "features.10.squeeze_activation|relu|64x27x27|0|0|93312\n" +
+            "features.10.expand1x1|conv 1x1 64->256|256x27x27|16640|11943936|249920\n" +
+            "features.10.expand1x1_activation|relu|256x27x27|0|0|373248\n" +
+            "features.10.expand3x3|conv 3x3 64->256|256x27x27|147712|107495424|380992\n" +
+            "features.10.expand3x3_activation|relu|256x27x27|0|0|373248\n" +
+            "features.10.(concat)|concat|512x27x27|0|0|746496\n" +
+            "features.11|maxpool 3x3/2|512x13x13|0|0|459776\n" +
+            "features.12.squeeze|conv 1x1 512->64|64x13x13|32832|5537792|130176\n" +
+            "features.12.squeeze_activation|relu|64x13x13|0|0|21632\n" +
+            "features.12.expand1x1|conv 1x1 64->256|256x13x13|16640|2768896|70720\n" +
+            "features.12.expand1x1_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.expand3x3|conv 3x3 64->256|256x13x13|147712|24920064|201792\n" +
+            "features.12.expand3x3_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.(concat)|concat|512x13x13|0|0|173056\n" +
+            "classifier.0|dropout 0.5|512x13x13|0|0|173056\n" +
+            "classifier.1|conv 1x1 512->1000|1000x13x13|513000|86528000|768528\n" +
+            "classifier.2|relu|1000x13x13|0|0|338000\n" +
+            "classifier.3|adaptive_avgpool 1x1|1000x1x1|0|0|170000\n" +
+            "2|flatten|1000|0|0|2000\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -456,79 +454,77 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 25802112L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "SqueezeNet1_0", "architectures/squeezenet.arch", 19, "squeezenet1_0()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1248424L, 0L, 818924576L, 25802112L, 12033376L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 7x7/2 3->96", new long[] { 96L, 109L, 109L }, 14208L, 167664672L, 1305312L),
-                new LayerInfo("features.1", "relu", new long[] { 96L, 109L, 109L }, 0L, 0L, 2281152L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 96L, 54L, 54L }, 0L, 0L, 1420512L),
-                new LayerInfo("features.3.squeeze", "conv 1x1 96->16", new long[] { 16L, 54L, 54L }, 1552L, 4478976L, 328144L),
-                new LayerInfo("features.3.squeeze_activation", "relu", new long[] { 16L, 54L, 54L }, 0L, 0L, 93312L),
-                new LayerInfo("features.3.expand1x1", "conv 1x1 16->64", new long[] { 64L, 54L, 54L }, 1088L, 2985984L, 234368L),
-                new LayerInfo("features.3.expand1x1_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.3.expand3x3", "conv 3x3 16->64", new long[] { 64L, 54L, 54L }, 9280L, 26873856L, 242560L),
-                new LayerInfo("features.3.expand3x3_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.3.(concat)", "concat", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.4.squeeze", "conv 1x1 128->16", new long[] { 16L, 54L, 54L }, 2064L, 5971968L, 421968L),
-                new LayerInfo("features.4.squeeze_activation", "relu", new long[] { 16L, 54L, 54L }, 0L, 0L, 93312L),
-                new LayerInfo("features.4.expand1x1", "conv 1x1 16->64", new long[] { 64L, 54L, 54L }, 1088L, 2985984L, 234368L),
-                new LayerInfo("features.4.expand1x1_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.4.expand3x3", "conv 3x3 16->64", new long[] { 64L, 54L, 54L }, 9280L, 26873856L, 242560L),
-                new LayerInfo("features.4.expand3x3_activation", "relu", new long[] { 64L, 54L, 54L }, 0L, 0L, 373248L),
-                new LayerInfo("features.4.(concat)", "concat", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.squeeze", "conv 1x1 128->32", new long[] { 32L, 54L, 54L }, 4128L, 11943936L, 470688L),
-                new LayerInfo("features.5.squeeze_activation", "relu", new long[] { 32L, 54L, 54L }, 0L, 0L, 186624L),
-                new LayerInfo("features.5.expand1x1", "conv 1x1 32->128", new long[] { 128L, 54L, 54L }, 4224L, 11943936L, 470784L),
-                new LayerInfo("features.5.expand1x1_activation", "relu", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.expand3x3", "conv 3x3 32->128", new long[] { 128L, 54L, 54L }, 36992L, 107495424L, 503552L),
-                new LayerInfo("features.5.expand3x3_activation", "relu", new long[] { 128L, 54L, 54L }, 0L, 0L, 746496L),
-                new LayerInfo("features.5.(concat)", "concat", new long[] { 256L, 54L, 54L }, 0L, 0L, 1492992L),
-                new LayerInfo("features.6", "maxpool 3x3/2", new long[] { 256L, 27L, 27L }, 0L, 0L, 933120L),
-                new LayerInfo("features.7.squeeze", "conv 1x1 256->32", new long[] { 32L, 27L, 27L }, 8224L, 5971968L, 218176L),
-                new LayerInfo("features.7.squeeze_activation", "relu", new long[] { 32L, 27L, 27L }, 0L, 0L, 46656L),
-                new LayerInfo("features.7.expand1x1", "conv 1x1 32->128", new long[] { 128L, 27L, 27L }, 4224L, 2985984L, 120864L),
-                new LayerInfo("features.7.expand1x1_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.expand3x3", "conv 3x3 32->128", new long[] { 128L, 27L, 27L }, 36992L, 26873856L, 153632L),
-                new LayerInfo("features.7.expand3x3_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.(concat)", "concat", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.8.squeeze", "conv 1x1 256->48", new long[] { 48L, 27L, 27L }, 12336L, 8957952L, 233952L),
-                new LayerInfo("features.8.squeeze_activation", "relu", new long[] { 48L, 27L, 27L }, 0L, 0L, 69984L),
-                new LayerInfo("features.8.expand1x1", "conv 1x1 48->192", new long[] { 192L, 27L, 27L }, 9408L, 6718464L, 184368L),
-                new LayerInfo("features.8.expand1x1_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.8.expand3x3", "conv 3x3 48->192", new long[] { 192L, 27L, 27L }, 83136L, 60466176L, 258096L),
-                new LayerInfo("features.8.expand3x3_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.8.(concat)", "concat", new long[] { 384L, 27L, 27L }, 0L, 0L, 559872L),
-                new LayerInfo("features.9.squeeze", "conv 1x1 384->48", new long[] { 48L, 27L, 27L }, 18480L, 13436928L, 333408L),
-                new LayerInfo("features.9.squeeze_activation", "relu", new long[] { 48L, 27L, 27L }, 0L, 0L, 69984L),
-                new LayerInfo("features.9.expand1x1", "conv 1x1 48->192", new long[] { 192L, 27L, 27L }, 9408L, 6718464L, 184368L),
-                new LayerInfo("features.9.expand1x1_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.9.expand3x3", "conv 3x3 48->192", new long[] { 192L, 27L, 27L }, 83136L, 60466176L, 258096L),
-                new LayerInfo("features.9.expand3x3_activation", "relu", new long[] { 192L, 27L, 27L }, 0L, 0L, 279936L),
-                new LayerInfo("features.9.(concat)", "concat", new long[] { 384L, 27L, 27L }, 0L, 0L, 559872L),
-                new LayerInfo("features.10.squeeze", "conv 1x1 384->64", new long[] { 64L, 27L, 27L }, 24640L, 17915904L, 351232L),
-                new LayerInfo("features.10.squeeze_activation", "relu", new long[] { 64L, 27L, 27L }, 0L, 0L, 93312L),
-                new LayerInfo("features.10.expand1x1", "conv 1x1 64->256", new long[] { 256L, 27L, 27L }, 16640L, 11943936L, 249920L),
-                new LayerInfo("features.10.expand1x1_activation", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.10.expand3x3", "conv 3x3 64->256", new long[] { 256L, 27L, 27L }, 147712L, 107495424L, 380992L),
-                new LayerInfo("features.10.expand3x3_activation", "relu", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.10.(concat)", "concat", new long[] { 512L, 27L, 27L }, 0L, 0L, 746496L),
-                new LayerInfo("features.11", "maxpool 3x3/2", new long[] { 512L, 13L, 13L }, 0L, 0L, 459776L),
-                new LayerInfo("features.12.squeeze", "conv 1x1 512->64", new long[] { 64L, 13L, 13L }, 32832L, 5537792L, 130176L),
-                new LayerInfo("features.12.squeeze_activation", "relu", new long[] { 64L, 13L, 13L }, 0L, 0L, 21632L),
-                new LayerInfo("features.12.expand1x1", "conv 1x1 64->256", new long[] { 256L, 13L, 13L }, 16640L, 2768896L, 70720L),
-                new LayerInfo("features.12.expand1x1_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.expand3x3", "conv 3x3 64->256", new long[] { 256L, 13L, 13L }, 147712L, 24920064L, 201792L),
-                new LayerInfo("features.12.expand3x3_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.(concat)", "concat", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.1", "conv 1x1 512->1000", new long[] { 1000L, 13L, 13L }, 513000L, 86528000L, 768528L),
-                new LayerInfo("classifier.2", "relu", new long[] { 1000L, 13L, 13L }, 0L, 0L, 338000L),
-                new LayerInfo("classifier.3", "adaptive_avgpool 1x1", new long[] { 1000L, 1L, 1L }, 0L, 0L, 170000L),
-                new LayerInfo("2", "flatten", new long[] { 1000L }, 0L, 0L, 2000L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1248424, 0, 818924576, 25802112, 12033376,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 7x7/2 3->96|96x109x109|14208|167664672|1305312\n" +
+            "features.1|relu|96x109x109|0|0|2281152\n" +
+            "features.2|maxpool 3x3/2|96x54x54|0|0|1420512\n" +
+            "features.3.squeeze|conv 1x1 96->16|16x54x54|1552|4478976|328144\n" +
+            "features.3.squeeze_activation|relu|16x54x54|0|0|93312\n" +
+            "features.3.expand1x1|conv 1x1 16->64|64x54x54|1088|2985984|234368\n" +
+            "features.3.expand1x1_activation|relu|64x54x54|0|0|373248\n" +
+            "features.3.expand3x3|conv 3x3 16->64|64x54x54|9280|26873856|242560\n" +
+            "features.3.expand3x3_activation|relu|64x54x54|0|0|373248\n" +
+            "features.3.(concat)|concat|128x54x54|0|0|746496\n" +
+            "features.4.squeeze|conv 1x1 128->16|16x54x54|2064|5971968|421968\n" +
+            "features.4.squeeze_activation|relu|16x54x54|0|0|93312\n" +
+            "features.4.expand1x1|conv 1x1 16->64|64x54x54|1088|2985984|234368\n" +
+            "features.4.expand1x1_activation|relu|64x54x54|0|0|373248\n" +
+            "features.4.expand3x3|conv 3x3 16->64|64x54x54|9280|26873856|242560\n" +
+            "features.4.expand3x3_activation|relu|64x54x54|0|0|373248\n" +
+            "features.4.(concat)|concat|128x54x54|0|0|746496\n" +
+            "features.5.squeeze|conv 1x1 128->32|32x54x54|4128|11943936|470688\n" +
+            "features.5.squeeze_activation|relu|32x54x54|0|0|186624\n" +
+            "features.5.expand1x1|conv 1x1 32->128|128x54x54|4224|11943936|470784\n" +
+            "features.5.expand1x1_activation|relu|128x54x54|0|0|746496\n" +
+            "features.5.expand3x3|conv 3x3 32->128|128x54x54|36992|107495424|503552\n" +
+            "features.5.expand3x3_activation|relu|128x54x54|0|0|746496\n" +
+            "features.5.(concat)|concat|256x54x54|0|0|1492992\n" +
+            "features.6|maxpool 3x3/2|256x27x27|0|0|933120\n" +
+            "features.7.squeeze|conv 1x1 256->32|32x27x27|8224|5971968|218176\n" +
+            "features.7.squeeze_activation|relu|32x27x27|0|0|46656\n" +
+            "features.7.expand1x1|conv 1x1 32->128|128x27x27|4224|2985984|120864\n" +
+            "features.7.expand1x1_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.expand3x3|conv 3x3 32->128|128x27x27|36992|26873856|153632\n" +
+            "features.7.expand3x3_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.(concat)|concat|256x27x27|0|0|373248\n" +
+            "features.8.squeeze|conv 1x1 256->48|48x27x27|12336|8957952|233952\n" +
+            "features.8.squeeze_activation|relu|48x27x27|0|0|69984\n" +
+            "features.8.expand1x1|conv 1x1 48->192|192x27x27|9408|6718464|184368\n" +
+            "features.8.expand1x1_activation|relu|192x27x27|0|0|279936\n" +
+            "features.8.expand3x3|conv 3x3 48->192|192x27x27|83136|60466176|258096\n" +
+            "features.8.expand3x3_activation|relu|192x27x27|0|0|279936\n" +
+            "features.8.(concat)|concat|384x27x27|0|0|559872\n" +
+            "features.9.squeeze|conv 1x1 384->48|48x27x27|18480|13436928|333408\n" +
+            "features.9.squeeze_activation|relu|48x27x27|0|0|69984\n" +
+            "features.9.expand1x1|conv 1x1 48->192|192x27x27|9408|6718464|184368\n" +
+            "features.9.expand1x1_activation|relu|192x27x27|0|0|279936\n" +
+            "features.9.expand3x3|conv 3x3 48->192|192x27x27|83136|60466176|258096\n" +
+            "features.9.expand3x3_activation|relu|192x27x27|0|0|279936\n" +
+            "features.9.(concat)|concat|384x27x27|0|0|559872\n" +
+            "features.10.squeeze|conv 1x1 384->64|64x27x27|24640|17915904|351232\n" +
+            "features.10.squeeze_activation|relu|64x27x27|0|0|93312\n" +
+            "features.10.expand1x1|conv 1x1 64->256|256x27x27|16640|11943936|249920\n" +
+            "features.10.expand1x1_activation|relu|256x27x27|0|0|373248\n" +
+            "features.10.expand3x3|conv 3x3 64->256|256x27x27|147712|107495424|380992\n" +
+            "features.10.expand3x3_activation|relu|256x27x27|0|0|373248\n" +
+            "features.10.(concat)|concat|512x27x27|0|0|746496\n" +
+            "features.11|maxpool 3x3/2|512x13x13|0|0|459776\n" +
+            "features.12.squeeze|conv 1x1 512->64|64x13x13|32832|5537792|130176\n" +
+            "features.12.squeeze_activation|relu|64x13x13|0|0|21632\n" +
+            "features.12.expand1x1|conv 1x1 64->256|256x13x13|16640|2768896|70720\n" +
+            "features.12.expand1x1_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.expand3x3|conv 3x3 64->256|256x13x13|147712|24920064|201792\n" +
+            "features.12.expand3x3_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.(concat)|concat|512x13x13|0|0|173056\n" +
+            "classifier.0|dropout 0.5|512x13x13|0|0|173056\n" +
+            "classifier.1|conv 1x1 512->1000|1000x13x13|513000|86528000|768528\n" +
+            "classifier.2|relu|1000x13x13|0|0|338000\n" +
+            "classifier.3|adaptive_avgpool 1x1|1000x1x1|0|0|170000\n" +
+            "2|flatten|1000|0|0|2000\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -621,79 +617,77 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 15662144L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "SqueezeNet1_1", "architectures/squeezenet.arch", 19, "squeezenet1_1()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            1235496L, 0L, 349151936L, 15662144L, 7047904L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3/2 3->64", new long[] { 64L, 111L, 111L }, 1792L, 21290688L, 940864L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 111L, 111L }, 0L, 0L, 1577088L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 64L, 55L, 55L }, 0L, 0L, 982144L),
-                new LayerInfo("features.3.squeeze", "conv 1x1 64->16", new long[] { 16L, 55L, 55L }, 1040L, 3097600L, 243040L),
-                new LayerInfo("features.3.squeeze_activation", "relu", new long[] { 16L, 55L, 55L }, 0L, 0L, 96800L),
-                new LayerInfo("features.3.expand1x1", "conv 1x1 16->64", new long[] { 64L, 55L, 55L }, 1088L, 3097600L, 243088L),
-                new LayerInfo("features.3.expand1x1_activation", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.3.expand3x3", "conv 3x3 16->64", new long[] { 64L, 55L, 55L }, 9280L, 27878400L, 251280L),
-                new LayerInfo("features.3.expand3x3_activation", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.3.(concat)", "concat", new long[] { 128L, 55L, 55L }, 0L, 0L, 774400L),
-                new LayerInfo("features.4.squeeze", "conv 1x1 128->16", new long[] { 16L, 55L, 55L }, 2064L, 6195200L, 437664L),
-                new LayerInfo("features.4.squeeze_activation", "relu", new long[] { 16L, 55L, 55L }, 0L, 0L, 96800L),
-                new LayerInfo("features.4.expand1x1", "conv 1x1 16->64", new long[] { 64L, 55L, 55L }, 1088L, 3097600L, 243088L),
-                new LayerInfo("features.4.expand1x1_activation", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.4.expand3x3", "conv 3x3 16->64", new long[] { 64L, 55L, 55L }, 9280L, 27878400L, 251280L),
-                new LayerInfo("features.4.expand3x3_activation", "relu", new long[] { 64L, 55L, 55L }, 0L, 0L, 387200L),
-                new LayerInfo("features.4.(concat)", "concat", new long[] { 128L, 55L, 55L }, 0L, 0L, 774400L),
-                new LayerInfo("features.5", "maxpool 3x3/2", new long[] { 128L, 27L, 27L }, 0L, 0L, 480512L),
-                new LayerInfo("features.6.squeeze", "conv 1x1 128->32", new long[] { 32L, 27L, 27L }, 4128L, 2985984L, 120768L),
-                new LayerInfo("features.6.squeeze_activation", "relu", new long[] { 32L, 27L, 27L }, 0L, 0L, 46656L),
-                new LayerInfo("features.6.expand1x1", "conv 1x1 32->128", new long[] { 128L, 27L, 27L }, 4224L, 2985984L, 120864L),
-                new LayerInfo("features.6.expand1x1_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.6.expand3x3", "conv 3x3 32->128", new long[] { 128L, 27L, 27L }, 36992L, 26873856L, 153632L),
-                new LayerInfo("features.6.expand3x3_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.6.(concat)", "concat", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.7.squeeze", "conv 1x1 256->32", new long[] { 32L, 27L, 27L }, 8224L, 5971968L, 218176L),
-                new LayerInfo("features.7.squeeze_activation", "relu", new long[] { 32L, 27L, 27L }, 0L, 0L, 46656L),
-                new LayerInfo("features.7.expand1x1", "conv 1x1 32->128", new long[] { 128L, 27L, 27L }, 4224L, 2985984L, 120864L),
-                new LayerInfo("features.7.expand1x1_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.expand3x3", "conv 3x3 32->128", new long[] { 128L, 27L, 27L }, 36992L, 26873856L, 153632L),
-                new LayerInfo("features.7.expand3x3_activation", "relu", new long[] { 128L, 27L, 27L }, 0L, 0L, 186624L),
-                new LayerInfo("features.7.(concat)", "concat", new long[] { 256L, 27L, 27L }, 0L, 0L, 373248L),
-                new LayerInfo("features.8", "maxpool 3x3/2", new long[] { 256L, 13L, 13L }, 0L, 0L, 229888L),
-                new LayerInfo("features.9.squeeze", "conv 1x1 256->48", new long[] { 48L, 13L, 13L }, 12336L, 2076672L, 63712L),
-                new LayerInfo("features.9.squeeze_activation", "relu", new long[] { 48L, 13L, 13L }, 0L, 0L, 16224L),
-                new LayerInfo("features.9.expand1x1", "conv 1x1 48->192", new long[] { 192L, 13L, 13L }, 9408L, 1557504L, 49968L),
-                new LayerInfo("features.9.expand1x1_activation", "relu", new long[] { 192L, 13L, 13L }, 0L, 0L, 64896L),
-                new LayerInfo("features.9.expand3x3", "conv 3x3 48->192", new long[] { 192L, 13L, 13L }, 83136L, 14017536L, 123696L),
-                new LayerInfo("features.9.expand3x3_activation", "relu", new long[] { 192L, 13L, 13L }, 0L, 0L, 64896L),
-                new LayerInfo("features.9.(concat)", "concat", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.10.squeeze", "conv 1x1 384->48", new long[] { 48L, 13L, 13L }, 18480L, 3115008L, 91488L),
-                new LayerInfo("features.10.squeeze_activation", "relu", new long[] { 48L, 13L, 13L }, 0L, 0L, 16224L),
-                new LayerInfo("features.10.expand1x1", "conv 1x1 48->192", new long[] { 192L, 13L, 13L }, 9408L, 1557504L, 49968L),
-                new LayerInfo("features.10.expand1x1_activation", "relu", new long[] { 192L, 13L, 13L }, 0L, 0L, 64896L),
-                new LayerInfo("features.10.expand3x3", "conv 3x3 48->192", new long[] { 192L, 13L, 13L }, 83136L, 14017536L, 123696L),
-                new LayerInfo("features.10.expand3x3_activation", "relu", new long[] { 192L, 13L, 13L }, 0L, 0L, 64896L),
-                new LayerInfo("features.10.(concat)", "concat", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.11.squeeze", "conv 1x1 384->64", new long[] { 64L, 13L, 13L }, 24640L, 4153344L, 100352L),
-                new LayerInfo("features.11.squeeze_activation", "relu", new long[] { 64L, 13L, 13L }, 0L, 0L, 21632L),
-                new LayerInfo("features.11.expand1x1", "conv 1x1 64->256", new long[] { 256L, 13L, 13L }, 16640L, 2768896L, 70720L),
-                new LayerInfo("features.11.expand1x1_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.11.expand3x3", "conv 3x3 64->256", new long[] { 256L, 13L, 13L }, 147712L, 24920064L, 201792L),
-                new LayerInfo("features.11.expand3x3_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.11.(concat)", "concat", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("features.12.squeeze", "conv 1x1 512->64", new long[] { 64L, 13L, 13L }, 32832L, 5537792L, 130176L),
-                new LayerInfo("features.12.squeeze_activation", "relu", new long[] { 64L, 13L, 13L }, 0L, 0L, 21632L),
-                new LayerInfo("features.12.expand1x1", "conv 1x1 64->256", new long[] { 256L, 13L, 13L }, 16640L, 2768896L, 70720L),
-                new LayerInfo("features.12.expand1x1_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.expand3x3", "conv 3x3 64->256", new long[] { 256L, 13L, 13L }, 147712L, 24920064L, 201792L),
-                new LayerInfo("features.12.expand3x3_activation", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.12.(concat)", "concat", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 512L, 13L, 13L }, 0L, 0L, 173056L),
-                new LayerInfo("classifier.1", "conv 1x1 512->1000", new long[] { 1000L, 13L, 13L }, 513000L, 86528000L, 768528L),
-                new LayerInfo("classifier.2", "relu", new long[] { 1000L, 13L, 13L }, 0L, 0L, 338000L),
-                new LayerInfo("classifier.3", "adaptive_avgpool 1x1", new long[] { 1000L, 1L, 1L }, 0L, 0L, 170000L),
-                new LayerInfo("2", "flatten", new long[] { 1000L }, 0L, 0L, 2000L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            1235496, 0, 349151936, 15662144, 7047904,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3/2 3->64|64x111x111|1792|21290688|940864\n" +
+            "features.1|relu|64x111x111|0|0|1577088\n" +
+            "features.2|maxpool 3x3/2|64x55x55|0|0|982144\n" +
+            "features.3.squeeze|conv 1x1 64->16|16x55x55|1040|3097600|243040\n" +
+            "features.3.squeeze_activation|relu|16x55x55|0|0|96800\n" +
+            "features.3.expand1x1|conv 1x1 16->64|64x55x55|1088|3097600|243088\n" +
+            "features.3.expand1x1_activation|relu|64x55x55|0|0|387200\n" +
+            "features.3.expand3x3|conv 3x3 16->64|64x55x55|9280|27878400|251280\n" +
+            "features.3.expand3x3_activation|relu|64x55x55|0|0|387200\n" +
+            "features.3.(concat)|concat|128x55x55|0|0|774400\n" +
+            "features.4.squeeze|conv 1x1 128->16|16x55x55|2064|6195200|437664\n" +
+            "features.4.squeeze_activation|relu|16x55x55|0|0|96800\n" +
+            "features.4.expand1x1|conv 1x1 16->64|64x55x55|1088|3097600|243088\n" +
+            "features.4.expand1x1_activation|relu|64x55x55|0|0|387200\n" +
+            "features.4.expand3x3|conv 3x3 16->64|64x55x55|9280|27878400|251280\n" +
+            "features.4.expand3x3_activation|relu|64x55x55|0|0|387200\n" +
+            "features.4.(concat)|concat|128x55x55|0|0|774400\n" +
+            "features.5|maxpool 3x3/2|128x27x27|0|0|480512\n" +
+            "features.6.squeeze|conv 1x1 128->32|32x27x27|4128|2985984|120768\n" +
+            "features.6.squeeze_activation|relu|32x27x27|0|0|46656\n" +
+            "features.6.expand1x1|conv 1x1 32->128|128x27x27|4224|2985984|120864\n" +
+            "features.6.expand1x1_activation|relu|128x27x27|0|0|186624\n" +
+            "features.6.expand3x3|conv 3x3 32->128|128x27x27|36992|26873856|153632\n" +
+            "features.6.expand3x3_activation|relu|128x27x27|0|0|186624\n" +
+            "features.6.(concat)|concat|256x27x27|0|0|373248\n" +
+            "features.7.squeeze|conv 1x1 256->32|32x27x27|8224|5971968|218176\n" +
+            "features.7.squeeze_activation|relu|32x27x27|0|0|46656\n" +
+            "features.7.expand1x1|conv 1x1 32->128|128x27x27|4224|2985984|120864\n" +
+            "features.7.expand1x1_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.expand3x3|conv 3x3 32->128|128x27x27|36992|26873856|153632\n" +
+            "features.7.expand3x3_activation|relu|128x27x27|0|0|186624\n" +
+            "features.7.(concat)|concat|256x27x27|0|0|373248\n" +
+            "features.8|maxpool 3x3/2|256x13x13|0|0|229888\n" +
+            "features.9.squeeze|conv 1x1 256->48|48x13x13|12336|2076672|63712\n" +
+            "features.9.squeeze_activation|relu|48x13x13|0|0|16224\n" +
+            "features.9.expand1x1|conv 1x1 48->192|192x13x13|9408|1557504|49968\n" +
+            "features.9.expand1x1_activation|relu|192x13x13|0|0|64896\n" +
+            "features.9.expand3x3|conv 3x3 48->192|192x13x13|83136|14017536|123696\n" +
+            "features.9.expand3x3_activation|relu|192x13x13|0|0|64896\n" +
+            "features.9.(concat)|concat|384x13x13|0|0|129792\n" +
+            "features.10.squeeze|conv 1x1 384->48|48x13x13|18480|3115008|91488\n" +
+            "features.10.squeeze_activation|relu|48x13x13|0|0|16224\n" +
+            "features.10.expand1x1|conv 1x1 48->192|192x13x13|9408|1557504|49968\n" +
+            "features.10.expand1x1_activation|relu|192x13x13|0|0|64896\n" +
+            "features.10.expand3x3|conv 3x3 48->192|192x13x13|83136|14017536|123696\n" +
+            "features.10.expand3x3_activation|relu|192x13x13|0|0|64896\n" +
+            "features.10.(concat)|concat|384x13x13|0|0|129792\n" +
+            "features.11.squeeze|conv 1x1 384->64|64x13x13|24640|4153344|100352\n" +
+            "features.11.squeeze_activation|relu|64x13x13|0|0|21632\n" +
+            "features.11.expand1x1|conv 1x1 64->256|256x13x13|16640|2768896|70720\n" +
+            "features.11.expand1x1_activation|relu|256x13x13|0|0|86528\n" +
+            "features.11.expand3x3|conv 3x3 64->256|256x13x13|147712|24920064|201792\n" +
+            "features.11.expand3x3_activation|relu|256x13x13|0|0|86528\n" +
+            "features.11.(concat)|concat|512x13x13|0|0|173056\n" +
+            "features.12.squeeze|conv 1x1 512->64|64x13x13|32832|5537792|130176\n" +
+            "features.12.squeeze_activation|relu|64x13x13|0|0|21632\n" +
+            "features.12.expand1x1|conv 1x1 64->256|256x13x13|16640|2768896|70720\n" +
+            "features.12.expand1x1_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.expand3x3|conv 3x3 64->256|256x13x13|147712|24920064|201792\n" +
+            "features.12.expand3x3_activation|relu|256x13x13|0|0|86528\n" +
+            "features.12.(concat)|concat|512x13x13|0|0|173056\n" +
+            "classifier.0|dropout 0.5|512x13x13|0|0|173056\n" +
+            "classifier.1|conv 1x1 512->1000|1000x13x13|513000|86528000|768528\n" +
+            "classifier.2|relu|1000x13x13|0|0|338000\n" +
+            "classifier.3|adaptive_avgpool 1x1|1000x1x1|0|0|170000\n" +
+            "2|flatten|1000|0|0|2000\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

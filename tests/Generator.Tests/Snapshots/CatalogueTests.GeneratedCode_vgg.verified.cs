@@ -79,43 +79,41 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 165929296L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG", "architectures/vgg.arch", 9, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            132863336L, 0L, 7609090048L, 165929296L, 16458216L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.2", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.3", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.4", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.5", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.6", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.7", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.8", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.9", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.10", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.11", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.12", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.13", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.14", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.15", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.16", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.17", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.18", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.19", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.20", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            132863336, 0, 7609090048L, 165929296, 16458216,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|relu|64x224x224|0|0|6422528\n" +
+            "features.2|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.3|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.4|relu|128x112x112|0|0|3211264\n" +
+            "features.5|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.6|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.7|relu|256x56x56|0|0|1605632\n" +
+            "features.8|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.9|relu|256x56x56|0|0|1605632\n" +
+            "features.10|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.11|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.12|relu|512x28x28|0|0|802816\n" +
+            "features.13|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.14|relu|512x28x28|0|0|802816\n" +
+            "features.15|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.16|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.17|relu|512x14x14|0|0|200704\n" +
+            "features.18|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.19|relu|512x14x14|0|0|200704\n" +
+            "features.20|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
@@ -303,43 +301,41 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 165929296L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG11", "architectures/vgg.arch", 9, "vgg11()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            132863336L, 0L, 7609090048L, 165929296L, 16458216L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.2", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.3", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.4", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.5", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.6", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.7", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.8", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.9", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.10", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.11", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.12", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.13", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.14", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.15", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.16", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.17", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.18", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.19", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.20", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            132863336, 0, 7609090048L, 165929296, 16458216,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|relu|64x224x224|0|0|6422528\n" +
+            "features.2|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.3|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.4|relu|128x112x112|0|0|3211264\n" +
+            "features.5|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.6|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.7|relu|256x56x56|0|0|1605632\n" +
+            "features.8|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.9|relu|256x56x56|0|0|1605632\n" +
+            "features.10|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.11|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.12|relu|512x28x28|0|0|802816\n" +
+            "features.13|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.14|relu|512x28x28|0|0|802816\n" +
+            "features.15|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.16|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.17|relu|512x14x14|0|0|200704\n" +
+            "features.18|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.19|relu|512x14x14|0|0|200704\n" +
+            "features.20|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -427,47 +423,45 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 185381392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG13", "architectures/vgg.arch", 9, "vgg13()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            133047848L, 0L, 11308466176L, 185381392L, 26092008L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.2", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.3", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.4", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.5", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.6", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.7", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.8", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.9", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.10", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.11", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.12", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.13", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.14", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.15", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.16", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.17", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.18", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.19", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.20", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.21", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.22", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.23", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.24", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            133047848, 0, 11308466176L, 185381392, 26092008,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|relu|64x224x224|0|0|6422528\n" +
+            "features.2|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.3|relu|64x224x224|0|0|6422528\n" +
+            "features.4|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.5|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.6|relu|128x112x112|0|0|3211264\n" +
+            "features.7|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.8|relu|128x112x112|0|0|3211264\n" +
+            "features.9|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.10|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.11|relu|256x56x56|0|0|1605632\n" +
+            "features.12|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.13|relu|256x56x56|0|0|1605632\n" +
+            "features.14|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.15|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.16|relu|512x28x28|0|0|802816\n" +
+            "features.17|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.18|relu|512x28x28|0|0|802816\n" +
+            "features.19|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.20|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.21|relu|512x14x14|0|0|200704\n" +
+            "features.22|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.23|relu|512x14x14|0|0|200704\n" +
+            "features.24|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -561,53 +555,51 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 195909392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG16", "architectures/vgg.arch", 9, "vgg16()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            138357544L, 0L, 15470264320L, 195909392L, 28701160L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.2", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.3", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.4", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.5", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.6", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.7", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.8", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.9", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.10", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.11", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.12", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.13", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.14", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.15", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.16", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.17", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.18", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.19", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.20", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.21", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.22", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.23", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.24", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.25", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.26", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.27", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.28", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.29", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.30", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            138357544, 0, 15470264320L, 195909392, 28701160,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|relu|64x224x224|0|0|6422528\n" +
+            "features.2|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.3|relu|64x224x224|0|0|6422528\n" +
+            "features.4|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.5|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.6|relu|128x112x112|0|0|3211264\n" +
+            "features.7|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.8|relu|128x112x112|0|0|3211264\n" +
+            "features.9|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.10|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.11|relu|256x56x56|0|0|1605632\n" +
+            "features.12|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.13|relu|256x56x56|0|0|1605632\n" +
+            "features.14|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.15|relu|256x56x56|0|0|1605632\n" +
+            "features.16|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.17|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.18|relu|512x28x28|0|0|802816\n" +
+            "features.19|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.20|relu|512x28x28|0|0|802816\n" +
+            "features.21|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.22|relu|512x28x28|0|0|802816\n" +
+            "features.23|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.24|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.25|relu|512x14x14|0|0|200704\n" +
+            "features.26|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.27|relu|512x14x14|0|0|200704\n" +
+            "features.28|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.29|relu|512x14x14|0|0|200704\n" +
+            "features.30|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -702,59 +694,57 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 206437392L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG19", "architectures/vgg.arch", 9, "vgg19()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            143667240L, 0L, 19632062464L, 206437392L, 31310312L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.2", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.3", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.4", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.5", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.6", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.7", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.8", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.9", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.10", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.11", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.12", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.13", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.14", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.15", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.16", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.17", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.18", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.19", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.20", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.21", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.22", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.23", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.24", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.25", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.26", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.27", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.28", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.29", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.30", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.31", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.32", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.33", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.34", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.35", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.36", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            143667240, 0, 19632062464L, 206437392, 31310312,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|relu|64x224x224|0|0|6422528\n" +
+            "features.2|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.3|relu|64x224x224|0|0|6422528\n" +
+            "features.4|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.5|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.6|relu|128x112x112|0|0|3211264\n" +
+            "features.7|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.8|relu|128x112x112|0|0|3211264\n" +
+            "features.9|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.10|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.11|relu|256x56x56|0|0|1605632\n" +
+            "features.12|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.13|relu|256x56x56|0|0|1605632\n" +
+            "features.14|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.15|relu|256x56x56|0|0|1605632\n" +
+            "features.16|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.17|relu|256x56x56|0|0|1605632\n" +
+            "features.18|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.19|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.20|relu|512x28x28|0|0|802816\n" +
+            "features.21|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.22|relu|512x28x28|0|0|802816\n" +
+            "features.23|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.24|relu|512x28x28|0|0|802816\n" +
+            "features.25|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.26|relu|512x28x28|0|0|802816\n" +
+            "features.27|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.28|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.29|relu|512x14x14|0|0|200704\n" +
+            "features.30|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.31|relu|512x14x14|0|0|200704\n" +
+            "features.32|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.33|relu|512x14x14|0|0|200704\n" +
+            "features.34|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.35|relu|512x14x14|0|0|200704\n" +
+            "features.36|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -846,51 +836,49 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 180786896L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG11_BN", "architectures/vgg.arch", 9, "vgg11_bn()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            132868840L, 24L, 7609090048L, 180786896L, 23884264L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.2", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.3", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.4", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.5", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.6", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.7", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.8", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.9", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.10", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.11", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.12", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.13", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.14", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.15", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.16", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.17", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.18", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.19", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.20", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.21", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.22", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.23", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.24", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.25", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.26", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.27", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.28", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            132868840, 24, 7609090048L, 180786896, 23884264,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.2|relu|64x224x224|0|0|6422528\n" +
+            "features.3|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.4|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.5|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.6|relu|128x112x112|0|0|3211264\n" +
+            "features.7|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.8|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.9|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.10|relu|256x56x56|0|0|1605632\n" +
+            "features.11|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.12|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.13|relu|256x56x56|0|0|1605632\n" +
+            "features.14|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.15|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.16|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.17|relu|512x28x28|0|0|802816\n" +
+            "features.18|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.19|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.20|relu|512x28x28|0|0|802816\n" +
+            "features.21|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.22|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.23|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.24|relu|512x14x14|0|0|200704\n" +
+            "features.25|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.26|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.27|relu|512x14x14|0|0|200704\n" +
+            "features.28|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -985,57 +973,55 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 209873168L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG13_BN", "architectures/vgg.arch", 9, "vgg13_bn()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            133053736L, 30L, 11308466176L, 209873168L, 38334952L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.2", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.3", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.4", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.5", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.6", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.7", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.8", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.9", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.10", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.11", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.12", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.13", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.14", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.15", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.16", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.17", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.18", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.19", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.20", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.21", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.22", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.23", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.24", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.25", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.26", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.27", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.28", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.29", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.30", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.31", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.32", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.33", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.34", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            133053736, 30, 11308466176L, 209873168, 38334952,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.2|relu|64x224x224|0|0|6422528\n" +
+            "features.3|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.4|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.5|relu|64x224x224|0|0|6422528\n" +
+            "features.6|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.7|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.8|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.9|relu|128x112x112|0|0|3211264\n" +
+            "features.10|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.11|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.12|relu|128x112x112|0|0|3211264\n" +
+            "features.13|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.14|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.15|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.16|relu|256x56x56|0|0|1605632\n" +
+            "features.17|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.18|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.19|relu|256x56x56|0|0|1605632\n" +
+            "features.20|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.21|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.22|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.23|relu|512x28x28|0|0|802816\n" +
+            "features.24|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.25|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.26|relu|512x28x28|0|0|802816\n" +
+            "features.27|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.28|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.29|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.30|relu|512x14x14|0|0|200704\n" +
+            "features.31|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.32|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.33|relu|512x14x14|0|0|200704\n" +
+            "features.34|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1130,66 +1116,64 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 223012880L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG16_BN", "architectures/vgg.arch", 9, "vgg16_bn()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            138365992L, 39L, 15470264320L, 223012880L, 42248680L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.2", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.3", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.4", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.5", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.6", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.7", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.8", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.9", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.10", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.11", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.12", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.13", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.14", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.15", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.16", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.17", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.18", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.19", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.20", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.21", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.22", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.23", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.24", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.25", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.26", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.27", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.28", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.29", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.30", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.31", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.32", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.33", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.34", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.35", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.36", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.37", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.38", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.39", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.40", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.41", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.42", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.43", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            138365992, 39, 15470264320L, 223012880, 42248680,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.2|relu|64x224x224|0|0|6422528\n" +
+            "features.3|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.4|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.5|relu|64x224x224|0|0|6422528\n" +
+            "features.6|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.7|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.8|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.9|relu|128x112x112|0|0|3211264\n" +
+            "features.10|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.11|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.12|relu|128x112x112|0|0|3211264\n" +
+            "features.13|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.14|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.15|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.16|relu|256x56x56|0|0|1605632\n" +
+            "features.17|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.18|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.19|relu|256x56x56|0|0|1605632\n" +
+            "features.20|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.21|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.22|relu|256x56x56|0|0|1605632\n" +
+            "features.23|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.24|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.25|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.26|relu|512x28x28|0|0|802816\n" +
+            "features.27|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.28|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.29|relu|512x28x28|0|0|802816\n" +
+            "features.30|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.31|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.32|relu|512x28x28|0|0|802816\n" +
+            "features.33|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.34|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.35|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.36|relu|512x14x14|0|0|200704\n" +
+            "features.37|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.38|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.39|relu|512x14x14|0|0|200704\n" +
+            "features.40|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.41|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.42|relu|512x14x14|0|0|200704\n" +
+            "features.43|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();
@@ -1284,75 +1268,73 @@ namespace ArchDsl.Catalogue
         public new const long MemoryAccessCost = 236152592L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static new NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static new NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "VGG19_BN", "architectures/vgg.arch", 9, "vgg19_bn()",
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            143678248L, 48L, 19632062464L, 236152592L, 46162408L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.0", "conv 3x3 3->64", new long[] { 64L, 224L, 224L }, 1792L, 86704128L, 3363584L),
-                new LayerInfo("features.1", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.2", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.3", "conv 3x3 64->64", new long[] { 64L, 224L, 224L }, 36928L, 1849688064L, 6459456L),
-                new LayerInfo("features.4", "batchnorm 64", new long[] { 64L, 224L, 224L }, 128L, 0L, 6422656L),
-                new LayerInfo("features.5", "relu", new long[] { 64L, 224L, 224L }, 0L, 0L, 6422528L),
-                new LayerInfo("features.6", "maxpool 2x2/2", new long[] { 64L, 112L, 112L }, 0L, 0L, 4014080L),
-                new LayerInfo("features.7", "conv 3x3 64->128", new long[] { 128L, 112L, 112L }, 73856L, 924844032L, 2482304L),
-                new LayerInfo("features.8", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.9", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.10", "conv 3x3 128->128", new long[] { 128L, 112L, 112L }, 147584L, 1849688064L, 3358848L),
-                new LayerInfo("features.11", "batchnorm 128", new long[] { 128L, 112L, 112L }, 256L, 0L, 3211520L),
-                new LayerInfo("features.12", "relu", new long[] { 128L, 112L, 112L }, 0L, 0L, 3211264L),
-                new LayerInfo("features.13", "maxpool 2x2/2", new long[] { 128L, 56L, 56L }, 0L, 0L, 2007040L),
-                new LayerInfo("features.14", "conv 3x3 128->256", new long[] { 256L, 56L, 56L }, 295168L, 924844032L, 1499392L),
-                new LayerInfo("features.15", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.16", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.17", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.18", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.19", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.20", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.21", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.22", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.23", "conv 3x3 256->256", new long[] { 256L, 56L, 56L }, 590080L, 1849688064L, 2195712L),
-                new LayerInfo("features.24", "batchnorm 256", new long[] { 256L, 56L, 56L }, 512L, 0L, 1606144L),
-                new LayerInfo("features.25", "relu", new long[] { 256L, 56L, 56L }, 0L, 0L, 1605632L),
-                new LayerInfo("features.26", "maxpool 2x2/2", new long[] { 256L, 28L, 28L }, 0L, 0L, 1003520L),
-                new LayerInfo("features.27", "conv 3x3 256->512", new long[] { 512L, 28L, 28L }, 1180160L, 924844032L, 1782272L),
-                new LayerInfo("features.28", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.29", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.30", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.31", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.32", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.33", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.34", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.35", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.36", "conv 3x3 512->512", new long[] { 512L, 28L, 28L }, 2359808L, 1849688064L, 3162624L),
-                new LayerInfo("features.37", "batchnorm 512", new long[] { 512L, 28L, 28L }, 1024L, 0L, 803840L),
-                new LayerInfo("features.38", "relu", new long[] { 512L, 28L, 28L }, 0L, 0L, 802816L),
-                new LayerInfo("features.39", "maxpool 2x2/2", new long[] { 512L, 14L, 14L }, 0L, 0L, 501760L),
-                new LayerInfo("features.40", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.41", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.42", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.43", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.44", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.45", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.46", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.47", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.48", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.49", "conv 3x3 512->512", new long[] { 512L, 14L, 14L }, 2359808L, 462422016L, 2560512L),
-                new LayerInfo("features.50", "batchnorm 512", new long[] { 512L, 14L, 14L }, 1024L, 0L, 201728L),
-                new LayerInfo("features.51", "relu", new long[] { 512L, 14L, 14L }, 0L, 0L, 200704L),
-                new LayerInfo("features.52", "maxpool 2x2/2", new long[] { 512L, 7L, 7L }, 0L, 0L, 125440L),
-                new LayerInfo("avgpool", "adaptive_avgpool 7x7", new long[] { 512L, 7L, 7L }, 0L, 0L, 50176L),
-                new LayerInfo("2", "flatten", new long[] { 25088L }, 0L, 0L, 50176L),
-                new LayerInfo("classifier.0", "linear 25088->4096", new long[] { 4096L }, 102764544L, 102760448L, 102793728L),
-                new LayerInfo("classifier.1", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.2", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.4", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.5", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.6", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            143678248, 48, 19632062464L, 236152592, 46162408,
+            // path|operation|output shape|params|MACs|memory access
+            "features.0|conv 3x3 3->64|64x224x224|1792|86704128|3363584\n" +
+            "features.1|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.2|relu|64x224x224|0|0|6422528\n" +
+            "features.3|conv 3x3 64->64|64x224x224|36928|1849688064|6459456\n" +
+            "features.4|batchnorm 64|64x224x224|128|0|6422656\n" +
+            "features.5|relu|64x224x224|0|0|6422528\n" +
+            "features.6|maxpool 2x2/2|64x112x112|0|0|4014080\n" +
+            "features.7|conv 3x3 64->128|128x112x112|73856|924844032|2482304\n" +
+            "features.8|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.9|relu|128x112x112|0|0|3211264\n" +
+            "features.10|conv 3x3 128->128|128x112x112|147584|1849688064|3358848\n" +
+            "features.11|batchnorm 128|128x112x112|256|0|3211520\n" +
+            "features.12|relu|128x112x112|0|0|3211264\n" +
+            "features.13|maxpool 2x2/2|128x56x56|0|0|2007040\n" +
+            "features.14|conv 3x3 128->256|256x56x56|295168|924844032|1499392\n" +
+            "features.15|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.16|relu|256x56x56|0|0|1605632\n" +
+            "features.17|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.18|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.19|relu|256x56x56|0|0|1605632\n" +
+            "features.20|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.21|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.22|relu|256x56x56|0|0|1605632\n" +
+            "features.23|conv 3x3 256->256|256x56x56|590080|1849688064|2195712\n" +
+            "features.24|batchnorm 256|256x56x56|512|0|1606144\n" +
+            "features.25|relu|256x56x56|0|0|1605632\n" +
+            "features.26|maxpool 2x2/2|256x28x28|0|0|1003520\n" +
+            "features.27|conv 3x3 256->512|512x28x28|1180160|924844032|1782272\n" +
+            "features.28|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.29|relu|512x28x28|0|0|802816\n" +
+            "features.30|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.31|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.32|relu|512x28x28|0|0|802816\n" +
+            "features.33|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.34|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.35|relu|512x28x28|0|0|802816\n" +
+            "features.36|conv 3x3 512->512|512x28x28|2359808|1849688064|3162624\n" +
+            "features.37|batchnorm 512|512x28x28|1024|0|803840\n" +
+            "features.38|relu|512x28x28|0|0|802816\n" +
+            "features.39|maxpool 2x2/2|512x14x14|0|0|501760\n" +
+            "features.40|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.41|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.42|relu|512x14x14|0|0|200704\n" +
+            "features.43|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.44|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.45|relu|512x14x14|0|0|200704\n" +
+            "features.46|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.47|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.48|relu|512x14x14|0|0|200704\n" +
+            "features.49|conv 3x3 512->512|512x14x14|2359808|462422016|2560512\n" +
+            "features.50|batchnorm 512|512x14x14|1024|0|201728\n" +
+            "features.51|relu|512x14x14|0|0|200704\n" +
+            "features.52|maxpool 2x2/2|512x7x7|0|0|125440\n" +
+            "avgpool|adaptive_avgpool 7x7|512x7x7|0|0|50176\n" +
+            "2|flatten|25088|0|0|50176\n" +
+            "classifier.0|linear 25088->4096|4096|102764544|102760448|102793728\n" +
+            "classifier.1|relu|4096|0|0|8192\n" +
+            "classifier.2|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.3|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.4|relu|4096|0|0|8192\n" +
+            "classifier.5|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.6|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static new string Summary() => Metadata.ToTable();

@@ -296,181 +296,179 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 182729851L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "Xception", "architectures/xception.arch", 40, null,
-            new long[] { 3L, 299L, 299L }, new long[] { 1000L },
-            22855952L, 120L, 8357403496L, 182729851L, 77403528L,
-            new LayerInfo[]
-            {
-                new LayerInfo("entry.conv1", "conv 3x3/2 3->32", new long[] { 32L, 149L, 149L }, 864L, 19181664L, 979499L),
-                new LayerInfo("entry.bn1", "batchnorm 32", new long[] { 32L, 149L, 149L }, 64L, 0L, 1420928L),
-                new LayerInfo("entry.2", "relu", new long[] { 32L, 149L, 149L }, 0L, 0L, 1420864L),
-                new LayerInfo("entry.conv2", "conv 3x3 32->64", new long[] { 64L, 147L, 147L }, 18432L, 398297088L, 2111840L),
-                new LayerInfo("entry.bn2", "batchnorm 64", new long[] { 64L, 147L, 147L }, 128L, 0L, 2766080L),
-                new LayerInfo("entry.5", "relu", new long[] { 64L, 147L, 147L }, 0L, 0L, 2765952L),
-                new LayerInfo("entry.6.0.depthwise", "conv 3x3 64->64 g64", new long[] { 64L, 147L, 147L }, 576L, 12446784L, 2766528L),
-                new LayerInfo("entry.6.0.pointwise", "conv 1x1 64->128", new long[] { 128L, 147L, 147L }, 8192L, 177020928L, 4157120L),
-                new LayerInfo("entry.6.0.bn", "batchnorm 128", new long[] { 128L, 147L, 147L }, 256L, 0L, 5532160L),
-                new LayerInfo("entry.6.1", "relu", new long[] { 128L, 147L, 147L }, 0L, 0L, 5531904L),
-                new LayerInfo("entry.6.2.depthwise", "conv 3x3 128->128 g128", new long[] { 128L, 147L, 147L }, 1152L, 24893568L, 5533056L),
-                new LayerInfo("entry.6.2.pointwise", "conv 1x1 128->128", new long[] { 128L, 147L, 147L }, 16384L, 354041856L, 5548288L),
-                new LayerInfo("entry.6.2.bn", "batchnorm 128", new long[] { 128L, 147L, 147L }, 256L, 0L, 5532160L),
-                new LayerInfo("entry.6.3", "maxpool 3x3/2", new long[] { 128L, 74L, 74L }, 0L, 0L, 3466880L),
-                new LayerInfo("entry.6.skip.0", "conv 1x1/2 64->128", new long[] { 128L, 74L, 74L }, 8192L, 44859392L, 2092096L),
-                new LayerInfo("entry.6.skip.1", "batchnorm 128", new long[] { 128L, 74L, 74L }, 256L, 0L, 1402112L),
-                new LayerInfo("entry.6.(add)", "add", new long[] { 128L, 74L, 74L }, 0L, 0L, 2102784L),
-                new LayerInfo("entry.7.0", "relu", new long[] { 128L, 74L, 74L }, 0L, 0L, 1401856L),
-                new LayerInfo("entry.7.1.depthwise", "conv 3x3 128->128 g128", new long[] { 128L, 74L, 74L }, 1152L, 6308352L, 1403008L),
-                new LayerInfo("entry.7.1.pointwise", "conv 1x1 128->256", new long[] { 256L, 74L, 74L }, 32768L, 179437568L, 2135552L),
-                new LayerInfo("entry.7.1.bn", "batchnorm 256", new long[] { 256L, 74L, 74L }, 512L, 0L, 2804224L),
-                new LayerInfo("entry.7.2", "relu", new long[] { 256L, 74L, 74L }, 0L, 0L, 2803712L),
-                new LayerInfo("entry.7.3.depthwise", "conv 3x3 256->256 g256", new long[] { 256L, 74L, 74L }, 2304L, 12616704L, 2806016L),
-                new LayerInfo("entry.7.3.pointwise", "conv 1x1 256->256", new long[] { 256L, 74L, 74L }, 65536L, 358875136L, 2869248L),
-                new LayerInfo("entry.7.3.bn", "batchnorm 256", new long[] { 256L, 74L, 74L }, 512L, 0L, 2804224L),
-                new LayerInfo("entry.7.4", "maxpool 3x3/2", new long[] { 256L, 37L, 37L }, 0L, 0L, 1752320L),
-                new LayerInfo("entry.7.skip.0", "conv 1x1/2 128->256", new long[] { 256L, 37L, 37L }, 32768L, 44859392L, 1084160L),
-                new LayerInfo("entry.7.skip.1", "batchnorm 256", new long[] { 256L, 37L, 37L }, 512L, 0L, 701440L),
-                new LayerInfo("entry.7.(add)", "add", new long[] { 256L, 37L, 37L }, 0L, 0L, 1051392L),
-                new LayerInfo("entry.8.0", "relu", new long[] { 256L, 37L, 37L }, 0L, 0L, 700928L),
-                new LayerInfo("entry.8.1.depthwise", "conv 3x3 256->256 g256", new long[] { 256L, 37L, 37L }, 2304L, 3154176L, 703232L),
-                new LayerInfo("entry.8.1.pointwise", "conv 1x1 256->728", new long[] { 728L, 37L, 37L }, 186368L, 255137792L, 1533464L),
-                new LayerInfo("entry.8.1.bn", "batchnorm 728", new long[] { 728L, 37L, 37L }, 1456L, 0L, 1994720L),
-                new LayerInfo("entry.8.2", "relu", new long[] { 728L, 37L, 37L }, 0L, 0L, 1993264L),
-                new LayerInfo("entry.8.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 37L, 37L }, 6552L, 8969688L, 1999816L),
-                new LayerInfo("entry.8.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 37L, 37L }, 529984L, 725548096L, 2523248L),
-                new LayerInfo("entry.8.3.bn", "batchnorm 728", new long[] { 728L, 37L, 37L }, 1456L, 0L, 1994720L),
-                new LayerInfo("entry.8.4", "maxpool 3x3/2", new long[] { 728L, 19L, 19L }, 0L, 0L, 1259440L),
-                new LayerInfo("entry.8.skip.0", "conv 1x1/2 256->728", new long[] { 728L, 19L, 19L }, 186368L, 67278848L, 799640L),
-                new LayerInfo("entry.8.skip.1", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("entry.8.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.0.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.0.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.0.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.0.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.0.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.0.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.0.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.0.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.0.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.0.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.0.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.0.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.0.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.1.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.1.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.1.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.1.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.1.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.1.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.1.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.1.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.1.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.1.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.1.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.1.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.1.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.2.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.2.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.2.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.2.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.2.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.2.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.2.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.2.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.2.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.2.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.2.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.2.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.2.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.3.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.3.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.3.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.3.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.3.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.3.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.3.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.3.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.3.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.3.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.3.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.3.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.3.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.4.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.4.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.4.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.4.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.4.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.4.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.4.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.4.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.4.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.4.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.4.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.4.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.4.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.5.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.5.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.5.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.5.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.5.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.5.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.5.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.5.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.5.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.5.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.5.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.5.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.5.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.6.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.6.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.6.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.6.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.6.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.6.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.6.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.6.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.6.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.6.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.6.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.6.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.6.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("middle.7.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.7.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.7.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.7.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.7.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.7.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.7.3.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.7.3.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.7.4", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("middle.7.5.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("middle.7.5.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("middle.7.5.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("middle.7.(add)", "add", new long[] { 728L, 19L, 19L }, 0L, 0L, 788424L),
-                new LayerInfo("exit.0.0", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("exit.0.1.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("exit.0.1.pointwise", "conv 1x1 728->728", new long[] { 728L, 19L, 19L }, 529984L, 191324224L, 1055600L),
-                new LayerInfo("exit.0.1.bn", "batchnorm 728", new long[] { 728L, 19L, 19L }, 1456L, 0L, 527072L),
-                new LayerInfo("exit.0.2", "relu", new long[] { 728L, 19L, 19L }, 0L, 0L, 525616L),
-                new LayerInfo("exit.0.3.depthwise", "conv 3x3 728->728 g728", new long[] { 728L, 19L, 19L }, 6552L, 2365272L, 532168L),
-                new LayerInfo("exit.0.3.pointwise", "conv 1x1 728->1024", new long[] { 1024L, 19L, 19L }, 745472L, 269115392L, 1377944L),
-                new LayerInfo("exit.0.3.bn", "batchnorm 1024", new long[] { 1024L, 19L, 19L }, 2048L, 0L, 741376L),
-                new LayerInfo("exit.0.4", "maxpool 3x3/2", new long[] { 1024L, 10L, 10L }, 0L, 0L, 472064L),
-                new LayerInfo("exit.0.skip.0", "conv 1x1/2 728->1024", new long[] { 1024L, 10L, 10L }, 745472L, 74547200L, 1110680L),
-                new LayerInfo("exit.0.skip.1", "batchnorm 1024", new long[] { 1024L, 10L, 10L }, 2048L, 0L, 206848L),
-                new LayerInfo("exit.0.(add)", "add", new long[] { 1024L, 10L, 10L }, 0L, 0L, 307200L),
-                new LayerInfo("exit.1.depthwise", "conv 3x3 1024->1024 g1024", new long[] { 1024L, 10L, 10L }, 9216L, 921600L, 214016L),
-                new LayerInfo("exit.1.pointwise", "conv 1x1 1024->1536", new long[] { 1536L, 10L, 10L }, 1572864L, 157286400L, 1828864L),
-                new LayerInfo("exit.1.bn", "batchnorm 1536", new long[] { 1536L, 10L, 10L }, 3072L, 0L, 310272L),
-                new LayerInfo("exit.2", "relu", new long[] { 1536L, 10L, 10L }, 0L, 0L, 307200L),
-                new LayerInfo("exit.3.depthwise", "conv 3x3 1536->1536 g1536", new long[] { 1536L, 10L, 10L }, 13824L, 1382400L, 321024L),
-                new LayerInfo("exit.3.pointwise", "conv 1x1 1536->2048", new long[] { 2048L, 10L, 10L }, 3145728L, 314572800L, 3504128L),
-                new LayerInfo("exit.3.bn", "batchnorm 2048", new long[] { 2048L, 10L, 10L }, 4096L, 0L, 413696L),
-                new LayerInfo("exit.4", "relu", new long[] { 2048L, 10L, 10L }, 0L, 0L, 409600L),
-                new LayerInfo("3", "adaptive_avgpool 1x1", new long[] { 2048L, 1L, 1L }, 0L, 0L, 206848L),
-                new LayerInfo("4", "flatten", new long[] { 2048L }, 0L, 0L, 4096L),
-                new LayerInfo("fc", "linear 2048->1000", new long[] { 1000L }, 2049000L, 2048000L, 2052048L),
-            });
+            new long[] { 3, 299, 299 }, new long[] { 1000 },
+            22855952, 120, 8357403496L, 182729851, 77403528,
+            // path|operation|output shape|params|MACs|memory access
+            "entry.conv1|conv 3x3/2 3->32|32x149x149|864|19181664|979499\n" +
+            "entry.bn1|batchnorm 32|32x149x149|64|0|1420928\n" +
+            "entry.2|relu|32x149x149|0|0|1420864\n" +
+            "entry.conv2|conv 3x3 32->64|64x147x147|18432|398297088|2111840\n" +
+            "entry.bn2|batchnorm 64|64x147x147|128|0|2766080\n" +
+            "entry.5|relu|64x147x147|0|0|2765952\n" +
+            "entry.6.0.depthwise|conv 3x3 64->64 g64|64x147x147|576|12446784|2766528\n" +
+            "entry.6.0.pointwise|conv 1x1 64->128|128x147x147|8192|177020928|4157120\n" +
+            "entry.6.0.bn|batchnorm 128|128x147x147|256|0|5532160\n" +
+            "entry.6.1|relu|128x147x147|0|0|5531904\n" +
+            "entry.6.2.depthwise|conv 3x3 128->128 g128|128x147x147|1152|24893568|5533056\n" +
+            "entry.6.2.pointwise|conv 1x1 128->128|128x147x147|16384|354041856|5548288\n" +
+            "entry.6.2.bn|batchnorm 128|128x147x147|256|0|5532160\n" +
+            "entry.6.3|maxpool 3x3/2|128x74x74|0|0|3466880\n" +
+            "entry.6.skip.0|conv 1x1/2 64->128|128x74x74|8192|44859392|2092096\n" +
+            "entry.6.skip.1|batchnorm 128|128x74x74|256|0|1402112\n" +
+            "entry.6.(add)|add|128x74x74|0|0|2102784\n" +
+            "entry.7.0|relu|128x74x74|0|0|1401856\n" +
+            "entry.7.1.depthwise|conv 3x3 128->128 g128|128x74x74|1152|6308352|1403008\n" +
+            "entry.7.1.pointwise|conv 1x1 128->256|256x74x74|32768|179437568|2135552\n" +
+            "entry.7.1.bn|batchnorm 256|256x74x74|512|0|2804224\n" +
+            "entry.7.2|relu|256x74x74|0|0|2803712\n" +
+            "entry.7.3.depthwise|conv 3x3 256->256 g256|256x74x74|2304|12616704|2806016\n" +
+            "entry.7.3.pointwise|conv 1x1 256->256|256x74x74|65536|358875136|2869248\n" +
+            "entry.7.3.bn|batchnorm 256|256x74x74|512|0|2804224\n" +
+            "entry.7.4|maxpool 3x3/2|256x37x37|0|0|1752320\n" +
+            "entry.7.skip.0|conv 1x1/2 128->256|256x37x37|32768|44859392|1084160\n" +
+            "entry.7.skip.1|batchnorm 256|256x37x37|512|0|701440\n" +
+            "entry.7.(add)|add|256x37x37|0|0|1051392\n" +
+            "entry.8.0|relu|256x37x37|0|0|700928\n" +
+            "entry.8.1.depthwise|conv 3x3 256->256 g256|256x37x37|2304|3154176|703232\n" +
+            "entry.8.1.pointwise|conv 1x1 256->728|728x37x37|186368|255137792|1533464\n" +
+            "entry.8.1.bn|batchnorm 728|728x37x37|1456|0|1994720\n" +
+            "entry.8.2|relu|728x37x37|0|0|1993264\n" +
+            "entry.8.3.depthwise|conv 3x3 728->728 g728|728x37x37|6552|8969688|1999816\n" +
+            "entry.8.3.pointwise|conv 1x1 728->728|728x37x37|529984|725548096|2523248\n" +
+            "entry.8.3.bn|batchnorm 728|728x37x37|1456|0|1994720\n" +
+            "entry.8.4|maxpool 3x3/2|728x19x19|0|0|1259440\n" +
+            "entry.8.skip.0|conv 1x1/2 256->728|728x19x19|186368|67278848|799640\n" +
+            "entry.8.skip.1|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "entry.8.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.0.0|relu|728x19x19|0|0|525616\n" +
+            "middle.0.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.0.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.0.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.0.2|relu|728x19x19|0|0|525616\n" +
+            "middle.0.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.0.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.0.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.0.4|relu|728x19x19|0|0|525616\n" +
+            "middle.0.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.0.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.0.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.0.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.1.0|relu|728x19x19|0|0|525616\n" +
+            "middle.1.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.1.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.1.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.1.2|relu|728x19x19|0|0|525616\n" +
+            "middle.1.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.1.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.1.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.1.4|relu|728x19x19|0|0|525616\n" +
+            "middle.1.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.1.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.1.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.1.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.2.0|relu|728x19x19|0|0|525616\n" +
+            "middle.2.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.2.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.2.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.2.2|relu|728x19x19|0|0|525616\n" +
+            "middle.2.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.2.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.2.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.2.4|relu|728x19x19|0|0|525616\n" +
+            "middle.2.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.2.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.2.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.2.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.3.0|relu|728x19x19|0|0|525616\n" +
+            "middle.3.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.3.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.3.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.3.2|relu|728x19x19|0|0|525616\n" +
+            "middle.3.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.3.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.3.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.3.4|relu|728x19x19|0|0|525616\n" +
+            "middle.3.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.3.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.3.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.3.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.4.0|relu|728x19x19|0|0|525616\n" +
+            "middle.4.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.4.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.4.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.4.2|relu|728x19x19|0|0|525616\n" +
+            "middle.4.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.4.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.4.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.4.4|relu|728x19x19|0|0|525616\n" +
+            "middle.4.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.4.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.4.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.4.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.5.0|relu|728x19x19|0|0|525616\n" +
+            "middle.5.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.5.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.5.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.5.2|relu|728x19x19|0|0|525616\n" +
+            "middle.5.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.5.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.5.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.5.4|relu|728x19x19|0|0|525616\n" +
+            "middle.5.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.5.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.5.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.5.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.6.0|relu|728x19x19|0|0|525616\n" +
+            "middle.6.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.6.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.6.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.6.2|relu|728x19x19|0|0|525616\n" +
+            "middle.6.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.6.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.6.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.6.4|relu|728x19x19|0|0|525616\n" +
+            "middle.6.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.6.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.6.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.6.(add)|add|728x19x19|0|0|788424\n" +
+            "middle.7.0|relu|728x19x19|0|0|525616\n" +
+            "middle.7.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.7.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.7.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.7.2|relu|728x19x19|0|0|525616\n" +
+            "middle.7.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.7.3.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.7.3.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.7.4|relu|728x19x19|0|0|525616\n" +
+            "middle.7.5.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "middle.7.5.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "middle.7.5.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "middle.7.(add)|add|728x19x19|0|0|788424\n" +
+            "exit.0.0|relu|728x19x19|0|0|525616\n" +
+            "exit.0.1.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "exit.0.1.pointwise|conv 1x1 728->728|728x19x19|529984|191324224|1055600\n" +
+            "exit.0.1.bn|batchnorm 728|728x19x19|1456|0|527072\n" +
+            "exit.0.2|relu|728x19x19|0|0|525616\n" +
+            "exit.0.3.depthwise|conv 3x3 728->728 g728|728x19x19|6552|2365272|532168\n" +
+            "exit.0.3.pointwise|conv 1x1 728->1024|1024x19x19|745472|269115392|1377944\n" +
+            "exit.0.3.bn|batchnorm 1024|1024x19x19|2048|0|741376\n" +
+            "exit.0.4|maxpool 3x3/2|1024x10x10|0|0|472064\n" +
+            "exit.0.skip.0|conv 1x1/2 728->1024|1024x10x10|745472|74547200|1110680\n" +
+            "exit.0.skip.1|batchnorm 1024|1024x10x10|2048|0|206848\n" +
+            "exit.0.(add)|add|1024x10x10|0|0|307200\n" +
+            "exit.1.depthwise|conv 3x3 1024->1024 g1024|1024x10x10|9216|921600|214016\n" +
+            "exit.1.pointwise|conv 1x1 1024->1536|1536x10x10|1572864|157286400|1828864\n" +
+            "exit.1.bn|batchnorm 1536|1536x10x10|3072|0|310272\n" +
+            "exit.2|relu|1536x10x10|0|0|307200\n" +
+            "exit.3.depthwise|conv 3x3 1536->1536 g1536|1536x10x10|13824|1382400|321024\n" +
+            "exit.3.pointwise|conv 1x1 1536->2048|2048x10x10|3145728|314572800|3504128\n" +
+            "exit.3.bn|batchnorm 2048|2048x10x10|4096|0|413696\n" +
+            "exit.4|relu|2048x10x10|0|0|409600\n" +
+            "3|adaptive_avgpool 1x1|2048x1x1|0|0|206848\n" +
+            "4|flatten|2048|0|0|4096\n" +
+            "fc|linear 2048->1000|1000|2049000|2048000|2052048\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();

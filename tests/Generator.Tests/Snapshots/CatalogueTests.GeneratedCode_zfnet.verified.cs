@@ -71,36 +71,34 @@ namespace ArchDsl.Catalogue
         public const long MemoryAccessCost = 69970896L;
 
         /// <summary>The shape/cost table computed by the .arch front end.</summary>
-        public static NetworkMetadata Metadata { get; } = new NetworkMetadata(
+        public static NetworkMetadata Metadata { get; } = NetworkMetadata.FromRows(
             "ZFNet", "architectures/zfnet.arch", 7, null,
-            new long[] { 3L, 224L, 224L }, new long[] { 1000L },
-            62357608L, 0L, 1168032896L, 69970896L, 3731880L,
-            new LayerInfo[]
-            {
-                new LayerInfo("features.conv1", "conv 7x7/2 3->96", new long[] { 96L, 110L, 110L }, 14208L, 170755200L, 1326336L),
-                new LayerInfo("features.1", "relu", new long[] { 96L, 110L, 110L }, 0L, 0L, 2323200L),
-                new LayerInfo("features.2", "maxpool 3x3/2", new long[] { 96L, 55L, 55L }, 0L, 0L, 1452000L),
-                new LayerInfo("features.3", "lrn", new long[] { 96L, 55L, 55L }, 0L, 0L, 580800L),
-                new LayerInfo("features.conv2", "conv 5x5/2 96->256", new long[] { 256L, 26L, 26L }, 614656L, 415334400L, 1078112L),
-                new LayerInfo("features.5", "relu", new long[] { 256L, 26L, 26L }, 0L, 0L, 346112L),
-                new LayerInfo("features.6", "maxpool 3x3/2", new long[] { 256L, 13L, 13L }, 0L, 0L, 216320L),
-                new LayerInfo("features.7", "lrn", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.conv3", "conv 3x3 256->384", new long[] { 384L, 13L, 13L }, 885120L, 149520384L, 993280L),
-                new LayerInfo("features.9", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.conv4", "conv 3x3 384->384", new long[] { 384L, 13L, 13L }, 1327488L, 224280576L, 1457280L),
-                new LayerInfo("features.11", "relu", new long[] { 384L, 13L, 13L }, 0L, 0L, 129792L),
-                new LayerInfo("features.conv5", "conv 3x3 384->256", new long[] { 256L, 13L, 13L }, 884992L, 149520384L, 993152L),
-                new LayerInfo("features.13", "relu", new long[] { 256L, 13L, 13L }, 0L, 0L, 86528L),
-                new LayerInfo("features.14", "maxpool 3x3/2", new long[] { 256L, 6L, 6L }, 0L, 0L, 52480L),
-                new LayerInfo("1", "flatten", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.0", "dropout 0.5", new long[] { 9216L }, 0L, 0L, 18432L),
-                new LayerInfo("classifier.fc6", "linear 9216->4096", new long[] { 4096L }, 37752832L, 37748736L, 37766144L),
-                new LayerInfo("classifier.2", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.3", "dropout 0.5", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.fc7", "linear 4096->4096", new long[] { 4096L }, 16781312L, 16777216L, 16789504L),
-                new LayerInfo("classifier.5", "relu", new long[] { 4096L }, 0L, 0L, 8192L),
-                new LayerInfo("classifier.fc8", "linear 4096->1000", new long[] { 1000L }, 4097000L, 4096000L, 4102096L),
-            });
+            new long[] { 3, 224, 224 }, new long[] { 1000 },
+            62357608, 0, 1168032896, 69970896, 3731880,
+            // path|operation|output shape|params|MACs|memory access
+            "features.conv1|conv 7x7/2 3->96|96x110x110|14208|170755200|1326336\n" +
+            "features.1|relu|96x110x110|0|0|2323200\n" +
+            "features.2|maxpool 3x3/2|96x55x55|0|0|1452000\n" +
+            "features.3|lrn|96x55x55|0|0|580800\n" +
+            "features.conv2|conv 5x5/2 96->256|256x26x26|614656|415334400|1078112\n" +
+            "features.5|relu|256x26x26|0|0|346112\n" +
+            "features.6|maxpool 3x3/2|256x13x13|0|0|216320\n" +
+            "features.7|lrn|256x13x13|0|0|86528\n" +
+            "features.conv3|conv 3x3 256->384|384x13x13|885120|149520384|993280\n" +
+            "features.9|relu|384x13x13|0|0|129792\n" +
+            "features.conv4|conv 3x3 384->384|384x13x13|1327488|224280576|1457280\n" +
+            "features.11|relu|384x13x13|0|0|129792\n" +
+            "features.conv5|conv 3x3 384->256|256x13x13|884992|149520384|993152\n" +
+            "features.13|relu|256x13x13|0|0|86528\n" +
+            "features.14|maxpool 3x3/2|256x6x6|0|0|52480\n" +
+            "1|flatten|9216|0|0|18432\n" +
+            "classifier.0|dropout 0.5|9216|0|0|18432\n" +
+            "classifier.fc6|linear 9216->4096|4096|37752832|37748736|37766144\n" +
+            "classifier.2|relu|4096|0|0|8192\n" +
+            "classifier.3|dropout 0.5|4096|0|0|8192\n" +
+            "classifier.fc7|linear 4096->4096|4096|16781312|16777216|16789504\n" +
+            "classifier.5|relu|4096|0|0|8192\n" +
+            "classifier.fc8|linear 4096->1000|1000|4097000|4096000|4102096\n");
 
         /// <summary>The per-layer shape/cost table with totals, as text.</summary>
         public static string Summary() => Metadata.ToTable();
