@@ -51,7 +51,7 @@ namespace ArchDsl.Dsl.Tests.Emit
             foreach (var s in result.Sources)
             {
                 var root = CSharpSyntaxTree.ParseText(s.Text).GetRoot();
-                Assert.DoesNotContain(root.DescendantNodes().OfType<InvocationExpressionSyntax>(), i => i.ToString().Contains("Exit"));
+                Assert.DoesNotContain(root.DescendantNodes().OfType<InvocationExpressionSyntax>(), i => i.Expression.ToString().Contains("Exit"));
             }
             var block = result.Sources.Single(s => s.HintName.EndsWith(".class_.g.cs", System.StringComparison.Ordinal)).Text;
             Assert.Contains("Add(\"forward\", ", block);

@@ -11,8 +11,7 @@ namespace ArchDsl.Generator.Emit.Lowering
     /// tensors, and which statements no target can express here. Every decision is the same for C# and Python; the
     /// printers only spell the result.</summary>
     /// <remarks>Where the two printers still differ, it is a target's capability or idiom, not a second reading of
-    /// the body: a loop of bodies (<see cref="LoopForm.IterationClasses"/>) is a nested class per iteration in C#
-    /// and not yet translated to Python; in the dataflow form C# writes an <c>else if</c> chain flat and lowers each
+    /// the body: in the dataflow form C# writes an <c>else if</c> chain flat and lowers each
     /// branch's statements, where Python nests the next <c>if</c> in the <c>else</c> (a chain there is one step); a
     /// block-valued parameter is a switch over the block classes in C# and the class itself in Python; C# checks an
     /// auxiliary output's name against the members of its Outputs record.</remarks>

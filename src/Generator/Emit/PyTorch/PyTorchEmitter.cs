@@ -66,7 +66,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 var name = PyNaming.Class(def.Name);
                 var helpers = new List<string>();
                 int count = 0;
-                string NextHelper() => usedHelperNames.Fresh("_" + name + "Group" + (++count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                string NextHelper(string kind) => usedHelperNames.Fresh("_" + name + kind + (++count).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var emitter = new PythonModuleEmitter(expr, program, name, def.File.Path, bag, globals, helpers, NextHelper) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
                 var scope = new CsScope(null);
                 var (signature, prologue) = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope, "input_shape");

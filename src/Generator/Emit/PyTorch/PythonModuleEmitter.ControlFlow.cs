@@ -30,7 +30,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             }
             // More than a chain: a helper class holding the statement, built with the scalars in scope it reads.
             var captured = ctx.Scope.Visible().Where(c => container.NamesUsed.Contains(c.ArchName)).ToList();
-            var helperName = _nextHelperName();
+            var helperName = _nextHelperName("Group");
             var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
             var scope = new CsScope(null);
             var (signature, prologue) = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope, "input_shape");
@@ -75,8 +75,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             var (loop, body) = (lowered.Statement, lowered.Body);
             if (lowered.Form == LoopForm.IterationClasses)
             {
-                // The C# target builds a nested class per iteration; this target has no such form yet.
-                NotSupported(loop, "a loop whose body is more than a chain of layers and blocks; put the body in a block");
+                LoopOfBodies(lowered, ctx, init, fwd);
                 return;
             }
             var inner = ctx.Nested();
@@ -91,6 +90,35 @@ namespace ArchDsl.Generator.Emit.PyTorch
             LoopHeader(loop, ctx, inner, init);
             foreach (var s in body.Statements) Statement(s, inner, init, fwd);
             init.Close();
+        }
+
+        /// <summary>A loop whose body holds residuals, merges or tensor expressions, as in the C# target: a helper class
+        /// built once per iteration with the scalars in scope it reads (the loop variable included). It keys its
+        /// modules with the owner's <c>names</c> and the owner adds them as its own children, so the state-dict keys are
+        /// those of the body written out in place; the iterations themselves sit in a plain list the forward runs.</summary>
+        private void LoopOfBodies(Lowering.Loop lowered, Ctx ctx, PyWriter init, PyWriter fwd)
+        {
+            var list = Member("_iterations");
+            init.Line(list + " = []");
+            var inner = ctx.Nested();
+            LoopHeader(lowered.Statement, ctx, inner, init);
+            var captured = inner.Scope.Visible().Where(c => lowered.NamesUsed.Contains(c.ArchName)).ToList();
+            var helperName = _nextHelperName("Iteration");
+            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
+            var scope = new CsScope(null);
+            var (signature, prologue) = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope, "input_shape");
+            var (hinit, hfwd) = emitter.Body(lowered.Body.Statements, scope, "shape", ownerNames: true);
+            _helpers.Add(PythonClassWriter.ModuleClass(helperName, "One iteration of a loop of " + _className + "; its modules are added as the owner's children.",
+                true, new[] { "names" }.Concat(signature).ToList(), prologue, null, hinit, hfwd, emitter.AuxOutputs));
+            var iteration = _locals.Fresh("iteration");
+            var key = _locals.Fresh("key");
+            var child = _locals.Fresh("child");
+            init.Line(iteration + " = " + helperName + "(" + string.Join(", ", new[] { ctx.ShapeVar, ctx.NamesVar }.Concat(captured.Select(c => c.CsName))) + ")");
+            init.Line(list + ".append(" + iteration + ")");
+            init.Open("for " + key + ", " + child + " in " + iteration + ".named_children()").Line("self.add_module(" + key + ", " + child + ")").Close();
+            init.Line(ctx.ShapeVar + " = " + iteration + ".output_shape");
+            init.Close();
+            fwd.Open("for m in " + list).Line(ctx.TensorVar + " = m(" + ctx.TensorVar + ")").Close();
         }
 
         private void LoopHeader(StatementSyntax loop, Ctx outer, Ctx inner, PyWriter init)

@@ -47,10 +47,10 @@ namespace ArchDsl.Generator.Emit.PyTorch
         private readonly Dictionary<string, (string Module, Func<string, string> Reshape)> _sharable = new Dictionary<string, (string, Func<string, string>)>(StringComparer.Ordinal);
         private readonly List<string> _helpers;
         private readonly List<(string Local, string Name)> _aux = new List<(string, string)>();
-        private readonly Func<string> _nextHelperName;
+        private readonly Func<string, string> _nextHelperName;
 
         public PythonModuleEmitter(PythonExpressions expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics,
-            IEnumerable<string> globals, List<string> helpers, Func<string> nextHelperName)
+            IEnumerable<string> globals, List<string> helpers, Func<string, string> nextHelperName)
         {
             _expr = expr;
             _program = program;
@@ -102,13 +102,15 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return (signature, prologue);
         }
 
-        /// <summary>Translates a body into <c>__init__</c> and forward statements.</summary>
-        public (PyWriter Init, PyWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar)
+        /// <summary>Translates a body into <c>__init__</c> and forward statements. A loop iteration's body keys its
+        /// modules with its owner's <c>names</c> (<paramref name="ownerNames"/>, a parameter of its class) and, as in
+        /// the C# target, does not take the data-flow form.</summary>
+        public (PyWriter Init, PyWriter Forward) Body(IEnumerable<StatementSyntax> statements, CsScope scope, string shapeVar, bool ownerNames = false)
         {
-            if (ModuleEmitter.NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar);
+            if (!ownerNames && ModuleEmitter.NeedsDataflow(statements)) return DataflowBody(statements, scope, shapeVar);
             var init = new PyWriter();
             var fwd = new PyWriter();
-            init.Line("names = _ChildNames()");
+            if (!ownerNames) init.Line("names = _ChildNames()");
             var ctx = new Ctx(scope, shapeVar, "x", "names", null, Mode.Explicit, null);
             foreach (var s in statements) Statement(s, ctx, init, fwd);
             return (init, fwd);
