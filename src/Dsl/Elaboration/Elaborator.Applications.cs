@@ -321,8 +321,7 @@ namespace ArchDsl.Elaboration
                     throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, span, "'" + resize.Layer + "(to: …)' needs channels-first maps, but " + what
                         + " is the channels-last " + f + "; add 'channels_first' before it");
             }
-            var kind = resize.Bilinear ? LayerKind.UpsampleBilinear : LayerKind.Upsample;
-            var config = new LayerConfig(kind, InChannels: x.Channels, Kernel: (target.Height, target.Width), AlignCorners: align);
+            var config = new LayerConfig(resize.Kind, InChannels: x.Channels, Kernel: (target.Height, target.Width), AlignCorners: align);
             // Output positions are (input height / output height) input positions apart, at least one pixel.
             long jump = Math.Max(1, x.Jump * x.Height / Math.Max(1, target.Height));
             var y = x with { Height = target.Height, Width = target.Width, Jump = jump };
