@@ -6,6 +6,7 @@ using System.Linq;
 using ArchDsl.Analysis;
 using ArchDsl.Binding;
 using ArchDsl.Elaboration;
+using ArchDsl.Layers;
 using ArchDsl.Text;
 
 namespace ArchDsl.Onnx
@@ -207,10 +208,14 @@ namespace ArchDsl.Onnx
             private string Longs(string path, string what, params long[] values) =>
                 Constant(path, what, OnnxDataType.Int64, ImmutableArray.Create((long)values.Length), values.SelectMany(BitConverter.GetBytes).ToArray());
 
+            /// <summary>The layer's state entry <paramref name="leaf"/> (<c>path.leaf</c>; the empty leaf: the entry keyed
+            /// by the path itself), read as an initializer; its key is a name no value may take.</summary>
             private string Weight(ElaboratedOp op, string leaf)
             {
-                var entry = CostModel.StateOf(op.Path, op.Config!).Single(e => e.Key == op.Path + "." + leaf);
+                var key = leaf.Length == 0 ? op.Path : op.Path + "." + leaf;
+                var entry = CostModel.StateOf(op.Path, op.Config!).Single(e => e.Key == key);
                 _weights[entry.Key] = new OnnxWeight(entry.Key, entry.Shape);
+                _names.Add(entry.Key);
                 return entry.Key;
             }
 
@@ -269,8 +274,8 @@ namespace ArchDsl.Onnx
                         return;
                     }
                     case OpKind.Resize:
-                        throw new UnsupportedOpException("ONNX export does not write up-sampling to another tensor's size ('" + Layers.LayerTable.Of(op.Config!.Kind).Name
-                            + "(to: …)'); an integer factor ('" + Layers.LayerTable.Of(op.Config.Kind).Name + "(2)') is exported as Resize");
+                        throw new UnsupportedOpException("ONNX export does not write up-sampling to another tensor's size ('" + LayerTable.Of(op.Config!.Kind).Name
+                            + "(to: …)'); an integer factor ('" + LayerTable.Of(op.Config.Kind).Name + "(2)') is exported as Resize");
                     case OpKind.Scale:
                         throw new UnsupportedOpException("ONNX export cannot write this tensor-scalar expression: its number is not known when the network is elaborated");
                     default:
@@ -278,251 +283,48 @@ namespace ArchDsl.Onnx
                 }
             }
 
+            /// <summary>Writes a layer as its table entry's recipe says: each node's inputs in order, then its result (the
+            /// layer's output for the last node), then the node.</summary>
             private void LowerLayer(ElaboratedOp op, LayerConfig c)
             {
-                var x = op.Inputs[0];
-                switch (c.Kind)
+                var rule = LayerTable.Of(c.Kind);
+                if (rule.Onnx == null) throw new UnsupportedOpException("ONNX export has no form for the layer '" + rule.Name + "'");
+                var recipe = rule.Onnx(c, op.Inputs[0]);
+                if (recipe.Refusal != null) throw new UnsupportedOpException(recipe.Refusal);
+                if (recipe.PassesThrough) { Alias(op); return; }
+                var results = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (int i = 0; i < recipe.Nodes.Length; i++)
                 {
-                    case LayerKind.Conv:
-                    {
-                        var inputs = new List<string> { Input(op, 0), Weight(op, "weight") };
-                        if (c.Bias) inputs.Add(Weight(op, "bias"));
-                        var output = Produce(op);
-                        Node("Conv", output, inputs, new[] { output },
-                            OnnxAttribute.Of("kernel_shape", c.Kernel.H, c.Kernel.W),
-                            OnnxAttribute.Of("strides", c.Stride.H, c.Stride.W),
-                            OnnxAttribute.Of("pads", c.Padding.H, c.Padding.W, c.Padding.H, c.Padding.W),
-                            OnnxAttribute.Of("dilations", c.Dilation.H, c.Dilation.W),
-                            OnnxAttribute.Of("group", c.Groups));
-                        return;
-                    }
-                    case LayerKind.Linear when x.ChannelsLast:
-                    {
-                        // On the channels of an [N, H, W, C] map: MatMul with the transposed weight (it broadcasts over
-                        // the positions), then the bias; Gemm takes only 2-D inputs.
-                        var transposed = Fresh(op.Path + "/weight_t");
-                        Node("Transpose", transposed, new[] { Weight(op, "weight") }, new[] { transposed }, OnnxAttribute.Of("perm", 1, 0));
-                        var input = Input(op, 0);
-                        var product = c.Bias ? Step(op.Path, "matmul", op.Output) : Produce(op);
-                        Node("MatMul", product, new[] { input, transposed }, new[] { product });
-                        if (!c.Bias) return;
-                        var output = Produce(op);
-                        Node("Add", output, new[] { product, Weight(op, "bias") }, new[] { output });
-                        return;
-                    }
-                    case LayerKind.Linear:
-                    {
-                        var inputs = new List<string> { Input(op, 0), Weight(op, "weight") };
-                        if (c.Bias) inputs.Add(Weight(op, "bias"));
-                        var output = Produce(op);
-                        Node("Gemm", output, inputs, new[] { output }, OnnxAttribute.Of("transB", 1L));
-                        return;
-                    }
-                    case LayerKind.BatchNorm:
-                    {
-                        var inputs = new[] { Input(op, 0), Weight(op, "weight"), Weight(op, "bias"), Weight(op, "running_mean"), Weight(op, "running_var") };
-                        var output = Produce(op);
-                        Node("BatchNormalization", output, inputs, new[] { output }, OnnxAttribute.Of("epsilon", c.Eps));
-                        return;
-                    }
-                    case LayerKind.ReLU: Unary(op, "Relu"); return;
-                    case LayerKind.Sigmoid: Unary(op, "Sigmoid"); return;
-                    case LayerKind.Tanh: Unary(op, "Tanh"); return;
-                    case LayerKind.Hardswish: Unary(op, "HardSwish"); return;
-                    // PyTorch's hardsigmoid is relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
-                    case LayerKind.Hardsigmoid: Unary(op, "HardSigmoid", OnnxAttribute.Of("alpha", 1.0 / 6), OnnxAttribute.Of("beta", 0.5)); return;
-                    case LayerKind.LeakyReLU: Unary(op, "LeakyRelu", OnnxAttribute.Of("alpha", c.Alpha)); return;
-                    case LayerKind.ReLU6:
-                    {
-                        var input = Input(op, 0);
-                        var min = Scalar(op.Path, "min", 0f);
-                        var max = Scalar(op.Path, "max", 6f);
-                        var output = Produce(op);
-                        Node("Clip", output, new[] { input, min, max }, new[] { output });
-                        return;
-                    }
-                    case LayerKind.SiLU:
-                    {
-                        var input = Input(op, 0);
-                        var gate = Step(op.Path, "sigmoid", op.Output);
-                        Node("Sigmoid", gate, new[] { input }, new[] { gate });
-                        var output = Produce(op);
-                        Node("Mul", output, new[] { input, gate }, new[] { output });
-                        return;
-                    }
-                    case LayerKind.GELU:
-                    {
-                        // Opset 17 has no Gelu: x * (1 + erf(x / sqrt 2)) / 2, PyTorch's exact form.
-                        var input = Input(op, 0);
-                        var scaled = Step(op.Path, "scaled", op.Output);
-                        Node("Div", scaled, new[] { input, Scalar(op.Path, "sqrt2", (float)Math.Sqrt(2)) }, new[] { scaled });
-                        var erf = Step(op.Path, "erf", op.Output);
-                        Node("Erf", erf, new[] { scaled }, new[] { erf });
-                        var plus = Step(op.Path, "plus1", op.Output);
-                        Node("Add", plus, new[] { erf, Scalar(op.Path, "one", 1f) }, new[] { plus });
-                        var half = Step(op.Path, "half", op.Output);
-                        Node("Mul", half, new[] { input, Scalar(op.Path, "onehalf", 0.5f) }, new[] { half });
-                        var output = Produce(op);
-                        Node("Mul", output, new[] { half, plus }, new[] { output });
-                        return;
-                    }
-                    case LayerKind.MaxPool:
-                    case LayerKind.AvgPool:
-                    {
-                        var input = Input(op, 0);
-                        var output = Produce(op);
-                        var attributes = new List<OnnxAttribute>
-                        {
-                            OnnxAttribute.Of("kernel_shape", c.Kernel.H, c.Kernel.W),
-                            OnnxAttribute.Of("strides", c.Stride.H, c.Stride.W),
-                            OnnxAttribute.Of("pads", c.Padding.H, c.Padding.W, c.Padding.H, c.Padding.W),
-                            OnnxAttribute.Of("ceil_mode", c.CeilMode ? 1L : 0L),
-                        };
-                        if (c.Kind == LayerKind.AvgPool) attributes.Add(OnnxAttribute.Of("count_include_pad", c.CountIncludePad ? 1L : 0L));
-                        Node(c.Kind == LayerKind.MaxPool ? "MaxPool" : "AveragePool", output, new[] { input }, new[] { output }, attributes.ToArray());
-                        return;
-                    }
-                    case LayerKind.AdaptiveAvgPool:
-                    case LayerKind.AdaptiveMaxPool:
-                        Adaptive(op, c.Kind == LayerKind.AdaptiveMaxPool);
-                        return;
-                    case LayerKind.Flatten:
-                    {
-                        if (x.Flat) { Alias(op); return; }
-                        var input = Input(op, 0);
-                        var output = Produce(op);
-                        Node("Flatten", output, new[] { input }, new[] { output }, OnnxAttribute.Of("axis", 1L));
-                        return;
-                    }
-                    case LayerKind.Dropout:
-                    case LayerKind.StochasticDepth:
-                    case LayerKind.Identity:
-                        Alias(op);
-                        return;
-                    case LayerKind.ChannelMean:
-                    case LayerKind.ChannelMax:
-                        Unary(op, c.Kind == LayerKind.ChannelMax ? "ReduceMax" : "ReduceMean", OnnxAttribute.Of("axes", new long[] { 1 }), OnnxAttribute.Of("keepdims", 1L));
-                        return;
-                    case LayerKind.Upsample:
-                    case LayerKind.UpsampleBilinear:
-                    {
-                        // Resize by constant scales [1, 1, fh, fw] (no roi). PyTorch's nearest is the asymmetric
-                        // transform with floor rounding; bilinear is half_pixel, or align_corners when asked.
-                        bool bilinear = c.Kind == LayerKind.UpsampleBilinear;
-                        var input = Input(op, 0);
-                        var scales = Constant(op.Path, "scales", OnnxDataType.Float, ImmutableArray.Create(4L),
-                            new float[] { 1, 1, c.Kernel.H, c.Kernel.W }.SelectMany(BitConverter.GetBytes).ToArray());
-                        var output = Produce(op);
-                        var attributes = bilinear
-                            ? new[] { OnnxAttribute.Of("mode", "linear"), OnnxAttribute.Of("coordinate_transformation_mode", c.AlignCorners ? "align_corners" : "half_pixel") }
-                            : new[] { OnnxAttribute.Of("mode", "nearest"), OnnxAttribute.Of("coordinate_transformation_mode", "asymmetric"), OnnxAttribute.Of("nearest_mode", "floor") };
-                        Node("Resize", output, new[] { input, "", scales }, new[] { output }, attributes);
-                        return;
-                    }
-                    case LayerKind.LocalResponseNorm:
-                        Unary(op, "LRN", OnnxAttribute.Of("size", c.Size), OnnxAttribute.Of("alpha", c.Alpha), OnnxAttribute.Of("beta", c.Beta), OnnxAttribute.Of("bias", c.K));
-                        return;
-                    case LayerKind.ChannelShuffle:
-                    {
-                        // [N, g, C/g, H, W] -> swap the middle two -> [N, C, H, W]; 0 keeps the batch dimension as it is.
-                        var input = Input(op, 0);
-                        long g = c.Groups;
-                        var grouped = Fresh(op.Path + "/grouped");
-                        Node("Reshape", grouped, new[] { input, Longs(op.Path, "grouped_shape", 0, g, x.Channels / g, x.Height, x.Width) }, new[] { grouped });
-                        var swapped = Fresh(op.Path + "/swapped");
-                        Node("Transpose", swapped, new[] { grouped }, new[] { swapped }, OnnxAttribute.Of("perm", 0, 2, 1, 3, 4));
-                        var output = Produce(op);
-                        Node("Reshape", output, new[] { swapped, Longs(op.Path, "shape", 0, x.Channels, x.Height, x.Width) }, new[] { output });
-                        return;
-                    }
-                    case LayerKind.LayerNorm:
-                        Unary(op, "LayerNormalization", new[] { Weight(op, "weight"), Weight(op, "bias") }, OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", c.Eps));
-                        return;
-                    case LayerKind.LayerNorm2d:
-                    {
-                        // torchvision's LayerNorm2d: channels-last, normalised over the last axis, channels-first again.
-                        var last = op.Output with { ChannelsLast = true };
-                        var permuted = Step(op.Path, "channels_last", last);
-                        Node("Transpose", permuted, new[] { Input(op, 0) }, new[] { permuted }, OnnxAttribute.Of("perm", 0, 2, 3, 1));
-                        var normalised = Step(op.Path, "normalised", last);
-                        Node("LayerNormalization", normalised, new[] { permuted, Weight(op, "weight"), Weight(op, "bias") }, new[] { normalised },
-                            OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", c.Eps));
-                        var output = Produce(op);
-                        Node("Transpose", output, new[] { normalised }, new[] { output }, OnnxAttribute.Of("perm", 0, 3, 1, 2));
-                        return;
-                    }
-                    case LayerKind.ChannelsLast: Unary(op, "Transpose", OnnxAttribute.Of("perm", 0, 2, 3, 1)); return;
-                    case LayerKind.ChannelsFirst: Unary(op, "Transpose", OnnxAttribute.Of("perm", 0, 3, 1, 2)); return;
-                    case LayerKind.Scale:
-                    {
-                        // The learnable tensor is the op's one state entry, keyed by the op's own path.
-                        var entry = CostModel.StateOf(op.Path, c).Single();
-                        _weights[entry.Key] = new OnnxWeight(entry.Key, entry.Shape);
-                        _names.Add(entry.Key);   // the initializer has the op's name: its output takes another
-                        Unary(op, "Mul", new[] { entry.Key });
-                        return;
-                    }
-                    default:
-                        throw new UnsupportedOpException("ONNX export has no lowering for the layer " + c.Kind);
+                    var node = recipe.Nodes[i];
+                    var inputs = node.Inputs.Select(v => Operand(op, v, results)).ToArray();
+                    string output = i == recipe.Nodes.Length - 1 ? Produce(op)
+                        : node.Unshaped ? Fresh(op.Path + "/" + node.Step)
+                        : Step(op.Path, node.Step, node.Shape ?? op.Output);
+                    results[node.Step] = output;
+                    Node(node.OpType, output, inputs, new[] { output }, node.Attributes.Select(Attribute).ToArray());
                 }
             }
 
-            private void Unary(ElaboratedOp op, string opType, params OnnxAttribute[] attributes) => Unary(op, opType, Array.Empty<string>(), attributes);
-
-            /// <summary>One node on the op's input and <paramref name="operands"/> (weights), producing its output.</summary>
-            private void Unary(ElaboratedOp op, string opType, string[] operands, params OnnxAttribute[] attributes)
+            private string Operand(ElaboratedOp op, RecipeValue value, Dictionary<string, string> results) => value switch
             {
-                var input = Input(op, 0);
-                var output = Produce(op);
-                Node(opType, output, new[] { input }.Concat(operands).ToArray(), new[] { output }, attributes);
-            }
+                LayerInput => Input(op, 0),
+                OmittedInput => "",
+                StepResult r => results[r.Step],
+                StateInput s => Weight(op, s.Leaf),
+                FloatConstant f when f.Scalar => Scalar(op.Path, f.Name, f.Values[0]),
+                FloatConstant f => Constant(op.Path, f.Name, OnnxDataType.Float, ImmutableArray.Create((long)f.Values.Length), f.Values.SelectMany(BitConverter.GetBytes).ToArray()),
+                LongConstant l => Longs(op.Path, l.Name, l.Values.ToArray()),
+                _ => throw new InvalidOperationException("unknown recipe value " + value),
+            };
 
-            /// <summary>Adaptive pooling to (oh, ow): the identity at equal size, a global pool to 1x1, a plain pool when
-            /// the size divides evenly, and otherwise PyTorch's bins exactly (row i covers floor(i*H/oh) to ceil((i+1)*H/oh)),
-            /// each a slice reduced, the cells concatenated back.</summary>
-            private void Adaptive(ElaboratedOp op, bool max)
+            private static OnnxAttribute Attribute(RecipeAttribute a) => a.Value switch
             {
-                var x = op.Inputs[0];
-                var c = op.Config!;
-                long oh = c.Kernel.H, ow = c.Kernel.W;
-                if (oh == x.Height && ow == x.Width) { Alias(op); return; }
-                var input = Input(op, 0);
-                if (oh == 1 && ow == 1)
-                {
-                    var output = Produce(op);
-                    Node(max ? "GlobalMaxPool" : "GlobalAveragePool", output, new[] { input }, new[] { output });
-                    return;
-                }
-                if (x.Height % oh == 0 && x.Width % ow == 0)
-                {
-                    var output = Produce(op);
-                    long kh = x.Height / oh, kw = x.Width / ow;
-                    Node(max ? "MaxPool" : "AveragePool", output, new[] { input }, new[] { output },
-                        OnnxAttribute.Of("kernel_shape", kh, kw), OnnxAttribute.Of("strides", kh, kw));
-                    return;
-                }
-                var rows = new List<string>();
-                for (long i = 0; i < oh; i++)
-                {
-                    long h0 = i * x.Height / oh, h1 = ((i + 1) * x.Height + oh - 1) / oh;
-                    var cells = new List<string>();
-                    for (long j = 0; j < ow; j++)
-                    {
-                        long w0 = j * x.Width / ow, w1 = ((j + 1) * x.Width + ow - 1) / ow;
-                        var cellName = "cell" + i.ToString(CultureInfo.InvariantCulture) + "_" + j.ToString(CultureInfo.InvariantCulture);
-                        var slice = Step(op.Path, cellName + "/window", x with { Height = h1 - h0, Width = w1 - w0 });
-                        Node("Slice", slice, new[] { input, Longs(op.Path, cellName + "/starts", h0, w0), Longs(op.Path, cellName + "/ends", h1, w1), Longs(op.Path, cellName + "/axes", 2, 3) }, new[] { slice });
-                        var cell = Step(op.Path, cellName, x with { Height = 1, Width = 1 });
-                        Node(max ? "ReduceMax" : "ReduceMean", cell, new[] { slice }, new[] { cell }, OnnxAttribute.Of("axes", 2, 3), OnnxAttribute.Of("keepdims", 1L));
-                        cells.Add(cell);
-                    }
-                    var row = Step(op.Path, "row" + i.ToString(CultureInfo.InvariantCulture), x with { Height = 1, Width = ow });
-                    Node("Concat", row, cells, new[] { row }, OnnxAttribute.Of("axis", 3L));
-                    rows.Add(row);
-                }
-                var result = Produce(op);
-                Node("Concat", result, rows, new[] { result }, OnnxAttribute.Of("axis", 2L));
-            }
+                long l => OnnxAttribute.Of(a.Name, l),
+                double d => OnnxAttribute.Of(a.Name, d),
+                string t => OnnxAttribute.Of(a.Name, t),
+                ImmutableArray<long> ints => OnnxAttribute.Of(a.Name, ints.ToArray()),
+                _ => throw new InvalidOperationException("attribute " + a.Name + " has a value of type " + a.Value.GetType().Name),
+            };
         }
     }
 }

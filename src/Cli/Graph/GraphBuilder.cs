@@ -6,6 +6,7 @@ using System.Linq;
 using ArchDsl.Analysis;
 using ArchDsl.Binding;
 using ArchDsl.Elaboration;
+using ArchDsl.Layers;
 
 namespace ArchDsl.Cli.Graph
 {
@@ -360,20 +361,17 @@ namespace ArchDsl.Cli.Graph
             }
         }
 
-        private static readonly HashSet<LayerKind> Heads = new HashSet<LayerKind>
-        {
-            LayerKind.Conv, LayerKind.Linear, LayerKind.MaxPool, LayerKind.AvgPool, LayerKind.AdaptiveAvgPool, LayerKind.AdaptiveMaxPool,
-        };
-
-        /// <summary>One line per convolution, linear or pooling layer; normalisations and activations follow on its line.</summary>
+        /// <summary>One line per layer that starts one (convolution, linear, pooling: <see cref="LayerRule.StartsChainLine"/>);
+        /// normalisations and activations follow on its line, each by its short label when it has one.</summary>
         private List<string> ChainLines(List<int> chain)
         {
             var lines = new List<string>();
             foreach (var i in chain)
             {
                 var op = _ops[i];
-                var text = op.Config!.Kind == LayerKind.BatchNorm ? "bn" : CostModel.Describe(op);
-                if (lines.Count == 0 || Heads.Contains(op.Config.Kind)) lines.Add(text);
+                var rule = LayerTable.Of(op.Config!.Kind);
+                var text = rule.ChainLabel ?? CostModel.Describe(op);
+                if (lines.Count == 0 || rule.StartsChainLine) lines.Add(text);
                 else lines[^1] += ", " + text;
             }
             long parameters = chain.Sum(i => _report.Summary.Layers[i].Params);

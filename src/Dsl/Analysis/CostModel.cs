@@ -7,9 +7,12 @@ using ArchDsl.Elaboration;
 
 namespace ArchDsl.Analysis
 {
-    /// <summary>One state-dict entry: key, shape and whether it is a buffer (not a parameter).</summary>
+    /// <summary>One state-dict entry: key, shape and whether it is a buffer (not a parameter), and how the frameworks'
+    /// layer initialises it (what an export without a weight file starts from).</summary>
     public sealed record StateEntry(string Key, ImmutableArray<long> Shape, bool IsBuffer)
     {
+        public Layers.StateInit Init { get; init; }
+
         public long Elements
         {
             get

@@ -13,6 +13,9 @@ namespace ArchDsl.Binding
         /// <summary>The argument that names the tensor whose size is taken.</summary>
         public const string To = "to";
 
+        /// <summary>The layer whose interpolation the resize applies (its configuration records the target size).</summary>
+        public LayerKind Kind => Primitives.Find(Layer)!.Kind;
+
         /// <summary>The interpolation mode as both frameworks spell it.</summary>
         public string Mode => Bilinear ? "bilinear" : "nearest";
 

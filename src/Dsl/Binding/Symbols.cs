@@ -97,5 +97,21 @@ namespace ArchDsl.Binding
         /// <summary>The resize <paramref name="call"/> writes (<c>upsample(to: t)</c>), or null; a call the binder bound
         /// as a module application (a block or local of that name) is not one.</summary>
         public BoundResize? ResizeOf(CallExpr call) => CallOf(call) == null ? BoundResize.Of(call) : null;
+
+        /// <summary>Whether the operand <paramref name="e"/> of tensor arithmetic computes a tensor (rather than a
+        /// number): a tensor name, the network's input, a pipeline, a resize, or their negation, sum, difference or
+        /// product. <paramref name="tensorNamed"/> says whether a name in scope holds a tensor (null: not in scope);
+        /// the elaborator asks its environment, the lowering its scope. <paramref name="indexedNames"/>: an indexed
+        /// name (<c>x{j}</c>) reads the tensor table (a body in dataflow form).</summary>
+        public bool IsTensor(ExprSyntax e, System.Func<string, bool?> tensorNamed, bool indexedNames) => e switch
+        {
+            NameExpr n => tensorNamed(n.Name) ?? n.Name == Builtins.Input,
+            PipeExpr _ => true,
+            IndexedNameExpr _ => indexedNames,
+            CallExpr call => ResizeOf(call) != null,
+            UnaryExpr u => IsTensor(u.Operand, tensorNamed, indexedNames),
+            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, tensorNamed, indexedNames) || IsTensor(b.Right, tensorNamed, indexedNames)),
+            _ => false,
+        };
     }
 }

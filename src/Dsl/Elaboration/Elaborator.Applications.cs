@@ -296,16 +296,8 @@ namespace ArchDsl.Elaboration
             throw Fail(DiagnosticCatalogue.TensorMisuse, frame.File.Path, e.Span, "This statement neither applies a layer nor computes a tensor");
         }
 
-        private bool IsTensor(ExprSyntax e, Env env) => e switch
-        {
-            NameExpr n => env.Lookup(n.Name) is TensorValue || (env.Lookup(n.Name) == null && n.Name == Builtins.Input),
-            PipeExpr _ => true,
-            IndexedNameExpr _ => true,
-            CallExpr call => _program.ResizeOf(call) != null,
-            UnaryExpr u => IsTensor(u.Operand, env),
-            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensor(b.Left, env) || IsTensor(b.Right, env)),
-            _ => false,
-        };
+        private bool IsTensor(ExprSyntax e, Env env) =>
+            _program.IsTensor(e, name => env.Lookup(name) is { } value ? value is TensorValue : null, indexedNames: true);
 
         /// <summary><c>upsample(to: t)</c>: the current tensor resized to t's height and width, channels kept. An op of
         /// its own with both tensors as inputs (t's size is read when the forward runs); no parameters, no MACs.</summary>
@@ -321,8 +313,7 @@ namespace ArchDsl.Elaboration
                     throw Fail(DiagnosticCatalogue.InvalidValue, frame.File.Path, span, "'" + resize.Layer + "(to: …)' needs channels-first maps, but " + what
                         + " is the channels-last " + f + "; add 'channels_first' before it");
             }
-            var kind = resize.Bilinear ? LayerKind.UpsampleBilinear : LayerKind.Upsample;
-            var config = new LayerConfig(kind, InChannels: x.Channels, Kernel: (target.Height, target.Width), AlignCorners: align);
+            var config = new LayerConfig(resize.Kind, InChannels: x.Channels, Kernel: (target.Height, target.Width), AlignCorners: align);
             // Output positions are (input height / output height) input positions apart, at least one pixel.
             long jump = Math.Max(1, x.Jump * x.Height / Math.Max(1, target.Height));
             var y = x with { Height = target.Height, Width = target.Width, Jump = jump };

@@ -121,6 +121,18 @@ namespace ArchDsl.Layers
         /// multiplies the flowing tensor in the enclosing module's forward.</summary>
         public bool IsParameter { get; init; }
 
+        /// <summary>How the ONNX writer writes the layer (<see cref="OnnxRecipe"/>); null: ONNX export refuses it, saying
+        /// it has no ONNX form.</summary>
+        public OnnxRule? Onnx { get; init; }
+
+        /// <summary>Whether the layer is the main computation of a stage (a convolution, a linear layer, a pooling): in
+        /// a drawn chain it starts a line, and the normalisations and activations after it follow on that line.</summary>
+        public bool StartsChainLine { get; init; }
+
+        /// <summary>The layer's name in a drawn chain when shorter than its description (<c>bn</c>); null: the
+        /// description.</summary>
+        public string? ChainLabel { get; init; }
+
         public ModuleConstruction Construction { get; }
         public ShapeCall? ShapeCall { get; }
     }

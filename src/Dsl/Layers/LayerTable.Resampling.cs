@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using ArchDsl.Binding;
 using ArchDsl.Elaboration;
+using static ArchDsl.Layers.Recipes;
 
 namespace ArchDsl.Layers
 {
@@ -36,6 +37,15 @@ namespace ArchDsl.Layers
                     : c.Kernel.W < 1 ? ("factor", "at least 1", c.Kernel.W.ToString(CultureInfo.InvariantCulture)) : null,
                 Describe = c => name + " x" + (c.Kernel.H == c.Kernel.W ? c.Kernel.H.ToString(CultureInfo.InvariantCulture) : c.Kernel.H + "x" + c.Kernel.W)
                     + (c.AlignCorners ? " (align_corners)" : ""),
+                // Resize by constant scales [1, 1, fh, fw] (no region of interest). PyTorch's nearest is the asymmetric
+                // transform with floor rounding; bilinear is half_pixel, or align_corners when asked.
+                Onnx = (c, x) =>
+                {
+                    var resize = Node("Resize", X, RecipeValue.Omitted, Floats("scales", 1, 1, c.Kernel.H, c.Kernel.W));
+                    return bilinear
+                        ? resize.With("mode", "linear").With("coordinate_transformation_mode", c.AlignCorners ? "align_corners" : "half_pixel")
+                        : resize.With("mode", "nearest").With("coordinate_transformation_mode", "asymmetric").With("nearest_mode", "floor");
+                },
             };
         }
 

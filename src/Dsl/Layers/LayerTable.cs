@@ -6,6 +6,7 @@ using System.Linq;
 using ArchDsl.Analysis;
 using ArchDsl.Binding;
 using ArchDsl.Elaboration;
+using static ArchDsl.Layers.Recipes;
 
 namespace ArchDsl.Layers
 {
@@ -35,9 +36,11 @@ namespace ArchDsl.Layers
             Func<LayerArguments, Feature, LayerConfig> configure, ShapeRule shape, ModuleConstruction construction, ShapeCall? track = null) =>
             new LayerRule(new PrimitiveLayer(name, kind, ImmutableArray.Create(parameters), description), configure, shape, construction, track);
 
-        /// <summary>A layer without arguments that keeps its input's shape (activations, identity).</summary>
-        private static LayerRule Pointwise(string name, LayerKind kind, string description, string torchSharp) =>
-            Rule(name, kind, description, Array.Empty<PrimitiveParameter>(), (_, x) => new LayerConfig(kind, InChannels: x.Channels), Keep, Module(torchSharp, torchSharp));
+        /// <summary>A layer without arguments that keeps its input's shape (activations, identity), written as the
+        /// same ONNX nodes whatever its input.</summary>
+        private static LayerRule Pointwise(string name, LayerKind kind, string description, string torchSharp, OnnxRecipe onnx) =>
+            Rule(name, kind, description, Array.Empty<PrimitiveParameter>(), (_, x) => new LayerConfig(kind, InChannels: x.Channels), Keep, Module(torchSharp, torchSharp))
+            with { Onnx = (_, _) => onnx };
 
         private static Feature? Keep(LayerConfig c, Feature x, out Shapes.Problem problem, out string detail)
         {
@@ -82,10 +85,13 @@ namespace ArchDsl.Layers
         private static (string, string, string)? Probability(LayerConfig c) =>
             !(c.P >= 0 && c.P <= 1) ? ("p", "in [0, 1]", Real(c.P)) : null;
 
+        /// <summary>A convolution's or linear layer's weight and optional bias, initialised as both frameworks do.</summary>
         private static ImmutableArray<StateEntry> WeightAndBias(string path, LayerConfig c, ImmutableArray<long> weight)
         {
-            var list = new List<StateEntry> { new StateEntry(path + ".weight", weight, false) };
-            if (c.Bias) list.Add(new StateEntry(path + ".bias", ImmutableArray.Create(c.Out), false));
+            long fanIn = 1;
+            for (int i = 1; i < weight.Length; i++) fanIn *= weight[i];
+            var list = new List<StateEntry> { new StateEntry(path + ".weight", weight, false) { Init = StateInit.LayerWeight } };
+            if (c.Bias) list.Add(new StateEntry(path + ".bias", ImmutableArray.Create(c.Out), false) { Init = StateInit.LayerBias(fanIn) });
             return list.ToImmutableArray();
         }
 
@@ -116,6 +122,9 @@ namespace ArchDsl.Layers
                 State = (path, c) => WeightAndBias(path, c, ImmutableArray.Create(c.Out, c.InChannels / c.Groups, c.Kernel.H, c.Kernel.W)),
                 Macs = (c, output) => checked(output * (c.InChannels / c.Groups) * c.Kernel.H * c.Kernel.W),
                 Describe = c => "conv " + K(c.Kernel) + S(c.Stride) + " " + c.InChannels + "->" + c.Out + (c.Groups != 1 ? " g" + c.Groups : "") + (c.Dilation != (1, 1) ? " d" + K(c.Dilation) : ""),
+                StartsChainLine = true,
+                Onnx = (c, x) => Node("Conv", X, State("weight"), c.Bias ? State("bias") : null)
+                    .With("kernel_shape", c.Kernel).With("strides", c.Stride).WithPads(c.Padding).With("dilations", c.Dilation).With("group", c.Groups),
             },
             Rule("linear", LayerKind.Linear, "fully connected layer on a flat input, or on the channels of a channels-last map",
                 new[] { P("out", ArgKind.Int), P("bias", ArgKind.Bool, true), BiasInit },
@@ -134,6 +143,14 @@ namespace ArchDsl.Layers
                 Macs = (c, output) => checked(output * c.InChannels),
                 Describe = c => "linear " + c.InChannels + "->" + c.Out,
                 AcceptsChannelsLast = true,
+                StartsChainLine = true,
+                Onnx = (c, x) => x.ChannelsLast
+                    // On the channels of an [N, H, W, C] map: MatMul with the transposed weight (it broadcasts over the
+                    // positions), then the bias; Gemm takes only 2-D inputs.
+                    ? Nodes(Node("Transpose", State("weight")).With("perm", 1, 0).NamedUnshaped("weight_t"),
+                        Node("MatMul", X, Result("weight_t")).Named("matmul"),
+                        c.Bias ? Node("Add", Result("matmul"), State("bias")) : null)
+                    : Node("Gemm", X, State("weight"), c.Bias ? State("bias") : null).With("transB", 1L),
             },
             Rule("batchnorm", LayerKind.BatchNorm, "2-D batch normalisation",
                 new[] { P("eps", ArgKind.Float, 1e-5), P("momentum", ArgKind.Float, 0.1) },
@@ -148,25 +165,29 @@ namespace ArchDsl.Layers
                 Check = c => !(c.Eps > 0) || double.IsInfinity(c.Eps) ? ("eps", "a finite number greater than 0", Real(c.Eps))
                     : !(c.Momentum >= 0 && c.Momentum <= 1) ? ("momentum", "in [0, 1]", Real(c.Momentum)) : null,
                 State = (path, c) => ImmutableArray.Create(
-                    new StateEntry(path + ".weight", ImmutableArray.Create(c.Out), false),
-                    new StateEntry(path + ".bias", ImmutableArray.Create(c.Out), false),
-                    new StateEntry(path + ".running_mean", ImmutableArray.Create(c.Out), true),
-                    new StateEntry(path + ".running_var", ImmutableArray.Create(c.Out), true),
-                    new StateEntry(path + ".num_batches_tracked", ImmutableArray<long>.Empty, true)),
+                    new StateEntry(path + ".weight", ImmutableArray.Create(c.Out), false) { Init = StateInit.Ones },
+                    new StateEntry(path + ".bias", ImmutableArray.Create(c.Out), false) { Init = StateInit.Zeros },
+                    new StateEntry(path + ".running_mean", ImmutableArray.Create(c.Out), true) { Init = StateInit.Zeros },
+                    new StateEntry(path + ".running_var", ImmutableArray.Create(c.Out), true) { Init = StateInit.Ones },
+                    new StateEntry(path + ".num_batches_tracked", ImmutableArray<long>.Empty, true) { Init = StateInit.Counter }),
                 Describe = c => "batchnorm " + c.Out,
+                ChainLabel = "bn",
+                // Inference batch norm: the running statistics.
+                Onnx = (c, x) => Node("BatchNormalization", X, State("weight"), State("bias"), State("running_mean"), State("running_var")).With("epsilon", c.Eps),
             },
-            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU") with { AcceptsChannelsLast = true, MayRunInPlace = true },
-            Pointwise("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)", "ReLU6") with { MayRunInPlace = true },
-            Pointwise("silu", LayerKind.SiLU, "x * sigmoid(x) (swish)", "SiLU"),
-            Pointwise("sigmoid", LayerKind.Sigmoid, "logistic sigmoid", "Sigmoid"),
-            Pointwise("tanh", LayerKind.Tanh, "hyperbolic tangent", "Tanh"),
-            Pointwise("hardswish", LayerKind.Hardswish, "x * relu6(x + 3) / 6", "Hardswish"),
-            Pointwise("hardsigmoid", LayerKind.Hardsigmoid, "relu6(x + 3) / 6", "Hardsigmoid"),
-            Pointwise("gelu", LayerKind.GELU, "Gaussian error linear unit", "GELU") with { AcceptsChannelsLast = true },
+            Pointwise("relu", LayerKind.ReLU, "max(x, 0)", "ReLU", Node("Relu", X)) with { AcceptsChannelsLast = true, MayRunInPlace = true },
+            Pointwise("relu6", LayerKind.ReLU6, "min(max(x, 0), 6)", "ReLU6", Node("Clip", X, Scalar("min", 0f), Scalar("max", 6f))) with { MayRunInPlace = true },
+            Pointwise("silu", LayerKind.SiLU, "x * sigmoid(x) (swish)", "SiLU", Nodes(Node("Sigmoid", X).Named("sigmoid"), Node("Mul", X, Result("sigmoid")))),
+            Pointwise("sigmoid", LayerKind.Sigmoid, "logistic sigmoid", "Sigmoid", Node("Sigmoid", X)),
+            Pointwise("tanh", LayerKind.Tanh, "hyperbolic tangent", "Tanh", Node("Tanh", X)),
+            Pointwise("hardswish", LayerKind.Hardswish, "x * relu6(x + 3) / 6", "Hardswish", Node("HardSwish", X)),
+            // relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
+            Pointwise("hardsigmoid", LayerKind.Hardsigmoid, "relu6(x + 3) / 6", "Hardsigmoid", Node("HardSigmoid", X).With("alpha", 1.0 / 6).With("beta", 0.5)),
+            Pointwise("gelu", LayerKind.GELU, "Gaussian error linear unit", "GELU", Gelu) with { AcceptsChannelsLast = true },
             Rule("leaky_relu", LayerKind.LeakyReLU, "max(x, slope * x)", new[] { P("slope", ArgKind.Float, 0.01) },
                 (a, x) => new LayerConfig(LayerKind.LeakyReLU, InChannels: x.Channels, Alpha: a.Real("slope")),
                 Keep, Module("LeakyReLU", "LeakyReLU", A("slope", keyword: "negative_slope", frameworkDefault: true, real: true, positional: true)))
-            with { Check = c => Finite(("slope", c.Alpha)) },
+            with { Check = c => Finite(("slope", c.Alpha)), Onnx = (c, x) => Node("LeakyRelu", X).With("alpha", c.Alpha) },
             Pool("maxpool", LayerKind.MaxPool, "2-D max pooling; stride defaults to the kernel", "MaxPool2d"),
             Pool("avgpool", LayerKind.AvgPool, "2-D average pooling; stride defaults to the kernel", "AvgPool2d"),
             Adaptive("adaptive_avgpool", LayerKind.AdaptiveAvgPool, "average pooling to a fixed output size", "AdaptiveAvgPool2d", ArgForm.Pair),
@@ -175,14 +196,15 @@ namespace ArchDsl.Layers
             Rule("dropout", LayerKind.Dropout, "dropout (training only)", new[] { P("p", ArgKind.Float, 0.5) },
                 (a, x) => new LayerConfig(LayerKind.Dropout, InChannels: x.Channels, P: a.Real("p")),
                 Keep, Module("Dropout", "Dropout", A("p", keyword: "p", frameworkDefault: true, real: true, positional: true)))
-            with { Check = Probability, Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture), AcceptsChannelsLast = true },
+            with { Check = Probability, Describe = c => "dropout " + c.P.ToString("0.###", CultureInfo.InvariantCulture), AcceptsChannelsLast = true, Onnx = Inference },
             Rule("stochastic_depth", LayerKind.StochasticDepth, "drops the whole residual branch per sample (training only)", new[] { P("p", ArgKind.Float) },
                 (a, x) => new LayerConfig(LayerKind.StochasticDepth, InChannels: x.Channels, P: a.Real("p")),
                 Keep, new ModuleConstruction("StochasticDepth", "StochasticDepth", "_StochasticDepth", ImmutableArray.Create(A("p", real: true)), RuntimeClass: true))
-            with { Check = Probability, Describe = c => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture) },
+            with { Check = Probability, Describe = c => "stochastic_depth " + c.P.ToString("0.###", CultureInfo.InvariantCulture), Onnx = Inference },
             Rule("flatten", LayerKind.Flatten, "[C, H, W] to [C*H*W]", Array.Empty<PrimitiveParameter>(),
-                (_, x) => new LayerConfig(LayerKind.Flatten, InChannels: x.Channels), Shapes.Flatten, Module("Flatten", "Flatten"), Track("Flatten")),
-            Pointwise("identity", LayerKind.Identity, "passes its input through", "Identity") with { AcceptsChannelsLast = true },
+                (_, x) => new LayerConfig(LayerKind.Flatten, InChannels: x.Channels), Shapes.Flatten, Module("Flatten", "Flatten"), Track("Flatten"))
+            with { Onnx = (c, x) => x.Flat ? OnnxRecipe.PassThrough : Node("Flatten", X).With("axis", 1L) },
+            Pointwise("identity", LayerKind.Identity, "passes its input through", "Identity", OnnxRecipe.PassThrough) with { AcceptsChannelsLast = true },
             Rule("lrn", LayerKind.LocalResponseNorm, "local response normalisation across channels",
                 new[] { P("size", ArgKind.Int), P("alpha", ArgKind.Float, 1e-4), P("beta", ArgKind.Float, 0.75), P("k", ArgKind.Float, 1.0) },
                 (a, x) => new LayerConfig(LayerKind.LocalResponseNorm, InChannels: x.Channels, Size: a.Int("size"), Alpha: a.Real("alpha"), Beta: a.Real("beta"), K: a.Real("k")),
@@ -194,19 +216,21 @@ namespace ArchDsl.Layers
                 Check = c => AtLeast(Least("size", c.Size, 1))
                     ?? (!(c.K > 0) || double.IsInfinity(c.K) ? ("k", "a finite number greater than 0", Real(c.K))
                     : Finite(("alpha", c.Alpha), ("beta", c.Beta))),
+                Onnx = (c, x) => Node("LRN", X).With("size", c.Size).With("alpha", c.Alpha).With("beta", c.Beta).With("bias", c.K),
             },
             Rule("shuffle", LayerKind.ChannelShuffle, "channel shuffle: [g, C/g] to [C/g, g]", new[] { P("groups", ArgKind.Int) },
                 (a, x) => new LayerConfig(LayerKind.ChannelShuffle, InChannels: x.Channels, Groups: a.Int("groups")),
                 Shapes.Shuffle, Module("ChannelShuffle", "ChannelShuffle", A("groups")))
-            with { Check = c => AtLeast(Least("groups", c.Groups, 1)), Describe = c => "shuffle " + c.Groups },
-            ChannelReduction("channel_mean", LayerKind.ChannelMean, "mean over the channels: [C, H, W] to [1, H, W]", "ChannelMean"),
-            ChannelReduction("channel_max", LayerKind.ChannelMax, "maximum over the channels: [C, H, W] to [1, H, W]", "ChannelMax"));
+            with { Check = c => AtLeast(Least("groups", c.Groups, 1)), Describe = c => "shuffle " + c.Groups, Onnx = Shuffle },
+            ChannelReduction("channel_mean", LayerKind.ChannelMean, "mean over the channels: [C, H, W] to [1, H, W]", "ChannelMean", "ReduceMean"),
+            ChannelReduction("channel_max", LayerKind.ChannelMax, "maximum over the channels: [C, H, W] to [1, H, W]", "ChannelMax", "ReduceMax"));
 
         /// <summary>A reduction over the channel dimension that keeps it as one channel (CBAM's spatial attention
         /// pools its input this way); a runtime class in both targets, neither framework having such a module.</summary>
-        private static LayerRule ChannelReduction(string name, LayerKind kind, string description, string runtimeClass) =>
+        private static LayerRule ChannelReduction(string name, LayerKind kind, string description, string runtimeClass, string onnxReduction) =>
             Rule(name, kind, description, Array.Empty<PrimitiveParameter>(), (_, x) => new LayerConfig(kind, InChannels: x.Channels), Shapes.ChannelReduction,
-                new ModuleConstruction(runtimeClass, runtimeClass, "_" + runtimeClass, ImmutableArray<EmittedArgument>.Empty, RuntimeClass: true), Track("Reduce"));
+                new ModuleConstruction(runtimeClass, runtimeClass, "_" + runtimeClass, ImmutableArray<EmittedArgument>.Empty, RuntimeClass: true), Track("Reduce"))
+            with { Onnx = (_, _) => Node(onnxReduction, X).With("axes", new[] { 1L }).With("keepdims", 1L) };
 
         private static LayerRule Pool(string name, LayerKind kind, string description, string module)
         {
@@ -229,6 +253,13 @@ namespace ArchDsl.Layers
                     ?? (c.Padding.H * 2 > c.Kernel.H || c.Padding.W * 2 > c.Kernel.W
                         ? ("padding", "at most half the kernel (" + Pair((c.Kernel.H / 2, c.Kernel.W / 2)) + ")", Pair(c.Padding)) : null),
                 Describe = c => name + " " + K(c.Kernel) + S(c.Stride),
+                StartsChainLine = true,
+                Onnx = (c, x) =>
+                {
+                    var pool = Node(avg ? "AveragePool" : "MaxPool", X).With("kernel_shape", c.Kernel).With("strides", c.Stride).WithPads(c.Padding)
+                        .With("ceil_mode", c.CeilMode ? 1L : 0L);
+                    return avg ? pool.With("count_include_pad", c.CountIncludePad ? 1L : 0L) : pool;
+                },
             };
         }
 
@@ -236,7 +267,13 @@ namespace ArchDsl.Layers
             Rule(name, kind, description, new[] { P("size", ArgKind.Pair) },
                 (a, x) => new LayerConfig(kind, InChannels: x.Channels, Kernel: a.Pair("size")),
                 Shapes.Adaptive, Module(module, module, A("size", form)), Track("Adaptive", HW("size")))
-            with { Check = c => AtLeast(Least("size", c.Kernel, 1)), Describe = c => name + " " + K(c.Kernel) };
+            with
+            {
+                Check = c => AtLeast(Least("size", c.Kernel, 1)),
+                Describe = c => name + " " + K(c.Kernel),
+                StartsChainLine = true,
+                Onnx = (c, x) => AdaptivePooling(c.Kernel, x, kind == LayerKind.AdaptiveMaxPool),
+            };
 
         private static readonly LayerRule[] ByKind = ByKindTable();
 

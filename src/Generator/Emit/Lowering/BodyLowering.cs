@@ -221,20 +221,7 @@ namespace ArchDsl.Generator.Emit.Lowering
             return new UnsupportedTensor(e);
         }
 
-        /// <summary>Whether an operand is a tensor (an indexed name is one only at the top of a binary operand in the
-        /// dataflow form, as that form has always read them).</summary>
         private bool IsTensor(ExprSyntax e, CsScope scope, bool indexedNames) =>
-            IsTensorOperand(e, scope) || (indexedNames && e is IndexedNameExpr);
-
-
-        private bool IsTensorOperand(ExprSyntax e, CsScope scope) => e switch
-        {
-            NameExpr n => scope.Lookup(n.Name)?.Type.Kind == TypeKind.Tensor || (scope.Lookup(n.Name) == null && n.Name == Builtins.Input),
-            PipeExpr _ => true,
-            CallExpr call => _program.ResizeOf(call) != null,
-            UnaryExpr u => IsTensorOperand(u.Operand, scope),
-            BinaryExpr b => (b.Op == "*" || b.Op == "+" || b.Op == "-") && (IsTensorOperand(b.Left, scope) || IsTensorOperand(b.Right, scope)),
-            _ => false,
-        };
+            _program.IsTensor(e, name => scope.Lookup(name) is { } local ? local.Type.Kind == TypeKind.Tensor : null, indexedNames);
     }
 }
