@@ -186,7 +186,9 @@ namespace ArchDsl.Runtime
         /// under no_grad, frozen weights) the shortcut is added into the branch's result in place, as torchvision's
         /// <c>out += identity</c>, so a block holds one activation fewer at its peak. With gradients it makes a new tensor:
         /// the layer that made the branch's result may need it for backward. The emitter calls this only for branches
-        /// whose result is their own memory (they ran a conv, linear or batch norm), never a view of the block's input.</summary>
+        /// whose result is their own memory (they ran a conv, linear or batch norm), never a view of the block's input, and
+        /// only where the generator could not prove that the branch's result may be overwritten under autograd too (a
+        /// branch ending in a conv, linear or batch norm read by nothing else gets <c>x.add_(shortcut)</c> instead).</summary>
         public static Tensor AddShortcut(Tensor branch, Tensor shortcut) =>
             branch.requires_grad || ReferenceEquals(branch, shortcut) ? branch.add(shortcut) : branch.add_(shortcut);
 

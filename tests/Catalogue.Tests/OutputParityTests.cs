@@ -37,15 +37,17 @@ public static class Reference
     static readonly string Root = ScratchFolder.ForThisProcess("archdsl-reference-");
 
     /// <param name="checkpoints">also write the weights as PyTorch and safetensors files (see the script)</param>
-    public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train, bool checkpoints = false)
+    /// <param name="grads">with <paramref name="train"/>, also every parameter's gradient (grads.dat, see the script)</param>
+    public static string Produce(string reference, System.Collections.Generic.IReadOnlyList<long> input, bool train, bool checkpoints = false, bool grads = false)
     {
         var shape = string.Join("x", input);
-        var dir = Path.Combine(Root, Sanitize(reference) + "-" + shape + (train ? "-train" : "") + (checkpoints ? "-checkpoints" : ""));
+        var dir = Path.Combine(Root, Sanitize(reference) + "-" + shape + (train ? "-train" : "") + (checkpoints ? "-checkpoints" : "") + (grads ? "-grads" : ""));
         if (!File.Exists(Path.Combine(dir, "meta.json")))
         {
             var script = Path.Combine(RepoPaths.Root, "tests", "Catalogue.Tests", "python", "torchvision_reference.py");
             var args = new[] { reference, shape, dir }.Concat(train ? ["--train"] : Array.Empty<string>())
-                .Concat(checkpoints ? ["--checkpoints"] : Array.Empty<string>()).ToArray();
+                .Concat(checkpoints ? ["--checkpoints"] : Array.Empty<string>())
+                .Concat(grads ? ["--grads"] : Array.Empty<string>()).ToArray();
             Python.RunScript(script, args);
         }
         return dir;

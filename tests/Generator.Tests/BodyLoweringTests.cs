@@ -50,9 +50,17 @@ network N() {
             return (program, program.Definitions["B"], program.Definitions["Gate"]);
         }
 
+        /// <summary>The lowering of the source's file, with the in-place sites its network's data flow allows.</summary>
+        private static BodyLowering Lowering(BoundProgram program)
+        {
+            var analysis = ArchFrontEnd.Analyze(new SourceFile("lowering.arch", Source), new NoImports());
+            Assert.False(analysis.HasErrors, string.Join("\n", analysis.Diagnostics));
+            return new BodyLowering(program, "lowering.arch", Analysis.InPlaceSites.Of(analysis.Reports.Select(r => r.Network)));
+        }
+
         private static LoweredStatement[] LowerAll(DefinitionSymbol block, BoundProgram program, bool explicitForward)
         {
-            var lowering = new BodyLowering(program);
+            var lowering = Lowering(program);
             var scope = new CsScope(null);
             foreach (var p in block.Parameters) scope.Add(new CsLocal(p.Name, p.Name, p.Type));
             return block.Syntax.Body.Statements.Select(s => lowering.Lower(s, scope, explicitForward, auxAllowed: false)).ToArray();
@@ -73,10 +81,14 @@ network N() {
             Assert.Equal("proj", projected.Shortcut.Name!.StaticText);
             Assert.NotNull(projected.Shortcut.Condition);
             Assert.False(projected.Shortcut.ZeroPad);
+            // The body ends in a convolution nothing else reads: the shortcut is added into its result.
+            Assert.True(projected.SumsInPlace);
 
             var padded = Assert.IsType<Residual>(lowered[2]);
             Assert.Equal(ShortcutForm.Identity, padded.Shortcut.Form);
             Assert.True(padded.Shortcut.ZeroPad);
+            // A ReLU's backward reads its result: the sum stays a new tensor.
+            Assert.False(padded.SumsInPlace);
 
             var split = Assert.IsType<Merge>(lowered[3]);
             Assert.True(split.Split);
@@ -116,7 +128,7 @@ network N() {
         public void Tensor_expressions_tell_tensor_operands_from_scalars()
         {
             var (program, _, gate) = Bind();
-            var lowering = new BodyLowering(program);
+            var lowering = Lowering(program);
             var scope = new CsScope(null);
             var statements = gate.Syntax.Body.Statements;
 

@@ -70,7 +70,7 @@ namespace ArchDsl.Generator.Emit
             var reports = analysis.Reports.ToDictionary(r => r.Summary.Name, StringComparer.Ordinal);
             if (!NamesAreFree(file, program, ns, blocksEnum, bag)) return;
             if (!TablesAreAffordable(program, reports, analysis.Budget, bag)) return;
-            var inPlace = InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network));
+            var inPlace = InPlaceSites.Of(analysis.Reports.Select(r => r.Network));
 
             var blocks = program.Definitions.Values.Where(d => !d.IsNetwork).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
             if (blocks.Count > 0)

@@ -52,7 +52,7 @@ namespace ArchDsl.Generator.Emit
     internal static class LayerCalls
     {
         /// <summary>The module's construction; <paramref name="inPlace"/> adds the framework's <c>inplace</c> flag for an
-        /// activation that may overwrite its input (<see cref="Analysis.InPlaceActivations"/>).</summary>
+        /// activation that may overwrite its input (<see cref="Analysis.InPlaceSites.Activations"/>).</summary>
         public static string Construction(BoundCall call, string shapeVar, LayerSyntax syntax, bool inPlace = false)
         {
             var rule = LayerTable.Of(call.Primitive!.Kind);

@@ -82,7 +82,7 @@ namespace ArchDsl.Generator.Emit
             var rule = Layers.LayerTable.Of(call.Primitive!.Kind);
             var syntax = new CSharpLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
             // As torchvision's ReLU(inplace=True), where the data flow allows it: one activation map fewer.
-            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, _lowering.RunsInPlace(call));
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
             if (rule.HasState) _allocatingLayers++;
             // A file that declares a slimmable network builds its weighted layers through SlimmableLayers, which makes

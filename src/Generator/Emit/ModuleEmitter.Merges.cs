@@ -29,8 +29,9 @@ namespace ArchDsl.Generator.Emit
             // A shortcut written first is constructed (and registered) before the body.
             var bodyCtor = r.ShortcutFirst ? new IndentedWriter() : ctor;
             foreach (var s in r.Body) Statement(s, ctx.Nested(), bodyCtor, fwd);
-            // A branch that runs a conv, linear or batch norm ends in memory of its own, never a view of the block's
-            // input, so the runtime may add the shortcut into it in place.
+            // Where the lowering could not prove the sum may overwrite the body's result (it ends in an activation,
+            // say), a branch that ran a conv, linear or batch norm still ends in memory of its own, never a view of the
+            // block's input: the runtime adds into it when autograd is off.
             bool branchOwnsResult = _allocatingLayers > allocatingBefore;
             var outShape = _locals.Fresh("_residualOutput");
             bodyCtor.Line("var " + outShape + " = " + ctx.ShapeVar + ";");
@@ -77,9 +78,12 @@ namespace ArchDsl.Generator.Emit
             }
             if (sc.ZeroPad)
                 shortcutFwd.Line(shortcut + " = ArchOps.ZeroPadChannels(" + shortcut + ", " + ctx.TensorVar + ".shape[1]);");
-            shortcutFwd.Line(ctx.TensorVar + " = " + (branchOwnsResult
-                ? "ArchOps.AddShortcut(" + ctx.TensorVar + ", " + shortcut + ");"
-                : ctx.TensorVar + ".add(" + shortcut + ");"));
+            if (r.SumsInPlace)
+                shortcutFwd.Line(ctx.TensorVar + ".add_(" + shortcut + ");");
+            else
+                shortcutFwd.Line(ctx.TensorVar + " = " + (branchOwnsResult
+                    ? "ArchOps.AddShortcut(" + ctx.TensorVar + ", " + shortcut + ");"
+                    : ctx.TensorVar + ".add(" + shortcut + ");"));
             if (active != null)
             {
                 ctor.Open("if (" + active + ")").Append(shortcutCtor).Close();

@@ -31,7 +31,9 @@ namespace ArchDsl.Generator.Emit
 
         private readonly ExpressionEmitter _expr;
         private readonly BoundProgram _program;
-        private readonly BodyLowering _lowering;
+        private BodyLowering? _loweringOfBody;
+        // Made on first use: it reads InPlaceSites, which is set after construction.
+        private BodyLowering _lowering => _loweringOfBody ??= new BodyLowering(_program, _path, InPlaceSites);
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -49,7 +51,6 @@ namespace ArchDsl.Generator.Emit
         {
             _expr = expr;
             _program = program;
-            _lowering = new BodyLowering(program);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -71,8 +72,8 @@ namespace ArchDsl.Generator.Emit
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared (the class exposes them).</summary>
         public bool AllowsAuxOutputs { get; set; }
 
-        /// <summary>Activation calls built to overwrite their input (<see cref="Analysis.InPlaceActivations"/>).</summary>
-        public ImmutableHashSet<(string Path, int Start)> InPlaceSites { get; init; } = ImmutableHashSet<(string Path, int Start)>.Empty;
+        /// <summary>Where the file's networks overwrite a tensor: activations built in place and residual sums added in place.</summary>
+        public Analysis.InPlaceSites InPlaceSites { get; init; } = Analysis.InPlaceSites.None;
 
         /// <summary>Auxiliary heads in declaration order: the forward's local holding each, and its .arch label.</summary>
         public IReadOnlyList<(string Local, string Name)> AuxOutputs => _aux;

@@ -276,7 +276,7 @@ namespace ArchDsl.Catalogue.Blocks.Cbam
                 this.spatial_gate);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             x = this.relu.call(x);
             return x.MoveToOuterDisposeScope();
         }

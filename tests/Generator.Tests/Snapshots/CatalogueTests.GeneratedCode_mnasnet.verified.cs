@@ -93,7 +93,7 @@ namespace ArchDsl.Catalogue.Blocks.Mnasnet
             if (this._residual)
             {
                 var _shortcut = _identity;
-                x = ArchOps.AddShortcut(x, _shortcut);
+                x.add_(_shortcut);
             }
             return x.MoveToOuterDisposeScope();
         }

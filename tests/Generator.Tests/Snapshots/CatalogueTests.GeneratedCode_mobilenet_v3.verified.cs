@@ -222,7 +222,7 @@ namespace ArchDsl.Catalogue.Blocks.MobilenetV3
             if (this._residual)
             {
                 var _shortcut = _identity;
-                x = x.add(_shortcut);
+                x.add_(_shortcut);
             }
             return x.MoveToOuterDisposeScope();
         }

@@ -127,7 +127,7 @@ namespace ArchDsl.Catalogue.Blocks.PreactResnet
                 this.conv3);
             var _shortcut = _identity;
             if (this.projection is not null) _shortcut = this.projection.call(_identity);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -89,7 +89,7 @@ namespace ArchDsl.Catalogue.Blocks.Pyramidnet
             var _shortcut = _identity;
             _shortcut = ArchOps.Sequence(_shortcut, this._shortcut);
             _shortcut = ArchOps.ZeroPadChannels(_shortcut, x.shape[1]);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             return x.MoveToOuterDisposeScope();
         }
     }

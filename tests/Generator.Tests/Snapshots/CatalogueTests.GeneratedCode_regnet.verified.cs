@@ -221,7 +221,7 @@ namespace ArchDsl.Catalogue.Blocks.Regnet
             x = this.f.call(x);
             var _shortcut = _identity;
             if (this.proj is not null) _shortcut = this.proj.call(_identity);
-            x = x.add(_shortcut);
+            x.add_(_shortcut);
             x = this.activation.call(x);
             return x.MoveToOuterDisposeScope();
         }

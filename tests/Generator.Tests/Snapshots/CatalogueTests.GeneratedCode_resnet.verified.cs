@@ -93,7 +93,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 this.bn2);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             x = this.relu.call(x);
             return x.MoveToOuterDisposeScope();
         }
@@ -181,7 +181,7 @@ namespace ArchDsl.Catalogue.Blocks.Resnet
                 this.bn3);
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             x = this.relu.call(x);
             return x.MoveToOuterDisposeScope();
         }

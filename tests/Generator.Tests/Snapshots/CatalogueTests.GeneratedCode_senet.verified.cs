@@ -182,7 +182,7 @@ namespace ArchDsl.Catalogue.Blocks.Senet
             }
             var _shortcut = _identity;
             if (this.downsample is not null) _shortcut = this.downsample.call(_identity);
-            x = ArchOps.AddShortcut(x, _shortcut);
+            x.add_(_shortcut);
             x = this._m2.call(x);
             return x.MoveToOuterDisposeScope();
         }

@@ -96,7 +96,7 @@ namespace ArchDsl.Catalogue.Blocks.ShufflenetV1
                 var _identity = x;
                 x = this._m!.call(x);
                 var _shortcut = _identity;
-                x = x.add(_shortcut);
+                x.add_(_shortcut);
             }
             else
             {

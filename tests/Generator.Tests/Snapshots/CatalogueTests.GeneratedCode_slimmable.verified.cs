@@ -134,7 +134,7 @@ namespace ArchDsl.Catalogue.Blocks.Slimmable
             if (this._residual)
             {
                 var _shortcut = _identity;
-                x = ArchOps.AddShortcut(x, _shortcut);
+                x.add_(_shortcut);
             }
             return x.MoveToOuterDisposeScope();
         }

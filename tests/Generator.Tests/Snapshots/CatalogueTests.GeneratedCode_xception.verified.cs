@@ -198,7 +198,7 @@ namespace ArchDsl.Catalogue.Blocks.Xception
             var _identity = x;
             x = ArchOps.Sequence(x, this._stage);
             var _shortcut = _identity;
-            x = x.add(_shortcut);
+            x.add_(_shortcut);
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -18,8 +18,20 @@ namespace ArchDsl.Generator.Emit.Lowering
     internal sealed class BodyLowering
     {
         private readonly BoundProgram _program;
+        private readonly string _path;
+        private readonly Analysis.InPlaceSites _inPlace;
 
-        public BodyLowering(BoundProgram program) => _program = program;
+        /// <param name="path">The source file of the bodies lowered (sites are located by it).</param>
+        /// <param name="inPlace">Where the file's networks may overwrite a tensor (<see cref="Analysis.InPlaceSites"/>).</param>
+        public BodyLowering(BoundProgram program, string path, Analysis.InPlaceSites inPlace)
+        {
+            _program = program;
+            _path = path;
+            _inPlace = inPlace;
+        }
+
+        /// <summary>True when the activation <paramref name="call"/> is built to overwrite its input.</summary>
+        public bool RunsInPlace(BoundCall call) => _inPlace.Activations.Contains((_path, call.Syntax.Span.Start));
 
         /// <summary>True when <paramref name="e"/> applies a primitive layer, a block, or a block-valued local.</summary>
         public bool IsApplication(ExprSyntax e) => BodyForms.IsApplication(_program, e);
@@ -143,7 +155,8 @@ namespace ArchDsl.Generator.Emit.Lowering
                     new Unsupported(sc, "a shortcut that is more than a chain of layers"));
             else
                 shortcut = new Shortcut(sc.Name != null ? ShortcutForm.Sequential : ShortcutForm.List, sc.Condition, sc.Name, sc.Body, zeroPad, null);
-            return new Residual(r, r.Condition, r.Body.Statements, r.ShortcutFirst, shortcut);
+            return new Residual(r, r.Condition, r.Body.Statements, r.ShortcutFirst, shortcut,
+                SumsInPlace: _inPlace.ResidualSums.Contains((_path, r.Span.Start)));
         }
 
         /// <summary>A statement of a body in the dataflow form (<see cref="ModuleEmitter.NeedsDataflow"/>).</summary>

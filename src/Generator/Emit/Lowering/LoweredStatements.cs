@@ -67,9 +67,12 @@ namespace ArchDsl.Generator.Emit.Lowering
     /// <summary>A <c>repeat</c> or <c>for</c> loop.</summary>
     internal sealed record Loop(StatementSyntax Statement, BodySyntax Body, LoopForm Form, ImmutableHashSet<string> NamesUsed) : LoweredStatement(Statement);
 
-    /// <summary><c>residual [when c] { body } [shortcut …]</c>: the body's output plus the shortcut's.</summary>
+    /// <summary><c>residual [when c] { body } [shortcut …]</c>: the body's output plus the shortcut's.
+    /// <see cref="SumsInPlace"/>: the shortcut is added into the body's result (<c>out += identity</c>), which every
+    /// network of the file lets it overwrite (<see cref="Analysis.InPlaceSites.ResidualSums"/>); otherwise the sum is a
+    /// new tensor whenever autograd records it.</summary>
     internal sealed record Residual(ResidualStmt Statement, ExprSyntax? Condition, ImmutableArray<StatementSyntax> Body,
-        bool ShortcutFirst, Shortcut Shortcut) : LoweredStatement(Statement);
+        bool ShortcutFirst, Shortcut Shortcut, bool SumsInPlace) : LoweredStatement(Statement);
 
     /// <summary>How a residual's shortcut is built: nothing (the identity), a registered Sequential under a name, or
     /// modules the owner runs from a list.</summary>

@@ -28,7 +28,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             string? text = null;
             try
             {
-                text = Generate(file, analysis.Program, InPlaceActivations.Sites(analysis.Reports.Select(r => r.Network)), bag, cancellationToken);
+                text = Generate(file, analysis.Program, InPlaceSites.Of(analysis.Reports.Select(r => r.Network)), bag, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -44,7 +44,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             return new PyTorchResult(extra.Any(d => d.Severity == ArchSeverity.Error) ? null : text, all);
         }
 
-        private static string Generate(SourceFile file, BoundProgram program, System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)> inPlace, DiagnosticBag bag, CancellationToken ct)
+        private static string Generate(SourceFile file, BoundProgram program, InPlaceSites inPlace, DiagnosticBag bag, CancellationToken ct)
         {
             var expr = new PythonExpressions(program);
             // Imported blocks are emitted too, so the module stands alone. Blocks first, then networks, in source order.

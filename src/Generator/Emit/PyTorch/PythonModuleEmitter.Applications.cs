@@ -47,7 +47,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
         private void Primitive(BoundCall call, string? key, string? staticName, Ctx ctx, PyWriter init, PyWriter fwd)
         {
             var syntax = new PythonLayerSyntax(_expr, ctx.Scope, ctx.ShapeVar);
-            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, InPlaceSites.Contains((_path, call.Syntax.Span.Start)));
+            string create = LayerCalls.Construction(call, ctx.ShapeVar, syntax, _lowering.RunsInPlace(call));
             string shape = LayerCalls.Shape(call, ctx.ShapeVar, syntax);
             var biasInit = call.PrimitiveArguments.FirstOrDefault(a => a.Parameter.Name == "bias_init");
             if (biasInit?.Expression != null)

@@ -72,7 +72,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             }
             if (sc.ZeroPad)
                 scFwd.Line(shortcut + " = _zero_pad_channels(" + shortcut + ", " + ctx.TensorVar + ".shape[1])");
-            scFwd.Line(ctx.TensorVar + " = " + ctx.TensorVar + " + " + shortcut);
+            scFwd.Line(ctx.TensorVar + (r.SumsInPlace ? " += " : " = " + ctx.TensorVar + " + ") + shortcut);
             if (active != null)
             {
                 init.Open("if " + active).Append(scInit).Close();

@@ -38,7 +38,9 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private readonly PythonExpressions _expr;
         private readonly BoundProgram _program;
-        private readonly BodyLowering _lowering;
+        private BodyLowering? _loweringOfBody;
+        // Made on first use: it reads InPlaceSites, which is set after construction.
+        private BodyLowering _lowering => _loweringOfBody ??= new BodyLowering(_program, _path, InPlaceSites);
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -54,7 +56,6 @@ namespace ArchDsl.Generator.Emit.PyTorch
         {
             _expr = expr;
             _program = program;
-            _lowering = new BodyLowering(program);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -64,8 +65,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
             _locals = new NameAllocator(new[] { "self", "input_shape", "shape", "x", "names" }.Concat(globals));
         }
 
-        /// <summary>Activation calls built to overwrite their input (<see cref="Analysis.InPlaceActivations"/>), as in the C# class.</summary>
-        public System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)> InPlaceSites { get; init; } = System.Collections.Immutable.ImmutableHashSet<(string Path, int Start)>.Empty;
+        /// <summary>Where the file's networks overwrite a tensor, as in the C# class.</summary>
+        public Analysis.InPlaceSites InPlaceSites { get; init; } = Analysis.InPlaceSites.None;
 
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared.</summary>
         public bool AllowsAuxOutputs { get; set; }
