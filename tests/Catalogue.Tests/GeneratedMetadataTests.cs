@@ -1,5 +1,4 @@
 using System.Linq;
-using System.Reflection;
 using ArchDsl.Runtime;
 using Xunit;
 
@@ -17,7 +16,7 @@ public class GeneratedMetadataTests
     {
         var expected = CatalogueVariants.Get(name);
         var type = typeof(GeneratedMetadataTests).Assembly.GetTypes().Single(t => t.Namespace == "ArchDsl.Catalogue" && t.Name == name);
-        var meta = (NetworkMetadata)type.GetProperty("Metadata", BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)!.GetValue(null)!;
+        var meta = TrainingStepTests.Metadata(type);
 
         Assert.Equal((expected.Name, expected.Params, expected.Buffers, expected.Macs, expected.MemoryAccess, expected.ActivationElements),
             (meta.Name, meta.Params, meta.Buffers, meta.Macs, meta.MemoryAccess, meta.ActivationElements));
