@@ -9,11 +9,15 @@ namespace ArchDsl.Runtime
     public sealed class StochasticDepth : nn.Module<Tensor, Tensor>
     {
         private readonly double _p;
+        // Held for the module's life: TorchSharp does not keep a Scalar converted from a number alive through its
+        // native call (docs/reliability.md).
+        private readonly Scalar _survival;
 
         public StochasticDepth(double p) : base(nameof(StochasticDepth))
         {
             if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), "A drop probability must lie in [0, 1]");
             _p = p;
+            _survival = 1.0 - p;
         }
 
         public override Tensor forward(Tensor input)
@@ -25,7 +29,7 @@ namespace ArchDsl.Runtime
             noiseShape[0] = input.shape[0];
             for (int i = 1; i < noiseShape.Length; i++) noiseShape[i] = 1;
             var noise = torch.empty(noiseShape, input.dtype, input.device).bernoulli_(survival);
-            if (survival > 0.0) noise.div_(survival);
+            if (survival > 0.0) noise.div_(_survival);
             return input.mul(noise).MoveToOuterDisposeScope();
         }
     }

@@ -218,13 +218,16 @@ namespace ArchDsl.Generator.Emit
         /// <summary>The Tensor method of an arithmetic operation.</summary>
         private static string Method(TensorOp op) => op == TensorOp.Mul ? "mul" : op == TensorOp.Add ? "add" : "sub";
 
-        /// <summary>A scalar the forward needs: literals inline, anything else computed once in the constructor.</summary>
+        /// <summary>A scalar the forward needs, made once in the constructor and held in a field: TorchSharp 0.107 does
+        /// not keep a <c>Scalar</c> converted from a number alive through its native call, so a collection on another
+        /// thread could free it mid-call (docs/reliability.md); one the module owns lives as long as the module.</summary>
         private string Scalar(ExprSyntax e, Ctx ctx, IndentedWriter ctor)
         {
-            if (e is IntLiteral i) return Naming.Double(i.Value);
-            if (e is FloatLiteral f) return Naming.Double(f.Value);
-            var field = "this." + Field("_scalar", "double", false);
-            ctor.Line(field + " = " + _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float) + ";");
+            var value = e is IntLiteral i ? Naming.Double(i.Value)
+                : e is FloatLiteral f ? Naming.Double(f.Value)
+                : _expr.Emit(e, ctx.Scope, ctx.ShapeVar, ArchType.Float);
+            var field = "this." + Field("_scalar", "TorchSharp.Scalar", false);
+            ctor.Line(field + " = " + value + ";");
             return field;
         }
     }

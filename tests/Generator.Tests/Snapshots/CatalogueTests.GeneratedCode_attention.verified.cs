@@ -365,6 +365,7 @@ namespace ArchDsl.Catalogue.Blocks.Attention
         private readonly TorchSharp.Modules.Sequential trunk;
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.SoftMask soft_mask;
         private readonly TorchSharp.Modules.Sequential mask;
+        private readonly TorchSharp.Scalar _scalar;
         private readonly global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit last;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -416,6 +417,7 @@ namespace ArchDsl.Catalogue.Blocks.Attention
             }
             this.mask = Add("mask", _seq1);
             var _maskShape = _pipeShape2;
+            this._scalar = 1.0;
             var _pipeShape3 = FeatureShape.Broadcast(_maskShape, _trunkShape, true);
             this.last = Add("last", new global::ArchDsl.Catalogue.Blocks.Attention.ResidualUnit(_pipeShape3, out_: c));
             _pipeShape3 = ((IArchModule)this.last).OutputShape;
@@ -439,7 +441,7 @@ namespace ArchDsl.Catalogue.Blocks.Attention
             var _pipe2 = _x;
             _pipe2 = ArchOps.Sequence(_pipe2, this.soft_mask, this.mask);
             var _mask = _pipe2;
-            var _pipe3 = _mask.add(1.0).mul(_trunk);
+            var _pipe3 = _mask.add(this._scalar).mul(_trunk);
             _pipe3 = this.last.call(_pipe3);
             x = _pipe3;
             return x.MoveToOuterDisposeScope();

@@ -40,6 +40,7 @@ namespace ArchDsl.Catalogue.Blocks.Highway
         private readonly TorchSharp.Modules.ReLU _m;
         private readonly TorchSharp.Modules.Conv2d gate;
         private readonly TorchSharp.Modules.Sigmoid _m1;
+        private readonly TorchSharp.Scalar _scalar;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
         public FeatureShape OutputShape { get; }
@@ -58,6 +59,7 @@ namespace ArchDsl.Catalogue.Blocks.Highway
             _pipeShape1 = _pipeShape1.Conv(c, kernel: kernel, padding: ArchMath.FloorDiv(kernel, 2));
             this._m1 = Add(null, nn.Sigmoid());
             var _tShape = _pipeShape1;
+            this._scalar = 1.0;
             shape = FeatureShape.Broadcast(FeatureShape.Broadcast(_hShape, _tShape, true), FeatureShape.Broadcast(shape, _tShape, true), true);
             OutputShape = shape;
         }
@@ -75,7 +77,7 @@ namespace ArchDsl.Catalogue.Blocks.Highway
             var _pipe1 = x;
             _pipe1 = ArchOps.Sequence(_pipe1, this.gate, this._m1);
             var _t = _pipe1;
-            x = _h.mul(_t).add(x.mul(_t.neg().add(1.0)));
+            x = _h.mul(_t).add(x.mul(_t.neg().add(this._scalar)));
             return x.MoveToOuterDisposeScope();
         }
     }

@@ -91,7 +91,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         private readonly TorchSharp.Modules.Sequential branch1;
         private readonly TorchSharp.Modules.Sequential branch2;
         private readonly TorchSharp.Modules.Conv2d up;
-        private readonly double _scalar;
+        private readonly TorchSharp.Scalar _scalar;
         private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -208,7 +208,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
         private readonly TorchSharp.Modules.Sequential branch1;
         private readonly TorchSharp.Modules.Conv2d up;
-        private readonly double _scalar;
+        private readonly TorchSharp.Scalar _scalar;
         private readonly TorchSharp.Modules.ReLU _m;
 
         /// <summary>The output shape for the input this instance was built for.</summary>
@@ -305,7 +305,7 @@ namespace ArchDsl.Catalogue.Blocks.InceptionResnetV2
         private readonly global::ArchDsl.Catalogue.Blocks.InceptionResnetV2.InceptionResNetConv branch0;
         private readonly TorchSharp.Modules.Sequential branch1;
         private readonly TorchSharp.Modules.Conv2d up;
-        private readonly double _scalar;
+        private readonly TorchSharp.Scalar _scalar;
         private readonly bool _if;
         private readonly TorchSharp.Modules.ReLU? _m;
 
