@@ -179,10 +179,14 @@ def render(results, a, meta):
                        f"{d['max_abs_reference']:.3g} | {'yes' if d['within'] else '**no**'}"
                        + (f" ({'; '.join(nans)})" if nans else "") + " |")
 
+    # What "shipped" meant on the machine of the run: the compare processes report the setting they ran under.
+    shipped = sorted({r["onednn_convolutions"] for r in results if r.get("task_requested") == "compare"
+                      and "onednn_convolutions" in r and r["config"][1] == "shipped"})
+    shipped_is = "/".join(shipped) if shipped else "not reported"
     for config in configs:
         threads, onednn = config
         label = (f"{threads} thread{'s' if threads > 1 else ''}, oneDNN convolutions "
-                 + ("as CpuKernels ships them (off on this machine)" if onednn == "shipped" else "kept (`ARCHDSL_ONEDNN=keep`)"))
+                 + (f"as CpuKernels ships them ({shipped_is} on this machine)" if onednn == "shipped" else "kept (`ARCHDSL_ONEDNN=keep`)"))
         what = "process CPU time" if threads == 1 else "wall time"
         out += ["", f"### Inference, {label} (ms, {what}: median [interquartile range])", "",
                 "Ratio: generated / TorchVision (goal ≤ 0.9; bold when met). *Folded*: the generated class after "
