@@ -89,7 +89,7 @@ namespace ArchDsl.Generator.Emit
             {
                 ct.ThrowIfCancellationRequested();
                 var name = ClassEmitter.TypeName(def.Name);
-                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace, IsSlimmableFile = slimmable };
+                var emitter = new ModuleEmitter(expr, program, name, def.File.Path, bag, ClassEmitter.ReservedMembers, inPlace) { AllowsAuxOutputs = def.IsNetwork, IsSlimmableFile = slimmable };
                 var scope = new CsScope(null);
                 var parameters = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope);
                 var statements = (def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements).ToList();

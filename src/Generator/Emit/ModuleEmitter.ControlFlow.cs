@@ -32,7 +32,7 @@ namespace ArchDsl.Generator.Emit
             // More than a chain: a nested module class holding the statement, built with the scalars in scope it reads.
             var captured = ctx.Scope.Visible().Where(c => container.NamesUsed.Contains(c.ArchName)).ToList();
             var nestedName = _members.Fresh(_className + "Group" + (++_nestedCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers, _inPlace) { IsSlimmableFile = IsSlimmableFile };
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);
             var (nctor, nfwd) = emitter.Body(new[] { inner }, scope, "shape");
@@ -115,7 +115,7 @@ namespace ArchDsl.Generator.Emit
             var inner = ctx.Nested();
             LoopHeader(loop, ctx, inner, ctor);
             var captured = inner.Scope.Visible().Where(c => used.Contains(c.ArchName)).ToList();
-            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers) { InPlaceSites = InPlaceSites, IsSlimmableFile = IsSlimmableFile };
+            var emitter = new ModuleEmitter(_expr, _program, nestedName, _path, _diagnostics, ClassEmitter.ReservedMembers, _inPlace) { IsSlimmableFile = IsSlimmableFile };
             var namesParam = emitter.ReserveLocal("_ownerNames");
             var scope = new CsScope(null);
             var parameters = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope);

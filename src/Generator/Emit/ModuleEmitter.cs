@@ -31,9 +31,8 @@ namespace ArchDsl.Generator.Emit
 
         private readonly ExpressionEmitter _expr;
         private readonly BoundProgram _program;
-        private BodyLowering? _loweringOfBody;
-        // Made on first use: it reads InPlaceSites, which is set after construction.
-        private BodyLowering _lowering => _loweringOfBody ??= new BodyLowering(_program, _path, InPlaceSites);
+        private readonly BodyLowering _lowering;
+        private readonly Analysis.InPlaceSites _inPlace;
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -47,10 +46,15 @@ namespace ArchDsl.Generator.Emit
         private readonly List<(string Local, string Name)> _aux = new List<(string, string)>();
         private int _nestedCount;
 
-        public ModuleEmitter(ExpressionEmitter expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics, IEnumerable<string> reservedMembers)
+        /// <param name="inPlace">Where the file's networks overwrite a tensor: activations built in place and residual sums
+        /// added in place (<see cref="Analysis.InPlaceSites"/>).</param>
+        public ModuleEmitter(ExpressionEmitter expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics,
+            IEnumerable<string> reservedMembers, Analysis.InPlaceSites inPlace)
         {
             _expr = expr;
             _program = program;
+            _inPlace = inPlace;
+            _lowering = new BodyLowering(program, path, inPlace);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -71,9 +75,6 @@ namespace ArchDsl.Generator.Emit
 
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared (the class exposes them).</summary>
         public bool AllowsAuxOutputs { get; set; }
-
-        /// <summary>Where the file's networks overwrite a tensor: activations built in place and residual sums added in place.</summary>
-        public Analysis.InPlaceSites InPlaceSites { get; init; } = Analysis.InPlaceSites.None;
 
         /// <summary>Auxiliary heads in declaration order: the forward's local holding each, and its .arch label.</summary>
         public IReadOnlyList<(string Local, string Name)> AuxOutputs => _aux;

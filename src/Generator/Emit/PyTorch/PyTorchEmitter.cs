@@ -67,7 +67,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
                 var helpers = new List<string>();
                 int count = 0;
                 string NextHelper(string kind) => usedHelperNames.Fresh("_" + name + kind + (++count).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var emitter = new PythonModuleEmitter(expr, program, name, def.File.Path, bag, globals, helpers, NextHelper) { AllowsAuxOutputs = def.IsNetwork, InPlaceSites = inPlace };
+                var emitter = new PythonModuleEmitter(expr, program, name, def.File.Path, bag, globals, helpers, NextHelper, inPlace) { AllowsAuxOutputs = def.IsNetwork };
                 var scope = new CsScope(null);
                 var (signature, prologue) = emitter.Parameters(def.Parameters.Select(p => (p.Name, p.Type, p.Syntax.Default)), scope, "input_shape");
                 var statements = def.IsNetwork ? def.Syntax.Body.Statements.Skip(1) : def.Syntax.Body.Statements;

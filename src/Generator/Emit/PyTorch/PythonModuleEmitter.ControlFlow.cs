@@ -31,7 +31,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             // More than a chain: a helper class holding the statement, built with the scalars in scope it reads.
             var captured = ctx.Scope.Visible().Where(c => container.NamesUsed.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName("Group");
-            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
+            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName, _inPlace);
             var scope = new CsScope(null);
             var (signature, prologue) = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope, "input_shape");
             var (hinit, hfwd) = emitter.Body(new[] { inner }, scope, "shape");
@@ -104,7 +104,7 @@ namespace ArchDsl.Generator.Emit.PyTorch
             LoopHeader(lowered.Statement, ctx, inner, init);
             var captured = inner.Scope.Visible().Where(c => lowered.NamesUsed.Contains(c.ArchName)).ToList();
             var helperName = _nextHelperName("Iteration");
-            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName) { InPlaceSites = InPlaceSites };
+            var emitter = new PythonModuleEmitter(_expr, _program, helperName, _path, _diagnostics, Array.Empty<string>(), _helpers, _nextHelperName, _inPlace);
             var scope = new CsScope(null);
             var (signature, prologue) = emitter.Parameters(captured.Select(c => (c.ArchName, c.Type, (ExprSyntax?)null)), scope, "input_shape");
             var (hinit, hfwd) = emitter.Body(lowered.Body.Statements, scope, "shape", ownerNames: true);

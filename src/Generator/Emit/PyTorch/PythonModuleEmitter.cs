@@ -38,9 +38,8 @@ namespace ArchDsl.Generator.Emit.PyTorch
 
         private readonly PythonExpressions _expr;
         private readonly BoundProgram _program;
-        private BodyLowering? _loweringOfBody;
-        // Made on first use: it reads InPlaceSites, which is set after construction.
-        private BodyLowering _lowering => _loweringOfBody ??= new BodyLowering(_program, _path, InPlaceSites);
+        private readonly BodyLowering _lowering;
+        private readonly Analysis.InPlaceSites _inPlace;
         private readonly string _className;
         private readonly string _path;
         private readonly DiagnosticBag _diagnostics;
@@ -51,11 +50,14 @@ namespace ArchDsl.Generator.Emit.PyTorch
         private readonly List<(string Local, string Name)> _aux = new List<(string, string)>();
         private readonly Func<string, string> _nextHelperName;
 
+        /// <param name="inPlace">Where the file's networks overwrite a tensor, as in the C# class.</param>
         public PythonModuleEmitter(PythonExpressions expr, BoundProgram program, string className, string path, DiagnosticBag diagnostics,
-            IEnumerable<string> globals, List<string> helpers, Func<string, string> nextHelperName)
+            IEnumerable<string> globals, List<string> helpers, Func<string, string> nextHelperName, Analysis.InPlaceSites inPlace)
         {
             _expr = expr;
             _program = program;
+            _inPlace = inPlace;
+            _lowering = new BodyLowering(program, path, inPlace);
             _className = className;
             _path = path;
             _diagnostics = diagnostics;
@@ -64,9 +66,6 @@ namespace ArchDsl.Generator.Emit.PyTorch
             _members = new NameAllocator(ModuleMembers);
             _locals = new NameAllocator(new[] { "self", "input_shape", "shape", "x", "names" }.Concat(globals));
         }
-
-        /// <summary>Where the file's networks overwrite a tensor, as in the C# class.</summary>
-        public Analysis.InPlaceSites InPlaceSites { get; init; } = Analysis.InPlaceSites.None;
 
         /// <summary>True for a network's own body, where <c>aux</c> heads may be declared.</summary>
         public bool AllowsAuxOutputs { get; set; }
