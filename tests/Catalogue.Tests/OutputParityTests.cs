@@ -37,8 +37,9 @@ public static class Reference
 {
     static readonly string Root = ScratchFolder.ForThisProcess("archdsl-reference-");
 
-    // One production per folder in this process: tests of several classes ask for the same reference at once, and a
-    // second run of the script would rewrite weights.dat under a test already reading it.
+    // One production per folder: tests of several classes ask for the same reference at once, and a second run of the
+    // script would rewrite weights.dat under a test already reading it. The folder is this process's alone (Root), so
+    // every reader comes through here and waits for the one run.
     static readonly ConcurrentDictionary<string, Lazy<string>> Produced = new();
 
     /// <param name="checkpoints">also write the weights as PyTorch and safetensors files (see the script)</param>
@@ -47,22 +48,15 @@ public static class Reference
     {
         var shape = string.Join("x", input);
         var dir = Path.Combine(Root, Sanitize(reference) + "-" + shape + (train ? "-train" : "") + (checkpoints ? "-checkpoints" : "") + (grads ? "-grads" : ""));
-        var args = new[] { reference, shape }.Concat(train ? ["--train"] : Array.Empty<string>())
-            .Concat(checkpoints ? ["--checkpoints"] : Array.Empty<string>())
-            .Concat(grads ? ["--grads"] : Array.Empty<string>()).ToArray();
-        return Produced.GetOrAdd(dir, d => new Lazy<string>(() => Write(d, args))).Value;
-    }
-
-    // The script writes into a folder of its own, renamed into place when complete: a reader never sees half a file.
-    static string Write(string dir, string[] args)
-    {
-        if (Directory.Exists(dir)) return dir;
-        var part = dir + ".part";
-        ScratchFolder.TryDelete(part);
-        var script = Path.Combine(RepoPaths.Root, "tests", "Catalogue.Tests", "python", "torchvision_reference.py");
-        Python.RunScript(script, [args[0], args[1], part, .. args.Skip(2)]);
-        Directory.Move(part, dir);
-        return dir;
+        return Produced.GetOrAdd(dir, _ => new Lazy<string>(() =>
+        {
+            var script = Path.Combine(RepoPaths.Root, "tests", "Catalogue.Tests", "python", "torchvision_reference.py");
+            var args = new[] { reference, shape, dir }.Concat(train ? ["--train"] : Array.Empty<string>())
+                .Concat(checkpoints ? ["--checkpoints"] : Array.Empty<string>())
+                .Concat(grads ? ["--grads"] : Array.Empty<string>()).ToArray();
+            Python.RunScript(script, args);
+            return dir;
+        })).Value;
     }
 
     /// <summary>A float32 tensor from NAME.bin with the shape meta.json records for it.</summary>
